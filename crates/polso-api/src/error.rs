@@ -1,0 +1,72 @@
+//! The one error contract at every boundary: `{ code, message }`.
+//!
+//! The UI branches on `code` (a closed set, exported to TypeScript) and shows
+//! its own translated words for it; `message` is the English detail for logs
+//! and for the rare case the UI has nothing better.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// What went wrong, as a stable machine-readable code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The OS keyring (Secret Service) could not be reached or is locked.
+    KeyringUnavailable,
+    /// The store exists but its key is no longer in the keyring.
+    StoreKeyMissing,
+    /// The store file cannot be read: damaged, or encrypted with another key.
+    StoreCorrupt,
+    /// The store was written by a newer Polso.
+    StoreTooNew,
+    /// Any other failure to open or write the local store.
+    StoreUnavailable,
+    /// An answer names an item that is not in the item bank.
+    UnknownItem,
+    /// An answer names an item that is not part of that week's pulse.
+    ItemNotInWeek,
+    /// An answer's value is outside the item's scale.
+    ValueOutOfScale,
+    /// The same item is answered twice in one submission.
+    DuplicateAnswer,
+    /// A submission with no answer at all.
+    NoAnswers,
+    /// The week's pulse window has closed; its answers are final.
+    WeekClosed,
+    /// The week's pulse window has not opened yet.
+    WeekNotOpen,
+    /// A text that should name an ISO week does not.
+    InvalidWeek,
+    /// The private note is longer than allowed.
+    NoteTooLong,
+    /// The office and remote days of the week do not add up.
+    InvalidWorkWeek,
+    /// A setting has a value it cannot take.
+    InvalidSetting,
+    /// A fault inside Polso; the message says more.
+    Internal,
+}
+
+/// An error as it crosses a boundary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ApiError {
+    /// What went wrong, for the UI to branch on.
+    pub code: ErrorCode,
+    /// A sentence in English naming what is wrong and where.
+    pub message: String,
+}
+
+impl ApiError {
+    /// An error with this code and message.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {
+        ApiError { code, message: message.into() }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}

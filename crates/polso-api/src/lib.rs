@@ -1,0 +1,80 @@
+//! Polso's wire types: every value that crosses a process boundary, Tauri IPC
+//! today and HTTP with the organisation server next.
+//!
+//! The TypeScript types the UI uses are generated from these with ts-rs
+//! ([`export_bindings`]) and committed under `ui/src/lib/bindings`; a test
+//! regenerates them and fails on any difference, so the two sides cannot drift.
+//! This crate knows nothing of the domain's rules: conversions from domain
+//! types live with the code that owns them.
+
+#![warn(missing_docs)]
+
+mod error;
+mod pulse;
+mod settings;
+
+use std::path::Path;
+
+pub use error::{ApiError, ErrorCode};
+pub use pulse::{
+    AnswerDto, HistoryWeek, LocalizedText, MetricKey, MetricScoreDto, MyHistory, PulseItem, PulseView,
+    ScaleDto, SubmitPulse, WeekState, WorkWeekDto,
+};
+pub use settings::{LanguageCode, LanguagePreference, Settings, UpdateSettings};
+
+/// The version of the wire format. A peer that speaks another version is refused.
+pub const WIRE_VERSION: u32 = 1;
+
+/// Writes the TypeScript bindings of every wire type into `dir`, one file per type.
+pub fn export_bindings(dir: &Path) -> Result<(), ts_rs::ExportError> {
+    use ts_rs::TS;
+    let config = ts_rs::Config::new().with_out_dir(dir).with_large_int("number");
+    ApiError::export_all(&config)?;
+    PulseView::export_all(&config)?;
+    SubmitPulse::export_all(&config)?;
+    MyHistory::export_all(&config)?;
+    Settings::export_all(&config)?;
+    UpdateSettings::export_all(&config)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+    use std::path::PathBuf;
+
+    /// The committed bindings must be exactly what the Rust types generate now.
+    /// Regenerate them with `cargo xtask codegen`.
+    #[test]
+    fn committed_typescript_bindings_match_the_rust_types() {
+        let committed = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/bindings");
+        let fresh = tempfile::tempdir().unwrap();
+        super::export_bindings(fresh.path()).unwrap();
+
+        let names = |dir: &std::path::Path| {
+            let mut names: Vec<String> = fs::read_dir(dir)
+                .unwrap()
+                .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        assert_eq!(
+            names(&committed),
+            names(fresh.path()),
+            "the set of binding files differs; run `cargo xtask codegen`"
+        );
+        for name in names(fresh.path()) {
+            let want = fs::read_to_string(fresh.path().join(&name)).unwrap();
+            let have = fs::read_to_string(committed.join(&name)).unwrap();
+            assert_eq!(have, want, "ui/src/lib/bindings/{name} is stale; run `cargo xtask codegen`");
+        }
+    }
+
+    #[test]
+    fn errors_serialize_as_code_and_message() {
+        let error = super::ApiError::new(super::ErrorCode::WeekClosed, "2026-W47 closed on Sunday");
+        let json = serde_json::to_string(&error).unwrap();
+        assert_eq!(json, r#"{"code":"week_closed","message":"2026-W47 closed on Sunday"}"#);
+    }
+}
