@@ -1,23 +1,138 @@
 //! Polso's project tasks, run as `cargo xtask <task>`.
 //!
-//! Kept in Rust so that the same steps run the same way on every machine; the
-//! shell scripts in `.ci/` only install what a fresh machine lacks and call in here.
+//! Kept in Rust so the same steps run the same way on every machine; `.ci/run`
+//! only installs what a fresh machine lacks and then calls `cargo xtask test`.
+//!
+//! - `run`: builds the UI and starts the app (the README's first command).
+//! - `test`: every check and every test (the README's second command).
+//! - `codegen`: regenerates the TypeScript bindings of the wire types.
+//! - `tidy`: the repository's own rules, also run by `test`.
 
-use std::path::PathBuf;
+mod tidy;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
 fn main() -> Result<()> {
     let task = std::env::args().nth(1).unwrap_or_default();
     match task.as_str() {
+        "run" => run_app(),
+        "test" => test_everything(),
         "codegen" => codegen(),
-        _ => bail!("unknown task '{task}'; tasks: codegen"),
+        "tidy" => tidy::check(&root()),
+        _ => bail!("unknown task '{task}'; tasks: run, test, codegen, tidy"),
     }
 }
 
 /// The repository's root directory.
 fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir.parent().map(Path::to_owned).unwrap_or(manifest_dir)
+}
+
+/// Runs a command in `dir`, failing with its command line when it fails.
+fn run_in(dir: &Path, program: &str, args: &[&str]) -> Result<()> {
+    eprintln!("$ {program} {}", args.join(" "));
+    let status = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .status()
+        .with_context(|| format!("starting {program}"))?;
+    if !status.success() {
+        bail!("`{program} {}` failed with {status}", args.join(" "));
+    }
+    Ok(())
+}
+
+/// Installs what the system lacks, then the UI's packages, then builds the UI.
+fn prepare(root: &Path) -> Result<()> {
+    run_in(root, "bash", &["scripts/install-system-packages.sh"])?;
+    let ui = root.join("ui");
+    run_in(&ui, "npm", &["ci", "--no-audit", "--no-fund"])?;
+    run_in(&ui, "npm", &["run", "build"])
+}
+
+/// The README's first command: build everything and open the app.
+fn run_app() -> Result<()> {
+    let root = root();
+    prepare(&root)?;
+    run_in(&root, "cargo", &["run", "--package", "polso-app"])
+}
+
+/// The README's second command: every check and every test.
+fn test_everything() -> Result<()> {
+    let root = root();
+    prepare(&root)?;
+    let ui = root.join("ui");
+    run_in(&ui, "npm", &["run", "check"])?;
+    run_in(&ui, "npm", &["test"])?;
+    run_in(&root, "cargo", &["fmt", "--all", "--check"])?;
+    tidy::check(&root)?;
+    run_in(&root, "cargo", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+    run_in(&root, "cargo", &["build", "--package", "polso-app"])?;
+    ensure_tauri_driver()?;
+    run_tests_in_desktop_session(&root)
+}
+
+/// Installs tauri-driver, the WebDriver bridge of the end-to-end tests, if absent.
+fn ensure_tauri_driver() -> Result<()> {
+    let found = Command::new("tauri-driver").arg("--help").output().is_ok();
+    if found {
+        return Ok(());
+    }
+    run_in(&root(), "cargo", &["install", "tauri-driver", "--locked", "--version", "2.1.0"])
+}
+
+/// Runs `cargo test --workspace` inside a private D-Bus session with an
+/// unlocked gnome-keyring and a virtual display, so the store's keyring tests
+/// and the end-to-end tests use the real keyring and a real window.
+fn run_tests_in_desktop_session(root: &Path) -> Result<()> {
+    let session = tempfile_dir()?;
+    let runtime_dir = session.join("run");
+    let data_home = session.join("data");
+    std::fs::create_dir_all(&data_home)?;
+    std::fs::create_dir_all(&runtime_dir)?;
+    set_owner_only(&runtime_dir)?;
+    let script = "echo -n polso-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
+                  exec xvfb-run -a -s '-screen 0 1280x800x24' cargo test --workspace -- --test-threads=2";
+    eprintln!("$ dbus-run-session -- bash -c \"{script}\"");
+    let status = Command::new("timeout")
+        .args(["1800", "dbus-run-session", "--", "bash", "-c", script])
+        .current_dir(root)
+        .env("XDG_DATA_HOME", &data_home)
+        .env("XDG_RUNTIME_DIR", &runtime_dir)
+        .env("POLSO_E2E", "1")
+        .env("POLSO_TEST_KEYRING", "1")
+        .status()
+        .context("starting dbus-run-session")?;
+    let _ = std::fs::remove_dir_all(&session);
+    if !status.success() {
+        bail!("the tests failed ({status})");
+    }
+    Ok(())
+}
+
+/// A fresh private directory under the system's temporary directory.
+fn tempfile_dir() -> Result<PathBuf> {
+    let output = Command::new("mktemp").args(["-d", "-t", "polso-test.XXXXXX"]).output()?;
+    if !output.status.success() {
+        bail!("mktemp failed");
+    }
+    Ok(PathBuf::from(String::from_utf8(output.stdout)?.trim()))
+}
+
+#[cfg(unix)]
+fn set_owner_only(dir: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn set_owner_only(_dir: &Path) -> Result<()> {
+    Ok(())
 }
 
 /// Writes the TypeScript bindings of the wire types into the UI.
@@ -27,6 +142,6 @@ fn codegen() -> Result<()> {
         std::fs::remove_dir_all(&dir).context("clearing the old bindings")?;
     }
     polso_api::export_bindings(&dir).context("writing the TypeScript bindings")?;
-    eprintln!("wrote {}", dir.display());
+    eprintln!("wrote ui/src/lib/bindings");
     Ok(())
 }

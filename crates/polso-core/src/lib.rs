@@ -4,17 +4,23 @@
 //! Architecture invariant: this crate does no IO. It knows nothing of Tauri,
 //! SQLite, HTTP or an async runtime, and reads no clock and no randomness of
 //! its own: callers pass `today`, seeds and data in. So every rule here is
-//! tested without a disk, a window or a network.
+//! tested without a disk, a window or a network. The one piece of data it
+//! ships, the item bank, is compiled in with `include_str!`.
 
 #![warn(missing_docs)]
 
+pub mod anonymity;
 pub mod bank;
 pub mod pulse;
 pub mod schedule;
 pub mod scoring;
 pub mod week;
 
-pub use bank::{ItemId, Language, Metric};
-pub use pulse::WorkWeek;
-pub use scoring::{Answer, MetricScore};
-pub use week::IsoWeek;
+pub use bank::{BankError, Item, ItemBank, ItemId, Language, Localized, Metric, Scale, Source};
+pub use pulse::{
+    MAX_ITEMS_PER_WEEK, MAX_NOTE_CHARS, PulseError, PulseSubmission, ValidPulse, WeekState, WorkMode,
+    WorkWeek, validate_submission, week_state,
+};
+pub use schedule::{DRIVERS, Schedule, WeekKind};
+pub use scoring::{Answer, EnpsCategory, MetricScore, ScoringError, enps_category, score_answers};
+pub use week::{IsoWeek, WeekError};

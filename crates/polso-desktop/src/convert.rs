@@ -1,0 +1,131 @@
+//! Conversions between the core's domain types and the wire types.
+//!
+//! Kept in one place so the domain stays free of serde and the wire stays free
+//! of rules: text from the UI is parsed here, strictly, into domain values.
+
+use polso_api::{
+    AnswerDto, ApiError, ErrorCode, HistoryWeek, LocalizedText, MetricKey, MetricScoreDto, PulseItem,
+    PulseView, ScaleDto, SubmitPulse, WeekState as WireWeekState, WorkWeekDto,
+};
+use polso_core::bank::{Item, ItemBank, Localized};
+use polso_core::pulse::{MAX_NOTE_CHARS, PulseSubmission, WeekState};
+use polso_core::{Answer, IsoWeek, ItemId, Metric, MetricScore, WorkWeek};
+use polso_store::SavedPulse;
+
+/// Parses the UI's submission into the core's. Only the shape is checked
+/// here; the rules (scales, weeks, notes) are the core's to apply.
+pub(crate) fn submission_from_wire(submission: &SubmitPulse) -> Result<PulseSubmission, ApiError> {
+    let week: IsoWeek = submission
+        .week
+        .parse()
+        .map_err(|error| ApiError::new(ErrorCode::InvalidWeek, format!("field 'week': {error}")))?;
+    Ok(PulseSubmission {
+        week,
+        answers: submission
+            .answers
+            .iter()
+            .map(|answer| Answer { item: ItemId(answer.item_id.clone()), value: answer.value })
+            .collect(),
+        work_week: submission
+            .work_week
+            .map(|work| WorkWeek { office_days: work.office_days, remote_days: work.remote_days }),
+        note: submission.note.clone(),
+    })
+}
+
+/// The week's pulse as the UI shows it.
+pub(crate) fn pulse_view(
+    bank: &ItemBank,
+    week: IsoWeek,
+    item_ids: &[ItemId],
+    state: WeekState,
+    saved: Option<&SavedPulse>,
+) -> Result<PulseView, ApiError> {
+    let items = item_ids
+        .iter()
+        .map(|id| {
+            bank.item(id.as_str()).map(|item| pulse_item(bank, item)).ok_or_else(|| {
+                ApiError::new(ErrorCode::Internal, format!("the schedule names item '{id}', not in the bank"))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(PulseView {
+        week: week.to_string(),
+        week_monday: week.monday().to_string(),
+        week_sunday: week.sunday().to_string(),
+        state: match state {
+            WeekState::Open => WireWeekState::Open,
+            WeekState::Closed => WireWeekState::Closed,
+            WeekState::NotYetOpen => WireWeekState::NotYetOpen,
+        },
+        items,
+        answers: saved.map(|saved| saved.answers.iter().map(answer_to_wire).collect()).unwrap_or_default(),
+        work_week: saved.and_then(|saved| saved.work_week).map(work_week_to_wire),
+        note: saved.and_then(|saved| saved.note.clone()),
+        saved_at: saved.map(|saved| saved.saved_at.to_rfc3339()),
+        note_max_chars: MAX_NOTE_CHARS as u32,
+    })
+}
+
+/// One answered week for the employee's history.
+pub(crate) fn history_week_to_wire(saved: &SavedPulse) -> HistoryWeek {
+    HistoryWeek {
+        week: saved.week.to_string(),
+        week_monday: saved.week.monday().to_string(),
+        scores: saved.scores.iter().map(score_to_wire).collect(),
+        work_week: saved.work_week.map(work_week_to_wire),
+        note: saved.note.clone(),
+    }
+}
+
+fn pulse_item(bank: &ItemBank, item: &Item) -> PulseItem {
+    let scale = bank.scale_of(item);
+    PulseItem {
+        id: item.id.to_string(),
+        metric: metric_to_wire(item.metric),
+        text: localized(&item.text),
+        scale: ScaleDto {
+            min: scale.min,
+            max: scale.max,
+            labels: scale.labels.iter().map(localized).collect(),
+        },
+        source: bank.source(&item.source).map(|source| source.name.clone()).unwrap_or_default(),
+    }
+}
+
+fn localized(text: &Localized) -> LocalizedText {
+    LocalizedText { en: text.en.clone(), it: text.it.clone() }
+}
+
+fn answer_to_wire(answer: &Answer) -> AnswerDto {
+    AnswerDto { item_id: answer.item.to_string(), value: answer.value }
+}
+
+fn work_week_to_wire(work: WorkWeek) -> WorkWeekDto {
+    WorkWeekDto { office_days: work.office_days, remote_days: work.remote_days }
+}
+
+fn score_to_wire(score: &MetricScore) -> MetricScoreDto {
+    MetricScoreDto { metric: metric_to_wire(score.metric), score: score.score }
+}
+
+/// The wire key of a metric; the two enums list the same metrics.
+pub(crate) fn metric_to_wire(metric: Metric) -> MetricKey {
+    match metric {
+        Metric::Wellbeing => MetricKey::Wellbeing,
+        Metric::Who5 => MetricKey::Who5,
+        Metric::Burnout => MetricKey::Burnout,
+        Metric::Engagement => MetricKey::Engagement,
+        Metric::WorkLifeBalance => MetricKey::WorkLifeBalance,
+        Metric::Communication => MetricKey::Communication,
+        Metric::TeamCohesion => MetricKey::TeamCohesion,
+        Metric::Tools => MetricKey::Tools,
+        Metric::Empowerment => MetricKey::Empowerment,
+        Metric::RoleClarity => MetricKey::RoleClarity,
+        Metric::Recognition => MetricKey::Recognition,
+        Metric::Growth => MetricKey::Growth,
+        Metric::Trust => MetricKey::Trust,
+        Metric::CustomerFocus => MetricKey::CustomerFocus,
+        Metric::Enps => MetricKey::Enps,
+    }
+}

@@ -1,0 +1,115 @@
+//! Polso's desktop logic, without Tauri: what each command of the app does.
+//!
+//! The Tauri shell (`src-tauri`) holds one [`Desktop`] and turns each IPC
+//! command into one call here, so everything a command does is tested in this
+//! crate without a window. [`Desktop`] owns the local store and reads the item
+//! bank and the schedule from the core; it speaks the wire types of
+//! `polso-api`, including the one `{code, message}` error.
+//!
+//! Architecture invariant: this crate does not depend on Tauri. Time comes in
+//! as arguments (`today`, `now`), never from a clock read here.
+
+#![warn(missing_docs)]
+
+mod convert;
+mod errors;
+mod settings;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use polso_api::{ApiError, ErrorCode, MyHistory, PulseView, Settings, SubmitPulse, UpdateSettings};
+use polso_core::IsoWeek;
+use polso_core::bank::ItemBank;
+use polso_core::pulse::{self, PulseSubmission};
+use polso_core::schedule::Schedule;
+use polso_store::{SavedPulse, Store};
+
+pub use errors::open_error_to_api;
+pub use settings::language_of_locale;
+
+/// The organisation seed used before the device is enrolled with a server.
+/// Enrolment replaces it with the organisation's own, so a team shares items.
+const LOCAL_ORGANISATION_SEED: u64 = 0x706f_6c73_6f00_0001;
+
+/// The settings key under which the organisation's schedule seed is kept.
+const ORGANISATION_SEED_KEY: &str = "organisation_seed";
+
+/// The employee side of the app: the local store plus the rules of the core.
+pub struct Desktop {
+    store: Store,
+    bank: &'static ItemBank,
+    schedule: Schedule,
+    system_locale: String,
+}
+
+impl Desktop {
+    /// Wraps an open store. `system_locale` is the OS locale, such as `"it-IT"`.
+    pub fn new(store: Store, system_locale: String) -> Result<Desktop, ApiError> {
+        let bank = ItemBank::embedded();
+        let seed = match store.setting(ORGANISATION_SEED_KEY).map_err(errors::store_to_api)? {
+            Some(text) => text.parse::<u64>().map_err(|_| {
+                ApiError::new(
+                    ErrorCode::StoreCorrupt,
+                    format!("the stored setting '{ORGANISATION_SEED_KEY}' is not a number: '{text}'"),
+                )
+            })?,
+            None => LOCAL_ORGANISATION_SEED,
+        };
+        let schedule = Schedule::new(bank, seed);
+        Ok(Desktop { store, bank, schedule, system_locale })
+    }
+
+    /// The pulse of the week containing `today`, with what is saved for it.
+    pub fn current_pulse(&self, today: NaiveDate) -> Result<PulseView, ApiError> {
+        self.pulse_view(IsoWeek::containing(today), today)
+    }
+
+    /// Validates and saves the employee's answers for a week, then returns the
+    /// week as it now stands. Nothing is written when anything is invalid.
+    pub fn submit_pulse(
+        &mut self,
+        submission: SubmitPulse,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<PulseView, ApiError> {
+        let submission: PulseSubmission = convert::submission_from_wire(&submission)?;
+        let valid = pulse::validate_submission(self.bank, &self.schedule, &submission, today)
+            .map_err(errors::pulse_to_api)?;
+        let week = valid.submission.week;
+        let saved = SavedPulse {
+            week,
+            answers: valid.submission.answers.clone(),
+            scores: valid.scores.clone(),
+            work_week: valid.submission.work_week,
+            note: valid.submission.note.clone(),
+            saved_at: now,
+        };
+        self.store.save_pulse(&saved).map_err(errors::store_to_api)?;
+        self.pulse_view(week, today)
+    }
+
+    /// Every week the employee has answered, oldest first.
+    pub fn history(&self) -> Result<MyHistory, ApiError> {
+        let saved = self.store.history().map_err(errors::store_to_api)?;
+        Ok(MyHistory { weeks: saved.iter().map(convert::history_week_to_wire).collect() })
+    }
+
+    /// The settings as stored, with what the system offers.
+    pub fn settings(&self) -> Result<Settings, ApiError> {
+        settings::read(&self.store, &self.system_locale)
+    }
+
+    /// Applies a change of settings and returns them as they now are.
+    pub fn update_settings(&mut self, change: UpdateSettings) -> Result<Settings, ApiError> {
+        settings::update(&mut self.store, change)?;
+        self.settings()
+    }
+
+    fn pulse_view(&self, week: IsoWeek, today: NaiveDate) -> Result<PulseView, ApiError> {
+        let item_ids = self.schedule.items_for_week(week);
+        let saved = self.store.pulse_for_week(week).map_err(errors::store_to_api)?;
+        convert::pulse_view(self.bank, week, &item_ids, pulse::week_state(week, today), saved.as_ref())
+    }
+}
+
+#[cfg(test)]
+mod tests;

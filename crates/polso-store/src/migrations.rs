@@ -1,0 +1,86 @@
+//! The schema's history: the numbered SQL files under `migrations/`, compiled in.
+//!
+//! rusqlite_migration applies the missing ones in one transaction and records the
+//! schema version in SQLite's `user_version`. A shipped file is never edited: a
+//! test pins each one's contents, and another checks that every file in the folder
+//! is listed here, in order.
+
+use rusqlite_migration::{M, Migrations};
+
+const INITIAL: &str = include_str!("../migrations/0001_initial.sql");
+const REPORT_QUEUE: &str = include_str!("../migrations/0002_report_queue.sql");
+
+/// Every migration with its file name, oldest first, for the tests that check
+/// the list against the folder.
+#[cfg(test)]
+const MIGRATION_FILES: &[(&str, &str)] =
+    &[("0001_initial.sql", INITIAL), ("0002_report_queue.sql", REPORT_QUEUE)];
+
+/// The same migrations in rusqlite_migration's form. Each one checks the foreign
+/// keys it may have broken before its transaction commits.
+const MIGRATION_STEPS: &[M<'static>] =
+    &[M::up(INITIAL).foreign_key_check(), M::up(REPORT_QUEUE).foreign_key_check()];
+
+/// The migrations applied when a store is opened.
+pub(crate) const MIGRATIONS: Migrations<'static> = Migrations::from_slice(MIGRATION_STEPS);
+
+/// The newest schema version this code knows: a store's `user_version` after all
+/// migrations ran. A store with a higher version is refused, never touched.
+pub const SCHEMA_VERSION: usize = MIGRATION_STEPS.len();
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_validate() {
+        MIGRATIONS.validate().unwrap();
+    }
+
+    #[test]
+    fn every_file_in_the_folder_is_listed_in_order() {
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+        let mut names_on_disk: Vec<String> = std::fs::read_dir(&folder)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.ends_with(".sql"))
+            .collect();
+        names_on_disk.sort();
+        let listed_names: Vec<&str> = MIGRATION_FILES.iter().map(|(name, _)| *name).collect();
+        assert_eq!(names_on_disk, listed_names, "list every file of migrations/ in MIGRATION_FILES");
+        assert_eq!(
+            MIGRATION_STEPS.len(),
+            MIGRATION_FILES.len(),
+            "MIGRATION_STEPS and MIGRATION_FILES differ"
+        );
+        for (position, (name, contents)) in MIGRATION_FILES.iter().enumerate() {
+            let number: usize = name[..4].parse().unwrap();
+            assert_eq!(number, position + 1, "{name} is out of sequence");
+            assert_eq!(std::fs::read_to_string(folder.join(name)).unwrap(), *contents);
+        }
+    }
+
+    /// FNV-1a, 64 bits: enough to notice an edit, with no dependency.
+    fn fingerprint(text: &str) -> u64 {
+        text.bytes()
+            .fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3))
+    }
+
+    #[test]
+    fn shipped_migrations_are_never_edited() {
+        // A migration that has shipped may already have run on an employee's
+        // machine; editing it would leave their schema different from a new
+        // install's. Add a new numbered file instead. Pin each new file here when
+        // it ships.
+        let shipped: &[(&str, u64)] =
+            &[("0001_initial.sql", 0xc7351e1c995cbdef), ("0002_report_queue.sql", 0x55029346a10e74f1)];
+        for (name, expected_fingerprint) in shipped {
+            let (_, contents) = MIGRATION_FILES.iter().find(|(listed, _)| listed == name).unwrap();
+            assert_eq!(
+                fingerprint(contents),
+                *expected_fingerprint,
+                "{name} has shipped and must not change; add a new migration file instead"
+            );
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! Build script: lets tauri-build embed the configuration and generate one
+//! permission per app command, so the capability file can grant exactly the
+//! commands the UI uses and nothing else.
+
+fn main() {
+    let manifest = tauri_build::AppManifest::new().commands(&[
+        "get_current_pulse",
+        "submit_pulse",
+        "list_history",
+        "get_settings",
+        "update_settings",
+    ]);
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
+        .expect("tauri-build could not prepare the app; see the message above");
+}

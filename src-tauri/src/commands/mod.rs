@@ -1,0 +1,23 @@
+//! The IPC commands, grouped by area. Each is a few lines: take the state,
+//! call one function of `polso-desktop`, return its result or its error.
+
+pub mod history;
+pub mod pulse;
+pub mod settings;
+
+use polso_api::ApiError;
+use polso_desktop::Desktop;
+
+use crate::state::AppState;
+
+/// Runs `action` on the open store, or returns why the store is not open.
+fn with_desktop<T>(
+    state: &AppState,
+    action: impl FnOnce(&mut Desktop) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    let mut guard = state.desktop()?;
+    match guard.as_mut() {
+        Ok(desktop) => action(desktop),
+        Err(error) => Err(error.clone()),
+    }
+}

@@ -1,0 +1,36 @@
+//! Polso's desktop shell: the Tauri window, its IPC commands and the OS
+//! integrations (keyring, locale, data directory).
+//!
+//! Architecture invariant: no logic lives here. Each command in `commands/`
+//! takes the app state, calls one function of `polso-desktop`, and returns its
+//! result or its `{code, message}` error. Everything worth a unit test is in
+//! the Tauri-free crates.
+
+mod commands;
+mod state;
+
+use anyhow::Context;
+use tauri::Manager;
+
+/// Starts the app: opens the local store (or keeps the reason it could not),
+/// registers the commands and shows the window.
+pub fn run() {
+    let result = tauri::Builder::default()
+        .setup(|app| {
+            let state = state::AppState::open(app.handle()).context("preparing Polso's local state")?;
+            app.manage(state);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::pulse::get_current_pulse,
+            commands::pulse::submit_pulse,
+            commands::history::list_history,
+            commands::settings::get_settings,
+            commands::settings::update_settings,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(error) = result {
+        eprintln!("Polso could not start: {error:#}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,6 @@
+//! End-to-end tests of the real Polso binary in a real window (Xvfb), driven
+//! through tauri-driver, with the real OS keyring. Run by `cargo xtask test`,
+//! which sets `POLSO_E2E=1` inside a D-Bus session with an unlocked keyring.
+
+mod pulse;
+mod startup;

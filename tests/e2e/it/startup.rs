@@ -1,0 +1,35 @@
+//! Start-up failures are shown in words, and never cost the employee data.
+
+use anyhow::{Result, ensure};
+use polso_e2e::{AppSession, Launch, enabled};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_store_without_its_key_is_reported_and_left_untouched() -> Result<()> {
+    if !enabled("a_store_without_its_key_is_reported_and_left_untouched") {
+        return Ok(());
+    }
+    let data_dir = tempfile::tempdir()?;
+    let store_file = data_dir.path().join("polso.db");
+    let content = b"not a database, and no key in the keyring for it".repeat(100);
+    std::fs::write(&store_file, &content)?;
+
+    let app = AppSession::start(&Launch::new(data_dir.path())).await?;
+    let outcome = async {
+        let screen = app.testid("error-screen").await?;
+        let text = screen.text().await?;
+        ensure!(
+            text.to_lowercase().contains("key"),
+            "the error screen should say the key is missing: {text}"
+        );
+        app.screenshot("error-key-missing").await?;
+        Ok(())
+    }
+    .await;
+    app.stop().await;
+    outcome?;
+
+    ensure!(std::fs::read(&store_file)? == content, "the store file must be left byte for byte unchanged");
+    let entries: Vec<_> = std::fs::read_dir(data_dir.path())?.collect();
+    ensure!(entries.len() == 1, "no new store may be created beside the old one: {entries:?}");
+    Ok(())
+}

@@ -1,0 +1,212 @@
+//! The end-to-end harness: starts tauri-driver (which starts WebKitWebDriver,
+//! which starts the real Polso binary in a real window) and hands the test a
+//! WebDriver session on it.
+//!
+//! Each [`AppSession`] gets its own ports, so tests can run in parallel, and
+//! is stopped with SIGTERM, never SIGKILL: a killed tauri-driver leaves
+//! WebKitWebDriver holding its port.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+
+/// The environment variable that turns the end-to-end suite on. It needs a
+/// display (Xvfb), a D-Bus session with an unlocked keyring, tauri-driver and
+/// a built app; `cargo xtask test` provides all of them.
+pub const ENABLE_VARIABLE: &str = "POLSO_E2E";
+
+/// Whether the suite should run; prints why not when it should not.
+pub fn enabled(test: &str) -> bool {
+    let on = std::env::var(ENABLE_VARIABLE).is_ok_and(|value| value == "1");
+    if !on {
+        eprintln!(
+            "{test}: skipped; set {ENABLE_VARIABLE}=1 (cargo xtask test does) to run the end-to-end suite"
+        );
+    }
+    on
+}
+
+/// The built app binary: `POLSO_APP_BINARY`, or the workspace's debug build.
+pub fn app_binary() -> PathBuf {
+    match std::env::var_os("POLSO_APP_BINARY") {
+        Some(path) => PathBuf::from(path),
+        None => {
+            let target = std::env::var_os("CARGO_TARGET_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+            target.join("debug/polso")
+        }
+    }
+}
+
+/// Where tests leave screenshots for people to look at.
+pub fn artifacts_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("artifacts")
+}
+
+/// How the app is started.
+#[derive(Debug, Clone)]
+pub struct Launch {
+    /// The app's data directory (`POLSO_DATA_DIR`).
+    pub data_dir: PathBuf,
+    /// The OS locale the app sees (`LANG`).
+    pub lang: String,
+    /// A fixed "today" (`POLSO_TODAY`), or the real date.
+    pub today: Option<String>,
+}
+
+impl Launch {
+    /// An English-speaking app on this data directory, on the real date.
+    pub fn new(data_dir: &Path) -> Launch {
+        Launch { data_dir: data_dir.to_owned(), lang: "en_GB.UTF-8".to_owned(), today: None }
+    }
+}
+
+/// A running app with a WebDriver session on its window.
+pub struct AppSession {
+    /// The WebDriver client.
+    pub client: Client,
+    driver: Child,
+}
+
+fn free_port() -> Result<u16> {
+    let listener = TcpListener::bind("127.0.0.1:0").context("finding a free port")?;
+    Ok(listener.local_addr()?.port())
+}
+
+impl AppSession {
+    /// Starts tauri-driver and the app, and waits for the window's page.
+    pub async fn start(launch: &Launch) -> Result<AppSession> {
+        let binary = app_binary();
+        if !binary.exists() {
+            bail!(
+                "the app binary {} does not exist; build it with `cargo build -p polso-app`",
+                binary.display()
+            );
+        }
+        let (port, native_port) = (free_port()?, free_port()?);
+        let mut command = Command::new("tauri-driver");
+        command
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .env("POLSO_DATA_DIR", &launch.data_dir)
+            .env("LANG", &launch.lang)
+            .env("LC_ALL", &launch.lang)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        match &launch.today {
+            Some(today) => command.env("POLSO_TODAY", today),
+            None => command.env_remove("POLSO_TODAY"),
+        };
+        let driver = command.spawn().context("starting tauri-driver (cargo install tauri-driver)")?;
+        let session = AppSession { client: connect(port, &binary).await?, driver };
+        // The UI marks its root once the first load, or the start-up error
+        // screen, has rendered.
+        if let Err(error) = session.wait_for_css("[data-app-ready='true']", Duration::from_secs(30)).await {
+            session.stop().await;
+            return Err(error);
+        }
+        Ok(session)
+    }
+
+    /// Ends the WebDriver session (which quits the app) and stops tauri-driver.
+    pub async fn stop(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = Command::new("kill").args(["-TERM", &self.driver.id().to_string()]).status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.driver.try_wait() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let _ = self.driver.kill();
+    }
+
+    /// The first element matching a CSS selector, waiting up to `timeout` for it.
+    pub async fn wait_for_css(&self, selector: &str, timeout: Duration) -> Result<Element> {
+        self.client
+            .wait()
+            .at_most(timeout)
+            .for_element(Locator::Css(selector))
+            .await
+            .with_context(|| format!("waiting for {selector}"))
+    }
+
+    /// The element with this `data-testid`, waiting up to ten seconds.
+    pub async fn testid(&self, testid: &str) -> Result<Element> {
+        self.wait_for_css(&format!("[data-testid='{testid}']"), Duration::from_secs(10)).await
+    }
+
+    /// Whether an element with this `data-testid` is on the page now.
+    pub async fn has_testid(&self, testid: &str) -> Result<bool> {
+        let selector = format!("[data-testid='{testid}']");
+        Ok(!self.client.find_all(Locator::Css(&selector)).await?.is_empty())
+    }
+
+    /// Types keys into whatever has the keyboard focus, as a person would.
+    pub async fn press(&self, keys: &str) -> Result<()> {
+        self.client.active_element().await?.send_keys(keys).await.context("typing into the focused element")
+    }
+
+    /// The `data-testid` of the element that has the keyboard focus.
+    pub async fn focused_testid(&self) -> Result<String> {
+        let value = self
+            .client
+            .execute(
+                "const e = document.activeElement; \
+                 const owner = e && e.closest('[data-testid]'); \
+                 return owner ? owner.getAttribute('data-testid') : '';",
+                vec![],
+            )
+            .await?;
+        Ok(value.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// Saves a screenshot of the window, after two animation frames so it
+    /// shows the current state rather than the previous frame.
+    pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        self.client
+            .execute_async(
+                "const done = arguments[arguments.length - 1]; \
+                 requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+                vec![],
+            )
+            .await?;
+        let png = self.client.screenshot().await?;
+        let dir = artifacts_dir();
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png)?;
+        Ok(path)
+    }
+}
+
+async fn connect(port: u16, binary: &Path) -> Result<Client> {
+    let mut capabilities = serde_json::Map::new();
+    capabilities
+        .insert("tauri:options".to_owned(), serde_json::json!({ "application": binary.to_string_lossy() }));
+    capabilities.insert("browserName".to_owned(), serde_json::json!("wry"));
+    let url = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let attempt = tokio::time::timeout(
+            Duration::from_secs(30),
+            ClientBuilder::rustls()?.capabilities(capabilities.clone()).connect(&url),
+        )
+        .await;
+        match attempt {
+            Ok(Ok(client)) => return Ok(client),
+            Ok(Err(error)) if Instant::now() < deadline => {
+                eprintln!("tauri-driver not ready yet ({error}); retrying");
+                tokio::time::sleep(Duration::from_millis(300)).await;
+            }
+            Ok(Err(error)) => return Err(error).context("opening a WebDriver session through tauri-driver"),
+            Err(_) => bail!("creating a WebDriver session took over 30 s; is DISPLAY set and Xvfb running?"),
+        }
+    }
+}
