@@ -107,6 +107,10 @@ impl AppSession {
         // The UI marks its root once the first load, or the start-up error
         // screen, has rendered.
         if let Err(error) = session.wait_for_css("[data-app-ready='true']", Duration::from_secs(30)).await {
+            let _ = session.screenshot("start-failure").await;
+            if let Ok(source) = session.client.source().await {
+                eprintln!("the page at start-up failure:\n{source}");
+            }
             session.stop().await;
             return Err(error);
         }
@@ -153,15 +157,16 @@ impl AppSession {
         self.client.active_element().await?.send_keys(keys).await.context("typing into the focused element")
     }
 
-    /// The `data-testid` of the element that has the keyboard focus.
-    pub async fn focused_testid(&self) -> Result<String> {
+    /// The `data-testid` of the nearest element matching `selector` that holds
+    /// the keyboard focus (the focused element itself or an ancestor).
+    pub async fn focus_within(&self, selector: &str) -> Result<String> {
         let value = self
             .client
             .execute(
                 "const e = document.activeElement; \
-                 const owner = e && e.closest('[data-testid]'); \
+                 const owner = e && e.closest(arguments[0]); \
                  return owner ? owner.getAttribute('data-testid') : '';",
-                vec![],
+                vec![serde_json::json!(selector)],
             )
             .await?;
         Ok(value.as_str().unwrap_or_default().to_owned())

@@ -43,6 +43,30 @@ pub enum ErrorCode {
     InvalidWorkWeek,
     /// A setting has a value it cannot take.
     InvalidSetting,
+    /// A request body or query that is not well-formed: bad JSON, a wrong
+    /// type, a missing or unknown field.
+    InvalidInput,
+    /// The request speaks a wire version this side does not know.
+    UnsupportedVersion,
+    /// The request body is larger than the server accepts.
+    PayloadTooLarge,
+    /// No valid token: missing, unknown, revoked, or of the wrong kind.
+    Unauthorized,
+    /// The token is valid but does not reach what was asked for.
+    Forbidden,
+    /// No such resource or unit.
+    NotFound,
+    /// The resource exists but not with this HTTP method.
+    MethodNotAllowed,
+    /// The invite code is not known.
+    InviteUnknown,
+    /// The invite code has expired.
+    InviteExpired,
+    /// The invite code has been used as many times as it allowed.
+    InviteExhausted,
+    /// A different report for the same device and week was already counted;
+    /// a week's report is final.
+    DuplicateReport,
     /// A fault inside Polso; the message says more.
     Internal,
 }

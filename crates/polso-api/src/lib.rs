@@ -12,6 +12,7 @@
 mod error;
 mod pulse;
 mod settings;
+mod sync;
 
 use std::path::Path;
 
@@ -21,6 +22,10 @@ pub use pulse::{
     ScaleDto, SubmitPulse, WeekState, WorkWeekDto,
 };
 pub use settings::{LanguageCode, LanguagePreference, Settings, UpdateSettings};
+pub use sync::{
+    AggregateCell, AggregateQuery, AggregateTable, EnrolRequest, EnrolResponse, Health, ReportAck,
+    ReportStatus, ReportWindow, ReportedScore, ReportedValue, UnitKind, WeeklyReport,
+};
 
 /// The version of the wire format. A peer that speaks another version is refused.
 pub const WIRE_VERSION: u32 = 1;
@@ -35,6 +40,13 @@ pub fn export_bindings(dir: &Path) -> Result<(), ts_rs::ExportError> {
     MyHistory::export_all(&config)?;
     Settings::export_all(&config)?;
     UpdateSettings::export_all(&config)?;
+    EnrolRequest::export_all(&config)?;
+    EnrolResponse::export_all(&config)?;
+    WeeklyReport::export_all(&config)?;
+    ReportAck::export_all(&config)?;
+    AggregateQuery::export_all(&config)?;
+    AggregateTable::export_all(&config)?;
+    Health::export_all(&config)?;
     Ok(())
 }
 

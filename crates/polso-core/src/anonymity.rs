@@ -379,7 +379,8 @@ mod tests {
         for case in 0..3_000 {
             let teams = random_hierarchy(&mut random);
             let threshold = k(3 + random.below(5) as u32);
-            let disclosure = suppress_hierarchy(&HierarchyCounts { teams_by_department: teams.clone() }, threshold);
+            let disclosure =
+                suppress_hierarchy(&HierarchyCounts { teams_by_department: teams.clone() }, threshold);
             assert_safe(&teams, &disclosure, threshold, &format!("case {case}: {teams:?}, {threshold}"));
         }
     }
@@ -395,13 +396,19 @@ mod tests {
         }
         for (department, released) in disclosure.departments.iter().enumerate() {
             if released.is_released() {
-                assert!(department_n[department] >= threshold.get(), "{name}: department {department} below k");
+                assert!(
+                    department_n[department] >= threshold.get(),
+                    "{name}: department {department} below k"
+                );
             }
         }
         for (department, team_disclosures) in disclosure.teams_by_department.iter().enumerate() {
             for (team, released) in team_disclosures.iter().enumerate() {
                 if released.is_released() {
-                    assert!(teams[department][team] >= threshold.get(), "{name}: team {department}/{team} below k");
+                    assert!(
+                        teams[department][team] >= threshold.get(),
+                        "{name}: team {department}/{team} below k"
+                    );
                 }
             }
         }
@@ -415,9 +422,15 @@ mod tests {
             .filter(|(released, n)| !released.is_released() && **n > 0)
             .count();
         if disclosure.organisation.is_released() {
-            assert!(suppressed_departments != 1, "{name}: organisation released with one suppressed department");
+            assert!(
+                suppressed_departments != 1,
+                "{name}: organisation released with one suppressed department"
+            );
         } else if organisation_n > 0 {
-            assert!(suppressed_departments >= 1, "{name}: suppressed organisation equals its departments' sum");
+            assert!(
+                suppressed_departments >= 1,
+                "{name}: suppressed organisation equals its departments' sum"
+            );
         }
         for (department, team_disclosures) in disclosure.teams_by_department.iter().enumerate() {
             let suppressed_teams = team_disclosures
@@ -439,7 +452,11 @@ mod tests {
     /// known, no suppressed non-empty cell is a linear combination of the
     /// hierarchy's sum equations. Unknown `x` is determined exactly when the
     /// unit vector of `x` lies in the row space of the equations' coefficients.
-    fn assert_no_suppressed_cell_is_determined(teams: &[Vec<u32>], disclosure: &HierarchyDisclosure, name: &str) {
+    fn assert_no_suppressed_cell_is_determined(
+        teams: &[Vec<u32>],
+        disclosure: &HierarchyDisclosure,
+        name: &str,
+    ) {
         // Number the unknowns.
         let mut unknown_names = Vec::new();
         let mut organisation_unknown = None;
@@ -449,7 +466,8 @@ mod tests {
             unknown_names.push("organisation".to_owned());
         }
         let mut department_unknowns = vec![None; teams.len()];
-        let mut team_unknowns: Vec<Vec<Option<usize>>> = teams.iter().map(|teams| vec![None; teams.len()]).collect();
+        let mut team_unknowns: Vec<Vec<Option<usize>>> =
+            teams.iter().map(|teams| vec![None; teams.len()]).collect();
         for (department, team_counts) in teams.iter().enumerate() {
             if !disclosure.departments[department].is_released() && department_n[department] > 0 {
                 department_unknowns[department] = Some(unknown_names.len());

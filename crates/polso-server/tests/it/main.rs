@@ -1,1 +1,14 @@
-//! stub
+//! polso-server's integration tests, one binary (as in ripgrep): the Router
+//! in process through `oneshot` with a real SQLite file, and the real
+//! `polso-server` binary over a loopback socket.
+
+// clippy.toml allows `unwrap` in `#[test]` functions only; the helpers these
+// tests share are test code too, and a panic is how they report a broken fixture.
+#![allow(clippy::unwrap_used)]
+
+mod admin_rules;
+mod bad_input;
+mod idempotency;
+mod real_binary;
+mod release_rule;
+mod support;

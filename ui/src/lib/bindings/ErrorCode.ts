@@ -3,4 +3,4 @@
 /**
  * What went wrong, as a stable machine-readable code.
  */
-export type ErrorCode = "keyring_unavailable" | "store_key_missing" | "store_corrupt" | "store_too_new" | "store_unavailable" | "unknown_item" | "item_not_in_week" | "value_out_of_scale" | "duplicate_answer" | "no_answers" | "week_closed" | "week_not_open" | "invalid_week" | "note_too_long" | "invalid_work_week" | "invalid_setting" | "internal";
+export type ErrorCode = "keyring_unavailable" | "store_key_missing" | "store_corrupt" | "store_too_new" | "store_unavailable" | "unknown_item" | "item_not_in_week" | "value_out_of_scale" | "duplicate_answer" | "no_answers" | "week_closed" | "week_not_open" | "invalid_week" | "note_too_long" | "invalid_work_week" | "invalid_setting" | "invalid_input" | "unsupported_version" | "payload_too_large" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "invite_unknown" | "invite_expired" | "invite_exhausted" | "duplicate_report" | "internal";

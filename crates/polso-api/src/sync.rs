@@ -1,0 +1,195 @@
+//! What the desktop app and HR's view exchange with the organisation server
+//! over HTTP: enrolment, the weekly report, and the released aggregates.
+//!
+//! Every request body carries `wire_version`; a server refuses a version it
+//! does not speak with `unsupported_version` before reading anything else.
+//! The weekly report holds item values and metric scores only: no free text,
+//! no name, no identifier. The device token travels in the `Authorization`
+//! header, never in a body, so a body can be checked for identifiers by
+//! looking at its type alone.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::MetricKey;
+
+/// A device redeems an invite code to join a team (`POST /v1/enrol`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct EnrolRequest {
+    /// The wire format spoken, [`crate::WIRE_VERSION`].
+    pub wire_version: u32,
+    /// The invite code HR or the administrator handed out, such as `"7KQM-2XWD-PR9T"`.
+    /// Case, spaces and dashes do not matter.
+    pub invite_code: String,
+}
+
+/// What an enrolled device learns: its secret token and the team it reports for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct EnrolResponse {
+    /// The wire format the server speaks.
+    pub wire_version: u32,
+    /// The device's secret bearer token. Keep it only in the OS keyring; the
+    /// server keeps only a hash of it and cannot show it again.
+    pub device_token: String,
+    /// The organisation's id.
+    pub organisation_id: String,
+    /// The team's id.
+    pub team_id: String,
+    /// The team's name, to show the employee where their answers count.
+    pub team_name: String,
+    /// The organisation's schedule seed, so every device of it asks the same
+    /// items in the same week. Always below 2^53, so JavaScript reads it exactly.
+    #[ts(type = "number")]
+    pub organisation_seed: u64,
+    /// When and how the device should send its reports.
+    pub report_window: ReportWindow,
+}
+
+/// How a device sends its weekly reports, as the server asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ReportWindow {
+    /// After a week's pulse window closes (Sunday night, local time), wait a
+    /// random delay of up to this many seconds before sending its report, so
+    /// the arrival time does not point at a person.
+    pub max_random_delay_seconds: u32,
+    /// The server refuses reports for weeks older than this many weeks.
+    pub max_report_age_weeks: u32,
+}
+
+/// One item's value in a weekly report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ReportedValue {
+    /// The item's id in the item bank, such as `"eng.2"`.
+    pub item_id: String,
+    /// The value chosen on the item's scale.
+    pub value: u8,
+}
+
+/// One metric's score in a weekly report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ReportedScore {
+    /// The metric.
+    pub metric: MetricKey,
+    /// The score, 0 (worst) to 100 (best).
+    pub score: f64,
+}
+
+/// One device's answers for one closed ISO week (`POST /v1/reports`, with the
+/// device token as `Authorization: Bearer`). Unknown fields are refused, so a
+/// note or an identifier added by mistake never passes unnoticed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct WeeklyReport {
+    /// The wire format spoken, [`crate::WIRE_VERSION`].
+    pub wire_version: u32,
+    /// The ISO week answered, such as `"2026-W48"`.
+    pub week: String,
+    /// The item values, at most one per item.
+    pub items: Vec<ReportedValue>,
+    /// The metric scores computed from them, at most one per metric.
+    pub metrics: Vec<ReportedScore>,
+}
+
+/// What the server did with a weekly report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportStatus {
+    /// The report was counted now.
+    Accepted,
+    /// The same report had already been counted; it was not counted again.
+    /// A retry may safely treat this as success.
+    Duplicate,
+}
+
+/// The server's answer to a weekly report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ReportAck {
+    /// The ISO week of the report.
+    pub week: String,
+    /// Whether it was counted now or before.
+    pub status: ReportStatus,
+}
+
+/// The level of the organisation a cell describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitKind {
+    /// One team.
+    Team,
+    /// A department: the sum of its teams.
+    Department,
+    /// The whole organisation.
+    Organisation,
+}
+
+/// The query of `GET /v1/aggregates`, as URL query parameters, with HR's token
+/// as `Authorization: Bearer`. There is deliberately no parameter for k: the
+/// threshold is the organisation's setting and nothing a caller can change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct AggregateQuery {
+    /// Which level to read.
+    pub unit: UnitKind,
+    /// One unit only, by id; all the units of that level within the token's
+    /// scope when absent.
+    pub unit_id: Option<String>,
+    /// An item id (`"eng.2"`) or a metric key (`"wellbeing"`).
+    pub key: String,
+    /// The first ISO week, such as `"2026-W01"`.
+    pub from: String,
+    /// The last ISO week, included, such as `"2026-W48"`.
+    pub to: String,
+}
+
+/// One unit's figures for one week and one item or metric.
+///
+/// A cell that is not released carries no values at all: it holds fewer than
+/// k contributions, or it is withheld so that another such cell cannot be
+/// recovered by subtraction. The two cases are deliberately not told apart;
+/// show both as "fewer than k".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct AggregateCell {
+    /// The level of the unit.
+    pub unit_kind: UnitKind,
+    /// The unit's id.
+    pub unit_id: String,
+    /// The unit's name.
+    pub unit_name: String,
+    /// The ISO week.
+    pub week: String,
+    /// The item id or metric key.
+    pub key: String,
+    /// Whether the values below may be shown.
+    pub released: bool,
+    /// How many devices contributed; only when released.
+    pub n: Option<u32>,
+    /// The mean value (item scale or 0–100 score); only when released.
+    pub mean: Option<f64>,
+    /// The sample standard deviation (n - 1); only when released.
+    pub sd: Option<f64>,
+    /// How many answers fell on each point of the item's scale, from its
+    /// lowest; for a metric, ten bins of ten points (100 in the last). Only
+    /// when released.
+    pub histogram: Option<Vec<u32>>,
+}
+
+/// The answer to `GET /v1/aggregates`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct AggregateTable {
+    /// The organisation's k, for the "fewer than k" wording.
+    pub k: u32,
+    /// One cell per unit and week, weeks in order, units by name.
+    pub cells: Vec<AggregateCell>,
+}
+
+/// The answer to `GET /v1/health`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Health {
+    /// Always `"ok"` when the server answers.
+    pub status: String,
+    /// The wire format the server speaks.
+    pub wire_version: u32,
+}

@@ -1,0 +1,138 @@
+//! The administrator's operations, as the `polso-server` command line runs
+//! them: organisation, departments, teams, invite codes, HR tokens and k.
+//!
+//! They live in the library so the tests set up a server exactly as an
+//! administrator would. Secrets (invite codes, HR tokens) are returned once,
+//! to be printed, and stored only as hashes.
+
+use chrono::{DateTime, Duration, Utc};
+use polso_core::anonymity::Threshold;
+
+use crate::error::{Result, ServerError};
+use crate::secrets::{
+    hash_secret, new_hr_token, new_id, new_invite_code, new_organisation_seed, normalise_invite_code,
+};
+use crate::store::{NewHrToken, NewInvite, Organisation, ServerStore};
+
+/// The longest name of an organisation, department or team, in characters.
+pub const MAX_NAME_CHARS: usize = 100;
+
+fn checked_name(name: &str, what: &str) -> Result<String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
+        return Err(ServerError::InvalidInput(format!(
+            "a {what} name must have 1 to {MAX_NAME_CHARS} characters"
+        )));
+    }
+    Ok(name.to_owned())
+}
+
+/// Creates an organisation with k = 5 and a random schedule seed.
+pub fn init_organisation(store: &dyn ServerStore, name: &str) -> Result<Organisation> {
+    let organisation = Organisation {
+        id: new_id("org")?,
+        name: checked_name(name, "organisation")?,
+        seed: new_organisation_seed()?,
+        k: Threshold::DEFAULT,
+    };
+    store.create_organisation(&organisation)?;
+    Ok(organisation)
+}
+
+/// The organisation a command is about: the one named, or the only one there is.
+pub fn resolve_organisation(store: &dyn ServerStore, named: Option<&str>) -> Result<String> {
+    let organisations = store.organisations()?;
+    match named {
+        Some(id) => organisations
+            .iter()
+            .find(|organisation| organisation.id == id)
+            .map(|organisation| organisation.id.clone())
+            .ok_or_else(|| ServerError::NotFound(format!("there is no organisation '{id}'"))),
+        None => match organisations.as_slice() {
+            [only] => Ok(only.id.clone()),
+            [] => Err(ServerError::OrganisationAmbiguous(
+                "there is no organisation yet; create one with `init-org --name NAME`".to_owned(),
+            )),
+            _ => Err(ServerError::OrganisationAmbiguous(
+                "there are several organisations; name one with `--organisation ID`".to_owned(),
+            )),
+        },
+    }
+}
+
+/// Adds a department; returns its id.
+pub fn add_department(store: &dyn ServerStore, organisation_id: &str, name: &str) -> Result<String> {
+    let id = new_id("dept")?;
+    store.add_department(organisation_id, &id, &checked_name(name, "department")?)?;
+    Ok(id)
+}
+
+/// Adds a team to a department; returns its id.
+pub fn add_team(store: &dyn ServerStore, department_id: &str, name: &str) -> Result<String> {
+    let id = new_id("team")?;
+    store.add_team(department_id, &id, &checked_name(name, "team")?)?;
+    Ok(id)
+}
+
+/// Creates an invite code for a team, valid for `expires_in_days` from `now`
+/// and for `uses` enrolments; returns the code, which is not stored.
+pub fn create_invite(
+    store: &dyn ServerStore,
+    team_id: &str,
+    now: DateTime<Utc>,
+    expires_in_days: u32,
+    uses: u32,
+) -> Result<String> {
+    if expires_in_days == 0 || expires_in_days > 365 {
+        return Err(ServerError::InvalidInput("an invite must expire in 1 to 365 days".to_owned()));
+    }
+    if uses == 0 || uses > 10_000 {
+        return Err(ServerError::InvalidInput("an invite must allow 1 to 10000 uses".to_owned()));
+    }
+    let code = new_invite_code()?;
+    store.create_invite(&NewInvite {
+        code_hash: hash_secret(&normalise_invite_code(&code)),
+        team_id: team_id.to_owned(),
+        expires_at: now + Duration::days(i64::from(expires_in_days)),
+        uses,
+    })?;
+    Ok(code)
+}
+
+/// A freshly created HR token: its id (for revoking) and the token itself,
+/// shown once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreatedHrToken {
+    /// The id, to revoke it later.
+    pub id: String,
+    /// The bearer token; the server keeps only its hash.
+    pub token: String,
+}
+
+/// Creates an HR token for the whole organisation (`departments` empty) or
+/// only the departments listed.
+pub fn create_hr_token(
+    store: &dyn ServerStore,
+    organisation_id: &str,
+    departments: &[String],
+) -> Result<CreatedHrToken> {
+    let token = new_hr_token()?;
+    let id = new_id("hr")?;
+    store.create_hr_token(&NewHrToken {
+        id: id.clone(),
+        token_hash: hash_secret(&token),
+        organisation_id: organisation_id.to_owned(),
+        departments: if departments.is_empty() { None } else { Some(departments.to_vec()) },
+    })?;
+    Ok(CreatedHrToken { id, token })
+}
+
+/// Revokes an HR token by id.
+pub fn revoke_hr_token(store: &dyn ServerStore, token_id: &str) -> Result<()> {
+    store.revoke_hr_token(token_id)
+}
+
+/// Sets the organisation's k: never below 3, never lowered once reports exist.
+pub fn set_threshold(store: &dyn ServerStore, organisation_id: &str, k: u32) -> Result<()> {
+    store.set_threshold(organisation_id, Threshold::new(k)?)
+}

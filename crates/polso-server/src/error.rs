@@ -1,0 +1,224 @@
+//! The server's failures, each named by what went wrong, and how each one
+//! becomes the one `{ code, message }` error on the wire.
+//!
+//! Client errors say what is wrong in words the client can act on; they are
+//! not logged, because their message may repeat a value the client sent.
+//! Internal errors are logged in full and reach the client only as
+//! `internal`, with no detail of the database or the code.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use polso_api::{ApiError, ErrorCode};
+use polso_core::anonymity::AnonymityError;
+use polso_core::week::WeekError;
+
+/// The server's result type.
+pub type Result<T, E = ServerError> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in the server, from a bad request to a broken disk.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// The body or query is not what the endpoint takes.
+    #[error("{0}")]
+    InvalidInput(String),
+    /// The request speaks another wire version.
+    #[error("wire version {asked} is not supported; this server speaks version {supported}")]
+    UnsupportedVersion {
+        /// The version the request named.
+        asked: u64,
+        /// The version this server speaks.
+        supported: u32,
+    },
+    /// The body is larger than the limit.
+    #[error("the request body is larger than {limit_bytes} bytes")]
+    PayloadTooLarge {
+        /// The limit, in bytes.
+        limit_bytes: usize,
+    },
+    /// No valid token of the kind the endpoint needs.
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    /// The token does not reach what was asked.
+    #[error("{0}")]
+    Forbidden(String),
+    /// No such thing.
+    #[error("{0}")]
+    NotFound(String),
+    /// The path exists, not with this method.
+    #[error("this path does not accept that method")]
+    MethodNotAllowed,
+    /// The invite code is not known.
+    #[error("this invite code is not known; check it with whoever gave it to you")]
+    InviteUnknown,
+    /// The invite code has expired.
+    #[error("this invite code has expired; ask for a new one")]
+    InviteExpired,
+    /// The invite code has no uses left.
+    #[error("this invite code has been used as many times as it allowed; ask for a new one")]
+    InviteExhausted,
+    /// A different report for the same device and week was already counted.
+    #[error("a different report for {week} was already counted from this device; a week's report is final")]
+    DuplicateReport {
+        /// The week of the report.
+        week: String,
+    },
+    /// A report names an item the bank does not have.
+    #[error("item '{item_id}' is not in the item bank")]
+    UnknownItem {
+        /// The item named.
+        item_id: String,
+    },
+    /// A value or score outside its range.
+    #[error("{what} is {value}, outside {min}..={max}")]
+    ValueOutOfScale {
+        /// Which item or metric.
+        what: String,
+        /// The value sent.
+        value: f64,
+        /// The lowest value allowed.
+        min: f64,
+        /// The highest value allowed.
+        max: f64,
+    },
+    /// An item or metric appears twice in one report.
+    #[error("{what} appears more than once in the report")]
+    DuplicateAnswer {
+        /// Which item or metric.
+        what: String,
+    },
+    /// A report with nothing in it.
+    #[error("the report has no item value and no metric score")]
+    NoAnswers,
+    /// A text that is not an ISO week.
+    #[error(transparent)]
+    InvalidWeek(#[from] WeekError),
+    /// A report for a week that has not started yet.
+    #[error("{week} has not started yet by the server's clock")]
+    WeekNotOpen {
+        /// The week of the report.
+        week: String,
+    },
+    /// A report for a week too long closed.
+    #[error("{week} closed too long ago; the oldest week accepted now is {oldest}")]
+    WeekClosed {
+        /// The week of the report.
+        week: String,
+        /// The oldest week accepted now.
+        oldest: String,
+    },
+    /// k asked below the minimum.
+    #[error(transparent)]
+    Threshold(#[from] AnonymityError),
+    /// k lowered after reports were counted.
+    #[error(
+        "k cannot be lowered from {current} to {asked}: reports have been counted, and a lower k would \
+         re-expose cells that were withheld; k can only be raised now"
+    )]
+    ThresholdCannotBeLowered {
+        /// The organisation's k now.
+        current: u32,
+        /// The k asked for.
+        asked: u32,
+    },
+    /// An administrative command needs an organisation and cannot tell which.
+    #[error("{0}")]
+    OrganisationAmbiguous(String),
+    /// The database was written by a newer polso-server.
+    #[error(
+        "the database has schema version {found}, newer than the {supported} this polso-server knows; \
+         run a newer polso-server"
+    )]
+    DatabaseTooNew {
+        /// The schema version found.
+        found: usize,
+        /// The newest this code knows.
+        supported: usize,
+    },
+    /// SQLite failed.
+    #[error("database: {0}")]
+    Database(#[from] rusqlite::Error),
+    /// A migration failed.
+    #[error("database migration: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    /// The operating system gave no random bytes.
+    #[error("no randomness from the operating system: {0}")]
+    Randomness(String),
+    /// A blocking task panicked or was cancelled.
+    #[error("a background task failed: {0}")]
+    BlockingTask(String),
+    /// Data in the database is not what the code expects.
+    #[error("the database holds unexpected data: {0}")]
+    CorruptData(String),
+}
+
+impl ServerError {
+    /// The code the client branches on.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ServerError::InvalidInput(_) => ErrorCode::InvalidInput,
+            ServerError::UnsupportedVersion { .. } => ErrorCode::UnsupportedVersion,
+            ServerError::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
+            ServerError::Unauthorized(_) => ErrorCode::Unauthorized,
+            ServerError::Forbidden(_) => ErrorCode::Forbidden,
+            ServerError::NotFound(_) => ErrorCode::NotFound,
+            ServerError::MethodNotAllowed => ErrorCode::MethodNotAllowed,
+            ServerError::InviteUnknown => ErrorCode::InviteUnknown,
+            ServerError::InviteExpired => ErrorCode::InviteExpired,
+            ServerError::InviteExhausted => ErrorCode::InviteExhausted,
+            ServerError::DuplicateReport { .. } => ErrorCode::DuplicateReport,
+            ServerError::UnknownItem { .. } => ErrorCode::UnknownItem,
+            ServerError::ValueOutOfScale { .. } => ErrorCode::ValueOutOfScale,
+            ServerError::DuplicateAnswer { .. } => ErrorCode::DuplicateAnswer,
+            ServerError::NoAnswers => ErrorCode::NoAnswers,
+            ServerError::InvalidWeek(_) => ErrorCode::InvalidWeek,
+            ServerError::WeekNotOpen { .. } => ErrorCode::WeekNotOpen,
+            ServerError::WeekClosed { .. } => ErrorCode::WeekClosed,
+            ServerError::Threshold(_)
+            | ServerError::ThresholdCannotBeLowered { .. }
+            | ServerError::OrganisationAmbiguous(_) => ErrorCode::InvalidSetting,
+            ServerError::DatabaseTooNew { .. }
+            | ServerError::Database(_)
+            | ServerError::Migration(_)
+            | ServerError::Randomness(_)
+            | ServerError::BlockingTask(_)
+            | ServerError::CorruptData(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// The HTTP status that goes with the code.
+    pub fn status(&self) -> StatusCode {
+        match self.code() {
+            ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
+            ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+            ErrorCode::NotFound | ErrorCode::InviteUnknown => StatusCode::NOT_FOUND,
+            ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::InviteExpired | ErrorCode::InviteExhausted => StatusCode::GONE,
+            ErrorCode::DuplicateReport => StatusCode::CONFLICT,
+            ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::BAD_REQUEST,
+        }
+    }
+
+    /// The error as it crosses the wire. Internal details stay on the server.
+    pub fn to_api_error(&self) -> ApiError {
+        match self.code() {
+            ErrorCode::Internal => ApiError::new(
+                ErrorCode::Internal,
+                "the server failed; the administrator can see why in its log",
+            ),
+            code => ApiError::new(code, self.to_string()),
+        }
+    }
+}
+
+impl IntoResponse for ServerError {
+    fn into_response(self) -> Response {
+        if self.code() == ErrorCode::Internal {
+            // Internal errors name tables and files, never a report's values:
+            // handlers do not put those into errors.
+            tracing::error!(error = %self, "request failed inside the server");
+        }
+        (self.status(), axum::Json(self.to_api_error())).into_response()
+    }
+}

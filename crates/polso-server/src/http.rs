@@ -1,0 +1,423 @@
+//! The HTTP API: routes, the extractors that authenticate devices and HR, and
+//! the handlers, in the shape of axum's examples (the library builds the
+//! Router, `main` only binds it).
+//!
+//! Every error, including axum's own rejections, unknown paths, wrong methods
+//! and oversized bodies, leaves as `{ code, message }`. Requests are logged by
+//! method, path, status and latency only: no query, no header, no body.
+
+use std::ops::RangeInclusive;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Query, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router, middleware};
+use polso_api::{
+    AggregateQuery, AggregateTable, ApiError, EnrolRequest, EnrolResponse, ErrorCode, Health, ReportAck,
+    ReportStatus, ReportWindow, UnitKind, WIRE_VERSION, WeeklyReport,
+};
+use polso_core::bank::ItemBank;
+use polso_core::{IsoWeek, Metric};
+use serde::de::DeserializeOwned;
+use tower_http::trace::TraceLayer;
+
+use crate::clock::Clock;
+use crate::error::{Result, ServerError};
+use crate::release::release_cells;
+use crate::report::{item_key, metric_key, validate_report};
+use crate::secrets::{
+    DEVICE_TOKEN_PREFIX, HR_TOKEN_PREFIX, hash_secret, new_device_token, normalise_invite_code,
+};
+use crate::store::{DeviceMembership, HrAccess, ServerStore};
+
+/// How the server behaves, set by the administrator at start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServerConfig {
+    /// Reports for weeks older than this many weeks are refused.
+    pub max_report_age_weeks: u32,
+    /// Devices wait up to this many seconds after a week closes before sending.
+    pub max_random_delay_seconds: u32,
+    /// The largest request body accepted, in bytes.
+    pub body_limit_bytes: usize,
+    /// The most weeks one aggregates query may span.
+    pub max_query_weeks: u32,
+}
+
+impl Default for ServerConfig {
+    fn default() -> ServerConfig {
+        ServerConfig {
+            max_report_age_weeks: 8,
+            max_random_delay_seconds: 6 * 60 * 60,
+            body_limit_bytes: 64 * 1024,
+            max_query_weeks: 160,
+        }
+    }
+}
+
+/// What every handler shares: the store, the clock and the configuration.
+#[derive(Clone)]
+pub struct AppState {
+    store: Arc<dyn ServerStore>,
+    clock: Arc<dyn Clock>,
+    config: ServerConfig,
+}
+
+impl AppState {
+    /// The state of a server over `store`, reading time from `clock`.
+    pub fn new(store: Arc<dyn ServerStore>, clock: Arc<dyn Clock>, config: ServerConfig) -> AppState {
+        AppState { store, clock, config }
+    }
+
+    /// Runs blocking store work off the async threads.
+    async fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&dyn ServerStore) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let store = Arc::clone(&self.store);
+        tokio::task::spawn_blocking(move || work(store.as_ref()))
+            .await
+            .map_err(|error| ServerError::BlockingTask(error.to_string()))?
+    }
+}
+
+/// The server's Router, ready to be served or called in tests with `oneshot`.
+pub fn app(state: AppState) -> Router {
+    let body_limit_bytes = state.config.body_limit_bytes;
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(|request: &Request| {
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+        })
+        .on_request(())
+        .on_response(|response: &Response, latency: Duration, _span: &tracing::Span| {
+            tracing::info!(status = response.status().as_u16(), latency_ms = latency.as_millis() as u64, "served");
+        })
+        .on_body_chunk(())
+        .on_eos(());
+    Router::new()
+        .route("/v1/health", get(health))
+        .route("/v1/enrol", post(enrol))
+        .route("/v1/reports", post(submit_report))
+        .route("/v1/aggregates", get(read_aggregates))
+        .fallback(unknown_path)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(body_limit_bytes))
+        .layer(middleware::map_response(move |response: Response| errors_as_json(response, body_limit_bytes)))
+        .layer(trace)
+        .with_state(state)
+}
+
+async fn unknown_path() -> ServerError {
+    ServerError::NotFound("there is no such path; the API lives under /v1".to_owned())
+}
+
+async fn method_not_allowed() -> ServerError {
+    ServerError::MethodNotAllowed
+}
+
+/// The last guard of the error contract: any error response that is not
+/// already `{ code, message }` JSON (a rejection from a layer, say) becomes one.
+async fn errors_as_json(response: Response, body_limit_bytes: usize) -> Response {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
+    if is_json {
+        return response;
+    }
+    let error = match status {
+        StatusCode::NOT_FOUND => ServerError::NotFound("there is no such path".to_owned()).to_api_error(),
+        StatusCode::METHOD_NOT_ALLOWED => ServerError::MethodNotAllowed.to_api_error(),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            ServerError::PayloadTooLarge { limit_bytes: body_limit_bytes }.to_api_error()
+        }
+        StatusCode::UNAUTHORIZED => ApiError::new(ErrorCode::Unauthorized, "a valid bearer token is needed"),
+        status if status.is_client_error() => {
+            ApiError::new(ErrorCode::InvalidInput, format!("the request was refused: {status}"))
+        }
+        _ => ServerError::BlockingTask(status.to_string()).to_api_error(),
+    };
+    (status, Json(error)).into_response()
+}
+
+/// A JSON body whose `wire_version` is checked before anything else is read,
+/// so a peer from another version gets `unsupported_version`, not a field error.
+struct VersionedJson<T>(T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for VersionedJson<T> {
+    type Rejection = ServerError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<VersionedJson<T>> {
+        let body = Bytes::from_request(request, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ServerError::PayloadTooLarge { limit_bytes: state.config.body_limit_bytes }
+            } else {
+                ServerError::InvalidInput(format!(
+                    "the request body could not be read: {}",
+                    rejection.body_text()
+                ))
+            }
+        })?;
+        parse_versioned_json(&body).map(VersionedJson)
+    }
+}
+
+/// Parses `body` as a `T` after checking its `wire_version`.
+fn parse_versioned_json<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|error| ServerError::InvalidInput(format!("the body is not valid JSON: {error}")))?;
+    match value.get("wire_version") {
+        None => return Err(ServerError::InvalidInput("the body has no wire_version".to_owned())),
+        Some(serde_json::Value::Number(number)) => match number.as_u64() {
+            Some(version) if version == u64::from(WIRE_VERSION) => {}
+            Some(version) => {
+                return Err(ServerError::UnsupportedVersion { asked: version, supported: WIRE_VERSION });
+            }
+            None => return Err(ServerError::InvalidInput("wire_version must be a whole number".to_owned())),
+        },
+        Some(_) => return Err(ServerError::InvalidInput("wire_version must be a whole number".to_owned())),
+    }
+    serde_json::from_value(value).map_err(|error| {
+        ServerError::InvalidInput(format!("the body does not have the expected shape: {error}"))
+    })
+}
+
+/// The bearer token of a request, if it has the expected prefix.
+fn bearer_token(headers: &HeaderMap, prefix: &str, missing: &'static str) -> Result<String> {
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or(ServerError::Unauthorized(missing))?;
+    if !value.starts_with(prefix) || value.len() > 128 {
+        return Err(ServerError::Unauthorized("this is not a token this endpoint accepts"));
+    }
+    Ok(value.to_owned())
+}
+
+/// An enrolled device, authenticated by its bearer token before the body is read.
+struct AuthenticatedDevice {
+    token: String,
+    membership: DeviceMembership,
+}
+
+impl FromRequestParts<AppState> for AuthenticatedDevice {
+    type Rejection = ServerError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<AuthenticatedDevice> {
+        let token = bearer_token(
+            &parts.headers,
+            DEVICE_TOKEN_PREFIX,
+            "sending a report needs the device token as Authorization: Bearer",
+        )?;
+        let token_hash = hash_secret(&token);
+        let membership = state
+            .blocking(move |store| store.device(&token_hash))
+            .await?
+            .ok_or(ServerError::Unauthorized("this device token is not known; enrol the device again"))?;
+        Ok(AuthenticatedDevice { token, membership })
+    }
+}
+
+/// HR, authenticated by an unrevoked HR token.
+struct AuthenticatedHr(HrAccess);
+
+impl FromRequestParts<AppState> for AuthenticatedHr {
+    type Rejection = ServerError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<AuthenticatedHr> {
+        let token = bearer_token(
+            &parts.headers,
+            HR_TOKEN_PREFIX,
+            "reading aggregates needs an HR token as Authorization: Bearer",
+        )?;
+        let token_hash = hash_secret(&token);
+        state
+            .blocking(move |store| store.hr_access(&token_hash))
+            .await?
+            .map(AuthenticatedHr)
+            .ok_or(ServerError::Unauthorized("this HR token is not known or has been revoked"))
+    }
+}
+
+fn unit_kind_name(unit: UnitKind) -> &'static str {
+    match unit {
+        UnitKind::Team => "team",
+        UnitKind::Department => "department",
+        UnitKind::Organisation => "organisation",
+    }
+}
+
+async fn health() -> Json<Health> {
+    Json(Health { status: "ok".to_owned(), wire_version: WIRE_VERSION })
+}
+
+async fn enrol(
+    State(state): State<AppState>,
+    VersionedJson(request): VersionedJson<EnrolRequest>,
+) -> Result<(StatusCode, Json<EnrolResponse>)> {
+    let code = normalise_invite_code(&request.invite_code);
+    if code.is_empty() || code.len() > 64 {
+        return Err(ServerError::InviteUnknown);
+    }
+    let device_token = new_device_token()?;
+    let code_hash = hash_secret(&code);
+    let device_token_hash = hash_secret(&device_token);
+    let now = state.clock.now();
+    let enrolment =
+        state.blocking(move |store| store.redeem_invite(&code_hash, &device_token_hash, now)).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(EnrolResponse {
+            wire_version: WIRE_VERSION,
+            device_token,
+            organisation_id: enrolment.organisation.id,
+            team_id: enrolment.team_id,
+            team_name: enrolment.team_name,
+            organisation_seed: enrolment.organisation.seed,
+            report_window: ReportWindow {
+                max_random_delay_seconds: state.config.max_random_delay_seconds,
+                max_report_age_weeks: state.config.max_report_age_weeks,
+            },
+        }),
+    ))
+}
+
+async fn submit_report(
+    State(state): State<AppState>,
+    device: AuthenticatedDevice,
+    VersionedJson(report): VersionedJson<WeeklyReport>,
+) -> Result<Json<ReportAck>> {
+    let today = state.clock.now().date_naive();
+    let validated = validate_report(&report, ItemBank::embedded(), today, state.config.max_report_age_weeks)?;
+    drop(report);
+    let week = validated.week.to_string();
+    let outcome = state
+        .blocking(move |store| {
+            let fold =
+                validated.into_fold(&store.receipt_secret()?, &device.token, device.membership.team_id);
+            store.fold_report(&fold)
+        })
+        .await?;
+    let status = match outcome {
+        crate::store::FoldOutcome::Counted => ReportStatus::Accepted,
+        crate::store::FoldOutcome::AlreadyCounted => ReportStatus::Duplicate,
+    };
+    Ok(Json(ReportAck { week, status }))
+}
+
+async fn read_aggregates(
+    State(state): State<AppState>,
+    AuthenticatedHr(access): AuthenticatedHr,
+    query: std::result::Result<Query<AggregateQuery>, QueryRejection>,
+) -> Result<Json<AggregateTable>> {
+    let Query(query) = query
+        .map_err(|rejection| ServerError::InvalidInput(format!("bad query: {}", rejection.body_text())))?;
+    let stored_key = if let Some(metric) = Metric::from_key(&query.key) {
+        metric_key(metric)
+    } else if ItemBank::embedded().item(&query.key).is_some() {
+        item_key(&query.key)
+    } else {
+        return Err(ServerError::UnknownItem { item_id: query.key });
+    };
+    let from: IsoWeek = query.from.parse()?;
+    let to: IsoWeek = query.to.parse()?;
+    if from > to {
+        return Err(ServerError::InvalidInput(format!("'from' ({from}) is after 'to' ({to})")));
+    }
+    let span_weeks = to.index() - from.index() + 1;
+    if span_weeks > i64::from(state.config.max_query_weeks) {
+        return Err(ServerError::InvalidInput(format!(
+            "a query spans at most {} weeks; this one spans {span_weeks}",
+            state.config.max_query_weeks
+        )));
+    }
+    let weeks: RangeInclusive<IsoWeek> = from..=to;
+
+    let organisation_id = access.organisation_id.clone();
+    let (tree, aggregates) = state
+        .blocking(move |store| {
+            let tree = store.organisation_tree(&organisation_id)?;
+            let aggregates = store.team_aggregates(&organisation_id, Some(&stored_key), weeks)?;
+            Ok((tree, aggregates))
+        })
+        .await?;
+
+    // Which units of the asked level this token may see.
+    let in_scope = |department_id: &str| {
+        access.departments.as_ref().is_none_or(|departments| departments.iter().any(|id| id == department_id))
+    };
+    let visible_ids: Vec<&str> = match query.unit {
+        UnitKind::Organisation => {
+            if access.departments.is_some() {
+                return Err(ServerError::Forbidden(
+                    "this HR token reaches only some departments, not the whole organisation".to_owned(),
+                ));
+            }
+            vec![tree.organisation.id.as_str()]
+        }
+        UnitKind::Department => tree
+            .departments
+            .iter()
+            .filter(|department| in_scope(&department.id))
+            .map(|department| department.id.as_str())
+            .collect(),
+        UnitKind::Team => tree
+            .departments
+            .iter()
+            .filter(|department| in_scope(&department.id))
+            .flat_map(|department| department.teams.iter().map(|team| team.id.as_str()))
+            .collect(),
+    };
+    if let Some(unit_id) = &query.unit_id
+        && !visible_ids.contains(&unit_id.as_str())
+    {
+        let exists_in_organisation = tree.organisation.id == *unit_id
+            || tree.departments.iter().any(|department| {
+                department.id == *unit_id || department.teams.iter().any(|team| team.id == *unit_id)
+            });
+        return Err(if exists_in_organisation {
+            ServerError::Forbidden(format!("this HR token does not reach {unit_id}"))
+        } else {
+            ServerError::NotFound(format!(
+                "there is no {} '{unit_id}' in this organisation",
+                unit_kind_name(query.unit)
+            ))
+        });
+    }
+
+    let k = tree.organisation.k;
+    let cells = release_cells(&tree, &aggregates, &query.key, from..=to, k)
+        .into_iter()
+        .filter(|cell| cell.unit_kind == query.unit && visible_ids.contains(&cell.unit_id.as_str()))
+        .filter(|cell| query.unit_id.as_ref().is_none_or(|unit_id| *unit_id == cell.unit_id))
+        .collect();
+    Ok(Json(AggregateTable { k: k.get(), cells }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_version_is_checked_before_the_shape() {
+        let error = parse_versioned_json::<WeeklyReport>(br#"{"wire_version": 2, "note": "x"}"#).unwrap_err();
+        assert_eq!(error.code(), ErrorCode::UnsupportedVersion);
+        let error = parse_versioned_json::<WeeklyReport>(br#"{"wire_version": 1, "note": "x"}"#).unwrap_err();
+        assert_eq!(error.code(), ErrorCode::InvalidInput);
+        let error = parse_versioned_json::<WeeklyReport>(br#"{"week": "2026-W01"}"#).unwrap_err();
+        assert_eq!(error.code(), ErrorCode::InvalidInput);
+        let error = parse_versioned_json::<WeeklyReport>(br#"{"wire_version": "1"}"#).unwrap_err();
+        assert_eq!(error.code(), ErrorCode::InvalidInput);
+    }
+}

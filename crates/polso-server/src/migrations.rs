@@ -1,0 +1,54 @@
+//! The server database's schema history: the numbered SQL files under
+//! `migrations/`, compiled in.
+//!
+//! rusqlite_migration applies the missing ones in one transaction at open and
+//! records the version in SQLite's `user_version`. A shipped file is never
+//! edited; a database with a newer version is refused, never touched.
+
+use rusqlite_migration::{M, Migrations};
+
+const INITIAL: &str = include_str!("../migrations/0001_initial.sql");
+
+/// Every migration with its file name, oldest first, for the test that checks
+/// the list against the folder.
+#[cfg(test)]
+const MIGRATION_FILES: &[(&str, &str)] = &[("0001_initial.sql", INITIAL)];
+
+/// The same migrations in rusqlite_migration's form. Each one checks the
+/// foreign keys it may have broken before its transaction commits.
+const MIGRATION_STEPS: &[M<'static>] = &[M::up(INITIAL).foreign_key_check()];
+
+/// The migrations applied when the database is opened.
+pub(crate) const MIGRATIONS: Migrations<'static> = Migrations::from_slice(MIGRATION_STEPS);
+
+/// The newest schema version this code knows.
+pub const SCHEMA_VERSION: usize = MIGRATION_STEPS.len();
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_validate() {
+        MIGRATIONS.validate().unwrap();
+    }
+
+    #[test]
+    fn every_file_in_the_folder_is_listed_in_order() {
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+        let mut names_on_disk: Vec<String> = std::fs::read_dir(&folder)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.ends_with(".sql"))
+            .collect();
+        names_on_disk.sort();
+        let listed_names: Vec<&str> = MIGRATION_FILES.iter().map(|(name, _)| *name).collect();
+        assert_eq!(names_on_disk, listed_names, "list every file of migrations/ in MIGRATION_FILES");
+        assert_eq!(MIGRATION_STEPS.len(), MIGRATION_FILES.len());
+        for (position, (name, contents)) in MIGRATION_FILES.iter().enumerate() {
+            let number: usize = name[..4].parse().unwrap();
+            assert_eq!(number, position + 1, "{name} is out of sequence");
+            assert_eq!(std::fs::read_to_string(folder.join(name)).unwrap(), *contents);
+        }
+    }
+}

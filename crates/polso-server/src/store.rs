@@ -1,0 +1,238 @@
+//! What the server keeps, behind one small trait so that a PostgreSQL backend
+//! can follow the SQLite one without touching handlers or tests.
+//!
+//! The trait is blocking: handlers call it inside `spawn_blocking`. Every
+//! method that changes two things does so in one transaction, so a crash
+//! between them cannot count a report without its receipt or spend an invite
+//! without enrolling the device.
+
+use std::ops::RangeInclusive;
+
+use chrono::{DateTime, Utc};
+use polso_core::IsoWeek;
+use polso_core::anonymity::Threshold;
+
+use crate::error::Result;
+use crate::secrets::Hash32;
+
+/// An organisation and its settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organisation {
+    /// Its id, such as `org_3f9a0c1d2e4b5a69`.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// The schedule seed its devices share; below 2^53.
+    pub seed: u64,
+    /// The minimum group size of a released cell.
+    pub k: Threshold,
+}
+
+/// A team, as listed in the organisation's tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamNode {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+}
+
+/// A department and its teams, ordered by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DepartmentNode {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its teams, ordered by name.
+    pub teams: Vec<TeamNode>,
+}
+
+/// An organisation with its departments and teams, ordered by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrganisationTree {
+    /// The organisation.
+    pub organisation: Organisation,
+    /// Its departments, ordered by name.
+    pub departments: Vec<DepartmentNode>,
+}
+
+/// An invite code to store: only its hash is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewInvite {
+    /// The SHA-256 of the normalised code.
+    pub code_hash: Hash32,
+    /// The team the code enrols into.
+    pub team_id: String,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+    /// How many devices it can enrol.
+    pub uses: u32,
+}
+
+/// What a redeemed invite enrolled the device into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Enrolment {
+    /// The organisation.
+    pub organisation: Organisation,
+    /// The team's id.
+    pub team_id: String,
+    /// The team's name.
+    pub team_name: String,
+}
+
+/// The team an enrolled device reports for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceMembership {
+    /// The team's id.
+    pub team_id: String,
+    /// The team's organisation.
+    pub organisation_id: String,
+}
+
+/// An HR token to store: only its hash is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewHrToken {
+    /// The token's id, printed by the CLI so it can be revoked.
+    pub id: String,
+    /// The SHA-256 of the token.
+    pub token_hash: Hash32,
+    /// The organisation it reads.
+    pub organisation_id: String,
+    /// The departments it is limited to; `None` for the whole organisation.
+    pub departments: Option<Vec<String>>,
+}
+
+/// What a valid, unrevoked HR token may read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HrAccess {
+    /// The token's id.
+    pub token_id: String,
+    /// The organisation it reads.
+    pub organisation_id: String,
+    /// The departments it is limited to; `None` for the whole organisation.
+    pub departments: Option<Vec<String>>,
+}
+
+/// One value of a report, ready to be folded into its aggregate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contribution {
+    /// The aggregate's key: `item:<id>` or `metric:<key>`.
+    pub key: String,
+    /// The value (item scale) or score (0 to 100).
+    pub value: f64,
+    /// The histogram bin the value falls in.
+    pub bin: usize,
+    /// How many bins the key's histogram has.
+    pub n_bins: usize,
+}
+
+/// A validated report, reduced to what folding it needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportFold {
+    /// HMAC(server secret, device token, week): one per device and week.
+    pub receipt: Hash32,
+    /// A digest of the report's content keyed by the device token.
+    pub content_digest: Hash32,
+    /// The device's team.
+    pub team_id: String,
+    /// The report's week.
+    pub week: IsoWeek,
+    /// Its values.
+    pub contributions: Vec<Contribution>,
+}
+
+/// What folding a report did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FoldOutcome {
+    /// The report was counted now.
+    Counted,
+    /// The same report had been counted before; nothing changed.
+    AlreadyCounted,
+}
+
+/// One team's sums for one week and key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TeamAggregate {
+    /// The team.
+    pub team_id: String,
+    /// The week.
+    pub week: IsoWeek,
+    /// The key: `item:<id>` or `metric:<key>`.
+    pub key: String,
+    /// How many reports were folded in.
+    pub n: u32,
+    /// The sum of their values.
+    pub sum: f64,
+    /// The sum of their squares.
+    pub sum_squares: f64,
+    /// Counts per bin.
+    pub histogram: Vec<u32>,
+}
+
+/// The server's storage.
+pub trait ServerStore: Send + Sync {
+    /// Stores a new organisation.
+    fn create_organisation(&self, organisation: &Organisation) -> Result<()>;
+
+    /// Every organisation, ordered by name.
+    fn organisations(&self) -> Result<Vec<Organisation>>;
+
+    /// Adds a department to an organisation.
+    fn add_department(&self, organisation_id: &str, department_id: &str, name: &str) -> Result<()>;
+
+    /// Adds a team to a department.
+    fn add_team(&self, department_id: &str, team_id: &str, name: &str) -> Result<()>;
+
+    /// The organisation with its departments and teams; `NotFound` when there is no such organisation.
+    fn organisation_tree(&self, organisation_id: &str) -> Result<OrganisationTree>;
+
+    /// The organisation a department belongs to, if the department exists.
+    fn department_organisation(&self, department_id: &str) -> Result<Option<String>>;
+
+    /// The organisation a team belongs to, if the team exists.
+    fn team_organisation(&self, team_id: &str) -> Result<Option<String>>;
+
+    /// Sets the organisation's k. Raising is always allowed; lowering is
+    /// refused once any report of the organisation has been counted.
+    fn set_threshold(&self, organisation_id: &str, k: Threshold) -> Result<()>;
+
+    /// Stores an invite code's hash.
+    fn create_invite(&self, invite: &NewInvite) -> Result<()>;
+
+    /// Spends one use of the invite and enrols the device, in one transaction.
+    fn redeem_invite(
+        &self,
+        code_hash: &Hash32,
+        device_token_hash: &Hash32,
+        now: DateTime<Utc>,
+    ) -> Result<Enrolment>;
+
+    /// The team of the device with this token hash, if it is enrolled.
+    fn device(&self, token_hash: &Hash32) -> Result<Option<DeviceMembership>>;
+
+    /// Stores an HR token's hash and scope.
+    fn create_hr_token(&self, token: &NewHrToken) -> Result<()>;
+
+    /// Revokes an HR token by id; `NotFound` when there is none.
+    fn revoke_hr_token(&self, token_id: &str) -> Result<()>;
+
+    /// What the HR token with this hash may read, unless it is unknown or revoked.
+    fn hr_access(&self, token_hash: &Hash32) -> Result<Option<HrAccess>>;
+
+    /// The server's key for report receipts.
+    fn receipt_secret(&self) -> Result<Hash32>;
+
+    /// Records the receipt and folds the contributions, in one transaction.
+    /// The same receipt with the same digest is [`FoldOutcome::AlreadyCounted`];
+    /// with another digest it is `DuplicateReport` and nothing changes.
+    fn fold_report(&self, fold: &ReportFold) -> Result<FoldOutcome>;
+
+    /// The organisation's team aggregates over `weeks`, for one key or all.
+    fn team_aggregates(
+        &self,
+        organisation_id: &str,
+        key: Option<&str>,
+        weeks: RangeInclusive<IsoWeek>,
+    ) -> Result<Vec<TeamAggregate>>;
+}

@@ -1,0 +1,280 @@
+//! The real `polso-server` binary on 127.0.0.1 with a temporary database:
+//! the administrator's command line sets up an organisation, devices enrol
+//! and report over HTTP, HR reads aggregates. Then the database files and the
+//! server's own output are searched for a canary: answers only one device
+//! sent, in every form a stored or logged report would take.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use polso_core::IsoWeek;
+use serde_json::{Value, json};
+
+use crate::support::items;
+
+const SERVER: &str = env!("CARGO_BIN_EXE_polso-server");
+
+/// Runs one administrative command and returns its stdout, trimmed.
+fn admin(database: &Path, arguments: &[&str]) -> String {
+    let output = Command::new(SERVER).arg("--db").arg(database).args(arguments).output().unwrap();
+    assert!(
+        output.status.success(),
+        "polso-server {arguments:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap().trim().to_owned()
+}
+
+/// The running server; killed when dropped, so a failing test leaves nothing behind.
+struct RunningServer {
+    child: Child,
+    address: String,
+    output: Arc<Mutex<Vec<u8>>>,
+    readers: Vec<JoinHandle<()>>,
+}
+
+impl RunningServer {
+    fn start(database: &Path) -> RunningServer {
+        let mut child = Command::new(SERVER)
+            .arg("--db")
+            .arg(database)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            // Log everything the server would log at its most talkative.
+            .env("RUST_LOG", "trace")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut first_line = String::new();
+        stdout.read_line(&mut first_line).unwrap();
+        let address = first_line
+            .trim()
+            .strip_prefix("polso-server listening on http://")
+            .unwrap_or_else(|| panic!("unexpected first line: {first_line}"))
+            .to_owned();
+        let output = Arc::new(Mutex::new(first_line.into_bytes()));
+        let mut stderr = child.stderr.take().unwrap();
+        let readers = vec![
+            drain_into(output.clone(), move |buffer| stdout.read(buffer)),
+            drain_into(output.clone(), move |buffer| stderr.read(buffer)),
+        ];
+        RunningServer { child, address, output, readers }
+    }
+
+    /// Stops the server and returns everything it wrote.
+    fn stop(mut self) -> Vec<u8> {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+        for reader in self.readers.drain(..) {
+            reader.join().unwrap();
+        }
+        self.output.lock().unwrap().clone()
+    }
+
+    /// One HTTP/1.1 request over a fresh connection; returns the status and the JSON body.
+    fn request(&self, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> (u16, Value) {
+        let mut stream = TcpStream::connect(&self.address).unwrap();
+        let body = body.map(|body| serde_json::to_vec(body).unwrap()).unwrap_or_default();
+        let mut head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+            self.address,
+            body.len()
+        );
+        if let Some(token) = token {
+            head.push_str(&format!("Authorization: Bearer {token}\r\n"));
+        }
+        head.push_str("\r\n");
+        stream.write_all(head.as_bytes()).unwrap();
+        stream.write_all(&body).unwrap();
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).unwrap();
+        let text = String::from_utf8(response).unwrap();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap();
+        assert!(!head.to_lowercase().contains("transfer-encoding: chunked"), "{head}");
+        let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+        (status, serde_json::from_str(body).unwrap_or_else(|_| panic!("not JSON: {body}")))
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        // Only reached with the child still running when a test failed midway.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn drain_into(
+    output: Arc<Mutex<Vec<u8>>>,
+    mut read: impl FnMut(&mut [u8]) -> std::io::Result<usize> + Send + 'static,
+) -> JoinHandle<()> {
+    std::thread::spawn(move || {
+        let mut buffer = [0u8; 4096];
+        while let Ok(n) = read(&mut buffer) {
+            if n == 0 {
+                break;
+            }
+            output.lock().unwrap().extend_from_slice(&buffer[..n]);
+        }
+    })
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|window| window == needle)
+}
+
+#[test]
+fn the_real_server_enrols_counts_releases_and_keeps_no_report() {
+    let directory = tempfile::tempdir().unwrap();
+    let database = directory.path().join("server.db");
+
+    // The administrator sets up the organisation.
+    let organisation_id = admin(&database, &["init-org", "--name", "Acme Assistenza"]);
+    assert!(organisation_id.starts_with("org_"), "{organisation_id}");
+    let support = admin(&database, &["add-department", "--name", "Customer support"]);
+    let sales = admin(&database, &["add-department", "--name", "Sales"]);
+    let help_desk = admin(&database, &["add-team", "--department", &support, "--name", "Help desk"]);
+    let _field = admin(&database, &["add-team", "--department", &support, "--name", "Field"]);
+    let _inside_sales = admin(&database, &["add-team", "--department", &sales, "--name", "Inside sales"]);
+    let invite =
+        admin(&database, &["create-invite", "--team", &help_desk, "--expires-in-days", "7", "--uses", "10"]);
+    let hr_token = admin(&database, &["create-hr-token"]);
+    assert!(hr_token.starts_with("ph_"));
+    let shown = admin(&database, &["show-org"]);
+    assert!(shown.contains("Help desk") && shown.contains(&help_desk), "{shown}");
+
+    let server = RunningServer::start(&database);
+    assert_eq!(server.request("GET", "/v1/health", None, None).0, 200);
+
+    let week = IsoWeek::containing(chrono::Utc::now().date_naive()).previous().to_string();
+    let bank_items = items(3);
+    // Everyone answers mid-scale, except the canary device: lowest, highest,
+    // lowest, and a trust score nobody else gives.
+    let ordinary = |position: usize| {
+        json!({
+            "wire_version": 1,
+            "week": week,
+            "items": bank_items.iter().map(|(id, min, max)| json!({"item_id": id, "value": (min + max) / 2})).collect::<Vec<_>>(),
+            "metrics": [{"metric": "trust", "score": 50.0 + position as f64}],
+        })
+    };
+    let canary_items: Vec<Value> = bank_items
+        .iter()
+        .enumerate()
+        .map(|(position, (id, min, max))| json!({"item_id": id, "value": if position % 2 == 0 { *min } else { *max }}))
+        .collect();
+    let canary_score = 12.345_678_9;
+    let canary = json!({"wire_version": 1, "week": week, "items": canary_items, "metrics": [{"metric": "trust", "score": canary_score}]});
+
+    let team_query = format!("/v1/aggregates?unit=team&key=trust&from={week}&to={week}&unit_id={help_desk}");
+    let mut canary_token = String::new();
+    for device in 0..6 {
+        let (status, enrolment) = server.request(
+            "POST",
+            "/v1/enrol",
+            None,
+            Some(&json!({"wire_version": 1, "invite_code": invite})),
+        );
+        assert_eq!(status, 201, "{enrolment}");
+        assert_eq!(enrolment["team_id"], help_desk.as_str());
+        assert_eq!(enrolment["organisation_id"], organisation_id.as_str());
+        let token = enrolment["device_token"].as_str().unwrap().to_owned();
+        let report = if device == 2 { canary.clone() } else { ordinary(device) };
+        if device == 2 {
+            canary_token = token.clone();
+        }
+        let (status, ack) = server.request("POST", "/v1/reports", Some(&token), Some(&report));
+        assert_eq!((status, ack["status"].as_str()), (200, Some("accepted")), "{ack}");
+        // A retry is acknowledged and not counted again.
+        let (status, ack) = server.request("POST", "/v1/reports", Some(&token), Some(&report));
+        assert_eq!((status, ack["status"].as_str()), (200, Some("duplicate")), "{ack}");
+
+        let (status, table) = server.request("GET", &team_query, Some(&hr_token), None);
+        assert_eq!(status, 200, "{table}");
+        assert_eq!(table["k"], 5);
+        let cell = &table["cells"][0];
+        if device + 1 < 5 {
+            assert_eq!(cell["released"], false, "{cell}");
+            assert!(cell["n"].is_null() && cell["mean"].is_null(), "{cell}");
+        } else {
+            assert_eq!(cell["released"], true, "{cell}");
+            assert_eq!(cell["n"], device + 1);
+        }
+    }
+
+    // Bad input over the socket gets a JSON error and the server stays up.
+    let (status, error) =
+        server.request("POST", "/v1/reports", Some(&canary_token), Some(&json!({"wire_version": 1})));
+    assert_eq!((status, error["code"].as_str()), (400, Some("invalid_input")), "{error}");
+    let (status, error) = server.request("POST", "/v1/reports", Some("pd_nope"), Some(&canary));
+    assert_eq!((status, error["code"].as_str()), (401, Some("unauthorized")), "{error}");
+    assert_eq!(server.request("GET", "/v1/health", None, None).0, 200);
+
+    let (status, table) = server.request(
+        "GET",
+        &format!("/v1/aggregates?unit=organisation&key=trust&from={week}&to={week}"),
+        Some(&hr_token),
+        None,
+    );
+    assert_eq!(status, 200, "{table}");
+    assert_eq!(table["cells"][0]["n"], 6);
+
+    // Revoking the HR token takes effect at once, on the running server.
+    let hr_token_id = {
+        let output =
+            Command::new(SERVER).arg("--db").arg(&database).args(["create-hr-token"]).output().unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        let id = stderr.split_whitespace().find(|word| word.starts_with("hr_")).unwrap().to_owned();
+        let token = String::from_utf8(output.stdout).unwrap().trim().to_owned();
+        assert_eq!(server.request("GET", &team_query, Some(&token), None).0, 200);
+        admin(&database, &["revoke-hr-token", "--id", &id]);
+        let (status, error) = server.request("GET", &team_query, Some(&token), None);
+        assert_eq!((status, error["code"].as_str()), (401, Some("unauthorized")));
+        id
+    };
+    assert!(hr_token_id.starts_with("hr_"));
+
+    // k cannot be lowered now that reports exist.
+    let output = Command::new(SERVER).arg("--db").arg(&database).args(["set-k", "4"]).output().unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot be lowered"), "{output:?}");
+
+    let logs = server.stop();
+    assert!(
+        contains(&logs, b"/v1/reports"),
+        "the server logs its requests: {}",
+        String::from_utf8_lossy(&logs)
+    );
+
+    // The canary, in every form a kept or logged report would take.
+    let canary_json = serde_json::to_string(&canary).unwrap();
+    let canary_items_json = serde_json::to_string(&canary["items"]).unwrap();
+    let first_pair = serde_json::to_string(&canary_items[0]).unwrap();
+    let canary_patterns: Vec<(&str, Vec<u8>)> = vec![
+        ("the report's JSON", canary_json.into_bytes()),
+        ("the items' JSON", canary_items_json.into_bytes()),
+        ("one item-value pair's JSON", first_pair.into_bytes()),
+        ("the score as text", b"12.3456789".to_vec()),
+        ("the device token", canary_token.clone().into_bytes()),
+        ("the invite code", invite.clone().into_bytes()),
+        ("the HR token", hr_token.clone().into_bytes()),
+    ];
+    let mut files = vec![("the server's output".to_owned(), logs)];
+    for entry in std::fs::read_dir(directory.path()).unwrap() {
+        let path = entry.unwrap().path();
+        files.push((path.display().to_string(), std::fs::read(&path).unwrap()));
+    }
+    assert!(files.iter().any(|(name, _)| name.ends_with("server.db-wal")), "the WAL should be scanned too");
+    // A positive control: the scan does see what the server does keep.
+    assert!(files.iter().any(|(_, contents)| contains(contents, b"Help desk")), "the scan reads nothing");
+    for (name, contents) in &files {
+        for (what, pattern) in &canary_patterns {
+            assert!(!contains(contents, pattern), "{what} was found in {name}");
+        }
+    }
+}

@@ -1,0 +1,33 @@
+// The typed contract between the UI and the back end: one function per Tauri command.
+//
+// Every function rejects with an ApiError ({code, message}) and nothing else; the
+// implementations normalise whatever their transport throws (see errors.ts). Views receive
+// a Backend and never know whether it is Tauri or the in-memory mock.
+
+import type { MyHistory } from '../bindings/MyHistory';
+import type { PulseView } from '../bindings/PulseView';
+import type { Settings } from '../bindings/Settings';
+import type { SubmitPulse } from '../bindings/SubmitPulse';
+import type { UpdateSettings } from '../bindings/UpdateSettings';
+
+/** The back end's commands, as the UI calls them. */
+export interface Backend {
+  /** This week's pulse with what has been answered so far (`get_current_pulse`). */
+  getCurrentPulse(): Promise<PulseView>;
+  /** Saves this week's answers and returns the pulse as saved (`submit_pulse`). */
+  submitPulse(submission: SubmitPulse): Promise<PulseView>;
+  /** The employee's own answered weeks, oldest first (`list_history`). */
+  listHistory(): Promise<MyHistory>;
+  /** The settings as stored, plus the system's language and locale (`get_settings`). */
+  getSettings(): Promise<Settings>;
+  /** Applies a change of settings and returns them as stored (`update_settings`). */
+  updateSettings(change: UpdateSettings): Promise<Settings>;
+}
+
+/** The names of the Tauri commands, exactly as the shell registers them. */
+export type CommandName =
+  | 'get_current_pulse'
+  | 'submit_pulse'
+  | 'list_history'
+  | 'get_settings'
+  | 'update_settings';

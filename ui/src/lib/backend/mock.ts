@@ -1,0 +1,203 @@
+// An in-memory Backend for tests and for `npm run dev` in a plain browser.
+//
+// It keeps one week's pulse, the history and the settings, applies the same rules the
+// core applies to a submission (week, state, items, scales, note length, work week) and
+// rejects with the same error codes, so the UI's error paths can be exercised without Rust.
+// Every call is recorded in `calls` for tests to assert on.
+
+import type { ApiError } from '../bindings/ApiError';
+import type { ErrorCode } from '../bindings/ErrorCode';
+import type { HistoryWeek } from '../bindings/HistoryWeek';
+import type { MetricKey } from '../bindings/MetricKey';
+import type { MyHistory } from '../bindings/MyHistory';
+import type { PulseView } from '../bindings/PulseView';
+import type { Settings } from '../bindings/Settings';
+import type { SubmitPulse } from '../bindings/SubmitPulse';
+import type { UpdateSettings } from '../bindings/UpdateSettings';
+import { ERROR_CODES, LANGUAGE_PREFERENCES } from '../codes';
+import { countCharacters } from '../text';
+import type { Backend, CommandName } from './backend';
+import { apiError } from './errors';
+import { samplePulse, sampleHistory, sampleSettings, structuredCopy, VARIETY_ITEMS } from './mock-data';
+
+/** One recorded call of the mock. */
+export interface MockCall {
+  command: CommandName;
+  args: unknown;
+}
+
+/** How to set the mock up; everything has a realistic default. */
+export interface MockOptions {
+  pulse?: PulseView;
+  history?: MyHistory;
+  settings?: Settings;
+  /** Commands that always fail, with the error they fail with. */
+  failures?: Partial<Record<CommandName, ApiError>>;
+  /** The clock used for `saved_at`. */
+  now?: () => Date;
+  /** A delay before every answer, to see loading states in `npm run dev`. */
+  delayMs?: number;
+}
+
+/** The mock: a Backend plus what tests inspect or change. */
+export interface MockBackend extends Backend {
+  readonly calls: MockCall[];
+  readonly failures: Partial<Record<CommandName, ApiError>>;
+  /** The stored pulse, history and settings, as a test may read them. */
+  readonly store: { pulse: PulseView; history: MyHistory; settings: Settings };
+}
+
+/** Creates a mock back end with the sample week, history and settings unless told otherwise. */
+export function createMockBackend(options: MockOptions = {}): MockBackend {
+  const store = {
+    pulse: structuredCopy(options.pulse ?? samplePulse()),
+    history: structuredCopy(options.history ?? sampleHistory()),
+    settings: structuredCopy(options.settings ?? sampleSettings()),
+  };
+  const failures: Partial<Record<CommandName, ApiError>> = { ...options.failures };
+  const calls: MockCall[] = [];
+  const now = options.now ?? (() => new Date());
+  const delayMs = options.delayMs ?? 0;
+
+  async function answer<T>(command: CommandName, args: unknown, work: () => T): Promise<T> {
+    calls.push({ command, args: structuredCopy(args ?? null) });
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+    const failure = failures[command];
+    if (failure !== undefined) throw structuredCopy(failure);
+    return structuredCopy(work());
+  }
+
+  return {
+    calls,
+    failures,
+    store,
+    getCurrentPulse: () => answer('get_current_pulse', undefined, () => store.pulse),
+    submitPulse: (submission) =>
+      answer('submit_pulse', { submission }, () => {
+        checkSubmission(store.pulse, submission);
+        store.pulse = {
+          ...store.pulse,
+          answers: submission.answers,
+          work_week: submission.work_week,
+          note: submission.note,
+          saved_at: now().toISOString(),
+        };
+        upsertHistoryWeek(store.history, historyWeekOf(store.pulse));
+        return store.pulse;
+      }),
+    listHistory: () => answer('list_history', undefined, () => store.history),
+    getSettings: () => answer('get_settings', undefined, () => store.settings),
+    updateSettings: (change: UpdateSettings) =>
+      answer('update_settings', { change }, () => {
+        if (change.language !== null) {
+          if (!(LANGUAGE_PREFERENCES as readonly string[]).includes(change.language)) {
+            throw apiError('invalid_setting', `field 'language': unknown language '${change.language}'`);
+          }
+          store.settings = { ...store.settings, language: change.language };
+        }
+        return store.settings;
+      }),
+  };
+}
+
+/** The core's rules for a submission, in the order the core checks them. */
+function checkSubmission(pulse: PulseView, submission: SubmitPulse): void {
+  if (submission.week !== pulse.week) {
+    throw apiError('invalid_week', `field 'week': '${submission.week}' is not this week (${pulse.week})`);
+  }
+  if (pulse.state === 'closed') throw apiError('week_closed', `week ${pulse.week} is closed`);
+  if (pulse.state === 'not_yet_open') throw apiError('week_not_open', `week ${pulse.week} is not open yet`);
+  if (submission.answers.length === 0) throw apiError('no_answers', 'the submission has no answers');
+  const seen = new Set<string>();
+  for (const answer of submission.answers) {
+    const item = pulse.items.find((candidate) => candidate.id === answer.item_id);
+    if (item === undefined) {
+      throw apiError('item_not_in_week', `item '${answer.item_id}' is not in week ${pulse.week}`);
+    }
+    if (seen.has(answer.item_id)) throw apiError('duplicate_answer', `item '${answer.item_id}' is answered twice`);
+    seen.add(answer.item_id);
+    if (!Number.isInteger(answer.value) || answer.value < item.scale.min || answer.value > item.scale.max) {
+      throw apiError(
+        'value_out_of_scale',
+        `item '${answer.item_id}': ${answer.value} is outside ${item.scale.min}..${item.scale.max}`,
+      );
+    }
+  }
+  if (submission.note !== null && countCharacters(submission.note) > pulse.note_max_chars) {
+    throw apiError('note_too_long', `field 'note': longer than ${pulse.note_max_chars} characters`);
+  }
+  const work = submission.work_week;
+  if (work !== null) {
+    const valid =
+      Number.isInteger(work.office_days) &&
+      Number.isInteger(work.remote_days) &&
+      work.office_days >= 0 &&
+      work.remote_days >= 0 &&
+      work.office_days + work.remote_days <= 7;
+    if (!valid) throw apiError('invalid_work_week', 'field \'work_week\': days must be 0 to 7 in all');
+  }
+}
+
+/** The week as history shows it, scored like the core: 0–100 per metric, the mean of its items. */
+function historyWeekOf(pulse: PulseView): HistoryWeek {
+  const sums = new Map<MetricKey, { total: number; count: number }>();
+  for (const answer of pulse.answers) {
+    const item = pulse.items.find((candidate) => candidate.id === answer.item_id);
+    if (item === undefined) continue;
+    const score = ((answer.value - item.scale.min) / (item.scale.max - item.scale.min)) * 100;
+    const sum = sums.get(item.metric) ?? { total: 0, count: 0 };
+    sums.set(item.metric, { total: sum.total + score, count: sum.count + 1 });
+  }
+  return {
+    week: pulse.week,
+    week_monday: pulse.week_monday,
+    scores: [...sums].map(([metric, sum]) => ({ metric, score: sum.total / sum.count })),
+    work_week: pulse.work_week,
+    note: pulse.note,
+  };
+}
+
+function upsertHistoryWeek(history: MyHistory, week: HistoryWeek): void {
+  const index = history.weeks.findIndex((candidate) => candidate.week === week.week);
+  if (index === -1) {
+    history.weeks.push(week);
+    history.weeks.sort((left, right) => left.week_monday.localeCompare(right.week_monday));
+  } else {
+    history.weeks[index] = week;
+  }
+}
+
+/**
+ * Lets `npm run dev` show every state by URL: `?fail=keyring_unavailable` makes
+ * `get_current_pulse` fail with that code, `?state=closed` (or `not_yet_open`) sets the
+ * week's state, `?answered` starts from a saved week, `?empty` starts with no history,
+ * `?variety` swaps the last two questions for the burnout and eNPS items (long labels, a 0–10
+ * scale) and `?slow` delays every answer by 600 ms.
+ */
+export function mockOptionsFromQuery(search: string): MockOptions {
+  const query = new URLSearchParams(search);
+  const options: MockOptions = {};
+  const fail = query.get('fail');
+  if (fail !== null && (ERROR_CODES as readonly string[]).includes(fail)) {
+    options.failures = { get_current_pulse: apiError(fail as ErrorCode, `mock failure: ${fail}`) };
+  }
+  if (query.has('slow')) options.delayMs = 600;
+  if (query.has('empty')) options.history = { weeks: [] };
+  const state = query.get('state');
+  const answered = query.has('answered') || state === 'closed';
+  const pulse = samplePulse();
+  if (query.has('variety')) pulse.items.splice(3, 2, ...structuredCopy(VARIETY_ITEMS));
+  if (state === 'closed' || state === 'not_yet_open') pulse.state = state;
+  if (answered) {
+    const values = [4, 4, 3, 4, 2];
+    pulse.answers = pulse.items.map((item, index) => ({
+      item_id: item.id,
+      value: Math.min(item.scale.max, Math.max(item.scale.min, values[index] ?? item.scale.min)),
+    }));
+    pulse.work_week = { office_days: 2, remote_days: 3 };
+    pulse.note = 'Quiet week; the release went out on Thursday.';
+    pulse.saved_at = '2026-11-25T16:40:00+01:00';
+  }
+  options.pulse = pulse;
+  return options;
+}

@@ -1,0 +1,29 @@
+// The Backend over Tauri IPC. This file is the only one in the UI that imports
+// @tauri-apps/api (STYLE.md, point 11); a tidy test checks that.
+
+import { invoke } from '@tauri-apps/api/core';
+import type { MyHistory } from '../bindings/MyHistory';
+import type { PulseView } from '../bindings/PulseView';
+import type { Settings } from '../bindings/Settings';
+import type { Backend, CommandName } from './backend';
+import { normaliseError } from './errors';
+
+async function call<T>(command: CommandName, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (error) {
+    throw normaliseError(error);
+  }
+}
+
+/** A Backend that calls the Tauri shell's commands. */
+export function createTauriBackend(): Backend {
+  return {
+    getCurrentPulse: () => call<PulseView>('get_current_pulse'),
+    submitPulse: (submission) => call<PulseView>('submit_pulse', { submission }),
+    listHistory: () => call<MyHistory>('list_history'),
+    getSettings: () => call<Settings>('get_settings'),
+    updateSettings: (change) => call<Settings>('update_settings', { change }),
+  };
+}
+

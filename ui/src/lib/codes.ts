@@ -1,0 +1,98 @@
+// The generated string unions (ErrorCode, MetricKey, LanguagePreference) as runtime arrays.
+//
+// TypeScript types vanish at run time, so the i18n completeness test and the error
+// normalisation need the values themselves. The assertions at the bottom make
+// `npm run check` fail when the bindings gain or lose a value that these arrays do not,
+// and src/lib/codes.test.ts compares them with the text of the generated files.
+
+import type { ErrorCode } from './bindings/ErrorCode';
+import type { LanguageCode } from './bindings/LanguageCode';
+import type { LanguagePreference } from './bindings/LanguagePreference';
+import type { MetricKey } from './bindings/MetricKey';
+
+/** Every ErrorCode the back end can send, in the order of the generated union. */
+export const ERROR_CODES = [
+  'keyring_unavailable',
+  'store_key_missing',
+  'store_corrupt',
+  'store_too_new',
+  'store_unavailable',
+  'unknown_item',
+  'item_not_in_week',
+  'value_out_of_scale',
+  'duplicate_answer',
+  'no_answers',
+  'week_closed',
+  'week_not_open',
+  'invalid_week',
+  'note_too_long',
+  'invalid_work_week',
+  'invalid_setting',
+  'invalid_input',
+  'unsupported_version',
+  'payload_too_large',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'method_not_allowed',
+  'invite_unknown',
+  'invite_expired',
+  'invite_exhausted',
+  'duplicate_report',
+  'internal',
+] as const satisfies readonly ErrorCode[];
+
+/** Every MetricKey, in the order charts and tables list metrics. */
+export const METRIC_KEYS = [
+  'wellbeing',
+  'who5',
+  'burnout',
+  'engagement',
+  'work_life_balance',
+  'communication',
+  'team_cohesion',
+  'tools',
+  'empowerment',
+  'role_clarity',
+  'recognition',
+  'growth',
+  'trust',
+  'customer_focus',
+  'enps',
+] as const satisfies readonly MetricKey[];
+
+/** The languages Polso speaks. */
+export const LANGUAGE_CODES = ['en', 'it'] as const satisfies readonly LanguageCode[];
+
+/** The choices of the language setting. */
+export const LANGUAGE_PREFERENCES = ['system', 'en', 'it'] as const satisfies readonly LanguagePreference[];
+
+/**
+ * Errors that mean the local store cannot be opened at all: the app shows the start-up
+ * error screen instead of the views.
+ */
+export const STARTUP_ERROR_CODES = [
+  'keyring_unavailable',
+  'store_key_missing',
+  'store_corrupt',
+  'store_too_new',
+  'store_unavailable',
+] as const satisfies readonly ErrorCode[];
+
+export type StartupErrorCode = (typeof STARTUP_ERROR_CODES)[number];
+
+/** Whether an error code means the store cannot be opened. */
+export function isStartupErrorCode(code: ErrorCode): code is StartupErrorCode {
+  return (STARTUP_ERROR_CODES as readonly ErrorCode[]).includes(code);
+}
+
+// Compile-time proof that the arrays hold every member of their union. If the generated
+// bindings change, `npm run check` fails here until the array is brought in line.
+type Missing<Union, List extends readonly unknown[]> = Exclude<Union, List[number]>;
+type AssertNever<T extends never> = T;
+export type ErrorCodesAreComplete = AssertNever<Missing<ErrorCode, typeof ERROR_CODES>>;
+export type MetricKeysAreComplete = AssertNever<Missing<MetricKey, typeof METRIC_KEYS>>;
+export type LanguageCodesAreComplete = AssertNever<Missing<LanguageCode, typeof LANGUAGE_CODES>>;
+export type LanguagePreferencesAreComplete = AssertNever<
+  Missing<LanguagePreference, typeof LANGUAGE_PREFERENCES>
+>;

@@ -1,0 +1,38 @@
+// This week's pulse as the app holds it while the employee moves between views: the pulse
+// from the back end, the draft being edited, the mode shown, and the last error. It lives
+// in App so a half-answered pulse survives a look at "My history".
+
+import type { ApiError } from '../bindings/ApiError';
+import type { PulseView } from '../bindings/PulseView';
+import { draftFromPulse, initialMode, type PulseDraft, type PulseMode } from './form';
+
+export class PulseSession {
+  pulse = $state<PulseView>() as PulseView;
+  draft = $state<PulseDraft>() as PulseDraft;
+  mode = $state<PulseMode>('editing');
+  /** The question the keyboard is on. */
+  active = $state(0);
+  saving = $state(false);
+  error = $state<ApiError | null>(null);
+
+  constructor(pulse: PulseView) {
+    this.reset(pulse);
+  }
+
+  /** Starts again from a pulse as the back end returned it. */
+  reset(pulse: PulseView): void {
+    this.pulse = pulse;
+    this.draft = draftFromPulse(pulse);
+    this.mode = initialMode(pulse);
+    this.active = 0;
+    this.error = null;
+  }
+
+  /** Back to the form, with the saved answers, to change them. */
+  edit(): void {
+    this.draft = draftFromPulse(this.pulse);
+    this.mode = 'editing';
+    this.active = 0;
+    this.error = null;
+  }
+}
