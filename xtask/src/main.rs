@@ -71,7 +71,8 @@ fn test_everything() -> Result<()> {
     run_in(&root, "cargo", &["fmt", "--all", "--check"])?;
     tidy::check(&root)?;
     run_in(&root, "cargo", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
-    run_in(&root, "cargo", &["build", "--package", "polso-app"])?;
+    // The end-to-end tests start these binaries themselves.
+    run_in(&root, "cargo", &["build", "--package", "polso-app", "--package", "polso-server"])?;
     ensure_tauri_driver()?;
     run_tests_in_desktop_session(&root)
 }
@@ -96,7 +97,7 @@ fn run_tests_in_desktop_session(root: &Path) -> Result<()> {
     std::fs::create_dir_all(&runtime_dir)?;
     set_owner_only(&runtime_dir)?;
     let script = "echo -n polso-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
-                  exec xvfb-run -a -s '-screen 0 1280x800x24' cargo test --workspace -- --test-threads=2";
+                  exec xvfb-run -a -s '-screen 0 1280x800x24' cargo test --workspace --no-fail-fast -- --test-threads=2";
     eprintln!("$ dbus-run-session -- bash -c \"{script}\"");
     let status = Command::new("timeout")
         .args(["1800", "dbus-run-session", "--", "bash", "-c", script])

@@ -2,5 +2,6 @@
 //! through tauri-driver, with the real OS keyring. Run by `cargo xtask test`,
 //! which sets `POLSO_E2E=1` inside a D-Bus session with an unlocked keyring.
 
+mod language;
 mod pulse;
 mod startup;
