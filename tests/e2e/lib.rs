@@ -58,12 +58,19 @@ pub struct Launch {
     pub lang: String,
     /// A fixed "today" (`POLSO_TODAY`), or the real date.
     pub today: Option<String>,
+    /// More environment variables for the app (and the drivers that start it).
+    pub extra_env: Vec<(String, String)>,
 }
 
 impl Launch {
     /// An English-speaking app on this data directory, on the real date.
     pub fn new(data_dir: &Path) -> Launch {
-        Launch { data_dir: data_dir.to_owned(), lang: "en_GB.UTF-8".to_owned(), today: None }
+        Launch {
+            data_dir: data_dir.to_owned(),
+            lang: "en_GB.UTF-8".to_owned(),
+            today: None,
+            extra_env: Vec::new(),
+        }
     }
 }
 
@@ -98,6 +105,7 @@ impl AppSession {
             .env("LC_ALL", &launch.lang)
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());
+        command.envs(launch.extra_env.iter().map(|(name, value)| (name, value)));
         match &launch.today {
             Some(today) => command.env("POLSO_TODAY", today),
             None => command.env_remove("POLSO_TODAY"),

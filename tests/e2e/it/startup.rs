@@ -33,3 +33,35 @@ async fn a_store_without_its_key_is_reported_and_left_untouched() -> Result<()> 
     ensure!(entries.len() == 1, "no new store may be created beside the old one: {entries:?}");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreachable_keyring_is_reported_in_words() -> Result<()> {
+    if !enabled("an_unreachable_keyring_is_reported_in_words") {
+        return Ok(());
+    }
+    let data_dir = tempfile::tempdir()?;
+    // No Secret Service can be reached on a bus that does not exist.
+    let launch = Launch {
+        extra_env: vec![(
+            "DBUS_SESSION_BUS_ADDRESS".to_owned(),
+            "unix:path=/nonexistent/polso-bus".to_owned(),
+        )],
+        ..Launch::new(data_dir.path())
+    };
+    let app = AppSession::start(&launch).await?;
+    let outcome = async {
+        let screen = app.testid("error-screen").await?;
+        let code = screen.attr("data-error-code").await?;
+        ensure!(code.as_deref() == Some("keyring_unavailable"), "expected keyring_unavailable, got {code:?}");
+        let text = screen.text().await?;
+        ensure!(text.to_lowercase().contains("keyring"), "the screen should name the keyring: {text}");
+        app.screenshot("error-keyring-unavailable").await?;
+        Ok(())
+    }
+    .await;
+    app.stop().await;
+    outcome?;
+    let entries: Vec<_> = std::fs::read_dir(data_dir.path())?.collect();
+    ensure!(entries.is_empty(), "without a key nothing may be written: {entries:?}");
+    Ok(())
+}
