@@ -9,6 +9,9 @@ fn main() {
         "list_history",
         "get_settings",
         "update_settings",
+        "enrol_device",
+        "get_sync_status",
+        "sync_now",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri-build could not prepare the app; see the message above");

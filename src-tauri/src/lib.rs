@@ -6,6 +6,7 @@
 //! result or its `{code, message}` error. Everything worth a unit test is in
 //! the Tauri-free crates.
 
+mod background;
 mod commands;
 mod state;
 
@@ -13,12 +14,13 @@ use anyhow::Context;
 use tauri::Manager;
 
 /// Starts the app: opens the local store (or keeps the reason it could not),
-/// registers the commands and shows the window.
+/// registers the commands, starts the background sync and shows the window.
 pub fn run() {
     let result = tauri::Builder::default()
         .setup(|app| {
             let state = state::AppState::open(app.handle()).context("preparing Polso's local state")?;
             app.manage(state);
+            background::start(app.handle().clone()).context("starting the background sync")?;
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -27,6 +29,9 @@ pub fn run() {
             commands::history::list_history,
             commands::settings::get_settings,
             commands::settings::update_settings,
+            commands::sync::enrol_device,
+            commands::sync::get_sync_status,
+            commands::sync::sync_now,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

@@ -8,7 +8,8 @@ use std::sync::{Mutex, MutexGuard};
 use anyhow::{Context, Result};
 use chrono::{DateTime, Local, NaiveDate, Utc};
 use polso_api::{ApiError, ErrorCode};
-use polso_desktop::Desktop;
+use polso_desktop::sync::UreqTransport;
+use polso_desktop::{Desktop, SyncOptions};
 use polso_store::vault::OsKeyring;
 use tauri::{AppHandle, Manager};
 
@@ -21,10 +22,16 @@ const DATA_DIR_VARIABLE: &str = "POLSO_DATA_DIR";
 /// Fixes "today" to an ISO date, for demos and end-to-end tests of week changes.
 const TODAY_VARIABLE: &str = "POLSO_TODAY";
 
+/// Replaces the server's longest random delay before a week's report is sent,
+/// in seconds, for tests and demos.
+const SYNC_MAX_DELAY_VARIABLE: &str = "POLSO_SYNC_MAX_DELAY_SECONDS";
+
 /// What every command works on.
 pub struct AppState {
     desktop: Mutex<Result<Desktop, ApiError>>,
     fixed_today: Option<NaiveDate>,
+    transport: UreqTransport,
+    sync_pass: Mutex<()>,
 }
 
 impl AppState {
@@ -44,16 +51,34 @@ impl AppState {
             })?),
             Err(_) => None,
         };
+        let max_delay_override_seconds =
+            match std::env::var(SYNC_MAX_DELAY_VARIABLE) {
+                Ok(text) => Some(text.parse::<u32>().with_context(|| {
+                    format!("{SYNC_MAX_DELAY_VARIABLE}='{text}' is not a number of seconds")
+                })?),
+                Err(_) => None,
+            };
         let system_locale = sys_locale::get_locale().unwrap_or_else(|| "en-US".to_owned());
         let vault = OsKeyring::new(KEYRING_SERVICE);
         let account = format!("store-key@{}", data_dir.display());
+        let device_token_account = format!("device-token@{}", data_dir.display());
         let desktop = polso_store::open_store(&data_dir, &vault, &account)
             .map_err(|error| polso_desktop::open_error_to_api(&error))
-            .and_then(|store| Desktop::new(store, system_locale));
+            .and_then(|store| Desktop::new(store, system_locale))
+            .map(|desktop| {
+                desktop
+                    .with_device_vault(Box::new(OsKeyring::new(KEYRING_SERVICE)), device_token_account)
+                    .with_sync_options(SyncOptions { max_delay_override_seconds })
+            });
         if let Err(error) = &desktop {
             eprintln!("Polso could not open its local store: {}", error.message);
         }
-        Ok(AppState { desktop: Mutex::new(desktop), fixed_today })
+        Ok(AppState {
+            desktop: Mutex::new(desktop),
+            fixed_today,
+            transport: UreqTransport::new(),
+            sync_pass: Mutex::new(()),
+        })
     }
 
     /// The employee-side logic, or the error that kept the store closed.
@@ -72,4 +97,26 @@ impl AppState {
     pub fn now(&self) -> DateTime<Utc> {
         Utc::now()
     }
+
+    /// The HTTP client that talks to the organisation server.
+    pub fn transport(&self) -> &UreqTransport {
+        &self.transport
+    }
+
+    /// Held for the length of a sync pass, so two passes never overlap.
+    pub fn sync_pass_lock(&self) -> Result<MutexGuard<'_, ()>, ApiError> {
+        // The guarded value is empty: a pass that panicked leaves nothing half-done.
+        Ok(self.sync_pass.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+    }
+}
+
+/// A random number from the operating system, for the delay before a report
+/// is sent. Should the OS refuse, the clock's nanoseconds stand in: still
+/// unpredictable enough to spread arrivals, and a pass never fails for it.
+pub fn random_u64() -> u64 {
+    getrandom::u64().unwrap_or_else(|_| {
+        let since_epoch =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        u64::from(since_epoch.subsec_nanos()) ^ since_epoch.as_secs().rotate_left(32)
+    })
 }

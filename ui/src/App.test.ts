@@ -171,3 +171,33 @@ describe('settings view', () => {
     expect((await screen.findByTestId('error-alert')).textContent).toBe(en['error.internal']);
   });
 });
+
+describe('sync indicator', () => {
+  it('shows nothing before enrolment', async () => {
+    renderApp();
+    await screen.findByTestId('pulse-view');
+    expect(screen.queryByTestId('sync-indicator')).toBeNull();
+  });
+
+  it('says "Offline — 2 pending" in the top bar and opens the Organisation view', async () => {
+    const { user } = renderApp({
+      sync: {
+        enrolled: true,
+        server_url: 'https://polso.example.org',
+        team_name: 'Help desk',
+        last_sync_at: '2026-11-23T09:00:00Z',
+        pending_reports: 2,
+        failed_reports: 0,
+        last_error: { code: 'server_unreachable', message: 'refused' },
+      },
+    });
+    const indicator = await screen.findByTestId('sync-indicator');
+    expect(indicator.textContent?.trim()).toBe('Offline — 2 pending');
+    await user.click(indicator);
+    await screen.findByTestId('sync-view');
+    expect(screen.getByTestId('nav-sync').getAttribute('aria-current')).toBe('page');
+
+    await user.click(screen.getByTestId('sync-now'));
+    await waitFor(() => expect(screen.getByTestId('sync-indicator').textContent?.trim()).toBe('Synced'));
+  });
+});

@@ -67,6 +67,13 @@ pub enum ErrorCode {
     /// A different report for the same device and week was already counted;
     /// a week's report is final.
     DuplicateReport,
+    /// The organisation server's address is not an `http://` or `https://` address.
+    InvalidServerAddress,
+    /// The organisation server could not be reached: no network, a wrong
+    /// address, or the server is down. Nothing is lost; reports wait.
+    ServerUnreachable,
+    /// The device is not enrolled with an organisation server.
+    NotEnrolled,
     /// A fault inside Polso; the message says more.
     Internal,
 }

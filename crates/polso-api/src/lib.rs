@@ -9,6 +9,7 @@
 
 #![warn(missing_docs)]
 
+mod app_sync;
 mod error;
 mod pulse;
 mod settings;
@@ -16,6 +17,7 @@ mod sync;
 
 use std::path::Path;
 
+pub use app_sync::{EnrolDevice, SyncStatus};
 pub use error::{ApiError, ErrorCode};
 pub use pulse::{
     AnswerDto, HistoryWeek, LocalizedText, MetricKey, MetricScoreDto, MyHistory, PulseItem, PulseView,
@@ -47,6 +49,8 @@ pub fn export_bindings(dir: &Path) -> Result<(), ts_rs::ExportError> {
     AggregateQuery::export_all(&config)?;
     AggregateTable::export_all(&config)?;
     Health::export_all(&config)?;
+    EnrolDevice::export_all(&config)?;
+    SyncStatus::export_all(&config)?;
     Ok(())
 }
 

@@ -11,6 +11,7 @@
 
 pub mod anonymity;
 pub mod bank;
+pub mod dp;
 pub mod pulse;
 pub mod schedule;
 pub mod scoring;

@@ -6,14 +6,21 @@
 //! bank and the schedule from the core; it speaks the wire types of
 //! `polso-api`, including the one `{code, message}` error.
 //!
+//! The [`sync`] module is the app's sync client for the organisation server:
+//! enrolment, and the weekly reports queued in the store and sent after their
+//! week closes. Its network half sits behind [`sync::SyncTransport`].
+//!
 //! Architecture invariant: this crate does not depend on Tauri. Time comes in
-//! as arguments (`today`, `now`), never from a clock read here.
+//! as arguments (`today`, `now`), never from a clock read here, and so does
+//! randomness.
 
 #![warn(missing_docs)]
 
 mod convert;
 mod errors;
+mod reporting;
 mod settings;
+pub mod sync;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use polso_api::{ApiError, ErrorCode, MyHistory, PulseView, Settings, SubmitPulse, UpdateSettings};
@@ -21,9 +28,10 @@ use polso_core::IsoWeek;
 use polso_core::bank::ItemBank;
 use polso_core::pulse::{self, PulseSubmission};
 use polso_core::schedule::Schedule;
-use polso_store::{SavedPulse, Store};
+use polso_store::{SavedPulse, SecretVault, Store};
 
 pub use errors::open_error_to_api;
+pub use reporting::SyncOptions;
 pub use settings::language_of_locale;
 
 /// The organisation seed used before the device is enrolled with a server.
@@ -39,6 +47,11 @@ pub struct Desktop {
     bank: &'static ItemBank,
     schedule: Schedule,
     system_locale: String,
+    /// Where the device token is kept: the OS keyring in the app.
+    device_vault: Option<Box<dyn SecretVault + Send + Sync>>,
+    /// The vault account of the device token.
+    device_token_account: String,
+    sync_options: SyncOptions,
 }
 
 impl Desktop {
@@ -55,7 +68,33 @@ impl Desktop {
             None => LOCAL_ORGANISATION_SEED,
         };
         let schedule = Schedule::new(bank, seed);
-        Ok(Desktop { store, bank, schedule, system_locale })
+        Ok(Desktop {
+            store,
+            bank,
+            schedule,
+            system_locale,
+            device_vault: None,
+            device_token_account: String::new(),
+            sync_options: SyncOptions::default(),
+        })
+    }
+
+    /// Keeps the device token in `vault` under `account` (the app passes the
+    /// OS keyring). Without a vault, enrolment is refused.
+    pub fn with_device_vault(
+        mut self,
+        vault: Box<dyn SecretVault + Send + Sync>,
+        account: impl Into<String>,
+    ) -> Desktop {
+        self.device_vault = Some(vault);
+        self.device_token_account = account.into();
+        self
+    }
+
+    /// Tunes the sync client.
+    pub fn with_sync_options(mut self, options: SyncOptions) -> Desktop {
+        self.sync_options = options;
+        self
     }
 
     /// The pulse of the week containing `today`, with what is saved for it.
@@ -111,5 +150,7 @@ impl Desktop {
     }
 }
 
+#[cfg(test)]
+mod sync_tests;
 #[cfg(test)]
 mod tests;

@@ -7,12 +7,13 @@
 
 use chrono::{DateTime, Duration, Utc};
 use polso_core::anonymity::Threshold;
+use polso_core::dp::Epsilon;
 
 use crate::error::{Result, ServerError};
 use crate::secrets::{
     hash_secret, new_hr_token, new_id, new_invite_code, new_organisation_seed, normalise_invite_code,
 };
-use crate::store::{NewHrToken, NewInvite, Organisation, ServerStore};
+use crate::store::{NewHrToken, NewInvite, Organisation, PrivacySetting, ServerStore};
 
 /// The longest name of an organisation, department or team, in characters.
 pub const MAX_NAME_CHARS: usize = 100;
@@ -34,6 +35,7 @@ pub fn init_organisation(store: &dyn ServerStore, name: &str) -> Result<Organisa
         name: checked_name(name, "organisation")?,
         seed: new_organisation_seed()?,
         k: Threshold::DEFAULT,
+        privacy: PrivacySetting::default(),
     };
     store.create_organisation(&organisation)?;
     Ok(organisation)
@@ -135,4 +137,18 @@ pub fn revoke_hr_token(store: &dyn ServerStore, token_id: &str) -> Result<()> {
 /// Sets the organisation's k: never below 3, never lowered once reports exist.
 pub fn set_threshold(store: &dyn ServerStore, organisation_id: &str, k: u32) -> Result<()> {
     store.set_threshold(organisation_id, Threshold::new(k)?)
+}
+
+/// Turns differential privacy on with `epsilon` per released cell (a decimal
+/// such as `"1"` or `"0.5"`), or off with `None`. Every call draws fresh noise.
+pub fn set_privacy(
+    store: &dyn ServerStore,
+    organisation_id: &str,
+    epsilon: Option<&str>,
+) -> Result<PrivacySetting> {
+    let epsilon = epsilon
+        .map(|text| text.parse::<Epsilon>())
+        .transpose()
+        .map_err(|error| ServerError::InvalidInput(error.to_string()))?;
+    store.set_privacy(organisation_id, epsilon)
 }

@@ -29,6 +29,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::clock::Clock;
 use crate::error::{Result, ServerError};
+use crate::privacy::{CellNoise, ValueScale};
 use crate::release::release_cells;
 use crate::report::{item_key, metric_key, validate_report};
 use crate::secrets::{
@@ -104,6 +105,7 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/enrol", post(enrol))
         .route("/v1/reports", post(submit_report))
         .route("/v1/aggregates", get(read_aggregates))
+        .route("/v1/openapi.json", get(openapi_document))
         .fallback(unknown_path)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit_bytes))
@@ -258,10 +260,25 @@ fn unit_kind_name(unit: UnitKind) -> &'static str {
     }
 }
 
+/// Whether the server answers, and which wire version it speaks.
+#[utoipa::path(get, path = "/v1/health", responses((status = 200, body = crate::openapi::schemas::Health)))]
 async fn health() -> Json<Health> {
     Json(Health { status: "ok".to_owned(), wire_version: WIRE_VERSION })
 }
 
+/// Redeems an invite code: the device gets a random token and its team.
+#[utoipa::path(
+    post,
+    path = "/v1/enrol",
+    tag = "devices",
+    request_body = crate::openapi::schemas::EnrolRequest,
+    responses(
+        (status = 201, description = "Enrolled", body = crate::openapi::schemas::EnrolResponse),
+        (status = 400, description = "`invalid_input`, `unsupported_version`", body = crate::openapi::schemas::ApiError),
+        (status = 404, description = "`invite_unknown`", body = crate::openapi::schemas::ApiError),
+        (status = 410, description = "`invite_expired`, `invite_exhausted`", body = crate::openapi::schemas::ApiError)
+    )
+)]
 async fn enrol(
     State(state): State<AppState>,
     VersionedJson(request): VersionedJson<EnrolRequest>,
@@ -293,6 +310,21 @@ async fn enrol(
     ))
 }
 
+/// Sends one device's report for one closed ISO week; a retry is counted once.
+#[utoipa::path(
+    post,
+    path = "/v1/reports",
+    tag = "devices",
+    request_body = crate::openapi::schemas::WeeklyReport,
+    security(("device_token" = [])),
+    responses(
+        (status = 200, description = "Counted now (`accepted`) or before (`duplicate`)", body = crate::openapi::schemas::ReportAck),
+        (status = 400, description = "`invalid_input`, `unsupported_version`, `unknown_item`, `value_out_of_scale`, `duplicate_answer`, `no_answers`, `invalid_week`, `week_not_open`, `week_closed`", body = crate::openapi::schemas::ApiError),
+        (status = 401, description = "`unauthorized`", body = crate::openapi::schemas::ApiError),
+        (status = 409, description = "`duplicate_report`: another report for this device and week was counted", body = crate::openapi::schemas::ApiError),
+        (status = 413, description = "`payload_too_large`", body = crate::openapi::schemas::ApiError)
+    )
+)]
 async fn submit_report(
     State(state): State<AppState>,
     device: AuthenticatedDevice,
@@ -316,6 +348,29 @@ async fn submit_report(
     Ok(Json(ReportAck { week, status }))
 }
 
+/// Released cells of one item or metric over a range of weeks, under the
+/// organisation's k (no parameter changes it) and, when the administrator
+/// turned it on, with differential-privacy noise fixed per cell.
+#[utoipa::path(
+    get,
+    path = "/v1/aggregates",
+    tag = "hr",
+    security(("hr_token" = [])),
+    params(
+        ("unit" = crate::openapi::schemas::UnitKind, Query, description = "Which level to read"),
+        ("unit_id" = Option<String>, Query, description = "One unit only; all units of the level in the token's scope when absent"),
+        ("key" = String, Query, description = "An item id (`eng.2`) or a metric key (`wellbeing`)"),
+        ("from" = String, Query, description = "The first ISO week, such as `2026-W01`"),
+        ("to" = String, Query, description = "The last ISO week, included")
+    ),
+    responses(
+        (status = 200, body = crate::openapi::schemas::AggregateTable),
+        (status = 400, description = "`invalid_input` (also for unknown parameters), `unknown_item`, `invalid_week`", body = crate::openapi::schemas::ApiError),
+        (status = 401, description = "`unauthorized`", body = crate::openapi::schemas::ApiError),
+        (status = 403, description = "`forbidden`: outside the token's departments", body = crate::openapi::schemas::ApiError),
+        (status = 404, description = "`not_found`: no such unit in the organisation", body = crate::openapi::schemas::ApiError)
+    )
+)]
 async fn read_aggregates(
     State(state): State<AppState>,
     AuthenticatedHr(access): AuthenticatedHr,
@@ -397,12 +452,33 @@ async fn read_aggregates(
     }
 
     let k = tree.organisation.k;
-    let cells = release_cells(&tree, &aggregates, &query.key, from..=to, k)
+    let noise = match tree.organisation.privacy.epsilon {
+        None => None,
+        Some(epsilon) => {
+            let scale = ValueScale::of_key(ItemBank::embedded(), &query.key)
+                .ok_or_else(|| ServerError::UnknownItem { item_id: query.key.clone() })?;
+            let secret = state.blocking(|store| store.receipt_secret()).await?;
+            Some(CellNoise::new(
+                &secret,
+                &tree.organisation.id,
+                epsilon,
+                tree.organisation.privacy.release,
+                scale,
+            ))
+        }
+    };
+    let cells = release_cells(&tree, &aggregates, &query.key, from..=to, k, noise.as_ref())
         .into_iter()
         .filter(|cell| cell.unit_kind == query.unit && visible_ids.contains(&cell.unit_id.as_str()))
         .filter(|cell| query.unit_id.as_ref().is_none_or(|unit_id| *unit_id == cell.unit_id))
         .collect();
     Ok(Json(AggregateTable { k: k.get(), cells }))
+}
+
+/// This document.
+#[utoipa::path(get, path = "/v1/openapi.json", responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json")))]
+async fn openapi_document() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], crate::openapi::document_json()).into_response()
 }
 
 #[cfg(test)]

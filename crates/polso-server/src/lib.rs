@@ -18,9 +18,12 @@
 
 pub mod admin;
 pub mod clock;
+pub mod demo;
 pub mod error;
 pub mod http;
 pub mod migrations;
+pub mod openapi;
+pub mod privacy;
 pub mod release;
 pub mod report;
 pub mod secrets;

@@ -8,15 +8,18 @@
 use rusqlite_migration::{M, Migrations};
 
 const INITIAL: &str = include_str!("../migrations/0001_initial.sql");
+const DIFFERENTIAL_PRIVACY: &str = include_str!("../migrations/0002_differential_privacy.sql");
 
 /// Every migration with its file name, oldest first, for the test that checks
 /// the list against the folder.
 #[cfg(test)]
-const MIGRATION_FILES: &[(&str, &str)] = &[("0001_initial.sql", INITIAL)];
+const MIGRATION_FILES: &[(&str, &str)] =
+    &[("0001_initial.sql", INITIAL), ("0002_differential_privacy.sql", DIFFERENTIAL_PRIVACY)];
 
 /// The same migrations in rusqlite_migration's form. Each one checks the
 /// foreign keys it may have broken before its transaction commits.
-const MIGRATION_STEPS: &[M<'static>] = &[M::up(INITIAL).foreign_key_check()];
+const MIGRATION_STEPS: &[M<'static>] =
+    &[M::up(INITIAL).foreign_key_check(), M::up(DIFFERENTIAL_PRIVACY).foreign_key_check()];
 
 /// The migrations applied when the database is opened.
 pub(crate) const MIGRATIONS: Migrations<'static> = Migrations::from_slice(MIGRATION_STEPS);
@@ -50,5 +53,23 @@ mod tests {
             assert_eq!(number, position + 1, "{name} is out of sequence");
             assert_eq!(std::fs::read_to_string(folder.join(name)).unwrap(), *contents);
         }
+    }
+
+    #[test]
+    fn a_version_1_database_migrates_with_privacy_off() {
+        let mut connection = rusqlite::Connection::open_in_memory().unwrap();
+        Migrations::from_slice(&MIGRATION_STEPS[..1]).to_latest(&mut connection).unwrap();
+        connection
+            .execute("INSERT INTO organisations (id, name, seed, k) VALUES ('org_a', 'A', 1, 7)", [])
+            .unwrap();
+        MIGRATIONS.to_latest(&mut connection).unwrap();
+        let row: (u32, Option<i64>, Option<i64>, u32) = connection
+            .query_row(
+                "SELECT k, dp_epsilon_numerator, dp_epsilon_denominator, dp_release FROM organisations",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(row, (7, None, None, 0));
     }
 }

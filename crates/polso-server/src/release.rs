@@ -13,6 +13,7 @@ use polso_api::{AggregateCell, UnitKind};
 use polso_core::IsoWeek;
 use polso_core::anonymity::{HierarchyCounts, Threshold, suppress_hierarchy};
 
+use crate::privacy::{CellIdentity, CellNoise, ExactFigures};
 use crate::store::{OrganisationTree, TeamAggregate};
 
 /// Sums of one unit for one week and key.
@@ -42,12 +43,17 @@ impl Sums {
 /// `weeks` and the one key whose team sums are `aggregates`, under `k`.
 /// `key_label` is the key as the client named it. Weeks come in order; within
 /// a week the organisation, then each department followed by its teams.
+///
+/// With `noise` (the organisation's differential privacy is on) released
+/// cells carry its noise; which cells are released is decided on the exact
+/// counts either way.
 pub fn release_cells(
     tree: &OrganisationTree,
     aggregates: &[TeamAggregate],
     key_label: &str,
     weeks: RangeInclusive<IsoWeek>,
     k: Threshold,
+    noise: Option<&CellNoise>,
 ) -> Vec<AggregateCell> {
     let mut by_team_and_week: HashMap<(&str, i64), Sums> = HashMap::new();
     for aggregate in aggregates {
@@ -96,7 +102,8 @@ pub fn release_cells(
         department_sums.iter().for_each(|sums| organisation_sums.add(sums));
 
         let cell = |unit_kind, unit_id: &str, unit_name: &str, sums: &Sums, released: bool| {
-            cell(unit_kind, unit_id, unit_name, week, key_label, sums, released)
+            let identity = CellIdentity { unit_id, week, key: key_label };
+            cell(unit_kind, unit_name, identity, sums, released.then_some(k), noise)
         };
         cells.push(cell(
             UnitKind::Organisation,
@@ -127,23 +134,23 @@ pub fn release_cells(
     cells
 }
 
-/// One cell; its values only when `released`.
+/// One cell; its values only when released (`released_under` holds k then),
+/// noised when `noise` is given.
 fn cell(
     unit_kind: UnitKind,
-    unit_id: &str,
     unit_name: &str,
-    week: IsoWeek,
-    key_label: &str,
+    identity: CellIdentity<'_>,
     sums: &Sums,
-    released: bool,
+    released_under: Option<Threshold>,
+    noise: Option<&CellNoise>,
 ) -> AggregateCell {
     let mut cell = AggregateCell {
         unit_kind,
-        unit_id: unit_id.to_owned(),
+        unit_id: identity.unit_id.to_owned(),
         unit_name: unit_name.to_owned(),
-        week: week.to_string(),
-        key: key_label.to_owned(),
-        released,
+        week: identity.week.to_string(),
+        key: identity.key.to_owned(),
+        released: released_under.is_some(),
         n: None,
         mean: None,
         sd: None,
@@ -151,7 +158,14 @@ fn cell(
     };
     // A released cell has n >= k >= 3, so the divisions below are safe; the
     // guard keeps them so even if a caller got that wrong.
-    if released && sums.n >= 2 {
+    if let (Some(k), Some(noise), true) = (released_under, noise, sums.n >= 2) {
+        let exact = ExactFigures { n: sums.n, sum: sums.sum, histogram: &sums.histogram };
+        let figures = noise.noisy_cell(identity, exact, k.get());
+        cell.n = Some(figures.n);
+        cell.mean = Some(figures.mean);
+        cell.sd = Some(figures.sd);
+        cell.histogram = Some(figures.histogram);
+    } else if released_under.is_some() && sums.n >= 2 {
         let n = f64::from(sums.n);
         let mean = sums.sum / n;
         let variance = ((sums.sum_squares - sums.sum * sums.sum / n) / (n - 1.0)).max(0.0);
@@ -178,6 +192,7 @@ mod tests {
                 name: "Org".to_owned(),
                 seed: 1,
                 k: Threshold::DEFAULT,
+                privacy: Default::default(),
             },
             departments: vec![
                 DepartmentNode {
@@ -214,7 +229,7 @@ mod tests {
             aggregate("t2", week, &[2.0, 2.0]),
             aggregate("t3", week, &[3.0, 3.0, 3.0, 3.0, 3.0]),
         ];
-        let cells = release_cells(&tree(), &aggregates, "x", week..=week, Threshold::DEFAULT);
+        let cells = release_cells(&tree(), &aggregates, "x", week..=week, Threshold::DEFAULT, None);
         let by_id: HashMap<&str, &AggregateCell> =
             cells.iter().map(|cell| (cell.unit_id.as_str(), cell)).collect();
         assert_eq!(cells.len(), 6);
@@ -243,7 +258,7 @@ mod tests {
     fn weeks_without_data_are_listed_as_not_released() {
         let from: IsoWeek = "2026-W45".parse().unwrap();
         let to: IsoWeek = "2026-W47".parse().unwrap();
-        let cells = release_cells(&tree(), &[], "x", from..=to, Threshold::DEFAULT);
+        let cells = release_cells(&tree(), &[], "x", from..=to, Threshold::DEFAULT, None);
         assert_eq!(cells.len(), 18);
         assert!(cells.iter().all(|cell| !cell.released && cell.n.is_none()));
         assert_eq!(cells[0].week, "2026-W45");

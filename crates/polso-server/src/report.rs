@@ -52,6 +52,27 @@ pub fn metric_from_wire(metric: MetricKey) -> Metric {
     }
 }
 
+/// The wire metric key of a core metric.
+pub fn metric_to_wire(metric: Metric) -> MetricKey {
+    match metric {
+        Metric::Wellbeing => MetricKey::Wellbeing,
+        Metric::Who5 => MetricKey::Who5,
+        Metric::Burnout => MetricKey::Burnout,
+        Metric::Engagement => MetricKey::Engagement,
+        Metric::WorkLifeBalance => MetricKey::WorkLifeBalance,
+        Metric::Communication => MetricKey::Communication,
+        Metric::TeamCohesion => MetricKey::TeamCohesion,
+        Metric::Tools => MetricKey::Tools,
+        Metric::Empowerment => MetricKey::Empowerment,
+        Metric::RoleClarity => MetricKey::RoleClarity,
+        Metric::Recognition => MetricKey::Recognition,
+        Metric::Growth => MetricKey::Growth,
+        Metric::Trust => MetricKey::Trust,
+        Metric::CustomerFocus => MetricKey::CustomerFocus,
+        Metric::Enps => MetricKey::Enps,
+    }
+}
+
 /// A report that passed every check: its week and its contributions.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValidatedReport {

@@ -14,14 +14,15 @@ use std::sync::{Mutex, MutexGuard};
 use chrono::{DateTime, Utc};
 use polso_core::IsoWeek;
 use polso_core::anonymity::Threshold;
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use polso_core::dp::Epsilon;
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
 use crate::error::{Result, ServerError};
 use crate::migrations::{MIGRATIONS, SCHEMA_VERSION};
 use crate::secrets::{Hash32, random_bytes};
 use crate::store::{
     DepartmentNode, DeviceMembership, Enrolment, FoldOutcome, HrAccess, NewHrToken, NewInvite, Organisation,
-    OrganisationTree, ReportFold, ServerStore, TeamAggregate, TeamNode,
+    OrganisationTree, PrivacySetting, ReportFold, ServerStore, TeamAggregate, TeamNode,
 };
 
 /// The server's SQLite database.
@@ -78,23 +79,40 @@ impl SqliteServerStore {
     }
 }
 
-fn organisation_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(String, String, i64, u32)> {
-    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+/// The columns `organisation_from_row` reads, in order.
+const ORGANISATION_COLUMNS: &str =
+    "id, name, seed, k, dp_epsilon_numerator, dp_epsilon_denominator, dp_release";
+
+type OrganisationRow = (String, String, i64, u32, Option<i64>, Option<i64>, u32);
+
+fn organisation_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<OrganisationRow> {
+    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?))
 }
 
-fn organisation_from_parts(parts: (String, String, i64, u32)) -> Result<Organisation> {
-    let (id, name, seed, k) = parts;
+fn organisation_from_parts(parts: OrganisationRow) -> Result<Organisation> {
+    let (id, name, seed, k, epsilon_numerator, epsilon_denominator, release) = parts;
     let seed =
         u64::try_from(seed).map_err(|_| ServerError::CorruptData(format!("organisation {id} seed")))?;
     let k =
         Threshold::new(k).map_err(|_| ServerError::CorruptData(format!("organisation {id} has k = {k}")))?;
-    Ok(Organisation { id, name, seed, k })
+    let epsilon = match (epsilon_numerator, epsilon_denominator) {
+        (None, None) => None,
+        (Some(numerator), Some(denominator)) => Some(
+            u64::try_from(numerator)
+                .ok()
+                .zip(u64::try_from(denominator).ok())
+                .and_then(|(numerator, denominator)| Epsilon::from_ratio(numerator, denominator))
+                .ok_or_else(|| ServerError::CorruptData(format!("organisation {id} epsilon")))?,
+        ),
+        _ => return Err(ServerError::CorruptData(format!("organisation {id} epsilon is half set"))),
+    };
+    Ok(Organisation { id, name, seed, k, privacy: PrivacySetting { epsilon, release } })
 }
 
 fn load_organisation(connection: &Connection, organisation_id: &str) -> Result<Option<Organisation>> {
     connection
         .query_row(
-            "SELECT id, name, seed, k FROM organisations WHERE id = ?1",
+            &format!("SELECT {ORGANISATION_COLUMNS} FROM organisations WHERE id = ?1"),
             [organisation_id],
             organisation_from_row,
         )
@@ -112,16 +130,26 @@ impl ServerStore for SqliteServerStore {
         let seed = i64::try_from(organisation.seed)
             .map_err(|_| ServerError::InvalidInput("the organisation seed must be below 2^63".to_owned()))?;
         self.connection().execute(
-            "INSERT INTO organisations (id, name, seed, k) VALUES (?1, ?2, ?3, ?4)",
-            params![organisation.id, organisation.name, seed, organisation.k.get()],
+            "INSERT INTO organisations
+                 (id, name, seed, k, dp_epsilon_numerator, dp_epsilon_denominator, dp_release)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                organisation.id,
+                organisation.name,
+                seed,
+                organisation.k.get(),
+                organisation.privacy.epsilon.map(|epsilon| epsilon.numerator() as i64),
+                organisation.privacy.epsilon.map(|epsilon| epsilon.denominator() as i64),
+                organisation.privacy.release
+            ],
         )?;
         Ok(())
     }
 
     fn organisations(&self) -> Result<Vec<Organisation>> {
         let connection = self.connection();
-        let mut statement =
-            connection.prepare("SELECT id, name, seed, k FROM organisations ORDER BY name, id")?;
+        let mut statement = connection
+            .prepare(&format!("SELECT {ORGANISATION_COLUMNS} FROM organisations ORDER BY name, id"))?;
         let rows = statement.query_map([], organisation_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
         rows.into_iter().map(organisation_from_parts).collect()
     }
@@ -235,6 +263,28 @@ impl ServerStore for SqliteServerStore {
             .execute("UPDATE organisations SET k = ?1 WHERE id = ?2", params![k.get(), organisation_id])?;
         transaction.commit()?;
         Ok(())
+    }
+
+    fn set_privacy(&self, organisation_id: &str, epsilon: Option<Epsilon>) -> Result<PrivacySetting> {
+        let mut connection = self.connection();
+        let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let changed = transaction.execute(
+            "UPDATE organisations
+             SET dp_epsilon_numerator = ?1, dp_epsilon_denominator = ?2, dp_release = dp_release + 1
+             WHERE id = ?3",
+            params![
+                epsilon.map(|epsilon| epsilon.numerator() as i64),
+                epsilon.map(|epsilon| epsilon.denominator() as i64),
+                organisation_id
+            ],
+        )?;
+        if changed == 0 {
+            return Err(not_found("organisation", organisation_id));
+        }
+        let organisation = load_organisation(&transaction, organisation_id)?
+            .ok_or_else(|| not_found("organisation", organisation_id))?;
+        transaction.commit()?;
+        Ok(organisation.privacy)
     }
 
     fn create_invite(&self, invite: &NewInvite) -> Result<()> {
@@ -377,72 +427,18 @@ impl ServerStore for SqliteServerStore {
     fn fold_report(&self, fold: &ReportFold) -> Result<FoldOutcome> {
         let mut connection = self.connection();
         let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let earlier_digest: Option<Vec<u8>> = transaction
-            .query_row(
-                "SELECT content_digest FROM report_receipts WHERE receipt = ?1",
-                [&fold.receipt[..]],
-                |row| row.get(0),
-            )
-            .optional()?;
-        match earlier_digest {
-            Some(digest) if digest == fold.content_digest => return Ok(FoldOutcome::AlreadyCounted),
-            Some(_) => return Err(ServerError::DuplicateReport { week: fold.week.to_string() }),
-            None => {}
-        }
-        transaction.execute(
-            "INSERT INTO report_receipts (receipt, content_digest) VALUES (?1, ?2)",
-            params![&fold.receipt[..], &fold.content_digest[..]],
-        )?;
-        let week_index = fold.week.index();
-        for contribution in &fold.contributions {
-            let existing: Option<(u32, f64, f64, String)> = transaction
-                .query_row(
-                    "SELECT n, sum, sum_squares, histogram FROM aggregates
-                     WHERE team_id = ?1 AND week_index = ?2 AND key = ?3",
-                    params![fold.team_id, week_index, contribution.key],
-                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
-                )
-                .optional()?;
-            let (n, sum, sum_squares, mut histogram) = match existing {
-                Some((n, sum, sum_squares, histogram)) => {
-                    let histogram: Vec<u32> = serde_json::from_str(&histogram).map_err(|_| {
-                        ServerError::CorruptData(format!("histogram of {}", contribution.key))
-                    })?;
-                    (n, sum, sum_squares, histogram)
-                }
-                None => (0, 0.0, 0.0, Vec::new()),
-            };
-            if histogram.len() < contribution.n_bins {
-                histogram.resize(contribution.n_bins, 0);
-            }
-            let Some(bin) = histogram.get_mut(contribution.bin) else {
-                return Err(ServerError::CorruptData(format!(
-                    "histogram of {} has no bin {}",
-                    contribution.key, contribution.bin
-                )));
-            };
-            *bin += 1;
-            let histogram = serde_json::to_string(&histogram)
-                .map_err(|error| ServerError::CorruptData(format!("histogram: {error}")))?;
-            transaction.execute(
-                "INSERT INTO aggregates (team_id, week_index, key, n, sum, sum_squares, histogram)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                 ON CONFLICT (team_id, week_index, key) DO UPDATE SET
-                     n = excluded.n, sum = excluded.sum, sum_squares = excluded.sum_squares,
-                     histogram = excluded.histogram",
-                params![
-                    fold.team_id,
-                    week_index,
-                    contribution.key,
-                    n + 1,
-                    sum + contribution.value,
-                    sum_squares + contribution.value * contribution.value,
-                    histogram
-                ],
-            )?;
-        }
+        let outcome = fold_in_transaction(&transaction, fold)?;
         transaction.commit()?;
-        Ok(FoldOutcome::Counted)
+        Ok(outcome)
+    }
+
+    fn fold_reports(&self, folds: &[ReportFold]) -> Result<Vec<FoldOutcome>> {
+        let mut connection = self.connection();
+        let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let outcomes =
+            folds.iter().map(|fold| fold_in_transaction(&transaction, fold)).collect::<Result<Vec<_>>>()?;
+        transaction.commit()?;
+        Ok(outcomes)
     }
 
     fn team_aggregates(
@@ -490,4 +486,73 @@ impl ServerStore for SqliteServerStore {
             })
             .collect()
     }
+}
+
+/// Records the receipt and folds the contributions inside `transaction`;
+/// the caller commits. See [`ServerStore::fold_report`].
+fn fold_in_transaction(transaction: &Transaction<'_>, fold: &ReportFold) -> Result<FoldOutcome> {
+    let earlier_digest: Option<Vec<u8>> = transaction
+        .query_row(
+            "SELECT content_digest FROM report_receipts WHERE receipt = ?1",
+            [&fold.receipt[..]],
+            |row| row.get(0),
+        )
+        .optional()?;
+    match earlier_digest {
+        Some(digest) if digest == fold.content_digest => return Ok(FoldOutcome::AlreadyCounted),
+        Some(_) => return Err(ServerError::DuplicateReport { week: fold.week.to_string() }),
+        None => {}
+    }
+    transaction.execute(
+        "INSERT INTO report_receipts (receipt, content_digest) VALUES (?1, ?2)",
+        params![&fold.receipt[..], &fold.content_digest[..]],
+    )?;
+    let week_index = fold.week.index();
+    for contribution in &fold.contributions {
+        let existing: Option<(u32, f64, f64, String)> = transaction
+            .query_row(
+                "SELECT n, sum, sum_squares, histogram FROM aggregates
+                 WHERE team_id = ?1 AND week_index = ?2 AND key = ?3",
+                params![fold.team_id, week_index, contribution.key],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+            )
+            .optional()?;
+        let (n, sum, sum_squares, mut histogram) = match existing {
+            Some((n, sum, sum_squares, histogram)) => {
+                let histogram: Vec<u32> = serde_json::from_str(&histogram)
+                    .map_err(|_| ServerError::CorruptData(format!("histogram of {}", contribution.key)))?;
+                (n, sum, sum_squares, histogram)
+            }
+            None => (0, 0.0, 0.0, Vec::new()),
+        };
+        if histogram.len() < contribution.n_bins {
+            histogram.resize(contribution.n_bins, 0);
+        }
+        let Some(bin) = histogram.get_mut(contribution.bin) else {
+            return Err(ServerError::CorruptData(format!(
+                "histogram of {} has no bin {}",
+                contribution.key, contribution.bin
+            )));
+        };
+        *bin += 1;
+        let histogram = serde_json::to_string(&histogram)
+            .map_err(|error| ServerError::CorruptData(format!("histogram: {error}")))?;
+        transaction.execute(
+            "INSERT INTO aggregates (team_id, week_index, key, n, sum, sum_squares, histogram)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (team_id, week_index, key) DO UPDATE SET
+                 n = excluded.n, sum = excluded.sum, sum_squares = excluded.sum_squares,
+                 histogram = excluded.histogram",
+            params![
+                fold.team_id,
+                week_index,
+                contribution.key,
+                n + 1,
+                sum + contribution.value,
+                sum_squares + contribution.value * contribution.value,
+                histogram
+            ],
+        )?;
+    }
+    Ok(FoldOutcome::Counted)
 }

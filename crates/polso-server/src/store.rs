@@ -11,6 +11,7 @@ use std::ops::RangeInclusive;
 use chrono::{DateTime, Utc};
 use polso_core::IsoWeek;
 use polso_core::anonymity::Threshold;
+use polso_core::dp::Epsilon;
 
 use crate::error::Result;
 use crate::secrets::Hash32;
@@ -26,6 +27,19 @@ pub struct Organisation {
     pub seed: u64,
     /// The minimum group size of a released cell.
     pub k: Threshold,
+    /// Whether released cells carry differential-privacy noise, and with which ε.
+    pub privacy: PrivacySetting,
+}
+
+/// An organisation's differential-privacy setting, changed only by the
+/// administrator's `set-dp` (like k, never by a request).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PrivacySetting {
+    /// ε per released cell; `None` (the default) releases exact values.
+    pub epsilon: Option<Epsilon>,
+    /// How many times the setting was changed. Part of every cell's noise
+    /// seed, so a new setting draws fresh noise.
+    pub release: u32,
 }
 
 /// A team, as listed in the organisation's tree.
@@ -197,6 +211,10 @@ pub trait ServerStore: Send + Sync {
     /// refused once any report of the organisation has been counted.
     fn set_threshold(&self, organisation_id: &str, k: Threshold) -> Result<()>;
 
+    /// Sets the organisation's differential privacy: ε per released cell, or
+    /// `None` for exact values. Every call starts a new release of noise.
+    fn set_privacy(&self, organisation_id: &str, epsilon: Option<Epsilon>) -> Result<PrivacySetting>;
+
     /// Stores an invite code's hash.
     fn create_invite(&self, invite: &NewInvite) -> Result<()>;
 
@@ -227,6 +245,10 @@ pub trait ServerStore: Send + Sync {
     /// The same receipt with the same digest is [`FoldOutcome::AlreadyCounted`];
     /// with another digest it is `DuplicateReport` and nothing changes.
     fn fold_report(&self, fold: &ReportFold) -> Result<FoldOutcome>;
+
+    /// [`ServerStore::fold_report`] for many reports in one transaction, for
+    /// seeding a demo: the same checks and the same fold, one commit.
+    fn fold_reports(&self, folds: &[ReportFold]) -> Result<Vec<FoldOutcome>>;
 
     /// The organisation's team aggregates over `weeks`, for one key or all.
     fn team_aggregates(

@@ -103,6 +103,15 @@ pub enum StoreError {
         journal_mode: String,
     },
 
+    /// The sync client recorded an outcome for a week that has no queued report.
+    #[error("The local store {path} has no queued report for {week}.")]
+    ReportNotQueued {
+        /// The database file.
+        path: PathBuf,
+        /// The week, such as `2026-W48`.
+        week: String,
+    },
+
     /// Any other SQLite failure while reading or writing.
     #[error("{action} in the local store {path} failed: {source}")]
     Sqlite {

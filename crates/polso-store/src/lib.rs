@@ -7,7 +7,8 @@
 //! - [`Store`] is one connection to the encrypted file. It sets the key and the
 //!   per-connection pragmas, applies the numbered migrations atomically, refuses a
 //!   database written by a newer Polso, and offers typed reads and writes over the
-//!   core's types ([`SavedPulse`]).
+//!   core's types ([`SavedPulse`]), plus the queue of weekly reports the sync
+//!   client sends ([`QueuedReport`]).
 //! - [`vault`] holds the key's custody: the [`SecretVault`] trait, the OS keyring
 //!   behind it, and [`open_store`], the rules that decide between creating a store,
 //!   opening one, and refusing, so that an existing store is never replaced by a new,
@@ -22,6 +23,7 @@
 mod error;
 mod key;
 mod migrations;
+mod report_queue;
 mod saved_pulse;
 mod store;
 pub mod vault;
@@ -29,6 +31,7 @@ pub mod vault;
 pub use error::StoreError;
 pub use key::{KeyFormatError, StoreKey};
 pub use migrations::SCHEMA_VERSION;
+pub use report_queue::{QueuedReport, QueuedReportState, ReportFailure};
 pub use saved_pulse::SavedPulse;
 pub use store::Store;
 pub use vault::{

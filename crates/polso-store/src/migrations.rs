@@ -9,17 +9,24 @@ use rusqlite_migration::{M, Migrations};
 
 const INITIAL: &str = include_str!("../migrations/0001_initial.sql");
 const REPORT_QUEUE: &str = include_str!("../migrations/0002_report_queue.sql");
+const REPORT_QUEUE_OUTCOMES: &str = include_str!("../migrations/0003_report_queue_outcomes.sql");
 
 /// Every migration with its file name, oldest first, for the tests that check
 /// the list against the folder.
 #[cfg(test)]
-const MIGRATION_FILES: &[(&str, &str)] =
-    &[("0001_initial.sql", INITIAL), ("0002_report_queue.sql", REPORT_QUEUE)];
+const MIGRATION_FILES: &[(&str, &str)] = &[
+    ("0001_initial.sql", INITIAL),
+    ("0002_report_queue.sql", REPORT_QUEUE),
+    ("0003_report_queue_outcomes.sql", REPORT_QUEUE_OUTCOMES),
+];
 
 /// The same migrations in rusqlite_migration's form. Each one checks the foreign
 /// keys it may have broken before its transaction commits.
-const MIGRATION_STEPS: &[M<'static>] =
-    &[M::up(INITIAL).foreign_key_check(), M::up(REPORT_QUEUE).foreign_key_check()];
+const MIGRATION_STEPS: &[M<'static>] = &[
+    M::up(INITIAL).foreign_key_check(),
+    M::up(REPORT_QUEUE).foreign_key_check(),
+    M::up(REPORT_QUEUE_OUTCOMES).foreign_key_check(),
+];
 
 /// The migrations applied when a store is opened.
 pub(crate) const MIGRATIONS: Migrations<'static> = Migrations::from_slice(MIGRATION_STEPS);
@@ -72,8 +79,11 @@ mod tests {
         // machine; editing it would leave their schema different from a new
         // install's. Add a new numbered file instead. Pin each new file here when
         // it ships.
-        let shipped: &[(&str, u64)] =
-            &[("0001_initial.sql", 0xc7351e1c995cbdef), ("0002_report_queue.sql", 0x55029346a10e74f1)];
+        let shipped: &[(&str, u64)] = &[
+            ("0001_initial.sql", 0xc7351e1c995cbdef),
+            ("0002_report_queue.sql", 0x55029346a10e74f1),
+            ("0003_report_queue_outcomes.sql", 0xf4f2b93e217fca58),
+        ];
         for (name, expected_fingerprint) in shipped {
             let (_, contents) = MIGRATION_FILES.iter().find(|(listed, _)| listed == name).unwrap();
             assert_eq!(

@@ -28,8 +28,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// saved pulse survives a crash or a power cut the moment `save_pulse` returns.
 #[derive(Debug)]
 pub struct Store {
-    connection: Connection,
-    path: PathBuf,
+    pub(crate) connection: Connection,
+    pub(crate) path: PathBuf,
 }
 
 impl Store {
@@ -278,6 +278,46 @@ impl Store {
             })
     }
 
+    /// Sets several settings at once, in one transaction: all of them change or none.
+    pub fn set_settings(&mut self, values: &[(&str, &str)]) -> Result<()> {
+        let sqlite_error = |source| StoreError::Sqlite {
+            path: self.path.clone(),
+            action: "Saving several settings".to_owned(),
+            source,
+        };
+        let transaction = self.connection.transaction().map_err(sqlite_error)?;
+        {
+            let mut statement = transaction
+                .prepare_cached(
+                    "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                )
+                .map_err(sqlite_error)?;
+            for (key, value) in values {
+                statement.execute([key, value]).map_err(sqlite_error)?;
+            }
+        }
+        transaction.commit().map_err(sqlite_error)
+    }
+
+    /// Forgets the settings `keys`, in one transaction; a key never set is no error.
+    pub fn remove_settings(&mut self, keys: &[&str]) -> Result<()> {
+        let sqlite_error = |source| StoreError::Sqlite {
+            path: self.path.clone(),
+            action: "Removing settings".to_owned(),
+            source,
+        };
+        let transaction = self.connection.transaction().map_err(sqlite_error)?;
+        {
+            let mut statement =
+                transaction.prepare_cached("DELETE FROM settings WHERE key = ?1").map_err(sqlite_error)?;
+            for key in keys {
+                statement.execute([key]).map_err(sqlite_error)?;
+            }
+        }
+        transaction.commit().map_err(sqlite_error)
+    }
+
     /// A deferred transaction for reading several tables from one snapshot. It
     /// takes no write lock, unlike `transaction()`, which this connection makes
     /// IMMEDIATE for writes.
@@ -287,7 +327,7 @@ impl Store {
 
     /// Turns a read failure into an error that names the table and column when
     /// the cause is a value of the wrong type, rather than a plain SQLite error.
-    fn read_error(&self, table: &'static str, error: rusqlite::Error, action: &str) -> StoreError {
+    pub(crate) fn read_error(&self, table: &'static str, error: rusqlite::Error, action: &str) -> StoreError {
         match error {
             rusqlite::Error::InvalidColumnType(_, column, found_type) => StoreError::CorruptRow {
                 path: self.path.clone(),
@@ -305,7 +345,7 @@ impl Store {
         }
     }
 
-    fn corrupt(&self, table: &'static str, column: &str, detail: String) -> StoreError {
+    pub(crate) fn corrupt(&self, table: &'static str, column: &str, detail: String) -> StoreError {
         StoreError::CorruptRow { path: self.path.clone(), table, column: column.to_owned(), detail }
     }
 
@@ -421,7 +461,7 @@ fn read_schema_version(connection: &Connection, path: &Path) -> Result<usize> {
 
 /// A week exactly as `IsoWeek`'s `Display` writes it; the lenient forms that
 /// `FromStr` also accepts ("2026-w48", " 2026-W48") are not what the store wrote.
-fn parse_week(text: &str) -> std::result::Result<IsoWeek, String> {
+pub(crate) fn parse_week(text: &str) -> std::result::Result<IsoWeek, String> {
     let week: IsoWeek = text.parse().map_err(|error| format!("{error}"))?;
     if week.to_string() != text {
         return Err(format!("'{text}' is not in the canonical form {week}"));
@@ -431,11 +471,11 @@ fn parse_week(text: &str) -> std::result::Result<IsoWeek, String> {
 
 /// RFC 3339 in UTC with as many fractional digits as needed, so the instant
 /// round-trips to the nanosecond.
-fn format_timestamp(instant: DateTime<Utc>) -> String {
+pub(crate) fn format_timestamp(instant: DateTime<Utc>) -> String {
     instant.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
-fn parse_timestamp(text: &str) -> std::result::Result<DateTime<Utc>, String> {
+pub(crate) fn parse_timestamp(text: &str) -> std::result::Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(text)
         .map(|instant| instant.with_timezone(&Utc))
         .map_err(|error| format!("'{text}' is not an RFC 3339 time: {error}"))

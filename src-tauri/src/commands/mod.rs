@@ -4,6 +4,7 @@
 pub mod history;
 pub mod pulse;
 pub mod settings;
+pub mod sync;
 
 use polso_api::ApiError;
 use polso_desktop::Desktop;

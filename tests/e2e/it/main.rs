@@ -1,7 +1,9 @@
 //! End-to-end tests of the real Polso binary in a real window (Xvfb), driven
-//! through tauri-driver, with the real OS keyring. Run by `cargo xtask test`,
+//! through tauri-driver, with the real OS keyring; and the sync client against
+//! the real organisation server binary. Run by `cargo xtask test`,
 //! which sets `POLSO_E2E=1` inside a D-Bus session with an unlocked keyring.
 
 mod language;
 mod pulse;
 mod startup;
+mod sync;

@@ -39,6 +39,9 @@ export const ERROR_CODES = [
   'invite_expired',
   'invite_exhausted',
   'duplicate_report',
+  'invalid_server_address',
+  'server_unreachable',
+  'not_enrolled',
   'internal',
 ] as const satisfies readonly ErrorCode[];
 

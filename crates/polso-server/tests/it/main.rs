@@ -8,7 +8,11 @@
 
 mod admin_rules;
 mod bad_input;
+mod demo_seed;
 mod idempotency;
+mod openapi_document;
+mod privacy;
 mod real_binary;
 mod release_rule;
 mod support;
+mod tls;

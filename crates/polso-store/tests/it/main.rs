@@ -17,4 +17,5 @@ mod keyring;
 mod migrations;
 mod opening;
 mod pulses;
+mod report_queue;
 mod support;

@@ -4,10 +4,12 @@
 // implementations normalise whatever their transport throws (see errors.ts). Views receive
 // a Backend and never know whether it is Tauri or the in-memory mock.
 
+import type { EnrolDevice } from '../bindings/EnrolDevice';
 import type { MyHistory } from '../bindings/MyHistory';
 import type { PulseView } from '../bindings/PulseView';
 import type { Settings } from '../bindings/Settings';
 import type { SubmitPulse } from '../bindings/SubmitPulse';
+import type { SyncStatus } from '../bindings/SyncStatus';
 import type { UpdateSettings } from '../bindings/UpdateSettings';
 
 /** The back end's commands, as the UI calls them. */
@@ -22,6 +24,12 @@ export interface Backend {
   getSettings(): Promise<Settings>;
   /** Applies a change of settings and returns them as stored (`update_settings`). */
   updateSettings(change: UpdateSettings): Promise<Settings>;
+  /** Redeems an invite code at the organisation server and returns the new status (`enrol_device`). */
+  enrolDevice(form: EnrolDevice): Promise<SyncStatus>;
+  /** Where this device stands with the organisation server (`get_sync_status`). */
+  getSyncStatus(): Promise<SyncStatus>;
+  /** Sends the reports that are due now, retrying failed ones at once (`sync_now`). */
+  syncNow(): Promise<SyncStatus>;
 }
 
 /** The names of the Tauri commands, exactly as the shell registers them. */
@@ -30,4 +38,7 @@ export type CommandName =
   | 'submit_pulse'
   | 'list_history'
   | 'get_settings'
-  | 'update_settings';
+  | 'update_settings'
+  | 'enrol_device'
+  | 'get_sync_status'
+  | 'sync_now';

@@ -36,5 +36,8 @@ export function unavailableBackend(error: unknown): Backend {
     listHistory: fail,
     getSettings: fail,
     updateSettings: fail,
+    enrolDevice: fail,
+    getSyncStatus: fail,
+    syncNow: fail,
   };
 }

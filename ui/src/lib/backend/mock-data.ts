@@ -7,6 +7,7 @@ import type { PulseItem } from '../bindings/PulseItem';
 import type { PulseView } from '../bindings/PulseView';
 import type { ScaleDto } from '../bindings/ScaleDto';
 import type { Settings } from '../bindings/Settings';
+import type { SyncStatus } from '../bindings/SyncStatus';
 
 function text(en: string, it: string): LocalizedText {
   return { en, it };
@@ -268,4 +269,17 @@ export function sampleSettings(): Settings {
 /** A deep copy of plain data, so callers never share the mock's state. */
 export function structuredCopy<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/** A device not yet enrolled with an organisation server. */
+export function sampleSyncStatus(): SyncStatus {
+  return {
+    enrolled: false,
+    server_url: null,
+    team_name: null,
+    last_sync_at: null,
+    pending_reports: 0,
+    failed_reports: 0,
+    last_error: null,
+  };
 }

@@ -1,11 +1,14 @@
 // An in-memory Backend for tests and for `npm run dev` in a plain browser.
 //
-// It keeps one week's pulse, the history and the settings, applies the same rules the
+// It keeps one week's pulse, the history, the settings and the sync status, applies the same rules the
 // core applies to a submission (week, state, items, scales, note length, work week) and
 // rejects with the same error codes, so the UI's error paths can be exercised without Rust.
+// Enrolment accepts the invite codes in `inviteCodes` (compared like the server: case,
+// spaces and dashes do not matter) and refuses others with `invite_unknown`.
 // Every call is recorded in `calls` for tests to assert on.
 
 import type { ApiError } from '../bindings/ApiError';
+import type { EnrolDevice } from '../bindings/EnrolDevice';
 import type { ErrorCode } from '../bindings/ErrorCode';
 import type { HistoryWeek } from '../bindings/HistoryWeek';
 import type { MetricKey } from '../bindings/MetricKey';
@@ -13,12 +16,20 @@ import type { MyHistory } from '../bindings/MyHistory';
 import type { PulseView } from '../bindings/PulseView';
 import type { Settings } from '../bindings/Settings';
 import type { SubmitPulse } from '../bindings/SubmitPulse';
+import type { SyncStatus } from '../bindings/SyncStatus';
 import type { UpdateSettings } from '../bindings/UpdateSettings';
 import { ERROR_CODES, LANGUAGE_PREFERENCES } from '../codes';
 import { countCharacters } from '../text';
 import type { Backend, CommandName } from './backend';
 import { apiError } from './errors';
-import { samplePulse, sampleHistory, sampleSettings, structuredCopy, VARIETY_ITEMS } from './mock-data';
+import {
+  samplePulse,
+  sampleHistory,
+  sampleSettings,
+  sampleSyncStatus,
+  structuredCopy,
+  VARIETY_ITEMS,
+} from './mock-data';
 
 /** One recorded call of the mock. */
 export interface MockCall {
@@ -31,6 +42,11 @@ export interface MockOptions {
   pulse?: PulseView;
   history?: MyHistory;
   settings?: Settings;
+  sync?: SyncStatus;
+  /** The invite codes enrolment accepts; `7KQM-2XWD-PR9T` unless told otherwise. */
+  inviteCodes?: string[];
+  /** The team an accepted invite code enrols to. */
+  teamName?: string;
   /** Commands that always fail, with the error they fail with. */
   failures?: Partial<Record<CommandName, ApiError>>;
   /** The clock used for `saved_at`. */
@@ -44,7 +60,7 @@ export interface MockBackend extends Backend {
   readonly calls: MockCall[];
   readonly failures: Partial<Record<CommandName, ApiError>>;
   /** The stored pulse, history and settings, as a test may read them. */
-  readonly store: { pulse: PulseView; history: MyHistory; settings: Settings };
+  readonly store: { pulse: PulseView; history: MyHistory; settings: Settings; sync: SyncStatus };
 }
 
 /** Creates a mock back end with the sample week, history and settings unless told otherwise. */
@@ -53,7 +69,10 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     pulse: structuredCopy(options.pulse ?? samplePulse()),
     history: structuredCopy(options.history ?? sampleHistory()),
     settings: structuredCopy(options.settings ?? sampleSettings()),
+    sync: structuredCopy(options.sync ?? sampleSyncStatus()),
   };
+  const inviteCodes = (options.inviteCodes ?? ['7KQM-2XWD-PR9T']).map(normaliseInviteCode);
+  const teamName = options.teamName ?? 'Help desk';
   const failures: Partial<Record<CommandName, ApiError>> = { ...options.failures };
   const calls: MockCall[] = [];
   const now = options.now ?? (() => new Date());
@@ -97,7 +116,40 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
         }
         return store.settings;
       }),
+    enrolDevice: (form: EnrolDevice) =>
+      answer('enrol_device', { form }, () => {
+        const server = form.server_url.trim().replace(/\/+$/, '');
+        if (!/^https?:\/\/[^\s/:?#@]+(:\d+)?(\/[^\s?#]*)?$/i.test(server)) {
+          throw apiError('invalid_server_address', `the server address '${server}' is not an http(s) address`);
+        }
+        const code = normaliseInviteCode(form.invite_code);
+        if (code === '') throw apiError('invalid_input', 'the invite code is empty');
+        if (!inviteCodes.includes(code)) throw apiError('invite_unknown', 'the server answered: no such invite code');
+        store.sync = {
+          enrolled: true,
+          server_url: server,
+          team_name: teamName,
+          last_sync_at: now().toISOString(),
+          pending_reports: 0,
+          failed_reports: 0,
+          last_error: null,
+        };
+        return store.sync;
+      }),
+    getSyncStatus: () => answer('get_sync_status', undefined, () => store.sync),
+    syncNow: () =>
+      answer('sync_now', undefined, () => {
+        if (store.sync.enrolled && store.sync.pending_reports > 0) {
+          store.sync = { ...store.sync, pending_reports: 0, last_error: null, last_sync_at: now().toISOString() };
+        }
+        return store.sync;
+      }),
   };
+}
+
+/** An invite code as the server compares it: upper case, without spaces or dashes. */
+function normaliseInviteCode(code: string): string {
+  return code.toUpperCase().replace(/[\s-]/g, '');
 }
 
 /** The core's rules for a submission, in the order the core checks them. */
@@ -172,7 +224,8 @@ function upsertHistoryWeek(history: MyHistory, week: HistoryWeek): void {
  * `get_current_pulse` fail with that code, `?state=closed` (or `not_yet_open`) sets the
  * week's state, `?answered` starts from a saved week, `?empty` starts with no history,
  * `?variety` swaps the last two questions for the burnout and eNPS items (long labels, a 0–10
- * scale) and `?slow` delays every answer by 600 ms.
+ * scale), `?slow` delays every answer by 600 ms, `?enrolled` starts enrolled to a team and
+ * `?offline` starts enrolled with two reports waiting and the server unreachable.
  */
 export function mockOptionsFromQuery(search: string): MockOptions {
   const query = new URLSearchParams(search);
@@ -183,6 +236,19 @@ export function mockOptionsFromQuery(search: string): MockOptions {
   }
   if (query.has('slow')) options.delayMs = 600;
   if (query.has('empty')) options.history = { weeks: [] };
+  if (query.has('enrolled') || query.has('offline')) {
+    options.sync = {
+      enrolled: true,
+      server_url: 'https://polso.example.org',
+      team_name: 'Help desk',
+      last_sync_at: '2026-11-23T09:00:00Z',
+      pending_reports: query.has('offline') ? 2 : 0,
+      failed_reports: 0,
+      last_error: query.has('offline')
+        ? { code: 'server_unreachable', message: 'mock: the server could not be reached' }
+        : null,
+    };
+  }
   const state = query.get('state');
   const answered = query.has('answered') || state === 'closed';
   const pulse = samplePulse();

@@ -5,6 +5,7 @@ import { invoke } from '@tauri-apps/api/core';
 import type { MyHistory } from '../bindings/MyHistory';
 import type { PulseView } from '../bindings/PulseView';
 import type { Settings } from '../bindings/Settings';
+import type { SyncStatus } from '../bindings/SyncStatus';
 import type { Backend, CommandName } from './backend';
 import { normaliseError } from './errors';
 
@@ -24,6 +25,9 @@ export function createTauriBackend(): Backend {
     listHistory: () => call<MyHistory>('list_history'),
     getSettings: () => call<Settings>('get_settings'),
     updateSettings: (change) => call<Settings>('update_settings', { change }),
+    enrolDevice: (form) => call<SyncStatus>('enrol_device', { form }),
+    getSyncStatus: () => call<SyncStatus>('get_sync_status'),
+    syncNow: () => call<SyncStatus>('sync_now'),
   };
 }
 

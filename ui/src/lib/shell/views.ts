@@ -1,5 +1,5 @@
 // The app's views, in the order of the navigation.
 
-export const VIEWS = ['pulse', 'history', 'settings'] as const;
+export const VIEWS = ['pulse', 'history', 'sync', 'settings'] as const;
 
 export type ViewName = (typeof VIEWS)[number];

@@ -1,0 +1,42 @@
+//! What the app's own window exchanges with its shell about the organisation
+//! server: the enrol form and the sync status.
+//!
+//! These cross Tauri IPC only, never HTTP; the types the server speaks are in
+//! `sync.rs`. The status carries no answer and no token: only where the device
+//! reports, when it last did, and how many weekly reports are waiting.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::ApiError;
+
+/// The enrol form: the server's address and the invite code HR handed out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct EnrolDevice {
+    /// The server's address, such as `"https://polso.example.org"`. A trailing
+    /// slash and surrounding spaces do not matter.
+    pub server_url: String,
+    /// The invite code, such as `"7KQM-2XWD-PR9T"`. Case, spaces and dashes do not matter.
+    pub invite_code: String,
+}
+
+/// Where this device stands with the organisation server, for the UI.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SyncStatus {
+    /// Whether the device is enrolled to a team.
+    pub enrolled: bool,
+    /// The server's address; only when enrolled.
+    pub server_url: Option<String>,
+    /// The team the device reports for; only when enrolled.
+    pub team_name: Option<String>,
+    /// When weekly reports last reached the server (or the device enrolled), RFC 3339 in UTC.
+    pub last_sync_at: Option<String>,
+    /// Weekly reports waiting to be sent: held until their week's window closes
+    /// and their random delay passes, or waiting to retry.
+    pub pending_reports: u32,
+    /// Weekly reports the server refused; they are not sent again.
+    pub failed_reports: u32,
+    /// Why the last attempt to reach the server failed; `None` after a success.
+    pub last_error: Option<ApiError>,
+}

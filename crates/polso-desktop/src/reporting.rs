@@ -1,0 +1,340 @@
+//! The [`Desktop`]'s side of sync: the enrolment facts in the store's
+//! settings, the device token in the vault, and the weekly reports through the
+//! store's queue. The network is not touched here; see `sync.rs` for the
+//! exchanges and the order of a pass.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use polso_api::{ApiError, EnrolDevice, ErrorCode, SyncStatus};
+use polso_core::IsoWeek;
+use polso_core::schedule::Schedule;
+use polso_store::{QueuedReportState, ReportFailure, VaultError};
+
+use crate::errors::store_to_api;
+use crate::sync::{
+    self, DueReport, Enrolment, SendOutcome, SyncBatch, SyncTransport, next_attempt_at, random_delay,
+    report_for_pulse, week_is_closed,
+};
+use crate::{Desktop, ORGANISATION_SEED_KEY};
+
+/// Settings keys of the enrolment and of the last pass. The device token is
+/// deliberately not among them: it lives only in the vault.
+const SERVER_URL_KEY: &str = "sync.server_url";
+const ORGANISATION_ID_KEY: &str = "sync.organisation_id";
+const TEAM_ID_KEY: &str = "sync.team_id";
+const TEAM_NAME_KEY: &str = "sync.team_name";
+const MAX_RANDOM_DELAY_KEY: &str = "sync.max_random_delay_seconds";
+const MAX_REPORT_AGE_KEY: &str = "sync.max_report_age_weeks";
+const ENROLLED_WEEK_KEY: &str = "sync.enrolled_week";
+const LAST_SYNC_AT_KEY: &str = "sync.last_sync_at";
+const LAST_ERROR_CODE_KEY: &str = "sync.last_error_code";
+const LAST_ERROR_MESSAGE_KEY: &str = "sync.last_error_message";
+
+/// How the app tunes the sync client, beyond what the server announces.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SyncOptions {
+    /// Replaces the server's `max_random_delay_seconds`, for tests and demos
+    /// (the app reads it from `POLSO_SYNC_MAX_DELAY_SECONDS`).
+    pub max_delay_override_seconds: Option<u32>,
+}
+
+/// The enrolment as kept in the settings.
+struct EnrolmentFacts {
+    server_url: String,
+    max_random_delay_seconds: u32,
+    max_report_age_weeks: u32,
+    enrolled_week: IsoWeek,
+}
+
+impl Desktop {
+    /// Redeems an invite code and keeps the enrolment: [`sync::request_enrolment`]
+    /// then [`Desktop::complete_enrolment`]. The shell calls the two apart, so
+    /// that it does not hold the store while the network answers.
+    pub fn enrol(
+        &mut self,
+        transport: &dyn SyncTransport,
+        form: &EnrolDevice,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<SyncStatus, ApiError> {
+        let enrolment = sync::request_enrolment(transport, form)?;
+        self.complete_enrolment(enrolment, today, now)
+    }
+
+    /// Keeps a successful enrolment: the device token in the vault (and only
+    /// there), the server, team, report window and organisation seed in the
+    /// settings. From now on the schedule is the organisation's, so the team
+    /// is asked the same items each week. Weeks from `today`'s on are reported.
+    pub fn complete_enrolment(
+        &mut self,
+        enrolment: Enrolment,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<SyncStatus, ApiError> {
+        let vault = self.device_vault()?;
+        vault.set(&self.device_token_account, &enrolment.response.device_token).map_err(vault_to_api)?;
+        let response = &enrolment.response;
+        let seed = response.organisation_seed.to_string();
+        let max_delay = response.report_window.max_random_delay_seconds.to_string();
+        let max_age = response.report_window.max_report_age_weeks.to_string();
+        let enrolled_week = IsoWeek::containing(today).to_string();
+        let last_sync_at = now.to_rfc3339();
+        self.store
+            .set_settings(&[
+                (SERVER_URL_KEY, &enrolment.server_url),
+                (ORGANISATION_ID_KEY, &response.organisation_id),
+                (TEAM_ID_KEY, &response.team_id),
+                (TEAM_NAME_KEY, &response.team_name),
+                (ORGANISATION_SEED_KEY, &seed),
+                (MAX_RANDOM_DELAY_KEY, &max_delay),
+                (MAX_REPORT_AGE_KEY, &max_age),
+                (ENROLLED_WEEK_KEY, &enrolled_week),
+                (LAST_SYNC_AT_KEY, &last_sync_at),
+            ])
+            .map_err(store_to_api)?;
+        self.store.remove_settings(&[LAST_ERROR_CODE_KEY, LAST_ERROR_MESSAGE_KEY]).map_err(store_to_api)?;
+        self.schedule = Schedule::new(self.bank, response.organisation_seed);
+        self.sync_status()
+    }
+
+    /// Where this device stands with the organisation server.
+    pub fn sync_status(&self) -> Result<SyncStatus, ApiError> {
+        let setting = |key: &str| self.store.setting(key).map_err(store_to_api);
+        let server_url = setting(SERVER_URL_KEY)?;
+        let last_error = match setting(LAST_ERROR_CODE_KEY)? {
+            Some(code_text) => Some(ApiError::new(
+                parse_error_code(&code_text),
+                setting(LAST_ERROR_MESSAGE_KEY)?.unwrap_or_default(),
+            )),
+            None => None,
+        };
+        Ok(SyncStatus {
+            enrolled: server_url.is_some(),
+            team_name: server_url.as_ref().map(|_| setting(TEAM_NAME_KEY)).transpose()?.flatten(),
+            server_url,
+            last_sync_at: setting(LAST_SYNC_AT_KEY)?,
+            pending_reports: self
+                .store
+                .count_queued_reports(QueuedReportState::Pending)
+                .map_err(store_to_api)?,
+            failed_reports: self
+                .store
+                .count_queued_reports(QueuedReportState::Failed)
+                .map_err(store_to_api)?,
+            last_error,
+        })
+    }
+
+    /// The first step of a pass, on the store only: queues the report of every
+    /// week that has closed since enrolment (due now plus a random delay drawn
+    /// from `random`), and returns the reports due at `now`, or `None` when
+    /// there is nothing to send or the device is not enrolled. With
+    /// `retry_now` (the employee pressed "Sync now"), reports waiting for a
+    /// retry are due at once; a report's first, random delay is never skipped.
+    pub fn prepare_sync(
+        &mut self,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+        retry_now: bool,
+        random: &mut dyn FnMut() -> u64,
+    ) -> Result<Option<SyncBatch>, ApiError> {
+        let Some(facts) = self.enrolment_facts()? else {
+            return Ok(None);
+        };
+        self.queue_closed_weeks(&facts, today, now, random)?;
+
+        let due: Vec<DueReport> = self
+            .store
+            .queued_reports()
+            .map_err(store_to_api)?
+            .into_iter()
+            .filter(|report| {
+                report.state == QueuedReportState::Pending
+                    && (report.next_attempt_at.is_some_and(|due_at| due_at <= now)
+                        || (retry_now && report.attempts > 0))
+            })
+            .map(|report| DueReport { week: report.week, payload: report.payload })
+            .collect();
+        if due.is_empty() {
+            return Ok(None);
+        }
+        let token = self.device_vault().and_then(|vault| {
+            vault.get(&self.device_token_account).map_err(vault_to_api)?.ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::NotEnrolled,
+                    "the device token is no longer in the system keyring; enrol the device again",
+                )
+            })
+        });
+        match token {
+            Ok(device_token) => {
+                Ok(Some(SyncBatch { server_url: facts.server_url, device_token, reports: due }))
+            }
+            Err(error) => {
+                self.remember_last_error(Some(&error))?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// The last step of a pass, on the store only: records each outcome of
+    /// [`sync::send_reports`], schedules retries with backoff, and returns
+    /// the status as it now is.
+    pub fn record_sync(
+        &mut self,
+        outcomes: &[SendOutcome],
+        now: DateTime<Utc>,
+    ) -> Result<SyncStatus, ApiError> {
+        let mut last_error = None;
+        let mut any_sent = false;
+        for outcome in outcomes {
+            match outcome {
+                SendOutcome::Sent { week } => {
+                    self.store.mark_report_sent(*week, now).map_err(store_to_api)?;
+                    any_sent = true;
+                }
+                SendOutcome::Retry { week, error } => {
+                    let attempts_so_far = self
+                        .store
+                        .queued_report(*week)
+                        .map_err(store_to_api)?
+                        .map_or(0, |report| report.attempts);
+                    let retry_at = next_attempt_at(now, attempts_so_far);
+                    self.store
+                        .record_report_failure(*week, &failure_of(error), Some(retry_at))
+                        .map_err(store_to_api)?;
+                    last_error = Some(error.clone());
+                }
+                SendOutcome::Refused { week, error } => {
+                    self.store
+                        .record_report_failure(*week, &failure_of(error), None)
+                        .map_err(store_to_api)?;
+                    last_error = Some(error.clone());
+                }
+            }
+        }
+        if any_sent {
+            self.store.set_setting(LAST_SYNC_AT_KEY, &now.to_rfc3339()).map_err(store_to_api)?;
+        }
+        if !outcomes.is_empty() {
+            self.remember_last_error(last_error.as_ref())?;
+        }
+        self.sync_status()
+    }
+
+    /// One whole pass: [`Desktop::prepare_sync`], [`sync::send_reports`] and
+    /// [`Desktop::record_sync`], holding the store throughout. For tests and
+    /// callers that have the store to themselves.
+    pub fn sync_now(
+        &mut self,
+        transport: &dyn SyncTransport,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+        retry_now: bool,
+        random: &mut dyn FnMut() -> u64,
+    ) -> Result<SyncStatus, ApiError> {
+        match self.prepare_sync(today, now, retry_now, random)? {
+            Some(batch) => {
+                let outcomes = sync::send_reports(transport, &batch);
+                self.record_sync(&outcomes, now)
+            }
+            None => self.sync_status(),
+        }
+    }
+
+    fn queue_closed_weeks(
+        &mut self,
+        facts: &EnrolmentFacts,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+        random: &mut dyn FnMut() -> u64,
+    ) -> Result<(), ApiError> {
+        let oldest_accepted = IsoWeek::containing(today).plus_weeks(-i64::from(facts.max_report_age_weeks));
+        let max_delay =
+            self.sync_options.max_delay_override_seconds.unwrap_or(facts.max_random_delay_seconds);
+        let queued: Vec<IsoWeek> =
+            self.store.queued_reports().map_err(store_to_api)?.iter().map(|report| report.week).collect();
+        for pulse in self.store.history().map_err(store_to_api)? {
+            let week = pulse.week;
+            if week < facts.enrolled_week
+                || week < oldest_accepted
+                || !week_is_closed(week, today)
+                || queued.contains(&week)
+                || pulse.answers.is_empty()
+            {
+                continue;
+            }
+            let payload = serde_json::to_string(&report_for_pulse(&pulse)).map_err(|error| {
+                ApiError::new(ErrorCode::Internal, format!("encoding the report for {week}: {error}"))
+            })?;
+            let due_at = now + random_delay(max_delay, random);
+            self.store.enqueue_report(week, &payload, due_at).map_err(store_to_api)?;
+        }
+        Ok(())
+    }
+
+    fn enrolment_facts(&self) -> Result<Option<EnrolmentFacts>, ApiError> {
+        let setting = |key: &str| self.store.setting(key).map_err(store_to_api);
+        let Some(server_url) = setting(SERVER_URL_KEY)? else {
+            return Ok(None);
+        };
+        let number = |key: &str| -> Result<u32, ApiError> {
+            let text = setting(key)?.unwrap_or_default();
+            text.parse().map_err(|_| corrupt_setting(key, &text))
+        };
+        let enrolled_week_text = setting(ENROLLED_WEEK_KEY)?.unwrap_or_default();
+        let enrolled_week = enrolled_week_text
+            .parse()
+            .map_err(|_| corrupt_setting(ENROLLED_WEEK_KEY, &enrolled_week_text))?;
+        Ok(Some(EnrolmentFacts {
+            server_url,
+            max_random_delay_seconds: number(MAX_RANDOM_DELAY_KEY)?,
+            max_report_age_weeks: number(MAX_REPORT_AGE_KEY)?,
+            enrolled_week,
+        }))
+    }
+
+    fn remember_last_error(&mut self, error: Option<&ApiError>) -> Result<(), ApiError> {
+        match error {
+            Some(error) => self.store.set_settings(&[
+                (LAST_ERROR_CODE_KEY, &error_code_text(error.code)),
+                (LAST_ERROR_MESSAGE_KEY, &error.message),
+            ]),
+            None => self.store.remove_settings(&[LAST_ERROR_CODE_KEY, LAST_ERROR_MESSAGE_KEY]),
+        }
+        .map_err(store_to_api)
+    }
+
+    fn device_vault(&self) -> Result<&(dyn polso_store::SecretVault + Send + Sync), ApiError> {
+        self.device_vault.as_deref().ok_or_else(|| {
+            ApiError::new(ErrorCode::KeyringUnavailable, "no keyring was given to keep the device token in")
+        })
+    }
+}
+
+fn failure_of(error: &ApiError) -> ReportFailure {
+    ReportFailure { code: error_code_text(error.code), message: error.message.clone() }
+}
+
+/// An error code as its wire text, such as `"server_unreachable"`.
+fn error_code_text(code: ErrorCode) -> String {
+    match serde_json::to_value(code) {
+        Ok(serde_json::Value::String(text)) => text,
+        _ => "internal".to_owned(),
+    }
+}
+
+/// The code stored by [`error_code_text`]; one this version does not know reads as `internal`.
+fn parse_error_code(text: &str) -> ErrorCode {
+    serde_json::from_value(serde_json::Value::String(text.to_owned())).unwrap_or(ErrorCode::Internal)
+}
+
+fn corrupt_setting(key: &str, text: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::StoreCorrupt,
+        format!("the stored setting '{key}' has an unreadable value '{text}'"),
+    )
+}
+
+fn vault_to_api(error: VaultError) -> ApiError {
+    ApiError::new(ErrorCode::KeyringUnavailable, error.to_string())
+}

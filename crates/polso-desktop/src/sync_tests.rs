@@ -1,0 +1,410 @@
+//! Tests of the sync client against a real store file and a scripted fake
+//! server: enrolment, when a week's report becomes due, what it holds, and
+//! how answers, failures and retries are recorded.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use polso_api::{
+    AnswerDto, EnrolDevice, EnrolResponse, ErrorCode, ReportWindow, SubmitPulse, WeeklyReport, WorkWeekDto,
+};
+use polso_core::IsoWeek;
+use polso_core::bank::ItemBank;
+use polso_core::schedule::Schedule;
+use polso_store::{MemoryVault, SecretVault, Store, StoreKey};
+
+use crate::sync::{HttpAnswer, SyncTransport, TransportFailure};
+use crate::{Desktop, SyncOptions};
+
+const TOKEN: &str = "pd_secret-device-token";
+const TOKEN_ACCOUNT: &str = "device-token@test";
+const SEED: u64 = 424_242;
+const CANARY_NOTE: &str = "canary-note-sync-7c1e";
+
+/// One request the fake server received.
+#[derive(Debug, Clone)]
+struct Request {
+    url: String,
+    bearer_token: Option<String>,
+    body: String,
+}
+
+/// A server that answers from a script, in order, and records every request.
+#[derive(Default)]
+struct ScriptedServer {
+    answers: Mutex<VecDeque<Result<HttpAnswer, TransportFailure>>>,
+    requests: Mutex<Vec<Request>>,
+}
+
+impl ScriptedServer {
+    fn answer(&self, status: u16, body: &str) -> &ScriptedServer {
+        self.answers.lock().unwrap().push_back(Ok(HttpAnswer { status, body: body.to_owned() }));
+        self
+    }
+
+    fn fail(&self) -> &ScriptedServer {
+        let failure = TransportFailure { detail: "Connection refused".to_owned() };
+        self.answers.lock().unwrap().push_back(Err(failure));
+        self
+    }
+
+    fn requests(&self) -> Vec<Request> {
+        self.requests.lock().unwrap().clone()
+    }
+}
+
+impl SyncTransport for ScriptedServer {
+    fn post_json(
+        &self,
+        url: &str,
+        bearer_token: Option<&str>,
+        body: &str,
+    ) -> Result<HttpAnswer, TransportFailure> {
+        self.requests.lock().unwrap().push(Request {
+            url: url.to_owned(),
+            bearer_token: bearer_token.map(str::to_owned),
+            body: body.to_owned(),
+        });
+        self.answers.lock().unwrap().pop_front().expect("the fake server ran out of answers")
+    }
+}
+
+/// A vault shared between the desktop and the test, to look inside.
+#[derive(Clone, Default)]
+struct SharedVault(Arc<MemoryVault>);
+
+impl SecretVault for SharedVault {
+    fn get(&self, account: &str) -> Result<Option<String>, polso_store::VaultError> {
+        self.0.get(account)
+    }
+    fn set(&self, account: &str, secret: &str) -> Result<(), polso_store::VaultError> {
+        self.0.set(account, secret)
+    }
+    fn delete(&self, account: &str) -> Result<(), polso_store::VaultError> {
+        self.0.delete(account)
+    }
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    vault: SharedVault,
+    desktop: Desktop,
+}
+
+fn fixture(options: SyncOptions) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("polso.db"), &StoreKey::generate().unwrap()).unwrap();
+    let vault = SharedVault::default();
+    let desktop = Desktop::new(store, "en-GB".to_owned())
+        .unwrap()
+        .with_device_vault(Box::new(vault.clone()), TOKEN_ACCOUNT)
+        .with_sync_options(options);
+    Fixture { _dir: dir, vault, desktop }
+}
+
+fn enrol_response(max_delay: u32) -> String {
+    serde_json::to_string(&EnrolResponse {
+        wire_version: polso_api::WIRE_VERSION,
+        device_token: TOKEN.to_owned(),
+        organisation_id: "org_1".to_owned(),
+        team_id: "team_1".to_owned(),
+        team_name: "Help desk".to_owned(),
+        organisation_seed: SEED,
+        report_window: ReportWindow { max_random_delay_seconds: max_delay, max_report_age_weeks: 8 },
+    })
+    .unwrap()
+}
+
+fn form() -> EnrolDevice {
+    EnrolDevice { server_url: " http://127.0.0.1:9/ ".to_owned(), invite_code: "7kqm-2xwd-pr9t".to_owned() }
+}
+
+fn date(month: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, month, day).unwrap()
+}
+
+fn at(month: u32, day: u32, hour: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, month, day, hour, 0, 0).unwrap()
+}
+
+/// Enrols on Monday of 2026-W48, then answers its pulse on Thursday with a note.
+fn enrolled_and_answered(fixture: &mut Fixture, max_delay: u32) -> ScriptedServer {
+    let server = ScriptedServer::default();
+    server.answer(201, &enrol_response(max_delay));
+    fixture.desktop.enrol(&server, &form(), date(11, 23), at(11, 23, 9)).unwrap();
+    let view = fixture.desktop.current_pulse(date(11, 26)).unwrap();
+    let submission = SubmitPulse {
+        week: view.week.clone(),
+        answers: view
+            .items
+            .iter()
+            .map(|item| AnswerDto { item_id: item.id.clone(), value: item.scale.min })
+            .collect(),
+        work_week: Some(WorkWeekDto { office_days: 1, remote_days: 4 }),
+        note: Some(CANARY_NOTE.to_owned()),
+    };
+    fixture.desktop.submit_pulse(submission, date(11, 26), at(11, 26, 10)).unwrap();
+    server
+}
+
+fn accepted(week: &str) -> String {
+    format!(r#"{{"week":"{week}","status":"accepted"}}"#)
+}
+
+#[test]
+fn enrolment_keeps_the_token_in_the_vault_and_switches_to_the_organisations_items() {
+    let mut fixture = fixture(SyncOptions::default());
+    let before = fixture.desktop.sync_status().unwrap();
+    assert!(!before.enrolled && before.server_url.is_none() && before.team_name.is_none());
+
+    let server = ScriptedServer::default();
+    server.answer(201, &enrol_response(21600));
+    let status = fixture.desktop.enrol(&server, &form(), date(11, 23), at(11, 23, 9)).unwrap();
+    assert!(status.enrolled);
+    assert_eq!(status.server_url.as_deref(), Some("http://127.0.0.1:9"));
+    assert_eq!(status.team_name.as_deref(), Some("Help desk"));
+    assert_eq!(status.last_sync_at.as_deref(), Some("2026-11-23T09:00:00+00:00"));
+    assert_eq!((status.pending_reports, status.failed_reports, status.last_error), (0, 0, None));
+
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].url, "http://127.0.0.1:9/v1/enrol");
+    assert_eq!(requests[0].bearer_token, None);
+    let body: serde_json::Value = serde_json::from_str(&requests[0].body).unwrap();
+    assert_eq!(body, serde_json::json!({"wire_version": 1, "invite_code": "7kqm-2xwd-pr9t"}));
+
+    assert_eq!(fixture.vault.get(TOKEN_ACCOUNT).unwrap().as_deref(), Some(TOKEN));
+    let expected_items =
+        Schedule::new(ItemBank::embedded(), SEED).items_for_week(IsoWeek::new(2026, 48).unwrap());
+    let shown: Vec<String> =
+        fixture.desktop.current_pulse(date(11, 26)).unwrap().items.into_iter().map(|item| item.id).collect();
+    assert_eq!(shown, expected_items.iter().map(ToString::to_string).collect::<Vec<_>>());
+}
+
+#[test]
+fn the_organisation_seed_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("polso.db");
+    let key = StoreKey::generate().unwrap();
+    let server = ScriptedServer::default();
+    server.answer(201, &enrol_response(0));
+    let mut desktop = Desktop::new(Store::open(&path, &key).unwrap(), "en".into())
+        .unwrap()
+        .with_device_vault(Box::new(MemoryVault::new()), TOKEN_ACCOUNT);
+    desktop.enrol(&server, &form(), date(11, 23), at(11, 23, 9)).unwrap();
+    let before = desktop.current_pulse(date(11, 26)).unwrap();
+    drop(desktop);
+    let reopened = Desktop::new(Store::open(&path, &key).unwrap(), "en".into()).unwrap();
+    assert_eq!(reopened.current_pulse(date(11, 26)).unwrap().items, before.items);
+    assert!(reopened.sync_status().unwrap().enrolled);
+}
+
+/// What the fake server does with an enrolment request, if one is made.
+enum Reply {
+    NoRequest,
+    Answer(u16, &'static str),
+    Unreachable,
+}
+
+#[test]
+fn a_refused_or_failed_enrolment_keeps_nothing() {
+    let unknown = r#"{"code":"invite_unknown","message":"no such invite"}"#;
+    let expired = r#"{"code":"invite_expired","message":"expired"}"#;
+    let cases = [
+        (
+            EnrolDevice { server_url: "polso.example.org".into(), ..form() },
+            Reply::NoRequest,
+            ErrorCode::InvalidServerAddress,
+        ),
+        (EnrolDevice { invite_code: "  ".into(), ..form() }, Reply::NoRequest, ErrorCode::InvalidInput),
+        (form(), Reply::Answer(404, unknown), ErrorCode::InviteUnknown),
+        (form(), Reply::Answer(410, expired), ErrorCode::InviteExpired),
+        (form(), Reply::Answer(404, "<html>Not found</html>"), ErrorCode::InvalidServerAddress),
+        (form(), Reply::Answer(201, r#"{"hello":"world"}"#), ErrorCode::InvalidServerAddress),
+        (form(), Reply::Unreachable, ErrorCode::ServerUnreachable),
+    ];
+    for (form, reply, code) in cases {
+        let mut fixture = fixture(SyncOptions::default());
+        let server = ScriptedServer::default();
+        let expected_requests = match reply {
+            Reply::NoRequest => 0,
+            Reply::Answer(status, body) => {
+                server.answer(status, body);
+                1
+            }
+            Reply::Unreachable => {
+                server.fail();
+                1
+            }
+        };
+        let error = fixture.desktop.enrol(&server, &form, date(11, 23), at(11, 23, 9)).unwrap_err();
+        assert_eq!(error.code, code, "{form:?}: {}", error.message);
+        assert_eq!(server.requests().len(), expected_requests, "{form:?}");
+        assert!(!fixture.desktop.sync_status().unwrap().enrolled, "{form:?}");
+        assert_eq!(fixture.vault.get(TOKEN_ACCOUNT).unwrap(), None, "{form:?}");
+    }
+}
+
+#[test]
+fn a_weeks_report_waits_for_the_window_to_close_and_its_random_delay() {
+    let mut fixture = fixture(SyncOptions::default());
+    let server = enrolled_and_answered(&mut fixture, 21600);
+    let mut random = || 5000u64;
+
+    // Sunday evening: the week is still open; nothing is queued or sent.
+    let status = fixture.desktop.sync_now(&server, date(11, 29), at(11, 29, 20), false, &mut random).unwrap();
+    assert_eq!(status.pending_reports, 0);
+    // Monday: queued, due 5000 s later.
+    let monday = at(11, 30, 8);
+    let status = fixture.desktop.sync_now(&server, date(11, 30), monday, false, &mut random).unwrap();
+    assert_eq!(status.pending_reports, 1);
+    let due_at = monday + Duration::seconds(5000);
+    fixture
+        .desktop
+        .sync_now(&server, date(11, 30), due_at - Duration::seconds(1), true, &mut random)
+        .unwrap();
+    assert_eq!(server.requests().len(), 1, "only the enrolment so far, even with retry_now");
+
+    server.answer(200, &accepted("2026-W48"));
+    let status = fixture.desktop.sync_now(&server, date(11, 30), due_at, false, &mut random).unwrap();
+    assert_eq!((status.pending_reports, status.failed_reports, status.last_error), (0, 0, None));
+    assert_eq!(status.last_sync_at, Some(due_at.to_rfc3339()));
+
+    let report_request = server.requests().pop().unwrap();
+    assert_eq!(report_request.url, "http://127.0.0.1:9/v1/reports");
+    assert_eq!(report_request.bearer_token.as_deref(), Some(TOKEN));
+    assert!(!report_request.body.contains(CANARY_NOTE), "the note never leaves");
+    assert!(!report_request.body.contains(TOKEN), "the token travels only in the header");
+    let report: WeeklyReport = serde_json::from_str(&report_request.body).unwrap();
+    assert_eq!(report.week, "2026-W48");
+    assert!(!report.items.is_empty() && !report.metrics.is_empty());
+    let keys: Vec<String> =
+        serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&report_request.body)
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+    assert_eq!(keys, ["items", "metrics", "week", "wire_version"]);
+
+    // Sent once: later passes send nothing.
+    fixture.desktop.sync_now(&server, date(12, 7), at(12, 7, 9), true, &mut random).unwrap();
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[test]
+fn the_delay_override_sends_as_soon_as_the_week_closes() {
+    let mut fixture = fixture(SyncOptions { max_delay_override_seconds: Some(0) });
+    let server = enrolled_and_answered(&mut fixture, 21600);
+    server.answer(200, r#"{"week":"2026-W48","status":"duplicate"}"#);
+    let status =
+        fixture.desktop.sync_now(&server, date(11, 30), at(11, 30, 0), false, &mut || u64::MAX).unwrap();
+    assert_eq!((status.pending_reports, status.last_error), (0, None), "a duplicate counts as sent");
+}
+
+#[test]
+fn offline_reports_stay_pending_and_retry_with_backoff() {
+    let mut fixture = fixture(SyncOptions::default());
+    let server = enrolled_and_answered(&mut fixture, 0);
+    let monday = at(11, 30, 8);
+    server.fail();
+    let status = fixture.desktop.sync_now(&server, date(11, 30), monday, false, &mut || 0).unwrap();
+    assert_eq!(status.pending_reports, 1);
+    let error = status.last_error.unwrap();
+    assert_eq!(error.code, ErrorCode::ServerUnreachable);
+    assert!(error.message.contains("http://127.0.0.1:9"), "{}", error.message);
+    assert!(!error.message.contains(TOKEN));
+    assert_eq!(status.last_sync_at.as_deref(), Some("2026-11-23T09:00:00+00:00"), "unchanged");
+
+    // Not before the first backoff of a minute; then doubling.
+    fixture
+        .desktop
+        .sync_now(&server, date(11, 30), monday + Duration::seconds(59), false, &mut || 0)
+        .unwrap();
+    assert_eq!(server.requests().len(), 2);
+    server.fail();
+    fixture
+        .desktop
+        .sync_now(&server, date(11, 30), monday + Duration::seconds(60), false, &mut || 0)
+        .unwrap();
+    assert_eq!(server.requests().len(), 3);
+    let second_failure = monday + Duration::seconds(60);
+    fixture
+        .desktop
+        .sync_now(&server, date(11, 30), second_failure + Duration::seconds(119), false, &mut || 0)
+        .unwrap();
+    assert_eq!(server.requests().len(), 3, "the second wait is two minutes");
+
+    // "Sync now" retries at once, and the server's duplicate counts as sent.
+    server.answer(200, r#"{"week":"2026-W48","status":"duplicate"}"#);
+    let status = fixture
+        .desktop
+        .sync_now(&server, date(11, 30), second_failure + Duration::seconds(1), true, &mut || 0)
+        .unwrap();
+    assert_eq!(server.requests().len(), 4);
+    assert_eq!((status.pending_reports, status.last_error), (0, None));
+}
+
+#[test]
+fn a_refused_report_fails_in_words_and_is_not_sent_again() {
+    let mut fixture = fixture(SyncOptions::default());
+    let server = enrolled_and_answered(&mut fixture, 0);
+    server.answer(
+        409,
+        r#"{"code":"duplicate_report","message":"a different report for 2026-W48 was counted"}"#,
+    );
+    let status = fixture.desktop.sync_now(&server, date(11, 30), at(11, 30, 8), false, &mut || 0).unwrap();
+    assert_eq!((status.pending_reports, status.failed_reports), (0, 1));
+    let error = status.last_error.unwrap();
+    assert_eq!(error.code, ErrorCode::DuplicateReport);
+    assert!(error.message.contains("2026-W48"), "{}", error.message);
+    fixture.desktop.sync_now(&server, date(12, 1), at(12, 1, 8), true, &mut || 0).unwrap();
+    assert_eq!(server.requests().len(), 2, "the enrolment and the one refused report");
+}
+
+#[test]
+fn nothing_is_sent_before_enrolment_nor_for_weeks_before_it() {
+    let mut fixture = fixture(SyncOptions::default());
+    // Answer 2026-W47 before enrolling, in W48.
+    let view = fixture.desktop.current_pulse(date(11, 19)).unwrap();
+    let submission = SubmitPulse {
+        week: view.week.clone(),
+        answers: vec![AnswerDto { item_id: view.items[0].id.clone(), value: view.items[0].scale.min }],
+        work_week: None,
+        note: None,
+    };
+    fixture.desktop.submit_pulse(submission, date(11, 19), at(11, 19, 9)).unwrap();
+    let server = ScriptedServer::default();
+    let status = fixture.desktop.sync_now(&server, date(11, 23), at(11, 23, 8), true, &mut || 0).unwrap();
+    assert!(!status.enrolled);
+    assert!(server.requests().is_empty());
+
+    server.answer(201, &enrol_response(0));
+    fixture.desktop.enrol(&server, &form(), date(11, 23), at(11, 23, 9)).unwrap();
+    let status = fixture.desktop.sync_now(&server, date(11, 30), at(11, 30, 9), true, &mut || 0).unwrap();
+    assert_eq!(status.pending_reports, 0);
+    assert_eq!(server.requests().len(), 1, "only the enrolment: 2026-W47 predates it");
+}
+
+#[test]
+fn a_missing_token_is_shown_as_not_enrolled_and_keeps_the_report() {
+    let mut fixture = fixture(SyncOptions::default());
+    let server = enrolled_and_answered(&mut fixture, 0);
+    fixture.vault.delete(TOKEN_ACCOUNT).unwrap();
+    let status = fixture.desktop.sync_now(&server, date(11, 30), at(11, 30, 8), false, &mut || 0).unwrap();
+    assert_eq!(status.pending_reports, 1);
+    assert_eq!(status.last_error.map(|error| error.code), Some(ErrorCode::NotEnrolled));
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[test]
+fn enrolment_without_a_vault_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("polso.db"), &StoreKey::generate().unwrap()).unwrap();
+    let mut desktop = Desktop::new(store, "en".into()).unwrap();
+    let server = ScriptedServer::default();
+    server.answer(201, &enrol_response(0));
+    let error = desktop.enrol(&server, &form(), date(11, 23), at(11, 23, 9)).unwrap_err();
+    assert_eq!(error.code, ErrorCode::KeyringUnavailable);
+    assert!(!desktop.sync_status().unwrap().enrolled);
+}

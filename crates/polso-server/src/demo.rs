@@ -1,0 +1,399 @@
+//! A synthetic organisation for demos and tests: "Demo Srl", three
+//! departments, ten teams of 3 to 15 people, and every past week's reports.
+//!
+//! [`generate_demo`] is pure: it takes a seed and today's date and returns
+//! the organisation, each team's latent weekly engagement and the reports its
+//! members would have sent, so two runs with one seed are identical.
+//! [`seed_demo`] writes them into a store through the same validation and
+//! fold as real reports, so the sums and histograms are what a real
+//! organisation would accumulate.
+//!
+//! The variation: each team has a baseline and a slow random drift; August and
+//! the Christmas weeks dip; every answer has personal and weekly noise;
+//! participation is 60–90% and lower in holiday weeks; "Phone support"
+//! declines over the last 13 weeks. Teams smaller than k show suppression.
+//!
+//! Hook for a CX generator: [`DemoTeam::latent_engagement`] is the series
+//! the answers were drawn from, one value (0–100) per week of
+//! [`DemoOrganisation::weeks`], so customer metrics can be planted to follow
+//! it with a lag.
+
+use chrono::{Datelike, Duration, NaiveDate, Utc};
+use polso_api::{ReportedScore, ReportedValue, WIRE_VERSION, WeeklyReport};
+use polso_core::anonymity::Threshold;
+use polso_core::bank::ItemBank;
+use polso_core::{Answer, IsoWeek, Schedule, score_answers};
+
+use crate::admin;
+use crate::error::{Result, ServerError};
+use crate::report::{metric_to_wire, validate_report};
+use crate::secrets::{hash_secret, new_id};
+use crate::store::{Organisation, PrivacySetting, ServerStore};
+
+/// The demo organisation's name.
+pub const DEMO_ORGANISATION_NAME: &str = "Demo Srl";
+
+/// The team whose engagement declines over the last [`DECLINE_WEEKS`] weeks.
+pub const DECLINING_TEAM: &str = "Phone support";
+
+/// How many of the last weeks the declining team declines over.
+pub const DECLINE_WEEKS: usize = 13;
+
+/// (department, team, size, baseline engagement 0–100).
+const TEAMS: [(&str, &str, u32, f64); 10] = [
+    ("Customer Care", "Help desk", 14, 68.0),
+    ("Customer Care", DECLINING_TEAM, 12, 72.0),
+    ("Customer Care", "Chat and e-mail", 9, 64.0),
+    ("Customer Care", "Escalations", 4, 58.0),
+    ("Sales", "Inside sales", 11, 70.0),
+    ("Sales", "Key accounts", 6, 75.0),
+    ("Sales", "Partnerships", 3, 66.0),
+    ("Operations", "Logistics", 15, 61.0),
+    ("Operations", "Billing", 7, 67.0),
+    ("Operations", "IT support", 5, 73.0),
+];
+
+/// What to generate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoOptions {
+    /// The seed; the same seed gives the same organisation and reports.
+    pub seed: u64,
+    /// Today: the last week generated is the one before today's.
+    pub today: NaiveDate,
+    /// How many past weeks to generate.
+    pub weeks: u32,
+}
+
+/// A generated organisation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoOrganisation {
+    /// Its name.
+    pub name: String,
+    /// Its schedule seed (below 2^53), which decides the items of each week.
+    pub schedule_seed: u64,
+    /// The weeks generated, oldest first.
+    pub weeks: Vec<IsoWeek>,
+    /// Its teams, in [`TEAMS`] order.
+    pub teams: Vec<DemoTeam>,
+}
+
+/// A generated team.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoTeam {
+    /// Its department's name.
+    pub department: String,
+    /// Its name.
+    pub name: String,
+    /// How many people it has.
+    pub size: u32,
+    /// The latent engagement (0–100) each week of [`DemoOrganisation::weeks`];
+    /// answers are drawn around it. A CX generator can lag this series.
+    pub latent_engagement: Vec<f64>,
+    /// The reports its members sent each week, parallel to the weeks.
+    pub reports: Vec<Vec<WeeklyReport>>,
+}
+
+/// Generates the demo organisation: pure, deterministic for `options`.
+pub fn generate_demo(options: DemoOptions) -> DemoOrganisation {
+    let bank = ItemBank::embedded();
+    let schedule_seed = Stream::new(options.seed, &[0]).next_u64() & ((1 << 53) - 1);
+    let schedule = Schedule::new(bank, schedule_seed);
+    let last_week = IsoWeek::containing(options.today).previous();
+    let weeks: Vec<IsoWeek> =
+        (0..i64::from(options.weeks)).rev().map(|back| last_week.plus_weeks(-back)).collect();
+
+    let teams = TEAMS
+        .iter()
+        .enumerate()
+        .map(|(team_index, &(department, name, size, baseline))| {
+            let team_index = team_index as u64;
+            let mut team_stream = Stream::new(options.seed, &[1, team_index]);
+            let participation = 0.6 + 0.3 * team_stream.uniform();
+            let member_offsets: Vec<f64> = (0..size).map(|_| 8.0 * team_stream.normal()).collect();
+            let latent = latent_series(&mut team_stream, baseline, &weeks, name == DECLINING_TEAM);
+            let reports = weeks
+                .iter()
+                .zip(&latent)
+                .enumerate()
+                .map(|(week_position, (&week, &engagement))| {
+                    let mut week_stream = Stream::new(options.seed, &[2, team_index, week_position as u64]);
+                    let holiday = holiday_dip(week) < 0.0;
+                    let turnout = if holiday { participation * 0.75 } else { participation };
+                    let items = schedule.items_for_week(week);
+                    let mut reports = Vec::new();
+                    for offset in &member_offsets {
+                        if week_stream.uniform() >= turnout {
+                            continue;
+                        }
+                        let answers: Vec<Answer> = items
+                            .iter()
+                            .map(|item_id| {
+                                let latent_answer = engagement + offset + 12.0 * week_stream.normal();
+                                Answer {
+                                    item: item_id.clone(),
+                                    value: value_for(bank, item_id.as_str(), latent_answer),
+                                }
+                            })
+                            .collect();
+                        reports.push(report_of(bank, week, &answers));
+                    }
+                    reports
+                })
+                .collect();
+            DemoTeam {
+                department: department.to_owned(),
+                name: name.to_owned(),
+                size,
+                latent_engagement: latent,
+                reports,
+            }
+        })
+        .collect();
+    DemoOrganisation { name: DEMO_ORGANISATION_NAME.to_owned(), schedule_seed, weeks, teams }
+}
+
+/// A team's weekly latent engagement: baseline, slow drift, holiday dips,
+/// weekly noise, and for the declining team a fall of 18 points at the end.
+fn latent_series(stream: &mut Stream, baseline: f64, weeks: &[IsoWeek], declining: bool) -> Vec<f64> {
+    let mut drift = 0.0;
+    weeks
+        .iter()
+        .enumerate()
+        .map(|(position, &week)| {
+            // A slow mean-reverting walk: ±10 points over months.
+            drift = 0.97 * drift + 0.9 * stream.normal();
+            let weeks_from_end = weeks.len() - 1 - position;
+            let decline = if declining && weeks_from_end < DECLINE_WEEKS {
+                -18.0 * (DECLINE_WEEKS - weeks_from_end) as f64 / DECLINE_WEEKS as f64
+            } else {
+                0.0
+            };
+            (baseline + drift + holiday_dip(week) + decline + 2.0 * stream.normal()).clamp(5.0, 95.0)
+        })
+        .collect()
+}
+
+/// How much a week's mood dips for holidays: August, and Christmas to Epiphany.
+fn holiday_dip(week: IsoWeek) -> f64 {
+    let thursday = week.monday() + Duration::days(3);
+    match (thursday.month(), thursday.day()) {
+        (8, _) => -6.0,
+        (12, day) if day >= 20 => -5.0,
+        (1, day) if day <= 6 => -5.0,
+        _ => 0.0,
+    }
+}
+
+/// The value on an item's scale for a latent 0–100 answer, reversed items
+/// turned around so that a high latent is always good.
+fn value_for(bank: &ItemBank, item_id: &str, latent_answer: f64) -> u8 {
+    let Some(item) = bank.item(item_id) else { return 0 };
+    let scale = bank.scale_of(item);
+    let steps = f64::from(scale.max - scale.min);
+    let position = ((latent_answer / 100.0).clamp(0.0, 1.0) * steps).round() as u8;
+    if item.reverse { scale.max - position } else { scale.min + position }
+}
+
+/// The report a device would send for these answers: values and the core's scores.
+fn report_of(bank: &ItemBank, week: IsoWeek, answers: &[Answer]) -> WeeklyReport {
+    let metrics = score_answers(bank, answers)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|score| ReportedScore { metric: metric_to_wire(score.metric), score: score.score })
+        .collect();
+    WeeklyReport {
+        wire_version: WIRE_VERSION,
+        week: week.to_string(),
+        items: answers
+            .iter()
+            .map(|answer| ReportedValue { item_id: answer.item.as_str().to_owned(), value: answer.value })
+            .collect(),
+        metrics,
+    }
+}
+
+/// What seeding created: the ids and the secrets to print once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeededDemo {
+    /// The organisation's id.
+    pub organisation_id: String,
+    /// An HR token for the whole organisation.
+    pub hr_token: String,
+    /// One invite code per team: (department, team, code).
+    pub invites: Vec<(String, String, String)>,
+    /// How many reports were folded.
+    pub n_reports: usize,
+}
+
+/// Writes `demo` into an empty `store`: the organisation (k = 5), its
+/// departments and teams, every report through the real validation and fold
+/// in one transaction, an HR token and one invite per team valid 30 days
+/// from `now`.
+pub fn seed_demo(
+    store: &dyn ServerStore,
+    demo: &DemoOrganisation,
+    now: chrono::DateTime<Utc>,
+) -> Result<SeededDemo> {
+    if !store.organisations()?.is_empty() {
+        return Err(ServerError::InvalidInput(
+            "demo-seed needs a database without organisations; give it a new --db".to_owned(),
+        ));
+    }
+    let organisation = Organisation {
+        id: new_id("org")?,
+        name: demo.name.clone(),
+        seed: demo.schedule_seed,
+        k: Threshold::DEFAULT,
+        privacy: PrivacySetting::default(),
+    };
+    store.create_organisation(&organisation)?;
+    let secret = store.receipt_secret()?;
+    let bank = ItemBank::embedded();
+    let max_age_weeks = u32::try_from(demo.weeks.len()).unwrap_or(u32::MAX).saturating_add(1);
+    let today = demo.weeks.last().map_or(now.date_naive(), |week| week.next().monday());
+
+    let mut department_ids: Vec<(String, String)> = Vec::new();
+    let mut folds = Vec::new();
+    let mut invites = Vec::new();
+    for (team_position, team) in demo.teams.iter().enumerate() {
+        let department_id = match department_ids.iter().find(|(name, _)| *name == team.department) {
+            Some((_, id)) => id.clone(),
+            None => {
+                let id = admin::add_department(store, &organisation.id, &team.department)?;
+                department_ids.push((team.department.clone(), id.clone()));
+                id
+            }
+        };
+        let team_id = admin::add_team(store, &department_id, &team.name)?;
+        for (week_reports, week) in team.reports.iter().zip(&demo.weeks) {
+            for (member, report) in week_reports.iter().enumerate() {
+                // A stand-in for the member's device token: the receipt only
+                // needs it to be one per member and week.
+                let token = format!(
+                    "pd_demo_{}",
+                    crate::secrets::to_hex(&hash_secret(&format!(
+                        "{}/{team_position}/{member}/{week}",
+                        organisation.id
+                    )))
+                );
+                let validated = validate_report(report, bank, today, max_age_weeks)?;
+                folds.push(validated.into_fold(&secret, &token, team_id.clone()));
+            }
+        }
+        let code = admin::create_invite(store, &team_id, now, 30, team.size.saturating_mul(2).max(1))?;
+        invites.push((team.department.clone(), team.name.clone(), code));
+    }
+    let n_reports = folds.len();
+    store.fold_reports(&folds)?;
+    let hr_token = admin::create_hr_token(store, &organisation.id, &[])?.token;
+    Ok(SeededDemo { organisation_id: organisation.id, hr_token, invites, n_reports })
+}
+
+/// SplitMix64 seeded from a seed and a path of indices: every (team, week)
+/// has its own stream, so changing one part of the generator does not shift
+/// the randomness of the others. Not for secrets.
+struct Stream(u64);
+
+impl Stream {
+    fn new(seed: u64, path: &[u64]) -> Stream {
+        let mut stream = Stream(seed ^ 0x5DEE_CE66_D1CE_5EED);
+        for &step in path {
+            stream.0 ^= step.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            stream.0 = stream.next_u64();
+        }
+        stream
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    fn uniform(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Standard normal, by Box–Muller.
+    fn normal(&mut self) -> f64 {
+        let u1 = 1.0 - self.uniform();
+        let u2 = self.uniform();
+        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options(seed: u64) -> DemoOptions {
+        DemoOptions { seed, today: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(), weeks: 104 }
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_organisation_and_another_seed_another() {
+        let first = generate_demo(options(7));
+        assert_eq!(first, generate_demo(options(7)));
+        assert_ne!(first.teams[0].reports, generate_demo(options(8)).teams[0].reports);
+    }
+
+    #[test]
+    fn weeks_end_before_today_and_series_are_realistic() {
+        let demo = generate_demo(options(7));
+        assert_eq!(demo.weeks.len(), 104);
+        assert_eq!(demo.weeks.last().unwrap().to_string(), "2026-W47");
+        let departments: std::collections::BTreeSet<&str> =
+            demo.teams.iter().map(|team| team.department.as_str()).collect();
+        assert_eq!(departments.len(), 3);
+        for team in &demo.teams {
+            assert!((3..=15).contains(&team.size));
+            assert_eq!(team.latent_engagement.len(), 104);
+            let turnout: f64 = team.reports.iter().map(|week| week.len() as f64).sum::<f64>()
+                / (104.0 * f64::from(team.size));
+            assert!((0.45..=0.92).contains(&turnout), "{}: {turnout}", team.name);
+            for week in &team.reports {
+                assert!(week.len() as u32 <= team.size);
+            }
+        }
+        let declining = demo.teams.iter().find(|team| team.name == DECLINING_TEAM).unwrap();
+        let mean = |values: &[f64]| values.iter().sum::<f64>() / values.len() as f64;
+        let series = &declining.latent_engagement;
+        let before = mean(&series[104 - 26..104 - DECLINE_WEEKS]);
+        let last_month = mean(&series[104 - 4..]);
+        assert!(before - last_month > 10.0, "before {before}, last month {last_month}");
+        // August dips against the surrounding months, on average over teams.
+        let august: Vec<usize> = demo
+            .weeks
+            .iter()
+            .enumerate()
+            .filter(|(_, week)| holiday_dip(**week) == -6.0)
+            .map(|(i, _)| i)
+            .collect();
+        assert!(!august.is_empty());
+        let august_mean = mean(
+            &demo
+                .teams
+                .iter()
+                .flat_map(|team| august.iter().map(|&i| team.latent_engagement[i]))
+                .collect::<Vec<_>>(),
+        );
+        let all_mean = mean(
+            &demo.teams.iter().flat_map(|team| team.latent_engagement.iter().copied()).collect::<Vec<_>>(),
+        );
+        assert!(august_mean < all_mean - 2.0, "august {august_mean}, all {all_mean}");
+    }
+
+    #[test]
+    fn every_generated_report_passes_the_server_checks() {
+        let demo = generate_demo(DemoOptions { weeks: 20, ..options(3) });
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        for team in &demo.teams {
+            for report in team.reports.iter().flatten() {
+                validate_report(report, ItemBank::embedded(), today, 21).unwrap();
+            }
+        }
+    }
+}

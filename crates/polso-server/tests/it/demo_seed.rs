@@ -1,0 +1,121 @@
+//! The demo organisation through the API: seeded with the real fold, its big
+//! teams' cells are released and its teams smaller than k never are; the
+//! same seed gives the same aggregates.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use polso_core::IsoWeek;
+use polso_server::demo::{DemoOptions, generate_demo, seed_demo};
+use polso_server::store::ServerStore;
+use polso_server::{AppState, FixedClock, ServerConfig, SqliteServerStore, app};
+use serde_json::Value;
+
+use crate::support::{get, now, send};
+
+fn options(seed: u64, weeks: u32) -> DemoOptions {
+    DemoOptions { seed, today: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(), weeks }
+}
+
+/// (team name, week, key) → (n, sum, sum of squares, histogram).
+type AggregatesByName = BTreeMap<(String, String, String), (u32, f64, f64, Vec<u32>)>;
+
+/// Every team aggregate of a freshly seeded database, by (team name, week, key).
+fn seeded_aggregates(seed: u64) -> AggregatesByName {
+    let directory = tempfile::tempdir().unwrap();
+    let store = SqliteServerStore::open(&directory.path().join("demo.db")).unwrap();
+    let seeded = seed_demo(&store, &generate_demo(options(seed, 12)), now()).unwrap();
+    let tree = store.organisation_tree(&seeded.organisation_id).unwrap();
+    let team_names: BTreeMap<String, String> = tree
+        .departments
+        .iter()
+        .flat_map(|department| department.teams.iter().map(|team| (team.id.clone(), team.name.clone())))
+        .collect();
+    let weeks = "2020-W01".parse::<IsoWeek>().unwrap()..="2030-W01".parse::<IsoWeek>().unwrap();
+    store
+        .team_aggregates(&seeded.organisation_id, None, weeks)
+        .unwrap()
+        .into_iter()
+        .map(|aggregate| {
+            (
+                (team_names[&aggregate.team_id].clone(), aggregate.week.to_string(), aggregate.key),
+                (aggregate.n, aggregate.sum, aggregate.sum_squares, aggregate.histogram),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn two_runs_with_the_same_seed_give_identical_aggregates() {
+    let first = seeded_aggregates(7);
+    assert!(first.len() > 100, "{}", first.len());
+    assert_eq!(first, seeded_aggregates(7));
+    assert_ne!(first, seeded_aggregates(8));
+}
+
+#[tokio::test]
+async fn big_teams_are_released_and_teams_smaller_than_k_are_not() {
+    let directory = tempfile::tempdir().unwrap();
+    let store = Arc::new(SqliteServerStore::open(&directory.path().join("demo.db")).unwrap());
+    let demo = generate_demo(options(7, 16));
+    let seeded = seed_demo(store.as_ref(), &demo, now()).unwrap();
+    assert_eq!(seeded.invites.len(), demo.teams.len());
+    assert!(seeded.n_reports > 500, "{}", seeded.n_reports);
+    let router = app(AppState::new(store.clone(), Arc::new(FixedClock::new(now())), ServerConfig::default()));
+
+    let (from, to) = (demo.weeks[0].to_string(), demo.weeks[15].to_string());
+    let query = format!("/v1/aggregates?unit=team&key=wellbeing&from={from}&to={to}");
+    let (status, body) = send(router.clone(), get(&query, Some(&seeded.hr_token))).await;
+    assert_eq!(status, 200, "{body}");
+    let cells = body["cells"].as_array().unwrap();
+    let released_weeks = |team: &str| -> Vec<&Value> {
+        cells.iter().filter(|cell| cell["unit_name"] == team && cell["released"] == true).collect()
+    };
+    for big_team in ["Help desk", "Logistics", "Inside sales"] {
+        let released = released_weeks(big_team);
+        assert!(released.len() >= 8, "{big_team}: only {} weeks released", released.len());
+        for cell in released {
+            let mean = cell["mean"].as_f64().unwrap();
+            assert!((0.0..=100.0).contains(&mean), "{cell}");
+            assert!(cell["n"].as_u64().unwrap() >= 5, "{cell}");
+        }
+    }
+    for small_team in ["Escalations", "Partnerships"] {
+        assert!(released_weeks(small_team).is_empty(), "{small_team} was released");
+    }
+
+    // The organisation's cell is released on most weeks too.
+    let query = format!("/v1/aggregates?unit=organisation&key=wellbeing&from={from}&to={to}");
+    let (_, body) = send(router, get(&query, Some(&seeded.hr_token))).await;
+    let released = body["cells"].as_array().unwrap().iter().filter(|cell| cell["released"] == true).count();
+    assert!(released >= 8, "{body}");
+}
+
+#[test]
+fn seeding_refuses_a_database_that_already_has_an_organisation() {
+    let directory = tempfile::tempdir().unwrap();
+    let store = SqliteServerStore::open(&directory.path().join("demo.db")).unwrap();
+    seed_demo(&store, &generate_demo(options(1, 2)), now()).unwrap();
+    let error = seed_demo(&store, &generate_demo(options(1, 2)), now()).unwrap_err();
+    assert_eq!(error.code(), polso_api::ErrorCode::InvalidInput);
+}
+
+#[test]
+fn the_command_line_prints_the_organisation_the_hr_token_and_one_invite_per_team() {
+    let directory = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_polso-server"))
+        .arg("--db")
+        .arg(directory.path().join("demo.db"))
+        .args(["demo-seed", "--weeks", "4", "--seed", "7", "--today", "2026-11-23"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines[0].starts_with("organisation: org_"), "{stdout}");
+    assert!(lines[1].starts_with("hr token: ph_"), "{stdout}");
+    let invites: Vec<&&str> = lines.iter().filter(|line| line.starts_with("invite ")).collect();
+    assert_eq!(invites.len(), 10, "{stdout}");
+    assert!(invites.iter().any(|line| line.starts_with("invite Customer Care / Help desk: ")), "{stdout}");
+}

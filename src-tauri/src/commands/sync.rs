@@ -1,0 +1,49 @@
+//! Commands of the organisation server: enrol, read the sync status, sync now.
+//!
+//! The network half of each runs without holding the store, so the window
+//! stays responsive while a slow server answers; the commands are `async` so
+//! Tauri runs them off the main thread.
+
+use polso_api::{ApiError, EnrolDevice, SyncStatus};
+use polso_desktop::sync;
+use tauri::State;
+
+use super::with_desktop;
+use crate::state::AppState;
+
+/// Redeems an invite code at the server and keeps the enrolment.
+#[tauri::command(async)]
+pub fn enrol_device(state: State<'_, AppState>, form: EnrolDevice) -> Result<SyncStatus, ApiError> {
+    let enrolment = sync::request_enrolment(state.transport(), &form)?;
+    let (today, now) = (state.today(), state.now());
+    with_desktop(&state, |desktop| desktop.complete_enrolment(enrolment, today, now))
+}
+
+/// Where this device stands with the organisation server.
+#[tauri::command]
+pub fn get_sync_status(state: State<'_, AppState>) -> Result<SyncStatus, ApiError> {
+    with_desktop(&state, |desktop| desktop.sync_status())
+}
+
+/// Sends the reports that are due now, retrying failed ones at once.
+#[tauri::command(async)]
+pub fn sync_now(state: State<'_, AppState>) -> Result<SyncStatus, ApiError> {
+    run_sync_pass(&state, true)
+}
+
+/// One sync pass, in the three steps of `polso_desktop::sync`: the store is
+/// held to prepare and to record, never while the network answers. Passes
+/// never overlap.
+pub fn run_sync_pass(state: &AppState, retry_now: bool) -> Result<SyncStatus, ApiError> {
+    let _one_pass_at_a_time = state.sync_pass_lock()?;
+    let (today, now) = (state.today(), state.now());
+    let batch = with_desktop(state, |desktop| {
+        desktop.prepare_sync(today, now, retry_now, &mut crate::state::random_u64)
+    })?;
+    let Some(batch) = batch else {
+        return with_desktop(state, |desktop| desktop.sync_status());
+    };
+    let outcomes = sync::send_reports(state.transport(), &batch);
+    let finished_at = state.now();
+    with_desktop(state, |desktop| desktop.record_sync(&outcomes, finished_at))
+}

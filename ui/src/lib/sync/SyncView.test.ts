@@ -1,0 +1,113 @@
+// The Organisation view with the mock back end: the enrol form's checks and errors in
+// words, a successful enrolment showing the team, and "Sync now".
+
+import { render, screen, waitFor } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createMockBackend, type MockOptions } from '../backend/mock';
+import { sampleSyncStatus } from '../backend/mock-data';
+import type { SyncStatus } from '../bindings/SyncStatus';
+import en from '../i18n/en.json';
+import it_ from '../i18n/it.json';
+import { setLanguage } from '../i18n/index.svelte';
+import SyncView from './SyncView.svelte';
+
+function renderSync(options: MockOptions = {}) {
+  const backend = createMockBackend({ now: () => new Date('2026-11-30T09:15:00Z'), ...options });
+  const statuses: SyncStatus[] = [];
+  // App keeps the status and hands it back down; the test does the same with rerender.
+  const view = render(SyncView, {
+    props: {
+      backend,
+      status: options.sync ?? sampleSyncStatus(),
+      focusHeading: false,
+      onstatus: (next: SyncStatus) => {
+        statuses.push(next);
+        void view.rerender({ status: next });
+      },
+    },
+  });
+  return { backend, statuses, user: userEvent.setup() };
+}
+
+const ENROLLED_OFFLINE: SyncStatus = {
+  enrolled: true,
+  server_url: 'https://polso.example.org',
+  team_name: 'Help desk',
+  last_sync_at: '2026-11-23T09:00:00Z',
+  pending_reports: 2,
+  failed_reports: 0,
+  last_error: { code: 'server_unreachable', message: 'connection refused' },
+};
+
+beforeEach(() => setLanguage({ language: 'en', locale: 'en-GB' }));
+
+describe('SyncView', () => {
+  it('says the device is not connected and offers the enrol form', async () => {
+    renderSync();
+    expect(screen.getByTestId('sync-status').textContent).toContain(en['sync.not_enrolled']);
+    expect(screen.getByTestId('enrol-server')).toBeTruthy();
+    expect(screen.getByTestId('enrol-code')).toBeTruthy();
+    expect(screen.queryByTestId('sync-now')).toBeNull();
+  });
+
+  it('checks the form before sending and names each problem next to its field', async () => {
+    const { backend, user } = renderSync();
+    await user.click(screen.getByTestId('enrol-submit'));
+    expect(screen.getByTestId('enrol-server-problem').textContent).toBe(en['sync.server_required']);
+    expect(screen.getByTestId('enrol-code-problem').textContent).toBe(en['sync.code_required']);
+    await user.type(screen.getByTestId('enrol-server'), 'polso.example.org');
+    await user.type(screen.getByTestId('enrol-code'), '7KQM');
+    await user.click(screen.getByTestId('enrol-submit'));
+    expect(screen.getByTestId('enrol-server-problem').textContent).toBe(en['sync.server_invalid']);
+    expect(screen.queryByTestId('enrol-code-problem')).toBeNull();
+    expect(screen.getByTestId('enrol-server').getAttribute('aria-invalid')).toBe('true');
+    expect(backend.calls.filter((call) => call.command === 'enrol_device')).toEqual([]);
+  });
+
+  it('shows a refused invite code in words', async () => {
+    const { user } = renderSync();
+    await user.type(screen.getByTestId('enrol-server'), 'https://polso.example.org');
+    await user.type(screen.getByTestId('enrol-code'), 'WRONG-CODE');
+    await user.click(screen.getByTestId('enrol-submit'));
+    expect((await screen.findByTestId('error-alert')).textContent).toBe(en['error.invite_unknown']);
+  });
+
+  it('enrols, then shows the team, the last sync in the locale and nothing pending', async () => {
+    const { backend, statuses, user } = renderSync();
+    await user.type(screen.getByTestId('enrol-server'), ' https://polso.example.org/ ');
+    await user.type(screen.getByTestId('enrol-code'), '7kqm 2xwd pr9t');
+    await user.click(screen.getByTestId('enrol-submit'));
+    await waitFor(() => expect(screen.getByTestId('sync-status').textContent).toContain('Help desk'));
+    expect(backend.calls.find((call) => call.command === 'enrol_device')?.args).toEqual({
+      form: { server_url: 'https://polso.example.org/', invite_code: '7kqm 2xwd pr9t' },
+    });
+    expect(statuses.at(-1)?.enrolled).toBe(true);
+    const text = screen.getByTestId('sync-status').textContent ?? '';
+    expect(text).toContain('Connected to the team Help desk.');
+    expect(text).toContain('Server: https://polso.example.org');
+    expect(text).toContain('30 November 2026');
+    expect(screen.getByTestId('sync-pending').textContent).toBe('0 weekly reports waiting to be sent');
+    expect(screen.queryByTestId('enrol-form')).toBeNull();
+  });
+
+  it('shows reports waiting and the last problem in words, and syncs on demand', async () => {
+    const { backend, user } = renderSync({ sync: ENROLLED_OFFLINE });
+    expect(screen.getByTestId('sync-pending').textContent).toBe('2 weekly reports waiting to be sent');
+    expect(screen.getByTestId('sync-last-error').textContent).toContain(en['error.server_unreachable']);
+    await user.click(screen.getByTestId('sync-now'));
+    await waitFor(() => expect(screen.getByTestId('sync-pending').textContent).toBe('0 weekly reports waiting to be sent'));
+    expect(screen.queryByTestId('sync-last-error')).toBeNull();
+    expect(backend.calls.filter((call) => call.command === 'sync_now')).toHaveLength(1);
+  });
+
+  it('speaks Italian, with Italian dates', async () => {
+    setLanguage({ language: 'it', locale: 'it-IT' });
+    renderSync({ sync: { ...ENROLLED_OFFLINE, pending_reports: 1 } });
+    const text = screen.getByTestId('sync-status').textContent ?? '';
+    expect(text).toContain('Collegato al team Help desk.');
+    expect(text).toContain('23 novembre 2026');
+    expect(screen.getByTestId('sync-pending').textContent).toBe('1 resoconto settimanale in attesa di invio');
+    expect(screen.getByTestId('sync-last-error').textContent).toContain(it_['error.server_unreachable']);
+  });
+});

@@ -1,0 +1,53 @@
+// The indicator's choice of words and the enrol form's checks.
+
+import { describe, expect, it } from 'vitest';
+import type { SyncStatus } from '../bindings/SyncStatus';
+import { checkEnrolForm, enrolFormIsValid, syncIndicator } from './status';
+
+const ENROLLED: SyncStatus = {
+  enrolled: true,
+  server_url: 'https://polso.example.org',
+  team_name: 'Help desk',
+  last_sync_at: '2026-11-30T09:00:00Z',
+  pending_reports: 0,
+  failed_reports: 0,
+  last_error: null,
+};
+
+describe('syncIndicator', () => {
+  it('says nothing before enrolment', () => {
+    expect(syncIndicator(null)).toBeNull();
+    expect(syncIndicator({ ...ENROLLED, enrolled: false, server_url: null, team_name: null })).toBeNull();
+  });
+
+  it.each([
+    [{}, 'synced', 'sync.indicator_synced', 0],
+    [{ pending_reports: 2 }, 'pending', 'sync.indicator_pending', 2],
+    [
+      { pending_reports: 2, last_error: { code: 'server_unreachable', message: 'refused' } },
+      'offline',
+      'sync.indicator_offline',
+      2,
+    ],
+    [{ last_error: { code: 'unauthorized', message: 'revoked' } }, 'problem', 'sync.indicator_problem', 0],
+    [{ failed_reports: 1 }, 'problem', 'sync.indicator_problem', 0],
+  ] as const)('%o is %s', (change, tone, key, count) => {
+    expect(syncIndicator({ ...ENROLLED, ...change } as SyncStatus)).toEqual({ tone, key, count });
+  });
+});
+
+describe('checkEnrolForm', () => {
+  it.each([
+    ['https://polso.example.org', '7KQM-2XWD-PR9T', {}],
+    [' http://127.0.0.1:8080/ ', 'abc', {}],
+    ['', '', { server_url: 'sync.server_required', invite_code: 'sync.code_required' }],
+    ['polso.example.org', 'x', { server_url: 'sync.server_invalid' }],
+    ['ftp://polso.example.org', 'x', { server_url: 'sync.server_invalid' }],
+    ['https://polso example.org', 'x', { server_url: 'sync.server_invalid' }],
+    ['https://polso.example.org', '   ', { invite_code: 'sync.code_required' }],
+  ])('%j with %j', (server_url, invite_code, problems) => {
+    const found = checkEnrolForm({ server_url, invite_code });
+    expect(found).toEqual(problems);
+    expect(enrolFormIsValid(found)).toBe(Object.keys(problems).length === 0);
+  });
+});
