@@ -54,11 +54,58 @@ fn prepare(root: &Path) -> Result<()> {
     run_in(&ui, "npm", &["run", "build"])
 }
 
-/// The README's first command: build everything and open the app.
+/// The README's first command: build everything, start a local demo server
+/// seeded with a synthetic organisation, and open the app beside it. The app
+/// keeps its demo data under `target/demo`, apart from a real installation's.
 fn run_app() -> Result<()> {
     let root = root();
     prepare(&root)?;
-    run_in(&root, "cargo", &["run", "--package", "polso-app"])
+    run_in(&root, "cargo", &["build", "--package", "polso-app", "--package", "polso-server"])?;
+    let demo_dir = root.join("target/demo");
+    std::fs::create_dir_all(&demo_dir)?;
+    let server_binary = root.join("target/debug/polso-server");
+    let server_db = demo_dir.join("server.db");
+    let credentials = demo_dir.join("credentials.txt");
+    if !server_db.exists() {
+        let output = Command::new(&server_binary)
+            .arg("--db")
+            .arg(&server_db)
+            .arg("demo-seed")
+            .output()
+            .context("seeding the demo organisation")?;
+        if !output.status.success() {
+            bail!("seeding the demo server failed:\n{}", String::from_utf8_lossy(&output.stderr));
+        }
+        std::fs::write(&credentials, &output.stdout)?;
+    }
+    let address = free_local_address()?;
+    let mut server = Command::new(&server_binary)
+        .arg("--db")
+        .arg(&server_db)
+        .args(["serve", "--listen", &address, "--max-random-delay-seconds", "60"])
+        .spawn()
+        .context("starting the demo server")?;
+    eprintln!("\nDemo server: http://{address}");
+    eprintln!("Demo organisation (also in target/demo/credentials.txt):");
+    eprintln!("{}", std::fs::read_to_string(&credentials).unwrap_or_default());
+    eprintln!("To try sync: open \"Organisation\" in Polso, enter http://{address} and one of the invite codes.\n");
+    let app = Command::new(root.join("target/debug/polso"))
+        .env("POLSO_DATA_DIR", demo_dir.join("app"))
+        .status()
+        .context("starting Polso");
+    let _ = server.kill();
+    let _ = server.wait();
+    let status = app?;
+    if !status.success() {
+        bail!("Polso exited with {status}");
+    }
+    Ok(())
+}
+
+/// A free address on the loopback interface, such as `127.0.0.1:40123`.
+fn free_local_address() -> Result<String> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").context("finding a free port")?;
+    Ok(listener.local_addr()?.to_string())
 }
 
 /// The README's second command: every check and every test.
