@@ -30,7 +30,9 @@ pub const WEEK: &str = "2026-W47";
 pub struct World {
     /// Keeps the database directory alive as long as the world.
     _directory: TempDir,
-    pub store: Arc<SqliteServerStore>,
+    /// The store, by trait: every test runs against whichever backend
+    /// [`open_backend`] returns.
+    pub store: Arc<dyn ServerStore>,
     pub clock: Arc<FixedClock>,
     pub organisation_id: String,
     pub departments: Vec<String>,
@@ -43,7 +45,7 @@ impl World {
     /// An organisation with one department per entry, each with that many teams.
     pub fn new(teams_per_department: &[usize]) -> World {
         let directory = tempfile::tempdir().unwrap();
-        let store = Arc::new(SqliteServerStore::open(&directory.path().join("server.db")).unwrap());
+        let store = open_backend(&directory);
         let clock = Arc::new(FixedClock::new(now()));
         let organisation = admin::init_organisation(store.as_ref(), "Acme").unwrap();
         let mut departments = Vec::new();
@@ -111,6 +113,12 @@ impl World {
         assert_eq!(status, StatusCode::OK, "{body}");
         body["cells"].as_array().unwrap().clone()
     }
+}
+
+/// The storage backend the tests run against. SQLite today; a PostgreSQL
+/// backend plugs in here, and every test then runs against it unchanged.
+pub fn open_backend(directory: &TempDir) -> Arc<dyn ServerStore> {
+    Arc::new(SqliteServerStore::open(&directory.path().join("server.db")).unwrap())
 }
 
 pub async fn send(app: Router, request: Request<Body>) -> (StatusCode, Value) {
