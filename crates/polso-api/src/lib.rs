@@ -88,6 +88,15 @@ mod tests {
     }
 
     #[test]
+    fn metric_keys_are_spelled_as_they_serialize() {
+        for metric in super::MetricKey::ALL {
+            assert_eq!(serde_json::to_string(&metric).unwrap(), format!("\"{}\"", metric.key()));
+            assert_eq!(super::MetricKey::from_key(metric.key()), Some(metric));
+        }
+        assert_eq!(super::MetricKey::from_key("happiness"), None);
+    }
+
+    #[test]
     fn errors_serialize_as_code_and_message() {
         let error = super::ApiError::new(super::ErrorCode::WeekClosed, "2026-W47 closed on Sunday");
         let json = serde_json::to_string(&error).unwrap();

@@ -28,6 +28,54 @@ pub enum MetricKey {
     Enps,
 }
 
+impl MetricKey {
+    /// Every metric key.
+    pub const ALL: [MetricKey; 15] = [
+        MetricKey::Wellbeing,
+        MetricKey::Who5,
+        MetricKey::Burnout,
+        MetricKey::Engagement,
+        MetricKey::WorkLifeBalance,
+        MetricKey::Communication,
+        MetricKey::TeamCohesion,
+        MetricKey::Tools,
+        MetricKey::Empowerment,
+        MetricKey::RoleClarity,
+        MetricKey::Recognition,
+        MetricKey::Growth,
+        MetricKey::Trust,
+        MetricKey::CustomerFocus,
+        MetricKey::Enps,
+    ];
+
+    /// The key as text, exactly as it is serialized (and as the core's
+    /// `Metric::key` spells it): the one bridge between the two enums.
+    pub fn key(self) -> &'static str {
+        match self {
+            MetricKey::Wellbeing => "wellbeing",
+            MetricKey::Who5 => "who5",
+            MetricKey::Burnout => "burnout",
+            MetricKey::Engagement => "engagement",
+            MetricKey::WorkLifeBalance => "work_life_balance",
+            MetricKey::Communication => "communication",
+            MetricKey::TeamCohesion => "team_cohesion",
+            MetricKey::Tools => "tools",
+            MetricKey::Empowerment => "empowerment",
+            MetricKey::RoleClarity => "role_clarity",
+            MetricKey::Recognition => "recognition",
+            MetricKey::Growth => "growth",
+            MetricKey::Trust => "trust",
+            MetricKey::CustomerFocus => "customer_focus",
+            MetricKey::Enps => "enps",
+        }
+    }
+
+    /// The metric key spelled `key`, if there is one.
+    pub fn from_key(key: &str) -> Option<MetricKey> {
+        MetricKey::ALL.into_iter().find(|metric| metric.key() == key)
+    }
+}
+
 /// A text in every language Polso speaks, so the UI can switch without a round trip.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct LocalizedText {

@@ -109,23 +109,18 @@ fn score_to_wire(score: &MetricScore) -> MetricScoreDto {
     MetricScoreDto { metric: metric_to_wire(score.metric), score: score.score }
 }
 
-/// The wire key of a metric; the two enums list the same metrics.
+/// The wire key of a metric. The two enums list the same metrics under the
+/// same keys; the test `every_core_metric_has_its_wire_key` holds them together.
 pub(crate) fn metric_to_wire(metric: Metric) -> MetricKey {
-    match metric {
-        Metric::Wellbeing => MetricKey::Wellbeing,
-        Metric::Who5 => MetricKey::Who5,
-        Metric::Burnout => MetricKey::Burnout,
-        Metric::Engagement => MetricKey::Engagement,
-        Metric::WorkLifeBalance => MetricKey::WorkLifeBalance,
-        Metric::Communication => MetricKey::Communication,
-        Metric::TeamCohesion => MetricKey::TeamCohesion,
-        Metric::Tools => MetricKey::Tools,
-        Metric::Empowerment => MetricKey::Empowerment,
-        Metric::RoleClarity => MetricKey::RoleClarity,
-        Metric::Recognition => MetricKey::Recognition,
-        Metric::Growth => MetricKey::Growth,
-        Metric::Trust => MetricKey::Trust,
-        Metric::CustomerFocus => MetricKey::CustomerFocus,
-        Metric::Enps => MetricKey::Enps,
+    MetricKey::from_key(metric.key()).unwrap_or(MetricKey::Wellbeing)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_core_metric_has_its_wire_key() {
+        for metric in polso_core::Metric::ALL {
+            assert_eq!(super::metric_to_wire(metric).key(), metric.key());
+        }
     }
 }

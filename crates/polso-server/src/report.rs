@@ -31,46 +31,16 @@ pub fn metric_key(metric: Metric) -> String {
     format!("metric:{}", metric.key())
 }
 
-/// The core's metric for a wire metric key.
+/// The core's metric for a wire metric key. The two enums list the same
+/// metrics under the same keys (`MetricKey::key`, `Metric::key`); the test
+/// `every_metric_crosses_the_wire_both_ways` holds them together.
 pub fn metric_from_wire(metric: MetricKey) -> Metric {
-    match metric {
-        MetricKey::Wellbeing => Metric::Wellbeing,
-        MetricKey::Who5 => Metric::Who5,
-        MetricKey::Burnout => Metric::Burnout,
-        MetricKey::Engagement => Metric::Engagement,
-        MetricKey::WorkLifeBalance => Metric::WorkLifeBalance,
-        MetricKey::Communication => Metric::Communication,
-        MetricKey::TeamCohesion => Metric::TeamCohesion,
-        MetricKey::Tools => Metric::Tools,
-        MetricKey::Empowerment => Metric::Empowerment,
-        MetricKey::RoleClarity => Metric::RoleClarity,
-        MetricKey::Recognition => Metric::Recognition,
-        MetricKey::Growth => Metric::Growth,
-        MetricKey::Trust => Metric::Trust,
-        MetricKey::CustomerFocus => Metric::CustomerFocus,
-        MetricKey::Enps => Metric::Enps,
-    }
+    Metric::from_key(metric.key()).unwrap_or(Metric::Wellbeing)
 }
 
 /// The wire metric key of a core metric.
 pub fn metric_to_wire(metric: Metric) -> MetricKey {
-    match metric {
-        Metric::Wellbeing => MetricKey::Wellbeing,
-        Metric::Who5 => MetricKey::Who5,
-        Metric::Burnout => MetricKey::Burnout,
-        Metric::Engagement => MetricKey::Engagement,
-        Metric::WorkLifeBalance => MetricKey::WorkLifeBalance,
-        Metric::Communication => MetricKey::Communication,
-        Metric::TeamCohesion => MetricKey::TeamCohesion,
-        Metric::Tools => MetricKey::Tools,
-        Metric::Empowerment => MetricKey::Empowerment,
-        Metric::RoleClarity => MetricKey::RoleClarity,
-        Metric::Recognition => MetricKey::Recognition,
-        Metric::Growth => MetricKey::Growth,
-        Metric::Trust => MetricKey::Trust,
-        Metric::CustomerFocus => MetricKey::CustomerFocus,
-        Metric::Enps => MetricKey::Enps,
-    }
+    MetricKey::from_key(metric.key()).unwrap_or(MetricKey::Wellbeing)
 }
 
 /// A report that passed every check: its week and its contributions.
@@ -185,6 +155,15 @@ impl ValidatedReport {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_metric_crosses_the_wire_both_ways() {
+        for metric in polso_core::Metric::ALL {
+            assert_eq!(super::metric_from_wire(super::metric_to_wire(metric)), metric);
+            assert_eq!(super::metric_to_wire(metric).key(), metric.key());
+        }
+        assert_eq!(polso_core::Metric::ALL.len(), polso_api::MetricKey::ALL.len());
+    }
+
     use polso_api::{ReportedScore, ReportedValue, WIRE_VERSION};
 
     use super::*;
