@@ -7,6 +7,7 @@ packages=(
   build-essential pkg-config file libssl-dev
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
   libsecret-1-dev xvfb xauth webkit2gtk-driver dbus-daemon dbus-x11 gnome-keyring
+  python3 python3-venv
 )
 
 missing=()

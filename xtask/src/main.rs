@@ -88,7 +88,9 @@ fn run_app() -> Result<()> {
     eprintln!("\nDemo server: http://{address}");
     eprintln!("Demo organisation (also in target/demo/credentials.txt):");
     eprintln!("{}", std::fs::read_to_string(&credentials).unwrap_or_default());
-    eprintln!("To try sync: open \"Organisation\" in Polso, enter http://{address} and one of the invite codes.\n");
+    eprintln!(
+        "To try sync: open \"Organisation\" in Polso, enter http://{address} and one of the invite codes.\n"
+    );
     let app = Command::new(root.join("target/debug/polso"))
         .env("POLSO_DATA_DIR", demo_dir.join("app"))
         .status()
@@ -121,7 +123,24 @@ fn test_everything() -> Result<()> {
     // The end-to-end tests start these binaries themselves.
     run_in(&root, "cargo", &["build", "--package", "polso-app", "--package", "polso-server"])?;
     ensure_tauri_driver()?;
-    run_tests_in_desktop_session(&root)
+    let reference_python = reference_python(&root)?;
+    run_tests_in_desktop_session(&root, &reference_python)
+}
+
+/// The Python interpreter with numpy and scipy that the linkage statistics
+/// are checked against; `scripts/python-reference-env.sh` prepares it.
+fn reference_python(root: &Path) -> Result<String> {
+    eprintln!("$ bash scripts/python-reference-env.sh");
+    let output = Command::new("bash")
+        .arg("scripts/python-reference-env.sh")
+        .current_dir(root)
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .context("preparing the reference Python environment")?;
+    if !output.status.success() {
+        bail!("scripts/python-reference-env.sh failed ({})", output.status);
+    }
+    Ok(String::from_utf8(output.stdout)?.trim().to_owned())
 }
 
 /// Installs tauri-driver, the WebDriver bridge of the end-to-end tests, if absent.
@@ -136,7 +155,7 @@ fn ensure_tauri_driver() -> Result<()> {
 /// Runs `cargo test --workspace` inside a private D-Bus session with an
 /// unlocked gnome-keyring and a virtual display, so the store's keyring tests
 /// and the end-to-end tests use the real keyring and a real window.
-fn run_tests_in_desktop_session(root: &Path) -> Result<()> {
+fn run_tests_in_desktop_session(root: &Path, reference_python: &str) -> Result<()> {
     let session = tempfile_dir()?;
     let runtime_dir = session.join("run");
     let data_home = session.join("data");
@@ -153,6 +172,7 @@ fn run_tests_in_desktop_session(root: &Path) -> Result<()> {
         .env("XDG_RUNTIME_DIR", &runtime_dir)
         .env("POLSO_E2E", "1")
         .env("POLSO_TEST_KEYRING", "1")
+        .env("POLSO_REFERENCE_PYTHON", reference_python)
         .status()
         .context("starting dbus-run-session")?;
     let _ = std::fs::remove_dir_all(&session);

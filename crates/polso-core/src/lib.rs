@@ -11,7 +11,9 @@
 
 pub mod anonymity;
 pub mod bank;
+pub mod cx;
 pub mod dp;
+pub mod linkage;
 pub mod pulse;
 pub mod schedule;
 pub mod scoring;
