@@ -9,6 +9,7 @@ use ts_rs::TS;
 
 /// What went wrong, as a stable machine-readable code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The OS keyring (Secret Service) could not be reached or is locked.
@@ -80,6 +81,7 @@ pub enum ErrorCode {
 
 /// An error as it crosses a boundary.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     /// What went wrong, for the UI to branch on.
     pub code: ErrorCode,

@@ -15,6 +15,7 @@ use crate::MetricKey;
 
 /// A device redeems an invite code to join a team (`POST /v1/enrol`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EnrolRequest {
     /// The wire format spoken, [`crate::WIRE_VERSION`].
@@ -26,6 +27,7 @@ pub struct EnrolRequest {
 
 /// What an enrolled device learns: its secret token and the team it reports for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnrolResponse {
     /// The wire format the server speaks.
     pub wire_version: u32,
@@ -48,6 +50,7 @@ pub struct EnrolResponse {
 
 /// How a device sends its weekly reports, as the server asks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportWindow {
     /// After a week's pulse window closes (Sunday night, local time), wait a
     /// random delay of up to this many seconds before sending its report, so
@@ -59,6 +62,7 @@ pub struct ReportWindow {
 
 /// One item's value in a weekly report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReportedValue {
     /// The item's id in the item bank, such as `"eng.2"`.
@@ -69,6 +73,7 @@ pub struct ReportedValue {
 
 /// One metric's score in a weekly report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReportedScore {
     /// The metric.
@@ -81,6 +86,7 @@ pub struct ReportedScore {
 /// device token as `Authorization: Bearer`). Unknown fields are refused, so a
 /// note or an identifier added by mistake never passes unnoticed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WeeklyReport {
     /// The wire format spoken, [`crate::WIRE_VERSION`].
@@ -95,6 +101,7 @@ pub struct WeeklyReport {
 
 /// What the server did with a weekly report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReportStatus {
     /// The report was counted now.
@@ -106,6 +113,7 @@ pub enum ReportStatus {
 
 /// The server's answer to a weekly report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportAck {
     /// The ISO week of the report.
     pub week: String,
@@ -115,6 +123,7 @@ pub struct ReportAck {
 
 /// The level of the organisation a cell describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum UnitKind {
     /// One team.
@@ -129,6 +138,7 @@ pub enum UnitKind {
 /// as `Authorization: Bearer`. There is deliberately no parameter for k: the
 /// threshold is the organisation's setting and nothing a caller can change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AggregateQuery {
     /// Which level to read.
@@ -151,6 +161,7 @@ pub struct AggregateQuery {
 /// recovered by subtraction. The two cases are deliberately not told apart;
 /// show both as "fewer than k".
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AggregateCell {
     /// The level of the unit.
     pub unit_kind: UnitKind,
@@ -178,6 +189,7 @@ pub struct AggregateCell {
 
 /// The answer to `GET /v1/aggregates`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AggregateTable {
     /// The organisation's k, for the "fewer than k" wording.
     pub k: u32,
@@ -187,6 +199,7 @@ pub struct AggregateTable {
 
 /// The answer to `GET /v1/health`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
     /// Always `"ok"` when the server answers.
     pub status: String,

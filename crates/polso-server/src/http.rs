@@ -261,7 +261,7 @@ fn unit_kind_name(unit: UnitKind) -> &'static str {
 }
 
 /// Whether the server answers, and which wire version it speaks.
-#[utoipa::path(get, path = "/v1/health", responses((status = 200, body = crate::openapi::schemas::Health)))]
+#[utoipa::path(get, path = "/v1/health", responses((status = 200, body = polso_api::Health)))]
 async fn health() -> Json<Health> {
     Json(Health { status: "ok".to_owned(), wire_version: WIRE_VERSION })
 }
@@ -271,12 +271,12 @@ async fn health() -> Json<Health> {
     post,
     path = "/v1/enrol",
     tag = "devices",
-    request_body = crate::openapi::schemas::EnrolRequest,
+    request_body = polso_api::EnrolRequest,
     responses(
-        (status = 201, description = "Enrolled", body = crate::openapi::schemas::EnrolResponse),
-        (status = 400, description = "`invalid_input`, `unsupported_version`", body = crate::openapi::schemas::ApiError),
-        (status = 404, description = "`invite_unknown`", body = crate::openapi::schemas::ApiError),
-        (status = 410, description = "`invite_expired`, `invite_exhausted`", body = crate::openapi::schemas::ApiError)
+        (status = 201, description = "Enrolled", body = polso_api::EnrolResponse),
+        (status = 400, description = "`invalid_input`, `unsupported_version`", body = polso_api::ApiError),
+        (status = 404, description = "`invite_unknown`", body = polso_api::ApiError),
+        (status = 410, description = "`invite_expired`, `invite_exhausted`", body = polso_api::ApiError)
     )
 )]
 async fn enrol(
@@ -315,14 +315,14 @@ async fn enrol(
     post,
     path = "/v1/reports",
     tag = "devices",
-    request_body = crate::openapi::schemas::WeeklyReport,
+    request_body = polso_api::WeeklyReport,
     security(("device_token" = [])),
     responses(
-        (status = 200, description = "Counted now (`accepted`) or before (`duplicate`)", body = crate::openapi::schemas::ReportAck),
-        (status = 400, description = "`invalid_input`, `unsupported_version`, `unknown_item`, `value_out_of_scale`, `duplicate_answer`, `no_answers`, `invalid_week`, `week_not_open`, `week_closed`", body = crate::openapi::schemas::ApiError),
-        (status = 401, description = "`unauthorized`", body = crate::openapi::schemas::ApiError),
-        (status = 409, description = "`duplicate_report`: another report for this device and week was counted", body = crate::openapi::schemas::ApiError),
-        (status = 413, description = "`payload_too_large`", body = crate::openapi::schemas::ApiError)
+        (status = 200, description = "Counted now (`accepted`) or before (`duplicate`)", body = polso_api::ReportAck),
+        (status = 400, description = "`invalid_input`, `unsupported_version`, `unknown_item`, `value_out_of_scale`, `duplicate_answer`, `no_answers`, `invalid_week`, `week_not_open`, `week_closed`", body = polso_api::ApiError),
+        (status = 401, description = "`unauthorized`", body = polso_api::ApiError),
+        (status = 409, description = "`duplicate_report`: another report for this device and week was counted", body = polso_api::ApiError),
+        (status = 413, description = "`payload_too_large`", body = polso_api::ApiError)
     )
 )]
 async fn submit_report(
@@ -357,18 +357,18 @@ async fn submit_report(
     tag = "hr",
     security(("hr_token" = [])),
     params(
-        ("unit" = crate::openapi::schemas::UnitKind, Query, description = "Which level to read"),
+        ("unit" = polso_api::UnitKind, Query, description = "Which level to read"),
         ("unit_id" = Option<String>, Query, description = "One unit only; all units of the level in the token's scope when absent"),
         ("key" = String, Query, description = "An item id (`eng.2`) or a metric key (`wellbeing`)"),
         ("from" = String, Query, description = "The first ISO week, such as `2026-W01`"),
         ("to" = String, Query, description = "The last ISO week, included")
     ),
     responses(
-        (status = 200, body = crate::openapi::schemas::AggregateTable),
-        (status = 400, description = "`invalid_input` (also for unknown parameters), `unknown_item`, `invalid_week`", body = crate::openapi::schemas::ApiError),
-        (status = 401, description = "`unauthorized`", body = crate::openapi::schemas::ApiError),
-        (status = 403, description = "`forbidden`: outside the token's departments", body = crate::openapi::schemas::ApiError),
-        (status = 404, description = "`not_found`: no such unit in the organisation", body = crate::openapi::schemas::ApiError)
+        (status = 200, body = polso_api::AggregateTable),
+        (status = 400, description = "`invalid_input` (also for unknown parameters), `unknown_item`, `invalid_week`", body = polso_api::ApiError),
+        (status = 401, description = "`unauthorized`", body = polso_api::ApiError),
+        (status = 403, description = "`forbidden`: outside the token's departments", body = polso_api::ApiError),
+        (status = 404, description = "`not_found`: no such unit in the organisation", body = polso_api::ApiError)
     )
 )]
 async fn read_aggregates(
