@@ -12,6 +12,11 @@ fn main() {
         "enrol_device",
         "get_sync_status",
         "sync_now",
+        "get_hr_connection",
+        "hr_connect",
+        "hr_disconnect",
+        "get_hr_overview",
+        "get_hr_heatmap",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri-build could not prepare the app; see the message above");

@@ -32,6 +32,11 @@ pub fn run() {
             commands::sync::enrol_device,
             commands::sync::get_sync_status,
             commands::sync::sync_now,
+            commands::hr::get_hr_connection,
+            commands::hr::hr_connect,
+            commands::hr::hr_disconnect,
+            commands::hr::get_hr_overview,
+            commands::hr::get_hr_heatmap,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

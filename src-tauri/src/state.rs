@@ -62,12 +62,14 @@ impl AppState {
         let vault = OsKeyring::new(KEYRING_SERVICE);
         let account = format!("store-key@{}", data_dir.display());
         let device_token_account = format!("device-token@{}", data_dir.display());
+        let hr_token_account = format!("hr-token@{}", data_dir.display());
         let desktop = polso_store::open_store(&data_dir, &vault, &account)
             .map_err(|error| polso_desktop::open_error_to_api(&error))
             .and_then(|store| Desktop::new(store, system_locale))
             .map(|desktop| {
                 desktop
                     .with_device_vault(Box::new(OsKeyring::new(KEYRING_SERVICE)), device_token_account)
+                    .with_hr_vault(Box::new(OsKeyring::new(KEYRING_SERVICE)), hr_token_account)
                     .with_sync_options(SyncOptions { max_delay_override_seconds })
             });
         if let Err(error) = &desktop {

@@ -11,6 +11,7 @@
 
 mod app_sync;
 mod error;
+mod hr;
 mod pulse;
 mod settings;
 mod sync;
@@ -19,6 +20,10 @@ use std::path::Path;
 
 pub use app_sync::{EnrolDevice, SyncStatus};
 pub use error::{ApiError, ErrorCode};
+pub use hr::{
+    ConnectHr, HeatmapCell, HeatmapTeam, HrConnection, HrHeatmap, HrHeatmapQuery, HrOverview,
+    HrOverviewQuery, MetricSeries, ParticipationPoint, SeriesPoint, WeekPeriod,
+};
 pub use pulse::{
     AnswerDto, HistoryWeek, LocalizedText, MetricKey, MetricScoreDto, MyHistory, PulseItem, PulseView,
     ScaleDto, SubmitPulse, WeekState, WorkWeekDto,
@@ -51,6 +56,12 @@ pub fn export_bindings(dir: &Path) -> Result<(), ts_rs::ExportError> {
     Health::export_all(&config)?;
     EnrolDevice::export_all(&config)?;
     SyncStatus::export_all(&config)?;
+    ConnectHr::export_all(&config)?;
+    HrConnection::export_all(&config)?;
+    HrOverviewQuery::export_all(&config)?;
+    HrOverview::export_all(&config)?;
+    HrHeatmapQuery::export_all(&config)?;
+    HrHeatmap::export_all(&config)?;
     Ok(())
 }
 

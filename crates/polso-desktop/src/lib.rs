@@ -10,6 +10,10 @@
 //! enrolment, and the weekly reports queued in the store and sent after their
 //! week closes. Its network half sits behind [`sync::SyncTransport`].
 //!
+//! The [`hr`] module is HR's side: a connection with an HR token, and the
+//! server's released aggregates shaped into an organisation overview and a
+//! team × metric heatmap. Its network half sits behind [`hr::HrTransport`].
+//!
 //! Architecture invariant: this crate does not depend on Tauri. Time comes in
 //! as arguments (`today`, `now`), never from a clock read here, and so does
 //! randomness.
@@ -18,6 +22,7 @@
 
 mod convert;
 mod errors;
+pub mod hr;
 mod reporting;
 mod settings;
 pub mod sync;
@@ -51,6 +56,10 @@ pub struct Desktop {
     device_vault: Option<Box<dyn SecretVault + Send + Sync>>,
     /// The vault account of the device token.
     device_token_account: String,
+    /// Where HR's token is kept: the OS keyring in the app.
+    hr_vault: Option<Box<dyn SecretVault + Send + Sync>>,
+    /// The vault account of HR's token.
+    hr_token_account: String,
     sync_options: SyncOptions,
 }
 
@@ -75,6 +84,8 @@ impl Desktop {
             system_locale,
             device_vault: None,
             device_token_account: String::new(),
+            hr_vault: None,
+            hr_token_account: String::new(),
             sync_options: SyncOptions::default(),
         })
     }

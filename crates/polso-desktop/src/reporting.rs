@@ -335,6 +335,6 @@ fn corrupt_setting(key: &str, text: &str) -> ApiError {
     )
 }
 
-fn vault_to_api(error: VaultError) -> ApiError {
+pub(crate) fn vault_to_api(error: VaultError) -> ApiError {
     ApiError::new(ErrorCode::KeyringUnavailable, error.to_string())
 }

@@ -100,6 +100,13 @@ impl UreqTransport {
     }
 }
 
+impl UreqTransport {
+    /// The configured agent, for the other exchanges of this crate.
+    pub(crate) fn agent(&self) -> &ureq::Agent {
+        &self.agent
+    }
+}
+
 impl Default for UreqTransport {
     fn default() -> UreqTransport {
         UreqTransport::new()
@@ -371,19 +378,19 @@ fn classify_report_answer(server_url: &str, week: IsoWeek, answer: &HttpAnswer) 
 }
 
 /// The server's own `{code, message}`, when the body is one.
-fn server_error(server_url: &str, answer: &HttpAnswer) -> Option<ApiError> {
+pub(crate) fn server_error(server_url: &str, answer: &HttpAnswer) -> Option<ApiError> {
     let error: ApiError = serde_json::from_str(&answer.body).ok()?;
     Some(ApiError::new(error.code, format!("the server at {server_url} answered: {}", error.message)))
 }
 
-fn status_error(server_url: &str, status: u16) -> ApiError {
+pub(crate) fn status_error(server_url: &str, status: u16) -> ApiError {
     ApiError::new(
         ErrorCode::Internal,
         format!("the server at {server_url} answered with HTTP status {status}"),
     )
 }
 
-fn unreachable(server_url: &str, failure: &TransportFailure) -> ApiError {
+pub(crate) fn unreachable(server_url: &str, failure: &TransportFailure) -> ApiError {
     ApiError::new(
         ErrorCode::ServerUnreachable,
         format!("the server at {server_url} could not be reached: {}", failure.detail),

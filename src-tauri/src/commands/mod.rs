@@ -2,6 +2,7 @@
 //! call one function of `polso-desktop`, return its result or its error.
 
 pub mod history;
+pub mod hr;
 pub mod pulse;
 pub mod settings;
 pub mod sync;

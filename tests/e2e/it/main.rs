@@ -3,6 +3,7 @@
 //! the real organisation server binary. Run by `cargo xtask test`,
 //! which sets `POLSO_E2E=1` inside a D-Bus session with an unlocked keyring.
 
+mod hr;
 mod language;
 mod pulse;
 mod startup;

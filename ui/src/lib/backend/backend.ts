@@ -4,7 +4,13 @@
 // implementations normalise whatever their transport throws (see errors.ts). Views receive
 // a Backend and never know whether it is Tauri or the in-memory mock.
 
+import type { ConnectHr } from '../bindings/ConnectHr';
 import type { EnrolDevice } from '../bindings/EnrolDevice';
+import type { HrConnection } from '../bindings/HrConnection';
+import type { HrHeatmap } from '../bindings/HrHeatmap';
+import type { HrHeatmapQuery } from '../bindings/HrHeatmapQuery';
+import type { HrOverview } from '../bindings/HrOverview';
+import type { HrOverviewQuery } from '../bindings/HrOverviewQuery';
 import type { MyHistory } from '../bindings/MyHistory';
 import type { PulseView } from '../bindings/PulseView';
 import type { Settings } from '../bindings/Settings';
@@ -30,6 +36,16 @@ export interface Backend {
   getSyncStatus(): Promise<SyncStatus>;
   /** Sends the reports that are due now, retrying failed ones at once (`sync_now`). */
   syncNow(): Promise<SyncStatus>;
+  /** Where HR stands with the organisation server (`get_hr_connection`). */
+  getHrConnection(): Promise<HrConnection>;
+  /** Checks the server and HR token by a real read, then keeps them (`hr_connect`). */
+  hrConnect(form: ConnectHr): Promise<HrConnection>;
+  /** Forgets the HR token and the server (`hr_disconnect`). */
+  hrDisconnect(): Promise<HrConnection>;
+  /** The organisation's trends and responses per week (`get_hr_overview`). */
+  getHrOverview(query: HrOverviewQuery): Promise<HrOverview>;
+  /** The team × metric heatmap, latest period against the one before (`get_hr_heatmap`). */
+  getHrHeatmap(query: HrHeatmapQuery): Promise<HrHeatmap>;
 }
 
 /** The names of the Tauri commands, exactly as the shell registers them. */
@@ -41,4 +57,9 @@ export type CommandName =
   | 'update_settings'
   | 'enrol_device'
   | 'get_sync_status'
-  | 'sync_now';
+  | 'sync_now'
+  | 'get_hr_connection'
+  | 'hr_connect'
+  | 'hr_disconnect'
+  | 'get_hr_overview'
+  | 'get_hr_heatmap';

@@ -39,5 +39,10 @@ export function unavailableBackend(error: unknown): Backend {
     enrolDevice: fail,
     getSyncStatus: fail,
     syncNow: fail,
+    getHrConnection: fail,
+    hrConnect: fail,
+    hrDisconnect: fail,
+    getHrOverview: fail,
+    getHrHeatmap: fail,
   };
 }

@@ -8,7 +8,9 @@
 // Every call is recorded in `calls` for tests to assert on.
 
 import type { ApiError } from '../bindings/ApiError';
+import type { ConnectHr } from '../bindings/ConnectHr';
 import type { EnrolDevice } from '../bindings/EnrolDevice';
+import type { HrConnection } from '../bindings/HrConnection';
 import type { ErrorCode } from '../bindings/ErrorCode';
 import type { HistoryWeek } from '../bindings/HistoryWeek';
 import type { MetricKey } from '../bindings/MetricKey';
@@ -30,6 +32,7 @@ import {
   structuredCopy,
   VARIETY_ITEMS,
 } from './mock-data';
+import { sampleHrHeatmap, sampleHrOverview } from './mock-hr';
 
 /** One recorded call of the mock. */
 export interface MockCall {
@@ -51,6 +54,10 @@ export interface MockOptions {
   failures?: Partial<Record<CommandName, ApiError>>;
   /** The clock used for `saved_at`. */
   now?: () => Date;
+  /** Where HR stands; not connected unless told otherwise. */
+  hr?: HrConnection;
+  /** The HR tokens connecting accepts; `ph_demo` unless told otherwise. */
+  hrTokens?: string[];
   /** A delay before every answer, to see loading states in `npm run dev`. */
   delayMs?: number;
 }
@@ -60,7 +67,7 @@ export interface MockBackend extends Backend {
   readonly calls: MockCall[];
   readonly failures: Partial<Record<CommandName, ApiError>>;
   /** The stored pulse, history and settings, as a test may read them. */
-  readonly store: { pulse: PulseView; history: MyHistory; settings: Settings; sync: SyncStatus };
+  readonly store: { pulse: PulseView; history: MyHistory; settings: Settings; sync: SyncStatus; hr: HrConnection };
 }
 
 /** Creates a mock back end with the sample week, history and settings unless told otherwise. */
@@ -70,7 +77,9 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     history: structuredCopy(options.history ?? sampleHistory()),
     settings: structuredCopy(options.settings ?? sampleSettings()),
     sync: structuredCopy(options.sync ?? sampleSyncStatus()),
+    hr: structuredCopy(options.hr ?? { connected: false, server_url: null, k: null }),
   };
+  const hrTokens = options.hrTokens ?? ['ph_demo'];
   const inviteCodes = (options.inviteCodes ?? ['7KQM-2XWD-PR9T']).map(normaliseInviteCode);
   const teamName = options.teamName ?? 'Help desk';
   const failures: Partial<Record<CommandName, ApiError>> = { ...options.failures };
@@ -144,7 +153,52 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
         }
         return store.sync;
       }),
+    getHrConnection: () => answer('get_hr_connection', undefined, () => store.hr),
+    hrConnect: (form: ConnectHr) =>
+      answer('hr_connect', { form }, () => {
+        const server = normaliseServerUrl(form.server_url);
+        const token = form.hr_token.trim();
+        if (token === '') throw apiError('invalid_input', 'the HR token is empty');
+        if (!hrTokens.includes(token)) throw apiError('unauthorized', 'the server answered: unknown HR token');
+        store.hr = { connected: true, server_url: server, k: 5 };
+        return store.hr;
+      }),
+    hrDisconnect: () =>
+      answer('hr_disconnect', undefined, () => {
+        store.hr = { connected: false, server_url: null, k: null };
+        return store.hr;
+      }),
+    getHrOverview: (query) =>
+      answer('get_hr_overview', { query }, () => {
+        requireHrConnection(store.hr);
+        if (!Number.isInteger(query.weeks) || query.weeks < 4 || query.weeks > 104) {
+          throw apiError('invalid_input', `field 'weeks': the overview spans 4 to 104 weeks, not ${query.weeks}`);
+        }
+        return sampleHrOverview(query.weeks);
+      }),
+    getHrHeatmap: (query) =>
+      answer('get_hr_heatmap', { query }, () => {
+        requireHrConnection(store.hr);
+        if (!Number.isInteger(query.period_weeks) || query.period_weeks < 1 || query.period_weeks > 26) {
+          throw apiError('invalid_input', `field 'period_weeks': a period is 1 to 26 weeks`);
+        }
+        return sampleHrHeatmap();
+      }),
   };
+}
+
+/** The server's address as the back end normalises it, or `invalid_server_address`. */
+function normaliseServerUrl(text: string): string {
+  const server = text.trim().replace(/\/+$/, '');
+  if (!/^https?:\/\/[^\s/:?#@]+(:\d+)?(\/[^\s?#]*)?$/i.test(server)) {
+    throw apiError('invalid_server_address', `the server address '${server}' is not an http(s) address`);
+  }
+  return server;
+}
+
+/** HR's reads need a connection, as in the back end. */
+function requireHrConnection(hr: HrConnection): void {
+  if (!hr.connected) throw apiError('unauthorized', 'HR is not connected to an organisation server');
 }
 
 /** An invite code as the server compares it: upper case, without spaces or dashes. */
@@ -225,7 +279,8 @@ function upsertHistoryWeek(history: MyHistory, week: HistoryWeek): void {
  * week's state, `?answered` starts from a saved week, `?empty` starts with no history,
  * `?variety` swaps the last two questions for the burnout and eNPS items (long labels, a 0–10
  * scale), `?slow` delays every answer by 600 ms, `?enrolled` starts enrolled to a team and
- * `?offline` starts enrolled with two reports waiting and the server unreachable.
+ * `?offline` starts enrolled with two reports waiting and the server unreachable, and `?hr`
+ * starts connected as HR (the token `ph_demo` connects otherwise).
  */
 export function mockOptionsFromQuery(search: string): MockOptions {
   const query = new URLSearchParams(search);
@@ -249,6 +304,7 @@ export function mockOptionsFromQuery(search: string): MockOptions {
         : null,
     };
   }
+  if (query.has('hr')) options.hr = { connected: true, server_url: 'https://polso.example.org', k: 5 };
   const state = query.get('state');
   const answered = query.has('answered') || state === 'closed';
   const pulse = samplePulse();

@@ -2,6 +2,9 @@
 // @tauri-apps/api (STYLE.md, point 11); a tidy test checks that.
 
 import { invoke } from '@tauri-apps/api/core';
+import type { HrConnection } from '../bindings/HrConnection';
+import type { HrHeatmap } from '../bindings/HrHeatmap';
+import type { HrOverview } from '../bindings/HrOverview';
 import type { MyHistory } from '../bindings/MyHistory';
 import type { PulseView } from '../bindings/PulseView';
 import type { Settings } from '../bindings/Settings';
@@ -28,6 +31,11 @@ export function createTauriBackend(): Backend {
     enrolDevice: (form) => call<SyncStatus>('enrol_device', { form }),
     getSyncStatus: () => call<SyncStatus>('get_sync_status'),
     syncNow: () => call<SyncStatus>('sync_now'),
+    getHrConnection: () => call<HrConnection>('get_hr_connection'),
+    hrConnect: (form) => call<HrConnection>('hr_connect', { form }),
+    hrDisconnect: () => call<HrConnection>('hr_disconnect'),
+    getHrOverview: (query) => call<HrOverview>('get_hr_overview', { query }),
+    getHrHeatmap: (query) => call<HrHeatmap>('get_hr_heatmap', { query }),
   };
 }
 

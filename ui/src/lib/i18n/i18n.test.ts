@@ -28,7 +28,7 @@ const SOURCES = Object.entries(
 );
 
 /** Keys built at run time from a code (`error.${code}`), which a text search cannot see. */
-const DYNAMIC_PREFIXES = ['error.', 'metric.', 'startup.title.', 'work.mode.', 'nav.', 'settings.language_'];
+const DYNAMIC_PREFIXES = ['error.', 'metric.', 'role.', 'startup.title.', 'work.mode.', 'nav.', 'settings.language_'];
 
 /** The `{name}` placeholders of a message, all plural forms together. */
 function placeholders(message: unknown): string[] {

@@ -1,0 +1,465 @@
+//! HR's side of the app: connecting to the organisation server with an HR
+//! token, and reading its released aggregates as an organisation overview
+//! and a team × metric heatmap.
+//!
+//! The split is the sync client's (`sync.rs`): the network half
+//! ([`verify_hr_connection`], [`read_hr_overview`], [`read_hr_heatmap`])
+//! touches no store, and the store half (the `Desktop` methods below) touches
+//! no network, so the shell never holds the store while a server answers.
+//! The HR token lives only in the vault (the OS keyring in the app); the
+//! server's address is a setting.
+//!
+//! Everything shown comes from what the server released. A week or a cell the
+//! server withheld stays withheld: it becomes a point or a cell with
+//! `suppressed: true` and no figures, never a zero and never left out. The
+//! shaping ([`shape_overview`], [`shape_heatmap`]) is pure, and nothing here
+//! reads a clock: `today` is an argument.
+
+use std::collections::HashMap;
+use std::ops::RangeInclusive;
+
+use chrono::NaiveDate;
+use polso_api::{
+    AggregateCell, AggregateTable, ApiError, ConnectHr, ErrorCode, HeatmapCell, HeatmapTeam, HrConnection,
+    HrHeatmap, HrHeatmapQuery, HrOverview, HrOverviewQuery, MetricKey, MetricSeries, ParticipationPoint,
+    SeriesPoint, UnitKind, WeekPeriod,
+};
+use polso_core::IsoWeek;
+
+use crate::Desktop;
+use crate::errors::store_to_api;
+use crate::reporting::vault_to_api;
+use crate::sync::{
+    HttpAnswer, TransportFailure, UreqTransport, normalise_server_url, server_error, status_error,
+    unreachable,
+};
+
+/// The settings key of the server HR reads from. The token is deliberately
+/// not a setting: it lives only in the vault.
+const HR_SERVER_URL_KEY: &str = "hr.server_url";
+
+/// The settings key of the organisation's k as the server last said.
+const HR_K_KEY: &str = "hr.k";
+
+/// The z value of a two-sided 95% normal interval.
+const Z_95: f64 = 1.96;
+
+/// The shortest and the longest overview, in weeks.
+pub const OVERVIEW_WEEKS: RangeInclusive<u32> = 4..=104;
+
+/// The shortest and the longest heatmap period, in weeks.
+pub const HEATMAP_PERIOD_WEEKS: RangeInclusive<u32> = 1..=26;
+
+/// The one thing HR's view asks of HTTP: a GET with HR's bearer token.
+pub trait HrTransport {
+    /// GETs `url` with `Authorization: Bearer <bearer_token>` and returns any
+    /// answer, whatever its status.
+    fn get_json(&self, url: &str, bearer_token: &str) -> Result<HttpAnswer, TransportFailure>;
+}
+
+impl HrTransport for UreqTransport {
+    fn get_json(&self, url: &str, bearer_token: &str) -> Result<HttpAnswer, TransportFailure> {
+        let failure = |error: ureq::Error| TransportFailure { detail: error.to_string() };
+        let mut response = self
+            .agent()
+            .get(url)
+            .header("Accept", "application/json")
+            .header("Authorization", format!("Bearer {bearer_token}"))
+            .call()
+            .map_err(failure)?;
+        let status = response.status().as_u16();
+        let body = response.body_mut().read_to_string().map_err(failure)?;
+        Ok(HttpAnswer { status, body })
+    }
+}
+
+/// Where HR reads and with which token. Has no `Debug` that prints the token.
+#[derive(Clone)]
+pub struct HrCredentials {
+    server_url: String,
+    hr_token: String,
+}
+
+impl HrCredentials {
+    /// The server's address.
+    pub fn server_url(&self) -> &str {
+        &self.server_url
+    }
+}
+
+impl std::fmt::Debug for HrCredentials {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.debug_struct("HrCredentials").field("server_url", &self.server_url).finish_non_exhaustive()
+    }
+}
+
+/// A server address and HR token the server accepted for a real read, to be
+/// kept by [`Desktop::keep_hr_connection`].
+#[derive(Debug, Clone)]
+pub struct VerifiedHrConnection {
+    credentials: HrCredentials,
+    k: u32,
+}
+
+/// Checks the connect form by a real read: last week's wellbeing of every
+/// team the token reaches. Touches no store.
+pub fn verify_hr_connection(
+    transport: &dyn HrTransport,
+    form: &ConnectHr,
+    today: NaiveDate,
+) -> Result<VerifiedHrConnection, ApiError> {
+    let server_url = normalise_server_url(&form.server_url)?;
+    let hr_token = form.hr_token.trim();
+    if hr_token.is_empty() {
+        return Err(ApiError::new(ErrorCode::InvalidInput, "the HR token is empty"));
+    }
+    if hr_token.chars().any(|character| character.is_whitespace() || character.is_control()) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidInput,
+            "the HR token holds spaces or control characters",
+        ));
+    }
+    let credentials = HrCredentials { server_url, hr_token: hr_token.to_owned() };
+    let last_week = last_closed_week(today);
+    let table = read_aggregates(
+        transport,
+        &credentials,
+        UnitKind::Team,
+        MetricKey::Wellbeing,
+        last_week..=last_week,
+    )?;
+    Ok(VerifiedHrConnection { credentials, k: table.k })
+}
+
+/// The organisation overview of the last `query.weeks` closed weeks: one
+/// request per metric at the organisation level. Touches no store.
+pub fn read_hr_overview(
+    transport: &dyn HrTransport,
+    credentials: &HrCredentials,
+    query: HrOverviewQuery,
+    today: NaiveDate,
+) -> Result<HrOverview, ApiError> {
+    if !OVERVIEW_WEEKS.contains(&query.weeks) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidInput,
+            format!(
+                "field 'weeks': the overview spans {} to {} weeks, not {}",
+                OVERVIEW_WEEKS.start(),
+                OVERVIEW_WEEKS.end(),
+                query.weeks
+            ),
+        ));
+    }
+    let to = last_closed_week(today);
+    let from = to.plus_weeks(1 - i64::from(query.weeks));
+    let mut tables = Vec::with_capacity(MetricKey::ALL.len());
+    for metric in MetricKey::ALL {
+        tables.push((
+            metric,
+            read_aggregates(transport, credentials, UnitKind::Organisation, metric, from..=to)?,
+        ));
+    }
+    Ok(shape_overview(from..=to, &tables))
+}
+
+/// The team × metric heatmap: the last `query.period_weeks` closed weeks
+/// against as many weeks before. One request per metric at the team level.
+/// Touches no store.
+pub fn read_hr_heatmap(
+    transport: &dyn HrTransport,
+    credentials: &HrCredentials,
+    query: HrHeatmapQuery,
+    today: NaiveDate,
+) -> Result<HrHeatmap, ApiError> {
+    if !HEATMAP_PERIOD_WEEKS.contains(&query.period_weeks) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidInput,
+            format!(
+                "field 'period_weeks': a period is {} to {} weeks, not {}",
+                HEATMAP_PERIOD_WEEKS.start(),
+                HEATMAP_PERIOD_WEEKS.end(),
+                query.period_weeks
+            ),
+        ));
+    }
+    let length = i64::from(query.period_weeks);
+    let current_end = last_closed_week(today);
+    let current_start = current_end.plus_weeks(1 - length);
+    let previous_end = current_start.previous();
+    let previous_start = previous_end.plus_weeks(1 - length);
+    let mut tables = Vec::with_capacity(MetricKey::ALL.len());
+    for metric in MetricKey::ALL {
+        let table =
+            read_aggregates(transport, credentials, UnitKind::Team, metric, previous_start..=current_end)?;
+        tables.push((metric, table));
+    }
+    Ok(shape_heatmap(current_start..=current_end, previous_start..=previous_end, &tables))
+}
+
+/// The last week whose pulse has closed on `today`: the week before today's.
+pub fn last_closed_week(today: NaiveDate) -> IsoWeek {
+    IsoWeek::containing(today).previous()
+}
+
+/// The 95% confidence band of a mean, `mean ± 1.96·sd/√n`, clamped to the
+/// 0–100 of a metric score.
+pub fn confidence_band(mean: f64, sd: f64, n: u32) -> (f64, f64) {
+    let half_width = if n == 0 { 0.0 } else { Z_95 * sd / f64::from(n).sqrt() };
+    ((mean - half_width).clamp(0.0, 100.0), (mean + half_width).clamp(0.0, 100.0))
+}
+
+/// Shapes one organisation-level table per metric into the overview. Every
+/// week of `weeks` gets a point in every series, released or suppressed.
+pub fn shape_overview(weeks: RangeInclusive<IsoWeek>, tables: &[(MetricKey, AggregateTable)]) -> HrOverview {
+    let week_list: Vec<IsoWeek> =
+        (weeks.start().index()..=weeks.end().index()).map(IsoWeek::from_index).collect();
+    let k = tables.first().map_or(0, |(_, table)| table.k);
+    let metrics: Vec<MetricSeries> = tables
+        .iter()
+        .map(|(metric, table)| {
+            let by_week: HashMap<&str, &AggregateCell> = table
+                .cells
+                .iter()
+                .filter(|cell| cell.unit_kind == UnitKind::Organisation)
+                .map(|cell| (cell.week.as_str(), cell))
+                .collect();
+            let points = week_list
+                .iter()
+                .map(|week| series_point(*week, by_week.get(week.to_string().as_str()).copied()))
+                .collect();
+            MetricSeries { metric: *metric, points }
+        })
+        .collect();
+    let participation = week_list
+        .iter()
+        .enumerate()
+        .map(|(position, week)| {
+            let most_answered = metrics
+                .iter()
+                .filter_map(|series| series.points.get(position).and_then(|point| point.n))
+                .max();
+            ParticipationPoint {
+                week: week.to_string(),
+                week_monday: week.monday().to_string(),
+                n: most_answered,
+                suppressed: most_answered.is_none(),
+            }
+        })
+        .collect();
+    HrOverview { k, from: weeks.start().to_string(), to: weeks.end().to_string(), metrics, participation }
+}
+
+/// One week's point: the released figures with their band, or a suppressed
+/// point when the cell is withheld or missing.
+fn series_point(week: IsoWeek, cell: Option<&AggregateCell>) -> SeriesPoint {
+    let released = cell.filter(|cell| cell.released).and_then(|cell| Some((cell.mean?, cell.n?, cell.sd)));
+    let (mean, n, band) = match released {
+        Some((mean, n, sd)) => (Some(mean), Some(n), sd.map(|sd| confidence_band(mean, sd, n))),
+        None => (None, None, None),
+    };
+    SeriesPoint {
+        week: week.to_string(),
+        week_monday: week.monday().to_string(),
+        mean,
+        low: band.map(|(low, _)| low),
+        high: band.map(|(_, high)| high),
+        n,
+        suppressed: mean.is_none(),
+    }
+}
+
+/// Shapes one team-level table per metric, spanning both periods, into the
+/// heatmap: every team the tables name gets a cell for every metric.
+pub fn shape_heatmap(
+    current: RangeInclusive<IsoWeek>,
+    previous: RangeInclusive<IsoWeek>,
+    tables: &[(MetricKey, AggregateTable)],
+) -> HrHeatmap {
+    let k = tables.first().map_or(0, |(_, table)| table.k);
+    let mut teams: Vec<HeatmapTeam> = Vec::new();
+    for (_, table) in tables {
+        for cell in table.cells.iter().filter(|cell| cell.unit_kind == UnitKind::Team) {
+            if !teams.iter().any(|team| team.id == cell.unit_id) {
+                teams.push(HeatmapTeam { id: cell.unit_id.clone(), name: cell.unit_name.clone() });
+            }
+        }
+    }
+    teams.sort_by(|left, right| left.name.cmp(&right.name).then_with(|| left.id.cmp(&right.id)));
+    let mut cells = Vec::with_capacity(teams.len() * tables.len());
+    for team in &teams {
+        for (metric, table) in tables {
+            let team_cells: Vec<&AggregateCell> = table
+                .cells
+                .iter()
+                .filter(|cell| cell.unit_kind == UnitKind::Team && cell.unit_id == team.id)
+                .collect();
+            let now = pooled(&team_cells, &current);
+            let before = pooled(&team_cells, &previous);
+            cells.push(HeatmapCell {
+                team_id: team.id.clone(),
+                metric: *metric,
+                suppressed: now.is_none(),
+                mean: now.map(|period| period.mean),
+                n: now.map(|period| period.n),
+                released_weeks: now.map_or(0, |period| period.released_weeks),
+                previous_mean: before.map(|period| period.mean),
+                change: now.zip(before).map(|(now, before)| now.mean - before.mean),
+            });
+        }
+    }
+    HrHeatmap {
+        k,
+        current: week_period(&current),
+        previous: week_period(&previous),
+        teams,
+        metrics: tables.iter().map(|(metric, _)| *metric).collect(),
+        cells,
+    }
+}
+
+/// A period's figures from its released weeks.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct PooledPeriod {
+    mean: f64,
+    n: u32,
+    released_weeks: u32,
+}
+
+/// The n-weighted mean of the released weeks of `weeks` among `cells`, or
+/// `None` when none of them was released.
+fn pooled(cells: &[&AggregateCell], weeks: &RangeInclusive<IsoWeek>) -> Option<PooledPeriod> {
+    let (mut weighted_sum, mut n, mut released_weeks) = (0.0, 0u32, 0u32);
+    for cell in cells {
+        let Ok(week) = cell.week.parse::<IsoWeek>() else { continue };
+        if !weeks.contains(&week) || !cell.released {
+            continue;
+        }
+        if let (Some(mean), Some(cell_n)) = (cell.mean, cell.n)
+            && cell_n > 0
+        {
+            weighted_sum += mean * f64::from(cell_n);
+            n += cell_n;
+            released_weeks += 1;
+        }
+    }
+    (n > 0).then(|| PooledPeriod { mean: weighted_sum / f64::from(n), n, released_weeks })
+}
+
+fn week_period(weeks: &RangeInclusive<IsoWeek>) -> WeekPeriod {
+    WeekPeriod {
+        from: weeks.start().to_string(),
+        to: weeks.end().to_string(),
+        from_monday: weeks.start().monday().to_string(),
+        to_sunday: weeks.end().sunday().to_string(),
+    }
+}
+
+/// One `GET /v1/aggregates` for one metric, read and checked.
+fn read_aggregates(
+    transport: &dyn HrTransport,
+    credentials: &HrCredentials,
+    unit: UnitKind,
+    metric: MetricKey,
+    weeks: RangeInclusive<IsoWeek>,
+) -> Result<AggregateTable, ApiError> {
+    let server_url = &credentials.server_url;
+    let unit_name = match unit {
+        UnitKind::Team => "team",
+        UnitKind::Department => "department",
+        UnitKind::Organisation => "organisation",
+    };
+    let url = format!(
+        "{server_url}/v1/aggregates?unit={unit_name}&key={}&from={}&to={}",
+        metric.key(),
+        weeks.start(),
+        weeks.end()
+    );
+    let answer = transport
+        .get_json(&url, &credentials.hr_token)
+        .map_err(|failure| unreachable(server_url, &failure))?;
+    if !(200..300).contains(&answer.status) {
+        return Err(server_error(server_url, &answer).unwrap_or_else(|| match answer.status {
+            404 => ApiError::new(
+                ErrorCode::InvalidServerAddress,
+                format!("the server at {server_url} does not answer like a Polso server (HTTP 404)"),
+            ),
+            status => status_error(server_url, status),
+        }));
+    }
+    serde_json::from_str::<AggregateTable>(&answer.body).map_err(|_| {
+        ApiError::new(
+            ErrorCode::InvalidServerAddress,
+            format!("the server at {server_url} does not answer like a Polso server"),
+        )
+    })
+}
+
+impl Desktop {
+    /// Keeps the HR token in `vault` under `account` (the app passes the OS
+    /// keyring). Without a vault, connecting as HR is refused.
+    pub fn with_hr_vault(
+        mut self,
+        vault: Box<dyn polso_store::SecretVault + Send + Sync>,
+        account: impl Into<String>,
+    ) -> Desktop {
+        self.hr_vault = Some(vault);
+        self.hr_token_account = account.into();
+        self
+    }
+
+    /// Where HR stands: connected when a server address is kept.
+    pub fn hr_connection(&self) -> Result<HrConnection, ApiError> {
+        let server_url = self.store.setting(HR_SERVER_URL_KEY).map_err(store_to_api)?;
+        let k = match &server_url {
+            Some(_) => self.store.setting(HR_K_KEY).map_err(store_to_api)?.and_then(|text| text.parse().ok()),
+            None => None,
+        };
+        Ok(HrConnection { connected: server_url.is_some(), server_url, k })
+    }
+
+    /// Keeps a verified connection: the token in the vault (and only there),
+    /// the server's address and k in the settings.
+    pub fn keep_hr_connection(&mut self, verified: VerifiedHrConnection) -> Result<HrConnection, ApiError> {
+        self.hr_vault()?.set(&self.hr_token_account, &verified.credentials.hr_token).map_err(vault_to_api)?;
+        let k = verified.k.to_string();
+        self.store
+            .set_settings(&[(HR_SERVER_URL_KEY, &verified.credentials.server_url), (HR_K_KEY, &k)])
+            .map_err(store_to_api)?;
+        self.hr_connection()
+    }
+
+    /// Forgets the HR connection: the token leaves the vault, the address the
+    /// settings. Succeeds when there was none.
+    pub fn disconnect_hr(&mut self) -> Result<HrConnection, ApiError> {
+        self.hr_vault()?.delete(&self.hr_token_account).map_err(vault_to_api)?;
+        self.store.remove_settings(&[HR_SERVER_URL_KEY, HR_K_KEY]).map_err(store_to_api)?;
+        self.hr_connection()
+    }
+
+    /// The server and token to read with, for [`read_hr_overview`] and
+    /// [`read_hr_heatmap`]; `unauthorized` when HR is not connected.
+    pub fn hr_credentials(&self) -> Result<HrCredentials, ApiError> {
+        let not_connected =
+            || ApiError::new(ErrorCode::Unauthorized, "HR is not connected to an organisation server");
+        let server_url =
+            self.store.setting(HR_SERVER_URL_KEY).map_err(store_to_api)?.ok_or_else(not_connected)?;
+        let hr_token =
+            self.hr_vault()?.get(&self.hr_token_account).map_err(vault_to_api)?.ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::Unauthorized,
+                    "the HR token is no longer in the system keyring; connect again",
+                )
+            })?;
+        Ok(HrCredentials { server_url, hr_token })
+    }
+
+    fn hr_vault(&self) -> Result<&(dyn polso_store::SecretVault + Send + Sync), ApiError> {
+        self.hr_vault.as_deref().ok_or_else(|| {
+            ApiError::new(ErrorCode::KeyringUnavailable, "no keyring was given to keep the HR token in")
+        })
+    }
+}
+
+#[cfg(test)]
+#[path = "hr_tests.rs"]
+mod tests;

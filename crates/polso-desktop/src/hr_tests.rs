@@ -1,0 +1,386 @@
+//! Tests of HR's side against a real store file, an in-memory vault and a
+//! fake server that answers `GET /v1/aggregates` from a rule.
+
+use std::sync::{Arc, Mutex};
+
+use chrono::NaiveDate;
+use polso_api::{
+    AggregateCell, AggregateTable, ConnectHr, ErrorCode, HrHeatmapQuery, HrOverviewQuery, MetricKey, UnitKind,
+};
+use polso_core::IsoWeek;
+use polso_store::{MemoryVault, SecretVault, Store, StoreKey};
+
+use super::*;
+use crate::sync::{HttpAnswer, TransportFailure};
+
+const HR_TOKEN: &str = "ph_secret-hr-token";
+const HR_ACCOUNT: &str = "hr-token@test";
+
+/// A Thursday of 2026-W48: last week is 2026-W47.
+fn thursday() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
+}
+
+fn week(text: &str) -> IsoWeek {
+    text.parse().unwrap()
+}
+
+/// A vault shared between the desktop and the test, to look inside.
+#[derive(Clone, Default)]
+struct SharedVault(Arc<MemoryVault>);
+
+impl SecretVault for SharedVault {
+    fn get(&self, account: &str) -> Result<Option<String>, polso_store::VaultError> {
+        self.0.get(account)
+    }
+    fn set(&self, account: &str, secret: &str) -> Result<(), polso_store::VaultError> {
+        self.0.set(account, secret)
+    }
+    fn delete(&self, account: &str) -> Result<(), polso_store::VaultError> {
+        self.0.delete(account)
+    }
+}
+
+type Rule = Box<dyn Fn(&str, &str) -> Result<HttpAnswer, TransportFailure> + Send + Sync>;
+
+/// A server that answers every GET with `rule(url, token)` and records the URLs.
+struct FakeServer {
+    rule: Rule,
+    urls: Mutex<Vec<String>>,
+}
+
+impl FakeServer {
+    fn new(
+        rule: impl Fn(&str, &str) -> Result<HttpAnswer, TransportFailure> + Send + Sync + 'static,
+    ) -> Self {
+        FakeServer { rule: Box::new(rule), urls: Mutex::new(Vec::new()) }
+    }
+
+    /// A Polso server whose cells come from `cells(unit, key, weeks)`, for HR_TOKEN only.
+    fn polso(cells: fn(UnitKind, &str, RangeInclusive<IsoWeek>) -> Vec<AggregateCell>) -> Self {
+        FakeServer::new(move |url, token| {
+            if token != HR_TOKEN {
+                return Ok(answer(401, r#"{"code":"unauthorized","message":"unknown token"}"#));
+            }
+            let query = |name: &str| {
+                url.split(['?', '&'])
+                    .find_map(|part| part.strip_prefix(&format!("{name}=")))
+                    .unwrap()
+                    .to_owned()
+            };
+            let unit = if query("unit") == "team" { UnitKind::Team } else { UnitKind::Organisation };
+            let table = AggregateTable {
+                k: 5,
+                cells: cells(unit, &query("key"), week(&query("from"))..=week(&query("to"))),
+            };
+            Ok(answer(200, &serde_json::to_string(&table).unwrap()))
+        })
+    }
+
+    fn urls(&self) -> Vec<String> {
+        self.urls.lock().unwrap().clone()
+    }
+}
+
+impl HrTransport for FakeServer {
+    fn get_json(&self, url: &str, bearer_token: &str) -> Result<HttpAnswer, TransportFailure> {
+        self.urls.lock().unwrap().push(url.to_owned());
+        (self.rule)(url, bearer_token)
+    }
+}
+
+fn answer(status: u16, body: &str) -> HttpAnswer {
+    HttpAnswer { status, body: body.to_owned() }
+}
+
+fn released(
+    unit_kind: UnitKind,
+    unit: &str,
+    week: IsoWeek,
+    key: &str,
+    n: u32,
+    mean: f64,
+    sd: f64,
+) -> AggregateCell {
+    AggregateCell {
+        unit_kind,
+        unit_id: format!("id_{unit}"),
+        unit_name: unit.to_owned(),
+        week: week.to_string(),
+        key: key.to_owned(),
+        released: true,
+        n: Some(n),
+        mean: Some(mean),
+        sd: Some(sd),
+        histogram: Some(vec![0; 10]),
+    }
+}
+
+fn withheld(unit_kind: UnitKind, unit: &str, week: IsoWeek, key: &str) -> AggregateCell {
+    AggregateCell {
+        unit_kind,
+        unit_id: format!("id_{unit}"),
+        unit_name: unit.to_owned(),
+        week: week.to_string(),
+        key: key.to_owned(),
+        released: false,
+        n: None,
+        mean: None,
+        sd: None,
+        histogram: None,
+    }
+}
+
+fn weeks_of(range: RangeInclusive<IsoWeek>) -> Vec<IsoWeek> {
+    (range.start().index()..=range.end().index()).map(IsoWeek::from_index).collect()
+}
+
+/// The organisation: wellbeing released every week but 2026-W45 (n 40, mean 70,
+/// sd 10), engagement only in 2026-W46 (n 30); other metrics never.
+/// Teams: "Help desk" released every week (mean 60 before 2026-W44, 66 from it),
+/// "Escalations" never.
+fn demo_cells(unit: UnitKind, key: &str, weeks: RangeInclusive<IsoWeek>) -> Vec<AggregateCell> {
+    let mut cells = Vec::new();
+    for week in weeks_of(weeks) {
+        match unit {
+            UnitKind::Organisation => {
+                let cell = match key {
+                    "wellbeing" if week != self::week("2026-W45") => {
+                        released(unit, "Demo", week, key, 40, 70.0, 10.0)
+                    }
+                    "engagement" if week == self::week("2026-W46") => {
+                        released(unit, "Demo", week, key, 30, 99.0, 20.0)
+                    }
+                    _ => withheld(unit, "Demo", week, key),
+                };
+                cells.push(cell);
+            }
+            _ => {
+                let mean = if week >= self::week("2026-W44") { 66.0 } else { 60.0 };
+                let n = if week == self::week("2026-W47") { 12 } else { 8 };
+                cells.push(withheld(unit, "Escalations", week, key));
+                cells.push(released(unit, "Help desk", week, key, n, mean, 12.0));
+            }
+        }
+    }
+    cells
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    vault: SharedVault,
+    desktop: Desktop,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("polso.db"), &StoreKey::generate().unwrap()).unwrap();
+    let vault = SharedVault::default();
+    let desktop =
+        Desktop::new(store, "en-GB".to_owned()).unwrap().with_hr_vault(Box::new(vault.clone()), HR_ACCOUNT);
+    Fixture { _dir: dir, vault, desktop }
+}
+
+fn form(token: &str) -> ConnectHr {
+    ConnectHr { server_url: " http://127.0.0.1:9/ ".to_owned(), hr_token: format!(" {token} ") }
+}
+
+#[test]
+fn connecting_verifies_by_a_read_and_keeps_the_token_only_in_the_vault() {
+    let mut fixture = fixture();
+    let server = FakeServer::polso(demo_cells);
+    let verified = verify_hr_connection(&server, &form(HR_TOKEN), thursday()).unwrap();
+    assert!(!format!("{verified:?}").contains(HR_TOKEN), "a debug print leaks the token");
+    assert_eq!(
+        server.urls(),
+        ["http://127.0.0.1:9/v1/aggregates?unit=team&key=wellbeing&from=2026-W47&to=2026-W47"]
+    );
+
+    let connection = fixture.desktop.keep_hr_connection(verified).unwrap();
+    assert!(connection.connected);
+    assert_eq!(connection.server_url.as_deref(), Some("http://127.0.0.1:9"));
+    assert_eq!(connection.k, Some(5));
+    assert_eq!(fixture.vault.get(HR_ACCOUNT).unwrap().as_deref(), Some(HR_TOKEN));
+    let store = &fixture.desktop.store;
+    for key in ["hr.server_url", "hr.k"] {
+        assert_ne!(store.setting(key).unwrap().as_deref(), Some(HR_TOKEN), "{key}");
+    }
+    assert_eq!(fixture.desktop.hr_credentials().unwrap().server_url(), "http://127.0.0.1:9");
+
+    let connection = fixture.desktop.disconnect_hr().unwrap();
+    assert!(!connection.connected);
+    assert_eq!(connection.server_url, None);
+    assert_eq!(fixture.vault.get(HR_ACCOUNT).unwrap(), None);
+    assert_eq!(fixture.desktop.hr_credentials().unwrap_err().code, ErrorCode::Unauthorized);
+    assert!(!fixture.desktop.disconnect_hr().unwrap().connected, "disconnecting twice is fine");
+}
+
+#[test]
+fn a_refused_token_an_empty_one_or_a_silent_server_keeps_nothing() {
+    let fixture = fixture();
+    let server = FakeServer::polso(demo_cells);
+    let error = verify_hr_connection(&server, &form("ph_wrong"), thursday()).unwrap_err();
+    assert_eq!(error.code, ErrorCode::Unauthorized);
+    assert_eq!(
+        verify_hr_connection(&server, &form("  "), thursday()).unwrap_err().code,
+        ErrorCode::InvalidInput
+    );
+    let bad_address = ConnectHr { server_url: "polso.example.org".to_owned(), hr_token: HR_TOKEN.to_owned() };
+    assert_eq!(
+        verify_hr_connection(&server, &bad_address, thursday()).unwrap_err().code,
+        ErrorCode::InvalidServerAddress
+    );
+    let down = FakeServer::new(|_, _| Err(TransportFailure { detail: "Connection refused".to_owned() }));
+    let error = verify_hr_connection(&down, &form(HR_TOKEN), thursday()).unwrap_err();
+    assert_eq!(error.code, ErrorCode::ServerUnreachable);
+    assert!(!error.message.contains(HR_TOKEN));
+    let not_polso = FakeServer::new(|_, _| Ok(answer(200, "<html>")));
+    assert_eq!(
+        verify_hr_connection(&not_polso, &form(HR_TOKEN), thursday()).unwrap_err().code,
+        ErrorCode::InvalidServerAddress
+    );
+    assert!(!fixture.desktop.hr_connection().unwrap().connected);
+    assert_eq!(fixture.vault.get(HR_ACCOUNT).unwrap(), None);
+}
+
+#[test]
+fn the_overview_marks_suppressed_weeks_and_bands_released_ones() {
+    let server = FakeServer::polso(demo_cells);
+    let credentials = HrCredentials { server_url: "http://server".to_owned(), hr_token: HR_TOKEN.to_owned() };
+    let overview = read_hr_overview(&server, &credentials, HrOverviewQuery { weeks: 4 }, thursday()).unwrap();
+    assert_eq!((overview.k, overview.from.as_str(), overview.to.as_str()), (5, "2026-W44", "2026-W47"));
+    assert_eq!(server.urls().len(), MetricKey::ALL.len());
+    assert!(
+        server.urls().iter().all(|url| url.contains("unit=organisation") && url.contains("from=2026-W44"))
+    );
+    assert_eq!(overview.metrics.len(), MetricKey::ALL.len());
+
+    let wellbeing = &overview.metrics[0];
+    assert_eq!(wellbeing.metric, MetricKey::Wellbeing);
+    let weeks: Vec<&str> = wellbeing.points.iter().map(|point| point.week.as_str()).collect();
+    assert_eq!(weeks, ["2026-W44", "2026-W45", "2026-W46", "2026-W47"]);
+    assert_eq!(wellbeing.points[0].week_monday, "2026-10-26");
+    let suppressed = &wellbeing.points[1];
+    assert!(suppressed.suppressed);
+    assert_eq!((suppressed.mean, suppressed.low, suppressed.high, suppressed.n), (None, None, None, None));
+    let released = &wellbeing.points[0];
+    assert!(!released.suppressed);
+    let half_width = 1.96 * 10.0 / 40f64.sqrt();
+    assert_eq!(released.mean, Some(70.0));
+    assert!((released.low.unwrap() - (70.0 - half_width)).abs() < 1e-12);
+    assert!((released.high.unwrap() - (70.0 + half_width)).abs() < 1e-12);
+
+    let engagement = overview.metrics.iter().find(|series| series.metric == MetricKey::Engagement).unwrap();
+    assert_eq!(engagement.points[2].high, Some(100.0), "the band is clamped at 100");
+    let never = overview.metrics.iter().find(|series| series.metric == MetricKey::Tools).unwrap();
+    assert!(never.points.iter().all(|point| point.suppressed && point.mean.is_none()));
+
+    let participation: Vec<(Option<u32>, bool)> =
+        overview.participation.iter().map(|point| (point.n, point.suppressed)).collect();
+    assert_eq!(participation, [(Some(40), false), (None, true), (Some(40), false), (Some(40), false)]);
+}
+
+#[test]
+fn the_heatmap_compares_the_latest_period_with_the_one_before_and_keeps_small_teams_suppressed() {
+    let server = FakeServer::polso(demo_cells);
+    let credentials = HrCredentials { server_url: "http://server".to_owned(), hr_token: HR_TOKEN.to_owned() };
+    let heatmap =
+        read_hr_heatmap(&server, &credentials, HrHeatmapQuery { period_weeks: 4 }, thursday()).unwrap();
+    assert_eq!((heatmap.current.from.as_str(), heatmap.current.to.as_str()), ("2026-W44", "2026-W47"));
+    assert_eq!((heatmap.previous.from.as_str(), heatmap.previous.to.as_str()), ("2026-W40", "2026-W43"));
+    assert_eq!(
+        (heatmap.current.from_monday.as_str(), heatmap.current.to_sunday.as_str()),
+        ("2026-10-26", "2026-11-22")
+    );
+    assert!(
+        server
+            .urls()
+            .iter()
+            .all(|url| url.contains("unit=team&") && url.contains("from=2026-W40&to=2026-W47"))
+    );
+    let names: Vec<&str> = heatmap.teams.iter().map(|team| team.name.as_str()).collect();
+    assert_eq!(names, ["Escalations", "Help desk"]);
+    assert_eq!(heatmap.metrics, MetricKey::ALL);
+    assert_eq!(heatmap.cells.len(), 2 * MetricKey::ALL.len());
+
+    for cell in heatmap.cells.iter().filter(|cell| cell.team_id == "id_Escalations") {
+        assert!(cell.suppressed);
+        assert_eq!((cell.mean, cell.n, cell.previous_mean, cell.change), (None, None, None, None));
+        assert_eq!(cell.released_weeks, 0);
+    }
+    let help_desk = heatmap.cells.iter().find(|cell| cell.team_id == "id_Help desk").unwrap();
+    assert!(!help_desk.suppressed);
+    assert_eq!(help_desk.mean, Some(66.0));
+    assert_eq!(help_desk.n, Some(8 + 8 + 8 + 12));
+    assert_eq!(help_desk.released_weeks, 4);
+    assert_eq!(help_desk.previous_mean, Some(60.0));
+    assert_eq!(help_desk.change, Some(6.0));
+}
+
+#[test]
+fn a_period_mean_is_weighted_by_n_over_released_weeks_only() {
+    let key = "wellbeing";
+    let team =
+        |week: &str, n: u32, mean: f64| released(UnitKind::Team, "T", self::week(week), key, n, mean, 5.0);
+    let table = AggregateTable {
+        k: 5,
+        cells: vec![
+            team("2026-W44", 10, 50.0),
+            withheld(UnitKind::Team, "T", week("2026-W45"), key),
+            team("2026-W46", 30, 70.0),
+            withheld(UnitKind::Team, "T", week("2026-W42"), key),
+        ],
+    };
+    let heatmap = shape_heatmap(
+        week("2026-W44")..=week("2026-W47"),
+        week("2026-W40")..=week("2026-W43"),
+        &[(MetricKey::Wellbeing, table)],
+    );
+    let cell = &heatmap.cells[0];
+    assert_eq!(cell.mean, Some(65.0));
+    assert_eq!((cell.n, cell.released_weeks), (Some(40), 2));
+    assert_eq!(
+        (cell.previous_mean, cell.change),
+        (None, None),
+        "no change without a released previous period"
+    );
+}
+
+#[test]
+fn confidence_bands_are_clamped_to_the_score_range() {
+    assert_eq!(confidence_band(50.0, 0.0, 10), (50.0, 50.0));
+    assert_eq!(confidence_band(2.0, 30.0, 4), (0.0, 2.0 + 1.96 * 15.0));
+    assert_eq!(confidence_band(99.0, 30.0, 4), (99.0 - 1.96 * 15.0, 100.0));
+    assert_eq!(confidence_band(40.0, 10.0, 0), (40.0, 40.0));
+}
+
+#[test]
+fn ranges_outside_the_limits_are_refused_before_any_request() {
+    let server = FakeServer::polso(demo_cells);
+    let credentials = HrCredentials { server_url: "http://server".to_owned(), hr_token: HR_TOKEN.to_owned() };
+    for weeks in [0, 3, 105] {
+        let error =
+            read_hr_overview(&server, &credentials, HrOverviewQuery { weeks }, thursday()).unwrap_err();
+        assert_eq!(error.code, ErrorCode::InvalidInput, "{weeks}");
+    }
+    for period_weeks in [0, 27] {
+        let query = HrHeatmapQuery { period_weeks };
+        assert_eq!(
+            read_hr_heatmap(&server, &credentials, query, thursday()).unwrap_err().code,
+            ErrorCode::InvalidInput
+        );
+    }
+    assert!(server.urls().is_empty());
+}
+
+#[test]
+fn a_forbidden_organisation_read_comes_back_as_the_servers_code() {
+    let server = FakeServer::new(|_, _| {
+        Ok(answer(403, r#"{"code":"forbidden","message":"this HR token reaches only some departments"}"#))
+    });
+    let credentials = HrCredentials { server_url: "http://server".to_owned(), hr_token: HR_TOKEN.to_owned() };
+    let error =
+        read_hr_overview(&server, &credentials, HrOverviewQuery { weeks: 8 }, thursday()).unwrap_err();
+    assert_eq!(error.code, ErrorCode::Forbidden);
+    assert_eq!(server.urls().len(), 1, "the first refusal ends the read");
+}

@@ -1,0 +1,139 @@
+//! HR's role in the real app against the real `polso-server` binary: the
+//! demo organisation is seeded with `demo-seed`, the app switches to HR,
+//! connects with the printed HR token (kept in the real OS keyring), and the
+//! heatmap shows the big teams' released figures while the teams smaller
+//! than k (Escalations, Partnerships) are marked "fewer than k", never 0.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail, ensure};
+use fantoccini::Locator;
+use polso_e2e::{AppSession, Launch, enabled};
+
+/// The fixed date of the demo and of the app: a Monday, so last week (2026-W47) is closed.
+const TODAY: &str = "2026-11-23";
+
+/// The demo's teams of at least k = 5 people, whose figures are released.
+const BIG_TEAMS: [&str; 4] = ["Help desk", "Phone support", "Inside sales", "Logistics"];
+
+/// The demo's teams smaller than k, never released.
+const SMALL_TEAMS: [&str; 2] = ["Escalations", "Partnerships"];
+
+fn server_binary() -> PathBuf {
+    polso_e2e::app_binary().with_file_name("polso-server")
+}
+
+/// Seeds the demo organisation into `database` and returns the printed HR token.
+fn seed_demo(database: &Path) -> Result<String> {
+    let output = Command::new(server_binary())
+        .arg("--db")
+        .arg(database)
+        .args(["demo-seed", "--weeks", "12", "--today", TODAY])
+        .output()
+        .with_context(|| format!("running {} (cargo build -p polso-server)", server_binary().display()))?;
+    ensure!(output.status.success(), "demo-seed failed: {}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8(output.stdout)?;
+    stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("hr token: "))
+        .map(|token| token.trim().to_owned())
+        .context("demo-seed printed no 'hr token:' line")
+}
+
+/// The running server on a free port of 127.0.0.1; killed when dropped.
+struct RunningServer {
+    child: Child,
+    url: String,
+}
+
+impl RunningServer {
+    fn start(database: &Path) -> Result<RunningServer> {
+        let mut child = Command::new(server_binary())
+            .arg("--db")
+            .arg(database)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting polso-server")?;
+        let mut first_line = String::new();
+        BufReader::new(child.stdout.take().context("no stdout")?).read_line(&mut first_line)?;
+        let Some(address) = first_line.trim().strip_prefix("polso-server listening on ") else {
+            let _ = child.kill();
+            bail!("unexpected first line from polso-server: {first_line}");
+        };
+        let url = if address.starts_with("http") { address.to_owned() } else { format!("http://{address}") };
+        Ok(RunningServer { child, url })
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hr_connects_to_the_demo_server_and_the_heatmap_hides_small_teams() -> Result<()> {
+    if !enabled("hr_connects_to_the_demo_server_and_the_heatmap_hides_small_teams") {
+        return Ok(());
+    }
+    let server_dir = tempfile::tempdir()?;
+    let database = server_dir.path().join("demo.db");
+    let hr_token = seed_demo(&database)?;
+    ensure!(hr_token.starts_with("ph_"), "unexpected HR token shape");
+    let server = RunningServer::start(&database)?;
+
+    let data_dir = tempfile::tempdir()?;
+    let launch = Launch { today: Some(TODAY.to_owned()), ..Launch::new(data_dir.path()) };
+    let app = AppSession::start(&launch).await?;
+    let result = async {
+        app.testid("role-hr").await?.click().await?;
+        app.testid("hr-connect-server").await?.send_keys(&server.url).await?;
+        app.testid("hr-connect-token").await?.send_keys(&hr_token).await?;
+        app.testid("hr-connect-submit").await?.click().await?;
+        app.wait_for_css("[data-testid='hr-overview-chart']", Duration::from_secs(20)).await?;
+
+        app.testid("nav-hr_heatmap").await?.click().await?;
+        app.wait_for_css("[data-testid='hr-heatmap-table']", Duration::from_secs(20)).await?;
+        app.testid("hr-heatmap-chart").await?;
+        let cell = |team: &str| {
+            format!("[data-testid='hr-heatmap-table'] td[data-team='{team}'][data-metric='wellbeing']")
+        };
+        for team in BIG_TEAMS {
+            let element = app.client.find(Locator::Css(&cell(team))).await?;
+            let suppressed = element.attr("data-suppressed").await?;
+            let text = element.text().await?;
+            ensure!(suppressed.as_deref() == Some("false"), "{team} should be released, got {suppressed:?}");
+            ensure!(text.chars().any(|c| c.is_ascii_digit()), "{team} should show a mean, got '{text}'");
+        }
+        for team in SMALL_TEAMS {
+            let selector = format!("[data-testid='hr-heatmap-table'] td[data-team='{team}']");
+            let cells = app.client.find_all(Locator::Css(&selector)).await?;
+            ensure!(!cells.is_empty(), "the heatmap has no row for {team}");
+            for element in cells {
+                let suppressed = element.attr("data-suppressed").await?;
+                let text = element.text().await?;
+                ensure!(
+                    suppressed.as_deref() == Some("true"),
+                    "{team} must be suppressed, got {suppressed:?}"
+                );
+                ensure!(text.contains("fewer than 5"), "{team} must read 'fewer than 5', got '{text}'");
+                ensure!(
+                    !text.chars().any(|c| c.is_ascii_digit() && c != '5'),
+                    "{team} shows a figure: '{text}'"
+                );
+            }
+        }
+        app.screenshot("hr-heatmap").await?;
+        Ok(())
+    }
+    .await;
+    app.stop().await;
+    drop(server);
+    result
+}

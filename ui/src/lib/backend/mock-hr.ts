@@ -1,0 +1,113 @@
+// Sample HR data for the mock back end: an organisation overview and a team × metric
+// heatmap shaped like the demo organisation's, with suppressed weeks and two teams below k,
+// so every state of the HR views can be seen in `npm run dev` and exercised in tests.
+
+import type { HeatmapCell } from '../bindings/HeatmapCell';
+import type { HrHeatmap } from '../bindings/HrHeatmap';
+import type { HrOverview } from '../bindings/HrOverview';
+import type { MetricKey } from '../bindings/MetricKey';
+import { METRIC_KEYS } from '../codes';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The Monday of 2026-W47, the last closed week of the samples. */
+const LAST_MONDAY = Date.UTC(2026, 10, 16);
+
+function mondayWeeksBack(weeksBack: number): string {
+  return new Date(LAST_MONDAY - weeksBack * 7 * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** ISO week labels of the samples: 2026-W47 and the weeks before it (all in 2026). */
+function weekWeeksBack(weeksBack: number): string {
+  return `2026-W${String(47 - weeksBack).padStart(2, '0')}`;
+}
+
+/** A small deterministic wobble, so the lines are not flat. */
+function wobble(seed: number): number {
+  return Math.sin(seed * 1.7) * 3 + Math.cos(seed * 0.6) * 2;
+}
+
+/** The organisation over `weeks` weeks ending 2026-W47 (at most 40, to stay in 2026). */
+export function sampleHrOverview(weeks = 12): HrOverview {
+  const count = Math.min(40, Math.max(4, weeks));
+  const offsets = Array.from({ length: count }, (_, index) => count - 1 - index);
+  const metrics = METRIC_KEYS.map((metric, metricIndex) => ({
+    metric,
+    points: offsets.map((weeksBack) => {
+      // Wellbeing is asked three weeks in four; drivers once in four (other weeks withheld).
+      const asked = metric === 'wellbeing' ? weeksBack % 4 !== 1 : (weeksBack + metricIndex) % 4 === 0;
+      const week = weekWeeksBack(weeksBack);
+      const week_monday = mondayWeeksBack(weeksBack);
+      if (!asked) return { week, week_monday, mean: null, low: null, high: null, n: null, suppressed: true };
+      const mean = 62 + metricIndex + wobble(weeksBack + metricIndex);
+      const n = 48 + ((weeksBack * 7) % 11);
+      const half = (1.96 * 18) / Math.sqrt(n);
+      return { week, week_monday, mean, low: Math.max(0, mean - half), high: Math.min(100, mean + half), n, suppressed: false };
+    }),
+  }));
+  const participation = offsets.map((weeksBack, position) => {
+    const released = metrics.map((series) => series.points[position]?.n).filter((n): n is number => n != null);
+    const n = released.length === 0 ? null : Math.max(...released);
+    return { week: weekWeeksBack(weeksBack), week_monday: mondayWeeksBack(weeksBack), n, suppressed: n === null };
+  });
+  return {
+    k: 5,
+    from: weekWeeksBack(count - 1),
+    to: weekWeeksBack(0),
+    metrics,
+    participation,
+  };
+}
+
+/** The demo's teams; Escalations and Partnerships are smaller than k. */
+const SAMPLE_TEAMS = [
+  { id: 'team_escalations', name: 'Escalations', small: true },
+  { id: 'team_field', name: 'Field service', small: false },
+  { id: 'team_help', name: 'Help desk', small: false },
+  { id: 'team_partnerships', name: 'Partnerships', small: true },
+  { id: 'team_phone', name: 'Phone support', small: false },
+];
+
+/** The heatmap of 2026-W44..W47 against 2026-W40..W43. */
+export function sampleHrHeatmap(): HrHeatmap {
+  const metrics: MetricKey[] = [...METRIC_KEYS];
+  const cells: HeatmapCell[] = [];
+  SAMPLE_TEAMS.forEach((team, teamIndex) => {
+    metrics.forEach((metric, metricIndex) => {
+      if (team.small) {
+        cells.push({
+          team_id: team.id,
+          metric,
+          suppressed: true,
+          mean: null,
+          n: null,
+          released_weeks: 0,
+          previous_mean: null,
+          change: null,
+        });
+        return;
+      }
+      const previous = 58 + teamIndex * 3 + wobble(metricIndex * 3 + teamIndex);
+      const drift = team.id === 'team_phone' ? -6 : wobble(metricIndex + teamIndex * 5) / 2;
+      const mean = previous + drift;
+      cells.push({
+        team_id: team.id,
+        metric,
+        suppressed: false,
+        mean,
+        n: 30 + teamIndex,
+        released_weeks: 4,
+        previous_mean: previous,
+        change: mean - previous,
+      });
+    });
+  });
+  return {
+    k: 5,
+    current: { from: '2026-W44', to: '2026-W47', from_monday: '2026-10-26', to_sunday: '2026-11-22' },
+    previous: { from: '2026-W40', to: '2026-W43', from_monday: '2026-09-28', to_sunday: '2026-10-25' },
+    teams: SAMPLE_TEAMS.map(({ id, name }) => ({ id, name })),
+    metrics,
+    cells,
+  };
+}

@@ -1,0 +1,70 @@
+// HR's side of the shell with the mock back end: the role switch, the connect form, the
+// overview and the heatmap with its suppressed cells.
+
+import { render, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import App from '../../App.svelte';
+import { createMockBackend, type MockOptions } from '../backend/mock';
+import { setLanguage } from '../i18n/index.svelte';
+
+// jsdom has no layout, so ECharts itself is replaced; the options are tested in overview.test.ts and heatmap.test.ts.
+const setOption = vi.fn();
+vi.mock('echarts/core', () => ({
+  use: () => {},
+  init: () => ({ setOption, resize: () => {}, dispose: () => {} }),
+}));
+
+async function renderApp(options: MockOptions = {}) {
+  const backend = createMockBackend(options);
+  render(App, { props: { backend } });
+  const user = userEvent.setup();
+  await screen.findByTestId('pulse-view');
+  return { backend, user };
+}
+
+beforeEach(() => {
+  setOption.mockClear();
+  setLanguage({ language: 'en', locale: 'en-GB' });
+});
+
+describe('the HR role', () => {
+  it('asks for the server and token, refuses a wrong token, then shows the overview', async () => {
+    const { backend, user } = await renderApp();
+    await user.click(screen.getByTestId('role-hr'));
+    expect(screen.getByTestId('role-hr').getAttribute('aria-pressed')).toBe('true');
+    await user.type(await screen.findByTestId('hr-connect-server'), 'https://polso.example.org');
+    await user.type(screen.getByTestId('hr-connect-token'), 'ph_wrong');
+    await user.click(screen.getByTestId('hr-connect-submit'));
+    expect((await screen.findByTestId('hr-connect-error')).textContent).not.toBe('');
+    await user.clear(screen.getByTestId('hr-connect-token'));
+    await user.type(screen.getByTestId('hr-connect-token'), 'ph_demo');
+    await user.click(screen.getByTestId('hr-connect-submit'));
+    const overview = await screen.findByTestId('hr-overview');
+    await within(overview).findByTestId('hr-overview-chart');
+    const suppressedRows = within(overview).getAllByText('Fewer than 5 responses');
+    expect(suppressedRows.length).toBeGreaterThan(0);
+    expect(backend.calls.map((call) => call.command)).toContain('get_hr_overview');
+    await waitFor(() => expect(setOption).toHaveBeenCalled());
+  });
+
+  it('shows the heatmap with small teams as "fewer than k", never 0, and goes back to the employee views', async () => {
+    const { user } = await renderApp({ hr: { connected: true, server_url: 'https://polso.example.org', k: 5 } });
+    await user.click(screen.getByTestId('role-hr'));
+    await user.click(await screen.findByTestId('nav-hr_heatmap'));
+    const table = await screen.findByTestId('hr-heatmap-table');
+    const escalations = table.querySelectorAll('td[data-team="Escalations"]');
+    expect(escalations.length).toBe(15);
+    for (const cell of escalations) {
+      expect(cell.getAttribute('data-suppressed')).toBe('true');
+      expect(cell.textContent?.trim()).toBe('fewer than 5');
+    }
+    const helpDesk = table.querySelector('td[data-team="Help desk"][data-metric="wellbeing"]');
+    expect(helpDesk?.getAttribute('data-suppressed')).toBe('false');
+    expect(helpDesk?.textContent).toMatch(/\d/);
+    await user.click(screen.getByTestId('hr-disconnect'));
+    await screen.findByTestId('hr-connect-form');
+    await user.click(screen.getByTestId('role-employee'));
+    await screen.findByTestId('pulse-view');
+  });
+});

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import type { HrHeatmap } from '../bindings/HrHeatmap';
+import { sampleHrHeatmap } from '../backend/mock-hr';
+import { buildHeatmapOption, changeDirection, formatChange, shapeHeatmap } from './heatmap';
+
+const HEATMAP: HrHeatmap = {
+  k: 5,
+  current: { from: '2026-W44', to: '2026-W47', from_monday: '2026-10-26', to_sunday: '2026-11-22' },
+  previous: { from: '2026-W40', to: '2026-W43', from_monday: '2026-09-28', to_sunday: '2026-10-25' },
+  teams: [
+    { id: 't1', name: 'Escalations' },
+    { id: 't2', name: 'Help desk' },
+  ],
+  metrics: ['wellbeing', 'engagement'],
+  cells: [
+    { team_id: 't1', metric: 'wellbeing', suppressed: true, mean: null, n: null, released_weeks: 0, previous_mean: null, change: null },
+    { team_id: 't2', metric: 'wellbeing', suppressed: false, mean: 66.04, n: 36, released_weeks: 4, previous_mean: 60, change: 6.04 },
+    { team_id: 't2', metric: 'engagement', suppressed: false, mean: 50, n: 30, released_weeks: 3, previous_mean: null, change: null },
+  ],
+};
+
+describe('changes', () => {
+  it.each([
+    [6.04, 'up', '+6'],
+    [-1.25, 'down', '−1.3'],
+    [0.4, 'flat', '±0'],
+    [-0.49, 'flat', '±0'],
+    [null, null, null],
+  ] as const)('%s is %s', (change, direction, text) => {
+    expect(changeDirection(change)).toBe(direction);
+    expect(formatChange(change, 'en-GB')).toBe(text);
+  });
+
+  it('writes decimals the Italian way', () => {
+    expect(formatChange(-1.25, 'it-IT')).toBe('−1,3');
+  });
+});
+
+describe('the heatmap data', () => {
+  it('puts every team × metric in the grid, missing pairs as suppressed', () => {
+    const data = shapeHeatmap(HEATMAP, 'en-GB');
+    expect(data.rows).toHaveLength(2);
+    expect(data.rows.map((row) => row.map((cell) => cell.suppressed))).toEqual([
+      [true, true],
+      [false, false],
+    ]);
+    const [wellbeing, engagement] = data.rows[1] ?? [];
+    expect(wellbeing).toMatchObject({ meanText: '66', changeText: '+6', direction: 'up', x: 0, y: 1 });
+    expect(engagement).toMatchObject({ meanText: '50', changeText: null, direction: null });
+  });
+
+  it('never gives a suppressed cell a value', () => {
+    for (const cell of shapeHeatmap(HEATMAP, 'en-GB').rows.flat().filter((cell) => cell.suppressed)) {
+      expect([cell.mean, cell.meanText, cell.change, cell.changeText]).toEqual([null, null, null, null]);
+    }
+  });
+
+  it('draws suppressed cells in their own hatched series labelled "fewer than k"', () => {
+    const option = buildHeatmapOption(shapeHeatmap(HEATMAP, 'en-GB'), {
+      metricName: (metric) => metric,
+      fewerThanK: 'fewer than 5',
+      noChange: 'no earlier figure',
+      fontFamily: 'sans-serif',
+      textColour: '#222',
+      gridColour: '#ddd',
+    });
+    const [released, suppressed] = option.series;
+    expect(released?.data).toHaveLength(2);
+    expect(suppressed?.data).toHaveLength(2);
+    expect(option.visualMap.seriesIndex).toBe(0);
+    expect(suppressed?.itemStyle).toHaveProperty('decal');
+    const cell = suppressed?.data[0]?.cell;
+    expect(option.tooltip.formatter({ data: { cell } })).toContain('fewer than 5');
+  });
+
+  it('shapes the mock sample: the small teams are suppressed everywhere', () => {
+    const data = shapeHeatmap(sampleHrHeatmap(), 'en-GB');
+    for (const row of data.rows) {
+      const small = ['Escalations', 'Partnerships'].includes(row[0]?.teamName ?? '');
+      expect(row.every((cell) => cell.suppressed === small), row[0]?.teamName).toBe(true);
+    }
+  });
+});

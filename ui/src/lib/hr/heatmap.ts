@@ -1,0 +1,169 @@
+// The team × metric heatmap shaped for its chart and its table, as pure functions.
+//
+// A released cell shows the current period's mean and its change from the period before;
+// a suppressed cell has no value at all and is drawn in a neutral hatched grey labelled
+// "fewer than k", never as 0 and never left blank.
+
+import type { HrHeatmap } from '../bindings/HrHeatmap';
+import type { MetricKey } from '../bindings/MetricKey';
+import { formatNumber } from '../i18n/format';
+
+/** Which way a change went, for its colour and its words. Changes under `FLAT_BELOW` points are flat. */
+export type ChangeDirection = 'up' | 'down' | 'flat';
+
+/** A change smaller than this many points (in either direction) is shown as no change. */
+export const FLAT_BELOW = 0.5;
+
+/** The direction of a change, or null when there is none to compare. */
+export function changeDirection(change: number | null): ChangeDirection | null {
+  if (change === null || Number.isNaN(change)) return null;
+  if (Math.abs(change) < FLAT_BELOW) return 'flat';
+  return change > 0 ? 'up' : 'down';
+}
+
+/** A change with its sign, "+3.2" / "−1,5" / "±0"; null when there is none. */
+export function formatChange(change: number | null, locale: string): string | null {
+  const direction = changeDirection(change);
+  if (direction === null || change === null) return null;
+  if (direction === 'flat') return '±0';
+  const magnitude = formatNumber(Math.abs(change), locale);
+  return direction === 'up' ? `+${magnitude}` : `−${magnitude}`;
+}
+
+/** One cell as the chart and the table show it. */
+export interface HeatmapViewCell {
+  teamId: string;
+  teamName: string;
+  metric: MetricKey;
+  /** The column (metric) and the row (team) in the chart. */
+  x: number;
+  y: number;
+  suppressed: boolean;
+  mean: number | null;
+  meanText: string | null;
+  change: number | null;
+  changeText: string | null;
+  direction: ChangeDirection | null;
+}
+
+/** Everything the heatmap chart and table draw. */
+export interface HeatmapViewData {
+  teams: { id: string; name: string }[];
+  metrics: MetricKey[];
+  /** Row by row (teams in order), each with one cell per metric in order. */
+  rows: HeatmapViewCell[][];
+}
+
+/** Shapes the back end's heatmap; a team × metric pair the back end left out counts as suppressed. */
+export function shapeHeatmap(heatmap: HrHeatmap, locale: string): HeatmapViewData {
+  const byPair = new Map(heatmap.cells.map((cell) => [`${cell.team_id}\u0000${cell.metric}`, cell]));
+  const rows = heatmap.teams.map((team, y) =>
+    heatmap.metrics.map((metric, x) => {
+      const cell = byPair.get(`${team.id}\u0000${metric}`);
+      const suppressed = cell === undefined || cell.suppressed || cell.mean === null;
+      const mean = suppressed ? null : (cell?.mean ?? null);
+      const change = suppressed ? null : (cell?.change ?? null);
+      return {
+        teamId: team.id,
+        teamName: team.name,
+        metric,
+        x,
+        y,
+        suppressed,
+        mean,
+        meanText: mean === null ? null : formatNumber(mean, locale),
+        change,
+        changeText: formatChange(change, locale),
+        direction: changeDirection(change),
+      };
+    }),
+  );
+  return { teams: heatmap.teams.map(({ id, name }) => ({ id, name })), metrics: [...heatmap.metrics], rows };
+}
+
+/** What the chart needs from the UI besides the data. */
+export interface HeatmapOptionTexts {
+  metricName: (metric: MetricKey) => string;
+  /** "fewer than 5". */
+  fewerThanK: string;
+  /** "No earlier figure". */
+  noChange: string;
+  fontFamily: string;
+  textColour: string;
+  gridColour: string;
+}
+
+interface HeatmapTooltipParam {
+  data?: { cell?: HeatmapViewCell };
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
+}
+
+/** The ECharts option: released cells coloured by mean, suppressed cells hatched grey. */
+export function buildHeatmapOption(data: HeatmapViewData, texts: HeatmapOptionTexts) {
+  const cells = data.rows.flat();
+  const label = (cell: HeatmapViewCell) =>
+    cell.suppressed ? texts.fewerThanK : `${cell.meanText ?? ''}\n${cell.changeText ?? ''}`;
+  return {
+    animation: false,
+    aria: { enabled: false },
+    textStyle: { fontFamily: texts.fontFamily, color: texts.textColour },
+    grid: { left: 140, right: 24, top: 16, bottom: 120 },
+    tooltip: {
+      formatter: (param: HeatmapTooltipParam) => {
+        const cell = param.data?.cell;
+        if (cell === undefined) return '';
+        const title = `${escapeHtml(cell.teamName)} · ${escapeHtml(texts.metricName(cell.metric))}`;
+        if (cell.suppressed) return `${title}<br>${escapeHtml(texts.fewerThanK)}`;
+        return `${title}<br><b>${cell.meanText ?? ''}</b> ${escapeHtml(cell.changeText ?? texts.noChange)}`;
+      },
+    },
+    xAxis: {
+      type: 'category',
+      data: data.metrics.map((metric) => texts.metricName(metric)),
+      axisLabel: { color: texts.textColour, rotate: 40, interval: 0 },
+      splitArea: { show: false },
+    },
+    yAxis: {
+      type: 'category',
+      data: data.teams.map((team) => team.name),
+      inverse: true,
+      axisLabel: { color: texts.textColour },
+    },
+    visualMap: {
+      show: false,
+      min: 0,
+      max: 100,
+      seriesIndex: 0,
+      inRange: { color: ['#c94f4f', '#f2e6c4', '#3f8f6b'] },
+    },
+    series: [
+      {
+        type: 'heatmap',
+        name: 'released',
+        data: cells
+          .filter((cell) => !cell.suppressed)
+          .map((cell) => ({ value: [cell.x, cell.y, cell.mean], cell })),
+        label: { show: true, fontSize: 10, formatter: (param: HeatmapTooltipParam) => (param.data?.cell ? label(param.data.cell) : '') },
+        itemStyle: { borderColor: '#fff', borderWidth: 1 },
+      },
+      {
+        type: 'heatmap',
+        name: 'suppressed',
+        data: cells
+          .filter((cell) => cell.suppressed)
+          // The third value only places the cell; no visual map reads it and the label says "fewer than k".
+          .map((cell) => ({ value: [cell.x, cell.y, 0], cell })),
+        label: { show: true, fontSize: 9, color: '#555', formatter: () => texts.fewerThanK },
+        itemStyle: {
+          color: '#e4e4e4',
+          borderColor: '#fff',
+          borderWidth: 1,
+          decal: { symbol: 'rect', dashArrayX: [1, 0], dashArrayY: [2, 4], rotation: -Math.PI / 4, color: 'rgba(0,0,0,0.12)' },
+        },
+      },
+    ],
+  };
+}

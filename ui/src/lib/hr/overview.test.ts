@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import type { HrOverview } from '../bindings/HrOverview';
+import { sampleHrOverview } from '../backend/mock-hr';
+import { buildOverviewOption, overviewTableRows, shapeOverviewChart, type OverviewOptionTexts } from './overview';
+
+const OVERVIEW: HrOverview = {
+  k: 5,
+  from: '2026-W45',
+  to: '2026-W47',
+  metrics: [
+    {
+      metric: 'wellbeing',
+      points: [
+        { week: '2026-W45', week_monday: '2026-11-02', mean: 70, low: 66.5, high: 73.5, n: 40, suppressed: false },
+        { week: '2026-W46', week_monday: '2026-11-09', mean: null, low: null, high: null, n: null, suppressed: true },
+        { week: '2026-W47', week_monday: '2026-11-16', mean: 62.25, low: 55, high: 69.5, n: 38, suppressed: false },
+      ],
+    },
+  ],
+  participation: [
+    { week: '2026-W45', week_monday: '2026-11-02', n: 40, suppressed: false },
+    { week: '2026-W46', week_monday: '2026-11-09', n: 31, suppressed: false },
+    { week: '2026-W47', week_monday: '2026-11-16', n: 38, suppressed: false },
+  ],
+};
+
+const TEXTS: OverviewOptionTexts = {
+  locale: 'en-GB',
+  metricName: 'Wellbeing',
+  bandName: '95% band',
+  participationName: 'Responses',
+  fewerThanK: 'Fewer than 5 responses',
+  weekTitle: (week) => `Week ${week.weekNumber}`,
+  fontFamily: 'sans-serif',
+  textColour: '#222',
+  gridColour: '#ddd',
+  accentColour: '#2a6',
+};
+
+describe('the overview chart data', () => {
+  it('draws the band as its lower edge plus its width', () => {
+    const data = shapeOverviewChart(OVERVIEW, 'wellbeing', 'en-GB');
+    expect(data.mean).toEqual([70, null, 62.25]);
+    expect(data.bandLow).toEqual([66.5, null, 55]);
+    expect(data.bandWidth).toEqual([7, null, 14.5]);
+    expect(data.weeks.map((week) => week.axisLabel)).toEqual(['2 Nov', '9 Nov', '16 Nov']);
+  });
+
+  it('keeps a suppressed week as a marked week, never a zero', () => {
+    const data = shapeOverviewChart(OVERVIEW, 'wellbeing', 'en-GB');
+    expect(data.weeks.map((week) => week.suppressed)).toEqual([false, true, false]);
+    expect(data.mean[1]).toBeNull();
+    expect(data.n[1]).toBeNull();
+    expect(data.participation).toEqual([40, 31, 38]);
+    const option = buildOverviewOption(data, TEXTS);
+    const mean = option.series.find((series) => series.name === 'Wellbeing');
+    expect(mean?.markArea?.data).toEqual([[{ xAxis: '9 Nov' }, { xAxis: '9 Nov' }]]);
+    const tooltip = option.tooltip.formatter([{ dataIndex: 1 }]);
+    expect(tooltip).toContain('Fewer than 5 responses');
+    expect(tooltip).not.toMatch(/Wellbeing: <b>0/);
+    expect(option.tooltip.formatter([{ dataIndex: 0 }])).toContain('95% band: 66.5–73.5');
+  });
+
+  it('writes the table newest first in the locale, with suppressed rows empty of figures', () => {
+    const rows = overviewTableRows(shapeOverviewChart(OVERVIEW, 'wellbeing', 'it-IT'), 'it-IT');
+    expect(rows.map((row) => row.week)).toEqual(['2026-W47', '2026-W46', '2026-W45']);
+    expect(rows[0]).toMatchObject({ mean: '62,3', band: '55–69,5', n: '38', date: '16 nov 2026' });
+    expect(rows[1]).toMatchObject({ suppressed: true, mean: null, band: null, n: null, participation: '31' });
+  });
+
+  it('gives a metric the overview lacks no weeks rather than zeros', () => {
+    const data = shapeOverviewChart(OVERVIEW, 'tools', 'en-GB');
+    expect(data.weeks).toEqual([]);
+    expect(data.mean).toEqual([]);
+  });
+
+  it('reads the mock sample end to end: every withheld week is a suppressed point', () => {
+    const sample = sampleHrOverview(12);
+    const data = shapeOverviewChart(sample, 'wellbeing', 'en-GB');
+    expect(data.weeks).toHaveLength(12);
+    for (const [index, week] of data.weeks.entries()) {
+      expect(week.suppressed, week.week).toBe(data.mean[index] === null);
+    }
+    expect(data.weeks.some((week) => week.suppressed)).toBe(true);
+  });
+});
