@@ -29,9 +29,38 @@ const SYNC_MAX_DELAY_VARIABLE: &str = "POLSO_SYNC_MAX_DELAY_SECONDS";
 /// What every command works on.
 pub struct AppState {
     desktop: Mutex<Result<Desktop, ApiError>>,
+    opening: Opening,
     fixed_today: Option<NaiveDate>,
     transport: UreqTransport,
     sync_pass: Mutex<()>,
+}
+
+/// Everything needed to open the store again, so that "Try again" on the
+/// error screen really tries again once the keyring is unlocked.
+struct Opening {
+    data_dir: PathBuf,
+    system_locale: String,
+    sync_options: SyncOptions,
+}
+
+impl Opening {
+    fn open_desktop(&self) -> Result<Desktop, ApiError> {
+        let account = |purpose: &str| format!("{purpose}@{}", self.data_dir.display());
+        let vault = OsKeyring::new(KEYRING_SERVICE);
+        let desktop = polso_store::open_store(&self.data_dir, &vault, &account("store-key"))
+            .map_err(|error| polso_desktop::open_error_to_api(&error))
+            .and_then(|store| Desktop::new(store, self.system_locale.clone()))
+            .map(|desktop| {
+                desktop
+                    .with_device_vault(Box::new(OsKeyring::new(KEYRING_SERVICE)), account("device-token"))
+                    .with_hr_vault(Box::new(OsKeyring::new(KEYRING_SERVICE)), account("hr-token"))
+                    .with_sync_options(self.sync_options)
+            });
+        if let Err(error) = &desktop {
+            eprintln!("Polso could not open its local store: {}", error.message);
+        }
+        desktop
+    }
 }
 
 impl AppState {
@@ -59,35 +88,28 @@ impl AppState {
                 Err(_) => None,
             };
         let system_locale = sys_locale::get_locale().unwrap_or_else(|| "en-US".to_owned());
-        let vault = OsKeyring::new(KEYRING_SERVICE);
-        let account = format!("store-key@{}", data_dir.display());
-        let device_token_account = format!("device-token@{}", data_dir.display());
-        let hr_token_account = format!("hr-token@{}", data_dir.display());
-        let desktop = polso_store::open_store(&data_dir, &vault, &account)
-            .map_err(|error| polso_desktop::open_error_to_api(&error))
-            .and_then(|store| Desktop::new(store, system_locale))
-            .map(|desktop| {
-                desktop
-                    .with_device_vault(Box::new(OsKeyring::new(KEYRING_SERVICE)), device_token_account)
-                    .with_hr_vault(Box::new(OsKeyring::new(KEYRING_SERVICE)), hr_token_account)
-                    .with_sync_options(SyncOptions { max_delay_override_seconds })
-            });
-        if let Err(error) = &desktop {
-            eprintln!("Polso could not open its local store: {}", error.message);
-        }
+        let opening =
+            Opening { data_dir, system_locale, sync_options: SyncOptions { max_delay_override_seconds } };
         Ok(AppState {
-            desktop: Mutex::new(desktop),
+            desktop: Mutex::new(opening.open_desktop()),
+            opening,
             fixed_today,
             transport: UreqTransport::new(),
             sync_pass: Mutex::new(()),
         })
     }
 
-    /// The employee-side logic, or the error that kept the store closed.
+    /// The employee-side logic, or the error that kept the store closed. A
+    /// store that could not be opened is tried again, so a keyring unlocked
+    /// or a key restored since takes effect without a restart.
     pub fn desktop(&self) -> Result<MutexGuard<'_, Result<Desktop, ApiError>>, ApiError> {
-        self.desktop.lock().map_err(|_| {
+        let mut guard = self.desktop.lock().map_err(|_| {
             ApiError::new(ErrorCode::Internal, "an earlier command failed while holding the store")
-        })
+        })?;
+        if guard.is_err() {
+            *guard = self.opening.open_desktop();
+        }
+        Ok(guard)
     }
 
     /// Today's date in the employee's time zone.

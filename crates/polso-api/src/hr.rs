@@ -6,7 +6,8 @@
 //! types; nothing here is a value the server did not release. A value the
 //! server withheld is never a zero or a gap: it is a point or a cell with
 //! `suppressed: true` and no figures, which the UI shows as "fewer than k
-//! responses".
+//! responses". A week the organisation's schedule did not ask a metric is
+//! `asked: false` instead, shown as "not asked", never as "fewer than k".
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -65,8 +66,12 @@ pub struct SeriesPoint {
     pub high: Option<f64>,
     /// How many devices contributed; absent when suppressed.
     pub n: Option<u32>,
-    /// The server did not release this week: fewer than k responses (or held
-    /// back to protect another cell, which is deliberately not told apart).
+    /// The organisation's schedule asked this metric this week. A week it did
+    /// not ask has no figures and is not suppressed: a gap, "not asked".
+    pub asked: bool,
+    /// The metric was asked and the server did not release this week: fewer
+    /// than k responses (or held back to protect another cell, which is
+    /// deliberately not told apart).
     pub suppressed: bool,
 }
 
@@ -86,10 +91,10 @@ pub struct ParticipationPoint {
     pub week: String,
     /// Its Monday.
     pub week_monday: String,
-    /// The released n of the most-answered metric that week (wellbeing in
-    /// most weeks); absent when no metric was released.
+    /// The released n of the most-answered metric asked that week (wellbeing
+    /// in most weeks); absent when no asked metric was released.
     pub n: Option<u32>,
-    /// No metric of that week was released.
+    /// Some metric was asked that week and none of them was released.
     pub suppressed: bool,
 }
 
@@ -144,14 +149,21 @@ pub struct HeatmapTeam {
 /// from the previous one.
 ///
 /// A period's mean is the n-weighted mean of the weeks the server released
-/// in it. A cell with no released week is suppressed and has no figures.
+/// in it; weeks the schedule did not ask the metric are left out. A cell whose
+/// metric was asked in the period but with no released week is suppressed; a
+/// cell whose metric was never asked in the period is `asked: false`, not
+/// suppressed. Neither has figures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct HeatmapCell {
     /// The team's id.
     pub team_id: String,
     /// The metric.
     pub metric: MetricKey,
-    /// No week of the current period was released: fewer than k responses.
+    /// The organisation's schedule asked the metric in at least one week of
+    /// the current period.
+    pub asked: bool,
+    /// The metric was asked in the current period and none of its asked weeks
+    /// was released: fewer than k responses.
     pub suppressed: bool,
     /// The current period's mean, 0–100.
     pub mean: Option<f64>,

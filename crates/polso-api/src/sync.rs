@@ -156,10 +156,12 @@ pub struct AggregateQuery {
 
 /// One unit's figures for one week and one item or metric.
 ///
-/// A cell that is not released carries no values at all: it holds fewer than
-/// k contributions, or it is withheld so that another such cell cannot be
-/// recovered by subtraction. The two cases are deliberately not told apart;
-/// show both as "fewer than k".
+/// A cell that is not released carries no values at all. When `asked` is
+/// true, it holds fewer than k contributions, or it is withheld so that
+/// another such cell cannot be recovered by subtraction; the two cases are
+/// deliberately not told apart, show both as "fewer than k". When `asked` is
+/// false the organisation's schedule did not ask the item or metric that
+/// week: show "not asked", never "fewer than k".
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AggregateCell {
@@ -173,6 +175,12 @@ pub struct AggregateCell {
     pub week: String,
     /// The item id or metric key.
     pub key: String,
+    /// false when the organisation's schedule did not ask this item or metric
+    /// that week; such a cell carries no values and says nothing about
+    /// anyone. The schedule is public per organisation, so this reveals no
+    /// answer. Absent from older servers, and then true.
+    #[serde(default = "asked_by_default")]
+    pub asked: bool,
     /// Whether the values below may be shown.
     pub released: bool,
     /// How many devices contributed; only when released.
@@ -185,6 +193,11 @@ pub struct AggregateCell {
     /// lowest; for a metric, ten bins of ten points (100 in the last). Only
     /// when released.
     pub histogram: Option<Vec<u32>>,
+}
+
+/// What a cell from a server that predates `asked` is taken to be: asked.
+fn asked_by_default() -> bool {
+    true
 }
 
 /// The answer to `GET /v1/aggregates`.

@@ -197,6 +197,19 @@ impl Schedule {
         items
     }
 
+    /// Whether `week`'s pulse asks the item whose id is `item_id`.
+    pub fn asks_item(&self, week: IsoWeek, item_id: &str) -> bool {
+        self.items_for_week(week).iter().any(|item| item.as_str() == item_id)
+    }
+
+    /// Whether `week`'s pulse asks at least one item of `metric`, so that the
+    /// week can have a score for it.
+    pub fn asks_metric(&self, bank: &ItemBank, week: IsoWeek, metric: Metric) -> bool {
+        self.items_for_week(week)
+            .iter()
+            .any(|item| bank.item(item.as_str()).is_some_and(|item| item.metric == metric))
+    }
+
     fn item_in_slot(&self, slot: Slot, cycle: i64) -> Option<&ItemId> {
         match slot {
             Slot::Driver(metric) => {
@@ -352,6 +365,26 @@ mod tests {
                 assert!(asked.contains(&Metric::Who5), "seed {seed}, from {}", weeks_in_window[0]);
             }
         }
+    }
+
+    #[test]
+    fn asks_item_and_asks_metric_agree_with_the_weeks_items() {
+        let bank = ItemBank::embedded();
+        let schedule = Schedule::new(bank, SEEDS[0]);
+        for week in test_weeks().into_iter().take(16) {
+            let items = schedule.items_for_week(week);
+            for item in bank.items() {
+                assert_eq!(schedule.asks_item(week, item.id.as_str()), items.contains(&item.id), "{week}");
+            }
+            for metric in Metric::ALL {
+                let expected = items.iter().any(|id| metric_of(bank, id) == metric);
+                assert_eq!(schedule.asks_metric(bank, week, metric), expected, "{week}: {metric:?}");
+            }
+        }
+        // Wellbeing is asked three weeks in four, a driver one.
+        let weeks: Vec<IsoWeek> = test_weeks().into_iter().take(4).collect();
+        let count = |metric| weeks.iter().filter(|&&week| schedule.asks_metric(bank, week, metric)).count();
+        assert_eq!((count(Metric::Wellbeing), count(Metric::Trust), count(Metric::Who5)), (3, 1, 1));
     }
 
     #[test]

@@ -209,7 +209,9 @@ pub fn confidence_band(mean: f64, sd: f64, n: u32) -> (f64, f64) {
 }
 
 /// Shapes one organisation-level table per metric into the overview. Every
-/// week of `weeks` gets a point in every series, released or suppressed.
+/// week of `weeks` gets a point in every series: released, suppressed, or not
+/// asked (the organisation's schedule did not ask the metric that week, which
+/// is a gap, not "fewer than k").
 pub fn shape_overview(weeks: RangeInclusive<IsoWeek>, tables: &[(MetricKey, AggregateTable)]) -> HrOverview {
     let week_list: Vec<IsoWeek> =
         (weeks.start().index()..=weeks.end().index()).map(IsoWeek::from_index).collect();
@@ -234,25 +236,30 @@ pub fn shape_overview(weeks: RangeInclusive<IsoWeek>, tables: &[(MetricKey, Aggr
         .iter()
         .enumerate()
         .map(|(position, week)| {
-            let most_answered = metrics
+            let asked: Vec<&SeriesPoint> = metrics
                 .iter()
-                .filter_map(|series| series.points.get(position).and_then(|point| point.n))
-                .max();
+                .filter_map(|series| series.points.get(position))
+                .filter(|point| point.asked)
+                .collect();
+            let most_answered = asked.iter().filter_map(|point| point.n).max();
             ParticipationPoint {
                 week: week.to_string(),
                 week_monday: week.monday().to_string(),
                 n: most_answered,
-                suppressed: most_answered.is_none(),
+                suppressed: most_answered.is_none() && !asked.is_empty(),
             }
         })
         .collect();
     HrOverview { k, from: weeks.start().to_string(), to: weeks.end().to_string(), metrics, participation }
 }
 
-/// One week's point: the released figures with their band, or a suppressed
-/// point when the cell is withheld or missing.
+/// One week's point: the released figures with their band, a point with no
+/// figures and `asked: false` when the schedule did not ask the metric, or a
+/// suppressed point when the cell is withheld or missing.
 fn series_point(week: IsoWeek, cell: Option<&AggregateCell>) -> SeriesPoint {
-    let released = cell.filter(|cell| cell.released).and_then(|cell| Some((cell.mean?, cell.n?, cell.sd)));
+    let asked = cell.is_none_or(|cell| cell.asked);
+    let released =
+        cell.filter(|cell| cell.asked && cell.released).and_then(|cell| Some((cell.mean?, cell.n?, cell.sd)));
     let (mean, n, band) = match released {
         Some((mean, n, sd)) => (Some(mean), Some(n), sd.map(|sd| confidence_band(mean, sd, n))),
         None => (None, None, None),
@@ -264,12 +271,15 @@ fn series_point(week: IsoWeek, cell: Option<&AggregateCell>) -> SeriesPoint {
         low: band.map(|(low, _)| low),
         high: band.map(|(_, high)| high),
         n,
-        suppressed: mean.is_none(),
+        asked,
+        suppressed: asked && mean.is_none(),
     }
 }
 
 /// Shapes one team-level table per metric, spanning both periods, into the
-/// heatmap: every team the tables name gets a cell for every metric.
+/// heatmap: every team the tables name gets a cell for every metric. A metric
+/// the schedule never asked in the current period gives an `asked: false`
+/// cell, told apart from "fewer than k".
 pub fn shape_heatmap(
     current: RangeInclusive<IsoWeek>,
     previous: RangeInclusive<IsoWeek>,
@@ -295,10 +305,12 @@ pub fn shape_heatmap(
                 .collect();
             let now = pooled(&team_cells, &current);
             let before = pooled(&team_cells, &previous);
+            let asked = asked_in(&team_cells, &current);
             cells.push(HeatmapCell {
                 team_id: team.id.clone(),
                 metric: *metric,
-                suppressed: now.is_none(),
+                asked,
+                suppressed: asked && now.is_none(),
                 mean: now.map(|period| period.mean),
                 n: now.map(|period| period.n),
                 released_weeks: now.map_or(0, |period| period.released_weeks),
@@ -325,13 +337,25 @@ struct PooledPeriod {
     released_weeks: u32,
 }
 
-/// The n-weighted mean of the released weeks of `weeks` among `cells`, or
-/// `None` when none of them was released.
+/// Whether the schedule asked the metric of `cells` in some week of `weeks`.
+/// A period the server sent no cell for counts as asked, so that a missing
+/// figure is never passed off as "not asked".
+fn asked_in(cells: &[&AggregateCell], weeks: &RangeInclusive<IsoWeek>) -> bool {
+    let mut in_period = cells
+        .iter()
+        .filter(|cell| cell.week.parse::<IsoWeek>().is_ok_and(|week| weeks.contains(&week)))
+        .peekable();
+    in_period.peek().is_none() || in_period.any(|cell| cell.asked)
+}
+
+/// The n-weighted mean of the released, asked weeks of `weeks` among
+/// `cells`, or `None` when none of them was released. Weeks the schedule did
+/// not ask the metric are left out.
 fn pooled(cells: &[&AggregateCell], weeks: &RangeInclusive<IsoWeek>) -> Option<PooledPeriod> {
     let (mut weighted_sum, mut n, mut released_weeks) = (0.0, 0u32, 0u32);
     for cell in cells {
         let Ok(week) = cell.week.parse::<IsoWeek>() else { continue };
-        if !weeks.contains(&week) || !cell.released {
+        if !weeks.contains(&week) || !cell.asked || !cell.released {
             continue;
         }
         if let (Some(mean), Some(cell_n)) = (cell.mean, cell.n)

@@ -108,6 +108,7 @@ fn released(
         unit_name: unit.to_owned(),
         week: week.to_string(),
         key: key.to_owned(),
+        asked: true,
         released: true,
         n: Some(n),
         mean: Some(mean),
@@ -123,6 +124,7 @@ fn withheld(unit_kind: UnitKind, unit: &str, week: IsoWeek, key: &str) -> Aggreg
         unit_name: unit.to_owned(),
         week: week.to_string(),
         key: key.to_owned(),
+        asked: true,
         released: false,
         n: None,
         mean: None,
@@ -131,14 +133,21 @@ fn withheld(unit_kind: UnitKind, unit: &str, week: IsoWeek, key: &str) -> Aggreg
     }
 }
 
+/// A week the organisation's schedule did not ask `key`.
+fn not_asked(unit_kind: UnitKind, unit: &str, week: IsoWeek, key: &str) -> AggregateCell {
+    AggregateCell { asked: false, ..withheld(unit_kind, unit, week, key) }
+}
+
 fn weeks_of(range: RangeInclusive<IsoWeek>) -> Vec<IsoWeek> {
     (range.start().index()..=range.end().index()).map(IsoWeek::from_index).collect()
 }
 
 /// The organisation: wellbeing released every week but 2026-W45 (n 40, mean 70,
-/// sd 10), engagement only in 2026-W46 (n 30); other metrics never.
+/// sd 10), engagement asked and released only in 2026-W46 (n 30) and not
+/// asked in the other weeks; other metrics asked and never released.
 /// Teams: "Help desk" released every week (mean 60 before 2026-W44, 66 from it),
-/// "Escalations" never.
+/// "Escalations" never; eNPS is asked only in 2026-W41, before the latest
+/// period.
 fn demo_cells(unit: UnitKind, key: &str, weeks: RangeInclusive<IsoWeek>) -> Vec<AggregateCell> {
     let mut cells = Vec::new();
     for week in weeks_of(weeks) {
@@ -151,9 +160,14 @@ fn demo_cells(unit: UnitKind, key: &str, weeks: RangeInclusive<IsoWeek>) -> Vec<
                     "engagement" if week == self::week("2026-W46") => {
                         released(unit, "Demo", week, key, 30, 99.0, 20.0)
                     }
+                    "engagement" => not_asked(unit, "Demo", week, key),
                     _ => withheld(unit, "Demo", week, key),
                 };
                 cells.push(cell);
+            }
+            _ if key == "enps" && week != self::week("2026-W41") => {
+                cells.push(not_asked(unit, "Escalations", week, key));
+                cells.push(not_asked(unit, "Help desk", week, key));
             }
             _ => {
                 let mean = if week >= self::week("2026-W44") { 66.0 } else { 60.0 };
@@ -270,10 +284,20 @@ fn the_overview_marks_suppressed_weeks_and_bands_released_ones() {
     assert!((released.low.unwrap() - (70.0 - half_width)).abs() < 1e-12);
     assert!((released.high.unwrap() - (70.0 + half_width)).abs() < 1e-12);
 
+    assert!(wellbeing.points.iter().all(|point| point.asked));
+
     let engagement = overview.metrics.iter().find(|series| series.metric == MetricKey::Engagement).unwrap();
     assert_eq!(engagement.points[2].high, Some(100.0), "the band is clamped at 100");
+    let states: Vec<(bool, bool, Option<f64>)> =
+        engagement.points.iter().map(|point| (point.asked, point.suppressed, point.mean)).collect();
+    assert_eq!(
+        states,
+        [(false, false, None), (false, false, None), (true, false, Some(99.0)), (false, false, None)],
+        "weeks that did not ask engagement are gaps, not fewer than k"
+    );
+    assert!(engagement.points.iter().filter(|point| !point.asked).all(|point| point.n.is_none()));
     let never = overview.metrics.iter().find(|series| series.metric == MetricKey::Tools).unwrap();
-    assert!(never.points.iter().all(|point| point.suppressed && point.mean.is_none()));
+    assert!(never.points.iter().all(|point| point.asked && point.suppressed && point.mean.is_none()));
 
     let participation: Vec<(Option<u32>, bool)> =
         overview.participation.iter().map(|point| (point.n, point.suppressed)).collect();
@@ -303,8 +327,10 @@ fn the_heatmap_compares_the_latest_period_with_the_one_before_and_keeps_small_te
     assert_eq!(heatmap.metrics, MetricKey::ALL);
     assert_eq!(heatmap.cells.len(), 2 * MetricKey::ALL.len());
 
-    for cell in heatmap.cells.iter().filter(|cell| cell.team_id == "id_Escalations") {
-        assert!(cell.suppressed);
+    for cell in
+        heatmap.cells.iter().filter(|cell| cell.team_id == "id_Escalations" && cell.metric != MetricKey::Enps)
+    {
+        assert!(cell.asked && cell.suppressed);
         assert_eq!((cell.mean, cell.n, cell.previous_mean, cell.change), (None, None, None, None));
         assert_eq!(cell.released_weeks, 0);
     }
@@ -315,6 +341,21 @@ fn the_heatmap_compares_the_latest_period_with_the_one_before_and_keeps_small_te
     assert_eq!(help_desk.released_weeks, 4);
     assert_eq!(help_desk.previous_mean, Some(60.0));
     assert_eq!(help_desk.change, Some(6.0));
+
+    // eNPS was not asked in the latest period: neither team is "fewer than
+    // k" for it, whatever the period before held.
+    for team in ["id_Escalations", "id_Help desk"] {
+        let cell =
+            heatmap.cells.iter().find(|cell| cell.team_id == team && cell.metric == MetricKey::Enps).unwrap();
+        assert!(!cell.asked && !cell.suppressed, "{team}");
+        assert_eq!((cell.mean, cell.n, cell.change, cell.released_weeks), (None, None, None, 0), "{team}");
+    }
+    let help_desk_enps = heatmap
+        .cells
+        .iter()
+        .find(|cell| cell.team_id == "id_Help desk" && cell.metric == MetricKey::Enps)
+        .unwrap();
+    assert_eq!(help_desk_enps.previous_mean, Some(60.0));
 }
 
 #[test]
@@ -328,7 +369,9 @@ fn a_period_mean_is_weighted_by_n_over_released_weeks_only() {
             team("2026-W44", 10, 50.0),
             withheld(UnitKind::Team, "T", week("2026-W45"), key),
             team("2026-W46", 30, 70.0),
+            not_asked(UnitKind::Team, "T", week("2026-W47"), key),
             withheld(UnitKind::Team, "T", week("2026-W42"), key),
+            not_asked(UnitKind::Team, "T", week("2026-W43"), key),
         ],
     };
     let heatmap = shape_heatmap(
@@ -337,6 +380,7 @@ fn a_period_mean_is_weighted_by_n_over_released_weeks_only() {
         &[(MetricKey::Wellbeing, table)],
     );
     let cell = &heatmap.cells[0];
+    assert!(cell.asked && !cell.suppressed);
     assert_eq!(cell.mean, Some(65.0));
     assert_eq!((cell.n, cell.released_weeks), (Some(40), 2));
     assert_eq!(
@@ -344,6 +388,47 @@ fn a_period_mean_is_weighted_by_n_over_released_weeks_only() {
         (None, None),
         "no change without a released previous period"
     );
+}
+
+#[test]
+fn a_period_that_never_asked_the_metric_is_not_asked_and_one_with_no_cells_is_suppressed() {
+    let key = "who5";
+    let not_asked_table = AggregateTable {
+        k: 5,
+        cells: weeks_of(week("2026-W44")..=week("2026-W47"))
+            .into_iter()
+            .map(|week| not_asked(UnitKind::Team, "T", week, key))
+            .collect(),
+    };
+    let asked_once_table = AggregateTable {
+        k: 5,
+        cells: weeks_of(week("2026-W44")..=week("2026-W47"))
+            .into_iter()
+            .map(|one| {
+                if one == week("2026-W45") {
+                    withheld(UnitKind::Team, "T", one, key)
+                } else {
+                    not_asked(UnitKind::Team, "T", one, key)
+                }
+            })
+            .collect(),
+    };
+    let no_cells_table = AggregateTable {
+        k: 5,
+        cells: vec![released(UnitKind::Team, "T", week("2026-W41"), key, 9, 50.0, 1.0)],
+    };
+    let heatmap = shape_heatmap(
+        week("2026-W44")..=week("2026-W47"),
+        week("2026-W40")..=week("2026-W43"),
+        &[
+            (MetricKey::Who5, not_asked_table),
+            (MetricKey::Enps, asked_once_table),
+            (MetricKey::Tools, no_cells_table),
+        ],
+    );
+    let states: Vec<(bool, bool)> = heatmap.cells.iter().map(|cell| (cell.asked, cell.suppressed)).collect();
+    assert_eq!(states, [(false, false), (true, true), (true, true)]);
+    assert!(heatmap.cells.iter().all(|cell| cell.mean.is_none() && cell.n.is_none()));
 }
 
 #[test]

@@ -23,6 +23,7 @@ use polso_api::{
     ReportStatus, ReportWindow, UnitKind, WIRE_VERSION, WeeklyReport,
 };
 use polso_core::bank::ItemBank;
+use polso_core::schedule::Schedule;
 use polso_core::{IsoWeek, Metric};
 use serde::de::DeserializeOwned;
 use tower_http::trace::TraceLayer;
@@ -30,7 +31,7 @@ use tower_http::trace::TraceLayer;
 use crate::clock::Clock;
 use crate::error::{Result, ServerError};
 use crate::privacy::{CellNoise, ValueScale};
-use crate::release::release_cells;
+use crate::release::{ScheduledKey, is_asked, release_cells};
 use crate::report::{item_key, metric_key, validate_report};
 use crate::secrets::{
     DEVICE_TOKEN_PREFIX, HR_TOKEN_PREFIX, hash_secret, new_device_token, normalise_invite_code,
@@ -378,10 +379,10 @@ async fn read_aggregates(
 ) -> Result<Json<AggregateTable>> {
     let Query(query) = query
         .map_err(|rejection| ServerError::InvalidInput(format!("bad query: {}", rejection.body_text())))?;
-    let stored_key = if let Some(metric) = Metric::from_key(&query.key) {
-        metric_key(metric)
+    let (stored_key, scheduled_key) = if let Some(metric) = Metric::from_key(&query.key) {
+        (metric_key(metric), ScheduledKey::Metric(metric))
     } else if ItemBank::embedded().item(&query.key).is_some() {
-        item_key(&query.key)
+        (item_key(&query.key), ScheduledKey::Item(query.key.as_str()))
     } else {
         return Err(ServerError::UnknownItem { item_id: query.key });
     };
@@ -467,7 +468,12 @@ async fn read_aggregates(
             ))
         }
     };
-    let cells = release_cells(&tree, &aggregates, &query.key, from..=to, k, noise.as_ref())
+    // The schedule the organisation's devices follow, from the seed they were
+    // given at enrolment: public, so which weeks asked the key reveals nothing.
+    let bank = ItemBank::embedded();
+    let schedule = Schedule::new(bank, tree.organisation.seed);
+    let asked = |week: IsoWeek| is_asked(bank, &schedule, scheduled_key, week);
+    let cells = release_cells(&tree, &aggregates, &query.key, from..=to, &asked, k, noise.as_ref())
         .into_iter()
         .filter(|cell| cell.unit_kind == query.unit && visible_ids.contains(&cell.unit_id.as_str()))
         .filter(|cell| query.unit_id.as_ref().is_none_or(|unit_id| *unit_id == cell.unit_id))

@@ -1,7 +1,9 @@
 //! Turning stored team sums into the cells HR may see: departments and the
 //! organisation are summed from their teams, the core's secondary suppression
 //! decides what is released for each (week, key), and a cell that is not
-//! released leaves with no values at all.
+//! released leaves with no values at all. A week the organisation's schedule
+//! did not ask the key gives cells marked `asked: false`, never released; the
+//! schedule is public per organisation, so saying so reveals nothing.
 //!
 //! This is the only way aggregates leave the server; every read path (the
 //! API today, exports later) goes through [`release_cells`].
@@ -10,8 +12,10 @@ use std::collections::HashMap;
 use std::ops::RangeInclusive;
 
 use polso_api::{AggregateCell, UnitKind};
-use polso_core::IsoWeek;
 use polso_core::anonymity::{HierarchyCounts, Threshold, suppress_hierarchy};
+use polso_core::bank::ItemBank;
+use polso_core::schedule::Schedule;
+use polso_core::{IsoWeek, Metric};
 
 use crate::privacy::{CellIdentity, CellNoise, ExactFigures};
 use crate::store::{OrganisationTree, TeamAggregate};
@@ -39,10 +43,34 @@ impl Sums {
     }
 }
 
+/// What an aggregate key is about, for asking the schedule whether a week
+/// asked it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScheduledKey<'key> {
+    /// One item, by id.
+    Item(&'key str),
+    /// A metric, scored from whichever of its items a week asks.
+    Metric(Metric),
+}
+
+/// Whether the organisation's `schedule` asked `key` in `week`: a metric
+/// when the week asks any of its items.
+pub fn is_asked(bank: &ItemBank, schedule: &Schedule, key: ScheduledKey<'_>, week: IsoWeek) -> bool {
+    match key {
+        ScheduledKey::Item(item_id) => schedule.asks_item(week, item_id),
+        ScheduledKey::Metric(metric) => schedule.asks_metric(bank, week, metric),
+    }
+}
+
 /// Every unit's cell (organisation, departments, teams) for every week of
 /// `weeks` and the one key whose team sums are `aggregates`, under `k`.
 /// `key_label` is the key as the client named it. Weeks come in order; within
 /// a week the organisation, then each department followed by its teams.
+///
+/// `asked` tells whether the organisation's schedule asked the key in a week.
+/// A week it did not ask gives cells with `asked: false` and no values,
+/// whatever was stored for it; the weeks it asked are decided exactly as
+/// before, by the k rule and secondary suppression over that week alone.
 ///
 /// With `noise` (the organisation's differential privacy is on) released
 /// cells carry its noise; which cells are released is decided on the exact
@@ -52,6 +80,7 @@ pub fn release_cells(
     aggregates: &[TeamAggregate],
     key_label: &str,
     weeks: RangeInclusive<IsoWeek>,
+    asked: &dyn Fn(IsoWeek) -> bool,
     k: Threshold,
     noise: Option<&CellNoise>,
 ) -> Vec<AggregateCell> {
@@ -71,6 +100,22 @@ pub fn release_cells(
     let mut cells = Vec::new();
     for week_index in weeks.start().index()..=weeks.end().index() {
         let week = IsoWeek::from_index(week_index);
+        if !asked(week) {
+            cells.extend(unit_list(tree).into_iter().map(|(unit_kind, unit_id, unit_name)| AggregateCell {
+                unit_kind,
+                unit_id: unit_id.to_owned(),
+                unit_name: unit_name.to_owned(),
+                week: week.to_string(),
+                key: key_label.to_owned(),
+                asked: false,
+                released: false,
+                n: None,
+                mean: None,
+                sd: None,
+                histogram: None,
+            }));
+            continue;
+        }
         let team_sums: Vec<Vec<&Sums>> = tree
             .departments
             .iter()
@@ -134,7 +179,21 @@ pub fn release_cells(
     cells
 }
 
-/// One cell; its values only when released (`released_under` holds k then),
+/// Every unit of `tree` in the order cells come within a week: the
+/// organisation, then each department followed by its teams.
+fn unit_list(tree: &OrganisationTree) -> Vec<(UnitKind, &str, &str)> {
+    let mut units =
+        vec![(UnitKind::Organisation, tree.organisation.id.as_str(), tree.organisation.name.as_str())];
+    for department in &tree.departments {
+        units.push((UnitKind::Department, department.id.as_str(), department.name.as_str()));
+        for team in &department.teams {
+            units.push((UnitKind::Team, team.id.as_str(), team.name.as_str()));
+        }
+    }
+    units
+}
+
+/// One cell of an asked week; its values only when released (`released_under` holds k then),
 /// noised when `noise` is given.
 fn cell(
     unit_kind: UnitKind,
@@ -150,6 +209,7 @@ fn cell(
         unit_name: unit_name.to_owned(),
         week: identity.week.to_string(),
         key: identity.key.to_owned(),
+        asked: true,
         released: released_under.is_some(),
         n: None,
         mean: None,
@@ -229,7 +289,8 @@ mod tests {
             aggregate("t2", week, &[2.0, 2.0]),
             aggregate("t3", week, &[3.0, 3.0, 3.0, 3.0, 3.0]),
         ];
-        let cells = release_cells(&tree(), &aggregates, "x", week..=week, Threshold::DEFAULT, None);
+        let cells =
+            release_cells(&tree(), &aggregates, "x", week..=week, &|_| true, Threshold::DEFAULT, None);
         let by_id: HashMap<&str, &AggregateCell> =
             cells.iter().map(|cell| (cell.unit_id.as_str(), cell)).collect();
         assert_eq!(cells.len(), 6);
@@ -258,10 +319,59 @@ mod tests {
     fn weeks_without_data_are_listed_as_not_released() {
         let from: IsoWeek = "2026-W45".parse().unwrap();
         let to: IsoWeek = "2026-W47".parse().unwrap();
-        let cells = release_cells(&tree(), &[], "x", from..=to, Threshold::DEFAULT, None);
+        let cells = release_cells(&tree(), &[], "x", from..=to, &|_| true, Threshold::DEFAULT, None);
         assert_eq!(cells.len(), 18);
-        assert!(cells.iter().all(|cell| !cell.released && cell.n.is_none()));
+        assert!(cells.iter().all(|cell| cell.asked && !cell.released && cell.n.is_none()));
         assert_eq!(cells[0].week, "2026-W45");
         assert_eq!(cells[17].week, "2026-W47");
+    }
+
+    #[test]
+    fn a_week_not_asked_is_marked_so_and_carries_nothing_whatever_was_stored() {
+        let asked_week: IsoWeek = "2026-W46".parse().unwrap();
+        let other_week: IsoWeek = "2026-W47".parse().unwrap();
+        let many = [3.0; 6];
+        let aggregates: Vec<TeamAggregate> = [asked_week, other_week]
+            .into_iter()
+            .flat_map(|week| ["t1", "t2", "t3"].map(|team| aggregate(team, week, &many)))
+            .collect();
+        let asked = |week: IsoWeek| week == asked_week;
+        let cells = release_cells(
+            &tree(),
+            &aggregates,
+            "x",
+            asked_week..=other_week,
+            &asked,
+            Threshold::DEFAULT,
+            None,
+        );
+        assert_eq!(cells.len(), 12);
+        let (first, second) = cells.split_at(6);
+        assert!(first.iter().all(|cell| cell.asked && cell.released), "{first:?}");
+        let ids: Vec<&str> = second.iter().map(|cell| cell.unit_id.as_str()).collect();
+        assert_eq!(ids, ["org", "d1", "t1", "t2", "d2", "t3"]);
+        for cell in second {
+            assert_eq!(cell.week, "2026-W47");
+            assert!(!cell.asked && !cell.released, "{cell:?}");
+            assert_eq!((cell.n, cell.mean, cell.sd, cell.histogram.as_ref()), (None, None, None, None));
+        }
+    }
+
+    #[test]
+    fn is_asked_follows_the_organisations_schedule() {
+        let bank = ItemBank::embedded();
+        let schedule = Schedule::new(bank, 7);
+        let week: IsoWeek = "2026-W47".parse().unwrap();
+        let items = schedule.items_for_week(week);
+        let asked_item = items[0].as_str();
+        assert!(is_asked(bank, &schedule, ScheduledKey::Item(asked_item), week));
+        let metric = bank.item(asked_item).unwrap().metric;
+        assert!(is_asked(bank, &schedule, ScheduledKey::Metric(metric), week));
+        let not_asked = bank.items().iter().find(|item| !items.contains(&item.id)).unwrap();
+        assert!(!is_asked(bank, &schedule, ScheduledKey::Item(not_asked.id.as_str()), week));
+        let unasked_metric = Metric::ALL
+            .into_iter()
+            .find(|&metric| !items.iter().any(|id| bank.item(id.as_str()).unwrap().metric == metric));
+        assert!(!is_asked(bank, &schedule, ScheduledKey::Metric(unasked_metric.unwrap()), week));
     }
 }

@@ -3,6 +3,8 @@
 //! connects with the printed HR token (kept in the real OS keyring), and the
 //! heatmap shows the big teams' released figures while the teams smaller
 //! than k (Escalations, Partnerships) are marked "fewer than k", never 0.
+//! Weeks the organisation's schedule did not ask a metric read "not asked",
+//! never "fewer than k".
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -21,6 +23,23 @@ const BIG_TEAMS: [&str; 4] = ["Help desk", "Phone support", "Inside sales", "Log
 
 /// The demo's teams smaller than k, never released.
 const SMALL_TEAMS: [&str; 2] = ["Escalations", "Partnerships"];
+
+/// The first week the demo (12 weeks to 2026-W47) holds reports for; the
+/// overview's earlier weeks have none.
+const FIRST_DEMO_WEEK: &str = "2026-W36";
+
+/// One row of the overview table: (week, asked, suppressed, text).
+async fn overview_rows(app: &AppSession) -> Result<Vec<(String, bool, bool, String)>> {
+    let mut rows = Vec::new();
+    for row in app.client.find_all(Locator::Css("[data-testid='hr-overview-table'] tbody tr")).await? {
+        let week = row.attr("data-week").await?.context("a row without data-week")?;
+        let asked = row.attr("data-asked").await?.as_deref() == Some("true");
+        let suppressed = row.attr("data-suppressed").await?.as_deref() == Some("true");
+        rows.push((week, asked, suppressed, row.text().await?));
+    }
+    ensure!(!rows.is_empty(), "the overview table has no rows");
+    Ok(rows)
+}
 
 fn server_binary() -> PathBuf {
     polso_e2e::app_binary().with_file_name("polso-server")
@@ -98,6 +117,42 @@ async fn hr_connects_to_the_demo_server_and_the_heatmap_hides_small_teams() -> R
         app.testid("hr-connect-submit").await?.click().await?;
         app.wait_for_css("[data-testid='hr-overview-chart']", Duration::from_secs(20)).await?;
 
+        // Wellbeing, the default metric: the organisation's weeks are released.
+        let wellbeing = overview_rows(&app).await?;
+        ensure!(
+            wellbeing.iter().any(|(week, asked, suppressed, _)| *asked
+                && !suppressed
+                && week.as_str() >= FIRST_DEMO_WEEK),
+            "no week of wellbeing was released for the organisation: {wellbeing:?}"
+        );
+        // A driver, asked one week in four: the other weeks say "not asked",
+        // and no demo week is "fewer than k" for the whole organisation.
+        app.client
+            .find(Locator::Css("[data-testid='hr-metric-select'] option[value='engagement']"))
+            .await?
+            .click()
+            .await?;
+        app.client
+            .wait()
+            .for_element(Locator::XPath(
+                "//*[@data-testid='hr-overview-table']/caption[contains(., 'Engagement')]",
+            ))
+            .await?;
+        let engagement = overview_rows(&app).await?;
+        let demo_weeks: Vec<_> =
+            engagement.iter().filter(|(week, ..)| week.as_str() >= FIRST_DEMO_WEEK).collect();
+        ensure!(demo_weeks.len() == 12, "expected 12 demo weeks: {engagement:?}");
+        let not_asked = demo_weeks.iter().filter(|(_, asked, ..)| !asked).count();
+        ensure!((8..=9).contains(&not_asked), "engagement is asked one week in four: {demo_weeks:?}");
+        for (week, asked, suppressed, text) in &demo_weeks {
+            ensure!(!suppressed, "{week} of engagement is marked suppressed for the organisation: '{text}'");
+            ensure!(!text.contains("Fewer than"), "{week} of engagement reads 'fewer than k': '{text}'");
+            if !asked {
+                ensure!(text.contains("Not asked this week"), "{week} should read 'not asked': '{text}'");
+            }
+        }
+        app.screenshot("hr-overview-engagement").await?;
+
         app.testid("nav-hr_heatmap").await?.click().await?;
         app.wait_for_css("[data-testid='hr-heatmap-table']", Duration::from_secs(20)).await?;
         app.testid("hr-heatmap-chart").await?;
@@ -115,9 +170,17 @@ async fn hr_connects_to_the_demo_server_and_the_heatmap_hides_small_teams() -> R
             let selector = format!("[data-testid='hr-heatmap-table'] td[data-team='{team}']");
             let cells = app.client.find_all(Locator::Css(&selector)).await?;
             ensure!(!cells.is_empty(), "the heatmap has no row for {team}");
+            let mut n_suppressed = 0;
             for element in cells {
                 let suppressed = element.attr("data-suppressed").await?;
                 let text = element.text().await?;
+                // eNPS (quarterly) or burnout may not be asked in the period.
+                if element.attr("data-asked").await?.as_deref() == Some("false") {
+                    ensure!(suppressed.as_deref() == Some("false"), "{team}: not asked is not suppressed");
+                    ensure!(text.contains("not asked"), "{team} must read 'not asked', got '{text}'");
+                    continue;
+                }
+                n_suppressed += 1;
                 ensure!(
                     suppressed.as_deref() == Some("true"),
                     "{team} must be suppressed, got {suppressed:?}"
@@ -128,6 +191,7 @@ async fn hr_connects_to_the_demo_server_and_the_heatmap_hides_small_teams() -> R
                     "{team} shows a figure: '{text}'"
                 );
             }
+            ensure!(n_suppressed >= 12, "{team}: only {n_suppressed} cells are 'fewer than 5'");
         }
         app.screenshot("hr-heatmap").await?;
         Ok(())

@@ -65,3 +65,29 @@ async fn an_unreachable_keyring_is_reported_in_words() -> Result<()> {
     ensure!(entries.is_empty(), "without a key nothing may be written: {entries:?}");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn try_again_opens_the_store_once_the_problem_is_gone() -> Result<()> {
+    if !enabled("try_again_opens_the_store_once_the_problem_is_gone") {
+        return Ok(());
+    }
+    let data_dir = tempfile::tempdir()?;
+    let store_file = data_dir.path().join("polso.db");
+    std::fs::write(&store_file, b"a store whose key was lost")?;
+
+    let app = AppSession::start(&Launch::new(data_dir.path())).await?;
+    let outcome = async {
+        app.testid("error-screen").await?;
+        // The employee moves the unreadable file away, then tries again.
+        std::fs::rename(&store_file, data_dir.path().join("lost.db"))?;
+        app.testid("error-retry").await?.click().await?;
+        app.testid("pulse-view").await?;
+        ensure!(!app.has_testid("error-screen").await?, "the error screen should be gone after a retry");
+        Ok(())
+    }
+    .await;
+    app.stop().await;
+    outcome?;
+    ensure!(store_file.exists(), "the retry should have created a new store in place of the moved file");
+    Ok(())
+}

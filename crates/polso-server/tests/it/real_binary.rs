@@ -11,7 +11,10 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use polso_core::IsoWeek;
+use polso_core::bank::ItemBank;
+use polso_core::schedule::{DRIVERS, Schedule};
+use polso_core::{IsoWeek, Metric};
+use polso_server::ServerStore;
 use serde_json::{Value, json};
 
 use crate::support::items;
@@ -151,16 +154,27 @@ fn the_real_server_enrols_counts_releases_and_keeps_no_report() {
     let server = RunningServer::start(&database);
     assert_eq!(server.request("GET", "/v1/health", None, None).0, 200);
 
-    let week = IsoWeek::containing(chrono::Utc::now().date_naive()).previous().to_string();
+    let last_week = IsoWeek::containing(chrono::Utc::now().date_naive()).previous();
+    let week = last_week.to_string();
+    // A driver the organisation's schedule (from the seed init-org drew) asked
+    // last week: a week that did not ask a metric is never released.
+    let metric = {
+        let store = polso_server::SqliteServerStore::open(&database).unwrap();
+        let seed = store.organisations().unwrap()[0].seed;
+        let bank = ItemBank::embedded();
+        let schedule = Schedule::new(bank, seed);
+        let asked = DRIVERS.into_iter().find(|&driver| schedule.asks_metric(bank, last_week, driver));
+        asked.map_or(Metric::Who5, |driver| driver).key()
+    };
     let bank_items = items(3);
     // Everyone answers mid-scale, except the canary device: lowest, highest,
-    // lowest, and a trust score nobody else gives.
+    // lowest, and a score nobody else gives.
     let ordinary = |position: usize| {
         json!({
             "wire_version": 1,
             "week": week,
             "items": bank_items.iter().map(|(id, min, max)| json!({"item_id": id, "value": (min + max) / 2})).collect::<Vec<_>>(),
-            "metrics": [{"metric": "trust", "score": 50.0 + position as f64}],
+            "metrics": [{"metric": metric, "score": 50.0 + position as f64}],
         })
     };
     let canary_items: Vec<Value> = bank_items
@@ -169,9 +183,10 @@ fn the_real_server_enrols_counts_releases_and_keeps_no_report() {
         .map(|(position, (id, min, max))| json!({"item_id": id, "value": if position % 2 == 0 { *min } else { *max }}))
         .collect();
     let canary_score = 12.345_678_9;
-    let canary = json!({"wire_version": 1, "week": week, "items": canary_items, "metrics": [{"metric": "trust", "score": canary_score}]});
+    let canary = json!({"wire_version": 1, "week": week, "items": canary_items, "metrics": [{"metric": metric, "score": canary_score}]});
 
-    let team_query = format!("/v1/aggregates?unit=team&key=trust&from={week}&to={week}&unit_id={help_desk}");
+    let team_query =
+        format!("/v1/aggregates?unit=team&key={metric}&from={week}&to={week}&unit_id={help_desk}");
     let mut canary_token = String::new();
     for device in 0..6 {
         let (status, enrolment) = server.request(
@@ -217,7 +232,7 @@ fn the_real_server_enrols_counts_releases_and_keeps_no_report() {
 
     let (status, table) = server.request(
         "GET",
-        &format!("/v1/aggregates?unit=organisation&key=trust&from={week}&to={week}"),
+        &format!("/v1/aggregates?unit=organisation&key={metric}&from={week}&to={week}"),
         Some(&hr_token),
         None,
     );

@@ -1,7 +1,8 @@
 //! The k rule through the API: a cell appears only once k devices reported,
 //! and totals never let a suppressed team be recovered by subtraction.
 
-use serde_json::Value;
+use polso_core::IsoWeek;
+use serde_json::{Value, json};
 
 use crate::support::{WEEK, World, report};
 
@@ -102,4 +103,62 @@ async fn raising_k_applies_to_every_read_at_once() {
     assert_eq!(world.read_cells(&query).await[0]["released"], true);
     polso_server::admin::set_threshold(world.store.as_ref(), &world.organisation_id, 6).unwrap();
     assert_no_values(&world.read_cells(&query).await[0]);
+}
+
+#[tokio::test]
+async fn a_week_the_schedule_did_not_ask_is_not_asked_rather_than_fewer_than_k() {
+    // The world's schedule asks trust in WEEK and so not in the week before
+    // (a driver is asked one week in four).
+    let world = World::new(&[1]);
+    let team = world.teams[0][0].clone();
+    let asked_week: IsoWeek = WEEK.parse().unwrap();
+    let not_asked_week = asked_week.previous();
+    let query = format!("unit=team&key=trust&from={not_asked_week}&to={WEEK}&unit_id={team}");
+
+    let by_week = |cells: Vec<Value>| -> (Value, Value) {
+        assert_eq!(cells.len(), 2, "{cells:?}");
+        assert_eq!(cells[0]["week"], not_asked_week.to_string());
+        assert_eq!(cells[1]["week"], WEEK);
+        (cells[0].clone(), cells[1].clone())
+    };
+
+    // Fewer than k reports in the asked week: asked, and withheld.
+    let mut devices = Vec::new();
+    for _ in 0..3 {
+        let device = world.enrol(&team).await;
+        world.report_ok(&device, report(WEEK, &[3], 50.0)).await;
+        devices.push(device);
+    }
+    let (not_asked, asked) = by_week(world.read_cells(&query).await);
+    assert_eq!(not_asked["asked"], false, "{not_asked}");
+    assert_no_values(&not_asked);
+    assert_eq!(asked["asked"], true, "{asked}");
+    assert_no_values(&asked);
+
+    // k reports in the asked week: released. Even a trust score sent for the
+    // week that did not ask it (say, by a device on another bank) is neither
+    // counted nor shown there.
+    for _ in 0..3 {
+        let device = world.enrol(&team).await;
+        world.report_ok(&device, report(WEEK, &[3], 50.0)).await;
+        devices.push(device);
+    }
+    for device in &devices {
+        world.report_ok(device, report(&not_asked_week.to_string(), &[3], 50.0)).await;
+    }
+    let (not_asked, asked) = by_week(world.read_cells(&query).await);
+    assert_eq!((&asked["asked"], &asked["released"], &asked["n"]), (&json!(true), &json!(true), &json!(6)));
+    assert_eq!(not_asked["asked"], false, "{not_asked}");
+    assert_no_values(&not_asked);
+
+    // So at every level.
+    for unit in ["department", "organisation"] {
+        let cells = world.read_cells(&format!("unit={unit}&key=trust&from={not_asked_week}&to={WEEK}")).await;
+        let (not_asked, asked) = by_week(cells);
+        assert_eq!(
+            (&not_asked["asked"], &asked["asked"], &asked["released"]),
+            (&json!(false), &json!(true), &json!(true))
+        );
+        assert_no_values(&not_asked);
+    }
 }

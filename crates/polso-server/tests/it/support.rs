@@ -9,9 +9,11 @@ use axum::http::{Method, Request, StatusCode, header};
 use chrono::{DateTime, TimeZone, Utc};
 use http_body_util::BodyExt;
 use polso_api::WIRE_VERSION;
-use polso_core::IsoWeek;
+use polso_core::anonymity::Threshold;
 use polso_core::bank::ItemBank;
-use polso_server::store::{ServerStore, TeamAggregate};
+use polso_core::schedule::Schedule;
+use polso_core::{IsoWeek, Metric};
+use polso_server::store::{Organisation, PrivacySetting, ServerStore, TeamAggregate};
 use polso_server::{AppState, FixedClock, ServerConfig, SqliteServerStore, admin, app};
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -47,7 +49,17 @@ impl World {
         let directory = tempfile::tempdir().unwrap();
         let store = open_backend(&directory);
         let clock = Arc::new(FixedClock::new(now()));
-        let organisation = admin::init_organisation(store.as_ref(), "Acme").unwrap();
+        // A fixed schedule seed, so that the week the tests report for asks
+        // the trust metric they report and read (the server reads a week the
+        // schedule did not ask as not asked, whatever was sent).
+        let organisation = Organisation {
+            id: polso_server::secrets::new_id("org").unwrap(),
+            name: "Acme".to_owned(),
+            seed: seed_asking(Metric::Trust, WEEK.parse().unwrap()),
+            k: Threshold::DEFAULT,
+            privacy: PrivacySetting::default(),
+        };
+        store.create_organisation(&organisation).unwrap();
         let mut departments = Vec::new();
         let mut teams = Vec::new();
         for (position, n_teams) in teams_per_department.iter().enumerate() {
@@ -113,6 +125,12 @@ impl World {
         assert_eq!(status, StatusCode::OK, "{body}");
         body["cells"].as_array().unwrap().clone()
     }
+}
+
+/// The smallest schedule seed under which `week` asks `metric`.
+pub fn seed_asking(metric: Metric, week: IsoWeek) -> u64 {
+    let bank = ItemBank::embedded();
+    (0..).find(|&seed| Schedule::new(bank, seed).asks_metric(bank, week, metric)).unwrap()
 }
 
 /// The storage backend the tests run against. SQLite today; a PostgreSQL

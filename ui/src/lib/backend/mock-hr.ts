@@ -1,6 +1,7 @@
 // Sample HR data for the mock back end: an organisation overview and a team × metric
-// heatmap shaped like the demo organisation's, with suppressed weeks and two teams below k,
-// so every state of the HR views can be seen in `npm run dev` and exercised in tests.
+// heatmap shaped like the demo organisation's, with weeks the schedule did not ask, a week
+// withheld under k, two teams below k and a metric not asked in the latest period, so every
+// state of the HR views can be seen in `npm run dev` and exercised in tests.
 
 import type { HeatmapCell } from '../bindings/HeatmapCell';
 import type { HrHeatmap } from '../bindings/HrHeatmap';
@@ -27,6 +28,12 @@ function wobble(seed: number): number {
   return Math.sin(seed * 1.7) * 3 + Math.cos(seed * 0.6) * 2;
 }
 
+/** The week (counted back from 2026-W47) whose wellbeing was withheld under k. */
+const WITHHELD_WEEKS_BACK = 6;
+
+/** The metric the sample's schedule did not ask in the latest period (eNPS is quarterly). */
+export const SAMPLE_NOT_ASKED_METRIC: MetricKey = 'enps';
+
 /** The organisation over `weeks` weeks ending 2026-W47 (at most 40, to stay in 2026). */
 export function sampleHrOverview(weeks = 12): HrOverview {
   const count = Math.min(40, Math.max(4, weeks));
@@ -34,21 +41,39 @@ export function sampleHrOverview(weeks = 12): HrOverview {
   const metrics = METRIC_KEYS.map((metric, metricIndex) => ({
     metric,
     points: offsets.map((weeksBack) => {
-      // Wellbeing is asked three weeks in four; drivers once in four (other weeks withheld).
+      // Wellbeing is asked three weeks in four; drivers once in four (the other weeks are
+      // not asked). One week of wellbeing had fewer than k responses and was withheld.
       const asked = metric === 'wellbeing' ? weeksBack % 4 !== 1 : (weeksBack + metricIndex) % 4 === 0;
       const week = weekWeeksBack(weeksBack);
       const week_monday = mondayWeeksBack(weeksBack);
-      if (!asked) return { week, week_monday, mean: null, low: null, high: null, n: null, suppressed: true };
+      const empty = { week, week_monday, mean: null, low: null, high: null, n: null };
+      if (!asked) return { ...empty, asked: false, suppressed: false };
+      if (metric === 'wellbeing' && weeksBack === WITHHELD_WEEKS_BACK) return { ...empty, asked: true, suppressed: true };
       const mean = 62 + metricIndex + wobble(weeksBack + metricIndex);
       const n = 48 + ((weeksBack * 7) % 11);
       const half = (1.96 * 18) / Math.sqrt(n);
-      return { week, week_monday, mean, low: Math.max(0, mean - half), high: Math.min(100, mean + half), n, suppressed: false };
+      return {
+        week,
+        week_monday,
+        mean,
+        low: Math.max(0, mean - half),
+        high: Math.min(100, mean + half),
+        n,
+        asked: true,
+        suppressed: false,
+      };
     }),
   }));
   const participation = offsets.map((weeksBack, position) => {
-    const released = metrics.map((series) => series.points[position]?.n).filter((n): n is number => n != null);
+    const asked = metrics.map((series) => series.points[position]).filter((point) => point?.asked === true);
+    const released = asked.map((point) => point?.n).filter((n): n is number => n != null);
     const n = released.length === 0 ? null : Math.max(...released);
-    return { week: weekWeeksBack(weeksBack), week_monday: mondayWeeksBack(weeksBack), n, suppressed: n === null };
+    return {
+      week: weekWeeksBack(weeksBack),
+      week_monday: mondayWeeksBack(weeksBack),
+      n,
+      suppressed: n === null && asked.length > 0,
+    };
   });
   return {
     k: 5,
@@ -74,10 +99,25 @@ export function sampleHrHeatmap(): HrHeatmap {
   const cells: HeatmapCell[] = [];
   SAMPLE_TEAMS.forEach((team, teamIndex) => {
     metrics.forEach((metric, metricIndex) => {
+      if (metric === SAMPLE_NOT_ASKED_METRIC) {
+        cells.push({
+          team_id: team.id,
+          metric,
+          asked: false,
+          suppressed: false,
+          mean: null,
+          n: null,
+          released_weeks: 0,
+          previous_mean: null,
+          change: null,
+        });
+        return;
+      }
       if (team.small) {
         cells.push({
           team_id: team.id,
           metric,
+          asked: true,
           suppressed: true,
           mean: null,
           n: null,
@@ -93,6 +133,7 @@ export function sampleHrHeatmap(): HrHeatmap {
       cells.push({
         team_id: team.id,
         metric,
+        asked: true,
         suppressed: false,
         mean,
         n: 30 + teamIndex,

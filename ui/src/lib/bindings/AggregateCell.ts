@@ -4,10 +4,12 @@ import type { UnitKind } from "./UnitKind";
 /**
  * One unit's figures for one week and one item or metric.
  *
- * A cell that is not released carries no values at all: it holds fewer than
- * k contributions, or it is withheld so that another such cell cannot be
- * recovered by subtraction. The two cases are deliberately not told apart;
- * show both as "fewer than k".
+ * A cell that is not released carries no values at all. When `asked` is
+ * true, it holds fewer than k contributions, or it is withheld so that
+ * another such cell cannot be recovered by subtraction; the two cases are
+ * deliberately not told apart, show both as "fewer than k". When `asked` is
+ * false the organisation's schedule did not ask the item or metric that
+ * week: show "not asked", never "fewer than k".
  */
 export type AggregateCell = { 
 /**
@@ -30,6 +32,13 @@ week: string,
  * The item id or metric key.
  */
 key: string, 
+/**
+ * false when the organisation's schedule did not ask this item or metric
+ * that week; such a cell carries no values and says nothing about
+ * anyone. The schedule is public per organisation, so this reveals no
+ * answer. Absent from older servers, and then true.
+ */
+asked: boolean, 
 /**
  * Whether the values below may be shown.
  */

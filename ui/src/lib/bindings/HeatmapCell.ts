@@ -6,7 +6,10 @@ import type { MetricKey } from "./MetricKey";
  * from the previous one.
  *
  * A period's mean is the n-weighted mean of the weeks the server released
- * in it. A cell with no released week is suppressed and has no figures.
+ * in it; weeks the schedule did not ask the metric are left out. A cell whose
+ * metric was asked in the period but with no released week is suppressed; a
+ * cell whose metric was never asked in the period is `asked: false`, not
+ * suppressed. Neither has figures.
  */
 export type HeatmapCell = { 
 /**
@@ -18,7 +21,13 @@ team_id: string,
  */
 metric: MetricKey, 
 /**
- * No week of the current period was released: fewer than k responses.
+ * The organisation's schedule asked the metric in at least one week of
+ * the current period.
+ */
+asked: boolean, 
+/**
+ * The metric was asked in the current period and none of its asked weeks
+ * was released: fewer than k responses.
  */
 suppressed: boolean, 
 /**

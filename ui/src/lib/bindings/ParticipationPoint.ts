@@ -13,11 +13,11 @@ week: string,
  */
 week_monday: string, 
 /**
- * The released n of the most-answered metric that week (wellbeing in
- * most weeks); absent when no metric was released.
+ * The released n of the most-answered metric asked that week (wellbeing
+ * in most weeks); absent when no asked metric was released.
  */
 n: number | null, 
 /**
- * No metric of that week was released.
+ * Some metric was asked that week and none of them was released.
  */
 suppressed: boolean, };

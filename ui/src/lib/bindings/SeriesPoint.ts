@@ -29,7 +29,13 @@ high: number | null,
  */
 n: number | null, 
 /**
- * The server did not release this week: fewer than k responses (or held
- * back to protect another cell, which is deliberately not told apart).
+ * The organisation's schedule asked this metric this week. A week it did
+ * not ask has no figures and is not suppressed: a gap, "not asked".
+ */
+asked: boolean, 
+/**
+ * The metric was asked and the server did not release this week: fewer
+ * than k responses (or held back to protect another cell, which is
+ * deliberately not told apart).
  */
 suppressed: boolean, };

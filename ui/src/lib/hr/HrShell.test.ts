@@ -44,6 +44,11 @@ describe('the HR role', () => {
     await within(overview).findByTestId('hr-overview-chart');
     const suppressedRows = within(overview).getAllByText('Fewer than 5 responses');
     expect(suppressedRows.length).toBeGreaterThan(0);
+    const notAskedRows = within(overview).getAllByText('Not asked this week');
+    expect(notAskedRows.length).toBeGreaterThan(0);
+    for (const row of notAskedRows) {
+      expect(row.closest('tr')?.getAttribute('data-suppressed')).toBe('false');
+    }
     expect(backend.calls.map((call) => call.command)).toContain('get_hr_overview');
     await waitFor(() => expect(setOption).toHaveBeenCalled());
   });
@@ -56,8 +61,13 @@ describe('the HR role', () => {
     const escalations = table.querySelectorAll('td[data-team="Escalations"]');
     expect(escalations.length).toBe(15);
     for (const cell of escalations) {
-      expect(cell.getAttribute('data-suppressed')).toBe('true');
-      expect(cell.textContent?.trim()).toBe('fewer than 5');
+      if (cell.getAttribute('data-metric') === 'enps') {
+        expect(cell.getAttribute('data-suppressed')).toBe('false');
+        expect(cell.textContent?.trim()).toBe('not asked in this period');
+      } else {
+        expect(cell.getAttribute('data-suppressed')).toBe('true');
+        expect(cell.textContent?.trim()).toBe('fewer than 5');
+      }
     }
     const helpDesk = table.querySelector('td[data-team="Help desk"][data-metric="wellbeing"]');
     expect(helpDesk?.getAttribute('data-suppressed')).toBe('false');

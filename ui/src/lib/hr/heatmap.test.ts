@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HrHeatmap } from '../bindings/HrHeatmap';
-import { sampleHrHeatmap } from '../backend/mock-hr';
+import { SAMPLE_NOT_ASKED_METRIC, sampleHrHeatmap } from '../backend/mock-hr';
 import { buildHeatmapOption, changeDirection, formatChange, shapeHeatmap } from './heatmap';
 
 const HEATMAP: HrHeatmap = {
@@ -11,11 +11,14 @@ const HEATMAP: HrHeatmap = {
     { id: 't1', name: 'Escalations' },
     { id: 't2', name: 'Help desk' },
   ],
-  metrics: ['wellbeing', 'engagement'],
+  metrics: ['wellbeing', 'engagement', 'enps'],
   cells: [
-    { team_id: 't1', metric: 'wellbeing', suppressed: true, mean: null, n: null, released_weeks: 0, previous_mean: null, change: null },
-    { team_id: 't2', metric: 'wellbeing', suppressed: false, mean: 66.04, n: 36, released_weeks: 4, previous_mean: 60, change: 6.04 },
-    { team_id: 't2', metric: 'engagement', suppressed: false, mean: 50, n: 30, released_weeks: 3, previous_mean: null, change: null },
+    { team_id: 't1', metric: 'wellbeing', asked: true, suppressed: true, mean: null, n: null, released_weeks: 0, previous_mean: null, change: null },
+    { team_id: 't2', metric: 'wellbeing', asked: true, suppressed: false, mean: 66.04, n: 36, released_weeks: 4, previous_mean: 60, change: 6.04 },
+    { team_id: 't2', metric: 'engagement', asked: true, suppressed: false, mean: 50, n: 30, released_weeks: 3, previous_mean: null, change: null },
+    { team_id: 't1', metric: 'enps', asked: false, suppressed: false, mean: null, n: null, released_weeks: 0, previous_mean: null, change: null },
+    // A not-asked cell never shows a value, even one a buggy back end left in.
+    { team_id: 't2', metric: 'enps', asked: false, suppressed: false, mean: 40, n: null, released_weeks: 0, previous_mean: 38, change: 2 },
   ],
 };
 
@@ -41,16 +44,22 @@ describe('the heatmap data', () => {
     const data = shapeHeatmap(HEATMAP, 'en-GB');
     expect(data.rows).toHaveLength(2);
     expect(data.rows.map((row) => row.map((cell) => cell.suppressed))).toEqual([
-      [true, true],
-      [false, false],
+      [true, true, false],
+      [false, false, false],
+    ]);
+    expect(data.rows.map((row) => row.map((cell) => cell.notAsked))).toEqual([
+      [false, false, true],
+      [false, false, true],
     ]);
     const [wellbeing, engagement] = data.rows[1] ?? [];
     expect(wellbeing).toMatchObject({ meanText: '66', changeText: '+6', direction: 'up', x: 0, y: 1 });
     expect(engagement).toMatchObject({ meanText: '50', changeText: null, direction: null });
   });
 
-  it('never gives a suppressed cell a value', () => {
-    for (const cell of shapeHeatmap(HEATMAP, 'en-GB').rows.flat().filter((cell) => cell.suppressed)) {
+  it('never gives a suppressed or not-asked cell a value', () => {
+    const empty = shapeHeatmap(HEATMAP, 'en-GB').rows.flat().filter((cell) => cell.suppressed || cell.notAsked);
+    expect(empty).toHaveLength(4);
+    for (const cell of empty) {
       expect([cell.mean, cell.meanText, cell.change, cell.changeText]).toEqual([null, null, null, null]);
     }
   });
@@ -59,25 +68,37 @@ describe('the heatmap data', () => {
     const option = buildHeatmapOption(shapeHeatmap(HEATMAP, 'en-GB'), {
       metricName: (metric) => metric,
       fewerThanK: 'fewer than 5',
+      notAsked: 'not asked in this period',
       noChange: 'no earlier figure',
       fontFamily: 'sans-serif',
       textColour: '#222',
       gridColour: '#ddd',
     });
-    const [released, suppressed] = option.series;
+    const [released, suppressed, notAsked] = option.series;
     expect(released?.data).toHaveLength(2);
     expect(suppressed?.data).toHaveLength(2);
     expect(option.visualMap.seriesIndex).toBe(0);
     expect(suppressed?.itemStyle).toHaveProperty('decal');
     const cell = suppressed?.data[0]?.cell;
     expect(option.tooltip.formatter({ data: { cell } })).toContain('fewer than 5');
+    // Not-asked cells are their own plain series, labelled apart from "fewer than k".
+    expect(notAsked?.data.map((item) => item.cell.metric)).toEqual(['enps', 'enps']);
+    expect(notAsked?.itemStyle).not.toHaveProperty('decal');
+    const notAskedCell = notAsked?.data[0]?.cell;
+    const tooltip = option.tooltip.formatter({ data: { cell: notAskedCell } });
+    expect(tooltip).toContain('not asked in this period');
+    expect(tooltip).not.toContain('fewer than');
   });
 
-  it('shapes the mock sample: the small teams are suppressed everywhere', () => {
+  it('shapes the mock sample: the small teams are suppressed wherever asked, eNPS is not asked', () => {
     const data = shapeHeatmap(sampleHrHeatmap(), 'en-GB');
     for (const row of data.rows) {
       const small = ['Escalations', 'Partnerships'].includes(row[0]?.teamName ?? '');
-      expect(row.every((cell) => cell.suppressed === small), row[0]?.teamName).toBe(true);
+      for (const cell of row) {
+        const notAsked = cell.metric === SAMPLE_NOT_ASKED_METRIC;
+        expect(cell.notAsked, `${cell.teamName} ${cell.metric}`).toBe(notAsked);
+        expect(cell.suppressed, `${cell.teamName} ${cell.metric}`).toBe(small && !notAsked);
+      }
     }
   });
 });

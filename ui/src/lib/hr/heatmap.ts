@@ -2,7 +2,9 @@
 //
 // A released cell shows the current period's mean and its change from the period before;
 // a suppressed cell has no value at all and is drawn in a neutral hatched grey labelled
-// "fewer than k", never as 0 and never left blank.
+// "fewer than k", never as 0 and never left blank. A metric the organisation's schedule did
+// not ask in the period (eNPS is asked once a quarter) is a plain pale cell labelled "not
+// asked", told apart from "fewer than k".
 
 import type { HrHeatmap } from '../bindings/HrHeatmap';
 import type { MetricKey } from '../bindings/MetricKey';
@@ -38,6 +40,9 @@ export interface HeatmapViewCell {
   /** The column (metric) and the row (team) in the chart. */
   x: number;
   y: number;
+  /** The schedule did not ask the metric in the period: no value, and not "fewer than k". */
+  notAsked: boolean;
+  /** The metric was asked and no week of it was released: "fewer than k". */
   suppressed: boolean;
   mean: number | null;
   meanText: string | null;
@@ -60,15 +65,17 @@ export function shapeHeatmap(heatmap: HrHeatmap, locale: string): HeatmapViewDat
   const rows = heatmap.teams.map((team, y) =>
     heatmap.metrics.map((metric, x) => {
       const cell = byPair.get(`${team.id}\u0000${metric}`);
-      const suppressed = cell === undefined || cell.suppressed || cell.mean === null;
-      const mean = suppressed ? null : (cell?.mean ?? null);
-      const change = suppressed ? null : (cell?.change ?? null);
+      const notAsked = cell !== undefined && !cell.asked;
+      const suppressed = !notAsked && (cell === undefined || cell.suppressed || cell.mean === null);
+      const mean = suppressed || notAsked ? null : (cell?.mean ?? null);
+      const change = suppressed || notAsked ? null : (cell?.change ?? null);
       return {
         teamId: team.id,
         teamName: team.name,
         metric,
         x,
         y,
+        notAsked,
         suppressed,
         mean,
         meanText: mean === null ? null : formatNumber(mean, locale),
@@ -86,6 +93,8 @@ export interface HeatmapOptionTexts {
   metricName: (metric: MetricKey) => string;
   /** "fewer than 5". */
   fewerThanK: string;
+  /** "not asked". */
+  notAsked: string;
   /** "No earlier figure". */
   noChange: string;
   fontFamily: string;
@@ -101,11 +110,15 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 }
 
-/** The ECharts option: released cells coloured by mean, suppressed cells hatched grey. */
+/** The ECharts option: released cells coloured by mean, suppressed cells hatched grey, not-asked cells plain pale. */
 export function buildHeatmapOption(data: HeatmapViewData, texts: HeatmapOptionTexts) {
   const cells = data.rows.flat();
   const label = (cell: HeatmapViewCell) =>
-    cell.suppressed ? texts.fewerThanK : `${cell.meanText ?? ''}\n${cell.changeText ?? ''}`;
+    cell.notAsked
+      ? texts.notAsked
+      : cell.suppressed
+        ? texts.fewerThanK
+        : `${cell.meanText ?? ''}\n${cell.changeText ?? ''}`;
   return {
     animation: false,
     aria: { enabled: false },
@@ -116,6 +129,7 @@ export function buildHeatmapOption(data: HeatmapViewData, texts: HeatmapOptionTe
         const cell = param.data?.cell;
         if (cell === undefined) return '';
         const title = `${escapeHtml(cell.teamName)} · ${escapeHtml(texts.metricName(cell.metric))}`;
+        if (cell.notAsked) return `${title}<br>${escapeHtml(texts.notAsked)}`;
         if (cell.suppressed) return `${title}<br>${escapeHtml(texts.fewerThanK)}`;
         return `${title}<br><b>${cell.meanText ?? ''}</b> ${escapeHtml(cell.changeText ?? texts.noChange)}`;
       },
@@ -144,7 +158,7 @@ export function buildHeatmapOption(data: HeatmapViewData, texts: HeatmapOptionTe
         type: 'heatmap',
         name: 'released',
         data: cells
-          .filter((cell) => !cell.suppressed)
+          .filter((cell) => !cell.suppressed && !cell.notAsked)
           .map((cell) => ({ value: [cell.x, cell.y, cell.mean], cell })),
         label: { show: true, fontSize: 10, formatter: (param: HeatmapTooltipParam) => (param.data?.cell ? label(param.data.cell) : '') },
         itemStyle: { borderColor: '#fff', borderWidth: 1 },
@@ -163,6 +177,16 @@ export function buildHeatmapOption(data: HeatmapViewData, texts: HeatmapOptionTe
           borderWidth: 1,
           decal: { symbol: 'rect', dashArrayX: [1, 0], dashArrayY: [2, 4], rotation: -Math.PI / 4, color: 'rgba(0,0,0,0.12)' },
         },
+      },
+      {
+        type: 'heatmap',
+        name: 'not asked',
+        data: cells
+          .filter((cell) => cell.notAsked)
+          // As above, the third value only places the cell; the label says "not asked".
+          .map((cell) => ({ value: [cell.x, cell.y, 0], cell })),
+        label: { show: true, fontSize: 9, color: '#777', formatter: () => texts.notAsked },
+        itemStyle: { color: '#f6f6f6', borderColor: '#fff', borderWidth: 1 },
       },
     ],
   };

@@ -11,9 +11,17 @@ const OVERVIEW: HrOverview = {
     {
       metric: 'wellbeing',
       points: [
-        { week: '2026-W45', week_monday: '2026-11-02', mean: 70, low: 66.5, high: 73.5, n: 40, suppressed: false },
-        { week: '2026-W46', week_monday: '2026-11-09', mean: null, low: null, high: null, n: null, suppressed: true },
-        { week: '2026-W47', week_monday: '2026-11-16', mean: 62.25, low: 55, high: 69.5, n: 38, suppressed: false },
+        { week: '2026-W45', week_monday: '2026-11-02', mean: 70, low: 66.5, high: 73.5, n: 40, asked: true, suppressed: false },
+        { week: '2026-W46', week_monday: '2026-11-09', mean: null, low: null, high: null, n: null, asked: true, suppressed: true },
+        { week: '2026-W47', week_monday: '2026-11-16', mean: 62.25, low: 55, high: 69.5, n: 38, asked: true, suppressed: false },
+      ],
+    },
+    {
+      metric: 'trust',
+      points: [
+        { week: '2026-W45', week_monday: '2026-11-02', mean: null, low: null, high: null, n: null, asked: false, suppressed: false },
+        { week: '2026-W46', week_monday: '2026-11-09', mean: 55, low: 50, high: 60, n: 31, asked: true, suppressed: false },
+        { week: '2026-W47', week_monday: '2026-11-16', mean: null, low: null, high: null, n: null, asked: false, suppressed: false },
       ],
     },
   ],
@@ -30,6 +38,7 @@ const TEXTS: OverviewOptionTexts = {
   bandName: '95% band',
   participationName: 'Responses',
   fewerThanK: 'Fewer than 5 responses',
+  notAsked: 'Not asked this week',
   weekTitle: (week) => `Week ${week.weekNumber}`,
   fontFamily: 'sans-serif',
   textColour: '#222',
@@ -68,19 +77,56 @@ describe('the overview chart data', () => {
     expect(rows[1]).toMatchObject({ suppressed: true, mean: null, band: null, n: null, participation: '31' });
   });
 
+  it('breaks the line at weeks the schedule did not ask, without calling them "fewer than k"', () => {
+    const data = shapeOverviewChart(OVERVIEW, 'trust', 'en-GB');
+    expect(data.weeks.map((week) => [week.asked, week.suppressed])).toEqual([
+      [false, false],
+      [true, false],
+      [false, false],
+    ]);
+    expect(data.mean).toEqual([null, 55, null]);
+    expect(data.bandLow).toEqual([null, 50, null]);
+    expect(data.n).toEqual([null, 31, null]);
+    const option = buildOverviewOption(data, { ...TEXTS, metricName: 'Trust' });
+    const mean = option.series.find((series) => series.name === 'Trust');
+    expect(mean?.connectNulls).toBe(false);
+    expect(mean?.markArea?.data).toEqual([]);
+    const tooltip = option.tooltip.formatter([{ dataIndex: 0 }]);
+    expect(tooltip).toContain('Not asked this week');
+    expect(tooltip).not.toContain('Fewer than');
+  });
+
+  it('labels not-asked rows of the table apart from suppressed ones', () => {
+    const rows = overviewTableRows(shapeOverviewChart(OVERVIEW, 'trust', 'en-GB'), 'en-GB');
+    expect(rows.map((row) => [row.week, row.asked, row.suppressed])).toEqual([
+      ['2026-W47', false, false],
+      ['2026-W46', true, false],
+      ['2026-W45', false, false],
+    ]);
+    expect(rows[0]).toMatchObject({ mean: null, band: null, n: null, participation: '38' });
+    expect(rows[1]).toMatchObject({ mean: '55', band: '50–60', n: '31' });
+  });
+
   it('gives a metric the overview lacks no weeks rather than zeros', () => {
     const data = shapeOverviewChart(OVERVIEW, 'tools', 'en-GB');
     expect(data.weeks).toEqual([]);
     expect(data.mean).toEqual([]);
   });
 
-  it('reads the mock sample end to end: every withheld week is a suppressed point', () => {
+  it('reads the mock sample end to end: every empty week is either not asked or suppressed', () => {
     const sample = sampleHrOverview(12);
-    const data = shapeOverviewChart(sample, 'wellbeing', 'en-GB');
-    expect(data.weeks).toHaveLength(12);
-    for (const [index, week] of data.weeks.entries()) {
-      expect(week.suppressed, week.week).toBe(data.mean[index] === null);
+    for (const metric of ['wellbeing', 'engagement'] as const) {
+      const data = shapeOverviewChart(sample, metric, 'en-GB');
+      expect(data.weeks).toHaveLength(12);
+      for (const [index, week] of data.weeks.entries()) {
+        expect(week.suppressed || !week.asked, week.week).toBe(data.mean[index] === null);
+        expect(week.suppressed && !week.asked, week.week).toBe(false);
+      }
+      expect(data.weeks.some((week) => !week.asked), metric).toBe(true);
     }
-    expect(data.weeks.some((week) => week.suppressed)).toBe(true);
+    const wellbeing = shapeOverviewChart(sample, 'wellbeing', 'en-GB');
+    expect(wellbeing.weeks.filter((week) => week.suppressed)).toHaveLength(1);
+    const engagement = shapeOverviewChart(sample, 'engagement', 'en-GB');
+    expect(engagement.weeks.some((week) => week.suppressed)).toBe(false);
   });
 });

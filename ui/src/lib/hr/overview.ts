@@ -3,7 +3,8 @@
 // One metric at a time: its weekly mean as a line, the 95% confidence band as a shaded
 // area (drawn as the band's lower edge plus its width, stacked), weeks the server withheld
 // as grey columns explained as "fewer than k responses" (never a zero, never a silent gap),
-// and the responses per week as bars beneath.
+// weeks the organisation's schedule did not ask the metric as breaks in the line explained
+// as "not asked" (never as "fewer than k"), and the responses per week as bars beneath.
 
 import type { HrOverview } from '../bindings/HrOverview';
 import type { MetricKey } from '../bindings/MetricKey';
@@ -16,7 +17,9 @@ export interface OverviewWeek {
   weekNumber: number;
   /** The Monday in the locale's short format, "23 Nov" / "23 nov". */
   axisLabel: string;
-  /** The server withheld this metric's value for the week. */
+  /** The organisation's schedule asked this metric this week. */
+  asked: boolean;
+  /** The metric was asked and the server withheld its value for the week. */
   suppressed: boolean;
 }
 
@@ -24,7 +27,7 @@ export interface OverviewWeek {
 export interface OverviewChartData {
   metric: MetricKey;
   weeks: OverviewWeek[];
-  /** The released mean per week; null where withheld. */
+  /** The released mean per week; null where withheld or not asked, which breaks the line. */
   mean: (number | null)[];
   /** The band's lower edge per week; null where withheld. */
   bandLow: (number | null)[];
@@ -41,6 +44,8 @@ export function shapeOverviewChart(overview: HrOverview, metric: MetricKey, loca
   const series = overview.metrics.find((candidate) => candidate.metric === metric);
   const points = series?.points ?? [];
   const participationByWeek = new Map(overview.participation.map((point) => [point.week, point.n]));
+  // A point without figures is "not asked" only when the back end says so; otherwise it was withheld.
+  const withheld = (point: (typeof points)[number]) => !point.asked || point.suppressed || point.mean === null;
   return {
     metric,
     weeks: points.map((point) => ({
@@ -48,14 +53,15 @@ export function shapeOverviewChart(overview: HrOverview, metric: MetricKey, loca
       monday: point.week_monday,
       weekNumber: isoWeekNumber(point.week),
       axisLabel: formatDayMonth(point.week_monday, locale),
-      suppressed: point.suppressed || point.mean === null,
+      asked: point.asked,
+      suppressed: point.asked && (point.suppressed || point.mean === null),
     })),
-    mean: points.map((point) => (point.suppressed ? null : point.mean)),
-    bandLow: points.map((point) => (point.suppressed || point.low === null ? null : point.low)),
+    mean: points.map((point) => (withheld(point) ? null : point.mean)),
+    bandLow: points.map((point) => (withheld(point) || point.low === null ? null : point.low)),
     bandWidth: points.map((point) =>
-      point.suppressed || point.low === null || point.high === null ? null : point.high - point.low,
+      withheld(point) || point.low === null || point.high === null ? null : point.high - point.low,
     ),
-    n: points.map((point) => (point.suppressed ? null : point.n)),
+    n: points.map((point) => (withheld(point) ? null : point.n)),
     participation: points.map((point) => participationByWeek.get(point.week) ?? null),
   };
 }
@@ -66,8 +72,10 @@ export interface OverviewTableRow {
   weekNumber: number;
   /** The Monday in the locale's date format. */
   date: string;
+  /** The metric was asked this week; a row that was not says "not asked this week". */
+  asked: boolean;
   suppressed: boolean;
-  /** The mean as the locale writes it; null where withheld. */
+  /** The mean as the locale writes it; null where withheld or not asked. */
   mean: string | null;
   /** "58.2–66.0"; null where withheld or without a band. */
   band: string | null;
@@ -84,17 +92,19 @@ export function overviewTableRows(data: OverviewChartData, locale: string): Over
       const width = data.bandWidth[index] ?? null;
       const n = data.n[index] ?? null;
       const participation = data.participation[index] ?? null;
+      const empty = week.suppressed || !week.asked;
       return {
         week: week.week,
         weekNumber: week.weekNumber,
         date: formatShortDate(week.monday, locale),
+        asked: week.asked,
         suppressed: week.suppressed,
-        mean: week.suppressed || mean === null ? null : formatNumber(mean, locale),
+        mean: empty || mean === null ? null : formatNumber(mean, locale),
         band:
-          week.suppressed || low === null || width === null
+          empty || low === null || width === null
             ? null
             : `${formatNumber(low, locale)}–${formatNumber(low + width, locale)}`,
-        n: week.suppressed || n === null ? null : formatNumber(n, locale),
+        n: empty || n === null ? null : formatNumber(n, locale),
         participation: participation === null ? null : formatNumber(participation, locale),
       };
     })
@@ -109,6 +119,8 @@ export interface OverviewOptionTexts {
   participationName: string;
   /** "Fewer than 5 responses". */
   fewerThanK: string;
+  /** "Not asked this week". */
+  notAsked: string;
   /** "Week 47 · 16 Nov 2026". */
   weekTitle: (week: OverviewWeek) => string;
   fontFamily: string;
@@ -151,7 +163,9 @@ export function buildOverviewOption(data: OverviewChartData, texts: OverviewOpti
         const mean = data.mean[index];
         const low = data.bandLow[index];
         const width = data.bandWidth[index];
-        if (week.suppressed || mean == null) {
+        if (!week.asked) {
+          lines.push(escapeHtml(texts.notAsked));
+        } else if (week.suppressed || mean == null) {
           lines.push(escapeHtml(texts.fewerThanK));
         } else {
           lines.push(`${escapeHtml(texts.metricName)}: <b>${number(mean)}</b>`);
