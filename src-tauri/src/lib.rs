@@ -8,6 +8,7 @@
 
 mod background;
 mod commands;
+mod demo;
 mod state;
 
 use anyhow::Context;
@@ -21,6 +22,7 @@ pub fn run() {
             let state = state::AppState::open(app.handle()).context("preparing Polso's local state")?;
             app.manage(state);
             background::start(app.handle().clone()).context("starting the background sync")?;
+            demo::connect_hr_if_asked(app.handle().clone());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![

@@ -91,8 +91,14 @@ fn run_app() -> Result<()> {
     eprintln!(
         "To try sync: open \"Organisation\" in Polso, enter http://{address} and one of the invite codes.\n"
     );
+    let hr_token = std::fs::read_to_string(&credentials)?
+        .lines()
+        .find_map(|line| line.strip_prefix("hr token: ").map(str::to_owned))
+        .unwrap_or_default();
     let app = Command::new(root.join("target/debug/polso"))
         .env("POLSO_DATA_DIR", demo_dir.join("app"))
+        .env("POLSO_DEMO_HR_SERVER", format!("http://{address}"))
+        .env("POLSO_DEMO_HR_TOKEN", hr_token)
         .status()
         .context("starting Polso");
     let _ = server.kill();

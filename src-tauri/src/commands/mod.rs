@@ -13,7 +13,7 @@ use polso_desktop::Desktop;
 use crate::state::AppState;
 
 /// Runs `action` on the open store, or returns why the store is not open.
-fn with_desktop<T>(
+pub(crate) fn with_desktop<T>(
     state: &AppState,
     action: impl FnOnce(&mut Desktop) -> Result<T, ApiError>,
 ) -> Result<T, ApiError> {

@@ -201,3 +201,39 @@ async fn hr_connects_to_the_demo_server_and_the_heatmap_hides_small_teams() -> R
     drop(server);
     result
 }
+
+/// `cargo xtask run` hands the app the demo server and its HR token; the HR
+/// role is then connected without the newcomer pasting anything.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_connects_hr_by_itself() -> Result<()> {
+    if !enabled("the_demo_connects_hr_by_itself") {
+        return Ok(());
+    }
+    let server_dir = tempfile::tempdir()?;
+    let database = server_dir.path().join("demo.db");
+    let hr_token = seed_demo(&database)?;
+    let server = RunningServer::start(&database)?;
+
+    let data_dir = tempfile::tempdir()?;
+    let launch = Launch {
+        today: Some(TODAY.to_owned()),
+        extra_env: vec![
+            ("POLSO_DEMO_HR_SERVER".to_owned(), server.url.clone()),
+            ("POLSO_DEMO_HR_TOKEN".to_owned(), hr_token),
+        ],
+        ..Launch::new(data_dir.path())
+    };
+    let app = AppSession::start(&launch).await?;
+    let result = async {
+        // The connection is made in the background at start-up; give it time.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        app.testid("role-hr").await?.click().await?;
+        app.wait_for_css("[data-testid='hr-overview-chart']", Duration::from_secs(20)).await?;
+        ensure!(!app.has_testid("hr-connect-token").await?, "the demo should not ask for a token");
+        Ok(())
+    }
+    .await;
+    app.stop().await;
+    drop(server);
+    result
+}
