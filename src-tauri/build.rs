@@ -17,6 +17,9 @@ fn main() {
         "hr_disconnect",
         "get_hr_overview",
         "get_hr_heatmap",
+        "preview_cx_import",
+        "import_cx",
+        "get_linkage",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri-build could not prepare the app; see the message above");

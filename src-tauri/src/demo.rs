@@ -20,7 +20,8 @@ const TOKEN_VARIABLE: &str = "POLSO_DEMO_HR_TOKEN";
 /// Connects the HR role to the demo server, on a thread of its own, unless it
 /// is connected already or the variables are not set.
 pub fn connect_hr_if_asked(app: AppHandle) {
-    let (Ok(server_url), Ok(hr_token)) = (std::env::var(SERVER_VARIABLE), std::env::var(TOKEN_VARIABLE)) else {
+    let (Ok(server_url), Ok(hr_token)) = (std::env::var(SERVER_VARIABLE), std::env::var(TOKEN_VARIABLE))
+    else {
         return;
     };
     let spawned = std::thread::Builder::new().name("polso-demo-hr".to_owned()).spawn(move || {

@@ -39,6 +39,9 @@ pub fn run() {
             commands::hr::hr_disconnect,
             commands::hr::get_hr_overview,
             commands::hr::get_hr_heatmap,
+            commands::hr::preview_cx_import,
+            commands::hr::import_cx,
+            commands::hr::get_linkage,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

@@ -193,3 +193,142 @@ pub struct HrHeatmap {
     /// One cell per team and metric, teams in order, then metrics in order.
     pub cells: Vec<HeatmapCell>,
 }
+
+/// What the linkage view asks for: the weeks looked at and, optionally, the
+/// pair (and lag) whose lag profile and scatter to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct LinkageQuery {
+    /// How many closed weeks, ending with last week; 12 to 156, 104 when absent.
+    pub weeks: Option<u32>,
+    /// The EX metric of the pair to detail; the pair with the strongest
+    /// relation when absent.
+    pub ex_metric: Option<MetricKey>,
+    /// The CX metric's key (`nps`, `csat`, `ces`, `fcr` or a custom key) of the pair to detail.
+    pub cx_metric: Option<String>,
+    /// The lag in weeks (0–8) of the scatter; the pair's strongest lag when absent.
+    pub lag: Option<u32>,
+}
+
+/// Why a correlation has no estimate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum NotEnoughDataReason {
+    /// Fewer paired weeks than the minimum (within teams).
+    TooFewPairs,
+    /// Fewer teams than the minimum (between teams).
+    TooFewTeams,
+    /// The EX or the CX values do not vary.
+    NoVariation,
+}
+
+/// One correlation: the estimate, or why there is none.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct LinkageCorrelation {
+    /// Paired team-weeks (within teams) or teams (between teams) that went in.
+    pub n: u32,
+    /// Teams that contributed.
+    pub n_teams: u32,
+    /// Pearson's r, −1 to 1; absent when there is not enough data.
+    pub r: Option<f64>,
+    /// The lower end of the Fisher-z 95% interval.
+    pub ci_low: Option<f64>,
+    /// The upper end of the Fisher-z 95% interval.
+    pub ci_high: Option<f64>,
+    /// The sample size after the correction for autocorrelated weeks.
+    pub n_effective: Option<f64>,
+    /// The two-sided p-value of "no correlation".
+    pub p_value: Option<f64>,
+    /// The p-value adjusted (Benjamini–Hochberg) for testing every pair and lag.
+    pub p_adjusted: Option<f64>,
+    /// Why there is no estimate; absent when there is one.
+    pub not_enough_data: Option<NotEnoughDataReason>,
+    /// The minimum of pairs or teams the reason refers to.
+    pub minimum: Option<u32>,
+}
+
+/// One EX metric × CX metric pair at its strongest lag (within-team Pearson).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct LinkagePair {
+    /// The EX metric.
+    pub ex_metric: MetricKey,
+    /// The CX metric's key.
+    pub cx_metric: String,
+    /// The strongest lag in weeks, EX leading; absent when no lag has an estimate.
+    pub lag: Option<u32>,
+    /// Within teams, at `lag` (at lag 0 when there is none, with its reason).
+    pub within: LinkageCorrelation,
+    /// Between teams (team means), at the same lag.
+    pub between: LinkageCorrelation,
+}
+
+/// One lag of a pair's lag profile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct LagPoint {
+    /// The lag in weeks, EX leading.
+    pub lag: u32,
+    /// The within-team correlation at this lag.
+    pub within: LinkageCorrelation,
+}
+
+/// One point of the scatter: a team's week as deviations from the team's own means.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct LinkageScatterPoint {
+    /// The team's name.
+    pub team: String,
+    /// The ISO week of the EX value; the CX value is `lag` weeks later.
+    pub ex_week: String,
+    /// The EX value minus the team's mean EX.
+    pub ex_deviation: f64,
+    /// The CX value minus the team's mean CX.
+    pub cx_deviation: f64,
+}
+
+/// The least-squares line `cx_deviation = intercept + slope · ex_deviation`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
+pub struct LinkageFit {
+    /// CX points per EX point.
+    pub slope: f64,
+    /// The line's value at no EX deviation.
+    pub intercept: f64,
+}
+
+/// The detail of one pair: its lag profile and its scatter at one lag.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct LinkageDetail {
+    /// The EX metric.
+    pub ex_metric: MetricKey,
+    /// The CX metric's key.
+    pub cx_metric: String,
+    /// The lag of the scatter.
+    pub lag: u32,
+    /// Lags 0 to 8.
+    pub profile: Vec<LagPoint>,
+    /// The paired team-weeks at `lag`.
+    pub points: Vec<LinkageScatterPoint>,
+    /// The fitted line; absent with fewer than two distinct EX deviations.
+    pub fit: Option<LinkageFit>,
+}
+
+/// The EX–CX linkage view: every pair at its strongest lag, and one pair in detail.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct LinkageView {
+    /// The first ISO week looked at.
+    pub from: String,
+    /// The last ISO week looked at (last week).
+    pub to: String,
+    /// How many teams have both released EX cells and CX scores.
+    pub teams: u32,
+    /// The EX metrics with released team cells, in the order of `MetricKey::ALL`.
+    pub ex_metrics: Vec<MetricKey>,
+    /// The CX metrics' keys, sorted.
+    pub cx_metrics: Vec<String>,
+    /// One per EX × CX metric, EX metrics in order, then CX metrics.
+    pub pairs: Vec<LinkagePair>,
+    /// The pair asked for, or the strongest; absent when there is no pair.
+    pub detail: Option<LinkageDetail>,
+    /// The fewest paired weeks a within-team correlation is estimated from.
+    pub min_pairs: u32,
+    /// The fewest teams a between-team correlation is estimated from.
+    pub min_teams: u32,
+}

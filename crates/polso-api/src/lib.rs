@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 
 mod app_sync;
+mod cx;
 mod error;
 mod hr;
 mod pulse;
@@ -19,10 +20,16 @@ mod sync;
 use std::path::Path;
 
 pub use app_sync::{EnrolDevice, SyncStatus};
+pub use cx::{
+    CxFileFormat, CxImportIssue, CxImportQuery, CxImportRejection, CxImportReport, CxRowDto, CxSeries,
+    CxSeriesQuery, CxWeekRange,
+};
 pub use error::{ApiError, ErrorCode};
 pub use hr::{
     ConnectHr, HeatmapCell, HeatmapTeam, HrConnection, HrHeatmap, HrHeatmapQuery, HrOverview,
-    HrOverviewQuery, MetricSeries, ParticipationPoint, SeriesPoint, WeekPeriod,
+    HrOverviewQuery, LagPoint, LinkageCorrelation, LinkageDetail, LinkageFit, LinkagePair, LinkageQuery,
+    LinkageScatterPoint, LinkageView, MetricSeries, NotEnoughDataReason, ParticipationPoint, SeriesPoint,
+    WeekPeriod,
 };
 pub use pulse::{
     AnswerDto, HistoryWeek, LocalizedText, MetricKey, MetricScoreDto, MyHistory, PulseItem, PulseView,
@@ -62,6 +69,13 @@ pub fn export_bindings(dir: &Path) -> Result<(), ts_rs::ExportError> {
     HrOverview::export_all(&config)?;
     HrHeatmapQuery::export_all(&config)?;
     HrHeatmap::export_all(&config)?;
+    LinkageQuery::export_all(&config)?;
+    LinkageView::export_all(&config)?;
+    CxImportQuery::export_all(&config)?;
+    CxImportReport::export_all(&config)?;
+    CxImportRejection::export_all(&config)?;
+    CxSeriesQuery::export_all(&config)?;
+    CxSeries::export_all(&config)?;
     Ok(())
 }
 

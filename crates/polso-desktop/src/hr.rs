@@ -20,9 +20,9 @@ use std::ops::RangeInclusive;
 
 use chrono::NaiveDate;
 use polso_api::{
-    AggregateCell, AggregateTable, ApiError, ConnectHr, ErrorCode, HeatmapCell, HeatmapTeam, HrConnection,
-    HrHeatmap, HrHeatmapQuery, HrOverview, HrOverviewQuery, MetricKey, MetricSeries, ParticipationPoint,
-    SeriesPoint, UnitKind, WeekPeriod,
+    AggregateCell, AggregateTable, ApiError, ConnectHr, CxImportRejection, CxImportReport, CxSeries,
+    ErrorCode, HeatmapCell, HeatmapTeam, HrConnection, HrHeatmap, HrHeatmapQuery, HrOverview,
+    HrOverviewQuery, MetricKey, MetricSeries, ParticipationPoint, SeriesPoint, UnitKind, WeekPeriod,
 };
 use polso_core::IsoWeek;
 
@@ -55,6 +55,10 @@ pub trait HrTransport {
     /// GETs `url` with `Authorization: Bearer <bearer_token>` and returns any
     /// answer, whatever its status.
     fn get_json(&self, url: &str, bearer_token: &str) -> Result<HttpAnswer, TransportFailure>;
+
+    /// POSTs `body` as `text/csv` to `url` with HR's bearer token and returns
+    /// any answer, whatever its status.
+    fn post_csv(&self, url: &str, bearer_token: &str, body: &str) -> Result<HttpAnswer, TransportFailure>;
 }
 
 impl HrTransport for UreqTransport {
@@ -66,6 +70,21 @@ impl HrTransport for UreqTransport {
             .header("Accept", "application/json")
             .header("Authorization", format!("Bearer {bearer_token}"))
             .call()
+            .map_err(failure)?;
+        let status = response.status().as_u16();
+        let body = response.body_mut().read_to_string().map_err(failure)?;
+        Ok(HttpAnswer { status, body })
+    }
+
+    fn post_csv(&self, url: &str, bearer_token: &str, body: &str) -> Result<HttpAnswer, TransportFailure> {
+        let failure = |error: ureq::Error| TransportFailure { detail: error.to_string() };
+        let mut response = self
+            .agent()
+            .post(url)
+            .header("Accept", "application/json")
+            .header("Content-Type", "text/csv; charset=utf-8")
+            .header("Authorization", format!("Bearer {bearer_token}"))
+            .send(body)
             .map_err(failure)?;
         let status = response.status().as_u16();
         let body = response.body_mut().read_to_string().map_err(failure)?;
@@ -84,6 +103,11 @@ impl HrCredentials {
     /// The server's address.
     pub fn server_url(&self) -> &str {
         &self.server_url
+    }
+
+    #[cfg(test)]
+    pub(crate) fn for_tests(server_url: &str, hr_token: &str) -> HrCredentials {
+        HrCredentials { server_url: server_url.to_owned(), hr_token: hr_token.to_owned() }
     }
 }
 
@@ -378,8 +402,68 @@ fn week_period(weeks: &RangeInclusive<IsoWeek>) -> WeekPeriod {
     }
 }
 
+/// Sends a CX file to `POST /v1/cx`: checked only when `dry_run`, checked
+/// and stored otherwise. A file with errors is not a failure: the report
+/// lists them by line and column (and the server stored nothing). Touches no
+/// store.
+pub fn import_cx(
+    transport: &dyn HrTransport,
+    credentials: &HrCredentials,
+    csv: &str,
+    dry_run: bool,
+) -> Result<CxImportReport, ApiError> {
+    let server_url = &credentials.server_url;
+    let url = format!("{server_url}/v1/cx?dry_run={dry_run}");
+    let answer = transport
+        .post_csv(&url, &credentials.hr_token, csv)
+        .map_err(|failure| unreachable(server_url, &failure))?;
+    if (200..300).contains(&answer.status) {
+        return serde_json::from_str::<CxImportReport>(&answer.body).map_err(|_| not_polso(server_url));
+    }
+    if let Ok(rejection) = serde_json::from_str::<CxImportRejection>(&answer.body)
+        && !rejection.report.errors.is_empty()
+    {
+        return Ok(rejection.report);
+    }
+    Err(answer_error(server_url, &answer))
+}
+
+/// `GET /v1/cx`: every stored CX score of the token's teams in `weeks`.
+pub(crate) fn read_cx_series(
+    transport: &dyn HrTransport,
+    credentials: &HrCredentials,
+    weeks: RangeInclusive<IsoWeek>,
+) -> Result<CxSeries, ApiError> {
+    let server_url = &credentials.server_url;
+    let url = format!("{server_url}/v1/cx?from={}&to={}", weeks.start(), weeks.end());
+    let answer = transport
+        .get_json(&url, &credentials.hr_token)
+        .map_err(|failure| unreachable(server_url, &failure))?;
+    if !(200..300).contains(&answer.status) {
+        return Err(answer_error(server_url, &answer));
+    }
+    serde_json::from_str::<CxSeries>(&answer.body).map_err(|_| not_polso(server_url))
+}
+
+fn not_polso(server_url: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::InvalidServerAddress,
+        format!("the server at {server_url} does not answer like a Polso server"),
+    )
+}
+
+fn answer_error(server_url: &str, answer: &HttpAnswer) -> ApiError {
+    server_error(server_url, answer).unwrap_or_else(|| match answer.status {
+        404 => ApiError::new(
+            ErrorCode::InvalidServerAddress,
+            format!("the server at {server_url} does not answer like a Polso server (HTTP 404)"),
+        ),
+        status => status_error(server_url, status),
+    })
+}
+
 /// One `GET /v1/aggregates` for one metric, read and checked.
-fn read_aggregates(
+pub(crate) fn read_aggregates(
     transport: &dyn HrTransport,
     credentials: &HrCredentials,
     unit: UnitKind,

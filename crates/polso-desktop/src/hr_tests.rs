@@ -87,6 +87,11 @@ impl HrTransport for FakeServer {
         self.urls.lock().unwrap().push(url.to_owned());
         (self.rule)(url, bearer_token)
     }
+
+    fn post_csv(&self, url: &str, bearer_token: &str, _body: &str) -> Result<HttpAnswer, TransportFailure> {
+        self.urls.lock().unwrap().push(url.to_owned());
+        (self.rule)(url, bearer_token)
+    }
 }
 
 fn answer(status: u16, body: &str) -> HttpAnswer {

@@ -23,6 +23,7 @@
 mod convert;
 mod errors;
 pub mod hr;
+pub mod linkage_view;
 mod reporting;
 mod settings;
 pub mod sync;

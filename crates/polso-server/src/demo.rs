@@ -13,22 +13,27 @@
 //! participation is 60–90% and lower in holiday weeks; "Phone support"
 //! declines over the last 13 weeks. Teams smaller than k show suppression.
 //!
-//! Hook for a CX generator: [`DemoTeam::latent_engagement`] is the series
-//! the answers were drawn from, one value (0–100) per week of
-//! [`DemoOrganisation::weeks`], so customer metrics can be planted to follow
-//! it with a lag.
+//! [`DemoTeam::latent_engagement`] is the series the answers were drawn from,
+//! one value (0–100) per week of [`DemoOrganisation::weeks`]. The team's CX
+//! scores ([`DemoTeam::cx`]) are planted on it: CSAT follows engagement
+//! [`CSAT_LAG_WEEKS`] weeks later, with [`CSAT_POINTS_PER_ENGAGEMENT_POINT`]
+//! points of CSAT per point of engagement (+5 points of engagement, about +1.3
+//! of CSAT) and the sampling noise of 30 to 200 customer answers a week, which
+//! makes the within-team correlation about 0.3 (DESIGN.md, "EX–CX linkage");
+//! NPS follows it weakly at the same lag; CES is unrelated noise.
 
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use polso_api::{ReportedScore, ReportedValue, WIRE_VERSION, WeeklyReport};
 use polso_core::anonymity::Threshold;
 use polso_core::bank::ItemBank;
+use polso_core::cx::CxMetric;
 use polso_core::{Answer, IsoWeek, Schedule, score_answers};
 
 use crate::admin;
 use crate::error::{Result, ServerError};
 use crate::report::{metric_to_wire, validate_report};
 use crate::secrets::{hash_secret, new_id};
-use crate::store::{Organisation, PrivacySetting, ServerStore};
+use crate::store::{CxScore, Organisation, PrivacySetting, ServerStore};
 
 /// The demo organisation's name.
 pub const DEMO_ORGANISATION_NAME: &str = "Demo Srl";
@@ -52,6 +57,16 @@ const TEAMS: [(&str, &str, u32, f64); 10] = [
     ("Operations", "Billing", 7, 67.0),
     ("Operations", "IT support", 5, 73.0),
 ];
+
+/// How many weeks CSAT lags the team's latent engagement.
+pub const CSAT_LAG_WEEKS: usize = 3;
+
+/// Points of CSAT (0–100 %) per point of latent engagement [`CSAT_LAG_WEEKS`] weeks before.
+pub const CSAT_POINTS_PER_ENGAGEMENT_POINT: f64 = 0.26;
+
+/// Points of NPS (−100 to 100) per point of latent engagement [`CSAT_LAG_WEEKS`] weeks before: a
+/// weak relation, drowned by NPS's larger sampling noise.
+pub const NPS_POINTS_PER_ENGAGEMENT_POINT: f64 = 0.3;
 
 /// What to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,6 +106,22 @@ pub struct DemoTeam {
     pub latent_engagement: Vec<f64>,
     /// The reports its members sent each week, parallel to the weeks.
     pub reports: Vec<Vec<WeeklyReport>>,
+    /// Its customers' CX scores: CSAT, NPS and CES for each week from the
+    /// [`CSAT_LAG_WEEKS`]-th on (the first weeks have no engagement to follow).
+    pub cx: Vec<DemoCxScore>,
+}
+
+/// One planted CX score of a team.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoCxScore {
+    /// The week.
+    pub week: IsoWeek,
+    /// CSAT, NPS or CES.
+    pub metric: CxMetric,
+    /// The score: CSAT 0–100 %, NPS −100 to 100, CES 1–7.
+    pub value: f64,
+    /// How many customer answers it summarises (30 to 200).
+    pub n: u32,
 }
 
 /// Generates the demo organisation: pure, deterministic for `options`.
@@ -140,12 +171,14 @@ pub fn generate_demo(options: DemoOptions) -> DemoOrganisation {
                     reports
                 })
                 .collect();
+            let cx = cx_series(&mut Stream::new(options.seed, &[3, team_index]), &weeks, &latent);
             DemoTeam {
                 department: department.to_owned(),
                 name: name.to_owned(),
                 size,
                 latent_engagement: latent,
                 reports,
+                cx,
             }
         })
         .collect();
@@ -171,6 +204,54 @@ fn latent_series(stream: &mut Stream, baseline: f64, weeks: &[IsoWeek], declinin
             (baseline + drift + holiday_dip(week) + decline + 2.0 * stream.normal()).clamp(5.0, 95.0)
         })
         .collect()
+}
+
+/// A team's planted CX series. Each week from the [`CSAT_LAG_WEEKS`]-th draws
+/// 30 to 200 customers; each answers CSAT (satisfied with probability
+/// following the team's engagement [`CSAT_LAG_WEEKS`] weeks before), NPS
+/// (promoter and detractor shares shifted weakly by the same engagement) and
+/// CES (1–7, unrelated to it). Its own stream: the reports do not change.
+fn cx_series(stream: &mut Stream, weeks: &[IsoWeek], latent: &[f64]) -> Vec<DemoCxScore> {
+    let mean_latent = latent.iter().sum::<f64>() / latent.len().max(1) as f64;
+    let csat_base = 72.0 + 14.0 * stream.uniform();
+    let nps_base = 10.0 + 30.0 * stream.uniform();
+    let ces_base = 4.6 + 1.2 * stream.uniform();
+    let volume = 60.0 + 140.0 * stream.uniform();
+    let mut scores = Vec::new();
+    for (position, &week) in weeks.iter().enumerate().skip(CSAT_LAG_WEEKS) {
+        let engagement = latent[position - CSAT_LAG_WEEKS] - mean_latent;
+        let n = (volume * (0.75 + 0.5 * stream.uniform())).round().clamp(30.0, 200.0) as u32;
+        let p_satisfied =
+            ((csat_base + CSAT_POINTS_PER_ENGAGEMENT_POINT * engagement) / 100.0).clamp(0.0, 1.0);
+        let nps_shift = NPS_POINTS_PER_ENGAGEMENT_POINT * engagement / 200.0;
+        let p_promoter = (0.45 + nps_base / 200.0 + nps_shift).clamp(0.0, 1.0);
+        let p_detractor = (0.45 - nps_base / 200.0 - nps_shift).clamp(0.0, 1.0 - p_promoter);
+        let (mut satisfied, mut promoters, mut detractors, mut effort) = (0u32, 0u32, 0u32, 0.0);
+        for _ in 0..n {
+            if stream.uniform() < p_satisfied {
+                satisfied += 1;
+            }
+            let recommend = stream.uniform();
+            if recommend < p_promoter {
+                promoters += 1;
+            } else if recommend < p_promoter + p_detractor {
+                detractors += 1;
+            }
+            effort += (ces_base + 1.3 * stream.normal()).round().clamp(1.0, 7.0);
+        }
+        let share = |count: u32| 100.0 * f64::from(count) / f64::from(n);
+        let round1 = |value: f64| (value * 10.0).round() / 10.0;
+        let round2 = |value: f64| (value * 100.0).round() / 100.0;
+        scores.push(DemoCxScore { week, metric: CxMetric::Csat, value: round1(share(satisfied)), n });
+        scores.push(DemoCxScore {
+            week,
+            metric: CxMetric::Nps,
+            value: round1(share(promoters) - share(detractors)),
+            n,
+        });
+        scores.push(DemoCxScore { week, metric: CxMetric::Ces, value: round2(effort / f64::from(n)), n });
+    }
+    scores
 }
 
 /// How much a week's mood dips for holidays: August, and Christmas to Epiphany.
@@ -223,11 +304,13 @@ pub struct SeededDemo {
     pub invites: Vec<(String, String, String)>,
     /// How many reports were folded.
     pub n_reports: usize,
+    /// How many CX scores were stored.
+    pub n_cx_scores: usize,
 }
 
 /// Writes `demo` into an empty `store`: the organisation (k = 5), its
 /// departments and teams, every report through the real validation and fold
-/// in one transaction, an HR token and one invite per team valid 30 days
+/// in one transaction, the teams' CX scores (in another), an HR token and one invite per team valid 30 days
 /// from `now`.
 pub fn seed_demo(
     store: &dyn ServerStore,
@@ -255,6 +338,7 @@ pub fn seed_demo(
     let mut department_ids: Vec<(String, String)> = Vec::new();
     let mut folds = Vec::new();
     let mut invites = Vec::new();
+    let mut cx_scores = Vec::new();
     for (team_position, team) in demo.teams.iter().enumerate() {
         let department_id = match department_ids.iter().find(|(name, _)| *name == team.department) {
             Some((_, id)) => id.clone(),
@@ -265,6 +349,13 @@ pub fn seed_demo(
             }
         };
         let team_id = admin::add_team(store, &department_id, &team.name)?;
+        cx_scores.extend(team.cx.iter().map(|score| CxScore {
+            team_id: team_id.clone(),
+            week: score.week,
+            metric: score.metric.key().to_owned(),
+            value: score.value,
+            n: Some(score.n),
+        }));
         for (week_reports, week) in team.reports.iter().zip(&demo.weeks) {
             for (member, report) in week_reports.iter().enumerate() {
                 // A stand-in for the member's device token: the receipt only
@@ -285,8 +376,15 @@ pub fn seed_demo(
     }
     let n_reports = folds.len();
     store.fold_reports(&folds)?;
+    store.upsert_cx_scores(&organisation.id, &cx_scores, now)?;
     let hr_token = admin::create_hr_token(store, &organisation.id, &[])?.token;
-    Ok(SeededDemo { organisation_id: organisation.id, hr_token, invites, n_reports })
+    Ok(SeededDemo {
+        organisation_id: organisation.id,
+        hr_token,
+        invites,
+        n_reports,
+        n_cx_scores: cx_scores.len(),
+    })
 }
 
 /// SplitMix64 seeded from a seed and a path of indices: every (team, week)

@@ -19,8 +19,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router, middleware};
 use polso_api::{
-    AggregateQuery, AggregateTable, ApiError, EnrolRequest, EnrolResponse, ErrorCode, Health, ReportAck,
-    ReportStatus, ReportWindow, UnitKind, WIRE_VERSION, WeeklyReport,
+    AggregateQuery, AggregateTable, ApiError, CxImportQuery, CxRowDto, CxSeries, CxSeriesQuery, EnrolRequest,
+    EnrolResponse, ErrorCode, Health, ReportAck, ReportStatus, ReportWindow, UnitKind, WIRE_VERSION,
+    WeeklyReport,
 };
 use polso_core::bank::ItemBank;
 use polso_core::schedule::Schedule;
@@ -29,6 +30,7 @@ use serde::de::DeserializeOwned;
 use tower_http::trace::TraceLayer;
 
 use crate::clock::Clock;
+use crate::cx::{CheckedCx, check_cx_file, teams_of};
 use crate::error::{Result, ServerError};
 use crate::privacy::{CellNoise, ValueScale};
 use crate::release::{ScheduledKey, is_asked, release_cells};
@@ -47,8 +49,10 @@ pub struct ServerConfig {
     pub max_random_delay_seconds: u32,
     /// The largest request body accepted, in bytes.
     pub body_limit_bytes: usize,
-    /// The most weeks one aggregates query may span.
+    /// The most weeks one aggregates or CX query may span.
     pub max_query_weeks: u32,
+    /// The largest CX file `POST /v1/cx` accepts, in bytes (this route only).
+    pub cx_body_limit_bytes: usize,
 }
 
 impl Default for ServerConfig {
@@ -58,6 +62,7 @@ impl Default for ServerConfig {
             max_random_delay_seconds: 6 * 60 * 60,
             body_limit_bytes: 64 * 1024,
             max_query_weeks: 160,
+            cx_body_limit_bytes: crate::cx::DEFAULT_CX_BODY_LIMIT_BYTES,
         }
     }
 }
@@ -91,6 +96,7 @@ impl AppState {
 /// The server's Router, ready to be served or called in tests with `oneshot`.
 pub fn app(state: AppState) -> Router {
     let body_limit_bytes = state.config.body_limit_bytes;
+    let cx_body_limit_bytes = state.config.cx_body_limit_bytes;
     let trace = TraceLayer::new_for_http()
         .make_span_with(|request: &Request| {
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
@@ -106,6 +112,7 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/enrol", post(enrol))
         .route("/v1/reports", post(submit_report))
         .route("/v1/aggregates", get(read_aggregates))
+        .route("/v1/cx", post(import_cx).layer(DefaultBodyLimit::max(cx_body_limit_bytes)).get(read_cx))
         .route("/v1/openapi.json", get(openapi_document))
         .fallback(unknown_path)
         .method_not_allowed_fallback(method_not_allowed)
@@ -479,6 +486,159 @@ async fn read_aggregates(
         .filter(|cell| query.unit_id.as_ref().is_none_or(|unit_id| *unit_id == cell.unit_id))
         .collect();
     Ok(Json(AggregateTable { k: k.get(), cells }))
+}
+
+/// Imports a CX tool's CSV export: every (team, week, metric) row of the teams the HR token
+/// reaches, replacing earlier rows of the same key; all or nothing. With `dry_run=true` the file is
+/// only checked and previewed. The body is the file itself, up to 64 MiB.
+#[utoipa::path(
+    post,
+    path = "/v1/cx",
+    tag = "hr",
+    security(("hr_token" = [])),
+    params(
+        ("dry_run" = Option<bool>, Query, description = "`true`: check and preview, store nothing; `false` (the default): store")
+    ),
+    request_body(
+        content = String,
+        content_type = "text/csv",
+        description = "The CSV file as CX tools and spreadsheets export it (see `polso_core::cx`): aggregated rows or raw responses, comma or semicolon, decimal comma, UTF-8 with or without BOM, Italian or English headers; also accepted as `application/octet-stream`"
+    ),
+    responses(
+        (status = 200, description = "Checked (`stored: false`, dry run) or stored (`stored: true`)", body = polso_api::CxImportReport),
+        (status = 400, description = "`invalid_input`: the file has errors, each with line and column; nothing stored. An unknown query parameter is a plain `invalid_input` error", body = polso_api::CxImportRejection),
+        (status = 401, description = "`unauthorized`", body = polso_api::ApiError),
+        (status = 403, description = "`forbidden`: rows of teams outside the token's departments, each with line and column; nothing stored", body = polso_api::CxImportRejection),
+        (status = 413, description = "`payload_too_large`", body = polso_api::ApiError)
+    )
+)]
+async fn import_cx(
+    State(state): State<AppState>,
+    AuthenticatedHr(access): AuthenticatedHr,
+    query: std::result::Result<Query<CxImportQuery>, QueryRejection>,
+    body: std::result::Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Response> {
+    let Query(query) = query
+        .map_err(|rejection| ServerError::InvalidInput(format!("bad query: {}", rejection.body_text())))?;
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ServerError::PayloadTooLarge { limit_bytes: state.config.cx_body_limit_bytes }
+        } else {
+            ServerError::InvalidInput(format!(
+                "the request body could not be read: {}",
+                rejection.body_text()
+            ))
+        }
+    })?;
+    let organisation_id = access.organisation_id.clone();
+    let tree = state.blocking(move |store| store.organisation_tree(&organisation_id)).await?;
+    let teams = teams_of(&tree, &access);
+    // Parsing a large file is CPU work: keep it off the async threads.
+    let checked = tokio::task::spawn_blocking(move || check_cx_file(&body, &teams))
+        .await
+        .map_err(|error| ServerError::BlockingTask(error.to_string()))?;
+    match checked {
+        CheckedCx::Rejected(rejection) => {
+            let status = match rejection.code {
+                ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+                _ => StatusCode::BAD_REQUEST,
+            };
+            Ok((status, Json(rejection)).into_response())
+        }
+        CheckedCx::Clean { mut report, scores } => {
+            if !query.dry_run {
+                let now = state.clock.now();
+                let organisation_id = access.organisation_id.clone();
+                state.blocking(move |store| store.upsert_cx_scores(&organisation_id, &scores, now)).await?;
+                report.stored = true;
+            }
+            Ok(Json(report).into_response())
+        }
+    }
+}
+
+/// The stored CX scores of the teams the HR token reaches. CX scores are customer data about
+/// teams, not answers of employees: no k rule applies to them.
+#[utoipa::path(
+    get,
+    path = "/v1/cx",
+    tag = "hr",
+    security(("hr_token" = [])),
+    params(
+        ("from" = String, Query, description = "The first ISO week, such as `2026-W01`"),
+        ("to" = String, Query, description = "The last ISO week, included"),
+        ("metric" = Option<String>, Query, description = "One metric only: `nps`, `csat`, `ces`, `fcr` or a custom key")
+    ),
+    responses(
+        (status = 200, body = polso_api::CxSeries),
+        (status = 400, description = "`invalid_input` (also for unknown parameters), `invalid_week`", body = polso_api::ApiError),
+        (status = 401, description = "`unauthorized`", body = polso_api::ApiError)
+    )
+)]
+async fn read_cx(
+    State(state): State<AppState>,
+    AuthenticatedHr(access): AuthenticatedHr,
+    query: std::result::Result<Query<CxSeriesQuery>, QueryRejection>,
+) -> Result<Json<CxSeries>> {
+    let Query(query) = query
+        .map_err(|rejection| ServerError::InvalidInput(format!("bad query: {}", rejection.body_text())))?;
+    let from: IsoWeek = query.from.parse()?;
+    let to: IsoWeek = query.to.parse()?;
+    if from > to {
+        return Err(ServerError::InvalidInput(format!("'from' ({from}) is after 'to' ({to})")));
+    }
+    let span_weeks = to.index() - from.index() + 1;
+    if span_weeks > i64::from(state.config.max_query_weeks) {
+        return Err(ServerError::InvalidInput(format!(
+            "a query spans at most {} weeks; this one spans {span_weeks}",
+            state.config.max_query_weeks
+        )));
+    }
+    let metric = match &query.metric {
+        None => None,
+        Some(label) => Some(
+            polso_core::cx::CxMetric::from_label(label)
+                .ok_or_else(|| ServerError::InvalidInput(format!("'{label}' is not a CX metric key")))?
+                .key()
+                .to_owned(),
+        ),
+    };
+    let organisation_id = access.organisation_id.clone();
+    let (tree, scores) = state
+        .blocking(move |store| {
+            let tree = store.organisation_tree(&organisation_id)?;
+            let scores = store.cx_scores(&organisation_id, metric.as_deref(), from..=to)?;
+            Ok((tree, scores))
+        })
+        .await?;
+    let teams: std::collections::HashMap<String, String> = teams_of(&tree, &access)
+        .into_iter()
+        .filter(|team| team.in_scope)
+        .map(|team| (team.id, team.name))
+        .collect();
+    let mut rows: Vec<CxRowDto> = scores
+        .into_iter()
+        .filter_map(|score| {
+            let team_name = teams.get(&score.team_id)?.clone();
+            Some(CxRowDto {
+                team_id: score.team_id,
+                team_name,
+                week: score.week.to_string(),
+                metric: score.metric,
+                value: score.value,
+                n: score.n,
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        (a.team_name.as_str(), a.team_id.as_str(), &a.week, a.metric.as_str()).cmp(&(
+            b.team_name.as_str(),
+            b.team_id.as_str(),
+            &b.week,
+            b.metric.as_str(),
+        ))
+    });
+    Ok(Json(CxSeries { rows }))
 }
 
 /// This document.

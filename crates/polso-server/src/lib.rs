@@ -18,6 +18,7 @@
 
 pub mod admin;
 pub mod clock;
+pub mod cx;
 pub mod demo;
 pub mod error;
 pub mod http;

@@ -9,17 +9,24 @@ use rusqlite_migration::{M, Migrations};
 
 const INITIAL: &str = include_str!("../migrations/0001_initial.sql");
 const DIFFERENTIAL_PRIVACY: &str = include_str!("../migrations/0002_differential_privacy.sql");
+const CX_SCORES: &str = include_str!("../migrations/0003_cx_scores.sql");
 
 /// Every migration with its file name, oldest first, for the test that checks
 /// the list against the folder.
 #[cfg(test)]
-const MIGRATION_FILES: &[(&str, &str)] =
-    &[("0001_initial.sql", INITIAL), ("0002_differential_privacy.sql", DIFFERENTIAL_PRIVACY)];
+const MIGRATION_FILES: &[(&str, &str)] = &[
+    ("0001_initial.sql", INITIAL),
+    ("0002_differential_privacy.sql", DIFFERENTIAL_PRIVACY),
+    ("0003_cx_scores.sql", CX_SCORES),
+];
 
 /// The same migrations in rusqlite_migration's form. Each one checks the
 /// foreign keys it may have broken before its transaction commits.
-const MIGRATION_STEPS: &[M<'static>] =
-    &[M::up(INITIAL).foreign_key_check(), M::up(DIFFERENTIAL_PRIVACY).foreign_key_check()];
+const MIGRATION_STEPS: &[M<'static>] = &[
+    M::up(INITIAL).foreign_key_check(),
+    M::up(DIFFERENTIAL_PRIVACY).foreign_key_check(),
+    M::up(CX_SCORES).foreign_key_check(),
+];
 
 /// The migrations applied when the database is opened.
 pub(crate) const MIGRATIONS: Migrations<'static> = Migrations::from_slice(MIGRATION_STEPS);

@@ -25,6 +25,8 @@ use utoipa::{Modify, OpenApi};
         crate::http::enrol,
         crate::http::submit_report,
         crate::http::read_aggregates,
+        crate::http::import_cx,
+        crate::http::read_cx,
         crate::http::openapi_document
     ),
     components(schemas(
@@ -41,11 +43,18 @@ use utoipa::{Modify, OpenApi};
         polso_api::UnitKind,
         polso_api::AggregateTable,
         polso_api::AggregateCell,
+        polso_api::CxImportReport,
+        polso_api::CxImportRejection,
+        polso_api::CxImportIssue,
+        polso_api::CxWeekRange,
+        polso_api::CxRowDto,
+        polso_api::CxFileFormat,
+        polso_api::CxSeries,
         polso_api::ApiError,
         polso_api::ErrorCode
     )),
     modifiers(&BearerTokens),
-    tags((name = "devices", description = "Enrolment and weekly reports"), (name = "hr", description = "Released aggregates"))
+    tags((name = "devices", description = "Enrolment and weekly reports"), (name = "hr", description = "Released aggregates and CX scores"))
 )]
 pub struct ApiDocument;
 

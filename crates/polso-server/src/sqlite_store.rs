@@ -21,8 +21,8 @@ use crate::error::{Result, ServerError};
 use crate::migrations::{MIGRATIONS, SCHEMA_VERSION};
 use crate::secrets::{Hash32, random_bytes};
 use crate::store::{
-    DepartmentNode, DeviceMembership, Enrolment, FoldOutcome, HrAccess, NewHrToken, NewInvite, Organisation,
-    OrganisationTree, PrivacySetting, ReportFold, ServerStore, TeamAggregate, TeamNode,
+    CxScore, DepartmentNode, DeviceMembership, Enrolment, FoldOutcome, HrAccess, NewHrToken, NewInvite,
+    Organisation, OrganisationTree, PrivacySetting, ReportFold, ServerStore, TeamAggregate, TeamNode,
 };
 
 /// The server's SQLite database.
@@ -485,6 +485,84 @@ impl ServerStore for SqliteServerStore {
                 })
             })
             .collect()
+    }
+
+    fn upsert_cx_scores(
+        &self,
+        organisation_id: &str,
+        scores: &[CxScore],
+        imported_at: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut connection = self.connection();
+        let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        {
+            let mut team_organisation = transaction.prepare_cached(
+                "SELECT d.organisation_id FROM teams t JOIN departments d ON d.id = t.department_id
+                 WHERE t.id = ?1",
+            )?;
+            let mut checked: std::collections::HashSet<&str> = std::collections::HashSet::new();
+            for score in scores {
+                if checked.insert(score.team_id.as_str()) {
+                    let owner: Option<String> =
+                        team_organisation.query_row([&score.team_id], |row| row.get(0)).optional()?;
+                    if owner.as_deref() != Some(organisation_id) {
+                        return Err(ServerError::InvalidInput(format!(
+                            "team {} is not a team of this organisation",
+                            score.team_id
+                        )));
+                    }
+                }
+            }
+            let mut upsert = transaction.prepare_cached(
+                "INSERT INTO cx_scores (team_id, week_index, metric, value, n, imported_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (team_id, week_index, metric)
+                 DO UPDATE SET value = excluded.value, n = excluded.n, imported_at = excluded.imported_at",
+            )?;
+            let imported_at = imported_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            for score in scores {
+                upsert.execute(params![
+                    score.team_id,
+                    score.week.index(),
+                    score.metric,
+                    score.value,
+                    score.n,
+                    imported_at
+                ])?;
+            }
+        }
+        transaction.commit()?;
+        Ok(())
+    }
+
+    fn cx_scores(
+        &self,
+        organisation_id: &str,
+        metric: Option<&str>,
+        weeks: RangeInclusive<IsoWeek>,
+    ) -> Result<Vec<CxScore>> {
+        let connection = self.connection();
+        let mut statement = connection.prepare(
+            "SELECT c.team_id, c.week_index, c.metric, c.value, c.n
+             FROM cx_scores c
+             JOIN teams t ON t.id = c.team_id
+             JOIN departments d ON d.id = t.department_id
+             WHERE d.organisation_id = ?1 AND (?2 IS NULL OR c.metric = ?2)
+               AND c.week_index BETWEEN ?3 AND ?4
+             ORDER BY c.team_id, c.week_index, c.metric",
+        )?;
+        let scores = statement
+            .query_map(params![organisation_id, metric, weeks.start().index(), weeks.end().index()], |row| {
+                Ok(CxScore {
+                    team_id: row.get(0)?,
+                    week: IsoWeek::from_index(row.get(1)?),
+                    metric: row.get(2)?,
+                    value: row.get(3)?,
+                    n: row.get(4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(scores)
     }
 }
 

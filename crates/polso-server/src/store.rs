@@ -184,6 +184,21 @@ pub struct TeamAggregate {
     pub histogram: Vec<u32>,
 }
 
+/// One CX score of one team in one week, as stored (customer data, not a report).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CxScore {
+    /// The team.
+    pub team_id: String,
+    /// The ISO week.
+    pub week: IsoWeek,
+    /// The metric's key: `nps`, `csat`, `ces`, `fcr` or a custom key.
+    pub metric: String,
+    /// The score on the metric's scale.
+    pub value: f64,
+    /// How many customer responses it summarises, when known.
+    pub n: Option<u32>,
+}
+
 /// The server's storage.
 pub trait ServerStore: Send + Sync {
     /// Stores a new organisation.
@@ -257,4 +272,22 @@ pub trait ServerStore: Send + Sync {
         key: Option<&str>,
         weeks: RangeInclusive<IsoWeek>,
     ) -> Result<Vec<TeamAggregate>>;
+
+    /// Stores CX scores, each replacing the stored score of its (team, week, metric), in one
+    /// transaction: all or none. Every team must belong to `organisation_id`, or nothing is stored
+    /// and the answer is `InvalidInput`.
+    fn upsert_cx_scores(
+        &self,
+        organisation_id: &str,
+        scores: &[CxScore],
+        imported_at: DateTime<Utc>,
+    ) -> Result<()>;
+
+    /// The organisation's CX scores over `weeks`, for one metric or all, ordered by team, week and metric.
+    fn cx_scores(
+        &self,
+        organisation_id: &str,
+        metric: Option<&str>,
+        weeks: RangeInclusive<IsoWeek>,
+    ) -> Result<Vec<CxScore>>;
 }

@@ -1,11 +1,15 @@
 //! Commands of HR's view: connect with an HR token, disconnect, and read the
-//! organisation overview and the team × metric heatmap.
+//! organisation overview, the team × metric heatmap and the EX–CX linkage,
+//! and import CX files.
 //!
 //! The network half of each runs without holding the store, as in `sync.rs`;
 //! the reading commands are `async` so Tauri runs them off the main thread.
 
-use polso_api::{ApiError, ConnectHr, HrConnection, HrHeatmap, HrHeatmapQuery, HrOverview, HrOverviewQuery};
-use polso_desktop::hr;
+use polso_api::{
+    ApiError, ConnectHr, CxImportReport, HrConnection, HrHeatmap, HrHeatmapQuery, HrOverview,
+    HrOverviewQuery, LinkageQuery, LinkageView, MetricKey,
+};
+use polso_desktop::{hr, linkage_view};
 use tauri::State;
 
 use super::with_desktop;
@@ -42,4 +46,32 @@ pub fn get_hr_overview(state: State<'_, AppState>, query: HrOverviewQuery) -> Re
 pub fn get_hr_heatmap(state: State<'_, AppState>, query: HrHeatmapQuery) -> Result<HrHeatmap, ApiError> {
     let credentials = with_desktop(&state, |desktop| desktop.hr_credentials())?;
     hr::read_hr_heatmap(state.transport(), &credentials, query, state.today())
+}
+
+/// Checks a CX file at the server and returns its report, storing nothing.
+#[tauri::command(async)]
+pub fn preview_cx_import(state: State<'_, AppState>, csv: String) -> Result<CxImportReport, ApiError> {
+    let credentials = with_desktop(&state, |desktop| desktop.hr_credentials())?;
+    hr::import_cx(state.transport(), &credentials, &csv, true)
+}
+
+/// Checks a CX file at the server and stores its rows when it has no error.
+#[tauri::command(async)]
+pub fn import_cx(state: State<'_, AppState>, csv: String) -> Result<CxImportReport, ApiError> {
+    let credentials = with_desktop(&state, |desktop| desktop.hr_credentials())?;
+    hr::import_cx(state.transport(), &credentials, &csv, false)
+}
+
+/// The EX–CX linkage of the last closed weeks, with one pair in detail.
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn get_linkage(
+    state: State<'_, AppState>,
+    weeks: Option<u32>,
+    ex_metric: Option<MetricKey>,
+    cx_metric: Option<String>,
+    lag: Option<u32>,
+) -> Result<LinkageView, ApiError> {
+    let credentials = with_desktop(&state, |desktop| desktop.hr_credentials())?;
+    let query = LinkageQuery { weeks, ex_metric, cx_metric, lag };
+    linkage_view::read_linkage(state.transport(), &credentials, &query, state.today())
 }

@@ -47,10 +47,15 @@ fn server_binary() -> PathBuf {
 
 /// Seeds the demo organisation into `database` and returns the printed HR token.
 fn seed_demo(database: &Path) -> Result<String> {
+    seed_demo_weeks(database, 12)
+}
+
+/// Seeds `weeks` weeks of the demo organisation and returns the printed HR token.
+fn seed_demo_weeks(database: &Path, weeks: u32) -> Result<String> {
     let output = Command::new(server_binary())
         .arg("--db")
         .arg(database)
-        .args(["demo-seed", "--weeks", "12", "--today", TODAY])
+        .args(["demo-seed", "--weeks", &weeks.to_string(), "--today", TODAY])
         .output()
         .with_context(|| format!("running {} (cargo build -p polso-server)", server_binary().display()))?;
     ensure!(output.status.success(), "demo-seed failed: {}", String::from_utf8_lossy(&output.stderr));
@@ -230,6 +235,59 @@ async fn the_demo_connects_hr_by_itself() -> Result<()> {
         app.testid("role-hr").await?.click().await?;
         app.wait_for_css("[data-testid='hr-overview-chart']", Duration::from_secs(20)).await?;
         ensure!(!app.has_testid("hr-connect-token").await?, "the demo should not ask for a token");
+        Ok(())
+    }
+    .await;
+    app.stop().await;
+    drop(server);
+    result
+}
+
+/// The linkage view draws the demo's EX × CX pairs, and a CX file in Italian
+/// spreadsheet format is previewed and imported through the "CX data" tab.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_linkage_view_shows_the_demo_pairs_and_a_cx_file_imports() -> Result<()> {
+    if !enabled("the_linkage_view_shows_the_demo_pairs_and_a_cx_file_imports") {
+        return Ok(());
+    }
+    let server_dir = tempfile::tempdir()?;
+    let database = server_dir.path().join("demo.db");
+    let hr_token = seed_demo_weeks(&database, 52)?;
+    let server = RunningServer::start(&database)?;
+    let csv_path = server_dir.path().join("cx.csv");
+    std::fs::write(
+        &csv_path,
+        "team;week;metric;value;n\nHelp desk;2026-W40;csat;81,5;40\nLogistics;2026-W40;csat;77;35\n",
+    )?;
+
+    let data_dir = tempfile::tempdir()?;
+    let launch = Launch { today: Some(TODAY.to_owned()), ..Launch::new(data_dir.path()) };
+    let app = AppSession::start(&launch).await?;
+    let result = async {
+        app.testid("role-hr").await?.click().await?;
+        app.testid("hr-connect-server").await?.send_keys(&server.url).await?;
+        app.testid("hr-connect-token").await?.send_keys(&hr_token).await?;
+        app.testid("hr-connect-submit").await?.click().await?;
+        app.wait_for_css("[data-testid='hr-overview-chart']", Duration::from_secs(20)).await?;
+
+        app.testid("nav-hr_linkage").await?.click().await?;
+        app.wait_for_css("[data-testid='linkage-table']", Duration::from_secs(30)).await?;
+        app.testid("linkage-heatmap").await?;
+        app.testid("linkage-lag-profile").await?;
+        app.testid("linkage-scatter").await?;
+        let row = app
+            .client
+            .find(Locator::Css("[data-testid='linkage-table'] tr[data-ex='engagement'][data-cx='csat']"))
+            .await?;
+        ensure!(row.attr("data-lag").await?.is_some(), "engagement × csat has no row");
+        app.screenshot("hr-linkage").await?;
+
+        app.testid("nav-hr_cx").await?.click().await?;
+        app.testid("cx-file").await?.send_keys(&csv_path.display().to_string()).await?;
+        app.wait_for_css("[data-testid='cx-preview']", Duration::from_secs(20)).await?;
+        app.screenshot("hr-cx-preview").await?;
+        app.testid("cx-import").await?.click().await?;
+        app.wait_for_css("[data-testid='cx-imported']", Duration::from_secs(20)).await?;
         Ok(())
     }
     .await;

@@ -87,9 +87,24 @@ async fn big_teams_are_released_and_teams_smaller_than_k_are_not() {
 
     // The organisation's cell is released on most weeks too.
     let query = format!("/v1/aggregates?unit=organisation&key=wellbeing&from={from}&to={to}");
-    let (_, body) = send(router, get(&query, Some(&seeded.hr_token))).await;
+    let (_, body) = send(router.clone(), get(&query, Some(&seeded.hr_token))).await;
     let released = body["cells"].as_array().unwrap().iter().filter(|cell| cell["released"] == true).count();
     assert!(released >= 8, "{body}");
+
+    // CX scores for every team, small ones included (customer data: no k rule), from the week
+    // CSAT can follow engagement on: CSAT, NPS and CES for each team and week.
+    let (status, body) =
+        send(router, get(&format!("/v1/cx?from={from}&to={to}"), Some(&seeded.hr_token))).await;
+    assert_eq!(status, 200, "{body}");
+    let rows = body["rows"].as_array().unwrap();
+    let cx_weeks = 16 - polso_server::demo::CSAT_LAG_WEEKS;
+    assert_eq!(rows.len(), demo.teams.len() * cx_weeks * 3);
+    assert_eq!(seeded.n_cx_scores, rows.len());
+    assert!(rows.iter().any(|row| row["team_name"] == "Partnerships" && row["metric"] == "csat"));
+    for row in rows {
+        let n = row["n"].as_u64().unwrap();
+        assert!((30..=200).contains(&n), "{row}");
+    }
 }
 
 #[test]

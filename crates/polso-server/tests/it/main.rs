@@ -8,6 +8,7 @@
 
 mod admin_rules;
 mod bad_input;
+mod cx_import;
 mod demo_seed;
 mod idempotency;
 mod openapi_document;

@@ -6,11 +6,14 @@
 
 import type { ConnectHr } from '../bindings/ConnectHr';
 import type { EnrolDevice } from '../bindings/EnrolDevice';
+import type { CxImportReport } from '../bindings/CxImportReport';
 import type { HrConnection } from '../bindings/HrConnection';
 import type { HrHeatmap } from '../bindings/HrHeatmap';
 import type { HrHeatmapQuery } from '../bindings/HrHeatmapQuery';
 import type { HrOverview } from '../bindings/HrOverview';
 import type { HrOverviewQuery } from '../bindings/HrOverviewQuery';
+import type { LinkageQuery } from '../bindings/LinkageQuery';
+import type { LinkageView } from '../bindings/LinkageView';
 import type { MyHistory } from '../bindings/MyHistory';
 import type { PulseView } from '../bindings/PulseView';
 import type { Settings } from '../bindings/Settings';
@@ -46,6 +49,12 @@ export interface Backend {
   getHrOverview(query: HrOverviewQuery): Promise<HrOverview>;
   /** The team × metric heatmap, latest period against the one before (`get_hr_heatmap`). */
   getHrHeatmap(query: HrHeatmapQuery): Promise<HrHeatmap>;
+  /** Checks a CX file at the server, storing nothing (`preview_cx_import`). */
+  previewCxImport(csv: string): Promise<CxImportReport>;
+  /** Checks a CX file and stores it when it has no error (`import_cx`). */
+  importCx(csv: string): Promise<CxImportReport>;
+  /** EX–CX linkage at each pair's strongest lag, one pair in detail (`get_linkage`). */
+  getLinkage(query: LinkageQuery): Promise<LinkageView>;
 }
 
 /** The names of the Tauri commands, exactly as the shell registers them. */
@@ -62,4 +71,7 @@ export type CommandName =
   | 'hr_connect'
   | 'hr_disconnect'
   | 'get_hr_overview'
-  | 'get_hr_heatmap';
+  | 'get_hr_heatmap'
+  | 'preview_cx_import'
+  | 'import_cx'
+  | 'get_linkage';

@@ -44,5 +44,8 @@ export function unavailableBackend(error: unknown): Backend {
     hrDisconnect: fail,
     getHrOverview: fail,
     getHrHeatmap: fail,
+    previewCxImport: fail,
+    importCx: fail,
+    getLinkage: fail,
   };
 }

@@ -5,7 +5,12 @@
 
 import type { HeatmapCell } from '../bindings/HeatmapCell';
 import type { HrHeatmap } from '../bindings/HrHeatmap';
+import type { CxImportReport } from '../bindings/CxImportReport';
 import type { HrOverview } from '../bindings/HrOverview';
+import type { LagPoint } from '../bindings/LagPoint';
+import type { LinkageCorrelation } from '../bindings/LinkageCorrelation';
+import type { LinkagePair } from '../bindings/LinkagePair';
+import type { LinkageView } from '../bindings/LinkageView';
 import type { MetricKey } from '../bindings/MetricKey';
 import { METRIC_KEYS } from '../codes';
 
@@ -151,4 +156,78 @@ export function sampleHrHeatmap(): HrHeatmap {
     metrics,
     cells,
   };
+}
+
+/** A sample linkage view: engagement leads CSAT by three weeks; NPS has too few data. */
+export function sampleLinkage(exMetric: MetricKey | null = null, cxMetric: string | null = null, lag: number | null = null): LinkageView {
+  const estimate = (r: number, n = 240): LinkageCorrelation => ({
+    n,
+    n_teams: 6,
+    r,
+    ci_low: Math.tanh(Math.atanh(r) - 0.2),
+    ci_high: Math.tanh(Math.atanh(r) + 0.2),
+    n_effective: 90,
+    p_value: r > 0.3 ? 0.0001 : 0.3,
+    p_adjusted: r > 0.3 ? 0.0004 : 0.6,
+    not_enough_data: null,
+    minimum: null,
+  });
+  const notEnough: LinkageCorrelation = {
+    n: 4,
+    n_teams: 2,
+    r: null,
+    ci_low: null,
+    ci_high: null,
+    n_effective: null,
+    p_value: null,
+    p_adjusted: null,
+    not_enough_data: 'too_few_pairs',
+    minimum: 10,
+  };
+  const pairs: LinkagePair[] = [
+    { ex_metric: 'wellbeing', cx_metric: 'csat', lag: 1, within: estimate(0.12), between: estimate(0.2, 6) },
+    { ex_metric: 'wellbeing', cx_metric: 'nps', lag: null, within: notEnough, between: notEnough },
+    { ex_metric: 'engagement', cx_metric: 'csat', lag: 3, within: estimate(0.62), between: estimate(0.4, 6) },
+    { ex_metric: 'engagement', cx_metric: 'nps', lag: null, within: notEnough, between: notEnough },
+  ];
+  const pair = pairs.find((item) => item.ex_metric === exMetric && item.cx_metric === cxMetric) ?? pairs[2];
+  const chosenLag = lag ?? pair?.lag ?? 0;
+  const profile: LagPoint[] = Array.from({ length: 9 }, (_, index) => ({
+    lag: index,
+    within: pair?.lag === null ? notEnough : estimate(pair?.ex_metric === 'engagement' ? 0.62 - Math.abs(index - 3) * 0.15 : 0.1),
+  }));
+  const points = Array.from({ length: 60 }, (_, index) => {
+    const ex = wobble(index) * 2;
+    return { team: `Team ${index % 6}`, ex_week: weekWeeksBack(index % 40), ex_deviation: ex, cx_deviation: ex * 0.6 + wobble(index * 3) };
+  });
+  return {
+    from: '2024-W48',
+    to: '2026-W47',
+    teams: 6,
+    ex_metrics: ['wellbeing', 'engagement'],
+    cx_metrics: ['csat', 'nps'],
+    pairs,
+    detail: pair === undefined ? null : {
+      ex_metric: pair.ex_metric,
+      cx_metric: pair.cx_metric,
+      lag: chosenLag,
+      profile,
+      points: pair.lag === null ? [] : points,
+      fit: pair.lag === null ? null : { slope: 0.6, intercept: 0 },
+    },
+    min_pairs: 10,
+    min_teams: 4,
+  };
+}
+
+/** The report of a sample CX file: clean, or with one error when the text holds "bad". */
+export function sampleCxReport(csv: string, stored: boolean): CxImportReport {
+  if (csv.includes('bad')) {
+    return { errors: [{ line: 3, column: 4, message: "'bad' is not a number" }], rows: 0, teams: 0, weeks: null, metrics: [], format: 'aggregated', preview: [], stored: false };
+  }
+  const preview = [
+    { team_id: 't1', team_name: 'Help desk', week: '2026-W46', metric: 'csat', value: 82.5, n: 40 },
+    { team_id: 't1', team_name: 'Help desk', week: '2026-W47', metric: 'csat', value: 84, n: 38 },
+  ];
+  return { errors: [], rows: 2, teams: 1, weeks: { from: '2026-W46', to: '2026-W47' }, metrics: ['csat'], format: 'aggregated', preview, stored };
 }

@@ -32,7 +32,7 @@ import {
   structuredCopy,
   VARIETY_ITEMS,
 } from './mock-data';
-import { sampleHrHeatmap, sampleHrOverview } from './mock-hr';
+import { sampleCxReport, sampleHrHeatmap, sampleHrOverview, sampleLinkage } from './mock-hr';
 
 /** One recorded call of the mock. */
 export interface MockCall {
@@ -183,6 +183,22 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
           throw apiError('invalid_input', `field 'period_weeks': a period is 1 to 26 weeks`);
         }
         return sampleHrHeatmap();
+      }),
+    previewCxImport: (csv) =>
+      answer('preview_cx_import', { csv }, () => {
+        requireHrConnection(store.hr);
+        return sampleCxReport(csv, false);
+      }),
+    importCx: (csv) =>
+      answer('import_cx', { csv }, () => {
+        requireHrConnection(store.hr);
+        const report = sampleCxReport(csv, true);
+        return report.errors.length > 0 ? { ...report, stored: false } : report;
+      }),
+    getLinkage: (query) =>
+      answer('get_linkage', { ...query }, () => {
+        requireHrConnection(store.hr);
+        return sampleLinkage(query.ex_metric, query.cx_metric, query.lag);
       }),
   };
 }

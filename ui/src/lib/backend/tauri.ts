@@ -2,9 +2,11 @@
 // @tauri-apps/api (STYLE.md, point 11); a tidy test checks that.
 
 import { invoke } from '@tauri-apps/api/core';
+import type { CxImportReport } from '../bindings/CxImportReport';
 import type { HrConnection } from '../bindings/HrConnection';
 import type { HrHeatmap } from '../bindings/HrHeatmap';
 import type { HrOverview } from '../bindings/HrOverview';
+import type { LinkageView } from '../bindings/LinkageView';
 import type { MyHistory } from '../bindings/MyHistory';
 import type { PulseView } from '../bindings/PulseView';
 import type { Settings } from '../bindings/Settings';
@@ -36,6 +38,9 @@ export function createTauriBackend(): Backend {
     hrDisconnect: () => call<HrConnection>('hr_disconnect'),
     getHrOverview: (query) => call<HrOverview>('get_hr_overview', { query }),
     getHrHeatmap: (query) => call<HrHeatmap>('get_hr_heatmap', { query }),
+    previewCxImport: (csv) => call<CxImportReport>('preview_cx_import', { csv }),
+    importCx: (csv) => call<CxImportReport>('import_cx', { csv }),
+    getLinkage: (query) => call<LinkageView>('get_linkage', { ...query }),
   };
 }
 

@@ -1,0 +1,142 @@
+//! Customer-experience (CX) scores over HTTP: importing a CX tool's CSV export
+//! (`POST /v1/cx`) and reading the stored series back (`GET /v1/cx`).
+//!
+//! CX scores are customer data about teams (NPS, CSAT, CES, first-contact
+//! resolution, custom metrics), not answers of employees, so they are stored
+//! and returned as imported, without the k rule; an HR token still sees only
+//! the teams of its scope. Metrics are named by their stable keys: `nps`,
+//! `csat`, `ces`, `fcr`, or a custom metric's key (lowercase letters, digits
+//! and `_`).
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::ErrorCode;
+
+/// The query of `POST /v1/cx`. The body is the CSV file itself (`text/csv` or
+/// `application/octet-stream`), not JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CxImportQuery {
+    /// `true` checks the file and returns the report with a preview, storing
+    /// nothing; `false` (the default) checks it and stores every row.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// Which of the two CSV layouts a file has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CxFileFormat {
+    /// One row per (team, week or date, metric) with a value and a response count.
+    Aggregated,
+    /// One row per customer answer (team, date, score, optional metric), folded
+    /// into NPS, CSAT or CES per team and week.
+    RawResponses,
+}
+
+/// One problem in a CX file, where it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CxImportIssue {
+    /// The 1-based line of the file (the header is line 1).
+    pub line: u32,
+    /// The 1-based CSV column (field) number, as a spreadsheet shows it.
+    pub column: u32,
+    /// What is wrong, in English.
+    pub message: String,
+}
+
+/// The first and last ISO week of a set of rows, both included.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CxWeekRange {
+    /// The first ISO week, such as `"2026-W01"`.
+    pub from: String,
+    /// The last ISO week, such as `"2026-W48"`.
+    pub to: String,
+}
+
+/// One CX score of one team in one ISO week.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CxRowDto {
+    /// The team's id.
+    pub team_id: String,
+    /// The team's name, as the organisation spells it.
+    pub team_name: String,
+    /// The ISO week, such as `"2026-W48"`.
+    pub week: String,
+    /// The metric's key: `nps`, `csat`, `ces`, `fcr` or a custom key.
+    pub metric: String,
+    /// The score on the metric's scale: NPS −100 to 100, CSAT 0–100 (%), CES
+    /// 1–7, FCR 0–100 (%), a custom metric's own scale.
+    pub value: f64,
+    /// How many customer responses the score summarises, when known.
+    pub n: Option<u32>,
+}
+
+/// What a CX import found in a file, and whether it was stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CxImportReport {
+    /// Every problem found (at most 100 and a last one saying there are more).
+    /// Empty when the file is clean; when not, nothing is stored, and the
+    /// figures below are zero or empty unless every row could be read (rows of
+    /// teams outside the token's departments).
+    pub errors: Vec<CxImportIssue>,
+    /// How many (team, week, metric) rows the file holds.
+    pub rows: u32,
+    /// How many distinct teams the rows name.
+    pub teams: u32,
+    /// The first and last week of the rows; `null` when there are none.
+    pub weeks: Option<CxWeekRange>,
+    /// The metric keys the rows hold, sorted.
+    pub metrics: Vec<String>,
+    /// The layout detected from the header; `null` when the header could not be read.
+    pub format: Option<CxFileFormat>,
+    /// The first 20 rows, ordered by team name, week and metric.
+    pub preview: Vec<CxRowDto>,
+    /// Whether the rows were stored (replacing earlier rows of the same team,
+    /// week and metric). `false` for a dry run or a file with errors.
+    pub stored: bool,
+}
+
+/// The body of a refused CX import (400 `invalid_input` for a file with errors,
+/// 403 `forbidden` for rows of teams outside the HR token's departments): the
+/// usual `{ code, message }` and, beside them, the import report with every
+/// problem by line and column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CxImportRejection {
+    /// `invalid_input` or `forbidden`.
+    pub code: ErrorCode,
+    /// A summary in English, such as `"the file has 3 errors; nothing was stored"`.
+    pub message: String,
+    /// The report, with `errors` listing every problem and `stored: false`.
+    #[serde(flatten)]
+    pub report: CxImportReport,
+}
+
+/// The query of `GET /v1/cx`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CxSeriesQuery {
+    /// The first ISO week, such as `"2026-W01"`.
+    pub from: String,
+    /// The last ISO week, included.
+    pub to: String,
+    /// One metric's key only (`nps`, `csat`, `ces`, `fcr` or a custom key); every metric when absent.
+    pub metric: Option<String>,
+}
+
+/// The stored CX scores of the teams in the HR token's scope.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CxSeries {
+    /// Every stored score in the weeks asked, ordered by team name, week and metric.
+    pub rows: Vec<CxRowDto>,
+}

@@ -1,0 +1,275 @@
+//! HR's EX–CX linkage view: reads the released team cells of every EX metric
+//! and the stored CX scores over the last closed weeks, runs the core's
+//! linkage statistics ([`polso_core::linkage`], the one implementation) and
+//! shapes the result for the UI: every EX × CX pair at its strongest lag, and
+//! one pair in detail (lag profile and scatter with its fitted line).
+//!
+//! Only released cells enter: a withheld or not-asked cell has no mean and is
+//! left out, never read as zero. [`shape_linkage`] is pure; nothing here reads
+//! a clock.
+
+use std::collections::{BTreeSet, HashMap};
+use std::ops::RangeInclusive;
+
+use chrono::NaiveDate;
+use polso_api::{
+    AggregateTable, ApiError, CxSeries, ErrorCode, LagPoint, LinkageCorrelation, LinkageDetail, LinkageFit,
+    LinkagePair, LinkageQuery, LinkageScatterPoint, LinkageView, MetricKey, NotEnoughDataReason, UnitKind,
+};
+use polso_core::cx::CxMetric;
+use polso_core::linkage::{
+    Correlation, CorrelationOutcome, CxObservation, ExObservation, LinkageGrid, LinkageSeries, MAX_LAG_WEEKS,
+    MIN_BETWEEN_TEAM_TEAMS, MIN_WITHIN_TEAM_PAIRS, NotEnoughData,
+};
+use polso_core::{IsoWeek, Metric};
+
+use crate::hr::{HrCredentials, HrTransport, last_closed_week, read_aggregates, read_cx_series};
+
+/// The shortest and the longest span looked at, in weeks.
+pub const LINKAGE_WEEKS: RangeInclusive<u32> = 12..=156;
+
+/// The span looked at when the query names none: two years.
+pub const DEFAULT_LINKAGE_WEEKS: u32 = 104;
+
+/// Reads the last `query.weeks` closed weeks of released team cells (one
+/// request per EX metric) and CX scores (one request), and shapes the
+/// linkage view. Touches no store.
+pub fn read_linkage(
+    transport: &dyn HrTransport,
+    credentials: &HrCredentials,
+    query: &LinkageQuery,
+    today: NaiveDate,
+) -> Result<LinkageView, ApiError> {
+    let weeks = query.weeks.unwrap_or(DEFAULT_LINKAGE_WEEKS);
+    if !LINKAGE_WEEKS.contains(&weeks) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidInput,
+            format!(
+                "field 'weeks': linkage spans {} to {} weeks, not {weeks}",
+                LINKAGE_WEEKS.start(),
+                LINKAGE_WEEKS.end()
+            ),
+        ));
+    }
+    check_lag(query.lag)?;
+    let to = last_closed_week(today);
+    let from = to.plus_weeks(1 - i64::from(weeks));
+    let mut tables = Vec::with_capacity(MetricKey::ALL.len());
+    for metric in MetricKey::ALL {
+        tables.push((metric, read_aggregates(transport, credentials, UnitKind::Team, metric, from..=to)?));
+    }
+    let cx = read_cx_series(transport, credentials, from..=to)?;
+    shape_linkage(from..=to, &tables, &cx, query)
+}
+
+fn check_lag(lag: Option<u32>) -> Result<(), ApiError> {
+    match lag {
+        Some(lag) if lag > MAX_LAG_WEEKS => Err(ApiError::new(
+            ErrorCode::InvalidInput,
+            format!("field 'lag': a lag is 0 to {MAX_LAG_WEEKS} weeks, not {lag}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Shapes team-level EX tables and CX scores into the linkage view. Pure.
+pub fn shape_linkage(
+    weeks: RangeInclusive<IsoWeek>,
+    tables: &[(MetricKey, AggregateTable)],
+    cx: &CxSeries,
+    query: &LinkageQuery,
+) -> Result<LinkageView, ApiError> {
+    check_lag(query.lag)?;
+    let mut names: HashMap<String, String> = HashMap::new();
+    let mut ex = Vec::new();
+    for (metric, table) in tables {
+        let Some(core_metric) = Metric::from_key(metric.key()) else { continue };
+        for cell in &table.cells {
+            if cell.unit_kind != UnitKind::Team || !cell.asked || !cell.released {
+                continue;
+            }
+            let (Some(mean), Ok(week)) = (cell.mean, cell.week.parse::<IsoWeek>()) else { continue };
+            if !weeks.contains(&week) {
+                continue;
+            }
+            names.entry(cell.unit_id.clone()).or_insert_with(|| cell.unit_name.clone());
+            ex.push(ExObservation { team: cell.unit_id.clone(), week, metric: core_metric, value: mean });
+        }
+    }
+    let mut cx_observations = Vec::new();
+    for row in &cx.rows {
+        let (Some(metric), Ok(week)) = (CxMetric::from_label(&row.metric), row.week.parse::<IsoWeek>())
+        else {
+            continue;
+        };
+        if !weeks.contains(&week) || !row.value.is_finite() {
+            continue;
+        }
+        names.entry(row.team_id.clone()).or_insert_with(|| row.team_name.clone());
+        cx_observations.push(CxObservation { team: row.team_id.clone(), week, metric, value: row.value });
+    }
+    let ex_teams: BTreeSet<&str> = ex.iter().map(|observation| observation.team.as_str()).collect();
+    let teams = cx_observations
+        .iter()
+        .map(|observation| observation.team.as_str())
+        .filter(|team| ex_teams.contains(team))
+        .collect::<BTreeSet<_>>()
+        .len();
+    let ex_metrics: Vec<MetricKey> = MetricKey::ALL
+        .into_iter()
+        .filter(|metric| ex.iter().any(|observation| observation.metric.key() == metric.key()))
+        .collect();
+    let cx_metrics: Vec<String> = cx_observations
+        .iter()
+        .map(|observation| observation.metric.key().to_owned())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+
+    let series = LinkageSeries::new(&ex, &cx_observations).map_err(|error| {
+        ApiError::new(ErrorCode::Internal, format!("the linkage data are not usable: {error}"))
+    })?;
+    let grid = series.grid();
+    let pairs: Vec<LinkagePair> = grid
+        .pairs()
+        .iter()
+        .filter_map(|(ex_metric, cx_metric)| pair_summary(&grid, *ex_metric, cx_metric))
+        .collect();
+
+    let chosen = match (&query.ex_metric, &query.cx_metric) {
+        (Some(ex_metric), Some(cx_metric)) => {
+            let found =
+                pairs.iter().find(|pair| pair.ex_metric == *ex_metric && pair.cx_metric == *cx_metric);
+            Some(found.ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::InvalidInput,
+                    format!("no linkage data for {} and {cx_metric}", ex_metric.key()),
+                )
+            })?)
+        }
+        _ => strongest_pair(&pairs),
+    };
+    let detail = chosen.map(|pair| {
+        let lag = query.lag.or(pair.lag).unwrap_or(0);
+        detail_of(&grid, &series, pair, lag, &names)
+    });
+
+    Ok(LinkageView {
+        from: weeks.start().to_string(),
+        to: weeks.end().to_string(),
+        teams: count(teams),
+        ex_metrics,
+        cx_metrics,
+        pairs,
+        detail,
+        min_pairs: count(MIN_WITHIN_TEAM_PAIRS),
+        min_teams: count(MIN_BETWEEN_TEAM_TEAMS),
+    })
+}
+
+/// The pair with the largest |r| at its strongest lag; the first pair when none has an estimate.
+fn strongest_pair(pairs: &[LinkagePair]) -> Option<&LinkagePair> {
+    let mut best: Option<(&LinkagePair, f64)> = None;
+    for pair in pairs {
+        if let Some(r) = pair.within.r
+            && best.is_none_or(|(_, strongest)| r.abs() > strongest)
+        {
+            best = Some((pair, r.abs()));
+        }
+    }
+    best.map(|(pair, _)| pair).or_else(|| pairs.first())
+}
+
+fn pair_summary(grid: &LinkageGrid, ex_metric: Metric, cx_metric: &CxMetric) -> Option<LinkagePair> {
+    let strongest = grid.strongest_lag(ex_metric, cx_metric);
+    let cell = strongest.or_else(|| grid.cell(ex_metric, cx_metric, 0))?;
+    Some(LinkagePair {
+        ex_metric: MetricKey::from_key(ex_metric.key())?,
+        cx_metric: cx_metric.key().to_owned(),
+        lag: strongest.map(|cell| cell.lag_weeks),
+        within: correlation_to_wire(&cell.within_pearson),
+        between: correlation_to_wire(&cell.between_pearson),
+    })
+}
+
+fn detail_of(
+    grid: &LinkageGrid,
+    series: &LinkageSeries,
+    pair: &LinkagePair,
+    lag: u32,
+    names: &HashMap<String, String>,
+) -> LinkageDetail {
+    let ex_metric = Metric::from_key(pair.ex_metric.key()).unwrap_or(Metric::Wellbeing);
+    let cx_metric = CxMetric::from_label(&pair.cx_metric).unwrap_or(CxMetric::Custom(pair.cx_metric.clone()));
+    let profile = grid
+        .lag_profile(ex_metric, &cx_metric)
+        .into_iter()
+        .map(|cell| LagPoint { lag: cell.lag_weeks, within: correlation_to_wire(&cell.within_pearson) })
+        .collect();
+    let scatter = series.scatter(ex_metric, &cx_metric, lag);
+    LinkageDetail {
+        ex_metric: pair.ex_metric,
+        cx_metric: pair.cx_metric.clone(),
+        lag,
+        profile,
+        points: scatter
+            .points
+            .iter()
+            .map(|point| LinkageScatterPoint {
+                team: names.get(&point.team).cloned().unwrap_or_else(|| point.team.clone()),
+                ex_week: point.ex_week.to_string(),
+                ex_deviation: point.ex_deviation,
+                cx_deviation: point.cx_deviation,
+            })
+            .collect(),
+        fit: scatter.fit.map(|fit| LinkageFit { slope: fit.slope, intercept: fit.intercept }),
+    }
+}
+
+/// One core correlation on the wire.
+pub fn correlation_to_wire(correlation: &Correlation) -> LinkageCorrelation {
+    let mut wire = LinkageCorrelation {
+        n: count(correlation.n),
+        n_teams: count(correlation.n_teams),
+        r: None,
+        ci_low: None,
+        ci_high: None,
+        n_effective: None,
+        p_value: None,
+        p_adjusted: None,
+        not_enough_data: None,
+        minimum: None,
+    };
+    match &correlation.outcome {
+        CorrelationOutcome::Estimated(estimate) => {
+            wire.r = Some(estimate.r);
+            wire.ci_low = Some(estimate.ci_low);
+            wire.ci_high = Some(estimate.ci_high);
+            wire.n_effective = Some(estimate.n_effective);
+            wire.p_value = Some(estimate.p_value);
+            wire.p_adjusted = Some(estimate.p_adjusted);
+        }
+        CorrelationOutcome::NotEnoughData(reason) => {
+            let (reason, minimum) = match reason {
+                NotEnoughData::TooFewPairs { minimum, .. } => {
+                    (NotEnoughDataReason::TooFewPairs, Some(*minimum))
+                }
+                NotEnoughData::TooFewTeams { minimum, .. } => {
+                    (NotEnoughDataReason::TooFewTeams, Some(*minimum))
+                }
+                NotEnoughData::NoVariation => (NotEnoughDataReason::NoVariation, None),
+            };
+            wire.not_enough_data = Some(reason);
+            wire.minimum = minimum.map(count);
+        }
+    }
+    wire
+}
+
+fn count(value: usize) -> u32 {
+    u32::try_from(value).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+#[path = "linkage_view_tests.rs"]
+mod tests;

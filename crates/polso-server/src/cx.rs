@@ -1,0 +1,308 @@
+//! CX import on the server: a CX tool's CSV file checked against the
+//! organisation's teams and the HR token's scope, turned into an import
+//! report and the rows to store.
+//!
+//! Parsing is `polso_core::cx::parse_cx_csv`, all or nothing. On top of it the
+//! server refuses rows of teams outside the token's departments and rows whose
+//! team name two departments share (a name alone cannot say which team). To
+//! give those refusals their line and column, the file is parsed a second
+//! time with only the allowed team names: every row of a refused team is then
+//! an "unknown team" error at its exact place, and its message is rewritten.
+//!
+//! CX scores are customer data about teams, not answers of employees, so no k
+//! rule applies to them; the scope of the HR token does.
+
+use std::collections::{BTreeSet, HashMap};
+
+use polso_api::{
+    CxFileFormat, CxImportIssue, CxImportRejection, CxImportReport, CxRowDto, CxWeekRange, ErrorCode,
+};
+use polso_core::cx::{self, CxErrorKind, CxImport, CxImportError};
+
+use crate::store::{CxScore, HrAccess, OrganisationTree};
+
+/// The largest CX file accepted, in bytes: a year of raw responses of a large contact centre.
+pub const DEFAULT_CX_BODY_LIMIT_BYTES: usize = 64 * 1024 * 1024;
+
+/// How many rows an import report shows as a preview.
+pub const PREVIEW_ROWS: usize = 20;
+
+/// A team of the organisation, as a CX file can name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CxTeam {
+    /// The team's id.
+    pub id: String,
+    /// The team's name.
+    pub name: String,
+    /// Whether the HR token reaches the team's department.
+    pub in_scope: bool,
+}
+
+/// Every team of the organisation with whether `access` reaches it, ordered by department and name.
+pub fn teams_of(tree: &OrganisationTree, access: &HrAccess) -> Vec<CxTeam> {
+    tree.departments
+        .iter()
+        .flat_map(|department| {
+            let in_scope =
+                access.departments.as_ref().is_none_or(|departments| departments.contains(&department.id));
+            department.teams.iter().map(move |team| CxTeam {
+                id: team.id.clone(),
+                name: team.name.clone(),
+                in_scope,
+            })
+        })
+        .collect()
+}
+
+/// What checking a file came to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CheckedCx {
+    /// Every row can be stored: the report (with `stored: false`) and the rows.
+    Clean {
+        /// The report to return.
+        report: CxImportReport,
+        /// The rows to store.
+        scores: Vec<CxScore>,
+    },
+    /// Nothing can be stored: `invalid_input` (errors in the file, ambiguous team names) or
+    /// `forbidden` (rows of teams outside the token's departments), with every problem.
+    Rejected(CxImportRejection),
+}
+
+/// Checks a CX file against the organisation's `teams` (see the module header).
+pub fn check_cx_file(bytes: &[u8], teams: &[CxTeam]) -> CheckedCx {
+    let names: Vec<&str> = teams.iter().map(|team| team.name.as_str()).collect();
+    let import = match cx::parse_cx_csv(bytes, &names) {
+        Ok(import) => import,
+        Err(errors) => {
+            let issues: Vec<CxImportIssue> = errors.iter().map(issue_of).collect();
+            return CheckedCx::Rejected(rejection(ErrorCode::InvalidInput, issues, empty_report()));
+        }
+    };
+
+    // Teams by normalised name: a name two teams share is ambiguous.
+    let mut by_name: HashMap<String, Vec<&CxTeam>> = HashMap::new();
+    for team in teams {
+        by_name.entry(normalize_team(&team.name)).or_default().push(team);
+    }
+    let mut refused: HashMap<String, Refusal> = HashMap::new();
+    let mut scores = Vec::with_capacity(import.rows.len());
+    let mut team_ids: HashMap<&str, &str> = HashMap::new();
+    for (key, value) in &import.rows {
+        let normalized = normalize_team(&key.team);
+        let candidates = by_name.get(&normalized).map(Vec::as_slice).unwrap_or_default();
+        let team = match candidates {
+            [team] if team.in_scope => *team,
+            [team] => {
+                refused.insert(normalized, Refusal::OutOfScope(team.name.clone()));
+                continue;
+            }
+            _ => {
+                refused.insert(normalized, Refusal::Ambiguous(key.team.clone()));
+                continue;
+            }
+        };
+        team_ids.insert(team.name.as_str(), team.id.as_str());
+        scores.push(CxScore {
+            team_id: team.id.clone(),
+            week: key.week,
+            metric: key.metric.key().to_owned(),
+            value: value.value,
+            n: Some(value.n_responses),
+        });
+    }
+    let report = report_of(&import, &team_ids, teams);
+    if refused.is_empty() {
+        return CheckedCx::Clean { report, scores };
+    }
+
+    // Parse again with only the allowed names, to place every refused row.
+    let allowed: Vec<&str> = teams
+        .iter()
+        .filter(|team| !refused.contains_key(&normalize_team(&team.name)))
+        .map(|team| team.name.as_str())
+        .collect();
+    let errors = cx::parse_cx_csv(bytes, &allowed).err().unwrap_or_default();
+    let mut issues: Vec<CxImportIssue> = errors
+        .iter()
+        .map(|error| match &error.kind {
+            CxErrorKind::UnknownTeam { given, .. } => match refused.get(&normalize_team(given)) {
+                Some(refusal) => CxImportIssue {
+                    line: to_u32(error.line),
+                    column: to_u32(error.column),
+                    message: refusal.message(),
+                },
+                None => issue_of(error),
+            },
+            _ => issue_of(error),
+        })
+        .collect();
+    if issues.is_empty() {
+        // Cannot happen (the second parse refuses every row of a refused team), but never store
+        // what was refused, and never answer without a reason.
+        issues = refused
+            .values()
+            .map(|refusal| CxImportIssue { line: 1, column: 1, message: refusal.message() })
+            .collect();
+    }
+    let code = if refused.values().any(|refusal| matches!(refusal, Refusal::OutOfScope(_))) {
+        ErrorCode::Forbidden
+    } else {
+        ErrorCode::InvalidInput
+    };
+    CheckedCx::Rejected(rejection(code, issues, report))
+}
+
+/// Why rows of a team cannot be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Refusal {
+    /// The team is outside the HR token's departments.
+    OutOfScope(String),
+    /// Two teams of the organisation have this name.
+    Ambiguous(String),
+}
+
+impl Refusal {
+    fn message(&self) -> String {
+        match self {
+            Refusal::OutOfScope(name) => {
+                format!("team '{name}' is outside the departments this HR token reaches")
+            }
+            Refusal::Ambiguous(name) => format!(
+                "more than one team of the organisation is called '{name}'; the administrator can rename one"
+            ),
+        }
+    }
+}
+
+fn rejection(code: ErrorCode, errors: Vec<CxImportIssue>, report: CxImportReport) -> CxImportRejection {
+    let count = errors.len();
+    let message = match code {
+        ErrorCode::Forbidden => format!(
+            "the file has rows of teams this HR token does not reach ({count} listed); nothing was stored"
+        ),
+        _ if count == 1 => "the file has 1 error; nothing was stored".to_owned(),
+        _ => format!("the file has {count} errors; nothing was stored"),
+    };
+    CxImportRejection { code, message, report: CxImportReport { errors, stored: false, ..report } }
+}
+
+fn empty_report() -> CxImportReport {
+    CxImportReport {
+        errors: Vec::new(),
+        rows: 0,
+        teams: 0,
+        weeks: None,
+        metrics: Vec::new(),
+        format: None,
+        preview: Vec::new(),
+        stored: false,
+    }
+}
+
+/// The report of a parsed file, `stored: false`.
+fn report_of(import: &CxImport, team_ids: &HashMap<&str, &str>, teams: &[CxTeam]) -> CxImportReport {
+    let id_of = |name: &str| {
+        team_ids
+            .get(name)
+            .map(|id| (*id).to_owned())
+            .or_else(|| teams.iter().find(|team| team.name == name).map(|team| team.id.clone()))
+            .unwrap_or_default()
+    };
+    let distinct_teams: BTreeSet<&str> = import.rows.keys().map(|key| key.team.as_str()).collect();
+    let metrics: BTreeSet<&str> = import.rows.keys().map(|key| key.metric.key()).collect();
+    let first_week = import.rows.keys().map(|key| key.week).min();
+    let last_week = import.rows.keys().map(|key| key.week).max();
+    CxImportReport {
+        errors: Vec::new(),
+        rows: to_u32(import.rows.len()),
+        teams: to_u32(distinct_teams.len()),
+        weeks: first_week
+            .zip(last_week)
+            .map(|(from, to)| CxWeekRange { from: from.to_string(), to: to.to_string() }),
+        metrics: metrics.into_iter().map(str::to_owned).collect(),
+        format: Some(match import.format {
+            cx::CxFileFormat::Aggregated => CxFileFormat::Aggregated,
+            cx::CxFileFormat::RawResponses => CxFileFormat::RawResponses,
+        }),
+        preview: import
+            .rows
+            .iter()
+            .take(PREVIEW_ROWS)
+            .map(|(key, value)| CxRowDto {
+                team_id: id_of(&key.team),
+                team_name: key.team.clone(),
+                week: key.week.to_string(),
+                metric: key.metric.key().to_owned(),
+                value: value.value,
+                n: Some(value.n_responses),
+            })
+            .collect(),
+        stored: false,
+    }
+}
+
+fn issue_of(error: &CxImportError) -> CxImportIssue {
+    CxImportIssue { line: to_u32(error.line), column: to_u32(error.column), message: error.kind.to_string() }
+}
+
+fn to_u32(value: usize) -> u32 {
+    u32::try_from(value).unwrap_or(u32::MAX)
+}
+
+/// Lowercase, trimmed, runs of whitespace made one space: how the parser matches team names.
+fn normalize_team(name: &str) -> String {
+    name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn team(id: &str, name: &str, in_scope: bool) -> CxTeam {
+        CxTeam { id: id.to_owned(), name: name.to_owned(), in_scope }
+    }
+
+    const FILE: &str =
+        "team,week,metric,value,n\nHelp desk,2026-W10,CSAT,81.5,40\nBilling,2026-W11,NPS,12,30\n";
+
+    #[test]
+    fn a_clean_file_gives_its_rows_and_report() {
+        let teams = [team("team_a", "Help desk", true), team("team_b", "Billing", true)];
+        let CheckedCx::Clean { report, scores } = check_cx_file(FILE.as_bytes(), &teams) else {
+            panic!("refused")
+        };
+        assert_eq!((report.rows, report.teams), (2, 2));
+        assert_eq!(report.metrics, ["csat", "nps"]);
+        assert_eq!(report.weeks.unwrap().to, "2026-W11");
+        assert_eq!(report.preview[0].team_id, "team_b");
+        assert_eq!(scores.len(), 2);
+    }
+
+    #[test]
+    fn rows_outside_the_scope_are_refused_with_their_line_and_column() {
+        let teams = [team("team_a", "Help desk", true), team("team_b", "Billing", false)];
+        let CheckedCx::Rejected(rejection) = check_cx_file(FILE.as_bytes(), &teams) else {
+            panic!("accepted")
+        };
+        assert_eq!(rejection.code, ErrorCode::Forbidden);
+        assert_eq!(rejection.report.errors.len(), 1);
+        let issue = &rejection.report.errors[0];
+        assert_eq!((issue.line, issue.column), (3, 1));
+        assert!(issue.message.contains("outside"), "{}", issue.message);
+    }
+
+    #[test]
+    fn a_name_two_departments_share_is_refused() {
+        let teams = [
+            team("team_a", "Help desk", true),
+            team("team_b", "Billing", true),
+            team("team_c", "billing", true),
+        ];
+        let CheckedCx::Rejected(rejection) = check_cx_file(FILE.as_bytes(), &teams) else {
+            panic!("accepted")
+        };
+        assert_eq!(rejection.code, ErrorCode::InvalidInput);
+        assert_eq!((rejection.report.errors[0].line, rejection.report.errors[0].column), (3, 1));
+    }
+}
