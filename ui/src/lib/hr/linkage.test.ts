@@ -53,7 +53,7 @@ describe('shapeLinkage', () => {
       [0, 1, 0.62],
     ]);
     expect(missing?.data.map((item) => item.row.cx)).toEqual(['nps', 'nps']);
-    expect(missing?.label.formatter()).toBe('not enough data');
+    expect(missing?.label.formatter({} as never)).toBe('not enough data');
     expect(option.visualMap).toMatchObject({ min: -1, max: 1 });
     expect(option.xAxis.data).toEqual(['CSAT', 'NPS']);
   });
