@@ -6,6 +6,8 @@
 //! is stopped with SIGTERM, never SIGKILL: a killed tauri-driver leaves
 //! WebKitWebDriver holding its port.
 
+pub mod server;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

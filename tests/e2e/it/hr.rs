@@ -6,13 +6,12 @@
 //! Weeks the organisation's schedule did not ask a metric read "not asked",
 //! never "fewer than k".
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail, ensure};
+use anyhow::{Context, Result, ensure};
 use fantoccini::Locator;
+use polso_e2e::server::{RunningServer, admin};
 use polso_e2e::{AppSession, Launch, enabled};
 
 /// The fixed date of the demo and of the app: a Monday, so last week (2026-W47) is closed.
@@ -41,10 +40,6 @@ async fn overview_rows(app: &AppSession) -> Result<Vec<(String, bool, bool, Stri
     Ok(rows)
 }
 
-fn server_binary() -> PathBuf {
-    polso_e2e::app_binary().with_file_name("polso-server")
-}
-
 /// Seeds the demo organisation into `database` and returns the printed HR token.
 fn seed_demo(database: &Path) -> Result<String> {
     seed_demo_weeks(database, 12)
@@ -52,53 +47,12 @@ fn seed_demo(database: &Path) -> Result<String> {
 
 /// Seeds `weeks` weeks of the demo organisation and returns the printed HR token.
 fn seed_demo_weeks(database: &Path, weeks: u32) -> Result<String> {
-    let output = Command::new(server_binary())
-        .arg("--db")
-        .arg(database)
-        .args(["demo-seed", "--weeks", &weeks.to_string(), "--today", TODAY])
-        .output()
-        .with_context(|| format!("running {} (cargo build -p polso-server)", server_binary().display()))?;
-    ensure!(output.status.success(), "demo-seed failed: {}", String::from_utf8_lossy(&output.stderr));
-    let stdout = String::from_utf8(output.stdout)?;
-    stdout
+    let printed = admin(database, &["demo-seed", "--weeks", &weeks.to_string(), "--today", TODAY])?;
+    printed
         .lines()
         .find_map(|line| line.strip_prefix("hr token: "))
         .map(|token| token.trim().to_owned())
         .context("demo-seed printed no 'hr token:' line")
-}
-
-/// The running server on a free port of 127.0.0.1; killed when dropped.
-struct RunningServer {
-    child: Child,
-    url: String,
-}
-
-impl RunningServer {
-    fn start(database: &Path) -> Result<RunningServer> {
-        let mut child = Command::new(server_binary())
-            .arg("--db")
-            .arg(database)
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .context("starting polso-server")?;
-        let mut first_line = String::new();
-        BufReader::new(child.stdout.take().context("no stdout")?).read_line(&mut first_line)?;
-        let Some(address) = first_line.trim().strip_prefix("polso-server listening on ") else {
-            let _ = child.kill();
-            bail!("unexpected first line from polso-server: {first_line}");
-        };
-        let url = if address.starts_with("http") { address.to_owned() } else { format!("http://{address}") };
-        Ok(RunningServer { child, url })
-    }
-}
-
-impl Drop for RunningServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -110,7 +64,7 @@ async fn hr_connects_to_the_demo_server_and_the_heatmap_hides_small_teams() -> R
     let database = server_dir.path().join("demo.db");
     let hr_token = seed_demo(&database)?;
     ensure!(hr_token.starts_with("ph_"), "unexpected HR token shape");
-    let server = RunningServer::start(&database)?;
+    let server = RunningServer::start(&database, &[])?;
 
     let data_dir = tempfile::tempdir()?;
     let launch = Launch { today: Some(TODAY.to_owned()), ..Launch::new(data_dir.path()) };
@@ -217,7 +171,7 @@ async fn the_demo_connects_hr_by_itself() -> Result<()> {
     let server_dir = tempfile::tempdir()?;
     let database = server_dir.path().join("demo.db");
     let hr_token = seed_demo(&database)?;
-    let server = RunningServer::start(&database)?;
+    let server = RunningServer::start(&database, &[])?;
 
     let data_dir = tempfile::tempdir()?;
     let launch = Launch {
@@ -253,7 +207,7 @@ async fn the_linkage_view_shows_the_demo_pairs_and_a_cx_file_imports() -> Result
     let server_dir = tempfile::tempdir()?;
     let database = server_dir.path().join("demo.db");
     let hr_token = seed_demo_weeks(&database, 52)?;
-    let server = RunningServer::start(&database)?;
+    let server = RunningServer::start(&database, &[])?;
     let csv_path = server_dir.path().join("cx.csv");
     std::fs::write(
         &csv_path,

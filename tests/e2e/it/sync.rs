@@ -10,19 +10,17 @@
 //! Plus the GUI path: the real app in a real window enrols through the form
 //! against the real server and shows the team's name.
 
-use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
+use std::path::PathBuf;
+use std::sync::Mutex;
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail, ensure};
+use anyhow::{Context, Result, ensure};
 use chrono::{Days, Local, NaiveDate, Utc};
 use polso_api::{AggregateTable, AnswerDto, EnrolDevice, SubmitPulse, WorkWeekDto};
 use polso_core::IsoWeek;
 use polso_desktop::sync::{HttpAnswer, SyncTransport, TransportFailure, UreqTransport};
 use polso_desktop::{Desktop, SyncOptions};
+use polso_e2e::server::{RunningServer, admin};
 use polso_e2e::{AppSession, Launch, enabled};
 use polso_store::{MemoryVault, Store, StoreKey};
 
@@ -31,97 +29,6 @@ const MAX_DELAY_SECONDS: u32 = 3600;
 
 /// The private note of the canary device, which must never leave it.
 const CANARY_NOTE: &str = "canary-note-3f9b-only-on-this-device";
-
-/// The built server binary, beside the app's.
-fn server_binary() -> PathBuf {
-    polso_e2e::app_binary().with_file_name("polso-server")
-}
-
-/// Runs one administrative command and returns its stdout, trimmed.
-fn admin(database: &Path, arguments: &[&str]) -> Result<String> {
-    let output =
-        Command::new(server_binary()).arg("--db").arg(database).args(arguments).output().with_context(
-            || format!("running {} (build it: cargo build -p polso-server)", server_binary().display()),
-        )?;
-    ensure!(
-        output.status.success(),
-        "polso-server {arguments:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    Ok(String::from_utf8(output.stdout)?.trim().to_owned())
-}
-
-/// The running server, with everything it writes captured; killed when dropped.
-struct RunningServer {
-    child: Child,
-    url: String,
-    output: Arc<Mutex<Vec<u8>>>,
-    readers: Vec<JoinHandle<()>>,
-}
-
-impl RunningServer {
-    fn start(database: &Path) -> Result<RunningServer> {
-        let mut child = Command::new(server_binary())
-            .arg("--db")
-            .arg(database)
-            .args(["serve", "--listen", "127.0.0.1:0", "--max-random-delay-seconds"])
-            .arg(MAX_DELAY_SECONDS.to_string())
-            // The server at its most talkative: nothing it could log is hidden.
-            .env("RUST_LOG", "trace")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .context("starting polso-server")?;
-        let mut stdout = BufReader::new(child.stdout.take().context("no stdout")?);
-        let mut first_line = String::new();
-        stdout.read_line(&mut first_line)?;
-        let Some(address) = first_line.trim().strip_prefix("polso-server listening on ") else {
-            bail!("unexpected first line from polso-server: {first_line}");
-        };
-        let url = address.to_owned();
-        let output = Arc::new(Mutex::new(first_line.clone().into_bytes()));
-        let mut stderr = child.stderr.take().context("no stderr")?;
-        let readers = vec![
-            drain_into(output.clone(), move |buffer| stdout.read(buffer)),
-            drain_into(output.clone(), move |buffer| stderr.read(buffer)),
-        ];
-        Ok(RunningServer { child, url, output, readers })
-    }
-
-    /// Stops the server and returns everything it wrote.
-    fn stop(mut self) -> Vec<u8> {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        for reader in self.readers.drain(..) {
-            let _ = reader.join();
-        }
-        self.output.lock().map(|output| output.clone()).unwrap_or_default()
-    }
-}
-
-impl Drop for RunningServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn drain_into(
-    output: Arc<Mutex<Vec<u8>>>,
-    mut read: impl FnMut(&mut [u8]) -> std::io::Result<usize> + Send + 'static,
-) -> JoinHandle<()> {
-    std::thread::spawn(move || {
-        let mut buffer = [0u8; 4096];
-        while let Ok(n) = read(&mut buffer) {
-            if n == 0 {
-                break;
-            }
-            if let Ok(mut output) = output.lock() {
-                output.extend_from_slice(&buffer[..n]);
-            }
-        }
-    })
-}
 
 /// Real HTTP that also keeps every request body, to search the server for them later.
 struct RecordingTransport {
@@ -212,7 +119,8 @@ fn devices_report_through_the_real_server_released_only_from_k_and_nothing_priva
     let invite =
         admin(&database, &["create-invite", "--team", &help_desk, "--expires-in-days", "7", "--uses", "10"])?;
     let hr_token = admin(&database, &["create-hr-token"])?;
-    let server = RunningServer::start(&database)?;
+    let server =
+        RunningServer::start(&database, &["--max-random-delay-seconds", &MAX_DELAY_SECONDS.to_string()])?;
 
     // Last week, as the server's clock sees it: open on its Thursday, closed on this Monday.
     let real_today = Local::now().date_naive();
@@ -362,7 +270,8 @@ async fn the_enrol_form_joins_the_team_on_the_real_server() -> Result<()> {
     let team = admin(&database, &["add-team", "--department", &department, "--name", "Night shift"])?;
     let invite =
         admin(&database, &["create-invite", "--team", &team, "--expires-in-days", "1", "--uses", "1"])?;
-    let server = RunningServer::start(&database)?;
+    let server =
+        RunningServer::start(&database, &["--max-random-delay-seconds", &MAX_DELAY_SECONDS.to_string()])?;
 
     let data_dir = tempfile::tempdir()?;
     let app = AppSession::start(&Launch::new(data_dir.path())).await?;

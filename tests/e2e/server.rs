@@ -1,0 +1,106 @@
+//! The real `polso-server` binary, for end-to-end tests: its administrator
+//! command line, and a running server on a free port of 127.0.0.1 whose every
+//! written byte is captured, so a test can search it for what must not be logged.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use anyhow::{Context, Result, bail, ensure};
+
+/// The built server binary, beside the app's.
+pub fn server_binary() -> PathBuf {
+    crate::app_binary().with_file_name("polso-server")
+}
+
+/// Runs one administrative command on `database` and returns its stdout, trimmed.
+pub fn admin(database: &Path, arguments: &[&str]) -> Result<String> {
+    let output =
+        Command::new(server_binary()).arg("--db").arg(database).args(arguments).output().with_context(
+            || format!("running {} (build it: cargo build -p polso-server)", server_binary().display()),
+        )?;
+    ensure!(
+        output.status.success(),
+        "polso-server {arguments:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Ok(String::from_utf8(output.stdout)?.trim().to_owned())
+}
+
+/// A running server; killed when stopped or dropped.
+pub struct RunningServer {
+    child: Child,
+    /// The server's address, such as `http://127.0.0.1:40123`.
+    pub url: String,
+    output: Arc<Mutex<Vec<u8>>>,
+    readers: Vec<JoinHandle<()>>,
+}
+
+impl RunningServer {
+    /// Serves `database` on a free port, with `serve_arguments` added to
+    /// `serve`, logging at its most talkative so nothing it could log is hidden.
+    pub fn start(database: &Path, serve_arguments: &[&str]) -> Result<RunningServer> {
+        let mut child = Command::new(server_binary())
+            .arg("--db")
+            .arg(database)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(serve_arguments)
+            .env("RUST_LOG", "trace")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .context("starting polso-server")?;
+        let mut stdout = BufReader::new(child.stdout.take().context("no stdout")?);
+        let mut first_line = String::new();
+        stdout.read_line(&mut first_line)?;
+        let Some(address) = first_line.trim().strip_prefix("polso-server listening on ") else {
+            let _ = child.kill();
+            bail!("unexpected first line from polso-server: {first_line}");
+        };
+        let url = if address.starts_with("http") { address.to_owned() } else { format!("http://{address}") };
+        let output = Arc::new(Mutex::new(first_line.clone().into_bytes()));
+        let mut stderr = child.stderr.take().context("no stderr")?;
+        let readers = vec![
+            drain_into(output.clone(), move |buffer| stdout.read(buffer)),
+            drain_into(output.clone(), move |buffer| stderr.read(buffer)),
+        ];
+        Ok(RunningServer { child, url, output, readers })
+    }
+
+    /// Stops the server and returns everything it wrote.
+    pub fn stop(mut self) -> Vec<u8> {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        for reader in self.readers.drain(..) {
+            let _ = reader.join();
+        }
+        self.output.lock().map(|output| output.clone()).unwrap_or_default()
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Copies what `read` yields into `output` until the stream ends.
+fn drain_into(
+    output: Arc<Mutex<Vec<u8>>>,
+    mut read: impl FnMut(&mut [u8]) -> std::io::Result<usize> + Send + 'static,
+) -> JoinHandle<()> {
+    std::thread::spawn(move || {
+        let mut buffer = [0u8; 4096];
+        while let Ok(n) = read(&mut buffer) {
+            if n == 0 {
+                break;
+            }
+            if let Ok(mut output) = output.lock() {
+                output.extend_from_slice(&buffer[..n]);
+            }
+        }
+    })
+}
