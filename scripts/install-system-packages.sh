@@ -8,6 +8,7 @@ packages=(
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
   libsecret-1-dev xvfb xauth webkit2gtk-driver dbus-daemon dbus-x11 gnome-keyring
   python3 python3-venv
+  dbus-bin x11-utils
 )
 
 missing=()

@@ -9,6 +9,9 @@ fn main() {
         "list_history",
         "get_settings",
         "update_settings",
+        "get_reminder_status",
+        "snooze_reminder",
+        "delete_local_data",
         "enrol_device",
         "get_sync_status",
         "sync_now",
@@ -20,6 +23,9 @@ fn main() {
         "preview_cx_import",
         "import_cx",
         "get_linkage",
+        "get_hr_units",
+        "get_team_comparison",
+        "export_file",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri-build could not prepare the app; see the message above");

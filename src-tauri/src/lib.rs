@@ -9,21 +9,55 @@
 mod background;
 mod commands;
 mod demo;
+mod reminders;
 mod state;
+mod texts;
+mod tray;
 
 use anyhow::Context;
 use tauri::Manager;
+use tauri_plugin_notification::NotificationExt;
 
 /// Starts the app: opens the local store (or keeps the reason it could not),
 /// registers the commands, starts the background sync and shows the window.
 pub fn run() {
     let result = tauri::Builder::default()
+        // First, so a second launch hands over to the first before anything else starts.
+        .plugin(
+            tauri_plugin_single_instance::Builder::new()
+                .dbus_id(single_instance_id())
+                .callback(|app, _arguments, _directory| tray::show_window(app, None))
+                .build(),
+        )
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_autostart::Builder::new().build())
         .setup(|app| {
             let state = state::AppState::open(app.handle()).context("preparing Polso's local state")?;
+            let settings = commands::with_desktop(&state, |desktop| desktop.settings()).ok();
             app.manage(state);
+            tray::create(app.handle(), texts::language(settings.as_ref()))
+                .context("creating the tray icon")?;
+            let handle = app.handle().clone();
+            app.notification()
+                .on_action(move |performed| {
+                    if performed.action_id() == "tap" {
+                        tray::show_window(&handle, Some("pulse"));
+                    }
+                })
+                .context("listening to clicks on notifications")?;
             background::start(app.handle().clone()).context("starting the background sync")?;
+            reminders::start(app.handle().clone()).context("starting the reminder")?;
             demo::connect_hr_if_asked(app.handle().clone());
             Ok(())
+        })
+        .on_window_event(|window, event| {
+            // Closing the window keeps Polso in the tray, where the reminder lives;
+            // "Quit" in the tray menu ends it.
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                api.prevent_close();
+                let _ = window.hide();
+            }
         })
         .invoke_handler(tauri::generate_handler![
             commands::pulse::get_current_pulse,
@@ -31,6 +65,9 @@ pub fn run() {
             commands::history::list_history,
             commands::settings::get_settings,
             commands::settings::update_settings,
+            commands::settings::get_reminder_status,
+            commands::settings::snooze_reminder,
+            commands::settings::delete_local_data,
             commands::sync::enrol_device,
             commands::sync::get_sync_status,
             commands::sync::sync_now,
@@ -42,10 +79,30 @@ pub fn run() {
             commands::hr::preview_cx_import,
             commands::hr::import_cx,
             commands::hr::get_linkage,
+            commands::hr::get_hr_units,
+            commands::hr::get_team_comparison,
+            commands::export::export_file,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {
         eprintln!("Polso could not start: {error:#}");
         std::process::exit(1);
+    }
+}
+
+/// The D-Bus name part that makes one instance per data directory: the usual
+/// installation is one instance, and a profile started with `POLSO_DATA_DIR`
+/// (a test, a demo) is an instance of its own.
+fn single_instance_id() -> String {
+    const IDENTIFIER: &str = "app.polso.desktop";
+    match std::env::var_os("POLSO_DATA_DIR") {
+        None => IDENTIFIER.to_owned(),
+        Some(dir) => {
+            // FNV-1a of the path: D-Bus names allow only [A-Za-z0-9_-] in each part.
+            let hash = dir.as_encoded_bytes().iter().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+                (hash ^ u64::from(*byte)).wrapping_mul(0x100_0000_01b3)
+            });
+            format!("{IDENTIFIER}.profile_{hash:016x}")
+        }
     }
 }

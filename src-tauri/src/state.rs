@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 
 use anyhow::{Context, Result};
-use chrono::{DateTime, Local, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, Local, NaiveDate, Utc};
 use polso_api::{ApiError, ErrorCode};
 use polso_desktop::sync::UreqTransport;
 use polso_desktop::{Desktop, SyncOptions};
@@ -22,6 +22,10 @@ const DATA_DIR_VARIABLE: &str = "POLSO_DATA_DIR";
 /// Fixes "today" to an ISO date, for demos and end-to-end tests of week changes.
 const TODAY_VARIABLE: &str = "POLSO_TODAY";
 
+/// Starts the app's clock at this RFC 3339 instant with offset (it then runs on
+/// from there), for end-to-end tests of the reminder.
+const NOW_VARIABLE: &str = "POLSO_NOW";
+
 /// Replaces the server's longest random delay before a week's report is sent,
 /// in seconds, for tests and demos.
 const SYNC_MAX_DELAY_VARIABLE: &str = "POLSO_SYNC_MAX_DELAY_SECONDS";
@@ -31,6 +35,7 @@ pub struct AppState {
     desktop: Mutex<Result<Desktop, ApiError>>,
     opening: Opening,
     fixed_today: Option<NaiveDate>,
+    clock: Clock,
     transport: UreqTransport,
     sync_pass: Mutex<()>,
 }
@@ -43,9 +48,31 @@ struct Opening {
     sync_options: SyncOptions,
 }
 
+/// The clock: the system's, or one started at an injected instant that runs on
+/// in real time from there.
+enum Clock {
+    System,
+    Injected { start: DateTime<FixedOffset>, started: std::time::Instant },
+}
+
+impl Clock {
+    fn now(&self) -> DateTime<FixedOffset> {
+        match self {
+            Clock::System => Local::now().fixed_offset(),
+            Clock::Injected { start, started } => {
+                *start + chrono::TimeDelta::from_std(started.elapsed()).unwrap_or_default()
+            }
+        }
+    }
+}
+
 impl Opening {
+    fn account(&self, purpose: &str) -> String {
+        format!("{purpose}@{}", self.data_dir.display())
+    }
+
     fn open_desktop(&self) -> Result<Desktop, ApiError> {
-        let account = |purpose: &str| format!("{purpose}@{}", self.data_dir.display());
+        let account = |purpose: &str| self.account(purpose);
         let vault = OsKeyring::new(KEYRING_SERVICE);
         let desktop = polso_store::open_store(&self.data_dir, &vault, &account("store-key"))
             .map_err(|error| polso_desktop::open_error_to_api(&error))
@@ -80,6 +107,17 @@ impl AppState {
             })?),
             Err(_) => None,
         };
+        let clock = match std::env::var(NOW_VARIABLE) {
+            Ok(text) => Clock::Injected {
+                start: DateTime::parse_from_rfc3339(&text).with_context(|| {
+                    format!(
+                        "{NOW_VARIABLE}='{text}' is not an RFC 3339 instant such as 2026-11-26T10:59:55+01:00"
+                    )
+                })?,
+                started: std::time::Instant::now(),
+            },
+            Err(_) => Clock::System,
+        };
         let max_delay_override_seconds =
             match std::env::var(SYNC_MAX_DELAY_VARIABLE) {
                 Ok(text) => Some(text.parse::<u32>().with_context(|| {
@@ -94,6 +132,7 @@ impl AppState {
             desktop: Mutex::new(opening.open_desktop()),
             opening,
             fixed_today,
+            clock,
             transport: UreqTransport::new(),
             sync_pass: Mutex::new(()),
         })
@@ -114,12 +153,45 @@ impl AppState {
 
     /// Today's date in the employee's time zone.
     pub fn today(&self) -> NaiveDate {
-        self.fixed_today.unwrap_or_else(|| Local::now().date_naive())
+        self.fixed_today.unwrap_or_else(|| self.clock.now().date_naive())
     }
 
     /// The current instant.
     pub fn now(&self) -> DateTime<Utc> {
-        Utc::now()
+        self.clock.now().to_utc()
+    }
+
+    /// The current instant with the employee's current UTC offset, read afresh
+    /// each time so a change of time zone shows at once.
+    pub fn now_local(&self) -> DateTime<FixedOffset> {
+        self.clock.now()
+    }
+
+    /// Deletes the store, its key and the tokens, then opens a new, empty store:
+    /// the app is back at its first run. Holds the store's lock throughout, so no
+    /// command or background pass sees a half-deleted store.
+    pub fn delete_local_data(&self) -> Result<(), ApiError> {
+        let mut guard = self.desktop.lock().map_err(|_| {
+            ApiError::new(ErrorCode::Internal, "an earlier command failed while holding the store")
+        })?;
+        let closed = Err(ApiError::new(ErrorCode::StoreUnavailable, "the local data is being deleted"));
+        let vault = OsKeyring::new(KEYRING_SERVICE);
+        let store_account = self.opening.account("store-key");
+        let result = match std::mem::replace(&mut *guard, closed) {
+            Ok(desktop) => desktop.delete_local_data(&vault, &store_account),
+            // A store that could not be opened is deleted all the same, with the tokens.
+            Err(_) => polso_store::delete_local_data(&self.opening.data_dir, &vault, &store_account)
+                .map_err(|error| polso_desktop::open_error_to_api(&error))
+                .and_then(|()| {
+                    for purpose in ["device-token", "hr-token"] {
+                        polso_store::SecretVault::delete(&vault, &self.opening.account(purpose))
+                            .map_err(|error| polso_desktop::open_error_to_api(&error.into()))?;
+                    }
+                    Ok(())
+                }),
+        };
+        *guard = self.opening.open_desktop();
+        result
     }
 
     /// The HTTP client that talks to the organisation server.

@@ -81,6 +81,21 @@ pub struct AppSession {
     /// The WebDriver client.
     pub client: Client,
     driver: Child,
+    data_dir: PathBuf,
+}
+
+/// The process id of the app binary running with `POLSO_DATA_DIR=data_dir`, if any.
+pub fn app_running_on(data_dir: &Path) -> Option<u32> {
+    let wanted = format!("POLSO_DATA_DIR={}", data_dir.display());
+    let binary = std::fs::canonicalize(app_binary()).ok()?;
+    std::fs::read_dir("/proc").ok()?.flatten().find_map(|entry| {
+        let pid = entry.file_name().to_str()?.parse::<u32>().ok()?;
+        let exe = std::fs::read_link(entry.path().join("exe")).ok()?;
+        let environment = std::fs::read(entry.path().join("environ")).ok()?;
+        let ours = exe == binary
+            && environment.split(|byte| *byte == 0).any(|variable| variable == wanted.as_bytes());
+        ours.then_some(pid)
+    })
 }
 
 fn free_port() -> Result<u16> {
@@ -113,7 +128,8 @@ impl AppSession {
             None => command.env_remove("POLSO_TODAY"),
         };
         let driver = command.spawn().context("starting tauri-driver (cargo install tauri-driver)")?;
-        let session = AppSession { client: connect(port, &binary).await?, driver };
+        let session =
+            AppSession { client: connect(port, &binary).await?, driver, data_dir: launch.data_dir.clone() };
         // The UI marks its root once the first load, or the start-up error
         // screen, has rendered.
         if let Err(error) = session.wait_for_css("[data-app-ready='true']", Duration::from_secs(30)).await {
@@ -128,17 +144,31 @@ impl AppSession {
     }
 
     /// Ends the WebDriver session (which quits the app) and stops tauri-driver.
+    /// Then waits for the app itself to be gone: the app keeps one instance
+    /// per data directory, and a restart on the same directory while the old
+    /// one is still exiting would hand over to it instead of starting.
     pub async fn stop(mut self) {
         let _ = self.client.clone().close().await;
         let _ = Command::new("kill").args(["-TERM", &self.driver.id().to_string()]).status();
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.driver.try_wait() {
-                return;
+                break;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let _ = self.driver.kill();
+        if !matches!(self.driver.try_wait(), Ok(Some(_))) {
+            let _ = self.driver.kill();
+        }
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while let Some(pid) = app_running_on(&self.data_dir) {
+            if Instant::now() > deadline {
+                eprintln!("the app (pid {pid}) on {} did not exit; stopping it", self.data_dir.display());
+                let _ = Command::new("kill").args(["-TERM", &pid.to_string()]).status();
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// The first element matching a CSS selector, waiting up to `timeout` for it.
@@ -198,6 +228,62 @@ impl AppSession {
         let path = dir.join(format!("{name}.png"));
         std::fs::write(&path, png)?;
         Ok(path)
+    }
+}
+
+/// One axe-core violation of impact "serious" or "critical": the rule, its
+/// impact, and the first few offending elements.
+#[derive(Debug, Clone)]
+pub struct AxeViolation {
+    /// The axe rule, such as `color-contrast`.
+    pub rule: String,
+    /// `serious` or `critical`.
+    pub impact: String,
+    /// CSS selectors of the offending elements (at most five).
+    pub targets: Vec<String>,
+}
+
+/// axe-core's source, from the UI's devDependencies.
+fn axe_source() -> Result<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path)
+        .with_context(|| format!("reading axe-core from {} (npm --prefix ui ci)", path.display()))
+}
+
+impl AppSession {
+    /// Runs an axe-core audit (WCAG 2.0/2.1 A and AA rules and best practices)
+    /// on the whole document as it is now, and returns the serious and
+    /// critical violations. axe is injected through WebDriver, not bundled.
+    pub async fn axe_violations(&self) -> Result<Vec<AxeViolation>> {
+        self.client.execute(&axe_source()?, vec![]).await.context("injecting axe-core")?;
+        let result = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1]; \
+                 axe.run(document, { resultTypes: ['violations'] }) \
+                   .then((r) => done(r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical') \
+                     .map((v) => ({ rule: v.id, impact: v.impact, \
+                       targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) })))) \
+                   .catch((e) => done({ error: String(e) }));",
+                vec![],
+            )
+            .await
+            .context("running axe-core")?;
+        if let Some(error) = result.get("error") {
+            bail!("axe-core failed: {error}");
+        }
+        let list = result.as_array().context("axe-core returned no list")?;
+        Ok(list
+            .iter()
+            .map(|violation| AxeViolation {
+                rule: violation["rule"].as_str().unwrap_or_default().to_owned(),
+                impact: violation["impact"].as_str().unwrap_or_default().to_owned(),
+                targets: violation["targets"]
+                    .as_array()
+                    .map(|targets| targets.iter().filter_map(|t| t.as_str().map(str::to_owned)).collect())
+                    .unwrap_or_default(),
+            })
+            .collect())
     }
 }
 

@@ -6,6 +6,7 @@ import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
 import { createMockBackend, type MockOptions } from './lib/backend/mock';
+import { sampleSettings } from './lib/backend/mock-data';
 import { STARTUP_ERROR_CODES } from './lib/codes';
 import en from './lib/i18n/en.json';
 import { setLanguage } from './lib/i18n/index.svelte';
@@ -74,7 +75,7 @@ describe('start-up', () => {
   });
 
   it('follows the system language from the settings', async () => {
-    renderApp({ settings: { language: 'system', system_language: 'it', system_locale: 'it_IT.UTF-8' } });
+    renderApp({ settings: { ...sampleSettings(), language: 'system', system_language: 'it', system_locale: 'it_IT.UTF-8' } });
     expect((await screen.findByTestId('nav-pulse')).textContent?.trim()).toBe('Questa settimana');
     expect(document.documentElement.lang).toBe('it');
   });
@@ -199,5 +200,29 @@ describe('sync indicator', () => {
 
     await user.click(screen.getByTestId('sync-now'));
     await waitFor(() => expect(screen.getByTestId('sync-indicator').textContent?.trim()).toBe('Synced'));
+  });
+});
+
+describe('shell events', () => {
+  it('opens the view the tray or a reminder asks for, and marks a fired reminder', async () => {
+    const { backend } = renderApp();
+    await screen.findByTestId('pulse-view');
+    expect(document.querySelector('main')?.dataset.reminderFired).toBe('false');
+    backend.emitShellEvent({ kind: 'navigate', view: 'history' });
+    await screen.findByTestId('history-view');
+    backend.emitShellEvent({ kind: 'reminder_fired' });
+    await waitFor(() => expect(document.querySelector('main')?.dataset.reminderFired).toBe('true'));
+    backend.emitShellEvent({ kind: 'navigate', view: 'pulse' });
+    await screen.findByTestId('pulse-view');
+  });
+
+  it('starts over as on the first run after deleting all local data', async () => {
+    const { backend, user } = renderApp();
+    await user.click(await screen.findByTestId('nav-settings'));
+    await user.click(await screen.findByTestId('delete-data'));
+    await user.click(await screen.findByTestId('delete-confirm-button'));
+    await screen.findByTestId('pulse-view');
+    expect(backend.calls.filter((call) => call.command === 'get_settings').length).toBe(2);
+    expect(backend.store.history.weeks).toEqual([]);
   });
 });

@@ -7,7 +7,13 @@
 //! - `test`: every check and every test (the README's second command).
 //! - `codegen`: regenerates the TypeScript bindings of the wire types.
 //! - `tidy`: the repository's own rules, also run by `test`.
+//! - `bench [--quick]`: the benchmarks against the limits (BENCHMARKS.md); not part of `test`.
+//! - `package`: builds the .deb, installs it and starts it (the last step of `test`).
+//! - `faults [--fuzz [SECONDS]]`: the long fault, load and attack suite, or the fuzzers (README, "Reliability").
 
+mod bench;
+mod faults;
+mod package;
 mod tidy;
 
 use std::path::{Path, PathBuf};
@@ -22,7 +28,10 @@ fn main() -> Result<()> {
         "test" => test_everything(),
         "codegen" => codegen(),
         "tidy" => tidy::check(&root()),
-        _ => bail!("unknown task '{task}'; tasks: run, test, codegen, tidy"),
+        "bench" => bench::run(&root(), &std::env::args().skip(2).collect::<Vec<_>>()),
+        "faults" => faults::run(&root(), &std::env::args().skip(2).collect::<Vec<_>>()),
+        "package" => package::build_install_and_check(&root()),
+        _ => bail!("unknown task '{task}'; tasks: run, test, codegen, tidy, bench, faults, package"),
     }
 }
 
@@ -130,7 +139,9 @@ fn test_everything() -> Result<()> {
     run_in(&root, "cargo", &["build", "--package", "polso-app", "--package", "polso-server"])?;
     ensure_tauri_driver()?;
     let reference_python = reference_python(&root)?;
-    run_tests_in_desktop_session(&root, &reference_python)
+    run_tests_in_desktop_session(&root, &reference_python)?;
+    // Last, as the slowest: a release build into a .deb, installed and started.
+    package::build_install_and_check(&root)
 }
 
 /// The Python interpreter with numpy and scipy that the linkage statistics

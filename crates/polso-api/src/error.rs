@@ -75,6 +75,9 @@ pub enum ErrorCode {
     ServerUnreachable,
     /// The device is not enrolled with an organisation server.
     NotEnrolled,
+    /// An exported file could not be written where the person chose: no
+    /// permission, a full disk, a folder that is gone.
+    ExportFailed,
     /// A fault inside Polso; the message says more.
     Internal,
 }

@@ -114,6 +114,50 @@ pub struct HrOverview {
     pub participation: Vec<ParticipationPoint>,
 }
 
+/// Which team to drill into, over the last `weeks` closed ISO weeks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct TeamComparisonQuery {
+    /// The team's id, from [`crate::OrganisationUnits`].
+    pub team_id: String,
+    /// How many closed weeks, ending with last week; 4 to 104.
+    pub weeks: u32,
+}
+
+/// One metric of the drill-down: the team's series beside its department's
+/// and the organisation's, week by week over the same weeks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ComparisonSeries {
+    /// The metric.
+    pub metric: MetricKey,
+    /// The team's weeks, oldest first.
+    pub team: Vec<SeriesPoint>,
+    /// Its department's weeks.
+    pub department: Vec<SeriesPoint>,
+    /// The organisation's weeks; absent when the HR token reaches only some departments.
+    pub organisation: Option<Vec<SeriesPoint>>,
+}
+
+/// A team's drill-down: every metric's trend for the team, its department and
+/// the organisation. Withheld weeks are `suppressed` points, never zeros.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct TeamComparison {
+    /// The organisation's k, for the "fewer than k responses" wording.
+    pub k: u32,
+    /// The first ISO week shown.
+    pub from: String,
+    /// The last ISO week shown (last week).
+    pub to: String,
+    /// The team.
+    pub team: crate::UnitRef,
+    /// Its department.
+    pub department: crate::UnitRef,
+    /// The organisation, when the token reaches all of it.
+    pub organisation: Option<crate::UnitRef>,
+    /// One entry per metric, in the order of `MetricKey::ALL`.
+    pub metrics: Vec<ComparisonSeries>,
+}
+
 /// Which periods the heatmap compares: the last `period_weeks` closed weeks
 /// and as many weeks before them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]

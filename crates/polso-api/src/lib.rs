@@ -12,10 +12,12 @@
 mod app_sync;
 mod cx;
 mod error;
+mod export;
 mod hr;
 mod pulse;
 mod settings;
 mod sync;
+mod units;
 
 use std::path::Path;
 
@@ -25,21 +27,26 @@ pub use cx::{
     CxSeriesQuery, CxWeekRange,
 };
 pub use error::{ApiError, ErrorCode};
+pub use export::{ExportFile, ExportKind, ExportOutcome};
 pub use hr::{
-    ConnectHr, HeatmapCell, HeatmapTeam, HrConnection, HrHeatmap, HrHeatmapQuery, HrOverview,
-    HrOverviewQuery, LagPoint, LinkageCorrelation, LinkageDetail, LinkageFit, LinkagePair, LinkageQuery,
-    LinkageScatterPoint, LinkageView, MetricSeries, NotEnoughDataReason, ParticipationPoint, SeriesPoint,
-    WeekPeriod,
+    ComparisonSeries, ConnectHr, HeatmapCell, HeatmapTeam, HrConnection, HrHeatmap, HrHeatmapQuery,
+    HrOverview, HrOverviewQuery, LagPoint, LinkageCorrelation, LinkageDetail, LinkageFit, LinkagePair,
+    LinkageQuery, LinkageScatterPoint, LinkageView, MetricSeries, NotEnoughDataReason, ParticipationPoint,
+    SeriesPoint, TeamComparison, TeamComparisonQuery, WeekPeriod,
 };
 pub use pulse::{
     AnswerDto, HistoryWeek, LocalizedText, MetricKey, MetricScoreDto, MyHistory, PulseItem, PulseView,
     ScaleDto, SubmitPulse, WeekState, WorkWeekDto,
 };
-pub use settings::{LanguageCode, LanguagePreference, Settings, UpdateSettings};
+pub use settings::{
+    LanguageCode, LanguagePreference, QuietHoursDto, ReminderSettings, ReminderStatus, Settings,
+    SnoozeLengthDto, UpdateSettings, WeekdayDto,
+};
 pub use sync::{
     AggregateCell, AggregateQuery, AggregateTable, EnrolRequest, EnrolResponse, Health, ReportAck,
     ReportStatus, ReportWindow, ReportedScore, ReportedValue, UnitKind, WeeklyReport,
 };
+pub use units::{DepartmentUnits, OrganisationUnits, UnitRef};
 
 /// The version of the wire format. A peer that speaks another version is refused.
 pub const WIRE_VERSION: u32 = 1;
@@ -54,6 +61,8 @@ pub fn export_bindings(dir: &Path) -> Result<(), ts_rs::ExportError> {
     MyHistory::export_all(&config)?;
     Settings::export_all(&config)?;
     UpdateSettings::export_all(&config)?;
+    ReminderStatus::export_all(&config)?;
+    SnoozeLengthDto::export_all(&config)?;
     EnrolRequest::export_all(&config)?;
     EnrolResponse::export_all(&config)?;
     WeeklyReport::export_all(&config)?;
@@ -76,6 +85,11 @@ pub fn export_bindings(dir: &Path) -> Result<(), ts_rs::ExportError> {
     CxImportRejection::export_all(&config)?;
     CxSeriesQuery::export_all(&config)?;
     CxSeries::export_all(&config)?;
+    OrganisationUnits::export_all(&config)?;
+    ExportFile::export_all(&config)?;
+    ExportOutcome::export_all(&config)?;
+    TeamComparisonQuery::export_all(&config)?;
+    TeamComparison::export_all(&config)?;
     Ok(())
 }
 

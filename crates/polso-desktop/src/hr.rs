@@ -22,7 +22,8 @@ use chrono::NaiveDate;
 use polso_api::{
     AggregateCell, AggregateTable, ApiError, ConnectHr, CxImportRejection, CxImportReport, CxSeries,
     ErrorCode, HeatmapCell, HeatmapTeam, HrConnection, HrHeatmap, HrHeatmapQuery, HrOverview,
-    HrOverviewQuery, MetricKey, MetricSeries, ParticipationPoint, SeriesPoint, UnitKind, WeekPeriod,
+    HrOverviewQuery, MetricKey, MetricSeries, OrganisationUnits, ParticipationPoint, SeriesPoint, UnitKind,
+    WeekPeriod,
 };
 use polso_core::IsoWeek;
 
@@ -125,6 +126,13 @@ pub struct VerifiedHrConnection {
     k: u32,
 }
 
+impl VerifiedHrConnection {
+    /// The address and token the server accepted, for reads before they are kept.
+    pub fn credentials(&self) -> &HrCredentials {
+        &self.credentials
+    }
+}
+
 /// Checks the connect form by a real read: last week's wellbeing of every
 /// team the token reaches. Touches no store.
 pub fn verify_hr_connection(
@@ -163,17 +171,7 @@ pub fn read_hr_overview(
     query: HrOverviewQuery,
     today: NaiveDate,
 ) -> Result<HrOverview, ApiError> {
-    if !OVERVIEW_WEEKS.contains(&query.weeks) {
-        return Err(ApiError::new(
-            ErrorCode::InvalidInput,
-            format!(
-                "field 'weeks': the overview spans {} to {} weeks, not {}",
-                OVERVIEW_WEEKS.start(),
-                OVERVIEW_WEEKS.end(),
-                query.weeks
-            ),
-        ));
-    }
+    check_span("weeks", "the overview spans", &OVERVIEW_WEEKS, query.weeks)?;
     let to = last_closed_week(today);
     let from = to.plus_weeks(1 - i64::from(query.weeks));
     let mut tables = Vec::with_capacity(MetricKey::ALL.len());
@@ -195,17 +193,7 @@ pub fn read_hr_heatmap(
     query: HrHeatmapQuery,
     today: NaiveDate,
 ) -> Result<HrHeatmap, ApiError> {
-    if !HEATMAP_PERIOD_WEEKS.contains(&query.period_weeks) {
-        return Err(ApiError::new(
-            ErrorCode::InvalidInput,
-            format!(
-                "field 'period_weeks': a period is {} to {} weeks, not {}",
-                HEATMAP_PERIOD_WEEKS.start(),
-                HEATMAP_PERIOD_WEEKS.end(),
-                query.period_weeks
-            ),
-        ));
-    }
+    check_span("period_weeks", "a period is", &HEATMAP_PERIOD_WEEKS, query.period_weeks)?;
     let length = i64::from(query.period_weeks);
     let current_end = last_closed_week(today);
     let current_start = current_end.plus_weeks(1 - length);
@@ -218,6 +206,23 @@ pub fn read_hr_heatmap(
         tables.push((metric, table));
     }
     Ok(shape_heatmap(current_start..=current_end, previous_start..=previous_end, &tables))
+}
+
+/// `invalid_input` naming `field` when `weeks` is outside `allowed`:
+/// "field 'weeks': the overview spans 4 to 104 weeks, not 200".
+pub(crate) fn check_span(
+    field: &str,
+    what: &str,
+    allowed: &RangeInclusive<u32>,
+    weeks: u32,
+) -> Result<(), ApiError> {
+    if allowed.contains(&weeks) {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        ErrorCode::InvalidInput,
+        format!("field '{field}': {what} {} to {} weeks, not {weeks}", allowed.start(), allowed.end()),
+    ))
 }
 
 /// The last week whose pulse has closed on `today`: the week before today's.
@@ -280,7 +285,7 @@ pub fn shape_overview(weeks: RangeInclusive<IsoWeek>, tables: &[(MetricKey, Aggr
 /// One week's point: the released figures with their band, a point with no
 /// figures and `asked: false` when the schedule did not ask the metric, or a
 /// suppressed point when the cell is withheld or missing.
-fn series_point(week: IsoWeek, cell: Option<&AggregateCell>) -> SeriesPoint {
+pub(crate) fn series_point(week: IsoWeek, cell: Option<&AggregateCell>) -> SeriesPoint {
     let asked = cell.is_none_or(|cell| cell.asked);
     let released =
         cell.filter(|cell| cell.asked && cell.released).and_then(|cell| Some((cell.mean?, cell.n?, cell.sd)));
@@ -428,21 +433,39 @@ pub fn import_cx(
     Err(answer_error(server_url, &answer))
 }
 
-/// `GET /v1/cx`: every stored CX score of the token's teams in `weeks`.
+/// One `GET /v1/cx` over `weeks`, read and checked.
 pub(crate) fn read_cx_series(
     transport: &dyn HrTransport,
     credentials: &HrCredentials,
     weeks: RangeInclusive<IsoWeek>,
 ) -> Result<CxSeries, ApiError> {
+    get_from_server(transport, credentials, &format!("/v1/cx?from={}&to={}", weeks.start(), weeks.end()))
+}
+
+/// One `GET /v1/units`: the departments and teams the token reaches.
+pub fn read_units(
+    transport: &dyn HrTransport,
+    credentials: &HrCredentials,
+) -> Result<OrganisationUnits, ApiError> {
+    get_from_server(transport, credentials, "/v1/units")
+}
+
+/// One authenticated `GET` of `path_and_query` on the HR server, its answer
+/// read as `T`; an error answer becomes the server's own error, and an answer
+/// that is not Polso's JSON becomes `invalid_server_address`.
+fn get_from_server<T: serde::de::DeserializeOwned>(
+    transport: &dyn HrTransport,
+    credentials: &HrCredentials,
+    path_and_query: &str,
+) -> Result<T, ApiError> {
     let server_url = &credentials.server_url;
-    let url = format!("{server_url}/v1/cx?from={}&to={}", weeks.start(), weeks.end());
     let answer = transport
-        .get_json(&url, &credentials.hr_token)
+        .get_json(&format!("{server_url}{path_and_query}"), &credentials.hr_token)
         .map_err(|failure| unreachable(server_url, &failure))?;
     if !(200..300).contains(&answer.status) {
         return Err(answer_error(server_url, &answer));
     }
-    serde_json::from_str::<CxSeries>(&answer.body).map_err(|_| not_polso(server_url))
+    serde_json::from_str::<T>(&answer.body).map_err(|_| not_polso(server_url))
 }
 
 fn not_polso(server_url: &str) -> ApiError {
@@ -462,7 +485,7 @@ fn answer_error(server_url: &str, answer: &HttpAnswer) -> ApiError {
     })
 }
 
-/// One `GET /v1/aggregates` for one metric, read and checked.
+/// One `GET /v1/aggregates` for one metric at one level, read and checked.
 pub(crate) fn read_aggregates(
     transport: &dyn HrTransport,
     credentials: &HrCredentials,
@@ -470,36 +493,35 @@ pub(crate) fn read_aggregates(
     metric: MetricKey,
     weeks: RangeInclusive<IsoWeek>,
 ) -> Result<AggregateTable, ApiError> {
-    let server_url = &credentials.server_url;
+    read_unit_aggregates(transport, credentials, unit, None, metric, weeks)
+}
+
+/// One `GET /v1/aggregates` for one metric at one level, of one unit when
+/// `unit_id` names it (ids are the server's own `[a-z_0-9]` ids).
+pub(crate) fn read_unit_aggregates(
+    transport: &dyn HrTransport,
+    credentials: &HrCredentials,
+    unit: UnitKind,
+    unit_id: Option<&str>,
+    metric: MetricKey,
+    weeks: RangeInclusive<IsoWeek>,
+) -> Result<AggregateTable, ApiError> {
     let unit_name = match unit {
         UnitKind::Team => "team",
         UnitKind::Department => "department",
         UnitKind::Organisation => "organisation",
     };
-    let url = format!(
-        "{server_url}/v1/aggregates?unit={unit_name}&key={}&from={}&to={}",
-        metric.key(),
-        weeks.start(),
-        weeks.end()
-    );
-    let answer = transport
-        .get_json(&url, &credentials.hr_token)
-        .map_err(|failure| unreachable(server_url, &failure))?;
-    if !(200..300).contains(&answer.status) {
-        return Err(server_error(server_url, &answer).unwrap_or_else(|| match answer.status {
-            404 => ApiError::new(
-                ErrorCode::InvalidServerAddress,
-                format!("the server at {server_url} does not answer like a Polso server (HTTP 404)"),
-            ),
-            status => status_error(server_url, status),
-        }));
-    }
-    serde_json::from_str::<AggregateTable>(&answer.body).map_err(|_| {
-        ApiError::new(
-            ErrorCode::InvalidServerAddress,
-            format!("the server at {server_url} does not answer like a Polso server"),
-        )
-    })
+    let only = unit_id.map(|id| format!("&unit_id={id}")).unwrap_or_default();
+    get_from_server(
+        transport,
+        credentials,
+        &format!(
+            "/v1/aggregates?unit={unit_name}{only}&key={}&from={}&to={}",
+            metric.key(),
+            weeks.start(),
+            weeks.end()
+        ),
+    )
 }
 
 impl Desktop {

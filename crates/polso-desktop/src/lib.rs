@@ -14,6 +14,13 @@
 //! server's released aggregates shaped into an organisation overview and a
 //! team × metric heatmap. Its network half sits behind [`hr::HrTransport`].
 //!
+//! The [`reminder`] module decides when the weekly reminder fires, as a pure
+//! function of the schedule, what the reminder remembers and `now` with its
+//! UTC offset; the shell asks it again on a short tick, so sleep, clock and
+//! time-zone changes need no special case. [`Desktop::reminder_tick`] records
+//! a firing in the store; [`Desktop::delete_local_data`] is "delete all my
+//! local data".
+//!
 //! Architecture invariant: this crate does not depend on Tauri. Time comes in
 //! as arguments (`today`, `now`), never from a clock read here, and so does
 //! randomness.
@@ -22,11 +29,14 @@
 
 mod convert;
 mod errors;
+pub mod export;
 pub mod hr;
 pub mod linkage_view;
+pub mod reminder;
 mod reporting;
 mod settings;
 pub mod sync;
+pub mod team_view;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use polso_api::{ApiError, ErrorCode, MyHistory, PulseView, Settings, SubmitPulse, UpdateSettings};
@@ -38,7 +48,7 @@ use polso_store::{SavedPulse, SecretVault, Store};
 
 pub use errors::open_error_to_api;
 pub use reporting::SyncOptions;
-pub use settings::language_of_locale;
+pub use settings::{ReminderTick, language_of_locale};
 
 /// The organisation seed used before the device is enrolled with a server.
 /// Enrolment replaces it with the organisation's own, so a team shares items.
@@ -162,6 +172,8 @@ impl Desktop {
     }
 }
 
+#[cfg(test)]
+mod settings_tests;
 #[cfg(test)]
 mod sync_tests;
 #[cfg(test)]

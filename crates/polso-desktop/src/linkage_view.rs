@@ -23,7 +23,7 @@ use polso_core::linkage::{
 };
 use polso_core::{IsoWeek, Metric};
 
-use crate::hr::{HrCredentials, HrTransport, last_closed_week, read_aggregates, read_cx_series};
+use crate::hr::{HrCredentials, HrTransport, check_span, last_closed_week, read_aggregates, read_cx_series};
 
 /// The shortest and the longest span looked at, in weeks.
 pub const LINKAGE_WEEKS: RangeInclusive<u32> = 12..=156;
@@ -41,16 +41,7 @@ pub fn read_linkage(
     today: NaiveDate,
 ) -> Result<LinkageView, ApiError> {
     let weeks = query.weeks.unwrap_or(DEFAULT_LINKAGE_WEEKS);
-    if !LINKAGE_WEEKS.contains(&weeks) {
-        return Err(ApiError::new(
-            ErrorCode::InvalidInput,
-            format!(
-                "field 'weeks': linkage spans {} to {} weeks, not {weeks}",
-                LINKAGE_WEEKS.start(),
-                LINKAGE_WEEKS.end()
-            ),
-        ));
-    }
+    check_span("weeks", "linkage spans", &LINKAGE_WEEKS, weeks)?;
     check_lag(query.lag)?;
     let to = last_closed_week(today);
     let from = to.plus_weeks(1 - i64::from(weeks));

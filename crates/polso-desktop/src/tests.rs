@@ -167,11 +167,13 @@ fn language_follows_the_os_until_chosen() {
     assert_eq!(settings.system_language, LanguageCode::It);
     assert_eq!(settings.system_locale, "it-IT");
 
-    let changed =
-        fixture.desktop.update_settings(UpdateSettings { language: Some(LanguagePreference::En) }).unwrap();
+    let changed = fixture
+        .desktop
+        .update_settings(UpdateSettings { language: Some(LanguagePreference::En), ..Default::default() })
+        .unwrap();
     assert_eq!(changed.language, LanguagePreference::En);
     assert_eq!(fixture.desktop.settings().unwrap().language, LanguagePreference::En);
-    let unchanged = fixture.desktop.update_settings(UpdateSettings { language: None }).unwrap();
+    let unchanged = fixture.desktop.update_settings(UpdateSettings::default()).unwrap();
     assert_eq!(unchanged.language, LanguagePreference::En);
 }
 

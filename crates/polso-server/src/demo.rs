@@ -14,13 +14,17 @@
 //! declines over the last 13 weeks. Teams smaller than k show suppression.
 //!
 //! [`DemoTeam::latent_engagement`] is the series the answers were drawn from,
-//! one value (0–100) per week of [`DemoOrganisation::weeks`]. The team's CX
-//! scores ([`DemoTeam::cx`]) are planted on it: CSAT follows engagement
-//! [`CSAT_LAG_WEEKS`] weeks later, with [`CSAT_POINTS_PER_ENGAGEMENT_POINT`]
-//! points of CSAT per point of engagement (+5 points of engagement, about +1.3
-//! of CSAT) and the sampling noise of 30 to 200 customer answers a week, which
-//! makes the within-team correlation about 0.3 (DESIGN.md, "EX–CX linkage");
-//! NPS follows it weakly at the same lag; CES is unrelated noise.
+//! one value (0–100) per week of [`DemoOrganisation::weeks`]: the team's
+//! baseline, a slow drift, holiday dips and a weekly swing (a hard week, a
+//! good one: [`DemoTeam::weekly_swing`]). The team's CX scores
+//! ([`DemoTeam::cx`]) are planted on the swing: CSAT follows it
+//! [`CSAT_LAG_WEEKS`] weeks later, with [`CSAT_POINTS_PER_SWING_POINT`] points
+//! of CSAT per point of swing, under the sampling noise of 30 to 200 customer
+//! answers a week. Read back from released cells, where a team's weekly mean
+//! also carries its members' noise, this is a within-team correlation of about
+//! 0.4 at lag 3 and about 0 at the other lags, so the linkage view finds it
+//! where it was planted; NPS follows the swing weakly at the same lag; CES is
+//! unrelated noise.
 
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use polso_api::{ReportedScore, ReportedValue, WIRE_VERSION, WeeklyReport};
@@ -61,12 +65,15 @@ const TEAMS: [(&str, &str, u32, f64); 10] = [
 /// How many weeks CSAT lags the team's latent engagement.
 pub const CSAT_LAG_WEEKS: usize = 3;
 
-/// Points of CSAT (0–100 %) per point of latent engagement [`CSAT_LAG_WEEKS`] weeks before.
-pub const CSAT_POINTS_PER_ENGAGEMENT_POINT: f64 = 0.26;
+/// Points of CSAT (0–100 %) per point of the team's weekly swing [`CSAT_LAG_WEEKS`] weeks before.
+pub const CSAT_POINTS_PER_SWING_POINT: f64 = 1.0;
 
-/// Points of NPS (−100 to 100) per point of latent engagement [`CSAT_LAG_WEEKS`] weeks before: a
+/// Points of NPS (−100 to 100) per point of the weekly swing [`CSAT_LAG_WEEKS`] weeks before: a
 /// weak relation, drowned by NPS's larger sampling noise.
-pub const NPS_POINTS_PER_ENGAGEMENT_POINT: f64 = 0.3;
+pub const NPS_POINTS_PER_SWING_POINT: f64 = 0.5;
+
+/// The standard deviation of a team's weekly swing, in points of engagement (0–100).
+pub const WEEKLY_SWING_SD: f64 = 5.0;
 
 /// What to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,8 +109,11 @@ pub struct DemoTeam {
     /// How many people it has.
     pub size: u32,
     /// The latent engagement (0–100) each week of [`DemoOrganisation::weeks`];
-    /// answers are drawn around it. A CX generator can lag this series.
+    /// answers are drawn around it.
     pub latent_engagement: Vec<f64>,
+    /// The week-to-week swing in it (mean 0, independent from week to week), parallel to the
+    /// weeks; the CX scores follow it [`CSAT_LAG_WEEKS`] weeks later.
+    pub weekly_swing: Vec<f64>,
     /// The reports its members sent each week, parallel to the weeks.
     pub reports: Vec<Vec<WeeklyReport>>,
     /// Its customers' CX scores: CSAT, NPS and CES for each week from the
@@ -141,7 +151,7 @@ pub fn generate_demo(options: DemoOptions) -> DemoOrganisation {
             let mut team_stream = Stream::new(options.seed, &[1, team_index]);
             let participation = 0.6 + 0.3 * team_stream.uniform();
             let member_offsets: Vec<f64> = (0..size).map(|_| 8.0 * team_stream.normal()).collect();
-            let latent = latent_series(&mut team_stream, baseline, &weeks, name == DECLINING_TEAM);
+            let (latent, swing) = latent_series(&mut team_stream, baseline, &weeks, name == DECLINING_TEAM);
             let reports = weeks
                 .iter()
                 .zip(&latent)
@@ -171,12 +181,13 @@ pub fn generate_demo(options: DemoOptions) -> DemoOrganisation {
                     reports
                 })
                 .collect();
-            let cx = cx_series(&mut Stream::new(options.seed, &[3, team_index]), &weeks, &latent);
+            let cx = cx_series(&mut Stream::new(options.seed, &[3, team_index]), &weeks, &swing);
             DemoTeam {
                 department: department.to_owned(),
                 name: name.to_owned(),
                 size,
                 latent_engagement: latent,
+                weekly_swing: swing,
                 reports,
                 cx,
             }
@@ -185,9 +196,15 @@ pub fn generate_demo(options: DemoOptions) -> DemoOrganisation {
     DemoOrganisation { name: DEMO_ORGANISATION_NAME.to_owned(), schedule_seed, weeks, teams }
 }
 
-/// A team's weekly latent engagement: baseline, slow drift, holiday dips,
-/// weekly noise, and for the declining team a fall of 18 points at the end.
-fn latent_series(stream: &mut Stream, baseline: f64, weeks: &[IsoWeek], declining: bool) -> Vec<f64> {
+/// A team's weekly latent engagement and its weekly swing: baseline, slow
+/// drift, holiday dips, the swing, and for the declining team a fall of 18
+/// points at the end.
+fn latent_series(
+    stream: &mut Stream,
+    baseline: f64,
+    weeks: &[IsoWeek],
+    declining: bool,
+) -> (Vec<f64>, Vec<f64>) {
     let mut drift = 0.0;
     weeks
         .iter()
@@ -195,35 +212,34 @@ fn latent_series(stream: &mut Stream, baseline: f64, weeks: &[IsoWeek], declinin
         .map(|(position, &week)| {
             // A slow mean-reverting walk: ±10 points over months.
             drift = 0.97 * drift + 0.9 * stream.normal();
+            let swing = WEEKLY_SWING_SD * stream.normal();
             let weeks_from_end = weeks.len() - 1 - position;
             let decline = if declining && weeks_from_end < DECLINE_WEEKS {
                 -18.0 * (DECLINE_WEEKS - weeks_from_end) as f64 / DECLINE_WEEKS as f64
             } else {
                 0.0
             };
-            (baseline + drift + holiday_dip(week) + decline + 2.0 * stream.normal()).clamp(5.0, 95.0)
+            ((baseline + drift + holiday_dip(week) + decline + swing).clamp(5.0, 95.0), swing)
         })
-        .collect()
+        .unzip()
 }
 
 /// A team's planted CX series. Each week from the [`CSAT_LAG_WEEKS`]-th draws
 /// 30 to 200 customers; each answers CSAT (satisfied with probability
-/// following the team's engagement [`CSAT_LAG_WEEKS`] weeks before), NPS
-/// (promoter and detractor shares shifted weakly by the same engagement) and
+/// following the team's weekly swing [`CSAT_LAG_WEEKS`] weeks before), NPS
+/// (promoter and detractor shares shifted weakly by the same swing) and
 /// CES (1–7, unrelated to it). Its own stream: the reports do not change.
-fn cx_series(stream: &mut Stream, weeks: &[IsoWeek], latent: &[f64]) -> Vec<DemoCxScore> {
-    let mean_latent = latent.iter().sum::<f64>() / latent.len().max(1) as f64;
+fn cx_series(stream: &mut Stream, weeks: &[IsoWeek], swing: &[f64]) -> Vec<DemoCxScore> {
     let csat_base = 72.0 + 14.0 * stream.uniform();
     let nps_base = 10.0 + 30.0 * stream.uniform();
     let ces_base = 4.6 + 1.2 * stream.uniform();
     let volume = 60.0 + 140.0 * stream.uniform();
     let mut scores = Vec::new();
     for (position, &week) in weeks.iter().enumerate().skip(CSAT_LAG_WEEKS) {
-        let engagement = latent[position - CSAT_LAG_WEEKS] - mean_latent;
+        let engagement = swing[position - CSAT_LAG_WEEKS];
         let n = (volume * (0.75 + 0.5 * stream.uniform())).round().clamp(30.0, 200.0) as u32;
-        let p_satisfied =
-            ((csat_base + CSAT_POINTS_PER_ENGAGEMENT_POINT * engagement) / 100.0).clamp(0.0, 1.0);
-        let nps_shift = NPS_POINTS_PER_ENGAGEMENT_POINT * engagement / 200.0;
+        let p_satisfied = ((csat_base + CSAT_POINTS_PER_SWING_POINT * engagement) / 100.0).clamp(0.0, 1.0);
+        let nps_shift = NPS_POINTS_PER_SWING_POINT * engagement / 200.0;
         let p_promoter = (0.45 + nps_base / 200.0 + nps_shift).clamp(0.0, 1.0);
         let p_detractor = (0.45 - nps_base / 200.0 - nps_shift).clamp(0.0, 1.0 - p_promoter);
         let (mut satisfied, mut promoters, mut detractors, mut effort) = (0u32, 0u32, 0u32, 0.0);

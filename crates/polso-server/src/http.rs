@@ -19,9 +19,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router, middleware};
 use polso_api::{
-    AggregateQuery, AggregateTable, ApiError, CxImportQuery, CxRowDto, CxSeries, CxSeriesQuery, EnrolRequest,
-    EnrolResponse, ErrorCode, Health, ReportAck, ReportStatus, ReportWindow, UnitKind, WIRE_VERSION,
-    WeeklyReport,
+    AggregateQuery, AggregateTable, ApiError, CxImportQuery, CxRowDto, CxSeries, CxSeriesQuery,
+    DepartmentUnits, EnrolRequest, EnrolResponse, ErrorCode, Health, OrganisationUnits, ReportAck,
+    ReportStatus, ReportWindow, UnitKind, UnitRef, WIRE_VERSION, WeeklyReport,
 };
 use polso_core::bank::ItemBank;
 use polso_core::schedule::Schedule;
@@ -113,6 +113,7 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/reports", post(submit_report))
         .route("/v1/aggregates", get(read_aggregates))
         .route("/v1/cx", post(import_cx).layer(DefaultBodyLimit::max(cx_body_limit_bytes)).get(read_cx))
+        .route("/v1/units", get(read_units))
         .route("/v1/openapi.json", get(openapi_document))
         .fallback(unknown_path)
         .method_not_allowed_fallback(method_not_allowed)
@@ -639,6 +640,46 @@ async fn read_cx(
         ))
     });
     Ok(Json(CxSeries { rows }))
+}
+
+/// The departments and teams the HR token reaches, by id and name, and the organisation when it
+/// reaches all of it: no sizes, no counts.
+#[utoipa::path(
+    get,
+    path = "/v1/units",
+    tag = "hr",
+    security(("hr_token" = [])),
+    responses(
+        (status = 200, body = polso_api::OrganisationUnits),
+        (status = 401, description = "`unauthorized`", body = polso_api::ApiError)
+    )
+)]
+async fn read_units(
+    State(state): State<AppState>,
+    AuthenticatedHr(access): AuthenticatedHr,
+) -> Result<Json<OrganisationUnits>> {
+    let organisation_id = access.organisation_id.clone();
+    let tree = state.blocking(move |store| store.organisation_tree(&organisation_id)).await?;
+    let in_scope = |department_id: &str| {
+        access.departments.as_ref().is_none_or(|departments| departments.iter().any(|id| id == department_id))
+    };
+    let unit = |id: &str, name: &str| UnitRef { id: id.to_owned(), name: name.to_owned() };
+    Ok(Json(OrganisationUnits {
+        organisation: access
+            .departments
+            .is_none()
+            .then(|| unit(&tree.organisation.id, &tree.organisation.name)),
+        departments: tree
+            .departments
+            .iter()
+            .filter(|department| in_scope(&department.id))
+            .map(|department| DepartmentUnits {
+                id: department.id.clone(),
+                name: department.name.clone(),
+                teams: department.teams.iter().map(|team| unit(&team.id, &team.name)).collect(),
+            })
+            .collect(),
+    }))
 }
 
 /// This document.

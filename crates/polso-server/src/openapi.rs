@@ -27,6 +27,7 @@ use utoipa::{Modify, OpenApi};
         crate::http::read_aggregates,
         crate::http::import_cx,
         crate::http::read_cx,
+        crate::http::read_units,
         crate::http::openapi_document
     ),
     components(schemas(
@@ -50,6 +51,9 @@ use utoipa::{Modify, OpenApi};
         polso_api::CxRowDto,
         polso_api::CxFileFormat,
         polso_api::CxSeries,
+        polso_api::OrganisationUnits,
+        polso_api::DepartmentUnits,
+        polso_api::UnitRef,
         polso_api::ApiError,
         polso_api::ErrorCode
     )),

@@ -7,9 +7,10 @@
 
 use polso_api::{
     ApiError, ConnectHr, CxImportReport, HrConnection, HrHeatmap, HrHeatmapQuery, HrOverview,
-    HrOverviewQuery, LinkageQuery, LinkageView, MetricKey,
+    HrOverviewQuery, LinkageQuery, LinkageView, MetricKey, OrganisationUnits, TeamComparison,
+    TeamComparisonQuery,
 };
-use polso_desktop::{hr, linkage_view};
+use polso_desktop::{hr, linkage_view, team_view};
 use tauri::State;
 
 use super::with_desktop;
@@ -74,4 +75,21 @@ pub fn get_linkage(
     let credentials = with_desktop(&state, |desktop| desktop.hr_credentials())?;
     let query = LinkageQuery { weeks, ex_metric, cx_metric, lag };
     linkage_view::read_linkage(state.transport(), &credentials, &query, state.today())
+}
+
+/// The departments and teams the HR token reaches, for choosing a team.
+#[tauri::command(async)]
+pub fn get_hr_units(state: State<'_, AppState>) -> Result<OrganisationUnits, ApiError> {
+    let credentials = with_desktop(&state, |desktop| desktop.hr_credentials())?;
+    hr::read_units(state.transport(), &credentials)
+}
+
+/// One team's trends beside its department's and the organisation's.
+#[tauri::command(async)]
+pub fn get_team_comparison(
+    state: State<'_, AppState>,
+    query: TeamComparisonQuery,
+) -> Result<TeamComparison, ApiError> {
+    let credentials = with_desktop(&state, |desktop| desktop.hr_credentials())?;
+    team_view::read_team_comparison(state.transport(), &credentials, &query, state.today())
 }

@@ -55,6 +55,17 @@ fn seed_demo_weeks(database: &Path, weeks: u32) -> Result<String> {
         .context("demo-seed printed no 'hr token:' line")
 }
 
+/// Switches the app to HR, connects it with `hr_token` through the form, and
+/// waits for the overview.
+async fn connect_hr(app: &AppSession, server_url: &str, hr_token: &str) -> Result<()> {
+    app.testid("role-hr").await?.click().await?;
+    app.testid("hr-connect-server").await?.send_keys(server_url).await?;
+    app.testid("hr-connect-token").await?.send_keys(hr_token).await?;
+    app.testid("hr-connect-submit").await?.click().await?;
+    app.wait_for_css("[data-testid='hr-overview-chart']", Duration::from_secs(20)).await?;
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn hr_connects_to_the_demo_server_and_the_heatmap_hides_small_teams() -> Result<()> {
     if !enabled("hr_connects_to_the_demo_server_and_the_heatmap_hides_small_teams") {
@@ -70,11 +81,7 @@ async fn hr_connects_to_the_demo_server_and_the_heatmap_hides_small_teams() -> R
     let launch = Launch { today: Some(TODAY.to_owned()), ..Launch::new(data_dir.path()) };
     let app = AppSession::start(&launch).await?;
     let result = async {
-        app.testid("role-hr").await?.click().await?;
-        app.testid("hr-connect-server").await?.send_keys(&server.url).await?;
-        app.testid("hr-connect-token").await?.send_keys(&hr_token).await?;
-        app.testid("hr-connect-submit").await?.click().await?;
-        app.wait_for_css("[data-testid='hr-overview-chart']", Duration::from_secs(20)).await?;
+        connect_hr(&app, &server.url, &hr_token).await?;
 
         // Wellbeing, the default metric: the organisation's weeks are released.
         let wellbeing = overview_rows(&app).await?;
@@ -197,51 +204,161 @@ async fn the_demo_connects_hr_by_itself() -> Result<()> {
     result
 }
 
-/// The linkage view draws the demo's EX × CX pairs, and a CX file in Italian
-/// spreadsheet format is previewed and imported through the "CX data" tab.
+/// The linkage view finds the relation the demo planted (CSAT follows the
+/// teams' weekly mood three weeks later) at its planted lag, in an Italian
+/// app; then a CX file in Italian spreadsheet format (byte-order mark,
+/// semicolons, decimal comma, Italian headers) is previewed and imported
+/// through the "CX data" tab, and the linkage view still reads it.
 #[tokio::test(flavor = "multi_thread")]
-async fn the_linkage_view_shows_the_demo_pairs_and_a_cx_file_imports() -> Result<()> {
-    if !enabled("the_linkage_view_shows_the_demo_pairs_and_a_cx_file_imports") {
+async fn the_linkage_view_finds_the_planted_lag_and_an_italian_cx_file_imports() -> Result<()> {
+    if !enabled("the_linkage_view_finds_the_planted_lag_and_an_italian_cx_file_imports") {
         return Ok(());
     }
     let server_dir = tempfile::tempdir()?;
     let database = server_dir.path().join("demo.db");
-    let hr_token = seed_demo_weeks(&database, 52)?;
+    let hr_token = seed_demo_weeks(&database, 104)?;
     let server = RunningServer::start(&database, &[])?;
     let csv_path = server_dir.path().join("cx.csv");
     std::fs::write(
         &csv_path,
-        "team;week;metric;value;n\nHelp desk;2026-W40;csat;81,5;40\nLogistics;2026-W40;csat;77;35\n",
+        "\u{feff}Squadra;Settimana;Metrica;Valore;N\r\nHelp desk;2026-W40;CSAT;81,5;40\r\nLogistics;2026-W40;CSAT;77;35\r\n",
     )?;
 
     let data_dir = tempfile::tempdir()?;
-    let launch = Launch { today: Some(TODAY.to_owned()), ..Launch::new(data_dir.path()) };
+    let launch = Launch {
+        today: Some(TODAY.to_owned()),
+        lang: "it_IT.UTF-8".to_owned(),
+        ..Launch::new(data_dir.path())
+    };
     let app = AppSession::start(&launch).await?;
     let result = async {
-        app.testid("role-hr").await?.click().await?;
-        app.testid("hr-connect-server").await?.send_keys(&server.url).await?;
-        app.testid("hr-connect-token").await?.send_keys(&hr_token).await?;
-        app.testid("hr-connect-submit").await?.click().await?;
-        app.wait_for_css("[data-testid='hr-overview-chart']", Duration::from_secs(20)).await?;
+        connect_hr(&app, &server.url, &hr_token).await?;
 
         app.testid("nav-hr_linkage").await?.click().await?;
-        app.wait_for_css("[data-testid='linkage-table']", Duration::from_secs(30)).await?;
+        app.wait_for_css("[data-testid='linkage-table']", Duration::from_secs(60)).await?;
         app.testid("linkage-heatmap").await?;
         app.testid("linkage-lag-profile").await?;
         app.testid("linkage-scatter").await?;
-        let row = app
-            .client
-            .find(Locator::Css("[data-testid='linkage-table'] tr[data-ex='engagement'][data-cx='csat']"))
-            .await?;
-        ensure!(row.attr("data-lag").await?.is_some(), "engagement × csat has no row");
+        let planted = "[data-testid='linkage-table'] tr[data-ex='wellbeing'][data-cx='csat']";
+        let row = app.client.find(Locator::Css(planted)).await?;
+        let lag = row.attr("data-lag").await?;
+        ensure!(
+            lag.as_deref() == Some("3"),
+            "wellbeing → CSAT peaks at lag {lag:?}, planted at 3: '{}'",
+            row.text().await?
+        );
+        let text = row.text().await?;
+        ensure!(text.contains("3 settimane"), "the lag is written in Italian: '{text}'");
         app.screenshot("hr-linkage").await?;
 
         app.testid("nav-hr_cx").await?.click().await?;
         app.testid("cx-file").await?.send_keys(&csv_path.display().to_string()).await?;
         app.wait_for_css("[data-testid='cx-preview']", Duration::from_secs(20)).await?;
+        let preview = app.testid("cx-preview").await?.text().await?;
+        ensure!(preview.contains("Help desk") && preview.contains("81,5"), "the preview: '{preview}'");
         app.screenshot("hr-cx-preview").await?;
         app.testid("cx-import").await?.click().await?;
         app.wait_for_css("[data-testid='cx-imported']", Duration::from_secs(20)).await?;
+
+        app.testid("nav-hr_linkage").await?.click().await?;
+        app.wait_for_css(planted, Duration::from_secs(60)).await?;
+        let lag = app.client.find(Locator::Css(planted)).await?.attr("data-lag").await?;
+        ensure!(lag.as_deref() == Some("3"), "after the import, wellbeing → CSAT peaks at lag {lag:?}");
+        Ok(())
+    }
+    .await;
+    app.stop().await;
+    drop(server);
+    result
+}
+
+/// From the heatmap, HR opens a team's drill-down (the team beside its
+/// department and the organisation, one small chart per metric) and saves a
+/// table as CSV and a chart as PNG and SVG; the files land whole.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_team_drill_down_compares_and_saves_its_tables_and_charts() -> Result<()> {
+    if !enabled("a_team_drill_down_compares_and_saves_its_tables_and_charts") {
+        return Ok(());
+    }
+    let server_dir = tempfile::tempdir()?;
+    let database = server_dir.path().join("demo.db");
+    let hr_token = seed_demo(&database)?;
+    let server = RunningServer::start(&database, &[])?;
+    let exports = tempfile::tempdir()?;
+
+    let data_dir = tempfile::tempdir()?;
+    let launch = Launch {
+        today: Some(TODAY.to_owned()),
+        extra_env: vec![("POLSO_EXPORT_DIR".to_owned(), exports.path().display().to_string())],
+        ..Launch::new(data_dir.path())
+    };
+    let app = AppSession::start(&launch).await?;
+    let result = async {
+        connect_hr(&app, &server.url, &hr_token).await?;
+        app.testid("nav-hr_heatmap").await?.click().await?;
+        app.wait_for_css("[data-testid='hr-heatmap-table']", Duration::from_secs(20)).await?;
+        app.client
+            .find(Locator::XPath("//button[@data-testid='heatmap-team' and normalize-space(.)='Help desk']"))
+            .await?
+            .click()
+            .await?;
+        app.wait_for_css("[data-testid='team-compared']", Duration::from_secs(30)).await?;
+        let compared = app.testid("team-compared").await?.text().await?;
+        ensure!(
+            compared.contains("Help desk")
+                && compared.contains("Customer Care")
+                && compared.contains("Demo Srl"),
+            "the comparison names: '{compared}'"
+        );
+        let multiples = app.client.find_all(Locator::Css("[data-testid='team-multiple']")).await?;
+        ensure!(multiples.len() >= 5, "only {} small multiples", multiples.len());
+        app.screenshot("hr-team").await?;
+
+        app.client
+            .find(Locator::Css("[data-testid='team-multiple'][data-metric='wellbeing'] summary"))
+            .await?
+            .click()
+            .await?;
+        app.testid("team-table-wellbeing-export-csv").await?.click().await?;
+        app.wait_for_css(
+            "[data-testid='team-table-wellbeing-export-status']:not(:empty)",
+            Duration::from_secs(20),
+        )
+        .await?;
+        app.testid("team-chart-wellbeing-export-png").await?.click().await?;
+        app.wait_for_css(
+            "[data-testid='team-chart-wellbeing-export-status']:not(:empty)",
+            Duration::from_secs(20),
+        )
+        .await?;
+        app.testid("team-chart-wellbeing-export-svg").await?.click().await?;
+        let saved = |extension: &str| -> Result<Vec<u8>> {
+            let entries = std::fs::read_dir(exports.path())?;
+            for entry in entries {
+                let path = entry?.path();
+                if path.extension().is_some_and(|found| found == extension) {
+                    return Ok(std::fs::read(path)?);
+                }
+            }
+            anyhow::bail!("no .{extension} file was saved")
+        };
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while saved("svg").is_err() && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let csv = String::from_utf8(saved("csv")?)?;
+        ensure!(
+            csv.starts_with('\u{feff}') && csv.contains("Help desk") && csv.contains("Customer Care"),
+            "CSV: {csv}"
+        );
+        ensure!(csv.lines().count() >= 10, "the CSV has the table's rows: {csv}");
+        let png = saved("png")?;
+        ensure!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 2_000, "a PNG of {} bytes", png.len());
+        let svg = String::from_utf8(saved("svg")?)?;
+        ensure!(svg.contains("<svg") && svg.contains("</svg>"), "SVG: {}", &svg[..svg.len().min(200)]);
+
+        app.testid("hr-team-back").await?.click().await?;
+        app.wait_for_css("[data-testid='hr-heatmap-table']", Duration::from_secs(20)).await?;
         Ok(())
     }
     .await;

@@ -3,8 +3,12 @@
 //! the real organisation server binary. Run by `cargo xtask test`,
 //! which sets `POLSO_E2E=1` inside a D-Bus session with an unlocked keyring.
 
+mod a11y;
 mod hr;
+mod instance;
 mod language;
 mod pulse;
+mod reminders;
+mod settings;
 mod startup;
 mod sync;

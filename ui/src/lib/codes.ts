@@ -42,6 +42,7 @@ export const ERROR_CODES = [
   'invalid_server_address',
   'server_unreachable',
   'not_enrolled',
+  'export_failed',
   'internal',
 ] as const satisfies readonly ErrorCode[];
 

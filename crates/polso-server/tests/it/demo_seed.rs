@@ -134,3 +134,80 @@ fn the_command_line_prints_the_organisation_the_hr_token_and_one_invite_per_team
     assert_eq!(invites.len(), 10, "{stdout}");
     assert!(invites.iter().any(|line| line.starts_with("invite Customer Care / Help desk: ")), "{stdout}");
 }
+
+/// The relation the demo plants (CSAT follows the team's weekly mood
+/// [`CSAT_LAG_WEEKS`] weeks later) is recovered by the core's linkage
+/// statistics from what HR can read: the released team cells and the CX
+/// scores, through the API. The EX metric asked every regular week
+/// (wellbeing) finds it at the planted lag, clearly above the other lags.
+#[tokio::test]
+async fn the_planted_relation_is_found_at_its_lag_from_the_released_cells() {
+    use polso_core::Metric;
+    use polso_core::cx::CxMetric;
+    use polso_core::linkage::{CxObservation, ExObservation, compute_linkage};
+    use polso_server::demo::CSAT_LAG_WEEKS;
+
+    let directory = tempfile::tempdir().unwrap();
+    let store = Arc::new(SqliteServerStore::open(&directory.path().join("demo.db")).unwrap());
+    let demo = generate_demo(options(20_261_123, 104));
+    let seeded = seed_demo(store.as_ref(), &demo, now()).unwrap();
+    let router = app(AppState::new(store.clone(), Arc::new(FixedClock::new(now())), ServerConfig::default()));
+    let (from, to) = (demo.weeks[0].to_string(), demo.weeks[103].to_string());
+
+    let mut ex = Vec::new();
+    for metric in Metric::ALL {
+        let query = format!("/v1/aggregates?unit=team&key={}&from={from}&to={to}", metric.key());
+        let (status, body) = send(router.clone(), get(&query, Some(&seeded.hr_token))).await;
+        assert_eq!(status, 200, "{body}");
+        for cell in body["cells"].as_array().unwrap().iter().filter(|cell| cell["released"] == true) {
+            ex.push(ExObservation {
+                team: cell["unit_name"].as_str().unwrap().to_owned(),
+                week: cell["week"].as_str().unwrap().parse().unwrap(),
+                metric,
+                value: cell["mean"].as_f64().unwrap(),
+            });
+        }
+    }
+    let (status, body) =
+        send(router, get(&format!("/v1/cx?from={from}&to={to}"), Some(&seeded.hr_token))).await;
+    assert_eq!(status, 200, "{body}");
+    let cx: Vec<CxObservation> = body["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| CxObservation {
+            team: row["team_name"].as_str().unwrap().to_owned(),
+            week: row["week"].as_str().unwrap().parse().unwrap(),
+            metric: match row["metric"].as_str().unwrap() {
+                "csat" => CxMetric::Csat,
+                "nps" => CxMetric::Nps,
+                "ces" => CxMetric::Ces,
+                other => panic!("the demo has no CX metric {other}"),
+            },
+            value: row["value"].as_f64().unwrap(),
+        })
+        .collect();
+    let grid = compute_linkage(&ex, &cx).unwrap();
+
+    let csat = CxMetric::Csat;
+    let profile: Vec<(u32, f64)> = grid
+        .lag_profile(Metric::Wellbeing, &csat)
+        .iter()
+        .map(|cell| (cell.lag_weeks, cell.within_pearson.r().unwrap_or(f64::NAN)))
+        .collect();
+    let strongest = grid.strongest_lag(Metric::Wellbeing, &csat).unwrap();
+    let estimate = strongest.within_pearson.estimate().unwrap();
+    eprintln!("wellbeing → csat profile {profile:?}, adjusted p {}", estimate.p_adjusted);
+    assert_eq!(strongest.lag_weeks as usize, CSAT_LAG_WEEKS, "{profile:?}");
+    assert!(estimate.r > 0.3 && estimate.p_adjusted < 0.001, "{estimate:?}");
+    for &(lag, r) in &profile {
+        if lag as usize != CSAT_LAG_WEEKS {
+            assert!(r < estimate.r - 0.15, "lag {lag} (r {r}) is close to the planted lag: {profile:?}");
+        }
+    }
+    // CES is planted unrelated: no lag of it is a finding.
+    for cell in grid.lag_profile(Metric::Wellbeing, &CxMetric::Ces) {
+        let estimate = cell.within_pearson.estimate().unwrap();
+        assert!(estimate.p_adjusted > 0.01, "{cell:?}");
+    }
+}

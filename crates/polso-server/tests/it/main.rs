@@ -17,3 +17,4 @@ mod real_binary;
 mod release_rule;
 mod support;
 mod tls;
+mod units;

@@ -6,6 +6,11 @@
 
 import type { ConnectHr } from '../bindings/ConnectHr';
 import type { EnrolDevice } from '../bindings/EnrolDevice';
+import type { ExportFile } from '../bindings/ExportFile';
+import type { ExportOutcome } from '../bindings/ExportOutcome';
+import type { OrganisationUnits } from '../bindings/OrganisationUnits';
+import type { TeamComparison } from '../bindings/TeamComparison';
+import type { TeamComparisonQuery } from '../bindings/TeamComparisonQuery';
 import type { CxImportReport } from '../bindings/CxImportReport';
 import type { HrConnection } from '../bindings/HrConnection';
 import type { HrHeatmap } from '../bindings/HrHeatmap';
@@ -16,6 +21,8 @@ import type { LinkageQuery } from '../bindings/LinkageQuery';
 import type { LinkageView } from '../bindings/LinkageView';
 import type { MyHistory } from '../bindings/MyHistory';
 import type { PulseView } from '../bindings/PulseView';
+import type { ReminderStatus } from '../bindings/ReminderStatus';
+import type { SnoozeLengthDto } from '../bindings/SnoozeLengthDto';
 import type { Settings } from '../bindings/Settings';
 import type { SubmitPulse } from '../bindings/SubmitPulse';
 import type { SyncStatus } from '../bindings/SyncStatus';
@@ -33,6 +40,14 @@ export interface Backend {
   getSettings(): Promise<Settings>;
   /** Applies a change of settings and returns them as stored (`update_settings`). */
   updateSettings(change: UpdateSettings): Promise<Settings>;
+  /** Where the weekly reminder stands (`get_reminder_status`). */
+  getReminderStatus(): Promise<ReminderStatus>;
+  /** Snoozes the weekly reminder (`snooze_reminder`). */
+  snoozeReminder(length: SnoozeLengthDto): Promise<ReminderStatus>;
+  /** Deletes the local store, its key and the tokens; the app is then as on its first run (`delete_local_data`). */
+  deleteLocalData(): Promise<void>;
+  /** Calls `handler` on each event the shell sends (tray menu, reminder); returns how to stop. */
+  onShellEvent(handler: (event: ShellEvent) => void): Promise<() => void>;
   /** Redeems an invite code at the organisation server and returns the new status (`enrol_device`). */
   enrolDevice(form: EnrolDevice): Promise<SyncStatus>;
   /** Where this device stands with the organisation server (`get_sync_status`). */
@@ -55,6 +70,12 @@ export interface Backend {
   importCx(csv: string): Promise<CxImportReport>;
   /** EX–CX linkage at each pair's strongest lag, one pair in detail (`get_linkage`). */
   getLinkage(query: LinkageQuery): Promise<LinkageView>;
+  /** The departments and teams the HR token reaches (`get_hr_units`). */
+  getHrUnits(): Promise<OrganisationUnits>;
+  /** One team's trends beside its department's and the organisation's (`get_team_comparison`). */
+  getTeamComparison(query: TeamComparisonQuery): Promise<TeamComparison>;
+  /** Saves a table or a chart where the person picks in the save dialog (`export_file`). */
+  exportFile(file: ExportFile): Promise<ExportOutcome>;
 }
 
 /** The names of the Tauri commands, exactly as the shell registers them. */
@@ -64,6 +85,9 @@ export type CommandName =
   | 'list_history'
   | 'get_settings'
   | 'update_settings'
+  | 'get_reminder_status'
+  | 'snooze_reminder'
+  | 'delete_local_data'
   | 'enrol_device'
   | 'get_sync_status'
   | 'sync_now'
@@ -74,4 +98,11 @@ export type CommandName =
   | 'get_hr_heatmap'
   | 'preview_cx_import'
   | 'import_cx'
-  | 'get_linkage';
+  | 'get_linkage'
+  | 'get_hr_units'
+  | 'get_team_comparison'
+  | 'export_file';
+
+/** What the shell tells the window by itself: open a view (tray menu, a click on the
+ *  reminder), or a reminder just fired. */
+export type ShellEvent = { kind: 'navigate'; view: 'pulse' | 'history' } | { kind: 'reminder_fired' };

@@ -3,7 +3,7 @@
 
 import type { Backend } from './backend';
 
-export type { Backend, CommandName } from './backend';
+export type { Backend, CommandName, ShellEvent } from './backend';
 import { normaliseError } from './errors';
 
 export { apiError, isApiError, normaliseError } from './errors';
@@ -36,6 +36,10 @@ export function unavailableBackend(error: unknown): Backend {
     listHistory: fail,
     getSettings: fail,
     updateSettings: fail,
+    getReminderStatus: fail,
+    snoozeReminder: fail,
+    deleteLocalData: fail,
+    onShellEvent: () => Promise.resolve(() => {}),
     enrolDevice: fail,
     getSyncStatus: fail,
     syncNow: fail,
@@ -47,5 +51,8 @@ export function unavailableBackend(error: unknown): Backend {
     previewCxImport: fail,
     importCx: fail,
     getLinkage: fail,
+    getHrUnits: fail,
+    getTeamComparison: fail,
+    exportFile: fail,
   };
 }

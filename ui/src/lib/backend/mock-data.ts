@@ -263,7 +263,13 @@ export function sampleHistory(): MyHistory {
 
 /** Settings as a fresh install on an English system has them. */
 export function sampleSettings(): Settings {
-  return { language: 'system', system_language: 'en', system_locale: 'en-GB' };
+  return {
+    language: 'system',
+    system_language: 'en',
+    system_locale: 'en-GB',
+    reminder: { enabled: true, weekday: 'thu', time: '11:00', quiet_hours: null },
+    autostart: false,
+  };
 }
 
 /** A deep copy of plain data, so callers never share the mock's state. */

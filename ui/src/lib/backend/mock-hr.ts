@@ -12,6 +12,9 @@ import type { LinkageCorrelation } from '../bindings/LinkageCorrelation';
 import type { LinkagePair } from '../bindings/LinkagePair';
 import type { LinkageView } from '../bindings/LinkageView';
 import type { MetricKey } from '../bindings/MetricKey';
+import type { OrganisationUnits } from '../bindings/OrganisationUnits';
+import type { SeriesPoint } from '../bindings/SeriesPoint';
+import type { TeamComparison } from '../bindings/TeamComparison';
 import { METRIC_KEYS } from '../codes';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -230,4 +233,59 @@ export function sampleCxReport(csv: string, stored: boolean): CxImportReport {
     { team_id: 't1', team_name: 'Help desk', week: '2026-W47', metric: 'csat', value: 84, n: 38 },
   ];
   return { errors: [], rows: 2, teams: 1, weeks: { from: '2026-W46', to: '2026-W47' }, metrics: ['csat'], format: 'aggregated', preview, stored };
+}
+
+/** The sample teams' departments. */
+const SAMPLE_DEPARTMENTS = [
+  { id: 'dep_care', name: 'Customer Care', teams: ['team_escalations', 'team_help', 'team_phone'] },
+  { id: 'dep_ops', name: 'Operations', teams: ['team_field'] },
+  { id: 'dep_sales', name: 'Sales', teams: ['team_partnerships'] },
+];
+
+/** The units of the sample organisation, as a whole-organisation token sees them. */
+export function sampleHrUnits(): OrganisationUnits {
+  return {
+    organisation: { id: 'org_demo', name: 'Demo Srl' },
+    departments: SAMPLE_DEPARTMENTS.map((department) => ({
+      id: department.id,
+      name: department.name,
+      teams: department.teams.map((id) => ({ id, name: SAMPLE_TEAMS.find((team) => team.id === id)?.name ?? id })),
+    })),
+  };
+}
+
+/**
+ * A team's drill-down over `weeks` weeks: the organisation's sample series, the department's
+ * a little below it, the team's shifted by its own offset; a team smaller than k has every
+ * asked week withheld. `null` for an unknown team.
+ */
+export function sampleTeamComparison(teamId: string, weeks: number): TeamComparison | null {
+  const team = SAMPLE_TEAMS.find((candidate) => candidate.id === teamId);
+  const department = SAMPLE_DEPARTMENTS.find((candidate) => candidate.teams.includes(teamId));
+  if (team === undefined || department === undefined) return null;
+  const overview = sampleHrOverview(weeks);
+  const shifted = (points: SeriesPoint[], by: number, nShare: number, withheld: boolean): SeriesPoint[] =>
+    points.map((point) => {
+      if (!point.asked || point.mean === null || point.n === null) return point;
+      if (withheld) return { ...point, mean: null, low: null, high: null, n: null, suppressed: true };
+      const n = Math.max(5, Math.round(point.n * nShare));
+      const mean = Math.min(100, Math.max(0, point.mean + by));
+      const half = (1.96 * 18) / Math.sqrt(n);
+      return { ...point, mean, n, low: Math.max(0, mean - half), high: Math.min(100, mean + half) };
+    });
+  const offset = SAMPLE_TEAMS.indexOf(team) * 2 - 4;
+  return {
+    k: overview.k,
+    from: overview.from,
+    to: overview.to,
+    team: { id: team.id, name: team.name },
+    department: { id: department.id, name: department.name },
+    organisation: { id: 'org_demo', name: 'Demo Srl' },
+    metrics: overview.metrics.map((series) => ({
+      metric: series.metric,
+      team: shifted(series.points, offset, 0.2, team.small),
+      department: shifted(series.points, -1.5, 0.45, false),
+      organisation: series.points,
+    })),
+  };
 }

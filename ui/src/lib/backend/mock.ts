@@ -16,13 +16,14 @@ import type { HistoryWeek } from '../bindings/HistoryWeek';
 import type { MetricKey } from '../bindings/MetricKey';
 import type { MyHistory } from '../bindings/MyHistory';
 import type { PulseView } from '../bindings/PulseView';
+import type { ReminderStatus } from '../bindings/ReminderStatus';
 import type { Settings } from '../bindings/Settings';
 import type { SubmitPulse } from '../bindings/SubmitPulse';
 import type { SyncStatus } from '../bindings/SyncStatus';
 import type { UpdateSettings } from '../bindings/UpdateSettings';
 import { ERROR_CODES, LANGUAGE_PREFERENCES } from '../codes';
 import { countCharacters } from '../text';
-import type { Backend, CommandName } from './backend';
+import type { Backend, CommandName, ShellEvent } from './backend';
 import { apiError } from './errors';
 import {
   samplePulse,
@@ -32,7 +33,14 @@ import {
   structuredCopy,
   VARIETY_ITEMS,
 } from './mock-data';
-import { sampleCxReport, sampleHrHeatmap, sampleHrOverview, sampleLinkage } from './mock-hr';
+import {
+  sampleCxReport,
+  sampleHrHeatmap,
+  sampleHrOverview,
+  sampleHrUnits,
+  sampleLinkage,
+  sampleTeamComparison,
+} from './mock-hr';
 
 /** One recorded call of the mock. */
 export interface MockCall {
@@ -68,6 +76,8 @@ export interface MockBackend extends Backend {
   readonly failures: Partial<Record<CommandName, ApiError>>;
   /** The stored pulse, history and settings, as a test may read them. */
   readonly store: { pulse: PulseView; history: MyHistory; settings: Settings; sync: SyncStatus; hr: HrConnection };
+  /** Sends an event as the shell would (tray menu, reminder). */
+  emitShellEvent(event: ShellEvent): void;
 }
 
 /** Creates a mock back end with the sample week, history and settings unless told otherwise. */
@@ -86,6 +96,8 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
   const calls: MockCall[] = [];
   const now = options.now ?? (() => new Date());
   const delayMs = options.delayMs ?? 0;
+  let reminder: ReminderStatus = { pulse_due: false, next_at: null, last_fired_at: null, snoozed_until: null };
+  const shellHandlers: ((event: ShellEvent) => void)[] = [];
 
   async function answer<T>(command: CommandName, args: unknown, work: () => T): Promise<T> {
     calls.push({ command, args: structuredCopy(args ?? null) });
@@ -123,8 +135,36 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
           }
           store.settings = { ...store.settings, language: change.language };
         }
+        if (change.reminder !== undefined) {
+          if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(change.reminder.time)) {
+            throw apiError('invalid_setting', `reminder time '${change.reminder.time}' is not a time of day such as 11:00`);
+          }
+          store.settings = { ...store.settings, reminder: change.reminder };
+        }
+        if (change.autostart !== undefined) store.settings = { ...store.settings, autostart: change.autostart };
         return store.settings;
       }),
+    getReminderStatus: () => answer('get_reminder_status', undefined, () => reminder),
+    snoozeReminder: (length) =>
+      answer('snooze_reminder', { length }, () => {
+        const hours = length === 'one_hour' ? 1 : 24;
+        reminder = { ...reminder, snoozed_until: new Date(now().getTime() + hours * 3_600_000).toISOString() };
+        return reminder;
+      }),
+    deleteLocalData: async () => {
+      await answer('delete_local_data', undefined, () => {
+        store.settings = sampleSettings();
+        store.history = { weeks: [] };
+        store.pulse = { ...store.pulse, answers: [], work_week: null, note: null, saved_at: null };
+        store.sync = sampleSyncStatus();
+        return null;
+      });
+    },
+    onShellEvent: (handler) => {
+      shellHandlers.push(handler);
+      return Promise.resolve(() => shellHandlers.splice(shellHandlers.indexOf(handler), 1));
+    },
+    emitShellEvent: (event) => shellHandlers.forEach((handler) => handler(event)),
     enrolDevice: (form: EnrolDevice) =>
       answer('enrol_device', { form }, () => {
         const server = form.server_url.trim().replace(/\/+$/, '');
@@ -199,6 +239,28 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
       answer('get_linkage', { ...query }, () => {
         requireHrConnection(store.hr);
         return sampleLinkage(query.ex_metric, query.cx_metric, query.lag);
+      }),
+    getHrUnits: () =>
+      answer('get_hr_units', undefined, () => {
+        requireHrConnection(store.hr);
+        return sampleHrUnits();
+      }),
+    getTeamComparison: (query) =>
+      answer('get_team_comparison', { query }, () => {
+        requireHrConnection(store.hr);
+        if (!Number.isInteger(query.weeks) || query.weeks < 4 || query.weeks > 104) {
+          throw apiError('invalid_input', `field 'weeks': the drill-down spans 4 to 104 weeks, not ${query.weeks}`);
+        }
+        const comparison = sampleTeamComparison(query.team_id, query.weeks);
+        if (comparison === null) {
+          throw apiError('not_found', `field 'team_id': no team '${query.team_id}' among the teams this HR token reaches`);
+        }
+        return comparison;
+      }),
+    exportFile: (file) =>
+      answer('export_file', { file }, () => {
+        const name = file.suggested_name.replace(/[^\p{L}\p{N}_]/gu, '-').replace(/^-+|-+$/g, '') || 'polso-export';
+        return { saved: true, file_name: `${name}.${file.kind}` };
       }),
   };
 }

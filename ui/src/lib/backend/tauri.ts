@@ -2,16 +2,21 @@
 // @tauri-apps/api (STYLE.md, point 11); a tidy test checks that.
 
 import { invoke } from '@tauri-apps/api/core';
+import { listen } from '@tauri-apps/api/event';
 import type { CxImportReport } from '../bindings/CxImportReport';
+import type { ExportOutcome } from '../bindings/ExportOutcome';
 import type { HrConnection } from '../bindings/HrConnection';
+import type { OrganisationUnits } from '../bindings/OrganisationUnits';
+import type { TeamComparison } from '../bindings/TeamComparison';
 import type { HrHeatmap } from '../bindings/HrHeatmap';
 import type { HrOverview } from '../bindings/HrOverview';
 import type { LinkageView } from '../bindings/LinkageView';
 import type { MyHistory } from '../bindings/MyHistory';
 import type { PulseView } from '../bindings/PulseView';
+import type { ReminderStatus } from '../bindings/ReminderStatus';
 import type { Settings } from '../bindings/Settings';
 import type { SyncStatus } from '../bindings/SyncStatus';
-import type { Backend, CommandName } from './backend';
+import type { Backend, CommandName, ShellEvent } from './backend';
 import { normaliseError } from './errors';
 
 async function call<T>(command: CommandName, args?: Record<string, unknown>): Promise<T> {
@@ -30,6 +35,18 @@ export function createTauriBackend(): Backend {
     listHistory: () => call<MyHistory>('list_history'),
     getSettings: () => call<Settings>('get_settings'),
     updateSettings: (change) => call<Settings>('update_settings', { change }),
+    getReminderStatus: () => call<ReminderStatus>('get_reminder_status'),
+    snoozeReminder: (length) => call<ReminderStatus>('snooze_reminder', { length }),
+    deleteLocalData: () => call<void>('delete_local_data'),
+    onShellEvent: async (handler) => {
+      const stops = await Promise.all([
+        listen<string>('polso://navigate', (event) => {
+          if (event.payload === 'pulse' || event.payload === 'history') handler({ kind: 'navigate', view: event.payload });
+        }),
+        listen('polso://reminder-fired', () => handler({ kind: 'reminder_fired' } satisfies ShellEvent)),
+      ]);
+      return () => stops.forEach((stop) => stop());
+    },
     enrolDevice: (form) => call<SyncStatus>('enrol_device', { form }),
     getSyncStatus: () => call<SyncStatus>('get_sync_status'),
     syncNow: () => call<SyncStatus>('sync_now'),
@@ -41,6 +58,9 @@ export function createTauriBackend(): Backend {
     previewCxImport: (csv) => call<CxImportReport>('preview_cx_import', { csv }),
     importCx: (csv) => call<CxImportReport>('import_cx', { csv }),
     getLinkage: (query) => call<LinkageView>('get_linkage', { ...query }),
+    getHrUnits: () => call<OrganisationUnits>('get_hr_units'),
+    getTeamComparison: (query) => call<TeamComparison>('get_team_comparison', { query }),
+    exportFile: (file) => call<ExportOutcome>('export_file', { file }),
   };
 }
 

@@ -69,6 +69,8 @@ describe('the heatmap data', () => {
       metricName: (metric) => metric,
       fewerThanK: 'fewer than 5',
       notAsked: 'not asked in this period',
+      fewerThanKShort: '< 5',
+      notAskedShort: '–',
       noChange: 'no earlier figure',
       fontFamily: 'sans-serif',
       textColour: '#222',
@@ -81,6 +83,9 @@ describe('the heatmap data', () => {
     expect(suppressed?.itemStyle).toHaveProperty('decal');
     const cell = suppressed?.data[0]?.cell;
     expect(option.tooltip.formatter({ data: { cell } })).toContain('fewer than 5');
+    // Inside the narrow cell, the short form; never a number that could read as a score.
+    expect(suppressed?.label.formatter({})).toBe('< 5');
+    expect(notAsked?.label.formatter({})).toBe('–');
     // Not-asked cells are their own plain series, labelled apart from "fewer than k".
     expect(notAsked?.data.map((item) => item.cell.metric)).toEqual(['enps', 'enps']);
     expect(notAsked?.itemStyle).not.toHaveProperty('decal');

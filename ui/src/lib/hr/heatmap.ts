@@ -95,6 +95,10 @@ export interface HeatmapOptionTexts {
   fewerThanK: string;
   /** "not asked". */
   notAsked: string;
+  /** "< 5": the label inside a withheld cell, which is too narrow for words (the tooltip and the table say them). */
+  fewerThanKShort: string;
+  /** "–": the label inside a not-asked cell. */
+  notAskedShort: string;
   /** "No earlier figure". */
   noChange: string;
   fontFamily: string;
@@ -123,7 +127,7 @@ export function buildHeatmapOption(data: HeatmapViewData, texts: HeatmapOptionTe
     animation: false,
     aria: { enabled: false },
     textStyle: { fontFamily: texts.fontFamily, color: texts.textColour },
-    grid: { left: 140, right: 24, top: 16, bottom: 120 },
+    grid: { left: 150, right: 24, top: 16, bottom: 120 },
     tooltip: {
       formatter: (param: HeatmapTooltipParam) => {
         const cell = param.data?.cell;
@@ -137,14 +141,14 @@ export function buildHeatmapOption(data: HeatmapViewData, texts: HeatmapOptionTe
     xAxis: {
       type: 'category',
       data: data.metrics.map((metric) => texts.metricName(metric)),
-      axisLabel: { color: texts.textColour, rotate: 40, interval: 0 },
+      axisLabel: { color: texts.textColour, rotate: 40, interval: 0, width: 110, overflow: 'truncate' },
       splitArea: { show: false },
     },
     yAxis: {
       type: 'category',
       data: data.teams.map((team) => team.name),
       inverse: true,
-      axisLabel: { color: texts.textColour },
+      axisLabel: { color: texts.textColour, width: 140, overflow: 'truncate' },
     },
     visualMap: {
       show: false,
@@ -160,7 +164,13 @@ export function buildHeatmapOption(data: HeatmapViewData, texts: HeatmapOptionTe
         data: cells
           .filter((cell) => !cell.suppressed && !cell.notAsked)
           .map((cell) => ({ value: [cell.x, cell.y, cell.mean], cell })),
-        label: { show: true, fontSize: 10, formatter: (param: HeatmapTooltipParam) => (param.data?.cell ? label(param.data.cell) : '') },
+        label: {
+          show: true,
+          fontSize: 10,
+          lineHeight: 13,
+          overflow: 'truncate',
+          formatter: (param: HeatmapTooltipParam) => (param.data?.cell ? label(param.data.cell) : ''),
+        },
         itemStyle: { borderColor: '#fff', borderWidth: 1 },
       },
       {
@@ -170,7 +180,7 @@ export function buildHeatmapOption(data: HeatmapViewData, texts: HeatmapOptionTe
           .filter((cell) => cell.suppressed)
           // The third value only places the cell; no visual map reads it and the label says "fewer than k".
           .map((cell) => ({ value: [cell.x, cell.y, 0], cell })),
-        label: { show: true, fontSize: 9, color: '#555', formatter: () => texts.fewerThanK },
+        label: { show: true, fontSize: 10, color: '#444', formatter: () => texts.fewerThanKShort },
         itemStyle: {
           color: '#e4e4e4',
           borderColor: '#fff',
@@ -185,7 +195,7 @@ export function buildHeatmapOption(data: HeatmapViewData, texts: HeatmapOptionTe
           .filter((cell) => cell.notAsked)
           // As above, the third value only places the cell; the label says "not asked".
           .map((cell) => ({ value: [cell.x, cell.y, 0], cell })),
-        label: { show: true, fontSize: 9, color: '#777', formatter: () => texts.notAsked },
+        label: { show: true, fontSize: 10, color: '#666', formatter: () => texts.notAskedShort },
         itemStyle: { color: '#f6f6f6', borderColor: '#fff', borderWidth: 1 },
       },
     ],

@@ -102,7 +102,13 @@ export function buildLinkageHeatmapOption(data: LinkageData, texts: LinkageTexts
         type: 'heatmap',
         name: 'estimated',
         data: data.rows.filter((row) => row.r !== null).map((row) => ({ value: [row.x, row.y, row.r], row })),
-        label: { show: true, fontSize: 10, formatter: (param: Param) => (param.data?.row ? label(param.data.row) : '') },
+        label: {
+          show: true,
+          fontSize: 10,
+          lineHeight: 14,
+          overflow: 'truncate',
+          formatter: (param: Param) => (param.data?.row ? label(param.data.row) : ''),
+        },
         itemStyle: { borderColor: '#fff', borderWidth: 1 },
       },
       {

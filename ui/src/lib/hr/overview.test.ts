@@ -62,8 +62,10 @@ describe('the overview chart data', () => {
     expect(data.n[1]).toBeNull();
     expect(data.participation).toEqual([40, 31, 38]);
     const option = buildOverviewOption(data, TEXTS);
-    const mean = option.series.find((series) => series.name === 'Wellbeing');
-    expect(mean?.markArea?.data).toEqual([[{ xAxis: '9 Nov' }, { xAxis: '9 Nov' }]]);
+    // The withheld week is a grey column as wide as the week, not a zero-width area.
+    const withheld = option.series.find((series) => series.name === 'withheld');
+    expect(withheld?.data).toEqual([null, 100, null]);
+    expect(withheld).toMatchObject({ type: 'bar', barWidth: '70%' });
     const tooltip = option.tooltip.formatter([{ dataIndex: 1 }]);
     expect(tooltip).toContain('Fewer than 5 responses');
     expect(tooltip).not.toMatch(/Wellbeing: <b>0/);
@@ -89,8 +91,8 @@ describe('the overview chart data', () => {
     expect(data.n).toEqual([null, 31, null]);
     const option = buildOverviewOption(data, { ...TEXTS, metricName: 'Trust' });
     const mean = option.series.find((series) => series.name === 'Trust');
-    expect(mean?.connectNulls).toBe(false);
-    expect(mean?.markArea?.data).toEqual([]);
+    expect(mean).toMatchObject({ connectNulls: false });
+    expect(option.series.find((series) => series.name === 'withheld')?.data).toEqual([null, null, null]);
     const tooltip = option.tooltip.formatter([{ dataIndex: 0 }]);
     expect(tooltip).toContain('Not asked this week');
     expect(tooltip).not.toContain('Fewer than');

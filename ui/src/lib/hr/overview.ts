@@ -137,13 +137,31 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 }
 
+/**
+ * Grey full-height columns behind the weeks whose value was withheld, as a bar series on the
+ * category axis of grid `axisIndex`, so each covers its whole week (a mark area from a
+ * category to itself would have no width).
+ */
+export function withheldColumns(withheld: boolean[], axisIndex: number) {
+  return {
+    type: 'bar',
+    name: 'withheld',
+    data: withheld.map((isWithheld) => (isWithheld ? 100 : null)),
+    barWidth: '70%',
+    barGap: '-100%',
+    itemStyle: { color: 'rgba(128, 128, 128, 0.16)' },
+    silent: true,
+    z: 0,
+    xAxisIndex: axisIndex,
+    yAxisIndex: axisIndex,
+    tooltip: { show: false },
+  };
+}
+
 /** The ECharts option: the line with its band above, the participation bars below. */
 export function buildOverviewOption(data: OverviewChartData, texts: OverviewOptionTexts) {
   const labels = data.weeks.map((week) => week.axisLabel);
   const number = (value: number) => formatNumber(value, texts.locale);
-  const suppressedAreas = data.weeks
-    .filter((week) => week.suppressed)
-    .map((week) => [{ xAxis: week.axisLabel }, { xAxis: week.axisLabel }]);
   return {
     animation: false,
     aria: { enabled: false },
@@ -227,13 +245,8 @@ export function buildOverviewOption(data: OverviewChartData, texts: OverviewOpti
         itemStyle: { color: texts.accentColour },
         xAxisIndex: 0,
         yAxisIndex: 0,
-        markArea: {
-          silent: true,
-          itemStyle: { color: 'rgba(128, 128, 128, 0.14)' },
-          label: { show: false },
-          data: suppressedAreas,
-        },
       },
+      withheldColumns(data.weeks.map((week) => week.suppressed), 0),
       {
         type: 'bar',
         name: texts.participationName,

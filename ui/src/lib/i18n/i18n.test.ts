@@ -28,7 +28,19 @@ const SOURCES = Object.entries(
 );
 
 /** Keys built at run time from a code (`error.${code}`), which a text search cannot see. */
-const DYNAMIC_PREFIXES = ['error.', 'metric.', 'role.', 'startup.title.', 'work.mode.', 'nav.', 'settings.language_'];
+const DYNAMIC_PREFIXES = [
+  'error.',
+  'metric.',
+  'role.',
+  'startup.title.',
+  'work.mode.',
+  'nav.',
+  'settings.language_',
+  'settings.weekday.',
+  // Read by the Rust shell for the tray menu and the notification (src-tauri/src/texts.rs).
+  'tray.',
+  'reminder.',
+];
 
 /** The `{name}` placeholders of a message, all plural forms together. */
 function placeholders(message: unknown): string[] {

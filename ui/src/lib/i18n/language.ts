@@ -34,7 +34,7 @@ export function normaliseLocaleTag(tag: string): string | null {
  * system's locale when it is of that language (so an en-US system keeps US dates), else
  * the language's default (it-IT, en-GB).
  */
-export function chooseLanguage(settings: Settings): LanguageChoice {
+export function chooseLanguage(settings: Pick<Settings, 'language' | 'system_language' | 'system_locale'>): LanguageChoice {
   const language = settings.language === 'system' ? settings.system_language : settings.language;
   return { language, locale: localeFor(language, settings.system_locale) };
 }

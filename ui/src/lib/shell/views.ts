@@ -6,7 +6,7 @@ export type Role = (typeof ROLES)[number];
 
 export const EMPLOYEE_VIEWS = ['pulse', 'history', 'sync', 'settings'] as const;
 
-export const HR_VIEWS = ['hr_overview', 'hr_heatmap', 'hr_linkage', 'hr_cx'] as const;
+export const HR_VIEWS = ['hr_overview', 'hr_heatmap', 'hr_team', 'hr_linkage', 'hr_cx'] as const;
 
 /** Every view of every role. */
 export const VIEWS = [...EMPLOYEE_VIEWS, ...HR_VIEWS] as const;

@@ -1,0 +1,225 @@
+//! Benchmark 5, HR queries: an organisation of `teams` teams of 20 employees
+//! with `weeks` weeks of sums, read through the real server's
+//! `/v1/aggregates` the way the HR view reads it, against raw SQL reading the
+//! same rows from the same file.
+//!
+//! - Heatmap: one request per metric at the team level over the last 52
+//!   closed weeks (the HR view's longest heatmap: 26 weeks against the 26
+//!   before).
+//! - Trend: one request per metric at the organisation level over all weeks
+//!   (the overview's series, here over three years).
+//!
+//! The sums are seeded straight into the server's `aggregates` table with
+//! the values folding 20 reports per team and week would leave (n, sum, sum
+//! of squares, histogram), for the keys the schedule asks each week: folding
+//! 15.6 million reports one by one would take far longer than the queries.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use chrono::Utc;
+use polso_bench::{SplitMix64, millis};
+use polso_core::bank::ItemBank;
+use polso_core::{IsoWeek, Metric};
+use polso_server::SqliteServerStore;
+use polso_server::report::{METRIC_HISTOGRAM_BINS, item_key, metric_key};
+use polso_server::store::ServerStore;
+use rusqlite::{Connection, params};
+use serde_json::{Value, json};
+
+use crate::world::{RunningServer, World, asked_keys, http_agent, remove_database};
+
+/// Employees per team.
+const EMPLOYEES_PER_TEAM: usize = 20;
+
+/// Weeks the heatmap reads.
+const HEATMAP_WEEKS: i64 = 52;
+
+/// Timed repetitions of each query set; the median is reported.
+const REPEATS: usize = 3;
+
+/// Seeds, then times both query sets on both sides; returns the figures as JSON.
+pub fn run(n_teams: usize, weeks: i64, server_binary: &Path, work_dir: &Path) -> Result<Value> {
+    let last = IsoWeek::containing(Utc::now().date_naive()).previous();
+    let first = last.plus_weeks(1 - weeks);
+    let database = work_dir.join(format!("hr-{n_teams}.db"));
+    let _ = std::fs::remove_file(&database);
+    let seed_start = Instant::now();
+    let world = World::create(&database, n_teams)?;
+    let rows = seed_sums(&world, first, last)?;
+    world.check()?;
+    let seed_seconds = seed_start.elapsed().as_secs_f64();
+    let metrics: Vec<Metric> = Metric::ALL.to_vec();
+    let heatmap_from = last.plus_weeks(1 - HEATMAP_WEEKS.min(weeks));
+
+    // The baseline first, on a cold server-free file, then warm: raw SQL.
+    let connection = Connection::open(&database)?;
+    let raw = |from: IsoWeek| -> Result<usize> {
+        let mut read = 0;
+        for metric in &metrics {
+            read += raw_rows(&connection, &metric_key(*metric), from, last)?;
+        }
+        Ok(read)
+    };
+    raw(first)?;
+    let (raw_heatmap, raw_heatmap_rows) = median_of(|| raw(heatmap_from))?;
+    let (raw_trend, raw_trend_rows) = median_of(|| raw(first))?;
+    drop(connection);
+
+    // Where the time goes: the store's read path alone, in process, no HTTP.
+    let store = SqliteServerStore::open(&database)?;
+    let through_store = |from: IsoWeek| -> Result<usize> {
+        let mut read = 0;
+        for metric in &metrics {
+            let key = metric_key(*metric);
+            read += store.team_aggregates(&world.organisation.id, Some(&key), from..=last)?.len();
+        }
+        Ok(read)
+    };
+    let (store_heatmap, _) = median_of(|| through_store(heatmap_from))?;
+    let (store_trend, _) = median_of(|| through_store(first))?;
+    drop(store);
+
+    let server = RunningServer::start(server_binary, &database, &work_dir.join(format!("hr-{n_teams}.log")))?;
+    let agent = http_agent();
+    let query = |unit: &str, from: IsoWeek| -> Result<usize> {
+        let mut cells = 0;
+        for metric in &metrics {
+            let url = format!(
+                "{}/v1/aggregates?unit={unit}&key={}&from={from}&to={last}",
+                server.base_url,
+                metric.key()
+            );
+            let mut response = agent
+                .get(&url)
+                .header("Authorization", &format!("Bearer {}", world.hr_token))
+                .call()
+                .with_context(|| format!("GET {url}"))?;
+            let status = response.status().as_u16();
+            let body = response.body_mut().with_config().limit(1 << 30).read_to_string()?;
+            anyhow::ensure!(status == 200, "GET {url}: {status} {}", &body[..body.len().min(300)]);
+            // Counted, not parsed: the server's work ends where the body does.
+            cells += body.matches("\"unit_kind\"").count();
+        }
+        Ok(cells)
+    };
+    query("organisation", first)?;
+    let (polso_heatmap, heatmap_cells) = median_of(|| query("team", heatmap_from))?;
+    let (polso_trend, trend_cells) = median_of(|| query("organisation", first))?;
+    let server_peak = server.peak_memory_mib();
+    server.stop();
+    let database_mib = std::fs::metadata(&database).map(|meta| meta.len() as f64 / 1048576.0).unwrap_or(0.0);
+    remove_database(&database);
+
+    Ok(json!({
+        "teams": n_teams,
+        "employees": n_teams * EMPLOYEES_PER_TEAM,
+        "weeks": weeks,
+        "aggregate_rows": rows,
+        "database_mib": database_mib,
+        "seed_seconds": seed_seconds,
+        "server_peak_memory_mib": server_peak,
+        "heatmap": {"polso_ms": millis(polso_heatmap), "baseline_ms": millis(raw_heatmap),
+                    "store_ms": millis(store_heatmap),
+                    "cells": heatmap_cells, "rows": raw_heatmap_rows},
+        "trend": {"polso_ms": millis(polso_trend), "baseline_ms": millis(raw_trend),
+                  "store_ms": millis(store_trend),
+                  "cells": trend_cells, "rows": raw_trend_rows},
+    }))
+}
+
+/// Runs `work` [`REPEATS`] times; the median time and the last result.
+fn median_of(mut work: impl FnMut() -> Result<usize>) -> Result<(Duration, usize)> {
+    let mut times = Vec::new();
+    let mut result = 0;
+    for _ in 0..REPEATS {
+        let start = Instant::now();
+        result = work()?;
+        times.push(start.elapsed());
+    }
+    times.sort_unstable();
+    Ok((times[times.len() / 2], result))
+}
+
+/// The raw read: every team's row of one key over the weeks, decoded.
+fn raw_rows(connection: &Connection, key: &str, from: IsoWeek, to: IsoWeek) -> Result<usize> {
+    let mut statement = connection.prepare_cached(
+        "SELECT team_id, week_index, n, sum, sum_squares, histogram FROM aggregates
+         WHERE key = ?1 AND week_index BETWEEN ?2 AND ?3",
+    )?;
+    let rows = statement
+        .query_map(params![key, from.index(), to.index()], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, i64>(1)?,
+                row.get::<_, u32>(2)?,
+                row.get::<_, f64>(3)?,
+                row.get::<_, f64>(4)?,
+                row.get::<_, String>(5)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows.len())
+}
+
+/// Writes each team's sums for every week in `first..=last` and every key the
+/// schedule asks that week; returns the number of rows.
+fn seed_sums(world: &World, first: IsoWeek, last: IsoWeek) -> Result<usize> {
+    let bank = ItemBank::embedded();
+    let schedule = world.schedule();
+    let mut connection = Connection::open(&world.database)?;
+    connection.pragma_update(None, "synchronous", "OFF")?;
+    let transaction = connection.transaction()?;
+    let mut random = SplitMix64::new(5);
+    let mut rows = 0;
+    {
+        let mut insert = transaction.prepare(
+            "INSERT INTO aggregates (team_id, week_index, key, n, sum, sum_squares, histogram)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        for week_index in first.index()..=last.index() {
+            let week = IsoWeek::from_index(week_index);
+            let (items, metrics) = asked_keys(&schedule, week);
+            let mut keys: Vec<(String, u8, usize)> = Vec::new();
+            for id in &items {
+                let item = bank.item(id).context("a scheduled item is in the bank")?;
+                let scale = bank.scale_of(item);
+                keys.push((item_key(id), scale.min, usize::from(scale.max - scale.min) + 1));
+            }
+            for metric in &metrics {
+                keys.push((metric_key(*metric), 0, METRIC_HISTOGRAM_BINS));
+            }
+            for team in &world.teams {
+                for (key, min, n_bins) in &keys {
+                    let mut histogram = vec![0u32; *n_bins];
+                    let (mut sum, mut sum_squares) = (0.0, 0.0);
+                    for _ in 0..EMPLOYEES_PER_TEAM {
+                        let (value, bin) = if key.starts_with("item:") {
+                            let offset = random.between(0, (*n_bins - 1) as u8);
+                            (f64::from(*min + offset), usize::from(offset))
+                        } else {
+                            let score = (random.next_f64() * 100.0 * 4.0).round() / 4.0;
+                            (score, ((score / 10.0).floor() as usize).min(METRIC_HISTOGRAM_BINS - 1))
+                        };
+                        histogram[bin] += 1;
+                        sum += value;
+                        sum_squares += value * value;
+                    }
+                    insert.execute(params![
+                        team,
+                        week_index,
+                        key,
+                        EMPLOYEES_PER_TEAM as u32,
+                        sum,
+                        sum_squares,
+                        serde_json::to_string(&histogram)?
+                    ])?;
+                    rows += 1;
+                }
+            }
+        }
+    }
+    transaction.commit()?;
+    Ok(rows)
+}

@@ -1,0 +1,173 @@
+//! A synthetic organisation in a real `polso-server` database, and the real
+//! server binary started on it, shared by the ingest and HR benchmarks.
+//!
+//! Set-up is not what these benchmarks measure, so the bulk of it (thousands
+//! of teams, a hundred thousand enrolled devices, years of sums) is written
+//! with plain SQL in one transaction into the schema the server's own
+//! migrations created; the organisation, its departments and the HR token go
+//! through the server's admin functions.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use polso_core::IsoWeek;
+use polso_core::bank::ItemBank;
+use polso_core::schedule::Schedule;
+use polso_server::store::{Organisation, ServerStore};
+use polso_server::{SqliteServerStore, admin};
+use rusqlite::{Connection, params};
+
+/// Teams per department.
+const TEAMS_PER_DEPARTMENT: usize = 50;
+
+/// An organisation seeded in a server database.
+pub struct World {
+    /// The database file.
+    pub database: PathBuf,
+    /// The organisation.
+    pub organisation: Organisation,
+    /// Its teams' ids.
+    pub teams: Vec<String>,
+    /// An HR token for the whole organisation.
+    pub hr_token: String,
+}
+
+impl World {
+    /// Creates the database at `database` with one organisation of `n_teams` teams.
+    pub fn create(database: &Path, n_teams: usize) -> Result<World> {
+        let store = SqliteServerStore::open(database).context("creating the server database")?;
+        let organisation = admin::init_organisation(&store, "Bench Srl")?;
+        let n_departments = n_teams.div_ceil(TEAMS_PER_DEPARTMENT).max(1);
+        let departments = (0..n_departments)
+            .map(|index| admin::add_department(&store, &organisation.id, &format!("Department {index:03}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let hr_token = admin::create_hr_token(&store, &organisation.id, &[])?.token;
+        drop(store);
+
+        let mut connection = Connection::open(database)?;
+        let transaction = connection.transaction()?;
+        let mut teams = Vec::with_capacity(n_teams);
+        {
+            let mut insert =
+                transaction.prepare("INSERT INTO teams (id, department_id, name) VALUES (?1, ?2, ?3)")?;
+            for index in 0..n_teams {
+                let id = format!("team_bench{index:06}");
+                insert.execute(params![
+                    id,
+                    departments[index / TEAMS_PER_DEPARTMENT],
+                    format!("Team {index:06}")
+                ])?;
+                teams.push(id);
+            }
+        }
+        transaction.commit()?;
+        Ok(World { database: database.to_owned(), organisation, teams, hr_token })
+    }
+
+    /// The organisation's schedule.
+    pub fn schedule(&self) -> Schedule {
+        Schedule::new(ItemBank::embedded(), self.organisation.seed)
+    }
+
+    /// Whether the store agrees the organisation exists (a cheap sanity check
+    /// that the plain-SQL set-up left a database the server can read).
+    pub fn check(&self) -> Result<()> {
+        let store = SqliteServerStore::open(&self.database)?;
+        let tree = store.organisation_tree(&self.organisation.id)?;
+        let n_teams: usize = tree.departments.iter().map(|department| department.teams.len()).sum();
+        anyhow::ensure!(
+            n_teams == self.teams.len(),
+            "the server sees {n_teams} teams, not {}",
+            self.teams.len()
+        );
+        Ok(())
+    }
+}
+
+/// The keys the schedule asks in `week`: its items and the metrics they score.
+pub fn asked_keys(schedule: &Schedule, week: IsoWeek) -> (Vec<String>, Vec<polso_core::Metric>) {
+    let bank = ItemBank::embedded();
+    let items: Vec<String> =
+        schedule.items_for_week(week).iter().map(|item| item.as_str().to_owned()).collect();
+    let mut metrics: Vec<polso_core::Metric> =
+        items.iter().filter_map(|id| bank.item(id).map(|item| item.metric)).collect();
+    metrics.sort();
+    metrics.dedup();
+    (items, metrics)
+}
+
+/// The real `polso-server` binary serving a database on a free loopback port.
+pub struct RunningServer {
+    child: Child,
+    /// Its address, such as `http://127.0.0.1:40123`.
+    pub base_url: String,
+}
+
+impl RunningServer {
+    /// Starts `binary serve` on `database`; its log goes to `log`.
+    pub fn start(binary: &Path, database: &Path, log: &Path) -> Result<RunningServer> {
+        let log_file = std::fs::File::create(log).with_context(|| format!("creating {}", log.display()))?;
+        let mut child = Command::new(binary)
+            .arg("--db")
+            .arg(database)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(log_file))
+            .spawn()
+            .with_context(|| format!("starting {}", binary.display()))?;
+        let stdout = child.stdout.take().context("the server's stdout")?;
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).context("reading the server's address")?;
+        let Some(base_url) = line.trim().strip_prefix("polso-server listening on ") else {
+            let _ = child.kill();
+            bail!("the server did not say where it listens (log in {}): '{line}'", log.display());
+        };
+        Ok(RunningServer { base_url: base_url.to_owned(), child })
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The server's peak resident memory so far, in MiB.
+    pub fn peak_memory_mib(&self) -> f64 {
+        polso_bench::peak_memory_mib(&self.pid().to_string()).unwrap_or(f64::NAN)
+    }
+
+    /// Stops the server with SIGINT (its graceful shutdown) and waits for it.
+    pub fn stop(mut self) {
+        let _ = Command::new("kill").args(["-INT", &self.pid().to_string()]).status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Deletes a database file and its WAL and shared-memory files: the
+/// benchmarks' databases run to gigabytes and are not needed afterwards.
+pub fn remove_database(database: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = database.as_os_str().to_owned();
+        name.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(name));
+    }
+}
+
+/// An HTTP client that hands back every status instead of failing on 4xx/5xx.
+pub fn http_agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(60)))
+        .build()
+        .into()
+}

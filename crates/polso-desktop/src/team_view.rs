@@ -1,0 +1,139 @@
+//! HR's team drill-down: one team's trend on every metric beside its
+//! department's and the organisation's, over the same closed weeks, for small
+//! multiples (one small chart per metric, three lines each).
+//!
+//! The team is looked up in the units the token reaches (`GET /v1/units`), so
+//! an id outside them is refused before anything else is asked, and the
+//! team's department is the server's, not the client's guess. Every figure is
+//! one the server released at that level: a week withheld for the team (fewer
+//! than k, or secondary suppression) stays a `suppressed` point even when the
+//! department's week is shown. [`shape_comparison`] is pure; nothing here
+//! reads a clock.
+
+use std::collections::HashMap;
+use std::ops::RangeInclusive;
+
+use chrono::NaiveDate;
+use polso_api::{
+    AggregateCell, AggregateTable, ApiError, ComparisonSeries, ErrorCode, MetricKey, OrganisationUnits,
+    SeriesPoint, TeamComparison, TeamComparisonQuery, UnitKind, UnitRef,
+};
+use polso_core::IsoWeek;
+
+use crate::hr::{
+    HrCredentials, HrTransport, OVERVIEW_WEEKS, check_span, last_closed_week, read_unit_aggregates,
+    read_units, series_point,
+};
+
+/// The three tables of one metric: the team's, its department's and, when
+/// the token reaches it, the organisation's.
+pub struct MetricTables {
+    /// The metric.
+    pub metric: MetricKey,
+    /// The team's cells.
+    pub team: AggregateTable,
+    /// The department's cells.
+    pub department: AggregateTable,
+    /// The organisation's cells.
+    pub organisation: Option<AggregateTable>,
+}
+
+/// Reads the team's, its department's and the organisation's cells of every
+/// metric over the last `query.weeks` closed weeks and shapes the drill-down.
+/// Touches no store.
+pub fn read_team_comparison(
+    transport: &dyn HrTransport,
+    credentials: &HrCredentials,
+    query: &TeamComparisonQuery,
+    today: NaiveDate,
+) -> Result<TeamComparison, ApiError> {
+    check_span("weeks", "the drill-down spans", &OVERVIEW_WEEKS, query.weeks)?;
+    let units = read_units(transport, credentials)?;
+    let (department, team) = find_team(&units, &query.team_id)?;
+    let to = last_closed_week(today);
+    let from = to.plus_weeks(1 - i64::from(query.weeks));
+    let mut tables = Vec::with_capacity(MetricKey::ALL.len());
+    for metric in MetricKey::ALL {
+        let read = |unit: UnitKind, id: &str| {
+            read_unit_aggregates(transport, credentials, unit, Some(id), metric, from..=to)
+        };
+        tables.push(MetricTables {
+            metric,
+            team: read(UnitKind::Team, &team.id)?,
+            department: read(UnitKind::Department, &department.id)?,
+            organisation: match &units.organisation {
+                Some(organisation) => Some(read(UnitKind::Organisation, &organisation.id)?),
+                None => None,
+            },
+        });
+    }
+    Ok(shape_comparison(from..=to, team, department, units.organisation.clone(), &tables))
+}
+
+/// The team with `team_id` among the units and its department, or
+/// `not_found` naming the field.
+pub fn find_team(units: &OrganisationUnits, team_id: &str) -> Result<(UnitRef, UnitRef), ApiError> {
+    units
+        .departments
+        .iter()
+        .find_map(|department| {
+            department.teams.iter().find(|team| team.id == team_id).map(|team| {
+                (UnitRef { id: department.id.clone(), name: department.name.clone() }, team.clone())
+            })
+        })
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::NotFound,
+                format!("field 'team_id': no team '{team_id}' among the teams this HR token reaches"),
+            )
+        })
+}
+
+/// Shapes the tables into the drill-down. Every week of `weeks` gets a point
+/// in every series: released, suppressed, or not asked. Pure.
+pub fn shape_comparison(
+    weeks: RangeInclusive<IsoWeek>,
+    team: UnitRef,
+    department: UnitRef,
+    organisation: Option<UnitRef>,
+    tables: &[MetricTables],
+) -> TeamComparison {
+    let week_list: Vec<IsoWeek> =
+        (weeks.start().index()..=weeks.end().index()).map(IsoWeek::from_index).collect();
+    let k = tables.first().map_or(0, |tables| tables.team.k);
+    let series = |table: &AggregateTable, kind: UnitKind, unit_id: &str| -> Vec<SeriesPoint> {
+        let by_week: HashMap<&str, &AggregateCell> = table
+            .cells
+            .iter()
+            .filter(|cell| cell.unit_kind == kind && cell.unit_id == unit_id)
+            .map(|cell| (cell.week.as_str(), cell))
+            .collect();
+        week_list
+            .iter()
+            .map(|week| series_point(*week, by_week.get(week.to_string().as_str()).copied()))
+            .collect()
+    };
+    let metrics = tables
+        .iter()
+        .map(|tables| ComparisonSeries {
+            metric: tables.metric,
+            team: series(&tables.team, UnitKind::Team, &team.id),
+            department: series(&tables.department, UnitKind::Department, &department.id),
+            organisation: match (&tables.organisation, &organisation) {
+                (Some(table), Some(organisation)) => {
+                    Some(series(table, UnitKind::Organisation, &organisation.id))
+                }
+                _ => None,
+            },
+        })
+        .collect();
+    TeamComparison {
+        k,
+        from: weeks.start().to_string(),
+        to: weeks.end().to_string(),
+        team,
+        department,
+        organisation,
+        metrics,
+    }
+}

@@ -1,0 +1,12 @@
+//! Issue 7: faults, load and attacks against the real store, the real sync
+//! client and the real server binary. Each test has a short version that runs
+//! in every `cargo test`; `POLSO_FAULTS_LONG=1` (or `cargo xtask faults`) runs
+//! the long ones. The server binary must be built (`cargo build -p polso-server`;
+//! `cargo test --workspace` builds it).
+
+mod attacks;
+mod bad_input;
+mod desktop_crash;
+mod fuzz_corpus;
+mod load;
+mod sync_faults;

@@ -1,0 +1,121 @@
+//! A simulated employee's machine: `polso_desktop::Desktop` over its own
+//! SQLCipher store file, with the device token in an in-memory vault, and the
+//! helpers that answer a week's pulse through the same `submit_pulse` the app
+//! calls.
+
+use std::sync::Arc;
+
+use anyhow::{Result, anyhow};
+use chrono::{Days, NaiveDate, Utc};
+use polso_api::{AnswerDto, ApiError, EnrolDevice, PulseView, SubmitPulse, WorkWeekDto};
+use polso_core::IsoWeek;
+use polso_desktop::sync::SyncTransport;
+use polso_desktop::{Desktop, SyncOptions};
+use polso_store::{MemoryVault, SecretVault, Store, StoreKey, VaultError};
+
+/// The vault account of the device token in these tests.
+pub const TOKEN_ACCOUNT: &str = "device-token@faults";
+
+/// An error of the desktop as an `anyhow` error.
+pub fn api(error: ApiError) -> anyhow::Error {
+    anyhow!("{:?}: {}", error.code, error.message)
+}
+
+/// A vault the test can look into after the desktop stored a token.
+#[derive(Clone, Default)]
+pub struct SharedVault(pub Arc<MemoryVault>);
+
+impl SecretVault for SharedVault {
+    fn get(&self, account: &str) -> Result<Option<String>, VaultError> {
+        self.0.get(account)
+    }
+    fn set(&self, account: &str, secret: &str) -> Result<(), VaultError> {
+        self.0.set(account, secret)
+    }
+    fn delete(&self, account: &str) -> Result<(), VaultError> {
+        self.0.delete(account)
+    }
+}
+
+/// One simulated device.
+pub struct Device {
+    /// Its data directory, removed when the device is dropped.
+    pub data_dir: tempfile::TempDir,
+    /// The desktop logic over its store.
+    pub desktop: Desktop,
+    /// The store's key.
+    pub key: StoreKey,
+    /// Its vault.
+    pub vault: SharedVault,
+}
+
+impl Device {
+    /// A fresh device with a new encrypted store that sends reports without delay.
+    pub fn new() -> Result<Device> {
+        let data_dir = tempfile::tempdir()?;
+        let key = StoreKey::generate().map_err(|error| anyhow!("{error}"))?;
+        let store = Store::open(&data_dir.path().join("polso.db"), &key)?;
+        let vault = SharedVault::default();
+        let desktop = Desktop::new(store, "it-IT".to_owned())
+            .map_err(api)?
+            .with_device_vault(Box::new(vault.clone()), TOKEN_ACCOUNT)
+            .with_sync_options(SyncOptions { max_delay_override_seconds: Some(0) });
+        Ok(Device { data_dir, desktop, key, vault })
+    }
+
+    /// Enrols with `invite` at `server_url` on `today`.
+    pub fn enrol(
+        &mut self,
+        transport: &dyn SyncTransport,
+        server_url: &str,
+        invite: &str,
+        today: NaiveDate,
+    ) -> Result<()> {
+        let form = EnrolDevice { server_url: server_url.to_owned(), invite_code: invite.to_owned() };
+        self.desktop.enrol(transport, &form, today, Utc::now()).map_err(api)?;
+        Ok(())
+    }
+
+    /// Answers every item of `week` with values drawn from `random`, on the
+    /// week's Wednesday, with `note` as the private note.
+    pub fn answer_week(
+        &mut self,
+        week: IsoWeek,
+        random: &mut fastrand::Rng,
+        note: Option<&str>,
+    ) -> Result<PulseView> {
+        let today = week.monday().checked_add_days(Days::new(2)).ok_or_else(|| anyhow!("date overflow"))?;
+        let submission = submission_for(&self.desktop, today, random, note)?;
+        self.desktop.submit_pulse(submission, today, Utc::now()).map_err(api)
+    }
+}
+
+/// A complete submission for the week containing `today`: every item answered
+/// with a value drawn from `random`.
+pub fn submission_for(
+    desktop: &Desktop,
+    today: NaiveDate,
+    random: &mut fastrand::Rng,
+    note: Option<&str>,
+) -> Result<SubmitPulse> {
+    let view = desktop.current_pulse(today).map_err(api)?;
+    Ok(SubmitPulse {
+        week: view.week.clone(),
+        answers: view
+            .items
+            .iter()
+            .map(|item| AnswerDto {
+                item_id: item.id.clone(),
+                value: random.u8(item.scale.min..=item.scale.max),
+            })
+            .collect(),
+        work_week: Some(WorkWeekDto { office_days: random.u8(0..=2), remote_days: random.u8(0..=3) }),
+        note: note.map(str::to_owned),
+    })
+}
+
+/// The generator of the answers the crash test saves for the week with index
+/// `week_index`, shared by the killed process and the test that checks it.
+pub fn answers_random(week_index: i64) -> fastrand::Rng {
+    fastrand::Rng::with_seed(0x5eed_0000_0000_0000 ^ week_index as u64)
+}

@@ -1,0 +1,160 @@
+// The team drill-down: the pure shaping (team.ts) and the view with the mock back end,
+// reached from the heatmap, with saving a table and a chart through the back end.
+
+import { render, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import App from '../../App.svelte';
+import { createMockBackend } from '../backend/mock';
+import { sampleTeamComparison } from '../backend/mock-hr';
+import { setLanguage } from '../i18n/index.svelte';
+import { buildTeamMetricOption, shapeTeamComparison, teamTableRows } from './team';
+
+// jsdom has no layout, so ECharts itself is replaced; a saved SVG or PNG comes from it.
+const setOption = vi.fn();
+vi.mock('echarts/core', () => ({
+  use: () => {},
+  init: () => ({
+    setOption,
+    resize: () => {},
+    dispose: () => {},
+    renderToSVGString: () => '<svg xmlns="http://www.w3.org/2000/svg"></svg>',
+    getDataURL: () => 'data:image/png;base64,iVBORw0KGgo=',
+  }),
+}));
+
+beforeEach(() => {
+  setOption.mockClear();
+  setLanguage({ language: 'en', locale: 'en-GB' });
+});
+
+const TEXTS = {
+  locale: 'en-GB',
+  teamName: 'Help desk',
+  departmentName: 'Customer Care',
+  organisationName: 'Demo Srl',
+  fontFamily: 'sans-serif',
+  textColour: '#333',
+  gridColour: '#ddd',
+  accentColour: '#0f6e6e',
+};
+
+describe('the drill-down data', () => {
+  it('keeps only metrics asked in the range, with three aligned series', () => {
+    const comparison = sampleTeamComparison('team_help', 12);
+    if (comparison === null) throw new Error('no sample');
+    const data = shapeTeamComparison(comparison, 'en-GB');
+    expect(data.length).toBeGreaterThan(0);
+    expect(data.length).toBeLessThanOrEqual(comparison.metrics.length);
+    for (const metric of data) {
+      expect(metric.weeks.some((week) => week.asked)).toBe(true);
+      expect(metric.team).toHaveLength(12);
+      expect(metric.department).toHaveLength(12);
+      expect(metric.organisation).toHaveLength(12);
+    }
+    const option = buildTeamMetricOption(data[0]!, TEXTS);
+    expect(option.series.map((series) => (series as { name: string }).name)).toEqual([
+      'withheld',
+      'Help desk',
+      'Customer Care',
+      'Demo Srl',
+    ]);
+  });
+
+  it('shows a small team as withheld beside its released department, never as 0', () => {
+    const comparison = sampleTeamComparison('team_partnerships', 12);
+    if (comparison === null) throw new Error('no sample');
+    const wellbeing = shapeTeamComparison(comparison, 'it-IT').find((metric) => metric.metric === 'wellbeing');
+    if (wellbeing === undefined) throw new Error('no wellbeing');
+    expect(wellbeing.team.every((figure) => figure === null)).toBe(true);
+    expect(wellbeing.department.some((figure) => figure !== null)).toBe(true);
+    const rows = teamTableRows(wellbeing, 'it-IT');
+    const asked = rows.filter((row) => row.team.kind !== 'not_asked');
+    expect(asked.length).toBeGreaterThan(0);
+    expect(asked.every((row) => row.team.kind === 'withheld')).toBe(true);
+    const released = asked.find((row) => row.department.kind === 'value');
+    expect(released?.department).toMatchObject({ kind: 'value', text: expect.stringMatching(/^\d+(,\d)?$/) });
+    const option = buildTeamMetricOption(wellbeing, TEXTS);
+    const withheld = option.series[0] as { data: (number | null)[] };
+    expect(withheld.data.filter((figure) => figure === 100).length).toBe(asked.length);
+  });
+
+  it('leaves the organisation out when the token does not reach it', () => {
+    const comparison = sampleTeamComparison('team_help', 12);
+    if (comparison === null) throw new Error('no sample');
+    const scoped = {
+      ...comparison,
+      organisation: null,
+      metrics: comparison.metrics.map((series) => ({ ...series, organisation: null })),
+    };
+    const data = shapeTeamComparison(scoped, 'en-GB');
+    expect(data[0]?.organisation).toBeNull();
+    expect(teamTableRows(data[0]!, 'en-GB')[0]?.organisation).toBeNull();
+    expect(buildTeamMetricOption(data[0]!, TEXTS).series).toHaveLength(3);
+  });
+});
+
+describe('the drill-down view', () => {
+  it('opens from a team of the heatmap, compares it, saves a table and a chart, and goes back', async () => {
+    const backend = createMockBackend({ hr: { connected: true, server_url: 'https://polso.example.org', k: 5 } });
+    render(App, { props: { backend } });
+    const user = userEvent.setup();
+    await screen.findByTestId('pulse-view');
+    await user.click(screen.getByTestId('role-hr'));
+    await user.click(await screen.findByTestId('nav-hr_heatmap'));
+    await screen.findByTestId('hr-heatmap-table');
+    const helpDesk = screen.getAllByTestId('heatmap-team').find((button) => button.textContent === 'Help desk');
+    if (helpDesk === undefined) throw new Error('no Help desk button');
+    await user.click(helpDesk);
+
+    const view = await screen.findByTestId('hr-team');
+    expect((await within(view).findByTestId('team-compared')).textContent).toContain(
+      'Help desk compared with Customer Care and Demo Srl',
+    );
+    expect(backend.calls.find((call) => call.command === 'get_team_comparison')?.args).toEqual({
+      query: { team_id: 'team_help', weeks: 26 },
+    });
+    const multiples = within(view).getAllByTestId('team-multiple');
+    expect(multiples.length).toBeGreaterThan(1);
+
+    await user.click(within(view).getByTestId('team-table-wellbeing-export-csv'));
+    await waitFor(() =>
+      expect(within(view).getByTestId('team-table-wellbeing-export-status').textContent).toContain('Saved as'),
+    );
+    const saved = backend.calls.filter((call) => call.command === 'export_file').at(-1)?.args as {
+      file: { kind: string; suggested_name: string; content: string };
+    };
+    expect(saved.file.kind).toBe('csv');
+    expect(saved.file.suggested_name).toContain('Help desk');
+    expect(saved.file.content.startsWith('\uFEFF')).toBe(true);
+    expect(saved.file.content).toContain('Fewer than 5 responses');
+
+    await user.click(within(view).getByTestId('team-chart-wellbeing-export-svg'));
+    await waitFor(() => {
+      const last = backend.calls.filter((call) => call.command === 'export_file').at(-1)?.args as {
+        file: { kind: string; content: string };
+      };
+      expect(last.file).toMatchObject({ kind: 'svg', content: expect.stringContaining('<svg') });
+    });
+
+    await user.click(within(view).getByTestId('hr-team-back'));
+    await screen.findByTestId('hr-heatmap-table');
+  });
+
+  it('has its own navigation entry with a team picker, and a team outside the token is an error', async () => {
+    const backend = createMockBackend({ hr: { connected: true, server_url: 'https://polso.example.org', k: 5 } });
+    render(App, { props: { backend } });
+    const user = userEvent.setup();
+    await screen.findByTestId('pulse-view');
+    await user.click(screen.getByTestId('role-hr'));
+    await user.click(await screen.findByTestId('nav-hr_team'));
+    const select = (await screen.findByTestId('team-select')) as HTMLSelectElement;
+    await screen.findByTestId('team-compared');
+    expect(select.querySelectorAll('optgroup').length).toBe(3);
+    await user.selectOptions(select, 'team_partnerships');
+    await waitFor(() => expect(screen.getByTestId('team-compared').textContent).toContain('Partnerships'));
+    await expect(backend.getTeamComparison({ team_id: 'team_elsewhere', weeks: 26 })).rejects.toMatchObject({
+      code: 'not_found',
+    });
+  });
+});

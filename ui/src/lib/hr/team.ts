@@ -1,0 +1,148 @@
+// A team's drill-down shaped for small multiples: one small chart per metric with three
+// lines (the team, its department, the organisation) over the same weeks, and a table per
+// metric with the same figures. Pure functions.
+//
+// A week the server withheld for the team is a grey column and "fewer than k responses" in
+// the table, even when the department's week is shown; a week the schedule did not ask is a
+// break in the lines and "not asked". Metrics the schedule never asked in the range are
+// left out, so the grid holds only charts with something in them.
+
+import type { MetricKey } from '../bindings/MetricKey';
+import type { SeriesPoint } from '../bindings/SeriesPoint';
+import type { TeamComparison } from '../bindings/TeamComparison';
+import { formatDayMonth, formatNumber, formatShortDate, isoWeekNumber } from '../i18n/format';
+import { withheldColumns } from './overview';
+
+/** One metric of the drill-down. */
+export interface TeamMetricData {
+  metric: MetricKey;
+  weeks: { week: string; monday: string; weekNumber: number; axisLabel: string; asked: boolean }[];
+  team: (number | null)[];
+  department: (number | null)[];
+  /** Null when the HR token does not reach the organisation. */
+  organisation: (number | null)[] | null;
+  /** Asked, and the team's value was withheld. */
+  teamWithheld: boolean[];
+  departmentWithheld: boolean[];
+  organisationWithheld: boolean[];
+}
+
+const value = (point: SeriesPoint | undefined) => (point?.asked && !point.suppressed ? (point.mean ?? null) : null);
+const withheld = (point: SeriesPoint | undefined) =>
+  point !== undefined && point.asked && (point.suppressed || point.mean === null);
+
+/** The metrics asked at least once in the range, in the back end's order. */
+export function shapeTeamComparison(comparison: TeamComparison, locale: string): TeamMetricData[] {
+  return comparison.metrics
+    .filter((series) => series.team.some((point) => point.asked))
+    .map((series) => ({
+      metric: series.metric,
+      weeks: series.team.map((point) => ({
+        week: point.week,
+        monday: point.week_monday,
+        weekNumber: isoWeekNumber(point.week),
+        axisLabel: formatDayMonth(point.week_monday, locale),
+        asked: point.asked,
+      })),
+      team: series.team.map(value),
+      department: series.department.map(value),
+      organisation: series.organisation === null ? null : series.organisation.map(value),
+      teamWithheld: series.team.map(withheld),
+      departmentWithheld: series.department.map(withheld),
+      organisationWithheld: (series.organisation ?? []).map(withheld),
+    }));
+}
+
+/** A cell of the table: the figure as the locale writes it, or why there is none. */
+export type TeamCell = { kind: 'value'; text: string } | { kind: 'withheld' } | { kind: 'not_asked' };
+
+/** One week of a metric's table. */
+export interface TeamTableRow {
+  week: string;
+  weekNumber: number;
+  date: string;
+  team: TeamCell;
+  department: TeamCell;
+  /** Null when the HR token does not reach the organisation. */
+  organisation: TeamCell | null;
+}
+
+function cell(asked: boolean, figure: number | null | undefined, isWithheld: boolean | undefined, locale: string): TeamCell {
+  if (!asked) return { kind: 'not_asked' };
+  if (isWithheld === true || figure == null) return { kind: 'withheld' };
+  return { kind: 'value', text: formatNumber(figure, locale) };
+}
+
+/** The table of one metric, newest week first. */
+export function teamTableRows(data: TeamMetricData, locale: string): TeamTableRow[] {
+  return data.weeks
+    .map((week, index) => ({
+      week: week.week,
+      weekNumber: week.weekNumber,
+      date: formatShortDate(week.monday, locale),
+      team: cell(week.asked, data.team[index], data.teamWithheld[index], locale),
+      department: cell(week.asked, data.department[index], data.departmentWithheld[index], locale),
+      organisation:
+        data.organisation === null
+          ? null
+          : cell(week.asked, data.organisation[index], data.organisationWithheld[index], locale),
+    }))
+    .reverse();
+}
+
+/** What a small chart needs from the UI besides the data. */
+export interface TeamOptionTexts {
+  locale: string;
+  teamName: string;
+  departmentName: string;
+  organisationName: string;
+  fontFamily: string;
+  textColour: string;
+  gridColour: string;
+  accentColour: string;
+}
+
+/** One small multiple: three lines on 0–100, withheld team weeks as grey columns. */
+export function buildTeamMetricOption(data: TeamMetricData, texts: TeamOptionTexts) {
+  const number = (figure: number) => formatNumber(figure, texts.locale);
+  const line = (name: string, values: (number | null)[], colour: string, type: 'solid' | 'dashed' | 'dotted', width: number) => ({
+    type: 'line',
+    name,
+    data: values,
+    connectNulls: false,
+    symbol: 'circle',
+    symbolSize: type === 'solid' ? 5 : 3,
+    showAllSymbol: true,
+    lineStyle: { width, type, color: colour },
+    itemStyle: { color: colour },
+    z: 2,
+  });
+  const series: object[] = [
+    withheldColumns(data.teamWithheld, 0),
+    line(texts.teamName, data.team, texts.accentColour, 'solid', 2.5),
+    line(texts.departmentName, data.department, '#5b6570', 'dashed', 1.5),
+  ];
+  if (data.organisation !== null) series.push(line(texts.organisationName, data.organisation, '#8a6d00', 'dotted', 1.5));
+  return {
+    animation: false,
+    aria: { enabled: false },
+    textStyle: { fontFamily: texts.fontFamily, color: texts.textColour },
+    grid: { left: 36, right: 12, top: 12, bottom: 24 },
+    tooltip: { trigger: 'axis', valueFormatter: (figure: number | null) => (figure == null ? '–' : number(figure)) },
+    xAxis: {
+      type: 'category',
+      data: data.weeks.map((week) => week.axisLabel),
+      axisLabel: { color: texts.textColour, hideOverlap: true, fontSize: 10 },
+      axisLine: { lineStyle: { color: texts.gridColour } },
+    },
+    yAxis: {
+      type: 'value',
+      min: 0,
+      max: 100,
+      interval: 50,
+      axisLabel: { color: texts.textColour, formatter: number, fontSize: 10 },
+      splitLine: { lineStyle: { color: texts.gridColour } },
+    },
+    series,
+  };
+}
