@@ -55,11 +55,18 @@ fn run_in(dir: &Path, program: &str, args: &[&str]) -> Result<()> {
     Ok(())
 }
 
-/// Installs what the system lacks, then the UI's packages, then builds the UI.
+/// Installs what the system lacks, then the UI's packages at the versions of
+/// the committed lock file, then builds the UI.
+///
+/// `npm install` rather than `npm ci`: the Tauri CLI's prebuilt binaries are
+/// optional packages, one per platform, and a registry that serves only this
+/// platform's (as some mirrors do) leaves the others out of the lock file,
+/// which `npm ci` refuses as out of sync; `npm install` installs the locked
+/// versions and skips what this platform does not need.
 fn prepare(root: &Path) -> Result<()> {
     run_in(root, "bash", &["scripts/install-system-packages.sh"])?;
     let ui = root.join("ui");
-    run_in(&ui, "npm", &["ci", "--no-audit", "--no-fund"])?;
+    run_in(&ui, "npm", &["install", "--no-audit", "--no-fund"])?;
     run_in(&ui, "npm", &["run", "build"])
 }
 
