@@ -12,3 +12,4 @@ mod reminders;
 mod settings;
 mod startup;
 mod sync;
+mod window;
