@@ -28,7 +28,9 @@ pub fn run(root: &Path, arguments: &[String]) -> Result<()> {
     // windows' release binaries with their assets embedded.
     let tauri = root.join("ui/node_modules/.bin/tauri");
     let tauri = tauri.to_str().context("the Tauri CLI's path is not UTF-8")?;
-    run_in(&root.join("src-tauri"), tauri, &["build", "--bundles", "deb"])?;
+    // From the root, as `cargo xtask package` does: the CLI then runs the
+    // app's `beforeBuildCommand` (`npm run build`) in `ui/`.
+    run_in(root, tauri, &["build", "--bundles", "deb"])?;
     run_in(&root.join("benches/bare-window"), tauri, &["build", "--bundles", "deb"])?;
     ensure_tauri_driver()?;
 
