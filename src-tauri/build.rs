@@ -25,6 +25,8 @@ fn main() {
         "get_linkage",
         "get_hr_units",
         "get_team_comparison",
+        "read_privacy_ledger",
+        "read_my_privacy_loss",
         "export_file",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))

@@ -81,6 +81,8 @@ pub fn run() {
             commands::hr::get_linkage,
             commands::hr::get_hr_units,
             commands::hr::get_team_comparison,
+            commands::privacy::read_privacy_ledger,
+            commands::privacy::read_my_privacy_loss,
             commands::export::export_file,
         ])
         .run(tauri::generate_context!());

@@ -8,8 +8,8 @@ use std::sync::{Mutex, MutexGuard};
 use anyhow::{Context, Result};
 use chrono::{DateTime, FixedOffset, Local, NaiveDate, Utc};
 use polso_api::{ApiError, ErrorCode};
+use polso_desktop::Desktop;
 use polso_desktop::sync::UreqTransport;
-use polso_desktop::{Desktop, SyncOptions};
 use polso_store::vault::OsKeyring;
 use tauri::{AppHandle, Manager};
 
@@ -23,12 +23,11 @@ const DATA_DIR_VARIABLE: &str = "POLSO_DATA_DIR";
 const TODAY_VARIABLE: &str = "POLSO_TODAY";
 
 /// Starts the app's clock at this RFC 3339 instant with offset (it then runs on
-/// from there), for end-to-end tests of the reminder.
+/// from there), for end-to-end tests of the reminder and of sync. There is
+/// deliberately no variable that shortens the random delay before a week's
+/// report is sent: a test that wants a report sent starts the clock at least
+/// an hour and a day after the week closed instead.
 const NOW_VARIABLE: &str = "POLSO_NOW";
-
-/// Replaces the server's longest random delay before a week's report is sent,
-/// in seconds, for tests and demos.
-const SYNC_MAX_DELAY_VARIABLE: &str = "POLSO_SYNC_MAX_DELAY_SECONDS";
 
 /// What every command works on.
 pub struct AppState {
@@ -45,7 +44,6 @@ pub struct AppState {
 struct Opening {
     data_dir: PathBuf,
     system_locale: String,
-    sync_options: SyncOptions,
 }
 
 /// The clock: the system's, or one started at an injected instant that runs on
@@ -81,7 +79,6 @@ impl Opening {
                 desktop
                     .with_device_vault(Box::new(OsKeyring::new(KEYRING_SERVICE)), account("device-token"))
                     .with_hr_vault(Box::new(OsKeyring::new(KEYRING_SERVICE)), account("hr-token"))
-                    .with_sync_options(self.sync_options)
             });
         if let Err(error) = &desktop {
             eprintln!("Polso could not open its local store: {}", error.message);
@@ -118,16 +115,8 @@ impl AppState {
             },
             Err(_) => Clock::System,
         };
-        let max_delay_override_seconds =
-            match std::env::var(SYNC_MAX_DELAY_VARIABLE) {
-                Ok(text) => Some(text.parse::<u32>().with_context(|| {
-                    format!("{SYNC_MAX_DELAY_VARIABLE}='{text}' is not a number of seconds")
-                })?),
-                Err(_) => None,
-            };
         let system_locale = sys_locale::get_locale().unwrap_or_else(|| "en-US".to_owned());
-        let opening =
-            Opening { data_dir, system_locale, sync_options: SyncOptions { max_delay_override_seconds } };
+        let opening = Opening { data_dir, system_locale };
         Ok(AppState {
             desktop: Mutex::new(opening.open_desktop()),
             opening,

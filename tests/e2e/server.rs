@@ -42,10 +42,32 @@ impl RunningServer {
     /// Serves `database` on a free port, with `serve_arguments` added to
     /// `serve`, logging at its most talkative so nothing it could log is hidden.
     pub fn start(database: &Path, serve_arguments: &[&str]) -> Result<RunningServer> {
+        RunningServer::start_listening(database, "127.0.0.1:0", serve_arguments)
+    }
+
+    /// Serves `database` again at the address of an earlier server (its
+    /// `url`), so devices enrolled with it find it after a restart. Retries
+    /// for a few seconds while the port is still held by the old process.
+    pub fn restart_at(url: &str, database: &Path, serve_arguments: &[&str]) -> Result<RunningServer> {
+        let address = url.trim_start_matches("http://").trim_end_matches('/');
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            match RunningServer::start_listening(database, address, serve_arguments) {
+                Ok(server) => return Ok(server),
+                Err(error) if std::time::Instant::now() < deadline => {
+                    eprintln!("restarting polso-server at {address}: {error:#}; retrying");
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                }
+                Err(error) => return Err(error),
+            }
+        }
+    }
+
+    fn start_listening(database: &Path, listen: &str, serve_arguments: &[&str]) -> Result<RunningServer> {
         let mut child = Command::new(server_binary())
             .arg("--db")
             .arg(database)
-            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(["serve", "--listen", listen])
             .args(serve_arguments)
             .env("RUST_LOG", "trace")
             .stdout(Stdio::piped())
@@ -57,7 +79,12 @@ impl RunningServer {
         stdout.read_line(&mut first_line)?;
         let Some(address) = first_line.trim().strip_prefix("polso-server listening on ") else {
             let _ = child.kill();
-            bail!("unexpected first line from polso-server: {first_line}");
+            let _ = child.wait();
+            let mut stderr = String::new();
+            if let Some(mut pipe) = child.stderr.take() {
+                let _ = pipe.read_to_string(&mut stderr);
+            }
+            bail!("unexpected first line from polso-server: {first_line:?}; stderr: {stderr}");
         };
         let url = if address.starts_with("http") { address.to_owned() } else { format!("http://{address}") };
         let output = Arc::new(Mutex::new(first_line.clone().into_bytes()));

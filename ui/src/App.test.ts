@@ -189,6 +189,7 @@ describe('sync indicator', () => {
         last_sync_at: '2026-11-23T09:00:00Z',
         pending_reports: 2,
         failed_reports: 0,
+        dropped_reports: [],
         last_error: { code: 'server_unreachable', message: 'refused' },
       },
     });

@@ -3,7 +3,8 @@
 //!
 //! These cross Tauri IPC only, never HTTP; the types the server speaks are in
 //! `sync.rs`. The status carries no answer and no token: only where the device
-//! reports, when it last did, and how many weekly reports are waiting.
+//! reports, when it last did, how many weekly reports are waiting, and which
+//! weeks' reports the server could no longer count.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -37,6 +38,32 @@ pub struct SyncStatus {
     pub pending_reports: u32,
     /// Weekly reports the server refused; they are not sent again.
     pub failed_reports: u32,
+    /// Weeks whose report the server can never count (the week was already
+    /// published, or it began before the device enrolled), oldest first. Each
+    /// was removed from the queue for good; this is news to show in words,
+    /// not a problem for the employee to fix.
+    pub dropped_reports: Vec<DroppedReport>,
     /// Why the last attempt to reach the server failed; `None` after a success.
     pub last_error: Option<ApiError>,
+}
+
+/// A week whose report was removed from the queue because the server can
+/// never count it. The answers stay on the device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DroppedReport {
+    /// The ISO week, such as `"2026-W47"`.
+    pub week: String,
+    /// Why the server can never count it.
+    pub reason: DroppedReportReason,
+}
+
+/// Why a week's report can never be counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum DroppedReportReason {
+    /// It arrived after its week was published (the device was offline past
+    /// the week's collection window).
+    WeekPublished,
+    /// The week began before the device enrolled.
+    WeekBeforeEnrolment,
 }

@@ -66,8 +66,22 @@ pub enum ErrorCode {
     /// The invite code has been used as many times as it allowed.
     InviteExhausted,
     /// A different report for the same device and week was already counted;
-    /// a week's report is final.
+    /// a week's report is final. Sent by servers before published releases;
+    /// a server now answers any second report of a week as `duplicate`,
+    /// since it keeps nothing that could tell two reports apart.
     DuplicateReport,
+    /// The report's week has been published: its collection window closed,
+    /// so the report can no longer be counted. The app drops it and says so.
+    WeekPublished,
+    /// The report's week began before the device enrolled; a device reports
+    /// only for weeks from its enrolment on.
+    WeekBeforeEnrolment,
+    /// The team already has as many enrolled devices as its declared
+    /// head-count: one person, one voice.
+    TeamFull,
+    /// Too many requests or failed attempts from this source; the message
+    /// says when to try again.
+    RateLimited,
     /// The organisation server's address is not an `http://` or `https://` address.
     InvalidServerAddress,
     /// The organisation server could not be reached: no network, a wrong

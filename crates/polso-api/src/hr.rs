@@ -8,11 +8,18 @@
 //! `suppressed: true` and no figures, which the UI shows as "fewer than k
 //! responses". A week the organisation's schedule did not ask a metric is
 //! `asked: false` instead, shown as "not asked", never as "fewer than k".
+//!
+//! The server publishes each week once, as an immutable snapshot, when its
+//! collection window closes (a few days after the week ends). A week of the
+//! range asked for that is not published yet is `published: false`, with no
+//! figures: shown as "not yet published", never as "fewer than k" and never
+//! as "not asked". Each view carries the last published week and when the
+//! next one is published, so HR can be told why a recent week is missing.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::MetricKey;
+use crate::{MetricKey, NextPublication};
 
 /// The HR connect form: the server's address and the HR access token.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -73,6 +80,10 @@ pub struct SeriesPoint {
     /// than k responses (or held back to protect another cell, which is
     /// deliberately not told apart).
     pub suppressed: bool,
+    /// The week is published. A week still collecting reports has no figures
+    /// and is neither suppressed nor "not asked" (`asked` is then true,
+    /// `suppressed` false): show "not yet published".
+    pub published: bool,
 }
 
 /// One metric's weekly series for the whole organisation.
@@ -96,6 +107,9 @@ pub struct ParticipationPoint {
     pub n: Option<u32>,
     /// Some metric was asked that week and none of them was released.
     pub suppressed: bool,
+    /// The week is published; when false, `n` is absent and the week is not
+    /// suppressed: it is still collecting reports.
+    pub published: bool,
 }
 
 /// The organisation overview: each metric's trend with its confidence band,
@@ -112,6 +126,11 @@ pub struct HrOverview {
     pub metrics: Vec<MetricSeries>,
     /// One point per week, oldest first.
     pub participation: Vec<ParticipationPoint>,
+    /// The last week the organisation has published, such as `"2026-W46"`;
+    /// absent when none is. Weeks after it are `published: false`.
+    pub published_through: Option<String>,
+    /// The next week to be published and when.
+    pub next_publication: Option<NextPublication>,
 }
 
 /// Which team to drill into, over the last `weeks` closed ISO weeks.
@@ -156,10 +175,15 @@ pub struct TeamComparison {
     pub organisation: Option<crate::UnitRef>,
     /// One entry per metric, in the order of `MetricKey::ALL`.
     pub metrics: Vec<ComparisonSeries>,
+    /// The last week the organisation has published, such as `"2026-W46"`;
+    /// absent when none is. Weeks after it are `published: false`.
+    pub published_through: Option<String>,
+    /// The next week to be published and when.
+    pub next_publication: Option<NextPublication>,
 }
 
-/// Which periods the heatmap compares: the last `period_weeks` closed weeks
-/// and as many weeks before them.
+/// Which periods the heatmap compares: the last `period_weeks` published
+/// weeks and as many weeks before them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct HrHeatmapQuery {
@@ -209,6 +233,10 @@ pub struct HeatmapCell {
     /// The metric was asked in the current period and none of its asked weeks
     /// was released: fewer than k responses.
     pub suppressed: bool,
+    /// Some week of the current period is published. When false (nothing is
+    /// published yet) the cell has no figures and is neither suppressed nor
+    /// "not asked" (`asked` true, `suppressed` false): "not yet published".
+    pub published: bool,
     /// The current period's mean, 0–100.
     pub mean: Option<f64>,
     /// The responses the current mean rests on, summed over its released weeks.
@@ -226,7 +254,8 @@ pub struct HeatmapCell {
 pub struct HrHeatmap {
     /// The organisation's k, for the "fewer than k responses" wording.
     pub k: u32,
-    /// The latest period.
+    /// The latest period: it ends with the last published week (with the
+    /// last closed week while nothing is published).
     pub current: WeekPeriod,
     /// The period before it, of the same length.
     pub previous: WeekPeriod,
@@ -236,6 +265,11 @@ pub struct HrHeatmap {
     pub metrics: Vec<MetricKey>,
     /// One cell per team and metric, teams in order, then metrics in order.
     pub cells: Vec<HeatmapCell>,
+    /// The last week the organisation has published, such as `"2026-W46"`;
+    /// absent when none is. Weeks after it are `published: false`.
+    pub published_through: Option<String>,
+    /// The next week to be published and when.
+    pub next_publication: Option<NextPublication>,
 }
 
 /// What the linkage view asks for: the weeks looked at and, optionally, the

@@ -10,10 +10,12 @@
 #![warn(missing_docs)]
 
 mod app_sync;
+mod credential;
 mod cx;
 mod error;
 mod export;
 mod hr;
+mod privacy;
 mod pulse;
 mod settings;
 mod sync;
@@ -21,7 +23,11 @@ mod units;
 
 use std::path::Path;
 
-pub use app_sync::{EnrolDevice, SyncStatus};
+pub use app_sync::{DroppedReport, DroppedReportReason, EnrolDevice, SyncStatus};
+pub use credential::{
+    CREDENTIAL_VARIANT, Credential, CredentialEnrolRequest, CredentialKey, CredentialKeyRequest,
+    CredentialRequest, CredentialSignature, PERSONAL_CODE_PREFIX,
+};
 pub use cx::{
     CxFileFormat, CxImportIssue, CxImportQuery, CxImportRejection, CxImportReport, CxRowDto, CxSeries,
     CxSeriesQuery, CxWeekRange,
@@ -34,6 +40,7 @@ pub use hr::{
     LinkageQuery, LinkageScatterPoint, LinkageView, MetricSeries, NotEnoughDataReason, ParticipationPoint,
     SeriesPoint, TeamComparison, TeamComparisonQuery, WeekPeriod,
 };
+pub use privacy::{DevicePrivacyLoss, PrivacyLedger, TeamPrivacyLoss};
 pub use pulse::{
     AnswerDto, HistoryWeek, LocalizedText, MetricKey, MetricScoreDto, MyHistory, PulseItem, PulseView,
     ScaleDto, SubmitPulse, WeekState, WorkWeekDto,
@@ -43,8 +50,8 @@ pub use settings::{
     SnoozeLengthDto, UpdateSettings, WeekdayDto,
 };
 pub use sync::{
-    AggregateCell, AggregateQuery, AggregateTable, EnrolRequest, EnrolResponse, Health, ReportAck,
-    ReportStatus, ReportWindow, ReportedScore, ReportedValue, UnitKind, WeeklyReport,
+    AggregateCell, AggregateQuery, AggregateTable, EnrolRequest, EnrolResponse, Health, NextPublication,
+    ReportAck, ReportStatus, ReportWindow, ReportedScore, ReportedValue, UnitKind, WeeklyReport,
 };
 pub use units::{DepartmentUnits, OrganisationUnits, UnitRef};
 
@@ -90,6 +97,8 @@ pub fn export_bindings(dir: &Path) -> Result<(), ts_rs::ExportError> {
     ExportOutcome::export_all(&config)?;
     TeamComparisonQuery::export_all(&config)?;
     TeamComparison::export_all(&config)?;
+    PrivacyLedger::export_all(&config)?;
+    DevicePrivacyLoss::export_all(&config)?;
     Ok(())
 }
 

@@ -97,6 +97,11 @@ pub struct WeeklyReport {
     pub items: Vec<ReportedValue>,
     /// The metric scores computed from them, at most one per metric.
     pub metrics: Vec<ReportedScore>,
+    /// Spaces that bring every report's body to one size, so its length on
+    /// the wire says nothing about how many items were answered. Ignored by
+    /// the server; absent from older apps.
+    #[serde(default)]
+    pub padding: String,
 }
 
 /// What the server did with a weekly report.
@@ -206,8 +211,25 @@ fn asked_by_default() -> bool {
 pub struct AggregateTable {
     /// The organisation's k, for the "fewer than k" wording.
     pub k: u32,
-    /// One cell per unit and week, weeks in order, units by name.
+    /// The last week the organisation has published, if any. Cells come only
+    /// for published weeks: a week still collecting reports is never served,
+    /// not even its counts.
+    pub published_through: Option<String>,
+    /// The next week to be published and when, so HR can be told why a
+    /// recent week is not there yet.
+    pub next_publication: Option<NextPublication>,
+    /// One cell per unit and published week, weeks in order, units by name.
     pub cells: Vec<AggregateCell>,
+}
+
+/// When the next week's snapshot is published.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NextPublication {
+    /// The ISO week, such as `"2026-W49"`.
+    pub week: String,
+    /// When its collection window closes and it is published, RFC 3339 UTC.
+    pub at: String,
 }
 
 /// The answer to `GET /v1/health`.

@@ -47,8 +47,19 @@ pub fn run(devices: usize, clients: usize, server_binary: &Path, work_dir: &Path
     let bodies: Vec<String> = reports.iter().map(serde_json::to_string).collect::<Result<_, _>>()?;
 
     // The burst against the real server.
-    let server =
-        RunningServer::start(server_binary, &database, &work_dir.join(format!("ingest-{devices}.log")))?;
+    // The server on the Tuesday after the week, when its reports are due and
+    // its collection window is open, whatever day the benchmark runs.
+    let server_now = (week.next().monday() + chrono::Days::new(1))
+        .and_hms_opt(12, 0, 0)
+        .context("a valid time")?
+        .and_utc()
+        .to_rfc3339();
+    let server = RunningServer::start_with(
+        server_binary,
+        &database,
+        &work_dir.join(format!("ingest-{devices}.log")),
+        &["--now", &server_now],
+    )?;
     let url = format!("{}/v1/reports", server.base_url);
     let next = Arc::new(AtomicUsize::new(0));
     let tokens = Arc::new(tokens);
@@ -78,13 +89,19 @@ pub fn run(devices: usize, clients: usize, server_binary: &Path, work_dir: &Path
     // The baseline: the same reports, validated and folded the server's way,
     // then written by one bare writer.
     let secret = [7u8; 32];
+    let schedule = world.schedule();
     let folds: Vec<ReportFold> = reports
         .iter()
         .zip(tokens.iter())
         .enumerate()
         .map(|(index, (report, token))| {
-            let validated = validate_report(report, ItemBank::embedded(), today, 8)?;
-            Ok(validated.into_fold(&secret, token, world.teams[index / DEVICES_PER_TEAM].clone()))
+            let validated = validate_report(report, ItemBank::embedded(), &schedule)?;
+            Ok(validated.into_fold(
+                &secret,
+                token,
+                world.organisation.id.clone(),
+                world.teams[index / DEVICES_PER_TEAM].clone(),
+            ))
         })
         .collect::<Result<_, polso_server::ServerError>>()?;
     let bare_database = work_dir.join(format!("ingest-bare-{devices}.db"));
@@ -169,6 +186,7 @@ fn reports_for(world: &World, week: IsoWeek, devices: usize) -> Result<Vec<Weekl
                         })
                     })
                     .collect(),
+                padding: String::new(),
             })
         })
         .collect()
@@ -223,7 +241,7 @@ fn bare_loop(database: &Path, folds: &[ReportFold]) -> Result<(Duration, Vec<Dur
     connection.pragma_update(None, "foreign_keys", "ON")?;
     connection.pragma_update(None, "secure_delete", "ON")?;
     connection.execute_batch(
-        "CREATE TABLE receipts (receipt BLOB PRIMARY KEY, digest BLOB NOT NULL) STRICT, WITHOUT ROWID;
+        "CREATE TABLE receipts (receipt BLOB PRIMARY KEY, week_index INTEGER NOT NULL) STRICT, WITHOUT ROWID;
          CREATE TABLE sums (team_id TEXT NOT NULL, week_index INTEGER NOT NULL, key TEXT NOT NULL,
                             n INTEGER NOT NULL, sum REAL NOT NULL, sum_squares REAL NOT NULL,
                             PRIMARY KEY (team_id, week_index, key)) STRICT, WITHOUT ROWID;
@@ -242,8 +260,8 @@ fn bare_loop(database: &Path, folds: &[ReportFold]) -> Result<(Duration, Vec<Dur
             .optional()?;
         anyhow::ensure!(seen.is_none(), "a receipt repeats");
         transaction
-            .prepare_cached("INSERT INTO receipts (receipt, digest) VALUES (?1, ?2)")?
-            .execute(params![&fold.receipt[..], &fold.content_digest[..]])?;
+            .prepare_cached("INSERT INTO receipts (receipt, week_index) VALUES (?1, ?2)")?
+            .execute(params![&fold.receipt[..], fold.week.index()])?;
         {
             let mut sums = transaction.prepare_cached(
                 "INSERT INTO sums VALUES (?1, ?2, ?3, 1, ?4, ?5)

@@ -107,13 +107,20 @@ pub struct RunningServer {
 }
 
 impl RunningServer {
-    /// Starts `binary serve` on `database`; its log goes to `log`.
-    pub fn start(binary: &Path, database: &Path, log: &Path) -> Result<RunningServer> {
+    /// Starts the server binary on `database` with `serve` on a free loopback
+    /// port and `serve_arguments` (such as `--now`), its log in `log`.
+    pub fn start_with(
+        binary: &Path,
+        database: &Path,
+        log: &Path,
+        serve_arguments: &[&str],
+    ) -> Result<RunningServer> {
         let log_file = std::fs::File::create(log).with_context(|| format!("creating {}", log.display()))?;
         let mut child = Command::new(binary)
             .arg("--db")
             .arg(database)
             .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(serve_arguments)
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log_file))
             .spawn()

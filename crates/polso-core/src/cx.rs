@@ -39,6 +39,10 @@
 //! - **Teams** matched to the organisation's team names ignoring case and surrounding or repeated
 //!   spaces; an unknown team is an error that names the closest known team.
 //!
+//! - **Lengths:** a header name or a field of a column read has at most [`MAX_CX_FIELD_CHARS`]
+//!   characters, a field of any other column [`MAX_CX_OTHER_FIELD_CHARS`]; a longer one is an
+//!   error at its line and column, and its text is not repeated (nor matched against team names).
+//!
 //! Blank lines, and lines whose fields are all empty (spreadsheets leave these), are skipped.
 //!
 //! # Line and column
@@ -69,6 +73,13 @@ pub const MAX_REPORTED_ERRORS: usize = 100;
 
 /// Longest key of a custom CX metric, in bytes.
 pub const MAX_CUSTOM_METRIC_KEY_LEN: usize = 64;
+
+/// Longest text of a header name, and of a field in a column Polso reads (team, week or date,
+/// metric, value, n, score), in characters. Team names have at most 100.
+pub const MAX_CX_FIELD_CHARS: usize = 200;
+
+/// Longest text of a field in a column Polso ignores (a customer's comment, say), in characters.
+pub const MAX_CX_OTHER_FIELD_CHARS: usize = 4_000;
 
 /// A customer-experience metric.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -296,6 +307,17 @@ pub enum CxErrorKind {
         /// The column's English name.
         column_name: &'static str,
     },
+    /// A header name or field is longer than its cap ([`MAX_CX_FIELD_CHARS`],
+    /// [`MAX_CX_OTHER_FIELD_CHARS`]); its text is not repeated.
+    #[error("the {column_name} is {length} characters long; at most {max} are accepted")]
+    FieldTooLong {
+        /// What the field is: `team`, `header name`, `field of column 'Comment'`…
+        column_name: String,
+        /// Its length, in characters.
+        length: usize,
+        /// The cap, in characters.
+        max: usize,
+    },
     /// The team is not one of the organisation's teams.
     #[error("unknown team '{given}'{}", match closest {
         Some(name) => format!("; the closest known team is '{name}'"),
@@ -402,8 +424,16 @@ pub fn parse_cx_csv<T: AsRef<str>>(bytes: &[u8], teams: &[T]) -> Result<CxImport
     let (separator, header_line, header_fields, data_start) = read_header(text)?;
     let layout = Layout::from_header(&header_fields, header_line)?;
     let team_matcher = TeamMatcher::new(teams);
+    let field_caps = header_fields
+        .iter()
+        .map(|name| match ColumnRole::from_header(name) {
+            Some(role) => (role.name().to_owned(), MAX_CX_FIELD_CHARS),
+            None => (format!("field of column '{name}'"), MAX_CX_OTHER_FIELD_CHARS),
+        })
+        .collect();
     let mut parser = RowParser {
         layout,
+        field_caps,
         separator,
         team_matcher,
         errors: Vec::new(),
@@ -478,6 +508,20 @@ fn read_header(text: &str) -> Result<(u8, usize, Vec<String>, usize), Vec<CxImpo
         let error = first_error.unwrap_or(CxImportError { line: 1, column: 1, kind: CxErrorKind::EmptyFile });
         return Err(vec![error]);
     };
+    // Before anything repeats a header name in an error.
+    let too_long: Vec<CxImportError> = names
+        .iter()
+        .enumerate()
+        .filter_map(|(index, name)| {
+            let length = length_over(name, MAX_CX_FIELD_CHARS)?;
+            let column_name = "header name".to_owned();
+            let kind = CxErrorKind::FieldTooLong { column_name, length, max: MAX_CX_FIELD_CHARS };
+            Some(CxImportError { line, column: index + 1, kind })
+        })
+        .collect();
+    if !too_long.is_empty() {
+        return Err(too_long);
+    }
     if names.len() == 1 {
         return Err(vec![CxImportError {
             line,
@@ -647,6 +691,8 @@ type RowKey = (usize, IsoWeek, CxMetric);
 
 struct RowParser {
     layout: Layout,
+    /// Per column: what a too long field is called, and the cap.
+    field_caps: Vec<(String, usize)>,
     separator: u8,
     team_matcher: TeamMatcher,
     errors: Vec<CxImportError>,
@@ -685,6 +731,17 @@ impl RowParser {
             return;
         }
         let errors_before = self.errors.len();
+        // Before any field is matched, parsed or repeated in an error.
+        for (index, field) in fields.iter().enumerate().take(expected) {
+            let Some((column_name, max)) = self.field_caps.get(index) else { continue };
+            if let Some(length) = length_over(field, *max) {
+                let kind = CxErrorKind::FieldTooLong { column_name: column_name.clone(), length, max: *max };
+                self.error(line, index, kind);
+            }
+        }
+        if self.errors.len() > errors_before {
+            return;
+        }
         let team = self.team(line, fields);
         let week = self.week(line, fields);
         let metric = self.metric(line, fields);
@@ -924,6 +981,16 @@ impl TeamMatcher {
         self.closest_cache.insert(given.to_owned(), closest.clone());
         closest
     }
+}
+
+/// The length of `text` in characters, when it is more than `max`.
+fn length_over(text: &str, max: usize) -> Option<usize> {
+    // A character has at least one byte: most fields are decided without counting.
+    if text.len() <= max {
+        return None;
+    }
+    let length = text.chars().count();
+    (length > max).then_some(length)
 }
 
 /// Lowercase, trimmed, runs of whitespace made one space.

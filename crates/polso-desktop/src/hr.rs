@@ -12,8 +12,11 @@
 //! Everything shown comes from what the server released. A week or a cell the
 //! server withheld stays withheld: it becomes a point or a cell with
 //! `suppressed: true` and no figures, never a zero and never left out. The
-//! shaping ([`shape_overview`], [`shape_heatmap`]) is pure, and nothing here
-//! reads a clock: `today` is an argument.
+//! server publishes each week once, when its collection window closes; a week
+//! after the last published one is `published: false` (not yet published),
+//! never suppressed, and the heatmap's latest period ends with the last
+//! published week. The shaping ([`shape_overview`], [`shape_heatmap`]) is
+//! pure, and nothing here reads a clock: `today` is an argument.
 
 use std::collections::HashMap;
 use std::ops::RangeInclusive;
@@ -22,8 +25,8 @@ use chrono::NaiveDate;
 use polso_api::{
     AggregateCell, AggregateTable, ApiError, ConnectHr, CxImportRejection, CxImportReport, CxSeries,
     ErrorCode, HeatmapCell, HeatmapTeam, HrConnection, HrHeatmap, HrHeatmapQuery, HrOverview,
-    HrOverviewQuery, MetricKey, MetricSeries, OrganisationUnits, ParticipationPoint, SeriesPoint, UnitKind,
-    WeekPeriod,
+    HrOverviewQuery, MetricKey, MetricSeries, NextPublication, OrganisationUnits, ParticipationPoint,
+    PrivacyLedger, SeriesPoint, UnitKind, WeekPeriod,
 };
 use polso_core::IsoWeek;
 
@@ -184,9 +187,10 @@ pub fn read_hr_overview(
     Ok(shape_overview(from..=to, &tables))
 }
 
-/// The team × metric heatmap: the last `query.period_weeks` closed weeks
-/// against as many weeks before. One request per metric at the team level.
-/// Touches no store.
+/// The team × metric heatmap: the last `query.period_weeks` published weeks
+/// against as many weeks before. One request (last week's wellbeing) to learn
+/// the last published week, then one per metric at the team level. Touches no
+/// store.
 pub fn read_hr_heatmap(
     transport: &dyn HrTransport,
     credentials: &HrCredentials,
@@ -195,7 +199,10 @@ pub fn read_hr_heatmap(
 ) -> Result<HrHeatmap, ApiError> {
     check_span("period_weeks", "a period is", &HEATMAP_PERIOD_WEEKS, query.period_weeks)?;
     let length = i64::from(query.period_weeks);
-    let current_end = last_closed_week(today);
+    let last_week = last_closed_week(today);
+    let probe =
+        read_aggregates(transport, credentials, UnitKind::Team, MetricKey::Wellbeing, last_week..=last_week)?;
+    let current_end = latest_period_end(last_week, Publication::of([&probe]).published_through);
     let current_start = current_end.plus_weeks(1 - length);
     let previous_end = current_start.previous();
     let previous_start = previous_end.plus_weeks(1 - length);
@@ -230,6 +237,53 @@ pub fn last_closed_week(today: NaiveDate) -> IsoWeek {
     IsoWeek::containing(today).previous()
 }
 
+/// The week the heatmap's latest period ends with: the last published week,
+/// or the last closed week while nothing is published (never a later week).
+pub fn latest_period_end(last_closed: IsoWeek, published_through: Option<IsoWeek>) -> IsoWeek {
+    published_through.map_or(last_closed, |published| published.min(last_closed))
+}
+
+/// What a set of tables read for one view says about publication.
+///
+/// Tables read one after another may straddle a publication; the view takes
+/// the earliest `published_through` among them, so that every series treats
+/// the same weeks as published and a week whose cells one table lacks is
+/// never passed off as suppressed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Publication {
+    /// The last week every table counts as published; `None` when some table
+    /// says nothing is published (or names no week Polso can read).
+    pub published_through: Option<IsoWeek>,
+    /// The next publication, as the table with that week announced it.
+    pub next_publication: Option<NextPublication>,
+}
+
+impl Publication {
+    /// The publication state common to `tables`; nothing published when there are none.
+    pub fn of<'a>(tables: impl IntoIterator<Item = &'a AggregateTable>) -> Publication {
+        let mut earliest: Option<(Option<IsoWeek>, Option<NextPublication>)> = None;
+        for table in tables {
+            let week = table.published_through.as_deref().and_then(|text| text.parse::<IsoWeek>().ok());
+            // `None` (nothing published) orders before every week.
+            if earliest.as_ref().is_none_or(|(known, _)| week < *known) {
+                earliest = Some((week, table.next_publication.clone()));
+            }
+        }
+        let (published_through, next_publication) = earliest.unwrap_or((None, None));
+        Publication { published_through, next_publication }
+    }
+
+    /// Whether `week` is published.
+    pub fn is_published(&self, week: IsoWeek) -> bool {
+        self.published_through.is_some_and(|published| week <= published)
+    }
+
+    /// The last published week as the wire writes it.
+    fn published_through_text(&self) -> Option<String> {
+        self.published_through.map(|week| week.to_string())
+    }
+}
+
 /// The 95% confidence band of a mean, `mean ± 1.96·sd/√n`, clamped to the
 /// 0–100 of a metric score.
 pub fn confidence_band(mean: f64, sd: f64, n: u32) -> (f64, f64) {
@@ -238,13 +292,14 @@ pub fn confidence_band(mean: f64, sd: f64, n: u32) -> (f64, f64) {
 }
 
 /// Shapes one organisation-level table per metric into the overview. Every
-/// week of `weeks` gets a point in every series: released, suppressed, or not
+/// week of `weeks` gets a point in every series: released, suppressed, not
 /// asked (the organisation's schedule did not ask the metric that week, which
-/// is a gap, not "fewer than k").
+/// is a gap, not "fewer than k"), or not yet published.
 pub fn shape_overview(weeks: RangeInclusive<IsoWeek>, tables: &[(MetricKey, AggregateTable)]) -> HrOverview {
     let week_list: Vec<IsoWeek> =
         (weeks.start().index()..=weeks.end().index()).map(IsoWeek::from_index).collect();
     let k = tables.first().map_or(0, |(_, table)| table.k);
+    let publication = Publication::of(tables.iter().map(|(_, table)| table));
     let metrics: Vec<MetricSeries> = tables
         .iter()
         .map(|(metric, table)| {
@@ -256,7 +311,13 @@ pub fn shape_overview(weeks: RangeInclusive<IsoWeek>, tables: &[(MetricKey, Aggr
                 .collect();
             let points = week_list
                 .iter()
-                .map(|week| series_point(*week, by_week.get(week.to_string().as_str()).copied()))
+                .map(|week| {
+                    series_point(
+                        *week,
+                        by_week.get(week.to_string().as_str()).copied(),
+                        publication.is_published(*week),
+                    )
+                })
                 .collect();
             MetricSeries { metric: *metric, points }
         })
@@ -271,21 +332,46 @@ pub fn shape_overview(weeks: RangeInclusive<IsoWeek>, tables: &[(MetricKey, Aggr
                 .filter(|point| point.asked)
                 .collect();
             let most_answered = asked.iter().filter_map(|point| point.n).max();
+            let published = publication.is_published(*week);
             ParticipationPoint {
                 week: week.to_string(),
                 week_monday: week.monday().to_string(),
                 n: most_answered,
-                suppressed: most_answered.is_none() && !asked.is_empty(),
+                suppressed: published && most_answered.is_none() && !asked.is_empty(),
+                published,
             }
         })
         .collect();
-    HrOverview { k, from: weeks.start().to_string(), to: weeks.end().to_string(), metrics, participation }
+    HrOverview {
+        k,
+        from: weeks.start().to_string(),
+        to: weeks.end().to_string(),
+        metrics,
+        participation,
+        published_through: publication.published_through_text(),
+        next_publication: publication.next_publication,
+    }
 }
 
 /// One week's point: the released figures with their band, a point with no
-/// figures and `asked: false` when the schedule did not ask the metric, or a
-/// suppressed point when the cell is withheld or missing.
-pub(crate) fn series_point(week: IsoWeek, cell: Option<&AggregateCell>) -> SeriesPoint {
+/// figures and `asked: false` when the schedule did not ask the metric, a
+/// suppressed point when the cell is withheld or missing, or, for a week not
+/// yet `published`, a point with no figures that is neither (whatever cell
+/// came for it).
+pub(crate) fn series_point(week: IsoWeek, cell: Option<&AggregateCell>, published: bool) -> SeriesPoint {
+    if !published {
+        return SeriesPoint {
+            week: week.to_string(),
+            week_monday: week.monday().to_string(),
+            mean: None,
+            low: None,
+            high: None,
+            n: None,
+            asked: true,
+            suppressed: false,
+            published: false,
+        };
+    }
     let asked = cell.is_none_or(|cell| cell.asked);
     let released =
         cell.filter(|cell| cell.asked && cell.released).and_then(|cell| Some((cell.mean?, cell.n?, cell.sd)));
@@ -302,19 +388,27 @@ pub(crate) fn series_point(week: IsoWeek, cell: Option<&AggregateCell>) -> Serie
         n,
         asked,
         suppressed: asked && mean.is_none(),
+        published: true,
     }
 }
 
 /// Shapes one team-level table per metric, spanning both periods, into the
 /// heatmap: every team the tables name gets a cell for every metric. A metric
 /// the schedule never asked in the current period gives an `asked: false`
-/// cell, told apart from "fewer than k".
+/// cell, told apart from "fewer than k"; only published weeks count, and a
+/// current period with none is `published: false`.
 pub fn shape_heatmap(
     current: RangeInclusive<IsoWeek>,
     previous: RangeInclusive<IsoWeek>,
     tables: &[(MetricKey, AggregateTable)],
 ) -> HrHeatmap {
     let k = tables.first().map_or(0, |(_, table)| table.k);
+    let publication = Publication::of(tables.iter().map(|(_, table)| table));
+    let published_in = |weeks: &RangeInclusive<IsoWeek>| -> Option<RangeInclusive<IsoWeek>> {
+        let published = publication.published_through?;
+        (*weeks.start() <= published).then(|| *weeks.start()..=(*weeks.end()).min(published))
+    };
+    let (current_published, previous_published) = (published_in(&current), published_in(&previous));
     let mut teams: Vec<HeatmapTeam> = Vec::new();
     for (_, table) in tables {
         for cell in table.cells.iter().filter(|cell| cell.unit_kind == UnitKind::Team) {
@@ -332,14 +426,15 @@ pub fn shape_heatmap(
                 .iter()
                 .filter(|cell| cell.unit_kind == UnitKind::Team && cell.unit_id == team.id)
                 .collect();
-            let now = pooled(&team_cells, &current);
-            let before = pooled(&team_cells, &previous);
-            let asked = asked_in(&team_cells, &current);
+            let now = current_published.as_ref().and_then(|weeks| pooled(&team_cells, weeks));
+            let before = previous_published.as_ref().and_then(|weeks| pooled(&team_cells, weeks));
+            let asked = current_published.as_ref().is_none_or(|weeks| asked_in(&team_cells, weeks));
             cells.push(HeatmapCell {
                 team_id: team.id.clone(),
                 metric: *metric,
                 asked,
-                suppressed: asked && now.is_none(),
+                suppressed: current_published.is_some() && asked && now.is_none(),
+                published: current_published.is_some(),
                 mean: now.map(|period| period.mean),
                 n: now.map(|period| period.n),
                 released_weeks: now.map_or(0, |period| period.released_weeks),
@@ -355,6 +450,8 @@ pub fn shape_heatmap(
         teams,
         metrics: tables.iter().map(|(metric, _)| *metric).collect(),
         cells,
+        published_through: publication.published_through_text(),
+        next_publication: publication.next_publication,
     }
 }
 
@@ -440,6 +537,15 @@ pub(crate) fn read_cx_series(
     weeks: RangeInclusive<IsoWeek>,
 ) -> Result<CxSeries, ApiError> {
     get_from_server(transport, credentials, &format!("/v1/cx?from={}&to={}", weeks.start(), weeks.end()))
+}
+
+/// One `GET /v1/privacy-ledger`: the ε each team in the token's scope spent
+/// this year on its people.
+pub fn read_privacy_ledger(
+    transport: &dyn HrTransport,
+    credentials: &HrCredentials,
+) -> Result<PrivacyLedger, ApiError> {
+    get_from_server(transport, credentials, "/v1/privacy-ledger")
 }
 
 /// One `GET /v1/units`: the departments and teams the token reaches.

@@ -5,7 +5,8 @@ use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 use polso_api::{
-    AggregateCell, AggregateTable, ConnectHr, ErrorCode, HrHeatmapQuery, HrOverviewQuery, MetricKey, UnitKind,
+    AggregateCell, AggregateTable, ConnectHr, ErrorCode, HrHeatmapQuery, HrOverviewQuery, MetricKey,
+    NextPublication, PrivacyLedger, TeamPrivacyLoss, UnitKind,
 };
 use polso_core::IsoWeek;
 use polso_store::{MemoryVault, SecretVault, Store, StoreKey};
@@ -56,8 +57,19 @@ impl FakeServer {
         FakeServer { rule: Box::new(rule), urls: Mutex::new(Vec::new()) }
     }
 
-    /// A Polso server whose cells come from `cells(unit, key, weeks)`, for HR_TOKEN only.
+    /// A Polso server whose cells come from `cells(unit, key, weeks)`, for
+    /// HR_TOKEN only, with every week through 2026-W47 published.
     fn polso(cells: fn(UnitKind, &str, RangeInclusive<IsoWeek>) -> Vec<AggregateCell>) -> Self {
+        FakeServer::publishing(cells, Some("2026-W47"))
+    }
+
+    /// As [`FakeServer::polso`], with weeks published through
+    /// `published_through` only: later weeks get no cells, as from the real
+    /// server, and the next publication is announced.
+    fn publishing(
+        cells: fn(UnitKind, &str, RangeInclusive<IsoWeek>) -> Vec<AggregateCell>,
+        published_through: Option<&'static str>,
+    ) -> Self {
         FakeServer::new(move |url, token| {
             if token != HR_TOKEN {
                 return Ok(answer(401, r#"{"code":"unauthorized","message":"unknown token"}"#));
@@ -69,9 +81,19 @@ impl FakeServer {
                     .to_owned()
             };
             let unit = if query("unit") == "team" { UnitKind::Team } else { UnitKind::Organisation };
+            let published = published_through.map(week);
+            let next = published.map_or(week("2026-W01"), IsoWeek::next);
             let table = AggregateTable {
                 k: 5,
-                cells: cells(unit, &query("key"), week(&query("from"))..=week(&query("to"))),
+                published_through: published_through.map(str::to_owned),
+                next_publication: Some(NextPublication {
+                    week: next.to_string(),
+                    at: format!("{}T00:00:00Z", next.sunday() + chrono::Days::new(6)),
+                }),
+                cells: cells(unit, &query("key"), week(&query("from"))..=week(&query("to")))
+                    .into_iter()
+                    .filter(|cell| published.is_some_and(|published| week(&cell.week) <= published))
+                    .collect(),
             };
             Ok(answer(200, &serde_json::to_string(&table).unwrap()))
         })
@@ -321,12 +343,17 @@ fn the_heatmap_compares_the_latest_period_with_the_one_before_and_keeps_small_te
         (heatmap.current.from_monday.as_str(), heatmap.current.to_sunday.as_str()),
         ("2026-10-26", "2026-11-22")
     );
-    assert!(
-        server
-            .urls()
-            .iter()
-            .all(|url| url.contains("unit=team&") && url.contains("from=2026-W40&to=2026-W47"))
+    let urls = server.urls();
+    assert_eq!(
+        urls[0], "http://server/v1/aggregates?unit=team&key=wellbeing&from=2026-W47&to=2026-W47",
+        "one read of last week learns the last published week"
     );
+    assert_eq!(urls.len(), 1 + MetricKey::ALL.len());
+    assert!(
+        urls[1..].iter().all(|url| url.contains("unit=team&") && url.contains("from=2026-W40&to=2026-W47"))
+    );
+    assert_eq!(heatmap.published_through.as_deref(), Some("2026-W47"));
+    assert!(heatmap.cells.iter().all(|cell| cell.published));
     let names: Vec<&str> = heatmap.teams.iter().map(|team| team.name.as_str()).collect();
     assert_eq!(names, ["Escalations", "Help desk"]);
     assert_eq!(heatmap.metrics, MetricKey::ALL);
@@ -370,6 +397,8 @@ fn a_period_mean_is_weighted_by_n_over_released_weeks_only() {
         |week: &str, n: u32, mean: f64| released(UnitKind::Team, "T", self::week(week), key, n, mean, 5.0);
     let table = AggregateTable {
         k: 5,
+        published_through: Some("2026-W47".to_owned()),
+        next_publication: None,
         cells: vec![
             team("2026-W44", 10, 50.0),
             withheld(UnitKind::Team, "T", week("2026-W45"), key),
@@ -400,6 +429,8 @@ fn a_period_that_never_asked_the_metric_is_not_asked_and_one_with_no_cells_is_su
     let key = "who5";
     let not_asked_table = AggregateTable {
         k: 5,
+        published_through: Some("2026-W47".to_owned()),
+        next_publication: None,
         cells: weeks_of(week("2026-W44")..=week("2026-W47"))
             .into_iter()
             .map(|week| not_asked(UnitKind::Team, "T", week, key))
@@ -407,6 +438,8 @@ fn a_period_that_never_asked_the_metric_is_not_asked_and_one_with_no_cells_is_su
     };
     let asked_once_table = AggregateTable {
         k: 5,
+        published_through: Some("2026-W47".to_owned()),
+        next_publication: None,
         cells: weeks_of(week("2026-W44")..=week("2026-W47"))
             .into_iter()
             .map(|one| {
@@ -420,6 +453,8 @@ fn a_period_that_never_asked_the_metric_is_not_asked_and_one_with_no_cells_is_su
     };
     let no_cells_table = AggregateTable {
         k: 5,
+        published_through: Some("2026-W47".to_owned()),
+        next_publication: None,
         cells: vec![released(UnitKind::Team, "T", week("2026-W41"), key, 9, 50.0, 1.0)],
     };
     let heatmap = shape_heatmap(
@@ -473,4 +508,139 @@ fn a_forbidden_organisation_read_comes_back_as_the_servers_code() {
         read_hr_overview(&server, &credentials, HrOverviewQuery { weeks: 8 }, thursday()).unwrap_err();
     assert_eq!(error.code, ErrorCode::Forbidden);
     assert_eq!(server.urls().len(), 1, "the first refusal ends the read");
+}
+
+#[test]
+fn weeks_after_the_last_published_one_are_not_yet_published_never_fewer_than_k() {
+    // Thursday of 2026-W48: 2026-W47 has closed but is still collecting reports.
+    let server = FakeServer::publishing(demo_cells, Some("2026-W46"));
+    let credentials = HrCredentials::for_tests("http://server", HR_TOKEN);
+    let overview = read_hr_overview(&server, &credentials, HrOverviewQuery { weeks: 4 }, thursday()).unwrap();
+    assert_eq!((overview.from.as_str(), overview.to.as_str()), ("2026-W44", "2026-W47"));
+    assert_eq!(overview.published_through.as_deref(), Some("2026-W46"));
+    let next = overview.next_publication.as_ref().unwrap();
+    assert_eq!((next.week.as_str(), next.at.as_str()), ("2026-W47", "2026-11-28T00:00:00Z"));
+    for series in &overview.metrics {
+        let last = series.points.last().unwrap();
+        assert_eq!(last.week, "2026-W47");
+        assert!(!last.published && last.asked && !last.suppressed, "{last:?}");
+        assert_eq!((last.mean, last.low, last.high, last.n), (None, None, None, None));
+        assert!(series.points[..3].iter().all(|point| point.published), "{:?}", series.metric);
+    }
+    let wellbeing = &overview.metrics[0];
+    assert!(wellbeing.points[1].suppressed, "2026-W45 was published and withheld: fewer than k");
+    let last_week = overview.participation.last().unwrap();
+    assert!(!last_week.published && !last_week.suppressed && last_week.n.is_none());
+    assert!(overview.participation[..3].iter().all(|point| point.published));
+}
+
+#[test]
+fn the_heatmaps_latest_period_ends_with_the_last_published_week() {
+    let server = FakeServer::publishing(demo_cells, Some("2026-W46"));
+    let credentials = HrCredentials::for_tests("http://server", HR_TOKEN);
+    let heatmap =
+        read_hr_heatmap(&server, &credentials, HrHeatmapQuery { period_weeks: 4 }, thursday()).unwrap();
+    assert_eq!((heatmap.current.from.as_str(), heatmap.current.to.as_str()), ("2026-W43", "2026-W46"));
+    assert_eq!((heatmap.previous.from.as_str(), heatmap.previous.to.as_str()), ("2026-W39", "2026-W42"));
+    assert!(server.urls()[1..].iter().all(|url| url.contains("from=2026-W39&to=2026-W46")));
+    assert_eq!(heatmap.next_publication.as_ref().map(|next| next.week.as_str()), Some("2026-W47"));
+    let help_desk = heatmap
+        .cells
+        .iter()
+        .find(|cell| cell.team_id == "id_Help desk" && cell.metric == MetricKey::Wellbeing)
+        .unwrap();
+    assert!(help_desk.published && !help_desk.suppressed);
+    assert_eq!((help_desk.n, help_desk.released_weeks), (Some(32), 4));
+    assert_eq!(help_desk.mean, Some((60.0 + 66.0 * 3.0) / 4.0));
+}
+
+#[test]
+fn before_anything_is_published_every_cell_is_not_yet_published() {
+    let server = FakeServer::publishing(demo_cells, None);
+    let credentials = HrCredentials::for_tests("http://server", HR_TOKEN);
+    let heatmap =
+        read_hr_heatmap(&server, &credentials, HrHeatmapQuery { period_weeks: 4 }, thursday()).unwrap();
+    assert_eq!(heatmap.current.to, "2026-W47", "with nothing published the period ends with last week");
+    assert_eq!(heatmap.published_through, None);
+    assert_eq!(heatmap.next_publication.as_ref().map(|next| next.week.as_str()), Some("2026-W01"));
+    assert!(heatmap.teams.is_empty(), "no cell came, so no team is named");
+
+    let teams_without_figures = AggregateTable {
+        k: 5,
+        published_through: None,
+        next_publication: None,
+        cells: vec![released(UnitKind::Team, "T", week("2026-W46"), "wellbeing", 9, 50.0, 1.0)],
+    };
+    let heatmap = shape_heatmap(
+        week("2026-W44")..=week("2026-W47"),
+        week("2026-W40")..=week("2026-W43"),
+        &[(MetricKey::Wellbeing, teams_without_figures)],
+    );
+    let cell = &heatmap.cells[0];
+    assert!(!cell.published && cell.asked && !cell.suppressed, "{cell:?}");
+    assert_eq!((cell.mean, cell.n, cell.previous_mean, cell.change), (None, None, None, None));
+}
+
+#[test]
+fn tables_that_straddle_a_publication_all_count_the_earlier_one() {
+    let table = |published: &str, next: &str| AggregateTable {
+        k: 5,
+        published_through: Some(published.to_owned()),
+        next_publication: Some(NextPublication { week: next.to_owned(), at: format!("{next} at") }),
+        cells: weeks_of(week("2026-W46")..=week(published))
+            .into_iter()
+            .map(|one| released(UnitKind::Organisation, "Demo", one, "wellbeing", 40, 70.0, 10.0))
+            .collect(),
+    };
+    let overview = shape_overview(
+        week("2026-W46")..=week("2026-W47"),
+        &[
+            (MetricKey::Wellbeing, table("2026-W47", "2026-W48")),
+            (MetricKey::Engagement, table("2026-W46", "2026-W47")),
+        ],
+    );
+    assert_eq!(overview.published_through.as_deref(), Some("2026-W46"));
+    assert_eq!(overview.next_publication.unwrap().at, "2026-W47 at");
+    for series in &overview.metrics {
+        let states: Vec<(bool, Option<f64>)> =
+            series.points.iter().map(|point| (point.published, point.mean)).collect();
+        assert_eq!(states, [(true, Some(70.0)), (false, None)], "{:?}", series.metric);
+    }
+    assert_eq!(Publication::of([]), Publication { published_through: None, next_publication: None });
+    assert_eq!(latest_period_end(week("2026-W47"), Some(week("2026-W49"))), week("2026-W47"));
+}
+
+#[test]
+fn the_privacy_ledger_is_read_with_the_hr_token() {
+    let ledger = PrivacyLedger {
+        year: 2026,
+        dp_on: true,
+        epsilon_per_cell: Some(0.1),
+        teams: vec![TeamPrivacyLoss {
+            team_id: "t1".to_owned(),
+            team_name: "Help desk".to_owned(),
+            epsilon: 4.6,
+            weeks_published: 46,
+        }],
+    };
+    let body = serde_json::to_string(&ledger).unwrap();
+    let server = FakeServer::new(move |url, token| {
+        assert_eq!(url, "http://server/v1/privacy-ledger");
+        Ok(if token == HR_TOKEN {
+            answer(200, &body)
+        } else {
+            answer(401, r#"{"code":"unauthorized","message":"no"}"#)
+        })
+    });
+    assert_eq!(
+        read_privacy_ledger(&server, &HrCredentials::for_tests("http://server", HR_TOKEN)).unwrap(),
+        ledger
+    );
+    let refused =
+        read_privacy_ledger(&server, &HrCredentials::for_tests("http://server", "ph_wrong")).unwrap_err();
+    assert_eq!(refused.code, ErrorCode::Unauthorized);
+    let not_polso = FakeServer::new(|_, _| Ok(answer(200, "[]")));
+    let error =
+        read_privacy_ledger(&not_polso, &HrCredentials::for_tests("http://server", HR_TOKEN)).unwrap_err();
+    assert_eq!(error.code, ErrorCode::InvalidServerAddress);
 }

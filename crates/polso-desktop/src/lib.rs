@@ -13,6 +13,8 @@
 //! The [`hr`] module is HR's side: a connection with an HR token, and the
 //! server's released aggregates shaped into an organisation overview and a
 //! team × metric heatmap. Its network half sits behind [`hr::HrTransport`].
+//! The [`privacy_ledger`] module reads the device's own yearly privacy loss
+//! for Settings, through the same GET.
 //!
 //! The [`reminder`] module decides when the weekly reminder fires, as a pure
 //! function of the schedule, what the reminder remembers and `now` with its
@@ -28,10 +30,12 @@
 #![warn(missing_docs)]
 
 mod convert;
+pub mod credential;
 mod errors;
 pub mod export;
 pub mod hr;
 pub mod linkage_view;
+pub mod privacy_ledger;
 pub mod reminder;
 mod reporting;
 mod settings;
@@ -47,7 +51,6 @@ use polso_core::schedule::Schedule;
 use polso_store::{SavedPulse, SecretVault, Store};
 
 pub use errors::open_error_to_api;
-pub use reporting::SyncOptions;
 pub use settings::{ReminderTick, language_of_locale};
 
 /// The organisation seed used before the device is enrolled with a server.
@@ -71,7 +74,6 @@ pub struct Desktop {
     hr_vault: Option<Box<dyn SecretVault + Send + Sync>>,
     /// The vault account of HR's token.
     hr_token_account: String,
-    sync_options: SyncOptions,
 }
 
 impl Desktop {
@@ -97,7 +99,6 @@ impl Desktop {
             device_token_account: String::new(),
             hr_vault: None,
             hr_token_account: String::new(),
-            sync_options: SyncOptions::default(),
         })
     }
 
@@ -110,12 +111,6 @@ impl Desktop {
     ) -> Desktop {
         self.device_vault = Some(vault);
         self.device_token_account = account.into();
-        self
-    }
-
-    /// Tunes the sync client.
-    pub fn with_sync_options(mut self, options: SyncOptions) -> Desktop {
-        self.sync_options = options;
         self
     }
 

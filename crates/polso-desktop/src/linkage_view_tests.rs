@@ -119,7 +119,13 @@ impl HrTransport for Fake {
             serde_json::to_string(&planted_cx(from..=to)).unwrap()
         } else {
             let key = query_part(url, "key").unwrap();
-            serde_json::to_string(&AggregateTable { k: 5, cells: planted_cells(&key, from..=to) }).unwrap()
+            serde_json::to_string(&AggregateTable {
+                k: 5,
+                published_through: None,
+                next_publication: None,
+                cells: planted_cells(&key, from..=to),
+            })
+            .unwrap()
         };
         Ok(HttpAnswer { status: 200, body })
     }
@@ -205,6 +211,8 @@ fn too_few_weeks_are_not_enough_data_with_the_reason() {
         MetricKey::Engagement,
         AggregateTable {
             k: 5,
+            published_through: None,
+            next_publication: None,
             cells: planted_cells("engagement", weeks.clone()).into_iter().take(7).collect(),
         },
     )];

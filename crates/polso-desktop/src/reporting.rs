@@ -4,15 +4,17 @@
 //! exchanges and the order of a pass.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use polso_api::{ApiError, EnrolDevice, ErrorCode, SyncStatus};
+use polso_api::{
+    ApiError, DroppedReport, DroppedReportReason, EnrolDevice, ErrorCode, SyncStatus, WeeklyReport,
+};
 use polso_core::IsoWeek;
 use polso_core::schedule::Schedule;
-use polso_store::{QueuedReportState, ReportFailure, VaultError};
+use polso_store::{QueuedReport, QueuedReportState, ReportFailure, VaultError};
 
 use crate::errors::store_to_api;
 use crate::sync::{
-    self, DueReport, Enrolment, SendOutcome, SyncBatch, SyncTransport, next_attempt_at, random_delay,
-    report_for_pulse, week_is_closed,
+    self, DueReport, Enrolment, SendOutcome, SyncBatch, SyncTransport, next_attempt_at, padded_report_body,
+    report_due_at, report_for_pulse, week_is_closed,
 };
 use crate::{Desktop, ORGANISATION_SEED_KEY};
 
@@ -28,14 +30,6 @@ const ENROLLED_WEEK_KEY: &str = "sync.enrolled_week";
 const LAST_SYNC_AT_KEY: &str = "sync.last_sync_at";
 const LAST_ERROR_CODE_KEY: &str = "sync.last_error_code";
 const LAST_ERROR_MESSAGE_KEY: &str = "sync.last_error_message";
-
-/// How the app tunes the sync client, beyond what the server announces.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct SyncOptions {
-    /// Replaces the server's `max_random_delay_seconds`, for tests and demos
-    /// (the app reads it from `POLSO_SYNC_MAX_DELAY_SECONDS`).
-    pub max_delay_override_seconds: Option<u32>,
-}
 
 /// The enrolment as kept in the settings.
 struct EnrolmentFacts {
@@ -107,6 +101,14 @@ impl Desktop {
             )),
             None => None,
         };
+        let dropped_reports = self
+            .store
+            .queued_reports()
+            .map_err(store_to_api)?
+            .iter()
+            .filter(|report| report.state == QueuedReportState::Dropped)
+            .map(dropped_report_to_wire)
+            .collect();
         Ok(SyncStatus {
             enrolled: server_url.is_some(),
             team_name: server_url.as_ref().map(|_| setting(TEAM_NAME_KEY)).transpose()?.flatten(),
@@ -120,16 +122,19 @@ impl Desktop {
                 .store
                 .count_queued_reports(QueuedReportState::Failed)
                 .map_err(store_to_api)?,
+            dropped_reports,
             last_error,
         })
     }
 
     /// The first step of a pass, on the store only: queues the report of every
-    /// week that has closed since enrolment (due now plus a random delay drawn
-    /// from `random`), and returns the reports due at `now`, or `None` when
-    /// there is nothing to send or the device is not enrolled. With
-    /// `retry_now` (the employee pressed "Sync now"), reports waiting for a
-    /// retry are due at once; a report's first, random delay is never skipped.
+    /// week that has closed since enrolment (due at [`sync::report_due_at`],
+    /// with a random delay drawn from `random`), and returns the reports due at `now`, or `None` when
+    /// there is nothing to send or the device is not enrolled. Each report's
+    /// body is padded to [`sync::REPORT_BODY_BYTES`]. With `retry_now` (the
+    /// employee pressed "Sync now"), reports waiting for a retry are due at
+    /// once, unless the server asked them to wait (rate limited); a report's
+    /// first, random delay is never skipped.
     pub fn prepare_sync(
         &mut self,
         today: NaiveDate,
@@ -142,18 +147,21 @@ impl Desktop {
         };
         self.queue_closed_weeks(&facts, today, now, random)?;
 
-        let due: Vec<DueReport> = self
-            .store
-            .queued_reports()
-            .map_err(store_to_api)?
-            .into_iter()
-            .filter(|report| {
-                report.state == QueuedReportState::Pending
-                    && (report.next_attempt_at.is_some_and(|due_at| due_at <= now)
-                        || (retry_now && report.attempts > 0))
-            })
-            .map(|report| DueReport { week: report.week, payload: report.payload })
-            .collect();
+        let mut due = Vec::new();
+        for report in self.store.queued_reports().map_err(store_to_api)? {
+            if !is_due(&report, now, retry_now) {
+                continue;
+            }
+            match padded_body_of(&report) {
+                Ok(body) => due.push(DueReport { week: report.week, body }),
+                // The app's own queued text no longer reads as a report: it can
+                // never be sent, so it fails for good instead of every pass.
+                Err(error) => self
+                    .store
+                    .record_report_failure(report.week, &failure_of(&error), None)
+                    .map_err(store_to_api)?,
+            }
+        }
         if due.is_empty() {
             return Ok(None);
         }
@@ -192,17 +200,21 @@ impl Desktop {
                     self.store.mark_report_sent(*week, now).map_err(store_to_api)?;
                     any_sent = true;
                 }
-                SendOutcome::Retry { week, error } => {
+                SendOutcome::Retry { week, error, retry_after } => {
                     let attempts_so_far = self
                         .store
                         .queued_report(*week)
                         .map_err(store_to_api)?
                         .map_or(0, |report| report.attempts);
-                    let retry_at = next_attempt_at(now, attempts_so_far);
+                    let retry_at = next_attempt_at(now, attempts_so_far, *retry_after);
                     self.store
                         .record_report_failure(*week, &failure_of(error), Some(retry_at))
                         .map_err(store_to_api)?;
                     last_error = Some(error.clone());
+                }
+                // Not an error to show: the status names the week in words.
+                SendOutcome::Dropped { week, error, .. } => {
+                    self.store.drop_queued_report(*week, &failure_of(error)).map_err(store_to_api)?;
                 }
                 SendOutcome::Refused { week, error } => {
                     self.store
@@ -249,12 +261,12 @@ impl Desktop {
         random: &mut dyn FnMut() -> u64,
     ) -> Result<(), ApiError> {
         let oldest_accepted = IsoWeek::containing(today).plus_weeks(-i64::from(facts.max_report_age_weeks));
-        let max_delay =
-            self.sync_options.max_delay_override_seconds.unwrap_or(facts.max_random_delay_seconds);
         let queued: Vec<IsoWeek> =
             self.store.queued_reports().map_err(store_to_api)?.iter().map(|report| report.week).collect();
         for pulse in self.store.history().map_err(store_to_api)? {
             let week = pulse.week;
+            // A week before the enrolment's is never queued: the server would
+            // refuse it, and counting it would let one device back-fill a team.
             if week < facts.enrolled_week
                 || week < oldest_accepted
                 || !week_is_closed(week, today)
@@ -266,7 +278,7 @@ impl Desktop {
             let payload = serde_json::to_string(&report_for_pulse(&pulse)).map_err(|error| {
                 ApiError::new(ErrorCode::Internal, format!("encoding the report for {week}: {error}"))
             })?;
-            let due_at = now + random_delay(max_delay, random);
+            let due_at = report_due_at(week, now, facts.max_random_delay_seconds, random);
             self.store.enqueue_report(week, &payload, due_at).map_err(store_to_api)?;
         }
         Ok(())
@@ -309,6 +321,37 @@ impl Desktop {
             ApiError::new(ErrorCode::KeyringUnavailable, "no keyring was given to keep the device token in")
         })
     }
+}
+
+/// Whether `report` is to be sent in a pass at `now`.
+fn is_due(report: &QueuedReport, now: DateTime<Utc>, retry_now: bool) -> bool {
+    let rate_limited = report
+        .last_error
+        .as_ref()
+        .is_some_and(|failure| parse_error_code(&failure.code) == ErrorCode::RateLimited);
+    report.state == QueuedReportState::Pending
+        && (report.next_attempt_at.is_some_and(|due_at| due_at <= now)
+            || (retry_now && report.attempts > 0 && !rate_limited))
+}
+
+/// The body to send for a queued report: its payload, padded.
+fn padded_body_of(report: &QueuedReport) -> Result<String, ApiError> {
+    let week = report.week;
+    let parsed: WeeklyReport = serde_json::from_str(&report.payload).map_err(|_| {
+        ApiError::new(ErrorCode::Internal, format!("the queued report for {week} is unreadable"))
+    })?;
+    padded_report_body(&parsed)
+}
+
+/// A dropped report as the status shows it; the reason read back from the
+/// code it was dropped with.
+fn dropped_report_to_wire(report: &QueuedReport) -> DroppedReport {
+    let code = report.last_error.as_ref().map(|failure| parse_error_code(&failure.code));
+    let reason = match code {
+        Some(ErrorCode::WeekBeforeEnrolment) => DroppedReportReason::WeekBeforeEnrolment,
+        _ => DroppedReportReason::WeekPublished,
+    };
+    DroppedReport { week: report.week.to_string(), reason }
 }
 
 fn failure_of(error: &ApiError) -> ReportFailure {

@@ -10,8 +10,18 @@
 //!   builds it from the saved pulse and leaves the note and the work week out
 //!   by construction.
 //! - A week's report is queued only once the week is closed (its answers are
-//!   final), due at that moment plus a random delay of up to the server's
-//!   `max_random_delay_seconds`, so its arrival does not point at a person.
+//!   final), due at that moment (or at the week's end in UTC, if later) plus
+//!   a random delay drawn uniformly from [`send_delay_bounds`]: never below an hour and spread over at least a day,
+//!   whatever the server announces, so its arrival does not point at a person
+//!   and a server announcing 0 cannot make reports arrive at the week's close.
+//!   No setting or environment variable lowers that floor.
+//! - Every report body is padded with spaces to [`REPORT_BODY_BYTES`], so its
+//!   length on the wire says nothing about how many items were answered or
+//!   what their values were.
+//! - A report the server can never count (its week was published, or began
+//!   before the device enrolled) is dropped for good and named in the sync
+//!   status; rate limits and server faults are retried with backoff, and a
+//!   `Retry-After` is respected.
 //!
 //! A pass is split in three so that the shell never holds the store while the
 //! network is slow: [`crate::Desktop::prepare_sync`] (store, no network),
@@ -22,12 +32,13 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use polso_api::{
-    ApiError, EnrolDevice, EnrolRequest, EnrolResponse, ErrorCode, ReportAck, ReportedScore, ReportedValue,
-    WIRE_VERSION, WeeklyReport,
+    ApiError, DroppedReportReason, EnrolDevice, EnrolRequest, EnrolResponse, ErrorCode, ReportAck,
+    ReportedScore, ReportedValue, WIRE_VERSION, WeeklyReport,
 };
 use polso_core::IsoWeek;
+use polso_core::collection::send_delay_bounds;
 use polso_store::SavedPulse;
 
 use crate::convert::metric_to_wire;
@@ -40,6 +51,19 @@ pub const FIRST_RETRY_DELAY_SECONDS: i64 = 60;
 
 /// The longest wait between two retries of a report.
 pub const LONGEST_RETRY_DELAY_SECONDS: i64 = 60 * 60;
+
+/// The longest `Retry-After` honoured: a day. A longer one is cut to this, so
+/// a server cannot park a report past its week's collection window.
+pub const LONGEST_RETRY_AFTER_SECONDS: i64 = 24 * 60 * 60;
+
+/// The size, in bytes, of every report body sent: the JSON with its
+/// `padding` of spaces. The largest report the embedded item bank and the
+/// schedule can produce (five items with the longest ids, every metric they
+/// score, each value and score at its longest text) is 527 bytes; a
+/// test checks every week's item combination for many weeks and seeds against
+/// this size. Should a report ever be longer, it is padded to the next
+/// multiple instead, never sent at its own length.
+pub const REPORT_BODY_BYTES: usize = 1024;
 
 /// What the server answered: its status and its body, unread.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,6 +93,18 @@ pub trait SyncTransport {
         bearer_token: Option<&str>,
         body: &str,
     ) -> Result<HttpAnswer, TransportFailure>;
+
+    /// POSTs like [`SyncTransport::post_json`] and also returns the answer's
+    /// `Retry-After` header, when it has one. The default sees no header: a
+    /// transport that cannot read headers retries on Polso's own backoff.
+    fn post_json_with_retry_after(
+        &self,
+        url: &str,
+        bearer_token: Option<&str>,
+        body: &str,
+    ) -> Result<(HttpAnswer, Option<String>), TransportFailure> {
+        self.post_json(url, bearer_token, body).map(|answer| (answer, None))
+    }
 }
 
 /// HTTP over `ureq`, blocking, with rustls for `https://` addresses: the
@@ -120,6 +156,15 @@ impl SyncTransport for UreqTransport {
         bearer_token: Option<&str>,
         body: &str,
     ) -> Result<HttpAnswer, TransportFailure> {
+        self.post_json_with_retry_after(url, bearer_token, body).map(|(answer, _)| answer)
+    }
+
+    fn post_json_with_retry_after(
+        &self,
+        url: &str,
+        bearer_token: Option<&str>,
+        body: &str,
+    ) -> Result<(HttpAnswer, Option<String>), TransportFailure> {
         let mut request = self.agent.post(url).header("Content-Type", "application/json");
         if let Some(token) = bearer_token {
             request = request.header("Authorization", format!("Bearer {token}"));
@@ -127,8 +172,13 @@ impl SyncTransport for UreqTransport {
         let failure = |error: ureq::Error| TransportFailure { detail: error.to_string() };
         let mut response = request.send(body).map_err(failure)?;
         let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get("Retry-After")
+            .and_then(|value| value.to_str().ok())
+            .map(|text| text.trim().to_owned());
         let body = response.body_mut().read_to_string().map_err(failure)?;
-        Ok(HttpAnswer { status, body })
+        Ok((HttpAnswer { status, body }, retry_after))
     }
 }
 
@@ -183,6 +233,10 @@ pub fn normalise_server_url(text: &str) -> Result<String, ApiError> {
 /// to [`crate::Desktop::complete_enrolment`].
 pub fn request_enrolment(transport: &dyn SyncTransport, form: &EnrolDevice) -> Result<Enrolment, ApiError> {
     let server_url = normalise_server_url(&form.server_url)?;
+    if crate::credential::is_personal_code(&form.invite_code) {
+        let code = &form.invite_code;
+        return crate::credential::request_enrolment_with_personal_code(transport, &server_url, code);
+    }
     let invite_code = form.invite_code.trim();
     if invite_code.is_empty() {
         return Err(ApiError::new(ErrorCode::InvalidInput, "the invite code is empty"));
@@ -239,7 +293,26 @@ pub fn report_for_pulse(pulse: &SavedPulse) -> WeeklyReport {
             .iter()
             .map(|score| ReportedScore { metric: metric_to_wire(score.metric), score: score.score })
             .collect(),
+        padding: String::new(),
     }
+}
+
+/// The body sent for `report`: its JSON, with `padding` set to the spaces
+/// that bring it to [`REPORT_BODY_BYTES`] (or, for a report that could never
+/// be that short, to the next multiple of it). Any padding `report` already
+/// has is replaced, so padding twice gives the same body.
+pub fn padded_report_body(report: &WeeklyReport) -> Result<String, ApiError> {
+    let encode = |report: &WeeklyReport| {
+        serde_json::to_string(report).map_err(|error| {
+            ApiError::new(ErrorCode::Internal, format!("encoding the report for {}: {error}", report.week))
+        })
+    };
+    let mut padded = WeeklyReport { padding: String::new(), ..report.clone() };
+    let unpadded_length = encode(&padded)?.len();
+    let target = unpadded_length.div_ceil(REPORT_BODY_BYTES).max(1) * REPORT_BODY_BYTES;
+    // Spaces need no escaping in JSON: each one adds exactly one byte.
+    padded.padding = " ".repeat(target - unpadded_length);
+    encode(&padded)
 }
 
 /// Whether the pulse window of `week` has closed on `today`: it closes at the
@@ -248,12 +321,31 @@ pub fn week_is_closed(week: IsoWeek, today: NaiveDate) -> bool {
     today > week.sunday()
 }
 
-/// The random delay before a newly closed week's report is due: uniform in
-/// `0..=max_delay_seconds`, drawn from `random`.
-pub fn random_delay(max_delay_seconds: u32, random: &mut dyn FnMut() -> u64) -> chrono::Duration {
-    let span = u64::from(max_delay_seconds) + 1;
-    // The modulo bias over a 64-bit draw is below 2^-32: irrelevant here.
-    chrono::Duration::seconds(i64::try_from(random() % span).unwrap_or(0))
+/// The random delay before a newly closed week's report is due, when the
+/// server announces `announced_max_delay_seconds`: uniform over
+/// [`send_delay_bounds`], drawn from `random`. The app's own floor holds
+/// whatever the server announces, 0 included.
+pub fn send_delay(announced_max_delay_seconds: u32, random: &mut dyn FnMut() -> u64) -> chrono::Duration {
+    let bounds = send_delay_bounds(announced_max_delay_seconds);
+    let span = u64::from(bounds.max_seconds.saturating_sub(bounds.min_seconds)) + 1;
+    // The modulo bias over a 64-bit draw is below 2^-40: irrelevant here.
+    let seconds = u64::from(bounds.min_seconds) + random() % span;
+    chrono::Duration::seconds(i64::try_from(seconds).unwrap_or(i64::from(bounds.max_seconds)))
+}
+
+/// When a newly closed `week`'s report, first seen closed at `now`, is due:
+/// a [`send_delay`] after `now`, or after the week's end in UTC when that is
+/// later. A device east of UTC sees its week close before the server's clock
+/// does; counting from the UTC end keeps its report from arriving while the
+/// server still calls the week open, and from pointing at its time zone.
+pub fn report_due_at(
+    week: IsoWeek,
+    now: DateTime<Utc>,
+    announced_max_delay_seconds: u32,
+    random: &mut dyn FnMut() -> u64,
+) -> DateTime<Utc> {
+    let week_ends_in_utc = week.next().monday().and_time(NaiveTime::MIN).and_utc();
+    now.max(week_ends_in_utc) + send_delay(announced_max_delay_seconds, random)
 }
 
 /// The wait before the next attempt after `attempts` failed ones: one minute,
@@ -290,10 +382,42 @@ impl std::fmt::Debug for SyncBatch {
     }
 }
 
-/// One queued report due now.
+/// One queued report due now, its body padded.
 pub(crate) struct DueReport {
     pub(crate) week: IsoWeek,
-    pub(crate) payload: String,
+    pub(crate) body: String,
+}
+
+/// When the server asked to be tried again, from its `Retry-After` header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryAfter {
+    /// After this many seconds.
+    Seconds(u32),
+    /// At this instant.
+    At(DateTime<Utc>),
+}
+
+impl RetryAfter {
+    /// Reads a `Retry-After` value: delay-seconds (`"120"`) or an HTTP date
+    /// (`"Wed, 02 Dec 2026 10:00:00 GMT"`). Anything else reads as no wish.
+    pub fn parse(text: &str) -> Option<RetryAfter> {
+        let text = text.trim();
+        if let Ok(seconds) = text.parse::<u64>() {
+            return Some(RetryAfter::Seconds(u32::try_from(seconds).unwrap_or(u32::MAX)));
+        }
+        DateTime::parse_from_rfc2822(text).ok().map(|instant| RetryAfter::At(instant.to_utc()))
+    }
+
+    /// The instant it names, seen at `now`, never more than
+    /// [`LONGEST_RETRY_AFTER_SECONDS`] away.
+    pub fn instant(self, now: DateTime<Utc>) -> DateTime<Utc> {
+        let latest = now + chrono::Duration::seconds(LONGEST_RETRY_AFTER_SECONDS);
+        match self {
+            RetryAfter::Seconds(seconds) => now + chrono::Duration::seconds(i64::from(seconds)),
+            RetryAfter::At(instant) => instant,
+        }
+        .min(latest)
+    }
 }
 
 /// What became of one report in a pass.
@@ -309,6 +433,18 @@ pub enum SendOutcome {
         /// The report's week.
         week: IsoWeek,
         /// Why, in words.
+        error: ApiError,
+        /// When the server asked to be tried again, if it did.
+        retry_after: Option<RetryAfter>,
+    },
+    /// The server can never count it: its week is published, or began
+    /// before the device enrolled. It is dropped for good; not a failure.
+    Dropped {
+        /// The report's week.
+        week: IsoWeek,
+        /// Why it can never be counted.
+        reason: DroppedReportReason,
+        /// The server's words.
         error: ApiError,
     },
     /// The server refused it for good; it is not sent again.
@@ -330,27 +466,35 @@ pub fn send_reports(transport: &dyn SyncTransport, batch: &SyncBatch) -> Vec<Sen
     for report in &batch.reports {
         let week = report.week;
         if let Some(error) = &unreachable_error {
-            outcomes.push(SendOutcome::Retry { week, error: error.clone() });
+            outcomes.push(SendOutcome::Retry { week, error: error.clone(), retry_after: None });
             continue;
         }
-        let answer = match transport.post_json(&url, Some(&batch.device_token), &report.payload) {
-            Ok(answer) => answer,
+        let sent = transport.post_json_with_retry_after(&url, Some(&batch.device_token), &report.body);
+        let (answer, retry_after_text) = match sent {
+            Ok(answered) => answered,
             Err(failure) => {
                 let error = unreachable(&batch.server_url, &failure);
                 unreachable_error = Some(error.clone());
-                outcomes.push(SendOutcome::Retry { week, error });
+                outcomes.push(SendOutcome::Retry { week, error, retry_after: None });
                 continue;
             }
         };
-        outcomes.push(classify_report_answer(&batch.server_url, week, &answer));
+        let retry_after = retry_after_text.as_deref().and_then(RetryAfter::parse);
+        outcomes.push(classify_report_answer(&batch.server_url, week, &answer, retry_after));
     }
     outcomes
 }
 
-/// Sorts the server's answer to a report into sent, retry and refused.
-fn classify_report_answer(server_url: &str, week: IsoWeek, answer: &HttpAnswer) -> SendOutcome {
-    match answer.status {
-        200..=299 => match serde_json::from_str::<ReportAck>(&answer.body) {
+/// Sorts the server's answer to a report into sent, retry, dropped and
+/// refused: by the server's error code first, then by the HTTP status.
+fn classify_report_answer(
+    server_url: &str,
+    week: IsoWeek,
+    answer: &HttpAnswer,
+    retry_after: Option<RetryAfter>,
+) -> SendOutcome {
+    if (200..=299).contains(&answer.status) {
+        return match serde_json::from_str::<ReportAck>(&answer.body) {
             Ok(ack) if ack.week == week.to_string() => SendOutcome::Sent { week },
             _ => SendOutcome::Retry {
                 week,
@@ -360,20 +504,22 @@ fn classify_report_answer(server_url: &str, week: IsoWeek, answer: &HttpAnswer) 
                         "the server at {server_url} answered the report for {week} in a way Polso does not understand"
                     ),
                 ),
+                retry_after: None,
             },
-        },
-        // Timeouts and rate limits are worth another try; so is any server fault.
-        408 | 429 | 500..=599 => SendOutcome::Retry {
-            week,
-            error: server_error(server_url, answer)
-                .unwrap_or_else(|| status_error(server_url, answer.status)),
-        },
-        400..=499 => SendOutcome::Refused {
-            week,
-            error: server_error(server_url, answer)
-                .unwrap_or_else(|| status_error(server_url, answer.status)),
-        },
-        _ => SendOutcome::Retry { week, error: status_error(server_url, answer.status) },
+        };
+    }
+    let error = server_error(server_url, answer).unwrap_or_else(|| status_error(server_url, answer.status));
+    let dropped = |reason| SendOutcome::Dropped { week, reason, error: error.clone() };
+    match (error.code, answer.status) {
+        (ErrorCode::WeekPublished, _) => dropped(DroppedReportReason::WeekPublished),
+        (ErrorCode::WeekBeforeEnrolment, _) => dropped(DroppedReportReason::WeekBeforeEnrolment),
+        // Timeouts and rate limits are worth another try; so is any server
+        // fault, and a week the server's clock does not yet see as closed.
+        (ErrorCode::RateLimited | ErrorCode::WeekNotOpen, _) | (_, 408 | 429 | 500..=599) => {
+            SendOutcome::Retry { week, error, retry_after }
+        }
+        (_, 400..=499) => SendOutcome::Refused { week, error },
+        _ => SendOutcome::Retry { week, error, retry_after: None },
     }
 }
 
@@ -397,9 +543,15 @@ pub(crate) fn unreachable(server_url: &str, failure: &TransportFailure) -> ApiEr
     )
 }
 
-/// The instant a report due after a failed attempt may be tried again.
-pub(crate) fn next_attempt_at(now: DateTime<Utc>, attempts_so_far: u32) -> DateTime<Utc> {
-    now + retry_delay(attempts_so_far.saturating_add(1))
+/// The instant a report due after a failed attempt may be tried again: after
+/// Polso's own backoff, and not before the server's `Retry-After`.
+pub(crate) fn next_attempt_at(
+    now: DateTime<Utc>,
+    attempts_so_far: u32,
+    retry_after: Option<RetryAfter>,
+) -> DateTime<Utc> {
+    let backoff = now + retry_delay(attempts_so_far.saturating_add(1));
+    retry_after.map_or(backoff, |retry_after| backoff.max(retry_after.instant(now)))
 }
 
 #[cfg(test)]
@@ -441,6 +593,39 @@ mod tests {
     }
 
     #[test]
+    fn the_http_client_reads_retry_after() {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        let server = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut request = Vec::new();
+            let mut buffer = [0u8; 1024];
+            // Read the whole request (headers and the two-byte body) before answering.
+            while !request.ends_with(b"\r\n\r\n{}") {
+                let read = stream.read(&mut buffer).unwrap();
+                if read == 0 {
+                    break;
+                }
+                request.extend_from_slice(&buffer[..read]);
+            }
+            let body = r#"{"code":"rate_limited","message":"slow down"}"#;
+            let answer = format!(
+                "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 120\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            stream.write_all(answer.as_bytes()).unwrap();
+        });
+        let (answer, retry_after) = UreqTransport::new()
+            .post_json_with_retry_after(&format!("http://{address}/v1/reports"), Some("token"), "{}")
+            .unwrap();
+        server.join().unwrap();
+        assert_eq!(answer.status, 429);
+        assert_eq!(retry_after.as_deref(), Some("120"));
+        assert_eq!(RetryAfter::parse(&retry_after.unwrap()), Some(RetryAfter::Seconds(120)));
+    }
+
+    #[test]
     fn retries_back_off_exponentially_up_to_an_hour() {
         let seconds: Vec<i64> = (1..=9).map(|attempts| retry_delay(attempts).num_seconds()).collect();
         assert_eq!(seconds, [60, 120, 240, 480, 960, 1920, 3600, 3600, 3600]);
@@ -448,12 +633,142 @@ mod tests {
     }
 
     #[test]
-    fn random_delays_stay_within_the_window() {
-        let mut draws = [0u64, 21600, 21601, u64::MAX].into_iter();
-        let mut random = move || draws.next().unwrap_or(0);
-        let delays: Vec<i64> = (0..4).map(|_| random_delay(21600, &mut random).num_seconds()).collect();
-        assert_eq!(delays, [0, 21600, 0, (u64::MAX % 21601) as i64]);
-        assert_eq!(random_delay(0, &mut || 12345).num_seconds(), 0);
+    fn send_delays_keep_the_apps_floor_whatever_the_server_announces() {
+        // A server announcing 0 (or an hour) gets the app's own window: one
+        // hour to one hour and a day after the week closed.
+        let floor = 3600;
+        let span = 86_400 + 1;
+        for announced in [0, 60, 3600] {
+            let mut draws = [0u64, 86_400, 86_401, u64::MAX].into_iter();
+            let mut random = move || draws.next().unwrap_or(0);
+            let delays: Vec<i64> = (0..4).map(|_| send_delay(announced, &mut random).num_seconds()).collect();
+            assert_eq!(
+                delays,
+                [floor, floor + 86_400, floor, floor + (u64::MAX % span) as i64],
+                "announced {announced}"
+            );
+        }
+        // A longer announced window is used as it is, up to a week.
+        assert_eq!(
+            send_delay(3 * 86_400, &mut || u64::MAX).num_seconds(),
+            3600 + (u64::MAX % (3 * 86_400 - 3600 + 1)) as i64
+        );
+        for draw in [0, 1, 12345, u64::MAX / 2, u64::MAX] {
+            let seconds = send_delay(u32::MAX, &mut || draw).num_seconds();
+            assert!((3600..=7 * 86_400).contains(&seconds), "{seconds}");
+        }
+    }
+
+    #[test]
+    fn a_report_is_never_due_before_its_week_has_ended_in_utc() {
+        let week = IsoWeek::new(2026, 48).unwrap();
+        let instant = |text| DateTime::parse_from_rfc3339(text).unwrap().to_utc();
+        // Tokyo's Monday 00:30 is Sunday 15:30 UTC: the delay counts from UTC's midnight.
+        let tokyo = report_due_at(week, instant("2026-11-29T15:30:00Z"), 0, &mut || 0);
+        assert_eq!(tokyo, instant("2026-11-30T01:00:00Z"));
+        // New York's Monday 00:30 is already past it: the delay counts from then.
+        let new_york = report_due_at(week, instant("2026-11-30T05:30:00Z"), 0, &mut || 0);
+        assert_eq!(new_york, instant("2026-11-30T06:30:00Z"));
+    }
+
+    #[test]
+    fn retry_after_is_read_as_seconds_or_a_date_and_capped_at_a_day() {
+        let now = DateTime::parse_from_rfc3339("2026-12-02T09:00:00Z").unwrap().to_utc();
+        assert_eq!(RetryAfter::parse(" 120 "), Some(RetryAfter::Seconds(120)));
+        let date = RetryAfter::parse("Wed, 02 Dec 2026 10:00:00 GMT").unwrap();
+        assert_eq!(date.instant(now), now + chrono::Duration::hours(1));
+        assert_eq!(RetryAfter::parse("soon"), None);
+        assert_eq!(RetryAfter::parse("-5"), None);
+        assert_eq!(RetryAfter::Seconds(u32::MAX).instant(now), now + chrono::Duration::days(1));
+        // The backoff and Retry-After: whichever is later.
+        assert_eq!(
+            next_attempt_at(now, 0, Some(RetryAfter::Seconds(10))),
+            now + chrono::Duration::seconds(60)
+        );
+        assert_eq!(
+            next_attempt_at(now, 0, Some(RetryAfter::Seconds(900))),
+            now + chrono::Duration::seconds(900)
+        );
+        assert_eq!(next_attempt_at(now, 0, None), now + chrono::Duration::seconds(60));
+    }
+
+    /// The largest report a week of `schedule` can produce: every item it asks
+    /// answered, with every value and score at its longest text.
+    fn largest_report(
+        bank: &polso_core::ItemBank,
+        schedule: &polso_core::Schedule,
+        week: IsoWeek,
+    ) -> WeeklyReport {
+        let items = schedule.items_for_week(week);
+        let answers: Vec<polso_core::Answer> = items
+            .iter()
+            .map(|id| {
+                let item = bank.item(id.as_str()).unwrap();
+                let scale = bank.scale_of(item);
+                let value = (0..=u8::MAX).rev().find(|value| scale.contains(*value)).unwrap();
+                polso_core::Answer { item: id.clone(), value }
+            })
+            .collect();
+        let scores = polso_core::score_answers(bank, &answers).unwrap();
+        WeeklyReport {
+            wire_version: WIRE_VERSION,
+            week: week.to_string(),
+            items: answers
+                .iter()
+                .map(|answer| ReportedValue { item_id: answer.item.to_string(), value: u8::MAX })
+                .collect(),
+            // The longest text a non-negative f64 has: 23 bytes.
+            metrics: scores
+                .iter()
+                .map(|score| ReportedScore { metric: metric_to_wire(score.metric), score: f64::MIN_POSITIVE })
+                .collect(),
+            padding: String::new(),
+        }
+    }
+
+    #[test]
+    fn every_report_the_schedule_can_produce_is_padded_to_one_size() {
+        let bank = polso_core::ItemBank::embedded();
+        let first_week = IsoWeek::new(2025, 1).unwrap();
+        let mut largest_unpadded = 0;
+        for seed in
+            (0..40u64).map(|index| index.wrapping_mul(0x9e37_79b9_7f4a_7c15)).chain([0x706f_6c73_6f00_0001])
+        {
+            let schedule = polso_core::Schedule::new(bank, seed);
+            for offset in 0..160 {
+                let week = first_week.plus_weeks(offset);
+                let report = largest_report(bank, &schedule, week);
+                assert!(report.items.len() <= polso_core::pulse::MAX_ITEMS_PER_WEEK);
+                largest_unpadded = largest_unpadded.max(serde_json::to_string(&report).unwrap().len());
+                let body = padded_report_body(&report).unwrap();
+                assert_eq!(body.len(), REPORT_BODY_BYTES, "seed {seed}, {week}");
+                let read_back: WeeklyReport = serde_json::from_str(&body).unwrap();
+                assert_eq!(WeeklyReport { padding: String::new(), ..read_back.clone() }, report);
+                assert!(read_back.padding.bytes().all(|byte| byte == b' '));
+                // Fewer items, smaller values: the same size still.
+                let smallest = WeeklyReport { items: Vec::new(), metrics: Vec::new(), ..report };
+                assert_eq!(padded_report_body(&smallest).unwrap().len(), REPORT_BODY_BYTES);
+            }
+        }
+        assert!(
+            largest_unpadded <= REPORT_BODY_BYTES * 3 / 4,
+            "the margin is thin: {largest_unpadded} bytes"
+        );
+    }
+
+    #[test]
+    fn padding_twice_gives_the_same_body_and_an_oversized_report_gets_the_next_multiple() {
+        let report = WeeklyReport {
+            wire_version: WIRE_VERSION,
+            week: "2026-W48".to_owned(),
+            items: vec![ReportedValue { item_id: "x".repeat(REPORT_BODY_BYTES), value: 3 }],
+            metrics: Vec::new(),
+            padding: String::new(),
+        };
+        let body = padded_report_body(&report).unwrap();
+        assert_eq!(body.len(), 2 * REPORT_BODY_BYTES);
+        let read_back: WeeklyReport = serde_json::from_str(&body).unwrap();
+        assert_eq!(padded_report_body(&read_back).unwrap(), body);
     }
 
     #[test]
@@ -471,6 +786,28 @@ mod tests {
         let answer = |status, body: &str| HttpAnswer { status, body: body.to_owned() };
         let server = "http://server";
         let cases = [
+            (
+                answer(410, r#"{"code":"week_published","message":"2026-W48 was published"}"#),
+                "dropped",
+                Some(ErrorCode::WeekPublished),
+            ),
+            (
+                answer(422, r#"{"code":"week_before_enrolment","message":"before enrolment"}"#),
+                "dropped",
+                Some(ErrorCode::WeekBeforeEnrolment),
+            ),
+            (answer(410, "gone"), "refused", Some(ErrorCode::Internal)),
+            (
+                answer(422, r#"{"code":"week_not_open","message":"2026-W48 has not started yet"}"#),
+                "retry",
+                Some(ErrorCode::WeekNotOpen),
+            ),
+            (
+                answer(429, r#"{"code":"rate_limited","message":"slow down"}"#),
+                "retry",
+                Some(ErrorCode::RateLimited),
+            ),
+            (answer(502, "<html>bad gateway</html>"), "retry", Some(ErrorCode::Internal)),
             (answer(200, r#"{"week":"2026-W48","status":"accepted"}"#), "sent", None),
             (answer(200, r#"{"week":"2026-W48","status":"duplicate"}"#), "sent", None),
             (answer(200, r#"{"week":"2026-W47","status":"accepted"}"#), "retry", Some(ErrorCode::Internal)),
@@ -490,10 +827,11 @@ mod tests {
             (answer(503, r#"{"code":"internal","message":"busy"}"#), "retry", Some(ErrorCode::Internal)),
         ];
         for (answer, kind, code) in cases {
-            let outcome = classify_report_answer(server, week, &answer);
+            let outcome = classify_report_answer(server, week, &answer, None);
             let (found_kind, found_code) = match &outcome {
                 SendOutcome::Sent { .. } => ("sent", None),
                 SendOutcome::Retry { error, .. } => ("retry", Some(error.code)),
+                SendOutcome::Dropped { error, .. } => ("dropped", Some(error.code)),
                 SendOutcome::Refused { error, .. } => ("refused", Some(error.code)),
             };
             assert_eq!((found_kind, found_code), (kind, code), "{answer:?}");

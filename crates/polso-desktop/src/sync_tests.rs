@@ -1,21 +1,23 @@
 //! Tests of the sync client against a real store file and a scripted fake
-//! server: enrolment, when a week's report becomes due, what it holds, and
-//! how answers, failures and retries are recorded.
+//! server: enrolment, when a week's report becomes due (never before the
+//! app's own floor), what it holds and how long its body is, and how answers,
+//! refusals, dropped weeks, failures and retries are recorded.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use polso_api::{
-    AnswerDto, EnrolDevice, EnrolResponse, ErrorCode, ReportWindow, SubmitPulse, WeeklyReport, WorkWeekDto,
+    AnswerDto, DroppedReport, DroppedReportReason, EnrolDevice, EnrolResponse, ErrorCode, ReportWindow,
+    SubmitPulse, WeeklyReport, WorkWeekDto,
 };
 use polso_core::IsoWeek;
 use polso_core::bank::ItemBank;
 use polso_core::schedule::Schedule;
-use polso_store::{MemoryVault, SecretVault, Store, StoreKey};
+use polso_store::{MemoryVault, QueuedReportState, SecretVault, Store, StoreKey};
 
-use crate::sync::{HttpAnswer, SyncTransport, TransportFailure};
-use crate::{Desktop, SyncOptions};
+use crate::Desktop;
+use crate::sync::{HttpAnswer, REPORT_BODY_BYTES, SyncTransport, TransportFailure};
 
 const TOKEN: &str = "pd_secret-device-token";
 const TOKEN_ACCOUNT: &str = "device-token@test";
@@ -30,16 +32,25 @@ struct Request {
     body: String,
 }
 
+/// One scripted answer: an HTTP answer with its `Retry-After`, or a failure to connect.
+type Scripted = Result<(HttpAnswer, Option<String>), TransportFailure>;
+
 /// A server that answers from a script, in order, and records every request.
 #[derive(Default)]
 struct ScriptedServer {
-    answers: Mutex<VecDeque<Result<HttpAnswer, TransportFailure>>>,
+    answers: Mutex<VecDeque<Scripted>>,
     requests: Mutex<Vec<Request>>,
 }
 
 impl ScriptedServer {
     fn answer(&self, status: u16, body: &str) -> &ScriptedServer {
-        self.answers.lock().unwrap().push_back(Ok(HttpAnswer { status, body: body.to_owned() }));
+        self.answers.lock().unwrap().push_back(Ok((HttpAnswer { status, body: body.to_owned() }, None)));
+        self
+    }
+
+    fn answer_with_retry_after(&self, status: u16, body: &str, retry_after: &str) -> &ScriptedServer {
+        let answer = HttpAnswer { status, body: body.to_owned() };
+        self.answers.lock().unwrap().push_back(Ok((answer, Some(retry_after.to_owned()))));
         self
     }
 
@@ -61,6 +72,15 @@ impl SyncTransport for ScriptedServer {
         bearer_token: Option<&str>,
         body: &str,
     ) -> Result<HttpAnswer, TransportFailure> {
+        self.post_json_with_retry_after(url, bearer_token, body).map(|(answer, _)| answer)
+    }
+
+    fn post_json_with_retry_after(
+        &self,
+        url: &str,
+        bearer_token: Option<&str>,
+        body: &str,
+    ) -> Result<(HttpAnswer, Option<String>), TransportFailure> {
         self.requests.lock().unwrap().push(Request {
             url: url.to_owned(),
             bearer_token: bearer_token.map(str::to_owned),
@@ -92,14 +112,13 @@ struct Fixture {
     desktop: Desktop,
 }
 
-fn fixture(options: SyncOptions) -> Fixture {
+fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("polso.db"), &StoreKey::generate().unwrap()).unwrap();
     let vault = SharedVault::default();
     let desktop = Desktop::new(store, "en-GB".to_owned())
         .unwrap()
-        .with_device_vault(Box::new(vault.clone()), TOKEN_ACCOUNT)
-        .with_sync_options(options);
+        .with_device_vault(Box::new(vault.clone()), TOKEN_ACCOUNT);
     Fixture { _dir: dir, vault, desktop }
 }
 
@@ -152,9 +171,27 @@ fn accepted(week: &str) -> String {
     format!(r#"{{"week":"{week}","status":"accepted"}}"#)
 }
 
+/// The app's own shortest delay after a week closes: an hour, whatever the server says.
+const FLOOR: Duration = Duration::hours(1);
+
+/// Monday after 2026-W48, when the first pass queues its report.
+fn monday() -> DateTime<Utc> {
+    at(11, 30, 8)
+}
+
+/// Queues 2026-W48's report on Monday with the shortest delay (a draw of 0),
+/// and returns when it is due. Nothing is sent yet.
+fn queued_on_monday(fixture: &mut Fixture, server: &ScriptedServer) -> DateTime<Utc> {
+    let requests = server.requests().len();
+    let status = fixture.desktop.sync_now(server, date(11, 30), monday(), true, &mut || 0).unwrap();
+    assert_eq!(status.pending_reports, 1);
+    assert_eq!(server.requests().len(), requests, "queued, not sent");
+    monday() + FLOOR
+}
+
 #[test]
 fn enrolment_keeps_the_token_in_the_vault_and_switches_to_the_organisations_items() {
-    let mut fixture = fixture(SyncOptions::default());
+    let mut fixture = fixture();
     let before = fixture.desktop.sync_status().unwrap();
     assert!(!before.enrolled && before.server_url.is_none() && before.team_name.is_none());
 
@@ -225,7 +262,7 @@ fn a_refused_or_failed_enrolment_keeps_nothing() {
         (form(), Reply::Unreachable, ErrorCode::ServerUnreachable),
     ];
     for (form, reply, code) in cases {
-        let mut fixture = fixture(SyncOptions::default());
+        let mut fixture = fixture();
         let server = ScriptedServer::default();
         let expected_requests = match reply {
             Reply::NoRequest => 0,
@@ -248,18 +285,18 @@ fn a_refused_or_failed_enrolment_keeps_nothing() {
 
 #[test]
 fn a_weeks_report_waits_for_the_window_to_close_and_its_random_delay() {
-    let mut fixture = fixture(SyncOptions::default());
+    let mut fixture = fixture();
     let server = enrolled_and_answered(&mut fixture, 21600);
     let mut random = || 5000u64;
 
     // Sunday evening: the week is still open; nothing is queued or sent.
     let status = fixture.desktop.sync_now(&server, date(11, 29), at(11, 29, 20), false, &mut random).unwrap();
     assert_eq!(status.pending_reports, 0);
-    // Monday: queued, due 5000 s later.
+    // Monday: queued, due the app's floor of an hour plus 5000 s later.
     let monday = at(11, 30, 8);
     let status = fixture.desktop.sync_now(&server, date(11, 30), monday, false, &mut random).unwrap();
     assert_eq!(status.pending_reports, 1);
-    let due_at = monday + Duration::seconds(5000);
+    let due_at = monday + FLOOR + Duration::seconds(5000);
     fixture
         .desktop
         .sync_now(&server, date(11, 30), due_at - Duration::seconds(1), true, &mut random)
@@ -285,7 +322,9 @@ fn a_weeks_report_waits_for_the_window_to_close_and_its_random_delay() {
             .keys()
             .cloned()
             .collect();
-    assert_eq!(keys, ["items", "metrics", "week", "wire_version"]);
+    assert_eq!(keys, ["items", "metrics", "padding", "week", "wire_version"]);
+    assert_eq!(report_request.body.len(), REPORT_BODY_BYTES, "every body has one size");
+    assert!(report.padding.bytes().all(|byte| byte == b' ') && !report.padding.is_empty());
 
     // Sent once: later passes send nothing.
     fixture.desktop.sync_now(&server, date(12, 7), at(12, 7, 9), true, &mut random).unwrap();
@@ -293,20 +332,130 @@ fn a_weeks_report_waits_for_the_window_to_close_and_its_random_delay() {
 }
 
 #[test]
-fn the_delay_override_sends_as_soon_as_the_week_closes() {
-    let mut fixture = fixture(SyncOptions { max_delay_override_seconds: Some(0) });
-    let server = enrolled_and_answered(&mut fixture, 21600);
+fn a_server_announcing_no_delay_cannot_make_a_report_arrive_at_the_weeks_close() {
+    let mut fixture = fixture();
+    let server = enrolled_and_answered(&mut fixture, 0);
+    // The first pass after midnight, with the shortest draw there is.
+    let close = at(11, 30, 0);
+    let status = fixture.desktop.sync_now(&server, date(11, 30), close, true, &mut || 0).unwrap();
+    assert_eq!(status.pending_reports, 1);
+    let status = fixture
+        .desktop
+        .sync_now(&server, date(11, 30), close + FLOOR - Duration::seconds(1), true, &mut || 0)
+        .unwrap();
+    assert_eq!((status.pending_reports, server.requests().len()), (1, 1), "nothing before an hour");
     server.answer(200, r#"{"week":"2026-W48","status":"duplicate"}"#);
-    let status =
-        fixture.desktop.sync_now(&server, date(11, 30), at(11, 30, 0), false, &mut || u64::MAX).unwrap();
+    let status = fixture.desktop.sync_now(&server, date(11, 30), close + FLOOR, false, &mut || 0).unwrap();
     assert_eq!((status.pending_reports, status.last_error), (0, None), "a duplicate counts as sent");
 }
 
 #[test]
-fn offline_reports_stay_pending_and_retry_with_backoff() {
-    let mut fixture = fixture(SyncOptions::default());
+fn the_longest_draw_spreads_reports_over_a_day_after_the_floor() {
+    let mut fixture = fixture();
     let server = enrolled_and_answered(&mut fixture, 0);
-    let monday = at(11, 30, 8);
+    let close = at(11, 30, 0);
+    let longest = 86_400u64;
+    fixture.desktop.sync_now(&server, date(11, 30), close, false, &mut || longest).unwrap();
+    let due_at = close + FLOOR + Duration::seconds(86_400);
+    fixture.desktop.sync_now(&server, date(12, 1), due_at - Duration::seconds(1), false, &mut || 0).unwrap();
+    assert_eq!(server.requests().len(), 1, "still waiting a second before");
+    server.answer(200, &accepted("2026-W48"));
+    let status = fixture.desktop.sync_now(&server, date(12, 1), due_at, false, &mut || 0).unwrap();
+    assert_eq!(status.pending_reports, 0);
+}
+
+#[test]
+fn a_report_for_a_published_week_is_dropped_for_good_and_named_in_the_status() {
+    let cases = [
+        (
+            410,
+            r#"{"code":"week_published","message":"2026-W48 was published; the report came too late"}"#,
+            DroppedReportReason::WeekPublished,
+        ),
+        (
+            422,
+            r#"{"code":"week_before_enrolment","message":"2026-W48 began before the device enrolled"}"#,
+            DroppedReportReason::WeekBeforeEnrolment,
+        ),
+    ];
+    for (status_code, body, reason) in cases {
+        let mut fixture = fixture();
+        let server = enrolled_and_answered(&mut fixture, 0);
+        let due_at = queued_on_monday(&mut fixture, &server);
+        server.answer(status_code, body);
+        let status = fixture.desktop.sync_now(&server, date(11, 30), due_at, false, &mut || 0).unwrap();
+        assert_eq!(
+            (status.pending_reports, status.failed_reports, &status.last_error),
+            (0, 0, &None),
+            "{reason:?}: not pending, not a failure to fix"
+        );
+        assert_eq!(status.dropped_reports, [DroppedReport { week: "2026-W48".to_owned(), reason }]);
+        assert_eq!(status.last_sync_at.as_deref(), Some("2026-11-23T09:00:00+00:00"), "nothing counted");
+
+        // Gone for good: "Sync now" sends nothing, a later pass queues nothing.
+        for (today, now) in [(date(11, 30), due_at + Duration::hours(2)), (date(12, 8), at(12, 8, 9))] {
+            let status = fixture.desktop.sync_now(&server, today, now, true, &mut || 0).unwrap();
+            assert_eq!((status.pending_reports, status.dropped_reports.len()), (0, 1), "{reason:?}");
+        }
+        assert_eq!(server.requests().len(), 2, "{reason:?}: the enrolment and the one report");
+        let kept = fixture.desktop.store.queued_report(IsoWeek::new(2026, 48).unwrap()).unwrap().unwrap();
+        assert_eq!((kept.state, kept.payload.as_str()), (QueuedReportState::Dropped, ""));
+        // The answers themselves stay on the device.
+        assert_eq!(fixture.desktop.history().unwrap().weeks.len(), 1);
+    }
+}
+
+#[test]
+fn a_rate_limited_report_waits_for_retry_after_even_on_sync_now() {
+    let mut fixture = fixture();
+    let server = enrolled_and_answered(&mut fixture, 0);
+    let due_at = queued_on_monday(&mut fixture, &server);
+    server.answer_with_retry_after(429, r#"{"code":"rate_limited","message":"too many requests"}"#, "600");
+    let status = fixture.desktop.sync_now(&server, date(11, 30), due_at, false, &mut || 0).unwrap();
+    assert_eq!((status.pending_reports, status.failed_reports), (1, 0));
+    assert_eq!(status.last_error.map(|error| error.code), Some(ErrorCode::RateLimited));
+
+    let before = due_at + Duration::seconds(599);
+    fixture.desktop.sync_now(&server, date(11, 30), before, true, &mut || 0).unwrap();
+    assert_eq!(server.requests().len(), 2, "not before the server's Retry-After, even on Sync now");
+
+    // A server fault next: retried on Polso's own backoff (two minutes after a second failure).
+    let after = due_at + Duration::seconds(600);
+    server.answer(503, r#"{"code":"internal","message":"busy"}"#);
+    let status = fixture.desktop.sync_now(&server, date(11, 30), after, false, &mut || 0).unwrap();
+    assert_eq!((status.pending_reports, status.failed_reports), (1, 0));
+    fixture
+        .desktop
+        .sync_now(&server, date(11, 30), after + Duration::seconds(119), false, &mut || 0)
+        .unwrap();
+    assert_eq!(server.requests().len(), 3);
+    server.answer(200, &accepted("2026-W48"));
+    let status = fixture
+        .desktop
+        .sync_now(&server, date(11, 30), after + Duration::seconds(120), false, &mut || 0)
+        .unwrap();
+    assert_eq!((status.pending_reports, status.failed_reports, status.last_error), (0, 0, None));
+    let bodies: Vec<usize> = server.requests()[1..].iter().map(|request| request.body.len()).collect();
+    assert_eq!(bodies, [REPORT_BODY_BYTES; 3], "every attempt has the same length");
+}
+
+#[test]
+fn an_unreadable_queued_report_fails_for_good_without_being_sent() {
+    let mut fixture = fixture();
+    let server = enrolled_and_answered(&mut fixture, 0);
+    let due_at = monday() + FLOOR;
+    let week = IsoWeek::new(2026, 48).unwrap();
+    assert!(fixture.desktop.store.enqueue_report(week, "not a report", due_at).unwrap());
+    let status = fixture.desktop.sync_now(&server, date(11, 30), due_at, false, &mut || 0).unwrap();
+    assert_eq!((status.pending_reports, status.failed_reports), (0, 1));
+    assert_eq!(server.requests().len(), 1, "only the enrolment");
+}
+
+#[test]
+fn offline_reports_stay_pending_and_retry_with_backoff() {
+    let mut fixture = fixture();
+    let server = enrolled_and_answered(&mut fixture, 0);
+    let monday = queued_on_monday(&mut fixture, &server);
     server.fail();
     let status = fixture.desktop.sync_now(&server, date(11, 30), monday, false, &mut || 0).unwrap();
     assert_eq!(status.pending_reports, 1);
@@ -347,14 +496,16 @@ fn offline_reports_stay_pending_and_retry_with_backoff() {
 
 #[test]
 fn a_refused_report_fails_in_words_and_is_not_sent_again() {
-    let mut fixture = fixture(SyncOptions::default());
+    let mut fixture = fixture();
     let server = enrolled_and_answered(&mut fixture, 0);
+    let due_at = queued_on_monday(&mut fixture, &server);
     server.answer(
         409,
         r#"{"code":"duplicate_report","message":"a different report for 2026-W48 was counted"}"#,
     );
-    let status = fixture.desktop.sync_now(&server, date(11, 30), at(11, 30, 8), false, &mut || 0).unwrap();
+    let status = fixture.desktop.sync_now(&server, date(11, 30), due_at, false, &mut || 0).unwrap();
     assert_eq!((status.pending_reports, status.failed_reports), (0, 1));
+    assert!(status.dropped_reports.is_empty(), "a refusal is a failure, not a dropped week");
     let error = status.last_error.unwrap();
     assert_eq!(error.code, ErrorCode::DuplicateReport);
     assert!(error.message.contains("2026-W48"), "{}", error.message);
@@ -364,7 +515,7 @@ fn a_refused_report_fails_in_words_and_is_not_sent_again() {
 
 #[test]
 fn nothing_is_sent_before_enrolment_nor_for_weeks_before_it() {
-    let mut fixture = fixture(SyncOptions::default());
+    let mut fixture = fixture();
     // Answer 2026-W47 before enrolling, in W48.
     let view = fixture.desktop.current_pulse(date(11, 19)).unwrap();
     let submission = SubmitPulse {
@@ -388,10 +539,11 @@ fn nothing_is_sent_before_enrolment_nor_for_weeks_before_it() {
 
 #[test]
 fn a_missing_token_is_shown_as_not_enrolled_and_keeps_the_report() {
-    let mut fixture = fixture(SyncOptions::default());
+    let mut fixture = fixture();
     let server = enrolled_and_answered(&mut fixture, 0);
+    let due_at = queued_on_monday(&mut fixture, &server);
     fixture.vault.delete(TOKEN_ACCOUNT).unwrap();
-    let status = fixture.desktop.sync_now(&server, date(11, 30), at(11, 30, 8), false, &mut || 0).unwrap();
+    let status = fixture.desktop.sync_now(&server, date(11, 30), due_at, false, &mut || 0).unwrap();
     assert_eq!(status.pending_reports, 1);
     assert_eq!(status.last_error.map(|error| error.code), Some(ErrorCode::NotEnrolled));
     assert_eq!(server.requests().len(), 1);

@@ -7,8 +7,9 @@
 //! team's department is the server's, not the client's guess. Every figure is
 //! one the server released at that level: a week withheld for the team (fewer
 //! than k, or secondary suppression) stays a `suppressed` point even when the
-//! department's week is shown. [`shape_comparison`] is pure; nothing here
-//! reads a clock.
+//! department's week is shown. A week after the last published one is
+//! `published: false` in every series (not yet published, never suppressed).
+//! [`shape_comparison`] is pure; nothing here reads a clock.
 
 use std::collections::HashMap;
 use std::ops::RangeInclusive;
@@ -21,8 +22,8 @@ use polso_api::{
 use polso_core::IsoWeek;
 
 use crate::hr::{
-    HrCredentials, HrTransport, OVERVIEW_WEEKS, check_span, last_closed_week, read_unit_aggregates,
-    read_units, series_point,
+    HrCredentials, HrTransport, OVERVIEW_WEEKS, Publication, check_span, last_closed_week,
+    read_unit_aggregates, read_units, series_point,
 };
 
 /// The three tables of one metric: the team's, its department's and, when
@@ -90,7 +91,8 @@ pub fn find_team(units: &OrganisationUnits, team_id: &str) -> Result<(UnitRef, U
 }
 
 /// Shapes the tables into the drill-down. Every week of `weeks` gets a point
-/// in every series: released, suppressed, or not asked. Pure.
+/// in every series: released, suppressed, not asked, or not yet published.
+/// Pure.
 pub fn shape_comparison(
     weeks: RangeInclusive<IsoWeek>,
     team: UnitRef,
@@ -101,6 +103,9 @@ pub fn shape_comparison(
     let week_list: Vec<IsoWeek> =
         (weeks.start().index()..=weeks.end().index()).map(IsoWeek::from_index).collect();
     let k = tables.first().map_or(0, |tables| tables.team.k);
+    let publication = Publication::of(tables.iter().flat_map(|tables| {
+        [&tables.team, &tables.department].into_iter().chain(tables.organisation.as_ref())
+    }));
     let series = |table: &AggregateTable, kind: UnitKind, unit_id: &str| -> Vec<SeriesPoint> {
         let by_week: HashMap<&str, &AggregateCell> = table
             .cells
@@ -110,7 +115,13 @@ pub fn shape_comparison(
             .collect();
         week_list
             .iter()
-            .map(|week| series_point(*week, by_week.get(week.to_string().as_str()).copied()))
+            .map(|week| {
+                series_point(
+                    *week,
+                    by_week.get(week.to_string().as_str()).copied(),
+                    publication.is_published(*week),
+                )
+            })
             .collect()
     };
     let metrics = tables
@@ -135,5 +146,7 @@ pub fn shape_comparison(
         department,
         organisation,
         metrics,
+        published_through: publication.published_through.map(|week| week.to_string()),
+        next_publication: publication.next_publication.clone(),
     }
 }

@@ -1,9 +1,10 @@
 //! The team drill-down against the real server library on a loopback socket,
 //! seeded with the demo organisation: the team's series sits beside its
 //! department's and the organisation's, a team smaller than k shows only
-//! "fewer than k" weeks while its department is released, a token scoped to
-//! one department gets no organisation series, and a team outside the token
-//! is refused by name.
+//! "fewer than k" weeks while its department is released, last week (still
+//! collecting reports) is "not yet published" in every series with the date it
+//! will be, a token scoped to one department gets no organisation series, and
+//! a team outside the token is refused by name.
 
 #![allow(clippy::unwrap_used)]
 
@@ -114,7 +115,7 @@ fn a_team_smaller_than_k_shows_fewer_than_k_beside_its_released_department() {
     for series in &comparison.metrics {
         for point in &series.team {
             assert!(point.mean.is_none() && point.n.is_none(), "{point:?}");
-            assert_eq!(point.suppressed, point.asked, "{point:?}");
+            assert_eq!(point.suppressed, point.asked && point.published, "{point:?}");
         }
     }
     let wellbeing = comparison.metrics.iter().find(|series| series.metric == MetricKey::Wellbeing).unwrap();
@@ -148,4 +149,31 @@ fn a_department_token_gets_no_organisation_and_no_team_of_another_department() {
     let error = read_team_comparison(&UreqTransport::new(), &hr, &too_long, today()).unwrap_err();
     assert_eq!(error.code, ErrorCode::InvalidInput);
     assert!(error.message.contains("weeks"), "{}", error.message);
+}
+
+#[test]
+fn last_week_is_not_yet_published_in_every_series_and_says_when_it_will_be() {
+    let server = demo_server();
+    let hr = credentials(&server, &server.hr_token);
+    let (help_desk, _) = team_id(&server, "Help desk");
+    let query = TeamComparisonQuery { team_id: help_desk, weeks: 12 };
+    let comparison = read_team_comparison(&UreqTransport::new(), &hr, &query, today()).unwrap();
+    // Monday of 2026-W48: 2026-W47 closed last night and is still collecting reports.
+    let published_through = comparison.published_through.as_deref().unwrap();
+    assert!(published_through < "2026-W47", "{published_through}");
+    let next = comparison.next_publication.as_ref().unwrap();
+    assert!(next.week.as_str() > published_through && next.week.as_str() <= "2026-W47", "{next:?}");
+    assert!(chrono::DateTime::parse_from_rfc3339(&next.at).is_ok(), "{next:?}");
+    for series in &comparison.metrics {
+        let organisation = series.organisation.as_ref().unwrap();
+        for points in [&series.team, &series.department, organisation] {
+            for point in points {
+                let published = point.week.as_str() <= published_through;
+                assert_eq!(point.published, published, "{point:?}");
+                if !published {
+                    assert!(!point.suppressed && point.asked && point.mean.is_none(), "{point:?}");
+                }
+            }
+        }
+    }
 }

@@ -1,5 +1,6 @@
 //! The administrator's operations, as the `polso-server` command line runs
-//! them: organisation, departments, teams, invite codes, HR tokens and k.
+//! them: organisation, departments, teams and their head-counts, invite
+//! codes, devices, HR tokens and k.
 //!
 //! They live in the library so the tests set up a server exactly as an
 //! administrator would. Secrets (invite codes, HR tokens) are returned once,
@@ -9,6 +10,9 @@ use chrono::{DateTime, Duration, Utc};
 use polso_core::anonymity::Threshold;
 use polso_core::dp::Epsilon;
 
+use crate::admin_store::{
+    AdminStore, DeviceSummary, HrTokenSummary, InviteSummary, MAX_HEADCOUNT, TeamHeadcount,
+};
 use crate::error::{Result, ServerError};
 use crate::secrets::{
     hash_secret, new_hr_token, new_id, new_invite_code, new_organisation_seed, normalise_invite_code,
@@ -35,7 +39,7 @@ pub fn init_organisation(store: &dyn ServerStore, name: &str) -> Result<Organisa
         name: checked_name(name, "organisation")?,
         seed: new_organisation_seed()?,
         k: Threshold::DEFAULT,
-        privacy: PrivacySetting::default(),
+        privacy: PrivacySetting::for_new_organisation(),
     };
     store.create_organisation(&organisation)?;
     Ok(organisation)
@@ -140,7 +144,8 @@ pub fn set_threshold(store: &dyn ServerStore, organisation_id: &str, k: u32) -> 
 }
 
 /// Turns differential privacy on with `epsilon` per released cell (a decimal
-/// such as `"1"` or `"0.5"`), or off with `None`. Every call draws fresh noise.
+/// such as `"1"` or `"0.5"`), or off with `None`. It applies to weeks
+/// published from then on; a published week keeps its noise.
 pub fn set_privacy(
     store: &dyn ServerStore,
     organisation_id: &str,
@@ -151,4 +156,88 @@ pub fn set_privacy(
         .transpose()
         .map_err(|error| ServerError::InvalidInput(error.to_string()))?;
     store.set_privacy(organisation_id, epsilon)
+}
+
+/// Checks a head-count before anything is written.
+fn checked_headcount(headcount: u32) -> Result<u32> {
+    if headcount == 0 || headcount > MAX_HEADCOUNT {
+        return Err(ServerError::InvalidInput(format!(
+            "a head-count must be 1 to {MAX_HEADCOUNT}, not {headcount}"
+        )));
+    }
+    Ok(headcount)
+}
+
+/// Adds a team to a department with its declared head-count, the most
+/// devices it can ever hold; returns its id.
+pub fn add_team_with_headcount(
+    store: &dyn AdminStore,
+    department_id: &str,
+    name: &str,
+    headcount: u32,
+) -> Result<String> {
+    let headcount = checked_headcount(headcount)?;
+    let team_id = add_team(store, department_id, name)?;
+    store.set_headcount(&team_id, headcount)?;
+    Ok(team_id)
+}
+
+/// Declares a team's head-count. Raising it is always allowed; lowering it
+/// below the devices the team holds is refused: revoke devices first.
+pub fn set_headcount(store: &dyn AdminStore, team_id: &str, headcount: u32) -> Result<()> {
+    store.set_headcount(team_id, checked_headcount(headcount)?)
+}
+
+/// One team's head-count and device count; `NotFound` when there is no such team.
+pub fn team_headcount(store: &dyn AdminStore, team_id: &str) -> Result<TeamHeadcount> {
+    let not_found = || ServerError::NotFound(format!("there is no team '{team_id}'"));
+    let organisation_id = store.team_organisation(team_id)?.ok_or_else(not_found)?;
+    store
+        .team_headcounts(&organisation_id)?
+        .into_iter()
+        .find(|team| team.team_id == team_id)
+        .ok_or_else(not_found)
+}
+
+/// The organisation's invite codes by id (never the code), with team, uses left and expiry.
+pub fn list_invites(store: &dyn AdminStore, organisation_id: &str) -> Result<Vec<InviteSummary>> {
+    store.invites(organisation_id)
+}
+
+/// Revokes an invite code by its id, as `list_invites` shows it.
+pub fn revoke_invite(store: &dyn AdminStore, invite_id: &str) -> Result<()> {
+    store.revoke_invite(invite_id)
+}
+
+/// Each team of the organisation (or only `team_id`) with its head-count and its devices.
+pub fn list_devices(
+    store: &dyn AdminStore,
+    organisation_id: &str,
+    team_id: Option<&str>,
+) -> Result<Vec<(TeamHeadcount, Vec<DeviceSummary>)>> {
+    let teams = store.team_headcounts(organisation_id)?;
+    if let Some(team_id) = team_id
+        && !teams.iter().any(|team| team.team_id == team_id)
+    {
+        return Err(ServerError::NotFound(format!("there is no team '{team_id}' in {organisation_id}")));
+    }
+    teams
+        .into_iter()
+        .filter(|team| team_id.is_none_or(|wanted| team.team_id == wanted))
+        .map(|team| {
+            let devices = store.devices(&team.team_id)?;
+            Ok((team, devices))
+        })
+        .collect()
+}
+
+/// Revokes a device by its id, as `list_devices` shows it: its token is
+/// refused from then on, and its place in the team's head-count is free.
+pub fn revoke_device(store: &dyn AdminStore, device_id: &str) -> Result<()> {
+    store.revoke_device(device_id)
+}
+
+/// The organisation's HR tokens by id (never the token), with scope and whether revoked.
+pub fn list_hr_tokens(store: &dyn AdminStore, organisation_id: &str) -> Result<Vec<HrTokenSummary>> {
+    store.hr_tokens(organisation_id)
 }

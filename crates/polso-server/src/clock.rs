@@ -46,3 +46,38 @@ impl Clock for FixedClock {
         *self.now.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
+
+/// A clock that starts at a given instant and runs on in real time: for
+/// end-to-end tests and demos that need the server on another day (`serve
+/// --now`). It moves only the server's own calendar; no request can set it.
+#[derive(Debug)]
+pub struct OffsetClock {
+    offset: chrono::Duration,
+}
+
+impl OffsetClock {
+    /// A clock that reads `start` now and runs on from there.
+    pub fn starting_at(start: DateTime<Utc>) -> OffsetClock {
+        OffsetClock { offset: start - Utc::now() }
+    }
+}
+
+impl Clock for OffsetClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.offset
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_offset_clock_starts_where_asked_and_runs_on() {
+        let start = DateTime::parse_from_rfc3339("2031-01-06T10:00:00Z").unwrap().with_timezone(&Utc);
+        let clock = OffsetClock::starting_at(start);
+        let first = clock.now();
+        assert!((first - start).num_seconds().abs() < 5, "{first}");
+        assert!(clock.now() >= first);
+    }
+}

@@ -2,12 +2,21 @@
 //! organisation's teams and the HR token's scope, turned into an import
 //! report and the rows to store.
 //!
-//! Parsing is `polso_core::cx::parse_cx_csv`, all or nothing. On top of it the
-//! server refuses rows of teams outside the token's departments and rows whose
-//! team name two departments share (a name alone cannot say which team). To
-//! give those refusals their line and column, the file is parsed a second
-//! time with only the allowed team names: every row of a refused team is then
-//! an "unknown team" error at its exact place, and its message is rewritten.
+//! Parsing is `polso_core::cx::parse_cx_csv`, all or nothing, against the
+//! names of the teams the HR token reaches and no others: a row of a team in
+//! another department is an "unknown team" error, word for word the error of
+//! a team that does not exist, and the closest name it suggests is one the
+//! token reaches. So no answer (code, wording, suggestion, preview) tells a
+//! department-scoped token anything about teams outside its departments.
+//!
+//! On top of it the server refuses rows whose team name two teams the token
+//! reaches share (a name alone cannot say which team). To give that refusal
+//! its line and column, the file is parsed a second time without the shared
+//! names: every row of such a team is then an "unknown team" error at its
+//! exact place, and its message is rewritten.
+//!
+//! Every field's length is capped by the parser (`MAX_CX_FIELD_CHARS`), so no
+//! error repeats more than a short text of the file.
 //!
 //! CX scores are customer data about teams, not answers of employees, so no k
 //! rule applies to them; the scope of the HR token does.
@@ -64,13 +73,16 @@ pub enum CheckedCx {
         /// The rows to store.
         scores: Vec<CxScore>,
     },
-    /// Nothing can be stored: `invalid_input` (errors in the file, ambiguous team names) or
-    /// `forbidden` (rows of teams outside the token's departments), with every problem.
+    /// Nothing can be stored: `invalid_input` (errors in the file, teams the token does not
+    /// reach or that do not exist, ambiguous team names), with every problem.
     Rejected(CxImportRejection),
 }
 
-/// Checks a CX file against the organisation's `teams` (see the module header).
+/// Checks a CX file against the organisation's `teams` (see the module header): only the teams
+/// in scope exist for it.
 pub fn check_cx_file(bytes: &[u8], teams: &[CxTeam]) -> CheckedCx {
+    let teams: Vec<CxTeam> = teams.iter().filter(|team| team.in_scope).cloned().collect();
+    let teams = teams.as_slice();
     let names: Vec<&str> = teams.iter().map(|team| team.name.as_str()).collect();
     let import = match cx::parse_cx_csv(bytes, &names) {
         Ok(import) => import,
@@ -92,11 +104,7 @@ pub fn check_cx_file(bytes: &[u8], teams: &[CxTeam]) -> CheckedCx {
         let normalized = normalize_team(&key.team);
         let candidates = by_name.get(&normalized).map(Vec::as_slice).unwrap_or_default();
         let team = match candidates {
-            [team] if team.in_scope => *team,
-            [team] => {
-                refused.insert(normalized, Refusal::OutOfScope(team.name.clone()));
-                continue;
-            }
+            [team] => *team,
             _ => {
                 refused.insert(normalized, Refusal::Ambiguous(key.team.clone()));
                 continue;
@@ -145,29 +153,19 @@ pub fn check_cx_file(bytes: &[u8], teams: &[CxTeam]) -> CheckedCx {
             .map(|refusal| CxImportIssue { line: 1, column: 1, message: refusal.message() })
             .collect();
     }
-    let code = if refused.values().any(|refusal| matches!(refusal, Refusal::OutOfScope(_))) {
-        ErrorCode::Forbidden
-    } else {
-        ErrorCode::InvalidInput
-    };
-    CheckedCx::Rejected(rejection(code, issues, report))
+    CheckedCx::Rejected(rejection(ErrorCode::InvalidInput, issues, report))
 }
 
 /// Why rows of a team cannot be stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Refusal {
-    /// The team is outside the HR token's departments.
-    OutOfScope(String),
-    /// Two teams of the organisation have this name.
+    /// Two teams the HR token reaches have this name.
     Ambiguous(String),
 }
 
 impl Refusal {
     fn message(&self) -> String {
         match self {
-            Refusal::OutOfScope(name) => {
-                format!("team '{name}' is outside the departments this HR token reaches")
-            }
             Refusal::Ambiguous(name) => format!(
                 "more than one team of the organisation is called '{name}'; the administrator can rename one"
             ),
@@ -177,11 +175,8 @@ impl Refusal {
 
 fn rejection(code: ErrorCode, errors: Vec<CxImportIssue>, report: CxImportReport) -> CxImportRejection {
     let count = errors.len();
-    let message = match code {
-        ErrorCode::Forbidden => format!(
-            "the file has rows of teams this HR token does not reach ({count} listed); nothing was stored"
-        ),
-        _ if count == 1 => "the file has 1 error; nothing was stored".to_owned(),
+    let message = match count {
+        1 => "the file has 1 error; nothing was stored".to_owned(),
         _ => format!("the file has {count} errors; nothing was stored"),
     };
     CxImportRejection { code, message, report: CxImportReport { errors, stored: false, ..report } }
@@ -280,16 +275,46 @@ mod tests {
     }
 
     #[test]
-    fn rows_outside_the_scope_are_refused_with_their_line_and_column() {
-        let teams = [team("team_a", "Help desk", true), team("team_b", "Billing", false)];
-        let CheckedCx::Rejected(rejection) = check_cx_file(FILE.as_bytes(), &teams) else {
+    fn a_row_outside_the_scope_is_refused_exactly_as_a_team_that_does_not_exist() {
+        let in_scope_only = [team("team_a", "Help desk", true)];
+        let with_other_department = [team("team_a", "Help desk", true), team("team_b", "Billing", false)];
+        let CheckedCx::Rejected(out_of_scope) = check_cx_file(FILE.as_bytes(), &with_other_department) else {
             panic!("accepted")
         };
-        assert_eq!(rejection.code, ErrorCode::Forbidden);
-        assert_eq!(rejection.report.errors.len(), 1);
-        let issue = &rejection.report.errors[0];
+        let CheckedCx::Rejected(nonexistent) = check_cx_file(FILE.as_bytes(), &in_scope_only) else {
+            panic!("accepted")
+        };
+        assert_eq!(out_of_scope, nonexistent);
+        assert_eq!(out_of_scope.code, ErrorCode::InvalidInput);
+        let issue = &out_of_scope.report.errors[0];
         assert_eq!((issue.line, issue.column), (3, 1));
-        assert!(issue.message.contains("outside"), "{}", issue.message);
+        assert!(!format!("{out_of_scope:?}").contains("team_b"));
+    }
+
+    #[test]
+    fn a_name_shared_with_a_team_outside_the_scope_is_the_team_in_scope() {
+        let teams = [
+            team("team_a", "Help desk", true),
+            team("team_b", "Billing", true),
+            team("team_c", "billing", false),
+        ];
+        let CheckedCx::Clean { scores, report } = check_cx_file(FILE.as_bytes(), &teams) else {
+            panic!("refused")
+        };
+        assert!(scores.iter().all(|score| score.team_id != "team_c"));
+        assert!(!format!("{report:?}").contains("team_c"));
+    }
+
+    #[test]
+    fn a_suggested_team_is_always_one_in_scope() {
+        let file = "team,week,metric,value,n\nBillin,2026-W10,CSAT,81.5,40\n";
+        let teams = [team("team_a", "Help desk", true), team("team_b", "Billing", false)];
+        let CheckedCx::Rejected(rejection) = check_cx_file(file.as_bytes(), &teams) else {
+            panic!("accepted")
+        };
+        let message = &rejection.report.errors[0].message;
+        assert!(!message.contains("Billing"), "{message}");
+        assert!(message.contains("Help desk"), "{message}");
     }
 
     #[test]

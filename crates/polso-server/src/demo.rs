@@ -34,10 +34,11 @@ use polso_core::cx::CxMetric;
 use polso_core::{Answer, IsoWeek, Schedule, score_answers};
 
 use crate::admin;
+use crate::admin_store::AdminStore;
 use crate::error::{Result, ServerError};
 use crate::report::{metric_to_wire, validate_report};
 use crate::secrets::{hash_secret, new_id};
-use crate::store::{CxScore, Organisation, PrivacySetting, ServerStore};
+use crate::store::{CxScore, Organisation, PrivacySetting};
 
 /// The demo organisation's name.
 pub const DEMO_ORGANISATION_NAME: &str = "Demo Srl";
@@ -306,6 +307,7 @@ fn report_of(bank: &ItemBank, week: IsoWeek, answers: &[Answer]) -> WeeklyReport
             .map(|answer| ReportedValue { item_id: answer.item.as_str().to_owned(), value: answer.value })
             .collect(),
         metrics,
+        padding: String::new(),
     }
 }
 
@@ -325,11 +327,11 @@ pub struct SeededDemo {
 }
 
 /// Writes `demo` into an empty `store`: the organisation (k = 5), its
-/// departments and teams, every report through the real validation and fold
+/// departments and teams (each with its size as head-count), every report through the real validation and fold
 /// in one transaction, the teams' CX scores (in another), an HR token and one invite per team valid 30 days
 /// from `now`.
 pub fn seed_demo(
-    store: &dyn ServerStore,
+    store: &dyn AdminStore,
     demo: &DemoOrganisation,
     now: chrono::DateTime<Utc>,
 ) -> Result<SeededDemo> {
@@ -343,13 +345,12 @@ pub fn seed_demo(
         name: demo.name.clone(),
         seed: demo.schedule_seed,
         k: Threshold::DEFAULT,
-        privacy: PrivacySetting::default(),
+        privacy: PrivacySetting::for_new_organisation(),
     };
     store.create_organisation(&organisation)?;
     let secret = store.receipt_secret()?;
     let bank = ItemBank::embedded();
-    let max_age_weeks = u32::try_from(demo.weeks.len()).unwrap_or(u32::MAX).saturating_add(1);
-    let today = demo.weeks.last().map_or(now.date_naive(), |week| week.next().monday());
+    let schedule = polso_core::schedule::Schedule::new(bank, organisation.seed);
 
     let mut department_ids: Vec<(String, String)> = Vec::new();
     let mut folds = Vec::new();
@@ -364,7 +365,8 @@ pub fn seed_demo(
                 id
             }
         };
-        let team_id = admin::add_team(store, &department_id, &team.name)?;
+        // The head-count is the team's size, so each team's invite can enrol its members' devices.
+        let team_id = admin::add_team_with_headcount(store, &department_id, &team.name, team.size.max(1))?;
         cx_scores.extend(team.cx.iter().map(|score| CxScore {
             team_id: team_id.clone(),
             week: score.week,
@@ -383,8 +385,8 @@ pub fn seed_demo(
                         organisation.id
                     )))
                 );
-                let validated = validate_report(report, bank, today, max_age_weeks)?;
-                folds.push(validated.into_fold(&secret, &token, team_id.clone()));
+                let validated = validate_report(report, bank, &schedule)?;
+                folds.push(validated.into_fold(&secret, &token, organisation.id.clone(), team_id.clone()));
             }
         }
         let code = admin::create_invite(store, &team_id, now, 30, team.size.saturating_mul(2).max(1))?;
@@ -501,12 +503,15 @@ mod tests {
     }
 
     #[test]
-    fn every_generated_report_passes_the_server_checks() {
+    fn every_generated_report_passes_the_server_checks_and_counts_every_metric() {
         let demo = generate_demo(DemoOptions { weeks: 20, ..options(3) });
-        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let schedule = polso_core::schedule::Schedule::new(ItemBank::embedded(), demo.schedule_seed);
         for team in &demo.teams {
             for report in team.reports.iter().flatten() {
-                validate_report(report, ItemBank::embedded(), today, 21).unwrap();
+                let validated = validate_report(report, ItemBank::embedded(), &schedule).unwrap();
+                // Every item of the week is answered, so every item is counted.
+                let items = validated.contributions.iter().filter(|c| c.key.starts_with("item:")).count();
+                assert_eq!(items, report.items.len());
             }
         }
     }

@@ -68,6 +68,14 @@ pub enum ServerError {
         /// The item named.
         item_id: String,
     },
+    /// A report answers an item its week did not ask.
+    #[error("item '{item_id}' is not part of {week}'s pulse")]
+    ItemNotInWeek {
+        /// The item named.
+        item_id: String,
+        /// The week of the report.
+        week: String,
+    },
     /// A value or score outside its range.
     #[error("{what} is {value}, outside {min}..={max}")]
     ValueOutOfScale {
@@ -105,6 +113,47 @@ pub enum ServerError {
         week: String,
         /// The oldest week accepted now.
         oldest: String,
+    },
+    /// A report for a week whose snapshot is published (its collection window closed).
+    #[error("{week} was published on {published_at}; reports for it can no longer be counted")]
+    WeekPublished {
+        /// The week of the report.
+        week: String,
+        /// When its collection window closed, RFC 3339.
+        published_at: String,
+    },
+    /// A report for a week that began before the device enrolled.
+    #[error(
+        "{week} began before this device enrolled (in {enrolled}); a device reports from its enrolment week on"
+    )]
+    WeekBeforeEnrolment {
+        /// The week of the report.
+        week: String,
+        /// The device's enrolment week.
+        enrolled: String,
+    },
+    /// The team has as many devices as its declared head-count.
+    #[error("team '{team_id}' already has {headcount} enrolled devices, its declared head-count")]
+    TeamFull {
+        /// The team.
+        team_id: String,
+        /// Its declared head-count.
+        headcount: u32,
+    },
+    /// The team's head-count has not been declared, so it enrols no device yet.
+    #[error(
+        "team '{team_id}' has no declared head-count yet, so no device can enrol into it; \
+         the administrator declares it with `polso-server set-headcount`"
+    )]
+    HeadcountNotDeclared {
+        /// The team.
+        team_id: String,
+    },
+    /// Too many requests or failures from one source.
+    #[error("too many attempts from this address; try again in {retry_after_seconds} s")]
+    RateLimited {
+        /// When the next attempt may succeed, in seconds.
+        retry_after_seconds: u64,
     },
     /// k asked below the minimum.
     #[error(transparent)]
@@ -167,12 +216,17 @@ impl ServerError {
             ServerError::InviteExhausted => ErrorCode::InviteExhausted,
             ServerError::DuplicateReport { .. } => ErrorCode::DuplicateReport,
             ServerError::UnknownItem { .. } => ErrorCode::UnknownItem,
+            ServerError::ItemNotInWeek { .. } => ErrorCode::ItemNotInWeek,
             ServerError::ValueOutOfScale { .. } => ErrorCode::ValueOutOfScale,
             ServerError::DuplicateAnswer { .. } => ErrorCode::DuplicateAnswer,
             ServerError::NoAnswers => ErrorCode::NoAnswers,
             ServerError::InvalidWeek(_) => ErrorCode::InvalidWeek,
             ServerError::WeekNotOpen { .. } => ErrorCode::WeekNotOpen,
             ServerError::WeekClosed { .. } => ErrorCode::WeekClosed,
+            ServerError::WeekPublished { .. } => ErrorCode::WeekPublished,
+            ServerError::WeekBeforeEnrolment { .. } => ErrorCode::WeekBeforeEnrolment,
+            ServerError::TeamFull { .. } | ServerError::HeadcountNotDeclared { .. } => ErrorCode::TeamFull,
+            ServerError::RateLimited { .. } => ErrorCode::RateLimited,
             ServerError::Threshold(_)
             | ServerError::ThresholdCannotBeLowered { .. }
             | ServerError::OrganisationAmbiguous(_) => ErrorCode::InvalidSetting,
@@ -194,7 +248,10 @@ impl ServerError {
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::InviteExpired | ErrorCode::InviteExhausted => StatusCode::GONE,
-            ErrorCode::DuplicateReport => StatusCode::CONFLICT,
+            ErrorCode::DuplicateReport | ErrorCode::TeamFull => StatusCode::CONFLICT,
+            ErrorCode::WeekPublished => StatusCode::GONE,
+            ErrorCode::WeekBeforeEnrolment => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             _ => StatusCode::BAD_REQUEST,
         }
@@ -219,6 +276,10 @@ impl IntoResponse for ServerError {
             // handlers do not put those into errors.
             tracing::error!(error = %self, "request failed inside the server");
         }
-        (self.status(), axum::Json(self.to_api_error())).into_response()
+        let mut response = (self.status(), axum::Json(self.to_api_error())).into_response();
+        if let ServerError::RateLimited { retry_after_seconds } = self {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, retry_after_seconds.into());
+        }
+        response
     }
 }

@@ -8,7 +8,7 @@
 
 use std::ops::RangeInclusive;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
@@ -17,52 +17,97 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router, middleware};
+use axum::{Extension, Json, Router, middleware};
 use polso_api::{
     AggregateQuery, AggregateTable, ApiError, CxImportQuery, CxRowDto, CxSeries, CxSeriesQuery,
-    DepartmentUnits, EnrolRequest, EnrolResponse, ErrorCode, Health, OrganisationUnits, ReportAck,
-    ReportStatus, ReportWindow, UnitKind, UnitRef, WIRE_VERSION, WeeklyReport,
+    DepartmentUnits, DevicePrivacyLoss, EnrolRequest, EnrolResponse, ErrorCode, Health, NextPublication,
+    OrganisationUnits, PrivacyLedger, ReportAck, ReportStatus, ReportWindow, TeamPrivacyLoss, UnitKind,
+    UnitRef, WIRE_VERSION, WeeklyReport,
 };
 use polso_core::bank::ItemBank;
+use polso_core::collection::CollectionWindow;
 use polso_core::schedule::Schedule;
 use polso_core::{IsoWeek, Metric};
 use serde::de::DeserializeOwned;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::clock::Clock;
 use crate::cx::{CheckedCx, check_cx_file, teams_of};
 use crate::error::{Result, ServerError};
-use crate::privacy::{CellNoise, ValueScale};
-use crate::release::{ScheduledKey, is_asked, release_cells};
-use crate::report::{item_key, metric_key, validate_report};
+use crate::publish::{PublicationSettings, Publisher};
+use crate::rate_limit::{AuthenticationAttempt, RateLimitConfig, RequestLimits};
+use crate::release::{ScheduledKey, cells_from_snapshot, is_asked};
+use crate::report::{check_report_week, validate_report};
 use crate::secrets::{
     DEVICE_TOKEN_PREFIX, HR_TOKEN_PREFIX, hash_secret, new_device_token, normalise_invite_code,
 };
-use crate::store::{DeviceMembership, HrAccess, ServerStore};
+use crate::store::{DeviceMembership, HrAccess, LedgerEntry, OrganisationTree, PublishedCell, ServerStore};
 
 /// How the server behaves, set by the administrator at start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ServerConfig {
-    /// Reports for weeks older than this many weeks are refused.
-    pub max_report_age_weeks: u32,
-    /// Devices wait up to this many seconds after a week closes before sending.
+    /// The longest random delay announced to devices, in seconds after a
+    /// week closes. Devices keep their own floor whatever this says (see
+    /// `polso_core::collection`); it also lengthens the collection window.
     pub max_random_delay_seconds: u32,
+    /// How long after the longest delay reports are still accepted, for
+    /// devices that were offline; then the week is published.
+    pub acceptance_seconds: u32,
+    /// The minimum count from which a cell's sd and histogram are released;
+    /// raised to 2k when lower.
+    pub histogram_minimum: u32,
     /// The largest request body accepted, in bytes.
     pub body_limit_bytes: usize,
     /// The most weeks one aggregates or CX query may span.
     pub max_query_weeks: u32,
     /// The largest CX file `POST /v1/cx` accepts, in bytes (this route only).
     pub cx_body_limit_bytes: usize,
+    /// A request (reading its body and answering it) that takes longer is answered 408.
+    pub request_timeout_seconds: u32,
+    /// Limits per source address on enrolments and authentication failures.
+    pub rate_limits: RateLimitConfig,
+}
+
+impl ServerConfig {
+    /// When weeks close and are published under this configuration.
+    pub fn collection_window(&self) -> CollectionWindow {
+        CollectionWindow {
+            announced_max_delay_seconds: self.max_random_delay_seconds,
+            acceptance_seconds: self.acceptance_seconds,
+        }
+    }
+
+    /// How many weeks after its close a week may still be reported, rounded
+    /// up: what the enrolment answer announces as `max_report_age_weeks`.
+    pub fn report_age_weeks(&self) -> u32 {
+        let window = self.collection_window();
+        let week = IsoWeek::from_index(0);
+        let open_seconds = (window.publication_at(week)
+            - week.next().monday().and_time(chrono::NaiveTime::MIN).and_utc())
+        .num_seconds()
+        .max(0);
+        let week_seconds = 7 * 24 * 60 * 60;
+        u32::try_from((open_seconds + week_seconds - 1) / week_seconds).unwrap_or(u32::MAX)
+    }
+
+    /// How weeks are published under this configuration.
+    pub fn publication(&self) -> PublicationSettings {
+        PublicationSettings { window: self.collection_window(), histogram_minimum: self.histogram_minimum }
+    }
 }
 
 impl Default for ServerConfig {
     fn default() -> ServerConfig {
         ServerConfig {
-            max_report_age_weeks: 8,
-            max_random_delay_seconds: 6 * 60 * 60,
+            max_random_delay_seconds: 48 * 60 * 60,
+            acceptance_seconds: 72 * 60 * 60,
+            histogram_minimum: 0,
             body_limit_bytes: 64 * 1024,
             max_query_weeks: 160,
             cx_body_limit_bytes: crate::cx::DEFAULT_CX_BODY_LIMIT_BYTES,
+            request_timeout_seconds: 60,
+            rate_limits: RateLimitConfig::default(),
         }
     }
 }
@@ -71,18 +116,28 @@ impl Default for ServerConfig {
 #[derive(Clone)]
 pub struct AppState {
     store: Arc<dyn ServerStore>,
-    clock: Arc<dyn Clock>,
+    pub(crate) clock: Arc<dyn Clock>,
     config: ServerConfig,
+    publisher: Arc<Publisher>,
 }
 
 impl AppState {
     /// The state of a server over `store`, reading time from `clock`.
     pub fn new(store: Arc<dyn ServerStore>, clock: Arc<dyn Clock>, config: ServerConfig) -> AppState {
-        AppState { store, clock, config }
+        AppState { store, clock, config, publisher: Arc::new(Publisher::default()) }
+    }
+
+    /// Publishes every organisation's due weeks now; the background task
+    /// calls this every minute. Returns how many weeks were published.
+    pub async fn publish_due_weeks(&self) -> Result<usize> {
+        let publisher = Arc::clone(&self.publisher);
+        let settings = self.config.publication();
+        let now = self.clock.now();
+        self.blocking(move |store| publisher.publish_all_due(store, settings, now)).await
     }
 
     /// Runs blocking store work off the async threads.
-    async fn blocking<T: Send + 'static>(
+    pub(crate) async fn blocking<T: Send + 'static>(
         &self,
         work: impl FnOnce(&dyn ServerStore) -> Result<T> + Send + 'static,
     ) -> Result<T> {
@@ -97,6 +152,9 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     let body_limit_bytes = state.config.body_limit_bytes;
     let cx_body_limit_bytes = state.config.cx_body_limit_bytes;
+    let request_timeout = Duration::from_secs(u64::from(state.config.request_timeout_seconds.max(1)));
+    // One set of limits per Router: the binary builds one; in-process tests build one per request.
+    let limits = RequestLimits::new(state.config.rate_limits);
     let trace = TraceLayer::new_for_http()
         .make_span_with(|request: &Request| {
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
@@ -110,15 +168,24 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/v1/health", get(health))
         .route("/v1/enrol", post(enrol))
+        .route("/v1/credentials/key", post(crate::credential_http::read_credential_key))
+        .route("/v1/credentials", post(crate::credential_http::issue_credential))
         .route("/v1/reports", post(submit_report))
         .route("/v1/aggregates", get(read_aggregates))
         .route("/v1/cx", post(import_cx).layer(DefaultBodyLimit::max(cx_body_limit_bytes)).get(read_cx))
         .route("/v1/units", get(read_units))
+        .route("/v1/privacy-ledger", get(read_privacy_ledger))
+        .route("/v1/privacy-ledger/device", get(read_device_privacy_loss))
         .route("/v1/openapi.json", get(openapi_document))
         .fallback(unknown_path)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit_bytes))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, request_timeout))
+        .layer(middleware::map_response(move |response: Response| {
+            crate::serve::timeout_as_json(response, request_timeout)
+        }))
         .layer(middleware::map_response(move |response: Response| errors_as_json(response, body_limit_bytes)))
+        .layer(Extension(limits))
         .layer(trace)
         .with_state(state)
 }
@@ -162,7 +229,7 @@ async fn errors_as_json(response: Response, body_limit_bytes: usize) -> Response
 
 /// A JSON body whose `wire_version` is checked before anything else is read,
 /// so a peer from another version gets `unsupported_version`, not a field error.
-struct VersionedJson<T>(T);
+pub(crate) struct VersionedJson<T>(pub(crate) T);
 
 impl<T: DeserializeOwned> FromRequest<AppState> for VersionedJson<T> {
     type Rejection = ServerError;
@@ -226,17 +293,22 @@ impl FromRequestParts<AppState> for AuthenticatedDevice {
     type Rejection = ServerError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<AuthenticatedDevice> {
-        let token = bearer_token(
-            &parts.headers,
-            DEVICE_TOKEN_PREFIX,
-            "sending a report needs the device token as Authorization: Bearer",
-        )?;
-        let token_hash = hash_secret(&token);
-        let membership = state
-            .blocking(move |store| store.device(&token_hash))
-            .await?
-            .ok_or(ServerError::Unauthorized("this device token is not known; enrol the device again"))?;
-        Ok(AuthenticatedDevice { token, membership })
+        let attempt = AuthenticationAttempt::begin(parts, Instant::now())?;
+        let outcome = async {
+            let token = bearer_token(
+                &parts.headers,
+                DEVICE_TOKEN_PREFIX,
+                "sending a report needs the device token as Authorization: Bearer",
+            )?;
+            let token_hash = hash_secret(&token);
+            let membership = state
+                .blocking(move |store| store.device(&token_hash))
+                .await?
+                .ok_or(ServerError::Unauthorized("this device token is not known; enrol the device again"))?;
+            Ok(AuthenticatedDevice { token, membership })
+        }
+        .await;
+        attempt.judge(outcome, Instant::now())
     }
 }
 
@@ -247,17 +319,22 @@ impl FromRequestParts<AppState> for AuthenticatedHr {
     type Rejection = ServerError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<AuthenticatedHr> {
-        let token = bearer_token(
-            &parts.headers,
-            HR_TOKEN_PREFIX,
-            "reading aggregates needs an HR token as Authorization: Bearer",
-        )?;
-        let token_hash = hash_secret(&token);
-        state
-            .blocking(move |store| store.hr_access(&token_hash))
-            .await?
-            .map(AuthenticatedHr)
-            .ok_or(ServerError::Unauthorized("this HR token is not known or has been revoked"))
+        let attempt = AuthenticationAttempt::begin(parts, Instant::now())?;
+        let outcome = async {
+            let token = bearer_token(
+                &parts.headers,
+                HR_TOKEN_PREFIX,
+                "reading aggregates needs an HR token as Authorization: Bearer",
+            )?;
+            let token_hash = hash_secret(&token);
+            state
+                .blocking(move |store| store.hr_access(&token_hash))
+                .await?
+                .map(AuthenticatedHr)
+                .ok_or(ServerError::Unauthorized("this HR token is not known or has been revoked"))
+        }
+        .await;
+        attempt.judge(outcome, Instant::now())
     }
 }
 
@@ -275,33 +352,50 @@ async fn health() -> Json<Health> {
     Json(Health { status: "ok".to_owned(), wire_version: WIRE_VERSION })
 }
 
-/// Redeems an invite code: the device gets a random token and its team.
+/// Redeems an invite code, or a blind-signed credential from a personal code
+/// (a `CredentialEnrolRequest` body): the device gets a random token and its team.
 #[utoipa::path(
     post,
     path = "/v1/enrol",
     tag = "devices",
-    request_body = polso_api::EnrolRequest,
+    request_body(content = polso_api::EnrolRequest, description = "An `EnrolRequest` with an invite code, or a `CredentialEnrolRequest` with a credential from `POST /v1/credentials`"),
     responses(
         (status = 201, description = "Enrolled", body = polso_api::EnrolResponse),
         (status = 400, description = "`invalid_input`, `unsupported_version`", body = polso_api::ApiError),
+        (status = 401, description = "`unauthorized`: the credential does not verify under its team's key", body = polso_api::ApiError),
         (status = 404, description = "`invite_unknown`", body = polso_api::ApiError),
-        (status = 410, description = "`invite_expired`, `invite_exhausted`", body = polso_api::ApiError)
+        (status = 409, description = "`team_full`: the team has as many devices as its declared head-count", body = polso_api::ApiError),
+        (status = 410, description = "`invite_expired`, `invite_exhausted` (also a credential used before)", body = polso_api::ApiError),
+        (status = 429, description = "`rate_limited`: too many enrolments or wrong codes from this address; see `Retry-After`", body = polso_api::ApiError)
     )
 )]
 async fn enrol(
     State(state): State<AppState>,
-    VersionedJson(request): VersionedJson<EnrolRequest>,
+    attempt: AuthenticationAttempt,
+    VersionedJson(body): VersionedJson<serde_json::Value>,
 ) -> Result<(StatusCode, Json<EnrolResponse>)> {
-    let code = normalise_invite_code(&request.invite_code);
-    if code.is_empty() || code.len() > 64 {
-        return Err(ServerError::InviteUnknown);
-    }
-    let device_token = new_device_token()?;
-    let code_hash = hash_secret(&code);
-    let device_token_hash = hash_secret(&device_token);
-    let now = state.clock.now();
-    let enrolment =
-        state.blocking(move |store| store.redeem_invite(&code_hash, &device_token_hash, now)).await?;
+    attempt.take_enrolment(Instant::now())?;
+    let (device_token, enrolment) = if body.get("credential").is_some() {
+        // A blind-signed credential from a personal code (see `credential_http`).
+        crate::credential_http::enrol_with_credential(&state, &attempt, body).await?
+    } else {
+        let request: EnrolRequest = serde_json::from_value(body).map_err(|error| {
+            ServerError::InvalidInput(format!("the body does not have the expected shape: {error}"))
+        })?;
+        let code = normalise_invite_code(&request.invite_code);
+        if code.is_empty() || code.len() > 64 {
+            return attempt.judge(Err(ServerError::InviteUnknown), Instant::now());
+        }
+        let device_token = new_device_token()?;
+        let code_hash = hash_secret(&code);
+        let device_token_hash = hash_secret(&device_token);
+        let now = state.clock.now();
+        let enrolment = attempt.judge(
+            state.blocking(move |store| store.redeem_invite(&code_hash, &device_token_hash, now)).await,
+            Instant::now(),
+        )?;
+        (device_token, enrolment)
+    };
     Ok((
         StatusCode::CREATED,
         Json(EnrolResponse {
@@ -313,7 +407,7 @@ async fn enrol(
             organisation_seed: enrolment.organisation.seed,
             report_window: ReportWindow {
                 max_random_delay_seconds: state.config.max_random_delay_seconds,
-                max_report_age_weeks: state.config.max_report_age_weeks,
+                max_report_age_weeks: state.config.report_age_weeks(),
             },
         }),
     ))
@@ -328,10 +422,13 @@ async fn enrol(
     security(("device_token" = [])),
     responses(
         (status = 200, description = "Counted now (`accepted`) or before (`duplicate`)", body = polso_api::ReportAck),
-        (status = 400, description = "`invalid_input`, `unsupported_version`, `unknown_item`, `value_out_of_scale`, `duplicate_answer`, `no_answers`, `invalid_week`, `week_not_open`, `week_closed`", body = polso_api::ApiError),
+        (status = 400, description = "`invalid_input`, `unsupported_version`, `unknown_item`, `item_not_in_week`, `value_out_of_scale`, `duplicate_answer`, `no_answers`, `invalid_week`, `week_not_open` (the week is still open, or in the future)", body = polso_api::ApiError),
         (status = 401, description = "`unauthorized`", body = polso_api::ApiError),
-        (status = 409, description = "`duplicate_report`: another report for this device and week was counted", body = polso_api::ApiError),
-        (status = 413, description = "`payload_too_large`", body = polso_api::ApiError)
+        (status = 408, description = "`invalid_input`: the request took longer than the server allows", body = polso_api::ApiError),
+        (status = 410, description = "`week_published`: the week's collection window has closed and it is published; the report can never be counted", body = polso_api::ApiError),
+        (status = 413, description = "`payload_too_large`", body = polso_api::ApiError),
+        (status = 422, description = "`week_before_enrolment`: the week began before this device enrolled", body = polso_api::ApiError),
+        (status = 429, description = "`rate_limited`: too many failed attempts from this address; see `Retry-After`", body = polso_api::ApiError)
     )
 )]
 async fn submit_report(
@@ -339,14 +436,24 @@ async fn submit_report(
     device: AuthenticatedDevice,
     VersionedJson(report): VersionedJson<WeeklyReport>,
 ) -> Result<Json<ReportAck>> {
-    let today = state.clock.now().date_naive();
-    let validated = validate_report(&report, ItemBank::embedded(), today, state.config.max_report_age_weeks)?;
+    let now = state.clock.now();
+    let week: IsoWeek = report.week.parse()?;
+    check_report_week(week, now, state.config.collection_window(), device.membership.enrolled_week)?;
+    let organisation_id = device.membership.organisation_id.clone();
+    let seed = state
+        .blocking(move |store| store.organisation(&organisation_id).map(|organisation| organisation.seed))
+        .await?;
+    let schedule = Schedule::new(ItemBank::embedded(), seed);
+    let validated = validate_report(&report, ItemBank::embedded(), &schedule)?;
     drop(report);
-    let week = validated.week.to_string();
     let outcome = state
         .blocking(move |store| {
-            let fold =
-                validated.into_fold(&store.receipt_secret()?, &device.token, device.membership.team_id);
+            let fold = validated.into_fold(
+                &store.receipt_secret()?,
+                &device.token,
+                device.membership.organisation_id,
+                device.membership.team_id,
+            );
             store.fold_report(&fold)
         })
         .await?;
@@ -354,12 +461,14 @@ async fn submit_report(
         crate::store::FoldOutcome::Counted => ReportStatus::Accepted,
         crate::store::FoldOutcome::AlreadyCounted => ReportStatus::Duplicate,
     };
-    Ok(Json(ReportAck { week, status }))
+    Ok(Json(ReportAck { week: week.to_string(), status }))
 }
 
-/// Released cells of one item or metric over a range of weeks, under the
-/// organisation's k (no parameter changes it) and, when the administrator
-/// turned it on, with differential-privacy noise fixed per cell.
+/// Released cells of one item or metric over a range of weeks, read from the
+/// organisation's published snapshots only: a week still collecting reports
+/// is not served at all, not even its counts. The k rule, secondary
+/// suppression, the histogram minimum and differential privacy ran once, at
+/// publication, under the organisation's settings; no parameter changes them.
 #[utoipa::path(
     get,
     path = "/v1/aggregates",
@@ -370,14 +479,15 @@ async fn submit_report(
         ("unit_id" = Option<String>, Query, description = "One unit only; all units of the level in the token's scope when absent"),
         ("key" = String, Query, description = "An item id (`eng.2`) or a metric key (`wellbeing`)"),
         ("from" = String, Query, description = "The first ISO week, such as `2026-W01`"),
-        ("to" = String, Query, description = "The last ISO week, included")
+        ("to" = String, Query, description = "The last ISO week, included; weeks after the last published one are left out")
     ),
     responses(
         (status = 200, body = polso_api::AggregateTable),
         (status = 400, description = "`invalid_input` (also for unknown parameters), `unknown_item`, `invalid_week`", body = polso_api::ApiError),
         (status = 401, description = "`unauthorized`", body = polso_api::ApiError),
-        (status = 403, description = "`forbidden`: outside the token's departments", body = polso_api::ApiError),
-        (status = 404, description = "`not_found`: no such unit in the organisation", body = polso_api::ApiError)
+        (status = 403, description = "`forbidden`: the organisation level asked with a token limited to departments", body = polso_api::ApiError),
+        (status = 404, description = "`not_found`: no such unit within the token's reach (a unit outside it is answered exactly alike)", body = polso_api::ApiError),
+        (status = 429, description = "`rate_limited`: too many failed attempts from this address; see `Retry-After`", body = polso_api::ApiError)
     )
 )]
 async fn read_aggregates(
@@ -387,40 +497,19 @@ async fn read_aggregates(
 ) -> Result<Json<AggregateTable>> {
     let Query(query) = query
         .map_err(|rejection| ServerError::InvalidInput(format!("bad query: {}", rejection.body_text())))?;
-    let (stored_key, scheduled_key) = if let Some(metric) = Metric::from_key(&query.key) {
-        (metric_key(metric), ScheduledKey::Metric(metric))
+    let scheduled_key = if let Some(metric) = Metric::from_key(&query.key) {
+        ScheduledKey::Metric(metric)
     } else if ItemBank::embedded().item(&query.key).is_some() {
-        (item_key(&query.key), ScheduledKey::Item(query.key.as_str()))
+        ScheduledKey::Item(query.key.as_str())
     } else {
         return Err(ServerError::UnknownItem { item_id: query.key });
     };
-    let from: IsoWeek = query.from.parse()?;
-    let to: IsoWeek = query.to.parse()?;
-    if from > to {
-        return Err(ServerError::InvalidInput(format!("'from' ({from}) is after 'to' ({to})")));
-    }
-    let span_weeks = to.index() - from.index() + 1;
-    if span_weeks > i64::from(state.config.max_query_weeks) {
-        return Err(ServerError::InvalidInput(format!(
-            "a query spans at most {} weeks; this one spans {span_weeks}",
-            state.config.max_query_weeks
-        )));
-    }
-    let weeks: RangeInclusive<IsoWeek> = from..=to;
+    let weeks = query_weeks(&query.from, &query.to, state.config.max_query_weeks)?;
 
-    let organisation_id = access.organisation_id.clone();
-    let (tree, aggregates) = state
-        .blocking(move |store| {
-            let tree = store.organisation_tree(&organisation_id)?;
-            let aggregates = store.team_aggregates(&organisation_id, Some(&stored_key), weeks)?;
-            Ok((tree, aggregates))
-        })
-        .await?;
+    let snapshot = read_snapshot(&state, &access, query.key.clone(), weeks).await?;
+    let tree = &snapshot.tree;
 
     // Which units of the asked level this token may see.
-    let in_scope = |department_id: &str| {
-        access.departments.as_ref().is_none_or(|departments| departments.iter().any(|id| id == department_id))
-    };
     let visible_ids: Vec<&str> = match query.unit {
         UnitKind::Organisation => {
             if access.departments.is_some() {
@@ -433,60 +522,218 @@ async fn read_aggregates(
         UnitKind::Department => tree
             .departments
             .iter()
-            .filter(|department| in_scope(&department.id))
+            .filter(|department| access.reaches_department(&department.id))
             .map(|department| department.id.as_str())
             .collect(),
         UnitKind::Team => tree
             .departments
             .iter()
-            .filter(|department| in_scope(&department.id))
+            .filter(|department| access.reaches_department(&department.id))
             .flat_map(|department| department.teams.iter().map(|team| team.id.as_str()))
             .collect(),
     };
     if let Some(unit_id) = &query.unit_id
         && !visible_ids.contains(&unit_id.as_str())
     {
-        let exists_in_organisation = tree.organisation.id == *unit_id
-            || tree.departments.iter().any(|department| {
-                department.id == *unit_id || department.teams.iter().any(|team| team.id == *unit_id)
-            });
-        return Err(if exists_in_organisation {
-            ServerError::Forbidden(format!("this HR token does not reach {unit_id}"))
-        } else {
-            ServerError::NotFound(format!(
-                "there is no {} '{unit_id}' in this organisation",
-                unit_kind_name(query.unit)
-            ))
-        });
+        // The same answer whether the unit exists outside the token's reach
+        // or not at all, so the answer is no oracle of the organisation's units.
+        return Err(ServerError::NotFound(format!(
+            "there is no {} '{unit_id}' within this token's reach",
+            unit_kind_name(query.unit)
+        )));
     }
 
-    let k = tree.organisation.k;
-    let noise = match tree.organisation.privacy.epsilon {
-        None => None,
-        Some(epsilon) => {
-            let scale = ValueScale::of_key(ItemBank::embedded(), &query.key)
-                .ok_or_else(|| ServerError::UnknownItem { item_id: query.key.clone() })?;
-            let secret = state.blocking(|store| store.receipt_secret()).await?;
-            Some(CellNoise::new(
-                &secret,
-                &tree.organisation.id,
-                epsilon,
-                tree.organisation.privacy.release,
-                scale,
-            ))
-        }
-    };
-    // The schedule the organisation's devices follow, from the seed they were
-    // given at enrolment: public, so which weeks asked the key reveals nothing.
     let bank = ItemBank::embedded();
     let schedule = Schedule::new(bank, tree.organisation.seed);
     let asked = |week: IsoWeek| is_asked(bank, &schedule, scheduled_key, week);
-    let cells = release_cells(&tree, &aggregates, &query.key, from..=to, &asked, k, noise.as_ref())
-        .into_iter()
-        .filter(|cell| cell.unit_kind == query.unit && visible_ids.contains(&cell.unit_id.as_str()))
-        .filter(|cell| query.unit_id.as_ref().is_none_or(|unit_id| *unit_id == cell.unit_id))
+    let cells = match snapshot.readable_weeks() {
+        None => Vec::new(),
+        Some(readable) => cells_from_snapshot(tree, &snapshot.cells, &query.key, readable, &asked)
+            .into_iter()
+            .filter(|cell| cell.unit_kind == query.unit && visible_ids.contains(&cell.unit_id.as_str()))
+            .filter(|cell| query.unit_id.as_ref().is_none_or(|unit_id| *unit_id == cell.unit_id))
+            .collect(),
+    };
+    Ok(Json(AggregateTable {
+        k: tree.organisation.k.get(),
+        published_through: snapshot.published_through.map(|week| week.to_string()),
+        next_publication: Some(snapshot.next_publication),
+        cells,
+    }))
+}
+
+/// The weeks `from..=to` of a query, checked: both ISO weeks, in order,
+/// spanning at most `max_query_weeks`.
+fn query_weeks(from: &str, to: &str, max_query_weeks: u32) -> Result<RangeInclusive<IsoWeek>> {
+    let from: IsoWeek = from.parse()?;
+    let to: IsoWeek = to.parse()?;
+    if from > to {
+        return Err(ServerError::InvalidInput(format!("'from' ({from}) is after 'to' ({to})")));
+    }
+    let span_weeks = to.index() - from.index() + 1;
+    if span_weeks > i64::from(max_query_weeks) {
+        return Err(ServerError::InvalidInput(format!(
+            "a query spans at most {max_query_weeks} weeks; this one spans {span_weeks}"
+        )));
+    }
+    Ok(from..=to)
+}
+
+/// What one read of published cells gives.
+struct Snapshot {
+    tree: OrganisationTree,
+    /// The stored cells of the key over the asked weeks, up to the last published one.
+    cells: Vec<PublishedCell>,
+    asked_weeks: RangeInclusive<IsoWeek>,
+    published_through: Option<IsoWeek>,
+    next_publication: NextPublication,
+}
+
+impl Snapshot {
+    /// The asked weeks that are published, if any.
+    fn readable_weeks(&self) -> Option<RangeInclusive<IsoWeek>> {
+        let through = self.published_through?;
+        let last = (*self.asked_weeks.end()).min(through);
+        (*self.asked_weeks.start() <= last).then(|| *self.asked_weeks.start()..=last)
+    }
+}
+
+/// Publishes the organisation's due weeks, then reads the published cells of
+/// `key` over `weeks` (clipped to the last published week).
+async fn read_snapshot(
+    state: &AppState,
+    access: &HrAccess,
+    key: String,
+    weeks: RangeInclusive<IsoWeek>,
+) -> Result<Snapshot> {
+    let organisation_id = access.organisation_id.clone();
+    let publisher = Arc::clone(&state.publisher);
+    let settings = state.config.publication();
+    let now = state.clock.now();
+    state
+        .blocking(move |store| {
+            publisher.publish_due_weeks(store, &organisation_id, settings, now)?;
+            let tree = store.organisation_tree(&organisation_id)?;
+            let published_through = store.last_published_week(&organisation_id)?;
+            let next_week = published_through
+                .map(IsoWeek::next)
+                .unwrap_or_else(|| settings.window.last_publishable_week(now).next());
+            let next_publication = NextPublication {
+                week: next_week.to_string(),
+                at: settings
+                    .window
+                    .publication_at(next_week)
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            };
+            let cells = match published_through {
+                Some(through) if *weeks.start() <= through => store.published_cells(
+                    &organisation_id,
+                    &key,
+                    *weeks.start()..=(*weeks.end()).min(through),
+                )?,
+                _ => Vec::new(),
+            };
+            Ok(Snapshot { tree, cells, asked_weeks: weeks, published_through, next_publication })
+        })
+        .await
+}
+
+/// The privacy ledger of the teams the HR token reaches, for the current ISO
+/// year by the server's clock.
+#[utoipa::path(
+    get,
+    path = "/v1/privacy-ledger",
+    tag = "hr",
+    security(("hr_token" = [])),
+    responses(
+        (status = 200, body = polso_api::PrivacyLedger),
+        (status = 401, description = "`unauthorized`", body = polso_api::ApiError),
+        (status = 429, description = "`rate_limited`: too many failed attempts from this address; see `Retry-After`", body = polso_api::ApiError)
+    )
+)]
+async fn read_privacy_ledger(
+    State(state): State<AppState>,
+    AuthenticatedHr(access): AuthenticatedHr,
+) -> Result<Json<PrivacyLedger>> {
+    let organisation_id = access.organisation_id.clone();
+    let (tree, year, entries) = ledger_of_year(&state, organisation_id).await?;
+    let mut teams: Vec<TeamPrivacyLoss> = tree
+        .departments
+        .iter()
+        .filter(|department| access.reaches_department(&department.id))
+        .flat_map(|department| department.teams.iter())
+        .map(|team| {
+            let of_team = entries.iter().filter(|entry| entry.team_id == team.id);
+            TeamPrivacyLoss {
+                team_id: team.id.clone(),
+                team_name: team.name.clone(),
+                // `+ 0.0`: an empty f64 sum is −0.0, which would read "−0".
+                epsilon: of_team.clone().map(|entry| entry.epsilon).sum::<f64>() + 0.0,
+                weeks_published: u32::try_from(of_team.count()).unwrap_or(u32::MAX),
+            }
+        })
         .collect();
-    Ok(Json(AggregateTable { k: k.get(), cells }))
+    teams.sort_by(|left, right| (&left.team_name, &left.team_id).cmp(&(&right.team_name, &right.team_id)));
+    let epsilon = tree.organisation.privacy.epsilon;
+    Ok(Json(PrivacyLedger {
+        year,
+        dp_on: epsilon.is_some(),
+        epsilon_per_cell: epsilon.map(|epsilon| epsilon.to_f64()),
+        teams,
+    }))
+}
+
+/// The privacy loss of the device's own team this year, for the employee's Settings.
+#[utoipa::path(
+    get,
+    path = "/v1/privacy-ledger/device",
+    tag = "devices",
+    security(("device_token" = [])),
+    responses(
+        (status = 200, body = polso_api::DevicePrivacyLoss),
+        (status = 401, description = "`unauthorized`", body = polso_api::ApiError),
+        (status = 429, description = "`rate_limited`: too many failed attempts from this address; see `Retry-After`", body = polso_api::ApiError)
+    )
+)]
+async fn read_device_privacy_loss(
+    State(state): State<AppState>,
+    device: AuthenticatedDevice,
+) -> Result<Json<DevicePrivacyLoss>> {
+    let (tree, year, entries) = ledger_of_year(&state, device.membership.organisation_id.clone()).await?;
+    let of_team: Vec<f64> = entries
+        .iter()
+        .filter(|entry| entry.team_id == device.membership.team_id)
+        .map(|entry| entry.epsilon)
+        .collect();
+    Ok(Json(DevicePrivacyLoss {
+        year,
+        dp_on: tree.organisation.privacy.epsilon.is_some(),
+        // `+ 0.0`: an empty f64 sum is −0.0, which would read "−0".
+        epsilon: of_team.iter().sum::<f64>() + 0.0,
+        weeks_published: u32::try_from(of_team.len()).unwrap_or(u32::MAX),
+    }))
+}
+
+/// Publishes due weeks, then reads the organisation's tree and its ledger
+/// entries of the current ISO year.
+async fn ledger_of_year(
+    state: &AppState,
+    organisation_id: String,
+) -> Result<(OrganisationTree, i32, Vec<LedgerEntry>)> {
+    let publisher = Arc::clone(&state.publisher);
+    let settings = state.config.publication();
+    let now = state.clock.now();
+    state
+        .blocking(move |store| {
+            publisher.publish_due_weeks(store, &organisation_id, settings, now)?;
+            let tree = store.organisation_tree(&organisation_id)?;
+            let year = IsoWeek::containing(now.date_naive()).year();
+            let first = IsoWeek::new(year, 1)?;
+            let last = IsoWeek::new(year, polso_core::week::weeks_in_iso_year(year))?;
+            let entries = store.privacy_ledger(&organisation_id, first..=last)?;
+            Ok((tree, year, entries))
+        })
+        .await
 }
 
 /// Imports a CX tool's CSV export: every (team, week, metric) row of the teams the HR token
@@ -509,8 +756,9 @@ async fn read_aggregates(
         (status = 200, description = "Checked (`stored: false`, dry run) or stored (`stored: true`)", body = polso_api::CxImportReport),
         (status = 400, description = "`invalid_input`: the file has errors, each with line and column; nothing stored. An unknown query parameter is a plain `invalid_input` error", body = polso_api::CxImportRejection),
         (status = 401, description = "`unauthorized`", body = polso_api::ApiError),
-        (status = 403, description = "`forbidden`: rows of teams outside the token's departments, each with line and column; nothing stored", body = polso_api::CxImportRejection),
-        (status = 413, description = "`payload_too_large`", body = polso_api::ApiError)
+        (status = 408, description = "`invalid_input`: the request took longer than the server allows", body = polso_api::ApiError),
+        (status = 413, description = "`payload_too_large`", body = polso_api::ApiError),
+        (status = 429, description = "`rate_limited`: too many failed attempts from this address; see `Retry-After`", body = polso_api::ApiError)
     )
 )]
 async fn import_cx(
@@ -573,7 +821,8 @@ async fn import_cx(
     responses(
         (status = 200, body = polso_api::CxSeries),
         (status = 400, description = "`invalid_input` (also for unknown parameters), `invalid_week`", body = polso_api::ApiError),
-        (status = 401, description = "`unauthorized`", body = polso_api::ApiError)
+        (status = 401, description = "`unauthorized`", body = polso_api::ApiError),
+        (status = 429, description = "`rate_limited`: too many failed attempts from this address; see `Retry-After`", body = polso_api::ApiError)
     )
 )]
 async fn read_cx(
@@ -583,18 +832,7 @@ async fn read_cx(
 ) -> Result<Json<CxSeries>> {
     let Query(query) = query
         .map_err(|rejection| ServerError::InvalidInput(format!("bad query: {}", rejection.body_text())))?;
-    let from: IsoWeek = query.from.parse()?;
-    let to: IsoWeek = query.to.parse()?;
-    if from > to {
-        return Err(ServerError::InvalidInput(format!("'from' ({from}) is after 'to' ({to})")));
-    }
-    let span_weeks = to.index() - from.index() + 1;
-    if span_weeks > i64::from(state.config.max_query_weeks) {
-        return Err(ServerError::InvalidInput(format!(
-            "a query spans at most {} weeks; this one spans {span_weeks}",
-            state.config.max_query_weeks
-        )));
-    }
+    let weeks = query_weeks(&query.from, &query.to, state.config.max_query_weeks)?;
     let metric = match &query.metric {
         None => None,
         Some(label) => Some(
@@ -608,7 +846,7 @@ async fn read_cx(
     let (tree, scores) = state
         .blocking(move |store| {
             let tree = store.organisation_tree(&organisation_id)?;
-            let scores = store.cx_scores(&organisation_id, metric.as_deref(), from..=to)?;
+            let scores = store.cx_scores(&organisation_id, metric.as_deref(), weeks)?;
             Ok((tree, scores))
         })
         .await?;
@@ -651,7 +889,8 @@ async fn read_cx(
     security(("hr_token" = [])),
     responses(
         (status = 200, body = polso_api::OrganisationUnits),
-        (status = 401, description = "`unauthorized`", body = polso_api::ApiError)
+        (status = 401, description = "`unauthorized`", body = polso_api::ApiError),
+        (status = 429, description = "`rate_limited`: too many failed attempts from this address; see `Retry-After`", body = polso_api::ApiError)
     )
 )]
 async fn read_units(
@@ -660,9 +899,6 @@ async fn read_units(
 ) -> Result<Json<OrganisationUnits>> {
     let organisation_id = access.organisation_id.clone();
     let tree = state.blocking(move |store| store.organisation_tree(&organisation_id)).await?;
-    let in_scope = |department_id: &str| {
-        access.departments.as_ref().is_none_or(|departments| departments.iter().any(|id| id == department_id))
-    };
     let unit = |id: &str, name: &str| UnitRef { id: id.to_owned(), name: name.to_owned() };
     Ok(Json(OrganisationUnits {
         organisation: access
@@ -672,7 +908,7 @@ async fn read_units(
         departments: tree
             .departments
             .iter()
-            .filter(|department| in_scope(&department.id))
+            .filter(|department| access.reaches_department(&department.id))
             .map(|department| DepartmentUnits {
                 id: department.id.clone(),
                 name: department.name.clone(),

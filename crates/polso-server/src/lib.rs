@@ -11,13 +11,20 @@
 //! report. A report lives in memory for the length of its request and leaves
 //! only as additions to sums (see `migrations/0001_initial.sql`).
 //!
-//! Architecture invariant: k comes from the organisation's settings only; no
-//! request can change it, and every read goes through [`release::release_cells`].
+//! Architecture invariant: k, the histogram minimum and differential privacy
+//! come from the organisation's and the server's settings only; no request
+//! can change them. They run once per week, at publication
+//! ([`publish::Publisher`]), and every read serves the published snapshot
+//! ([`release::cells_from_snapshot`]); a week still collecting is never served.
 
 #![warn(missing_docs)]
 
 pub mod admin;
+pub mod admin_store;
 pub mod clock;
+pub mod credential;
+mod credential_http;
+pub mod credential_store;
 pub mod cx;
 pub mod demo;
 pub mod error;
@@ -25,13 +32,18 @@ pub mod http;
 pub mod migrations;
 pub mod openapi;
 pub mod privacy;
+pub mod publish;
+pub mod rate_limit;
 pub mod release;
 pub mod report;
 pub mod secrets;
+pub mod serve;
+mod sqlite_admin;
 pub mod sqlite_store;
 pub mod store;
 
-pub use clock::{Clock, FixedClock, SystemClock};
+pub use admin_store::AdminStore;
+pub use clock::{Clock, FixedClock, OffsetClock, SystemClock};
 pub use error::{Result, ServerError};
 pub use http::{AppState, ServerConfig, app};
 pub use sqlite_store::SqliteServerStore;

@@ -12,8 +12,10 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
+use polso_server::rate_limit::{Quota, RateLimitConfig};
+use polso_server::serve::{ConnectionLimits, TlsFiles};
 use polso_server::store::ServerStore;
-use polso_server::{AppState, ServerConfig, SqliteServerStore, SystemClock, admin, app};
+use polso_server::{AppState, Clock, OffsetClock, ServerConfig, SqliteServerStore, SystemClock, admin, app};
 use tracing_subscriber::EnvFilter;
 
 /// Polso's organisation server and its administration.
@@ -45,7 +47,8 @@ enum Command {
         #[arg(long)]
         name: String,
     },
-    /// Adds a team to a department and prints its id.
+    /// Adds a team to a department and prints its id. Declare its head-count
+    /// here or later with `set-headcount`: until then no device can enrol into it.
     AddTeam {
         /// The department's id.
         #[arg(long)]
@@ -53,6 +56,20 @@ enum Command {
         /// The team's name.
         #[arg(long)]
         name: String,
+        /// How many people the team has: the most devices that can ever enrol into it (1 to 10000).
+        #[arg(long)]
+        headcount: Option<u32>,
+    },
+    /// Declares how many people a team has: the most devices that can ever be
+    /// enrolled to it, whatever invites say. It can always be raised; it can
+    /// never be set below the devices already enrolled: revoke devices first
+    /// (`list-devices`, `revoke-device`).
+    SetHeadcount {
+        /// The team's id.
+        #[arg(long)]
+        team: String,
+        /// The head-count, 1 to 10000.
+        headcount: u32,
     },
     /// Creates an invite code for a team and prints it; it is not stored and cannot be shown again.
     CreateInvite {
@@ -66,6 +83,17 @@ enum Command {
         #[arg(long, default_value_t = 50)]
         uses: u32,
     },
+    /// Creates one-time personal codes for a team's roster, one per person, and prints them once
+    /// (one a line). Each enrols one device through a blind-signed credential, so the server never
+    /// learns which person holds which device; the team's head-count still caps its devices.
+    CreatePersonalCodes {
+        /// The team's id.
+        #[arg(long)]
+        team: String,
+        /// How many codes: one per rostered person.
+        #[arg(long)]
+        count: u32,
+    },
     /// Creates an HR token and prints it once; its id (for revoking) goes to stderr.
     CreateHrToken {
         /// The organisation; may be left out when there is only one.
@@ -74,6 +102,45 @@ enum Command {
         /// Limit the token to these departments (ids, comma-separated); the whole organisation when absent.
         #[arg(long, value_delimiter = ',', num_args = 1..)]
         departments: Vec<String>,
+    },
+    /// Lists the organisation's invite codes by id (the codes themselves are
+    /// never stored): team, uses left and expiry.
+    ListInvites {
+        /// The organisation; may be left out when there is only one.
+        #[arg(long)]
+        organisation: Option<String>,
+    },
+    /// Revokes an invite code by its id, as `list-invites` shows it; devices
+    /// it enrolled stay enrolled.
+    RevokeInvite {
+        /// The invite's id, such as inv_0123456789ab.
+        #[arg(long)]
+        id: String,
+    },
+    /// Lists each team's head-count and enrolled devices (an id and the ISO
+    /// week each enrolled in, nothing more).
+    ListDevices {
+        /// The organisation; may be left out when there is only one.
+        #[arg(long)]
+        organisation: Option<String>,
+        /// Only this team.
+        #[arg(long)]
+        team: Option<String>,
+    },
+    /// Revokes a device by its id, as `list-devices` shows it: its token is
+    /// refused from then on and its place in the team's head-count is free.
+    /// Reports it sent before stay counted.
+    RevokeDevice {
+        /// The device's id, such as dev_0123456789ab.
+        #[arg(long)]
+        id: String,
+    },
+    /// Lists the organisation's HR tokens by id (the tokens themselves are
+    /// never stored): scope and whether revoked.
+    ListHrTokens {
+        /// The organisation; may be left out when there is only one.
+        #[arg(long)]
+        organisation: Option<String>,
     },
     /// Revokes an HR token by its id.
     RevokeHrToken {
@@ -91,7 +158,8 @@ enum Command {
         k: u32,
     },
     /// Turns differential privacy on (`--epsilon E`, ε per released cell) or
-    /// off (`--off`). Off by default; no request can change it.
+    /// off (`--off`). On by default for a new organisation (ε = 13/2); no
+    /// request can change it. It applies to weeks published from then on.
     SetDp {
         /// The organisation; may be left out when there is only one.
         #[arg(long)]
@@ -127,10 +195,19 @@ enum Command {
         /// The address to listen on; port 0 picks a free one.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
-        /// Reports for weeks older than this are refused.
-        #[arg(long, default_value_t = ServerConfig::default().max_report_age_weeks)]
-        max_report_age_weeks: u32,
-        /// Devices wait up to this many seconds after a week closes before sending.
+        /// Seconds after the longest send delay that a week still accepts
+        /// reports (for devices that were offline); then it is published once.
+        #[arg(long, default_value_t = ServerConfig::default().acceptance_seconds)]
+        acceptance_seconds: u32,
+        /// Run the server's calendar from this instant (RFC 3339) instead of the
+        /// system clock, for end-to-end tests and demos of publication.
+        #[arg(long, value_name = "RFC3339")]
+        now: Option<chrono::DateTime<chrono::FixedOffset>>,
+        /// The smallest count whose sd and histogram are released; never below 2k.
+        #[arg(long, default_value_t = ServerConfig::default().histogram_minimum)]
+        histogram_minimum: u32,
+        /// The longest send delay announced to devices, in seconds after a week
+        /// closes; devices never wait less than their own floor (1 h, spread over a day).
         #[arg(long, default_value_t = ServerConfig::default().max_random_delay_seconds)]
         max_random_delay_seconds: u32,
         /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
@@ -139,6 +216,27 @@ enum Command {
         /// The certificate's private key (PEM, PKCS#8, PKCS#1 or SEC1); needs --tls-cert.
         #[arg(long, value_name = "PEM", requires = "tls_cert")]
         tls_key: Option<PathBuf>,
+        /// The most connections served at once; more wait until one closes.
+        #[arg(long, default_value_t = ConnectionLimits::default().max_connections)]
+        max_connections: usize,
+        /// Seconds a connection has to send a request head (and to finish a TLS handshake).
+        #[arg(long, default_value_t = ConnectionLimits::default().header_read_timeout.as_secs())]
+        header_read_timeout_seconds: u64,
+        /// Seconds a request (its body and its answer) may take before it is answered 408.
+        #[arg(long, default_value_t = ServerConfig::default().request_timeout_seconds)]
+        request_timeout_seconds: u32,
+        /// Enrolments one address may make at once.
+        #[arg(long, default_value_t = RateLimitConfig::default().enrolment.burst)]
+        enrolment_burst: u32,
+        /// Seconds until one address may enrol one more device.
+        #[arg(long, default_value_t = RateLimitConfig::default().enrolment.refill_seconds)]
+        enrolment_refill_seconds: u32,
+        /// Wrong tokens or invite codes one address may send before it is refused (429).
+        #[arg(long, default_value_t = RateLimitConfig::default().authentication_failures.burst)]
+        auth_failure_burst: u32,
+        /// Seconds until one address may fail once more.
+        #[arg(long, default_value_t = RateLimitConfig::default().authentication_failures.refill_seconds)]
+        auth_failure_refill_seconds: u32,
     },
     /// Prints the OpenAPI document of the HTTP API.
     Openapi,
@@ -169,8 +267,23 @@ fn main() -> Result<()> {
                 admin::add_department(&store, &organisation_id, &name).context("adding the department")?
             );
         }
-        Command::AddTeam { department, name } => {
-            println!("{}", admin::add_team(&store, &department, &name).context("adding the team")?);
+        Command::AddTeam { department, name, headcount } => {
+            let team_id = match headcount {
+                Some(headcount) => admin::add_team_with_headcount(&store, &department, &name, headcount),
+                None => admin::add_team(&store, &department, &name),
+            }
+            .context("adding the team")?;
+            if headcount.is_none() {
+                eprintln!(
+                    "team {team_id} has no head-count yet: no device can enrol into it until \
+                     `set-headcount --team {team_id} N`"
+                );
+            }
+            println!("{team_id}");
+        }
+        Command::SetHeadcount { team, headcount } => {
+            admin::set_headcount(&store, &team, headcount).context("setting the head-count")?;
+            eprintln!("head-count of team {team} = {headcount}");
         }
         Command::CreateInvite { team, expires_in_days, uses } => {
             let code = admin::create_invite(&store, &team, now, expires_in_days, uses)
@@ -178,7 +291,83 @@ fn main() -> Result<()> {
             eprintln!(
                 "invite for team {team}: {uses} use(s), expires in {expires_in_days} day(s); shown only once"
             );
+            let team_headcount = admin::team_headcount(&store, &team).context("reading the head-count")?;
+            match team_headcount.headcount {
+                None => eprintln!(
+                    "team {team} has no head-count yet: the invite enrols no device until \
+                     `set-headcount --team {team} N`"
+                ),
+                Some(headcount) => eprintln!(
+                    "team {team} holds {} of its {headcount} devices; enrolments beyond that are refused",
+                    team_headcount.n_devices
+                ),
+            }
             println!("{code}");
+        }
+        Command::CreatePersonalCodes { team, count } => {
+            let created = polso_server::credential_store::create_personal_codes(&store, &team, count)
+                .context("creating personal codes")?;
+            for code in &created.codes {
+                println!("{code}");
+            }
+            eprintln!(
+                "{count} personal code(s) for team {team}, shown only once; {} unspent in all",
+                created.unspent
+            );
+            eprintln!(
+                "team key fingerprint {} (one key per team: every code of the team is signed by it)",
+                created.key_fingerprint
+            );
+        }
+        Command::ListInvites { organisation } => {
+            let organisation_id = admin::resolve_organisation(&store, organisation.as_deref())?;
+            let invites = admin::list_invites(&store, &organisation_id).context("listing invites")?;
+            eprintln!("{} invite(s) in {organisation_id}", invites.len());
+            for invite in invites {
+                let expiry = if invite.expires_at <= now { "expired" } else { "expires" };
+                println!(
+                    "{} team {} uses left {} {expiry} {}",
+                    invite.id,
+                    invite.team_id,
+                    invite.uses_left,
+                    invite.expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                );
+            }
+        }
+        Command::RevokeInvite { id } => {
+            admin::revoke_invite(&store, &id).context("revoking the invite")?;
+            eprintln!("invite {id} revoked");
+        }
+        Command::ListDevices { organisation, team } => {
+            let organisation_id = admin::resolve_organisation(&store, organisation.as_deref())?;
+            let teams =
+                admin::list_devices(&store, &organisation_id, team.as_deref()).context("listing devices")?;
+            for (team, devices) in teams {
+                let headcount = team.headcount.map_or("not declared".to_owned(), |n| n.to_string());
+                println!(
+                    "{} {}: {} device(s), head-count {headcount}",
+                    team.team_id, team.team_name, team.n_devices
+                );
+                for device in devices {
+                    let week = device.enrolled_week.map_or("unknown".to_owned(), |week| week.to_string());
+                    println!("  {} enrolled {week}", device.id);
+                }
+            }
+        }
+        Command::RevokeDevice { id } => {
+            admin::revoke_device(&store, &id).context("revoking the device")?;
+            eprintln!("device {id} revoked: its token is refused from now on");
+        }
+        Command::ListHrTokens { organisation } => {
+            let organisation_id = admin::resolve_organisation(&store, organisation.as_deref())?;
+            for token in admin::list_hr_tokens(&store, &organisation_id).context("listing HR tokens")? {
+                let scope = match &token.departments {
+                    None => "whole organisation".to_owned(),
+                    Some(departments) => format!("departments {}", departments.join(",")),
+                };
+                let state = if token.revoked { "revoked" } else { "active" };
+                println!("{} {state} {scope}", token.id);
+            }
         }
         Command::CreateHrToken { organisation, departments } => {
             let organisation_id = admin::resolve_organisation(&store, organisation.as_deref())?;
@@ -249,10 +438,46 @@ fn main() -> Result<()> {
                 println!("invite {department} / {team}: {code}");
             }
         }
-        Command::Serve { listen, max_report_age_weeks, max_random_delay_seconds, tls_cert, tls_key } => {
-            let config =
-                ServerConfig { max_report_age_weeks, max_random_delay_seconds, ..ServerConfig::default() };
-            serve(store, listen, config, tls_cert.zip(tls_key))?;
+        Command::Serve {
+            listen,
+            acceptance_seconds,
+            now,
+            histogram_minimum,
+            max_random_delay_seconds,
+            tls_cert,
+            tls_key,
+            max_connections,
+            header_read_timeout_seconds,
+            request_timeout_seconds,
+            enrolment_burst,
+            enrolment_refill_seconds,
+            auth_failure_burst,
+            auth_failure_refill_seconds,
+        } => {
+            let config = ServerConfig {
+                acceptance_seconds,
+                histogram_minimum,
+                max_random_delay_seconds,
+                request_timeout_seconds,
+                rate_limits: RateLimitConfig {
+                    enrolment: Quota { burst: enrolment_burst, refill_seconds: enrolment_refill_seconds },
+                    authentication_failures: Quota {
+                        burst: auth_failure_burst,
+                        refill_seconds: auth_failure_refill_seconds,
+                    },
+                },
+                ..ServerConfig::default()
+            };
+            let limits = ConnectionLimits {
+                max_connections,
+                header_read_timeout: std::time::Duration::from_secs(header_read_timeout_seconds),
+            };
+            let tls = tls_cert.zip(tls_key).map(|(certificate, key)| TlsFiles { certificate, key });
+            let clock: Arc<dyn Clock> = match now {
+                Some(start) => Arc::new(OffsetClock::starting_at(start.with_timezone(&chrono::Utc))),
+                None => Arc::new(SystemClock),
+            };
+            serve(store, clock, listen, config, tls, limits)?;
         }
         Command::Openapi => unreachable!("handled before the database is opened"),
     }
@@ -261,52 +486,37 @@ fn main() -> Result<()> {
 
 fn serve(
     store: SqliteServerStore,
+    clock: Arc<dyn Clock>,
     listen: SocketAddr,
     config: ServerConfig,
-    tls: Option<(PathBuf, PathBuf)>,
+    tls: Option<TlsFiles>,
+    limits: ConnectionLimits,
 ) -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
         .with_writer(std::io::stderr)
         .init();
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-    runtime.block_on(async move {
-        let listener =
-            tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
-        let address = listener.local_addr().context("reading the bound address")?;
-        let router = app(AppState::new(Arc::new(store), Arc::new(SystemClock), config));
-        let Some((certificate, key)) = tls else {
-            // Tests and scripts read this line to learn the port.
-            println!("polso-server listening on http://{address}");
-            return axum::serve(listener, router)
-                .with_graceful_shutdown(shutdown_signal())
-                .await
-                .context("serving HTTP");
-        };
-        let tls_config =
-            axum_server::tls_rustls::RustlsConfig::from_pem_file(&certificate, &key).await.with_context(
-                || format!("reading the TLS certificate {} and key {}", certificate.display(), key.display()),
-            )?;
-        let handle = axum_server::Handle::new();
-        let shutdown_handle = handle.clone();
-        tokio::spawn(async move {
-            shutdown_signal().await;
-            shutdown_handle.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
-        });
-        let listener = listener.into_std().context("handing the socket to the TLS server")?;
-        println!("polso-server listening on https://{address}");
-        axum_server::from_tcp_rustls(listener, tls_config)
-            .context("starting the TLS server")?
-            .handle(handle)
-            .serve(router.into_make_service())
-            .await
-            .context("serving HTTPS")
-    })
-}
-
-/// Resolves on Ctrl-C; if the handler cannot be installed, never (serve until killed).
-async fn shutdown_signal() {
-    if tokio::signal::ctrl_c().await.is_err() {
-        std::future::pending::<()>().await;
-    }
+    let state = AppState::new(Arc::new(store), clock, config);
+    // Publish due weeks every minute, so a week's raw sums leave the disk
+    // when its window closes even if nobody reads.
+    let publisher = state.clone();
+    runtime.spawn(async move {
+        loop {
+            match publisher.publish_due_weeks().await {
+                Ok(0) => {}
+                Ok(weeks) => tracing::info!(weeks, "published"),
+                Err(error) => tracing::error!(%error, "publishing due weeks failed; retrying in a minute"),
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        }
+    });
+    let router = app(state);
+    runtime.block_on(polso_server::serve::serve(
+        router,
+        listen,
+        tls,
+        limits,
+        polso_server::serve::shutdown_signal(),
+    ))
 }

@@ -10,6 +10,9 @@ use rusqlite_migration::{M, Migrations};
 const INITIAL: &str = include_str!("../migrations/0001_initial.sql");
 const DIFFERENTIAL_PRIVACY: &str = include_str!("../migrations/0002_differential_privacy.sql");
 const CX_SCORES: &str = include_str!("../migrations/0003_cx_scores.sql");
+const PUBLICATIONS: &str = include_str!("../migrations/0004_publications.sql");
+const ONE_PERSON_ONE_VOICE: &str = include_str!("../migrations/0005_one_person_one_voice.sql");
+const PERSONAL_CODES: &str = include_str!("../migrations/0006_personal_codes.sql");
 
 /// Every migration with its file name, oldest first, for the test that checks
 /// the list against the folder.
@@ -18,6 +21,9 @@ const MIGRATION_FILES: &[(&str, &str)] = &[
     ("0001_initial.sql", INITIAL),
     ("0002_differential_privacy.sql", DIFFERENTIAL_PRIVACY),
     ("0003_cx_scores.sql", CX_SCORES),
+    ("0004_publications.sql", PUBLICATIONS),
+    ("0005_one_person_one_voice.sql", ONE_PERSON_ONE_VOICE),
+    ("0006_personal_codes.sql", PERSONAL_CODES),
 ];
 
 /// The same migrations in rusqlite_migration's form. Each one checks the
@@ -26,6 +32,9 @@ const MIGRATION_STEPS: &[M<'static>] = &[
     M::up(INITIAL).foreign_key_check(),
     M::up(DIFFERENTIAL_PRIVACY).foreign_key_check(),
     M::up(CX_SCORES).foreign_key_check(),
+    M::up(PUBLICATIONS).foreign_key_check(),
+    M::up(ONE_PERSON_ONE_VOICE).foreign_key_check(),
+    M::up(PERSONAL_CODES).foreign_key_check(),
 ];
 
 /// The migrations applied when the database is opened.

@@ -16,28 +16,43 @@ use utoipa::{Modify, OpenApi};
     info(
         title = "Polso organisation server",
         description = "Enrols devices to teams, folds anonymized weekly reports into per-team sums, \
-                       and releases them to HR under the organisation's k with secondary suppression. \
-                       Every error is `{ code, message }`.",
+                       and publishes each week once, when its collection window closes, under the \
+                       organisation's k with secondary suppression and differential privacy. HR reads \
+                       only published weeks. Every error is `{ code, message }`.",
         license(name = "Apache-2.0", identifier = "Apache-2.0")
     ),
     paths(
         crate::http::health,
         crate::http::enrol,
+        crate::credential_http::read_credential_key,
+        crate::credential_http::issue_credential,
         crate::http::submit_report,
         crate::http::read_aggregates,
         crate::http::import_cx,
         crate::http::read_cx,
         crate::http::read_units,
+        crate::http::read_privacy_ledger,
+        crate::http::read_device_privacy_loss,
         crate::http::openapi_document
     ),
     components(schemas(
         polso_api::Health,
         polso_api::EnrolRequest,
         polso_api::EnrolResponse,
+        polso_api::CredentialKeyRequest,
+        polso_api::CredentialKey,
+        polso_api::CredentialRequest,
+        polso_api::CredentialSignature,
+        polso_api::CredentialEnrolRequest,
+        polso_api::Credential,
         polso_api::ReportWindow,
         polso_api::WeeklyReport,
         polso_api::ReportedValue,
         polso_api::ReportedScore,
+        polso_api::NextPublication,
+        polso_api::PrivacyLedger,
+        polso_api::TeamPrivacyLoss,
+        polso_api::DevicePrivacyLoss,
         polso_api::MetricKey,
         polso_api::ReportAck,
         polso_api::ReportStatus,

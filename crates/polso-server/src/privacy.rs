@@ -1,34 +1,38 @@
-//! Differential-privacy noise on released cells, fixed per cell and release.
+//! Differential-privacy noise on released cells, drawn once at publication.
 //!
-//! When the organisation's administrator has turned it on (`set-dp --epsilon
-//! E`), each released cell spends ε as three equal parts (basic composition):
+//! Differential privacy is on by default for new organisations
+//! ([`DEFAULT_EPSILON_PER_CELL`]); the administrator changes it with
+//! `set-dp`, never a request. Each released cell spends ε in three shares
+//! (basic composition):
 //!
-//! - its count n, sensitivity 1 (one device adds at most one report);
-//! - its sum of values shifted to start at the scale's minimum, rounded to a
-//!   whole number (metric scores are 0–100 floats), sensitivity = the scale's
-//!   range (one device moves it by at most that much);
-//! - its histogram, one noise per bin, L1 sensitivity 1 (one device adds one
-//!   answer to one bin).
+//! - 1/3 on its count n, sensitivity 1 (one device adds at most one report);
+//! - 1/2 on its sum of values taken about the scale's middle, in half-units
+//!   rounded to whole numbers (metric scores are 0–100 floats), sensitivity =
+//!   the scale's range (one device moves it by at most that much);
+//! - 1/6 on its histogram, one noise per bin, L1 sensitivity 1 (one device
+//!   adds one answer to one bin), only when the cell reaches the histogram
+//!   minimum; otherwise no histogram and no sd leave, and that share is not
+//!   spent.
 //!
-//! each with discrete Laplace noise of scale Δ / (ε/3) from
+//! each with discrete Laplace noise of scale Δ / ε_share from
 //! [`polso_core::dp`]. The mean is the noisy sum over the noisy count, the
 //! standard deviation is computed from the noisy histogram: post-processing,
 //! which spends no budget. Counts are clamped to at least k and bins to at
 //! least 0, also post-processing.
 //!
-//! The noise's random bits come from HMAC-SHA256 in counter mode, keyed by a
-//! key derived from the server's secret and seeded by (organisation, unit,
-//! week, key, release of the setting, exact count of the cell). So the same
-//! query gives the same values every time and averaging repeated queries
-//! gains nothing; a cell draws fresh noise only when a new report changes it
-//! or the administrator changes the setting, each a new release under ε.
+//! The noise's random bits come from HMAC-SHA256 in counter mode keyed by 32
+//! bytes of the operating system's randomness drawn for each publication
+//! ([`PublicationRandomness`]), and are never stored: the noisy figures are
+//! stored in the published snapshot and served from there. So a cell's noise
+//! is drawn exactly once: repeated reads, fake reports or late reports cannot
+//! re-draw it, and nobody, the operator included, can recompute it.
 
+use polso_core::Metric;
 use polso_core::bank::ItemBank;
 use polso_core::dp::{DiscreteLaplace, Epsilon, RandomBits};
-use polso_core::{IsoWeek, Metric};
 
 use crate::report::METRIC_HISTOGRAM_BINS;
-use crate::secrets::{Hash32, keyed_hash};
+use crate::secrets::{Hash32, keyed_hash, random_bytes};
 
 /// The values a key's contributions take, as the noise needs them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,70 +91,91 @@ impl ValueScale {
     }
 }
 
-/// Everything the noise of one query's cells depends on.
-#[derive(Debug, Clone)]
+/// ε per released cell for a new organisation: see docs/threat-model.md for
+/// how it was chosen and what it means per person and year.
+/// 13/2 is the smallest ε for which a team of 10's released mean is within
+/// ±5 points (on 0–100) of the exact mean at least 90% of the time
+/// (`scripts/dp_calibration.py`).
+pub const DEFAULT_EPSILON_PER_CELL: (u64, u64) = (13, 2);
+
+/// The default ε per released cell as an [`Epsilon`].
+pub fn default_epsilon_per_cell() -> Epsilon {
+    let (numerator, denominator) = DEFAULT_EPSILON_PER_CELL;
+    Epsilon::from_ratio(numerator, denominator).expect("the default ε is a valid ratio")
+}
+
+/// How ε per cell is shared: 1/3 to the count, 1/2 to the sum, 1/6 to the
+/// histogram (the divisors below), the split `scripts/dp_calibration.py`
+/// found best for the mean's accuracy.
+const COUNT_SHARE: u64 = 3;
+const SUM_SHARE: u64 = 2;
+const HISTOGRAM_SHARE: u64 = 6;
+
+/// Everything the noise of one key's cells depends on.
+#[derive(Debug, Clone, Copy)]
 pub struct CellNoise {
-    noise_key: Hash32,
-    organisation_id: String,
     epsilon: Epsilon,
-    release: u32,
     scale: ValueScale,
 }
 
 impl CellNoise {
-    /// The noise of `organisation_id`'s cells of a key on `scale`, under ε per
-    /// cell and the setting's `release`, keyed by the server's secret.
-    pub fn new(
-        server_secret: &Hash32,
-        organisation_id: &str,
-        epsilon: Epsilon,
-        release: u32,
-        scale: ValueScale,
-    ) -> CellNoise {
-        CellNoise {
-            noise_key: keyed_hash(server_secret, &[b"polso dp noise key v1"]),
-            organisation_id: organisation_id.to_owned(),
-            epsilon,
-            release,
-            scale,
+    /// The noise of cells of a key on `scale`, under ε per cell.
+    pub fn new(epsilon: Epsilon, scale: ValueScale) -> CellNoise {
+        CellNoise { epsilon, scale }
+    }
+
+    /// The ε one released cell spends, with or without its histogram.
+    pub fn epsilon_spent(&self, with_histogram: bool) -> f64 {
+        let count_and_sum = self.epsilon.split(COUNT_SHARE).to_f64() + self.epsilon.split(SUM_SHARE).to_f64();
+        if with_histogram {
+            count_and_sum + self.epsilon.split(HISTOGRAM_SHARE).to_f64()
+        } else {
+            count_and_sum
         }
     }
 
-    /// The noisy figures of one released cell of exact count `n`, shifted sum
-    /// basis `sum` and `histogram`, identified by `unit_id`, `week` and `key`.
-    pub fn noisy_cell(&self, cell: CellIdentity<'_>, exact: ExactFigures<'_>, k: u32) -> NoisyFigures {
-        let mut bits = NoiseStream::new(
-            &self.noise_key,
-            &[
-                b"polso dp cell v1",
-                self.organisation_id.as_bytes(),
-                cell.unit_id.as_bytes(),
-                cell.week.to_string().as_bytes(),
-                cell.key.as_bytes(),
-                &self.release.to_le_bytes(),
-                &exact.n.to_le_bytes(),
-            ],
-        );
-        let part = self.epsilon.split(3);
-        // The sensitivities are 1 and at most 255 (or 100): both mechanisms exist.
-        let unit = DiscreteLaplace::for_query(1, part).expect("sensitivity 1 is valid");
-        let ranged =
-            DiscreteLaplace::for_query(self.scale.range(), part).expect("the scale's range is valid");
+    /// The noisy figures of one released cell of exact count `n`, sum `sum`
+    /// and `histogram`; the histogram and sd only `with_histogram`.
+    pub fn noisy_cell(
+        &self,
+        exact: ExactFigures<'_>,
+        k: u32,
+        with_histogram: bool,
+        random: &mut dyn RandomBits,
+    ) -> NoisyFigures {
+        // Sensitivity 1 and the scale's range (at most 255) are both valid for
+        // every ε an organisation can hold (`Epsilon` caps its denominator).
+        let count_noise =
+            DiscreteLaplace::for_query(1, self.epsilon.split(COUNT_SHARE)).expect("sensitivity 1 is valid");
+        let sum_noise = DiscreteLaplace::for_query(self.scale.range(), self.epsilon.split(SUM_SHARE))
+            .expect("the scale's range is valid");
+        let histogram_noise = DiscreteLaplace::for_query(1, self.epsilon.split(HISTOGRAM_SHARE))
+            .expect("sensitivity 1 is valid");
 
-        let noisy_n = (i64::from(exact.n) + unit.sample(&mut bits)).max(i64::from(k));
+        let noisy_n = (i64::from(exact.n) + count_noise.sample(random)).max(i64::from(k));
+        // The sum is taken about the scale's middle, in half-units: each value
+        // v gives 2v − 2·min − range, within ±range, so one person moves it
+        // by at most the range and an error in the noisy count moves the mean
+        // far less than a sum taken from the minimum would.
         let range = self.scale.range() as i64;
-        let shifted_sum = (exact.sum - f64::from(exact.n) * self.scale.min()).round() as i64;
-        let noisy_shifted_sum = (shifted_sum + ranged.sample(&mut bits)).clamp(0, noisy_n * range);
-        let mean = self.scale.min() + noisy_shifted_sum as f64 / noisy_n as f64;
+        let centred_sum =
+            (2.0 * exact.sum - f64::from(exact.n) * (2.0 * self.scale.min() + range as f64)).round() as i64;
+        let noisy_centred_sum =
+            (centred_sum + sum_noise.sample(random)).clamp(-noisy_n * range, noisy_n * range);
+        let mean = self.scale.min() + range as f64 / 2.0 + noisy_centred_sum as f64 / (2.0 * noisy_n as f64);
 
-        let n_bins = exact.histogram.len().max(self.scale.n_bins());
-        let histogram: Vec<u32> = (0..n_bins)
-            .map(|bin| {
-                let count = i64::from(exact.histogram.get(bin).copied().unwrap_or(0));
-                u32::try_from((count + unit.sample(&mut bits)).max(0)).unwrap_or(u32::MAX)
-            })
-            .collect();
-        let sd = self.sd_of_histogram(&histogram);
+        let (sd, histogram) = if with_histogram {
+            let n_bins = exact.histogram.len().max(self.scale.n_bins());
+            let histogram: Vec<u32> = (0..n_bins)
+                .map(|bin| {
+                    let count = i64::from(exact.histogram.get(bin).copied().unwrap_or(0));
+                    u32::try_from((count + histogram_noise.sample(random)).max(0)).unwrap_or(u32::MAX)
+                })
+                .collect();
+            (Some(self.sd_of_histogram(&histogram)), Some(histogram))
+        } else {
+            (None, None)
+        };
         NoisyFigures { n: u32::try_from(noisy_n).unwrap_or(u32::MAX), mean, sd, histogram }
     }
 
@@ -175,17 +200,6 @@ impl CellNoise {
     }
 }
 
-/// Which cell is being noised.
-#[derive(Debug, Clone, Copy)]
-pub struct CellIdentity<'a> {
-    /// The unit's id (team, department or organisation).
-    pub unit_id: &'a str,
-    /// The week.
-    pub week: IsoWeek,
-    /// The key as the client named it.
-    pub key: &'a str,
-}
-
 /// A cell's exact sums.
 #[derive(Debug, Clone, Copy)]
 pub struct ExactFigures<'a> {
@@ -204,33 +218,44 @@ pub struct NoisyFigures {
     pub n: u32,
     /// The noisy sum over the noisy count, within the scale.
     pub mean: f64,
-    /// The standard deviation of the noisy histogram.
-    pub sd: f64,
-    /// The noisy histogram, no bin below 0.
-    pub histogram: Vec<u32>,
+    /// The standard deviation of the noisy histogram, when it is released.
+    pub sd: Option<f64>,
+    /// The noisy histogram, no bin below 0, when it is released.
+    pub histogram: Option<Vec<u32>>,
 }
 
-/// HMAC-SHA256(key, seed ‖ counter) blocks, read as 64-bit words: a fixed,
-/// unpredictable stream for one cell.
-struct NoiseStream {
+/// The random bits of one publication: HMAC-SHA256 in counter mode under a
+/// key of 32 bytes from the operating system, drawn when the publication
+/// starts and dropped with it.
+pub struct PublicationRandomness {
     key: Hash32,
-    seed: Hash32,
     counter: u64,
     block: [u8; 32],
     used: usize,
 }
 
-impl NoiseStream {
-    fn new(key: &Hash32, parts: &[&[u8]]) -> NoiseStream {
-        NoiseStream { key: *key, seed: keyed_hash(key, parts), counter: 0, block: [0; 32], used: 32 }
+impl std::fmt::Debug for PublicationRandomness {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PublicationRandomness").finish_non_exhaustive()
     }
 }
 
-impl RandomBits for NoiseStream {
+impl PublicationRandomness {
+    /// Fresh randomness from the operating system.
+    pub fn from_os() -> crate::error::Result<PublicationRandomness> {
+        Ok(PublicationRandomness::from_key(random_bytes::<32>()?))
+    }
+
+    /// A stream under a given key: for tests that need repeatable noise.
+    pub fn from_key(key: Hash32) -> PublicationRandomness {
+        PublicationRandomness { key, counter: 0, block: [0; 32], used: 32 }
+    }
+}
+
+impl RandomBits for PublicationRandomness {
     fn next_u64(&mut self) -> u64 {
         if self.used == 32 {
-            self.block =
-                keyed_hash(&self.key, &[b"polso dp stream v1", &self.seed, &self.counter.to_le_bytes()]);
+            self.block = keyed_hash(&self.key, &[b"polso dp stream v2", &self.counter.to_le_bytes()]);
             self.counter += 1;
             self.used = 0;
         }
@@ -245,14 +270,8 @@ impl RandomBits for NoiseStream {
 mod tests {
     use super::*;
 
-    fn noise(epsilon: &str, release: u32) -> CellNoise {
-        CellNoise::new(
-            &[9; 32],
-            "org_a",
-            epsilon.parse().unwrap(),
-            release,
-            ValueScale::Item { min: 1, max: 5 },
-        )
+    fn noise(epsilon: &str) -> CellNoise {
+        CellNoise::new(epsilon.parse().unwrap(), ValueScale::Item { min: 1, max: 5 })
     }
 
     fn exact(histogram: &[u32]) -> ExactFigures<'_> {
@@ -262,46 +281,33 @@ mod tests {
         ExactFigures { n, sum, histogram }
     }
 
-    fn cell<'a>(unit_id: &'a str, week: &str) -> CellIdentity<'a> {
-        CellIdentity { unit_id, week: week.parse().unwrap(), key: "eng.1" }
-    }
-
     #[test]
-    fn the_same_cell_gets_the_same_noise_and_other_cells_other_noise() {
+    fn two_publications_draw_different_noise_and_one_key_repeats_it() {
         let histogram = [2, 3, 10, 12, 3];
-        let first = noise("1", 1).noisy_cell(cell("team_a", "2026-W40"), exact(&histogram), 5);
-        assert_eq!(first, noise("1", 1).noisy_cell(cell("team_a", "2026-W40"), exact(&histogram), 5));
-        let others = [
-            noise("1", 1).noisy_cell(cell("team_b", "2026-W40"), exact(&histogram), 5),
-            noise("1", 1).noisy_cell(cell("team_a", "2026-W41"), exact(&histogram), 5),
-            noise("1", 2).noisy_cell(cell("team_a", "2026-W40"), exact(&histogram), 5),
-        ];
-        for other in &others {
-            assert_ne!(&first, other);
-        }
+        let draw = |key: [u8; 32]| {
+            let mut random = PublicationRandomness::from_key(key);
+            (0..5).map(|_| noise("1").noisy_cell(exact(&histogram), 5, true, &mut random)).collect::<Vec<_>>()
+        };
+        assert_eq!(draw([1; 32]), draw([1; 32]));
+        assert_ne!(draw([1; 32]), draw([2; 32]));
+        let mut from_os = PublicationRandomness::from_os().unwrap();
+        let mut other_os = PublicationRandomness::from_os().unwrap();
+        assert_ne!(from_os.next_u64(), other_os.next_u64());
     }
 
     #[test]
-    fn noisy_figures_stay_plausible() {
+    fn noisy_figures_stay_plausible_and_histograms_leave_only_when_asked() {
         let histogram = [0, 0, 30, 0, 0];
-        for week in 1..=30 {
-            let figures =
-                noise("0.5", 1).noisy_cell(cell("t", &format!("2026-W{week:02}")), exact(&histogram), 5);
+        let mut random = PublicationRandomness::from_key([3; 32]);
+        for _ in 0..30 {
+            let figures = noise("0.5").noisy_cell(exact(&histogram), 5, true, &mut random);
             assert!(figures.n >= 5);
             assert!((1.0..=5.0).contains(&figures.mean), "{figures:?}");
-            assert_eq!(figures.histogram.len(), 5);
+            assert_eq!(figures.histogram.as_ref().map(Vec::len), Some(5));
+            let without = noise("0.5").noisy_cell(exact(&histogram), 5, false, &mut random);
+            assert_eq!((without.sd, without.histogram), (None, None));
         }
-    }
-
-    #[test]
-    fn the_stream_differs_by_seed_and_repeats_by_seed() {
-        let mut a = NoiseStream::new(&[1; 32], &[b"x"]);
-        let mut b = NoiseStream::new(&[1; 32], &[b"x"]);
-        let mut c = NoiseStream::new(&[1; 32], &[b"y"]);
-        let words_a: Vec<u64> = (0..9).map(|_| a.next_u64()).collect();
-        let words_b: Vec<u64> = (0..9).map(|_| b.next_u64()).collect();
-        let words_c: Vec<u64> = (0..9).map(|_| c.next_u64()).collect();
-        assert_eq!(words_a, words_b);
-        assert_ne!(words_a, words_c);
+        assert!((noise("6").epsilon_spent(true) - 6.0).abs() < 1e-12);
+        assert!((noise("6").epsilon_spent(false) - 5.0).abs() < 1e-12);
     }
 }

@@ -1,12 +1,20 @@
-//! Turning stored team sums into the cells HR may see: departments and the
-//! organisation are summed from their teams, the core's secondary suppression
-//! decides what is released for each (week, key), and a cell that is not
-//! released leaves with no values at all. A week the organisation's schedule
-//! did not ask the key gives cells marked `asked: false`, never released; the
-//! schedule is public per organisation, so saying so reveals nothing.
+//! Publication: turning one closed week's team sums into the cells HR may
+//! see, once, and reading those cells back.
 //!
-//! This is the only way aggregates leave the server; every read path (the
-//! API today, exports later) goes through [`release_cells`].
+//! Departments and the organisation are summed from their teams; the core's
+//! secondary suppression decides what is released for each (week, key); the
+//! standard deviation and histogram leave only from the histogram minimum
+//! (at least 2k), so a unanimous small cell does not tell everyone's answer;
+//! differential privacy, when on, noises each released cell once. Items and
+//! the metrics they score are one system by construction (see
+//! [`crate::report`]): they cover the same reports, so their cells cannot be
+//! subtracted from one another.
+//!
+//! [`publish_key`] runs once per week and key, at publication; the result is
+//! stored. [`cells_from_snapshot`] turns stored cells into what a read
+//! returns. A week the organisation's schedule did not ask the key gives
+//! cells marked `asked: false`, never released; the schedule is public per
+//! organisation, so saying so reveals nothing.
 
 use std::collections::HashMap;
 use std::ops::RangeInclusive;
@@ -17,8 +25,10 @@ use polso_core::bank::ItemBank;
 use polso_core::schedule::Schedule;
 use polso_core::{IsoWeek, Metric};
 
-use crate::privacy::{CellIdentity, CellNoise, ExactFigures};
-use crate::store::{OrganisationTree, TeamAggregate};
+use polso_core::dp::RandomBits;
+
+use crate::privacy::{CellNoise, ExactFigures, NoisyFigures};
+use crate::store::{OrganisationTree, PublishedCell, TeamAggregate};
 
 /// Sums of one unit for one week and key.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -62,118 +72,175 @@ pub fn is_asked(bank: &ItemBank, schedule: &Schedule, key: ScheduledKey<'_>, wee
     }
 }
 
-/// Every unit's cell (organisation, departments, teams) for every week of
-/// `weeks` and the one key whose team sums are `aggregates`, under `k`.
-/// `key_label` is the key as the client named it. Weeks come in order; within
-/// a week the organisation, then each department followed by its teams.
-///
-/// `asked` tells whether the organisation's schedule asked the key in a week.
-/// A week it did not ask gives cells with `asked: false` and no values,
-/// whatever was stored for it; the weeks it asked are decided exactly as
-/// before, by the k rule and secondary suppression over that week alone.
-///
-/// With `noise` (the organisation's differential privacy is on) released
-/// cells carry its noise; which cells are released is decided on the exact
-/// counts either way.
-pub fn release_cells(
+/// The rules a week is published under: the organisation's settings at
+/// publication, never a request's.
+#[derive(Debug, Clone, Copy)]
+pub struct ReleaseRules {
+    /// The minimum group size of a released cell.
+    pub k: Threshold,
+    /// The minimum count from which a cell's sd and histogram are released;
+    /// never below 2k.
+    pub histogram_minimum: u32,
+    /// The organisation's noise, when differential privacy is on.
+    pub noise: Option<CellNoise>,
+}
+
+impl ReleaseRules {
+    /// The rules with `histogram_minimum` raised to at least 2k.
+    pub fn new(k: Threshold, histogram_minimum: u32, noise: Option<CellNoise>) -> ReleaseRules {
+        ReleaseRules { k, histogram_minimum: histogram_minimum.max(2 * k.get()), noise }
+    }
+}
+
+/// What publishing one key of one week gives: the released cells, and the ε
+/// each unit's released cell spent (for the ledger).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct KeyRelease {
+    /// The released cells, organisation first, then each department followed by its teams.
+    pub cells: Vec<PublishedCell>,
+    /// (unit id, ε spent by its released cell).
+    pub spent: Vec<(String, f64)>,
+}
+
+/// Publishes one key of one asked `week`: the organisation's, departments'
+/// and teams' cells from the teams' `aggregates` (of this key and week),
+/// under `rules`, drawing noise from `random`.
+pub fn publish_key(
     tree: &OrganisationTree,
-    aggregates: &[TeamAggregate],
+    aggregates: &[&TeamAggregate],
+    key_label: &str,
+    week: IsoWeek,
+    rules: ReleaseRules,
+    random: &mut dyn RandomBits,
+) -> KeyRelease {
+    let mut by_team: HashMap<&str, Sums> = HashMap::new();
+    for aggregate in aggregates {
+        by_team.entry(aggregate.team_id.as_str()).or_default().add(&Sums {
+            n: aggregate.n,
+            sum: aggregate.sum,
+            sum_squares: aggregate.sum_squares,
+            histogram: aggregate.histogram.clone(),
+        });
+    }
+    let empty = Sums::default();
+    let team_sums: Vec<Vec<&Sums>> = tree
+        .departments
+        .iter()
+        .map(|department| {
+            department.teams.iter().map(|team| by_team.get(team.id.as_str()).unwrap_or(&empty)).collect()
+        })
+        .collect();
+    let counts = HierarchyCounts {
+        teams_by_department: team_sums
+            .iter()
+            .map(|teams| teams.iter().map(|sums| sums.n).collect())
+            .collect(),
+    };
+    let disclosure = suppress_hierarchy(&counts, rules.k);
+    let department_sums: Vec<Sums> = team_sums
+        .iter()
+        .map(|teams| {
+            let mut total = Sums::default();
+            teams.iter().for_each(|sums| total.add(sums));
+            total
+        })
+        .collect();
+    let mut organisation_sums = Sums::default();
+    department_sums.iter().for_each(|sums| organisation_sums.add(sums));
+
+    let mut release = KeyRelease::default();
+    let mut publish = |unit_id: &str, sums: &Sums, released: bool| {
+        if !released || sums.n < rules.k.get() {
+            return;
+        }
+        let with_histogram = sums.n >= rules.histogram_minimum;
+        let (figures, spent) = released_figures(sums, rules, with_histogram, random);
+        release.cells.push(PublishedCell {
+            week,
+            key: key_label.to_owned(),
+            unit_id: unit_id.to_owned(),
+            n: figures.n,
+            mean: figures.mean,
+            sd: figures.sd,
+            histogram: figures.histogram,
+        });
+        release.spent.push((unit_id.to_owned(), spent));
+    };
+    publish(&tree.organisation.id, &organisation_sums, disclosure.organisation.is_released());
+    for (position, department) in tree.departments.iter().enumerate() {
+        publish(&department.id, &department_sums[position], disclosure.departments[position].is_released());
+        for (team_position, team) in department.teams.iter().enumerate() {
+            publish(
+                &team.id,
+                team_sums[position][team_position],
+                disclosure.teams_by_department[position][team_position].is_released(),
+            );
+        }
+    }
+    release
+}
+
+/// A released cell's figures, exact or noised, and the ε they spent.
+fn released_figures(
+    sums: &Sums,
+    rules: ReleaseRules,
+    with_histogram: bool,
+    random: &mut dyn RandomBits,
+) -> (NoisyFigures, f64) {
+    if let Some(noise) = rules.noise {
+        let exact = ExactFigures { n: sums.n, sum: sums.sum, histogram: &sums.histogram };
+        let figures = noise.noisy_cell(exact, rules.k.get(), with_histogram, random);
+        return (figures, noise.epsilon_spent(with_histogram));
+    }
+    // A released cell has n >= k >= 3, so the divisions are safe.
+    let n = f64::from(sums.n);
+    let mean = sums.sum / n;
+    let variance = ((sums.sum_squares - sums.sum * sums.sum / n) / (n - 1.0)).max(0.0);
+    let figures = NoisyFigures {
+        n: sums.n,
+        mean,
+        sd: with_histogram.then(|| variance.sqrt()),
+        histogram: with_histogram.then(|| sums.histogram.clone()),
+    };
+    (figures, 0.0)
+}
+
+/// Every unit's cell (organisation, departments, teams) for every week of
+/// `weeks`, all published, and the one key whose stored cells are
+/// `published`. `key_label` is the key as the client named it. Weeks come in
+/// order; within a week the organisation, then each department followed by
+/// its teams. A unit without a stored cell in an asked week was not released.
+pub fn cells_from_snapshot(
+    tree: &OrganisationTree,
+    published: &[PublishedCell],
     key_label: &str,
     weeks: RangeInclusive<IsoWeek>,
     asked: &dyn Fn(IsoWeek) -> bool,
-    k: Threshold,
-    noise: Option<&CellNoise>,
 ) -> Vec<AggregateCell> {
-    let mut by_team_and_week: HashMap<(&str, i64), Sums> = HashMap::new();
-    for aggregate in aggregates {
-        by_team_and_week.entry((aggregate.team_id.as_str(), aggregate.week.index())).or_default().add(
-            &Sums {
-                n: aggregate.n,
-                sum: aggregate.sum,
-                sum_squares: aggregate.sum_squares,
-                histogram: aggregate.histogram.clone(),
-            },
-        );
-    }
-
-    let empty = Sums::default();
-    let mut cells = Vec::new();
+    let by_unit_and_week: HashMap<(&str, i64), &PublishedCell> =
+        published.iter().map(|cell| ((cell.unit_id.as_str(), cell.week.index()), cell)).collect();
+    let units = unit_list(tree);
+    let mut cells = Vec::with_capacity(
+        units.len() * usize::try_from(weeks.end().index() - weeks.start().index() + 1).unwrap_or(0),
+    );
     for week_index in weeks.start().index()..=weeks.end().index() {
         let week = IsoWeek::from_index(week_index);
-        if !asked(week) {
-            cells.extend(unit_list(tree).into_iter().map(|(unit_kind, unit_id, unit_name)| AggregateCell {
+        let week_asked = asked(week);
+        for &(unit_kind, unit_id, unit_name) in &units {
+            let stored = if week_asked { by_unit_and_week.get(&(unit_id, week_index)) } else { None };
+            cells.push(AggregateCell {
                 unit_kind,
                 unit_id: unit_id.to_owned(),
                 unit_name: unit_name.to_owned(),
                 week: week.to_string(),
                 key: key_label.to_owned(),
-                asked: false,
-                released: false,
-                n: None,
-                mean: None,
-                sd: None,
-                histogram: None,
-            }));
-            continue;
-        }
-        let team_sums: Vec<Vec<&Sums>> = tree
-            .departments
-            .iter()
-            .map(|department| {
-                department
-                    .teams
-                    .iter()
-                    .map(|team| by_team_and_week.get(&(team.id.as_str(), week_index)).unwrap_or(&empty))
-                    .collect()
-            })
-            .collect();
-        let counts = HierarchyCounts {
-            teams_by_department: team_sums
-                .iter()
-                .map(|teams| teams.iter().map(|sums| sums.n).collect())
-                .collect(),
-        };
-        let disclosure = suppress_hierarchy(&counts, k);
-
-        let department_sums: Vec<Sums> = team_sums
-            .iter()
-            .map(|teams| {
-                let mut total = Sums::default();
-                teams.iter().for_each(|sums| total.add(sums));
-                total
-            })
-            .collect();
-        let mut organisation_sums = Sums::default();
-        department_sums.iter().for_each(|sums| organisation_sums.add(sums));
-
-        let cell = |unit_kind, unit_id: &str, unit_name: &str, sums: &Sums, released: bool| {
-            let identity = CellIdentity { unit_id, week, key: key_label };
-            cell(unit_kind, unit_name, identity, sums, released.then_some(k), noise)
-        };
-        cells.push(cell(
-            UnitKind::Organisation,
-            &tree.organisation.id,
-            &tree.organisation.name,
-            &organisation_sums,
-            disclosure.organisation.is_released(),
-        ));
-        for (position, department) in tree.departments.iter().enumerate() {
-            cells.push(cell(
-                UnitKind::Department,
-                &department.id,
-                &department.name,
-                &department_sums[position],
-                disclosure.departments[position].is_released(),
-            ));
-            for (team_position, team) in department.teams.iter().enumerate() {
-                cells.push(cell(
-                    UnitKind::Team,
-                    &team.id,
-                    &team.name,
-                    team_sums[position][team_position],
-                    disclosure.teams_by_department[position][team_position].is_released(),
-                ));
-            }
+                asked: week_asked,
+                released: stored.is_some(),
+                n: stored.map(|cell| cell.n),
+                mean: stored.map(|cell| cell.mean),
+                sd: stored.and_then(|cell| cell.sd),
+                histogram: stored.and_then(|cell| cell.histogram.clone()),
+            });
         }
     }
     cells
@@ -191,52 +258,6 @@ fn unit_list(tree: &OrganisationTree) -> Vec<(UnitKind, &str, &str)> {
         }
     }
     units
-}
-
-/// One cell of an asked week; its values only when released (`released_under` holds k then),
-/// noised when `noise` is given.
-fn cell(
-    unit_kind: UnitKind,
-    unit_name: &str,
-    identity: CellIdentity<'_>,
-    sums: &Sums,
-    released_under: Option<Threshold>,
-    noise: Option<&CellNoise>,
-) -> AggregateCell {
-    let mut cell = AggregateCell {
-        unit_kind,
-        unit_id: identity.unit_id.to_owned(),
-        unit_name: unit_name.to_owned(),
-        week: identity.week.to_string(),
-        key: identity.key.to_owned(),
-        asked: true,
-        released: released_under.is_some(),
-        n: None,
-        mean: None,
-        sd: None,
-        histogram: None,
-    };
-    // A released cell has n >= k >= 3, so the divisions below are safe; the
-    // guard keeps them so even if a caller got that wrong.
-    if let (Some(k), Some(noise), true) = (released_under, noise, sums.n >= 2) {
-        let exact = ExactFigures { n: sums.n, sum: sums.sum, histogram: &sums.histogram };
-        let figures = noise.noisy_cell(identity, exact, k.get());
-        cell.n = Some(figures.n);
-        cell.mean = Some(figures.mean);
-        cell.sd = Some(figures.sd);
-        cell.histogram = Some(figures.histogram);
-    } else if released_under.is_some() && sums.n >= 2 {
-        let n = f64::from(sums.n);
-        let mean = sums.sum / n;
-        let variance = ((sums.sum_squares - sums.sum * sums.sum / n) / (n - 1.0)).max(0.0);
-        cell.n = Some(sums.n);
-        cell.mean = Some(mean);
-        cell.sd = Some(variance.sqrt());
-        cell.histogram = Some(sums.histogram.clone());
-    } else {
-        cell.released = false;
-    }
-    cell
 }
 
 #[cfg(test)]
@@ -281,6 +302,31 @@ mod tests {
         }
     }
 
+    fn exact_rules() -> ReleaseRules {
+        ReleaseRules::new(Threshold::DEFAULT, 0, None)
+    }
+
+    /// Publishes every week of `weeks` for key "x" and reads them back.
+    fn publish_and_read(
+        aggregates: &[TeamAggregate],
+        weeks: RangeInclusive<IsoWeek>,
+        asked: &dyn Fn(IsoWeek) -> bool,
+        rules: ReleaseRules,
+    ) -> Vec<AggregateCell> {
+        let tree = tree();
+        let mut random = crate::privacy::PublicationRandomness::from_key([5; 32]);
+        let mut published = Vec::new();
+        for index in weeks.start().index()..=weeks.end().index() {
+            let week = IsoWeek::from_index(index);
+            if !asked(week) {
+                continue;
+            }
+            let of_week: Vec<&TeamAggregate> = aggregates.iter().filter(|a| a.week == week).collect();
+            published.extend(publish_key(&tree, &of_week, "x", week, rules, &mut random).cells);
+        }
+        cells_from_snapshot(&tree, &published, "x", weeks, asked)
+    }
+
     #[test]
     fn suppressed_cells_carry_no_values_and_released_ones_carry_all() {
         let week: IsoWeek = "2026-W47".parse().unwrap();
@@ -289,8 +335,7 @@ mod tests {
             aggregate("t2", week, &[2.0, 2.0]),
             aggregate("t3", week, &[3.0, 3.0, 3.0, 3.0, 3.0]),
         ];
-        let cells =
-            release_cells(&tree(), &aggregates, "x", week..=week, &|_| true, Threshold::DEFAULT, None);
+        let cells = publish_and_read(&aggregates, week..=week, &|_| true, exact_rules());
         let by_id: HashMap<&str, &AggregateCell> =
             cells.iter().map(|cell| (cell.unit_id.as_str(), cell)).collect();
         assert_eq!(cells.len(), 6);
@@ -308,18 +353,54 @@ mod tests {
         let department = by_id["d1"];
         assert!(department.released);
         assert_eq!(department.n, Some(8));
-        assert_eq!(department.histogram, Some(vec![1, 3, 1, 1, 2]));
         assert!((department.mean.unwrap() - 24.0 / 8.0).abs() < 1e-9);
-        let team = by_id["t3"];
-        assert_eq!((team.n, team.mean, team.sd), (Some(5), Some(3.0), Some(0.0)));
-        assert_eq!(by_id["org"].n, Some(13));
+        // 8 < 2k: the mean leaves, the spread does not.
+        assert_eq!((department.sd, department.histogram.as_ref()), (None, None));
+        let organisation = by_id["org"];
+        assert_eq!(organisation.n, Some(13));
+        assert_eq!(organisation.histogram, Some(vec![1, 3, 6, 1, 2]));
+        assert!(organisation.sd.is_some());
+    }
+
+    #[test]
+    fn a_unanimous_cell_at_k_shows_no_histogram_and_no_sd() {
+        let week: IsoWeek = "2026-W47".parse().unwrap();
+        let aggregates: Vec<TeamAggregate> =
+            ["t1", "t2", "t3"].map(|team| aggregate(team, week, &[4.0; 5])).into_iter().collect();
+        let cells = publish_and_read(&aggregates, week..=week, &|_| true, exact_rules());
+        for cell in cells.iter().filter(|cell| cell.unit_kind == UnitKind::Team) {
+            assert!(cell.released);
+            assert_eq!((cell.sd, cell.histogram.as_ref()), (None, None), "{cell:?}");
+        }
+        let organisation = &cells[0];
+        assert_eq!(organisation.n, Some(15));
+        assert_eq!(organisation.histogram, Some(vec![0, 0, 0, 15, 0]));
+        // The minimum is never below 2k, whatever is configured.
+        assert_eq!(ReleaseRules::new(Threshold::DEFAULT, 3, None).histogram_minimum, 10);
+        assert_eq!(ReleaseRules::new(Threshold::DEFAULT, 25, None).histogram_minimum, 25);
+    }
+
+    #[test]
+    fn noised_cells_spend_epsilon_and_report_it_per_unit() {
+        let week: IsoWeek = "2026-W47".parse().unwrap();
+        let aggregates: Vec<TeamAggregate> =
+            ["t1", "t2", "t3"].map(|team| aggregate(team, week, &[4.0; 12])).into_iter().collect();
+        let noise = CellNoise::new("3".parse().unwrap(), crate::privacy::ValueScale::Item { min: 1, max: 5 });
+        let rules = ReleaseRules::new(Threshold::DEFAULT, 0, Some(noise));
+        let mut random = crate::privacy::PublicationRandomness::from_key([6; 32]);
+        let refs: Vec<&TeamAggregate> = aggregates.iter().collect();
+        let release = publish_key(&tree(), &refs, "x", week, rules, &mut random);
+        assert_eq!(release.cells.len(), 6);
+        assert_eq!(release.spent.len(), 6);
+        // 12 >= 2k: count, sum and histogram each spend a third of ε = 3.
+        assert!(release.spent.iter().all(|(_, spent)| (spent - 3.0).abs() < 1e-12), "{:?}", release.spent);
     }
 
     #[test]
     fn weeks_without_data_are_listed_as_not_released() {
         let from: IsoWeek = "2026-W45".parse().unwrap();
         let to: IsoWeek = "2026-W47".parse().unwrap();
-        let cells = release_cells(&tree(), &[], "x", from..=to, &|_| true, Threshold::DEFAULT, None);
+        let cells = publish_and_read(&[], from..=to, &|_| true, exact_rules());
         assert_eq!(cells.len(), 18);
         assert!(cells.iter().all(|cell| cell.asked && !cell.released && cell.n.is_none()));
         assert_eq!(cells[0].week, "2026-W45");
@@ -336,15 +417,7 @@ mod tests {
             .flat_map(|week| ["t1", "t2", "t3"].map(|team| aggregate(team, week, &many)))
             .collect();
         let asked = |week: IsoWeek| week == asked_week;
-        let cells = release_cells(
-            &tree(),
-            &aggregates,
-            "x",
-            asked_week..=other_week,
-            &asked,
-            Threshold::DEFAULT,
-            None,
-        );
+        let cells = publish_and_read(&aggregates, asked_week..=other_week, &asked, exact_rules());
         assert_eq!(cells.len(), 12);
         let (first, second) = cells.split_at(6);
         assert!(first.iter().all(|cell| cell.asked && cell.released), "{first:?}");

@@ -1,18 +1,29 @@
-//! Checking a weekly report against the item bank and the calendar, and
-//! reducing it to the contributions, receipt and digest that folding needs.
+//! Checking a weekly report against the item bank and the organisation's
+//! schedule, and reducing it to the contributions and receipt that folding
+//! needs.
 //!
-//! Pure apart from its arguments: the bank, today and the secrets are passed
-//! in, so every refusal is tested without a server. Errors name the item or
-//! metric at fault; they go back to the device that sent the report and are
-//! never logged.
+//! Items and metrics are one system by construction: the server scores each
+//! metric itself from the week's items, and counts a metric, and the items
+//! that score it, only when every item of that metric the week asked was
+//! answered. So a metric's cell and its items' cells always cover the same
+//! reports, and no difference of released cells gives one person's answer.
+//! The metric scores a device sends are checked for shape and otherwise not
+//! used.
+//!
+//! Pure apart from its arguments: the bank and the schedule are passed in, so
+//! every refusal is tested without a server. Errors name the item or metric
+//! at fault; they go back to the device that sent the report and are never
+//! logged. When a report may arrive (its week closed, not yet published, not
+//! before the device enrolled) is decided by [`check_report_week`].
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::NaiveDate;
+use chrono::{DateTime, Utc};
 use polso_api::{MetricKey, WeeklyReport};
-use polso_core::IsoWeek;
-use polso_core::Metric;
 use polso_core::bank::ItemBank;
+use polso_core::collection::CollectionWindow;
+use polso_core::schedule::Schedule;
+use polso_core::{Answer, IsoWeek, Metric, score_answers};
 
 use crate::error::{Result, ServerError};
 use crate::secrets::{Hash32, keyed_hash};
@@ -48,34 +59,59 @@ pub fn metric_to_wire(metric: Metric) -> MetricKey {
 pub struct ValidatedReport {
     /// The week reported.
     pub week: IsoWeek,
-    /// One contribution per item value and metric score, items first, each
-    /// list sorted by key, so equal reports give equal lists.
+    /// One contribution per counted item value and metric score, items
+    /// first, each list sorted by key, so equal reports give equal lists.
+    /// Empty when no metric had all its items answered.
     pub contributions: Vec<Contribution>,
 }
 
-/// Checks `report` against `bank` on `today`: the week is neither in the
-/// future nor older than `max_age_weeks`; every item exists, once, with a
-/// value on its scale; every metric appears once with a score in 0..=100.
+/// Whether a report for `week` may be counted at `now` from a device that
+/// enrolled in `enrolled_week`: the week has closed, its collection window is
+/// still open (it is not published), and it did not begin before the device
+/// enrolled.
+pub fn check_report_week(
+    week: IsoWeek,
+    now: DateTime<Utc>,
+    window: CollectionWindow,
+    enrolled_week: Option<IsoWeek>,
+) -> Result<()> {
+    let this_week = IsoWeek::containing(now.date_naive());
+    if week >= this_week {
+        return Err(ServerError::WeekNotOpen { week: week.to_string() });
+    }
+    if let Some(enrolled_week) = enrolled_week
+        && week < enrolled_week
+    {
+        return Err(ServerError::WeekBeforeEnrolment {
+            week: week.to_string(),
+            enrolled: enrolled_week.to_string(),
+        });
+    }
+    if !window.accepts(week, now) {
+        return Err(ServerError::WeekPublished {
+            week: week.to_string(),
+            published_at: window.publication_at(week).to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        });
+    }
+    Ok(())
+}
+
+/// Checks `report` against `bank` and the organisation's `schedule`: every
+/// item exists, was asked that week, appears once, with a value on its
+/// scale; every metric score sent appears once within 0..=100. Then counts
+/// the metrics whose asked items were all answered, scored here.
 pub fn validate_report(
     report: &WeeklyReport,
     bank: &ItemBank,
-    today: NaiveDate,
-    max_age_weeks: u32,
+    schedule: &Schedule,
 ) -> Result<ValidatedReport> {
     let week: IsoWeek = report.week.parse()?;
-    let this_week = IsoWeek::containing(today);
-    if week > this_week {
-        return Err(ServerError::WeekNotOpen { week: week.to_string() });
-    }
-    let oldest = this_week.plus_weeks(-i64::from(max_age_weeks));
-    if week < oldest {
-        return Err(ServerError::WeekClosed { week: week.to_string(), oldest: oldest.to_string() });
-    }
     if report.items.is_empty() && report.metrics.is_empty() {
         return Err(ServerError::NoAnswers);
     }
+    let asked = schedule.items_for_week(week);
 
-    let mut item_contributions = Vec::with_capacity(report.items.len());
+    let mut answers = Vec::with_capacity(report.items.len());
     let mut items_seen = BTreeSet::new();
     for reported in &report.items {
         let item = bank
@@ -83,6 +119,12 @@ pub fn validate_report(
             .ok_or_else(|| ServerError::UnknownItem { item_id: reported.item_id.clone() })?;
         if !items_seen.insert(reported.item_id.as_str()) {
             return Err(ServerError::DuplicateAnswer { what: format!("item '{}'", reported.item_id) });
+        }
+        if !asked.iter().any(|asked_item| asked_item.as_str() == reported.item_id) {
+            return Err(ServerError::ItemNotInWeek {
+                item_id: reported.item_id.clone(),
+                week: week.to_string(),
+            });
         }
         let scale = bank.scale_of(item);
         if !scale.contains(reported.value) {
@@ -93,15 +135,9 @@ pub fn validate_report(
                 max: f64::from(scale.max),
             });
         }
-        item_contributions.push(Contribution {
-            key: item_key(&reported.item_id),
-            value: f64::from(reported.value),
-            bin: usize::from(reported.value - scale.min),
-            n_bins: scale.n_points(),
-        });
+        answers.push((item.metric, Answer { item: item.id.clone(), value: reported.value }));
     }
 
-    let mut metric_contributions = Vec::with_capacity(report.metrics.len());
     let mut metrics_seen = BTreeSet::new();
     for reported in &report.metrics {
         let metric = metric_from_wire(reported.metric);
@@ -116,68 +152,93 @@ pub fn validate_report(
                 max: 100.0,
             });
         }
-        // The cast is exact: the score is finite and within 0..=100.
-        let bin = ((reported.score / 10.0).floor() as usize).min(METRIC_HISTOGRAM_BINS - 1);
-        metric_contributions.push(Contribution {
-            key: metric_key(metric),
-            value: reported.score,
-            bin,
-            n_bins: METRIC_HISTOGRAM_BINS,
-        });
     }
 
-    item_contributions.sort_by(|left, right| left.key.cmp(&right.key));
+    // How many items of each metric the week asked, and how many were answered.
+    let mut asked_per_metric: BTreeMap<Metric, usize> = BTreeMap::new();
+    for item_id in &asked {
+        if let Some(item) = bank.item(item_id.as_str()) {
+            *asked_per_metric.entry(item.metric).or_default() += 1;
+        }
+    }
+    let mut answered_per_metric: BTreeMap<Metric, usize> = BTreeMap::new();
+    for (metric, _) in &answers {
+        *answered_per_metric.entry(*metric).or_default() += 1;
+    }
+    let complete = |metric: &Metric| answered_per_metric.get(metric) == asked_per_metric.get(metric);
+    let counted: Vec<Answer> =
+        answers.iter().filter(|(metric, _)| complete(metric)).map(|(_, answer)| answer.clone()).collect();
+
+    let mut contributions = Vec::with_capacity(counted.len() * 2);
+    for answer in &counted {
+        let item = bank
+            .item(answer.item.as_str())
+            .ok_or_else(|| ServerError::UnknownItem { item_id: answer.item.as_str().to_owned() })?;
+        let scale = bank.scale_of(item);
+        contributions.push(Contribution {
+            key: item_key(answer.item.as_str()),
+            value: f64::from(answer.value),
+            bin: usize::from(answer.value - scale.min),
+            n_bins: scale.n_points(),
+        });
+    }
+    contributions.sort_by(|left, right| left.key.cmp(&right.key));
+    let scores = score_answers(bank, &counted)
+        .map_err(|error| ServerError::InvalidInput(format!("scoring the report: {error}")))?;
+    let mut metric_contributions: Vec<Contribution> = scores
+        .into_iter()
+        .map(|score| Contribution {
+            key: metric_key(score.metric),
+            value: score.score,
+            // The score is within 0..=100, so the cast is exact.
+            bin: ((score.score / 10.0).floor() as usize).min(METRIC_HISTOGRAM_BINS - 1),
+            n_bins: METRIC_HISTOGRAM_BINS,
+        })
+        .collect();
     metric_contributions.sort_by(|left, right| left.key.cmp(&right.key));
-    item_contributions.extend(metric_contributions);
-    Ok(ValidatedReport { week, contributions: item_contributions })
+    contributions.extend(metric_contributions);
+    Ok(ValidatedReport { week, contributions })
 }
 
 impl ValidatedReport {
     /// The report ready to fold for the device holding `device_token` in
-    /// `team_id`: a receipt that is the same for every report of that device
-    /// and week, and a content digest that tells a retry from a change. Both
-    /// need the raw token, which the server never stores.
-    pub fn into_fold(self, receipt_secret: &Hash32, device_token: &str, team_id: String) -> ReportFold {
+    /// `team_id` of `organisation_id`: a receipt that is the same for every
+    /// report of that device and week, so a retry is counted once. It needs
+    /// the raw token, which the server never stores, and it is deleted when
+    /// the week is published. Nothing else derived from the report is kept.
+    pub fn into_fold(
+        self,
+        receipt_secret: &Hash32,
+        device_token: &str,
+        organisation_id: String,
+        team_id: String,
+    ) -> ReportFold {
         let week_text = self.week.to_string();
         let receipt =
             keyed_hash(receipt_secret, &[b"polso receipt v1", device_token.as_bytes(), week_text.as_bytes()]);
-        let mut content = Vec::new();
-        for contribution in &self.contributions {
-            content.extend_from_slice(&(contribution.key.len() as u64).to_le_bytes());
-            content.extend_from_slice(contribution.key.as_bytes());
-            content.extend_from_slice(&contribution.value.to_bits().to_le_bytes());
-        }
-        let content_digest =
-            keyed_hash(device_token.as_bytes(), &[b"polso report digest v1", week_text.as_bytes(), &content]);
-        ReportFold { receipt, content_digest, team_id, week: self.week, contributions: self.contributions }
+        ReportFold { receipt, organisation_id, team_id, week: self.week, contributions: self.contributions }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn every_metric_crosses_the_wire_both_ways() {
-        for metric in polso_core::Metric::ALL {
-            assert_eq!(super::metric_from_wire(super::metric_to_wire(metric)), metric);
-            assert_eq!(super::metric_to_wire(metric).key(), metric.key());
-        }
-        assert_eq!(polso_core::Metric::ALL.len(), polso_api::MetricKey::ALL.len());
-    }
-
     use polso_api::{ReportedScore, ReportedValue, WIRE_VERSION};
 
     use super::*;
 
-    fn today() -> NaiveDate {
-        // A Wednesday of 2026-W48.
-        NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()
+    #[test]
+    fn every_metric_crosses_the_wire_both_ways() {
+        for metric in polso_core::Metric::ALL {
+            assert_eq!(metric_from_wire(metric_to_wire(metric)), metric);
+            assert_eq!(metric_to_wire(metric).key(), metric.key());
+        }
+        assert_eq!(polso_core::Metric::ALL.len(), polso_api::MetricKey::ALL.len());
     }
 
-    fn some_item() -> (&'static str, u8, u8) {
-        let bank = ItemBank::embedded();
-        let item = &bank.items()[0];
-        let scale = bank.scale_of(item);
-        (item.id.as_str(), scale.min, scale.max)
+    const SEED: u64 = 11;
+
+    fn schedule() -> Schedule {
+        Schedule::new(ItemBank::embedded(), SEED)
     }
 
     fn report(week: &str, items: Vec<(&str, u8)>, metrics: Vec<(MetricKey, f64)>) -> WeeklyReport {
@@ -189,50 +250,126 @@ mod tests {
                 .map(|(item_id, value)| ReportedValue { item_id: item_id.to_owned(), value })
                 .collect(),
             metrics: metrics.into_iter().map(|(metric, score)| ReportedScore { metric, score }).collect(),
+            padding: String::new(),
         }
     }
 
     fn check(report: &WeeklyReport) -> Result<ValidatedReport> {
-        validate_report(report, ItemBank::embedded(), today(), 8)
+        validate_report(report, ItemBank::embedded(), &schedule())
+    }
+
+    /// A week whose pulse asks two or more items of one metric (a WHO-5
+    /// week), with that metric's items; found by walking the calendar.
+    fn week_with_a_two_item_metric() -> (IsoWeek, Metric, Vec<String>) {
+        let bank = ItemBank::embedded();
+        let schedule = schedule();
+        let mut week: IsoWeek = "2026-W01".parse().unwrap();
+        loop {
+            let items = schedule.items_for_week(week);
+            for item in &items {
+                let metric = bank.item(item.as_str()).unwrap().metric;
+                let same: Vec<String> = items
+                    .iter()
+                    .filter(|other| bank.item(other.as_str()).unwrap().metric == metric)
+                    .map(|other| other.as_str().to_owned())
+                    .collect();
+                if same.len() >= 2 {
+                    return (week, metric, same);
+                }
+            }
+            assert!(week.year() < 2030, "no week asks two items of one metric");
+            week = week.next();
+        }
+    }
+
+    fn full_answers(week: IsoWeek) -> Vec<(String, u8)> {
+        let bank = ItemBank::embedded();
+        schedule()
+            .items_for_week(week)
+            .iter()
+            .map(|item| (item.as_str().to_owned(), bank.scale_of(bank.item(item.as_str()).unwrap()).max))
+            .collect()
     }
 
     #[test]
-    fn a_good_report_becomes_sorted_contributions() {
-        let (item, min, max) = some_item();
-        let validated =
-            check(&report("2026-W47", vec![(item, max)], vec![(MetricKey::Trust, 100.0)])).unwrap();
-        assert_eq!(validated.week.to_string(), "2026-W47");
-        assert_eq!(validated.contributions.len(), 2);
-        assert_eq!(validated.contributions[0].key, format!("item:{item}"));
-        assert_eq!(validated.contributions[0].bin, usize::from(max - min));
-        assert_eq!(validated.contributions[1].key, "metric:trust");
-        assert_eq!(validated.contributions[1].bin, 9);
+    fn a_full_report_counts_every_item_and_metric_scored_by_the_server() {
+        let week: IsoWeek = "2026-W47".parse().unwrap();
+        let answers = full_answers(week);
+        // The device's metric score is ignored: the server scores from the items.
+        let validated = check(&report(
+            "2026-W47",
+            answers.iter().map(|(id, value)| (id.as_str(), *value)).collect(),
+            vec![(MetricKey::Wellbeing, 3.0)],
+        ))
+        .unwrap();
+        let items = validated.contributions.iter().filter(|c| c.key.starts_with("item:")).count();
+        assert_eq!(items, answers.len());
+        for contribution in validated.contributions.iter().filter(|c| c.key.starts_with("metric:")) {
+            // Every answer is the scale's best or worst end, so scores are 0 or 100.
+            assert!(contribution.value == 0.0 || contribution.value == 100.0, "{contribution:?}");
+        }
+    }
+
+    #[test]
+    fn a_metric_with_a_skipped_item_is_not_counted_and_neither_are_its_other_items() {
+        let (week, metric, items) = week_with_a_two_item_metric();
+        let answers: Vec<(String, u8)> =
+            full_answers(week).into_iter().filter(|(id, _)| id != &items[0]).collect();
+        let validated = check(&report(
+            &week.to_string(),
+            answers.iter().map(|(id, value)| (id.as_str(), *value)).collect(),
+            vec![],
+        ))
+        .unwrap();
+        let keys: Vec<&str> = validated.contributions.iter().map(|c| c.key.as_str()).collect();
+        assert!(!keys.contains(&metric_key(metric).as_str()), "{keys:?}");
+        for item in &items {
+            assert!(!keys.contains(&item_key(item).as_str()), "{keys:?}");
+        }
+        // The same report with every item answered counts the metric.
+        let full = full_answers(week);
+        let counted = check(&report(
+            &week.to_string(),
+            full.iter().map(|(id, value)| (id.as_str(), *value)).collect(),
+            vec![],
+        ))
+        .unwrap();
+        assert!(counted.contributions.iter().any(|c| c.key == metric_key(metric)));
     }
 
     #[test]
     fn refusals_name_the_problem() {
-        let (item, min, max) = some_item();
+        let week: IsoWeek = "2026-W47".parse().unwrap();
+        let asked = full_answers(week);
+        let (item, value) = (asked[0].0.as_str(), asked[0].1);
+        let not_asked = ItemBank::embedded()
+            .items()
+            .iter()
+            .find(|candidate| !asked.iter().any(|(id, _)| id == candidate.id.as_str()))
+            .unwrap()
+            .id
+            .as_str()
+            .to_owned();
         let cases: Vec<(WeeklyReport, polso_api::ErrorCode)> = vec![
-            (report("2026-W49", vec![(item, min)], vec![]), polso_api::ErrorCode::WeekNotOpen),
-            (report("2026-W39", vec![(item, min)], vec![]), polso_api::ErrorCode::WeekClosed),
-            (report("2026-48", vec![(item, min)], vec![]), polso_api::ErrorCode::InvalidWeek),
-            (report("2026-W48", vec![], vec![]), polso_api::ErrorCode::NoAnswers),
-            (report("2026-W48", vec![("no.such.item", 1)], vec![]), polso_api::ErrorCode::UnknownItem),
-            (report("2026-W48", vec![(item, max + 1)], vec![]), polso_api::ErrorCode::ValueOutOfScale),
+            (report("2026-47", vec![(item, value)], vec![]), polso_api::ErrorCode::InvalidWeek),
+            (report("2026-W47", vec![], vec![]), polso_api::ErrorCode::NoAnswers),
+            (report("2026-W47", vec![("no.such.item", 1)], vec![]), polso_api::ErrorCode::UnknownItem),
+            (report("2026-W47", vec![(&not_asked, 1)], vec![]), polso_api::ErrorCode::ItemNotInWeek),
+            (report("2026-W47", vec![(item, 200)], vec![]), polso_api::ErrorCode::ValueOutOfScale),
             (
-                report("2026-W48", vec![(item, min), (item, min)], vec![]),
+                report("2026-W47", vec![(item, value), (item, value)], vec![]),
                 polso_api::ErrorCode::DuplicateAnswer,
             ),
             (
-                report("2026-W48", vec![], vec![(MetricKey::Trust, 100.5)]),
+                report("2026-W47", vec![], vec![(MetricKey::Trust, 100.5)]),
                 polso_api::ErrorCode::ValueOutOfScale,
             ),
             (
-                report("2026-W48", vec![], vec![(MetricKey::Trust, f64::NAN)]),
+                report("2026-W47", vec![], vec![(MetricKey::Trust, f64::NAN)]),
                 polso_api::ErrorCode::ValueOutOfScale,
             ),
             (
-                report("2026-W48", vec![], vec![(MetricKey::Trust, 1.0), (MetricKey::Trust, 2.0)]),
+                report("2026-W47", vec![], vec![(MetricKey::Trust, 1.0), (MetricKey::Trust, 2.0)]),
                 polso_api::ErrorCode::DuplicateAnswer,
             ),
         ];
@@ -240,29 +377,44 @@ mod tests {
             let error = check(&report).unwrap_err();
             assert_eq!(error.code(), code, "{report:?}: {error}");
         }
-        // The oldest week accepted is exactly eight weeks back.
-        check(&report("2026-W40", vec![(item, min)], vec![])).unwrap();
     }
 
     #[test]
-    fn receipts_depend_on_device_and_week_only_and_digests_on_content() {
-        let (item, min, max) = some_item();
-        let secret = [7u8; 32];
-        let fold = |week: &str, value: u8, token: &str| {
-            check(&report(week, vec![(item, value)], vec![])).unwrap().into_fold(
-                &secret,
-                token,
-                "team".to_owned(),
-            )
+    fn a_report_is_taken_only_between_its_weeks_close_and_its_publication() {
+        let window =
+            CollectionWindow { announced_max_delay_seconds: 48 * 3600, acceptance_seconds: 72 * 3600 };
+        let week: IsoWeek = "2026-W48".parse().unwrap();
+        let at = |text: &str| DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc);
+        let code = |now: &str, enrolled: Option<&str>| {
+            check_report_week(week, at(now), window, enrolled.map(|text| text.parse().unwrap()))
+                .err()
+                .map(|error| error.code())
         };
-        let first = fold("2026-W47", min, "pd_a");
-        assert_eq!(first, fold("2026-W47", min, "pd_a"));
-        let changed = fold("2026-W47", max, "pd_a");
-        assert_eq!(first.receipt, changed.receipt);
-        assert_ne!(first.content_digest, changed.content_digest);
-        assert_ne!(first.receipt, fold("2026-W46", min, "pd_a").receipt);
-        let other_device = fold("2026-W47", min, "pd_b");
-        assert_ne!(first.receipt, other_device.receipt);
-        assert_ne!(first.content_digest, other_device.content_digest, "digests must not link devices");
+        assert_eq!(code("2026-11-29T12:00:00Z", None), Some(polso_api::ErrorCode::WeekNotOpen));
+        assert_eq!(code("2026-12-01T12:00:00Z", None), None);
+        assert_eq!(code("2026-12-05T12:00:00Z", None), Some(polso_api::ErrorCode::WeekPublished));
+        assert_eq!(
+            code("2026-12-01T12:00:00Z", Some("2026-W49")),
+            Some(polso_api::ErrorCode::WeekBeforeEnrolment)
+        );
+        assert_eq!(code("2026-12-01T12:00:00Z", Some("2026-W48")), None);
+    }
+
+    #[test]
+    fn receipts_depend_on_device_and_week_only() {
+        let week: IsoWeek = "2026-W47".parse().unwrap();
+        let answers = full_answers(week);
+        let secret = [7u8; 32];
+        let fold = |week: &str, token: &str| {
+            let items = full_answers(week.parse().unwrap());
+            check(&report(week, items.iter().map(|(id, value)| (id.as_str(), *value)).collect(), vec![]))
+                .unwrap()
+                .into_fold(&secret, token, "org".to_owned(), "team".to_owned())
+        };
+        assert!(!answers.is_empty());
+        let first = fold("2026-W47", "pd_a");
+        assert_eq!(first, fold("2026-W47", "pd_a"));
+        assert_ne!(first.receipt, fold("2026-W46", "pd_a").receipt);
+        assert_ne!(first.receipt, fold("2026-W47", "pd_b").receipt);
     }
 }

@@ -15,20 +15,30 @@ use chrono::{DateTime, Utc};
 use polso_core::IsoWeek;
 use polso_core::anonymity::Threshold;
 use polso_core::dp::Epsilon;
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::error::{Result, ServerError};
 use crate::migrations::{MIGRATIONS, SCHEMA_VERSION};
 use crate::secrets::{Hash32, random_bytes};
 use crate::store::{
-    CxScore, DepartmentNode, DeviceMembership, Enrolment, FoldOutcome, HrAccess, NewHrToken, NewInvite,
-    Organisation, OrganisationTree, PrivacySetting, ReportFold, ServerStore, TeamAggregate, TeamNode,
+    CxScore, DepartmentNode, DeviceMembership, Enrolment, FoldOutcome, HrAccess, LedgerEntry, NewHrToken,
+    NewInvite, Organisation, OrganisationTree, PrivacySetting, PublishedCell, ReportFold, ServerStore,
+    TeamAggregate, TeamNode, WeekPublication,
 };
 
 /// The server's SQLite database.
 pub struct SqliteServerStore {
     connection: Mutex<Connection>,
     receipt_secret: Hash32,
+    /// Reports waiting to be folded by whichever caller holds the connection
+    /// next: see [`SqliteServerStore::fold_report`].
+    pending_folds: Mutex<Vec<PendingFold>>,
+}
+
+/// A report waiting in the group commit, with where its outcome goes.
+struct PendingFold {
+    fold: ReportFold,
+    outcome: std::sync::mpsc::SyncSender<Result<FoldOutcome>>,
 }
 
 impl std::fmt::Debug for SqliteServerStore {
@@ -69,10 +79,16 @@ impl SqliteServerStore {
                 secret
             }
         };
-        Ok(SqliteServerStore { connection: Mutex::new(connection), receipt_secret })
+        Ok(SqliteServerStore {
+            connection: Mutex::new(connection),
+            receipt_secret,
+            pending_folds: Mutex::new(Vec::new()),
+        })
     }
 
-    fn connection(&self) -> MutexGuard<'_, Connection> {
+    /// The one connection, locked; `pub(crate)` for the administrator's
+    /// queries in `sqlite_admin`.
+    pub(crate) fn connection(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock leaves no half-done transaction:
         // rusqlite rolls back an unfinished one when it is dropped.
         self.connection.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -126,6 +142,10 @@ fn not_found(what: &str, id: &str) -> ServerError {
 }
 
 impl ServerStore for SqliteServerStore {
+    fn credentials(&self) -> Option<&dyn crate::credential_store::CredentialStore> {
+        Some(self)
+    }
+
     fn create_organisation(&self, organisation: &Organisation) -> Result<()> {
         let seed = i64::try_from(organisation.seed)
             .map_err(|_| ServerError::InvalidInput("the organisation seed must be below 2^63".to_owned()))?;
@@ -179,6 +199,11 @@ impl ServerStore for SqliteServerStore {
             params![team_id, department_id, name],
         )?;
         Ok(())
+    }
+
+    fn organisation(&self, organisation_id: &str) -> Result<Organisation> {
+        load_organisation(&self.connection(), organisation_id)?
+            .ok_or_else(|| not_found("organisation", organisation_id))
     }
 
     fn organisation_tree(&self, organisation_id: &str) -> Result<OrganisationTree> {
@@ -248,7 +273,8 @@ impl ServerStore for SqliteServerStore {
                      SELECT 1 FROM aggregates a
                      JOIN teams t ON t.id = a.team_id
                      JOIN departments d ON d.id = t.department_id
-                     WHERE d.organisation_id = ?1 AND a.n > 0)",
+                     WHERE d.organisation_id = ?1 AND a.n > 0)
+                 OR EXISTS (SELECT 1 FROM publications WHERE organisation_id = ?1)",
                 [organisation_id],
                 |row| row.get(0),
             )?;
@@ -328,11 +354,27 @@ impl ServerStore for SqliteServerStore {
         if uses_left == 0 {
             return Err(ServerError::InviteExhausted);
         }
+        // One person, one voice: never more devices than the declared head-count,
+        // and none at all before it is declared.
+        let (headcount, n_devices): (Option<u32>, u32) = transaction.query_row(
+            "SELECT headcount, (SELECT count(*) FROM devices WHERE team_id = ?1) FROM teams WHERE id = ?1",
+            [&team_id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        match headcount {
+            None => return Err(ServerError::HeadcountNotDeclared { team_id }),
+            Some(headcount) if n_devices >= headcount => {
+                return Err(ServerError::TeamFull { team_id, headcount });
+            }
+            Some(_) => {}
+        }
+        // The week only, by the server's clock, as the report handler reads weeks.
+        let enrolled_week = IsoWeek::containing(now.date_naive());
         transaction
             .execute("UPDATE invites SET uses_left = uses_left - 1 WHERE code_hash = ?1", [&code_hash[..]])?;
         transaction.execute(
-            "INSERT INTO devices (token_hash, team_id) VALUES (?1, ?2)",
-            params![&device_token_hash[..], team_id],
+            "INSERT INTO devices (token_hash, team_id, enrolled_week_index) VALUES (?1, ?2, ?3)",
+            params![&device_token_hash[..], team_id, enrolled_week.index()],
         )?;
         let (team_name, organisation_id): (String, String) = transaction.query_row(
             "SELECT t.name, d.organisation_id FROM teams t JOIN departments d ON d.id = t.department_id WHERE t.id = ?1",
@@ -349,11 +391,17 @@ impl ServerStore for SqliteServerStore {
         Ok(self
             .connection()
             .query_row(
-                "SELECT dv.team_id, d.organisation_id
+                "SELECT dv.team_id, d.organisation_id, dv.enrolled_week_index
                  FROM devices dv JOIN teams t ON t.id = dv.team_id JOIN departments d ON d.id = t.department_id
                  WHERE dv.token_hash = ?1",
                 [&token_hash[..]],
-                |row| Ok(DeviceMembership { team_id: row.get(0)?, organisation_id: row.get(1)? }),
+                |row| {
+                    Ok(DeviceMembership {
+                        team_id: row.get(0)?,
+                        organisation_id: row.get(1)?,
+                        enrolled_week: row.get::<_, Option<i64>>(2)?.map(IsoWeek::from_index),
+                    })
+                },
             )
             .optional()?)
     }
@@ -424,12 +472,32 @@ impl ServerStore for SqliteServerStore {
         Ok(self.receipt_secret)
     }
 
+    /// Group commit: the report joins the queue; whoever holds the
+    /// connection next folds every queued report in one transaction (each in
+    /// a savepoint of its own, so one refusal changes nothing of the others),
+    /// commits once, truncates the WAL once, and hands each its outcome. Under
+    /// load this turns one fsync and one checkpoint per report into one per
+    /// batch; alone, a report is its own batch.
     fn fold_report(&self, fold: &ReportFold) -> Result<FoldOutcome> {
-        let mut connection = self.connection();
-        let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let outcome = fold_in_transaction(&transaction, fold)?;
-        transaction.commit()?;
-        Ok(outcome)
+        let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+        self.pending_folds
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(PendingFold { fold: fold.clone(), outcome: sender });
+        {
+            let mut connection = self.connection();
+            let batch = std::mem::take(
+                &mut *self.pending_folds.lock().unwrap_or_else(|poisoned| poisoned.into_inner()),
+            );
+            if !batch.is_empty() {
+                fold_batch(&mut connection, batch);
+            }
+        }
+        // Our report was in this batch or in one folded by an earlier holder
+        // of the connection, which answered before letting go of it.
+        receiver
+            .try_recv()
+            .map_err(|_| ServerError::BlockingTask("a report's fold was not answered".to_owned()))?
     }
 
     fn fold_reports(&self, folds: &[ReportFold]) -> Result<Vec<FoldOutcome>> {
@@ -438,6 +506,7 @@ impl ServerStore for SqliteServerStore {
         let outcomes =
             folds.iter().map(|fold| fold_in_transaction(&transaction, fold)).collect::<Result<Vec<_>>>()?;
         transaction.commit()?;
+        truncate_wal(&connection)?;
         Ok(outcomes)
     }
 
@@ -485,6 +554,175 @@ impl ServerStore for SqliteServerStore {
                 })
             })
             .collect()
+    }
+
+    fn last_published_week(&self, organisation_id: &str) -> Result<Option<IsoWeek>> {
+        let index: Option<i64> = self.connection().query_row(
+            "SELECT max(week_index) FROM publications WHERE organisation_id = ?1",
+            [organisation_id],
+            |row| row.get(0),
+        )?;
+        Ok(index.map(IsoWeek::from_index))
+    }
+
+    fn earliest_collected_week(&self, organisation_id: &str) -> Result<Option<IsoWeek>> {
+        let index: Option<i64> = self.connection().query_row(
+            "SELECT min(a.week_index) FROM aggregates a
+             JOIN teams t ON t.id = a.team_id
+             JOIN departments d ON d.id = t.department_id
+             WHERE d.organisation_id = ?1",
+            [organisation_id],
+            |row| row.get(0),
+        )?;
+        Ok(index.map(IsoWeek::from_index))
+    }
+
+    fn publish_week(&self, organisation_id: &str, publication: &WeekPublication) -> Result<()> {
+        let mut connection = self.connection();
+        let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let week_index = publication.week.index();
+        let already: Option<i64> = transaction
+            .query_row(
+                "SELECT 1 FROM publications WHERE organisation_id = ?1 AND week_index = ?2",
+                params![organisation_id, week_index],
+                |row| row.get(0),
+            )
+            .optional()?;
+        if already.is_some() {
+            return Err(ServerError::InvalidInput(format!(
+                "{} is already published; a published week never changes",
+                publication.week
+            )));
+        }
+        transaction.execute(
+            "INSERT INTO publications
+                 (organisation_id, week_index, published_at, k, dp_epsilon_numerator, dp_epsilon_denominator)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                organisation_id,
+                week_index,
+                publication.published_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                publication.k.get(),
+                publication.epsilon.map(|epsilon| epsilon.numerator() as i64),
+                publication.epsilon.map(|epsilon| epsilon.denominator() as i64),
+            ],
+        )?;
+        {
+            let mut insert_cell = transaction.prepare_cached(
+                "INSERT INTO published_cells
+                     (organisation_id, week_index, key, unit_id, n, mean, sd, histogram)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?;
+            for cell in &publication.cells {
+                let histogram = cell
+                    .histogram
+                    .as_ref()
+                    .map(serde_json::to_string)
+                    .transpose()
+                    .map_err(|error| ServerError::CorruptData(format!("histogram: {error}")))?;
+                insert_cell.execute(params![
+                    organisation_id,
+                    cell.week.index(),
+                    cell.key,
+                    cell.unit_id,
+                    cell.n,
+                    cell.mean,
+                    cell.sd,
+                    histogram
+                ])?;
+            }
+            let mut insert_ledger = transaction.prepare_cached(
+                "INSERT INTO privacy_ledger (team_id, week_index, epsilon) VALUES (?1, ?2, ?3)",
+            )?;
+            for (team_id, epsilon) in &publication.ledger {
+                insert_ledger.execute(params![team_id, week_index, epsilon])?;
+            }
+        }
+        // The week's raw sums and receipts are no longer needed: late reports
+        // are refused from now on. Deleting them (with secure_delete) leaves a
+        // copy of the database nothing below k for this week.
+        transaction.execute(
+            "DELETE FROM aggregates WHERE week_index = ?1 AND team_id IN (
+                 SELECT t.id FROM teams t JOIN departments d ON d.id = t.department_id
+                 WHERE d.organisation_id = ?2)",
+            params![week_index, organisation_id],
+        )?;
+        transaction.execute(
+            "DELETE FROM report_receipts
+             WHERE (organisation_id = ?1 AND week_index <= ?2) OR week_index IS NULL",
+            params![organisation_id, week_index],
+        )?;
+        transaction.commit()?;
+        truncate_wal(&connection)?;
+        Ok(())
+    }
+
+    fn published_cells(
+        &self,
+        organisation_id: &str,
+        key: &str,
+        weeks: RangeInclusive<IsoWeek>,
+    ) -> Result<Vec<PublishedCell>> {
+        let connection = self.connection();
+        let mut statement = connection.prepare_cached(
+            "SELECT week_index, unit_id, n, mean, sd, histogram FROM published_cells
+             WHERE organisation_id = ?1 AND key = ?2 AND week_index BETWEEN ?3 AND ?4
+             ORDER BY week_index, unit_id",
+        )?;
+        let rows = statement
+            .query_map(params![organisation_id, key, weeks.start().index(), weeks.end().index()], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, u32>(2)?,
+                    row.get::<_, f64>(3)?,
+                    row.get::<_, Option<f64>>(4)?,
+                    row.get::<_, Option<String>>(5)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter()
+            .map(|(week_index, unit_id, n, mean, sd, histogram)| {
+                let histogram = histogram
+                    .map(|text| serde_json::from_str(&text))
+                    .transpose()
+                    .map_err(|_| ServerError::CorruptData(format!("published histogram of {key}")))?;
+                Ok(PublishedCell {
+                    week: IsoWeek::from_index(week_index),
+                    key: key.to_owned(),
+                    unit_id,
+                    n,
+                    mean,
+                    sd,
+                    histogram,
+                })
+            })
+            .collect()
+    }
+
+    fn privacy_ledger(
+        &self,
+        organisation_id: &str,
+        weeks: RangeInclusive<IsoWeek>,
+    ) -> Result<Vec<LedgerEntry>> {
+        let connection = self.connection();
+        let mut statement = connection.prepare_cached(
+            "SELECT l.team_id, l.week_index, l.epsilon FROM privacy_ledger l
+             JOIN teams t ON t.id = l.team_id
+             JOIN departments d ON d.id = t.department_id
+             WHERE d.organisation_id = ?1 AND l.week_index BETWEEN ?2 AND ?3
+             ORDER BY l.team_id, l.week_index",
+        )?;
+        let entries = statement
+            .query_map(params![organisation_id, weeks.start().index(), weeks.end().index()], |row| {
+                Ok(LedgerEntry {
+                    team_id: row.get(0)?,
+                    week: IsoWeek::from_index(row.get(1)?),
+                    epsilon: row.get(2)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(entries)
     }
 
     fn upsert_cx_scores(
@@ -566,24 +804,72 @@ impl ServerStore for SqliteServerStore {
     }
 }
 
-/// Records the receipt and folds the contributions inside `transaction`;
+/// Folds `batch` in one transaction, each report in its own savepoint, and
+/// sends each its outcome; a failed commit fails every report of the batch.
+fn fold_batch(connection: &mut Connection, batch: Vec<PendingFold>) {
+    let mut outcomes: Vec<Result<FoldOutcome>> = Vec::with_capacity(batch.len());
+    let committed = (|| -> Result<()> {
+        let mut transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for pending in &batch {
+            let savepoint = transaction.savepoint()?;
+            let outcome = fold_in_transaction(&savepoint, &pending.fold);
+            if outcome.is_ok() {
+                savepoint.commit()?;
+            }
+            // A refused report's savepoint rolls back when dropped.
+            outcomes.push(outcome);
+        }
+        transaction.commit()?;
+        Ok(())
+    })();
+    let truncated = committed.and_then(|()| truncate_wal(connection));
+    match truncated {
+        Ok(()) => {
+            for (pending, outcome) in batch.into_iter().zip(outcomes) {
+                let _ = pending.outcome.send(outcome);
+            }
+        }
+        Err(error) => {
+            let message = error.to_string();
+            for pending in batch {
+                let _ = pending.outcome.send(Err(ServerError::BlockingTask(format!(
+                    "folding a batch of reports failed: {message}"
+                ))));
+            }
+        }
+    }
+}
+
+/// Checkpoints the WAL into the database and truncates it, so a copy of the
+/// files holds only the current state, never the commits that led to it.
+pub(crate) fn truncate_wal(connection: &Connection) -> Result<()> {
+    connection.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    Ok(())
+}
+
+/// Records the receipt and folds the contributions inside the open
+/// transaction or savepoint `transaction`;
 /// the caller commits. See [`ServerStore::fold_report`].
-fn fold_in_transaction(transaction: &Transaction<'_>, fold: &ReportFold) -> Result<FoldOutcome> {
-    let earlier_digest: Option<Vec<u8>> = transaction
+fn fold_in_transaction(transaction: &Connection, fold: &ReportFold) -> Result<FoldOutcome> {
+    let published_at: Option<String> = transaction
         .query_row(
-            "SELECT content_digest FROM report_receipts WHERE receipt = ?1",
-            [&fold.receipt[..]],
+            "SELECT published_at FROM publications WHERE organisation_id = ?1 AND week_index = ?2",
+            params![fold.organisation_id, fold.week.index()],
             |row| row.get(0),
         )
         .optional()?;
-    match earlier_digest {
-        Some(digest) if digest == fold.content_digest => return Ok(FoldOutcome::AlreadyCounted),
-        Some(_) => return Err(ServerError::DuplicateReport { week: fold.week.to_string() }),
-        None => {}
+    if let Some(published_at) = published_at {
+        return Err(ServerError::WeekPublished { week: fold.week.to_string(), published_at });
+    }
+    let counted_before: Option<i64> = transaction
+        .query_row("SELECT 1 FROM report_receipts WHERE receipt = ?1", [&fold.receipt[..]], |row| row.get(0))
+        .optional()?;
+    if counted_before.is_some() {
+        return Ok(FoldOutcome::AlreadyCounted);
     }
     transaction.execute(
-        "INSERT INTO report_receipts (receipt, content_digest) VALUES (?1, ?2)",
-        params![&fold.receipt[..], &fold.content_digest[..]],
+        "INSERT INTO report_receipts (receipt, organisation_id, week_index) VALUES (?1, ?2, ?3)",
+        params![&fold.receipt[..], fold.organisation_id, fold.week.index()],
     )?;
     let week_index = fold.week.index();
     for contribution in &fold.contributions {

@@ -42,6 +42,15 @@ pub struct PrivacySetting {
     pub release: u32,
 }
 
+impl PrivacySetting {
+    /// The setting of a new organisation: differential privacy on, at
+    /// [`crate::privacy::DEFAULT_EPSILON_PER_CELL`]. (`default()` is off, for
+    /// tests that check exact values.)
+    pub fn for_new_organisation() -> PrivacySetting {
+        PrivacySetting { epsilon: Some(crate::privacy::default_epsilon_per_cell()), release: 0 }
+    }
+}
+
 /// A team, as listed in the organisation's tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TeamNode {
@@ -102,6 +111,9 @@ pub struct DeviceMembership {
     pub team_id: String,
     /// The team's organisation.
     pub organisation_id: String,
+    /// The ISO week the device enrolled in; it reports only from then on.
+    /// `None` for devices enrolled before the server recorded it.
+    pub enrolled_week: Option<IsoWeek>,
 }
 
 /// An HR token to store: only its hash is kept.
@@ -128,6 +140,13 @@ pub struct HrAccess {
     pub departments: Option<Vec<String>>,
 }
 
+impl HrAccess {
+    /// Whether the token reaches the department with this id.
+    pub fn reaches_department(&self, department_id: &str) -> bool {
+        self.departments.as_ref().is_none_or(|departments| departments.iter().any(|id| id == department_id))
+    }
+}
+
 /// One value of a report, ready to be folded into its aggregate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Contribution {
@@ -141,13 +160,15 @@ pub struct Contribution {
     pub n_bins: usize,
 }
 
-/// A validated report, reduced to what folding it needs.
+/// A validated report, reduced to what folding it needs. Nothing derived from
+/// the report alone is kept: no digest of its content, no time of arrival.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportFold {
-    /// HMAC(server secret, device token, week): one per device and week.
+    /// HMAC(server secret, device token, week): one per device and week, kept
+    /// only until the week is published.
     pub receipt: Hash32,
-    /// A digest of the report's content keyed by the device token.
-    pub content_digest: Hash32,
+    /// The device's organisation.
+    pub organisation_id: String,
     /// The device's team.
     pub team_id: String,
     /// The report's week.
@@ -163,6 +184,54 @@ pub enum FoldOutcome {
     Counted,
     /// The same report had been counted before; nothing changed.
     AlreadyCounted,
+}
+
+/// One released cell of a published week, as stored: noised when the
+/// organisation's differential privacy was on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublishedCell {
+    /// The week.
+    pub week: IsoWeek,
+    /// The item id or metric key, as clients name it.
+    pub key: String,
+    /// The unit (team, department or organisation).
+    pub unit_id: String,
+    /// The count released.
+    pub n: u32,
+    /// The mean released.
+    pub mean: f64,
+    /// The standard deviation; `None` below the histogram minimum.
+    pub sd: Option<f64>,
+    /// The histogram; `None` below the histogram minimum.
+    pub histogram: Option<Vec<u32>>,
+}
+
+/// Everything one week's publication stores, in one transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeekPublication {
+    /// The week published.
+    pub week: IsoWeek,
+    /// When.
+    pub published_at: DateTime<Utc>,
+    /// The k it was published under.
+    pub k: Threshold,
+    /// ε per released cell, when differential privacy was on.
+    pub epsilon: Option<Epsilon>,
+    /// Its released cells.
+    pub cells: Vec<PublishedCell>,
+    /// The ε spent on each team's people: (team id, ε).
+    pub ledger: Vec<(String, f64)>,
+}
+
+/// One team's ledger entry for one published week.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LedgerEntry {
+    /// The team.
+    pub team_id: String,
+    /// The week.
+    pub week: IsoWeek,
+    /// The ε spent on each of its people that week.
+    pub epsilon: f64,
 }
 
 /// One team's sums for one week and key.
@@ -201,6 +270,13 @@ pub struct CxScore {
 
 /// The server's storage.
 pub trait ServerStore: Send + Sync {
+    /// The storage of blind-signature enrolment (personal codes, team keys,
+    /// spent credentials), when this backend has it; `None` by default, and
+    /// then personal codes are simply not known.
+    fn credentials(&self) -> Option<&dyn crate::credential_store::CredentialStore> {
+        None
+    }
+
     /// Stores a new organisation.
     fn create_organisation(&self, organisation: &Organisation) -> Result<()>;
 
@@ -212,6 +288,9 @@ pub trait ServerStore: Send + Sync {
 
     /// Adds a team to a department.
     fn add_team(&self, department_id: &str, team_id: &str, name: &str) -> Result<()>;
+
+    /// One organisation and its settings; `NotFound` when there is none.
+    fn organisation(&self, organisation_id: &str) -> Result<Organisation>;
 
     /// The organisation with its departments and teams; `NotFound` when there is no such organisation.
     fn organisation_tree(&self, organisation_id: &str) -> Result<OrganisationTree>;
@@ -257,8 +336,9 @@ pub trait ServerStore: Send + Sync {
     fn receipt_secret(&self) -> Result<Hash32>;
 
     /// Records the receipt and folds the contributions, in one transaction.
-    /// The same receipt with the same digest is [`FoldOutcome::AlreadyCounted`];
-    /// with another digest it is `DuplicateReport` and nothing changes.
+    /// A receipt already recorded is [`FoldOutcome::AlreadyCounted`] and
+    /// nothing changes (a week's report is final). A week already published
+    /// is `WeekPublished` and nothing changes.
     fn fold_report(&self, fold: &ReportFold) -> Result<FoldOutcome>;
 
     /// [`ServerStore::fold_report`] for many reports in one transaction, for
@@ -272,6 +352,32 @@ pub trait ServerStore: Send + Sync {
         key: Option<&str>,
         weeks: RangeInclusive<IsoWeek>,
     ) -> Result<Vec<TeamAggregate>>;
+
+    /// The last week the organisation has published, if any.
+    fn last_published_week(&self, organisation_id: &str) -> Result<Option<IsoWeek>>;
+
+    /// The earliest week with collected sums not yet published, if any.
+    fn earliest_collected_week(&self, organisation_id: &str) -> Result<Option<IsoWeek>>;
+
+    /// Publishes one week in one transaction: stores its publication, cells and
+    /// ledger, then deletes the week's raw team sums and receipts. A week
+    /// already published is refused and nothing changes.
+    fn publish_week(&self, organisation_id: &str, publication: &WeekPublication) -> Result<()>;
+
+    /// The released cells of published weeks over `weeks`, for one key.
+    fn published_cells(
+        &self,
+        organisation_id: &str,
+        key: &str,
+        weeks: RangeInclusive<IsoWeek>,
+    ) -> Result<Vec<PublishedCell>>;
+
+    /// The ledger entries of the organisation's teams over `weeks`.
+    fn privacy_ledger(
+        &self,
+        organisation_id: &str,
+        weeks: RangeInclusive<IsoWeek>,
+    ) -> Result<Vec<LedgerEntry>>;
 
     /// Stores CX scores, each replacing the stored score of its (team, week, metric), in one
     /// transaction: all or none. Every team must belong to `organisation_id`, or nothing is stored

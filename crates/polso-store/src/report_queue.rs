@@ -4,7 +4,10 @@
 //! A report enters the queue once its week's pulse window has closed, with the
 //! instant it becomes due (the close plus a random delay, chosen by the
 //! caller). The sync client takes the due ones, and records for each either
-//! that the server took it or why it did not: retry later, or never. The store
+//! that the server took it or why it did not: retry later, or never. A report
+//! the server can never count (its week was published, or began before the
+//! device enrolled) is dropped: its payload is erased and its row stays only
+//! as a tombstone with the reason, so the week is never queued again. The store
 //! keeps the payload as opaque text; what it may hold (item values and metric
 //! scores, never a note) is the sync client's rule, and a queued row hangs off
 //! its week's pulse, so deleting the pulse deletes the report too.
@@ -25,6 +28,9 @@ pub enum QueuedReportState {
     Sent,
     /// The server refused it for good; it is not sent again.
     Failed,
+    /// The server can never count it; its payload is erased and the week is
+    /// never queued again. Not a failure: nothing is left to fix.
+    Dropped,
 }
 
 impl QueuedReportState {
@@ -33,6 +39,7 @@ impl QueuedReportState {
             QueuedReportState::Pending => "pending",
             QueuedReportState::Sent => "sent",
             QueuedReportState::Failed => "failed",
+            QueuedReportState::Dropped => "dropped",
         }
     }
 
@@ -41,6 +48,7 @@ impl QueuedReportState {
             "pending" => Some(QueuedReportState::Pending),
             "sent" => Some(QueuedReportState::Sent),
             "failed" => Some(QueuedReportState::Failed),
+            "dropped" => Some(QueuedReportState::Dropped),
             _ => None,
         }
     }
@@ -60,17 +68,18 @@ pub struct ReportFailure {
 pub struct QueuedReport {
     /// The week the report is for.
     pub week: IsoWeek,
-    /// The report as the sync client will send it.
+    /// The report as the sync client will send it; empty once dropped.
     pub payload: String,
     /// Where it is in its life.
     pub state: QueuedReportState,
     /// How many times sending was tried.
     pub attempts: u32,
-    /// The earliest instant of the next attempt; `None` once sent or failed for good.
+    /// The earliest instant of the next attempt; `None` once sent, failed for good or dropped.
     pub next_attempt_at: Option<DateTime<Utc>>,
     /// When the server took it; only when sent.
     pub sent_at: Option<DateTime<Utc>>,
-    /// Why the last attempt failed, if it did.
+    /// Why the last attempt failed, if it did; for a dropped report, why it
+    /// can never be counted.
     pub last_error: Option<ReportFailure>,
 }
 
@@ -81,7 +90,8 @@ const QUEUE_COLUMNS: &str =
 impl Store {
     /// Queues `payload` as `week`'s report, due at `due_at`. Returns `false`, and
     /// changes nothing, when the week already has a report in the queue in any
-    /// state: a week is reported once. The week's pulse must be saved.
+    /// state, dropped included: a week is reported once. The week's pulse must
+    /// be saved.
     pub fn enqueue_report(&mut self, week: IsoWeek, payload: &str, due_at: DateTime<Utc>) -> Result<bool> {
         let week_text = week.to_string();
         let inserted = self
@@ -171,6 +181,21 @@ impl Store {
                 failure.code,
                 failure.message
             ],
+        )
+    }
+
+    /// Drops `week`'s report for good because the server can never count it,
+    /// for `reason`: the payload is erased, nothing is due, and the row stays
+    /// as a tombstone so that [`Store::enqueue_report`] never queues the week
+    /// again.
+    pub fn drop_queued_report(&mut self, week: IsoWeek, reason: &ReportFailure) -> Result<()> {
+        self.update_queued_report(
+            week,
+            "UPDATE report_queue
+             SET state = 'dropped', payload = '', attempts = attempts + 1, next_attempt_at = NULL,
+                 last_error_code = ?2, last_error_message = ?3
+             WHERE week = ?1",
+            params![week.to_string(), reason.code, reason.message],
         )
     }
 

@@ -4,6 +4,7 @@
 pub mod export;
 pub mod history;
 pub mod hr;
+pub mod privacy;
 pub mod pulse;
 pub mod settings;
 pub mod sync;

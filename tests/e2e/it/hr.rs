@@ -27,16 +27,71 @@ const SMALL_TEAMS: [&str; 2] = ["Escalations", "Partnerships"];
 /// overview's earlier weeks have none.
 const FIRST_DEMO_WEEK: &str = "2026-W36";
 
-/// One row of the overview table: (week, asked, suppressed, text).
-async fn overview_rows(app: &AppSession) -> Result<Vec<(String, bool, bool, String)>> {
+/// One row of the overview table.
+#[derive(Debug)]
+struct OverviewRow {
+    week: String,
+    asked: bool,
+    suppressed: bool,
+    /// Whether the server has published the week; a week still collecting is
+    /// "not yet published", never "fewer than k" or "not asked".
+    published: bool,
+    text: String,
+}
+
+/// The rows of the overview table.
+async fn overview_rows(app: &AppSession) -> Result<Vec<OverviewRow>> {
     let mut rows = Vec::new();
     for row in app.client.find_all(Locator::Css("[data-testid='hr-overview-table'] tbody tr")).await? {
         let week = row.attr("data-week").await?.context("a row without data-week")?;
         let asked = row.attr("data-asked").await?.as_deref() == Some("true");
         let suppressed = row.attr("data-suppressed").await?.as_deref() == Some("true");
-        rows.push((week, asked, suppressed, row.text().await?));
+        let published = match row.attr("data-published").await?.as_deref() {
+            Some("true") => true,
+            Some("false") => false,
+            other => anyhow::bail!("{week}: a row without a data-published of true or false: {other:?}"),
+        };
+        rows.push(OverviewRow { week, asked, suppressed, published, text: row.text().await? });
     }
     ensure!(!rows.is_empty(), "the overview table has no rows");
+    Ok(rows)
+}
+
+/// Chooses a metric in the overview and waits for its table.
+async fn choose_metric(app: &AppSession, key: &str, caption: &str) -> Result<()> {
+    app.client
+        .find(Locator::Css(&format!("[data-testid='hr-metric-select'] option[value='{key}']")))
+        .await?
+        .click()
+        .await?;
+    app.client
+        .wait()
+        .for_element(Locator::XPath(&format!(
+            "//*[@data-testid='hr-overview-table']/caption[contains(., '{caption}')]"
+        )))
+        .await?;
+    Ok(())
+}
+
+/// HR's privacy panel: each team's (total ε this year, weeks published).
+async fn privacy_rows(app: &AppSession) -> Result<Vec<(String, f64, u32)>> {
+    app.wait_for_css("[data-testid='hr-privacy-table']", Duration::from_secs(20)).await?;
+    let mut rows = Vec::new();
+    for row in app.client.find_all(Locator::Css("[data-testid='hr-privacy-table'] tbody tr")).await? {
+        let team = row.attr("data-team").await?.context("a privacy row without data-team")?;
+        let cells = row.find_all(Locator::Css("td")).await?;
+        ensure!(cells.len() == 2, "{team}: a privacy row has ε and weeks published");
+        let epsilon_text = cells[0].text().await?;
+        let epsilon: f64 = epsilon_text
+            .replace(',', "")
+            .trim()
+            .parse()
+            .with_context(|| format!("{team}: ε '{epsilon_text}' is not a number"))?;
+        let weeks_text = cells[1].text().await?;
+        let weeks: u32 =
+            weeks_text.trim().parse().with_context(|| format!("{team}: weeks published '{weeks_text}'"))?;
+        rows.push((team, epsilon, weeks));
+    }
     Ok(rows)
 }
 
@@ -84,33 +139,59 @@ async fn hr_connects_to_the_demo_server_and_the_heatmap_hides_small_teams() -> R
         connect_hr(&app, &server.url, &hr_token).await?;
 
         // Wellbeing, the default metric: the organisation's weeks are released.
+        // The demo's weeks ended long before the server's clock, so they are
+        // all published on its first read.
         let wellbeing = overview_rows(&app).await?;
         ensure!(
-            wellbeing.iter().any(|(week, asked, suppressed, _)| *asked
-                && !suppressed
-                && week.as_str() >= FIRST_DEMO_WEEK),
+            wellbeing.iter().any(|row| row.asked && !row.suppressed && row.week.as_str() >= FIRST_DEMO_WEEK),
             "no week of wellbeing was released for the organisation: {wellbeing:?}"
         );
+        for row in wellbeing.iter().filter(|row| row.week.as_str() >= FIRST_DEMO_WEEK) {
+            ensure!(row.published, "{} of the demo is not published: {row:?}", row.week);
+            ensure!(!row.text.contains("Not yet published"), "{row:?}");
+        }
+        // HR is told when the next week will be published.
+        let notice = app.testid("publication-notice").await?.text().await?;
+        ensure!(notice.contains("will be published on"), "the publication notice: '{notice}'");
+        ensure!(!notice.contains("No week has been published"), "the demo's weeks are published: '{notice}'");
+
+        // The privacy panel: differential privacy is on for the demo (a new
+        // organisation), ε 6.5 per released cell, and each team's people have
+        // a yearly total, one entry per published week.
+        let per_cell = app.testid("hr-privacy-dp").await?.text().await?;
+        ensure!(
+            per_cell.contains("ε 6.5"),
+            "differential privacy should be on at ε 6.5 per cell: '{per_cell}'"
+        );
+        ensure!(!app.has_testid("hr-privacy-off").await?, "the demo has differential privacy on");
+        let ledger = privacy_rows(&app).await?;
+        eprintln!("the demo's privacy ledger (team, total ε this year, weeks published): {ledger:?}");
+        for team in BIG_TEAMS.iter().chain(SMALL_TEAMS.iter()) {
+            let (_, epsilon, weeks) = ledger
+                .iter()
+                .find(|(name, ..)| name == team)
+                .with_context(|| format!("no privacy row for {team}: {ledger:?}"))?;
+            // The 12 demo weeks, and any later (empty) week the server's
+            // clock has already published.
+            ensure!(*weeks >= 12, "{team}: the 12 demo weeks are published, the ledger says {weeks}");
+            ensure!(
+                *epsilon > 0.0,
+                "{team}: published DP figures spend ε on its people, the ledger says {epsilon}"
+            );
+        }
+        app.screenshot("hr-overview-privacy").await?;
+
         // A driver, asked one week in four: the other weeks say "not asked",
         // and no demo week is "fewer than k" for the whole organisation.
-        app.client
-            .find(Locator::Css("[data-testid='hr-metric-select'] option[value='engagement']"))
-            .await?
-            .click()
-            .await?;
-        app.client
-            .wait()
-            .for_element(Locator::XPath(
-                "//*[@data-testid='hr-overview-table']/caption[contains(., 'Engagement')]",
-            ))
-            .await?;
+        choose_metric(&app, "engagement", "Engagement").await?;
         let engagement = overview_rows(&app).await?;
         let demo_weeks: Vec<_> =
-            engagement.iter().filter(|(week, ..)| week.as_str() >= FIRST_DEMO_WEEK).collect();
+            engagement.iter().filter(|row| row.week.as_str() >= FIRST_DEMO_WEEK).collect();
         ensure!(demo_weeks.len() == 12, "expected 12 demo weeks: {engagement:?}");
-        let not_asked = demo_weeks.iter().filter(|(_, asked, ..)| !asked).count();
+        let not_asked = demo_weeks.iter().filter(|row| !row.asked).count();
         ensure!((8..=9).contains(&not_asked), "engagement is asked one week in four: {demo_weeks:?}");
-        for (week, asked, suppressed, text) in &demo_weeks {
+        for OverviewRow { week, asked, suppressed, published, text } in demo_weeks {
+            ensure!(*published, "{week} of engagement is not published: '{text}'");
             ensure!(!suppressed, "{week} of engagement is marked suppressed for the organisation: '{text}'");
             ensure!(!text.contains("Fewer than"), "{week} of engagement reads 'fewer than k': '{text}'");
             if !asked {
@@ -129,6 +210,8 @@ async fn hr_connects_to_the_demo_server_and_the_heatmap_hides_small_teams() -> R
             let element = app.client.find(Locator::Css(&cell(team))).await?;
             let suppressed = element.attr("data-suppressed").await?;
             let text = element.text().await?;
+            let published = element.attr("data-published").await?;
+            ensure!(published.as_deref() == Some("true"), "{team}'s period is published, got {published:?}");
             ensure!(suppressed.as_deref() == Some("false"), "{team} should be released, got {suppressed:?}");
             ensure!(text.chars().any(|c| c.is_ascii_digit()), "{team} should show a mean, got '{text}'");
         }
@@ -166,6 +249,108 @@ async fn hr_connects_to_the_demo_server_and_the_heatmap_hides_small_teams() -> R
     app.stop().await;
     drop(server);
     result
+}
+
+/// The server's clock in the week after the demo's last one (`serve --now`):
+/// that week is still collecting, so the overview shows it as "not yet
+/// published" (never "fewer than k", never "not asked"), says when it will be,
+/// and the heatmap compares the latest published weeks only.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_week_still_collecting_reads_not_yet_published_with_its_publication_date() -> Result<()> {
+    if !enabled("a_week_still_collecting_reads_not_yet_published_with_its_publication_date") {
+        return Ok(());
+    }
+    let server_dir = tempfile::tempdir()?;
+    let database = server_dir.path().join("demo.db");
+    let hr_token = seed_demo(&database)?;
+    // Tuesday of 2026-W48: the demo's last week, 2026-W47, closed on Sunday
+    // and collects until Saturday noon (UTC): 12 h for the last time zone, the
+    // 48 h delay and 72 h of acceptance after Monday. 2026-W46 is published.
+    let server = RunningServer::start(&database, &["--now", "2026-11-24T09:00:00Z"])?;
+
+    let data_dir = tempfile::tempdir()?;
+    let launch = Launch { today: Some("2026-11-24".to_owned()), ..Launch::new(data_dir.path()) };
+    let app = AppSession::start(&launch).await?;
+    let result = async {
+        connect_hr(&app, &server.url, &hr_token).await?;
+        let notice = app.testid("publication-notice").await?.text().await?;
+        ensure!(
+            notice.contains("Week 47 will be published on") && notice.contains("28 November 2026"),
+            "the notice should say week 47 is published on 28 November 2026: '{notice}'"
+        );
+        for (key, caption) in [("wellbeing", "Wellbeing"), ("engagement", "Engagement")] {
+            if key != "wellbeing" {
+                choose_metric(&app, key, caption).await?;
+            }
+            let rows = overview_rows(&app).await?;
+            let collecting = rows
+                .iter()
+                .find(|row| row.week == "2026-W47")
+                .with_context(|| format!("{key}: no row for 2026-W47: {rows:?}"))?;
+            ensure!(!collecting.published, "{key}: 2026-W47 is still collecting: {collecting:?}");
+            ensure!(!collecting.suppressed, "{key}: a collecting week is not 'fewer than k': {collecting:?}");
+            ensure!(collecting.text.contains("Not yet published"), "{key}: {collecting:?}");
+            ensure!(
+                !collecting.text.contains("Fewer than") && !collecting.text.contains("Not asked"),
+                "{key}: a collecting week reads only 'not yet published': {collecting:?}"
+            );
+            let cells = app
+                .client
+                .find_all(Locator::Css("[data-testid='hr-overview-table'] tbody tr[data-week='2026-W47'] td"))
+                .await?;
+            ensure!(!cells.is_empty(), "{key}: the collecting week's row has no cells");
+            for cell in cells {
+                let text = cell.text().await?;
+                ensure!(
+                    !text.chars().any(|c| c.is_ascii_digit()),
+                    "{key}: a collecting week shows a figure: '{text}'"
+                );
+            }
+            for row in
+                rows.iter().filter(|row| row.week.as_str() >= FIRST_DEMO_WEEK && row.week != "2026-W47")
+            {
+                ensure!(row.published, "{key}: {} is published: {row:?}", row.week);
+                ensure!(!row.suppressed, "{key}: {} is released for the organisation: {row:?}", row.week);
+            }
+        }
+        ensure!(
+            rows_released(&overview_rows(&app).await?, "2026-W46"),
+            "2026-W46 of engagement should be published and asked or not asked, not withheld"
+        );
+        app.screenshot("hr-overview-not-yet-published").await?;
+
+        // The heatmap compares the latest four published weeks: released,
+        // with the notice above it.
+        app.testid("nav-hr_heatmap").await?.click().await?;
+        app.wait_for_css("[data-testid='hr-heatmap-table']", Duration::from_secs(20)).await?;
+        let notice = app.testid("publication-notice").await?.text().await?;
+        ensure!(notice.contains("Week 47 will be published on"), "the heatmap's notice: '{notice}'");
+        for team in BIG_TEAMS {
+            let selector =
+                format!("[data-testid='hr-heatmap-table'] td[data-team='{team}'][data-metric='wellbeing']");
+            let element = app.client.find(Locator::Css(&selector)).await?;
+            let published = element.attr("data-published").await?;
+            let suppressed = element.attr("data-suppressed").await?;
+            let text = element.text().await?;
+            ensure!(
+                published.as_deref() == Some("true"),
+                "{team}: the compared weeks are published: {published:?}"
+            );
+            ensure!(suppressed.as_deref() == Some("false"), "{team} should be released, got {suppressed:?}");
+            ensure!(text.chars().any(|c| c.is_ascii_digit()), "{team} should show a mean, got '{text}'");
+        }
+        app.screenshot("hr-heatmap-not-yet-published").await?;
+        Ok(())
+    }
+    .await;
+    app.stop().await;
+    drop(server);
+    result
+}
+
+/// Whether `week`'s row is published and not withheld.
+fn rows_released(rows: &[OverviewRow], week: &str) -> bool {
+    rows.iter().any(|row| row.week == week && row.published && !row.suppressed)
 }
 
 /// `cargo xtask run` hands the app the demo server and its HR token; the HR
@@ -248,6 +433,7 @@ async fn the_linkage_view_finds_the_planted_lag_and_an_italian_cx_file_imports()
             row.text().await?
         );
         let text = row.text().await?;
+        eprintln!("the planted relation as the linkage table shows it (DP on): '{text}'");
         ensure!(text.contains("3 settimane"), "the lag is written in Italian: '{text}'");
         app.screenshot("hr-linkage").await?;
 

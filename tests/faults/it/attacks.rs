@@ -3,7 +3,15 @@
 //!
 //! The organisation has two departments of two teams each: 6, 2, 7 and 5
 //! devices; in the second week one device of the last team does not answer.
-//! HR then tries, with every query shape the API allows:
+//! The calendar is issue 11's (see `polso_faults::calendar`): the devices
+//! enrol with the server's clock in the first week, report each week in the
+//! week after it, and HR reads once both weeks are published. The
+//! organisation has differential privacy on, as `init-org` makes it.
+//!
+//! While the second week's reports arrive, HR polls after each one: every
+//! read is the same and shows nothing of the week still collecting, so
+//! subtracting consecutive reads gives nothing (it gave each report before).
+//! Once it is published, HR tries, with every query shape the API allows:
 //! - filtering down to the small team (with and without `unit_id`);
 //! - differencing across the hierarchy: every released team, department and
 //!   organisation cell of a week becomes a linear equation, and no team with
@@ -12,7 +20,8 @@
 //! - differencing across weeks: a range query releases exactly the cells the
 //!   single-week queries release, so no combination of ranges leaks;
 //! - repeated queries against the differential-privacy noise: the same cell
-//!   asked 30 times and through every query shape gives one value.
+//!   asked 30 times and through every query shape gives one value, and the
+//!   noise is there (released item cells differ from the exact sums sent).
 //!
 //! Then the server's database files and its trace-level output, and the
 //! canary device's data folder, are scanned for the canary's private note,
@@ -20,7 +29,8 @@
 //! the store key: none may be found where it must not be.
 //!
 //! Finally an HR token is refused outside its departments and organisation,
-//! once revoked, and in place of a device token.
+//! once revoked, and in place of a device token; a unit outside its reach is
+//! answered exactly as a unit that does not exist.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -31,6 +41,7 @@ use chrono::Utc;
 use polso_api::{AggregateCell, AggregateTable, ApiError};
 use polso_core::IsoWeek;
 use polso_desktop::sync::{HttpAnswer, SyncTransport, TransportFailure, UreqTransport};
+use polso_faults::calendar;
 use polso_faults::device::{Device, TOKEN_ACCOUNT, api};
 use polso_faults::server::{RunningServer, admin, admin_with_stderr, invite, organisation};
 use polso_faults::{contains, files_under};
@@ -115,7 +126,34 @@ struct World {
     weeks: [IsoWeek; 2],
     /// (team index, week) → how many devices of the team answered.
     answered: BTreeMap<(usize, IsoWeek), usize>,
+    /// (team index, week, item id) → (n, sum) of what the devices sent.
+    exact_items: BTreeMap<(usize, IsoWeek, String), (u32, f64)>,
     keys: BTreeSet<String>,
+    /// How many HR reads between arrivals of the second week's reports.
+    polls_between_arrivals: usize,
+}
+
+/// Sends `week`'s report of `device` in the app's three steps, on the
+/// device's clock once the report is due, so what a crash report would print
+/// of each step (its Debug output) can be searched for the device token.
+fn send_week_in_three_steps(device: &mut Device, transport: &dyn SyncTransport, week: IsoWeek) -> Result<()> {
+    device.queue_closed_week(week, &mut || 0)?;
+    let due = calendar::device_due(week, calendar::default_announced_delay_seconds());
+    let batch = device
+        .desktop
+        .prepare_sync(due.date_naive(), due, false, &mut || 0)
+        .map_err(api)?
+        .with_context(|| format!("nothing due for {week}"))?;
+    let outcomes = polso_desktop::sync::send_reports(transport, &batch);
+    let token = device.vault.get(TOKEN_ACCOUNT)?.context("no device token")?;
+    for debug in [format!("{batch:?}"), format!("{outcomes:?}"), format!("{:?}", device.key)] {
+        ensure!(!debug.contains(&token), "Debug output shows the device token: {debug}");
+        ensure!(!debug.contains(&device.key.to_hex()), "Debug output shows the store key");
+    }
+    let status = device.desktop.record_sync(&outcomes, due).map_err(api)?;
+    ensure!(status.pending_reports == 0 && status.failed_reports == 0, "{week}: {status:?}");
+    ensure!(status.dropped_reports.is_empty(), "{week}: {status:?}");
+    Ok(())
 }
 
 fn world() -> Result<World> {
@@ -128,52 +166,91 @@ fn world() -> Result<World> {
     let invites: Vec<String> =
         organisation.teams.iter().map(|(_, team)| invite(&database, team, 20)).collect::<Result<_>>()?;
     let output = Arc::new(Mutex::new(Vec::new()));
-    let server = RunningServer::start(&database, output)?;
+    let weeks = [calendar::week().previous(), calendar::week()];
 
-    let this_week = IsoWeek::containing(Utc::now().date_naive());
-    let weeks = [this_week.plus_weeks(-2), this_week.plus_weeks(-1)];
-    let mut devices = Vec::new();
-    let mut answered = BTreeMap::new();
-    let mut keys = BTreeSet::new();
+    // The first week on the server's clock: every device enrols.
+    let mut server = RunningServer::start_at(&database, output, calendar::enrolment_time(weeks[0]))?;
     let recording = RecordingTransport { inner: UreqTransport::new(), bodies: Mutex::new(Vec::new()) };
     let plain = UreqTransport::new();
-    let mut random = fastrand::Rng::with_seed(77);
+    let is_canary = |team_index: usize, member: usize| team_index == 1 && member == 0;
+    let mut devices = Vec::new();
     for (team_index, &size) in TEAM_SIZES.iter().enumerate() {
         for member in 0..size {
-            let canary = team_index == 1 && member == 0;
-            let transport: &dyn SyncTransport = if canary { &recording } else { &plain };
+            let transport: &dyn SyncTransport =
+                if is_canary(team_index, member) { &recording } else { &plain };
             let mut device = Device::new()?;
-            device.enrol(transport, &server.url, &invites[team_index], weeks[0].monday())?;
-            for (week_position, &week) in weeks.iter().enumerate() {
-                // One device of the last team skips the second week.
-                if team_index == 3 && member == 0 && week_position == 1 {
-                    continue;
-                }
-                let note = canary.then_some(CANARY_NOTE);
-                let view = device.answer_week(week, &mut random, note)?;
-                keys.extend(view.items.iter().map(|item| item.id.clone()));
-                keys.extend(view.items.iter().map(|item| item.metric.key().to_owned()));
-                *answered.entry((team_index, week)).or_insert(0) += 1;
-            }
-            // The pass in its three steps, so what a crash report would print of
-            // each (its Debug output) can be searched for the device token.
-            let (today, now) = (Utc::now().date_naive(), Utc::now());
-            let batch = device
-                .desktop
-                .prepare_sync(today, now, false, &mut || 0)
-                .map_err(api)?
-                .context("nothing due")?;
-            let outcomes = polso_desktop::sync::send_reports(transport, &batch);
-            let token = device.vault.get(TOKEN_ACCOUNT)?.context("no device token")?;
-            for debug in [format!("{batch:?}"), format!("{outcomes:?}"), format!("{:?}", device.key)] {
-                ensure!(!debug.contains(&token), "Debug output shows the device token: {debug}");
-                ensure!(!debug.contains(&device.key.to_hex()), "Debug output shows the store key");
-            }
-            let status = device.desktop.record_sync(&outcomes, now).map_err(api)?;
-            ensure!(status.pending_reports == 0 && status.failed_reports == 0, "{status:?}");
-            devices.push((team_index, device));
+            device.enrol(transport, &server.url, &invites[team_index], calendar::wednesday(weeks[0]))?;
+            devices.push((team_index, member, device));
         }
     }
+
+    // Each week's reports arrive in the week after it, to the same address.
+    let mut answered = BTreeMap::new();
+    let mut exact_items: BTreeMap<(usize, IsoWeek, String), (u32, f64)> = BTreeMap::new();
+    let mut keys = BTreeSet::new();
+    let mut random = fastrand::Rng::with_seed(77);
+    let mut polls_between_arrivals = 0;
+    for (week_position, &week) in weeks.iter().enumerate() {
+        server = server.restart_at(calendar::reporting_time(week))?;
+        let mut first_poll: Option<Vec<AggregateTable>> = None;
+        for (team_index, member, device) in &mut devices {
+            let (team_index, member) = (*team_index, *member);
+            // One device of the last team skips the second week.
+            if team_index == 3 && member == 0 && week_position == 1 {
+                continue;
+            }
+            let canary = is_canary(team_index, member);
+            let transport: &dyn SyncTransport = if canary { &recording } else { &plain };
+            let note = canary.then_some(CANARY_NOTE);
+            let view = device.answer_week(week, &mut random, note)?;
+            keys.extend(view.items.iter().map(|item| item.id.clone()));
+            keys.extend(view.items.iter().map(|item| item.metric.key().to_owned()));
+            for answer in &view.answers {
+                let entry = exact_items.entry((team_index, week, answer.item_id.clone())).or_default();
+                entry.0 += 1;
+                entry.1 += f64::from(answer.value);
+            }
+            *answered.entry((team_index, week)).or_insert(0) += 1;
+            send_week_in_three_steps(device, transport, week)?;
+
+            // HR polls after each arrival of the second week's reports, at
+            // every level, over both weeks.
+            if week_position == 1 {
+                let key = &view.items[0].id;
+                let poll: Vec<AggregateTable> = ["team", "department", "organisation"]
+                    .iter()
+                    .map(|unit| {
+                        table(
+                            &server.url,
+                            &format!("unit={unit}&key={key}&from={}&to={week}", weeks[0]),
+                            &hr_token,
+                        )
+                    })
+                    .collect::<Result<_>>()?;
+                for level in &poll {
+                    ensure!(
+                        level.cells.iter().all(|cell| cell.week != week.to_string()),
+                        "a read while {week} collects shows it: {:?}",
+                        level.cells
+                    );
+                    ensure!(level.published_through == Some(weeks[0].to_string()), "{level:?}");
+                }
+                match &first_poll {
+                    None => first_poll = Some(poll),
+                    Some(first) => ensure!(
+                        poll == *first,
+                        "a read changed between two arrivals of {week}'s reports: polling tells a report"
+                    ),
+                }
+                polls_between_arrivals += 1;
+            }
+        }
+    }
+
+    // Past the second week's publication: HR reads both weeks.
+    let server = server.restart_at(calendar::after_publication(weeks[1]))?;
+    let devices: Vec<(usize, Device)> =
+        devices.into_iter().map(|(team_index, _, device)| (team_index, device)).collect();
     let canary_token =
         devices[TEAM_SIZES[0]].1.vault.get(TOKEN_ACCOUNT)?.context("the canary device has no token")?;
     let canary_bodies = recording.bodies.lock().map_err(|_| anyhow!("lock"))?.clone();
@@ -190,7 +267,9 @@ fn world() -> Result<World> {
         canary_token,
         weeks,
         answered,
+        exact_items,
         keys,
+        polls_between_arrivals,
     })
 }
 
@@ -217,7 +296,8 @@ fn anonymity_attacks_fail_and_no_secret_is_kept_in_the_clear() -> Result<()> {
     let teams: Vec<String> = world.organisation.teams.iter().map(|(_, team)| team.clone()).collect();
     let departments = world.organisation.departments.clone();
     let (first, last) = (world.weeks[0], world.weeks[1]);
-    let mut exact_before_noise: BTreeMap<(String, String), (Option<u32>, Option<f64>)> = BTreeMap::new();
+    ensure!(world.polls_between_arrivals >= 10, "HR polled only {} times", world.polls_between_arrivals);
+    let mut released_team_cells: BTreeSet<(String, String)> = BTreeSet::new();
     let mut suppressed_small_cells = 0;
     let mut released_cells = 0;
 
@@ -231,7 +311,7 @@ fn anonymity_attacks_fail_and_no_secret_is_kept_in_the_clear() -> Result<()> {
                 continue;
             }
             for cell in team_cells.iter().filter(|cell| cell.released && week == first) {
-                exact_before_noise.insert((key.clone(), cell.unit_id.clone()), (cell.n, cell.mean));
+                released_team_cells.insert((key.clone(), cell.unit_id.clone()));
             }
             // Filtering down: asking for one team gives exactly its cell in the full table.
             for team in &teams {
@@ -302,13 +382,12 @@ fn anonymity_attacks_fail_and_no_secret_is_kept_in_the_clear() -> Result<()> {
     }
     ensure!(suppressed_small_cells > 0 && released_cells > 0, "the attack had nothing to attack");
 
-    // Differential privacy: the same cell through 30 repeats and every query shape gives one value.
-    let database = world.directory.path().join("server.db");
-    admin(&database, &["set-dp", "--organisation", &world.organisation.id, "--epsilon", "1"])?;
+    // Differential privacy (on, as init-org makes it): the same cell through
+    // 30 repeats and every query shape gives one value.
     // A key the big team's cell of the first week was released for (the schedule decides which).
     let big_team = &teams[2];
-    let metric = exact_before_noise
-        .keys()
+    let metric = released_team_cells
+        .iter()
         .find(|(_, unit_id)| unit_id == big_team)
         .map(|(key, _)| key.clone())
         .context("no released cell of the big team")?;
@@ -332,18 +411,24 @@ fn anonymity_attacks_fail_and_no_secret_is_kept_in_the_clear() -> Result<()> {
         "repeated queries gave {} different noisy values: averaging would remove the noise",
         seen.len()
     );
-    // ... and the noise is there: some released cell now differs from its exact value.
-    let mut noisy = 0;
-    for ((key, unit_id), exact) in &exact_before_noise {
+    // ... and the noise is there: some released item cell differs from the exact sums the devices sent.
+    let (mut noisy, mut compared) = (0, 0);
+    for ((team_index, week, item_id), (n, sum)) in &world.exact_items {
+        let team = &teams[*team_index];
         let cells =
-            table(&url, &format!("unit=team&unit_id={unit_id}&key={key}&from={first}&to={first}"), &token)?
+            table(&url, &format!("unit=team&unit_id={team}&key={item_id}&from={week}&to={week}"), &token)?
                 .cells;
-        noisy += cells.iter().filter(|cell| (cell.n, cell.mean) != *exact).count();
+        for cell in cells.iter().filter(|cell| cell.released) {
+            compared += 1;
+            let exact_mean = sum / f64::from(*n);
+            if cell.n != Some(*n) || cell.mean.is_none_or(|mean| (mean - exact_mean).abs() > 1e-9) {
+                noisy += 1;
+            }
+        }
     }
     ensure!(
-        noisy > 0,
-        "with differential privacy on, every one of {} cells is exact",
-        exact_before_noise.len()
+        compared > 0 && noisy > 0,
+        "with differential privacy on, every one of {compared} item cells is exact"
     );
 
     // Secrets and the canary: search the server's files and output, and the canary's folder.
@@ -434,19 +519,20 @@ fn hr_tokens_reach_only_their_scope_and_debug_output_hides_tokens() -> Result<()
     let (own_team, other_department_team) = (&organisation.teams[0].1, &organisation.teams[1].1);
     let cases: Vec<(&str, String, &str, u16, &str)> = vec![
         ("a team of its own department", format!("unit=team&unit_id={own_team}&{range}"), &scoped, 200, ""),
+        // Out of reach is answered as absent: 404, never a 403 that would tell the unit exists.
         (
             "a team of another department",
             format!("unit=team&unit_id={other_department_team}&{range}"),
             &scoped,
-            403,
-            "forbidden",
+            404,
+            "not_found",
         ),
         (
             "another department",
             format!("unit=department&unit_id={}&{range}", organisation.departments[1]),
             &scoped,
-            403,
-            "forbidden",
+            404,
+            "not_found",
         ),
         ("the whole organisation", format!("unit=organisation&{range}"), &scoped, 403, "forbidden"),
         (

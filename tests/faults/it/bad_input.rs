@@ -3,6 +3,12 @@
 //! Tauri-free functions each command calls). Every row must get a clear
 //! `{code, message}` error, change nothing (the server's tables and the
 //! device's store are compared before and after) and leave the process up.
+//!
+//! The reports follow the calendar of issue 11: the device enrols with the
+//! server's clock in week W and reports W with it in W + 1; a report for the
+//! open week, for a week before the enrolment or for a published week is
+//! refused with its own code, and a second report of a counted week is a
+//! `duplicate` whatever its content.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -15,7 +21,9 @@ use polso_api::{
 };
 use polso_core::IsoWeek;
 use polso_desktop::sync::UreqTransport;
+use polso_faults::calendar;
 use polso_faults::device::{Device, api, submission_for};
+use polso_faults::reports::{asked_items, full_report};
 use polso_faults::server::{RunningServer, admin, invite, organisation};
 
 /// Every row of every table of the server's database, as text.
@@ -104,10 +112,12 @@ fn http_endpoints_refuse_bad_input_change_nothing_and_stay_up() -> Result<()> {
     ensure!(changed == 1, "the expired invite was not found by its hash");
     let exhausted = admin(&database, &["create-invite", "--team", &team, "--uses", "1"])?;
     let output = Arc::new(Mutex::new(Vec::new()));
-    let mut server = RunningServer::start(&database, output)?;
-    let url = server.url.clone();
+    let week = calendar::week();
 
-    let enrol = |invite_code: &str| -> Result<String> {
+    // Week W on the server's clock: the devices enrol.
+    let server = RunningServer::start_at(&database, output.clone(), calendar::enrolment_time(week))?;
+    let url = server.url.clone();
+    let enrol = |invite_code: &str| -> Result<(String, u64)> {
         let (status, body) = send(
             &url,
             "POST",
@@ -117,14 +127,25 @@ fn http_endpoints_refuse_bad_input_change_nothing_and_stay_up() -> Result<()> {
         )?;
         ensure!(status == 201, "{status} {body}");
         let response: polso_api::EnrolResponse = serde_json::from_str(&body)?;
-        Ok(response.device_token)
+        Ok((response.device_token, response.organisation_seed))
     };
-    let device = enrol(&code)?;
+    let (device, seed) = enrol(&code)?;
     enrol(&exhausted)?;
-    let week = IsoWeek::containing(Utc::now().date_naive()).previous();
-    let good = format!(
-        r#"{{"wire_version":1,"week":"{week}","items":[{{"item_id":"wb.1","value":3}}],"metrics":[{{"metric":"wellbeing","score":50}}]}}"#
-    );
+    server.kill();
+
+    // Week W + 1: W collects its reports.
+    let mut server = RunningServer::start_at(&database, output.clone(), calendar::reporting_time(week))?;
+    let url = server.url.clone();
+    let asked = asked_items(seed, week);
+    let item = asked.first().context("the week asks no item")?.id.clone();
+    let not_asked = polso_core::bank::ItemBank::embedded()
+        .items()
+        .iter()
+        .map(|candidate| candidate.id.as_str().to_owned())
+        .find(|candidate| asked.iter().all(|asked| asked.id != *candidate))
+        .context("every item is asked")?;
+    let good = full_report(seed, week, |item| item.min).to_string();
+    let changed = full_report(seed, week, |item| item.max).to_string();
     let (status, body) = send(&url, "POST", "/v1/reports", Some(&device), Some(good.clone().into_bytes()))?;
     ensure!(status == 200 && body.contains("accepted"), "{status} {body}");
 
@@ -260,7 +281,7 @@ fn http_endpoints_refuse_bad_input_change_nothing_and_stay_up() -> Result<()> {
             "/v1/reports".into(),
             Some(&device),
             report(format!(
-                r#"{{"wire_version":1,"week":"{week}","items":[{{"item_id":"wb.1","value":"3"}}],"metrics":[]}}"#
+                r#"{{"wire_version":1,"week":"{week}","items":[{{"item_id":"{item}","value":"3"}}],"metrics":[]}}"#
             )),
             400,
             ErrorCode::InvalidInput,
@@ -271,8 +292,7 @@ fn http_endpoints_refuse_bad_input_change_nothing_and_stay_up() -> Result<()> {
             "/v1/reports".into(),
             Some(&device),
             report(format!(
-                r#"{{"wire_version":1,"week":"{}","items":[{{"item_id":"wb.1","value":99}}],"metrics":[]}}"#,
-                week.previous()
+                r#"{{"wire_version":1,"week":"{week}","items":[{{"item_id":"{item}","value":99}}],"metrics":[]}}"#
             )),
             400,
             ErrorCode::ValueOutOfScale,
@@ -283,8 +303,7 @@ fn http_endpoints_refuse_bad_input_change_nothing_and_stay_up() -> Result<()> {
             "/v1/reports".into(),
             Some(&device),
             report(format!(
-                r#"{{"wire_version":1,"week":"{}","items":[{{"item_id":"wb.1","value":70000}}],"metrics":[]}}"#,
-                week.previous()
+                r#"{{"wire_version":1,"week":"{week}","items":[{{"item_id":"{item}","value":70000}}],"metrics":[]}}"#
             )),
             400,
             ErrorCode::InvalidInput,
@@ -295,11 +314,21 @@ fn http_endpoints_refuse_bad_input_change_nothing_and_stay_up() -> Result<()> {
             "/v1/reports".into(),
             Some(&device),
             report(format!(
-                r#"{{"wire_version":1,"week":"{}","items":[],"metrics":[{{"metric":"trust","score":1e300}}]}}"#,
-                week.previous()
+                r#"{{"wire_version":1,"week":"{week}","items":[],"metrics":[{{"metric":"trust","score":1e300}}]}}"#
             )),
             400,
             ErrorCode::ValueOutOfScale,
+        ),
+        (
+            "report, an item the week did not ask",
+            "POST",
+            "/v1/reports".into(),
+            Some(&device),
+            report(format!(
+                r#"{{"wire_version":1,"week":"{week}","items":[{{"item_id":"{not_asked}","value":1}}],"metrics":[]}}"#
+            )),
+            400,
+            ErrorCode::ItemNotInWeek,
         ),
         (
             "report, invalid week",
@@ -326,6 +355,24 @@ fn http_endpoints_refuse_bad_input_change_nothing_and_stay_up() -> Result<()> {
             ErrorCode::WeekNotOpen,
         ),
         (
+            "report, the open week",
+            "POST",
+            "/v1/reports".into(),
+            Some(&device),
+            report(good.replace(&format!("\"{week}\""), &format!("\"{}\"", week.next()))),
+            400,
+            ErrorCode::WeekNotOpen,
+        ),
+        (
+            "report, a week before the device enrolled",
+            "POST",
+            "/v1/reports".into(),
+            Some(&device),
+            report(good.replace(&format!("\"{week}\""), &format!("\"{}\"", week.previous()))),
+            422,
+            ErrorCode::WeekBeforeEnrolment,
+        ),
+        (
             "report, week too old",
             "POST",
             "/v1/reports".into(),
@@ -334,8 +381,8 @@ fn http_endpoints_refuse_bad_input_change_nothing_and_stay_up() -> Result<()> {
                 r#"{"wire_version":1,"week":"2001-W01","items":[{"item_id":"wb.1","value":3}],"metrics":[]}"#
                     .into(),
             ),
-            400,
-            ErrorCode::WeekClosed,
+            422,
+            ErrorCode::WeekBeforeEnrolment,
         ),
         (
             "report, oversized body",
@@ -345,15 +392,6 @@ fn http_endpoints_refuse_bad_input_change_nothing_and_stay_up() -> Result<()> {
             oversized.clone(),
             413,
             ErrorCode::PayloadTooLarge,
-        ),
-        (
-            "report, changed replay of a counted week",
-            "POST",
-            "/v1/reports".into(),
-            Some(&device),
-            report(good.replace("\"value\":3", "\"value\":4")),
-            409,
-            ErrorCode::DuplicateReport,
         ),
         (
             "aggregates, no token",
@@ -521,12 +559,37 @@ fn http_endpoints_refuse_bad_input_change_nothing_and_stay_up() -> Result<()> {
         let (health, _) = send(&url, "GET", "/v1/health", None, None)?;
         ensure!(health == 200, "{what}: the server stopped answering");
     }
-    // An exact replay is acknowledged as a duplicate and counted once.
+    // A replay, exact or changed, is acknowledged as a duplicate and counted
+    // once: the server keeps nothing of a report's content to tell them apart.
+    for (what, body) in [("an exact replay", good.clone()), ("a changed replay", changed)] {
+        let before = snapshot(&database)?;
+        let (status, answer) = send(&url, "POST", "/v1/reports", Some(&device), Some(body.into_bytes()))?;
+        ensure!(status == 200 && answer.contains("\"duplicate\""), "{what}: {status} {answer}");
+        ensure!(snapshot(&database)? == before, "{what} changed the database");
+    }
+    server.kill();
+
+    // Past W's publication: a report of W is refused as published.
+    let mut server = RunningServer::start_at(&database, output, calendar::after_publication(week))?;
+    let (status, body) = send(
+        &server.url,
+        "GET",
+        &format!("/v1/aggregates?unit=team&key={item}&from={week}&to={week}"),
+        Some(&hr_token),
+        None,
+    )?;
+    ensure!(status == 200 && body.contains(&format!("\"published_through\":\"{week}\"")), "{status} {body}");
     let before = snapshot(&database)?;
-    let (status, body) = send(&url, "POST", "/v1/reports", Some(&device), Some(good.into_bytes()))?;
-    ensure!(status == 200 && body.contains("duplicate"), "a replay: {status} {body}");
-    ensure!(snapshot(&database)? == before, "a replay changed the database");
-    eprintln!("bad input (HTTP): {n_rows} bad requests refused with their code, nothing changed, server up");
+    let (status, body) = send(&server.url, "POST", "/v1/reports", Some(&device), Some(good.into_bytes()))?;
+    let error: ApiError =
+        serde_json::from_str(&body).with_context(|| format!("not {{code, message}}: {body}"))?;
+    ensure!(status == 410 && error.code == ErrorCode::WeekPublished, "a late report: {status} {body}");
+    ensure!(snapshot(&database)? == before, "a late report changed the database");
+    ensure!(server.is_running(), "the server is down after a late report");
+    eprintln!(
+        "bad input (HTTP): {} bad requests refused with their code, nothing changed, server up",
+        n_rows + 1
+    );
     server.kill();
     Ok(())
 }

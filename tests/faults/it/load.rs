@@ -2,24 +2,27 @@
 //! within a minute, with no error; the report latencies' percentiles are
 //! printed. 500 devices by default, 10,000 with `POLSO_FAULTS_LONG=1`. Each
 //! request goes through the desktop's own HTTP transport (`UreqTransport`),
-//! and afterwards the server holds one receipt per device.
+//! and afterwards the server holds one receipt per device and counts every
+//! device in every item and metric the week asked.
+//!
+//! The calendar of issue 11: the devices enrol with the server's clock in
+//! week W, and report W, answering exactly the items the organisation's
+//! schedule asks that week, with the server restarted in W + 1.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, anyhow, bail, ensure};
-use chrono::Utc;
 use polso_api::{
     EnrolResponse, MetricKey, ReportAck, ReportStatus, ReportedScore, ReportedValue, WIRE_VERSION,
     WeeklyReport,
 };
-use polso_core::IsoWeek;
-use polso_core::bank::ItemBank;
-use polso_core::schedule::Schedule;
 use polso_desktop::sync::{SyncTransport, UreqTransport};
-use polso_faults::server::{RunningServer, invite, organisation};
-use polso_faults::{percentile, scale};
+use polso_faults::reports::asked_items;
+use polso_faults::server::{RunningServer, TEAM_HEADCOUNT, admin, invite, organisation};
+use polso_faults::{calendar, percentile, scale};
 
 /// Runs `work(index)` for `0..count` on `threads` threads; returns each call's latency.
 fn in_parallel(
@@ -63,11 +66,18 @@ fn many_devices_report_within_a_minute_without_error() -> Result<()> {
     let directory = tempfile::tempdir()?;
     let database = directory.path().join("server.db");
     let organisation = organisation(&database, "Carico Spa", 4, 5)?;
+    if devices.div_ceil(organisation.teams.len()) > TEAM_HEADCOUNT as usize {
+        for (_, team) in &organisation.teams {
+            admin(&database, &["set-headcount", "--team", team, &devices.min(10_000).to_string()])?;
+        }
+    }
     let invites: Vec<String> =
         organisation.teams.iter().map(|(_, team)| invite(&database, team, devices)).collect::<Result<_>>()?;
     let output = Arc::new(Mutex::new(Vec::new()));
+    let week = calendar::week();
     // The default level, which logs every request, as in production.
-    let server = RunningServer::start_logging(&database, output, "info")?;
+    let start = |now| RunningServer::start_at_logging(&database, output.clone(), now, "info", &[]);
+    let server = start(calendar::enrolment_time(week))?;
     let url = server.url.clone();
 
     // Enrolment (not timed as the load): every device gets its token.
@@ -89,18 +99,17 @@ fn many_devices_report_within_a_minute_without_error() -> Result<()> {
         })?;
     }
     let enrol_elapsed = enrol_started.elapsed();
+    server.kill();
 
-    let week = IsoWeek::containing(Utc::now().date_naive()).previous();
+    // Week W + 1: W has closed and collects its reports.
+    let server = start(calendar::reporting_time(week))?;
+    let url = server.url.clone();
     let seed = tokens.lock().map_err(|_| anyhow!("lock"))?[0].1;
-    let bank = ItemBank::embedded();
-    let items: Vec<(String, u8, u8)> = Schedule::new(bank, seed)
-        .items_for_week(week)
-        .into_iter()
-        .filter_map(|id| {
-            bank.item(id.as_str())
-                .map(|item| (id.to_string(), bank.scale_of(item).min, bank.scale_of(item).max))
-        })
-        .collect();
+    let asked = asked_items(seed, week);
+    let items: Vec<(String, u8, u8)> =
+        asked.iter().map(|item| (item.id.clone(), item.min, item.max)).collect();
+    let mut expected_keys: BTreeSet<String> = asked.iter().map(|item| format!("item:{}", item.id)).collect();
+    expected_keys.extend(asked.iter().map(|item| format!("metric:{}", item.metric.key())));
     let tokens: Vec<(String, u64)> = tokens.lock().map_err(|_| anyhow!("lock"))?.clone();
     let started = Instant::now();
     let latencies = {
@@ -122,6 +131,7 @@ fn many_devices_report_within_a_minute_without_error() -> Result<()> {
                     metric: MetricKey::Wellbeing,
                     score: f64::from(random.u8(0..=100)),
                 }],
+                padding: String::new(),
             };
             let answer = transport
                 .post_json(
@@ -141,13 +151,13 @@ fn many_devices_report_within_a_minute_without_error() -> Result<()> {
     let elapsed = started.elapsed();
     server.kill();
 
+    // Before publication the week's sums and receipts are in the database.
     let connection = rusqlite::Connection::open(&database)?;
     let receipts: i64 = connection.query_row("SELECT count(*) FROM report_receipts", [], |row| row.get(0))?;
-    let counted: i64 = connection.query_row(
-        "SELECT coalesce(sum(n), 0) FROM aggregates WHERE key = 'metric:wellbeing'",
-        [],
-        |row| row.get(0),
-    )?;
+    let counted: BTreeMap<String, i64> = connection
+        .prepare("SELECT key, sum(n) FROM aggregates WHERE week_index = ?1 GROUP BY key")?
+        .query_map([week.index()], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
     eprintln!(
         "load: {devices} devices enrolled in {:.1} s, then reported in {:.1} s ({:.0} reports/s), no error; latency p50 {:?}, p90 {:?}, p99 {:?}, max {:?}",
         enrol_elapsed.as_secs_f64(),
@@ -158,10 +168,15 @@ fn many_devices_report_within_a_minute_without_error() -> Result<()> {
         percentile(&latencies, 99.0),
         percentile(&latencies, 100.0),
     );
+    ensure!(receipts == devices as i64, "{receipts} receipts for {devices} reports");
     ensure!(
-        receipts == devices as i64 && counted == devices as i64,
-        "{receipts} receipts, {counted} counted"
+        counted.keys().cloned().collect::<BTreeSet<_>>() == expected_keys,
+        "counted keys {:?}, the week asked {expected_keys:?}",
+        counted.keys()
     );
+    for (key, n) in &counted {
+        ensure!(*n == devices as i64, "{key}: {n} counted of {devices} reports");
+    }
     ensure!(latencies.len() == devices);
     ensure!(elapsed < Duration::from_secs(60), "{devices} reports took {elapsed:?}, more than a minute");
     Ok(())

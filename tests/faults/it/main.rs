@@ -1,5 +1,6 @@
 //! Issue 7: faults, load and attacks against the real store, the real sync
-//! client and the real server binary. Each test has a short version that runs
+//! client and the real server binary; issue 11: the attacks the published
+//! releases stop (`releases`, `hardening`, `insider`). Each test has a short version that runs
 //! in every `cargo test`; `POLSO_FAULTS_LONG=1` (or `cargo xtask faults`) runs
 //! the long ones. The server binary must be built (`cargo build -p polso-server`;
 //! `cargo test --workspace` builds it).
@@ -8,5 +9,8 @@ mod attacks;
 mod bad_input;
 mod desktop_crash;
 mod fuzz_corpus;
+mod hardening;
+mod insider;
 mod load;
+mod releases;
 mod sync_faults;

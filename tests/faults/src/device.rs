@@ -1,16 +1,22 @@
 //! A simulated employee's machine: `polso_desktop::Desktop` over its own
 //! SQLCipher store file, with the device token in an in-memory vault, and the
 //! helpers that answer a week's pulse through the same `submit_pulse` the app
-//! calls.
+//! calls and send it through the same sync pass.
+//!
+//! The app keeps its own delay floor (issue 11): a closed week's report is
+//! queued at the first pass after the week ends and is due from one hour to
+//! the announced maximum later. The helpers pass the device a clock of its
+//! own for that ([`crate::calendar::device_close`],
+//! [`crate::calendar::device_due`]); the server keeps its own (`--now`).
 
 use std::sync::Arc;
 
 use anyhow::{Result, anyhow};
 use chrono::{Days, NaiveDate, Utc};
-use polso_api::{AnswerDto, ApiError, EnrolDevice, PulseView, SubmitPulse, WorkWeekDto};
+use polso_api::{AnswerDto, ApiError, EnrolDevice, PulseView, SubmitPulse, SyncStatus, WorkWeekDto};
 use polso_core::IsoWeek;
+use polso_desktop::Desktop;
 use polso_desktop::sync::SyncTransport;
-use polso_desktop::{Desktop, SyncOptions};
 use polso_store::{MemoryVault, SecretVault, Store, StoreKey, VaultError};
 
 /// The vault account of the device token in these tests.
@@ -50,7 +56,7 @@ pub struct Device {
 }
 
 impl Device {
-    /// A fresh device with a new encrypted store that sends reports without delay.
+    /// A fresh device with a new encrypted store.
     pub fn new() -> Result<Device> {
         let data_dir = tempfile::tempdir()?;
         let key = StoreKey::generate().map_err(|error| anyhow!("{error}"))?;
@@ -58,8 +64,7 @@ impl Device {
         let vault = SharedVault::default();
         let desktop = Desktop::new(store, "it-IT".to_owned())
             .map_err(api)?
-            .with_device_vault(Box::new(vault.clone()), TOKEN_ACCOUNT)
-            .with_sync_options(SyncOptions { max_delay_override_seconds: Some(0) });
+            .with_device_vault(Box::new(vault.clone()), TOKEN_ACCOUNT);
         Ok(Device { data_dir, desktop, key, vault })
     }
 
@@ -87,6 +92,33 @@ impl Device {
         let today = week.monday().checked_add_days(Days::new(2)).ok_or_else(|| anyhow!("date overflow"))?;
         let submission = submission_for(&self.desktop, today, random, note)?;
         self.desktop.submit_pulse(submission, today, Utc::now()).map_err(api)
+    }
+}
+
+impl Device {
+    /// The first sync pass after `week` ends, on the device's clock
+    /// ([`crate::calendar::device_close`]): it queues the week's report with
+    /// its random delay and, the delay being at least an hour, sends nothing.
+    pub fn queue_closed_week(&mut self, week: IsoWeek, random: &mut dyn FnMut() -> u64) -> Result<()> {
+        let close = crate::calendar::device_close(week);
+        let batch = self.desktop.prepare_sync(close.date_naive(), close, true, random).map_err(api)?;
+        anyhow::ensure!(batch.is_none(), "a report of {week} was due the moment the week closed");
+        Ok(())
+    }
+
+    /// A sync pass on the device's clock once `week`'s report is due
+    /// ([`crate::calendar::device_due`]) for a server that announced
+    /// `announced_max_delay_seconds`; `retry_now` as the "Sync now" button.
+    pub fn sync_when_due(
+        &mut self,
+        transport: &dyn SyncTransport,
+        week: IsoWeek,
+        announced_max_delay_seconds: u32,
+        retry_now: bool,
+        random: &mut dyn FnMut() -> u64,
+    ) -> Result<SyncStatus> {
+        let due = crate::calendar::device_due(week, announced_max_delay_seconds);
+        self.desktop.sync_now(transport, due.date_naive(), due, retry_now, random).map_err(api)
     }
 }
 

@@ -1,14 +1,17 @@
 //! Shared parts of Polso's fault, load and attack suite (issue 7): the real
 //! `polso-server` binary started, killed and restarted ([`server`]), a
 //! fault-injecting HTTP proxy on loopback ([`proxy`]), simulated devices over
-//! real encrypted stores ([`device`]), and the switch between the short
+//! real encrypted stores ([`device`]), the calendar of enrolment, reporting
+//! and publication they live in ([`calendar`]), and the switch between the short
 //! versions that run in every `cargo test` and the long ones.
 //!
 //! The long versions run with `POLSO_FAULTS_LONG=1` (or `cargo xtask faults`).
 
+pub mod calendar;
 pub mod device;
 pub mod fuzz_checks;
 pub mod proxy;
+pub mod reports;
 pub mod server;
 
 /// Whether the long versions were asked for (`POLSO_FAULTS_LONG=1`).

@@ -1,6 +1,14 @@
 //! The real `polso-server` binary: its administrator command line, and a
 //! running server on 127.0.0.1 whose every written byte is kept (across
 //! kills and restarts), so a test can search it for what must not be logged.
+//!
+//! A server started with [`RunningServer::start_at`] runs its calendar from a
+//! given instant (`serve --now`), so a test can put it in the week devices
+//! enrol in, the week after (when they report), and past publication, on
+//! the same database (see [`crate::calendar`]). Without it the server reads
+//! the system clock. Either way the server's own collection window applies
+//! (48 h announced delay, 72 h acceptance) unless a test passes other
+//! `serve` arguments.
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -9,6 +17,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use anyhow::{Context, Result, bail, ensure};
+use chrono::{DateTime, Utc};
 
 /// The built server binary: `POLSO_SERVER_BINARY`, or `polso-server` in the
 /// target directory the running test binary was built into.
@@ -50,6 +59,12 @@ pub fn admin_with_stderr(database: &Path, arguments: &[&str]) -> Result<(String,
     ))
 }
 
+/// `serve` arguments that lift the per-address rate limits. Every test but
+/// the hardening ones starts the server with them: a load test enrols
+/// hundreds of devices from 127.0.0.1, a bad-input test sends dozens of wrong
+/// tokens, and neither is about the limits (tests/faults/it/hardening.rs is).
+pub const RELAXED_RATE_LIMITS: &[&str] = &["--enrolment-burst", "1000000", "--auth-failure-burst", "1000000"];
+
 /// A running server; killed (SIGKILL) when killed or dropped.
 pub struct RunningServer {
     child: Child,
@@ -59,6 +74,10 @@ pub struct RunningServer {
     pub address: std::net::SocketAddr,
     output: Arc<Mutex<Vec<u8>>>,
     readers: Vec<JoinHandle<()>>,
+    /// How it was started, for [`RunningServer::restart_at`].
+    database: PathBuf,
+    log_filter: String,
+    serve_arguments: Vec<String>,
 }
 
 impl RunningServer {
@@ -74,10 +93,40 @@ impl RunningServer {
         output: Arc<Mutex<Vec<u8>>>,
         log_filter: &str,
     ) -> Result<RunningServer> {
-        let mut child = Command::new(server_binary())
+        RunningServer::start_with(database, output, log_filter, RELAXED_RATE_LIMITS, None)
+    }
+
+    /// Serves `database` with `serve_arguments` added to `serve` (and not
+    /// [`RELAXED_RATE_LIMITS`]: the server's own defaults apply unless given),
+    /// under an open-file limit of `open_files` when given.
+    pub fn start_with(
+        database: &Path,
+        output: Arc<Mutex<Vec<u8>>>,
+        log_filter: &str,
+        serve_arguments: &[&str],
+        open_files: Option<u32>,
+    ) -> Result<RunningServer> {
+        let mut command = match open_files {
+            None => Command::new(server_binary()),
+            Some(limit) => {
+                // The shell lowers its limit and becomes the server (same process id).
+                let mut command = Command::new("sh");
+                command
+                    .args(["-c", "ulimit -n \"$0\" && exec \"$@\"", &limit.to_string()])
+                    .arg(server_binary());
+                command
+            }
+        };
+        let mut child = command
             .arg("--db")
             .arg(database)
-            .args(["serve", "--listen", "127.0.0.1:0", "--max-random-delay-seconds", "0"])
+            .arg("serve")
+            .args(if serve_arguments.contains(&"--listen") {
+                &[][..]
+            } else {
+                &["--listen", "127.0.0.1:0"][..]
+            })
+            .args(serve_arguments)
             .env("RUST_LOG", log_filter)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -100,7 +149,80 @@ impl RunningServer {
             drain_into(output.clone(), move |buffer| stdout.read(buffer)),
             drain_into(output.clone(), move |buffer| stderr.read(buffer)),
         ];
-        Ok(RunningServer { child, url: format!("http://{address}"), address, output, readers })
+        Ok(RunningServer {
+            child,
+            url: format!("http://{address}"),
+            address,
+            output,
+            readers,
+            database: database.to_path_buf(),
+            log_filter: log_filter.to_owned(),
+            serve_arguments: serve_arguments.iter().map(|argument| (*argument).to_owned()).collect(),
+        })
+    }
+
+    /// Serves `database` with its calendar running from `now`, with
+    /// [`RELAXED_RATE_LIMITS`], logging at its most talkative.
+    pub fn start_at(
+        database: &Path,
+        output: Arc<Mutex<Vec<u8>>>,
+        now: DateTime<Utc>,
+    ) -> Result<RunningServer> {
+        RunningServer::start_at_with(database, output, now, &[])
+    }
+
+    /// [`RunningServer::start_at`] with `serve_arguments` added, such as
+    /// `--max-random-delay-seconds 0`.
+    pub fn start_at_with(
+        database: &Path,
+        output: Arc<Mutex<Vec<u8>>>,
+        now: DateTime<Utc>,
+        serve_arguments: &[&str],
+    ) -> Result<RunningServer> {
+        RunningServer::start_at_logging(database, output, now, "trace", serve_arguments)
+    }
+
+    /// [`RunningServer::start_at_with`] with `RUST_LOG` set to `log_filter`.
+    pub fn start_at_logging(
+        database: &Path,
+        output: Arc<Mutex<Vec<u8>>>,
+        now: DateTime<Utc>,
+        log_filter: &str,
+        serve_arguments: &[&str],
+    ) -> Result<RunningServer> {
+        let now_text = crate::calendar::rfc3339(now);
+        let mut arguments: Vec<&str> = RELAXED_RATE_LIMITS.to_vec();
+        arguments.extend(["--now", now_text.as_str()]);
+        arguments.extend(serve_arguments);
+        RunningServer::start_with(database, output, log_filter, &arguments, None)
+    }
+
+    /// Kills the server (SIGKILL) and starts it again on the same database,
+    /// address and arguments, with its calendar running from `now`: devices
+    /// keep the server address they enrolled with, so a test moves the
+    /// server's clock (from the week devices enrol in to the week after, and
+    /// past publication) without them noticing.
+    pub fn restart_at(self, now: DateTime<Utc>) -> Result<RunningServer> {
+        let (database, output, log_filter, address) =
+            (self.database.clone(), self.output.clone(), self.log_filter.clone(), self.address);
+        let mut arguments: Vec<String> = Vec::new();
+        let mut previous = self.serve_arguments.iter();
+        while let Some(argument) = previous.next() {
+            if argument == "--now" || argument == "--listen" {
+                previous.next();
+            } else {
+                arguments.push(argument.clone());
+            }
+        }
+        self.kill();
+        arguments.extend([
+            "--listen".to_owned(),
+            address.to_string(),
+            "--now".to_owned(),
+            crate::calendar::rfc3339(now),
+        ]);
+        let arguments: Vec<&str> = arguments.iter().map(String::as_str).collect();
+        RunningServer::start_with(&database, output, &log_filter, &arguments, None)
     }
 
     /// Kills the server with SIGKILL and waits for its output to be drained.
@@ -148,6 +270,10 @@ fn drain_into(
     })
 }
 
+/// The head-count [`organisation`] declares for every team: more devices than
+/// any test enrols into one team.
+pub const TEAM_HEADCOUNT: u32 = 100;
+
 /// An organisation set up through the administrator's command line.
 pub struct Organisation {
     /// The organisation's id.
@@ -159,7 +285,7 @@ pub struct Organisation {
 }
 
 /// Creates an organisation named `name` with `teams_per_department` teams in
-/// each of `departments` departments.
+/// each of `departments` departments, each of head-count [`TEAM_HEADCOUNT`].
 pub fn organisation(
     database: &Path,
     name: &str,
@@ -182,7 +308,15 @@ pub fn organisation(
         for team_index in 0..teams_per_department {
             let team = admin(
                 database,
-                &["add-team", "--department", &department, "--name", &format!("Team {team_index}")],
+                &[
+                    "add-team",
+                    "--department",
+                    &department,
+                    "--name",
+                    &format!("Team {team_index}"),
+                    "--headcount",
+                    &TEAM_HEADCOUNT.to_string(),
+                ],
             )?;
             organisation.teams.push((department_index, team));
         }

@@ -361,3 +361,38 @@ fn observations_feed_the_linkage() {
     assert_eq!(observations[0].metric, CxMetric::Nps);
     assert_eq!(observations[0].week, week("2026-W48"));
 }
+
+#[test]
+fn fields_longer_than_their_cap_are_refused_at_their_line_and_column_without_their_text() {
+    use polso_core::cx::{MAX_CX_FIELD_CHARS, MAX_CX_OTHER_FIELD_CHARS};
+    let long_team = "T".repeat(MAX_CX_FIELD_CHARS + 1);
+    let long_metric = "m".repeat(MAX_CX_FIELD_CHARS + 5);
+    let long_comment = "è".repeat(MAX_CX_OTHER_FIELD_CHARS + 1);
+    let fitting_comment = "è".repeat(MAX_CX_OTHER_FIELD_CHARS);
+    let file = format!(
+        "team,week,metric,value,n,comment\n\
+         Support,2026-W48,NPS,10,5,{fitting_comment}\n\
+         {long_team},2026-W48,NPS,10,5,\n\
+         Support,2026-W49,{long_metric},10,5,\n\
+         Support,2026-W50,NPS,10,5,{long_comment}\n"
+    );
+    let errors = parse_cx_csv(file.as_bytes(), &["Support"]).unwrap_err();
+    let places: Vec<(usize, usize)> = errors.iter().map(|error| (error.line, error.column)).collect();
+    assert_eq!(places, [(3, 1), (4, 3), (5, 6)], "{errors:?}");
+    assert!(
+        matches!(&errors[0].kind, CxErrorKind::FieldTooLong { column_name, length: 201, max: 200 } if column_name == "team")
+    );
+    assert!(matches!(&errors[2].kind, CxErrorKind::FieldTooLong { length: 4_001, .. }), "{:?}", errors[2]);
+    for error in &errors {
+        let message = error.to_string();
+        assert!(message.len() < 200, "the message repeats the field: {message}");
+    }
+
+    let long_header = "h".repeat(MAX_CX_FIELD_CHARS + 1);
+    let file = format!("team,week,metric,value,n,{long_header}\nSupport,2026-W48,NPS,10,5,\n");
+    let errors = parse_cx_csv(file.as_bytes(), &["Support"]).unwrap_err();
+    assert_eq!((errors[0].line, errors[0].column), (1, 6), "{errors:?}");
+    assert!(
+        matches!(&errors[0].kind, CxErrorKind::FieldTooLong { column_name, .. } if column_name == "header name")
+    );
+}

@@ -20,7 +20,7 @@ async fn k_can_be_raised_always_and_lowered_only_before_any_report() {
     admin::set_threshold(store, &world.organisation_id, 6).unwrap();
 
     let device = world.enrol(&world.teams[0][0]).await;
-    world.report_ok(&device, report(WEEK, &[3], 50.0)).await;
+    world.report_ok(&device, report(WEEK, 3)).await;
 
     let error = admin::set_threshold(store, &world.organisation_id, 5).unwrap_err();
     assert!(error.to_string().contains("cannot be lowered from 6 to 5"), "{error}");

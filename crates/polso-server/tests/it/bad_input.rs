@@ -6,20 +6,36 @@ use axum::http::{Method, Request, StatusCode};
 use polso_server::admin;
 use serde_json::json;
 
-use crate::support::{WEEK, World, assert_error, get, items, post_json, report};
+use polso_core::bank::ItemBank;
+
+use crate::support::{
+    WEEK, World, asked_items, assert_error, get, post_json, report, report_for_seed, trust_item, world_seed,
+};
 
 #[tokio::test]
 async fn bad_reports_are_refused_and_change_nothing() {
     let world = World::new(&[2]);
     let team = world.teams[0][0].clone();
-    let device = world.enrol(&team).await;
-    world.report_ok(&device, report("2026-W46", &[3, 3], 50.0)).await;
+    // Enrolled weeks before, so that every week rule can be met: 2026-W40.
+    let device = world.enrol_at(&team, crate::support::enrolment_time() - chrono::Duration::weeks(7)).await;
+    world.report_ok(&device, report(WEEK, 3)).await;
     let before = world.snapshot();
     assert!(!before.is_empty());
 
-    let (first_item, _, max) = items(1).remove(0);
+    let (trust_item, _, max) = trust_item();
+    let not_asked = ItemBank::embedded()
+        .items()
+        .iter()
+        .map(|item| item.id.as_str().to_owned())
+        .find(|id| !asked_items(world_seed(), WEEK).iter().any(|(asked, ..)| asked == id))
+        .unwrap();
+    let with_trust_score = |score: f64| {
+        let mut body = report(WEEK, 3);
+        body["metrics"] = json!([{"metric": "trust", "score": score}]);
+        body
+    };
     let oversized = {
-        let mut body = serde_json::to_vec(&report(WEEK, &[3], 50.0)).unwrap();
+        let mut body = serde_json::to_vec(&report(WEEK, 3)).unwrap();
         body.truncate(body.len() - 1);
         body.extend_from_slice(br#","padding":""#);
         body.extend(std::iter::repeat_n(b'x', 100 * 1024));
@@ -38,7 +54,7 @@ async fn bad_reports_are_refused_and_change_nothing() {
             post_json(
                 "/v1/reports",
                 Some(&device),
-                json!({"wire_version": 1, "week": WEEK, "items": [{"item_id": first_item, "value": "four"}], "metrics": []}),
+                json!({"wire_version": 1, "week": WEEK, "items": [{"item_id": trust_item, "value": "four"}], "metrics": []}),
             ),
             StatusCode::BAD_REQUEST,
             "invalid_input",
@@ -90,20 +106,30 @@ async fn bad_reports_are_refused_and_change_nothing() {
             post_json(
                 "/v1/reports",
                 Some(&device),
-                json!({"wire_version": 1, "week": WEEK, "items": [{"item_id": first_item, "value": max + 1}], "metrics": []}),
+                json!({"wire_version": 1, "week": WEEK, "items": [{"item_id": trust_item, "value": max + 1}], "metrics": []}),
             ),
             StatusCode::BAD_REQUEST,
             "value_out_of_scale",
         ),
         (
+            "an item the week did not ask",
+            post_json(
+                "/v1/reports",
+                Some(&device),
+                json!({"wire_version": 1, "week": WEEK, "items": [{"item_id": not_asked, "value": 1}], "metrics": []}),
+            ),
+            StatusCode::BAD_REQUEST,
+            "item_not_in_week",
+        ),
+        (
             "a score above 100",
-            post_json("/v1/reports", Some(&device), report(WEEK, &[3], 100.5)),
+            post_json("/v1/reports", Some(&device), with_trust_score(100.5)),
             StatusCode::BAD_REQUEST,
             "value_out_of_scale",
         ),
         (
             "a negative score",
-            post_json("/v1/reports", Some(&device), report(WEEK, &[3], -1.0)),
+            post_json("/v1/reports", Some(&device), with_trust_score(-1.0)),
             StatusCode::BAD_REQUEST,
             "value_out_of_scale",
         ),
@@ -113,7 +139,7 @@ async fn bad_reports_are_refused_and_change_nothing() {
                 "/v1/reports",
                 Some(&device),
                 json!({"wire_version": 1, "week": WEEK, "metrics": [],
-                       "items": [{"item_id": first_item, "value": 1}, {"item_id": first_item, "value": 2}]}),
+                       "items": [{"item_id": trust_item, "value": 1}, {"item_id": trust_item, "value": 2}]}),
             ),
             StatusCode::BAD_REQUEST,
             "duplicate_answer",
@@ -130,19 +156,31 @@ async fn bad_reports_are_refused_and_change_nothing() {
         ),
         (
             "a week in the future",
-            post_json("/v1/reports", Some(&device), report("2026-W49", &[3], 50.0)),
+            post_json("/v1/reports", Some(&device), report("2026-W49", 3)),
             StatusCode::BAD_REQUEST,
             "week_not_open",
         ),
         (
-            "a week long closed",
-            post_json("/v1/reports", Some(&device), report("2026-W30", &[3], 50.0)),
+            "the current week, still open",
+            post_json("/v1/reports", Some(&device), report("2026-W48", 3)),
             StatusCode::BAD_REQUEST,
-            "week_closed",
+            "week_not_open",
+        ),
+        (
+            "a week already published",
+            post_json("/v1/reports", Some(&device), report("2026-W46", 3)),
+            StatusCode::GONE,
+            "week_published",
+        ),
+        (
+            "a week before the device enrolled",
+            post_json("/v1/reports", Some(&device), report("2026-W39", 3)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "week_before_enrolment",
         ),
         (
             "not a week",
-            post_json("/v1/reports", Some(&device), report("2026-47", &[3], 50.0)),
+            post_json("/v1/reports", Some(&device), report_body_for_week("2026-47")),
             StatusCode::BAD_REQUEST,
             "invalid_week",
         ),
@@ -154,7 +192,7 @@ async fn bad_reports_are_refused_and_change_nothing() {
         ),
         (
             "no token",
-            post_json("/v1/reports", None, report(WEEK, &[3], 50.0)),
+            post_json("/v1/reports", None, report(WEEK, 3)),
             StatusCode::UNAUTHORIZED,
             "unauthorized",
         ),
@@ -163,14 +201,14 @@ async fn bad_reports_are_refused_and_change_nothing() {
             post_json(
                 "/v1/reports",
                 Some("pd_0000000000000000000000000000000000000000000000000000000000000000"),
-                report(WEEK, &[3], 50.0),
+                report(WEEK, 3),
             ),
             StatusCode::UNAUTHORIZED,
             "unauthorized",
         ),
         (
             "an HR token where a device token belongs",
-            post_json("/v1/reports", Some(&world.hr_token), report(WEEK, &[3], 50.0)),
+            post_json("/v1/reports", Some(&world.hr_token), report(WEEK, 3)),
             StatusCode::UNAUTHORIZED,
             "unauthorized",
         ),
@@ -180,16 +218,10 @@ async fn bad_reports_are_refused_and_change_nothing() {
                 .method(Method::POST)
                 .uri("/v1/reports")
                 .header("authorization", device.clone())
-                .body(Body::from(serde_json::to_vec(&report(WEEK, &[3], 50.0)).unwrap()))
+                .body(Body::from(serde_json::to_vec(&report(WEEK, 3)).unwrap()))
                 .unwrap(),
             StatusCode::UNAUTHORIZED,
             "unauthorized",
-        ),
-        (
-            "a report for a week already counted, with other values",
-            post_json("/v1/reports", Some(&device), report("2026-W46", &[1, 1], 10.0)),
-            StatusCode::CONFLICT,
-            "duplicate_report",
         ),
         ("an unknown path", get("/v1/nothing-here", None), StatusCode::NOT_FOUND, "not_found"),
         (
@@ -217,11 +249,25 @@ async fn bad_reports_are_refused_and_change_nothing() {
         assert_eq!(world.snapshot(), before, "{name} changed the aggregates");
     }
 
-    // The server is still up, and the device can still report another week.
+    // Another report for a week already counted, with other values, is a
+    // retry: acknowledged as a duplicate and not counted.
+    let (status, ack) = world.send(post_json("/v1/reports", Some(&device), report(WEEK, 1))).await;
+    assert_eq!((status, ack["status"].as_str()), (StatusCode::OK, Some("duplicate")), "{ack}");
+    assert_eq!(world.snapshot(), before);
+
+    // The server is still up, and the device can still report the next week.
     let (status, body) = world.send(get("/v1/health", None)).await;
     assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("ok")));
-    world.report_ok(&device, report(WEEK, &[3], 50.0)).await;
+    world.clock.set(crate::support::now() + chrono::Duration::days(7));
+    world.report_ok(&device, report("2026-W48", 3)).await;
     assert_ne!(world.snapshot(), before);
+}
+
+/// A well-formed report body for `week`, even one that is not an ISO week.
+fn report_body_for_week(week: &str) -> serde_json::Value {
+    let mut body = report(WEEK, 3);
+    body["week"] = json!(week);
+    body
 }
 
 #[tokio::test]
@@ -237,7 +283,8 @@ async fn bad_aggregate_reads_are_refused() {
     let other_organisation = admin::init_organisation(world.store.as_ref(), "Other").unwrap();
     let other_department =
         admin::add_department(world.store.as_ref(), &other_organisation.id, "Elsewhere").unwrap();
-    let other_team = admin::add_team(world.store.as_ref(), &other_department, "Them").unwrap();
+    let other_team =
+        admin::add_team_with_headcount(world.store.as_ref(), &other_department, "Them", 10).unwrap();
     let other_hr = admin::create_hr_token(world.store.as_ref(), &other_organisation.id, &[]).unwrap();
     let device = world.enrol(&world.teams[0][0]).await;
 
@@ -283,8 +330,8 @@ async fn bad_aggregate_reads_are_refused() {
         (
             "a team outside the token's departments",
             get(&format!("/v1/aggregates?{query}&unit_id={other_department_team}"), Some(&scoped.token)),
-            StatusCode::FORBIDDEN,
-            "forbidden",
+            StatusCode::NOT_FOUND,
+            "not_found",
         ),
         (
             "a team of another organisation",
@@ -333,6 +380,29 @@ async fn bad_aggregate_reads_are_refused() {
         assert_error(&world.send(request).await, status, code);
     }
 
+    // A unit outside the token's reach is answered exactly as one that does
+    // not exist (issue 11, item 7): no oracle of the organisation's units.
+    let out_of_reach = world
+        .send(get(&format!("/v1/aggregates?{query}&unit_id={other_department_team}"), Some(&scoped.token)))
+        .await;
+    let missing_team = format!("team_{}", "0".repeat(other_department_team.len() - "team_".len()));
+    let missing =
+        world.send(get(&format!("/v1/aggregates?{query}&unit_id={missing_team}"), Some(&scoped.token))).await;
+    assert_eq!(out_of_reach.0, missing.0);
+    assert_eq!(
+        out_of_reach.1.to_string().replace(&other_department_team, "ID"),
+        missing.1.to_string().replace(&missing_team, "ID")
+    );
+
+    // Both organisations' devices report; nothing is read before publication.
+    world.report_ok(&device, report(WEEK, 3)).await;
+    let other_device = world.enrol(&other_team).await;
+    let before = world.snapshot();
+    let other_seed = world.store.organisation_tree(&other_organisation.id).unwrap().organisation.seed;
+    world.report_ok(&other_device, report_for_seed(other_seed, WEEK, 3)).await;
+    assert_eq!(world.snapshot(), before, "a report of another organisation changed this one's aggregates");
+    world.advance_to_publication();
+
     // The departmental token sees its own department's teams only.
     let (status, body) = world.send(get(&format!("/v1/aggregates?{query}"), Some(&scoped.token))).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -340,12 +410,7 @@ async fn bad_aggregate_reads_are_refused() {
     assert!(!cells.is_empty());
     assert!(cells.iter().all(|cell| cell["unit_id"] == world.teams[0][0].as_str()), "{body}");
 
-    // The other organisation's HR token sees its own team only, and its
-    // device's report is counted there and not here.
-    let other_device = world.enrol(&other_team).await;
-    let before = world.snapshot();
-    world.report_ok(&other_device, crate::support::report(WEEK, &[3], 50.0)).await;
-    assert_eq!(world.snapshot(), before, "a report of another organisation changed this one's aggregates");
+    // The other organisation's HR token sees its own team only.
     let (status, body) = world.send(get(&format!("/v1/aggregates?{query}"), Some(&other_hr.token))).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let cells = body["cells"].as_array().unwrap();

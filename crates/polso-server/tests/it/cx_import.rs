@@ -144,11 +144,13 @@ async fn a_department_scoped_token_imports_and_reads_only_its_teams() {
         admin::create_hr_token(world.store.as_ref(), &world.organisation_id, &[world.departments[0].clone()])
             .unwrap()
             .token;
+    // A team of another department is refused as a team that does not exist (issue 11, item 7).
     let response = world.send(post_csv("/v1/cx", &scoped, ITALIAN_FILE)).await;
-    assert_error(&response, StatusCode::FORBIDDEN, "forbidden");
+    assert_error(&response, StatusCode::BAD_REQUEST, "invalid_input");
     let errors = response.1["errors"].as_array().unwrap();
     assert_eq!(errors.len(), 1, "{}", response.1);
     assert_eq!((errors[0]["line"].as_u64(), errors[0]["column"].as_u64()), (Some(5), Some(1)));
+    assert!(errors[0]["message"].as_str().unwrap().starts_with("unknown team"), "{}", response.1);
     assert!(stored_rows(&world).await.is_empty(), "nothing of the file is stored");
 
     let own_teams = "team,week,metric,value,n\nTeam 0.0,2026-W40,CSAT,81,100\n";

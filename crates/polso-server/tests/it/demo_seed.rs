@@ -151,6 +151,10 @@ async fn the_planted_relation_is_found_at_its_lag_from_the_released_cells() {
     let store = Arc::new(SqliteServerStore::open(&directory.path().join("demo.db")).unwrap());
     let demo = generate_demo(options(20_261_123, 104));
     let seeded = seed_demo(store.as_ref(), &demo, now()).unwrap();
+    // The demo organisation is new, so its released cells carry differential-privacy noise at the
+    // default ε (issue 11, item 4): the relation must stand out through that noise.
+    let privacy = store.organisation_tree(&seeded.organisation_id).unwrap().organisation.privacy;
+    assert_eq!(privacy, polso_server::store::PrivacySetting::for_new_organisation());
     let router = app(AppState::new(store.clone(), Arc::new(FixedClock::new(now())), ServerConfig::default()));
     let (from, to) = (demo.weeks[0].to_string(), demo.weeks[103].to_string());
 

@@ -11,13 +11,11 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
+use polso_core::IsoWeek;
 use polso_core::bank::ItemBank;
 use polso_core::schedule::{DRIVERS, Schedule};
-use polso_core::{IsoWeek, Metric};
 use polso_server::ServerStore;
 use serde_json::{Value, json};
-
-use crate::support::items;
 
 const SERVER: &str = env!("CARGO_BIN_EXE_polso-server");
 
@@ -41,11 +39,12 @@ struct RunningServer {
 }
 
 impl RunningServer {
-    fn start(database: &Path) -> RunningServer {
+    /// Starts the server on `database` with its calendar running from `now` (RFC 3339).
+    fn start(database: &Path, now: &str) -> RunningServer {
         let mut child = Command::new(SERVER)
             .arg("--db")
             .arg(database)
-            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(["serve", "--listen", "127.0.0.1:0", "--now", now])
             // Log everything the server would log at its most talkative.
             .env("RUST_LOG", "trace")
             .stdout(Stdio::piped())
@@ -141,7 +140,8 @@ fn the_real_server_enrols_counts_releases_and_keeps_no_report() {
     assert!(organisation_id.starts_with("org_"), "{organisation_id}");
     let support = admin(&database, &["add-department", "--name", "Customer support"]);
     let sales = admin(&database, &["add-department", "--name", "Sales"]);
-    let help_desk = admin(&database, &["add-team", "--department", &support, "--name", "Help desk"]);
+    let help_desk =
+        admin(&database, &["add-team", "--department", &support, "--name", "Help desk", "--headcount", "10"]);
     let _field = admin(&database, &["add-team", "--department", &support, "--name", "Field"]);
     let _inside_sales = admin(&database, &["add-team", "--department", &sales, "--name", "Inside sales"]);
     let invite =
@@ -151,44 +151,62 @@ fn the_real_server_enrols_counts_releases_and_keeps_no_report() {
     let shown = admin(&database, &["show-org"]);
     assert!(shown.contains("Help desk") && shown.contains(&help_desk), "{shown}");
 
-    let server = RunningServer::start(&database);
-    assert_eq!(server.request("GET", "/v1/health", None, None).0, 200);
+    // Exact values for this test's assertions; a new organisation has differential privacy on.
+    admin(&database, &["set-dp", "--off"]);
 
-    let last_week = IsoWeek::containing(chrono::Utc::now().date_naive()).previous();
-    let week = last_week.to_string();
-    // A driver the organisation's schedule (from the seed init-org drew) asked
-    // last week: a week that did not ask a metric is never released.
-    let metric = {
+    // The calendar (issue 11): devices enrol in 2026-W47, report it from the
+    // Wednesday after, and HR reads it once its window closed (Saturday 28
+    // November, 12:00 UTC, under the default delays). Three runs of the
+    // server on the same database, each with its calendar set.
+    let week = "2026-W47";
+    let week_value: IsoWeek = week.parse().unwrap();
+    // A metric the organisation's schedule (from the seed init-org drew)
+    // asks that week, and every item it asks: reports answer exactly those.
+    let (metric, asked) = {
         let store = polso_server::SqliteServerStore::open(&database).unwrap();
         let seed = store.organisations().unwrap()[0].seed;
         let bank = ItemBank::embedded();
         let schedule = Schedule::new(bank, seed);
-        let asked = DRIVERS.into_iter().find(|&driver| schedule.asks_metric(bank, last_week, driver));
-        asked.map_or(Metric::Who5, |driver| driver).key()
+        let asked: Vec<(String, u8, u8)> = schedule
+            .items_for_week(week_value)
+            .iter()
+            .map(|id| {
+                let scale = bank.scale_of(bank.item(id.as_str()).unwrap());
+                (id.as_str().to_owned(), scale.min, scale.max)
+            })
+            .collect();
+        let metric = DRIVERS
+            .into_iter()
+            .find(|&driver| schedule.asks_metric(bank, week_value, driver))
+            .unwrap_or_else(|| bank.item(&asked[0].0).unwrap().metric);
+        (metric.key(), asked)
     };
-    let bank_items = items(3);
     // Everyone answers mid-scale, except the canary device: lowest, highest,
     // lowest, and a score nobody else gives.
     let ordinary = |position: usize| {
         json!({
             "wire_version": 1,
             "week": week,
-            "items": bank_items.iter().map(|(id, min, max)| json!({"item_id": id, "value": (min + max) / 2})).collect::<Vec<_>>(),
+            "items": asked.iter().map(|(id, min, max)| json!({"item_id": id, "value": (min + max) / 2})).collect::<Vec<_>>(),
             "metrics": [{"metric": metric, "score": 50.0 + position as f64}],
         })
     };
-    let canary_items: Vec<Value> = bank_items
+    let canary_items: Vec<Value> = asked
         .iter()
         .enumerate()
         .map(|(position, (id, min, max))| json!({"item_id": id, "value": if position % 2 == 0 { *min } else { *max }}))
         .collect();
     let canary_score = 12.345_678_9;
     let canary = json!({"wire_version": 1, "week": week, "items": canary_items, "metrics": [{"metric": metric, "score": canary_score}]});
-
     let team_query =
         format!("/v1/aggregates?unit=team&key={metric}&from={week}&to={week}&unit_id={help_desk}");
-    let mut canary_token = String::new();
-    for device in 0..6 {
+    let mut logs = Vec::new();
+
+    // Wednesday of 2026-W47: six devices enrol; the week is still open.
+    let server = RunningServer::start(&database, "2026-11-18T10:00:00Z");
+    assert_eq!(server.request("GET", "/v1/health", None, None).0, 200);
+    let mut tokens = Vec::new();
+    for _ in 0..6 {
         let (status, enrolment) = server.request(
             "POST",
             "/v1/enrol",
@@ -198,27 +216,33 @@ fn the_real_server_enrols_counts_releases_and_keeps_no_report() {
         assert_eq!(status, 201, "{enrolment}");
         assert_eq!(enrolment["team_id"], help_desk.as_str());
         assert_eq!(enrolment["organisation_id"], organisation_id.as_str());
-        let token = enrolment["device_token"].as_str().unwrap().to_owned();
+        tokens.push(enrolment["device_token"].as_str().unwrap().to_owned());
+    }
+    let (status, error) = server.request("POST", "/v1/reports", Some(&tokens[0]), Some(&ordinary(0)));
+    assert_eq!((status, error["code"].as_str()), (400, Some("week_not_open")), "{error}");
+    logs.extend(server.stop());
+
+    // Wednesday of 2026-W48: the reports arrive; HR polls after each and sees nothing of the week.
+    let server = RunningServer::start(&database, "2026-11-25T10:00:00Z");
+    let canary_token = tokens[2].clone();
+    let mut first_poll: Option<Value> = None;
+    for (device, token) in tokens.iter().enumerate() {
         let report = if device == 2 { canary.clone() } else { ordinary(device) };
-        if device == 2 {
-            canary_token = token.clone();
-        }
-        let (status, ack) = server.request("POST", "/v1/reports", Some(&token), Some(&report));
+        let (status, ack) = server.request("POST", "/v1/reports", Some(token), Some(&report));
         assert_eq!((status, ack["status"].as_str()), (200, Some("accepted")), "{ack}");
         // A retry is acknowledged and not counted again.
-        let (status, ack) = server.request("POST", "/v1/reports", Some(&token), Some(&report));
+        let (status, ack) = server.request("POST", "/v1/reports", Some(token), Some(&report));
         assert_eq!((status, ack["status"].as_str()), (200, Some("duplicate")), "{ack}");
 
         let (status, table) = server.request("GET", &team_query, Some(&hr_token), None);
         assert_eq!(status, 200, "{table}");
         assert_eq!(table["k"], 5);
-        let cell = &table["cells"][0];
-        if device + 1 < 5 {
-            assert_eq!(cell["released"], false, "{cell}");
-            assert!(cell["n"].is_null() && cell["mean"].is_null(), "{cell}");
-        } else {
-            assert_eq!(cell["released"], true, "{cell}");
-            assert_eq!(cell["n"], device + 1);
+        assert!(table["published_through"].is_null(), "{table}");
+        assert_eq!(table["cells"], json!([]), "a collecting week is served: {table}");
+        assert_eq!(table["next_publication"], json!({"week": week, "at": "2026-11-28T12:00:00Z"}), "{table}");
+        match &first_poll {
+            None => first_poll = Some(table),
+            Some(first) => assert_eq!(&table, first, "a poll changed after report {device}"),
         }
     }
 
@@ -229,7 +253,15 @@ fn the_real_server_enrols_counts_releases_and_keeps_no_report() {
     let (status, error) = server.request("POST", "/v1/reports", Some("pd_nope"), Some(&canary));
     assert_eq!((status, error["code"].as_str()), (401, Some("unauthorized")), "{error}");
     assert_eq!(server.request("GET", "/v1/health", None, None).0, 200);
+    logs.extend(server.stop());
 
+    // Just after the window closed: the week is published at the first read.
+    let server = RunningServer::start(&database, "2026-11-28T12:00:05Z");
+    let (status, table) = server.request("GET", &team_query, Some(&hr_token), None);
+    assert_eq!(status, 200, "{table}");
+    assert_eq!(table["published_through"], week, "{table}");
+    let cell = &table["cells"][0];
+    assert_eq!((&cell["released"], &cell["n"]), (&json!(true), &json!(6)), "{cell}");
     let (status, table) = server.request(
         "GET",
         &format!("/v1/aggregates?unit=organisation&key={metric}&from={week}&to={week}"),
@@ -238,6 +270,11 @@ fn the_real_server_enrols_counts_releases_and_keeps_no_report() {
     );
     assert_eq!(status, 200, "{table}");
     assert_eq!(table["cells"][0]["n"], 6);
+    // A late report is refused and the release stays as it was.
+    let (status, error) = server.request("POST", "/v1/reports", Some(&canary_token), Some(&canary));
+    assert_eq!((status, error["code"].as_str()), (410, Some("week_published")), "{error}");
+    let (_, again) = server.request("GET", &team_query, Some(&hr_token), None);
+    assert_eq!(again["cells"][0], *cell);
 
     // Revoking the HR token takes effect at once, on the running server.
     let hr_token_id = {
@@ -259,7 +296,7 @@ fn the_real_server_enrols_counts_releases_and_keeps_no_report() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("cannot be lowered"), "{output:?}");
 
-    let logs = server.stop();
+    logs.extend(server.stop());
     assert!(
         contains(&logs, b"/v1/reports"),
         "the server logs its requests: {}",

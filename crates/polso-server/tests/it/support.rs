@@ -1,5 +1,12 @@
 //! A server in a temporary directory, set up as an administrator would, with
 //! a clock the tests control, and small helpers to call it.
+//!
+//! The calendar the tests live in (issue 11, published releases): devices
+//! enrol in [`WEEK`] ([`enrolment_time`]), report it while its collection
+//! window is open ([`now`], the Wednesday after), and HR reads it only once
+//! it is published ([`publish_time`], when the window closes). A test that
+//! reports and then reads moves the clock with
+//! [`World::advance_to_publication`] first.
 
 use std::sync::Arc;
 
@@ -12,17 +19,37 @@ use polso_api::WIRE_VERSION;
 use polso_core::anonymity::Threshold;
 use polso_core::bank::ItemBank;
 use polso_core::schedule::Schedule;
-use polso_core::{IsoWeek, Metric};
-use polso_server::store::{Organisation, PrivacySetting, ServerStore, TeamAggregate};
-use polso_server::{AppState, FixedClock, ServerConfig, SqliteServerStore, admin, app};
+use polso_core::{Answer, IsoWeek, Metric, score_answers};
+use polso_server::store::{Organisation, PrivacySetting, TeamAggregate};
+use polso_server::{AdminStore, AppState, FixedClock, ServerConfig, SqliteServerStore, admin, app};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 use tower::ServiceExt;
 
-/// Wednesday of 2026-W48, 10:00 UTC: the tests' "now".
+/// Wednesday of 2026-W48, 10:00 UTC: the tests' "now", while [`WEEK`]'s
+/// collection window is open.
 pub fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap()
 }
+
+/// Monday of [`WEEK`], 09:00 UTC: when [`World::enrol`]'s devices enrol, so
+/// that they may report [`WEEK`] (the server refuses weeks before a device's
+/// enrolment week).
+pub fn enrolment_time() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 16, 9, 0, 0).unwrap()
+}
+
+/// When [`WEEK`]'s collection window closes under the default configuration,
+/// and so when it is published: the last time zone's Sunday midnight
+/// (Monday 30 November, 12:00 UTC) + the longest send delay (48 h) + the
+/// acceptance period (72 h). Written out rather than computed, so a change of
+/// the calendar shows here.
+pub fn publish_time() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap()
+}
+
+/// The head-count of the world's teams: more than any test enrols.
+pub const TEAM_HEADCOUNT: u32 = 100;
 
 /// The week the tests report for: the one before "now", closed.
 pub const WEEK: &str = "2026-W47";
@@ -34,7 +61,7 @@ pub struct World {
     _directory: TempDir,
     /// The store, by trait: every test runs against whichever backend
     /// [`open_backend`] returns.
-    pub store: Arc<dyn ServerStore>,
+    pub store: Arc<dyn AdminStore>,
     pub clock: Arc<FixedClock>,
     pub organisation_id: String,
     pub departments: Vec<String>,
@@ -55,7 +82,7 @@ impl World {
         let organisation = Organisation {
             id: polso_server::secrets::new_id("org").unwrap(),
             name: "Acme".to_owned(),
-            seed: seed_asking(Metric::Trust, WEEK.parse().unwrap()),
+            seed: world_seed(),
             k: Threshold::DEFAULT,
             privacy: PrivacySetting::default(),
         };
@@ -69,8 +96,13 @@ impl World {
             teams.push(
                 (0..*n_teams)
                     .map(|team| {
-                        admin::add_team(store.as_ref(), &department, &format!("Team {position}.{team}"))
-                            .unwrap()
+                        admin::add_team_with_headcount(
+                            store.as_ref(),
+                            &department,
+                            &format!("Team {position}.{team}"),
+                            TEAM_HEADCOUNT,
+                        )
+                        .unwrap()
                     })
                     .collect(),
             );
@@ -88,20 +120,42 @@ impl World {
         }
     }
 
+    /// The world's database file.
+    pub fn database_path(&self) -> std::path::PathBuf {
+        self._directory.path().join("server.db")
+    }
+
     pub fn app(&self) -> Router {
         app(AppState::new(self.store.clone(), self.clock.clone(), ServerConfig::default()))
+    }
+
+    /// Moves the world's clock to [`publish_time`]: [`WEEK`] is published by
+    /// the next HR read, and refuses reports from then on.
+    pub fn advance_to_publication(&self) {
+        self.clock.set(publish_time());
     }
 
     pub async fn send(&self, request: Request<Body>) -> (StatusCode, Value) {
         send(self.app(), request).await
     }
 
-    /// Enrols one new device into `team_id` and returns its token.
+    /// Enrols one new device into `team_id` at [`enrolment_time`] and
+    /// returns its token. The world's clock is left where it is.
     pub async fn enrol(&self, team_id: &str) -> String {
-        let code = admin::create_invite(self.store.as_ref(), team_id, now(), 7, 1).unwrap();
-        let (status, body) = self
-            .send(post_json("/v1/enrol", None, json!({"wire_version": WIRE_VERSION, "invite_code": code})))
-            .await;
+        self.enrol_at(team_id, enrolment_time()).await
+    }
+
+    /// Enrols one new device into `team_id` at `at`, through a server whose
+    /// clock shows `at`, and returns its token.
+    pub async fn enrol_at(&self, team_id: &str, at: DateTime<Utc>) -> String {
+        let code = admin::create_invite(self.store.as_ref(), team_id, at, 7, 1).unwrap();
+        let router =
+            app(AppState::new(self.store.clone(), Arc::new(FixedClock::new(at)), ServerConfig::default()));
+        let (status, body) = send(
+            router,
+            post_json("/v1/enrol", None, json!({"wire_version": WIRE_VERSION, "invite_code": code})),
+        )
+        .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         body["device_token"].as_str().unwrap().to_owned()
     }
@@ -121,9 +175,15 @@ impl World {
 
     /// Reads aggregate cells as HR.
     pub async fn read_cells(&self, query: &str) -> Vec<Value> {
+        self.read_table(query).await["cells"].as_array().unwrap().clone()
+    }
+
+    /// Reads the whole aggregate table as HR: `k`, `published_through`,
+    /// `next_publication` and `cells`.
+    pub async fn read_table(&self, query: &str) -> Value {
         let (status, body) = self.send(get(&format!("/v1/aggregates?{query}"), Some(&self.hr_token))).await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        body["cells"].as_array().unwrap().clone()
+        body
     }
 }
 
@@ -135,7 +195,7 @@ pub fn seed_asking(metric: Metric, week: IsoWeek) -> u64 {
 
 /// The storage backend the tests run against. SQLite today; a PostgreSQL
 /// backend plugs in here, and every test then runs against it unchanged.
-pub fn open_backend(directory: &TempDir) -> Arc<dyn ServerStore> {
+pub fn open_backend(directory: &TempDir) -> Arc<dyn AdminStore> {
     Arc::new(SqliteServerStore::open(&directory.path().join("server.db")).unwrap())
 }
 
@@ -188,31 +248,79 @@ impl From<Vec<u8>> for RawBody {
     }
 }
 
-/// The first `n` items of the bank with the lowest and highest value of each one's scale.
-pub fn items(n: usize) -> Vec<(String, u8, u8)> {
+/// The schedule seed of every [`World`]: [`WEEK`] asks the trust metric.
+pub fn world_seed() -> u64 {
+    seed_asking(Metric::Trust, WEEK.parse().unwrap())
+}
+
+/// The items `week` asks under `seed`, each with its scale's lowest and
+/// highest value and its metric.
+pub fn asked_items(seed: u64, week: &str) -> Vec<(String, u8, u8, Metric)> {
     let bank = ItemBank::embedded();
-    bank.items()
+    Schedule::new(bank, seed)
+        .items_for_week(week.parse().unwrap())
         .iter()
-        .take(n)
-        .map(|item| {
+        .map(|id| {
+            let item = bank.item(id.as_str()).unwrap();
             let scale = bank.scale_of(item);
-            (item.id.as_str().to_owned(), scale.min, scale.max)
+            (id.as_str().to_owned(), scale.min, scale.max, item.metric)
         })
         .collect()
 }
 
-/// A report for `week` giving the first items `values` (clamped to their scales) and a trust score.
-pub fn report(week: &str, values: &[u8], trust_score: f64) -> Value {
-    let items: Vec<Value> = items(values.len())
+/// The trust item [`WEEK`] asks the world's organisation, with its scale.
+pub fn trust_item() -> (String, u8, u8) {
+    let trust: Vec<(String, u8, u8, Metric)> =
+        asked_items(world_seed(), WEEK).into_iter().filter(|item| item.3 == Metric::Trust).collect();
+    assert_eq!(trust.len(), 1, "the tests assume one trust item in {WEEK}: {trust:?}");
+    let (id, min, max, _) = trust[0].clone();
+    (id, min, max)
+}
+
+/// The trust score the server gives a report whose trust item is `value`,
+/// worked out from the scale here rather than by the scoring code under test.
+pub fn trust_score(value: u8) -> f64 {
+    let (id, min, max) = trust_item();
+    assert!(!ItemBank::embedded().item(&id).unwrap().reverse, "{id} is reverse-scored");
+    let value = value.clamp(min, max);
+    f64::from(value - min) / f64::from(max - min) * 100.0
+}
+
+/// A report for `week` from a device of the world's organisation: every item
+/// the week asks answered, the trust item with `trust_value` and every other
+/// item mid-scale (each clamped to its scale), so every asked metric counts.
+/// Its metric scores are the ones the app would send; the server scores the
+/// items itself and checks these for range only.
+pub fn report(week: &str, trust_value: u8) -> Value {
+    report_for_seed(world_seed(), week, trust_value)
+}
+
+/// [`report`] for an organisation whose schedule seed is `seed`.
+pub fn report_for_seed(seed: u64, week: &str, trust_value: u8) -> Value {
+    let answers: Vec<(String, u8)> = asked_items(seed, week)
         .into_iter()
-        .zip(values)
-        .map(|((item_id, min, max), value)| json!({"item_id": item_id, "value": (*value).clamp(min, max)}))
+        .map(|(id, min, max, metric)| {
+            let value =
+                if metric == Metric::Trust { trust_value.clamp(min, max) } else { min + (max - min) / 2 };
+            (id, value)
+        })
         .collect();
+    let scores = score_answers(
+        ItemBank::embedded(),
+        &answers
+            .iter()
+            .map(|(id, value)| Answer {
+                item: ItemBank::embedded().item(id).unwrap().id.clone(),
+                value: *value,
+            })
+            .collect::<Vec<_>>(),
+    )
+    .unwrap();
     json!({
         "wire_version": WIRE_VERSION,
         "week": week,
-        "items": items,
-        "metrics": [{"metric": "trust", "score": trust_score}],
+        "items": answers.iter().map(|(id, value)| json!({"item_id": id, "value": value})).collect::<Vec<_>>(),
+        "metrics": scores.iter().map(|score| json!({"metric": score.metric.key(), "score": score.score})).collect::<Vec<_>>(),
     })
 }
 

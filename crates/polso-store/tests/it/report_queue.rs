@@ -74,6 +74,46 @@ fn outcomes_are_recorded_and_survive_a_reopen() {
 }
 
 #[test]
+fn a_dropped_week_is_gone_from_the_queue_and_never_queued_again() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("polso.db");
+    let key = new_key();
+    let mut store = Store::open(&path, &key).unwrap();
+    store.save_pulse(&sample_pulse("2026-W47")).unwrap();
+    let due_at = instant("2026-11-23T03:00:00Z");
+    store.enqueue_report(week("2026-W47"), PAYLOAD, due_at).unwrap();
+    let unreachable =
+        ReportFailure { code: "server_unreachable".into(), message: "connection refused".into() };
+    store
+        .record_report_failure(week("2026-W47"), &unreachable, Some(instant("2026-11-23T03:01:00Z")))
+        .unwrap();
+    let published = ReportFailure {
+        code: "week_published".into(),
+        message: "2026-W47 was published on 2026-12-01".into(),
+    };
+    store.drop_queued_report(week("2026-W47"), &published).unwrap();
+    drop(store);
+
+    let mut store = Store::open(&path, &key).unwrap();
+    let dropped = store.queued_report(week("2026-W47")).unwrap().unwrap();
+    assert_eq!(dropped.state, QueuedReportState::Dropped);
+    assert_eq!(dropped.payload, "", "the payload is erased");
+    assert_eq!((dropped.next_attempt_at, dropped.last_error.as_ref()), (None, Some(&published)));
+    assert!(store.due_reports(instant("2027-01-01T00:00:00Z")).unwrap().is_empty(), "never due again");
+    for state in [QueuedReportState::Pending, QueuedReportState::Failed, QueuedReportState::Sent] {
+        assert_eq!(store.count_queued_reports(state).unwrap(), 0, "{state:?}");
+    }
+    assert_eq!(store.count_queued_reports(QueuedReportState::Dropped).unwrap(), 1);
+
+    assert!(!store.enqueue_report(week("2026-W47"), PAYLOAD, due_at).unwrap(), "not queued again");
+    assert_eq!(store.queued_report(week("2026-W47")).unwrap().unwrap().payload, "");
+    assert_eq!(store.count_queued_reports(QueuedReportState::Pending).unwrap(), 0);
+
+    let error = store.drop_queued_report(week("2026-W48"), &published).unwrap_err();
+    assert!(matches!(error, StoreError::ReportNotQueued { ref week, .. } if week == "2026-W48"), "{error}");
+}
+
+#[test]
 fn an_outcome_for_a_week_not_queued_is_an_error() {
     let folder = tempfile::tempdir().unwrap();
     let mut store = Store::open(&folder.path().join("polso.db"), &new_key()).unwrap();

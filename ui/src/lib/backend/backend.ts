@@ -12,6 +12,8 @@ import type { OrganisationUnits } from '../bindings/OrganisationUnits';
 import type { TeamComparison } from '../bindings/TeamComparison';
 import type { TeamComparisonQuery } from '../bindings/TeamComparisonQuery';
 import type { CxImportReport } from '../bindings/CxImportReport';
+import type { DevicePrivacyLoss } from '../bindings/DevicePrivacyLoss';
+import type { PrivacyLedger } from '../bindings/PrivacyLedger';
 import type { HrConnection } from '../bindings/HrConnection';
 import type { HrHeatmap } from '../bindings/HrHeatmap';
 import type { HrHeatmapQuery } from '../bindings/HrHeatmapQuery';
@@ -74,6 +76,10 @@ export interface Backend {
   getHrUnits(): Promise<OrganisationUnits>;
   /** One team's trends beside its department's and the organisation's (`get_team_comparison`). */
   getTeamComparison(query: TeamComparisonQuery): Promise<TeamComparison>;
+  /** The ε each team in the HR token's scope spent this year (`read_privacy_ledger`). */
+  readPrivacyLedger(): Promise<PrivacyLedger>;
+  /** The ε spent this year on each person of this device's team (`read_my_privacy_loss`). */
+  readMyPrivacyLoss(): Promise<DevicePrivacyLoss>;
   /** Saves a table or a chart where the person picks in the save dialog (`export_file`). */
   exportFile(file: ExportFile): Promise<ExportOutcome>;
 }
@@ -101,6 +107,8 @@ export type CommandName =
   | 'get_linkage'
   | 'get_hr_units'
   | 'get_team_comparison'
+  | 'read_privacy_ledger'
+  | 'read_my_privacy_loss'
   | 'export_file';
 
 /** What the shell tells the window by itself: open a view (tray menu, a click on the

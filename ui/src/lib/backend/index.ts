@@ -53,6 +53,8 @@ export function unavailableBackend(error: unknown): Backend {
     getLinkage: fail,
     getHrUnits: fail,
     getTeamComparison: fail,
+    readPrivacyLedger: fail,
+    readMyPrivacyLoss: fail,
     exportFile: fail,
   };
 }

@@ -286,6 +286,7 @@ export function sampleSyncStatus(): SyncStatus {
     last_sync_at: null,
     pending_reports: 0,
     failed_reports: 0,
+    dropped_reports: [],
     last_error: null,
   };
 }

@@ -1,11 +1,15 @@
 // Sample HR data for the mock back end: an organisation overview and a team × metric
 // heatmap shaped like the demo organisation's, with weeks the schedule did not ask, a week
-// withheld under k, two teams below k and a metric not asked in the latest period, so every
-// state of the HR views can be seen in `npm run dev` and exercised in tests.
+// withheld under k, two teams below k, a metric not asked in the latest period and the last
+// closed week (2026-W47) not yet published, so every state of the HR views can be seen in
+// `npm run dev` and exercised in tests.
 
 import type { HeatmapCell } from '../bindings/HeatmapCell';
 import type { HrHeatmap } from '../bindings/HrHeatmap';
 import type { CxImportReport } from '../bindings/CxImportReport';
+import type { DevicePrivacyLoss } from '../bindings/DevicePrivacyLoss';
+import type { NextPublication } from '../bindings/NextPublication';
+import type { PrivacyLedger } from '../bindings/PrivacyLedger';
 import type { HrOverview } from '../bindings/HrOverview';
 import type { LagPoint } from '../bindings/LagPoint';
 import type { LinkageCorrelation } from '../bindings/LinkageCorrelation';
@@ -36,6 +40,12 @@ function wobble(seed: number): number {
   return Math.sin(seed * 1.7) * 3 + Math.cos(seed * 0.6) * 2;
 }
 
+/** The last week the sample organisation has published: 2026-W47 is still collecting reports. */
+export const SAMPLE_PUBLISHED_THROUGH = '2026-W46';
+
+/** When 2026-W47 is published: the Saturday after it closed, in UTC. */
+export const SAMPLE_NEXT_PUBLICATION: NextPublication = { week: '2026-W47', at: '2026-11-28T09:00:00Z' };
+
 /** The week (counted back from 2026-W47) whose wellbeing was withheld under k. */
 const WITHHELD_WEEKS_BACK = 6;
 
@@ -54,7 +64,8 @@ export function sampleHrOverview(weeks = 12): HrOverview {
       const asked = metric === 'wellbeing' ? weeksBack % 4 !== 1 : (weeksBack + metricIndex) % 4 === 0;
       const week = weekWeeksBack(weeksBack);
       const week_monday = mondayWeeksBack(weeksBack);
-      const empty = { week, week_monday, mean: null, low: null, high: null, n: null };
+      const empty = { week, week_monday, mean: null, low: null, high: null, n: null, published: true };
+      if (weeksBack === 0) return { ...empty, asked: true, suppressed: false, published: false };
       if (!asked) return { ...empty, asked: false, suppressed: false };
       if (metric === 'wellbeing' && weeksBack === WITHHELD_WEEKS_BACK) return { ...empty, asked: true, suppressed: true };
       const mean = 62 + metricIndex + wobble(weeksBack + metricIndex);
@@ -69,6 +80,7 @@ export function sampleHrOverview(weeks = 12): HrOverview {
         n,
         asked: true,
         suppressed: false,
+        published: true,
       };
     }),
   }));
@@ -76,11 +88,13 @@ export function sampleHrOverview(weeks = 12): HrOverview {
     const asked = metrics.map((series) => series.points[position]).filter((point) => point?.asked === true);
     const released = asked.map((point) => point?.n).filter((n): n is number => n != null);
     const n = released.length === 0 ? null : Math.max(...released);
+    const published = weeksBack !== 0;
     return {
       week: weekWeeksBack(weeksBack),
       week_monday: mondayWeeksBack(weeksBack),
       n,
-      suppressed: n === null && asked.length > 0,
+      suppressed: published && n === null && asked.length > 0,
+      published,
     };
   });
   return {
@@ -89,6 +103,8 @@ export function sampleHrOverview(weeks = 12): HrOverview {
     to: weekWeeksBack(0),
     metrics,
     participation,
+    published_through: SAMPLE_PUBLISHED_THROUGH,
+    next_publication: { ...SAMPLE_NEXT_PUBLICATION },
   };
 }
 
@@ -101,7 +117,7 @@ const SAMPLE_TEAMS = [
   { id: 'team_phone', name: 'Phone support', small: false },
 ];
 
-/** The heatmap of 2026-W44..W47 against 2026-W40..W43. */
+/** The heatmap of 2026-W43..W46, the last published weeks, against 2026-W39..W42. */
 export function sampleHrHeatmap(): HrHeatmap {
   const metrics: MetricKey[] = [...METRIC_KEYS];
   const cells: HeatmapCell[] = [];
@@ -113,6 +129,7 @@ export function sampleHrHeatmap(): HrHeatmap {
           metric,
           asked: false,
           suppressed: false,
+          published: true,
           mean: null,
           n: null,
           released_weeks: 0,
@@ -127,6 +144,7 @@ export function sampleHrHeatmap(): HrHeatmap {
           metric,
           asked: true,
           suppressed: true,
+          published: true,
           mean: null,
           n: null,
           released_weeks: 0,
@@ -143,6 +161,7 @@ export function sampleHrHeatmap(): HrHeatmap {
         metric,
         asked: true,
         suppressed: false,
+        published: true,
         mean,
         n: 30 + teamIndex,
         released_weeks: 4,
@@ -153,11 +172,13 @@ export function sampleHrHeatmap(): HrHeatmap {
   });
   return {
     k: 5,
-    current: { from: '2026-W44', to: '2026-W47', from_monday: '2026-10-26', to_sunday: '2026-11-22' },
-    previous: { from: '2026-W40', to: '2026-W43', from_monday: '2026-09-28', to_sunday: '2026-10-25' },
+    current: { from: '2026-W43', to: '2026-W46', from_monday: '2026-10-19', to_sunday: '2026-11-15' },
+    previous: { from: '2026-W39', to: '2026-W42', from_monday: '2026-09-21', to_sunday: '2026-10-18' },
     teams: SAMPLE_TEAMS.map(({ id, name }) => ({ id, name })),
     metrics,
     cells,
+    published_through: SAMPLE_PUBLISHED_THROUGH,
+    next_publication: { ...SAMPLE_NEXT_PUBLICATION },
   };
 }
 
@@ -266,7 +287,7 @@ export function sampleTeamComparison(teamId: string, weeks: number): TeamCompari
   const overview = sampleHrOverview(weeks);
   const shifted = (points: SeriesPoint[], by: number, nShare: number, withheld: boolean): SeriesPoint[] =>
     points.map((point) => {
-      if (!point.asked || point.mean === null || point.n === null) return point;
+      if (!point.published || !point.asked || point.mean === null || point.n === null) return point;
       if (withheld) return { ...point, mean: null, low: null, high: null, n: null, suppressed: true };
       const n = Math.max(5, Math.round(point.n * nShare));
       const mean = Math.min(100, Math.max(0, point.mean + by));
@@ -287,5 +308,28 @@ export function sampleTeamComparison(teamId: string, weeks: number): TeamCompari
       department: shifted(series.points, -1.5, 0.45, false),
       organisation: series.points,
     })),
+    published_through: overview.published_through,
+    next_publication: overview.next_publication,
   };
+}
+
+/** The sample organisation's ledger for 2026: DP on at ε 0.1 a cell, 46 weeks published. */
+export function samplePrivacyLedger(): PrivacyLedger {
+  return {
+    year: 2026,
+    dp_on: true,
+    epsilon_per_cell: 0.1,
+    teams: SAMPLE_TEAMS.map((team, index) => ({
+      team_id: team.id,
+      team_name: team.name,
+      epsilon: 4.6 + index * 0.25,
+      weeks_published: 46,
+    })),
+  };
+}
+
+/** The sample device's own loss: Help desk's row of the ledger. */
+export function sampleMyPrivacyLoss(): DevicePrivacyLoss {
+  const row = samplePrivacyLedger().teams.find((team) => team.team_id === 'team_help');
+  return { year: 2026, dp_on: true, epsilon: row?.epsilon ?? 0, weeks_published: 46 };
 }

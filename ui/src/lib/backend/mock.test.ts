@@ -82,6 +82,39 @@ describe('the mock back end', () => {
   });
 });
 
+describe('the privacy ledger in the mock', () => {
+  it('serves HR the ledger only when connected', async () => {
+    const offline = createMockBackend();
+    await expect(offline.readPrivacyLedger()).rejects.toMatchObject({ code: 'unauthorized' });
+    const backend = createMockBackend({ hr: { connected: true, server_url: 'https://polso.example.org', k: 5 } });
+    const ledger = await backend.readPrivacyLedger();
+    expect(ledger).toMatchObject({ year: 2026, dp_on: true, epsilon_per_cell: 0.1 });
+    expect(ledger.teams.length).toBeGreaterThan(0);
+    expect(backend.calls.at(-1)).toEqual({ command: 'read_privacy_ledger', args: null });
+  });
+
+  it('serves the device its own loss only when enrolled', async () => {
+    await expect(createMockBackend().readMyPrivacyLoss()).rejects.toMatchObject({ code: 'not_enrolled' });
+    const backend = createMockBackend(mockOptionsFromQuery('?enrolled'));
+    const loss = await backend.readMyPrivacyLoss();
+    expect(loss).toMatchObject({ year: 2026, dp_on: true });
+    expect(loss.epsilon).toBeGreaterThan(0);
+    expect(backend.calls.at(-1)).toEqual({ command: 'read_my_privacy_loss', args: null });
+  });
+
+  it('serves HR views whose latest week is not yet published and says when it will be', async () => {
+    const backend = createMockBackend({ hr: { connected: true, server_url: 'https://polso.example.org', k: 5 } });
+    const overview = await backend.getHrOverview({ weeks: 12 });
+    expect(overview.published_through).toBe('2026-W46');
+    expect(overview.next_publication?.week).toBe('2026-W47');
+    expect(overview.participation.at(-1)).toMatchObject({ week: '2026-W47', published: false, suppressed: false });
+    const heatmap = await backend.getHrHeatmap({ period_weeks: 4 });
+    expect(heatmap.current.to).toBe('2026-W46');
+    const team = await backend.getTeamComparison({ team_id: 'team_help', weeks: 12 });
+    expect(team.next_publication?.week).toBe('2026-W47');
+  });
+});
+
 describe('mockOptionsFromQuery', () => {
   it('reads a failure, a state and an empty history from the URL', () => {
     const options = mockOptionsFromQuery('?fail=store_corrupt&state=closed&empty');

@@ -39,6 +39,8 @@ import {
   sampleHrOverview,
   sampleHrUnits,
   sampleLinkage,
+  samplePrivacyLedger,
+  sampleMyPrivacyLoss,
   sampleTeamComparison,
 } from './mock-hr';
 
@@ -181,6 +183,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
           last_sync_at: now().toISOString(),
           pending_reports: 0,
           failed_reports: 0,
+          dropped_reports: [],
           last_error: null,
         };
         return store.sync;
@@ -256,6 +259,16 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
           throw apiError('not_found', `field 'team_id': no team '${query.team_id}' among the teams this HR token reaches`);
         }
         return comparison;
+      }),
+    readPrivacyLedger: () =>
+      answer('read_privacy_ledger', undefined, () => {
+        requireHrConnection(store.hr);
+        return samplePrivacyLedger();
+      }),
+    readMyPrivacyLoss: () =>
+      answer('read_my_privacy_loss', undefined, () => {
+        if (!store.sync.enrolled) throw apiError('not_enrolled', 'this device is not enrolled with an organisation server');
+        return sampleMyPrivacyLoss();
       }),
     exportFile: (file) =>
       answer('export_file', { file }, () => {
@@ -377,6 +390,7 @@ export function mockOptionsFromQuery(search: string): MockOptions {
       last_sync_at: '2026-11-23T09:00:00Z',
       pending_reports: query.has('offline') ? 2 : 0,
       failed_reports: 0,
+      dropped_reports: [],
       last_error: query.has('offline')
         ? { code: 'server_unreachable', message: 'mock: the server could not be reached' }
         : null,

@@ -4,6 +4,8 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import type { CxImportReport } from '../bindings/CxImportReport';
+import type { DevicePrivacyLoss } from '../bindings/DevicePrivacyLoss';
+import type { PrivacyLedger } from '../bindings/PrivacyLedger';
 import type { ExportOutcome } from '../bindings/ExportOutcome';
 import type { HrConnection } from '../bindings/HrConnection';
 import type { OrganisationUnits } from '../bindings/OrganisationUnits';
@@ -60,6 +62,8 @@ export function createTauriBackend(): Backend {
     getLinkage: (query) => call<LinkageView>('get_linkage', { ...query }),
     getHrUnits: () => call<OrganisationUnits>('get_hr_units'),
     getTeamComparison: (query) => call<TeamComparison>('get_team_comparison', { query }),
+    readPrivacyLedger: () => call<PrivacyLedger>('read_privacy_ledger'),
+    readMyPrivacyLoss: () => call<DevicePrivacyLoss>('read_my_privacy_loss'),
     exportFile: (file) => call<ExportOutcome>('export_file', { file }),
   };
 }

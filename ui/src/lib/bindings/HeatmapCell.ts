@@ -31,6 +31,12 @@ asked: boolean,
  */
 suppressed: boolean, 
 /**
+ * Some week of the current period is published. When false (nothing is
+ * published yet) the cell has no figures and is neither suppressed nor
+ * "not asked" (`asked` true, `suppressed` false): "not yet published".
+ */
+published: boolean, 
+/**
  * The current period's mean, 0–100.
  */
 mean: number | null, 

@@ -2,6 +2,7 @@
 import type { HeatmapCell } from "./HeatmapCell";
 import type { HeatmapTeam } from "./HeatmapTeam";
 import type { MetricKey } from "./MetricKey";
+import type { NextPublication } from "./NextPublication";
 import type { WeekPeriod } from "./WeekPeriod";
 
 /**
@@ -13,7 +14,8 @@ export type HrHeatmap = {
  */
 k: number, 
 /**
- * The latest period.
+ * The latest period: it ends with the last published week (with the
+ * last closed week while nothing is published).
  */
 current: WeekPeriod, 
 /**
@@ -31,4 +33,13 @@ metrics: Array<MetricKey>,
 /**
  * One cell per team and metric, teams in order, then metrics in order.
  */
-cells: Array<HeatmapCell>, };
+cells: Array<HeatmapCell>, 
+/**
+ * The last week the organisation has published, such as `"2026-W46"`;
+ * absent when none is. Weeks after it are `published: false`.
+ */
+published_through: string | null, 
+/**
+ * The next week to be published and when.
+ */
+next_publication: NextPublication | null, };

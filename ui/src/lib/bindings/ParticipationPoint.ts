@@ -20,4 +20,9 @@ n: number | null,
 /**
  * Some metric was asked that week and none of them was released.
  */
-suppressed: boolean, };
+suppressed: boolean, 
+/**
+ * The week is published; when false, `n` is absent and the week is not
+ * suppressed: it is still collecting reports.
+ */
+published: boolean, };

@@ -38,4 +38,10 @@ asked: boolean,
  * than k responses (or held back to protect another cell, which is
  * deliberately not told apart).
  */
-suppressed: boolean, };
+suppressed: boolean, 
+/**
+ * The week is published. A week still collecting reports has no figures
+ * and is neither suppressed nor "not asked" (`asked` is then true,
+ * `suppressed` false): show "not yet published".
+ */
+published: boolean, };

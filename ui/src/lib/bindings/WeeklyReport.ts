@@ -23,4 +23,10 @@ items: Array<ReportedValue>,
 /**
  * The metric scores computed from them, at most one per metric.
  */
-metrics: Array<ReportedScore>, };
+metrics: Array<ReportedScore>, 
+/**
+ * Spaces that bring every report's body to one size, so its length on
+ * the wire says nothing about how many items were answered. Ignored by
+ * the server; absent from older apps.
+ */
+padding: string, };

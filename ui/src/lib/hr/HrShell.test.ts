@@ -51,6 +51,19 @@ describe('the HR role', () => {
     }
     expect(backend.calls.map((call) => call.command)).toContain('get_hr_overview');
     await waitFor(() => expect(setOption).toHaveBeenCalled());
+    // 2026-W47 is still collecting: "not yet published", never "fewer than k", and the notice says when.
+    const notPublished = overview.querySelector('tr[data-week="2026-W47"]');
+    expect(notPublished?.getAttribute('data-published')).toBe('false');
+    expect(notPublished?.getAttribute('data-suppressed')).toBe('false');
+    expect(notPublished?.textContent).toContain('Not yet published');
+    expect(notPublished?.textContent).not.toContain('Fewer than');
+    expect(within(overview).getByTestId('publication-notice').textContent).toMatch(
+      /^Week 47 will be published on 2[78] November 2026.*late reports cannot be subtracted/,
+    );
+    // The privacy section lists each team's yearly ε.
+    const privacy = await within(overview).findByTestId('hr-privacy-table');
+    expect(privacy.querySelector('tr[data-team="Help desk"]')?.textContent).toContain('5.1');
+    expect(within(overview).getByTestId('hr-privacy-dp').textContent).toContain('ε 0.1');
   });
 
   it('shows the heatmap with small teams as "fewer than k", never 0, and goes back to the employee views', async () => {
@@ -69,6 +82,8 @@ describe('the HR role', () => {
         expect(cell.textContent?.trim()).toBe('fewer than 5');
       }
     }
+    expect(screen.getByTestId('publication-notice').textContent).toContain('Week 47 will be published');
+    expect(table.querySelectorAll('td[data-published="false"]').length).toBe(0);
     const helpDesk = table.querySelector('td[data-team="Help desk"][data-metric="wellbeing"]');
     expect(helpDesk?.getAttribute('data-suppressed')).toBe('false');
     expect(helpDesk?.textContent).toMatch(/\d/);

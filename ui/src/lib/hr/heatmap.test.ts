@@ -13,13 +13,15 @@ const HEATMAP: HrHeatmap = {
   ],
   metrics: ['wellbeing', 'engagement', 'enps'],
   cells: [
-    { team_id: 't1', metric: 'wellbeing', asked: true, suppressed: true, mean: null, n: null, released_weeks: 0, previous_mean: null, change: null },
-    { team_id: 't2', metric: 'wellbeing', asked: true, suppressed: false, mean: 66.04, n: 36, released_weeks: 4, previous_mean: 60, change: 6.04 },
-    { team_id: 't2', metric: 'engagement', asked: true, suppressed: false, mean: 50, n: 30, released_weeks: 3, previous_mean: null, change: null },
-    { team_id: 't1', metric: 'enps', asked: false, suppressed: false, mean: null, n: null, released_weeks: 0, previous_mean: null, change: null },
+    { team_id: 't1', metric: 'wellbeing', asked: true, suppressed: true, published: true, mean: null, n: null, released_weeks: 0, previous_mean: null, change: null },
+    { team_id: 't2', metric: 'wellbeing', asked: true, suppressed: false, published: true, mean: 66.04, n: 36, released_weeks: 4, previous_mean: 60, change: 6.04 },
+    { team_id: 't2', metric: 'engagement', asked: true, suppressed: false, published: true, mean: 50, n: 30, released_weeks: 3, previous_mean: null, change: null },
+    { team_id: 't1', metric: 'enps', asked: false, suppressed: false, published: true, mean: null, n: null, released_weeks: 0, previous_mean: null, change: null },
     // A not-asked cell never shows a value, even one a buggy back end left in.
-    { team_id: 't2', metric: 'enps', asked: false, suppressed: false, mean: 40, n: null, released_weeks: 0, previous_mean: 38, change: 2 },
+    { team_id: 't2', metric: 'enps', asked: false, suppressed: false, published: true, mean: 40, n: null, released_weeks: 0, previous_mean: 38, change: 2 },
   ],
+  published_through: '2026-W47',
+  next_publication: { week: '2026-W48', at: '2026-12-05T09:00:00Z' },
 };
 
 describe('changes', () => {
@@ -71,6 +73,8 @@ describe('the heatmap data', () => {
       notAsked: 'not asked in this period',
       fewerThanKShort: '< 5',
       notAskedShort: '–',
+      notPublished: 'not yet published',
+      notPublishedShort: '…',
       noChange: 'no earlier figure',
       fontFamily: 'sans-serif',
       textColour: '#222',
@@ -95,6 +99,52 @@ describe('the heatmap data', () => {
     expect(tooltip).not.toContain('fewer than');
   });
 
+  it('shows a period with no published week as "not yet published", apart from both other states', () => {
+    const nothingYet: HrHeatmap = {
+      ...HEATMAP,
+      published_through: null,
+      cells: HEATMAP.cells.map((cell) => ({
+        ...cell,
+        asked: true,
+        suppressed: false,
+        published: false,
+        mean: null,
+        n: null,
+        released_weeks: 0,
+        previous_mean: null,
+        change: null,
+      })),
+    };
+    const data = shapeHeatmap(nothingYet, 'en-GB');
+    const cells = data.rows.flat();
+    expect(cells.map((cell) => [cell.notPublished, cell.suppressed, cell.notAsked])).toEqual(
+      cells.map(() => [true, false, false]),
+    );
+    expect(cells.every((cell) => cell.mean === null && cell.changeText === null)).toBe(true);
+    const option = buildHeatmapOption(data, {
+      metricName: (metric) => metric,
+      fewerThanK: 'fewer than 5',
+      notAsked: 'not asked in this period',
+      fewerThanKShort: '< 5',
+      notAskedShort: '–',
+      notPublished: 'not yet published',
+      notPublishedShort: '…',
+      noChange: 'no earlier figure',
+      fontFamily: 'sans-serif',
+      textColour: '#222',
+      gridColour: '#ddd',
+    });
+    const series = (name: string) => option.series.find((item) => item.name === name);
+    expect(series('released')?.data).toHaveLength(0);
+    expect(series('suppressed')?.data).toHaveLength(0);
+    expect(series('not asked')?.data).toHaveLength(0);
+    expect(series('not published')?.data).toHaveLength(cells.length);
+    expect(series('not published')?.label.formatter({})).toBe('…');
+    const tooltip = option.tooltip.formatter({ data: { cell: cells[0] } });
+    expect(tooltip).toContain('not yet published');
+    expect(tooltip).not.toContain('fewer than');
+  });
+
   it('shapes the mock sample: the small teams are suppressed wherever asked, eNPS is not asked', () => {
     const data = shapeHeatmap(sampleHrHeatmap(), 'en-GB');
     for (const row of data.rows) {
@@ -103,7 +153,11 @@ describe('the heatmap data', () => {
         const notAsked = cell.metric === SAMPLE_NOT_ASKED_METRIC;
         expect(cell.notAsked, `${cell.teamName} ${cell.metric}`).toBe(notAsked);
         expect(cell.suppressed, `${cell.teamName} ${cell.metric}`).toBe(small && !notAsked);
+        expect(cell.notPublished).toBe(false);
       }
     }
+    // The latest period ends with the last published week, not the last closed one.
+    const sample = sampleHrHeatmap();
+    expect(sample.current.to).toBe(sample.published_through);
   });
 });

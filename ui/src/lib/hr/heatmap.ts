@@ -4,7 +4,8 @@
 // a suppressed cell has no value at all and is drawn in a neutral hatched grey labelled
 // "fewer than k", never as 0 and never left blank. A metric the organisation's schedule did
 // not ask in the period (eNPS is asked once a quarter) is a plain pale cell labelled "not
-// asked", told apart from "fewer than k".
+// asked", told apart from "fewer than k". A cell whose period has no published week yet
+// (before the organisation's first publication) is "not yet published", a third state.
 
 import type { HrHeatmap } from '../bindings/HrHeatmap';
 import type { MetricKey } from '../bindings/MetricKey';
@@ -44,6 +45,8 @@ export interface HeatmapViewCell {
   notAsked: boolean;
   /** The metric was asked and no week of it was released: "fewer than k". */
   suppressed: boolean;
+  /** No week of the period is published yet: no value, neither "fewer than k" nor "not asked". */
+  notPublished: boolean;
   mean: number | null;
   meanText: string | null;
   change: number | null;
@@ -59,16 +62,22 @@ export interface HeatmapViewData {
   rows: HeatmapViewCell[][];
 }
 
-/** Shapes the back end's heatmap; a team × metric pair the back end left out counts as suppressed. */
+/**
+ * Shapes the back end's heatmap; a team × metric pair the back end left out counts as
+ * suppressed (as not yet published before any week is published).
+ */
 export function shapeHeatmap(heatmap: HrHeatmap, locale: string): HeatmapViewData {
   const byPair = new Map(heatmap.cells.map((cell) => [`${cell.team_id}\u0000${cell.metric}`, cell]));
   const rows = heatmap.teams.map((team, y) =>
     heatmap.metrics.map((metric, x) => {
       const cell = byPair.get(`${team.id}\u0000${metric}`);
-      const notAsked = cell !== undefined && !cell.asked;
-      const suppressed = !notAsked && (cell === undefined || cell.suppressed || cell.mean === null);
-      const mean = suppressed || notAsked ? null : (cell?.mean ?? null);
-      const change = suppressed || notAsked ? null : (cell?.change ?? null);
+      // A pair the back end left out is "fewer than k", unless nothing is published at all.
+      const notPublished = cell === undefined ? heatmap.published_through === null : !cell.published;
+      const notAsked = !notPublished && cell !== undefined && !cell.asked;
+      const suppressed = !notPublished && !notAsked && (cell === undefined || cell.suppressed || cell.mean === null);
+      const empty = suppressed || notAsked || notPublished;
+      const mean = empty ? null : (cell?.mean ?? null);
+      const change = empty ? null : (cell?.change ?? null);
       return {
         teamId: team.id,
         teamName: team.name,
@@ -77,6 +86,7 @@ export function shapeHeatmap(heatmap: HrHeatmap, locale: string): HeatmapViewDat
         y,
         notAsked,
         suppressed,
+        notPublished,
         mean,
         meanText: mean === null ? null : formatNumber(mean, locale),
         change,
@@ -99,6 +109,10 @@ export interface HeatmapOptionTexts {
   fewerThanKShort: string;
   /** "–": the label inside a not-asked cell. */
   notAskedShort: string;
+  /** "not yet published". */
+  notPublished: string;
+  /** "…": the label inside a cell not yet published. */
+  notPublishedShort: string;
   /** "No earlier figure". */
   noChange: string;
   fontFamily: string;
@@ -118,7 +132,9 @@ function escapeHtml(text: string): string {
 export function buildHeatmapOption(data: HeatmapViewData, texts: HeatmapOptionTexts) {
   const cells = data.rows.flat();
   const label = (cell: HeatmapViewCell) =>
-    cell.notAsked
+    cell.notPublished
+      ? texts.notPublished
+      : cell.notAsked
       ? texts.notAsked
       : cell.suppressed
         ? texts.fewerThanK
@@ -133,6 +149,7 @@ export function buildHeatmapOption(data: HeatmapViewData, texts: HeatmapOptionTe
         const cell = param.data?.cell;
         if (cell === undefined) return '';
         const title = `${escapeHtml(cell.teamName)} · ${escapeHtml(texts.metricName(cell.metric))}`;
+        if (cell.notPublished) return `${title}<br>${escapeHtml(texts.notPublished)}`;
         if (cell.notAsked) return `${title}<br>${escapeHtml(texts.notAsked)}`;
         if (cell.suppressed) return `${title}<br>${escapeHtml(texts.fewerThanK)}`;
         return `${title}<br><b>${cell.meanText ?? ''}</b> ${escapeHtml(cell.changeText ?? texts.noChange)}`;
@@ -162,7 +179,7 @@ export function buildHeatmapOption(data: HeatmapViewData, texts: HeatmapOptionTe
         type: 'heatmap',
         name: 'released',
         data: cells
-          .filter((cell) => !cell.suppressed && !cell.notAsked)
+          .filter((cell) => !cell.suppressed && !cell.notAsked && !cell.notPublished)
           .map((cell) => ({ value: [cell.x, cell.y, cell.mean], cell })),
         label: {
           show: true,
@@ -197,6 +214,16 @@ export function buildHeatmapOption(data: HeatmapViewData, texts: HeatmapOptionTe
           .map((cell) => ({ value: [cell.x, cell.y, 0], cell })),
         label: { show: true, fontSize: 10, color: '#666', formatter: () => texts.notAskedShort },
         itemStyle: { color: '#f6f6f6', borderColor: '#fff', borderWidth: 1 },
+      },
+      {
+        type: 'heatmap',
+        name: 'not published',
+        data: cells
+          .filter((cell) => cell.notPublished)
+          // As above, the third value only places the cell; the label says "not yet published".
+          .map((cell) => ({ value: [cell.x, cell.y, 0], cell })),
+        label: { show: true, fontSize: 10, color: '#0f6e6e', formatter: () => texts.notPublishedShort },
+        itemStyle: { color: '#eef6f6', borderColor: '#fff', borderWidth: 1 },
       },
     ],
   };

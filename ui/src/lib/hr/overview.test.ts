@@ -11,25 +11,45 @@ const OVERVIEW: HrOverview = {
     {
       metric: 'wellbeing',
       points: [
-        { week: '2026-W45', week_monday: '2026-11-02', mean: 70, low: 66.5, high: 73.5, n: 40, asked: true, suppressed: false },
-        { week: '2026-W46', week_monday: '2026-11-09', mean: null, low: null, high: null, n: null, asked: true, suppressed: true },
-        { week: '2026-W47', week_monday: '2026-11-16', mean: 62.25, low: 55, high: 69.5, n: 38, asked: true, suppressed: false },
+        { week: '2026-W45', week_monday: '2026-11-02', mean: 70, low: 66.5, high: 73.5, n: 40, asked: true, suppressed: false, published: true },
+        { week: '2026-W46', week_monday: '2026-11-09', mean: null, low: null, high: null, n: null, asked: true, suppressed: true, published: true },
+        { week: '2026-W47', week_monday: '2026-11-16', mean: 62.25, low: 55, high: 69.5, n: 38, asked: true, suppressed: false, published: true },
       ],
     },
     {
       metric: 'trust',
       points: [
-        { week: '2026-W45', week_monday: '2026-11-02', mean: null, low: null, high: null, n: null, asked: false, suppressed: false },
-        { week: '2026-W46', week_monday: '2026-11-09', mean: 55, low: 50, high: 60, n: 31, asked: true, suppressed: false },
-        { week: '2026-W47', week_monday: '2026-11-16', mean: null, low: null, high: null, n: null, asked: false, suppressed: false },
+        { week: '2026-W45', week_monday: '2026-11-02', mean: null, low: null, high: null, n: null, asked: false, suppressed: false, published: true },
+        { week: '2026-W46', week_monday: '2026-11-09', mean: 55, low: 50, high: 60, n: 31, asked: true, suppressed: false, published: true },
+        { week: '2026-W47', week_monday: '2026-11-16', mean: null, low: null, high: null, n: null, asked: false, suppressed: false, published: true },
       ],
     },
   ],
   participation: [
-    { week: '2026-W45', week_monday: '2026-11-02', n: 40, suppressed: false },
-    { week: '2026-W46', week_monday: '2026-11-09', n: 31, suppressed: false },
-    { week: '2026-W47', week_monday: '2026-11-16', n: 38, suppressed: false },
+    { week: '2026-W45', week_monday: '2026-11-02', n: 40, suppressed: false, published: true },
+    { week: '2026-W46', week_monday: '2026-11-09', n: 31, suppressed: false, published: true },
+    { week: '2026-W47', week_monday: '2026-11-16', n: 38, suppressed: false, published: true },
   ],
+  published_through: '2026-W47',
+  next_publication: { week: '2026-W48', at: '2026-12-05T09:00:00Z' },
+};
+
+/** The same weeks with 2026-W47 still collecting reports. */
+const COLLECTING: HrOverview = {
+  ...OVERVIEW,
+  metrics: OVERVIEW.metrics.map((series) => ({
+    ...series,
+    points: series.points.map((point) =>
+      point.week === '2026-W47'
+        ? { ...point, mean: null, low: null, high: null, n: null, asked: true, suppressed: false, published: false }
+        : point,
+    ),
+  })),
+  participation: OVERVIEW.participation.map((point) =>
+    point.week === '2026-W47' ? { ...point, n: null, suppressed: false, published: false } : point,
+  ),
+  published_through: '2026-W46',
+  next_publication: { week: '2026-W47', at: '2026-11-28T09:00:00Z' },
 };
 
 const TEXTS: OverviewOptionTexts = {
@@ -39,6 +59,7 @@ const TEXTS: OverviewOptionTexts = {
   participationName: 'Responses',
   fewerThanK: 'Fewer than 5 responses',
   notAsked: 'Not asked this week',
+  notPublished: 'Not yet published',
   weekTitle: (week) => `Week ${week.weekNumber}`,
   fontFamily: 'sans-serif',
   textColour: '#222',
@@ -115,14 +136,36 @@ describe('the overview chart data', () => {
     expect(data.mean).toEqual([]);
   });
 
-  it('reads the mock sample end to end: every empty week is either not asked or suppressed', () => {
+  it('shows a week not yet published as a state of its own, never "fewer than k" or "not asked"', () => {
+    for (const metric of ['wellbeing', 'trust'] as const) {
+      const data = shapeOverviewChart(COLLECTING, metric, 'en-GB');
+      const last = data.weeks[2];
+      expect(last).toMatchObject({ week: '2026-W47', published: false, suppressed: false, asked: true });
+      expect([data.mean[2], data.bandLow[2], data.n[2], data.participation[2]]).toEqual([null, null, null, null]);
+      const option = buildOverviewOption(data, TEXTS);
+      expect(option.series.find((series) => series.name === 'not published')?.data).toEqual([null, null, 100]);
+      expect(option.series.find((series) => series.name === 'withheld')?.data[2]).toBeNull();
+      const tooltip = option.tooltip.formatter([{ dataIndex: 2 }]);
+      expect(tooltip).toContain('Not yet published');
+      expect(tooltip).not.toContain('Fewer than');
+      expect(tooltip).not.toContain('Not asked');
+      const rows = overviewTableRows(data, 'en-GB');
+      expect(rows[0]).toMatchObject({ week: '2026-W47', published: false, suppressed: false, mean: null, participation: null });
+      expect(rows.slice(1).every((row) => row.published)).toBe(true);
+    }
+  });
+
+  it('reads the mock sample end to end: every empty week is not asked, suppressed or not yet published', () => {
     const sample = sampleHrOverview(12);
+    expect(sample.published_through).toBe('2026-W46');
+    expect(sample.next_publication?.week).toBe('2026-W47');
     for (const metric of ['wellbeing', 'engagement'] as const) {
       const data = shapeOverviewChart(sample, metric, 'en-GB');
       expect(data.weeks).toHaveLength(12);
       for (const [index, week] of data.weeks.entries()) {
-        expect(week.suppressed || !week.asked, week.week).toBe(data.mean[index] === null);
+        expect(week.suppressed || !week.asked || !week.published, week.week).toBe(data.mean[index] === null);
         expect(week.suppressed && !week.asked, week.week).toBe(false);
+        expect(week.published, week.week).toBe(week.week !== '2026-W47');
       }
       expect(data.weeks.some((week) => !week.asked), metric).toBe(true);
     }

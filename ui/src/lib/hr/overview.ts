@@ -4,7 +4,9 @@
 // area (drawn as the band's lower edge plus its width, stacked), weeks the server withheld
 // as grey columns explained as "fewer than k responses" (never a zero, never a silent gap),
 // weeks the organisation's schedule did not ask the metric as breaks in the line explained
-// as "not asked" (never as "fewer than k"), and the responses per week as bars beneath.
+// as "not asked" (never as "fewer than k"), weeks the server has not published yet as pale
+// dotted columns explained as "not yet published" (a state of their own), and the
+// responses per week as bars beneath.
 
 import type { HrOverview } from '../bindings/HrOverview';
 import type { MetricKey } from '../bindings/MetricKey';
@@ -21,6 +23,8 @@ export interface OverviewWeek {
   asked: boolean;
   /** The metric was asked and the server withheld its value for the week. */
   suppressed: boolean;
+  /** The week is published; a week still collecting reports is neither suppressed nor "not asked". */
+  published: boolean;
 }
 
 /** Everything the overview chart draws for one metric. */
@@ -44,8 +48,10 @@ export function shapeOverviewChart(overview: HrOverview, metric: MetricKey, loca
   const series = overview.metrics.find((candidate) => candidate.metric === metric);
   const points = series?.points ?? [];
   const participationByWeek = new Map(overview.participation.map((point) => [point.week, point.n]));
-  // A point without figures is "not asked" only when the back end says so; otherwise it was withheld.
-  const withheld = (point: (typeof points)[number]) => !point.asked || point.suppressed || point.mean === null;
+  // A point without figures is "not asked" or "not yet published" only when the back end says
+  // so; otherwise it was withheld.
+  const withheld = (point: (typeof points)[number]) =>
+    !point.published || !point.asked || point.suppressed || point.mean === null;
   return {
     metric,
     weeks: points.map((point) => ({
@@ -53,8 +59,9 @@ export function shapeOverviewChart(overview: HrOverview, metric: MetricKey, loca
       monday: point.week_monday,
       weekNumber: isoWeekNumber(point.week),
       axisLabel: formatDayMonth(point.week_monday, locale),
-      asked: point.asked,
-      suppressed: point.asked && (point.suppressed || point.mean === null),
+      asked: point.published ? point.asked : true,
+      suppressed: point.published && point.asked && (point.suppressed || point.mean === null),
+      published: point.published,
     })),
     mean: points.map((point) => (withheld(point) ? null : point.mean)),
     bandLow: points.map((point) => (withheld(point) || point.low === null ? null : point.low)),
@@ -75,6 +82,8 @@ export interface OverviewTableRow {
   /** The metric was asked this week; a row that was not says "not asked this week". */
   asked: boolean;
   suppressed: boolean;
+  /** The week is published; a row that is not says "not yet published". */
+  published: boolean;
   /** The mean as the locale writes it; null where withheld or not asked. */
   mean: string | null;
   /** "58.2–66.0"; null where withheld or without a band. */
@@ -92,13 +101,14 @@ export function overviewTableRows(data: OverviewChartData, locale: string): Over
       const width = data.bandWidth[index] ?? null;
       const n = data.n[index] ?? null;
       const participation = data.participation[index] ?? null;
-      const empty = week.suppressed || !week.asked;
+      const empty = week.suppressed || !week.asked || !week.published;
       return {
         week: week.week,
         weekNumber: week.weekNumber,
         date: formatShortDate(week.monday, locale),
         asked: week.asked,
         suppressed: week.suppressed,
+        published: week.published,
         mean: empty || mean === null ? null : formatNumber(mean, locale),
         band:
           empty || low === null || width === null
@@ -121,6 +131,8 @@ export interface OverviewOptionTexts {
   fewerThanK: string;
   /** "Not asked this week". */
   notAsked: string;
+  /** "Not yet published". */
+  notPublished: string;
   /** "Week 47 · 16 Nov 2026". */
   weekTitle: (week: OverviewWeek) => string;
   fontFamily: string;
@@ -158,6 +170,31 @@ export function withheldColumns(withheld: boolean[], axisIndex: number) {
   };
 }
 
+/**
+ * Pale dotted full-height columns behind the weeks not yet published, told apart from the
+ * grey of withheld weeks: nothing is known about them yet, not even whether k was reached.
+ */
+export function unpublishedColumns(unpublished: boolean[], axisIndex: number) {
+  return {
+    type: 'bar',
+    name: 'not published',
+    data: unpublished.map((isUnpublished) => (isUnpublished ? 100 : null)),
+    barWidth: '70%',
+    barGap: '-100%',
+    itemStyle: {
+      color: 'rgba(15, 110, 110, 0.05)',
+      borderColor: 'rgba(15, 110, 110, 0.45)',
+      borderType: 'dotted',
+      borderWidth: 1,
+    },
+    silent: true,
+    z: 0,
+    xAxisIndex: axisIndex,
+    yAxisIndex: axisIndex,
+    tooltip: { show: false },
+  };
+}
+
 /** The ECharts option: the line with its band above, the participation bars below. */
 export function buildOverviewOption(data: OverviewChartData, texts: OverviewOptionTexts) {
   const labels = data.weeks.map((week) => week.axisLabel);
@@ -181,7 +218,9 @@ export function buildOverviewOption(data: OverviewChartData, texts: OverviewOpti
         const mean = data.mean[index];
         const low = data.bandLow[index];
         const width = data.bandWidth[index];
-        if (!week.asked) {
+        if (!week.published) {
+          lines.push(escapeHtml(texts.notPublished));
+        } else if (!week.asked) {
           lines.push(escapeHtml(texts.notAsked));
         } else if (week.suppressed || mean == null) {
           lines.push(escapeHtml(texts.fewerThanK));
@@ -247,6 +286,7 @@ export function buildOverviewOption(data: OverviewChartData, texts: OverviewOpti
         yAxisIndex: 0,
       },
       withheldColumns(data.weeks.map((week) => week.suppressed), 0),
+      unpublishedColumns(data.weeks.map((week) => !week.published), 0),
       {
         type: 'bar',
         name: texts.participationName,

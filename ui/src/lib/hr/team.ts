@@ -4,19 +4,20 @@
 //
 // A week the server withheld for the team is a grey column and "fewer than k responses" in
 // the table, even when the department's week is shown; a week the schedule did not ask is a
-// break in the lines and "not asked". Metrics the schedule never asked in the range are
-// left out, so the grid holds only charts with something in them.
+// break in the lines and "not asked"; a week the server has not published yet is a pale
+// dotted column and "not yet published". Metrics the schedule never asked in the published
+// weeks of the range are left out, so the grid holds only charts with something in them.
 
 import type { MetricKey } from '../bindings/MetricKey';
 import type { SeriesPoint } from '../bindings/SeriesPoint';
 import type { TeamComparison } from '../bindings/TeamComparison';
 import { formatDayMonth, formatNumber, formatShortDate, isoWeekNumber } from '../i18n/format';
-import { withheldColumns } from './overview';
+import { unpublishedColumns, withheldColumns } from './overview';
 
 /** One metric of the drill-down. */
 export interface TeamMetricData {
   metric: MetricKey;
-  weeks: { week: string; monday: string; weekNumber: number; axisLabel: string; asked: boolean }[];
+  weeks: { week: string; monday: string; weekNumber: number; axisLabel: string; asked: boolean; published: boolean }[];
   team: (number | null)[];
   department: (number | null)[];
   /** Null when the HR token does not reach the organisation. */
@@ -27,14 +28,16 @@ export interface TeamMetricData {
   organisationWithheld: boolean[];
 }
 
-const value = (point: SeriesPoint | undefined) => (point?.asked && !point.suppressed ? (point.mean ?? null) : null);
+const value = (point: SeriesPoint | undefined) =>
+  point?.published && point.asked && !point.suppressed ? (point.mean ?? null) : null;
 const withheld = (point: SeriesPoint | undefined) =>
-  point !== undefined && point.asked && (point.suppressed || point.mean === null);
+  point !== undefined && point.published && point.asked && (point.suppressed || point.mean === null);
 
-/** The metrics asked at least once in the range, in the back end's order. */
+/** The metrics asked at least once in the published weeks of the range (all of them before any is published), in the back end's order. */
 export function shapeTeamComparison(comparison: TeamComparison, locale: string): TeamMetricData[] {
+  const nothingPublished = comparison.published_through === null;
   return comparison.metrics
-    .filter((series) => series.team.some((point) => point.asked))
+    .filter((series) => nothingPublished || series.team.some((point) => point.published && point.asked))
     .map((series) => ({
       metric: series.metric,
       weeks: series.team.map((point) => ({
@@ -42,7 +45,8 @@ export function shapeTeamComparison(comparison: TeamComparison, locale: string):
         monday: point.week_monday,
         weekNumber: isoWeekNumber(point.week),
         axisLabel: formatDayMonth(point.week_monday, locale),
-        asked: point.asked,
+        asked: point.published ? point.asked : true,
+        published: point.published,
       })),
       team: series.team.map(value),
       department: series.department.map(value),
@@ -54,7 +58,11 @@ export function shapeTeamComparison(comparison: TeamComparison, locale: string):
 }
 
 /** A cell of the table: the figure as the locale writes it, or why there is none. */
-export type TeamCell = { kind: 'value'; text: string } | { kind: 'withheld' } | { kind: 'not_asked' };
+export type TeamCell =
+  | { kind: 'value'; text: string }
+  | { kind: 'withheld' }
+  | { kind: 'not_asked' }
+  | { kind: 'not_published' };
 
 /** One week of a metric's table. */
 export interface TeamTableRow {
@@ -67,8 +75,14 @@ export interface TeamTableRow {
   organisation: TeamCell | null;
 }
 
-function cell(asked: boolean, figure: number | null | undefined, isWithheld: boolean | undefined, locale: string): TeamCell {
-  if (!asked) return { kind: 'not_asked' };
+function cell(
+  week: { asked: boolean; published: boolean },
+  figure: number | null | undefined,
+  isWithheld: boolean | undefined,
+  locale: string,
+): TeamCell {
+  if (!week.published) return { kind: 'not_published' };
+  if (!week.asked) return { kind: 'not_asked' };
   if (isWithheld === true || figure == null) return { kind: 'withheld' };
   return { kind: 'value', text: formatNumber(figure, locale) };
 }
@@ -80,12 +94,12 @@ export function teamTableRows(data: TeamMetricData, locale: string): TeamTableRo
       week: week.week,
       weekNumber: week.weekNumber,
       date: formatShortDate(week.monday, locale),
-      team: cell(week.asked, data.team[index], data.teamWithheld[index], locale),
-      department: cell(week.asked, data.department[index], data.departmentWithheld[index], locale),
+      team: cell(week, data.team[index], data.teamWithheld[index], locale),
+      department: cell(week, data.department[index], data.departmentWithheld[index], locale),
       organisation:
         data.organisation === null
           ? null
-          : cell(week.asked, data.organisation[index], data.organisationWithheld[index], locale),
+          : cell(week, data.organisation[index], data.organisationWithheld[index], locale),
     }))
     .reverse();
 }
@@ -102,7 +116,7 @@ export interface TeamOptionTexts {
   accentColour: string;
 }
 
-/** One small multiple: three lines on 0–100, withheld team weeks as grey columns. */
+/** One small multiple: three lines on 0–100, withheld team weeks as grey columns, weeks not yet published as pale dotted ones. */
 export function buildTeamMetricOption(data: TeamMetricData, texts: TeamOptionTexts) {
   const number = (figure: number) => formatNumber(figure, texts.locale);
   const line = (name: string, values: (number | null)[], colour: string, type: 'solid' | 'dashed' | 'dotted', width: number) => ({
@@ -119,6 +133,7 @@ export function buildTeamMetricOption(data: TeamMetricData, texts: TeamOptionTex
   });
   const series: object[] = [
     withheldColumns(data.teamWithheld, 0),
+    unpublishedColumns(data.weeks.map((week) => !week.published), 0),
     line(texts.teamName, data.team, texts.accentColour, 'solid', 2.5),
     line(texts.departmentName, data.department, '#5b6570', 'dashed', 1.5),
   ];

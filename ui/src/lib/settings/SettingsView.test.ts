@@ -4,13 +4,13 @@
 import { render, screen, waitFor } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { createMockBackend } from '../backend/mock';
+import { createMockBackend, mockOptionsFromQuery, type MockOptions } from '../backend/mock';
 import { sampleSettings } from '../backend/mock-data';
 import { setLanguage } from '../i18n/index.svelte';
 import SettingsView from './SettingsView.svelte';
 
-function renderView() {
-  const backend = createMockBackend();
+function renderView(options: MockOptions = {}) {
+  const backend = createMockBackend(options);
   const onsaved = vi.fn();
   const ondeleted = vi.fn();
   render(SettingsView, { props: { backend, settings: sampleSettings(), focusHeading: false, onsaved, ondeleted } });
@@ -20,6 +20,31 @@ function renderView() {
 beforeEach(() => setLanguage({ language: 'en', locale: 'en-GB' }));
 
 describe('settings view', () => {
+  it('says in words how much privacy the year of published answers cost, once enrolled', async () => {
+    renderView(mockOptionsFromQuery('?enrolled'));
+    const line = await screen.findByTestId('my-privacy-loss');
+    expect(line.getAttribute('data-kind')).toBe('dp');
+    expect(line.textContent).toContain('In 2026 your answers were released with a total ε of 5.1');
+    expect(line.textContent).toContain('lower is more private');
+  });
+
+  it('shows no privacy line on a device that is not enrolled', async () => {
+    const { backend } = renderView();
+    await waitFor(() => expect(backend.calls.some((call) => call.command === 'read_my_privacy_loss')).toBe(true));
+    expect(screen.queryByTestId('my-privacy-loss')).toBeNull();
+    expect(screen.queryByTestId('my-privacy-loss-error')).toBeNull();
+  });
+
+  it('says plainly that no formal bound applies when differential privacy is off', async () => {
+    const { backend } = renderView(mockOptionsFromQuery('?enrolled'));
+    backend.readMyPrivacyLoss = () => Promise.resolve({ year: 2026, dp_on: false, epsilon: 0, weeks_published: 40 });
+    setLanguage({ language: 'it', locale: 'it-IT' });
+    render(SettingsView, { props: { backend, settings: sampleSettings(), focusHeading: false, onsaved: vi.fn(), ondeleted: vi.fn() } });
+    const lines = await screen.findAllByTestId('my-privacy-loss');
+    const off = lines.find((line) => line.getAttribute('data-kind') === 'no_dp');
+    expect(off?.textContent).toContain('non si applica alcun limite formale');
+  });
+
   it('saves the reminder day, time and quiet hours together', async () => {
     const { backend, user, onsaved } = renderView();
     await user.selectOptions(await screen.findByTestId('reminder-day'), 'mon');

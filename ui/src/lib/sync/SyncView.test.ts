@@ -37,7 +37,18 @@ const ENROLLED_OFFLINE: SyncStatus = {
   last_sync_at: '2026-11-23T09:00:00Z',
   pending_reports: 2,
   failed_reports: 0,
+  dropped_reports: [],
   last_error: { code: 'server_unreachable', message: 'connection refused' },
+};
+
+const DROPPED: SyncStatus = {
+  ...ENROLLED_OFFLINE,
+  pending_reports: 0,
+  last_error: null,
+  dropped_reports: [
+    { week: '2026-W46', reason: 'week_before_enrolment' },
+    { week: '2026-W47', reason: 'week_published' },
+  ],
 };
 
 beforeEach(() => setLanguage({ language: 'en', locale: 'en-GB' }));
@@ -99,6 +110,33 @@ describe('SyncView', () => {
     await waitFor(() => expect(screen.getByTestId('sync-pending').textContent).toBe('0 weekly reports waiting to be sent'));
     expect(screen.queryByTestId('sync-last-error')).toBeNull();
     expect(backend.calls.filter((call) => call.command === 'sync_now')).toHaveLength(1);
+  });
+
+  it('says in words which weeks could not be counted, without calling it a problem', () => {
+    renderSync({ sync: DROPPED });
+    const weeks = screen.getAllByTestId('sync-dropped-week').map((item) => item.textContent);
+    expect(weeks).toEqual([
+      'The report for 2026-W47 arrived after that week was published and could not be counted.',
+      'The report for 2026-W46 could not be counted: that week began before this device joined the team.',
+    ]);
+    expect(screen.getByTestId('sync-dropped').textContent).toContain(en['sync.dropped_hint']);
+    expect(screen.queryByTestId('sync-last-error')).toBeNull();
+    expect(screen.queryByTestId('sync-failed')).toBeNull();
+  });
+
+  it('shows no dropped weeks when there are none', () => {
+    renderSync({ sync: ENROLLED_OFFLINE });
+    expect(screen.queryByTestId('sync-dropped')).toBeNull();
+  });
+
+  it('names dropped weeks in Italian', () => {
+    setLanguage({ language: 'it', locale: 'it-IT' });
+    renderSync({ sync: DROPPED });
+    const weeks = screen.getAllByTestId('sync-dropped-week').map((item) => item.textContent);
+    expect(weeks[0]).toBe(
+      'Il resoconto della settimana 2026-W47 è arrivato dopo la pubblicazione di quella settimana e non è stato possibile contarlo.',
+    );
+    expect(screen.getByTestId('sync-dropped').textContent).toContain(it_['sync.dropped_title']);
   });
 
   it('speaks Italian, with Italian dates', async () => {

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { SyncStatus } from '../bindings/SyncStatus';
-import { checkEnrolForm, enrolFormIsValid, syncIndicator } from './status';
+import { checkEnrolForm, droppedReportNotices, enrolFormIsValid, syncIndicator } from './status';
 
 const ENROLLED: SyncStatus = {
   enrolled: true,
@@ -11,6 +11,7 @@ const ENROLLED: SyncStatus = {
   last_sync_at: '2026-11-30T09:00:00Z',
   pending_reports: 0,
   failed_reports: 0,
+  dropped_reports: [],
   last_error: null,
 };
 
@@ -31,8 +32,32 @@ describe('syncIndicator', () => {
     ],
     [{ last_error: { code: 'unauthorized', message: 'revoked' } }, 'problem', 'sync.indicator_problem', 0],
     [{ failed_reports: 1 }, 'problem', 'sync.indicator_problem', 0],
+    [{ dropped_reports: [{ week: '2026-W47', reason: 'week_published' }] }, 'synced', 'sync.indicator_synced', 0],
   ] as const)('%o is %s', (change, tone, key, count) => {
     expect(syncIndicator({ ...ENROLLED, ...change } as SyncStatus)).toEqual({ tone, key, count });
+  });
+});
+
+describe('droppedReportNotices', () => {
+  it('names each dropped week with its reason, newest first', () => {
+    const status: SyncStatus = {
+      ...ENROLLED,
+      dropped_reports: [
+        { week: '2026-W01', reason: 'week_before_enrolment' },
+        { week: '2026-W47', reason: 'week_published' },
+      ],
+    };
+    expect(droppedReportNotices(status)).toEqual([
+      { key: 'sync.dropped_week_published', week: '2026-W47' },
+      { key: 'sync.dropped_week_before_enrolment', week: '2026-W01' },
+    ]);
+  });
+
+  it('says nothing without a status, before enrolment or when nothing was dropped', () => {
+    expect(droppedReportNotices(null)).toEqual([]);
+    expect(droppedReportNotices(ENROLLED)).toEqual([]);
+    const dropped = [{ week: '2026-W47', reason: 'week_published' as const }];
+    expect(droppedReportNotices({ ...ENROLLED, enrolled: false, dropped_reports: dropped })).toEqual([]);
   });
 });
 

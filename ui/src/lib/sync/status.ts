@@ -1,7 +1,8 @@
-// The sync status shaped for the screen: the top bar's indicator and the enrol form's own
-// checks. Pure functions of the status and the form, tested in status.test.ts; the words
+// The sync status shaped for the screen: the top bar's indicator, the weeks whose report the
+// server could never count, and the enrol form's own checks. Pure functions of the status and the form, tested in status.test.ts; the words
 // come from the catalogues through the keys these return.
 
+import type { DroppedReportReason } from '../bindings/DroppedReportReason';
 import type { EnrolDevice } from '../bindings/EnrolDevice';
 import type { SyncStatus } from '../bindings/SyncStatus';
 import type { MessageKey } from '../i18n/index.svelte';
@@ -26,6 +27,28 @@ export function syncIndicator(status: SyncStatus | null): SyncIndicator | null {
   }
   if (count > 0) return { tone: 'pending', key: 'sync.indicator_pending', count };
   return { tone: 'synced', key: 'sync.indicator_synced', count };
+}
+
+/** One week whose report was dropped, as a sentence: its message key and the week it names. */
+export interface DroppedReportNotice {
+  key: MessageKey;
+  week: string;
+}
+
+const DROPPED_REPORT_KEYS: Record<DroppedReportReason, MessageKey> = {
+  week_published: 'sync.dropped_week_published',
+  week_before_enrolment: 'sync.dropped_week_before_enrolment',
+};
+
+/**
+ * The weeks whose report the server can never count, newest first, each with the sentence that
+ * says why. They are news, not problems: they never change the indicator's tone.
+ */
+export function droppedReportNotices(status: SyncStatus | null): DroppedReportNotice[] {
+  if (status === null || !status.enrolled) return [];
+  return [...status.dropped_reports]
+    .sort((left, right) => right.week.localeCompare(left.week))
+    .map((report) => ({ key: DROPPED_REPORT_KEYS[report.reason], week: report.week }));
 }
 
 /** The problems of the enrol form, by field, before anything is sent. */

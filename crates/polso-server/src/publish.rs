@@ -1,0 +1,257 @@
+//! Publishing weeks: once a week's collection window has closed, its cells are
+//! computed once under the organisation's rules and stored as an immutable
+//! snapshot, with the privacy ledger; its raw sums and receipts are deleted.
+//!
+//! Publication runs from a background task every minute and before every HR
+//! read, so a read never waits for the next tick and a due week is published
+//! even when nobody reads. One publisher at a time ([`Publisher`]); a week is
+//! never published twice (the store refuses it). Reads are served only from
+//! what this module stored, so polling between arrivals shows nothing: a week
+//! still collecting is not served at all.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Mutex;
+
+use chrono::{DateTime, Utc};
+use polso_core::bank::ItemBank;
+use polso_core::collection::CollectionWindow;
+use polso_core::dp::RandomBits;
+use polso_core::schedule::Schedule;
+use polso_core::{IsoWeek, Item, Metric, Scale};
+
+use crate::error::Result;
+use crate::privacy::{CellNoise, PublicationRandomness, ValueScale};
+use crate::release::{KeyRelease, ReleaseRules, publish_key};
+use crate::report::{METRIC_HISTOGRAM_BINS, item_key, metric_key};
+use crate::store::{OrganisationTree, PublishedCell, ServerStore, TeamAggregate, WeekPublication};
+
+/// How weeks are published: the server's settings, never a request's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PublicationSettings {
+    /// When a week's collection window closes.
+    pub window: CollectionWindow,
+    /// The configured minimum count for a released sd and histogram; raised
+    /// to 2k when lower.
+    pub histogram_minimum: u32,
+}
+
+/// Serialises publication: the background task and HR reads may both try.
+#[derive(Debug, Default)]
+pub struct Publisher {
+    lock: Mutex<()>,
+}
+
+impl Publisher {
+    /// Publishes every week of `organisation_id` whose window has closed by
+    /// `now` and that is not yet published, oldest first. Returns the weeks
+    /// published now.
+    pub fn publish_due_weeks(
+        &self,
+        store: &dyn ServerStore,
+        organisation_id: &str,
+        settings: PublicationSettings,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<IsoWeek>> {
+        // A panic while publishing leaves no half-published week (one
+        // transaction per week), so a poisoned lock is safe to take.
+        let _guard = self.lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let last_due = settings.window.last_publishable_week(now);
+        let first = match store.last_published_week(organisation_id)? {
+            Some(last) => last.next(),
+            None => match store.earliest_collected_week(organisation_id)? {
+                Some(week) => week,
+                None => return Ok(Vec::new()),
+            },
+        };
+        if first > last_due {
+            return Ok(Vec::new());
+        }
+        let tree = store.organisation_tree(organisation_id)?;
+        let mut random = PublicationRandomness::from_os()?;
+        let mut published = Vec::new();
+        for index in first.index()..=last_due.index() {
+            let week = IsoWeek::from_index(index);
+            let aggregates = store.team_aggregates(organisation_id, None, week..=week)?;
+            let publication = week_publication(&tree, &aggregates, week, settings, now, &mut random);
+            store.publish_week(organisation_id, &publication)?;
+            published.push(week);
+        }
+        Ok(published)
+    }
+
+    /// [`Publisher::publish_due_weeks`] for every organisation of the store.
+    pub fn publish_all_due(
+        &self,
+        store: &dyn ServerStore,
+        settings: PublicationSettings,
+        now: DateTime<Utc>,
+    ) -> Result<usize> {
+        let mut published = 0;
+        for organisation in store.organisations()? {
+            published += self.publish_due_weeks(store, &organisation.id, settings, now)?.len();
+        }
+        Ok(published)
+    }
+}
+
+/// The 0–100 metric cell that one item's published `cell` stands for, when
+/// the week scores `metric` from that item alone: the same count, the mean
+/// and sd rescaled (and turned around for a reversed item), each point of the
+/// histogram moved to the score bin it scores in. Post-processing of a
+/// released cell: it reveals nothing more and spends no budget.
+pub fn metric_cell_of_item_cell(
+    cell: &PublishedCell,
+    metric: Metric,
+    scale: &Scale,
+    reverse: bool,
+) -> PublishedCell {
+    let range = f64::from(scale.max.saturating_sub(scale.min)).max(1.0);
+    let to_score = |value: f64| {
+        let steps = if reverse { f64::from(scale.max) - value } else { value - f64::from(scale.min) };
+        (steps / range * 100.0).clamp(0.0, 100.0)
+    };
+    let histogram = cell.histogram.as_ref().map(|points| {
+        let mut bins = vec![0u32; METRIC_HISTOGRAM_BINS];
+        for (point, &count) in points.iter().enumerate() {
+            let score = to_score(f64::from(scale.min) + point as f64);
+            // The score is within 0..=100, so the cast is exact.
+            let bin = ((score / 10.0).floor() as usize).min(METRIC_HISTOGRAM_BINS - 1);
+            bins[bin] = bins[bin].saturating_add(count);
+        }
+        bins
+    });
+    PublishedCell {
+        week: cell.week,
+        key: metric.key().to_owned(),
+        unit_id: cell.unit_id.clone(),
+        n: cell.n,
+        mean: to_score(cell.mean),
+        sd: cell.sd.map(|sd| sd / range * 100.0),
+        histogram,
+    }
+}
+
+/// Everything one week's publication stores: the released cells of every key
+/// the week asked, and the ε spent on each team's people.
+pub fn week_publication(
+    tree: &OrganisationTree,
+    aggregates: &[TeamAggregate],
+    week: IsoWeek,
+    settings: PublicationSettings,
+    now: DateTime<Utc>,
+    random: &mut dyn RandomBits,
+) -> WeekPublication {
+    let organisation = &tree.organisation;
+    let bank = ItemBank::embedded();
+    let schedule = Schedule::new(bank, organisation.seed);
+    let asked_items = schedule.items_for_week(week);
+    let asked_metrics: BTreeSet<Metric> =
+        asked_items.iter().filter_map(|item| bank.item(item.as_str()).map(|item| item.metric)).collect();
+
+    // (key as clients name it, key as stored, its scale)
+    let mut keys: Vec<(String, String, ValueScale)> = Vec::new();
+    for item in &asked_items {
+        if let Some(scale) = ValueScale::of_key(bank, item.as_str()) {
+            keys.push((item.as_str().to_owned(), item_key(item.as_str()), scale));
+        }
+    }
+    // A metric the week scores from one item only is that item's cell on
+    // the 0–100 scale: derived from the item's published cell, it spends no
+    // budget, and no one can average two separately noised releases of the
+    // same answers. A metric scored from several items (a WHO-5 week) is
+    // published as a key of its own.
+    let mut derived_metrics: Vec<(Metric, &Item)> = Vec::new();
+    for metric in &asked_metrics {
+        let items: Vec<&Item> = asked_items
+            .iter()
+            .filter_map(|id| bank.item(id.as_str()))
+            .filter(|item| item.metric == *metric)
+            .collect();
+        match items.as_slice() {
+            [only] => derived_metrics.push((*metric, only)),
+            _ => keys.push((metric.key().to_owned(), metric_key(*metric), ValueScale::Score)),
+        }
+    }
+
+    let mut cells = Vec::new();
+    let mut spent_by_unit: HashMap<String, f64> = HashMap::new();
+    for (key_label, stored_key, scale) in keys {
+        let of_key: Vec<&TeamAggregate> =
+            aggregates.iter().filter(|aggregate| aggregate.key == stored_key).collect();
+        let noise = organisation.privacy.epsilon.map(|epsilon| CellNoise::new(epsilon, scale));
+        let rules = ReleaseRules::new(organisation.k, settings.histogram_minimum, noise);
+        let KeyRelease { cells: key_cells, spent } =
+            publish_key(tree, &of_key, &key_label, week, rules, random);
+        cells.extend(key_cells);
+        for (unit_id, epsilon) in spent {
+            *spent_by_unit.entry(unit_id).or_default() += epsilon;
+        }
+    }
+    let derived: Vec<PublishedCell> = derived_metrics
+        .iter()
+        .flat_map(|(metric, item)| {
+            let scale = bank.scale_of(item);
+            cells
+                .iter()
+                .filter(|cell| cell.key == item.id.as_str())
+                .map(|cell| metric_cell_of_item_cell(cell, *metric, scale, item.reverse))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    cells.extend(derived);
+
+    // Each person of a team is covered by the team's cells, its department's
+    // and the organisation's: the ledger charges all three.
+    let organisation_spent = spent_by_unit.get(&organisation.id).copied().unwrap_or(0.0);
+    let mut ledger = Vec::new();
+    for department in &tree.departments {
+        let department_spent = spent_by_unit.get(&department.id).copied().unwrap_or(0.0);
+        for team in &department.teams {
+            let team_spent = spent_by_unit.get(&team.id).copied().unwrap_or(0.0);
+            ledger.push((team.id.clone(), organisation_spent + department_spent + team_spent));
+        }
+    }
+    WeekPublication {
+        week,
+        published_at: now,
+        k: organisation.k,
+        epsilon: organisation.privacy.epsilon,
+        cells,
+        ledger,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item_cell(mean: f64, sd: Option<f64>, histogram: Option<Vec<u32>>) -> PublishedCell {
+        PublishedCell {
+            week: "2026-W47".parse().unwrap(),
+            key: "x".to_owned(),
+            unit_id: "team".to_owned(),
+            n: 12,
+            mean,
+            sd,
+            histogram,
+        }
+    }
+
+    #[test]
+    fn a_single_item_metric_is_its_item_on_the_score_scale() {
+        let scale = Scale { id: "agree5".to_owned(), min: 1, max: 5, labels: Vec::new() };
+        let cell = item_cell(4.0, Some(1.0), Some(vec![1, 0, 2, 4, 5]));
+        let metric = metric_cell_of_item_cell(&cell, Metric::Trust, &scale, false);
+        assert_eq!((metric.key.as_str(), metric.n, metric.unit_id.as_str()), ("trust", 12, "team"));
+        assert!((metric.mean - 75.0).abs() < 1e-12);
+        assert!((metric.sd.unwrap() - 25.0).abs() < 1e-12);
+        // Points 1..5 score 0, 25, 50, 75, 100: bins 0, 2, 5, 7 and 9.
+        assert_eq!(metric.histogram, Some(vec![1, 0, 0, 0, 0, 2, 0, 4, 0, 5]));
+
+        let reversed = metric_cell_of_item_cell(&cell, Metric::Trust, &scale, true);
+        assert!((reversed.mean - 25.0).abs() < 1e-12);
+        assert_eq!(reversed.histogram, Some(vec![5, 0, 4, 0, 0, 2, 0, 0, 0, 1]));
+        let without = metric_cell_of_item_cell(&item_cell(2.0, None, None), Metric::Trust, &scale, false);
+        assert_eq!((without.sd, without.histogram), (None, None));
+    }
+}

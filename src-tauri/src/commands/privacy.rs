@@ -1,0 +1,26 @@
+//! Commands of the privacy ledger: HR reads every team's yearly ε, the
+//! employee reads their own team's for Settings.
+//!
+//! The network half of each runs without holding the store, as in `sync.rs`;
+//! both are `async` so Tauri runs them off the main thread.
+
+use polso_api::{ApiError, DevicePrivacyLoss, PrivacyLedger};
+use polso_desktop::{hr, privacy_ledger};
+use tauri::State;
+
+use super::with_desktop;
+use crate::state::AppState;
+
+/// The ε each team in the HR token's scope spent this year.
+#[tauri::command(async)]
+pub fn read_privacy_ledger(state: State<'_, AppState>) -> Result<PrivacyLedger, ApiError> {
+    let credentials = with_desktop(&state, |desktop| desktop.hr_credentials())?;
+    hr::read_privacy_ledger(state.transport(), &credentials)
+}
+
+/// The ε spent this year on each person of this device's team.
+#[tauri::command(async)]
+pub fn read_my_privacy_loss(state: State<'_, AppState>) -> Result<DevicePrivacyLoss, ApiError> {
+    let credentials = with_desktop(&state, |desktop| desktop.device_ledger_credentials())?;
+    privacy_ledger::read_my_privacy_loss(state.transport(), &credentials)
+}

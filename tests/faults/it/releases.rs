@@ -1,0 +1,668 @@
+//! Issue 11, "published releases": the attacks of the issue that the release
+//! model stops, each against the real server binary on 127.0.0.1, each
+//! failing on the model before it (aggregates read as they stood, reports
+//! for the open week, receipts with a content digest, a delay the server
+//! could set to 0, 403 for a unit out of reach).
+//!
+//! The calendar is `polso_faults::calendar`'s: devices enrol with the
+//! server's clock in week W, report W with it in W + 1, and HR reads W once
+//! it is published; the server is restarted between phases on the same
+//! database (`serve --now`). Reports answer exactly the items the
+//! organisation's schedule asks (`polso_faults::reports`). Where a test needs
+//! exact values it turns differential privacy off (`set-dp --off`; `init-org`
+//! turns it on); the noise test keeps it on.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Context, Result, ensure};
+use polso_core::bank::ItemBank;
+use polso_core::collection::{MIN_SEND_DELAY_SECONDS, send_delay_bounds};
+use polso_core::{Answer, IsoWeek, Metric, score_answers};
+use polso_desktop::sync::UreqTransport;
+use polso_faults::calendar;
+use polso_faults::device::Device;
+use polso_faults::reports::{AskedItem, asked_items, full_report, report};
+use polso_faults::server::{Organisation, RunningServer, admin, invite, organisation};
+use polso_server::ServerStore;
+use serde_json::{Value, json};
+
+/// The organisation's k (the default of `init-org`).
+const K: usize = 5;
+
+/// One HTTP request; the status and the JSON answer.
+fn request(
+    url: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+) -> Result<(u16, Value)> {
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let full = format!("{url}{path}");
+    let mut response = match body {
+        None => {
+            let mut request = agent.get(&full);
+            if let Some(token) = token {
+                request = request.header("Authorization", format!("Bearer {token}"));
+            }
+            request.call()?
+        }
+        Some(body) => {
+            let mut request = match method {
+                "POST" => agent.post(&full),
+                _ => agent.put(&full),
+            }
+            .header("Content-Type", "application/json");
+            if let Some(token) = token {
+                request = request.header("Authorization", format!("Bearer {token}"));
+            }
+            request.send(serde_json::to_string(body)?)?
+        }
+    };
+    let status = response.status().as_u16();
+    let text = response.body_mut().read_to_string()?;
+    let answer = serde_json::from_str(&text).with_context(|| format!("{path} answered {status}: {text}"))?;
+    Ok((status, answer))
+}
+
+fn post(url: &str, path: &str, token: Option<&str>, body: &Value) -> Result<(u16, Value)> {
+    request(url, "POST", path, token, Some(body))
+}
+
+fn get(url: &str, path: &str, token: &str) -> Result<(u16, Value)> {
+    request(url, "GET", path, Some(token), None)
+}
+
+/// A database with one organisation of one department and `teams` teams, an
+/// HR token for all of it and an invite to the first team.
+struct Setting {
+    _directory: tempfile::TempDir,
+    database: PathBuf,
+    organisation: Organisation,
+    hr_token: String,
+    invite: String,
+    output: Arc<Mutex<Vec<u8>>>,
+}
+
+impl Setting {
+    fn new(name: &str, teams: usize, exact: bool) -> Result<Setting> {
+        let directory = tempfile::tempdir()?;
+        let database = directory.path().join("server.db");
+        let organisation = organisation(&database, name, 1, teams)?;
+        if exact {
+            admin(&database, &["set-dp", "--organisation", &organisation.id, "--off"])?;
+        }
+        let hr_token = admin(&database, &["create-hr-token", "--organisation", &organisation.id])?;
+        let invite = invite(&database, &organisation.teams[0].1, 50)?;
+        Ok(Setting {
+            _directory: directory,
+            database,
+            organisation,
+            hr_token,
+            invite,
+            output: Arc::new(Mutex::new(Vec::new())),
+        })
+    }
+
+    fn team(&self) -> &str {
+        &self.organisation.teams[0].1
+    }
+
+    /// The organisation's schedule seed, as the administrator's database holds it.
+    fn seed(&self) -> Result<u64> {
+        let store = polso_server::SqliteServerStore::open(&self.database)?;
+        let organisations = store.organisations()?;
+        Ok(organisations
+            .iter()
+            .find(|organisation| organisation.id == self.organisation.id)
+            .context("no organisation")?
+            .seed)
+    }
+
+    fn start(&self, now: chrono::DateTime<chrono::Utc>) -> Result<RunningServer> {
+        RunningServer::start_at(&self.database, self.output.clone(), now)
+    }
+
+    /// Enrols `n` devices through the invite, with the server in `week`; their tokens.
+    fn enrol(&self, week: IsoWeek, n: usize) -> Result<Vec<String>> {
+        let server = self.start(calendar::enrolment_time(week))?;
+        let tokens = enrol_on(&server, &self.invite, n);
+        server.kill();
+        tokens
+    }
+
+    /// The aggregate table of `key` at `unit` level for `week`, as HR reads it.
+    fn read(&self, server: &RunningServer, unit: &str, key: &str, week: IsoWeek) -> Result<Value> {
+        let (status, table) = get(
+            &server.url,
+            &format!("/v1/aggregates?unit={unit}&key={key}&from={week}&to={week}"),
+            &self.hr_token,
+        )?;
+        ensure!(status == 200, "{unit} {key}: {status} {table}");
+        Ok(table)
+    }
+
+    /// Rows of `table` in the database file, for `week` when the table has a week.
+    fn rows(&self, table: &str, week: Option<IsoWeek>) -> Result<i64> {
+        let connection = rusqlite::Connection::open(&self.database)?;
+        Ok(match week {
+            Some(week) => connection.query_row(
+                &format!("SELECT count(*) FROM {table} WHERE week_index = ?1"),
+                [week.index()],
+                |row| row.get(0),
+            )?,
+            None => connection.query_row(&format!("SELECT count(*) FROM {table}"), [], |row| row.get(0))?,
+        })
+    }
+}
+
+fn enrol_on(server: &RunningServer, code: &str, n: usize) -> Result<Vec<String>> {
+    (0..n)
+        .map(|_| {
+            let (status, answer) =
+                post(&server.url, "/v1/enrol", None, &json!({"wire_version": 1, "invite_code": code}))?;
+            ensure!(status == 201, "enrolment: {status} {answer}");
+            Ok(answer["device_token"].as_str().context("no device token")?.to_owned())
+        })
+        .collect()
+}
+
+/// Sends `report` with `token`; the status and the answer's `status` or `code`.
+fn send_report(server: &RunningServer, token: &str, report: &Value) -> Result<(u16, String)> {
+    let (status, answer) = post(&server.url, "/v1/reports", Some(token), report)?;
+    let word = answer["status"].as_str().or(answer["code"].as_str()).unwrap_or_default().to_owned();
+    Ok((status, word))
+}
+
+fn accepted(server: &RunningServer, token: &str, report: &Value) -> Result<()> {
+    let answer = send_report(server, token, report)?;
+    ensure!(answer == (200, "accepted".to_owned()), "{answer:?}");
+    Ok(())
+}
+
+/// Device `position`'s value for `item`: spread over the scale, so no two
+/// neighbouring devices answer alike.
+fn spread(item: &AskedItem, position: usize) -> u8 {
+    item.min + (position % usize::from(item.max - item.min + 1)) as u8
+}
+
+#[test]
+fn polling_between_arrivals_shows_nothing_until_publication() -> Result<()> {
+    let setting = Setting::new("Sondaggi Srl", 2, true)?;
+    let week = calendar::week();
+    let tokens = setting.enrol(week, K + 1)?;
+    let seed = setting.seed()?;
+    let item = asked_items(seed, week)[0].clone();
+    let keys = [item.id.clone(), item.metric.key().to_owned()];
+
+    let server = setting.start(calendar::reporting_time(week))?;
+    let mut first_reads: Option<Vec<Value>> = None;
+    for (position, token) in tokens.iter().enumerate() {
+        accepted(&server, token, &full_report(seed, week, |item| spread(item, position)))?;
+        // HR reads every level of the item and its metric after each arrival.
+        let mut reads = Vec::new();
+        for key in &keys {
+            for unit in ["team", "department", "organisation"] {
+                let table = setting.read(&server, unit, key, week)?;
+                ensure!(table["cells"] == json!([]), "{unit} {key} after report {position}: {table}");
+                ensure!(table["published_through"].is_null(), "{table}");
+                ensure!(
+                    table["next_publication"]
+                        == json!({"week": week.to_string(), "at": calendar::rfc3339(calendar::publication_time(week))}),
+                    "{table}"
+                );
+                reads.push(table);
+            }
+        }
+        match &first_reads {
+            None => first_reads = Some(reads),
+            Some(first) => ensure!(reads == *first, "a read changed after report {position}"),
+        }
+    }
+    server.kill();
+
+    // Published: the week appears once, whole.
+    let server = setting.start(calendar::after_publication(week))?;
+    let table = setting.read(&server, "team", &item.id, week)?;
+    let cell = table["cells"]
+        .as_array()
+        .and_then(|cells| cells.iter().find(|cell| cell["unit_id"] == setting.team()));
+    let cell = cell.context("no cell of the team")?;
+    ensure!(cell["released"] == true && cell["n"] == json!(K + 1), "{cell}");
+    let exact_mean = (0..=K).map(|position| f64::from(spread(&item, position))).sum::<f64>() / (K + 1) as f64;
+    ensure!((cell["mean"].as_f64().unwrap_or(f64::NAN) - exact_mean).abs() < 1e-9, "{cell}");
+    Ok(())
+}
+
+#[test]
+fn a_report_for_the_open_week_is_refused() -> Result<()> {
+    let setting = Setting::new("Settimana Aperta Srl", 1, true)?;
+    let week = calendar::week();
+    let seed = setting.seed()?;
+
+    // Enrolled in W, the device sends W while W is still running.
+    let server = setting.start(calendar::enrolment_time(week))?;
+    let token = enrol_on(&server, &setting.invite, 1)?.remove(0);
+    let this_week = full_report(seed, week, |item| item.max);
+    ensure!(send_report(&server, &token, &this_week)? == (400, "week_not_open".to_owned()));
+    server.kill();
+
+    // A week later, the then open week is refused the same way; the closed one is taken.
+    let server = setting.start(calendar::reporting_time(week))?;
+    let next_week = full_report(seed, week.next(), |item| item.max);
+    ensure!(send_report(&server, &token, &next_week)? == (400, "week_not_open".to_owned()));
+    ensure!(setting.rows("aggregates", None)? == 0, "an open week's report left sums");
+    ensure!(setting.rows("report_receipts", None)? == 0, "an open week's report left a receipt");
+    accepted(&server, &token, &this_week)?;
+    server.kill();
+    Ok(())
+}
+
+#[test]
+fn a_late_report_after_publication_is_refused() -> Result<()> {
+    let setting = Setting::new("Ritardi Srl", 1, true)?;
+    let week = calendar::week();
+    let tokens = setting.enrol(week, K + 1)?;
+    let seed = setting.seed()?;
+    let item = asked_items(seed, week)[0].id.clone();
+    let (on_time, late) = tokens.split_at(K);
+
+    let server = setting.start(calendar::reporting_time(week))?;
+    for (position, token) in on_time.iter().enumerate() {
+        accepted(&server, token, &full_report(seed, week, |item| spread(item, position)))?;
+    }
+    server.kill();
+
+    let server = setting.start(calendar::after_publication(week))?;
+    let before = setting.read(&server, "team", &item, week)?;
+    ensure!(
+        before["published_through"] == week.to_string() && before["cells"][0]["n"] == json!(K),
+        "{before}"
+    );
+    let answer = send_report(&server, &late[0], &full_report(seed, week, |item| item.max))?;
+    ensure!(answer == (410, "week_published".to_owned()), "a late report: {answer:?}");
+    ensure!(setting.read(&server, "team", &item, week)? == before, "a late report changed the release");
+    ensure!(setting.rows("aggregates", Some(week))? == 0, "a late report left sums");
+    ensure!(setting.rows("report_receipts", None)? == 0, "a late report left a receipt");
+    Ok(())
+}
+
+#[test]
+fn fake_reports_cannot_redraw_published_noise() -> Result<()> {
+    // Differential privacy on, as init-org makes it.
+    let setting = Setting::new("Rumore Srl", 1, false)?;
+    let week = calendar::week();
+    let tokens = setting.enrol(week, K + 1 + 3)?;
+    let seed = setting.seed()?;
+    let asked = asked_items(seed, week);
+    let mut keys: Vec<String> = asked.iter().map(|item| item.id.clone()).collect();
+    keys.extend(asked.iter().map(|item| item.metric.key().to_owned()));
+    keys.sort();
+    keys.dedup();
+    let (real, fakes) = tokens.split_at(K + 1);
+
+    let server = setting.start(calendar::reporting_time(week))?;
+    for (position, token) in real.iter().enumerate() {
+        accepted(&server, token, &full_report(seed, week, |item| spread(item, position)))?;
+    }
+    server.kill();
+
+    let read_all = |server: &RunningServer| -> Result<Vec<Value>> {
+        let mut tables = Vec::new();
+        for key in &keys {
+            for unit in ["team", "organisation"] {
+                tables.push(setting.read(server, unit, key, week)?);
+            }
+        }
+        Ok(tables)
+    };
+    let server = setting.start(calendar::after_publication(week))?;
+    let published = read_all(&server)?;
+    // The noise is there: the first item's released mean is not the exact one.
+    let exact_mean =
+        (0..=K).map(|position| f64::from(spread(&asked[0], position))).sum::<f64>() / (K + 1) as f64;
+    let noisy = published.iter().any(|table| {
+        table["cells"].as_array().into_iter().flatten().any(|cell| {
+            cell["key"] == asked[0].id.as_str()
+                && (cell["n"] != json!(K + 1)
+                    || cell["mean"].as_f64().is_some_and(|mean| (mean - exact_mean).abs() > 1e-9))
+        })
+    });
+    ensure!(noisy, "differential privacy is off: the released cells are exact");
+
+    // Fake reports after publication: devices enrolled in W that held back,
+    // and a device enrolled now, each sending extremes.
+    for token in fakes {
+        let answer = send_report(&server, token, &full_report(seed, week, |item| item.max))?;
+        ensure!(answer == (410, "week_published".to_owned()), "{answer:?}");
+    }
+    let newcomer = enrol_on(&server, &setting.invite, 1)?.remove(0);
+    let answer = send_report(&server, &newcomer, &full_report(seed, week, |item| item.min))?;
+    ensure!(answer == (422, "week_before_enrolment".to_owned()), "{answer:?}");
+    ensure!(read_all(&server)? == published, "the release changed after fake reports");
+    server.kill();
+
+    // Another process, another random state: the same release.
+    let server = setting.start(calendar::after_publication(week) + chrono::Duration::hours(1))?;
+    ensure!(read_all(&server)? == published, "a restarted server drew new noise");
+    Ok(())
+}
+
+/// The latest week up to `calendar::week()` whose pulse asks two or more
+/// WHO-5 items under `seed`, with those items (a WHO-5 week comes every four).
+fn who5_week(seed: u64) -> Result<(IsoWeek, Vec<AskedItem>)> {
+    for back in 0..8 {
+        let week = calendar::week().plus_weeks(-back);
+        let items = asked_items(seed, week);
+        if items.iter().filter(|item| item.metric == Metric::Who5).count() >= 2 {
+            return Ok((week, items));
+        }
+    }
+    anyhow::bail!("no WHO-5 week in the eight weeks up to {}", calendar::week())
+}
+
+#[test]
+fn item_and_metric_cells_cover_the_same_reports() -> Result<()> {
+    let setting = Setting::new("Coerenza Srl", 1, true)?;
+    let seed = setting.seed()?;
+    let (week, asked) = who5_week(seed)?;
+    let tokens = setting.enrol(week, K + 2)?;
+    let (full_devices, skipper) = tokens.split_at(K + 1);
+    let skipped = asked.iter().find(|item| item.metric == Metric::Who5).context("no WHO-5 item")?.id.clone();
+
+    let server = setting.start(calendar::reporting_time(week))?;
+    let mut full_answers: Vec<Vec<(String, u8)>> = Vec::new();
+    for (position, token) in full_devices.iter().enumerate() {
+        let answers: Vec<(String, u8)> =
+            asked.iter().map(|item| (item.id.clone(), spread(item, position))).collect();
+        accepted(&server, token, &report(week, &answers))?;
+        full_answers.push(answers);
+    }
+    // One person skips one WHO-5 item and answers the others at the extremes.
+    let partial: Vec<(String, u8)> =
+        asked.iter().filter(|item| item.id != skipped).map(|item| (item.id.clone(), item.max)).collect();
+    accepted(&server, &skipper[0], &report(week, &partial))?;
+    server.kill();
+
+    let server = setting.start(calendar::after_publication(week))?;
+    let bank = ItemBank::embedded();
+    let score_of = |answers: &[(String, u8)]| -> Result<f64> {
+        let answers: Vec<Answer> = answers
+            .iter()
+            .filter(|(id, _)| bank.item(id).is_some_and(|item| item.metric == Metric::Who5))
+            .map(|(id, value)| Ok(Answer { item: bank.item(id).context("item")?.id.clone(), value: *value }))
+            .collect::<Result<_>>()?;
+        let scores = score_answers(bank, &answers)?;
+        Ok(scores.iter().find(|score| score.metric == Metric::Who5).context("no WHO-5 score")?.score)
+    };
+    let mut expected: BTreeMap<String, f64> = BTreeMap::new();
+    for item in asked.iter().filter(|item| item.metric == Metric::Who5) {
+        let sum: f64 = (0..=K).map(|position| f64::from(spread(item, position))).sum();
+        expected.insert(item.id.clone(), sum / (K + 1) as f64);
+    }
+    let scores: Vec<f64> = full_answers.iter().map(|answers| score_of(answers)).collect::<Result<_>>()?;
+    expected.insert(Metric::Who5.key().to_owned(), scores.iter().sum::<f64>() / scores.len() as f64);
+    for (key, mean) in &expected {
+        for unit in ["team", "organisation"] {
+            let table = setting.read(&server, unit, key, week)?;
+            let cell = &table["cells"][0];
+            ensure!(cell["released"] == true, "{unit} {key}: {cell}");
+            ensure!(
+                cell["n"] == json!(K + 1),
+                "{unit} {key}: the report skipping {skipped} was counted: {cell}"
+            );
+            let released = cell["mean"].as_f64().unwrap_or(f64::NAN);
+            ensure!(
+                (released - mean).abs() < 1e-9,
+                "{unit} {key}: mean {released}, the full reports' {mean}"
+            );
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn a_unanimous_small_cell_shows_no_histogram_or_sd() -> Result<()> {
+    let setting = Setting::new("Unanimi Srl", 1, true)?;
+    let week = calendar::week();
+    let tokens = setting.enrol(week, K + 1)?;
+    let seed = setting.seed()?;
+    let asked = asked_items(seed, week);
+
+    let server = setting.start(calendar::reporting_time(week))?;
+    for token in &tokens {
+        accepted(&server, token, &full_report(seed, week, |item| item.max))?;
+    }
+    server.kill();
+
+    // K + 1 < 2k: each cell's mean is released, its spread is not.
+    let server = setting.start(calendar::after_publication(week))?;
+    for item in &asked {
+        // An item's mean is its scale's top; a metric's depends on its scoring and is not checked.
+        for (key, mean) in [(item.id.as_str(), Some(f64::from(item.max))), (item.metric.key(), None)] {
+            for unit in ["team", "department", "organisation"] {
+                let table = setting.read(&server, unit, key, week)?;
+                let cell = &table["cells"][0];
+                ensure!(cell["released"] == true && cell["n"] == json!(K + 1), "{unit} {key}: {cell}");
+                ensure!(
+                    cell["sd"].is_null() && cell["histogram"].is_null(),
+                    "{unit} {key} tells everyone's answer: {cell}"
+                );
+                if let Some(mean) = mean {
+                    ensure!(cell["mean"].as_f64() == Some(mean), "{unit} {key}: {cell}");
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The length of the database's `-wal` file (0 when there is none).
+fn wal_length(database: &Path) -> Result<u64> {
+    let wal = database.with_extension("db-wal");
+    Ok(if wal.exists() { std::fs::metadata(&wal)?.len() } else { 0 })
+}
+
+#[test]
+fn a_database_copy_after_each_report_shows_no_past_commit() -> Result<()> {
+    let setting = Setting::new("Copie Srl", 1, true)?;
+    let week = calendar::week();
+    let tokens = setting.enrol(week, K + 1)?;
+    let seed = setting.seed()?;
+    let item = asked_items(seed, week)[0].id.clone();
+
+    let server = setting.start(calendar::reporting_time(week))?;
+    for (position, token) in tokens.iter().enumerate() {
+        accepted(&server, token, &full_report(seed, week, |item| spread(item, position)))?;
+        // A copy taken now: the main file holds the current sums, the WAL no commit.
+        let length = wal_length(&setting.database)?;
+        ensure!(length == 0, "after report {position} the WAL holds {length} bytes of past commits");
+        let copy = tempfile::tempdir()?;
+        let copied = copy.path().join("server.db");
+        std::fs::copy(&setting.database, &copied)?;
+        let connection = rusqlite::Connection::open(&copied)?;
+        let receipts: i64 =
+            connection.query_row("SELECT count(*) FROM report_receipts", [], |row| row.get(0))?;
+        ensure!(
+            receipts == position as i64 + 1,
+            "the copy after report {position} holds {receipts} receipts"
+        );
+    }
+
+    // Publication (at the first HR read past the window) leaves nothing of the week's raw sums.
+    server.kill();
+    let server = setting.start(calendar::after_publication(week))?;
+    let table = setting.read(&server, "team", &item, week)?;
+    ensure!(table["published_through"] == week.to_string(), "{table}");
+    ensure!(setting.rows("aggregates", Some(week))? == 0, "the published week's sums are still on disk");
+    ensure!(setting.rows("report_receipts", None)? == 0, "the published week's receipts are still on disk");
+    ensure!(wal_length(&setting.database)? == 0, "the WAL holds the publication's commit");
+    Ok(())
+}
+
+/// Every row of every table but `aggregates`, as text.
+fn everything_but_sums(database: &Path) -> Result<String> {
+    let connection = rusqlite::Connection::open(database)?;
+    let tables: Vec<String> = connection
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'aggregates' ORDER BY name",
+        )?
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut text = String::new();
+    for table in tables {
+        let mut statement = connection.prepare(&format!("SELECT * FROM \"{table}\" ORDER BY 1"))?;
+        let columns = statement.column_count();
+        let rows = statement.query_map([], |row| {
+            (0..columns)
+                .map(|index| row.get::<_, rusqlite::types::Value>(index).map(|value| format!("{value:?}")))
+                .collect::<rusqlite::Result<Vec<_>>>()
+        })?;
+        text.push_str(&table);
+        text.push('\n');
+        for row in rows {
+            text.push_str(&row?.join("|"));
+            text.push('\n');
+        }
+    }
+    Ok(text)
+}
+
+#[test]
+fn no_content_digest_is_stored() -> Result<()> {
+    let setting = Setting::new("Impronte Srl", 1, true)?;
+    let connection = rusqlite::Connection::open(&setting.database)?;
+    let columns: Vec<String> = connection
+        .prepare("SELECT name FROM pragma_table_info('report_receipts')")?
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    drop(connection);
+    ensure!(
+        columns.iter().all(|column| ["receipt", "organisation_id", "week_index"].contains(&column.as_str())),
+        "report_receipts has columns {columns:?}"
+    );
+
+    // The attacker holds the target's device token and copies of the database.
+    let week = calendar::week();
+    let tokens = setting.enrol(week, 2)?;
+    let seed = setting.seed()?;
+    let server = setting.start(calendar::reporting_time(week))?;
+    accepted(&server, &tokens[1], &full_report(seed, week, |item| item.min))?;
+    server.kill();
+    let before = std::fs::read(&setting.database)?;
+    ensure!(wal_length(&setting.database)? == 0, "a WAL to copy too");
+
+    // The target's report, one of two contents: what each leaves on disk.
+    let mut copies = Vec::new();
+    let contents: [fn(&AskedItem) -> u8; 2] = [|item| item.min, |item| item.max];
+    for value_of in contents {
+        for suffix in ["db-wal", "db-shm"] {
+            let _ = std::fs::remove_file(setting.database.with_extension(suffix));
+        }
+        std::fs::write(&setting.database, &before)?;
+        let server = setting.start(calendar::reporting_time(week))?;
+        accepted(&server, &tokens[0], &full_report(seed, week, value_of))?;
+        server.kill();
+        copies.push(everything_but_sums(&setting.database)?);
+    }
+    // Receipts and every other table are the same whatever the report said;
+    // only the team's running sums differ, the exposure the threat model
+    // states until two-server aggregation (they hold no per-device row).
+    ensure!(copies[0] == copies[1], "a database copy tells which content the device sent");
+    ensure!(copies[0].contains("report_receipts\n") && setting.rows("report_receipts", None)? == 2);
+    Ok(())
+}
+
+#[test]
+fn the_app_waits_at_least_an_hour_even_if_the_server_announces_zero() -> Result<()> {
+    let setting = Setting::new("Fretta Srl", 1, true)?;
+    let week = calendar::week();
+    let zero_delay = ["--max-random-delay-seconds", "0"];
+    let server = RunningServer::start_at_with(
+        &setting.database,
+        setting.output.clone(),
+        calendar::enrolment_time(week),
+        &zero_delay,
+    )?;
+    let transport = UreqTransport::new();
+    let mut device = Device::new()?;
+    device.enrol(&transport, &server.url, &setting.invite, calendar::wednesday(week))?;
+    device.answer_week(week, &mut fastrand::Rng::with_seed(5), None)?;
+    // The device keeps the address it enrolled with; the server comes back on it.
+    let server = server.restart_at(calendar::reporting_time(week))?;
+    // The shortest delay the app can draw (a draw of 0), and "Sync now" pressed throughout.
+    let close = calendar::device_close(week);
+    device.queue_closed_week(week, &mut || 0)?;
+    let floor = chrono::Duration::seconds(i64::from(MIN_SEND_DELAY_SECONDS));
+    for now in [close, close + chrono::Duration::minutes(30), close + floor - chrono::Duration::seconds(1)] {
+        let status = device
+            .desktop
+            .sync_now(&transport, now.date_naive(), now, true, &mut || 0)
+            .map_err(polso_faults::device::api)?;
+        ensure!(status.pending_reports == 1, "at {now}: {status:?}");
+        ensure!(setting.rows("report_receipts", None)? == 0, "the report left at {now}, before the hour");
+    }
+    let now = close + floor;
+    let status = device
+        .desktop
+        .sync_now(&transport, now.date_naive(), now, true, &mut || 0)
+        .map_err(polso_faults::device::api)?;
+    ensure!(status.pending_reports == 0 && status.failed_reports == 0, "{status:?}");
+    ensure!(setting.rows("report_receipts", None)? == 1, "the report did not arrive");
+    ensure!(send_delay_bounds(0).min_seconds >= 3600, "the floor is an hour");
+    server.kill();
+    Ok(())
+}
+
+#[test]
+fn an_out_of_scope_unit_answers_exactly_like_a_missing_one() -> Result<()> {
+    let directory = tempfile::tempdir()?;
+    let database = directory.path().join("server.db");
+    let organisation = organisation(&database, "Portata Srl", 2, 1)?;
+    let scoped = admin(
+        &database,
+        &[
+            "create-hr-token",
+            "--organisation",
+            &organisation.id,
+            "--departments",
+            &organisation.departments[0],
+        ],
+    )?;
+    let whole = admin(&database, &["create-hr-token", "--organisation", &organisation.id])?;
+    let server = RunningServer::start_at(
+        &database,
+        Arc::new(Mutex::new(Vec::new())),
+        calendar::reporting_time(calendar::week()),
+    )?;
+    let week = calendar::week();
+    let (out_of_scope_team, out_of_scope_department) =
+        (&organisation.teams[1].1, &organisation.departments[1]);
+    // Ids of the same shape that name nothing.
+    let absent = |id: &str| {
+        let (prefix, rest) = id.split_once('_').unwrap_or(("", id));
+        format!("{prefix}_{}", "0".repeat(rest.len()))
+    };
+    for (unit, existing) in [("team", out_of_scope_team), ("department", out_of_scope_department)] {
+        let query = |unit_id: &str| {
+            format!("/v1/aggregates?unit={unit}&unit_id={unit_id}&key=wellbeing&from={week}&to={week}")
+        };
+        // The unit exists: the organisation-wide token reads it.
+        let (status, body) = get(&server.url, &query(existing), &whole)?;
+        ensure!(status == 200, "{unit} with the whole organisation's token: {status} {body}");
+        let missing = absent(existing);
+        let (out_status, out_body) = get(&server.url, &query(existing), &scoped)?;
+        let (missing_status, missing_body) = get(&server.url, &query(&missing), &scoped)?;
+        ensure!(
+            out_status == 404 && missing_status == 404,
+            "{unit}: out of scope {out_status}, missing {missing_status}"
+        );
+        let out_text = out_body.to_string().replace(existing.as_str(), "<unit>");
+        let missing_text = missing_body.to_string().replace(&missing, "<unit>");
+        ensure!(out_text == missing_text, "{unit}: out of scope {out_body}, missing {missing_body}");
+    }
+    server.kill();
+    Ok(())
+}
