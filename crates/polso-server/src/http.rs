@@ -1,6 +1,8 @@
 //! The HTTP API: routes, the extractors that authenticate devices and HR, and
 //! the handlers, in the shape of axum's examples (the library builds the
-//! Router, `main` only binds it).
+//! Router, `main` only binds it). The read side of published releases lives
+//! in [`crate::releases_http`], blind-signature enrolment in
+//! [`crate::credential_http`].
 //!
 //! Every error, including axum's own rejections, unknown paths, wrong methods
 //! and oversized bodies, leaves as `{ code, message }`. Requests are logged by
@@ -19,15 +21,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router, middleware};
 use polso_api::{
-    AggregateQuery, AggregateTable, ApiError, CxImportQuery, CxRowDto, CxSeries, CxSeriesQuery,
-    DepartmentUnits, DevicePrivacyLoss, EnrolRequest, EnrolResponse, ErrorCode, Health, NextPublication,
-    OrganisationUnits, PrivacyLedger, ReportAck, ReportStatus, ReportWindow, TeamPrivacyLoss, UnitKind,
-    UnitRef, WIRE_VERSION, WeeklyReport,
+    ApiError, CxImportQuery, CxRowDto, CxSeries, CxSeriesQuery, DepartmentUnits, EnrolRequest, EnrolResponse,
+    ErrorCode, Health, OrganisationUnits, ReportAck, ReportStatus, ReportWindow, UnitKind, UnitRef,
+    WIRE_VERSION, WeeklyReport,
 };
+use polso_core::IsoWeek;
 use polso_core::bank::ItemBank;
 use polso_core::collection::CollectionWindow;
 use polso_core::schedule::Schedule;
-use polso_core::{IsoWeek, Metric};
 use serde::de::DeserializeOwned;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -37,12 +38,12 @@ use crate::cx::{CheckedCx, check_cx_file, teams_of};
 use crate::error::{Result, ServerError};
 use crate::publish::{PublicationSettings, Publisher};
 use crate::rate_limit::{AuthenticationAttempt, RateLimitConfig, RequestLimits};
-use crate::release::{ScheduledKey, cells_from_snapshot, is_asked};
+use crate::releases_http;
 use crate::report::{check_report_week, validate_report};
 use crate::secrets::{
     DEVICE_TOKEN_PREFIX, HR_TOKEN_PREFIX, hash_secret, new_device_token, normalise_invite_code,
 };
-use crate::store::{DeviceMembership, HrAccess, LedgerEntry, OrganisationTree, PublishedCell, ServerStore};
+use crate::store::{DeviceMembership, HrAccess, ServerStore};
 
 /// How the server behaves, set by the administrator at start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,8 +118,8 @@ impl Default for ServerConfig {
 pub struct AppState {
     store: Arc<dyn ServerStore>,
     pub(crate) clock: Arc<dyn Clock>,
-    config: ServerConfig,
-    publisher: Arc<Publisher>,
+    pub(crate) config: ServerConfig,
+    pub(crate) publisher: Arc<Publisher>,
 }
 
 impl AppState {
@@ -171,11 +172,11 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/credentials/key", post(crate::credential_http::read_credential_key))
         .route("/v1/credentials", post(crate::credential_http::issue_credential))
         .route("/v1/reports", post(submit_report))
-        .route("/v1/aggregates", get(read_aggregates))
+        .route("/v1/aggregates", get(releases_http::read_aggregates))
         .route("/v1/cx", post(import_cx).layer(DefaultBodyLimit::max(cx_body_limit_bytes)).get(read_cx))
         .route("/v1/units", get(read_units))
-        .route("/v1/privacy-ledger", get(read_privacy_ledger))
-        .route("/v1/privacy-ledger/device", get(read_device_privacy_loss))
+        .route("/v1/privacy-ledger", get(releases_http::read_privacy_ledger))
+        .route("/v1/privacy-ledger/device", get(releases_http::read_device_privacy_loss))
         .route("/v1/openapi.json", get(openapi_document))
         .fallback(unknown_path)
         .method_not_allowed_fallback(method_not_allowed)
@@ -284,9 +285,9 @@ fn bearer_token(headers: &HeaderMap, prefix: &str, missing: &'static str) -> Res
 }
 
 /// An enrolled device, authenticated by its bearer token before the body is read.
-struct AuthenticatedDevice {
+pub(crate) struct AuthenticatedDevice {
     token: String,
-    membership: DeviceMembership,
+    pub(crate) membership: DeviceMembership,
 }
 
 impl FromRequestParts<AppState> for AuthenticatedDevice {
@@ -313,7 +314,7 @@ impl FromRequestParts<AppState> for AuthenticatedDevice {
 }
 
 /// HR, authenticated by an unrevoked HR token.
-struct AuthenticatedHr(HrAccess);
+pub(crate) struct AuthenticatedHr(pub(crate) HrAccess);
 
 impl FromRequestParts<AppState> for AuthenticatedHr {
     type Rejection = ServerError;
@@ -338,7 +339,7 @@ impl FromRequestParts<AppState> for AuthenticatedHr {
     }
 }
 
-fn unit_kind_name(unit: UnitKind) -> &'static str {
+pub(crate) fn unit_kind_name(unit: UnitKind) -> &'static str {
     match unit {
         UnitKind::Team => "team",
         UnitKind::Department => "department",
@@ -464,107 +465,9 @@ async fn submit_report(
     Ok(Json(ReportAck { week: week.to_string(), status }))
 }
 
-/// Released cells of one item or metric over a range of weeks, read from the
-/// organisation's published snapshots only: a week still collecting reports
-/// is not served at all, not even its counts. The k rule, secondary
-/// suppression, the histogram minimum and differential privacy ran once, at
-/// publication, under the organisation's settings; no parameter changes them.
-#[utoipa::path(
-    get,
-    path = "/v1/aggregates",
-    tag = "hr",
-    security(("hr_token" = [])),
-    params(
-        ("unit" = polso_api::UnitKind, Query, description = "Which level to read"),
-        ("unit_id" = Option<String>, Query, description = "One unit only; all units of the level in the token's scope when absent"),
-        ("key" = String, Query, description = "An item id (`eng.2`) or a metric key (`wellbeing`)"),
-        ("from" = String, Query, description = "The first ISO week, such as `2026-W01`"),
-        ("to" = String, Query, description = "The last ISO week, included; weeks after the last published one are left out")
-    ),
-    responses(
-        (status = 200, body = polso_api::AggregateTable),
-        (status = 400, description = "`invalid_input` (also for unknown parameters), `unknown_item`, `invalid_week`", body = polso_api::ApiError),
-        (status = 401, description = "`unauthorized`", body = polso_api::ApiError),
-        (status = 403, description = "`forbidden`: the organisation level asked with a token limited to departments", body = polso_api::ApiError),
-        (status = 404, description = "`not_found`: no such unit within the token's reach (a unit outside it is answered exactly alike)", body = polso_api::ApiError),
-        (status = 429, description = "`rate_limited`: too many failed attempts from this address; see `Retry-After`", body = polso_api::ApiError)
-    )
-)]
-async fn read_aggregates(
-    State(state): State<AppState>,
-    AuthenticatedHr(access): AuthenticatedHr,
-    query: std::result::Result<Query<AggregateQuery>, QueryRejection>,
-) -> Result<Json<AggregateTable>> {
-    let Query(query) = query
-        .map_err(|rejection| ServerError::InvalidInput(format!("bad query: {}", rejection.body_text())))?;
-    let scheduled_key = if let Some(metric) = Metric::from_key(&query.key) {
-        ScheduledKey::Metric(metric)
-    } else if ItemBank::embedded().item(&query.key).is_some() {
-        ScheduledKey::Item(query.key.as_str())
-    } else {
-        return Err(ServerError::UnknownItem { item_id: query.key });
-    };
-    let weeks = query_weeks(&query.from, &query.to, state.config.max_query_weeks)?;
-
-    let snapshot = read_snapshot(&state, &access, query.key.clone(), weeks).await?;
-    let tree = &snapshot.tree;
-
-    // Which units of the asked level this token may see.
-    let visible_ids: Vec<&str> = match query.unit {
-        UnitKind::Organisation => {
-            if access.departments.is_some() {
-                return Err(ServerError::Forbidden(
-                    "this HR token reaches only some departments, not the whole organisation".to_owned(),
-                ));
-            }
-            vec![tree.organisation.id.as_str()]
-        }
-        UnitKind::Department => tree
-            .departments
-            .iter()
-            .filter(|department| access.reaches_department(&department.id))
-            .map(|department| department.id.as_str())
-            .collect(),
-        UnitKind::Team => tree
-            .departments
-            .iter()
-            .filter(|department| access.reaches_department(&department.id))
-            .flat_map(|department| department.teams.iter().map(|team| team.id.as_str()))
-            .collect(),
-    };
-    if let Some(unit_id) = &query.unit_id
-        && !visible_ids.contains(&unit_id.as_str())
-    {
-        // The same answer whether the unit exists outside the token's reach
-        // or not at all, so the answer is no oracle of the organisation's units.
-        return Err(ServerError::NotFound(format!(
-            "there is no {} '{unit_id}' within this token's reach",
-            unit_kind_name(query.unit)
-        )));
-    }
-
-    let bank = ItemBank::embedded();
-    let schedule = Schedule::new(bank, tree.organisation.seed);
-    let asked = |week: IsoWeek| is_asked(bank, &schedule, scheduled_key, week);
-    let cells = match snapshot.readable_weeks() {
-        None => Vec::new(),
-        Some(readable) => cells_from_snapshot(tree, &snapshot.cells, &query.key, readable, &asked)
-            .into_iter()
-            .filter(|cell| cell.unit_kind == query.unit && visible_ids.contains(&cell.unit_id.as_str()))
-            .filter(|cell| query.unit_id.as_ref().is_none_or(|unit_id| *unit_id == cell.unit_id))
-            .collect(),
-    };
-    Ok(Json(AggregateTable {
-        k: tree.organisation.k.get(),
-        published_through: snapshot.published_through.map(|week| week.to_string()),
-        next_publication: Some(snapshot.next_publication),
-        cells,
-    }))
-}
-
 /// The weeks `from..=to` of a query, checked: both ISO weeks, in order,
 /// spanning at most `max_query_weeks`.
-fn query_weeks(from: &str, to: &str, max_query_weeks: u32) -> Result<RangeInclusive<IsoWeek>> {
+pub(crate) fn query_weeks(from: &str, to: &str, max_query_weeks: u32) -> Result<RangeInclusive<IsoWeek>> {
     let from: IsoWeek = from.parse()?;
     let to: IsoWeek = to.parse()?;
     if from > to {
@@ -577,163 +480,6 @@ fn query_weeks(from: &str, to: &str, max_query_weeks: u32) -> Result<RangeInclus
         )));
     }
     Ok(from..=to)
-}
-
-/// What one read of published cells gives.
-struct Snapshot {
-    tree: OrganisationTree,
-    /// The stored cells of the key over the asked weeks, up to the last published one.
-    cells: Vec<PublishedCell>,
-    asked_weeks: RangeInclusive<IsoWeek>,
-    published_through: Option<IsoWeek>,
-    next_publication: NextPublication,
-}
-
-impl Snapshot {
-    /// The asked weeks that are published, if any.
-    fn readable_weeks(&self) -> Option<RangeInclusive<IsoWeek>> {
-        let through = self.published_through?;
-        let last = (*self.asked_weeks.end()).min(through);
-        (*self.asked_weeks.start() <= last).then(|| *self.asked_weeks.start()..=last)
-    }
-}
-
-/// Publishes the organisation's due weeks, then reads the published cells of
-/// `key` over `weeks` (clipped to the last published week).
-async fn read_snapshot(
-    state: &AppState,
-    access: &HrAccess,
-    key: String,
-    weeks: RangeInclusive<IsoWeek>,
-) -> Result<Snapshot> {
-    let organisation_id = access.organisation_id.clone();
-    let publisher = Arc::clone(&state.publisher);
-    let settings = state.config.publication();
-    let now = state.clock.now();
-    state
-        .blocking(move |store| {
-            publisher.publish_due_weeks(store, &organisation_id, settings, now)?;
-            let tree = store.organisation_tree(&organisation_id)?;
-            let published_through = store.last_published_week(&organisation_id)?;
-            let next_week = published_through
-                .map(IsoWeek::next)
-                .unwrap_or_else(|| settings.window.last_publishable_week(now).next());
-            let next_publication = NextPublication {
-                week: next_week.to_string(),
-                at: settings
-                    .window
-                    .publication_at(next_week)
-                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            };
-            let cells = match published_through {
-                Some(through) if *weeks.start() <= through => store.published_cells(
-                    &organisation_id,
-                    &key,
-                    *weeks.start()..=(*weeks.end()).min(through),
-                )?,
-                _ => Vec::new(),
-            };
-            Ok(Snapshot { tree, cells, asked_weeks: weeks, published_through, next_publication })
-        })
-        .await
-}
-
-/// The privacy ledger of the teams the HR token reaches, for the current ISO
-/// year by the server's clock.
-#[utoipa::path(
-    get,
-    path = "/v1/privacy-ledger",
-    tag = "hr",
-    security(("hr_token" = [])),
-    responses(
-        (status = 200, body = polso_api::PrivacyLedger),
-        (status = 401, description = "`unauthorized`", body = polso_api::ApiError),
-        (status = 429, description = "`rate_limited`: too many failed attempts from this address; see `Retry-After`", body = polso_api::ApiError)
-    )
-)]
-async fn read_privacy_ledger(
-    State(state): State<AppState>,
-    AuthenticatedHr(access): AuthenticatedHr,
-) -> Result<Json<PrivacyLedger>> {
-    let organisation_id = access.organisation_id.clone();
-    let (tree, year, entries) = ledger_of_year(&state, organisation_id).await?;
-    let mut teams: Vec<TeamPrivacyLoss> = tree
-        .departments
-        .iter()
-        .filter(|department| access.reaches_department(&department.id))
-        .flat_map(|department| department.teams.iter())
-        .map(|team| {
-            let of_team = entries.iter().filter(|entry| entry.team_id == team.id);
-            TeamPrivacyLoss {
-                team_id: team.id.clone(),
-                team_name: team.name.clone(),
-                // `+ 0.0`: an empty f64 sum is −0.0, which would read "−0".
-                epsilon: of_team.clone().map(|entry| entry.epsilon).sum::<f64>() + 0.0,
-                weeks_published: u32::try_from(of_team.count()).unwrap_or(u32::MAX),
-            }
-        })
-        .collect();
-    teams.sort_by(|left, right| (&left.team_name, &left.team_id).cmp(&(&right.team_name, &right.team_id)));
-    let epsilon = tree.organisation.privacy.epsilon;
-    Ok(Json(PrivacyLedger {
-        year,
-        dp_on: epsilon.is_some(),
-        epsilon_per_cell: epsilon.map(|epsilon| epsilon.to_f64()),
-        teams,
-    }))
-}
-
-/// The privacy loss of the device's own team this year, for the employee's Settings.
-#[utoipa::path(
-    get,
-    path = "/v1/privacy-ledger/device",
-    tag = "devices",
-    security(("device_token" = [])),
-    responses(
-        (status = 200, body = polso_api::DevicePrivacyLoss),
-        (status = 401, description = "`unauthorized`", body = polso_api::ApiError),
-        (status = 429, description = "`rate_limited`: too many failed attempts from this address; see `Retry-After`", body = polso_api::ApiError)
-    )
-)]
-async fn read_device_privacy_loss(
-    State(state): State<AppState>,
-    device: AuthenticatedDevice,
-) -> Result<Json<DevicePrivacyLoss>> {
-    let (tree, year, entries) = ledger_of_year(&state, device.membership.organisation_id.clone()).await?;
-    let of_team: Vec<f64> = entries
-        .iter()
-        .filter(|entry| entry.team_id == device.membership.team_id)
-        .map(|entry| entry.epsilon)
-        .collect();
-    Ok(Json(DevicePrivacyLoss {
-        year,
-        dp_on: tree.organisation.privacy.epsilon.is_some(),
-        // `+ 0.0`: an empty f64 sum is −0.0, which would read "−0".
-        epsilon: of_team.iter().sum::<f64>() + 0.0,
-        weeks_published: u32::try_from(of_team.len()).unwrap_or(u32::MAX),
-    }))
-}
-
-/// Publishes due weeks, then reads the organisation's tree and its ledger
-/// entries of the current ISO year.
-async fn ledger_of_year(
-    state: &AppState,
-    organisation_id: String,
-) -> Result<(OrganisationTree, i32, Vec<LedgerEntry>)> {
-    let publisher = Arc::clone(&state.publisher);
-    let settings = state.config.publication();
-    let now = state.clock.now();
-    state
-        .blocking(move |store| {
-            publisher.publish_due_weeks(store, &organisation_id, settings, now)?;
-            let tree = store.organisation_tree(&organisation_id)?;
-            let year = IsoWeek::containing(now.date_naive()).year();
-            let first = IsoWeek::new(year, 1)?;
-            let last = IsoWeek::new(year, polso_core::week::weeks_in_iso_year(year))?;
-            let entries = store.privacy_ledger(&organisation_id, first..=last)?;
-            Ok((tree, year, entries))
-        })
-        .await
 }
 
 /// Imports a CX tool's CSV export: every (team, week, metric) row of the teams the HR token

@@ -35,6 +35,7 @@ pub mod privacy;
 pub mod publish;
 pub mod rate_limit;
 pub mod release;
+pub mod releases_http;
 pub mod report;
 pub mod secrets;
 pub mod serve;

@@ -27,12 +27,12 @@ use utoipa::{Modify, OpenApi};
         crate::credential_http::read_credential_key,
         crate::credential_http::issue_credential,
         crate::http::submit_report,
-        crate::http::read_aggregates,
+        crate::releases_http::read_aggregates,
         crate::http::import_cx,
         crate::http::read_cx,
         crate::http::read_units,
-        crate::http::read_privacy_ledger,
-        crate::http::read_device_privacy_loss,
+        crate::releases_http::read_privacy_ledger,
+        crate::releases_http::read_device_privacy_loss,
         crate::http::openapi_document
     ),
     components(schemas(

@@ -1,0 +1,285 @@
+//! The HTTP read side of published releases: `GET /v1/aggregates`, served
+//! from the published snapshots only, and the privacy ledger for HR
+//! (`GET /v1/privacy-ledger`) and for a device (`GET /v1/privacy-ledger/device`).
+//!
+//! Every read first publishes the organisation's due weeks
+//! ([`crate::publish::Publisher`]), so it never waits for the background
+//! task; then it serves only what publication stored. A week still
+//! collecting reports is not served at all, not even its counts, and a unit
+//! outside the token's reach is answered exactly as a unit that does not
+//! exist.
+
+use std::ops::RangeInclusive;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use polso_api::{
+    AggregateQuery, AggregateTable, DevicePrivacyLoss, NextPublication, PrivacyLedger, TeamPrivacyLoss,
+    UnitKind,
+};
+use polso_core::IsoWeek;
+use polso_core::Metric;
+use polso_core::bank::ItemBank;
+use polso_core::schedule::Schedule;
+
+use crate::error::{Result, ServerError};
+use crate::http::{AppState, AuthenticatedDevice, AuthenticatedHr, query_weeks, unit_kind_name};
+use crate::release::{ScheduledKey, cells_from_snapshot, is_asked};
+use crate::store::{HrAccess, LedgerEntry, OrganisationTree, PublishedCell};
+
+/// Released cells of one item or metric over a range of weeks, read from the
+/// organisation's published snapshots only: a week still collecting reports
+/// is not served at all, not even its counts. The k rule, secondary
+/// suppression, the histogram minimum and differential privacy ran once, at
+/// publication, under the organisation's settings; no parameter changes them.
+#[utoipa::path(
+    get,
+    path = "/v1/aggregates",
+    tag = "hr",
+    security(("hr_token" = [])),
+    params(
+        ("unit" = polso_api::UnitKind, Query, description = "Which level to read"),
+        ("unit_id" = Option<String>, Query, description = "One unit only; all units of the level in the token's scope when absent"),
+        ("key" = String, Query, description = "An item id (`eng.2`) or a metric key (`wellbeing`)"),
+        ("from" = String, Query, description = "The first ISO week, such as `2026-W01`"),
+        ("to" = String, Query, description = "The last ISO week, included; weeks after the last published one are left out")
+    ),
+    responses(
+        (status = 200, body = polso_api::AggregateTable),
+        (status = 400, description = "`invalid_input` (also for unknown parameters), `unknown_item`, `invalid_week`", body = polso_api::ApiError),
+        (status = 401, description = "`unauthorized`", body = polso_api::ApiError),
+        (status = 403, description = "`forbidden`: the organisation level asked with a token limited to departments", body = polso_api::ApiError),
+        (status = 404, description = "`not_found`: no such unit within the token's reach (a unit outside it is answered exactly alike)", body = polso_api::ApiError),
+        (status = 429, description = "`rate_limited`: too many failed attempts from this address; see `Retry-After`", body = polso_api::ApiError)
+    )
+)]
+pub(crate) async fn read_aggregates(
+    State(state): State<AppState>,
+    AuthenticatedHr(access): AuthenticatedHr,
+    query: std::result::Result<Query<AggregateQuery>, QueryRejection>,
+) -> Result<Json<AggregateTable>> {
+    let Query(query) = query
+        .map_err(|rejection| ServerError::InvalidInput(format!("bad query: {}", rejection.body_text())))?;
+    let scheduled_key = if let Some(metric) = Metric::from_key(&query.key) {
+        ScheduledKey::Metric(metric)
+    } else if ItemBank::embedded().item(&query.key).is_some() {
+        ScheduledKey::Item(query.key.as_str())
+    } else {
+        return Err(ServerError::UnknownItem { item_id: query.key });
+    };
+    let weeks = query_weeks(&query.from, &query.to, state.config.max_query_weeks)?;
+
+    let snapshot = read_snapshot(&state, &access, query.key.clone(), weeks).await?;
+    let tree = &snapshot.tree;
+
+    // Which units of the asked level this token may see.
+    let visible_ids: Vec<&str> = match query.unit {
+        UnitKind::Organisation => {
+            if access.departments.is_some() {
+                return Err(ServerError::Forbidden(
+                    "this HR token reaches only some departments, not the whole organisation".to_owned(),
+                ));
+            }
+            vec![tree.organisation.id.as_str()]
+        }
+        UnitKind::Department => tree
+            .departments
+            .iter()
+            .filter(|department| access.reaches_department(&department.id))
+            .map(|department| department.id.as_str())
+            .collect(),
+        UnitKind::Team => tree
+            .departments
+            .iter()
+            .filter(|department| access.reaches_department(&department.id))
+            .flat_map(|department| department.teams.iter().map(|team| team.id.as_str()))
+            .collect(),
+    };
+    if let Some(unit_id) = &query.unit_id
+        && !visible_ids.contains(&unit_id.as_str())
+    {
+        // The same answer whether the unit exists outside the token's reach
+        // or not at all, so the answer is no oracle of the organisation's units.
+        return Err(ServerError::NotFound(format!(
+            "there is no {} '{unit_id}' within this token's reach",
+            unit_kind_name(query.unit)
+        )));
+    }
+
+    let bank = ItemBank::embedded();
+    let schedule = Schedule::new(bank, tree.organisation.seed);
+    let asked = |week: IsoWeek| is_asked(bank, &schedule, scheduled_key, week);
+    let cells = match snapshot.readable_weeks() {
+        None => Vec::new(),
+        Some(readable) => cells_from_snapshot(tree, &snapshot.cells, &query.key, readable, &asked)
+            .into_iter()
+            .filter(|cell| cell.unit_kind == query.unit && visible_ids.contains(&cell.unit_id.as_str()))
+            .filter(|cell| query.unit_id.as_ref().is_none_or(|unit_id| *unit_id == cell.unit_id))
+            .collect(),
+    };
+    Ok(Json(AggregateTable {
+        k: tree.organisation.k.get(),
+        published_through: snapshot.published_through.map(|week| week.to_string()),
+        next_publication: Some(snapshot.next_publication),
+        cells,
+    }))
+}
+
+/// What one read of published cells gives.
+struct Snapshot {
+    tree: OrganisationTree,
+    /// The stored cells of the key over the asked weeks, up to the last published one.
+    cells: Vec<PublishedCell>,
+    asked_weeks: RangeInclusive<IsoWeek>,
+    published_through: Option<IsoWeek>,
+    next_publication: NextPublication,
+}
+
+impl Snapshot {
+    /// The asked weeks that are published, if any.
+    fn readable_weeks(&self) -> Option<RangeInclusive<IsoWeek>> {
+        let through = self.published_through?;
+        let last = (*self.asked_weeks.end()).min(through);
+        (*self.asked_weeks.start() <= last).then(|| *self.asked_weeks.start()..=last)
+    }
+}
+
+/// Publishes the organisation's due weeks, then reads the published cells of
+/// `key` over `weeks` (clipped to the last published week).
+async fn read_snapshot(
+    state: &AppState,
+    access: &HrAccess,
+    key: String,
+    weeks: RangeInclusive<IsoWeek>,
+) -> Result<Snapshot> {
+    let organisation_id = access.organisation_id.clone();
+    let publisher = Arc::clone(&state.publisher);
+    let settings = state.config.publication();
+    let now = state.clock.now();
+    state
+        .blocking(move |store| {
+            publisher.publish_due_weeks(store, &organisation_id, settings, now)?;
+            let tree = store.organisation_tree(&organisation_id)?;
+            let published_through = store.last_published_week(&organisation_id)?;
+            let next_week = published_through
+                .map(IsoWeek::next)
+                .unwrap_or_else(|| settings.window.last_publishable_week(now).next());
+            let next_publication = NextPublication {
+                week: next_week.to_string(),
+                at: settings
+                    .window
+                    .publication_at(next_week)
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            };
+            let cells = match published_through {
+                Some(through) if *weeks.start() <= through => store.published_cells(
+                    &organisation_id,
+                    &key,
+                    *weeks.start()..=(*weeks.end()).min(through),
+                )?,
+                _ => Vec::new(),
+            };
+            Ok(Snapshot { tree, cells, asked_weeks: weeks, published_through, next_publication })
+        })
+        .await
+}
+
+/// The privacy ledger of the teams the HR token reaches, for the current ISO
+/// year by the server's clock.
+#[utoipa::path(
+    get,
+    path = "/v1/privacy-ledger",
+    tag = "hr",
+    security(("hr_token" = [])),
+    responses(
+        (status = 200, body = polso_api::PrivacyLedger),
+        (status = 401, description = "`unauthorized`", body = polso_api::ApiError),
+        (status = 429, description = "`rate_limited`: too many failed attempts from this address; see `Retry-After`", body = polso_api::ApiError)
+    )
+)]
+pub(crate) async fn read_privacy_ledger(
+    State(state): State<AppState>,
+    AuthenticatedHr(access): AuthenticatedHr,
+) -> Result<Json<PrivacyLedger>> {
+    let organisation_id = access.organisation_id.clone();
+    let (tree, year, entries) = ledger_of_year(&state, organisation_id).await?;
+    let mut teams: Vec<TeamPrivacyLoss> = tree
+        .departments
+        .iter()
+        .filter(|department| access.reaches_department(&department.id))
+        .flat_map(|department| department.teams.iter())
+        .map(|team| {
+            let of_team = entries.iter().filter(|entry| entry.team_id == team.id);
+            TeamPrivacyLoss {
+                team_id: team.id.clone(),
+                team_name: team.name.clone(),
+                // `+ 0.0`: an empty f64 sum is −0.0, which would read "−0".
+                epsilon: of_team.clone().map(|entry| entry.epsilon).sum::<f64>() + 0.0,
+                weeks_published: u32::try_from(of_team.count()).unwrap_or(u32::MAX),
+            }
+        })
+        .collect();
+    teams.sort_by(|left, right| (&left.team_name, &left.team_id).cmp(&(&right.team_name, &right.team_id)));
+    let epsilon = tree.organisation.privacy.epsilon;
+    Ok(Json(PrivacyLedger {
+        year,
+        dp_on: epsilon.is_some(),
+        epsilon_per_cell: epsilon.map(|epsilon| epsilon.to_f64()),
+        teams,
+    }))
+}
+
+/// The privacy loss of the device's own team this year, for the employee's Settings.
+#[utoipa::path(
+    get,
+    path = "/v1/privacy-ledger/device",
+    tag = "devices",
+    security(("device_token" = [])),
+    responses(
+        (status = 200, body = polso_api::DevicePrivacyLoss),
+        (status = 401, description = "`unauthorized`", body = polso_api::ApiError),
+        (status = 429, description = "`rate_limited`: too many failed attempts from this address; see `Retry-After`", body = polso_api::ApiError)
+    )
+)]
+pub(crate) async fn read_device_privacy_loss(
+    State(state): State<AppState>,
+    device: AuthenticatedDevice,
+) -> Result<Json<DevicePrivacyLoss>> {
+    let (tree, year, entries) = ledger_of_year(&state, device.membership.organisation_id.clone()).await?;
+    let of_team: Vec<f64> = entries
+        .iter()
+        .filter(|entry| entry.team_id == device.membership.team_id)
+        .map(|entry| entry.epsilon)
+        .collect();
+    Ok(Json(DevicePrivacyLoss {
+        year,
+        dp_on: tree.organisation.privacy.epsilon.is_some(),
+        // `+ 0.0`: an empty f64 sum is −0.0, which would read "−0".
+        epsilon: of_team.iter().sum::<f64>() + 0.0,
+        weeks_published: u32::try_from(of_team.len()).unwrap_or(u32::MAX),
+    }))
+}
+
+/// Publishes due weeks, then reads the organisation's tree and its ledger
+/// entries of the current ISO year.
+async fn ledger_of_year(
+    state: &AppState,
+    organisation_id: String,
+) -> Result<(OrganisationTree, i32, Vec<LedgerEntry>)> {
+    let publisher = Arc::clone(&state.publisher);
+    let settings = state.config.publication();
+    let now = state.clock.now();
+    state
+        .blocking(move |store| {
+            publisher.publish_due_weeks(store, &organisation_id, settings, now)?;
+            let tree = store.organisation_tree(&organisation_id)?;
+            let year = IsoWeek::containing(now.date_naive()).year();
+            let first = IsoWeek::new(year, 1)?;
+            let last = IsoWeek::new(year, polso_core::week::weeks_in_iso_year(year))?;
+            let entries = store.privacy_ledger(&organisation_id, first..=last)?;
+            Ok((tree, year, entries))
+        })
+        .await
+}
