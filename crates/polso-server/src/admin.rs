@@ -95,6 +95,14 @@ pub fn create_invite(
     if uses == 0 || uses > 10_000 {
         return Err(ServerError::InvalidInput("an invite must allow 1 to 10000 uses".to_owned()));
     }
+    if let Some(credentials) = store.credentials()
+        && credentials.has_team_key(team_id)?
+    {
+        return Err(ServerError::InvalidInput(format!(
+            "team '{team_id}' joins with personal codes (create-personal-codes); an invite code would \
+             let one person enrol several devices there, so none is made"
+        )));
+    }
     let code = new_invite_code()?;
     store.create_invite(&NewInvite {
         code_hash: hash_secret(&normalise_invite_code(&code)),

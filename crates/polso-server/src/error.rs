@@ -56,6 +56,9 @@ pub enum ServerError {
     /// The invite code has no uses left.
     #[error("this invite code has been used as many times as it allowed; ask for a new one")]
     InviteExhausted,
+    /// The invite's team now enrols by personal codes only.
+    #[error("this team now joins with personal codes, one per person; ask HR for yours")]
+    InviteSuperseded,
     /// A different report for the same device and week was already counted.
     #[error("a different report for {week} was already counted from this device; a week's report is final")]
     DuplicateReport {
@@ -214,6 +217,7 @@ impl ServerError {
             ServerError::InviteUnknown => ErrorCode::InviteUnknown,
             ServerError::InviteExpired => ErrorCode::InviteExpired,
             ServerError::InviteExhausted => ErrorCode::InviteExhausted,
+            ServerError::InviteSuperseded => ErrorCode::InviteExpired,
             ServerError::DuplicateReport { .. } => ErrorCode::DuplicateReport,
             ServerError::UnknownItem { .. } => ErrorCode::UnknownItem,
             ServerError::ItemNotInWeek { .. } => ErrorCode::ItemNotInWeek,

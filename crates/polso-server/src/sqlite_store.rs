@@ -354,6 +354,16 @@ impl ServerStore for SqliteServerStore {
         if uses_left == 0 {
             return Err(ServerError::InviteExhausted);
         }
+        // A team enrolled by personal codes takes no invite: an invite would
+        // let one person enrol several devices where the codes allow one.
+        let enrols_by_personal_codes: bool = transaction.query_row(
+            "SELECT EXISTS (SELECT 1 FROM team_credential_keys WHERE team_id = ?1)",
+            [&team_id],
+            |row| row.get(0),
+        )?;
+        if enrols_by_personal_codes {
+            return Err(ServerError::InviteSuperseded);
+        }
         // One person, one voice: never more devices than the declared head-count,
         // and none at all before it is declared.
         let (headcount, n_devices): (Option<u32>, u32) = transaction.query_row(

@@ -397,3 +397,27 @@ async fn the_command_line_prints_codes_once_and_keeps_only_their_hashes() {
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["team_id"], team.as_str());
 }
+
+#[tokio::test]
+async fn a_team_that_joins_with_personal_codes_takes_no_invite() {
+    let world = World::new(&[1]);
+    let team = world.teams[0][0].clone();
+    // An invite made before the team's personal codes...
+    let invite =
+        polso_server::admin::create_invite(world.store.as_ref(), &team, crate::support::now(), 7, 5).unwrap();
+    create_personal_codes(world.store.as_ref(), &team, 3).unwrap();
+    // ...enrols nothing once they exist, and spends none of its uses.
+    for _ in 0..2 {
+        let refused = world
+            .send(post_json("/v1/enrol", None, json!({"wire_version": WIRE_VERSION, "invite_code": invite})))
+            .await;
+        assert_error(&refused, StatusCode::GONE, "invite_expired");
+        assert!(refused.1["message"].as_str().unwrap().contains("personal codes"), "{}", refused.1);
+    }
+    assert_eq!(n_devices(&world, &team), 0);
+    // And no new invite is made for the team.
+    let error = polso_server::admin::create_invite(world.store.as_ref(), &team, crate::support::now(), 7, 5)
+        .unwrap_err();
+    assert_eq!(error.code(), polso_api::ErrorCode::InvalidInput, "{error}");
+    assert!(error.to_string().contains("personal codes"), "{error}");
+}
