@@ -186,6 +186,7 @@ describe('sync indicator', () => {
         enrolled: true,
         server_url: 'https://polso.example.org',
         team_name: 'Help desk',
+        team_key_fingerprint: null,
         last_sync_at: '2026-11-23T09:00:00Z',
         pending_reports: 2,
         failed_reports: 0,

@@ -31,6 +31,11 @@ pub struct SyncStatus {
     pub server_url: Option<String>,
     /// The team the device reports for; only when enrolled.
     pub team_name: Option<String>,
+    /// The fingerprint of the team key the device enrolled under with a
+    /// personal code, such as `"3f9a-0c1d-…"` (eight groups of four hex
+    /// digits): the same for everyone in the team, to compare with the one HR
+    /// publishes. `None` when not enrolled or enrolled with an invite code.
+    pub team_key_fingerprint: Option<String>,
     /// When weekly reports last reached the server (or the device enrolled), RFC 3339 in UTC.
     pub last_sync_at: Option<String>,
     /// Weekly reports waiting to be sent: held until their week's window closes

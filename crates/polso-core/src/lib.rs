@@ -14,6 +14,7 @@ pub mod bank;
 pub mod collection;
 pub mod cx;
 pub mod dp;
+pub mod key_fingerprint;
 pub mod linkage;
 pub mod pulse;
 pub mod schedule;

@@ -42,6 +42,7 @@ pub fn is_personal_code(typed: &str) -> bool {
 pub struct PreparedCredential {
     team_id: String,
     public_key: PublicKeySha384PSSRandomized,
+    team_key_fingerprint: String,
     message: [u8; MESSAGE_BYTES],
     blinding: BlindingResult,
 }
@@ -49,7 +50,11 @@ pub struct PreparedCredential {
 impl std::fmt::Debug for PreparedCredential {
     /// Leaves out the message and the blinding secret.
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("PreparedCredential").field("team_id", &self.team_id).finish_non_exhaustive()
+        formatter
+            .debug_struct("PreparedCredential")
+            .field("team_id", &self.team_id)
+            .field("team_key_fingerprint", &self.team_key_fingerprint)
+            .finish_non_exhaustive()
     }
 }
 
@@ -79,12 +84,32 @@ impl PreparedCredential {
             .ok_or_else(|| {
                 not_a_polso_server(server_url, "offers a credential key that is not an RSA public key")
             })?;
+        // The fingerprint is of the key as parsed, encoded again: the key the
+        // signature is checked under, whatever encoding the server sent. The
+        // server's command line fingerprints the same encoding.
+        let team_key_fingerprint = public_key
+            .to_der()
+            .map(|der| polso_core::key_fingerprint::key_fingerprint(&der))
+            .map_err(|error| ApiError::new(ErrorCode::Internal, format!("encoding the team key: {error}")))?;
         let mut message = [0u8; MESSAGE_BYTES];
         rng.fill_bytes(&mut message);
         let blinding = public_key.blind(rng, message).map_err(|error| {
             ApiError::new(ErrorCode::Internal, format!("blinding the credential: {error}"))
         })?;
-        Ok(PreparedCredential { team_id: key.team_id.clone(), public_key, message, blinding })
+        Ok(PreparedCredential {
+            team_id: key.team_id.clone(),
+            public_key,
+            team_key_fingerprint,
+            message,
+            blinding,
+        })
+    }
+
+    /// The fingerprint of the team key the message was blinded under
+    /// ([`polso_core::key_fingerprint::key_fingerprint`]), as the server's
+    /// `create-personal-codes` prints it.
+    pub fn team_key_fingerprint(&self) -> &str {
+        &self.team_key_fingerprint
     }
 
     /// The blinded message, base64, as the server signs it.
@@ -189,6 +214,7 @@ pub fn request_enrolment_with_personal_code_using<R: CryptoRng + ?Sized>(
         },
     )?;
     check_wire_version(server_url, signature.wire_version)?;
+    let team_key_fingerprint = prepared.team_key_fingerprint().to_owned();
     let credential = prepared.finalize(server_url, &signature)?;
     let request = CredentialEnrolRequest { wire_version: WIRE_VERSION, credential };
     let mut attempt = 1;
@@ -208,7 +234,11 @@ pub fn request_enrolment_with_personal_code_using<R: CryptoRng + ?Sized>(
             "enrolled the device into another team than its key named",
         ));
     }
-    Ok(Enrolment { server_url: server_url.to_owned(), response })
+    Ok(Enrolment {
+        server_url: server_url.to_owned(),
+        response,
+        team_key_fingerprint: Some(team_key_fingerprint),
+    })
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ use crate::sync::{HttpAnswer, SyncTransport, TransportFailure, UreqTransport, re
 struct LoopbackServer {
     url: String,
     store: Arc<SqliteServerStore>,
+    department_id: String,
     team_id: String,
     _runtime: tokio::runtime::Runtime,
     _directory: tempfile::TempDir,
@@ -34,7 +35,14 @@ fn loopback_server(headcount: u32) -> LoopbackServer {
     let url = format!("http://{}", listener.local_addr().unwrap());
     let router = app(AppState::new(store.clone(), Arc::new(SystemClock), ServerConfig::default()));
     runtime.spawn(async move { axum::serve(listener, router).await });
-    LoopbackServer { url, store, team_id, _runtime: runtime, _directory: directory }
+    LoopbackServer {
+        url,
+        store,
+        department_id: department,
+        team_id,
+        _runtime: runtime,
+        _directory: directory,
+    }
 }
 
 fn form(server: &LoopbackServer, code: &str) -> EnrolDevice {
@@ -74,6 +82,56 @@ fn the_enrol_form_enrols_with_a_personal_code_once() {
     assert_eq!(again.code, ErrorCode::InviteUnknown, "{again}");
     // The other code still works.
     request_enrolment(&transport, &form(&server, &codes[1])).unwrap();
+}
+
+#[test]
+fn enrolling_with_a_personal_code_keeps_the_team_key_fingerprint_the_cli_prints() {
+    let server = loopback_server(5);
+    let created =
+        polso_server::credential_store::create_personal_codes(server.store.as_ref(), &server.team_id, 1)
+            .unwrap();
+    let directory = tempfile::tempdir().unwrap();
+    let store = polso_store::Store::open(
+        &directory.path().join("polso.db"),
+        &polso_store::StoreKey::generate().unwrap(),
+    )
+    .unwrap();
+    let mut desktop = crate::Desktop::new(store, "en-GB".to_owned())
+        .unwrap()
+        .with_device_vault(Box::new(polso_store::MemoryVault::new()), "device-token@test");
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+    let now = chrono::Utc::now();
+    let transport = UreqTransport::new();
+
+    let status = desktop.enrol(&transport, &form(&server, &created.codes[0]), today, now).unwrap();
+    assert_eq!(status.team_key_fingerprint.as_deref(), Some(created.key_fingerprint.as_str()));
+    assert_eq!(desktop.sync_status().unwrap().team_key_fingerprint, status.team_key_fingerprint);
+
+    // Enrolling again with an invite code (here into a team without personal
+    // codes) leaves no fingerprint of the earlier key behind.
+    let team_id =
+        admin::add_team_with_headcount(server.store.as_ref(), &server.department_id, "Tier 2", 5).unwrap();
+    let invite = admin::create_invite(server.store.as_ref(), &team_id, now, 7, 1).unwrap();
+    let status = desktop.enrol(&transport, &form(&server, &invite), today, now).unwrap();
+    assert_eq!(status.team_name.as_deref(), Some("Tier 2"));
+    assert_eq!(status.team_key_fingerprint, None);
+}
+
+#[test]
+fn the_app_and_the_server_fingerprint_a_team_key_alike() {
+    let key = polso_server::credential::generate_team_key().unwrap();
+    let offered = CredentialKey {
+        wire_version: WIRE_VERSION,
+        team_id: "team_a".to_owned(),
+        team_name: "A".to_owned(),
+        variant: polso_api::CREDENTIAL_VARIANT.to_owned(),
+        public_key: BASE64.encode(&key.public_key_der),
+    };
+    let prepared = PreparedCredential::new(&mut DefaultRng, "http://polso.test", &offered).unwrap();
+    assert_eq!(
+        prepared.team_key_fingerprint(),
+        polso_server::credential::key_fingerprint(&key.public_key_der)
+    );
 }
 
 /// A server that gives its real key but answers with a damaged blind signature.

@@ -24,6 +24,8 @@ const SERVER_URL_KEY: &str = "sync.server_url";
 const ORGANISATION_ID_KEY: &str = "sync.organisation_id";
 const TEAM_ID_KEY: &str = "sync.team_id";
 const TEAM_NAME_KEY: &str = "sync.team_name";
+/// Only after an enrolment with a personal code; removed by one with an invite code.
+const TEAM_KEY_FINGERPRINT_KEY: &str = "sync.team_key_fingerprint";
 const MAX_RANDOM_DELAY_KEY: &str = "sync.max_random_delay_seconds";
 const MAX_REPORT_AGE_KEY: &str = "sync.max_report_age_weeks";
 const ENROLLED_WEEK_KEY: &str = "sync.enrolled_week";
@@ -56,7 +58,8 @@ impl Desktop {
 
     /// Keeps a successful enrolment: the device token in the vault (and only
     /// there), the server, team, report window and organisation seed in the
-    /// settings. From now on the schedule is the organisation's, so the team
+    /// settings, and the team key's fingerprint after a personal code (an
+    /// earlier enrolment's is removed). From now on the schedule is the organisation's, so the team
     /// is asked the same items each week. Weeks from `today`'s on are reported.
     pub fn complete_enrolment(
         &mut self,
@@ -72,19 +75,24 @@ impl Desktop {
         let max_age = response.report_window.max_report_age_weeks.to_string();
         let enrolled_week = IsoWeek::containing(today).to_string();
         let last_sync_at = now.to_rfc3339();
-        self.store
-            .set_settings(&[
-                (SERVER_URL_KEY, &enrolment.server_url),
-                (ORGANISATION_ID_KEY, &response.organisation_id),
-                (TEAM_ID_KEY, &response.team_id),
-                (TEAM_NAME_KEY, &response.team_name),
-                (ORGANISATION_SEED_KEY, &seed),
-                (MAX_RANDOM_DELAY_KEY, &max_delay),
-                (MAX_REPORT_AGE_KEY, &max_age),
-                (ENROLLED_WEEK_KEY, &enrolled_week),
-                (LAST_SYNC_AT_KEY, &last_sync_at),
-            ])
-            .map_err(store_to_api)?;
+        // A fingerprint from an earlier enrolment goes first: the one that
+        // follows is this enrolment's, or none for an invite code.
+        self.store.remove_settings(&[TEAM_KEY_FINGERPRINT_KEY]).map_err(store_to_api)?;
+        let mut settings = vec![
+            (SERVER_URL_KEY, enrolment.server_url.as_str()),
+            (ORGANISATION_ID_KEY, &response.organisation_id),
+            (TEAM_ID_KEY, &response.team_id),
+            (TEAM_NAME_KEY, &response.team_name),
+            (ORGANISATION_SEED_KEY, &seed),
+            (MAX_RANDOM_DELAY_KEY, &max_delay),
+            (MAX_REPORT_AGE_KEY, &max_age),
+            (ENROLLED_WEEK_KEY, &enrolled_week),
+            (LAST_SYNC_AT_KEY, &last_sync_at),
+        ];
+        if let Some(fingerprint) = &enrolment.team_key_fingerprint {
+            settings.push((TEAM_KEY_FINGERPRINT_KEY, fingerprint));
+        }
+        self.store.set_settings(&settings).map_err(store_to_api)?;
         self.store.remove_settings(&[LAST_ERROR_CODE_KEY, LAST_ERROR_MESSAGE_KEY]).map_err(store_to_api)?;
         self.schedule = Schedule::new(self.bank, response.organisation_seed);
         self.sync_status()
@@ -112,6 +120,11 @@ impl Desktop {
         Ok(SyncStatus {
             enrolled: server_url.is_some(),
             team_name: server_url.as_ref().map(|_| setting(TEAM_NAME_KEY)).transpose()?.flatten(),
+            team_key_fingerprint: server_url
+                .as_ref()
+                .map(|_| setting(TEAM_KEY_FINGERPRINT_KEY))
+                .transpose()?
+                .flatten(),
             server_url,
             last_sync_at: setting(LAST_SYNC_AT_KEY)?,
             pending_reports: self

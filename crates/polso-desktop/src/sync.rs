@@ -183,12 +183,16 @@ impl SyncTransport for UreqTransport {
 }
 
 /// What a successful enrolment brings home: the server's address, as
-/// normalised, and its answer, token included.
+/// normalised, its answer, token included, and, for a personal code, the
+/// fingerprint of the team key the credential was signed under.
 pub struct Enrolment {
     /// The server's address, such as `"https://polso.example.org"`.
     pub server_url: String,
     /// The server's answer.
     pub response: EnrolResponse,
+    /// The fingerprint of the team key ([`polso_core::key_fingerprint`]) when
+    /// the device enrolled with a personal code; `None` for an invite code.
+    pub team_key_fingerprint: Option<String>,
 }
 
 impl std::fmt::Debug for Enrolment {
@@ -199,6 +203,7 @@ impl std::fmt::Debug for Enrolment {
             .field("server_url", &self.server_url)
             .field("team_id", &self.response.team_id)
             .field("team_name", &self.response.team_name)
+            .field("team_key_fingerprint", &self.team_key_fingerprint)
             .finish_non_exhaustive()
     }
 }
@@ -273,7 +278,7 @@ pub fn request_enrolment(transport: &dyn SyncTransport, form: &EnrolDevice) -> R
             ),
         ));
     }
-    Ok(Enrolment { server_url, response })
+    Ok(Enrolment { server_url, response, team_key_fingerprint: None })
 }
 
 /// A week's report as it leaves the device: the item values and metric scores

@@ -82,16 +82,10 @@ pub fn message_hash(message: &[u8]) -> Hash32 {
 
 /// A public key's fingerprint, for the administrator's record: the first 16
 /// bytes of the SHA-256 of its DER, in hex groups of four (`3f9a-0c1d-…`).
-/// One per team; a different one for the same team would mean a new key.
-pub fn key_fingerprint(public_key_der: &[u8]) -> String {
-    let digest = Sha256::digest(public_key_der);
-    let hex = crate::secrets::to_hex(&digest[..16]);
-    hex.as_bytes()
-        .chunks(4)
-        .map(|group| String::from_utf8_lossy(group).into_owned())
-        .collect::<Vec<_>>()
-        .join("-")
-}
+/// One per team; a different one for the same team would mean a new key. The
+/// app shows the same fingerprint for the key it enrolled under, computed by
+/// the same function.
+pub use polso_core::key_fingerprint::key_fingerprint;
 
 /// A team's key pair as stored: both halves DER-encoded.
 pub struct TeamKeyDer {
@@ -275,6 +269,14 @@ mod tests {
         assert!(matches!(error, ServerError::InvalidInput(_)), "{error}");
         let error = sign_blinded(&key.secret_key_der, &[0xff; MODULUS_BYTES]).unwrap_err();
         assert!(matches!(error, ServerError::InvalidInput(_)), "{error}");
+    }
+
+    #[test]
+    fn the_key_fingerprint_the_cli_prints_is_the_sha256_prefix_in_groups_of_four() {
+        let key = generate_team_key().unwrap();
+        let hex = crate::secrets::to_hex(&Sha256::digest(&key.public_key_der)[..16]);
+        let groups: Vec<&str> = (0..hex.len()).step_by(4).map(|start| &hex[start..start + 4]).collect();
+        assert_eq!(key_fingerprint(&key.public_key_der), groups.join("-"));
     }
 
     #[test]

@@ -283,6 +283,7 @@ export function sampleSyncStatus(): SyncStatus {
     enrolled: false,
     server_url: null,
     team_name: null,
+    team_key_fingerprint: null,
     last_sync_at: null,
     pending_reports: 0,
     failed_reports: 0,

@@ -82,6 +82,9 @@ export interface MockBackend extends Backend {
   emitShellEvent(event: ShellEvent): void;
 }
 
+/** The team key fingerprint the mock shows after enrolling with a personal code. */
+export const MOCK_TEAM_KEY_FINGERPRINT = '3f9a-0c1d-7be2-5a40-c9d8-16ef-0b37-a2c5';
+
 /** Creates a mock back end with the sample week, history and settings unless told otherwise. */
 export function createMockBackend(options: MockOptions = {}): MockBackend {
   const store = {
@@ -180,6 +183,8 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
           enrolled: true,
           server_url: server,
           team_name: teamName,
+          // As the app: a fingerprint of the team key for a personal code (P-…), none for an invite code.
+          team_key_fingerprint: /^\s*p-/i.test(form.invite_code) ? MOCK_TEAM_KEY_FINGERPRINT : null,
           last_sync_at: now().toISOString(),
           pending_reports: 0,
           failed_reports: 0,
@@ -387,6 +392,7 @@ export function mockOptionsFromQuery(search: string): MockOptions {
       enrolled: true,
       server_url: 'https://polso.example.org',
       team_name: 'Help desk',
+      team_key_fingerprint: MOCK_TEAM_KEY_FINGERPRINT,
       last_sync_at: '2026-11-23T09:00:00Z',
       pending_reports: query.has('offline') ? 2 : 0,
       failed_reports: 0,

@@ -19,6 +19,13 @@ server_url: string | null,
  */
 team_name: string | null, 
 /**
+ * The fingerprint of the team key the device enrolled under with a
+ * personal code, such as `"3f9a-0c1d-…"` (eight groups of four hex
+ * digits): the same for everyone in the team, to compare with the one HR
+ * publishes. `None` when not enrolled or enrolled with an invite code.
+ */
+team_key_fingerprint: string | null, 
+/**
  * When weekly reports last reached the server (or the device enrolled), RFC 3339 in UTC.
  */
 last_sync_at: string | null, 

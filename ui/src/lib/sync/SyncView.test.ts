@@ -4,7 +4,7 @@
 import { render, screen, waitFor } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createMockBackend, type MockOptions } from '../backend/mock';
+import { createMockBackend, MOCK_TEAM_KEY_FINGERPRINT, type MockOptions } from '../backend/mock';
 import { sampleSyncStatus } from '../backend/mock-data';
 import type { SyncStatus } from '../bindings/SyncStatus';
 import en from '../i18n/en.json';
@@ -34,6 +34,7 @@ const ENROLLED_OFFLINE: SyncStatus = {
   enrolled: true,
   server_url: 'https://polso.example.org',
   team_name: 'Help desk',
+  team_key_fingerprint: null,
   last_sync_at: '2026-11-23T09:00:00Z',
   pending_reports: 2,
   failed_reports: 0,
@@ -122,6 +123,37 @@ describe('SyncView', () => {
     expect(screen.getByTestId('sync-dropped').textContent).toContain(en['sync.dropped_hint']);
     expect(screen.queryByTestId('sync-last-error')).toBeNull();
     expect(screen.queryByTestId('sync-failed')).toBeNull();
+  });
+
+  it('shows the team key fingerprint in monospace, selectable, with what to compare it with', () => {
+    const fingerprint = '3f9a-0c1d-7be2-5a40-c9d8-16ef-0b37-a2c5';
+    renderSync({ sync: { ...ENROLLED_OFFLINE, team_key_fingerprint: fingerprint } });
+    const line = screen.getByTestId('sync-team-key-fingerprint');
+    expect(line.textContent).toContain(en['sync.team_key_fingerprint']);
+    expect(line.textContent).toContain(en['sync.team_key_fingerprint_hint']);
+    const value = screen.getByTestId('sync-team-key-fingerprint-value');
+    expect(value.tagName).toBe('CODE');
+    expect(value.textContent).toBe(fingerprint);
+    expect(getComputedStyle(value).fontFamily).toContain('monospace');
+    expect(getComputedStyle(value).userSelect).not.toBe('none');
+  });
+
+  it('shows no fingerprint after an invite code', () => {
+    renderSync({ sync: ENROLLED_OFFLINE });
+    expect(screen.queryByTestId('sync-team-key-fingerprint')).toBeNull();
+  });
+
+  it('shows the fingerprint after enrolling with a personal code, in Italian too', async () => {
+    setLanguage({ language: 'it', locale: 'it-IT' });
+    const { user } = renderSync({ inviteCodes: ['P-7KQM-2XWD-PR9T-4HJN'] });
+    await user.type(screen.getByTestId('enrol-server'), 'https://polso.example.org');
+    await user.type(screen.getByTestId('enrol-code'), 'P-7KQM-2XWD-PR9T-4HJN');
+    await user.click(screen.getByTestId('enrol-submit'));
+    await waitFor(() => expect(screen.getByTestId('sync-team-key-fingerprint')).toBeTruthy());
+    expect(screen.getByTestId('sync-team-key-fingerprint-value').textContent).toBe(MOCK_TEAM_KEY_FINGERPRINT);
+    expect(screen.getByTestId('sync-team-key-fingerprint').textContent).toContain(
+      it_['sync.team_key_fingerprint_hint'],
+    );
   });
 
   it('shows no dropped weeks when there are none', () => {

@@ -8,6 +8,7 @@ const ENROLLED: SyncStatus = {
   enrolled: true,
   server_url: 'https://polso.example.org',
   team_name: 'Help desk',
+  team_key_fingerprint: null,
   last_sync_at: '2026-11-30T09:00:00Z',
   pending_reports: 0,
   failed_reports: 0,
@@ -18,7 +19,7 @@ const ENROLLED: SyncStatus = {
 describe('syncIndicator', () => {
   it('says nothing before enrolment', () => {
     expect(syncIndicator(null)).toBeNull();
-    expect(syncIndicator({ ...ENROLLED, enrolled: false, server_url: null, team_name: null })).toBeNull();
+    expect(syncIndicator({ ...ENROLLED, enrolled: false, server_url: null, team_name: null, team_key_fingerprint: null })).toBeNull();
   });
 
   it.each([
