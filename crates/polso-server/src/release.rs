@@ -90,6 +90,12 @@ impl ReleaseRules {
     pub fn new(k: Threshold, histogram_minimum: u32, noise: Option<CellNoise>) -> ReleaseRules {
         ReleaseRules { k, histogram_minimum: histogram_minimum.max(2 * k.get()), noise }
     }
+
+    /// The histogram minimum as a threshold for secondary suppression; it is
+    /// at least 2k >= 6, so always a valid one.
+    fn histogram_threshold(&self) -> Threshold {
+        Threshold::new(self.histogram_minimum).unwrap_or(self.k)
+    }
 }
 
 /// What publishing one key of one week gives: the released cells, and the ε
@@ -137,6 +143,10 @@ pub fn publish_key(
             .collect(),
     };
     let disclosure = suppress_hierarchy(&counts, rules.k);
+    // The spread (sd and histogram) goes through the same secondary
+    // suppression at its own minimum: otherwise a department's histogram
+    // minus a team's would give a sibling team's histogram below it.
+    let spread_disclosure = suppress_hierarchy(&counts, rules.histogram_threshold());
     let department_sums: Vec<Sums> = team_sums
         .iter()
         .map(|teams| {
@@ -149,11 +159,11 @@ pub fn publish_key(
     department_sums.iter().for_each(|sums| organisation_sums.add(sums));
 
     let mut release = KeyRelease::default();
-    let mut publish = |unit_id: &str, sums: &Sums, released: bool| {
+    let mut publish = |unit_id: &str, sums: &Sums, released: bool, with_histogram: bool| {
         if !released || sums.n < rules.k.get() {
             return;
         }
-        let with_histogram = sums.n >= rules.histogram_minimum;
+        let with_histogram = with_histogram && sums.n >= rules.histogram_minimum;
         let (figures, spent) = released_figures(sums, rules, with_histogram, random);
         release.cells.push(PublishedCell {
             week,
@@ -166,14 +176,25 @@ pub fn publish_key(
         });
         release.spent.push((unit_id.to_owned(), spent));
     };
-    publish(&tree.organisation.id, &organisation_sums, disclosure.organisation.is_released());
+    publish(
+        &tree.organisation.id,
+        &organisation_sums,
+        disclosure.organisation.is_released(),
+        spread_disclosure.organisation.is_released(),
+    );
     for (position, department) in tree.departments.iter().enumerate() {
-        publish(&department.id, &department_sums[position], disclosure.departments[position].is_released());
+        publish(
+            &department.id,
+            &department_sums[position],
+            disclosure.departments[position].is_released(),
+            spread_disclosure.departments[position].is_released(),
+        );
         for (team_position, team) in department.teams.iter().enumerate() {
             publish(
                 &team.id,
                 team_sums[position][team_position],
                 disclosure.teams_by_department[position][team_position].is_released(),
+                spread_disclosure.teams_by_department[position][team_position].is_released(),
             );
         }
     }
@@ -378,6 +399,25 @@ mod tests {
         // The minimum is never below 2k, whatever is configured.
         assert_eq!(ReleaseRules::new(Threshold::DEFAULT, 3, None).histogram_minimum, 10);
         assert_eq!(ReleaseRules::new(Threshold::DEFAULT, 25, None).histogram_minimum, 25);
+    }
+
+    #[test]
+    fn a_histogram_below_the_minimum_is_not_left_to_subtraction() {
+        let week: IsoWeek = "2026-W47".parse().unwrap();
+        // t2 has 6 reports: enough for its mean, not for its spread. d1's
+        // histogram minus t1's would give t2's, so one of them keeps none.
+        let aggregates = vec![
+            aggregate("t1", week, &[1.0, 2.0, 3.0, 4.0, 5.0, 1.0, 2.0, 3.0, 4.0, 5.0]),
+            aggregate("t2", week, &[5.0, 5.0, 5.0, 5.0, 5.0, 4.0]),
+            aggregate("t3", week, &[3.0; 10]),
+        ];
+        let cells = publish_and_read(&aggregates, week..=week, &|_| true, exact_rules());
+        let by_id: HashMap<&str, &AggregateCell> =
+            cells.iter().map(|cell| (cell.unit_id.as_str(), cell)).collect();
+        assert!(["t1", "t2", "d1"].iter().all(|id| by_id[id].released && by_id[id].mean.is_some()));
+        assert_eq!((by_id["t2"].sd, by_id["t2"].histogram.as_ref()), (None, None));
+        let spread = |id: &str| by_id[id].histogram.is_some() || by_id[id].sd.is_some();
+        assert!(!(spread("d1") && spread("t1")), "d1 − t1 would give t2's histogram: {cells:?}");
     }
 
     #[test]

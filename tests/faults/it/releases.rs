@@ -666,3 +666,55 @@ fn an_out_of_scope_unit_answers_exactly_like_a_missing_one() -> Result<()> {
     server.kill();
     Ok(())
 }
+
+/// The histogram minimum holds across the hierarchy: a team of 10 and a team
+/// of 6 in one department. Per cell, the department (16) and the team of 10
+/// could both show their histograms, and their difference would be the
+/// histogram of the team of 6, below the minimum. The spread goes through
+/// secondary suppression too, so at most one of the two shows it.
+#[test]
+fn a_histogram_below_the_minimum_cannot_be_had_by_subtraction() -> Result<()> {
+    let setting = Setting::new("Sottrazioni Srl", 2, true)?;
+    let week = calendar::week();
+    let small_invite = invite(&setting.database, &setting.organisation.teams[1].1, 50)?;
+    let large = setting.enrol(week, 10)?;
+    let server = setting.start(calendar::enrolment_time(week))?;
+    let small = enrol_on(&server, &small_invite, 6)?;
+    server.kill();
+    let seed = setting.seed()?;
+
+    let server = setting.start(calendar::reporting_time(week))?;
+    for (position, token) in large.iter().chain(&small).enumerate() {
+        accepted(&server, token, &full_report(seed, week, |item| spread(item, position)))?;
+    }
+    server.kill();
+
+    let server = setting.start(calendar::after_publication(week))?;
+    let small_team = &setting.organisation.teams[1].1;
+    for item in asked_items(seed, week) {
+        let teams = setting.read(&server, "team", &item.id, week)?;
+        let departments = setting.read(&server, "department", &item.id, week)?;
+        let cell = |table: &Value, unit_id: &str| -> Result<Value> {
+            table["cells"]
+                .as_array()
+                .and_then(|cells| cells.iter().find(|cell| cell["unit_id"] == unit_id))
+                .cloned()
+                .with_context(|| format!("no cell of {unit_id}: {table}"))
+        };
+        let large_cell = cell(&teams, setting.team())?;
+        let small_cell = cell(&teams, small_team)?;
+        let department = departments["cells"][0].clone();
+        for released in [&large_cell, &small_cell, &department] {
+            ensure!(released["released"] == true, "{}: {released}", item.id);
+        }
+        ensure!(small_cell["histogram"].is_null() && small_cell["sd"].is_null(), "{}: {small_cell}", item.id);
+        let spread_shown = |cell: &Value| !cell["histogram"].is_null() || !cell["sd"].is_null();
+        ensure!(
+            !(spread_shown(&large_cell) && spread_shown(&department)),
+            "{}: the department's histogram minus the team's gives the small team's: {department} {large_cell}",
+            item.id
+        );
+    }
+    server.kill();
+    Ok(())
+}
