@@ -68,11 +68,13 @@ impl Publisher {
         }
         let tree = store.organisation_tree(organisation_id)?;
         let mut random = PublicationRandomness::from_os()?;
+        let schedule = Schedule::new(ItemBank::embedded(), tree.organisation.seed);
         let mut published = Vec::new();
         for index in first.index()..=last_due.index() {
             let week = IsoWeek::from_index(index);
             let aggregates = store.team_aggregates(organisation_id, None, week..=week)?;
-            let publication = week_publication(&tree, &aggregates, week, settings, now, &mut random);
+            let publication =
+                week_publication(&tree, &schedule, &aggregates, week, settings, now, &mut random);
             store.publish_week(organisation_id, &publication)?;
             published.push(week);
         }
@@ -132,9 +134,11 @@ pub fn metric_cell_of_item_cell(
 }
 
 /// Everything one week's publication stores: the released cells of every key
-/// the week asked, and the ε spent on each team's people.
+/// the week asked (by the organisation's `schedule`), and the ε spent on each
+/// team's people.
 pub fn week_publication(
     tree: &OrganisationTree,
+    schedule: &Schedule,
     aggregates: &[TeamAggregate],
     week: IsoWeek,
     settings: PublicationSettings,
@@ -143,7 +147,6 @@ pub fn week_publication(
 ) -> WeekPublication {
     let organisation = &tree.organisation;
     let bank = ItemBank::embedded();
-    let schedule = Schedule::new(bank, organisation.seed);
     let asked_items = schedule.items_for_week(week);
     let asked_metrics: BTreeSet<Metric> =
         asked_items.iter().filter_map(|item| bank.item(item.as_str()).map(|item| item.metric)).collect();

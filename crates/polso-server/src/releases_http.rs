@@ -15,6 +15,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
+use chrono::{DateTime, Utc};
 use polso_api::{
     AggregateQuery, AggregateTable, DevicePrivacyLoss, NextPublication, PrivacyLedger, TeamPrivacyLoss,
     UnitKind,
@@ -26,8 +27,9 @@ use polso_core::schedule::Schedule;
 
 use crate::error::{Result, ServerError};
 use crate::http::{AppState, AuthenticatedDevice, AuthenticatedHr, query_weeks, unit_kind_name};
+use crate::publish::PublicationSettings;
 use crate::release::{ScheduledKey, cells_from_snapshot, is_asked};
-use crate::store::{HrAccess, LedgerEntry, OrganisationTree, PublishedCell};
+use crate::store::{HrAccess, LedgerEntry, OrganisationTree, PublishedCell, ServerStore};
 
 /// Released cells of one item or metric over a range of weeks, read from the
 /// organisation's published snapshots only: a week still collecting reports
@@ -111,7 +113,7 @@ pub(crate) async fn read_aggregates(
     let bank = ItemBank::embedded();
     let schedule = Schedule::new(bank, tree.organisation.seed);
     let asked = |week: IsoWeek| is_asked(bank, &schedule, scheduled_key, week);
-    let cells = match snapshot.readable_weeks() {
+    let cells = match snapshot.readable_weeks.clone() {
         None => Vec::new(),
         Some(readable) => cells_from_snapshot(tree, &snapshot.cells, &query.key, readable, &asked)
             .into_iter()
@@ -130,20 +132,31 @@ pub(crate) async fn read_aggregates(
 /// What one read of published cells gives.
 struct Snapshot {
     tree: OrganisationTree,
-    /// The stored cells of the key over the asked weeks, up to the last published one.
+    /// The stored cells of the key over `readable_weeks`.
     cells: Vec<PublishedCell>,
-    asked_weeks: RangeInclusive<IsoWeek>,
+    /// The asked weeks that are published, if any.
+    readable_weeks: Option<RangeInclusive<IsoWeek>>,
     published_through: Option<IsoWeek>,
     next_publication: NextPublication,
 }
 
-impl Snapshot {
-    /// The asked weeks that are published, if any.
-    fn readable_weeks(&self) -> Option<RangeInclusive<IsoWeek>> {
-        let through = self.published_through?;
-        let last = (*self.asked_weeks.end()).min(through);
-        (*self.asked_weeks.start() <= last).then(|| *self.asked_weeks.start()..=last)
-    }
+/// Publishes the organisation's due weeks, then runs `read` on the store with
+/// the organisation's id and the time: every read path goes through here, so
+/// none ever serves a week that is due but not yet published.
+async fn publish_then_read<T: Send + 'static>(
+    state: &AppState,
+    organisation_id: String,
+    read: impl FnOnce(&dyn ServerStore, &str, PublicationSettings, DateTime<Utc>) -> Result<T> + Send + 'static,
+) -> Result<T> {
+    let publisher = Arc::clone(&state.publisher);
+    let settings = state.config.publication();
+    let now = state.clock.now();
+    state
+        .blocking(move |store| {
+            publisher.publish_due_weeks(store, &organisation_id, settings, now)?;
+            read(store, &organisation_id, settings, now)
+        })
+        .await
 }
 
 /// Publishes the organisation's due weeks, then reads the published cells of
@@ -154,36 +167,26 @@ async fn read_snapshot(
     key: String,
     weeks: RangeInclusive<IsoWeek>,
 ) -> Result<Snapshot> {
-    let organisation_id = access.organisation_id.clone();
-    let publisher = Arc::clone(&state.publisher);
-    let settings = state.config.publication();
-    let now = state.clock.now();
-    state
-        .blocking(move |store| {
-            publisher.publish_due_weeks(store, &organisation_id, settings, now)?;
-            let tree = store.organisation_tree(&organisation_id)?;
-            let published_through = store.last_published_week(&organisation_id)?;
-            let next_week = published_through
-                .map(IsoWeek::next)
-                .unwrap_or_else(|| settings.window.last_publishable_week(now).next());
-            let next_publication = NextPublication {
-                week: next_week.to_string(),
-                at: settings
-                    .window
-                    .publication_at(next_week)
-                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            };
-            let cells = match published_through {
-                Some(through) if *weeks.start() <= through => store.published_cells(
-                    &organisation_id,
-                    &key,
-                    *weeks.start()..=(*weeks.end()).min(through),
-                )?,
-                _ => Vec::new(),
-            };
-            Ok(Snapshot { tree, cells, asked_weeks: weeks, published_through, next_publication })
-        })
-        .await
+    publish_then_read(state, access.organisation_id.clone(), move |store, organisation_id, settings, now| {
+        let tree = store.organisation_tree(organisation_id)?;
+        let published_through = store.last_published_week(organisation_id)?;
+        let next_week = published_through
+            .map(IsoWeek::next)
+            .unwrap_or_else(|| settings.window.last_publishable_week(now).next());
+        let next_publication = NextPublication {
+            week: next_week.to_string(),
+            at: settings.window.publication_at(next_week).to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        };
+        let readable_weeks = published_through
+            .map(|through| *weeks.start()..=(*weeks.end()).min(through))
+            .filter(|readable| readable.start() <= readable.end());
+        let cells = match &readable_weeks {
+            Some(readable) => store.published_cells(organisation_id, &key, readable.clone())?,
+            None => Vec::new(),
+        };
+        Ok(Snapshot { tree, cells, readable_weeks, published_through, next_publication })
+    })
+    .await
 }
 
 /// The privacy ledger of the teams the HR token reaches, for the current ISO
@@ -268,18 +271,13 @@ async fn ledger_of_year(
     state: &AppState,
     organisation_id: String,
 ) -> Result<(OrganisationTree, i32, Vec<LedgerEntry>)> {
-    let publisher = Arc::clone(&state.publisher);
-    let settings = state.config.publication();
-    let now = state.clock.now();
-    state
-        .blocking(move |store| {
-            publisher.publish_due_weeks(store, &organisation_id, settings, now)?;
-            let tree = store.organisation_tree(&organisation_id)?;
-            let year = IsoWeek::containing(now.date_naive()).year();
-            let first = IsoWeek::new(year, 1)?;
-            let last = IsoWeek::new(year, polso_core::week::weeks_in_iso_year(year))?;
-            let entries = store.privacy_ledger(&organisation_id, first..=last)?;
-            Ok((tree, year, entries))
-        })
-        .await
+    publish_then_read(state, organisation_id, |store, organisation_id, _, now| {
+        let tree = store.organisation_tree(organisation_id)?;
+        let year = IsoWeek::containing(now.date_naive()).year();
+        let first = IsoWeek::new(year, 1)?;
+        let last = IsoWeek::new(year, polso_core::week::weeks_in_iso_year(year))?;
+        let entries = store.privacy_ledger(organisation_id, first..=last)?;
+        Ok((tree, year, entries))
+    })
+    .await
 }
