@@ -28,27 +28,7 @@ use polso_faults::server::{RunningServer, admin, invite, organisation};
 
 /// Every row of every table of the server's database, as text.
 fn snapshot(database: &Path) -> Result<String> {
-    let connection = rusqlite::Connection::open(database)?;
-    let tables: Vec<String> = connection
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")?
-        .query_map([], |row| row.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut text = String::new();
-    for table in tables {
-        let mut statement = connection.prepare(&format!("SELECT * FROM \"{table}\" ORDER BY 1"))?;
-        let columns = statement.column_count();
-        let rows = statement.query_map([], |row| {
-            (0..columns)
-                .map(|index| row.get::<_, rusqlite::types::Value>(index).map(|value| format!("{value:?}")))
-                .collect::<rusqlite::Result<Vec<_>>>()
-        })?;
-        text.push_str(&table);
-        for row in rows {
-            text.push_str(&row?.join("|"));
-            text.push('\n');
-        }
-    }
-    Ok(text)
+    polso_faults::server::database_dump(database, &[])
 }
 
 fn agent() -> ureq::Agent {

@@ -504,30 +504,7 @@ fn a_database_copy_after_each_report_shows_no_past_commit() -> Result<()> {
 
 /// Every row of every table but `aggregates`, as text.
 fn everything_but_sums(database: &Path) -> Result<String> {
-    let connection = rusqlite::Connection::open(database)?;
-    let tables: Vec<String> = connection
-        .prepare(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'aggregates' ORDER BY name",
-        )?
-        .query_map([], |row| row.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut text = String::new();
-    for table in tables {
-        let mut statement = connection.prepare(&format!("SELECT * FROM \"{table}\" ORDER BY 1"))?;
-        let columns = statement.column_count();
-        let rows = statement.query_map([], |row| {
-            (0..columns)
-                .map(|index| row.get::<_, rusqlite::types::Value>(index).map(|value| format!("{value:?}")))
-                .collect::<rusqlite::Result<Vec<_>>>()
-        })?;
-        text.push_str(&table);
-        text.push('\n');
-        for row in rows {
-            text.push_str(&row?.join("|"));
-            text.push('\n');
-        }
-    }
-    Ok(text)
+    polso_faults::server::database_dump(database, &["aggregates"])
 }
 
 #[test]

@@ -329,3 +329,30 @@ pub fn organisation(
 pub fn invite(database: &Path, team: &str, uses: usize) -> Result<String> {
     admin(database, &["create-invite", "--team", team, "--uses", &uses.to_string()])
 }
+
+/// Every row of every table of the server's database at `database` but the
+/// tables in `except`, as text: one table's name, then one line per row.
+pub fn database_dump(database: &Path, except: &[&str]) -> Result<String> {
+    let connection = rusqlite::Connection::open(database)?;
+    let tables: Vec<String> = connection
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")?
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut text = String::new();
+    for table in tables.iter().filter(|table| !except.contains(&table.as_str())) {
+        let mut statement = connection.prepare(&format!("SELECT * FROM \"{table}\" ORDER BY 1"))?;
+        let columns = statement.column_count();
+        let rows = statement.query_map([], |row| {
+            (0..columns)
+                .map(|index| row.get::<_, rusqlite::types::Value>(index).map(|value| format!("{value:?}")))
+                .collect::<rusqlite::Result<Vec<_>>>()
+        })?;
+        text.push_str(table);
+        text.push('\n');
+        for row in rows {
+            text.push_str(&row?.join("|"));
+            text.push('\n');
+        }
+    }
+    Ok(text)
+}
