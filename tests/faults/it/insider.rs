@@ -31,16 +31,7 @@ const K: usize = 5;
 
 /// POSTs `body` to `path`, with `token` as bearer when given; the status and the JSON answer.
 fn post(url: &str, path: &str, token: Option<&str>, body: &Value) -> Result<(u16, Value)> {
-    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-    let mut request = agent.post(&format!("{url}{path}")).header("Content-Type", "application/json");
-    if let Some(token) = token {
-        request = request.header("Authorization", format!("Bearer {token}"));
-    }
-    let mut response = request.send(serde_json::to_string(body)?)?;
-    let status = response.status().as_u16();
-    let text = response.body_mut().read_to_string()?;
-    let answer = serde_json::from_str(&text).with_context(|| format!("{path} answered {status}: {text}"))?;
-    Ok((status, answer))
+    polso_faults::server::post_json(url, path, token, body)
 }
 
 /// Tries to enrol one device with `code`: the status and the answer.

@@ -31,48 +31,12 @@ use serde_json::{Value, json};
 /// The organisation's k (the default of `init-org`).
 const K: usize = 5;
 
-/// One HTTP request; the status and the JSON answer.
-fn request(
-    url: &str,
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    body: Option<&Value>,
-) -> Result<(u16, Value)> {
-    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-    let full = format!("{url}{path}");
-    let mut response = match body {
-        None => {
-            let mut request = agent.get(&full);
-            if let Some(token) = token {
-                request = request.header("Authorization", format!("Bearer {token}"));
-            }
-            request.call()?
-        }
-        Some(body) => {
-            let mut request = match method {
-                "POST" => agent.post(&full),
-                _ => agent.put(&full),
-            }
-            .header("Content-Type", "application/json");
-            if let Some(token) = token {
-                request = request.header("Authorization", format!("Bearer {token}"));
-            }
-            request.send(serde_json::to_string(body)?)?
-        }
-    };
-    let status = response.status().as_u16();
-    let text = response.body_mut().read_to_string()?;
-    let answer = serde_json::from_str(&text).with_context(|| format!("{path} answered {status}: {text}"))?;
-    Ok((status, answer))
-}
-
 fn post(url: &str, path: &str, token: Option<&str>, body: &Value) -> Result<(u16, Value)> {
-    request(url, "POST", path, token, Some(body))
+    polso_faults::server::post_json(url, path, token, body)
 }
 
 fn get(url: &str, path: &str, token: &str) -> Result<(u16, Value)> {
-    request(url, "GET", path, Some(token), None)
+    polso_faults::server::get_json(url, path, token)
 }
 
 /// A database with one organisation of one department and `teams` teams, an

@@ -356,3 +356,42 @@ pub fn database_dump(database: &Path, except: &[&str]) -> Result<String> {
     }
     Ok(text)
 }
+
+/// An HTTP client that returns error statuses as answers, for tests that check them.
+fn answering_agent() -> ureq::Agent {
+    ureq::Agent::config_builder().http_status_as_error(false).build().into()
+}
+
+/// Reads a JSON answer: its status and body; an answer that is not JSON is an error naming `path`.
+fn json_answer(
+    path: &str,
+    mut response: ureq::http::Response<ureq::Body>,
+) -> Result<(u16, serde_json::Value)> {
+    let status = response.status().as_u16();
+    let text = response.body_mut().read_to_string()?;
+    let answer = serde_json::from_str(&text).with_context(|| format!("{path} answered {status}: {text}"))?;
+    Ok((status, answer))
+}
+
+/// POSTs `body` as JSON to `url` + `path`, with `token` as bearer when given;
+/// the status and the JSON answer.
+pub fn post_json(
+    url: &str,
+    path: &str,
+    token: Option<&str>,
+    body: &serde_json::Value,
+) -> Result<(u16, serde_json::Value)> {
+    let mut request =
+        answering_agent().post(&format!("{url}{path}")).header("Content-Type", "application/json");
+    if let Some(token) = token {
+        request = request.header("Authorization", format!("Bearer {token}"));
+    }
+    json_answer(path, request.send(serde_json::to_string(body)?)?)
+}
+
+/// GETs `url` + `path` with `token` as bearer; the status and the JSON answer.
+pub fn get_json(url: &str, path: &str, token: &str) -> Result<(u16, serde_json::Value)> {
+    let request =
+        answering_agent().get(&format!("{url}{path}")).header("Authorization", format!("Bearer {token}"));
+    json_answer(path, request.call()?)
+}
