@@ -9,6 +9,7 @@ packages=(
   libsecret-1-dev xvfb xauth webkit2gtk-driver dbus-daemon dbus-x11 gnome-keyring
   python3 python3-venv
   dbus-bin x11-utils
+  bubblewrap appstream desktop-file-utils
 )
 
 missing=()

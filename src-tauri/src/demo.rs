@@ -1,13 +1,22 @@
-//! The demo's HR connection: when `cargo xtask run` starts the app beside its
-//! seeded demo server, it passes the server's address and HR token in
-//! `POLSO_DEMO_HR_SERVER` and `POLSO_DEMO_HR_TOKEN`, and the app connects the
-//! HR role with them once, so a newcomer sees the demo organisation's charts
-//! without pasting anything. Outside the demo neither variable is set.
+//! The demo's connections: when `cargo xtask run` starts the app beside its
+//! demo server (`polso-server demo`), it passes the server's address, its HR
+//! token, its organisation and an invite code in `POLSO_DEMO_*` variables.
+//! Once the store is open (at start-up, or after "Try again" on the error
+//! screen), the app follows them: HR connected, the device enrolled with the
+//! demo's past weeks as local history, and the demo's connections moved to
+//! the server's address when it changed. What to do is decided by
+//! `polso_desktop::demo`; here are only the variables and the order of the
+//! steps, the network ones without holding the store. Outside the demo none
+//! of the variables is set.
 
-use polso_api::ConnectHr;
-use polso_desktop::hr;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use polso_api::{ConnectHr, EnrolDevice};
+use polso_desktop::demo::DemoServer;
+use polso_desktop::{hr, sync};
 use tauri::{AppHandle, Manager};
 
+use crate::commands::sync::run_sync_pass;
 use crate::commands::with_desktop;
 use crate::state::AppState;
 
@@ -17,27 +26,75 @@ const SERVER_VARIABLE: &str = "POLSO_DEMO_HR_SERVER";
 /// The demo organisation's HR token.
 const TOKEN_VARIABLE: &str = "POLSO_DEMO_HR_TOKEN";
 
-/// Connects the HR role to the demo server, on a thread of its own, unless it
-/// is connected already or the variables are not set.
-pub fn connect_hr_if_asked(app: AppHandle) {
+/// The demo organisation's id, by which the app knows its demo enrolment.
+const ORGANISATION_VARIABLE: &str = "POLSO_DEMO_ORGANISATION";
+
+/// The invite code the demo app enrols with.
+const INVITE_VARIABLE: &str = "POLSO_DEMO_INVITE_CODE";
+
+/// Set while a thread follows the demo server, so two openings of the store
+/// in a row never enrol twice.
+static FOLLOWING: AtomicBool = AtomicBool::new(false);
+
+/// The demo server, when the app was started as the demo.
+pub fn demo_server() -> Option<DemoServer> {
     let (Ok(server_url), Ok(hr_token)) = (std::env::var(SERVER_VARIABLE), std::env::var(TOKEN_VARIABLE))
     else {
+        return None;
+    };
+    Some(DemoServer {
+        server_url,
+        hr_token,
+        organisation_id: std::env::var(ORGANISATION_VARIABLE).unwrap_or_default(),
+        invite_code: std::env::var(INVITE_VARIABLE).unwrap_or_default(),
+    })
+}
+
+/// Follows the demo server on a thread of its own, when the app is the demo.
+/// Called whenever the store has just opened; a store that is not open yet
+/// leaves it for the next opening.
+pub fn follow_demo_server(app: &AppHandle) {
+    let Some(demo) = demo_server() else {
         return;
     };
-    let spawned = std::thread::Builder::new().name("polso-demo-hr".to_owned()).spawn(move || {
-        let state = app.state::<AppState>();
-        let connected = with_desktop(&state, |desktop| desktop.hr_connection()).is_ok_and(|hr| hr.connected);
-        if connected {
+    let app = app.clone();
+    let spawned = std::thread::Builder::new().name("polso-demo".to_owned()).spawn(move || {
+        if FOLLOWING.swap(true, Ordering::SeqCst) {
             return;
         }
-        let form = ConnectHr { server_url, hr_token };
-        let outcome = hr::verify_hr_connection(state.transport(), &form, state.today())
-            .and_then(|verified| with_desktop(&state, |desktop| desktop.keep_hr_connection(verified)));
-        if let Err(error) = outcome {
-            eprintln!("Polso could not connect HR to the demo server ({:?}).", error.code);
+        let state = app.state::<AppState>();
+        if let Err(error) = follow(&state, &demo) {
+            // Only the code: the message may name the token's server.
+            eprintln!("Polso could not follow the demo server ({:?}).", error.code);
         }
+        FOLLOWING.store(false, Ordering::SeqCst);
     });
     if spawned.is_err() {
-        eprintln!("Polso could not start the demo's HR connection.");
+        eprintln!("Polso could not start following the demo server.");
     }
+}
+
+fn follow(state: &AppState, demo: &DemoServer) -> Result<(), polso_api::ApiError> {
+    let plan = with_desktop(state, |desktop| desktop.plan_demo(demo))?;
+    if plan.connect_hr {
+        let form = ConnectHr { server_url: demo.server_url.clone(), hr_token: demo.hr_token.clone() };
+        let verified = hr::verify_hr_connection(state.transport(), &form, state.today())?;
+        with_desktop(state, |desktop| desktop.keep_hr_connection(verified))?;
+    }
+    // After HR, so an HR view opened meanwhile reads from the new address too.
+    if plan.move_enrolment {
+        with_desktop(state, |desktop| desktop.move_enrolment(&demo.organisation_id, &demo.server_url))?;
+    }
+    if plan.enrol {
+        let form = EnrolDevice { server_url: demo.server_url.clone(), invite_code: demo.invite_code.clone() };
+        let enrolment = sync::request_enrolment(state.transport(), &form)?;
+        let (today, now) = (state.today(), state.now());
+        with_desktop(state, |desktop| desktop.complete_enrolment(enrolment, today, now))?;
+        with_desktop(state, |desktop| desktop.import_demo_history(now))?;
+    }
+    if plan.enrol || plan.move_enrolment {
+        // The status then says at once whether the server answers at its address.
+        run_sync_pass(state, false)?;
+    }
+    Ok(())
 }

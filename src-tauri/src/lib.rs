@@ -13,14 +13,18 @@ mod reminders;
 mod state;
 mod texts;
 mod tray;
+mod tray_support;
 
 use anyhow::Context;
+use polso_desktop::tray::{CloseAction, TraySupport};
 use tauri::Manager;
 use tauri_plugin_notification::NotificationExt;
 
 /// Starts the app: opens the local store (or keeps the reason it could not),
 /// registers the commands, starts the background sync and shows the window.
 pub fn run() {
+    // Before any other thread starts: the check silences panics while it loads the library.
+    let library_loads = tray_support::library_loads();
     let result = tauri::Builder::default()
         // First, so a second launch hands over to the first before anything else starts.
         .plugin(
@@ -32,12 +36,18 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_autostart::Builder::new().build())
-        .setup(|app| {
+        .setup(move |app| {
             let state = state::AppState::open(app.handle()).context("preparing Polso's local state")?;
             let settings = commands::with_desktop(&state, |desktop| desktop.settings()).ok();
             app.manage(state);
-            tray::create(app.handle(), texts::language(settings.as_ref()))
-                .context("creating the tray icon")?;
+            let support = TraySupport { library_loads, host_runs: tray_support::host_runs() };
+            if support.builds_icon() {
+                tray::create(app.handle(), texts::language(settings.as_ref()))
+                    .context("creating the tray icon")?;
+            }
+            if let Some(missing) = support.missing() {
+                tray::tell_no_tray(app.handle(), texts::language(settings.as_ref()), missing);
+            }
             let handle = app.handle().clone();
             app.notification()
                 .on_action(move |performed| {
@@ -48,15 +58,19 @@ pub fn run() {
                 .context("listening to clicks on notifications")?;
             background::start(app.handle().clone()).context("starting the background sync")?;
             reminders::start(app.handle().clone()).context("starting the reminder")?;
-            demo::connect_hr_if_asked(app.handle().clone());
+            demo::follow_demo_server(app.handle());
             Ok(())
         })
-        .on_window_event(|window, event| {
-            // Closing the window keeps Polso in the tray, where the reminder lives;
-            // "Quit" in the tray menu ends it.
+        .on_window_event(move |window, event| {
+            // Closing the window keeps Polso in the tray, where the reminder lives, and
+            // "Quit" in the tray menu ends it; with no icon to be seen (asked anew, as a
+            // panel may have started or stopped), the window closes and Polso ends.
             if let tauri::WindowEvent::CloseRequested { api, .. } = event {
-                api.prevent_close();
-                let _ = window.hide();
+                let support = TraySupport { library_loads, host_runs: tray_support::host_runs() };
+                if support.close_action() == CloseAction::HideToTray {
+                    api.prevent_close();
+                    let _ = window.hide();
+                }
             }
         })
         .invoke_handler(tauri::generate_handler![

@@ -31,6 +31,7 @@ const NOW_VARIABLE: &str = "POLSO_NOW";
 
 /// What every command works on.
 pub struct AppState {
+    app: AppHandle,
     desktop: Mutex<Result<Desktop, ApiError>>,
     opening: Opening,
     fixed_today: Option<NaiveDate>,
@@ -118,6 +119,7 @@ impl AppState {
         let system_locale = sys_locale::get_locale().unwrap_or_else(|| "en-US".to_owned());
         let opening = Opening { data_dir, system_locale };
         Ok(AppState {
+            app: app.clone(),
             desktop: Mutex::new(opening.open_desktop()),
             opening,
             fixed_today,
@@ -129,13 +131,17 @@ impl AppState {
 
     /// The employee-side logic, or the error that kept the store closed. A
     /// store that could not be opened is tried again, so a keyring unlocked
-    /// or a key restored since takes effect without a restart.
+    /// or a key restored since takes effect without a restart; once it opens,
+    /// the demo's connections are made (when the app is the demo), as at start-up.
     pub fn desktop(&self) -> Result<MutexGuard<'_, Result<Desktop, ApiError>>, ApiError> {
         let mut guard = self.desktop.lock().map_err(|_| {
             ApiError::new(ErrorCode::Internal, "an earlier command failed while holding the store")
         })?;
         if guard.is_err() {
             *guard = self.opening.open_desktop();
+            if guard.is_ok() {
+                crate::demo::follow_demo_server(&self.app);
+            }
         }
         Ok(guard)
     }

@@ -46,6 +46,8 @@ mod tests {
         "tray.snooze_tomorrow",
         "tray.open_history",
         "tray.quit",
+        "tray.absent_title",
+        "tray.absent_body",
         "reminder.title",
         "reminder.body",
     ];

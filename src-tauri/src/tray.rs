@@ -1,11 +1,15 @@
 //! The tray icon: its menu (answer now, snooze, open history, quit) and its
-//! "pulse due" look. Closing the window hides it; the app stays in the tray.
+//! "pulse due" look. Where the icon can be seen, closing the window hides it
+//! and the app stays in the tray; where it cannot (see `tray_support` and
+//! `polso_desktop::tray`), the employee is told once, at start, that closing
+//! the window quits Polso.
 
 use polso_api::{LanguageCode, SnoozeLengthDto};
 use tauri::image::Image;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIcon, TrayIconBuilder, TrayIconEvent};
 use tauri::{AppHandle, Emitter, Manager};
+use tauri_plugin_notification::NotificationExt;
 
 use crate::commands::with_desktop;
 use crate::state::AppState;
@@ -25,6 +29,28 @@ pub fn show_window(app: &AppHandle, view: Option<&str>) {
     }
     if let Some(view) = view {
         let _ = app.emit(NAVIGATE_EVENT, view);
+    }
+}
+
+/// Says that this desktop shows no tray icon (`missing` is why) and so
+/// closing the window quits Polso and reminders come only while it runs: on
+/// standard error at every start, and as a notification the first time only.
+pub fn tell_no_tray(app: &AppHandle, language: LanguageCode, missing: &str) {
+    eprintln!(
+        "Polso shows no tray icon: {missing}. Closing the window quits Polso; reminders come only while it runs."
+    );
+    let state = app.state::<AppState>();
+    let first_time = with_desktop(&state, |desktop| desktop.first_start_without_tray());
+    if !first_time.unwrap_or(true) {
+        return;
+    }
+    let notification = app
+        .notification()
+        .builder()
+        .title(text(language, "tray.absent_title"))
+        .body(text(language, "tray.absent_body"));
+    if let Err(error) = notification.show() {
+        eprintln!("Polso could not show the notification that it has no tray icon: {error}");
     }
 }
 

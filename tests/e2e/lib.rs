@@ -14,6 +14,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
+use fantoccini::actions::{InputSource, MouseActions, PointerAction};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 
@@ -62,6 +63,10 @@ pub struct Launch {
     pub today: Option<String>,
     /// More environment variables for the app (and the drivers that start it).
     pub extra_env: Vec<(String, String)>,
+    /// Skip the first-run welcome when it shows, so the test starts on this
+    /// week's pulse as a returning employee does. Off only for tests of the
+    /// welcome itself.
+    pub pass_welcome: bool,
 }
 
 impl Launch {
@@ -72,6 +77,7 @@ impl Launch {
             lang: "en_GB.UTF-8".to_owned(),
             today: None,
             extra_env: Vec::new(),
+            pass_welcome: true,
         }
     }
 }
@@ -96,6 +102,26 @@ pub fn app_running_on(data_dir: &Path) -> Option<u32> {
             && environment.split(|byte| *byte == 0).any(|variable| variable == wanted.as_bytes());
         ours.then_some(pid)
     })
+}
+
+/// Moves the X pointer to the bottom-right corner of the screen, off the
+/// app's window, so that screenshots (the README's among them) do not show
+/// a hover by chance: Xvfb puts the pointer at the screen's centre, over the
+/// window, where it hovers a chart and opens its tooltip. The connection
+/// stays open for the whole test run, as Xvfb resets, pointer included,
+/// whenever its last client leaves (between two tests, say). Without a
+/// display it does nothing.
+fn park_pointer() {
+    use x11rb::connection::Connection;
+    use x11rb::protocol::xproto::ConnectionExt;
+    use x11rb::rust_connection::RustConnection;
+    static DISPLAY: std::sync::OnceLock<Option<(RustConnection, usize)>> = std::sync::OnceLock::new();
+    let Some((connection, screen_number)) = DISPLAY.get_or_init(|| x11rb::connect(None).ok()) else { return };
+    let Some(screen) = connection.setup().roots.get(*screen_number) else { return };
+    let corner_x = i16::try_from(screen.width_in_pixels.saturating_sub(1)).unwrap_or(i16::MAX);
+    let corner_y = i16::try_from(screen.height_in_pixels.saturating_sub(1)).unwrap_or(i16::MAX);
+    let _ = connection.warp_pointer(x11rb::NONE, screen.root, 0, 0, 0, 0, corner_x, corner_y);
+    let _ = connection.flush();
 }
 
 fn free_port() -> Result<u16> {
@@ -127,6 +153,7 @@ impl AppSession {
             Some(today) => command.env("POLSO_TODAY", today),
             None => command.env_remove("POLSO_TODAY"),
         };
+        park_pointer();
         let driver = command.spawn().context("starting tauri-driver (cargo install tauri-driver)")?;
         let session =
             AppSession { client: connect(port, &binary).await?, driver, data_dir: launch.data_dir.clone() };
@@ -140,7 +167,27 @@ impl AppSession {
             session.stop().await;
             return Err(error);
         }
+        if launch.pass_welcome
+            && let Err(error) = session.pass_welcome().await
+        {
+            session.stop().await;
+            return Err(error);
+        }
+        park_pointer();
         Ok(session)
+    }
+
+    /// Skips the first-run welcome if it is shown, and waits until the store
+    /// has recorded it as seen, so that a restart does not show it again.
+    pub async fn pass_welcome(&self) -> Result<()> {
+        if !self.has_testid("welcome").await? {
+            return Ok(());
+        }
+        self.testid("welcome-skip").await?.click().await.context("skipping the welcome")?;
+        self.wait_for_css("html[data-welcome-seen='true']", Duration::from_secs(10))
+            .await
+            .context("the welcome was skipped but not recorded as seen")?;
+        Ok(())
     }
 
     /// Ends the WebDriver session (which quits the app) and stops tauri-driver.
@@ -213,8 +260,10 @@ impl AppSession {
     }
 
     /// Saves a screenshot of the window, after two animation frames so it
-    /// shows the current state rather than the previous frame.
+    /// shows the current state rather than the previous frame, and with
+    /// WebDriver's pointer moved off the page's content first.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        self.unhover().await;
         self.client
             .execute_async(
                 "const done = arguments[arguments.length - 1]; \
@@ -228,6 +277,26 @@ impl AppSession {
         let path = dir.join(format!("{name}.png"));
         std::fs::write(&path, png)?;
         Ok(path)
+    }
+}
+
+impl AppSession {
+    /// Moves the pointers off the page's content and waits for a tooltip
+    /// they hovered to fade out (charts hide theirs after 100 ms, with a
+    /// 400 ms transition), so a screenshot shows no hover left by the last
+    /// click or by the X pointer: the X pointer to the screen's corner, and
+    /// WebDriver's to the page's top-left corner (the top bar's empty
+    /// margin), by way of a point beside it, as a move to where WebDriver
+    /// believes its pointer already is may be no move at all. Best effort: a
+    /// driver without pointer actions leaves the page as it is.
+    async fn unhover(&self) {
+        park_pointer();
+        let to_corner = MouseActions::new("mouse".to_owned())
+            .then(PointerAction::MoveTo { duration: None, x: 2.0, y: 2.0 })
+            .then(PointerAction::MoveTo { duration: None, x: 0.0, y: 0.0 });
+        if self.client.perform_actions(to_corner).await.is_ok() {
+            tokio::time::sleep(Duration::from_millis(600)).await;
+        }
     }
 }
 

@@ -63,12 +63,30 @@ impl RunningServer {
         }
     }
 
+    /// Runs the demo's set-up as `cargo xtask run` does (`polso-server demo
+    /// --dir DIR`): seeds on the first run, serves on the last run's address
+    /// while its port is free. Returns the server and the demo's facts from
+    /// `DIR/demo.json`.
+    pub fn start_demo(dir: &Path) -> Result<(RunningServer, serde_json::Value)> {
+        let mut command = Command::new(server_binary());
+        command.arg("demo").arg("--dir").arg(dir);
+        let server = RunningServer::spawn(command)?;
+        let facts_path = dir.join("demo.json");
+        let facts = serde_json::from_str(
+            &std::fs::read_to_string(&facts_path)
+                .with_context(|| format!("reading {}", facts_path.display()))?,
+        )?;
+        Ok((server, facts))
+    }
+
     fn start_listening(database: &Path, listen: &str, serve_arguments: &[&str]) -> Result<RunningServer> {
-        let mut child = Command::new(server_binary())
-            .arg("--db")
-            .arg(database)
-            .args(["serve", "--listen", listen])
-            .args(serve_arguments)
+        let mut command = Command::new(server_binary());
+        command.arg("--db").arg(database).args(["serve", "--listen", listen]).args(serve_arguments);
+        RunningServer::spawn(command)
+    }
+
+    fn spawn(mut command: Command) -> Result<RunningServer> {
+        let mut child = command
             .env("RUST_LOG", "trace")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

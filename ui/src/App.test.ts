@@ -6,7 +6,7 @@ import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
 import { createMockBackend, type MockOptions } from './lib/backend/mock';
-import { sampleSettings } from './lib/backend/mock-data';
+import { firstRunSettings, sampleSettings } from './lib/backend/mock-data';
 import { STARTUP_ERROR_CODES } from './lib/codes';
 import en from './lib/i18n/en.json';
 import { setLanguage } from './lib/i18n/index.svelte';
@@ -191,6 +191,7 @@ describe('sync indicator', () => {
         pending_reports: 2,
         failed_reports: 0,
         dropped_reports: [],
+        last_pass: null,
         last_error: { code: 'server_unreachable', message: 'refused' },
       },
     });
@@ -223,8 +224,56 @@ describe('shell events', () => {
     await user.click(await screen.findByTestId('nav-settings'));
     await user.click(await screen.findByTestId('delete-data'));
     await user.click(await screen.findByTestId('delete-confirm-button'));
+    // A first run again: the welcome, then this week.
+    await user.click(await screen.findByTestId('welcome-skip'));
     await screen.findByTestId('pulse-view');
     expect(backend.calls.filter((call) => call.command === 'get_settings').length).toBe(2);
     expect(backend.store.history.weeks).toEqual([]);
+  });
+});
+
+describe('first-run welcome', () => {
+  it('comes before the pulse on the first run, and skipping it is remembered in the settings', async () => {
+    const { backend, user } = renderApp({ settings: firstRunSettings() });
+    await screen.findByTestId('welcome');
+    expect(screen.queryByTestId('pulse-view')).toBeNull();
+    expect(screen.queryByTestId('nav-pulse')).toBeNull();
+    await user.click(screen.getByTestId('welcome-skip'));
+    await screen.findByTestId('pulse-view');
+    await waitFor(() => expect(backend.store.settings.welcome_seen).toBe(true));
+    expect(backend.calls).toContainEqual({ command: 'update_settings', args: { change: { language: null, welcome_seen: true } } });
+  });
+
+  it('is not shown once seen', async () => {
+    const { backend } = renderApp({ settings: { ...firstRunSettings(), welcome_seen: true } });
+    await screen.findByTestId('pulse-view');
+    expect(screen.queryByTestId('welcome')).toBeNull();
+    expect(backend.calls.some((call) => call.command === 'update_settings')).toBe(false);
+  });
+
+  it('names the k the settings give', async () => {
+    const { user } = renderApp({ settings: { ...firstRunSettings(), minimum_group_size: 8 } });
+    await user.click(await screen.findByTestId('welcome-next'));
+    expect(screen.getByTestId('welcome-group').textContent).toContain('at least 8 people');
+  });
+
+  it('still lets the employee in when the choice cannot be saved', async () => {
+    const { user } = renderApp({
+      settings: firstRunSettings(),
+      failures: { update_settings: { code: 'store_unavailable', message: 'disk full' } },
+    });
+    await user.click(await screen.findByTestId('welcome-skip'));
+    await screen.findByTestId('pulse-view');
+  });
+
+  it('can be shown again from Settings, and goes back there', async () => {
+    const { backend, user } = renderApp();
+    await user.click(await screen.findByTestId('nav-settings'));
+    await user.click(await screen.findByTestId('show-welcome'));
+    await screen.findByTestId('welcome');
+    await user.click(screen.getByTestId('welcome-next'));
+    await user.click(screen.getByTestId('welcome-done'));
+    await screen.findByTestId('settings-view');
+    expect(backend.store.settings.welcome_seen).toBe(true);
   });
 });

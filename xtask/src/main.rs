@@ -3,21 +3,26 @@
 //! Kept in Rust so the same steps run the same way on every machine; `.ci/run`
 //! only installs what a fresh machine lacks and then calls `cargo xtask test`.
 //!
-//! - `run`: builds the UI and starts the app (the README's first command).
+//! - `run`: builds the UI, starts the demo server (`polso-server demo`) and the app beside it (the README's first command).
 //! - `test`: every check and every test (the README's second command).
 //! - `codegen`: regenerates the TypeScript bindings of the wire types.
 //! - `tidy`: the repository's own rules, also run by `test`.
 //! - `bench [--quick]`: the benchmarks against the limits (BENCHMARKS.md); not part of `test`.
+//! - `screenshots`: copies the README's screenshots from the last end-to-end run into `docs/screenshots/` (`test` fails when they no longer match the app).
 //! - `package`: builds the .deb, installs it and starts it (the last step of `test`).
 //! - `faults [--fuzz [SECONDS]]`: the long fault, load and attack suite, or the fuzzers (README, "Reliability").
 
 mod bench;
 mod faults;
 mod package;
+mod screenshots;
 mod tidy;
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result, bail};
 
@@ -31,7 +36,10 @@ fn main() -> Result<()> {
         "bench" => bench::run(&root(), &std::env::args().skip(2).collect::<Vec<_>>()),
         "faults" => faults::run(&root(), &std::env::args().skip(2).collect::<Vec<_>>()),
         "package" => package::build_install_and_check(&root()),
-        _ => bail!("unknown task '{task}'; tasks: run, test, codegen, tidy, bench, faults, package"),
+        "screenshots" => screenshots::refresh(&root()),
+        _ => bail!(
+            "unknown task '{task}'; tasks: run, test, codegen, tidy, bench, faults, package, screenshots"
+        ),
     }
 }
 
@@ -70,74 +78,153 @@ fn prepare(root: &Path) -> Result<()> {
     run_in(&ui, "npm", &["run", "build"])
 }
 
-/// The README's first command: build everything, start a local demo server
-/// seeded with a synthetic organisation, and open the app beside it. The app
-/// keeps its demo data under `target/demo`, apart from a real installation's.
+/// The README's first command: build everything, start the demo server
+/// (`polso-server demo`: the synthetic organisation, seeded on the first run,
+/// on the same address each run while its port is free) and open the app
+/// beside it with the demo's environment. The app keeps its demo data under
+/// `target/demo/app`, apart from a real installation's. Ctrl-C, or the app
+/// ending (its window closed), stops both and returns.
 fn run_app() -> Result<()> {
     let root = root();
     prepare(&root)?;
     run_in(&root, "cargo", &["build", "--package", "polso-app", "--package", "polso-server"])?;
     let demo_dir = root.join("target/demo");
     std::fs::create_dir_all(&demo_dir)?;
-    let server_binary = root.join("target/debug/polso-server");
-    let server_db = demo_dir.join("server.db");
-    let credentials = demo_dir.join("credentials.txt");
-    if !server_db.exists() {
-        let output = Command::new(&server_binary)
-            .arg("--db")
-            .arg(&server_db)
-            .arg("demo-seed")
-            .output()
-            .context("seeding the demo organisation")?;
-        if !output.status.success() {
-            bail!("seeding the demo server failed:\n{}", String::from_utf8_lossy(&output.stderr));
-        }
-        std::fs::write(&credentials, &output.stdout)?;
+    let stop_requested = Arc::new(AtomicBool::new(false));
+    let flag = stop_requested.clone();
+    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)).context("listening for Ctrl-C")?;
+
+    let (mut server, facts) = start_demo_server(&root.join("target/debug/polso-server"), &demo_dir)?;
+    print_demo_block(&facts, &demo_dir);
+    let mut app = Command::new(root.join("target/debug/polso"));
+    app.env("POLSO_DATA_DIR", demo_dir.join("app"));
+    for (name, value) in demo_environment(&facts) {
+        app.env(name, value);
     }
-    let address = free_local_address()?;
-    // The server's own delay settings: the app keeps at least an hour after a
-    // week closes whatever a server announces, so a shorter one would only
-    // mislead. The demo organisation's history is already on the server.
-    let mut server = Command::new(&server_binary)
-        .arg("--db")
-        .arg(&server_db)
-        .args(["serve", "--listen", &address])
-        .spawn()
-        .context("starting the demo server")?;
-    eprintln!("\nDemo server: http://{address}");
-    eprintln!("Demo organisation (also in target/demo/credentials.txt):");
-    eprintln!("{}", std::fs::read_to_string(&credentials).unwrap_or_default());
-    eprintln!(
-        "To try sync: open \"Organisation\" in Polso, enter http://{address} and one of the invite codes.\n"
-    );
-    let hr_token = std::fs::read_to_string(&credentials)?
-        .lines()
-        .find_map(|line| line.strip_prefix("hr token: ").map(str::to_owned))
-        .unwrap_or_default();
-    let app = Command::new(root.join("target/debug/polso"))
-        .env("POLSO_DATA_DIR", demo_dir.join("app"))
-        .env("POLSO_DEMO_HR_SERVER", format!("http://{address}"))
-        .env("POLSO_DEMO_HR_TOKEN", hr_token)
-        .status()
-        .context("starting Polso");
-    let _ = server.kill();
-    let _ = server.wait();
-    let status = app?;
-    if !status.success() {
-        bail!("Polso exited with {status}");
-    }
-    Ok(())
+    let app = app.spawn().context("starting Polso");
+    let outcome = match app {
+        Ok(app) => wait_for_app_or_ctrl_c(app, &stop_requested),
+        Err(error) => Err(error),
+    };
+    stop(&mut server);
+    outcome
 }
 
-/// A free address on the loopback interface, such as `127.0.0.1:40123`.
-fn free_local_address() -> Result<String> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").context("finding a free port")?;
-    Ok(listener.local_addr()?.to_string())
+/// Starts `polso-server demo` on `demo_dir`, its log into `demo_dir/server.log`,
+/// and waits until it listens; returns it with the facts it wrote.
+fn start_demo_server(server_binary: &Path, demo_dir: &Path) -> Result<(Child, serde_json::Value)> {
+    let log_path = demo_dir.join("server.log");
+    let log = std::fs::File::create(&log_path).with_context(|| format!("creating {}", log_path.display()))?;
+    let mut server = Command::new(server_binary)
+        .arg("demo")
+        .arg("--dir")
+        .arg(demo_dir)
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .context("starting the demo server")?;
+    let mut first_line = String::new();
+    if let Some(stdout) = server.stdout.take() {
+        BufReader::new(stdout).read_line(&mut first_line).context("reading the demo server's address")?;
+    }
+    if !first_line.starts_with("polso-server listening on ") {
+        stop(&mut server);
+        let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+        bail!("the demo server did not start:\n{log}");
+    }
+    let facts_path = demo_dir.join("demo.json");
+    let facts: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(&facts_path).with_context(|| format!("reading {}", facts_path.display()))?,
+    )
+    .with_context(|| format!("reading {}", facts_path.display()))?;
+    Ok((server, facts))
+}
+
+/// The environment the demo's facts ask the app to be started with.
+fn demo_environment(facts: &serde_json::Value) -> Vec<(String, String)> {
+    facts["app_environment"]
+        .as_array()
+        .map(|pairs| {
+            pairs
+                .iter()
+                .filter_map(|pair| Some((pair[0].as_str()?.to_owned(), pair[1].as_str()?.to_owned())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Prints what a person trying the demo needs, in one block.
+fn print_demo_block(facts: &serde_json::Value, demo_dir: &Path) {
+    let text = |key: &str| facts[key].as_str().unwrap_or_default().to_owned();
+    let mut block = String::new();
+    block.push_str("\n================ Polso demo ================\n");
+    block.push_str(&format!("Organisation:   {}\n", text("organisation_name")));
+    block.push_str(&format!("Server address: {}\n", text("server_url")));
+    if facts["address_changed"].as_bool() == Some(true) {
+        block.push_str("                (the last run's port was taken; the app follows the new address)\n");
+    }
+    block.push_str(&format!("HR token:       {}\n", text("hr_token")));
+    let until = text("invites_expire_at").get(..10).map(str::to_owned).unwrap_or_default();
+    block.push_str(&format!("Invite codes (working until {until}; a later run makes new ones):\n"));
+    for invite in facts["invites"].as_array().into_iter().flatten() {
+        let field = |key: &str| invite[key].as_str().unwrap_or_default().to_owned();
+        block.push_str(&format!("  {} / {}: {}\n", field("department"), field("team"), field("code")));
+    }
+    block.push_str(&format!("Personal codes ({}, one device each):\n", text("app_team")));
+    for code in facts["personal_codes"].as_array().into_iter().flatten() {
+        block.push_str(&format!("  {}\n", code.as_str().unwrap_or_default()));
+    }
+    block.push_str(&format!(
+        "The app is enrolled in {} and HR is connected already; the server's log is in {}.\n",
+        text("app_team"),
+        demo_dir.join("server.log").display()
+    ));
+    block.push_str("Close Polso (or press Ctrl-C here) to stop the demo.\n");
+    block.push_str("============================================\n");
+    eprintln!("{block}");
+}
+
+/// Waits until the app ends or Ctrl-C is pressed; then the app is stopped.
+/// Ending by Ctrl-C is a clean end; so is the app quitting on its own.
+fn wait_for_app_or_ctrl_c(mut app: Child, stop_requested: &AtomicBool) -> Result<()> {
+    loop {
+        if stop_requested.load(Ordering::SeqCst) {
+            stop(&mut app);
+            eprintln!("Polso and the demo server stopped.");
+            return Ok(());
+        }
+        if let Some(status) = app.try_wait().context("waiting for Polso")? {
+            // A signal while Ctrl-C was being pressed is the same clean end.
+            if status.success() || stop_requested.load(Ordering::SeqCst) {
+                return Ok(());
+            }
+            bail!("Polso exited with {status}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// Asks a child process to end (SIGTERM), then kills it if it has not within five seconds.
+fn stop(child: &mut Child) {
+    if let Ok(Some(_)) = child.try_wait() {
+        return;
+    }
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while std::time::Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 /// The README's second command: every check and every test.
 fn test_everything() -> Result<()> {
     let root = root();
+    let tree_before = git_status(&root)?;
     prepare(&root)?;
     let ui = root.join("ui");
     run_in(&ui, "npm", &["run", "check"])?;
@@ -149,9 +236,54 @@ fn test_everything() -> Result<()> {
     run_in(&root, "cargo", &["build", "--package", "polso-app", "--package", "polso-server"])?;
     ensure_tauri_driver()?;
     let reference_python = reference_python(&root)?;
+    let tests_started = std::time::SystemTime::now();
     run_tests_in_desktop_session(&root, &reference_python)?;
+    // The README's screenshots against the ones the end-to-end tests just made.
+    screenshots::check_current(&root, tests_started)?;
     // Last, as the slowest: a release build into a .deb, installed and started.
-    package::build_install_and_check(&root)
+    package::build_install_and_check(&root)?;
+    ensure_tree_unchanged(&root, tree_before.as_deref())
+}
+
+/// `git status --porcelain` of the work tree (untracked and ignored-by-nothing
+/// files included), or `None` with a message where there is no git or no
+/// repository to ask.
+fn git_status(root: &Path) -> Result<Option<String>> {
+    if !root.join(".git").exists() {
+        eprintln!("no .git in {}: the check that the tests leave the tree clean is skipped", root.display());
+        return Ok(None);
+    }
+    let output = match Command::new("git").args(["status", "--porcelain"]).current_dir(root).output() {
+        Ok(output) => output,
+        Err(error) => {
+            eprintln!(
+                "git could not be started ({error}): the check that the tests leave the tree clean is skipped"
+            );
+            return Ok(None);
+        }
+    };
+    if !output.status.success() {
+        bail!("`git status --porcelain` failed: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    Ok(Some(String::from_utf8_lossy(&output.stdout).into_owned()))
+}
+
+/// Fails when the work tree's status differs from the one recorded before the tests.
+fn ensure_tree_unchanged(root: &Path, before: Option<&str>) -> Result<()> {
+    let Some(before) = before else { return Ok(()) };
+    let Some(after) = git_status(root)? else { return Ok(()) };
+    tree_unchanged(before, &after)
+}
+
+/// Fails, showing both, when `after` (`git status --porcelain`) differs from `before`.
+fn tree_unchanged(before: &str, after: &str) -> Result<()> {
+    if after != before {
+        bail!(
+            "the tests changed the work tree; `git status --porcelain` before:\n{before}\nafter:\n{after}\n\
+             A test or a build step writes into the repository; make it write under target/ or a temporary directory"
+        );
+    }
+    Ok(())
 }
 
 /// The Python interpreter with numpy and scipy that the linkage statistics
@@ -239,4 +371,21 @@ fn codegen() -> Result<()> {
     polso_api::export_bindings(&dir).context("writing the TypeScript bindings")?;
     eprintln!("wrote ui/src/lib/bindings");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tree_changed_by_the_tests_fails_with_both_statuses() {
+        assert!(tree_unchanged("", "").is_ok());
+        assert!(
+            tree_unchanged(" M README.md\n", " M README.md\n").is_ok(),
+            "changes made before are not the tests'"
+        );
+        let error = tree_unchanged("", " M ui/package-lock.json\n").unwrap_err().to_string();
+        assert!(error.contains("ui/package-lock.json"), "{error}");
+        assert!(tree_unchanged("?? new.txt\n", "").is_err(), "a file removed is a change too");
+    }
 }

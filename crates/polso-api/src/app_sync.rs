@@ -36,8 +36,13 @@ pub struct SyncStatus {
     /// digits): the same for everyone in the team, to compare with the one HR
     /// publishes. `None` when not enrolled or enrolled with an invite code.
     pub team_key_fingerprint: Option<String>,
-    /// When weekly reports last reached the server (or the device enrolled), RFC 3339 in UTC.
+    /// When the device last reached the server successfully (weekly reports
+    /// sent, or the server checked and nothing to send), or enrolled; RFC 3339 in UTC.
     pub last_sync_at: Option<String>,
+    /// What the last pass that reached for the server did, and when; `None`
+    /// before the first. A failed one leaves [`SyncStatus::last_sync_at`] at
+    /// the last success and says why in [`SyncStatus::last_error`].
+    pub last_pass: Option<SyncPass>,
     /// Weekly reports waiting to be sent: held until their week's window closes
     /// and their random delay passes, or waiting to retry.
     pub pending_reports: u32,
@@ -71,4 +76,28 @@ pub enum DroppedReportReason {
     WeekPublished,
     /// The week began before the device enrolled.
     WeekBeforeEnrolment,
+}
+
+/// One sync pass that reached for the server: "Sync now", or a background
+/// pass that had reports due or checked the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SyncPass {
+    /// When it ended, RFC 3339 in UTC.
+    pub at: String,
+    /// What came of it.
+    pub outcome: SyncPassOutcome,
+    /// How many weekly reports the server counted in it.
+    pub sent: u32,
+}
+
+/// What came of a sync pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncPassOutcome {
+    /// Weekly reports were sent and counted.
+    Sent,
+    /// The server answered and no weekly report was due.
+    NothingToSend,
+    /// The server could not be reached, or refused; `last_error` says why.
+    Failed,
 }

@@ -12,8 +12,15 @@ use ts_rs::TS;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
-    /// The OS keyring (Secret Service) could not be reached or is locked.
+    /// The OS keyring (Secret Service) could not be used, for a reason
+    /// other than the three below.
     KeyringUnavailable,
+    /// No Secret Service answers: no D-Bus session, or no keyring daemon running.
+    KeyringNoSecretService,
+    /// The keyring runs but has no default collection to keep secrets in.
+    KeyringNoCollection,
+    /// The keyring is locked and was not unlocked (its prompt was dismissed).
+    KeyringLocked,
     /// The store exists but its key is no longer in the keyring.
     StoreKeyMissing,
     /// The store file cannot be read: damaged, or encrypted with another key.

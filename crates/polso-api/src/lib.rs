@@ -23,7 +23,7 @@ mod units;
 
 use std::path::Path;
 
-pub use app_sync::{DroppedReport, DroppedReportReason, EnrolDevice, SyncStatus};
+pub use app_sync::{DroppedReport, DroppedReportReason, EnrolDevice, SyncPass, SyncPassOutcome, SyncStatus};
 pub use credential::{
     CREDENTIAL_VARIANT, Credential, CredentialEnrolRequest, CredentialKey, CredentialKeyRequest,
     CredentialRequest, CredentialSignature, PERSONAL_CODE_PREFIX,

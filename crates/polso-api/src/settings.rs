@@ -38,6 +38,13 @@ pub struct Settings {
     pub reminder: ReminderSettings,
     /// Whether Polso starts when the employee logs in (off until they turn it on).
     pub autostart: bool,
+    /// Whether the first-run welcome was seen (or skipped) on this installation.
+    pub welcome_seen: bool,
+    /// The organisation's minimum group size k, when this device has read it
+    /// from the server; none until then, and the welcome names the rule (the
+    /// default and the floor) instead of a number it does not know. Only for
+    /// words; the server applies its own k.
+    pub minimum_group_size: Option<u32>,
 }
 
 /// A day of the week.
@@ -120,4 +127,8 @@ pub struct UpdateSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub autostart: Option<bool>,
+    /// Mark the first-run welcome as seen (true) or to be shown again (false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub welcome_seen: Option<bool>,
 }

@@ -43,7 +43,7 @@ use crate::sync::{
 const HR_SERVER_URL_KEY: &str = "hr.server_url";
 
 /// The settings key of the organisation's k as the server last said.
-const HR_K_KEY: &str = "hr.k";
+pub(crate) const HR_K_KEY: &str = "hr.k";
 
 /// The z value of a two-sided 95% normal interval.
 const Z_95: f64 = 1.96;
@@ -109,6 +109,11 @@ impl HrCredentials {
         &self.server_url
     }
 
+    /// The HR token, for comparing with the demo's.
+    pub(crate) fn hr_token(&self) -> &str {
+        &self.hr_token
+    }
+
     #[cfg(test)]
     pub(crate) fn for_tests(server_url: &str, hr_token: &str) -> HrCredentials {
         HrCredentials { server_url: server_url.to_owned(), hr_token: hr_token.to_owned() }
@@ -133,6 +138,11 @@ impl VerifiedHrConnection {
     /// The address and token the server accepted, for reads before they are kept.
     pub fn credentials(&self) -> &HrCredentials {
         &self.credentials
+    }
+
+    #[cfg(test)]
+    pub(crate) fn for_tests(form: &ConnectHr, k: u32) -> VerifiedHrConnection {
+        VerifiedHrConnection { credentials: HrCredentials::for_tests(&form.server_url, &form.hr_token), k }
     }
 }
 

@@ -31,6 +31,7 @@
 
 mod convert;
 pub mod credential;
+pub mod demo;
 mod errors;
 pub mod export;
 pub mod hr;
@@ -41,6 +42,7 @@ mod reporting;
 mod settings;
 pub mod sync;
 pub mod team_view;
+pub mod tray;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use polso_api::{ApiError, ErrorCode, MyHistory, PulseView, Settings, SubmitPulse, UpdateSettings};

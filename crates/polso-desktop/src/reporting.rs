@@ -5,16 +5,17 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use polso_api::{
-    ApiError, DroppedReport, DroppedReportReason, EnrolDevice, ErrorCode, SyncStatus, WeeklyReport,
+    ApiError, DroppedReport, DroppedReportReason, EnrolDevice, ErrorCode, SyncPass, SyncPassOutcome,
+    SyncStatus, WeeklyReport,
 };
 use polso_core::IsoWeek;
 use polso_core::schedule::Schedule;
-use polso_store::{QueuedReport, QueuedReportState, ReportFailure, VaultError};
+use polso_store::{QueuedReport, QueuedReportState, ReportFailure};
 
 use crate::errors::store_to_api;
 use crate::sync::{
-    self, DueReport, Enrolment, SendOutcome, SyncBatch, SyncTransport, next_attempt_at, padded_report_body,
-    report_due_at, report_for_pulse, week_is_closed,
+    self, DueReport, Enrolment, SendOutcome, SyncBatch, SyncCheck, SyncTransport, next_attempt_at,
+    padded_report_body, report_due_at, report_for_pulse, week_is_closed,
 };
 use crate::{Desktop, ORGANISATION_SEED_KEY};
 
@@ -32,6 +33,13 @@ const ENROLLED_WEEK_KEY: &str = "sync.enrolled_week";
 const LAST_SYNC_AT_KEY: &str = "sync.last_sync_at";
 const LAST_ERROR_CODE_KEY: &str = "sync.last_error_code";
 const LAST_ERROR_MESSAGE_KEY: &str = "sync.last_error_message";
+const LAST_PASS_AT_KEY: &str = "sync.last_pass_at";
+const LAST_PASS_OUTCOME_KEY: &str = "sync.last_pass_outcome";
+const LAST_PASS_SENT_KEY: &str = "sync.last_pass_sent";
+
+/// How long a background pass with nothing to send goes without checking
+/// that the server answers; "Sync now" always checks.
+const CHECK_INTERVAL_SECONDS: i64 = 60 * 60;
 
 /// The enrolment as kept in the settings.
 struct EnrolmentFacts {
@@ -93,7 +101,16 @@ impl Desktop {
             settings.push((TEAM_KEY_FINGERPRINT_KEY, fingerprint));
         }
         self.store.set_settings(&settings).map_err(store_to_api)?;
-        self.store.remove_settings(&[LAST_ERROR_CODE_KEY, LAST_ERROR_MESSAGE_KEY]).map_err(store_to_api)?;
+        // A new enrolment starts without an earlier one's error or last pass.
+        self.store
+            .remove_settings(&[
+                LAST_ERROR_CODE_KEY,
+                LAST_ERROR_MESSAGE_KEY,
+                LAST_PASS_AT_KEY,
+                LAST_PASS_OUTCOME_KEY,
+                LAST_PASS_SENT_KEY,
+            ])
+            .map_err(store_to_api)?;
         self.schedule = Schedule::new(self.bank, response.organisation_seed);
         self.sync_status()
     }
@@ -136,7 +153,134 @@ impl Desktop {
                 .count_queued_reports(QueuedReportState::Failed)
                 .map_err(store_to_api)?,
             dropped_reports,
+            last_pass: self.last_pass()?,
             last_error,
+        })
+    }
+
+    /// The last pass that reached for the server, as kept in the settings.
+    fn last_pass(&self) -> Result<Option<SyncPass>, ApiError> {
+        let setting = |key: &str| self.store.setting(key).map_err(store_to_api);
+        let Some(at) = setting(LAST_PASS_AT_KEY)? else {
+            return Ok(None);
+        };
+        let outcome = match setting(LAST_PASS_OUTCOME_KEY)?.as_deref() {
+            Some("sent") => SyncPassOutcome::Sent,
+            Some("nothing_to_send") => SyncPassOutcome::NothingToSend,
+            _ => SyncPassOutcome::Failed,
+        };
+        let sent = setting(LAST_PASS_SENT_KEY)?.and_then(|text| text.parse().ok()).unwrap_or(0);
+        Ok(Some(SyncPass { at, outcome, sent }))
+    }
+
+    /// Keeps what a pass that reached for the server did, and when; a pass
+    /// without error is also the last successful sync.
+    fn remember_pass(
+        &mut self,
+        sent: u32,
+        error: Option<&ApiError>,
+        now: DateTime<Utc>,
+    ) -> Result<(), ApiError> {
+        let outcome = match (error, sent) {
+            (Some(_), _) => "failed",
+            (None, 0) => "nothing_to_send",
+            (None, _) => "sent",
+        };
+        let at = now.to_rfc3339();
+        let sent_text = sent.to_string();
+        let mut settings = vec![
+            (LAST_PASS_AT_KEY, at.as_str()),
+            (LAST_PASS_OUTCOME_KEY, outcome),
+            (LAST_PASS_SENT_KEY, &sent_text),
+        ];
+        if error.is_none() {
+            settings.push((LAST_SYNC_AT_KEY, &at));
+        }
+        self.store.set_settings(&settings).map_err(store_to_api)?;
+        self.remember_last_error(error)
+    }
+
+    /// When a pass had nothing to send: the server and device token to check
+    /// the connection with ([`sync::check_server`]), when "Sync now" was
+    /// pressed (`retry_now`) or the last pass that reached for the server is
+    /// an hour old or more, so the status never goes on saying "synced" about
+    /// a server that has gone. `None` when not enrolled or not time to check.
+    /// A device token missing from the keyring is kept as the last error.
+    pub fn prepare_check(
+        &mut self,
+        now: DateTime<Utc>,
+        retry_now: bool,
+    ) -> Result<Option<SyncCheck>, ApiError> {
+        let Some(facts) = self.enrolment_facts()? else {
+            return Ok(None);
+        };
+        let last_pass_at = self
+            .store
+            .setting(LAST_PASS_AT_KEY)
+            .map_err(store_to_api)?
+            .and_then(|text| DateTime::parse_from_rfc3339(&text).ok())
+            .map(|instant| instant.to_utc());
+        let due = retry_now
+            || last_pass_at.is_none_or(|at| now - at >= chrono::Duration::seconds(CHECK_INTERVAL_SECONDS));
+        if !due {
+            return Ok(None);
+        }
+        match self.device_token() {
+            Ok(device_token) => Ok(Some(SyncCheck { server_url: facts.server_url, device_token })),
+            Err(error) => {
+                self.remember_pass(0, Some(&error), now)?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// Records what [`sync::check_server`] found and returns the status.
+    pub fn record_check(
+        &mut self,
+        checked: Result<(), ApiError>,
+        now: DateTime<Utc>,
+    ) -> Result<SyncStatus, ApiError> {
+        self.remember_pass(0, checked.err().as_ref(), now)?;
+        self.sync_status()
+    }
+
+    /// Moves the enrolment with the organisation `organisation_id` to the
+    /// server at `server_url` (the same server, at another address: the demo's
+    /// after its port changed). An enrolment with another organisation, or
+    /// none, is left as it is. Returns whether it moved.
+    pub fn move_enrolment(&mut self, organisation_id: &str, server_url: &str) -> Result<bool, ApiError> {
+        let server_url = sync::normalise_server_url(server_url)?;
+        let setting = |key: &str| self.store.setting(key).map_err(store_to_api);
+        let ours = setting(ORGANISATION_ID_KEY)?.is_some_and(|id| id == organisation_id);
+        let kept = setting(SERVER_URL_KEY)?;
+        if !ours || kept.as_deref() == Some(server_url.as_str()) || kept.is_none() {
+            return Ok(false);
+        }
+        self.store.set_setting(SERVER_URL_KEY, &server_url).map_err(store_to_api)?;
+        self.store
+            .remove_settings(&[LAST_ERROR_CODE_KEY, LAST_ERROR_MESSAGE_KEY, LAST_PASS_AT_KEY])
+            .map_err(store_to_api)?;
+        Ok(true)
+    }
+
+    /// The organisation the device is enrolled with, if it is.
+    pub fn enrolled_organisation(&self) -> Result<Option<String>, ApiError> {
+        self.store.setting(ORGANISATION_ID_KEY).map_err(store_to_api)
+    }
+
+    /// The week the device enrolled in, if it is enrolled.
+    pub fn enrolled_week(&self) -> Result<Option<IsoWeek>, ApiError> {
+        Ok(self.enrolment_facts()?.map(|facts| facts.enrolled_week))
+    }
+
+    fn device_token(&self) -> Result<String, ApiError> {
+        self.device_vault().and_then(|vault| {
+            vault.get(&self.device_token_account).map_err(vault_to_api)?.ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::NotEnrolled,
+                    "the device token is no longer in the system keyring; enrol the device again",
+                )
+            })
         })
     }
 
@@ -178,15 +322,7 @@ impl Desktop {
         if due.is_empty() {
             return Ok(None);
         }
-        let token = self.device_vault().and_then(|vault| {
-            vault.get(&self.device_token_account).map_err(vault_to_api)?.ok_or_else(|| {
-                ApiError::new(
-                    ErrorCode::NotEnrolled,
-                    "the device token is no longer in the system keyring; enrol the device again",
-                )
-            })
-        });
-        match token {
+        match self.device_token() {
             Ok(device_token) => {
                 Ok(Some(SyncBatch { server_url: facts.server_url, device_token, reports: due }))
             }
@@ -206,12 +342,12 @@ impl Desktop {
         now: DateTime<Utc>,
     ) -> Result<SyncStatus, ApiError> {
         let mut last_error = None;
-        let mut any_sent = false;
+        let mut n_sent: u32 = 0;
         for outcome in outcomes {
             match outcome {
                 SendOutcome::Sent { week } => {
                     self.store.mark_report_sent(*week, now).map_err(store_to_api)?;
-                    any_sent = true;
+                    n_sent += 1;
                 }
                 SendOutcome::Retry { week, error, retry_after } => {
                     let attempts_so_far = self
@@ -237,11 +373,8 @@ impl Desktop {
                 }
             }
         }
-        if any_sent {
-            self.store.set_setting(LAST_SYNC_AT_KEY, &now.to_rfc3339()).map_err(store_to_api)?;
-        }
         if !outcomes.is_empty() {
-            self.remember_last_error(last_error.as_ref())?;
+            self.remember_pass(n_sent, last_error.as_ref(), now)?;
         }
         self.sync_status()
     }
@@ -391,6 +524,4 @@ fn corrupt_setting(key: &str, text: &str) -> ApiError {
     )
 }
 
-pub(crate) fn vault_to_api(error: VaultError) -> ApiError {
-    ApiError::new(ErrorCode::KeyringUnavailable, error.to_string())
-}
+pub(crate) use crate::errors::vault_to_api;

@@ -11,6 +11,7 @@ use polso_store::{SecretVault, Store};
 
 use crate::Desktop;
 use crate::errors::{open_error_to_api, store_to_api};
+use crate::hr::HR_K_KEY;
 use crate::reminder::{self, QuietHours, ReminderAction, ReminderMemory, ReminderSchedule, SnoozeLength};
 
 /// What one tick of the reminder found.
@@ -23,6 +24,18 @@ pub struct ReminderTick {
 }
 
 impl Desktop {
+    /// Whether to tell the employee that this desktop shows no tray icon: true
+    /// the first time it is asked on this installation (and marked then), false
+    /// after, so the notice comes once and not at every log-in. The shell still
+    /// writes the reason to its log at every start.
+    pub fn first_start_without_tray(&mut self) -> Result<bool, ApiError> {
+        if read_bool(&self.store, NO_TRAY_TOLD_KEY, false)? {
+            return Ok(false);
+        }
+        self.store.set_setting(NO_TRAY_TOLD_KEY, "true").map_err(store_to_api)?;
+        Ok(true)
+    }
+
     /// Looks at the reminder at `now` (with the employee's current UTC offset)
     /// and, when it is time, records that it fired and says so. The shell calls
     /// this on a short tick and shows the notification when `fire` is set.
@@ -123,6 +136,8 @@ const REMINDER_TIME_KEY: &str = "reminder.time";
 const QUIET_START_KEY: &str = "reminder.quiet_start";
 const QUIET_END_KEY: &str = "reminder.quiet_end";
 const AUTOSTART_KEY: &str = "autostart";
+const WELCOME_SEEN_KEY: &str = "welcome.seen";
+const NO_TRAY_TOLD_KEY: &str = "tray.absent_told";
 const LAST_FIRED_KEY: &str = "reminder.last_fired_at";
 const SNOOZED_UNTIL_KEY: &str = "reminder.snoozed_until";
 
@@ -163,7 +178,20 @@ pub(crate) fn read(store: &Store, system_locale: &str) -> Result<Settings, ApiEr
         system_locale: system_locale.to_owned(),
         reminder: schedule_to_wire(&schedule),
         autostart: read_bool(store, AUTOSTART_KEY, false)?,
+        welcome_seen: read_bool(store, WELCOME_SEEN_KEY, false)?,
+        minimum_group_size: minimum_group_size(store)?,
     })
+}
+
+/// The k to name to the employee: the organisation's as the server last said
+/// (kept when HR connects), or none when this device has not read it; an
+/// organisation may set any k from the floor up, so the default is not named
+/// as if it were theirs. Like the HR view, it reads an unreadable stored k as
+/// unknown: the number is only for words, and a bad one must not keep the app
+/// from starting.
+fn minimum_group_size(store: &Store) -> Result<Option<u32>, ApiError> {
+    let stored = store.setting(HR_K_KEY).map_err(store_to_api)?;
+    Ok(stored.and_then(|text| text.parse().ok()))
 }
 
 /// The reminder's schedule as stored, or the default (Thursday 11:00, on).
@@ -220,6 +248,9 @@ pub(crate) fn update(store: &mut Store, change: UpdateSettings) -> Result<(), Ap
     }
     if let Some(autostart) = change.autostart {
         values.push((AUTOSTART_KEY, autostart.to_string()));
+    }
+    if let Some(welcome_seen) = change.welcome_seen {
+        values.push((WELCOME_SEEN_KEY, welcome_seen.to_string()));
     }
     let pairs: Vec<(&str, &str)> = values.iter().map(|(key, value)| (*key, value.as_str())).collect();
     if !pairs.is_empty() {

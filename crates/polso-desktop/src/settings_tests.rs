@@ -57,6 +57,40 @@ fn defaults_are_thursday_at_eleven_and_no_autostart() {
 }
 
 #[test]
+fn the_welcome_is_unseen_on_a_new_store_and_seen_once_marked() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = MemoryVault::new();
+    let mut desktop = open(dir.path(), &vault);
+    assert!(!desktop.settings().unwrap().welcome_seen);
+    let settings =
+        desktop.update_settings(UpdateSettings { welcome_seen: Some(true), ..Default::default() }).unwrap();
+    assert!(settings.welcome_seen);
+    drop(desktop);
+    let mut desktop = open(dir.path(), &vault);
+    assert!(desktop.settings().unwrap().welcome_seen, "the welcome must stay seen after a restart");
+    // Other changes leave it alone; asking for it again shows it again.
+    let settings =
+        desktop.update_settings(UpdateSettings { autostart: Some(true), ..Default::default() }).unwrap();
+    assert!(settings.welcome_seen);
+    let settings =
+        desktop.update_settings(UpdateSettings { welcome_seen: Some(false), ..Default::default() }).unwrap();
+    assert!(!settings.welcome_seen);
+}
+
+#[test]
+fn the_minimum_group_size_is_unknown_until_the_organisation_says_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = MemoryVault::new();
+    let mut desktop = open(dir.path(), &vault);
+    assert_eq!(desktop.settings().unwrap().minimum_group_size, None);
+    desktop.store.set_setting(crate::hr::HR_K_KEY, "8").unwrap();
+    assert_eq!(desktop.settings().unwrap().minimum_group_size, Some(8));
+    // An unreadable stored k is taken as unknown rather than keeping the app from starting.
+    desktop.store.set_setting(crate::hr::HR_K_KEY, "eight").unwrap();
+    assert_eq!(desktop.settings().unwrap().minimum_group_size, None);
+}
+
+#[test]
 fn settings_survive_reopening_the_store() {
     let dir = tempfile::tempdir().unwrap();
     let vault = MemoryVault::new();
@@ -67,6 +101,7 @@ fn settings_survive_reopening_the_store() {
             language: Some(LanguagePreference::It),
             reminder: Some(chosen.clone()),
             autostart: Some(true),
+            welcome_seen: Some(true),
         })
         .unwrap();
     drop(desktop);
@@ -74,6 +109,7 @@ fn settings_survive_reopening_the_store() {
     assert_eq!(settings.language, LanguagePreference::It);
     assert_eq!(settings.reminder, chosen);
     assert!(settings.autostart);
+    assert!(settings.welcome_seen);
 }
 
 #[test]
@@ -90,6 +126,7 @@ fn a_bad_time_is_refused_by_name_and_changes_nothing() {
                 language: Some(LanguagePreference::It),
                 reminder: Some(reminder(WeekdayDto::Fri, time, quiet)),
                 autostart: Some(true),
+                welcome_seen: Some(true),
             })
             .unwrap_err();
         assert_eq!(error.code, ErrorCode::InvalidSetting);
@@ -186,4 +223,40 @@ fn deleting_local_data_removes_the_files_and_every_key() {
     let fresh = open(dir.path(), &vault);
     assert!(!fresh.settings().unwrap().autostart);
     assert!(fresh.history().unwrap().weeks.is_empty());
+}
+
+#[test]
+fn the_welcome_names_the_same_default_and_floor_of_k_as_the_server_applies() {
+    use polso_core::anonymity::{K_DEFAULT, K_MIN};
+    let catalogues = [
+        (
+            include_str!("../../../ui/src/lib/i18n/en.json"),
+            "never fewer than {min}",
+            "{default} unless it chooses otherwise",
+        ),
+        (
+            include_str!("../../../ui/src/lib/i18n/it.json"),
+            "mai meno di {min}",
+            "{default} se non decide altrimenti",
+        ),
+    ];
+    for (catalogue, floor, default) in catalogues {
+        let texts: serde_json::Map<String, serde_json::Value> = serde_json::from_str(catalogue).unwrap();
+        let words = texts["welcome.group_unknown"].as_str().unwrap();
+        let floor = floor.replace("{min}", &K_MIN.to_string());
+        let default = default.replace("{default}", &K_DEFAULT.to_string());
+        assert!(words.contains(&floor) && words.contains(&default), "{words}");
+    }
+}
+
+#[test]
+fn the_missing_tray_is_told_once_per_installation() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = MemoryVault::new();
+    let mut desktop = open(dir.path(), &vault);
+    assert!(desktop.first_start_without_tray().unwrap(), "the first start without a tray is told");
+    assert!(!desktop.first_start_without_tray().unwrap(), "the next is not");
+    drop(desktop);
+    let mut reopened = open(dir.path(), &vault);
+    assert!(!reopened.first_start_without_tray().unwrap(), "nor after a restart");
 }

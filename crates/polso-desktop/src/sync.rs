@@ -22,6 +22,12 @@
 //!   before the device enrolled) is dropped for good and named in the sync
 //!   status; rate limits and server faults are retried with backoff, and a
 //!   `Retry-After` is respected.
+//! - A pass with nothing to send checks that the server still answers this
+//!   device ([`check_server`], a `GET` that carries the device token and
+//!   nothing else) when the employee presses "Sync now", and in the background
+//!   at most once an hour, so the status never says "synced" about a server
+//!   that has gone. Every pass that reached for the server is kept with its
+//!   outcome (`SyncStatus::last_pass`); `last_sync_at` is the last success.
 //!
 //! A pass is split in three so that the shell never holds the store while the
 //! network is slow: [`crate::Desktop::prepare_sync`] (store, no network),
@@ -385,6 +391,36 @@ impl std::fmt::Debug for SyncBatch {
             .field("weeks", &self.weeks())
             .finish_non_exhaustive()
     }
+}
+
+/// The server and device token with which a pass that had nothing to send
+/// checks that the server still answers; built by
+/// [`crate::Desktop::prepare_check`]. Holds the device token, so it has no
+/// `Debug` that prints it.
+pub struct SyncCheck {
+    pub(crate) server_url: String,
+    pub(crate) device_token: String,
+}
+
+impl std::fmt::Debug for SyncCheck {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.debug_struct("SyncCheck").field("server_url", &self.server_url).finish_non_exhaustive()
+    }
+}
+
+/// Checks that the server answers this device (`GET /v1/privacy-ledger/device`
+/// with its token): `Ok` when it does; the server's error when it refuses the
+/// token; `server_unreachable` naming the address when nothing answers.
+/// Touches no store; nothing about answers is sent.
+pub fn check_server(transport: &dyn crate::hr::HrTransport, check: &SyncCheck) -> Result<(), ApiError> {
+    let server_url = &check.server_url;
+    let answer = transport
+        .get_json(&format!("{server_url}/v1/privacy-ledger/device"), &check.device_token)
+        .map_err(|failure| unreachable(server_url, &failure))?;
+    if (200..300).contains(&answer.status) {
+        return Ok(());
+    }
+    Err(server_error(server_url, &answer).unwrap_or_else(|| status_error(server_url, answer.status)))
 }
 
 /// One queued report due now, its body padded.

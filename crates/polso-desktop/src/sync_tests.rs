@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use polso_api::{
     AnswerDto, DroppedReport, DroppedReportReason, EnrolDevice, EnrolResponse, ErrorCode, ReportWindow,
-    SubmitPulse, WeeklyReport, WorkWeekDto,
+    SubmitPulse, SyncPassOutcome, WeeklyReport, WorkWeekDto,
 };
 use polso_core::IsoWeek;
 use polso_core::bank::ItemBank;
@@ -87,6 +87,16 @@ impl SyncTransport for ScriptedServer {
             body: body.to_owned(),
         });
         self.answers.lock().unwrap().pop_front().expect("the fake server ran out of answers")
+    }
+}
+
+impl crate::hr::HrTransport for ScriptedServer {
+    fn get_json(&self, url: &str, bearer_token: &str) -> Result<HttpAnswer, TransportFailure> {
+        self.post_json_with_retry_after(url, Some(bearer_token), "").map(|(answer, _)| answer)
+    }
+
+    fn post_csv(&self, url: &str, bearer_token: &str, body: &str) -> Result<HttpAnswer, TransportFailure> {
+        self.post_json_with_retry_after(url, Some(bearer_token), body).map(|(answer, _)| answer)
     }
 }
 
@@ -390,7 +400,14 @@ fn a_report_for_a_published_week_is_dropped_for_good_and_named_in_the_status() {
             "{reason:?}: not pending, not a failure to fix"
         );
         assert_eq!(status.dropped_reports, [DroppedReport { week: "2026-W48".to_owned(), reason }]);
-        assert_eq!(status.last_sync_at.as_deref(), Some("2026-11-23T09:00:00+00:00"), "nothing counted");
+        // The server answered, so the pass succeeded, but it counted nothing.
+        assert_eq!(status.last_sync_at, Some(due_at.to_rfc3339()), "{reason:?}");
+        let pass = status.last_pass.clone().expect("the pass is recorded");
+        assert_eq!(
+            (pass.outcome, pass.sent),
+            (SyncPassOutcome::NothingToSend, 0),
+            "{reason:?}: nothing counted"
+        );
 
         // Gone for good: "Sync now" sends nothing, a later pass queues nothing.
         for (today, now) in [(date(11, 30), due_at + Duration::hours(2)), (date(12, 8), at(12, 8, 9))] {
@@ -559,4 +576,64 @@ fn enrolment_without_a_vault_is_refused() {
     let error = desktop.enrol(&server, &form(), date(11, 23), at(11, 23, 9)).unwrap_err();
     assert_eq!(error.code, ErrorCode::KeyringUnavailable);
     assert!(!desktop.sync_status().unwrap().enrolled);
+}
+
+/// "Sync now" says what it did: sent n, or nothing to send once the server
+/// answered, or failed and why. A failed pass never leaves the status
+/// looking synced: the error is kept and the last success stays where it was.
+#[test]
+fn every_pass_reports_its_outcome_and_a_failed_one_keeps_the_last_success() {
+    let mut fixture = fixture();
+    let server = enrolled_and_answered(&mut fixture, 0);
+    let due_at = queued_on_monday(&mut fixture, &server);
+    server.answer(200, &accepted("2026-W48"));
+    let sent = fixture.desktop.sync_now(&server, date(11, 30), due_at, false, &mut || 0).unwrap();
+    let pass = sent.last_pass.clone().expect("a pass that sent is recorded");
+    assert_eq!((pass.outcome, pass.sent), (SyncPassOutcome::Sent, 1), "{sent:?}");
+    assert_eq!(sent.last_sync_at, Some(due_at.to_rfc3339()));
+    assert_eq!(sent.last_error, None);
+
+    // "Sync now" with nothing due checks that the server still answers this device.
+    let later = due_at + Duration::minutes(5);
+    assert!(fixture.desktop.prepare_sync(date(11, 30), later, true, &mut || 0).unwrap().is_none());
+    let check = fixture.desktop.prepare_check(later, true).unwrap().expect("Sync now always checks");
+    server.answer(200, r#"{"year":2026,"dp_on":true,"epsilon":0.0,"weeks_published":0}"#);
+    let checked = crate::sync::check_server(&server, &check);
+    assert_eq!(checked, Ok(()));
+    let request = server.requests().last().cloned().unwrap();
+    assert_eq!(request.url, "http://127.0.0.1:9/v1/privacy-ledger/device");
+    assert_eq!(request.bearer_token.as_deref(), Some(TOKEN));
+    let status = fixture.desktop.record_check(checked, later).unwrap();
+    let pass = status.last_pass.clone().unwrap();
+    assert_eq!((pass.outcome, pass.sent), (SyncPassOutcome::NothingToSend, 0));
+    assert_eq!(status.last_sync_at, Some(later.to_rfc3339()));
+
+    // The server has gone: the pass fails, says why and where, and the last success stays.
+    let gone = later + Duration::minutes(5);
+    let check = fixture.desktop.prepare_check(gone, true).unwrap().unwrap();
+    server.fail();
+    let checked = crate::sync::check_server(&server, &check);
+    let error = checked.clone().unwrap_err();
+    assert_eq!(error.code, ErrorCode::ServerUnreachable);
+    assert!(error.message.contains("http://127.0.0.1:9"), "{error:?}");
+    let status = fixture.desktop.record_check(checked, gone).unwrap();
+    assert_eq!(status.last_pass.map(|pass| pass.outcome), Some(SyncPassOutcome::Failed));
+    assert_eq!(status.last_error.map(|error| error.code), Some(ErrorCode::ServerUnreachable));
+    assert_eq!(status.last_sync_at, Some(later.to_rfc3339()), "the last success, not the failure");
+}
+
+/// A background pass checks the server at most once an hour when nothing is
+/// due, and never before enrolment.
+#[test]
+fn background_checks_are_hourly_and_only_when_enrolled() {
+    let mut fixture = fixture();
+    assert!(fixture.desktop.prepare_check(at(11, 23, 8), true).unwrap().is_none(), "not enrolled");
+    let server = enrolled_and_answered(&mut fixture, 0);
+    let first = at(11, 24, 9);
+    assert!(fixture.desktop.prepare_check(first, false).unwrap().is_some(), "never checked yet");
+    server.answer(200, "{}");
+    fixture.desktop.record_check(Ok(()), first).unwrap();
+    assert!(fixture.desktop.prepare_check(first + Duration::minutes(59), false).unwrap().is_none());
+    assert!(fixture.desktop.prepare_check(first + Duration::minutes(59), true).unwrap().is_some());
+    assert!(fixture.desktop.prepare_check(first + Duration::minutes(60), false).unwrap().is_some());
 }

@@ -190,6 +190,14 @@ enum Command {
         #[arg(long)]
         today: Option<chrono::NaiveDate>,
     },
+    /// The demo of `cargo xtask run`: seeds the demo organisation into DIR on
+    /// the first run, serves it on the last run's address (or a new one when
+    /// that port is taken), and writes what the app needs into DIR/demo.json.
+    Demo {
+        /// The demo's directory: its database, its address and demo.json.
+        #[arg(long, value_name = "DIR")]
+        dir: PathBuf,
+    },
     /// Serves the HTTP API.
     Serve {
         /// The address to listen on; port 0 picks a free one.
@@ -247,6 +255,9 @@ fn main() -> Result<()> {
     if let Command::Openapi = cli.command {
         print!("{}", polso_server::openapi::document_json());
         return Ok(());
+    }
+    if let Command::Demo { dir } = &cli.command {
+        return serve_demo(dir);
     }
     let Some(db) = cli.db else {
         anyhow::bail!("--db PATH is needed: the server's database");
@@ -479,9 +490,22 @@ fn main() -> Result<()> {
             };
             serve(store, clock, listen, config, tls, limits)?;
         }
-        Command::Openapi => unreachable!("handled before the database is opened"),
+        Command::Openapi | Command::Demo { .. } => unreachable!("handled before the database is opened"),
     }
     Ok(())
+}
+
+/// Prepares the demo in `dir` and serves it with the default settings until Ctrl-C.
+fn serve_demo(dir: &std::path::Path) -> Result<()> {
+    let (facts, address) =
+        polso_server::demo_setup::prepare_demo(dir, chrono::Utc::now()).context("preparing the demo")?;
+    if facts.address_changed {
+        eprintln!("the demo's last address was taken; it now listens on {}", facts.server_url);
+    }
+    let database = dir.join(polso_server::demo_setup::DATABASE_FILE);
+    let store = SqliteServerStore::open(&database)
+        .with_context(|| format!("opening the demo's database {}", database.display()))?;
+    serve(store, Arc::new(SystemClock), address, ServerConfig::default(), None, ConnectionLimits::default())
 }
 
 fn serve(

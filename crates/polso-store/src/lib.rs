@@ -35,8 +35,8 @@ pub use report_queue::{QueuedReport, QueuedReportState, ReportFailure};
 pub use saved_pulse::SavedPulse;
 pub use store::Store;
 pub use vault::{
-    DATABASE_FILE_NAME, MemoryVault, OpenError, OsKeyring, STORE_KEY_ACCOUNT, SecretVault, VaultError,
-    database_path, delete_local_data, open_store,
+    DATABASE_FILE_NAME, KeyringProblem, MemoryVault, OpenError, OsKeyring, STORE_KEY_ACCOUNT, SecretVault,
+    VaultError, database_path, delete_local_data, open_store,
 };
 
 /// The result of a [`Store`] operation.

@@ -38,11 +38,9 @@ pub trait SecretVault {
 /// Why the vault could not do what was asked.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VaultError {
-    /// The keyring service is not running, not reachable or locked.
-    #[error(
-        "The system keyring ({keyring_name}) is not available: {detail}; unlock or start your keyring and \
-         try again"
-    )]
+    /// The keyring service is not running, not reachable, has no collection
+    /// to keep secrets in, or is locked; [`VaultError::keyring_problem`] says which.
+    #[error("{}", unavailable_sentence(keyring_name, detail))]
     Unavailable {
         /// The platform's name for its keyring, such as "Secret Service".
         keyring_name: &'static str,
@@ -59,6 +57,83 @@ pub enum VaultError {
         /// What the platform reported.
         detail: String,
     },
+}
+
+impl VaultError {
+    /// What is wrong with a keyring that cannot be used; `None` for a refusal.
+    pub fn keyring_problem(&self) -> Option<KeyringProblem> {
+        match self {
+            VaultError::Unavailable { detail, .. } => Some(KeyringProblem::of_detail(detail)),
+            VaultError::Refused { .. } => None,
+        }
+    }
+}
+
+/// What is wrong with a keyring that cannot be used, as far as the
+/// platform's report tells: each has its own next step for the person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyringProblem {
+    /// Nothing answers for the Secret Service: no D-Bus session bus, or no
+    /// keyring daemon (GNOME Keyring, KWallet) running on it.
+    NoSecretService,
+    /// The keyring runs but has no default collection (no "login" keyring)
+    /// to keep new secrets in.
+    NoDefaultCollection,
+    /// The collection is locked and was not unlocked: its prompt was
+    /// dismissed or could not be shown.
+    Locked,
+    /// Anything else the platform reported.
+    Other,
+}
+
+impl KeyringProblem {
+    /// Sorts the platform's report, as the `keyring` crate and the D-Bus
+    /// Secret Service client word it, into a problem. Only the text is
+    /// available: the platform's own error types are boxed away by `keyring`.
+    pub fn of_detail(detail: &str) -> KeyringProblem {
+        let detail = detail.to_lowercase();
+        let any = |needles: &[&str]| needles.iter().any(|needle| detail.contains(needle));
+        if any(&["no result found", "no such object", "default collection"]) {
+            KeyringProblem::NoDefaultCollection
+        } else if any(&["locked", "prompt was dismissed", "prompt dismissed"]) {
+            KeyringProblem::Locked
+        } else if any(&[
+            "serviceunknown",
+            "not provided by any .service files",
+            "no dbus session or secret service",
+            "autolaunch",
+            "failed to connect to socket",
+            "dbus_session_bus_address",
+            "no such file or directory",
+            "connection refused",
+        ]) {
+            KeyringProblem::NoSecretService
+        } else {
+            KeyringProblem::Other
+        }
+    }
+}
+
+/// The sentence of an unavailable keyring: what is wrong and the next step.
+fn unavailable_sentence(keyring_name: &str, detail: &str) -> String {
+    match KeyringProblem::of_detail(detail) {
+        KeyringProblem::NoSecretService => format!(
+            "No system keyring ({keyring_name}) is running in this session: {detail}; start one (GNOME Keyring \
+             or KWallet, usually started by logging in to a desktop session) and try again"
+        ),
+        KeyringProblem::NoDefaultCollection => format!(
+            "The system keyring ({keyring_name}) has no default keyring to keep Polso's key in: {detail}; \
+             create one and make it the default (in GNOME, the Passwords and Keys app) and try again"
+        ),
+        KeyringProblem::Locked => format!(
+            "The system keyring ({keyring_name}) is locked and was not unlocked: {detail}; unlock it (logging \
+             out and in again usually does) and try again"
+        ),
+        KeyringProblem::Other => format!(
+            "The system keyring ({keyring_name}) is not available: {detail}; unlock or start your keyring and \
+             try again"
+        ),
+    }
 }
 
 /// The platform's name for its keyring, for messages.
@@ -263,6 +338,16 @@ pub enum OpenError {
     Store(StoreError),
 }
 
+impl OpenError {
+    /// What is wrong with the keyring, when the keyring is why the store did not open.
+    pub fn keyring_problem(&self) -> Option<KeyringProblem> {
+        match self {
+            OpenError::KeyringUnavailable(message) => Some(KeyringProblem::of_detail(message)),
+            _ => None,
+        }
+    }
+}
+
 impl From<VaultError> for OpenError {
     fn from(error: VaultError) -> OpenError {
         match error {
@@ -403,13 +488,80 @@ mod tests {
         )));
         let error = vault_error("local-store-key", no_session_bus);
         assert!(matches!(error, VaultError::Unavailable { .. }), "{error:?}");
+        assert_eq!(error.keyring_problem(), Some(KeyringProblem::NoSecretService));
         let message = error.to_string();
-        assert!(message.starts_with("The system keyring ("), "{message}");
+        assert!(message.starts_with("No system keyring (Secret Service) is running"), "{message}");
         assert!(message.contains("Unable to autolaunch a dbus-daemon"), "{message}");
-        assert!(message.ends_with("; unlock or start your keyring and try again"), "{message}");
+        assert!(message.ends_with("and try again"), "{message}");
 
         let locked = keyring::Error::NoStorageAccess(Box::new(std::io::Error::other("collection is locked")));
         assert!(matches!(vault_error("a", locked), VaultError::Unavailable { .. }));
+    }
+
+    /// The platform's reports as the `keyring` crate and the D-Bus Secret
+    /// Service client word them, each sorted into its problem and sentence.
+    #[test]
+    fn keyring_failures_name_their_cause_and_the_next_step() {
+        let cases = [
+            (
+                keyring::Error::PlatformFailure(Box::new(std::io::Error::other(
+                    "DBus error: Failed to connect to socket /nonexistent/bus: No such file or directory",
+                ))),
+                KeyringProblem::NoSecretService,
+                "start one",
+            ),
+            (
+                keyring::Error::PlatformFailure(Box::new(std::io::Error::other(
+                    "DBus error: The name org.freedesktop.secrets was not provided by any .service files",
+                ))),
+                KeyringProblem::NoSecretService,
+                "GNOME Keyring",
+            ),
+            (
+                keyring::Error::PlatformFailure(Box::new(std::io::Error::other(
+                    "No DBus session or Secret Service provider found",
+                ))),
+                KeyringProblem::NoSecretService,
+                "desktop session",
+            ),
+            (
+                keyring::Error::NoStorageAccess(Box::new(std::io::Error::other(
+                    "Secret Service: no result found",
+                ))),
+                KeyringProblem::NoDefaultCollection,
+                "make it the default",
+            ),
+            (
+                keyring::Error::NoStorageAccess(Box::new(std::io::Error::other(
+                    "Secret Service: unlock prompt was dismissed",
+                ))),
+                KeyringProblem::Locked,
+                "is locked and was not unlocked",
+            ),
+            (
+                keyring::Error::NoStorageAccess(Box::new(std::io::Error::other(
+                    "Secret Service: object locked",
+                ))),
+                KeyringProblem::Locked,
+                "unlock it",
+            ),
+            (
+                keyring::Error::PlatformFailure(Box::new(std::io::Error::other("Crypto error: bad padding"))),
+                KeyringProblem::Other,
+                "unlock or start your keyring",
+            ),
+        ];
+        for (failure, problem, next_step) in cases {
+            let shown = failure.to_string();
+            let error = vault_error("local-store-key", failure);
+            assert_eq!(error.keyring_problem(), Some(problem), "{shown}");
+            let message = error.to_string();
+            assert!(message.contains(next_step), "{problem:?}: {message}");
+            let opened = OpenError::from(error);
+            assert_eq!(opened.keyring_problem(), Some(problem), "{message}");
+        }
+        let refused = vault_error("a", keyring::Error::BadEncoding(vec![0xff]));
+        assert_eq!(refused.keyring_problem(), None);
     }
 
     #[test]

@@ -32,8 +32,10 @@ pub fn sync_now(state: State<'_, AppState>) -> Result<SyncStatus, ApiError> {
 }
 
 /// One sync pass, in the three steps of `polso_desktop::sync`: the store is
-/// held to prepare and to record, never while the network answers. Passes
-/// never overlap.
+/// held to prepare and to record, never while the network answers. With
+/// nothing to send, "Sync now" (and a background pass once an hour) checks
+/// that the server still answers, so the status never says "synced" about a
+/// server that has gone. Passes never overlap.
 pub fn run_sync_pass(state: &AppState, retry_now: bool) -> Result<SyncStatus, ApiError> {
     let _one_pass_at_a_time = state.sync_pass_lock()?;
     let (today, now) = (state.today(), state.now());
@@ -41,7 +43,12 @@ pub fn run_sync_pass(state: &AppState, retry_now: bool) -> Result<SyncStatus, Ap
         desktop.prepare_sync(today, now, retry_now, &mut crate::state::random_u64)
     })?;
     let Some(batch) = batch else {
-        return with_desktop(state, |desktop| desktop.sync_status());
+        let Some(check) = with_desktop(state, |desktop| desktop.prepare_check(now, retry_now))? else {
+            return with_desktop(state, |desktop| desktop.sync_status());
+        };
+        let checked = sync::check_server(state.transport(), &check);
+        let finished_at = state.now();
+        return with_desktop(state, |desktop| desktop.record_check(checked, finished_at));
     };
     let outcomes = sync::send_reports(state.transport(), &batch);
     let finished_at = state.now();

@@ -4,12 +4,15 @@
 //! which sets `POLSO_E2E=1` inside a D-Bus session with an unlocked keyring.
 
 mod a11y;
+mod demo;
 mod hr;
 mod instance;
 mod language;
+mod layout;
 mod pulse;
 mod reminders;
 mod settings;
 mod startup;
 mod sync;
+mod welcome;
 mod window;

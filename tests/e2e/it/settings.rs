@@ -113,8 +113,11 @@ async fn settings_survive_a_restart_and_delete_all_data_starts_over() -> Result<
         ensure!(data_dir.path().join("polso.db").exists(), "cancelling must keep the store");
         app.testid("delete-data").await?.click().await?;
         app.testid("delete-confirm-button").await?.click().await?;
-        // The app starts over: the first view, in the system's language, with defaults.
+        // The app starts over as on the first run: the welcome, then this week, in the
+        // system's language, with defaults.
         app.wait_for_css("html[lang='en']", Duration::from_secs(20)).await?;
+        app.wait_for_css("[data-testid='welcome']", Duration::from_secs(20)).await?;
+        app.pass_welcome().await?;
         app.testid("pulse-view").await?;
         app.testid("nav-settings").await?.click().await?;
         ensure!(value(&app, "reminder-day").await? == "thu", "the day should be back to the default");

@@ -670,6 +670,7 @@ fn ipc_commands_refuse_bad_input_and_change_nothing() -> Result<()> {
                 .map(|(start, end)| QuietHoursDto { start: start.to_owned(), end: end.to_owned() }),
         }),
         autostart: None,
+        welcome_seen: None,
     };
     for (what, change) in [
         ("a reminder at 25:00", reminder("25:00", None)),

@@ -13,6 +13,9 @@ import type { MetricKey } from './bindings/MetricKey';
 /** Every ErrorCode the back end can send, in the order of the generated union. */
 export const ERROR_CODES = [
   'keyring_unavailable',
+  'keyring_no_secret_service',
+  'keyring_no_collection',
+  'keyring_locked',
   'store_key_missing',
   'store_corrupt',
   'store_too_new',
@@ -81,6 +84,9 @@ export const LANGUAGE_PREFERENCES = ['system', 'en', 'it'] as const satisfies re
  */
 export const STARTUP_ERROR_CODES = [
   'keyring_unavailable',
+  'keyring_no_secret_service',
+  'keyring_no_collection',
+  'keyring_locked',
   'store_key_missing',
   'store_corrupt',
   'store_too_new',

@@ -91,6 +91,7 @@ fn probe_os_keyring_without_a_session_bus() {
     let keyring = OsKeyring::new(TEST_SERVICE);
     let error = keyring.get("probe").unwrap_err();
     assert!(matches!(error, VaultError::Unavailable { .. }), "{error:?}");
+    assert_eq!(error.keyring_problem(), Some(polso_store::KeyringProblem::NoSecretService), "{error:?}");
     println!("PROBE MESSAGE: {error}");
 
     let folder = tempfile::tempdir().unwrap();
@@ -126,6 +127,15 @@ fn os_keyring_without_a_session_bus_is_reported_as_unavailable() {
         .lines()
         .find_map(|line| line.split_once("PROBE MESSAGE: ").map(|(_, message)| message))
         .unwrap_or_default();
-    assert!(message.starts_with("The system keyring (Secret Service) is not available: "), "{message}");
-    assert!(message.ends_with("; unlock or start your keyring and try again"), "{message}");
+    // No bus, so no Secret Service: the sentence names the cause and the next step.
+    assert!(
+        message.starts_with("No system keyring (Secret Service) is running in this session: "),
+        "{message}"
+    );
+    assert!(
+        message.ends_with(
+            "(GNOME Keyring or KWallet, usually started by logging in to a desktop session) and try again"
+        ),
+        "{message}"
+    );
 }

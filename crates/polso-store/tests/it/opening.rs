@@ -117,8 +117,8 @@ fn an_unreachable_keyring_is_reported_and_nothing_is_created() {
     let error = open_store(folder.path(), &UnavailableVault, ACCOUNT).unwrap_err();
     match &error {
         OpenError::KeyringUnavailable(message) => {
-            assert!(message.contains("The system keyring (Secret Service) is not available"), "{message}");
-            assert!(message.ends_with("unlock or start your keyring and try again"), "{message}");
+            assert!(message.contains("No system keyring (Secret Service) is running"), "{message}");
+            assert!(message.ends_with("desktop session) and try again"), "{message}");
         }
         other => panic!("expected KeyringUnavailable, got {other:?}"),
     }

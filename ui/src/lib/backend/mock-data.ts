@@ -261,7 +261,10 @@ export function sampleHistory(): MyHistory {
   };
 }
 
-/** Settings as a fresh install on an English system has them. */
+/**
+ * Settings as a new install on an English system has them once the welcome was seen (a
+ * first run, with the welcome still to show, is `firstRunSettings()`).
+ */
 export function sampleSettings(): Settings {
   return {
     language: 'system',
@@ -269,7 +272,14 @@ export function sampleSettings(): Settings {
     system_locale: 'en-GB',
     reminder: { enabled: true, weekday: 'thu', time: '11:00', quiet_hours: null },
     autostart: false,
+    welcome_seen: true,
+    minimum_group_size: null,
   };
+}
+
+/** Settings as the very first run has them: the welcome not yet seen. */
+export function firstRunSettings(): Settings {
+  return { ...sampleSettings(), welcome_seen: false };
 }
 
 /** A deep copy of plain data, so callers never share the mock's state. */
@@ -288,6 +298,7 @@ export function sampleSyncStatus(): SyncStatus {
     pending_reports: 0,
     failed_reports: 0,
     dropped_reports: [],
+    last_pass: null,
     last_error: null,
   };
 }

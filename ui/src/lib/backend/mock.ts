@@ -26,6 +26,7 @@ import { countCharacters } from '../text';
 import type { Backend, CommandName, ShellEvent } from './backend';
 import { apiError } from './errors';
 import {
+  firstRunSettings,
   samplePulse,
   sampleHistory,
   sampleSettings,
@@ -147,6 +148,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
           store.settings = { ...store.settings, reminder: change.reminder };
         }
         if (change.autostart !== undefined) store.settings = { ...store.settings, autostart: change.autostart };
+        if (change.welcome_seen !== undefined) store.settings = { ...store.settings, welcome_seen: change.welcome_seen };
         return store.settings;
       }),
     getReminderStatus: () => answer('get_reminder_status', undefined, () => reminder),
@@ -158,7 +160,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
       }),
     deleteLocalData: async () => {
       await answer('delete_local_data', undefined, () => {
-        store.settings = sampleSettings();
+        store.settings = firstRunSettings();
         store.history = { weeks: [] };
         store.pulse = { ...store.pulse, answers: [], work_week: null, note: null, saved_at: null };
         store.sync = sampleSyncStatus();
@@ -189,6 +191,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
           pending_reports: 0,
           failed_reports: 0,
           dropped_reports: [],
+          last_pass: null,
           last_error: null,
         };
         return store.sync;
@@ -196,8 +199,11 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     getSyncStatus: () => answer('get_sync_status', undefined, () => store.sync),
     syncNow: () =>
       answer('sync_now', undefined, () => {
-        if (store.sync.enrolled && store.sync.pending_reports > 0) {
-          store.sync = { ...store.sync, pending_reports: 0, last_error: null, last_sync_at: now().toISOString() };
+        if (store.sync.enrolled) {
+          const at = now().toISOString();
+          const sent = store.sync.pending_reports;
+          const last_pass = { at, outcome: sent > 0 ? ('sent' as const) : ('nothing_to_send' as const), sent };
+          store.sync = { ...store.sync, pending_reports: 0, last_error: null, last_sync_at: at, last_pass };
         }
         return store.sync;
       }),
@@ -375,8 +381,9 @@ function upsertHistoryWeek(history: MyHistory, week: HistoryWeek): void {
  * week's state, `?answered` starts from a saved week, `?empty` starts with no history,
  * `?variety` swaps the last two questions for the burnout and eNPS items (long labels, a 0–10
  * scale), `?slow` delays every answer by 600 ms, `?enrolled` starts enrolled to a team and
- * `?offline` starts enrolled with two reports waiting and the server unreachable, and `?hr`
- * starts connected as HR (the token `ph_demo` connects otherwise).
+ * `?offline` starts enrolled with two reports waiting and the server unreachable, `?hr`
+ * starts connected as HR (the token `ph_demo` connects otherwise), and `?welcome` starts as
+ * a first run, with the welcome.
  */
 export function mockOptionsFromQuery(search: string): MockOptions {
   const query = new URLSearchParams(search);
@@ -386,6 +393,7 @@ export function mockOptionsFromQuery(search: string): MockOptions {
     options.failures = { get_current_pulse: apiError(fail as ErrorCode, `mock failure: ${fail}`) };
   }
   if (query.has('slow')) options.delayMs = 600;
+  if (query.has('welcome')) options.settings = firstRunSettings();
   if (query.has('empty')) options.history = { weeks: [] };
   if (query.has('enrolled') || query.has('offline')) {
     options.sync = {
@@ -397,6 +405,7 @@ export function mockOptionsFromQuery(search: string): MockOptions {
       pending_reports: query.has('offline') ? 2 : 0,
       failed_reports: 0,
       dropped_reports: [],
+      last_pass: null,
       last_error: query.has('offline')
         ? { code: 'server_unreachable', message: 'mock: the server could not be reached' }
         : null,

@@ -26,4 +26,15 @@ reminder: ReminderSettings,
 /**
  * Whether Polso starts when the employee logs in (off until they turn it on).
  */
-autostart: boolean, };
+autostart: boolean, 
+/**
+ * Whether the first-run welcome was seen (or skipped) on this installation.
+ */
+welcome_seen: boolean, 
+/**
+ * The organisation's minimum group size k, when this device has read it
+ * from the server; none until then, and the welcome names the rule (the
+ * default and the floor) instead of a number it does not know. Only for
+ * words; the server applies its own k.
+ */
+minimum_group_size: number | null, };

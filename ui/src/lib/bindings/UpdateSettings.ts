@@ -17,4 +17,8 @@ reminder?: ReminderSettings,
 /**
  * Turn starting at login on or off.
  */
-autostart?: boolean, };
+autostart?: boolean, 
+/**
+ * Mark the first-run welcome as seen (true) or to be shown again (false).
+ */
+welcome_seen?: boolean, };

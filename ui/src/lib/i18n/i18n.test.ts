@@ -1,16 +1,18 @@
 // The catalogues are complete and consistent, every key the code uses exists, and plurals,
 // numbers and dates come out in each language's own way.
 
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ERROR_CODES, LANGUAGE_CODES, METRIC_KEYS, STARTUP_ERROR_CODES } from '../codes';
 import en from './en.json';
 import {
   formatDateRange,
+  formatDateTime,
   formatDayMonth,
   formatNumber,
   formatShortDate,
   formatWeekdayDate,
   isoWeekNumber,
+  joinWithoutDayPadding,
 } from './format';
 import it_ from './it.json';
 import { chooseLanguage, chooseLanguageFromBrowser, languageOfTag, normaliseLocaleTag } from './language';
@@ -114,6 +116,89 @@ describe('catalogues', () => {
   });
 });
 
+/**
+ * The Italian glossary: one Italian term per concept, used in every message. `term` must
+ * appear in each of `keys`; `avoid` (the other words once used for the concept) nowhere.
+ */
+const ITALIAN_GLOSSARY = [
+  {
+    concept: 'the pulse (the weekly questions)',
+    term: /\bquestionari[oi]\b/i,
+    avoid: /\bpulse\b|\bsondaggi|\brilevazion/i,
+    keys: ['pulse.closed_title', 'history.go_to_pulse', 'tray.tooltip_due', 'reminder.title', 'error.week_closed'],
+  },
+  {
+    concept: 'a metric (wellbeing, engagement, ...)',
+    term: /\bindicator[ei]\b/i,
+    avoid: /\bmetric[ah]e?\b/i,
+    keys: ['hr.metric_label', 'hr.heatmap_title', 'cx.metric', 'linkage.column_ex', 'hr.not_asked_explained'],
+  },
+  {
+    concept: 'the EX–CX linkage (HR view)',
+    term: /\bLegame EX–CX\b/,
+    avoid: /\bcollegamento EX|\bcorrelazione EX/i,
+    keys: ['nav.hr_linkage', 'linkage.title'],
+  },
+  {
+    concept: "HR's connection to the organisation server",
+    term: /\bcollega|\bscollega/i,
+    avoid: /\bconnession|\bconnett/i,
+    keys: ['hr.connect_title', 'hr.connect', 'hr.connecting', 'hr.connected_to', 'hr.disconnect'],
+  },
+  {
+    concept: "the device's enrolment in a team",
+    term: /\bunisc|\bunisse\b|\bfa(i)? (più )?parte\b|\bnel team\b|\bin un team\b/i,
+    avoid: /\bregistra(to|zione|lo)\b|\biscri(v|tto|zione)/i,
+    keys: ['sync.enrol_title', 'sync.enrolling', 'sync.enrolled_to', 'sync.not_enrolled', 'error.not_enrolled'],
+  },
+  {
+    concept: 'the weekly report a device sends',
+    term: /\bresocont[oi]\b/,
+    avoid: /\bquesto invio\b|\bil suo invio\b|\brapport[oi] settimanal/i,
+    keys: ['sync.pending', 'error.week_published', 'error.week_before_enrolment'],
+  },
+  {
+    concept: 'the human resources department',
+    term: /\brisorse umane\b/,
+    avoid: /\bufficio HR\b|(?<![.!?] |^)Risorse umane/,
+    keys: ['sync.enrol_hint', 'error.invite_expired', 'sync.team_key_fingerprint_hint'],
+  },
+] as const;
+
+/** Every Italian text, plural forms apart, with its key. */
+function italianTexts(): [string, string][] {
+  return Object.entries(it_).flatMap(([key, message]) =>
+    typeof message === 'string' ? [[key, message]] : Object.values(message as Record<string, string>).map((text) => [key, text]),
+  ) as [string, string][];
+}
+
+describe('the Italian catalogue', () => {
+  it.each(ITALIAN_GLOSSARY)('uses one term for $concept', ({ term, avoid, keys }) => {
+    for (const key of keys) {
+      const message = it_[key as keyof typeof it_];
+      const text = typeof message === 'string' ? message : Object.values(message).join(' ');
+      expect(text, key).toMatch(term);
+    }
+    expect(italianTexts().filter(([, text]) => avoid.test(text))).toEqual([]);
+  });
+
+  it('never leaves the English word "pulse" in an Italian message', () => {
+    // The app's name, Polso, is Italian for pulse; the weekly questions are a "questionario".
+    expect(italianTexts().filter(([, text]) => /pulse/i.test(text))).toEqual([]);
+  });
+
+  it('finds a mixed term when one is there (the check itself works)', () => {
+    const [, metric] = ITALIAN_GLOSSARY;
+    expect(metric.avoid.test('Le metriche del team')).toBe(true);
+    expect(metric.avoid.test('Gli indicatori del team')).toBe(false);
+  });
+
+  it('keeps one Italian text per glossary word across the catalogue: "Collegamento" names only the HR connection', () => {
+    const uses = italianTexts().filter(([, text]) => /collegament/i.test(text)).map(([key]) => key);
+    expect(uses.every((key) => key.startsWith('hr.connect'))).toBe(true);
+  });
+});
+
 describe('keys used in code', () => {
   // Keys passed to t() literally, and every quoted literal that looks like a key (some are
   // kept in tables first, such as the work-week steppers' labels).
@@ -199,6 +284,8 @@ describe('translate', () => {
 });
 
 describe('formatting', () => {
+  afterEach(() => vi.restoreAllMocks());
+
   const spaces = (text: string) => text.replace(/[\s\u2009\u202f]+/g, ' ');
 
   it('writes week dates the Italian and the British way', () => {
@@ -209,6 +296,46 @@ describe('formatting', () => {
     expect(formatDayMonth('2026-11-23', 'en-GB')).toBe('23 Nov');
     expect(formatDayMonth('2026-11-23', 'it-IT')).toBe('23 nov');
     expect(formatShortDate('2026-11-23', 'it-IT')).toBe('23 nov 2026');
+  });
+
+  it('writes a range across two months without zero-padding the day', () => {
+    expect(spaces(formatDateRange('2026-11-30', '2026-12-06', 'it-IT'))).toBe('30 novembre – 6 dicembre 2026');
+    expect(spaces(formatDateRange('2026-11-30', '2026-12-06', 'en-GB'))).toBe('30 November – 6 December 2026');
+  });
+
+  it('drops the padding an ICU may put on the day (WebKitGTK pads "06 dicembre" in ranges)', () => {
+    const padded: Intl.DateTimeFormatPart[] = [
+      { type: 'day', value: '30' },
+      { type: 'literal', value: ' ' },
+      { type: 'month', value: 'novembre' },
+      { type: 'literal', value: ' – ' },
+      { type: 'day', value: '06' },
+      { type: 'literal', value: ' ' },
+      { type: 'month', value: 'dicembre' },
+      { type: 'literal', value: ' ' },
+      { type: 'year', value: '2026' },
+    ];
+    expect(joinWithoutDayPadding(padded)).toBe('30 novembre – 6 dicembre 2026');
+    const spy = vi
+      .spyOn(Intl.DateTimeFormat.prototype, 'formatRangeToParts')
+      .mockReturnValue(padded as ReturnType<Intl.DateTimeFormat['formatRangeToParts']>);
+    expect(formatDateRange('2026-11-30', '2026-12-06', 'it-IT')).toBe('30 novembre – 6 dicembre 2026');
+    expect(spy).toHaveBeenCalled();
+  });
+
+  it.each(['it-IT', 'en-GB'])('never zero-pads a day in %s, on any day of the first week of a month', (locale) => {
+    for (let day = 1; day <= 9; day += 1) {
+      const date = `2026-12-0${day}`;
+      for (const text of [
+        formatWeekdayDate(date, locale),
+        formatShortDate(date, locale),
+        formatDayMonth(date, locale),
+        formatDateRange('2026-11-30', date, locale),
+        formatDateTime(`${date}T10:00:00Z`, locale),
+      ]) {
+        expect(text, `${locale} ${date}`).not.toMatch(/(^|[^\d:.,])0\d/);
+      }
+    }
   });
 
   it('keeps the day whatever the time zone (dates are days, not instants)', () => {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import en from '../i18n/en.json';
+import it_ from '../i18n/it.json';
 import { handlePulseKey, isHandled, type KeyboardState } from './keyboard';
 
 const FIVE = { min: 1, max: 5 };
@@ -117,5 +119,22 @@ describe('handlePulseKey', () => {
     const start = state(values);
     handlePulseKey(start, '3');
     expect(values).toEqual([null, null]);
+  });
+});
+
+describe('the keyboard hint', () => {
+  // A week may be a 0–5 WHO-5 week, a 1–5 week, or hold the 0–10 eNPS question: the hint
+  // shown above every week must name no fixed range, only "the number of your answer".
+  it.each([
+    ['en', en['pulse.keyboard_hint']],
+    ['it', it_['pulse.keyboard_hint']],
+  ])('in %s names no fixed range of digits, so it is right for every scale', (_language, hint) => {
+    expect(hint).not.toMatch(/\d\s*[–-]\s*\d|\d\s+(to|a)\s+\d/);
+    expect(hint).toMatch(/number of your answer|numero della risposta/);
+  });
+
+  it('holds for a 0–5 week: the digit 0 answers, as the hint promises', () => {
+    const who5Week = state([null, null], 0, [SIX, SIX]);
+    expect(handlePulseKey(who5Week, '0').state.values).toEqual([0, null]);
   });
 });

@@ -39,6 +39,7 @@ const ENROLLED_OFFLINE: SyncStatus = {
   pending_reports: 2,
   failed_reports: 0,
   dropped_reports: [],
+  last_pass: { at: '2026-11-30T09:00:00Z', outcome: 'failed', sent: 0 },
   last_error: { code: 'server_unreachable', message: 'connection refused' },
 };
 
@@ -111,6 +112,41 @@ describe('SyncView', () => {
     await waitFor(() => expect(screen.getByTestId('sync-pending').textContent).toBe('0 weekly reports waiting to be sent'));
     expect(screen.queryByTestId('sync-last-error')).toBeNull();
     expect(backend.calls.filter((call) => call.command === 'sync_now')).toHaveLength(1);
+    expect(screen.getByTestId('sync-outcome').textContent?.trim()).toBe('Sent 2 weekly reports.');
+    expect(screen.getByTestId('sync-last-pass').textContent).toMatch(/^Last sync, .*: 2 weekly reports sent\.$/);
+  });
+
+  it('says when the last attempt failed, and "Sync now" with nothing due says so', async () => {
+    const { user } = renderSync({ sync: { ...ENROLLED_OFFLINE, pending_reports: 0 } });
+    expect(screen.getByTestId('sync-last-pass').textContent).toMatch(/^Last attempt, .*: failed\.$/);
+    expect(screen.getByTestId('sync-status').textContent).toContain('Last successful sync: ');
+    await user.click(screen.getByTestId('sync-now'));
+    await waitFor(() => expect(screen.getByTestId('sync-outcome').textContent?.trim()).toBe(en['sync.outcome_nothing']));
+    expect(screen.getByTestId('sync-outcome').getAttribute('data-outcome')).toBe('done');
+  });
+
+  it('says "Sync now" failed, and why, in words', async () => {
+    const { user } = renderSync({
+      sync: ENROLLED_OFFLINE,
+      failures: { sync_now: { code: 'unauthorized', message: 'revoked' } },
+    });
+    await user.click(screen.getByTestId('sync-now'));
+    const outcome = await screen.findByTestId('sync-outcome');
+    expect(outcome.getAttribute('data-outcome')).toBe('failed');
+    expect(outcome.textContent).toContain(en['sync.outcome_failed']);
+    expect(outcome.textContent).toContain(en['error.unauthorized']);
+  });
+
+  it('points at the reason already shown rather than repeating it', async () => {
+    const { user } = renderSync({
+      sync: ENROLLED_OFFLINE,
+      failures: { sync_now: { code: 'server_unreachable', message: 'refused' } },
+    });
+    await user.click(screen.getByTestId('sync-now'));
+    const outcome = await screen.findByTestId('sync-outcome');
+    expect(outcome.textContent).toContain(en['sync.outcome_see_above']);
+    expect(outcome.textContent).not.toContain(en['error.server_unreachable']);
+    expect(screen.getByTestId('sync-last-error').textContent).toContain(en['error.server_unreachable']);
   });
 
   it('says in words which weeks could not be counted, without calling it a problem', () => {
@@ -175,7 +211,7 @@ describe('SyncView', () => {
     setLanguage({ language: 'it', locale: 'it-IT' });
     renderSync({ sync: { ...ENROLLED_OFFLINE, pending_reports: 1 } });
     const text = screen.getByTestId('sync-status').textContent ?? '';
-    expect(text).toContain('Collegato al team Help desk.');
+    expect(text).toContain('Fai parte del team Help desk.');
     expect(text).toContain('23 novembre 2026');
     expect(screen.getByTestId('sync-pending').textContent).toBe('1 resoconto settimanale in attesa di invio');
     expect(screen.getByTestId('sync-last-error').textContent).toContain(it_['error.server_unreachable']);

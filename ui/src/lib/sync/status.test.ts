@@ -2,7 +2,14 @@
 
 import { describe, expect, it } from 'vitest';
 import type { SyncStatus } from '../bindings/SyncStatus';
-import { checkEnrolForm, droppedReportNotices, enrolFormIsValid, syncIndicator } from './status';
+import {
+  checkEnrolForm,
+  droppedReportNotices,
+  enrolFormIsValid,
+  lastPassNotice,
+  syncIndicator,
+  syncOutcome,
+} from './status';
 
 const ENROLLED: SyncStatus = {
   enrolled: true,
@@ -13,6 +20,7 @@ const ENROLLED: SyncStatus = {
   pending_reports: 0,
   failed_reports: 0,
   dropped_reports: [],
+  last_pass: null,
   last_error: null,
 };
 
@@ -33,6 +41,7 @@ describe('syncIndicator', () => {
     ],
     [{ last_error: { code: 'unauthorized', message: 'revoked' } }, 'problem', 'sync.indicator_problem', 0],
     [{ failed_reports: 1 }, 'problem', 'sync.indicator_problem', 0],
+    [{ last_pass: { at: '2026-11-30T09:00:00Z', outcome: 'failed', sent: 0 } }, 'problem', 'sync.indicator_problem', 0],
     [{ dropped_reports: [{ week: '2026-W47', reason: 'week_published' }] }, 'synced', 'sync.indicator_synced', 0],
   ] as const)('%o is %s', (change, tone, key, count) => {
     expect(syncIndicator({ ...ENROLLED, ...change } as SyncStatus)).toEqual({ tone, key, count });
@@ -75,5 +84,47 @@ describe('checkEnrolForm', () => {
     const found = checkEnrolForm({ server_url, invite_code });
     expect(found).toEqual(problems);
     expect(enrolFormIsValid(found)).toBe(Object.keys(problems).length === 0);
+  });
+});
+
+describe('the last pass and the outcome of "Sync now"', () => {
+  const AT = '2026-11-30T10:00:00Z';
+
+  it('names what the last pass did, and nothing before the first', () => {
+    expect(lastPassNotice(ENROLLED)).toBeNull();
+    expect(lastPassNotice({ ...ENROLLED, last_pass: { at: AT, outcome: 'sent', sent: 2 } })).toEqual({
+      key: 'sync.last_pass_sent',
+      count: 2,
+      at: AT,
+    });
+    expect(lastPassNotice({ ...ENROLLED, last_pass: { at: AT, outcome: 'nothing_to_send', sent: 0 } })?.key).toBe(
+      'sync.last_pass_nothing',
+    );
+    expect(lastPassNotice({ ...ENROLLED, last_pass: { at: AT, outcome: 'failed', sent: 0 } })?.key).toBe(
+      'sync.last_pass_failed',
+    );
+  });
+
+  it('says sent n, nothing to send, or failed with the reason; never success over an error', () => {
+    expect(syncOutcome({ ...ENROLLED, last_pass: { at: AT, outcome: 'sent', sent: 3 } })).toEqual({
+      tone: 'done',
+      key: 'sync.outcome_sent',
+      count: 3,
+      error: null,
+    });
+    expect(syncOutcome({ ...ENROLLED, last_pass: { at: AT, outcome: 'nothing_to_send', sent: 0 } }).key).toBe(
+      'sync.outcome_nothing',
+    );
+    const unreachable = { code: 'server_unreachable', message: 'refused' } as const;
+    const failed = syncOutcome({
+      ...ENROLLED,
+      last_pass: { at: AT, outcome: 'failed', sent: 0 },
+      last_error: unreachable,
+    });
+    expect(failed).toEqual({ tone: 'failed', key: 'sync.outcome_failed', count: 0, error: unreachable });
+    // An old pass that sent, with an error kept since: failed, not sent.
+    expect(
+      syncOutcome({ ...ENROLLED, last_pass: { at: AT, outcome: 'sent', sent: 1 }, last_error: unreachable }).tone,
+    ).toBe('failed');
   });
 });

@@ -4,6 +4,7 @@
 
 import type { DroppedReportReason } from '../bindings/DroppedReportReason';
 import type { EnrolDevice } from '../bindings/EnrolDevice';
+import type { ApiError } from '../bindings/ApiError';
 import type { SyncStatus } from '../bindings/SyncStatus';
 import type { MessageKey } from '../i18n/index.svelte';
 
@@ -22,11 +23,52 @@ export function syncIndicator(status: SyncStatus | null): SyncIndicator | null {
   if (status === null || !status.enrolled) return null;
   const count = status.pending_reports;
   if (status.last_error?.code === 'server_unreachable') return { tone: 'offline', key: 'sync.indicator_offline', count };
-  if (status.last_error !== null || status.failed_reports > 0) {
+  if (status.last_error !== null || status.failed_reports > 0 || status.last_pass?.outcome === 'failed') {
     return { tone: 'problem', key: 'sync.indicator_problem', count };
   }
   if (count > 0) return { tone: 'pending', key: 'sync.indicator_pending', count };
   return { tone: 'synced', key: 'sync.indicator_synced', count };
+}
+
+/** The last pass that reached for the server, as a sentence: its key, count and when it was. */
+export interface LastPassNotice {
+  key: MessageKey;
+  count: number;
+  at: string;
+}
+
+const LAST_PASS_KEYS = {
+  sent: 'sync.last_pass_sent',
+  nothing_to_send: 'sync.last_pass_nothing',
+  failed: 'sync.last_pass_failed',
+} as const satisfies Record<string, MessageKey>;
+
+/** What the last pass did, for the status card; `null` before the first. */
+export function lastPassNotice(status: SyncStatus | null): LastPassNotice | null {
+  if (status === null || !status.enrolled || status.last_pass === null) return null;
+  const pass = status.last_pass;
+  return { key: LAST_PASS_KEYS[pass.outcome], count: pass.sent, at: pass.at };
+}
+
+/** What "Sync now" says it did: sent n, nothing to send, or failed and why. */
+export interface SyncOutcome {
+  tone: 'done' | 'failed';
+  key: MessageKey;
+  count: number;
+  error: ApiError | null;
+}
+
+/**
+ * The outcome of a "Sync now" from the status it returned. A pass that reached nothing
+ * (`last_pass` unchanged) still reports the error it kept, never success.
+ */
+export function syncOutcome(status: SyncStatus): SyncOutcome {
+  const pass = status.last_pass;
+  if (status.last_error !== null || pass?.outcome === 'failed') {
+    return { tone: 'failed', key: 'sync.outcome_failed', count: 0, error: status.last_error };
+  }
+  if (pass?.outcome === 'sent') return { tone: 'done', key: 'sync.outcome_sent', count: pass.sent, error: null };
+  return { tone: 'done', key: 'sync.outcome_nothing', count: 0, error: null };
 }
 
 /** One week whose report was dropped, as a sentence: its message key and the week it names. */

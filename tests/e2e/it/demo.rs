@@ -1,0 +1,158 @@
+//! The demo of `cargo xtask run`, run twice: the same set-up it runs
+//! (`polso-server demo --dir DIR`, the app started with the environment the
+//! set-up wrote into `DIR/demo.json`), on the real server and the real app.
+//!
+//! The first run seeds the organisation; the app connects HR, enrols with the
+//! demo's invite code and gets some past weeks of the employee's own answers,
+//! none of them sent. Before the second run the first run's port is taken, so
+//! the set-up serves on another; the app follows: HR reads from the new
+//! address, and "Sync now" reaches it and says so.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail, ensure};
+use fantoccini::Locator;
+use polso_e2e::server::RunningServer;
+use polso_e2e::{AppSession, Launch, enabled};
+
+/// The demo's facts: the server's address and the app's environment.
+struct DemoRun {
+    server: RunningServer,
+    server_url: String,
+    address_changed: bool,
+    app_environment: Vec<(String, String)>,
+}
+
+fn start_demo(dir: &Path) -> Result<DemoRun> {
+    let (server, facts) = RunningServer::start_demo(dir)?;
+    let server_url = facts["server_url"].as_str().context("demo.json has no server_url")?.to_owned();
+    ensure!(server.url == server_url, "the server listens on {}, demo.json says {server_url}", server.url);
+    let app_environment = facts["app_environment"]
+        .as_array()
+        .context("demo.json has no app_environment")?
+        .iter()
+        .filter_map(|pair| Some((pair[0].as_str()?.to_owned(), pair[1].as_str()?.to_owned())))
+        .collect();
+    Ok(DemoRun {
+        server,
+        server_url,
+        address_changed: facts["address_changed"].as_bool() == Some(true),
+        app_environment,
+    })
+}
+
+fn launch(data_dir: &Path, demo: &DemoRun) -> Launch {
+    Launch { extra_env: demo.app_environment.clone(), ..Launch::new(data_dir) }
+}
+
+/// Opens the Organisation view until its status names `wanted` (the app
+/// follows the demo in the background after start-up); returns its text.
+async fn wait_for_sync_status(app: &AppSession, wanted: &str) -> Result<String> {
+    let deadline = Instant::now() + Duration::from_secs(40);
+    loop {
+        app.testid("nav-pulse").await?.click().await?;
+        app.testid("nav-sync").await?.click().await?;
+        let text = app.testid("sync-status").await?.text().await?;
+        if text.contains(wanted) {
+            return Ok(text);
+        }
+        if Instant::now() > deadline {
+            bail!("the Organisation view never named {wanted}: {text}");
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// Switches to HR and waits for the overview's chart, with no error on the way.
+async fn ensure_hr_reads(app: &AppSession, server_url: &str) -> Result<()> {
+    app.testid("role-hr").await?.click().await?;
+    let connection = app.testid("hr-connection").await?.text().await?;
+    ensure!(connection.contains(server_url), "HR is connected to {connection}, not {server_url}");
+    app.wait_for_css("[data-testid='hr-overview-chart']", Duration::from_secs(30)).await?;
+    ensure!(!app.has_testid("error-alert").await?, "HR shows an error");
+    app.testid("role-employee").await?.click().await?;
+    Ok(())
+}
+
+/// Presses "Sync now" and returns what it said it did.
+async fn sync_now(app: &AppSession) -> Result<(String, String)> {
+    app.testid("sync-now").await?.click().await?;
+    let outcome = app.wait_for_css("[data-testid='sync-outcome']", Duration::from_secs(20)).await?;
+    let tone = outcome.attr("data-outcome").await?.unwrap_or_default();
+    Ok((tone, outcome.text().await?))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_works_the_second_time_on_another_port() -> Result<()> {
+    if !enabled("the_demo_works_the_second_time_on_another_port") {
+        return Ok(());
+    }
+    let demo_dir = tempfile::tempdir()?;
+    let data_dir = tempfile::tempdir()?;
+
+    // The first run: seeded, HR connected, the device enrolled, past weeks to look at.
+    let first = start_demo(demo_dir.path())?;
+    ensure!(!first.address_changed, "the first run has no earlier address");
+    let app = AppSession::start(&launch(data_dir.path(), &first)).await?;
+    let outcome = async {
+        wait_for_sync_status(&app, "Help desk").await?;
+        ensure_hr_reads(&app, &first.server_url).await?;
+        app.testid("nav-history").await?.click().await?;
+        let weeks = app.client.find_all(Locator::Css("[data-testid='history-table'] [data-week]")).await?;
+        ensure!(weeks.len() >= 8, "the demo employee has {} past weeks, expected 8", weeks.len());
+        app.testid("nav-sync").await?.click().await?;
+        let pending = app.testid("sync-pending").await?.text().await?;
+        ensure!(pending.starts_with("0 "), "the past weeks must never be queued as reports: {pending}");
+        Ok(())
+    }
+    .await;
+    app.stop().await;
+    let first_url = first.server_url.clone();
+    drop(first.server.stop());
+    outcome?;
+
+    // The second run, with the first run's port taken by someone else.
+    let first_address = first_url.trim_start_matches("http://");
+    let _occupied = TcpListener::bind(first_address).with_context(|| format!("occupying {first_address}"))?;
+    let second = start_demo(demo_dir.path())?;
+    ensure!(second.address_changed, "the set-up should say the address changed");
+    ensure!(second.server_url != first_url, "the second run should listen elsewhere");
+    let app = AppSession::start(&launch(data_dir.path(), &second)).await?;
+    let outcome = async {
+        let status = wait_for_sync_status(&app, &second.server_url).await?;
+        ensure!(status.contains("Help desk"), "still enrolled in the demo team: {status}");
+        ensure_hr_reads(&app, &second.server_url).await?;
+        app.testid("nav-sync").await?.click().await?;
+        let (tone, text) = sync_now(&app).await?;
+        ensure!(tone == "done", "Sync now after the move: {tone} '{text}'");
+        let indicator = app.testid("sync-indicator").await?.text().await?;
+        ensure!(indicator.contains("Synced"), "the top bar: {indicator}");
+        app.screenshot("demo-second-run-synced").await?;
+        Ok(())
+    }
+    .await;
+
+    // The server gone: "Sync now" says it failed and why, and the top bar no longer says "Synced".
+    let outcome = match outcome {
+        Ok(()) => {
+            drop(second.server.stop());
+            async {
+                let (tone, text) = sync_now(&app).await?;
+                ensure!(tone == "failed", "Sync now with the server gone: {tone} '{text}'");
+                ensure!(text.contains("Sync failed"), "the failure in words: {text}");
+                let reason = app.testid("sync-last-error").await?.text().await?;
+                ensure!(reason.contains("could not reach"), "the reason in words: {reason}");
+                let indicator = app.testid("sync-indicator").await?.text().await?;
+                ensure!(!indicator.contains("Synced"), "the top bar still says synced: {indicator}");
+                app.screenshot("demo-server-gone").await?;
+                Ok(())
+            }
+            .await
+        }
+        Err(error) => Err(error),
+    };
+    app.stop().await;
+    outcome
+}
