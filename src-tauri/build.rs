@@ -15,6 +15,7 @@ fn main() {
         "enrol_device",
         "get_sync_status",
         "sync_now",
+        "move_server",
         "get_hr_connection",
         "hr_connect",
         "hr_disconnect",

@@ -85,6 +85,7 @@ pub fn run() {
             commands::sync::enrol_device,
             commands::sync::get_sync_status,
             commands::sync::sync_now,
+            commands::sync::move_server,
             commands::hr::get_hr_connection,
             commands::hr::hr_connect,
             commands::hr::hr_disconnect,

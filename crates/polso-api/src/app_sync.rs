@@ -22,6 +22,17 @@ pub struct EnrolDevice {
     pub invite_code: String,
 }
 
+/// The "server moved" form: the address where the organisation's server now
+/// answers. The enrolment moves there only once the server at that address
+/// has recognised this device's token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct MoveServer {
+    /// The server's new address, such as `"https://pulse.example.org"`. A
+    /// trailing slash and surrounding spaces do not matter.
+    pub server_url: String,
+}
+
 /// Where this device stands with the organisation server, for the UI.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SyncStatus {

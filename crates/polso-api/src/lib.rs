@@ -23,7 +23,9 @@ mod units;
 
 use std::path::Path;
 
-pub use app_sync::{DroppedReport, DroppedReportReason, EnrolDevice, SyncPass, SyncPassOutcome, SyncStatus};
+pub use app_sync::{
+    DroppedReport, DroppedReportReason, EnrolDevice, MoveServer, SyncPass, SyncPassOutcome, SyncStatus,
+};
 pub use credential::{
     CREDENTIAL_VARIANT, Credential, CredentialEnrolRequest, CredentialKey, CredentialKeyRequest,
     CredentialRequest, CredentialSignature, PERSONAL_CODE_PREFIX,
@@ -78,6 +80,7 @@ pub fn export_bindings(dir: &Path) -> Result<(), ts_rs::ExportError> {
     AggregateTable::export_all(&config)?;
     Health::export_all(&config)?;
     EnrolDevice::export_all(&config)?;
+    MoveServer::export_all(&config)?;
     SyncStatus::export_all(&config)?;
     ConnectHr::export_all(&config)?;
     HrConnection::export_all(&config)?;

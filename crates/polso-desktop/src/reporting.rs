@@ -234,6 +234,42 @@ impl Desktop {
         }
     }
 
+    /// The check that the server at `server_url` knows this device, made
+    /// before the enrolment is moved there ([`Desktop::complete_move`]): the
+    /// same device token, another address. Changes nothing. An address that
+    /// is not one, or a device that is not enrolled, is refused here.
+    pub fn prepare_move(&self, server_url: &str) -> Result<SyncCheck, ApiError> {
+        let server_url = sync::normalise_server_url(server_url)?;
+        if self.enrolled_organisation()?.is_none() {
+            return Err(ApiError::new(
+                ErrorCode::NotEnrolled,
+                "this device has not joined a team, so there is no server address to change",
+            ));
+        }
+        Ok(SyncCheck { server_url, device_token: self.device_token()? })
+    }
+
+    /// Moves the enrolment to the address of `check` once the server there
+    /// answered this device's token (`checked` is [`sync::check_server`]'s
+    /// outcome): a server that does not know the device, or no server at all,
+    /// changes nothing and its error is returned. A server that knows the
+    /// token holds this organisation's enrolments, so it is the same server
+    /// at a new address (or a restored copy of it).
+    pub fn complete_move(
+        &mut self,
+        check: &SyncCheck,
+        checked: Result<(), ApiError>,
+        now: DateTime<Utc>,
+    ) -> Result<SyncStatus, ApiError> {
+        checked?;
+        let Some(organisation_id) = self.enrolled_organisation()? else {
+            return Err(ApiError::new(ErrorCode::NotEnrolled, "this device has not joined a team"));
+        };
+        self.move_enrolment(&organisation_id, &check.server_url)?;
+        self.remember_pass(0, None, now)?;
+        self.sync_status()
+    }
+
     /// Records what [`sync::check_server`] found and returns the status.
     pub fn record_check(
         &mut self,

@@ -637,3 +637,53 @@ fn background_checks_are_hourly_and_only_when_enrolled() {
     assert!(fixture.desktop.prepare_check(first + Duration::minutes(59), true).unwrap().is_some());
     assert!(fixture.desktop.prepare_check(first + Duration::minutes(60), false).unwrap().is_some());
 }
+
+/// An employee whose organisation's server moved gives its new address: the
+/// enrolment moves only once the server there has answered this device's
+/// token; a server that does not know the device, none at all, or an address
+/// that is not one, changes nothing.
+#[test]
+fn the_server_address_moves_only_to_a_server_that_knows_this_device() {
+    let mut fixture = fixture();
+    assert_eq!(
+        fixture.desktop.prepare_move("http://127.0.0.1:10").unwrap_err().code,
+        ErrorCode::NotEnrolled,
+        "nothing to move before joining a team"
+    );
+    let server = enrolled_and_answered(&mut fixture, 0);
+    let before = fixture.desktop.sync_status().unwrap();
+    assert_eq!(before.server_url.as_deref(), Some("http://127.0.0.1:9"));
+    let now = at(11, 24, 9);
+
+    assert_eq!(
+        fixture.desktop.prepare_move("not an address").unwrap_err().code,
+        ErrorCode::InvalidServerAddress
+    );
+
+    // Nothing answers at the new address.
+    let check = fixture.desktop.prepare_move(" http://127.0.0.1:10/ ").unwrap();
+    server.fail();
+    let checked = crate::sync::check_server(&server, &check);
+    assert_eq!(server.requests().last().unwrap().url, "http://127.0.0.1:10/v1/privacy-ledger/device");
+    assert_eq!(server.requests().last().unwrap().bearer_token.as_deref(), Some(TOKEN));
+    let error = fixture.desktop.complete_move(&check, checked, now).unwrap_err();
+    assert_eq!(error.code, ErrorCode::ServerUnreachable, "{error:?}");
+    assert_eq!(fixture.desktop.sync_status().unwrap(), before, "a failed move changes nothing");
+
+    // A server that does not know this device's token (another organisation's).
+    server.answer(401, r#"{"code":"unauthorized","message":"unknown device token"}"#);
+    let checked = crate::sync::check_server(&server, &check);
+    assert!(fixture.desktop.complete_move(&check, checked, now).is_err());
+    assert_eq!(fixture.desktop.sync_status().unwrap(), before, "a refused move changes nothing");
+
+    // The same server at its new address.
+    server.answer(200, r#"{"year":2026,"dp_on":true,"epsilon":0.0,"weeks_published":0}"#);
+    let checked = crate::sync::check_server(&server, &check);
+    let moved = fixture.desktop.complete_move(&check, checked, now).unwrap();
+    assert_eq!(moved.server_url.as_deref(), Some("http://127.0.0.1:10"));
+    assert_eq!(moved.team_name, before.team_name, "the same enrolment, at another address");
+    assert_eq!(moved.last_error, None);
+    assert_eq!(moved.last_sync_at, Some(now.to_rfc3339()));
+    let pass = moved.last_pass.expect("the check is recorded as a pass");
+    assert_eq!(pass.outcome, SyncPassOutcome::NothingToSend);
+}

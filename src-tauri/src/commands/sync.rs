@@ -1,10 +1,11 @@
-//! Commands of the organisation server: enrol, read the sync status, sync now.
+//! Commands of the organisation server: enrol, read the sync status, sync
+//! now, follow the server to a new address.
 //!
 //! The network half of each runs without holding the store, so the window
 //! stays responsive while a slow server answers; the commands are `async` so
 //! Tauri runs them off the main thread.
 
-use polso_api::{ApiError, EnrolDevice, SyncStatus};
+use polso_api::{ApiError, EnrolDevice, MoveServer, SyncStatus};
 use polso_desktop::sync;
 use tauri::State;
 
@@ -17,6 +18,16 @@ pub fn enrol_device(state: State<'_, AppState>, form: EnrolDevice) -> Result<Syn
     let enrolment = sync::request_enrolment(state.transport(), &form)?;
     let (today, now) = (state.today(), state.now());
     with_desktop(&state, |desktop| desktop.complete_enrolment(enrolment, today, now))
+}
+
+/// Moves the enrolment to the organisation server's new address, once the
+/// server there has answered this device's token.
+#[tauri::command(async)]
+pub fn move_server(state: State<'_, AppState>, form: MoveServer) -> Result<SyncStatus, ApiError> {
+    let check = with_desktop(&state, |desktop| desktop.prepare_move(&form.server_url))?;
+    let checked = sync::check_server(state.transport(), &check);
+    let now = state.now();
+    with_desktop(&state, |desktop| desktop.complete_move(&check, checked, now))
 }
 
 /// Where this device stands with the organisation server.

@@ -153,6 +153,48 @@ async fn the_demo_works_the_second_time_on_another_port() -> Result<()> {
         }
         Err(error) => Err(error),
     };
+
+    // The server back at an address the app was not told: the employee gives it in the
+    // "server moved" form, which opened by itself, and syncing works again.
+    let second_address = second.server_url.trim_start_matches("http://").to_owned();
+    let outcome = match outcome {
+        Ok(()) => {
+            let occupied =
+                TcpListener::bind(&second_address).with_context(|| format!("occupying {second_address}"));
+            let third = occupied.and_then(|_occupied| start_demo(demo_dir.path()));
+            let third = match third {
+                Ok(third) => third,
+                Err(error) => {
+                    app.stop().await;
+                    return Err(error);
+                }
+            };
+            let moved = async {
+                ensure!(third.server_url != second.server_url, "the third run should listen elsewhere");
+                let form = app.testid("move-server").await?;
+                ensure!(
+                    form.attr("open").await?.is_some(),
+                    "the server-moved form opens when the server is unreachable"
+                );
+                app.testid("move-server-url").await?.send_keys(&third.server_url).await?;
+                app.testid("move-server-submit").await?.click().await?;
+                let outcome =
+                    app.wait_for_css("[data-testid='move-server-outcome']", Duration::from_secs(20)).await?;
+                let said = outcome.text().await?;
+                ensure!(outcome.attr("data-outcome").await?.as_deref() == Some("moved"), "the move: {said}");
+                ensure!(said.contains(&third.server_url), "the move names the new address: {said}");
+                let (tone, text) = sync_now(&app).await?;
+                ensure!(tone == "done", "Sync now at the new address: {tone} '{text}'");
+                let indicator = app.testid("sync-indicator").await?.text().await?;
+                ensure!(indicator.contains("Synced"), "the top bar after the move: {indicator}");
+                Ok(())
+            }
+            .await;
+            drop(third.server.stop());
+            moved
+        }
+        Err(error) => Err(error),
+    };
     app.stop().await;
     outcome
 }

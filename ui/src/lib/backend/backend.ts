@@ -6,6 +6,7 @@
 
 import type { ConnectHr } from '../bindings/ConnectHr';
 import type { EnrolDevice } from '../bindings/EnrolDevice';
+import type { MoveServer } from '../bindings/MoveServer';
 import type { ExportFile } from '../bindings/ExportFile';
 import type { ExportOutcome } from '../bindings/ExportOutcome';
 import type { OrganisationUnits } from '../bindings/OrganisationUnits';
@@ -56,6 +57,8 @@ export interface Backend {
   getSyncStatus(): Promise<SyncStatus>;
   /** Sends the reports that are due now, retrying failed ones at once (`sync_now`). */
   syncNow(): Promise<SyncStatus>;
+  /** Follows the organisation server to its new address, once the server there knows this device (`move_server`). */
+  moveServer(form: MoveServer): Promise<SyncStatus>;
   /** Where HR stands with the organisation server (`get_hr_connection`). */
   getHrConnection(): Promise<HrConnection>;
   /** Checks the server and HR token by a real read, then keeps them (`hr_connect`). */
@@ -97,6 +100,7 @@ export type CommandName =
   | 'enrol_device'
   | 'get_sync_status'
   | 'sync_now'
+  | 'move_server'
   | 'get_hr_connection'
   | 'hr_connect'
   | 'hr_disconnect'

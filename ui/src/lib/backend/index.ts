@@ -43,6 +43,7 @@ export function unavailableBackend(error: unknown): Backend {
     enrolDevice: fail,
     getSyncStatus: fail,
     syncNow: fail,
+    moveServer: fail,
     getHrConnection: fail,
     hrConnect: fail,
     hrDisconnect: fail,

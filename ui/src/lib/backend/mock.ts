@@ -10,6 +10,7 @@
 import type { ApiError } from '../bindings/ApiError';
 import type { ConnectHr } from '../bindings/ConnectHr';
 import type { EnrolDevice } from '../bindings/EnrolDevice';
+import type { MoveServer } from '../bindings/MoveServer';
 import type { HrConnection } from '../bindings/HrConnection';
 import type { ErrorCode } from '../bindings/ErrorCode';
 import type { HistoryWeek } from '../bindings/HistoryWeek';
@@ -205,6 +206,25 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
           const last_pass = { at, outcome: sent > 0 ? ('sent' as const) : ('nothing_to_send' as const), sent };
           store.sync = { ...store.sync, pending_reports: 0, last_error: null, last_sync_at: at, last_pass };
         }
+        return store.sync;
+      }),
+    moveServer: (form: MoveServer) =>
+      answer('move_server', { form }, () => {
+        if (!store.sync.enrolled) throw apiError('not_enrolled', 'this device has not joined a team');
+        const server = normaliseServerUrl(form.server_url);
+        // As the app, only a server that answers this device takes it; nothing answers on the
+        // reserved .invalid domain (RFC 6761), which is how tests ask for a server that is not there.
+        if (new URL(server).hostname.endsWith('.invalid')) {
+          throw apiError('server_unreachable', `could not reach the organisation's server at ${server}`);
+        }
+        const at = now().toISOString();
+        store.sync = {
+          ...store.sync,
+          server_url: server,
+          last_error: null,
+          last_sync_at: at,
+          last_pass: { at, outcome: 'nothing_to_send', sent: 0 },
+        };
         return store.sync;
       }),
     getHrConnection: () => answer('get_hr_connection', undefined, () => store.hr),

@@ -52,6 +52,7 @@ export function createTauriBackend(): Backend {
     enrolDevice: (form) => call<SyncStatus>('enrol_device', { form }),
     getSyncStatus: () => call<SyncStatus>('get_sync_status'),
     syncNow: () => call<SyncStatus>('sync_now'),
+    moveServer: (form) => call<SyncStatus>('move_server', { form }),
     getHrConnection: () => call<HrConnection>('get_hr_connection'),
     hrConnect: (form) => call<HrConnection>('hr_connect', { form }),
     hrDisconnect: () => call<HrConnection>('hr_disconnect'),

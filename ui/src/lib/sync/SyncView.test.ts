@@ -192,6 +192,45 @@ describe('SyncView', () => {
     );
   });
 
+  it('opens the "server moved" form when the server could not be reached, and follows it to its new address', async () => {
+    const { user, statuses } = renderSync({ sync: ENROLLED_OFFLINE });
+    const move = screen.getByTestId('move-server') as HTMLDetailsElement;
+    expect(move.open).toBe(true);
+    await user.type(screen.getByTestId('move-server-url'), 'https://pulse.example.org/');
+    await user.click(screen.getByTestId('move-server-submit'));
+    const outcome = await screen.findByTestId('move-server-outcome');
+    expect(outcome.dataset.outcome).toBe('moved');
+    expect(outcome.textContent).toContain('https://pulse.example.org');
+    expect(statuses.at(-1)?.server_url).toBe('https://pulse.example.org');
+    expect(statuses.at(-1)?.last_error).toBeNull();
+    expect(screen.queryByTestId('sync-last-error')).toBeNull();
+  });
+
+  it('keeps the address when the server there does not answer, and says so in words', async () => {
+    const { user, statuses } = renderSync({ sync: ENROLLED_OFFLINE });
+    await user.type(screen.getByTestId('move-server-url'), 'https://nowhere.invalid');
+    await user.click(screen.getByTestId('move-server-submit'));
+    const outcome = await screen.findByTestId('move-server-outcome');
+    expect(outcome.dataset.outcome).toBe('failed');
+    expect(outcome.textContent).toContain(en['sync.move_failed']);
+    expect(outcome.textContent).toContain(en['error.server_unreachable']);
+    expect(statuses).toHaveLength(1); // only the status read when the view opened
+    expect(screen.getByText(en['sync.server'].replace('{server}', 'https://polso.example.org'))).toBeTruthy();
+  });
+
+  it('checks the new address before asking the back end', async () => {
+    const { user, backend } = renderSync({ sync: ENROLLED_OFFLINE });
+    await user.type(screen.getByTestId('move-server-url'), 'polso.example.org');
+    await user.click(screen.getByTestId('move-server-submit'));
+    expect(screen.getByTestId('move-server-problem').textContent).toBe(en['sync.server_invalid']);
+    expect(backend.calls.filter((call) => call.command === 'move_server')).toHaveLength(0);
+  });
+
+  it('keeps the "server moved" form closed while syncing works, and offers none before joining', async () => {
+    renderSync({ sync: { ...ENROLLED_OFFLINE, last_error: null } });
+    expect((screen.getByTestId('move-server') as HTMLDetailsElement).open).toBe(false);
+  });
+
   it('shows no dropped weeks when there are none', () => {
     renderSync({ sync: ENROLLED_OFFLINE });
     expect(screen.queryByTestId('sync-dropped')).toBeNull();

@@ -102,14 +102,18 @@ export interface EnrolFormProblems {
 /** Checks the form as the back end will: an http(s) address with a host, and a code. */
 export function checkEnrolForm(form: EnrolDevice): EnrolFormProblems {
   const problems: EnrolFormProblems = {};
-  const server = form.server_url.trim();
-  if (server === '') {
-    problems.server_url = 'sync.server_required';
-  } else if (!/^https?:\/\/[^\s/:?#@]+(:\d+)?(\/[^\s?#]*)?$/i.test(server)) {
-    problems.server_url = 'sync.server_invalid';
-  }
+  const serverProblem = checkServerAddress(form.server_url);
+  if (serverProblem !== undefined) problems.server_url = serverProblem;
   if (form.invite_code.trim() === '') problems.invite_code = 'sync.code_required';
   return problems;
+}
+
+/** What is wrong with a server address as typed (the message key), or `undefined` when it is well formed. */
+export function checkServerAddress(text: string): 'sync.server_required' | 'sync.server_invalid' | undefined {
+  const server = text.trim();
+  if (server === '') return 'sync.server_required';
+  if (!/^https?:\/\/[^\s/:?#@]+(:\d+)?(\/[^\s?#]*)?$/i.test(server)) return 'sync.server_invalid';
+  return undefined;
 }
 
 /** Whether the form has no problem. */
