@@ -84,6 +84,16 @@ pub struct SeriesPoint {
     /// and is neither suppressed nor "not asked" (`asked` is then true,
     /// `suppressed` false): show "not yet published".
     pub published: bool,
+    /// For eNPS: promoters, passives, detractors and the eNPS (−100 to +100),
+    /// as the server derived them from the released histogram; absent when
+    /// the histogram was withheld. Show this, not `mean`, as eNPS.
+    #[ts(optional = nullable)]
+    pub enps: Option<crate::EnpsFigures>,
+    /// For burnout: the percentage reporting burnout symptoms (answer 3 or
+    /// more on the single-item measure), from the released histogram; absent
+    /// when it was withheld.
+    #[ts(optional = nullable)]
+    pub burnout_share: Option<f64>,
 }
 
 /// One metric's weekly series for the whole organisation.
@@ -247,6 +257,18 @@ pub struct HeatmapCell {
     pub previous_mean: Option<f64>,
     /// `mean − previous_mean`, in points; only when both are there.
     pub change: Option<f64>,
+    /// For eNPS: the period's eNPS, −100 to +100, from the histograms the
+    /// server released (weighted by their n); absent when none was. Show this,
+    /// not `mean`, as eNPS.
+    #[ts(optional = nullable)]
+    pub enps: Option<f64>,
+    /// For eNPS: the previous period's eNPS.
+    #[ts(optional = nullable)]
+    pub previous_enps: Option<f64>,
+    /// For burnout: the percentage reporting burnout symptoms (answer 3 or
+    /// more) over the period's released histograms; absent when none was.
+    #[ts(optional = nullable)]
+    pub burnout_share: Option<f64>,
 }
 
 /// The team × metric heatmap: the current period against the one before.

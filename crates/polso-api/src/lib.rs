@@ -52,8 +52,9 @@ pub use settings::{
     SnoozeLengthDto, UpdateSettings, WeekdayDto,
 };
 pub use sync::{
-    AggregateCell, AggregateQuery, AggregateTable, EnrolRequest, EnrolResponse, Health, NextPublication,
-    ReportAck, ReportStatus, ReportWindow, ReportedScore, ReportedValue, UnitKind, WeeklyReport,
+    AggregateCell, AggregateQuery, AggregateTable, EnpsFigures, EnrolRequest, EnrolResponse, Health,
+    NextPublication, ReportAck, ReportStatus, ReportWindow, ReportedScore, ReportedValue, UnitKind,
+    WeeklyReport,
 };
 pub use units::{DepartmentUnits, OrganisationUnits, UnitRef};
 

@@ -198,6 +198,43 @@ pub struct AggregateCell {
     /// lowest; for a metric, ten bins of ten points (100 in the last). Only
     /// when released.
     pub histogram: Option<Vec<u32>>,
+    /// For the eNPS item and metric: promoters, passives, detractors and the
+    /// eNPS, computed by the server from `histogram` alone (the released,
+    /// noised one), so they tell nothing the histogram does not. Absent
+    /// whenever `histogram` is, and from older servers.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub enps: Option<EnpsFigures>,
+    /// For the single-item burnout measure (item and metric): the percentage
+    /// of answers at 3 or more on its 1–5 scale, the measure's validated
+    /// cut-off for burnout symptoms, computed from `histogram` alone. Absent
+    /// whenever `histogram` is, and from older servers.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub burnout_share: Option<f64>,
+}
+
+/// The Employee Net Promoter Score of one released cell, from its released
+/// histogram of the 0–10 answers: promoters answered 9 or 10, passives 7 or
+/// 8, detractors 0 to 6.
+///
+/// The three shares and the eNPS are post-processing of the released
+/// histogram: anyone holding the histogram can compute them, and any one
+/// share follows from the others (100 minus the other two, or eNPS plus the
+/// detractors), so no category is withheld on its own. k protects the cell as
+/// a whole: the histogram, and with it these figures, leaves only from the
+/// histogram minimum (at least 2k) and under secondary suppression.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EnpsFigures {
+    /// The percentage of promoters (9 or 10), 0–100.
+    pub promoters: f64,
+    /// The percentage of passives (7 or 8), 0–100.
+    pub passives: f64,
+    /// The percentage of detractors (0 to 6), 0–100.
+    pub detractors: f64,
+    /// `promoters − detractors`, from −100 to +100.
+    pub enps: f64,
 }
 
 /// What a cell from a server that predates `asked` is taken to be: asked.

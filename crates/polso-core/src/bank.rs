@@ -171,8 +171,114 @@ pub struct Source {
     pub citation: String,
     /// Where the source is published, if anywhere.
     pub url: Option<String>,
-    /// Anything else a user of the item must know, such as a trademark credit.
+    /// Anything else a user of the item must know.
     pub note: Option<String>,
+    /// Where the licence's terms are published, if anywhere.
+    pub licence_url: Option<String>,
+    /// The copyright line, such as `"© World Health Organization 2024"`.
+    pub copyright: Option<String>,
+    /// Whether the terms allow commercial use, such as a company deploying
+    /// Polso for its staff. Required on every source: a source that does not
+    /// say is refused, so a non-commercial licence cannot slip in unnoticed.
+    pub commercial_use: bool,
+    /// Whether the project wrote the source's items itself. Items of every
+    /// other source must record their official wording.
+    pub written_by_project: bool,
+    /// The trademark credit the owners ask for, if the source names a mark.
+    pub trademarks: Option<String>,
+    /// The notice the owner asks for on an adaptation of the work.
+    pub adaptation_notice: Option<Localized>,
+    /// The notice the owner asks for on a translation of the work.
+    pub translation_notice: Option<Localized>,
+    /// How Polso's presentation differs from the official form, each change
+    /// declared in every language, as the instruments' terms ask.
+    pub deviations: Vec<Deviation>,
+    /// What the bank records about this source that was read only in
+    /// secondary copies, or not at all: to be checked against the owner's own
+    /// publication before it is relied on.
+    pub unverified: Vec<String>,
+}
+
+/// One declared difference between Polso's presentation of an instrument and
+/// its official form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deviation {
+    /// What changed; the textual kinds are applied to the official wording
+    /// when the bank is validated, so the shown text must follow from them.
+    pub kind: DeviationKind,
+    /// The change, described for people in every language.
+    pub description: Localized,
+}
+
+/// The kinds of declared deviation. The first three change the words shown
+/// and are checked against the recorded official wording; the others are
+/// recorded for people only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeviationKind {
+    /// Every item starts with this time frame; the official first word is
+    /// lowered to fit the sentence unless it is "I".
+    TimeFramePrefix {
+        /// The English prefix, with its trailing space.
+        prefix_en: String,
+    },
+    /// Every item ends with a full stop the official form does not print.
+    FinalPeriod,
+    /// A placeholder of the official wording is filled in.
+    Placeholder {
+        /// The placeholder as the official wording prints it.
+        placeholder: String,
+        /// What Polso shows in its place, in English.
+        replacement_en: String,
+    },
+    /// The answer options are shown in the reverse of the official order.
+    OptionOrderReversed,
+    /// The instrument is asked on Polso's schedule, not the official one.
+    Cadence,
+    /// A translation that is not the owner's, or not yet checked against it.
+    Translation,
+    /// Polso scores or reports it in a way the official form does not.
+    Scoring,
+}
+
+/// The wording an item or a scale's options have in the official form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfficialWording<T> {
+    /// The English wording, exactly as published.
+    pub en: T,
+    /// Whether it was read in the owner's own publication; `false` when it
+    /// comes only from secondary copies.
+    pub verified: bool,
+    /// Where it was read.
+    pub read_in: String,
+}
+
+/// A validated cut-off on an item's answers, such as the single-item burnout
+/// measure's "3 or more means burnout symptoms".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cutoff {
+    /// The lowest answer that meets the cut-off; it is on the item's scale.
+    pub at_least: u8,
+    /// What meeting it means, in every language.
+    pub meaning: Localized,
+}
+
+impl Cutoff {
+    /// Whether the answer `value` meets the cut-off.
+    pub fn is_met_by(&self, value: u8) -> bool {
+        value >= self.at_least
+    }
+}
+
+/// Where a third-party scale's options come from, and their official wording
+/// in the official order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScaleProvenance {
+    /// The scale's id.
+    pub scale: String,
+    /// The id of the source the options come from.
+    pub source: String,
+    /// The options as published, in the order the official form prints them.
+    pub official: OfficialWording<Vec<String>>,
 }
 
 /// An answer scale: every whole number from `min` to `max`, each with a label.
@@ -223,6 +329,12 @@ pub struct Item {
     pub text: Localized,
     /// The id of the source it comes from; see [`ItemBank::source`].
     pub source: String,
+    /// The wording in the official form, for an item of a third-party
+    /// source; the shown English follows from it and the source's declared
+    /// deviations, which the bank checks.
+    pub official: Option<OfficialWording<String>>,
+    /// A validated cut-off on its answers, if the instrument has one.
+    pub cutoff: Option<Cutoff>,
     /// The scale itself, resolved when the bank was validated, so looking it
     /// up cannot fail; private, so items only come from a validated bank.
     resolved_scale: Scale,
@@ -234,6 +346,7 @@ pub struct ItemBank {
     version: u32,
     sources: Vec<Source>,
     scales: Vec<Scale>,
+    scale_provenance: Vec<ScaleProvenance>,
     items: Vec<Item>,
 }
 
@@ -338,6 +451,95 @@ pub enum BankError {
         /// The language it is empty in.
         language: Language,
     },
+    /// A source does not say whether its terms allow commercial use.
+    #[error("source '{source_id}': `commercial_use` is missing; say `true` or `false`")]
+    CommercialUseMissing {
+        /// The source's id.
+        source_id: String,
+    },
+    /// A declared deviation's description is empty in one language.
+    #[error("source '{source_id}': a deviation's description is empty in `{}`", .language.code())]
+    EmptyDeviation {
+        /// The source's id.
+        source_id: String,
+        /// The language it is empty in.
+        language: Language,
+    },
+    /// An item of a third-party source does not record its official wording.
+    #[error("item '{item}': its source is not the project's, so it needs `official_en`")]
+    OfficialWordingMissing {
+        /// The item's id.
+        item: String,
+    },
+    /// An item's shown English is not its official wording changed by the
+    /// source's declared deviations.
+    #[error(
+        "item '{item}': the official wording with the declared deviations is \"{expected}\", but the bank shows \"{shown}\""
+    )]
+    WordingDiffers {
+        /// The item's id.
+        item: String,
+        /// The official wording with the declared deviations applied.
+        expected: String,
+        /// The English the bank shows.
+        shown: String,
+    },
+    /// A scale names a source the bank does not define.
+    #[error("scale '{scale}': unknown source '{source_id}'")]
+    UnknownScaleSource {
+        /// The scale's id.
+        scale: String,
+        /// The source id given.
+        source_id: String,
+    },
+    /// A scale with a source lacks its official options, or has the wrong
+    /// number of them.
+    #[error(
+        "scale '{scale}': it has {expected} points, so `official_en` needs {expected} options, not {found}"
+    )]
+    OfficialOptionCount {
+        /// The scale's id.
+        scale: String,
+        /// How many options the scale has.
+        expected: usize,
+        /// How many official options the file gives.
+        found: usize,
+    },
+    /// A scale's shown English label is not its official option in the
+    /// declared order.
+    #[error(
+        "scale '{scale}': the label of {value} should be \"{expected}\" by the official wording and declared order, but is \"{shown}\""
+    )]
+    OptionWordingDiffers {
+        /// The scale's id.
+        scale: String,
+        /// The value whose label differs.
+        value: u8,
+        /// The official option expected there.
+        expected: String,
+        /// The English label the bank shows.
+        shown: String,
+    },
+    /// An item's cut-off does not say what it means in one language.
+    #[error("item '{item}': `cutoff.meaning.{}` is empty", .language.code())]
+    EmptyCutoffMeaning {
+        /// The item's id.
+        item: String,
+        /// The language it is empty in.
+        language: Language,
+    },
+    /// An item's cut-off is not an answer of its scale above the lowest.
+    #[error("item '{item}': the cut-off {at_least} must be an answer from {} to {max}", .min + 1)]
+    CutoffOffScale {
+        /// The item's id.
+        item: String,
+        /// The cut-off given.
+        at_least: u8,
+        /// The scale's lowest value.
+        min: u8,
+        /// The scale's highest value.
+        max: u8,
+    },
 }
 
 impl ItemBank {
@@ -369,8 +571,11 @@ impl ItemBank {
 
         let mut scale_ids = BTreeSet::new();
         let mut scales = Vec::with_capacity(raw.scales.len());
+        let mut scale_provenance = Vec::new();
         for raw_scale in raw.scales {
-            scales.push(validate_scale(raw_scale, &mut scale_ids)?);
+            let (scale, provenance) = validate_scale(raw_scale, &mut scale_ids, &sources)?;
+            scales.push(scale);
+            scale_provenance.extend(provenance);
         }
 
         let mut item_ids = BTreeSet::new();
@@ -379,7 +584,7 @@ impl ItemBank {
             items.push(validate_item(raw_item, &mut item_ids, &sources, &scales)?);
         }
 
-        Ok(ItemBank { version, sources, scales, items })
+        Ok(ItemBank { version, sources, scales, scale_provenance, items })
     }
 
     /// The bank's version, from the file's `version`.
@@ -427,6 +632,29 @@ impl ItemBank {
     pub fn sources(&self) -> &[Source] {
         &self.sources
     }
+
+    /// The source `item` comes from. It cannot be missing: the bank refuses
+    /// an item whose source it does not define.
+    pub fn source_of(&self, item: &Item) -> &Source {
+        self.source(&item.source).expect("validation refuses an item whose source is not defined")
+    }
+
+    /// Where the options of the scale `scale_id` come from, if they are a
+    /// third-party instrument's.
+    pub fn scale_provenance(&self, scale_id: &str) -> Option<&ScaleProvenance> {
+        self.scale_provenance.iter().find(|provenance| provenance.scale == scale_id)
+    }
+
+    /// The validated cut-off of the item `item_id`, if the bank records one,
+    /// such as the burnout item's "3 or more means burnout symptoms".
+    pub fn cutoff(&self, item_id: &str) -> Option<&Cutoff> {
+        self.item(item_id)?.cutoff.as_ref()
+    }
+
+    /// Every item with a validated cut-off, with the cut-off, in file order.
+    pub fn items_with_cutoff(&self) -> impl Iterator<Item = (&Item, &Cutoff)> + '_ {
+        self.items.iter().filter_map(|item| Some((item, item.cutoff.as_ref()?)))
+    }
 }
 
 /// The bank file as written, before validation.
@@ -451,6 +679,52 @@ struct RawSource {
     citation: String,
     url: Option<String>,
     note: Option<String>,
+    licence_url: Option<String>,
+    copyright: Option<String>,
+    commercial_use: Option<bool>,
+    #[serde(default)]
+    written_by_project: bool,
+    trademarks: Option<String>,
+    adaptation_notice: Option<RawLocalized>,
+    translation_notice: Option<RawLocalized>,
+    #[serde(default)]
+    deviations: Vec<RawDeviation>,
+    #[serde(default)]
+    unverified: Vec<String>,
+}
+
+/// A declared deviation as written: `kind` names it, `description` says it
+/// for people, and the textual kinds carry what they change.
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+enum RawDeviation {
+    TimeFramePrefix { prefix_en: String, description: RawLocalized },
+    FinalPeriod { description: RawLocalized },
+    Placeholder { placeholder: String, replacement_en: String, description: RawLocalized },
+    OptionOrderReversed { description: RawLocalized },
+    Cadence { description: RawLocalized },
+    Translation { description: RawLocalized },
+    Scoring { description: RawLocalized },
+}
+
+impl RawDeviation {
+    fn into_deviation(self) -> (DeviationKind, RawLocalized) {
+        match self {
+            RawDeviation::TimeFramePrefix { prefix_en, description } => {
+                (DeviationKind::TimeFramePrefix { prefix_en }, description)
+            }
+            RawDeviation::FinalPeriod { description } => (DeviationKind::FinalPeriod, description),
+            RawDeviation::Placeholder { placeholder, replacement_en, description } => {
+                (DeviationKind::Placeholder { placeholder, replacement_en }, description)
+            }
+            RawDeviation::OptionOrderReversed { description } => {
+                (DeviationKind::OptionOrderReversed, description)
+            }
+            RawDeviation::Cadence { description } => (DeviationKind::Cadence, description),
+            RawDeviation::Translation { description } => (DeviationKind::Translation, description),
+            RawDeviation::Scoring { description } => (DeviationKind::Scoring, description),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -460,6 +734,18 @@ struct RawScale {
     min: u8,
     max: u8,
     labels: Vec<RawLocalized>,
+    source: Option<String>,
+    official_en: Option<Vec<String>>,
+    #[serde(default)]
+    official_verified: bool,
+    official_read_in: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCutoff {
+    at_least: u8,
+    meaning: RawLocalized,
 }
 
 #[derive(Deserialize)]
@@ -478,6 +764,11 @@ struct RawItem {
     reverse: bool,
     text: RawLocalized,
     source: String,
+    official_en: Option<String>,
+    #[serde(default)]
+    official_verified: bool,
+    official_read_in: Option<String>,
+    cutoff: Option<RawCutoff>,
 }
 
 impl RawLocalized {
@@ -519,6 +810,24 @@ fn validate_source(raw: RawSource, seen: &mut BTreeSet<String>) -> Result<Source
     if let Some((field, _)) = required.into_iter().find(|(_, value)| value.trim().is_empty()) {
         return Err(BankError::EmptySourceField { source_id: raw.id, field });
     }
+    let Some(commercial_use) = raw.commercial_use else {
+        return Err(BankError::CommercialUseMissing { source_id: raw.id });
+    };
+    let mut deviations = Vec::with_capacity(raw.deviations.len());
+    for raw_deviation in raw.deviations {
+        let (kind, description) = raw_deviation.into_deviation();
+        if let Some(language) = description.first_empty_language() {
+            return Err(BankError::EmptyDeviation { source_id: raw.id, language });
+        }
+        deviations.push(Deviation { kind, description: description.into_localized() });
+    }
+    let notices =
+        [("adaptation_notice", &raw.adaptation_notice), ("translation_notice", &raw.translation_notice)];
+    for (field, notice) in notices {
+        if notice.as_ref().is_some_and(|notice| notice.first_empty_language().is_some()) {
+            return Err(BankError::EmptySourceField { source_id: raw.id, field });
+        }
+    }
     Ok(Source {
         id: raw.id,
         name: raw.name,
@@ -526,10 +835,23 @@ fn validate_source(raw: RawSource, seen: &mut BTreeSet<String>) -> Result<Source
         citation: raw.citation,
         url: non_blank(raw.url),
         note: non_blank(raw.note),
+        licence_url: non_blank(raw.licence_url),
+        copyright: non_blank(raw.copyright),
+        commercial_use,
+        written_by_project: raw.written_by_project,
+        trademarks: non_blank(raw.trademarks),
+        adaptation_notice: raw.adaptation_notice.map(RawLocalized::into_localized),
+        translation_notice: raw.translation_notice.map(RawLocalized::into_localized),
+        deviations,
+        unverified: raw.unverified.into_iter().filter(|line| !line.trim().is_empty()).collect(),
     })
 }
 
-fn validate_scale(raw: RawScale, seen: &mut BTreeSet<String>) -> Result<Scale, BankError> {
+fn validate_scale(
+    raw: RawScale,
+    seen: &mut BTreeSet<String>,
+    sources: &[Source],
+) -> Result<(Scale, Option<ScaleProvenance>), BankError> {
     claim_id("scale", &raw.id, seen)?;
     if raw.min >= raw.max {
         return Err(BankError::InvalidRange { scale: raw.id, min: raw.min, max: raw.max });
@@ -543,12 +865,85 @@ fn validate_scale(raw: RawScale, seen: &mut BTreeSet<String>) -> Result<Scale, B
             return Err(BankError::EmptyLabel { scale: raw.id, value, language });
         }
     }
-    Ok(Scale {
+    let provenance = match raw.source {
+        None => None,
+        Some(source_id) => {
+            let Some(source) = sources.iter().find(|source| source.id == source_id) else {
+                return Err(BankError::UnknownScaleSource { scale: raw.id, source_id });
+            };
+            let official_en = raw.official_en.unwrap_or_default();
+            if official_en.len() != expected {
+                return Err(BankError::OfficialOptionCount {
+                    scale: raw.id,
+                    expected,
+                    found: official_en.len(),
+                });
+            }
+            let reversed = source
+                .deviations
+                .iter()
+                .any(|deviation| deviation.kind == DeviationKind::OptionOrderReversed);
+            let mut shown_order: Vec<&String> = official_en.iter().collect();
+            if reversed {
+                shown_order.reverse();
+            }
+            for ((value, label), official) in (raw.min..=raw.max).zip(&raw.labels).zip(shown_order) {
+                if label.en != *official {
+                    return Err(BankError::OptionWordingDiffers {
+                        scale: raw.id,
+                        value,
+                        expected: official.clone(),
+                        shown: label.en.clone(),
+                    });
+                }
+            }
+            Some(ScaleProvenance {
+                scale: raw.id.clone(),
+                source: source_id,
+                official: OfficialWording {
+                    en: official_en,
+                    verified: raw.official_verified,
+                    read_in: raw.official_read_in.unwrap_or_default(),
+                },
+            })
+        }
+    };
+    let scale = Scale {
         id: raw.id,
         min: raw.min,
         max: raw.max,
         labels: raw.labels.into_iter().map(RawLocalized::into_localized).collect(),
-    })
+    };
+    Ok((scale, provenance))
+}
+
+/// The English an item of `source` shows when its official wording is
+/// `official`: the source's textual deviations applied in a fixed order
+/// (placeholders filled, the time frame put first, a full stop added).
+pub fn presented_wording(official: &str, source: &Source) -> String {
+    let mut text = official.to_owned();
+    for deviation in &source.deviations {
+        if let DeviationKind::Placeholder { placeholder, replacement_en } = &deviation.kind {
+            text = text.replace(placeholder.as_str(), replacement_en);
+        }
+    }
+    for deviation in &source.deviations {
+        if let DeviationKind::TimeFramePrefix { prefix_en } = &deviation.kind {
+            let keeps_capital = text == "I" || text.starts_with("I ");
+            let mut characters = text.chars();
+            let rest = match characters.next() {
+                Some(first) if !keeps_capital => format!("{}{}", first.to_lowercase(), characters.as_str()),
+                _ => text.clone(),
+            };
+            text = format!("{prefix_en}{rest}");
+        }
+    }
+    let adds_final_period =
+        source.deviations.iter().any(|deviation| deviation.kind == DeviationKind::FinalPeriod);
+    if adds_final_period && !text.ends_with(['.', '?', '!']) {
+        text.push('.');
+    }
+    text
 }
 
 fn validate_item(
@@ -564,12 +959,39 @@ fn validate_item(
     let Some(scale) = scales.iter().find(|scale| scale.id == raw.scale) else {
         return Err(BankError::UnknownScale { item: raw.id, scale: raw.scale });
     };
-    if !sources.iter().any(|source| source.id == raw.source) {
+    let Some(source) = sources.iter().find(|source| source.id == raw.source) else {
         return Err(BankError::UnknownSource { item: raw.id, source_id: raw.source });
-    }
+    };
     if let Some(language) = raw.text.first_empty_language() {
         return Err(BankError::EmptyText { item: raw.id, language });
     }
+    let official_en = non_blank(raw.official_en);
+    if official_en.is_none() && !source.written_by_project {
+        return Err(BankError::OfficialWordingMissing { item: raw.id });
+    }
+    if let Some(official_en) = &official_en {
+        let expected = presented_wording(official_en, source);
+        if expected != raw.text.en {
+            return Err(BankError::WordingDiffers { item: raw.id, expected, shown: raw.text.en });
+        }
+    }
+    let cutoff = match raw.cutoff {
+        None => None,
+        Some(raw_cutoff) => {
+            if raw_cutoff.at_least <= scale.min || raw_cutoff.at_least > scale.max {
+                return Err(BankError::CutoffOffScale {
+                    item: raw.id,
+                    at_least: raw_cutoff.at_least,
+                    min: scale.min,
+                    max: scale.max,
+                });
+            }
+            if let Some(language) = raw_cutoff.meaning.first_empty_language() {
+                return Err(BankError::EmptyCutoffMeaning { item: raw.id, language });
+            }
+            Some(Cutoff { at_least: raw_cutoff.at_least, meaning: raw_cutoff.meaning.into_localized() })
+        }
+    };
     Ok(Item {
         id: ItemId(raw.id),
         metric,
@@ -577,6 +999,12 @@ fn validate_item(
         reverse: raw.reverse,
         text: raw.text.into_localized(),
         source: raw.source,
+        official: official_en.map(|en| OfficialWording {
+            en,
+            verified: raw.official_verified,
+            read_in: raw.official_read_in.unwrap_or_default(),
+        }),
+        cutoff,
         resolved_scale: scale.clone(),
     })
 }
@@ -589,7 +1017,7 @@ mod tests {
     #[test]
     fn embedded_bank_is_valid() {
         let bank = ItemBank::parse(EMBEDDED_BANK_TOML).unwrap();
-        assert_eq!(bank.version(), 1);
+        assert_eq!(bank.version(), 2);
         assert_eq!(&bank, ItemBank::embedded());
         for item in bank.items() {
             for language in Language::ALL {
@@ -599,10 +1027,196 @@ mod tests {
             let scale = bank.scale(&item.scale).unwrap();
             assert_eq!(bank.scale_of(item), scale, "{}", item.id);
             assert_eq!(scale.labels.len(), scale.n_points(), "{}", scale.id);
-            let source = bank.source(&item.source).unwrap();
+            let source = bank.source_of(item);
             assert!(!source.licence.trim().is_empty(), "{}", source.id);
             assert!(!source.citation.trim().is_empty(), "{}", source.id);
         }
+    }
+
+    /// Issue 13: every item has a source, a licence and Italian text, and
+    /// every third-party item shows its recorded official wording, changed
+    /// only by its source's declared deviations.
+    #[test]
+    fn third_party_items_show_their_official_wording_with_only_declared_changes() {
+        let bank = ItemBank::embedded();
+        let mut n_third_party = 0;
+        for item in bank.items() {
+            let source = bank.source_of(item);
+            assert!(!source.licence.trim().is_empty(), "{}", item.id);
+            assert!(!item.text.it.trim().is_empty(), "{}", item.id);
+            if source.written_by_project {
+                continue;
+            }
+            n_third_party += 1;
+            let official =
+                item.official.as_ref().unwrap_or_else(|| panic!("{} has no official wording", item.id));
+            assert!(!official.read_in.trim().is_empty(), "{} says where its wording was read", item.id);
+            assert_eq!(item.text.en, presented_wording(&official.en, source), "{}", item.id);
+            if !official.verified {
+                assert!(
+                    !source.unverified.is_empty(),
+                    "{}: unverified wording is listed on its source",
+                    item.id
+                );
+            }
+        }
+        assert_eq!(n_third_party, 7, "five WHO-5 items, the burnout item and the eNPS item");
+        for scale_id in ["who5", "burnout5"] {
+            let provenance = bank.scale_provenance(scale_id).unwrap();
+            let scale = bank.scale(scale_id).unwrap();
+            let shown: Vec<&str> = scale.labels.iter().map(|label| label.en.as_str()).collect();
+            let mut official: Vec<&str> = provenance.official.en.iter().map(String::as_str).collect();
+            if scale_id == "who5" {
+                official.reverse();
+            }
+            assert_eq!(shown, official, "{scale_id}");
+        }
+        assert!(bank.scale_provenance("agree5").is_none());
+    }
+
+    /// Without its declared deviations the WHO-5's shown text would not match
+    /// the official wording: the deviations are what makes it pass, so each
+    /// one the bank applies is declared.
+    #[test]
+    fn who5_deviations_are_declared_in_both_languages() {
+        let bank = ItemBank::embedded();
+        let who5 = bank.source("who5").unwrap();
+        let kinds: Vec<&DeviationKind> = who5.deviations.iter().map(|deviation| &deviation.kind).collect();
+        assert!(
+            kinds
+                .contains(&&DeviationKind::TimeFramePrefix { prefix_en: "Over the last two weeks, ".into() })
+        );
+        for kind in [DeviationKind::FinalPeriod, DeviationKind::OptionOrderReversed, DeviationKind::Cadence] {
+            assert!(kinds.contains(&&kind), "{kind:?} is declared");
+        }
+        for deviation in &who5.deviations {
+            for language in Language::ALL {
+                assert!(!deviation.description.get(language).trim().is_empty(), "{:?}", deviation.kind);
+            }
+        }
+        let undeclared = Source { deviations: Vec::new(), ..who5.clone() };
+        for item in bank.items_for(Metric::Who5) {
+            let official = &item.official.as_ref().unwrap().en;
+            assert_ne!(presented_wording(official, &undeclared), item.text.en, "{}", item.id);
+        }
+        assert_eq!(
+            bank.item("who5.5").unwrap().text.en,
+            "Over the last two weeks, my daily life has been filled with things that interest me."
+        );
+    }
+
+    #[test]
+    fn who5_records_its_non_commercial_licence_and_notices() {
+        let bank = ItemBank::embedded();
+        let who5 = bank.source("who5").unwrap();
+        assert_eq!(who5.licence, "CC BY-NC-SA 3.0 IGO");
+        assert!(!who5.commercial_use, "CC BY-NC-SA is non-commercial");
+        assert!(!who5.licence.to_lowercase().contains("public domain"));
+        assert!(who5.copyright.as_deref().unwrap_or_default().contains("World Health Organization 2024"));
+        assert!(who5.citation.starts_with("World Health Organization. The World Health Organization-Five"));
+        assert!(who5.citation.ends_with("Licence: CC BY-NC-SA 3.0 IGO."));
+        let translation_notice = who5.translation_notice.as_ref().unwrap();
+        assert!(
+            translation_notice
+                .en
+                .starts_with("This translation was not created by the World Health Organization")
+        );
+        assert!(translation_notice.it.contains("OMS"));
+        assert!(who5.adaptation_notice.is_some());
+        assert!(who5.unverified.iter().any(|line| line.contains("2024.1")), "the document number is flagged");
+
+        for source in bank.sources() {
+            let expected = source.id != "who5";
+            assert_eq!(source.commercial_use, expected, "{}", source.id);
+        }
+    }
+
+    #[test]
+    fn burnout_item_is_verbatim_with_its_validated_cutoff() {
+        let bank = ItemBank::embedded();
+        let item = bank.item("burnout.1").unwrap();
+        assert_eq!(
+            item.text.en,
+            "Overall, based on your definition of burnout, how would you rate your level of burnout?"
+        );
+        let labels: Vec<&str> = bank.scale_of(item).labels.iter().map(|label| label.en.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "I enjoy my work. I have no symptoms of burnout",
+                "Occasionally I am under stress, and I don’t always have as much energy as I once did, but I don’t feel burned out",
+                "I am definitely burning out and have one or more symptoms of burnout, such as physical and emotional exhaustion",
+                "The symptoms of burnout that I’m experiencing won’t go away. I think about frustration at work a lot",
+                "I feel completely burned out and often wonder if I can go on. I am at the point where I may need some changes or may need to seek some sort of help",
+            ]
+        );
+        let cutoff = bank.cutoff("burnout.1").unwrap();
+        assert_eq!(cutoff.at_least, 3);
+        assert!(!cutoff.is_met_by(2) && cutoff.is_met_by(3) && cutoff.is_met_by(5));
+        assert!(cutoff.meaning.it.contains("burnout"));
+        let with_cutoff: Vec<&str> = bank.items_with_cutoff().map(|(item, _)| item.id.as_str()).collect();
+        assert_eq!(with_cutoff, ["burnout.1"]);
+        assert_eq!(bank.cutoff("eng.1"), None);
+        assert_eq!(bank.cutoff("nope.1"), None);
+        let kinds: Vec<&DeviationKind> =
+            bank.source_of(item).deviations.iter().map(|deviation| &deviation.kind).collect();
+        assert!(kinds.contains(&&DeviationKind::Translation), "the Italian is declared the project's");
+    }
+
+    #[test]
+    fn nps_trademark_credit_names_the_current_owners() {
+        let bank = ItemBank::embedded();
+        let enps = bank.source_of(bank.item("enps.1").unwrap());
+        let credit = enps.trademarks.as_deref().unwrap();
+        for holder in ["Bain & Company, Inc.", "NICE Systems, Inc.", "Fred Reichheld"] {
+            assert!(credit.contains(holder), "the credit names {holder}");
+        }
+        assert!(credit.contains("NPS®") && credit.contains("Net Promoter Score℠"));
+        assert!(!credit.contains("Satmetrix"), "Satmetrix is the old owner");
+        assert!(enps.unverified.iter().any(|line| line.contains("secondary")), "read in secondary copies");
+    }
+
+    /// The root `LICENSE` and `docs/questionnaire.md` quote the bank's terms
+    /// for people; they must not drift from it. White space is collapsed,
+    /// since the licence file wraps its lines.
+    #[test]
+    fn questionnaire_doc_and_licence_follow_the_bank() {
+        fn collapsed(text: &str) -> String {
+            text.split_whitespace().collect::<Vec<_>>().join(" ")
+        }
+        let licence = collapsed(include_str!("../../../LICENSE"));
+        let questionnaire = collapsed(include_str!("../../../docs/questionnaire.md"));
+        assert!(licence.contains("Apache License Version 2.0, January 2004"));
+        assert!(licence.contains("END OF TERMS AND CONDITIONS"));
+
+        let bank = ItemBank::embedded();
+        for source in bank.sources() {
+            let mut quoted = vec![source.name.clone(), source.licence.clone(), source.citation.clone()];
+            quoted.extend(source.trademarks.clone());
+            for deviation in &source.deviations {
+                quoted.push(deviation.description.en.clone());
+                quoted.push(deviation.description.it.clone());
+            }
+            quoted.extend(source.unverified.iter().cloned());
+            for text in quoted {
+                assert!(questionnaire.contains(&collapsed(&text)), "docs/questionnaire.md lacks: {text}");
+            }
+            if !source.written_by_project {
+                let trademarks = source.trademarks.as_deref().map(collapsed).unwrap_or_default();
+                assert!(licence.contains(&trademarks), "LICENSE lacks the credit of {}", source.id);
+            }
+        }
+        for item in bank.items() {
+            if let Some(official) = &item.official {
+                assert!(questionnaire.contains(&official.en), "{}: official wording", item.id);
+                assert!(questionnaire.contains(&item.text.en), "{}: shown wording", item.id);
+            }
+        }
+        let who5 = bank.source("who5").unwrap();
+        for text in [&who5.licence, &who5.citation] {
+            assert!(licence.contains(&collapsed(text)), "LICENSE lacks: {text}");
+        }
+        assert!(licence.contains("Non-commercial use only"));
     }
 
     #[test]
@@ -646,10 +1260,6 @@ mod tests {
         assert_eq!((enps_scale.min, enps_scale.max, enps[0].reverse), (0, 10, false));
         assert_eq!(enps_scale.label(0).unwrap().en, "0 – Not at all likely");
         assert_eq!(enps_scale.label(10).unwrap().en, "10 – Extremely likely");
-        let enps_note = bank.source(&enps[0].source).unwrap().note.as_deref().unwrap_or_default();
-        for trademark_holder in ["Bain & Company", "Satmetrix", "Fred Reichheld"] {
-            assert!(enps_note.contains(trademark_holder), "the eNPS credit names {trademark_holder}");
-        }
 
         for item in bank.items_for(Metric::Wellbeing) {
             assert_eq!(item.scale, "mood5", "{}", item.id);
@@ -740,6 +1350,8 @@ id = "polso"
 name = "Polso"
 licence = "Apache-2.0"
 citation = "Written by the Polso project."
+commercial_use = true
+written_by_project = true
 
 [[scales]]
 id = "agree3"
@@ -812,7 +1424,7 @@ text.it = "Questa settimana il mio lavoro mi è piaciuto."
                 "duplicate source id",
                 VALID.replace(
                     "[[scales]]",
-                    "[[sources]]\nid = \"polso\"\nname = \"Again\"\nlicence = \"MIT\"\ncitation = \"x\"\n\n[[scales]]",
+                    "[[sources]]\nid = \"polso\"\nname = \"Again\"\nlicence = \"MIT\"\ncitation = \"x\"\ncommercial_use = true\n\n[[scales]]",
                 ),
                 BankError::DuplicateId { kind: "source", id: "polso".into() },
             ),
@@ -855,6 +1467,165 @@ text.it = "Questa settimana il mio lavoro mi è piaciuto."
         for (name, text, expected) in cases {
             assert_eq!(ItemBank::parse(&text), Err(expected), "{name}");
         }
+    }
+
+    /// A minimal bank with one third-party instrument: an item and a scale
+    /// with their official wording and two declared deviations.
+    const THIRD_PARTY: &str = r#"
+version = 1
+
+[[sources]]
+id = "instrument"
+name = "An instrument"
+licence = "CC BY-NC-SA 3.0 IGO"
+citation = "Someone. An instrument. 2024."
+commercial_use = false
+
+[[sources.deviations]]
+kind = "time_frame_prefix"
+prefix_en = "Over the last two weeks, "
+description = { en = "The time frame comes first.", it = "Il periodo viene prima." }
+
+[[sources.deviations]]
+kind = "option_order_reversed"
+description = { en = "Options run upwards.", it = "Le risposte vanno dal basso." }
+
+[[scales]]
+id = "often3"
+min = 0
+max = 2
+source = "instrument"
+official_en = ["Always", "Sometimes", "Never"]
+labels = [{ en = "Never", it = "Mai" }, { en = "Sometimes", it = "A volte" }, { en = "Always", it = "Sempre" }]
+
+[[items]]
+id = "who5.1"
+metric = "who5"
+scale = "often3"
+reverse = false
+source = "instrument"
+official_en = "My days have been calm"
+text.en = "Over the last two weeks, my days have been calm"
+text.it = "Nelle ultime due settimane le mie giornate sono state tranquille"
+cutoff = { at_least = 1, meaning = { en = "Some calm", it = "Un po' di calma" } }
+"#;
+
+    #[test]
+    fn third_party_texts_that_drift_from_their_official_wording_are_refused() {
+        let bank = ItemBank::parse(THIRD_PARTY).unwrap();
+        assert!(!bank.source("instrument").unwrap().commercial_use);
+        assert_eq!(bank.cutoff("who5.1").map(|cutoff| cutoff.at_least), Some(1));
+
+        let cases: Vec<(&str, String, BankError)> = vec![
+            (
+                "commercial use not stated",
+                THIRD_PARTY.replace("commercial_use = false\n", ""),
+                BankError::CommercialUseMissing { source_id: "instrument".into() },
+            ),
+            (
+                "official wording missing",
+                THIRD_PARTY.replace("official_en = \"My days have been calm\"\n", ""),
+                BankError::OfficialWordingMissing { item: "who5.1".into() },
+            ),
+            (
+                "a word changed",
+                THIRD_PARTY.replace("my days have been calm\"", "my days were calm\""),
+                BankError::WordingDiffers {
+                    item: "who5.1".into(),
+                    expected: "Over the last two weeks, my days have been calm".into(),
+                    shown: "Over the last two weeks, my days were calm".into(),
+                },
+            ),
+            (
+                "a change that is not declared",
+                THIRD_PARTY.replace(
+                    "kind = \"time_frame_prefix\"\nprefix_en = \"Over the last two weeks, \"",
+                    "kind = \"cadence\"",
+                ),
+                BankError::WordingDiffers {
+                    item: "who5.1".into(),
+                    expected: "My days have been calm".into(),
+                    shown: "Over the last two weeks, my days have been calm".into(),
+                },
+            ),
+            (
+                "options in an undeclared order",
+                THIRD_PARTY.replace("kind = \"option_order_reversed\"", "kind = \"scoring\""),
+                BankError::OptionWordingDiffers {
+                    scale: "often3".into(),
+                    value: 0,
+                    expected: "Always".into(),
+                    shown: "Never".into(),
+                },
+            ),
+            (
+                "an official option missing",
+                THIRD_PARTY.replace("[\"Always\", \"Sometimes\", \"Never\"]", "[\"Always\", \"Never\"]"),
+                BankError::OfficialOptionCount { scale: "often3".into(), expected: 3, found: 2 },
+            ),
+            (
+                "scale of an unknown source",
+                THIRD_PARTY.replace(
+                    "source = \"instrument\"\nofficial_en = [",
+                    "source = \"gallup\"\nofficial_en = [",
+                ),
+                BankError::UnknownScaleSource { scale: "often3".into(), source_id: "gallup".into() },
+            ),
+            (
+                "cut-off at the bottom of the scale",
+                THIRD_PARTY.replace("at_least = 1", "at_least = 0"),
+                BankError::CutoffOffScale { item: "who5.1".into(), at_least: 0, min: 0, max: 2 },
+            ),
+            (
+                "cut-off off the scale",
+                THIRD_PARTY.replace("at_least = 1", "at_least = 3"),
+                BankError::CutoffOffScale { item: "who5.1".into(), at_least: 3, min: 0, max: 2 },
+            ),
+            (
+                "cut-off meaning without English",
+                THIRD_PARTY.replace("en = \"Some calm\"", "en = \"\""),
+                BankError::EmptyCutoffMeaning { item: "who5.1".into(), language: Language::En },
+            ),
+            (
+                "deviation without Italian",
+                THIRD_PARTY.replace("it = \"Il periodo viene prima.\"", "it = \" \""),
+                BankError::EmptyDeviation { source_id: "instrument".into(), language: Language::It },
+            ),
+        ];
+        for (name, text, expected) in cases {
+            assert_eq!(ItemBank::parse(&text), Err(expected), "{name}");
+        }
+        let unknown_kind = THIRD_PARTY.replace("kind = \"option_order_reversed\"", "kind = \"reworded\"");
+        assert!(matches!(ItemBank::parse(&unknown_kind), Err(BankError::Syntax { .. })));
+    }
+
+    /// The shipped file itself: changing one word of a WHO-5 item, or
+    /// dropping the licence's commercial-use flag, makes it invalid.
+    #[test]
+    fn the_shipped_bank_refuses_an_edited_instrument_text() {
+        let reworded = EMBEDDED_BANK_TOML.replace(
+            "text.en = \"Over the last two weeks, I have felt calm and relaxed.\"",
+            "text.en = \"Over the last two weeks, I have felt calm and at ease.\"",
+        );
+        assert_ne!(reworded, EMBEDDED_BANK_TOML);
+        assert!(matches!(
+            ItemBank::parse(&reworded),
+            Err(BankError::WordingDiffers { item, .. }) if item == "who5.2"
+        ));
+        let reworded_option = EMBEDDED_BANK_TOML.replace(
+            "{ en = \"I enjoy my work. I have no symptoms of burnout\",",
+            "{ en = \"I enjoy my work. I have no symptoms of burnout.\",",
+        );
+        assert_ne!(reworded_option, EMBEDDED_BANK_TOML);
+        assert!(matches!(
+            ItemBank::parse(&reworded_option),
+            Err(BankError::OptionWordingDiffers { scale, value: 1, .. }) if scale == "burnout5"
+        ));
+        let unflagged = EMBEDDED_BANK_TOML.replacen("commercial_use = false\n", "", 1);
+        assert_eq!(
+            ItemBank::parse(&unflagged),
+            Err(BankError::CommercialUseMissing { source_id: "who5".into() })
+        );
     }
 
     #[test]

@@ -85,8 +85,8 @@ pub const MAX_CX_OTHER_FIELD_CHARS: usize = 4_000;
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum CxMetric {
     /// Net Promoter Score: % promoters (9–10) − % detractors (0–6) on the 0–10 "would you recommend"
-    /// question, from −100 to 100. Net Promoter® is a trademark of Bain & Company, Satmetrix Systems
-    /// and Fred Reichheld.
+    /// question, from −100 to 100. Net Promoter® and NPS® are registered trademarks, and Net Promoter
+    /// Score℠ a service mark, of Bain & Company, Inc., NICE Systems, Inc. and Fred Reichheld.
     Nps,
     /// Customer satisfaction: % of answers 4 or 5 on a 1–5 scale, from 0 to 100.
     Csat,

@@ -21,11 +21,16 @@ pub mod schedule;
 pub mod scoring;
 pub mod week;
 
-pub use bank::{BankError, Item, ItemBank, ItemId, Language, Localized, Metric, Scale, Source};
+pub use bank::{
+    BankError, Cutoff, Deviation, DeviationKind, Item, ItemBank, ItemId, Language, Localized, Metric,
+    OfficialWording, Scale, ScaleProvenance, Source, presented_wording,
+};
 pub use pulse::{
     MAX_ITEMS_PER_WEEK, MAX_NOTE_CHARS, PulseError, PulseSubmission, ValidPulse, WeekState, WorkMode,
     WorkWeek, validate_submission, week_state,
 };
 pub use schedule::{DRIVERS, Schedule, WeekKind};
-pub use scoring::{Answer, EnpsCategory, MetricScore, ScoringError, enps_category, score_answers};
+pub use scoring::{
+    Answer, EnpsCategory, MetricScore, ScoringError, enps_category, requires_every_item, score_answers,
+};
 pub use week::{IsoWeek, WeekError};

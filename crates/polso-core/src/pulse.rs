@@ -396,6 +396,34 @@ mod tests {
         }
     }
 
+    /// Issue 13: a WHO-5 week answered in part is a valid pulse: its answers
+    /// are kept, but it has no WHO-5 score, since the index needs all five.
+    #[test]
+    fn a_who5_week_with_four_answers_is_kept_but_not_scored_as_who5() {
+        let bank = ItemBank::embedded();
+        let schedule = Schedule::new(bank, SEED);
+        let mut week: IsoWeek = "2026-W48".parse().unwrap();
+        while schedule.week_kind(week) != WeekKind::Who5 {
+            week = week.next();
+        }
+        let items = schedule.items_for_week(week);
+        assert_eq!(items.len(), 5);
+        let today = week.monday() + Days::new(1);
+        let submit = |answers: Vec<Answer>| {
+            let submission = PulseSubmission { week, answers, work_week: None, note: None };
+            validate_submission(bank, &schedule, &submission, today).unwrap()
+        };
+
+        let four: Vec<Answer> = items[..4].iter().map(|id| answer(id, 5)).collect();
+        let valid = submit(four.clone());
+        assert_eq!(valid.submission.answers, four, "the four answers are kept");
+        assert_eq!(valid.scores, vec![], "no WHO-5 score from four items");
+
+        let five: Vec<Answer> = items.iter().map(|id| answer(id, 5)).collect();
+        let valid = submit(five);
+        assert_eq!(valid.scores, vec![MetricScore { metric: Metric::Who5, score: 100.0 }]);
+    }
+
     #[test]
     fn the_wellbeing_core_item_scores_as_expected() {
         let bank = ItemBank::embedded();

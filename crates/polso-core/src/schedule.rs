@@ -506,6 +506,8 @@ id = "polso"
 name = "Polso"
 licence = "Apache-2.0"
 citation = "Written by the Polso project."
+commercial_use = true
+written_by_project = true
 [[scales]]
 id = "agree2"
 min = 1

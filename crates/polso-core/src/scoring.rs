@@ -13,11 +13,14 @@
 //!
 //! For the WHO-5 this reproduces the instrument's own percentage score: the
 //! raw sum of five 0–5 answers times 4 equals the mean of the five answers
-//! put on 0–100. The eNPS answer (0–10) scores value × 10; the organisation's
+//! put on 0–100. The index is defined on all five items, so it is scored only
+//! when every WHO-5 item of the bank is answered: a week with four answers
+//! has no WHO-5 score (its answers are still kept and counted as items), and
+//! nothing is prorated. The eNPS answer (0–10) scores value × 10; the organisation's
 //! eNPS (% promoters − % detractors) is computed from [`enps_category`] where
 //! answers are aggregated, not here.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::bank::{ItemBank, ItemId, Metric, Scale};
 
@@ -92,23 +95,38 @@ pub fn item_score(bank: &ItemBank, answer: &Answer) -> Result<f64, ScoringError>
 
 /// The score of every metric the answers touch, in [`Metric::ALL`] order: the
 /// mean of its items' 0–100 scores. Metrics without an answer are left out,
-/// not scored 0. Each answer counts once, so the caller refuses duplicates
-/// first (as [`crate::pulse::validate_submission`] does).
+/// not scored 0, and so is a metric that is scored only when complete (see
+/// [`requires_every_item`]) and lacks an answer to one of its items. Each
+/// answer counts once, so the caller refuses duplicates first (as
+/// [`crate::pulse::validate_submission`] does).
 pub fn score_answers(bank: &ItemBank, answers: &[Answer]) -> Result<Vec<MetricScore>, ScoringError> {
     let mut totals: BTreeMap<Metric, (f64, u32)> = BTreeMap::new();
+    let mut answered_items: BTreeSet<&ItemId> = BTreeSet::new();
     for answer in answers {
         let (metric, score) = scored_answer(bank, answer)?;
         let (sum, n_answers) = totals.entry(metric).or_insert((0.0, 0));
         *sum += score;
         *n_answers += 1;
+        answered_items.insert(&answer.item);
     }
     Ok(Metric::ALL
         .into_iter()
+        .filter(|&metric| {
+            !requires_every_item(metric)
+                || bank.items_for(metric).all(|item| answered_items.contains(&item.id))
+        })
         .filter_map(|metric| {
             let &(sum, n_answers) = totals.get(&metric)?;
             Some(MetricScore { metric, score: sum / f64::from(n_answers) })
         })
         .collect())
+}
+
+/// Whether `metric` is scored only when every one of its items is answered.
+/// True of the WHO-5, whose index is defined on all five items; false of the
+/// drivers, which are a mean of whichever of their items a week asked.
+pub fn requires_every_item(metric: Metric) -> bool {
+    metric == Metric::Who5
 }
 
 /// The metric an answer feeds and the answer's 0–100 score.
@@ -241,6 +259,28 @@ mod tests {
             let percentage = f64::from(raw.iter().map(|&value| u32::from(value)).sum::<u32>() * 4);
             assert_close(&scores(&answers), &[(Metric::Who5, percentage)], &format!("{raw:?}"));
         }
+    }
+
+    /// Issue 13: the WHO-5 is defined on all five items, so a week with four
+    /// answers has no WHO-5 score, never a prorated one; the other metrics
+    /// answered alongside are still scored.
+    #[test]
+    fn who5_is_scored_only_when_all_five_items_are_answered() {
+        let all_five: Vec<Answer> = (1..=5).map(|index| answer(&format!("who5.{index}"), 4)).collect();
+        // 4 × 5 = 20 raw, × 4 = 80.
+        assert_close(&scores(&all_five), &[(Metric::Who5, 80.0)], "all five");
+        for skipped in 0..5 {
+            let mut four = all_five.clone();
+            four.remove(skipped);
+            assert_close(&scores(&four), &[], &format!("who5.{} skipped", skipped + 1));
+            four.push(answer("eng.1", 5));
+            assert_close(&scores(&four), &[(Metric::Engagement, 100.0)], "with another metric");
+        }
+        assert_close(&scores(&[answer("who5.3", 5)]), &[], "a single WHO-5 answer");
+        assert!(requires_every_item(Metric::Who5));
+        assert!(!requires_every_item(Metric::Engagement), "a driver is a mean of the items asked");
+        // The items themselves are still valid answers with their own score.
+        assert!((item_score(ItemBank::embedded(), &answer("who5.3", 5)).unwrap() - 100.0).abs() < 1e-9);
     }
 
     #[test]

@@ -17,6 +17,11 @@
 //! never suppressed, and the heatmap's latest period ends with the last
 //! published week. The shaping ([`shape_overview`], [`shape_heatmap`]) is
 //! pure, and nothing here reads a clock: `today` is an argument.
+//!
+//! eNPS (promoters minus detractors, −100 to +100) and the share reporting
+//! burnout symptoms are the server's, derived from the histograms it
+//! released; nothing here computes them from a mean. A heatmap period pools
+//! its released weeks' figures weighted by n, as it pools their means.
 
 use std::collections::HashMap;
 use std::ops::RangeInclusive;
@@ -380,11 +385,14 @@ pub(crate) fn series_point(week: IsoWeek, cell: Option<&AggregateCell>, publishe
             asked: true,
             suppressed: false,
             published: false,
+            enps: None,
+            burnout_share: None,
         };
     }
     let asked = cell.is_none_or(|cell| cell.asked);
     let released =
         cell.filter(|cell| cell.asked && cell.released).and_then(|cell| Some((cell.mean?, cell.n?, cell.sd)));
+    let derived = cell.filter(|cell| cell.asked && cell.released && released.is_some());
     let (mean, n, band) = match released {
         Some((mean, n, sd)) => (Some(mean), Some(n), sd.map(|sd| confidence_band(mean, sd, n))),
         None => (None, None, None),
@@ -399,6 +407,8 @@ pub(crate) fn series_point(week: IsoWeek, cell: Option<&AggregateCell>, publishe
         asked,
         suppressed: asked && mean.is_none(),
         published: true,
+        enps: derived.and_then(|cell| cell.enps),
+        burnout_share: derived.and_then(|cell| cell.burnout_share),
     }
 }
 
@@ -450,6 +460,9 @@ pub fn shape_heatmap(
                 released_weeks: now.map_or(0, |period| period.released_weeks),
                 previous_mean: before.map(|period| period.mean),
                 change: now.zip(before).map(|(now, before)| now.mean - before.mean),
+                enps: now.and_then(|period| period.enps),
+                previous_enps: before.and_then(|period| period.enps),
+                burnout_share: now.and_then(|period| period.burnout_share),
             });
         }
     }
@@ -471,6 +484,30 @@ struct PooledPeriod {
     mean: f64,
     n: u32,
     released_weeks: u32,
+    /// The n-weighted eNPS of the released weeks that carry one.
+    enps: Option<f64>,
+    /// The n-weighted burnout share of the released weeks that carry one.
+    burnout_share: Option<f64>,
+}
+
+/// An n-weighted mean of figures, each weighted by its cell's n.
+#[derive(Debug, Clone, Copy, Default)]
+struct WeightedMean {
+    weighted_sum: f64,
+    weight: u32,
+}
+
+impl WeightedMean {
+    fn add(&mut self, value: Option<f64>, weight: u32) {
+        if let Some(value) = value {
+            self.weighted_sum += value * f64::from(weight);
+            self.weight += weight;
+        }
+    }
+
+    fn mean(self) -> Option<f64> {
+        (self.weight > 0).then(|| self.weighted_sum / f64::from(self.weight))
+    }
 }
 
 /// Whether the schedule asked the metric of `cells` in some week of `weeks`.
@@ -489,6 +526,7 @@ fn asked_in(cells: &[&AggregateCell], weeks: &RangeInclusive<IsoWeek>) -> bool {
 /// not ask the metric are left out.
 fn pooled(cells: &[&AggregateCell], weeks: &RangeInclusive<IsoWeek>) -> Option<PooledPeriod> {
     let (mut weighted_sum, mut n, mut released_weeks) = (0.0, 0u32, 0u32);
+    let (mut enps, mut burnout_share) = (WeightedMean::default(), WeightedMean::default());
     for cell in cells {
         let Ok(week) = cell.week.parse::<IsoWeek>() else { continue };
         if !weeks.contains(&week) || !cell.asked || !cell.released {
@@ -500,9 +538,19 @@ fn pooled(cells: &[&AggregateCell], weeks: &RangeInclusive<IsoWeek>) -> Option<P
             weighted_sum += mean * f64::from(cell_n);
             n += cell_n;
             released_weeks += 1;
+            // eNPS and the burnout share are linear in the released shares,
+            // so weighting each week's by its n pools the released histograms.
+            enps.add(cell.enps.map(|figures| figures.enps), cell_n);
+            burnout_share.add(cell.burnout_share, cell_n);
         }
     }
-    (n > 0).then(|| PooledPeriod { mean: weighted_sum / f64::from(n), n, released_weeks })
+    (n > 0).then(|| PooledPeriod {
+        mean: weighted_sum / f64::from(n),
+        n,
+        released_weeks,
+        enps: enps.mean(),
+        burnout_share: burnout_share.mean(),
+    })
 }
 
 fn week_period(weeks: &RangeInclusive<IsoWeek>) -> WeekPeriod {

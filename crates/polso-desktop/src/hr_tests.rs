@@ -141,6 +141,8 @@ fn released(
         mean: Some(mean),
         sd: Some(sd),
         histogram: Some(vec![0; 10]),
+        enps: None,
+        burnout_share: None,
     }
 }
 
@@ -157,6 +159,8 @@ fn withheld(unit_kind: UnitKind, unit: &str, week: IsoWeek, key: &str) -> Aggreg
         mean: None,
         sd: None,
         histogram: None,
+        enps: None,
+        burnout_share: None,
     }
 }
 
@@ -643,4 +647,70 @@ fn the_privacy_ledger_is_read_with_the_hr_token() {
     let error =
         read_privacy_ledger(&not_polso, &HrCredentials::for_tests("http://server", HR_TOKEN)).unwrap_err();
     assert_eq!(error.code, ErrorCode::InvalidServerAddress);
+}
+
+/// eNPS figures as the server derives them, with `enps` as given.
+fn enps_figures(enps: f64) -> polso_api::EnpsFigures {
+    let promoters = (100.0 + enps) / 2.0;
+    polso_api::EnpsFigures { promoters, passives: 0.0, detractors: promoters - enps, enps }
+}
+
+#[test]
+fn a_point_carries_the_servers_enps_and_burnout_share_only_when_released() {
+    let released_cell = AggregateCell {
+        enps: Some(enps_figures(-20.0)),
+        burnout_share: Some(30.0),
+        ..released(UnitKind::Organisation, "Org", week("2026-W41"), "enps", 12, 40.0, 10.0)
+    };
+    let point = series_point(week("2026-W41"), Some(&released_cell), true);
+    assert_eq!(point.enps.map(|figures| figures.enps), Some(-20.0));
+    assert_eq!(point.burnout_share, Some(30.0));
+    // Figures that came with a withheld cell, or for a week not yet
+    // published, are never shown.
+    let withheld_cell = AggregateCell {
+        enps: Some(enps_figures(-20.0)),
+        burnout_share: Some(30.0),
+        ..withheld(UnitKind::Organisation, "Org", week("2026-W41"), "enps")
+    };
+    let point = series_point(week("2026-W41"), Some(&withheld_cell), true);
+    assert!(point.suppressed);
+    assert_eq!((point.enps, point.burnout_share), (None, None));
+    let point = series_point(week("2026-W41"), Some(&released_cell), false);
+    assert_eq!((point.enps, point.burnout_share), (None, None));
+}
+
+#[test]
+fn a_periods_enps_and_burnout_share_are_weighted_by_n_and_withheld_without_histograms() {
+    let team = |week: &str, n: u32, enps: Option<f64>, share: Option<f64>| AggregateCell {
+        enps: enps.map(enps_figures),
+        burnout_share: share,
+        ..released(UnitKind::Team, "T", self::week(week), "enps", n, 50.0, 5.0)
+    };
+    let table = AggregateTable {
+        k: 5,
+        published_through: Some("2026-W47".to_owned()),
+        next_publication: None,
+        cells: vec![
+            team("2026-W44", 10, Some(10.0), Some(20.0)),
+            // A week whose histogram was withheld counts for the mean only.
+            team("2026-W45", 8, None, None),
+            team("2026-W46", 30, Some(-30.0), Some(40.0)),
+            withheld(UnitKind::Team, "T", week("2026-W47"), "enps"),
+            team("2026-W42", 12, None, None),
+            withheld(UnitKind::Team, "T", week("2026-W43"), "enps"),
+        ],
+    };
+    let heatmap = shape_heatmap(
+        week("2026-W44")..=week("2026-W47"),
+        week("2026-W40")..=week("2026-W43"),
+        &[(MetricKey::Enps, table)],
+    );
+    let cell = &heatmap.cells[0];
+    // (10 · 10 − 30 · 30) / 40 = −20; (10 · 20 + 30 · 40) / 40 = 35.
+    assert!((cell.enps.unwrap() + 20.0).abs() < 1e-9, "{cell:?}");
+    assert!((cell.burnout_share.unwrap() - 35.0).abs() < 1e-9, "{cell:?}");
+    assert_eq!(cell.n, Some(48));
+    // The previous period was released, but without a histogram: no eNPS.
+    assert!(cell.previous_mean.is_some());
+    assert_eq!(cell.previous_enps, None);
 }

@@ -51,6 +51,8 @@ fn cell(team: usize, week: IsoWeek, key: &str, mean: Option<f64>, released: bool
         mean,
         sd: mean.map(|_| 10.0),
         histogram: None,
+        enps: None,
+        burnout_share: None,
     }
 }
 

@@ -28,6 +28,7 @@ pub mod credential_store;
 pub mod cx;
 pub mod demo;
 pub mod demo_setup;
+pub mod derived;
 pub mod error;
 pub mod http;
 pub mod migrations;

@@ -59,6 +59,7 @@ use utoipa::{Modify, OpenApi};
         polso_api::UnitKind,
         polso_api::AggregateTable,
         polso_api::AggregateCell,
+        polso_api::EnpsFigures,
         polso_api::CxImportReport,
         polso_api::CxImportRejection,
         polso_api::CxImportIssue,

@@ -27,6 +27,7 @@ use polso_core::{IsoWeek, Metric};
 
 use polso_core::dp::RandomBits;
 
+use crate::derived::derived_figures;
 use crate::privacy::{CellNoise, ExactFigures, NoisyFigures};
 use crate::store::{OrganisationTree, PublishedCell, TeamAggregate};
 
@@ -231,6 +232,8 @@ fn released_figures(
 /// `published`. `key_label` is the key as the client named it. Weeks come in
 /// order; within a week the organisation, then each department followed by
 /// its teams. A unit without a stored cell in an asked week was not released.
+/// The eNPS and the burnout share come from each cell's released histogram
+/// ([`crate::derived`]), so they are withheld exactly when it is.
 pub fn cells_from_snapshot(
     tree: &OrganisationTree,
     published: &[PublishedCell],
@@ -240,6 +243,7 @@ pub fn cells_from_snapshot(
 ) -> Vec<AggregateCell> {
     let by_unit_and_week: HashMap<(&str, i64), &PublishedCell> =
         published.iter().map(|cell| ((cell.unit_id.as_str(), cell.week.index()), cell)).collect();
+    let bank = ItemBank::embedded();
     let units = unit_list(tree);
     let mut cells = Vec::with_capacity(
         units.len() * usize::try_from(weeks.end().index() - weeks.start().index() + 1).unwrap_or(0),
@@ -249,6 +253,8 @@ pub fn cells_from_snapshot(
         let week_asked = asked(week);
         for &(unit_kind, unit_id, unit_name) in &units {
             let stored = if week_asked { by_unit_and_week.get(&(unit_id, week_index)) } else { None };
+            let histogram = stored.and_then(|cell| cell.histogram.clone());
+            let (enps, burnout_share) = derived_figures(bank, key_label, histogram.as_deref());
             cells.push(AggregateCell {
                 unit_kind,
                 unit_id: unit_id.to_owned(),
@@ -260,7 +266,9 @@ pub fn cells_from_snapshot(
                 n: stored.map(|cell| cell.n),
                 mean: stored.map(|cell| cell.mean),
                 sd: stored.and_then(|cell| cell.sd),
-                histogram: stored.and_then(|cell| cell.histogram.clone()),
+                histogram,
+                enps,
+                burnout_share,
             });
         }
     }
@@ -418,6 +426,38 @@ mod tests {
         assert_eq!((by_id["t2"].sd, by_id["t2"].histogram.as_ref()), (None, None));
         let spread = |id: &str| by_id[id].histogram.is_some() || by_id[id].sd.is_some();
         assert!(!(spread("d1") && spread("t1")), "d1 − t1 would give t2's histogram: {cells:?}");
+    }
+
+    #[test]
+    fn the_burnout_share_comes_from_the_released_histogram_and_is_withheld_with_it() {
+        let week: IsoWeek = "2026-W47".parse().unwrap();
+        // burnout.1 is answered 1–5, like the helper's histograms. t2's 6
+        // reports are below the histogram minimum (2k = 10).
+        let aggregates = [
+            aggregate("t1", week, &[1.0, 2.0, 3.0, 4.0, 5.0, 1.0, 2.0, 3.0, 4.0, 5.0]),
+            aggregate("t2", week, &[5.0, 5.0, 5.0, 5.0, 5.0, 4.0]),
+            aggregate("t3", week, &[1.0; 10]),
+        ];
+        let refs: Vec<&TeamAggregate> = aggregates.iter().collect();
+        let tree = tree();
+        let mut random = crate::privacy::PublicationRandomness::from_key([5; 32]);
+        let published = publish_key(&tree, &refs, "burnout.1", week, exact_rules(), &mut random).cells;
+        let cells = cells_from_snapshot(&tree, &published, "burnout.1", week..=week, &|_| true);
+        let by_id: HashMap<&str, &AggregateCell> =
+            cells.iter().map(|cell| (cell.unit_id.as_str(), cell)).collect();
+        // The organisation: 6 of t1's 10 and all 6 of t2's at 3 or more, of 26.
+        let organisation = by_id["org"];
+        assert_eq!(organisation.histogram, Some(vec![12, 2, 2, 3, 7]));
+        assert!((organisation.burnout_share.unwrap() - 12.0 / 26.0 * 100.0).abs() < 1e-9, "{organisation:?}");
+        assert_eq!(organisation.enps, None);
+        assert!((by_id["t3"].burnout_share.unwrap() - 0.0).abs() < 1e-12);
+        // A released mean without its histogram has no share either.
+        let small = by_id["t2"];
+        assert!(small.released && small.mean.is_some());
+        assert_eq!((small.histogram.as_ref(), small.burnout_share), (None, None));
+        for cell in &cells {
+            assert_eq!(cell.histogram.is_some(), cell.burnout_share.is_some(), "{cell:?}");
+        }
     }
 
     #[test]

@@ -200,6 +200,34 @@ async fn hr_connects_to_the_demo_server_and_the_heatmap_hides_small_teams() -> R
         }
         app.screenshot("hr-overview-engagement").await?;
 
+        // eNPS, asked about once a quarter: shown as eNPS (% promoters minus
+        // % detractors) on −100..+100 with its definition, never as a mean
+        // answer on 0–100.
+        choose_metric(&app, "enps", "eNPS (−100 to +100)").await?;
+        let definition = app.testid("hr-enps-definition").await?.text().await?;
+        ensure!(
+            definition.contains("promoters") && definition.contains("−100"),
+            "the eNPS caption: '{definition}'"
+        );
+        let enps_values = app.client.find_all(Locator::Css("[data-testid='hr-enps-value']")).await?;
+        ensure!(
+            !enps_values.is_empty(),
+            "no demo week shows the organisation's eNPS: {:?}",
+            overview_rows(&app).await?
+        );
+        for value in enps_values {
+            let text = value.text().await?;
+            let enps: i32 = text
+                .trim()
+                .replace('−', "-")
+                .trim_start_matches('+')
+                .parse()
+                .with_context(|| format!("an eNPS that is not a whole signed number: '{text}'"))?;
+            ensure!((-100..=100).contains(&enps), "eNPS outside −100..+100: {enps}");
+            ensure!(text.starts_with(['+', '−']) || enps == 0, "eNPS without its sign: '{text}'");
+        }
+        app.screenshot("hr-overview-enps").await?;
+
         app.testid("nav-hr_heatmap").await?.click().await?;
         app.wait_for_css("[data-testid='hr-heatmap-table']", Duration::from_secs(20)).await?;
         app.testid("hr-heatmap-chart").await?;

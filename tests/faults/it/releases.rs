@@ -659,3 +659,105 @@ fn a_histogram_below_the_minimum_cannot_be_had_by_subtraction() -> Result<()> {
     server.kill();
     Ok(())
 }
+
+/// The latest week up to `calendar::week()` whose pulse asks the eNPS item
+/// under `seed` (it is asked about once a quarter).
+fn enps_week(seed: u64) -> Result<IsoWeek> {
+    for back in 0..20 {
+        let week = calendar::week().plus_weeks(-back);
+        if asked_items(seed, week).iter().any(|item| item.metric == Metric::Enps) {
+            return Ok(week);
+        }
+    }
+    anyhow::bail!("no eNPS week in the twenty weeks up to {}", calendar::week())
+}
+
+/// The cell of `unit_id` in `table`.
+fn cell_of(table: &Value, unit_id: &str) -> Result<Value> {
+    table["cells"]
+        .as_array()
+        .and_then(|cells| cells.iter().find(|cell| cell["unit_id"] == unit_id))
+        .cloned()
+        .with_context(|| format!("no cell of {unit_id}: {table}"))
+}
+
+/// True eNPS through the real HTTP read, and the subtraction attack on it.
+/// A team of 10 and a team of 6 in one department answer eNPS with known
+/// values. The organisation's eNPS is promoters minus detractors of its
+/// released histogram, exactly (differential privacy is off). The team of 6
+/// is below the histogram minimum (2k): its mean may leave, its eNPS may not,
+/// and the department's eNPS minus the large team's must not give it, so the
+/// two never both carry one. Within a cell, the three shares and the eNPS
+/// are exactly what its own histogram gives: they add nothing to it, which
+/// is why no single category is withheld (any one follows from the others).
+#[test]
+fn enps_comes_from_released_histograms_and_cannot_be_had_by_subtraction() -> Result<()> {
+    let setting = Setting::new("Raccomandazioni Srl", 2, true)?;
+    let seed = setting.seed()?;
+    let week = enps_week(seed)?;
+    let small_invite = invite(&setting.database, &setting.organisation.teams[1].1, 50)?;
+    let large = setting.enrol(week, 10)?;
+    let server = setting.start(calendar::enrolment_time(week))?;
+    let small = enrol_on(&server, &small_invite, 6)?;
+    server.kill();
+
+    // Five promoters (10, 10, 9, 9, 10), two passives (8, 7), three detractors
+    // (6, 5, 0) in the large team; six detractors (0) in the small one.
+    let large_answers = [10u8, 10, 9, 9, 8, 7, 6, 5, 0, 10];
+    let server = setting.start(calendar::reporting_time(week))?;
+    for (position, token) in large.iter().chain(&small).enumerate() {
+        let enps_answer = large_answers.get(position).copied().unwrap_or(0);
+        let report = full_report(seed, week, |item| {
+            if item.metric == Metric::Enps { enps_answer } else { spread(item, position) }
+        });
+        accepted(&server, token, &report)?;
+    }
+    server.kill();
+
+    let server = setting.start(calendar::after_publication(week))?;
+    // 5 promoters, 2 passives and 3 + 6 detractors of 16: eNPS −25.
+    for key in ["enps.1", "enps"] {
+        let organisation = setting.read(&server, "organisation", key, week)?["cells"][0].clone();
+        ensure!(
+            organisation["released"] == true && !organisation["histogram"].is_null(),
+            "{key}: {organisation}"
+        );
+        let figures = &organisation["enps"];
+        let share = |name: &str| figures[name].as_f64().unwrap_or(f64::NAN);
+        for (name, expected) in [
+            ("promoters", 500.0 / 16.0),
+            ("passives", 200.0 / 16.0),
+            ("detractors", 900.0 / 16.0),
+            ("enps", -25.0),
+        ] {
+            ensure!((share(name) - expected).abs() < 1e-9, "{key} {name}: {organisation}");
+        }
+        ensure!(organisation["burnout_share"].is_null(), "{key}: {organisation}");
+    }
+
+    let teams = setting.read(&server, "team", "enps.1", week)?;
+    let departments = setting.read(&server, "department", "enps.1", week)?;
+    let small_team = &setting.organisation.teams[1].1;
+    let small_cell = cell_of(&teams, small_team)?;
+    let large_cell = cell_of(&teams, setting.team())?;
+    let department = departments["cells"][0].clone();
+    ensure!(small_cell["released"] == true && !small_cell["mean"].is_null(), "{small_cell}");
+    ensure!(small_cell["enps"].is_null(), "a team below the histogram minimum shows its eNPS: {small_cell}");
+    ensure!(
+        large_cell["enps"].is_null() || department["enps"].is_null(),
+        "the department's eNPS minus the large team's gives the small team's: {department} {large_cell}"
+    );
+    for cell in [&small_cell, &large_cell, &department] {
+        ensure!(cell["histogram"].is_null() == cell["enps"].is_null(), "eNPS without its histogram: {cell}");
+        if let Some(histogram) = cell["histogram"].as_array() {
+            let counts: Vec<f64> = histogram.iter().map(|count| count.as_f64().unwrap_or(f64::NAN)).collect();
+            let total: f64 = counts.iter().sum();
+            let promoters = (counts[9] + counts[10]) / total * 100.0;
+            let detractors = counts[..7].iter().sum::<f64>() / total * 100.0;
+            let enps = cell["enps"]["enps"].as_f64().unwrap_or(f64::NAN);
+            ensure!((enps - (promoters - detractors)).abs() < 1e-9, "eNPS not its histogram's: {cell}");
+        }
+    }
+    server.kill();
+    Ok(())
+}

@@ -55,22 +55,25 @@ export const BURNOUT5: ScaleDto = {
   min: 1,
   max: 5,
   labels: [
-    text('I enjoy my work. I have no symptoms of burnout.', 'Il mio lavoro mi piace. Non ho sintomi di burnout.'),
     text(
-      "Occasionally I am under stress and don't always have as much energy as I used to, but I don't feel burned out.",
-      "A volte sono sotto stress e non ho sempre l'energia di un tempo, ma non mi sento in burnout.",
+      "I enjoy my work. I have no symptoms of burnout",
+      "Il mio lavoro mi piace. Non ho sintomi di burnout",
     ),
     text(
-      'I am definitely burning out and have one or more symptoms of burnout, such as physical and emotional exhaustion.',
-      'Sto decisamente andando in burnout e ho uno o più sintomi, come l’esaurimento fisico ed emotivo.',
+      "Occasionally I am under stress, and I don’t always have as much energy as I once did, but I don’t feel burned out",
+      "Di tanto in tanto sono sotto stress, e non ho sempre tanta energia quanta ne avevo un tempo, ma non mi sento in burnout",
     ),
     text(
-      "The symptoms of burnout that I have won't go away. I think about frustrations at work a lot.",
-      'I sintomi di burnout che ho non passano. Penso spesso alle frustrazioni del lavoro.',
+      "I am definitely burning out and have one or more symptoms of burnout, such as physical and emotional exhaustion",
+      "Sto decisamente andando in burnout e ho uno o più sintomi di burnout, come l'esaurimento fisico ed emotivo",
     ),
     text(
-      'I feel completely burned out and often wonder if I can go on. I may need some changes or some kind of help.',
-      "Mi sento in burnout totale e mi chiedo spesso se riuscirò ad andare avanti. Potrei aver bisogno di qualche cambiamento o di un aiuto.",
+      "The symptoms of burnout that I’m experiencing won’t go away. I think about frustration at work a lot",
+      "I sintomi di burnout che sto avendo non passano. Penso molto alla frustrazione sul lavoro",
+    ),
+    text(
+      "I feel completely burned out and often wonder if I can go on. I am at the point where I may need some changes or may need to seek some sort of help",
+      "Mi sento completamente in burnout e mi chiedo spesso se riuscirò ad andare avanti. Sono al punto in cui potrei aver bisogno di qualche cambiamento o di cercare qualche forma di aiuto",
     ),
   ],
 };
@@ -134,8 +137,8 @@ export const VARIETY_ITEMS: PulseItem[] = [
     id: 'burnout.1',
     metric: 'burnout',
     text: text(
-      'Overall, based on your own definition of burnout, how would you rate your level of burnout?',
-      'Nel complesso, in base a ciò che intendi tu per burnout, come valuteresti il tuo livello di burnout?',
+      'Overall, based on your definition of burnout, how would you rate your level of burnout?',
+      'Nel complesso, in base alla tua definizione di burnout, come valuteresti il tuo livello di burnout?',
     ),
     scale: BURNOUT5,
     source: 'Non-proprietary single-item burnout measure',

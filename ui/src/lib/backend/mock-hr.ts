@@ -4,6 +4,7 @@
 // closed week (2026-W47) not yet published, so every state of the HR views can be seen in
 // `npm run dev` and exercised in tests.
 
+import type { EnpsFigures } from '../bindings/EnpsFigures';
 import type { HeatmapCell } from '../bindings/HeatmapCell';
 import type { HrHeatmap } from '../bindings/HrHeatmap';
 import type { CxImportReport } from '../bindings/CxImportReport';
@@ -53,6 +54,13 @@ const WITHHELD_WEEKS_BACK = 6;
 export const SAMPLE_NOT_ASKED_METRIC: MetricKey = 'enps';
 
 /** The organisation over `weeks` weeks ending 2026-W47 (at most 40, to stay in 2026). */
+/** An eNPS week as the server derives it: shares that add up to 100, eNPS = promoters − detractors. */
+function sampleEnps(weeksBack: number): EnpsFigures {
+  const promoters = 30 + (weeksBack % 5) * 2;
+  const detractors = 35 - (weeksBack % 3) * 3;
+  return { promoters, passives: 100 - promoters - detractors, detractors, enps: promoters - detractors };
+}
+
 export function sampleHrOverview(weeks = 12): HrOverview {
   const count = Math.min(40, Math.max(4, weeks));
   const offsets = Array.from({ length: count }, (_, index) => count - 1 - index);
@@ -81,6 +89,9 @@ export function sampleHrOverview(weeks = 12): HrOverview {
         asked: true,
         suppressed: false,
         published: true,
+        // As the server derives them from the released histogram (n is above the histogram minimum here).
+        enps: metric === 'enps' ? sampleEnps(weeksBack) : null,
+        burnout_share: metric === 'burnout' ? 30 + wobble(weeksBack) / 2 : null,
       };
     }),
   }));

@@ -55,4 +55,19 @@ previous_mean: number | null,
 /**
  * `mean − previous_mean`, in points; only when both are there.
  */
-change: number | null, };
+change: number | null, 
+/**
+ * For eNPS: the period's eNPS, −100 to +100, from the histograms the
+ * server released (weighted by their n); absent when none was. Show this,
+ * not `mean`, as eNPS.
+ */
+enps?: number | null, 
+/**
+ * For eNPS: the previous period's eNPS.
+ */
+previous_enps?: number | null, 
+/**
+ * For burnout: the percentage reporting burnout symptoms (answer 3 or
+ * more) over the period's released histograms; absent when none was.
+ */
+burnout_share?: number | null, };

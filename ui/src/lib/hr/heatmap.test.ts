@@ -76,6 +76,8 @@ describe('the heatmap data', () => {
       notPublished: 'not yet published',
       notPublishedShort: '…',
       noChange: 'no earlier figure',
+      belowHistogramMinimum: 'Below the histogram minimum: no eNPS',
+      burnoutShare: (shareText: string) => `Reporting burnout symptoms: ${shareText}`,
       fontFamily: 'sans-serif',
       textColour: '#222',
       gridColour: '#ddd',
@@ -130,6 +132,8 @@ describe('the heatmap data', () => {
       notPublished: 'not yet published',
       notPublishedShort: '…',
       noChange: 'no earlier figure',
+      belowHistogramMinimum: 'Below the histogram minimum: no eNPS',
+      burnoutShare: (shareText: string) => `Reporting burnout symptoms: ${shareText}`,
       fontFamily: 'sans-serif',
       textColour: '#222',
       gridColour: '#ddd',
@@ -159,5 +163,56 @@ describe('the heatmap data', () => {
     // The latest period ends with the last published week, not the last closed one.
     const sample = sampleHrHeatmap();
     expect(sample.current.to).toBe(sample.published_through);
+  });
+});
+
+describe('eNPS and the burnout share in the heatmap', () => {
+  const DERIVED: HrHeatmap = {
+    ...HEATMAP,
+    metrics: ['enps', 'burnout'],
+    cells: [
+      // The mean answer (62) is never shown as eNPS; the server's eNPS is.
+      { team_id: 't1', metric: 'enps', asked: true, suppressed: false, published: true, mean: 62, n: 40, released_weeks: 1, previous_mean: 55, change: 7, enps: -25, previous_enps: -35 },
+      // Released below the histogram minimum: a mean, but no eNPS.
+      { team_id: 't2', metric: 'enps', asked: true, suppressed: false, published: true, mean: 48, n: 7, released_weeks: 1, previous_mean: null, change: null, enps: null },
+      { team_id: 't1', metric: 'burnout', asked: true, suppressed: false, published: true, mean: 70, n: 40, released_weeks: 4, previous_mean: null, change: null, burnout_share: 27.5 },
+      { team_id: 't2', metric: 'burnout', asked: true, suppressed: true, published: true, mean: null, n: null, released_weeks: 0, previous_mean: null, change: null, burnout_share: 90 },
+    ],
+  };
+
+  it('shows eNPS with its sign and its change in eNPS points, coloured on its own range', () => {
+    const data = shapeHeatmap(DERIVED, 'en-GB');
+    const [released, belowMinimum] = [data.rows[0]![0]!, data.rows[1]![0]!];
+    expect(released).toMatchObject({ mean: -25, meanText: '−25', change: 10, changeText: '+10', colourValue: 37.5 });
+    expect(belowMinimum).toMatchObject({ belowHistogramMinimum: true, suppressed: false, mean: null, meanText: null });
+    const option = buildHeatmapOption(data, {
+      metricName: (metric) => metric,
+      fewerThanK: 'fewer than 5',
+      notAsked: 'not asked',
+      fewerThanKShort: '< 5',
+      notAskedShort: '–',
+      notPublished: 'not yet published',
+      notPublishedShort: '…',
+      noChange: 'no earlier figure',
+      belowHistogramMinimum: 'Below the histogram minimum: no eNPS',
+      burnoutShare: (shareText: string) => `Reporting burnout symptoms: ${shareText}`,
+      fontFamily: 'sans-serif',
+      textColour: '#222',
+      gridColour: '#ddd',
+    });
+    const released_series = option.series.find((item) => item.name === 'released');
+    expect(released_series?.data.map((item) => item.value)).toEqual([
+      [0, 0, 37.5],
+      [1, 0, 70],
+    ]);
+    const tooltip = option.tooltip.formatter;
+    expect(tooltip({ data: { cell: belowMinimum } })).toContain('Below the histogram minimum');
+    expect(tooltip({ data: { cell: data.rows[0]![1]! } })).toContain('Reporting burnout symptoms: 28%');
+  });
+
+  it('gives the burnout share only for a released cell', () => {
+    const data = shapeHeatmap(DERIVED, 'it-IT');
+    expect(data.rows[0]![1]!.burnoutShareText).toBe('28%');
+    expect(data.rows[1]![1]!).toMatchObject({ suppressed: true, burnoutShareText: null });
   });
 });

@@ -6,10 +6,16 @@
 // not ask in the period (eNPS is asked once a quarter) is a plain pale cell labelled "not
 // asked", told apart from "fewer than k". A cell whose period has no published week yet
 // (before the organisation's first publication) is "not yet published", a third state.
+//
+// An eNPS cell shows the eNPS (−100..+100, promoters minus detractors, as the server derived
+// it from the released histograms) and its change in eNPS points, never the mean answer; a
+// period whose mean was released without histograms has no eNPS and says so. A burnout cell
+// adds the share reporting burnout symptoms.
 
 import type { HrHeatmap } from '../bindings/HrHeatmap';
 import type { MetricKey } from '../bindings/MetricKey';
 import { formatNumber } from '../i18n/format';
+import { formatPercent, formatSigned } from './overview';
 
 /** Which way a change went, for its colour and its words. Changes under `FLAT_BELOW` points are flat. */
 export type ChangeDirection = 'up' | 'down' | 'flat';
@@ -47,8 +53,15 @@ export interface HeatmapViewCell {
   suppressed: boolean;
   /** No week of the period is published yet: no value, neither "fewer than k" nor "not asked". */
   notPublished: boolean;
+  /** The period's mean, or for eNPS the eNPS (−100..+100). */
   mean: number | null;
   meanText: string | null;
+  /** Where the cell sits on the colour scale, 0–100 (eNPS mapped from −100..+100). */
+  colourValue: number | null;
+  /** eNPS only: the mean was released without histograms, so there is no eNPS. */
+  belowHistogramMinimum: boolean;
+  /** Burnout only: the % reporting burnout symptoms, as the locale writes it. */
+  burnoutShareText: string | null;
   change: number | null;
   changeText: string | null;
   direction: ChangeDirection | null;
@@ -75,9 +88,19 @@ export function shapeHeatmap(heatmap: HrHeatmap, locale: string): HeatmapViewDat
       const notPublished = cell === undefined ? heatmap.published_through === null : !cell.published;
       const notAsked = !notPublished && cell !== undefined && !cell.asked;
       const suppressed = !notPublished && !notAsked && (cell === undefined || cell.suppressed || cell.mean === null);
-      const empty = suppressed || notAsked || notPublished;
-      const mean = empty ? null : (cell?.mean ?? null);
-      const change = empty ? null : (cell?.change ?? null);
+      const enps = metric === 'enps';
+      const belowHistogramMinimum = enps && !suppressed && !notAsked && !notPublished && (cell?.enps ?? null) === null;
+      const empty = suppressed || notAsked || notPublished || belowHistogramMinimum;
+      const mean = empty ? null : enps ? (cell?.enps ?? null) : (cell?.mean ?? null);
+      const previousEnps = cell?.previous_enps ?? null;
+      const change = empty
+        ? null
+        : enps
+          ? mean === null || previousEnps === null
+            ? null
+            : mean - previousEnps
+          : (cell?.change ?? null);
+      const burnoutShare = empty ? null : (cell?.burnout_share ?? null);
       return {
         teamId: team.id,
         teamName: team.name,
@@ -88,7 +111,10 @@ export function shapeHeatmap(heatmap: HrHeatmap, locale: string): HeatmapViewDat
         suppressed,
         notPublished,
         mean,
-        meanText: mean === null ? null : formatNumber(mean, locale),
+        meanText: mean === null ? null : enps ? formatSigned(mean, locale) : formatNumber(mean, locale),
+        colourValue: mean === null ? null : enps ? (mean + 100) / 2 : mean,
+        belowHistogramMinimum,
+        burnoutShareText: burnoutShare === null ? null : formatPercent(burnoutShare, locale),
         change,
         changeText: formatChange(change, locale),
         direction: changeDirection(change),
@@ -115,6 +141,10 @@ export interface HeatmapOptionTexts {
   notPublishedShort: string;
   /** "No earlier figure". */
   noChange: string;
+  /** eNPS only: "Below the histogram minimum: no eNPS". */
+  belowHistogramMinimum: string;
+  /** Burnout only: "Reporting burnout symptoms: 30%". */
+  burnoutShare: (shareText: string) => string;
   fontFamily: string;
   textColour: string;
   gridColour: string;
@@ -138,7 +168,9 @@ export function buildHeatmapOption(data: HeatmapViewData, texts: HeatmapOptionTe
       ? texts.notAsked
       : cell.suppressed
         ? texts.fewerThanK
-        : `${cell.meanText ?? ''}\n${cell.changeText ?? ''}`;
+        : cell.belowHistogramMinimum
+          ? texts.belowHistogramMinimum
+          : `${cell.meanText ?? ''}\n${cell.changeText ?? ''}`;
   return {
     animation: false,
     aria: { enabled: false },
@@ -152,7 +184,9 @@ export function buildHeatmapOption(data: HeatmapViewData, texts: HeatmapOptionTe
         if (cell.notPublished) return `${title}<br>${escapeHtml(texts.notPublished)}`;
         if (cell.notAsked) return `${title}<br>${escapeHtml(texts.notAsked)}`;
         if (cell.suppressed) return `${title}<br>${escapeHtml(texts.fewerThanK)}`;
-        return `${title}<br><b>${cell.meanText ?? ''}</b> ${escapeHtml(cell.changeText ?? texts.noChange)}`;
+        if (cell.belowHistogramMinimum) return `${title}<br>${escapeHtml(texts.belowHistogramMinimum)}`;
+        const share = cell.burnoutShareText === null ? '' : `<br>${escapeHtml(texts.burnoutShare(cell.burnoutShareText))}`;
+        return `${title}<br><b>${cell.meanText ?? ''}</b> ${escapeHtml(cell.changeText ?? texts.noChange)}${share}`;
       },
     },
     xAxis: {
@@ -179,8 +213,8 @@ export function buildHeatmapOption(data: HeatmapViewData, texts: HeatmapOptionTe
         type: 'heatmap',
         name: 'released',
         data: cells
-          .filter((cell) => !cell.suppressed && !cell.notAsked && !cell.notPublished)
-          .map((cell) => ({ value: [cell.x, cell.y, cell.mean], cell })),
+          .filter((cell) => !cell.suppressed && !cell.notAsked && !cell.notPublished && !cell.belowHistogramMinimum)
+          .map((cell) => ({ value: [cell.x, cell.y, cell.colourValue], cell })),
         label: {
           show: true,
           fontSize: 10,
@@ -194,10 +228,17 @@ export function buildHeatmapOption(data: HeatmapViewData, texts: HeatmapOptionTe
         type: 'heatmap',
         name: 'suppressed',
         data: cells
-          .filter((cell) => cell.suppressed)
-          // The third value only places the cell; no visual map reads it and the label says "fewer than k".
+          .filter((cell) => cell.suppressed || cell.belowHistogramMinimum)
+          // The third value only places the cell; no visual map reads it and the label says
+          // "fewer than k" (or, for eNPS without histograms, the tooltip says why there is none).
           .map((cell) => ({ value: [cell.x, cell.y, 0], cell })),
-        label: { show: true, fontSize: 10, color: '#444', formatter: () => texts.fewerThanKShort },
+        label: {
+          show: true,
+          fontSize: 10,
+          color: '#444',
+          formatter: (param: HeatmapTooltipParam) =>
+            param.data?.cell?.belowHistogramMinimum ? texts.notAskedShort : texts.fewerThanKShort,
+        },
         itemStyle: {
           color: '#e4e4e4',
           borderColor: '#fff',

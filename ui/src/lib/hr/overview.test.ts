@@ -60,6 +60,9 @@ const TEXTS: OverviewOptionTexts = {
   fewerThanK: 'Fewer than 5 responses',
   notAsked: 'Not asked this week',
   notPublished: 'Not yet published',
+  belowHistogramMinimum: 'Below the histogram minimum: no eNPS',
+  enpsBreakdown: (figures) => `Promoters ${figures.promoters}`,
+  burnoutShare: (share) => `Reporting burnout symptoms: ${share}%`,
   weekTitle: (week) => `Week ${week.weekNumber}`,
   fontFamily: 'sans-serif',
   textColour: '#222',
@@ -173,5 +176,74 @@ describe('the overview chart data', () => {
     expect(wellbeing.weeks.filter((week) => week.suppressed)).toHaveLength(1);
     const engagement = shapeOverviewChart(sample, 'engagement', 'en-GB');
     expect(engagement.weeks.some((week) => week.suppressed)).toBe(false);
+  });
+});
+
+/** eNPS and burnout over three weeks: released with counts, released below the histogram minimum, withheld. */
+const DERIVED: HrOverview = {
+  ...OVERVIEW,
+  metrics: [
+    {
+      metric: 'enps',
+      points: [
+        {
+          week: '2026-W45', week_monday: '2026-11-02', mean: 62, low: 55, high: 69, n: 40, asked: true, suppressed: false, published: true,
+          enps: { promoters: 40, passives: 30, detractors: 30, enps: 10 },
+        },
+        { week: '2026-W46', week_monday: '2026-11-09', mean: 48, low: null, high: null, n: 7, asked: true, suppressed: false, published: true, enps: null },
+        { week: '2026-W47', week_monday: '2026-11-16', mean: null, low: null, high: null, n: null, asked: true, suppressed: true, published: true },
+      ],
+    },
+    {
+      metric: 'burnout',
+      points: [
+        { week: '2026-W45', week_monday: '2026-11-02', mean: 70, low: 65, high: 75, n: 40, asked: true, suppressed: false, published: true, burnout_share: 27.5 },
+        { week: '2026-W46', week_monday: '2026-11-09', mean: 72, low: null, high: null, n: 7, asked: true, suppressed: false, published: true, burnout_share: null },
+        { week: '2026-W47', week_monday: '2026-11-16', mean: null, low: null, high: null, n: null, asked: true, suppressed: true, published: true, burnout_share: 99 },
+      ],
+    },
+  ],
+};
+
+describe('eNPS and the burnout share in the overview', () => {
+  it('draws eNPS as promoters minus detractors on −100..+100, never the mean answer', () => {
+    const data = shapeOverviewChart(DERIVED, 'enps', 'en-GB');
+    expect(data.scale).toBe('enps');
+    expect(data.mean).toEqual([10, null, null]);
+    expect(data.bandLow).toEqual([null, null, null]);
+    // A released mean without its counts is "below the histogram minimum", not "fewer than k".
+    expect(data.weeks.map((week) => week.belowHistogramMinimum)).toEqual([false, true, false]);
+    expect(data.weeks.map((week) => week.suppressed)).toEqual([false, false, true]);
+    const option = buildOverviewOption(data, { ...TEXTS, metricName: 'eNPS (−100 to +100)' });
+    expect(option.yAxis[0]).toMatchObject({ min: -100, max: 100 });
+    // Withheld columns reach down to −100 as well as up to +100.
+    const withheld = option.series.filter((series) => series.name === 'withheld').map((series) => series.data);
+    expect(withheld).toEqual([
+      [null, 100, 100],
+      [null, -100, -100],
+    ]);
+    const tooltip = option.tooltip.formatter as (params: { dataIndex: number }[]) => string;
+    expect(tooltip([{ dataIndex: 0 }])).toContain('<b>+10</b>');
+    expect(tooltip([{ dataIndex: 0 }])).toContain('Promoters 40');
+    expect(tooltip([{ dataIndex: 1 }])).toContain('Below the histogram minimum');
+  });
+
+  it('writes eNPS with its sign and its three shares in the table', () => {
+    const rows = overviewTableRows(shapeOverviewChart(DERIVED, 'enps', 'it-IT'), 'it-IT');
+    const released = rows.find((row) => row.week === '2026-W45');
+    expect(released).toMatchObject({ mean: '+10', promoters: '40%', passives: '30%', detractors: '30%' });
+    const belowMinimum = rows.find((row) => row.week === '2026-W46');
+    expect(belowMinimum).toMatchObject({ belowHistogramMinimum: true, mean: null, promoters: null });
+  });
+
+  it('gives the burnout share where released and never for a withheld week', () => {
+    const data = shapeOverviewChart(DERIVED, 'burnout', 'en-GB');
+    expect(data.scale).toBe('score');
+    expect(data.mean).toEqual([70, 72, null]);
+    expect(data.burnoutShare).toEqual([27.5, null, null]);
+    const rows = overviewTableRows(data, 'en-GB');
+    expect(rows.map((row) => row.burnoutShare)).toEqual([null, null, '28%']);
+    const tooltip = buildOverviewOption(data, TEXTS).tooltip.formatter as (params: { dataIndex: number }[]) => string;
+    expect(tooltip([{ dataIndex: 0 }])).toContain('Reporting burnout symptoms: 27.5%');
   });
 });

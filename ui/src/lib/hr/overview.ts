@@ -7,7 +7,13 @@
 // as "not asked" (never as "fewer than k"), weeks the server has not published yet as pale
 // dotted columns explained as "not yet published" (a state of their own), and the
 // responses per week as bars beneath.
+//
+// eNPS is drawn as eNPS, % promoters (9–10) minus % detractors (0–6) on −100..+100, as the
+// server derived it from the released histogram; never as the mean answer. A week whose
+// mean was released but whose histogram was not (below the histogram minimum) has no eNPS
+// and is marked so. Burnout adds the share reporting burnout symptoms (answer 3 or more).
 
+import type { EnpsFigures } from '../bindings/EnpsFigures';
 import type { HrOverview } from '../bindings/HrOverview';
 import type { MetricKey } from '../bindings/MetricKey';
 import { formatDayMonth, formatNumber, formatShortDate, isoWeekNumber } from '../i18n/format';
@@ -25,14 +31,48 @@ export interface OverviewWeek {
   suppressed: boolean;
   /** The week is published; a week still collecting reports is neither suppressed nor "not asked". */
   published: boolean;
+  /**
+   * eNPS only: the week's mean was released but its histogram was not (below the histogram
+   * minimum), so there is no eNPS; told apart from "fewer than k".
+   */
+  belowHistogramMinimum: boolean;
+}
+
+/** How a metric's values read: a 0–100 score, or eNPS on −100..+100. */
+export type OverviewScale = 'score' | 'enps';
+
+/** The scale a metric is drawn on. */
+export function scaleOf(metric: MetricKey): OverviewScale {
+  return metric === 'enps' ? 'enps' : 'score';
+}
+
+/** A figure with its sign, as eNPS is written: "+10", "−25", "0". */
+export function formatSigned(value: number, locale: string): string {
+  const rounded = Math.round(value);
+  if (rounded === 0) return formatNumber(0, locale);
+  return `${rounded > 0 ? '+' : '−'}${formatNumber(Math.abs(rounded), locale)}`;
+}
+
+/** A percentage as the locale writes it, "30%" / "30%", rounded to a whole number. */
+export function formatPercent(value: number, locale: string): string {
+  return new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }).format(value / 100);
 }
 
 /** Everything the overview chart draws for one metric. */
 export interface OverviewChartData {
   metric: MetricKey;
+  /** eNPS is drawn on −100..+100, every other metric on 0–100. */
+  scale: OverviewScale;
   weeks: OverviewWeek[];
-  /** The released mean per week; null where withheld or not asked, which breaks the line. */
+  /**
+   * The released mean per week (for eNPS, the eNPS); null where withheld or not asked, which
+   * breaks the line.
+   */
   mean: (number | null)[];
+  /** eNPS only: promoters, passives and detractors per week; null where there is no eNPS. */
+  enps: (EnpsFigures | null)[];
+  /** Burnout only: the % reporting burnout symptoms per week; null where withheld. */
+  burnoutShare: (number | null)[];
   /** The band's lower edge per week; null where withheld. */
   bandLow: (number | null)[];
   /** The band's width (high − low) per week, stacked on bandLow; null where withheld. */
@@ -52,8 +92,11 @@ export function shapeOverviewChart(overview: HrOverview, metric: MetricKey, loca
   // so; otherwise it was withheld.
   const withheld = (point: (typeof points)[number]) =>
     !point.published || !point.asked || point.suppressed || point.mean === null;
+  const scale = scaleOf(metric);
+  const enpsOf = (point: (typeof points)[number]) => (withheld(point) ? null : (point.enps ?? null));
   return {
     metric,
+    scale,
     weeks: points.map((point) => ({
       week: point.week,
       monday: point.week_monday,
@@ -62,11 +105,19 @@ export function shapeOverviewChart(overview: HrOverview, metric: MetricKey, loca
       asked: point.published ? point.asked : true,
       suppressed: point.published && point.asked && (point.suppressed || point.mean === null),
       published: point.published,
+      belowHistogramMinimum: scale === 'enps' && !withheld(point) && enpsOf(point) === null,
     })),
-    mean: points.map((point) => (withheld(point) ? null : point.mean)),
-    bandLow: points.map((point) => (withheld(point) || point.low === null ? null : point.low)),
+    mean: points.map((point) =>
+      withheld(point) ? null : scale === 'enps' ? (enpsOf(point)?.enps ?? null) : point.mean,
+    ),
+    enps: points.map((point) => (scale === 'enps' ? enpsOf(point) : null)),
+    burnoutShare: points.map((point) => (withheld(point) ? null : (point.burnout_share ?? null))),
+    // eNPS has no band: the server's band is the mean answer's.
+    bandLow: points.map((point) => (scale === 'enps' || withheld(point) || point.low === null ? null : point.low)),
     bandWidth: points.map((point) =>
-      withheld(point) || point.low === null || point.high === null ? null : point.high - point.low,
+      scale === 'enps' || withheld(point) || point.low === null || point.high === null
+        ? null
+        : point.high - point.low,
     ),
     n: points.map((point) => (withheld(point) ? null : point.n)),
     participation: points.map((point) => participationByWeek.get(point.week) ?? null),
@@ -84,8 +135,16 @@ export interface OverviewTableRow {
   suppressed: boolean;
   /** The week is published; a row that is not says "not yet published". */
   published: boolean;
-  /** The mean as the locale writes it; null where withheld or not asked. */
+  /** eNPS only: released, but below the histogram minimum, so without an eNPS. */
+  belowHistogramMinimum: boolean;
+  /** The mean as the locale writes it (eNPS with its sign); null where withheld or not asked. */
   mean: string | null;
+  /** eNPS only: the promoters', passives' and detractors' percentages. */
+  promoters: string | null;
+  passives: string | null;
+  detractors: string | null;
+  /** Burnout only: the % reporting burnout symptoms. */
+  burnoutShare: string | null;
   /** "58.2–66.0"; null where withheld or without a band. */
   band: string | null;
   n: string | null;
@@ -102,6 +161,8 @@ export function overviewTableRows(data: OverviewChartData, locale: string): Over
       const n = data.n[index] ?? null;
       const participation = data.participation[index] ?? null;
       const empty = week.suppressed || !week.asked || !week.published;
+      const enps = empty ? null : (data.enps[index] ?? null);
+      const burnoutShare = empty ? null : (data.burnoutShare[index] ?? null);
       return {
         week: week.week,
         weekNumber: week.weekNumber,
@@ -109,7 +170,17 @@ export function overviewTableRows(data: OverviewChartData, locale: string): Over
         asked: week.asked,
         suppressed: week.suppressed,
         published: week.published,
-        mean: empty || mean === null ? null : formatNumber(mean, locale),
+        belowHistogramMinimum: week.belowHistogramMinimum,
+        mean:
+          empty || mean === null
+            ? null
+            : data.scale === 'enps'
+              ? formatSigned(mean, locale)
+              : formatNumber(mean, locale),
+        promoters: enps === null ? null : formatPercent(enps.promoters, locale),
+        passives: enps === null ? null : formatPercent(enps.passives, locale),
+        detractors: enps === null ? null : formatPercent(enps.detractors, locale),
+        burnoutShare: burnoutShare === null ? null : formatPercent(burnoutShare, locale),
         band:
           empty || low === null || width === null
             ? null
@@ -133,6 +204,12 @@ export interface OverviewOptionTexts {
   notAsked: string;
   /** "Not yet published". */
   notPublished: string;
+  /** eNPS only: "Below the histogram minimum: no eNPS". */
+  belowHistogramMinimum: string;
+  /** eNPS only: "Promoters 40% · passives 30% · detractors 30%". */
+  enpsBreakdown: (figures: EnpsFigures) => string;
+  /** Burnout only: "Reporting burnout symptoms: 30%". */
+  burnoutShare: (share: number) => string;
   /** "Week 47 · 16 Nov 2026". */
   weekTitle: (week: OverviewWeek) => string;
   fontFamily: string;
@@ -154,11 +231,11 @@ function escapeHtml(text: string): string {
  * category axis of grid `axisIndex`, so each covers its whole week (a mark area from a
  * category to itself would have no width).
  */
-export function withheldColumns(withheld: boolean[], axisIndex: number) {
+export function withheldColumns(withheld: boolean[], axisIndex: number, height = 100) {
   return {
     type: 'bar',
     name: 'withheld',
-    data: withheld.map((isWithheld) => (isWithheld ? 100 : null)),
+    data: withheld.map((isWithheld) => (isWithheld ? height : null)),
     barWidth: '70%',
     barGap: '-100%',
     itemStyle: { color: 'rgba(128, 128, 128, 0.16)' },
@@ -174,11 +251,11 @@ export function withheldColumns(withheld: boolean[], axisIndex: number) {
  * Pale dotted full-height columns behind the weeks not yet published, told apart from the
  * grey of withheld weeks: nothing is known about them yet, not even whether k was reached.
  */
-export function unpublishedColumns(unpublished: boolean[], axisIndex: number) {
+export function unpublishedColumns(unpublished: boolean[], axisIndex: number, height = 100) {
   return {
     type: 'bar',
     name: 'not published',
-    data: unpublished.map((isUnpublished) => (isUnpublished ? 100 : null)),
+    data: unpublished.map((isUnpublished) => (isUnpublished ? height : null)),
     barWidth: '70%',
     barGap: '-100%',
     itemStyle: {
@@ -199,6 +276,14 @@ export function unpublishedColumns(unpublished: boolean[], axisIndex: number) {
 export function buildOverviewOption(data: OverviewChartData, texts: OverviewOptionTexts) {
   const labels = data.weeks.map((week) => week.axisLabel);
   const number = (value: number) => formatNumber(value, texts.locale);
+  const enps = data.scale === 'enps';
+  const value = (figure: number) => (enps ? formatSigned(figure, texts.locale) : number(figure));
+  const withheld = data.weeks.map((week) => week.suppressed || week.belowHistogramMinimum);
+  const unpublished = data.weeks.map((week) => !week.published);
+  // On −100..+100 the columns reach down as well as up.
+  const columnsBelow = enps
+    ? [withheldColumns(withheld, 0, -100), unpublishedColumns(unpublished, 0, -100)]
+    : [];
   return {
     animation: false,
     aria: { enabled: false },
@@ -222,13 +307,19 @@ export function buildOverviewOption(data: OverviewChartData, texts: OverviewOpti
           lines.push(escapeHtml(texts.notPublished));
         } else if (!week.asked) {
           lines.push(escapeHtml(texts.notAsked));
+        } else if (week.belowHistogramMinimum) {
+          lines.push(escapeHtml(texts.belowHistogramMinimum));
         } else if (week.suppressed || mean == null) {
           lines.push(escapeHtml(texts.fewerThanK));
         } else {
-          lines.push(`${escapeHtml(texts.metricName)}: <b>${number(mean)}</b>`);
+          lines.push(`${escapeHtml(texts.metricName)}: <b>${value(mean)}</b>`);
+          const figures = data.enps[index];
+          if (figures != null) lines.push(escapeHtml(texts.enpsBreakdown(figures)));
           if (low != null && width != null) {
             lines.push(`${escapeHtml(texts.bandName)}: ${number(low)}–${number(low + width)}`);
           }
+          const share = data.burnoutShare[index];
+          if (share != null) lines.push(escapeHtml(texts.burnoutShare(share)));
         }
         const participation = data.participation[index];
         if (participation != null) lines.push(`${escapeHtml(texts.participationName)}: ${number(participation)}`);
@@ -243,10 +334,10 @@ export function buildOverviewOption(data: OverviewChartData, texts: OverviewOpti
       {
         type: 'value',
         gridIndex: 0,
-        min: 0,
+        min: enps ? -100 : 0,
         max: 100,
-        interval: 25,
-        axisLabel: { color: texts.textColour, formatter: number },
+        interval: enps ? 50 : 25,
+        axisLabel: { color: texts.textColour, formatter: value },
         splitLine: { lineStyle: { color: texts.gridColour } },
       },
       {
@@ -285,8 +376,9 @@ export function buildOverviewOption(data: OverviewChartData, texts: OverviewOpti
         xAxisIndex: 0,
         yAxisIndex: 0,
       },
-      withheldColumns(data.weeks.map((week) => week.suppressed), 0),
-      unpublishedColumns(data.weeks.map((week) => !week.published), 0),
+      withheldColumns(withheld, 0),
+      unpublishedColumns(unpublished, 0),
+      ...columnsBelow,
       {
         type: 'bar',
         name: texts.participationName,

@@ -166,3 +166,55 @@ describe('the drill-down view', () => {
     });
   });
 });
+
+describe('eNPS in the drill-down', () => {
+  it('draws eNPS from the server on −100..+100 and marks a week without its histogram', () => {
+    const point = (week: string, mean: number | null, enps: number | null, suppressed = false) => ({
+      week,
+      week_monday: '2026-11-02',
+      mean,
+      low: null,
+      high: null,
+      n: mean === null ? null : 12,
+      asked: true,
+      suppressed,
+      published: true,
+      enps: enps === null ? null : { promoters: 50, passives: 25, detractors: 25, enps },
+    });
+    const comparison = {
+      k: 5,
+      from: '2026-W45',
+      to: '2026-W47',
+      team: { id: 't', name: 'Help desk' },
+      department: { id: 'd', name: 'Customer Care' },
+      organisation: null,
+      metrics: [
+        {
+          metric: 'enps' as const,
+          team: [point('2026-W45', 70, 25), point('2026-W46', 55, null), point('2026-W47', null, null, true)],
+          department: [point('2026-W45', 60, -10), point('2026-W46', 58, 5), point('2026-W47', 50, 0)],
+          organisation: null,
+        },
+      ],
+      published_through: '2026-W47',
+      next_publication: null,
+    };
+    const [data] = shapeTeamComparison(comparison, 'en-GB');
+    expect(data?.scale).toBe('enps');
+    // The mean answers (70, 55) never stand in for eNPS.
+    expect(data?.team).toEqual([25, null, null]);
+    expect(data?.department).toEqual([-10, 5, 0]);
+    const rows = teamTableRows(data!, 'en-GB');
+    expect(rows.map((row) => row.team)).toEqual([
+      { kind: 'withheld' },
+      { kind: 'below_histogram_minimum' },
+      { kind: 'value', text: '+25' },
+    ]);
+    expect(rows.map((row) => row.department)).toEqual([
+      { kind: 'value', text: '0' },
+      { kind: 'value', text: '+5' },
+      { kind: 'value', text: '−10' },
+    ]);
+    expect(buildTeamMetricOption(data!, TEXTS).yAxis).toMatchObject({ min: -100, max: 100 });
+  });
+});

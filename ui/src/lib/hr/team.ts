@@ -7,16 +7,22 @@
 // break in the lines and "not asked"; a week the server has not published yet is a pale
 // dotted column and "not yet published". Metrics the schedule never asked in the published
 // weeks of the range are left out, so the grid holds only charts with something in them.
+//
+// eNPS is drawn as eNPS on −100..+100 (promoters minus detractors, as the server derived it
+// from the released histogram), never as the mean answer; a week whose mean was released
+// without its histogram has no eNPS and is "below the histogram minimum".
 
 import type { MetricKey } from '../bindings/MetricKey';
 import type { SeriesPoint } from '../bindings/SeriesPoint';
 import type { TeamComparison } from '../bindings/TeamComparison';
 import { formatDayMonth, formatNumber, formatShortDate, isoWeekNumber } from '../i18n/format';
-import { unpublishedColumns, withheldColumns } from './overview';
+import { formatSigned, scaleOf, unpublishedColumns, withheldColumns, type OverviewScale } from './overview';
 
 /** One metric of the drill-down. */
 export interface TeamMetricData {
   metric: MetricKey;
+  /** eNPS is drawn on −100..+100, every other metric on 0–100. */
+  scale: OverviewScale;
   weeks: { week: string; monday: string; weekNumber: number; axisLabel: string; asked: boolean; published: boolean }[];
   team: (number | null)[];
   department: (number | null)[];
@@ -26,20 +32,33 @@ export interface TeamMetricData {
   teamWithheld: boolean[];
   departmentWithheld: boolean[];
   organisationWithheld: boolean[];
+  /** eNPS only: the team's week was released without its histogram, so it has no eNPS. */
+  teamBelowHistogramMinimum: boolean[];
+  departmentBelowHistogramMinimum: boolean[];
+  organisationBelowHistogramMinimum: boolean[];
 }
 
-const value = (point: SeriesPoint | undefined) =>
-  point?.published && point.asked && !point.suppressed ? (point.mean ?? null) : null;
+const released = (point: SeriesPoint | undefined): point is SeriesPoint =>
+  point !== undefined && point.published && point.asked && !point.suppressed && point.mean !== null;
 const withheld = (point: SeriesPoint | undefined) =>
   point !== undefined && point.published && point.asked && (point.suppressed || point.mean === null);
+
+/** The figure of a point on `scale`: its mean, or its eNPS. */
+const valueOn = (scale: OverviewScale) => (point: SeriesPoint | undefined) =>
+  !released(point) ? null : scale === 'enps' ? (point.enps?.enps ?? null) : point.mean;
+/** On the eNPS scale, a released point without an eNPS: below the histogram minimum. */
+const belowMinimumOn = (scale: OverviewScale) => (point: SeriesPoint | undefined) =>
+  scale === 'enps' && released(point) && (point.enps ?? null) === null;
 
 /** The metrics asked at least once in the published weeks of the range (all of them before any is published), in the back end's order. */
 export function shapeTeamComparison(comparison: TeamComparison, locale: string): TeamMetricData[] {
   const nothingPublished = comparison.published_through === null;
   return comparison.metrics
     .filter((series) => nothingPublished || series.team.some((point) => point.published && point.asked))
-    .map((series) => ({
+    .map((series) => ({ series, scale: scaleOf(series.metric) }))
+    .map(({ series, scale }) => ({
       metric: series.metric,
+      scale,
       weeks: series.team.map((point) => ({
         week: point.week,
         monday: point.week_monday,
@@ -48,12 +67,15 @@ export function shapeTeamComparison(comparison: TeamComparison, locale: string):
         asked: point.published ? point.asked : true,
         published: point.published,
       })),
-      team: series.team.map(value),
-      department: series.department.map(value),
-      organisation: series.organisation === null ? null : series.organisation.map(value),
+      team: series.team.map(valueOn(scale)),
+      department: series.department.map(valueOn(scale)),
+      organisation: series.organisation === null ? null : series.organisation.map(valueOn(scale)),
       teamWithheld: series.team.map(withheld),
       departmentWithheld: series.department.map(withheld),
       organisationWithheld: (series.organisation ?? []).map(withheld),
+      teamBelowHistogramMinimum: series.team.map(belowMinimumOn(scale)),
+      departmentBelowHistogramMinimum: series.department.map(belowMinimumOn(scale)),
+      organisationBelowHistogramMinimum: (series.organisation ?? []).map(belowMinimumOn(scale)),
     }));
 }
 
@@ -61,6 +83,7 @@ export function shapeTeamComparison(comparison: TeamComparison, locale: string):
 export type TeamCell =
   | { kind: 'value'; text: string }
   | { kind: 'withheld' }
+  | { kind: 'below_histogram_minimum' }
   | { kind: 'not_asked' }
   | { kind: 'not_published' };
 
@@ -79,12 +102,15 @@ function cell(
   week: { asked: boolean; published: boolean },
   figure: number | null | undefined,
   isWithheld: boolean | undefined,
+  belowHistogramMinimum: boolean | undefined,
+  scale: OverviewScale,
   locale: string,
 ): TeamCell {
   if (!week.published) return { kind: 'not_published' };
   if (!week.asked) return { kind: 'not_asked' };
+  if (belowHistogramMinimum === true) return { kind: 'below_histogram_minimum' };
   if (isWithheld === true || figure == null) return { kind: 'withheld' };
-  return { kind: 'value', text: formatNumber(figure, locale) };
+  return { kind: 'value', text: scale === 'enps' ? formatSigned(figure, locale) : formatNumber(figure, locale) };
 }
 
 /** The table of one metric, newest week first. */
@@ -94,12 +120,33 @@ export function teamTableRows(data: TeamMetricData, locale: string): TeamTableRo
       week: week.week,
       weekNumber: week.weekNumber,
       date: formatShortDate(week.monday, locale),
-      team: cell(week, data.team[index], data.teamWithheld[index], locale),
-      department: cell(week, data.department[index], data.departmentWithheld[index], locale),
+      team: cell(
+        week,
+        data.team[index],
+        data.teamWithheld[index],
+        data.teamBelowHistogramMinimum[index],
+        data.scale,
+        locale,
+      ),
+      department: cell(
+        week,
+        data.department[index],
+        data.departmentWithheld[index],
+        data.departmentBelowHistogramMinimum[index],
+        data.scale,
+        locale,
+      ),
       organisation:
         data.organisation === null
           ? null
-          : cell(week, data.organisation[index], data.organisationWithheld[index], locale),
+          : cell(
+              week,
+              data.organisation[index],
+              data.organisationWithheld[index],
+              data.organisationBelowHistogramMinimum[index],
+              data.scale,
+              locale,
+            ),
     }))
     .reverse();
 }
@@ -116,9 +163,15 @@ export interface TeamOptionTexts {
   accentColour: string;
 }
 
-/** One small multiple: three lines on 0–100, withheld team weeks as grey columns, weeks not yet published as pale dotted ones. */
+/**
+ * One small multiple: three lines on 0–100 (eNPS on −100..+100), withheld team weeks as grey
+ * columns, weeks not yet published as pale dotted ones.
+ */
 export function buildTeamMetricOption(data: TeamMetricData, texts: TeamOptionTexts) {
-  const number = (figure: number) => formatNumber(figure, texts.locale);
+  const enps = data.scale === 'enps';
+  const number = (figure: number) => (enps ? formatSigned(figure, texts.locale) : formatNumber(figure, texts.locale));
+  const teamWithheld = data.teamWithheld.map((isWithheld, index) => isWithheld || data.teamBelowHistogramMinimum[index] === true);
+  const unpublished = data.weeks.map((week) => !week.published);
   const line = (name: string, values: (number | null)[], colour: string, type: 'solid' | 'dashed' | 'dotted', width: number) => ({
     type: 'line',
     name,
@@ -132,8 +185,9 @@ export function buildTeamMetricOption(data: TeamMetricData, texts: TeamOptionTex
     z: 2,
   });
   const series: object[] = [
-    withheldColumns(data.teamWithheld, 0),
-    unpublishedColumns(data.weeks.map((week) => !week.published), 0),
+    withheldColumns(teamWithheld, 0),
+    unpublishedColumns(unpublished, 0),
+    ...(enps ? [withheldColumns(teamWithheld, 0, -100), unpublishedColumns(unpublished, 0, -100)] : []),
     line(texts.teamName, data.team, texts.accentColour, 'solid', 2.5),
     line(texts.departmentName, data.department, '#5b6570', 'dashed', 1.5),
   ];
@@ -152,9 +206,9 @@ export function buildTeamMetricOption(data: TeamMetricData, texts: TeamOptionTex
     },
     yAxis: {
       type: 'value',
-      min: 0,
+      min: enps ? -100 : 0,
       max: 100,
-      interval: 50,
+      interval: enps ? 100 : 50,
       axisLabel: { color: texts.textColour, formatter: number, fontSize: 10 },
       splitLine: { lineStyle: { color: texts.gridColour } },
     },
