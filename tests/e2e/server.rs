@@ -149,3 +149,16 @@ fn drain_into(
         }
     })
 }
+
+/// The environment the demo's facts (`demo.json`) ask the app to be started
+/// with, as `cargo xtask run` starts it.
+pub fn demo_app_environment(facts: &serde_json::Value) -> Result<Vec<(String, String)>> {
+    let pairs = facts["app_environment"].as_array().context("demo.json has no app_environment")?;
+    pairs
+        .iter()
+        .map(|pair| match (pair[0].as_str(), pair[1].as_str()) {
+            (Some(name), Some(value)) => Ok((name.to_owned(), value.to_owned())),
+            _ => anyhow::bail!("demo.json's app_environment holds {pair}, not a [name, value] pair"),
+        })
+        .collect()
+}

@@ -29,12 +29,7 @@ fn start_demo(dir: &Path) -> Result<DemoRun> {
     let (server, facts) = RunningServer::start_demo(dir)?;
     let server_url = facts["server_url"].as_str().context("demo.json has no server_url")?.to_owned();
     ensure!(server.url == server_url, "the server listens on {}, demo.json says {server_url}", server.url);
-    let app_environment = facts["app_environment"]
-        .as_array()
-        .context("demo.json has no app_environment")?
-        .iter()
-        .filter_map(|pair| Some((pair[0].as_str()?.to_owned(), pair[1].as_str()?.to_owned())))
-        .collect();
+    let app_environment = polso_e2e::server::demo_app_environment(&facts)?;
     Ok(DemoRun {
         server,
         server_url,

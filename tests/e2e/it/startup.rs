@@ -108,15 +108,7 @@ async fn the_demos_hr_connection_is_made_after_try_again() -> Result<()> {
     }
     let demo_dir = tempfile::tempdir()?;
     let (server, facts) = polso_e2e::server::RunningServer::start_demo(demo_dir.path())?;
-    let app_environment: Vec<(String, String)> = facts["app_environment"]
-        .as_array()
-        .map(|pairs| {
-            pairs
-                .iter()
-                .filter_map(|pair| Some((pair[0].as_str()?.to_owned(), pair[1].as_str()?.to_owned())))
-                .collect()
-        })
-        .unwrap_or_default();
+    let app_environment = polso_e2e::server::demo_app_environment(&facts)?;
     let data_dir = tempfile::tempdir()?;
     let store_file = data_dir.path().join("polso.db");
     std::fs::write(&store_file, b"a store whose key was lost")?;

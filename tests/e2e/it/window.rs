@@ -107,6 +107,13 @@ impl Display {
 }
 
 /// Waits until some window of `pid` is shown (`true`) or none is (`false`).
+/// The app's shown top-level window named Polso, once there is one.
+fn shown_window(display: &Display, pid: u32) -> Result<Window> {
+    let windows = wait_until_shown(display, pid, true)?;
+    let window = windows.iter().find(|(_, shown)| *shown).map(|(window, _)| *window);
+    window.with_context(|| format!("no shown window named Polso of the app: {windows:?}"))
+}
+
 fn wait_until_shown(display: &Display, pid: u32, shown: bool) -> Result<Vec<(Window, bool)>> {
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
@@ -131,10 +138,7 @@ async fn closing_the_window_keeps_polso_running_and_a_launch_brings_it_back() ->
     let outcome = async {
         let display = Display::open()?;
         let pid = app_running_on(data_dir.path()).context("the app is not running")?;
-        let windows = wait_until_shown(&display, pid, true)?;
-        let window = windows.iter().find(|(_, shown)| *shown).map(|(window, _)| *window);
-        let window =
-            window.with_context(|| format!("no shown window named Polso of the app: {windows:?}"))?;
+        let window = shown_window(&display, pid)?;
         request_close(&display.connection, window)?;
 
         let after_close = wait_until_shown(&display, pid, false)?;
@@ -175,10 +179,7 @@ async fn without_a_tray_host_closing_the_window_ends_polso() -> Result<()> {
     let outcome = async {
         let display = Display::open()?;
         let pid = app_running_on(data_dir.path()).context("the app is not running")?;
-        let windows = wait_until_shown(&display, pid, true)?;
-        let window = windows.iter().find(|(_, shown)| *shown).map(|(window, _)| *window);
-        let window =
-            window.with_context(|| format!("no shown window named Polso of the app: {windows:?}"))?;
+        let window = shown_window(&display, pid)?;
         // The app's page is up, so Polso is past its start and its tray decision.
         app.testid("nav-history").await?;
         request_close(&display.connection, window)?;

@@ -222,7 +222,7 @@ describe('SyncView', () => {
     const { user, backend } = renderSync({ sync: ENROLLED_OFFLINE });
     await user.type(screen.getByTestId('move-server-url'), 'polso.example.org');
     await user.click(screen.getByTestId('move-server-submit'));
-    expect(screen.getByTestId('move-server-problem').textContent).toBe(en['sync.server_invalid']);
+    expect(screen.getByTestId('move-server-url-problem').textContent).toBe(en['sync.server_invalid']);
     expect(backend.calls.filter((call) => call.command === 'move_server')).toHaveLength(0);
   });
 
