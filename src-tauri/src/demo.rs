@@ -11,7 +11,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use polso_api::{ConnectHr, EnrolDevice};
+use polso_api::{ConnectHr, EnrolDevice, demo_environment};
 use polso_desktop::demo::DemoServer;
 use polso_desktop::{hr, sync};
 use tauri::{AppHandle, Manager};
@@ -20,33 +20,22 @@ use crate::commands::sync::run_sync_pass;
 use crate::commands::with_desktop;
 use crate::state::AppState;
 
-/// The demo server's address.
-const SERVER_VARIABLE: &str = "POLSO_DEMO_HR_SERVER";
-
-/// The demo organisation's HR token.
-const TOKEN_VARIABLE: &str = "POLSO_DEMO_HR_TOKEN";
-
-/// The demo organisation's id, by which the app knows its demo enrolment.
-const ORGANISATION_VARIABLE: &str = "POLSO_DEMO_ORGANISATION";
-
-/// The invite code the demo app enrols with.
-const INVITE_VARIABLE: &str = "POLSO_DEMO_INVITE_CODE";
-
 /// Set while a thread follows the demo server, so two openings of the store
 /// in a row never enrol twice.
 static FOLLOWING: AtomicBool = AtomicBool::new(false);
 
 /// The demo server, when the app was started as the demo.
 pub fn demo_server() -> Option<DemoServer> {
-    let (Ok(server_url), Ok(hr_token)) = (std::env::var(SERVER_VARIABLE), std::env::var(TOKEN_VARIABLE))
+    let (Ok(server_url), Ok(hr_token)) =
+        (std::env::var(demo_environment::SERVER), std::env::var(demo_environment::HR_TOKEN))
     else {
         return None;
     };
     Some(DemoServer {
         server_url,
         hr_token,
-        organisation_id: std::env::var(ORGANISATION_VARIABLE).unwrap_or_default(),
-        invite_code: std::env::var(INVITE_VARIABLE).unwrap_or_default(),
+        organisation_id: std::env::var(demo_environment::ORGANISATION).unwrap_or_default(),
+        invite_code: std::env::var(demo_environment::INVITE_CODE).unwrap_or_default(),
     })
 }
 

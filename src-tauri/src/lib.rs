@@ -24,7 +24,7 @@ use tauri_plugin_notification::NotificationExt;
 /// registers the commands, starts the background sync and shows the window.
 pub fn run() {
     // Before any other thread starts: the check silences panics while it loads the library.
-    let library_loads = tray_support::library_loads();
+    let indicator_loads = tray_support::indicator_loads();
     let result = tauri::Builder::default()
         // First, so a second launch hands over to the first before anything else starts.
         .plugin(
@@ -40,7 +40,7 @@ pub fn run() {
             let state = state::AppState::open(app.handle()).context("preparing Polso's local state")?;
             let settings = commands::with_desktop(&state, |desktop| desktop.settings()).ok();
             app.manage(state);
-            let support = TraySupport { library_loads, host_runs: tray_support::host_runs() };
+            let support = TraySupport { indicator_loads, host_runs: tray_support::host_runs() };
             if support.builds_icon() {
                 tray::create(app.handle(), texts::language(settings.as_ref()))
                     .context("creating the tray icon")?;
@@ -66,7 +66,7 @@ pub fn run() {
             // "Quit" in the tray menu ends it; with no icon to be seen (asked anew, as a
             // panel may have started or stopped), the window closes and Polso ends.
             if let tauri::WindowEvent::CloseRequested { api, .. } = event {
-                let support = TraySupport { library_loads, host_runs: tray_support::host_runs() };
+                let support = TraySupport { indicator_loads, host_runs: tray_support::host_runs() };
                 if support.close_action() == CloseAction::HideToTray {
                     api.prevent_close();
                     let _ = window.hide();

@@ -11,7 +11,7 @@
 /// panics unwinding (the workspace's profiles do); with `panic = "abort"` a
 /// missing library would end Polso here.
 #[cfg(target_os = "linux")]
-pub fn library_loads() -> bool {
+pub fn indicator_loads() -> bool {
     // The tray's own loader, a lazily loaded library that panics when neither
     // name loads. Asking it here, in safe code and once, means the tray later
     // uses the very library found now, and a missing one is a `false` here
@@ -28,7 +28,7 @@ pub fn library_loads() -> bool {
 
 /// Whether an appindicator library loads: elsewhere the tray is the system's own.
 #[cfg(not(target_os = "linux"))]
-pub fn library_loads() -> bool {
+pub fn indicator_loads() -> bool {
     true
 }
 
@@ -81,7 +81,7 @@ mod tests {
     #[test]
     #[cfg(target_os = "linux")]
     fn the_library_on_the_build_machine_loads() {
-        assert!(library_loads());
-        assert!(library_loads());
+        assert!(indicator_loads());
+        assert!(indicator_loads());
     }
 }

@@ -112,3 +112,17 @@ pub enum SyncPassOutcome {
     /// The server could not be reached, or refused; `last_error` says why.
     Failed,
 }
+
+/// The environment variables through which `polso-server demo` tells the app
+/// about its demo server (`cargo xtask run` sets them): written by the server,
+/// read by the app's shell, spelled once here.
+pub mod demo_environment {
+    /// The demo server's address this run.
+    pub const SERVER: &str = "POLSO_DEMO_HR_SERVER";
+    /// The demo organisation's HR token.
+    pub const HR_TOKEN: &str = "POLSO_DEMO_HR_TOKEN";
+    /// The demo organisation's id, by which the app knows its demo enrolment.
+    pub const ORGANISATION: &str = "POLSO_DEMO_ORGANISATION";
+    /// The code the demo app enrols with.
+    pub const INVITE_CODE: &str = "POLSO_DEMO_INVITE_CODE";
+}

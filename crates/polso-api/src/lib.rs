@@ -25,6 +25,7 @@ use std::path::Path;
 
 pub use app_sync::{
     DroppedReport, DroppedReportReason, EnrolDevice, MoveServer, SyncPass, SyncPassOutcome, SyncStatus,
+    demo_environment,
 };
 pub use credential::{
     CREDENTIAL_VARIANT, Credential, CredentialEnrolRequest, CredentialKey, CredentialKeyRequest,

@@ -11,7 +11,7 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TraySupport {
     /// An appindicator library loaded, so the icon can be built at all.
-    pub library_loads: bool,
+    pub indicator_loads: bool,
     /// A tray host runs now, so a built icon can be seen.
     pub host_runs: bool,
 }
@@ -29,12 +29,12 @@ impl TraySupport {
     /// Whether to build the icon: whenever the library loads, even with no
     /// host yet, because a panel started after Polso (both at log-in) shows it.
     pub fn builds_icon(self) -> bool {
-        self.library_loads
+        self.indicator_loads
     }
 
     /// Whether the icon can be seen now.
     pub fn icon_shows(self) -> bool {
-        self.library_loads && self.host_runs
+        self.indicator_loads && self.host_runs
     }
 
     /// What closing the window does now.
@@ -44,7 +44,7 @@ impl TraySupport {
 
     /// The reason no icon can be seen, for the log; `None` when it can.
     pub fn missing(self) -> Option<&'static str> {
-        match (self.library_loads, self.host_runs) {
+        match (self.indicator_loads, self.host_runs) {
             (false, _) => Some(
                 "no appindicator library could be loaded (libayatana-appindicator3.so.1 or \
                  libappindicator3.so.1; Debian's package libayatana-appindicator3-1 provides one)",
@@ -71,8 +71,8 @@ mod tests {
             ((false, true), (false, CloseAction::Quit, true)),
             ((false, false), (false, CloseAction::Quit, true)),
         ];
-        for ((library_loads, host_runs), (builds_icon, close_action, says_why)) in cases {
-            let support = TraySupport { library_loads, host_runs };
+        for ((indicator_loads, host_runs), (builds_icon, close_action, says_why)) in cases {
+            let support = TraySupport { indicator_loads, host_runs };
             assert_eq!(support.builds_icon(), builds_icon, "{support:?}");
             assert_eq!(support.close_action(), close_action, "{support:?}");
             assert_eq!(support.icon_shows(), close_action == CloseAction::HideToTray, "{support:?}");
@@ -82,10 +82,10 @@ mod tests {
 
     #[test]
     fn a_missing_library_is_named_before_a_missing_host() {
-        let support = TraySupport { library_loads: false, host_runs: false };
+        let support = TraySupport { indicator_loads: false, host_runs: false };
         let reason = support.missing().unwrap_or_default();
         assert!(reason.contains("libayatana-appindicator3.so.1"), "{reason}");
-        let reason = TraySupport { library_loads: true, host_runs: false }.missing().unwrap_or_default();
+        let reason = TraySupport { indicator_loads: true, host_runs: false }.missing().unwrap_or_default();
         assert!(reason.contains("StatusNotifierWatcher"), "{reason}");
     }
 }

@@ -18,6 +18,7 @@ use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
+use polso_api::demo_environment;
 use serde::{Deserialize, Serialize};
 
 use anyhow::{Context, Result, anyhow};
@@ -47,16 +48,6 @@ pub const INVITE_DAYS: u32 = 30;
 
 /// A run this many days or fewer before the invite codes expire makes new ones.
 pub const INVITE_RENEWAL_DAYS: i64 = 7;
-
-/// The environment variables through which the app learns the demo server,
-/// its HR token, the organisation and the invite code it enrols with.
-pub const APP_SERVER_VARIABLE: &str = "POLSO_DEMO_HR_SERVER";
-/// See [`APP_SERVER_VARIABLE`].
-pub const APP_HR_TOKEN_VARIABLE: &str = "POLSO_DEMO_HR_TOKEN";
-/// See [`APP_SERVER_VARIABLE`].
-pub const APP_ORGANISATION_VARIABLE: &str = "POLSO_DEMO_ORGANISATION";
-/// See [`APP_SERVER_VARIABLE`].
-pub const APP_INVITE_VARIABLE: &str = "POLSO_DEMO_INVITE_CODE";
 
 /// One team's invite code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,10 +120,10 @@ pub fn prepare_demo(dir: &Path, now: DateTime<Utc>) -> Result<(DemoFacts, Socket
     let server_url = format!("http://{address}");
     let facts = DemoFacts {
         app_environment: vec![
-            (APP_SERVER_VARIABLE.to_owned(), server_url.clone()),
-            (APP_HR_TOKEN_VARIABLE.to_owned(), seeded.hr_token.clone()),
-            (APP_ORGANISATION_VARIABLE.to_owned(), seeded.organisation_id.clone()),
-            (APP_INVITE_VARIABLE.to_owned(), seeded.app_code.clone()),
+            (demo_environment::SERVER.to_owned(), server_url.clone()),
+            (demo_environment::HR_TOKEN.to_owned(), seeded.hr_token.clone()),
+            (demo_environment::ORGANISATION.to_owned(), seeded.organisation_id.clone()),
+            (demo_environment::INVITE_CODE.to_owned(), seeded.app_code.clone()),
         ],
         server_url,
         address_changed,
@@ -282,7 +273,8 @@ mod tests {
         assert_eq!(first.personal_codes.len(), N_PERSONAL_CODES as usize);
         assert_eq!(first.invites.len(), 9, "every team's invite but the app's team's");
         assert!(first.invites.iter().all(|invite| invite.team != APP_TEAM));
-        let app_code = first.app_environment.iter().find(|(name, _)| name == APP_INVITE_VARIABLE).unwrap();
+        let app_code =
+            first.app_environment.iter().find(|(name, _)| name == demo_environment::INVITE_CODE).unwrap();
         assert!(app_code.1.starts_with("P-"), "the app enrols with a personal code: {app_code:?}");
         assert!(!first.personal_codes.contains(&app_code.1), "the app's code is not offered again");
         let (second, second_address) = prepare_demo(dir.path(), now()).unwrap();
@@ -306,7 +298,7 @@ mod tests {
         let told: Vec<&str> = second
             .app_environment
             .iter()
-            .filter(|(name, _)| name == APP_SERVER_VARIABLE)
+            .filter(|(name, _)| name == demo_environment::SERVER)
             .map(|(_, value)| value.as_str())
             .collect();
         assert_eq!(told, [second.server_url.as_str()]);
