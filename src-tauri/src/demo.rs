@@ -78,8 +78,11 @@ fn follow(state: &AppState, demo: &DemoServer) -> Result<(), polso_api::ApiError
         let form = EnrolDevice { server_url: demo.server_url.clone(), invite_code: demo.invite_code.clone() };
         let enrolment = sync::request_enrolment(state.transport(), &form)?;
         let (today, now) = (state.today(), state.now());
-        with_desktop(state, |desktop| desktop.complete_enrolment(enrolment, today, now))?;
-        with_desktop(state, |desktop| desktop.import_demo_history(now))?;
+        // One hold of the store: whoever reads the enrolment finds the history with it.
+        with_desktop(state, |desktop| {
+            desktop.complete_enrolment(enrolment, today, now)?;
+            desktop.import_demo_history(now)
+        })?;
     }
     if plan.enrol || plan.move_enrolment {
         // The status then says at once whether the server answers at its address.
