@@ -228,6 +228,21 @@ impl AppSession {
             .with_context(|| format!("waiting for {selector}"))
     }
 
+    /// How many elements match a CSS selector once there are at least
+    /// `at_least`, waiting up to `timeout`; the count seen last if never.
+    /// A view fills in after its data arrives, so counting at once may count
+    /// an empty view.
+    pub async fn wait_for_count(&self, selector: &str, at_least: usize, timeout: Duration) -> Result<usize> {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            let count = self.client.find_all(Locator::Css(selector)).await?.len();
+            if count >= at_least || std::time::Instant::now() > deadline {
+                return Ok(count);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// The element with this `data-testid`, waiting up to ten seconds.
     pub async fn testid(&self, testid: &str) -> Result<Element> {
         self.wait_for_css(&format!("[data-testid='{testid}']"), Duration::from_secs(10)).await

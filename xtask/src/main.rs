@@ -331,6 +331,9 @@ fn run_tests_in_desktop_session(root: &Path, reference_python: &str) -> Result<(
         .env("XDG_RUNTIME_DIR", &runtime_dir)
         .env("POLSO_E2E", "1")
         .env("POLSO_TEST_KEYRING", "1")
+        // A failing test's error without anyhow's backtrace, so the message
+        // itself is what the end of the log shows; panics keep theirs.
+        .env("RUST_LIB_BACKTRACE", "0")
         .env("POLSO_REFERENCE_PYTHON", reference_python)
         .status()
         .context("starting dbus-run-session")?;

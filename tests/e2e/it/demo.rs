@@ -13,7 +13,6 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail, ensure};
-use fantoccini::Locator;
 use polso_e2e::server::RunningServer;
 use polso_e2e::{AppSession, Launch, enabled};
 
@@ -95,8 +94,10 @@ async fn the_demo_works_the_second_time_on_another_port() -> Result<()> {
         wait_for_sync_status(&app, "Help desk").await?;
         ensure_hr_reads(&app, &first.server_url).await?;
         app.testid("nav-history").await?.click().await?;
-        let weeks = app.client.find_all(Locator::Css("[data-testid='history-table'] [data-week]")).await?;
-        ensure!(weeks.len() >= 8, "the demo employee has {} past weeks, expected 8", weeks.len());
+        let weeks = app
+            .wait_for_count("[data-testid='history-table'] [data-week]", 8, Duration::from_secs(10))
+            .await?;
+        ensure!(weeks >= 8, "the demo employee has {weeks} past weeks, expected 8");
         app.testid("nav-sync").await?.click().await?;
         let pending = app.testid("sync-pending").await?.text().await?;
         ensure!(pending.starts_with("0 "), "the past weeks must never be queued as reports: {pending}");
