@@ -29,6 +29,7 @@ fn main() {
         "read_privacy_ledger",
         "read_my_privacy_loss",
         "export_file",
+        "get_about_questions",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri-build could not prepare the app; see the message above");

@@ -99,6 +99,7 @@ pub fn run() {
             commands::privacy::read_privacy_ledger,
             commands::privacy::read_my_privacy_loss,
             commands::export::export_file,
+            commands::about::get_about_questions,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

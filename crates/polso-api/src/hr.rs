@@ -94,6 +94,23 @@ pub struct SeriesPoint {
     /// when it was withheld.
     #[ts(optional = nullable)]
     pub burnout_share: Option<f64>,
+    /// How many people marked the metric "not applicable this week" (a
+    /// customer item in a week without customers), as released under the
+    /// same rules as every figure; absent when withheld or when the metric
+    /// has no item that allows it. They are not in `n`.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub not_applicable: Option<u32>,
+    /// For a driver: the item the week asked for it.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub item_id: Option<String>,
+    /// For a driver: `mean` on the level of the driver's anchor item, so the
+    /// line moves with the people, not with the item asked (absent when the
+    /// item's level is not yet known); draw the trend from this when present.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub standardised_mean: Option<f64>,
 }
 
 /// One metric's weekly series for the whole organisation.
@@ -141,6 +158,11 @@ pub struct HrOverview {
     pub published_through: Option<String>,
     /// The next week to be published and when.
     pub next_publication: Option<NextPublication>,
+    /// The organisation's questionnaire in time, oldest first: a week where
+    /// a new edition began is where a metric's series may change because its
+    /// items changed, not its people.
+    #[serde(default)]
+    pub questionnaire: Vec<crate::QuestionnaireAdoption>,
 }
 
 /// Which team to drill into, over the last `weeks` closed ISO weeks.

@@ -9,6 +9,7 @@
 
 #![warn(missing_docs)]
 
+mod about;
 mod app_sync;
 mod credential;
 mod cx;
@@ -23,6 +24,9 @@ mod units;
 
 use std::path::Path;
 
+pub use about::{
+    AboutQuestions, CutoffAbout, ItemAbout, NoticeKind, OfficialWordingAbout, SourceAbout, SourceNotice,
+};
 pub use app_sync::{
     DroppedReport, DroppedReportReason, EnrolDevice, MoveServer, SyncPass, SyncPassOutcome, SyncStatus,
     demo_environment,
@@ -54,8 +58,8 @@ pub use settings::{
 };
 pub use sync::{
     AggregateCell, AggregateQuery, AggregateTable, EnpsFigures, EnrolRequest, EnrolResponse, Health,
-    NextPublication, ReportAck, ReportStatus, ReportWindow, ReportedScore, ReportedValue, UnitKind,
-    WeeklyReport,
+    NextPublication, QuestionnaireAdoption, QuestionnaireResponse, ReportAck, ReportStatus, ReportWindow,
+    ReportedScore, ReportedValue, UnitKind, WeeklyReport,
 };
 pub use units::{DepartmentUnits, OrganisationUnits, UnitRef};
 
@@ -104,6 +108,7 @@ pub fn export_bindings(dir: &Path) -> Result<(), ts_rs::ExportError> {
     TeamComparison::export_all(&config)?;
     PrivacyLedger::export_all(&config)?;
     DevicePrivacyLoss::export_all(&config)?;
+    AboutQuestions::export_all(&config)?;
     Ok(())
 }
 

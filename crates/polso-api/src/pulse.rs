@@ -13,6 +13,7 @@ use ts_rs::TS;
 #[allow(missing_docs)]
 pub enum MetricKey {
     Wellbeing,
+    LifeSatisfaction,
     Who5,
     Burnout,
     Engagement,
@@ -26,13 +27,17 @@ pub enum MetricKey {
     Growth,
     Trust,
     CustomerFocus,
+    CustomerEmpathy,
+    ManagerSupport,
+    Flexibility,
     Enps,
 }
 
 impl MetricKey {
     /// Every metric key.
-    pub const ALL: [MetricKey; 15] = [
+    pub const ALL: [MetricKey; 19] = [
         MetricKey::Wellbeing,
+        MetricKey::LifeSatisfaction,
         MetricKey::Who5,
         MetricKey::Burnout,
         MetricKey::Engagement,
@@ -46,6 +51,9 @@ impl MetricKey {
         MetricKey::Growth,
         MetricKey::Trust,
         MetricKey::CustomerFocus,
+        MetricKey::CustomerEmpathy,
+        MetricKey::ManagerSupport,
+        MetricKey::Flexibility,
         MetricKey::Enps,
     ];
 
@@ -54,6 +62,7 @@ impl MetricKey {
     pub fn key(self) -> &'static str {
         match self {
             MetricKey::Wellbeing => "wellbeing",
+            MetricKey::LifeSatisfaction => "life_satisfaction",
             MetricKey::Who5 => "who5",
             MetricKey::Burnout => "burnout",
             MetricKey::Engagement => "engagement",
@@ -67,6 +76,9 @@ impl MetricKey {
             MetricKey::Growth => "growth",
             MetricKey::Trust => "trust",
             MetricKey::CustomerFocus => "customer_focus",
+            MetricKey::CustomerEmpathy => "customer_empathy",
+            MetricKey::ManagerSupport => "manager_support",
+            MetricKey::Flexibility => "flexibility",
             MetricKey::Enps => "enps",
         }
     }
@@ -110,6 +122,10 @@ pub struct PulseItem {
     pub scale: ScaleDto,
     /// Where the item comes from, for the "about this question" line.
     pub source: String,
+    /// The label of "not applicable this week", when the item may be
+    /// answered so (a customer item in a week without customers); absent
+    /// when it may not.
+    pub not_applicable: Option<LocalizedText>,
 }
 
 /// One answer: an item and the value chosen on its scale.
@@ -157,6 +173,8 @@ pub struct PulseView {
     pub items: Vec<PulseItem>,
     /// The answers already saved for this week.
     pub answers: Vec<AnswerDto>,
+    /// The items already saved as "not applicable this week".
+    pub not_applicable: Vec<String>,
     /// The work mode saved for this week.
     pub work_week: Option<WorkWeekDto>,
     /// The private note saved for this week; it never leaves the device.
@@ -174,6 +192,10 @@ pub struct SubmitPulse {
     pub week: String,
     /// One answer per item answered; items may be skipped.
     pub answers: Vec<AnswerDto>,
+    /// The items marked "not applicable this week" (only items whose
+    /// `not_applicable` label is given); neither answered nor skipped.
+    #[serde(default)]
+    pub not_applicable: Vec<String>,
     /// Where the week was worked, if the employee said.
     pub work_week: Option<WorkWeekDto>,
     /// A private note; it never leaves the device.

@@ -46,6 +46,40 @@ pub struct EnrolResponse {
     pub organisation_seed: u64,
     /// When and how the device should send its reports.
     pub report_window: ReportWindow,
+    /// The organisation's questionnaire in time: which edition of the
+    /// schedule its devices follow from which week. Absent from servers that
+    /// predate editions, whose organisations all follow edition 2.
+    #[serde(default)]
+    pub questionnaire: Vec<QuestionnaireAdoption>,
+}
+
+/// One questionnaire an organisation adopted: from which week, which edition
+/// of the schedule, and whether the WHO-5 module is on. The first adoption of
+/// a list has no week (it applies from the start); every later one starts a
+/// four-week cycle, so no cycle mixes two editions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct QuestionnaireAdoption {
+    /// The first ISO week it applies to, such as `"2027-W05"`; `null` for the first adoption.
+    pub from_week: Option<String>,
+    /// The schedule's edition (2 or 3).
+    pub edition: u32,
+    /// Whether the WHO-5 module is on: only for an organisation that
+    /// declared non-commercial use or holds WHO's permission.
+    pub who5: bool,
+}
+
+/// The organisation's questionnaire, as a device reads it again
+/// (`GET /v1/questionnaire` with the device token), so an edition adopted
+/// after it enrolled reaches it before the cycle it starts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct QuestionnaireResponse {
+    /// The wire format the server speaks.
+    pub wire_version: u32,
+    /// The adoptions, oldest first.
+    pub questionnaire: Vec<QuestionnaireAdoption>,
 }
 
 /// How a device sends its weekly reports, as the server asks.
@@ -97,6 +131,11 @@ pub struct WeeklyReport {
     pub items: Vec<ReportedValue>,
     /// The metric scores computed from them, at most one per metric.
     pub metrics: Vec<ReportedScore>,
+    /// The asked items the employee marked "not applicable this week" (such
+    /// as a customer item in a week without customers): no value, counted
+    /// apart. Only items the bank allows it for; absent from older apps.
+    #[serde(default)]
+    pub not_applicable: Vec<String>,
     /// Spaces that bring every report's body to one size, so its length on
     /// the wire says nothing about how many items were answered. Ignored by
     /// the server; absent from older apps.
@@ -151,7 +190,9 @@ pub struct AggregateQuery {
     /// One unit only, by id; all the units of that level within the token's
     /// scope when absent.
     pub unit_id: Option<String>,
-    /// An item id (`"eng.2"`) or a metric key (`"wellbeing"`).
+    /// An item id (`"eng.2"`), a metric key (`"wellbeing"`), or the count
+    /// of people who marked a metric not applicable that week
+    /// (`"not_applicable:customer_focus"`).
     pub key: String,
     /// The first ISO week, such as `"2026-W01"`.
     pub from: String,
@@ -212,6 +253,19 @@ pub struct AggregateCell {
     #[serde(default)]
     #[ts(optional = nullable)]
     pub burnout_share: Option<f64>,
+    /// For a driver (a metric whose items take turns): the item the week
+    /// asked for it. Absent for other keys, and in weeks that did not ask it.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub item_id: Option<String>,
+    /// For a driver: `mean` put on the level of the driver's anchor item,
+    /// by subtracting how far the asked item sits from the anchor over the
+    /// released weeks of the last two years (the same cells this token
+    /// reads), so a change of item does not move the line. Absent when
+    /// withheld, or when the item has too few released weeks to tell.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub standardised_mean: Option<f64>,
 }
 
 /// The Employee Net Promoter Score of one released cell, from its released

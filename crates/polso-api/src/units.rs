@@ -40,4 +40,8 @@ pub struct OrganisationUnits {
     pub organisation: Option<UnitRef>,
     /// The departments in the token's scope, ordered by name.
     pub departments: Vec<DepartmentUnits>,
+    /// The organisation's questionnaire in time, oldest first, so HR's charts
+    /// mark the weeks where a new edition began. Absent from older servers.
+    #[serde(default)]
+    pub questionnaire: Vec<crate::QuestionnaireAdoption>,
 }

@@ -186,6 +186,7 @@ fn reports_for(world: &World, week: IsoWeek, devices: usize) -> Result<Vec<Weekl
                         })
                     })
                     .collect(),
+                not_applicable: Vec::new(),
                 padding: String::new(),
             })
         })

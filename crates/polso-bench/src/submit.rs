@@ -45,6 +45,7 @@ pub fn run(submits: usize) -> Result<Value> {
                 value: random.between(item.scale.min, item.scale.max),
             })
             .collect(),
+        not_applicable: Vec::new(),
         work_week: Some(WorkWeekDto { office_days: 2, remote_days: 3 }),
         note: Some("a short private note".to_owned()),
     };

@@ -62,6 +62,9 @@ impl Language {
 pub enum Metric {
     /// How the employee has been, the weekly core question.
     Wellbeing,
+    /// Life satisfaction, 0 to 10: ONS's question in English, ISTAT's in
+    /// Italian; the wellbeing measure a company may use commercially.
+    LifeSatisfaction,
     /// The WHO-5 Well-Being Index.
     Who5,
     /// The single-item burnout measure.
@@ -86,16 +89,23 @@ pub enum Metric {
     Growth,
     /// Trust.
     Trust,
-    /// Customer focus.
+    /// Customer focus: the team's and leadership's orientation to customers.
     CustomerFocus,
+    /// Customer empathy: understanding customers and the room to show it.
+    CustomerEmpathy,
+    /// Support from one's manager.
+    ManagerSupport,
+    /// Flexibility of when and where one works.
+    Flexibility,
     /// Employee Net Promoter Score.
     Enps,
 }
 
 impl Metric {
     /// Every metric, in display order.
-    pub const ALL: [Metric; 15] = [
+    pub const ALL: [Metric; 19] = [
         Metric::Wellbeing,
+        Metric::LifeSatisfaction,
         Metric::Who5,
         Metric::Burnout,
         Metric::Engagement,
@@ -109,6 +119,9 @@ impl Metric {
         Metric::Growth,
         Metric::Trust,
         Metric::CustomerFocus,
+        Metric::CustomerEmpathy,
+        Metric::ManagerSupport,
+        Metric::Flexibility,
         Metric::Enps,
     ];
 
@@ -116,6 +129,7 @@ impl Metric {
     pub fn key(self) -> &'static str {
         match self {
             Metric::Wellbeing => "wellbeing",
+            Metric::LifeSatisfaction => "life_satisfaction",
             Metric::Who5 => "who5",
             Metric::Burnout => "burnout",
             Metric::Engagement => "engagement",
@@ -129,6 +143,9 @@ impl Metric {
             Metric::Growth => "growth",
             Metric::Trust => "trust",
             Metric::CustomerFocus => "customer_focus",
+            Metric::CustomerEmpathy => "customer_empathy",
+            Metric::ManagerSupport => "manager_support",
+            Metric::Flexibility => "flexibility",
             Metric::Enps => "enps",
         }
     }
@@ -238,6 +255,10 @@ pub enum DeviationKind {
     Translation,
     /// Polso scores or reports it in a way the official form does not.
     Scoring,
+    /// Polso presents it differently from the official form (on screen
+    /// instead of read out, numbers shown as answer options), with the
+    /// same words.
+    Presentation,
 }
 
 /// The wording an item or a scale's options have in the official form.
@@ -245,6 +266,20 @@ pub enum DeviationKind {
 pub struct OfficialWording<T> {
     /// The English wording, exactly as published.
     pub en: T,
+    /// Whether it was read in the owner's own publication; `false` when it
+    /// comes only from secondary copies.
+    pub verified: bool,
+    /// Where it was read.
+    pub read_in: String,
+}
+
+/// The official Italian wording of an item whose Italian text is an
+/// instrument's own, not a translation: the bank checks that the shown
+/// Italian equals it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfficialItalian {
+    /// The Italian wording, exactly as published.
+    pub it: String,
     /// Whether it was read in the owner's own publication; `false` when it
     /// comes only from secondary copies.
     pub verified: bool,
@@ -335,6 +370,28 @@ pub struct Item {
     pub official: Option<OfficialWording<String>>,
     /// A validated cut-off on its answers, if the instrument has one.
     pub cutoff: Option<Cutoff>,
+    /// The first edition of the questionnaire that asks the item (see
+    /// [`crate::questionnaire`]); earlier editions never see it, so their
+    /// schedules stay as they were.
+    pub since_edition: u32,
+    /// Whether the item is its driver's anchor: the item closest to the
+    /// driver's definition, the reference level when a driver's trend is
+    /// standardised per item. At most one per metric, and only on drivers.
+    pub anchor: bool,
+    /// Whether the employee may mark the item "not applicable this week"
+    /// (such as a customer item in a week without customer contact). Such a
+    /// mark is stored without a value, and counted.
+    pub not_applicable: bool,
+    /// The research an item written by the project rests on, with its
+    /// citations, if the bank records it.
+    pub basis: Option<String>,
+    /// The id of the source of the Italian text, when it is not the item's
+    /// `source` (an official text in Italian paired with an official text
+    /// in English); see [`ItemBank::italian_source_of`].
+    pub source_it: Option<String>,
+    /// The official Italian wording, for an item whose Italian comes from a
+    /// third-party source; the shown Italian equals it.
+    pub official_it: Option<OfficialItalian>,
     /// The scale itself, resolved when the bank was validated, so looking it
     /// up cannot fail; private, so items only come from a validated bank.
     resolved_scale: Scale,
@@ -344,6 +401,7 @@ pub struct Item {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ItemBank {
     version: u32,
+    not_applicable_label: Option<Localized>,
     sources: Vec<Source>,
     scales: Vec<Scale>,
     scale_provenance: Vec<ScaleProvenance>,
@@ -520,6 +578,57 @@ pub enum BankError {
         /// The English label the bank shows.
         shown: String,
     },
+    /// An item names an edition of the questionnaire that does not exist.
+    #[error("item '{item}': `since_edition = {edition}` is not an edition of the questionnaire ({known})", known = crate::questionnaire::known_editions_text())]
+    UnknownEdition {
+        /// The item's id.
+        item: String,
+        /// The edition given.
+        edition: u32,
+    },
+    /// An item that is not a driver's is marked as an anchor.
+    #[error("item '{item}': only a driver's item can be an anchor, and '{metric}' is not a driver")]
+    AnchorNotDriver {
+        /// The item's id.
+        item: String,
+        /// The item's metric key.
+        metric: &'static str,
+    },
+    /// A metric has two anchors.
+    #[error("metric '{metric}' has two anchors, '{first}' and '{second}'; keep one")]
+    TwoAnchors {
+        /// The metric's key.
+        metric: &'static str,
+        /// The first anchor in file order.
+        first: String,
+        /// The second anchor.
+        second: String,
+    },
+    /// An item may be "not applicable" but the bank has no label for it.
+    #[error(
+        "item '{item}': it allows `not_applicable`, so the bank needs a `[not_applicable_label]` with `en` and `it`"
+    )]
+    NotApplicableLabelMissing {
+        /// The item's id.
+        item: String,
+    },
+    /// An item's Italian comes from a third-party source but does not record
+    /// its official Italian wording.
+    #[error("item '{item}': its Italian source is not the project's, so it needs `official_it`")]
+    OfficialItalianMissing {
+        /// The item's id.
+        item: String,
+    },
+    /// An item's shown Italian is not its official Italian wording.
+    #[error("item '{item}': the official Italian wording is \"{expected}\", but the bank shows \"{shown}\"")]
+    ItalianWordingDiffers {
+        /// The item's id.
+        item: String,
+        /// The official Italian wording, with a declared final full stop.
+        expected: String,
+        /// The Italian the bank shows.
+        shown: String,
+    },
     /// An item's cut-off does not say what it means in one language.
     #[error("item '{item}': `cutoff.meaning.{}` is empty", .language.code())]
     EmptyCutoffMeaning {
@@ -578,18 +687,56 @@ impl ItemBank {
             scale_provenance.extend(provenance);
         }
 
+        let not_applicable_label = match raw.not_applicable_label {
+            Some(label) if label.first_empty_language().is_none() => Some(label.into_localized()),
+            _ => None,
+        };
         let mut item_ids = BTreeSet::new();
-        let mut items = Vec::with_capacity(raw.items.len());
+        let mut items: Vec<Item> = Vec::with_capacity(raw.items.len());
         for raw_item in raw.items {
-            items.push(validate_item(raw_item, &mut item_ids, &sources, &scales)?);
+            let item = validate_item(raw_item, &mut item_ids, &sources, &scales)?;
+            if item.not_applicable && not_applicable_label.is_none() {
+                return Err(BankError::NotApplicableLabelMissing { item: item.id.0 });
+            }
+            if item.anchor {
+                if !crate::schedule::DRIVERS.contains(&item.metric) {
+                    return Err(BankError::AnchorNotDriver { item: item.id.0, metric: item.metric.key() });
+                }
+                let earlier = items.iter().find(|earlier| earlier.anchor && earlier.metric == item.metric);
+                if let Some(earlier) = earlier {
+                    return Err(BankError::TwoAnchors {
+                        metric: item.metric.key(),
+                        first: earlier.id.0.clone(),
+                        second: item.id.0,
+                    });
+                }
+            }
+            items.push(item);
         }
 
-        Ok(ItemBank { version, sources, scales, scale_provenance, items })
+        Ok(ItemBank { version, not_applicable_label, sources, scales, scale_provenance, items })
     }
 
     /// The bank's version, from the file's `version`.
     pub fn version(&self) -> u32 {
         self.version
+    }
+
+    /// The label of the "not applicable this week" choice, shown under the
+    /// items that allow it; present whenever an item does.
+    pub fn not_applicable_label(&self) -> Option<&Localized> {
+        self.not_applicable_label.as_ref()
+    }
+
+    /// The anchor item of `metric`, if the bank marks one.
+    pub fn anchor(&self, metric: Metric) -> Option<&Item> {
+        self.items.iter().find(|item| item.metric == metric && item.anchor)
+    }
+
+    /// The items of `metric` that `edition` of the questionnaire may ask, in
+    /// the order of the file.
+    pub fn items_in_edition(&self, metric: Metric, edition: u32) -> impl Iterator<Item = &Item> + '_ {
+        self.items_for(metric).filter(move |item| item.since_edition <= edition)
     }
 
     /// The item with this id, if the bank has it.
@@ -639,6 +786,23 @@ impl ItemBank {
         self.source(&item.source).expect("validation refuses an item whose source is not defined")
     }
 
+    /// The source of `item`'s Italian text: its `source_it` when it has one,
+    /// otherwise its source.
+    pub fn italian_source_of(&self, item: &Item) -> &Source {
+        item.source_it.as_deref().and_then(|id| self.source(id)).unwrap_or_else(|| self.source_of(item))
+    }
+
+    /// Every source `item`'s texts come from: its source, then the source of
+    /// its Italian when that is another one.
+    pub fn sources_of(&self, item: &Item) -> Vec<&Source> {
+        let mut sources = vec![self.source_of(item)];
+        let italian = self.italian_source_of(item);
+        if italian.id != item.source {
+            sources.push(italian);
+        }
+        sources
+    }
+
     /// Where the options of the scale `scale_id` come from, if they are a
     /// third-party instrument's.
     pub fn scale_provenance(&self, scale_id: &str) -> Option<&ScaleProvenance> {
@@ -662,6 +826,7 @@ impl ItemBank {
 #[serde(deny_unknown_fields)]
 struct RawBank {
     version: Option<u32>,
+    not_applicable_label: Option<RawLocalized>,
     #[serde(default)]
     sources: Vec<RawSource>,
     #[serde(default)]
@@ -705,6 +870,7 @@ enum RawDeviation {
     Cadence { description: RawLocalized },
     Translation { description: RawLocalized },
     Scoring { description: RawLocalized },
+    Presentation { description: RawLocalized },
 }
 
 impl RawDeviation {
@@ -723,6 +889,7 @@ impl RawDeviation {
             RawDeviation::Cadence { description } => (DeviationKind::Cadence, description),
             RawDeviation::Translation { description } => (DeviationKind::Translation, description),
             RawDeviation::Scoring { description } => (DeviationKind::Scoring, description),
+            RawDeviation::Presentation { description } => (DeviationKind::Presentation, description),
         }
     }
 }
@@ -769,6 +936,17 @@ struct RawItem {
     official_verified: bool,
     official_read_in: Option<String>,
     cutoff: Option<RawCutoff>,
+    since_edition: Option<u32>,
+    #[serde(default)]
+    anchor: bool,
+    #[serde(default)]
+    not_applicable: bool,
+    basis: Option<String>,
+    source_it: Option<String>,
+    official_it: Option<String>,
+    #[serde(default)]
+    official_it_verified: bool,
+    official_it_read_in: Option<String>,
 }
 
 impl RawLocalized {
@@ -975,6 +1153,27 @@ fn validate_item(
             return Err(BankError::WordingDiffers { item: raw.id, expected, shown: raw.text.en });
         }
     }
+    let italian_source = match &raw.source_it {
+        None => source,
+        Some(source_it) => match sources.iter().find(|source| &source.id == source_it) {
+            Some(italian_source) => italian_source,
+            None => return Err(BankError::UnknownSource { item: raw.id, source_id: source_it.clone() }),
+        },
+    };
+    let official_it = non_blank(raw.official_it);
+    if official_it.is_none() && raw.source_it.is_some() && !italian_source.written_by_project {
+        return Err(BankError::OfficialItalianMissing { item: raw.id });
+    }
+    if let Some(official_it) = &official_it {
+        let expected = presented_italian_wording(official_it, italian_source);
+        if expected != raw.text.it {
+            return Err(BankError::ItalianWordingDiffers { item: raw.id, expected, shown: raw.text.it });
+        }
+    }
+    let since_edition = raw.since_edition.unwrap_or(crate::questionnaire::FIRST_EDITION);
+    if !crate::questionnaire::KNOWN_EDITIONS.contains(&since_edition) {
+        return Err(BankError::UnknownEdition { item: raw.id, edition: since_edition });
+    }
     let cutoff = match raw.cutoff {
         None => None,
         Some(raw_cutoff) => {
@@ -1005,19 +1204,42 @@ fn validate_item(
             read_in: raw.official_read_in.unwrap_or_default(),
         }),
         cutoff,
+        since_edition,
+        anchor: raw.anchor,
+        not_applicable: raw.not_applicable,
+        basis: non_blank(raw.basis),
+        source_it: raw.source_it,
+        official_it: official_it.map(|it| OfficialItalian {
+            it,
+            verified: raw.official_it_verified,
+            read_in: raw.official_it_read_in.unwrap_or_default(),
+        }),
         resolved_scale: scale.clone(),
     })
+}
+
+/// The Italian an item shows when its official Italian wording is
+/// `official`: the wording itself, with a full stop if `source` declares
+/// one. The other textual deviations are English only.
+pub fn presented_italian_wording(official: &str, source: &Source) -> String {
+    let mut text = official.to_owned();
+    let adds_final_period =
+        source.deviations.iter().any(|deviation| deviation.kind == DeviationKind::FinalPeriod);
+    if adds_final_period && !text.ends_with(['.', '?', '!']) {
+        text.push('.');
+    }
+    text
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schedule::DRIVERS;
+    use crate::schedule::{DRIVERS, EDITION_2_DRIVERS};
 
     #[test]
     fn embedded_bank_is_valid() {
         let bank = ItemBank::parse(EMBEDDED_BANK_TOML).unwrap();
-        assert_eq!(bank.version(), 2);
+        assert_eq!(bank.version(), 3);
         assert_eq!(&bank, ItemBank::embedded());
         for item in bank.items() {
             for language in Language::ALL {
@@ -1060,7 +1282,31 @@ mod tests {
                 );
             }
         }
-        assert_eq!(n_third_party, 7, "five WHO-5 items, the burnout item and the eNPS item");
+        assert_eq!(n_third_party, 8, "five WHO-5 items, the burnout, eNPS and life satisfaction items");
+        let mut n_official_italian = 0;
+        for item in bank.items() {
+            let italian_source = bank.italian_source_of(item);
+            if italian_source.written_by_project {
+                assert!(item.official_it.is_none(), "{}", item.id);
+                continue;
+            }
+            if item.source_it.is_some() {
+                n_official_italian += 1;
+                let official = item.official_it.as_ref().unwrap_or_else(|| panic!("{}", item.id));
+                assert!(!official.read_in.trim().is_empty(), "{}", item.id);
+                assert_eq!(
+                    item.text.it,
+                    presented_italian_wording(&official.it, italian_source),
+                    "{}",
+                    item.id
+                );
+                assert!(!italian_source.licence.trim().is_empty(), "{}", item.id);
+                if !official.verified {
+                    assert!(!italian_source.unverified.is_empty(), "{}", item.id);
+                }
+            }
+        }
+        assert_eq!(n_official_italian, 1, "the life satisfaction item, ISTAT's own Italian");
         for scale_id in ["who5", "burnout5"] {
             let provenance = bank.scale_provenance(scale_id).unwrap();
             let scale = bank.scale(scale_id).unwrap();
@@ -1212,11 +1458,27 @@ mod tests {
                 assert!(questionnaire.contains(&item.text.en), "{}: shown wording", item.id);
             }
         }
+        for item in bank.items() {
+            if let Some(official) = &item.official_it {
+                assert!(questionnaire.contains(&official.it), "{}: official Italian wording", item.id);
+            }
+            if let Some(basis) = &item.basis {
+                assert!(questionnaire.contains(&collapsed(basis)), "{}: basis", item.id);
+            }
+        }
         let who5 = bank.source("who5").unwrap();
         for text in [&who5.licence, &who5.citation] {
             assert!(licence.contains(&collapsed(text)), "LICENSE lacks: {text}");
         }
         assert!(licence.contains("Non-commercial use only"));
+        let ons_attribution =
+            "Contains public sector information licensed under the Open Government Licence v3.0.";
+        assert!(licence.contains(ons_attribution), "LICENSE lacks the OGL attribution");
+        assert!(
+            licence.contains("Fonte: ISTAT") && licence.contains("Creative Commons Attribution 3.0 or later")
+        );
+        let italian = bank.item("ls.1").unwrap().official_it.as_ref().unwrap();
+        assert!(licence.contains(&collapsed(&italian.it)), "LICENSE names ISTAT's question");
     }
 
     #[test]
@@ -1226,9 +1488,127 @@ mod tests {
             let n_items = bank.items_for(metric).count();
             assert!(n_items >= 1, "{} has no item", metric.key());
         }
+        for metric in EDITION_2_DRIVERS {
+            let n_items = bank.items_in_edition(metric, 2).count();
+            assert!((2..=3).contains(&n_items), "{} has {n_items} items in edition 2", metric.key());
+        }
         for metric in DRIVERS {
-            let n_items = bank.items_for(metric).count();
-            assert!((2..=3).contains(&n_items), "{} has {n_items} items", metric.key());
+            let n_items = bank.items_in_edition(metric, 3).count();
+            assert!((3..=5).contains(&n_items), "{} has {n_items} items in edition 3", metric.key());
+        }
+        for metric in
+            [Metric::LifeSatisfaction, Metric::CustomerEmpathy, Metric::ManagerSupport, Metric::Flexibility]
+        {
+            assert_eq!(bank.items_in_edition(metric, 2).count(), 0, "{} is new in edition 3", metric.key());
+        }
+    }
+
+    /// Issue 13: each driver's trend has a reference item, its anchor.
+    #[test]
+    fn every_driver_has_exactly_one_anchor_asked_in_every_edition_it_is_in() {
+        let bank = ItemBank::embedded();
+        for metric in DRIVERS {
+            let anchors: Vec<&str> =
+                bank.items_for(metric).filter(|item| item.anchor).map(|item| item.id.as_str()).collect();
+            assert_eq!(anchors.len(), 1, "{}: {anchors:?}", metric.key());
+            let anchor = bank.anchor(metric).unwrap();
+            let first_edition = bank.items_for(metric).map(|item| item.since_edition).min().unwrap();
+            assert_eq!(
+                anchor.since_edition, first_edition,
+                "{}: the anchor is in the driver's first edition",
+                anchor.id
+            );
+        }
+        for metric in
+            [Metric::Wellbeing, Metric::LifeSatisfaction, Metric::Who5, Metric::Burnout, Metric::Enps]
+        {
+            assert!(bank.anchor(metric).is_none(), "{}", metric.key());
+        }
+    }
+
+    /// Issue 13: the items written for edition 3 note the research they rest
+    /// on, and each new driver has an item that is not reverse-scored.
+    #[test]
+    fn new_items_note_their_basis_and_new_drivers_are_not_all_reversed() {
+        let bank = ItemBank::embedded();
+        for item in bank.items().iter().filter(|item| item.since_edition == 3) {
+            if bank.source_of(item).written_by_project {
+                let basis = item.basis.as_deref().unwrap_or_else(|| panic!("{} has no basis", item.id));
+                assert!(basis.chars().any(|character| character.is_ascii_digit()), "{}: a citation", item.id);
+                assert!(
+                    item.text.en.contains("This week") || item.text.en.contains("this week"),
+                    "{}",
+                    item.id
+                );
+                assert!(item.text.it.contains("Questa settimana"), "{}", item.id);
+            }
+        }
+        for metric in [Metric::CustomerEmpathy, Metric::ManagerSupport, Metric::Flexibility] {
+            assert!(bank.items_for(metric).any(|item| !item.reverse), "{}", metric.key());
+            assert_eq!(bank.items_for(metric).count(), 3, "{}", metric.key());
+        }
+        for item in bank.items_for(Metric::CustomerEmpathy) {
+            assert!(item.basis.as_deref().unwrap_or_default().contains("KPMG"), "{}", item.id);
+        }
+    }
+
+    /// Issue 13: the customer items, and only items where it makes sense,
+    /// offer "not applicable this week", with a label in both languages.
+    #[test]
+    fn customer_items_allow_not_applicable_with_a_label() {
+        let bank = ItemBank::embedded();
+        let label = bank.not_applicable_label().unwrap();
+        assert_eq!(label.en, "Not applicable this week");
+        assert_eq!(label.it, "Non pertinente questa settimana");
+        let allowing: BTreeSet<&str> =
+            bank.items().iter().filter(|item| item.not_applicable).map(|item| item.id.as_str()).collect();
+        for item in bank.items() {
+            let customer_metric = matches!(item.metric, Metric::CustomerFocus | Metric::CustomerEmpathy);
+            if customer_metric {
+                assert!(item.not_applicable, "{}", item.id);
+            }
+        }
+        for id in ["emp.1", "emp.2", "tools.4", "rec.4"] {
+            assert!(allowing.contains(id), "{id}");
+        }
+        for id in ["eng.1", "wb.1", "ls.1", "who5.1", "burnout.1", "enps.1", "emp.3", "ms.1", "flex.1"] {
+            assert!(!allowing.contains(id), "{id}");
+        }
+    }
+
+    /// Issue 13: the commercial wellbeing measure, ONS's question in English
+    /// and ISTAT's in Italian, both under licences that allow commercial use.
+    #[test]
+    fn life_satisfaction_pairs_the_ons_and_istat_questions() {
+        let bank = ItemBank::embedded();
+        let item = bank.item("ls.1").unwrap();
+        assert_eq!(item.metric, Metric::LifeSatisfaction);
+        assert_eq!(item.text.en, "Overall, how satisfied are you with your life nowadays?");
+        assert_eq!(item.text.it, "Attualmente quanto si ritiene soddisfatto della sua vita nel complesso?");
+        let scale = bank.scale_of(item);
+        assert_eq!((scale.min, scale.max, item.reverse), (0, 10, false));
+        assert_eq!(scale.label(0).unwrap().en, "0 – Not at all satisfied");
+        assert_eq!(scale.label(10).unwrap().en, "10 – Completely satisfied");
+        let sources: Vec<&str> = bank.sources_of(item).iter().map(|source| source.id.as_str()).collect();
+        assert_eq!(sources, ["ons_life_satisfaction", "istat_life_satisfaction"]);
+        let ons = bank.source("ons_life_satisfaction").unwrap();
+        assert!(ons.commercial_use && ons.licence.contains("Open Government Licence v3.0"));
+        assert!(
+            ons.citation.contains(
+                "Contains public sector information licensed under the Open Government Licence v3.0."
+            )
+        );
+        let istat = bank.source("istat_life_satisfaction").unwrap();
+        assert!(istat.commercial_use && istat.licence.contains("CC BY"));
+        assert!(
+            istat.unverified.iter().any(|line| line.contains("molto soddisfatto")),
+            "the anchors are flagged"
+        );
+        for source in [ons, istat] {
+            let kinds: Vec<&DeviationKind> =
+                source.deviations.iter().map(|deviation| &deviation.kind).collect();
+            assert!(kinds.contains(&&DeviationKind::Translation), "{}: the pairing is declared", source.id);
+            assert!(kinds.contains(&&DeviationKind::Presentation), "{}", source.id);
         }
     }
 
@@ -1315,8 +1695,17 @@ mod tests {
     /// form slipping in would read as two voices.
     #[test]
     fn italian_uses_the_informal_register() {
-        let formal_markers = [" Lei ", " Suo ", " Sua ", " Suoi ", " Sue ", " La sua ", "Le chiediamo"];
-        for item in ItemBank::embedded().items() {
+        let formal_markers =
+            [" Lei ", " Suo ", " Sua ", " Suoi ", " Sue ", " La sua ", "Le chiediamo", " si ritiene "];
+        let bank = ItemBank::embedded();
+        for item in bank.items() {
+            if item.official_it.is_some() {
+                // An official Italian text is kept verbatim, formal or not;
+                // its source declares the exception.
+                let note = bank.italian_source_of(item).note.as_deref().unwrap_or_default();
+                assert!(note.contains("\"Lei\"") && note.contains("\"tu\""), "{}", item.id);
+                continue;
+            }
             let italian = format!(" {} ", item.text.it);
             for marker in formal_markers {
                 assert!(!italian.contains(marker), "{} uses the formal '{}'", item.id, marker.trim());
@@ -1467,6 +1856,78 @@ text.it = "Questa settimana il mio lavoro mi è piaciuto."
         for (name, text, expected) in cases {
             assert_eq!(ItemBank::parse(&text), Err(expected), "{name}");
         }
+    }
+
+    #[test]
+    fn editions_anchors_and_not_applicable_are_checked() {
+        let text_it = "text.it = \"Questa settimana il mio lavoro mi è piaciuto.\"";
+        let with = |extra: &str| VALID.replace(text_it, &format!("{text_it}\n{extra}"));
+        let second_item = format!(
+            "{VALID}\n[[items]]\nid = \"eng.2\"\nmetric = \"engagement\"\nscale = \"agree3\"\nreverse = false\nsource = \"polso\"\ntext.en = \"x\"\ntext.it = \"y\"\nanchor = true\n"
+        );
+        let cases: Vec<(&str, String, BankError)> = vec![
+            ("unknown edition", with("since_edition = 4"), BankError::UnknownEdition { item: "eng.1".into(), edition: 4 }),
+            ("edition one", with("since_edition = 1"), BankError::UnknownEdition { item: "eng.1".into(), edition: 1 }),
+            (
+                "two anchors",
+                second_item.replace(text_it, &format!("{text_it}\nanchor = true")),
+                BankError::TwoAnchors { metric: "engagement", first: "eng.1".into(), second: "eng.2".into() },
+            ),
+            (
+                "an anchor that is not a driver's",
+                with("anchor = true").replace("metric = \"engagement\"", "metric = \"enps\""),
+                BankError::AnchorNotDriver { item: "eng.1".into(), metric: "enps" },
+            ),
+            (
+                "not applicable without a label",
+                with("not_applicable = true"),
+                BankError::NotApplicableLabelMissing { item: "eng.1".into() },
+            ),
+            (
+                "an Italian source without official Italian",
+                with("source_it = \"istat\"").replace(
+                    "[[scales]]",
+                    "[[sources]]\nid = \"istat\"\nname = \"ISTAT\"\nlicence = \"CC BY\"\ncitation = \"ISTAT.\"\ncommercial_use = true\n\n[[scales]]",
+                ),
+                BankError::OfficialItalianMissing { item: "eng.1".into() },
+            ),
+            (
+                "an Italian that drifts from its official wording",
+                with("official_it = \"Questa settimana il lavoro mi è piaciuto.\""),
+                BankError::ItalianWordingDiffers {
+                    item: "eng.1".into(),
+                    expected: "Questa settimana il lavoro mi è piaciuto.".into(),
+                    shown: "Questa settimana il mio lavoro mi è piaciuto.".into(),
+                },
+            ),
+            (
+                "an unknown Italian source",
+                with("source_it = \"istat\""),
+                BankError::UnknownSource { item: "eng.1".into(), source_id: "istat".into() },
+            ),
+        ];
+        for (name, text, expected) in cases {
+            assert_eq!(ItemBank::parse(&text), Err(expected), "{name}");
+        }
+        let labelled = format!(
+            "{}\n[not_applicable_label]\nen = \"N/A\"\nit = \"N/D\"\n",
+            with("not_applicable = true")
+        );
+        // The label table must come before the arrays of tables.
+        let labelled = labelled.replacen(
+            "version = 1\n",
+            "version = 1\n[not_applicable_label]\nen = \"N/A\"\nit = \"N/D\"\n",
+            1,
+        );
+        let labelled = &labelled[..labelled.rfind("\n[not_applicable_label]").unwrap()];
+        let bank = ItemBank::parse(labelled).unwrap();
+        assert!(bank.item("eng.1").unwrap().not_applicable);
+        assert_eq!(bank.not_applicable_label().unwrap().it, "N/D");
+        assert_eq!(
+            ItemBank::parse(&with("since_edition = 3")).unwrap().item("eng.1").unwrap().since_edition,
+            3
+        );
+        assert_eq!(ItemBank::parse(VALID).unwrap().item("eng.1").unwrap().since_edition, 2);
     }
 
     /// A minimal bank with one third-party instrument: an item and a scale

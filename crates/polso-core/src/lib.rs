@@ -17,19 +17,22 @@ pub mod dp;
 pub mod key_fingerprint;
 pub mod linkage;
 pub mod pulse;
+pub mod questionnaire;
 pub mod schedule;
 pub mod scoring;
 pub mod week;
 
 pub use bank::{
     BankError, Cutoff, Deviation, DeviationKind, Item, ItemBank, ItemId, Language, Localized, Metric,
-    OfficialWording, Scale, ScaleProvenance, Source, presented_wording,
+    OfficialItalian, OfficialWording, Scale, ScaleProvenance, Source, presented_italian_wording,
+    presented_wording,
 };
 pub use pulse::{
     MAX_ITEMS_PER_WEEK, MAX_NOTE_CHARS, PulseError, PulseSubmission, ValidPulse, WeekState, WorkMode,
-    WorkWeek, validate_submission, week_state,
+    WorkWeek, validate_submission, validate_submission_with_not_applicable, week_state,
 };
-pub use schedule::{DRIVERS, Schedule, WeekKind};
+pub use questionnaire::{Adoption, PlanError, Questionnaire, QuestionnairePlan};
+pub use schedule::{DRIVERS, EDITION_2_DRIVERS, Schedule, WeekKind};
 pub use scoring::{
     Answer, EnpsCategory, MetricScore, ScoringError, enps_category, requires_every_item, score_answers,
 };

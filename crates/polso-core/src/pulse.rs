@@ -5,8 +5,10 @@
 //! shell, a future web client and the tests all apply the same ones: a week is
 //! open from its Monday through its Sunday in the employee's local date, only
 //! the items the schedule asks that week can be answered, each once and on its
-//! scale, skipping is allowed as long as one item is answered, and the private
-//! note is bounded in characters (not bytes, so Italian accents cost nothing).
+//! scale, skipping is allowed as long as one item is answered or marked not
+//! applicable, an item may be marked "not applicable this week" only if the
+//! bank allows it, and the private note is bounded in characters (not bytes,
+//! so Italian accents cost nothing).
 
 use chrono::NaiveDate;
 
@@ -120,6 +122,10 @@ pub struct ValidPulse {
     pub submission: PulseSubmission,
     /// The scores of the metrics answered, in [`crate::Metric::ALL`] order.
     pub scores: Vec<MetricScore>,
+    /// The items marked "not applicable this week", in the order given: asked
+    /// that week, not answered, and allowed to be not applicable. They have
+    /// no value and no score, but they are counted.
+    pub not_applicable: Vec<ItemId>,
 }
 
 /// Why a submission is refused. Each message names the week, item or value at
@@ -173,6 +179,18 @@ pub enum PulseError {
         /// The scale's highest value.
         max: u8,
     },
+    /// An item is marked not applicable but the bank does not allow it.
+    #[error("item '{item}' cannot be marked not applicable; answer it or skip it")]
+    NotApplicableNotAllowed {
+        /// The item marked.
+        item: ItemId,
+    },
+    /// An item is both answered and marked not applicable.
+    #[error("item '{item}' is both answered and marked not applicable; keep one")]
+    AnsweredAndNotApplicable {
+        /// The item.
+        item: ItemId,
+    },
     /// The note is longer than [`MAX_NOTE_CHARS`].
     #[error("the note has {chars} characters; the most is {max}")]
     NoteTooLong {
@@ -214,13 +232,30 @@ pub fn validate_submission(
     submission: &PulseSubmission,
     today: NaiveDate,
 ) -> Result<ValidPulse, PulseError> {
+    validate_submission_with_not_applicable(bank, schedule, submission, &[], today)
+}
+
+/// Checks a submission in which the items `not_applicable` are marked "not
+/// applicable this week", and scores it.
+///
+/// The checks are those of [`validate_submission`], with the marks checked
+/// after the answers: each marked item is known, asked this week, marked
+/// once, not also answered, and allowed to be not applicable by the bank. A
+/// submission with no answer but a mark is valid: it says something.
+pub fn validate_submission_with_not_applicable(
+    bank: &ItemBank,
+    schedule: &Schedule,
+    submission: &PulseSubmission,
+    not_applicable: &[ItemId],
+    today: NaiveDate,
+) -> Result<ValidPulse, PulseError> {
     let week = submission.week;
     match week_state(week, today) {
         WeekState::NotYetOpen => return Err(PulseError::WeekNotOpen { week }),
         WeekState::Closed => return Err(PulseError::WeekClosed { week }),
         WeekState::Open => {}
     }
-    if submission.answers.is_empty() {
+    if submission.answers.is_empty() && not_applicable.is_empty() {
         return Err(PulseError::NoAnswers);
     }
 
@@ -249,6 +284,26 @@ pub fn validate_submission(
         }
     }
 
+    let mut marked: Vec<&ItemId> = Vec::with_capacity(not_applicable.len());
+    for item in not_applicable {
+        let Some(bank_item) = bank.item(item.as_str()) else {
+            return Err(PulseError::UnknownItem { item: item.clone() });
+        };
+        if !items_this_week.contains(item) {
+            return Err(PulseError::ItemNotInWeek { item: item.clone(), week });
+        }
+        if marked.contains(&item) {
+            return Err(PulseError::DuplicateAnswer { item: item.clone() });
+        }
+        if answered.contains(&item) {
+            return Err(PulseError::AnsweredAndNotApplicable { item: item.clone() });
+        }
+        if !bank_item.not_applicable {
+            return Err(PulseError::NotApplicableNotAllowed { item: item.clone() });
+        }
+        marked.push(item);
+    }
+
     if let Some(work_week) = submission.work_week {
         work_week.check()?;
     }
@@ -270,6 +325,7 @@ pub fn validate_submission(
             note: note.map(str::to_owned),
         },
         scores,
+        not_applicable: not_applicable.to_vec(),
     })
 }
 
@@ -279,6 +335,7 @@ mod tests {
 
     use super::*;
     use crate::bank::Metric;
+    use crate::questionnaire::QuestionnairePlan;
     use crate::schedule::WeekKind;
 
     const SEED: u64 = 42;
@@ -528,6 +585,88 @@ mod tests {
             let submission = PulseSubmission { week, answers, work_week, note };
             assert_eq!(validate_submission(bank, &schedule, &submission, today), Err(expected), "{case}");
         }
+    }
+
+    /// Issue 13: a customer item can be marked "not applicable this week";
+    /// it is kept as a mark without value or score. An item that does not
+    /// allow it, or one also answered, is refused.
+    #[test]
+    fn only_items_that_allow_it_can_be_marked_not_applicable() {
+        let bank = ItemBank::embedded();
+        let schedule = Schedule::with_plan(bank, SEED, &QuestionnairePlan::for_new_organisation());
+        let allows = |id: &ItemId| bank.item(id.as_str()).is_some_and(|item| item.not_applicable);
+        let mut week: IsoWeek = "2026-W48".parse().unwrap();
+        let mut items = schedule.items_for_week(week);
+        while !(items.iter().any(allows) && items.iter().any(|id| !allows(id))) {
+            week = week.next();
+            items = schedule.items_for_week(week);
+        }
+        let today = week.monday();
+        let customer_item = items.iter().find(|id| allows(id)).unwrap().clone();
+        let other_item = items.iter().find(|id| !allows(id)).unwrap().clone();
+        let submission =
+            PulseSubmission { week, answers: vec![answer(&other_item, 4)], work_week: None, note: None };
+        let marks = [customer_item.clone()];
+        let valid =
+            validate_submission_with_not_applicable(bank, &schedule, &submission, &marks, today).unwrap();
+        assert_eq!(valid.not_applicable, marks);
+        assert_eq!(valid.submission.answers, submission.answers, "the mark is not an answer");
+        let scored_metrics: Vec<Metric> = valid.scores.iter().map(|score| score.metric).collect();
+        let customer_metric = bank.item(customer_item.as_str()).unwrap().metric;
+        assert!(!scored_metrics.contains(&customer_metric), "{scored_metrics:?}");
+        assert_eq!(validate_submission(bank, &schedule, &submission, today).unwrap().not_applicable, vec![]);
+
+        let only_marks = PulseSubmission { answers: vec![], ..submission.clone() };
+        let valid =
+            validate_submission_with_not_applicable(bank, &schedule, &only_marks, &marks, today).unwrap();
+        assert_eq!((valid.scores.len(), valid.not_applicable.len()), (0, 1), "a mark alone is a pulse");
+
+        let not_this_week = bank
+            .items()
+            .iter()
+            .find(|item| item.not_applicable && !items.contains(&item.id))
+            .map(|item| item.id.clone())
+            .unwrap();
+        let cases = [
+            (
+                "not allowed",
+                vec![other_item.clone()],
+                only_marks.clone(),
+                PulseError::NotApplicableNotAllowed { item: other_item.clone() },
+            ),
+            (
+                "answered too",
+                vec![customer_item.clone()],
+                PulseSubmission { answers: vec![answer(&customer_item, 3)], ..submission.clone() },
+                PulseError::AnsweredAndNotApplicable { item: customer_item.clone() },
+            ),
+            (
+                "marked twice",
+                vec![customer_item.clone(), customer_item.clone()],
+                submission.clone(),
+                PulseError::DuplicateAnswer { item: customer_item.clone() },
+            ),
+            (
+                "not asked this week",
+                vec![not_this_week.clone()],
+                submission.clone(),
+                PulseError::ItemNotInWeek { item: not_this_week, week },
+            ),
+            (
+                "unknown",
+                vec![ItemId("cust.99".into())],
+                submission.clone(),
+                PulseError::UnknownItem { item: ItemId("cust.99".into()) },
+            ),
+        ];
+        for (name, marks, submission, expected) in cases {
+            let result = validate_submission_with_not_applicable(bank, &schedule, &submission, &marks, today);
+            assert_eq!(result, Err(expected), "{name}");
+        }
+        assert_eq!(
+            PulseError::NotApplicableNotAllowed { item: ItemId("eng.1".into()) }.to_string(),
+            "item 'eng.1' cannot be marked not applicable; answer it or skip it"
+        );
     }
 
     #[test]

@@ -1,34 +1,55 @@
 //! The weekly schedule: which items each ISO week's pulse asks.
 //!
 //! A pulse is at most five items, yet every driver must be asked at least
-//! every four weeks and the longer instruments (WHO-5, eNPS) on a monthly and a
-//! quarterly cadence. The schedule reconciles the two, and it is a pure
-//! function of (item bank, organisation seed, week), so every device of an
-//! organisation shows the same items in the same week without talking to each
-//! other, and a team's answers can be aggregated item by item.
+//! every four weeks and the longer instruments on a monthly and a quarterly
+//! cadence. The schedule reconciles the two, and it is a pure function of
+//! (item bank, organisation seed, questionnaire plan, week), so every device
+//! of an organisation shows the same items in the same week without talking
+//! to each other, and a team's answers can be aggregated item by item.
 //!
-//! The rules:
+//! Which rules apply in a week is the edition of the organisation's
+//! questionnaire in that week ([`crate::questionnaire`]). Common to every
+//! edition:
 //!
-//! 1. Weeks are grouped in cycles of four by `week.index().div_euclid(4)`;
-//!    [`IsoWeek::index`] is continuous, so cycles run straight across year
-//!    ends and 53-week years.
-//! 2. In each cycle one week is a WHO-5 week ([`WeekKind::Who5`]): it asks the
+//! - Weeks are grouped in cycles of four by `week.index().div_euclid(4)`;
+//!   [`IsoWeek::index`] is continuous, so cycles run straight across year
+//!   ends and 53-week years.
+//! - A cycle's rotating slots hold each of the edition's drivers exactly
+//!   once, plus one instrument slot: the eNPS item in every third cycle
+//!   (`cycle.rem_euclid(3) == 0`, about once a quarter) and the burnout item
+//!   in the others. Which slot holds which driver is a permutation drawn from
+//!   the seed once, fixed for the organisation, so each driver is asked
+//!   exactly every four weeks and any four consecutive weeks of one
+//!   questionnaire contain every driver.
+//! - Which item of a driver's family is asked rotates with the cycle index,
+//!   from an offset drawn from the seed, so over `n` cycles a family of `n`
+//!   items asks each of them once. An edition's families hold only the items
+//!   of that edition or earlier (`since_edition` in the bank).
+//!
+//! **Edition 2** ([`EDITION_2_DRIVERS`], eleven drivers):
+//!
+//! 1. In each cycle one week is a WHO-5 week ([`WeekKind::Who5`]): it asks the
 //!    five WHO-5 items and nothing else. Its position in the cycle (0 to 3) is
 //!    drawn from the seed once and is the same in every cycle, so the WHO-5,
 //!    which asks about the last two weeks, is asked exactly every four weeks.
-//! 3. The other three weeks are regular ([`WeekKind::Regular`]): the wellbeing
+//! 2. The other three weeks are regular ([`WeekKind::Regular`]): the wellbeing
 //!    core item plus four rotating slots. When the bank has several wellbeing
 //!    items they take turns from one regular week to the next.
-//! 4. The twelve slots of a cycle (three weeks of four) hold the eleven
-//!    [`DRIVERS`], each exactly once, plus one instrument slot. The instrument
-//!    is the eNPS item in every third cycle (`cycle.rem_euclid(3) == 0`, about
-//!    once a quarter) and the burnout item in the others.
-//! 5. Which slot holds which driver is a permutation drawn from the seed once,
-//!    fixed for the organisation. So each driver is asked exactly every four
-//!    weeks, and any four consecutive weeks contain every driver.
-//! 6. Which item of a driver's family is asked rotates with the cycle index,
-//!    from an offset drawn from the seed, so over `n` cycles a family of `n`
-//!    items asks each of them once.
+//! 3. The twelve slots of a cycle hold the eleven drivers and the instrument.
+//!
+//! **Edition 3** ([`DRIVERS`], fourteen drivers), without the WHO-5 (the
+//! commercial default): every week is regular, the wellbeing core item (the
+//! items taking turns week by week) plus four rotating slots; the sixteen
+//! slots of a cycle hold the fourteen drivers, the instrument and the life
+//! satisfaction item, the last two never in the same week (their options are
+//! the longest to read). No WHO-5 item is ever asked.
+//!
+//! **Edition 3 with the WHO-5 module**: one WHO-5 week per cycle, as in
+//! edition 2; the three other weeks have no core item and five rotating slots
+//! each, and their fifteen slots hold the fourteen drivers and the
+//! instrument. The WHO-5 takes the place of the core and life satisfaction
+//! items: a cycle has twenty places, five for the WHO-5 and fifteen for the
+//! rest, which is why edition 3 has fourteen drivers and not more.
 //!
 //! Every family draws its offset once, whatever its size, so adding an item to
 //! one family of the bank changes which items that family asks and nothing
@@ -36,21 +57,42 @@
 //! the same items.
 //!
 //! Randomness comes from the seed alone, through a small SplitMix64 generator
-//! in this module: no clock and no `rand` crate. Changing the order of the
-//! draws would silently give every organisation a new schedule, so a snapshot
-//! test pins it.
+//! in this module: no clock and no `rand` crate. Edition 2 draws from the
+//! seed exactly as it always has; edition 3 draws from its own stream (the
+//! seed mixed with [`EDITION_3_STREAM`]), so adding it moved nothing of
+//! edition 2. Changing the order of the draws would silently give every
+//! organisation a new schedule, so a snapshot test pins each edition.
 
 use crate::bank::{ItemBank, ItemId, Metric};
 use crate::pulse::MAX_ITEMS_PER_WEEK;
+use crate::questionnaire::{Questionnaire, QuestionnairePlan};
 use crate::week::IsoWeek;
 
 /// How many weeks make a cycle: every driver is asked once per cycle.
 pub const CYCLE_WEEKS: i64 = 4;
 
-/// The drivers: the metrics that rotate through the regular weeks' slots.
-/// Wellbeing (the core), WHO-5, burnout and eNPS are scheduled by their own
-/// rules instead.
-pub const DRIVERS: [Metric; 11] = [
+/// Every driver: the metrics that rotate through the weeks' slots, in
+/// edition 3. Wellbeing (the core), life satisfaction, WHO-5, burnout and
+/// eNPS are scheduled by their own rules instead.
+pub const DRIVERS: [Metric; 14] = [
+    Metric::Engagement,
+    Metric::WorkLifeBalance,
+    Metric::Communication,
+    Metric::TeamCohesion,
+    Metric::Tools,
+    Metric::Empowerment,
+    Metric::RoleClarity,
+    Metric::Recognition,
+    Metric::Growth,
+    Metric::Trust,
+    Metric::CustomerFocus,
+    Metric::CustomerEmpathy,
+    Metric::ManagerSupport,
+    Metric::Flexibility,
+];
+
+/// The drivers of edition 2: the first eleven of [`DRIVERS`].
+pub const EDITION_2_DRIVERS: [Metric; 11] = [
     Metric::Engagement,
     Metric::WorkLifeBalance,
     Metric::Communication,
@@ -64,26 +106,49 @@ pub const DRIVERS: [Metric; 11] = [
     Metric::CustomerFocus,
 ];
 
+/// Mixed into the seed for edition 3's draws, so they never disturb
+/// edition 2's ("edition3" in ASCII).
+pub const EDITION_3_STREAM: u64 = 0x6564_6974_696f_6e33;
+
 /// The eNPS item is asked in one cycle out of this many.
 const ENPS_EVERY_N_CYCLES: i64 = 3;
 
-/// Rotating slots in a regular week, beside the wellbeing core item.
+/// Edition 2: rotating slots in a regular week, beside the wellbeing core item.
 const SLOTS_PER_REGULAR_WEEK: usize = 4;
 
-/// Regular weeks in a cycle: all but the WHO-5 week.
+/// Edition 2: regular weeks in a cycle, all but the WHO-5 week.
 const REGULAR_WEEKS_PER_CYCLE: usize = 3;
 
-/// Rotating slots in a cycle: one per driver, plus the instrument slot.
+/// Edition 2: rotating slots in a cycle, one per driver plus the instrument.
 const SLOTS_PER_CYCLE: usize = SLOTS_PER_REGULAR_WEEK * REGULAR_WEEKS_PER_CYCLE;
 
-const _: () = assert!(SLOTS_PER_CYCLE == DRIVERS.len() + 1);
+/// Edition 3 without the WHO-5: rotating slots in a week, beside the core.
+const EDITION_3_SLOTS_PER_WEEK: usize = 4;
+
+/// Edition 3 without the WHO-5: one slot per driver, the instrument and life
+/// satisfaction.
+const EDITION_3_SLOTS_PER_CYCLE: usize = EDITION_3_SLOTS_PER_WEEK * CYCLE_WEEKS as usize;
+
+/// Edition 3 with the WHO-5: rotating slots in each of the three other weeks,
+/// which have no core item.
+const EDITION_3_WHO5_SLOTS_PER_WEEK: usize = 5;
+
+/// Edition 3 with the WHO-5: one slot per driver and the instrument.
+const EDITION_3_WHO5_SLOTS_PER_CYCLE: usize = EDITION_3_WHO5_SLOTS_PER_WEEK * REGULAR_WEEKS_PER_CYCLE;
+
+const _: () = assert!(SLOTS_PER_CYCLE == EDITION_2_DRIVERS.len() + 1);
+const _: () = assert!(EDITION_3_SLOTS_PER_CYCLE == DRIVERS.len() + 2);
+const _: () = assert!(EDITION_3_WHO5_SLOTS_PER_CYCLE == DRIVERS.len() + 1);
 // The core item plus the rotating slots fit in a pulse.
 const _: () = assert!(SLOTS_PER_REGULAR_WEEK < MAX_ITEMS_PER_WEEK);
+const _: () = assert!(EDITION_3_SLOTS_PER_WEEK < MAX_ITEMS_PER_WEEK);
+const _: () = assert!(EDITION_3_WHO5_SLOTS_PER_WEEK <= MAX_ITEMS_PER_WEEK);
 
 /// What a week's pulse is made of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum WeekKind {
-    /// The wellbeing core item and four rotating items.
+    /// Rotating items, after the wellbeing core item when the questionnaire
+    /// has one that week.
     Regular,
     /// The five WHO-5 items only.
     Who5,
@@ -96,6 +161,8 @@ enum Slot {
     Driver(Metric),
     /// The eNPS item or the burnout item, depending on the cycle.
     Instrument,
+    /// The life satisfaction item (edition 3 without the WHO-5).
+    LifeSatisfaction,
 }
 
 /// The items of one metric, asked in turn from a seed-derived offset.
@@ -106,8 +173,10 @@ struct Family {
 }
 
 impl Family {
-    fn new(bank: &ItemBank, metric: Metric, random: &mut SplitMix64) -> Family {
-        let items: Vec<ItemId> = bank.items_for(metric).map(|item| item.id.clone()).collect();
+    /// The family of `metric` in `edition`: its items of that edition or
+    /// earlier, and an offset drawn from `random`.
+    fn new(bank: &ItemBank, metric: Metric, edition: u32, random: &mut SplitMix64) -> Family {
+        let items: Vec<ItemId> = bank.items_in_edition(metric, edition).map(|item| item.id.clone()).collect();
         let offset = random.below(items.len().max(1) as u64);
         Family { items, offset }
     }
@@ -124,46 +193,74 @@ impl Family {
     }
 }
 
-/// An organisation's schedule: which items each week asks.
+/// The families every edition shares the rules of: the instruments and the
+/// drivers, in the order of the edition's driver list.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Schedule {
+struct Families {
+    burnout: Family,
+    enps: Family,
+    drivers: Vec<(Metric, Family)>,
+}
+
+impl Families {
+    fn item_in_slot<'a>(
+        &'a self,
+        slot: Slot,
+        cycle: i64,
+        life_satisfaction: Option<&'a Family>,
+    ) -> Option<&'a ItemId> {
+        match slot {
+            Slot::Driver(metric) => self
+                .drivers
+                .iter()
+                .find(|(driver, _)| *driver == metric)
+                .and_then(|(_, family)| family.pick(cycle)),
+            Slot::Instrument if cycle.rem_euclid(ENPS_EVERY_N_CYCLES) == 0 => {
+                self.enps.pick(cycle.div_euclid(ENPS_EVERY_N_CYCLES))
+            }
+            Slot::Instrument => self.burnout.pick(cycle),
+            Slot::LifeSatisfaction => life_satisfaction?.pick(cycle),
+        }
+    }
+}
+
+/// Edition 2's draws, in the order it has always made them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Edition2 {
     /// Which week of each cycle (0 to 3) is the WHO-5 week.
     who5_position: i64,
     /// The rotating slots of a cycle, four per regular week, in order.
     slots: [Slot; SLOTS_PER_CYCLE],
     wellbeing: Family,
     who5: Vec<ItemId>,
-    burnout: Family,
-    enps: Family,
-    /// One family per driver, in the order of [`DRIVERS`].
-    drivers: Vec<Family>,
+    families: Families,
 }
 
-impl Schedule {
-    /// The schedule of the organisation whose seed is `org_seed`, over `bank`.
-    /// A metric without items in the bank leaves its slot empty, so that week
-    /// asks fewer items rather than failing.
-    pub fn new(bank: &ItemBank, org_seed: u64) -> Schedule {
+impl Edition2 {
+    fn new(bank: &ItemBank, org_seed: u64) -> Edition2 {
+        const EDITION: u32 = 2;
         let mut random = SplitMix64::new(org_seed);
         let who5_position = random.below(CYCLE_WEEKS as u64) as i64;
 
         let mut slots = [Slot::Instrument; SLOTS_PER_CYCLE];
-        for (slot, metric) in slots.iter_mut().zip(DRIVERS) {
+        for (slot, metric) in slots.iter_mut().zip(EDITION_2_DRIVERS) {
             *slot = Slot::Driver(metric);
         }
         random.shuffle(&mut slots);
 
-        let wellbeing = Family::new(bank, Metric::Wellbeing, &mut random);
-        let burnout = Family::new(bank, Metric::Burnout, &mut random);
-        let enps = Family::new(bank, Metric::Enps, &mut random);
-        let drivers = DRIVERS.iter().map(|&metric| Family::new(bank, metric, &mut random)).collect();
-        let who5 = bank.items_for(Metric::Who5).map(|item| item.id.clone()).collect();
+        let wellbeing = Family::new(bank, Metric::Wellbeing, EDITION, &mut random);
+        let burnout = Family::new(bank, Metric::Burnout, EDITION, &mut random);
+        let enps = Family::new(bank, Metric::Enps, EDITION, &mut random);
+        let drivers = EDITION_2_DRIVERS
+            .iter()
+            .map(|&metric| (metric, Family::new(bank, metric, EDITION, &mut random)))
+            .collect();
+        let who5 = bank.items_in_edition(Metric::Who5, EDITION).map(|item| item.id.clone()).collect();
 
-        Schedule { who5_position, slots, wellbeing, who5, burnout, enps, drivers }
+        Edition2 { who5_position, slots, wellbeing, who5, families: Families { burnout, enps, drivers } }
     }
 
-    /// What `week`'s pulse is made of.
-    pub fn week_kind(&self, week: IsoWeek) -> WeekKind {
+    fn week_kind(&self, week: IsoWeek) -> WeekKind {
         if week.index().rem_euclid(CYCLE_WEEKS) == self.who5_position {
             WeekKind::Who5
         } else {
@@ -171,14 +268,11 @@ impl Schedule {
         }
     }
 
-    /// The items `week`'s pulse asks, in the order to show them: at most
-    /// [`MAX_ITEMS_PER_WEEK`], never the same item twice.
-    pub fn items_for_week(&self, week: IsoWeek) -> Vec<ItemId> {
+    fn items_for_week(&self, week: IsoWeek) -> Vec<ItemId> {
         let week_index = week.index();
         let cycle = week_index.div_euclid(CYCLE_WEEKS);
         let position = week_index.rem_euclid(CYCLE_WEEKS);
-
-        let mut items: Vec<ItemId> = match self.week_kind(week) {
+        match self.week_kind(week) {
             WeekKind::Who5 => self.who5.clone(),
             WeekKind::Regular => {
                 // Number the regular weeks 0, 1, 2, skipping the WHO-5 week.
@@ -189,9 +283,178 @@ impl Schedule {
                 // items it strictly alternates, WHO-5 weeks notwithstanding.
                 let regular_turn = cycle * REGULAR_WEEKS_PER_CYCLE as i64 + regular_week;
                 let core = self.wellbeing.pick(regular_turn);
-                let rotating = week_slots.iter().filter_map(|&slot| self.item_in_slot(slot, cycle));
+                let rotating =
+                    week_slots.iter().filter_map(|&slot| self.families.item_in_slot(slot, cycle, None));
                 core.into_iter().chain(rotating).cloned().collect()
             }
+        }
+    }
+}
+
+/// Edition 3's draws, from their own stream: both layouts (with and without
+/// the WHO-5) and the families they share.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Edition3 {
+    /// Which week of each cycle (0 to 3) is the WHO-5 week, when the WHO-5 is
+    /// opted in.
+    who5_position: i64,
+    /// Without the WHO-5: the rotating slots of a cycle, four per week.
+    slots: [Slot; EDITION_3_SLOTS_PER_CYCLE],
+    /// With the WHO-5: the rotating slots of a cycle, five per other week.
+    who5_slots: [Slot; EDITION_3_WHO5_SLOTS_PER_CYCLE],
+    wellbeing: Family,
+    life_satisfaction: Family,
+    who5: Vec<ItemId>,
+    families: Families,
+}
+
+impl Edition3 {
+    fn new(bank: &ItemBank, org_seed: u64) -> Edition3 {
+        const EDITION: u32 = 3;
+        let mut random = SplitMix64::new(org_seed ^ EDITION_3_STREAM);
+        let who5_position = random.below(CYCLE_WEEKS as u64) as i64;
+
+        let mut slots = [Slot::Instrument; EDITION_3_SLOTS_PER_CYCLE];
+        slots[1] = Slot::LifeSatisfaction;
+        for (slot, metric) in slots[2..].iter_mut().zip(DRIVERS) {
+            *slot = Slot::Driver(metric);
+        }
+        random.shuffle(&mut slots);
+        keep_long_items_apart(&mut slots);
+
+        let mut who5_slots = [Slot::Instrument; EDITION_3_WHO5_SLOTS_PER_CYCLE];
+        for (slot, metric) in who5_slots[1..].iter_mut().zip(DRIVERS) {
+            *slot = Slot::Driver(metric);
+        }
+        random.shuffle(&mut who5_slots);
+
+        let wellbeing = Family::new(bank, Metric::Wellbeing, EDITION, &mut random);
+        let life_satisfaction = Family::new(bank, Metric::LifeSatisfaction, EDITION, &mut random);
+        let burnout = Family::new(bank, Metric::Burnout, EDITION, &mut random);
+        let enps = Family::new(bank, Metric::Enps, EDITION, &mut random);
+        let drivers =
+            DRIVERS.iter().map(|&metric| (metric, Family::new(bank, metric, EDITION, &mut random))).collect();
+        let who5 = bank.items_in_edition(Metric::Who5, EDITION).map(|item| item.id.clone()).collect();
+
+        Edition3 {
+            who5_position,
+            slots,
+            who5_slots,
+            wellbeing,
+            life_satisfaction,
+            who5,
+            families: Families { burnout, enps, drivers },
+        }
+    }
+
+    fn week_kind(&self, week: IsoWeek, with_who5: bool) -> WeekKind {
+        if with_who5 && week.index().rem_euclid(CYCLE_WEEKS) == self.who5_position {
+            WeekKind::Who5
+        } else {
+            WeekKind::Regular
+        }
+    }
+
+    fn items_for_week(&self, week: IsoWeek, with_who5: bool) -> Vec<ItemId> {
+        let week_index = week.index();
+        let cycle = week_index.div_euclid(CYCLE_WEEKS);
+        let position = week_index.rem_euclid(CYCLE_WEEKS);
+        if !with_who5 {
+            let first_slot = position as usize * EDITION_3_SLOTS_PER_WEEK;
+            let week_slots = &self.slots[first_slot..first_slot + EDITION_3_SLOTS_PER_WEEK];
+            // Every week has the core item, so its items take turns week by week.
+            let core = self.wellbeing.pick(week_index);
+            let rotating = week_slots
+                .iter()
+                .filter_map(|&slot| self.families.item_in_slot(slot, cycle, Some(&self.life_satisfaction)));
+            return core.into_iter().chain(rotating).cloned().collect();
+        }
+        match self.week_kind(week, with_who5) {
+            WeekKind::Who5 => self.who5.clone(),
+            WeekKind::Regular => {
+                let other_week = if position < self.who5_position { position } else { position - 1 };
+                let first_slot = other_week as usize * EDITION_3_WHO5_SLOTS_PER_WEEK;
+                let week_slots = &self.who5_slots[first_slot..first_slot + EDITION_3_WHO5_SLOTS_PER_WEEK];
+                week_slots
+                    .iter()
+                    .filter_map(|&slot| self.families.item_in_slot(slot, cycle, None))
+                    .cloned()
+                    .collect()
+            }
+        }
+    }
+}
+
+/// Moves the life satisfaction slot to the next week when the shuffle put it
+/// in the instrument's week: the burnout item's options are long, and with
+/// the eleven-point life satisfaction scale beside them that week would not
+/// read in under a minute in Italian. The swap is with the slot at the same
+/// place in the next week, so it needs no draw and keeps every other slot.
+fn keep_long_items_apart(slots: &mut [Slot; EDITION_3_SLOTS_PER_CYCLE]) {
+    let week_of = |slot_index: usize| slot_index / EDITION_3_SLOTS_PER_WEEK;
+    let position = |wanted: Slot| slots.iter().position(|&slot| slot == wanted);
+    if let (Some(life), Some(instrument)) = (position(Slot::LifeSatisfaction), position(Slot::Instrument))
+        && week_of(life) == week_of(instrument)
+    {
+        slots.swap(life, (life + EDITION_3_SLOTS_PER_WEEK) % EDITION_3_SLOTS_PER_CYCLE);
+    }
+}
+
+/// An organisation's schedule: which items each week asks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schedule {
+    plan: QuestionnairePlan,
+    edition_2: Edition2,
+    edition_3: Edition3,
+}
+
+impl Schedule {
+    /// The schedule of the organisation whose seed is `org_seed`, over `bank`,
+    /// on edition 2 for every week ([`QuestionnairePlan::legacy`]).
+    pub fn new(bank: &ItemBank, org_seed: u64) -> Schedule {
+        Schedule::with_plan(bank, org_seed, &QuestionnairePlan::legacy())
+    }
+
+    /// The schedule of the organisation whose seed is `org_seed`, over `bank`,
+    /// asking in each week the questionnaire `plan` gives it. A metric without
+    /// items in the bank leaves its slot empty, so that week asks fewer items
+    /// rather than failing.
+    pub fn with_plan(bank: &ItemBank, org_seed: u64, plan: &QuestionnairePlan) -> Schedule {
+        Schedule {
+            plan: plan.clone(),
+            edition_2: Edition2::new(bank, org_seed),
+            edition_3: Edition3::new(bank, org_seed),
+        }
+    }
+
+    /// The organisation's questionnaire plan.
+    pub fn plan(&self) -> &QuestionnairePlan {
+        &self.plan
+    }
+
+    /// The questionnaire asked in `week`.
+    pub fn questionnaire_for(&self, week: IsoWeek) -> Questionnaire {
+        self.plan.questionnaire_for(week)
+    }
+
+    /// What `week`'s pulse is made of.
+    pub fn week_kind(&self, week: IsoWeek) -> WeekKind {
+        let questionnaire = self.questionnaire_for(week);
+        if questionnaire.edition == 2 {
+            self.edition_2.week_kind(week)
+        } else {
+            self.edition_3.week_kind(week, questionnaire.asks_who5())
+        }
+    }
+
+    /// The items `week`'s pulse asks, in the order to show them: at most
+    /// [`MAX_ITEMS_PER_WEEK`], never the same item twice.
+    pub fn items_for_week(&self, week: IsoWeek) -> Vec<ItemId> {
+        let questionnaire = self.questionnaire_for(week);
+        let mut items = if questionnaire.edition == 2 {
+            self.edition_2.items_for_week(week)
+        } else {
+            self.edition_3.items_for_week(week, questionnaire.asks_who5())
         };
         items.truncate(MAX_ITEMS_PER_WEEK);
         items
@@ -208,19 +471,6 @@ impl Schedule {
         self.items_for_week(week)
             .iter()
             .any(|item| bank.item(item.as_str()).is_some_and(|item| item.metric == metric))
-    }
-
-    fn item_in_slot(&self, slot: Slot, cycle: i64) -> Option<&ItemId> {
-        match slot {
-            Slot::Driver(metric) => {
-                let driver_index = DRIVERS.iter().position(|&driver| driver == metric)?;
-                self.drivers.get(driver_index)?.pick(cycle)
-            }
-            Slot::Instrument if cycle.rem_euclid(ENPS_EVERY_N_CYCLES) == 0 => {
-                self.enps.pick(cycle.div_euclid(ENPS_EVERY_N_CYCLES))
-            }
-            Slot::Instrument => self.burnout.pick(cycle),
-        }
     }
 }
 
@@ -265,6 +515,7 @@ mod tests {
     use expect_test::expect;
 
     use super::*;
+    use crate::questionnaire::QuestionnairePlan;
 
     fn week(text: &str) -> IsoWeek {
         text.parse().unwrap()
@@ -337,8 +588,8 @@ mod tests {
                     WeekKind::Regular => {
                         assert_eq!(metrics[0], Metric::Wellbeing, "{week}");
                         for metric in &metrics[1..] {
-                            let allowed =
-                                DRIVERS.contains(metric) || [Metric::Burnout, Metric::Enps].contains(metric);
+                            let allowed = EDITION_2_DRIVERS.contains(metric)
+                                || [Metric::Burnout, Metric::Enps].contains(metric);
                             assert!(allowed, "{week}: {metric:?}");
                         }
                     }
@@ -359,7 +610,7 @@ mod tests {
                 .collect();
             for (window, weeks_in_window) in metrics_by_week.windows(4).zip(weeks.windows(4)) {
                 let asked: BTreeSet<Metric> = window.iter().flatten().copied().collect();
-                for driver in DRIVERS {
+                for driver in EDITION_2_DRIVERS {
                     assert!(asked.contains(&driver), "seed {seed}, from {}: {driver:?}", weeks_in_window[0]);
                 }
                 assert!(asked.contains(&Metric::Who5), "seed {seed}, from {}", weeks_in_window[0]);
@@ -447,8 +698,8 @@ mod tests {
         let bank = ItemBank::embedded();
         let schedule = Schedule::new(bank, 42);
         let start = week("2026-W01").index().div_euclid(CYCLE_WEEKS) * CYCLE_WEEKS;
-        for driver in DRIVERS {
-            let n_items = bank.items_for(driver).count();
+        for driver in EDITION_2_DRIVERS {
+            let n_items = bank.items_in_edition(driver, 2).count();
             // Over n cycles a family of n items asks each of them exactly once.
             let asked: Vec<ItemId> = (0..n_items as i64 * CYCLE_WEEKS)
                 .flat_map(|offset| schedule.items_for_week(IsoWeek::from_index(start + offset)))
@@ -554,7 +805,7 @@ text = { en = "I enjoyed my work this week.", it = "Questa settimana il lavoro m
             include_str!("../data/items.toml"),
             r#"
 [[items]]
-id = "tools.4"
+id = "tools.99"
 metric = "tools"
 scale = "agree5"
 reverse = false
@@ -582,6 +833,235 @@ text.it = "Questa settimana la mia attrezzatura a casa era buona come quella in 
             }
             assert!(n_tools_changes > 0, "seed {seed}: the new item is never asked");
         }
+    }
+
+    /// Two years of weeks from 2026-W01: the span the issue asks the
+    /// schedule's promises to hold over.
+    fn two_years() -> Vec<IsoWeek> {
+        let first = week("2026-W01").index();
+        (first..first + 104).map(IsoWeek::from_index).collect()
+    }
+
+    /// Every questionnaire an organisation can have, with its plan.
+    fn every_questionnaire() -> [(Questionnaire, QuestionnairePlan); 3] {
+        [Questionnaire::EDITION_2, Questionnaire::EDITION_3, Questionnaire::EDITION_3_WITH_WHO5]
+            .map(|questionnaire| (questionnaire, QuestionnairePlan::single(questionnaire).unwrap()))
+    }
+
+    #[test]
+    fn every_driver_is_asked_in_every_four_consecutive_weeks_of_every_questionnaire() {
+        let bank = ItemBank::embedded();
+        let weeks = two_years();
+        for (questionnaire, plan) in every_questionnaire() {
+            for seed in SEEDS {
+                let schedule = Schedule::with_plan(bank, seed, &plan);
+                let metrics_by_week: Vec<BTreeSet<Metric>> = weeks
+                    .iter()
+                    .map(|&week| schedule.items_for_week(week).iter().map(|id| metric_of(bank, id)).collect())
+                    .collect();
+                for (window, weeks_in_window) in metrics_by_week.windows(4).zip(weeks.windows(4)) {
+                    let asked: BTreeSet<Metric> = window.iter().flatten().copied().collect();
+                    for driver in questionnaire.drivers() {
+                        assert!(
+                            asked.contains(driver),
+                            "{questionnaire:?}, seed {seed}, from {}: {driver:?}",
+                            weeks_in_window[0]
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn edition_3_weeks_follow_their_layout() {
+        let bank = ItemBank::embedded();
+        let weeks = two_years();
+        for (questionnaire, plan) in every_questionnaire().into_iter().skip(1) {
+            for seed in SEEDS {
+                let schedule = Schedule::with_plan(bank, seed, &plan);
+                let mut by_cycle: BTreeMap<i64, Vec<Metric>> = BTreeMap::new();
+                let mut n_who5_weeks_by_cycle: BTreeMap<i64, usize> = BTreeMap::new();
+                for &week in &weeks {
+                    let items = schedule.items_for_week(week);
+                    assert_eq!(items.len(), 5, "{questionnaire:?} {week}: {items:?}");
+                    let distinct: BTreeSet<&ItemId> = items.iter().collect();
+                    assert_eq!(distinct.len(), 5, "{week}");
+                    let metrics: Vec<Metric> = items.iter().map(|id| metric_of(bank, id)).collect();
+                    let cycle = week.index().div_euclid(CYCLE_WEEKS);
+                    let n_who5_weeks = n_who5_weeks_by_cycle.entry(cycle).or_default();
+                    match schedule.week_kind(week) {
+                        WeekKind::Who5 => {
+                            assert!(questionnaire.who5, "{week}");
+                            assert_eq!(metrics, vec![Metric::Who5; 5], "{week}");
+                            *n_who5_weeks += 1;
+                        }
+                        WeekKind::Regular if questionnaire.who5 => {
+                            for metric in &metrics {
+                                let allowed = DRIVERS.contains(metric)
+                                    || [Metric::Burnout, Metric::Enps].contains(metric);
+                                assert!(allowed, "no core item beside the WHO-5: {week} {metric:?}");
+                            }
+                        }
+                        WeekKind::Regular => {
+                            assert_eq!(metrics[0], Metric::Wellbeing, "{week}");
+                            assert!(!metrics.contains(&Metric::Who5), "{week}");
+                        }
+                    }
+                    let instrument = metrics.contains(&Metric::Burnout) || metrics.contains(&Metric::Enps);
+                    assert!(
+                        !(instrument && metrics.contains(&Metric::LifeSatisfaction)),
+                        "{week}: {items:?}"
+                    );
+                    by_cycle.entry(cycle).or_default().extend(metrics);
+                }
+                let n_cycles = by_cycle.len();
+                for (cycle, metrics) in by_cycle.iter().skip(1).take(n_cycles - 2) {
+                    let count = |wanted: Metric| metrics.iter().filter(|&&metric| metric == wanted).count();
+                    for driver in DRIVERS {
+                        assert_eq!(
+                            count(driver),
+                            1,
+                            "{questionnaire:?} seed {seed} cycle {cycle}: {driver:?}"
+                        );
+                    }
+                    assert_eq!(count(Metric::Burnout) + count(Metric::Enps), 1, "cycle {cycle}");
+                    let expected_who5 = if questionnaire.who5 { 5 } else { 0 };
+                    assert_eq!(count(Metric::Who5), expected_who5, "cycle {cycle}");
+                    assert_eq!(
+                        n_who5_weeks_by_cycle[cycle],
+                        usize::from(questionnaire.who5),
+                        "cycle {cycle}"
+                    );
+                    let (expected_life, expected_core) = if questionnaire.who5 { (0, 0) } else { (1, 4) };
+                    assert_eq!(count(Metric::LifeSatisfaction), expected_life, "cycle {cycle}");
+                    assert_eq!(count(Metric::Wellbeing), expected_core, "cycle {cycle}");
+                }
+            }
+        }
+    }
+
+    /// Issue 13: a commercial organisation's default pulse never contains an
+    /// item whose text comes from a source that forbids commercial use.
+    #[test]
+    fn a_new_organisations_plan_asks_nothing_under_a_non_commercial_licence() {
+        let bank = ItemBank::embedded();
+        let plan = QuestionnairePlan::for_new_organisation();
+        let mut asked: BTreeSet<ItemId> = BTreeSet::new();
+        for seed in SEEDS {
+            let schedule = Schedule::with_plan(bank, seed, &plan);
+            for week in two_years() {
+                for id in schedule.items_for_week(week) {
+                    let item = bank.item(id.as_str()).unwrap();
+                    for source in bank.sources_of(item) {
+                        assert!(
+                            source.commercial_use,
+                            "seed {seed} {week}: {id} is under {}",
+                            source.licence
+                        );
+                    }
+                    asked.insert(id);
+                }
+            }
+        }
+        assert!(asked.iter().any(|id| id.as_str() == "ls.1"), "the commercial wellbeing measure is asked");
+        assert!(!asked.iter().any(|id| id.as_str().starts_with("who5.")));
+    }
+
+    #[test]
+    fn edition_2_never_asks_an_item_of_edition_3() {
+        let bank = ItemBank::embedded();
+        for seed in SEEDS {
+            let schedule = Schedule::new(bank, seed);
+            for week in test_weeks() {
+                for id in schedule.items_for_week(week) {
+                    assert_eq!(bank.item(id.as_str()).unwrap().since_edition, 2, "seed {seed} {week}: {id}");
+                }
+            }
+        }
+    }
+
+    /// Issue 13's migration path: an organisation adopts edition 3 at a cycle
+    /// boundary; the weeks before keep edition 2's items exactly, and the
+    /// weeks from it are edition 3's.
+    #[test]
+    fn adopting_edition_3_at_a_cycle_boundary_keeps_the_weeks_before() {
+        let bank = ItemBank::embedded();
+        let from = crate::questionnaire::cycle_start(week("2027-W20"));
+        let plan = QuestionnairePlan::legacy().adopt(Questionnaire::EDITION_3, from).unwrap();
+        for seed in SEEDS {
+            let legacy = Schedule::new(bank, seed);
+            let edition_3 = Schedule::with_plan(bank, seed, &QuestionnairePlan::for_new_organisation());
+            let migrated = Schedule::with_plan(bank, seed, &plan);
+            for week in two_years().into_iter().chain(test_weeks()) {
+                let expected = if week.index() < from.index() { &legacy } else { &edition_3 };
+                assert_eq!(
+                    migrated.items_for_week(week),
+                    expected.items_for_week(week),
+                    "seed {seed} {week}"
+                );
+                assert_eq!(migrated.week_kind(week), expected.week_kind(week), "seed {seed} {week}");
+                let edition = if week.index() < from.index() { 2 } else { 3 };
+                assert_eq!(migrated.questionnaire_for(week).edition, edition, "{week}");
+            }
+            assert_eq!(migrated.plan().changes(), vec![from]);
+        }
+    }
+
+    #[test]
+    fn edition_3_families_take_turns_across_cycles() {
+        let bank = ItemBank::embedded();
+        let schedule = Schedule::with_plan(bank, 42, &QuestionnairePlan::for_new_organisation());
+        let start = week("2026-W01").index().div_euclid(CYCLE_WEEKS) * CYCLE_WEEKS;
+        for driver in DRIVERS {
+            let n_items = bank.items_in_edition(driver, 3).count();
+            let asked: Vec<ItemId> = (0..n_items as i64 * CYCLE_WEEKS)
+                .flat_map(|offset| schedule.items_for_week(IsoWeek::from_index(start + offset)))
+                .filter(|id| metric_of(bank, id) == driver)
+                .collect();
+            let distinct: BTreeSet<&ItemId> = asked.iter().collect();
+            assert_eq!((asked.len(), distinct.len()), (n_items, n_items), "{driver:?}: {asked:?}");
+        }
+    }
+
+    /// Pins edition 3 for one seed, with and without the WHO-5.
+    #[test]
+    fn edition_3_snapshot_for_one_seed() {
+        let bank = ItemBank::embedded();
+        let first = week("2026-W49").index();
+        let lines: Vec<String> = [Questionnaire::EDITION_3, Questionnaire::EDITION_3_WITH_WHO5]
+            .into_iter()
+            .flat_map(|questionnaire| {
+                let schedule =
+                    Schedule::with_plan(bank, 42, &QuestionnairePlan::single(questionnaire).unwrap());
+                (first..first + 9).map(IsoWeek::from_index).map(move |week| {
+                    let ids: Vec<String> =
+                        schedule.items_for_week(week).iter().map(ItemId::to_string).collect();
+                    let who5 = if questionnaire.who5 { "who5" } else { "commercial" };
+                    format!("{who5} {week} {:?}: {}", schedule.week_kind(week), ids.join(" "))
+                })
+            })
+            .collect();
+        expect![[r#"
+            commercial 2026-W49 Regular: wb.1 role.1 ls.1 rec.1 com.1
+            commercial 2026-W50 Regular: wb.2 emp.3 flex.2 wlb.1 trust.2
+            commercial 2026-W51 Regular: wb.1 ce.1 coh.1 ms.2 eng.3
+            commercial 2026-W52 Regular: wb.2 cust.5 enps.1 tools.2 gro.2
+            commercial 2026-W53 Regular: wb.1 role.2 ls.1 rec.2 com.2
+            commercial 2027-W01 Regular: wb.2 emp.1 flex.3 wlb.2 trust.3
+            commercial 2027-W02 Regular: wb.1 ce.2 coh.2 ms.3 eng.1
+            commercial 2027-W03 Regular: wb.2 cust.1 burnout.1 tools.3 gro.3
+            commercial 2027-W04 Regular: wb.1 role.3 ls.1 rec.3 com.3
+            who5 2026-W49 Who5: who5.1 who5.2 who5.3 who5.4 who5.5
+            who5 2026-W50 Regular: ms.2 rec.1 emp.3 coh.1 flex.2
+            who5 2026-W51 Regular: ce.1 wlb.1 cust.5 enps.1 eng.3
+            who5 2026-W52 Regular: gro.2 role.1 com.1 tools.2 trust.2
+            who5 2026-W53 Who5: who5.1 who5.2 who5.3 who5.4 who5.5
+            who5 2027-W01 Regular: ms.3 rec.2 emp.1 coh.2 flex.3
+            who5 2027-W02 Regular: ce.2 wlb.2 cust.1 burnout.1 eng.1
+            who5 2027-W03 Regular: gro.3 role.2 com.2 tools.3 trust.3
+            who5 2027-W04 Who5: who5.1 who5.2 who5.3 who5.4 who5.5"#]]
+        .assert_eq(&lines.join("\n"));
     }
 
     /// Pins the schedule for one seed, so a change to the draws (which would

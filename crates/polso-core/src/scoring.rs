@@ -1,9 +1,10 @@
 //! Scoring: metric scores from item answers.
 //!
-//! Scales differ (1–5 agreement, 0–5 frequency, 0–10 likelihood), so every
-//! answer is first put on one 0–100 scale and only then averaged per metric.
-//! That way a team's scores, their trends and their link to customer scores
-//! are comparable across metrics and across weeks that asked different items.
+//! Scales differ (1–5 agreement, 0–5 frequency, 0–10 likelihood, 0–10
+//! life satisfaction), so every answer is first put on one 0–100 scale and
+//! only then averaged per metric. That way a team's scores, their trends and
+//! their link to customer scores are comparable across metrics and across
+//! weeks that asked different items.
 //!
 //! All scores are "higher is better". An item where a high answer is a bad
 //! sign (such as "I found it hard to switch off from work this week", or the
@@ -197,6 +198,11 @@ mod tests {
             ("burnout.1", 1, 100.0),
             ("burnout.1", 3, 50.0),
             ("burnout.1", 5, 0.0),
+            // Life satisfaction, 0..10: 7 / 10 × 100 = 70.
+            ("ls.1", 7, 70.0),
+            ("ls.1", 0, 0.0),
+            // A reversed edition-3 item: (5 − 2) / 4 × 100 = 75.
+            ("ms.3", 2, 75.0),
             // eNPS, 0..10: 7 / 10 × 100 = 70, value × 10.
             ("enps.1", 7, 70.0),
             ("enps.1", 0, 0.0),

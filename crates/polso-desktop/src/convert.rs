@@ -60,6 +60,9 @@ pub(crate) fn pulse_view(
         },
         items,
         answers: saved.map(|saved| saved.answers.iter().map(answer_to_wire).collect()).unwrap_or_default(),
+        not_applicable: saved
+            .map(|saved| saved.not_applicable.iter().map(ToString::to_string).collect())
+            .unwrap_or_default(),
         work_week: saved.and_then(|saved| saved.work_week).map(work_week_to_wire),
         note: saved.and_then(|saved| saved.note.clone()),
         saved_at: saved.map(|saved| saved.saved_at.to_rfc3339()),
@@ -90,7 +93,13 @@ fn pulse_item(bank: &ItemBank, item: &Item) -> PulseItem {
             labels: scale.labels.iter().map(localized).collect(),
         },
         source: bank.source(&item.source).map(|source| source.name.clone()).unwrap_or_default(),
+        not_applicable: bank.not_applicable_label().filter(|_| item.not_applicable).map(localized),
     }
+}
+
+/// The items of a submission marked "not applicable this week", as the core's ids.
+pub(crate) fn not_applicable_from_wire(submission: &SubmitPulse) -> Vec<ItemId> {
+    submission.not_applicable.iter().map(|id| ItemId(id.clone())).collect()
 }
 
 fn localized(text: &Localized) -> LocalizedText {

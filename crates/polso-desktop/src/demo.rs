@@ -141,7 +141,15 @@ impl Desktop {
         let scores = score_answers(self.bank, &answers).map_err(|error| {
             ApiError::new(ErrorCode::Internal, format!("scoring the demo history of {week}: {error}"))
         })?;
-        Ok(SavedPulse { week, answers, scores, work_week: None, note: None, saved_at: now })
+        Ok(SavedPulse {
+            week,
+            answers,
+            scores,
+            not_applicable: Vec::new(),
+            work_week: None,
+            note: None,
+            saved_at: now,
+        })
     }
 }
 
@@ -193,6 +201,7 @@ mod tests {
                 team_name: "Help desk".to_owned(),
                 organisation_seed: 42,
                 report_window: ReportWindow { max_random_delay_seconds: 3600, max_report_age_weeks: 8 },
+                questionnaire: Vec::new(),
             };
             Ok(HttpAnswer { status: 201, body: serde_json::to_string(&response).unwrap() })
         }

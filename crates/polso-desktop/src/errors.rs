@@ -57,6 +57,8 @@ pub(crate) fn pulse_to_api(error: PulseError) -> ApiError {
         PulseError::ValueOutOfScale { .. } => ErrorCode::ValueOutOfScale,
         PulseError::NoteTooLong { .. } => ErrorCode::NoteTooLong,
         PulseError::InvalidWorkWeek { .. } => ErrorCode::InvalidWorkWeek,
+        PulseError::AnsweredAndNotApplicable { .. } => ErrorCode::DuplicateAnswer,
+        PulseError::NotApplicableNotAllowed { .. } => ErrorCode::InvalidInput,
     };
     ApiError::new(code, error.to_string())
 }

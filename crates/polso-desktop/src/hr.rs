@@ -193,13 +193,51 @@ pub fn read_hr_overview(
     let to = last_closed_week(today);
     let from = to.plus_weeks(1 - i64::from(query.weeks));
     let mut tables = Vec::with_capacity(MetricKey::ALL.len());
+    let mut not_applicable = Vec::new();
     for metric in MetricKey::ALL {
         tables.push((
             metric,
             read_aggregates(transport, credentials, UnitKind::Organisation, metric, from..=to)?,
         ));
+        if allows_not_applicable(metric) {
+            let key = format!("not_applicable:{}", metric.key());
+            match read_key_aggregates(transport, credentials, UnitKind::Organisation, None, &key, from..=to) {
+                Ok(table) => not_applicable.push((metric, table)),
+                // A server from before "not applicable" has no such count.
+                Err(error) if error.code == ErrorCode::UnknownItem => {}
+                Err(error) => return Err(error),
+            }
+        }
     }
-    Ok(shape_overview(from..=to, &tables))
+    let questionnaire = read_units(transport, credentials)?.questionnaire;
+    let mut overview = shape_overview(from..=to, &tables);
+    add_not_applicable(&mut overview, &not_applicable);
+    overview.questionnaire = questionnaire;
+    Ok(overview)
+}
+
+/// Whether some item of `metric` in the bank may be answered "not applicable this week".
+fn allows_not_applicable(metric: MetricKey) -> bool {
+    let bank = polso_core::ItemBank::embedded();
+    bank.items().iter().any(|item| item.not_applicable && item.metric.key() == metric.key())
+}
+
+/// Puts each released "not applicable" count of the organisation on its
+/// metric's point of the same week.
+pub fn add_not_applicable(overview: &mut HrOverview, tables: &[(MetricKey, AggregateTable)]) {
+    for (metric, table) in tables {
+        let Some(series) = overview.metrics.iter_mut().find(|series| series.metric == *metric) else {
+            continue;
+        };
+        for point in series.points.iter_mut().filter(|point| point.published) {
+            point.not_applicable = table
+                .cells
+                .iter()
+                .find(|cell| cell.unit_kind == UnitKind::Organisation && cell.week == point.week)
+                .filter(|cell| cell.asked && cell.released)
+                .and_then(|cell| cell.n);
+        }
+    }
 }
 
 /// The team × metric heatmap: the last `query.period_weeks` published weeks
@@ -365,6 +403,7 @@ pub fn shape_overview(weeks: RangeInclusive<IsoWeek>, tables: &[(MetricKey, Aggr
         participation,
         published_through: publication.published_through_text(),
         next_publication: publication.next_publication,
+        questionnaire: Vec::new(),
     }
 }
 
@@ -387,6 +426,9 @@ pub(crate) fn series_point(week: IsoWeek, cell: Option<&AggregateCell>, publishe
             published: false,
             enps: None,
             burnout_share: None,
+            not_applicable: None,
+            item_id: None,
+            standardised_mean: None,
         };
     }
     let asked = cell.is_none_or(|cell| cell.asked);
@@ -409,6 +451,9 @@ pub(crate) fn series_point(week: IsoWeek, cell: Option<&AggregateCell>, publishe
         published: true,
         enps: derived.and_then(|cell| cell.enps),
         burnout_share: derived.and_then(|cell| cell.burnout_share),
+        not_applicable: None,
+        item_id: cell.and_then(|cell| cell.item_id.clone()),
+        standardised_mean: derived.and_then(|cell| cell.standardised_mean),
     }
 }
 
@@ -527,12 +572,15 @@ fn asked_in(cells: &[&AggregateCell], weeks: &RangeInclusive<IsoWeek>) -> bool {
 fn pooled(cells: &[&AggregateCell], weeks: &RangeInclusive<IsoWeek>) -> Option<PooledPeriod> {
     let (mut weighted_sum, mut n, mut released_weeks) = (0.0, 0u32, 0u32);
     let (mut enps, mut burnout_share) = (WeightedMean::default(), WeightedMean::default());
-    for cell in cells {
-        let Ok(week) = cell.week.parse::<IsoWeek>() else { continue };
-        if !weeks.contains(&week) || !cell.asked || !cell.released {
-            continue;
-        }
-        if let (Some(mean), Some(cell_n)) = (cell.mean, cell.n)
+    let in_period = |cell: &&&AggregateCell| {
+        cell.week.parse::<IsoWeek>().is_ok_and(|week| weeks.contains(&week)) && cell.asked && cell.released
+    };
+    // A driver's weeks on its anchor's level when every released week has
+    // one, so two periods that asked different items compare the people.
+    let standardised = cells.iter().filter(in_period).all(|cell| cell.standardised_mean.is_some());
+    for cell in cells.iter().filter(in_period) {
+        let mean = if standardised { cell.standardised_mean } else { cell.mean };
+        if let (Some(mean), Some(cell_n)) = (mean, cell.n)
             && cell_n > 0
         {
             weighted_sum += mean * f64::from(cell_n);
@@ -670,6 +718,19 @@ pub(crate) fn read_unit_aggregates(
     metric: MetricKey,
     weeks: RangeInclusive<IsoWeek>,
 ) -> Result<AggregateTable, ApiError> {
+    read_key_aggregates(transport, credentials, unit, unit_id, metric.key(), weeks)
+}
+
+/// One `GET /v1/aggregates` for one key (a metric key, an item id or a
+/// `not_applicable:` count; keys are the bank's own `[a-z_0-9.:]` names).
+pub(crate) fn read_key_aggregates(
+    transport: &dyn HrTransport,
+    credentials: &HrCredentials,
+    unit: UnitKind,
+    unit_id: Option<&str>,
+    key: &str,
+    weeks: RangeInclusive<IsoWeek>,
+) -> Result<AggregateTable, ApiError> {
     let unit_name = match unit {
         UnitKind::Team => "team",
         UnitKind::Department => "department",
@@ -679,12 +740,7 @@ pub(crate) fn read_unit_aggregates(
     get_from_server(
         transport,
         credentials,
-        &format!(
-            "/v1/aggregates?unit={unit_name}{only}&key={}&from={}&to={}",
-            metric.key(),
-            weeks.start(),
-            weeks.end()
-        ),
+        &format!("/v1/aggregates?unit={unit_name}{only}&key={key}&from={}&to={}", weeks.start(), weeks.end()),
     )
 }
 

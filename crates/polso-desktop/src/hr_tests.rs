@@ -74,6 +74,9 @@ impl FakeServer {
             if token != HR_TOKEN {
                 return Ok(answer(401, r#"{"code":"unauthorized","message":"unknown token"}"#));
             }
+            if url.ends_with("/v1/units") {
+                return Ok(answer(200, UNITS_WITH_AN_EDITION_CHANGE));
+            }
             let query = |name: &str| {
                 url.split(['?', '&'])
                     .find_map(|part| part.strip_prefix(&format!("{name}=")))
@@ -143,6 +146,8 @@ fn released(
         histogram: Some(vec![0; 10]),
         enps: None,
         burnout_share: None,
+        item_id: None,
+        standardised_mean: None,
     }
 }
 
@@ -161,6 +166,8 @@ fn withheld(unit_kind: UnitKind, unit: &str, week: IsoWeek, key: &str) -> Aggreg
         histogram: None,
         enps: None,
         burnout_share: None,
+        item_id: None,
+        standardised_mean: None,
     }
 }
 
@@ -192,6 +199,9 @@ fn demo_cells(unit: UnitKind, key: &str, weeks: RangeInclusive<IsoWeek>) -> Vec<
                         released(unit, "Demo", week, key, 30, 99.0, 20.0)
                     }
                     "engagement" => not_asked(unit, "Demo", week, key),
+                    "not_applicable:customer_focus" if week == self::week("2026-W46") => {
+                        released(unit, "Demo", week, key, 9, 1.0, 0.0)
+                    }
                     _ => withheld(unit, "Demo", week, key),
                 };
                 cells.push(cell);
@@ -294,11 +304,37 @@ fn the_overview_marks_suppressed_weeks_and_bands_released_ones() {
     let credentials = HrCredentials { server_url: "http://server".to_owned(), hr_token: HR_TOKEN.to_owned() };
     let overview = read_hr_overview(&server, &credentials, HrOverviewQuery { weeks: 4 }, thursday()).unwrap();
     assert_eq!((overview.k, overview.from.as_str(), overview.to.as_str()), (5, "2026-W44", "2026-W47"));
-    assert_eq!(server.urls().len(), MetricKey::ALL.len());
-    assert!(
-        server.urls().iter().all(|url| url.contains("unit=organisation") && url.contains("from=2026-W44"))
-    );
+    let bank = polso_core::ItemBank::embedded();
+    let with_not_applicable: Vec<MetricKey> = MetricKey::ALL
+        .into_iter()
+        .filter(|metric| {
+            bank.items().iter().any(|item| item.not_applicable && item.metric.key() == metric.key())
+        })
+        .collect();
+    let aggregates: Vec<String> =
+        server.urls().into_iter().filter(|url| url.contains("/v1/aggregates")).collect();
+    assert_eq!(aggregates.len(), MetricKey::ALL.len() + with_not_applicable.len());
+    assert!(aggregates.iter().all(|url| url.contains("unit=organisation") && url.contains("from=2026-W44")));
+    assert_eq!(server.urls().iter().filter(|url| url.ends_with("/v1/units")).count(), 1);
     assert_eq!(overview.metrics.len(), MetricKey::ALL.len());
+
+    // The questionnaire's change is there for the chart to mark.
+    let changes: Vec<(Option<&str>, u32)> = overview
+        .questionnaire
+        .iter()
+        .map(|adoption| (adoption.from_week.as_deref(), adoption.edition))
+        .collect();
+    assert_eq!(changes, [(None, 2), (Some("2026-W45"), 3)]);
+
+    // "Not applicable" counts sit on their metric's week, only where released.
+    for metric in &with_not_applicable {
+        let key = format!("not_applicable:{}", metric.key());
+        assert!(aggregates.iter().any(|url| url.contains(&format!("key={key}&"))), "{key} is read");
+        let series = overview.metrics.iter().find(|series| series.metric == *metric).unwrap();
+        let counts: Vec<Option<u32>> = series.points.iter().map(|point| point.not_applicable).collect();
+        let expected = if *metric == MetricKey::CustomerFocus { Some(9) } else { None };
+        assert_eq!(counts, [None, None, expected, None], "{key}");
+    }
 
     let wellbeing = &overview.metrics[0];
     assert_eq!(wellbeing.metric, MetricKey::Wellbeing);
@@ -713,4 +749,32 @@ fn a_periods_enps_and_burnout_share_are_weighted_by_n_and_withheld_without_histo
     // The previous period was released, but without a histogram: no eNPS.
     assert!(cell.previous_mean.is_some());
     assert_eq!(cell.previous_enps, None);
+}
+
+/// The units a fake server gives: no departments, and a questionnaire that
+/// adopted edition 3 from 2026-W45.
+const UNITS_WITH_AN_EDITION_CHANGE: &str = r#"{"organisation":{"id":"org_1","name":"Demo"},"departments":[],"questionnaire":[{"from_week":null,"edition":2,"who5":true},{"from_week":"2026-W45","edition":3,"who5":false}]}"#;
+
+/// A driver's period pools its weeks on the anchor's level when every
+/// released week has one, so a period that asked a harder item does not read
+/// as a drop; with one week missing its level, the raw means are pooled.
+#[test]
+fn periods_pool_standardised_means_only_when_every_week_has_one() {
+    let week_one = week("2026-W44");
+    let week_two = week("2026-W45");
+    let easy = AggregateCell {
+        standardised_mean: Some(60.0),
+        ..released(UnitKind::Team, "Help desk", week_one, "engagement", 10, 70.0, 5.0)
+    };
+    let hard = AggregateCell {
+        standardised_mean: Some(60.0),
+        ..released(UnitKind::Team, "Help desk", week_two, "engagement", 10, 40.0, 5.0)
+    };
+    let both = pooled(&[&easy, &hard], &(week_one..=week_two)).unwrap();
+    assert_eq!(both.mean, 60.0);
+    let unknown = AggregateCell { standardised_mean: None, ..hard.clone() };
+    let mixed = pooled(&[&easy, &unknown], &(week_one..=week_two)).unwrap();
+    assert_eq!(mixed.mean, 55.0, "raw: (70 + 40) / 2");
+    let only_hard = pooled(&[&hard], &(week_two..=week_two)).unwrap();
+    assert_eq!(only_hard.mean, 60.0, "the hard item on the anchor's level");
 }

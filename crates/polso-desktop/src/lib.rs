@@ -29,6 +29,7 @@
 
 #![warn(missing_docs)]
 
+pub mod about;
 mod convert;
 pub mod credential;
 pub mod demo;
@@ -37,6 +38,7 @@ pub mod export;
 pub mod hr;
 pub mod linkage_view;
 pub mod privacy_ledger;
+mod questionnaire;
 pub mod reminder;
 mod reporting;
 mod settings;
@@ -78,20 +80,27 @@ pub struct Desktop {
     hr_token_account: String,
 }
 
+/// The organisation's schedule seed kept in the store, or the local one
+/// before enrolment.
+fn stored_seed(store: &Store) -> Result<u64, ApiError> {
+    match store.setting(ORGANISATION_SEED_KEY).map_err(errors::store_to_api)? {
+        Some(text) => text.parse::<u64>().map_err(|_| {
+            ApiError::new(
+                ErrorCode::StoreCorrupt,
+                format!("the stored setting '{ORGANISATION_SEED_KEY}' is not a number: '{text}'"),
+            )
+        }),
+        None => Ok(LOCAL_ORGANISATION_SEED),
+    }
+}
+
 impl Desktop {
     /// Wraps an open store. `system_locale` is the OS locale, such as `"it-IT"`.
-    pub fn new(store: Store, system_locale: String) -> Result<Desktop, ApiError> {
+    pub fn new(mut store: Store, system_locale: String) -> Result<Desktop, ApiError> {
         let bank = ItemBank::embedded();
-        let seed = match store.setting(ORGANISATION_SEED_KEY).map_err(errors::store_to_api)? {
-            Some(text) => text.parse::<u64>().map_err(|_| {
-                ApiError::new(
-                    ErrorCode::StoreCorrupt,
-                    format!("the stored setting '{ORGANISATION_SEED_KEY}' is not a number: '{text}'"),
-                )
-            })?,
-            None => LOCAL_ORGANISATION_SEED,
-        };
-        let schedule = Schedule::new(bank, seed);
+        let seed = stored_seed(&store)?;
+        let plan = questionnaire::load_or_choose(&mut store)?;
+        let schedule = Schedule::with_plan(bank, seed, &plan);
         Ok(Desktop {
             store,
             bank,
@@ -129,14 +138,23 @@ impl Desktop {
         today: NaiveDate,
         now: DateTime<Utc>,
     ) -> Result<PulseView, ApiError> {
-        let submission: PulseSubmission = convert::submission_from_wire(&submission)?;
-        let valid = pulse::validate_submission(self.bank, &self.schedule, &submission, today)
-            .map_err(errors::pulse_to_api)?;
+        let wire_submission = submission;
+        let submission: PulseSubmission = convert::submission_from_wire(&wire_submission)?;
+        let not_applicable = convert::not_applicable_from_wire(&wire_submission);
+        let valid = pulse::validate_submission_with_not_applicable(
+            self.bank,
+            &self.schedule,
+            &submission,
+            &not_applicable,
+            today,
+        )
+        .map_err(errors::pulse_to_api)?;
         let week = valid.submission.week;
         let saved = SavedPulse {
             week,
             answers: valid.submission.answers.clone(),
             scores: valid.scores.clone(),
+            not_applicable: valid.not_applicable.clone(),
             work_week: valid.submission.work_week,
             note: valid.submission.note.clone(),
             saved_at: now,

@@ -53,6 +53,8 @@ fn cell(team: usize, week: IsoWeek, key: &str, mean: Option<f64>, released: bool
         histogram: None,
         enps: None,
         burnout_share: None,
+        item_id: None,
+        standardised_mean: None,
     }
 }
 

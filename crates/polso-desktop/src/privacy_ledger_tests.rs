@@ -75,6 +75,7 @@ fn enrol(desktop: &mut Desktop) {
             team_name: "Help desk".to_owned(),
             organisation_seed: 7,
             report_window: ReportWindow { max_random_delay_seconds: 3600, max_report_age_weeks: 8 },
+            questionnaire: Vec::new(),
         },
         team_key_fingerprint: None,
     };

@@ -13,11 +13,13 @@ use polso_core::schedule::Schedule;
 use polso_store::{QueuedReport, QueuedReportState, ReportFailure};
 
 use crate::errors::store_to_api;
+use crate::questionnaire;
 use crate::sync::{
     self, DueReport, Enrolment, SendOutcome, SyncBatch, SyncCheck, SyncTransport, next_attempt_at,
     padded_report_body, report_due_at, report_for_pulse, week_is_closed,
 };
 use crate::{Desktop, ORGANISATION_SEED_KEY};
+use polso_api::QuestionnaireAdoption;
 
 /// Settings keys of the enrolment and of the last pass. The device token is
 /// deliberately not among them: it lives only in the vault.
@@ -75,6 +77,9 @@ impl Desktop {
         today: NaiveDate,
         now: DateTime<Utc>,
     ) -> Result<SyncStatus, ApiError> {
+        // A questionnaire this app cannot follow refuses the enrolment before anything is kept.
+        let plan = questionnaire::plan_from_wire(&enrolment.response.questionnaire)?;
+        let plan_text = questionnaire::plan_text(&plan)?;
         let vault = self.device_vault()?;
         vault.set(&self.device_token_account, &enrolment.response.device_token).map_err(vault_to_api)?;
         let response = &enrolment.response;
@@ -92,6 +97,7 @@ impl Desktop {
             (TEAM_ID_KEY, &response.team_id),
             (TEAM_NAME_KEY, &response.team_name),
             (ORGANISATION_SEED_KEY, &seed),
+            (questionnaire::QUESTIONNAIRE_KEY, &plan_text),
             (MAX_RANDOM_DELAY_KEY, &max_delay),
             (MAX_REPORT_AGE_KEY, &max_age),
             (ENROLLED_WEEK_KEY, &enrolled_week),
@@ -111,7 +117,7 @@ impl Desktop {
                 LAST_PASS_SENT_KEY,
             ])
             .map_err(store_to_api)?;
-        self.schedule = Schedule::new(self.bank, response.organisation_seed);
+        self.schedule = Schedule::with_plan(self.bank, response.organisation_seed, &plan);
         self.sync_status()
     }
 
@@ -258,26 +264,63 @@ impl Desktop {
     pub fn complete_move(
         &mut self,
         check: &SyncCheck,
-        checked: Result<(), ApiError>,
+        checked: Result<Option<Vec<QuestionnaireAdoption>>, ApiError>,
         now: DateTime<Utc>,
     ) -> Result<SyncStatus, ApiError> {
-        checked?;
+        let questionnaire = checked?;
         let Some(organisation_id) = self.enrolled_organisation()? else {
             return Err(ApiError::new(ErrorCode::NotEnrolled, "this device has not joined a team"));
         };
         self.move_enrolment(&organisation_id, &check.server_url)?;
-        self.remember_pass(0, None, now)?;
+        let followed = self.follow_questionnaire(questionnaire.as_deref(), now);
+        self.remember_pass(0, followed.err().as_ref(), now)?;
         self.sync_status()
     }
 
-    /// Records what [`sync::check_server`] found and returns the status.
+    /// Records what [`sync::check_server`] found (following the
+    /// organisation's questionnaire when it was read) and returns the status.
     pub fn record_check(
         &mut self,
-        checked: Result<(), ApiError>,
+        checked: Result<Option<Vec<QuestionnaireAdoption>>, ApiError>,
         now: DateTime<Utc>,
     ) -> Result<SyncStatus, ApiError> {
-        self.remember_pass(0, checked.err().as_ref(), now)?;
+        let followed =
+            checked.and_then(|questionnaire| self.follow_questionnaire(questionnaire.as_deref(), now));
+        self.remember_pass(0, followed.err().as_ref(), now)?;
         self.sync_status()
+    }
+
+    /// Follows the organisation's questionnaire as the server sent it, when
+    /// it did: kept, and the schedule built on it. A questionnaire that would
+    /// change a week that has begun (the server's administrator can only
+    /// adopt one from a cycle not yet begun) is refused and changes nothing,
+    /// so no answered week ever has its items changed under it.
+    fn follow_questionnaire(
+        &mut self,
+        adoptions: Option<&[QuestionnaireAdoption]>,
+        now: DateTime<Utc>,
+    ) -> Result<(), ApiError> {
+        let Some(adoptions) = adoptions else {
+            return Ok(());
+        };
+        let offered = questionnaire::plan_from_wire(adoptions)?;
+        let kept = questionnaire::load_or_choose(&mut self.store)?;
+        if offered == kept {
+            return Ok(());
+        }
+        let this_week = IsoWeek::containing(now.date_naive());
+        if let Some(week) = questionnaire::first_difference_until(&kept, &offered, this_week) {
+            return Err(ApiError::new(
+                ErrorCode::InvalidInput,
+                format!(
+                    "the server's questionnaire changes {week}, which has begun; this device keeps the one it has"
+                ),
+            ));
+        }
+        questionnaire::keep(&mut self.store, &offered)?;
+        let seed = crate::stored_seed(&self.store)?;
+        self.schedule = Schedule::with_plan(self.bank, seed, &offered);
+        Ok(())
     }
 
     /// Moves the enrolment with the organisation `organisation_id` to the

@@ -167,6 +167,7 @@ fn answering_the_pulse_silences_the_week() {
             .iter()
             .map(|item| AnswerDto { item_id: item.id.clone(), value: item.scale.min })
             .collect(),
+        not_applicable: Vec::new(),
         work_week: None,
         note: None,
     };

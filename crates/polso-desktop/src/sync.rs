@@ -26,7 +26,8 @@
 //!   device ([`check_server`], a `GET` that carries the device token and
 //!   nothing else) when the employee presses "Sync now", and in the background
 //!   at most once an hour, so the status never says "synced" about a server
-//!   that has gone. Every pass that reached for the server is kept with its
+//!   that has gone. The check reads the organisation's questionnaire, so an
+//!   edition adopted after enrolment reaches the device before its cycle. Every pass that reached for the server is kept with its
 //!   outcome (`SyncStatus::last_pass`); `last_sync_at` is the last success.
 //!
 //! A pass is split in three so that the shell never holds the store while the
@@ -40,8 +41,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use polso_api::{
-    ApiError, DroppedReportReason, EnrolDevice, EnrolRequest, EnrolResponse, ErrorCode, ReportAck,
-    ReportedScore, ReportedValue, WIRE_VERSION, WeeklyReport,
+    ApiError, DroppedReportReason, EnrolDevice, EnrolRequest, EnrolResponse, ErrorCode,
+    QuestionnaireAdoption, QuestionnaireResponse, ReportAck, ReportedScore, ReportedValue, WIRE_VERSION,
+    WeeklyReport,
 };
 use polso_core::IsoWeek;
 use polso_core::collection::send_delay_bounds;
@@ -304,6 +306,7 @@ pub fn report_for_pulse(pulse: &SavedPulse) -> WeeklyReport {
             .iter()
             .map(|score| ReportedScore { metric: metric_to_wire(score.metric), score: score.score })
             .collect(),
+        not_applicable: pulse.not_applicable.iter().map(ToString::to_string).collect(),
         padding: String::new(),
     }
 }
@@ -408,17 +411,39 @@ impl std::fmt::Debug for SyncCheck {
     }
 }
 
-/// Checks that the server answers this device (`GET /v1/privacy-ledger/device`
-/// with its token): `Ok` when it does; the server's error when it refuses the
-/// token; `server_unreachable` naming the address when nothing answers.
-/// Touches no store; nothing about answers is sent.
-pub fn check_server(transport: &dyn crate::hr::HrTransport, check: &SyncCheck) -> Result<(), ApiError> {
+/// Checks that the server answers this device, reading its organisation's
+/// questionnaire (`GET /v1/questionnaire` with the device token): the
+/// questionnaire when it does; the server's error when it refuses the token;
+/// `server_unreachable` naming the address when nothing answers. A server
+/// that predates questionnaires is checked at `GET /v1/privacy-ledger/device`
+/// instead and gives `None`. Touches no store; nothing about answers is sent.
+pub fn check_server(
+    transport: &dyn crate::hr::HrTransport,
+    check: &SyncCheck,
+) -> Result<Option<Vec<QuestionnaireAdoption>>, ApiError> {
     let server_url = &check.server_url;
     let answer = transport
-        .get_json(&format!("{server_url}/v1/privacy-ledger/device"), &check.device_token)
+        .get_json(&format!("{server_url}/v1/questionnaire"), &check.device_token)
         .map_err(|failure| unreachable(server_url, &failure))?;
     if (200..300).contains(&answer.status) {
-        return Ok(());
+        let read: QuestionnaireResponse = serde_json::from_str(&answer.body).map_err(|error| {
+            ApiError::new(
+                ErrorCode::InvalidInput,
+                format!("the server at {server_url} sent a questionnaire this app cannot read: {error}"),
+            )
+        })?;
+        return Ok(Some(read.questionnaire));
+    }
+    if answer.status == 404 {
+        let answer = transport
+            .get_json(&format!("{server_url}/v1/privacy-ledger/device"), &check.device_token)
+            .map_err(|failure| unreachable(server_url, &failure))?;
+        if (200..300).contains(&answer.status) {
+            return Ok(None);
+        }
+        return Err(
+            server_error(server_url, &answer).unwrap_or_else(|| status_error(server_url, answer.status))
+        );
     }
     Err(server_error(server_url, &answer).unwrap_or_else(|| status_error(server_url, answer.status)))
 }
@@ -597,6 +622,8 @@ pub(crate) fn next_attempt_at(
 
 #[cfg(test)]
 mod tests {
+    use polso_core::questionnaire::{Questionnaire, QuestionnairePlan};
+
     use super::*;
 
     #[test]
@@ -763,6 +790,7 @@ mod tests {
                 .iter()
                 .map(|score| ReportedScore { metric: metric_to_wire(score.metric), score: f64::MIN_POSITIVE })
                 .collect(),
+            not_applicable: Vec::new(),
             padding: String::new(),
         }
     }
@@ -772,23 +800,41 @@ mod tests {
         let bank = polso_core::ItemBank::embedded();
         let first_week = IsoWeek::new(2025, 1).unwrap();
         let mut largest_unpadded = 0;
-        for seed in
-            (0..40u64).map(|index| index.wrapping_mul(0x9e37_79b9_7f4a_7c15)).chain([0x706f_6c73_6f00_0001])
-        {
-            let schedule = polso_core::Schedule::new(bank, seed);
+        let plans = [
+            QuestionnairePlan::legacy(),
+            QuestionnairePlan::for_new_organisation(),
+            QuestionnairePlan::single(Questionnaire::EDITION_3_WITH_WHO5).unwrap(),
+        ];
+        let seeds =
+            (0..40u64).map(|index| index.wrapping_mul(0x9e37_79b9_7f4a_7c15)).chain([0x706f_6c73_6f00_0001]);
+        for (seed, plan) in seeds.flat_map(|seed| plans.iter().map(move |plan| (seed, plan))) {
+            let schedule = polso_core::Schedule::with_plan(bank, seed, plan);
             for offset in 0..160 {
                 let week = first_week.plus_weeks(offset);
-                let report = largest_report(bank, &schedule, week);
-                assert!(report.items.len() <= polso_core::pulse::MAX_ITEMS_PER_WEEK);
-                largest_unpadded = largest_unpadded.max(serde_json::to_string(&report).unwrap().len());
-                let body = padded_report_body(&report).unwrap();
-                assert_eq!(body.len(), REPORT_BODY_BYTES, "seed {seed}, {week}");
-                let read_back: WeeklyReport = serde_json::from_str(&body).unwrap();
-                assert_eq!(WeeklyReport { padding: String::new(), ..read_back.clone() }, report);
-                assert!(read_back.padding.bytes().all(|byte| byte == b' '));
-                // Fewer items, smaller values: the same size still.
-                let smallest = WeeklyReport { items: Vec::new(), metrics: Vec::new(), ..report };
-                assert_eq!(padded_report_body(&smallest).unwrap().len(), REPORT_BODY_BYTES);
+                let answered = largest_report(bank, &schedule, week);
+                // The same week with every item that allows it marked not applicable.
+                let (marked, kept): (Vec<ReportedValue>, Vec<ReportedValue>) = answered
+                    .items
+                    .iter()
+                    .cloned()
+                    .partition(|value| bank.item(&value.item_id).is_some_and(|item| item.not_applicable));
+                let marking = WeeklyReport {
+                    items: kept,
+                    not_applicable: marked.into_iter().map(|value| value.item_id).collect(),
+                    ..answered.clone()
+                };
+                for report in [answered, marking] {
+                    assert!(report.items.len() <= polso_core::pulse::MAX_ITEMS_PER_WEEK);
+                    largest_unpadded = largest_unpadded.max(serde_json::to_string(&report).unwrap().len());
+                    let body = padded_report_body(&report).unwrap();
+                    assert_eq!(body.len(), REPORT_BODY_BYTES, "seed {seed}, {week}");
+                    let read_back: WeeklyReport = serde_json::from_str(&body).unwrap();
+                    assert_eq!(WeeklyReport { padding: String::new(), ..read_back.clone() }, report);
+                    assert!(read_back.padding.bytes().all(|byte| byte == b' '));
+                    // Fewer items, smaller values: the same size still.
+                    let smallest = WeeklyReport { items: Vec::new(), metrics: Vec::new(), ..report };
+                    assert_eq!(padded_report_body(&smallest).unwrap().len(), REPORT_BODY_BYTES);
+                }
             }
         }
         assert!(
@@ -804,6 +850,7 @@ mod tests {
             week: "2026-W48".to_owned(),
             items: vec![ReportedValue { item_id: "x".repeat(REPORT_BODY_BYTES), value: 3 }],
             metrics: Vec::new(),
+            not_applicable: Vec::new(),
             padding: String::new(),
         };
         let body = padded_report_body(&report).unwrap();

@@ -141,6 +141,7 @@ fn enrol_response(max_delay: u32) -> String {
         team_name: "Help desk".to_owned(),
         organisation_seed: SEED,
         report_window: ReportWindow { max_random_delay_seconds: max_delay, max_report_age_weeks: 8 },
+        questionnaire: Vec::new(),
     })
     .unwrap()
 }
@@ -170,6 +171,7 @@ fn enrolled_and_answered(fixture: &mut Fixture, max_delay: u32) -> ScriptedServe
             .iter()
             .map(|item| AnswerDto { item_id: item.id.clone(), value: item.scale.min })
             .collect(),
+        not_applicable: Vec::new(),
         work_week: Some(WorkWeekDto { office_days: 1, remote_days: 4 }),
         note: Some(CANARY_NOTE.to_owned()),
     };
@@ -332,7 +334,7 @@ fn a_weeks_report_waits_for_the_window_to_close_and_its_random_delay() {
             .keys()
             .cloned()
             .collect();
-    assert_eq!(keys, ["items", "metrics", "padding", "week", "wire_version"]);
+    assert_eq!(keys, ["items", "metrics", "not_applicable", "padding", "week", "wire_version"]);
     assert_eq!(report_request.body.len(), REPORT_BODY_BYTES, "every body has one size");
     assert!(report.padding.bytes().all(|byte| byte == b' ') && !report.padding.is_empty());
 
@@ -538,6 +540,7 @@ fn nothing_is_sent_before_enrolment_nor_for_weeks_before_it() {
     let submission = SubmitPulse {
         week: view.week.clone(),
         answers: vec![AnswerDto { item_id: view.items[0].id.clone(), value: view.items[0].scale.min }],
+        not_applicable: Vec::new(),
         work_week: None,
         note: None,
     };
@@ -597,11 +600,11 @@ fn every_pass_reports_its_outcome_and_a_failed_one_keeps_the_last_success() {
     let later = due_at + Duration::minutes(5);
     assert!(fixture.desktop.prepare_sync(date(11, 30), later, true, &mut || 0).unwrap().is_none());
     let check = fixture.desktop.prepare_check(later, true).unwrap().expect("Sync now always checks");
-    server.answer(200, r#"{"year":2026,"dp_on":true,"epsilon":0.0,"weeks_published":0}"#);
+    server.answer(200, NO_QUESTIONNAIRE_CHANGE);
     let checked = crate::sync::check_server(&server, &check);
-    assert_eq!(checked, Ok(()));
+    assert_eq!(checked, Ok(Some(Vec::new())));
     let request = server.requests().last().cloned().unwrap();
-    assert_eq!(request.url, "http://127.0.0.1:9/v1/privacy-ledger/device");
+    assert_eq!(request.url, "http://127.0.0.1:9/v1/questionnaire");
     assert_eq!(request.bearer_token.as_deref(), Some(TOKEN));
     let status = fixture.desktop.record_check(checked, later).unwrap();
     let pass = status.last_pass.clone().unwrap();
@@ -632,7 +635,7 @@ fn background_checks_are_hourly_and_only_when_enrolled() {
     let first = at(11, 24, 9);
     assert!(fixture.desktop.prepare_check(first, false).unwrap().is_some(), "never checked yet");
     server.answer(200, "{}");
-    fixture.desktop.record_check(Ok(()), first).unwrap();
+    fixture.desktop.record_check(Ok(None), first).unwrap();
     assert!(fixture.desktop.prepare_check(first + Duration::minutes(59), false).unwrap().is_none());
     assert!(fixture.desktop.prepare_check(first + Duration::minutes(59), true).unwrap().is_some());
     assert!(fixture.desktop.prepare_check(first + Duration::minutes(60), false).unwrap().is_some());
@@ -664,7 +667,7 @@ fn the_server_address_moves_only_to_a_server_that_knows_this_device() {
     let check = fixture.desktop.prepare_move(" http://127.0.0.1:10/ ").unwrap();
     server.fail();
     let checked = crate::sync::check_server(&server, &check);
-    assert_eq!(server.requests().last().unwrap().url, "http://127.0.0.1:10/v1/privacy-ledger/device");
+    assert_eq!(server.requests().last().unwrap().url, "http://127.0.0.1:10/v1/questionnaire");
     assert_eq!(server.requests().last().unwrap().bearer_token.as_deref(), Some(TOKEN));
     let error = fixture.desktop.complete_move(&check, checked, now).unwrap_err();
     assert_eq!(error.code, ErrorCode::ServerUnreachable, "{error:?}");
@@ -677,7 +680,7 @@ fn the_server_address_moves_only_to_a_server_that_knows_this_device() {
     assert_eq!(fixture.desktop.sync_status().unwrap(), before, "a refused move changes nothing");
 
     // The same server at its new address.
-    server.answer(200, r#"{"year":2026,"dp_on":true,"epsilon":0.0,"weeks_published":0}"#);
+    server.answer(200, NO_QUESTIONNAIRE_CHANGE);
     let checked = crate::sync::check_server(&server, &check);
     let moved = fixture.desktop.complete_move(&check, checked, now).unwrap();
     assert_eq!(moved.server_url.as_deref(), Some("http://127.0.0.1:10"));
@@ -686,4 +689,67 @@ fn the_server_address_moves_only_to_a_server_that_knows_this_device() {
     assert_eq!(moved.last_sync_at, Some(now.to_rfc3339()));
     let pass = moved.last_pass.expect("the check is recorded as a pass");
     assert_eq!(pass.outcome, SyncPassOutcome::NothingToSend);
+}
+
+/// A questionnaire answer that changes nothing for a device enrolled with a
+/// server that sent none at enrolment: edition 2 throughout.
+const NO_QUESTIONNAIRE_CHANGE: &str = r#"{"wire_version":1,"questionnaire":[]}"#;
+
+/// The questionnaire an organisation adopts after a device enrolled reaches
+/// the device with its next check, and the weeks of the new cycle ask the
+/// new edition's items, while the weeks before keep theirs. One that would
+/// change a week that has begun is refused and changes nothing; a server
+/// that predates questionnaires is checked the old way.
+#[test]
+fn a_questionnaire_adopted_later_is_followed_from_its_cycle_and_never_for_a_begun_week() {
+    let mut fixture = fixture();
+    let server = enrolled_and_answered(&mut fixture, 0);
+    let now = at(11, 24, 9);
+    let this_week = IsoWeek::containing(now.date_naive());
+    let next_cycle = IsoWeek::from_index((this_week.index().div_euclid(4) + 1) * 4);
+    let later_week = next_cycle.plus_weeks(1);
+    let legacy = Schedule::new(ItemBank::embedded(), SEED);
+    let before = fixture.desktop.schedule.items_for_week(later_week);
+    assert_eq!(before, legacy.items_for_week(later_week), "enrolled without a questionnaire: edition 2");
+
+    // The server adopted edition 3 from the next cycle.
+    let adopted = format!(
+        r#"{{"wire_version":1,"questionnaire":[{{"from_week":null,"edition":2,"who5":true}},{{"from_week":"{next_cycle}","edition":3,"who5":false}}]}}"#
+    );
+    server.answer(200, &adopted);
+    let check = fixture.desktop.prepare_check(now, true).unwrap().unwrap();
+    let checked = crate::sync::check_server(&server, &check);
+    let status = fixture.desktop.record_check(checked, now).unwrap();
+    assert_eq!(status.last_error, None, "{status:?}");
+    let plan = polso_core::questionnaire::QuestionnairePlan::legacy()
+        .adopt(polso_core::questionnaire::Questionnaire { edition: 3, who5: false }, next_cycle)
+        .unwrap();
+    let expected = Schedule::with_plan(ItemBank::embedded(), SEED, &plan);
+    assert_eq!(fixture.desktop.schedule.items_for_week(later_week), expected.items_for_week(later_week));
+    assert_eq!(fixture.desktop.schedule.items_for_week(this_week), legacy.items_for_week(this_week));
+
+    // A questionnaire that changes this week, which has begun, is refused.
+    let kept = fixture.desktop.store.setting(crate::questionnaire::QUESTIONNAIRE_KEY).unwrap();
+    let rewritten = format!(
+        r#"{{"wire_version":1,"questionnaire":[{{"from_week":null,"edition":3,"who5":false}},{{"from_week":"{next_cycle}","edition":3,"who5":true}}]}}"#
+    );
+    server.answer(200, &rewritten);
+    let checked = crate::sync::check_server(&server, &check);
+    let status = fixture.desktop.record_check(checked, now).unwrap();
+    let error = status.last_error.expect("a rewritten past is named");
+    assert!(
+        error.message.contains(&this_week.to_string()) || error.message.contains("has begun"),
+        "{error:?}"
+    );
+    assert_eq!(fixture.desktop.store.setting(crate::questionnaire::QUESTIONNAIRE_KEY).unwrap(), kept);
+    assert_eq!(fixture.desktop.schedule.items_for_week(later_week), expected.items_for_week(later_week));
+
+    // A server without the questionnaire endpoint: the old check, nothing changes.
+    server.answer(404, "").answer(200, r#"{"year":2026,"dp_on":true,"epsilon":0.0,"weeks_published":0}"#);
+    let checked = crate::sync::check_server(&server, &check);
+    assert_eq!(checked, Ok(None));
+    assert_eq!(server.requests().last().unwrap().url, "http://127.0.0.1:9/v1/privacy-ledger/device");
+    let status = fixture.desktop.record_check(checked, now).unwrap();
+    assert_eq!(status.last_error, None);
+    assert_eq!(fixture.desktop.store.setting(crate::questionnaire::QUESTIONNAIRE_KEY).unwrap(), kept);
 }

@@ -40,6 +40,7 @@ fn full_submission(desktop: &Desktop, today: NaiveDate) -> SubmitPulse {
             .iter()
             .map(|item| AnswerDto { item_id: item.id.clone(), value: item.scale.max })
             .collect(),
+        not_applicable: Vec::new(),
         work_week: Some(WorkWeekDto { office_days: 2, remote_days: 3 }),
         note: Some("  canary note  ".to_owned()),
     }
@@ -189,4 +190,100 @@ fn locales_map_to_languages() {
     ] {
         assert_eq!(super::language_of_locale(locale), language, "{locale}");
     }
+}
+
+/// A fresh installation follows the questionnaire of a new organisation:
+/// no item under a non-commercial licence (WHO-5) in two years of weeks.
+#[test]
+fn a_fresh_installation_never_asks_a_non_commercial_item() {
+    let fixture = fixture("en-GB");
+    let bank = polso_core::ItemBank::embedded();
+    for offset in 0..104 {
+        let week = polso_core::IsoWeek::containing(thursday()).plus_weeks(offset);
+        for id in fixture.desktop.schedule.items_for_week(week) {
+            let item = bank.item(id.as_str()).unwrap();
+            assert!(bank.source_of(item).commercial_use, "{week} asks {id}, of a non-commercial source");
+        }
+    }
+}
+
+/// A store with answers from before editions keeps edition 2 through the
+/// cycle of its last saved week, so no answered week changes its items.
+#[test]
+fn a_store_with_answers_keeps_its_edition_until_the_next_cycle() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = StoreKey::generate().unwrap();
+    let path = dir.path().join("polso.db");
+    let week = polso_core::IsoWeek::containing(thursday());
+    {
+        let mut store = Store::open(&path, &key).unwrap();
+        let legacy =
+            polso_core::Schedule::new(polso_core::ItemBank::embedded(), super::LOCAL_ORGANISATION_SEED);
+        let item = legacy.items_for_week(week)[0].clone();
+        store
+            .save_pulse(&polso_store::SavedPulse {
+                week,
+                answers: vec![polso_core::Answer { item, value: 3 }],
+                scores: Vec::new(),
+                not_applicable: Vec::new(),
+                work_week: None,
+                note: None,
+                saved_at: now(),
+            })
+            .unwrap();
+    }
+    let desktop = Desktop::new(Store::open(&path, &key).unwrap(), "en-GB".to_owned()).unwrap();
+    let legacy = polso_core::Schedule::new(polso_core::ItemBank::embedded(), super::LOCAL_ORGANISATION_SEED);
+    let next_cycle = polso_core::questionnaire::cycle_start(week).plus_weeks(4);
+    for offset in 0..4 {
+        let same_cycle = polso_core::questionnaire::cycle_start(week).plus_weeks(offset);
+        assert_eq!(desktop.schedule.items_for_week(same_cycle), legacy.items_for_week(same_cycle));
+    }
+    assert_eq!(
+        desktop.schedule.questionnaire_for(next_cycle),
+        polso_core::questionnaire::Questionnaire::EDITION_3
+    );
+}
+
+/// "Not applicable this week" is offered on the items that allow it, saved
+/// apart from the answers, shown back, and refused on any other item.
+#[test]
+fn not_applicable_is_offered_saved_and_shown_back_only_where_allowed() {
+    let mut fixture = fixture("it-IT");
+    // A week of the next weeks that asks an item allowing it.
+    let (today, view) = (0..12)
+        .map(|offset| thursday() + chrono::Days::new(7 * offset))
+        .map(|today| (today, fixture.desktop.current_pulse(today).unwrap()))
+        .find(|(_, view)| view.items.iter().any(|item| item.not_applicable.is_some()))
+        .expect("some week in twelve asks a customer item");
+    let marked = view.items.iter().find(|item| item.not_applicable.is_some()).unwrap();
+    assert_eq!(marked.not_applicable.as_ref().unwrap().it, "Non pertinente questa settimana");
+    let other = view.items.iter().find(|item| item.not_applicable.is_none()).unwrap();
+    let at = Utc.from_utc_datetime(&today.and_hms_opt(10, 0, 0).unwrap());
+
+    let submission = SubmitPulse {
+        week: view.week.clone(),
+        answers: vec![AnswerDto { item_id: other.id.clone(), value: other.scale.max }],
+        not_applicable: vec![marked.id.clone()],
+        work_week: None,
+        note: None,
+    };
+    let refused = [
+        SubmitPulse { not_applicable: vec![other.id.clone()], ..submission.clone() },
+        SubmitPulse {
+            answers: vec![AnswerDto { item_id: marked.id.clone(), value: marked.scale.max }],
+            ..submission.clone()
+        },
+    ];
+    for bad in refused {
+        let error = fixture.desktop.submit_pulse(bad, today, at).unwrap_err();
+        assert!(matches!(error.code, ErrorCode::InvalidInput | ErrorCode::DuplicateAnswer), "{error:?}");
+        assert_eq!(fixture.desktop.current_pulse(today).unwrap().saved_at, None, "a refusal saves nothing");
+    }
+    let saved = fixture.desktop.submit_pulse(submission, today, at).unwrap();
+    assert_eq!(saved.not_applicable, vec![marked.id.clone()]);
+    assert_eq!(saved.answers.len(), 1);
+    let stored = fixture.desktop.store.pulse_for_week(view.week.parse().unwrap()).unwrap().unwrap();
+    assert_eq!(crate::sync::report_for_pulse(&stored).not_applicable, vec![marked.id.clone()]);
+    assert!(crate::sync::report_for_pulse(&stored).items.iter().all(|value| value.item_id != marked.id));
 }

@@ -32,7 +32,8 @@ fn checked_name(name: &str, what: &str) -> Result<String> {
     Ok(name.to_owned())
 }
 
-/// Creates an organisation with k = 5 and a random schedule seed.
+/// Creates an organisation with k = 5, a random schedule seed and the
+/// questionnaire of a new organisation (the current edition, without WHO-5).
 pub fn init_organisation(store: &dyn ServerStore, name: &str) -> Result<Organisation> {
     let organisation = Organisation {
         id: new_id("org")?,
@@ -40,6 +41,7 @@ pub fn init_organisation(store: &dyn ServerStore, name: &str) -> Result<Organisa
         seed: new_organisation_seed()?,
         k: Threshold::DEFAULT,
         privacy: PrivacySetting::for_new_organisation(),
+        questionnaire: polso_core::questionnaire::QuestionnairePlan::for_new_organisation(),
     };
     store.create_organisation(&organisation)?;
     Ok(organisation)

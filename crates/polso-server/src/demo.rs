@@ -31,6 +31,7 @@ use polso_api::{ReportedScore, ReportedValue, WIRE_VERSION, WeeklyReport};
 use polso_core::anonymity::Threshold;
 use polso_core::bank::ItemBank;
 use polso_core::cx::CxMetric;
+use polso_core::questionnaire::{QuestionnairePlan, cycle_start};
 use polso_core::{Answer, IsoWeek, Schedule, score_answers};
 
 use crate::admin;
@@ -94,6 +95,11 @@ pub struct DemoOrganisation {
     pub name: String,
     /// Its schedule seed (below 2^53), which decides the items of each week.
     pub schedule_seed: u64,
+    /// Its questionnaire: edition 2 at first, the current edition (without
+    /// WHO-5) adopted at a cycle boundary [`DEMO_EDITION_CHANGE_WEEKS_AGO`]
+    /// weeks or so before the last week, so HR's charts show where the
+    /// series changed.
+    pub questionnaire: QuestionnairePlan,
     /// The weeks generated, oldest first.
     pub weeks: Vec<IsoWeek>,
     /// Its teams, in [`TEAMS`] order.
@@ -135,12 +141,28 @@ pub struct DemoCxScore {
     pub n: u32,
 }
 
+/// About how many weeks before the demo's last week it adopted the current
+/// edition of the questionnaire (at the start of that week's cycle, so 8 to
+/// 11 weeks before): always inside the 12 weeks HR's overview shows first.
+pub const DEMO_EDITION_CHANGE_WEEKS_AGO: i64 = 8;
+
+/// The demo's questionnaire: edition 2 (with its WHO-5 week) until the cycle
+/// that contains the week [`DEMO_EDITION_CHANGE_WEEKS_AGO`] weeks before
+/// `last_week`, the current edition for a new organisation from then on.
+fn demo_questionnaire(last_week: IsoWeek) -> QuestionnairePlan {
+    let change = last_week.plus_weeks(-DEMO_EDITION_CHANGE_WEEKS_AGO);
+    QuestionnairePlan::legacy()
+        .adopt(QuestionnairePlan::for_new_organisation().first(), cycle_start(change))
+        .unwrap_or_else(|_| QuestionnairePlan::legacy())
+}
+
 /// Generates the demo organisation: pure, deterministic for `options`.
 pub fn generate_demo(options: DemoOptions) -> DemoOrganisation {
     let bank = ItemBank::embedded();
     let schedule_seed = Stream::new(options.seed, &[0]).next_u64() & ((1 << 53) - 1);
-    let schedule = Schedule::new(bank, schedule_seed);
     let last_week = IsoWeek::containing(options.today).previous();
+    let questionnaire = demo_questionnaire(last_week);
+    let schedule = Schedule::with_plan(bank, schedule_seed, &questionnaire);
     let weeks: Vec<IsoWeek> =
         (0..i64::from(options.weeks)).rev().map(|back| last_week.plus_weeks(-back)).collect();
 
@@ -194,7 +216,7 @@ pub fn generate_demo(options: DemoOptions) -> DemoOrganisation {
             }
         })
         .collect();
-    DemoOrganisation { name: DEMO_ORGANISATION_NAME.to_owned(), schedule_seed, weeks, teams }
+    DemoOrganisation { name: DEMO_ORGANISATION_NAME.to_owned(), schedule_seed, questionnaire, weeks, teams }
 }
 
 /// A team's weekly latent engagement and its weekly swing: baseline, slow
@@ -307,6 +329,7 @@ fn report_of(bank: &ItemBank, week: IsoWeek, answers: &[Answer]) -> WeeklyReport
             .map(|answer| ReportedValue { item_id: answer.item.as_str().to_owned(), value: answer.value })
             .collect(),
         metrics,
+        not_applicable: Vec::new(),
         padding: String::new(),
     }
 }
@@ -346,11 +369,13 @@ pub fn seed_demo(
         seed: demo.schedule_seed,
         k: Threshold::DEFAULT,
         privacy: PrivacySetting::for_new_organisation(),
+        questionnaire: demo.questionnaire.clone(),
     };
     store.create_organisation(&organisation)?;
     let secret = store.receipt_secret()?;
     let bank = ItemBank::embedded();
-    let schedule = polso_core::schedule::Schedule::new(bank, organisation.seed);
+    let schedule =
+        polso_core::schedule::Schedule::with_plan(bank, organisation.seed, &organisation.questionnaire);
 
     let mut department_ids: Vec<(String, String)> = Vec::new();
     let mut folds = Vec::new();
@@ -505,7 +530,11 @@ mod tests {
     #[test]
     fn every_generated_report_passes_the_server_checks_and_counts_every_metric() {
         let demo = generate_demo(DemoOptions { weeks: 20, ..options(3) });
-        let schedule = polso_core::schedule::Schedule::new(ItemBank::embedded(), demo.schedule_seed);
+        let schedule = polso_core::schedule::Schedule::with_plan(
+            ItemBank::embedded(),
+            demo.schedule_seed,
+            &demo.questionnaire,
+        );
         for team in &demo.teams {
             for report in team.reports.iter().flatten() {
                 let validated = validate_report(report, ItemBank::embedded(), &schedule).unwrap();

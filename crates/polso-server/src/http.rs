@@ -22,8 +22,8 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router, middleware};
 use polso_api::{
     ApiError, CxImportQuery, CxRowDto, CxSeries, CxSeriesQuery, DepartmentUnits, EnrolRequest, EnrolResponse,
-    ErrorCode, Health, OrganisationUnits, ReportAck, ReportStatus, ReportWindow, UnitKind, UnitRef,
-    WIRE_VERSION, WeeklyReport,
+    ErrorCode, Health, OrganisationUnits, QuestionnaireResponse, ReportAck, ReportStatus, ReportWindow,
+    UnitKind, UnitRef, WIRE_VERSION, WeeklyReport,
 };
 use polso_core::IsoWeek;
 use polso_core::bank::ItemBank;
@@ -177,6 +177,7 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/units", get(read_units))
         .route("/v1/privacy-ledger", get(releases_http::read_privacy_ledger))
         .route("/v1/privacy-ledger/device", get(releases_http::read_device_privacy_loss))
+        .route("/v1/questionnaire", get(read_questionnaire))
         .route("/v1/openapi.json", get(openapi_document))
         .fallback(unknown_path)
         .method_not_allowed_fallback(method_not_allowed)
@@ -406,12 +407,39 @@ async fn enrol(
             team_id: enrolment.team_id,
             team_name: enrolment.team_name,
             organisation_seed: enrolment.organisation.seed,
+            questionnaire: crate::questionnaire::plan_to_wire(&enrolment.organisation.questionnaire),
             report_window: ReportWindow {
                 max_random_delay_seconds: state.config.max_random_delay_seconds,
                 max_report_age_weeks: state.config.report_age_weeks(),
             },
         }),
     ))
+}
+
+/// The device's organisation's questionnaire in time, read again on every
+/// sync pass, so an edition the administrator adopted after the device
+/// enrolled reaches it before the cycle it starts.
+#[utoipa::path(
+    get,
+    path = "/v1/questionnaire",
+    tag = "devices",
+    security(("device_token" = [])),
+    responses(
+        (status = 200, body = polso_api::QuestionnaireResponse),
+        (status = 401, description = "`unauthorized`", body = polso_api::ApiError),
+        (status = 429, description = "`rate_limited`: too many failed attempts from this address; see `Retry-After`", body = polso_api::ApiError)
+    )
+)]
+pub(crate) async fn read_questionnaire(
+    State(state): State<AppState>,
+    device: AuthenticatedDevice,
+) -> Result<Json<QuestionnaireResponse>> {
+    let organisation_id = device.membership.organisation_id.clone();
+    let organisation = state.blocking(move |store| store.organisation(&organisation_id)).await?;
+    Ok(Json(QuestionnaireResponse {
+        wire_version: WIRE_VERSION,
+        questionnaire: crate::questionnaire::plan_to_wire(&organisation.questionnaire),
+    }))
 }
 
 /// Sends one device's report for one closed ISO week; a retry is counted once.
@@ -441,10 +469,8 @@ async fn submit_report(
     let week: IsoWeek = report.week.parse()?;
     check_report_week(week, now, state.config.collection_window(), device.membership.enrolled_week)?;
     let organisation_id = device.membership.organisation_id.clone();
-    let seed = state
-        .blocking(move |store| store.organisation(&organisation_id).map(|organisation| organisation.seed))
-        .await?;
-    let schedule = Schedule::new(ItemBank::embedded(), seed);
+    let organisation = state.blocking(move |store| store.organisation(&organisation_id)).await?;
+    let schedule = Schedule::with_plan(ItemBank::embedded(), organisation.seed, &organisation.questionnaire);
     let validated = validate_report(&report, ItemBank::embedded(), &schedule)?;
     drop(report);
     let outcome = state
@@ -661,6 +687,7 @@ async fn read_units(
                 teams: department.teams.iter().map(|team| unit(&team.id, &team.name)).collect(),
             })
             .collect(),
+        questionnaire: crate::questionnaire::plan_to_wire(&tree.organisation.questionnaire),
     }))
 }
 

@@ -35,6 +35,7 @@ pub mod migrations;
 pub mod openapi;
 pub mod privacy;
 pub mod publish;
+pub mod questionnaire;
 pub mod rate_limit;
 pub mod release;
 pub mod releases_http;

@@ -171,6 +171,28 @@ enum Command {
         #[arg(long)]
         off: bool,
     },
+    /// Adopts a questionnaire (an edition of the schedule, with or without
+    /// the WHO-5 module) from the first week of a four-week cycle that has not
+    /// begun: by default the next one. Earlier weeks keep the edition their
+    /// answers were given in; HR's charts mark the change. No request can
+    /// change it.
+    SetQuestionnaire {
+        /// The organisation; may be left out when there is only one.
+        #[arg(long)]
+        organisation: Option<String>,
+        /// The schedule's edition: 3 (current) or 2 (the edition before).
+        #[arg(long)]
+        edition: u32,
+        /// Turns the WHO-5 module on (edition 3). WHO-5 is licensed for
+        /// non-commercial use only (CC BY-NC-SA 3.0 IGO): give it only if the
+        /// organisation's use is non-commercial or it holds WHO's permission.
+        #[arg(long)]
+        who5: bool,
+        /// The first week, such as 2027-W05; it must start a cycle. Defaults
+        /// to the next cycle's first week.
+        #[arg(long)]
+        from: Option<String>,
+    },
     /// Prints the organisation's departments and teams with their ids.
     ShowOrg {
         /// The organisation; may be left out when there is only one.
@@ -411,6 +433,25 @@ fn main() -> Result<()> {
                 None => eprintln!("differential privacy off for {organisation_id}: released cells are exact"),
             }
         }
+        Command::SetQuestionnaire { organisation, edition, who5, from } => {
+            let organisation_id = admin::resolve_organisation(&store, organisation.as_deref())?;
+            let from = from
+                .map(|text| text.parse::<polso_core::IsoWeek>().with_context(|| format!("--from {text}")))
+                .transpose()?;
+            let questionnaire = polso_core::questionnaire::Questionnaire { edition, who5 };
+            let this_week = polso_core::IsoWeek::containing(now.date_naive());
+            let plan = polso_server::questionnaire::adopt_questionnaire(
+                &store,
+                &organisation_id,
+                questionnaire,
+                from,
+                this_week,
+            )
+            .context("adopting the questionnaire")?;
+            for line in polso_server::questionnaire::describe(&plan) {
+                eprintln!("{line}");
+            }
+        }
         Command::ShowOrg { organisation } => {
             let organisation_id = admin::resolve_organisation(&store, organisation.as_deref())?;
             let tree = store.organisation_tree(&organisation_id)?;
@@ -424,6 +465,9 @@ fn main() -> Result<()> {
                 tree.organisation.name,
                 tree.organisation.k.get()
             );
+            for line in polso_server::questionnaire::describe(&tree.organisation.questionnaire) {
+                println!("  questionnaire {line}");
+            }
             for department in &tree.departments {
                 println!("  {} {}", department.id, department.name);
                 for team in &department.teams {

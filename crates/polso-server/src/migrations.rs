@@ -13,6 +13,7 @@ const CX_SCORES: &str = include_str!("../migrations/0003_cx_scores.sql");
 const PUBLICATIONS: &str = include_str!("../migrations/0004_publications.sql");
 const ONE_PERSON_ONE_VOICE: &str = include_str!("../migrations/0005_one_person_one_voice.sql");
 const PERSONAL_CODES: &str = include_str!("../migrations/0006_personal_codes.sql");
+const QUESTIONNAIRE_EDITIONS: &str = include_str!("../migrations/0007_questionnaire_editions.sql");
 
 /// Every migration with its file name, oldest first, for the test that checks
 /// the list against the folder.
@@ -24,6 +25,7 @@ const MIGRATION_FILES: &[(&str, &str)] = &[
     ("0004_publications.sql", PUBLICATIONS),
     ("0005_one_person_one_voice.sql", ONE_PERSON_ONE_VOICE),
     ("0006_personal_codes.sql", PERSONAL_CODES),
+    ("0007_questionnaire_editions.sql", QUESTIONNAIRE_EDITIONS),
 ];
 
 /// The same migrations in rusqlite_migration's form. Each one checks the
@@ -35,6 +37,7 @@ const MIGRATION_STEPS: &[M<'static>] = &[
     M::up(PUBLICATIONS).foreign_key_check(),
     M::up(ONE_PERSON_ONE_VOICE).foreign_key_check(),
     M::up(PERSONAL_CODES).foreign_key_check(),
+    M::up(QUESTIONNAIRE_EDITIONS).foreign_key_check(),
 ];
 
 /// The migrations applied when the database is opened.
@@ -87,5 +90,37 @@ mod tests {
             )
             .unwrap();
         assert_eq!(row, (7, None, None, 0));
+    }
+
+    /// Organisations from before editions keep edition 2 with its WHO-5
+    /// week from the start, so neither their history nor their devices'
+    /// schedule changes; each gets exactly one first questionnaire.
+    #[test]
+    fn a_version_6_database_keeps_edition_2_for_its_organisations() {
+        let mut connection = rusqlite::Connection::open_in_memory().unwrap();
+        Migrations::from_slice(&MIGRATION_STEPS[..6]).to_latest(&mut connection).unwrap();
+        for (id, seed) in [("org_a", 1), ("org_b", 2)] {
+            connection
+                .execute(
+                    "INSERT INTO organisations (id, name, seed, k) VALUES (?1, ?1, ?2, 5)",
+                    rusqlite::params![id, seed],
+                )
+                .unwrap();
+        }
+        MIGRATIONS.to_latest(&mut connection).unwrap();
+        let mut statement = connection
+            .prepare("SELECT organisation_id, from_week, edition, who5 FROM questionnaire_adoptions ORDER BY organisation_id")
+            .unwrap();
+        let rows: Vec<(String, Option<i64>, u32, bool)> = statement
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(rows, vec![("org_a".to_owned(), None, 2, true), ("org_b".to_owned(), None, 2, true)]);
+        let second_first = connection.execute(
+            "INSERT INTO questionnaire_adoptions (organisation_id, from_week, edition, who5) VALUES ('org_a', NULL, 3, 0)",
+            [],
+        );
+        assert!(second_first.is_err(), "one first questionnaire per organisation");
     }
 }

@@ -33,12 +33,15 @@ use utoipa::{Modify, OpenApi};
         crate::http::read_units,
         crate::releases_http::read_privacy_ledger,
         crate::releases_http::read_device_privacy_loss,
+        crate::http::read_questionnaire,
         crate::http::openapi_document
     ),
     components(schemas(
         polso_api::Health,
         polso_api::EnrolRequest,
         polso_api::EnrolResponse,
+        polso_api::QuestionnaireAdoption,
+        polso_api::QuestionnaireResponse,
         polso_api::CredentialKeyRequest,
         polso_api::CredentialKey,
         polso_api::CredentialRequest,

@@ -22,7 +22,7 @@ use polso_core::{IsoWeek, Item, Metric, Scale};
 use crate::error::Result;
 use crate::privacy::{CellNoise, PublicationRandomness, ValueScale};
 use crate::release::{KeyRelease, ReleaseRules, publish_key};
-use crate::report::{METRIC_HISTOGRAM_BINS, item_key, metric_key};
+use crate::report::{METRIC_HISTOGRAM_BINS, NOT_APPLICABLE_PREFIX, item_key, metric_key, not_applicable_key};
 use crate::store::{OrganisationTree, PublishedCell, ServerStore, TeamAggregate, WeekPublication};
 
 /// How weeks are published: the server's settings, never a request's.
@@ -68,7 +68,11 @@ impl Publisher {
         }
         let tree = store.organisation_tree(organisation_id)?;
         let mut random = PublicationRandomness::from_os()?;
-        let schedule = Schedule::new(ItemBank::embedded(), tree.organisation.seed);
+        let schedule = Schedule::with_plan(
+            ItemBank::embedded(),
+            tree.organisation.seed,
+            &tree.organisation.questionnaire,
+        );
         let mut published = Vec::new();
         for index in first.index()..=last_due.index() {
             let week = IsoWeek::from_index(index);
@@ -176,6 +180,20 @@ pub fn week_publication(
         }
     }
 
+    // How many people marked a metric "not applicable this week", for each
+    // asked metric that has an item allowing it: a count (every contribution
+    // is 1), released under the same rules as any cell.
+    for metric in &asked_metrics {
+        let allows_it = asked_items
+            .iter()
+            .filter_map(|id| bank.item(id.as_str()))
+            .any(|item| item.metric == *metric && item.not_applicable);
+        if allows_it {
+            let key = not_applicable_key(*metric);
+            keys.push((key.clone(), key, ValueScale::Item { min: 1, max: 1 }));
+        }
+    }
+
     let mut cells = Vec::new();
     let mut spent_by_unit: HashMap<String, f64> = HashMap::new();
     for (key_label, stored_key, scale) in keys {
@@ -186,6 +204,13 @@ pub fn week_publication(
         let KeyRelease { cells: key_cells, spent } =
             publish_key(tree, &of_key, &key_label, week, rules, random);
         cells.extend(key_cells);
+        // A "not applicable" count covers the people who marked the metric's
+        // item, its item cell the people who answered it: no one is in both,
+        // so by parallel composition the pair spends one cell's ε, charged
+        // with the item.
+        if key_label.starts_with(NOT_APPLICABLE_PREFIX) {
+            continue;
+        }
         for (unit_id, epsilon) in spent {
             *spent_by_unit.entry(unit_id).or_default() += epsilon;
         }

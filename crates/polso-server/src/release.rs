@@ -269,6 +269,8 @@ pub fn cells_from_snapshot(
                 histogram,
                 enps,
                 burnout_share,
+                item_id: None,
+                standardised_mean: None,
             });
         }
     }
@@ -303,6 +305,7 @@ mod tests {
                 seed: 1,
                 k: Threshold::DEFAULT,
                 privacy: Default::default(),
+                questionnaire: polso_core::questionnaire::QuestionnairePlan::legacy(),
             },
             departments: vec![
                 DepartmentNode {

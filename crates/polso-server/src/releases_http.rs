@@ -23,12 +23,14 @@ use polso_api::{
 use polso_core::IsoWeek;
 use polso_core::Metric;
 use polso_core::bank::ItemBank;
-use polso_core::schedule::Schedule;
+use polso_core::schedule::{DRIVERS, Schedule};
 
+use crate::derived::{DriverWeek, item_offsets};
 use crate::error::{Result, ServerError};
 use crate::http::{AppState, AuthenticatedDevice, AuthenticatedHr, query_weeks, unit_kind_name};
 use crate::publish::PublicationSettings;
 use crate::release::{ScheduledKey, cells_from_snapshot, is_asked};
+use crate::report::NOT_APPLICABLE_PREFIX;
 use crate::store::{HrAccess, LedgerEntry, OrganisationTree, PublishedCell, ServerStore};
 
 /// Released cells of one item or metric over a range of weeks, read from the
@@ -65,6 +67,8 @@ pub(crate) async fn read_aggregates(
     let Query(query) = query
         .map_err(|rejection| ServerError::InvalidInput(format!("bad query: {}", rejection.body_text())))?;
     let scheduled_key = if let Some(metric) = Metric::from_key(&query.key) {
+        ScheduledKey::Metric(metric)
+    } else if let Some(metric) = query.key.strip_prefix(NOT_APPLICABLE_PREFIX).and_then(Metric::from_key) {
         ScheduledKey::Metric(metric)
     } else if ItemBank::embedded().item(&query.key).is_some() {
         ScheduledKey::Item(query.key.as_str())
@@ -111,9 +115,9 @@ pub(crate) async fn read_aggregates(
     }
 
     let bank = ItemBank::embedded();
-    let schedule = Schedule::new(bank, tree.organisation.seed);
+    let schedule = Schedule::with_plan(bank, tree.organisation.seed, &tree.organisation.questionnaire);
     let asked = |week: IsoWeek| is_asked(bank, &schedule, scheduled_key, week);
-    let cells = match snapshot.readable_weeks.clone() {
+    let mut cells = match snapshot.readable_weeks.clone() {
         None => Vec::new(),
         Some(readable) => cells_from_snapshot(tree, &snapshot.cells, &query.key, readable, &asked)
             .into_iter()
@@ -121,12 +125,77 @@ pub(crate) async fn read_aggregates(
             .filter(|cell| query.unit_id.as_ref().is_none_or(|unit_id| *unit_id == cell.unit_id))
             .collect(),
     };
+    if let (ScheduledKey::Metric(metric), Some(through)) = (scheduled_key, snapshot.published_through)
+        && DRIVERS.contains(&metric)
+        && query.key == metric.key()
+    {
+        let baseline_weeks = through.plus_weeks(1 - STANDARDISING_BASELINE_WEEKS)..=through;
+        let baseline_cells = read_snapshot(&state, &access, query.key.clone(), baseline_weeks).await?.cells;
+        standardise_driver_cells(&mut cells, &baseline_cells, &access, &schedule, metric);
+    }
     Ok(Json(AggregateTable {
         k: tree.organisation.k.get(),
         published_through: snapshot.published_through.map(|week| week.to_string()),
         next_publication: Some(snapshot.next_publication),
         cells,
     }))
+}
+
+/// How many weeks, up to the last published one, a driver's item offsets
+/// are estimated on: two years, so every item of a family has been asked
+/// several times.
+const STANDARDISING_BASELINE_WEEKS: i64 = 104;
+
+/// Gives each cell of a driver the item its week asked and its mean on the
+/// anchor item's level ([`item_offsets`]). The offsets come only from cells
+/// this token may read: the organisation's, or for a token scoped to some
+/// departments, those departments' pooled, never the organisation's.
+fn standardise_driver_cells(
+    cells: &mut [polso_api::AggregateCell],
+    baseline: &[PublishedCell],
+    access: &HrAccess,
+    schedule: &Schedule,
+    metric: Metric,
+) {
+    let bank = ItemBank::embedded();
+    let asked_item = |week: IsoWeek| -> Option<String> {
+        let mut items = schedule
+            .items_for_week(week)
+            .into_iter()
+            .filter(|id| bank.item(id.as_str()).is_some_and(|item| item.metric == metric));
+        let only = items.next()?;
+        items.next().is_none().then(|| only.as_str().to_owned())
+    };
+    let reference_units: Vec<&str> = match &access.departments {
+        None => vec![access.organisation_id.as_str()],
+        Some(departments) => departments.iter().map(String::as_str).collect(),
+    };
+    let mut pooled: std::collections::BTreeMap<i64, (f64, u32)> = std::collections::BTreeMap::new();
+    for cell in baseline.iter().filter(|cell| reference_units.contains(&cell.unit_id.as_str())) {
+        let entry = pooled.entry(cell.week.index()).or_default();
+        entry.0 += cell.mean * f64::from(cell.n);
+        entry.1 += cell.n;
+    }
+    let baseline_weeks: Vec<DriverWeek> = pooled
+        .into_iter()
+        .filter(|(_, (_, n))| *n > 0)
+        .filter_map(|(index, (weighted, n))| {
+            let item = asked_item(IsoWeek::from_index(index))?;
+            Some(DriverWeek { item, mean: weighted / f64::from(n), n })
+        })
+        .collect();
+    let anchor = bank.anchor(metric).map(|item| item.id.as_str());
+    let offsets = item_offsets(&baseline_weeks, anchor);
+    for cell in cells.iter_mut().filter(|cell| cell.asked) {
+        let Ok(week) = cell.week.parse::<IsoWeek>() else {
+            continue;
+        };
+        cell.item_id = asked_item(week);
+        cell.standardised_mean = match (cell.mean, cell.item_id.as_ref().and_then(|item| offsets.get(item))) {
+            (Some(mean), Some(offset)) if cell.released => Some((mean - offset).clamp(0.0, 100.0)),
+            _ => None,
+        };
+    }
 }
 
 /// What one read of published cells gives.

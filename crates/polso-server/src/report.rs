@@ -42,6 +42,16 @@ pub fn metric_key(metric: Metric) -> String {
     format!("metric:{}", metric.key())
 }
 
+/// The prefix of a "not applicable" count's key, as stored and as HR asks
+/// for it (`not_applicable:customer_focus`).
+pub const NOT_APPLICABLE_PREFIX: &str = "not_applicable:";
+
+/// The aggregate key of how many people marked a metric "not applicable
+/// this week": a count, released under the same rules as every other cell.
+pub fn not_applicable_key(metric: Metric) -> String {
+    format!("{NOT_APPLICABLE_PREFIX}{}", metric.key())
+}
+
 /// The core's metric for a wire metric key. The two enums list the same
 /// metrics under the same keys (`MetricKey::key`, `Metric::key`); the test
 /// `every_metric_crosses_the_wire_both_ways` holds them together.
@@ -98,18 +108,21 @@ pub fn check_report_week(
 
 /// Checks `report` against `bank` and the organisation's `schedule`: every
 /// item exists, was asked that week, appears once, with a value on its
-/// scale; every metric score sent appears once within 0..=100. Then counts
-/// the metrics whose asked items were all answered, scored here.
+/// scale; every metric score sent appears once within 0..=100; every item
+/// marked not applicable was asked, allows it, and has no value. Then counts
+/// the metrics whose asked items were all answered, scored here, and the
+/// metrics whose asked items were all marked not applicable, as a count.
 pub fn validate_report(
     report: &WeeklyReport,
     bank: &ItemBank,
     schedule: &Schedule,
 ) -> Result<ValidatedReport> {
     let week: IsoWeek = report.week.parse()?;
-    if report.items.is_empty() && report.metrics.is_empty() {
+    if report.items.is_empty() && report.metrics.is_empty() && report.not_applicable.is_empty() {
         return Err(ServerError::NoAnswers);
     }
     let asked = schedule.items_for_week(week);
+    let is_asked = |item_id: &str| asked.iter().any(|asked_item| asked_item.as_str() == item_id);
 
     let mut answers = Vec::with_capacity(report.items.len());
     let mut items_seen = BTreeSet::new();
@@ -120,7 +133,7 @@ pub fn validate_report(
         if !items_seen.insert(reported.item_id.as_str()) {
             return Err(ServerError::DuplicateAnswer { what: format!("item '{}'", reported.item_id) });
         }
-        if !asked.iter().any(|asked_item| asked_item.as_str() == reported.item_id) {
+        if !is_asked(&reported.item_id) {
             return Err(ServerError::ItemNotInWeek {
                 item_id: reported.item_id.clone(),
                 week: week.to_string(),
@@ -136,6 +149,23 @@ pub fn validate_report(
             });
         }
         answers.push((item.metric, Answer { item: item.id.clone(), value: reported.value }));
+    }
+
+    let mut not_applicable_per_metric: BTreeMap<Metric, usize> = BTreeMap::new();
+    for item_id in &report.not_applicable {
+        let item = bank.item(item_id).ok_or_else(|| ServerError::UnknownItem { item_id: item_id.clone() })?;
+        if !items_seen.insert(item_id.as_str()) {
+            return Err(ServerError::DuplicateAnswer { what: format!("item '{item_id}'") });
+        }
+        if !is_asked(item_id) {
+            return Err(ServerError::ItemNotInWeek { item_id: item_id.clone(), week: week.to_string() });
+        }
+        if !item.not_applicable {
+            return Err(ServerError::InvalidInput(format!(
+                "item '{item_id}' cannot be marked not applicable; only items that allow it can"
+            )));
+        }
+        *not_applicable_per_metric.entry(item.metric).or_default() += 1;
     }
 
     let mut metrics_seen = BTreeSet::new();
@@ -195,6 +225,18 @@ pub fn validate_report(
             n_bins: METRIC_HISTOGRAM_BINS,
         })
         .collect();
+    // A metric counts as not applicable when every item of it the week asked was marked so.
+    metric_contributions.extend(
+        not_applicable_per_metric
+            .iter()
+            .filter(|(metric, n_items)| asked_per_metric.get(metric) == Some(n_items))
+            .map(|(metric, _)| Contribution {
+                key: not_applicable_key(*metric),
+                value: 1.0,
+                bin: 0,
+                n_bins: 1,
+            }),
+    );
     metric_contributions.sort_by(|left, right| left.key.cmp(&right.key));
     contributions.extend(metric_contributions);
     Ok(ValidatedReport { week, contributions })
@@ -250,6 +292,7 @@ mod tests {
                 .map(|(item_id, value)| ReportedValue { item_id: item_id.to_owned(), value })
                 .collect(),
             metrics: metrics.into_iter().map(|(metric, score)| ReportedScore { metric, score }).collect(),
+            not_applicable: Vec::new(),
             padding: String::new(),
         }
     }

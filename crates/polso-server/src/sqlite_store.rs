@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use polso_core::IsoWeek;
 use polso_core::anonymity::Threshold;
 use polso_core::dp::Epsilon;
+use polso_core::questionnaire::{Adoption, Questionnaire, QuestionnairePlan};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::error::{Result, ServerError};
@@ -122,11 +123,68 @@ fn organisation_from_parts(parts: OrganisationRow) -> Result<Organisation> {
         ),
         _ => return Err(ServerError::CorruptData(format!("organisation {id} epsilon is half set"))),
     };
-    Ok(Organisation { id, name, seed, k, privacy: PrivacySetting { epsilon, release } })
+    Ok(Organisation {
+        id,
+        name,
+        seed,
+        k,
+        privacy: PrivacySetting { epsilon, release },
+        questionnaire: QuestionnairePlan::legacy(),
+    })
+}
+
+/// An organisation's questionnaire plan, from its adoptions. An organisation
+/// without any (only one created by hand in the database) follows edition 2.
+fn load_questionnaire(connection: &Connection, organisation_id: &str) -> Result<QuestionnairePlan> {
+    let corrupt = |what: String| {
+        ServerError::CorruptData(format!("organisation {organisation_id} questionnaire: {what}"))
+    };
+    let mut statement = connection.prepare_cached(
+        "SELECT from_week, edition, who5 FROM questionnaire_adoptions
+         WHERE organisation_id = ?1 ORDER BY from_week IS NOT NULL, from_week",
+    )?;
+    let rows = statement
+        .query_map([organisation_id], |row| {
+            Ok((row.get::<_, Option<i64>>(0)?, row.get::<_, u32>(1)?, row.get::<_, bool>(2)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut first = None;
+    let mut later = Vec::new();
+    for (week, edition, who5) in rows {
+        let questionnaire = Questionnaire { edition, who5 };
+        match week {
+            None => first = Some(questionnaire),
+            Some(index) => later.push(Adoption { from: IsoWeek::from_index(index), questionnaire }),
+        }
+    }
+    match first {
+        None if later.is_empty() => Ok(QuestionnairePlan::legacy()),
+        None => Err(corrupt("later adoptions without a first questionnaire".to_owned())),
+        Some(first) => QuestionnairePlan::new(first, later).map_err(|error| corrupt(error.to_string())),
+    }
+}
+
+fn write_questionnaire(
+    connection: &Connection,
+    organisation_id: &str,
+    plan: &QuestionnairePlan,
+) -> Result<()> {
+    connection
+        .execute("DELETE FROM questionnaire_adoptions WHERE organisation_id = ?1", [organisation_id])?;
+    let adoptions = std::iter::once((None, plan.first()))
+        .chain(plan.adoptions().iter().map(|adoption| (Some(adoption.from.index()), adoption.questionnaire)));
+    for (week, questionnaire) in adoptions {
+        connection.execute(
+            "INSERT INTO questionnaire_adoptions (organisation_id, from_week, edition, who5)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![organisation_id, week, questionnaire.edition, questionnaire.who5],
+        )?;
+    }
+    Ok(())
 }
 
 fn load_organisation(connection: &Connection, organisation_id: &str) -> Result<Option<Organisation>> {
-    connection
+    let organisation = connection
         .query_row(
             &format!("SELECT {ORGANISATION_COLUMNS} FROM organisations WHERE id = ?1"),
             [organisation_id],
@@ -134,6 +192,12 @@ fn load_organisation(connection: &Connection, organisation_id: &str) -> Result<O
         )
         .optional()?
         .map(organisation_from_parts)
+        .transpose()?;
+    organisation
+        .map(|organisation| {
+            let questionnaire = load_questionnaire(connection, &organisation.id)?;
+            Ok(Organisation { questionnaire, ..organisation })
+        })
         .transpose()
 }
 
@@ -149,7 +213,9 @@ impl ServerStore for SqliteServerStore {
     fn create_organisation(&self, organisation: &Organisation) -> Result<()> {
         let seed = i64::try_from(organisation.seed)
             .map_err(|_| ServerError::InvalidInput("the organisation seed must be below 2^63".to_owned()))?;
-        self.connection().execute(
+        let mut connection = self.connection();
+        let transaction = connection.transaction()?;
+        transaction.execute(
             "INSERT INTO organisations
                  (id, name, seed, k, dp_epsilon_numerator, dp_epsilon_denominator, dp_release)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -163,6 +229,8 @@ impl ServerStore for SqliteServerStore {
                 organisation.privacy.release
             ],
         )?;
+        write_questionnaire(&transaction, &organisation.id, &organisation.questionnaire)?;
+        transaction.commit()?;
         Ok(())
     }
 
@@ -171,7 +239,24 @@ impl ServerStore for SqliteServerStore {
         let mut statement = connection
             .prepare(&format!("SELECT {ORGANISATION_COLUMNS} FROM organisations ORDER BY name, id"))?;
         let rows = statement.query_map([], organisation_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-        rows.into_iter().map(organisation_from_parts).collect()
+        rows.into_iter()
+            .map(|row| {
+                let organisation = organisation_from_parts(row)?;
+                let questionnaire = load_questionnaire(&connection, &organisation.id)?;
+                Ok(Organisation { questionnaire, ..organisation })
+            })
+            .collect()
+    }
+
+    fn set_questionnaire(&self, organisation_id: &str, plan: &QuestionnairePlan) -> Result<()> {
+        let mut connection = self.connection();
+        let transaction = connection.transaction()?;
+        if load_organisation(&transaction, organisation_id)?.is_none() {
+            return Err(not_found("organisation", organisation_id));
+        }
+        write_questionnaire(&transaction, organisation_id, plan)?;
+        transaction.commit()?;
+        Ok(())
     }
 
     fn add_department(&self, organisation_id: &str, department_id: &str, name: &str) -> Result<()> {

@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use polso_core::IsoWeek;
 use polso_core::anonymity::Threshold;
 use polso_core::dp::Epsilon;
+use polso_core::questionnaire::QuestionnairePlan;
 
 use crate::error::Result;
 use crate::secrets::Hash32;
@@ -29,6 +30,10 @@ pub struct Organisation {
     pub k: Threshold,
     /// Whether released cells carry differential-privacy noise, and with which ε.
     pub privacy: PrivacySetting,
+    /// Which edition of the schedule its devices follow from which week, and
+    /// whether the WHO-5 module is on; changed only by the administrator's
+    /// `set-questionnaire`, at a cycle boundary.
+    pub questionnaire: QuestionnairePlan,
 }
 
 /// An organisation's differential-privacy setting, changed only by the
@@ -291,6 +296,10 @@ pub trait ServerStore: Send + Sync {
 
     /// One organisation and its settings; `NotFound` when there is none.
     fn organisation(&self, organisation_id: &str) -> Result<Organisation>;
+
+    /// Replaces an organisation's questionnaire plan, in one transaction;
+    /// `NotFound` when there is no such organisation.
+    fn set_questionnaire(&self, organisation_id: &str, plan: &QuestionnairePlan) -> Result<()>;
 
     /// The organisation with its departments and teams; `NotFound` when there is no such organisation.
     fn organisation_tree(&self, organisation_id: &str) -> Result<OrganisationTree>;

@@ -10,6 +10,7 @@ use rusqlite_migration::{M, Migrations};
 const INITIAL: &str = include_str!("../migrations/0001_initial.sql");
 const REPORT_QUEUE: &str = include_str!("../migrations/0002_report_queue.sql");
 const REPORT_QUEUE_OUTCOMES: &str = include_str!("../migrations/0003_report_queue_outcomes.sql");
+const NOT_APPLICABLE: &str = include_str!("../migrations/0004_not_applicable.sql");
 
 /// Every migration with its file name, oldest first, for the tests that check
 /// the list against the folder.
@@ -18,6 +19,7 @@ const MIGRATION_FILES: &[(&str, &str)] = &[
     ("0001_initial.sql", INITIAL),
     ("0002_report_queue.sql", REPORT_QUEUE),
     ("0003_report_queue_outcomes.sql", REPORT_QUEUE_OUTCOMES),
+    ("0004_not_applicable.sql", NOT_APPLICABLE),
 ];
 
 /// The same migrations in rusqlite_migration's form. Each one checks the foreign
@@ -26,6 +28,7 @@ const MIGRATION_STEPS: &[M<'static>] = &[
     M::up(INITIAL).foreign_key_check(),
     M::up(REPORT_QUEUE).foreign_key_check(),
     M::up(REPORT_QUEUE_OUTCOMES).foreign_key_check(),
+    M::up(NOT_APPLICABLE).foreign_key_check(),
 ];
 
 /// The migrations applied when a store is opened.
@@ -83,6 +86,7 @@ mod tests {
             ("0001_initial.sql", 0xc7351e1c995cbdef),
             ("0002_report_queue.sql", 0x55029346a10e74f1),
             ("0003_report_queue_outcomes.sql", 0xf4f2b93e217fca58),
+            ("0004_not_applicable.sql", 0x308017ca1dab85f0),
         ];
         for (name, expected_fingerprint) in shipped {
             let (_, contents) = MIGRATION_FILES.iter().find(|(listed, _)| listed == name).unwrap();

@@ -2,7 +2,7 @@
 //! from them, the shape of the work week and the private note.
 
 use chrono::{DateTime, Utc};
-use polso_core::{Answer, IsoWeek, MetricScore, WorkWeek};
+use polso_core::{Answer, IsoWeek, ItemId, MetricScore, WorkWeek};
 
 /// A week's pulse, saved on this device.
 ///
@@ -16,6 +16,9 @@ pub struct SavedPulse {
     pub answers: Vec<Answer>,
     /// The metric scores computed from the answers; read back in the same order.
     pub scores: Vec<MetricScore>,
+    /// The items marked "not applicable this week": no value, no score; read
+    /// back in the order given.
+    pub not_applicable: Vec<ItemId>,
     /// Where the week was worked, when the employee said.
     pub work_week: Option<WorkWeek>,
     /// The employee's private note. It never leaves the device.

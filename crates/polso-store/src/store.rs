@@ -168,6 +168,15 @@ impl Store {
                     .execute(params![week_text, score.metric.key(), score.score])
                     .map_err(sqlite_error)?;
             }
+            transaction
+                .execute("DELETE FROM not_applicable WHERE week = ?1", [&week_text])
+                .map_err(sqlite_error)?;
+            let mut insert_not_applicable = transaction
+                .prepare_cached("INSERT INTO not_applicable (week, item_id) VALUES (?1, ?2)")
+                .map_err(sqlite_error)?;
+            for item in &pulse.not_applicable {
+                insert_not_applicable.execute(params![week_text, item.as_str()]).map_err(sqlite_error)?;
+            }
         }
         transaction.commit().map_err(sqlite_error)
     }
@@ -202,9 +211,17 @@ impl Store {
                 statement.query_map([&week_text], ScoreRow::from_row)?.collect::<rusqlite::Result<Vec<_>>>()
             })
             .map_err(|error| self.read_error("metric_scores", error, &action))?;
+        let not_applicable = transaction
+            .prepare_cached("SELECT item_id FROM not_applicable WHERE week = ?1 ORDER BY rowid")
+            .and_then(|mut statement| {
+                statement
+                    .query_map([&week_text], |row| row.get::<_, String>(0))?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(|error| self.read_error("not_applicable", error, &action))?;
         drop(transaction);
 
-        self.assemble_pulse(pulse_row, answer_rows, score_rows).map(Some)
+        self.assemble_pulse(pulse_row, answer_rows, score_rows, not_applicable).map(Some)
     }
 
     /// Every saved pulse, oldest week first.
@@ -242,6 +259,19 @@ impl Store {
                 Ok(())
             })
             .map_err(|error| self.read_error("metric_scores", error, action))?;
+        let mut not_applicable_by_week: HashMap<String, Vec<String>> = HashMap::new();
+        transaction
+            .prepare_cached("SELECT week, item_id FROM not_applicable ORDER BY rowid")
+            .and_then(|mut statement| {
+                for row in
+                    statement.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?
+                {
+                    let (week, item_id) = row?;
+                    not_applicable_by_week.entry(week).or_default().push(item_id);
+                }
+                Ok(())
+            })
+            .map_err(|error| self.read_error("not_applicable", error, action))?;
         drop(transaction);
 
         pulse_rows
@@ -249,7 +279,8 @@ impl Store {
             .map(|pulse_row| {
                 let answer_rows = answers_by_week.remove(&pulse_row.week).unwrap_or_default();
                 let score_rows = scores_by_week.remove(&pulse_row.week).unwrap_or_default();
-                self.assemble_pulse(pulse_row, answer_rows, score_rows)
+                let not_applicable = not_applicable_by_week.remove(&pulse_row.week).unwrap_or_default();
+                self.assemble_pulse(pulse_row, answer_rows, score_rows, not_applicable)
             })
             .collect()
     }
@@ -356,6 +387,7 @@ impl Store {
         pulse_row: PulseRow,
         answer_rows: Vec<AnswerRow>,
         score_rows: Vec<ScoreRow>,
+        not_applicable: Vec<String>,
     ) -> Result<SavedPulse> {
         let week = parse_week(&pulse_row.week).map_err(|detail| self.corrupt("pulses", "week", detail))?;
         if pulse_row.week_index != week.index() {
@@ -424,7 +456,15 @@ impl Store {
             })
             .collect::<Result<Vec<_>>>()?;
 
-        Ok(SavedPulse { week, answers, scores, work_week, note: pulse_row.note, saved_at })
+        Ok(SavedPulse {
+            week,
+            answers,
+            scores,
+            not_applicable: not_applicable.into_iter().map(ItemId).collect(),
+            work_week,
+            note: pulse_row.note,
+            saved_at,
+        })
     }
 }
 

@@ -1,6 +1,7 @@
 //! The IPC commands, grouped by area. Each is a few lines: take the state,
 //! call one function of `polso-desktop`, return its result or its error.
 
+pub mod about;
 pub mod export;
 pub mod history;
 pub mod hr;

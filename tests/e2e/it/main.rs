@@ -4,6 +4,7 @@
 //! which sets `POLSO_E2E=1` inside a D-Bus session with an unlocked keyring.
 
 mod a11y;
+mod about;
 mod demo;
 mod hr;
 mod instance;

@@ -242,6 +242,7 @@ impl Device {
         let submission = SubmitPulse {
             week: view.week.clone(),
             answers,
+            not_applicable: Vec::new(),
             work_week: Some(WorkWeekDto { office_days: 3, remote_days: 2 }),
             note: canary.then(|| CANARY_NOTE.to_owned()),
         };

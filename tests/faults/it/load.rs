@@ -131,6 +131,7 @@ fn many_devices_report_within_a_minute_without_error() -> Result<()> {
                     metric: MetricKey::Wellbeing,
                     score: f64::from(random.u8(0..=100)),
                 }],
+                not_applicable: Vec::new(),
                 padding: String::new(),
             };
             let answer = transport

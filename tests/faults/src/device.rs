@@ -141,6 +141,7 @@ pub fn submission_for(
                 value: random.u8(item.scale.min..=item.scale.max),
             })
             .collect(),
+        not_applicable: Vec::new(),
         work_week: Some(WorkWeekDto { office_days: random.u8(0..=2), remote_days: random.u8(0..=3) }),
         note: note.map(str::to_owned),
     })

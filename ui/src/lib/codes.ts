@@ -56,6 +56,7 @@ export const ERROR_CODES = [
 /** Every MetricKey, in the order charts and tables list metrics. */
 export const METRIC_KEYS = [
   'wellbeing',
+  'life_satisfaction',
   'who5',
   'burnout',
   'engagement',
@@ -69,6 +70,9 @@ export const METRIC_KEYS = [
   'growth',
   'trust',
   'customer_focus',
+  'customer_empathy',
+  'manager_support',
+  'flexibility',
   'enps',
 ] as const satisfies readonly MetricKey[];
 

@@ -6,6 +6,7 @@
 //! - `linkage_reference`: the linkage statistics agree with scipy to 1e-9; runs when
 //!   `POLSO_REFERENCE_PYTHON` names a Python with numpy and scipy
 //!   (`bash scripts/python-reference-env.sh` prints one), and says it was skipped otherwise.
+//! - `reading_time`: every pulse of two years reads in under a minute, in English and Italian.
 //! - `synthetic`: the deterministic generator of EX and CX series the linkage tests share.
 
 // clippy.toml allows `unwrap` in `#[test]` functions only; the helpers these tests share fail the
@@ -15,4 +16,5 @@
 mod cx_import;
 mod linkage_planted;
 mod linkage_reference;
+mod reading_time;
 mod synthetic;

@@ -9,7 +9,8 @@ use serde_json::json;
 use polso_core::bank::ItemBank;
 
 use crate::support::{
-    WEEK, World, asked_items, assert_error, get, post_json, report, report_for_seed, trust_item, world_seed,
+    WEEK, World, asked_items, assert_error, get, post_json, report, report_for_organisation, trust_item,
+    world_seed,
 };
 
 #[tokio::test]
@@ -398,8 +399,8 @@ async fn bad_aggregate_reads_are_refused() {
     world.report_ok(&device, report(WEEK, 3)).await;
     let other_device = world.enrol(&other_team).await;
     let before = world.snapshot();
-    let other_seed = world.store.organisation_tree(&other_organisation.id).unwrap().organisation.seed;
-    world.report_ok(&other_device, report_for_seed(other_seed, WEEK, 3)).await;
+    let other = world.store.organisation(&other_organisation.id).unwrap();
+    world.report_ok(&other_device, report_for_organisation(other.seed, &other.questionnaire, WEEK, 3)).await;
     assert_eq!(world.snapshot(), before, "a report of another organisation changed this one's aggregates");
     world.advance_to_publication();
 

@@ -164,9 +164,9 @@ fn the_real_server_enrols_counts_releases_and_keeps_no_report() {
     // asks that week, and every item it asks: reports answer exactly those.
     let (metric, asked) = {
         let store = polso_server::SqliteServerStore::open(&database).unwrap();
-        let seed = store.organisations().unwrap()[0].seed;
+        let organisation = store.organisations().unwrap().remove(0);
         let bank = ItemBank::embedded();
-        let schedule = Schedule::new(bank, seed);
+        let schedule = Schedule::with_plan(bank, organisation.seed, &organisation.questionnaire);
         let asked: Vec<(String, u8, u8)> = schedule
             .items_for_week(week_value)
             .iter()

@@ -18,6 +18,7 @@ use http_body_util::BodyExt;
 use polso_api::WIRE_VERSION;
 use polso_core::anonymity::Threshold;
 use polso_core::bank::ItemBank;
+use polso_core::questionnaire::QuestionnairePlan;
 use polso_core::schedule::Schedule;
 use polso_core::{Answer, IsoWeek, Metric, score_answers};
 use polso_server::store::{Organisation, PrivacySetting, TeamAggregate};
@@ -73,6 +74,11 @@ pub struct World {
 impl World {
     /// An organisation with one department per entry, each with that many teams.
     pub fn new(teams_per_department: &[usize]) -> World {
+        World::with_questionnaire(teams_per_department, world_seed(), QuestionnairePlan::legacy())
+    }
+
+    /// [`World::new`] with the schedule seed `seed` and the questionnaire `plan`.
+    pub fn with_questionnaire(teams_per_department: &[usize], seed: u64, plan: QuestionnairePlan) -> World {
         let directory = tempfile::tempdir().unwrap();
         let store = open_backend(&directory);
         let clock = Arc::new(FixedClock::new(now()));
@@ -82,9 +88,10 @@ impl World {
         let organisation = Organisation {
             id: polso_server::secrets::new_id("org").unwrap(),
             name: "Acme".to_owned(),
-            seed: world_seed(),
+            seed,
             k: Threshold::DEFAULT,
             privacy: PrivacySetting::default(),
+            questionnaire: plan,
         };
         store.create_organisation(&organisation).unwrap();
         let mut departments = Vec::new();
@@ -256,8 +263,13 @@ pub fn world_seed() -> u64 {
 /// The items `week` asks under `seed`, each with its scale's lowest and
 /// highest value and its metric.
 pub fn asked_items(seed: u64, week: &str) -> Vec<(String, u8, u8, Metric)> {
+    asked_items_in(seed, &QuestionnairePlan::legacy(), week)
+}
+
+/// [`asked_items`] of an organisation whose questionnaire is `plan`.
+pub fn asked_items_in(seed: u64, plan: &QuestionnairePlan, week: &str) -> Vec<(String, u8, u8, Metric)> {
     let bank = ItemBank::embedded();
-    Schedule::new(bank, seed)
+    Schedule::with_plan(bank, seed, plan)
         .items_for_week(week.parse().unwrap())
         .iter()
         .map(|id| {
@@ -295,9 +307,15 @@ pub fn report(week: &str, trust_value: u8) -> Value {
     report_for_seed(world_seed(), week, trust_value)
 }
 
-/// [`report`] for an organisation whose schedule seed is `seed`.
+/// [`report`] for an organisation on edition 2 whose schedule seed is `seed`.
 pub fn report_for_seed(seed: u64, week: &str, trust_value: u8) -> Value {
-    let answers: Vec<(String, u8)> = asked_items(seed, week)
+    report_for_organisation(seed, &QuestionnairePlan::legacy(), week, trust_value)
+}
+
+/// [`report`] for an organisation whose schedule seed is `seed` and whose
+/// questionnaire is `plan`.
+pub fn report_for_organisation(seed: u64, plan: &QuestionnairePlan, week: &str, trust_value: u8) -> Value {
+    let answers: Vec<(String, u8)> = asked_items_in(seed, plan, week)
         .into_iter()
         .map(|(id, min, max, metric)| {
             let value =

@@ -61,7 +61,10 @@ fn a_new_file_is_migrated_to_the_latest_version() {
     let key = new_key();
     Store::open(&path, &key).unwrap();
     assert_eq!(user_version(&path, &key), SCHEMA_VERSION);
-    assert_eq!(table_names(&path, &key), ["answers", "metric_scores", "pulses", "report_queue", "settings"]);
+    assert_eq!(
+        table_names(&path, &key),
+        ["answers", "metric_scores", "not_applicable", "pulses", "report_queue", "settings"]
+    );
 }
 
 #[test]

@@ -41,6 +41,7 @@ pub fn sample_pulse(week_text: &str) -> SavedPulse {
             MetricScore { metric: Metric::Tools, score: 25.0 },
             MetricScore { metric: Metric::Enps, score: 0.125 },
         ],
+        not_applicable: vec![ItemId("customer.driver.3".to_owned()), ItemId("empathy.driver.1".to_owned())],
         work_week: Some(WorkWeek { office_days: 2, remote_days: 3 }),
         note: Some(format!("A private note about {week_text}.")),
         saved_at: instant("2026-11-27T16:45:03.123456789Z"),

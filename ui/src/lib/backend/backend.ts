@@ -4,6 +4,7 @@
 // implementations normalise whatever their transport throws (see errors.ts). Views receive
 // a Backend and never know whether it is Tauri or the in-memory mock.
 
+import type { AboutQuestions } from '../bindings/AboutQuestions';
 import type { ConnectHr } from '../bindings/ConnectHr';
 import type { EnrolDevice } from '../bindings/EnrolDevice';
 import type { MoveServer } from '../bindings/MoveServer';
@@ -20,6 +21,7 @@ import type { HrHeatmap } from '../bindings/HrHeatmap';
 import type { HrHeatmapQuery } from '../bindings/HrHeatmapQuery';
 import type { HrOverview } from '../bindings/HrOverview';
 import type { HrOverviewQuery } from '../bindings/HrOverviewQuery';
+import type { LanguageCode } from '../bindings/LanguageCode';
 import type { LinkageQuery } from '../bindings/LinkageQuery';
 import type { LinkageView } from '../bindings/LinkageView';
 import type { MyHistory } from '../bindings/MyHistory';
@@ -85,6 +87,8 @@ export interface Backend {
   readMyPrivacyLoss(): Promise<DevicePrivacyLoss>;
   /** Saves a table or a chart where the person picks in the save dialog (`export_file`). */
   exportFile(file: ExportFile): Promise<ExportOutcome>;
+  /** Every source of the item bank with the items Polso asks from it, in `language` (`get_about_questions`). */
+  getAboutQuestions(language: LanguageCode): Promise<AboutQuestions>;
 }
 
 /** The names of the Tauri commands, exactly as the shell registers them. */
@@ -113,7 +117,8 @@ export type CommandName =
   | 'get_team_comparison'
   | 'read_privacy_ledger'
   | 'read_my_privacy_loss'
-  | 'export_file';
+  | 'export_file'
+  | 'get_about_questions';
 
 /** What the shell tells the window by itself: open a view (tray menu, a click on the
  *  reminder), or a reminder just fired. */

@@ -57,5 +57,6 @@ export function unavailableBackend(error: unknown): Backend {
     readPrivacyLedger: fail,
     readMyPrivacyLoss: fail,
     exportFile: fail,
+    getAboutQuestions: fail,
   };
 }

@@ -88,6 +88,7 @@ export const SAMPLE_ITEMS: PulseItem[] = [
     text: text('How are you feeling this week?', 'Come ti senti questa settimana?'),
     scale: MOOD5,
     source: POLSO_SOURCE,
+    not_applicable: null,
   },
   {
     id: 'eng.2',
@@ -98,6 +99,7 @@ export const SAMPLE_ITEMS: PulseItem[] = [
     ),
     scale: AGREE5,
     source: POLSO_SOURCE,
+    not_applicable: null,
   },
   {
     id: 'wlb.3',
@@ -108,6 +110,7 @@ export const SAMPLE_ITEMS: PulseItem[] = [
     ),
     scale: AGREE5,
     source: POLSO_SOURCE,
+    not_applicable: null,
   },
   {
     id: 'com.1',
@@ -118,6 +121,7 @@ export const SAMPLE_ITEMS: PulseItem[] = [
     ),
     scale: AGREE5,
     source: POLSO_SOURCE,
+    not_applicable: null,
   },
   {
     id: 'tools.1',
@@ -128,6 +132,7 @@ export const SAMPLE_ITEMS: PulseItem[] = [
     ),
     scale: AGREE5,
     source: POLSO_SOURCE,
+    not_applicable: null,
   },
 ];
 
@@ -142,6 +147,7 @@ export const VARIETY_ITEMS: PulseItem[] = [
     ),
     scale: BURNOUT5,
     source: 'Non-proprietary single-item burnout measure',
+    not_applicable: null,
   },
   {
     id: 'enps.1',
@@ -152,6 +158,7 @@ export const VARIETY_ITEMS: PulseItem[] = [
     ),
     scale: ZERO_TO_TEN,
     source: 'Employee Net Promoter Score (eNPS) question, generic wording',
+    not_applicable: null,
   },
 ];
 
@@ -164,6 +171,7 @@ export function samplePulse(): PulseView {
     state: 'open',
     items: structuredCopy(SAMPLE_ITEMS),
     answers: [],
+    not_applicable: [],
     work_week: null,
     note: null,
     saved_at: null,

@@ -116,6 +116,7 @@ export function sampleHrOverview(weeks = 12): HrOverview {
     participation,
     published_through: SAMPLE_PUBLISHED_THROUGH,
     next_publication: { ...SAMPLE_NEXT_PUBLICATION },
+    questionnaire: SAMPLE_QUESTIONNAIRE,
   };
 }
 
@@ -267,6 +268,12 @@ export function sampleCxReport(csv: string, stored: boolean): CxImportReport {
   return { errors: [], rows: 2, teams: 1, weeks: { from: '2026-W46', to: '2026-W47' }, metrics: ['csat'], format: 'aggregated', preview, stored };
 }
 
+/** The sample organisation's questionnaire: edition 2 until six weeks ago, edition 3 since. */
+const SAMPLE_QUESTIONNAIRE = [
+  { from_week: null, edition: 2, who5: true },
+  { from_week: weekWeeksBack(6), edition: 3, who5: false },
+];
+
 /** The sample teams' departments. */
 const SAMPLE_DEPARTMENTS = [
   { id: 'dep_care', name: 'Customer Care', teams: ['team_escalations', 'team_help', 'team_phone'] },
@@ -283,6 +290,7 @@ export function sampleHrUnits(): OrganisationUnits {
       name: department.name,
       teams: department.teams.map((id) => ({ id, name: SAMPLE_TEAMS.find((team) => team.id === id)?.name ?? id })),
     })),
+    questionnaire: SAMPLE_QUESTIONNAIRE,
   };
 }
 

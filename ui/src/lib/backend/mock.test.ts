@@ -6,6 +6,7 @@ import { samplePulse } from './mock-data';
 
 const GOOD: SubmitPulse = {
   week: '2026-W48',
+  not_applicable: [],
   answers: [
     { item_id: 'wb.1', value: 4 },
     { item_id: 'eng.2', value: 5 },

@@ -45,6 +45,7 @@ import {
   sampleMyPrivacyLoss,
   sampleTeamComparison,
 } from './mock-hr';
+import { sampleAboutQuestions } from './mock-about';
 
 /** One recorded call of the mock. */
 export interface MockCall {
@@ -125,6 +126,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
         store.pulse = {
           ...store.pulse,
           answers: submission.answers,
+          not_applicable: submission.not_applicable,
           work_week: submission.work_week,
           note: submission.note,
           saved_at: now().toISOString(),
@@ -306,6 +308,8 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
         const name = file.suggested_name.replace(/[^\p{L}\p{N}_]/gu, '-').replace(/^-+|-+$/g, '') || 'polso-export';
         return { saved: true, file_name: `${name}.${file.kind}` };
       }),
+    getAboutQuestions: (language) =>
+      answer('get_about_questions', { language }, () => sampleAboutQuestions(language)),
   };
 }
 
@@ -335,8 +339,20 @@ function checkSubmission(pulse: PulseView, submission: SubmitPulse): void {
   }
   if (pulse.state === 'closed') throw apiError('week_closed', `week ${pulse.week} is closed`);
   if (pulse.state === 'not_yet_open') throw apiError('week_not_open', `week ${pulse.week} is not open yet`);
-  if (submission.answers.length === 0) throw apiError('no_answers', 'the submission has no answers');
+  if (submission.answers.length === 0 && submission.not_applicable.length === 0) {
+    throw apiError('no_answers', 'the submission has no answers');
+  }
   const seen = new Set<string>();
+  for (const itemId of submission.not_applicable) {
+    const item = pulse.items.find((candidate) => candidate.id === itemId);
+    if (item === undefined) throw apiError('item_not_in_week', `item '${itemId}' is not in week ${pulse.week}`);
+    if (item.not_applicable === null) {
+      throw apiError('invalid_input', `item '${itemId}' cannot be marked not applicable; answer it or skip it`);
+    }
+    if (submission.answers.some((answer) => answer.item_id === itemId)) {
+      throw apiError('duplicate_answer', `item '${itemId}' is both answered and marked not applicable; keep one`);
+    }
+  }
   for (const answer of submission.answers) {
     const item = pulse.items.find((candidate) => candidate.id === answer.item_id);
     if (item === undefined) {

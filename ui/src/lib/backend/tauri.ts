@@ -3,6 +3,7 @@
 
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
+import type { AboutQuestions } from '../bindings/AboutQuestions';
 import type { CxImportReport } from '../bindings/CxImportReport';
 import type { DevicePrivacyLoss } from '../bindings/DevicePrivacyLoss';
 import type { PrivacyLedger } from '../bindings/PrivacyLedger';
@@ -66,6 +67,7 @@ export function createTauriBackend(): Backend {
     readPrivacyLedger: () => call<PrivacyLedger>('read_privacy_ledger'),
     readMyPrivacyLoss: () => call<DevicePrivacyLoss>('read_my_privacy_loss'),
     exportFile: (file) => call<ExportOutcome>('export_file', { file }),
+    getAboutQuestions: (language) => call<AboutQuestions>('get_about_questions', { language }),
   };
 }
 

@@ -75,4 +75,17 @@ enps?: EnpsFigures | null,
  * cut-off for burnout symptoms, computed from `histogram` alone. Absent
  * whenever `histogram` is, and from older servers.
  */
-burnout_share?: number | null, };
+burnout_share?: number | null, 
+/**
+ * For a driver (a metric whose items take turns): the item the week
+ * asked for it. Absent for other keys, and in weeks that did not ask it.
+ */
+item_id?: string | null, 
+/**
+ * For a driver: `mean` put on the level of the driver's anchor item,
+ * by subtracting how far the asked item sits from the anchor over the
+ * released weeks of the last two years (the same cells this token
+ * reads), so a change of item does not move the line. Absent when
+ * withheld, or when the item has too few released weeks to tell.
+ */
+standardised_mean?: number | null, };

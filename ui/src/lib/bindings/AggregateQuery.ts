@@ -17,7 +17,9 @@ unit: UnitKind,
  */
 unit_id: string | null, 
 /**
- * An item id (`"eng.2"`) or a metric key (`"wellbeing"`).
+ * An item id (`"eng.2"`), a metric key (`"wellbeing"`), or the count
+ * of people who marked a metric not applicable that week
+ * (`"not_applicable:customer_focus"`).
  */
 key: string, 
 /**

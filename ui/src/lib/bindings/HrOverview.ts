@@ -2,6 +2,7 @@
 import type { MetricSeries } from "./MetricSeries";
 import type { NextPublication } from "./NextPublication";
 import type { ParticipationPoint } from "./ParticipationPoint";
+import type { QuestionnaireAdoption } from "./QuestionnaireAdoption";
 
 /**
  * The organisation overview: each metric's trend with its confidence band,
@@ -36,4 +37,10 @@ published_through: string | null,
 /**
  * The next week to be published and when.
  */
-next_publication: NextPublication | null, };
+next_publication: NextPublication | null, 
+/**
+ * The organisation's questionnaire in time, oldest first: a week where
+ * a new edition began is where a metric's series may change because its
+ * items changed, not its people.
+ */
+questionnaire: Array<QuestionnaireAdoption>, };

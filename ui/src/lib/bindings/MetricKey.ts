@@ -3,4 +3,4 @@
 /**
  * The metric (driver) an item feeds, by its stable key.
  */
-export type MetricKey = "wellbeing" | "who5" | "burnout" | "engagement" | "work_life_balance" | "communication" | "team_cohesion" | "tools" | "empowerment" | "role_clarity" | "recognition" | "growth" | "trust" | "customer_focus" | "enps";
+export type MetricKey = "wellbeing" | "life_satisfaction" | "who5" | "burnout" | "engagement" | "work_life_balance" | "communication" | "team_cohesion" | "tools" | "empowerment" | "role_clarity" | "recognition" | "growth" | "trust" | "customer_focus" | "customer_empathy" | "manager_support" | "flexibility" | "enps";

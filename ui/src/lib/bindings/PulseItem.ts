@@ -26,4 +26,10 @@ scale: ScaleDto,
 /**
  * Where the item comes from, for the "about this question" line.
  */
-source: string, };
+source: string, 
+/**
+ * The label of "not applicable this week", when the item may be
+ * answered so (a customer item in a week without customers); absent
+ * when it may not.
+ */
+not_applicable: LocalizedText | null, };

@@ -33,6 +33,10 @@ items: Array<PulseItem>,
  */
 answers: Array<AnswerDto>, 
 /**
+ * The items already saved as "not applicable this week".
+ */
+not_applicable: Array<string>, 
+/**
  * The work mode saved for this week.
  */
 work_week: WorkWeekDto | null, 

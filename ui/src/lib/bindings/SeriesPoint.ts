@@ -57,4 +57,21 @@ enps?: EnpsFigures | null,
  * more on the single-item measure), from the released histogram; absent
  * when it was withheld.
  */
-burnout_share?: number | null, };
+burnout_share?: number | null, 
+/**
+ * How many people marked the metric "not applicable this week" (a
+ * customer item in a week without customers), as released under the
+ * same rules as every figure; absent when withheld or when the metric
+ * has no item that allows it. They are not in `n`.
+ */
+not_applicable?: number | null, 
+/**
+ * For a driver: the item the week asked for it.
+ */
+item_id?: string | null, 
+/**
+ * For a driver: `mean` on the level of the driver's anchor item, so the
+ * line moves with the people, not with the item asked (absent when the
+ * item's level is not yet known); draw the trend from this when present.
+ */
+standardised_mean?: number | null, };

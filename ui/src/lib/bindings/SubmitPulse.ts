@@ -15,6 +15,11 @@ week: string,
  */
 answers: Array<AnswerDto>, 
 /**
+ * The items marked "not applicable this week" (only items whose
+ * `not_applicable` label is given); neither answered nor skipped.
+ */
+not_applicable: Array<string>, 
+/**
  * Where the week was worked, if the employee said.
  */
 work_week: WorkWeekDto | null, 

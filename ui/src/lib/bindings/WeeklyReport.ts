@@ -25,6 +25,12 @@ items: Array<ReportedValue>,
  */
 metrics: Array<ReportedScore>, 
 /**
+ * The asked items the employee marked "not applicable this week" (such
+ * as a customer item in a week without customers): no value, counted
+ * apart. Only items the bank allows it for; absent from older apps.
+ */
+not_applicable: Array<string>, 
+/**
  * Spaces that bring every report's body to one size, so its length on
  * the wire says nothing about how many items were answered. Ignored by
  * the server; absent from older apps.

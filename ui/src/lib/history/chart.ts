@@ -138,6 +138,10 @@ export const METRIC_COLOURS: Record<MetricKey, string> = {
   growth: '#6c3483',
   trust: '#00707f',
   customer_focus: '#a34d00',
+  customer_empathy: '#8f2d56',
+  manager_support: '#2f6b4f',
+  flexibility: '#5a5aa8',
+  life_satisfaction: '#1f7a8c',
   enps: '#33495e',
 };
 

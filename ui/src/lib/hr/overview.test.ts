@@ -32,6 +32,7 @@ const OVERVIEW: HrOverview = {
   ],
   published_through: '2026-W47',
   next_publication: { week: '2026-W48', at: '2026-12-05T09:00:00Z' },
+  questionnaire: [],
 };
 
 /** The same weeks with 2026-W47 still collecting reports. */
@@ -58,6 +59,8 @@ const TEXTS: OverviewOptionTexts = {
   bandName: '95% band',
   participationName: 'Responses',
   fewerThanK: 'Fewer than 5 responses',
+  notApplicable: (count) => `Not applicable this week: ${count}`,
+  editionChange: (edition) => `Questionnaire edition ${edition} from here`,
   notAsked: 'Not asked this week',
   notPublished: 'Not yet published',
   belowHistogramMinimum: 'Below the histogram minimum: no eNPS',
@@ -245,5 +248,53 @@ describe('eNPS and the burnout share in the overview', () => {
     expect(rows.map((row) => row.burnoutShare)).toEqual([null, null, '28%']);
     const tooltip = buildOverviewOption(data, TEXTS).tooltip.formatter as (params: { dataIndex: number }[]) => string;
     expect(tooltip([{ dataIndex: 0 }])).toContain('Reporting burnout symptoms: 27.5%');
+  });
+});
+
+describe('driver levels, edition changes and "not applicable"', () => {
+  const DRIVER: HrOverview = {
+    ...OVERVIEW,
+    metrics: [
+      {
+        metric: 'customer_focus',
+        points: [
+          { week: '2026-W45', week_monday: '2026-11-02', mean: 40, low: 35, high: 45, n: 20, asked: true, suppressed: false, published: true, standardised_mean: 60, item_id: 'cust.3', not_applicable: 7 },
+          { week: '2026-W46', week_monday: '2026-11-09', mean: 61, low: 56, high: 66, n: 20, asked: true, suppressed: false, published: true, standardised_mean: null, item_id: 'cust.1', not_applicable: null },
+          { week: '2026-W47', week_monday: '2026-11-16', mean: null, low: null, high: null, n: null, asked: true, suppressed: true, published: true, not_applicable: 9 },
+        ],
+      },
+    ],
+    questionnaire: [
+      { from_week: null, edition: 2, who5: true },
+      { from_week: '2026-W46', edition: 3, who5: false },
+    ],
+  };
+
+  it('draws a driver on its anchor level, band and all, and says which weeks are', () => {
+    const data = shapeOverviewChart(DRIVER, 'customer_focus', 'en-GB');
+    expect(data.mean).toEqual([60, 61, null]);
+    expect(data.bandLow[0]).toBe(55);
+    expect(data.bandWidth[0]).toBe(10);
+    expect(data.standardised).toEqual([true, false, false]);
+  });
+
+  it('marks the week a new edition began, on the chart and in the table', () => {
+    const data = shapeOverviewChart(DRIVER, 'customer_focus', 'en-GB');
+    expect(data.editionChanges).toEqual([{ index: 1, edition: 3, who5: false }]);
+    const option = buildOverviewOption(data, TEXTS);
+    const line = option.series.find((series) => 'markLine' in series) as { markLine: { data: unknown[] } };
+    expect(line.markLine.data).toEqual([{ xAxis: 1 }]);
+    const rows = overviewTableRows(data, 'en-GB');
+    expect(rows.find((row) => row.week === '2026-W46')?.editionChange).toBe(3);
+    expect(rows.filter((row) => row.editionChange !== null)).toHaveLength(1);
+  });
+
+  it('counts who found the metric not applicable, even in a week whose answers were withheld', () => {
+    const data = shapeOverviewChart(DRIVER, 'customer_focus', 'en-GB');
+    expect(data.notApplicable).toEqual([7, null, 9]);
+    const rows = overviewTableRows(data, 'en-GB');
+    expect(rows.map((row) => row.notApplicable)).toEqual(['9', null, '7']);
+    const tooltip = buildOverviewOption(data, TEXTS).tooltip.formatter([{ dataIndex: 0 }]);
+    expect(tooltip).toContain('Not applicable this week: 7');
   });
 });

@@ -8,6 +8,13 @@
 // dotted columns explained as "not yet published" (a state of their own), and the
 // responses per week as bars beneath.
 //
+// A driver asks its items in turn, and items differ in how readily people agree with them, so
+// a driver's line is drawn on the level of its anchor item (the server's `standardised_mean`)
+// whenever the week has it, band and all; the table says so. A week where the organisation
+// adopted a new edition of the questionnaire is marked on the chart: its series may change
+// there because the questions did. For the customer items, the weeks say how many people found
+// them not applicable.
+//
 // eNPS is drawn as eNPS, % promoters (9–10) minus % detractors (0–6) on −100..+100, as the
 // server derived it from the released histogram; never as the mean answer. A week whose
 // mean was released but whose histogram was not (below the histogram minimum) has no eNPS
@@ -81,6 +88,12 @@ export interface OverviewChartData {
   n: (number | null)[];
   /** The responses per week (the most-answered metric's n); null where nothing was released. */
   participation: (number | null)[];
+  /** Whether the week's mean is on the driver's anchor level (standardised per item). */
+  standardised: boolean[];
+  /** How many marked the metric "not applicable this week"; null where withheld or not offered. */
+  notApplicable: (number | null)[];
+  /** The weeks (by index) where a new edition of the questionnaire began, with the edition. */
+  editionChanges: { index: number; edition: number; who5: boolean }[];
 }
 
 /** The chart's data for one metric of the overview; empty weeks when the metric is missing. */
@@ -94,6 +107,18 @@ export function shapeOverviewChart(overview: HrOverview, metric: MetricKey, loca
     !point.published || !point.asked || point.suppressed || point.mean === null;
   const scale = scaleOf(metric);
   const enpsOf = (point: (typeof points)[number]) => (withheld(point) ? null : (point.enps ?? null));
+  // How far the anchor's level moves the week: the band moves with the mean.
+  const shiftOf = (point: (typeof points)[number]) =>
+    scale === 'score' && point.mean !== null && point.standardised_mean != null
+      ? point.standardised_mean - point.mean
+      : 0;
+  const weekIndex = new Map(points.map((point, index) => [point.week, index]));
+  const editionChanges = overview.questionnaire
+    .slice(1)
+    .flatMap((adoption) => {
+      const index = adoption.from_week === null ? undefined : weekIndex.get(adoption.from_week);
+      return index === undefined ? [] : [{ index, edition: adoption.edition, who5: adoption.who5 }];
+    });
   return {
     metric,
     scale,
@@ -108,12 +133,20 @@ export function shapeOverviewChart(overview: HrOverview, metric: MetricKey, loca
       belowHistogramMinimum: scale === 'enps' && !withheld(point) && enpsOf(point) === null,
     })),
     mean: points.map((point) =>
-      withheld(point) ? null : scale === 'enps' ? (enpsOf(point)?.enps ?? null) : point.mean,
+      withheld(point)
+        ? null
+        : scale === 'enps'
+          ? (enpsOf(point)?.enps ?? null)
+          : point.mean === null
+            ? null
+            : point.mean + shiftOf(point),
     ),
     enps: points.map((point) => (scale === 'enps' ? enpsOf(point) : null)),
     burnoutShare: points.map((point) => (withheld(point) ? null : (point.burnout_share ?? null))),
     // eNPS has no band: the server's band is the mean answer's.
-    bandLow: points.map((point) => (scale === 'enps' || withheld(point) || point.low === null ? null : point.low)),
+    bandLow: points.map((point) =>
+      scale === 'enps' || withheld(point) || point.low === null ? null : point.low + shiftOf(point),
+    ),
     bandWidth: points.map((point) =>
       scale === 'enps' || withheld(point) || point.low === null || point.high === null
         ? null
@@ -121,6 +154,9 @@ export function shapeOverviewChart(overview: HrOverview, metric: MetricKey, loca
     ),
     n: points.map((point) => (withheld(point) ? null : point.n)),
     participation: points.map((point) => participationByWeek.get(point.week) ?? null),
+    standardised: points.map((point) => !withheld(point) && shiftOf(point) !== 0),
+    notApplicable: points.map((point) => (point.published ? (point.not_applicable ?? null) : null)),
+    editionChanges,
   };
 }
 
@@ -149,6 +185,10 @@ export interface OverviewTableRow {
   band: string | null;
   n: string | null;
   participation: string | null;
+  /** How many found the metric not applicable that week, as the locale writes it. */
+  notApplicable: string | null;
+  /** A new edition of the questionnaire began this week. */
+  editionChange: number | null;
 }
 
 /** The table's rows, newest week first, with numbers and dates as the locale writes them. */
@@ -160,6 +200,7 @@ export function overviewTableRows(data: OverviewChartData, locale: string): Over
       const width = data.bandWidth[index] ?? null;
       const n = data.n[index] ?? null;
       const participation = data.participation[index] ?? null;
+      const notApplicable = data.notApplicable[index] ?? null;
       const empty = week.suppressed || !week.asked || !week.published;
       const enps = empty ? null : (data.enps[index] ?? null);
       const burnoutShare = empty ? null : (data.burnoutShare[index] ?? null);
@@ -187,6 +228,8 @@ export function overviewTableRows(data: OverviewChartData, locale: string): Over
             : `${formatNumber(low, locale)}–${formatNumber(low + width, locale)}`,
         n: empty || n === null ? null : formatNumber(n, locale),
         participation: participation === null ? null : formatNumber(participation, locale),
+        notApplicable: notApplicable === null ? null : formatNumber(notApplicable, locale),
+        editionChange: data.editionChanges.find((change) => change.index === index)?.edition ?? null,
       };
     })
     .reverse();
@@ -212,6 +255,10 @@ export interface OverviewOptionTexts {
   burnoutShare: (share: number) => string;
   /** "Week 47 · 16 Nov 2026". */
   weekTitle: (week: OverviewWeek) => string;
+  /** "Not applicable this week: 4". */
+  notApplicable: (count: number) => string;
+  /** "Questionnaire edition 3 from here". */
+  editionChange: (edition: number) => string;
   fontFamily: string;
   textColour: string;
   gridColour: string;
@@ -321,6 +368,10 @@ export function buildOverviewOption(data: OverviewChartData, texts: OverviewOpti
           const share = data.burnoutShare[index];
           if (share != null) lines.push(escapeHtml(texts.burnoutShare(share)));
         }
+        const notApplicable = data.notApplicable[index];
+        if (notApplicable != null) lines.push(escapeHtml(texts.notApplicable(notApplicable)));
+        const change = data.editionChanges.find((candidate) => candidate.index === index);
+        if (change !== undefined) lines.push(escapeHtml(texts.editionChange(change.edition)));
         const participation = data.participation[index];
         if (participation != null) lines.push(`${escapeHtml(texts.participationName)}: ${number(participation)}`);
         return lines.join('<br>');
@@ -375,6 +426,17 @@ export function buildOverviewOption(data: OverviewChartData, texts: OverviewOpti
         itemStyle: { color: texts.accentColour },
         xAxisIndex: 0,
         yAxisIndex: 0,
+        // A dashed vertical line where a new edition of the questionnaire began.
+        markLine: {
+          silent: true,
+          symbol: 'none',
+          lineStyle: { type: 'dashed', color: texts.textColour, opacity: 0.6 },
+          label: { formatter: (params: { value?: unknown; dataIndex?: number }) => {
+            const change = data.editionChanges[params.dataIndex ?? 0];
+            return change === undefined ? '' : texts.editionChange(change.edition);
+          }, color: texts.textColour, position: 'insideEndTop' },
+          data: data.editionChanges.map((change) => ({ xAxis: change.index })),
+        },
       },
       withheldColumns(withheld, 0),
       unpublishedColumns(unpublished, 0),

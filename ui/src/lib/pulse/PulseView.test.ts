@@ -59,6 +59,7 @@ describe('PulseView', () => {
             { item_id: 'com.1', value: 2 },
             { item_id: 'tools.1', value: 1 },
           ],
+          not_applicable: [],
           work_week: null,
           note: null,
         },
@@ -210,5 +211,39 @@ describe('PulseView', () => {
     expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Settimana 48');
     expect(screen.getByTestId('option-0-5').textContent).toContain('Molto bene');
     expect(screen.getByText(/novembre 2026/)).toBeTruthy();
+  });
+
+  it('offers "not applicable this week" only where the item does, and saves it instead of an answer', async () => {
+    const pulse = samplePulse();
+    const customer = pulse.items[3]!;
+    customer.not_applicable = { en: 'Not applicable this week', it: 'Non pertinente questa settimana' };
+    const { backend, user } = await renderPulse({ pulse });
+    expect(screen.queryByTestId('not-applicable-0')).toBeNull();
+    const toggle = screen.getByTestId('not-applicable-3');
+    expect(toggle.textContent?.trim()).toBe('Not applicable this week');
+    expect(toggle.getAttribute('aria-pressed')).toBe('false');
+
+    // An answer, then the mark: the mark clears the answer.
+    await user.click(screen.getByTestId('option-3-2'));
+    await user.click(toggle);
+    expect(toggle.getAttribute('aria-pressed')).toBe('true');
+    expect(screen.getByTestId('option-3-2').getAttribute('aria-checked')).toBe('false');
+    await user.click(screen.getByTestId('option-0-4'));
+    await user.click(screen.getByTestId('submit-pulse'));
+    await screen.findByTestId('pulse-done');
+    expect(submittedPulses(backend)[0]).toMatchObject({
+      submission: { answers: [{ item_id: 'wb.1', value: 4 }], not_applicable: [customer.id] },
+    });
+  });
+
+  it('clears the mark when an answer is chosen after it', async () => {
+    const pulse = samplePulse();
+    pulse.items[3]!.not_applicable = { en: 'Not applicable this week', it: 'Non pertinente questa settimana' };
+    const { user } = await renderPulse({ pulse });
+    const toggle = screen.getByTestId('not-applicable-3');
+    await user.click(toggle);
+    await user.click(screen.getByTestId('option-3-5'));
+    expect(toggle.getAttribute('aria-pressed')).toBe('false');
+    expect(screen.getByTestId('option-3-5').getAttribute('aria-checked')).toBe('true');
   });
 });

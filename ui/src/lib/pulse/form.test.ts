@@ -22,6 +22,7 @@ describe('the pulse draft', () => {
   it('starts empty for an unanswered week', () => {
     expect(draftFromPulse(samplePulse())).toEqual({
       values: [null, null, null, null, null],
+      notApplicable: [false, false, false, false, false],
       officeDays: 0,
       remoteDays: 0,
       note: '',
@@ -31,6 +32,7 @@ describe('the pulse draft', () => {
   it('puts saved answers under their items, whatever their order', () => {
     expect(draftFromPulse(saved())).toEqual({
       values: [2, 4, null, null, null],
+      notApplicable: [false, false, false, false, false],
       officeDays: 1,
       remoteDays: 4,
       note: 'kept',
@@ -41,6 +43,7 @@ describe('the pulse draft', () => {
     const pulse = samplePulse();
     const submission = submissionFromDraft(pulse, {
       values: [4, null, 3, null, 5],
+      notApplicable: [false, false, false, false, false],
       officeDays: 0,
       remoteDays: 0,
       note: '   ',
@@ -52,11 +55,18 @@ describe('the pulse draft', () => {
         { item_id: 'wlb.3', value: 3 },
         { item_id: 'tools.1', value: 5 },
       ],
+      not_applicable: [],
       work_week: null,
       note: null,
     });
     expect(
-      submissionFromDraft(pulse, { values: [1, 1, 1, 1, 1], officeDays: 3, remoteDays: 2, note: ' hi ' }),
+      submissionFromDraft(pulse, {
+        values: [1, 1, 1, 1, 1],
+        notApplicable: [false, false, false, false, false],
+        officeDays: 3,
+        remoteDays: 2,
+        note: ' hi ',
+      }),
     ).toMatchObject({ work_week: { office_days: 3, remote_days: 2 }, note: 'hi' });
   });
 

@@ -11,6 +11,11 @@ import { isValidWorkWeek, toWorkWeek } from './workweek';
 /** What the employee has entered so far. `values[i]` answers `pulse.items[i]`. */
 export interface PulseDraft {
   values: (number | null)[];
+  /**
+   * Per item, whether it is marked "not applicable this week" (only items that offer it); a
+   * marked item has no value, and choosing a value clears the mark.
+   */
+  notApplicable: boolean[];
   officeDays: number;
   remoteDays: number;
   note: string;
@@ -28,6 +33,7 @@ export function draftFromPulse(pulse: PulseView): PulseDraft {
     values: pulse.items.map(
       (item) => pulse.answers.find((answer) => answer.item_id === item.id)?.value ?? null,
     ),
+    notApplicable: pulse.items.map((item) => pulse.not_applicable.includes(item.id)),
     officeDays: pulse.work_week?.office_days ?? 0,
     remoteDays: pulse.work_week?.remote_days ?? 0,
     note: pulse.note ?? '',
@@ -45,12 +51,16 @@ export function initialMode(pulse: PulseView): PulseMode {
 export function submissionFromDraft(pulse: PulseView, draft: PulseDraft): SubmitPulse {
   const answers = pulse.items.flatMap((item, index) => {
     const value = draft.values[index];
-    return value === null || value === undefined ? [] : [{ item_id: item.id, value }];
+    const marked = draft.notApplicable[index] === true;
+    return value === null || value === undefined || marked ? [] : [{ item_id: item.id, value }];
   });
   const note = draft.note.trim();
   return {
     week: pulse.week,
     answers,
+    not_applicable: pulse.items
+      .filter((item, index) => item.not_applicable !== null && draft.notApplicable[index] === true)
+      .map((item) => item.id),
     work_week: toWorkWeek(draft.officeDays, draft.remoteDays),
     note: note === '' ? null : note,
   };
@@ -67,7 +77,7 @@ export function checkDraft(pulse: PulseView, draft: PulseDraft): ApiError | null
   if (countCharacters(draft.note.trim()) > pulse.note_max_chars) {
     return { code: 'note_too_long', message: `the note is longer than ${pulse.note_max_chars} characters` };
   }
-  if (draft.values.every((value) => value === null)) {
+  if (draft.values.every((value) => value === null) && !draft.notApplicable.includes(true)) {
     return { code: 'no_answers', message: 'no question is answered' };
   }
   return null;

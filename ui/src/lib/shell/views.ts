@@ -4,11 +4,13 @@ export const ROLES = ['employee', 'hr'] as const;
 
 export type Role = (typeof ROLES)[number];
 
-export const EMPLOYEE_VIEWS = ['pulse', 'history', 'sync', 'settings'] as const;
+// "About these questions" (`about`) is in both roles' views: it reads the item bank only,
+// so HR reads it without being connected.
+export const EMPLOYEE_VIEWS = ['pulse', 'history', 'sync', 'settings', 'about'] as const;
 
-export const HR_VIEWS = ['hr_overview', 'hr_heatmap', 'hr_team', 'hr_linkage', 'hr_cx'] as const;
+export const HR_VIEWS = ['hr_overview', 'hr_heatmap', 'hr_team', 'hr_linkage', 'hr_cx', 'about'] as const;
 
-/** Every view of every role. */
+/** Every view of every role (`about` is listed under both). */
 export const VIEWS = [...EMPLOYEE_VIEWS, ...HR_VIEWS] as const;
 
 export type ViewName = (typeof VIEWS)[number];

@@ -1,0 +1,74 @@
+//! An organisation's questionnaire on the wire and at the administrator's
+//! command: the plan of [`polso_core::questionnaire`] as the list of
+//! adoptions devices and HR read, and adopting a new one at a cycle boundary.
+//!
+//! A questionnaire is chosen by the administrator alone (like k and ε): no
+//! request can change it. A new one is adopted only from a cycle that has not
+//! begun, so no device ever has a week's items changed under it, and the
+//! weeks before keep the edition their answers were given in.
+
+use polso_api::QuestionnaireAdoption;
+use polso_core::IsoWeek;
+use polso_core::questionnaire::{Questionnaire, QuestionnairePlan, cycle_start};
+use polso_core::schedule::CYCLE_WEEKS;
+
+use crate::error::{Result, ServerError};
+use crate::store::ServerStore;
+
+/// The plan as devices and HR read it, oldest adoption first.
+pub fn plan_to_wire(plan: &QuestionnairePlan) -> Vec<QuestionnaireAdoption> {
+    let adoption = |from_week: Option<String>, questionnaire: Questionnaire| QuestionnaireAdoption {
+        from_week,
+        edition: questionnaire.edition,
+        who5: questionnaire.who5,
+    };
+    std::iter::once(adoption(None, plan.first()))
+        .chain(
+            plan.adoptions().iter().map(|later| adoption(Some(later.from.to_string()), later.questionnaire)),
+        )
+        .collect()
+}
+
+/// The plan in words for the administrator, one line per adoption, such as
+/// "from 2027-W05: edition 3 without WHO-5".
+pub fn describe(plan: &QuestionnairePlan) -> Vec<String> {
+    plan_to_wire(plan)
+        .into_iter()
+        .map(|adoption| {
+            let from = adoption.from_week.unwrap_or_else(|| "the start".to_owned());
+            let who5 = if adoption.who5 { "with WHO-5" } else { "without WHO-5" };
+            format!("from {from}: edition {} {who5}", adoption.edition)
+        })
+        .collect()
+}
+
+/// The first week of the first cycle that begins after `week`.
+pub fn next_cycle_start(week: IsoWeek) -> IsoWeek {
+    cycle_start(week).plus_weeks(CYCLE_WEEKS)
+}
+
+/// Adopts `questionnaire` for the organisation from `from` (by default the
+/// next cycle to begin after `this_week`), keeping every earlier week's
+/// edition. Refuses a week that is not a cycle's first, or a cycle that has
+/// already begun, naming the first week that would do.
+pub fn adopt_questionnaire(
+    store: &dyn ServerStore,
+    organisation_id: &str,
+    questionnaire: Questionnaire,
+    from: Option<IsoWeek>,
+    this_week: IsoWeek,
+) -> Result<QuestionnairePlan> {
+    let earliest = next_cycle_start(this_week);
+    let from = from.unwrap_or(earliest);
+    if from < earliest {
+        return Err(ServerError::InvalidInput(format!(
+            "{from} has begun or its cycle has; a new questionnaire can start at {earliest} at the earliest"
+        )));
+    }
+    let organisation = store.organisation(organisation_id)?;
+    let plan = organisation.questionnaire.adopt(questionnaire, from).map_err(|error| {
+        ServerError::InvalidInput(format!("the questionnaire cannot be adopted: {error}"))
+    })?;
+    store.set_questionnaire(organisation_id, &plan)?;
+    Ok(plan)
+}
