@@ -59,7 +59,7 @@ pub use settings::{ReminderTick, language_of_locale};
 
 /// The organisation seed used before the device is enrolled with a server.
 /// Enrolment replaces it with the organisation's own, so a team shares items.
-const LOCAL_ORGANISATION_SEED: u64 = 0x706f_6c73_6f00_0001;
+pub const LOCAL_ORGANISATION_SEED: u64 = 0x706f_6c73_6f00_0001;
 
 /// The settings key under which the organisation's schedule seed is kept.
 const ORGANISATION_SEED_KEY: &str = "organisation_seed";

@@ -64,6 +64,11 @@ const TEAMS: [(&str, &str, u32, f64); 10] = [
     ("Operations", "IT support", 5, 73.0),
 ];
 
+/// The share of weeks in which a member of an Operations team has no
+/// customer contact, and so marks the customer items "not applicable this
+/// week"; customer-facing teams always have some.
+const OPERATIONS_NO_CUSTOMER_SHARE: f64 = 0.6;
+
 /// How many weeks CSAT lags the team's latent engagement.
 pub const CSAT_LAG_WEEKS: usize = 3;
 
@@ -184,6 +189,9 @@ pub fn generate_demo(options: DemoOptions) -> DemoOrganisation {
                     let holiday = holiday_dip(week) < 0.0;
                     let turnout = if holiday { participation * 0.75 } else { participation };
                     let items = schedule.items_for_week(week);
+                    // A stream of its own, so the answers draw exactly as before.
+                    let mut contact_stream =
+                        Stream::new(options.seed, &[4, team_index, week_position as u64]);
                     let mut reports = Vec::new();
                     for offset in &member_offsets {
                         if week_stream.uniform() >= turnout {
@@ -199,7 +207,14 @@ pub fn generate_demo(options: DemoOptions) -> DemoOrganisation {
                                 }
                             })
                             .collect();
-                        reports.push(report_of(bank, week, &answers));
+                        let no_customers = department == "Operations"
+                            && contact_stream.uniform() < OPERATIONS_NO_CUSTOMER_SHARE;
+                        let (not_applicable, answered): (Vec<Answer>, Vec<Answer>) =
+                            answers.into_iter().partition(|answer| {
+                                no_customers
+                                    && bank.item(answer.item.as_str()).is_some_and(|item| item.not_applicable)
+                            });
+                        reports.push(report_of(bank, week, &answered, &not_applicable));
                     }
                     reports
                 })
@@ -315,7 +330,7 @@ fn value_for(bank: &ItemBank, item_id: &str, latent_answer: f64) -> u8 {
 }
 
 /// The report a device would send for these answers: values and the core's scores.
-fn report_of(bank: &ItemBank, week: IsoWeek, answers: &[Answer]) -> WeeklyReport {
+fn report_of(bank: &ItemBank, week: IsoWeek, answers: &[Answer], not_applicable: &[Answer]) -> WeeklyReport {
     let metrics = score_answers(bank, answers)
         .unwrap_or_default()
         .into_iter()
@@ -329,7 +344,7 @@ fn report_of(bank: &ItemBank, week: IsoWeek, answers: &[Answer]) -> WeeklyReport
             .map(|answer| ReportedValue { item_id: answer.item.as_str().to_owned(), value: answer.value })
             .collect(),
         metrics,
-        not_applicable: Vec::new(),
+        not_applicable: not_applicable.iter().map(|answer| answer.item.as_str().to_owned()).collect(),
         padding: String::new(),
     }
 }
@@ -472,6 +487,35 @@ mod tests {
 
     fn options(seed: u64) -> DemoOptions {
         DemoOptions { seed, today: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(), weeks: 104 }
+    }
+
+    /// Operations staff often have no customers in a week and say so on the
+    /// customer items; customer-facing teams always answer them. The demo's
+    /// questionnaire changes edition inside the weeks HR sees first.
+    #[test]
+    fn operations_mark_customer_items_not_applicable_and_the_edition_changes_late() {
+        let demo = generate_demo(options(7));
+        let marks = |department: &str| -> usize {
+            demo.teams
+                .iter()
+                .filter(|team| team.department == department)
+                .flat_map(|team| team.reports.iter().flatten())
+                .map(|report| report.not_applicable.len())
+                .sum()
+        };
+        assert!(marks("Operations") > 50, "{}", marks("Operations"));
+        assert_eq!(marks("Customer Care") + marks("Sales"), 0);
+        let bank = ItemBank::embedded();
+        for report in demo.teams.iter().flat_map(|team| team.reports.iter().flatten()) {
+            for item in &report.not_applicable {
+                assert!(bank.item(item).is_some_and(|item| item.not_applicable), "{item}");
+                assert!(report.items.iter().all(|value| value.item_id != *item), "{item} also answered");
+            }
+        }
+        let changes = demo.questionnaire.changes();
+        assert_eq!(changes.len(), 1);
+        let last = *demo.weeks.last().unwrap();
+        assert!((8..12).contains(&(last.index() - changes[0].index())), "{changes:?}");
     }
 
     #[test]

@@ -97,3 +97,69 @@ async fn check_answers_are_kept(app: &AppSession, n_questions: usize) -> Result<
     app.client.wait().at_most(Duration::from_secs(10)).for_element(history_row()).await?;
     Ok(())
 }
+
+/// A customer item in a week without customers: "not applicable this week"
+/// is offered on it (and only on items that allow it), saved instead of an
+/// answer, and still there after a restart.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_customer_item_marked_not_applicable_stays_so_after_a_restart() -> Result<()> {
+    if !enabled("a_customer_item_marked_not_applicable_stays_so_after_a_restart") {
+        return Ok(());
+    }
+    // The first Thursday from 2026-11-26 whose week, for a fresh installation,
+    // asks an item that allows "not applicable".
+    let bank = polso_core::ItemBank::embedded();
+    let schedule = polso_core::Schedule::with_plan(
+        bank,
+        polso_desktop::LOCAL_ORGANISATION_SEED,
+        &polso_core::questionnaire::QuestionnairePlan::for_new_organisation(),
+    );
+    let first = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap_or_default();
+    let (today, position) = (0..16)
+        .map(|weeks| first + chrono::Days::new(7 * weeks))
+        .find_map(|day| {
+            let items = schedule.items_for_week(polso_core::IsoWeek::containing(day));
+            let position =
+                items.iter().position(|id| bank.item(id.as_str()).is_some_and(|item| item.not_applicable))?;
+            Some((day, position))
+        })
+        .ok_or_else(|| anyhow::anyhow!("no week in sixteen asks a customer item"))?;
+    let data_dir = tempfile::tempdir()?;
+    let launch = Launch { today: Some(today.to_string()), ..Launch::new(data_dir.path()) };
+
+    let app = AppSession::start(&launch).await?;
+    let first_run = async {
+        app.testid("pulse-view").await?;
+        let offered = app.client.find_all(Locator::Css("[data-testid^='not-applicable-']")).await?;
+        ensure!(offered.len() == 1, "one item of the week allows it, {} offer it", offered.len());
+        let toggle = app.testid(&format!("not-applicable-{position}")).await?;
+        ensure!(toggle.text().await?.contains("Not applicable this week"), "the bank's label");
+        toggle.click().await?;
+        ensure!(toggle.attr("aria-pressed").await?.as_deref() == Some("true"), "the toggle is pressed");
+        app.testid("option-0-4").await?.click().await?;
+        app.screenshot("pulse-not-applicable").await?;
+        app.testid("submit-pulse").await?.click().await?;
+        app.testid("pulse-done").await?;
+        Ok(())
+    }
+    .await;
+    app.stop().await;
+    first_run?;
+
+    let app = AppSession::start(&launch).await?;
+    let second_run = async {
+        app.testid("pulse-done").await?;
+        app.testid("change-answers").await?.click().await?;
+        let toggle = app.testid(&format!("not-applicable-{position}")).await?;
+        ensure!(toggle.attr("aria-pressed").await?.as_deref() == Some("true"), "kept after a restart");
+        let checked = app
+            .client
+            .find_all(Locator::Css(&format!("[data-testid='question-{position}'] [aria-checked='true']")))
+            .await?;
+        ensure!(checked.is_empty(), "a not-applicable item has no answer");
+        Ok(())
+    }
+    .await;
+    app.stop().await;
+    second_run
+}

@@ -19,11 +19,12 @@ use std::sync::{Arc, Mutex};
 use anyhow::{Context, Result, ensure};
 use polso_core::bank::ItemBank;
 use polso_core::collection::{MIN_SEND_DELAY_SECONDS, send_delay_bounds};
+use polso_core::questionnaire::{Questionnaire, QuestionnairePlan};
 use polso_core::{Answer, IsoWeek, Metric, score_answers};
 use polso_desktop::sync::UreqTransport;
 use polso_faults::calendar;
 use polso_faults::device::Device;
-use polso_faults::reports::{AskedItem, asked_items, full_report, report};
+use polso_faults::reports::{AskedItem, asked_items, asked_items_in, full_report, report};
 use polso_faults::server::{Organisation, RunningServer, admin, invite, organisation};
 use polso_server::ServerStore;
 use serde_json::{Value, json};
@@ -319,11 +320,12 @@ fn fake_reports_cannot_redraw_published_noise() -> Result<()> {
 }
 
 /// The latest week up to `calendar::week()` whose pulse asks two or more
-/// WHO-5 items under `seed`, with those items (a WHO-5 week comes every four).
+/// WHO-5 items under `seed` with the WHO-5 module on, with those items (a
+/// WHO-5 week comes every four).
 fn who5_week(seed: u64) -> Result<(IsoWeek, Vec<AskedItem>)> {
     for back in 0..8 {
         let week = calendar::week().plus_weeks(-back);
-        let items = asked_items(seed, week);
+        let items = asked_items_in(seed, &with_who5(), week);
         if items.iter().filter(|item| item.metric == Metric::Who5).count() >= 2 {
             return Ok((week, items));
         }
@@ -331,9 +333,19 @@ fn who5_week(seed: u64) -> Result<(IsoWeek, Vec<AskedItem>)> {
     anyhow::bail!("no WHO-5 week in the eight weeks up to {}", calendar::week())
 }
 
+/// The questionnaire of an organisation that opted in to WHO-5.
+fn with_who5() -> QuestionnairePlan {
+    QuestionnairePlan::single(Questionnaire::EDITION_3_WITH_WHO5).expect("edition 3 exists")
+}
+
 #[test]
 fn item_and_metric_cells_cover_the_same_reports() -> Result<()> {
     let setting = Setting::new("Coerenza Srl", 1, true)?;
+    // WHO-5 weeks score a metric from five items: the organisation opts in.
+    // `set-questionnaire` adopts only from a cycle to come, so the
+    // administrator's database is set directly for the weeks of this test.
+    polso_server::SqliteServerStore::open(&setting.database)?
+        .set_questionnaire(&setting.organisation.id, &with_who5())?;
     let seed = setting.seed()?;
     let (week, asked) = who5_week(seed)?;
     let tokens = setting.enrol(week, K + 2)?;

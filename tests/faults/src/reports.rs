@@ -5,6 +5,7 @@
 
 use polso_api::WIRE_VERSION;
 use polso_core::bank::ItemBank;
+use polso_core::questionnaire::QuestionnairePlan;
 use polso_core::schedule::Schedule;
 use polso_core::{IsoWeek, Metric};
 use serde_json::{Value, json};
@@ -22,10 +23,17 @@ pub struct AskedItem {
     pub metric: Metric,
 }
 
-/// The items `week` asks under `seed`, in the pulse's order.
+/// The items `week` asks under `seed`, in the pulse's order, for an
+/// organisation made by `init-org`: the questionnaire of a new organisation
+/// (the current edition without WHO-5), as every organisation of this suite.
 pub fn asked_items(seed: u64, week: IsoWeek) -> Vec<AskedItem> {
+    asked_items_in(seed, &QuestionnairePlan::for_new_organisation(), week)
+}
+
+/// The items `week` asks under `seed` in an organisation whose questionnaire is `plan`.
+pub fn asked_items_in(seed: u64, plan: &QuestionnairePlan, week: IsoWeek) -> Vec<AskedItem> {
     let bank = ItemBank::embedded();
-    Schedule::new(bank, seed)
+    Schedule::with_plan(bank, seed, plan)
         .items_for_week(week)
         .iter()
         .filter_map(|id| {
