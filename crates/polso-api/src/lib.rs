@@ -18,6 +18,8 @@ mod export;
 mod hr;
 mod privacy;
 mod pulse;
+#[cfg(feature = "core")]
+pub mod questionnaire;
 mod settings;
 mod sync;
 mod units;

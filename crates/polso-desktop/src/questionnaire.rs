@@ -9,7 +9,7 @@
 
 use polso_api::{ApiError, ErrorCode, QuestionnaireAdoption};
 use polso_core::IsoWeek;
-use polso_core::questionnaire::{Adoption, Questionnaire, QuestionnairePlan, cycle_start};
+use polso_core::questionnaire::{QuestionnairePlan, cycle_start};
 use polso_core::schedule::CYCLE_WEEKS;
 use polso_store::Store;
 
@@ -18,50 +18,15 @@ use crate::errors::store_to_api;
 /// The settings key of the plan, as the wire's list of adoptions in JSON.
 pub(crate) const QUESTIONNAIRE_KEY: &str = "questionnaire";
 
-/// The plan of the server's list of adoptions: the first without a week,
-/// each later one from the first week of a cycle. An empty list (a server
-/// that predates editions) is edition 2 throughout.
+/// The plan of the server's list of adoptions; an empty list (a server that
+/// predates editions) is edition 2 throughout.
 pub(crate) fn plan_from_wire(adoptions: &[QuestionnaireAdoption]) -> Result<QuestionnairePlan, ApiError> {
-    let invalid = |what: String| {
+    polso_api::questionnaire::plan_from_wire(adoptions).map_err(|what| {
         ApiError::new(
             ErrorCode::InvalidInput,
             format!("the server's questionnaire is not one this app knows: {what}"),
         )
-    };
-    let questionnaire =
-        |adoption: &QuestionnaireAdoption| Questionnaire { edition: adoption.edition, who5: adoption.who5 };
-    let Some((first, later)) = adoptions.split_first() else {
-        return Ok(QuestionnairePlan::legacy());
-    };
-    if let Some(week) = &first.from_week {
-        return Err(invalid(format!("its first questionnaire starts in {week} instead of at the start")));
-    }
-    let later = later
-        .iter()
-        .map(|adoption| {
-            let week = adoption
-                .from_week
-                .as_deref()
-                .ok_or_else(|| invalid("a later questionnaire has no first week".to_owned()))?;
-            let from = week.parse::<IsoWeek>().map_err(|error| invalid(format!("{week}: {error}")))?;
-            Ok(Adoption { from, questionnaire: questionnaire(adoption) })
-        })
-        .collect::<Result<Vec<_>, ApiError>>()?;
-    QuestionnairePlan::new(questionnaire(first), later).map_err(|error| invalid(error.to_string()))
-}
-
-/// The plan as the wire's list of adoptions.
-pub(crate) fn plan_to_wire(plan: &QuestionnairePlan) -> Vec<QuestionnaireAdoption> {
-    let adoption = |from_week: Option<String>, questionnaire: Questionnaire| QuestionnaireAdoption {
-        from_week,
-        edition: questionnaire.edition,
-        who5: questionnaire.who5,
-    };
-    std::iter::once(adoption(None, plan.first()))
-        .chain(
-            plan.adoptions().iter().map(|later| adoption(Some(later.from.to_string()), later.questionnaire)),
-        )
-        .collect()
+    })
 }
 
 /// The first week up to `until` whose questionnaire differs between the two
@@ -89,7 +54,7 @@ pub(crate) fn first_difference_until(
 
 /// The plan as the text kept under [`QUESTIONNAIRE_KEY`].
 pub(crate) fn plan_text(plan: &QuestionnairePlan) -> Result<String, ApiError> {
-    serde_json::to_string(&plan_to_wire(plan))
+    serde_json::to_string(&polso_api::questionnaire::plan_to_wire(plan))
         .map_err(|error| ApiError::new(ErrorCode::Internal, format!("writing the questionnaire: {error}")))
 }
 

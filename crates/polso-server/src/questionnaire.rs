@@ -7,7 +7,6 @@
 //! begun, so no device ever has a week's items changed under it, and the
 //! weeks before keep the edition their answers were given in.
 
-use polso_api::QuestionnaireAdoption;
 use polso_core::IsoWeek;
 use polso_core::questionnaire::{Questionnaire, QuestionnairePlan, cycle_start};
 use polso_core::schedule::CYCLE_WEEKS;
@@ -15,19 +14,7 @@ use polso_core::schedule::CYCLE_WEEKS;
 use crate::error::{Result, ServerError};
 use crate::store::ServerStore;
 
-/// The plan as devices and HR read it, oldest adoption first.
-pub fn plan_to_wire(plan: &QuestionnairePlan) -> Vec<QuestionnaireAdoption> {
-    let adoption = |from_week: Option<String>, questionnaire: Questionnaire| QuestionnaireAdoption {
-        from_week,
-        edition: questionnaire.edition,
-        who5: questionnaire.who5,
-    };
-    std::iter::once(adoption(None, plan.first()))
-        .chain(
-            plan.adoptions().iter().map(|later| adoption(Some(later.from.to_string()), later.questionnaire)),
-        )
-        .collect()
-}
+pub use polso_api::questionnaire::plan_to_wire;
 
 /// The plan in words for the administrator, one line per adoption, such as
 /// "from 2027-W05: edition 3 without WHO-5".
