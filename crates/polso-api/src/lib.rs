@@ -60,8 +60,8 @@ pub use settings::{
 };
 pub use sync::{
     AggregateCell, AggregateQuery, AggregateTable, EnpsFigures, EnrolRequest, EnrolResponse, Health,
-    NextPublication, QuestionnaireAdoption, QuestionnaireResponse, ReportAck, ReportStatus, ReportWindow,
-    ReportedScore, ReportedValue, UnitKind, WeeklyReport,
+    NOT_APPLICABLE_KEY_PREFIX, NextPublication, QuestionnaireAdoption, QuestionnaireResponse, ReportAck,
+    ReportStatus, ReportWindow, ReportedScore, ReportedValue, UnitKind, WeeklyReport, not_applicable_key,
 };
 pub use units::{DepartmentUnits, OrganisationUnits, UnitRef};
 

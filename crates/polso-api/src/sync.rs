@@ -94,6 +94,16 @@ pub struct ReportWindow {
     pub max_report_age_weeks: u32,
 }
 
+/// The prefix of the aggregate key of a "not applicable" count.
+pub const NOT_APPLICABLE_KEY_PREFIX: &str = "not_applicable:";
+
+/// The aggregate key of how many people marked `metric` "not applicable this
+/// week", as HR asks for it and the server stores it
+/// (`not_applicable:customer_focus`).
+pub fn not_applicable_key(metric: MetricKey) -> String {
+    format!("{NOT_APPLICABLE_KEY_PREFIX}{}", metric.key())
+}
+
 /// One item's value in a weekly report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -134,7 +144,7 @@ pub struct WeeklyReport {
     /// The asked items the employee marked "not applicable this week" (such
     /// as a customer item in a week without customers): no value, counted
     /// apart. Only items the bank allows it for; absent from older apps.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_applicable: Vec<String>,
     /// Spaces that bring every report's body to one size, so its length on
     /// the wire says nothing about how many items were answered. Ignored by

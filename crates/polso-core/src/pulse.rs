@@ -286,9 +286,9 @@ pub fn validate_submission_with_not_applicable(
 
     let mut marked: Vec<&ItemId> = Vec::with_capacity(not_applicable.len());
     for item in not_applicable {
-        let Some(bank_item) = bank.item(item.as_str()) else {
+        if bank.item(item.as_str()).is_none() {
             return Err(PulseError::UnknownItem { item: item.clone() });
-        };
+        }
         if !items_this_week.contains(item) {
             return Err(PulseError::ItemNotInWeek { item: item.clone(), week });
         }
@@ -298,7 +298,7 @@ pub fn validate_submission_with_not_applicable(
         if answered.contains(&item) {
             return Err(PulseError::AnsweredAndNotApplicable { item: item.clone() });
         }
-        if !bank_item.not_applicable {
+        if !schedule.allows_not_applicable(bank, week, item.as_str()) {
             return Err(PulseError::NotApplicableNotAllowed { item: item.clone() });
         }
         marked.push(item);
@@ -666,6 +666,27 @@ mod tests {
         assert_eq!(
             PulseError::NotApplicableNotAllowed { item: ItemId("eng.1".into()) }.to_string(),
             "item 'eng.1' cannot be marked not applicable; answer it or skip it"
+        );
+
+        // Edition 2's weeks keep the answers they always had: no mark, even on a customer item.
+        let legacy = Schedule::with_plan(bank, SEED, &QuestionnairePlan::legacy());
+        let (legacy_week, legacy_item) = (0..52)
+            .map(|offset| week.plus_weeks(offset))
+            .find_map(|week| {
+                legacy.items_for_week(week).into_iter().find(|id| allows(id)).map(|id| (week, id))
+            })
+            .unwrap();
+        let legacy_submission =
+            PulseSubmission { week: legacy_week, answers: vec![], work_week: None, note: None };
+        assert_eq!(
+            validate_submission_with_not_applicable(
+                bank,
+                &legacy,
+                &legacy_submission,
+                std::slice::from_ref(&legacy_item),
+                legacy_week.monday()
+            ),
+            Err(PulseError::NotApplicableNotAllowed { item: legacy_item })
         );
     }
 

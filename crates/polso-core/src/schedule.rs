@@ -68,6 +68,10 @@ use crate::pulse::MAX_ITEMS_PER_WEEK;
 use crate::questionnaire::{Questionnaire, QuestionnairePlan};
 use crate::week::IsoWeek;
 
+/// The first edition of the questionnaire whose items may be answered "not
+/// applicable this week".
+pub const NOT_APPLICABLE_FROM_EDITION: u32 = 3;
+
 /// How many weeks make a cycle: every driver is asked once per cycle.
 pub const CYCLE_WEEKS: i64 = 4;
 
@@ -463,6 +467,16 @@ impl Schedule {
     /// Whether `week`'s pulse asks the item whose id is `item_id`.
     pub fn asks_item(&self, week: IsoWeek, item_id: &str) -> bool {
         self.items_for_week(week).iter().any(|item| item.as_str() == item_id)
+    }
+
+    /// Whether `item_id` may be answered "not applicable this week" in
+    /// `week`: the bank allows it for the item, and the week follows edition
+    /// 3 or later. Edition 2's weeks keep the answers they always had, so an
+    /// organisation that has not adopted edition 3 sees no change in its
+    /// series.
+    pub fn allows_not_applicable(&self, bank: &ItemBank, week: IsoWeek, item_id: &str) -> bool {
+        self.questionnaire_for(week).edition >= NOT_APPLICABLE_FROM_EDITION
+            && bank.item(item_id).is_some_and(|item| item.not_applicable)
     }
 
     /// Whether `week`'s pulse asks at least one item of `metric`, so that the

@@ -33,20 +33,27 @@ pub(crate) fn submission_from_wire(submission: &SubmitPulse) -> Result<PulseSubm
     })
 }
 
-/// The week's pulse as the UI shows it.
+/// The week's pulse as the UI shows it; `allows_not_applicable` says which
+/// items the week lets the employee mark "not applicable this week".
 pub(crate) fn pulse_view(
     bank: &ItemBank,
     week: IsoWeek,
     item_ids: &[ItemId],
+    allows_not_applicable: &dyn Fn(&str) -> bool,
     state: WeekState,
     saved: Option<&SavedPulse>,
 ) -> Result<PulseView, ApiError> {
     let items = item_ids
         .iter()
         .map(|id| {
-            bank.item(id.as_str()).map(|item| pulse_item(bank, item)).ok_or_else(|| {
-                ApiError::new(ErrorCode::Internal, format!("the schedule names item '{id}', not in the bank"))
-            })
+            bank.item(id.as_str())
+                .map(|item| pulse_item(bank, item, allows_not_applicable(id.as_str())))
+                .ok_or_else(|| {
+                    ApiError::new(
+                        ErrorCode::Internal,
+                        format!("the schedule names item '{id}', not in the bank"),
+                    )
+                })
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(PulseView {
@@ -81,7 +88,7 @@ pub(crate) fn history_week_to_wire(saved: &SavedPulse) -> HistoryWeek {
     }
 }
 
-fn pulse_item(bank: &ItemBank, item: &Item) -> PulseItem {
+fn pulse_item(bank: &ItemBank, item: &Item, offers_not_applicable: bool) -> PulseItem {
     let scale = bank.scale_of(item);
     PulseItem {
         id: item.id.to_string(),
@@ -93,7 +100,7 @@ fn pulse_item(bank: &ItemBank, item: &Item) -> PulseItem {
             labels: scale.labels.iter().map(localized).collect(),
         },
         source: bank.source(&item.source).map(|source| source.name.clone()).unwrap_or_default(),
-        not_applicable: bank.not_applicable_label().filter(|_| item.not_applicable).map(localized),
+        not_applicable: bank.not_applicable_label().filter(|_| offers_not_applicable).map(localized),
     }
 }
 

@@ -195,17 +195,16 @@ pub fn read_hr_overview(
     let mut tables = Vec::with_capacity(MetricKey::ALL.len());
     let mut not_applicable = Vec::new();
     for metric in MetricKey::ALL {
-        tables.push((
-            metric,
-            read_aggregates(transport, credentials, UnitKind::Organisation, metric, from..=to)?,
-        ));
+        let read = read_aggregates(transport, credentials, UnitKind::Organisation, metric, from..=to);
+        let Some(table) = known_metric(read)? else { continue };
+        tables.push((metric, table));
         if allows_not_applicable(metric) {
-            let key = format!("not_applicable:{}", metric.key());
-            match read_key_aggregates(transport, credentials, UnitKind::Organisation, None, &key, from..=to) {
-                Ok(table) => not_applicable.push((metric, table)),
-                // A server from before "not applicable" has no such count.
-                Err(error) if error.code == ErrorCode::UnknownItem => {}
-                Err(error) => return Err(error),
+            let key = polso_api::not_applicable_key(metric);
+            let read =
+                read_key_aggregates(transport, credentials, UnitKind::Organisation, None, &key, from..=to);
+            // A server from before "not applicable" has no such count.
+            if let Some(table) = known_metric(read)? {
+                not_applicable.push((metric, table));
             }
         }
     }
@@ -261,9 +260,11 @@ pub fn read_hr_heatmap(
     let previous_start = previous_end.plus_weeks(1 - length);
     let mut tables = Vec::with_capacity(MetricKey::ALL.len());
     for metric in MetricKey::ALL {
-        let table =
-            read_aggregates(transport, credentials, UnitKind::Team, metric, previous_start..=current_end)?;
-        tables.push((metric, table));
+        let read =
+            read_aggregates(transport, credentials, UnitKind::Team, metric, previous_start..=current_end);
+        if let Some(table) = known_metric(read)? {
+            tables.push((metric, table));
+        }
     }
     Ok(shape_heatmap(current_start..=current_end, previous_start..=previous_end, &tables))
 }
@@ -695,6 +696,19 @@ fn answer_error(server_url: &str, answer: &HttpAnswer) -> ApiError {
         ),
         status => status_error(server_url, status),
     })
+}
+
+/// The table of a metric, or `None` when the server does not know the metric
+/// (`unknown_item`: a server older than the app, before the metric existed),
+/// so HR's views show the metrics it has instead of failing.
+pub(crate) fn known_metric(
+    read: Result<AggregateTable, ApiError>,
+) -> Result<Option<AggregateTable>, ApiError> {
+    match read {
+        Ok(table) => Ok(Some(table)),
+        Err(error) if error.code == ErrorCode::UnknownItem => Ok(None),
+        Err(error) => Err(error),
+    }
 }
 
 /// One `GET /v1/aggregates` for one metric at one level, read and checked.

@@ -183,7 +183,16 @@ impl Desktop {
     fn pulse_view(&self, week: IsoWeek, today: NaiveDate) -> Result<PulseView, ApiError> {
         let item_ids = self.schedule.items_for_week(week);
         let saved = self.store.pulse_for_week(week).map_err(errors::store_to_api)?;
-        convert::pulse_view(self.bank, week, &item_ids, pulse::week_state(week, today), saved.as_ref())
+        let allows_not_applicable =
+            |item_id: &str| self.schedule.allows_not_applicable(self.bank, week, item_id);
+        convert::pulse_view(
+            self.bank,
+            week,
+            &item_ids,
+            &allows_not_applicable,
+            pulse::week_state(week, today),
+            saved.as_ref(),
+        )
     }
 }
 

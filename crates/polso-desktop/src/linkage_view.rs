@@ -47,7 +47,10 @@ pub fn read_linkage(
     let from = to.plus_weeks(1 - i64::from(weeks));
     let mut tables = Vec::with_capacity(MetricKey::ALL.len());
     for metric in MetricKey::ALL {
-        tables.push((metric, read_aggregates(transport, credentials, UnitKind::Team, metric, from..=to)?));
+        let read = read_aggregates(transport, credentials, UnitKind::Team, metric, from..=to);
+        if let Some(table) = crate::hr::known_metric(read)? {
+            tables.push((metric, table));
+        }
     }
     let cx = read_cx_series(transport, credentials, from..=to)?;
     shape_linkage(from..=to, &tables, &cx, query)

@@ -5,7 +5,8 @@
 //! Before enrolment the device follows a plan of its own: the questionnaire
 //! of a new organisation (no WHO-5), and for a store that already holds
 //! answers, edition 2 until the cycle after its last saved week, so a week
-//! already answered never has its items changed.
+//! already answered never has its items changed. A store enrolled before
+//! editions follows edition 2, as its organisation does.
 
 use polso_api::{ApiError, ErrorCode, QuestionnaireAdoption};
 use polso_core::IsoWeek;
@@ -29,27 +30,17 @@ pub(crate) fn plan_from_wire(adoptions: &[QuestionnaireAdoption]) -> Result<Ques
     })
 }
 
-/// The first week up to `until` whose questionnaire differs between the two
-/// plans, if one does. Plans change only at their adoption weeks, so the
-/// weeks compared are the start, every adoption week up to `until`, and
-/// `until` itself.
-pub(crate) fn first_difference_until(
-    left: &QuestionnairePlan,
-    right: &QuestionnairePlan,
-    until: IsoWeek,
+/// The first of `weeks` (the weeks this device has answered) whose
+/// questionnaire differs between the two plans, if one does: a plan may
+/// change any week but those, whose saved answers were given to its items.
+pub(crate) fn first_changed_week(
+    kept: &QuestionnairePlan,
+    offered: &QuestionnairePlan,
+    weeks: impl IntoIterator<Item = IsoWeek>,
 ) -> Option<IsoWeek> {
-    let mut weeks: Vec<IsoWeek> = left
-        .changes()
-        .into_iter()
-        .chain(right.changes())
-        .filter(|week| *week <= until)
-        .chain([until])
-        .collect();
+    let mut weeks: Vec<IsoWeek> = weeks.into_iter().collect();
     weeks.sort();
-    if left.first() != right.first() {
-        return weeks.first().copied();
-    }
-    weeks.into_iter().find(|week| left.questionnaire_for(*week) != right.questionnaire_for(*week))
+    weeks.into_iter().find(|week| kept.questionnaire_for(*week) != offered.questionnaire_for(*week))
 }
 
 /// The plan as the text kept under [`QUESTIONNAIRE_KEY`].
@@ -74,6 +65,14 @@ pub(crate) fn load_or_choose(store: &mut Store) -> Result<QuestionnairePlan, Api
             )
         })?;
         return plan_from_wire(&adoptions);
+    }
+    // Enrolled before editions: the organisation kept edition 2 (the
+    // server's migration 0007), so the device does too until its server says
+    // otherwise.
+    if store.setting(crate::ORGANISATION_SEED_KEY).map_err(store_to_api)?.is_some() {
+        let plan = QuestionnairePlan::legacy();
+        keep(store, &plan)?;
+        return Ok(plan);
     }
     let last_saved = store.history().map_err(store_to_api)?.iter().map(|pulse| pulse.week).max();
     let plan = match last_saved {

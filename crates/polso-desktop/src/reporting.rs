@@ -272,7 +272,7 @@ impl Desktop {
             return Err(ApiError::new(ErrorCode::NotEnrolled, "this device has not joined a team"));
         };
         self.move_enrolment(&organisation_id, &check.server_url)?;
-        let followed = self.follow_questionnaire(questionnaire.as_deref(), now);
+        let followed = self.follow_questionnaire(questionnaire.as_deref());
         self.remember_pass(0, followed.err().as_ref(), now)?;
         self.sync_status()
     }
@@ -284,22 +284,19 @@ impl Desktop {
         checked: Result<Option<Vec<QuestionnaireAdoption>>, ApiError>,
         now: DateTime<Utc>,
     ) -> Result<SyncStatus, ApiError> {
-        let followed =
-            checked.and_then(|questionnaire| self.follow_questionnaire(questionnaire.as_deref(), now));
+        let followed = checked.and_then(|questionnaire| self.follow_questionnaire(questionnaire.as_deref()));
         self.remember_pass(0, followed.err().as_ref(), now)?;
         self.sync_status()
     }
 
     /// Follows the organisation's questionnaire as the server sent it, when
     /// it did: kept, and the schedule built on it. A questionnaire that would
-    /// change a week that has begun (the server's administrator can only
-    /// adopt one from a cycle not yet begun) is refused and changes nothing,
-    /// so no answered week ever has its items changed under it.
-    fn follow_questionnaire(
-        &mut self,
-        adoptions: Option<&[QuestionnaireAdoption]>,
-        now: DateTime<Utc>,
-    ) -> Result<(), ApiError> {
+    /// change the items of a week this device has answered (the server's
+    /// administrator adopts one only from a cycle at least four weeks ahead)
+    /// is refused and changes nothing, so no saved answer ever loses its item;
+    /// any other week may change, even one that has begun, so a device that
+    /// was away when the adoption was announced still follows it.
+    fn follow_questionnaire(&mut self, adoptions: Option<&[QuestionnaireAdoption]>) -> Result<(), ApiError> {
         let Some(adoptions) = adoptions else {
             return Ok(());
         };
@@ -308,12 +305,12 @@ impl Desktop {
         if offered == kept {
             return Ok(());
         }
-        let this_week = IsoWeek::containing(now.date_naive());
-        if let Some(week) = questionnaire::first_difference_until(&kept, &offered, this_week) {
+        let answered = self.store.history().map_err(store_to_api)?.into_iter().map(|pulse| pulse.week);
+        if let Some(week) = questionnaire::first_changed_week(&kept, &offered, answered) {
             return Err(ApiError::new(
                 ErrorCode::InvalidInput,
                 format!(
-                    "the server's questionnaire changes {week}, which has begun; this device keeps the one it has"
+                    "the server's questionnaire changes the questions of {week}, which this device has answered; it keeps the one it has"
                 ),
             ));
         }

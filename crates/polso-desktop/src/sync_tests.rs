@@ -334,7 +334,11 @@ fn a_weeks_report_waits_for_the_window_to_close_and_its_random_delay() {
             .keys()
             .cloned()
             .collect();
-    assert_eq!(keys, ["items", "metrics", "not_applicable", "padding", "week", "wire_version"]);
+    assert_eq!(
+        keys,
+        ["items", "metrics", "padding", "week", "wire_version"],
+        "no marks, no field: older servers read it"
+    );
     assert_eq!(report_request.body.len(), REPORT_BODY_BYTES, "every body has one size");
     assert!(report.padding.bytes().all(|byte| byte == b' ') && !report.padding.is_empty());
 
@@ -728,7 +732,7 @@ fn a_questionnaire_adopted_later_is_followed_from_its_cycle_and_never_for_a_begu
     assert_eq!(fixture.desktop.schedule.items_for_week(later_week), expected.items_for_week(later_week));
     assert_eq!(fixture.desktop.schedule.items_for_week(this_week), legacy.items_for_week(this_week));
 
-    // A questionnaire that changes this week, which has begun, is refused.
+    // A questionnaire that changes the week this device answered (2026-W48) is refused.
     let kept = fixture.desktop.store.setting(crate::questionnaire::QUESTIONNAIRE_KEY).unwrap();
     let rewritten = format!(
         r#"{{"wire_version":1,"questionnaire":[{{"from_week":null,"edition":3,"who5":false}},{{"from_week":"{next_cycle}","edition":3,"who5":true}}]}}"#
@@ -737,10 +741,7 @@ fn a_questionnaire_adopted_later_is_followed_from_its_cycle_and_never_for_a_begu
     let checked = crate::sync::check_server(&server, &check);
     let status = fixture.desktop.record_check(checked, now).unwrap();
     let error = status.last_error.expect("a rewritten past is named");
-    assert!(
-        error.message.contains(&this_week.to_string()) || error.message.contains("has begun"),
-        "{error:?}"
-    );
+    assert!(error.message.contains("2026-W48") && error.message.contains("answered"), "{error:?}");
     assert_eq!(fixture.desktop.store.setting(crate::questionnaire::QUESTIONNAIRE_KEY).unwrap(), kept);
     assert_eq!(fixture.desktop.schedule.items_for_week(later_week), expected.items_for_week(later_week));
 
@@ -752,4 +753,48 @@ fn a_questionnaire_adopted_later_is_followed_from_its_cycle_and_never_for_a_begu
     let status = fixture.desktop.record_check(checked, now).unwrap();
     assert_eq!(status.last_error, None);
     assert_eq!(fixture.desktop.store.setting(crate::questionnaire::QUESTIONNAIRE_KEY).unwrap(), kept);
+}
+
+/// A store enrolled before editions follows edition 2, as its organisation
+/// was migrated to; and a device that was away when its organisation adopted
+/// a new edition still follows it, since only weeks it answered are kept.
+#[test]
+fn a_store_enrolled_before_editions_follows_edition_2_and_catches_up_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = StoreKey::generate().unwrap();
+    let path = dir.path().join("polso.db");
+    {
+        // What an app from before editions kept: a seed, an enrolment, no questionnaire.
+        let mut store = Store::open(&path, &key).unwrap();
+        store.set_setting("organisation_seed", &SEED.to_string()).unwrap();
+    }
+    let desktop = Desktop::new(Store::open(&path, &key).unwrap(), "en-GB".to_owned()).unwrap();
+    let week = IsoWeek::new(2026, 48).unwrap();
+    let legacy = Schedule::new(ItemBank::embedded(), SEED);
+    for offset in 0..12 {
+        assert_eq!(
+            desktop.schedule.items_for_week(week.plus_weeks(offset)),
+            legacy.items_for_week(week.plus_weeks(offset))
+        );
+    }
+    drop(desktop);
+
+    // Away for weeks: the adoption started before this device heard of it,
+    // and it answered none of those weeks, so it follows.
+    let mut fixture = fixture();
+    let server = ScriptedServer::default();
+    server.answer(201, &enrol_response(0));
+    fixture.desktop.enrol(&server, &form(), date(11, 23), at(11, 23, 9)).unwrap();
+    let begun = polso_core::questionnaire::cycle_start(week);
+    server.answer(
+        200,
+        &format!(
+            r#"{{"wire_version":1,"questionnaire":[{{"from_week":null,"edition":2,"who5":true}},{{"from_week":"{begun}","edition":3,"who5":false}}]}}"#
+        ),
+    );
+    let now = at(11, 26, 9);
+    let check = fixture.desktop.prepare_check(now, true).unwrap().unwrap();
+    let status = fixture.desktop.record_check(crate::sync::check_server(&server, &check), now).unwrap();
+    assert_eq!(status.last_error, None, "{status:?}");
+    assert_eq!(fixture.desktop.schedule.questionnaire_for(week).edition, 3);
 }

@@ -58,9 +58,11 @@ pub fn read_team_comparison(
         let read = |unit: UnitKind, id: &str| {
             read_unit_aggregates(transport, credentials, unit, Some(id), metric, from..=to)
         };
+        // A metric the server does not know yet (an older server) is left out.
+        let Some(team_table) = crate::hr::known_metric(read(UnitKind::Team, &team.id))? else { continue };
         tables.push(MetricTables {
             metric,
-            team: read(UnitKind::Team, &team.id)?,
+            team: team_table,
             department: read(UnitKind::Department, &department.id)?,
             organisation: match &units.organisation {
                 Some(organisation) => Some(read(UnitKind::Organisation, &organisation.id)?),

@@ -212,7 +212,7 @@ pub fn generate_demo(options: DemoOptions) -> DemoOrganisation {
                         let (not_applicable, answered): (Vec<Answer>, Vec<Answer>) =
                             answers.into_iter().partition(|answer| {
                                 no_customers
-                                    && bank.item(answer.item.as_str()).is_some_and(|item| item.not_applicable)
+                                    && schedule.allows_not_applicable(bank, week, answer.item.as_str())
                             });
                         reports.push(report_of(bank, week, &answered, &not_applicable));
                     }

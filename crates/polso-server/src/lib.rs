@@ -44,6 +44,7 @@ pub mod secrets;
 pub mod serve;
 mod sqlite_admin;
 pub mod sqlite_store;
+pub mod standardise;
 pub mod store;
 
 pub use admin_store::AdminStore;

@@ -172,8 +172,9 @@ enum Command {
         off: bool,
     },
     /// Adopts a questionnaire (an edition of the schedule, with or without
-    /// the WHO-5 module) from the first week of a four-week cycle that has not
-    /// begun: by default the next one. Earlier weeks keep the edition their
+    /// the WHO-5 module) from the first week of a four-week cycle at least
+    /// four weeks ahead (by default the first such), so devices learn it
+    /// before it starts. Earlier weeks keep the edition their
     /// answers were given in; HR's charts mark the change. No request can
     /// change it.
     SetQuestionnaire {
@@ -188,8 +189,8 @@ enum Command {
         /// organisation's use is non-commercial or it holds WHO's permission.
         #[arg(long)]
         who5: bool,
-        /// The first week, such as 2027-W05; it must start a cycle. Defaults
-        /// to the next cycle's first week.
+        /// The first week, such as 2027-W05; it must start a cycle at least
+        /// four weeks ahead. Defaults to the first such week.
         #[arg(long)]
         from: Option<String>,
     },

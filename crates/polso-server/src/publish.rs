@@ -184,10 +184,10 @@ pub fn week_publication(
     // asked metric that has an item allowing it: a count (every contribution
     // is 1), released under the same rules as any cell.
     for metric in &asked_metrics {
-        let allows_it = asked_items
-            .iter()
-            .filter_map(|id| bank.item(id.as_str()))
-            .any(|item| item.metric == *metric && item.not_applicable);
+        let allows_it = asked_items.iter().any(|id| {
+            bank.item(id.as_str()).is_some_and(|item| item.metric == *metric)
+                && schedule.allows_not_applicable(bank, week, id.as_str())
+        });
         if allows_it {
             let key = not_applicable_key(*metric);
             keys.push((key.clone(), key, ValueScale::Item { min: 1, max: 1 }));
@@ -196,6 +196,9 @@ pub fn week_publication(
 
     let mut cells = Vec::new();
     let mut spent_by_unit: HashMap<String, f64> = HashMap::new();
+    // What each item key spent in each unit, and each "not applicable" count.
+    let mut spent_by_item: HashMap<(String, String), f64> = HashMap::new();
+    let mut not_applicable_spent: Vec<(Metric, String, f64)> = Vec::new();
     for (key_label, stored_key, scale) in keys {
         let of_key: Vec<&TeamAggregate> =
             aggregates.iter().filter(|aggregate| aggregate.key == stored_key).collect();
@@ -204,16 +207,30 @@ pub fn week_publication(
         let KeyRelease { cells: key_cells, spent } =
             publish_key(tree, &of_key, &key_label, week, rules, random);
         cells.extend(key_cells);
-        // A "not applicable" count covers the people who marked the metric's
-        // item, its item cell the people who answered it: no one is in both,
-        // so by parallel composition the pair spends one cell's ε, charged
-        // with the item.
-        if key_label.starts_with(NOT_APPLICABLE_PREFIX) {
-            continue;
-        }
+        let not_applicable_of = key_label.strip_prefix(NOT_APPLICABLE_PREFIX).and_then(Metric::from_key);
         for (unit_id, epsilon) in spent {
-            *spent_by_unit.entry(unit_id).or_default() += epsilon;
+            match not_applicable_of {
+                Some(metric) => not_applicable_spent.push((metric, unit_id, epsilon)),
+                None => {
+                    *spent_by_item.entry((key_label.clone(), unit_id.clone())).or_default() += epsilon;
+                    *spent_by_unit.entry(unit_id).or_default() += epsilon;
+                }
+            }
         }
+    }
+    // A "not applicable" count covers the people who marked every asked item
+    // of its metric, the item cells the people who answered them: no report
+    // is in both, and which one a report is in depends on that report alone,
+    // so by parallel composition the pair spends the larger of the two. The
+    // count is charged for what it spent beyond its items' cells in the unit
+    // (all of it where the item cell was withheld).
+    for (metric, unit_id, epsilon) in not_applicable_spent {
+        let items_spent: f64 = asked_items
+            .iter()
+            .filter(|id| bank.item(id.as_str()).is_some_and(|item| item.metric == metric))
+            .filter_map(|id| spent_by_item.get(&(id.as_str().to_owned(), unit_id.clone())))
+            .sum();
+        *spent_by_unit.entry(unit_id).or_default() += (epsilon - items_spent).max(0.0);
     }
     let derived: Vec<PublishedCell> = derived_metrics
         .iter()
@@ -281,5 +298,98 @@ mod tests {
         assert_eq!(reversed.histogram, Some(vec![5, 0, 4, 0, 0, 2, 0, 0, 0, 1]));
         let without = metric_cell_of_item_cell(&item_cell(2.0, None, None), Metric::Trust, &scale, false);
         assert_eq!((without.sd, without.histogram), (None, None));
+    }
+
+    /// A "not applicable" count and its item's cell hold different people,
+    /// so a team is charged the larger of the two, never their sum, and the
+    /// whole count where the item cell was withheld.
+    #[test]
+    fn the_ledger_charges_a_not_applicable_count_beyond_its_items_cell() {
+        use polso_core::questionnaire::QuestionnairePlan;
+
+        use crate::store::{DepartmentNode, Organisation, PrivacySetting, TeamNode};
+
+        let bank = ItemBank::embedded();
+        let plan = QuestionnairePlan::for_new_organisation();
+        let schedule = Schedule::with_plan(bank, 7, &plan);
+        let (week, customer) = (0..52)
+            .map(|offset| "2026-W01".parse::<IsoWeek>().unwrap().plus_weeks(offset))
+            .find_map(|week| {
+                let item = schedule.items_for_week(week).into_iter().find(|id| {
+                    bank.item(id.as_str()).is_some_and(|item| item.metric == Metric::CustomerFocus)
+                })?;
+                Some((week, item))
+            })
+            .unwrap();
+        let team = |id: &str| TeamNode { id: id.to_owned(), name: id.to_owned() };
+        let tree = OrganisationTree {
+            organisation: Organisation {
+                id: "org".to_owned(),
+                name: "Org".to_owned(),
+                seed: 7,
+                k: polso_core::anonymity::Threshold::DEFAULT,
+                privacy: PrivacySetting::for_new_organisation(),
+                questionnaire: plan,
+            },
+            departments: vec![DepartmentNode {
+                id: "dep".to_owned(),
+                name: "dep".to_owned(),
+                teams: vec![team("answering"), team("marking")],
+            }],
+        };
+        let aggregate = |team_id: &str, key: String, n: u32, value: f64, n_bins: usize| TeamAggregate {
+            team_id: team_id.to_owned(),
+            week,
+            key,
+            n,
+            sum: value * f64::from(n),
+            sum_squares: value * value * f64::from(n),
+            histogram: {
+                let mut bins = vec![0; n_bins];
+                bins[n_bins - 1] = n;
+                bins
+            },
+        };
+        let not_applicable = not_applicable_key(Metric::CustomerFocus);
+        let item = item_key(customer.as_str());
+        // Twelve answered in one team; in the other, eleven had no customers and two answered.
+        let aggregates = vec![
+            aggregate("answering", item.clone(), 12, 5.0, 5),
+            aggregate("marking", item.clone(), 2, 5.0, 5),
+            aggregate("marking", not_applicable.clone(), 11, 1.0, 1),
+        ];
+        let settings = PublicationSettings {
+            window: polso_core::collection::CollectionWindow {
+                announced_max_delay_seconds: 48 * 3600,
+                acceptance_seconds: 72 * 3600,
+            },
+            histogram_minimum: 10,
+        };
+        let spent_without_marks = {
+            let only_items = &aggregates[..2];
+            let mut random = crate::privacy::PublicationRandomness::from_os().unwrap();
+            week_publication(&tree, &schedule, only_items, week, settings, Utc::now(), &mut random).ledger
+        };
+        let mut random = crate::privacy::PublicationRandomness::from_os().unwrap();
+        let publication =
+            week_publication(&tree, &schedule, &aggregates, week, settings, Utc::now(), &mut random);
+        let ledger =
+            |ledger: &[(String, f64)], team: &str| ledger.iter().find(|(id, _)| id == team).unwrap().1;
+        let count_cell =
+            publication.cells.iter().find(|cell| cell.key == not_applicable && cell.unit_id == "marking");
+        assert!(count_cell.is_some(), "eleven marks are released");
+        assert!(
+            publication
+                .cells
+                .iter()
+                .all(|cell| !(cell.key == customer.as_str() && cell.unit_id == "marking")),
+            "two answers are withheld"
+        );
+        let extra = ledger(&publication.ledger, "marking") - ledger(&spent_without_marks, "marking");
+        assert!(extra > 0.0, "the released count is charged where its item cell was withheld: {extra}");
+        let one_cell =
+            CellNoise::new(crate::privacy::default_epsilon_per_cell(), ValueScale::Item { min: 1, max: 1 })
+                .epsilon_spent(true);
+        assert!(extra <= one_cell + 1e-9, "at most one cell's ε: {extra} > {one_cell}");
     }
 }

@@ -34,10 +34,17 @@ pub fn next_cycle_start(week: IsoWeek) -> IsoWeek {
     cycle_start(week).plus_weeks(CYCLE_WEEKS)
 }
 
-/// Adopts `questionnaire` for the organisation from `from` (by default the
-/// next cycle to begin after `this_week`), keeping every earlier week's
-/// edition. Refuses a week that is not a cycle's first, or a cycle that has
-/// already begun, naming the first week that would do.
+/// The first week a questionnaire adopted in `this_week` may start: the
+/// first cycle that begins at least four weeks later, so every device that
+/// syncs within a month learns it before its first week.
+pub fn earliest_adoption(this_week: IsoWeek) -> IsoWeek {
+    next_cycle_start(this_week.plus_weeks(CYCLE_WEEKS - 1))
+}
+
+/// Adopts `questionnaire` for the organisation from `from` (by default
+/// [`earliest_adoption`]), keeping every earlier week's edition. Refuses a
+/// week that is not a cycle's first, or one sooner than that, naming the
+/// first week that would do.
 pub fn adopt_questionnaire(
     store: &dyn ServerStore,
     organisation_id: &str,
@@ -45,11 +52,11 @@ pub fn adopt_questionnaire(
     from: Option<IsoWeek>,
     this_week: IsoWeek,
 ) -> Result<QuestionnairePlan> {
-    let earliest = next_cycle_start(this_week);
+    let earliest = earliest_adoption(this_week);
     let from = from.unwrap_or(earliest);
     if from < earliest {
         return Err(ServerError::InvalidInput(format!(
-            "{from} has begun or its cycle has; a new questionnaire can start at {earliest} at the earliest"
+            "{from} is too soon: devices need four weeks to learn a new questionnaire, so it can start at {earliest} at the earliest"
         )));
     }
     let organisation = store.organisation(organisation_id)?;

@@ -62,14 +62,21 @@ pub enum ScheduledKey<'key> {
     Item(&'key str),
     /// A metric, scored from whichever of its items a week asks.
     Metric(Metric),
+    /// How many marked a metric "not applicable this week".
+    NotApplicable(Metric),
 }
 
 /// Whether the organisation's `schedule` asked `key` in `week`: a metric
-/// when the week asks any of its items.
+/// when the week asks any of its items; a "not applicable" count when the
+/// week asks an item of the metric that may be answered so.
 pub fn is_asked(bank: &ItemBank, schedule: &Schedule, key: ScheduledKey<'_>, week: IsoWeek) -> bool {
     match key {
         ScheduledKey::Item(item_id) => schedule.asks_item(week, item_id),
         ScheduledKey::Metric(metric) => schedule.asks_metric(bank, week, metric),
+        ScheduledKey::NotApplicable(metric) => schedule.items_for_week(week).iter().any(|id| {
+            bank.item(id.as_str()).is_some_and(|item| item.metric == metric)
+                && schedule.allows_not_applicable(bank, week, id.as_str())
+        }),
     }
 }
 

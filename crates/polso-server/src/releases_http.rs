@@ -25,12 +25,12 @@ use polso_core::Metric;
 use polso_core::bank::ItemBank;
 use polso_core::schedule::{DRIVERS, Schedule};
 
-use crate::derived::{DriverWeek, item_offsets};
 use crate::error::{Result, ServerError};
 use crate::http::{AppState, AuthenticatedDevice, AuthenticatedHr, query_weeks, unit_kind_name};
 use crate::publish::PublicationSettings;
 use crate::release::{ScheduledKey, cells_from_snapshot, is_asked};
 use crate::report::NOT_APPLICABLE_PREFIX;
+use crate::standardise::{DriverWeek, item_offsets};
 use crate::store::{HrAccess, LedgerEntry, OrganisationTree, PublishedCell, ServerStore};
 
 /// Released cells of one item or metric over a range of weeks, read from the
@@ -69,7 +69,7 @@ pub(crate) async fn read_aggregates(
     let scheduled_key = if let Some(metric) = Metric::from_key(&query.key) {
         ScheduledKey::Metric(metric)
     } else if let Some(metric) = query.key.strip_prefix(NOT_APPLICABLE_PREFIX).and_then(Metric::from_key) {
-        ScheduledKey::Metric(metric)
+        ScheduledKey::NotApplicable(metric)
     } else if ItemBank::embedded().item(&query.key).is_some() {
         ScheduledKey::Item(query.key.as_str())
     } else {
@@ -127,7 +127,6 @@ pub(crate) async fn read_aggregates(
     };
     if let (ScheduledKey::Metric(metric), Some(through)) = (scheduled_key, snapshot.published_through)
         && DRIVERS.contains(&metric)
-        && query.key == metric.key()
     {
         let baseline_weeks = through.plus_weeks(1 - STANDARDISING_BASELINE_WEEKS)..=through;
         let baseline_cells = read_snapshot(&state, &access, query.key.clone(), baseline_weeks).await?.cells;

@@ -42,14 +42,12 @@ pub fn metric_key(metric: Metric) -> String {
     format!("metric:{}", metric.key())
 }
 
-/// The prefix of a "not applicable" count's key, as stored and as HR asks
-/// for it (`not_applicable:customer_focus`).
-pub const NOT_APPLICABLE_PREFIX: &str = "not_applicable:";
+pub use polso_api::NOT_APPLICABLE_KEY_PREFIX as NOT_APPLICABLE_PREFIX;
 
 /// The aggregate key of how many people marked a metric "not applicable
 /// this week": a count, released under the same rules as every other cell.
 pub fn not_applicable_key(metric: Metric) -> String {
-    format!("{NOT_APPLICABLE_PREFIX}{}", metric.key())
+    polso_api::not_applicable_key(metric_to_wire(metric))
 }
 
 /// The core's metric for a wire metric key. The two enums list the same
@@ -160,9 +158,9 @@ pub fn validate_report(
         if !is_asked(item_id) {
             return Err(ServerError::ItemNotInWeek { item_id: item_id.clone(), week: week.to_string() });
         }
-        if !item.not_applicable {
+        if !schedule.allows_not_applicable(bank, week, item_id) {
             return Err(ServerError::InvalidInput(format!(
-                "item '{item_id}' cannot be marked not applicable; only items that allow it can"
+                "item '{item_id}' cannot be marked not applicable in {week}; only items that allow it can, from edition 3 of the questionnaire"
             )));
         }
         *not_applicable_per_metric.entry(item.metric).or_default() += 1;

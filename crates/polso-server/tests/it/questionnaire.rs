@@ -39,7 +39,9 @@ async fn a_questionnaire_is_adopted_from_the_next_cycle_and_read_by_devices_and_
     let current = Questionnaire { edition: 3, who5: false };
 
     // A week that does not start a cycle, and a cycle that has begun, are refused and change nothing.
-    let next_cycle = questionnaire::next_cycle_start(this_week());
+    let next_cycle = questionnaire::earliest_adoption(this_week());
+    assert!(next_cycle.index() - this_week().index() >= 4, "four weeks' notice at least");
+    assert_eq!(next_cycle.index().rem_euclid(4), 0, "a cycle's first week");
     let begun = questionnaire::adopt_questionnaire(
         world.store.as_ref(),
         &world.organisation_id,
@@ -60,7 +62,7 @@ async fn a_questionnaire_is_adopted_from_the_next_cycle_and_read_by_devices_and_
     assert!(not_a_cycle_start.to_string().contains("cycle"), "{not_a_cycle_start}");
     assert_eq!(world.store.organisation(&world.organisation_id).unwrap().questionnaire, before);
 
-    // By default, the next cycle.
+    // By default, the first cycle at least four weeks ahead.
     let plan = questionnaire::adopt_questionnaire(
         world.store.as_ref(),
         &world.organisation_id,

@@ -29,7 +29,7 @@ metrics: Array<ReportedScore>,
  * as a customer item in a week without customers): no value, counted
  * apart. Only items the bank allows it for; absent from older apps.
  */
-not_applicable: Array<string>, 
+not_applicable?: Array<string>, 
 /**
  * Spaces that bring every report's body to one size, so its length on
  * the wire says nothing about how many items were answered. Ignored by

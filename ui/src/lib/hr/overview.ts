@@ -144,17 +144,20 @@ export function shapeOverviewChart(overview: HrOverview, metric: MetricKey, loca
     enps: points.map((point) => (scale === 'enps' ? enpsOf(point) : null)),
     burnoutShare: points.map((point) => (withheld(point) ? null : (point.burnout_share ?? null))),
     // eNPS has no band: the server's band is the mean answer's.
+    // Moved with the mean, and kept within 0–100 as the server keeps the mean.
     bandLow: points.map((point) =>
-      scale === 'enps' || withheld(point) || point.low === null ? null : point.low + shiftOf(point),
+      scale === 'enps' || withheld(point) || point.low === null ? null : Math.max(0, point.low + shiftOf(point)),
     ),
     bandWidth: points.map((point) =>
       scale === 'enps' || withheld(point) || point.low === null || point.high === null
         ? null
-        : point.high - point.low,
+        : Math.min(100, point.high + shiftOf(point)) - Math.max(0, point.low + shiftOf(point)),
     ),
     n: points.map((point) => (withheld(point) ? null : point.n)),
     participation: points.map((point) => participationByWeek.get(point.week) ?? null),
-    standardised: points.map((point) => !withheld(point) && shiftOf(point) !== 0),
+    standardised: points.map(
+      (point) => scale === 'score' && !withheld(point) && point.mean !== null && point.standardised_mean != null,
+    ),
     notApplicable: points.map((point) => (point.published ? (point.not_applicable ?? null) : null)),
     editionChanges,
   };
