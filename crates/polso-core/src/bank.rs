@@ -1488,7 +1488,7 @@ mod tests {
             let n_items = bank.items_for(metric).count();
             assert!(n_items >= 1, "{} has no item", metric.key());
         }
-        for metric in EDITION_2_DRIVERS {
+        for metric in EDITION_2_DRIVERS.iter().copied() {
             let n_items = bank.items_in_edition(metric, 2).count();
             assert!((2..=3).contains(&n_items), "{} has {n_items} items in edition 2", metric.key());
         }

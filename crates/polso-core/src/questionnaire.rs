@@ -74,7 +74,7 @@ impl Questionnaire {
 
     /// The drivers this questionnaire asks, each once per cycle.
     pub fn drivers(self) -> &'static [Metric] {
-        if self.edition == 2 { &EDITION_2_DRIVERS } else { &DRIVERS }
+        if self.edition == 2 { EDITION_2_DRIVERS } else { &DRIVERS }
     }
 
     /// The same questionnaire with `who5` set when the edition always asks it.
