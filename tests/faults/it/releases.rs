@@ -777,3 +777,88 @@ fn enps_comes_from_released_histograms_and_cannot_be_had_by_subtraction() -> Res
     server.kill();
     Ok(())
 }
+
+/// The latest week up to `calendar::week()` that asks, under `seed`, an item
+/// an employee may mark "not applicable this week", with that item.
+fn not_applicable_week(seed: u64) -> Result<(IsoWeek, AskedItem)> {
+    let bank = ItemBank::embedded();
+    for back in 0..12 {
+        let week = calendar::week().plus_weeks(-back);
+        if let Some(item) = asked_items(seed, week)
+            .into_iter()
+            .find(|item| bank.item(&item.id).is_some_and(|item| item.not_applicable))
+        {
+            return Ok((week, item));
+        }
+    }
+    anyhow::bail!("no week in twelve up to {} asks a customer item", calendar::week())
+}
+
+/// "Not applicable this week" through the real binary, and the subtraction
+/// attack on it. In one department, 7 of a team of 10 and 2 of a team of 6
+/// mark a customer item not applicable; the others answer it. The small
+/// team's count (2) is below k, so it is withheld, and the department's
+/// count minus the large team's must not give it: the two never both leave.
+/// The people who marked it are in neither the item's cell nor its metric's,
+/// so the large team's three answers stay below k too.
+#[test]
+fn a_not_applicable_count_cannot_be_had_by_subtraction() -> Result<()> {
+    let setting = Setting::new("Pertinenze Srl", 2, true)?;
+    let seed = setting.seed()?;
+    let (week, marked) = not_applicable_week(seed)?;
+    let small_invite = invite(&setting.database, &setting.organisation.teams[1].1, 50)?;
+    let large = setting.enrol(week, 10)?;
+    let server = setting.start(calendar::enrolment_time(week))?;
+    let small = enrol_on(&server, &small_invite, 6)?;
+    server.kill();
+
+    let marking = |position: usize| -> Value {
+        let mut report = full_report(seed, week, |item| spread(item, position));
+        if let Some(items) = report["items"].as_array_mut() {
+            items.retain(|answer| answer["item_id"] != marked.id.as_str());
+        }
+        report["not_applicable"] = json!([marked.id]);
+        report
+    };
+    let server = setting.start(calendar::reporting_time(week))?;
+    for (position, token) in large.iter().enumerate() {
+        let report = if position < 7 {
+            marking(position)
+        } else {
+            full_report(seed, week, |item| spread(item, position))
+        };
+        accepted(&server, token, &report)?;
+    }
+    for (position, token) in small.iter().enumerate() {
+        let report = if position < 2 {
+            marking(position)
+        } else {
+            full_report(seed, week, |item| spread(item, position))
+        };
+        accepted(&server, token, &report)?;
+    }
+    server.kill();
+
+    let server = setting.start(calendar::after_publication(week))?;
+    let key = format!("not_applicable:{}", marked.metric.key());
+    let teams = setting.read(&server, "team", &key, week)?;
+    let departments = setting.read(&server, "department", &key, week)?;
+    let large_count = cell_of(&teams, setting.team())?;
+    let small_count = cell_of(&teams, &setting.organisation.teams[1].1)?;
+    let department = departments["cells"][0].clone();
+    ensure!(small_count["released"] == false && small_count["n"].is_null(), "two marks left: {small_count}");
+    ensure!(
+        !(large_count["released"] == true && department["released"] == true),
+        "the department's count minus the large team's gives the small team's: {department} {large_count}"
+    );
+    ensure!(large_count["asked"] == true && department["asked"] == true, "{large_count} {department}");
+
+    // The markers are in no answer cell: three answers in the large team stay below k.
+    for key in [marked.id.clone(), marked.metric.key().to_owned()] {
+        let table = setting.read(&server, "team", &key, week)?;
+        let cell = cell_of(&table, setting.team())?;
+        ensure!(cell["released"] == false, "{key}: three answers were released: {cell}");
+    }
+    server.kill();
+    Ok(())
+}

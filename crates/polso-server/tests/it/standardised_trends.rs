@@ -95,3 +95,120 @@ async fn a_team_that_does_not_change_has_a_flat_standardised_line() {
     let wellbeing = world.read_cells(&format!("unit=team&key=wellbeing&from={}&to={WEEK}", weeks[0])).await;
     assert!(wellbeing.iter().all(|cell| cell["item_id"].is_null() && cell["standardised_mean"].is_null()));
 }
+
+/// Two departments of one team each answer engagement for 24 weeks; the
+/// first at its items' own levels (the anchor 4, `.2` items 2, others 5),
+/// the second with `other(item)`. Returns the standardised means a token
+/// scoped to the first department reads for its team, and those a
+/// whole-organisation token reads for the same team.
+async fn standardised_reads(other: fn(&str, &str) -> u8) -> (Vec<Value>, Vec<Value>) {
+    let bank = ItemBank::embedded();
+    let plan = QuestionnairePlan::for_new_organisation();
+    let seed = 7;
+    let schedule = Schedule::with_plan(bank, seed, &plan);
+    let last: IsoWeek = WEEK.parse().unwrap();
+    let weeks: Vec<IsoWeek> = (0..24).rev().map(|back| last.plus_weeks(-back)).collect();
+    let world = World::with_questionnaire(&[1, 1], seed, plan);
+    let anchor = bank.anchor(Metric::Engagement).unwrap().id.as_str().to_owned();
+    let start = Utc.from_utc_datetime(&weeks[0].monday().and_hms_opt(9, 0, 0).unwrap());
+    let mut devices = Vec::new();
+    for team in [&world.teams[0][0], &world.teams[1][0]] {
+        let mut tokens = Vec::new();
+        for _ in 0..5 {
+            tokens.push(world.enrol_at(team, start).await);
+        }
+        devices.push(tokens);
+    }
+    let own = |item: &str, anchor: &str| -> u8 {
+        if item == anchor {
+            4
+        } else if item.ends_with('2') {
+            2
+        } else {
+            5
+        }
+    };
+    for week in &weeks {
+        world
+            .clock
+            .set(Utc.from_utc_datetime(&week.sunday().and_hms_opt(12, 0, 0).unwrap()) + Duration::days(1));
+        for (department, tokens) in devices.iter().enumerate() {
+            let value_of = if department == 0 { own } else { other };
+            let answers: Vec<Answer> = schedule
+                .items_for_week(*week)
+                .iter()
+                .map(|id| {
+                    let item = bank.item(id.as_str()).unwrap();
+                    let value = if item.metric == Metric::Engagement {
+                        value_of(id.as_str(), &anchor)
+                    } else {
+                        bank.scale_of(item).min
+                    };
+                    Answer { item: id.clone(), value }
+                })
+                .collect();
+            let report = json!({
+                "wire_version": 1,
+                "week": week.to_string(),
+                "items": answers.iter().map(|answer| json!({"item_id": answer.item.as_str(), "value": answer.value})).collect::<Vec<_>>(),
+                "metrics": [],
+            });
+            for device in tokens {
+                let (status, body) = world.send(post_json("/v1/reports", Some(device), report.clone())).await;
+                assert_eq!(status, axum::http::StatusCode::OK, "{week}: {body}");
+            }
+        }
+    }
+    world
+        .clock
+        .set(Utc.from_utc_datetime(&last.sunday().and_hms_opt(12, 0, 0).unwrap()) + Duration::days(30));
+    let scoped = polso_server::admin::create_hr_token(
+        world.store.as_ref(),
+        &world.organisation_id,
+        &world.departments[..1],
+    )
+    .unwrap()
+    .token;
+    let team = &world.teams[0][0];
+    let query = format!("/v1/aggregates?unit=team&key=engagement&from={}&to={WEEK}&unit_id={team}", weeks[0]);
+    let read = |token: String| {
+        let world = &world;
+        let query = query.clone();
+        async move {
+            let (status, body) = world.send(crate::support::get(&query, Some(&token))).await;
+            assert_eq!(status, axum::http::StatusCode::OK, "{body}");
+            body["cells"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|cell| cell["standardised_mean"].clone())
+                .collect::<Vec<_>>()
+        }
+    };
+    (read(scoped).await, read(world.hr_token.clone()).await)
+}
+
+/// The attack of a department-scoped HR token on the organisation's
+/// figures through standardised means: its offsets come from its own
+/// departments only, so what another department answers never moves them,
+/// while a whole-organisation token's do move (the test would pass
+/// vacuously otherwise).
+#[tokio::test]
+async fn a_scoped_token_learns_nothing_of_other_departments_through_standardised_means() {
+    // The other department answers like the first, or with the items' levels turned around.
+    let (scoped_alike, whole_alike) = standardised_reads(|item, anchor| {
+        if item == anchor {
+            4
+        } else if item.ends_with('2') {
+            2
+        } else {
+            5
+        }
+    })
+    .await;
+    let (scoped_turned, whole_turned) =
+        standardised_reads(|item, anchor| if item == anchor { 1 } else { 5 }).await;
+    assert!(scoped_alike.iter().any(|mean| !mean.is_null()), "{scoped_alike:?}");
+    assert_eq!(scoped_alike, scoped_turned, "another department's answers moved a scoped token's figures");
+    assert_ne!(whole_alike, whole_turned, "the organisation's baseline does include the other department");
+}
