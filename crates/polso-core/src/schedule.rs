@@ -613,8 +613,8 @@ mod tests {
                 .collect();
             for (window, weeks_in_window) in metrics_by_week.windows(4).zip(weeks.windows(4)) {
                 let asked: BTreeSet<Metric> = window.iter().flatten().copied().collect();
-                for driver in EDITION_2_DRIVERS.iter().copied() {
-                    assert!(asked.contains(&driver), "seed {seed}, from {}: {driver:?}", weeks_in_window[0]);
+                for driver in EDITION_2_DRIVERS {
+                    assert!(asked.contains(driver), "seed {seed}, from {}: {driver:?}", weeks_in_window[0]);
                 }
                 assert!(asked.contains(&Metric::Who5), "seed {seed}, from {}", weeks_in_window[0]);
             }
