@@ -135,7 +135,7 @@ impl AppSession {
         let binary = app_binary();
         if !binary.exists() {
             bail!(
-                "the app binary {} does not exist; build it with `cargo build -p polso-app`",
+                "the app binary {} does not exist; build it with `cargo build --workspace --all-targets` (as `cargo xtask test` does)",
                 binary.display()
             );
         }

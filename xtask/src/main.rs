@@ -232,8 +232,11 @@ fn test_everything() -> Result<()> {
     run_in(&root, "cargo", &["fmt", "--all", "--check"])?;
     tidy::check(&root)?;
     run_in(&root, "cargo", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
-    // The end-to-end tests start these binaries themselves.
-    run_in(&root, "cargo", &["build", "--package", "polso-app", "--package", "polso-server"])?;
+    // The end-to-end tests start the app's and the server's binaries
+    // themselves. Built with the whole workspace's targets so that features
+    // unify as in `cargo test --workspace`, which then reuses every artifact;
+    // building the two packages alone would compile about 180 crates twice.
+    run_in(&root, "cargo", &["build", "--workspace", "--all-targets"])?;
     ensure_tauri_driver()?;
     let reference_python = reference_python(&root)?;
     let tests_started = std::time::SystemTime::now();
