@@ -1,6 +1,6 @@
-//! The fingerprint of a team's blind-signing public key, written once for the
-//! server's admin command line and the app, so the two can never print it
-//! differently.
+//! The fingerprint of a public key (a team's blind-signing key, the helper
+//! server's HPKE key), written once for the server's admin command line and
+//! the app, so the two can never print it differently.
 //!
 //! Why it exists: a server that gave each person a different team key could
 //! tell people apart by the key their credential verifies under ("key
@@ -13,12 +13,13 @@ use sha2::{Digest, Sha256};
 /// How many bytes of the SHA-256 digest the fingerprint shows: 128 bits.
 const FINGERPRINT_BYTES: usize = 16;
 
-/// A public key's fingerprint: the first 16 bytes of the SHA-256 of its DER
-/// (SubjectPublicKeyInfo), in lower-case hex groups of four separated by
-/// dashes, such as `3f9a-0c1d-…` (eight groups, 39 characters). One per team;
-/// a different one for the same team means a different key.
-pub fn key_fingerprint(public_key_der: &[u8]) -> String {
-    let digest = Sha256::digest(public_key_der);
+/// A public key's fingerprint: the first 16 bytes of the SHA-256 of its
+/// encoding (the DER SubjectPublicKeyInfo of an RSA key, the raw 32 bytes of
+/// an X25519 key), in lower-case hex groups of four separated by dashes, such
+/// as `3f9a-0c1d-…` (eight groups, 39 characters). A different fingerprint
+/// means a different key.
+pub fn key_fingerprint(public_key: &[u8]) -> String {
+    let digest = Sha256::digest(public_key);
     let hex: Vec<String> = digest[..FINGERPRINT_BYTES].iter().map(|byte| format!("{byte:02x}")).collect();
     hex.chunks(2).map(|pair| pair.concat()).collect::<Vec<_>>().join("-")
 }
