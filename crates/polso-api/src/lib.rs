@@ -21,6 +21,7 @@ mod pulse;
 #[cfg(feature = "core")]
 pub mod questionnaire;
 mod settings;
+mod shared;
 mod sync;
 mod units;
 
@@ -58,6 +59,7 @@ pub use settings::{
     LanguageCode, LanguagePreference, QuietHoursDto, ReminderSettings, ReminderStatus, Settings,
     SnoozeLengthDto, UpdateSettings, WeekdayDto,
 };
+pub use shared::{Aggregation, AggregationMode, HelperServer, SharedReport};
 pub use sync::{
     AggregateCell, AggregateQuery, AggregateTable, EnpsFigures, EnrolRequest, EnrolResponse, Health,
     NOT_APPLICABLE_KEY_PREFIX, NextPublication, QuestionnaireAdoption, QuestionnaireResponse, ReportAck,

@@ -51,6 +51,10 @@ pub struct EnrolResponse {
     /// predate editions, whose organisations all follow edition 2.
     #[serde(default)]
     pub questionnaire: Vec<QuestionnaireAdoption>,
+    /// How the organisation aggregates reports, with the helper to pin in
+    /// two-server mode. Absent from older servers: one server.
+    #[serde(default)]
+    pub aggregation: crate::Aggregation,
 }
 
 /// One questionnaire an organisation adopted: from which week, which edition
@@ -80,6 +84,10 @@ pub struct QuestionnaireResponse {
     pub wire_version: u32,
     /// The adoptions, oldest first.
     pub questionnaire: Vec<QuestionnaireAdoption>,
+    /// How the organisation aggregates reports now. Absent from older
+    /// servers: one server.
+    #[serde(default)]
+    pub aggregation: crate::Aggregation,
 }
 
 /// How a device sends its weekly reports, as the server asks.

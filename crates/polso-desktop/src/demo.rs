@@ -202,6 +202,7 @@ mod tests {
                 organisation_seed: 42,
                 report_window: ReportWindow { max_random_delay_seconds: 3600, max_report_age_weeks: 8 },
                 questionnaire: Vec::new(),
+                aggregation: polso_api::Aggregation::default(),
             };
             Ok(HttpAnswer { status: 201, body: serde_json::to_string(&response).unwrap() })
         }

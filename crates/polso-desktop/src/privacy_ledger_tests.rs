@@ -76,6 +76,7 @@ fn enrol(desktop: &mut Desktop) {
             organisation_seed: 7,
             report_window: ReportWindow { max_random_delay_seconds: 3600, max_report_age_weeks: 8 },
             questionnaire: Vec::new(),
+            aggregation: polso_api::Aggregation::default(),
         },
         team_key_fingerprint: None,
     };

@@ -142,6 +142,7 @@ fn enrol_response(max_delay: u32) -> String {
         organisation_seed: SEED,
         report_window: ReportWindow { max_random_delay_seconds: max_delay, max_report_age_weeks: 8 },
         questionnaire: Vec::new(),
+        aggregation: polso_api::Aggregation::default(),
     })
     .unwrap()
 }

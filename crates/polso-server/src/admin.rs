@@ -251,3 +251,96 @@ pub fn revoke_device(store: &dyn AdminStore, device_id: &str) -> Result<()> {
 pub fn list_hr_tokens(store: &dyn AdminStore, organisation_id: &str) -> Result<Vec<HrTokenSummary>> {
     store.hr_tokens(organisation_id)
 }
+
+/// A helper server to link an organisation to, as its administrator
+/// described it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelperToLink {
+    /// Its base address, such as `https://helper.example:8443`.
+    pub url: String,
+    /// Who holds it, shown to employees.
+    pub party: String,
+    /// Its public key, standard base64, as `helper-init` printed it.
+    pub public_key: String,
+    /// The first week aggregated with it: one that has not begun, so no
+    /// week mixes the two modes.
+    pub from_week: polso_core::IsoWeek,
+}
+
+/// Links the organisation to `helper`, whose key devices will pin. Returns
+/// the pairing to give the helper's administrator: it holds the verify key
+/// both servers share and the leader's token at the helper (both drawn
+/// here), and the settings (`settings` among them) the helper pins to
+/// decide releases on its own.
+pub fn link_helper(
+    store: &dyn ServerStore,
+    organisation_id: &str,
+    helper: &HelperToLink,
+    settings: crate::publish::PublicationSettings,
+    now: DateTime<Utc>,
+) -> Result<crate::helper_wire::Pairing> {
+    use crate::helper::{from_base64, to_base64};
+
+    let shared = store.shared().ok_or_else(|| {
+        ServerError::InvalidInput("this server's store has no two-server aggregation".to_owned())
+    })?;
+    let from_week = helper.from_week;
+    let url = helper.url.trim();
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(ServerError::InvalidInput(format!(
+            "the helper's address must be http(s)://…, not '{url}'"
+        )));
+    }
+    let party = helper.party.trim();
+    if party.is_empty() || party.chars().count() > 200 {
+        return Err(ServerError::InvalidInput(
+            "name the party holding the helper, in at most 200 characters".to_owned(),
+        ));
+    }
+    let key = polso_vdaf::HelperPublicKey::from_bytes(&from_base64(&helper.public_key, "public key")?)
+        .map_err(|error| ServerError::InvalidInput(error.to_string()))?;
+    let this_week = polso_core::IsoWeek::containing(now.date_naive());
+    if from_week <= this_week {
+        return Err(ServerError::InvalidInput(format!(
+            "two-server aggregation starts at a week that has not begun; the earliest is {}",
+            this_week.next()
+        )));
+    }
+    let verify_key = crate::secrets::random_bytes::<32>()?;
+    let token = to_base64(&crate::secrets::random_bytes::<32>()?);
+    shared.set_helper_link(
+        organisation_id,
+        &crate::shared_store::HelperLink {
+            url: url.to_owned(),
+            party: party.to_owned(),
+            public_key: key.as_bytes().to_vec(),
+            verify_key: verify_key.to_vec(),
+            token: token.clone(),
+            from_week,
+        },
+    )?;
+    let tree = store.organisation_tree(organisation_id)?;
+    let organisation = &tree.organisation;
+    Ok(crate::helper_wire::Pairing {
+        organisation_id: organisation.id.clone(),
+        organisation_name: organisation.name.clone(),
+        seed: organisation.seed,
+        questionnaire: organisation.questionnaire.to_string(),
+        k: organisation.k.get(),
+        histogram_minimum: settings.histogram_minimum,
+        epsilon: organisation.privacy.epsilon.map(|epsilon| epsilon.to_string()),
+        from_week: from_week.to_string(),
+        announced_max_delay_seconds: settings.window.announced_max_delay_seconds,
+        acceptance_seconds: settings.window.acceptance_seconds,
+        departments: tree
+            .departments
+            .iter()
+            .map(|department| crate::helper_wire::PairedDepartment {
+                id: department.id.clone(),
+                teams: department.teams.iter().map(|team| team.id.clone()).collect(),
+            })
+            .collect(),
+        verify_key: to_base64(&verify_key),
+        leader_token: token,
+    })
+}

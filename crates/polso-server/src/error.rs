@@ -201,6 +201,10 @@ pub enum ServerError {
     /// Data in the database is not what the code expects.
     #[error("the database holds unexpected data: {0}")]
     CorruptData(String),
+    /// The organisation's helper server (two-server aggregation) could not
+    /// be reached, or answered with an error.
+    #[error("the helper server: {0}")]
+    Helper(String),
 }
 
 impl ServerError {
@@ -240,6 +244,7 @@ impl ServerError {
             | ServerError::Randomness(_)
             | ServerError::BlockingTask(_)
             | ServerError::CorruptData(_) => ErrorCode::Internal,
+            ServerError::Helper(_) => ErrorCode::ServerUnreachable,
         }
     }
 
@@ -257,6 +262,7 @@ impl ServerError {
             ErrorCode::WeekBeforeEnrolment => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::ServerUnreachable => StatusCode::BAD_GATEWAY,
             _ => StatusCode::BAD_REQUEST,
         }
     }

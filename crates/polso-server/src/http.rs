@@ -128,6 +128,13 @@ impl AppState {
         AppState { store, clock, config, publisher: Arc::new(Publisher::default()) }
     }
 
+    /// The state with `helper` as the way to reach two-server helpers
+    /// (tests and the demo use one in process).
+    pub fn with_helper_api(mut self, helper: Arc<dyn crate::leader::HelperApi>) -> AppState {
+        self.publisher = Arc::new(Publisher::with_helper(helper));
+        self
+    }
+
     /// Publishes every organisation's due weeks now; the background task
     /// calls this every minute. Returns how many weeks were published.
     pub async fn publish_due_weeks(&self) -> Result<usize> {
@@ -172,6 +179,7 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/credentials/key", post(crate::credential_http::read_credential_key))
         .route("/v1/credentials", post(crate::credential_http::issue_credential))
         .route("/v1/reports", post(submit_report))
+        .route("/v1/shared-reports", post(crate::shared_http::submit_shared_report))
         .route("/v1/aggregates", get(releases_http::read_aggregates))
         .route("/v1/cx", post(import_cx).layer(DefaultBodyLimit::max(cx_body_limit_bytes)).get(read_cx))
         .route("/v1/units", get(read_units))
@@ -287,7 +295,7 @@ fn bearer_token(headers: &HeaderMap, prefix: &str, missing: &'static str) -> Res
 
 /// An enrolled device, authenticated by its bearer token before the body is read.
 pub(crate) struct AuthenticatedDevice {
-    token: String,
+    pub(crate) token: String,
     pub(crate) membership: DeviceMembership,
 }
 
@@ -398,6 +406,9 @@ async fn enrol(
         )?;
         (device_token, enrolment)
     };
+    let organisation_id = enrolment.organisation.id.clone();
+    let aggregation =
+        state.blocking(move |store| crate::leader::aggregation_for(store, &organisation_id)).await?;
     Ok((
         StatusCode::CREATED,
         Json(EnrolResponse {
@@ -408,6 +419,7 @@ async fn enrol(
             team_name: enrolment.team_name,
             organisation_seed: enrolment.organisation.seed,
             questionnaire: crate::questionnaire::plan_to_wire(&enrolment.organisation.questionnaire),
+            aggregation,
             report_window: ReportWindow {
                 max_random_delay_seconds: state.config.max_random_delay_seconds,
                 max_report_age_weeks: state.config.report_age_weeks(),
@@ -435,10 +447,18 @@ pub(crate) async fn read_questionnaire(
     device: AuthenticatedDevice,
 ) -> Result<Json<QuestionnaireResponse>> {
     let organisation_id = device.membership.organisation_id.clone();
-    let organisation = state.blocking(move |store| store.organisation(&organisation_id)).await?;
+    let (organisation, aggregation) = state
+        .blocking(move |store| {
+            Ok((
+                store.organisation(&organisation_id)?,
+                crate::leader::aggregation_for(store, &organisation_id)?,
+            ))
+        })
+        .await?;
     Ok(Json(QuestionnaireResponse {
         wire_version: WIRE_VERSION,
         questionnaire: crate::questionnaire::plan_to_wire(&organisation.questionnaire),
+        aggregation,
     }))
 }
 
@@ -469,7 +489,18 @@ async fn submit_report(
     let week: IsoWeek = report.week.parse()?;
     check_report_week(week, now, state.config.collection_window(), device.membership.enrolled_week)?;
     let organisation_id = device.membership.organisation_id.clone();
-    let organisation = state.blocking(move |store| store.organisation(&organisation_id)).await?;
+    let (organisation, two_server) = state
+        .blocking(move |store| {
+            let two_server = crate::leader::helper_for_week(store, &organisation_id, week)?.is_some();
+            Ok((store.organisation(&organisation_id)?, two_server))
+        })
+        .await?;
+    if two_server {
+        // The organisation's promise for this week: no server sees a report.
+        return Err(ServerError::InvalidInput(format!(
+            "{week} is aggregated with a helper: send it as shares (POST /v1/shared-reports), never in the clear"
+        )));
+    }
     let schedule = Schedule::with_plan(ItemBank::embedded(), organisation.seed, &organisation.questionnaire);
     let validated = validate_report(&report, ItemBank::embedded(), &schedule)?;
     drop(report);

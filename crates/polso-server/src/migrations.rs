@@ -14,6 +14,7 @@ const PUBLICATIONS: &str = include_str!("../migrations/0004_publications.sql");
 const ONE_PERSON_ONE_VOICE: &str = include_str!("../migrations/0005_one_person_one_voice.sql");
 const PERSONAL_CODES: &str = include_str!("../migrations/0006_personal_codes.sql");
 const QUESTIONNAIRE_EDITIONS: &str = include_str!("../migrations/0007_questionnaire_editions.sql");
+const TWO_SERVER_AGGREGATION: &str = include_str!("../migrations/0008_two_server_aggregation.sql");
 
 /// Every migration with its file name, oldest first, for the test that checks
 /// the list against the folder.
@@ -26,6 +27,7 @@ const MIGRATION_FILES: &[(&str, &str)] = &[
     ("0005_one_person_one_voice.sql", ONE_PERSON_ONE_VOICE),
     ("0006_personal_codes.sql", PERSONAL_CODES),
     ("0007_questionnaire_editions.sql", QUESTIONNAIRE_EDITIONS),
+    ("0008_two_server_aggregation.sql", TWO_SERVER_AGGREGATION),
 ];
 
 /// The same migrations in rusqlite_migration's form. Each one checks the
@@ -38,6 +40,7 @@ const MIGRATION_STEPS: &[M<'static>] = &[
     M::up(ONE_PERSON_ONE_VOICE).foreign_key_check(),
     M::up(PERSONAL_CODES).foreign_key_check(),
     M::up(QUESTIONNAIRE_EDITIONS).foreign_key_check(),
+    M::up(TWO_SERVER_AGGREGATION).foreign_key_check(),
 ];
 
 /// The migrations applied when the database is opened.

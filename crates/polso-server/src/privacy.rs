@@ -67,14 +67,6 @@ impl ValueScale {
         }
     }
 
-    /// How far one contribution can move the shifted sum: the sensitivity.
-    fn range(self) -> u64 {
-        match self {
-            ValueScale::Item { min, max } => u64::from(max.saturating_sub(min)).max(1),
-            ValueScale::Score => 100,
-        }
-    }
-
     /// The value a histogram bin stands for: the point, or the bin's middle.
     fn bin_value(self, bin: usize) -> f64 {
         match self {
@@ -83,7 +75,20 @@ impl ValueScale {
         }
     }
 
-    fn n_bins(self) -> usize {
+    /// The units the noise counts a sum in: the item's points, or whole
+    /// points of a 0–100 score.
+    fn sum_units(self) -> SumUnits {
+        match self {
+            ValueScale::Item { min, max } => SumUnits {
+                offset: i64::from(min),
+                range: u32::from(max.saturating_sub(min)).max(1),
+                unit: 1.0,
+            },
+            ValueScale::Score => SumUnits { offset: 0, range: 100, unit: 1.0 },
+        }
+    }
+
+    pub(crate) fn n_bins(self) -> usize {
         match self {
             ValueScale::Item { min, max } => usize::from(max.saturating_sub(min)) + 1,
             ValueScale::Score => METRIC_HISTOGRAM_BINS,
@@ -143,39 +148,72 @@ impl CellNoise {
         with_histogram: bool,
         random: &mut dyn RandomBits,
     ) -> NoisyFigures {
-        // Sensitivity 1 and the scale's range (at most 255) are both valid for
-        // every ε an organisation can hold (`Epsilon` caps its denominator).
-        let count_noise =
-            DiscreteLaplace::for_query(1, self.epsilon.split(COUNT_SHARE)).expect("sensitivity 1 is valid");
-        let sum_noise = DiscreteLaplace::for_query(self.scale.range(), self.epsilon.split(SUM_SHARE))
-            .expect("the scale's range is valid");
-        let histogram_noise = DiscreteLaplace::for_query(1, self.epsilon.split(HISTOGRAM_SHARE))
-            .expect("sensitivity 1 is valid");
-
-        let noisy_n = (i64::from(exact.n) + count_noise.sample(random)).max(i64::from(k));
+        let units = self.scale.sum_units();
+        let n_bins = exact.histogram.len().max(self.scale.n_bins());
+        let noise = self.draw(u64::from(units.range), n_bins, with_histogram, random);
         // The sum is taken about the scale's middle, in half-units: each value
         // v gives 2v − 2·min − range, within ±range, so one person moves it
         // by at most the range and an error in the noisy count moves the mean
         // far less than a sum taken from the minimum would.
-        let range = self.scale.range() as i64;
+        let range = f64::from(units.range);
         let centred_sum =
-            (2.0 * exact.sum - f64::from(exact.n) * (2.0 * self.scale.min() + range as f64)).round() as i64;
-        let noisy_centred_sum =
-            (centred_sum + sum_noise.sample(random)).clamp(-noisy_n * range, noisy_n * range);
-        let mean = self.scale.min() + range as f64 / 2.0 + noisy_centred_sum as f64 / (2.0 * noisy_n as f64);
-
-        let (sd, histogram) = if with_histogram {
-            let n_bins = exact.histogram.len().max(self.scale.n_bins());
-            let histogram: Vec<u32> = (0..n_bins)
-                .map(|bin| {
-                    let count = i64::from(exact.histogram.get(bin).copied().unwrap_or(0));
-                    u32::try_from((count + histogram_noise.sample(random)).max(0)).unwrap_or(u32::MAX)
-                })
-                .collect();
-            (Some(self.sd_of_histogram(&histogram)), Some(histogram))
-        } else {
-            (None, None)
+            (2.0 * exact.sum - f64::from(exact.n) * (2.0 * self.scale.min() + range)).round() as i64;
+        let noisy = NoisyIntegers {
+            n: i64::from(exact.n) + noise.count,
+            centred_sum: centred_sum + noise.sum,
+            histogram: noise.bins.map(|bins| {
+                bins.iter()
+                    .enumerate()
+                    .map(|(bin, noise)| i64::from(exact.histogram.get(bin).copied().unwrap_or(0)) + noise)
+                    .collect()
+            }),
         };
+        self.finish(noisy, units, k)
+    }
+
+    /// The noise of one released cell, drawn once: for its count
+    /// (sensitivity 1), its centred sum (sensitivity `sum_range`, the most
+    /// one report moves it) and, `with_histogram`, each of its `n_bins` bins
+    /// (sensitivity 1). In two-server mode each server draws its own and
+    /// adds it to its share, so neither knows the noise of what is released.
+    pub fn draw(
+        &self,
+        sum_range: u64,
+        n_bins: usize,
+        with_histogram: bool,
+        random: &mut dyn RandomBits,
+    ) -> NoiseDraw {
+        // Sensitivity 1 and a sum's range (at most 255 for an item, a few
+        // hundred for a score's numerator) are valid for every ε an
+        // organisation can hold (`Epsilon` caps its denominator).
+        let count_noise =
+            DiscreteLaplace::for_query(1, self.epsilon.split(COUNT_SHARE)).expect("sensitivity 1 is valid");
+        let sum_noise = DiscreteLaplace::for_query(sum_range.max(1), self.epsilon.split(SUM_SHARE))
+            .expect("the scale's range is valid");
+        let count = count_noise.sample(random);
+        let sum = sum_noise.sample(random);
+        let bins = with_histogram.then(|| {
+            let histogram_noise = DiscreteLaplace::for_query(1, self.epsilon.split(HISTOGRAM_SHARE))
+                .expect("sensitivity 1 is valid");
+            (0..n_bins).map(|_| histogram_noise.sample(random)).collect()
+        });
+        NoiseDraw { count, sum, bins }
+    }
+
+    /// The released figures from noisy whole-number figures (post-processing,
+    /// which spends no budget): the count clamped to at least `k`, the mean
+    /// from the centred sum within the scale, bins clamped to at least 0 and
+    /// the sd computed from them.
+    pub fn finish(&self, noisy: NoisyIntegers, units: SumUnits, k: u32) -> NoisyFigures {
+        let noisy_n = noisy.n.max(i64::from(k));
+        let range = i64::from(units.range);
+        let centred = noisy.centred_sum.clamp(-noisy_n * range, noisy_n * range);
+        let mean =
+            (units.offset as f64 + range as f64 / 2.0 + centred as f64 / (2.0 * noisy_n as f64)) * units.unit;
+        let histogram: Option<Vec<u32>> = noisy
+            .histogram
+            .map(|bins| bins.iter().map(|&count| u32::try_from(count.max(0)).unwrap_or(u32::MAX)).collect());
+        let sd = histogram.as_deref().map(|histogram| self.sd_of_histogram(histogram));
         NoisyFigures { n: u32::try_from(noisy_n).unwrap_or(u32::MAX), mean, sd, histogram }
     }
 
@@ -198,6 +236,41 @@ impl CellNoise {
             .sum();
         (squares / (total - 1.0)).sqrt()
     }
+}
+
+/// How a cell's sum is counted for the noise: each value is `(offset + u) ×
+/// unit` for a whole `u` from 0 to `range`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SumUnits {
+    /// The lowest value, in units.
+    pub offset: i64,
+    /// The span of the values, in units: the sum's sensitivity.
+    pub range: u32,
+    /// A unit's worth on the released scale.
+    pub unit: f64,
+}
+
+/// The noise of one released cell (see [`CellNoise::draw`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoiseDraw {
+    /// Added to the count.
+    pub count: i64,
+    /// Added to the centred sum.
+    pub sum: i64,
+    /// Added to each bin, when the histogram is released.
+    pub bins: Option<Vec<i64>>,
+}
+
+/// A released cell's figures as noisy whole numbers, before post-processing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoisyIntegers {
+    /// The count.
+    pub n: i64,
+    /// The sum taken about the scale's middle, in half-units:
+    /// `2 · Σu − n · range`.
+    pub centred_sum: i64,
+    /// The bins, when the histogram is released.
+    pub histogram: Option<Vec<i64>>,
 }
 
 /// A cell's exact sums.

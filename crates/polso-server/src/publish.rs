@@ -10,7 +10,7 @@
 //! still collecting is not served at all.
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use polso_core::bank::ItemBank;
@@ -20,6 +20,7 @@ use polso_core::schedule::Schedule;
 use polso_core::{IsoWeek, Item, Metric, Scale};
 
 use crate::error::Result;
+use crate::leader::{HelperApi, HttpHelperApi, publish_shared_week, verify_pending};
 use crate::privacy::{CellNoise, PublicationRandomness, ValueScale};
 use crate::release::{KeyRelease, ReleaseRules, publish_key};
 use crate::report::{METRIC_HISTOGRAM_BINS, NOT_APPLICABLE_PREFIX, item_key, metric_key, not_applicable_key};
@@ -36,9 +37,31 @@ pub struct PublicationSettings {
 }
 
 /// Serialises publication: the background task and HR reads may both try.
-#[derive(Debug, Default)]
+/// In two-server mode it verifies pending reports with the helper first, and
+/// publishes a two-server week with it.
 pub struct Publisher {
     lock: Mutex<()>,
+    helper: Arc<dyn HelperApi>,
+}
+
+impl std::fmt::Debug for Publisher {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.debug_struct("Publisher").finish_non_exhaustive()
+    }
+}
+
+impl Default for Publisher {
+    /// A publisher that reaches helpers over HTTP(S).
+    fn default() -> Publisher {
+        Publisher::with_helper(Arc::new(HttpHelperApi::default()))
+    }
+}
+
+impl Publisher {
+    /// A publisher that reaches helpers through `helper`.
+    pub fn with_helper(helper: Arc<dyn HelperApi>) -> Publisher {
+        Publisher { lock: Mutex::new(()), helper }
+    }
 }
 
 impl Publisher {
@@ -67,6 +90,14 @@ impl Publisher {
             return Ok(Vec::new());
         }
         let tree = store.organisation_tree(organisation_id)?;
+        let link = store.shared().map(|shared| shared.helper_link(organisation_id)).transpose()?.flatten();
+        if link.is_some() {
+            // Reports wait for the helper until it answers; a helper that is
+            // down delays publication, and loses nothing.
+            if let Err(error) = verify_pending(store, self.helper.as_ref(), &tree) {
+                tracing::warn!(organisation = organisation_id, %error, "verifying reports with the helper failed; retrying later");
+            }
+        }
         let mut random = PublicationRandomness::from_os()?;
         let schedule = Schedule::with_plan(
             ItemBank::embedded(),
@@ -76,6 +107,19 @@ impl Publisher {
         let mut published = Vec::new();
         for index in first.index()..=last_due.index() {
             let week = IsoWeek::from_index(index);
+            if let Some(link) = link.as_ref().filter(|link| week >= link.from_week) {
+                match publish_shared_week(store, self.helper.as_ref(), &tree, link, settings, week, now) {
+                    Ok(true) => {
+                        published.push(week);
+                        continue;
+                    }
+                    Ok(false) => break,
+                    Err(error) => {
+                        tracing::warn!(organisation = organisation_id, %week, %error, "publishing with the helper failed; retrying later");
+                        break;
+                    }
+                }
+            }
             let aggregates = store.team_aggregates(organisation_id, None, week..=week)?;
             let publication =
                 week_publication(&tree, &schedule, &aggregates, week, settings, now, &mut random);
@@ -137,6 +181,60 @@ pub fn metric_cell_of_item_cell(
     }
 }
 
+/// The keys one week publishes, by the organisation's schedule.
+#[derive(Debug, Clone)]
+pub struct WeekKeys<'bank> {
+    /// The items the week asked.
+    asked_items: Vec<polso_core::ItemId>,
+    /// (key as clients name it, key as stored, its scale), each released on its own.
+    pub keys: Vec<(String, String, ValueScale)>,
+    /// The metrics scored from one item: derived from its released cell.
+    derived_metrics: Vec<(Metric, &'bank Item)>,
+}
+
+impl<'bank> WeekKeys<'bank> {
+    /// The keys of `week` under `schedule`: every asked item; every metric
+    /// the week scores from several items (a metric scored from one item is
+    /// that item's cell on the 0–100 scale, derived, so it spends no budget
+    /// and no one can average two separately noised releases of the same
+    /// answers); and the "not applicable" count of every asked metric with
+    /// an item allowing it (every contribution is 1).
+    pub fn new(bank: &'bank ItemBank, schedule: &Schedule, week: IsoWeek) -> WeekKeys<'bank> {
+        let asked_items = schedule.items_for_week(week);
+        let asked_metrics: BTreeSet<Metric> =
+            asked_items.iter().filter_map(|item| bank.item(item.as_str()).map(|item| item.metric)).collect();
+        let mut keys: Vec<(String, String, ValueScale)> = Vec::new();
+        for item in &asked_items {
+            if let Some(scale) = ValueScale::of_key(bank, item.as_str()) {
+                keys.push((item.as_str().to_owned(), item_key(item.as_str()), scale));
+            }
+        }
+        let mut derived_metrics: Vec<(Metric, &Item)> = Vec::new();
+        for metric in &asked_metrics {
+            let items: Vec<&Item> = asked_items
+                .iter()
+                .filter_map(|id| bank.item(id.as_str()))
+                .filter(|item| item.metric == *metric)
+                .collect();
+            match items.as_slice() {
+                [only] => derived_metrics.push((*metric, only)),
+                _ => keys.push((metric.key().to_owned(), metric_key(*metric), ValueScale::Score)),
+            }
+        }
+        for metric in &asked_metrics {
+            let allows_it = asked_items.iter().any(|id| {
+                bank.item(id.as_str()).is_some_and(|item| item.metric == *metric)
+                    && schedule.allows_not_applicable(bank, week, id.as_str())
+            });
+            if allows_it {
+                let key = not_applicable_key(*metric);
+                keys.push((key.clone(), key, ValueScale::Item { min: 1, max: 1 }));
+            }
+        }
+        WeekKeys { asked_items, keys, derived_metrics }
+    }
+}
+
 /// Everything one week's publication stores: the released cells of every key
 /// the week asked (by the organisation's `schedule`), and the ε spent on each
 /// team's people.
@@ -150,62 +248,39 @@ pub fn week_publication(
     random: &mut dyn RandomBits,
 ) -> WeekPublication {
     let organisation = &tree.organisation;
+    let week_keys = WeekKeys::new(ItemBank::embedded(), schedule, week);
+    let releases = week_keys
+        .keys
+        .iter()
+        .map(|(key_label, stored_key, scale)| {
+            let of_key: Vec<&TeamAggregate> =
+                aggregates.iter().filter(|aggregate| &aggregate.key == stored_key).collect();
+            let noise = organisation.privacy.epsilon.map(|epsilon| CellNoise::new(epsilon, *scale));
+            let rules = ReleaseRules::new(organisation.k, settings.histogram_minimum, noise);
+            (key_label.clone(), publish_key(tree, &of_key, key_label, week, rules, random))
+        })
+        .collect();
+    assemble_publication(tree, &week_keys, releases, week, now)
+}
+
+/// The publication of `week` from each key's release (by key label): the
+/// cells, the metrics derived from single items, and the ledger. Both modes
+/// end here.
+pub fn assemble_publication(
+    tree: &OrganisationTree,
+    week_keys: &WeekKeys<'_>,
+    releases: Vec<(String, KeyRelease)>,
+    week: IsoWeek,
+    now: DateTime<Utc>,
+) -> WeekPublication {
+    let organisation = &tree.organisation;
     let bank = ItemBank::embedded();
-    let asked_items = schedule.items_for_week(week);
-    let asked_metrics: BTreeSet<Metric> =
-        asked_items.iter().filter_map(|item| bank.item(item.as_str()).map(|item| item.metric)).collect();
-
-    // (key as clients name it, key as stored, its scale)
-    let mut keys: Vec<(String, String, ValueScale)> = Vec::new();
-    for item in &asked_items {
-        if let Some(scale) = ValueScale::of_key(bank, item.as_str()) {
-            keys.push((item.as_str().to_owned(), item_key(item.as_str()), scale));
-        }
-    }
-    // A metric the week scores from one item only is that item's cell on
-    // the 0–100 scale: derived from the item's published cell, it spends no
-    // budget, and no one can average two separately noised releases of the
-    // same answers. A metric scored from several items (a WHO-5 week) is
-    // published as a key of its own.
-    let mut derived_metrics: Vec<(Metric, &Item)> = Vec::new();
-    for metric in &asked_metrics {
-        let items: Vec<&Item> = asked_items
-            .iter()
-            .filter_map(|id| bank.item(id.as_str()))
-            .filter(|item| item.metric == *metric)
-            .collect();
-        match items.as_slice() {
-            [only] => derived_metrics.push((*metric, only)),
-            _ => keys.push((metric.key().to_owned(), metric_key(*metric), ValueScale::Score)),
-        }
-    }
-
-    // How many people marked a metric "not applicable this week", for each
-    // asked metric that has an item allowing it: a count (every contribution
-    // is 1), released under the same rules as any cell.
-    for metric in &asked_metrics {
-        let allows_it = asked_items.iter().any(|id| {
-            bank.item(id.as_str()).is_some_and(|item| item.metric == *metric)
-                && schedule.allows_not_applicable(bank, week, id.as_str())
-        });
-        if allows_it {
-            let key = not_applicable_key(*metric);
-            keys.push((key.clone(), key, ValueScale::Item { min: 1, max: 1 }));
-        }
-    }
-
     let mut cells = Vec::new();
     let mut spent_by_unit: HashMap<String, f64> = HashMap::new();
     // What each item key spent in each unit, and each "not applicable" count.
     let mut spent_by_item: HashMap<(String, String), f64> = HashMap::new();
     let mut not_applicable_spent: Vec<(Metric, String, f64)> = Vec::new();
-    for (key_label, stored_key, scale) in keys {
-        let of_key: Vec<&TeamAggregate> =
-            aggregates.iter().filter(|aggregate| aggregate.key == stored_key).collect();
-        let noise = organisation.privacy.epsilon.map(|epsilon| CellNoise::new(epsilon, scale));
-        let rules = ReleaseRules::new(organisation.k, settings.histogram_minimum, noise);
-        let KeyRelease { cells: key_cells, spent } =
-            publish_key(tree, &of_key, &key_label, week, rules, random);
+    for (key_label, KeyRelease { cells: key_cells, spent }) in releases {
         cells.extend(key_cells);
         let not_applicable_of = key_label.strip_prefix(NOT_APPLICABLE_PREFIX).and_then(Metric::from_key);
         for (unit_id, epsilon) in spent {
@@ -225,14 +300,16 @@ pub fn week_publication(
     // count is charged for what it spent beyond its items' cells in the unit
     // (all of it where the item cell was withheld).
     for (metric, unit_id, epsilon) in not_applicable_spent {
-        let items_spent: f64 = asked_items
+        let items_spent: f64 = week_keys
+            .asked_items
             .iter()
             .filter(|id| bank.item(id.as_str()).is_some_and(|item| item.metric == metric))
             .filter_map(|id| spent_by_item.get(&(id.as_str().to_owned(), unit_id.clone())))
             .sum();
         *spent_by_unit.entry(unit_id).or_default() += (epsilon - items_spent).max(0.0);
     }
-    let derived: Vec<PublishedCell> = derived_metrics
+    let derived: Vec<PublishedCell> = week_keys
+        .derived_metrics
         .iter()
         .flat_map(|(metric, item)| {
             let scale = bank.scale_of(item);

@@ -33,11 +33,11 @@ use crate::store::{OrganisationTree, PublishedCell, TeamAggregate};
 
 /// Sums of one unit for one week and key.
 #[derive(Debug, Clone, Default, PartialEq)]
-struct Sums {
-    n: u32,
-    sum: f64,
-    sum_squares: f64,
-    histogram: Vec<u32>,
+pub(crate) struct Sums {
+    pub(crate) n: u32,
+    pub(crate) sum: f64,
+    pub(crate) sum_squares: f64,
+    pub(crate) histogram: Vec<u32>,
 }
 
 impl Sums {
@@ -101,7 +101,7 @@ impl ReleaseRules {
 
     /// The histogram minimum as a threshold for secondary suppression; it is
     /// at least 2k >= 6, so always a valid one.
-    fn histogram_threshold(&self) -> Threshold {
+    pub(crate) fn histogram_threshold(&self) -> Threshold {
         Threshold::new(self.histogram_minimum).unwrap_or(self.k)
     }
 }
@@ -114,6 +114,82 @@ pub struct KeyRelease {
     pub cells: Vec<PublishedCell>,
     /// (unit id, ε spent by its released cell).
     pub spent: Vec<(String, f64)>,
+}
+
+/// A unit whose cell of one key is released: the organisation, a
+/// department or a team, with the teams it sums.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReleasedUnit<'tree> {
+    /// The unit.
+    pub unit_id: &'tree str,
+    /// The teams whose sums make the unit's.
+    pub teams: Vec<&'tree str>,
+    /// Whether its sd and histogram are released too.
+    pub with_histogram: bool,
+}
+
+/// Which units of `tree` release one key, from each team's count of it:
+/// the organisation, then each department followed by its teams, under the
+/// k rule and secondary suppression, with the spread only from the histogram
+/// minimum (under its own secondary suppression). The one decision of both
+/// modes: one server decides on its exact counts, two servers on the counts
+/// they opened together.
+pub fn released_units<'tree>(
+    tree: &'tree OrganisationTree,
+    team_count: &dyn Fn(&str) -> u32,
+    rules: &ReleaseRules,
+) -> Vec<ReleasedUnit<'tree>> {
+    let counts = HierarchyCounts {
+        teams_by_department: tree
+            .departments
+            .iter()
+            .map(|department| department.teams.iter().map(|team| team_count(&team.id)).collect())
+            .collect(),
+    };
+    let disclosure = suppress_hierarchy(&counts, rules.k);
+    // The spread (sd and histogram) goes through the same secondary
+    // suppression at its own minimum: otherwise a department's histogram
+    // minus a team's would give a sibling team's histogram below it.
+    let spread_disclosure = suppress_hierarchy(&counts, rules.histogram_threshold());
+    let mut units = Vec::new();
+    let mut consider = |unit_id: &'tree str, teams: Vec<&'tree str>, released: bool, spread: bool| {
+        let n: u32 = teams.iter().map(|team| team_count(team)).sum();
+        if released && n >= rules.k.get() {
+            units.push(ReleasedUnit {
+                unit_id,
+                teams,
+                with_histogram: spread && n >= rules.histogram_minimum,
+            });
+        }
+    };
+    let all_teams: Vec<&str> = tree
+        .departments
+        .iter()
+        .flat_map(|department| department.teams.iter().map(|team| team.id.as_str()))
+        .collect();
+    consider(
+        &tree.organisation.id,
+        all_teams,
+        disclosure.organisation.is_released(),
+        spread_disclosure.organisation.is_released(),
+    );
+    for (position, department) in tree.departments.iter().enumerate() {
+        consider(
+            &department.id,
+            department.teams.iter().map(|team| team.id.as_str()).collect(),
+            disclosure.departments[position].is_released(),
+            spread_disclosure.departments[position].is_released(),
+        );
+        for (team_position, team) in department.teams.iter().enumerate() {
+            consider(
+                &team.id,
+                vec![team.id.as_str()],
+                disclosure.teams_by_department[position][team_position].is_released(),
+                spread_disclosure.teams_by_department[position][team_position].is_released(),
+            );
+        }
+    }
+    units
 }
 
 /// Publishes one key of one asked `week`: the organisation's, departments'
@@ -136,81 +212,37 @@ pub fn publish_key(
             histogram: aggregate.histogram.clone(),
         });
     }
-    let empty = Sums::default();
-    let team_sums: Vec<Vec<&Sums>> = tree
-        .departments
-        .iter()
-        .map(|department| {
-            department.teams.iter().map(|team| by_team.get(team.id.as_str()).unwrap_or(&empty)).collect()
-        })
-        .collect();
-    let counts = HierarchyCounts {
-        teams_by_department: team_sums
-            .iter()
-            .map(|teams| teams.iter().map(|sums| sums.n).collect())
-            .collect(),
-    };
-    let disclosure = suppress_hierarchy(&counts, rules.k);
-    // The spread (sd and histogram) goes through the same secondary
-    // suppression at its own minimum: otherwise a department's histogram
-    // minus a team's would give a sibling team's histogram below it.
-    let spread_disclosure = suppress_hierarchy(&counts, rules.histogram_threshold());
-    let department_sums: Vec<Sums> = team_sums
-        .iter()
-        .map(|teams| {
-            let mut total = Sums::default();
-            teams.iter().for_each(|sums| total.add(sums));
-            total
-        })
-        .collect();
-    let mut organisation_sums = Sums::default();
-    department_sums.iter().for_each(|sums| organisation_sums.add(sums));
-
+    let team_count = |team: &str| by_team.get(team).map_or(0, |sums| sums.n);
     let mut release = KeyRelease::default();
-    let mut publish = |unit_id: &str, sums: &Sums, released: bool, with_histogram: bool| {
-        if !released || sums.n < rules.k.get() {
-            return;
+    for unit in released_units(tree, &team_count, &rules) {
+        let mut sums = Sums::default();
+        for team in &unit.teams {
+            if let Some(team_sums) = by_team.get(team) {
+                sums.add(team_sums);
+            }
         }
-        let with_histogram = with_histogram && sums.n >= rules.histogram_minimum;
-        let (figures, spent) = released_figures(sums, rules, with_histogram, random);
-        release.cells.push(PublishedCell {
-            week,
-            key: key_label.to_owned(),
-            unit_id: unit_id.to_owned(),
-            n: figures.n,
-            mean: figures.mean,
-            sd: figures.sd,
-            histogram: figures.histogram,
-        });
-        release.spent.push((unit_id.to_owned(), spent));
-    };
-    publish(
-        &tree.organisation.id,
-        &organisation_sums,
-        disclosure.organisation.is_released(),
-        spread_disclosure.organisation.is_released(),
-    );
-    for (position, department) in tree.departments.iter().enumerate() {
-        publish(
-            &department.id,
-            &department_sums[position],
-            disclosure.departments[position].is_released(),
-            spread_disclosure.departments[position].is_released(),
-        );
-        for (team_position, team) in department.teams.iter().enumerate() {
-            publish(
-                &team.id,
-                team_sums[position][team_position],
-                disclosure.teams_by_department[position][team_position].is_released(),
-                spread_disclosure.teams_by_department[position][team_position].is_released(),
-            );
-        }
+        let (figures, spent) = released_figures(&sums, rules, unit.with_histogram, random);
+        release.cells.push(published_cell(week, key_label, unit.unit_id, figures));
+        release.spent.push((unit.unit_id.to_owned(), spent));
     }
     release
 }
 
+/// The stored cell of released `figures`.
+pub fn published_cell(week: IsoWeek, key_label: &str, unit_id: &str, figures: NoisyFigures) -> PublishedCell {
+    PublishedCell {
+        week,
+        key: key_label.to_owned(),
+        unit_id: unit_id.to_owned(),
+        n: figures.n,
+        mean: figures.mean,
+        sd: figures.sd,
+        histogram: figures.histogram,
+    }
+}
+
 /// A released cell's figures, exact or noised, and the ε they spent.
-fn released_figures(
+pub(crate) fn released_figures(
     sums: &Sums,
     rules: ReleaseRules,
     with_histogram: bool,

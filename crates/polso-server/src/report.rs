@@ -253,11 +253,18 @@ impl ValidatedReport {
         organisation_id: String,
         team_id: String,
     ) -> ReportFold {
-        let week_text = self.week.to_string();
-        let receipt =
-            keyed_hash(receipt_secret, &[b"polso receipt v1", device_token.as_bytes(), week_text.as_bytes()]);
+        let receipt = report_receipt(receipt_secret, device_token, self.week);
         ReportFold { receipt, organisation_id, team_id, week: self.week, contributions: self.contributions }
     }
+}
+
+/// The receipt of the report of the device holding `device_token` for
+/// `week`: the same for every report of that device and week (plain or as
+/// shares), so a retry is counted once. It needs the raw token, which the
+/// server never stores, and it is deleted when the week is published.
+pub fn report_receipt(receipt_secret: &Hash32, device_token: &str, week: IsoWeek) -> Hash32 {
+    let week_text = week.to_string();
+    keyed_hash(receipt_secret, &[b"polso receipt v1", device_token.as_bytes(), week_text.as_bytes()])
 }
 
 #[cfg(test)]

@@ -210,6 +210,10 @@ impl ServerStore for SqliteServerStore {
         Some(self)
     }
 
+    fn shared(&self) -> Option<&dyn crate::shared_store::SharedStore> {
+        Some(self)
+    }
+
     fn create_organisation(&self, organisation: &Organisation) -> Result<()> {
         let seed = i64::try_from(organisation.seed)
             .map_err(|_| ServerError::InvalidInput("the organisation seed must be below 2^63".to_owned()))?;
@@ -662,10 +666,18 @@ impl ServerStore for SqliteServerStore {
 
     fn earliest_collected_week(&self, organisation_id: &str) -> Result<Option<IsoWeek>> {
         let index: Option<i64> = self.connection().query_row(
-            "SELECT min(a.week_index) FROM aggregates a
-             JOIN teams t ON t.id = a.team_id
-             JOIN departments d ON d.id = t.department_id
-             WHERE d.organisation_id = ?1",
+            "SELECT min(week_index) FROM (
+                 SELECT a.week_index FROM aggregates a
+                 JOIN teams t ON t.id = a.team_id
+                 JOIN departments d ON d.id = t.department_id
+                 WHERE d.organisation_id = ?1
+                 UNION ALL
+                 SELECT s.week_index FROM shared_sums s
+                 JOIN teams t ON t.id = s.team_id
+                 JOIN departments d ON d.id = t.department_id
+                 WHERE d.organisation_id = ?1
+                 UNION ALL
+                 SELECT week_index FROM shared_pending WHERE organisation_id = ?1)",
             [organisation_id],
             |row| row.get(0),
         )?;
@@ -738,6 +750,12 @@ impl ServerStore for SqliteServerStore {
         // copy of the database nothing below k for this week.
         transaction.execute(
             "DELETE FROM aggregates WHERE week_index = ?1 AND team_id IN (
+                 SELECT t.id FROM teams t JOIN departments d ON d.id = t.department_id
+                 WHERE d.organisation_id = ?2)",
+            params![week_index, organisation_id],
+        )?;
+        transaction.execute(
+            "DELETE FROM shared_sums WHERE week_index = ?1 AND team_id IN (
                  SELECT t.id FROM teams t JOIN departments d ON d.id = t.department_id
                  WHERE d.organisation_id = ?2)",
             params![week_index, organisation_id],

@@ -282,6 +282,14 @@ pub trait ServerStore: Send + Sync {
         None
     }
 
+    /// The storage of two-server aggregation (the helper link, reports
+    /// waiting for the helper, the leader's sums of shares), when this
+    /// backend has it; `None` by default, and then every organisation is
+    /// one-server.
+    fn shared(&self) -> Option<&dyn crate::shared_store::SharedStore> {
+        None
+    }
+
     /// Stores a new organisation.
     fn create_organisation(&self, organisation: &Organisation) -> Result<()>;
 

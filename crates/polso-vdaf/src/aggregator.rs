@@ -286,71 +286,169 @@ impl WeekShares {
         Ok(Self { cells, reports })
     }
 
-    /// This server's share of every cell's released figures ([`crate::Cell::derive`]),
-    /// framed, one list per cell. Alone it is uniformly random.
+    /// This server's share of every cell's figures ([`crate::Cell::derive`]),
+    /// one list per cell. Alone each is uniformly random; with the other
+    /// server's it gives the figure ([`Share::reveal`]).
+    pub fn cell_shares(&self, layout: &WeekLayout) -> Vec<Vec<Share>> {
+        layout
+            .cells()
+            .iter()
+            .zip(&self.cells)
+            .map(|(cell, sum)| {
+                let buckets: Vec<Share> = sum.as_ref().iter().copied().map(Share).collect();
+                cell.derive(&buckets)
+            })
+            .collect()
+    }
+
+    /// [`WeekShares::cell_shares`] as bytes, framed, one list per cell.
     pub fn figure_shares(&self, layout: &WeekLayout) -> Result<Vec<u8>, VdafError> {
-        let mut per_cell = Vec::with_capacity(self.cells.len());
-        for (cell, sum) in layout.cells().iter().zip(&self.cells) {
-            let buckets: Vec<Element> = sum.as_ref().iter().copied().map(Element).collect();
-            let mut bytes = Vec::new();
-            for Element(value) in cell.derive(&buckets) {
-                value.encode(&mut bytes).map_err(|error| VdafError::Prio(error.to_string()))?;
-            }
-            per_cell.push(bytes);
-        }
+        let per_cell: Vec<Vec<u8>> =
+            self.cell_shares(layout).iter().map(|shares| Share::encode_all(shares)).collect();
         Ok(frame::join(&per_cell))
     }
 }
 
 /// Adds the leader's and the helper's figure shares
 /// ([`WeekShares::figure_shares`]) and reads each figure as a signed whole
-/// number: the cells' released figures.
+/// number: the cells' figures.
 pub fn combine(layout: &WeekLayout, leader: &[u8], helper: &[u8]) -> Result<Vec<CellFigures>, VdafError> {
     let cells = layout.cells();
     let leader = frame::split(leader, cells.len(), "the leader's figure shares")?;
     let helper = frame::split(helper, cells.len(), "the helper's figure shares")?;
-    let modulus = Field128::modulus();
     let mut figures = Vec::with_capacity(cells.len());
     for ((cell, leader), helper) in cells.iter().zip(leader).zip(helper) {
-        let expected = cell.derived_length() * Field128::ENCODED_SIZE;
-        if leader.len() != expected || helper.len() != expected {
-            return Err(malformed("a cell's figure shares"));
-        }
-        let mut values = Vec::with_capacity(cell.derived_length());
-        for (left, right) in leader.chunks(Field128::ENCODED_SIZE).zip(helper.chunks(Field128::ENCODED_SIZE))
-        {
-            let left = Field128::get_decoded(left).map_err(|_| malformed("a figure share"))?;
-            let right = Field128::get_decoded(right).map_err(|_| malformed("a figure share"))?;
-            let value = u128::from(left + right);
-            // Values above p/2 are negative: noise may take a small count below zero.
-            let signed = if value > modulus / 2 { -((modulus - value) as i128) } else { value as i128 };
-            values.push(i64::try_from(signed).map_err(|_| malformed("a figure out of range"))?);
-        }
+        let leader = Share::decode_all(leader, cell.derived_length())?;
+        let helper = Share::decode_all(helper, cell.derived_length())?;
+        let values = leader
+            .iter()
+            .zip(&helper)
+            .map(|(left, right)| Share::reveal(*left, *right))
+            .collect::<Result<Vec<_>, _>>()?;
         figures.push(cell.figures(&values));
     }
     Ok(figures)
 }
 
-/// A field element with the operations [`crate::Cell::derive`] needs.
-#[derive(Debug, Clone, Copy)]
-struct Element(Field128);
+/// One server's additive share of a whole number (an element of Prio3's
+/// 128-bit field): uniformly random alone; the sum of both servers' shares
+/// is the number. Shares add, and scale or shift by public whole numbers, so
+/// each server computes its share of any linear figure (a department's
+/// count, a centred sum) and adds its own noise without talking to the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Share(Field128);
 
-impl std::ops::Add for Element {
+impl Share {
+    /// The bytes of one share.
+    pub const LEN: usize = Field128::ENCODED_SIZE;
+
+    /// A share of zero, as one server holds for the other's number.
+    pub fn zero() -> Self {
+        Self(Field128::zero())
+    }
+
+    /// The share of a public whole number held by one server (the other holds zero).
+    pub fn public(value: i64) -> Self {
+        Self::zero().plus(value)
+    }
+
+    /// This share plus the public whole number `value` (such as noise).
+    #[must_use]
+    pub fn plus(self, value: i64) -> Self {
+        let magnitude = Field128::from(u128::from(value.unsigned_abs()));
+        if value < 0 { Self(self.0 - magnitude) } else { Self(self.0 + magnitude) }
+    }
+
+    /// This share times the public whole number `factor`.
+    #[must_use]
+    pub fn times(self, factor: i64) -> Self {
+        let magnitude = Field128::from(u128::from(factor.unsigned_abs()));
+        let product = self.0 * magnitude;
+        if factor < 0 { Self(-product) } else { Self(product) }
+    }
+
+    /// The number two shares stand for, read as signed: values above half
+    /// the field's modulus are negative (noise may take a count below zero).
+    /// Refuses a number beyond ±2⁶³, which no figure reaches: two shares
+    /// that give one were not of the same number.
+    pub fn reveal(left: Self, right: Self) -> Result<i64, VdafError> {
+        let modulus = Field128::modulus();
+        let value = u128::from(left.0 + right.0);
+        let signed = if value > modulus / 2 { -((modulus - value) as i128) } else { value as i128 };
+        i64::try_from(signed).map_err(|_| malformed("a figure out of range (shares of different numbers)"))
+    }
+
+    /// Shares as bytes, each [`Share::LEN`] long.
+    pub fn encode_all(shares: &[Self]) -> Vec<u8> {
+        let mut bytes = Vec::with_capacity(shares.len() * Self::LEN);
+        for share in shares {
+            // Encoding a field element into a vector cannot fail.
+            let _ = share.0.encode(&mut bytes);
+        }
+        bytes
+    }
+
+    /// Exactly `count` shares from `bytes`.
+    pub fn decode_all(bytes: &[u8], count: usize) -> Result<Vec<Self>, VdafError> {
+        if bytes.len() != count * Self::LEN {
+            return Err(malformed("a list of figure shares"));
+        }
+        bytes
+            .chunks(Self::LEN)
+            .map(|chunk| Field128::get_decoded(chunk).map(Self).map_err(|_| malformed("a figure share")))
+            .collect()
+    }
+}
+
+impl std::ops::Add for Share {
     type Output = Self;
     fn add(self, other: Self) -> Self {
         Self(self.0 + other.0)
     }
 }
 
-impl std::ops::Mul for Element {
+/// Only ever a share times a public number made with `From<u32>` (as
+/// [`crate::Cell::derive`] does): the product of two servers' shares is not a
+/// share of anything.
+impl std::ops::Mul for Share {
     type Output = Self;
     fn mul(self, other: Self) -> Self {
         Self(self.0 * other.0)
     }
 }
 
-impl From<u32> for Element {
+impl From<u32> for Share {
     fn from(value: u32) -> Self {
         Self(Field128::from(u128::from(value)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two shares of `value`: a random-looking left part and its complement.
+    fn split(value: i64, salt: u32) -> (Share, Share) {
+        let left = Share::from(salt).times(1_000_003).plus(-17);
+        (left, Share::public(value) + left.times(-1))
+    }
+
+    #[test]
+    fn shares_add_shift_and_scale_and_reveal_signed_numbers() {
+        let (a0, a1) = split(12, 5);
+        let (b0, b1) = split(-30, 9);
+        assert_eq!(Share::reveal(a0, a1).expect("a"), 12);
+        assert_eq!(Share::reveal(b0, b1).expect("b"), -30);
+        // 2a − 3b + 7 computed share by share, the constant added by one server only.
+        let left = a0.times(2) + b0.times(-3);
+        let right = (a1.times(2) + b1.times(-3)).plus(7);
+        assert_eq!(Share::reveal(left, right).expect("combination"), 2 * 12 + 90 + 7);
+        let bytes = Share::encode_all(&[a0, b1]);
+        assert_eq!(bytes.len(), 2 * Share::LEN);
+        assert_eq!(Share::decode_all(&bytes, 2).expect("decoded"), vec![a0, b1]);
+        assert!(Share::decode_all(&bytes, 3).is_err());
+        assert!(Share::decode_all(&[0xff; Share::LEN], 1).is_err(), "not a field element");
+        // Shares of unrelated numbers read as a figure out of range.
+        assert!(Share::reveal(Share::from(7).times(1 << 40).times(1 << 40), Share::zero()).is_err());
     }
 }

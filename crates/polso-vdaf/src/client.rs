@@ -62,7 +62,7 @@ impl ReportContext {
 
     /// The associated data of the helper's sealed shares: the report's id,
     /// its place and its public shares.
-    pub(crate) fn sealing_aad(&self, report_id: &ReportId, public_shares: &[u8]) -> Vec<u8> {
+    pub fn sealing_aad(&self, report_id: &ReportId, public_shares: &[u8]) -> Vec<u8> {
         let mut out = self.prefix();
         out.extend(frame::join(&[&report_id.0[..], public_shares]));
         out

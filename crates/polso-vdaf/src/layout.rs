@@ -237,6 +237,66 @@ impl Cell {
     }
 }
 
+/// A cell's figures in the order [`Cell::derive`] gives them, of any kind
+/// of number: plain counts, or one server's shares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FigureParts<T> {
+    /// The count.
+    pub n: T,
+    /// The numerator of the sum (see [`SumScale`]).
+    pub sum: T,
+    /// The numerator of the sum of squares.
+    pub sum_squares: T,
+    /// The histogram's bins.
+    pub bins: Vec<T>,
+    /// The "not applicable" count, where the cell offers it.
+    pub not_applicable: Option<T>,
+}
+
+/// How a cell's sum numerator reads as values: each value is
+/// `(offset + u) × unit` for a whole `u` from 0 to `range`, and the sum
+/// numerator is the sum of `offset + u`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SumScale {
+    /// The lowest value in units (an item's lowest answer; 0 for a score).
+    pub offset: i64,
+    /// How many units the values span: one value moves a centred sum by at most this.
+    pub range: u32,
+    /// What one unit is worth on the released scale (1 for an item; 100 /
+    /// denominator for a score).
+    pub unit: f64,
+}
+
+impl Cell {
+    /// The figures of `derived` (as [`Cell::derive`] gives them), by name;
+    /// `None` if it is not as long as the cell's.
+    pub fn parts<T: Copy>(&self, derived: &[T]) -> Option<FigureParts<T>> {
+        if derived.len() != self.derived_length() {
+            return None;
+        }
+        let bins_end = FIRST_BIN + self.bins();
+        Some(FigureParts {
+            n: derived[N],
+            sum: derived[SUM],
+            sum_squares: derived[SUM_SQUARES],
+            bins: derived[FIRST_BIN..bins_end].to_vec(),
+            not_applicable: self.offers_not_applicable().then(|| derived[bins_end]),
+        })
+    }
+
+    /// How the cell's sum numerator reads as values.
+    pub fn sum_scale(&self) -> SumScale {
+        match &self.kind {
+            CellKind::Item { min, max, .. } => {
+                SumScale { offset: i64::from(*min), range: u32::from(max - min), unit: 1.0 }
+            }
+            CellKind::Metric { denominator, .. } => {
+                SumScale { offset: 0, range: *denominator, unit: 100.0 / f64::from(*denominator) }
+            }
+        }
+    }
+}
+
 /// The ten-point bin of the score `100 × numerator / denominator`: its tens,
 /// with 100 in the last bin. Exact, in whole numbers.
 fn metric_bin(numerator: u32, denominator: u32) -> usize {

@@ -22,9 +22,11 @@ mod frame;
 pub mod layout;
 pub mod seal;
 
-pub use aggregator::{CellShares, HelperReply, LeaderPending, VerifyKey, WeekShares, combine, helper_verify};
+pub use aggregator::{
+    CellShares, HelperReply, LeaderPending, Share, VerifyKey, WeekShares, combine, helper_verify,
+};
 pub use client::{ReportContext, ReportId, Upload, shard};
-pub use layout::{Cell, CellFigures, CellKey, LayoutError, Measurement, WeekLayout};
+pub use layout::{Cell, CellFigures, CellKey, FigureParts, LayoutError, Measurement, SumScale, WeekLayout};
 pub use seal::{HelperKeyPair, HelperPublicKey, SealedShares};
 
 /// Why a share, a key or a message is refused. None of them says anything

@@ -22,4 +22,5 @@ mod release_rule;
 mod standardised_trends;
 mod support;
 mod tls;
+mod two_server;
 mod units;

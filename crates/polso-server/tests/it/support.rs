@@ -69,6 +69,8 @@ pub struct World {
     /// Team ids by department.
     pub teams: Vec<Vec<String>>,
     pub hr_token: String,
+    /// How the world's server reaches a two-server helper; over HTTP unless a test sets one.
+    pub helper_api: Option<Arc<dyn polso_server::leader::HelperApi>>,
 }
 
 impl World {
@@ -124,6 +126,7 @@ impl World {
             departments,
             teams,
             hr_token,
+            helper_api: None,
         }
     }
 
@@ -133,7 +136,11 @@ impl World {
     }
 
     pub fn app(&self) -> Router {
-        app(AppState::new(self.store.clone(), self.clock.clone(), ServerConfig::default()))
+        let state = AppState::new(self.store.clone(), self.clock.clone(), ServerConfig::default());
+        app(match &self.helper_api {
+            Some(helper) => state.with_helper_api(helper.clone()),
+            None => state,
+        })
     }
 
     /// Moves the world's clock to [`publish_time`]: [`WEEK`] is published by

@@ -1,0 +1,419 @@
+//! Two-server aggregation through the Router with real SQLite files: the
+//! leader (this server) and a helper in the same process, reached through
+//! `LocalHelperApi`. Devices send shares made by `polso_vdaf` from the
+//! helper key the server hands out; the week published with the helper is
+//! the week one server publishes from the same answers, exactly.
+
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use chrono::Duration;
+use polso_api::WIRE_VERSION;
+use polso_core::bank::ItemBank;
+use polso_core::questionnaire::QuestionnairePlan;
+use polso_core::schedule::Schedule;
+use polso_core::{Answer, IsoWeek};
+use polso_server::admin;
+use polso_server::helper::Helper;
+use polso_server::helper_store::HelperStore;
+use polso_server::leader::LocalHelperApi;
+use polso_vdaf::{HelperPublicKey, ReportContext, WeekLayout, shard};
+use serde_json::{Value, json};
+
+use crate::support::{World, enrolment_time, get, post_json, publish_time};
+
+const SEED: u64 = 23;
+const WEEK: &str = crate::support::WEEK;
+const DEVICES: usize = 20;
+
+fn plan() -> QuestionnairePlan {
+    QuestionnairePlan::for_new_organisation()
+}
+
+fn week() -> IsoWeek {
+    WEEK.parse().unwrap()
+}
+
+/// Device `device`'s answers for [`WEEK`]: every asked item, varied; every
+/// fourth device leaves the first item out (its metric then does not
+/// count); device 7 marks "not applicable" every item that allows it.
+fn answers(device: usize, week: IsoWeek) -> (Vec<(String, u8)>, Vec<String>) {
+    let bank = ItemBank::embedded();
+    let schedule = Schedule::with_plan(bank, SEED, &plan());
+    let mut items = Vec::new();
+    let mut not_applicable = Vec::new();
+    for (index, id) in schedule.items_for_week(week).iter().enumerate() {
+        if device % 4 == 3 && index == 0 {
+            continue;
+        }
+        if device == 7 && schedule.allows_not_applicable(bank, week, id.as_str()) {
+            not_applicable.push(id.as_str().to_owned());
+            continue;
+        }
+        let item = bank.item(id.as_str()).unwrap();
+        let scale = bank.scale_of(item);
+        let points = usize::from(scale.max - scale.min) + 1;
+        items.push((
+            id.as_str().to_owned(),
+            scale.min + ((device * 3 + index * 5 + device / 3) % points) as u8,
+        ));
+    }
+    (items, not_applicable)
+}
+
+fn plain_report(device: usize) -> Value {
+    let (items, not_applicable) = answers(device, week());
+    json!({
+        "wire_version": WIRE_VERSION,
+        "week": WEEK,
+        "items": items.iter().map(|(id, value)| json!({"item_id": id, "value": value})).collect::<Vec<_>>(),
+        "metrics": [],
+        "not_applicable": not_applicable,
+    })
+}
+
+/// The report of `device` as shares, made as the app makes them.
+fn shared_report(world: &World, team: &str, device: usize, helper_key: &HelperPublicKey) -> Value {
+    shared_report_of_week(world, team, device, helper_key, week())
+}
+
+/// [`shared_report`] made for `made_for` (and labelled with it).
+fn shared_report_of_week(
+    world: &World,
+    team: &str,
+    device: usize,
+    helper_key: &HelperPublicKey,
+    made_for: IsoWeek,
+) -> Value {
+    let bank = ItemBank::embedded();
+    let layout = WeekLayout::new(bank, &Schedule::with_plan(bank, SEED, &plan()), made_for).unwrap();
+    let (items, not_applicable) = answers(device, made_for);
+    let answers: Vec<Answer> = items
+        .iter()
+        .map(|(id, value)| Answer { item: bank.item(id).unwrap().id.clone(), value: *value })
+        .collect();
+    let marked: Vec<_> = not_applicable.iter().map(|id| bank.item(id).unwrap().id.clone()).collect();
+    let measurement = layout.measure(&answers, &marked).unwrap();
+    let context =
+        ReportContext { organisation: world.organisation_id.clone(), week: made_for, team: team.to_owned() };
+    let upload = shard(&layout, &context, &measurement, helper_key).unwrap();
+    json!({
+        "wire_version": WIRE_VERSION,
+        "week": made_for.to_string(),
+        "report_id": STANDARD.encode(upload.report_id.0),
+        "public_shares": STANDARD.encode(&upload.public_shares),
+        "leader_shares": STANDARD.encode(&upload.leader_shares),
+        "helper_encapsulated_key": STANDARD.encode(&upload.helper_shares.encapsulated_key),
+        "helper_ciphertext": STANDARD.encode(&upload.helper_shares.ciphertext),
+    })
+}
+
+/// A world on the given questionnaire: one department of two teams, one of one.
+fn world() -> World {
+    World::with_questionnaire(&[2, 1], SEED, plan())
+}
+
+/// The team of device `device`: 9, 6 and 5 devices.
+fn team_of(world: &World, device: usize) -> String {
+    let team = match device {
+        0..=8 => &world.teams[0][0],
+        9..=14 => &world.teams[0][1],
+        _ => &world.teams[1][0],
+    };
+    team.clone()
+}
+
+struct TwoServer {
+    world: World,
+    helper_api: Arc<LocalHelperApi>,
+    helper: Arc<Helper>,
+    _helper_directory: tempfile::TempDir,
+}
+
+/// A world linked to a helper before its devices enrol, from [`WEEK`].
+fn two_server_world() -> TwoServer {
+    let mut world = world();
+    let helper_directory = tempfile::tempdir().unwrap();
+    let helper_store = HelperStore::open(&helper_directory.path().join("helper.sqlite")).unwrap();
+    let keys = helper_store.init("RSU of Acme").unwrap();
+    let linked_at = enrolment_time() - Duration::days(7);
+    let helper = admin::HelperToLink {
+        url: "http://helper.invalid".to_owned(),
+        party: "RSU of Acme".to_owned(),
+        public_key: STANDARD.encode(keys.public().as_bytes()),
+        from_week: week(),
+    };
+    let settings = polso_server::ServerConfig::default().publication();
+    let pairing =
+        admin::link_helper(world.store.as_ref(), &world.organisation_id, &helper, settings, linked_at)
+            .unwrap();
+    helper_store.pair(&pairing, linked_at).unwrap();
+    let helper = Arc::new(Helper::new(helper_store, world.clock.clone()));
+    let helper_api = Arc::new(LocalHelperApi::new(helper.clone()));
+    world.helper_api = Some(helper_api.clone());
+    TwoServer { world, helper_api, helper, _helper_directory: helper_directory }
+}
+
+/// The helper key the server gives a device, as the app reads it.
+async fn helper_key_for(world: &World, device_token: &str) -> HelperPublicKey {
+    let (status, body) = world.send(get("/v1/questionnaire", Some(device_token))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["aggregation"]["mode"], "two_server", "{body}");
+    assert_eq!(body["aggregation"]["helper"]["party"], "RSU of Acme");
+    assert_eq!(body["aggregation"]["from_week"], WEEK);
+    let key = STANDARD.decode(body["aggregation"]["helper"]["public_key"].as_str().unwrap()).unwrap();
+    let key = HelperPublicKey::from_bytes(&key).unwrap();
+    assert_eq!(body["aggregation"]["helper"]["fingerprint"], key.fingerprint());
+    key
+}
+
+/// Every key [`WEEK`] publishes, as clients name them.
+fn week_keys() -> Vec<String> {
+    let bank = ItemBank::embedded();
+    let schedule = Schedule::with_plan(bank, SEED, &plan());
+    let mut keys: Vec<String> =
+        schedule.items_for_week(week()).iter().map(|id| id.as_str().to_owned()).collect();
+    for id in schedule.items_for_week(week()) {
+        let metric = bank.item(id.as_str()).unwrap().metric;
+        if !keys.contains(&metric.key().to_owned()) {
+            keys.push(metric.key().to_owned());
+        }
+        if schedule.allows_not_applicable(bank, week(), id.as_str()) {
+            keys.push(format!("not_applicable:{}", metric.key()));
+        }
+    }
+    keys.dedup();
+    keys
+}
+
+/// Every published cell of [`WEEK`] of every key and unit level.
+async fn published(world: &World) -> Vec<Value> {
+    let mut cells = Vec::new();
+    for key in week_keys() {
+        for unit in ["organisation", "department", "team"] {
+            cells.extend(world.read_cells(&format!("unit={unit}&key={key}&from={WEEK}&to={WEEK}")).await);
+        }
+    }
+    cells
+}
+
+fn assert_same_figures(one: &[Value], two: &[Value]) {
+    assert_eq!(one.len(), two.len());
+    let mut released = 0;
+    for (left, right) in one.iter().zip(two) {
+        let what = format!("{} of {}", left["key"], left["unit_kind"]);
+        assert_eq!(left["key"], right["key"]);
+        assert_eq!(left["unit_kind"], right["unit_kind"]);
+        assert_eq!(left["released"], right["released"], "{what}");
+        assert_eq!(left["n"], right["n"], "{what}");
+        assert_eq!(left["histogram"], right["histogram"], "{what}");
+        for figure in ["mean", "sd"] {
+            match (left[figure].as_f64(), right[figure].as_f64()) {
+                (Some(a), Some(b)) => assert!((a - b).abs() < 1e-9, "{what} {figure}: {a} against {b}"),
+                (a, b) => assert_eq!(a, b, "{what} {figure}"),
+            }
+        }
+        released += usize::from(left["released"] == true);
+    }
+    assert!(released >= 10, "only {released} cells released");
+}
+
+#[tokio::test]
+async fn a_week_published_with_the_helper_equals_one_servers_exactly() {
+    let one = world();
+    let two = two_server_world();
+    for device in 0..DEVICES {
+        let team_one = team_of(&one, device);
+        let token = one.enrol(&team_one).await;
+        one.report_ok(&token, plain_report(device)).await;
+
+        let team_two = team_of(&two.world, device);
+        let token = two.world.enrol(&team_two).await;
+        let key = helper_key_for(&two.world, &token).await;
+        let (status, body) = two
+            .world
+            .send(post_json(
+                "/v1/shared-reports",
+                Some(&token),
+                shared_report(&two.world, &team_two, device, &key),
+            ))
+            .await;
+        assert_eq!((status, &body["status"]), (StatusCode::OK, &json!("accepted")), "{body}");
+    }
+    one.advance_to_publication();
+    two.world.advance_to_publication();
+    let plain = published(&one).await;
+    let shared = published(&two.world).await;
+    assert_same_figures(&plain, &shared);
+    // Both servers dropped what they held of the week.
+    let leader = polso_server::SqliteServerStore::open(&two.world.database_path()).unwrap();
+    let shared_store = polso_server::ServerStore::shared(&leader).unwrap();
+    assert!(shared_store.shared_sums(&two.world.organisation_id, week()).unwrap().is_empty());
+    assert!(two.helper.store().sums(&two.world.organisation_id, week()).unwrap().is_empty());
+    let log = two.helper.store().release_log().unwrap();
+    assert_eq!(log.len(), 1);
+    assert!(log[0].summary.contains("from 20 reports of 3 teams"), "{}", log[0].summary);
+}
+
+#[tokio::test]
+async fn a_helper_that_is_down_delays_the_week_and_loses_nothing() {
+    let one = world();
+    let two = two_server_world();
+    for device in 0..DEVICES {
+        let token = one.enrol(&team_of(&one, device)).await;
+        one.report_ok(&token, plain_report(device)).await;
+        let team = team_of(&two.world, device);
+        let token = two.world.enrol(&team).await;
+        let key = helper_key_for(&two.world, &token).await;
+        let body = shared_report(&two.world, &team, device, &key);
+        let (status, first) =
+            two.world.send(post_json("/v1/shared-reports", Some(&token), body.clone())).await;
+        assert_eq!(status, StatusCode::OK, "{first}");
+        // A retry of the same report is counted once.
+        let (status, again) = two.world.send(post_json("/v1/shared-reports", Some(&token), body)).await;
+        assert_eq!((status, &again["status"]), (StatusCode::OK, &json!("duplicate")), "{again}");
+    }
+    two.helper_api.set_reachable(false);
+    one.advance_to_publication();
+    two.world.advance_to_publication();
+    let table =
+        two.world.read_table(&format!("unit=team&key={}&from={WEEK}&to={WEEK}", week_keys()[0])).await;
+    assert!(table["cells"].as_array().unwrap().iter().all(|cell| cell["released"] == false), "{table}");
+    assert_eq!(table["published_through"], Value::Null, "{table}");
+    // Later, the helper is back: the week is published, whole.
+    two.helper_api.set_reachable(true);
+    two.world.clock.set(publish_time() + Duration::hours(5));
+    assert_same_figures(&published(&one).await, &published(&two.world).await);
+}
+
+#[tokio::test]
+async fn tampered_misplaced_and_replayed_reports_are_never_counted() {
+    let one = world();
+    let two = two_server_world();
+    let mut tokens = Vec::new();
+    for device in 0..DEVICES {
+        let token = one.enrol(&team_of(&one, device)).await;
+        one.report_ok(&token, plain_report(device)).await;
+        let team = team_of(&two.world, device);
+        tokens.push((team.clone(), two.world.enrol(&team).await));
+    }
+    let key = helper_key_for(&two.world, &tokens[0].1).await;
+    let extra_team = team_of(&two.world, 0);
+    let extra = two.world.enrol(&extra_team).await;
+    let another = two.world.enrol(&extra_team).await;
+    let third = two.world.enrol(&extra_team).await;
+
+    // A leader share altered in flight: accepted for the helper to judge (or
+    // refused at once), and never counted.
+    let mut tampered = shared_report(&two.world, &extra_team, 1, &key);
+    let mut bytes = STANDARD.decode(tampered["leader_shares"].as_str().unwrap()).unwrap();
+    bytes[10] ^= 1;
+    tampered["leader_shares"] = json!(STANDARD.encode(bytes));
+    let (status, body) = two.world.send(post_json("/v1/shared-reports", Some(&extra), tampered)).await;
+    assert!(status == StatusCode::OK || status == StatusCode::BAD_REQUEST, "{status} {body}");
+
+    // Shares made for another team, sent by a device of this one.
+    let other_team = two.world.teams[1][0].clone();
+    let misplaced = shared_report(&two.world, &other_team, 2, &key);
+    let (status, body) = two.world.send(post_json("/v1/shared-reports", Some(&another), misplaced)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // Shares made for another week, sent as this week's.
+    let mut relabelled = shared_report_of_week(&two.world, &extra_team, 3, &key, week().plus_weeks(1));
+    relabelled["week"] = json!(WEEK);
+    let (status, body) = two.world.send(post_json("/v1/shared-reports", Some(&third), relabelled)).await;
+    assert!(status == StatusCode::OK || status == StatusCode::BAD_REQUEST, "{status} {body}");
+
+    // The honest reports, and one of them replayed by another device.
+    let mut replay = None;
+    for (device, (team, token)) in tokens.iter().enumerate() {
+        let body = shared_report(&two.world, team, device, &key);
+        let (status, answer) =
+            two.world.send(post_json("/v1/shared-reports", Some(token), body.clone())).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        if device == 0 {
+            replay = Some(body);
+        }
+    }
+    let stranger = two.world.enrol(&extra_team).await;
+    let (status, body) =
+        two.world.send(post_json("/v1/shared-reports", Some(&stranger), replay.unwrap())).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a report id is received once: {body}");
+
+    // A plain report in a two-server week is refused: no server sees it.
+    let (status, body) = two.world.send(post_json("/v1/reports", Some(&stranger), plain_report(4))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("shares"), "{body}");
+
+    one.advance_to_publication();
+    two.world.advance_to_publication();
+    assert_same_figures(&published(&one).await, &published(&two.world).await);
+    let log = two.helper.store().release_log().unwrap();
+    assert!(log[0].summary.contains("from 20 reports"), "{}", log[0].summary);
+}
+
+/// The canary: neither server ever holds both halves of a report. The
+/// leader's database and WAL never hold the helper's opened shares (nor its
+/// secret key), and the helper's never hold the leader's shares; taken
+/// while the week is collecting and after it is published.
+#[tokio::test]
+async fn neither_server_ever_holds_both_halves_of_a_report() {
+    let two = two_server_world();
+    let team = team_of(&two.world, 0);
+    let token = two.world.enrol(&team).await;
+    let key = helper_key_for(&two.world, &token).await;
+    let body = shared_report(&two.world, &team, 5, &key);
+    let (status, answer) = two.world.send(post_json("/v1/shared-reports", Some(&token), body.clone())).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let leader_shares = STANDARD.decode(body["leader_shares"].as_str().unwrap()).unwrap();
+    let (_, helper_keys) = two.helper.store().identity().unwrap().unwrap();
+    let sealed = polso_vdaf::SealedShares {
+        encapsulated_key: STANDARD.decode(body["helper_encapsulated_key"].as_str().unwrap()).unwrap(),
+        ciphertext: STANDARD.decode(body["helper_ciphertext"].as_str().unwrap()).unwrap(),
+    };
+    // The test opens the helper's half itself, as only the helper can.
+    let bank = ItemBank::embedded();
+    let layout = WeekLayout::new(bank, &Schedule::with_plan(bank, SEED, &plan()), week()).unwrap();
+    assert!(!layout.cells().is_empty());
+    let report_id: [u8; 16] =
+        STANDARD.decode(body["report_id"].as_str().unwrap()).unwrap().try_into().unwrap();
+    let context =
+        ReportContext { organisation: two.world.organisation_id.clone(), week: week(), team: team.clone() };
+    let public_shares = STANDARD.decode(body["public_shares"].as_str().unwrap()).unwrap();
+    let helper_half = polso_vdaf::seal::open(
+        &helper_keys,
+        &context.sealing_aad(&polso_vdaf::ReportId(report_id), &public_shares),
+        &sealed,
+    )
+    .expect("the helper opens its half");
+
+    // (the helper's opened half, the leader's half, the helper's secret key) found in a directory's files.
+    let scan = |directory: &std::path::Path| {
+        let mut bytes = Vec::new();
+        for entry in std::fs::read_dir(directory).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_file() {
+                bytes.extend(std::fs::read(&path).unwrap());
+            }
+        }
+        let holds = |needle: &[u8]| bytes.windows(needle.len()).any(|window| window == needle);
+        (holds(&helper_half[4..36]), holds(&leader_shares[4..36]), holds(&helper_keys.secret_bytes()))
+    };
+    let leader_directory = two.world.database_path().parent().unwrap().to_owned();
+    let helper_directory = two._helper_directory.path().to_owned();
+    let check = |moment: &str| {
+        let (helper_half_at_leader, _, secret_at_leader) = scan(&leader_directory);
+        assert!(!helper_half_at_leader, "{moment}: the leader's files hold the helper's opened shares");
+        assert!(!secret_at_leader, "{moment}: the leader's files hold the helper's secret key");
+        let (_, leader_half_at_helper, _) = scan(&helper_directory);
+        assert!(!leader_half_at_helper, "{moment}: the helper's files hold the leader's shares");
+    };
+    // The leader holds its own half, as it must (the scan is not blind).
+    assert!(scan(&leader_directory).1, "the leader's files hold its own shares while pending");
+    check("while collecting");
+    two.world.clock.set(publish_time());
+    two.world.read_cells(&format!("unit=team&key={}&from={WEEK}&to={WEEK}", week_keys()[0])).await;
+    check("after verification and publication");
+}
