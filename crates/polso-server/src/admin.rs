@@ -262,8 +262,8 @@ pub struct HelperToLink {
     pub party: String,
     /// Its public key, standard base64, as `helper-init` printed it.
     pub public_key: String,
-    /// The first week aggregated with it: one that has not begun, so no
-    /// week mixes the two modes.
+    /// The first week aggregated with it: one not yet published and without
+    /// plain reports, so no week mixes the two modes.
     pub from_week: polso_core::IsoWeek,
 }
 
@@ -277,7 +277,6 @@ pub fn link_helper(
     organisation_id: &str,
     helper: &HelperToLink,
     settings: crate::publish::PublicationSettings,
-    now: DateTime<Utc>,
 ) -> Result<crate::helper_wire::Pairing> {
     use crate::helper::{from_base64, to_base64};
 
@@ -299,11 +298,22 @@ pub fn link_helper(
     }
     let key = polso_vdaf::HelperPublicKey::from_bytes(&from_base64(&helper.public_key, "public key")?)
         .map_err(|error| ServerError::InvalidInput(error.to_string()))?;
-    let this_week = polso_core::IsoWeek::containing(now.date_naive());
-    if from_week <= this_week {
+    // No week mixes the two modes: the first two-server week is neither
+    // published nor holding plain reports.
+    if let Some(published) = store.last_published_week(organisation_id)?
+        && from_week <= published
+    {
         return Err(ServerError::InvalidInput(format!(
-            "two-server aggregation starts at a week that has not begun; the earliest is {}",
-            this_week.next()
+            "{from_week} is published already; two-server aggregation can start from {} at the earliest",
+            published.next()
+        )));
+    }
+    let far = polso_core::IsoWeek::from_index(from_week.index() + 52 * 100);
+    if let Some(collected) = store.team_aggregates(organisation_id, None, from_week..=far)?.first() {
+        return Err(ServerError::InvalidInput(format!(
+            "{} already holds plain reports; two-server aggregation can start from {} at the earliest",
+            collected.week,
+            collected.week.next()
         )));
     }
     let verify_key = crate::secrets::random_bytes::<32>()?;

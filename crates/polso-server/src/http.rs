@@ -280,7 +280,7 @@ fn parse_versioned_json<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
 }
 
 /// The bearer token of a request, if it has the expected prefix.
-fn bearer_token(headers: &HeaderMap, prefix: &str, missing: &'static str) -> Result<String> {
+pub(crate) fn bearer_token(headers: &HeaderMap, prefix: &str, missing: &'static str) -> Result<String> {
     let value = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())

@@ -31,6 +31,7 @@ pub mod demo_setup;
 pub mod derived;
 pub mod error;
 pub mod helper;
+pub mod helper_http;
 pub mod helper_store;
 pub mod helper_wire;
 pub mod http;

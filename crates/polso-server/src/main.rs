@@ -269,6 +269,68 @@ enum Command {
         #[arg(long, default_value_t = RateLimitConfig::default().authentication_failures.refill_seconds)]
         auth_failure_refill_seconds: u32,
     },
+    /// Links the organisation to a helper server for two-server aggregation
+    /// from a week that has not begun, and writes the pairing file to give
+    /// the helper's administrator (it holds a secret: hand it over privately).
+    LinkHelper {
+        /// The organisation; may be left out when there is only one.
+        #[arg(long)]
+        organisation: Option<String>,
+        /// The helper's address, such as https://helper.example:8443.
+        #[arg(long)]
+        url: String,
+        /// Who holds the helper, as employees will read it.
+        #[arg(long)]
+        party: String,
+        /// The helper's public key, as `helper-init` printed it.
+        #[arg(long)]
+        public_key: String,
+        /// The first week aggregated with the helper, such as 2027-W05; next week by default.
+        #[arg(long)]
+        from: Option<String>,
+        /// Where to write the pairing file (created; never overwritten).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// The smallest count whose sd and histogram are released, as `serve` uses it.
+        #[arg(long, default_value_t = ServerConfig::default().histogram_minimum)]
+        histogram_minimum: u32,
+        /// Seconds after the longest send delay that a week accepts reports, as `serve` uses it.
+        #[arg(long, default_value_t = ServerConfig::default().acceptance_seconds)]
+        acceptance_seconds: u32,
+    },
+    /// Helper role: creates the helper's key (once) for the party holding it
+    /// and prints the public key on stdout, its fingerprint on stderr.
+    HelperInit {
+        /// Who holds the helper, such as "RSU of Acme S.p.A.".
+        #[arg(long)]
+        party: String,
+    },
+    /// Helper role: prints the helper's party, public key and fingerprint.
+    HelperKey,
+    /// Helper role: pins an organisation from the pairing file its server's
+    /// administrator wrote (`link-helper`), and prints what was pinned.
+    HelperPair {
+        /// The pairing file.
+        #[arg(long, value_name = "FILE")]
+        pairing: PathBuf,
+    },
+    /// Helper role: prints every release the helper agreed to.
+    HelperLog,
+    /// Helper role: serves the helper's API to the organisation's server.
+    HelperServe {
+        /// The address to listen on; port 0 picks a free one.
+        #[arg(long, default_value = "127.0.0.1:8443")]
+        listen: SocketAddr,
+        /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
+        #[arg(long, value_name = "PEM", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The certificate's private key (PEM); needs --tls-cert.
+        #[arg(long, value_name = "PEM", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// Run the helper's calendar from this instant (RFC 3339), for tests.
+        #[arg(long, value_name = "RFC3339")]
+        now: Option<chrono::DateTime<chrono::FixedOffset>>,
+    },
     /// Prints the OpenAPI document of the HTTP API.
     Openapi,
 }
@@ -285,10 +347,14 @@ fn main() -> Result<()> {
     let Some(db) = cli.db else {
         anyhow::bail!("--db PATH is needed: the server's database");
     };
+    let command = match helper_command(&db, cli.command)? {
+        Some(command) => command,
+        None => return Ok(()),
+    };
     let store = SqliteServerStore::open(&db)
         .with_context(|| format!("opening the server database {}", db.display()))?;
     let now = chrono::Utc::now();
-    match cli.command {
+    match command {
         Command::InitOrg { name } => {
             let organisation =
                 admin::init_organisation(&store, &name).context("creating the organisation")?;
@@ -535,9 +601,143 @@ fn main() -> Result<()> {
             };
             serve(store, clock, listen, config, tls, limits)?;
         }
-        Command::Openapi | Command::Demo { .. } => unreachable!("handled before the database is opened"),
+        Command::LinkHelper {
+            organisation,
+            url,
+            party,
+            public_key,
+            from,
+            out,
+            histogram_minimum,
+            acceptance_seconds,
+        } => {
+            let organisation_id = admin::resolve_organisation(&store, organisation.as_deref())?;
+            let from_week = match from {
+                Some(text) => text.parse().context("--from must be an ISO week such as 2027-W05")?,
+                None => polso_core::IsoWeek::containing(now.date_naive()).next(),
+            };
+            let config = ServerConfig { histogram_minimum, acceptance_seconds, ..ServerConfig::default() };
+            let helper = admin::HelperToLink { url, party, public_key, from_week };
+            let pairing = admin::link_helper(&store, &organisation_id, &helper, config.publication())
+                .context("linking the helper")?;
+            let text = serde_json::to_string_pretty(&pairing).context("writing the pairing")?;
+            write_new_private_file(&out, &text)?;
+            eprintln!(
+                "organisation {organisation_id} aggregates with the helper of {} from {from_week}; give {} to                  the helper's administrator privately (it holds the helper's token and the verify key)",
+                helper.party,
+                out.display()
+            );
+        }
+        Command::Openapi
+        | Command::Demo { .. }
+        | Command::HelperInit { .. }
+        | Command::HelperKey
+        | Command::HelperPair { .. }
+        | Command::HelperLog
+        | Command::HelperServe { .. } => unreachable!("handled before the database is opened"),
     }
     Ok(())
+}
+
+/// Runs a helper-role command on the helper's database `db`; gives back any
+/// other command, for the organisation's server.
+fn helper_command(db: &std::path::Path, command: Command) -> Result<Option<Command>> {
+    use polso_server::helper_store::HelperStore;
+    let open =
+        || HelperStore::open(db).with_context(|| format!("opening the helper database {}", db.display()));
+    match command {
+        Command::HelperInit { party } => {
+            let keys = open()?.init(&party).context("creating the helper's key")?;
+            eprintln!(
+                "helper of {}: key fingerprint {} (publish it, so employees can compare it with the one their app shows)",
+                party.trim(),
+                keys.public().fingerprint()
+            );
+            println!("{}", base64_of(keys.public().as_bytes()));
+        }
+        Command::HelperKey => {
+            let (party, keys) =
+                open()?.identity()?.context("this helper has no key yet: run `helper-init`")?;
+            println!("party: {party}");
+            println!("public key: {}", base64_of(keys.public().as_bytes()));
+            println!("fingerprint: {}", keys.public().fingerprint());
+        }
+        Command::HelperPair { pairing } => {
+            let text = std::fs::read_to_string(&pairing)
+                .with_context(|| format!("reading the pairing file {}", pairing.display()))?;
+            let pairing: polso_server::helper_wire::Pairing =
+                serde_json::from_str(&text).context("the pairing file is not one `link-helper` wrote")?;
+            pairing.check().context("checking the pairing")?;
+            open()?.pair(&pairing, chrono::Utc::now())?;
+            let teams: usize = pairing.departments.iter().map(|department| department.teams.len()).sum();
+            eprintln!(
+                "pinned {} ({}): k = {}, histogram minimum {}, {}, {} departments and {teams} teams, from {}",
+                pairing.organisation_name,
+                pairing.organisation_id,
+                pairing.k,
+                pairing.histogram_minimum,
+                pairing
+                    .epsilon
+                    .as_deref()
+                    .map_or("no differential privacy".to_owned(), |epsilon| format!("ε = {epsilon}")),
+                pairing.departments.len(),
+                pairing.from_week
+            );
+        }
+        Command::HelperLog => {
+            for entry in open()?.release_log()? {
+                println!("{} {} {}", entry.released_at, entry.organisation_id, entry.summary);
+            }
+        }
+        Command::HelperServe { listen, tls_cert, tls_key, now } => {
+            let store = open()?;
+            store.identity()?.context("this helper has no key yet: run `helper-init`")?;
+            let clock: Arc<dyn Clock> = match now {
+                Some(start) => Arc::new(OffsetClock::starting_at(start.with_timezone(&chrono::Utc))),
+                None => Arc::new(SystemClock),
+            };
+            let helper = Arc::new(polso_server::helper::Helper::new(store, clock));
+            let tls = tls_cert.zip(tls_key).map(|(certificate, key)| TlsFiles { certificate, key });
+            init_logging();
+            let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+            runtime.block_on(polso_server::serve::serve(
+                polso_server::helper_http::helper_app(helper),
+                listen,
+                tls,
+                ConnectionLimits::default(),
+                polso_server::serve::shutdown_signal(),
+            ))?;
+        }
+        other => return Ok(Some(other)),
+    }
+    Ok(None)
+}
+
+fn base64_of(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// Writes `text` into a new file readable by its owner only; refuses to
+/// overwrite one.
+fn write_new_private_file(path: &std::path::Path, text: &str) -> Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("creating {} (it must not exist yet)", path.display()))?;
+    file.write_all(text.as_bytes()).with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+fn init_logging() {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_writer(std::io::stderr)
+        .init();
 }
 
 /// Prepares the demo in `dir` and serves it with the default settings until Ctrl-C.
@@ -561,10 +761,7 @@ fn serve(
     tls: Option<TlsFiles>,
     limits: ConnectionLimits,
 ) -> Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
-        .with_writer(std::io::stderr)
-        .init();
+    init_logging();
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     let state = AppState::new(Arc::new(store), clock, config);
     // Publish due weeks every minute, so a week's raw sums leave the disk

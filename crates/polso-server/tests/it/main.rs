@@ -23,4 +23,5 @@ mod standardised_trends;
 mod support;
 mod tls;
 mod two_server;
+mod two_server_binaries;
 mod units;

@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 const SERVER: &str = env!("CARGO_BIN_EXE_polso-server");
 
 /// Runs one administrative command and returns its stdout, trimmed.
-fn admin(database: &Path, arguments: &[&str]) -> String {
+pub(crate) fn admin(database: &Path, arguments: &[&str]) -> String {
     let output = Command::new(SERVER).arg("--db").arg(database).args(arguments).output().unwrap();
     assert!(
         output.status.success(),
@@ -31,9 +31,9 @@ fn admin(database: &Path, arguments: &[&str]) -> String {
 }
 
 /// The running server; killed when dropped, so a failing test leaves nothing behind.
-struct RunningServer {
+pub(crate) struct RunningServer {
     child: Child,
-    address: String,
+    pub(crate) address: String,
     output: Arc<Mutex<Vec<u8>>>,
     readers: Vec<JoinHandle<()>>,
 }
@@ -41,10 +41,16 @@ struct RunningServer {
 impl RunningServer {
     /// Starts the server on `database` with its calendar running from `now` (RFC 3339).
     fn start(database: &Path, now: &str) -> RunningServer {
+        RunningServer::spawn(database, &["serve", "--listen", "127.0.0.1:0", "--now", now])
+    }
+
+    /// Starts `polso-server --db database arguments…`, a command that serves
+    /// (`serve`, `helper-serve`), and waits for the address it listens on.
+    pub(crate) fn spawn(database: &Path, arguments: &[&str]) -> RunningServer {
         let mut child = Command::new(SERVER)
             .arg("--db")
             .arg(database)
-            .args(["serve", "--listen", "127.0.0.1:0", "--now", now])
+            .args(arguments)
             // Log everything the server would log at its most talkative.
             .env("RUST_LOG", "trace")
             .stdout(Stdio::piped())
@@ -68,8 +74,13 @@ impl RunningServer {
         RunningServer { child, address, output, readers }
     }
 
+    /// The server's process id.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Stops the server and returns everything it wrote.
-    fn stop(mut self) -> Vec<u8> {
+    pub(crate) fn stop(mut self) -> Vec<u8> {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
         for reader in self.readers.drain(..) {
@@ -79,7 +90,13 @@ impl RunningServer {
     }
 
     /// One HTTP/1.1 request over a fresh connection; returns the status and the JSON body.
-    fn request(&self, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> (u16, Value) {
+    pub(crate) fn request(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> (u16, Value) {
         let mut stream = TcpStream::connect(&self.address).unwrap();
         let body = body.map(|body| serde_json::to_vec(body).unwrap()).unwrap_or_default();
         let mut head = format!(
@@ -126,7 +143,7 @@ fn drain_into(
     })
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+pub(crate) fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && haystack.windows(needle.len()).any(|window| window == needle)
 }
 

@@ -147,8 +147,7 @@ fn two_server_world() -> TwoServer {
     };
     let settings = polso_server::ServerConfig::default().publication();
     let pairing =
-        admin::link_helper(world.store.as_ref(), &world.organisation_id, &helper, settings, linked_at)
-            .unwrap();
+        admin::link_helper(world.store.as_ref(), &world.organisation_id, &helper, settings).unwrap();
     helper_store.pair(&pairing, linked_at).unwrap();
     let helper = Arc::new(Helper::new(helper_store, world.clock.clone()));
     let helper_api = Arc::new(LocalHelperApi::new(helper.clone()));
