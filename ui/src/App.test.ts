@@ -193,6 +193,7 @@ describe('sync indicator', () => {
         dropped_reports: [],
         last_pass: null,
         last_error: { code: 'server_unreachable', message: 'refused' },
+        aggregation: { mode: 'one_server' },
       },
     });
     const indicator = await screen.findByTestId('sync-indicator');

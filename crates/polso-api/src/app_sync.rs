@@ -66,6 +66,10 @@ pub struct SyncStatus {
     pub dropped_reports: Vec<DroppedReport>,
     /// Why the last attempt to reach the server failed; `None` after a success.
     pub last_error: Option<ApiError>,
+    /// How the organisation aggregates reports, as this device pinned it:
+    /// one server, or two with the helper (the party holding it and its key's
+    /// fingerprint, to compare with the one that party publishes).
+    pub aggregation: crate::Aggregation,
 }
 
 /// A week whose report was removed from the queue because the server can

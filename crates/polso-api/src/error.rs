@@ -96,6 +96,10 @@ pub enum ErrorCode {
     ServerUnreachable,
     /// The device is not enrolled with an organisation server.
     NotEnrolled,
+    /// The organisation's server names another helper key than the one this
+    /// device pinned (two-server aggregation): reports of two-server weeks
+    /// wait, never sent to a key the employee has not seen.
+    HelperKeyChanged,
     /// An exported file could not be written where the person chose: no
     /// permission, a full disk, a folder that is gone.
     ExportFailed,

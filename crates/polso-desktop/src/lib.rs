@@ -42,6 +42,7 @@ mod questionnaire;
 pub mod reminder;
 mod reporting;
 mod settings;
+mod shared_reporting;
 pub mod sync;
 pub mod team_view;
 pub mod tray;

@@ -14,18 +14,19 @@ use polso_store::{QueuedReport, QueuedReportState, ReportFailure};
 
 use crate::errors::store_to_api;
 use crate::questionnaire;
+use crate::shared_reporting::ReportBody;
 use crate::sync::{
     self, DueReport, Enrolment, SendOutcome, SyncBatch, SyncCheck, SyncTransport, next_attempt_at,
     padded_report_body, report_due_at, report_for_pulse, week_is_closed,
 };
 use crate::{Desktop, ORGANISATION_SEED_KEY};
-use polso_api::QuestionnaireAdoption;
+use polso_api::{QuestionnaireAdoption, QuestionnaireResponse};
 
 /// Settings keys of the enrolment and of the last pass. The device token is
 /// deliberately not among them: it lives only in the vault.
 const SERVER_URL_KEY: &str = "sync.server_url";
-const ORGANISATION_ID_KEY: &str = "sync.organisation_id";
-const TEAM_ID_KEY: &str = "sync.team_id";
+pub(crate) const ORGANISATION_ID_KEY: &str = "sync.organisation_id";
+pub(crate) const TEAM_ID_KEY: &str = "sync.team_id";
 const TEAM_NAME_KEY: &str = "sync.team_name";
 /// Only after an enrolment with a personal code; removed by one with an invite code.
 const TEAM_KEY_FINGERPRINT_KEY: &str = "sync.team_key_fingerprint";
@@ -91,6 +92,8 @@ impl Desktop {
         // A fingerprint from an earlier enrolment goes first: the one that
         // follows is this enrolment's, or none for an invite code.
         self.store.remove_settings(&[TEAM_KEY_FINGERPRINT_KEY]).map_err(store_to_api)?;
+        // So is an earlier enrolment's helper: this one pins its own.
+        self.store.remove_settings(&crate::shared_reporting::HELPER_KEYS).map_err(store_to_api)?;
         let mut settings = vec![
             (SERVER_URL_KEY, enrolment.server_url.as_str()),
             (ORGANISATION_ID_KEY, &response.organisation_id),
@@ -118,6 +121,7 @@ impl Desktop {
             ])
             .map_err(store_to_api)?;
         self.schedule = Schedule::with_plan(self.bank, response.organisation_seed, &plan);
+        self.follow_aggregation(&response.aggregation)?;
         self.sync_status()
     }
 
@@ -161,6 +165,7 @@ impl Desktop {
             dropped_reports,
             last_pass: self.last_pass()?,
             last_error,
+            aggregation: self.pinned_aggregation()?,
         })
     }
 
@@ -264,29 +269,40 @@ impl Desktop {
     pub fn complete_move(
         &mut self,
         check: &SyncCheck,
-        checked: Result<Option<Vec<QuestionnaireAdoption>>, ApiError>,
+        checked: Result<Option<QuestionnaireResponse>, ApiError>,
         now: DateTime<Utc>,
     ) -> Result<SyncStatus, ApiError> {
-        let questionnaire = checked?;
+        let read = checked?;
         let Some(organisation_id) = self.enrolled_organisation()? else {
             return Err(ApiError::new(ErrorCode::NotEnrolled, "this device has not joined a team"));
         };
         self.move_enrolment(&organisation_id, &check.server_url)?;
-        let followed = self.follow_questionnaire(questionnaire.as_deref());
+        let followed = self.follow_server(read.as_ref());
         self.remember_pass(0, followed.err().as_ref(), now)?;
         self.sync_status()
     }
 
     /// Records what [`sync::check_server`] found (following the
-    /// organisation's questionnaire when it was read) and returns the status.
+    /// organisation's questionnaire and aggregation when they were read) and
+    /// returns the status.
     pub fn record_check(
         &mut self,
-        checked: Result<Option<Vec<QuestionnaireAdoption>>, ApiError>,
+        checked: Result<Option<QuestionnaireResponse>, ApiError>,
         now: DateTime<Utc>,
     ) -> Result<SyncStatus, ApiError> {
-        let followed = checked.and_then(|questionnaire| self.follow_questionnaire(questionnaire.as_deref()));
+        let followed = checked.and_then(|read| self.follow_server(read.as_ref()));
         self.remember_pass(0, followed.err().as_ref(), now)?;
         self.sync_status()
+    }
+
+    /// Follows what the server said of the organisation, when it was read:
+    /// its questionnaire, and how it aggregates. Both are followed; the first
+    /// refusal is returned.
+    fn follow_server(&mut self, read: Option<&QuestionnaireResponse>) -> Result<(), ApiError> {
+        let Some(read) = read else { return Ok(()) };
+        let questionnaire = self.follow_questionnaire(Some(&read.questionnaire));
+        let aggregation = self.follow_aggregation(&read.aggregation);
+        questionnaire.and(aggregation)
     }
 
     /// Follows the organisation's questionnaire as the server sent it, when
@@ -385,8 +401,14 @@ impl Desktop {
             if !is_due(&report, now, retry_now) {
                 continue;
             }
-            match padded_body_of(&report) {
-                Ok(body) => due.push(DueReport { week: report.week, body }),
+            let body = match self.report_body(report.week, &report.payload) {
+                Ok(ReportBody::Shared(shared)) => Ok((crate::shared_reporting::SHARED_REPORTS_PATH, shared)),
+                Ok(ReportBody::Plain) => padded_body_of(&report).map(|body| (sync::REPORTS_PATH, body)),
+                Ok(ReportBody::Held) => continue,
+                Err(error) => Err(error),
+            };
+            match body {
+                Ok((path, body)) => due.push(DueReport { week: report.week, path, body }),
                 // The app's own queued text no longer reads as a report: it can
                 // never be sent, so it fails for good instead of every pass.
                 Err(error) => self

@@ -42,8 +42,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use polso_api::{
     ApiError, DroppedReportReason, EnrolDevice, EnrolRequest, EnrolResponse, ErrorCode,
-    QuestionnaireAdoption, QuestionnaireResponse, ReportAck, ReportedScore, ReportedValue, WIRE_VERSION,
-    WeeklyReport,
+    QuestionnaireResponse, ReportAck, ReportedScore, ReportedValue, WIRE_VERSION, WeeklyReport,
 };
 use polso_core::IsoWeek;
 use polso_core::collection::send_delay_bounds;
@@ -420,7 +419,7 @@ impl std::fmt::Debug for SyncCheck {
 pub fn check_server(
     transport: &dyn crate::hr::HrTransport,
     check: &SyncCheck,
-) -> Result<Option<Vec<QuestionnaireAdoption>>, ApiError> {
+) -> Result<Option<QuestionnaireResponse>, ApiError> {
     let server_url = &check.server_url;
     let answer = transport
         .get_json(&format!("{server_url}/v1/questionnaire"), &check.device_token)
@@ -432,7 +431,7 @@ pub fn check_server(
                 format!("the server at {server_url} sent a questionnaire this app cannot read: {error}"),
             )
         })?;
-        return Ok(Some(read.questionnaire));
+        return Ok(Some(read));
     }
     if answer.status == 404 {
         let answer = transport
@@ -448,9 +447,14 @@ pub fn check_server(
     Err(server_error(server_url, &answer).unwrap_or_else(|| status_error(server_url, answer.status)))
 }
 
-/// One queued report due now, its body padded.
+/// The path of a plain weekly report.
+pub(crate) const REPORTS_PATH: &str = "/v1/reports";
+
+/// One queued report due now: its path (plain, or as shares) and its body
+/// (padded, or shares of one size per week).
 pub(crate) struct DueReport {
     pub(crate) week: IsoWeek,
+    pub(crate) path: &'static str,
     pub(crate) body: String,
 }
 
@@ -522,11 +526,11 @@ pub enum SendOutcome {
     },
 }
 
-/// Sends each report of `batch` (`POST /v1/reports`). Touches no store. When
+/// Sends each report of `batch` (`POST /v1/reports`, or `/v1/shared-reports`
+/// for a two-server week). Touches no store. When
 /// the server cannot be reached, the rest of the batch is not tried: they
 /// all wait for the next pass.
 pub fn send_reports(transport: &dyn SyncTransport, batch: &SyncBatch) -> Vec<SendOutcome> {
-    let url = format!("{}/v1/reports", batch.server_url);
     let mut outcomes = Vec::with_capacity(batch.reports.len());
     let mut unreachable_error: Option<ApiError> = None;
     for report in &batch.reports {
@@ -535,6 +539,7 @@ pub fn send_reports(transport: &dyn SyncTransport, batch: &SyncBatch) -> Vec<Sen
             outcomes.push(SendOutcome::Retry { week, error: error.clone(), retry_after: None });
             continue;
         }
+        let url = format!("{}{}", batch.server_url, report.path);
         let sent = transport.post_json_with_retry_after(&url, Some(&batch.device_token), &report.body);
         let (answer, retry_after_text) = match sent {
             Ok(answered) => answered,

@@ -338,7 +338,10 @@ pub fn link_helper(
         questionnaire: organisation.questionnaire.to_string(),
         k: organisation.k.get(),
         histogram_minimum: settings.histogram_minimum,
-        epsilon: organisation.privacy.epsilon.map(|epsilon| epsilon.to_string()),
+        epsilon: organisation
+            .privacy
+            .epsilon
+            .map(|epsilon| format!("{}/{}", epsilon.numerator(), epsilon.denominator())),
         from_week: from_week.to_string(),
         announced_max_delay_seconds: settings.window.announced_max_delay_seconds,
         acceptance_seconds: settings.window.acceptance_seconds,

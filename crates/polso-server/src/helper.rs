@@ -92,13 +92,16 @@ impl Pairing {
         })
     }
 
+    /// ε per released cell, written as an exact ratio (`13/2`).
     fn epsilon(&self) -> Result<Option<Epsilon>> {
-        self.epsilon
-            .as_deref()
-            .map(|text| {
-                text.parse().map_err(|error| ServerError::InvalidInput(format!("the pairing's ε: {error}")))
-            })
-            .transpose()
+        let Some(text) = self.epsilon.as_deref() else { return Ok(None) };
+        let refused = || {
+            ServerError::InvalidInput(format!("the pairing's ε must be a ratio such as 13/2, not '{text}'"))
+        };
+        let (numerator, denominator) = text.split_once('/').ok_or_else(refused)?;
+        let numerator: u64 = numerator.trim().parse().map_err(|_| refused())?;
+        let denominator: u64 = denominator.trim().parse().map_err(|_| refused())?;
+        Epsilon::from_ratio(numerator, denominator).map(Some).ok_or_else(refused)
     }
 
     /// The rules the helper releases under.

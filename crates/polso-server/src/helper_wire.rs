@@ -122,7 +122,7 @@ pub struct Pairing {
     pub k: u32,
     /// The histogram minimum (raised to 2k by both).
     pub histogram_minimum: u32,
-    /// ε per released cell (`13/2`), or none.
+    /// ε per released cell as an exact ratio (`13/2`), or none.
     pub epsilon: Option<String>,
     /// The first week aggregated with the helper.
     pub from_week: String,

@@ -49,6 +49,7 @@ export const ERROR_CODES = [
   'invalid_server_address',
   'server_unreachable',
   'not_enrolled',
+  'helper_key_changed',
   'export_failed',
   'internal',
 ] as const satisfies readonly ErrorCode[];

@@ -416,3 +416,107 @@ async fn neither_server_ever_holds_both_halves_of_a_report() {
     two.world.read_cells(&format!("unit=team&key={}&from={WEEK}&to={WEEK}", week_keys()[0])).await;
     check("after verification and publication");
 }
+
+/// With differential privacy on, each server adds its own noise: the week
+/// releases the same cells as one server would (the decision is made on
+/// exact counts), every figure stays within its scale, each team's people
+/// are charged the same ε, and the figures differ from the exact ones.
+#[tokio::test]
+async fn with_differential_privacy_both_servers_noise_and_the_same_cells_and_budget_are_released() {
+    let epsilon = polso_server::privacy::default_epsilon_per_cell();
+    let one = world();
+    one.store.set_privacy(&one.organisation_id, Some(epsilon)).unwrap();
+    let mut two = world();
+    two.store.set_privacy(&two.organisation_id, Some(epsilon)).unwrap();
+    // Linked after ε is set, so the helper pins the organisation's ε.
+    let linked = {
+        let helper_directory = tempfile::tempdir().unwrap();
+        let helper_store = HelperStore::open(&helper_directory.path().join("helper.sqlite")).unwrap();
+        let keys = helper_store.init("RSU of Acme").unwrap();
+        let helper = admin::HelperToLink {
+            url: "http://helper.invalid".to_owned(),
+            party: "RSU of Acme".to_owned(),
+            public_key: STANDARD.encode(keys.public().as_bytes()),
+            from_week: week(),
+        };
+        let settings = polso_server::ServerConfig::default().publication();
+        let pairing =
+            admin::link_helper(two.store.as_ref(), &two.organisation_id, &helper, settings).unwrap();
+        assert_eq!(pairing.epsilon.as_deref(), Some("13/2"));
+        pairing.check().unwrap();
+        helper_store.pair(&pairing, enrolment_time()).unwrap();
+        let helper = Arc::new(Helper::new(helper_store, two.clock.clone()));
+        two.helper_api = Some(Arc::new(LocalHelperApi::new(helper.clone())));
+        (helper, helper_directory)
+    };
+    for device in 0..DEVICES {
+        let token = one.enrol(&team_of(&one, device)).await;
+        one.report_ok(&token, plain_report(device)).await;
+        let team = team_of(&two, device);
+        let token = two.enrol(&team).await;
+        let key = helper_key_for(&two, &token).await;
+        let (status, body) = two
+            .send(post_json("/v1/shared-reports", Some(&token), shared_report(&two, &team, device, &key)))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    one.advance_to_publication();
+    two.advance_to_publication();
+    let noised_one = published(&one).await;
+    let noised_two = published(&two).await;
+    assert_eq!(noised_one.len(), noised_two.len());
+    let bank = ItemBank::embedded();
+    for (left, right) in noised_one.iter().zip(&noised_two) {
+        assert_eq!(
+            (&left["key"], &left["unit_kind"], &left["released"]),
+            (&right["key"], &right["unit_kind"], &right["released"])
+        );
+        if right["released"] == true {
+            assert!(right["n"].as_u64().unwrap() >= 5, "{right}");
+            let key = right["key"].as_str().unwrap();
+            let (low, high) = match bank.item(key) {
+                Some(item) => {
+                    let scale = bank.scale_of(item);
+                    (f64::from(scale.min), f64::from(scale.max))
+                }
+                None if key.starts_with("not_applicable:") => (1.0, 1.0),
+                None => (0.0, 100.0),
+            };
+            let mean = right["mean"].as_f64().unwrap();
+            assert!((low..=high).contains(&mean), "{right}");
+        }
+    }
+    let weeks = week()..=week();
+    let ledger = |world: &World| {
+        let mut entries: Vec<f64> = world
+            .store
+            .privacy_ledger(&world.organisation_id, weeks.clone())
+            .unwrap()
+            .iter()
+            .map(|entry| entry.epsilon)
+            .collect();
+        entries.sort_by(f64::total_cmp);
+        entries
+    };
+    let (spent_one, spent_two) = (ledger(&one), ledger(&two));
+    assert!(!spent_two.is_empty() && spent_two.iter().all(|epsilon| *epsilon > 0.0), "{spent_two:?}");
+    assert_eq!(spent_one.len(), spent_two.len());
+    for (a, b) in spent_one.iter().zip(&spent_two) {
+        assert!((a - b).abs() < 1e-9, "{spent_one:?} against {spent_two:?}");
+    }
+    // Noise was added: not every released mean is the exact one.
+    let exact = world();
+    for device in 0..DEVICES {
+        let token = exact.enrol(&team_of(&exact, device)).await;
+        exact.report_ok(&token, plain_report(device)).await;
+    }
+    exact.advance_to_publication();
+    let exact_cells = published(&exact).await;
+    let differing = exact_cells
+        .iter()
+        .zip(&noised_two)
+        .filter(|(exact, noised)| noised["released"] == true && exact["mean"] != noised["mean"])
+        .count();
+    assert!(differing > 0, "no released mean carries noise");
+    assert_eq!(linked.0.store().release_log().unwrap().len(), 1);
+}

@@ -311,5 +311,6 @@ export function sampleSyncStatus(): SyncStatus {
     dropped_reports: [],
     last_pass: null,
     last_error: null,
+    aggregation: { mode: 'one_server' },
   };
 }

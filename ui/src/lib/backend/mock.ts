@@ -87,6 +87,9 @@ export interface MockBackend extends Backend {
 
 /** The team key fingerprint the mock shows after enrolling with a personal code. */
 export const MOCK_TEAM_KEY_FINGERPRINT = '3f9a-0c1d-7be2-5a40-c9d8-16ef-0b37-a2c5';
+/** The helper key of the mock's two-server organisation (`?enrolled&two-server`), and its fingerprint. */
+export const MOCK_HELPER_KEY = 'u4H8R7/ygNYSJr5IangOAfUvMcJDMVvCqhJ7DW483Tc=';
+export const MOCK_HELPER_FINGERPRINT = '6dec-f2d0-558c-3e8d-51fd-a2dc-25b7-7aed';
 
 /** Creates a mock back end with the sample week, history and settings unless told otherwise. */
 export function createMockBackend(options: MockOptions = {}): MockBackend {
@@ -196,6 +199,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
           dropped_reports: [],
           last_pass: null,
           last_error: null,
+          aggregation: { mode: 'one_server' },
         };
         return store.sync;
       }),
@@ -445,6 +449,13 @@ export function mockOptionsFromQuery(search: string): MockOptions {
       last_error: query.has('offline')
         ? { code: 'server_unreachable', message: 'mock: the server could not be reached' }
         : null,
+      aggregation: query.has('two-server')
+        ? {
+            mode: 'two_server',
+            helper: { party: 'RSU Acme Assistenza', public_key: MOCK_HELPER_KEY, fingerprint: MOCK_HELPER_FINGERPRINT },
+            from_week: '2026-W40',
+          }
+        : { mode: 'one_server' },
     };
   }
   if (query.has('hr')) options.hr = { connected: true, server_url: 'https://polso.example.org', k: 5 };

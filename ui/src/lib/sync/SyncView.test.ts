@@ -41,6 +41,7 @@ const ENROLLED_OFFLINE: SyncStatus = {
   dropped_reports: [],
   last_pass: { at: '2026-11-30T09:00:00Z', outcome: 'failed', sent: 0 },
   last_error: { code: 'server_unreachable', message: 'connection refused' },
+  aggregation: { mode: 'one_server' },
 };
 
 const DROPPED: SyncStatus = {
@@ -172,6 +173,35 @@ describe('SyncView', () => {
     expect(value.textContent).toBe(fingerprint);
     expect(getComputedStyle(value).fontFamily).toContain('monospace');
     expect(getComputedStyle(value).userSelect).not.toBe('none');
+  });
+
+  it('says in plain words that one server counts the answers, when it does', () => {
+    renderSync({ sync: ENROLLED_OFFLINE });
+    expect(screen.getByTestId('sync-aggregation-mode').textContent).toBe(en['sync.aggregation_one_server']);
+    expect(screen.queryByTestId('sync-helper-fingerprint')).toBeNull();
+  });
+
+  it('names the helper, its first week and its key fingerprint in two-server mode, in Italian too', () => {
+    const helper = { party: 'RSU Acme Assistenza', public_key: 'AAAA', fingerprint: '6dec-f2d0-558c-3e8d-51fd-a2dc-25b7-7aed' };
+    const sync: SyncStatus = {
+      ...ENROLLED_OFFLINE,
+      aggregation: { mode: 'two_server', helper, from_week: '2026-W40' },
+    };
+    renderSync({ sync });
+    const mode = screen.getByTestId('sync-aggregation-mode').textContent ?? '';
+    expect(mode).toContain('RSU Acme Assistenza');
+    expect(mode).toContain('two secret halves');
+    expect(screen.getByTestId('sync-aggregation').textContent).toContain('week 40 of 2026');
+    const value = screen.getByTestId('sync-helper-fingerprint-value');
+    expect(value.tagName).toBe('CODE');
+    expect(value.textContent).toBe(helper.fingerprint);
+    expect(screen.getByTestId('sync-helper-fingerprint').textContent).toContain('the one RSU Acme Assistenza publishes');
+
+    setLanguage({ language: 'it', locale: 'it-IT' });
+    renderSync({ sync });
+    const italian = screen.getAllByTestId('sync-aggregation-mode').at(-1)?.textContent ?? '';
+    expect(italian).toContain('due metà segrete');
+    expect(screen.getAllByTestId('sync-aggregation').at(-1)?.textContent).toContain('settimana 40 del 2026');
   });
 
   it('shows no fingerprint after an invite code', () => {

@@ -22,6 +22,7 @@ const ENROLLED: SyncStatus = {
   dropped_reports: [],
   last_pass: null,
   last_error: null,
+  aggregation: { mode: 'one_server' },
 };
 
 describe('syncIndicator', () => {
