@@ -164,6 +164,14 @@ fn print_demo_block(facts: &serde_json::Value, demo_dir: &Path) {
         block.push_str("                (the last run's port was taken; the app follows the new address)\n");
     }
     block.push_str(&format!("HR token:       {}\n", text("hr_token")));
+    if facts["helper_party"].is_string() {
+        block.push_str(&format!(
+            "Helper server:  {} at {} (two-server aggregation of the last weeks; key fingerprint {})\n",
+            text("helper_party"),
+            text("helper_url"),
+            text("helper_fingerprint")
+        ));
+    }
     let until = text("invites_expire_at").get(..10).map(str::to_owned).unwrap_or_default();
     block.push_str(&format!("Invite codes (working until {until}; a later run makes new ones):\n"));
     for invite in facts["invites"].as_array().into_iter().flatten() {

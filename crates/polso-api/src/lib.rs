@@ -20,6 +20,8 @@ mod privacy;
 mod pulse;
 #[cfg(feature = "core")]
 pub mod questionnaire;
+#[cfg(feature = "core")]
+pub mod report_answers;
 mod settings;
 mod shared;
 mod sync;

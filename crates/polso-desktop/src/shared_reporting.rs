@@ -15,7 +15,7 @@ use base64::engine::general_purpose::STANDARD;
 use polso_api::{
     Aggregation, AggregationMode, ApiError, ErrorCode, HelperServer, SharedReport, WIRE_VERSION, WeeklyReport,
 };
-use polso_core::{Answer, IsoWeek};
+use polso_core::IsoWeek;
 use polso_vdaf::{HelperPublicKey, ReportContext, WeekLayout, shard};
 
 use crate::Desktop;
@@ -154,18 +154,8 @@ impl Desktop {
         let report: WeeklyReport = serde_json::from_str(payload).map_err(|error| {
             ApiError::new(ErrorCode::Internal, format!("reading the report of {week}: {error}"))
         })?;
-        let known = |id: &str| {
-            self.bank.item(id).map(|item| item.id.clone()).ok_or_else(|| {
-                ApiError::new(ErrorCode::UnknownItem, format!("item '{id}' is not in the item bank"))
-            })
-        };
-        let answers = report
-            .items
-            .iter()
-            .map(|value| Ok(Answer { item: known(&value.item_id)?, value: value.value }))
-            .collect::<Result<Vec<_>, ApiError>>()?;
-        let not_applicable =
-            report.not_applicable.iter().map(|id| known(id)).collect::<Result<Vec<_>, ApiError>>()?;
+        let (answers, not_applicable) = polso_api::report_answers::report_answers(self.bank, &report)
+            .map_err(|message| ApiError::new(ErrorCode::UnknownItem, message))?;
         let layout = WeekLayout::new(self.bank, &self.schedule, week)
             .map_err(|error| ApiError::new(ErrorCode::Internal, error.to_string()))?;
         let measurement = layout.measure(&answers, &not_applicable).map_err(|error| {

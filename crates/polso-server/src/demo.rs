@@ -364,6 +364,18 @@ pub struct SeededDemo {
     pub n_cx_scores: usize,
 }
 
+/// A generated report left out of the plain fold, for the demo's two-server
+/// weeks: the device's stand-in token, its team and the report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoSharedReport {
+    /// A stand-in for the member's device token (one per member and week).
+    pub token: String,
+    /// The team's id.
+    pub team_id: String,
+    /// The report.
+    pub report: WeeklyReport,
+}
+
 /// Writes `demo` into an empty `store`: the organisation (k = 5), its
 /// departments and teams (each with its size as head-count), every report through the real validation and fold
 /// in one transaction, the teams' CX scores (in another), an HR token and one invite per team valid 30 days
@@ -373,6 +385,18 @@ pub fn seed_demo(
     demo: &DemoOrganisation,
     now: chrono::DateTime<Utc>,
 ) -> Result<SeededDemo> {
+    seed_demo_until(store, demo, now, None).map(|(seeded, _)| seeded)
+}
+
+/// [`seed_demo`], folding only the reports of weeks before `shared_from`
+/// (all when `None`) and returning the others, for the demo's two-server
+/// weeks ([`crate::demo_helper`]).
+pub fn seed_demo_until(
+    store: &dyn AdminStore,
+    demo: &DemoOrganisation,
+    now: chrono::DateTime<Utc>,
+    shared_from: Option<IsoWeek>,
+) -> Result<(SeededDemo, Vec<DemoSharedReport>)> {
     if !store.organisations()?.is_empty() {
         return Err(ServerError::InvalidInput(
             "demo-seed needs a database without organisations; give it a new --db".to_owned(),
@@ -394,6 +418,7 @@ pub fn seed_demo(
 
     let mut department_ids: Vec<(String, String)> = Vec::new();
     let mut folds = Vec::new();
+    let mut shared = Vec::new();
     let mut invites = Vec::new();
     let mut cx_scores = Vec::new();
     for (team_position, team) in demo.teams.iter().enumerate() {
@@ -425,6 +450,10 @@ pub fn seed_demo(
                         organisation.id
                     )))
                 );
+                if shared_from.is_some_and(|first| *week >= first) {
+                    shared.push(DemoSharedReport { token, team_id: team_id.clone(), report: report.clone() });
+                    continue;
+                }
                 let validated = validate_report(report, bank, &schedule)?;
                 folds.push(validated.into_fold(&secret, &token, organisation.id.clone(), team_id.clone()));
             }
@@ -432,17 +461,20 @@ pub fn seed_demo(
         let code = admin::create_invite(store, &team_id, now, 30, team.size.saturating_mul(2).max(1))?;
         invites.push((team.department.clone(), team.name.clone(), code));
     }
-    let n_reports = folds.len();
+    let n_reports = folds.len() + shared.len();
     store.fold_reports(&folds)?;
     store.upsert_cx_scores(&organisation.id, &cx_scores, now)?;
     let hr_token = admin::create_hr_token(store, &organisation.id, &[])?.token;
-    Ok(SeededDemo {
-        organisation_id: organisation.id,
-        hr_token,
-        invites,
-        n_reports,
-        n_cx_scores: cx_scores.len(),
-    })
+    Ok((
+        SeededDemo {
+            organisation_id: organisation.id,
+            hr_token,
+            invites,
+            n_reports,
+            n_cx_scores: cx_scores.len(),
+        },
+        shared,
+    ))
 }
 
 /// SplitMix64 seeded from a seed and a path of indices: every (team, week)

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use anyhow::{Context, Result, anyhow};
 
 use crate::SqliteServerStore;
-use crate::demo::{DemoOptions, generate_demo, seed_demo};
+use crate::demo::{DemoOptions, generate_demo, seed_demo_until};
 
 /// The server's database inside the demo directory.
 pub const DATABASE_FILE: &str = "server.db";
@@ -86,6 +86,15 @@ pub struct DemoFacts {
     pub personal_codes: Vec<String>,
     /// The environment the app is started with: the variables above, by name.
     pub app_environment: Vec<(String, String)>,
+    /// Who holds the demo's helper (two-server aggregation), when it has one.
+    #[serde(default)]
+    pub helper_party: Option<String>,
+    /// The helper key's fingerprint, as the app shows it.
+    #[serde(default)]
+    pub helper_fingerprint: Option<String>,
+    /// Where the helper listens this run.
+    #[serde(default)]
+    pub helper_url: Option<String>,
 }
 
 /// The secrets kept from the seeding run (the part of [`DemoFacts`] that does
@@ -118,6 +127,11 @@ pub fn prepare_demo(dir: &Path, now: DateTime<Utc>) -> Result<(DemoFacts, Socket
     };
     let (address, address_changed) = choose_address(&dir.join(ADDRESS_FILE))?;
     let server_url = format!("http://{address}");
+    let helper = {
+        let store = SqliteServerStore::open(&database)
+            .with_context(|| format!("opening the demo's database {}", database.display()))?;
+        crate::demo_helper::prepare_helper(dir, &store, &seeded.organisation_id)?
+    };
     let facts = DemoFacts {
         app_environment: vec![
             (demo_environment::SERVER.to_owned(), server_url.clone()),
@@ -135,6 +149,9 @@ pub fn prepare_demo(dir: &Path, now: DateTime<Utc>) -> Result<(DemoFacts, Socket
         app_team: seeded.app_team,
         app_code: seeded.app_code,
         personal_codes: seeded.personal_codes,
+        helper_party: helper.as_ref().map(|helper| helper.party.clone()),
+        helper_fingerprint: helper.as_ref().map(|helper| helper.fingerprint.clone()),
+        helper_url: helper.as_ref().map(|helper| format!("http://{}", helper.address)),
     };
     let text = serde_json::to_string_pretty(&facts).context("encoding the demo's facts")?;
     write_owner_only(&facts_file, &text)?;
@@ -146,9 +163,13 @@ fn seed(dir: &Path, database: &Path, now: DateTime<Utc>) -> Result<SeededFacts> 
     let store = SqliteServerStore::open(database)
         .with_context(|| format!("creating the demo's database {}", database.display()))?;
     let demo = generate_demo(DemoOptions { seed: 7, today: now.date_naive(), weeks: 104 });
-    let seeded_demo = seed_demo(&store, &demo, now).context("seeding the demo organisation")?;
+    // The last weeks go through two-server aggregation with the demo's helper.
+    let shared_from = demo.weeks[demo.weeks.len().saturating_sub(crate::demo_helper::TWO_SERVER_WEEKS)];
+    let (seeded_demo, shared) =
+        seed_demo_until(&store, &demo, now, Some(shared_from)).context("seeding the demo organisation")?;
     let tree = crate::store::ServerStore::organisation_tree(&store, &seeded_demo.organisation_id)
         .context("reading the demo's teams")?;
+    crate::demo_helper::seed_two_server_weeks(dir, &store, &tree, shared_from, &shared)?;
     let app_team_id = tree
         .departments
         .iter()
@@ -228,7 +249,7 @@ fn read_seeded(facts_file: &Path, database: &Path) -> Result<SeededFacts> {
 /// of 127.0.0.1; the address chosen is kept in `address_file`. Also whether it
 /// changed. The port is released before the server binds it again, a moment
 /// later.
-fn choose_address(address_file: &Path) -> Result<(SocketAddr, bool)> {
+pub(crate) fn choose_address(address_file: &Path) -> Result<(SocketAddr, bool)> {
     let kept: Option<SocketAddr> =
         std::fs::read_to_string(address_file).ok().and_then(|text| text.trim().parse().ok());
     if let Some(address) = kept
@@ -284,6 +305,73 @@ mod tests {
         let written: DemoFacts =
             serde_json::from_str(&std::fs::read_to_string(dir.path().join(FACTS_FILE)).unwrap()).unwrap();
         assert_eq!(written, second);
+    }
+
+    /// The demo's last weeks go through two servers: kept as shares,
+    /// verified with its helper, published with it, and the helper pinned
+    /// with its fingerprint in `demo.json`.
+    #[test]
+    fn the_demos_last_weeks_are_aggregated_with_its_helper_and_published_with_it() {
+        use crate::store::ServerStore;
+        let dir = tempfile::tempdir().unwrap();
+        let (facts, _) = prepare_demo(dir.path(), now()).unwrap();
+        assert_eq!(facts.helper_party.as_deref(), Some(crate::demo_helper::HELPER_PARTY));
+        let fingerprint = facts.helper_fingerprint.clone().unwrap();
+        assert_eq!(fingerprint.len(), 39);
+        let store = SqliteServerStore::open(&dir.path().join(DATABASE_FILE)).unwrap();
+        let shared = store.shared().unwrap();
+        let link = shared.helper_link(&facts.organisation_id).unwrap().unwrap();
+        assert_eq!(facts.helper_url.as_deref(), Some(link.url.as_str()));
+        let last = polso_core::IsoWeek::containing(now().date_naive()).previous();
+        let from = link.from_week;
+        assert_eq!(from, last.plus_weeks(-(crate::demo_helper::TWO_SERVER_WEEKS as i64 - 1)));
+        assert_eq!(
+            shared.pending_shared(&facts.organisation_id, 10).unwrap().len(),
+            0,
+            "every report verified"
+        );
+        for week in (0..crate::demo_helper::TWO_SERVER_WEEKS as i64).map(|offset| from.plus_weeks(offset)) {
+            assert!(
+                !shared.shared_sums(&facts.organisation_id, week).unwrap().is_empty(),
+                "{week} is held as shares"
+            );
+            assert!(
+                store.team_aggregates(&facts.organisation_id, None, week..=week).unwrap().is_empty(),
+                "{week} has no plain sums"
+            );
+        }
+        // Published with the helper, in process here.
+        let helper = std::sync::Arc::new(crate::demo_helper::open_helper(dir.path()).unwrap());
+        let publisher = crate::publish::Publisher::with_helper(std::sync::Arc::new(
+            crate::leader::LocalHelperApi::new(helper.clone()),
+        ));
+        let settings = crate::ServerConfig::default().publication();
+        let published =
+            publisher.publish_due_weeks(&store, &facts.organisation_id, settings, Utc::now()).unwrap();
+        assert!(published.contains(&from), "{published:?}");
+        assert!(!helper.store().release_log().unwrap().is_empty());
+        let cells = store.published_cells(&facts.organisation_id, "life_satisfaction", from..=from).unwrap();
+        let items = crate::publish::WeekKeys::new(
+            polso_core::bank::ItemBank::embedded(),
+            &polso_core::schedule::Schedule::with_plan(
+                polso_core::bank::ItemBank::embedded(),
+                store.organisation(&facts.organisation_id).unwrap().seed,
+                &store.organisation(&facts.organisation_id).unwrap().questionnaire,
+            ),
+            from,
+        );
+        let released: usize = items
+            .keys
+            .iter()
+            .map(|(label, _, _)| {
+                store.published_cells(&facts.organisation_id, label, from..=from).unwrap().len()
+            })
+            .sum();
+        assert!(
+            released > 10,
+            "only {released} cells of {from} released ({} life satisfaction)",
+            cells.len()
+        );
     }
 
     #[test]

@@ -27,6 +27,7 @@ mod credential_http;
 pub mod credential_store;
 pub mod cx;
 pub mod demo;
+pub mod demo_helper;
 pub mod demo_setup;
 pub mod derived;
 pub mod error;

@@ -750,7 +750,25 @@ fn serve_demo(dir: &std::path::Path) -> Result<()> {
     let database = dir.join(polso_server::demo_setup::DATABASE_FILE);
     let store = SqliteServerStore::open(&database)
         .with_context(|| format!("opening the demo's database {}", database.display()))?;
-    serve(store, Arc::new(SystemClock), address, ServerConfig::default(), None, ConnectionLimits::default())
+    // The demo's helper, on its own database and port, served by this process beside the organisation's server.
+    let helper = match &facts.helper_url {
+        Some(url) => {
+            let listen: SocketAddr =
+                url.trim_start_matches("http://").parse().context("reading the demo helper's address")?;
+            let helper = Arc::new(polso_server::demo_helper::open_helper(dir)?);
+            Some((listen, polso_server::helper_http::helper_app(helper)))
+        }
+        None => None,
+    };
+    serve_with(
+        store,
+        Arc::new(SystemClock),
+        address,
+        ServerConfig::default(),
+        None,
+        ConnectionLimits::default(),
+        helper,
+    )
 }
 
 fn serve(
@@ -761,8 +779,29 @@ fn serve(
     tls: Option<TlsFiles>,
     limits: ConnectionLimits,
 ) -> Result<()> {
+    serve_with(store, clock, listen, config, tls, limits, None)
+}
+
+/// [`serve`], with a helper's Router served on its own address by the same
+/// process (the demo's); it prints no line of its own, so the first line
+/// on stdout stays the organisation server's address.
+fn serve_with(
+    store: SqliteServerStore,
+    clock: Arc<dyn Clock>,
+    listen: SocketAddr,
+    config: ServerConfig,
+    tls: Option<TlsFiles>,
+    limits: ConnectionLimits,
+    helper: Option<(SocketAddr, axum::Router)>,
+) -> Result<()> {
     init_logging();
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    if let Some((helper_listen, helper_router)) = helper {
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind(helper_listen))
+            .with_context(|| format!("listening for the demo's helper on {helper_listen}"))?;
+        runtime.spawn(async move { axum::serve(listener, helper_router).await });
+    }
     let state = AppState::new(Arc::new(store), clock, config);
     // Publish due weeks every minute, so a week's raw sums leave the disk
     // when its window closes even if nobody reads.

@@ -22,6 +22,8 @@ struct DemoRun {
     server_url: String,
     address_changed: bool,
     app_environment: Vec<(String, String)>,
+    /// The demo helper's party and key fingerprint, as `demo.json` tells them.
+    helper: (String, String),
 }
 
 fn start_demo(dir: &Path) -> Result<DemoRun> {
@@ -29,11 +31,14 @@ fn start_demo(dir: &Path) -> Result<DemoRun> {
     let server_url = facts["server_url"].as_str().context("demo.json has no server_url")?.to_owned();
     ensure!(server.url == server_url, "the server listens on {}, demo.json says {server_url}", server.url);
     let app_environment = polso_e2e::server::demo_app_environment(&facts)?;
+    let text =
+        |key: &str| facts[key].as_str().map(str::to_owned).with_context(|| format!("demo.json has no {key}"));
     Ok(DemoRun {
         server,
         server_url,
         address_changed: facts["address_changed"].as_bool() == Some(true),
         app_environment,
+        helper: (text("helper_party")?, text("helper_fingerprint")?),
     })
 }
 
@@ -101,6 +106,16 @@ async fn the_demo_works_the_second_time_on_another_port() -> Result<()> {
         app.testid("nav-sync").await?.click().await?;
         let pending = app.testid("sync-pending").await?.text().await?;
         ensure!(pending.starts_with("0 "), "the past weeks must never be queued as reports: {pending}");
+        // The demo aggregates with a helper: the app pinned it at enrolment and says so in words.
+        let (party, fingerprint) = &first.helper;
+        let mode = app.testid("sync-aggregation-mode").await?.text().await?;
+        ensure!(
+            mode.contains("two secret halves") && mode.contains(party.as_str()),
+            "how answers are counted: {mode}"
+        );
+        let shown = app.testid("sync-helper-fingerprint-value").await?.text().await?;
+        ensure!(&shown == fingerprint, "the app shows {shown}, the helper's holder publishes {fingerprint}");
+        app.screenshot("organisation-two-servers").await?;
         Ok(())
     }
     .await;
