@@ -363,7 +363,13 @@ impl ServerStore for SqliteServerStore {
                      JOIN teams t ON t.id = a.team_id
                      JOIN departments d ON d.id = t.department_id
                      WHERE d.organisation_id = ?1 AND a.n > 0)
-                 OR EXISTS (SELECT 1 FROM publications WHERE organisation_id = ?1)",
+                 OR EXISTS (SELECT 1 FROM publications WHERE organisation_id = ?1)
+                 OR EXISTS (SELECT 1 FROM shared_pending WHERE organisation_id = ?1)
+                 OR EXISTS (
+                     SELECT 1 FROM shared_sums s
+                     JOIN teams t ON t.id = s.team_id
+                     JOIN departments d ON d.id = t.department_id
+                     WHERE d.organisation_id = ?1)",
                 [organisation_id],
                 |row| row.get(0),
             )?;

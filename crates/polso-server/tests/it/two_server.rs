@@ -520,3 +520,99 @@ async fn with_differential_privacy_both_servers_noise_and_the_same_cells_and_bud
     assert!(differing > 0, "no released mean carries noise");
     assert_eq!(linked.0.store().release_log().unwrap().len(), 1);
 }
+
+/// The release rule holds in two-server mode as in one: with a team below
+/// k beside others, the same cells are withheld (the small team, and what
+/// would give it by subtraction), decided on counts both servers opened.
+#[tokio::test]
+async fn a_small_team_is_withheld_as_with_one_server_and_cannot_be_had_by_subtraction() {
+    let one = world();
+    let two = two_server_world();
+    // Teams of 9, 6 and 3 devices: the third is below k.
+    let team_of_small = |world: &World, device: usize| match device {
+        0..=8 => world.teams[0][0].clone(),
+        9..=14 => world.teams[0][1].clone(),
+        _ => world.teams[1][0].clone(),
+    };
+    for device in 0..18 {
+        let token = one.enrol(&team_of_small(&one, device)).await;
+        one.report_ok(&token, plain_report(device)).await;
+        let team = team_of_small(&two.world, device);
+        let token = two.world.enrol(&team).await;
+        let key = helper_key_for(&two.world, &token).await;
+        let (status, body) = two
+            .world
+            .send(post_json(
+                "/v1/shared-reports",
+                Some(&token),
+                shared_report(&two.world, &team, device, &key),
+            ))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    one.advance_to_publication();
+    two.world.advance_to_publication();
+    let plain = published(&one).await;
+    let shared = published(&two.world).await;
+    assert_same_figures(&plain, &shared);
+    let small = two.world.teams[1][0].as_str();
+    let small_department = two.world.departments[1].as_str();
+    for cell in &shared {
+        if cell["unit_id"] == small || cell["unit_id"] == small_department {
+            assert_eq!(cell["released"], false, "{cell}");
+        }
+    }
+}
+
+/// The helper decides on its own pinned settings: a leader whose k was
+/// lowered after pairing (before any report, the only time it may be)
+/// wants to release cells the helper does not, and nothing is published.
+#[tokio::test]
+async fn a_leader_that_lowered_k_after_pairing_publishes_nothing() {
+    let two = two_server_world();
+    two.world
+        .store
+        .set_threshold(&two.world.organisation_id, polso_core::anonymity::Threshold::new(3).unwrap())
+        .unwrap();
+    // Four devices in one team: enough for k = 3, not for the helper's k = 5.
+    for device in 0..4 {
+        let team = two.world.teams[0][0].clone();
+        let token = two.world.enrol(&team).await;
+        let key = helper_key_for(&two.world, &token).await;
+        let (status, body) = two
+            .world
+            .send(post_json(
+                "/v1/shared-reports",
+                Some(&token),
+                shared_report(&two.world, &team, device, &key),
+            ))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    two.world.advance_to_publication();
+    let table =
+        two.world.read_table(&format!("unit=team&key={}&from={WEEK}&to={WEEK}", week_keys()[0])).await;
+    // With k = 5 on both sides the week would be published (nothing of four
+    // released); here it is not published at all.
+    assert_eq!(table["published_through"], Value::Null, "{table}");
+    assert!(table["cells"].as_array().unwrap().iter().all(|cell| cell["released"] == false), "{table}");
+}
+
+/// k cannot be lowered once reports are held as shares, as with plain sums.
+#[tokio::test]
+async fn k_cannot_be_lowered_once_shares_are_held() {
+    let two = two_server_world();
+    let team = two.world.teams[0][0].clone();
+    let token = two.world.enrol(&team).await;
+    let key = helper_key_for(&two.world, &token).await;
+    let (status, body) = two
+        .world
+        .send(post_json("/v1/shared-reports", Some(&token), shared_report(&two.world, &team, 0, &key)))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let refused = two
+        .world
+        .store
+        .set_threshold(&two.world.organisation_id, polso_core::anonymity::Threshold::new(3).unwrap());
+    assert!(refused.is_err(), "k lowered while shares are held");
+}
