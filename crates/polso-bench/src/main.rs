@@ -12,6 +12,7 @@ mod hr;
 mod ingest;
 mod linkage;
 mod submit;
+mod two_server;
 mod window;
 mod world;
 
@@ -52,6 +53,13 @@ enum Task {
         clients: usize,
         #[arg(long)]
         server_binary: PathBuf,
+        #[arg(long)]
+        work_dir: PathBuf,
+    },
+    /// 7. Two-server aggregation vs one server: ingest, publication, upload size.
+    TwoServer {
+        #[arg(long, default_value_t = 10_000)]
+        reports: usize,
         #[arg(long)]
         work_dir: PathBuf,
     },
@@ -123,6 +131,10 @@ fn main() -> Result<()> {
             std::fs::create_dir_all(&work_dir)?;
             ingest::run(devices, clients, &server_binary, &work_dir)?
         }
+        Task::TwoServer { reports, work_dir } => {
+            std::fs::create_dir_all(&work_dir)?;
+            two_server::run(reports, &work_dir)?
+        }
         Task::Hr { teams, weeks, server_binary, work_dir } => {
             std::fs::create_dir_all(&work_dir)?;
             hr::run(teams, weeks, &server_binary, &work_dir)?
@@ -176,13 +188,28 @@ struct Sizes {
     hr_teams: usize,
     linkage_teams: usize,
     window_runs: usize,
+    two_server_reports: usize,
 }
 
 fn run_all(options: &AllOptions) -> Result<()> {
     let sizes = if options.quick {
-        Sizes { submits: 50, devices: 5_000, hr_teams: 250, linkage_teams: 250, window_runs: 3 }
+        Sizes {
+            submits: 50,
+            devices: 5_000,
+            hr_teams: 250,
+            linkage_teams: 250,
+            window_runs: 3,
+            two_server_reports: 1_000,
+        }
     } else {
-        Sizes { submits: 200, devices: 50_000, hr_teams: 2_500, linkage_teams: 2_500, window_runs: 7 }
+        Sizes {
+            submits: 200,
+            devices: 50_000,
+            hr_teams: 2_500,
+            linkage_teams: 2_500,
+            window_runs: 7,
+            two_server_reports: 10_000,
+        }
     };
     std::fs::create_dir_all(&options.work_dir)?;
     let work_dir = text(&options.work_dir);
@@ -514,6 +541,77 @@ fn run_all(options: &AllOptions) -> Result<()> {
     })();
     if let Err(error) = result {
         rows.push(failed("6 linkage", error));
+    }
+
+    // 7. Two-server aggregation, at N and 2N reports.
+    let result = (|| -> Result<()> {
+        let mut runs = Vec::new();
+        for reports in [sizes.two_server_reports, 2 * sizes.two_server_reports] {
+            runs.push(child(
+                &[
+                    "two-server".into(),
+                    "--reports".into(),
+                    reports.to_string(),
+                    "--work-dir".into(),
+                    work_dir.clone(),
+                ],
+                &[],
+            )?);
+        }
+        let last = &runs[1];
+        rows.push(Row {
+            benchmark: "7 two servers".to_owned(),
+            figure: "ingest reports/s".to_owned(),
+            polso: number(&last["two_servers"]["reports_per_s"]),
+            baseline: number(&last["one_server"]["reports_per_s"]),
+            target: 0.25,
+            direction: Direction::AtLeast,
+            notes: format!(
+                "{} reports, {} teams, {} cells a report; leader keeps {} s, both verify {} s (in process); the app \
+                 shards and seals in {} ms a report",
+                last["reports"],
+                last["teams"],
+                last["cells"],
+                format_number(number(&last["two_servers"]["accept_s"])),
+                format_number(number(&last["two_servers"]["verify_s"])),
+                format_number(number(&last["two_servers"]["shard_ms_per_report"]))
+            ),
+        });
+        rows.push(Row {
+            benchmark: "7 two servers".to_owned(),
+            figure: "publication ms (one week, differential privacy on)".to_owned(),
+            polso: number(&last["two_servers"]["publish_ms"]),
+            baseline: number(&last["one_server"]["publish_ms"]),
+            target: 4.0,
+            direction: Direction::AtMost,
+            notes: "counts opened, the one-server decision, each server's own noise, shares combined"
+                .to_owned(),
+        });
+        rows.push(Row {
+            benchmark: "7 two servers".to_owned(),
+            figure: "upload bytes per report (JSON as sent)".to_owned(),
+            polso: number(&last["upload_json_bytes"]),
+            baseline: number(&last["plain_report_bytes"]),
+            target: 16.0,
+            direction: Direction::AtMost,
+            notes: format!(
+                "{} bytes of shares before base64; the plain report is padded to one size",
+                last["upload_bytes"]
+            ),
+        });
+        scaling.push(format!(
+            "| 7 two servers, ingest | seconds for {} / {} reports | {} / {} | {:.2}x |",
+            runs[0]["reports"],
+            runs[1]["reports"],
+            format_number(number(&runs[0]["two_servers"]["ingest_s"])),
+            format_number(number(&runs[1]["two_servers"]["ingest_s"])),
+            growth(number(&runs[0]["two_servers"]["ingest_s"]), number(&runs[1]["two_servers"]["ingest_s"]))
+        ));
+        raw.push(("two_server".to_owned(), Value::Array(runs)));
+        Ok(())
+    })();
+    if let Err(error) = result {
+        rows.push(failed("7 two servers", error));
     }
 
     let mut report = table(&rows);
