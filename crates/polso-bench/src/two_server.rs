@@ -17,7 +17,7 @@ use anyhow::{Context, Result, anyhow};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{Duration, Utc};
-use polso_api::{ReportedValue, SharedReport, WIRE_VERSION, WeeklyReport};
+use polso_api::{ReportedValue, WIRE_VERSION, WeeklyReport};
 use polso_bench::SplitMix64;
 use polso_core::IsoWeek;
 use polso_core::bank::ItemBank;
@@ -164,15 +164,7 @@ pub fn run(devices: usize, work_dir: &std::path::Path) -> Result<Value> {
         let context = ReportContext { organisation: tree.organisation.id.clone(), week, team: team.clone() };
         let upload =
             shard(&layout, &context, &measurement, keys.public()).map_err(|error| anyhow!("{error}"))?;
-        let body = SharedReport {
-            wire_version: WIRE_VERSION,
-            week: week.to_string(),
-            report_id: STANDARD.encode(upload.report_id.0),
-            public_shares: STANDARD.encode(&upload.public_shares),
-            leader_shares: STANDARD.encode(&upload.leader_shares),
-            helper_encapsulated_key: STANDARD.encode(&upload.helper_shares.encapsulated_key),
-            helper_ciphertext: STANDARD.encode(&upload.helper_shares.ciphertext),
-        };
+        let body = polso_vdaf::to_wire(week, &upload);
         shard_seconds += started.elapsed().as_secs_f64();
         upload_raw = upload.size();
         upload_json = serde_json::to_string(&body)?.len();

@@ -12,9 +12,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use polso_api::{
-    Aggregation, AggregationMode, ApiError, ErrorCode, HelperServer, SharedReport, WIRE_VERSION, WeeklyReport,
-};
+use polso_api::{Aggregation, AggregationMode, ApiError, ErrorCode, HelperServer, WeeklyReport};
 use polso_core::IsoWeek;
 use polso_vdaf::{HelperPublicKey, ReportContext, WeekLayout, shard};
 
@@ -176,15 +174,7 @@ impl Desktop {
             .map_err(|error| {
                 ApiError::new(ErrorCode::Internal, format!("sharing the report of {week}: {error}"))
             })?;
-        let shared = SharedReport {
-            wire_version: WIRE_VERSION,
-            week: week.to_string(),
-            report_id: STANDARD.encode(upload.report_id.0),
-            public_shares: STANDARD.encode(&upload.public_shares),
-            leader_shares: STANDARD.encode(&upload.leader_shares),
-            helper_encapsulated_key: STANDARD.encode(&upload.helper_shares.encapsulated_key),
-            helper_ciphertext: STANDARD.encode(&upload.helper_shares.ciphertext),
-        };
+        let shared = polso_vdaf::to_wire(week, &upload);
         serde_json::to_string(&shared).map(ReportBody::Shared).map_err(|error| {
             ApiError::new(ErrorCode::Internal, format!("encoding the report of {week}: {error}"))
         })

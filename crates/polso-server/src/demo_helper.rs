@@ -13,7 +13,6 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context, Result, anyhow};
-use polso_api::{SharedReport, WIRE_VERSION};
 use polso_core::IsoWeek;
 use polso_core::bank::ItemBank;
 use polso_core::schedule::Schedule;
@@ -90,15 +89,7 @@ pub fn seed_two_server_weeks(
             ReportContext { organisation: organisation.id.clone(), week, team: seed.team_id.clone() };
         let upload =
             shard(&layout, &context, &measurement, keys.public()).map_err(|error| anyhow!("{error}"))?;
-        let report = SharedReport {
-            wire_version: WIRE_VERSION,
-            week: week.to_string(),
-            report_id: to_base64(&upload.report_id.0),
-            public_shares: to_base64(&upload.public_shares),
-            leader_shares: to_base64(&upload.leader_shares),
-            helper_encapsulated_key: to_base64(&upload.helper_shares.encapsulated_key),
-            helper_ciphertext: to_base64(&upload.helper_shares.ciphertext),
-        };
+        let report = polso_vdaf::to_wire(week, &upload);
         accept_shared_report(store, &secret, &seed.token, tree, &seed.team_id, &report)
             .with_context(|| format!("sending a demo report of {week} as shares"))?;
     }

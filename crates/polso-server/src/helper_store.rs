@@ -14,7 +14,7 @@ use rusqlite_migration::{M, Migrations};
 use crate::error::{Result, ServerError};
 use crate::helper_wire::Pairing;
 use crate::secrets::{Hash32, hash_secret};
-use crate::sqlite_store::truncate_wal;
+use crate::sqlite_store::{open_connection, truncate_wal};
 
 const HELPER_INITIAL: &str = include_str!("../helper-migrations/0001_helper.sql");
 
@@ -62,12 +62,7 @@ impl std::fmt::Debug for HelperStore {
 impl HelperStore {
     /// Opens (creating if needed) the helper's database at `path` and migrates it.
     pub fn open(path: &Path) -> Result<HelperStore> {
-        let mut connection = Connection::open(path)?;
-        connection.busy_timeout(std::time::Duration::from_secs(5))?;
-        connection.pragma_update(None, "journal_mode", "WAL")?;
-        connection.pragma_update(None, "synchronous", "FULL")?;
-        connection.pragma_update(None, "foreign_keys", "ON")?;
-        connection.pragma_update(None, "secure_delete", "ON")?;
+        let mut connection = open_connection(path)?;
         let found: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
         let supported = HELPER_MIGRATION_STEPS.len();
         if usize::try_from(found).unwrap_or(usize::MAX) > supported {

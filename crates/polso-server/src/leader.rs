@@ -209,18 +209,18 @@ pub fn accept_shared_report(
             "{week} is aggregated by this server alone: send it as a plain weekly report (POST /v1/reports)"
         ))
     })?;
-    let report_id: [u8; 16] = from_base64(&report.report_id, "report_id")?
-        .try_into()
-        .map_err(|_| ServerError::InvalidInput("'report_id' must be 16 bytes".to_owned()))?;
+    let upload =
+        polso_vdaf::from_wire(report).map_err(|error| ServerError::InvalidInput(error.to_string()))?;
+    let report_id = upload.report_id.0;
     let pending = PendingShared {
         report_id,
         organisation_id: organisation.id.clone(),
         team_id: team_id.to_owned(),
         week,
-        public_shares: from_base64(&report.public_shares, "public_shares")?,
-        leader_shares: from_base64(&report.leader_shares, "leader_shares")?,
-        helper_encapsulated_key: from_base64(&report.helper_encapsulated_key, "helper_encapsulated_key")?,
-        helper_ciphertext: from_base64(&report.helper_ciphertext, "helper_ciphertext")?,
+        public_shares: upload.public_shares,
+        leader_shares: upload.leader_shares,
+        helper_encapsulated_key: upload.helper_shares.encapsulated_key,
+        helper_ciphertext: upload.helper_shares.ciphertext,
     };
     // The leader's own shares must decode for the week's cells: a report of
     // the wrong shape is refused now, not kept for the helper to refuse.

@@ -599,7 +599,7 @@ fn main() -> Result<()> {
                 Some(start) => Arc::new(OffsetClock::starting_at(start.with_timezone(&chrono::Utc))),
                 None => Arc::new(SystemClock),
             };
-            serve(store, clock, listen, config, tls, limits)?;
+            serve(store, clock, listen, config, tls, limits, None)?;
         }
         Command::LinkHelper {
             organisation,
@@ -760,7 +760,7 @@ fn serve_demo(dir: &std::path::Path) -> Result<()> {
         }
         None => None,
     };
-    serve_with(
+    serve(
         store,
         Arc::new(SystemClock),
         address,
@@ -771,21 +771,11 @@ fn serve_demo(dir: &std::path::Path) -> Result<()> {
     )
 }
 
+/// Serves the organisation's server until Ctrl-C, and, when given, a
+/// helper's Router on its own address by the same process (the demo's); the
+/// helper prints no line of its own, so the first line on stdout stays the
+/// organisation server's address.
 fn serve(
-    store: SqliteServerStore,
-    clock: Arc<dyn Clock>,
-    listen: SocketAddr,
-    config: ServerConfig,
-    tls: Option<TlsFiles>,
-    limits: ConnectionLimits,
-) -> Result<()> {
-    serve_with(store, clock, listen, config, tls, limits, None)
-}
-
-/// [`serve`], with a helper's Router served on its own address by the same
-/// process (the demo's); it prints no line of its own, so the first line
-/// on stdout stays the organisation server's address.
-fn serve_with(
     store: SqliteServerStore,
     clock: Arc<dyn Clock>,
     listen: SocketAddr,

@@ -53,12 +53,7 @@ impl SqliteServerStore {
     /// Opens (creating if needed) the database at `path` and migrates it.
     /// A database from a newer polso-server is refused and left untouched.
     pub fn open(path: &Path) -> Result<SqliteServerStore> {
-        let mut connection = Connection::open(path)?;
-        connection.busy_timeout(std::time::Duration::from_secs(5))?;
-        connection.pragma_update(None, "journal_mode", "WAL")?;
-        connection.pragma_update(None, "synchronous", "FULL")?;
-        connection.pragma_update(None, "foreign_keys", "ON")?;
-        connection.pragma_update(None, "secure_delete", "ON")?;
+        let mut connection = open_connection(path)?;
 
         let found: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
         let found = usize::try_from(found).unwrap_or(usize::MAX);
@@ -94,6 +89,19 @@ impl SqliteServerStore {
         // rusqlite rolls back an unfinished one when it is dropped.
         self.connection.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+/// A connection to the database file at `path` (created if missing) with
+/// the pragmas of every server database, the helper's too: WAL, a durable
+/// commit, foreign keys, and freed pages overwritten.
+pub(crate) fn open_connection(path: &Path) -> Result<Connection> {
+    let connection = Connection::open(path)?;
+    connection.busy_timeout(std::time::Duration::from_secs(5))?;
+    connection.pragma_update(None, "journal_mode", "WAL")?;
+    connection.pragma_update(None, "synchronous", "FULL")?;
+    connection.pragma_update(None, "foreign_keys", "ON")?;
+    connection.pragma_update(None, "secure_delete", "ON")?;
+    Ok(connection)
 }
 
 /// The columns `organisation_from_row` reads, in order.

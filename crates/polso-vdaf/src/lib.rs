@@ -21,6 +21,7 @@ pub mod client;
 mod frame;
 pub mod layout;
 pub mod seal;
+pub mod wire;
 
 pub use aggregator::{
     CellShares, HelperReply, LeaderPending, Share, VerifyKey, WeekShares, combine, helper_verify,
@@ -28,6 +29,7 @@ pub use aggregator::{
 pub use client::{ReportContext, ReportId, Upload, shard};
 pub use layout::{Cell, CellFigures, CellKey, FigureParts, LayoutError, Measurement, SumScale, WeekLayout};
 pub use seal::{HelperKeyPair, HelperPublicKey, SealedShares};
+pub use wire::{from_wire, to_wire};
 
 /// Why a share, a key or a message is refused. None of them says anything
 /// about the report's values.

@@ -134,11 +134,14 @@ struct TwoServer {
 
 /// A world linked to a helper before its devices enrol, from [`WEEK`].
 fn two_server_world() -> TwoServer {
-    let mut world = world();
+    linked(world())
+}
+
+/// `world`, linked to a new helper from [`WEEK`] (the helper pins its settings as they are now).
+fn linked(mut world: World) -> TwoServer {
     let helper_directory = tempfile::tempdir().unwrap();
     let helper_store = HelperStore::open(&helper_directory.path().join("helper.sqlite")).unwrap();
     let keys = helper_store.init("RSU of Acme").unwrap();
-    let linked_at = enrolment_time() - Duration::days(7);
     let helper = admin::HelperToLink {
         url: "http://helper.invalid".to_owned(),
         party: "RSU of Acme".to_owned(),
@@ -148,7 +151,8 @@ fn two_server_world() -> TwoServer {
     let settings = polso_server::ServerConfig::default().publication();
     let pairing =
         admin::link_helper(world.store.as_ref(), &world.organisation_id, &helper, settings).unwrap();
-    helper_store.pair(&pairing, linked_at).unwrap();
+    pairing.check().unwrap();
+    helper_store.pair(&pairing, enrolment_time() - Duration::days(7)).unwrap();
     let helper = Arc::new(Helper::new(helper_store, world.clock.clone()));
     let helper_api = Arc::new(LocalHelperApi::new(helper.clone()));
     world.helper_api = Some(helper_api.clone());
@@ -166,6 +170,16 @@ async fn helper_key_for(world: &World, device_token: &str) -> HelperPublicKey {
     let key = HelperPublicKey::from_bytes(&key).unwrap();
     assert_eq!(body["aggregation"]["helper"]["fingerprint"], key.fingerprint());
     key
+}
+
+/// Enrols a device into `team`, reads the helper key as the app does, and
+/// sends `device`'s report as shares, which must be accepted.
+async fn enrol_and_send_shares(world: &World, team: &str, device: usize) {
+    let token = world.enrol(team).await;
+    let key = helper_key_for(world, &token).await;
+    let body = shared_report(world, team, device, &key);
+    let (status, answer) = world.send(post_json("/v1/shared-reports", Some(&token), body)).await;
+    assert_eq!((status, &answer["status"]), (StatusCode::OK, &json!("accepted")), "{answer}");
 }
 
 /// Every key [`WEEK`] publishes, as clients name them.
@@ -426,44 +440,21 @@ async fn with_differential_privacy_both_servers_noise_and_the_same_cells_and_bud
     let epsilon = polso_server::privacy::default_epsilon_per_cell();
     let one = world();
     one.store.set_privacy(&one.organisation_id, Some(epsilon)).unwrap();
-    let mut two = world();
-    two.store.set_privacy(&two.organisation_id, Some(epsilon)).unwrap();
+    let plain_two = world();
+    plain_two.store.set_privacy(&plain_two.organisation_id, Some(epsilon)).unwrap();
     // Linked after ε is set, so the helper pins the organisation's ε.
-    let linked = {
-        let helper_directory = tempfile::tempdir().unwrap();
-        let helper_store = HelperStore::open(&helper_directory.path().join("helper.sqlite")).unwrap();
-        let keys = helper_store.init("RSU of Acme").unwrap();
-        let helper = admin::HelperToLink {
-            url: "http://helper.invalid".to_owned(),
-            party: "RSU of Acme".to_owned(),
-            public_key: STANDARD.encode(keys.public().as_bytes()),
-            from_week: week(),
-        };
-        let settings = polso_server::ServerConfig::default().publication();
-        let pairing =
-            admin::link_helper(two.store.as_ref(), &two.organisation_id, &helper, settings).unwrap();
-        assert_eq!(pairing.epsilon.as_deref(), Some("13/2"));
-        pairing.check().unwrap();
-        helper_store.pair(&pairing, enrolment_time()).unwrap();
-        let helper = Arc::new(Helper::new(helper_store, two.clock.clone()));
-        two.helper_api = Some(Arc::new(LocalHelperApi::new(helper.clone())));
-        (helper, helper_directory)
-    };
+    let linked = linked(plain_two);
+    let two = &linked.world;
     for device in 0..DEVICES {
         let token = one.enrol(&team_of(&one, device)).await;
         one.report_ok(&token, plain_report(device)).await;
-        let team = team_of(&two, device);
-        let token = two.enrol(&team).await;
-        let key = helper_key_for(&two, &token).await;
-        let (status, body) = two
-            .send(post_json("/v1/shared-reports", Some(&token), shared_report(&two, &team, device, &key)))
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
+        let team = team_of(two, device);
+        enrol_and_send_shares(two, &team, device).await;
     }
     one.advance_to_publication();
     two.advance_to_publication();
     let noised_one = published(&one).await;
-    let noised_two = published(&two).await;
+    let noised_two = published(two).await;
     assert_eq!(noised_one.len(), noised_two.len());
     let bank = ItemBank::embedded();
     for (left, right) in noised_one.iter().zip(&noised_two) {
@@ -498,7 +489,7 @@ async fn with_differential_privacy_both_servers_noise_and_the_same_cells_and_bud
         entries.sort_by(f64::total_cmp);
         entries
     };
-    let (spent_one, spent_two) = (ledger(&one), ledger(&two));
+    let (spent_one, spent_two) = (ledger(&one), ledger(two));
     assert!(!spent_two.is_empty() && spent_two.iter().all(|epsilon| *epsilon > 0.0), "{spent_two:?}");
     assert_eq!(spent_one.len(), spent_two.len());
     for (a, b) in spent_one.iter().zip(&spent_two) {
@@ -518,7 +509,7 @@ async fn with_differential_privacy_both_servers_noise_and_the_same_cells_and_bud
         .filter(|(exact, noised)| noised["released"] == true && exact["mean"] != noised["mean"])
         .count();
     assert!(differing > 0, "no released mean carries noise");
-    assert_eq!(linked.0.store().release_log().unwrap().len(), 1);
+    assert_eq!(linked.helper.store().release_log().unwrap().len(), 1);
 }
 
 /// The release rule holds in two-server mode as in one: with a team below
@@ -538,17 +529,7 @@ async fn a_small_team_is_withheld_as_with_one_server_and_cannot_be_had_by_subtra
         let token = one.enrol(&team_of_small(&one, device)).await;
         one.report_ok(&token, plain_report(device)).await;
         let team = team_of_small(&two.world, device);
-        let token = two.world.enrol(&team).await;
-        let key = helper_key_for(&two.world, &token).await;
-        let (status, body) = two
-            .world
-            .send(post_json(
-                "/v1/shared-reports",
-                Some(&token),
-                shared_report(&two.world, &team, device, &key),
-            ))
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
+        enrol_and_send_shares(&two.world, &team, device).await;
     }
     one.advance_to_publication();
     two.world.advance_to_publication();
@@ -577,17 +558,7 @@ async fn a_leader_that_lowered_k_after_pairing_publishes_nothing() {
     // Four devices in one team: enough for k = 3, not for the helper's k = 5.
     for device in 0..4 {
         let team = two.world.teams[0][0].clone();
-        let token = two.world.enrol(&team).await;
-        let key = helper_key_for(&two.world, &token).await;
-        let (status, body) = two
-            .world
-            .send(post_json(
-                "/v1/shared-reports",
-                Some(&token),
-                shared_report(&two.world, &team, device, &key),
-            ))
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
+        enrol_and_send_shares(&two.world, &team, device).await;
     }
     two.world.advance_to_publication();
     let table =
@@ -603,13 +574,7 @@ async fn a_leader_that_lowered_k_after_pairing_publishes_nothing() {
 async fn k_cannot_be_lowered_once_shares_are_held() {
     let two = two_server_world();
     let team = two.world.teams[0][0].clone();
-    let token = two.world.enrol(&team).await;
-    let key = helper_key_for(&two.world, &token).await;
-    let (status, body) = two
-        .world
-        .send(post_json("/v1/shared-reports", Some(&token), shared_report(&two.world, &team, 0, &key)))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    enrol_and_send_shares(&two.world, &team, 0).await;
     let refused = two
         .world
         .store
