@@ -155,6 +155,8 @@ impl Pairing {
 pub struct Helper {
     store: HelperStore,
     clock: Arc<dyn Clock>,
+    /// One verification at a time: each reads a week's sums and writes them back.
+    verifying: std::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for Helper {
@@ -188,7 +190,7 @@ fn decode_report(report: &crate::helper_wire::ReportToVerify) -> Result<Decoded>
 impl Helper {
     /// The helper over `store`, telling time by `clock`.
     pub fn new(store: HelperStore, clock: Arc<dyn Clock>) -> Helper {
-        Helper { store, clock }
+        Helper { store, clock, verifying: std::sync::Mutex::new(()) }
     }
 
     /// The helper's store.
@@ -209,7 +211,13 @@ impl Helper {
     }
 
     /// Verifies reports with the leader (see the module's documentation).
+    ///
+    /// A condition of the whole request that may pass (the week has not
+    /// ended by the helper's clock, a team the pairing does not know yet) is
+    /// an error, so the leader keeps the reports and asks again; only what
+    /// can never be summed is refused report by report.
     pub fn verify(&self, token: &str, request: &VerifyRequest) -> Result<VerifyResponse> {
+        let _one_at_a_time = self.verifying.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let pairing = self.pairing(token, &request.organisation_id)?;
         let week: IsoWeek = request.week.parse()?;
         let (_, keys) = self.store.identity()?.ok_or_else(|| {
@@ -219,10 +227,23 @@ impl Helper {
             verdicts: request.reports.iter().map(|_| Verdict::Rejected { reason: reason.clone() }).collect(),
         };
         if week < pairing.from_week()? {
-            return Ok(refuse_all(format!("{week} is before this organisation's two-server weeks")));
+            return Err(ServerError::InvalidInput(format!(
+                "{week} is before this organisation's two-server weeks ({})",
+                pairing.from_week
+            )));
         }
         if week >= IsoWeek::containing(self.clock.now().date_naive()) {
-            return Ok(refuse_all(format!("{week} has not ended")));
+            return Err(ServerError::InvalidInput(format!(
+                "{week} has not ended by the helper's clock; ask again once it has"
+            )));
+        }
+        if let Some(unknown) =
+            request.reports.iter().find(|report| !self.knows_team(&pairing, &report.team_id))
+        {
+            return Err(ServerError::InvalidInput(format!(
+                "team '{}' is not in the pinned pairing: pair the helper again (`link-helper`, `helper-pair`)",
+                unknown.team_id
+            )));
         }
         if self.store.release(&pairing.organisation_id, week)?.is_some() {
             return Ok(refuse_all(format!("{week} is already released")));
@@ -233,9 +254,6 @@ impl Helper {
         let layout = shared_week.layout();
         let verify_key = VerifyKey::from_bytes(&from_base64(&pairing.verify_key, "verify_key")?)
             .map_err(|_| ServerError::CorruptData("the pinned verify key".to_owned()))?;
-        let known_team = |team: &str| {
-            tree.departments.iter().any(|department| department.teams.iter().any(|t| t.id == team))
-        };
 
         let mut sums: BTreeMap<String, WeekShares> = BTreeMap::new();
         for (team, bytes) in self.store.sums(&pairing.organisation_id, week)? {
@@ -272,9 +290,6 @@ impl Helper {
                         }
                         Some(_) => Verdict::Rejected {
                             reason: "this report id was used for another report".to_owned(),
-                        },
-                        None if !known_team(&report.team_id) => Verdict::Rejected {
-                            reason: format!("team '{}' is not in the pinned pairing", report.team_id),
                         },
                         None => {
                             let context = ReportContext {
@@ -338,6 +353,10 @@ impl Helper {
         Ok(VerifyResponse { verdicts })
     }
 
+    fn knows_team(&self, pairing: &Pairing, team: &str) -> bool {
+        pairing.departments.iter().any(|department| department.teams.iter().any(|known| known == team))
+    }
+
     /// Releases a week with the leader (see the module's documentation).
     pub fn release(&self, token: &str, request: &ReleaseRequest) -> Result<ReleaseResponse> {
         let pairing = self.pairing(token, &request.organisation_id)?;
@@ -388,7 +407,7 @@ impl Helper {
                 .map_err(|error| ServerError::InvalidInput(error.to_string()))?;
             leader_counts.insert(team.clone(), shares);
         }
-        let counts = open_counts(&shared_week, &my_counts, &leader_counts)?;
+        let counts = open_counts(&shared_week, &my_counts, &leader_counts, &sums)?;
         let rules = pairing.rules()?;
         let mut random = PublicationRandomness::from_os()?;
         let cells = release_shares(&shared_week, rules, &sums, &counts, &mut random)?;

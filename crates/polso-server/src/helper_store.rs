@@ -119,7 +119,29 @@ impl HelperStore {
 
     /// Pins `pairing` (replacing an earlier one of the same organisation);
     /// keeps only the hash of the leader's token.
+    ///
+    /// While the helper holds sums of the organisation not yet released, a
+    /// new pairing may not weaken what the helper pinned: not a lower k, not
+    /// differential privacy turned off or a larger ε.
     pub fn pair(&self, pairing: &Pairing, now: DateTime<Utc>) -> Result<()> {
+        let held: bool = self.connection().query_row(
+            "SELECT EXISTS (SELECT 1 FROM sums WHERE organisation_id = ?1)",
+            [&pairing.organisation_id],
+            |row| row.get(0),
+        )?;
+        if held && let Some(before) = self.pinned(&pairing.organisation_id)? {
+            let weaker_epsilon = match (before.rules()?.epsilon, pairing.rules()?.epsilon) {
+                (Some(_), None) => true,
+                (Some(old), Some(new)) => new.to_f64() > old.to_f64(),
+                (None, _) => false,
+            };
+            if pairing.k < before.k || weaker_epsilon {
+                return Err(ServerError::InvalidInput(
+                    "the helper holds sums not yet released: a new pairing may not lower k or weaken differential privacy until they are"
+                        .to_owned(),
+                ));
+            }
+        }
         let mut pinned = pairing.clone();
         let token_hash = hash_secret(&pinned.leader_token);
         pinned.leader_token = String::new();
@@ -132,6 +154,18 @@ impl HelperStore {
             params![pinned.organisation_id, text, &token_hash[..], now.to_rfc3339()],
         )?;
         Ok(())
+    }
+
+    /// The pinned pairing (without the token) of an organisation.
+    fn pinned(&self, organisation_id: &str) -> Result<Option<Pairing>> {
+        let text: Option<String> = self
+            .connection()
+            .query_row("SELECT pairing FROM organisations WHERE id = ?1", [organisation_id], |row| row.get(0))
+            .optional()?;
+        text.map(|text| {
+            serde_json::from_str(&text).map_err(|_| ServerError::CorruptData("a pinned pairing".to_owned()))
+        })
+        .transpose()
     }
 
     /// The pinned pairing (without the token) of the organisation whose

@@ -413,7 +413,7 @@ pub fn publish_shared_week(
             .map_err(|error| ServerError::Helper(error.to_string()))?;
         helper_counts.insert(team.clone(), shares);
     }
-    let counts = open_counts(&shared_week, &my_counts, &helper_counts)?;
+    let counts = open_counts(&shared_week, &my_counts, &helper_counts, &sums)?;
     let rules = SharedRules {
         k: organisation.k,
         histogram_minimum: settings.histogram_minimum,
@@ -441,7 +441,7 @@ pub fn publish_shared_week(
                 .to_owned(),
         ));
     }
-    let publication = combine_release(&shared_week, rules, &mine, &theirs, now)?;
+    let publication = combine_release(&shared_week, rules, &mine, &theirs, &counts, now)?;
     store.publish_week(&organisation.id, &publication)?;
     Ok(true)
 }

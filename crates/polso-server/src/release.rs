@@ -153,13 +153,11 @@ pub fn released_units<'tree>(
     let spread_disclosure = suppress_hierarchy(&counts, rules.histogram_threshold());
     let mut units = Vec::new();
     let mut consider = |unit_id: &'tree str, teams: Vec<&'tree str>, released: bool, spread: bool| {
-        let n: u32 = teams.iter().map(|team| team_count(team)).sum();
-        if released && n >= rules.k.get() {
-            units.push(ReleasedUnit {
-                unit_id,
-                teams,
-                with_histogram: spread && n >= rules.histogram_minimum,
-            });
+        // Summed wide: in two-server mode the counts were opened with the other server.
+        let n: u64 = teams.iter().map(|team| u64::from(team_count(team))).sum();
+        if released && n >= u64::from(rules.k.get()) {
+            let with_histogram = spread && n >= u64::from(rules.histogram_minimum);
+            units.push(ReleasedUnit { unit_id, teams, with_histogram });
         }
     };
     let all_teams: Vec<&str> = tree

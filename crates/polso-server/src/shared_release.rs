@@ -101,11 +101,15 @@ pub fn count_shares(week: &SharedWeek<'_>, sums: &TeamSums) -> CountShares {
 }
 
 /// The count of each key (as stored) in each team, from both servers' count
-/// shares. Both must hold the same teams and the same number of counts.
+/// shares. Both must hold the same teams and the same number of counts, and
+/// no count may exceed the reports this server verified for its team
+/// (`sums`): the other server's shares cannot be checked, and a count
+/// inflated past its team's reports is a lie to make a small cell pass k.
 pub fn open_counts(
     week: &SharedWeek<'_>,
     mine: &CountShares,
     theirs: &CountShares,
+    sums: &TeamSums,
 ) -> Result<HashMap<String, HashMap<String, u32>>> {
     if mine.keys().ne(theirs.keys()) {
         return Err(mismatch("the two servers hold sums of different teams"));
@@ -126,6 +130,12 @@ pub fn open_counts(
             {
                 counts.insert(crate::report::not_applicable_key(*metric), next_count(&mut values)?);
             }
+        }
+        let verified = sums.get(team).map_or(0, WeekShares::reports);
+        if counts.values().any(|count| u64::from(*count) > verified) {
+            return Err(mismatch(&format!(
+                "an opened count of team '{team}' is above the {verified} reports this server verified"
+            )));
         }
         opened.insert(team.clone(), counts);
     }
@@ -179,8 +189,13 @@ struct KeySource<'l> {
     not_applicable: bool,
 }
 
+/// Where each key of the week is in the layout. A key without a cell (a
+/// WHO-5 week that asks fewer than its five items) or a "not applicable"
+/// count the week cannot give (not every asked item of the metric allows
+/// it) is always empty, as in one-server mode, and is left out.
 fn key_sources<'l>(week: &'l SharedWeek<'_>) -> Result<Vec<KeySource<'l>>> {
-    week.keys
+    let sources: Vec<Option<KeySource<'l>>> = week
+        .keys
         .keys
         .iter()
         .map(|(label, stored, scale)| {
@@ -197,23 +212,25 @@ fn key_sources<'l>(week: &'l SharedWeek<'_>) -> Result<Vec<KeySource<'l>>> {
                     }
                 },
             };
-            let (cell_index, cell) = week
-                .layout
-                .cells()
-                .iter()
-                .enumerate()
-                .find(|(_, cell)| *cell.key() == wanted)
-                .ok_or_else(|| mismatch(&format!("the week's layout has no cell for {label}")))?;
-            Ok(KeySource {
+            let Some((cell_index, cell)) =
+                week.layout.cells().iter().enumerate().find(|(_, cell)| *cell.key() == wanted)
+            else {
+                return Ok(None);
+            };
+            if not_applicable_of.is_some() && !cell.offers_not_applicable() {
+                return Ok(None);
+            }
+            Ok(Some(KeySource {
                 label: label.clone(),
                 stored: stored.clone(),
                 scale: *scale,
                 cell_index,
                 cell,
                 not_applicable: not_applicable_of.is_some(),
-            })
+            }))
         })
-        .collect()
+        .collect::<Result<_>>()?;
+    Ok(sources.into_iter().flatten().collect())
 }
 
 /// The figures a key's noise works on, as shares of one unit: count, sum,
@@ -268,7 +285,15 @@ pub fn release_shares(
         let release_rules = ReleaseRules::new(rules.k, rules.histogram_minimum, noise);
         let team_count =
             |team: &str| counts.get(team).and_then(|of| of.get(&source.stored)).copied().unwrap_or(0);
-        for unit in released_units(week.tree, &team_count, &release_rules) {
+        // A hard floor from what each server verified itself: a unit is
+        // released only with at least k verified reports (its spread with at
+        // least the histogram minimum), whatever the opened counts say.
+        for mut unit in released_units(week.tree, &team_count, &release_rules)
+            .into_iter()
+            .filter(|unit| verified_reports(sums, &unit.teams) >= u64::from(rules.k.get()))
+        {
+            unit.with_histogram &=
+                verified_reports(sums, &unit.teams) >= u64::from(release_rules.histogram_minimum);
             let mut derived = vec![Share::zero(); source.cell.derived_length()];
             for team in &unit.teams {
                 if let Some(cells) = per_team.get(team) {
@@ -312,6 +337,26 @@ pub fn release_shares(
     Ok(released)
 }
 
+/// The teams a unit of `tree` sums: all of the organisation's, a
+/// department's, or the team itself.
+fn unit_teams<'tree>(tree: &'tree OrganisationTree, unit_id: &str) -> Vec<&'tree str> {
+    let all = || {
+        tree.departments.iter().flat_map(|department| department.teams.iter().map(|team| team.id.as_str()))
+    };
+    if tree.organisation.id == unit_id {
+        return all().collect();
+    }
+    if let Some(department) = tree.departments.iter().find(|department| department.id == unit_id) {
+        return department.teams.iter().map(|team| team.id.as_str()).collect();
+    }
+    all().filter(|team| *team == unit_id).collect()
+}
+
+/// The reports this server verified for `teams`, together.
+fn verified_reports(sums: &TeamSums, teams: &[&str]) -> u64 {
+    teams.iter().filter_map(|team| sums.get(*team)).map(WeekShares::reports).sum()
+}
+
 /// The leader's part: adds its and the helper's shares of every released
 /// cell, which must be the same cells, and finishes the publication as
 /// one-server mode does (ledger and derived metrics included).
@@ -320,6 +365,7 @@ pub fn combine_release(
     rules: SharedRules,
     mine: &[UnitShares],
     theirs: &[UnitShares],
+    counts: &HashMap<String, HashMap<String, u32>>,
     now: DateTime<Utc>,
 ) -> Result<WeekPublication> {
     if mine.len() != theirs.len()
@@ -360,6 +406,15 @@ pub fn combine_release(
             }
             None => {
                 let count = |value: i64| u32::try_from(value).map_err(|_| mismatch("a count out of range"));
+                // Exact figures: the count must be the one both opened, and at least k.
+                let expected: u64 = unit_teams(week.tree, &left.unit_id)
+                    .iter()
+                    .filter_map(|team| counts.get(*team).and_then(|of| of.get(&source.stored)))
+                    .map(|count| u64::from(*count))
+                    .sum();
+                if u64::try_from(values[0]).ok() != Some(expected) || expected < u64::from(rules.k.get()) {
+                    return Err(mismatch("a released count is not the one both servers opened"));
+                }
                 let sums = Sums {
                     n: count(values[0])?,
                     sum: values[1] as f64 * units.unit,

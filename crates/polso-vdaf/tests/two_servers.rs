@@ -270,6 +270,34 @@ fn altered_moved_or_misdirected_shares_are_refused_and_count_nothing() {
     assert_eq!(servers.release(&layout), layout.plain_figures(&[measurement]));
 }
 
+/// An app that lights a second bucket of a cell (adds 1 to another bucket of
+/// its leader share, keeping the proof it made for one bucket) is refused by
+/// the proof, and counts nowhere.
+#[test]
+fn a_report_lighting_two_buckets_of_a_cell_is_refused_by_the_proof() {
+    use prio::codec::{Decode, Encode};
+    use prio::field::Field128;
+
+    let bank = ItemBank::embedded();
+    let layout = layouts().remove(0);
+    let week = layout.week();
+    let mut servers = Servers::new(&layout);
+    let measurement = layout.measure(&answers_of(&layout, bank, 1), &[]).expect("measured");
+    let mut upload =
+        shard(&layout, &context(week, "team-a"), &measurement, servers.helper.public()).expect("sharded");
+    // The first cell's leader input share starts with its measurement share,
+    // one 16-byte field element per bucket, after the frame's 4-byte length.
+    let lit = measurement[0];
+    let other = if lit == 0 { 1 } else { 0 };
+    let at = 4 + other * 16;
+    let element = Field128::get_decoded(&upload.leader_shares[at..at + 16]).expect("a field element");
+    let bumped = (element + Field128::from(1u128)).get_encoded().expect("encoded");
+    upload.leader_shares[at..at + 16].copy_from_slice(&bumped);
+    let refused = servers.ingest(&layout, &context(week, "team-a"), &upload).expect_err("refused");
+    assert!(matches!(refused, VdafError::Invalid { .. }), "the proof refuses it: {refused}");
+    assert_eq!((servers.leader_sums.reports(), servers.helper_sums.reports()), (0, 0));
+}
+
 #[test]
 fn every_upload_of_a_week_has_one_size_whatever_its_answers() {
     let bank = ItemBank::embedded();

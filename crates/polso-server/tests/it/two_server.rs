@@ -581,3 +581,145 @@ async fn k_cannot_be_lowered_once_shares_are_held() {
         .set_threshold(&two.world.organisation_id, polso_core::anonymity::Threshold::new(3).unwrap());
     assert!(refused.is_err(), "k lowered while shares are held");
 }
+
+/// A leader that inflates its count shares (to make a small cell pass k) is
+/// refused by the helper: no count may exceed the reports the helper
+/// verified itself, and the week is not released.
+#[tokio::test]
+async fn a_leader_lying_about_counts_gets_nothing_from_the_helper() {
+    use polso_server::shared_release::{SharedWeek, count_shares};
+    use polso_vdaf::{Share, WeekShares};
+
+    let two = two_server_world();
+    for device in 0..7 {
+        let team = two.world.teams[0][0].clone();
+        enrol_and_send_shares(&two.world, &team, device).await;
+    }
+    two.world.advance_to_publication();
+    let store = polso_server::SqliteServerStore::open(&two.world.database_path()).unwrap();
+    let tree = polso_server::ServerStore::organisation_tree(&store, &two.world.organisation_id).unwrap();
+    let round = polso_server::leader::verify_pending(&store, two.helper_api.as_ref(), &tree).unwrap();
+    assert_eq!(round.verified, 7);
+    let shared = polso_server::ServerStore::shared(&store).unwrap();
+    let link = shared.helper_link(&two.world.organisation_id).unwrap().unwrap();
+    let bank = ItemBank::embedded();
+    let schedule = Schedule::with_plan(bank, tree.organisation.seed, &tree.organisation.questionnaire);
+    let shared_week = SharedWeek::new(&tree, &schedule, week()).unwrap();
+    let sums: std::collections::BTreeMap<String, WeekShares> = shared
+        .shared_sums(&two.world.organisation_id, week())
+        .unwrap()
+        .into_iter()
+        .map(|(team, bytes)| (team, WeekShares::from_bytes(shared_week.layout(), &bytes).unwrap()))
+        .collect();
+    let mut counts = count_shares(&shared_week, &sums);
+    // The lie: ten more in the first count of the team, past its seven reports.
+    for shares in counts.values_mut() {
+        shares[0] = shares[0].plus(10);
+    }
+    let request = polso_server::helper_wire::ReleaseRequest {
+        organisation_id: two.world.organisation_id.clone(),
+        week: WEEK.to_owned(),
+        reports_per_team: sums.iter().map(|(team, shares)| (team.clone(), shares.reports())).collect(),
+        count_shares: counts
+            .iter()
+            .map(|(team, shares)| (team.clone(), STANDARD.encode(Share::encode_all(shares))))
+            .collect(),
+    };
+    let refused = two.helper.release(&link.token, &request).expect_err("an inflated count is refused");
+    assert!(refused.to_string().contains("above the 7 reports"), "{refused}");
+    assert!(two.helper.store().release_log().unwrap().is_empty(), "nothing was released");
+}
+
+/// A helper whose clock says the week has not ended refuses the whole
+/// request, and the leader keeps every report for the next round: nothing
+/// is dropped for a condition that passes.
+#[tokio::test]
+async fn reports_wait_while_the_helper_says_the_week_has_not_ended() {
+    let two = two_server_world();
+    for device in 0..5 {
+        let team = two.world.teams[0][0].clone();
+        enrol_and_send_shares(&two.world, &team, device).await;
+    }
+    // The shared clock still shows the week being answered by the helper's reckoning.
+    two.world.clock.set(enrolment_time());
+    let store = polso_server::SqliteServerStore::open(&two.world.database_path()).unwrap();
+    let tree = polso_server::ServerStore::organisation_tree(&store, &two.world.organisation_id).unwrap();
+    let error = polso_server::leader::verify_pending(&store, two.helper_api.as_ref(), &tree).unwrap_err();
+    assert!(error.to_string().contains("has not ended"), "{error}");
+    let shared = polso_server::ServerStore::shared(&store).unwrap();
+    assert_eq!(shared.pending_shared(&two.world.organisation_id, 10).unwrap().len(), 5, "kept for later");
+    two.world.clock.set(crate::support::now());
+    let round = polso_server::leader::verify_pending(&store, two.helper_api.as_ref(), &tree).unwrap();
+    assert_eq!((round.verified, round.rejected), (5, 0));
+}
+
+/// While it holds sums not yet released, the helper refuses a new pairing
+/// that lowers k or turns differential privacy off.
+#[tokio::test]
+async fn a_new_pairing_cannot_weaken_the_helper_while_it_holds_sums() {
+    let two = two_server_world();
+    for device in 0..5 {
+        let team = two.world.teams[0][0].clone();
+        enrol_and_send_shares(&two.world, &team, device).await;
+    }
+    let store = polso_server::SqliteServerStore::open(&two.world.database_path()).unwrap();
+    let tree = polso_server::ServerStore::organisation_tree(&store, &two.world.organisation_id).unwrap();
+    polso_server::leader::verify_pending(&store, two.helper_api.as_ref(), &tree).unwrap();
+    let (_, keys) = two.helper.store().identity().unwrap().unwrap();
+    let helper = admin::HelperToLink {
+        url: "http://helper.invalid".to_owned(),
+        party: "RSU of Acme".to_owned(),
+        public_key: STANDARD.encode(keys.public().as_bytes()),
+        from_week: week().next(),
+    };
+    let settings = polso_server::ServerConfig::default().publication();
+    let mut pairing =
+        admin::link_helper(two.world.store.as_ref(), &two.world.organisation_id, &helper, settings).unwrap();
+    pairing.k = 3;
+    let refused = two.helper.store().pair(&pairing, enrolment_time()).unwrap_err();
+    assert!(refused.to_string().contains("may not lower k"), "{refused}");
+    pairing.k = 5;
+    two.helper.store().pair(&pairing, enrolment_time()).expect("the same k is accepted");
+}
+
+/// A helper that inflates its count shares in its answer: the leader refuses
+/// to publish (no count may exceed the reports it verified itself).
+#[tokio::test]
+async fn a_helper_lying_about_counts_gets_nothing_published() {
+    use polso_server::helper_wire::{ReleaseRequest, ReleaseResponse, VerifyRequest, VerifyResponse};
+    use polso_server::leader::HelperApi;
+    use polso_server::shared_store::HelperLink;
+    use polso_vdaf::Share;
+
+    struct Lying(Arc<LocalHelperApi>);
+    impl HelperApi for Lying {
+        fn verify(&self, link: &HelperLink, request: &VerifyRequest) -> polso_server::Result<VerifyResponse> {
+            self.0.verify(link, request)
+        }
+        fn release(
+            &self,
+            link: &HelperLink,
+            request: &ReleaseRequest,
+        ) -> polso_server::Result<ReleaseResponse> {
+            let mut response = self.0.release(link, request)?;
+            for text in response.count_shares.values_mut() {
+                let bytes = STANDARD.decode(&*text).unwrap();
+                let mut shares = Share::decode_all(&bytes, bytes.len() / Share::LEN).unwrap();
+                shares[0] = shares[0].plus(10);
+                *text = STANDARD.encode(Share::encode_all(&shares));
+            }
+            Ok(response)
+        }
+    }
+
+    let mut two = two_server_world();
+    two.world.helper_api = Some(Arc::new(Lying(two.helper_api.clone())));
+    for device in 0..7 {
+        let team = two.world.teams[0][0].clone();
+        enrol_and_send_shares(&two.world, &team, device).await;
+    }
+    two.world.advance_to_publication();
+    let table =
+        two.world.read_table(&format!("unit=team&key={}&from={WEEK}&to={WEEK}", week_keys()[0])).await;
+    assert_eq!(table["published_through"], Value::Null, "{table}");
+}
