@@ -14,3 +14,4 @@ mod insider;
 mod load;
 mod releases;
 mod sync_faults;
+mod two_servers;

@@ -1,0 +1,273 @@
+//! Issue 14: the release attacks of issue 11 in two-server mode, against the
+//! real binaries: the organisation's server (`serve`) and a helper
+//! (`helper-serve`) on their own databases, linked by the administrators'
+//! commands. Devices send their reports as shares made from the helper key
+//! the server hands out. The attacks: reading a collecting week, a small
+//! team beside a large one (the small team is withheld and the department
+//! minus the large team gives nothing), and a leader whose k was lowered
+//! after pairing (nothing is published).
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Context, Result, bail, ensure};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use polso_core::IsoWeek;
+use polso_core::bank::ItemBank;
+use polso_core::schedule::Schedule;
+use polso_faults::calendar;
+use polso_faults::reports::asked_items;
+use polso_faults::server::{RunningServer, admin, get_json, invite, organisation, post_json, server_binary};
+use polso_server::ServerStore;
+use polso_vdaf::{HelperPublicKey, ReportContext, WeekLayout, shard, to_wire};
+use serde_json::{Value, json};
+
+/// A helper process, killed when dropped.
+struct Helper(Child);
+
+impl Drop for Helper {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `helper-serve` on `database` at `listen`, its calendar from `now`.
+fn start_helper(database: &Path, listen: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Helper> {
+    let mut child = Command::new(server_binary())
+        .arg("--db")
+        .arg(database)
+        .args(["helper-serve", "--listen", listen, "--now", &calendar::rfc3339(now)])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("starting the helper")?;
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().context("no stdout")?).read_line(&mut line)?;
+    if !line.starts_with("polso-server listening on ") {
+        let _ = child.kill();
+        bail!("the helper said {line:?}");
+    }
+    Ok(Helper(child))
+}
+
+/// An organisation of one department with a large team (10 devices) and a
+/// small one (3), linked to a helper from [`calendar::week`]; devices
+/// enrolled; `k` set before linking when given (the helper pins it).
+struct TwoServers {
+    _directory: tempfile::TempDir,
+    database: std::path::PathBuf,
+    helper_database: std::path::PathBuf,
+    helper_listen: String,
+    organisation_id: String,
+    teams: Vec<String>,
+    department: String,
+    hr_token: String,
+    /// (team index, device token)
+    devices: Vec<(usize, String)>,
+    output: Arc<Mutex<Vec<u8>>>,
+}
+
+impl TwoServers {
+    fn new(name: &str, sizes: &[usize]) -> Result<TwoServers> {
+        let directory = tempfile::tempdir()?;
+        let database = directory.path().join("server.db");
+        let helper_database = directory.path().join("helper.db");
+        let organisation = organisation(&database, name, 1, sizes.len())?;
+        admin(&database, &["set-dp", "--organisation", &organisation.id, "--off"])?;
+        let hr_token = admin(&database, &["create-hr-token", "--organisation", &organisation.id])?;
+        let public_key = admin(&helper_database, &["helper-init", "--party", "RSU di prova"])?;
+        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let helper_listen = format!("127.0.0.1:{port}");
+        let pairing = directory.path().join("pairing.json");
+        let week = calendar::week().to_string();
+        admin(
+            &database,
+            &[
+                "link-helper",
+                "--organisation",
+                &organisation.id,
+                "--url",
+                &format!("http://{helper_listen}"),
+                "--party",
+                "RSU di prova",
+                "--public-key",
+                &public_key,
+                "--from",
+                &week,
+                "--out",
+                pairing.to_str().context("a path")?,
+            ],
+        )?;
+        admin(&helper_database, &["helper-pair", "--pairing", pairing.to_str().context("a path")?])?;
+        let teams: Vec<String> = organisation.teams.iter().map(|(_, team)| team.clone()).collect();
+        let output = Arc::new(Mutex::new(Vec::new()));
+        let server =
+            RunningServer::start_at(&database, output.clone(), calendar::enrolment_time(calendar::week()))?;
+        let mut devices = Vec::new();
+        for (index, size) in sizes.iter().enumerate() {
+            let code = invite(&database, &teams[index], *size)?;
+            for _ in 0..*size {
+                let (status, body) = post_json(
+                    &server.url,
+                    "/v1/enrol",
+                    None,
+                    &json!({"wire_version": 1, "invite_code": code}),
+                )?;
+                ensure!(status == 201, "enrolment: {status} {body}");
+                devices.push((index, body["device_token"].as_str().context("a token")?.to_owned()));
+            }
+        }
+        server.kill();
+        Ok(TwoServers {
+            _directory: directory,
+            database,
+            helper_database,
+            helper_listen,
+            organisation_id: organisation.id,
+            teams,
+            department: organisation.departments[0].clone(),
+            hr_token,
+            devices,
+            output,
+        })
+    }
+
+    /// Every device sends its report as shares, with the server's clock in the week after.
+    fn send_all(&self) -> Result<()> {
+        let week = calendar::week();
+        let server =
+            RunningServer::start_at(&self.database, self.output.clone(), calendar::reporting_time(week))?;
+        let (status, read) = get_json(&server.url, "/v1/questionnaire", &self.devices[0].1)?;
+        ensure!(status == 200 && read["aggregation"]["mode"] == "two_server", "{status} {read}");
+        let key = STANDARD.decode(read["aggregation"]["helper"]["public_key"].as_str().context("a key")?)?;
+        let key = HelperPublicKey::from_bytes(&key).map_err(|error| anyhow::anyhow!("{error}"))?;
+        let store = polso_server::SqliteServerStore::open(&self.database)?;
+        let organisation = store.organisation(&self.organisation_id)?;
+        let bank = ItemBank::embedded();
+        let schedule = Schedule::with_plan(bank, organisation.seed, &organisation.questionnaire);
+        let layout = WeekLayout::new(bank, &schedule, week).map_err(|error| anyhow::anyhow!("{error}"))?;
+        for (position, (team, token)) in self.devices.iter().enumerate() {
+            let answers: Vec<polso_core::Answer> = asked_items(organisation.seed, week)
+                .iter()
+                .enumerate()
+                .map(|(index, item)| polso_core::Answer {
+                    item: bank.item(&item.id).expect("an asked item").id.clone(),
+                    value: item.min + ((position * 3 + index) % usize::from(item.max - item.min + 1)) as u8,
+                })
+                .collect();
+            let measurement = layout.measure(&answers, &[]).map_err(|error| anyhow::anyhow!("{error}"))?;
+            let context = ReportContext {
+                organisation: self.organisation_id.clone(),
+                week,
+                team: self.teams[*team].clone(),
+            };
+            let upload =
+                shard(&layout, &context, &measurement, &key).map_err(|error| anyhow::anyhow!("{error}"))?;
+            let body = serde_json::to_value(to_wire(week, &upload))?;
+            let (status, answer) = post_json(&server.url, "/v1/shared-reports", Some(token), &body)?;
+            ensure!(status == 200 && answer["status"] == "accepted", "{status} {answer}");
+        }
+        server.kill();
+        Ok(())
+    }
+
+    fn read(&self, server: &RunningServer, unit: &str, key: &str, week: IsoWeek) -> Result<Value> {
+        let (status, table) = get_json(
+            &server.url,
+            &format!("/v1/aggregates?unit={unit}&key={key}&from={week}&to={week}"),
+            &self.hr_token,
+        )?;
+        ensure!(status == 200, "{unit} {key}: {status} {table}");
+        Ok(table)
+    }
+}
+
+fn cell<'table>(table: &'table Value, unit_id: &str) -> Result<&'table Value> {
+    table["cells"]
+        .as_array()
+        .and_then(|cells| cells.iter().find(|cell| cell["unit_id"] == unit_id))
+        .with_context(|| format!("no cell of {unit_id}: {table}"))
+}
+
+#[test]
+fn in_two_server_mode_a_small_team_is_withheld_and_cannot_be_had_by_subtraction() -> Result<()> {
+    let setting = TwoServers::new("Due Server Srl", &[10, 3])?;
+    let week = calendar::week();
+    setting.send_all()?;
+    let seed = polso_server::SqliteServerStore::open(&setting.database)?
+        .organisation(&setting.organisation_id)?
+        .seed;
+
+    // While the week collects (the helper up), nothing of it is served.
+    let _helper =
+        start_helper(&setting.helper_database, &setting.helper_listen, calendar::publication_time(week))?;
+    let server =
+        RunningServer::start_at(&setting.database, setting.output.clone(), calendar::reporting_time(week))?;
+    let item = asked_items(seed, week).remove(0);
+    let collecting = setting.read(&server, "team", &item.id, week)?;
+    ensure!(
+        collecting["cells"]
+            .as_array()
+            .is_some_and(|cells| cells.iter().all(|cell| cell["released"] == false)),
+        "a collecting week is served: {collecting}"
+    );
+    let server = server.restart_at(calendar::after_publication(week))?;
+    let (large, small) = (&setting.teams[0], &setting.teams[1]);
+    let mut released = 0;
+    for item in asked_items(seed, week) {
+        let teams = setting.read(&server, "team", &item.id, week)?;
+        ensure!(teams["published_through"] == week.to_string(), "{} not published: {teams}", item.id);
+        let departments = setting.read(&server, "department", &item.id, week)?;
+        let small_cell = cell(&teams, small)?;
+        ensure!(small_cell["released"] == false, "{}: the small team is released: {small_cell}", item.id);
+        let large_cell = cell(&teams, large)?;
+        let department = cell(&departments, &setting.department)?;
+        ensure!(
+            !(large_cell["released"] == true && department["released"] == true),
+            "{}: the department minus the large team gives the small team: {department} {large_cell}",
+            item.id
+        );
+        released += usize::from(large_cell["released"] == true) + usize::from(department["released"] == true);
+    }
+    ensure!(released > 0, "nothing released at all: the attack test would pass on a broken publication");
+    server.kill();
+    Ok(())
+}
+
+#[test]
+fn in_two_server_mode_a_leader_whose_k_was_lowered_after_pairing_publishes_nothing() -> Result<()> {
+    let setting = TwoServers::new("K Abbassato Srl", &[4])?;
+    let week = calendar::week();
+    // Before any report: allowed by the organisation's server, not by the helper's pinned k.
+    admin(&setting.database, &["set-k", "--organisation", &setting.organisation_id, "3"])?;
+    setting.send_all()?;
+    let _helper =
+        start_helper(&setting.helper_database, &setting.helper_listen, calendar::publication_time(week))?;
+    let server = RunningServer::start_at(
+        &setting.database,
+        setting.output.clone(),
+        calendar::after_publication(week),
+    )?;
+    let seed = polso_server::SqliteServerStore::open(&setting.database)?
+        .organisation(&setting.organisation_id)?
+        .seed;
+    let item = asked_items(seed, week).remove(0);
+    let table = setting.read(&server, "team", &item.id, week)?;
+    ensure!(table["published_through"].is_null(), "a week published against the helper's k: {table}");
+    ensure!(
+        table["cells"].as_array().is_some_and(|cells| cells.iter().all(|cell| cell["released"] == false)),
+        "{table}"
+    );
+    let log = admin(&setting.helper_database, &["helper-log"])?;
+    ensure!(
+        log.contains("0 cells released") || log.is_empty(),
+        "the helper released cells below its k: {log}"
+    );
+    server.kill();
+    Ok(())
+}
