@@ -25,7 +25,9 @@ use polso_desktop::sync::UreqTransport;
 use polso_faults::calendar;
 use polso_faults::device::Device;
 use polso_faults::reports::{AskedItem, asked_items, asked_items_in, full_report, report};
-use polso_faults::server::{Organisation, RunningServer, admin, invite, organisation};
+use polso_faults::server::{
+    Organisation, RunningServer, admin, cell_of, invite, organisation, read_aggregates,
+};
 use polso_server::ServerStore;
 use serde_json::{Value, json};
 
@@ -100,13 +102,7 @@ impl Setting {
 
     /// The aggregate table of `key` at `unit` level for `week`, as HR reads it.
     fn read(&self, server: &RunningServer, unit: &str, key: &str, week: IsoWeek) -> Result<Value> {
-        let (status, table) = get(
-            &server.url,
-            &format!("/v1/aggregates?unit={unit}&key={key}&from={week}&to={week}"),
-            &self.hr_token,
-        )?;
-        ensure!(status == 200, "{unit} {key}: {status} {table}");
-        Ok(table)
+        read_aggregates(&server.url, &self.hr_token, unit, key, week)
     }
 
     /// Rows of `table` in the database file, for `week` when the table has a week.
@@ -686,15 +682,6 @@ fn enps_week(seed: u64) -> Result<IsoWeek> {
         }
     }
     anyhow::bail!("no eNPS week in the twenty weeks up to {}", calendar::week())
-}
-
-/// The cell of `unit_id` in `table`.
-fn cell_of(table: &Value, unit_id: &str) -> Result<Value> {
-    table["cells"]
-        .as_array()
-        .and_then(|cells| cells.iter().find(|cell| cell["unit_id"] == unit_id))
-        .cloned()
-        .with_context(|| format!("no cell of {unit_id}: {table}"))
 }
 
 /// True eNPS through the real HTTP read, and the subtraction attack on it.

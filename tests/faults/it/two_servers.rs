@@ -4,8 +4,10 @@
 //! commands. Devices send their reports as shares made from the helper key
 //! the server hands out. The attacks: reading a collecting week, a small
 //! team beside a large one (the small team is withheld and the department
-//! minus the large team gives nothing), and a leader whose k was lowered
-//! after pairing (nothing is published).
+//! minus the large team gives nothing), a leader whose k was lowered after
+//! pairing (nothing is published), and the operator differencing copies of
+//! the leader's database taken after each report (one report's share reads
+//! as nothing).
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
@@ -21,7 +23,9 @@ use polso_core::bank::ItemBank;
 use polso_core::schedule::Schedule;
 use polso_faults::calendar;
 use polso_faults::reports::asked_items;
-use polso_faults::server::{RunningServer, admin, get_json, invite, organisation, post_json, server_binary};
+use polso_faults::server::{
+    RunningServer, admin, cell_of, get_json, invite, organisation, post_json, read_aggregates, server_binary,
+};
 use polso_server::ServerStore;
 use polso_vdaf::{HelperPublicKey, ReportContext, WeekLayout, shard, to_wire};
 use serde_json::{Value, json};
@@ -177,21 +181,8 @@ impl TwoServers {
     }
 
     fn read(&self, server: &RunningServer, unit: &str, key: &str, week: IsoWeek) -> Result<Value> {
-        let (status, table) = get_json(
-            &server.url,
-            &format!("/v1/aggregates?unit={unit}&key={key}&from={week}&to={week}"),
-            &self.hr_token,
-        )?;
-        ensure!(status == 200, "{unit} {key}: {status} {table}");
-        Ok(table)
+        read_aggregates(&server.url, &self.hr_token, unit, key, week)
     }
-}
-
-fn cell<'table>(table: &'table Value, unit_id: &str) -> Result<&'table Value> {
-    table["cells"]
-        .as_array()
-        .and_then(|cells| cells.iter().find(|cell| cell["unit_id"] == unit_id))
-        .with_context(|| format!("no cell of {unit_id}: {table}"))
 }
 
 #[test]
@@ -223,10 +214,10 @@ fn in_two_server_mode_a_small_team_is_withheld_and_cannot_be_had_by_subtraction(
         let teams = setting.read(&server, "team", &item.id, week)?;
         ensure!(teams["published_through"] == week.to_string(), "{} not published: {teams}", item.id);
         let departments = setting.read(&server, "department", &item.id, week)?;
-        let small_cell = cell(&teams, small)?;
+        let small_cell = cell_of(&teams, small)?;
         ensure!(small_cell["released"] == false, "{}: the small team is released: {small_cell}", item.id);
-        let large_cell = cell(&teams, large)?;
-        let department = cell(&departments, &setting.department)?;
+        let large_cell = cell_of(&teams, large)?;
+        let department = cell_of(&departments, &setting.department)?;
         ensure!(
             !(large_cell["released"] == true && department["released"] == true),
             "{}: the department minus the large team gives the small team: {department} {large_cell}",
@@ -268,6 +259,99 @@ fn in_two_server_mode_a_leader_whose_k_was_lowered_after_pairing_publishes_nothi
         log.contains("0 cells released") || log.is_empty(),
         "the helper released cells below its k: {log}"
     );
+    server.kill();
+    Ok(())
+}
+
+/// How many reports the leader's database holds not yet verified with the helper.
+fn pending_in_copy(database: &Path) -> Result<usize> {
+    let connection = rusqlite::Connection::open(database)?;
+    Ok(connection.query_row("SELECT count(*) FROM shared_pending", [], |row| row.get::<_, i64>(0))? as usize)
+}
+
+/// The operator with a copy of the leader's database, taken after each
+/// report was verified and added to the sums: the difference of two copies
+/// is one report's share, which reads as nothing. With one server the same
+/// difference is the report itself (issue 11's threat model); here no cell's
+/// count even reads as the 0 or 1 one report adds.
+#[test]
+fn in_two_server_mode_copies_of_the_leaders_database_difference_to_nothing() -> Result<()> {
+    use polso_vdaf::{Share, WeekShares};
+
+    let setting = TwoServers::new("Copie Srl", &[6])?;
+    let week = calendar::week();
+    let _helper =
+        start_helper(&setting.helper_database, &setting.helper_listen, calendar::publication_time(week))?;
+    let store = polso_server::SqliteServerStore::open(&setting.database)?;
+    let organisation = store.organisation(&setting.organisation_id)?;
+    drop(store);
+    let bank = ItemBank::embedded();
+    let schedule = Schedule::with_plan(bank, organisation.seed, &organisation.questionnaire);
+    let layout = WeekLayout::new(bank, &schedule, week).map_err(|error| anyhow::anyhow!("{error}"))?;
+    let team = setting.teams[0].clone();
+    let sums_of = |database: &Path| -> Result<Option<WeekShares>> {
+        let connection = rusqlite::Connection::open(database)?;
+        let bytes: Option<Vec<u8>> = connection
+            .query_row("SELECT shares FROM shared_sums WHERE team_id = ?1", [&team], |row| row.get(0))
+            .ok();
+        bytes
+            .map(|bytes| WeekShares::from_bytes(&layout, &bytes).map_err(|error| anyhow::anyhow!("{error}")))
+            .transpose()
+    };
+    let mut server =
+        RunningServer::start_at(&setting.database, setting.output.clone(), calendar::reporting_time(week))?;
+    let (status, read) = get_json(&server.url, "/v1/questionnaire", &setting.devices[0].1)?;
+    ensure!(status == 200, "{read}");
+    let key = STANDARD.decode(read["aggregation"]["helper"]["public_key"].as_str().context("a key")?)?;
+    let key = HelperPublicKey::from_bytes(&key).map_err(|error| anyhow::anyhow!("{error}"))?;
+    let mut before = None;
+    let mut differences = 0;
+    for (position, (_, token)) in setting.devices.iter().enumerate() {
+        let answers: Vec<polso_core::Answer> = asked_items(organisation.seed, week)
+            .iter()
+            .map(|item| polso_core::Answer {
+                item: bank.item(&item.id).expect("an asked item").id.clone(),
+                value: if position % 2 == 0 { item.min } else { item.max },
+            })
+            .collect();
+        let measurement = layout.measure(&answers, &[]).map_err(|error| anyhow::anyhow!("{error}"))?;
+        let context =
+            ReportContext { organisation: setting.organisation_id.clone(), week, team: team.clone() };
+        let upload =
+            shard(&layout, &context, &measurement, &key).map_err(|error| anyhow::anyhow!("{error}"))?;
+        let (status, answer) = post_json(
+            &server.url,
+            "/v1/shared-reports",
+            Some(token),
+            &serde_json::to_value(to_wire(week, &upload))?,
+        )?;
+        ensure!(status == 200, "{answer}");
+        // A restart verifies what is pending at once (the publication task's first pass).
+        server = server.restart_at(calendar::reporting_time(week))?;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while pending_in_copy(&setting.database)? > 0 {
+            ensure!(std::time::Instant::now() < deadline, "the report was never verified with the helper");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        // The operator's copy, and its difference with the previous one.
+        let after = sums_of(&setting.database)?.context("no sums after a verified report")?;
+        ensure!(after.reports() == position as u64 + 1, "{} reports summed", after.reports());
+        if let Some(before) = before.replace(after.clone()) {
+            let (left, right): (Vec<Vec<Share>>, Vec<Vec<Share>>) =
+                (WeekShares::cell_shares(&after, &layout), WeekShares::cell_shares(&before, &layout));
+            for (cell, (now, then)) in layout.cells().iter().zip(left.iter().zip(&right)) {
+                let n = *now.first().context("a count")? + then.first().context("a count")?.times(-1);
+                let read = Share::reveal(n, Share::zero());
+                ensure!(
+                    !matches!(read, Ok(0) | Ok(1)),
+                    "{}: two copies of the leader's database give one report's count ({read:?})",
+                    cell.key().label()
+                );
+                differences += 1;
+            }
+        }
+    }
+    ensure!(differences > 0, "no difference was taken");
     server.kill();
     Ok(())
 }

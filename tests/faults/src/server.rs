@@ -395,3 +395,27 @@ pub fn get_json(url: &str, path: &str, token: &str) -> Result<(u16, serde_json::
         answering_agent().get(&format!("{url}{path}")).header("Authorization", format!("Bearer {token}"));
     json_answer(path, request.call()?)
 }
+
+/// The aggregate table of `key` at `unit` level for `week`, as HR with
+/// `token` reads it; anything but 200 is an error naming the read.
+pub fn read_aggregates(
+    url: &str,
+    token: &str,
+    unit: &str,
+    key: &str,
+    week: polso_core::IsoWeek,
+) -> Result<serde_json::Value> {
+    let (status, table) =
+        get_json(url, &format!("/v1/aggregates?unit={unit}&key={key}&from={week}&to={week}"), token)?;
+    anyhow::ensure!(status == 200, "{unit} {key}: {status} {table}");
+    Ok(table)
+}
+
+/// The cell of `unit_id` in an aggregate `table`.
+pub fn cell_of(table: &serde_json::Value, unit_id: &str) -> Result<serde_json::Value> {
+    table["cells"]
+        .as_array()
+        .and_then(|cells| cells.iter().find(|cell| cell["unit_id"] == unit_id))
+        .cloned()
+        .with_context(|| format!("no cell of {unit_id}: {table}"))
+}
