@@ -271,9 +271,10 @@ pub struct HelperToLink {
 /// the pairing to give the helper's administrator: it holds the verify key
 /// both servers share and the leader's token at the helper (both drawn
 /// here), and the settings (`settings` among them) the helper pins to
-/// decide releases on its own.
+/// decide releases on its own, with each team's declared head-count: the
+/// most reports of a week the helper verifies for it.
 pub fn link_helper(
-    store: &dyn ServerStore,
+    store: &dyn AdminStore,
     organisation_id: &str,
     helper: &HelperToLink,
     settings: crate::publish::PublicationSettings,
@@ -330,6 +331,7 @@ pub fn link_helper(
         },
     )?;
     let tree = store.organisation_tree(organisation_id)?;
+    let headcounts = store.team_headcounts(organisation_id)?;
     let organisation = &tree.organisation;
     Ok(crate::helper_wire::Pairing {
         organisation_id: organisation.id.clone(),
@@ -350,7 +352,18 @@ pub fn link_helper(
             .iter()
             .map(|department| crate::helper_wire::PairedDepartment {
                 id: department.id.clone(),
-                teams: department.teams.iter().map(|team| team.id.clone()).collect(),
+                teams: department
+                    .teams
+                    .iter()
+                    .map(|team| crate::helper_wire::PairedTeam {
+                        id: team.id.clone(),
+                        headcount: headcounts
+                            .iter()
+                            .find(|declared| declared.team_id == team.id)
+                            .and_then(|declared| declared.headcount)
+                            .unwrap_or(0),
+                    })
+                    .collect(),
             })
             .collect(),
         verify_key: to_base64(&verify_key),

@@ -55,7 +55,7 @@ pub struct DemoHelper {
 /// verified with the helper.
 pub fn seed_two_server_weeks(
     dir: &Path,
-    store: &dyn ServerStore,
+    store: &dyn crate::admin_store::AdminStore,
     tree: &OrganisationTree,
     from_week: IsoWeek,
     shared: &[DemoSharedReport],

@@ -6,7 +6,10 @@
 //! - **verify** ([`Helper::verify`]): opens its sealed shares of each report,
 //!   checks the report's proof with the leader (one round), and adds the
 //!   report to its sums for the team and week, once: a replayed report id
-//!   gets the same answer and is never summed again;
+//!   gets the same answer and is never summed again, and a team-week never
+//!   holds more reports than the team's pinned head-count (reports past it
+//!   are refused, so the leader cannot add reports of devices it enrolled
+//!   beyond the people the pairing names);
 //! - **release** ([`Helper::release`]): for a week whose collection window
 //!   has closed by its own clock, when the leader holds exactly as many
 //!   reports per team as it does, opens the counts with the leader and
@@ -85,7 +88,7 @@ impl Pairing {
                     teams: department
                         .teams
                         .iter()
-                        .map(|team| TeamNode { id: team.clone(), name: team.clone() })
+                        .map(|team| TeamNode { id: team.id.clone(), name: team.id.clone() })
                         .collect(),
                 })
                 .collect(),
@@ -122,6 +125,15 @@ impl Pairing {
         }
     }
 
+    /// The pinned head-count of `team`, `None` for a team not pinned.
+    pub fn headcount(&self, team: &str) -> Option<u32> {
+        self.departments
+            .iter()
+            .flat_map(|department| &department.teams)
+            .find(|known| known.id == team)
+            .map(|known| known.headcount)
+    }
+
     /// The first week aggregated with the helper.
     pub fn from_week(&self) -> Result<IsoWeek> {
         Ok(self.from_week.parse()?)
@@ -140,7 +152,7 @@ impl Pairing {
             return Err(ServerError::InvalidInput("'leader_token' is missing or too short".to_owned()));
         }
         let mut teams: Vec<&String> =
-            self.departments.iter().flat_map(|department| &department.teams).collect();
+            self.departments.iter().flat_map(|department| &department.teams).map(|team| &team.id).collect();
         let all = teams.len();
         teams.sort();
         teams.dedup();
@@ -319,6 +331,20 @@ impl Helper {
                                             })?)
                                         }
                                     };
+                                    // One report per person: never more reports of a team-week
+                                    // than its pinned head-count, whoever sent them (reports the
+                                    // leader would make up of devices it enrolled itself).
+                                    let headcount = pairing.headcount(&report.team_id).unwrap_or(0);
+                                    if team_sums.reports() >= u64::from(headcount) {
+                                        verdicts.push(Verdict::Rejected {
+                                            reason: format!(
+                                                "team '{}' already has {} verified reports of {week}, its pinned head-count",
+                                                report.team_id,
+                                                team_sums.reports()
+                                            ),
+                                        });
+                                        continue;
+                                    }
                                     team_sums
                                         .accumulate(&outputs)
                                         .map_err(|error| ServerError::InvalidInput(error.to_string()))?;
@@ -354,7 +380,7 @@ impl Helper {
     }
 
     fn knows_team(&self, pairing: &Pairing, team: &str) -> bool {
-        pairing.departments.iter().any(|department| department.teams.iter().any(|known| known == team))
+        pairing.headcount(team).is_some()
     }
 
     /// Releases a week with the leader (see the module's documentation).

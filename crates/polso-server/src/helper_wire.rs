@@ -155,6 +155,18 @@ impl std::fmt::Debug for Pairing {
 pub struct PairedDepartment {
     /// The department's id.
     pub id: String,
-    /// Its teams' ids.
-    pub teams: Vec<String>,
+    /// Its teams.
+    pub teams: Vec<PairedTeam>,
+}
+
+/// A team as the helper pins it: its id and its declared head-count, the
+/// most reports of one week the helper verifies for it (0 while the
+/// organisation has declared none: no device can enrol then).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PairedTeam {
+    /// The team's id.
+    pub id: String,
+    /// Its declared head-count.
+    pub headcount: u32,
 }

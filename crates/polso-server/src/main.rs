@@ -384,6 +384,14 @@ fn main() -> Result<()> {
         Command::SetHeadcount { team, headcount } => {
             admin::set_headcount(&store, &team, headcount).context("setting the head-count")?;
             eprintln!("head-count of team {team} = {headcount}");
+            if let Some(organisation) = store.team_organisation(&team)?
+                && let Some(shared) = store.shared()
+                && shared.helper_link(&organisation)?.is_some()
+            {
+                eprintln!(
+                    "the helper verifies at most the head-count pinned when it was paired: for this one to count, link it again (`link-helper`) and have its administrator run `helper-pair`"
+                );
+            }
         }
         Command::CreateInvite { team, expires_in_days, uses } => {
             let code = admin::create_invite(&store, &team, now, expires_in_days, uses)
@@ -670,8 +678,14 @@ fn helper_command(db: &std::path::Path, command: Command) -> Result<Option<Comma
             pairing.check().context("checking the pairing")?;
             open()?.pair(&pairing, chrono::Utc::now())?;
             let teams: usize = pairing.departments.iter().map(|department| department.teams.len()).sum();
+            let people: u64 = pairing
+                .departments
+                .iter()
+                .flat_map(|department| &department.teams)
+                .map(|team| u64::from(team.headcount))
+                .sum();
             eprintln!(
-                "pinned {} ({}): k = {}, histogram minimum {}, {}, {} departments and {teams} teams, from {}",
+                "pinned {} ({}): k = {}, histogram minimum {}, {}, {} departments and {teams} teams of {people} people in all (at most one report each a week), from {}",
                 pairing.organisation_name,
                 pairing.organisation_id,
                 pairing.k,

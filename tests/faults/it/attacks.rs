@@ -44,6 +44,7 @@ use polso_desktop::sync::{HttpAnswer, SyncTransport, TransportFailure, UreqTrans
 use polso_faults::calendar;
 use polso_faults::device::{Device, TOKEN_ACCOUNT, api};
 use polso_faults::server::{RunningServer, admin, admin_with_stderr, invite, organisation};
+use polso_faults::two_server::{HelperSide, Mode, Servers};
 use polso_faults::{contains, files_under};
 use polso_store::SecretVault;
 
@@ -115,7 +116,7 @@ fn in_span(rows: &[Vec<f64>], target: &[f64]) -> bool {
 
 struct World {
     directory: tempfile::TempDir,
-    server: RunningServer,
+    server: Servers,
     organisation: polso_faults::server::Organisation,
     hr_token: String,
     other_hr_token: String,
@@ -156,7 +157,7 @@ fn send_week_in_three_steps(device: &mut Device, transport: &dyn SyncTransport, 
     Ok(())
 }
 
-fn world() -> Result<World> {
+fn world(mode: Mode) -> Result<World> {
     let directory = tempfile::tempdir()?;
     let database = directory.path().join("server.db");
     let organisation = organisation(&database, "Attacchi Srl", 2, 2)?;
@@ -169,7 +170,12 @@ fn world() -> Result<World> {
     let weeks = [calendar::week().previous(), calendar::week()];
 
     // The first week on the server's clock: every device enrols.
-    let mut server = RunningServer::start_at(&database, output, calendar::enrolment_time(weeks[0]))?;
+    // In two-server mode the helper pins the settings above; devices pin its key at enrolment.
+    let helper = match mode {
+        Mode::OneServer => None,
+        Mode::TwoServers => Some(HelperSide::link(&database, directory.path(), &organisation.id, weeks[0])?),
+    };
+    let mut server = Servers::start(&database, output, helper.as_ref(), calendar::enrolment_time(weeks[0]))?;
     let recording = RecordingTransport { inner: UreqTransport::new(), bodies: Mutex::new(Vec::new()) };
     let plain = UreqTransport::new();
     let is_canary = |team_index: usize, member: usize| team_index == 1 && member == 0;
@@ -191,7 +197,7 @@ fn world() -> Result<World> {
     let mut random = fastrand::Rng::with_seed(77);
     let mut polls_between_arrivals = 0;
     for (week_position, &week) in weeks.iter().enumerate() {
-        server = server.restart_at(calendar::reporting_time(week))?;
+        server = server.restart_at(calendar::reporting_time(week), helper.as_ref())?;
         let mut first_poll: Option<Vec<AggregateTable>> = None;
         for (team_index, member, device) in &mut devices {
             let (team_index, member) = (*team_index, *member);
@@ -248,13 +254,16 @@ fn world() -> Result<World> {
     }
 
     // Past the second week's publication: HR reads both weeks.
-    let server = server.restart_at(calendar::after_publication(weeks[1]))?;
+    let server = server.restart_at(calendar::after_publication(weeks[1]), helper.as_ref())?;
     let devices: Vec<(usize, Device)> =
         devices.into_iter().map(|(team_index, _, device)| (team_index, device)).collect();
     let canary_token =
         devices[TEAM_SIZES[0]].1.vault.get(TOKEN_ACCOUNT)?.context("the canary device has no token")?;
     let canary_bodies = recording.bodies.lock().map_err(|_| anyhow!("lock"))?.clone();
     ensure!(canary_bodies.len() == 3, "enrolment and two reports expected: {}", canary_bodies.len());
+    let as_shares =
+        canary_bodies[1..].iter().all(|body| serde_json::from_str::<polso_api::SharedReport>(body).is_ok());
+    ensure!(as_shares == (mode == Mode::TwoServers), "in {mode:?} the canary sent {canary_bodies:?}");
     Ok(World {
         directory,
         server,
@@ -290,7 +299,19 @@ fn released(cells: &[AggregateCell]) -> BTreeMap<(String, String), (u32, f64)> {
 
 #[test]
 fn anonymity_attacks_fail_and_no_secret_is_kept_in_the_clear() -> Result<()> {
-    let world = world()?;
+    anonymity_attacks_fail(Mode::OneServer)
+}
+
+/// The same attacks on an organisation whose reports go to two servers as
+/// shares; the scan for secrets covers the helper's database too (it lies
+/// in the same folder).
+#[test]
+fn in_two_server_mode_anonymity_attacks_fail_and_no_secret_is_kept_in_the_clear() -> Result<()> {
+    anonymity_attacks_fail(Mode::TwoServers)
+}
+
+fn anonymity_attacks_fail(mode: Mode) -> Result<()> {
+    let world = world(mode)?;
     let url = world.server.url.clone();
     let token = world.hr_token.clone();
     let teams: Vec<String> = world.organisation.teams.iter().map(|(_, team)| team.clone()).collect();

@@ -28,6 +28,7 @@ use polso_faults::reports::{AskedItem, asked_items, asked_items_in, full_report,
 use polso_faults::server::{
     Organisation, RunningServer, admin, cell_of, invite, organisation, read_aggregates,
 };
+use polso_faults::two_server::{HelperSide, Mode, Servers};
 use polso_server::ServerStore;
 use serde_json::{Value, json};
 
@@ -43,7 +44,8 @@ fn get(url: &str, path: &str, token: &str) -> Result<(u16, Value)> {
 }
 
 /// A database with one organisation of one department and `teams` teams, an
-/// HR token for all of it and an invite to the first team.
+/// HR token for all of it and an invite to the first team; in two-server
+/// mode, linked to a helper from well before the weeks the tests report.
 struct Setting {
     _directory: tempfile::TempDir,
     database: PathBuf,
@@ -51,10 +53,25 @@ struct Setting {
     hr_token: String,
     invite: String,
     output: Arc<Mutex<Vec<u8>>>,
+    mode: Mode,
+    helper: Option<HelperSide>,
 }
 
 impl Setting {
-    fn new(name: &str, teams: usize, exact: bool) -> Result<Setting> {
+    fn new(name: &str, teams: usize, exact: bool, mode: Mode) -> Result<Setting> {
+        Setting::with_questionnaire(name, teams, exact, mode, None)
+    }
+
+    /// [`Setting::new`] for an organisation following `plan` from the start.
+    /// `set-questionnaire` adopts only from a cycle to come, so the
+    /// administrator's database is set directly.
+    fn with_questionnaire(
+        name: &str,
+        teams: usize,
+        exact: bool,
+        mode: Mode,
+        plan: Option<&QuestionnairePlan>,
+    ) -> Result<Setting> {
         let directory = tempfile::tempdir()?;
         let database = directory.path().join("server.db");
         let organisation = organisation(&database, name, 1, teams)?;
@@ -63,6 +80,19 @@ impl Setting {
         }
         let hr_token = admin(&database, &["create-hr-token", "--organisation", &organisation.id])?;
         let invite = invite(&database, &organisation.teams[0].1, 50)?;
+        if let Some(plan) = plan {
+            polso_server::SqliteServerStore::open(&database)?.set_questionnaire(&organisation.id, plan)?;
+        }
+        // Linked after the settings above, which the helper pins.
+        let helper = match mode {
+            Mode::OneServer => None,
+            Mode::TwoServers => Some(HelperSide::link(
+                &database,
+                directory.path(),
+                &organisation.id,
+                calendar::week().plus_weeks(-30),
+            )?),
+        };
         Ok(Setting {
             _directory: directory,
             database,
@@ -70,6 +100,8 @@ impl Setting {
             hr_token,
             invite,
             output: Arc::new(Mutex::new(Vec::new())),
+            mode,
+            helper,
         })
     }
 
@@ -88,8 +120,41 @@ impl Setting {
             .seed)
     }
 
-    fn start(&self, now: chrono::DateTime<chrono::Utc>) -> Result<RunningServer> {
-        RunningServer::start_at(&self.database, self.output.clone(), now)
+    /// The organisation's server from `now`, with its helper in two-server mode.
+    fn start(&self, now: chrono::DateTime<chrono::Utc>) -> Result<Servers> {
+        Servers::start(&self.database, self.output.clone(), self.helper.as_ref(), now)
+    }
+
+    /// Sends `report` with `token` as the mode asks (plain, or as shares);
+    /// the status and the answer's `status` or `code`.
+    fn send(&self, server: &RunningServer, token: &str, report: &Value) -> Result<(u16, String)> {
+        let (status, answer) = polso_faults::two_server::send_report(
+            self.mode,
+            &server.url,
+            &self.database,
+            &self.organisation.id,
+            token,
+            report,
+        )?;
+        let word = answer["status"].as_str().or(answer["code"].as_str()).unwrap_or_default().to_owned();
+        Ok((status, word))
+    }
+
+    fn accepted(&self, server: &RunningServer, token: &str, report: &Value) -> Result<()> {
+        let answer = self.send(server, token, report)?;
+        ensure!(answer == (200, "accepted".to_owned()), "{answer:?}");
+        Ok(())
+    }
+
+    /// Rows of `week` (every week when `None`) holding what reports add up
+    /// to: the sums in one-server mode, the pending reports and the summed
+    /// shares in two-server mode.
+    fn summed_rows(&self, week: Option<IsoWeek>) -> Result<i64> {
+        let tables: &[&str] = match self.mode {
+            Mode::OneServer => &["aggregates"],
+            Mode::TwoServers => &["shared_pending", "shared_sums"],
+        };
+        tables.iter().map(|table| self.rows(table, week)).sum()
     }
 
     /// Enrols `n` devices through the invite, with the server in `week`; their tokens.
@@ -130,28 +195,14 @@ fn enrol_on(server: &RunningServer, code: &str, n: usize) -> Result<Vec<String>>
         .collect()
 }
 
-/// Sends `report` with `token`; the status and the answer's `status` or `code`.
-fn send_report(server: &RunningServer, token: &str, report: &Value) -> Result<(u16, String)> {
-    let (status, answer) = post(&server.url, "/v1/reports", Some(token), report)?;
-    let word = answer["status"].as_str().or(answer["code"].as_str()).unwrap_or_default().to_owned();
-    Ok((status, word))
-}
-
-fn accepted(server: &RunningServer, token: &str, report: &Value) -> Result<()> {
-    let answer = send_report(server, token, report)?;
-    ensure!(answer == (200, "accepted".to_owned()), "{answer:?}");
-    Ok(())
-}
-
 /// Device `position`'s value for `item`: spread over the scale, so no two
 /// neighbouring devices answer alike.
 fn spread(item: &AskedItem, position: usize) -> u8 {
     item.min + (position % usize::from(item.max - item.min + 1)) as u8
 }
 
-#[test]
-fn polling_between_arrivals_shows_nothing_until_publication() -> Result<()> {
-    let setting = Setting::new("Sondaggi Srl", 2, true)?;
+fn polling_between_arrivals_shows_nothing_until_publication(mode: Mode) -> Result<()> {
+    let setting = Setting::new("Sondaggi Srl", 2, true, mode)?;
     let week = calendar::week();
     let tokens = setting.enrol(week, K + 1)?;
     let seed = setting.seed()?;
@@ -161,7 +212,7 @@ fn polling_between_arrivals_shows_nothing_until_publication() -> Result<()> {
     let server = setting.start(calendar::reporting_time(week))?;
     let mut first_reads: Option<Vec<Value>> = None;
     for (position, token) in tokens.iter().enumerate() {
-        accepted(&server, token, &full_report(seed, week, |item| spread(item, position)))?;
+        setting.accepted(&server, token, &full_report(seed, week, |item| spread(item, position)))?;
         // HR reads every level of the item and its metric after each arrival.
         let mut reads = Vec::new();
         for key in &keys {
@@ -197,9 +248,8 @@ fn polling_between_arrivals_shows_nothing_until_publication() -> Result<()> {
     Ok(())
 }
 
-#[test]
-fn a_report_for_the_open_week_is_refused() -> Result<()> {
-    let setting = Setting::new("Settimana Aperta Srl", 1, true)?;
+fn a_report_for_the_open_week_is_refused(mode: Mode) -> Result<()> {
+    let setting = Setting::new("Settimana Aperta Srl", 1, true, mode)?;
     let week = calendar::week();
     let seed = setting.seed()?;
 
@@ -207,23 +257,22 @@ fn a_report_for_the_open_week_is_refused() -> Result<()> {
     let server = setting.start(calendar::enrolment_time(week))?;
     let token = enrol_on(&server, &setting.invite, 1)?.remove(0);
     let this_week = full_report(seed, week, |item| item.max);
-    ensure!(send_report(&server, &token, &this_week)? == (400, "week_not_open".to_owned()));
+    ensure!(setting.send(&server, &token, &this_week)? == (400, "week_not_open".to_owned()));
     server.kill();
 
     // A week later, the then open week is refused the same way; the closed one is taken.
     let server = setting.start(calendar::reporting_time(week))?;
     let next_week = full_report(seed, week.next(), |item| item.max);
-    ensure!(send_report(&server, &token, &next_week)? == (400, "week_not_open".to_owned()));
-    ensure!(setting.rows("aggregates", None)? == 0, "an open week's report left sums");
+    ensure!(setting.send(&server, &token, &next_week)? == (400, "week_not_open".to_owned()));
+    ensure!(setting.summed_rows(None)? == 0, "an open week's report left sums");
     ensure!(setting.rows("report_receipts", None)? == 0, "an open week's report left a receipt");
-    accepted(&server, &token, &this_week)?;
+    setting.accepted(&server, &token, &this_week)?;
     server.kill();
     Ok(())
 }
 
-#[test]
-fn a_late_report_after_publication_is_refused() -> Result<()> {
-    let setting = Setting::new("Ritardi Srl", 1, true)?;
+fn a_late_report_after_publication_is_refused(mode: Mode) -> Result<()> {
+    let setting = Setting::new("Ritardi Srl", 1, true, mode)?;
     let week = calendar::week();
     let tokens = setting.enrol(week, K + 1)?;
     let seed = setting.seed()?;
@@ -232,7 +281,7 @@ fn a_late_report_after_publication_is_refused() -> Result<()> {
 
     let server = setting.start(calendar::reporting_time(week))?;
     for (position, token) in on_time.iter().enumerate() {
-        accepted(&server, token, &full_report(seed, week, |item| spread(item, position)))?;
+        setting.accepted(&server, token, &full_report(seed, week, |item| spread(item, position)))?;
     }
     server.kill();
 
@@ -242,18 +291,17 @@ fn a_late_report_after_publication_is_refused() -> Result<()> {
         before["published_through"] == week.to_string() && before["cells"][0]["n"] == json!(K),
         "{before}"
     );
-    let answer = send_report(&server, &late[0], &full_report(seed, week, |item| item.max))?;
+    let answer = setting.send(&server, &late[0], &full_report(seed, week, |item| item.max))?;
     ensure!(answer == (410, "week_published".to_owned()), "a late report: {answer:?}");
     ensure!(setting.read(&server, "team", &item, week)? == before, "a late report changed the release");
-    ensure!(setting.rows("aggregates", Some(week))? == 0, "a late report left sums");
+    ensure!(setting.summed_rows(Some(week))? == 0, "a late report left sums");
     ensure!(setting.rows("report_receipts", None)? == 0, "a late report left a receipt");
     Ok(())
 }
 
-#[test]
-fn fake_reports_cannot_redraw_published_noise() -> Result<()> {
+fn fake_reports_cannot_redraw_published_noise(mode: Mode) -> Result<()> {
     // Differential privacy on, as init-org makes it.
-    let setting = Setting::new("Rumore Srl", 1, false)?;
+    let setting = Setting::new("Rumore Srl", 1, false, mode)?;
     let week = calendar::week();
     let tokens = setting.enrol(week, K + 1 + 3)?;
     let seed = setting.seed()?;
@@ -266,7 +314,7 @@ fn fake_reports_cannot_redraw_published_noise() -> Result<()> {
 
     let server = setting.start(calendar::reporting_time(week))?;
     for (position, token) in real.iter().enumerate() {
-        accepted(&server, token, &full_report(seed, week, |item| spread(item, position)))?;
+        setting.accepted(&server, token, &full_report(seed, week, |item| spread(item, position)))?;
     }
     server.kill();
 
@@ -300,11 +348,11 @@ fn fake_reports_cannot_redraw_published_noise() -> Result<()> {
     // Fake reports after publication: devices enrolled in W that held back,
     // and a device enrolled now, each sending extremes.
     for token in fakes {
-        let answer = send_report(&server, token, &full_report(seed, week, |item| item.max))?;
+        let answer = setting.send(&server, token, &full_report(seed, week, |item| item.max))?;
         ensure!(answer == (410, "week_published".to_owned()), "{answer:?}");
     }
     let newcomer = enrol_on(&server, &setting.invite, 1)?.remove(0);
-    let answer = send_report(&server, &newcomer, &full_report(seed, week, |item| item.min))?;
+    let answer = setting.send(&server, &newcomer, &full_report(seed, week, |item| item.min))?;
     ensure!(answer == (422, "week_before_enrolment".to_owned()), "{answer:?}");
     ensure!(read_all(&server)? == published, "the release changed after fake reports");
     server.kill();
@@ -334,14 +382,9 @@ fn with_who5() -> QuestionnairePlan {
     QuestionnairePlan::single(Questionnaire::EDITION_3_WITH_WHO5).expect("edition 3 exists")
 }
 
-#[test]
-fn item_and_metric_cells_cover_the_same_reports() -> Result<()> {
-    let setting = Setting::new("Coerenza Srl", 1, true)?;
+fn item_and_metric_cells_cover_the_same_reports(mode: Mode) -> Result<()> {
     // WHO-5 weeks score a metric from five items: the organisation opts in.
-    // `set-questionnaire` adopts only from a cycle to come, so the
-    // administrator's database is set directly for the weeks of this test.
-    polso_server::SqliteServerStore::open(&setting.database)?
-        .set_questionnaire(&setting.organisation.id, &with_who5())?;
+    let setting = Setting::with_questionnaire("Coerenza Srl", 1, true, mode, Some(&with_who5()))?;
     let seed = setting.seed()?;
     let (week, asked) = who5_week(seed)?;
     let tokens = setting.enrol(week, K + 2)?;
@@ -353,13 +396,13 @@ fn item_and_metric_cells_cover_the_same_reports() -> Result<()> {
     for (position, token) in full_devices.iter().enumerate() {
         let answers: Vec<(String, u8)> =
             asked.iter().map(|item| (item.id.clone(), spread(item, position))).collect();
-        accepted(&server, token, &report(week, &answers))?;
+        setting.accepted(&server, token, &report(week, &answers))?;
         full_answers.push(answers);
     }
     // One person skips one WHO-5 item and answers the others at the extremes.
     let partial: Vec<(String, u8)> =
         asked.iter().filter(|item| item.id != skipped).map(|item| (item.id.clone(), item.max)).collect();
-    accepted(&server, &skipper[0], &report(week, &partial))?;
+    setting.accepted(&server, &skipper[0], &report(week, &partial))?;
     server.kill();
 
     let server = setting.start(calendar::after_publication(week))?;
@@ -399,9 +442,8 @@ fn item_and_metric_cells_cover_the_same_reports() -> Result<()> {
     Ok(())
 }
 
-#[test]
-fn a_unanimous_small_cell_shows_no_histogram_or_sd() -> Result<()> {
-    let setting = Setting::new("Unanimi Srl", 1, true)?;
+fn a_unanimous_small_cell_shows_no_histogram_or_sd(mode: Mode) -> Result<()> {
+    let setting = Setting::new("Unanimi Srl", 1, true, mode)?;
     let week = calendar::week();
     let tokens = setting.enrol(week, K + 1)?;
     let seed = setting.seed()?;
@@ -409,7 +451,7 @@ fn a_unanimous_small_cell_shows_no_histogram_or_sd() -> Result<()> {
 
     let server = setting.start(calendar::reporting_time(week))?;
     for token in &tokens {
-        accepted(&server, token, &full_report(seed, week, |item| item.max))?;
+        setting.accepted(&server, token, &full_report(seed, week, |item| item.max))?;
     }
     server.kill();
 
@@ -441,9 +483,8 @@ fn wal_length(database: &Path) -> Result<u64> {
     Ok(if wal.exists() { std::fs::metadata(&wal)?.len() } else { 0 })
 }
 
-#[test]
-fn a_database_copy_after_each_report_shows_no_past_commit() -> Result<()> {
-    let setting = Setting::new("Copie Srl", 1, true)?;
+fn a_database_copy_after_each_report_shows_no_past_commit(mode: Mode) -> Result<()> {
+    let setting = Setting::new("Copie Srl", 1, true, mode)?;
     let week = calendar::week();
     let tokens = setting.enrol(week, K + 1)?;
     let seed = setting.seed()?;
@@ -451,7 +492,7 @@ fn a_database_copy_after_each_report_shows_no_past_commit() -> Result<()> {
 
     let server = setting.start(calendar::reporting_time(week))?;
     for (position, token) in tokens.iter().enumerate() {
-        accepted(&server, token, &full_report(seed, week, |item| spread(item, position)))?;
+        setting.accepted(&server, token, &full_report(seed, week, |item| spread(item, position)))?;
         // A copy taken now: the main file holds the current sums, the WAL no commit.
         let length = wal_length(&setting.database)?;
         ensure!(length == 0, "after report {position} the WAL holds {length} bytes of past commits");
@@ -472,7 +513,7 @@ fn a_database_copy_after_each_report_shows_no_past_commit() -> Result<()> {
     let server = setting.start(calendar::after_publication(week))?;
     let table = setting.read(&server, "team", &item, week)?;
     ensure!(table["published_through"] == week.to_string(), "{table}");
-    ensure!(setting.rows("aggregates", Some(week))? == 0, "the published week's sums are still on disk");
+    ensure!(setting.summed_rows(Some(week))? == 0, "the published week's sums are still on disk");
     ensure!(setting.rows("report_receipts", None)? == 0, "the published week's receipts are still on disk");
     ensure!(wal_length(&setting.database)? == 0, "the WAL holds the publication's commit");
     Ok(())
@@ -485,7 +526,7 @@ fn everything_but_sums(database: &Path) -> Result<String> {
 
 #[test]
 fn no_content_digest_is_stored() -> Result<()> {
-    let setting = Setting::new("Impronte Srl", 1, true)?;
+    let setting = Setting::new("Impronte Srl", 1, true, Mode::OneServer)?;
     let connection = rusqlite::Connection::open(&setting.database)?;
     let columns: Vec<String> = connection
         .prepare("SELECT name FROM pragma_table_info('report_receipts')")?
@@ -502,7 +543,7 @@ fn no_content_digest_is_stored() -> Result<()> {
     let tokens = setting.enrol(week, 2)?;
     let seed = setting.seed()?;
     let server = setting.start(calendar::reporting_time(week))?;
-    accepted(&server, &tokens[1], &full_report(seed, week, |item| item.min))?;
+    setting.accepted(&server, &tokens[1], &full_report(seed, week, |item| item.min))?;
     server.kill();
     let before = std::fs::read(&setting.database)?;
     ensure!(wal_length(&setting.database)? == 0, "a WAL to copy too");
@@ -516,7 +557,7 @@ fn no_content_digest_is_stored() -> Result<()> {
         }
         std::fs::write(&setting.database, &before)?;
         let server = setting.start(calendar::reporting_time(week))?;
-        accepted(&server, &tokens[0], &full_report(seed, week, value_of))?;
+        setting.accepted(&server, &tokens[0], &full_report(seed, week, value_of))?;
         server.kill();
         copies.push(everything_but_sums(&setting.database)?);
     }
@@ -530,7 +571,7 @@ fn no_content_digest_is_stored() -> Result<()> {
 
 #[test]
 fn the_app_waits_at_least_an_hour_even_if_the_server_announces_zero() -> Result<()> {
-    let setting = Setting::new("Fretta Srl", 1, true)?;
+    let setting = Setting::new("Fretta Srl", 1, true, Mode::OneServer)?;
     let week = calendar::week();
     let zero_delay = ["--max-random-delay-seconds", "0"];
     let server = RunningServer::start_at_with(
@@ -625,9 +666,8 @@ fn an_out_of_scope_unit_answers_exactly_like_a_missing_one() -> Result<()> {
 /// could both show their histograms, and their difference would be the
 /// histogram of the team of 6, below the minimum. The spread goes through
 /// secondary suppression too, so at most one of the two shows it.
-#[test]
-fn a_histogram_below_the_minimum_cannot_be_had_by_subtraction() -> Result<()> {
-    let setting = Setting::new("Sottrazioni Srl", 2, true)?;
+fn a_histogram_below_the_minimum_cannot_be_had_by_subtraction(mode: Mode) -> Result<()> {
+    let setting = Setting::new("Sottrazioni Srl", 2, true, mode)?;
     let week = calendar::week();
     let small_invite = invite(&setting.database, &setting.organisation.teams[1].1, 50)?;
     let large = setting.enrol(week, 10)?;
@@ -638,7 +678,7 @@ fn a_histogram_below_the_minimum_cannot_be_had_by_subtraction() -> Result<()> {
 
     let server = setting.start(calendar::reporting_time(week))?;
     for (position, token) in large.iter().chain(&small).enumerate() {
-        accepted(&server, token, &full_report(seed, week, |item| spread(item, position)))?;
+        setting.accepted(&server, token, &full_report(seed, week, |item| spread(item, position)))?;
     }
     server.kill();
 
@@ -693,9 +733,8 @@ fn enps_week(seed: u64) -> Result<IsoWeek> {
 /// two never both carry one. Within a cell, the three shares and the eNPS
 /// are exactly what its own histogram gives: they add nothing to it, which
 /// is why no single category is withheld (any one follows from the others).
-#[test]
-fn enps_comes_from_released_histograms_and_cannot_be_had_by_subtraction() -> Result<()> {
-    let setting = Setting::new("Raccomandazioni Srl", 2, true)?;
+fn enps_comes_from_released_histograms_and_cannot_be_had_by_subtraction(mode: Mode) -> Result<()> {
+    let setting = Setting::new("Raccomandazioni Srl", 2, true, mode)?;
     let seed = setting.seed()?;
     let week = enps_week(seed)?;
     let small_invite = invite(&setting.database, &setting.organisation.teams[1].1, 50)?;
@@ -713,7 +752,7 @@ fn enps_comes_from_released_histograms_and_cannot_be_had_by_subtraction() -> Res
         let report = full_report(seed, week, |item| {
             if item.metric == Metric::Enps { enps_answer } else { spread(item, position) }
         });
-        accepted(&server, token, &report)?;
+        setting.accepted(&server, token, &report)?;
     }
     server.kill();
 
@@ -788,9 +827,8 @@ fn not_applicable_week(seed: u64) -> Result<(IsoWeek, AskedItem)> {
 /// count minus the large team's must not give it: the two never both leave.
 /// The people who marked it are in neither the item's cell nor its metric's,
 /// so the large team's three answers stay below k too.
-#[test]
-fn a_not_applicable_count_cannot_be_had_by_subtraction() -> Result<()> {
-    let setting = Setting::new("Pertinenze Srl", 2, true)?;
+fn a_not_applicable_count_cannot_be_had_by_subtraction(mode: Mode) -> Result<()> {
+    let setting = Setting::new("Pertinenze Srl", 2, true, mode)?;
     let seed = setting.seed()?;
     let (week, marked) = not_applicable_week(seed)?;
     let small_invite = invite(&setting.database, &setting.organisation.teams[1].1, 50)?;
@@ -814,7 +852,7 @@ fn a_not_applicable_count_cannot_be_had_by_subtraction() -> Result<()> {
         } else {
             full_report(seed, week, |item| spread(item, position))
         };
-        accepted(&server, token, &report)?;
+        setting.accepted(&server, token, &report)?;
     }
     for (position, token) in small.iter().enumerate() {
         let report = if position < 2 {
@@ -822,7 +860,7 @@ fn a_not_applicable_count_cannot_be_had_by_subtraction() -> Result<()> {
         } else {
             full_report(seed, week, |item| spread(item, position))
         };
-        accepted(&server, token, &report)?;
+        setting.accepted(&server, token, &report)?;
     }
     server.kill();
 
@@ -849,3 +887,38 @@ fn a_not_applicable_count_cannot_be_had_by_subtraction() -> Result<()> {
     server.kill();
     Ok(())
 }
+
+/// The attacks above that do not depend on how reports reach the server,
+/// against one server and against two (issue 14: "the attack tests of
+/// published releases pass in two-server mode too").
+macro_rules! in_both_modes {
+    ($($attack:ident),* $(,)?) => {
+        mod one_server {
+            use super::*;
+            $(#[test]
+            fn $attack() -> Result<()> {
+                super::$attack(Mode::OneServer)
+            })*
+        }
+        mod two_servers {
+            use super::*;
+            $(#[test]
+            fn $attack() -> Result<()> {
+                super::$attack(Mode::TwoServers)
+            })*
+        }
+    };
+}
+
+in_both_modes!(
+    polling_between_arrivals_shows_nothing_until_publication,
+    a_report_for_the_open_week_is_refused,
+    a_late_report_after_publication_is_refused,
+    fake_reports_cannot_redraw_published_noise,
+    item_and_metric_cells_cover_the_same_reports,
+    a_unanimous_small_cell_shows_no_histogram_or_sd,
+    a_database_copy_after_each_report_shows_no_past_commit,
+    a_histogram_below_the_minimum_cannot_be_had_by_subtraction,
+    enps_comes_from_released_histograms_and_cannot_be_had_by_subtraction,
+    a_not_applicable_count_cannot_be_had_by_subtraction,
+);

@@ -9,55 +9,20 @@
 //! the leader's database taken after each report (one report's share reads
 //! as nothing).
 
-use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 
-use anyhow::{Context, Result, bail, ensure};
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
+use anyhow::{Context, Result, ensure};
 use polso_core::IsoWeek;
 use polso_core::bank::ItemBank;
 use polso_core::schedule::Schedule;
 use polso_faults::calendar;
-use polso_faults::reports::asked_items;
-use polso_faults::server::{
-    RunningServer, admin, cell_of, get_json, invite, organisation, post_json, read_aggregates, server_binary,
-};
+use polso_faults::reports::{asked_items, report};
+use polso_faults::server::{RunningServer, admin, cell_of, invite, organisation, post_json, read_aggregates};
+use polso_faults::two_server::{HelperSide, Mode, send_report, shares_of};
 use polso_server::ServerStore;
-use polso_vdaf::{HelperPublicKey, ReportContext, WeekLayout, shard, to_wire};
+use polso_vdaf::WeekLayout;
 use serde_json::{Value, json};
-
-/// A helper process, killed when dropped.
-struct Helper(Child);
-
-impl Drop for Helper {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts `helper-serve` on `database` at `listen`, its calendar from `now`.
-fn start_helper(database: &Path, listen: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Helper> {
-    let mut child = Command::new(server_binary())
-        .arg("--db")
-        .arg(database)
-        .args(["helper-serve", "--listen", listen, "--now", &calendar::rfc3339(now)])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .context("starting the helper")?;
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().context("no stdout")?).read_line(&mut line)?;
-    if !line.starts_with("polso-server listening on ") {
-        let _ = child.kill();
-        bail!("the helper said {line:?}");
-    }
-    Ok(Helper(child))
-}
 
 /// An organisation of one department with a large team (10 devices) and a
 /// small one (3), linked to a helper from [`calendar::week`]; devices
@@ -65,8 +30,7 @@ fn start_helper(database: &Path, listen: &str, now: chrono::DateTime<chrono::Utc
 struct TwoServers {
     _directory: tempfile::TempDir,
     database: std::path::PathBuf,
-    helper_database: std::path::PathBuf,
-    helper_listen: String,
+    helper: HelperSide,
     organisation_id: String,
     teams: Vec<String>,
     department: String,
@@ -78,37 +42,32 @@ struct TwoServers {
 
 impl TwoServers {
     fn new(name: &str, sizes: &[usize]) -> Result<TwoServers> {
+        TwoServers::pinning(name, sizes, None)
+    }
+
+    /// [`TwoServers::new`] with every team's head-count `pinned` when the
+    /// helper is paired, and raised back to the suite's head-count on the
+    /// organisation's server right after (by its operator, say).
+    fn pinning(name: &str, sizes: &[usize], pinned: Option<u32>) -> Result<TwoServers> {
         let directory = tempfile::tempdir()?;
         let database = directory.path().join("server.db");
-        let helper_database = directory.path().join("helper.db");
         let organisation = organisation(&database, name, 1, sizes.len())?;
         admin(&database, &["set-dp", "--organisation", &organisation.id, "--off"])?;
         let hr_token = admin(&database, &["create-hr-token", "--organisation", &organisation.id])?;
-        let public_key = admin(&helper_database, &["helper-init", "--party", "RSU di prova"])?;
-        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-        let helper_listen = format!("127.0.0.1:{port}");
-        let pairing = directory.path().join("pairing.json");
-        let week = calendar::week().to_string();
-        admin(
-            &database,
-            &[
-                "link-helper",
-                "--organisation",
-                &organisation.id,
-                "--url",
-                &format!("http://{helper_listen}"),
-                "--party",
-                "RSU di prova",
-                "--public-key",
-                &public_key,
-                "--from",
-                &week,
-                "--out",
-                pairing.to_str().context("a path")?,
-            ],
-        )?;
-        admin(&helper_database, &["helper-pair", "--pairing", pairing.to_str().context("a path")?])?;
         let teams: Vec<String> = organisation.teams.iter().map(|(_, team)| team.clone()).collect();
+        let set_headcounts = |headcount: u32| -> Result<()> {
+            for team in &teams {
+                admin(&database, &["set-headcount", "--team", team, &headcount.to_string()])?;
+            }
+            Ok(())
+        };
+        if let Some(pinned) = pinned {
+            set_headcounts(pinned)?;
+        }
+        let helper = HelperSide::link(&database, directory.path(), &organisation.id, calendar::week())?;
+        if pinned.is_some() {
+            set_headcounts(polso_faults::server::TEAM_HEADCOUNT)?;
+        }
         let output = Arc::new(Mutex::new(Vec::new()));
         let server =
             RunningServer::start_at(&database, output.clone(), calendar::enrolment_time(calendar::week()))?;
@@ -130,8 +89,7 @@ impl TwoServers {
         Ok(TwoServers {
             _directory: directory,
             database,
-            helper_database,
-            helper_listen,
+            helper,
             organisation_id: organisation.id,
             teams,
             department: organisation.departments[0].clone(),
@@ -146,34 +104,26 @@ impl TwoServers {
         let week = calendar::week();
         let server =
             RunningServer::start_at(&self.database, self.output.clone(), calendar::reporting_time(week))?;
-        let (status, read) = get_json(&server.url, "/v1/questionnaire", &self.devices[0].1)?;
-        ensure!(status == 200 && read["aggregation"]["mode"] == "two_server", "{status} {read}");
-        let key = STANDARD.decode(read["aggregation"]["helper"]["public_key"].as_str().context("a key")?)?;
-        let key = HelperPublicKey::from_bytes(&key).map_err(|error| anyhow::anyhow!("{error}"))?;
-        let store = polso_server::SqliteServerStore::open(&self.database)?;
-        let organisation = store.organisation(&self.organisation_id)?;
-        let bank = ItemBank::embedded();
-        let schedule = Schedule::with_plan(bank, organisation.seed, &organisation.questionnaire);
-        let layout = WeekLayout::new(bank, &schedule, week).map_err(|error| anyhow::anyhow!("{error}"))?;
-        for (position, (team, token)) in self.devices.iter().enumerate() {
-            let answers: Vec<polso_core::Answer> = asked_items(organisation.seed, week)
+        let seed =
+            polso_server::SqliteServerStore::open(&self.database)?.organisation(&self.organisation_id)?.seed;
+        for (position, (_, token)) in self.devices.iter().enumerate() {
+            let answers: Vec<(String, u8)> = asked_items(seed, week)
                 .iter()
                 .enumerate()
-                .map(|(index, item)| polso_core::Answer {
-                    item: bank.item(&item.id).expect("an asked item").id.clone(),
-                    value: item.min + ((position * 3 + index) % usize::from(item.max - item.min + 1)) as u8,
+                .map(|(index, item)| {
+                    let value =
+                        item.min + ((position * 3 + index) % usize::from(item.max - item.min + 1)) as u8;
+                    (item.id.clone(), value)
                 })
                 .collect();
-            let measurement = layout.measure(&answers, &[]).map_err(|error| anyhow::anyhow!("{error}"))?;
-            let context = ReportContext {
-                organisation: self.organisation_id.clone(),
-                week,
-                team: self.teams[*team].clone(),
-            };
-            let upload =
-                shard(&layout, &context, &measurement, &key).map_err(|error| anyhow::anyhow!("{error}"))?;
-            let body = serde_json::to_value(to_wire(week, &upload))?;
-            let (status, answer) = post_json(&server.url, "/v1/shared-reports", Some(token), &body)?;
+            let (status, answer) = send_report(
+                Mode::TwoServers,
+                &server.url,
+                &self.database,
+                &self.organisation_id,
+                token,
+                &report(week, &answers),
+            )?;
             ensure!(status == 200 && answer["status"] == "accepted", "{status} {answer}");
         }
         server.kill();
@@ -195,8 +145,7 @@ fn in_two_server_mode_a_small_team_is_withheld_and_cannot_be_had_by_subtraction(
         .seed;
 
     // While the week collects (the helper up), nothing of it is served.
-    let _helper =
-        start_helper(&setting.helper_database, &setting.helper_listen, calendar::publication_time(week))?;
+    let _helper = setting.helper.start(calendar::publication_time(week))?;
     let server =
         RunningServer::start_at(&setting.database, setting.output.clone(), calendar::reporting_time(week))?;
     let item = asked_items(seed, week).remove(0);
@@ -237,8 +186,7 @@ fn in_two_server_mode_a_leader_whose_k_was_lowered_after_pairing_publishes_nothi
     // Before any report: allowed by the organisation's server, not by the helper's pinned k.
     admin(&setting.database, &["set-k", "--organisation", &setting.organisation_id, "3"])?;
     setting.send_all()?;
-    let _helper =
-        start_helper(&setting.helper_database, &setting.helper_listen, calendar::publication_time(week))?;
+    let _helper = setting.helper.start(calendar::publication_time(week))?;
     let server = RunningServer::start_at(
         &setting.database,
         setting.output.clone(),
@@ -254,11 +202,46 @@ fn in_two_server_mode_a_leader_whose_k_was_lowered_after_pairing_publishes_nothi
         table["cells"].as_array().is_some_and(|cells| cells.iter().all(|cell| cell["released"] == false)),
         "{table}"
     );
-    let log = admin(&setting.helper_database, &["helper-log"])?;
+    let log = setting.helper.log()?;
     ensure!(
         log.contains("0 cells released") || log.is_empty(),
         "the helper released cells below its k: {log}"
     );
+    server.kill();
+    Ok(())
+}
+
+/// Sybils of the leader, against the real binaries: the helper was paired
+/// with a team of six, the organisation's operator then raised the team's
+/// head-count on its own server and ten devices report. The helper verifies
+/// six (`helper-log`), and no released cell counts more than six reports.
+#[test]
+fn in_two_server_mode_no_team_week_counts_more_reports_than_the_pinned_headcount() -> Result<()> {
+    let setting = TwoServers::pinning("Sosia Srl", &[10], Some(6))?;
+    let week = calendar::week();
+    setting.send_all()?;
+    let seed = polso_server::SqliteServerStore::open(&setting.database)?
+        .organisation(&setting.organisation_id)?
+        .seed;
+    let _helper = setting.helper.start(calendar::after_publication(week))?;
+    let server = RunningServer::start_at(
+        &setting.database,
+        setting.output.clone(),
+        calendar::after_publication(week),
+    )?;
+    let mut counts = Vec::new();
+    for item in asked_items(seed, week) {
+        for unit in ["team", "department", "organisation"] {
+            let table = setting.read(&server, unit, &item.id, week)?;
+            ensure!(table["published_through"] == week.to_string(), "{} not published: {table}", item.id);
+            counts.extend(
+                table["cells"].as_array().into_iter().flatten().filter_map(|cell| cell["n"].as_u64()),
+            );
+        }
+    }
+    ensure!(counts.contains(&6) && counts.iter().all(|n| *n <= 6), "released counts {counts:?}");
+    let log = setting.helper.log()?;
+    ensure!(log.contains("from 6 reports"), "the helper's log: {log}");
     server.kill();
     Ok(())
 }
@@ -280,8 +263,7 @@ fn in_two_server_mode_copies_of_the_leaders_database_difference_to_nothing() -> 
 
     let setting = TwoServers::new("Copie Srl", &[6])?;
     let week = calendar::week();
-    let _helper =
-        start_helper(&setting.helper_database, &setting.helper_listen, calendar::publication_time(week))?;
+    let _helper = setting.helper.start(calendar::publication_time(week))?;
     let store = polso_server::SqliteServerStore::open(&setting.database)?;
     let organisation = store.organisation(&setting.organisation_id)?;
     drop(store);
@@ -300,31 +282,21 @@ fn in_two_server_mode_copies_of_the_leaders_database_difference_to_nothing() -> 
     };
     let mut server =
         RunningServer::start_at(&setting.database, setting.output.clone(), calendar::reporting_time(week))?;
-    let (status, read) = get_json(&server.url, "/v1/questionnaire", &setting.devices[0].1)?;
-    ensure!(status == 200, "{read}");
-    let key = STANDARD.decode(read["aggregation"]["helper"]["public_key"].as_str().context("a key")?)?;
-    let key = HelperPublicKey::from_bytes(&key).map_err(|error| anyhow::anyhow!("{error}"))?;
     let mut before = None;
     let mut differences = 0;
     for (position, (_, token)) in setting.devices.iter().enumerate() {
-        let answers: Vec<polso_core::Answer> = asked_items(organisation.seed, week)
+        let answers: Vec<(String, u8)> = asked_items(organisation.seed, week)
             .iter()
-            .map(|item| polso_core::Answer {
-                item: bank.item(&item.id).expect("an asked item").id.clone(),
-                value: if position % 2 == 0 { item.min } else { item.max },
-            })
+            .map(|item| (item.id.clone(), if position % 2 == 0 { item.min } else { item.max }))
             .collect();
-        let measurement = layout.measure(&answers, &[]).map_err(|error| anyhow::anyhow!("{error}"))?;
-        let context =
-            ReportContext { organisation: setting.organisation_id.clone(), week, team: team.clone() };
-        let upload =
-            shard(&layout, &context, &measurement, &key).map_err(|error| anyhow::anyhow!("{error}"))?;
-        let (status, answer) = post_json(
+        let shares = shares_of(
             &server.url,
-            "/v1/shared-reports",
-            Some(token),
-            &serde_json::to_value(to_wire(week, &upload))?,
+            &setting.database,
+            &setting.organisation_id,
+            token,
+            &report(week, &answers),
         )?;
+        let (status, answer) = post_json(&server.url, "/v1/shared-reports", Some(token), &shares)?;
         ensure!(status == 200, "{answer}");
         // A restart verifies what is pending at once (the publication task's first pass).
         server = server.restart_at(calendar::reporting_time(week))?;

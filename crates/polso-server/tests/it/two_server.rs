@@ -723,3 +723,30 @@ async fn a_helper_lying_about_counts_gets_nothing_published() {
         two.world.read_table(&format!("unit=team&key={}&from={WEEK}&to={WEEK}", week_keys()[0])).await;
     assert_eq!(table["published_through"], Value::Null, "{table}");
 }
+
+/// Sybils of the leader: its operator raises a team's head-count on its own
+/// server after pairing and enrols devices of its own, ten reports in a team
+/// whose head-count the helper pinned at six. The helper verifies six and
+/// refuses the rest, so no team-week counts more reports than the people
+/// the representatives agreed it has, and the published count is six.
+#[tokio::test]
+async fn the_helper_verifies_no_more_reports_of_a_team_week_than_its_pinned_headcount() {
+    let world = world();
+    let team = world.teams[0][0].clone();
+    admin::set_headcount(world.store.as_ref(), &team, 6).unwrap();
+    let two = linked(world);
+    admin::set_headcount(two.world.store.as_ref(), &team, 10).unwrap();
+    for device in 0..10 {
+        enrol_and_send_shares(&two.world, &team, device).await;
+    }
+    two.world.advance_to_publication();
+    let store = polso_server::SqliteServerStore::open(&two.world.database_path()).unwrap();
+    let tree = polso_server::ServerStore::organisation_tree(&store, &two.world.organisation_id).unwrap();
+    let round = polso_server::leader::verify_pending(&store, two.helper_api.as_ref(), &tree).unwrap();
+    assert_eq!((round.verified, round.rejected), (6, 4));
+    let cells = published(&two.world).await;
+    let counts: Vec<u64> = cells.iter().filter_map(|cell| cell["n"].as_u64()).collect();
+    assert!(counts.contains(&6) && counts.iter().all(|n| *n <= 6), "{counts:?}");
+    let log = two.helper.store().release_log().unwrap();
+    assert!(log[0].summary.contains("from 6 reports of 1 teams"), "{}", log[0].summary);
+}
