@@ -4,13 +4,18 @@
 //!
 //! Publication runs from a background task every minute and before every HR
 //! read, so a read never waits for the next tick and a due week is published
-//! even when nobody reads. One publisher at a time ([`Publisher`]); a week is
+//! even when nobody reads. In two-server mode a read does not wait on a
+//! helper that hangs: it waits a short while for a pass already running
+//! (the background one, say), and after a helper call that failed slowly it
+//! leaves the helper to the background pass for a while; either way it
+//! serves what is published ([`Patience`]). One publisher at a time ([`Publisher`]); a week is
 //! never published twice (the store refuses it). Reads are served only from
 //! what this module stored, so polling between arrivals shows nothing: a week
 //! still collecting is not served at all.
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use polso_core::bank::ItemBank;
@@ -20,10 +25,12 @@ use polso_core::schedule::Schedule;
 use polso_core::{IsoWeek, Item, Metric, Scale};
 
 use crate::error::Result;
+use crate::helper_wire::{ReleaseRequest, ReleaseResponse, VerifyRequest, VerifyResponse};
 use crate::leader::{HelperApi, HttpHelperApi, publish_shared_week, verify_pending};
 use crate::privacy::{CellNoise, PublicationRandomness, ValueScale};
 use crate::release::{KeyRelease, ReleaseRules, publish_key};
 use crate::report::{METRIC_HISTOGRAM_BINS, NOT_APPLICABLE_PREFIX, item_key, metric_key, not_applicable_key};
+use crate::shared_store::HelperLink;
 use crate::store::{OrganisationTree, PublishedCell, ServerStore, TeamAggregate, WeekPublication};
 
 /// How weeks are published: the server's settings, never a request's.
@@ -36,12 +43,72 @@ pub struct PublicationSettings {
     pub histogram_minimum: u32,
 }
 
+/// How long an HR read gives a helper, in two-server mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Patience {
+    /// How long a read waits for a publication pass already running before
+    /// it serves what is published.
+    pub read_wait: Duration,
+    /// A helper call that fails after at least this long counts as the
+    /// helper hanging (one that is down fails at once, and reads keep trying it).
+    pub slow_call: Duration,
+    /// How long after a hanging call reads leave the helper to the
+    /// background pass.
+    pub backoff: Duration,
+}
+
+impl Default for Patience {
+    fn default() -> Patience {
+        Patience {
+            read_wait: Duration::from_secs(5),
+            slow_call: Duration::from_secs(5),
+            backoff: Duration::from_secs(5 * 60),
+        }
+    }
+}
+
+/// The helper, with when a call to it last failed slowly.
+struct WatchedHelper {
+    inner: Arc<dyn HelperApi>,
+    slow_call: Duration,
+    hung_at: Mutex<Option<Instant>>,
+}
+
+impl WatchedHelper {
+    fn watch<T>(&self, call: impl FnOnce() -> Result<T>) -> Result<T> {
+        let started = Instant::now();
+        let answer = call();
+        if answer.is_err() && started.elapsed() >= self.slow_call {
+            *self.hung_at.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(Instant::now());
+        }
+        answer
+    }
+
+    fn hung_within(&self, backoff: Duration) -> bool {
+        self.hung_at
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .is_some_and(|at| at.elapsed() < backoff)
+    }
+}
+
+impl HelperApi for WatchedHelper {
+    fn verify(&self, link: &HelperLink, request: &VerifyRequest) -> Result<VerifyResponse> {
+        self.watch(|| self.inner.verify(link, request))
+    }
+
+    fn release(&self, link: &HelperLink, request: &ReleaseRequest) -> Result<ReleaseResponse> {
+        self.watch(|| self.inner.release(link, request))
+    }
+}
+
 /// Serialises publication: the background task and HR reads may both try.
 /// In two-server mode it verifies pending reports with the helper first, and
 /// publishes a two-server week with it.
 pub struct Publisher {
     lock: Mutex<()>,
-    helper: Arc<dyn HelperApi>,
+    helper: WatchedHelper,
+    patience: Patience,
 }
 
 impl std::fmt::Debug for Publisher {
@@ -60,7 +127,22 @@ impl Default for Publisher {
 impl Publisher {
     /// A publisher that reaches helpers through `helper`.
     pub fn with_helper(helper: Arc<dyn HelperApi>) -> Publisher {
-        Publisher { lock: Mutex::new(()), helper }
+        Publisher::with_patience(helper, Patience::default())
+    }
+
+    /// A publisher that reaches helpers through `helper`, reads giving it `patience`.
+    pub fn with_patience(helper: Arc<dyn HelperApi>, patience: Patience) -> Publisher {
+        Publisher {
+            lock: Mutex::new(()),
+            helper: WatchedHelper { inner: helper, slow_call: patience.slow_call, hung_at: Mutex::new(None) },
+            patience,
+        }
+    }
+
+    fn locked(&self) -> MutexGuard<'_, ()> {
+        // A panic while publishing leaves no half-published week (one
+        // transaction per week), so a poisoned lock is safe to take.
+        self.lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -75,9 +157,51 @@ impl Publisher {
         settings: PublicationSettings,
         now: DateTime<Utc>,
     ) -> Result<Vec<IsoWeek>> {
-        // A panic while publishing leaves no half-published week (one
-        // transaction per week), so a poisoned lock is safe to take.
-        let _guard = self.lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let _guard = self.locked();
+        self.publish_locked(store, organisation_id, settings, now)
+    }
+
+    /// [`Publisher::publish_due_weeks`] before an HR read. With one server it
+    /// is the same. In two-server mode it does not wait on a helper that
+    /// hangs: it gives a pass already running [`Patience::read_wait`], and
+    /// after a helper call that failed slowly it leaves the helper to the
+    /// background pass for [`Patience::backoff`]; then it publishes nothing
+    /// and the read serves what is published.
+    pub fn publish_due_weeks_for_read(
+        &self,
+        store: &dyn ServerStore,
+        organisation_id: &str,
+        settings: PublicationSettings,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<IsoWeek>> {
+        let linked = store.shared().map(|shared| shared.helper_link(organisation_id)).transpose()?.flatten();
+        if linked.is_none() {
+            return self.publish_due_weeks(store, organisation_id, settings, now);
+        }
+        if self.helper.hung_within(self.patience.backoff) {
+            return Ok(Vec::new());
+        }
+        let deadline = Instant::now() + self.patience.read_wait;
+        let _guard = loop {
+            match self.lock.try_lock() {
+                Ok(guard) => break guard,
+                Err(TryLockError::Poisoned(poisoned)) => break poisoned.into_inner(),
+                Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                Err(TryLockError::WouldBlock) => return Ok(Vec::new()),
+            }
+        };
+        self.publish_locked(store, organisation_id, settings, now)
+    }
+
+    fn publish_locked(
+        &self,
+        store: &dyn ServerStore,
+        organisation_id: &str,
+        settings: PublicationSettings,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<IsoWeek>> {
         let last_due = settings.window.last_publishable_week(now);
         let first = match store.last_published_week(organisation_id)? {
             Some(last) => last.next(),
@@ -94,7 +218,7 @@ impl Publisher {
         if link.is_some() {
             // Reports wait for the helper until it answers; a helper that is
             // down delays publication, and loses nothing.
-            if let Err(error) = verify_pending(store, self.helper.as_ref(), &tree) {
+            if let Err(error) = verify_pending(store, &self.helper, &tree) {
                 tracing::warn!(organisation = organisation_id, %error, "verifying reports with the helper failed; retrying later");
             }
         }
@@ -108,7 +232,7 @@ impl Publisher {
         for index in first.index()..=last_due.index() {
             let week = IsoWeek::from_index(index);
             if let Some(link) = link.as_ref().filter(|link| week >= link.from_week) {
-                match publish_shared_week(store, self.helper.as_ref(), &tree, link, settings, week, now) {
+                match publish_shared_week(store, &self.helper, &tree, link, settings, week, now) {
                     Ok(true) => {
                         published.push(week);
                         continue;
@@ -145,9 +269,9 @@ impl Publisher {
             if let Some(shared) = store.shared()
                 && shared.helper_link(&organisation.id)?.is_some()
             {
-                let _guard = self.lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                let _guard = self.locked();
                 let tree = store.organisation_tree(&organisation.id)?;
-                if let Err(error) = verify_pending(store, self.helper.as_ref(), &tree) {
+                if let Err(error) = verify_pending(store, &self.helper, &tree) {
                     tracing::warn!(organisation = %organisation.id, %error, "verifying reports with the helper failed; retrying later");
                 }
             }

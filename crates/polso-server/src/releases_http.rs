@@ -210,7 +210,9 @@ struct Snapshot {
 
 /// Publishes the organisation's due weeks, then runs `read` on the store with
 /// the organisation's id and the time: every read path goes through here, so
-/// none ever serves a week that is due but not yet published.
+/// none serves a week that is due but not yet published, except in
+/// two-server mode while the helper hangs (the read then serves what is
+/// published rather than wait: [`crate::publish::Patience`]).
 async fn publish_then_read<T: Send + 'static>(
     state: &AppState,
     organisation_id: String,
@@ -221,7 +223,7 @@ async fn publish_then_read<T: Send + 'static>(
     let now = state.clock.now();
     state
         .blocking(move |store| {
-            publisher.publish_due_weeks(store, &organisation_id, settings, now)?;
+            publisher.publish_due_weeks_for_read(store, &organisation_id, settings, now)?;
             read(store, &organisation_id, settings, now)
         })
         .await

@@ -750,3 +750,125 @@ async fn the_helper_verifies_no_more_reports_of_a_team_week_than_its_pinned_head
     let log = two.helper.store().release_log().unwrap();
     assert!(log[0].summary.contains("from 6 reports of 1 teams"), "{}", log[0].summary);
 }
+
+/// A helper that answers nothing until the test lets it, then fails as a
+/// timed-out call would; it counts the calls it gets.
+struct HangingHelper {
+    calls: std::sync::atomic::AtomicUsize,
+    gate: std::sync::Mutex<bool>,
+    opened: std::sync::Condvar,
+}
+
+impl HangingHelper {
+    fn hang(&self) -> polso_server::Result<()> {
+        self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let mut open = self.gate.lock().unwrap();
+        while !*open {
+            open = self.opened.wait(open).unwrap();
+        }
+        Err(polso_server::ServerError::Helper("timed out".to_owned()))
+    }
+
+    fn calls(&self) -> usize {
+        self.calls.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl polso_server::leader::HelperApi for HangingHelper {
+    fn verify(
+        &self,
+        _: &polso_server::shared_store::HelperLink,
+        _: &polso_server::helper_wire::VerifyRequest,
+    ) -> polso_server::Result<polso_server::helper_wire::VerifyResponse> {
+        self.hang().map(|()| unreachable!())
+    }
+
+    fn release(
+        &self,
+        _: &polso_server::shared_store::HelperLink,
+        _: &polso_server::helper_wire::ReleaseRequest,
+    ) -> polso_server::Result<polso_server::helper_wire::ReleaseResponse> {
+        self.hang().map(|()| unreachable!())
+    }
+}
+
+/// A helper that hangs does not hang HR: while the background pass waits on
+/// it, a read waits only its patience and serves what is published (the
+/// week not yet); once a call failed slowly, reads leave the helper to the
+/// background pass and call it no more.
+#[tokio::test]
+async fn a_helper_that_hangs_does_not_hold_up_hr_reads() {
+    use polso_server::publish::{Patience, Publisher};
+
+    let two = two_server_world();
+    for device in 0..6 {
+        let team = two.world.teams[0][0].clone();
+        enrol_and_send_shares(&two.world, &team, device).await;
+    }
+    two.world.advance_to_publication();
+    let hanging = Arc::new(HangingHelper {
+        calls: Default::default(),
+        gate: std::sync::Mutex::new(false),
+        opened: std::sync::Condvar::new(),
+    });
+    let patience = Patience {
+        read_wait: std::time::Duration::from_millis(200),
+        slow_call: std::time::Duration::from_millis(100),
+        backoff: std::time::Duration::from_secs(600),
+    };
+    let publisher = Arc::new(Publisher::with_patience(hanging.clone(), patience));
+    let settings = polso_server::ServerConfig::default().publication();
+    let now = publish_time();
+    let database = two.world.database_path();
+    let background = {
+        let publisher = publisher.clone();
+        std::thread::spawn(move || {
+            let store = polso_server::SqliteServerStore::open(&database).unwrap();
+            publisher.publish_all_due(&store, settings, now)
+        })
+    };
+    while hanging.calls() == 0 {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    // A read on its own thread, which must answer while the helper hangs.
+    let read_now = || {
+        let (sender, answer) = std::sync::mpsc::channel();
+        let publisher = publisher.clone();
+        let database = two.world.database_path();
+        let organisation = two.world.organisation_id.clone();
+        std::thread::spawn(move || {
+            let store = polso_server::SqliteServerStore::open(&database).unwrap();
+            let _ = sender.send(publisher.publish_due_weeks_for_read(&store, &organisation, settings, now));
+        });
+        answer.recv_timeout(std::time::Duration::from_secs(20))
+    };
+    let open_gate = || {
+        *hanging.gate.lock().unwrap() = true;
+        hanging.opened.notify_all();
+    };
+    // The background pass hangs on the helper: a read gives up waiting for it.
+    let Ok(read) = read_now() else {
+        open_gate();
+        panic!("a read waited on the hanging helper");
+    };
+    assert!(read.unwrap().is_empty());
+    assert_eq!(hanging.calls(), 1, "the read called the hanging helper");
+    let store = polso_server::SqliteServerStore::open(&two.world.database_path()).unwrap();
+    assert!(
+        polso_server::ServerStore::last_published_week(&store, &two.world.organisation_id).unwrap().is_none()
+    );
+
+    // The call fails slowly; the background pass goes on (it keeps trying the helper).
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    open_gate();
+    background.join().unwrap().unwrap();
+    *hanging.gate.lock().unwrap() = false;
+    let calls = hanging.calls();
+    // Now reads leave the helper alone and answer at once.
+    let Ok(read) = read_now() else {
+        open_gate();
+        panic!("a read called the helper that hung, and waited on it");
+    };
+    assert!(read.unwrap().is_empty());
+    assert_eq!(hanging.calls(), calls, "a read called a helper that hung");
+}
