@@ -16,7 +16,7 @@ use std::process::Command;
 use anyhow::{Context, Result, bail};
 
 /// The fuzz targets of `fuzz/fuzz_targets`.
-const FUZZ_TARGETS: [&str; 3] = ["wire_report", "cx_import", "bank_loader"];
+const FUZZ_TARGETS: [&str; 4] = ["wire_report", "cx_import", "survey_import", "bank_loader"];
 
 /// Runs the task with the arguments after `faults`.
 pub fn run(root: &Path, arguments: &[String]) -> Result<()> {

@@ -15,7 +15,7 @@ use crate::ErrorCode;
 
 /// The query of `POST /v1/cx`. The body is the CSV file itself (`text/csv` or
 /// `application/octet-stream`), not JSON.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CxImportQuery {
@@ -23,6 +23,11 @@ pub struct CxImportQuery {
     /// nothing; `false` (the default) checks it and stores every row.
     #[serde(default)]
     pub dry_run: bool,
+    /// The name of a saved mapping (`PUT /v1/cx/mappings/{name}`) to read a
+    /// survey tool's export with; without it the file is read in Polso's own
+    /// layouts (see `polso_core::cx`).
+    #[serde(default)]
+    pub mapping: Option<String>,
 }
 
 /// Which of the two CSV layouts a file has.
@@ -102,6 +107,12 @@ pub struct CxImportReport {
     /// Whether the rows were stored (replacing earlier rows of the same team,
     /// week and metric). `false` for a dry run or a file with errors.
     pub stored: bool,
+    /// When a file read without a mapping is refused at its header but holds
+    /// answers a survey tool exports (NPS, CSAT, CES questions), the tool it
+    /// looks like: import it through a mapping
+    /// (`POST /v1/cx/mapping-suggestion`). `null` otherwise.
+    #[serde(default)]
+    pub survey_tool: Option<crate::CxSurveyTool>,
 }
 
 /// The body of a refused CX import (400 `invalid_input` for a file with errors,

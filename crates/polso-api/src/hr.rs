@@ -342,6 +342,10 @@ pub enum NotEnoughDataReason {
     TooFewTeams,
     /// The EX or the CX values do not vary.
     NoVariation,
+    /// Enough pairs, but an effective sample size (after autocorrelation and
+    /// the team and week effects) below the minimum; `n_effective` says how
+    /// much, `minimum` the threshold.
+    SmallEffectiveSize,
 }
 
 /// One correlation: the estimate, or why there is none.
@@ -363,9 +367,15 @@ pub struct LinkageCorrelation {
     pub p_value: Option<f64>,
     /// The p-value adjusted (Benjamini–Hochberg) for testing every pair and lag.
     pub p_adjusted: Option<f64>,
+    /// For a finding (adjusted p at most the false discovery rate), the lower
+    /// end of the false-coverage adjusted interval (Benjamini–Yekutieli);
+    /// absent for other cells.
+    pub fcr_low: Option<f64>,
+    /// The upper end of the false-coverage adjusted interval.
+    pub fcr_high: Option<f64>,
     /// Why there is no estimate; absent when there is one.
     pub not_enough_data: Option<NotEnoughDataReason>,
-    /// The minimum of pairs or teams the reason refers to.
+    /// The minimum of pairs, teams or effective size the reason refers to.
     pub minimum: Option<u32>,
 }
 
@@ -378,10 +388,36 @@ pub struct LinkagePair {
     pub cx_metric: String,
     /// The strongest lag in weeks, EX leading; absent when no lag has an estimate.
     pub lag: Option<u32>,
-    /// Within teams, at `lag` (at lag 0 when there is none, with its reason).
+    /// Within teams and weeks (two-way fixed effects, the default), at `lag`
+    /// (at lag 0 when there is none, with its reason).
     pub within: LinkageCorrelation,
+    /// Within teams only (team means removed, week effects left in), at `lag`.
+    pub team_demeaned: LinkageCorrelation,
+    /// Week-to-week changes (drift-robust), at `lag`.
+    pub first_difference: LinkageCorrelation,
     /// Between teams (team means), at the same lag.
     pub between: LinkageCorrelation,
+    /// The chance, with the between-team figure's number of teams, of
+    /// detecting the published r = 0.33; absent without a between-team figure.
+    pub between_power: Option<f64>,
+    /// Whether the view flags (colours) the pair: its strongest lag is a
+    /// finding and the drift-robust figure agrees.
+    pub flagged: bool,
+    /// Whether the strongest lag is 0 or 8: no interior peak.
+    pub edge_peak: bool,
+    /// The pair's place when ranked by evidence (adjusted p, then z·√(n_eff − 3)), from 1; absent without an estimate.
+    pub rank: Option<u32>,
+}
+
+/// How many weeks of one team's EX cells were withheld (below k or suppressed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct WithheldWeeks {
+    /// The team's name.
+    pub team: String,
+    /// Team-weeks of EX metrics asked but withheld, summed over metrics.
+    pub withheld: u32,
+    /// Team-weeks of EX metrics asked, summed over metrics.
+    pub asked: u32,
 }
 
 /// One lag of a pair's lag profile.
@@ -389,8 +425,12 @@ pub struct LinkagePair {
 pub struct LagPoint {
     /// The lag in weeks, EX leading.
     pub lag: u32,
-    /// The within-team correlation at this lag.
+    /// The within-team (two-way) correlation at this lag.
     pub within: LinkageCorrelation,
+    /// The team-demeaned correlation at this lag.
+    pub team_demeaned: LinkageCorrelation,
+    /// The first-difference correlation at this lag.
+    pub first_difference: LinkageCorrelation,
 }
 
 /// One point of the scatter: a team's week as deviations from the team's own means.
@@ -453,4 +493,20 @@ pub struct LinkageView {
     pub min_pairs: u32,
     /// The fewest teams a between-team correlation is estimated from.
     pub min_teams: u32,
+    /// The smallest effective sample size a within-team figure is shown from.
+    pub min_effective_n: f64,
+    /// The false discovery rate a finding is held to (0.05).
+    pub false_discovery_rate: f64,
+    /// The teams a between-team correlation needs for 80% power at r = 0.33.
+    pub teams_needed_for_power: u32,
+    /// The first and last EX week every lag was computed over; absent when none.
+    pub ex_from: Option<String>,
+    /// The last EX week of the common window.
+    pub ex_to: Option<String>,
+    /// Per team with any withheld EX cell, how many, by team name.
+    pub withheld: Vec<WithheldWeeks>,
+    /// The fewest customer responses a CX cell needs to enter the linkage (30).
+    pub min_cx_responses: u32,
+    /// CX cells (team, week, metric) left out for fewer than `min_cx_responses` responses.
+    pub cx_cells_too_few_customers: u32,
 }

@@ -13,6 +13,7 @@ mod about;
 mod app_sync;
 mod credential;
 mod cx;
+mod cx_mapping;
 mod error;
 mod export;
 mod hr;
@@ -44,13 +45,18 @@ pub use cx::{
     CxFileFormat, CxImportIssue, CxImportQuery, CxImportRejection, CxImportReport, CxRowDto, CxSeries,
     CxSeriesQuery, CxWeekRange,
 };
+pub use cx_mapping::{
+    CxAnswerScale, CxColumnRole, CxDateOrder, CxDirection, CxEvidence, CxMapping, CxMappingList,
+    CxMappingSuggestion, CxMetricColumn, CxOpenQuestion, CxPeriodColumn, CxRowFilter, CxSavedMapping,
+    CxSuggestedColumn, CxSurveyMetric, CxSurveyTool,
+};
 pub use error::{ApiError, ErrorCode};
 pub use export::{ExportFile, ExportKind, ExportOutcome};
 pub use hr::{
     ComparisonSeries, ConnectHr, HeatmapCell, HeatmapTeam, HrConnection, HrHeatmap, HrHeatmapQuery,
     HrOverview, HrOverviewQuery, LagPoint, LinkageCorrelation, LinkageDetail, LinkageFit, LinkagePair,
     LinkageQuery, LinkageScatterPoint, LinkageView, MetricSeries, NotEnoughDataReason, ParticipationPoint,
-    SeriesPoint, TeamComparison, TeamComparisonQuery, WeekPeriod,
+    SeriesPoint, TeamComparison, TeamComparisonQuery, WeekPeriod, WithheldWeeks,
 };
 pub use privacy::{DevicePrivacyLoss, PrivacyLedger, TeamPrivacyLoss};
 pub use pulse::{
@@ -107,6 +113,9 @@ pub fn export_bindings(dir: &Path) -> Result<(), ts_rs::ExportError> {
     CxImportRejection::export_all(&config)?;
     CxSeriesQuery::export_all(&config)?;
     CxSeries::export_all(&config)?;
+    CxMappingSuggestion::export_all(&config)?;
+    CxSavedMapping::export_all(&config)?;
+    CxMappingList::export_all(&config)?;
     OrganisationUnits::export_all(&config)?;
     ExportFile::export_all(&config)?;
     ExportOutcome::export_all(&config)?;

@@ -20,8 +20,9 @@ use anyhow::{Context, Result, bail};
 use polso_bench::{SplitMix64, own_peak_memory_mib, thread_cpu_time};
 use polso_core::cx::CxMetric;
 use polso_core::linkage::{
-    Correlation, CxObservation, ExObservation, LinkageSeries, MAX_AUTOCORRELATION_LAG_WEEKS, MAX_LAG_WEEKS,
-    MIN_BETWEEN_TEAM_TEAMS, MIN_PAIRS_FOR_TEAM_MEAN, MIN_WITHIN_TEAM_PAIRS,
+    Correlation, CxObservation, ExObservation, FALSE_DISCOVERY_RATE, LagPeak, LinkageSeries,
+    MAX_AUTOCORRELATION_LAG_WEEKS, MAX_DIFFERENCE_GAP_WEEKS, MAX_LAG_WEEKS, MIN_BETWEEN_TEAM_TEAMS,
+    MIN_EFFECTIVE_N, MIN_PAIRS_FOR_TEAM_MEAN, MIN_WITHIN_TEAM_PAIRS,
 };
 use polso_core::{IsoWeek, Metric};
 use serde_json::{Value, json};
@@ -125,6 +126,9 @@ pub fn prepare(n_teams: usize, weeks: i64, directory: &Path) -> Result<Value> {
         "min_between_teams": MIN_BETWEEN_TEAM_TEAMS,
         "min_pairs_for_team_mean": MIN_PAIRS_FOR_TEAM_MEAN,
         "max_autocorrelation_lag": MAX_AUTOCORRELATION_LAG_WEEKS,
+        "min_effective_n": MIN_EFFECTIVE_N,
+        "false_discovery_rate": FALSE_DISCOVERY_RATE,
+        "max_difference_gap": MAX_DIFFERENCE_GAP_WEEKS,
     });
     std::fs::write(directory.join("meta.json"), serde_json::to_vec(&meta)?)?;
     Ok(json!({"ex_observations": ex.value.len(), "cx_observations": cx.value.len()}))
@@ -150,6 +154,8 @@ pub fn run_polso(directory: &Path, output: &Path) -> Result<()> {
             week: IsoWeek::from_index(cx_columns.week[i]),
             metric: cx_metrics[usize::from(cx_columns.metric[i])].clone(),
             value: cx_columns.value[i],
+            // The synthetic scores carry no count of customers; none is left out.
+            n_responses: None,
         })
         .collect();
     drop((ex_columns, cx_columns));
@@ -157,13 +163,16 @@ pub fn run_polso(directory: &Path, output: &Path) -> Result<()> {
     let start = Instant::now();
     let cpu_start = thread_cpu_time().unwrap_or_default();
     let grid = LinkageSeries::new(&ex, &cx)?.grid();
+    // The picks are part of what is timed: the reference computes them too.
+    let ranked = grid.ranked_pairs();
     let seconds = start.elapsed().as_secs_f64();
     let cpu_seconds = (thread_cpu_time().unwrap_or_default().saturating_sub(cpu_start)).as_secs_f64();
 
     let correlation = |correlation: &Correlation| match correlation.estimate() {
         None => Value::Null,
         Some(e) => json!({"r": e.r, "ci_low": e.ci_low, "ci_high": e.ci_high, "n_eff": e.n_effective,
-                          "p": e.p_value, "p_adjusted": e.p_adjusted}),
+                          "p": e.p_value, "p_adjusted": e.p_adjusted,
+                          "fcr_interval": e.fcr_interval.map(|(low, high)| vec![low, high])}),
     };
     let cells: Vec<Value> = grid
         .cells
@@ -172,15 +181,33 @@ pub fn run_polso(directory: &Path, output: &Path) -> Result<()> {
             json!({
                 "ex_metric": cell.ex_metric.key(), "cx_metric": cell.cx_metric.key(), "lag": cell.lag_weeks,
                 "within_n": cell.within_pearson.n, "between_n": cell.between_pearson.n,
+                "team_demeaned_n": cell.team_demeaned_pearson.n,
+                "first_difference_n": cell.first_difference_pearson.n,
                 "within_pearson": correlation(&cell.within_pearson),
                 "within_spearman": correlation(&cell.within_spearman),
+                "team_demeaned_pearson": correlation(&cell.team_demeaned_pearson),
+                "first_difference_pearson": correlation(&cell.first_difference_pearson),
                 "between_pearson": correlation(&cell.between_pearson),
                 "between_spearman": correlation(&cell.between_spearman),
             })
         })
         .collect();
+    let pairs: Vec<Value> = ranked
+        .iter()
+        .map(|pair| {
+            json!({"ex_metric": pair.ex_metric.key(), "cx_metric": pair.cx_metric.key(),
+                   "lag": pair.peak.map(|_| pair.cell.lag_weeks),
+                   "edge": pair.peak.map(|peak| peak == LagPeak::Edge),
+                   "evidence": pair.estimate().map(|estimate| estimate.evidence())})
+        })
+        .collect();
+    let ranking: Vec<Value> = ranked
+        .iter()
+        .filter(|pair| pair.estimate().is_some())
+        .map(|pair| json!([pair.ex_metric.key(), pair.cx_metric.key()]))
+        .collect();
     let result = json!({"seconds": seconds, "cpu_seconds": cpu_seconds, "peak_memory_mib": own_peak_memory_mib(),
-                        "cells": cells});
+                        "cells": cells, "pairs": pairs, "ranking": ranking});
     std::fs::write(output, serde_json::to_vec(&result)?)?;
     Ok(())
 }
@@ -207,6 +234,7 @@ pub fn run(n_teams: usize, weeks: i64, python: &Path, script: &Path, work_dir: &
     let polso: Value = serde_json::from_slice(&std::fs::read(&polso_output)?)?;
     let reference: Value = serde_json::from_slice(&std::fs::read(&reference_output)?)?;
     let (checked, largest) = compare(&polso["cells"], &reference["cells"])?;
+    let picks = compare_picks(&polso, &reference)?;
     // The inputs are large; the results are kept.
     for side in ["ex", "cx"] {
         for suffix in ["team.u32", "week.i64", "metric.u8", "value.f64"] {
@@ -220,6 +248,7 @@ pub fn run(n_teams: usize, weeks: i64, python: &Path, script: &Path, work_dir: &
         "cells": n_cells,
         "observations": sizes,
         "numbers_compared": checked,
+        "picks_compared": picks,
         "largest_difference": largest,
         "polso": {"seconds": polso["seconds"], "cpu_seconds": polso["cpu_seconds"],
                   "peak_memory_mib": polso["peak_memory_mib"]},
@@ -227,6 +256,60 @@ pub fn run(n_teams: usize, weeks: i64, python: &Path, script: &Path, work_dir: &
                      "peak_memory_mib": reference["peak_memory_mib"],
                      "versions": reference["versions"]},
     }))
+}
+
+/// The families of figures of a cell, as both sides name them.
+const FAMILIES: [&str; 6] = [
+    "within_pearson",
+    "within_spearman",
+    "team_demeaned_pearson",
+    "first_difference_pearson",
+    "between_pearson",
+    "between_spearman",
+];
+
+/// Compares each pair's strongest lag, edge peak and evidence, and the ranking of pairs; fails on the
+/// first disagreement. Returns how many decisions were compared.
+pub fn compare_picks(polso: &Value, reference: &Value) -> Result<usize> {
+    let key = |pair: &Value| format!("{} × {}", pair["ex_metric"], pair["cx_metric"]);
+    let reference_pairs: HashMap<String, &Value> = reference["pairs"]
+        .as_array()
+        .context("the reference has no pairs")?
+        .iter()
+        .map(|pair| (key(pair), pair))
+        .collect();
+    let polso_pairs = polso["pairs"].as_array().context("polso's run has no pairs")?;
+    if polso_pairs.len() != reference_pairs.len() {
+        bail!("polso has {} pairs, the reference {}", polso_pairs.len(), reference_pairs.len());
+    }
+    let mut decisions = 0;
+    for pair in polso_pairs {
+        let label = key(pair);
+        let other = reference_pairs.get(&label).with_context(|| format!("{label}: not in the reference"))?;
+        for decision in ["lag", "edge"] {
+            if pair[decision] != other[decision] {
+                bail!(
+                    "{label}: {decision} is {} in polso, {} in the reference",
+                    pair[decision],
+                    other[decision]
+                );
+            }
+            decisions += 1;
+        }
+        match (pair["evidence"].as_f64(), other["evidence"].as_f64()) {
+            (None, None) => {}
+            (Some(a), Some(b)) if (a - b).abs() <= TOLERANCE => {}
+            (a, b) => bail!("{label}: evidence {a:?} in polso, {b:?} in the reference"),
+        }
+    }
+    if polso["ranking"] != reference["ranking"] {
+        bail!(
+            "the ranking of pairs differs:\npolso     {}\nreference {}",
+            polso["ranking"],
+            reference["ranking"]
+        );
+    }
+    Ok(decisions + polso["ranking"].as_array().map_or(0, Vec::len))
 }
 
 /// Compares two grids cell by cell; fails on the first disagreement. Returns
@@ -247,12 +330,12 @@ pub fn compare(polso: &Value, reference: &Value) -> Result<(usize, f64)> {
     for cell in polso_cells {
         let label = key(cell);
         let other = reference_cells.get(&label).with_context(|| format!("{label}: not in the reference"))?;
-        for count in ["within_n", "between_n"] {
+        for count in ["within_n", "team_demeaned_n", "first_difference_n", "between_n"] {
             if cell[count] != other[count] {
                 bail!("{label}: {count} is {} in polso, {} in the reference", cell[count], other[count]);
             }
         }
-        for family in ["within_pearson", "within_spearman", "between_pearson", "between_spearman"] {
+        for family in FAMILIES {
             match (&cell[family], &other[family]) {
                 (Value::Null, Value::Null) => {}
                 (Value::Null, _) | (_, Value::Null) => {
@@ -260,8 +343,25 @@ pub fn compare(polso: &Value, reference: &Value) -> Result<(usize, f64)> {
                 }
                 (mine, theirs) => {
                     estimated += 1;
-                    for number in ["r", "ci_low", "ci_high", "n_eff", "p", "p_adjusted"] {
-                        let (a, b) = (mine[number].as_f64(), theirs[number].as_f64());
+                    let interval = |side: &Value, end: usize| side["fcr_interval"].get(end).cloned();
+                    let mut numbers: Vec<(&str, Option<f64>, Option<f64>)> =
+                        ["r", "ci_low", "ci_high", "n_eff", "p", "p_adjusted"]
+                            .into_iter()
+                            .map(|number| (number, mine[number].as_f64(), theirs[number].as_f64()))
+                            .collect();
+                    match (&mine["fcr_interval"], &theirs["fcr_interval"]) {
+                        (Value::Null, Value::Null) => {}
+                        (Value::Array(_), Value::Array(_)) => {
+                            for (end, name) in [(0, "fcr_low"), (1, "fcr_high")] {
+                                let value = |side: &Value| interval(side, end).and_then(|v| v.as_f64());
+                                numbers.push((name, value(mine), value(theirs)));
+                            }
+                        }
+                        (a, b) => bail!(
+                            "{label}, {family}: false-coverage interval {a} in polso, {b} in the reference"
+                        ),
+                    }
+                    for (number, a, b) in numbers {
                         let (Some(a), Some(b)) = (a, b) else {
                             bail!(
                                 "{label}, {family}: {number} missing ({} / {})",
@@ -295,8 +395,52 @@ mod tests {
         let estimate =
             json!({"r": r, "ci_low": -0.1, "ci_high": 0.3, "n_eff": n_eff, "p": 0.2, "p_adjusted": 0.4});
         json!([{"ex_metric": "trust", "cx_metric": "nps", "lag": 0, "within_n": 12, "between_n": 5,
+                "team_demeaned_n": 12, "first_difference_n": 9,
                 "within_pearson": estimate, "within_spearman": estimate,
+                "team_demeaned_pearson": null, "first_difference_pearson": null,
                 "between_pearson": null, "between_spearman": null}])
+    }
+
+    fn picks(lag: u32, ranking: Value) -> Value {
+        json!({"pairs": [{"ex_metric": "trust", "cx_metric": "nps", "lag": lag, "edge": lag == 0, "evidence": 4.5}],
+               "ranking": ranking})
+    }
+
+    #[test]
+    fn equal_picks_agree_and_different_ones_do_not() {
+        let ranking = json!([["trust", "nps"]]);
+        assert_eq!(compare_picks(&picks(3, ranking.clone()), &picks(3, ranking.clone())).unwrap(), 3);
+        let error =
+            compare_picks(&picks(3, ranking.clone()), &picks(0, ranking.clone())).unwrap_err().to_string();
+        assert!(error.contains("lag"), "{error}");
+        assert!(compare_picks(&picks(3, ranking), &picks(3, json!([]))).is_err());
+    }
+
+    /// The whole benchmark at a small size, pandas reference included, when
+    /// `POLSO_REFERENCE_PYTHON` names a Python with numpy, scipy and pandas
+    /// (`POLSO_REFERENCE_PYTHON=$(bash scripts/python-reference-env.sh) cargo test -p polso-bench`).
+    #[test]
+    fn the_reference_agrees_on_a_small_grid() {
+        let Some(python) = std::env::var_os("POLSO_REFERENCE_PYTHON").filter(|value| !value.is_empty())
+        else {
+            eprintln!("the_reference_agrees_on_a_small_grid: skipped, POLSO_REFERENCE_PYTHON is not set");
+            return;
+        };
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("reference/linkage_pandas.py");
+        let directory = tempfile::tempdir().unwrap();
+        let ex_and_cx = prepare(40, 60, directory.path()).unwrap();
+        let polso_output = directory.path().join("polso.json");
+        run_polso(directory.path(), &polso_output).unwrap();
+        let reference_output = directory.path().join("reference.json");
+        let output =
+            Command::new(&python).arg(&script).arg(directory.path()).arg(&reference_output).output().unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let polso: Value = serde_json::from_slice(&std::fs::read(&polso_output).unwrap()).unwrap();
+        let reference: Value = serde_json::from_slice(&std::fs::read(&reference_output).unwrap()).unwrap();
+        let (checked, largest) = compare(&polso["cells"], &reference["cells"]).unwrap();
+        let picks = compare_picks(&polso, &reference).unwrap();
+        assert!(checked > 1000 && picks > 60, "{checked} numbers, {picks} picks ({ex_and_cx})");
+        eprintln!("{checked} numbers agree (largest difference {largest:e}), {picks} picks equal");
     }
 
     #[test]

@@ -24,13 +24,23 @@
 //!     against the metric's scale: NPS −100 to 100, CSAT 0 to 100 (percent satisfied), CES 1 to 7,
 //!     FCR 0 to 100 (percent); custom metrics take any finite number.
 //!   - *raw responses* (a `score` column, no `value`): team, date (or week), score, and optionally
-//!     metric (NPS, CSAT or CES; without a metric column every score is an NPS answer). Scores are
-//!     whole numbers on the metric's scale and are folded per (team, ISO week, metric) into:
+//!     metric (NPS, CSAT or CES). Without a metric column every score is an NPS answer, and the
+//!     file is refused ([`CxErrorKind::ScoresNotNps`], at the score column's header) when no score
+//!     is above 7: a CSAT column renamed `score` (answers 1 to 5) would otherwise be stored as NPS
+//!     −100. Scores are whole numbers on the metric's scale and are folded per (team, ISO week,
+//!     metric) into:
 //!     - **NPS** (0–10 "how likely are you to recommend"): % promoters (9–10) − % detractors
 //!       (0–6), from −100 to 100;
 //!     - **CSAT** (1–5 satisfaction): % of answers that are 4 or 5 ("satisfied" or "very
 //!       satisfied", the usual top-two-box definition), from 0 to 100;
 //!     - **CES** (1–7 "the company made it easy for me", CES 2.0): the mean score, higher is easier.
+//!
+//!     A metric named by effort alone (`sforzo`, `sforzo del cliente`, `effort`) is refused
+//!     ([`CxErrorKind::EffortDirectionUnknown`], in both formats): such a question is often asked
+//!     "how much effort", where a higher answer is more effort, the opposite of Polso's CES, and
+//!     the file does not say which. Such answers import through a column mapping
+//!     ([`crate::survey`]) that says a higher answer is more effort. The standard names of CES
+//!     (`CES`, `customer effort score`, `effort score`) are read as CES.
 //! - **Numbers** with a decimal point or a decimal comma (`4.5`, `4,5`), an optional trailing `%`;
 //!   no thousands separators (`1.234,5` is refused as ambiguous). Counts are whole numbers from 1.
 //! - **Dates** as ISO `2026-11-23` or Italian `23/11/2026` (also `23.11.2026`, `23-11-2026`),
@@ -225,6 +235,7 @@ impl CxImport {
                 week: key.week,
                 metric: key.metric.clone(),
                 value: value.value,
+                n_responses: Some(value.n_responses),
             })
             .collect()
     }
@@ -385,6 +396,24 @@ pub enum CxErrorKind {
         /// The scale's highest answer.
         max: u8,
     },
+    /// Raw responses without a metric column have no score above 7, so they are not NPS answers
+    /// (0 to 10) as such a file is read; more likely CSAT (1 to 5) or CES (1 to 7).
+    #[error(
+        "no score is above 7 (the highest is {max_seen}): these do not look like NPS answers (0 to 10), which a file without a metric column must hold; add a metric column (NPS, CSAT or CES) or import the file through a column mapping"
+    )]
+    ScoresNotNps {
+        /// The highest score in the file.
+        max_seen: u8,
+    },
+    /// A metric label names effort alone (`sforzo`), whose direction is not known: a higher
+    /// answer may mean more effort, where Polso's CES is higher-is-easier.
+    #[error(
+        "'{given}' names effort, but not whether a higher answer means more effort or less; Polso's CES is higher-is-easier, so import these answers through a column mapping that says which (and reverses them if higher is more effort)"
+    )]
+    EffortDirectionUnknown {
+        /// The label.
+        given: String,
+    },
     /// Raw responses name a metric that cannot be computed from single answers.
     #[error("{metric} cannot be computed from single answers; raw responses can be NPS, CSAT or CES")]
     NotARawMetric {
@@ -441,6 +470,7 @@ pub fn parse_cx_csv<T: AsRef<str>>(bytes: &[u8], teams: &[T]) -> Result<CxImport
         tallies: HashMap::new(),
         rows_seen: 0,
         header_line,
+        max_score_without_metric: None,
     };
     let mut records = Records::new(text, separator, data_start, header_line + 1);
     let mut fields = Vec::new();
@@ -700,6 +730,8 @@ struct RowParser {
     tallies: HashMap<RowKey, Tally>,
     rows_seen: usize,
     header_line: usize,
+    /// The highest score of raw responses without a metric column, which must reach above 7.
+    max_score_without_metric: Option<u8>,
 }
 
 impl RowParser {
@@ -758,6 +790,12 @@ impl RowParser {
             }
             CxFileFormat::RawResponses => {
                 let score = metric.as_ref().and_then(|metric| self.score(line, fields, metric));
+                if self.layout.metric.is_none()
+                    && let Some(score) = score
+                {
+                    self.max_score_without_metric =
+                        Some(self.max_score_without_metric.map_or(score, |max| max.max(score)));
+                }
                 if let (Some(team), Some(week), Some(metric), Some(score)) = (team, week, metric, score)
                     && self.errors.len() == errors_before
                 {
@@ -815,6 +853,10 @@ impl RowParser {
             return Some(CxMetric::Nps);
         };
         let given = self.required(line, fields, index, ColumnRole::Metric)?;
+        if EFFORT_LABELS.contains(&fold(given).as_str()) {
+            self.error(line, index, CxErrorKind::EffortDirectionUnknown { given: given.to_owned() });
+            return None;
+        }
         let Some(metric) = CxMetric::from_label(given) else {
             self.error(line, index, CxErrorKind::BadMetric { given: given.to_owned() });
             return None;
@@ -919,6 +961,15 @@ impl RowParser {
                 kind: CxErrorKind::NoRows,
             }]);
         }
+        if let Some(max_seen) = self.max_score_without_metric
+            && max_seen <= 7
+        {
+            return Err(vec![CxImportError {
+                line: self.header_line,
+                column: self.layout.value + 1,
+                kind: CxErrorKind::ScoresNotNps { max_seen },
+            }]);
+        }
         let team_name = |index: usize| teams[index].as_ref().to_owned();
         let rows: BTreeMap<CxKey, CxValue> = match self.layout.format {
             CxFileFormat::Aggregated => self
@@ -943,8 +994,12 @@ impl RowParser {
     }
 }
 
+/// Metric labels (folded) that name effort without saying its direction: refused by
+/// [`parse_cx_csv`] (module header). "Sforzo" is Italian for effort.
+const EFFORT_LABELS: &[&str] = &["sforzo", "sforzodelcliente", "sforzocliente", "effort", "customereffort"];
+
 /// Matches team names as written in a file to the organisation's teams.
-struct TeamMatcher {
+pub(crate) struct TeamMatcher {
     names: Vec<String>,
     exact: HashMap<String, usize>,
     normalized: HashMap<String, usize>,
@@ -952,7 +1007,7 @@ struct TeamMatcher {
 }
 
 impl TeamMatcher {
-    fn new<T: AsRef<str>>(teams: &[T]) -> TeamMatcher {
+    pub(crate) fn new<T: AsRef<str>>(teams: &[T]) -> TeamMatcher {
         let names: Vec<String> = teams.iter().map(|team| team.as_ref().to_owned()).collect();
         let mut exact = HashMap::new();
         let mut normalized = HashMap::new();
@@ -964,11 +1019,11 @@ impl TeamMatcher {
         TeamMatcher { names, exact, normalized, closest_cache: HashMap::new() }
     }
 
-    fn find(&self, given: &str) -> Option<usize> {
+    pub(crate) fn find(&self, given: &str) -> Option<usize> {
         self.exact.get(given).or_else(|| self.normalized.get(&normalize_team(given))).copied()
     }
 
-    fn closest(&mut self, given: &str) -> Option<String> {
+    pub(crate) fn closest(&mut self, given: &str) -> Option<String> {
         if let Some(cached) = self.closest_cache.get(given) {
             return cached.clone();
         }
@@ -984,7 +1039,7 @@ impl TeamMatcher {
 }
 
 /// The length of `text` in characters, when it is more than `max`.
-fn length_over(text: &str, max: usize) -> Option<usize> {
+pub(crate) fn length_over(text: &str, max: usize) -> Option<usize> {
     // A character has at least one byte: most fields are decided without counting.
     if text.len() <= max {
         return None;
@@ -1014,11 +1069,11 @@ fn edit_distance(a: &[char], b: &[char]) -> usize {
 }
 
 /// A label folded for comparison: lowercase, common Latin accents removed, only letters and digits.
-fn fold(label: &str) -> String {
+pub(crate) fn fold(label: &str) -> String {
     label.chars().flat_map(char::to_lowercase).map(strip_accent).filter(|c| c.is_alphanumeric()).collect()
 }
 
-fn strip_accent(c: char) -> char {
+pub(crate) fn strip_accent(c: char) -> char {
     match c {
         'à' | 'á' | 'â' | 'ä' | 'ã' => 'a',
         'è' | 'é' | 'ê' | 'ë' => 'e',

@@ -20,6 +20,8 @@ pub mod pulse;
 pub mod questionnaire;
 pub mod schedule;
 pub mod scoring;
+pub mod stats;
+pub mod survey;
 pub mod week;
 
 pub use bank::{

@@ -1,77 +1,137 @@
 //! EX–CX linkage: how employee-experience metrics move with the customer-experience scores the same
-//! teams earn, week by week, with EX leading by 0 to 8 weeks (DESIGN.md, "EX–CX linkage").
+//! teams earn, week by week, with EX leading by 0 to 8 weeks (DESIGN.md, "EX–CX linkage"; issue 15,
+//! "Statistics an analyst can defend").
 //!
 //! Input is the released (unsuppressed) cells only: one value per (team, ISO week, metric). The caller
 //! filters suppressed cells out; this module never sees a count below k. For every EX metric, CX metric
 //! and lag `L` in `0..=MAX_LAG_WEEKS`, an EX value of week `w` is paired with the same team's CX value
-//! of week `w + L`. Two questions are asked of those pairs:
+//! of week `w + L`.
 //!
-//! - **Within-team** ("when a team's engagement is above its own usual level, is its CSAT `L` weeks
-//!   later above its own usual level?"). Each team's paired EX and CX values are demeaned with that
-//!   team's means; the demeaned pairs of all teams are pooled and correlated (Pearson on the values,
-//!   Spearman on the ranks of the pooled demeaned values, ties getting their average rank). Teams with
-//!   a single paired week carry no within-team information and are left out.
-//! - **Between-team** ("do teams with higher engagement have higher CSAT?"). Each team with at least
+//! # One common window
+//!
+//! Every lag of every pair is computed over the same EX weeks: from the first EX week in the data to
+//! `MAX_LAG_WEEKS` before the last CX week ([`LinkageGrid::ex_weeks`]). So lag 0 and lag 8 rest on the
+//! same weeks of EX, and comparing the lags of a profile compares like with like.
+//!
+//! # The figures of one cell
+//!
+//! - **Within team and week (two-way fixed effects), the default** ("when a team's engagement is above
+//!   its own usual level *and above what the whole organisation did that week*, is its CSAT `L` weeks
+//!   later above its own usual level and that week's?"). Each side is replaced by its residual from
+//!   team and week effects, `x_tw − a_t − b_w`, the least-squares projection off team and week
+//!   dummies, computed by alternating projections (team means, then week means, to convergence).
+//!   A season, a campaign or any other week effect shared by all teams drops out; without this step a
+//!   shared week effect alone makes a "significant" lag-0 linkage. Pearson on the pooled residuals,
+//!   and Spearman on their ranks (residuals compared at 9 significant digits of the largest, so that
+//!   values tied in the data stay tied) ([`LinkageCell::within_pearson`], [`LinkageCell::within_spearman`]).
+//! - **Within team only** (team means removed, the figure before issue 15), shown beside the default
+//!   ([`LinkageCell::team_demeaned_pearson`]).
+//! - **First differences, drift-robust** ([`LinkageCell::first_difference_pearson`]): each team's
+//!   change from one paired week to its next paired week (at most [`MAX_DIFFERENCE_GAP_WEEKS`] apart),
+//!   then two-way demeaned as above. Two unrelated random walks correlate strongly in levels; their
+//!   changes do not.
+//! - **Between teams** ("do teams with higher engagement have higher CSAT?"). Each team with at least
 //!   [`MIN_PAIRS_FOR_TEAM_MEAN`] paired weeks is reduced to its mean EX and mean CX over those weeks,
-//!   and the team means are correlated across teams.
+//!   and the team means are correlated across teams. This is the figure comparable to the published
+//!   unit-level research (Harter, Schmidt and Hayes, 2002: r ≈ 0.33 across 7,939 units); with few
+//!   teams it has little power ([`between_team_power`]).
 //!
 //! # The numbers
 //!
 //! - `r`: Pearson's or Spearman's coefficient, from −1 to 1.
-//! - `n`: paired weeks (within-team) or teams (between-team).
+//! - `n`: pairs (team-weeks, or week-to-week changes) or teams (between-team).
 //! - `n_effective`: the sample size the uncertainty is computed from. Between teams it is the number
-//!   of teams. Within teams it corrects for two things. First, demeaning spends one degree of freedom
-//!   per team: the pooled demeaned correlation is the partial correlation given team, so the starting
-//!   size is `m = n − (T − 1)` for `T` teams. Second, weekly series are autocorrelated, so consecutive
-//!   weeks are not independent pieces of evidence. Following Bartlett (1935) and Bayley and Hammersley
-//!   (1946), in the form of Pyper and Peterman (1998):
+//!   of teams. Within teams it corrects for two things. First, the fixed effects spend degrees of
+//!   freedom: `m = n − a + 1`, where `a` is the rank of the absorbed effects (`T` teams for team
+//!   demeaning; `T + W − C` for team and week effects, `W` distinct weeks, `C` connected components
+//!   of the team–week graph), so that `m − 2` is the residual degrees of freedom of the regression.
+//!   Second, weekly series are autocorrelated, so consecutive weeks are not independent pieces of
+//!   evidence. Following Bartlett (1935) and Bayley and Hammersley (1946), in the form of Pyper and
+//!   Peterman (1998):
 //!
 //!   ```text
 //!   n_eff = m / (1 + 2 · Σ_{k=1..K} r_x(k) · r_y(k)),   clamped to [3, m]
 //!   ```
 //!
-//!   where `r_x(k)` is the lag-`k` autocorrelation of the demeaned EX values, pooled over teams
-//!   (`Σ_teams Σ_w x_w x_{w+k} / Σ_teams Σ_w x_w²`, over weeks `w` where both `w` and `w + k` are paired
-//!   weeks of that team), `r_y(k)` the same for CX, and the cutoff `K = min(10, ⌊longest team's
-//!   paired weeks / 4⌋)`. The Spearman coefficient uses the same `n_eff`.
+//!   where `r_x(k)` is the lag-`k` autocorrelation of the EX residuals, pooled over teams
+//!   (`Σ_teams Σ_w x_w x_{w+k} / Σ_teams Σ_w x_w²`, over pairs of weeks exactly `k` calendar weeks
+//!   apart that are both in the team's residuals), `r_y(k)` the same for CX, and the cutoff
+//!   `K = min(10, ⌊S / 4⌋)` with `S` the longest span of a team's residual weeks, *in weeks* (last −
+//!   first + 1). Before issue 15 `S` was the number of paired weeks, so a metric asked every 4th week
+//!   (26 pairs over 104 weeks, but also 13 pairs over 52) could have a cutoff below 4, the only lag
+//!   at which it has pairs, and went uncorrected. The Spearman coefficient uses the same `n_eff`.
 //! - `ci_low`, `ci_high`: the Fisher-z 95% interval, `tanh(atanh(r) ± 1.959964 / √(n_eff − 3))`.
 //! - `p_value`: two-sided, from Student's t with `n_eff − 2` degrees of freedom,
-//!   `t = r · √((n_eff − 2) / (1 − r²))`, computed as the regularized incomplete beta function
-//!   `I_{1−r²}((n_eff − 2)/2, 1/2)`, implemented here (a continued fraction evaluated with the
-//!   modified Lentz method, as in Numerical Recipes §6.4, and a Lanczos log-gamma).
+//!   `t = r · √((n_eff − 2) / (1 − r²))` ([`crate::stats::correlation_p_value`]).
 //! - `p_adjusted`: Benjamini–Hochberg (1995) adjusted p-values across the whole grid (every EX metric ×
-//!   CX metric × lag that has an estimate), separately in four families: within-team Pearson,
-//!   within-team Spearman, between-team Pearson, between-team Spearman. Tests at neighbouring lags are
-//!   positively dependent, for which BH still controls the false discovery rate (Benjamini and
-//!   Yekutieli, 2001, positive regression dependence).
+//!   CX metric × lag that has an estimate), separately in each family of figures (two-way Pearson,
+//!   two-way Spearman, team-demeaned Pearson, first-difference Pearson, between-team Pearson,
+//!   between-team Spearman). Tests at neighbouring lags are positively dependent, for which BH still
+//!   controls the false discovery rate (Benjamini and Yekutieli, 2001).
+//! - `fcr_interval`: for a cell whose adjusted p is at most [`FALSE_DISCOVERY_RATE`] (a *finding*),
+//!   the false-coverage-rate adjusted interval of Benjamini and Yekutieli (2005): the Fisher-z interval
+//!   at confidence `1 − R · q / m`, `R` findings among `m` estimated cells of its family, `q` =
+//!   [`FALSE_DISCOVERY_RATE`]. Plain 95% intervals of the cells picked out of a large grid cover their
+//!   true value less often than 95%; these keep the expected share of misses among the picked at `q`.
+//! - `evidence`: `|atanh r| · √(n_eff − 3)`, Fisher's z statistic ([`Estimate::evidence`]).
+//!
+//! # Picked by evidence, not by size
+//!
+//! The strongest lag of a pair is the lag with the most evidence, not the largest |r| (which favours
+//! the lags and metrics with the fewest pairs); pairs are ranked by adjusted p, then evidence
+//! ([`LinkageGrid::ranked_pairs`]), and only findings are coloured by the view. A pair whose strongest
+//! lag is 0 or 8 has **no interior peak** ([`LagPeak::Edge`]): the profile does not rise and fall
+//! inside the lags looked at, so it shows co-movement in the same week (lag 0), or a peak that may lie
+//! beyond the range (lag 8), rather than EX leading CX by a particular delay.
 //!
 //! # What the numbers do not mean
 //!
 //! A correlation is not a cause: a lagged one shows that EX moved first, not that it moved CX (a new
 //! manager, a product change or the season can move both). Within-team and between-team answers can
 //! differ, even in sign, and neither implies the other. The interval, not the point estimate, says what
-//! the data allow; expect modest effects (Harter, Schmidt and Hayes, 2002, report r ≈ 0.33 between unit
-//! engagement and customer satisfaction). An adjusted p-value controls the share of false findings
+//! the data allow; expect modest effects. An adjusted p-value controls the share of false findings
 //! across the grid, not the chance that one cell is wrong.
 //!
 //! # Not enough data
 //!
-//! Below [`MIN_WITHIN_TEAM_PAIRS`] paired weeks (within-team) or [`MIN_BETWEEN_TEAM_TEAMS`] teams
-//! (between-team), or when one side does not vary at all, a correlation has no estimate and says why
-//! ([`NotEnoughData`]). Such cells take no part in the Benjamini–Hochberg adjustment.
+//! A CX cell summarising fewer than [`MIN_CX_RESPONSES`] customer responses is left out before
+//! anything is paired (a weekly NPS from 10 customers moves 20–35 points by sampling alone; the
+//! constant's documentation has the arithmetic); the grid counts them
+//! ([`LinkageGrid::cx_cells_too_few_responses`]). Cells whose count is not known are kept.
+//!
+//! Below [`MIN_WITHIN_TEAM_PAIRS`] pairs (within-team), [`MIN_BETWEEN_TEAM_TEAMS`] teams
+//! (between-team), when one side does not vary at all, or when the effective size of a within-team
+//! figure is below [`MIN_EFFECTIVE_N`], a correlation has no estimate and says why ([`NotEnoughData`]).
+//! Such cells are neither coloured nor ranked and take no part in the Benjamini–Hochberg adjustment.
 //!
 //! Pure: no IO, no clock, no randomness.
 
+mod panel;
+#[cfg(test)]
+mod tests;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::RangeInclusive;
 
 use crate::bank::Metric;
 use crate::cx::CxMetric;
+use crate::stats::{
+    correlation_power, false_coverage_confidence, fisher_z_interval_at, fisher_z_statistic, mean,
+    ordinary_least_squares, sample_size_for_power,
+};
 use crate::week::IsoWeek;
+use panel::{Residuals, TeamPairs, effective_size, first_differences, team_demeaned, two_way};
+
+// The general statistics lived here before they moved to `crate::stats`; re-exported for callers.
+pub use crate::stats::{
+    average_ranks, benjamini_hochberg, correlation_p_value, fisher_z_interval, pearson, spearman,
+    students_t_two_sided_p,
+};
 
 /// The longest lag looked at: EX of week `w` is paired with CX of weeks `w` to `w + 8`.
 pub const MAX_LAG_WEEKS: u32 = 8;
 
-/// Fewer paired weeks than this (over all teams) and a within-team correlation is not estimated.
+/// Fewer pairs than this (over all teams) and a within-team correlation is not estimated.
 pub const MIN_WITHIN_TEAM_PAIRS: usize = 10;
 
 /// Fewer teams than this and a between-team correlation is not estimated.
@@ -84,8 +144,45 @@ pub const MIN_PAIRS_FOR_TEAM_MEAN: usize = 4;
 /// The longest autocorrelation lag (in weeks) summed in the effective sample size.
 pub const MAX_AUTOCORRELATION_LAG_WEEKS: usize = 10;
 
-/// The 97.5th percentile of the standard normal distribution, for 95% intervals.
-const NORMAL_QUANTILE_975: f64 = 1.959_963_984_540_054;
+/// The smallest effective sample size at which a within-team correlation is estimated, coloured and
+/// ranked. At `n_eff = 20` only `|r| > 0.44` can be told from 0 at the 5% level, already more than the
+/// unit-level linkage research reports (r ≈ 0.33); below it, a cell that passes would more likely be
+/// a chance peak than a relation, and its 95% interval spans most of −1 to 1 (at `n_eff = 6`, the
+/// issue's example, r = 0 has the interval −0.81 to 0.81).
+pub const MIN_EFFECTIVE_N: f64 = 20.0;
+
+/// The fewest customer responses a CX cell (one team's score on one metric in one week) needs to
+/// enter the linkage; cells with fewer are left out and counted. A weekly score from a handful of
+/// customers is mostly sampling noise. With `n` responses, NPS (promoter share `p`, detractor share
+/// `d`) has a sampling standard deviation of `100 · √((p + d − (p − d)²) / n)` points and a CSAT
+/// share `p` one of `100 · √(p (1 − p) / n)`. At `n = 10`: NPS 25 points for a typical mix
+/// (`p = 0.5`, `d = 0.2`) and up to 32 (`p = d = 0.5`), CSAT 13 points at `p = 0.8`, so a week
+/// moves by 20–35 NPS points from sampling alone, more than any plausible EX-driven change. At
+/// `n = 30`: NPS 14 (at most 18), CSAT 7.3; below that the standard deviation rises steeply
+/// (`∝ 1/√n`: 17 NPS points at 20, 20 at 15), and 30 is also where the normal approximation of a
+/// share holds for shares down to 1/6 (`n·p ≥ 5`). The demo organisation's cells have 30 to 200.
+/// Cells above the minimum still differ in precision; weighting them by `n` is not done yet.
+pub const MIN_CX_RESPONSES: u32 = 30;
+
+/// The false discovery rate `q` at which a cell counts as a finding (adjusted p at most `q`) and at
+/// which the false-coverage intervals are set.
+pub const FALSE_DISCOVERY_RATE: f64 = 0.05;
+
+/// The unadjusted p-value below which the first-difference figure at a pair's strongest lag backs a
+/// finding of the default figure ([`PairSummary::is_finding`]): a confirmation of one chosen cell,
+/// not a search, so it is not adjusted again.
+pub const DRIFT_ROBUST_CONFIRMATION_P: f64 = 0.05;
+
+/// First differences join two paired weeks of a team at most this many weeks apart (a metric asked
+/// every 4th week still has differences; a gap of months does not make one).
+pub const MAX_DIFFERENCE_GAP_WEEKS: i64 = 4;
+
+/// The between-team correlation the power note is about: Harter, Schmidt and Hayes (2002), r ≈ 0.33
+/// between unit engagement and customer satisfaction–loyalty.
+pub const PUBLISHED_BETWEEN_TEAM_R: f64 = 0.33;
+
+/// The power the between-team note asks for (80%, Cohen's convention), at the 5% level.
+pub const BETWEEN_TEAM_TARGET_POWER: f64 = 0.8;
 
 /// One released EX cell: a team's score on one EX metric in one week (0–100, higher is better).
 #[derive(Debug, Clone, PartialEq)]
@@ -111,6 +208,10 @@ pub struct CxObservation {
     pub metric: CxMetric,
     /// The score (NPS −100 to 100, CSAT 0–100 %, CES 1–7, or a custom metric's own scale).
     pub value: f64,
+    /// How many customer responses the score summarises, when the source says (`None`: not known,
+    /// the cell is kept). A cell with fewer than [`MIN_CX_RESPONSES`] is left out of the linkage and
+    /// counted ([`LinkageGrid::cx_cells_too_few_responses`]).
+    pub n_responses: Option<u32>,
 }
 
 /// Why observations cannot be used for linkage.
@@ -141,8 +242,13 @@ pub enum LinkageError {
 /// Which question a correlation answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CorrelationScope {
-    /// Weeks against weeks inside teams, each team's own level removed.
+    /// Weeks against weeks inside teams, with each team's own level *and* each week's
+    /// organisation-wide level removed (two-way fixed effects): the default within-team figure.
     WithinTeam,
+    /// Weeks against weeks inside teams, only each team's own level removed (the plain figure).
+    TeamDemeaned,
+    /// Week-to-week changes inside teams, two-way demeaned: robust to drift and random walks.
+    FirstDifference,
     /// Team means against team means.
     BetweenTeam,
 }
@@ -157,11 +263,11 @@ pub enum CorrelationMethod {
 }
 
 /// Why a correlation has no estimate.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum NotEnoughData {
-    /// Too few paired weeks (within-team).
+    /// Too few pairs (within-team).
     TooFewPairs {
-        /// Paired weeks available.
+        /// Pairs available.
         pairs: usize,
         /// The minimum, [`MIN_WITHIN_TEAM_PAIRS`].
         minimum: usize,
@@ -173,8 +279,17 @@ pub enum NotEnoughData {
         /// The minimum, [`MIN_BETWEEN_TEAM_TEAMS`].
         minimum: usize,
     },
-    /// The EX or the CX values do not vary (after demeaning, for within-team), so no correlation exists.
+    /// The EX or the CX values do not vary (after the transform, for within-team), so no correlation
+    /// exists.
     NoVariation,
+    /// Enough pairs, but so autocorrelated (or so many spent on team and week effects) that they
+    /// carry the evidence of fewer than [`MIN_EFFECTIVE_N`] independent ones.
+    SmallEffectiveSize {
+        /// The effective sample size the pairs amount to.
+        n_effective: f64,
+        /// The minimum, [`MIN_EFFECTIVE_N`].
+        minimum: f64,
+    },
 }
 
 /// A correlation that could be estimated.
@@ -197,6 +312,22 @@ pub struct Estimate {
     /// The p-value adjusted with Benjamini–Hochberg across the grid in this correlation's family: the
     /// false discovery rate at which this cell would just count as a finding.
     pub p_adjusted: f64,
+    /// For a finding (`p_adjusted ≤ FALSE_DISCOVERY_RATE`), the false-coverage-rate adjusted interval
+    /// (Benjamini and Yekutieli, 2005; module header) as `(low, high)`; `None` for other cells.
+    pub fcr_interval: Option<(f64, f64)>,
+}
+
+impl Estimate {
+    /// `|atanh r| · √(n_eff − 3)`: Fisher's z statistic, the evidence against "no correlation" that
+    /// cells and lags are ranked by.
+    pub fn evidence(&self) -> f64 {
+        fisher_z_statistic(self.r, self.n_effective).abs()
+    }
+
+    /// Whether the cell is a finding: adjusted p at most [`FALSE_DISCOVERY_RATE`].
+    pub fn is_finding(&self) -> bool {
+        self.p_adjusted <= FALSE_DISCOVERY_RATE
+    }
 }
 
 /// Either an estimate or the reason there is none.
@@ -211,7 +342,7 @@ pub enum CorrelationOutcome {
 /// One correlation of the grid.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Correlation {
-    /// Paired weeks (within-team) or teams (between-team) that went in.
+    /// Pairs (within-team: team-weeks, or week-to-week changes) or teams (between-team) that went in.
     pub n: usize,
     /// Teams that contributed.
     pub n_teams: usize,
@@ -240,6 +371,10 @@ impl Correlation {
             CorrelationOutcome::NotEnoughData(reason) => Some(reason),
         }
     }
+
+    fn not_enough(n: usize, n_teams: usize, reason: NotEnoughData) -> Correlation {
+        Correlation { n, n_teams, outcome: CorrelationOutcome::NotEnoughData(reason) }
+    }
 }
 
 /// Every correlation for one (EX metric, CX metric, lag).
@@ -251,34 +386,126 @@ pub struct LinkageCell {
     pub cx_metric: CxMetric,
     /// How many weeks EX leads: EX of week `w` paired with CX of week `w + lag_weeks`.
     pub lag_weeks: u32,
-    /// Within-team Pearson.
+    /// Within team and week (two-way fixed effects), Pearson: the default figure, by which lags and
+    /// pairs are picked.
     pub within_pearson: Correlation,
-    /// Within-team Spearman.
+    /// Within team and week (two-way fixed effects), Spearman.
     pub within_spearman: Correlation,
+    /// Within team only (team means removed, week effects left in), Pearson.
+    pub team_demeaned_pearson: Correlation,
+    /// Week-to-week changes, two-way demeaned, Pearson (drift-robust).
+    pub first_difference_pearson: Correlation,
     /// Between-team Pearson.
     pub between_pearson: Correlation,
     /// Between-team Spearman.
     pub between_spearman: Correlation,
 }
 
+/// The (scope, method) families of a cell, each adjusted with Benjamini–Hochberg on its own.
+pub const FAMILIES: [(CorrelationScope, CorrelationMethod); 6] = [
+    (CorrelationScope::WithinTeam, CorrelationMethod::Pearson),
+    (CorrelationScope::WithinTeam, CorrelationMethod::Spearman),
+    (CorrelationScope::TeamDemeaned, CorrelationMethod::Pearson),
+    (CorrelationScope::FirstDifference, CorrelationMethod::Pearson),
+    (CorrelationScope::BetweenTeam, CorrelationMethod::Pearson),
+    (CorrelationScope::BetweenTeam, CorrelationMethod::Spearman),
+];
+
 impl LinkageCell {
-    /// The correlation for one scope and method.
-    pub fn correlation(&self, scope: CorrelationScope, method: CorrelationMethod) -> &Correlation {
+    /// The correlation for one scope and method; `None` for the Spearman coefficient of the
+    /// team-demeaned and first-difference figures, which are not computed.
+    pub fn correlation(&self, scope: CorrelationScope, method: CorrelationMethod) -> Option<&Correlation> {
         match (scope, method) {
-            (CorrelationScope::WithinTeam, CorrelationMethod::Pearson) => &self.within_pearson,
-            (CorrelationScope::WithinTeam, CorrelationMethod::Spearman) => &self.within_spearman,
-            (CorrelationScope::BetweenTeam, CorrelationMethod::Pearson) => &self.between_pearson,
-            (CorrelationScope::BetweenTeam, CorrelationMethod::Spearman) => &self.between_spearman,
+            (CorrelationScope::WithinTeam, CorrelationMethod::Pearson) => Some(&self.within_pearson),
+            (CorrelationScope::WithinTeam, CorrelationMethod::Spearman) => Some(&self.within_spearman),
+            (CorrelationScope::TeamDemeaned, CorrelationMethod::Pearson) => Some(&self.team_demeaned_pearson),
+            (CorrelationScope::FirstDifference, CorrelationMethod::Pearson) => {
+                Some(&self.first_difference_pearson)
+            }
+            (CorrelationScope::BetweenTeam, CorrelationMethod::Pearson) => Some(&self.between_pearson),
+            (CorrelationScope::BetweenTeam, CorrelationMethod::Spearman) => Some(&self.between_spearman),
+            (
+                CorrelationScope::TeamDemeaned | CorrelationScope::FirstDifference,
+                CorrelationMethod::Spearman,
+            ) => None,
         }
     }
 
-    fn correlation_mut(&mut self, scope: CorrelationScope, method: CorrelationMethod) -> &mut Correlation {
+    fn correlation_mut(
+        &mut self,
+        scope: CorrelationScope,
+        method: CorrelationMethod,
+    ) -> Option<&mut Correlation> {
         match (scope, method) {
-            (CorrelationScope::WithinTeam, CorrelationMethod::Pearson) => &mut self.within_pearson,
-            (CorrelationScope::WithinTeam, CorrelationMethod::Spearman) => &mut self.within_spearman,
-            (CorrelationScope::BetweenTeam, CorrelationMethod::Pearson) => &mut self.between_pearson,
-            (CorrelationScope::BetweenTeam, CorrelationMethod::Spearman) => &mut self.between_spearman,
+            (CorrelationScope::WithinTeam, CorrelationMethod::Pearson) => Some(&mut self.within_pearson),
+            (CorrelationScope::WithinTeam, CorrelationMethod::Spearman) => Some(&mut self.within_spearman),
+            (CorrelationScope::TeamDemeaned, CorrelationMethod::Pearson) => {
+                Some(&mut self.team_demeaned_pearson)
+            }
+            (CorrelationScope::FirstDifference, CorrelationMethod::Pearson) => {
+                Some(&mut self.first_difference_pearson)
+            }
+            (CorrelationScope::BetweenTeam, CorrelationMethod::Pearson) => Some(&mut self.between_pearson),
+            (CorrelationScope::BetweenTeam, CorrelationMethod::Spearman) => Some(&mut self.between_spearman),
+            (
+                CorrelationScope::TeamDemeaned | CorrelationScope::FirstDifference,
+                CorrelationMethod::Spearman,
+            ) => None,
         }
+    }
+}
+
+/// Where a pair's lag profile peaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LagPeak {
+    /// The strongest lag is strictly between 0 and [`MAX_LAG_WEEKS`]: EX leads CX by that delay.
+    Interior,
+    /// The strongest lag is 0 or [`MAX_LAG_WEEKS`]: no interior peak. At 0 the two move in the same
+    /// week (EX does not lead); at the last lag the peak may lie beyond the lags looked at.
+    Edge,
+}
+
+/// One EX × CX pair at its strongest lag, as the heatmap and the ranking use it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairSummary<'grid> {
+    /// The EX metric.
+    pub ex_metric: Metric,
+    /// The CX metric.
+    pub cx_metric: CxMetric,
+    /// The cell at the pair's strongest lag ([`LinkageGrid::strongest_lag`]), or at lag 0 when no lag
+    /// has an estimate.
+    pub cell: &'grid LinkageCell,
+    /// Where the profile peaks; `None` when no lag has an estimate.
+    pub peak: Option<LagPeak>,
+}
+
+impl PairSummary<'_> {
+    /// The default figure at the strongest lag, when there is one.
+    pub fn estimate(&self) -> Option<&Estimate> {
+        self.peak.and(self.cell.within_pearson.estimate())
+    }
+
+    /// Whether the drift-robust figure at the strongest lag backs the default one: the first-difference
+    /// correlation has the same sign and its own p-value is below 0.05. `false` when it has no estimate.
+    pub fn drift_robust_agrees(&self) -> bool {
+        let (Some(default), Some(differenced)) =
+            (self.estimate(), self.cell.first_difference_pearson.estimate())
+        else {
+            return false;
+        };
+        default.r.signum() == differenced.r.signum() && differenced.p_value < DRIFT_ROBUST_CONFIRMATION_P
+    }
+
+    /// Whether the view flags the pair (colours it and calls it a finding): its strongest lag is a
+    /// finding of the default figure (adjusted p at most [`FALSE_DISCOVERY_RATE`]) *and* the
+    /// drift-robust figure agrees ([`PairSummary::drift_robust_agrees`]). The second condition is
+    /// what keeps persistent series honest: with φ ≈ 0.9 over a year or so the sample
+    /// autocorrelations that `n_eff` is computed from are biased towards 0, so `n_eff` comes out too
+    /// large and the default figure alone flags about one dataset in six with no relation at all
+    /// (tests/it/linkage_simulation.rs); week-to-week changes of such series are close to
+    /// independent, and both together flag fewer than one in twenty.
+    pub fn is_finding(&self) -> bool {
+        self.estimate().is_some_and(Estimate::is_finding) && self.drift_robust_agrees()
     }
 }
 
@@ -287,6 +514,11 @@ impl LinkageCell {
 pub struct LinkageGrid {
     /// The cells, ordered by EX metric (in [`Metric::ALL`] order), CX metric, then lag.
     pub cells: Vec<LinkageCell>,
+    /// The common window of EX weeks every cell was computed over (module header); `None` when the
+    /// data leave no week for it.
+    pub ex_weeks: Option<RangeInclusive<IsoWeek>>,
+    /// CX cells left out because they summarise fewer than [`MIN_CX_RESPONSES`] customer responses.
+    pub cx_cells_too_few_responses: usize,
 }
 
 impl LinkageGrid {
@@ -319,21 +551,79 @@ impl LinkageGrid {
         profile
     }
 
-    /// The pair's strongest lag: the cell with the largest |r| of the within-team Pearson correlation
-    /// among the lags that have an estimate (the shorter lag on a tie); `None` when no lag has one.
-    ///
-    /// Picking the largest of nine correlations favours chance peaks; the adjusted p-value and the
-    /// interval of the chosen cell, and the shape of the whole lag profile, say how much to trust it.
+    /// The pair's strongest lag: the cell whose default figure (two-way Pearson) has the most
+    /// evidence, `|atanh r| · √(n_eff − 3)`, among the lags that have an estimate (the shorter lag on
+    /// a tie); `None` when no lag has one. Not the largest |r|, which favours the lags with the fewest
+    /// pairs and the noisiest metrics.
     pub fn strongest_lag(&self, ex_metric: Metric, cx_metric: &CxMetric) -> Option<&LinkageCell> {
         let mut strongest: Option<(&LinkageCell, f64)> = None;
         for cell in self.lag_profile(ex_metric, cx_metric) {
-            if let Some(r) = cell.within_pearson.r()
-                && strongest.is_none_or(|(_, best)| r.abs() > best)
+            if let Some(estimate) = cell.within_pearson.estimate()
+                && strongest.is_none_or(|(_, best)| estimate.evidence() > best)
             {
-                strongest = Some((cell, r.abs()));
+                strongest = Some((cell, estimate.evidence()));
             }
         }
         strongest.map(|(cell, _)| cell)
+    }
+
+    /// One pair at its strongest lag, with where its profile peaks; `None` when the pair is not in
+    /// the grid.
+    pub fn pair_summary(&self, ex_metric: Metric, cx_metric: &CxMetric) -> Option<PairSummary<'_>> {
+        let strongest = self.strongest_lag(ex_metric, cx_metric);
+        let cell = strongest.or_else(|| self.cell(ex_metric, cx_metric, 0))?;
+        let peak = strongest.map(|cell| {
+            if cell.lag_weeks == 0 || cell.lag_weeks == MAX_LAG_WEEKS {
+                LagPeak::Edge
+            } else {
+                LagPeak::Interior
+            }
+        });
+        Some(PairSummary { ex_metric, cx_metric: cx_metric.clone(), cell, peak })
+    }
+
+    /// Every pair at its strongest lag, ranked by evidence: pairs with an estimate first, by adjusted
+    /// p ascending, then by evidence descending (adjusted p-values tie when BH's running minimum
+    /// joins them); pairs without an estimate last, in grid order. The first is the pair the view
+    /// opens. Never ranked by |r|.
+    pub fn ranked_pairs(&self) -> Vec<PairSummary<'_>> {
+        let mut summaries: Vec<PairSummary<'_>> = self
+            .pairs()
+            .iter()
+            .filter_map(|(ex_metric, cx_metric)| self.pair_summary(*ex_metric, cx_metric))
+            .collect();
+        summaries.sort_by(|a, b| match (a.estimate(), b.estimate()) {
+            (Some(a), Some(b)) => {
+                a.p_adjusted.total_cmp(&b.p_adjusted).then_with(|| b.evidence().total_cmp(&a.evidence()))
+            }
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        });
+        summaries
+    }
+}
+
+/// How much a between-team correlation over `n_teams` teams can see: its power to detect the
+/// published unit-level correlation ([`PUBLISHED_BETWEEN_TEAM_R`]) at the 5% level, and the number of
+/// teams that would give [`BETWEEN_TEAM_TARGET_POWER`] ([`crate::stats::correlation_power`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BetweenTeamPower {
+    /// The teams the figure rests on.
+    pub n_teams: usize,
+    /// The chance, with this many teams, of a 95% interval that excludes 0 if the true correlation
+    /// were 0.33.
+    pub power: f64,
+    /// The teams needed for an 80% chance (70 for r = 0.33).
+    pub teams_needed: usize,
+}
+
+/// The power note of a between-team correlation over `n_teams` teams.
+pub fn between_team_power(n_teams: usize) -> BetweenTeamPower {
+    BetweenTeamPower {
+        n_teams,
+        power: correlation_power(PUBLISHED_BETWEEN_TEAM_R, n_teams as f64, 0.05),
+        teams_needed: sample_size_for_power(PUBLISHED_BETWEEN_TEAM_R, BETWEEN_TEAM_TARGET_POWER, 0.05),
     }
 }
 
@@ -376,16 +666,6 @@ pub struct Scatter {
     pub fit: Option<LineFit>,
 }
 
-/// One team's paired weeks for a (EX metric, CX metric, lag).
-#[derive(Debug, Clone)]
-struct TeamPairs {
-    team: usize,
-    /// EX week indexes ([`IsoWeek::index`]), ascending.
-    weeks: Vec<i64>,
-    ex: Vec<f64>,
-    cx: Vec<f64>,
-}
-
 /// Validated, indexed observations, ready for [`LinkageSeries::grid`] and [`LinkageSeries::scatter`].
 #[derive(Debug, Clone)]
 pub struct LinkageSeries {
@@ -394,11 +674,16 @@ pub struct LinkageSeries {
     ex: BTreeMap<Metric, Vec<BTreeMap<i64, f64>>>,
     /// Per CX metric, per team index: week index → value.
     cx: BTreeMap<CxMetric, Vec<HashMap<i64, f64>>>,
+    /// The common window of EX week indexes (module header), empty when `start > end`.
+    window: (i64, i64),
+    /// CX cells left out for fewer than [`MIN_CX_RESPONSES`] responses.
+    cx_cells_too_few_responses: usize,
 }
 
 impl LinkageSeries {
-    /// Indexes the observations. Teams are matched by exact name. Fails on a non-finite value or a
-    /// (team, week, metric) given twice.
+    /// Indexes the observations. Teams are matched by exact name. CX cells with fewer than
+    /// [`MIN_CX_RESPONSES`] responses are left out (and counted) before anything else, the common
+    /// window included. Fails on a non-finite value or a (team, week, metric) given twice.
     pub fn new(ex: &[ExObservation], cx: &[CxObservation]) -> Result<LinkageSeries, LinkageError> {
         let team_names: BTreeSet<&str> =
             ex.iter().map(|o| o.team.as_str()).chain(cx.iter().map(|o| o.team.as_str())).collect();
@@ -418,8 +703,13 @@ impl LinkageSeries {
             }
         }
         let mut cx_series: BTreeMap<CxMetric, Vec<HashMap<i64, f64>>> = BTreeMap::new();
+        let mut cx_cells_too_few_responses = 0;
         for observation in cx {
             check_finite(&observation.team, observation.week, observation.metric.key(), observation.value)?;
+            if observation.n_responses.is_some_and(|n| n < MIN_CX_RESPONSES) {
+                cx_cells_too_few_responses += 1;
+                continue;
+            }
             let per_team = cx_series
                 .entry(observation.metric.clone())
                 .or_insert_with(|| vec![HashMap::new(); team_count]);
@@ -428,11 +718,26 @@ impl LinkageSeries {
                 return Err(duplicate(&observation.team, observation.week, observation.metric.key()));
             }
         }
-        Ok(LinkageSeries { teams, ex: ex_series, cx: cx_series })
+        let first_ex_week = ex.iter().map(|o| o.week.index()).min().unwrap_or(0);
+        let last_cx_week = cx
+            .iter()
+            .filter(|o| o.n_responses.is_none_or(|n| n >= MIN_CX_RESPONSES))
+            .map(|o| o.week.index())
+            .max()
+            .unwrap_or(-1);
+        let window = (first_ex_week, last_cx_week - i64::from(MAX_LAG_WEEKS));
+        Ok(LinkageSeries { teams, ex: ex_series, cx: cx_series, window, cx_cells_too_few_responses })
     }
 
-    /// Computes the whole grid: every EX metric × CX metric × lag `0..=MAX_LAG_WEEKS`, with
-    /// Benjamini–Hochberg adjustment per family across all of it.
+    /// The common window of EX weeks: from the first EX week to [`MAX_LAG_WEEKS`] before the last CX
+    /// week; `None` when that leaves no week.
+    pub fn ex_weeks(&self) -> Option<RangeInclusive<IsoWeek>> {
+        let (start, end) = self.window;
+        (start <= end).then(|| IsoWeek::from_index(start)..=IsoWeek::from_index(end))
+    }
+
+    /// Computes the whole grid: every EX metric × CX metric × lag `0..=MAX_LAG_WEEKS` over the common
+    /// window, with Benjamini–Hochberg adjustment and false-coverage intervals per family.
     pub fn grid(&self) -> LinkageGrid {
         let mut cells = Vec::new();
         for ex_metric in Metric::ALL {
@@ -445,29 +750,18 @@ impl LinkageSeries {
                 }
             }
         }
-        for scope in [CorrelationScope::WithinTeam, CorrelationScope::BetweenTeam] {
-            for method in [CorrelationMethod::Pearson, CorrelationMethod::Spearman] {
-                let p_values: Vec<f64> = cells
-                    .iter()
-                    .filter_map(|cell| cell.correlation(scope, method).estimate().map(|e| e.p_value))
-                    .collect();
-                let adjusted = benjamini_hochberg(&p_values);
-                let mut adjusted = adjusted.into_iter();
-                for cell in &mut cells {
-                    if let CorrelationOutcome::Estimated(estimate) =
-                        &mut cell.correlation_mut(scope, method).outcome
-                        && let Some(p_adjusted) = adjusted.next()
-                    {
-                        estimate.p_adjusted = p_adjusted;
-                    }
-                }
-            }
+        for (scope, method) in FAMILIES {
+            adjust_family(&mut cells, scope, method);
         }
-        LinkageGrid { cells }
+        LinkageGrid {
+            cells,
+            ex_weeks: self.ex_weeks(),
+            cx_cells_too_few_responses: self.cx_cells_too_few_responses,
+        }
     }
 
-    /// The scatter of within-team demeaned pairs for one (EX metric, CX metric, lag), with its OLS
-    /// line. Empty when either metric is absent.
+    /// The scatter of within-team demeaned pairs for one (EX metric, CX metric, lag) over the common
+    /// window, with its OLS line. Empty when either metric is absent.
     pub fn scatter(&self, ex_metric: Metric, cx_metric: &CxMetric, lag_weeks: u32) -> Scatter {
         let mut points = Vec::new();
         for team_pairs in self.paired(ex_metric, cx_metric, lag_weeks) {
@@ -487,20 +781,25 @@ impl LinkageSeries {
         }
         let xs: Vec<f64> = points.iter().map(|point| point.ex_deviation).collect();
         let ys: Vec<f64> = points.iter().map(|point| point.cx_deviation).collect();
-        let fit = ordinary_least_squares(&xs, &ys);
+        let fit = ordinary_least_squares(&xs, &ys).map(|(slope, intercept)| LineFit { slope, intercept });
         Scatter { ex_metric, cx_metric: cx_metric.clone(), lag_weeks, points, fit }
     }
 
-    /// Each team's paired weeks: EX at `w`, CX at `w + lag_weeks`, for teams with at least one pair.
+    /// Each team's paired weeks in the common window: EX at `w`, CX at `w + lag_weeks`, for teams with
+    /// at least one pair.
     fn paired(&self, ex_metric: Metric, cx_metric: &CxMetric, lag_weeks: u32) -> Vec<TeamPairs> {
         let (Some(ex_teams), Some(cx_teams)) = (self.ex.get(&ex_metric), self.cx.get(cx_metric)) else {
             return Vec::new();
         };
+        let (start, end) = self.window;
+        if start > end {
+            return Vec::new();
+        }
         let lag = i64::from(lag_weeks);
         let mut result = Vec::new();
         for (team, (ex_weeks, cx_weeks)) in ex_teams.iter().zip(cx_teams).enumerate() {
             let mut pairs = TeamPairs { team, weeks: Vec::new(), ex: Vec::new(), cx: Vec::new() };
-            for (week, ex) in ex_weeks {
+            for (week, ex) in ex_weeks.range(start..=end) {
                 if let Some(cx) = cx_weeks.get(&(week + lag)) {
                     pairs.weeks.push(*week);
                     pairs.ex.push(*ex);
@@ -516,7 +815,9 @@ impl LinkageSeries {
 
     fn cell(&self, ex_metric: Metric, cx_metric: &CxMetric, lag_weeks: u32) -> LinkageCell {
         let paired = self.paired(ex_metric, cx_metric, lag_weeks);
-        let (within_pearson, within_spearman) = within_team(&paired);
+        let (within_pearson, within_spearman) = within_team(&two_way(&paired));
+        let (team_demeaned_pearson, _) = within_team(&team_demeaned(&paired));
+        let (first_difference_pearson, _) = within_team(&two_way(&first_differences(&paired)));
         let (between_pearson, between_spearman) = between_team(&paired);
         LinkageCell {
             ex_metric,
@@ -524,8 +825,34 @@ impl LinkageSeries {
             lag_weeks,
             within_pearson,
             within_spearman,
+            team_demeaned_pearson,
+            first_difference_pearson,
             between_pearson,
             between_spearman,
+        }
+    }
+}
+
+/// Benjamini–Hochberg across one family's estimated cells, then the false-coverage intervals of its
+/// findings (module header).
+fn adjust_family(cells: &mut [LinkageCell], scope: CorrelationScope, method: CorrelationMethod) {
+    let p_values: Vec<f64> = cells
+        .iter()
+        .filter_map(|cell| cell.correlation(scope, method)?.estimate().map(|e| e.p_value))
+        .collect();
+    let adjusted = benjamini_hochberg(&p_values);
+    let findings = adjusted.iter().filter(|p| **p <= FALSE_DISCOVERY_RATE).count();
+    let confidence = false_coverage_confidence(findings, p_values.len(), FALSE_DISCOVERY_RATE);
+    let mut adjusted = adjusted.into_iter();
+    for cell in cells {
+        if let Some(Correlation { outcome: CorrelationOutcome::Estimated(estimate), .. }) =
+            cell.correlation_mut(scope, method)
+            && let Some(p_adjusted) = adjusted.next()
+        {
+            estimate.p_adjusted = p_adjusted;
+            estimate.fcr_interval = estimate
+                .is_finding()
+                .then(|| fisher_z_interval_at(estimate.r, estimate.n_effective, confidence));
         }
     }
 }
@@ -547,32 +874,41 @@ fn duplicate(team: &str, week: IsoWeek, metric: &str) -> LinkageError {
     LinkageError::DuplicateObservation { team: team.to_owned(), week, metric: metric.to_owned() }
 }
 
-/// Within-team Pearson and Spearman for one cell's pairs.
-fn within_team(paired: &[TeamPairs]) -> (Correlation, Correlation) {
-    let teams: Vec<&TeamPairs> = paired.iter().filter(|team| team.weeks.len() >= 2).collect();
-    let n_teams = teams.len();
-    let n = teams.iter().map(|team| team.weeks.len()).sum::<usize>();
+/// Pearson and Spearman of a within-team figure from its residuals (module header, "Not enough data").
+fn within_team(residuals: &Residuals) -> (Correlation, Correlation) {
+    let n = residuals.n();
+    let n_teams = residuals.teams.len();
     let not_enough = |reason: NotEnoughData| {
-        let correlation = Correlation { n, n_teams, outcome: CorrelationOutcome::NotEnoughData(reason) };
+        let correlation = Correlation::not_enough(n, n_teams, reason);
         (correlation.clone(), correlation)
     };
     if n < MIN_WITHIN_TEAM_PAIRS {
         return not_enough(NotEnoughData::TooFewPairs { pairs: n, minimum: MIN_WITHIN_TEAM_PAIRS });
     }
-    let demeaned: Vec<(Vec<f64>, Vec<f64>)> =
-        teams.iter().map(|team| (demean(&team.ex), demean(&team.cx))).collect();
-    let pooled_ex: Vec<f64> = demeaned.iter().flat_map(|(ex, _)| ex.iter().copied()).collect();
-    let pooled_cx: Vec<f64> = demeaned.iter().flat_map(|(_, cx)| cx.iter().copied()).collect();
+    let (pooled_ex, pooled_cx) = residuals.pooled();
     let (Some(pearson_r), Some(spearman_r)) =
-        (pearson(&pooled_ex, &pooled_cx), pearson(&average_ranks(&pooled_ex), &average_ranks(&pooled_cx)))
+        (pearson(&pooled_ex, &pooled_cx), spearman(&tie_safe(&pooled_ex), &tie_safe(&pooled_cx)))
     else {
         return not_enough(NotEnoughData::NoVariation);
     };
-    let weeks: Vec<&[i64]> = teams.iter().map(|team| team.weeks.as_slice()).collect();
-    let n_effective = within_team_effective_size(&weeks, &demeaned);
+    let n_effective = effective_size(residuals);
+    if n_effective < MIN_EFFECTIVE_N {
+        return not_enough(NotEnoughData::SmallEffectiveSize { n_effective, minimum: MIN_EFFECTIVE_N });
+    }
     let correlation =
         |r: f64| Correlation { n, n_teams, outcome: CorrelationOutcome::Estimated(estimate(r, n_effective)) };
     (correlation(pearson_r), correlation(spearman_r))
+}
+
+/// Residuals rounded to 9 significant digits of the largest, before ranking for Spearman's ρ: values
+/// tied in the data (a coarse integer metric) give residuals that differ only by rounding error, in
+/// an order that depends on how the projection was computed; rounded, they stay ties.
+fn tie_safe(values: &[f64]) -> Vec<f64> {
+    let scale = values.iter().fold(0.0f64, |largest, value| largest.max(value.abs()));
+    if scale == 0.0 {
+        return values.to_vec();
+    }
+    values.iter().map(|value| (value / scale * 1e9).round()).collect()
 }
 
 /// Between-team Pearson and Spearman for one cell's pairs.
@@ -584,14 +920,13 @@ fn between_team(paired: &[TeamPairs]) -> (Correlation, Correlation) {
         .unzip();
     let n = ex_means.len();
     let not_enough = |reason: NotEnoughData| {
-        let correlation = Correlation { n, n_teams: n, outcome: CorrelationOutcome::NotEnoughData(reason) };
+        let correlation = Correlation::not_enough(n, n, reason);
         (correlation.clone(), correlation)
     };
     if n < MIN_BETWEEN_TEAM_TEAMS {
         return not_enough(NotEnoughData::TooFewTeams { teams: n, minimum: MIN_BETWEEN_TEAM_TEAMS });
     }
-    let (Some(pearson_r), Some(spearman_r)) =
-        (pearson(&ex_means, &cx_means), pearson(&average_ranks(&ex_means), &average_ranks(&cx_means)))
+    let (Some(pearson_r), Some(spearman_r)) = (pearson(&ex_means, &cx_means), spearman(&ex_means, &cx_means))
     else {
         return not_enough(NotEnoughData::NoVariation);
     };
@@ -604,64 +939,8 @@ fn between_team(paired: &[TeamPairs]) -> (Correlation, Correlation) {
     (correlation(pearson_r), correlation(spearman_r))
 }
 
-/// The effective sample size of the pooled within-team correlation (formula in the module header).
-///
-/// `weeks[t]` are team `t`'s paired EX week indexes (ascending) and `demeaned[t]` its demeaned EX and
-/// CX values in the same order.
-fn within_team_effective_size(weeks: &[&[i64]], demeaned: &[(Vec<f64>, Vec<f64>)]) -> f64 {
-    let n: usize = weeks.iter().map(|team_weeks| team_weeks.len()).sum();
-    let longest = weeks.iter().map(|team_weeks| team_weeks.len()).max().unwrap_or(0);
-    let cutoff = MAX_AUTOCORRELATION_LAG_WEEKS.min(longest / 4);
-    let lagged_sum = autocorrelation_product_sum(weeks, demeaned, cutoff);
-    let m = (n + 1 - weeks.len()) as f64;
-    let denominator = 1.0 + 2.0 * lagged_sum;
-    let n_effective = if denominator > 0.0 { m / denominator } else { m };
-    n_effective.clamp(3.0_f64.min(m), m)
-}
-
-/// `Σ_{k=1..cutoff} r_x(k) · r_y(k)` with autocorrelations pooled over teams (module header).
-fn autocorrelation_product_sum(weeks: &[&[i64]], demeaned: &[(Vec<f64>, Vec<f64>)], cutoff: usize) -> f64 {
-    let sum_of_squares = |side: usize| -> f64 {
-        demeaned.iter().flat_map(|pair| if side == 0 { &pair.0 } else { &pair.1 }).map(|v| v * v).sum()
-    };
-    let (ex_squares, cx_squares) = (sum_of_squares(0), sum_of_squares(1));
-    if ex_squares <= 0.0 || cx_squares <= 0.0 {
-        return 0.0;
-    }
-    // Dense per-team arrays over each team's span of weeks, `None` where a week is not paired.
-    let dense: Vec<Vec<Option<(f64, f64)>>> = weeks
-        .iter()
-        .zip(demeaned)
-        .map(|(team_weeks, (ex, cx))| {
-            let first = team_weeks.first().copied().unwrap_or(0);
-            let span = team_weeks.last().map_or(0, |last| last - first + 1);
-            let mut slots = vec![None; usize::try_from(span).unwrap_or(0)];
-            for ((week, ex), cx) in team_weeks.iter().zip(ex).zip(cx) {
-                if let Some(slot) = usize::try_from(week - first).ok().and_then(|i| slots.get_mut(i)) {
-                    *slot = Some((*ex, *cx));
-                }
-            }
-            slots
-        })
-        .collect();
-    let mut total = 0.0;
-    for lag in 1..=cutoff {
-        let (mut ex_products, mut cx_products) = (0.0, 0.0);
-        for slots in &dense {
-            for (earlier, later) in slots.iter().zip(slots.iter().skip(lag)) {
-                if let (Some((ex0, cx0)), Some((ex1, cx1))) = (earlier, later) {
-                    ex_products += ex0 * ex1;
-                    cx_products += cx0 * cx1;
-                }
-            }
-        }
-        total += (ex_products / ex_squares) * (cx_products / cx_squares);
-    }
-    total
-}
-
-/// The interval and p-value of a coefficient `r` from an effective sample size (p_adjusted is filled
-/// in later, across the grid).
+/// The interval and p-value of a coefficient `r` from an effective sample size (`p_adjusted` and the
+/// false-coverage interval are filled in later, across the grid).
 fn estimate(r: f64, n_effective: f64) -> Estimate {
     let (ci_low, ci_high) = fisher_z_interval(r, n_effective);
     Estimate {
@@ -671,504 +950,6 @@ fn estimate(r: f64, n_effective: f64) -> Estimate {
         n_effective,
         p_value: correlation_p_value(r, n_effective),
         p_adjusted: 1.0,
-    }
-}
-
-/// The Fisher-z 95% interval: `tanh(atanh(r) ± z_0.975 / √(n − 3))`; (−1, 1) when `n ≤ 3`.
-pub fn fisher_z_interval(r: f64, n_effective: f64) -> (f64, f64) {
-    if n_effective <= 3.0 {
-        return (-1.0, 1.0);
-    }
-    let z = r.atanh();
-    let half_width = NORMAL_QUANTILE_975 / (n_effective - 3.0).sqrt();
-    ((z - half_width).tanh(), (z + half_width).tanh())
-}
-
-/// Two-sided p-value of a correlation `r` against 0, from Student's t with `n − 2` degrees of freedom
-/// (`n` need not be whole). 1 when `n ≤ 2`.
-pub fn correlation_p_value(r: f64, n_effective: f64) -> f64 {
-    let degrees_of_freedom = n_effective - 2.0;
-    if degrees_of_freedom <= 0.0 || r.is_nan() {
-        return 1.0;
-    }
-    let r_squared = (r * r).min(1.0);
-    // With t² = df · r² / (1 − r²): df / (df + t²) = 1 − r², and P(|T| ≥ |t|) = I_{1−r²}(df/2, 1/2).
-    regularized_incomplete_beta(degrees_of_freedom / 2.0, 0.5, 1.0 - r_squared, r_squared)
-}
-
-/// Two-sided p-value of Student's t statistic `t` with `degrees_of_freedom` (> 0, need not be whole).
-pub fn students_t_two_sided_p(t: f64, degrees_of_freedom: f64) -> f64 {
-    if t.is_nan() || degrees_of_freedom <= 0.0 {
-        return 1.0;
-    }
-    if t.is_infinite() {
-        return 0.0;
-    }
-    let t_squared = t * t;
-    let x = degrees_of_freedom / (degrees_of_freedom + t_squared);
-    let y = t_squared / (degrees_of_freedom + t_squared);
-    regularized_incomplete_beta(degrees_of_freedom / 2.0, 0.5, x, y)
-}
-
-/// Benjamini–Hochberg adjusted p-values, in the input's order: sort ascending, `p_(i) · m / i`, then a
-/// running minimum from the largest down, capped at 1 (as R's `p.adjust(method = "BH")`).
-pub fn benjamini_hochberg(p_values: &[f64]) -> Vec<f64> {
-    let m = p_values.len();
-    let mut order: Vec<usize> = (0..m).collect();
-    order.sort_by(|&a, &b| p_values[a].total_cmp(&p_values[b]));
-    let mut adjusted = vec![0.0; m];
-    let mut running_min = f64::INFINITY;
-    for (position, &index) in order.iter().enumerate().rev() {
-        let scaled = p_values[index] * (m as f64 / (position + 1) as f64);
-        running_min = running_min.min(scaled);
-        adjusted[index] = running_min.min(1.0);
-    }
-    adjusted
-}
-
-/// Pearson's r, or `None` when either side does not vary or there are fewer than two values.
-pub fn pearson(xs: &[f64], ys: &[f64]) -> Option<f64> {
-    if xs.len() != ys.len() || xs.len() < 2 {
-        return None;
-    }
-    let (x_mean, y_mean) = (mean(xs), mean(ys));
-    let (mut sxx, mut syy, mut sxy) = (0.0, 0.0, 0.0);
-    for (x, y) in xs.iter().zip(ys) {
-        let (dx, dy) = (x - x_mean, y - y_mean);
-        sxx += dx * dx;
-        syy += dy * dy;
-        sxy += dx * dy;
-    }
-    if sxx <= 0.0 || syy <= 0.0 {
-        return None;
-    }
-    Some((sxy / (sxx.sqrt() * syy.sqrt())).clamp(-1.0, 1.0))
-}
-
-/// Spearman's ρ: Pearson's r on average ranks.
-pub fn spearman(xs: &[f64], ys: &[f64]) -> Option<f64> {
-    pearson(&average_ranks(xs), &average_ranks(ys))
-}
-
-/// Ranks from 1, ties sharing the average of their ranks.
-pub fn average_ranks(values: &[f64]) -> Vec<f64> {
-    let mut order: Vec<usize> = (0..values.len()).collect();
-    order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
-    let mut ranks = vec![0.0; values.len()];
-    let mut start = 0;
-    while start < order.len() {
-        let mut end = start + 1;
-        while end < order.len() && values[order[end]] == values[order[start]] {
-            end += 1;
-        }
-        // Positions start..end (0-based) share ranks start+1..=end, whose average is (start + 1 + end) / 2.
-        let average = (start + 1 + end) as f64 / 2.0;
-        for &index in &order[start..end] {
-            ranks[index] = average;
-        }
-        start = end;
-    }
-    ranks
-}
-
-/// The OLS line of `ys` on `xs`, or `None` with fewer than two points or no variation in `xs`.
-fn ordinary_least_squares(xs: &[f64], ys: &[f64]) -> Option<LineFit> {
-    if xs.len() < 2 || xs.len() != ys.len() {
-        return None;
-    }
-    let (x_mean, y_mean) = (mean(xs), mean(ys));
-    let (mut sxx, mut sxy) = (0.0, 0.0);
-    for (x, y) in xs.iter().zip(ys) {
-        sxx += (x - x_mean) * (x - x_mean);
-        sxy += (x - x_mean) * (y - y_mean);
-    }
-    if sxx <= 0.0 {
-        return None;
-    }
-    let slope = sxy / sxx;
-    Some(LineFit { slope, intercept: y_mean - slope * x_mean })
-}
-
-fn mean(values: &[f64]) -> f64 {
-    let n = values.len() as f64;
-    values.iter().sum::<f64>() / n
-}
-
-fn demean(values: &[f64]) -> Vec<f64> {
-    let average = mean(values);
-    values.iter().map(|value| value - average).collect()
-}
-
-/// The regularized incomplete beta function `I_x(a, b)`, with `y = 1 − x` passed in so that callers
-/// who know `1 − x` exactly (such as `r²`) lose no precision to the subtraction.
-///
-/// Numerical Recipes (3rd ed., §6.4): the continued fraction converges fast for
-/// `x < (a + 1) / (a + b + 2)`; otherwise the symmetry `I_x(a, b) = 1 − I_{1−x}(b, a)` is used.
-/// Checked against mpmath at 40 digits for Student's t: absolute error below 1e-15 up to 1 000
-/// degrees of freedom, below 1e-12 up to 10⁶ (the error grows slowly with the degrees of freedom).
-fn regularized_incomplete_beta(a: f64, b: f64, x: f64, y: f64) -> f64 {
-    if x <= 0.0 {
-        return 0.0;
-    }
-    if y <= 0.0 {
-        return 1.0;
-    }
-    // ln x and ln y from whichever of the two is known without cancellation.
-    let ln_x = if x > 0.5 { (-y).ln_1p() } else { x.ln() };
-    let ln_y = if y > 0.5 { (-x).ln_1p() } else { y.ln() };
-    let log_front = a * ln_x + b * ln_y - log_beta(a, b);
-    if x < (a + 1.0) / (a + b + 2.0) {
-        log_front.exp() * beta_continued_fraction(a, b, x) / a
-    } else {
-        1.0 - log_front.exp() * beta_continued_fraction(b, a, y) / b
-    }
-}
-
-/// The continued fraction of the incomplete beta function, by the modified Lentz method.
-fn beta_continued_fraction(a: f64, b: f64, x: f64) -> f64 {
-    const TINY: f64 = 1e-300;
-    const EPSILON: f64 = 1e-16;
-    const MAX_ITERATIONS: u32 = 10_000;
-    let (a_plus_b, a_plus_1, a_minus_1) = (a + b, a + 1.0, a - 1.0);
-    let mut c = 1.0;
-    let mut d = 1.0 - a_plus_b * x / a_plus_1;
-    if d.abs() < TINY {
-        d = TINY;
-    }
-    d = 1.0 / d;
-    let mut h = d;
-    for m in 1..=MAX_ITERATIONS {
-        let m = f64::from(m);
-        let m2 = 2.0 * m;
-        // The even step.
-        let aa = m * (b - m) * x / ((a_minus_1 + m2) * (a + m2));
-        d = 1.0 + aa * d;
-        if d.abs() < TINY {
-            d = TINY;
-        }
-        c = 1.0 + aa / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        h *= d * c;
-        // The odd step.
-        let aa = -(a + m) * (a_plus_b + m) * x / ((a + m2) * (a_plus_1 + m2));
-        d = 1.0 + aa * d;
-        if d.abs() < TINY {
-            d = TINY;
-        }
-        c = 1.0 + aa / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        let delta = d * c;
-        h *= delta;
-        if (delta - 1.0).abs() < EPSILON {
-            break;
-        }
-    }
-    h
-}
-
-/// `ln B(a, b) = ln Γ(a) + ln Γ(b) − ln Γ(a + b)`.
-///
-/// When the larger argument is big, `ln Γ(big) − ln Γ(big + small)` is a difference of two large
-/// numbers; it is then taken from Stirling's series directly, without the cancellation.
-fn log_beta(a: f64, b: f64) -> f64 {
-    let (small, big) = if a < b { (a, b) } else { (b, a) };
-    if big < 15.0 {
-        return log_gamma(a) + log_gamma(b) - log_gamma(a + b);
-    }
-    let sum = big + small;
-    // ln Γ(x) = (x − ½) ln x − x + ½ ln 2π + c(x), so
-    // ln Γ(big) − ln Γ(sum) = −(big − ½) ln(1 + small/big) − small · ln(sum) + small + c(big) − c(sum).
-    let difference =
-        -(big - 0.5) * (small / big).ln_1p() - small * sum.ln() + small + stirling_correction(big)
-            - stirling_correction(sum);
-    log_gamma(small) + difference
-}
-
-/// `c(x) = ln Γ(x) − ((x − ½) ln x − x + ½ ln 2π)`, by its asymptotic series; for `x ≥ 15` the
-/// error is below 1e-16.
-fn stirling_correction(x: f64) -> f64 {
-    let inverse = 1.0 / x;
-    let inverse_squared = inverse * inverse;
-    inverse
-        * (1.0 / 12.0
-            - inverse_squared
-                * (1.0 / 360.0
-                    - inverse_squared
-                        * (1.0 / 1260.0 - inverse_squared * (1.0 / 1680.0 - inverse_squared / 1188.0))))
-}
-
-/// `ln Γ(x)` for `x > 0`: the Lanczos approximation (g = 7, nine coefficients; relative error about
-/// 1e-15), with the reflection formula below 0.5.
-fn log_gamma(x: f64) -> f64 {
-    const G: f64 = 7.0;
-    const COEFFICIENTS: [f64; 9] = [
-        0.999_999_999_999_809_9,
-        676.520_368_121_885_1,
-        -1_259.139_216_722_402_8,
-        771.323_428_777_653_1,
-        -176.615_029_162_140_6,
-        12.507_343_278_686_905,
-        -0.138_571_095_265_720_12,
-        9.984_369_578_019_572e-6,
-        1.505_632_735_149_311_6e-7,
-    ];
-    if x < 0.5 {
-        // Γ(x) Γ(1 − x) = π / sin(πx).
-        return (std::f64::consts::PI / (std::f64::consts::PI * x).sin()).abs().ln() - log_gamma(1.0 - x);
-    }
-    let x = x - 1.0;
-    let mut sum = COEFFICIENTS[0];
-    for (i, coefficient) in COEFFICIENTS.iter().enumerate().skip(1) {
-        let i = i as f64;
-        sum += coefficient / (x + i);
-    }
-    let t = x + G + 0.5;
-    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + sum.ln()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn close(actual: f64, expected: f64, tolerance: f64) -> bool {
-        (actual - expected).abs() <= tolerance
-    }
-
-    /// SplitMix64, for deterministic test data.
-    struct TestRandom(u64);
-
-    impl TestRandom {
-        fn next_u64(&mut self) -> u64 {
-            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        }
-
-        fn uniform(&mut self) -> f64 {
-            (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-        }
-
-        fn normal(&mut self) -> f64 {
-            let u1 = self.uniform().max(1e-300);
-            let u2 = self.uniform();
-            (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
-        }
-    }
-
-    #[test]
-    fn log_gamma_matches_known_values() {
-        // ln Γ(n) = ln((n − 1)!), ln Γ(1/2) = ln √π.
-        assert!(close(log_gamma(1.0), 0.0, 1e-14));
-        assert!(close(log_gamma(5.0), 24f64.ln(), 1e-13));
-        assert!(close(log_gamma(0.5), std::f64::consts::PI.sqrt().ln(), 1e-14));
-        assert!(close(log_gamma(101.0), 363.739_375_555_563_47, 1e-11));
-        // The Stirling route agrees with the direct one where both are accurate.
-        for (a, b) in [(15.0, 0.5), (40.5, 0.5), (20.0, 3.0), (100.0, 100.0)] {
-            let direct = log_gamma(a) + log_gamma(b) - log_gamma(a + b);
-            assert!(close(log_beta(a, b), direct, 1e-12), "a = {a}, b = {b}");
-        }
-    }
-
-    #[test]
-    fn students_t_matches_reference_values() {
-        // Values from scipy.stats.t.sf(t, df) * 2.
-        let cases = [
-            (2.0, 10.0, 0.073_388_034_770_740_37),
-            (1.0, 1.0, 0.5),
-            (0.0, 5.0, 1.0),
-            (3.5, 100.0, 0.000_696_427_717_356_268_8),
-            (1.959_963_984_540_054, 1e5, 0.050_002_772_961_786_24),
-            (4.2, 20_000.0, 2.680_704_458_268_436_7e-5),
-            (2.5, 3.7, 0.071_822_022_911_826_78),
-            (0.1, 1000.5, 0.920_364_359_008_087),
-        ];
-        for (t, df, expected) in cases {
-            let p = students_t_two_sided_p(t, df);
-            assert!(close(p, expected, 1e-12), "t = {t}, df = {df}: {p} vs {expected}");
-        }
-        assert_eq!(students_t_two_sided_p(f64::INFINITY, 10.0), 0.0);
-    }
-
-    #[test]
-    fn correlation_p_value_equals_the_t_route() {
-        for (r, n) in [(0.3, 50.0), (-0.05, 1000.0), (0.9, 5.5), (0.0, 20.0), (0.999, 30.0)] {
-            let df: f64 = n - 2.0;
-            let t = r * (df / (1.0 - r * r)).sqrt();
-            let via_t = students_t_two_sided_p(t, df);
-            assert!(close(correlation_p_value(r, n), via_t, 1e-13), "r = {r}, n = {n}");
-        }
-        assert_eq!(correlation_p_value(1.0, 20.0), 0.0);
-        assert_eq!(correlation_p_value(0.5, 2.0), 1.0);
-    }
-
-    #[test]
-    fn benjamini_hochberg_matches_the_textbook_example() {
-        // Benjamini and Hochberg (1995), adjusted as R's p.adjust(method = "BH") does.
-        let p = [0.01, 0.04, 0.03, 0.005, 0.5];
-        let adjusted = benjamini_hochberg(&p);
-        let expected = [0.025, 0.05, 0.05, 0.025, 0.5];
-        for (a, e) in adjusted.iter().zip(expected) {
-            assert!(close(*a, e, 1e-15), "{adjusted:?}");
-        }
-        assert!(benjamini_hochberg(&[]).is_empty());
-        assert_eq!(benjamini_hochberg(&[0.9, 0.95]), vec![0.95, 0.95]);
-    }
-
-    #[test]
-    fn ranks_average_ties() {
-        assert_eq!(average_ranks(&[10.0, 20.0, 10.0, 5.0]), vec![2.5, 4.0, 2.5, 1.0]);
-        assert_eq!(average_ranks(&[1.0, 1.0, 1.0]), vec![2.0, 2.0, 2.0]);
-        assert!(spearman(&[1.0, 2.0, 3.0], &[1.0, 4.0, 9.0]).is_some_and(|rho| close(rho, 1.0, 1e-15)));
-    }
-
-    #[test]
-    fn fisher_interval_brackets_r_and_narrows_with_n() {
-        let (low_small, high_small) = fisher_z_interval(0.3, 30.0);
-        let (low_large, high_large) = fisher_z_interval(0.3, 300.0);
-        assert!(low_small < low_large && low_large < 0.3 && 0.3 < high_large && high_large < high_small);
-        assert_eq!(fisher_z_interval(0.3, 3.0), (-1.0, 1.0));
-        // n = 28: half width in z is 1.959964 / 5.
-        let (low, high) = fisher_z_interval(0.0, 28.0);
-        assert!(close(high, (1.959_963_984_540_054f64 / 5.0).tanh(), 1e-15) && close(low, -high, 1e-15));
-    }
-
-    #[test]
-    fn effective_size_matches_the_ar1_formula() {
-        // Two independent AR(1) series with φ = 0.5: n_eff / n → (1 − φ²) / (1 + φ²) = 0.6 for large n
-        // (the truncated sum at K = 10 changes this by less than 1e-5).
-        let mut random = TestRandom(7);
-        let weeks: Vec<i64> = (0..20_000).collect();
-        let ar1 = |random: &mut TestRandom| {
-            let mut value = 0.0;
-            (0..weeks.len())
-                .map(|_| {
-                    value = 0.5 * value + random.normal();
-                    value
-                })
-                .collect::<Vec<f64>>()
-        };
-        let ex = demean(&ar1(&mut random));
-        let cx = demean(&ar1(&mut random));
-        let n_eff = within_team_effective_size(&[&weeks], &[(ex, cx)]);
-        let ratio = n_eff / 20_000.0;
-        assert!((0.55..0.65).contains(&ratio), "ratio {ratio}");
-    }
-
-    #[test]
-    fn effective_size_is_clamped_and_counts_team_means() {
-        // White noise: no correction beyond the T − 1 spent on team means.
-        let weeks_a: Vec<i64> = (0..8).collect();
-        let weeks_b: Vec<i64> = (0..8).collect();
-        let alternating: Vec<f64> = (0..8).map(|i| if i % 2 == 0 { 1.0 } else { -1.0 }).collect();
-        let constant_gaps =
-            vec![(alternating.clone(), alternating.clone()), (alternating.clone(), alternating)];
-        // Alternating series have r(1) = −7/8 on both sides: the sum is positive, so n_eff < m.
-        let n_eff = within_team_effective_size(&[&weeks_a, &weeks_b], &constant_gaps);
-        assert!((3.0..=15.0).contains(&n_eff), "{n_eff}");
-    }
-
-    fn observation_ex(team: &str, week: i64, value: f64) -> ExObservation {
-        ExObservation {
-            team: team.to_owned(),
-            week: IsoWeek::from_index(week),
-            metric: Metric::Engagement,
-            value,
-        }
-    }
-
-    fn observation_cx(team: &str, week: i64, value: f64) -> CxObservation {
-        CxObservation {
-            team: team.to_owned(),
-            week: IsoWeek::from_index(week),
-            metric: CxMetric::Csat,
-            value,
-        }
-    }
-
-    #[test]
-    fn too_little_data_is_said_not_guessed() {
-        let ex: Vec<ExObservation> = (0..5).map(|w| observation_ex("a", 1300 + w, w as f64)).collect();
-        let cx: Vec<CxObservation> = (0..5).map(|w| observation_cx("a", 1300 + w, (w * w) as f64)).collect();
-        let grid = compute_linkage(&ex, &cx).unwrap();
-        assert_eq!(grid.cells.len(), 9);
-        let cell = grid.cell(Metric::Engagement, &CxMetric::Csat, 0).unwrap();
-        assert_eq!(cell.within_pearson.n, 5);
-        assert_eq!(
-            cell.within_pearson.not_enough_data(),
-            Some(&NotEnoughData::TooFewPairs { pairs: 5, minimum: MIN_WITHIN_TEAM_PAIRS })
-        );
-        assert_eq!(
-            cell.between_spearman.not_enough_data(),
-            Some(&NotEnoughData::TooFewTeams { teams: 1, minimum: MIN_BETWEEN_TEAM_TEAMS })
-        );
-        assert!(grid.strongest_lag(Metric::Engagement, &CxMetric::Csat).is_none());
-        // Lag 5 and beyond have no pairs at all.
-        assert_eq!(grid.cell(Metric::Engagement, &CxMetric::Csat, 5).unwrap().within_pearson.n, 0);
-    }
-
-    #[test]
-    fn constant_series_have_no_variation() {
-        let ex: Vec<ExObservation> = (0..20).map(|w| observation_ex("a", 1300 + w, 50.0)).collect();
-        let cx: Vec<CxObservation> = (0..20).map(|w| observation_cx("a", 1300 + w, w as f64)).collect();
-        let grid = compute_linkage(&ex, &cx).unwrap();
-        let cell = grid.cell(Metric::Engagement, &CxMetric::Csat, 0).unwrap();
-        assert_eq!(cell.within_pearson.not_enough_data(), Some(&NotEnoughData::NoVariation));
-    }
-
-    #[test]
-    fn team_levels_do_not_leak_into_within_team_correlation() {
-        // Two teams whose levels differ by a lot but whose weekly wiggles are exactly opposite:
-        // between-team data would say "positive", within-team must say −1.
-        let mut ex = Vec::new();
-        let mut cx = Vec::new();
-        for (team, offset) in [("a", 0.0), ("b", 50.0)] {
-            for w in 0..10 {
-                let wiggle = if w % 2 == 0 { 1.0 } else { -1.0 };
-                ex.push(observation_ex(team, 1300 + w, offset + wiggle));
-                cx.push(observation_cx(team, 1300 + w, offset - wiggle));
-            }
-        }
-        let grid = compute_linkage(&ex, &cx).unwrap();
-        let cell = grid.cell(Metric::Engagement, &CxMetric::Csat, 0).unwrap();
-        assert!(close(cell.within_pearson.r().unwrap(), -1.0, 1e-12));
-        let estimate = cell.within_pearson.estimate().unwrap();
-        assert!(estimate.p_value < 1e-15, "{estimate:?}");
-    }
-
-    #[test]
-    fn scatter_fit_recovers_a_planted_slope() {
-        let mut ex = Vec::new();
-        let mut cx = Vec::new();
-        for (team, offset) in [("a", 10.0), ("b", 40.0), ("c", 70.0)] {
-            for w in 0..20_i64 {
-                let deviation = ((w * 7 + offset as i64) % 11) as f64 - 5.0;
-                ex.push(observation_ex(team, 1300 + w, offset + deviation));
-                cx.push(observation_cx(team, 1302 + w, offset / 2.0 + 0.25 * deviation));
-            }
-        }
-        let series = LinkageSeries::new(&ex, &cx).unwrap();
-        let scatter = series.scatter(Metric::Engagement, &CxMetric::Csat, 2);
-        assert_eq!(scatter.points.len(), 60);
-        let fit = scatter.fit.unwrap();
-        assert!(close(fit.slope, 0.25, 1e-12) && close(fit.intercept, 0.0, 1e-12), "{fit:?}");
-        let grid = series.grid();
-        assert_eq!(grid.strongest_lag(Metric::Engagement, &CxMetric::Csat).unwrap().lag_weeks, 2);
-        assert_eq!(grid.pairs(), vec![(Metric::Engagement, CxMetric::Csat)]);
-    }
-
-    #[test]
-    fn bad_observations_are_refused() {
-        let ex = vec![observation_ex("a", 1300, f64::NAN)];
-        assert!(matches!(compute_linkage(&ex, &[]), Err(LinkageError::NonFiniteValue { .. })));
-        let cx = vec![observation_cx("a", 1300, 1.0), observation_cx("a", 1300, 2.0)];
-        assert!(matches!(compute_linkage(&[], &cx), Err(LinkageError::DuplicateObservation { .. })));
+        fcr_interval: None,
     }
 }

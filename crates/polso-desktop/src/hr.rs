@@ -28,10 +28,9 @@ use std::ops::RangeInclusive;
 
 use chrono::NaiveDate;
 use polso_api::{
-    AggregateCell, AggregateTable, ApiError, ConnectHr, CxImportRejection, CxImportReport, CxSeries,
-    ErrorCode, HeatmapCell, HeatmapTeam, HrConnection, HrHeatmap, HrHeatmapQuery, HrOverview,
-    HrOverviewQuery, MetricKey, MetricSeries, NextPublication, OrganisationUnits, ParticipationPoint,
-    PrivacyLedger, SeriesPoint, UnitKind, WeekPeriod,
+    AggregateCell, AggregateTable, ApiError, ConnectHr, CxSeries, ErrorCode, HeatmapCell, HeatmapTeam,
+    HrConnection, HrHeatmap, HrHeatmapQuery, HrOverview, HrOverviewQuery, MetricKey, MetricSeries,
+    NextPublication, OrganisationUnits, ParticipationPoint, PrivacyLedger, SeriesPoint, UnitKind, WeekPeriod,
 };
 use polso_core::IsoWeek;
 
@@ -68,37 +67,50 @@ pub trait HrTransport {
     /// POSTs `body` as `text/csv` to `url` with HR's bearer token and returns
     /// any answer, whatever its status.
     fn post_csv(&self, url: &str, bearer_token: &str, body: &str) -> Result<HttpAnswer, TransportFailure>;
+
+    /// PUTs `body` as JSON to `url` with HR's bearer token and returns any
+    /// answer, whatever its status. Transports that never save anything (the
+    /// test fakes of reads) keep the default, which sends nothing.
+    fn put_json(&self, url: &str, bearer_token: &str, body: &str) -> Result<HttpAnswer, TransportFailure> {
+        let _ = (url, bearer_token, body);
+        Err(TransportFailure { detail: "this transport sends no PUT".to_owned() })
+    }
 }
 
 impl HrTransport for UreqTransport {
     fn get_json(&self, url: &str, bearer_token: &str) -> Result<HttpAnswer, TransportFailure> {
-        let failure = |error: ureq::Error| TransportFailure { detail: error.to_string() };
-        let mut response = self
-            .agent()
-            .get(url)
-            .header("Accept", "application/json")
-            .header("Authorization", format!("Bearer {bearer_token}"))
-            .call()
-            .map_err(failure)?;
-        let status = response.status().as_u16();
-        let body = response.body_mut().read_to_string().map_err(failure)?;
-        Ok(HttpAnswer { status, body })
+        let request = self.agent().get(url).header("Accept", "application/json");
+        answer_of(request.header("Authorization", format!("Bearer {bearer_token}")).call())
     }
 
     fn post_csv(&self, url: &str, bearer_token: &str, body: &str) -> Result<HttpAnswer, TransportFailure> {
-        let failure = |error: ureq::Error| TransportFailure { detail: error.to_string() };
-        let mut response = self
-            .agent()
-            .post(url)
-            .header("Accept", "application/json")
-            .header("Content-Type", "text/csv; charset=utf-8")
-            .header("Authorization", format!("Bearer {bearer_token}"))
-            .send(body)
-            .map_err(failure)?;
-        let status = response.status().as_u16();
-        let body = response.body_mut().read_to_string().map_err(failure)?;
-        Ok(HttpAnswer { status, body })
+        let request = self.agent().post(url).header("Content-Type", "text/csv; charset=utf-8");
+        answer_of(with_json_answer(request, bearer_token).send(body))
     }
+
+    fn put_json(&self, url: &str, bearer_token: &str, body: &str) -> Result<HttpAnswer, TransportFailure> {
+        let request = self.agent().put(url).header("Content-Type", "application/json");
+        answer_of(with_json_answer(request, bearer_token).send(body))
+    }
+}
+
+/// `request` asking for JSON with HR's bearer token.
+fn with_json_answer(
+    request: ureq::RequestBuilder<ureq::typestate::WithBody>,
+    bearer_token: &str,
+) -> ureq::RequestBuilder<ureq::typestate::WithBody> {
+    request.header("Accept", "application/json").header("Authorization", format!("Bearer {bearer_token}"))
+}
+
+/// Any answer, whatever its status, or why there was none.
+fn answer_of(
+    response: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+) -> Result<HttpAnswer, TransportFailure> {
+    let failure = |error: ureq::Error| TransportFailure { detail: error.to_string() };
+    let mut response = response.map_err(failure)?;
+    let status = response.status().as_u16();
+    let body = response.body_mut().read_to_string().map_err(failure)?;
+    Ok(HttpAnswer { status, body })
 }
 
 /// Where HR reads and with which token. Has no `Debug` that prints the token.
@@ -611,32 +623,6 @@ fn week_period(weeks: &RangeInclusive<IsoWeek>) -> WeekPeriod {
     }
 }
 
-/// Sends a CX file to `POST /v1/cx`: checked only when `dry_run`, checked
-/// and stored otherwise. A file with errors is not a failure: the report
-/// lists them by line and column (and the server stored nothing). Touches no
-/// store.
-pub fn import_cx(
-    transport: &dyn HrTransport,
-    credentials: &HrCredentials,
-    csv: &str,
-    dry_run: bool,
-) -> Result<CxImportReport, ApiError> {
-    let server_url = &credentials.server_url;
-    let url = format!("{server_url}/v1/cx?dry_run={dry_run}");
-    let answer = transport
-        .post_csv(&url, &credentials.hr_token, csv)
-        .map_err(|failure| unreachable(server_url, &failure))?;
-    if (200..300).contains(&answer.status) {
-        return serde_json::from_str::<CxImportReport>(&answer.body).map_err(|_| not_polso(server_url));
-    }
-    if let Ok(rejection) = serde_json::from_str::<CxImportRejection>(&answer.body)
-        && !rejection.report.errors.is_empty()
-    {
-        return Ok(rejection.report);
-    }
-    Err(answer_error(server_url, &answer))
-}
-
 /// One `GET /v1/cx` over `weeks`, read and checked.
 pub(crate) fn read_cx_series(
     transport: &dyn HrTransport,
@@ -666,7 +652,7 @@ pub fn read_units(
 /// One authenticated `GET` of `path_and_query` on the HR server, its answer
 /// read as `T`; an error answer becomes the server's own error, and an answer
 /// that is not Polso's JSON becomes `invalid_server_address`.
-fn get_from_server<T: serde::de::DeserializeOwned>(
+pub(crate) fn get_from_server<T: serde::de::DeserializeOwned>(
     transport: &dyn HrTransport,
     credentials: &HrCredentials,
     path_and_query: &str,
@@ -681,14 +667,14 @@ fn get_from_server<T: serde::de::DeserializeOwned>(
     serde_json::from_str::<T>(&answer.body).map_err(|_| not_polso(server_url))
 }
 
-fn not_polso(server_url: &str) -> ApiError {
+pub(crate) fn not_polso(server_url: &str) -> ApiError {
     ApiError::new(
         ErrorCode::InvalidServerAddress,
         format!("the server at {server_url} does not answer like a Polso server"),
     )
 }
 
-fn answer_error(server_url: &str, answer: &HttpAnswer) -> ApiError {
+pub(crate) fn answer_error(server_url: &str, answer: &HttpAnswer) -> ApiError {
     server_error(server_url, answer).unwrap_or_else(|| match answer.status {
         404 => ApiError::new(
             ErrorCode::InvalidServerAddress,

@@ -32,6 +32,7 @@
 pub mod about;
 mod convert;
 pub mod credential;
+pub mod cx_import;
 pub mod demo;
 mod errors;
 pub mod export;

@@ -1,25 +1,29 @@
 //! HR's EX–CX linkage view: reads the released team cells of every EX metric
 //! and the stored CX scores over the last closed weeks, runs the core's
 //! linkage statistics ([`polso_core::linkage`], the one implementation) and
-//! shapes the result for the UI: every EX × CX pair at its strongest lag, and
-//! one pair in detail (lag profile and scatter with its fitted line).
+//! shapes the result for the UI: every EX × CX pair at its strongest lag (by
+//! evidence, issue 15), flagged or not, ranked, with the two-way, team-demeaned,
+//! first-difference and between-team figures; one pair in detail (lag profile
+//! and scatter with its fitted line); and the withheld EX weeks per team.
 //!
 //! Only released cells enter: a withheld or not-asked cell has no mean and is
 //! left out, never read as zero. [`shape_linkage`] is pure; nothing here reads
 //! a clock.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::RangeInclusive;
 
 use chrono::NaiveDate;
 use polso_api::{
     AggregateTable, ApiError, CxSeries, ErrorCode, LagPoint, LinkageCorrelation, LinkageDetail, LinkageFit,
     LinkagePair, LinkageQuery, LinkageScatterPoint, LinkageView, MetricKey, NotEnoughDataReason, UnitKind,
+    WithheldWeeks,
 };
 use polso_core::cx::CxMetric;
 use polso_core::linkage::{
-    Correlation, CorrelationOutcome, CxObservation, ExObservation, LinkageGrid, LinkageSeries, MAX_LAG_WEEKS,
-    MIN_BETWEEN_TEAM_TEAMS, MIN_WITHIN_TEAM_PAIRS, NotEnoughData,
+    Correlation, CorrelationOutcome, CxObservation, ExObservation, FALSE_DISCOVERY_RATE, LagPeak,
+    LinkageGrid, LinkageSeries, MAX_LAG_WEEKS, MIN_BETWEEN_TEAM_TEAMS, MIN_CX_RESPONSES, MIN_EFFECTIVE_N,
+    MIN_WITHIN_TEAM_PAIRS, NotEnoughData, PairSummary, between_team_power,
 };
 use polso_core::{IsoWeek, Metric};
 
@@ -76,16 +80,26 @@ pub fn shape_linkage(
     check_lag(query.lag)?;
     let mut names: HashMap<String, String> = HashMap::new();
     let mut ex = Vec::new();
+    // Team id → (withheld, asked) team-weeks of EX metrics.
+    let mut withheld: BTreeMap<String, (u32, u32)> = BTreeMap::new();
     for (metric, table) in tables {
         let Some(core_metric) = Metric::from_key(metric.key()) else { continue };
         for cell in &table.cells {
-            if cell.unit_kind != UnitKind::Team || !cell.asked || !cell.released {
+            if cell.unit_kind != UnitKind::Team || !cell.asked {
                 continue;
             }
-            let (Some(mean), Ok(week)) = (cell.mean, cell.week.parse::<IsoWeek>()) else { continue };
+            let Ok(week) = cell.week.parse::<IsoWeek>() else { continue };
             if !weeks.contains(&week) {
                 continue;
             }
+            let counts = withheld.entry(cell.unit_id.clone()).or_default();
+            counts.1 += 1;
+            if !cell.released {
+                counts.0 += 1;
+                names.entry(cell.unit_id.clone()).or_insert_with(|| cell.unit_name.clone());
+                continue;
+            }
+            let Some(mean) = cell.mean else { continue };
             names.entry(cell.unit_id.clone()).or_insert_with(|| cell.unit_name.clone());
             ex.push(ExObservation { team: cell.unit_id.clone(), week, metric: core_metric, value: mean });
         }
@@ -100,7 +114,13 @@ pub fn shape_linkage(
             continue;
         }
         names.entry(row.team_id.clone()).or_insert_with(|| row.team_name.clone());
-        cx_observations.push(CxObservation { team: row.team_id.clone(), week, metric, value: row.value });
+        cx_observations.push(CxObservation {
+            team: row.team_id.clone(),
+            week,
+            metric,
+            value: row.value,
+            n_responses: row.n,
+        });
     }
     let ex_teams: BTreeSet<&str> = ex.iter().map(|observation| observation.team.as_str()).collect();
     let teams = cx_observations
@@ -124,10 +144,21 @@ pub fn shape_linkage(
         ApiError::new(ErrorCode::Internal, format!("the linkage data are not usable: {error}"))
     })?;
     let grid = series.grid();
+    let ranked = grid.ranked_pairs();
     let pairs: Vec<LinkagePair> = grid
         .pairs()
         .iter()
-        .filter_map(|(ex_metric, cx_metric)| pair_summary(&grid, *ex_metric, cx_metric))
+        .filter_map(|(ex_metric, cx_metric)| {
+            let summary = grid.pair_summary(*ex_metric, cx_metric)?;
+            let rank = ranked
+                .iter()
+                .position(|other| {
+                    other.ex_metric == summary.ex_metric && other.cx_metric == summary.cx_metric
+                })
+                .filter(|_| summary.estimate().is_some())
+                .map(|position| count(position + 1));
+            pair_to_wire(&summary, rank)
+        })
         .collect();
 
     let chosen = match (&query.ex_metric, &query.cx_metric) {
@@ -141,7 +172,7 @@ pub fn shape_linkage(
                 )
             })?)
         }
-        _ => strongest_pair(&pairs),
+        _ => first_ranked(&pairs),
     };
     let detail = chosen.map(|pair| {
         let lag = query.lag.or(pair.lag).unwrap_or(0);
@@ -158,31 +189,48 @@ pub fn shape_linkage(
         detail,
         min_pairs: count(MIN_WITHIN_TEAM_PAIRS),
         min_teams: count(MIN_BETWEEN_TEAM_TEAMS),
+        min_effective_n: MIN_EFFECTIVE_N,
+        false_discovery_rate: FALSE_DISCOVERY_RATE,
+        teams_needed_for_power: count(between_team_power(0).teams_needed),
+        min_cx_responses: MIN_CX_RESPONSES,
+        cx_cells_too_few_customers: count(grid.cx_cells_too_few_responses),
+        ex_from: grid.ex_weeks.as_ref().map(|window| window.start().to_string()),
+        ex_to: grid.ex_weeks.as_ref().map(|window| window.end().to_string()),
+        withheld: withheld
+            .into_iter()
+            .filter(|(_, (withheld, _))| *withheld > 0)
+            .map(|(team, (withheld, asked))| WithheldWeeks {
+                team: names.get(&team).cloned().unwrap_or(team),
+                withheld,
+                asked,
+            })
+            .collect(),
     })
 }
 
-/// The pair with the largest |r| at its strongest lag; the first pair when none has an estimate.
-fn strongest_pair(pairs: &[LinkagePair]) -> Option<&LinkagePair> {
-    let mut best: Option<(&LinkagePair, f64)> = None;
-    for pair in pairs {
-        if let Some(r) = pair.within.r
-            && best.is_none_or(|(_, strongest)| r.abs() > strongest)
-        {
-            best = Some((pair, r.abs()));
-        }
-    }
-    best.map(|(pair, _)| pair).or_else(|| pairs.first())
+/// The pair ranked first by evidence (issue 15: never by the largest |r|); the first pair when none
+/// has an estimate.
+fn first_ranked(pairs: &[LinkagePair]) -> Option<&LinkagePair> {
+    pairs.iter().find(|pair| pair.rank == Some(1)).or_else(|| pairs.first())
 }
 
-fn pair_summary(grid: &LinkageGrid, ex_metric: Metric, cx_metric: &CxMetric) -> Option<LinkagePair> {
-    let strongest = grid.strongest_lag(ex_metric, cx_metric);
-    let cell = strongest.or_else(|| grid.cell(ex_metric, cx_metric, 0))?;
+fn pair_to_wire(summary: &PairSummary<'_>, rank: Option<u32>) -> Option<LinkagePair> {
+    let cell = summary.cell;
     Some(LinkagePair {
-        ex_metric: MetricKey::from_key(ex_metric.key())?,
-        cx_metric: cx_metric.key().to_owned(),
-        lag: strongest.map(|cell| cell.lag_weeks),
+        ex_metric: MetricKey::from_key(summary.ex_metric.key())?,
+        cx_metric: summary.cx_metric.key().to_owned(),
+        lag: summary.peak.map(|_| cell.lag_weeks),
         within: correlation_to_wire(&cell.within_pearson),
+        team_demeaned: correlation_to_wire(&cell.team_demeaned_pearson),
+        first_difference: correlation_to_wire(&cell.first_difference_pearson),
         between: correlation_to_wire(&cell.between_pearson),
+        between_power: cell
+            .between_pearson
+            .estimate()
+            .map(|_| between_team_power(cell.between_pearson.n).power),
+        flagged: summary.is_finding(),
+        edge_peak: summary.peak == Some(LagPeak::Edge),
+        rank,
     })
 }
 
@@ -198,7 +246,12 @@ fn detail_of(
     let profile = grid
         .lag_profile(ex_metric, &cx_metric)
         .into_iter()
-        .map(|cell| LagPoint { lag: cell.lag_weeks, within: correlation_to_wire(&cell.within_pearson) })
+        .map(|cell| LagPoint {
+            lag: cell.lag_weeks,
+            within: correlation_to_wire(&cell.within_pearson),
+            team_demeaned: correlation_to_wire(&cell.team_demeaned_pearson),
+            first_difference: correlation_to_wire(&cell.first_difference_pearson),
+        })
         .collect();
     let scatter = series.scatter(ex_metric, &cx_metric, lag);
     LinkageDetail {
@@ -231,6 +284,8 @@ pub fn correlation_to_wire(correlation: &Correlation) -> LinkageCorrelation {
         n_effective: None,
         p_value: None,
         p_adjusted: None,
+        fcr_low: None,
+        fcr_high: None,
         not_enough_data: None,
         minimum: None,
     };
@@ -242,6 +297,8 @@ pub fn correlation_to_wire(correlation: &Correlation) -> LinkageCorrelation {
             wire.n_effective = Some(estimate.n_effective);
             wire.p_value = Some(estimate.p_value);
             wire.p_adjusted = Some(estimate.p_adjusted);
+            wire.fcr_low = estimate.fcr_interval.map(|(low, _)| low);
+            wire.fcr_high = estimate.fcr_interval.map(|(_, high)| high);
         }
         CorrelationOutcome::NotEnoughData(reason) => {
             let (reason, minimum) = match reason {
@@ -252,6 +309,10 @@ pub fn correlation_to_wire(correlation: &Correlation) -> LinkageCorrelation {
                     (NotEnoughDataReason::TooFewTeams, Some(*minimum))
                 }
                 NotEnoughData::NoVariation => (NotEnoughDataReason::NoVariation, None),
+                NotEnoughData::SmallEffectiveSize { n_effective, minimum } => {
+                    wire.n_effective = Some(*n_effective);
+                    (NotEnoughDataReason::SmallEffectiveSize, Some(*minimum as usize))
+                }
             };
             wire.not_enough_data = Some(reason);
             wire.minimum = minimum.map(count);

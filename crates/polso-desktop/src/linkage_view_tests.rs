@@ -4,11 +4,13 @@
 use std::sync::Mutex;
 
 use chrono::NaiveDate;
-use polso_api::{AggregateCell, AggregateTable, CxRowDto, CxSeries, LinkageQuery, MetricKey, UnitKind};
+use polso_api::{
+    AggregateCell, AggregateTable, CxRowDto, CxSeries, LinkageQuery, MetricKey, UnitKind, WithheldWeeks,
+};
 use polso_core::IsoWeek;
 
 use super::*;
-use crate::hr::{HrCredentials, HrTransport, import_cx};
+use crate::hr::{HrCredentials, HrTransport};
 use crate::sync::{HttpAnswer, TransportFailure};
 
 const TEAMS: [&str; 6] = ["Help desk", "Phone support", "Inside sales", "Logistics", "Billing", "Returns"];
@@ -167,13 +169,29 @@ fn the_planted_lag_three_relation_is_found_and_detailed() {
     assert!(pair.within.p_adjusted.unwrap() < 0.001);
     assert!(pair.within.n_effective.unwrap() <= f64::from(pair.within.n));
     assert_eq!(pair.within.n_teams, 6);
+    // Issue 15: picked and flagged by evidence, with the other figures beside the default one.
+    assert!(pair.flagged && !pair.edge_peak, "{pair:?}");
+    assert_eq!(pair.rank, Some(1));
+    assert!(pair.within.fcr_low.unwrap() < pair.within.ci_low.unwrap());
+    assert!(pair.team_demeaned.r.unwrap() > 0.8 && pair.first_difference.r.unwrap() > 0.5, "{pair:?}");
+    assert_eq!(pair.between.not_enough_data, None);
+    assert!(pair.between_power.unwrap() < 0.2, "six teams have little power: {pair:?}");
+    let wellbeing = view.pairs.iter().find(|pair| pair.ex_metric == MetricKey::Wellbeing).unwrap();
+    assert!(!wellbeing.flagged && wellbeing.rank == Some(2), "{wellbeing:?}");
+    assert_eq!(view.teams_needed_for_power, 70);
+    assert_eq!(view.min_effective_n, 20.0);
+    assert_eq!((view.ex_from.as_deref(), view.ex_to.as_deref()), (Some("2026-W08"), Some("2026-W39")));
+    // The withheld team: every engagement week asked and withheld.
+    assert_eq!(view.withheld, vec![WithheldWeeks { team: "Tiny".to_owned(), withheld: 40, asked: 40 }]);
 
     let detail = view.detail.expect("the strongest pair is detailed");
     assert_eq!((detail.ex_metric, detail.cx_metric.as_str(), detail.lag), (MetricKey::Engagement, "csat", 3));
     assert_eq!(detail.profile.iter().map(|point| point.lag).collect::<Vec<_>>(), (0..=8).collect::<Vec<_>>());
     let at_zero = detail.profile[0].within.r.unwrap().abs();
     assert!(at_zero < 0.5, "no relation at lag 0: {at_zero}");
-    assert_eq!(detail.points.len(), 6 * (40 - 3));
+    // The common window: 40 weeks less the longest lag.
+    assert_eq!(detail.points.len(), 6 * (40 - 8));
+    assert!(detail.profile.iter().all(|point| point.team_demeaned.n == point.within.n));
     assert!(detail.points.iter().all(|point| point.team != "Tiny"));
     assert!(detail.points.iter().any(|point| point.team == "Help desk"));
     assert!(detail.fit.unwrap().slope > 0.5);
@@ -196,7 +214,7 @@ fn a_chosen_pair_and_lag_are_detailed() {
     let view = read_linkage(&fake, &credentials(), &query, thursday()).unwrap();
     let detail = view.detail.unwrap();
     assert_eq!((detail.ex_metric, detail.lag), (MetricKey::Wellbeing, 5));
-    assert_eq!(detail.points.len(), 6 * (40 - 5));
+    assert_eq!(detail.points.len(), 6 * (40 - 8));
 
     let unknown = LinkageQuery { cx_metric: Some("nps".to_owned()), ..query.clone() };
     let error = read_linkage(&fake, &credentials(), &unknown, thursday()).unwrap_err();
@@ -233,27 +251,16 @@ fn too_few_weeks_are_not_enough_data_with_the_reason() {
 }
 
 #[test]
-fn a_cx_file_is_posted_and_its_report_or_its_errors_returned() {
-    let report = r#"{"errors":[],"rows":2,"teams":1,"weeks":{"from":"2026-W01","to":"2026-W02"},
-        "metrics":["csat"],"format":"aggregated","preview":[],"stored":false}"#;
-    let fake = Fake::new(HttpAnswer { status: 200, body: report.to_owned() });
-    let answer = import_cx(&fake, &credentials(), "team;week;metric;value;n\n", true).unwrap();
-    assert_eq!((answer.rows, answer.stored), (2, false));
-    let requests = fake.requests.lock().unwrap().clone();
-    assert_eq!(requests[0].0, "http://polso.test/v1/cx?dry_run=true");
-    assert_eq!(requests[0].1, "team;week;metric;value;n\n");
-
-    let rejected = r#"{"code":"invalid_input","message":"the file has 1 error; nothing was stored",
-        "errors":[{"line":3,"column":4,"message":"'abc' is not a number"}],"rows":0,"teams":0,
-        "weeks":null,"metrics":[],"format":"aggregated","preview":[],"stored":false}"#;
-    let fake = Fake::new(HttpAnswer { status: 400, body: rejected.to_owned() });
-    let answer = import_cx(&fake, &credentials(), "x", false).unwrap();
-    assert_eq!((answer.errors[0].line, answer.errors[0].column), (3, 4));
-    assert_eq!(fake.requests.lock().unwrap()[0].0, "http://polso.test/v1/cx?dry_run=false");
-
-    let fake = Fake::new(HttpAnswer {
-        status: 401,
-        body: r#"{"code":"unauthorized","message":"unknown token"}"#.to_owned(),
-    });
-    assert_eq!(import_cx(&fake, &credentials(), "x", false).unwrap_err().code, ErrorCode::Unauthorized);
+fn a_small_effective_size_says_so_with_its_minimum() {
+    let correlation = Correlation {
+        n: 10,
+        n_teams: 2,
+        outcome: CorrelationOutcome::NotEnoughData(NotEnoughData::SmallEffectiveSize {
+            n_effective: 6.0,
+            minimum: MIN_EFFECTIVE_N,
+        }),
+    };
+    let wire = correlation_to_wire(&correlation);
+    assert_eq!(wire.not_enough_data, Some(NotEnoughDataReason::SmallEffectiveSize));
+    assert_eq!((wire.minimum, wire.n_effective, wire.r), (Some(20), Some(6.0), None));
 }

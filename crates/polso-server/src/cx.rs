@@ -2,8 +2,10 @@
 //! organisation's teams and the HR token's scope, turned into an import
 //! report and the rows to store.
 //!
-//! Parsing is `polso_core::cx::parse_cx_csv`, all or nothing, against the
-//! names of the teams the HR token reaches and no others: a row of a team in
+//! Reading is all or nothing, in Polso's own layouts
+//! (`polso_core::cx::parse_cx_csv`) or, for a survey tool's export, through a
+//! mapping HR confirmed and saved (`polso_core::survey`; [`CxReader`]),
+//! against the names of the teams the HR token reaches and no others: a row of a team in
 //! another department is an "unknown team" error, word for word the error of
 //! a team that does not exist, and the closest name it suggests is one the
 //! token reaches. So no answer (code, wording, suggestion, preview) tells a
@@ -26,9 +28,11 @@ use std::collections::{BTreeSet, HashMap};
 use polso_api::{
     CxFileFormat, CxImportIssue, CxImportRejection, CxImportReport, CxRowDto, CxWeekRange, ErrorCode,
 };
-use polso_core::cx::{self, CxErrorKind, CxImport, CxImportError};
+use polso_core::cx::{self, CxErrorKind, CxImport};
+use polso_core::survey::{SurveyErrorKind, SurveyFile, SurveyMapping};
 
-use crate::store::{CxScore, HrAccess, OrganisationTree};
+use crate::error::ServerError;
+use crate::store::{CxScore, HrAccess, OrganisationTree, ServerStore};
 
 /// The largest CX file accepted, in bytes: a year of raw responses of a large contact centre.
 pub const DEFAULT_CX_BODY_LIMIT_BYTES: usize = 64 * 1024 * 1024;
@@ -63,6 +67,56 @@ pub fn teams_of(tree: &OrganisationTree, access: &HrAccess) -> Vec<CxTeam> {
         .collect()
 }
 
+/// Longest name of a saved mapping, in characters.
+pub const MAX_MAPPING_NAME_CHARS: usize = 100;
+
+/// The mapping saved as `name` (trimmed) in `scope` or for the whole
+/// organisation, or an error naming it.
+pub fn saved_mapping(
+    store: &dyn ServerStore,
+    organisation_id: &str,
+    scope: &str,
+    name: &str,
+) -> crate::error::Result<SurveyMapping> {
+    let name = name.trim();
+    let saved = store.cx_mapping(organisation_id, scope, name)?.ok_or_else(|| {
+        ServerError::InvalidInput(format!(
+            "no CX mapping is saved as '{}'; save one first (PUT /v1/cx/mappings/{{name}})",
+            name.chars().take(MAX_MAPPING_NAME_CHARS).collect::<String>()
+        ))
+    })?;
+    serde_json::from_str(&saved.mapping)
+        .map_err(|_| ServerError::CorruptData(format!("the saved CX mapping '{}'", saved.name)))
+}
+
+/// Imports a CX file as the organisation's administrator (every team
+/// exists for it), read through the saved mapping `mapping` when given;
+/// stores the rows when the file is clean and not `dry_run`. The rows come
+/// back with the report, `stored` saying whether they were stored.
+pub fn import_as_administrator(
+    store: &dyn ServerStore,
+    organisation_id: &str,
+    bytes: &[u8],
+    mapping: Option<&str>,
+    dry_run: bool,
+    now: chrono::DateTime<chrono::Utc>,
+) -> crate::error::Result<CheckedCx> {
+    let tree = store.organisation_tree(organisation_id)?;
+    let everything =
+        HrAccess { token_id: String::new(), organisation_id: organisation_id.to_owned(), departments: None };
+    let teams = teams_of(&tree, &everything);
+    let mapping = mapping.map(|name| saved_mapping(store, organisation_id, "", name)).transpose()?;
+    let reader = mapping.as_ref().map_or(CxReader::Polso, CxReader::Survey);
+    let mut checked = check_cx_file(bytes, &teams, reader);
+    if let CheckedCx::Clean { report, scores } = &mut checked
+        && !dry_run
+    {
+        store.upsert_cx_scores(organisation_id, scores, now)?;
+        report.stored = true;
+    }
+    Ok(checked)
+}
+
 /// What checking a file came to.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CheckedCx {
@@ -78,17 +132,77 @@ pub enum CheckedCx {
     Rejected(CxImportRejection),
 }
 
+/// How a CX file is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CxReader<'a> {
+    /// Polso's own layouts: aggregated rows or raw responses (`polso_core::cx`).
+    Polso,
+    /// A survey tool's export, through a mapping HR confirmed (`polso_core::survey`).
+    Survey(&'a SurveyMapping),
+}
+
+/// A problem found reading a file, and the team it names when the problem is an unknown team.
+struct ReadIssue {
+    issue: CxImportIssue,
+    unknown_team: Option<String>,
+}
+
+impl CxReader<'_> {
+    /// The file's rows, or every problem in it.
+    fn read(self, bytes: &[u8], teams: &[&str]) -> Result<CxImport, Vec<ReadIssue>> {
+        let issue = |line: usize, column: usize, message: String, unknown_team: Option<&String>| ReadIssue {
+            issue: CxImportIssue { line: to_u32(line), column: to_u32(column), message },
+            unknown_team: unknown_team.cloned(),
+        };
+        match self {
+            CxReader::Polso => cx::parse_cx_csv(bytes, teams).map_err(|errors| {
+                let unknown = |kind: &CxErrorKind| match kind {
+                    CxErrorKind::UnknownTeam { given, .. } => Some(given.clone()),
+                    _ => None,
+                };
+                errors
+                    .iter()
+                    .map(|error| {
+                        issue(error.line, error.column, error.kind.to_string(), unknown(&error.kind).as_ref())
+                    })
+                    .collect()
+            }),
+            CxReader::Survey(mapping) => SurveyFile::read(bytes)
+                .and_then(|file| polso_core::survey::apply(&file, mapping, teams))
+                .map_err(|errors| {
+                    errors
+                        .iter()
+                        .map(|error| {
+                            let given = match &error.kind {
+                                SurveyErrorKind::UnknownTeam { given, .. } => Some(given),
+                                _ => None,
+                            };
+                            issue(error.line, error.column, error.kind.to_string(), given)
+                        })
+                        .collect()
+                }),
+        }
+    }
+}
+
 /// Checks a CX file against the organisation's `teams` (see the module header): only the teams
 /// in scope exist for it.
-pub fn check_cx_file(bytes: &[u8], teams: &[CxTeam]) -> CheckedCx {
+pub fn check_cx_file(bytes: &[u8], teams: &[CxTeam], reader: CxReader<'_>) -> CheckedCx {
     let teams: Vec<CxTeam> = teams.iter().filter(|team| team.in_scope).cloned().collect();
     let teams = teams.as_slice();
     let names: Vec<&str> = teams.iter().map(|team| team.name.as_str()).collect();
-    let import = match cx::parse_cx_csv(bytes, &names) {
+    let import = match reader.read(bytes, &names) {
         Ok(import) => import,
         Err(errors) => {
-            let issues: Vec<CxImportIssue> = errors.iter().map(issue_of).collect();
-            return CheckedCx::Rejected(rejection(ErrorCode::InvalidInput, issues, empty_report()));
+            let issues: Vec<CxImportIssue> = errors.into_iter().map(|error| error.issue).collect();
+            let at_header = issues.iter().all(|issue| issue.line == 1);
+            let report = CxImportReport {
+                survey_tool: (reader == CxReader::Polso && at_header)
+                    .then(|| survey_export_tool(bytes))
+                    .flatten(),
+                ..empty_report()
+            };
+            return CheckedCx::Rejected(rejection(ErrorCode::InvalidInput, issues, report));
         }
     };
 
@@ -130,19 +244,12 @@ pub fn check_cx_file(bytes: &[u8], teams: &[CxTeam]) -> CheckedCx {
         .filter(|team| !refused.contains_key(&normalize_team(&team.name)))
         .map(|team| team.name.as_str())
         .collect();
-    let errors = cx::parse_cx_csv(bytes, &allowed).err().unwrap_or_default();
+    let errors = reader.read(bytes, &allowed).err().unwrap_or_default();
     let mut issues: Vec<CxImportIssue> = errors
-        .iter()
-        .map(|error| match &error.kind {
-            CxErrorKind::UnknownTeam { given, .. } => match refused.get(&normalize_team(given)) {
-                Some(refusal) => CxImportIssue {
-                    line: to_u32(error.line),
-                    column: to_u32(error.column),
-                    message: refusal.message(),
-                },
-                None => issue_of(error),
-            },
-            _ => issue_of(error),
+        .into_iter()
+        .map(|error| match error.unknown_team.and_then(|given| refused.get(&normalize_team(&given))) {
+            Some(refusal) => CxImportIssue { message: refusal.message(), ..error.issue },
+            None => error.issue,
         })
         .collect();
     if issues.is_empty() {
@@ -154,6 +261,14 @@ pub fn check_cx_file(bytes: &[u8], teams: &[CxTeam]) -> CheckedCx {
             .collect();
     }
     CheckedCx::Rejected(rejection(ErrorCode::InvalidInput, issues, report))
+}
+
+/// The tool `bytes` look exported from, when they hold a column of NPS, CSAT
+/// or CES answers a mapping would read.
+fn survey_export_tool(bytes: &[u8]) -> Option<polso_api::CxSurveyTool> {
+    let file = SurveyFile::read(bytes).ok()?;
+    let suggestion = polso_core::survey::suggest_mapping(&file);
+    (!suggestion.mapping.metrics.is_empty()).then(|| suggestion.tool.into())
 }
 
 /// Why rows of a team cannot be stored.
@@ -173,7 +288,11 @@ impl Refusal {
     }
 }
 
-fn rejection(code: ErrorCode, errors: Vec<CxImportIssue>, report: CxImportReport) -> CxImportRejection {
+pub(crate) fn rejection(
+    code: ErrorCode,
+    errors: Vec<CxImportIssue>,
+    report: CxImportReport,
+) -> CxImportRejection {
     let count = errors.len();
     let message = match count {
         1 => "the file has 1 error; nothing was stored".to_owned(),
@@ -182,7 +301,7 @@ fn rejection(code: ErrorCode, errors: Vec<CxImportIssue>, report: CxImportReport
     CxImportRejection { code, message, report: CxImportReport { errors, stored: false, ..report } }
 }
 
-fn empty_report() -> CxImportReport {
+pub(crate) fn empty_report() -> CxImportReport {
     CxImportReport {
         errors: Vec::new(),
         rows: 0,
@@ -192,6 +311,7 @@ fn empty_report() -> CxImportReport {
         format: None,
         preview: Vec::new(),
         stored: false,
+        survey_tool: None,
     }
 }
 
@@ -234,11 +354,8 @@ fn report_of(import: &CxImport, team_ids: &HashMap<&str, &str>, teams: &[CxTeam]
             })
             .collect(),
         stored: false,
+        survey_tool: None,
     }
-}
-
-fn issue_of(error: &CxImportError) -> CxImportIssue {
-    CxImportIssue { line: to_u32(error.line), column: to_u32(error.column), message: error.kind.to_string() }
 }
 
 fn to_u32(value: usize) -> u32 {
@@ -264,7 +381,8 @@ mod tests {
     #[test]
     fn a_clean_file_gives_its_rows_and_report() {
         let teams = [team("team_a", "Help desk", true), team("team_b", "Billing", true)];
-        let CheckedCx::Clean { report, scores } = check_cx_file(FILE.as_bytes(), &teams) else {
+        let CheckedCx::Clean { report, scores } = check_cx_file(FILE.as_bytes(), &teams, CxReader::Polso)
+        else {
             panic!("refused")
         };
         assert_eq!((report.rows, report.teams), (2, 2));
@@ -278,10 +396,14 @@ mod tests {
     fn a_row_outside_the_scope_is_refused_exactly_as_a_team_that_does_not_exist() {
         let in_scope_only = [team("team_a", "Help desk", true)];
         let with_other_department = [team("team_a", "Help desk", true), team("team_b", "Billing", false)];
-        let CheckedCx::Rejected(out_of_scope) = check_cx_file(FILE.as_bytes(), &with_other_department) else {
+        let CheckedCx::Rejected(out_of_scope) =
+            check_cx_file(FILE.as_bytes(), &with_other_department, CxReader::Polso)
+        else {
             panic!("accepted")
         };
-        let CheckedCx::Rejected(nonexistent) = check_cx_file(FILE.as_bytes(), &in_scope_only) else {
+        let CheckedCx::Rejected(nonexistent) =
+            check_cx_file(FILE.as_bytes(), &in_scope_only, CxReader::Polso)
+        else {
             panic!("accepted")
         };
         assert_eq!(out_of_scope, nonexistent);
@@ -298,7 +420,8 @@ mod tests {
             team("team_b", "Billing", true),
             team("team_c", "billing", false),
         ];
-        let CheckedCx::Clean { scores, report } = check_cx_file(FILE.as_bytes(), &teams) else {
+        let CheckedCx::Clean { scores, report } = check_cx_file(FILE.as_bytes(), &teams, CxReader::Polso)
+        else {
             panic!("refused")
         };
         assert!(scores.iter().all(|score| score.team_id != "team_c"));
@@ -309,7 +432,7 @@ mod tests {
     fn a_suggested_team_is_always_one_in_scope() {
         let file = "team,week,metric,value,n\nBillin,2026-W10,CSAT,81.5,40\n";
         let teams = [team("team_a", "Help desk", true), team("team_b", "Billing", false)];
-        let CheckedCx::Rejected(rejection) = check_cx_file(file.as_bytes(), &teams) else {
+        let CheckedCx::Rejected(rejection) = check_cx_file(file.as_bytes(), &teams, CxReader::Polso) else {
             panic!("accepted")
         };
         let message = &rejection.report.errors[0].message;
@@ -324,7 +447,7 @@ mod tests {
             team("team_b", "Billing", true),
             team("team_c", "billing", true),
         ];
-        let CheckedCx::Rejected(rejection) = check_cx_file(FILE.as_bytes(), &teams) else {
+        let CheckedCx::Rejected(rejection) = check_cx_file(FILE.as_bytes(), &teams, CxReader::Polso) else {
             panic!("accepted")
         };
         assert_eq!(rejection.code, ErrorCode::InvalidInput);

@@ -2,7 +2,7 @@
 //! the handlers, in the shape of axum's examples (the library builds the
 //! Router, `main` only binds it). The read side of published releases lives
 //! in [`crate::releases_http`], blind-signature enrolment in
-//! [`crate::credential_http`].
+//! [`crate::credential_http`], CX imports and mappings in [`crate::cx_http`].
 //!
 //! Every error, including axum's own rejections, unknown paths, wrong methods
 //! and oversized bodies, leaves as `{ code, message }`. Requests are logged by
@@ -13,17 +13,16 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router, middleware};
 use polso_api::{
-    ApiError, CxImportQuery, CxRowDto, CxSeries, CxSeriesQuery, DepartmentUnits, EnrolRequest, EnrolResponse,
-    ErrorCode, Health, OrganisationUnits, QuestionnaireResponse, ReportAck, ReportStatus, ReportWindow,
-    UnitKind, UnitRef, WIRE_VERSION, WeeklyReport,
+    ApiError, DepartmentUnits, EnrolRequest, EnrolResponse, ErrorCode, Health, OrganisationUnits,
+    QuestionnaireResponse, ReportAck, ReportStatus, ReportWindow, UnitKind, UnitRef, WIRE_VERSION,
+    WeeklyReport,
 };
 use polso_core::IsoWeek;
 use polso_core::bank::ItemBank;
@@ -34,7 +33,6 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::clock::Clock;
-use crate::cx::{CheckedCx, check_cx_file, teams_of};
 use crate::error::{Result, ServerError};
 use crate::publish::{PublicationSettings, Publisher};
 use crate::rate_limit::{AuthenticationAttempt, RateLimitConfig, RequestLimits};
@@ -181,7 +179,18 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/reports", post(submit_report))
         .route("/v1/shared-reports", post(crate::shared_http::submit_shared_report))
         .route("/v1/aggregates", get(releases_http::read_aggregates))
-        .route("/v1/cx", post(import_cx).layer(DefaultBodyLimit::max(cx_body_limit_bytes)).get(read_cx))
+        .route(
+            "/v1/cx",
+            post(crate::cx_http::import_cx)
+                .layer(DefaultBodyLimit::max(cx_body_limit_bytes))
+                .get(crate::cx_http::read_cx),
+        )
+        .route(
+            "/v1/cx/mapping-suggestion",
+            post(crate::cx_http::suggest_cx_mapping).layer(DefaultBodyLimit::max(cx_body_limit_bytes)),
+        )
+        .route("/v1/cx/mappings", get(crate::cx_http::read_cx_mappings))
+        .route("/v1/cx/mappings/{name}", axum::routing::put(crate::cx_http::save_cx_mapping))
         .route("/v1/units", get(read_units))
         .route("/v1/privacy-ledger", get(releases_http::read_privacy_ledger))
         .route("/v1/privacy-ledger/device", get(releases_http::read_device_privacy_loss))
@@ -537,150 +546,6 @@ pub(crate) fn query_weeks(from: &str, to: &str, max_query_weeks: u32) -> Result<
         )));
     }
     Ok(from..=to)
-}
-
-/// Imports a CX tool's CSV export: every (team, week, metric) row of the teams the HR token
-/// reaches, replacing earlier rows of the same key; all or nothing. With `dry_run=true` the file is
-/// only checked and previewed. The body is the file itself, up to 64 MiB.
-#[utoipa::path(
-    post,
-    path = "/v1/cx",
-    tag = "hr",
-    security(("hr_token" = [])),
-    params(
-        ("dry_run" = Option<bool>, Query, description = "`true`: check and preview, store nothing; `false` (the default): store")
-    ),
-    request_body(
-        content = String,
-        content_type = "text/csv",
-        description = "The CSV file as CX tools and spreadsheets export it (see `polso_core::cx`): aggregated rows or raw responses, comma or semicolon, decimal comma, UTF-8 with or without BOM, Italian or English headers; also accepted as `application/octet-stream`"
-    ),
-    responses(
-        (status = 200, description = "Checked (`stored: false`, dry run) or stored (`stored: true`)", body = polso_api::CxImportReport),
-        (status = 400, description = "`invalid_input`: the file has errors, each with line and column; nothing stored. An unknown query parameter is a plain `invalid_input` error", body = polso_api::CxImportRejection),
-        (status = 401, description = "`unauthorized`", body = polso_api::ApiError),
-        (status = 408, description = "`invalid_input`: the request took longer than the server allows", body = polso_api::ApiError),
-        (status = 413, description = "`payload_too_large`", body = polso_api::ApiError),
-        (status = 429, description = "`rate_limited`: too many failed attempts from this address; see `Retry-After`", body = polso_api::ApiError)
-    )
-)]
-async fn import_cx(
-    State(state): State<AppState>,
-    AuthenticatedHr(access): AuthenticatedHr,
-    query: std::result::Result<Query<CxImportQuery>, QueryRejection>,
-    body: std::result::Result<Bytes, axum::extract::rejection::BytesRejection>,
-) -> Result<Response> {
-    let Query(query) = query
-        .map_err(|rejection| ServerError::InvalidInput(format!("bad query: {}", rejection.body_text())))?;
-    let body = body.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ServerError::PayloadTooLarge { limit_bytes: state.config.cx_body_limit_bytes }
-        } else {
-            ServerError::InvalidInput(format!(
-                "the request body could not be read: {}",
-                rejection.body_text()
-            ))
-        }
-    })?;
-    let organisation_id = access.organisation_id.clone();
-    let tree = state.blocking(move |store| store.organisation_tree(&organisation_id)).await?;
-    let teams = teams_of(&tree, &access);
-    // Parsing a large file is CPU work: keep it off the async threads.
-    let checked = tokio::task::spawn_blocking(move || check_cx_file(&body, &teams))
-        .await
-        .map_err(|error| ServerError::BlockingTask(error.to_string()))?;
-    match checked {
-        CheckedCx::Rejected(rejection) => {
-            let status = match rejection.code {
-                ErrorCode::Forbidden => StatusCode::FORBIDDEN,
-                _ => StatusCode::BAD_REQUEST,
-            };
-            Ok((status, Json(rejection)).into_response())
-        }
-        CheckedCx::Clean { mut report, scores } => {
-            if !query.dry_run {
-                let now = state.clock.now();
-                let organisation_id = access.organisation_id.clone();
-                state.blocking(move |store| store.upsert_cx_scores(&organisation_id, &scores, now)).await?;
-                report.stored = true;
-            }
-            Ok(Json(report).into_response())
-        }
-    }
-}
-
-/// The stored CX scores of the teams the HR token reaches. CX scores are customer data about
-/// teams, not answers of employees: no k rule applies to them.
-#[utoipa::path(
-    get,
-    path = "/v1/cx",
-    tag = "hr",
-    security(("hr_token" = [])),
-    params(
-        ("from" = String, Query, description = "The first ISO week, such as `2026-W01`"),
-        ("to" = String, Query, description = "The last ISO week, included"),
-        ("metric" = Option<String>, Query, description = "One metric only: `nps`, `csat`, `ces`, `fcr` or a custom key")
-    ),
-    responses(
-        (status = 200, body = polso_api::CxSeries),
-        (status = 400, description = "`invalid_input` (also for unknown parameters), `invalid_week`", body = polso_api::ApiError),
-        (status = 401, description = "`unauthorized`", body = polso_api::ApiError),
-        (status = 429, description = "`rate_limited`: too many failed attempts from this address; see `Retry-After`", body = polso_api::ApiError)
-    )
-)]
-async fn read_cx(
-    State(state): State<AppState>,
-    AuthenticatedHr(access): AuthenticatedHr,
-    query: std::result::Result<Query<CxSeriesQuery>, QueryRejection>,
-) -> Result<Json<CxSeries>> {
-    let Query(query) = query
-        .map_err(|rejection| ServerError::InvalidInput(format!("bad query: {}", rejection.body_text())))?;
-    let weeks = query_weeks(&query.from, &query.to, state.config.max_query_weeks)?;
-    let metric = match &query.metric {
-        None => None,
-        Some(label) => Some(
-            polso_core::cx::CxMetric::from_label(label)
-                .ok_or_else(|| ServerError::InvalidInput(format!("'{label}' is not a CX metric key")))?
-                .key()
-                .to_owned(),
-        ),
-    };
-    let organisation_id = access.organisation_id.clone();
-    let (tree, scores) = state
-        .blocking(move |store| {
-            let tree = store.organisation_tree(&organisation_id)?;
-            let scores = store.cx_scores(&organisation_id, metric.as_deref(), weeks)?;
-            Ok((tree, scores))
-        })
-        .await?;
-    let teams: std::collections::HashMap<String, String> = teams_of(&tree, &access)
-        .into_iter()
-        .filter(|team| team.in_scope)
-        .map(|team| (team.id, team.name))
-        .collect();
-    let mut rows: Vec<CxRowDto> = scores
-        .into_iter()
-        .filter_map(|score| {
-            let team_name = teams.get(&score.team_id)?.clone();
-            Some(CxRowDto {
-                team_id: score.team_id,
-                team_name,
-                week: score.week.to_string(),
-                metric: score.metric,
-                value: score.value,
-                n: score.n,
-            })
-        })
-        .collect();
-    rows.sort_by(|a, b| {
-        (a.team_name.as_str(), a.team_id.as_str(), &a.week, a.metric.as_str()).cmp(&(
-            b.team_name.as_str(),
-            b.team_id.as_str(),
-            &b.week,
-            b.metric.as_str(),
-        ))
-    });
-    Ok(Json(CxSeries { rows }))
 }
 
 /// The departments and teams the HR token reaches, by id and name, and the organisation when it

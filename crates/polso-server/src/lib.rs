@@ -26,6 +26,7 @@ pub mod credential;
 mod credential_http;
 pub mod credential_store;
 pub mod cx;
+pub mod cx_http;
 pub mod demo;
 pub mod demo_helper;
 pub mod demo_setup;

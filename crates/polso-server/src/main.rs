@@ -331,6 +331,50 @@ enum Command {
         #[arg(long, value_name = "RFC3339")]
         now: Option<chrono::DateTime<chrono::FixedOffset>>,
     },
+    /// Suggests how to read a survey tool's export (Qualtrics, SurveyMonkey,
+    /// Google Forms, a spreadsheet): prints the mapping as JSON on stdout, to
+    /// check, complete and save with `save-cx-mapping`; on stderr, what each
+    /// column was taken for and why, and what the file does not tell.
+    SuggestCxMapping {
+        /// The export.
+        file: PathBuf,
+    },
+    /// Saves a CX mapping (JSON, as `suggest-cx-mapping` prints it) under a
+    /// name, for `import-cx --mapping NAME` and for HR's import in the app.
+    SaveCxMapping {
+        /// The organisation; may be left out when there is only one.
+        #[arg(long)]
+        organisation: Option<String>,
+        /// The source's name, such as "Qualtrics assistenza".
+        #[arg(long)]
+        name: String,
+        /// The mapping's JSON file.
+        file: PathBuf,
+    },
+    /// Lists the saved CX mappings, one per line: name, time saved, and the mapping as JSON.
+    ListCxMappings {
+        /// The organisation; may be left out when there is only one.
+        #[arg(long)]
+        organisation: Option<String>,
+    },
+    /// Imports a CX file into the organisation's teams, all or nothing: in
+    /// Polso's own layouts, or a survey tool's export through a saved mapping.
+    /// Prints every row it stores (or would store, with --dry-run) on stdout,
+    /// tab-separated: team, week, metric, value, responses; or every error
+    /// with its line and column on stderr, storing nothing.
+    ImportCx {
+        /// The organisation; may be left out when there is only one.
+        #[arg(long)]
+        organisation: Option<String>,
+        /// The name of a saved mapping (`save-cx-mapping`).
+        #[arg(long)]
+        mapping: Option<String>,
+        /// Check and print only; store nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The file.
+        file: PathBuf,
+    },
     /// Prints the OpenAPI document of the HTTP API.
     Openapi,
 }
@@ -343,6 +387,9 @@ fn main() -> Result<()> {
     }
     if let Command::Demo { dir } = &cli.command {
         return serve_demo(dir);
+    }
+    if let Command::SuggestCxMapping { file } = &cli.command {
+        return suggest_cx_mapping(file);
     }
     let Some(db) = cli.db else {
         anyhow::bail!("--db PATH is needed: the server's database");
@@ -636,7 +683,35 @@ fn main() -> Result<()> {
                 out.display()
             );
         }
+        Command::SaveCxMapping { organisation, name, file } => {
+            let organisation_id = admin::resolve_organisation(&store, organisation.as_deref())?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading the mapping {}", file.display()))?;
+            let mapping: polso_api::CxMapping = serde_json::from_str(&text).with_context(|| {
+                format!("{} is not a CX mapping as `suggest-cx-mapping` prints it", file.display())
+            })?;
+            let name = polso_server::cx_http::checked_mapping_name(&name)?;
+            polso_server::cx_http::check_mapping(&mapping)?;
+            let stored = serde_json::to_string(&polso_core::survey::SurveyMapping::from(&mapping))?;
+            store.save_cx_mapping(&organisation_id, "", &name, &stored, now)?;
+            eprintln!("saved the CX mapping '{name}'; import with `import-cx --mapping '{name}' FILE`");
+        }
+        Command::ListCxMappings { organisation } => {
+            let organisation_id = admin::resolve_organisation(&store, organisation.as_deref())?;
+            for saved in store.cx_mappings(&organisation_id, "")? {
+                let mapping: polso_core::survey::SurveyMapping = serde_json::from_str(&saved.mapping)
+                    .with_context(|| format!("the saved mapping '{}'", saved.name))?;
+                let wire = serde_json::to_string(&polso_api::CxMapping::from(&mapping))?;
+                println!("{}\t{}\t{wire}", saved.name, saved.saved_at.to_rfc3339());
+            }
+        }
+        Command::ImportCx { organisation, mapping, dry_run, file } => {
+            let organisation_id = admin::resolve_organisation(&store, organisation.as_deref())?;
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            import_cx(&store, &organisation_id, &bytes, mapping.as_deref(), dry_run, now)?;
+        }
         Command::Openapi
+        | Command::SuggestCxMapping { .. }
         | Command::Demo { .. }
         | Command::HelperInit { .. }
         | Command::HelperKey
@@ -678,6 +753,14 @@ fn helper_command(db: &std::path::Path, command: Command) -> Result<Option<Comma
             pairing.check().context("checking the pairing")?;
             open()?.pair(&pairing, chrono::Utc::now())?;
             let teams: usize = pairing.departments.iter().map(|department| department.teams.len()).sum();
+            for department in &pairing.departments {
+                for team in &department.teams {
+                    eprintln!(
+                        "team {} of department {}: head-count {}",
+                        team.id, department.id, team.headcount
+                    );
+                }
+            }
             let people: u64 = pairing
                 .departments
                 .iter()
@@ -828,4 +911,73 @@ fn serve(
         limits,
         polso_server::serve::shutdown_signal(),
     ))
+}
+
+/// `suggest-cx-mapping`: the mapping on stdout, what decided it on stderr.
+fn suggest_cx_mapping(file: &std::path::Path) -> Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let survey = polso_core::survey::SurveyFile::read(&bytes).map_err(|errors| {
+        let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        anyhow::anyhow!("{} cannot be read:\n{}", file.display(), lines.join("\n"))
+    })?;
+    let suggestion = polso_api::CxMappingSuggestion::from(&polso_core::survey::suggest_mapping(&survey));
+    eprintln!("looks like an export of {:?}", suggestion.tool);
+    for column in &suggestion.columns {
+        eprintln!(
+            "column {} '{}': {:?} ({:?}{})",
+            column.position,
+            column.name,
+            column.role,
+            column.evidence,
+            column.word.as_deref().map(|word| format!(": '{word}'")).unwrap_or_default()
+        );
+    }
+    for question in &suggestion.questions {
+        eprintln!("to decide before importing: {}", serde_json::to_string(question)?);
+    }
+    println!("{}", serde_json::to_string_pretty(&suggestion.mapping)?);
+    Ok(())
+}
+
+/// `import-cx`: every row stored (or that would be) on stdout, or every error on stderr.
+fn import_cx(
+    store: &SqliteServerStore,
+    organisation_id: &str,
+    bytes: &[u8],
+    mapping: Option<&str>,
+    dry_run: bool,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    use polso_server::cx::CheckedCx;
+
+    match polso_server::cx::import_as_administrator(store, organisation_id, bytes, mapping, dry_run, now)? {
+        CheckedCx::Rejected(rejection) => {
+            for issue in &rejection.report.errors {
+                eprintln!("line {}, column {}: {}", issue.line, issue.column, issue.message);
+            }
+            anyhow::bail!("{}", rejection.message)
+        }
+        CheckedCx::Clean { report, scores } => {
+            let tree = store.organisation_tree(organisation_id)?;
+            let names: std::collections::HashMap<&str, &str> = tree
+                .departments
+                .iter()
+                .flat_map(|department| &department.teams)
+                .map(|team| (team.id.as_str(), team.name.as_str()))
+                .collect();
+            for score in &scores {
+                let n = score.n.map(|n| n.to_string()).unwrap_or_default();
+                let team = names.get(score.team_id.as_str()).copied().unwrap_or(&score.team_id);
+                println!("{team}\t{}\t{}\t{}\t{n}", score.week, score.metric, score.value);
+            }
+            eprintln!(
+                "{} rows of {} teams{}; {}",
+                report.rows,
+                report.teams,
+                report.weeks.map(|weeks| format!(", {} to {}", weeks.from, weeks.to)).unwrap_or_default(),
+                if report.stored { "stored" } else { "nothing stored (dry run)" }
+            );
+            Ok(())
+        }
+    }
 }

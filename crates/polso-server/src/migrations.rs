@@ -15,6 +15,7 @@ const ONE_PERSON_ONE_VOICE: &str = include_str!("../migrations/0005_one_person_o
 const PERSONAL_CODES: &str = include_str!("../migrations/0006_personal_codes.sql");
 const QUESTIONNAIRE_EDITIONS: &str = include_str!("../migrations/0007_questionnaire_editions.sql");
 const TWO_SERVER_AGGREGATION: &str = include_str!("../migrations/0008_two_server_aggregation.sql");
+const CX_MAPPINGS: &str = include_str!("../migrations/0009_cx_mappings.sql");
 
 /// Every migration with its file name, oldest first, for the test that checks
 /// the list against the folder.
@@ -28,6 +29,7 @@ const MIGRATION_FILES: &[(&str, &str)] = &[
     ("0006_personal_codes.sql", PERSONAL_CODES),
     ("0007_questionnaire_editions.sql", QUESTIONNAIRE_EDITIONS),
     ("0008_two_server_aggregation.sql", TWO_SERVER_AGGREGATION),
+    ("0009_cx_mappings.sql", CX_MAPPINGS),
 ];
 
 /// The same migrations in rusqlite_migration's form. Each one checks the
@@ -41,6 +43,7 @@ const MIGRATION_STEPS: &[M<'static>] = &[
     M::up(PERSONAL_CODES).foreign_key_check(),
     M::up(QUESTIONNAIRE_EDITIONS).foreign_key_check(),
     M::up(TWO_SERVER_AGGREGATION).foreign_key_check(),
+    M::up(CX_MAPPINGS).foreign_key_check(),
 ];
 
 /// The migrations applied when the database is opened.

@@ -67,46 +67,50 @@ impl Default for Patience {
     }
 }
 
-/// The helper, with when a call to it last failed slowly.
+/// The helpers, with when a call to each (by its address) last took longer
+/// than [`Patience::slow_call`], answered or not.
 struct WatchedHelper {
     inner: Arc<dyn HelperApi>,
     slow_call: Duration,
-    hung_at: Mutex<Option<Instant>>,
+    slow_at: Mutex<HashMap<String, Instant>>,
 }
 
 impl WatchedHelper {
-    fn watch<T>(&self, call: impl FnOnce() -> Result<T>) -> Result<T> {
+    fn watch<T>(&self, link: &HelperLink, call: impl FnOnce() -> Result<T>) -> Result<T> {
         let started = Instant::now();
         let answer = call();
-        if answer.is_err() && started.elapsed() >= self.slow_call {
-            *self.hung_at.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(Instant::now());
+        if started.elapsed() >= self.slow_call {
+            let mut slow_at = self.slow_at.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            slow_at.insert(link.url.clone(), Instant::now());
         }
         answer
     }
 
-    fn hung_within(&self, backoff: Duration) -> bool {
-        self.hung_at
+    fn slow_within(&self, link: &HelperLink, backoff: Duration) -> bool {
+        self.slow_at
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(&link.url)
             .is_some_and(|at| at.elapsed() < backoff)
     }
 }
 
 impl HelperApi for WatchedHelper {
     fn verify(&self, link: &HelperLink, request: &VerifyRequest) -> Result<VerifyResponse> {
-        self.watch(|| self.inner.verify(link, request))
+        self.watch(link, || self.inner.verify(link, request))
     }
 
     fn release(&self, link: &HelperLink, request: &ReleaseRequest) -> Result<ReleaseResponse> {
-        self.watch(|| self.inner.release(link, request))
+        self.watch(link, || self.inner.release(link, request))
     }
 }
 
-/// Serialises publication: the background task and HR reads may both try.
-/// In two-server mode it verifies pending reports with the helper first, and
-/// publishes a two-server week with it.
+/// Serialises publication, one organisation at a time: the background task
+/// and HR reads may both try. In two-server mode it verifies pending reports
+/// with the helper first, and publishes a two-server week with it; one
+/// organisation's helper that hangs holds up only that organisation.
 pub struct Publisher {
-    lock: Mutex<()>,
+    locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
     helper: WatchedHelper,
     patience: Patience,
 }
@@ -133,17 +137,27 @@ impl Publisher {
     /// A publisher that reaches helpers through `helper`, reads giving it `patience`.
     pub fn with_patience(helper: Arc<dyn HelperApi>, patience: Patience) -> Publisher {
         Publisher {
-            lock: Mutex::new(()),
-            helper: WatchedHelper { inner: helper, slow_call: patience.slow_call, hung_at: Mutex::new(None) },
+            locks: Mutex::new(HashMap::new()),
+            helper: WatchedHelper {
+                inner: helper,
+                slow_call: patience.slow_call,
+                slow_at: Mutex::new(HashMap::new()),
+            },
             patience,
         }
     }
 
-    fn locked(&self) -> MutexGuard<'_, ()> {
-        // A panic while publishing leaves no half-published week (one
-        // transaction per week), so a poisoned lock is safe to take.
-        self.lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// The publication lock of `organisation_id`.
+    fn lock_of(&self, organisation_id: &str) -> Arc<Mutex<()>> {
+        let mut locks = self.locks.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        Arc::clone(locks.entry(organisation_id.to_owned()).or_default())
     }
+}
+
+/// Takes `lock`. A panic while publishing leaves no half-published week (one
+/// transaction per week), so a poisoned lock is safe to take.
+fn take(lock: &Mutex<()>) -> MutexGuard<'_, ()> {
+    lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Publisher {
@@ -157,16 +171,18 @@ impl Publisher {
         settings: PublicationSettings,
         now: DateTime<Utc>,
     ) -> Result<Vec<IsoWeek>> {
-        let _guard = self.locked();
-        self.publish_locked(store, organisation_id, settings, now)
+        let lock = self.lock_of(organisation_id);
+        let _guard = take(&lock);
+        self.publish_locked(store, organisation_id, settings, now, true)
     }
 
     /// [`Publisher::publish_due_weeks`] before an HR read. With one server it
     /// is the same. In two-server mode it does not wait on a helper that
     /// hangs: it gives a pass already running [`Patience::read_wait`], and
-    /// after a helper call that failed slowly it leaves the helper to the
-    /// background pass for [`Patience::backoff`]; then it publishes nothing
-    /// and the read serves what is published.
+    /// after a call to the organisation's helper that took longer than
+    /// [`Patience::slow_call`] it leaves the helper to the background pass
+    /// for [`Patience::backoff`]; then it publishes nothing and the read
+    /// serves what is published.
     pub fn publish_due_weeks_for_read(
         &self,
         store: &dyn ServerStore,
@@ -175,15 +191,16 @@ impl Publisher {
         now: DateTime<Utc>,
     ) -> Result<Vec<IsoWeek>> {
         let linked = store.shared().map(|shared| shared.helper_link(organisation_id)).transpose()?.flatten();
-        if linked.is_none() {
+        let Some(link) = linked else {
             return self.publish_due_weeks(store, organisation_id, settings, now);
-        }
-        if self.helper.hung_within(self.patience.backoff) {
+        };
+        if self.helper.slow_within(&link, self.patience.backoff) {
             return Ok(Vec::new());
         }
         let deadline = Instant::now() + self.patience.read_wait;
+        let lock = self.lock_of(organisation_id);
         let _guard = loop {
-            match self.lock.try_lock() {
+            match lock.try_lock() {
                 Ok(guard) => break guard,
                 Err(TryLockError::Poisoned(poisoned)) => break poisoned.into_inner(),
                 Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
@@ -192,15 +209,19 @@ impl Publisher {
                 Err(TryLockError::WouldBlock) => return Ok(Vec::new()),
             }
         };
-        self.publish_locked(store, organisation_id, settings, now)
+        self.publish_locked(store, organisation_id, settings, now, true)
     }
 
+    /// Publishes the due weeks under the organisation's lock, verifying
+    /// pending reports with its helper first when `verify` (the background
+    /// pass has just done it).
     fn publish_locked(
         &self,
         store: &dyn ServerStore,
         organisation_id: &str,
         settings: PublicationSettings,
         now: DateTime<Utc>,
+        verify: bool,
     ) -> Result<Vec<IsoWeek>> {
         let last_due = settings.window.last_publishable_week(now);
         let first = match store.last_published_week(organisation_id)? {
@@ -215,7 +236,7 @@ impl Publisher {
         }
         let tree = store.organisation_tree(organisation_id)?;
         let link = store.shared().map(|shared| shared.helper_link(organisation_id)).transpose()?.flatten();
-        if link.is_some() {
+        if link.is_some() && verify {
             // Reports wait for the helper until it answers; a helper that is
             // down delays publication, and loses nothing.
             if let Err(error) = verify_pending(store, &self.helper, &tree) {
@@ -266,16 +287,19 @@ impl Publisher {
     ) -> Result<usize> {
         let mut published = 0;
         for organisation in store.organisations()? {
+            let lock = self.lock_of(&organisation.id);
+            let _guard = take(&lock);
             if let Some(shared) = store.shared()
                 && shared.helper_link(&organisation.id)?.is_some()
             {
-                let _guard = self.locked();
                 let tree = store.organisation_tree(&organisation.id)?;
                 if let Err(error) = verify_pending(store, &self.helper, &tree) {
+                    // Publishing needs the helper too: try again next pass.
                     tracing::warn!(organisation = %organisation.id, %error, "verifying reports with the helper failed; retrying later");
+                    continue;
                 }
             }
-            published += self.publish_due_weeks(store, &organisation.id, settings, now)?.len();
+            published += self.publish_locked(store, &organisation.id, settings, now, false)?.len();
         }
         Ok(published)
     }

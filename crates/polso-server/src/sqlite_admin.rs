@@ -27,7 +27,7 @@ fn hash_from_blob(bytes: Vec<u8>, what: &str) -> Result<Hash32> {
     bytes.try_into().map_err(|_| ServerError::CorruptData(format!("{what} is not 32 bytes")))
 }
 
-fn organisation_exists(connection: &rusqlite::Connection, organisation_id: &str) -> Result<()> {
+pub(crate) fn organisation_exists(connection: &rusqlite::Connection, organisation_id: &str) -> Result<()> {
     let exists: Option<i64> = connection
         .query_row("SELECT 1 FROM organisations WHERE id = ?1", [organisation_id], |row| row.get(0))
         .optional()?;

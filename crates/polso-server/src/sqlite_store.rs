@@ -23,8 +23,8 @@ use crate::migrations::{MIGRATIONS, SCHEMA_VERSION};
 use crate::secrets::{Hash32, random_bytes};
 use crate::store::{
     CxScore, DepartmentNode, DeviceMembership, Enrolment, FoldOutcome, HrAccess, LedgerEntry, NewHrToken,
-    NewInvite, Organisation, OrganisationTree, PrivacySetting, PublishedCell, ReportFold, ServerStore,
-    TeamAggregate, TeamNode, WeekPublication,
+    NewInvite, Organisation, OrganisationTree, PrivacySetting, PublishedCell, ReportFold, SavedCxMapping,
+    ServerStore, TeamAggregate, TeamNode, WeekPublication,
 };
 
 /// The server's SQLite database.
@@ -929,6 +929,86 @@ impl ServerStore for SqliteServerStore {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(scores)
     }
+
+    fn save_cx_mapping(
+        &self,
+        organisation_id: &str,
+        scope: &str,
+        name: &str,
+        mapping: &str,
+        saved_at: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut connection = self.connection();
+        let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        crate::sqlite_admin::organisation_exists(&transaction, organisation_id)?;
+        let exists: Option<i64> = transaction
+            .query_row(
+                "SELECT 1 FROM cx_mappings WHERE organisation_id = ?1 AND scope = ?2 AND name = ?3",
+                params![organisation_id, scope, name],
+                |row| row.get(0),
+            )
+            .optional()?;
+        let count: i64 = transaction.query_row(
+            "SELECT count(*) FROM cx_mappings WHERE organisation_id = ?1",
+            [organisation_id],
+            |row| row.get(0),
+        )?;
+        if exists.is_none() && count >= crate::store::MAX_CX_MAPPINGS as i64 {
+            return Err(ServerError::InvalidInput(format!(
+                "the organisation keeps at most {} CX mappings; save this one under the name of one no longer used",
+                crate::store::MAX_CX_MAPPINGS
+            )));
+        }
+        transaction.execute(
+            "INSERT INTO cx_mappings (organisation_id, scope, name, mapping, saved_at) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (organisation_id, scope, name)
+             DO UPDATE SET mapping = excluded.mapping, saved_at = excluded.saved_at",
+            params![organisation_id, scope, name, mapping, saved_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)],
+        )?;
+        transaction.commit()?;
+        Ok(())
+    }
+
+    fn cx_mappings(&self, organisation_id: &str, scope: &str) -> Result<Vec<SavedCxMapping>> {
+        let connection = self.connection();
+        let mut statement = connection.prepare(
+            "SELECT scope, name, mapping, saved_at FROM cx_mappings
+             WHERE organisation_id = ?1 AND (scope = ?2 OR scope = '')
+             ORDER BY name, scope DESC",
+        )?;
+        let rows = statement
+            .query_map(params![organisation_id, scope], saved_cx_mapping_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter().map(saved_cx_mapping).collect()
+    }
+
+    fn cx_mapping(&self, organisation_id: &str, scope: &str, name: &str) -> Result<Option<SavedCxMapping>> {
+        let connection = self.connection();
+        let row = connection
+            .query_row(
+                "SELECT scope, name, mapping, saved_at FROM cx_mappings
+                 WHERE organisation_id = ?1 AND (scope = ?2 OR scope = '') AND name = ?3
+                 ORDER BY scope DESC LIMIT 1",
+                params![organisation_id, scope, name],
+                saved_cx_mapping_row,
+            )
+            .optional()?;
+        row.map(saved_cx_mapping).transpose()
+    }
+}
+
+/// A `cx_mappings` row as read: scope, name, mapping, saved_at.
+type CxMappingRow = (String, String, String, String);
+
+fn saved_cx_mapping_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<CxMappingRow> {
+    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+}
+
+fn saved_cx_mapping((scope, name, mapping, saved_at): CxMappingRow) -> Result<SavedCxMapping> {
+    let saved_at = DateTime::parse_from_rfc3339(&saved_at)
+        .map_err(|_| ServerError::CorruptData(format!("the saved time of CX mapping '{name}'")))?
+        .with_timezone(&Utc);
+    Ok(SavedCxMapping { scope, name, mapping, saved_at })
 }
 
 /// Folds `batch` in one transaction, each report in its own savepoint, and

@@ -146,6 +146,21 @@ pub struct HrAccess {
 }
 
 impl HrAccess {
+    /// The scope of the CX mappings this token saves and reads besides the
+    /// organisation's: `""` for a whole-organisation token, otherwise its
+    /// department ids, sorted and joined by `,`.
+    pub fn mapping_scope(&self) -> String {
+        match &self.departments {
+            None => String::new(),
+            Some(departments) => {
+                let mut ids: Vec<&str> = departments.iter().map(String::as_str).collect();
+                ids.sort_unstable();
+                ids.dedup();
+                ids.join(",")
+            }
+        }
+    }
+
     /// Whether the token reaches the department with this id.
     pub fn reaches_department(&self, department_id: &str) -> bool {
         self.departments.as_ref().is_none_or(|departments| departments.iter().any(|id| id == department_id))
@@ -271,6 +286,23 @@ pub struct CxScore {
     pub value: f64,
     /// How many customer responses it summarises, when known.
     pub n: Option<u32>,
+}
+
+/// The most CX mappings an organisation keeps, over all scopes.
+pub const MAX_CX_MAPPINGS: usize = 200;
+
+/// A saved column mapping of a CX source (see `polso_core::survey`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedCxMapping {
+    /// Whose it is: `""` for the whole organisation, otherwise the saving
+    /// HR token's department ids, sorted and joined by `,` ([`HrAccess::mapping_scope`]).
+    pub scope: String,
+    /// The name HR gave the source, such as "Qualtrics assistenza".
+    pub name: String,
+    /// The mapping as JSON (`polso_core::survey::SurveyMapping`).
+    pub mapping: String,
+    /// When it was last saved.
+    pub saved_at: DateTime<Utc>,
 }
 
 /// The server's storage.
@@ -413,4 +445,22 @@ pub trait ServerStore: Send + Sync {
         metric: Option<&str>,
         weeks: RangeInclusive<IsoWeek>,
     ) -> Result<Vec<CxScore>>;
+
+    /// Saves the column mapping `mapping` (JSON) of a CX source under `name` in `scope`, replacing
+    /// one of the same scope and name. A new one past [`MAX_CX_MAPPINGS`] in the organisation is
+    /// `InvalidInput`, and nothing is saved.
+    fn save_cx_mapping(
+        &self,
+        organisation_id: &str,
+        scope: &str,
+        name: &str,
+        mapping: &str,
+        saved_at: DateTime<Utc>,
+    ) -> Result<()>;
+
+    /// The organisation's saved CX mappings of `scope` and of the whole organisation, by name.
+    fn cx_mappings(&self, organisation_id: &str, scope: &str) -> Result<Vec<SavedCxMapping>>;
+
+    /// The mapping saved as `name`: in `scope` if there is one, otherwise the organisation's.
+    fn cx_mapping(&self, organisation_id: &str, scope: &str, name: &str) -> Result<Option<SavedCxMapping>>;
 }

@@ -6,11 +6,11 @@
 //! the reading commands are `async` so Tauri runs them off the main thread.
 
 use polso_api::{
-    ApiError, ConnectHr, CxImportReport, HrConnection, HrHeatmap, HrHeatmapQuery, HrOverview,
-    HrOverviewQuery, LinkageQuery, LinkageView, MetricKey, OrganisationUnits, TeamComparison,
-    TeamComparisonQuery,
+    ApiError, ConnectHr, CxImportReport, CxMapping, CxMappingList, CxMappingSuggestion, CxSavedMapping,
+    HrConnection, HrHeatmap, HrHeatmapQuery, HrOverview, HrOverviewQuery, LinkageQuery, LinkageView,
+    MetricKey, OrganisationUnits, TeamComparison, TeamComparisonQuery,
 };
-use polso_desktop::{hr, linkage_view, team_view};
+use polso_desktop::{cx_import, hr, linkage_view, team_view};
 use tauri::State;
 
 use super::with_desktop;
@@ -49,18 +49,53 @@ pub fn get_hr_heatmap(state: State<'_, AppState>, query: HrHeatmapQuery) -> Resu
     hr::read_hr_heatmap(state.transport(), &credentials, query, state.today())
 }
 
-/// Checks a CX file at the server and returns its report, storing nothing.
+/// Checks a CX file at the server, through the saved mapping `mapping` when
+/// given, and returns its report, storing nothing.
 #[tauri::command(async)]
-pub fn preview_cx_import(state: State<'_, AppState>, csv: String) -> Result<CxImportReport, ApiError> {
+pub fn preview_cx_import(
+    state: State<'_, AppState>,
+    csv: String,
+    mapping: Option<String>,
+) -> Result<CxImportReport, ApiError> {
     let credentials = with_desktop(&state, |desktop| desktop.hr_credentials())?;
-    hr::import_cx(state.transport(), &credentials, &csv, true)
+    cx_import::import_cx(state.transport(), &credentials, &csv, mapping.as_deref(), true)
 }
 
-/// Checks a CX file at the server and stores its rows when it has no error.
+/// Checks a CX file at the server, through the saved mapping `mapping` when
+/// given, and stores its rows when it has no error.
 #[tauri::command(async)]
-pub fn import_cx(state: State<'_, AppState>, csv: String) -> Result<CxImportReport, ApiError> {
+pub fn import_cx(
+    state: State<'_, AppState>,
+    csv: String,
+    mapping: Option<String>,
+) -> Result<CxImportReport, ApiError> {
     let credentials = with_desktop(&state, |desktop| desktop.hr_credentials())?;
-    hr::import_cx(state.transport(), &credentials, &csv, false)
+    cx_import::import_cx(state.transport(), &credentials, &csv, mapping.as_deref(), false)
+}
+
+/// The server's suggested mapping of a survey tool's export.
+#[tauri::command(async)]
+pub fn suggest_cx_mapping(state: State<'_, AppState>, csv: String) -> Result<CxMappingSuggestion, ApiError> {
+    let credentials = with_desktop(&state, |desktop| desktop.hr_credentials())?;
+    cx_import::suggest_cx_mapping(state.transport(), &credentials, &csv)
+}
+
+/// The organisation's saved CX mappings.
+#[tauri::command(async)]
+pub fn get_cx_mappings(state: State<'_, AppState>) -> Result<CxMappingList, ApiError> {
+    let credentials = with_desktop(&state, |desktop| desktop.hr_credentials())?;
+    cx_import::read_cx_mappings(state.transport(), &credentials)
+}
+
+/// Saves a CX mapping under the source's name.
+#[tauri::command(async)]
+pub fn save_cx_mapping(
+    state: State<'_, AppState>,
+    name: String,
+    mapping: CxMapping,
+) -> Result<CxSavedMapping, ApiError> {
+    let credentials = with_desktop(&state, |desktop| desktop.hr_credentials())?;
+    cx_import::save_cx_mapping(state.transport(), &credentials, &name, &mapping)
 }
 
 /// The EX–CX linkage of the last closed weeks, with one pair in detail.

@@ -493,6 +493,91 @@ async fn the_linkage_view_finds_the_planted_lag_and_an_italian_cx_file_imports()
     result
 }
 
+/// A Qualtrics export as the tool writes it: three header rows (short names,
+/// question texts, `{"ImportId":…}`), `Finished` (one unfinished response),
+/// the NPS group beside the NPS question, an effort question on 1–5 where
+/// more is worse, a comment column, and the team as embedded data, spelt
+/// loosely. Week 2026-W47: Help desk's NPS from 10, 9, 6, 8 is 25 and
+/// Logistics' from 7, 3 is −50; the unfinished 0 is left out.
+const QUALTRICS_EXPORT: &str = "StartDate,EndDate,Status,Progress,Finished,RecordedDate,ResponseId,Q1,Q1_NPS_GROUP,Q2,Q3,Team\r\n\
+Start Date,End Date,Response Type,Progress,Finished,Recorded Date,Response ID,How likely are you to recommend us to a friend or colleague?,How likely are you to recommend us to a friend or colleague? - Group,How much effort did you personally have to put forth to handle your request?,Anything else?,Team\r\n\
+\"{\"\"ImportId\"\":\"\"startDate\"\"}\",\"{\"\"ImportId\"\":\"\"endDate\"\"}\",\"{\"\"ImportId\"\":\"\"status\"\"}\",\"{\"\"ImportId\"\":\"\"progress\"\"}\",\"{\"\"ImportId\"\":\"\"finished\"\"}\",\"{\"\"ImportId\"\":\"\"recordedDate\"\"}\",\"{\"\"ImportId\"\":\"\"_recordId\"\"}\",\"{\"\"ImportId\"\":\"\"QID1\"\"}\",\"{\"\"ImportId\"\":\"\"QID1_NPS_GROUP\"\"}\",\"{\"\"ImportId\"\":\"\"QID2\"\"}\",\"{\"\"ImportId\"\":\"\"QID3_TEXT\"\"}\",\"{\"\"ImportId\"\":\"\"Team\"\"}\"\r\n\
+2026-11-16 09:00:00,2026-11-16 09:02:00,0,100,1,2026-11-16 09:02:00,R_1,10,3,1,,Help desk\r\n\
+2026-11-17 10:00:00,2026-11-17 10:03:00,0,100,1,2026-11-17 10:03:00,R_2,9,3,2,\"Quick, thanks\",help desk \r\n\
+2026-11-18 11:00:00,2026-11-18 11:04:00,0,100,1,2026-11-18 11:04:00,R_3,6,1,4,,Help desk\r\n\
+2026-11-19 12:00:00,2026-11-19 12:05:00,0,100,1,2026-11-19 12:05:00,R_4,8,2,2,,Help desk\r\n\
+2026-11-20 13:00:00,2026-11-20 13:01:00,0,40,0,2026-11-20 13:01:00,R_5,0,1,5,,Help desk\r\n\
+2026-11-18 08:00:00,2026-11-18 08:02:00,0,100,1,2026-11-18 08:02:00,R_6,7,2,3,,Logistics\r\n\
+2026-11-19 08:00:00,2026-11-19 08:02:00,0,100,1,2026-11-19 08:02:00,R_7,3,1,5,,Logistics\r\n";
+
+/// A new HR user's first survey export: the Qualtrics file is refused in
+/// Polso's own layout and the view opens the mapping step with what the
+/// server read from it (Qualtrics, the team, the recorded date, NPS and an
+/// effort question whose scale the file does not tell); HR sets the scale,
+/// names the source and saves; the preview shows each team's NPS as a
+/// spreadsheet computes it from the finished responses; the import stores
+/// four rows; and the saved source is offered for the next file.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_qualtrics_export_imports_through_the_mapping_step() -> Result<()> {
+    if !enabled("a_qualtrics_export_imports_through_the_mapping_step") {
+        return Ok(());
+    }
+    let server_dir = tempfile::tempdir()?;
+    let database = server_dir.path().join("demo.db");
+    let hr_token = seed_demo(&database)?;
+    let server = RunningServer::start(&database, &[])?;
+    let csv_path = server_dir.path().join("qualtrics-export.csv");
+    std::fs::write(&csv_path, QUALTRICS_EXPORT)?;
+
+    let data_dir = tempfile::tempdir()?;
+    let launch = Launch { today: Some(TODAY.to_owned()), ..Launch::new(data_dir.path()) };
+    let app = AppSession::start(&launch).await?;
+    let result = async {
+        connect_hr(&app, &server.url, &hr_token).await?;
+        app.testid("nav-hr_cx").await?.click().await?;
+        app.testid("cx-file").await?.send_keys(&csv_path.display().to_string()).await?;
+        let step = app.wait_for_css("[data-testid='cx-mapping']", Duration::from_secs(20)).await?;
+        let tool = app.testid("cx-mapping-tool").await?;
+        ensure!(tool.attr("data-tool").await?.as_deref() == Some("qualtrics"), "{}", step.text().await?);
+        let undecided = app.testid("cx-undecided").await?.text().await?;
+        ensure!(undecided.contains("Q2"), "the effort question's scale is asked: '{undecided}'");
+        ensure!(!app.testid("cx-mapping-save").await?.is_enabled().await?, "saved with its scale undecided");
+        let effort_min = "tr[data-column='Q2'] [data-testid='cx-mapping-scale-min']";
+        let min = app.client.find(Locator::Css(effort_min)).await?;
+        min.send_keys("1").await?;
+        app.testid("cx-mapping-name").await?.click().await?;
+        app.testid("cx-mapping-name").await?.send_keys("Qualtrics customer care").await?;
+        app.screenshot("hr-cx-mapping").await?;
+        app.testid("cx-mapping-save").await?.click().await?;
+
+        app.wait_for_css("[data-testid='cx-preview']", Duration::from_secs(20)).await?;
+        let preview = app.testid("cx-preview").await?.text().await?;
+        ensure!(preview.contains("Help desk") && preview.contains("Logistics"), "the preview: '{preview}'");
+        ensure!(preview.contains("−50") || preview.contains("-50"), "Logistics' NPS of 7 and 3: '{preview}'");
+        app.testid("cx-import").await?.click().await?;
+        let imported = app.wait_for_css("[data-testid='cx-imported']", Duration::from_secs(20)).await?;
+        ensure!(imported.text().await?.contains('4'), "four rows: '{}'", imported.text().await?);
+        let source = app.testid("cx-source").await?;
+        ensure!(source.text().await?.contains("Qualtrics customer care"), "the saved source is offered");
+        Ok(())
+    }
+    .await;
+    app.stop().await;
+    drop(server);
+    let result: Result<()> = result;
+    result?;
+
+    // What was stored is what a spreadsheet computes from the finished responses.
+    let store_rows = admin(
+        &database,
+        &["import-cx", "--mapping", "Qualtrics customer care", "--dry-run", &csv_path.display().to_string()],
+    )?;
+    for expected in ["Help desk\t2026-W47\tnps\t25\t4", "Logistics\t2026-W47\tnps\t-50\t2"] {
+        ensure!(store_rows.lines().any(|line| line == expected), "{expected:?} not in:\n{store_rows}");
+    }
+    Ok(())
+}
+
 /// From the heatmap, HR opens a team's drill-down (the team beside its
 /// department and the organisation, one small chart per metric) and saves a
 /// table as CSV and a chart as PNG and SVG; the files land whole.

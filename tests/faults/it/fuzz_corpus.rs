@@ -104,6 +104,11 @@ fn the_cx_importer_survives_its_corpus_and_mutations() -> Result<()> {
 }
 
 #[test]
+fn the_survey_importer_survives_its_corpus_and_mutations() -> Result<()> {
+    replay("survey_import", fuzz_checks::survey_import, budget()).map(drop)
+}
+
+#[test]
 fn the_item_bank_loader_survives_its_corpus_and_mutations() -> Result<()> {
     replay("bank_loader", fuzz_checks::bank_loader, budget()).map(drop)
 }

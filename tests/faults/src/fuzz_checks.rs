@@ -8,6 +8,7 @@ use polso_core::IsoWeek;
 use polso_core::bank::ItemBank;
 use polso_core::cx::parse_cx_csv;
 use polso_core::schedule::Schedule;
+use polso_core::survey::{AnswerScale, DateOrder, Direction, PeriodColumn, SurveyFile, suggest_mapping};
 use polso_server::report::validate_report;
 
 /// Team names the CX importer is given.
@@ -44,6 +45,59 @@ pub fn cx_import(data: &[u8]) {
             for error in &errors {
                 assert!(error.line >= 1 && error.column >= 1, "{error:?}");
                 let _ = error.to_string();
+            }
+        }
+    }
+}
+
+/// The survey-export importer (`polso_core::survey`): a file that reads gets
+/// a suggestion, and both the suggested mapping and the same mapping with
+/// every undecided choice filled in either import rows on their metric's
+/// scale, each from at least one answer, or are refused with errors that each
+/// name a line and a column.
+pub fn survey_import(data: &[u8]) {
+    let file = match SurveyFile::read(data) {
+        Ok(file) => file,
+        Err(errors) => {
+            assert!(!errors.is_empty());
+            for error in &errors {
+                assert!(error.line >= 1 && error.column >= 1, "{error:?}");
+                let _ = error.to_string();
+            }
+            return;
+        }
+    };
+    let suggested = suggest_mapping(&file).mapping;
+    let mut decided = suggested.clone();
+    if let Some(PeriodColumn::Date { order, .. }) = &mut decided.period
+        && *order == DateOrder::Unknown
+    {
+        *order = DateOrder::DayMonthYear;
+    }
+    for metric in &mut decided.metrics {
+        metric.scale = metric.scale.or(Some(AnswerScale { min: 1, max: 5 }));
+        if metric.direction == Direction::Unknown {
+            metric.direction = Direction::HigherIsBetter;
+        }
+    }
+    for mapping in [suggested, decided] {
+        match polso_core::survey::apply(&file, &mapping, &CX_TEAMS) {
+            Ok(import) => {
+                for (key, value) in &import.rows {
+                    let (low, high) = key.metric.value_range().unwrap_or((f64::MIN, f64::MAX));
+                    assert!(
+                        value.value.is_finite() && value.value >= low && value.value <= high,
+                        "{key:?} {value:?}"
+                    );
+                    assert!(value.n_responses >= 1, "{key:?} {value:?}");
+                }
+            }
+            Err(errors) => {
+                assert!(!errors.is_empty());
+                for error in &errors {
+                    assert!(error.line >= 1 && error.column >= 1, "{error:?}");
+                    let _ = error.to_string();
+                }
             }
         }
     }

@@ -396,3 +396,55 @@ fn fields_longer_than_their_cap_are_refused_at_their_line_and_column_without_the
         matches!(&errors[0].kind, CxErrorKind::FieldTooLong { column_name, .. } if column_name == "header name")
     );
 }
+
+/// Issue 15's first named bug (review, point 4a): a CSAT column renamed `score` in a file without
+/// a metric column was read as NPS, every week −100. No score above 7 is refused at the score
+/// column's header; a metric column, or one NPS answer above 7, reads as before.
+#[test]
+fn raw_scores_without_a_metric_column_that_are_not_nps_are_refused() {
+    let errors = parse("team,date,score\nSupport,2026-11-23,5\nSupport,2026-11-24,4\nSupport,2026-11-25,1\n")
+        .unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!((errors[0].line, errors[0].column), (1, 3));
+    assert_eq!(errors[0].kind, CxErrorKind::ScoresNotNps { max_seen: 5 });
+    let message = errors[0].to_string();
+    assert!(message.contains("do not look like NPS") && message.contains("metric column"), "{message}");
+    assert!(message.contains("column mapping"), "{message}");
+    let with_metric = parse("team,date,score,metric\nSupport,2026-11-23,5,CSAT\nSupport,2026-11-24,4,CSAT\n");
+    assert_eq!(
+        with_metric.unwrap().rows.values().map(|value| value.value).collect::<Vec<f64>>(),
+        vec![100.0]
+    );
+    let nps = parse("team,date,score\nSupport,2026-11-23,5\nSupport,2026-11-24,8\n").unwrap();
+    assert_eq!(nps.rows.values().map(|value| value.value).collect::<Vec<f64>>(), vec![-50.0]);
+}
+
+/// Issue 15's second named bug (review, point 4b): a metric named `Sforzo` (effort: higher is more
+/// effort) was read as CES (higher is easier), its sign flipped. It is refused where it is written;
+/// CES's standard names still read as CES.
+#[test]
+fn an_effort_metric_of_unknown_direction_is_refused() {
+    let errors = parse(
+        "team,date,score,metric\nSupport,2026-11-23,6,Sforzo\nSupport,2026-11-23,2,sforzo del cliente\n\
+         Support,2026-11-23,7,CES\n",
+    )
+    .unwrap_err();
+    let given: Vec<(usize, usize, &CxErrorKind)> =
+        errors.iter().map(|error| (error.line, error.column, &error.kind)).collect();
+    let refused = |given: &str| CxErrorKind::EffortDirectionUnknown { given: given.to_owned() };
+    assert_eq!(given, vec![(2, 4, &refused("Sforzo")), (3, 4, &refused("sforzo del cliente"))]);
+    let message = errors[0].to_string();
+    assert!(message.starts_with("line 2, column 4: 'Sforzo' names effort"), "{message}");
+    assert!(message.contains("column mapping"), "{message}");
+    // Aggregated rows are refused alike: a mean effort of 6 is not a CES of 6.
+    let errors = parse("team,week,metric,value,n\nSupport,2026-W48,Sforzo,6,10\n").unwrap_err();
+    assert_eq!((errors[0].line, errors[0].column, &errors[0].kind), (2, 3, &refused("Sforzo")));
+    for label in ["CES", "ces", "Customer Effort Score"] {
+        let import = parse(&format!("team,date,score,metric\nSupport,2026-11-23,6,{label}\n")).unwrap();
+        assert_eq!(
+            import.rows.keys().map(|key| &key.metric).collect::<Vec<_>>(),
+            vec![&CxMetric::Ces],
+            "{label}"
+        );
+    }
+}

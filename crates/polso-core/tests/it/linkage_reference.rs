@@ -1,7 +1,11 @@
-//! The linkage statistics checked against an independent implementation (issue 4, Tests): the
-//! synthetic data go to `tests/reference/linkage_reference.py`, which computes Pearson, Spearman,
-//! Fisher-z intervals, t-distribution p-values and Benjamini–Hochberg with numpy and scipy, and every
-//! number must agree to 1e-9.
+//! The linkage statistics checked against an independent implementation (issues 4 and 15): the
+//! synthetic data go to `tests/reference/linkage_reference.py`, which computes with numpy and scipy,
+//! from the definitions alone, the common window, the two-way fixed-effects residuals (least squares
+//! on team and week dummies), the team-demeaned and first-difference figures, the effective size with
+//! its span-based cutoff, the minimum effective size, Pearson, Spearman, Fisher-z intervals,
+//! t-distribution p-values, Benjamini–Hochberg, the Benjamini–Yekutieli false-coverage intervals, the
+//! strongest lag by evidence, edge peaks, the ranking of pairs and the between-team power; every number
+//! must agree to 1e-9 and every decision exactly.
 //!
 //! Runs when `POLSO_REFERENCE_PYTHON` names a Python interpreter with numpy and scipy
 //! (`POLSO_REFERENCE_PYTHON=$(bash scripts/python-reference-env.sh) cargo test -p polso-core`);
@@ -12,8 +16,10 @@ use std::path::Path;
 use std::process::Command;
 
 use polso_core::linkage::{
-    Correlation, LinkageGrid, LinkageSeries, MAX_AUTOCORRELATION_LAG_WEEKS, MAX_LAG_WEEKS,
-    MIN_BETWEEN_TEAM_TEAMS, MIN_PAIRS_FOR_TEAM_MEAN, MIN_WITHIN_TEAM_PAIRS,
+    BETWEEN_TEAM_TARGET_POWER, Correlation, FALSE_DISCOVERY_RATE, LagPeak, LinkageGrid, LinkageSeries,
+    MAX_AUTOCORRELATION_LAG_WEEKS, MAX_DIFFERENCE_GAP_WEEKS, MAX_LAG_WEEKS, MIN_BETWEEN_TEAM_TEAMS,
+    MIN_CX_RESPONSES, MIN_EFFECTIVE_N, MIN_PAIRS_FOR_TEAM_MEAN, MIN_WITHIN_TEAM_PAIRS, NotEnoughData,
+    PUBLISHED_BETWEEN_TEAM_R, between_team_power,
 };
 use serde_json::{Value, json};
 
@@ -21,21 +27,28 @@ use crate::synthetic::{SyntheticData, generate};
 
 const TOLERANCE: f64 = 1e-9;
 
-#[test]
-fn linkage_statistics_match_scipy() {
-    let Some(python) = std::env::var_os("POLSO_REFERENCE_PYTHON").filter(|value| !value.is_empty()) else {
+/// The Python interpreter, or `None` (and a note on stderr) when the reference is not set up.
+pub fn reference_python(test: &str) -> Option<std::ffi::OsString> {
+    let python = std::env::var_os("POLSO_REFERENCE_PYTHON").filter(|value| !value.is_empty());
+    if python.is_none() {
         // Straight to stderr, past the test harness's capture, so that a skip is seen in every run.
         let _ = writeln!(
             std::io::stderr(),
-            "linkage_statistics_match_scipy: skipped, POLSO_REFERENCE_PYTHON is not set \
+            "{test}: skipped, POLSO_REFERENCE_PYTHON is not set \
              (POLSO_REFERENCE_PYTHON=$(bash scripts/python-reference-env.sh) cargo test -p polso-core)"
         );
-        return;
-    };
+    }
+    python
+}
+
+#[test]
+fn linkage_statistics_match_scipy() {
+    let Some(python) = reference_python("linkage_statistics_match_scipy") else { return };
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/linkage_reference.py");
     for seed in [11, 12] {
         let data = generate(seed);
-        let grid = LinkageSeries::new(&data.ex, &data.cx).unwrap().grid();
+        let series = LinkageSeries::new(&data.ex, &data.cx).unwrap();
+        let grid = series.grid();
         let directory = tempfile::tempdir().unwrap();
         let input_path = directory.path().join("input.json");
         let output_path = directory.path().join("output.json");
@@ -47,10 +60,15 @@ fn linkage_statistics_match_scipy() {
             String::from_utf8_lossy(&output.stderr)
         );
         let reference: Value = serde_json::from_slice(&std::fs::read(&output_path).unwrap()).unwrap();
+        let window = grid.ex_weeks.clone().unwrap();
+        assert_eq!(reference["window"], json!([window.start().index(), window.end().index()]));
+        assert_eq!(reference["cx_cells_too_few_responses"], grid.cx_cells_too_few_responses, "seed {seed}");
+        assert!(grid.cx_cells_too_few_responses > 10, "the data must leave CX cells out");
         let (checked, largest_difference) = compare(&grid, &reference);
+        let decisions = compare_picks(&grid, &reference);
         println!(
             "linkage_statistics_match_scipy: seed {seed}: {checked} numbers agree with scipy {} to {TOLERANCE} \
-             (largest difference {largest_difference:e})",
+             (largest difference {largest_difference:e}); {decisions} picks (strongest lag, edge, rank) equal",
             reference["scipy_version"]
         );
     }
@@ -65,26 +83,28 @@ fn reference_input(data: &SyntheticData, grid: &LinkageGrid) -> Value {
     let cx: Vec<Value> = data
         .cx
         .iter()
-        .map(|o| json!({"team": o.team, "week": o.week.index(), "metric": o.metric.key(), "value": o.value}))
+        .map(|o| {
+            json!({"team": o.team, "week": o.week.index(), "metric": o.metric.key(), "value": o.value,
+                   "n": o.n_responses})
+        })
         .collect();
     let cells: Vec<Value> = grid
         .cells
         .iter()
-        .map(|cell| {
-            json!({
-                "ex_metric": cell.ex_metric.key(),
-                "cx_metric": cell.cx_metric.key(),
-                "lag": cell.lag_weeks,
-                "within_n_eff": cell.within_pearson.estimate().map(|estimate| estimate.n_effective),
-            })
-        })
+        .map(|cell| json!({"ex_metric": cell.ex_metric.key(), "cx_metric": cell.cx_metric.key(), "lag": cell.lag_weeks}))
         .collect();
     json!({
         "max_lag": MAX_LAG_WEEKS,
+        "min_cx_responses": MIN_CX_RESPONSES,
         "min_within_pairs": MIN_WITHIN_TEAM_PAIRS,
         "min_between_teams": MIN_BETWEEN_TEAM_TEAMS,
         "min_pairs_for_team_mean": MIN_PAIRS_FOR_TEAM_MEAN,
         "max_autocorrelation_lag": MAX_AUTOCORRELATION_LAG_WEEKS,
+        "min_effective_n": MIN_EFFECTIVE_N,
+        "false_discovery_rate": FALSE_DISCOVERY_RATE,
+        "max_difference_gap": MAX_DIFFERENCE_GAP_WEEKS,
+        "published_between_r": PUBLISHED_BETWEEN_TEAM_R,
+        "target_power": BETWEEN_TEAM_TARGET_POWER,
         "ex": ex,
         "cx": cx,
         "cells": cells,
@@ -97,24 +117,29 @@ fn compare(grid: &LinkageGrid, reference: &Value) -> (usize, f64) {
     assert_eq!(reference_cells.len(), grid.cells.len());
     let mut checked = 0;
     let mut largest_difference: f64 = 0.0;
-    let mut estimated = 0;
-    let mut not_enough = 0;
+    let (mut estimated, mut not_enough, mut small_effective, mut findings) = (0, 0, 0, 0);
     for (cell, expected) in grid.cells.iter().zip(reference_cells) {
         let label = format!("{} × {} at lag {}", cell.ex_metric.key(), cell.cx_metric.key(), cell.lag_weeks);
         assert_eq!(expected["ex_metric"], cell.ex_metric.key(), "{label}");
         assert_eq!(expected["cx_metric"], cell.cx_metric.key(), "{label}");
         assert_eq!(expected["lag"], cell.lag_weeks, "{label}");
-        assert_eq!(expected["within_n"], cell.within_pearson.n, "{label}: within-team pairs");
+        assert_eq!(expected["within_n"], cell.within_pearson.n, "{label}: within pairs");
+        assert_eq!(expected["team_demeaned_n"], cell.team_demeaned_pearson.n, "{label}: team-demeaned pairs");
+        assert_eq!(expected["first_difference_n"], cell.first_difference_pearson.n, "{label}: differences");
         assert_eq!(expected["between_n"], cell.between_pearson.n, "{label}: teams");
-        if let Some(estimate) = cell.within_pearson.estimate() {
-            let n_eff_numpy = expected["n_eff_numpy"].as_f64().unwrap();
-            let difference = assert_close(estimate.n_effective, n_eff_numpy, &format!("{label}: n_eff"));
+        if let Some(NotEnoughData::SmallEffectiveSize { n_effective, .. }) =
+            cell.within_pearson.not_enough_data()
+        {
+            assert_eq!(expected["within_reason"], "small_effective_size", "{label}");
+            let difference = assert_close(*n_effective, expected["within_n_eff"].as_f64().unwrap(), &label);
             largest_difference = largest_difference.max(difference);
-            checked += 1;
+            small_effective += 1;
         }
         for (name, correlation) in [
             ("within_pearson", &cell.within_pearson),
             ("within_spearman", &cell.within_spearman),
+            ("team_demeaned_pearson", &cell.team_demeaned_pearson),
+            ("first_difference_pearson", &cell.first_difference_pearson),
             ("between_pearson", &cell.between_pearson),
             ("between_spearman", &cell.between_spearman),
         ] {
@@ -124,34 +149,88 @@ fn compare(grid: &LinkageGrid, reference: &Value) -> (usize, f64) {
                 (Some(_), Value::Null) | (None, _) => {
                     panic!("{label}: Rust {:?}, scipy {}", correlation.outcome, expected[name])
                 }
-                (Some(_), expected) => {
+                (Some(estimate), expected) => {
                     let (count, difference) = compare_estimate(correlation, expected, &label);
                     checked += count;
                     largest_difference = largest_difference.max(difference);
                     estimated += 1;
+                    findings += usize::from(estimate.is_finding());
                 }
             }
         }
     }
-    assert!(estimated > 200 && not_enough > 10, "the data must exercise both: {estimated}, {not_enough}");
+    assert!(
+        estimated > 200 && not_enough > 10 && findings > 5,
+        "the data must exercise every branch: {estimated} estimated, {not_enough} without, {findings} findings"
+    );
+    println!("  {small_effective} within-team cells below the minimum effective size");
     (checked, largest_difference)
 }
 
 fn compare_estimate(correlation: &Correlation, expected: &Value, label: &str) -> (usize, f64) {
     let estimate = correlation.estimate().unwrap();
-    let pairs = [
-        ("r", estimate.r),
-        ("ci_low", estimate.ci_low),
-        ("ci_high", estimate.ci_high),
-        ("p", estimate.p_value),
-        ("p_adjusted", estimate.p_adjusted),
+    assert_eq!(expected["n"], correlation.n, "{label}: n");
+    assert_eq!(expected["n_teams"], correlation.n_teams, "{label}: teams");
+    let mut pairs = vec![
+        ("r", estimate.r, expected["r"].as_f64()),
+        ("ci_low", estimate.ci_low, expected["ci_low"].as_f64()),
+        ("ci_high", estimate.ci_high, expected["ci_high"].as_f64()),
+        ("n_eff", estimate.n_effective, expected["n_eff"].as_f64()),
+        ("p", estimate.p_value, expected["p"].as_f64()),
+        ("p_adjusted", estimate.p_adjusted, expected["p_adjusted"].as_f64()),
     ];
+    match (estimate.fcr_interval, &expected["fcr_interval"]) {
+        (None, Value::Null) => {}
+        (Some((low, high)), Value::Array(interval)) => {
+            pairs.push(("fcr_low", low, interval[0].as_f64()));
+            pairs.push(("fcr_high", high, interval[1].as_f64()));
+        }
+        (mine, theirs) => panic!("{label}: false-coverage interval Rust {mine:?}, scipy {theirs}"),
+    }
     let mut largest_difference: f64 = 0.0;
-    for (key, actual) in pairs {
-        let wanted = expected[key].as_f64().unwrap_or_else(|| panic!("{label}: no {key} in {expected}"));
-        largest_difference = largest_difference.max(assert_close(actual, wanted, &format!("{label}: {key}")));
+    for (key, actual, wanted) in &pairs {
+        let wanted = wanted.unwrap_or_else(|| panic!("{label}: no {key} in {expected}"));
+        largest_difference =
+            largest_difference.max(assert_close(*actual, wanted, &format!("{label}: {key}")));
     }
     (pairs.len(), largest_difference)
+}
+
+/// The strongest lag, edge peak and ranking of every pair, and the power note; returns the count.
+fn compare_picks(grid: &LinkageGrid, reference: &Value) -> usize {
+    let mut decisions = 0;
+    for expected in reference["pairs"].as_array().unwrap() {
+        let ex_metric = polso_core::Metric::from_key(expected["ex_metric"].as_str().unwrap()).unwrap();
+        let cx_metric =
+            polso_core::cx::CxMetric::from_label(expected["cx_metric"].as_str().unwrap()).unwrap();
+        let summary = grid.pair_summary(ex_metric, &cx_metric).unwrap();
+        let label = format!("{} × {}", ex_metric.key(), cx_metric.key());
+        match summary.peak {
+            None => assert_eq!(expected["lag"], Value::Null, "{label}"),
+            Some(peak) => {
+                assert_eq!(expected["lag"], summary.cell.lag_weeks, "{label}: strongest lag");
+                assert_eq!(expected["edge"], peak == LagPeak::Edge, "{label}: edge peak");
+                let evidence = summary.estimate().unwrap().evidence();
+                assert_close(evidence, expected["evidence"].as_f64().unwrap(), &format!("{label}: evidence"));
+            }
+        }
+        decisions += 2;
+    }
+    let ranking: Vec<Value> = grid
+        .ranked_pairs()
+        .iter()
+        .filter(|pair| pair.estimate().is_some())
+        .map(|pair| json!([pair.ex_metric.key(), pair.cx_metric.key()]))
+        .collect();
+    assert_eq!(Value::Array(ranking.clone()), reference["ranking"], "ranking of pairs");
+    decisions += ranking.len();
+    for (teams, expected) in reference["power"].as_object().unwrap() {
+        let power = between_team_power(teams.parse().unwrap());
+        assert_close(power.power, expected.as_f64().unwrap(), &format!("power at {teams} teams"));
+        assert_eq!(reference["teams_needed"], power.teams_needed);
+        decisions += 1;
+    }
+    decisions
 }
 
 /// Asserts agreement to [`TOLERANCE`]; returns the difference.

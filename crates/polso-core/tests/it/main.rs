@@ -6,7 +6,11 @@
 //! - `linkage_reference`: the linkage statistics agree with scipy to 1e-9; runs when
 //!   `POLSO_REFERENCE_PYTHON` names a Python with numpy and scipy
 //!   (`bash scripts/python-reference-env.sh` prints one), and says it was skipped otherwise.
+//! - `linkage_simulation`: on 100 seeded datasets with no relation, persistent series and a shared
+//!   week effect the default linkage view flags at most 5; on planted data it finds the lag.
 //! - `reading_time`: every pulse of two years reads in under a minute, in English and Italian.
+//! - `survey_import`: Qualtrics, SurveyMonkey, Google Forms and spreadsheet exports imported through
+//!   the suggested mapping agree with what `tests/fixtures/survey/expected.py` computes from them.
 //! - `synthetic`: the deterministic generator of EX and CX series the linkage tests share.
 
 // clippy.toml allows `unwrap` in `#[test]` functions only; the helpers these tests share fail the
@@ -16,5 +20,7 @@
 mod cx_import;
 mod linkage_planted;
 mod linkage_reference;
+mod linkage_simulation;
 mod reading_time;
+mod survey_import;
 mod synthetic;

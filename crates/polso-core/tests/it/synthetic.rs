@@ -116,13 +116,22 @@ pub fn generate(seed: u64) -> SyntheticData {
             ];
             for (metric, value) in cx_values {
                 if keep(&mut random) {
-                    cx.push(CxObservation { team: team.clone(), week: iso_week, metric, value });
+                    // About one cell in 17 from too few customers, to be left out (issue 15).
+                    let n_responses = if (team_number + week) % 17 == 0 { 12 } else { 60 };
+                    let n_responses = Some(n_responses);
+                    cx.push(CxObservation { team: team.clone(), week: iso_week, metric, value, n_responses });
                 }
             }
             if team_number < 3 && week < 8 {
                 let value = 5.0 + random.normal();
                 let metric = CxMetric::Custom("wait_minutes".to_owned());
-                cx.push(CxObservation { team: team.clone(), week: iso_week, metric, value });
+                cx.push(CxObservation {
+                    team: team.clone(),
+                    week: iso_week,
+                    metric,
+                    value,
+                    n_responses: None,
+                });
             }
         }
     }

@@ -238,6 +238,7 @@ fn the_demo_plants_csat_three_weeks_after_engagement() {
             week: score.week,
             metric: score.metric.clone(),
             value: score.value,
+            n_responses: Some(score.n),
         }));
     }
     let grid = compute_linkage(&ex, &cx).unwrap();

@@ -189,6 +189,7 @@ async fn the_planted_relation_is_found_at_its_lag_from_the_released_cells() {
                 other => panic!("the demo has no CX metric {other}"),
             },
             value: row["value"].as_f64().unwrap(),
+            n_responses: row["n"].as_u64().map(|n| u32::try_from(n).unwrap()),
         })
         .collect();
     let grid = compute_linkage(&ex, &cx).unwrap();

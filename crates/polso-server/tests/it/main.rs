@@ -9,6 +9,7 @@
 mod admin_rules;
 mod bad_input;
 mod cx_import;
+mod cx_survey;
 mod demo_seed;
 mod idempotency;
 mod not_applicable;

@@ -14,6 +14,10 @@ import type { OrganisationUnits } from '../bindings/OrganisationUnits';
 import type { TeamComparison } from '../bindings/TeamComparison';
 import type { TeamComparisonQuery } from '../bindings/TeamComparisonQuery';
 import type { CxImportReport } from '../bindings/CxImportReport';
+import type { CxMapping } from '../bindings/CxMapping';
+import type { CxMappingList } from '../bindings/CxMappingList';
+import type { CxMappingSuggestion } from '../bindings/CxMappingSuggestion';
+import type { CxSavedMapping } from '../bindings/CxSavedMapping';
 import type { DevicePrivacyLoss } from '../bindings/DevicePrivacyLoss';
 import type { PrivacyLedger } from '../bindings/PrivacyLedger';
 import type { HrConnection } from '../bindings/HrConnection';
@@ -71,10 +75,16 @@ export interface Backend {
   getHrOverview(query: HrOverviewQuery): Promise<HrOverview>;
   /** The team × metric heatmap, latest period against the one before (`get_hr_heatmap`). */
   getHrHeatmap(query: HrHeatmapQuery): Promise<HrHeatmap>;
-  /** Checks a CX file at the server, storing nothing (`preview_cx_import`). */
-  previewCxImport(csv: string): Promise<CxImportReport>;
-  /** Checks a CX file and stores it when it has no error (`import_cx`). */
-  importCx(csv: string): Promise<CxImportReport>;
+  /** Checks a CX file at the server, through a saved mapping when named, storing nothing (`preview_cx_import`). */
+  previewCxImport(csv: string, mapping: string | null): Promise<CxImportReport>;
+  /** Checks a CX file, through a saved mapping when named, and stores it when it has no error (`import_cx`). */
+  importCx(csv: string, mapping: string | null): Promise<CxImportReport>;
+  /** The server's suggested mapping of a survey tool's export (`suggest_cx_mapping`). */
+  suggestCxMapping(csv: string): Promise<CxMappingSuggestion>;
+  /** The organisation's saved CX mappings (`get_cx_mappings`). */
+  getCxMappings(): Promise<CxMappingList>;
+  /** Saves a CX mapping under the source's name (`save_cx_mapping`). */
+  saveCxMapping(name: string, mapping: CxMapping): Promise<CxSavedMapping>;
   /** EX–CX linkage at each pair's strongest lag, one pair in detail (`get_linkage`). */
   getLinkage(query: LinkageQuery): Promise<LinkageView>;
   /** The departments and teams the HR token reaches (`get_hr_units`). */
@@ -112,6 +122,9 @@ export type CommandName =
   | 'get_hr_heatmap'
   | 'preview_cx_import'
   | 'import_cx'
+  | 'suggest_cx_mapping'
+  | 'get_cx_mappings'
+  | 'save_cx_mapping'
   | 'get_linkage'
   | 'get_hr_units'
   | 'get_team_comparison'

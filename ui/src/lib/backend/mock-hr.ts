@@ -205,6 +205,8 @@ export function sampleLinkage(exMetric: MetricKey | null = null, cxMetric: strin
     n_effective: 90,
     p_value: r > 0.3 ? 0.0001 : 0.3,
     p_adjusted: r > 0.3 ? 0.0004 : 0.6,
+    fcr_low: r > 0.3 ? Math.tanh(Math.atanh(r) - 0.3) : null,
+    fcr_high: r > 0.3 ? Math.tanh(Math.atanh(r) + 0.3) : null,
     not_enough_data: null,
     minimum: null,
   });
@@ -217,20 +219,36 @@ export function sampleLinkage(exMetric: MetricKey | null = null, cxMetric: strin
     n_effective: null,
     p_value: null,
     p_adjusted: null,
+    fcr_low: null,
+    fcr_high: null,
     not_enough_data: 'too_few_pairs',
     minimum: 10,
   };
+  const smallEffective: LinkageCorrelation = { ...notEnough, n: 10, n_effective: 6, not_enough_data: 'small_effective_size', minimum: 20 };
+  const figures = (within: LinkageCorrelation, between: LinkageCorrelation, extra: Partial<LinkagePair>) => ({
+    within,
+    team_demeaned: within.r === null ? within : estimate(within.r + 0.1),
+    first_difference: within.r === null ? within : estimate(within.r * 0.8),
+    between,
+    between_power: between.r === null ? null : 0.1,
+    flagged: false,
+    edge_peak: false,
+    rank: null,
+    ...extra,
+  });
   const pairs: LinkagePair[] = [
-    { ex_metric: 'wellbeing', cx_metric: 'csat', lag: 1, within: estimate(0.12), between: estimate(0.2, 6) },
-    { ex_metric: 'wellbeing', cx_metric: 'nps', lag: null, within: notEnough, between: notEnough },
-    { ex_metric: 'engagement', cx_metric: 'csat', lag: 3, within: estimate(0.62), between: estimate(0.4, 6) },
-    { ex_metric: 'engagement', cx_metric: 'nps', lag: null, within: notEnough, between: notEnough },
+    { ex_metric: 'wellbeing', cx_metric: 'csat', lag: 0, ...figures(estimate(0.12), estimate(0.2, 6), { edge_peak: true, rank: 2 }) },
+    { ex_metric: 'wellbeing', cx_metric: 'nps', lag: null, ...figures(notEnough, notEnough, {}) },
+    { ex_metric: 'engagement', cx_metric: 'csat', lag: 3, ...figures(estimate(0.62), estimate(0.4, 6), { flagged: true, rank: 1 }) },
+    { ex_metric: 'engagement', cx_metric: 'nps', lag: null, ...figures(smallEffective, notEnough, {}) },
   ];
   const pair = pairs.find((item) => item.ex_metric === exMetric && item.cx_metric === cxMetric) ?? pairs[2];
   const chosenLag = lag ?? pair?.lag ?? 0;
   const profile: LagPoint[] = Array.from({ length: 9 }, (_, index) => ({
     lag: index,
     within: pair?.lag === null ? notEnough : estimate(pair?.ex_metric === 'engagement' ? 0.62 - Math.abs(index - 3) * 0.15 : 0.1),
+    team_demeaned: pair?.lag === null ? notEnough : estimate(0.2),
+    first_difference: pair?.lag === null ? notEnough : estimate(0.1),
   }));
   const points = Array.from({ length: 60 }, (_, index) => {
     const ex = wobble(index) * 2;
@@ -253,19 +271,15 @@ export function sampleLinkage(exMetric: MetricKey | null = null, cxMetric: strin
     },
     min_pairs: 10,
     min_teams: 4,
+    min_effective_n: 20,
+    false_discovery_rate: 0.05,
+    teams_needed_for_power: 70,
+    min_cx_responses: 30,
+    cx_cells_too_few_customers: 0,
+    ex_from: '2024-W48',
+    ex_to: '2026-W39',
+    withheld: [{ team: 'Team 5', withheld: 12, asked: 208 }],
   };
-}
-
-/** The report of a sample CX file: clean, or with one error when the text holds "bad". */
-export function sampleCxReport(csv: string, stored: boolean): CxImportReport {
-  if (csv.includes('bad')) {
-    return { errors: [{ line: 3, column: 4, message: "'bad' is not a number" }], rows: 0, teams: 0, weeks: null, metrics: [], format: 'aggregated', preview: [], stored: false };
-  }
-  const preview = [
-    { team_id: 't1', team_name: 'Help desk', week: '2026-W46', metric: 'csat', value: 82.5, n: 40 },
-    { team_id: 't1', team_name: 'Help desk', week: '2026-W47', metric: 'csat', value: 84, n: 38 },
-  ];
-  return { errors: [], rows: 2, teams: 1, weeks: { from: '2026-W46', to: '2026-W47' }, metrics: ['csat'], format: 'aggregated', preview, stored };
 }
 
 /** The sample organisation's questionnaire: edition 2 until six weeks ago, edition 3 since. */

@@ -36,7 +36,6 @@ import {
   VARIETY_ITEMS,
 } from './mock-data';
 import {
-  sampleCxReport,
   sampleHrHeatmap,
   sampleHrOverview,
   sampleHrUnits,
@@ -46,6 +45,9 @@ import {
   sampleTeamComparison,
 } from './mock-hr';
 import { sampleAboutQuestions } from './mock-about';
+import { isSurveyExport, sampleCxReport, sampleCxSuggestion, sampleMappedReport, sampleSurveyRefusal } from './mock-cx';
+import type { CxSavedMapping } from '../bindings/CxSavedMapping';
+import type { CxImportReport } from '../bindings/CxImportReport';
 
 /** One recorded call of the mock. */
 export interface MockCall {
@@ -109,6 +111,21 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
   const delayMs = options.delayMs ?? 0;
   let reminder: ReminderStatus = { pulse_due: false, next_at: null, last_fired_at: null, snoozed_until: null };
   const shellHandlers: ((event: ShellEvent) => void)[] = [];
+  const cxMappings: CxSavedMapping[] = [];
+
+  /** A CX file read as the server would: through a saved mapping when named, else in Polso's layout. */
+  function cxReport(csv: string, mapping: string | null, stored: boolean): CxImportReport {
+    requireHrConnection(store.hr);
+    if (mapping !== null) {
+      const saved = cxMappings.find((candidate) => candidate.name === mapping);
+      if (saved === undefined) throw apiError('invalid_input', `no CX mapping is saved as '${mapping}'`);
+      const report = sampleMappedReport(saved.mapping, stored);
+      return report.errors.length > 0 ? { ...report, stored: false } : report;
+    }
+    if (isSurveyExport(csv)) return sampleSurveyRefusal();
+    const report = sampleCxReport(csv, stored);
+    return report.errors.length > 0 ? { ...report, stored: false } : report;
+  }
 
   async function answer<T>(command: CommandName, args: unknown, work: () => T): Promise<T> {
     calls.push({ command, args: structuredCopy(args ?? null) });
@@ -264,16 +281,33 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
         }
         return sampleHrHeatmap();
       }),
-    previewCxImport: (csv) =>
-      answer('preview_cx_import', { csv }, () => {
+    previewCxImport: (csv, mapping) => answer('preview_cx_import', { csv, mapping }, () => cxReport(csv, mapping, false)),
+    importCx: (csv, mapping) => answer('import_cx', { csv, mapping }, () => cxReport(csv, mapping, true)),
+    suggestCxMapping: (csv) =>
+      answer('suggest_cx_mapping', { csv }, () => {
         requireHrConnection(store.hr);
-        return sampleCxReport(csv, false);
+        return sampleCxSuggestion(csv);
       }),
-    importCx: (csv) =>
-      answer('import_cx', { csv }, () => {
+    getCxMappings: () =>
+      answer('get_cx_mappings', undefined, () => {
         requireHrConnection(store.hr);
-        const report = sampleCxReport(csv, true);
-        return report.errors.length > 0 ? { ...report, stored: false } : report;
+        return { mappings: [...cxMappings].sort((a, b) => a.name.localeCompare(b.name)) };
+      }),
+    saveCxMapping: (name, mapping) =>
+      answer('save_cx_mapping', { name, mapping }, () => {
+        requireHrConnection(store.hr);
+        const trimmed = name.trim();
+        if (trimmed === '' || [...trimmed].length > 100) {
+          throw apiError('invalid_input', "a mapping's name has 1 to 100 characters and no control character");
+        }
+        if (mapping.header_rows < 1 || mapping.header_rows > 3) {
+          throw apiError('invalid_input', `the mapping's header_rows must be 1 to 3, not ${mapping.header_rows}`);
+        }
+        const saved = { name: trimmed, mapping: structuredCopy(mapping), saved_at: now().toISOString(), organisation_wide: true };
+        const index = cxMappings.findIndex((candidate) => candidate.name === trimmed);
+        if (index >= 0) cxMappings[index] = saved;
+        else cxMappings.push(saved);
+        return saved;
       }),
     getLinkage: (query) =>
       answer('get_linkage', { ...query }, () => {

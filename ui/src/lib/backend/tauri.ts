@@ -5,6 +5,9 @@ import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import type { AboutQuestions } from '../bindings/AboutQuestions';
 import type { CxImportReport } from '../bindings/CxImportReport';
+import type { CxMappingList } from '../bindings/CxMappingList';
+import type { CxMappingSuggestion } from '../bindings/CxMappingSuggestion';
+import type { CxSavedMapping } from '../bindings/CxSavedMapping';
 import type { DevicePrivacyLoss } from '../bindings/DevicePrivacyLoss';
 import type { PrivacyLedger } from '../bindings/PrivacyLedger';
 import type { ExportOutcome } from '../bindings/ExportOutcome';
@@ -59,8 +62,11 @@ export function createTauriBackend(): Backend {
     hrDisconnect: () => call<HrConnection>('hr_disconnect'),
     getHrOverview: (query) => call<HrOverview>('get_hr_overview', { query }),
     getHrHeatmap: (query) => call<HrHeatmap>('get_hr_heatmap', { query }),
-    previewCxImport: (csv) => call<CxImportReport>('preview_cx_import', { csv }),
-    importCx: (csv) => call<CxImportReport>('import_cx', { csv }),
+    previewCxImport: (csv, mapping) => call<CxImportReport>('preview_cx_import', { csv, mapping }),
+    importCx: (csv, mapping) => call<CxImportReport>('import_cx', { csv, mapping }),
+    suggestCxMapping: (csv) => call<CxMappingSuggestion>('suggest_cx_mapping', { csv }),
+    getCxMappings: () => call<CxMappingList>('get_cx_mappings'),
+    saveCxMapping: (name, mapping) => call<CxSavedMapping>('save_cx_mapping', { name, mapping }),
     getLinkage: (query) => call<LinkageView>('get_linkage', { ...query }),
     getHrUnits: () => call<OrganisationUnits>('get_hr_units'),
     getTeamComparison: (query) => call<TeamComparison>('get_team_comparison', { query }),

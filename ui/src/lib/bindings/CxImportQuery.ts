@@ -9,4 +9,10 @@ export type CxImportQuery = {
  * `true` checks the file and returns the report with a preview, storing
  * nothing; `false` (the default) checks it and stores every row.
  */
-dry_run: boolean, };
+dry_run: boolean, 
+/**
+ * The name of a saved mapping (`PUT /v1/cx/mappings/{name}`) to read a
+ * survey tool's export with; without it the file is read in Polso's own
+ * layouts (see `polso_core::cx`).
+ */
+mapping: string | null, };

@@ -2,6 +2,7 @@
 import type { CxFileFormat } from "./CxFileFormat";
 import type { CxImportIssue } from "./CxImportIssue";
 import type { CxRowDto } from "./CxRowDto";
+import type { CxSurveyTool } from "./CxSurveyTool";
 import type { CxWeekRange } from "./CxWeekRange";
 import type { ErrorCode } from "./ErrorCode";
 
@@ -55,4 +56,11 @@ preview: Array<CxRowDto>,
  * Whether the rows were stored (replacing earlier rows of the same team,
  * week and metric). `false` for a dry run or a file with errors.
  */
-stored: boolean, };
+stored: boolean, 
+/**
+ * When a file read without a mapping is refused at its header but holds
+ * answers a survey tool exports (NPS, CSAT, CES questions), the tool it
+ * looks like: import it through a mapping
+ * (`POST /v1/cx/mapping-suggestion`). `null` otherwise.
+ */
+survey_tool: CxSurveyTool | null, };

@@ -10,6 +10,14 @@ export type LagPoint = {
  */
 lag: number, 
 /**
- * The within-team correlation at this lag.
+ * The within-team (two-way) correlation at this lag.
  */
-within: LinkageCorrelation, };
+within: LinkageCorrelation, 
+/**
+ * The team-demeaned correlation at this lag.
+ */
+team_demeaned: LinkageCorrelation, 
+/**
+ * The first-difference correlation at this lag.
+ */
+first_difference: LinkageCorrelation, };

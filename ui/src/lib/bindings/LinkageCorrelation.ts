@@ -38,10 +38,20 @@ p_value: number | null,
  */
 p_adjusted: number | null, 
 /**
+ * For a finding (adjusted p at most the false discovery rate), the lower
+ * end of the false-coverage adjusted interval (Benjamini–Yekutieli);
+ * absent for other cells.
+ */
+fcr_low: number | null, 
+/**
+ * The upper end of the false-coverage adjusted interval.
+ */
+fcr_high: number | null, 
+/**
  * Why there is no estimate; absent when there is one.
  */
 not_enough_data: NotEnoughDataReason | null, 
 /**
- * The minimum of pairs or teams the reason refers to.
+ * The minimum of pairs, teams or effective size the reason refers to.
  */
 minimum: number | null, };

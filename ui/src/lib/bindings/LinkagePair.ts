@@ -19,10 +19,37 @@ cx_metric: string,
  */
 lag: number | null, 
 /**
- * Within teams, at `lag` (at lag 0 when there is none, with its reason).
+ * Within teams and weeks (two-way fixed effects, the default), at `lag`
+ * (at lag 0 when there is none, with its reason).
  */
 within: LinkageCorrelation, 
 /**
+ * Within teams only (team means removed, week effects left in), at `lag`.
+ */
+team_demeaned: LinkageCorrelation, 
+/**
+ * Week-to-week changes (drift-robust), at `lag`.
+ */
+first_difference: LinkageCorrelation, 
+/**
  * Between teams (team means), at the same lag.
  */
-between: LinkageCorrelation, };
+between: LinkageCorrelation, 
+/**
+ * The chance, with the between-team figure's number of teams, of
+ * detecting the published r = 0.33; absent without a between-team figure.
+ */
+between_power: number | null, 
+/**
+ * Whether the view flags (colours) the pair: its strongest lag is a
+ * finding and the drift-robust figure agrees.
+ */
+flagged: boolean, 
+/**
+ * Whether the strongest lag is 0 or 8: no interior peak.
+ */
+edge_peak: boolean, 
+/**
+ * The pair's place when ranked by evidence (adjusted p, then z·√(n_eff − 3)), from 1; absent without an estimate.
+ */
+rank: number | null, };

@@ -2,6 +2,7 @@
 import type { LinkageDetail } from "./LinkageDetail";
 import type { LinkagePair } from "./LinkagePair";
 import type { MetricKey } from "./MetricKey";
+import type { WithheldWeeks } from "./WithheldWeeks";
 
 /**
  * The EX–CX linkage view: every pair at its strongest lag, and one pair in detail.
@@ -42,4 +43,36 @@ min_pairs: number,
 /**
  * The fewest teams a between-team correlation is estimated from.
  */
-min_teams: number, };
+min_teams: number, 
+/**
+ * The smallest effective sample size a within-team figure is shown from.
+ */
+min_effective_n: number, 
+/**
+ * The false discovery rate a finding is held to (0.05).
+ */
+false_discovery_rate: number, 
+/**
+ * The teams a between-team correlation needs for 80% power at r = 0.33.
+ */
+teams_needed_for_power: number, 
+/**
+ * The first and last EX week every lag was computed over; absent when none.
+ */
+ex_from: string | null, 
+/**
+ * The last EX week of the common window.
+ */
+ex_to: string | null, 
+/**
+ * Per team with any withheld EX cell, how many, by team name.
+ */
+withheld: Array<WithheldWeeks>, 
+/**
+ * The fewest customer responses a CX cell needs to enter the linkage (30).
+ */
+min_cx_responses: number, 
+/**
+ * CX cells (team, week, metric) left out for fewer than `min_cx_responses` responses.
+ */
+cx_cells_too_few_customers: number, };

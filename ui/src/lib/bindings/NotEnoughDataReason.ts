@@ -3,4 +3,4 @@
 /**
  * Why a correlation has no estimate.
  */
-export type NotEnoughDataReason = "too_few_pairs" | "too_few_teams" | "no_variation";
+export type NotEnoughDataReason = "too_few_pairs" | "too_few_teams" | "no_variation" | "small_effective_size";

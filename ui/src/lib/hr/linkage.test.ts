@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { sampleCxReport, sampleLinkage } from '../backend/mock-hr';
-import { canImport, cxPreviewState } from './cx';
+import { sampleLinkage } from '../backend/mock-hr';
 import {
   buildLinkageHeatmapOption,
   buildProfileOption,
   buildScatterOption,
   formatP,
   formatR,
+  rowsByEvidence,
   shapeLinkage,
   shapeProfile,
+  shapeWithheld,
 } from './linkage';
 
 const texts = {
@@ -16,6 +17,7 @@ const texts = {
   cxName: (metric: string) => metric.toUpperCase(),
   lagLabel: (lag: number) => `lag ${lag}`,
   notEnough: 'not enough data',
+  edgeMark: '(edge)',
   fontFamily: 'sans-serif',
   textColour: '#000',
 };
@@ -42,16 +44,45 @@ describe('shapeLinkage', () => {
 
   it('keeps pairs without an estimate, with their reason and no figure', () => {
     const row = data.rows.find((item) => item.ex === 'engagement' && item.cx === 'nps');
-    expect(row).toMatchObject({ lag: null, r: null, rText: null, notEnough: 'too_few_pairs' });
+    expect(row).toMatchObject({ lag: null, r: null, rText: null, notEnough: 'small_effective_size', minimum: 20, nEffectiveText: '6' });
   });
 
-  it('colours estimated cells by r and marks the others "not enough data", never 0', () => {
-    const option = buildLinkageHeatmapOption(data, texts);
-    const [estimated, missing] = option.series;
-    expect(estimated?.data.map((item) => item.value)).toEqual([
-      [0, 0, 0.12],
-      [0, 1, 0.62],
+  it('carries the flag, the edge peak, the rank and the other figures of each pair', () => {
+    const engagement = data.rows.find((item) => item.ex === 'engagement' && item.cx === 'csat');
+    expect(engagement).toMatchObject({ flagged: true, edgePeak: false, rank: 1, teamDemeanedText: '0.72', firstDifferenceText: '0.50' });
+    expect(engagement?.fcrText).toMatch(/^0\.\d\d … 0\.\d\d$/);
+    expect(engagement?.betweenText).toMatch(/^0\.40 \(0\.\d\d … 0\.\d\d\)$/);
+    expect(engagement?.betweenPowerText).toBe('10%');
+    const wellbeing = data.rows.find((item) => item.ex === 'wellbeing' && item.cx === 'csat');
+    expect(wellbeing).toMatchObject({ flagged: false, edgePeak: true, rank: 2, fcrText: null });
+  });
+
+  it('lists pairs in the order of evidence, never of |r|, those without an estimate last', () => {
+    expect(rowsByEvidence(data.rows).map((row) => `${row.ex}:${row.cx}`)).toEqual([
+      'engagement:csat',
+      'wellbeing:csat',
+      'wellbeing:nps',
+      'engagement:nps',
     ]);
+  });
+
+  it('lists the withheld weeks per team with their share, in the locale', () => {
+    const view = sampleLinkage();
+    view.withheld.push({ team: 'Team 1', withheld: 40, asked: 208 });
+    expect(shapeWithheld(view, 'it')).toEqual([
+      { team: 'Team 1', withheld: 40, asked: 208, shareText: '19%' },
+      { team: 'Team 5', withheld: 12, asked: 208, shareText: '6%' },
+    ]);
+  });
+
+  it('colours only flagged cells by r, draws the others neutral, and marks "not enough data", never 0', () => {
+    const option = buildLinkageHeatmapOption(data, texts);
+    const [flagged, neutral, missing] = option.series;
+    expect(flagged?.data.map((item) => item.value)).toEqual([[0, 1, 0.62]]);
+    // Wellbeing × CSAT has an r but no finding: placed, not coloured, labelled with its r and its edge peak.
+    expect(neutral?.data.map((item) => item.value)).toEqual([[0, 0, 0]]);
+    expect(neutral?.label.formatter({ data: neutral.data[0] } as never)).toBe('0.12\nlag 0 (edge)');
+    expect(option.visualMap).toMatchObject({ seriesIndex: 0 });
     expect(missing?.data.map((item) => item.row.cx)).toEqual(['nps', 'nps']);
     expect(missing?.label.formatter({} as never)).toBe('not enough data');
     expect(option.visualMap).toMatchObject({ min: -1, max: 1 });
@@ -84,20 +115,5 @@ describe('the detail', () => {
     ]);
     const noFit = buildScatterOption({ ...detail, fit: null }, { exAxis: 'EX', cxAxis: 'CX' });
     expect(noFit.series[1]?.data).toEqual([]);
-  });
-});
-
-describe('the CX preview', () => {
-  it('allows import only after a clean preview', () => {
-    expect(cxPreviewState(null)).toBe('none');
-    expect(canImport(null, false)).toBe(false);
-    const clean = sampleCxReport('team;week', false);
-    expect(cxPreviewState(clean)).toBe('clean');
-    expect(canImport(clean, false)).toBe(true);
-    expect(canImport(clean, true)).toBe(false);
-    const bad = sampleCxReport('bad', false);
-    expect(cxPreviewState(bad)).toBe('errors');
-    expect(canImport(bad, false)).toBe(false);
-    expect(cxPreviewState({ ...clean, rows: 0 })).toBe('empty');
   });
 });

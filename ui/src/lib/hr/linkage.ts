@@ -1,7 +1,9 @@
 // The EX–CX linkage view shaped for its charts and tables, as pure functions: the EX × CX
 // heatmap at each pair's strongest lag, the lag profile of one pair (r with its 95% interval
 // by lag) and the scatter of one pair at one lag with its fitted line. A pair without an
-// estimate is drawn grey and says "not enough data", never 0.
+// estimate is drawn grey and says "not enough data", never 0. Only flagged pairs (a finding
+// that the drift-robust figure backs, issue 15) are coloured; the others are drawn neutral with
+// their r, and the table is in the order of evidence, never of |r|.
 
 import type { LinkageCorrelation } from '../bindings/LinkageCorrelation';
 import type { LinkageDetail } from '../bindings/LinkageDetail';
@@ -37,6 +39,22 @@ export interface LinkageRow {
   nTeams: number;
   nEffectiveText: string | null;
   notEnough: LinkageCorrelation['not_enough_data'];
+  /** The minimum the reason refers to (pairs, teams or effective size). */
+  minimum: number | null;
+  /** Coloured and called a finding: adjusted p small enough and the drift-robust figure agrees. */
+  flagged: boolean;
+  /** The strongest lag is 0 or 8: no interior peak. */
+  edgePeak: boolean;
+  /** Place in the order of evidence, from 1; null without an estimate. */
+  rank: number | null;
+  /** The false-coverage adjusted interval of a finding. */
+  fcrText: string | null;
+  /** r of the team-demeaned (week effects left in) and first-difference figures. */
+  teamDemeanedText: string | null;
+  firstDifferenceText: string | null;
+  /** The between-team r with its interval, and its power (in %) to see r = 0.33. */
+  betweenText: string | null;
+  betweenPowerText: string | null;
 }
 
 /** Everything the heatmap and its table draw: EX metrics as rows, CX metrics as columns. */
@@ -67,9 +85,50 @@ export function shapeLinkage(view: LinkageView, locale: string): LinkageData {
           ? null
           : new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(within.n_effective),
       notEnough: within.not_enough_data,
+      minimum: within.minimum,
+      flagged: pair.flagged,
+      edgePeak: pair.edge_peak,
+      rank: pair.rank,
+      fcrText: intervalText(within.fcr_low, within.fcr_high, locale),
+      teamDemeanedText: pair.team_demeaned.r === null ? null : formatR(pair.team_demeaned.r, locale),
+      firstDifferenceText: pair.first_difference.r === null ? null : formatR(pair.first_difference.r, locale),
+      betweenText:
+        pair.between.r === null
+          ? null
+          : `${formatR(pair.between.r, locale)} (${intervalText(pair.between.ci_low, pair.between.ci_high, locale) ?? ''})`,
+      betweenPowerText:
+        pair.between_power === null
+          ? null
+          : new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }).format(pair.between_power),
     };
   });
   return { exMetrics: view.ex_metrics, cxMetrics: view.cx_metrics, rows };
+}
+
+function intervalText(low: number | null, high: number | null, locale: string): string | null {
+  return low === null || high === null ? null : `${formatR(low, locale)} … ${formatR(high, locale)}`;
+}
+
+/** The rows in the order of evidence (rank 1 first), then those without an estimate in grid order. */
+export function rowsByEvidence(rows: LinkageRow[]): LinkageRow[] {
+  const ranked = rows.filter((row) => row.rank !== null).sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0));
+  return [...ranked, ...rows.filter((row) => row.rank === null)];
+}
+
+/** One team's withheld EX weeks, as the view lists them. */
+export interface WithheldRow {
+  team: string;
+  withheld: number;
+  asked: number;
+  shareText: string;
+}
+
+/** The teams with withheld EX cells, most withheld first. */
+export function shapeWithheld(view: LinkageView, locale: string): WithheldRow[] {
+  const percent = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 });
+  return [...view.withheld]
+    .sort((a, b) => b.withheld - a.withheld || a.team.localeCompare(b.team))
+    .map((item) => ({ ...item, shareText: percent.format(item.asked === 0 ? 0 : item.withheld / item.asked) }));
 }
 
 export interface LinkageTexts {
@@ -77,6 +136,8 @@ export interface LinkageTexts {
   cxName: (metric: string) => string;
   lagLabel: (lag: number) => string;
   notEnough: string;
+  /** Appended to the label of a pair whose strongest lag is 0 or 8. */
+  edgeMark: string;
   fontFamily: string;
   textColour: string;
 }
@@ -85,9 +146,16 @@ interface Param {
   data?: { row?: LinkageRow };
 }
 
-/** The heatmap: cells coloured by r at the pair's strongest lag (−1 red … +1 green), labelled "r · lag". */
+/**
+ * The heatmap: flagged cells coloured by r at the pair's strongest lag (−1 red … +1 green), others
+ * neutral with their r, cells without an estimate grey; labelled "r · lag", with a mark for an
+ * edge peak.
+ */
 export function buildLinkageHeatmapOption(data: LinkageData, texts: LinkageTexts) {
-  const label = (row: LinkageRow) => (row.rText === null ? texts.notEnough : `${row.rText}\n${texts.lagLabel(row.lag ?? 0)}`);
+  const label = (row: LinkageRow) =>
+    row.rText === null
+      ? texts.notEnough
+      : `${row.rText}\n${texts.lagLabel(row.lag ?? 0)}${row.edgePeak ? ` ${texts.edgeMark}` : ''}`;
   return {
     animation: false,
     aria: { enabled: false },
@@ -101,7 +169,7 @@ export function buildLinkageHeatmapOption(data: LinkageData, texts: LinkageTexts
       {
         type: 'heatmap',
         name: 'estimated',
-        data: data.rows.filter((row) => row.r !== null).map((row) => ({ value: [row.x, row.y, row.r], row })),
+        data: data.rows.filter((row) => row.r !== null && row.flagged).map((row) => ({ value: [row.x, row.y, row.r], row })),
         label: {
           show: true,
           fontSize: 10,
@@ -110,6 +178,20 @@ export function buildLinkageHeatmapOption(data: LinkageData, texts: LinkageTexts
           formatter: (param: Param) => (param.data?.row ? label(param.data.row) : ''),
         },
         itemStyle: { borderColor: '#fff', borderWidth: 1 },
+      },
+      {
+        type: 'heatmap',
+        name: 'not flagged',
+        // Estimated but no finding: drawn neutral, whatever the size of r.
+        data: data.rows.filter((row) => row.r !== null && !row.flagged).map((row) => ({ value: [row.x, row.y, 0], row })),
+        label: {
+          show: true,
+          fontSize: 10,
+          lineHeight: 14,
+          color: '#3d444d',
+          formatter: (param: Param) => (param.data?.row ? label(param.data.row) : ''),
+        },
+        itemStyle: { color: '#f7f7f7', borderColor: '#fff', borderWidth: 1 },
       },
       {
         type: 'heatmap',

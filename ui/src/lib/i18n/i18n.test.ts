@@ -42,6 +42,15 @@ const DYNAMIC_PREFIXES = [
   // Read by the Rust shell for the tray menu and the notification (src-tauri/src/texts.rs).
   'tray.',
   'reminder.',
+  // The CX mapping step: built from the wire's codes (checked against them in hr/cx.test.ts).
+  'cx.tool.',
+  'cx.order.',
+  'cx.direction.',
+  'cx.metric_name.',
+  'cx.undecided.',
+  'cx.confirm.',
+  'cx.column_role.',
+  'cx.evidence.',
 ];
 
 /** The `{name}` placeholders of a message, all plural forms together. */
