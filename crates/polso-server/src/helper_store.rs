@@ -141,6 +141,19 @@ impl HelperStore {
                         .to_owned(),
                 ));
             }
+            // A raised or new head-count would let more reports into a week
+            // the helper already counts: it applies once those sums are released.
+            let raised = pairing
+                .departments
+                .iter()
+                .flat_map(|department| &department.teams)
+                .find(|team| before.headcount(&team.id).is_none_or(|pinned| team.headcount > pinned));
+            if let Some(team) = raised {
+                return Err(ServerError::InvalidInput(format!(
+                    "the helper holds sums not yet released: a new pairing may not raise a team's head-count or add a team (team '{}') until they are; pair again once the week is published",
+                    team.id
+                )));
+            }
         }
         let mut pinned = pairing.clone();
         let token_hash = hash_secret(&pinned.leader_token);

@@ -436,7 +436,7 @@ fn main() -> Result<()> {
                 && shared.helper_link(&organisation)?.is_some()
             {
                 eprintln!(
-                    "the helper verifies at most the head-count pinned when it was paired: for this one to count, link it again (`link-helper`) and have its administrator run `helper-pair`"
+                    "the helper verifies at most the head-count pinned when it was paired: for this one to count, link it again (`link-helper`) and have its administrator run `helper-pair` once the weeks it holds are published"
                 );
             }
         }

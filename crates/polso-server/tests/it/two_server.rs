@@ -679,7 +679,22 @@ async fn a_new_pairing_cannot_weaken_the_helper_while_it_holds_sums() {
     let refused = two.helper.store().pair(&pairing, enrolment_time()).unwrap_err();
     assert!(refused.to_string().contains("may not lower k"), "{refused}");
     pairing.k = 5;
-    two.helper.store().pair(&pairing, enrolment_time()).expect("the same k is accepted");
+    // A raised head-count, or a team the helper did not pin, would let more
+    // reports into the week it already counts (the leader's sybils).
+    let pinned = pairing.departments[0].teams[0].headcount;
+    pairing.departments[0].teams[0].headcount = pinned + 1;
+    let refused = two.helper.store().pair(&pairing, enrolment_time()).unwrap_err();
+    assert!(refused.to_string().contains("may not raise a team's head-count"), "{refused}");
+    pairing.departments[0].teams[0].headcount = pinned;
+    let mut added = pairing.clone();
+    added.departments[0]
+        .teams
+        .push(polso_server::helper_wire::PairedTeam { id: "team_new".to_owned(), headcount: 3 });
+    let refused = two.helper.store().pair(&added, enrolment_time()).unwrap_err();
+    assert!(refused.to_string().contains("team 'team_new'"), "{refused}");
+    // A lower head-count takes nothing away from what it holds, and the same pairing is accepted.
+    pairing.departments[0].teams[0].headcount = pinned - 1;
+    two.helper.store().pair(&pairing, enrolment_time()).expect("a lower head-count is accepted");
 }
 
 /// A helper that inflates its count shares in its answer: the leader refuses
