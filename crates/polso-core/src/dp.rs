@@ -253,18 +253,8 @@ fn bernoulli_exp_at_most_one(random: &mut dyn RandomBits, numerator: u64, denomi
 mod tests {
     use super::*;
 
-    /// SplitMix64: a fast, well-mixed source for the statistical tests.
-    struct SplitMix(u64);
-
-    impl RandomBits for SplitMix {
-        fn next_u64(&mut self) -> u64 {
-            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        }
-    }
+    // SplitMix64: a fast, well-mixed source for the statistical tests.
+    use crate::splitmix::SplitMix64;
 
     fn epsilon(text: &str) -> Epsilon {
         text.parse().unwrap()
@@ -293,7 +283,7 @@ mod tests {
 
     #[test]
     fn uniform_and_bernoulli_are_exact_on_small_bounds() {
-        let mut random = SplitMix(1);
+        let mut random = SplitMix64::new(1);
         let mut counts = [0u32; 3];
         for _ in 0..30_000 {
             counts[uniform_below(&mut random, 3) as usize] += 1;
@@ -313,7 +303,7 @@ mod tests {
     fn samples_follow_the_discrete_laplace_distribution() {
         for (sensitivity, epsilon_text) in [(1, "1"), (3, "0.5"), (100, "1"), (1, "3")] {
             let mechanism = DiscreteLaplace::for_query(sensitivity, epsilon(epsilon_text)).unwrap();
-            let mut random = SplitMix(sensitivity ^ 0xD1CE);
+            let mut random = SplitMix64::new(sensitivity ^ 0xD1CE);
             let n_samples = 60_000;
             let samples: Vec<i64> = (0..n_samples).map(|_| mechanism.sample(&mut random)).collect();
             let mean = samples.iter().sum::<i64>() as f64 / n_samples as f64;
@@ -343,7 +333,7 @@ mod tests {
     #[test]
     fn the_same_bits_give_the_same_sample() {
         let mechanism = DiscreteLaplace::for_query(5, epsilon("0.2")).unwrap();
-        let first: Vec<i64> = (0..5).map(|_| mechanism.sample(&mut SplitMix(42))).collect();
+        let first: Vec<i64> = (0..5).map(|_| mechanism.sample(&mut SplitMix64::new(42))).collect();
         assert!(first.windows(2).all(|pair| pair[0] == pair[1]));
     }
 }

@@ -20,6 +20,7 @@ pub mod pulse;
 pub mod questionnaire;
 pub mod schedule;
 pub mod scoring;
+pub mod splitmix;
 pub mod stats;
 pub mod survey;
 pub mod week;

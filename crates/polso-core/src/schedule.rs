@@ -66,6 +66,7 @@
 use crate::bank::{ItemBank, ItemId, Metric};
 use crate::pulse::MAX_ITEMS_PER_WEEK;
 use crate::questionnaire::{Questionnaire, QuestionnairePlan};
+use crate::splitmix::SplitMix64;
 use crate::week::IsoWeek;
 
 /// The first edition of the questionnaire whose items may be answered "not
@@ -474,40 +475,6 @@ impl Schedule {
         self.items_for_week(week)
             .iter()
             .any(|item| bank.item(item.as_str()).is_some_and(|item| item.metric == metric))
-    }
-}
-
-/// SplitMix64 (Steele, Lea and Flood, 2014): a tiny, fast, well-mixed
-/// generator, enough to derive a few draws from a seed. Not for secrets.
-struct SplitMix64 {
-    state: u64,
-}
-
-impl SplitMix64 {
-    fn new(seed: u64) -> SplitMix64 {
-        SplitMix64 { state: seed }
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut mixed = self.state;
-        mixed = (mixed ^ (mixed >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        mixed = (mixed ^ (mixed >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        mixed ^ (mixed >> 31)
-    }
-
-    /// A number in `0..bound` (`bound` > 0), by Lemire's multiply-shift; its
-    /// bias is below 2^-60 for the small bounds used here.
-    fn below(&mut self, bound: u64) -> u64 {
-        ((u128::from(self.next_u64()) * u128::from(bound)) >> 64) as u64
-    }
-
-    /// Shuffles `values` in place (Fisher–Yates).
-    fn shuffle<T>(&mut self, values: &mut [T]) {
-        for last in (1..values.len()).rev() {
-            let other = self.below(last as u64 + 1) as usize;
-            values.swap(last, other);
-        }
     }
 }
 

@@ -32,6 +32,7 @@ use polso_core::anonymity::Threshold;
 use polso_core::bank::ItemBank;
 use polso_core::cx::CxMetric;
 use polso_core::questionnaire::{QuestionnairePlan, cycle_start};
+use polso_core::splitmix::SplitMix64;
 use polso_core::{Answer, IsoWeek, Schedule, score_answers};
 
 use crate::admin;
@@ -480,29 +481,25 @@ pub fn seed_demo_until(
 /// SplitMix64 seeded from a seed and a path of indices: every (team, week)
 /// has its own stream, so changing one part of the generator does not shift
 /// the randomness of the others. Not for secrets.
-struct Stream(u64);
+struct Stream(SplitMix64);
 
 impl Stream {
     fn new(seed: u64, path: &[u64]) -> Stream {
-        let mut stream = Stream(seed ^ 0x5DEE_CE66_D1CE_5EED);
+        let mut state = seed ^ 0x5DEE_CE66_D1CE_5EED;
         for &step in path {
-            stream.0 ^= step.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-            stream.0 = stream.next_u64();
+            state ^= step.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            state = SplitMix64::new(state).next_u64();
         }
-        stream
+        Stream(SplitMix64::new(state))
     }
 
     fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
 
     /// Uniform in [0, 1).
     fn uniform(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+        self.0.uniform()
     }
 
     /// Standard normal, by Box–Muller.

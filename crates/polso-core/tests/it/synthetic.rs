@@ -14,25 +14,21 @@ use polso_core::cx::CxMetric;
 use polso_core::linkage::{CxObservation, ExObservation};
 use polso_core::week::IsoWeek;
 
-/// SplitMix64: a small, well-known generator, so every run sees the same data.
-pub struct TestRandom(u64);
+/// SplitMix64 (`polso_core::splitmix`), so every run sees the same data.
+pub struct TestRandom(polso_core::splitmix::SplitMix64);
 
 impl TestRandom {
     pub fn new(seed: u64) -> TestRandom {
-        TestRandom(seed)
+        TestRandom(polso_core::splitmix::SplitMix64::new(seed))
     }
 
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
 
     /// Uniform on [0, 1).
     pub fn uniform(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+        self.0.uniform()
     }
 
     /// Standard normal, by Box–Muller.
