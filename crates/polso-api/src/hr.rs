@@ -470,6 +470,13 @@ pub struct LinkageDetail {
     pub points: Vec<LinkageScatterPoint>,
     /// The fitted line; absent with fewer than two distinct EX deviations.
     pub fit: Option<LinkageFit>,
+    /// The team-permutation p-value of the default (two-way) figure at `lag`: how often pairing
+    /// each team's EX with another team's CX, same weeks, gives a correlation at least as far from 0
+    /// (`polso_core::linkage`, "The team-permutation test"). Never below `1 / (permutations + 1)`.
+    /// Absent below 5 teams or when the figure has no estimate.
+    pub permutation_p: Option<f64>,
+    /// The permuted pairings `permutation_p` was computed from (the teams less one); absent with it.
+    pub permutations: Option<u32>,
 }
 
 /// The EX–CX linkage view: every pair at its strongest lag, and one pair in detail.

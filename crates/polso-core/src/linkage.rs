@@ -36,6 +36,38 @@
 //!   unit-level research (Harter, Schmidt and Hayes, 2002: r ≈ 0.33 across 7,939 units); with few
 //!   teams it has little power ([`between_team_power`]).
 //!
+//! # The team-permutation test
+//!
+//! The p-value of the default figure rests on `n_eff`, which rests on a model of the autocorrelation
+//! (Bartlett's sum up to a cutoff), and on week effects being the same for every team. Drifting
+//! series bias the sample autocorrelations towards 0, and a calendar trend that every team follows
+//! with its own strength survives the week demeaning as a team-specific trend; both make the
+//! parametric p too small. [`LinkageSeries::team_permutation_test`] asks the data instead, for one
+//! (EX metric, CX metric, lag), the detail view's cell: take the `T` teams of the default figure
+//! (those with at least two paired weeks), sorted by name; for each cyclic shift `s = 1..T−1` pair
+//! the EX of the `k`-th team with the CX of team `(k + s) mod T`, week `w` with week `w + lag`
+//! exactly as before, keep the weeks where both exist, and recompute the same figure (two-way
+//! fixed-effects residuals, Pearson on the pooled residuals). Every permuted dataset keeps each
+//! team's own EX series and each team's own CX series whole, so their autocorrelation and any
+//! drift stay as they are, and keeps the calendar, so a season or trend shared by the teams lines
+//! up as it did; only the link between a team's EX and *its own* CX is broken. A shared trend makes
+//! the permuted correlations about as large as the observed one, and the p-value large; a real per-team
+//! link makes the observed correlation stand out. The cyclic shifts are `T − 1` derangements (no
+//! team keeps its own CX) that need no random numbers, so the result is exactly reproducible.
+//!
+//! ```text
+//! p_permutation = (1 + #{s : |r_s| ≥ |r_observed|}) / (1 + S)
+//! ```
+//!
+//! with `S` the shifts whose permuted figure exists (a shift whose residuals do not vary, or that
+//! leaves fewer than two pairs, is left out and not counted). The observed figure is one of the
+//! `S + 1` and the `+ 1`s count it, so the p-value is never 0: with `T` teams it is at least `1 / T`
+//! (0.2 at the minimum of [`MIN_PERMUTATION_TEAMS`] = 5 teams; 20 teams are needed for 0.05). Below
+//! five teams there are too few shifts to say anything (with four, p could not go below 0.25, and
+//! the null distribution would be three correlations), so the test is not computed and says why
+//! ([`NotEnoughData::TooFewTeams`]); nor is it when the observed figure has no estimate (its own
+//! reason is returned).
+//!
 //! # The numbers
 //!
 //! - `r`: Pearson's or Spearman's coefficient, from −1 to 1.
@@ -104,7 +136,7 @@
 //! figure is below [`MIN_EFFECTIVE_N`], a correlation has no estimate and says why ([`NotEnoughData`]).
 //! Such cells are neither coloured nor ranked and take no part in the Benjamini–Hochberg adjustment.
 //!
-//! Pure: no IO, no clock, no randomness.
+//! Pure: no IO, no clock, no randomness (the permutation test's shifts are fixed, not drawn).
 
 mod panel;
 #[cfg(test)]
@@ -176,6 +208,10 @@ pub const DRIFT_ROBUST_CONFIRMATION_P: f64 = 0.05;
 /// First differences join two paired weeks of a team at most this many weeks apart (a metric asked
 /// every 4th week still has differences; a gap of months does not make one).
 pub const MAX_DIFFERENCE_GAP_WEEKS: i64 = 4;
+
+/// Fewer teams than this (teams with at least two paired weeks) and the team-permutation test is
+/// not computed: `T − 1` cyclic shifts give a p-value no smaller than `1 / T` (module header).
+pub const MIN_PERMUTATION_TEAMS: usize = 5;
 
 /// The between-team correlation the power note is about: Harter, Schmidt and Hayes (2002), r ≈ 0.33
 /// between unit engagement and customer satisfaction–loyalty.
@@ -272,11 +308,12 @@ pub enum NotEnoughData {
         /// The minimum, [`MIN_WITHIN_TEAM_PAIRS`].
         minimum: usize,
     },
-    /// Too few teams (between-team).
+    /// Too few teams (between-team, or the team-permutation test).
     TooFewTeams {
         /// Teams available.
         teams: usize,
-        /// The minimum, [`MIN_BETWEEN_TEAM_TEAMS`].
+        /// The minimum, [`MIN_BETWEEN_TEAM_TEAMS`] (between-team) or [`MIN_PERMUTATION_TEAMS`]
+        /// (the team-permutation test).
         minimum: usize,
     },
     /// The EX or the CX values do not vary (after the transform, for within-team), so no correlation
@@ -627,6 +664,24 @@ pub fn between_team_power(n_teams: usize) -> BetweenTeamPower {
     }
 }
 
+/// The team-permutation test of one cell's default figure (module header, "The team-permutation
+/// test").
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TeamPermutationTest {
+    /// The observed default figure (two-way fixed-effects Pearson), as in the grid.
+    pub r_observed: f64,
+    /// `(1 + at_least_as_large) / (1 + permutations)`: how often pairing teams' EX with other
+    /// teams' CX, same weeks, gives a correlation at least as far from 0 as the observed one. At
+    /// least `1 / (1 + permutations)`.
+    pub p_value: f64,
+    /// The permuted datasets with a figure (at most `n_teams − 1` cyclic shifts).
+    pub permutations: usize,
+    /// The permuted datasets with `|r| ≥ |r_observed|`.
+    pub at_least_as_large: usize,
+    /// The teams of the observed figure, which the shifts permute.
+    pub n_teams: usize,
+}
+
 /// One point of a scatter: a team's week, as deviations from that team's own means.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScatterPoint {
@@ -785,32 +840,97 @@ impl LinkageSeries {
         Scatter { ex_metric, cx_metric: cx_metric.clone(), lag_weeks, points, fit }
     }
 
+    /// The team-permutation test of the default figure of one (EX metric, CX metric, lag) over the
+    /// common window (module header, "The team-permutation test"): the observed two-way Pearson
+    /// against the same figure with each team's EX paired with another team's CX, for every cyclic
+    /// shift of the teams in name order. Not computed when the observed figure has no estimate (its
+    /// reason) or has fewer than [`MIN_PERMUTATION_TEAMS`] teams ([`NotEnoughData::TooFewTeams`]).
+    pub fn team_permutation_test(
+        &self,
+        ex_metric: Metric,
+        cx_metric: &CxMetric,
+        lag_weeks: u32,
+    ) -> Result<TeamPermutationTest, NotEnoughData> {
+        let residuals = two_way(&self.paired(ex_metric, cx_metric, lag_weeks));
+        let (observed, _) = within_team(&residuals);
+        let r_observed = match observed.outcome {
+            CorrelationOutcome::Estimated(estimate) => estimate.r,
+            CorrelationOutcome::NotEnoughData(reason) => return Err(reason),
+        };
+        // The teams of the observed figure (two or more pairs), in name order (team indexes follow
+        // the sorted names).
+        let teams: Vec<usize> = residuals.teams.iter().map(|team| team.team).collect();
+        let n_teams = teams.len();
+        if n_teams < MIN_PERMUTATION_TEAMS {
+            return Err(NotEnoughData::TooFewTeams { teams: n_teams, minimum: MIN_PERMUTATION_TEAMS });
+        }
+        let (Some(ex_teams), Some(cx_teams)) = (self.ex.get(&ex_metric), self.cx.get(cx_metric)) else {
+            return Err(NotEnoughData::TooFewTeams { teams: 0, minimum: MIN_PERMUTATION_TEAMS });
+        };
+        let (mut permutations, mut at_least_as_large) = (0, 0);
+        for shift in 1..n_teams {
+            let permuted: Vec<TeamPairs> = (0..n_teams)
+                .map(|k| {
+                    let (ex_team, cx_team) = (teams[k], teams[(k + shift) % n_teams]);
+                    self.pair_weeks(ex_team, &ex_teams[ex_team], &cx_teams[cx_team], lag_weeks)
+                })
+                .filter(|pairs| !pairs.weeks.is_empty())
+                .collect();
+            let permuted_residuals = two_way(&permuted);
+            let (pooled_ex, pooled_cx) = permuted_residuals.pooled();
+            if let Some(r) = pearson(&pooled_ex, &pooled_cx) {
+                permutations += 1;
+                at_least_as_large += usize::from(r.abs() >= r_observed.abs());
+            }
+        }
+        Ok(TeamPermutationTest {
+            r_observed,
+            p_value: (1 + at_least_as_large) as f64 / (1 + permutations) as f64,
+            permutations,
+            at_least_as_large,
+            n_teams,
+        })
+    }
+
     /// Each team's paired weeks in the common window: EX at `w`, CX at `w + lag_weeks`, for teams with
     /// at least one pair.
     fn paired(&self, ex_metric: Metric, cx_metric: &CxMetric, lag_weeks: u32) -> Vec<TeamPairs> {
         let (Some(ex_teams), Some(cx_teams)) = (self.ex.get(&ex_metric), self.cx.get(cx_metric)) else {
             return Vec::new();
         };
+        ex_teams
+            .iter()
+            .zip(cx_teams)
+            .enumerate()
+            .map(|(team, (ex_weeks, cx_weeks))| self.pair_weeks(team, ex_weeks, cx_weeks, lag_weeks))
+            .filter(|pairs| !pairs.weeks.is_empty())
+            .collect()
+    }
+
+    /// One EX series paired with one CX series over the common window (EX at `w`, CX at
+    /// `w + lag_weeks`), labelled `team`; the same team's series for the figures, another team's CX
+    /// for the permutation test.
+    fn pair_weeks(
+        &self,
+        team: usize,
+        ex_weeks: &BTreeMap<i64, f64>,
+        cx_weeks: &HashMap<i64, f64>,
+        lag_weeks: u32,
+    ) -> TeamPairs {
+        let mut pairs = TeamPairs { team, weeks: Vec::new(), ex: Vec::new(), cx: Vec::new() };
         let (start, end) = self.window;
         if start > end {
-            return Vec::new();
+            return pairs;
         }
         let lag = i64::from(lag_weeks);
-        let mut result = Vec::new();
-        for (team, (ex_weeks, cx_weeks)) in ex_teams.iter().zip(cx_teams).enumerate() {
-            let mut pairs = TeamPairs { team, weeks: Vec::new(), ex: Vec::new(), cx: Vec::new() };
-            for (week, ex) in ex_weeks.range(start..=end) {
-                if let Some(cx) = cx_weeks.get(&(week + lag)) {
-                    pairs.weeks.push(*week);
-                    pairs.ex.push(*ex);
-                    pairs.cx.push(*cx);
-                }
-            }
-            if !pairs.weeks.is_empty() {
-                result.push(pairs);
+        for (week, ex) in ex_weeks.range(start..=end) {
+            if let Some(cx) = cx_weeks.get(&(week + lag)) {
+                pairs.weeks.push(*week);
+                pairs.ex.push(*ex);
+                pairs.cx.push(*cx);
             }
         }
-        result
+        pairs
     }
 
     fn cell(&self, ex_metric: Metric, cx_metric: &CxMetric, lag_weeks: u32) -> LinkageCell {

@@ -3,8 +3,9 @@
 //! linkage statistics ([`polso_core::linkage`], the one implementation) and
 //! shapes the result for the UI: every EX × CX pair at its strongest lag (by
 //! evidence, issue 15), flagged or not, ranked, with the two-way, team-demeaned,
-//! first-difference and between-team figures; one pair in detail (lag profile
-//! and scatter with its fitted line); and the withheld EX weeks per team.
+//! first-difference and between-team figures; one pair in detail (lag profile,
+//! scatter with its fitted line, and the team-permutation p-value at its lag);
+//! and the withheld EX weeks per team.
 //!
 //! Only released cells enter: a withheld or not-asked cell has no mean and is
 //! left out, never read as zero. [`shape_linkage`] is pure; nothing here reads
@@ -254,6 +255,7 @@ fn detail_of(
         })
         .collect();
     let scatter = series.scatter(ex_metric, &cx_metric, lag);
+    let permutation_test = series.team_permutation_test(ex_metric, &cx_metric, lag).ok();
     LinkageDetail {
         ex_metric: pair.ex_metric,
         cx_metric: pair.cx_metric.clone(),
@@ -270,6 +272,8 @@ fn detail_of(
             })
             .collect(),
         fit: scatter.fit.map(|fit| LinkageFit { slope: fit.slope, intercept: fit.intercept }),
+        permutation_p: permutation_test.map(|test| test.p_value),
+        permutations: permutation_test.map(|test| count(test.permutations)),
     }
 }
 

@@ -192,6 +192,10 @@ fn the_planted_lag_three_relation_is_found_and_detailed() {
     // The common window: 40 weeks less the longest lag.
     assert_eq!(detail.points.len(), 6 * (40 - 8));
     assert!(detail.profile.iter().all(|point| point.team_demeaned.n == point.within.n));
+    // The team-permutation test over the 6 teams: 5 cyclic pairings of one
+    // team's EX with another's CX, none as strong as the planted link.
+    assert_eq!(detail.permutations, Some(5));
+    assert_eq!(detail.permutation_p, Some(1.0 / 6.0));
     assert!(detail.points.iter().all(|point| point.team != "Tiny"));
     assert!(detail.points.iter().any(|point| point.team == "Help desk"));
     assert!(detail.fit.unwrap().slope > 0.5);

@@ -1,5 +1,6 @@
 //! Unit tests of the linkage grid: the effective size and its cutoff, the panel transforms, the
-//! minimum effective size, evidence-based picking, edge peaks and false-coverage intervals.
+//! minimum effective size, evidence-based picking, edge peaks, false-coverage intervals and the
+//! team-permutation test.
 
 use super::panel::{TeamPairs, effective_size, first_differences, team_demeaned, two_way};
 use super::*;
@@ -8,20 +9,16 @@ fn close(actual: f64, expected: f64, tolerance: f64) -> bool {
     (actual - expected).abs() <= tolerance
 }
 
-/// SplitMix64, for deterministic test data.
-struct TestRandom(u64);
+/// SplitMix64 (`crate::splitmix`), for deterministic test data.
+struct TestRandom(crate::splitmix::SplitMix64);
 
 impl TestRandom {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+    fn new(seed: u64) -> TestRandom {
+        TestRandom(crate::splitmix::SplitMix64::new(seed))
     }
 
     fn uniform(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+        self.0.uniform()
     }
 
     fn normal(&mut self) -> f64 {
@@ -88,7 +85,7 @@ fn team_levels_do_not_leak_into_within_team_correlation() {
     let mut ex = Vec::new();
     let mut cx = Vec::new();
     for (team, offset) in [("a", 0.0), ("b", 50.0)] {
-        let mut random = TestRandom(21);
+        let mut random = TestRandom::new(21);
         for w in 0..40 {
             let wiggle = random.normal();
             ex.push(observation_ex(team, 1300 + w, offset + wiggle));
@@ -150,7 +147,7 @@ fn team(team: usize, weeks: Vec<i64>, ex: Vec<f64>, cx: Vec<f64>) -> TeamPairs {
 fn effective_size_matches_the_ar1_formula() {
     // Two independent AR(1) series with φ = 0.5: n_eff / n → (1 − φ²) / (1 + φ²) = 0.6 for large n
     // (the truncated sum at K = 10 changes this by less than 1e-5).
-    let mut random = TestRandom(7);
+    let mut random = TestRandom::new(7);
     let weeks: Vec<i64> = (0..20_000).collect();
     let ex = ar1(&mut random, 0.5, weeks.len());
     let cx = ar1(&mut random, 0.5, weeks.len());
@@ -164,7 +161,7 @@ fn effective_size_matches_the_ar1_formula() {
 /// n_eff = n. From the span (49 weeks: K = 10) lags 4 and 8 are summed.
 #[test]
 fn every_fourth_week_metric_is_corrected_for_autocorrelation() {
-    let mut random = TestRandom(11);
+    let mut random = TestRandom::new(11);
     let mut teams = Vec::new();
     for index in 0..20 {
         // Weekly AR(1) with φ = 0.9, seen every 4th week: lag-4 autocorrelation 0.9⁴ ≈ 0.66.
@@ -196,7 +193,7 @@ fn effective_size_is_clamped_and_counts_team_means() {
 #[test]
 fn two_way_residuals_of_a_balanced_panel_are_the_double_demeaned_values() {
     // Balanced: x_tw − x̄_t − x̄_w + x̄ exactly.
-    let mut random = TestRandom(3);
+    let mut random = TestRandom::new(3);
     let weeks: Vec<i64> = (0..6).collect();
     let teams: Vec<TeamPairs> = (0..4)
         .map(|index| {
@@ -246,7 +243,7 @@ fn first_differences_join_weeks_at_most_four_apart() {
 /// figure "significant" at lag 0; two-way fixed effects take it to r ≈ 0.
 #[test]
 fn a_shared_week_effect_is_removed_by_the_default_figure() {
-    let mut random = TestRandom(5);
+    let mut random = TestRandom::new(5);
     let season: Vec<f64> = (0..60).map(|_| 3.0 * random.normal()).collect();
     let mut ex = Vec::new();
     let mut cx = Vec::new();
@@ -272,7 +269,7 @@ fn a_shared_week_effect_is_removed_by_the_default_figure() {
 /// and five weeks spend 6 of them on team and week effects) are not estimated, coloured or ranked.
 #[test]
 fn a_small_effective_size_is_not_estimated() {
-    let mut random = TestRandom(9);
+    let mut random = TestRandom::new(9);
     let mut ex = Vec::new();
     let mut cx = Vec::new();
     for name in ["a", "b"] {
@@ -445,4 +442,104 @@ fn cx_cells_from_too_few_customers_are_left_out_and_counted() {
     let unknown: Vec<CxObservation> =
         cx.iter().cloned().map(|o| CxObservation { n_responses: None, ..o }).collect();
     assert_eq!(compute_linkage(&ex, &unknown).unwrap().cells, compute_linkage(&ex, &cx).unwrap().cells);
+}
+
+/// A panel of `teams` teams over `weeks` weeks from `value(team, week) -> (ex, cx)`, each
+/// team named in name order (`team 00`, `team 01`, …).
+fn panel(
+    teams: usize,
+    weeks: i64,
+    mut value: impl FnMut(usize, i64) -> (f64, f64),
+) -> (Vec<ExObservation>, Vec<CxObservation>) {
+    let (mut ex, mut cx) = (Vec::new(), Vec::new());
+    for team in 0..teams {
+        let name = format!("team {team:02}");
+        for week in 0..weeks {
+            let (ex_value, cx_value) = value(team, week);
+            ex.push(observation_ex(&name, 1300 + week, ex_value));
+            cx.push(observation_cx(&name, 1300 + week, cx_value));
+        }
+    }
+    (ex, cx)
+}
+
+#[test]
+fn a_shared_calendar_trend_alone_is_not_a_team_link() {
+    // One drifting series (a random walk) for the whole organisation; every team follows it with its
+    // own strength on both sides, plus independent noise. Nothing links a team's EX to its own CX
+    // beyond the calendar, yet the plain (team-demeaned) figure is strong.
+    let mut random = TestRandom::new(41);
+    let (teams, weeks) = (20, 60);
+    let mut drift = vec![0.0];
+    for _ in 1..weeks + 8 {
+        let last = drift[drift.len() - 1];
+        drift.push(last + random.normal());
+    }
+    let ex_strength: Vec<f64> = (0..teams).map(|_| 0.5 + random.uniform()).collect();
+    let cx_strength: Vec<f64> = (0..teams).map(|_| 0.5 + random.uniform()).collect();
+    let (ex, cx) = panel(teams, weeks + 8, |team, week| {
+        let trend = drift[usize::try_from(week).unwrap()];
+        (
+            60.0 + ex_strength[team] * trend + 0.5 * random.normal(),
+            70.0 + cx_strength[team] * trend + 0.5 * random.normal(),
+        )
+    });
+    let series = LinkageSeries::new(&ex, &cx).unwrap();
+    let grid = series.grid();
+    let cell = grid.cell(Metric::Engagement, &CxMetric::Csat, 0).unwrap();
+    let plain = cell.team_demeaned_pearson.r().unwrap();
+    assert!(plain > 0.8, "the plain figure is strong: {plain}");
+    let test = series.team_permutation_test(Metric::Engagement, &CxMetric::Csat, 0).unwrap();
+    assert_eq!((test.n_teams, test.permutations), (teams, teams - 1));
+    assert_eq!(test.r_observed, cell.within_pearson.r().unwrap());
+    // The trend's strengths differ by team, so week demeaning leaves part of it in each team's
+    // residuals, and the default figure picks up a chance correlation of the strengths that its
+    // parametric p-value takes for evidence; the permuted pairings share the calendar and show as much.
+    let parametric_p = cell.within_pearson.estimate().unwrap().p_value;
+    assert!(parametric_p < 0.01, "this dataset fools the parametric p-value: {parametric_p}");
+    assert!(test.p_value > 0.1, "a shared trend gives a large permutation p: {test:?}");
+}
+
+#[test]
+fn a_real_per_team_link_stands_out_of_every_permutation() {
+    // Each team's EX is its own AR(1) series (φ = 0.7); its CX two weeks later follows it.
+    let mut random = TestRandom::new(42);
+    let (teams, weeks) = (20, 50);
+    let mut ex_series: Vec<Vec<f64>> = Vec::new();
+    for _ in 0..teams {
+        let mut values = vec![random.normal()];
+        for _ in 1..weeks {
+            let last = values[values.len() - 1];
+            values.push(0.7 * last + random.normal());
+        }
+        ex_series.push(values);
+    }
+    let (ex, cx) = panel(teams, weeks, |team, week| {
+        let week = usize::try_from(week).unwrap();
+        let linked = if week >= 2 { ex_series[team][week - 2] } else { 0.0 };
+        (60.0 + 5.0 * ex_series[team][week], 70.0 + 4.0 * linked + 3.0 * random.normal())
+    });
+    let series = LinkageSeries::new(&ex, &cx).unwrap();
+    let test = series.team_permutation_test(Metric::Engagement, &CxMetric::Csat, 2).unwrap();
+    assert!(test.r_observed > 0.5, "{test:?}");
+    assert_eq!((test.n_teams, test.permutations, test.at_least_as_large), (teams, teams - 1, 0));
+    assert!(close(test.p_value, 1.0 / teams as f64, 1e-15), "{test:?}");
+}
+
+#[test]
+fn the_permutation_test_needs_five_teams() {
+    let mut random = TestRandom::new(43);
+    let (ex, cx) = panel(4, 60, |_, _| (random.normal(), random.normal()));
+    let series = LinkageSeries::new(&ex, &cx).unwrap();
+    assert_eq!(
+        series.team_permutation_test(Metric::Engagement, &CxMetric::Csat, 0),
+        Err(NotEnoughData::TooFewTeams { teams: 4, minimum: MIN_PERMUTATION_TEAMS })
+    );
+    // Without an estimate of the observed figure, its own reason.
+    let (ex, cx) = panel(6, 12, |_, _| (random.normal(), random.normal()));
+    let series = LinkageSeries::new(&ex, &cx).unwrap();
+    assert!(matches!(
+        series.team_permutation_test(Metric::Engagement, &CxMetric::Csat, 0),
+        Err(NotEnoughData::SmallEffectiveSize { .. })
+    ));
 }

@@ -4,8 +4,9 @@
 //! on team and week dummies), the team-demeaned and first-difference figures, the effective size with
 //! its span-based cutoff, the minimum effective size, Pearson, Spearman, Fisher-z intervals,
 //! t-distribution p-values, Benjamini–Hochberg, the Benjamini–Yekutieli false-coverage intervals, the
-//! strongest lag by evidence, edge peaks, the ranking of pairs and the between-team power; every number
-//! must agree to 1e-9 and every decision exactly.
+//! strongest lag by evidence, edge peaks, the ranking of pairs, the between-team power and the
+//! team-permutation test at each pair's strongest lag; every number must agree to 1e-9 and every
+//! decision exactly.
 //!
 //! Runs when `POLSO_REFERENCE_PYTHON` names a Python interpreter with numpy and scipy
 //! (`POLSO_REFERENCE_PYTHON=$(bash scripts/python-reference-env.sh) cargo test -p polso-core`);
@@ -18,8 +19,8 @@ use std::process::Command;
 use polso_core::linkage::{
     BETWEEN_TEAM_TARGET_POWER, Correlation, FALSE_DISCOVERY_RATE, LagPeak, LinkageGrid, LinkageSeries,
     MAX_AUTOCORRELATION_LAG_WEEKS, MAX_DIFFERENCE_GAP_WEEKS, MAX_LAG_WEEKS, MIN_BETWEEN_TEAM_TEAMS,
-    MIN_CX_RESPONSES, MIN_EFFECTIVE_N, MIN_PAIRS_FOR_TEAM_MEAN, MIN_WITHIN_TEAM_PAIRS, NotEnoughData,
-    PUBLISHED_BETWEEN_TEAM_R, between_team_power,
+    MIN_CX_RESPONSES, MIN_EFFECTIVE_N, MIN_PAIRS_FOR_TEAM_MEAN, MIN_PERMUTATION_TEAMS, MIN_WITHIN_TEAM_PAIRS,
+    NotEnoughData, PUBLISHED_BETWEEN_TEAM_R, between_team_power,
 };
 use serde_json::{Value, json};
 
@@ -66,9 +67,11 @@ fn linkage_statistics_match_scipy() {
         assert!(grid.cx_cells_too_few_responses > 10, "the data must leave CX cells out");
         let (checked, largest_difference) = compare(&grid, &reference);
         let decisions = compare_picks(&grid, &reference);
+        let permutation_tests = compare_permutation_tests(&series, &grid, &reference);
         println!(
             "linkage_statistics_match_scipy: seed {seed}: {checked} numbers agree with scipy {} to {TOLERANCE} \
-             (largest difference {largest_difference:e}); {decisions} picks (strongest lag, edge, rank) equal",
+             (largest difference {largest_difference:e}); {decisions} picks (strongest lag, edge, rank) equal; \
+             {permutation_tests} team-permutation tests agree",
             reference["scipy_version"]
         );
     }
@@ -103,12 +106,52 @@ fn reference_input(data: &SyntheticData, grid: &LinkageGrid) -> Value {
         "min_effective_n": MIN_EFFECTIVE_N,
         "false_discovery_rate": FALSE_DISCOVERY_RATE,
         "max_difference_gap": MAX_DIFFERENCE_GAP_WEEKS,
+        "min_permutation_teams": MIN_PERMUTATION_TEAMS,
+        "permutation_cells": permutation_cells(grid),
         "published_between_r": PUBLISHED_BETWEEN_TEAM_R,
         "target_power": BETWEEN_TEAM_TARGET_POWER,
         "ex": ex,
         "cx": cx,
         "cells": cells,
     })
+}
+
+/// The cells the team-permutation test is checked at: every pair's strongest lag, as the view's
+/// detail opens them.
+fn permutation_cells(grid: &LinkageGrid) -> Vec<Value> {
+    grid.ranked_pairs()
+        .iter()
+        .filter(|pair| pair.estimate().is_some())
+        .map(|pair| json!({"ex_metric": pair.ex_metric.key(), "cx_metric": pair.cx_metric.key(), "lag": pair.cell.lag_weeks}))
+        .collect()
+}
+
+/// The team-permutation test at every cell of [`permutation_cells`]; returns how many were compared.
+fn compare_permutation_tests(series: &LinkageSeries, grid: &LinkageGrid, reference: &Value) -> usize {
+    let expected_tests = reference["permutation_tests"].as_array().unwrap();
+    let cells = permutation_cells(grid);
+    assert_eq!(expected_tests.len(), cells.len());
+    assert!(cells.len() > 5, "the data must have pairs to test");
+    let mut below_one = 0;
+    for (cell, expected) in cells.iter().zip(expected_tests) {
+        let ex_metric = polso_core::Metric::from_key(cell["ex_metric"].as_str().unwrap()).unwrap();
+        let cx_metric = polso_core::cx::CxMetric::from_label(cell["cx_metric"].as_str().unwrap()).unwrap();
+        let lag = u32::try_from(cell["lag"].as_u64().unwrap()).unwrap();
+        let label = format!("permutation test of {} × {} at lag {lag}", ex_metric.key(), cx_metric.key());
+        match series.team_permutation_test(ex_metric, &cx_metric, lag) {
+            Ok(test) => {
+                assert_eq!(expected["permutations"], test.permutations, "{label}");
+                assert_eq!(expected["at_least_as_large"], test.at_least_as_large, "{label}");
+                assert_eq!(expected["n_teams"], test.n_teams, "{label}");
+                assert_close(test.r_observed, expected["r_observed"].as_f64().unwrap(), &label);
+                assert_close(test.p_value, expected["p"].as_f64().unwrap(), &label);
+                below_one += usize::from(test.p_value < 1.0);
+            }
+            Err(reason) => panic!("{label}: Rust {reason:?}, reference {expected}"),
+        }
+    }
+    assert!(below_one > 0, "some observed figure must beat a permutation");
+    cells.len()
 }
 
 /// Compares every cell; returns how many numbers were compared and the largest difference.

@@ -35,7 +35,13 @@ numbers:
   - each pair's strongest lag (largest |atanh r| sqrt(n_eff - 3) of the default figure, shorter lag
     on a tie), whether it is an edge (0 or max_lag), and the ranking of pairs by (adjusted p,
     -evidence);
-  - the between-team power at r = 0.33 and the teams needed for 80% power (norm.cdf / norm.ppf).
+  - the between-team power at r = 0.33 and the teams needed for 80% power (norm.cdf / norm.ppf);
+  - for each cell of "permutation_cells", the team-permutation test of the default figure: the T
+    teams of the observed figure (two or more pairs) in name order; for each cyclic shift s = 1..T-1,
+    team k's EX (week w) paired with team (k + s) mod T's CX (week w + lag), the same least-squares
+    two-way residuals, Pearson (shifts whose residuals do not vary are left out);
+    p = (1 + #{|r_s| >= |r_observed|}) / (1 + shifts); not computed below min_permutation_teams
+    teams or when the observed figure has no estimate.
 """
 
 import json
@@ -114,6 +120,51 @@ def two_way(teams):
         result.append((weeks, x_residual[position : position + k], y_residual[position : position + k]))
         position += k
     return result, rank
+
+
+def pair_series(ex_weeks, cx_weeks, lag, window):
+    """One EX series against one CX series: (weeks, ex, cx) over the window, CX lag weeks later."""
+    start, end = window
+    weeks = [w for w in sorted(ex_weeks) if start <= w <= end and (w + lag) in cx_weeks]
+    return (
+        np.array(weeks, dtype=np.int64),
+        np.array([ex_weeks[w] for w in weeks]),
+        np.array([cx_weeks[w + lag] for w in weeks]),
+    )
+
+
+def pooled_pearson(residuals):
+    """Pearson on the pooled residuals, or None when either side does not vary."""
+    if not residuals:
+        return None
+    x = np.concatenate([x for _, x, _ in residuals])
+    y = np.concatenate([y for _, _, y in residuals])
+    if not (varies(x) and varies(y)):
+        return None
+    return float(stats.pearsonr(x, y).statistic)
+
+
+def permutation_test(ex_by_team, cx_by_team, lag, window, data):
+    """The team-permutation test of one cell's default figure (module docstring)."""
+    observed = within_figures(*two_way(paired(ex_by_team, cx_by_team, lag, window)), data, False)
+    if observed["pearson"] is None:
+        return {"reason": observed["reason"]}
+    r_observed = observed["pearson"]["r"]
+    teams = [team for team in sorted(set(ex_by_team) & set(cx_by_team))
+             if len(pair_series(ex_by_team[team], cx_by_team[team], lag, window)[0]) >= 2]
+    if len(teams) < data["min_permutation_teams"]:
+        return {"reason": "too_few_teams", "teams": len(teams)}
+    shifts = 0
+    at_least_as_large = 0
+    for shift in range(1, len(teams)):
+        permuted = [pair_series(ex_by_team[teams[k]], cx_by_team[teams[(k + shift) % len(teams)]], lag, window)
+                    for k in range(len(teams))]
+        r = pooled_pearson(two_way([p for p in permuted if len(p[0]) > 0])[0])
+        if r is not None:
+            shifts += 1
+            at_least_as_large += int(abs(r) >= abs(r_observed))
+    return {"r_observed": r_observed, "p": (1 + at_least_as_large) / (1 + shifts), "permutations": shifts,
+            "at_least_as_large": at_least_as_large, "n_teams": len(teams)}
 
 
 def first_differences(teams, max_gap):
@@ -317,9 +368,14 @@ def main():
         power[str(teams_count)] = float(stats.norm.cdf(shift - z) + stats.norm.cdf(-shift - z))
     teams_needed = math.ceil(((z + stats.norm.ppf(data["target_power"])) / effect) ** 2 + 3.0)
 
+    permutation_tests = [
+        permutation_test(ex[c["ex_metric"]], cx[c["cx_metric"]], int(c["lag"]), window, data)
+        for c in data.get("permutation_cells", [])
+    ]
+
     with open(output_path, "w", encoding="utf-8") as handle:
         json.dump({"scipy_version": scipy.__version__, "numpy_version": np.__version__, "window": list(window),
-                   "cx_cells_too_few_responses": too_few,
+                   "cx_cells_too_few_responses": too_few, "permutation_tests": permutation_tests,
                    "cells": cells, "pairs": pairs, "ranking": ranking, "power": power,
                    "teams_needed": teams_needed}, handle)
 

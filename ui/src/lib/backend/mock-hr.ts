@@ -268,6 +268,9 @@ export function sampleLinkage(exMetric: MetricKey | null = null, cxMetric: strin
       profile,
       points: pair.lag === null ? [] : points,
       fit: pair.lag === null ? null : { slope: 0.6, intercept: 0 },
+      // Six teams give five cyclic shifts; the strong planted pair beats them all, p = 1/6.
+      permutation_p: pair.lag === null ? null : pair.ex_metric === 'engagement' ? 1 / 6 : 4 / 6,
+      permutations: pair.lag === null ? null : 5,
     },
     min_pairs: 10,
     min_teams: 4,

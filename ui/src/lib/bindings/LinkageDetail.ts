@@ -31,4 +31,15 @@ points: Array<LinkageScatterPoint>,
 /**
  * The fitted line; absent with fewer than two distinct EX deviations.
  */
-fit: LinkageFit | null, };
+fit: LinkageFit | null, 
+/**
+ * The team-permutation p-value of the default (two-way) figure at `lag`: how often pairing
+ * each team's EX with another team's CX, same weeks, gives a correlation at least as far from 0
+ * (`polso_core::linkage`, "The team-permutation test"). Never below `1 / (permutations + 1)`.
+ * Absent below 5 teams or when the figure has no estimate.
+ */
+permutation_p: number | null, 
+/**
+ * The permuted pairings `permutation_p` was computed from (the teams less one); absent with it.
+ */
+permutations: number | null, };

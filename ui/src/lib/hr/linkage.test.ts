@@ -116,4 +116,16 @@ describe('the detail', () => {
     const noFit = buildScatterOption({ ...detail, fit: null }, { exAxis: 'EX', cxAxis: 'CX' });
     expect(noFit.series[1]?.data).toEqual([]);
   });
+
+  it('carries the team-permutation p with its count of pairings, and none without an estimate', () => {
+    if (detail === null) throw new Error('no detail');
+    // Six teams, five cyclic shifts: the p-value is a share of six and never below 1/6.
+    expect(detail.permutations).toBe(5);
+    expect(detail.permutation_p).toBeCloseTo(1 / 6, 12);
+    expect(formatP(detail.permutation_p ?? 0, 'it')).toBe('0,167');
+    expect(formatP(1 / ((detail.permutations ?? 0) + 1), 'en')).toBe('0.167');
+    const without = sampleLinkage('wellbeing', 'nps', null).detail;
+    expect(without?.permutation_p).toBeNull();
+    expect(without?.permutations).toBeNull();
+  });
 });
