@@ -247,50 +247,38 @@ fn regularized_incomplete_beta(a: f64, b: f64, x: f64, y: f64) -> f64 {
 
 /// The continued fraction of the incomplete beta function, by the modified Lentz method.
 fn beta_continued_fraction(a: f64, b: f64, x: f64) -> f64 {
-    const TINY: f64 = 1e-300;
     const EPSILON: f64 = 1e-16;
     const MAX_ITERATIONS: u32 = 10_000;
     let (a_plus_b, a_plus_1, a_minus_1) = (a + b, a + 1.0, a - 1.0);
     let mut c = 1.0;
-    let mut d = 1.0 - a_plus_b * x / a_plus_1;
-    if d.abs() < TINY {
-        d = TINY;
-    }
-    d = 1.0 / d;
+    let mut d = 1.0 / away_from_zero(1.0 - a_plus_b * x / a_plus_1);
     let mut h = d;
     for m in 1..=MAX_ITERATIONS {
         let m = f64::from(m);
         let m2 = 2.0 * m;
-        // The even step.
-        let aa = m * (b - m) * x / ((a_minus_1 + m2) * (a + m2));
-        d = 1.0 + aa * d;
-        if d.abs() < TINY {
-            d = TINY;
-        }
-        c = 1.0 + aa / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        h *= d * c;
-        // The odd step.
-        let aa = -(a + m) * (a_plus_b + m) * x / ((a + m2) * (a_plus_1 + m2));
-        d = 1.0 + aa * d;
-        if d.abs() < TINY {
-            d = TINY;
-        }
-        c = 1.0 + aa / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        let delta = d * c;
+        // The even step, then the odd one.
+        h *= lentz_step(m * (b - m) * x / ((a_minus_1 + m2) * (a + m2)), &mut c, &mut d);
+        let delta = lentz_step(-(a + m) * (a_plus_b + m) * x / ((a + m2) * (a_plus_1 + m2)), &mut c, &mut d);
         h *= delta;
         if (delta - 1.0).abs() < EPSILON {
             break;
         }
     }
     h
+}
+
+/// One step of the modified Lentz method with coefficient `aa`: updates `c`
+/// and `d` and returns the factor the fraction's value is multiplied by.
+fn lentz_step(aa: f64, c: &mut f64, d: &mut f64) -> f64 {
+    *d = 1.0 / away_from_zero(1.0 + aa * *d);
+    *c = away_from_zero(1.0 + aa / *c);
+    *d * *c
+}
+
+/// `value`, or a tiny number in its place when it is about zero (Lentz's guard against dividing by zero).
+fn away_from_zero(value: f64) -> f64 {
+    const TINY: f64 = 1e-300;
+    if value.abs() < TINY { TINY } else { value }
 }
 
 /// `ln B(a, b) = ln Γ(a) + ln Γ(b) − ln Γ(a + b)`.

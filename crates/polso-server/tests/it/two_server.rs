@@ -182,6 +182,13 @@ async fn enrol_and_send_shares(world: &World, team: &str, device: usize) {
     assert_eq!((status, &answer["status"]), (StatusCode::OK, &json!("accepted")), "{answer}");
 }
 
+/// The leader's pending reports verified with the helper now, as its publication task would.
+fn verify_now(two: &TwoServer) -> polso_server::Result<polso_server::leader::VerifyRound> {
+    let store = polso_server::SqliteServerStore::open(&two.world.database_path()).unwrap();
+    let tree = polso_server::ServerStore::organisation_tree(&store, &two.world.organisation_id).unwrap();
+    polso_server::leader::verify_pending(&store, two.helper_api.as_ref(), &tree)
+}
+
 /// Every key [`WEEK`] publishes, as clients name them.
 fn week_keys() -> Vec<String> {
     let bank = ItemBank::embedded();
@@ -596,10 +603,10 @@ async fn a_leader_lying_about_counts_gets_nothing_from_the_helper() {
         enrol_and_send_shares(&two.world, &team, device).await;
     }
     two.world.advance_to_publication();
+    let round = verify_now(&two).unwrap();
+    assert_eq!(round.verified, 7);
     let store = polso_server::SqliteServerStore::open(&two.world.database_path()).unwrap();
     let tree = polso_server::ServerStore::organisation_tree(&store, &two.world.organisation_id).unwrap();
-    let round = polso_server::leader::verify_pending(&store, two.helper_api.as_ref(), &tree).unwrap();
-    assert_eq!(round.verified, 7);
     let shared = polso_server::ServerStore::shared(&store).unwrap();
     let link = shared.helper_link(&two.world.organisation_id).unwrap().unwrap();
     let bank = ItemBank::embedded();
@@ -642,14 +649,13 @@ async fn reports_wait_while_the_helper_says_the_week_has_not_ended() {
     }
     // The shared clock still shows the week being answered by the helper's reckoning.
     two.world.clock.set(enrolment_time());
-    let store = polso_server::SqliteServerStore::open(&two.world.database_path()).unwrap();
-    let tree = polso_server::ServerStore::organisation_tree(&store, &two.world.organisation_id).unwrap();
-    let error = polso_server::leader::verify_pending(&store, two.helper_api.as_ref(), &tree).unwrap_err();
+    let error = verify_now(&two).unwrap_err();
     assert!(error.to_string().contains("has not ended"), "{error}");
+    let store = polso_server::SqliteServerStore::open(&two.world.database_path()).unwrap();
     let shared = polso_server::ServerStore::shared(&store).unwrap();
     assert_eq!(shared.pending_shared(&two.world.organisation_id, 10).unwrap().len(), 5, "kept for later");
     two.world.clock.set(crate::support::now());
-    let round = polso_server::leader::verify_pending(&store, two.helper_api.as_ref(), &tree).unwrap();
+    let round = verify_now(&two).unwrap();
     assert_eq!((round.verified, round.rejected), (5, 0));
 }
 
@@ -662,9 +668,7 @@ async fn a_new_pairing_cannot_weaken_the_helper_while_it_holds_sums() {
         let team = two.world.teams[0][0].clone();
         enrol_and_send_shares(&two.world, &team, device).await;
     }
-    let store = polso_server::SqliteServerStore::open(&two.world.database_path()).unwrap();
-    let tree = polso_server::ServerStore::organisation_tree(&store, &two.world.organisation_id).unwrap();
-    polso_server::leader::verify_pending(&store, two.helper_api.as_ref(), &tree).unwrap();
+    verify_now(&two).unwrap();
     let (_, keys) = two.helper.store().identity().unwrap().unwrap();
     let helper = admin::HelperToLink {
         url: "http://helper.invalid".to_owned(),
@@ -755,9 +759,7 @@ async fn the_helper_verifies_no_more_reports_of_a_team_week_than_its_pinned_head
         enrol_and_send_shares(&two.world, &team, device).await;
     }
     two.world.advance_to_publication();
-    let store = polso_server::SqliteServerStore::open(&two.world.database_path()).unwrap();
-    let tree = polso_server::ServerStore::organisation_tree(&store, &two.world.organisation_id).unwrap();
-    let round = polso_server::leader::verify_pending(&store, two.helper_api.as_ref(), &tree).unwrap();
+    let round = verify_now(&two).unwrap();
     assert_eq!((round.verified, round.rejected), (6, 4));
     let cells = published(&two.world).await;
     let counts: Vec<u64> = cells.iter().filter_map(|cell| cell["n"].as_u64()).collect();
