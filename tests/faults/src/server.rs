@@ -389,6 +389,20 @@ pub fn post_json(
     json_answer(path, request.send(serde_json::to_string(body)?)?)
 }
 
+/// PUTs `body` as JSON to `url` + `path` with `token` as bearer; the status and the JSON answer.
+pub fn put_json(
+    url: &str,
+    path: &str,
+    token: &str,
+    body: &serde_json::Value,
+) -> Result<(u16, serde_json::Value)> {
+    let request = answering_agent()
+        .put(&format!("{url}{path}"))
+        .header("Content-Type", "application/json")
+        .header("Authorization", format!("Bearer {token}"));
+    json_answer(path, request.send(serde_json::to_string(body)?)?)
+}
+
 /// GETs `url` + `path` with `token` as bearer; the status and the JSON answer.
 pub fn get_json(url: &str, path: &str, token: &str) -> Result<(u16, serde_json::Value)> {
     let request =
