@@ -120,15 +120,20 @@ pub enum CxDirection {
     Unknown,
 }
 
-/// Keep a row only when its `column` equals `equals`.
+/// Keep a row only when its `column` equals `equals`, or with `leave_out` leave such rows out
+/// (Qualtrics' `Status` = `Survey Preview`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CxRowFilter {
     /// The column.
     pub column: String,
-    /// The text it must hold.
+    /// The text a kept row holds (a left-out row, with `leave_out`).
     pub equals: String,
+    /// Rows holding `equals` are left out rather than kept; absent (false) in mappings saved
+    /// before it existed.
+    #[serde(default)]
+    pub leave_out: bool,
 }
 
 /// The tool a file looks like it comes from.
@@ -419,6 +424,7 @@ mod convert {
                     .map(|filter| CxRowFilter {
                         column: filter.column.clone(),
                         equals: filter.equals.clone(),
+                        leave_out: filter.leave_out,
                     })
                     .collect(),
             }
@@ -449,7 +455,11 @@ mod convert {
                 filters: mapping
                     .filters
                     .iter()
-                    .map(|filter| RowFilter { column: filter.column.clone(), equals: filter.equals.clone() })
+                    .map(|filter| RowFilter {
+                        column: filter.column.clone(),
+                        equals: filter.equals.clone(),
+                        leave_out: filter.leave_out,
+                    })
                     .collect(),
             }
         }
@@ -564,7 +574,10 @@ mod convert {
                         direction: Direction::Unknown,
                     },
                 ],
-                filters: vec![RowFilter { column: "Finished".to_owned(), equals: "1".to_owned() }],
+                filters: vec![
+                    RowFilter::keep("Finished", "1"),
+                    RowFilter::leave_out("Status", "Survey Preview"),
+                ],
             };
             let wire = CxMapping::from(&mapping);
             let text = serde_json::to_string(&wire).unwrap();

@@ -44,7 +44,12 @@
 //!   Otherwise, or when these disagree, it is asked ([`OpenQuestion::Direction`]): Qualtrics
 //!   numbers choices in the order they are listed, so a numeric `1` may be "Extremely satisfied".
 //! - **Filters:** Qualtrics' `Finished` must be `1` (or `True`, as the file writes it), so
-//!   unfinished responses are left out.
+//!   unfinished responses are left out. Qualtrics' `Status` says how a response was collected:
+//!   `IP Address` (a real respondent), `Survey Preview` (someone previewing the survey), `Survey Test`
+//!   (generated test responses) or `Spam`; the last three are left out. Exported with numeric values
+//!   the column holds codes, of which only `1` (a preview) is documented by the tools that read
+//!   these exports (the R package excluder), so only `1` is left out there; other codes pass and
+//!   can be left out by hand.
 //!
 //! Pure: it reads the file once per column it looks at, and needs no team list. Its evidence from
 //! answers (scales seen, the date order, what a column holds) comes from the first
@@ -314,6 +319,7 @@ pub fn suggest_mapping(file: &SurveyFile) -> Suggestion {
     };
     if tool == SurveyTool::Qualtrics {
         suggest_finished_filter(&columns, &mut suggestion);
+        suggest_status_filters(&columns, &mut suggestion);
     }
     suggest_team(tool, &columns, &mut suggestion);
     suggest_period(tool, &columns, &mut suggestion);
@@ -466,10 +472,30 @@ fn suggest_finished_filter(columns: &Columns<'_>, suggestion: &mut Suggestion) {
     let Some(index) = columns.find_name(&["finished"]) else { return };
     let written_as_words = columns.values(index).any(|(_, value)| value.eq_ignore_ascii_case("true"));
     let equals = if written_as_words { "True" } else { "1" };
-    suggestion
-        .mapping
-        .filters
-        .push(RowFilter { column: columns.names[index].clone(), equals: equals.to_owned() });
+    suggestion.mapping.filters.push(RowFilter::keep(columns.names[index].clone(), equals));
+    set_role(suggestion, index, ColumnRole::Filter, Evidence::ToolConvention);
+}
+
+/// Qualtrics' `Status` values of responses that no customer gave, written as text.
+const QUALTRICS_NOT_RESPONDENTS: [&str; 3] = ["Survey Preview", "Survey Test", "Spam"];
+/// Qualtrics' `Status` code of a preview, in an export of numeric values.
+const QUALTRICS_PREVIEW_CODE: &str = "1";
+
+fn suggest_status_filters(columns: &Columns<'_>, suggestion: &mut Suggestion) {
+    let Some(index) = columns.find_name(&["status"]) else { return };
+    let mut values = columns.values(index).peekable();
+    if values.peek().is_none() {
+        return;
+    }
+    let numeric = values.all(|(_, value)| value.bytes().all(|byte| byte.is_ascii_digit()));
+    let column = &columns.names[index];
+    if numeric {
+        suggestion.mapping.filters.push(RowFilter::leave_out(column.clone(), QUALTRICS_PREVIEW_CODE));
+    } else {
+        suggestion.mapping.filters.extend(
+            QUALTRICS_NOT_RESPONDENTS.iter().map(|value| RowFilter::leave_out(column.clone(), *value)),
+        );
+    }
     set_role(suggestion, index, ColumnRole::Filter, Evidence::ToolConvention);
 }
 

@@ -106,16 +106,22 @@ pub enum SurveyErrorKind {
     },
     /// A filter of the mapping matched no row of answers, so nothing would be imported. Filters
     /// compare ignoring ASCII case, so this is a different value (`1` where the file writes
-    /// `True`).
-    #[error("no row has '{equals}' in '{column}'{}, so every row is left out; change the filter to the value the file writes", match found {
-        Some(found) => format!(" (the first row has '{found}')"),
-        None => " (the column is empty)".to_owned(),
-    })]
+    /// `True`), or a leave-out filter whose value every row holds.
+    #[error("{}, so every row is left out; change the filter{}", if *leave_out {
+        format!("every row has '{equals}' in '{column}', which the filter leaves out")
+    } else {
+        format!("no row has '{equals}' in '{column}'{}", match found {
+            Some(found) => format!(" (the first row has '{found}')"),
+            None => " (the column is empty)".to_owned(),
+        })
+    }, if *leave_out { " or remove it" } else { " to the value the file writes" })]
     FilterMatchedNoRow {
         /// The filter's column, shortened.
         column: String,
-        /// The value the filter keeps, shortened.
+        /// The value the filter keeps (or leaves out), shortened.
         equals: String,
+        /// Whether the filter leaves rows with `equals` out rather than keeping them.
+        leave_out: bool,
         /// The column's first non-empty value, shortened.
         found: Option<String>,
     },

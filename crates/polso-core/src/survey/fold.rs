@@ -64,14 +64,16 @@ pub fn apply<T: AsRef<str>>(
         let line = file.records().get(resolved.header_rows).map_or(resolved.header_line, SurveyRecord::line);
         let rows = || file.records().iter().skip(resolved.header_rows);
         // A filter that matched no row explains the emptiness better than "no answers".
-        for (filter, (index, equals)) in mapping.filters.iter().zip(&resolved.filters) {
-            if rows().any(|record| record.field(*index).trim().eq_ignore_ascii_case(equals)) {
+        for (filter, resolved_filter) in mapping.filters.iter().zip(&resolved.filters) {
+            let index = resolved_filter.index;
+            if rows().any(|record| resolved_filter.passes(record.field(index))) {
                 continue;
             }
-            let found = rows().map(|record| record.field(*index).trim()).find(|value| !value.is_empty());
+            let found = rows().map(|record| record.field(index).trim()).find(|value| !value.is_empty());
             let kind = SurveyErrorKind::FilterMatchedNoRow {
                 column: shorten(&filter.column),
-                equals: shorten(equals),
+                equals: shorten(&resolved_filter.equals),
+                leave_out: resolved_filter.leave_out,
                 found: found.map(shorten),
             };
             return Err(vec![SurveyError { line, column: index + 1, kind }]);
@@ -152,10 +154,7 @@ impl Folder<'_> {
     fn row(&mut self, record: &SurveyRecord) {
         let mapping = self.mapping;
         let line = record.line();
-        let filtered_out = mapping
-            .filters
-            .iter()
-            .any(|(index, equals)| !record.field(*index).trim().eq_ignore_ascii_case(equals));
+        let filtered_out = mapping.filters.iter().any(|filter| !filter.passes(record.field(filter.index)));
         let has_answer = mapping.metrics.iter().any(|metric| !record.field(metric.index).trim().is_empty());
         if filtered_out || !has_answer {
             return;

@@ -133,14 +133,47 @@ pub enum Direction {
 }
 
 /// Keep only rows whose field in `column` is `equals` (trimmed, ignoring ASCII case, so Qualtrics'
-/// `1`, `True` and `TRUE` are matched by what the file holds).
+/// `1`, `True` and `TRUE` are matched by what the file holds), or, with `leave_out`, leave those
+/// rows out and keep the others (Qualtrics' `Status` = `Survey Preview`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RowFilter {
     /// The column, by name.
     pub column: String,
-    /// The value a kept row has.
+    /// The value a kept row has, or with `leave_out` the value a left-out row has.
     pub equals: String,
+    /// Rows holding `equals` are left out rather than kept. Absent in mappings saved before it
+    /// existed: those keep.
+    #[serde(default)]
+    pub leave_out: bool,
+}
+
+impl RowFilter {
+    /// A filter keeping the rows whose `column` holds `equals`.
+    pub fn keep(column: impl Into<String>, equals: impl Into<String>) -> RowFilter {
+        RowFilter { column: column.into(), equals: equals.into(), leave_out: false }
+    }
+
+    /// A filter leaving out the rows whose `column` holds `equals`.
+    pub fn leave_out(column: impl Into<String>, equals: impl Into<String>) -> RowFilter {
+        RowFilter { column: column.into(), equals: equals.into(), leave_out: true }
+    }
+}
+
+/// A filter checked against one file: its column's 0-based index.
+#[derive(Debug, Clone)]
+pub(crate) struct ResolvedFilter {
+    pub(crate) index: usize,
+    /// Trimmed.
+    pub(crate) equals: String,
+    pub(crate) leave_out: bool,
+}
+
+impl ResolvedFilter {
+    /// Whether a row with `field` in the filter's column passes it.
+    pub(crate) fn passes(&self, field: &str) -> bool {
+        field.trim().eq_ignore_ascii_case(&self.equals) != self.leave_out
+    }
 }
 
 /// A mapping checked against one file: 0-based column indexes and decided choices.
@@ -152,7 +185,7 @@ pub(crate) struct ResolvedMapping {
     pub(crate) team: usize,
     pub(crate) period: ResolvedPeriod,
     pub(crate) metrics: Vec<ResolvedMetric>,
-    pub(crate) filters: Vec<(usize, String)>,
+    pub(crate) filters: Vec<ResolvedFilter>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -231,7 +264,11 @@ impl SurveyMapping {
         let mut filters = Vec::new();
         for filter in &self.filters {
             if let Some(index) = find(&filter.column, &mut errors) {
-                filters.push((index, filter.equals.trim().to_owned()));
+                filters.push(ResolvedFilter {
+                    index,
+                    equals: filter.equals.trim().to_owned(),
+                    leave_out: filter.leave_out,
+                });
             }
         }
         if self.header_rows >= file.records().len() {

@@ -52,7 +52,7 @@ fn metric(column: &str, metric: SurveyMetric, scale: Option<(u8, u8)>, direction
 }
 
 fn filter(column: &str, equals: &str) -> RowFilter {
-    RowFilter { column: column.to_owned(), equals: equals.to_owned() }
+    RowFilter::keep(column, equals)
 }
 
 fn nps(column: &str) -> MetricColumn {
@@ -129,7 +129,7 @@ fn exports() -> Vec<Export> {
                     metric("Q2", SurveyMetric::Csat, None, Direction::Unknown),
                     metric("Q3", SurveyMetric::Ces, None, higher_is_better),
                 ],
-                filters: vec![filter("Finished", "1")],
+                filters: vec![filter("Finished", "1"), RowFilter::leave_out("Status", "1")],
             },
             // Numeric answers only: neither Q2's scale nor its direction is in the file, nor Q3's scale.
             questions: vec![
@@ -153,7 +153,12 @@ fn exports() -> Vec<Export> {
                     metric("Q2", SurveyMetric::Csat, Some((1, 5)), higher_is_better),
                     metric("Q3", SurveyMetric::Ces, Some((1, 5)), higher_is_worse),
                 ],
-                filters: vec![filter("Finished", "True")],
+                filters: vec![
+                    filter("Finished", "True"),
+                    RowFilter::leave_out("Status", "Survey Preview"),
+                    RowFilter::leave_out("Status", "Survey Test"),
+                    RowFilter::leave_out("Status", "Spam"),
+                ],
             },
             questions: vec![],
             answer: |_| {},
@@ -434,7 +439,7 @@ fn an_unfinished_qualtrics_response_is_left_out() {
     let unfiltered = SurveyMapping { filters: vec![], ..mapping };
     assert_eq!(apply(&file, &unfiltered, &TEAMS).unwrap().rows.len(), 2);
 
-    // In the fixture: 48 responses with an NPS answer, of which 4 unfinished.
+    // In the fixture: 49 responses with an NPS answer, of which 4 unfinished and 1 a preview.
     let fixture = read(QUALTRICS_EN);
     let mut suggested = suggest_mapping(&fixture).mapping;
     answer_qualtrics_en(&mut suggested);
@@ -448,7 +453,7 @@ fn an_unfinished_qualtrics_response_is_left_out() {
     };
     assert_eq!(nps_n(&apply(&fixture, &suggested, &TEAMS).unwrap()), 44);
     let all = SurveyMapping { filters: vec![], ..suggested };
-    assert_eq!(nps_n(&apply(&fixture, &all, &TEAMS).unwrap()), 48);
+    assert_eq!(nps_n(&apply(&fixture, &all, &TEAMS).unwrap()), 49);
 }
 
 #[test]
@@ -808,6 +813,7 @@ fn a_filter_that_matches_no_row_is_named() {
     let kind = SurveyErrorKind::FilterMatchedNoRow {
         column: "Finished".to_owned(),
         equals: "1".to_owned(),
+        leave_out: false,
         found: Some("True".to_owned()),
     };
     assert_eq!(kinds(&errors), vec![(2, 4, &kind)]);
@@ -822,4 +828,49 @@ fn a_filter_that_matches_no_row_is_named() {
         apply(&file, &mapping, &TEAMS).unwrap().rows.values().map(|value| value.n_responses).sum::<u32>(),
         2
     );
+    // A leave-out filter whose value every row holds is named too.
+    let mapping = SurveyMapping { filters: vec![RowFilter::leave_out("Finished", "TRUE")], ..mapping };
+    let errors = apply(&file, &mapping, &TEAMS).unwrap_err();
+    assert!(
+        errors[0].to_string().contains("every row has 'TRUE' in 'Finished', which the filter leaves out"),
+        "{}",
+        errors[0]
+    );
+}
+
+/// Qualtrics' `Status` tells a customer's response from a preview, a generated test response and
+/// spam; only customers' responses are counted, whether the export writes the status as text or as
+/// numbers (where only the preview's code, 1, is documented).
+#[test]
+fn qualtrics_previews_tests_and_spam_are_left_out() {
+    let header = "StartDate,EndDate,Status,Finished,RecordedDate,ResponseId,Q1,Team\n\
+                  Start Date,End Date,Response Type,Finished,Recorded Date,Response ID,How likely are you to recommend us?,Team\n\
+                  {\"ImportId\":\"startDate\"},{\"ImportId\":\"endDate\"},{\"ImportId\":\"status\"},{\"ImportId\":\"finished\"},{\"ImportId\":\"recordedDate\"},{\"ImportId\":\"_recordId\"},{\"ImportId\":\"QID1\"},{\"ImportId\":\"Team\"}\n";
+    let as_text = format!(
+        "{header}\
+         2026-11-23 10:00:00,2026-11-23 10:02:00,IP Address,1,2026-11-23 10:02:00,R_1,10,Billing\n\
+         2026-11-23 10:00:00,2026-11-23 10:02:00,Survey Preview,1,2026-11-23 10:02:00,R_2,0,Billing\n\
+         2026-11-23 10:00:00,2026-11-23 10:02:00,survey test,1,2026-11-23 10:02:00,R_3,0,Billing\n\
+         2026-11-23 10:00:00,2026-11-23 10:02:00,Spam,1,2026-11-23 10:02:00,R_4,0,Billing\n\
+         2026-11-23 10:00:00,2026-11-23 10:02:00,Offline,1,2026-11-23 10:02:00,R_5,9,Billing\n"
+    );
+    let file = read(as_text.as_bytes());
+    let suggestion = suggest_mapping(&file);
+    let status_role = suggestion.columns.iter().find(|column| column.name == "Status").unwrap().role;
+    assert_eq!(status_role, ColumnRole::Filter);
+    let import = apply(&file, &suggestion.mapping, &TEAMS).unwrap();
+    let nps: Vec<_> = import.rows.values().map(|value| (value.n_responses, value.value)).collect();
+    assert_eq!(nps, vec![(2, 100.0)], "the customer's and the offline app's responses, both promoters");
+
+    let as_numbers = format!(
+        "{header}\
+         2026-11-23 10:00:00,2026-11-23 10:02:00,0,1,2026-11-23 10:02:00,R_1,10,Billing\n\
+         2026-11-23 10:00:00,2026-11-23 10:02:00,1,1,2026-11-23 10:02:00,R_2,0,Billing\n"
+    );
+    let file = read(as_numbers.as_bytes());
+    let mapping = suggest_mapping(&file).mapping;
+    assert_eq!(mapping.filters, vec![filter("Finished", "1"), RowFilter::leave_out("Status", "1")]);
+    let import = apply(&file, &mapping, &TEAMS).unwrap();
+    let nps: Vec<_> = import.rows.values().map(|value| (value.n_responses, value.value)).collect();
+    assert_eq!(nps, vec![(1, 100.0)]);
 }

@@ -51,7 +51,7 @@ export function sampleCxSuggestion(csv: string): CxMappingSuggestion {
         { column: 'Q2', metric: 'csat', scale: { min: 1, max: 5 }, direction: 'higher_is_better' },
         { column: 'Q3', metric: 'ces', scale: { min: 1, max: 7 }, direction: 'unknown' },
       ],
-      filters: [{ column: 'Finished', equals: '1' }],
+      filters: [{ column: 'Finished', equals: '1', leave_out: false }],
     },
     columns: [
       column(1, 'StartDate', 'Start Date', 'ignored', 'unrecognised'),

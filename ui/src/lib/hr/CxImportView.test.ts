@@ -60,6 +60,32 @@ describe('the CX import of a survey export', () => {
     ]);
   });
 
+  it('saves a condition that leaves rows out, such as Qualtrics previews', async () => {
+    const { backend, user } = renderView();
+    await user.upload(screen.getByTestId('cx-file'), exportFile());
+    const step = await screen.findByTestId('cx-mapping');
+    const kinds = () => within(step).getAllByTestId('cx-mapping-filter-kind') as HTMLSelectElement[];
+    expect(kinds().map((select) => select.selectedOptions[0]?.textContent)).toEqual(['keep rows where it equals']);
+    await user.click(within(step).getByRole('button', { name: 'Add a condition' }));
+    const added = within(step).getAllByTestId('cx-mapping-filter')[1]!;
+    await user.selectOptions(within(added).getByLabelText('Column'), 'StartDate');
+    await user.selectOptions(kinds()[1]!, 'leave out rows where it equals');
+    await user.type(within(added).getByLabelText('equals'), 'Survey Preview');
+    await user.selectOptions(within(step).getAllByTestId('cx-mapping-direction')[2]!, 'higher_is_better');
+    await user.type(screen.getByTestId('cx-mapping-name'), 'Qualtrics');
+    await user.click(screen.getByTestId('cx-mapping-save'));
+    await screen.findByTestId('cx-preview');
+    const saved = backend.calls.find((call) => call.command === 'save_cx_mapping');
+    expect(saved?.args).toMatchObject({
+      mapping: {
+        filters: [
+          { column: 'Finished', equals: '1', leave_out: false },
+          { column: 'StartDate', equals: 'Survey Preview', leave_out: true },
+        ],
+      },
+    });
+  });
+
   it('reads next month’s file with the saved source, with no mapping step', async () => {
     const { backend, user } = renderView();
     const mapping = structuredClone((await backend.suggestCxMapping(SAMPLE_QUALTRICS_EXPORT)).mapping);
