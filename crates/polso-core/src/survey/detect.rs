@@ -22,7 +22,10 @@
 //!   above 12 means day first, a second above 12 month first), else by `AM`/`PM` in a SurveyMonkey
 //!   export (month first; elsewhere AM/PM proves nothing, as Australian and Indian Google Sheets
 //!   write `3/11/2026 2:46:04 pm` day first) or Italian Google Forms' header and dotted times (day
-//!   first); otherwise it is asked, with a few of the dates as examples.
+//!   first); otherwise it is asked, with a few of the dates as examples. A date counts in the ISO week
+//!   of the day as written: Qualtrics writes its dates in the time zone its ImportId row names
+//!   (`"timeZone":"Europe/Rome"`), the one chosen when exporting, so a file exported in the
+//!   organisation's own time zone puts a late-Sunday answer in the week the team lived it.
 //! - **Metrics, by the question's text** (every header row but the ImportId one), in English and
 //!   Italian: recommend / consigliare / raccomandare → NPS 0–10; satisfied / soddisfatto → CSAT;
 //!   effort / sforzo / easy / facile / semplice / difficult → CES. A column is suggested only when
