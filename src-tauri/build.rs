@@ -31,6 +31,7 @@ fn main() {
         "get_team_comparison",
         "read_privacy_ledger",
         "read_my_privacy_loss",
+        "read_my_team_month",
         "export_file",
         "get_about_questions",
     ]);

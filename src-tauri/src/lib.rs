@@ -101,6 +101,7 @@ pub fn run() {
             commands::hr::get_team_comparison,
             commands::privacy::read_privacy_ledger,
             commands::privacy::read_my_privacy_loss,
+            commands::privacy::read_my_team_month,
             commands::export::export_file,
             commands::about::get_about_questions,
         ])

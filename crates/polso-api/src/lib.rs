@@ -23,6 +23,7 @@ mod pulse;
 pub mod questionnaire;
 #[cfg(feature = "core")]
 pub mod report_answers;
+mod results;
 mod settings;
 mod shared;
 mod sync;
@@ -63,6 +64,7 @@ pub use pulse::{
     AnswerDto, HistoryWeek, LocalizedText, MetricKey, MetricScoreDto, MyHistory, PulseItem, PulseView,
     ScaleDto, SubmitPulse, WeekState, WorkWeekDto,
 };
+pub use results::{MonthFigure, MonthMetric, MonthParticipation, MyTeamMonth, ResultsUnit, TeamResults};
 pub use settings::{
     LanguageCode, LanguagePreference, QuietHoursDto, ReminderSettings, ReminderStatus, Settings,
     SnoozeLengthDto, UpdateSettings, WeekdayDto,
@@ -123,6 +125,8 @@ pub fn export_bindings(dir: &Path) -> Result<(), ts_rs::ExportError> {
     TeamComparison::export_all(&config)?;
     PrivacyLedger::export_all(&config)?;
     DevicePrivacyLoss::export_all(&config)?;
+    TeamResults::export_all(&config)?;
+    MyTeamMonth::export_all(&config)?;
     AboutQuestions::export_all(&config)?;
     Ok(())
 }

@@ -45,6 +45,7 @@ mod reporting;
 mod settings;
 mod shared_reporting;
 pub mod sync;
+pub mod team_results;
 pub mod team_view;
 pub mod tray;
 

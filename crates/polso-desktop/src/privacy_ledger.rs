@@ -3,7 +3,7 @@
 //! team, for the line in Settings ("this year your answers were released with
 //! a total ε of …").
 //!
-//! The split is the sync client's: [`Desktop::device_ledger_credentials`]
+//! The split is the sync client's: [`Desktop::device_read_credentials`]
 //! reads the enrolment and the device token (store and vault, no network),
 //! and [`read_my_privacy_loss`] asks the server (`GET
 //! /v1/privacy-ledger/device`, network, no store), so the shell never holds
@@ -18,40 +18,42 @@ use crate::hr::HrTransport;
 use crate::reporting::vault_to_api;
 use crate::sync::{server_error, status_error, unreachable};
 
-/// Where the device reads its ledger and with which token. Has no `Debug`
-/// that prints the token.
+/// Where the device reads what the server publishes to it (its team's privacy
+/// ledger, its team's results: [`crate::team_results`]) and with which token.
+/// Has no `Debug` that prints the token.
 #[derive(Clone)]
-pub struct DeviceLedgerCredentials {
+pub struct DeviceReadCredentials {
     server_url: String,
     device_token: String,
 }
 
-impl DeviceLedgerCredentials {
+impl DeviceReadCredentials {
     /// The server's address.
     pub fn server_url(&self) -> &str {
         &self.server_url
     }
 
     #[cfg(test)]
-    pub(crate) fn for_tests(server_url: &str, device_token: &str) -> DeviceLedgerCredentials {
-        DeviceLedgerCredentials { server_url: server_url.to_owned(), device_token: device_token.to_owned() }
+    pub(crate) fn for_tests(server_url: &str, device_token: &str) -> DeviceReadCredentials {
+        DeviceReadCredentials { server_url: server_url.to_owned(), device_token: device_token.to_owned() }
     }
 }
 
-impl std::fmt::Debug for DeviceLedgerCredentials {
+impl std::fmt::Debug for DeviceReadCredentials {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         formatter
-            .debug_struct("DeviceLedgerCredentials")
+            .debug_struct("DeviceReadCredentials")
             .field("server_url", &self.server_url)
             .finish_non_exhaustive()
     }
 }
 
 impl Desktop {
-    /// The server and device token to read the device's ledger with;
+    /// The server and device token to read the device's ledger and its team's
+    /// results with;
     /// `not_enrolled` when the device has no enrolment or its token left the
     /// keyring. Touches no network.
-    pub fn device_ledger_credentials(&self) -> Result<DeviceLedgerCredentials, ApiError> {
+    pub fn device_read_credentials(&self) -> Result<DeviceReadCredentials, ApiError> {
         let status = self.sync_status()?;
         let server_url = status.server_url.filter(|_| status.enrolled).ok_or_else(|| {
             ApiError::new(ErrorCode::NotEnrolled, "this device is not enrolled with an organisation server")
@@ -65,7 +67,7 @@ impl Desktop {
                 "the device token is no longer in the system keyring; enrol the device again",
             )
         })?;
-        Ok(DeviceLedgerCredentials { server_url, device_token })
+        Ok(DeviceReadCredentials { server_url, device_token })
     }
 }
 
@@ -73,30 +75,42 @@ impl Desktop {
 /// this year on each person of the device's team. Touches no store.
 pub fn read_my_privacy_loss(
     transport: &dyn HrTransport,
-    credentials: &DeviceLedgerCredentials,
+    credentials: &DeviceReadCredentials,
 ) -> Result<DevicePrivacyLoss, ApiError> {
-    let server_url = &credentials.server_url;
-    let answer = transport
-        .get_json(&format!("{server_url}/v1/privacy-ledger/device"), &credentials.device_token)
-        .map_err(|failure| unreachable(server_url, &failure))?;
-    if !(200..300).contains(&answer.status) {
-        return Err(
-            server_error(server_url, &answer).unwrap_or_else(|| status_error(server_url, answer.status))
-        );
-    }
-    let loss: DevicePrivacyLoss = serde_json::from_str(&answer.body).map_err(|_| {
-        ApiError::new(
-            ErrorCode::InvalidServerAddress,
-            format!("the server at {server_url} does not answer like a Polso server"),
-        )
-    })?;
+    let loss: DevicePrivacyLoss = read_as_device(transport, credentials, "/v1/privacy-ledger/device")?;
     if !loss.epsilon.is_finite() || loss.epsilon < 0.0 {
+        let server_url = &credentials.server_url;
         return Err(ApiError::new(
             ErrorCode::Internal,
             format!("the server at {server_url} sent a privacy loss that is not a number of 0 or more"),
         ));
     }
     Ok(loss)
+}
+
+/// One `GET` of `path` on the device's server with the device token, its answer
+/// read as `T`: an unreachable server, an error answer and a body that is not
+/// a `T` each give their own error. Touches no store.
+pub(crate) fn read_as_device<T: serde::de::DeserializeOwned>(
+    transport: &dyn HrTransport,
+    credentials: &DeviceReadCredentials,
+    path: &str,
+) -> Result<T, ApiError> {
+    let server_url = &credentials.server_url;
+    let answer = transport
+        .get_json(&format!("{server_url}{path}"), &credentials.device_token)
+        .map_err(|failure| unreachable(server_url, &failure))?;
+    if !(200..300).contains(&answer.status) {
+        return Err(
+            server_error(server_url, &answer).unwrap_or_else(|| status_error(server_url, answer.status))
+        );
+    }
+    serde_json::from_str(&answer.body).map_err(|_| {
+        ApiError::new(
+            ErrorCode::InvalidServerAddress,
+            format!("the server at {server_url} does not answer like a Polso server"),
+        )
+    })
 }
 
 #[cfg(test)]

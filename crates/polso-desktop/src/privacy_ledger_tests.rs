@@ -95,7 +95,7 @@ fn the_device_reads_its_teams_yearly_epsilon_with_its_own_token() {
     let (dir, vault) = (tempfile::tempdir().unwrap(), SharedVault::default());
     let mut desktop = desktop(&dir, &vault);
     enrol(&mut desktop);
-    let credentials = desktop.device_ledger_credentials().unwrap();
+    let credentials = desktop.device_read_credentials().unwrap();
     assert_eq!(credentials.server_url(), "http://127.0.0.1:9");
     assert!(!format!("{credentials:?}").contains(DEVICE_TOKEN), "a debug print leaks the token");
 
@@ -111,17 +111,17 @@ fn the_device_reads_its_teams_yearly_epsilon_with_its_own_token() {
 fn a_device_that_is_not_enrolled_or_lost_its_token_is_told_so_before_any_request() {
     let (dir, vault) = (tempfile::tempdir().unwrap(), SharedVault::default());
     let mut desktop = desktop(&dir, &vault);
-    assert_eq!(desktop.device_ledger_credentials().unwrap_err().code, ErrorCode::NotEnrolled);
+    assert_eq!(desktop.device_read_credentials().unwrap_err().code, ErrorCode::NotEnrolled);
     enrol(&mut desktop);
     vault.delete(TOKEN_ACCOUNT).unwrap();
-    let error = desktop.device_ledger_credentials().unwrap_err();
+    let error = desktop.device_read_credentials().unwrap_err();
     assert_eq!(error.code, ErrorCode::NotEnrolled);
     assert!(error.message.contains("keyring"), "{}", error.message);
 }
 
 #[test]
 fn server_refusals_silence_and_nonsense_become_coded_errors_without_the_token() {
-    let credentials = DeviceLedgerCredentials::for_tests("http://server", DEVICE_TOKEN);
+    let credentials = DeviceReadCredentials::for_tests("http://server", DEVICE_TOKEN);
     let cases = [
         (
             ScriptedServer::answering(401, r#"{"code":"unauthorized","message":"revoked"}"#),

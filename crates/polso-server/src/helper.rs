@@ -88,7 +88,11 @@ impl Pairing {
                     teams: department
                         .teams
                         .iter()
-                        .map(|team| TeamNode { id: team.id.clone(), name: team.id.clone() })
+                        .map(|team| TeamNode {
+                            id: team.id.clone(),
+                            name: team.id.clone(),
+                            headcount: Some(team.headcount),
+                        })
                         .collect(),
                 })
                 .collect(),

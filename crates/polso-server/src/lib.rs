@@ -47,6 +47,7 @@ pub mod rate_limit;
 pub mod release;
 pub mod releases_http;
 pub mod report;
+mod results_http;
 pub mod secrets;
 pub mod serve;
 mod shared_http;

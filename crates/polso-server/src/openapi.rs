@@ -37,6 +37,7 @@ use utoipa::{Modify, OpenApi};
         crate::http::read_units,
         crate::releases_http::read_privacy_ledger,
         crate::releases_http::read_device_privacy_loss,
+        crate::results_http::read_team_results,
         crate::http::read_questionnaire,
         crate::http::openapi_document
     ),
@@ -64,6 +65,8 @@ use utoipa::{Modify, OpenApi};
         polso_api::PrivacyLedger,
         polso_api::TeamPrivacyLoss,
         polso_api::DevicePrivacyLoss,
+        polso_api::TeamResults,
+        polso_api::ResultsUnit,
         polso_api::MetricKey,
         polso_api::ReportAck,
         polso_api::ReportStatus,

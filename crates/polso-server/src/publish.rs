@@ -559,7 +559,7 @@ mod tests {
                 Some((week, item))
             })
             .unwrap();
-        let team = |id: &str| TeamNode { id: id.to_owned(), name: id.to_owned() };
+        let team = |id: &str| TeamNode { id: id.to_owned(), name: id.to_owned(), headcount: None };
         let tree = OrganisationTree {
             organisation: Organisation {
                 id: "org".to_owned(),

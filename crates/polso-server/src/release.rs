@@ -334,7 +334,7 @@ mod tests {
     use crate::store::{DepartmentNode, Organisation, TeamNode};
 
     fn tree() -> OrganisationTree {
-        let team = |id: &str| TeamNode { id: id.to_owned(), name: id.to_owned() };
+        let team = |id: &str| TeamNode { id: id.to_owned(), name: id.to_owned(), headcount: None };
         OrganisationTree {
             organisation: Organisation {
                 id: "org".to_owned(),

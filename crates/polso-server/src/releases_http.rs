@@ -130,7 +130,11 @@ pub(crate) async fn read_aggregates(
     {
         let baseline_weeks = through.plus_weeks(1 - STANDARDISING_BASELINE_WEEKS)..=through;
         let baseline_cells = read_snapshot(&state, &access, query.key.clone(), baseline_weeks).await?.cells;
-        standardise_driver_cells(&mut cells, &baseline_cells, &access, &schedule, metric);
+        let reference_units: Vec<&str> = match &access.departments {
+            None => vec![access.organisation_id.as_str()],
+            Some(departments) => departments.iter().map(String::as_str).collect(),
+        };
+        standardise_driver_cells(&mut cells, &baseline_cells, &reference_units, &schedule, metric);
     }
     Ok(Json(AggregateTable {
         k: tree.organisation.k.get(),
@@ -143,16 +147,17 @@ pub(crate) async fn read_aggregates(
 /// How many weeks, up to the last published one, a driver's item offsets
 /// are estimated on: two years, so every item of a family has been asked
 /// several times.
-const STANDARDISING_BASELINE_WEEKS: i64 = 104;
+pub(crate) const STANDARDISING_BASELINE_WEEKS: i64 = 104;
 
 /// Gives each cell of a driver the item its week asked and its mean on the
-/// anchor item's level ([`item_offsets`]). The offsets come only from cells
-/// this token may read: the organisation's, or for a token scoped to some
-/// departments, those departments' pooled, never the organisation's.
-fn standardise_driver_cells(
+/// anchor item's level ([`item_offsets`]). The offsets come only from the
+/// cells of `reference_units`, which the reader may read: for HR the
+/// organisation's, or for a token scoped to some departments, those
+/// departments' pooled, never the organisation's.
+pub(crate) fn standardise_driver_cells(
     cells: &mut [polso_api::AggregateCell],
     baseline: &[PublishedCell],
-    access: &HrAccess,
+    reference_units: &[&str],
     schedule: &Schedule,
     metric: Metric,
 ) {
@@ -164,10 +169,6 @@ fn standardise_driver_cells(
             .filter(|id| bank.item(id.as_str()).is_some_and(|item| item.metric == metric));
         let only = items.next()?;
         items.next().is_none().then(|| only.as_str().to_owned())
-    };
-    let reference_units: Vec<&str> = match &access.departments {
-        None => vec![access.organisation_id.as_str()],
-        Some(departments) => departments.iter().map(String::as_str).collect(),
     };
     let mut pooled: std::collections::BTreeMap<i64, (f64, u32)> = std::collections::BTreeMap::new();
     for cell in baseline.iter().filter(|cell| reference_units.contains(&cell.unit_id.as_str())) {
@@ -213,7 +214,7 @@ struct Snapshot {
 /// none serves a week that is due but not yet published, except in
 /// two-server mode while the helper hangs (the read then serves what is
 /// published rather than wait: [`crate::publish::Patience`]).
-async fn publish_then_read<T: Send + 'static>(
+pub(crate) async fn publish_then_read<T: Send + 'static>(
     state: &AppState,
     organisation_id: String,
     read: impl FnOnce(&dyn ServerStore, &str, PublicationSettings, DateTime<Utc>) -> Result<T> + Send + 'static,
@@ -240,13 +241,7 @@ async fn read_snapshot(
     publish_then_read(state, access.organisation_id.clone(), move |store, organisation_id, settings, now| {
         let tree = store.organisation_tree(organisation_id)?;
         let published_through = store.last_published_week(organisation_id)?;
-        let next_week = published_through
-            .map(IsoWeek::next)
-            .unwrap_or_else(|| settings.window.last_publishable_week(now).next());
-        let next_publication = NextPublication {
-            week: next_week.to_string(),
-            at: settings.window.publication_at(next_week).to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        };
+        let next_publication = next_publication(settings, published_through, now);
         let readable_weeks = published_through
             .map(|through| *weeks.start()..=(*weeks.end()).min(through))
             .filter(|readable| readable.start() <= readable.end());
@@ -257,6 +252,22 @@ async fn read_snapshot(
         Ok(Snapshot { tree, cells, readable_weeks, published_through, next_publication })
     })
     .await
+}
+
+/// The week after the last published one (or after the last publishable one, when none is
+/// published yet), and when it is published.
+pub(crate) fn next_publication(
+    settings: PublicationSettings,
+    published_through: Option<IsoWeek>,
+    now: DateTime<Utc>,
+) -> NextPublication {
+    let next_week = published_through
+        .map(IsoWeek::next)
+        .unwrap_or_else(|| settings.window.last_publishable_week(now).next());
+    NextPublication {
+        week: next_week.to_string(),
+        at: settings.window.publication_at(next_week).to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    }
 }
 
 /// The privacy ledger of the teams the HR token reaches, for the current ISO

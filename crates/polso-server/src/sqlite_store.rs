@@ -308,7 +308,7 @@ impl ServerStore for SqliteServerStore {
         let organisation = load_organisation(&connection, organisation_id)?
             .ok_or_else(|| not_found("organisation", organisation_id))?;
         let mut statement = connection.prepare(
-            "SELECT d.id, d.name, t.id, t.name
+            "SELECT d.id, d.name, t.id, t.name, t.headcount
              FROM departments d LEFT JOIN teams t ON t.department_id = d.id
              WHERE d.organisation_id = ?1
              ORDER BY d.name, d.id, t.name, t.id",
@@ -320,11 +320,12 @@ impl ServerStore for SqliteServerStore {
                     row.get::<_, String>(1)?,
                     row.get::<_, Option<String>>(2)?,
                     row.get::<_, Option<String>>(3)?,
+                    row.get::<_, Option<u32>>(4)?,
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut departments: Vec<DepartmentNode> = Vec::new();
-        for (department_id, department_name, team_id, team_name) in rows {
+        for (department_id, department_name, team_id, team_name, headcount) in rows {
             if departments.last().is_none_or(|last| last.id != department_id) {
                 departments.push(DepartmentNode {
                     id: department_id,
@@ -333,7 +334,7 @@ impl ServerStore for SqliteServerStore {
                 });
             }
             if let (Some(id), Some(name), Some(department)) = (team_id, team_name, departments.last_mut()) {
-                department.teams.push(TeamNode { id, name });
+                department.teams.push(TeamNode { id, name, headcount });
             }
         }
         Ok(OrganisationTree { organisation, departments })

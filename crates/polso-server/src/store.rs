@@ -63,6 +63,8 @@ pub struct TeamNode {
     pub id: String,
     /// Its name.
     pub name: String,
+    /// Its declared head-count, when the administrator set one.
+    pub headcount: Option<u32>,
 }
 
 /// A department and its teams, ordered by name.

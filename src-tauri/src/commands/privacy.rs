@@ -1,11 +1,12 @@
-//! Commands of the privacy ledger: HR reads every team's yearly ε, the
-//! employee reads their own team's for Settings.
+//! Commands of what the server publishes: HR reads every team's yearly ε, the
+//! employee reads their own team's for Settings and their team's last
+//! published month for "Your team".
 //!
 //! The network half of each runs without holding the store, as in `sync.rs`;
 //! both are `async` so Tauri runs them off the main thread.
 
-use polso_api::{ApiError, DevicePrivacyLoss, PrivacyLedger};
-use polso_desktop::{hr, privacy_ledger};
+use polso_api::{ApiError, DevicePrivacyLoss, MyTeamMonth, PrivacyLedger};
+use polso_desktop::{hr, privacy_ledger, team_results};
 use tauri::State;
 
 use super::with_desktop;
@@ -21,6 +22,14 @@ pub fn read_privacy_ledger(state: State<'_, AppState>) -> Result<PrivacyLedger, 
 /// The ε spent this year on each person of this device's team.
 #[tauri::command(async)]
 pub fn read_my_privacy_loss(state: State<'_, AppState>) -> Result<DevicePrivacyLoss, ApiError> {
-    let credentials = with_desktop(&state, |desktop| desktop.device_ledger_credentials())?;
+    let credentials = with_desktop(&state, |desktop| desktop.device_read_credentials())?;
     privacy_ledger::read_my_privacy_loss(state.transport(), &credentials)
+}
+
+/// The last published month of this device's team, its department and the
+/// organisation.
+#[tauri::command(async)]
+pub fn read_my_team_month(state: State<'_, AppState>) -> Result<MyTeamMonth, ApiError> {
+    let credentials = with_desktop(&state, |desktop| desktop.device_read_credentials())?;
+    team_results::read_my_team_month(state.transport(), &credentials)
 }

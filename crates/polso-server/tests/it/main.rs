@@ -22,6 +22,7 @@ mod real_binary;
 mod release_rule;
 mod standardised_trends;
 mod support;
+mod team_results;
 mod tls;
 mod two_server;
 mod two_server_binaries;

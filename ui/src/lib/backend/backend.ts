@@ -19,6 +19,7 @@ import type { CxMappingList } from '../bindings/CxMappingList';
 import type { CxMappingSuggestion } from '../bindings/CxMappingSuggestion';
 import type { CxSavedMapping } from '../bindings/CxSavedMapping';
 import type { DevicePrivacyLoss } from '../bindings/DevicePrivacyLoss';
+import type { MyTeamMonth } from '../bindings/MyTeamMonth';
 import type { PrivacyLedger } from '../bindings/PrivacyLedger';
 import type { HrConnection } from '../bindings/HrConnection';
 import type { HrHeatmap } from '../bindings/HrHeatmap';
@@ -95,6 +96,8 @@ export interface Backend {
   readPrivacyLedger(): Promise<PrivacyLedger>;
   /** The ε spent this year on each person of this device's team (`read_my_privacy_loss`). */
   readMyPrivacyLoss(): Promise<DevicePrivacyLoss>;
+  /** The last published month of this device's team, its department and the organisation (`read_my_team_month`). */
+  readMyTeamMonth(): Promise<MyTeamMonth>;
   /** Saves a table or a chart where the person picks in the save dialog (`export_file`). */
   exportFile(file: ExportFile): Promise<ExportOutcome>;
   /** Every source of the item bank with the items Polso asks from it, in `language` (`get_about_questions`). */
@@ -130,6 +133,7 @@ export type CommandName =
   | 'get_team_comparison'
   | 'read_privacy_ledger'
   | 'read_my_privacy_loss'
+  | 'read_my_team_month'
   | 'export_file'
   | 'get_about_questions';
 

@@ -59,6 +59,7 @@ export function unavailableBackend(error: unknown): Backend {
     getTeamComparison: fail,
     readPrivacyLedger: fail,
     readMyPrivacyLoss: fail,
+    readMyTeamMonth: fail,
     exportFile: fail,
     getAboutQuestions: fail,
   };

@@ -45,6 +45,7 @@ import {
   sampleTeamComparison,
 } from './mock-hr';
 import { sampleAboutQuestions } from './mock-about';
+import { sampleMyTeamMonth } from './mock-team';
 import { isSurveyExport, sampleCxReport, sampleCxSuggestion, sampleMappedReport, sampleSurveyRefusal } from './mock-cx';
 import type { CxSavedMapping } from '../bindings/CxSavedMapping';
 import type { CxImportReport } from '../bindings/CxImportReport';
@@ -340,6 +341,11 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
       answer('read_my_privacy_loss', undefined, () => {
         if (!store.sync.enrolled) throw apiError('not_enrolled', 'this device is not enrolled with an organisation server');
         return sampleMyPrivacyLoss();
+      }),
+    readMyTeamMonth: () =>
+      answer('read_my_team_month', undefined, () => {
+        if (!store.sync.enrolled) throw apiError('not_enrolled', 'this device is not enrolled with an organisation server');
+        return sampleMyTeamMonth();
       }),
     exportFile: (file) =>
       answer('export_file', { file }, () => {

@@ -9,6 +9,7 @@ import type { CxMappingList } from '../bindings/CxMappingList';
 import type { CxMappingSuggestion } from '../bindings/CxMappingSuggestion';
 import type { CxSavedMapping } from '../bindings/CxSavedMapping';
 import type { DevicePrivacyLoss } from '../bindings/DevicePrivacyLoss';
+import type { MyTeamMonth } from '../bindings/MyTeamMonth';
 import type { PrivacyLedger } from '../bindings/PrivacyLedger';
 import type { ExportOutcome } from '../bindings/ExportOutcome';
 import type { HrConnection } from '../bindings/HrConnection';
@@ -72,6 +73,7 @@ export function createTauriBackend(): Backend {
     getTeamComparison: (query) => call<TeamComparison>('get_team_comparison', { query }),
     readPrivacyLedger: () => call<PrivacyLedger>('read_privacy_ledger'),
     readMyPrivacyLoss: () => call<DevicePrivacyLoss>('read_my_privacy_loss'),
+    readMyTeamMonth: () => call<MyTeamMonth>('read_my_team_month'),
     exportFile: (file) => call<ExportOutcome>('export_file', { file }),
     getAboutQuestions: (language) => call<AboutQuestions>('get_about_questions', { language }),
   };

@@ -20,6 +20,20 @@ import { CATALOGUES, interpolate, translate, type Message, type MessageKey } fro
 
 const catalogues = { en, it: it_ } as Record<string, Record<string, unknown>>;
 
+/** Each catalogue's text as written, where a key given twice is still visible. */
+const CATALOGUE_TEXTS = import.meta.glob<string>('./*.json', { query: '?raw', import: 'default', eager: true });
+
+describe('the catalogue files', () => {
+  it('never give a key twice (JSON keeps the last, silently replacing another view’s text)', () => {
+    for (const [file, text] of Object.entries(CATALOGUE_TEXTS)) {
+      // Top-level keys only: two spaces of indentation, as the files are written.
+      const keys = [...text.matchAll(/^ {2}"([^"]+)":/gm)].map((match) => match[1]);
+      const twice = keys.filter((key, index) => keys.indexOf(key) !== index);
+      expect({ file, twice }).toEqual({ file, twice: [] });
+    }
+  });
+});
+
 /** Every source file of the UI except tests and the generated bindings, by path. */
 const SOURCES = Object.entries(
   import.meta.glob<string>(['/src/**/*.ts', '/src/**/*.svelte', '!/src/**/*.test.ts', '!/src/lib/bindings/**'], {

@@ -6,7 +6,7 @@ export type Role = (typeof ROLES)[number];
 
 // "About these questions" (`about`) is in both roles' views: it reads the item bank only,
 // so HR reads it without being connected.
-export const EMPLOYEE_VIEWS = ['pulse', 'history', 'sync', 'settings', 'about'] as const;
+export const EMPLOYEE_VIEWS = ['pulse', 'team', 'history', 'sync', 'settings', 'about'] as const;
 
 export const HR_VIEWS = ['hr_overview', 'hr_heatmap', 'hr_team', 'hr_linkage', 'hr_cx', 'about'] as const;
 

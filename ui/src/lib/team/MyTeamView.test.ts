@@ -1,0 +1,60 @@
+// The "My team" view with the mock back end: a device not enrolled is told how to join; an enrolled
+// one sees its team's month beside the department and the organisation, the k rule in words, and
+// each missing figure's reason, in English and Italian.
+
+import { render, screen, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { createMockBackend } from '../backend/mock';
+import { setLanguage } from '../i18n/index.svelte';
+import MyTeamView from './MyTeamView.svelte';
+
+beforeEach(() => {
+  setLanguage({ language: 'en', locale: 'en-GB' });
+});
+
+describe('My team', () => {
+  it('asks a device that has not joined a team to join, and shows no figures', async () => {
+    const ongotosync = vi.fn();
+    render(MyTeamView, { props: { backend: createMockBackend(), focusHeading: false, ongotosync } });
+    expect((await screen.findByTestId('my-team-not-enrolled')).textContent).toContain('has not joined a team');
+    expect(screen.queryByTestId('my-team-table')).toBeNull();
+    await userEvent.setup().click(screen.getByRole('button', { name: 'Join your team' }));
+    expect(ongotosync).toHaveBeenCalledOnce();
+  });
+
+  it('shows the team beside its department and the organisation, with k in words', async () => {
+    const backend = createMockBackend();
+    await backend.enrolDevice({ server_url: 'https://polso.example.org', invite_code: '7KQM-2XWD-PR9T' });
+    render(MyTeamView, { props: { backend, focusHeading: false, ongotosync: () => {} } });
+    const table = await screen.findByTestId('my-team-table');
+    expect(screen.getByTestId('my-team-k').textContent).toContain('at least 5 people answered');
+    expect(within(table).getAllByRole('columnheader').map((cell) => cell.textContent)).toEqual([
+      'Measure',
+      'Help desk',
+      'Customer Care',
+      'Acme',
+    ]);
+    const trust = table.querySelector('tr[data-metric="trust"]')!;
+    expect(trust.querySelector('td[data-unit="team"]')!.textContent).toContain('fewer than 5 answered');
+    expect(trust.querySelector('td[data-unit="department"]')!.textContent).toContain('59');
+    const wellbeing = table.querySelector('tr[data-metric="wellbeing"]')!;
+    expect(wellbeing.querySelector('td[data-unit="team"]')!.textContent).toContain('(3 of 4 weeks)');
+    expect(table.querySelector('tr[data-metric="growth"]')).toBeNull();
+    const team = screen.getByTestId('my-team-participation').querySelector('li[data-unit="team"]')!;
+    expect(team.textContent).toContain('7 of 9 answered a week, on average (78%)');
+    expect(backend.calls.at(-1)).toEqual({ command: 'read_my_team_month', args: null });
+  });
+
+  it('speaks Italian', async () => {
+    setLanguage({ language: 'it', locale: 'it-IT' });
+    const backend = createMockBackend();
+    await backend.enrolDevice({ server_url: 'https://polso.example.org', invite_code: '7KQM-2XWD-PR9T' });
+    render(MyTeamView, { props: { backend, focusHeading: false, ongotosync: () => {} } });
+    await screen.findByTestId('my-team-table');
+    expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Il tuo team questo mese');
+    expect(screen.getByTestId('my-team-k').textContent).toContain('almeno 5 persone');
+    const trust = screen.getByTestId('my-team-table').querySelector('tr[data-metric="trust"] td[data-unit="team"]')!;
+    expect(trust.textContent).toContain('meno di 5 risposte');
+  });
+});
