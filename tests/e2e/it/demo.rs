@@ -75,6 +75,27 @@ async fn ensure_hr_reads(app: &AppSession, server_url: &str) -> Result<()> {
     Ok(())
 }
 
+/// "My team": the demo team's last published month beside its department and the organisation,
+/// with released figures in each column and the k rule in words.
+async fn ensure_my_team_month(app: &AppSession) -> Result<()> {
+    app.testid("nav-team").await?.click().await?;
+    app.wait_for_css("[data-testid='my-team-table']", Duration::from_secs(30)).await?;
+    let period = app.testid("my-team-period").await?.text().await?;
+    ensure!(period.contains("Help desk"), "the month names the team: {period}");
+    let k = app.testid("my-team-k").await?.text().await?;
+    ensure!(k.contains("at least 5 people answered"), "k in words: {k}");
+    for unit in ["team", "department", "organisation"] {
+        let selector = format!("[data-testid='my-team-table'] td[data-unit='{unit}'] .value");
+        let shown = app.wait_for_count(&selector, 1, Duration::from_secs(10)).await?;
+        ensure!(shown >= 1, "no released figure in the {unit} column");
+    }
+    let team = app.testid("my-team-participation").await?.text().await?;
+    ensure!(team.contains("answered a week, on average"), "participation in words: {team}");
+    ensure!(!app.has_testid("error-alert").await?, "My team shows an error");
+    app.screenshot("my-team").await?;
+    Ok(())
+}
+
 /// Presses "Sync now" and returns what it said it did.
 async fn sync_now(app: &AppSession) -> Result<(String, String)> {
     app.testid("sync-now").await?.click().await?;
@@ -98,6 +119,7 @@ async fn the_demo_works_the_second_time_on_another_port() -> Result<()> {
     let outcome = async {
         wait_for_sync_status(&app, "Help desk").await?;
         ensure_hr_reads(&app, &first.server_url).await?;
+        ensure_my_team_month(&app).await?;
         app.testid("nav-history").await?.click().await?;
         let weeks = app
             .wait_for_count("[data-testid='history-table'] [data-week]", 8, Duration::from_secs(10))
