@@ -124,6 +124,15 @@
 //! the data allow; expect modest effects. An adjusted p-value controls the share of false findings
 //! across the grid, not the chance that one cell is wrong.
 //!
+//! # How teams differ, and how many customers a CX cell rests on
+//!
+//! For the detail view's cell, [`teams`] gives each team's own correlation, a random-effects
+//! meta-analysis of them (τ², Q, I², the pooled estimate) and each team's estimate shrunk towards
+//! the pooled one ([`LinkageSeries::team_differences`]). [`customers`] says how much of each CX
+//! metric's variation is sampling noise ([`cx_reliability`]), computes the default figure weighted
+//! by each CX cell's customers ([`LinkageSeries::customer_weighted`]), and can pool CX over four
+//! weeks before the series is built ([`pool_four_weeks`]).
+//!
 //! # Not enough data
 //!
 //! A CX cell summarising fewer than [`MIN_CX_RESPONSES`] customer responses is left out before
@@ -138,7 +147,9 @@
 //!
 //! Pure: no IO, no clock, no randomness (the permutation test's shifts are fixed, not drawn).
 
+pub mod customers;
 mod panel;
+pub mod teams;
 #[cfg(test)]
 mod tests;
 
@@ -153,6 +164,9 @@ use crate::stats::{
 };
 use crate::week::IsoWeek;
 use panel::{Residuals, TeamPairs, effective_size, first_differences, team_demeaned, two_way};
+
+pub use customers::{CustomerWeighted, CxReliability, SamplingModel, cx_reliability, pool_four_weeks};
+pub use teams::{Heterogeneity, TeamCorrelation, TeamDifferences};
 
 // The general statistics lived here before they moved to `crate::stats`; re-exported for callers.
 pub use crate::stats::{
