@@ -207,7 +207,8 @@ pub const MIN_EFFECTIVE_N: f64 = 20.0;
 /// `n = 30`: NPS 14 (at most 18), CSAT 7.3; below that the standard deviation rises steeply
 /// (`∝ 1/√n`: 17 NPS points at 20, 20 at 15), and 30 is also where the normal approximation of a
 /// share holds for shares down to 1/6 (`n·p ≥ 5`). The demo organisation's cells have 30 to 200.
-/// Cells above the minimum still differ in precision; weighting them by `n` is not done yet.
+/// Cells above the minimum still differ in precision: the detail weights them by `n` beside the
+/// default figure ([`LinkageSeries::customer_weighted`]).
 pub const MIN_CX_RESPONSES: u32 = 30;
 
 /// The false discovery rate `q` at which a cell counts as a finding (adjusted p at most `q`) and at
