@@ -330,6 +330,118 @@ pub struct LinkageQuery {
     pub cx_metric: Option<String>,
     /// The lag in weeks (0–8) of the scatter; the pair's strongest lag when absent.
     pub lag: Option<u32>,
+    /// Whether CX is read week by week (absent: weekly) or pooled over four weeks before the
+    /// linkage is computed. EX cells are never pooled: the option cannot change which EX cells
+    /// are used.
+    pub cx_pooling: Option<CxPooling>,
+}
+
+/// How CX scores enter the linkage (`polso_core::linkage::customers`, "Pooling over four weeks").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum CxPooling {
+    /// Each week's CX cell as imported (the default).
+    #[default]
+    Weekly,
+    /// Each CX cell replaced by the customer-weighted mean of its team's weeks `w − 3` to `w`,
+    /// customers summed, so cells with few customers reach the minimum; the pooled series is
+    /// autocorrelated, which the effective size accounts for.
+    FourWeeks,
+}
+
+/// How a CX metric's sampling noise is known from a cell's score and number of customers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum CxSamplingModel {
+    /// A share (CSAT, FCR): `p (1 − p) / n`, exact.
+    Proportion,
+    /// NPS: an upper bound of the noise from the score alone, so the reliability is a lower bound.
+    NpsUpperBound,
+    /// A scale mean (CES, custom) without its spread: not known.
+    Unknown,
+}
+
+/// How much of one CX metric's week-to-week variation within teams is not sampling noise.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct LinkageCxReliability {
+    /// The CX metric's key.
+    pub cx_metric: String,
+    /// How its sampling noise is known.
+    pub model: CxSamplingModel,
+    /// The cells (with a known number of customers, at or above the minimum) it rests on.
+    pub cells: u32,
+    /// `1 − mean sampling variance / within-team variance`, 0 to 1 (a lower bound for NPS);
+    /// absent when the noise is not known or there are too few cells.
+    pub reliability: Option<f64>,
+    /// `√reliability`: about how much the noise shrinks a correlation with this metric.
+    pub attenuation: Option<f64>,
+}
+
+/// How much teams differ, from I².
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum TeamHeterogeneity {
+    /// I² below 25%: the spread among teams is mostly noise.
+    Little,
+    /// I² from 25% to 75%.
+    Some,
+    /// I² of 75% or more: teams really differ.
+    ALot,
+}
+
+/// One team's own correlation at the detail's lag, and its estimate shrunk towards the pooled one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct LinkageTeamEstimate {
+    /// The team's name.
+    pub team: String,
+    /// The team's paired weeks.
+    pub n: u32,
+    /// The team's effective size.
+    pub n_effective: f64,
+    /// The team's own two-way correlation.
+    pub r: f64,
+    /// Lower end of its 95% interval.
+    pub ci_low: f64,
+    /// Upper end of its 95% interval.
+    pub ci_high: f64,
+    /// The empirical-Bayes estimate, shrunk towards the pooled one.
+    pub r_shrunk: f64,
+    /// `τ² / (τ² + se²)`: how much of its own figure the shrunk estimate keeps, 0 to 1.
+    pub shrinkage_weight: f64,
+}
+
+/// The random-effects meta-analysis of the teams' own correlations at the detail's lag
+/// (`polso_core::linkage::teams`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct LinkageTeamDifferences {
+    /// The teams with their own figure, by team name.
+    pub teams: Vec<LinkageTeamEstimate>,
+    /// Teams with paired weeks but too few (or too little varying) for their own figure.
+    pub teams_left_out: u32,
+    /// Cochran's Q.
+    pub q: f64,
+    /// Its degrees of freedom (teams less one).
+    pub degrees_of_freedom: u32,
+    /// The p-value of "every team has the same true correlation".
+    pub q_p_value: f64,
+    /// DerSimonian–Laird τ² on Fisher's z scale.
+    pub tau_squared: f64,
+    /// τ, the spread of the teams' true correlations on Fisher's z scale.
+    pub tau: f64,
+    /// I², 0 to 1: the share of the spread among teams that is not noise.
+    pub i_squared: f64,
+    /// I² in words.
+    pub heterogeneity: TeamHeterogeneity,
+    /// The average team's correlation (random effects).
+    pub pooled_r: f64,
+    /// Lower end of its 95% interval.
+    pub pooled_ci_low: f64,
+    /// Upper end of its 95% interval.
+    pub pooled_ci_high: f64,
+    /// About 95% of teams' true correlations lie between this…
+    pub typical_low: f64,
+    /// …and this.
+    pub typical_high: f64,
 }
 
 /// Why a correlation has no estimate.
@@ -477,6 +589,17 @@ pub struct LinkageDetail {
     pub permutation_p: Option<f64>,
     /// The permuted pairings `permutation_p` was computed from (the teams less one); absent with it.
     pub permutations: Option<u32>,
+    /// The default figure at `lag` with each pair weighted by its CX cell's number of customers
+    /// (a cell without a count weighs the median); `p_adjusted` is absent (not part of the grid's
+    /// adjustment).
+    pub weighted: LinkageCorrelation,
+    /// Paired CX cells at `lag` whose number of customers is not known.
+    pub weighted_cells_without_count: u32,
+    /// How teams differ at `lag`; absent with fewer than `min_team_figures` teams that have
+    /// enough weeks of their own.
+    pub team_differences: Option<LinkageTeamDifferences>,
+    /// The fewest teams with a figure of their own for `team_differences` (4).
+    pub min_team_figures: u32,
 }
 
 /// The EX–CX linkage view: every pair at its strongest lag, and one pair in detail.
@@ -516,4 +639,8 @@ pub struct LinkageView {
     pub min_cx_responses: u32,
     /// CX cells (team, week, metric) left out for fewer than `min_cx_responses` responses.
     pub cx_cells_too_few_customers: u32,
+    /// How CX entered: week by week or pooled over four weeks.
+    pub cx_pooling: CxPooling,
+    /// Per CX metric (sorted by key), how much of its variation within teams is not sampling noise.
+    pub cx_reliability: Vec<LinkageCxReliability>,
 }

@@ -54,10 +54,12 @@ pub use cx_mapping::{
 pub use error::{ApiError, ErrorCode};
 pub use export::{ExportFile, ExportKind, ExportOutcome};
 pub use hr::{
-    ComparisonSeries, ConnectHr, HeatmapCell, HeatmapTeam, HrConnection, HrHeatmap, HrHeatmapQuery,
-    HrOverview, HrOverviewQuery, LagPoint, LinkageCorrelation, LinkageDetail, LinkageFit, LinkagePair,
-    LinkageQuery, LinkageScatterPoint, LinkageView, MetricSeries, NotEnoughDataReason, ParticipationPoint,
-    SeriesPoint, TeamComparison, TeamComparisonQuery, WeekPeriod, WithheldWeeks,
+    ComparisonSeries, ConnectHr, CxPooling, CxSamplingModel, HeatmapCell, HeatmapTeam, HrConnection,
+    HrHeatmap, HrHeatmapQuery, HrOverview, HrOverviewQuery, LagPoint, LinkageCorrelation,
+    LinkageCxReliability, LinkageDetail, LinkageFit, LinkagePair, LinkageQuery, LinkageScatterPoint,
+    LinkageTeamDifferences, LinkageTeamEstimate, LinkageView, MetricSeries, NotEnoughDataReason,
+    ParticipationPoint, SeriesPoint, TeamComparison, TeamComparisonQuery, TeamHeterogeneity, WeekPeriod,
+    WithheldWeeks,
 };
 pub use privacy::{DevicePrivacyLoss, PrivacyLedger, TeamPrivacyLoss};
 pub use pulse::{

@@ -124,6 +124,15 @@
 //! the data allow; expect modest effects. An adjusted p-value controls the share of false findings
 //! across the grid, not the chance that one cell is wrong.
 //!
+//! # How teams differ, and how many customers a CX cell rests on
+//!
+//! For the detail view's cell, [`teams`] gives each team's own correlation, a random-effects
+//! meta-analysis of them (τ², Q, I², the pooled estimate) and each team's estimate shrunk towards
+//! the pooled one ([`LinkageSeries::team_differences`]). [`customers`] says how much of each CX
+//! metric's variation is sampling noise ([`cx_reliability`]), computes the default figure weighted
+//! by each CX cell's customers ([`LinkageSeries::customer_weighted`]), and can pool CX over four
+//! weeks before the series is built ([`pool_four_weeks`]).
+//!
 //! # Not enough data
 //!
 //! A CX cell summarising fewer than [`MIN_CX_RESPONSES`] customer responses is left out before
@@ -138,7 +147,9 @@
 //!
 //! Pure: no IO, no clock, no randomness (the permutation test's shifts are fixed, not drawn).
 
+pub mod customers;
 mod panel;
+pub mod teams;
 #[cfg(test)]
 mod tests;
 
@@ -153,6 +164,9 @@ use crate::stats::{
 };
 use crate::week::IsoWeek;
 use panel::{Residuals, TeamPairs, effective_size, first_differences, team_demeaned, two_way};
+
+pub use customers::{CustomerWeighted, CxReliability, SamplingModel, cx_reliability, pool_four_weeks};
+pub use teams::{Heterogeneity, TeamCorrelation, TeamDifferences};
 
 // The general statistics lived here before they moved to `crate::stats`; re-exported for callers.
 pub use crate::stats::{
@@ -193,7 +207,8 @@ pub const MIN_EFFECTIVE_N: f64 = 20.0;
 /// `n = 30`: NPS 14 (at most 18), CSAT 7.3; below that the standard deviation rises steeply
 /// (`∝ 1/√n`: 17 NPS points at 20, 20 at 15), and 30 is also where the normal approximation of a
 /// share holds for shares down to 1/6 (`n·p ≥ 5`). The demo organisation's cells have 30 to 200.
-/// Cells above the minimum still differ in precision; weighting them by `n` is not done yet.
+/// Cells above the minimum still differ in precision: the detail weights them by `n` beside the
+/// default figure ([`LinkageSeries::customer_weighted`]).
 pub const MIN_CX_RESPONSES: u32 = 30;
 
 /// The false discovery rate `q` at which a cell counts as a finding (adjusted p at most `q`) and at

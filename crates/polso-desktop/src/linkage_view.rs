@@ -4,8 +4,10 @@
 //! shapes the result for the UI: every EX × CX pair at its strongest lag (by
 //! evidence, issue 15), flagged or not, ranked, with the two-way, team-demeaned,
 //! first-difference and between-team figures; one pair in detail (lag profile,
-//! scatter with its fitted line, and the team-permutation p-value at its lag);
-//! and the withheld EX weeks per team.
+//! scatter with its fitted line, the team-permutation p-value, the
+//! customer-weighted figure and how teams differ at its lag); the reliability of
+//! each CX metric; and the withheld EX weeks per team. On request CX is pooled
+//! over four weeks before anything is computed; EX cells never are.
 //!
 //! Only released cells enter: a withheld or not-asked cell has no mean and is
 //! left out, never read as zero. [`shape_linkage`] is pure; nothing here reads
@@ -16,15 +18,18 @@ use std::ops::RangeInclusive;
 
 use chrono::NaiveDate;
 use polso_api::{
-    AggregateTable, ApiError, CxSeries, ErrorCode, LagPoint, LinkageCorrelation, LinkageDetail, LinkageFit,
-    LinkagePair, LinkageQuery, LinkageScatterPoint, LinkageView, MetricKey, NotEnoughDataReason, UnitKind,
-    WithheldWeeks,
+    AggregateTable, ApiError, CxPooling, CxSamplingModel, CxSeries, ErrorCode, LagPoint, LinkageCorrelation,
+    LinkageCxReliability, LinkageDetail, LinkageFit, LinkagePair, LinkageQuery, LinkageScatterPoint,
+    LinkageTeamDifferences, LinkageTeamEstimate, LinkageView, MetricKey, NotEnoughDataReason,
+    TeamHeterogeneity, UnitKind, WithheldWeeks,
 };
 use polso_core::cx::CxMetric;
+use polso_core::linkage::teams::MIN_META_ANALYSIS_TEAMS;
 use polso_core::linkage::{
-    Correlation, CorrelationOutcome, CxObservation, ExObservation, FALSE_DISCOVERY_RATE, LagPeak,
-    LinkageGrid, LinkageSeries, MAX_LAG_WEEKS, MIN_BETWEEN_TEAM_TEAMS, MIN_CX_RESPONSES, MIN_EFFECTIVE_N,
-    MIN_WITHIN_TEAM_PAIRS, NotEnoughData, PairSummary, between_team_power,
+    Correlation, CorrelationOutcome, CxObservation, CxReliability, ExObservation, FALSE_DISCOVERY_RATE,
+    Heterogeneity, LagPeak, LinkageGrid, LinkageSeries, MAX_LAG_WEEKS, MIN_BETWEEN_TEAM_TEAMS,
+    MIN_CX_RESPONSES, MIN_EFFECTIVE_N, MIN_WITHIN_TEAM_PAIRS, NotEnoughData, PairSummary, SamplingModel,
+    TeamDifferences, between_team_power, cx_reliability, pool_four_weeks,
 };
 use polso_core::{IsoWeek, Metric};
 
@@ -123,6 +128,12 @@ pub fn shape_linkage(
             n_responses: row.n,
         });
     }
+    // Pooling touches the CX observations only, after the EX cells are chosen (issue 15: the
+    // option must never change which EX cells are used).
+    let cx_pooling = query.cx_pooling.unwrap_or_default();
+    if cx_pooling == CxPooling::FourWeeks {
+        cx_observations = pool_four_weeks(&cx_observations);
+    }
     let ex_teams: BTreeSet<&str> = ex.iter().map(|observation| observation.team.as_str()).collect();
     let teams = cx_observations
         .iter()
@@ -177,7 +188,7 @@ pub fn shape_linkage(
     };
     let detail = chosen.map(|pair| {
         let lag = query.lag.or(pair.lag).unwrap_or(0);
-        detail_of(&grid, &series, pair, lag, &names)
+        detail_of(&grid, &series, &cx_observations, pair, lag, &names)
     });
 
     Ok(LinkageView {
@@ -195,6 +206,8 @@ pub fn shape_linkage(
         teams_needed_for_power: count(between_team_power(0).teams_needed),
         min_cx_responses: MIN_CX_RESPONSES,
         cx_cells_too_few_customers: count(grid.cx_cells_too_few_responses),
+        cx_pooling,
+        cx_reliability: cx_reliability(&cx_observations).iter().map(reliability_to_wire).collect(),
         ex_from: grid.ex_weeks.as_ref().map(|window| window.start().to_string()),
         ex_to: grid.ex_weeks.as_ref().map(|window| window.end().to_string()),
         withheld: withheld
@@ -238,6 +251,7 @@ fn pair_to_wire(summary: &PairSummary<'_>, rank: Option<u32>) -> Option<LinkageP
 fn detail_of(
     grid: &LinkageGrid,
     series: &LinkageSeries,
+    cx_observations: &[CxObservation],
     pair: &LinkagePair,
     lag: u32,
     names: &HashMap<String, String>,
@@ -256,6 +270,11 @@ fn detail_of(
         .collect();
     let scatter = series.scatter(ex_metric, &cx_metric, lag);
     let permutation_test = series.team_permutation_test(ex_metric, &cx_metric, lag).ok();
+    let weighted = series.customer_weighted(cx_observations, ex_metric, &cx_metric, lag);
+    let mut weighted_wire = correlation_to_wire(&weighted.correlation);
+    // A figure of the detailed cell only: it took no part in the grid's adjustment.
+    weighted_wire.p_adjusted = None;
+    let team_differences = series.team_differences(ex_metric, &cx_metric, lag).ok();
     LinkageDetail {
         ex_metric: pair.ex_metric,
         cx_metric: pair.cx_metric.clone(),
@@ -274,6 +293,65 @@ fn detail_of(
         fit: scatter.fit.map(|fit| LinkageFit { slope: fit.slope, intercept: fit.intercept }),
         permutation_p: permutation_test.map(|test| test.p_value),
         permutations: permutation_test.map(|test| count(test.permutations)),
+        weighted: weighted_wire,
+        weighted_cells_without_count: count(weighted.cells_without_count),
+        team_differences: team_differences.map(|differences| team_differences_to_wire(&differences, names)),
+        min_team_figures: count(MIN_META_ANALYSIS_TEAMS),
+    }
+}
+
+/// How teams differ, on the wire, teams by name.
+fn team_differences_to_wire(
+    differences: &TeamDifferences,
+    names: &HashMap<String, String>,
+) -> LinkageTeamDifferences {
+    LinkageTeamDifferences {
+        teams: differences
+            .teams
+            .iter()
+            .map(|team| LinkageTeamEstimate {
+                team: names.get(&team.team).cloned().unwrap_or_else(|| team.team.clone()),
+                n: count(team.n),
+                n_effective: team.n_effective,
+                r: team.r,
+                ci_low: team.ci_low,
+                ci_high: team.ci_high,
+                r_shrunk: team.r_shrunk,
+                shrinkage_weight: team.shrinkage_weight,
+            })
+            .collect(),
+        teams_left_out: count(differences.teams_left_out),
+        q: differences.q,
+        degrees_of_freedom: count(differences.degrees_of_freedom),
+        q_p_value: differences.q_p_value,
+        tau_squared: differences.tau_squared,
+        tau: differences.tau(),
+        i_squared: differences.i_squared,
+        heterogeneity: match differences.heterogeneity() {
+            Heterogeneity::Little => TeamHeterogeneity::Little,
+            Heterogeneity::Some => TeamHeterogeneity::Some,
+            Heterogeneity::ALot => TeamHeterogeneity::ALot,
+        },
+        pooled_r: differences.pooled_r,
+        pooled_ci_low: differences.pooled_ci_low,
+        pooled_ci_high: differences.pooled_ci_high,
+        typical_low: differences.typical_low,
+        typical_high: differences.typical_high,
+    }
+}
+
+/// One CX metric's reliability on the wire.
+fn reliability_to_wire(reliability: &CxReliability) -> LinkageCxReliability {
+    LinkageCxReliability {
+        cx_metric: reliability.metric.key().to_owned(),
+        model: match reliability.model {
+            SamplingModel::Proportion => CxSamplingModel::Proportion,
+            SamplingModel::NpsUpperBound => CxSamplingModel::NpsUpperBound,
+            SamplingModel::Unknown => CxSamplingModel::Unknown,
+        },
+        cells: count(reliability.cells),
+        reliability: reliability.reliability,
+        attenuation: reliability.attenuation(),
     }
 }
 

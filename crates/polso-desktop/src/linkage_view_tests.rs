@@ -5,7 +5,8 @@ use std::sync::Mutex;
 
 use chrono::NaiveDate;
 use polso_api::{
-    AggregateCell, AggregateTable, CxRowDto, CxSeries, LinkageQuery, MetricKey, UnitKind, WithheldWeeks,
+    AggregateCell, AggregateTable, CxPooling, CxRowDto, CxSamplingModel, CxSeries, LinkageQuery, MetricKey,
+    TeamHeterogeneity, UnitKind, WithheldWeeks,
 };
 use polso_core::IsoWeek;
 
@@ -153,7 +154,8 @@ fn ok() -> HttpAnswer {
 #[test]
 fn the_planted_lag_three_relation_is_found_and_detailed() {
     let fake = Fake::new(ok());
-    let query = LinkageQuery { weeks: Some(40), ex_metric: None, cx_metric: None, lag: None };
+    let query =
+        LinkageQuery { weeks: Some(40), ex_metric: None, cx_metric: None, lag: None, cx_pooling: None };
     let view = read_linkage(&fake, &credentials(), &query, thursday()).unwrap();
 
     assert_eq!((view.from.as_str(), view.to.as_str()), ("2026-W08", "2026-W47"));
@@ -214,6 +216,7 @@ fn a_chosen_pair_and_lag_are_detailed() {
         ex_metric: Some(MetricKey::Wellbeing),
         cx_metric: Some("csat".to_owned()),
         lag: Some(5),
+        cx_pooling: None,
     };
     let view = read_linkage(&fake, &credentials(), &query, thursday()).unwrap();
     let detail = view.detail.unwrap();
@@ -243,7 +246,7 @@ fn too_few_weeks_are_not_enough_data_with_the_reason() {
         },
     )];
     let cx = CxSeries { rows: planted_cx(weeks.clone()).rows.into_iter().take(6).collect() };
-    let query = LinkageQuery { weeks: None, ex_metric: None, cx_metric: None, lag: None };
+    let query = LinkageQuery { weeks: None, ex_metric: None, cx_metric: None, lag: None, cx_pooling: None };
     let view = shape_linkage(weeks, &tables, &cx, &query).unwrap();
     let pair = &view.pairs[0];
     assert_eq!(pair.lag, None);
@@ -267,4 +270,106 @@ fn a_small_effective_size_says_so_with_its_minimum() {
     let wire = correlation_to_wire(&correlation);
     assert_eq!(wire.not_enough_data, Some(NotEnoughDataReason::SmallEffectiveSize));
     assert_eq!((wire.minimum, wire.n_effective, wire.r), (Some(20), Some(6.0), None));
+}
+
+/// The planted tables and CX over `weeks`, every CX cell from `customers` customers.
+fn planted_inputs(
+    weeks: RangeInclusive<IsoWeek>,
+    customers: Option<u32>,
+) -> (Vec<(MetricKey, AggregateTable)>, CxSeries) {
+    let tables = [MetricKey::Engagement, MetricKey::Wellbeing]
+        .into_iter()
+        .map(|metric| {
+            let table = AggregateTable {
+                k: 5,
+                published_through: None,
+                next_publication: None,
+                cells: planted_cells(metric.key(), weeks.clone()),
+            };
+            (metric, table)
+        })
+        .collect();
+    let mut cx = planted_cx(weeks);
+    for row in &mut cx.rows {
+        row.n = customers;
+    }
+    (tables, cx)
+}
+
+#[test]
+fn the_detail_says_how_teams_differ_and_what_customer_counts_change() {
+    let weeks = IsoWeek::from_index(last_closed_week(thursday()).index() - 39)..=last_closed_week(thursday());
+    let (tables, cx) = planted_inputs(weeks.clone(), Some(40));
+    let query =
+        LinkageQuery { weeks: Some(40), ex_metric: None, cx_metric: None, lag: None, cx_pooling: None };
+    let view = shape_linkage(weeks.clone(), &tables, &cx, &query).unwrap();
+    assert_eq!(view.cx_pooling, CxPooling::Weekly);
+    let detail = view.detail.unwrap();
+    let pair = view.pairs.iter().find(|pair| pair.ex_metric == MetricKey::Engagement).unwrap();
+    // Every cell has 40 customers: equal weights give the default figure, no p_adjusted.
+    let (weighted, default) = (detail.weighted.r.unwrap(), pair.within.r.unwrap());
+    assert!((weighted - default).abs() < 1e-9, "{weighted} vs {default}");
+    assert_eq!(detail.weighted.p_adjusted, None);
+    assert_eq!(detail.weighted_cells_without_count, 0);
+    // Every team follows the same planted link: six teams' own figures, by name, close together.
+    let differences = detail.team_differences.expect("six teams with 32 weeks each");
+    assert_eq!(detail.min_team_figures, 4);
+    assert_eq!(differences.teams.len(), 6);
+    assert_eq!(differences.teams_left_out, 0);
+    assert_eq!(differences.degrees_of_freedom, 5);
+    assert!(differences.teams.iter().any(|team| team.team == "Help desk"));
+    assert!(differences.teams.iter().all(|team| team.n == 32 && team.r > 0.6), "{differences:?}");
+    assert!(differences.pooled_r > 0.8 && differences.pooled_ci_low < differences.pooled_r);
+    assert!((differences.tau - differences.tau_squared.sqrt()).abs() < 1e-15);
+    let expected_words = if differences.i_squared < 0.25 {
+        TeamHeterogeneity::Little
+    } else if differences.i_squared < 0.75 {
+        TeamHeterogeneity::Some
+    } else {
+        TeamHeterogeneity::ALot
+    };
+    assert_eq!(differences.heterogeneity, expected_words);
+    // CSAT is a share: its reliability is known, between 0 and 1, with its attenuation.
+    assert_eq!(view.cx_reliability.len(), 1);
+    let reliability = &view.cx_reliability[0];
+    assert_eq!((reliability.cx_metric.as_str(), reliability.model), ("csat", CxSamplingModel::Proportion));
+    assert_eq!(reliability.cells, 6 * 40);
+    let value = reliability.reliability.unwrap();
+    assert!((0.0..=1.0).contains(&value));
+    assert!((reliability.attenuation.unwrap() - value.sqrt()).abs() < 1e-15);
+
+    // Cells without a count: the weighted figure says how many, reliability has nothing to rest on.
+    let (tables, unknown) = planted_inputs(weeks.clone(), None);
+    let view = shape_linkage(weeks, &tables, &unknown, &query).unwrap();
+    let detail = view.detail.unwrap();
+    assert_eq!(detail.weighted_cells_without_count, 6 * 32);
+    assert_eq!(view.cx_reliability[0].reliability, None);
+}
+
+#[test]
+fn pooling_over_four_weeks_lifts_cells_with_few_customers_and_leaves_ex_alone() {
+    let weeks = IsoWeek::from_index(last_closed_week(thursday()).index() - 39)..=last_closed_week(thursday());
+    // Twelve customers a week: below the minimum of 30 every week, 36 to 48 over four.
+    let (tables, cx) = planted_inputs(weeks.clone(), Some(12));
+    let weekly_query =
+        LinkageQuery { weeks: Some(40), ex_metric: None, cx_metric: None, lag: None, cx_pooling: None };
+    let weekly = shape_linkage(weeks.clone(), &tables, &cx, &weekly_query).unwrap();
+    assert_eq!(weekly.cx_cells_too_few_customers, 6 * 40);
+    assert!(weekly.pairs.is_empty() && weekly.detail.is_none());
+
+    let pooled_query = LinkageQuery { cx_pooling: Some(CxPooling::FourWeeks), ..weekly_query };
+    let pooled = shape_linkage(weeks, &tables, &cx, &pooled_query).unwrap();
+    assert_eq!(pooled.cx_pooling, CxPooling::FourWeeks);
+    // A team's first two weeks pool 12 and 24 customers; from the third on, 36 or more.
+    assert_eq!(pooled.cx_cells_too_few_customers, 6 * 2);
+    let pair = pooled.pairs.iter().find(|pair| pair.ex_metric == MetricKey::Engagement).unwrap();
+    assert!(pair.within.r.is_some(), "{pair:?}");
+    assert_eq!(pooled.cx_reliability[0].cells, 6 * 38);
+    // The EX side is what it was: the same metrics, teams and withheld weeks.
+    assert_eq!(pooled.ex_metrics, weekly.ex_metrics);
+    assert_eq!(pooled.withheld, weekly.withheld);
+    // The window starts with the first EX week, as always.
+    assert_eq!(pooled.ex_from, Some(pooled.from.clone()));
+    let detail = pooled.detail.unwrap();
+    assert!(detail.points.iter().all(|point| point.team != "Tiny"));
 }

@@ -6,9 +6,9 @@
 //! the reading commands are `async` so Tauri runs them off the main thread.
 
 use polso_api::{
-    ApiError, ConnectHr, CxImportReport, CxMapping, CxMappingList, CxMappingSuggestion, CxSavedMapping,
-    HrConnection, HrHeatmap, HrHeatmapQuery, HrOverview, HrOverviewQuery, LinkageQuery, LinkageView,
-    MetricKey, OrganisationUnits, TeamComparison, TeamComparisonQuery,
+    ApiError, ConnectHr, CxImportReport, CxMapping, CxMappingList, CxMappingSuggestion, CxPooling,
+    CxSavedMapping, HrConnection, HrHeatmap, HrHeatmapQuery, HrOverview, HrOverviewQuery, LinkageQuery,
+    LinkageView, MetricKey, OrganisationUnits, TeamComparison, TeamComparisonQuery,
 };
 use polso_desktop::{cx_import, hr, linkage_view, team_view};
 use tauri::State;
@@ -106,9 +106,10 @@ pub fn get_linkage(
     ex_metric: Option<MetricKey>,
     cx_metric: Option<String>,
     lag: Option<u32>,
+    cx_pooling: Option<CxPooling>,
 ) -> Result<LinkageView, ApiError> {
     let credentials = with_desktop(&state, |desktop| desktop.hr_credentials())?;
-    let query = LinkageQuery { weeks, ex_metric, cx_metric, lag };
+    let query = LinkageQuery { weeks, ex_metric, cx_metric, lag, cx_pooling };
     linkage_view::read_linkage(state.transport(), &credentials, &query, state.today())
 }
 

@@ -2,6 +2,9 @@
 //! programs or build large inputs, which the pure unit tests beside the code do not.
 //!
 //! - `cx_import`: the CX CSV parser on well-formed and malformed files, and a 50 MB file.
+//! - `linkage_detail_reference`: how teams differ (meta-analysis, shrinkage) and what the number of
+//!   customers changes (reliability, customer weights, four-week pooling) agree with numpy to 1e-9;
+//!   gated on `POLSO_REFERENCE_PYTHON` as `linkage_reference` is.
 //! - `linkage_planted`: the linkage grid finds a planted lagged relation at its lag.
 //! - `linkage_reference`: the linkage statistics agree with scipy to 1e-9; runs when
 //!   `POLSO_REFERENCE_PYTHON` names a Python with numpy and scipy
@@ -18,6 +21,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod cx_import;
+mod linkage_detail_reference;
 mod linkage_planted;
 mod linkage_reference;
 mod linkage_simulation;

@@ -13,7 +13,9 @@ import type { NextPublication } from '../bindings/NextPublication';
 import type { PrivacyLedger } from '../bindings/PrivacyLedger';
 import type { HrOverview } from '../bindings/HrOverview';
 import type { LagPoint } from '../bindings/LagPoint';
+import type { CxPooling } from '../bindings/CxPooling';
 import type { LinkageCorrelation } from '../bindings/LinkageCorrelation';
+import type { LinkageTeamDifferences } from '../bindings/LinkageTeamDifferences';
 import type { LinkagePair } from '../bindings/LinkagePair';
 import type { LinkageView } from '../bindings/LinkageView';
 import type { MetricKey } from '../bindings/MetricKey';
@@ -195,7 +197,52 @@ export function sampleHrHeatmap(): HrHeatmap {
 }
 
 /** A sample linkage view: engagement leads CSAT by three weeks; NPS has too few data. */
-export function sampleLinkage(exMetric: MetricKey | null = null, cxMetric: string | null = null, lag: number | null = null): LinkageView {
+/**
+ * How `count` teams differ for the sample's detailed pair: own r spread around `pooled`, shrunk
+ * towards it by half; the planted pair differs little, the others somewhat.
+ */
+export function sampleTeamDifferences(count: number, pooled: number): LinkageTeamDifferences {
+  const tauSquared = 0.01;
+  const teams = Array.from({ length: count }, (_, index) => {
+    const r = Math.tanh(Math.atanh(pooled) + wobble(index * 7) * 0.3);
+    const se = 0.15;
+    const weight = tauSquared / (tauSquared + se * se);
+    return {
+      team: `Team ${index}`,
+      n: 90,
+      n_effective: 47,
+      r,
+      ci_low: Math.tanh(Math.atanh(r) - 1.96 * se),
+      ci_high: Math.tanh(Math.atanh(r) + 1.96 * se),
+      r_shrunk: Math.tanh(Math.atanh(pooled) + weight * (Math.atanh(r) - Math.atanh(pooled))),
+      shrinkage_weight: weight,
+    };
+  });
+  const iSquared = pooled > 0.3 ? 0.12 : 0.4;
+  return {
+    teams,
+    teams_left_out: 1,
+    q: (count - 1) / (1 - iSquared),
+    degrees_of_freedom: count - 1,
+    q_p_value: pooled > 0.3 ? 0.3 : 0.04,
+    tau_squared: tauSquared,
+    tau: Math.sqrt(tauSquared),
+    i_squared: iSquared,
+    heterogeneity: pooled > 0.3 ? 'little' : 'some',
+    pooled_r: pooled,
+    pooled_ci_low: Math.tanh(Math.atanh(pooled) - 0.12),
+    pooled_ci_high: Math.tanh(Math.atanh(pooled) + 0.12),
+    typical_low: Math.tanh(Math.atanh(pooled) - 1.96 * 0.1),
+    typical_high: Math.tanh(Math.atanh(pooled) + 1.96 * 0.1),
+  };
+}
+
+export function sampleLinkage(
+  exMetric: MetricKey | null = null,
+  cxMetric: string | null = null,
+  lag: number | null = null,
+  cxPooling: CxPooling | null = null,
+): LinkageView {
   const estimate = (r: number, n = 240): LinkageCorrelation => ({
     n,
     n_teams: 6,
@@ -271,6 +318,10 @@ export function sampleLinkage(exMetric: MetricKey | null = null, cxMetric: strin
       // Six teams give five cyclic shifts; the strong planted pair beats them all, p = 1/6.
       permutation_p: pair.lag === null ? null : pair.ex_metric === 'engagement' ? 1 / 6 : 4 / 6,
       permutations: pair.lag === null ? null : 5,
+      weighted: pair.lag === null ? notEnough : { ...estimate(pair.ex_metric === 'engagement' ? 0.58 : 0.1), p_adjusted: null },
+      weighted_cells_without_count: pair.lag === null ? 0 : 12,
+      team_differences: pair.lag === null ? null : sampleTeamDifferences(6, pair.ex_metric === 'engagement' ? 0.6 : 0.1),
+      min_team_figures: 4,
     },
     min_pairs: 10,
     min_teams: 4,
@@ -278,7 +329,12 @@ export function sampleLinkage(exMetric: MetricKey | null = null, cxMetric: strin
     false_discovery_rate: 0.05,
     teams_needed_for_power: 70,
     min_cx_responses: 30,
-    cx_cells_too_few_customers: 0,
+    cx_cells_too_few_customers: cxPooling === 'four_weeks' ? 0 : 14,
+    cx_pooling: cxPooling ?? 'weekly',
+    cx_reliability: [
+      { cx_metric: 'csat', model: 'proportion', cells: 1180, reliability: 0.64, attenuation: 0.8 },
+      { cx_metric: 'nps', model: 'nps_upper_bound', cells: 1020, reliability: 0.36, attenuation: 0.6 },
+    ],
     ex_from: '2024-W48',
     ex_to: '2026-W39',
     withheld: [{ team: 'Team 5', withheld: 12, asked: 208 }],

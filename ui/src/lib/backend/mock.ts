@@ -313,7 +313,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     getLinkage: (query) =>
       answer('get_linkage', { ...query }, () => {
         requireHrConnection(store.hr);
-        return sampleLinkage(query.ex_metric, query.cx_metric, query.lag);
+        return sampleLinkage(query.ex_metric, query.cx_metric, query.lag, query.cx_pooling);
       }),
     getHrUnits: () =>
       answer('get_hr_units', undefined, () => {
