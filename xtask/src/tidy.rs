@@ -3,6 +3,9 @@
 //! - No crate under `crates/` depends on Tauri, directly or not.
 //! - Every Rust file starts with a `//!` header saying what it is for.
 //! - No file names a path of the machine it was written on.
+//! - The app's commands are the same list in each of the six places that name them: the shell's
+//!   build script (one permission each), its handler list, its capability file, the UI's
+//!   `CommandName`, the Tauri back end and the mock back end.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -14,6 +17,7 @@ pub fn check(root: &Path) -> Result<()> {
     let mut breaches = Vec::new();
     tauri_stays_out_of_crates(root, &mut breaches)?;
     every_rust_file_has_a_header(root, &mut breaches)?;
+    app_commands_agree(root, &mut breaches)?;
     if !breaches.is_empty() {
         bail!("tidy found {} problem(s):\n  {}", breaches.len(), breaches.join("\n  "));
     }
@@ -79,4 +83,149 @@ fn every_rust_file_has_a_header(root: &Path, breaches: &mut Vec<String>) -> Resu
         }
     }
     Ok(())
+}
+
+/// The text between the first `start` and the next `end` after it.
+fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let from = text.find(start)? + start.len();
+    let length = text[from..].find(end)?;
+    Some(&text[from..from + length])
+}
+
+/// Every `quote`-quoted word that directly follows `prefix` in `text`.
+fn quoted_after(text: &str, prefix: &str, quote: char) -> Vec<String> {
+    text.match_indices(prefix)
+        .filter_map(|(at, _)| {
+            let rest = text[at + prefix.len()..].strip_prefix(quote)?;
+            Some(rest[..rest.find(quote)?].to_owned())
+        })
+        .collect()
+}
+
+/// The first argument of every `call<T>('name'…)` or `call('name'…)` in `text`.
+fn commands_called(text: &str) -> Vec<String> {
+    text.match_indices("call")
+        .filter_map(|(at, _)| {
+            let mut rest = &text[at + "call".len()..];
+            if let Some(generic) = rest.strip_prefix('<') {
+                rest = &generic[generic.find(">(")? + 1..];
+            }
+            let rest = rest.strip_prefix("('")?;
+            Some(rest[..rest.find('\'')?].to_owned())
+        })
+        .collect()
+}
+
+/// The app's command names in each place that lists them (module header), each sorted.
+fn app_command_lists(root: &Path) -> Result<Vec<(&'static str, Vec<String>)>> {
+    let read =
+        |path: &str| std::fs::read_to_string(root.join(path)).with_context(|| format!("reading {path}"));
+    let build = read("src-tauri/build.rs")?;
+    let handlers = read("src-tauri/src/lib.rs")?;
+    let capability = read("src-tauri/capabilities/default.json")?;
+    let backend = read("ui/src/lib/backend/backend.ts")?;
+    let tauri = read("ui/src/lib/backend/tauri.ts")?;
+    let mock = read("ui/src/lib/backend/mock.ts")?;
+    let words = |list: &str, quote: char| -> Vec<String> {
+        list.split(quote).skip(1).step_by(2).map(str::to_owned).collect()
+    };
+    let capability: serde_json::Value =
+        serde_json::from_str(&capability).context("src-tauri/capabilities/default.json")?;
+    let mut lists = vec![
+        ("src-tauri/build.rs", words(between(&build, ".commands(&[", "]").unwrap_or_default(), '"')),
+        (
+            "src-tauri/src/lib.rs (generate_handler!)",
+            between(&handlers, "generate_handler![", "]")
+                .unwrap_or_default()
+                .split(',')
+                .filter_map(|path| {
+                    path.trim().rsplit("::").next().filter(|name| !name.is_empty()).map(str::to_owned)
+                })
+                .collect(),
+        ),
+        (
+            "src-tauri/capabilities/default.json",
+            capability["permissions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|permission| {
+                    permission.as_str()?.strip_prefix("allow-").map(|name| name.replace('-', "_"))
+                })
+                .collect(),
+        ),
+        (
+            "ui/src/lib/backend/backend.ts (CommandName)",
+            words(between(&backend, "export type CommandName =", ";").unwrap_or_default(), '\''),
+        ),
+        ("ui/src/lib/backend/tauri.ts", commands_called(&tauri)),
+        ("ui/src/lib/backend/mock.ts", quoted_after(&mock, "answer(", '\'')),
+    ];
+    for (_, names) in &mut lists {
+        names.sort();
+        names.dedup();
+    }
+    Ok(lists)
+}
+
+fn app_commands_agree(root: &Path, breaches: &mut Vec<String>) -> Result<()> {
+    breaches.extend(command_list_breaches(&app_command_lists(root)?));
+    Ok(())
+}
+
+/// One breach per list that differs from the first (the build script's), naming what it lacks and
+/// what it has besides.
+fn command_list_breaches(lists: &[(&str, Vec<String>)]) -> Vec<String> {
+    let Some((reference_place, reference)) = lists.first() else { return Vec::new() };
+    let mut breaches = Vec::new();
+    if reference.is_empty() {
+        breaches.push(format!("{reference_place} lists no command: its list was not found"));
+    }
+    for (place, names) in &lists[1..] {
+        let missing: Vec<&str> =
+            reference.iter().filter(|name| !names.contains(name)).map(String::as_str).collect();
+        let extra: Vec<&str> =
+            names.iter().filter(|name| !reference.contains(name)).map(String::as_str).collect();
+        if !missing.is_empty() || !extra.is_empty() {
+            breaches.push(format!(
+                "{place} disagrees with {reference_place} on the app's commands: lacks [{}], has besides [{}]",
+                missing.join(", "),
+                extra.join(", ")
+            ));
+        }
+    }
+    breaches
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repository_root() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+    }
+
+    #[test]
+    fn the_six_command_lists_of_the_repository_agree_and_are_found() {
+        let lists = app_command_lists(&repository_root()).unwrap();
+        assert_eq!(lists.len(), 6);
+        for (place, names) in &lists {
+            assert!(names.contains(&"submit_pulse".to_owned()), "{place}: {names:?}");
+            assert!(names.len() >= 20, "{place} lists only {names:?}");
+        }
+        assert_eq!(command_list_breaches(&lists), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_command_missing_from_one_place_or_added_in_one_is_named() {
+        let mut lists = app_command_lists(&repository_root()).unwrap();
+        lists[2].1.retain(|name| name != "sync_now");
+        lists[5].1.push("read_everything".to_owned());
+        let breaches = command_list_breaches(&lists);
+        assert_eq!(breaches.len(), 2, "{breaches:?}");
+        assert!(
+            breaches[0].contains("capabilities/default.json") && breaches[0].contains("lacks [sync_now]")
+        );
+        assert!(breaches[1].contains("mock.ts") && breaches[1].contains("has besides [read_everything]"));
+    }
 }
