@@ -3,19 +3,19 @@
 
 import { render, screen, waitFor } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createMockBackend, type MockOptions } from '../backend/mock';
 import { samplePulse } from '../backend/mock-data';
 import { setLanguage } from '../i18n/index.svelte';
 import PulseView from './PulseView.svelte';
 import { PulseSession } from './session.svelte';
 
-async function renderPulse(options: MockOptions = {}) {
+async function renderPulse(options: MockOptions = {}, onteam?: () => void) {
   const backend = createMockBackend({ now: () => new Date('2026-11-25T15:00:00Z'), ...options });
   const session = new PulseSession(await backend.getCurrentPulse());
   backend.calls.length = 0;
   const user = userEvent.setup();
-  render(PulseView, { props: { backend, session, focusHeading: false } });
+  render(PulseView, { props: { backend, session, focusHeading: false, onteam } });
   // The first question takes focus as soon as the view is there.
   await waitFor(() => expect(screen.getByTestId('question-0').contains(document.activeElement)).toBe(true));
   return { backend, session, user };
@@ -69,6 +69,16 @@ describe('PulseView', () => {
       'Thanks — saved for week 48; you can change your answers until Sunday 29 November.',
     );
     expect(document.activeElement).toBe(screen.getByTestId('pulse-done'));
+  });
+
+  it('points to the team’s published month once the answers are saved', async () => {
+    const onteam = vi.fn();
+    const { user } = await renderPulse({}, onteam);
+    expect(screen.queryByTestId('pulse-team-results')).toBeNull();
+    await user.keyboard('4{Enter}3{Enter}5{Enter}2{Enter}1{Enter}');
+    await screen.findByTestId('pulse-done');
+    await user.click(screen.getByTestId('pulse-team-results'));
+    expect(onteam).toHaveBeenCalledOnce();
   });
 
   it('changes values with the arrows, moves with ArrowUp/ArrowDown and keeps focus on the chosen option', async () => {
