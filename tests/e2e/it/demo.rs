@@ -92,6 +92,8 @@ async fn ensure_my_team_month(app: &AppSession) -> Result<()> {
     let team = app.testid("my-team-participation").await?.text().await?;
     ensure!(team.contains("answered a week, on average"), "participation in words: {team}");
     ensure!(!app.has_testid("error-alert").await?, "My team shows an error");
+    let violations = app.axe_violations().await?;
+    ensure!(violations.is_empty(), "My team with its figures has accessibility violations: {violations:?}");
     app.screenshot("my-team").await?;
     Ok(())
 }
