@@ -32,6 +32,8 @@ fn main() {
         "read_privacy_ledger",
         "read_my_privacy_loss",
         "read_my_team_month",
+        "record_action",
+        "get_team_actions",
         "export_file",
         "get_about_questions",
     ]);

@@ -102,6 +102,8 @@ pub fn run() {
             commands::privacy::read_privacy_ledger,
             commands::privacy::read_my_privacy_loss,
             commands::privacy::read_my_team_month,
+            commands::actions::record_action,
+            commands::actions::get_team_actions,
             commands::export::export_file,
             commands::about::get_about_questions,
         ])

@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 
 mod about;
+mod actions;
 mod app_sync;
 mod credential;
 mod cx;
@@ -33,6 +34,9 @@ use std::path::Path;
 
 pub use about::{
     AboutQuestions, CutoffAbout, ItemAbout, NoticeKind, OfficialWordingAbout, SourceAbout, SourceNotice,
+};
+pub use actions::{
+    ActionList, ActionQuery, MAX_ACTION_OWNER_CHARS, MAX_ACTION_TEXT_CHARS, NewAction, TeamAction,
 };
 pub use app_sync::{
     DroppedReport, DroppedReportReason, EnrolDevice, MoveServer, SyncPass, SyncPassOutcome, SyncStatus,
@@ -129,6 +133,9 @@ pub fn export_bindings(dir: &Path) -> Result<(), ts_rs::ExportError> {
     DevicePrivacyLoss::export_all(&config)?;
     TeamResults::export_all(&config)?;
     MyTeamMonth::export_all(&config)?;
+    NewAction::export_all(&config)?;
+    ActionList::export_all(&config)?;
+    ActionQuery::export_all(&config)?;
     AboutQuestions::export_all(&config)?;
     Ok(())
 }

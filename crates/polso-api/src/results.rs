@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::{AggregateCell, MetricKey, NextPublication, UnitKind};
+use crate::{AggregateCell, MetricKey, NextPublication, TeamAction, UnitKind};
 
 /// A unit the employee's results speak of.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -45,6 +45,8 @@ pub struct TeamResults {
     pub organisation: ResultsUnit,
     /// Every metric's cell of the three units in each week of `weeks`, as published.
     pub cells: Vec<AggregateCell>,
+    /// What HR recorded it will do for the team, newest first.
+    pub actions: Vec<TeamAction>,
 }
 
 /// One unit's figure for one metric over the month.
@@ -116,4 +118,6 @@ pub struct MyTeamMonth {
     pub participation: Vec<MonthParticipation>,
     /// Every metric, in the order of `MetricKey::ALL`.
     pub metrics: Vec<MonthMetric>,
+    /// What HR recorded it will do for the team, newest first.
+    pub actions: Vec<TeamAction>,
 }

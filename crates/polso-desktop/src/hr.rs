@@ -75,6 +75,14 @@ pub trait HrTransport {
         let _ = (url, bearer_token, body);
         Err(TransportFailure { detail: "this transport sends no PUT".to_owned() })
     }
+
+    /// POSTs `body` as JSON to `url` with HR's bearer token and returns any
+    /// answer, whatever its status. Transports that never record anything
+    /// keep the default, which sends nothing.
+    fn post_json(&self, url: &str, bearer_token: &str, body: &str) -> Result<HttpAnswer, TransportFailure> {
+        let _ = (url, bearer_token, body);
+        Err(TransportFailure { detail: "this transport sends no JSON POST".to_owned() })
+    }
 }
 
 impl HrTransport for UreqTransport {
@@ -90,6 +98,11 @@ impl HrTransport for UreqTransport {
 
     fn put_json(&self, url: &str, bearer_token: &str, body: &str) -> Result<HttpAnswer, TransportFailure> {
         let request = self.agent().put(url).header("Content-Type", "application/json");
+        answer_of(with_json_answer(request, bearer_token).send(body))
+    }
+
+    fn post_json(&self, url: &str, bearer_token: &str, body: &str) -> Result<HttpAnswer, TransportFailure> {
+        let request = self.agent().post(url).header("Content-Type", "application/json");
         answer_of(with_json_answer(request, bearer_token).send(body))
     }
 }

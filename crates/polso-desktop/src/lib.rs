@@ -30,6 +30,7 @@
 #![warn(missing_docs)]
 
 pub mod about;
+pub mod actions;
 mod convert;
 pub mod credential;
 pub mod cx_import;

@@ -92,6 +92,7 @@ pub fn shape_team_month(results: &TeamResults) -> Result<MyTeamMonth, String> {
         next_publication: results.next_publication.clone(),
         participation,
         metrics,
+        actions: results.actions.clone(),
     })
 }
 

@@ -53,6 +53,7 @@ fn results(cells: Vec<AggregateCell>) -> TeamResults {
         department: unit("d1", Some(60)),
         organisation: unit("o1", None),
         cells,
+        actions: Vec::new(),
     }
 }
 

@@ -19,6 +19,7 @@
 
 #![warn(missing_docs)]
 
+mod actions_http;
 pub mod admin;
 pub mod admin_store;
 pub mod clock;

@@ -38,6 +38,8 @@ use utoipa::{Modify, OpenApi};
         crate::releases_http::read_privacy_ledger,
         crate::releases_http::read_device_privacy_loss,
         crate::results_http::read_team_results,
+        crate::actions_http::record_action,
+        crate::actions_http::read_actions,
         crate::http::read_questionnaire,
         crate::http::openapi_document
     ),
@@ -66,6 +68,9 @@ use utoipa::{Modify, OpenApi};
         polso_api::TeamPrivacyLoss,
         polso_api::DevicePrivacyLoss,
         polso_api::TeamResults,
+        polso_api::NewAction,
+        polso_api::TeamAction,
+        polso_api::ActionList,
         polso_api::ResultsUnit,
         polso_api::MetricKey,
         polso_api::ReportAck,

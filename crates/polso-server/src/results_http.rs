@@ -1,6 +1,8 @@
 //! Results back to employees: `GET /v1/team-results`, the last published month of the device's
 //! own team, its department and the organisation.
 //!
+//! With them come the actions HR recorded for the team ([`crate::actions_http`]).
+//!
 //! The same published cells HR reads, under the same rules (they ran once, at publication): this
 //! path only chooses which units and weeks. The device's enrolment alone decides the team; the
 //! request takes no parameter (an unknown one is refused), so no request reaches a sibling team,
@@ -69,6 +71,11 @@ pub(crate) async fn read_team_results(
                 tree.departments.iter().flat_map(|department| department.teams.iter()),
             ),
         };
+        let actions: Vec<_> = store
+            .team_actions(organisation_id, &team.id)?
+            .into_iter()
+            .map(|action| crate::actions_http::to_wire(action, team.name.clone()))
+            .collect();
         let published_through = store.last_published_week(organisation_id)?;
         let next_publication = next_publication(settings, published_through, now);
         let Some(through) = published_through else {
@@ -81,6 +88,7 @@ pub(crate) async fn read_team_results(
                 department,
                 organisation,
                 cells: Vec::new(),
+                actions,
             });
         };
         let month = through.plus_weeks(1 - MONTH_WEEKS)..=through;
@@ -123,6 +131,7 @@ pub(crate) async fn read_team_results(
             department,
             organisation,
             cells,
+            actions,
         })
     })
     .await?;

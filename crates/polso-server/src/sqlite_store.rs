@@ -24,7 +24,7 @@ use crate::secrets::{Hash32, random_bytes};
 use crate::store::{
     CxScore, DepartmentNode, DeviceMembership, Enrolment, FoldOutcome, HrAccess, LedgerEntry, NewHrToken,
     NewInvite, Organisation, OrganisationTree, PrivacySetting, PublishedCell, ReportFold, SavedCxMapping,
-    ServerStore, TeamAggregate, TeamNode, WeekPublication,
+    ServerStore, StoredAction, TeamAggregate, TeamNode, WeekPublication,
 };
 
 /// The server's SQLite database.
@@ -929,6 +929,83 @@ impl ServerStore for SqliteServerStore {
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(scores)
+    }
+
+    fn record_action(&self, organisation_id: &str, action: &StoredAction) -> Result<()> {
+        let mut connection = self.connection();
+        let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let in_organisation: Option<i64> = transaction
+            .query_row(
+                "SELECT 1 FROM teams t JOIN departments d ON d.id = t.department_id
+                 WHERE t.id = ?1 AND d.organisation_id = ?2",
+                params![action.team_id, organisation_id],
+                |row| row.get(0),
+            )
+            .optional()?;
+        if in_organisation.is_none() {
+            return Err(not_found("team", &action.team_id));
+        }
+        let count: i64 = transaction.query_row(
+            "SELECT count(*) FROM actions WHERE team_id = ?1",
+            [&action.team_id],
+            |row| row.get(0),
+        )?;
+        if count >= crate::store::MAX_ACTIONS_PER_TEAM as i64 {
+            return Err(ServerError::InvalidInput(format!(
+                "a team keeps at most {} actions",
+                crate::store::MAX_ACTIONS_PER_TEAM
+            )));
+        }
+        transaction.execute(
+            "INSERT INTO actions (id, organisation_id, team_id, text, owner, due, recorded_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                action.id,
+                organisation_id,
+                action.team_id,
+                action.text,
+                action.owner,
+                action.due.to_string(),
+                action.recorded_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ],
+        )?;
+        transaction.commit()?;
+        Ok(())
+    }
+
+    fn team_actions(&self, organisation_id: &str, team_id: &str) -> Result<Vec<StoredAction>> {
+        let connection = self.connection();
+        let mut statement = connection.prepare(
+            "SELECT id, team_id, text, owner, due, recorded_at FROM actions
+             WHERE organisation_id = ?1 AND team_id = ?2 ORDER BY recorded_at DESC, id",
+        )?;
+        let rows = statement
+            .query_map(params![organisation_id, team_id], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                    row.get::<_, String>(4)?,
+                    row.get::<_, String>(5)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter()
+            .map(|(id, team_id, text, owner, due, recorded_at)| {
+                let corrupt = || ServerError::CorruptData(format!("the action '{id}'"));
+                Ok(StoredAction {
+                    due: due.parse().map_err(|_| corrupt())?,
+                    recorded_at: DateTime::parse_from_rfc3339(&recorded_at)
+                        .map_err(|_| corrupt())?
+                        .with_timezone(&Utc),
+                    id,
+                    team_id,
+                    text,
+                    owner,
+                })
+            })
+            .collect()
     }
 
     fn save_cx_mapping(

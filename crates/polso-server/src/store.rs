@@ -307,6 +307,26 @@ pub struct SavedCxMapping {
     pub saved_at: DateTime<Utc>,
 }
 
+/// The most actions a team keeps; recording one more is refused.
+pub const MAX_ACTIONS_PER_TEAM: usize = 200;
+
+/// An action HR recorded for a team (the wire's `TeamAction` without the team's name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAction {
+    /// Its id.
+    pub id: String,
+    /// The team it is for.
+    pub team_id: String,
+    /// What will be done.
+    pub text: String,
+    /// Who will do it.
+    pub owner: String,
+    /// By when.
+    pub due: chrono::NaiveDate,
+    /// When it was recorded.
+    pub recorded_at: DateTime<Utc>,
+}
+
 /// The server's storage.
 pub trait ServerStore: Send + Sync {
     /// The storage of blind-signature enrolment (personal codes, team keys,
@@ -459,6 +479,13 @@ pub trait ServerStore: Send + Sync {
         mapping: &str,
         saved_at: DateTime<Utc>,
     ) -> Result<()>;
+
+    /// Records `action` for its team in `organisation_id`; a team of another organisation is
+    /// `NotFound`, one holding [`MAX_ACTIONS_PER_TEAM`] already `InvalidInput`.
+    fn record_action(&self, organisation_id: &str, action: &StoredAction) -> Result<()>;
+
+    /// The actions of `team_id` in `organisation_id`, newest first.
+    fn team_actions(&self, organisation_id: &str, team_id: &str) -> Result<Vec<StoredAction>>;
 
     /// The organisation's saved CX mappings of `scope` and of the whole organisation, by name.
     fn cx_mappings(&self, organisation_id: &str, scope: &str) -> Result<Vec<SavedCxMapping>>;

@@ -2,6 +2,7 @@
 //! call one function of `polso-desktop`, return its result or its error.
 
 pub mod about;
+pub mod actions;
 pub mod export;
 pub mod history;
 pub mod hr;

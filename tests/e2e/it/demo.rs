@@ -75,6 +75,44 @@ async fn ensure_hr_reads(app: &AppSession, server_url: &str) -> Result<()> {
     Ok(())
 }
 
+/// The action the demo's HR records for Help desk, which the demo's employee (of Help desk) then
+/// sees in "My team".
+const ACTION_TEXT: &str = "Stand-up moved to Tuesday mornings";
+
+/// As HR, in the team view of Help desk, records [`ACTION_TEXT`] through the form.
+async fn record_an_action_for_help_desk(app: &AppSession) -> Result<()> {
+    app.testid("role-hr").await?.click().await?;
+    app.testid("nav-hr_team").await?.click().await?;
+    app.wait_for_css("[data-testid='team-select']", Duration::from_secs(20)).await?;
+    // WebKitGTK's driver does not click options; choose Help desk as the keyboard would.
+    app.client
+        .execute(
+            "const select = document.querySelector(\"[data-testid='team-select']\"); \
+             const option = [...select.options].find((option) => option.text.trim() === 'Help desk'); \
+             select.value = option.value; select.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![],
+        )
+        .await?;
+    app.wait_for_css("[data-testid='hr-action-form']", Duration::from_secs(30)).await?;
+    app.testid("hr-action-text").await?.send_keys(ACTION_TEXT).await?;
+    app.testid("hr-action-owner").await?.send_keys("Giulia").await?;
+    // A date field's typing is the toolkit's; set its value as a picked date would.
+    app.client
+        .execute(
+            "const field = document.querySelector(\"[data-testid='hr-action-due']\"); \
+             field.value = '2026-12-31'; field.dispatchEvent(new Event('input', { bubbles: true }));",
+            vec![],
+        )
+        .await?;
+    app.testid("hr-action-record").await?.click().await?;
+    let recorded =
+        app.wait_for_css("[data-testid='hr-action']", Duration::from_secs(20)).await?.text().await?;
+    ensure!(recorded.contains(ACTION_TEXT), "the recorded action: {recorded}");
+    ensure!(!app.has_testid("hr-action-error").await?, "recording the action failed");
+    app.testid("role-employee").await?.click().await?;
+    Ok(())
+}
+
 /// "My team": the demo team's last published month beside its department and the organisation,
 /// with released figures in each column and the k rule in words.
 async fn ensure_my_team_month(app: &AppSession) -> Result<()> {
@@ -89,6 +127,9 @@ async fn ensure_my_team_month(app: &AppSession) -> Result<()> {
         let shown = app.wait_for_count(&selector, 1, Duration::from_secs(10)).await?;
         ensure!(shown >= 1, "no released figure in the {unit} column");
     }
+    let action =
+        app.wait_for_css("[data-testid='my-team-action']", Duration::from_secs(10)).await?.text().await?;
+    ensure!(action.contains(ACTION_TEXT) && action.contains("Giulia"), "HR's action in My team: {action}");
     let team = app.testid("my-team-participation").await?.text().await?;
     ensure!(team.contains("answered a week, on average"), "participation in words: {team}");
     ensure!(!app.has_testid("error-alert").await?, "My team shows an error");
@@ -121,6 +162,7 @@ async fn the_demo_works_the_second_time_on_another_port() -> Result<()> {
     let outcome = async {
         wait_for_sync_status(&app, "Help desk").await?;
         ensure_hr_reads(&app, &first.server_url).await?;
+        record_an_action_for_help_desk(&app).await?;
         ensure_my_team_month(&app).await?;
         app.testid("nav-history").await?.click().await?;
         let weeks = app

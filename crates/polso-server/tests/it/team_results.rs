@@ -6,7 +6,7 @@
 use axum::http::StatusCode;
 use serde_json::Value;
 
-use crate::support::{TEAM_HEADCOUNT, WEEK, World, assert_error, get, report};
+use crate::support::{TEAM_HEADCOUNT, WEEK, World, assert_error, get, post_json, report};
 
 /// Enrols `count` devices into `team` and sends each a report for [`WEEK`] with trust `1 + i % 5`.
 async fn devices_reporting(world: &World, team: &str, count: u8) -> Vec<String> {
@@ -121,5 +121,112 @@ async fn team_results_take_no_parameter_and_need_a_device_token() {
     assert_error(&world.send(get("/v1/team-results", None)).await, StatusCode::UNAUTHORIZED, "unauthorized");
     // HR's token is not a device's.
     let response = world.send(get("/v1/team-results", Some(&world.hr_token))).await;
+    assert_error(&response, StatusCode::UNAUTHORIZED, "unauthorized");
+}
+
+fn action(team_id: &str, text: &str, due: &str) -> Value {
+    serde_json::json!({"team_id": team_id, "text": text, "owner": "Giulia (team lead)", "due": due})
+}
+
+#[tokio::test]
+async fn an_action_hr_records_reaches_the_teams_devices_and_no_other_team() {
+    let world = World::new(&[2]);
+    let (mine, other) = (&world.teams[0][0], &world.teams[0][1]);
+    let my_device = world.enrol(mine).await;
+    let other_device = world.enrol(other).await;
+
+    let first = world
+        .send(post_json(
+            "/v1/actions",
+            Some(&world.hr_token),
+            action(mine, "Stand-up on Tuesdays", "2026-12-15"),
+        ))
+        .await;
+    assert_eq!(first.0, StatusCode::CREATED, "{}", first.1);
+    assert_eq!(first.1["team_name"], "Team 0.0");
+    world.clock.set(polso_server::clock::Clock::now(world.clock.as_ref()) + chrono::Duration::minutes(1));
+    let second = world
+        .send(post_json(
+            "/v1/actions",
+            Some(&world.hr_token),
+            action(mine, "No meetings on Friday", "2027-01-10"),
+        ))
+        .await;
+    assert_eq!(second.0, StatusCode::CREATED, "{}", second.1);
+
+    // The team's devices read them with their results, newest first; the other team's do not.
+    let results = team_results(&world, &my_device).await;
+    let texts: Vec<&str> =
+        results["actions"].as_array().unwrap().iter().map(|a| a["text"].as_str().unwrap()).collect();
+    assert_eq!(texts, ["No meetings on Friday", "Stand-up on Tuesdays"]);
+    assert_eq!(results["actions"][1]["due"], "2026-12-15");
+    assert_eq!(team_results(&world, &other_device).await["actions"], serde_json::json!([]));
+
+    // HR lists them too.
+    let (status, list) = world.send(get(&format!("/v1/actions?team_id={mine}"), Some(&world.hr_token))).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_eq!(list["actions"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn an_hr_token_records_and_lists_actions_only_for_teams_it_reaches() {
+    let world = World::new(&[1, 1]);
+    let (inside, outside) = (&world.teams[0][0], &world.teams[1][0]);
+    let scoped = polso_server::admin::create_hr_token(
+        world.store.as_ref(),
+        &world.organisation_id,
+        &[world.departments[0].clone()],
+    )
+    .unwrap()
+    .token;
+    let recorded = world
+        .send(post_json("/v1/actions", Some(&scoped), action(inside, "Ask the team", "2026-12-15")))
+        .await;
+    assert_eq!(recorded.0, StatusCode::CREATED, "{}", recorded.1);
+
+    // Outside its departments: answered exactly as a team that does not exist, and nothing kept.
+    let outside_answer =
+        world.send(post_json("/v1/actions", Some(&scoped), action(outside, "Peek", "2026-12-15"))).await;
+    let nowhere_answer = world
+        .send(post_json("/v1/actions", Some(&scoped), action("team_nowhere", "Peek", "2026-12-15")))
+        .await;
+    assert_error(&outside_answer, StatusCode::NOT_FOUND, "not_found");
+    assert_eq!(
+        outside_answer.1["message"].as_str().unwrap().replace(outside.as_str(), "X"),
+        nowhere_answer.1["message"].as_str().unwrap().replace("team_nowhere", "X")
+    );
+    assert!(world.store.team_actions(&world.organisation_id, outside).unwrap().is_empty());
+    let listed = world.send(get(&format!("/v1/actions?team_id={outside}"), Some(&scoped))).await;
+    assert_error(&listed, StatusCode::NOT_FOUND, "not_found");
+}
+
+#[tokio::test]
+async fn a_bad_action_is_refused_naming_its_field_and_nothing_is_kept() {
+    let world = World::new(&[1]);
+    let team = &world.teams[0][0];
+    let cases = [
+        (action(team, "   ", "2026-12-15"), "field 'text'"),
+        (action(team, &"x".repeat(501), "2026-12-15"), "field 'text'"),
+        (
+            serde_json::json!({"team_id": team, "text": "Ok", "owner": "", "due": "2026-12-15"}),
+            "field 'owner'",
+        ),
+        (action(team, "Ok", "15/12/2026"), "field 'due'"),
+        (action(team, "Ok", "2026-02-30"), "field 'due'"),
+        (
+            serde_json::json!({"team_id": team, "text": "Ok", "owner": "A", "due": "2026-12-15", "who": "x"}),
+            "who",
+        ),
+    ];
+    for (body, field) in cases {
+        let response = world.send(post_json("/v1/actions", Some(&world.hr_token), body)).await;
+        assert_error(&response, StatusCode::BAD_REQUEST, "invalid_input");
+        assert!(response.1["message"].as_str().unwrap().contains(field), "{field}: {}", response.1);
+    }
+    assert!(world.store.team_actions(&world.organisation_id, team).unwrap().is_empty());
+    // A device token cannot record one.
+    let device = world.enrol(team).await;
+    let response =
+        world.send(post_json("/v1/actions", Some(&device), action(team, "Mine", "2026-12-15"))).await;
     assert_error(&response, StatusCode::UNAUTHORIZED, "unauthorized");
 }

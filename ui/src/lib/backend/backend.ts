@@ -20,6 +20,9 @@ import type { CxMappingSuggestion } from '../bindings/CxMappingSuggestion';
 import type { CxSavedMapping } from '../bindings/CxSavedMapping';
 import type { DevicePrivacyLoss } from '../bindings/DevicePrivacyLoss';
 import type { MyTeamMonth } from '../bindings/MyTeamMonth';
+import type { ActionList } from '../bindings/ActionList';
+import type { NewAction } from '../bindings/NewAction';
+import type { TeamAction } from '../bindings/TeamAction';
 import type { PrivacyLedger } from '../bindings/PrivacyLedger';
 import type { HrConnection } from '../bindings/HrConnection';
 import type { HrHeatmap } from '../bindings/HrHeatmap';
@@ -98,6 +101,10 @@ export interface Backend {
   readMyPrivacyLoss(): Promise<DevicePrivacyLoss>;
   /** The last published month of this device's team, its department and the organisation (`read_my_team_month`). */
   readMyTeamMonth(): Promise<MyTeamMonth>;
+  /** Records what HR will do for a team (`record_action`). */
+  recordAction(action: NewAction): Promise<TeamAction>;
+  /** The actions recorded for a team, newest first (`get_team_actions`). */
+  getTeamActions(teamId: string): Promise<ActionList>;
   /** Saves a table or a chart where the person picks in the save dialog (`export_file`). */
   exportFile(file: ExportFile): Promise<ExportOutcome>;
   /** Every source of the item bank with the items Polso asks from it, in `language` (`get_about_questions`). */
@@ -134,6 +141,8 @@ export type CommandName =
   | 'read_privacy_ledger'
   | 'read_my_privacy_loss'
   | 'read_my_team_month'
+  | 'record_action'
+  | 'get_team_actions'
   | 'export_file'
   | 'get_about_questions';
 

@@ -60,6 +60,8 @@ export function unavailableBackend(error: unknown): Backend {
     readPrivacyLedger: fail,
     readMyPrivacyLoss: fail,
     readMyTeamMonth: fail,
+    recordAction: fail,
+    getTeamActions: fail,
     exportFile: fail,
     getAboutQuestions: fail,
   };

@@ -57,11 +57,12 @@ export function sampleMyTeamMonth(): MyTeamMonth {
     participation: [
       { unit_kind: 'team', name: 'Help desk', answered: 7, headcount: 9, rate: 7 / 9 },
       { unit_kind: 'department', name: 'Customer Care', answered: 38, headcount: 52, rate: 38 / 52 },
-      { unit_kind: 'organisation', name: 'Acme', answered: 460, headcount: 640, rate: 460 / 640 },
+      { unit_kind: 'organisation', name: 'Demo Srl', answered: 460, headcount: 640, rate: 460 / 640 },
     ],
     metrics: ALL_METRICS.map((metric) => {
       const [team, department, organisation] = FIGURES[metric] ?? [NOT_ASKED, NOT_ASKED, NOT_ASKED];
       return { metric, team, department, organisation };
     }),
+    actions: [],
   };
 }

@@ -48,6 +48,7 @@ import { sampleAboutQuestions } from './mock-about';
 import { sampleMyTeamMonth } from './mock-team';
 import { isSurveyExport, sampleCxReport, sampleCxSuggestion, sampleMappedReport, sampleSurveyRefusal } from './mock-cx';
 import type { CxSavedMapping } from '../bindings/CxSavedMapping';
+import type { TeamAction } from '../bindings/TeamAction';
 import type { CxImportReport } from '../bindings/CxImportReport';
 
 /** One recorded call of the mock. */
@@ -113,6 +114,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
   let reminder: ReminderStatus = { pulse_due: false, next_at: null, last_fired_at: null, snoozed_until: null };
   const shellHandlers: ((event: ShellEvent) => void)[] = [];
   const cxMappings: CxSavedMapping[] = [];
+  const actions: TeamAction[] = [];
 
   /** A CX file read as the server would: through a saved mapping when named, else in Polso's layout. */
   function cxReport(csv: string, mapping: string | null, stored: boolean): CxImportReport {
@@ -345,7 +347,34 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     readMyTeamMonth: () =>
       answer('read_my_team_month', undefined, () => {
         if (!store.sync.enrolled) throw apiError('not_enrolled', 'this device is not enrolled with an organisation server');
-        return sampleMyTeamMonth();
+        return { ...sampleMyTeamMonth(), actions: actions.filter((action) => action.team_id === 'team_help') };
+      }),
+    recordAction: (action) =>
+      answer('record_action', { action }, () => {
+        requireHrConnection(store.hr);
+        const team = sampleHrUnits().departments.flatMap((department) => department.teams).find((unit) => unit.id === action.team_id);
+        if (team === undefined) throw apiError('not_found', `there is no team '${action.team_id}' within this token's reach`);
+        for (const [field, text, max] of [['text', action.text, 500], ['owner', action.owner, 100]] as const) {
+          const length = [...text.trim()].length;
+          if (length === 0 || length > max) throw apiError('invalid_input', `field '${field}' has 1 to ${max} characters and no control character (${length} given)`);
+        }
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(action.due.trim())) throw apiError('invalid_input', `field 'due': '${action.due}' is not a date written YYYY-MM-DD`);
+        const recorded: TeamAction = {
+          id: `act_${actions.length + 1}`,
+          team_id: team.id,
+          team_name: team.name,
+          text: action.text.trim(),
+          owner: action.owner.trim(),
+          due: action.due.trim(),
+          recorded_at: now().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        };
+        actions.unshift(recorded);
+        return recorded;
+      }),
+    getTeamActions: (teamId) =>
+      answer('get_team_actions', { teamId }, () => {
+        requireHrConnection(store.hr);
+        return { actions: actions.filter((action) => action.team_id === teamId) };
       }),
     exportFile: (file) =>
       answer('export_file', { file }, () => {

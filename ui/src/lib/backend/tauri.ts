@@ -10,6 +10,8 @@ import type { CxMappingSuggestion } from '../bindings/CxMappingSuggestion';
 import type { CxSavedMapping } from '../bindings/CxSavedMapping';
 import type { DevicePrivacyLoss } from '../bindings/DevicePrivacyLoss';
 import type { MyTeamMonth } from '../bindings/MyTeamMonth';
+import type { ActionList } from '../bindings/ActionList';
+import type { TeamAction } from '../bindings/TeamAction';
 import type { PrivacyLedger } from '../bindings/PrivacyLedger';
 import type { ExportOutcome } from '../bindings/ExportOutcome';
 import type { HrConnection } from '../bindings/HrConnection';
@@ -74,6 +76,8 @@ export function createTauriBackend(): Backend {
     readPrivacyLedger: () => call<PrivacyLedger>('read_privacy_ledger'),
     readMyPrivacyLoss: () => call<DevicePrivacyLoss>('read_my_privacy_loss'),
     readMyTeamMonth: () => call<MyTeamMonth>('read_my_team_month'),
+    recordAction: (action) => call<TeamAction>('record_action', { action }),
+    getTeamActions: (teamId) => call<ActionList>('get_team_actions', { teamId }),
     exportFile: (file) => call<ExportOutcome>('export_file', { file }),
     getAboutQuestions: (language) => call<AboutQuestions>('get_about_questions', { language }),
   };

@@ -2,6 +2,7 @@
 import type { MonthMetric } from "./MonthMetric";
 import type { MonthParticipation } from "./MonthParticipation";
 import type { NextPublication } from "./NextPublication";
+import type { TeamAction } from "./TeamAction";
 
 /**
  * The employee's "Your team" view: the last published month of their team beside its department
@@ -39,4 +40,8 @@ participation: Array<MonthParticipation>,
 /**
  * Every metric, in the order of `MetricKey::ALL`.
  */
-metrics: Array<MonthMetric>, };
+metrics: Array<MonthMetric>, 
+/**
+ * What HR recorded it will do for the team, newest first.
+ */
+actions: Array<TeamAction>, };

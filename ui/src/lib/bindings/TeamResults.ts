@@ -2,6 +2,7 @@
 import type { AggregateCell } from "./AggregateCell";
 import type { NextPublication } from "./NextPublication";
 import type { ResultsUnit } from "./ResultsUnit";
+import type { TeamAction } from "./TeamAction";
 
 /**
  * What `GET /v1/team-results` answers (device token).
@@ -39,4 +40,8 @@ organisation: ResultsUnit,
 /**
  * Every metric's cell of the three units in each week of `weeks`, as published.
  */
-cells: Array<AggregateCell>, };
+cells: Array<AggregateCell>, 
+/**
+ * What HR recorded it will do for the team, newest first.
+ */
+actions: Array<TeamAction>, };

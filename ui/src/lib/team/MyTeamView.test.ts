@@ -33,7 +33,7 @@ describe('My team', () => {
       'Measure',
       'Help desk',
       'Customer Care',
-      'Acme',
+      'Demo Srl',
     ]);
     const trust = table.querySelector('tr[data-metric="trust"]')!;
     expect(trust.querySelector('td[data-unit="team"]')!.textContent).toContain('fewer than 5 answered');
@@ -44,6 +44,20 @@ describe('My team', () => {
     const team = screen.getByTestId('my-team-participation').querySelector('li[data-unit="team"]')!;
     expect(team.textContent).toContain('7 of 9 answered a week, on average (78%)');
     expect(backend.calls.at(-1)).toEqual({ command: 'read_my_team_month', args: null });
+  });
+
+  it('shows what HR recorded it will do for the team, or that nothing is recorded yet', async () => {
+    const backend = createMockBackend({ hr: { connected: true, server_url: 'https://polso.example.org', k: 5 } });
+    await backend.enrolDevice({ server_url: 'https://polso.example.org', invite_code: '7KQM-2XWD-PR9T' });
+    const { unmount } = render(MyTeamView, { props: { backend, focusHeading: false, ongotosync: () => {} } });
+    expect((await screen.findByTestId('my-team-actions-none')).textContent).toContain('No action has been recorded');
+    unmount();
+    await backend.recordAction({ team_id: 'team_help', text: 'Quieter Fridays', owner: 'Giulia', due: '2026-12-15' });
+    await backend.recordAction({ team_id: 'team_phone', text: 'Not for Help desk', owner: 'Marco', due: '2026-12-15' });
+    render(MyTeamView, { props: { backend, focusHeading: false, ongotosync: () => {} } });
+    const actions = await screen.findAllByTestId('my-team-action');
+    expect(actions.map((action) => action.textContent)).toEqual([expect.stringContaining('Quieter Fridays')]);
+    expect(actions[0]!.textContent).toContain('Giulia, by 15 Dec 2026');
   });
 
   it('speaks Italian', async () => {

@@ -1,0 +1,42 @@
+//! HR's actions for a team: record one (`POST /v1/actions`) and list a team's
+//! (`GET /v1/actions?team_id=`), with HR's token. Network only, no store; the
+//! team's employees read them with their month ([`crate::team_results`]).
+
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use polso_api::{ActionList, ApiError, ErrorCode, NewAction, TeamAction};
+
+use crate::hr::{HrCredentials, HrTransport, answer_error, get_from_server, not_polso};
+use crate::sync::unreachable;
+
+/// Records `action` at the server; its refusal (a field, a team out of reach) comes back as the
+/// server worded it.
+pub fn record_action(
+    transport: &dyn HrTransport,
+    credentials: &HrCredentials,
+    action: &NewAction,
+) -> Result<TeamAction, ApiError> {
+    let server_url = credentials.server_url();
+    let body = serde_json::to_string(action)
+        .map_err(|error| ApiError::new(ErrorCode::InvalidInput, format!("the action: {error}")))?;
+    let answer = transport
+        .post_json(&format!("{server_url}/v1/actions"), credentials.hr_token(), &body)
+        .map_err(|failure| unreachable(server_url, &failure))?;
+    if (200..300).contains(&answer.status) {
+        return serde_json::from_str(&answer.body).map_err(|_| not_polso(server_url));
+    }
+    Err(answer_error(server_url, &answer))
+}
+
+/// The actions recorded for `team_id`, newest first.
+pub fn read_team_actions(
+    transport: &dyn HrTransport,
+    credentials: &HrCredentials,
+    team_id: &str,
+) -> Result<ActionList, ApiError> {
+    let team = utf8_percent_encode(team_id, NON_ALPHANUMERIC);
+    get_from_server(transport, credentials, &format!("/v1/actions?team_id={team}"))
+}
+
+#[cfg(test)]
+#[path = "actions_tests.rs"]
+mod tests;
