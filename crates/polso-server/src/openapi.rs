@@ -98,6 +98,7 @@ use utoipa::{Modify, OpenApi};
         polso_api::CxSavedMapping,
         polso_api::CxMappingList,
         polso_api::OrganisationUnits,
+        polso_api::HrRole,
         polso_api::DepartmentUnits,
         polso_api::UnitRef,
         polso_api::ApiError,
