@@ -117,7 +117,10 @@ impl Modify for BearerTokens {
         let components = openapi.components.get_or_insert_with(Default::default);
         for (name, description) in [
             ("device_token", "The device token from enrolment, `pd_…`, kept in the OS keyring."),
-            ("hr_token", "An HR token created by the administrator, `ph_…`."),
+            (
+                "hr_token",
+                "An HR or manager token created by the administrator, `ph_…`; a manager's reads only its teams (and their departments and organisation beside them).",
+            ),
         ] {
             components.add_security_scheme(
                 name,
