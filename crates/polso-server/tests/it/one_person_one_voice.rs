@@ -11,8 +11,8 @@ use std::process::Command;
 use axum::http::StatusCode;
 use polso_api::{ErrorCode, WIRE_VERSION};
 use polso_core::IsoWeek;
-use polso_server::store::GrantedScope;
 use polso_server::secrets::hash_secret;
+use polso_server::store::GrantedScope;
 use polso_server::{ServerStore, SqliteServerStore, admin};
 use serde_json::json;
 
