@@ -16,6 +16,9 @@
 //! answering `true` for a manager, `another_teams_department_is_answered_as_a_department_that_does_not_exist`
 //! and `a_listing_names_only_the_managers_teams` fail; with `AuthenticatedHr`
 //! letting a manager through, `a_manager_token_imports_no_cx_and_reads_no_mapping` fails.
+//! The other three are not attacks on the scope: what a manager does read
+//! (the same cells as HR's), that a manager's token is no device token, and
+//! the administrator's checks when creating one.
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
