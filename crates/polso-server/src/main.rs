@@ -641,6 +641,8 @@ fn main() -> Result<()> {
             for (department, team, code) in &seeded.invites {
                 println!("invite {department} / {team}: {code}");
             }
+            let (manager_department, manager_team) = polso_server::demo::DEMO_MANAGER_TEAM;
+            println!("manager token {manager_department} / {manager_team}: {}", seeded.manager_token);
         }
         Command::Serve {
             listen,
