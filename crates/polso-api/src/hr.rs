@@ -48,6 +48,12 @@ pub struct HrConnection {
     pub server_url: Option<String>,
     /// The organisation's minimum group size, as the server said when last read.
     pub k: Option<u32>,
+    /// Whose token it is, as the server said when connecting: HR (the
+    /// organisation view) or a manager (their teams' view only). Absent when
+    /// not connected.
+    pub role: Option<crate::HrRole>,
+    /// A manager's teams, by id and name, ordered by name; empty for HR.
+    pub manager_of: Vec<crate::UnitRef>,
 }
 
 /// Which weeks the overview covers: the last `weeks` closed ISO weeks.

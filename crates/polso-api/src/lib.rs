@@ -81,7 +81,7 @@ pub use sync::{
     NOT_APPLICABLE_KEY_PREFIX, NextPublication, QuestionnaireAdoption, QuestionnaireResponse, ReportAck,
     ReportStatus, ReportWindow, ReportedScore, ReportedValue, UnitKind, WeeklyReport, not_applicable_key,
 };
-pub use units::{DepartmentUnits, OrganisationUnits, UnitRef};
+pub use units::{DepartmentUnits, HrRole, OrganisationUnits, UnitRef};
 
 /// The version of the wire format. A peer that speaks another version is refused.
 pub const WIRE_VERSION: u32 = 1;
@@ -125,6 +125,7 @@ pub fn export_bindings(dir: &Path) -> Result<(), ts_rs::ExportError> {
     CxSavedMapping::export_all(&config)?;
     CxMappingList::export_all(&config)?;
     OrganisationUnits::export_all(&config)?;
+    HrRole::export_all(&config)?;
     ExportFile::export_all(&config)?;
     ExportOutcome::export_all(&config)?;
     TeamComparisonQuery::export_all(&config)?;

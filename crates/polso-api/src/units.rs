@@ -4,7 +4,8 @@
 //!
 //! Names and ids only: no sizes and no counts, so the structure says nothing
 //! about how many people answered. A token scoped to some departments sees
-//! only those, and not the organisation as a whole.
+//! only those, and not the organisation as a whole; a manager's token sees
+//! only the manager's teams (within their departments) and the organisation.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -31,14 +32,32 @@ pub struct DepartmentUnits {
     pub teams: Vec<UnitRef>,
 }
 
-/// The units an HR token reaches.
+/// Who a token belongs to, as the server sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum HrRole {
+    /// HR, for the whole organisation or some departments: the organisation view.
+    #[default]
+    Hr,
+    /// A manager of one or more teams: those teams' results only, with their
+    /// departments' and the organisation's beside them.
+    Manager,
+}
+
+/// The units an HR or manager token reaches.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrganisationUnits {
-    /// The organisation, when the token reaches all of it; absent for a token scoped to some
-    /// departments (which may not read organisation-wide figures).
+    /// Whose token this is; HR when an older server does not say.
+    #[serde(default)]
+    pub role: HrRole,
+    /// The organisation, when its cells are readable: for HR of the whole organisation, and for a
+    /// manager (beside their teams); absent for a token scoped to some departments (which may not
+    /// read organisation-wide figures).
     pub organisation: Option<UnitRef>,
-    /// The departments in the token's scope, ordered by name.
+    /// The departments in the token's scope, ordered by name; a manager's hold only the
+    /// manager's teams.
     pub departments: Vec<DepartmentUnits>,
     /// The organisation's questionnaire in time, oldest first, so HR's charts
     /// mark the weeks where a new edition began. Absent from older servers.

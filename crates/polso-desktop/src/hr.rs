@@ -1,6 +1,9 @@
 //! HR's side of the app: connecting to the organisation server with an HR
 //! token, and reading its released aggregates as an organisation overview
-//! and a team × metric heatmap.
+//! and a team × metric heatmap. A manager connects the same way with a
+//! manager's token; the server says so (`GET /v1/units`), the connection
+//! keeps the role and the manager's teams, and the server serves such a
+//! token its teams only, whatever the app asks.
 //!
 //! The split is the sync client's (`sync.rs`): the network half
 //! ([`verify_hr_connection`], [`read_hr_overview`], [`read_hr_heatmap`])
@@ -29,8 +32,9 @@ use std::ops::RangeInclusive;
 use chrono::NaiveDate;
 use polso_api::{
     AggregateCell, AggregateTable, ApiError, ConnectHr, CxSeries, ErrorCode, HeatmapCell, HeatmapTeam,
-    HrConnection, HrHeatmap, HrHeatmapQuery, HrOverview, HrOverviewQuery, MetricKey, MetricSeries,
-    NextPublication, OrganisationUnits, ParticipationPoint, PrivacyLedger, SeriesPoint, UnitKind, WeekPeriod,
+    HrConnection, HrHeatmap, HrHeatmapQuery, HrOverview, HrOverviewQuery, HrRole, MetricKey, MetricSeries,
+    NextPublication, OrganisationUnits, ParticipationPoint, PrivacyLedger, SeriesPoint, UnitKind, UnitRef,
+    WeekPeriod,
 };
 use polso_core::IsoWeek;
 
@@ -48,6 +52,13 @@ const HR_SERVER_URL_KEY: &str = "hr.server_url";
 
 /// The settings key of the organisation's k as the server last said.
 pub(crate) const HR_K_KEY: &str = "hr.k";
+
+/// The settings key of the token's role as the server said when connecting:
+/// `hr` or `manager`. A connection kept before roles existed reads as HR.
+const HR_ROLE_KEY: &str = "hr.role";
+
+/// The settings key of a manager's teams (JSON, `[{id, name}]`), for "Manager of …".
+const HR_MANAGER_OF_KEY: &str = "hr.manager_of";
 
 /// The z value of a two-sided 95% normal interval.
 const Z_95: f64 = 1.96;
@@ -162,6 +173,8 @@ impl std::fmt::Debug for HrCredentials {
 pub struct VerifiedHrConnection {
     credentials: HrCredentials,
     k: u32,
+    role: HrRole,
+    manager_of: Vec<UnitRef>,
 }
 
 impl VerifiedHrConnection {
@@ -172,12 +185,18 @@ impl VerifiedHrConnection {
 
     #[cfg(test)]
     pub(crate) fn for_tests(form: &ConnectHr, k: u32) -> VerifiedHrConnection {
-        VerifiedHrConnection { credentials: HrCredentials::for_tests(&form.server_url, &form.hr_token), k }
+        VerifiedHrConnection {
+            credentials: HrCredentials::for_tests(&form.server_url, &form.hr_token),
+            k,
+            role: HrRole::Hr,
+            manager_of: Vec::new(),
+        }
     }
 }
 
 /// Checks the connect form by a real read: last week's wellbeing of every
-/// team the token reaches. Touches no store.
+/// team the token reaches; then the units it reaches, for its role (HR or a
+/// manager) and a manager's teams. Touches no store.
 pub fn verify_hr_connection(
     transport: &dyn HrTransport,
     form: &ConnectHr,
@@ -203,7 +222,21 @@ pub fn verify_hr_connection(
         MetricKey::Wellbeing,
         last_week..=last_week,
     )?;
-    Ok(VerifiedHrConnection { credentials, k: table.k })
+    let units = read_units(transport, &credentials)?;
+    let manager_of = match units.role {
+        HrRole::Hr => Vec::new(),
+        HrRole::Manager => managed_teams(&units),
+    };
+    Ok(VerifiedHrConnection { credentials, k: table.k, role: units.role, manager_of })
+}
+
+/// A manager's teams from the units their token reaches, ordered by name:
+/// every team listed (the server lists a manager's own teams only).
+pub fn managed_teams(units: &OrganisationUnits) -> Vec<UnitRef> {
+    let mut teams: Vec<UnitRef> =
+        units.departments.iter().flat_map(|department| department.teams.iter().cloned()).collect();
+    teams.sort_by(|left, right| (&left.name, &left.id).cmp(&(&right.name, &right.id)));
+    teams
 }
 
 /// The organisation overview of the last `query.weeks` closed weeks: one
@@ -773,11 +806,30 @@ impl Desktop {
     /// Where HR stands: connected when a server address is kept.
     pub fn hr_connection(&self) -> Result<HrConnection, ApiError> {
         let server_url = self.store.setting(HR_SERVER_URL_KEY).map_err(store_to_api)?;
-        let k = match &server_url {
-            Some(_) => self.store.setting(HR_K_KEY).map_err(store_to_api)?.and_then(|text| text.parse().ok()),
-            None => None,
+        let Some(server_url) = server_url else {
+            return Ok(HrConnection {
+                connected: false,
+                server_url: None,
+                k: None,
+                role: None,
+                manager_of: Vec::new(),
+            });
         };
-        Ok(HrConnection { connected: server_url.is_some(), server_url, k })
+        let k = self.store.setting(HR_K_KEY).map_err(store_to_api)?.and_then(|text| text.parse().ok());
+        let role = match self.store.setting(HR_ROLE_KEY).map_err(store_to_api)?.as_deref() {
+            Some("manager") => HrRole::Manager,
+            _ => HrRole::Hr,
+        };
+        let manager_of = match role {
+            HrRole::Hr => Vec::new(),
+            HrRole::Manager => self
+                .store
+                .setting(HR_MANAGER_OF_KEY)
+                .map_err(store_to_api)?
+                .and_then(|text| serde_json::from_str(&text).ok())
+                .unwrap_or_default(),
+        };
+        Ok(HrConnection { connected: true, server_url: Some(server_url), k, role: Some(role), manager_of })
     }
 
     /// Keeps a verified connection: the token in the vault (and only there),
@@ -785,8 +837,19 @@ impl Desktop {
     pub fn keep_hr_connection(&mut self, verified: VerifiedHrConnection) -> Result<HrConnection, ApiError> {
         self.hr_vault()?.set(&self.hr_token_account, &verified.credentials.hr_token).map_err(vault_to_api)?;
         let k = verified.k.to_string();
+        let role = match verified.role {
+            HrRole::Hr => "hr",
+            HrRole::Manager => "manager",
+        };
+        let manager_of = serde_json::to_string(&verified.manager_of)
+            .map_err(|error| ApiError::new(ErrorCode::Internal, format!("the manager's teams: {error}")))?;
         self.store
-            .set_settings(&[(HR_SERVER_URL_KEY, &verified.credentials.server_url), (HR_K_KEY, &k)])
+            .set_settings(&[
+                (HR_SERVER_URL_KEY, &verified.credentials.server_url),
+                (HR_K_KEY, &k),
+                (HR_ROLE_KEY, role),
+                (HR_MANAGER_OF_KEY, &manager_of),
+            ])
             .map_err(store_to_api)?;
         self.hr_connection()
     }
@@ -795,7 +858,9 @@ impl Desktop {
     /// settings. Succeeds when there was none.
     pub fn disconnect_hr(&mut self) -> Result<HrConnection, ApiError> {
         self.hr_vault()?.delete(&self.hr_token_account).map_err(vault_to_api)?;
-        self.store.remove_settings(&[HR_SERVER_URL_KEY, HR_K_KEY]).map_err(store_to_api)?;
+        self.store
+            .remove_settings(&[HR_SERVER_URL_KEY, HR_K_KEY, HR_ROLE_KEY, HR_MANAGER_OF_KEY])
+            .map_err(store_to_api)?;
         self.hr_connection()
     }
 

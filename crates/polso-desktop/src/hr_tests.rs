@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 use polso_api::{
-    AggregateCell, AggregateTable, ConnectHr, ErrorCode, HrHeatmapQuery, HrOverviewQuery, MetricKey,
+    AggregateCell, AggregateTable, ConnectHr, ErrorCode, HrHeatmapQuery, HrOverviewQuery, HrRole, MetricKey,
     NextPublication, PrivacyLedger, TeamPrivacyLoss, UnitKind,
 };
 use polso_core::IsoWeek;
@@ -248,13 +248,19 @@ fn connecting_verifies_by_a_read_and_keeps_the_token_only_in_the_vault() {
     assert!(!format!("{verified:?}").contains(HR_TOKEN), "a debug print leaks the token");
     assert_eq!(
         server.urls(),
-        ["http://127.0.0.1:9/v1/aggregates?unit=team&key=wellbeing&from=2026-W47&to=2026-W47"]
+        [
+            "http://127.0.0.1:9/v1/aggregates?unit=team&key=wellbeing&from=2026-W47&to=2026-W47",
+            "http://127.0.0.1:9/v1/units"
+        ]
     );
 
     let connection = fixture.desktop.keep_hr_connection(verified).unwrap();
     assert!(connection.connected);
     assert_eq!(connection.server_url.as_deref(), Some("http://127.0.0.1:9"));
     assert_eq!(connection.k, Some(5));
+    // A server from before roles names none: HR.
+    assert_eq!(connection.role, Some(HrRole::Hr));
+    assert!(connection.manager_of.is_empty());
     assert_eq!(fixture.vault.get(HR_ACCOUNT).unwrap().as_deref(), Some(HR_TOKEN));
     let store = &fixture.desktop.store;
     for key in ["hr.server_url", "hr.k"] {
@@ -265,9 +271,49 @@ fn connecting_verifies_by_a_read_and_keeps_the_token_only_in_the_vault() {
     let connection = fixture.desktop.disconnect_hr().unwrap();
     assert!(!connection.connected);
     assert_eq!(connection.server_url, None);
+    assert_eq!(connection.role, None);
     assert_eq!(fixture.vault.get(HR_ACCOUNT).unwrap(), None);
     assert_eq!(fixture.desktop.hr_credentials().unwrap_err().code, ErrorCode::Unauthorized);
     assert!(!fixture.desktop.disconnect_hr().unwrap().connected, "disconnecting twice is fine");
+}
+
+const MANAGER_TOKEN: &str = "ph_manager-of-two-teams";
+
+/// What the server says of a manager's token: the role, the organisation and
+/// the manager's two teams in two departments.
+const MANAGER_UNITS: &str = r#"{"role":"manager","organisation":{"id":"org_1","name":"Demo"},"departments":[{"id":"dep_b","name":"Sales","teams":[{"id":"team_z","name":"Inside sales"}]},{"id":"dep_a","name":"Care","teams":[{"id":"team_y","name":"Help desk"}]}],"questionnaire":[]}"#;
+
+#[test]
+fn connecting_with_a_manager_token_keeps_the_role_and_the_teams_until_disconnected() {
+    let mut fixture = fixture();
+    let server = FakeServer::new(|url, token| {
+        if token != MANAGER_TOKEN {
+            return Ok(answer(401, r#"{"code":"unauthorized","message":"unknown token"}"#));
+        }
+        if url.ends_with("/v1/units") {
+            return Ok(answer(200, MANAGER_UNITS));
+        }
+        let table =
+            AggregateTable { k: 6, published_through: None, next_publication: None, cells: Vec::new() };
+        Ok(answer(200, &serde_json::to_string(&table).unwrap()))
+    });
+    let verified = verify_hr_connection(&server, &form(MANAGER_TOKEN), thursday()).unwrap();
+    let connection = fixture.desktop.keep_hr_connection(verified).unwrap();
+    assert_eq!(connection.role, Some(HrRole::Manager));
+    assert_eq!(connection.k, Some(6));
+    let names: Vec<&str> = connection.manager_of.iter().map(|team| team.name.as_str()).collect();
+    assert_eq!(names, ["Help desk", "Inside sales"], "ordered by name");
+    // Read again from the store, as the app does on start.
+    assert_eq!(fixture.desktop.hr_connection().unwrap(), connection);
+    // The token stays in the vault only.
+    for key in ["hr.role", "hr.manager_of"] {
+        let value = fixture.desktop.store.setting(key).unwrap().unwrap_or_default();
+        assert!(!value.contains(MANAGER_TOKEN), "{key}");
+    }
+    let connection = fixture.desktop.disconnect_hr().unwrap();
+    assert_eq!((connection.role, connection.manager_of.len()), (None, 0));
+    assert_eq!(fixture.desktop.store.setting("hr.manager_of").unwrap(), None);
+    assert_eq!(fixture.desktop.store.setting("hr.role").unwrap(), None);
 }
 
 #[test]

@@ -3,8 +3,9 @@
 //! (`GET /v1/team-results`, [`crate::results_http`]).
 //!
 //! An action is HR's own text about a team, not an answer, so no k rule applies to it; what it
-//! may reach is the token's scope: a team outside it is answered exactly as a team that does not
-//! exist, so the answer is no oracle of the organisation's teams.
+//! may reach is the token's scope: HR's whole organisation or departments, or a manager's own
+//! teams. A team outside it is answered exactly as a team that does not exist, so the answer is no
+//! oracle of the organisation's teams.
 
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -16,10 +17,10 @@ use polso_api::{
 };
 
 use crate::error::{Result, ServerError};
-use crate::http::{AppState, AuthenticatedHr};
+use crate::http::{AppState, AuthenticatedReader};
 use crate::store::{HrAccess, OrganisationTree, StoredAction};
 
-/// Records an action for a team the token reaches.
+/// Records an action for a team the token (HR's, or a manager's) reaches.
 #[utoipa::path(
     post,
     path = "/v1/actions",
@@ -36,7 +37,7 @@ use crate::store::{HrAccess, OrganisationTree, StoredAction};
 )]
 pub(crate) async fn record_action(
     State(state): State<AppState>,
-    AuthenticatedHr(access): AuthenticatedHr,
+    AuthenticatedReader(access): AuthenticatedReader,
     body: std::result::Result<Json<NewAction>, JsonRejection>,
 ) -> Result<(StatusCode, Json<TeamAction>)> {
     let Json(new) = body
@@ -85,7 +86,7 @@ pub(crate) async fn record_action(
 )]
 pub(crate) async fn read_actions(
     State(state): State<AppState>,
-    AuthenticatedHr(access): AuthenticatedHr,
+    AuthenticatedReader(access): AuthenticatedReader,
     query: std::result::Result<Query<ActionQuery>, QueryRejection>,
 ) -> Result<Json<ActionList>> {
     let Query(query) = query
@@ -106,10 +107,9 @@ pub(crate) async fn read_actions(
 fn team_in_reach(tree: &OrganisationTree, access: &HrAccess, team_id: &str) -> Result<String> {
     tree.departments
         .iter()
-        .filter(|department| access.reaches_department(&department.id))
-        .flat_map(|department| department.teams.iter())
-        .find(|team| team.id == team_id)
-        .map(|team| team.name.clone())
+        .flat_map(|department| department.teams.iter().map(move |team| (department, team)))
+        .find(|(department, team)| team.id == team_id && access.reaches_team(&department.id, &team.id))
+        .map(|(_, team)| team.name.clone())
         .ok_or_else(|| {
             ServerError::NotFound(format!(
                 "there is no team '{}' within this token's reach",

@@ -17,7 +17,7 @@ use crate::error::{Result, ServerError};
 use crate::secrets::{
     hash_secret, new_hr_token, new_id, new_invite_code, new_organisation_seed, normalise_invite_code,
 };
-use crate::store::{NewHrToken, NewInvite, Organisation, PrivacySetting, ServerStore};
+use crate::store::{GrantedScope, NewHrToken, NewInvite, Organisation, PrivacySetting, ServerStore};
 
 /// The longest name of an organisation, department or team, in characters.
 pub const MAX_NAME_CHARS: usize = 100;
@@ -138,7 +138,34 @@ pub fn create_hr_token(
         id: id.clone(),
         token_hash: hash_secret(&token),
         organisation_id: organisation_id.to_owned(),
-        departments: if departments.is_empty() { None } else { Some(departments.to_vec()) },
+        scope: if departments.is_empty() {
+            GrantedScope::Organisation
+        } else {
+            GrantedScope::Departments(departments.to_vec())
+        },
+    })?;
+    Ok(CreatedHrToken { id, token })
+}
+
+/// Creates a manager token for one or more teams of the organisation (each
+/// checked to be one of its teams): it reads those teams' published results,
+/// with their departments' and the organisation's cells beside them, and
+/// nothing else. Like an HR token, it is returned once and only its hash is kept.
+pub fn create_manager_token(
+    store: &dyn ServerStore,
+    organisation_id: &str,
+    teams: &[String],
+) -> Result<CreatedHrToken> {
+    if teams.is_empty() {
+        return Err(ServerError::InvalidInput("a manager token needs at least one team (--team)".to_owned()));
+    }
+    let token = new_hr_token()?;
+    let id = new_id("mgr")?;
+    store.create_hr_token(&NewHrToken {
+        id: id.clone(),
+        token_hash: hash_secret(&token),
+        organisation_id: organisation_id.to_owned(),
+        scope: GrantedScope::Teams(teams.to_vec()),
     })?;
     Ok(CreatedHrToken { id, token })
 }

@@ -102,13 +102,13 @@ pub struct DeviceSummary {
     pub enrolled_week: Option<IsoWeek>,
 }
 
-/// An HR token as listed: never the token itself.
+/// An HR or manager token as listed: never the token itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HrTokenSummary {
     /// Its id, to revoke it.
     pub id: String,
-    /// The departments it is limited to; `None` for the whole organisation.
-    pub departments: Option<Vec<String>>,
+    /// What it reaches: the whole organisation, some departments, or (a manager's) some teams.
+    pub scope: crate::store::GrantedScope,
     /// Whether it has been revoked.
     pub revoked: bool,
 }

@@ -56,12 +56,10 @@ pub fn teams_of(tree: &OrganisationTree, access: &HrAccess) -> Vec<CxTeam> {
     tree.departments
         .iter()
         .flat_map(|department| {
-            let in_scope =
-                access.departments.as_ref().is_none_or(|departments| departments.contains(&department.id));
             department.teams.iter().map(move |team| CxTeam {
                 id: team.id.clone(),
                 name: team.name.clone(),
-                in_scope,
+                in_scope: access.reaches_team(&department.id, &team.id),
             })
         })
         .collect()
@@ -102,8 +100,11 @@ pub fn import_as_administrator(
     now: chrono::DateTime<chrono::Utc>,
 ) -> crate::error::Result<CheckedCx> {
     let tree = store.organisation_tree(organisation_id)?;
-    let everything =
-        HrAccess { token_id: String::new(), organisation_id: organisation_id.to_owned(), departments: None };
+    let everything = HrAccess {
+        token_id: String::new(),
+        organisation_id: organisation_id.to_owned(),
+        scope: crate::store::HrScope::Organisation,
+    };
     let teams = teams_of(&tree, &everything);
     let mapping = mapping.map(|name| saved_mapping(store, organisation_id, "", name)).transpose()?;
     let reader = mapping.as_ref().map_or(CxReader::Polso, CxReader::Survey);

@@ -9,6 +9,8 @@
 //! mapping names columns and scales, never a team or an answer, so every HR
 //! token of the organisation reads and saves the same mappings. A
 //! suggestion reads only the file: it needs no team and stores nothing.
+//! Every route here takes [`AuthenticatedHr`], which refuses a manager's
+//! token with `forbidden`: managers read their teams' results, not CX.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -70,6 +72,7 @@ fn file_body(
         (status = 200, description = "Checked (`stored: false`, dry run) or stored (`stored: true`)", body = polso_api::CxImportReport),
         (status = 400, description = "`invalid_input`: the file has errors, each with line and column; nothing stored. An unknown query parameter, or a mapping name with no saved mapping, is a plain `invalid_input` error", body = polso_api::CxImportRejection),
         (status = 401, description = "`unauthorized`", body = polso_api::ApiError),
+        (status = 403, description = "`forbidden`: a manager's token (CX data and mappings need an HR token)", body = polso_api::ApiError),
         (status = 408, description = "`invalid_input`: the request took longer than the server allows", body = polso_api::ApiError),
         (status = 413, description = "`payload_too_large`", body = polso_api::ApiError),
         (status = 429, description = "`rate_limited`: too many failed attempts from this address; see `Retry-After`", body = polso_api::ApiError)
@@ -86,7 +89,7 @@ pub(crate) async fn import_cx(
     let body = file_body(&state, body)?;
     let organisation_id = access.organisation_id.clone();
     let mapping_name = query.mapping.clone();
-    let scope = access.mapping_scope();
+    let scope = access.mapping_scope()?;
     let (tree, mapping) = state
         .blocking(move |store| {
             let tree = store.organisation_tree(&organisation_id)?;
@@ -140,6 +143,7 @@ pub(crate) async fn import_cx(
         (status = 200, body = polso_api::CxSeries),
         (status = 400, description = "`invalid_input` (also for unknown parameters), `invalid_week`", body = polso_api::ApiError),
         (status = 401, description = "`unauthorized`", body = polso_api::ApiError),
+        (status = 403, description = "`forbidden`: a manager's token (CX data and mappings need an HR token)", body = polso_api::ApiError),
         (status = 429, description = "`rate_limited`: too many failed attempts from this address; see `Retry-After`", body = polso_api::ApiError)
     )
 )]
@@ -215,6 +219,7 @@ pub(crate) async fn read_cx(
         (status = 200, body = polso_api::CxMappingSuggestion),
         (status = 400, description = "`invalid_input`: the file cannot be read as CSV, with line and column", body = polso_api::CxImportRejection),
         (status = 401, description = "`unauthorized`", body = polso_api::ApiError),
+        (status = 403, description = "`forbidden`: a manager's token (CX data and mappings need an HR token)", body = polso_api::ApiError),
         (status = 413, description = "`payload_too_large`", body = polso_api::ApiError),
         (status = 429, description = "`rate_limited`", body = polso_api::ApiError)
     )
@@ -256,6 +261,7 @@ pub(crate) async fn suggest_cx_mapping(
     responses(
         (status = 200, body = polso_api::CxMappingList),
         (status = 401, description = "`unauthorized`", body = polso_api::ApiError),
+        (status = 403, description = "`forbidden`: a manager's token (CX data and mappings need an HR token)", body = polso_api::ApiError),
         (status = 429, description = "`rate_limited`", body = polso_api::ApiError)
     )
 )]
@@ -264,7 +270,7 @@ pub(crate) async fn read_cx_mappings(
     AuthenticatedHr(access): AuthenticatedHr,
 ) -> Result<Json<CxMappingList>> {
     let organisation_id = access.organisation_id.clone();
-    let scope = access.mapping_scope();
+    let scope = access.mapping_scope()?;
     let saved = state.blocking(move |store| store.cx_mappings(&organisation_id, &scope)).await?;
     let mappings = saved
         .into_iter()
@@ -296,6 +302,7 @@ pub(crate) async fn read_cx_mappings(
         (status = 200, body = polso_api::CxSavedMapping),
         (status = 400, description = "`invalid_input`: a name or a mapping no file could fit, naming the field", body = polso_api::ApiError),
         (status = 401, description = "`unauthorized`", body = polso_api::ApiError),
+        (status = 403, description = "`forbidden`: a manager's token (CX data and mappings need an HR token)", body = polso_api::ApiError),
         (status = 429, description = "`rate_limited`", body = polso_api::ApiError)
     )
 )]
@@ -312,7 +319,7 @@ pub(crate) async fn save_cx_mapping(
     let now = state.clock.now();
     let organisation_id = access.organisation_id.clone();
     let saved_name = name.clone();
-    let scope = access.mapping_scope();
+    let scope = access.mapping_scope()?;
     let organisation_wide = scope.is_empty();
     state
         .blocking(move |store| store.save_cx_mapping(&organisation_id, &scope, &saved_name, &stored, now))

@@ -350,6 +350,10 @@ fn report_of(bank: &ItemBank, week: IsoWeek, answers: &[Answer], not_applicable:
     }
 }
 
+/// The team (department, team) whose manager the demo creates a token for:
+/// the demo employee's team.
+pub const DEMO_MANAGER_TEAM: (&str, &str) = ("Customer Care", "Help desk");
+
 /// What seeding created: the ids and the secrets to print once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SeededDemo {
@@ -357,6 +361,8 @@ pub struct SeededDemo {
     pub organisation_id: String,
     /// An HR token for the whole organisation.
     pub hr_token: String,
+    /// A manager token for [`DEMO_MANAGER_TEAM`] only (issue 16).
+    pub manager_token: String,
     /// One invite code per team: (department, team, code).
     pub invites: Vec<(String, String, String)>,
     /// How many reports were folded.
@@ -421,6 +427,7 @@ pub fn seed_demo_until(
     let mut folds = Vec::new();
     let mut shared = Vec::new();
     let mut invites = Vec::new();
+    let mut team_ids: Vec<(String, String, String)> = Vec::new();
     let mut cx_scores = Vec::new();
     for (team_position, team) in demo.teams.iter().enumerate() {
         let department_id = match department_ids.iter().find(|(name, _)| *name == team.department) {
@@ -461,15 +468,23 @@ pub fn seed_demo_until(
         }
         let code = admin::create_invite(store, &team_id, now, 30, team.size.saturating_mul(2).max(1))?;
         invites.push((team.department.clone(), team.name.clone(), code));
+        team_ids.push((team.department.clone(), team.name.clone(), team_id.clone()));
     }
     let n_reports = folds.len() + shared.len();
     store.fold_reports(&folds)?;
     store.upsert_cx_scores(&organisation.id, &cx_scores, now)?;
     let hr_token = admin::create_hr_token(store, &organisation.id, &[])?.token;
+    let manager_team = team_ids
+        .iter()
+        .find(|(department, team, _)| (department.as_str(), team.as_str()) == DEMO_MANAGER_TEAM)
+        .map(|(_, _, id)| id.clone())
+        .ok_or_else(|| ServerError::NotFound("the demo's manager's team".to_owned()))?;
+    let manager_token = admin::create_manager_token(store, &organisation.id, &[manager_team])?.token;
     Ok((
         SeededDemo {
             organisation_id: organisation.id,
             hr_token,
+            manager_token,
             invites,
             n_reports,
             n_cx_scores: cx_scores.len(),

@@ -20,7 +20,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router, middleware};
 use polso_api::{
-    ApiError, DepartmentUnits, EnrolRequest, EnrolResponse, ErrorCode, Health, OrganisationUnits,
+    ApiError, DepartmentUnits, EnrolRequest, EnrolResponse, ErrorCode, Health, HrRole, OrganisationUnits,
     QuestionnaireResponse, ReportAck, ReportStatus, ReportWindow, UnitKind, UnitRef, WIRE_VERSION,
     WeeklyReport,
 };
@@ -333,13 +333,15 @@ impl FromRequestParts<AppState> for AuthenticatedDevice {
     }
 }
 
-/// HR, authenticated by an unrevoked HR token.
-pub(crate) struct AuthenticatedHr(pub(crate) HrAccess);
+/// HR or a manager, authenticated by an unrevoked HR or manager token: the
+/// read paths that serve both (aggregates, units, the privacy ledger), each of
+/// which narrows what it serves by [`HrAccess`]'s scope.
+pub(crate) struct AuthenticatedReader(pub(crate) HrAccess);
 
-impl FromRequestParts<AppState> for AuthenticatedHr {
+impl FromRequestParts<AppState> for AuthenticatedReader {
     type Rejection = ServerError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<AuthenticatedHr> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<AuthenticatedReader> {
         let attempt = AuthenticationAttempt::begin(parts, Instant::now())?;
         let outcome = async {
             let token = bearer_token(
@@ -351,11 +353,31 @@ impl FromRequestParts<AppState> for AuthenticatedHr {
             state
                 .blocking(move |store| store.hr_access(&token_hash))
                 .await?
-                .map(AuthenticatedHr)
+                .map(AuthenticatedReader)
                 .ok_or(ServerError::Unauthorized("this HR token is not known or has been revoked"))
         }
         .await;
         attempt.judge(outcome, Instant::now())
+    }
+}
+
+/// HR proper, authenticated by an unrevoked HR token for the organisation or
+/// some departments; a manager's token is refused with `forbidden`, which
+/// names no unit. Every route that is not written for managers takes this
+/// one, so a route added later refuses managers unless it says otherwise.
+pub(crate) struct AuthenticatedHr(pub(crate) HrAccess);
+
+impl FromRequestParts<AppState> for AuthenticatedHr {
+    type Rejection = ServerError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<AuthenticatedHr> {
+        let AuthenticatedReader(access) = AuthenticatedReader::from_request_parts(parts, state).await?;
+        if access.is_manager() {
+            return Err(ServerError::Forbidden(
+                "a manager token reads its own teams' results only; this needs an HR token".to_owned(),
+            ));
+        }
+        Ok(AuthenticatedHr(access))
     }
 }
 
@@ -550,8 +572,10 @@ pub(crate) fn query_weeks(from: &str, to: &str, max_query_weeks: u32) -> Result<
     Ok(from..=to)
 }
 
-/// The departments and teams the HR token reaches, by id and name, and the organisation when it
-/// reaches all of it: no sizes, no counts.
+/// The departments and teams the HR or manager token reaches, by id and name,
+/// and the organisation when its cells are readable: no sizes, no counts. A
+/// manager sees their teams, each within its department (no other team of
+/// it), and the organisation (whose cells their team view shows beside theirs).
 #[utoipa::path(
     get,
     path = "/v1/units",
@@ -565,15 +589,15 @@ pub(crate) fn query_weeks(from: &str, to: &str, max_query_weeks: u32) -> Result<
 )]
 async fn read_units(
     State(state): State<AppState>,
-    AuthenticatedHr(access): AuthenticatedHr,
+    AuthenticatedReader(access): AuthenticatedReader,
 ) -> Result<Json<OrganisationUnits>> {
     let organisation_id = access.organisation_id.clone();
     let tree = state.blocking(move |store| store.organisation_tree(&organisation_id)).await?;
     let unit = |id: &str, name: &str| UnitRef { id: id.to_owned(), name: name.to_owned() };
     Ok(Json(OrganisationUnits {
+        role: if access.is_manager() { HrRole::Manager } else { HrRole::Hr },
         organisation: access
-            .departments
-            .is_none()
+            .reaches_organisation_cells()
             .then(|| unit(&tree.organisation.id, &tree.organisation.name)),
         departments: tree
             .departments
@@ -582,7 +606,12 @@ async fn read_units(
             .map(|department| DepartmentUnits {
                 id: department.id.clone(),
                 name: department.name.clone(),
-                teams: department.teams.iter().map(|team| unit(&team.id, &team.name)).collect(),
+                teams: department
+                    .teams
+                    .iter()
+                    .filter(|team| access.reaches_team(&department.id, &team.id))
+                    .map(|team| unit(&team.id, &team.name))
+                    .collect(),
             })
             .collect(),
         questionnaire: crate::questionnaire::plan_to_wire(&tree.organisation.questionnaire),

@@ -14,7 +14,7 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use polso_server::rate_limit::{Quota, RateLimitConfig};
 use polso_server::serve::{ConnectionLimits, TlsFiles};
-use polso_server::store::ServerStore;
+use polso_server::store::{GrantedScope, ServerStore};
 use polso_server::{AppState, Clock, OffsetClock, ServerConfig, SqliteServerStore, SystemClock, admin, app};
 use tracing_subscriber::EnvFilter;
 
@@ -102,6 +102,18 @@ enum Command {
         /// Limit the token to these departments (ids, comma-separated); the whole organisation when absent.
         #[arg(long, value_delimiter = ',', num_args = 1..)]
         departments: Vec<String>,
+    },
+    /// Creates a manager token for one or more teams and prints it once; its id (for revoking with
+    /// `revoke-hr-token`) goes to stderr. A manager reads their teams' published results, with
+    /// their departments' and the organisation's beside them, under the same k and suppression;
+    /// never another team, never CX imports or mappings. Only the token's hash is stored.
+    CreateManagerToken {
+        /// The organisation; may be left out when there is only one.
+        #[arg(long)]
+        organisation: Option<String>,
+        /// A team the manager leads (its id, as `show-org` prints it); give `--team` once per team.
+        #[arg(long = "team", required = true, num_args = 1)]
+        teams: Vec<String>,
     },
     /// Lists the organisation's invite codes by id (the codes themselves are
     /// never stored): team, uses left and expiry.
@@ -516,9 +528,12 @@ fn main() -> Result<()> {
         Command::ListHrTokens { organisation } => {
             let organisation_id = admin::resolve_organisation(&store, organisation.as_deref())?;
             for token in admin::list_hr_tokens(&store, &organisation_id).context("listing HR tokens")? {
-                let scope = match &token.departments {
-                    None => "whole organisation".to_owned(),
-                    Some(departments) => format!("departments {}", departments.join(",")),
+                let scope = match &token.scope {
+                    GrantedScope::Organisation => "whole organisation".to_owned(),
+                    GrantedScope::Departments(departments) => {
+                        format!("departments {}", departments.join(","))
+                    }
+                    GrantedScope::Teams(teams) => format!("manager of teams {}", teams.join(",")),
                 };
                 let state = if token.revoked { "revoked" } else { "active" };
                 println!("{} {state} {scope}", token.id);
@@ -531,6 +546,18 @@ fn main() -> Result<()> {
             eprintln!(
                 "HR token {} created (revoke with `revoke-hr-token --id {}`); shown only once",
                 created.id, created.id
+            );
+            println!("{}", created.token);
+        }
+        Command::CreateManagerToken { organisation, teams } => {
+            let organisation_id = admin::resolve_organisation(&store, organisation.as_deref())?;
+            let created = admin::create_manager_token(&store, &organisation_id, &teams)
+                .context("creating the manager token")?;
+            eprintln!(
+                "manager token {} created for {} team(s) (revoke with `revoke-hr-token --id {}`); shown only once",
+                created.id,
+                teams.len(),
+                created.id
             );
             println!("{}", created.token);
         }
@@ -614,6 +641,8 @@ fn main() -> Result<()> {
             for (department, team, code) in &seeded.invites {
                 println!("invite {department} / {team}: {code}");
             }
+            let (manager_department, manager_team) = polso_server::demo::DEMO_MANAGER_TEAM;
+            println!("manager token {manager_department} / {manager_team}: {}", seeded.manager_token);
         }
         Command::Serve {
             listen,

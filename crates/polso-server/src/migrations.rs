@@ -16,7 +16,8 @@ const PERSONAL_CODES: &str = include_str!("../migrations/0006_personal_codes.sql
 const QUESTIONNAIRE_EDITIONS: &str = include_str!("../migrations/0007_questionnaire_editions.sql");
 const TWO_SERVER_AGGREGATION: &str = include_str!("../migrations/0008_two_server_aggregation.sql");
 const CX_MAPPINGS: &str = include_str!("../migrations/0009_cx_mappings.sql");
-const ACTIONS: &str = include_str!("../migrations/0010_actions.sql");
+const MANAGER_TOKENS: &str = include_str!("../migrations/0010_manager_tokens.sql");
+const ACTIONS: &str = include_str!("../migrations/0011_actions.sql");
 
 /// Every migration with its file name, oldest first, for the test that checks
 /// the list against the folder.
@@ -31,7 +32,8 @@ const MIGRATION_FILES: &[(&str, &str)] = &[
     ("0007_questionnaire_editions.sql", QUESTIONNAIRE_EDITIONS),
     ("0008_two_server_aggregation.sql", TWO_SERVER_AGGREGATION),
     ("0009_cx_mappings.sql", CX_MAPPINGS),
-    ("0010_actions.sql", ACTIONS),
+    ("0010_manager_tokens.sql", MANAGER_TOKENS),
+    ("0011_actions.sql", ACTIONS),
 ];
 
 /// The same migrations in rusqlite_migration's form. Each one checks the
@@ -46,6 +48,7 @@ const MIGRATION_STEPS: &[M<'static>] = &[
     M::up(QUESTIONNAIRE_EDITIONS).foreign_key_check(),
     M::up(TWO_SERVER_AGGREGATION).foreign_key_check(),
     M::up(CX_MAPPINGS).foreign_key_check(),
+    M::up(MANAGER_TOKENS).foreign_key_check(),
     M::up(ACTIONS).foreign_key_check(),
 ];
 
@@ -131,5 +134,58 @@ mod tests {
             [],
         );
         assert!(second_first.is_err(), "one first questionnaire per organisation");
+    }
+
+    /// HR tokens from before manager tokens keep the role `hr` and their
+    /// scope; the schema itself refuses a manager token that would reach the
+    /// whole organisation or a department, and teams granted to an HR token.
+    #[test]
+    fn a_version_9_database_keeps_its_hr_tokens_as_hr() {
+        let mut connection = rusqlite::Connection::open_in_memory().unwrap();
+        Migrations::from_slice(&MIGRATION_STEPS[..9]).to_latest(&mut connection).unwrap();
+        connection
+            .execute_batch(
+                "INSERT INTO organisations (id, name, seed, k) VALUES ('org_a', 'A', 1, 5);
+                 INSERT INTO departments (id, organisation_id, name) VALUES ('dep_a', 'org_a', 'D');
+                 INSERT INTO teams (id, department_id, name) VALUES ('team_a', 'dep_a', 'T');
+                 INSERT INTO hr_tokens (id, token_hash, organisation_id, whole_organisation) VALUES ('hr_1', x'01', 'org_a', 1);
+                 INSERT INTO hr_tokens (id, token_hash, organisation_id, whole_organisation) VALUES ('hr_2', x'02', 'org_a', 0);
+                 INSERT INTO hr_token_departments (hr_token_id, department_id) VALUES ('hr_2', 'dep_a');",
+            )
+            .unwrap();
+        MIGRATIONS.to_latest(&mut connection).unwrap();
+        let roles: Vec<String> = connection
+            .prepare("SELECT role FROM hr_tokens ORDER BY id")
+            .unwrap()
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(roles, vec!["hr", "hr"]);
+        let refused = [
+            "INSERT INTO hr_tokens (id, token_hash, organisation_id, whole_organisation, role) VALUES ('mgr_1', x'03', 'org_a', 1, 'manager')",
+            "INSERT INTO hr_token_teams (hr_token_id, team_id) VALUES ('hr_2', 'team_a')",
+            "INSERT INTO hr_tokens (id, token_hash, organisation_id, whole_organisation, role) VALUES ('x_1', x'04', 'org_a', 0, 'admin')",
+        ];
+        for statement in refused {
+            assert!(connection.execute(statement, []).is_err(), "{statement}");
+        }
+        connection
+            .execute(
+                "INSERT INTO hr_tokens (id, token_hash, organisation_id, whole_organisation, role) VALUES ('mgr_2', x'05', 'org_a', 0, 'manager')",
+                [],
+            )
+            .unwrap();
+        connection
+            .execute("INSERT INTO hr_token_teams (hr_token_id, team_id) VALUES ('mgr_2', 'team_a')", [])
+            .unwrap();
+        assert!(
+            connection
+                .execute(
+                    "INSERT INTO hr_token_departments (hr_token_id, department_id) VALUES ('mgr_2', 'dep_a')",
+                    []
+                )
+                .is_err()
+        );
     }
 }

@@ -103,6 +103,7 @@ use utoipa::{Modify, OpenApi};
         polso_api::CxSavedMapping,
         polso_api::CxMappingList,
         polso_api::OrganisationUnits,
+        polso_api::HrRole,
         polso_api::DepartmentUnits,
         polso_api::UnitRef,
         polso_api::ApiError,
@@ -121,7 +122,10 @@ impl Modify for BearerTokens {
         let components = openapi.components.get_or_insert_with(Default::default);
         for (name, description) in [
             ("device_token", "The device token from enrolment, `pd_…`, kept in the OS keyring."),
-            ("hr_token", "An HR token created by the administrator, `ph_…`."),
+            (
+                "hr_token",
+                "An HR or manager token created by the administrator, `ph_…`; a manager's reads only its teams (and their departments and organisation beside them).",
+            ),
         ] {
             components.add_security_scheme(
                 name,

@@ -26,12 +26,12 @@ use polso_core::bank::ItemBank;
 use polso_core::schedule::{DRIVERS, Schedule};
 
 use crate::error::{Result, ServerError};
-use crate::http::{AppState, AuthenticatedDevice, AuthenticatedHr, query_weeks, unit_kind_name};
+use crate::http::{AppState, AuthenticatedDevice, AuthenticatedReader, query_weeks, unit_kind_name};
 use crate::publish::PublicationSettings;
 use crate::release::{ScheduledKey, cells_from_snapshot, is_asked};
 use crate::report::NOT_APPLICABLE_PREFIX;
 use crate::standardise::{DriverWeek, item_offsets};
-use crate::store::{HrAccess, LedgerEntry, OrganisationTree, PublishedCell, ServerStore};
+use crate::store::{HrAccess, HrScope, LedgerEntry, OrganisationTree, PublishedCell, ServerStore};
 
 /// Released cells of one item or metric over a range of weeks, read from the
 /// organisation's published snapshots only: a week still collecting reports
@@ -45,7 +45,7 @@ use crate::store::{HrAccess, LedgerEntry, OrganisationTree, PublishedCell, Serve
     security(("hr_token" = [])),
     params(
         ("unit" = polso_api::UnitKind, Query, description = "Which level to read"),
-        ("unit_id" = Option<String>, Query, description = "One unit only; all units of the level in the token's scope when absent"),
+        ("unit_id" = Option<String>, Query, description = "One unit only; all units of the level in the token's scope when absent (for a manager: their teams, their teams' departments)"),
         ("key" = String, Query, description = "An item id (`eng.2`) or a metric key (`wellbeing`)"),
         ("from" = String, Query, description = "The first ISO week, such as `2026-W01`"),
         ("to" = String, Query, description = "The last ISO week, included; weeks after the last published one are left out")
@@ -54,14 +54,14 @@ use crate::store::{HrAccess, LedgerEntry, OrganisationTree, PublishedCell, Serve
         (status = 200, body = polso_api::AggregateTable),
         (status = 400, description = "`invalid_input` (also for unknown parameters), `unknown_item`, `invalid_week`", body = polso_api::ApiError),
         (status = 401, description = "`unauthorized`", body = polso_api::ApiError),
-        (status = 403, description = "`forbidden`: the organisation level asked with a token limited to departments", body = polso_api::ApiError),
+        (status = 403, description = "`forbidden`: the organisation level asked with a token limited to departments (a manager's token reads it)", body = polso_api::ApiError),
         (status = 404, description = "`not_found`: no such unit within the token's reach (a unit outside it is answered exactly alike)", body = polso_api::ApiError),
         (status = 429, description = "`rate_limited`: too many failed attempts from this address; see `Retry-After`", body = polso_api::ApiError)
     )
 )]
 pub(crate) async fn read_aggregates(
     State(state): State<AppState>,
-    AuthenticatedHr(access): AuthenticatedHr,
+    AuthenticatedReader(access): AuthenticatedReader,
     query: std::result::Result<Query<AggregateQuery>, QueryRejection>,
 ) -> Result<Json<AggregateTable>> {
     let Query(query) = query
@@ -83,7 +83,7 @@ pub(crate) async fn read_aggregates(
     // Which units of the asked level this token may see.
     let visible_ids: Vec<&str> = match query.unit {
         UnitKind::Organisation => {
-            if access.departments.is_some() {
+            if !access.reaches_organisation_cells() {
                 return Err(ServerError::Forbidden(
                     "this HR token reaches only some departments, not the whole organisation".to_owned(),
                 ));
@@ -99,8 +99,13 @@ pub(crate) async fn read_aggregates(
         UnitKind::Team => tree
             .departments
             .iter()
-            .filter(|department| access.reaches_department(&department.id))
-            .flat_map(|department| department.teams.iter().map(|team| team.id.as_str()))
+            .flat_map(|department| {
+                department
+                    .teams
+                    .iter()
+                    .filter(|team| access.reaches_team(&department.id, &team.id))
+                    .map(|team| team.id.as_str())
+            })
             .collect(),
     };
     if let Some(unit_id) = &query.unit_id
@@ -130,9 +135,11 @@ pub(crate) async fn read_aggregates(
     {
         let baseline_weeks = through.plus_weeks(1 - STANDARDISING_BASELINE_WEEKS)..=through;
         let baseline_cells = read_snapshot(&state, &access, query.key.clone(), baseline_weeks).await?.cells;
-        let reference_units: Vec<&str> = match &access.departments {
-            None => vec![access.organisation_id.as_str()],
-            Some(departments) => departments.iter().map(String::as_str).collect(),
+        // A manager reads the organisation's cells beside their teams, so
+        // their teams are standardised exactly as HR's whole-organisation view.
+        let reference_units: Vec<&str> = match &access.scope {
+            HrScope::Organisation | HrScope::Teams(_) => vec![access.organisation_id.as_str()],
+            HrScope::Departments(departments) => departments.iter().map(String::as_str).collect(),
         };
         standardise_driver_cells(&mut cells, &baseline_cells, &reference_units, &schedule, metric);
     }
@@ -270,7 +277,7 @@ pub(crate) fn next_publication(
     }
 }
 
-/// The privacy ledger of the teams the HR token reaches, for the current ISO
+/// The privacy ledger of the teams the HR or manager token reaches, for the current ISO
 /// year by the server's clock.
 #[utoipa::path(
     get,
@@ -285,15 +292,16 @@ pub(crate) fn next_publication(
 )]
 pub(crate) async fn read_privacy_ledger(
     State(state): State<AppState>,
-    AuthenticatedHr(access): AuthenticatedHr,
+    AuthenticatedReader(access): AuthenticatedReader,
 ) -> Result<Json<PrivacyLedger>> {
     let organisation_id = access.organisation_id.clone();
     let (tree, year, entries) = ledger_of_year(&state, organisation_id).await?;
     let mut teams: Vec<TeamPrivacyLoss> = tree
         .departments
         .iter()
-        .filter(|department| access.reaches_department(&department.id))
-        .flat_map(|department| department.teams.iter())
+        .flat_map(|department| {
+            department.teams.iter().filter(|team| access.reaches_team(&department.id, &team.id))
+        })
         .map(|team| {
             let of_team = entries.iter().filter(|entry| entry.team_id == team.id);
             TeamPrivacyLoss {

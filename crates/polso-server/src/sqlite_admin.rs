@@ -17,7 +17,7 @@ use crate::admin_store::{
 use crate::error::{Result, ServerError};
 use crate::secrets::Hash32;
 use crate::sqlite_store::SqliteServerStore;
-use crate::store::ServerStore;
+use crate::store::{GrantedScope, ServerStore};
 
 fn not_found(what: &str, id: &str) -> ServerError {
     ServerError::NotFound(format!("there is no {what} '{id}'"))
@@ -210,29 +210,42 @@ impl AdminStore for SqliteServerStore {
         let connection = self.connection();
         organisation_exists(&connection, organisation_id)?;
         let mut statement = connection.prepare(
-            "SELECT id, whole_organisation, revoked FROM hr_tokens WHERE organisation_id = ?1 ORDER BY id",
+            "SELECT id, whole_organisation, role, revoked FROM hr_tokens WHERE organisation_id = ?1 ORDER BY id",
         )?;
         let tokens = statement
             .query_map([organisation_id], |row| {
-                Ok((row.get::<_, String>(0)?, row.get::<_, bool>(1)?, row.get::<_, bool>(2)?))
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, bool>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, bool>(3)?,
+                ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut departments_of = connection.prepare(
             "SELECT department_id FROM hr_token_departments WHERE hr_token_id = ?1 ORDER BY department_id",
         )?;
+        let mut teams_of = connection
+            .prepare("SELECT team_id FROM hr_token_teams WHERE hr_token_id = ?1 ORDER BY team_id")?;
         tokens
             .into_iter()
-            .map(|(id, whole_organisation, revoked)| {
-                let departments = if whole_organisation {
-                    None
+            .map(|(id, whole_organisation, role, revoked)| {
+                let scope = if role == "manager" {
+                    GrantedScope::Teams(
+                        teams_of
+                            .query_map([&id], |row| row.get(0))?
+                            .collect::<rusqlite::Result<Vec<String>>>()?,
+                    )
+                } else if whole_organisation {
+                    GrantedScope::Organisation
                 } else {
-                    Some(
+                    GrantedScope::Departments(
                         departments_of
                             .query_map([&id], |row| row.get(0))?
                             .collect::<rusqlite::Result<Vec<String>>>()?,
                     )
                 };
-                Ok(HrTokenSummary { id, departments, revoked })
+                Ok(HrTokenSummary { id, scope, revoked })
             })
             .collect()
     }

@@ -22,9 +22,10 @@ use crate::error::{Result, ServerError};
 use crate::migrations::{MIGRATIONS, SCHEMA_VERSION};
 use crate::secrets::{Hash32, random_bytes};
 use crate::store::{
-    CxScore, DepartmentNode, DeviceMembership, Enrolment, FoldOutcome, HrAccess, LedgerEntry, NewHrToken,
-    NewInvite, Organisation, OrganisationTree, PrivacySetting, PublishedCell, ReportFold, SavedCxMapping,
-    ServerStore, StoredAction, TeamAggregate, TeamNode, WeekPublication,
+    CxScore, DepartmentNode, DeviceMembership, Enrolment, FoldOutcome, GrantedScope, HrAccess, HrScope,
+    LedgerEntry, ManagedTeam, NewHrToken, NewInvite, Organisation, OrganisationTree, PrivacySetting,
+    PublishedCell, ReportFold, SavedCxMapping, ServerStore, StoredAction, TeamAggregate, TeamNode,
+    WeekPublication,
 };
 
 /// The server's SQLite database.
@@ -526,23 +527,58 @@ impl ServerStore for SqliteServerStore {
         if load_organisation(&transaction, &token.organisation_id)?.is_none() {
             return Err(not_found("organisation", &token.organisation_id));
         }
+        let (whole_organisation, role) = match &token.scope {
+            GrantedScope::Organisation => (true, "hr"),
+            GrantedScope::Departments(_) => (false, "hr"),
+            GrantedScope::Teams(_) => (false, "manager"),
+        };
         transaction.execute(
-            "INSERT INTO hr_tokens (id, token_hash, organisation_id, whole_organisation) VALUES (?1, ?2, ?3, ?4)",
-            params![token.id, &token.token_hash[..], token.organisation_id, token.departments.is_none()],
+            "INSERT INTO hr_tokens (id, token_hash, organisation_id, whole_organisation, role) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![token.id, &token.token_hash[..], token.organisation_id, whole_organisation, role],
         )?;
-        for department_id in token.departments.iter().flatten() {
-            let organisation_id: Option<String> = transaction
-                .query_row("SELECT organisation_id FROM departments WHERE id = ?1", [department_id], |row| {
-                    row.get(0)
-                })
-                .optional()?;
-            if organisation_id.as_deref() != Some(token.organisation_id.as_str()) {
-                return Err(not_found("department of this organisation", department_id));
+        match &token.scope {
+            GrantedScope::Organisation => {}
+            GrantedScope::Departments(departments) => {
+                for department_id in departments {
+                    let organisation_id: Option<String> = transaction
+                        .query_row(
+                            "SELECT organisation_id FROM departments WHERE id = ?1",
+                            [department_id],
+                            |row| row.get(0),
+                        )
+                        .optional()?;
+                    if organisation_id.as_deref() != Some(token.organisation_id.as_str()) {
+                        return Err(not_found("department of this organisation", department_id));
+                    }
+                    transaction.execute(
+                        "INSERT INTO hr_token_departments (hr_token_id, department_id) VALUES (?1, ?2)",
+                        params![token.id, department_id],
+                    )?;
+                }
             }
-            transaction.execute(
-                "INSERT INTO hr_token_departments (hr_token_id, department_id) VALUES (?1, ?2)",
-                params![token.id, department_id],
-            )?;
+            GrantedScope::Teams(teams) => {
+                if teams.is_empty() {
+                    return Err(ServerError::InvalidInput(
+                        "a manager token needs at least one team".to_owned(),
+                    ));
+                }
+                for team_id in teams {
+                    let organisation_id: Option<String> = transaction
+                        .query_row(
+                            "SELECT d.organisation_id FROM teams t JOIN departments d ON d.id = t.department_id WHERE t.id = ?1",
+                            [team_id],
+                            |row| row.get(0),
+                        )
+                        .optional()?;
+                    if organisation_id.as_deref() != Some(token.organisation_id.as_str()) {
+                        return Err(not_found("team of this organisation", team_id));
+                    }
+                    transaction.execute(
+                        "INSERT OR IGNORE INTO hr_token_teams (hr_token_id, team_id) VALUES (?1, ?2)",
+                        params![token.id, team_id],
+                    )?;
+                }
+            }
         }
         transaction.commit()?;
         Ok(())
@@ -559,27 +595,46 @@ impl ServerStore for SqliteServerStore {
 
     fn hr_access(&self, token_hash: &Hash32) -> Result<Option<HrAccess>> {
         let connection = self.connection();
-        let token: Option<(String, String, bool)> = connection
+        let token: Option<(String, String, bool, String)> = connection
             .query_row(
-                "SELECT id, organisation_id, whole_organisation FROM hr_tokens WHERE token_hash = ?1 AND revoked = 0",
+                "SELECT id, organisation_id, whole_organisation, role FROM hr_tokens WHERE token_hash = ?1 AND revoked = 0",
                 [&token_hash[..]],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
             )
             .optional()?;
-        let Some((token_id, organisation_id, whole_organisation)) = token else {
+        let Some((token_id, organisation_id, whole_organisation, role)) = token else {
             return Ok(None);
         };
-        let departments = if whole_organisation {
-            None
-        } else {
-            let mut statement = connection.prepare(
-                "SELECT department_id FROM hr_token_departments WHERE hr_token_id = ?1 ORDER BY department_id",
-            )?;
-            let ids =
-                statement.query_map([&token_id], |row| row.get(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
-            Some(ids)
+        let scope = match (role.as_str(), whole_organisation) {
+            ("hr", true) => HrScope::Organisation,
+            ("hr", false) => {
+                let mut statement = connection.prepare(
+                    "SELECT department_id FROM hr_token_departments WHERE hr_token_id = ?1 ORDER BY department_id",
+                )?;
+                let ids = statement
+                    .query_map([&token_id], |row| row.get(0))?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                HrScope::Departments(ids)
+            }
+            ("manager", false) => {
+                let mut statement = connection.prepare(
+                    "SELECT g.team_id, t.department_id FROM hr_token_teams g JOIN teams t ON t.id = g.team_id
+                     WHERE g.hr_token_id = ?1 ORDER BY g.team_id",
+                )?;
+                let teams = statement
+                    .query_map([&token_id], |row| {
+                        Ok(ManagedTeam { team_id: row.get(0)?, department_id: row.get(1)? })
+                    })?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                if teams.is_empty() {
+                    // A manager of no team reads nothing: refused as an unknown token.
+                    return Ok(None);
+                }
+                HrScope::Teams(teams)
+            }
+            _ => return Err(ServerError::CorruptData(format!("the role of HR token {token_id}"))),
         };
-        Ok(Some(HrAccess { token_id, organisation_id, departments }))
+        Ok(Some(HrAccess { token_id, organisation_id, scope }))
     }
 
     fn receipt_secret(&self) -> Result<Hash32> {

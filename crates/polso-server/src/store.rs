@@ -123,6 +123,18 @@ pub struct DeviceMembership {
     pub enrolled_week: Option<IsoWeek>,
 }
 
+/// What an HR or manager token is granted, as the administrator created it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GrantedScope {
+    /// HR for the whole organisation.
+    Organisation,
+    /// HR for these departments (ids), with all their teams; never the organisation as a whole.
+    Departments(Vec<String>),
+    /// A manager of these teams (ids): their results, with their departments' and the
+    /// organisation's cells beside them; never another team, never CX imports or mappings.
+    Teams(Vec<String>),
+}
+
 /// An HR token to store: only its hash is kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewHrToken {
@@ -132,40 +144,93 @@ pub struct NewHrToken {
     pub token_hash: Hash32,
     /// The organisation it reads.
     pub organisation_id: String,
-    /// The departments it is limited to; `None` for the whole organisation.
-    pub departments: Option<Vec<String>>,
+    /// What it reaches.
+    pub scope: GrantedScope,
 }
 
-/// What a valid, unrevoked HR token may read.
+/// A team a manager token reaches, with the department it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManagedTeam {
+    /// The team's id.
+    pub team_id: String,
+    /// Its department's id.
+    pub department_id: String,
+}
+
+/// What a valid, unrevoked token reaches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HrScope {
+    /// HR for the whole organisation.
+    Organisation,
+    /// HR for these departments (ids) and all their teams.
+    Departments(Vec<String>),
+    /// A manager of these teams. Never empty when read from the store.
+    Teams(Vec<ManagedTeam>),
+}
+
+/// What a valid, unrevoked HR or manager token may read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HrAccess {
     /// The token's id.
     pub token_id: String,
     /// The organisation it reads.
     pub organisation_id: String,
-    /// The departments it is limited to; `None` for the whole organisation.
-    pub departments: Option<Vec<String>>,
+    /// What it reaches. Every read path decides through the methods below, never
+    /// through a request parameter.
+    pub scope: HrScope,
 }
 
 impl HrAccess {
+    /// Whether this is a manager's token (scoped to teams).
+    pub fn is_manager(&self) -> bool {
+        matches!(self.scope, HrScope::Teams(_))
+    }
+
     /// The scope of the CX mappings this token saves and reads besides the
     /// organisation's: `""` for a whole-organisation token, otherwise its
-    /// department ids, sorted and joined by `,`.
-    pub fn mapping_scope(&self) -> String {
-        match &self.departments {
-            None => String::new(),
-            Some(departments) => {
+    /// department ids, sorted and joined by `,`. `Forbidden` for a manager,
+    /// who has no CX mappings (the CX routes refuse a manager before asking).
+    pub fn mapping_scope(&self) -> Result<String> {
+        match &self.scope {
+            HrScope::Organisation => Ok(String::new()),
+            HrScope::Departments(departments) => {
                 let mut ids: Vec<&str> = departments.iter().map(String::as_str).collect();
                 ids.sort_unstable();
                 ids.dedup();
-                ids.join(",")
+                Ok(ids.join(","))
             }
+            HrScope::Teams(_) => Err(crate::error::ServerError::Forbidden(
+                "a manager token has no CX mappings; they need an HR token".to_owned(),
+            )),
         }
     }
 
-    /// Whether the token reaches the department with this id.
+    /// Whether the token may read the organisation's own cells: HR for the
+    /// whole organisation, and a manager (beside their teams, as an
+    /// employee's "My team" view shows them); not HR scoped to departments.
+    pub fn reaches_organisation_cells(&self) -> bool {
+        !matches!(self.scope, HrScope::Departments(_))
+    }
+
+    /// Whether the token reaches the department with this id: every
+    /// department for the whole organisation, its own for a departmental
+    /// token, the departments of its teams for a manager (their cells only:
+    /// a manager reaches none of a department's other teams).
     pub fn reaches_department(&self, department_id: &str) -> bool {
-        self.departments.as_ref().is_none_or(|departments| departments.iter().any(|id| id == department_id))
+        match &self.scope {
+            HrScope::Organisation => true,
+            HrScope::Departments(departments) => departments.iter().any(|id| id == department_id),
+            HrScope::Teams(teams) => teams.iter().any(|team| team.department_id == department_id),
+        }
+    }
+
+    /// Whether the token reaches the team `team_id` of the department `department_id`.
+    pub fn reaches_team(&self, department_id: &str, team_id: &str) -> bool {
+        match &self.scope {
+            HrScope::Organisation => true,
+            HrScope::Departments(departments) => departments.iter().any(|id| id == department_id),
+            HrScope::Teams(teams) => teams.iter().any(|team| team.team_id == team_id),
+        }
     }
 }
 

@@ -13,6 +13,7 @@ mod fuzz_corpus;
 mod hardening;
 mod insider;
 mod load;
+mod manager;
 mod releases;
 mod sync_faults;
 mod two_servers;

@@ -133,6 +133,10 @@ fn the_command_line_prints_the_organisation_the_hr_token_and_one_invite_per_team
     let invites: Vec<&&str> = lines.iter().filter(|line| line.starts_with("invite ")).collect();
     assert_eq!(invites.len(), 10, "{stdout}");
     assert!(invites.iter().any(|line| line.starts_with("invite Customer Care / Help desk: ")), "{stdout}");
+    // A manager of the demo employee's team, for trying the manager's view (issue 16).
+    let manager =
+        lines.iter().find_map(|line| line.strip_prefix("manager token Customer Care / Help desk: "));
+    assert!(manager.is_some_and(|token| token.starts_with("ph_")), "{stdout}");
 }
 
 /// The relation the demo plants (CSAT follows the team's weekly mood

@@ -12,6 +12,7 @@ mod cx_import;
 mod cx_survey;
 mod demo_seed;
 mod idempotency;
+mod manager_scope;
 mod not_applicable;
 mod one_person_one_voice;
 mod openapi_document;

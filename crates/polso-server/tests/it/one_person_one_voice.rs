@@ -12,6 +12,7 @@ use axum::http::StatusCode;
 use polso_api::{ErrorCode, WIRE_VERSION};
 use polso_core::IsoWeek;
 use polso_server::secrets::hash_secret;
+use polso_server::store::GrantedScope;
 use polso_server::{ServerStore, SqliteServerStore, admin};
 use serde_json::json;
 
@@ -202,10 +203,10 @@ fn hr_tokens_are_listed_with_their_scope_and_whether_revoked_never_the_token() {
     let listed = format!("{tokens:?}");
     assert!(!listed.contains(&world.hr_token) && !listed.contains(&scoped.token), "{listed}");
     let scoped_listed = tokens.iter().find(|token| token.id == scoped.id).unwrap();
-    assert_eq!(scoped_listed.departments.as_deref(), Some(&world.departments[..1]));
+    assert_eq!(scoped_listed.scope, GrantedScope::Departments(world.departments[..1].to_vec()));
     assert!(scoped_listed.revoked);
     let whole = tokens.iter().find(|token| token.id != scoped.id).unwrap();
-    assert_eq!((whole.departments.as_ref(), whole.revoked), (None, false));
+    assert_eq!((&whole.scope, whole.revoked), (&GrantedScope::Organisation, false));
     assert_eq!(admin::list_hr_tokens(store, "org_missing").unwrap_err().code(), ErrorCode::NotFound);
 }
 

@@ -200,6 +200,33 @@ async fn an_hr_token_records_and_lists_actions_only_for_teams_it_reaches() {
     assert_error(&listed, StatusCode::NOT_FOUND, "not_found");
 }
 
+/// A manager records actions for their own team, and a sibling team in their department is out of
+/// reach exactly as a team that does not exist (fails if actions check departments, not teams).
+#[tokio::test]
+async fn a_manager_records_actions_for_their_own_team_only() {
+    let world = World::new(&[2]);
+    let (mine, sibling) = (&world.teams[0][0], &world.teams[0][1]);
+    let manager = polso_server::admin::create_manager_token(
+        world.store.as_ref(),
+        &world.organisation_id,
+        &[mine.clone()],
+    )
+    .unwrap()
+    .token;
+    let recorded =
+        world.send(post_json("/v1/actions", Some(&manager), action(mine, "One-to-ones", "2026-12-20"))).await;
+    assert_eq!(recorded.0, StatusCode::CREATED, "{}", recorded.1);
+    let sibling_answer =
+        world.send(post_json("/v1/actions", Some(&manager), action(sibling, "Peek", "2026-12-20"))).await;
+    assert_error(&sibling_answer, StatusCode::NOT_FOUND, "not_found");
+    assert!(world.store.team_actions(&world.organisation_id, sibling).unwrap().is_empty());
+    let listed = world.send(get(&format!("/v1/actions?team_id={sibling}"), Some(&manager))).await;
+    assert_error(&listed, StatusCode::NOT_FOUND, "not_found");
+    let (status, own) = world.send(get(&format!("/v1/actions?team_id={mine}"), Some(&manager))).await;
+    assert_eq!(status, StatusCode::OK, "{own}");
+    assert_eq!(own["actions"][0]["text"], "One-to-ones");
+}
+
 #[tokio::test]
 async fn a_bad_action_is_refused_naming_its_field_and_nothing_is_kept() {
     let world = World::new(&[1]);

@@ -357,6 +357,7 @@ const SAMPLE_DEPARTMENTS = [
 /** The units of the sample organisation, as a whole-organisation token sees them. */
 export function sampleHrUnits(): OrganisationUnits {
   return {
+    role: 'hr',
     organisation: { id: 'org_demo', name: 'Demo Srl' },
     departments: SAMPLE_DEPARTMENTS.map((department) => ({
       id: department.id,

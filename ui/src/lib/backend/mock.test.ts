@@ -87,7 +87,7 @@ describe('the privacy ledger in the mock', () => {
   it('serves HR the ledger only when connected', async () => {
     const offline = createMockBackend();
     await expect(offline.readPrivacyLedger()).rejects.toMatchObject({ code: 'unauthorized' });
-    const backend = createMockBackend({ hr: { connected: true, server_url: 'https://polso.example.org', k: 5 } });
+    const backend = createMockBackend({ hr: { connected: true, server_url: 'https://polso.example.org', k: 5, role: 'hr', manager_of: [] } });
     const ledger = await backend.readPrivacyLedger();
     expect(ledger).toMatchObject({ year: 2026, dp_on: true, epsilon_per_cell: 0.1 });
     expect(ledger.teams.length).toBeGreaterThan(0);
@@ -104,7 +104,7 @@ describe('the privacy ledger in the mock', () => {
   });
 
   it('serves HR views whose latest week is not yet published and says when it will be', async () => {
-    const backend = createMockBackend({ hr: { connected: true, server_url: 'https://polso.example.org', k: 5 } });
+    const backend = createMockBackend({ hr: { connected: true, server_url: 'https://polso.example.org', k: 5, role: 'hr', manager_of: [] } });
     const overview = await backend.getHrOverview({ weeks: 12 });
     expect(overview.published_through).toBe('2026-W46');
     expect(overview.next_publication?.week).toBe('2026-W47');

@@ -12,6 +12,7 @@ import type { ConnectHr } from '../bindings/ConnectHr';
 import type { EnrolDevice } from '../bindings/EnrolDevice';
 import type { MoveServer } from '../bindings/MoveServer';
 import type { HrConnection } from '../bindings/HrConnection';
+import type { OrganisationUnits } from '../bindings/OrganisationUnits';
 import type { ErrorCode } from '../bindings/ErrorCode';
 import type { HistoryWeek } from '../bindings/HistoryWeek';
 import type { MetricKey } from '../bindings/MetricKey';
@@ -102,7 +103,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     history: structuredCopy(options.history ?? sampleHistory()),
     settings: structuredCopy(options.settings ?? sampleSettings()),
     sync: structuredCopy(options.sync ?? sampleSyncStatus()),
-    hr: structuredCopy(options.hr ?? { connected: false, server_url: null, k: null }),
+    hr: structuredCopy(options.hr ?? NOT_CONNECTED),
   };
   const hrTokens = options.hrTokens ?? ['ph_demo'];
   const inviteCodes = (options.inviteCodes ?? ['7KQM-2XWD-PR9T']).map(normaliseInviteCode);
@@ -119,6 +120,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
   /** A CX file read as the server would: through a saved mapping when named, else in Polso's layout. */
   function cxReport(csv: string, mapping: string | null, stored: boolean): CxImportReport {
     requireHrConnection(store.hr);
+    refuseManager(store.hr);
     if (mapping !== null) {
       const saved = cxMappings.find((candidate) => candidate.name === mapping);
       if (saved === undefined) throw apiError('invalid_input', `no CX mapping is saved as '${mapping}'`);
@@ -259,13 +261,17 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
         const server = normaliseServerUrl(form.server_url);
         const token = form.hr_token.trim();
         if (token === '') throw apiError('invalid_input', 'the HR token is empty');
+        if (token === MANAGER_TOKEN) {
+          store.hr = { connected: true, server_url: server, k: 5, role: 'manager', manager_of: [...MANAGER_TEAMS] };
+          return store.hr;
+        }
         if (!hrTokens.includes(token)) throw apiError('unauthorized', 'the server answered: unknown HR token');
-        store.hr = { connected: true, server_url: server, k: 5 };
+        store.hr = { connected: true, server_url: server, k: 5, role: 'hr', manager_of: [] };
         return store.hr;
       }),
     hrDisconnect: () =>
       answer('hr_disconnect', undefined, () => {
-        store.hr = { connected: false, server_url: null, k: null };
+        store.hr = structuredCopy(NOT_CONNECTED);
         return store.hr;
       }),
     getHrOverview: (query) =>
@@ -289,16 +295,19 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     suggestCxMapping: (csv) =>
       answer('suggest_cx_mapping', { csv }, () => {
         requireHrConnection(store.hr);
+        refuseManager(store.hr);
         return sampleCxSuggestion(csv);
       }),
     getCxMappings: () =>
       answer('get_cx_mappings', undefined, () => {
         requireHrConnection(store.hr);
+        refuseManager(store.hr);
         return { mappings: [...cxMappings].sort((a, b) => a.name.localeCompare(b.name)) };
       }),
     saveCxMapping: (name, mapping) =>
       answer('save_cx_mapping', { name, mapping }, () => {
         requireHrConnection(store.hr);
+        refuseManager(store.hr);
         const trimmed = name.trim();
         if (trimmed === '' || [...trimmed].length > 100) {
           throw apiError('invalid_input', "a mapping's name has 1 to 100 characters and no control character");
@@ -315,12 +324,13 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     getLinkage: (query) =>
       answer('get_linkage', { ...query }, () => {
         requireHrConnection(store.hr);
+        refuseManager(store.hr);
         return sampleLinkage(query.ex_metric, query.cx_metric, query.lag, query.cx_pooling);
       }),
     getHrUnits: () =>
       answer('get_hr_units', undefined, () => {
         requireHrConnection(store.hr);
-        return sampleHrUnits();
+        return unitsOf(store.hr);
       }),
     getTeamComparison: (query) =>
       answer('get_team_comparison', { query }, () => {
@@ -328,7 +338,10 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
         if (!Number.isInteger(query.weeks) || query.weeks < 4 || query.weeks > 104) {
           throw apiError('invalid_input', `field 'weeks': the drill-down spans 4 to 104 weeks, not ${query.weeks}`);
         }
-        const comparison = sampleTeamComparison(query.team_id, query.weeks);
+        const reachable = unitsOf(store.hr).departments.some((department) =>
+          department.teams.some((team) => team.id === query.team_id),
+        );
+        const comparison = reachable ? sampleTeamComparison(query.team_id, query.weeks) : null;
         if (comparison === null) {
           throw apiError('not_found', `field 'team_id': no team '${query.team_id}' among the teams this HR token reaches`);
         }
@@ -396,6 +409,34 @@ function normaliseServerUrl(text: string): string {
 }
 
 /** HR's reads need a connection, as in the back end. */
+/** Not connected to an organisation server. */
+const NOT_CONNECTED: HrConnection = { connected: false, server_url: null, k: null, role: null, manager_of: [] };
+
+/** The token that connects as the manager of [`MANAGER_TEAMS`] (issue 16). */
+export const MANAGER_TOKEN = 'ph_manager';
+
+/** The sample manager's team. */
+const MANAGER_TEAMS = [{ id: 'team_help', name: 'Help desk' }];
+
+/** The units the connection reaches, as the server lists them: a manager's teams only. */
+function unitsOf(hr: HrConnection): OrganisationUnits {
+  const units = sampleHrUnits();
+  if (hr.role !== 'manager') return units;
+  const mine = new Set(hr.manager_of.map((team) => team.id));
+  return {
+    ...units,
+    role: 'manager',
+    departments: units.departments
+      .map((department) => ({ ...department, teams: department.teams.filter((team) => mine.has(team.id)) }))
+      .filter((department) => department.teams.length > 0),
+  };
+}
+
+/** What a manager's token is refused, as the server refuses it. */
+function refuseManager(hr: HrConnection): void {
+  if (hr.role === 'manager') throw apiError('forbidden', 'a manager token reads its own teams\' results only');
+}
+
 function requireHrConnection(hr: HrConnection): void {
   if (!hr.connected) throw apiError('unauthorized', 'HR is not connected to an organisation server');
 }
@@ -527,7 +568,7 @@ export function mockOptionsFromQuery(search: string): MockOptions {
         : { mode: 'one_server' },
     };
   }
-  if (query.has('hr')) options.hr = { connected: true, server_url: 'https://polso.example.org', k: 5 };
+  if (query.has('hr')) options.hr = { connected: true, server_url: 'https://polso.example.org', k: 5, role: 'hr', manager_of: [] };
   const state = query.get('state');
   const answered = query.has('answered') || state === 'closed';
   const pulse = samplePulse();

@@ -12,7 +12,7 @@ import { setLanguage } from '../i18n/index.svelte';
 import CxImportView from './CxImportView.svelte';
 
 function renderView() {
-  const backend = createMockBackend({ hr: { connected: true, server_url: 'https://polso.example.org', k: 5 } });
+  const backend = createMockBackend({ hr: { connected: true, server_url: 'https://polso.example.org', k: 5, role: 'hr', manager_of: [] } });
   render(CxImportView, { props: { backend } });
   return { backend, user: userEvent.setup() };
 }

@@ -5,7 +5,7 @@ import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import App from '../../App.svelte';
-import { createMockBackend, type MockOptions } from '../backend/mock';
+import { createMockBackend, MANAGER_TOKEN, type MockOptions } from '../backend/mock';
 import { METRIC_KEYS } from '../codes';
 import { setLanguage } from '../i18n/index.svelte';
 
@@ -68,7 +68,7 @@ describe('the HR role', () => {
   });
 
   it('shows the heatmap with small teams as "fewer than k", never 0, and goes back to the employee views', async () => {
-    const { user } = await renderApp({ hr: { connected: true, server_url: 'https://polso.example.org', k: 5 } });
+    const { user } = await renderApp({ hr: { connected: true, server_url: 'https://polso.example.org', k: 5, role: 'hr', manager_of: [] } });
     await user.click(screen.getByTestId('role-hr'));
     await user.click(await screen.findByTestId('nav-hr_heatmap'));
     const table = await screen.findByTestId('hr-heatmap-table');
@@ -92,5 +92,56 @@ describe('the HR role', () => {
     await screen.findByTestId('hr-connect-form');
     await user.click(screen.getByTestId('role-employee'));
     await screen.findByTestId('pulse-view');
+  });
+
+  it('connected with a manager\'s token, says "Manager of" its team and shows its team view only', async () => {
+    const { backend, user } = await renderApp();
+    await user.click(screen.getByTestId('role-hr'));
+    await user.type(await screen.findByTestId('hr-connect-server'), 'https://polso.example.org');
+    await user.type(screen.getByTestId('hr-connect-token'), MANAGER_TOKEN);
+    await user.click(screen.getByTestId('hr-connect-submit'));
+    expect((await screen.findByTestId('hr-manager-of')).textContent?.trim()).toBe('Manager of Help desk');
+    // The team view, on the manager's team, and no other team to choose.
+    const teamView = await screen.findByTestId('hr-team');
+    const select = (await within(teamView).findByTestId('team-select')) as HTMLSelectElement;
+    expect([...select.options].map((option) => option.textContent?.trim())).toEqual(['Help desk']);
+    // Only a manager's views are offered: no overview, heatmap, linkage or CX import.
+    const nav = screen.getByTestId('topbar-nav');
+    const offered = [...nav.querySelectorAll('button')].map((button) => button.getAttribute('data-testid'));
+    expect(offered).toEqual(['nav-hr_team', 'nav-about']);
+    expect(screen.queryByTestId('hr-overview')).toBeNull();
+    const commands = backend.calls.map((call) => call.command);
+    for (const refused of ['get_hr_overview', 'get_hr_heatmap', 'get_linkage', 'preview_cx_import', 'get_cx_mappings']) {
+      expect(commands).not.toContain(refused);
+    }
+    // In Italian too.
+    setLanguage({ language: 'it', locale: 'it-IT' });
+    await waitFor(() => expect(screen.getByTestId('hr-manager-of').textContent?.trim()).toBe('Responsabile di Help desk'));
+    // Disconnecting gives HR's views back to the next token.
+    await user.click(screen.getByTestId('hr-disconnect'));
+    await screen.findByTestId('hr-connect-form');
+    expect(screen.getByTestId('topbar-nav').querySelectorAll('button').length).toBeGreaterThan(2);
+  });
+
+  it('a manager connection kept from before opens on the team view, whatever view was asked', async () => {
+    await renderApp({
+      hr: {
+        connected: true,
+        server_url: 'https://polso.example.org',
+        k: 5,
+        role: 'manager',
+        manager_of: [
+          { id: 'team_help', name: 'Help desk' },
+          { id: 'team_phone', name: 'Phone support' },
+        ],
+      },
+    });
+    const user = userEvent.setup();
+    await user.click(screen.getByTestId('role-hr'));
+    expect((await screen.findByTestId('hr-manager-of')).textContent?.trim()).toBe('Manager of Help desk and Phone support');
+    await screen.findByTestId('hr-team');
+    expect(screen.getByTestId('nav-hr_team').getAttribute('aria-current')).toBe('page');
+    expect(screen.queryByTestId('nav-hr_overview')).toBeNull();
+    expect(screen.queryByTestId('nav-hr_cx')).toBeNull();
   });
 });

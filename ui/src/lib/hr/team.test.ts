@@ -104,7 +104,7 @@ describe('the drill-down data', () => {
 
 describe('the drill-down view', () => {
   it('opens from a team of the heatmap, compares it, saves a table and a chart, and goes back', async () => {
-    const backend = createMockBackend({ hr: { connected: true, server_url: 'https://polso.example.org', k: 5 } });
+    const backend = createMockBackend({ hr: { connected: true, server_url: 'https://polso.example.org', k: 5, role: 'hr', manager_of: [] } });
     render(App, { props: { backend } });
     const user = userEvent.setup();
     await screen.findByTestId('pulse-view');
@@ -150,7 +150,7 @@ describe('the drill-down view', () => {
   });
 
   it('has its own navigation entry with a team picker, and a team outside the token is an error', async () => {
-    const backend = createMockBackend({ hr: { connected: true, server_url: 'https://polso.example.org', k: 5 } });
+    const backend = createMockBackend({ hr: { connected: true, server_url: 'https://polso.example.org', k: 5, role: 'hr', manager_of: [] } });
     render(App, { props: { backend } });
     const user = userEvent.setup();
     await screen.findByTestId('pulse-view');

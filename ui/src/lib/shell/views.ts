@@ -10,12 +10,19 @@ export const EMPLOYEE_VIEWS = ['pulse', 'team', 'history', 'sync', 'settings', '
 
 export const HR_VIEWS = ['hr_overview', 'hr_heatmap', 'hr_team', 'hr_linkage', 'hr_cx', 'about'] as const;
 
+/**
+ * A manager's views on HR's side (issue 16): their teams' view and "About these questions";
+ * no organisation overview, heatmap, linkage or CX import, which a manager's token cannot read.
+ */
+export const MANAGER_VIEWS = ['hr_team', 'about'] as const;
+
 /** Every view of every role (`about` is listed under both). */
 export const VIEWS = [...EMPLOYEE_VIEWS, ...HR_VIEWS] as const;
 
 export type ViewName = (typeof VIEWS)[number];
 
-/** The views a role navigates between. */
-export function viewsOfRole(role: Role): readonly ViewName[] {
-  return role === 'hr' ? HR_VIEWS : EMPLOYEE_VIEWS;
+/** The views a role navigates between; on HR's side, a manager's fewer ones when `manager`. */
+export function viewsOfRole(role: Role, manager = false): readonly ViewName[] {
+  if (role !== 'hr') return EMPLOYEE_VIEWS;
+  return manager ? MANAGER_VIEWS : HR_VIEWS;
 }

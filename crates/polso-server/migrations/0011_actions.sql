@@ -1,4 +1,4 @@
--- Schema version 10 of the organisation server: actions HR records for a team.
+-- Schema version 11 of the organisation server: actions HR records for a team.
 --
 -- Shipped: never edit this file. Change the schema by adding the next numbered file.
 --
