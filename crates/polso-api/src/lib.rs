@@ -11,6 +11,7 @@
 
 mod about;
 mod app_sync;
+mod care;
 mod credential;
 mod cx;
 mod cx_mapping;
@@ -38,6 +39,7 @@ pub use app_sync::{
     DroppedReport, DroppedReportReason, EnrolDevice, MoveServer, SyncPass, SyncPassOutcome, SyncStatus,
     demo_environment,
 };
+pub use care::{CareContact, CareContactKind, CareContacts, CareSignal};
 pub use credential::{
     CREDENTIAL_VARIANT, Credential, CredentialEnrolRequest, CredentialKey, CredentialKeyRequest,
     CredentialRequest, CredentialSignature, PERSONAL_CODE_PREFIX,
@@ -130,6 +132,8 @@ pub fn export_bindings(dir: &Path) -> Result<(), ts_rs::ExportError> {
     TeamResults::export_all(&config)?;
     MyTeamMonth::export_all(&config)?;
     AboutQuestions::export_all(&config)?;
+    CareContacts::export_all(&config)?;
+    CareSignal::export_all(&config)?;
     Ok(())
 }
 

@@ -21,6 +21,7 @@
 
 pub mod admin;
 pub mod admin_store;
+pub mod care;
 pub mod clock;
 pub mod credential;
 mod credential_http;

@@ -16,6 +16,7 @@ const PERSONAL_CODES: &str = include_str!("../migrations/0006_personal_codes.sql
 const QUESTIONNAIRE_EDITIONS: &str = include_str!("../migrations/0007_questionnaire_editions.sql");
 const TWO_SERVER_AGGREGATION: &str = include_str!("../migrations/0008_two_server_aggregation.sql");
 const CX_MAPPINGS: &str = include_str!("../migrations/0009_cx_mappings.sql");
+const CARE_CONTACTS: &str = include_str!("../migrations/0010_care_contacts.sql");
 
 /// Every migration with its file name, oldest first, for the test that checks
 /// the list against the folder.
@@ -30,6 +31,7 @@ const MIGRATION_FILES: &[(&str, &str)] = &[
     ("0007_questionnaire_editions.sql", QUESTIONNAIRE_EDITIONS),
     ("0008_two_server_aggregation.sql", TWO_SERVER_AGGREGATION),
     ("0009_cx_mappings.sql", CX_MAPPINGS),
+    ("0010_care_contacts.sql", CARE_CONTACTS),
 ];
 
 /// The same migrations in rusqlite_migration's form. Each one checks the
@@ -44,6 +46,7 @@ const MIGRATION_STEPS: &[M<'static>] = &[
     M::up(QUESTIONNAIRE_EDITIONS).foreign_key_check(),
     M::up(TWO_SERVER_AGGREGATION).foreign_key_check(),
     M::up(CX_MAPPINGS).foreign_key_check(),
+    M::up(CARE_CONTACTS).foreign_key_check(),
 ];
 
 /// The migrations applied when the database is opened.

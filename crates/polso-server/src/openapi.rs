@@ -38,11 +38,15 @@ use utoipa::{Modify, OpenApi};
         crate::releases_http::read_privacy_ledger,
         crate::releases_http::read_device_privacy_loss,
         crate::results_http::read_team_results,
+        crate::care::read_care_contacts,
         crate::http::read_questionnaire,
         crate::http::openapi_document
     ),
     components(schemas(
         polso_api::Health,
+        polso_api::CareContacts,
+        polso_api::CareContact,
+        polso_api::CareContactKind,
         polso_api::EnrolRequest,
         polso_api::EnrolResponse,
         polso_api::QuestionnaireAdoption,
