@@ -34,6 +34,7 @@ fn main() {
         "read_my_team_month",
         "export_file",
         "get_about_questions",
+        "get_care_contacts",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri-build could not prepare the app; see the message above");

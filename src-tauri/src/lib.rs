@@ -104,6 +104,7 @@ pub fn run() {
             commands::privacy::read_my_team_month,
             commands::export::export_file,
             commands::about::get_about_questions,
+            commands::history::get_care_contacts,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

@@ -62,5 +62,6 @@ export function unavailableBackend(error: unknown): Backend {
     readMyTeamMonth: fail,
     exportFile: fail,
     getAboutQuestions: fail,
+    getCareContacts: fail,
   };
 }
