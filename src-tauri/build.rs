@@ -36,6 +36,7 @@ fn main() {
         "get_team_actions",
         "export_file",
         "get_about_questions",
+        "get_care_contacts",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri-build could not prepare the app; see the message above");

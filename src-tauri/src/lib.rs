@@ -106,6 +106,7 @@ pub fn run() {
             commands::actions::get_team_actions,
             commands::export::export_file,
             commands::about::get_about_questions,
+            commands::history::get_care_contacts,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

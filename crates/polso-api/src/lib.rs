@@ -12,6 +12,7 @@
 mod about;
 mod actions;
 mod app_sync;
+mod care;
 mod credential;
 mod cx;
 mod cx_mapping;
@@ -42,6 +43,7 @@ pub use app_sync::{
     DroppedReport, DroppedReportReason, EnrolDevice, MoveServer, SyncPass, SyncPassOutcome, SyncStatus,
     demo_environment,
 };
+pub use care::{CareContact, CareContactKind, CareContacts, CareSignal};
 pub use credential::{
     CREDENTIAL_VARIANT, Credential, CredentialEnrolRequest, CredentialKey, CredentialKeyRequest,
     CredentialRequest, CredentialSignature, PERSONAL_CODE_PREFIX,
@@ -138,6 +140,8 @@ pub fn export_bindings(dir: &Path) -> Result<(), ts_rs::ExportError> {
     ActionList::export_all(&config)?;
     ActionQuery::export_all(&config)?;
     AboutQuestions::export_all(&config)?;
+    CareContacts::export_all(&config)?;
+    CareSignal::export_all(&config)?;
     Ok(())
 }
 

@@ -183,6 +183,9 @@ pub struct PulseView {
     pub saved_at: Option<String>,
     /// The longest private note accepted, in characters.
     pub note_max_chars: u32,
+    /// Why the saved answers call for the private care path, when they do; computed on the
+    /// device from them and never sent.
+    pub care: Option<crate::CareSignal>,
 }
 
 /// The employee's answers for a week, to save.
@@ -224,6 +227,9 @@ pub struct HistoryWeek {
     pub work_week: Option<WorkWeekDto>,
     /// The private note of that week, if any.
     pub note: Option<String>,
+    /// Why that week's answers call for the private care path, when they do; computed on the
+    /// device and never sent.
+    pub care: Option<crate::CareSignal>,
 }
 
 /// Everything the employee has answered, oldest week first.

@@ -11,6 +11,7 @@
 
 pub mod anonymity;
 pub mod bank;
+pub mod care;
 pub mod collection;
 pub mod cx;
 pub mod dp;

@@ -74,17 +74,19 @@ pub(crate) fn pulse_view(
         note: saved.and_then(|saved| saved.note.clone()),
         saved_at: saved.map(|saved| saved.saved_at.to_rfc3339()),
         note_max_chars: MAX_NOTE_CHARS as u32,
+        care: saved.and_then(|saved| crate::care::care_signal_of(bank, saved)),
     })
 }
 
 /// One answered week for the employee's history.
-pub(crate) fn history_week_to_wire(saved: &SavedPulse) -> HistoryWeek {
+pub(crate) fn history_week_to_wire(bank: &ItemBank, saved: &SavedPulse) -> HistoryWeek {
     HistoryWeek {
         week: saved.week.to_string(),
         week_monday: saved.week.monday().to_string(),
         scores: saved.scores.iter().map(score_to_wire).collect(),
         work_week: saved.work_week.map(work_week_to_wire),
         note: saved.note.clone(),
+        care: crate::care::care_signal_of(bank, saved),
     }
 }
 

@@ -31,6 +31,7 @@
 
 pub mod about;
 pub mod actions;
+pub mod care;
 mod convert;
 pub mod credential;
 pub mod cx_import;
@@ -170,7 +171,9 @@ impl Desktop {
     /// Every week the employee has answered, oldest first.
     pub fn history(&self) -> Result<MyHistory, ApiError> {
         let saved = self.store.history().map_err(errors::store_to_api)?;
-        Ok(MyHistory { weeks: saved.iter().map(convert::history_week_to_wire).collect() })
+        Ok(MyHistory {
+            weeks: saved.iter().map(|pulse| convert::history_week_to_wire(self.bank, pulse)).collect(),
+        })
     }
 
     /// The settings as stored, with what the system offers.

@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use polso_api::{
-    AnswerDto, DroppedReport, DroppedReportReason, EnrolDevice, EnrolResponse, ErrorCode, ReportWindow,
-    SubmitPulse, SyncPassOutcome, WeeklyReport, WorkWeekDto,
+    AnswerDto, DroppedReport, DroppedReportReason, EnrolDevice, EnrolResponse, ErrorCode, PulseView,
+    ReportWindow, SubmitPulse, SyncPassOutcome, WeeklyReport, WorkWeekDto,
 };
 use polso_core::IsoWeek;
 use polso_core::bank::ItemBank;
@@ -798,4 +798,143 @@ fn a_store_enrolled_before_editions_follows_edition_2_and_catches_up_later() {
     let status = fixture.desktop.record_check(crate::sync::check_server(&server, &check), now).unwrap();
     assert_eq!(status.last_error, None, "{status:?}");
     assert_eq!(fixture.desktop.schedule.questionnaire_for(week).edition, 3);
+}
+
+/// Enrols on Monday of 2026-W48 and answers the first week from then that asks the WHO-5 (all
+/// five items) or the burnout item: low (WHO-5 all 0, raw 0; burnout 5) or not (WHO-5 all 5, raw
+/// 25; burnout 1), every other item at its scale's minimum. Returns the server, the week and
+/// the view as saved.
+fn enrolled_and_answered_a_care_week(fixture: &mut Fixture, low: bool) -> (ScriptedServer, PulseView) {
+    let server = ScriptedServer::default();
+    server.answer(201, &enrol_response(0));
+    fixture.desktop.enrol(&server, &form(), date(11, 23), at(11, 23, 9)).unwrap();
+    let (day, view) = (0..40)
+        .map(|week| date(11, 26) + Duration::weeks(week))
+        .map(|day| (day, fixture.desktop.current_pulse(day).unwrap()))
+        .find(|(_, view)| view.items.iter().any(|item| item.id == "who5.1" || item.id == "burnout.1"))
+        .expect("a week asking the WHO-5 or the burnout item within 40 weeks");
+    let answers = view
+        .items
+        .iter()
+        .map(|item| {
+            let value = match (item.id.as_str(), low) {
+                (id, true) if id.starts_with("who5.") => 0,
+                (id, false) if id.starts_with("who5.") => 5,
+                ("burnout.1", true) => 5,
+                ("burnout.1", false) => 1,
+                _ => item.scale.min,
+            };
+            AnswerDto { item_id: item.id.clone(), value }
+        })
+        .collect();
+    let submission = SubmitPulse {
+        week: view.week.clone(),
+        answers,
+        not_applicable: Vec::new(),
+        work_week: None,
+        note: None,
+    };
+    let saved = fixture
+        .desktop
+        .submit_pulse(submission, day, Utc.from_utc_datetime(&day.and_hms_opt(10, 0, 0).unwrap()))
+        .unwrap();
+    (server, saved)
+}
+
+/// Sends the week's report (queued the Monday after, due the app's floor later) and returns
+/// the body the server received.
+fn sent_report_body(fixture: &mut Fixture, server: &ScriptedServer, week: &str) -> String {
+    let week: IsoWeek = week.parse().unwrap();
+    let next_monday = week.plus_weeks(1).monday();
+    let queued_at = Utc.from_utc_datetime(&next_monday.and_hms_opt(8, 0, 0).unwrap());
+    fixture.desktop.sync_now(server, next_monday, queued_at, false, &mut || 0).unwrap();
+    server.answer(200, &accepted(&week.to_string()));
+    let status = fixture.desktop.sync_now(server, next_monday, queued_at + FLOOR, false, &mut || 0).unwrap();
+    assert_eq!((status.pending_reports, status.failed_reports), (0, 0), "{status:?}");
+    server.requests().pop().unwrap().body
+}
+
+/// Issue 16, duty of care: the care path is shown for low answers and never sent. A week that
+/// trips it queues a report identical in shape to one that does not: the same fields, the same
+/// items and metrics, the same length on the wire; nothing of the care path is in it.
+#[test]
+fn a_pulse_that_shows_the_care_path_sends_a_report_of_the_same_shape_as_one_that_does_not() {
+    let (mut low, mut fine) = (fixture(), fixture());
+    let (low_server, low_view) = enrolled_and_answered_a_care_week(&mut low, true);
+    let (fine_server, fine_view) = enrolled_and_answered_a_care_week(&mut fine, false);
+    assert_eq!(low_view.week, fine_view.week);
+    assert!(low_view.care.is_some(), "low answers show the care path: {:?}", low_view.care);
+    assert_eq!(fine_view.care, None);
+    // The history shows it for that week too, from the same answers.
+    let history = low.desktop.history().unwrap();
+    assert_eq!(history.weeks.iter().find(|week| week.week == low_view.week).unwrap().care, low_view.care);
+
+    let low_body = sent_report_body(&mut low, &low_server, &low_view.week);
+    let fine_body = sent_report_body(&mut fine, &fine_server, &fine_view.week);
+    assert_eq!(low_body.len(), REPORT_BODY_BYTES);
+    assert_eq!(low_body.len(), fine_body.len());
+    let shape = |body: &str| {
+        let report: serde_json::Map<String, serde_json::Value> = serde_json::from_str(body).unwrap();
+        let keys: Vec<String> = report.keys().cloned().collect();
+        let items: Vec<serde_json::Value> =
+            report["items"].as_array().unwrap().iter().map(|item| item["item_id"].clone()).collect();
+        let metrics: Vec<serde_json::Value> =
+            report["metrics"].as_array().unwrap().iter().map(|metric| metric["metric"].clone()).collect();
+        let item_fields: Vec<Vec<String>> = report["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| item.as_object().unwrap().keys().cloned().collect())
+            .collect();
+        (keys, items, metrics, item_fields)
+    };
+    assert_eq!(shape(&low_body), shape(&fine_body));
+    assert_eq!(shape(&low_body).0, ["items", "metrics", "padding", "week", "wire_version"]);
+    for request in low_server.requests() {
+        assert!(!request.body.to_lowercase().contains("care"), "{}", request.body);
+        assert!(!request.url.contains("care"), "{}", request.url);
+    }
+    assert_eq!(low_server.requests().len(), fine_server.requests().len(), "the same requests, one by one");
+}
+
+/// The care contacts come with the regular server check, are kept, and are shown from the
+/// store; a server that predates them leaves the kept ones as they are.
+#[test]
+fn the_care_contacts_are_read_with_the_server_check_and_kept() {
+    let mut fixture = fixture();
+    let server = ScriptedServer::default();
+    server.answer(201, &enrol_response(0));
+    fixture.desktop.enrol(&server, &form(), date(11, 23), at(11, 23, 9)).unwrap();
+    assert_eq!(fixture.desktop.care_contacts().unwrap(), polso_api::CareContacts::default());
+
+    let contacts = polso_api::CareContacts {
+        employee_assistance: Some(polso_api::CareContact {
+            name_en: "Employee Assistance Programme".into(),
+            name_it: "Programma di assistenza".into(),
+            contact: "+39 02 1234 5678".into(),
+            kind: polso_api::CareContactKind::Phone,
+        }),
+        occupational_doctor: None,
+        trusted_person: None,
+    };
+    let check = fixture.desktop.prepare_check(at(11, 24, 9), true).unwrap().unwrap();
+    server.answer(200, &serde_json::to_string(&contacts).unwrap());
+    let read = crate::care::read_care_contacts(&server, &check);
+    let request = server.requests().pop().unwrap();
+    assert_eq!(request.url, "http://127.0.0.1:9/v1/care-contacts");
+    assert_eq!(request.bearer_token.as_deref(), Some(TOKEN));
+    assert_eq!(request.body, "", "a GET with the device token and nothing else");
+    fixture.desktop.keep_care_contacts(read).unwrap();
+    assert_eq!(fixture.desktop.care_contacts().unwrap(), contacts);
+
+    // An older server (404) and an unreachable one keep what was read.
+    server.answer(404, r#"{"code":"not_found","message":"there is no such path"}"#);
+    let read = crate::care::read_care_contacts(&server, &check);
+    assert_eq!(read, Ok(None));
+    fixture.desktop.keep_care_contacts(read).unwrap();
+    server.fail();
+    let read = crate::care::read_care_contacts(&server, &check);
+    assert!(read.is_err());
+    fixture.desktop.keep_care_contacts(read).unwrap();
+    assert_eq!(fixture.desktop.care_contacts().unwrap(), contacts);
 }

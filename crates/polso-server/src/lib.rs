@@ -22,6 +22,7 @@
 mod actions_http;
 pub mod admin;
 pub mod admin_store;
+pub mod care;
 pub mod clock;
 pub mod credential;
 mod credential_http;

@@ -206,6 +206,45 @@ enum Command {
         #[arg(long)]
         from: Option<String>,
     },
+    /// Sets the organisation's care contacts, shown on an employee's device
+    /// (never sent back) when their WHO-5 is low or their burnout answer is 3
+    /// or more: the employee assistance programme, the occupational doctor
+    /// and a trusted person, each a name in English and in Italian and one
+    /// telephone number, e-mail address or https:// address. The command
+    /// states the whole set: a contact left out is removed. Every device
+    /// reads the set on its next server check.
+    SetCareContacts {
+        /// The organisation; may be left out when there is only one.
+        #[arg(long)]
+        organisation: Option<String>,
+        /// The employee assistance programme's name in English.
+        #[arg(long, requires_all = ["employee_assistance_name_it", "employee_assistance_contact"])]
+        employee_assistance_name_en: Option<String>,
+        /// Its name in Italian.
+        #[arg(long, requires_all = ["employee_assistance_name_en", "employee_assistance_contact"])]
+        employee_assistance_name_it: Option<String>,
+        /// Its telephone number, e-mail address or https:// address.
+        #[arg(long, requires_all = ["employee_assistance_name_en", "employee_assistance_name_it"])]
+        employee_assistance_contact: Option<String>,
+        /// The occupational doctor's name in English.
+        #[arg(long, requires_all = ["occupational_doctor_name_it", "occupational_doctor_contact"])]
+        occupational_doctor_name_en: Option<String>,
+        /// Their name in Italian.
+        #[arg(long, requires_all = ["occupational_doctor_name_en", "occupational_doctor_contact"])]
+        occupational_doctor_name_it: Option<String>,
+        /// Their telephone number, e-mail address or https:// address.
+        #[arg(long, requires_all = ["occupational_doctor_name_en", "occupational_doctor_name_it"])]
+        occupational_doctor_contact: Option<String>,
+        /// The trusted person's name (or role) in English.
+        #[arg(long, requires_all = ["trusted_person_name_it", "trusted_person_contact"])]
+        trusted_person_name_en: Option<String>,
+        /// Their name (or role) in Italian.
+        #[arg(long, requires_all = ["trusted_person_name_en", "trusted_person_contact"])]
+        trusted_person_name_it: Option<String>,
+        /// Their telephone number, e-mail address or https:// address.
+        #[arg(long, requires_all = ["trusted_person_name_en", "trusted_person_name_it"])]
+        trusted_person_contact: Option<String>,
+    },
     /// Prints the organisation's departments and teams with their ids.
     ShowOrg {
         /// The organisation; may be left out when there is only one.
@@ -599,6 +638,60 @@ fn main() -> Result<()> {
             .context("adopting the questionnaire")?;
             for line in polso_server::questionnaire::describe(&plan) {
                 eprintln!("{line}");
+            }
+        }
+        Command::SetCareContacts {
+            organisation,
+            employee_assistance_name_en,
+            employee_assistance_name_it,
+            employee_assistance_contact,
+            occupational_doctor_name_en,
+            occupational_doctor_name_it,
+            occupational_doctor_contact,
+            trusted_person_name_en,
+            trusted_person_name_it,
+            trusted_person_contact,
+        } => {
+            use polso_server::care::{CareContactInput, CareRole, set_care_contacts};
+            let organisation_id = admin::resolve_organisation(&store, organisation.as_deref())?;
+            let given: Vec<(CareRole, CareContactInput)> = [
+                (
+                    CareRole::EmployeeAssistance,
+                    employee_assistance_name_en,
+                    employee_assistance_name_it,
+                    employee_assistance_contact,
+                ),
+                (
+                    CareRole::OccupationalDoctor,
+                    occupational_doctor_name_en,
+                    occupational_doctor_name_it,
+                    occupational_doctor_contact,
+                ),
+                (
+                    CareRole::TrustedPerson,
+                    trusted_person_name_en,
+                    trusted_person_name_it,
+                    trusted_person_contact,
+                ),
+            ]
+            .into_iter()
+            .filter_map(|(role, name_en, name_it, contact)| {
+                Some((role, CareContactInput { name_en: name_en?, name_it: name_it?, contact: contact? }))
+            })
+            .collect();
+            let contacts = set_care_contacts(&store, &organisation_id, &given, now)
+                .context("setting the care contacts")?;
+            for role in CareRole::ALL {
+                match role.of(&contacts) {
+                    Some(contact) => eprintln!(
+                        "{}: {} / {} ({})",
+                        role.key(),
+                        contact.name_en,
+                        contact.name_it,
+                        contact.contact
+                    ),
+                    None => eprintln!("{}: none", role.key()),
+                }
             }
         }
         Command::ShowOrg { organisation } => {

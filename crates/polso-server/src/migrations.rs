@@ -18,6 +18,7 @@ const TWO_SERVER_AGGREGATION: &str = include_str!("../migrations/0008_two_server
 const CX_MAPPINGS: &str = include_str!("../migrations/0009_cx_mappings.sql");
 const MANAGER_TOKENS: &str = include_str!("../migrations/0010_manager_tokens.sql");
 const ACTIONS: &str = include_str!("../migrations/0011_actions.sql");
+const CARE_CONTACTS: &str = include_str!("../migrations/0012_care_contacts.sql");
 
 /// Every migration with its file name, oldest first, for the test that checks
 /// the list against the folder.
@@ -34,6 +35,7 @@ const MIGRATION_FILES: &[(&str, &str)] = &[
     ("0009_cx_mappings.sql", CX_MAPPINGS),
     ("0010_manager_tokens.sql", MANAGER_TOKENS),
     ("0011_actions.sql", ACTIONS),
+    ("0012_care_contacts.sql", CARE_CONTACTS),
 ];
 
 /// The same migrations in rusqlite_migration's form. Each one checks the
@@ -50,6 +52,7 @@ const MIGRATION_STEPS: &[M<'static>] = &[
     M::up(CX_MAPPINGS).foreign_key_check(),
     M::up(MANAGER_TOKENS).foreign_key_check(),
     M::up(ACTIONS).foreign_key_check(),
+    M::up(CARE_CONTACTS).foreign_key_check(),
 ];
 
 /// The migrations applied when the database is opened.

@@ -40,11 +40,15 @@ use utoipa::{Modify, OpenApi};
         crate::results_http::read_team_results,
         crate::actions_http::record_action,
         crate::actions_http::read_actions,
+        crate::care::read_care_contacts,
         crate::http::read_questionnaire,
         crate::http::openapi_document
     ),
     components(schemas(
         polso_api::Health,
+        polso_api::CareContacts,
+        polso_api::CareContact,
+        polso_api::CareContactKind,
         polso_api::EnrolRequest,
         polso_api::EnrolResponse,
         polso_api::QuestionnaireAdoption,

@@ -1128,6 +1128,69 @@ impl ServerStore for SqliteServerStore {
             .optional()?;
         row.map(saved_cx_mapping).transpose()
     }
+
+    fn set_care_contacts(
+        &self,
+        organisation_id: &str,
+        contacts: &polso_api::CareContacts,
+        set_at: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut connection = self.connection();
+        let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        crate::sqlite_admin::organisation_exists(&transaction, organisation_id)?;
+        transaction.execute("DELETE FROM care_contacts WHERE organisation_id = ?1", [organisation_id])?;
+        let set_at = set_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        for role in crate::care::CareRole::ALL {
+            let Some(contact) = role.of(contacts) else { continue };
+            transaction.execute(
+                "INSERT INTO care_contacts (organisation_id, role, name_en, name_it, contact, kind, set_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    organisation_id,
+                    role.key(),
+                    contact.name_en,
+                    contact.name_it,
+                    contact.contact,
+                    crate::care::kind_key(contact.kind),
+                    set_at
+                ],
+            )?;
+        }
+        transaction.commit()?;
+        Ok(())
+    }
+
+    fn care_contacts(&self, organisation_id: &str) -> Result<polso_api::CareContacts> {
+        let connection = self.connection();
+        let mut statement = connection.prepare(
+            "SELECT role, name_en, name_it, contact, kind FROM care_contacts WHERE organisation_id = ?1",
+        )?;
+        let rows = statement
+            .query_map([organisation_id], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                    row.get::<_, String>(4)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut contacts = polso_api::CareContacts::default();
+        for (role_key, name_en, name_it, contact, kind_key) in rows {
+            let corrupt =
+                || ServerError::CorruptData(format!("care contact '{role_key}' of kind '{kind_key}'"));
+            let role = crate::care::CareRole::from_key(&role_key).ok_or_else(corrupt)?;
+            let kind = crate::care::kind_from_key(&kind_key).ok_or_else(corrupt)?;
+            let contact = polso_api::CareContact { name_en, name_it, contact, kind };
+            match role {
+                crate::care::CareRole::EmployeeAssistance => contacts.employee_assistance = Some(contact),
+                crate::care::CareRole::OccupationalDoctor => contacts.occupational_doctor = Some(contact),
+                crate::care::CareRole::TrustedPerson => contacts.trusted_person = Some(contact),
+            }
+        }
+        Ok(contacts)
+    }
 }
 
 /// A `cx_mappings` row as read: scope, name, mapping, saved_at.

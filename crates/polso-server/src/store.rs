@@ -557,4 +557,16 @@ pub trait ServerStore: Send + Sync {
 
     /// The mapping saved as `name`: in `scope` if there is one, otherwise the organisation's.
     fn cx_mapping(&self, organisation_id: &str, scope: &str, name: &str) -> Result<Option<SavedCxMapping>>;
+
+    /// Replaces the organisation's care contacts with `contacts` (already checked, see
+    /// [`crate::care::set_care_contacts`]): a role set there is stored, one absent is removed.
+    fn set_care_contacts(
+        &self,
+        organisation_id: &str,
+        contacts: &polso_api::CareContacts,
+        set_at: DateTime<Utc>,
+    ) -> Result<()>;
+
+    /// The organisation's care contacts; each absent until the administrator sets it.
+    fn care_contacts(&self, organisation_id: &str) -> Result<polso_api::CareContacts>;
 }

@@ -1,6 +1,6 @@
-//! Commands of the employee's own history.
+//! Commands of the employee's own history, and the care contacts its private care path shows.
 
-use polso_api::{ApiError, MyHistory};
+use polso_api::{ApiError, CareContacts, MyHistory};
 use tauri::State;
 
 use super::with_desktop;
@@ -10,4 +10,11 @@ use crate::state::AppState;
 #[tauri::command]
 pub fn list_history(state: State<'_, AppState>) -> Result<MyHistory, ApiError> {
     with_desktop(&state, |desktop| desktop.history())
+}
+
+/// The organisation's care contacts as last read with the server check; reads the store only, so
+/// showing the care path makes no request.
+#[tauri::command]
+pub fn get_care_contacts(state: State<'_, AppState>) -> Result<CareContacts, ApiError> {
+    with_desktop(&state, |desktop| desktop.care_contacts())
 }

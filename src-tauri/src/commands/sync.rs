@@ -46,7 +46,7 @@ pub fn sync_now(state: State<'_, AppState>) -> Result<SyncStatus, ApiError> {
 /// held to prepare and to record, never while the network answers. With
 /// nothing to send, "Sync now" (and a background pass once an hour) checks
 /// that the server still answers, so the status never says "synced" about a
-/// server that has gone. Passes never overlap.
+/// server that has gone, and reads the organisation's care contacts. Passes never overlap.
 pub fn run_sync_pass(state: &AppState, retry_now: bool) -> Result<SyncStatus, ApiError> {
     let _one_pass_at_a_time = state.sync_pass_lock()?;
     let (today, now) = (state.today(), state.now());
@@ -58,8 +58,13 @@ pub fn run_sync_pass(state: &AppState, retry_now: bool) -> Result<SyncStatus, Ap
             return with_desktop(state, |desktop| desktop.sync_status());
         };
         let checked = sync::check_server(state.transport(), &check);
+        // Every device reads the care contacts on this check, whatever it answered.
+        let care_contacts = polso_desktop::care::read_care_contacts(state.transport(), &check);
         let finished_at = state.now();
-        return with_desktop(state, |desktop| desktop.record_check(checked, finished_at));
+        return with_desktop(state, |desktop| {
+            desktop.keep_care_contacts(care_contacts)?;
+            desktop.record_check(checked, finished_at)
+        });
     };
     let outcomes = sync::send_reports(state.transport(), &batch);
     let finished_at = state.now();

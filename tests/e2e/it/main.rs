@@ -5,6 +5,7 @@
 
 mod a11y;
 mod about;
+mod care;
 mod demo;
 mod hr;
 mod instance;

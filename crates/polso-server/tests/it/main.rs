@@ -8,6 +8,7 @@
 
 mod admin_rules;
 mod bad_input;
+mod care_contacts;
 mod cx_import;
 mod cx_survey;
 mod demo_seed;

@@ -5,6 +5,7 @@
 // a Backend and never know whether it is Tauri or the in-memory mock.
 
 import type { AboutQuestions } from '../bindings/AboutQuestions';
+import type { CareContacts } from '../bindings/CareContacts';
 import type { ConnectHr } from '../bindings/ConnectHr';
 import type { EnrolDevice } from '../bindings/EnrolDevice';
 import type { MoveServer } from '../bindings/MoveServer';
@@ -109,6 +110,8 @@ export interface Backend {
   exportFile(file: ExportFile): Promise<ExportOutcome>;
   /** Every source of the item bank with the items Polso asks from it, in `language` (`get_about_questions`). */
   getAboutQuestions(language: LanguageCode): Promise<AboutQuestions>;
+  /** The organisation's care contacts as last read with the server check; reads the device's store only (`get_care_contacts`). */
+  getCareContacts(): Promise<CareContacts>;
 }
 
 /** The names of the Tauri commands, exactly as the shell registers them. */
@@ -144,7 +147,8 @@ export type CommandName =
   | 'record_action'
   | 'get_team_actions'
   | 'export_file'
-  | 'get_about_questions';
+  | 'get_about_questions'
+  | 'get_care_contacts';
 
 /** What the shell tells the window by itself: open a view (tray menu, a click on the
  *  reminder), or a reminder just fired. */

@@ -64,5 +64,6 @@ export function unavailableBackend(error: unknown): Backend {
     getTeamActions: fail,
     exportFile: fail,
     getAboutQuestions: fail,
+    getCareContacts: fail,
   };
 }

@@ -176,6 +176,7 @@ export function samplePulse(): PulseView {
     note: null,
     saved_at: null,
     note_max_chars: 2000,
+    care: null,
   };
 }
 
@@ -194,6 +195,7 @@ export function sampleHistory(): MyHistory {
         ],
         work_week: { office_days: 3, remote_days: 2 },
         note: 'Good kick-off with the new team.',
+        care: null,
       },
       {
         week: '2026-W41',
@@ -206,6 +208,7 @@ export function sampleHistory(): MyHistory {
         ],
         work_week: { office_days: 1, remote_days: 4 },
         note: null,
+        care: null,
       },
       {
         week: '2026-W42',
@@ -218,6 +221,7 @@ export function sampleHistory(): MyHistory {
         ],
         work_week: { office_days: 0, remote_days: 5 },
         note: 'VPN down twice. Long evenings.',
+        care: null,
       },
       {
         week: '2026-W43',
@@ -230,6 +234,7 @@ export function sampleHistory(): MyHistory {
         ],
         work_week: { office_days: 2, remote_days: 3 },
         note: null,
+        care: null,
       },
       {
         week: '2026-W45',
@@ -243,6 +248,7 @@ export function sampleHistory(): MyHistory {
         ],
         work_week: { office_days: 3, remote_days: 2 },
         note: 'Back from holiday, rested.',
+        care: null,
       },
       {
         week: '2026-W46',
@@ -255,6 +261,7 @@ export function sampleHistory(): MyHistory {
         ],
         work_week: { office_days: 5, remote_days: 0 },
         note: null,
+        care: null,
       },
       {
         week: '2026-W47',
@@ -267,6 +274,7 @@ export function sampleHistory(): MyHistory {
         ],
         work_week: null,
         note: 'Team lunch on Thursday.',
+        care: null,
       },
     ],
   };

@@ -47,6 +47,8 @@ import {
 } from './mock-hr';
 import { sampleAboutQuestions } from './mock-about';
 import { sampleMyTeamMonth } from './mock-team';
+import { careSignalOf } from '../care/care';
+import type { CareContacts } from '../bindings/CareContacts';
 import { isSurveyExport, sampleCxReport, sampleCxSuggestion, sampleMappedReport, sampleSurveyRefusal } from './mock-cx';
 import type { CxSavedMapping } from '../bindings/CxSavedMapping';
 import type { TeamAction } from '../bindings/TeamAction';
@@ -78,6 +80,8 @@ export interface MockOptions {
   hrTokens?: string[];
   /** A delay before every answer, to see loading states in `npm run dev`. */
   delayMs?: number;
+  /** The organisation's care contacts the device keeps; none unless told otherwise. */
+  careContacts?: CareContacts;
 }
 
 /** The mock: a Backend plus what tests inspect or change. */
@@ -85,7 +89,14 @@ export interface MockBackend extends Backend {
   readonly calls: MockCall[];
   readonly failures: Partial<Record<CommandName, ApiError>>;
   /** The stored pulse, history and settings, as a test may read them. */
-  readonly store: { pulse: PulseView; history: MyHistory; settings: Settings; sync: SyncStatus; hr: HrConnection };
+  readonly store: {
+    pulse: PulseView;
+    history: MyHistory;
+    settings: Settings;
+    sync: SyncStatus;
+    hr: HrConnection;
+    careContacts: CareContacts;
+  };
   /** Sends an event as the shell would (tray menu, reminder). */
   emitShellEvent(event: ShellEvent): void;
 }
@@ -101,6 +112,9 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
   const store = {
     pulse: structuredCopy(options.pulse ?? samplePulse()),
     history: structuredCopy(options.history ?? sampleHistory()),
+    careContacts: structuredCopy(
+      options.careContacts ?? { employee_assistance: null, occupational_doctor: null, trusted_person: null },
+    ),
     settings: structuredCopy(options.settings ?? sampleSettings()),
     sync: structuredCopy(options.sync ?? sampleSyncStatus()),
     hr: structuredCopy(options.hr ?? NOT_CONNECTED),
@@ -155,6 +169,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
           work_week: submission.work_week,
           note: submission.note,
           saved_at: now().toISOString(),
+          care: careSignalOf(store.pulse.items, submission.answers),
         };
         upsertHistoryWeek(store.history, historyWeekOf(store.pulse));
         return store.pulse;
@@ -396,6 +411,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
       }),
     getAboutQuestions: (language) =>
       answer('get_about_questions', { language }, () => sampleAboutQuestions(language)),
+    getCareContacts: () => answer('get_care_contacts', undefined, () => store.careContacts),
   };
 }
 
@@ -512,6 +528,7 @@ function historyWeekOf(pulse: PulseView): HistoryWeek {
     scores: [...sums].map(([metric, sum]) => ({ metric, score: sum.total / sum.count })),
     work_week: pulse.work_week,
     note: pulse.note,
+    care: pulse.care,
   };
 }
 

@@ -4,6 +4,7 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import type { AboutQuestions } from '../bindings/AboutQuestions';
+import type { CareContacts } from '../bindings/CareContacts';
 import type { CxImportReport } from '../bindings/CxImportReport';
 import type { CxMappingList } from '../bindings/CxMappingList';
 import type { CxMappingSuggestion } from '../bindings/CxMappingSuggestion';
@@ -42,6 +43,7 @@ export function createTauriBackend(): Backend {
     getCurrentPulse: () => call<PulseView>('get_current_pulse'),
     submitPulse: (submission) => call<PulseView>('submit_pulse', { submission }),
     listHistory: () => call<MyHistory>('list_history'),
+    getCareContacts: () => call<CareContacts>('get_care_contacts'),
     getSettings: () => call<Settings>('get_settings'),
     updateSettings: (change) => call<Settings>('update_settings', { change }),
     getReminderStatus: () => call<ReminderStatus>('get_reminder_status'),

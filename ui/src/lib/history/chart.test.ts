@@ -17,6 +17,7 @@ const TWO_WEEKS: MyHistory = {
       ],
       work_week: null,
       note: null,
+      care: null,
     },
     {
       week: '2026-W47',
@@ -27,6 +28,7 @@ const TWO_WEEKS: MyHistory = {
       ],
       work_week: null,
       note: null,
+      care: null,
     },
   ],
 };
@@ -88,8 +90,8 @@ describe('isoWeekOfMonday', () => {
   it('crosses a year end without losing a week', () => {
     const history: MyHistory = {
       weeks: [
-        { week: '2026-W52', week_monday: '2026-12-21', scores: [], work_week: null, note: null },
-        { week: '2027-W02', week_monday: '2027-01-11', scores: [], work_week: null, note: null },
+        { week: '2026-W52', week_monday: '2026-12-21', scores: [], work_week: null, note: null, care: null },
+        { week: '2027-W02', week_monday: '2027-01-11', scores: [], work_week: null, note: null, care: null },
       ],
     };
     expect(shapeHistoryChart(history, options).weeks.map((week) => week.week)).toEqual([

@@ -65,6 +65,11 @@ const DYNAMIC_PREFIXES = [
   'cx.confirm.',
   'cx.column_role.',
   'cx.evidence.',
+  // The care panel: built from the care contacts' roles and the national services' ids (care.test.ts
+  // checks every service has both texts in both catalogues).
+  'care.role.',
+  'care.where.',
+  'care.resource.',
 ];
 
 /** The `{name}` placeholders of a message, all plural forms together. */
