@@ -119,13 +119,39 @@ describe('history view', () => {
     expect([...rows].map((row) => row.getAttribute('data-week'))).toEqual([
       '2026-W47', '2026-W46', '2026-W45', '2026-W43', '2026-W42', '2026-W41', '2026-W40',
     ]);
-    expect(within(table).getAllByRole('columnheader').map((cell) => cell.textContent?.trim())).toEqual([
-      'Week', 'Wellbeing', 'Engagement', 'Work–life balance', 'Communication', 'Team cohesion',
+    // Wellbeing alone by default: the table follows the picker.
+    const headers = () => within(screen.getByTestId('history-table')).getAllByRole('columnheader').map((cell) => cell.textContent?.trim());
+    expect(headers()).toEqual(['Week', 'Wellbeing']);
+    const picker = screen.getByTestId('history-metric-picker');
+    expect(within(picker).getAllByRole('checkbox').map((box) => box.closest('label')?.textContent?.trim())).toEqual([
+      'Wellbeing', 'Engagement', 'Work–life balance', 'Communication', 'Team cohesion',
       'Tools and infrastructure', 'Empowerment', 'Recognition', 'eNPS (would recommend)',
     ]);
-    // 2026-W41: engagement 62.5, a metric not asked shown as such.
-    expect(rows[5]?.textContent).toContain('62.5');
-    expect(rows[5]?.textContent).toContain('not asked');
+    // The only metric chosen cannot be taken away.
+    expect((screen.getByTestId('history-metric-wellbeing') as HTMLInputElement).disabled).toBe(true);
+    // Chosen with the keyboard: Tab to the box, Space to tick it.
+    (screen.getByTestId('history-metric-wellbeing') as HTMLInputElement).focus();
+    screen.getByTestId('history-metric-engagement').focus();
+    await user.keyboard(' ');
+    await waitFor(() => expect(headers()).toEqual(['Week', 'Wellbeing', 'Engagement']));
+    // 2026-W41: engagement 62.5.
+    const chosenRows = screen.getByTestId('history-table').querySelectorAll('tbody tr');
+    expect(chosenRows[5]?.textContent).toContain('62.5');
+    for (const key of ['work_life_balance', 'communication', 'team_cohesion']) {
+      await user.click(screen.getByTestId(`history-metric-${key}`));
+    }
+    // Four at most: the fifth box cannot be ticked.
+    expect(headers()).toHaveLength(5);
+    // A metric a week did not ask is shown as such.
+    const rowsNow = screen.getByTestId('history-table').querySelectorAll('tbody tr');
+    expect([...rowsNow].some((row) => row.textContent?.includes('not asked'))).toBe(true);
+    expect((screen.getByTestId('history-metric-tools') as HTMLInputElement).disabled).toBe(true);
+    // The choice lasts the session: away and back, it is still there.
+    await user.click(screen.getByTestId('nav-pulse'));
+    await user.click(await screen.findByTestId('nav-history'));
+    await screen.findByTestId('history-table');
+    expect(headers()).toEqual(['Week', 'Wellbeing', 'Engagement', 'Work–life balance', 'Communication']);
+    sessionStorage.clear();
     expect(screen.getByTestId('history-chart').getAttribute('role')).toBe('img');
     await waitFor(() => expect(setOption).toHaveBeenCalled());
     expect(screen.getByText('VPN down twice. Long evenings.')).toBeTruthy();

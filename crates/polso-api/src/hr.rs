@@ -119,6 +119,51 @@ pub struct SeriesPoint {
     pub standardised_mean: Option<f64>,
 }
 
+/// One four-week period of a metric the schedule asks once every four weeks
+/// (a driver, engagement among them): the answer-weighted mean of the
+/// period's released weeks, so the series reads as a trend instead of one dot
+/// a month. Periods are the schedule's cycles (ISO week index divided by 4),
+/// cut to the weeks shown; only released weeks enter one, and a period with
+/// none is a gap that says why, never a zero.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct PeriodPoint {
+    /// The first ISO week of the period that is shown, such as `"2026-W45"`.
+    pub from: String,
+    /// The last ISO week of the period that is shown.
+    pub to: String,
+    /// The Monday of `from`.
+    pub from_monday: String,
+    /// The Sunday of `to`.
+    pub to_sunday: String,
+    /// The n-weighted mean of the released weeks (on the anchor's level when
+    /// every one of them has a standardised mean), 0–100; absent when none
+    /// was released.
+    pub mean: Option<f64>,
+    /// The lower end of the 95% interval, mean − 1.96·s/√n with s the
+    /// released weeks' pooled sd, at least 0; absent when a week has no sd.
+    pub low: Option<f64>,
+    /// The upper end of the 95% interval, at most 100.
+    pub high: Option<f64>,
+    /// The answers in the released weeks; absent when none was released.
+    pub n: Option<u32>,
+    /// How many weeks of the period were released and entered the mean.
+    pub released_weeks: u32,
+    /// How many weeks asked the metric and were withheld (fewer than k); they
+    /// do not enter the mean.
+    pub withheld_weeks: u32,
+    /// The schedule asked the metric in some week of the period (or a week of
+    /// it is not yet published); false is a gap, "not asked".
+    pub asked: bool,
+    /// Asked, published, and no week of it released: "fewer than k".
+    pub suppressed: bool,
+    /// False when nothing of the period is released or withheld yet and some
+    /// of its weeks are still collecting or to come: "not yet published".
+    pub published: bool,
+    /// The mean is on the driver's anchor level (every released week had a
+    /// standardised mean).
+    pub standardised: bool,
+}
+
 /// One metric's weekly series for the whole organisation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct MetricSeries {
@@ -126,6 +171,12 @@ pub struct MetricSeries {
     pub metric: MetricKey,
     /// One point per week of the overview, oldest first.
     pub points: Vec<SeriesPoint>,
+    /// For a metric asked once every four weeks: one point per four-week
+    /// period, oldest first, to draw instead of the weeks. Absent for a
+    /// metric asked weekly.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub periods: Option<Vec<PeriodPoint>>,
 }
 
 /// How many people answered in one week, organisation-wide.
@@ -193,6 +244,20 @@ pub struct ComparisonSeries {
     pub department: Vec<SeriesPoint>,
     /// The organisation's weeks; absent when the HR token reaches only some departments.
     pub organisation: Option<Vec<SeriesPoint>>,
+    /// For a metric asked once every four weeks: the team's four-week
+    /// periods, to draw instead of its weeks; absent for a weekly metric.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub team_periods: Option<Vec<PeriodPoint>>,
+    /// The department's four-week periods, as `team_periods`.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub department_periods: Option<Vec<PeriodPoint>>,
+    /// The organisation's four-week periods, as `team_periods`; absent also
+    /// when the token reaches only some departments.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub organisation_periods: Option<Vec<PeriodPoint>>,
 }
 
 /// A team's drill-down: every metric's trend for the team, its department and

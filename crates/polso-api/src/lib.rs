@@ -64,13 +64,13 @@ pub use hr::{
     HrHeatmap, HrHeatmapQuery, HrOverview, HrOverviewQuery, LagPoint, LinkageCorrelation,
     LinkageCxReliability, LinkageDetail, LinkageFit, LinkagePair, LinkageQuery, LinkageScatterPoint,
     LinkageTeamDifferences, LinkageTeamEstimate, LinkageView, MetricSeries, NotEnoughDataReason,
-    ParticipationPoint, SeriesPoint, TeamComparison, TeamComparisonQuery, TeamHeterogeneity, WeekPeriod,
-    WithheldWeeks,
+    ParticipationPoint, PeriodPoint, SeriesPoint, TeamComparison, TeamComparisonQuery, TeamHeterogeneity,
+    WeekPeriod, WithheldWeeks,
 };
 pub use privacy::{DevicePrivacyLoss, PrivacyLedger, TeamPrivacyLoss};
 pub use pulse::{
-    AnswerDto, HistoryWeek, LocalizedText, MetricKey, MetricScoreDto, MyHistory, PulseItem, PulseView,
-    ScaleDto, SubmitPulse, WeekState, WorkWeekDto,
+    AnswerDto, AskedWeek, HistoryWeek, LocalizedText, MetricKey, MetricScoreDto, MyHistory, PulseItem,
+    PulseView, ScaleDto, SubmitPulse, WeekState, WorkWeekDto,
 };
 pub use results::{MonthFigure, MonthMetric, MonthParticipation, MyTeamMonth, ResultsUnit, TeamResults};
 pub use settings::{

@@ -232,9 +232,24 @@ pub struct HistoryWeek {
     pub care: Option<crate::CareSignal>,
 }
 
+/// Which metrics the device's schedule asked in one week, answered or not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AskedWeek {
+    /// The ISO week.
+    pub week: String,
+    /// The metrics of the items the week asked, in the order of `MetricKey::ALL`.
+    pub metrics: Vec<MetricKey>,
+}
+
 /// Everything the employee has answered, oldest week first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct MyHistory {
     /// The answered weeks, oldest first.
     pub weeks: Vec<HistoryWeek>,
+    /// Every week from the first answered to the last, answered or not, with
+    /// what the schedule asked: a driver's line joins the weeks that asked it,
+    /// and a week that asked it without an answer is a gap.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub asked: Option<Vec<AskedWeek>>,
 }

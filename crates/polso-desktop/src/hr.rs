@@ -40,6 +40,7 @@ use polso_core::IsoWeek;
 
 use crate::Desktop;
 use crate::errors::store_to_api;
+use crate::periods::{four_week_periods, is_four_weekly};
 use crate::reporting::vault_to_api;
 use crate::sync::{
     HttpAnswer, TransportFailure, UreqTransport, normalise_server_url, server_error, status_error,
@@ -406,7 +407,8 @@ pub fn confidence_band(mean: f64, sd: f64, n: u32) -> (f64, f64) {
 /// Shapes one organisation-level table per metric into the overview. Every
 /// week of `weeks` gets a point in every series: released, suppressed, not
 /// asked (the organisation's schedule did not ask the metric that week, which
-/// is a gap, not "fewer than k"), or not yet published.
+/// is a gap, not "fewer than k"), or not yet published. A metric asked once
+/// every four weeks also gets its four-week periods (`crate::periods`).
 pub fn shape_overview(weeks: RangeInclusive<IsoWeek>, tables: &[(MetricKey, AggregateTable)]) -> HrOverview {
     let week_list: Vec<IsoWeek> =
         (weeks.start().index()..=weeks.end().index()).map(IsoWeek::from_index).collect();
@@ -431,7 +433,11 @@ pub fn shape_overview(weeks: RangeInclusive<IsoWeek>, tables: &[(MetricKey, Aggr
                     )
                 })
                 .collect();
-            MetricSeries { metric: *metric, points }
+            let periods = is_four_weekly(*metric).then(|| {
+                let cells: Vec<&AggregateCell> = by_week.values().copied().collect();
+                four_week_periods(&weeks, &cells, &publication)
+            });
+            MetricSeries { metric: *metric, points, periods }
         })
         .collect();
     let participation = week_list

@@ -40,6 +40,7 @@ mod errors;
 pub mod export;
 pub mod hr;
 pub mod linkage_view;
+pub mod periods;
 pub mod privacy_ledger;
 mod questionnaire;
 pub mod reminder;
@@ -52,7 +53,9 @@ pub mod team_view;
 pub mod tray;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use polso_api::{ApiError, ErrorCode, MyHistory, PulseView, Settings, SubmitPulse, UpdateSettings};
+use polso_api::{
+    ApiError, AskedWeek, ErrorCode, MetricKey, MyHistory, PulseView, Settings, SubmitPulse, UpdateSettings,
+};
 use polso_core::IsoWeek;
 use polso_core::bank::ItemBank;
 use polso_core::pulse::{self, PulseSubmission};
@@ -168,12 +171,36 @@ impl Desktop {
         self.pulse_view(week, today)
     }
 
-    /// Every week the employee has answered, oldest first.
+    /// Every week the employee has answered, oldest first, with what the
+    /// schedule asked in every week from the first answered to the last, so
+    /// the history can join a driver's asked weeks and leave a gap where it
+    /// was asked and not answered.
     pub fn history(&self) -> Result<MyHistory, ApiError> {
         let saved = self.store.history().map_err(errors::store_to_api)?;
-        Ok(MyHistory {
-            weeks: saved.iter().map(|pulse| convert::history_week_to_wire(self.bank, pulse)).collect(),
-        })
+        let span = saved.iter().map(|pulse| pulse.week.index());
+        let asked = match (span.clone().min(), span.max()) {
+            (Some(first), Some(last)) => {
+                (first..=last).map(|index| self.asked_week(IsoWeek::from_index(index))).collect()
+            }
+            _ => Vec::new(),
+        };
+        Ok(MyHistory { weeks: saved.iter().map(|pulse| convert::history_week_to_wire(self.bank, pulse)).collect(), asked: Some(asked) })
+    }
+
+    /// The metrics the schedule asked in `week`, in the order of `MetricKey::ALL`.
+    fn asked_week(&self, week: IsoWeek) -> AskedWeek {
+        let items = self.schedule.items_for_week(week);
+        let metrics: Vec<MetricKey> = self
+            .bank
+            .items()
+            .iter()
+            .filter(|item| items.contains(&item.id))
+            .map(|item| convert::metric_to_wire(item.metric))
+            .collect();
+        AskedWeek {
+            week: week.to_string(),
+            metrics: MetricKey::ALL.into_iter().filter(|metric| metrics.contains(metric)).collect(),
+        }
     }
 
     /// The settings as stored, with what the system offers.

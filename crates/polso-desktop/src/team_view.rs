@@ -25,6 +25,7 @@ use crate::hr::{
     HrCredentials, HrTransport, OVERVIEW_WEEKS, Publication, check_span, last_closed_week,
     read_unit_aggregates, read_units, series_point,
 };
+use crate::periods::{four_week_periods, is_four_weekly};
 
 /// The three tables of one metric: the team's, its department's and, when
 /// the token reaches it, the organisation's.
@@ -93,8 +94,9 @@ pub fn find_team(units: &OrganisationUnits, team_id: &str) -> Result<(UnitRef, U
 }
 
 /// Shapes the tables into the drill-down. Every week of `weeks` gets a point
-/// in every series: released, suppressed, not asked, or not yet published.
-/// Pure.
+/// in every series: released, suppressed, not asked, or not yet published; a
+/// metric asked once every four weeks also gets each unit's four-week periods
+/// (`crate::periods`). Pure.
 pub fn shape_comparison(
     weeks: RangeInclusive<IsoWeek>,
     team: UnitRef,
@@ -126,18 +128,35 @@ pub fn shape_comparison(
             })
             .collect()
     };
+    // The four-week periods of one unit, for a metric asked once every four weeks.
+    let periods = |metric: MetricKey, table: &AggregateTable, kind: UnitKind, unit_id: &str| {
+        is_four_weekly(metric).then(|| {
+            let cells: Vec<&AggregateCell> =
+                table.cells.iter().filter(|cell| cell.unit_kind == kind && cell.unit_id == unit_id).collect();
+            four_week_periods(&weeks, &cells, &publication)
+        })
+    };
     let metrics = tables
         .iter()
-        .map(|tables| ComparisonSeries {
-            metric: tables.metric,
-            team: series(&tables.team, UnitKind::Team, &team.id),
-            department: series(&tables.department, UnitKind::Department, &department.id),
-            organisation: match (&tables.organisation, &organisation) {
-                (Some(table), Some(organisation)) => {
-                    Some(series(table, UnitKind::Organisation, &organisation.id))
-                }
-                _ => None,
-            },
+        .map(|tables| {
+            let organisation_table = tables.organisation.as_ref().zip(organisation.as_ref());
+            ComparisonSeries {
+                metric: tables.metric,
+                team: series(&tables.team, UnitKind::Team, &team.id),
+                department: series(&tables.department, UnitKind::Department, &department.id),
+                organisation: organisation_table
+                    .map(|(table, organisation)| series(table, UnitKind::Organisation, &organisation.id)),
+                team_periods: periods(tables.metric, &tables.team, UnitKind::Team, &team.id),
+                department_periods: periods(
+                    tables.metric,
+                    &tables.department,
+                    UnitKind::Department,
+                    &department.id,
+                ),
+                organisation_periods: organisation_table.and_then(|(table, organisation)| {
+                    periods(tables.metric, table, UnitKind::Organisation, &organisation.id)
+                }),
+            }
         })
         .collect();
     TeamComparison {

@@ -287,3 +287,33 @@ fn not_applicable_is_offered_saved_and_shown_back_only_where_allowed() {
     assert_eq!(crate::sync::report_for_pulse(&stored).not_applicable, vec![marked.id.clone()]);
     assert!(crate::sync::report_for_pulse(&stored).items.iter().all(|value| value.item_id != marked.id));
 }
+
+#[test]
+fn the_history_says_what_each_week_asked_answered_or_not() {
+    let mut fixture = fixture("en-GB");
+    let first = full_submission(&fixture.desktop, thursday());
+    fixture.desktop.submit_pulse(first, thursday(), now()).unwrap();
+    let two_weeks_later = NaiveDate::from_ymd_opt(2026, 12, 10).unwrap();
+    let second = full_submission(&fixture.desktop, two_weeks_later);
+    fixture.desktop.submit_pulse(second, two_weeks_later, now()).unwrap();
+
+    let history = fixture.desktop.history().unwrap();
+    let asked = history.asked.expect("the weeks asked");
+    let weeks: Vec<&str> = asked.iter().map(|week| week.week.as_str()).collect();
+    assert_eq!(weeks, ["2026-W48", "2026-W49", "2026-W50"], "the unanswered week is there too");
+    for asked_week in &asked {
+        let week: polso_core::IsoWeek = asked_week.week.parse().unwrap();
+        let view = fixture.desktop.pulse_view(week, two_weeks_later).unwrap();
+        let expected: Vec<polso_api::MetricKey> = polso_api::MetricKey::ALL
+            .into_iter()
+            .filter(|metric| view.items.iter().any(|item| item.metric == *metric))
+            .collect();
+        assert_eq!(asked_week.metrics, expected, "{}", asked_week.week);
+    }
+    for answered in &history.weeks {
+        let asked_week = asked.iter().find(|week| week.week == answered.week).unwrap();
+        assert!(answered.scores.iter().all(|score| asked_week.metrics.contains(&score.metric)));
+    }
+    // Three consecutive weeks of one schedule ask different drivers.
+    assert_ne!(asked[0].metrics, asked[1].metrics);
+}

@@ -1,9 +1,11 @@
 // The employee's history shaped for the chart and for its table, as pure functions.
 //
-// One series per metric that appears in any week, in the order of METRIC_KEYS; one point
-// per ISO week from the first answered week to the last. A week without an answer, or a
-// metric not asked that week, is null, which ECharts draws as a gap rather than a line
-// across weeks nobody measured.
+// One series per metric that appears in any week, in the order of METRIC_KEYS; one axis
+// position per ISO week from the first answered week to the last. Each metric's line joins
+// the weeks that asked it (the back end says which, answered or not): a driver asked one week
+// in four is one line through its asked weeks, not a dot every fourth week, and a week that
+// asked it without an answer is a gap. The employee picks a few metrics to draw (wellbeing by
+// default, the choice kept for the session), and the table follows the same choice.
 
 import type { MetricKey } from '../bindings/MetricKey';
 import type { MyHistory } from '../bindings/MyHistory';
@@ -31,6 +33,48 @@ export interface ChartSeries {
   name: string;
   /** One score (0–100) per week of the axis, or null where there is none. */
   values: (number | null)[];
+  /**
+   * The line: [axis index, score] for each week that asked the metric, oldest first; the score
+   * is null where the week asked it and has no answer, which breaks the line there.
+   */
+  points: [number, number | null][];
+}
+
+/** The most metrics drawn at once, so the lines stay readable. */
+export const MAX_CHOSEN_METRICS = 4;
+
+/** The metrics drawn first: wellbeing when there is one. */
+export const DEFAULT_METRICS: readonly MetricKey[] = ['wellbeing'];
+
+/**
+ * The metrics to draw: the remembered choice kept to the metrics present (and to the
+ * maximum), else the default, else the first metric present.
+ */
+export function initialChoice(present: readonly MetricKey[], remembered: readonly string[] | null): MetricKey[] {
+  const keep = (keys: readonly string[]) =>
+    present.filter((metric) => keys.includes(metric)).slice(0, MAX_CHOSEN_METRICS);
+  const fromMemory = remembered === null ? [] : keep(remembered);
+  if (fromMemory.length > 0) return fromMemory;
+  const byDefault = keep(DEFAULT_METRICS);
+  if (byDefault.length > 0) return byDefault;
+  return present.slice(0, 1);
+}
+
+/**
+ * The choice after ticking or unticking `metric`: a metric is added only below the maximum,
+ * and the last one cannot be taken away (the chart always draws one). Kept in METRIC_KEYS order.
+ */
+export function toggleMetric(chosen: readonly MetricKey[], metric: MetricKey): MetricKey[] {
+  if (chosen.includes(metric)) {
+    return chosen.length === 1 ? [...chosen] : chosen.filter((key) => key !== metric);
+  }
+  if (chosen.length >= MAX_CHOSEN_METRICS) return [...chosen];
+  return METRIC_KEYS.filter((key) => key === metric || chosen.includes(key));
+}
+
+/** The chart's data with only the chosen metrics' series. */
+export function chooseSeries(data: HistoryChartData, chosen: readonly MetricKey[]): HistoryChartData {
+  return { weeks: data.weeks, series: data.series.filter((series) => chosen.includes(series.metric)) };
 }
 
 /** Everything the chart draws. */
@@ -94,14 +138,21 @@ export function shapeHistoryChart(history: MyHistory, options: ShapeOptions): Hi
   }
 
   const present = new Set(answered.flatMap((week) => week.scores.map((score) => score.metric)));
-  const series = METRIC_KEYS.filter((metric) => present.has(metric)).map((metric) => ({
-    metric,
-    name: options.metricName(metric),
-    values: weeks.map((week) => {
+  const askedByWeek = new Map((history.asked ?? []).map((asked) => [asked.week, asked.metrics]));
+  const series = METRIC_KEYS.filter((metric) => present.has(metric)).map((metric) => {
+    const values = weeks.map((week) => {
       const score = byMonday.get(week.monday)?.scores.find((candidate) => candidate.metric === metric);
       return score === undefined ? null : score.score;
-    }),
-  }));
+    });
+    // Without the schedule (an older back end), a week counts as asking the metric when it
+    // has an answer to it, and a week not answered at all as a gap.
+    const askedIn = (week: ChartWeek, index: number) =>
+      askedByWeek.get(week.week)?.includes(metric) ?? (values[index] !== null || !week.answered);
+    const points = weeks.flatMap((week, index): [number, number | null][] =>
+      askedIn(week, index) ? [[index, values[index] ?? null]] : [],
+    );
+    return { metric, name: options.metricName(metric), values, points };
+  });
   return { weeks, series };
 }
 
@@ -163,6 +214,9 @@ export interface ChartOptionTexts {
   gridColour: string;
 }
 
+/** The invisible series, one point per week, that tells the tooltip which week is pointed at. */
+export const WEEK_INDEX_SERIES = 'week-index';
+
 /** A minimal shape of the tooltip's parameters, as ECharts passes them for an axis trigger. */
 interface TooltipParam {
   dataIndex: number;
@@ -192,10 +246,16 @@ export function buildChartOption(data: HistoryChartData, texts: ChartOptionTexts
       trigger: 'axis',
       formatter: (params: TooltipParam | TooltipParam[]) => {
         const list = Array.isArray(params) ? params : [params];
-        const index = list[0]?.dataIndex ?? 0;
+        const index = (list.find((param) => param.seriesName === WEEK_INDEX_SERIES) ?? list[0])?.dataIndex ?? 0;
         const week = data.weeks[index];
-        const lines = list
-          .filter((param) => typeof param.value === 'number')
+        const lines = data.series
+          .map((series) => ({ series, param: list.find((param) => param.seriesName === series.name) }))
+          .filter(({ series }) => typeof series.values[index] === 'number')
+          .map(({ series, param }) => ({
+            seriesName: series.name,
+            value: series.values[index],
+            marker: param?.marker ?? '',
+          }))
           .map(
             (param) =>
               `${typeof param.marker === 'string' ? param.marker : ''}${escapeHtml(param.seriesName ?? '')}: ` +
@@ -219,10 +279,21 @@ export function buildChartOption(data: HistoryChartData, texts: ChartOptionTexts
       axisLabel: { color: texts.textColour, formatter: (value: number) => formatNumber(value, texts.locale) },
       splitLine: { lineStyle: { color: texts.gridColour } },
     },
-    series: data.series.map((series, index) => ({
+    series: [
+      // Invisible, one point per week, so the tooltip knows the week pointed at.
+      {
+        type: 'line',
+        name: WEEK_INDEX_SERIES,
+        data: data.weeks.map(() => 0),
+        symbol: 'none',
+        lineStyle: { opacity: 0 },
+        silent: true,
+        z: 0,
+      },
+      ...data.series.map((series, index) => ({
       type: 'line',
       name: series.name,
-      data: series.values,
+      data: series.points,
       connectNulls: false,
       symbol: SYMBOLS[index % SYMBOLS.length],
       symbolSize: 8,
@@ -230,5 +301,6 @@ export function buildChartOption(data: HistoryChartData, texts: ChartOptionTexts
       lineStyle: { width: 2 },
       color: METRIC_COLOURS[series.metric],
     })),
+    ],
   };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HrOverview } from '../bindings/HrOverview';
 import { sampleHrOverview } from '../backend/mock-hr';
-import { buildOverviewOption, overviewTableRows, shapeOverviewChart, type OverviewOptionTexts } from './overview';
+import { buildOverviewOption, overviewPeriodRows, overviewTableRows, shapeOverviewChart, type OverviewOptionTexts } from './overview';
 
 const OVERVIEW: HrOverview = {
   k: 5,
@@ -296,5 +296,110 @@ describe('driver levels, edition changes and "not applicable"', () => {
     expect(rows.map((row) => row.notApplicable)).toEqual(['9', null, '7']);
     const tooltip = buildOverviewOption(data, TEXTS).tooltip.formatter([{ dataIndex: 0 }]);
     expect(tooltip).toContain('Not applicable this week: 7');
+  });
+});
+
+/** Eight weeks of engagement asked in W45 and W49 (two schedule cycles), with its periods. */
+const FOUR_WEEKLY: HrOverview = (() => {
+  const weeks = ['2026-W44', '2026-W45', '2026-W46', '2026-W47', '2026-W48', '2026-W49', '2026-W50', '2026-W51'];
+  const mondays = ['2026-10-26', '2026-11-02', '2026-11-09', '2026-11-16', '2026-11-23', '2026-11-30', '2026-12-07', '2026-12-14'];
+  const point = (index: number) => ({
+    week: weeks[index] ?? '',
+    week_monday: mondays[index] ?? '',
+    mean: index === 1 ? 64 : null,
+    low: index === 1 ? 60 : null,
+    high: index === 1 ? 68 : null,
+    n: index === 1 ? 30 : null,
+    asked: index === 1 || index === 5,
+    suppressed: index === 5,
+    published: index < 7,
+  });
+  const period = (from: string, to: string, fromMonday: string, toSunday: string) => ({
+    from,
+    to,
+    from_monday: fromMonday,
+    to_sunday: toSunday,
+    mean: null,
+    low: null,
+    high: null,
+    n: null,
+    released_weeks: 0,
+    withheld_weeks: 0,
+    asked: true,
+    suppressed: false,
+    published: true,
+    standardised: false,
+  });
+  return {
+    ...OVERVIEW,
+    from: '2026-W44',
+    to: '2026-W51',
+    metrics: [
+      {
+        metric: 'engagement',
+        points: weeks.map((_, index) => point(index)),
+        periods: [
+          { ...period('2026-W44', '2026-W47', '2026-10-26', '2026-11-22'), mean: 64, low: 60, high: 68, n: 30, released_weeks: 1 },
+          { ...period('2026-W48', '2026-W51', '2026-11-23', '2026-12-20'), suppressed: true, withheld_weeks: 1 },
+          // A period outside the axis is left out.
+          period('2026-W52', '2026-W53', '2026-12-21', '2027-01-03'),
+        ],
+      },
+    ],
+    participation: weeks.map((week, index) => ({ week, week_monday: mondays[index] ?? '', n: 30, suppressed: false, published: index < 7 })),
+    published_through: '2026-W50',
+  };
+})();
+
+describe('a metric asked once every four weeks', () => {
+  it('places each period on the weekly axis, its point at the middle week', () => {
+    const data = shapeOverviewChart(FOUR_WEEKLY, 'engagement', 'en-GB');
+    expect(data.periods?.map((period) => [period.first, period.anchor, period.last])).toEqual([
+      [0, 1, 3],
+      [4, 5, 7],
+    ]);
+    expect(data.periods?.map((period) => period.mean)).toEqual([64, null]);
+    expect(data.periods?.[1]?.suppressed).toBe(true);
+    expect(shapeOverviewChart(OVERVIEW, 'wellbeing', 'en-GB').periods).toBeNull();
+  });
+
+  it('draws one point per period joined by a line, the withheld period as a gap over grey weeks, never a zero', () => {
+    const data = shapeOverviewChart(FOUR_WEEKLY, 'engagement', 'en-GB');
+    const option = buildOverviewOption(data, TEXTS);
+    const line = option.series.find((series) => series.name === 'Wellbeing' && series.type === 'line');
+    expect(line?.data).toEqual([
+      [1, 64],
+      [5, null],
+    ]);
+    const interval = option.series.find((series) => series.type === 'custom');
+    expect(interval?.data).toEqual([[1, 60, 68]]);
+    const withheld = option.series.find((series) => series.name === 'withheld');
+    expect(withheld?.data).toEqual([null, null, null, null, 100, 100, 100, 100]);
+    // The weekly band is not drawn for a four-week metric.
+    expect(option.series.find((series) => series.name === 'band-low')?.data).toEqual([]);
+  });
+
+  it('tells in the tooltip of any week which period it belongs to and why it has no figure', () => {
+    const data = shapeOverviewChart(FOUR_WEEKLY, 'engagement', 'en-GB');
+    const option = buildOverviewOption(data, {
+      ...TEXTS,
+      periodTitle: (period) => `Weeks ${period.from}–${period.to}`,
+      periodWeeks: (period) => `From ${period.releasedWeeks} released weeks; ${period.withheldWeeks} withheld`,
+    });
+    const first = option.tooltip.formatter([{ dataIndex: 3, seriesName: 'week-index' }]);
+    expect(first).toBe('Weeks 2026-W44–2026-W47<br>Wellbeing: <b>64</b><br>95% band: 60–68<br>From 1 released weeks; 0 withheld');
+    const second = option.tooltip.formatter([{ dataIndex: 0, seriesName: 'withheld' }, { dataIndex: 6, seriesName: 'week-index' }]);
+    expect(second).toBe('Weeks 2026-W48–2026-W51<br>Fewer than 5 responses<br>From 0 released weeks; 1 withheld');
+  });
+
+  it('lists the periods newest first with the locale numbers and dates', () => {
+    const rows = overviewPeriodRows(shapeOverviewChart(FOUR_WEEKLY, 'engagement', 'it-IT'), 'it-IT');
+    expect(rows.map((row) => [row.from, row.state])).toEqual([
+      ['2026-W48', 'withheld'],
+      ['2026-W44', 'value'],
+    ]);
+    expect(rows[1]).toMatchObject({ fromWeek: 44, toWeek: 47, mean: '64', band: '60–68', n: '30', releasedWeeks: 1 });
+    expect(rows[1]?.dates).toContain('ottobre');
+    expect(overviewPeriodRows(shapeOverviewChart(OVERVIEW, 'wellbeing', 'en-GB'), 'en-GB')).toEqual([]);
   });
 });

@@ -15,6 +15,13 @@
 // there because the questions did. For the customer items, the weeks say how many people found
 // them not applicable.
 //
+// A metric the schedule asks once every four weeks (the drivers, engagement among them, the
+// WHO-5 and life satisfaction) comes with four-week periods from the back end, and is drawn
+// as one point per period (the answer-weighted mean of its released weeks, with its 95%
+// interval as an error bar) joined by a line, so it reads as a trend instead of a dot in every
+// fourth week; a period with nothing released is a gap, its weeks grey ("fewer than k") or
+// dotted ("not yet published"), never a zero. The table keeps the weeks and adds the periods.
+//
 // eNPS is drawn as eNPS, % promoters (9–10) minus % detractors (0–6) on −100..+100, as the
 // server derived it from the released histogram; never as the mean answer. A week whose
 // mean was released but whose histogram was not (below the histogram minimum) has no eNPS
@@ -23,7 +30,8 @@
 import type { EnpsFigures } from '../bindings/EnpsFigures';
 import type { HrOverview } from '../bindings/HrOverview';
 import type { MetricKey } from '../bindings/MetricKey';
-import { formatDayMonth, formatNumber, formatShortDate, isoWeekNumber } from '../i18n/format';
+import type { PeriodPoint } from '../bindings/PeriodPoint';
+import { formatDateRange, formatDayMonth, formatNumber, formatShortDate, isoWeekNumber } from '../i18n/format';
 
 /** One week of the overview's axis. */
 export interface OverviewWeek {
@@ -65,6 +73,71 @@ export function formatPercent(value: number, locale: string): string {
   return new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }).format(value / 100);
 }
 
+/** One four-week period of a metric asked once every four weeks, placed on the weekly axis. */
+export interface OverviewPeriod {
+  /** The first and last ISO weeks of the period shown, "2026-W45" / "2026-W48". */
+  from: string;
+  to: string;
+  fromMonday: string;
+  toSunday: string;
+  /** The axis indexes of its first and last weeks. */
+  first: number;
+  last: number;
+  /** Where its point is drawn: its middle week. */
+  anchor: number;
+  /** The answer-weighted mean of its released weeks; null for a gap. */
+  mean: number | null;
+  low: number | null;
+  high: number | null;
+  n: number | null;
+  releasedWeeks: number;
+  withheldWeeks: number;
+  asked: boolean;
+  suppressed: boolean;
+  published: boolean;
+  standardised: boolean;
+}
+
+/**
+ * The back end's periods on the axis of `weeks` (ISO week strings, oldest first); periods
+ * outside the axis are left out. ISO week strings sort as the weeks do.
+ */
+export function placePeriods(periods: PeriodPoint[], weeks: string[]): OverviewPeriod[] {
+  return periods.flatMap((period) => {
+    const inside = weeks.flatMap((week, index) => (week >= period.from && week <= period.to ? [index] : []));
+    const first = inside[0];
+    const last = inside[inside.length - 1];
+    if (first === undefined || last === undefined) return [];
+    const released = period.published && period.asked && !period.suppressed && period.mean !== null;
+    return [
+      {
+        from: period.from,
+        to: period.to,
+        fromMonday: period.from_monday,
+        toSunday: period.to_sunday,
+        first,
+        last,
+        anchor: first + Math.floor((last - first) / 2),
+        mean: released ? period.mean : null,
+        low: released ? period.low : null,
+        high: released ? period.high : null,
+        n: released ? period.n : null,
+        releasedWeeks: period.released_weeks,
+        withheldWeeks: period.withheld_weeks,
+        asked: period.asked,
+        suppressed: period.published && period.asked && !released,
+        published: period.published,
+        standardised: released && period.standardised,
+      },
+    ];
+  });
+}
+
+/** The period whose weeks hold axis index `index`. */
+export function periodAt(periods: OverviewPeriod[], index: number): OverviewPeriod | undefined {
+  return periods.find((period) => index >= period.first && index <= period.last);
+}
+
 /** Everything the overview chart draws for one metric. */
 export interface OverviewChartData {
   metric: MetricKey;
@@ -94,6 +167,11 @@ export interface OverviewChartData {
   notApplicable: (number | null)[];
   /** The weeks (by index) where a new edition of the questionnaire began, with the edition. */
   editionChanges: { index: number; edition: number; who5: boolean }[];
+  /**
+   * For a metric asked once every four weeks: its four-week periods, drawn instead of the
+   * weeks; null for a weekly metric.
+   */
+  periods: OverviewPeriod[] | null;
 }
 
 /** The chart's data for one metric of the overview; empty weeks when the metric is missing. */
@@ -160,7 +238,61 @@ export function shapeOverviewChart(overview: HrOverview, metric: MetricKey, loca
     ),
     notApplicable: points.map((point) => (point.published ? (point.not_applicable ?? null) : null)),
     editionChanges,
+    periods:
+      series?.periods == null
+        ? null
+        : placePeriods(
+            series.periods,
+            points.map((point) => point.week),
+          ),
   };
+}
+
+/** One row of the four-week table. */
+export interface OverviewPeriodRow {
+  from: string;
+  to: string;
+  /** "2 Nov – 29 Nov 2026" in the locale's format. */
+  dates: string;
+  /** The first and last ISO week numbers, 45 and 48. */
+  fromWeek: number;
+  toWeek: number;
+  state: 'value' | 'withheld' | 'not_asked' | 'not_published';
+  mean: string | null;
+  band: string | null;
+  n: string | null;
+  releasedWeeks: number;
+  withheldWeeks: number;
+}
+
+/** The four-week table's rows, newest period first; none for a weekly metric. */
+export function overviewPeriodRows(data: OverviewChartData, locale: string): OverviewPeriodRow[] {
+  return (data.periods ?? [])
+    .map((period) => ({
+      from: period.from,
+      to: period.to,
+      dates: formatDateRange(period.fromMonday, period.toSunday, locale),
+      fromWeek: isoWeekNumber(period.from),
+      toWeek: isoWeekNumber(period.to),
+      state: periodState(period),
+      mean: period.mean === null ? null : formatNumber(period.mean, locale),
+      band:
+        period.low === null || period.high === null
+          ? null
+          : `${formatNumber(period.low, locale)}–${formatNumber(period.high, locale)}`,
+      n: period.n === null ? null : formatNumber(period.n, locale),
+      releasedWeeks: period.releasedWeeks,
+      withheldWeeks: period.withheldWeeks,
+    }))
+    .reverse();
+}
+
+/** Why a period has no figure, or that it has one. */
+export function periodState(period: OverviewPeriod): OverviewPeriodRow['state'] {
+  if (period.mean !== null) return 'value';
+  if (!period.published) return 'not_published';
+  if (!period.asked) return 'not_asked';
+  return 'withheld';
 }
 
 /** One row of the table that stands in for the chart. */
@@ -262,6 +394,12 @@ export interface OverviewOptionTexts {
   notApplicable: (count: number) => string;
   /** "Questionnaire edition 3 from here". */
   editionChange: (edition: number) => string;
+  /** A four-week period's title, "Weeks 45–48 · 2 Nov – 29 Nov 2026". */
+  periodTitle?: (period: OverviewPeriod) => string;
+  /** "From 2 released weeks; 1 week withheld". */
+  periodWeeks?: (period: OverviewPeriod) => string;
+  /** "Not asked in these weeks". */
+  periodNotAsked?: string;
   fontFamily: string;
   textColour: string;
   gridColour: string;
@@ -270,6 +408,89 @@ export interface OverviewOptionTexts {
 
 interface TooltipParam {
   dataIndex?: number;
+  seriesName?: string;
+}
+
+/** The invisible series, one point per week, that tells the tooltip which week is pointed at. */
+export const WEEK_INDEX_SERIES = 'week-index';
+
+/** The axis index a tooltip is about: the week-index series' when there is one. */
+export function tooltipIndex(list: TooltipParam[]): number {
+  return (list.find((param) => param.seriesName === WEEK_INDEX_SERIES) ?? list[0])?.dataIndex ?? 0;
+}
+
+/** An invisible line through every week of grid `axisIndex`, so an axis tooltip finds each week. */
+export function weekIndexSeries(weekCount: number, axisIndex: number, level = 0) {
+  return {
+    type: 'line',
+    name: WEEK_INDEX_SERIES,
+    data: Array.from({ length: weekCount }, () => level),
+    symbol: 'none',
+    lineStyle: { opacity: 0 },
+    silent: true,
+    z: 0,
+    xAxisIndex: axisIndex,
+    yAxisIndex: axisIndex,
+  };
+}
+
+/**
+ * The line of a four-week metric: one point per period at its middle week, joined across the
+ * weeks between (data as [axis index, value] pairs), broken at a period with no figure.
+ */
+export function periodLineData(periods: OverviewPeriod[]): [number, number | null][] {
+  return periods.map((period) => [period.anchor, period.mean]);
+}
+
+/** The error bars of a four-week metric: [axis index, low, high] per period with an interval. */
+export function periodIntervalData(periods: OverviewPeriod[]): [number, number, number][] {
+  return periods.flatMap((period) =>
+    period.low === null || period.high === null ? [] : [[period.anchor, period.low, period.high] as [number, number, number]],
+  );
+}
+
+/** A custom series drawing each [index, low, high] as a vertical bar with caps. */
+export function intervalSeries(data: [number, number, number][], colour: string, axisIndex: number, name: string) {
+  return {
+    type: 'custom',
+    name,
+    data,
+    silent: true,
+    z: 1,
+    xAxisIndex: axisIndex,
+    yAxisIndex: axisIndex,
+    encode: { x: 0, y: [1, 2] },
+    renderItem: (
+      _params: unknown,
+      api: { value: (dimension: number) => number; coord: (point: [number, number]) => [number, number] },
+    ) => {
+      const [x, top] = api.coord([api.value(0), api.value(2)]);
+      const [, bottom] = api.coord([api.value(0), api.value(1)]);
+      const cap = 5;
+      const style = { stroke: colour, lineWidth: 1.5, opacity: 0.7 };
+      return {
+        type: 'group',
+        children: [
+          { type: 'line', shape: { x1: x, y1: top, x2: x, y2: bottom }, style },
+          { type: 'line', shape: { x1: x - cap, y1: top, x2: x + cap, y2: top }, style },
+          { type: 'line', shape: { x1: x - cap, y1: bottom, x2: x + cap, y2: bottom }, style },
+        ],
+      };
+    },
+  };
+}
+
+/** Per week: its period has no figure because it was withheld. */
+export function periodWithheld(periods: OverviewPeriod[], weekCount: number): boolean[] {
+  return Array.from({ length: weekCount }, (_, index) => periodAt(periods, index)?.suppressed === true);
+}
+
+/** Per week: its period has no figure because it is not yet published. */
+export function periodUnpublished(periods: OverviewPeriod[], weekCount: number): boolean[] {
+  return Array.from({ length: weekCount }, (_, index) => {
+    const period = periodAt(periods, index);
+    return period !== undefined && period.mean === null && !period.published;
+  });
 }
 
 function escapeHtml(text: string): string {
@@ -328,8 +549,15 @@ export function buildOverviewOption(data: OverviewChartData, texts: OverviewOpti
   const number = (value: number) => formatNumber(value, texts.locale);
   const enps = data.scale === 'enps';
   const value = (figure: number) => (enps ? formatSigned(figure, texts.locale) : number(figure));
-  const withheld = data.weeks.map((week) => week.suppressed || week.belowHistogramMinimum);
-  const unpublished = data.weeks.map((week) => !week.published);
+  const periods = data.periods;
+  const withheld =
+    periods === null
+      ? data.weeks.map((week) => week.suppressed || week.belowHistogramMinimum)
+      : periodWithheld(periods, data.weeks.length);
+  const unpublished =
+    periods === null
+      ? data.weeks.map((week) => !week.published)
+      : periodUnpublished(periods, data.weeks.length).map((pending, index) => pending || !data.weeks[index]?.published);
   // On −100..+100 the columns reach down as well as up.
   const columnsBelow = enps
     ? [withheldColumns(withheld, 0, -100), unpublishedColumns(unpublished, 0, -100)]
@@ -346,9 +574,11 @@ export function buildOverviewOption(data: OverviewChartData, texts: OverviewOpti
       trigger: 'axis',
       formatter: (params: TooltipParam | TooltipParam[]) => {
         const list = Array.isArray(params) ? params : [params];
-        const index = list[0]?.dataIndex ?? 0;
+        const index = tooltipIndex(list);
         const week = data.weeks[index];
         if (week === undefined) return '';
+        const period = periods === null ? undefined : periodAt(periods, index);
+        if (period !== undefined) return periodTooltip(period, texts, value).join('<br>');
         const lines = [escapeHtml(texts.weekTitle(week))];
         const mean = data.mean[index];
         const low = data.bandLow[index];
@@ -404,11 +634,17 @@ export function buildOverviewOption(data: OverviewChartData, texts: OverviewOpti
       },
     ],
     series: [
-      { type: 'line', name: 'band-low', data: data.bandLow, stack: 'band', symbol: 'none', lineStyle: { opacity: 0 }, silent: true, xAxisIndex: 0, yAxisIndex: 0 },
+      ...(periods === null
+        ? []
+        : [
+            weekIndexSeries(data.weeks.length, 0, enps ? -100 : 0),
+            intervalSeries(periodIntervalData(periods), texts.accentColour, 0, texts.bandName),
+          ]),
+      { type: 'line', name: 'band-low', data: periods === null ? data.bandLow : [], stack: 'band', symbol: 'none', lineStyle: { opacity: 0 }, silent: true, xAxisIndex: 0, yAxisIndex: 0 },
       {
         type: 'line',
         name: texts.bandName,
-        data: data.bandWidth,
+        data: periods === null ? data.bandWidth : [],
         stack: 'band',
         symbol: 'none',
         lineStyle: { opacity: 0 },
@@ -420,10 +656,10 @@ export function buildOverviewOption(data: OverviewChartData, texts: OverviewOpti
       {
         type: 'line',
         name: texts.metricName,
-        data: data.mean,
+        data: periods === null ? data.mean : periodLineData(periods),
         connectNulls: false,
         symbol: 'circle',
-        symbolSize: 7,
+        symbolSize: periods === null ? 7 : 9,
         showAllSymbol: true,
         lineStyle: { width: 2, color: texts.accentColour },
         itemStyle: { color: texts.accentColour },
@@ -455,4 +691,24 @@ export function buildOverviewOption(data: OverviewChartData, texts: OverviewOpti
       },
     ],
   };
+}
+
+/** The tooltip of a four-week period: its weeks, its figure or why there is none. */
+function periodTooltip(period: OverviewPeriod, texts: OverviewOptionTexts, value: (figure: number) => string): string[] {
+  const number = (figure: number) => formatNumber(figure, texts.locale);
+  const lines = [escapeHtml(texts.periodTitle?.(period) ?? `${period.from}–${period.to}`)];
+  const state = periodState(period);
+  if (state === 'not_published') lines.push(escapeHtml(texts.notPublished));
+  else if (state === 'not_asked') lines.push(escapeHtml(texts.periodNotAsked ?? texts.notAsked));
+  else if (state === 'withheld') lines.push(escapeHtml(texts.fewerThanK));
+  else if (period.mean !== null) {
+    lines.push(`${escapeHtml(texts.metricName)}: <b>${value(period.mean)}</b>`);
+    if (period.low !== null && period.high !== null) {
+      lines.push(`${escapeHtml(texts.bandName)}: ${number(period.low)}–${number(period.high)}`);
+    }
+  }
+  if (state !== 'not_asked' && state !== 'not_published' && texts.periodWeeks !== undefined) {
+    lines.push(escapeHtml(texts.periodWeeks(period)));
+  }
+  return lines;
 }

@@ -7,6 +7,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import App from '../../App.svelte';
 import { createMockBackend } from '../backend/mock';
 import { sampleTeamComparison } from '../backend/mock-hr';
+import type { PeriodPoint } from '../bindings/PeriodPoint';
 import { setLanguage } from '../i18n/index.svelte';
 import { buildTeamMetricOption, shapeTeamComparison, teamTableRows } from './team';
 
@@ -216,5 +217,78 @@ describe('eNPS in the drill-down', () => {
       { kind: 'value', text: '−10' },
     ]);
     expect(buildTeamMetricOption(data!, TEXTS).yAxis).toMatchObject({ min: -100, max: 100 });
+  });
+});
+
+describe('a metric asked once every four weeks in the drill-down', () => {
+  const period = (from: string, to: string, mean: number | null, state: Partial<PeriodPoint> = {}): PeriodPoint => ({
+    from,
+    to,
+    from_monday: from === '2026-W40' ? '2026-09-28' : from === '2026-W44' ? '2026-10-26' : '2026-11-23',
+    to_sunday: to === '2026-W43' ? '2026-10-25' : to === '2026-W47' ? '2026-11-22' : '2026-12-20',
+    mean,
+    low: null,
+    high: null,
+    n: mean === null ? null : 12,
+    released_weeks: mean === null ? 0 : 1,
+    withheld_weeks: mean === null ? 1 : 0,
+    asked: true,
+    suppressed: mean === null,
+    published: true,
+    standardised: false,
+    ...state,
+  });
+
+  function withPeriods() {
+    const comparison = sampleTeamComparison('team_help', 12);
+    if (comparison === null) throw new Error('no sample');
+    const metrics = comparison.metrics.map((series) =>
+      series.metric === 'trust'
+        ? {
+            ...series,
+            team_periods: [period('2026-W36', '2026-W39', 50), period('2026-W40', '2026-W43', null), period('2026-W44', '2026-W47', 58)],
+            department_periods: [period('2026-W36', '2026-W39', 52), period('2026-W40', '2026-W43', 55), period('2026-W44', '2026-W47', 57)],
+            organisation_periods: null,
+          }
+        : series,
+    );
+    return shapeTeamComparison({ ...comparison, metrics }, 'en-GB');
+  }
+
+  it('draws each unit as one point per period joined by a line, a withheld team period as a grey gap', () => {
+    const trust = withPeriods().find((metric) => metric.metric === 'trust');
+    if (trust === undefined || trust.periods === null) throw new Error('no trust periods');
+    expect(trust.weeks[0]?.week).toBe('2026-W36');
+    const option = buildTeamMetricOption(trust, TEXTS);
+    const named = (name: string) => option.series.find((series) => (series as { name: string }).name === name) as { data: unknown };
+    expect(named('Help desk').data).toEqual([
+      [1, 50],
+      [5, null],
+      [9, 58],
+    ]);
+    expect(named('Customer Care').data).toEqual([
+      [1, 52],
+      [5, 55],
+      [9, 57],
+    ]);
+    expect(named('withheld').data).toEqual([null, null, null, null, 100, 100, 100, 100, null, null, null, null]);
+    // The token reaches the organisation, but no organisation periods came: its line is left out.
+    expect(option.series.some((series) => (series as { name: string }).name === 'Demo Srl')).toBe(false);
+  });
+
+  it('tabulates the periods, newest first, each unit with its own figure or why it has none', () => {
+    const trust = withPeriods().find((metric) => metric.metric === 'trust');
+    if (trust === undefined) throw new Error('no trust');
+    const rows = teamTableRows(trust, 'en-GB');
+    expect(rows.map((row) => [row.week, row.team, row.department])).toEqual([
+      ['2026-W44', { kind: 'value', text: '58' }, { kind: 'value', text: '57' }],
+      ['2026-W40', { kind: 'withheld' }, { kind: 'value', text: '55' }],
+      ['2026-W36', { kind: 'value', text: '50' }, { kind: 'value', text: '52' }],
+    ]);
+    expect(rows[0]?.period).toMatchObject({ toWeek: 47 });
+    // Weekly metrics keep their weekly rows.
+    const wellbeing = withPeriods().find((metric) => metric.metric === 'wellbeing');
+    expect(wellbeing?.periods).toBeNull();
+    expect(teamTableRows(wellbeing!, 'en-GB')[0]?.period).toBeNull();
   });
 });

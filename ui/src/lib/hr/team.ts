@@ -8,6 +8,12 @@
 // dotted column and "not yet published". Metrics the schedule never asked in the published
 // weeks of the range are left out, so the grid holds only charts with something in them.
 //
+// A metric asked once every four weeks (the drivers, the WHO-5, life satisfaction) comes with
+// each unit's four-week periods and is drawn as one point per period at its middle week,
+// joined by a line, each unit's periods from its own released cells; a team period with
+// nothing released is a grey (or dotted, not yet published) stretch, and the table lists the
+// periods instead of the weeks.
+//
 // eNPS is drawn as eNPS on −100..+100 (promoters minus detractors, as the server derived it
 // from the released histogram), never as the mean answer; a week whose mean was released
 // without its histogram has no eNPS and is "below the histogram minimum".
@@ -15,8 +21,20 @@
 import type { MetricKey } from '../bindings/MetricKey';
 import type { SeriesPoint } from '../bindings/SeriesPoint';
 import type { TeamComparison } from '../bindings/TeamComparison';
-import { formatDayMonth, formatNumber, formatShortDate, isoWeekNumber } from '../i18n/format';
-import { formatSigned, scaleOf, unpublishedColumns, withheldColumns, type OverviewScale } from './overview';
+import { formatDateRange, formatDayMonth, formatNumber, formatShortDate, isoWeekNumber } from '../i18n/format';
+import {
+  formatSigned,
+  periodLineData,
+  periodState,
+  periodUnpublished,
+  periodWithheld,
+  placePeriods,
+  scaleOf,
+  unpublishedColumns,
+  withheldColumns,
+  type OverviewPeriod,
+  type OverviewScale,
+} from './overview';
 
 /** One metric of the drill-down. */
 export interface TeamMetricData {
@@ -36,6 +54,11 @@ export interface TeamMetricData {
   teamBelowHistogramMinimum: boolean[];
   departmentBelowHistogramMinimum: boolean[];
   organisationBelowHistogramMinimum: boolean[];
+  /**
+   * For a metric asked once every four weeks: each unit's four-week periods, drawn instead of
+   * the weeks; null for a weekly metric.
+   */
+  periods: { team: OverviewPeriod[]; department: OverviewPeriod[]; organisation: OverviewPeriod[] | null } | null;
 }
 
 const released = (point: SeriesPoint | undefined): point is SeriesPoint =>
@@ -76,7 +99,19 @@ export function shapeTeamComparison(comparison: TeamComparison, locale: string):
       teamBelowHistogramMinimum: series.team.map(belowMinimumOn(scale)),
       departmentBelowHistogramMinimum: series.department.map(belowMinimumOn(scale)),
       organisationBelowHistogramMinimum: (series.organisation ?? []).map(belowMinimumOn(scale)),
+      periods: shapePeriods(series),
     }));
+}
+
+/** Each unit's periods on the team's weekly axis, or null for a weekly metric. */
+function shapePeriods(series: TeamComparison['metrics'][number]): TeamMetricData['periods'] {
+  if (series.team_periods == null || series.department_periods == null) return null;
+  const weeks = series.team.map((point) => point.week);
+  return {
+    team: placePeriods(series.team_periods, weeks),
+    department: placePeriods(series.department_periods, weeks),
+    organisation: series.organisation_periods == null ? null : placePeriods(series.organisation_periods, weeks),
+  };
 }
 
 /** A cell of the table: the figure as the locale writes it, or why there is none. */
@@ -96,6 +131,8 @@ export interface TeamTableRow {
   department: TeamCell;
   /** Null when the HR token does not reach the organisation. */
   organisation: TeamCell | null;
+  /** For a four-week row: its last week's number and its dates, "2 – 29 November 2026". */
+  period: { toWeek: number; dates: string } | null;
 }
 
 function cell(
@@ -113,8 +150,31 @@ function cell(
   return { kind: 'value', text: scale === 'enps' ? formatSigned(figure, locale) : formatNumber(figure, locale) };
 }
 
-/** The table of one metric, newest week first. */
+/** A period's cell: its figure as the locale writes it, or why there is none. */
+function periodCell(period: OverviewPeriod | undefined, locale: string): TeamCell {
+  if (period === undefined) return { kind: 'not_published' };
+  const state = periodState(period);
+  if (state === 'value' && period.mean !== null) return { kind: 'value', text: formatNumber(period.mean, locale) };
+  return { kind: state === 'value' ? 'withheld' : state };
+}
+
+/** The table of one metric, newest week (or four-week period) first. */
 export function teamTableRows(data: TeamMetricData, locale: string): TeamTableRow[] {
+  const periods = data.periods;
+  if (periods !== null) {
+    const at = (list: OverviewPeriod[], from: string) => list.find((period) => period.from === from);
+    return periods.team
+      .map((period) => ({
+        week: period.from,
+        weekNumber: isoWeekNumber(period.from),
+        date: formatShortDate(period.fromMonday, locale),
+        team: periodCell(period, locale),
+        department: periodCell(at(periods.department, period.from), locale),
+        organisation: periods.organisation === null ? null : periodCell(at(periods.organisation, period.from), locale),
+        period: { toWeek: isoWeekNumber(period.to), dates: formatDateRange(period.fromMonday, period.toSunday, locale) },
+      }))
+      .reverse();
+  }
   return data.weeks
     .map((week, index) => ({
       week: week.week,
@@ -147,6 +207,7 @@ export function teamTableRows(data: TeamMetricData, locale: string): TeamTableRo
               data.scale,
               locale,
             ),
+      period: null,
     }))
     .reverse();
 }
@@ -170,15 +231,28 @@ export interface TeamOptionTexts {
 export function buildTeamMetricOption(data: TeamMetricData, texts: TeamOptionTexts) {
   const enps = data.scale === 'enps';
   const number = (figure: number) => (enps ? formatSigned(figure, texts.locale) : formatNumber(figure, texts.locale));
-  const teamWithheld = data.teamWithheld.map((isWithheld, index) => isWithheld || data.teamBelowHistogramMinimum[index] === true);
-  const unpublished = data.weeks.map((week) => !week.published);
-  const line = (name: string, values: (number | null)[], colour: string, type: 'solid' | 'dashed' | 'dotted', width: number) => ({
+  const periods = data.periods;
+  const teamWithheld =
+    periods === null
+      ? data.teamWithheld.map((isWithheld, index) => isWithheld || data.teamBelowHistogramMinimum[index] === true)
+      : periodWithheld(periods.team, data.weeks.length);
+  const unpublished =
+    periods === null
+      ? data.weeks.map((week) => !week.published)
+      : periodUnpublished(periods.team, data.weeks.length).map((pending, index) => pending || !data.weeks[index]?.published);
+  const line = (
+    name: string,
+    values: (number | null)[] | [number, number | null][],
+    colour: string,
+    type: 'solid' | 'dashed' | 'dotted',
+    width: number,
+  ) => ({
     type: 'line',
     name,
     data: values,
     connectNulls: false,
     symbol: 'circle',
-    symbolSize: type === 'solid' ? 5 : 3,
+    symbolSize: (type === 'solid' ? 5 : 3) + (periods === null ? 0 : 2),
     showAllSymbol: true,
     lineStyle: { width, type, color: colour },
     itemStyle: { color: colour },
@@ -188,10 +262,13 @@ export function buildTeamMetricOption(data: TeamMetricData, texts: TeamOptionTex
     withheldColumns(teamWithheld, 0),
     unpublishedColumns(unpublished, 0),
     ...(enps ? [withheldColumns(teamWithheld, 0, -100), unpublishedColumns(unpublished, 0, -100)] : []),
-    line(texts.teamName, data.team, texts.accentColour, 'solid', 2.5),
-    line(texts.departmentName, data.department, '#5b6570', 'dashed', 1.5),
+    line(texts.teamName, periods === null ? data.team : periodLineData(periods.team), texts.accentColour, 'solid', 2.5),
+    line(texts.departmentName, periods === null ? data.department : periodLineData(periods.department), '#5b6570', 'dashed', 1.5),
   ];
-  if (data.organisation !== null) series.push(line(texts.organisationName, data.organisation, '#8a6d00', 'dotted', 1.5));
+  const organisation = periods === null ? data.organisation : periods.organisation === null ? null : periodLineData(periods.organisation);
+  if (data.organisation !== null && organisation !== null) {
+    series.push(line(texts.organisationName, organisation, '#8a6d00', 'dotted', 1.5));
+  }
   return {
     animation: false,
     aria: { enabled: false },
