@@ -184,7 +184,10 @@ impl Desktop {
             }
             _ => Vec::new(),
         };
-        Ok(MyHistory { weeks: saved.iter().map(|pulse| convert::history_week_to_wire(self.bank, pulse)).collect(), asked: Some(asked) })
+        Ok(MyHistory {
+            weeks: saved.iter().map(|pulse| convert::history_week_to_wire(self.bank, pulse)).collect(),
+            asked: Some(asked),
+        })
     }
 
     /// The metrics the schedule asked in `week`, in the order of `MetricKey::ALL`.

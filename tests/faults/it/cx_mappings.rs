@@ -23,7 +23,7 @@ fn mapping(csat_max: u8, keep: &str) -> Value {
             {"column": "Q1", "metric": "nps", "scale": {"min": 0, "max": 10}, "direction": "higher_is_better"},
             {"column": "Q2", "metric": "csat", "scale": {"min": 1, "max": csat_max}, "direction": "higher_is_better"}
         ],
-        "filters": [{"column": "Branch", "equals": keep}]
+        "filters": [{"column": "Branch", "equals": keep, "leave_out": false}]
     })
 }
 

@@ -209,7 +209,7 @@ async fn a_manager_records_actions_for_their_own_team_only() {
     let manager = polso_server::admin::create_manager_token(
         world.store.as_ref(),
         &world.organisation_id,
-        &[mine.clone()],
+        std::slice::from_ref(mine),
     )
     .unwrap()
     .token;

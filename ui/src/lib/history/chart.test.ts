@@ -182,6 +182,7 @@ function driverHistory(): MyHistory {
     ],
     work_week: null,
     note: null,
+    care: null,
   });
   const asked = (number: number, trust: boolean) => ({
     week: `2026-W${number}`,

@@ -9,7 +9,7 @@ import { createMockBackend } from '../backend/mock';
 import { setLanguage } from '../i18n/index.svelte';
 import ActionsPanel from './ActionsPanel.svelte';
 
-const HR = { connected: true, server_url: 'https://polso.example.org', k: 5 };
+const HR = { connected: true, server_url: 'https://polso.example.org', k: 5, role: 'hr' as const, manager_of: [] };
 
 beforeEach(() => setLanguage({ language: 'en', locale: 'en-GB' }));
 

@@ -47,7 +47,7 @@ describe('My team', () => {
   });
 
   it('shows what HR recorded it will do for the team, or that nothing is recorded yet', async () => {
-    const backend = createMockBackend({ hr: { connected: true, server_url: 'https://polso.example.org', k: 5 } });
+    const backend = createMockBackend({ hr: { connected: true, server_url: 'https://polso.example.org', k: 5, role: 'hr', manager_of: [] } });
     await backend.enrolDevice({ server_url: 'https://polso.example.org', invite_code: '7KQM-2XWD-PR9T' });
     const { unmount } = render(MyTeamView, { props: { backend, focusHeading: false, ongotosync: () => {} } });
     expect((await screen.findByTestId('my-team-actions-none')).textContent).toContain('No action has been recorded');
