@@ -191,6 +191,13 @@ async fn answer_low_and_see_the_care_panel(
     // Answer the week low and save.
     app.testid("nav-pulse").await?.click().await?;
     app.testid("pulse-view").await?;
+    // The pulse follows the organisation's questionnaire once the device has joined.
+    let last = items.len() - 1;
+    app.wait_for_css(
+        &format!("[data-testid='question-{last}'][data-item='{}']", items[last].id),
+        Duration::from_secs(10),
+    )
+    .await?;
     let n_questions = app
         .wait_for_count("[role='radiogroup'][data-testid^='question-']", 1, Duration::from_secs(10))
         .await?;
@@ -199,7 +206,12 @@ async fn answer_low_and_see_the_care_panel(
         app.testid(&format!("option-{index}-{}", low_value(item))).await?.click().await?;
     }
     app.testid("submit-pulse").await?.click().await?;
-    app.testid("pulse-done").await?;
+    let saved = app
+        .wait_for_css("[data-testid='pulse-done'], [data-testid='error-alert']", Duration::from_secs(20))
+        .await?;
+    if saved.attr("data-testid").await?.as_deref() == Some("error-alert") {
+        anyhow::bail!("saving the low pulse failed: {}", saved.text().await?);
+    }
 
     // The care panel: a calm region, with what it means, that it is not a diagnosis, the
     // organisation's contacts, the national services, and that nothing was sent.

@@ -28,6 +28,19 @@ export class PulseSession {
     this.error = null;
   }
 
+  /**
+   * Takes the back end's pulse of now when it asks something else than the one held: another
+   * week, or other questions (joining a team brings the organisation's questionnaire), whose
+   * draft could not be saved. The same questions keep the draft being answered. Returns whether
+   * the pulse was replaced.
+   */
+  refresh(pulse: PulseView): boolean {
+    const ids = (view: PulseView) => view.items.map((item) => item.id).join('\n');
+    if (pulse.week === this.pulse.week && ids(pulse) === ids(this.pulse)) return false;
+    this.reset(pulse);
+    return true;
+  }
+
   /** Back to the form, with the saved answers, to change them. */
   edit(): void {
     this.draft = draftFromPulse(this.pulse);
