@@ -139,6 +139,7 @@
 //! Pure: no IO, no clock, no randomness (the permutation test's shifts are fixed, not drawn).
 
 mod panel;
+mod ranks;
 #[cfg(test)]
 mod tests;
 
@@ -152,7 +153,7 @@ use crate::stats::{
     ordinary_least_squares, sample_size_for_power,
 };
 use crate::week::IsoWeek;
-use panel::{Residuals, TeamPairs, effective_size, first_differences, team_demeaned, two_way};
+use panel::{Panel, Residuals, Table, TeamPairs, effective_size, two_way};
 
 // The general statistics lived here before they moved to `crate::stats`; re-exported for callers.
 pub use crate::stats::{
@@ -794,14 +795,35 @@ impl LinkageSeries {
     /// Computes the whole grid: every EX metric × CX metric × lag `0..=MAX_LAG_WEEKS` over the common
     /// window, with Benjamini–Hochberg adjustment and false-coverage intervals per family.
     pub fn grid(&self) -> LinkageGrid {
+        // Each metric as a team × week table, once: EX over the window, CX over the window and the
+        // lags after it (a lag is then an offset into the CX table).
+        let (start, end) = self.window;
+        let n_weeks = usize::try_from(end - start + 1).unwrap_or(0);
+        let lag_weeks = MAX_LAG_WEEKS as usize;
+        let cx_tables: Vec<(&CxMetric, Table)> = self
+            .cx
+            .iter()
+            .map(|(metric, per_team)| {
+                let mut table = Table::empty(self.teams.len(), start, n_weeks + lag_weeks);
+                for (team, weeks) in per_team.iter().enumerate() {
+                    weeks.iter().for_each(|(week, value)| table.set(team, *week, *value));
+                }
+                (metric, table)
+            })
+            .collect();
+        let mut panels = CellPanels::default();
         let mut cells = Vec::new();
         for ex_metric in Metric::ALL {
-            if !self.ex.contains_key(&ex_metric) {
+            let Some(per_team) = self.ex.get(&ex_metric) else {
                 continue;
+            };
+            let mut ex_table = Table::empty(self.teams.len(), start, n_weeks);
+            for (team, weeks) in per_team.iter().enumerate() {
+                weeks.range(start..=end).for_each(|(week, value)| ex_table.set(team, *week, *value));
             }
-            for cx_metric in self.cx.keys() {
+            for (cx_metric, cx_table) in &cx_tables {
                 for lag_weeks in 0..=MAX_LAG_WEEKS {
-                    cells.push(self.cell(ex_metric, cx_metric, lag_weeks));
+                    cells.push(cell(ex_metric, cx_metric, lag_weeks, &ex_table, cx_table, &mut panels));
                 }
             }
         }
@@ -859,7 +881,7 @@ impl LinkageSeries {
         };
         // The teams of the observed figure (two or more pairs), in name order (team indexes follow
         // the sorted names).
-        let teams: Vec<usize> = residuals.teams.iter().map(|team| team.team).collect();
+        let teams: Vec<usize> = residuals.panel.teams.clone();
         let n_teams = teams.len();
         if n_teams < MIN_PERMUTATION_TEAMS {
             return Err(NotEnoughData::TooFewTeams { teams: n_teams, minimum: MIN_PERMUTATION_TEAMS });
@@ -932,24 +954,48 @@ impl LinkageSeries {
         }
         pairs
     }
+}
 
-    fn cell(&self, ex_metric: Metric, cx_metric: &CxMetric, lag_weeks: u32) -> LinkageCell {
-        let paired = self.paired(ex_metric, cx_metric, lag_weeks);
-        let (within_pearson, within_spearman) = within_team(&two_way(&paired));
-        let (team_demeaned_pearson, _) = within_team(&team_demeaned(&paired));
-        let (first_difference_pearson, _) = within_team(&two_way(&first_differences(&paired)));
-        let (between_pearson, between_spearman) = between_team(&paired);
-        LinkageCell {
-            ex_metric,
-            cx_metric: cx_metric.clone(),
-            lag_weeks,
-            within_pearson,
-            within_spearman,
-            team_demeaned_pearson,
-            first_difference_pearson,
-            between_pearson,
-            between_spearman,
-        }
+/// The panels one cell is computed in, kept from cell to cell so that their memory is reused.
+#[derive(Default)]
+struct CellPanels {
+    levels: Residuals,
+    differences: Residuals,
+}
+
+/// One cell of the grid from the EX and CX tables: the pairs are laid out once
+/// ([`Panel::fill_paired`]), the between-team means and the first differences taken from them, then
+/// the levels are team-demeaned (the team-demeaned figure) and their week effects removed on top
+/// (the default figure), and the differences are two-way demeaned (the drift-robust figure).
+fn cell(
+    ex_metric: Metric,
+    cx_metric: &CxMetric,
+    lag_weeks: u32,
+    ex_table: &Table,
+    cx_table: &Table,
+    panels: &mut CellPanels,
+) -> LinkageCell {
+    let CellPanels { levels, differences } = panels;
+    levels.panel.fill_paired(ex_table, cx_table, i64::from(lag_weeks), 2);
+    let (between_pearson, between_spearman) = between_team(&levels.panel);
+    levels.panel.differences_into(&mut differences.panel, 2);
+    levels.absorbed = levels.panel.demean_teams();
+    let team_demeaned_pearson = within_team_pearson(levels);
+    // The team means are gone; the two-way residuals remove the week effects from what is left.
+    levels.absorbed = levels.panel.remove_week_effects();
+    let (within_pearson, within_spearman) = within_team(levels);
+    differences.absorbed = differences.panel.demean_teams_and_weeks();
+    let first_difference_pearson = within_team_pearson(differences);
+    LinkageCell {
+        ex_metric,
+        cx_metric: cx_metric.clone(),
+        lag_weeks,
+        within_pearson,
+        within_spearman,
+        team_demeaned_pearson,
+        first_difference_pearson,
+        between_pearson,
+        between_spearman,
     }
 }
 
@@ -996,8 +1042,22 @@ fn duplicate(team: &str, week: IsoWeek, metric: &str) -> LinkageError {
 
 /// Pearson and Spearman of a within-team figure from its residuals (module header, "Not enough data").
 fn within_team(residuals: &Residuals) -> (Correlation, Correlation) {
+    within_team_figures(residuals, true)
+}
+
+/// Pearson alone of a within-team figure, for the figures shown without Spearman; "not enough data"
+/// exactly when [`within_team`] would say so.
+fn within_team_pearson(residuals: &Residuals) -> Correlation {
+    within_team_figures(residuals, false).0
+}
+
+/// Pearson and, when `with_spearman`, Spearman (residuals compared at 9 significant digits of the
+/// largest, so that values tied in the data, a coarse integer metric, whose residuals differ only by
+/// rounding error, stay ties) of a within-team figure. Without Spearman the second correlation is
+/// the first; the figure still has no variation when the rounded residuals of a side are all equal.
+fn within_team_figures(residuals: &Residuals, with_spearman: bool) -> (Correlation, Correlation) {
     let n = residuals.n();
-    let n_teams = residuals.teams.len();
+    let n_teams = residuals.panel.teams.len();
     let not_enough = |reason: NotEnoughData| {
         let correlation = Correlation::not_enough(n, n_teams, reason);
         (correlation.clone(), correlation)
@@ -1006,9 +1066,14 @@ fn within_team(residuals: &Residuals) -> (Correlation, Correlation) {
         return not_enough(NotEnoughData::TooFewPairs { pairs: n, minimum: MIN_WITHIN_TEAM_PAIRS });
     }
     let (pooled_ex, pooled_cx) = residuals.pooled();
-    let (Some(pearson_r), Some(spearman_r)) =
-        (pearson(&pooled_ex, &pooled_cx), spearman(&tie_safe(&pooled_ex), &tie_safe(&pooled_cx)))
-    else {
+    let pearson_r = pearson(&pooled_ex, &pooled_cx);
+    let spearman_r = if with_spearman {
+        ranks::tie_safe_spearman(&pooled_ex, &pooled_cx)
+    } else {
+        pearson_r
+            .filter(|_| ranks::tie_safe_values_vary(&pooled_ex) && ranks::tie_safe_values_vary(&pooled_cx))
+    };
+    let (Some(pearson_r), Some(spearman_r)) = (pearson_r, spearman_r) else {
         return not_enough(NotEnoughData::NoVariation);
     };
     let n_effective = effective_size(residuals);
@@ -1020,23 +1085,20 @@ fn within_team(residuals: &Residuals) -> (Correlation, Correlation) {
     (correlation(pearson_r), correlation(spearman_r))
 }
 
-/// Residuals rounded to 9 significant digits of the largest, before ranking for Spearman's ρ: values
-/// tied in the data (a coarse integer metric) give residuals that differ only by rounding error, in
-/// an order that depends on how the projection was computed; rounded, they stay ties.
-fn tie_safe(values: &[f64]) -> Vec<f64> {
-    let scale = values.iter().fold(0.0f64, |largest, value| largest.max(value.abs()));
-    if scale == 0.0 {
-        return values.to_vec();
-    }
-    values.iter().map(|value| (value / scale * 1e9).round()).collect()
-}
-
-/// Between-team Pearson and Spearman for one cell's pairs.
-fn between_team(paired: &[TeamPairs]) -> (Correlation, Correlation) {
-    let (ex_means, cx_means): (Vec<f64>, Vec<f64>) = paired
+/// Between-team Pearson and Spearman for one cell's pairs (the teams of `levels` with at least
+/// [`MIN_PAIRS_FOR_TEAM_MEAN`] pairs, by their mean EX and mean CX).
+fn between_team(levels: &Panel) -> (Correlation, Correlation) {
+    let n_weeks = levels.n_weeks.max(1);
+    let (ex_means, cx_means): (Vec<f64>, Vec<f64>) = levels
+        .counts
         .iter()
-        .filter(|team| team.weeks.len() >= MIN_PAIRS_FOR_TEAM_MEAN)
-        .map(|team| (mean(&team.ex), mean(&team.cx)))
+        .zip(levels.ex.chunks_exact(n_weeks).zip(levels.cx.chunks_exact(n_weeks)))
+        .filter(|(count, _)| **count >= MIN_PAIRS_FOR_TEAM_MEAN)
+        .map(|(count, (ex, cx))| {
+            let pairs = *count as f64;
+            // Sums over the row in week order: the absent weeks add exact zeros.
+            (ex.iter().sum::<f64>() / pairs, cx.iter().sum::<f64>() / pairs)
+        })
         .unzip();
     let n = ex_means.len();
     let not_enough = |reason: NotEnoughData| {

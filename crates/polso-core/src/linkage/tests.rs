@@ -209,7 +209,7 @@ fn two_way_residuals_of_a_balanced_panel_are_the_double_demeaned_values() {
         for w in 0..6 {
             let week_mean = teams.iter().map(|t| t.ex[w]).sum::<f64>() / 4.0;
             let expected = original.ex[w] - team_mean - week_mean + grand;
-            assert!(close(residuals.teams[t].ex[w], expected, 1e-12));
+            assert!(close(residuals.panel.team_pairs()[t].ex[w], expected, 1e-12));
         }
     }
     // 4 teams + 6 weeks − 1 component.
