@@ -961,6 +961,16 @@ impl LinkageSeries {
 struct CellPanels {
     levels: Residuals,
     differences: Residuals,
+    buffers: FigureBuffers,
+}
+
+/// The pooled residuals and the ranking's memory of a within-team figure, kept from one figure to
+/// the next.
+#[derive(Default)]
+struct FigureBuffers {
+    pooled_ex: Vec<f64>,
+    pooled_cx: Vec<f64>,
+    ranks: ranks::RankBuffers,
 }
 
 /// One cell of the grid from the EX and CX tables: the pairs are laid out once
@@ -975,17 +985,17 @@ fn cell(
     cx_table: &Table,
     panels: &mut CellPanels,
 ) -> LinkageCell {
-    let CellPanels { levels, differences } = panels;
+    let CellPanels { levels, differences, buffers } = panels;
     levels.panel.fill_paired(ex_table, cx_table, i64::from(lag_weeks), 2);
     let (between_pearson, between_spearman) = between_team(&levels.panel);
     levels.panel.differences_into(&mut differences.panel, 2);
     levels.absorbed = levels.panel.demean_teams();
-    let team_demeaned_pearson = within_team_pearson(levels);
+    let (team_demeaned_pearson, _) = within_team_figures(levels, false, buffers);
     // The team means are gone; the two-way residuals remove the week effects from what is left.
     levels.absorbed = levels.panel.remove_week_effects();
-    let (within_pearson, within_spearman) = within_team(levels);
+    let (within_pearson, within_spearman) = within_team_figures(levels, true, buffers);
     differences.absorbed = differences.panel.demean_teams_and_weeks();
-    let first_difference_pearson = within_team_pearson(differences);
+    let (first_difference_pearson, _) = within_team_figures(differences, false, buffers);
     LinkageCell {
         ex_metric,
         cx_metric: cx_metric.clone(),
@@ -1042,20 +1052,19 @@ fn duplicate(team: &str, week: IsoWeek, metric: &str) -> LinkageError {
 
 /// Pearson and Spearman of a within-team figure from its residuals (module header, "Not enough data").
 fn within_team(residuals: &Residuals) -> (Correlation, Correlation) {
-    within_team_figures(residuals, true)
-}
-
-/// Pearson alone of a within-team figure, for the figures shown without Spearman; "not enough data"
-/// exactly when [`within_team`] would say so.
-fn within_team_pearson(residuals: &Residuals) -> Correlation {
-    within_team_figures(residuals, false).0
+    within_team_figures(residuals, true, &mut FigureBuffers::default())
 }
 
 /// Pearson and, when `with_spearman`, Spearman (residuals compared at 9 significant digits of the
 /// largest, so that values tied in the data, a coarse integer metric, whose residuals differ only by
 /// rounding error, stay ties) of a within-team figure. Without Spearman the second correlation is
-/// the first; the figure still has no variation when the rounded residuals of a side are all equal.
-fn within_team_figures(residuals: &Residuals, with_spearman: bool) -> (Correlation, Correlation) {
+/// the first; the figure still has no variation when the rounded residuals of a side are all equal,
+/// as it has with Spearman.
+fn within_team_figures(
+    residuals: &Residuals,
+    with_spearman: bool,
+    buffers: &mut FigureBuffers,
+) -> (Correlation, Correlation) {
     let n = residuals.n();
     let n_teams = residuals.panel.teams.len();
     let not_enough = |reason: NotEnoughData| {
@@ -1065,13 +1074,13 @@ fn within_team_figures(residuals: &Residuals, with_spearman: bool) -> (Correlati
     if n < MIN_WITHIN_TEAM_PAIRS {
         return not_enough(NotEnoughData::TooFewPairs { pairs: n, minimum: MIN_WITHIN_TEAM_PAIRS });
     }
-    let (pooled_ex, pooled_cx) = residuals.pooled();
-    let pearson_r = pearson(&pooled_ex, &pooled_cx);
+    let FigureBuffers { pooled_ex, pooled_cx, ranks } = buffers;
+    residuals.panel.pooled_into(pooled_ex, pooled_cx);
+    let pearson_r = pearson(pooled_ex, pooled_cx);
     let spearman_r = if with_spearman {
-        ranks::tie_safe_spearman(&pooled_ex, &pooled_cx)
+        ranks::tie_safe_spearman(pooled_ex, pooled_cx, ranks)
     } else {
-        pearson_r
-            .filter(|_| ranks::tie_safe_values_vary(&pooled_ex) && ranks::tie_safe_values_vary(&pooled_cx))
+        pearson_r.filter(|_| ranks::tie_safe_values_vary(pooled_ex) && ranks::tie_safe_values_vary(pooled_cx))
     };
     let (Some(pearson_r), Some(spearman_r)) = (pearson_r, spearman_r) else {
         return not_enough(NotEnoughData::NoVariation);

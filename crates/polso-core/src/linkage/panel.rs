@@ -164,17 +164,12 @@ impl Panel {
         let (mut first, mut last) = (usize::MAX, 0);
         for team in 0..n_teams {
             let (ex_row, cx_row) = paired_row(team);
-            let mut count = 0;
-            let (mut team_first, mut team_last) = (usize::MAX, 0);
-            for (column, (x, y)) in ex_row.iter().zip(cx_row).enumerate() {
-                if !x.is_nan() && !y.is_nan() {
-                    count += 1;
-                    team_first = team_first.min(column);
-                    team_last = column;
-                }
-            }
+            let paired = |(x, y): (&f64, &f64)| !x.is_nan() && !y.is_nan();
+            let count: usize = ex_row.iter().zip(cx_row).map(|pair| usize::from(paired(pair))).sum();
             if count >= min_pairs.max(1) {
                 kept.push((team, count));
+                let team_first = ex_row.iter().zip(cx_row).position(paired).unwrap_or(0);
+                let team_last = ex_row.iter().zip(cx_row).rposition(paired).unwrap_or(0);
                 (first, last) = (first.min(team_first), last.max(team_last));
             }
         }
@@ -192,9 +187,9 @@ impl Panel {
                 .zip(&mut self.cx[cells])
                 .zip(ex_row[columns.clone()].iter().zip(&cx_row[columns]))
             {
-                if !x.is_nan() && !y.is_nan() {
-                    (*present, *ex_value, *cx_value) = (1.0, *x, *y);
-                }
+                let paired = !x.is_nan() && !y.is_nan();
+                *present = f64::from(u8::from(paired));
+                (*ex_value, *cx_value) = if paired { (*x, *y) } else { (0.0, 0.0) };
             }
         }
     }
@@ -205,28 +200,19 @@ impl Panel {
     /// the teams with at least `min_pairs` differences.
     pub fn differences_into(&self, differences: &mut Panel, min_pairs: usize) {
         let max_gap = usize::try_from(MAX_DIFFERENCE_GAP_WEEKS).unwrap_or(0);
-        // Calls `each(column, earlier column)` for every difference of `row`, in week order.
-        let for_each_difference = |row: usize, each: &mut dyn FnMut(usize, usize)| {
-            let present = &self.present[row * self.n_weeks..(row + 1) * self.n_weeks];
-            let mut previous: Option<usize> = None;
-            for (column, _) in present.iter().enumerate().filter(|(_, p)| **p != 0.0) {
-                if let Some(earlier) = previous
-                    && column - earlier <= max_gap
-                {
-                    each(column, earlier);
-                }
-                previous = Some(column);
-            }
-        };
+        let source_weeks = self.n_weeks.max(1);
+        let mut earlier = Vec::with_capacity(source_weeks);
         let mut kept = Vec::new();
         let (mut first, mut last) = (usize::MAX, 0);
-        for row in 0..self.teams.len() {
+        for (row, present) in self.present.chunks_exact(source_weeks).enumerate() {
+            difference_sources(present, max_gap, &mut earlier);
             let (mut count, mut row_first, mut row_last) = (0, usize::MAX, 0);
-            for_each_difference(row, &mut |column, _| {
-                count += 1;
-                row_first = row_first.min(column);
-                row_last = column;
-            });
+            for (column, source) in earlier.iter().enumerate() {
+                let differenced = *source != column;
+                count += usize::from(differenced);
+                row_first = if differenced { row_first.min(column) } else { row_first };
+                row_last = if differenced { column } else { row_last };
+            }
             if count >= min_pairs.max(1) {
                 kept.push((row, count));
                 (first, last) = (first.min(row_first), last.max(row_last));
@@ -237,14 +223,17 @@ impl Panel {
         for (new_row, &(row, count)) in kept.iter().enumerate() {
             differences.teams.push(self.teams[row]);
             differences.counts.push(count);
-            let source = row * self.n_weeks;
+            let source = row * source_weeks;
+            difference_sources(&self.present[source..source + source_weeks], max_gap, &mut earlier);
+            // Every cell of the row is written: the difference, or 0 (a value minus itself) where
+            // there is none.
             let target = new_row * n_weeks;
-            for_each_difference(row, &mut |column, earlier| {
-                let cell = target + column - first;
-                differences.present[cell] = 1.0;
-                differences.ex[cell] = self.ex[source + column] - self.ex[source + earlier];
-                differences.cx[cell] = self.cx[source + column] - self.cx[source + earlier];
-            });
+            for offset in 0..n_weeks {
+                let (column, from) = (first + offset, earlier[first + offset]);
+                differences.present[target + offset] = f64::from(u8::from(from != column));
+                differences.ex[target + offset] = self.ex[source + column] - self.ex[source + from];
+                differences.cx[target + offset] = self.cx[source + column] - self.cx[source + from];
+            }
         }
     }
 
@@ -270,14 +259,20 @@ impl Panel {
 
     /// The pooled EX and CX values of the pairs, team by team, into `ex` and `cx` (cleared first).
     pub fn pooled_into(&self, ex: &mut Vec<f64>, cx: &mut Vec<f64>) {
-        ex.clear();
-        cx.clear();
-        for (cell, present) in self.present.iter().enumerate() {
-            if *present != 0.0 {
-                ex.push(self.ex[cell]);
-                cx.push(self.cx[cell]);
-            }
+        // Every cell is written and the end moves on only past a pair: no branch in the loop.
+        let n = self.n();
+        for values in [&mut *ex, &mut *cx] {
+            values.clear();
+            values.resize(n + 1, 0.0);
         }
+        let mut end = 0;
+        for ((present, x), y) in self.present.iter().zip(&self.ex).zip(&self.cx) {
+            ex[end] = *x;
+            cx[end] = *y;
+            end += usize::from(*present != 0.0);
+        }
+        ex.truncate(end);
+        cx.truncate(end);
     }
 
     /// Subtracts each team's mean from its values, on both sides (one-way fixed effects). Returns the
@@ -478,6 +473,23 @@ impl ConjugateGradient {
         for ((p, r), d) in self.direction.iter_mut().zip(&self.residual).zip(inverse_counts) {
             *p = r * d + beta * *p;
         }
+    }
+}
+
+/// For each column of a row with pairs in the `present` columns, the column its first difference is
+/// taken from (the row's previous pair, when that is at most `max_gap` weeks earlier), or the column
+/// itself when it has no difference; into `earlier`.
+fn difference_sources(present: &[f64], max_gap: usize, earlier: &mut Vec<usize>) {
+    earlier.clear();
+    // The last pair's column, as if there had been one far enough back to never count. The
+    // choices are made with masks, not branches: whether a week has a pair is as good as random.
+    let mut previous = 0usize.wrapping_sub(max_gap + 1);
+    for (column, p) in present.iter().enumerate() {
+        let paired = 0usize.wrapping_sub(usize::from(*p != 0.0));
+        let near = 0usize.wrapping_sub(usize::from(column.wrapping_sub(previous) <= max_gap));
+        let differenced = paired & near;
+        earlier.push((previous & differenced) | (column & !differenced));
+        previous = (column & paired) | (previous & !paired);
     }
 }
 

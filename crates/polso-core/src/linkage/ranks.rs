@@ -15,14 +15,28 @@ const KEY_OFFSET: i64 = 1_000_000_000;
 /// Bits per radix pass; three passes cover the 31 bits of a shifted key.
 const DIGIT_BITS: u32 = 11;
 
+/// The memory of the ranking, kept from one call to the next (the grid ranks two sides per cell).
+#[derive(Debug, Default)]
+pub(crate) struct RankBuffers {
+    items: Vec<u64>,
+    spare: Vec<u64>,
+    x_ranks: Vec<f64>,
+    y_ranks: Vec<f64>,
+}
+
 /// Spearman's ρ of `xs` and `ys` compared at 9 significant digits of each side's largest absolute
 /// value; `None` when either side's ranks do not vary (or there are fewer than two pairs).
-pub(crate) fn tie_safe_spearman(xs: &[f64], ys: &[f64]) -> Option<f64> {
+pub(crate) fn tie_safe_spearman(xs: &[f64], ys: &[f64], buffers: &mut RankBuffers) -> Option<f64> {
     if xs.len() != ys.len() || xs.len() < 2 {
         return None;
     }
-    let (x_ranks, y_ranks) = (average_ranks_of_keys(&keys(xs)), average_ranks_of_keys(&keys(ys)));
-    pearson(&x_ranks, &y_ranks)
+    let RankBuffers { items, spare, x_ranks, y_ranks } = buffers;
+    for (values, ranks) in [(xs, &mut *x_ranks), (ys, &mut *y_ranks)] {
+        keys_into(values, items);
+        radix_sort_by_key(items, spare);
+        average_ranks_of_sorted(items, ranks);
+    }
+    pearson(x_ranks, y_ranks)
 }
 
 /// Whether the values, compared at 9 significant digits of the largest, are not all equal (whether
@@ -40,25 +54,36 @@ fn largest_magnitude(values: &[f64]) -> f64 {
 /// A value's key: `round(value / scale · 10⁹)`, shifted to be non-negative (0 when the scale is 0,
 /// every value then being 0).
 fn key(value: f64, scale: f64) -> u32 {
-    let rounded = if scale == 0.0 { 0 } else { (value / scale * 1e9).round() as i64 };
+    let rounded = if scale == 0.0 { 0 } else { round_half_away_from_zero(value / scale * 1e9) };
     // |value| ≤ scale, so the rounded value lies in −10⁹..=10⁹ and the shifted key below 2³¹.
     u32::try_from(rounded + KEY_OFFSET).unwrap_or(0)
 }
 
-/// The keys of `values`, each beside its position: `key << 32 | position`.
-fn keys(values: &[f64]) -> Vec<u64> {
-    let scale = largest_magnitude(values);
-    values
-        .iter()
-        .enumerate()
-        .map(|(position, value)| (u64::from(key(*value, scale)) << 32) | position as u64)
-        .collect()
+/// `x.round()` for `|x| ≤ 2⁵²`, without the library call: the truncation, then one up or down when the
+/// part cut off is at least a half (both exact at this size).
+fn round_half_away_from_zero(x: f64) -> i64 {
+    let truncated = x as i64;
+    let fraction = x - truncated as f64;
+    truncated + i64::from(fraction >= 0.5) - i64::from(fraction <= -0.5)
 }
 
-/// Ranks from 1 of the keyed positions, ties sharing the average of their ranks.
-fn average_ranks_of_keys(items: &[u64]) -> Vec<f64> {
-    let sorted = radix_sort_by_key(items);
-    let mut ranks = vec![0.0; items.len()];
+/// The keys of `values` into `items`, each beside its position: `key << 32 | position`.
+fn keys_into(values: &[f64], items: &mut Vec<u64>) {
+    let scale = largest_magnitude(values);
+    items.clear();
+    items.extend(
+        values
+            .iter()
+            .enumerate()
+            .map(|(position, value)| (u64::from(key(*value, scale)) << 32) | position as u64),
+    );
+}
+
+/// Ranks from 1 of the keyed positions in `sorted` (in key order) into `ranks`, by position, ties
+/// sharing the average of their ranks.
+fn average_ranks_of_sorted(sorted: &[u64], ranks: &mut Vec<f64>) {
+    ranks.clear();
+    ranks.resize(sorted.len(), 0.0);
     let mut start = 0;
     while start < sorted.len() {
         let key = sorted[start] >> 32;
@@ -73,23 +98,23 @@ fn average_ranks_of_keys(items: &[u64]) -> Vec<f64> {
         }
         start = end;
     }
-    ranks
 }
 
-/// The items in order of their upper 32 bits (least significant digit first, each pass stable).
-fn radix_sort_by_key(items: &[u64]) -> Vec<u64> {
+/// Puts `items` in order of their upper 32 bits (least significant digit first, each pass stable),
+/// with `spare` as the second buffer.
+fn radix_sort_by_key(items: &mut Vec<u64>, spare: &mut Vec<u64>) {
     const BUCKETS: usize = 1 << DIGIT_BITS;
     const PASSES: usize = 3;
     let digit =
         |item: u64, pass: usize| ((item >> (32 + DIGIT_BITS as usize * pass)) as usize) & (BUCKETS - 1);
-    let mut counts = vec![[0usize; BUCKETS]; PASSES];
-    for &item in items {
+    let mut counts = [[0usize; BUCKETS]; PASSES];
+    for &item in items.iter() {
         for (pass, pass_counts) in counts.iter_mut().enumerate() {
             pass_counts[digit(item, pass)] += 1;
         }
     }
-    let mut source = items.to_vec();
-    let mut target = vec![0u64; items.len()];
+    spare.clear();
+    spare.resize(items.len(), 0);
     for (pass, pass_counts) in counts.iter().enumerate() {
         // A digit that every item shares leaves the order as it is.
         if pass_counts.iter().any(|count| *count == items.len()) {
@@ -101,14 +126,13 @@ fn radix_sort_by_key(items: &[u64]) -> Vec<u64> {
             *slot = total;
             total += count;
         }
-        for &item in &source {
+        for &item in items.iter() {
             let bucket = digit(item, pass);
-            target[next[bucket]] = item;
+            spare[next[bucket]] = item;
             next[bucket] += 1;
         }
-        std::mem::swap(&mut source, &mut target);
+        std::mem::swap(items, spare);
     }
-    source
 }
 
 #[cfg(test)]
@@ -128,6 +152,7 @@ mod tests {
     #[test]
     fn ranks_by_radix_give_the_comparison_sorts_rho_with_ties_and_negative_values() {
         let mut random = crate::splitmix::SplitMix64::new(21);
+        let mut buffers = RankBuffers::default();
         for (n, distinct) in [(2, 2), (7, 3), (1_000, 5), (5_000, 5_000), (70_000, 70_000)] {
             // Few distinct values make many ties; the others are spread over −1e6..1e6 with a
             // couple of values equal to 1e-12 of the largest, which round to the same key.
@@ -142,7 +167,21 @@ mod tests {
             }
             let expected = spearman(&rounded(&xs), &rounded(&ys)).unwrap();
             // The same ranks, so the same ρ to the last bit.
-            assert_eq!(tie_safe_spearman(&xs, &ys).unwrap(), expected, "n {n}");
+            assert_eq!(tie_safe_spearman(&xs, &ys, &mut buffers).unwrap(), expected, "n {n}");
+        }
+    }
+
+    #[test]
+    fn rounding_without_the_library_call_is_rounding() {
+        for x in
+            [0.0, 0.5, -0.5, 1.5, -2.5, 0.49999999999999994, -0.49999999999999994, 999_999_999.5, -1e9, 1e9]
+        {
+            assert_eq!(round_half_away_from_zero(x), x.round() as i64, "{x}");
+        }
+        let mut random = crate::splitmix::SplitMix64::new(5);
+        for _ in 0..100_000 {
+            let x = (random.uniform() - 0.5) * 2e9;
+            assert_eq!(round_half_away_from_zero(x), x.round() as i64, "{x}");
         }
     }
 
@@ -151,6 +190,6 @@ mod tests {
         assert!(!tie_safe_values_vary(&[5.0, 5.0 * (1.0 + 1e-12), 5.0]));
         assert!(tie_safe_values_vary(&[5.0, -5.0]));
         assert!(!tie_safe_values_vary(&[0.0, 0.0]));
-        assert_eq!(tie_safe_spearman(&[0.0, 0.0, 0.0], &[1.0, 2.0, 3.0]), None);
+        assert_eq!(tie_safe_spearman(&[0.0, 0.0, 0.0], &[1.0, 2.0, 3.0], &mut RankBuffers::default()), None);
     }
 }
