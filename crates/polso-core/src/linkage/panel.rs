@@ -187,9 +187,8 @@ impl Panel {
                 .zip(&mut self.cx[cells])
                 .zip(ex_row[columns.clone()].iter().zip(&cx_row[columns]))
             {
-                let paired = !x.is_nan() && !y.is_nan();
-                *present = f64::from(u8::from(paired));
-                (*ex_value, *cx_value) = if paired { (*x, *y) } else { (0.0, 0.0) };
+                let paired = mask(!x.is_nan() & !y.is_nan());
+                (*present, *ex_value, *cx_value) = (keep(1.0, paired), keep(*x, paired), keep(*y, paired));
             }
         }
     }
@@ -230,7 +229,7 @@ impl Panel {
             let target = new_row * n_weeks;
             for offset in 0..n_weeks {
                 let (column, from) = (first + offset, earlier[first + offset]);
-                differences.present[target + offset] = f64::from(u8::from(from != column));
+                differences.present[target + offset] = keep(1.0, mask(from != column));
                 differences.ex[target + offset] = self.ex[source + column] - self.ex[source + from];
                 differences.cx[target + offset] = self.cx[source + column] - self.cx[source + from];
             }
@@ -491,6 +490,17 @@ fn difference_sources(present: &[f64], max_gap: usize, earlier: &mut Vec<usize>)
         earlier.push((previous & differenced) | (column & !differenced));
         previous = (column & paired) | (previous & !paired);
     }
+}
+
+/// All ones when `condition` holds, else all zeros: for choices that must not be branches (whether a
+/// week has a pair is as good as random, and a mispredicted branch costs more than the work).
+fn mask(condition: bool) -> u64 {
+    0u64.wrapping_sub(u64::from(condition))
+}
+
+/// `value` where `mask` is all ones, 0.0 where it is all zeros.
+fn keep(value: f64, mask: u64) -> f64 {
+    f64::from_bits(value.to_bits() & mask)
 }
 
 /// `Σ a_i b_i`, in four interleaved sums so that it vectorises (the order of the additions is fixed,
