@@ -138,6 +138,7 @@
 //!
 //! Pure: no IO, no clock, no randomness (the permutation test's shifts are fixed, not drawn).
 
+mod lanes;
 mod panel;
 mod ranks;
 #[cfg(test)]
@@ -741,11 +742,25 @@ impl LinkageSeries {
     /// [`MIN_CX_RESPONSES`] responses are left out (and counted) before anything else, the common
     /// window included. Fails on a non-finite value or a (team, week, metric) given twice.
     pub fn new(ex: &[ExObservation], cx: &[CxObservation]) -> Result<LinkageSeries, LinkageError> {
-        let team_names: BTreeSet<&str> =
-            ex.iter().map(|o| o.team.as_str()).chain(cx.iter().map(|o| o.team.as_str())).collect();
+        // Observations come grouped by team as a rule: a name is looked up only when it changes.
+        let mut team_names: BTreeSet<&str> = BTreeSet::new();
+        let mut previous_name = None;
+        for name in ex.iter().map(|o| o.team.as_str()).chain(cx.iter().map(|o| o.team.as_str())) {
+            if previous_name != Some(name) {
+                team_names.insert(name);
+                previous_name = Some(name);
+            }
+        }
         let teams: Vec<String> = team_names.iter().map(|name| (*name).to_owned()).collect();
         let team_index: HashMap<&str, usize> =
             team_names.iter().enumerate().map(|(index, name)| (*name, index)).collect();
+        let mut last_team: (&str, usize) = ("", usize::MAX);
+        let mut team_of = |name: &str| -> usize {
+            if last_team.1 == usize::MAX || last_team.0 != name {
+                last_team = (team_names.get(name).copied().unwrap_or(""), team_index[name]);
+            }
+            last_team.1
+        };
         let team_count = teams.len();
 
         let mut ex_series: BTreeMap<Metric, Vec<BTreeMap<i64, f64>>> = BTreeMap::new();
@@ -753,7 +768,7 @@ impl LinkageSeries {
             check_finite(&observation.team, observation.week, observation.metric.key(), observation.value)?;
             let per_team =
                 ex_series.entry(observation.metric).or_insert_with(|| vec![BTreeMap::new(); team_count]);
-            let team = team_index[observation.team.as_str()];
+            let team = team_of(observation.team.as_str());
             if per_team[team].insert(observation.week.index(), observation.value).is_some() {
                 return Err(duplicate(&observation.team, observation.week, observation.metric.key()));
             }
@@ -769,7 +784,7 @@ impl LinkageSeries {
             let per_team = cx_series
                 .entry(observation.metric.clone())
                 .or_insert_with(|| vec![HashMap::new(); team_count]);
-            let team = team_index[observation.team.as_str()];
+            let team = team_of(observation.team.as_str());
             if per_team[team].insert(observation.week.index(), observation.value).is_some() {
                 return Err(duplicate(&observation.team, observation.week, observation.metric.key()));
             }
@@ -1076,7 +1091,7 @@ fn within_team_figures(
     }
     let FigureBuffers { pooled_ex, pooled_cx, ranks } = buffers;
     residuals.panel.pooled_into(pooled_ex, pooled_cx);
-    let pearson_r = pearson(pooled_ex, pooled_cx);
+    let pearson_r = lanes::pearson(pooled_ex, pooled_cx);
     let spearman_r = if with_spearman {
         ranks::tie_safe_spearman(pooled_ex, pooled_cx, ranks)
     } else {

@@ -33,6 +33,7 @@
 //!
 //! Pure: no IO, no clock, no randomness.
 
+use super::lanes::{dot, sum};
 use super::{MAX_AUTOCORRELATION_LAG_WEEKS, MAX_DIFFERENCE_GAP_WEEKS};
 
 /// One team's paired weeks for a (EX metric, CX metric, lag): EX of week `weeks[i]`, CX of week
@@ -119,14 +120,14 @@ impl Panel {
         }
     }
 
-    /// Clears the panel and gives it `rows` rows of `n_weeks` columns from `first_week`, all absent.
+    /// Clears the panel's teams and gives it `rows` rows of `n_weeks` columns from `first_week`. The
+    /// cells are not cleared (only those added are 0): the grid's fills write every cell.
     fn reset(&mut self, rows: usize, first_week: i64, n_weeks: usize) {
         self.teams.clear();
         self.counts.clear();
         self.first_week = first_week;
         self.n_weeks = n_weeks;
         for values in [&mut self.present, &mut self.ex, &mut self.cx] {
-            values.clear();
             values.resize(rows * n_weeks, 0.0);
         }
     }
@@ -137,6 +138,7 @@ impl Panel {
         let first_week = kept.iter().filter_map(|team| team.weeks.first()).copied().min().unwrap_or(0);
         let last_week = kept.iter().filter_map(|team| team.weeks.last()).copied().max().unwrap_or(-1);
         let n_weeks = usize::try_from(last_week - first_week + 1).unwrap_or(0);
+        // A new panel: every cell starts absent.
         let mut panel = Panel::default();
         panel.reset(kept.len(), first_week, n_weeks);
         for (row, team) in kept.iter().enumerate() {
@@ -503,26 +505,12 @@ fn keep(value: f64, mask: u64) -> f64 {
     f64::from_bits(value.to_bits() & mask)
 }
 
-/// `Σ a_i b_i`, in four interleaved sums so that it vectorises (the order of the additions is fixed,
-/// so the result is the same on every run).
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let (a_chunks, b_chunks) = (a.chunks_exact(4), b.chunks_exact(4));
-    let tail: f64 = a_chunks.remainder().iter().zip(b_chunks.remainder()).map(|(x, y)| x * y).sum();
-    let mut sums = [0.0; 4];
-    for (x, y) in a_chunks.zip(b_chunks) {
-        for lane in 0..4 {
-            sums[lane] += x[lane] * y[lane];
-        }
-    }
-    (sums[0] + sums[1]) + (sums[2] + sums[3]) + tail
-}
-
 /// Subtracts the mean of a row's `count` pairs from them (absent weeks stay 0).
 fn subtract_mean(present: &[f64], values: &mut [f64], count: usize) {
     if count == 0 {
         return;
     }
-    let mean = values.iter().sum::<f64>() / count as f64;
+    let mean = sum(values) / count as f64;
     values.iter_mut().zip(present).for_each(|(value, p)| *value -= mean * p);
 }
 
