@@ -1090,7 +1090,8 @@ fn within_team_figures(
         return not_enough(NotEnoughData::TooFewPairs { pairs: n, minimum: MIN_WITHIN_TEAM_PAIRS });
     }
     let FigureBuffers { pooled_ex, pooled_cx, ranks } = buffers;
-    residuals.panel.pooled_into(pooled_ex, pooled_cx);
+    let pooled = residuals.panel.pooled_into(pooled_ex, pooled_cx);
+    let (pooled_ex, pooled_cx) = (&pooled_ex[..pooled], &pooled_cx[..pooled]);
     let pearson_r = lanes::pearson(pooled_ex, pooled_cx);
     let spearman_r = if with_spearman {
         ranks::tie_safe_spearman(pooled_ex, pooled_cx, ranks)

@@ -258,13 +258,15 @@ impl Panel {
             .collect()
     }
 
-    /// The pooled EX and CX values of the pairs, team by team, into `ex` and `cx` (cleared first).
-    pub fn pooled_into(&self, ex: &mut Vec<f64>, cx: &mut Vec<f64>) {
+    /// The pooled EX and CX values of the pairs, team by team, into the start of `ex` and `cx`;
+    /// returns how many (the buffers keep their length, so that their memory is not cleared anew).
+    pub fn pooled_into(&self, ex: &mut Vec<f64>, cx: &mut Vec<f64>) -> usize {
         // Every cell is written and the end moves on only past a pair: no branch in the loop.
         let n = self.n();
         for values in [&mut *ex, &mut *cx] {
-            values.clear();
-            values.resize(n + 1, 0.0);
+            if values.len() <= n {
+                values.resize(n + 1, 0.0);
+            }
         }
         let mut end = 0;
         for ((present, x), y) in self.present.iter().zip(&self.ex).zip(&self.cx) {
@@ -272,8 +274,7 @@ impl Panel {
             cx[end] = *y;
             end += usize::from(*present != 0.0);
         }
-        ex.truncate(end);
-        cx.truncate(end);
+        end
     }
 
     /// Subtracts each team's mean from its values, on both sides (one-way fixed effects). Returns the
@@ -533,7 +534,9 @@ impl Residuals {
     /// The pooled residual EX and CX values, team by team.
     pub fn pooled(&self) -> (Vec<f64>, Vec<f64>) {
         let (mut ex, mut cx) = (Vec::new(), Vec::new());
-        self.panel.pooled_into(&mut ex, &mut cx);
+        let n = self.panel.pooled_into(&mut ex, &mut cx);
+        ex.truncate(n);
+        cx.truncate(n);
         (ex, cx)
     }
 }
@@ -599,15 +602,35 @@ fn autocorrelation_product_sum(panel: &Panel, cutoff: usize) -> f64 {
     if ex_squares <= 0.0 || cx_squares <= 0.0 || panel.n_weeks == 0 {
         return 0.0;
     }
-    let lagged_products = |values: &[f64]| -> Vec<f64> {
-        let mut sums = vec![0.0; cutoff + 1];
+    let lagged_products = |values: &[f64]| -> [f64; MAX_AUTOCORRELATION_LAG_WEEKS] {
+        let mut sums = [0.0; MAX_AUTOCORRELATION_LAG_WEEKS];
         for row in values.chunks_exact(panel.n_weeks) {
-            for (lag, sum) in sums.iter_mut().enumerate().skip(1).take_while(|(lag, _)| *lag < row.len()) {
-                *sum += dot(&row[..row.len() - lag], &row[lag..]);
-            }
+            add_lagged_products(row, &mut sums);
         }
         sums
     };
     let (ex_products, cx_products) = (lagged_products(&panel.ex), lagged_products(&panel.cx));
-    (1..=cutoff).map(|lag| (ex_products[lag] / ex_squares) * (cx_products[lag] / cx_squares)).sum()
+    (0..cutoff).map(|lag| (ex_products[lag] / ex_squares) * (cx_products[lag] / cx_squares)).sum()
+}
+
+/// Adds `Σ_w x_w · x_{w+k}` of one row to `sums[k − 1]`, for every `k` up to
+/// [`MAX_AUTOCORRELATION_LAG_WEEKS`]: each value is multiplied by the next ones in one step, so
+/// a row is read once for all lags and the products of one step go into separate sums.
+fn add_lagged_products(row: &[f64], sums: &mut [f64; MAX_AUTOCORRELATION_LAG_WEEKS]) {
+    const LAGS: usize = MAX_AUTOCORRELATION_LAG_WEEKS;
+    let full = row.len().saturating_sub(LAGS);
+    let mut products = [0.0; LAGS];
+    for (week, value) in row[..full].iter().enumerate() {
+        let later = &row[week + 1..week + 1 + LAGS];
+        for lag in 0..LAGS {
+            products[lag] += value * later[lag];
+        }
+    }
+    // The last weeks have fewer weeks after them.
+    for week in full..row.len() {
+        for (lag, later) in row[week + 1..].iter().enumerate() {
+            products[lag] += row[week] * later;
+        }
+    }
+    sums.iter_mut().zip(products).for_each(|(sum, product)| *sum += product);
 }

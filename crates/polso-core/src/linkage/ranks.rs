@@ -82,7 +82,7 @@ fn keys_into(values: &[f64], items: &mut Vec<u64>) {
 /// Ranks from 1 of the keyed positions in `sorted` (in key order) into `ranks`, by position, ties
 /// sharing the average of their ranks.
 fn average_ranks_of_sorted(sorted: &[u64], ranks: &mut Vec<f64>) {
-    ranks.clear();
+    // Every position gets its rank: the old contents need no clearing.
     ranks.resize(sorted.len(), 0.0);
     let mut start = 0;
     while start < sorted.len() {
@@ -113,7 +113,6 @@ fn radix_sort_by_key(items: &mut Vec<u64>, spare: &mut Vec<u64>) {
             pass_counts[digit(item, pass)] += 1;
         }
     }
-    spare.clear();
     spare.resize(items.len(), 0);
     for (pass, pass_counts) in counts.iter().enumerate() {
         // A digit that every item shares leaves the order as it is.
