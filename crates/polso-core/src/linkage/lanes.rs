@@ -24,6 +24,24 @@ pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
     add_lanes(&sums) + tail
 }
 
+/// `(Σ a_i b_i, Σ a_i c_i)` from one read of `a`, each exactly as [`dot`] computes it.
+pub(crate) fn dot2(a: &[f64], b: &[f64], c: &[f64]) -> (f64, f64) {
+    let length = a.len().min(b.len()).min(c.len());
+    let (a, b, c) = (&a[..length], &b[..length], &c[..length]);
+    let (a_chunks, b_chunks, c_chunks) =
+        (a.chunks_exact(LANES), b.chunks_exact(LANES), c.chunks_exact(LANES));
+    let b_tail: f64 = a_chunks.remainder().iter().zip(b_chunks.remainder()).map(|(x, y)| x * y).sum();
+    let c_tail: f64 = a_chunks.remainder().iter().zip(c_chunks.remainder()).map(|(x, y)| x * y).sum();
+    let (mut b_sums, mut c_sums) = ([0.0; LANES], [0.0; LANES]);
+    for ((x, y), z) in a_chunks.zip(b_chunks).zip(c_chunks) {
+        for lane in 0..LANES {
+            b_sums[lane] += x[lane] * y[lane];
+            c_sums[lane] += x[lane] * z[lane];
+        }
+    }
+    (add_lanes(&b_sums) + b_tail, add_lanes(&c_sums) + c_tail)
+}
+
 /// `Σ a_i`.
 pub(crate) fn sum(a: &[f64]) -> f64 {
     let chunks = a.chunks_exact(LANES);
@@ -86,6 +104,7 @@ mod tests {
             assert!((sum(&xs) - xs.iter().sum::<f64>()).abs() <= 1e-13 * scale, "{length}");
             let products: f64 = xs.iter().zip(&ys).map(|(x, y)| x * y).sum();
             assert!((dot(&xs, &ys) - products).abs() <= 1e-13 * scale * scale, "{length}");
+            assert_eq!(dot2(&xs, &ys, &xs), (dot(&xs, &ys), dot(&xs, &xs)), "{length}");
             match (pearson(&xs, &ys), crate::stats::pearson(&xs, &ys)) {
                 (Some(r), Some(expected)) => {
                     assert!((r - expected).abs() <= 1e-13, "{length}: {r} vs {expected}")

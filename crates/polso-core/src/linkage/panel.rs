@@ -33,7 +33,7 @@
 //!
 //! Pure: no IO, no clock, no randomness.
 
-use super::lanes::{dot, sum};
+use super::lanes::{dot, dot2, sum};
 use super::{MAX_AUTOCORRELATION_LAG_WEEKS, MAX_DIFFERENCE_GAP_WEEKS};
 
 /// One team's paired weeks for a (EX metric, CX metric, lag): EX of week `weeks[i]`, CX of week
@@ -385,6 +385,16 @@ impl Panel {
         let [ex_product, cx_product] = products;
         for (present, count) in self.present.chunks_exact(n_weeks).zip(&self.counts) {
             let inverse_count = 1.0 / *count as f64;
+            if !ex_state.done && !cx_state.done {
+                // Both sides from one read of the row.
+                let (ex_sum, cx_sum) = dot2(present, &ex_state.direction, &cx_state.direction);
+                let (ex_sum, cx_sum) = (ex_sum * inverse_count, cx_sum * inverse_count);
+                for ((ex_q, cx_q), p) in ex_product.iter_mut().zip(cx_product.iter_mut()).zip(present) {
+                    *ex_q -= p * ex_sum;
+                    *cx_q -= p * cx_sum;
+                }
+                continue;
+            }
             if !ex_state.done {
                 let team_sum = dot(present, &ex_state.direction) * inverse_count;
                 ex_product.iter_mut().zip(present).for_each(|(q, p)| *q -= p * team_sum);
@@ -618,19 +628,25 @@ fn autocorrelation_product_sum(panel: &Panel, cutoff: usize) -> f64 {
 /// a row is read once for all lags and the products of one step go into separate sums.
 fn add_lagged_products(row: &[f64], sums: &mut [f64; MAX_AUTOCORRELATION_LAG_WEEKS]) {
     const LAGS: usize = MAX_AUTOCORRELATION_LAG_WEEKS;
-    let full = row.len().saturating_sub(LAGS);
-    let mut products = [0.0; LAGS];
-    for (week, value) in row[..full].iter().enumerate() {
-        let later = &row[week + 1..week + 1 + LAGS];
+    // Two weeks per step, into two sets of sums, so that an addition need not wait for the last.
+    let full_pairs = row.len().saturating_sub(LAGS + 1) / 2;
+    let (mut even, mut odd) = ([0.0; LAGS], [0.0; LAGS]);
+    for pair in 0..full_pairs {
+        let week = 2 * pair;
+        let (first, second) = (row[week], row[week + 1]);
+        let (first_later, second_later) = (&row[week + 1..week + 1 + LAGS], &row[week + 2..week + 2 + LAGS]);
         for lag in 0..LAGS {
-            products[lag] += value * later[lag];
+            even[lag] += first * first_later[lag];
+            odd[lag] += second * second_later[lag];
         }
     }
     // The last weeks have fewer weeks after them.
-    for week in full..row.len() {
-        for (lag, later) in row[week + 1..].iter().enumerate() {
-            products[lag] += row[week] * later;
+    for week in 2 * full_pairs..row.len() {
+        for (lag, later) in row[week + 1..].iter().take(LAGS).enumerate() {
+            even[lag] += row[week] * later;
         }
     }
-    sums.iter_mut().zip(products).for_each(|(sum, product)| *sum += product);
+    for ((sum, even), odd) in sums.iter_mut().zip(even).zip(odd) {
+        *sum += even + odd;
+    }
 }
