@@ -650,3 +650,91 @@ fn add_lagged_products(row: &[f64], sums: &mut [f64; MAX_AUTOCORRELATION_LAG_WEE
         *sum += even + odd;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The autocorrelation sums as the module header of [`crate::linkage`] defines them, team by
+    /// team over pairs of weeks exactly `k` apart, looked up week by week.
+    fn lagged_sum_by_definition(teams: &[TeamPairs], cutoff: usize) -> f64 {
+        let squares = |side: fn(&TeamPairs) -> &[f64]| -> f64 {
+            teams.iter().flat_map(|team| side(team).iter()).map(|v| v * v).sum()
+        };
+        let products = |side: fn(&TeamPairs) -> &[f64], lag: i64| -> f64 {
+            let mut total = 0.0;
+            for team in teams {
+                for (i, week) in team.weeks.iter().enumerate() {
+                    if let Some(j) = team.weeks.iter().position(|later| *later == week + lag) {
+                        total += side(team)[i] * side(team)[j];
+                    }
+                }
+            }
+            total
+        };
+        let (ex, cx): (fn(&TeamPairs) -> &[f64], fn(&TeamPairs) -> &[f64]) = (|t| &t.ex, |t| &t.cx);
+        (1..=cutoff as i64)
+            .map(|lag| (products(ex, lag) / squares(ex)) * (products(cx, lag) / squares(cx)))
+            .sum()
+    }
+
+    #[test]
+    fn lagged_products_of_the_dense_rows_are_those_of_the_definition() {
+        let mut random = crate::splitmix::SplitMix64::new(17);
+        // Teams with gaps, rows shorter and longer than the ten lags, and one week alone.
+        let teams: Vec<TeamPairs> = [3usize, 9, 10, 11, 12, 40, 157]
+            .iter()
+            .enumerate()
+            .map(|(team, span)| {
+                let weeks: Vec<i64> = (0..*span as i64)
+                    .filter(|_| random.uniform() < 0.75)
+                    .map(|week| week + 2 * team as i64)
+                    .collect();
+                let ex = weeks.iter().map(|_| random.uniform() - 0.5).collect();
+                let cx = weeks.iter().map(|_| random.uniform() - 0.5).collect();
+                TeamPairs { team, weeks, ex, cx }
+            })
+            .collect();
+        let panel = Panel::from_pairs(&teams, 1);
+        for cutoff in [0, 1, 4, 10] {
+            let expected = lagged_sum_by_definition(&teams, cutoff);
+            let actual = autocorrelation_product_sum(&panel, cutoff);
+            assert!((actual - expected).abs() <= 1e-14, "cutoff {cutoff}: {actual} vs {expected}");
+        }
+    }
+
+    #[test]
+    fn two_way_residuals_are_orthogonal_to_every_team_and_week() {
+        // An unbalanced panel with strong team and week effects: the residuals must sum to 0 within
+        // every team and every week (the normal equations of the least-squares fit).
+        let mut random = crate::splitmix::SplitMix64::new(23);
+        let week_effects: Vec<f64> = (0..30).map(|_| 10.0 * random.uniform()).collect();
+        let teams: Vec<TeamPairs> = (0..25)
+            .map(|team| {
+                let level = 50.0 * random.uniform();
+                let weeks: Vec<i64> = (0..30).filter(|_| random.uniform() < 0.6).collect();
+                let ex = weeks.iter().map(|w| level + week_effects[*w as usize] + random.uniform()).collect();
+                let cx = weeks
+                    .iter()
+                    .map(|w| -level + 2.0 * week_effects[*w as usize] + random.uniform())
+                    .collect();
+                TeamPairs { team, weeks, ex, cx }
+            })
+            .collect();
+        let residuals = two_way(&teams).panel.team_pairs();
+        for side in [|t: &TeamPairs| t.ex.clone(), |t: &TeamPairs| t.cx.clone()] {
+            for team in &residuals {
+                assert!(side(team).iter().sum::<f64>().abs() <= 1e-11, "team {}", team.team);
+            }
+            for week in 0..30 {
+                let total: f64 = residuals
+                    .iter()
+                    .flat_map(|team| {
+                        team.weeks.iter().zip(side(team)).filter(|(w, _)| **w == week).map(|(_, v)| v)
+                    })
+                    .sum();
+                assert!(total.abs() <= 1e-11, "week {week}: {total}");
+            }
+        }
+    }
+}
