@@ -1106,14 +1106,17 @@ fn within_team_figures(
     if n < MIN_WITHIN_TEAM_PAIRS {
         return not_enough(NotEnoughData::TooFewPairs { pairs: n, minimum: MIN_WITHIN_TEAM_PAIRS });
     }
-    let FigureBuffers { pooled_ex, pooled_cx, ranks } = buffers;
-    let pooled = residuals.panel.pooled_into(pooled_ex, pooled_cx);
-    let (pooled_ex, pooled_cx) = (&pooled_ex[..pooled], &pooled_cx[..pooled]);
-    let pearson_r = lanes::pearson(pooled_ex, pooled_cx);
-    let spearman_r = if with_spearman {
-        ranks::tie_safe_spearman(pooled_ex, pooled_cx, ranks)
+    let (pearson_r, spearman_r) = if with_spearman {
+        let FigureBuffers { pooled_ex, pooled_cx, ranks } = buffers;
+        let pooled = residuals.panel.pooled_into(pooled_ex, pooled_cx);
+        let (pooled_ex, pooled_cx) = (&pooled_ex[..pooled], &pooled_cx[..pooled]);
+        (lanes::pearson(pooled_ex, pooled_cx), ranks::tie_safe_spearman(pooled_ex, pooled_cx, ranks))
     } else {
-        pearson_r.filter(|_| ranks::tie_safe_values_vary(pooled_ex) && ranks::tie_safe_values_vary(pooled_cx))
+        // Read in place: no pooled copy is needed without ranks.
+        let Panel { present, ex, cx, .. } = &residuals.panel;
+        let pearson_r = lanes::weighted_pearson(present, ex, cx);
+        let vary = |values: &[f64]| ranks::tie_safe_values_vary_where(present, values);
+        (pearson_r, pearson_r.filter(|_| vary(ex) && vary(cx)))
     };
     let (Some(pearson_r), Some(spearman_r)) = (pearson_r, spearman_r) else {
         return not_enough(NotEnoughData::NoVariation);

@@ -79,7 +79,38 @@ pub(crate) fn pearson(xs: &[f64], ys: &[f64]) -> Option<f64> {
             xy[lane] += dx * dy;
         }
     }
-    let (sxx, syy, sxy) = (add_lanes(&xx) + sxx, add_lanes(&yy) + syy, add_lanes(&xy) + sxy);
+    correlation(add_lanes(&xx) + sxx, add_lanes(&yy) + syy, add_lanes(&xy) + sxy)
+}
+
+/// Pearson's r of the pairs `(xs_i, ys_i)` where `weights_i` is 1 (the others, 0 in both, are left
+/// out): the same definition as [`pearson`] of the pairs alone, read in place from a dense panel.
+pub(crate) fn weighted_pearson(weights: &[f64], xs: &[f64], ys: &[f64]) -> Option<f64> {
+    let n = sum(weights);
+    if xs.len() != ys.len() || weights.len() != xs.len() || n < 2.0 {
+        return None;
+    }
+    let (x_mean, y_mean) = (sum(xs) / n, sum(ys) / n);
+    let (w_chunks, x_chunks, y_chunks) =
+        (weights.chunks_exact(LANES), xs.chunks_exact(LANES), ys.chunks_exact(LANES));
+    let (mut sxx, mut syy, mut sxy) = (0.0, 0.0, 0.0);
+    for ((w, x), y) in w_chunks.remainder().iter().zip(x_chunks.remainder()).zip(y_chunks.remainder()) {
+        let (dx, dy) = (w * (x - x_mean), w * (y - y_mean));
+        (sxx, syy, sxy) = (sxx + dx * dx, syy + dy * dy, sxy + dx * dy);
+    }
+    let (mut xx, mut yy, mut xy) = ([0.0; LANES], [0.0; LANES], [0.0; LANES]);
+    for ((w, x), y) in w_chunks.zip(x_chunks).zip(y_chunks) {
+        for lane in 0..LANES {
+            let (dx, dy) = (w[lane] * (x[lane] - x_mean), w[lane] * (y[lane] - y_mean));
+            xx[lane] += dx * dx;
+            yy[lane] += dy * dy;
+            xy[lane] += dx * dy;
+        }
+    }
+    correlation(add_lanes(&xx) + sxx, add_lanes(&yy) + syy, add_lanes(&xy) + sxy)
+}
+
+/// `r = s_xy / √(s_xx · s_yy)` from the centred sums, `None` when a side does not vary.
+fn correlation(sxx: f64, syy: f64, sxy: f64) -> Option<f64> {
     if sxx <= 0.0 || syy <= 0.0 {
         return None;
     }
@@ -105,6 +136,16 @@ mod tests {
             let products: f64 = xs.iter().zip(&ys).map(|(x, y)| x * y).sum();
             assert!((dot(&xs, &ys) - products).abs() <= 1e-13 * scale * scale, "{length}");
             assert_eq!(dot2(&xs, &ys, &xs), (dot(&xs, &ys), dot(&xs, &xs)), "{length}");
+            // The same pairs with absent cells (weight 0, values 0) between them.
+            let weights: Vec<f64> = (0..2 * length).map(|i| (i % 2) as f64).collect();
+            let spread = |values: &[f64]| -> Vec<f64> { values.iter().flat_map(|v| [0.0, *v]).collect() };
+            let weighted = weighted_pearson(&weights, &spread(&xs), &spread(&ys));
+            match (weighted, crate::stats::pearson(&xs, &ys)) {
+                (Some(r), Some(expected)) => {
+                    assert!((r - expected).abs() <= 1e-13, "{length}: {r} vs {expected}")
+                }
+                (r, expected) => assert_eq!(r, expected, "{length}"),
+            }
             match (pearson(&xs, &ys), crate::stats::pearson(&xs, &ys)) {
                 (Some(r), Some(expected)) => {
                     assert!((r - expected).abs() <= 1e-13, "{length}: {r} vs {expected}")

@@ -492,15 +492,15 @@ impl ConjugateGradient {
 /// taken from (the row's previous pair, when that is at most `max_gap` weeks earlier), or the column
 /// itself when it has no difference; into `earlier`.
 fn difference_sources(present: &[f64], max_gap: usize, earlier: &mut Vec<usize>) {
-    earlier.clear();
+    earlier.resize(present.len(), 0);
     // The last pair's column, as if there had been one far enough back to never count. The
     // choices are made with masks, not branches: whether a week has a pair is as good as random.
     let mut previous = 0usize.wrapping_sub(max_gap + 1);
-    for (column, p) in present.iter().enumerate() {
+    for (column, (p, source)) in present.iter().zip(earlier.iter_mut()).enumerate() {
         let paired = 0usize.wrapping_sub(usize::from(*p != 0.0));
         let near = 0usize.wrapping_sub(usize::from(column.wrapping_sub(previous) <= max_gap));
         let differenced = paired & near;
-        earlier.push((previous & differenced) | (column & !differenced));
+        *source = (previous & differenced) | (column & !differenced);
         previous = (column & paired) | (previous & !paired);
     }
 }

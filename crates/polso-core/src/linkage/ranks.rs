@@ -32,18 +32,19 @@ pub(crate) fn tie_safe_spearman(xs: &[f64], ys: &[f64], buffers: &mut RankBuffer
     }
     let RankBuffers { items, spare, x_ranks, y_ranks } = buffers;
     for (values, ranks) in [(xs, &mut *x_ranks), (ys, &mut *y_ranks)] {
-        keys_into(values, items);
-        radix_sort_by_key(items, spare);
+        let counts = keys_into(values, items);
+        radix_sort_by_key(items, spare, &counts);
         average_ranks_of_sorted(items, ranks);
     }
     pearson(x_ranks, y_ranks)
 }
 
-/// Whether the values, compared at 9 significant digits of the largest, are not all equal (whether
-/// their ranks vary).
-pub(crate) fn tie_safe_values_vary(values: &[f64]) -> bool {
+/// Whether the values where `present` is not 0, compared at 9 significant digits of the largest, are
+/// not all equal (whether their ranks vary); the others, 0, leave the largest magnitude as it is.
+pub(crate) fn tie_safe_values_vary_where(present: &[f64], values: &[f64]) -> bool {
     let scale = largest_magnitude(values);
-    let mut keys = values.iter().map(|value| key(*value, scale));
+    let mut keys =
+        values.iter().zip(present).filter(|(_, p)| **p != 0.0).map(|(value, _)| key(*value, scale));
     keys.next().is_some_and(|first| keys.any(|key| key != first))
 }
 
@@ -67,16 +68,20 @@ fn round_half_away_from_zero(x: f64) -> i64 {
     truncated + i64::from(fraction >= 0.5) - i64::from(fraction <= -0.5)
 }
 
-/// The keys of `values` into `items`, each beside its position: `key << 32 | position`.
-fn keys_into(values: &[f64], items: &mut Vec<u64>) {
+/// The keys of `values` into `items`, each beside its position: `key << 32 | position`. Returns
+/// how many keys have each value of each radix digit (counted here, while the keys pass by).
+fn keys_into(values: &[f64], items: &mut Vec<u64>) -> Box<DigitCounts> {
     let scale = largest_magnitude(values);
     items.clear();
-    items.extend(
-        values
-            .iter()
-            .enumerate()
-            .map(|(position, value)| (u64::from(key(*value, scale)) << 32) | position as u64),
-    );
+    let mut counts = Box::new([[0u32; BUCKETS]; PASSES]);
+    for (position, value) in values.iter().enumerate() {
+        let item = (u64::from(key(*value, scale)) << 32) | position as u64;
+        for (pass, pass_counts) in counts.iter_mut().enumerate() {
+            pass_counts[digit(item, pass)] += 1;
+        }
+        items.push(item);
+    }
+    counts
 }
 
 /// Ranks from 1 of the keyed positions in `sorted` (in key order) into `ranks`, by position, ties
@@ -100,30 +105,34 @@ fn average_ranks_of_sorted(sorted: &[u64], ranks: &mut Vec<f64>) {
     }
 }
 
+/// Buckets per radix pass.
+const BUCKETS: usize = 1 << DIGIT_BITS;
+
+/// Radix passes: three of 11 bits cover a 31-bit key.
+const PASSES: usize = 3;
+
+/// How many items have each value of each pass's digit.
+type DigitCounts = [[u32; BUCKETS]; PASSES];
+
+/// The digit of `item`'s key that radix pass `pass` sorts by.
+fn digit(item: u64, pass: usize) -> usize {
+    ((item >> (32 + DIGIT_BITS as usize * pass)) as usize) & (BUCKETS - 1)
+}
+
 /// Puts `items` in order of their upper 32 bits (least significant digit first, each pass stable),
-/// with `spare` as the second buffer.
-fn radix_sort_by_key(items: &mut Vec<u64>, spare: &mut Vec<u64>) {
-    const BUCKETS: usize = 1 << DIGIT_BITS;
-    const PASSES: usize = 3;
-    let digit =
-        |item: u64, pass: usize| ((item >> (32 + DIGIT_BITS as usize * pass)) as usize) & (BUCKETS - 1);
-    let mut counts = [[0usize; BUCKETS]; PASSES];
-    for &item in items.iter() {
-        for (pass, pass_counts) in counts.iter_mut().enumerate() {
-            pass_counts[digit(item, pass)] += 1;
-        }
-    }
+/// with `spare` as the second buffer, given the items' digit counts.
+fn radix_sort_by_key(items: &mut Vec<u64>, spare: &mut Vec<u64>, counts: &DigitCounts) {
     spare.resize(items.len(), 0);
     for (pass, pass_counts) in counts.iter().enumerate() {
         // A digit that every item shares leaves the order as it is.
-        if pass_counts.iter().any(|count| *count == items.len()) {
+        if pass_counts.iter().any(|count| *count as usize == items.len()) {
             continue;
         }
         let mut next = [0usize; BUCKETS];
         let mut total = 0;
         for (slot, count) in next.iter_mut().zip(pass_counts) {
             *slot = total;
-            total += count;
+            total += *count as usize;
         }
         for &item in items.iter() {
             let bucket = digit(item, pass);
@@ -187,9 +196,10 @@ mod tests {
 
     #[test]
     fn values_equal_at_nine_digits_do_not_vary() {
-        assert!(!tie_safe_values_vary(&[5.0, 5.0 * (1.0 + 1e-12), 5.0]));
-        assert!(tie_safe_values_vary(&[5.0, -5.0]));
-        assert!(!tie_safe_values_vary(&[0.0, 0.0]));
+        assert!(!tie_safe_values_vary_where(&[1.0, 0.0, 1.0], &[5.0, 0.0, 5.0 * (1.0 + 1e-12)]));
+        assert!(tie_safe_values_vary_where(&[1.0, 0.0, 1.0], &[5.0, 0.0, 4.0]));
+        assert!(tie_safe_values_vary_where(&[1.0, 1.0], &[5.0, -5.0]));
+        assert!(!tie_safe_values_vary_where(&[1.0, 1.0], &[0.0, 0.0]));
         assert_eq!(tie_safe_spearman(&[0.0, 0.0, 0.0], &[1.0, 2.0, 3.0], &mut RankBuffers::default()), None);
     }
 }
