@@ -156,7 +156,7 @@ impl Panel {
     /// `w + lag`, over the EX table's weeks, keeping the teams with at least `min_pairs` pairs.
     pub fn fill_paired(&mut self, ex: &Table, cx: &Table, lag: i64, min_pairs: usize) {
         let offset = usize::try_from(ex.first_week + lag - cx.first_week).unwrap_or(usize::MAX);
-        let n_teams = if ex.n_weeks == 0 { 0 } else { ex.values.len() / ex.n_weeks };
+        let n_teams = ex.values.len().checked_div(ex.n_weeks).unwrap_or(0);
         let fits = offset.checked_add(ex.n_weeks).is_some_and(|end| end <= cx.n_weeks);
         let paired_row = |team: usize| -> (&[f64], &[f64]) {
             (ex.row(team), if fits { &cx.row(team)[offset..offset + ex.n_weeks] } else { &[] })
@@ -658,10 +658,10 @@ mod tests {
     /// The autocorrelation sums as the module header of [`crate::linkage`] defines them, team by
     /// team over pairs of weeks exactly `k` apart, looked up week by week.
     fn lagged_sum_by_definition(teams: &[TeamPairs], cutoff: usize) -> f64 {
-        let squares = |side: fn(&TeamPairs) -> &[f64]| -> f64 {
-            teams.iter().flat_map(|team| side(team).iter()).map(|v| v * v).sum()
-        };
-        let products = |side: fn(&TeamPairs) -> &[f64], lag: i64| -> f64 {
+        type Side = fn(&TeamPairs) -> &[f64];
+        let squares =
+            |side: Side| -> f64 { teams.iter().flat_map(|team| side(team).iter()).map(|v| v * v).sum() };
+        let products = |side: Side, lag: i64| -> f64 {
             let mut total = 0.0;
             for team in teams {
                 for (i, week) in team.weeks.iter().enumerate() {
@@ -672,7 +672,7 @@ mod tests {
             }
             total
         };
-        let (ex, cx): (fn(&TeamPairs) -> &[f64], fn(&TeamPairs) -> &[f64]) = (|t| &t.ex, |t| &t.cx);
+        let (ex, cx): (Side, Side) = (|t| &t.ex, |t| &t.cx);
         (1..=cutoff as i64)
             .map(|lag| (products(ex, lag) / squares(ex)) * (products(cx, lag) / squares(cx)))
             .sum()
