@@ -84,6 +84,10 @@ enum Task {
         python: PathBuf,
         #[arg(long)]
         work_dir: PathBuf,
+        /// Compare with the pandas result an earlier run of the same size left in the work
+        /// directory instead of running pandas again (the data are the same: a fixed seed).
+        #[arg(long)]
+        reuse_reference: bool,
     },
     /// Polso's side of `linkage`, in a process of its own (used by `linkage`).
     #[command(hide = true)]
@@ -139,9 +143,9 @@ fn main() -> Result<()> {
             std::fs::create_dir_all(&work_dir)?;
             hr::run(teams, weeks, &server_binary, &work_dir)?
         }
-        Task::Linkage { teams, weeks, python, work_dir } => {
+        Task::Linkage { teams, weeks, python, work_dir, reuse_reference } => {
             std::fs::create_dir_all(&work_dir)?;
-            linkage::run(teams, weeks, &python, &reference_script(), &work_dir)?
+            linkage::run(teams, weeks, &python, &reference_script(), &work_dir, reuse_reference)?
         }
         Task::LinkagePolso { directory, output } => return linkage::run_polso(&directory, &output),
     };

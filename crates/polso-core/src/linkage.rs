@@ -19,7 +19,8 @@
 //!   its own usual level *and above what the whole organisation did that week*, is its CSAT `L` weeks
 //!   later above its own usual level and that week's?"). Each side is replaced by its residual from
 //!   team and week effects, `x_tw − a_t − b_w`, the least-squares projection off team and week
-//!   dummies, computed by alternating projections (team means, then week means, to convergence).
+//!   dummies (team means removed, then the week effects solved for by conjugate gradients; the
+//!   header of `linkage/panel.rs` has the method).
 //!   A season, a campaign or any other week effect shared by all teams drops out; without this step a
 //!   shared week effect alone makes a "significant" lag-0 linkage. Pearson on the pooled residuals,
 //!   and Spearman on their ranks (residuals compared at 9 significant digits of the largest, so that
@@ -145,10 +146,28 @@
 //! figure is below [`MIN_EFFECTIVE_N`], a correlation has no estimate and says why ([`NotEnoughData`]).
 //! Such cells are neither coloured nor ranked and take no part in the Benjamini–Hochberg adjustment.
 //!
+//! # How the grid is computed
+//!
+//! The grid is 19 EX metrics × the CX metrics × 9 lags, each cell a pooled panel of up to teams ×
+//! weeks pairs (650,000 at 5,000 teams over three years), so it is computed on a dense layout rather
+//! than on per-team maps. Each metric becomes one team × week table once ([`LinkageSeries::grid`]);
+//! a cell's pairs are an EX table row beside the CX row shifted by the lag, laid out in one dense
+//! panel (`linkage/panel.rs`, whose header describes the layout) that every figure of the cell
+//! shares: the between-team means and the first differences are read from it, the team-demeaned
+//! figure is computed on the way to the two-way one, and the panels' memory is reused from cell to
+//! cell. The two-way residuals come from conjugate gradients on the week effects (a few sweeps per
+//! cell for both sides together), Spearman's ranks from a radix sort of the residuals' 9-digit keys
+//! (`linkage/ranks.rs`), and the sums run in interleaved lanes that the compiler vectorises
+//! (`linkage/lanes.rs`). The detail view's functions build the same panel from per-team pairs and
+//! so compute the same numbers. Every figure is checked against scipy to 1e-9
+//! (`tests/it/linkage_reference.rs`, and the benchmark's pandas grid at 500 and 5,000 teams).
+//!
 //! Pure: no IO, no clock, no randomness (the permutation test's shifts are fixed, not drawn).
 
 pub mod customers;
+mod lanes;
 mod panel;
+mod ranks;
 pub mod teams;
 #[cfg(test)]
 mod tests;
@@ -163,7 +182,7 @@ use crate::stats::{
     ordinary_least_squares, sample_size_for_power,
 };
 use crate::week::IsoWeek;
-use panel::{Residuals, TeamPairs, effective_size, first_differences, team_demeaned, two_way};
+use panel::{Panel, Residuals, Table, TeamPairs, effective_size, two_way};
 
 pub use customers::{CustomerWeighted, CxReliability, SamplingModel, cx_reliability, pool_four_weeks};
 pub use teams::{Heterogeneity, TeamCorrelation, TeamDifferences};
@@ -755,11 +774,25 @@ impl LinkageSeries {
     /// [`MIN_CX_RESPONSES`] responses are left out (and counted) before anything else, the common
     /// window included. Fails on a non-finite value or a (team, week, metric) given twice.
     pub fn new(ex: &[ExObservation], cx: &[CxObservation]) -> Result<LinkageSeries, LinkageError> {
-        let team_names: BTreeSet<&str> =
-            ex.iter().map(|o| o.team.as_str()).chain(cx.iter().map(|o| o.team.as_str())).collect();
+        // Observations come grouped by team as a rule: a name is looked up only when it changes.
+        let mut team_names: BTreeSet<&str> = BTreeSet::new();
+        let mut previous_name = None;
+        for name in ex.iter().map(|o| o.team.as_str()).chain(cx.iter().map(|o| o.team.as_str())) {
+            if previous_name != Some(name) {
+                team_names.insert(name);
+                previous_name = Some(name);
+            }
+        }
         let teams: Vec<String> = team_names.iter().map(|name| (*name).to_owned()).collect();
         let team_index: HashMap<&str, usize> =
             team_names.iter().enumerate().map(|(index, name)| (*name, index)).collect();
+        let mut last_team: (&str, usize) = ("", usize::MAX);
+        let mut team_of = |name: &str| -> usize {
+            if last_team.1 == usize::MAX || last_team.0 != name {
+                last_team = (team_names.get(name).copied().unwrap_or(""), team_index[name]);
+            }
+            last_team.1
+        };
         let team_count = teams.len();
 
         let mut ex_series: BTreeMap<Metric, Vec<BTreeMap<i64, f64>>> = BTreeMap::new();
@@ -767,7 +800,7 @@ impl LinkageSeries {
             check_finite(&observation.team, observation.week, observation.metric.key(), observation.value)?;
             let per_team =
                 ex_series.entry(observation.metric).or_insert_with(|| vec![BTreeMap::new(); team_count]);
-            let team = team_index[observation.team.as_str()];
+            let team = team_of(observation.team.as_str());
             if per_team[team].insert(observation.week.index(), observation.value).is_some() {
                 return Err(duplicate(&observation.team, observation.week, observation.metric.key()));
             }
@@ -783,7 +816,7 @@ impl LinkageSeries {
             let per_team = cx_series
                 .entry(observation.metric.clone())
                 .or_insert_with(|| vec![HashMap::new(); team_count]);
-            let team = team_index[observation.team.as_str()];
+            let team = team_of(observation.team.as_str());
             if per_team[team].insert(observation.week.index(), observation.value).is_some() {
                 return Err(duplicate(&observation.team, observation.week, observation.metric.key()));
             }
@@ -809,14 +842,38 @@ impl LinkageSeries {
     /// Computes the whole grid: every EX metric × CX metric × lag `0..=MAX_LAG_WEEKS` over the common
     /// window, with Benjamini–Hochberg adjustment and false-coverage intervals per family.
     pub fn grid(&self) -> LinkageGrid {
+        // Each metric as a team × week table, once: EX over the window, CX over the window and the
+        // lags after it (a lag is then an offset into the CX table).
+        let (start, end) = self.window;
+        let n_weeks = usize::try_from(end - start + 1).unwrap_or(0);
+        let lag_weeks = MAX_LAG_WEEKS as usize;
+        let cx_tables: Vec<(&CxMetric, Table)> = self
+            .cx
+            .iter()
+            .map(|(metric, per_team)| {
+                let mut table = Table::empty(self.teams.len(), start, n_weeks + lag_weeks);
+                for (team, weeks) in per_team.iter().enumerate() {
+                    weeks.iter().for_each(|(week, value)| table.set(team, *week, *value));
+                }
+                (metric, table)
+            })
+            .collect();
+        let mut panels = CellPanels::default();
         let mut cells = Vec::new();
         for ex_metric in Metric::ALL {
-            if !self.ex.contains_key(&ex_metric) {
+            let Some(per_team) = self.ex.get(&ex_metric) else {
                 continue;
+            };
+            let mut ex_table = Table::empty(self.teams.len(), start, n_weeks);
+            for (team, weeks) in per_team.iter().enumerate() {
+                // An empty window (start after end) has no week to fill.
+                if start <= end {
+                    weeks.range(start..=end).for_each(|(week, value)| ex_table.set(team, *week, *value));
+                }
             }
-            for cx_metric in self.cx.keys() {
+            for (cx_metric, cx_table) in &cx_tables {
                 for lag_weeks in 0..=MAX_LAG_WEEKS {
-                    cells.push(self.cell(ex_metric, cx_metric, lag_weeks));
+                    cells.push(cell(ex_metric, cx_metric, lag_weeks, &ex_table, cx_table, &mut panels));
                 }
             }
         }
@@ -874,7 +931,7 @@ impl LinkageSeries {
         };
         // The teams of the observed figure (two or more pairs), in name order (team indexes follow
         // the sorted names).
-        let teams: Vec<usize> = residuals.teams.iter().map(|team| team.team).collect();
+        let teams: Vec<usize> = residuals.panel.teams.clone();
         let n_teams = teams.len();
         if n_teams < MIN_PERMUTATION_TEAMS {
             return Err(NotEnoughData::TooFewTeams { teams: n_teams, minimum: MIN_PERMUTATION_TEAMS });
@@ -947,24 +1004,58 @@ impl LinkageSeries {
         }
         pairs
     }
+}
 
-    fn cell(&self, ex_metric: Metric, cx_metric: &CxMetric, lag_weeks: u32) -> LinkageCell {
-        let paired = self.paired(ex_metric, cx_metric, lag_weeks);
-        let (within_pearson, within_spearman) = within_team(&two_way(&paired));
-        let (team_demeaned_pearson, _) = within_team(&team_demeaned(&paired));
-        let (first_difference_pearson, _) = within_team(&two_way(&first_differences(&paired)));
-        let (between_pearson, between_spearman) = between_team(&paired);
-        LinkageCell {
-            ex_metric,
-            cx_metric: cx_metric.clone(),
-            lag_weeks,
-            within_pearson,
-            within_spearman,
-            team_demeaned_pearson,
-            first_difference_pearson,
-            between_pearson,
-            between_spearman,
-        }
+/// The panels one cell is computed in, kept from cell to cell so that their memory is reused.
+#[derive(Default)]
+struct CellPanels {
+    levels: Residuals,
+    differences: Residuals,
+    buffers: FigureBuffers,
+}
+
+/// The pooled residuals and the ranking's memory of a within-team figure, kept from one figure to
+/// the next.
+#[derive(Default)]
+struct FigureBuffers {
+    pooled_ex: Vec<f64>,
+    pooled_cx: Vec<f64>,
+    ranks: ranks::RankBuffers,
+}
+
+/// One cell of the grid from the EX and CX tables: the pairs are laid out once
+/// ([`Panel::fill_paired`]), the between-team means and the first differences taken from them, then
+/// the levels are team-demeaned (the team-demeaned figure) and their week effects removed on top
+/// (the default figure), and the differences are two-way demeaned (the drift-robust figure).
+fn cell(
+    ex_metric: Metric,
+    cx_metric: &CxMetric,
+    lag_weeks: u32,
+    ex_table: &Table,
+    cx_table: &Table,
+    panels: &mut CellPanels,
+) -> LinkageCell {
+    let CellPanels { levels, differences, buffers } = panels;
+    levels.panel.fill_paired(ex_table, cx_table, i64::from(lag_weeks), 2);
+    let (between_pearson, between_spearman) = between_team(&levels.panel);
+    levels.panel.differences_into(&mut differences.panel, 2);
+    levels.absorbed = levels.panel.demean_teams();
+    let (team_demeaned_pearson, _) = within_team_figures(levels, false, buffers);
+    // The team means are gone; the two-way residuals remove the week effects from what is left.
+    levels.absorbed = levels.panel.remove_week_effects();
+    let (within_pearson, within_spearman) = within_team_figures(levels, true, buffers);
+    differences.absorbed = differences.panel.demean_teams_and_weeks();
+    let (first_difference_pearson, _) = within_team_figures(differences, false, buffers);
+    LinkageCell {
+        ex_metric,
+        cx_metric: cx_metric.clone(),
+        lag_weeks,
+        within_pearson,
+        within_spearman,
+        team_demeaned_pearson,
+        first_difference_pearson,
+        between_pearson,
+        between_spearman,
     }
 }
 
@@ -1011,8 +1102,21 @@ fn duplicate(team: &str, week: IsoWeek, metric: &str) -> LinkageError {
 
 /// Pearson and Spearman of a within-team figure from its residuals (module header, "Not enough data").
 fn within_team(residuals: &Residuals) -> (Correlation, Correlation) {
+    within_team_figures(residuals, true, &mut FigureBuffers::default())
+}
+
+/// Pearson and, when `with_spearman`, Spearman (residuals compared at 9 significant digits of the
+/// largest, so that values tied in the data, a coarse integer metric, whose residuals differ only by
+/// rounding error, stay ties) of a within-team figure. Without Spearman the second correlation is
+/// the first; the figure still has no variation when the rounded residuals of a side are all equal,
+/// as it has with Spearman.
+fn within_team_figures(
+    residuals: &Residuals,
+    with_spearman: bool,
+    buffers: &mut FigureBuffers,
+) -> (Correlation, Correlation) {
     let n = residuals.n();
-    let n_teams = residuals.teams.len();
+    let n_teams = residuals.panel.teams.len();
     let not_enough = |reason: NotEnoughData| {
         let correlation = Correlation::not_enough(n, n_teams, reason);
         (correlation.clone(), correlation)
@@ -1020,10 +1124,19 @@ fn within_team(residuals: &Residuals) -> (Correlation, Correlation) {
     if n < MIN_WITHIN_TEAM_PAIRS {
         return not_enough(NotEnoughData::TooFewPairs { pairs: n, minimum: MIN_WITHIN_TEAM_PAIRS });
     }
-    let (pooled_ex, pooled_cx) = residuals.pooled();
-    let (Some(pearson_r), Some(spearman_r)) =
-        (pearson(&pooled_ex, &pooled_cx), spearman(&tie_safe(&pooled_ex), &tie_safe(&pooled_cx)))
-    else {
+    let (pearson_r, spearman_r) = if with_spearman {
+        let FigureBuffers { pooled_ex, pooled_cx, ranks } = buffers;
+        let pooled = residuals.panel.pooled_into(pooled_ex, pooled_cx);
+        let (pooled_ex, pooled_cx) = (&pooled_ex[..pooled], &pooled_cx[..pooled]);
+        (lanes::pearson(pooled_ex, pooled_cx), ranks::tie_safe_spearman(pooled_ex, pooled_cx, ranks))
+    } else {
+        // Read in place: no pooled copy is needed without ranks.
+        let Panel { present, ex, cx, .. } = &residuals.panel;
+        let pearson_r = lanes::weighted_pearson(present, ex, cx);
+        let vary = |values: &[f64]| ranks::tie_safe_values_vary_where(present, values);
+        (pearson_r, pearson_r.filter(|_| vary(ex) && vary(cx)))
+    };
+    let (Some(pearson_r), Some(spearman_r)) = (pearson_r, spearman_r) else {
         return not_enough(NotEnoughData::NoVariation);
     };
     let n_effective = effective_size(residuals);
@@ -1035,23 +1148,20 @@ fn within_team(residuals: &Residuals) -> (Correlation, Correlation) {
     (correlation(pearson_r), correlation(spearman_r))
 }
 
-/// Residuals rounded to 9 significant digits of the largest, before ranking for Spearman's ρ: values
-/// tied in the data (a coarse integer metric) give residuals that differ only by rounding error, in
-/// an order that depends on how the projection was computed; rounded, they stay ties.
-fn tie_safe(values: &[f64]) -> Vec<f64> {
-    let scale = values.iter().fold(0.0f64, |largest, value| largest.max(value.abs()));
-    if scale == 0.0 {
-        return values.to_vec();
-    }
-    values.iter().map(|value| (value / scale * 1e9).round()).collect()
-}
-
-/// Between-team Pearson and Spearman for one cell's pairs.
-fn between_team(paired: &[TeamPairs]) -> (Correlation, Correlation) {
-    let (ex_means, cx_means): (Vec<f64>, Vec<f64>) = paired
+/// Between-team Pearson and Spearman for one cell's pairs (the teams of `levels` with at least
+/// [`MIN_PAIRS_FOR_TEAM_MEAN`] pairs, by their mean EX and mean CX).
+fn between_team(levels: &Panel) -> (Correlation, Correlation) {
+    let n_weeks = levels.n_weeks.max(1);
+    let (ex_means, cx_means): (Vec<f64>, Vec<f64>) = levels
+        .counts
         .iter()
-        .filter(|team| team.weeks.len() >= MIN_PAIRS_FOR_TEAM_MEAN)
-        .map(|team| (mean(&team.ex), mean(&team.cx)))
+        .zip(levels.ex.chunks_exact(n_weeks).zip(levels.cx.chunks_exact(n_weeks)))
+        .filter(|(count, _)| **count >= MIN_PAIRS_FOR_TEAM_MEAN)
+        .map(|(count, (ex, cx))| {
+            let pairs = *count as f64;
+            // Sums over the row in week order: the absent weeks add exact zeros.
+            (ex.iter().sum::<f64>() / pairs, cx.iter().sum::<f64>() / pairs)
+        })
         .unzip();
     let n = ex_means.len();
     let not_enough = |reason: NotEnoughData| {

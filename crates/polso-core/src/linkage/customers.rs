@@ -89,7 +89,7 @@ use crate::bank::Metric;
 use crate::cx::CxMetric;
 use crate::stats::mean;
 
-use super::panel::{Residuals, TeamPairs, effective_size, two_way};
+use super::panel::{Panel, Residuals, TeamPairs, effective_size, two_way};
 use super::{
     Correlation, CorrelationOutcome, CxObservation, LinkageSeries, MIN_CX_RESPONSES, MIN_EFFECTIVE_N,
     MIN_WITHIN_TEAM_PAIRS, NotEnoughData, estimate,
@@ -285,7 +285,8 @@ impl LinkageSeries {
             .into_iter();
         let weights: Vec<Vec<f64>> =
             teams.iter().map(|team| all_weights.by_ref().take(team.weeks.len()).collect()).collect();
-        let residuals = Residuals { teams: weighted_two_way(&teams, &weights), absorbed };
+        let residuals =
+            Residuals { panel: Panel::from_pairs(&weighted_two_way(&teams, &weights), 1), absorbed };
         let flat: Vec<f64> = weights.iter().flatten().copied().collect();
         let (weight_sum, weight_squares): (f64, f64) =
             flat.iter().fold((0.0, 0.0), |(sum, squares), w| (sum + w, squares + w * w));
@@ -295,7 +296,7 @@ impl LinkageSeries {
         } else {
             1.0
         };
-        let n_teams = residuals.teams.len();
+        let n_teams = residuals.panel.teams.len();
         let outcome = (|| {
             if n < MIN_WITHIN_TEAM_PAIRS {
                 return CorrelationOutcome::NotEnoughData(NotEnoughData::TooFewPairs {

@@ -88,7 +88,7 @@ use crate::bank::Metric;
 use crate::cx::CxMetric;
 use crate::stats::{NORMAL_QUANTILE_975, pearson};
 
-use super::panel::{TeamPairs, autocorrelation_product_sum, two_way};
+use super::panel::{Panel, TeamPairs, autocorrelation_product_sum, two_way};
 use super::{LinkageSeries, MAX_AUTOCORRELATION_LAG_WEEKS, NotEnoughData};
 
 /// A team's own correlation needs at least this many paired weeks (as the pooled figure does).
@@ -214,7 +214,7 @@ impl LinkageSeries {
         let n = residuals.n();
         let degrees_of_freedom = (n + 1).saturating_sub(residuals.absorbed) as f64;
         let mut own: Vec<(String, usize, f64, f64)> = Vec::new();
-        for team in &residuals.teams {
+        for team in &residuals.panel.team_pairs() {
             let n_team = team.weeks.len();
             if n_team < MIN_TEAM_PAIRS {
                 continue;
@@ -287,7 +287,7 @@ fn team_effective_size(team: &TeamPairs, m_team: f64) -> f64 {
         _ => 0,
     };
     let cutoff = MAX_AUTOCORRELATION_LAG_WEEKS.min(usize::try_from(span / 4).unwrap_or(0));
-    let lagged_sum = autocorrelation_product_sum(std::slice::from_ref(team), cutoff);
+    let lagged_sum = autocorrelation_product_sum(&Panel::from_pairs(std::slice::from_ref(team), 1), cutoff);
     let denominator = 1.0 + 2.0 * lagged_sum;
     let n_effective = if denominator > 0.0 { m_team / denominator } else { m_team };
     n_effective.clamp(3.0_f64.min(m_team), m_team)

@@ -69,6 +69,21 @@ fn too_little_data_is_said_not_guessed() {
     assert_eq!(grid.cell(Metric::Engagement, &CxMetric::Csat, 8).unwrap().within_pearson.n, 5);
 }
 
+/// CX that ends less than [`MAX_LAG_WEEKS`] after the EX starts leaves no common window: every cell
+/// says there are no pairs, and nothing panics (the dense grid once took an empty window as a
+/// reversed range of weeks).
+#[test]
+fn cx_ending_before_the_window_gives_cells_without_pairs() {
+    let ex: Vec<ExObservation> = (0..13).map(|w| observation_ex("a", 1300 + w, w as f64)).collect();
+    let cx: Vec<CxObservation> = (0..5).map(|w| observation_cx("a", 1300 + w, w as f64)).collect();
+    let grid = compute_linkage(&ex, &cx).unwrap();
+    assert_eq!(grid.cells.len(), 9);
+    for cell in &grid.cells {
+        assert_eq!(cell.within_pearson.n, 0, "{cell:?}");
+        assert!(cell.within_pearson.not_enough_data().is_some());
+    }
+}
+
 #[test]
 fn constant_series_have_no_variation() {
     let ex: Vec<ExObservation> = (0..20).map(|w| observation_ex("a", 1300 + w, 50.0)).collect();
@@ -209,7 +224,7 @@ fn two_way_residuals_of_a_balanced_panel_are_the_double_demeaned_values() {
         for w in 0..6 {
             let week_mean = teams.iter().map(|t| t.ex[w]).sum::<f64>() / 4.0;
             let expected = original.ex[w] - team_mean - week_mean + grand;
-            assert!(close(residuals.teams[t].ex[w], expected, 1e-12));
+            assert!(close(residuals.panel.team_pairs()[t].ex[w], expected, 1e-12));
         }
     }
     // 4 teams + 6 weeks − 1 component.
