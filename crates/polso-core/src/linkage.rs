@@ -165,6 +165,14 @@
 //! Pure: no IO, no clock, no randomness (the permutation test's shifts are fixed, not drawn).
 
 pub mod customers;
+/// A deterministic number in [−1, 1) from a seed, a team and a week (SplitMix64), for the tests'
+/// synthetic series.
+#[cfg(test)]
+pub(crate) fn test_noise(seed: u64, team: usize, week: i64) -> f64 {
+    let mixed =
+        seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add((team as u64) << 32).wrapping_add(week as u64);
+    crate::splitmix::SplitMix64::new(mixed).uniform() * 2.0 - 1.0
+}
 mod lanes;
 mod panel;
 mod ranks;

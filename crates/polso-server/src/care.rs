@@ -16,7 +16,7 @@ use polso_api::{CareContact, CareContactKind, CareContacts};
 
 use crate::error::{Result, ServerError};
 use crate::http::{AppState, AuthenticatedDevice};
-use crate::results_http::NoParameters;
+use crate::results_http::{NoParameters, refuse_parameters};
 use crate::store::ServerStore;
 
 /// The longest name of a care contact, in characters.
@@ -219,9 +219,7 @@ pub(crate) async fn read_care_contacts(
     device: AuthenticatedDevice,
     query: std::result::Result<Query<NoParameters>, QueryRejection>,
 ) -> Result<Json<CareContacts>> {
-    query.map_err(|rejection| {
-        ServerError::InvalidInput(format!("this request takes no parameter: {}", rejection.body_text()))
-    })?;
+    refuse_parameters(query)?;
     let organisation_id = device.membership.organisation_id.clone();
     let contacts = state.blocking(move |store| store.care_contacts(&organisation_id)).await?;
     Ok(Json(contacts))

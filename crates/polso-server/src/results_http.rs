@@ -36,6 +36,15 @@ pub(crate) const MONTH_WEEKS: i64 = 4;
 #[serde(deny_unknown_fields)]
 pub(crate) struct NoParameters {}
 
+/// `invalid_input` when a request that takes no parameter was given one.
+pub(crate) fn refuse_parameters(
+    query: std::result::Result<Query<NoParameters>, QueryRejection>,
+) -> Result<()> {
+    query.map(|_| ()).map_err(|rejection| {
+        ServerError::InvalidInput(format!("this request takes no parameter: {}", rejection.body_text()))
+    })
+}
+
 /// The last published month (four weeks) of the device's team, its department and the
 /// organisation: every metric's published cells of the three units, and their head-counts for the
 /// participation rate.
@@ -56,9 +65,7 @@ pub(crate) async fn read_team_results(
     device: AuthenticatedDevice,
     query: std::result::Result<Query<NoParameters>, QueryRejection>,
 ) -> Result<Json<TeamResults>> {
-    query.map_err(|rejection| {
-        ServerError::InvalidInput(format!("this request takes no parameter: {}", rejection.body_text()))
-    })?;
+    refuse_parameters(query)?;
     let membership = device.membership;
     let organisation_id = membership.organisation_id.clone();
     let results = publish_then_read(&state, organisation_id, move |store, organisation_id, settings, now| {

@@ -334,14 +334,7 @@ mod tests {
     use crate::linkage::{CxObservation, ExObservation};
     use crate::week::IsoWeek;
 
-    /// A deterministic number in [−1, 1) from a seed, a team and a week (SplitMix64).
-    fn noise(seed: u64, team: usize, week: i64) -> f64 {
-        let mixed = seed
-            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
-            .wrapping_add((team as u64) << 32)
-            .wrapping_add(week as u64);
-        crate::splitmix::SplitMix64::new(mixed).uniform() * 2.0 - 1.0
-    }
+    use crate::linkage::test_noise as noise;
 
     /// Twelve teams over 80 weeks; team `t`'s CSAT follows its engagement two weeks later with the
     /// slope `slope(t)` plus noise of its own.

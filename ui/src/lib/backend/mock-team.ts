@@ -2,30 +2,10 @@
 // with a driver its team had too few answers for and measures not asked this month.
 
 import type { MetricKey } from '../bindings/MetricKey';
+import { METRIC_KEYS } from '../codes';
 import type { MonthFigure } from '../bindings/MonthFigure';
 import type { MyTeamMonth } from '../bindings/MyTeamMonth';
 
-const ALL_METRICS: MetricKey[] = [
-  'wellbeing',
-  'life_satisfaction',
-  'who5',
-  'burnout',
-  'engagement',
-  'work_life_balance',
-  'communication',
-  'team_cohesion',
-  'tools',
-  'empowerment',
-  'role_clarity',
-  'recognition',
-  'growth',
-  'trust',
-  'customer_focus',
-  'customer_empathy',
-  'manager_support',
-  'flexibility',
-  'enps',
-];
 
 function released(mean: number, n: number, weeks = 1): MonthFigure {
   return { mean, n, weeks_asked: weeks, weeks_released: weeks };
@@ -59,7 +39,7 @@ export function sampleMyTeamMonth(): MyTeamMonth {
       { unit_kind: 'department', name: 'Customer Care', answered: 38, headcount: 52, rate: 38 / 52 },
       { unit_kind: 'organisation', name: 'Demo Srl', answered: 460, headcount: 640, rate: 460 / 640 },
     ],
-    metrics: ALL_METRICS.map((metric) => {
+    metrics: METRIC_KEYS.map((metric) => {
       const [team, department, organisation] = FIGURES[metric] ?? [NOT_ASKED, NOT_ASKED, NOT_ASKED];
       return { metric, team, department, organisation };
     }),
