@@ -778,3 +778,60 @@ async fn a_team_drill_down_compares_and_saves_its_tables_and_charts() -> Result<
     drop(server);
     result
 }
+
+/// Issue 16, "a manager sees only their team": the demo's manager token (Help desk) connects in
+/// the real app; the shell says whose manager it is and offers the team view and About only, the
+/// team picker lists Help desk alone, its comparison is shown beside its department and the
+/// organisation, and the axe audit finds nothing serious.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_manager_sees_only_their_team() -> Result<()> {
+    if !enabled("a_manager_sees_only_their_team") {
+        return Ok(());
+    }
+    let server_dir = tempfile::tempdir()?;
+    let database = server_dir.path().join("demo.db");
+    let printed = admin(&database, &["demo-seed", "--weeks", "12", "--today", TODAY])?;
+    let manager_token = printed
+        .lines()
+        .find(|line| line.starts_with("manager token "))
+        .and_then(|line| line.rsplit(": ").next())
+        .map(|token| token.trim().to_owned())
+        .context("demo-seed printed no 'manager token' line")?;
+    let server = RunningServer::start(&database, &[])?;
+    let data_dir = tempfile::tempdir()?;
+    let app =
+        AppSession::start(&Launch { today: Some(TODAY.to_owned()), ..Launch::new(data_dir.path()) }).await?;
+    let result = async {
+        app.testid("role-hr").await?.click().await?;
+        app.testid("hr-connect-server").await?.send_keys(&server.url).await?;
+        app.testid("hr-connect-token").await?.send_keys(&manager_token).await?;
+        app.testid("hr-connect-submit").await?.click().await?;
+        let manager_of =
+            app.wait_for_css("[data-testid='hr-manager-of']", Duration::from_secs(20)).await?.text().await?;
+        ensure!(manager_of.contains("Manager of Help desk"), "the shell says whose manager: {manager_of}");
+        for view in ["hr_overview", "hr_heatmap", "hr_linkage", "hr_cx"] {
+            ensure!(!app.has_testid(&format!("nav-{view}")).await?, "a manager is offered {view}");
+        }
+        app.wait_for_css("[data-testid='team-compared']", Duration::from_secs(30)).await?;
+        let options = app.client.find_all(Locator::Css("[data-testid='team-select'] option")).await?;
+        let mut names = Vec::new();
+        for option in options {
+            names.push(option.text().await?.trim().to_owned());
+        }
+        ensure!(names == ["Help desk"], "the team picker lists {names:?}");
+        let compared = app.testid("team-compared").await?.text().await?;
+        ensure!(compared.contains("Help desk") && compared.contains("Customer Care"), "compared: {compared}");
+        ensure!(!app.has_testid("error-alert").await?, "the manager's view shows an error");
+        let violations = app.axe_violations().await?;
+        ensure!(
+            violations.is_empty(),
+            "the manager's team view has accessibility violations: {violations:?}"
+        );
+        app.screenshot("hr-manager").await?;
+        Ok(())
+    }
+    .await;
+    app.stop().await;
+    drop(server);
+    result
+}
