@@ -308,12 +308,21 @@ pub struct WeekPeriod {
 }
 
 /// A team as the heatmap lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct HeatmapTeam {
     /// The team's id.
     pub id: String,
     /// The team's name.
     pub name: String,
+    /// How many answered a week in the current period, on average over its weeks whose count was
+    /// released (each week's released count of the most-answered metric asked); absent when none
+    /// was released.
+    pub answered: Option<f64>,
+    /// The team's declared head-count, when the server says.
+    pub headcount: Option<u32>,
+    /// `answered / headcount`, at most 1 (a noisy count may pass the head-count); absent when
+    /// either is.
+    pub participation: Option<f64>,
 }
 
 /// One team's figure for one metric over the current period, with its change

@@ -18,6 +18,11 @@ pub struct UnitRef {
     pub id: String,
     /// Its name.
     pub name: String,
+    /// A team's declared head-count, for participation rates; absent for a department or the
+    /// organisation, and for a team without one.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub headcount: Option<u32>,
 }
 
 /// A department and its teams, ordered by name.

@@ -325,7 +325,13 @@ pub fn read_hr_heatmap(
             tables.push((metric, table));
         }
     }
-    Ok(shape_heatmap(current_start..=current_end, previous_start..=previous_end, &tables))
+    let mut heatmap = shape_heatmap(current_start..=current_end, previous_start..=previous_end, &tables);
+    // The head-counts for the participation rate; a server that does not give them leaves the
+    // rate out, never the heatmap.
+    if let Ok(units) = get_from_server::<OrganisationUnits>(transport, credentials, "/v1/units") {
+        add_headcounts(&mut heatmap, &units);
+    }
+    Ok(heatmap)
 }
 
 /// `invalid_input` naming `field` when `weeks` is outside `allowed`:
@@ -543,11 +549,22 @@ pub fn shape_heatmap(
     for (_, table) in tables {
         for cell in table.cells.iter().filter(|cell| cell.unit_kind == UnitKind::Team) {
             if !teams.iter().any(|team| team.id == cell.unit_id) {
-                teams.push(HeatmapTeam { id: cell.unit_id.clone(), name: cell.unit_name.clone() });
+                teams.push(HeatmapTeam {
+                    id: cell.unit_id.clone(),
+                    name: cell.unit_name.clone(),
+                    answered: None,
+                    headcount: None,
+                    participation: None,
+                });
             }
         }
     }
     teams.sort_by(|left, right| left.name.cmp(&right.name).then_with(|| left.id.cmp(&right.id)));
+    if let Some(weeks) = &current_published {
+        for team in &mut teams {
+            team.answered = answered_per_week(tables, &team.id, weeks);
+        }
+    }
     let mut cells = Vec::with_capacity(teams.len() * tables.len());
     for team in &teams {
         for (metric, table) in tables {
@@ -585,6 +602,48 @@ pub fn shape_heatmap(
         cells,
         published_through: publication.published_through_text(),
         next_publication: publication.next_publication,
+    }
+}
+
+/// How many of `team_id` answered a week over `weeks`: each week's released count of the
+/// most-answered metric asked (as the overview's participation counts it), averaged over the weeks
+/// whose count was released.
+fn answered_per_week(
+    tables: &[(MetricKey, AggregateTable)],
+    team_id: &str,
+    weeks: &RangeInclusive<IsoWeek>,
+) -> Option<f64> {
+    let mut most: std::collections::BTreeMap<String, u32> = std::collections::BTreeMap::new();
+    let team_cells = tables.iter().flat_map(|(_, table)| table.cells.iter()).filter(|cell| {
+        cell.unit_kind == UnitKind::Team && cell.unit_id == team_id && cell.asked && cell.released
+    });
+    for cell in team_cells {
+        if let (Some(n), Ok(week)) = (cell.n, cell.week.parse::<IsoWeek>())
+            && weeks.contains(&week)
+        {
+            let entry = most.entry(cell.week.clone()).or_default();
+            *entry = (*entry).max(n);
+        }
+    }
+    (!most.is_empty()).then(|| most.values().map(|&n| f64::from(n)).sum::<f64>() / most.len() as f64)
+}
+
+/// Gives the heatmap's teams their head-counts from the units the server listed, and their
+/// participation rate (at most 1: with differential privacy a released count is noisy).
+pub fn add_headcounts(heatmap: &mut HrHeatmap, units: &OrganisationUnits) {
+    for team in &mut heatmap.teams {
+        team.headcount = units
+            .departments
+            .iter()
+            .flat_map(|department| department.teams.iter())
+            .find(|unit| unit.id == team.id)
+            .and_then(|unit| unit.headcount);
+        team.participation = match (team.answered, team.headcount) {
+            (Some(answered), Some(headcount)) if headcount > 0 => {
+                Some((answered / f64::from(headcount)).min(1.0))
+            }
+            _ => None,
+        };
     }
 }
 

@@ -434,10 +434,20 @@ fn the_heatmap_compares_the_latest_period_with_the_one_before_and_keeps_small_te
         urls[0], "http://server/v1/aggregates?unit=team&key=wellbeing&from=2026-W47&to=2026-W47",
         "one read of last week learns the last published week"
     );
-    assert_eq!(urls.len(), 1 + MetricKey::ALL.len());
+    // One read of last week, one per metric, and the units for the head-counts.
+    assert_eq!(urls.len(), 1 + MetricKey::ALL.len() + 1);
+    assert_eq!(urls.last().map(String::as_str), Some("http://server/v1/units"));
     assert!(
-        urls[1..].iter().all(|url| url.contains("unit=team&") && url.contains("from=2026-W40&to=2026-W47"))
+        urls[1..urls.len() - 1]
+            .iter()
+            .all(|url| url.contains("unit=team&") && url.contains("from=2026-W40&to=2026-W47"))
     );
+    // Help desk's released counts in W44–W47: 8, 8, 8 and 12 a week; Escalations' all withheld. The
+    // fake server's units name no team, so no head-count and no rate.
+    let help_desk = heatmap.teams.iter().find(|team| team.name == "Help desk").unwrap();
+    assert_eq!((help_desk.answered, help_desk.headcount, help_desk.participation), (Some(9.0), None, None));
+    let escalations = heatmap.teams.iter().find(|team| team.name == "Escalations").unwrap();
+    assert_eq!(escalations.answered, None);
     assert_eq!(heatmap.published_through.as_deref(), Some("2026-W47"));
     assert!(heatmap.cells.iter().all(|cell| cell.published));
     let names: Vec<&str> = heatmap.teams.iter().map(|team| team.name.as_str()).collect();
@@ -628,7 +638,12 @@ fn the_heatmaps_latest_period_ends_with_the_last_published_week() {
         read_hr_heatmap(&server, &credentials, HrHeatmapQuery { period_weeks: 4 }, thursday()).unwrap();
     assert_eq!((heatmap.current.from.as_str(), heatmap.current.to.as_str()), ("2026-W43", "2026-W46"));
     assert_eq!((heatmap.previous.from.as_str(), heatmap.previous.to.as_str()), ("2026-W39", "2026-W42"));
-    assert!(server.urls()[1..].iter().all(|url| url.contains("from=2026-W39&to=2026-W46")));
+    assert!(
+        server.urls()[1..]
+            .iter()
+            .filter(|url| url.contains("/v1/aggregates"))
+            .all(|url| url.contains("from=2026-W39&to=2026-W46"))
+    );
     assert_eq!(heatmap.next_publication.as_ref().map(|next| next.week.as_str()), Some("2026-W47"));
     let help_desk = heatmap
         .cells
@@ -800,6 +815,32 @@ fn a_periods_enps_and_burnout_share_are_weighted_by_n_and_withheld_without_histo
 /// The units a fake server gives: no departments, and a questionnaire that
 /// adopted edition 3 from 2026-W45.
 const UNITS_WITH_AN_EDITION_CHANGE: &str = r#"{"organisation":{"id":"org_1","name":"Demo"},"departments":[],"questionnaire":[{"from_week":null,"edition":2,"who5":true},{"from_week":"2026-W45","edition":3,"who5":false}]}"#;
+
+/// The participation rate is the team's answered count over its declared head-count, capped at 1
+/// (a noisy count may pass it), and absent for a team the units do not give a head-count.
+#[test]
+fn the_heatmaps_participation_is_the_answered_count_over_the_headcount() {
+    let team = |id: &str, answered: Option<f64>| HeatmapTeam {
+        id: id.to_owned(),
+        name: id.to_owned(),
+        answered,
+        headcount: None,
+        participation: None,
+    };
+    let mut heatmap =
+        shape_heatmap(week("2026-W44")..=week("2026-W47"), week("2026-W40")..=week("2026-W43"), &[]);
+    heatmap.teams =
+        vec![team("t1", Some(9.0)), team("t2", Some(13.0)), team("t3", Some(4.0)), team("t4", None)];
+    let units: OrganisationUnits = serde_json::from_str(
+        r#"{"organisation":null,"departments":[{"id":"d1","name":"D","teams":[
+            {"id":"t1","name":"t1","headcount":12},{"id":"t2","name":"t2","headcount":12},
+            {"id":"t3","name":"t3"},{"id":"t4","name":"t4","headcount":5}]}],"questionnaire":[]}"#,
+    )
+    .unwrap();
+    add_headcounts(&mut heatmap, &units);
+    let rates: Vec<_> = heatmap.teams.iter().map(|team| (team.headcount, team.participation)).collect();
+    assert_eq!(rates, [(Some(12), Some(0.75)), (Some(12), Some(1.0)), (None, None), (Some(5), None)]);
+}
 
 /// A driver's period pools its weeks on the anchor's level when every
 /// released week has one, so a period that asked a harder item does not read

@@ -258,7 +258,7 @@ fn the_team_view_computes_each_units_periods_from_its_own_released_cells() {
         released(UnitKind::Department, "dep", week(1), 12, 65.0, 10.0),
     ];
     department_cells.extend([2, 3].map(|offset| not_asked(UnitKind::Department, "dep", week(offset))));
-    let unit = |id: &str| UnitRef { id: id.to_owned(), name: id.to_owned() };
+    let unit = |id: &str| UnitRef { id: id.to_owned(), name: id.to_owned(), headcount: None };
     let comparison = shape_comparison(
         week(0)..=week(3),
         unit("team_a"),

@@ -82,7 +82,10 @@ pub fn find_team(units: &OrganisationUnits, team_id: &str) -> Result<(UnitRef, U
         .iter()
         .find_map(|department| {
             department.teams.iter().find(|team| team.id == team_id).map(|team| {
-                (UnitRef { id: department.id.clone(), name: department.name.clone() }, team.clone())
+                (
+                    UnitRef { id: department.id.clone(), name: department.name.clone(), headcount: None },
+                    team.clone(),
+                )
             })
         })
         .ok_or_else(|| {

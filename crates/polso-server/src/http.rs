@@ -594,7 +594,7 @@ async fn read_units(
 ) -> Result<Json<OrganisationUnits>> {
     let organisation_id = access.organisation_id.clone();
     let tree = state.blocking(move |store| store.organisation_tree(&organisation_id)).await?;
-    let unit = |id: &str, name: &str| UnitRef { id: id.to_owned(), name: name.to_owned() };
+    let unit = |id: &str, name: &str| UnitRef { id: id.to_owned(), name: name.to_owned(), headcount: None };
     Ok(Json(OrganisationUnits {
         role: if access.is_manager() { HrRole::Manager } else { HrRole::Hr },
         organisation: access
@@ -611,7 +611,7 @@ async fn read_units(
                     .teams
                     .iter()
                     .filter(|team| access.reaches_team(&department.id, &team.id))
-                    .map(|team| unit(&team.id, &team.name))
+                    .map(|team| UnitRef { headcount: team.headcount, ..unit(&team.id, &team.name) })
                     .collect(),
             })
             .collect(),

@@ -21,7 +21,11 @@ async fn a_whole_organisation_token_sees_every_department_and_team() {
     let team_ids: Vec<&str> =
         departments[0]["teams"].as_array().unwrap().iter().map(|team| team["id"].as_str().unwrap()).collect();
     assert_eq!(team_ids, world.teams[0].iter().map(String::as_str).collect::<Vec<_>>());
-    // Structure only: nothing that counts people.
+    // Each team's declared head-count, for the heatmap's participation rate (the administrator's
+    // setting, not anything answered); the department and organisation carry none.
+    assert_eq!(departments[0]["teams"][0]["headcount"], crate::support::TEAM_HEADCOUNT);
+    assert!(body["organisation"]["headcount"].is_null() && departments[0]["headcount"].is_null());
+    // Structure only: nothing that counts answers.
     let text = body.to_string();
     assert!(!text.contains("\"n\"") && !text.contains("size"), "{text}");
 }

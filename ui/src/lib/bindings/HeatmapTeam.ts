@@ -11,4 +11,19 @@ id: string,
 /**
  * The team's name.
  */
-name: string, };
+name: string, 
+/**
+ * How many answered a week in the current period, on average over its weeks whose count was
+ * released (each week's released count of the most-answered metric asked); absent when none
+ * was released.
+ */
+answered: number | null, 
+/**
+ * The team's declared head-count, when the server says.
+ */
+headcount: number | null, 
+/**
+ * `answered / headcount`, at most 1 (a noisy count may pass the head-count); absent when
+ * either is.
+ */
+participation: number | null, };

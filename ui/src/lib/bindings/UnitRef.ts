@@ -11,4 +11,9 @@ id: string,
 /**
  * Its name.
  */
-name: string, };
+name: string, 
+/**
+ * A team's declared head-count, for participation rates; absent for a department or the
+ * organisation, and for a team without one.
+ */
+headcount?: number | null, };

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { HrHeatmap } from '../bindings/HrHeatmap';
 import { SAMPLE_NOT_ASKED_METRIC, sampleHrHeatmap } from '../backend/mock-hr';
-import { buildHeatmapOption, changeDirection, formatChange, shapeHeatmap } from './heatmap';
+import { answeredCell, buildHeatmapOption, changeDirection, formatChange, shapeHeatmap } from './heatmap';
 
 const HEATMAP: HrHeatmap = {
   k: 5,
   current: { from: '2026-W44', to: '2026-W47', from_monday: '2026-10-26', to_sunday: '2026-11-22' },
   previous: { from: '2026-W40', to: '2026-W43', from_monday: '2026-09-28', to_sunday: '2026-10-25' },
   teams: [
-    { id: 't1', name: 'Escalations' },
-    { id: 't2', name: 'Help desk' },
+    { id: 't1', name: 'Escalations', answered: null, headcount: 6, participation: null },
+    { id: 't2', name: 'Help desk', answered: 9, headcount: 12, participation: 0.75 },
   ],
   metrics: ['wellbeing', 'engagement', 'enps'],
   cells: [
@@ -214,5 +214,19 @@ describe('eNPS and the burnout share in the heatmap', () => {
     const data = shapeHeatmap(DERIVED, 'it-IT');
     expect(data.rows[0]![1]!.burnoutShareText).toBe('28%');
     expect(data.rows[1]![1]!).toMatchObject({ suppressed: true, burnoutShareText: null });
+  });
+});
+
+describe('the answered column', () => {
+  it('gives a rate with a head-count, a weekly count without, and fewer than k when no count was released', () => {
+    const base = { id: 't', name: 'T' };
+    expect(answeredCell({ ...base, answered: 9, headcount: 12, participation: 0.75 }, 'en-GB')).toEqual({
+      kind: 'rate',
+      percent: '75%',
+      answered: '9',
+      headcount: '12',
+    });
+    expect(answeredCell({ ...base, answered: 9, headcount: null, participation: null }, 'it-IT')).toEqual({ kind: 'count', answered: '9' });
+    expect(answeredCell({ ...base, answered: null, headcount: 12, participation: null }, 'en-GB')).toEqual({ kind: 'fewer_than_k' });
   });
 });

@@ -69,7 +69,7 @@ export interface HeatmapViewCell {
 
 /** Everything the heatmap chart and table draw. */
 export interface HeatmapViewData {
-  teams: { id: string; name: string }[];
+  teams: { id: string; name: string; answered: AnsweredCell }[];
   metrics: MetricKey[];
   /** Row by row (teams in order), each with one cell per metric in order. */
   rows: HeatmapViewCell[][];
@@ -79,6 +79,24 @@ export interface HeatmapViewData {
  * Shapes the back end's heatmap; a team × metric pair the back end left out counts as
  * suppressed (as not yet published before any week is published).
  */
+/** How many of a team answered in the current period: a rate with a head-count, else a weekly count. */
+export type AnsweredCell =
+  | { kind: 'rate'; percent: string; answered: string; headcount: string }
+  | { kind: 'count'; answered: string }
+  | { kind: 'fewer_than_k' };
+
+export function answeredCell(team: HrHeatmap['teams'][number], locale: string): AnsweredCell {
+  if (team.answered === null) return { kind: 'fewer_than_k' };
+  const whole = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
+  if (team.participation === null || team.headcount === null) return { kind: 'count', answered: whole.format(team.answered) };
+  return {
+    kind: 'rate',
+    percent: new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }).format(team.participation),
+    answered: whole.format(team.answered),
+    headcount: whole.format(team.headcount),
+  };
+}
+
 export function shapeHeatmap(heatmap: HrHeatmap, locale: string): HeatmapViewData {
   const byPair = new Map(heatmap.cells.map((cell) => [`${cell.team_id}\u0000${cell.metric}`, cell]));
   const rows = heatmap.teams.map((team, y) =>
@@ -121,7 +139,11 @@ export function shapeHeatmap(heatmap: HrHeatmap, locale: string): HeatmapViewDat
       };
     }),
   );
-  return { teams: heatmap.teams.map(({ id, name }) => ({ id, name })), metrics: [...heatmap.metrics], rows };
+  return {
+    teams: heatmap.teams.map((team) => ({ id: team.id, name: team.name, answered: answeredCell(team, locale) })),
+    metrics: [...heatmap.metrics],
+    rows,
+  };
 }
 
 /** What the chart needs from the UI besides the data. */
