@@ -4,11 +4,13 @@
 //! the manager reads their team's published cells and nothing of another
 //! team: not by id, not by listing, not by `unit=team` without an id, not
 //! through another team's department, not in the privacy ledger; the CX
-//! import is refused.
+//! import is refused. Actions follow the same scope, and an employee's device reads
+//! `/v1/team-results` of its own team only.
 //!
 //! Checked by mutation (2026-12-06): with `HrAccess::reaches_team` answering
 //! `true` for a manager, or `AuthenticatedHr` letting a manager through, this
-//! test fails.
+//! test fails; with the actions checking departments instead of teams, it fails at the
+//! sibling team.
 
 use std::sync::{Arc, Mutex};
 
@@ -144,6 +146,39 @@ fn a_manager_token_reads_its_team_and_nothing_of_another_through_the_real_binary
     ensure!(status == 403 && scores["code"] == "forbidden", "CX scores: {status} {scores}");
     let (status, stored) = read("/v1/cx?from=2026-W01&to=2026-W53", &hr)?;
     ensure!(status == 200 && stored["rows"] == json!([]), "{status} {stored}");
+
+    // Actions: the manager records for their own team only; another team of their own
+    // department is answered as a team that does not exist, and nothing is kept for it.
+    let action = |team: &str| json!({"team_id": team, "text": "Quieter Fridays", "owner": "Giulia", "due": "2026-12-20"});
+    let (status, recorded) = post_json(&url, "/v1/actions", Some(&manager), &action(teams[0]))?;
+    ensure!(status == 201, "the manager's own team: {status} {recorded}");
+    let (status, refused) = post_json(&url, "/v1/actions", Some(&manager), &action(teams[1]))?;
+    let (missing_status, missing) =
+        post_json(&url, "/v1/actions", Some(&manager), &action(&absent_like(teams[1])))?;
+    ensure!(status == 404 && missing_status == 404, "a sibling team: {status} {refused} / {missing}");
+    let (status, listed) = read(&format!("/v1/actions?team_id={}", teams[1]), &hr)?;
+    ensure!(status == 200 && listed["actions"] == json!([]), "kept for the sibling: {listed}");
+
+    // An employee's device reads its own team, department and organisation, never a sibling's
+    // cells nor another team's actions, and a parameter pointing elsewhere is refused.
+    let (status, mine) = read("/v1/team-results", &devices[0][0])?;
+    ensure!(status == 200, "{status} {mine}");
+    let allowed = [teams[0], organisation.departments[0].as_str(), organisation.id.as_str()];
+    ensure!(
+        !unit_ids(&mine).is_empty() && unit_ids(&mine).iter().all(|unit| allowed.contains(&unit.as_str())),
+        "units read by the device: {:?}",
+        unit_ids(&mine)
+    );
+    ensure!(mine["actions"][0]["text"] == "Quieter Fridays", "{}", mine["actions"]);
+    let (status, sibling) = read("/v1/team-results", &devices[1][0])?;
+    ensure!(
+        status == 200 && sibling["actions"] == json!([]),
+        "a sibling device reads: {}",
+        sibling["actions"]
+    );
+    ensure!(!unit_ids(&sibling).contains(&teams[0].to_owned()), "a sibling device reads the manager's team");
+    let (status, _) = read(&format!("/v1/team-results?team_id={}", teams[1]), &devices[0][0])?;
+    ensure!(status == 400, "a parameter pointing at another team: {status}");
     server.kill();
     Ok(())
 }
