@@ -46,6 +46,11 @@ pub struct TeamAction {
     pub due: String,
     /// When HR recorded it, RFC 3339.
     pub recorded_at: String,
+    /// The team's released "did it help?" answers; absent until the first step of at least k
+    /// answers is released.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub verdicts: Option<crate::ActionVerdicts>,
 }
 
 /// The actions of the teams asked for, newest first (`GET /v1/actions`).

@@ -100,6 +100,10 @@ pub enum ErrorCode {
     /// device pinned (two-server aggregation): reports of two-server weeks
     /// wait, never sent to a key the employee has not seen.
     HelperKeyChanged,
+    /// The device's previous comment still waits in its team's pool for a batch to gather; one
+    /// device has at most one comment in the pool, so a batch always comes from as many devices
+    /// as it holds comments. The app keeps the comment and sends it again later.
+    CommentWaiting,
     /// An exported file could not be written where the person chose: no
     /// permission, a full disk, a folder that is gone.
     ExportFailed,

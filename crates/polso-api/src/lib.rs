@@ -13,6 +13,7 @@ mod about;
 mod actions;
 mod app_sync;
 mod care;
+mod comments;
 mod credential;
 mod cx;
 mod cx_mapping;
@@ -44,6 +45,11 @@ pub use app_sync::{
     demo_environment,
 };
 pub use care::{CareContact, CareContactKind, CareContacts, CareSignal};
+pub use comments::{
+    ActionVerdict, ActionVerdicts, COMMENT_BODY_BYTES, CommentBatch, CommentQuery, CommentReply,
+    CommentThread, MAX_COMMENT_CHARS, MAX_REPLY_CHARS, MIN_COMMENT_BATCH, NewActionVerdict, NewComment,
+    NewReply, PoolReceipt, ReleasedComment, ReplyAuthor, TeamComments, ThreadRequest, VERDICT_BODY_BYTES,
+};
 pub use credential::{
     CREDENTIAL_VARIANT, Credential, CredentialEnrolRequest, CredentialKey, CredentialKeyRequest,
     CredentialRequest, CredentialSignature, PERSONAL_CODE_PREFIX,
@@ -138,6 +144,9 @@ pub fn export_bindings(dir: &Path) -> Result<(), ts_rs::ExportError> {
     MyTeamMonth::export_all(&config)?;
     NewAction::export_all(&config)?;
     ActionList::export_all(&config)?;
+    TeamComments::export_all(&config)?;
+    NewReply::export_all(&config)?;
+    ActionVerdict::export_all(&config)?;
     ActionQuery::export_all(&config)?;
     AboutQuestions::export_all(&config)?;
     CareContacts::export_all(&config)?;

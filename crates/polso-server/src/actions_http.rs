@@ -57,6 +57,7 @@ pub(crate) async fn record_action(
         owner,
         due,
         recorded_at: state.clock.now(),
+        verdicts: None,
     };
     let recorded = state
         .blocking(move |store| {
@@ -104,7 +105,7 @@ pub(crate) async fn read_actions(
 
 /// The name of `team_id` when the token reaches it; `not_found` alike for a team outside its reach
 /// and for no team at all.
-fn team_in_reach(tree: &OrganisationTree, access: &HrAccess, team_id: &str) -> Result<String> {
+pub(crate) fn team_in_reach(tree: &OrganisationTree, access: &HrAccess, team_id: &str) -> Result<String> {
     tree.departments
         .iter()
         .flat_map(|department| department.teams.iter().map(move |team| (department, team)))
@@ -128,11 +129,12 @@ pub(crate) fn to_wire(action: StoredAction, team_name: String) -> TeamAction {
         owner: action.owner,
         due: action.due.to_string(),
         recorded_at: action.recorded_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        verdicts: action.verdicts,
     }
 }
 
 /// `text` trimmed: 1 to `max` characters, no control character but line breaks in the text.
-fn checked_text(field: &str, text: &str, max: usize) -> Result<String> {
+pub(crate) fn checked_text(field: &str, text: &str, max: usize) -> Result<String> {
     let text = text.trim();
     let length = text.chars().count();
     let control =
@@ -146,6 +148,6 @@ fn checked_text(field: &str, text: &str, max: usize) -> Result<String> {
 }
 
 /// At most 60 characters of a value, for an error message.
-fn shorten(value: &str) -> String {
+pub(crate) fn shorten(value: &str) -> String {
     value.chars().take(60).collect()
 }

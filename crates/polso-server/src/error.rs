@@ -201,6 +201,11 @@ pub enum ServerError {
     /// Data in the database is not what the code expects.
     #[error("the database holds unexpected data: {0}")]
     CorruptData(String),
+    /// The device already has a comment in its team's pool, waiting for a batch.
+    #[error(
+        "this device's previous comment still waits for its team's batch to gather; send this one after that batch is released"
+    )]
+    CommentWaiting,
     /// The organisation's helper server (two-server aggregation) could not
     /// be reached, or answered with an error.
     #[error("the helper server: {0}")]
@@ -245,6 +250,7 @@ impl ServerError {
             | ServerError::BlockingTask(_)
             | ServerError::CorruptData(_) => ErrorCode::Internal,
             ServerError::Helper(_) => ErrorCode::ServerUnreachable,
+            ServerError::CommentWaiting => ErrorCode::CommentWaiting,
         }
     }
 
@@ -257,7 +263,9 @@ impl ServerError {
             ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::InviteExpired | ErrorCode::InviteExhausted => StatusCode::GONE,
-            ErrorCode::DuplicateReport | ErrorCode::TeamFull => StatusCode::CONFLICT,
+            ErrorCode::DuplicateReport | ErrorCode::TeamFull | ErrorCode::CommentWaiting => {
+                StatusCode::CONFLICT
+            }
             ErrorCode::WeekPublished => StatusCode::GONE,
             ErrorCode::WeekBeforeEnrolment => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,

@@ -196,6 +196,13 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/privacy-ledger/device", get(releases_http::read_device_privacy_loss))
         .route("/v1/team-results", get(crate::results_http::read_team_results))
         .route("/v1/actions", get(crate::actions_http::read_actions).post(crate::actions_http::record_action))
+        .route(
+            "/v1/comments",
+            get(crate::comments_http::read_comments).post(crate::comments_http::post_comment),
+        )
+        .route("/v1/comments/{id}/replies", post(crate::comments_http::post_reply))
+        .route("/v1/comment-thread", post(crate::comments_http::read_thread))
+        .route("/v1/action-verdicts", post(crate::comments_http::post_verdict))
         .route("/v1/care-contacts", get(crate::care::read_care_contacts))
         .route("/v1/questionnaire", get(read_questionnaire))
         .route("/v1/openapi.json", get(openapi_document))

@@ -169,6 +169,15 @@ enum Command {
         /// The new k.
         k: u32,
     },
+    /// Sets how many comments a team's batch gathers before HR reads them (10 to 1,000; 10 by
+    /// default). Never below 10: a smaller batch lets a writer be picked out.
+    SetCommentBatch {
+        /// The organisation; may be left out when there is only one.
+        #[arg(long)]
+        organisation: Option<String>,
+        /// The batch size.
+        size: u32,
+    },
     /// Turns differential privacy on (`--epsilon E`, ε per released cell) or
     /// off (`--off`). On by default for a new organisation (ε = 13/2); no
     /// request can change it. It applies to weeks published from then on.
@@ -608,6 +617,14 @@ fn main() -> Result<()> {
             let organisation_id = admin::resolve_organisation(&store, organisation.as_deref())?;
             admin::set_threshold(&store, &organisation_id, k).context("setting k")?;
             eprintln!("k = {k} for {organisation_id}");
+        }
+        Command::SetCommentBatch { organisation, size } => {
+            let organisation_id = admin::resolve_organisation(&store, organisation.as_deref())?;
+            store
+                .comments()
+                .set_comment_batch_size(&organisation_id, size)
+                .context("setting the comment batch")?;
+            eprintln!("comments are released in batches of {size} for {organisation_id}");
         }
         Command::SetDp { organisation, epsilon, off: _ } => {
             let organisation_id = admin::resolve_organisation(&store, organisation.as_deref())?;

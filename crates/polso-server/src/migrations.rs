@@ -19,6 +19,7 @@ const CX_MAPPINGS: &str = include_str!("../migrations/0009_cx_mappings.sql");
 const MANAGER_TOKENS: &str = include_str!("../migrations/0010_manager_tokens.sql");
 const ACTIONS: &str = include_str!("../migrations/0011_actions.sql");
 const CARE_CONTACTS: &str = include_str!("../migrations/0012_care_contacts.sql");
+const COMMENTS: &str = include_str!("../migrations/0013_comments.sql");
 
 /// Every migration with its file name, oldest first, for the test that checks
 /// the list against the folder.
@@ -36,6 +37,7 @@ const MIGRATION_FILES: &[(&str, &str)] = &[
     ("0010_manager_tokens.sql", MANAGER_TOKENS),
     ("0011_actions.sql", ACTIONS),
     ("0012_care_contacts.sql", CARE_CONTACTS),
+    ("0013_comments.sql", COMMENTS),
 ];
 
 /// The same migrations in rusqlite_migration's form. Each one checks the
@@ -53,6 +55,7 @@ const MIGRATION_STEPS: &[M<'static>] = &[
     M::up(MANAGER_TOKENS).foreign_key_check(),
     M::up(ACTIONS).foreign_key_check(),
     M::up(CARE_CONTACTS).foreign_key_check(),
+    M::up(COMMENTS).foreign_key_check(),
 ];
 
 /// The migrations applied when the database is opened.

@@ -223,6 +223,10 @@ impl ServerStore for SqliteServerStore {
         Some(self)
     }
 
+    fn comments(&self) -> &dyn crate::comment_store::CommentStore {
+        self
+    }
+
     fn create_organisation(&self, organisation: &Organisation) -> Result<()> {
         let seed = i64::try_from(organisation.seed)
             .map_err(|_| ServerError::InvalidInput("the organisation seed must be below 2^63".to_owned()))?;
@@ -1031,11 +1035,21 @@ impl ServerStore for SqliteServerStore {
     fn team_actions(&self, organisation_id: &str, team_id: &str) -> Result<Vec<StoredAction>> {
         let connection = self.connection();
         let mut statement = connection.prepare(
-            "SELECT id, team_id, text, owner, due, recorded_at FROM actions
-             WHERE organisation_id = ?1 AND team_id = ?2 ORDER BY recorded_at DESC, id",
+            "SELECT a.id, a.team_id, a.text, a.owner, a.due, a.recorded_at,
+                    v.helped, v.did_not_help, v.too_early
+             FROM actions a LEFT JOIN action_verdicts v ON v.action_id = a.id
+             WHERE a.organisation_id = ?1 AND a.team_id = ?2 ORDER BY a.recorded_at DESC, a.id",
         )?;
         let rows = statement
             .query_map(params![organisation_id, team_id], |row| {
+                let verdicts = match (row.get::<_, Option<u32>>(6)?, row.get(7)?, row.get(8)?) {
+                    (Some(helped), Some(did_not_help), Some(too_early))
+                        if helped + did_not_help + too_early > 0 =>
+                    {
+                        Some(polso_api::ActionVerdicts { helped, did_not_help, too_early })
+                    }
+                    _ => None,
+                };
                 Ok((
                     row.get::<_, String>(0)?,
                     row.get::<_, String>(1)?,
@@ -1043,11 +1057,12 @@ impl ServerStore for SqliteServerStore {
                     row.get::<_, String>(3)?,
                     row.get::<_, String>(4)?,
                     row.get::<_, String>(5)?,
+                    verdicts,
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         rows.into_iter()
-            .map(|(id, team_id, text, owner, due, recorded_at)| {
+            .map(|(id, team_id, text, owner, due, recorded_at, verdicts)| {
                 let corrupt = || ServerError::CorruptData(format!("the action '{id}'"));
                 Ok(StoredAction {
                     due: due.parse().map_err(|_| corrupt())?,
@@ -1058,6 +1073,7 @@ impl ServerStore for SqliteServerStore {
                     team_id,
                     text,
                     owner,
+                    verdicts,
                 })
             })
             .collect()

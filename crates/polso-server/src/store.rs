@@ -390,6 +390,8 @@ pub struct StoredAction {
     pub due: chrono::NaiveDate,
     /// When it was recorded.
     pub recorded_at: DateTime<Utc>,
+    /// The released "did it help?" counts, once a first step of k answers is released.
+    pub verdicts: Option<polso_api::ActionVerdicts>,
 }
 
 /// The server's storage.
@@ -408,6 +410,9 @@ pub trait ServerStore: Send + Sync {
     fn shared(&self) -> Option<&dyn crate::shared_store::SharedStore> {
         None
     }
+
+    /// The storage of anonymous comments, replies and "did it help?" answers.
+    fn comments(&self) -> &dyn crate::comment_store::CommentStore;
 
     /// Stores a new organisation.
     fn create_organisation(&self, organisation: &Organisation) -> Result<()>;

@@ -50,6 +50,7 @@ export const ERROR_CODES = [
   'server_unreachable',
   'not_enrolled',
   'helper_key_changed',
+  'comment_waiting',
   'export_failed',
   'internal',
 ] as const satisfies readonly ErrorCode[];

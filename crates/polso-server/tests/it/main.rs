@@ -9,6 +9,7 @@
 mod admin_rules;
 mod bad_input;
 mod care_contacts;
+mod comments;
 mod cx_import;
 mod cx_survey;
 mod demo_seed;
