@@ -178,8 +178,10 @@ impl AppState {
             Err(_) => polso_store::delete_local_data(&self.opening.data_dir, &vault, &store_account)
                 .map_err(|error| polso_desktop::open_error_to_api(&error))
                 .and_then(|()| {
-                    for purpose in ["device-token", "hr-token"] {
-                        polso_store::SecretVault::delete(&vault, &self.opening.account(purpose))
+                    let device_account = self.opening.account("device-token");
+                    let threads_account = polso_desktop::comments::threads_account(&device_account);
+                    for account in [device_account, threads_account, self.opening.account("hr-token")] {
+                        polso_store::SecretVault::delete(&vault, &account)
                             .map_err(|error| polso_desktop::open_error_to_api(&error.into()))?;
                     }
                     Ok(())

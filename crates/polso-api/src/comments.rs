@@ -202,3 +202,85 @@ pub struct ActionVerdicts {
     /// How many said it was too early to say.
     pub too_early: u32,
 }
+
+/// Where one of the employee's comments is, as the app shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum MyCommentState {
+    /// Its week is open: it can still be changed or withdrawn; nothing has left the device.
+    Draft,
+    /// Its week closed; it leaves after a random delay (`sends_after`).
+    Waiting,
+    /// It is in the team's pool on the server, not yet read by anyone.
+    Pooled,
+    /// It reached HR in a batch.
+    ReachedHr,
+    /// The server refused it for good (`error` says why); it stays here.
+    Failed,
+}
+
+/// One of the employee's comments, as the app shows it: their own copy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MyComment {
+    /// The ISO week it is for.
+    pub week: String,
+    /// The Monday of that week, for the locale's date format.
+    pub week_monday: String,
+    /// What was written.
+    pub text: String,
+    /// Where it is.
+    pub state: MyCommentState,
+    /// When it leaves the device, RFC 3339 (while waiting).
+    #[ts(optional = nullable)]
+    pub sends_after: Option<String>,
+    /// HR's replies, oldest first.
+    pub replies: Vec<CommentReply>,
+    /// Why the server refused it, when it did.
+    #[ts(optional = nullable)]
+    pub error: Option<String>,
+}
+
+/// The employee's comments (IPC `get_my_comments`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MyComments {
+    /// This week, whose comment can be written.
+    pub this_week: String,
+    /// The device is enrolled with an organisation server: without it a comment has nowhere to go.
+    pub enrolled: bool,
+    /// The most characters a comment has.
+    pub max_chars: u32,
+    /// The fewest comments of a released batch.
+    pub batch_minimum: u32,
+    /// The comments, newest week first.
+    pub comments: Vec<MyComment>,
+}
+
+/// The comment to write for this week (IPC `write_comment`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct WriteComment {
+    /// 1 to 1,000 characters.
+    pub text: String,
+}
+
+/// The employee's "did it help?" about an action (IPC `answer_action`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerAction {
+    /// The action.
+    pub action_id: String,
+    /// The answer.
+    pub verdict: ActionVerdict,
+}
+
+/// An answer this device gave about an action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MyVerdict {
+    /// The action.
+    pub action_id: String,
+    /// The answer.
+    pub verdict: ActionVerdict,
+    /// It has left the device.
+    pub sent: bool,
+}

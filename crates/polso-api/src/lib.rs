@@ -46,9 +46,10 @@ pub use app_sync::{
 };
 pub use care::{CareContact, CareContactKind, CareContacts, CareSignal};
 pub use comments::{
-    ActionVerdict, ActionVerdicts, COMMENT_BODY_BYTES, CommentBatch, CommentQuery, CommentReply,
-    CommentThread, MAX_COMMENT_CHARS, MAX_REPLY_CHARS, MIN_COMMENT_BATCH, NewActionVerdict, NewComment,
-    NewReply, PoolReceipt, ReleasedComment, ReplyAuthor, TeamComments, ThreadRequest, VERDICT_BODY_BYTES,
+    ActionVerdict, ActionVerdicts, AnswerAction, COMMENT_BODY_BYTES, CommentBatch, CommentQuery,
+    CommentReply, CommentThread, MAX_COMMENT_CHARS, MAX_REPLY_CHARS, MIN_COMMENT_BATCH, MyComment,
+    MyCommentState, MyComments, MyVerdict, NewActionVerdict, NewComment, NewReply, PoolReceipt,
+    ReleasedComment, ReplyAuthor, TeamComments, ThreadRequest, VERDICT_BODY_BYTES, WriteComment,
 };
 pub use credential::{
     CREDENTIAL_VARIANT, Credential, CredentialEnrolRequest, CredentialKey, CredentialKeyRequest,
@@ -147,6 +148,9 @@ pub fn export_bindings(dir: &Path) -> Result<(), ts_rs::ExportError> {
     TeamComments::export_all(&config)?;
     NewReply::export_all(&config)?;
     ActionVerdict::export_all(&config)?;
+    MyComments::export_all(&config)?;
+    WriteComment::export_all(&config)?;
+    AnswerAction::export_all(&config)?;
     ActionQuery::export_all(&config)?;
     AboutQuestions::export_all(&config)?;
     CareContacts::export_all(&config)?;

@@ -120,4 +120,7 @@ pub struct MyTeamMonth {
     pub metrics: Vec<MonthMetric>,
     /// What HR recorded it will do for the team, newest first.
     pub actions: Vec<TeamAction>,
+    /// This device's own "did it help?" answers, from its store (never from the server).
+    #[serde(default)]
+    pub my_verdicts: Vec<crate::MyVerdict>,
 }

@@ -3,10 +3,9 @@
 //! team's employees read them with their month ([`crate::team_results`]).
 
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
-use polso_api::{ActionList, ApiError, ErrorCode, NewAction, TeamAction};
+use polso_api::{ActionList, ApiError, NewAction, TeamAction};
 
-use crate::hr::{HrCredentials, HrTransport, answer_error, get_from_server, not_polso};
-use crate::sync::unreachable;
+use crate::hr::{HrCredentials, HrTransport, get_from_server, post_to_server};
 
 /// Records `action` at the server; its refusal (a field, a team out of reach) comes back as the
 /// server worded it.
@@ -15,16 +14,7 @@ pub fn record_action(
     credentials: &HrCredentials,
     action: &NewAction,
 ) -> Result<TeamAction, ApiError> {
-    let server_url = credentials.server_url();
-    let body = serde_json::to_string(action)
-        .map_err(|error| ApiError::new(ErrorCode::InvalidInput, format!("the action: {error}")))?;
-    let answer = transport
-        .post_json(&format!("{server_url}/v1/actions"), credentials.hr_token(), &body)
-        .map_err(|failure| unreachable(server_url, &failure))?;
-    if (200..300).contains(&answer.status) {
-        return serde_json::from_str(&answer.body).map_err(|_| not_polso(server_url));
-    }
-    Err(answer_error(server_url, &answer))
+    post_to_server(transport, credentials, "/v1/actions", action)
 }
 
 /// The actions recorded for `team_id`, newest first.

@@ -4,6 +4,8 @@
 use std::sync::Mutex;
 
 use super::*;
+use polso_api::ErrorCode;
+
 use crate::sync::{HttpAnswer, TransportFailure};
 
 /// A server that answers one request and records method, URL, token and body.
@@ -67,6 +69,7 @@ fn an_action_is_posted_as_json_with_hrs_token_and_the_recorded_one_returned() {
         owner: "Giulia".to_owned(),
         due: "2026-12-15".to_owned(),
         recorded_at: "2026-12-06T10:00:00Z".to_owned(),
+        verdicts: None,
     };
     let server = OneAnswer::new(201, &serde_json::to_string(&recorded).unwrap());
     let credentials = HrCredentials::for_tests("http://127.0.0.1:9", "ph_token");

@@ -778,6 +778,26 @@ pub(crate) fn get_from_server<T: serde::de::DeserializeOwned>(
     serde_json::from_str::<T>(&answer.body).map_err(|_| not_polso(server_url))
 }
 
+/// One authenticated JSON `POST` of `body` to `path` on the HR server, its answer read as `T`;
+/// errors as for [`get_from_server`].
+pub(crate) fn post_to_server<T: serde::de::DeserializeOwned>(
+    transport: &dyn HrTransport,
+    credentials: &HrCredentials,
+    path: &str,
+    body: &impl serde::Serialize,
+) -> Result<T, ApiError> {
+    let server_url = &credentials.server_url;
+    let body = serde_json::to_string(body)
+        .map_err(|error| ApiError::new(ErrorCode::InvalidInput, format!("encoding the request: {error}")))?;
+    let answer = transport
+        .post_json(&format!("{server_url}{path}"), &credentials.hr_token, &body)
+        .map_err(|failure| unreachable(server_url, &failure))?;
+    if !(200..300).contains(&answer.status) {
+        return Err(answer_error(server_url, &answer));
+    }
+    serde_json::from_str::<T>(&answer.body).map_err(|_| not_polso(server_url))
+}
+
 pub(crate) fn not_polso(server_url: &str) -> ApiError {
     ApiError::new(
         ErrorCode::InvalidServerAddress,

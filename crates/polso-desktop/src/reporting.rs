@@ -45,9 +45,9 @@ const LAST_PASS_SENT_KEY: &str = "sync.last_pass_sent";
 const CHECK_INTERVAL_SECONDS: i64 = 60 * 60;
 
 /// The enrolment as kept in the settings.
-struct EnrolmentFacts {
-    server_url: String,
-    max_random_delay_seconds: u32,
+pub(crate) struct EnrolmentFacts {
+    pub(crate) server_url: String,
+    pub(crate) max_random_delay_seconds: u32,
     max_report_age_weeks: u32,
     enrolled_week: IsoWeek,
 }
@@ -365,7 +365,7 @@ impl Desktop {
         Ok(self.enrolment_facts()?.map(|facts| facts.enrolled_week))
     }
 
-    fn device_token(&self) -> Result<String, ApiError> {
+    pub(crate) fn device_token(&self) -> Result<String, ApiError> {
         self.device_vault().and_then(|vault| {
             vault.get(&self.device_token_account).map_err(vault_to_api)?.ok_or_else(|| {
                 ApiError::new(
@@ -528,7 +528,7 @@ impl Desktop {
         Ok(())
     }
 
-    fn enrolment_facts(&self) -> Result<Option<EnrolmentFacts>, ApiError> {
+    pub(crate) fn enrolment_facts(&self) -> Result<Option<EnrolmentFacts>, ApiError> {
         let setting = |key: &str| self.store.setting(key).map_err(store_to_api);
         let Some(server_url) = setting(SERVER_URL_KEY)? else {
             return Ok(None);
@@ -560,7 +560,7 @@ impl Desktop {
         .map_err(store_to_api)
     }
 
-    fn device_vault(&self) -> Result<&(dyn polso_store::SecretVault + Send + Sync), ApiError> {
+    pub(crate) fn device_vault(&self) -> Result<&(dyn polso_store::SecretVault + Send + Sync), ApiError> {
         self.device_vault.as_deref().ok_or_else(|| {
             ApiError::new(ErrorCode::KeyringUnavailable, "no keyring was given to keep the device token in")
         })
@@ -598,7 +598,7 @@ fn dropped_report_to_wire(report: &QueuedReport) -> DroppedReport {
     DroppedReport { week: report.week.to_string(), reason }
 }
 
-fn failure_of(error: &ApiError) -> ReportFailure {
+pub(crate) fn failure_of(error: &ApiError) -> ReportFailure {
     ReportFailure { code: error_code_text(error.code), message: error.message.clone() }
 }
 

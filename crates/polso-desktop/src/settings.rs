@@ -108,11 +108,15 @@ impl Desktop {
         drop(store);
         polso_store::delete_local_data(&data_dir, store_vault, store_key_account)
             .map_err(|error| open_error_to_api(&error))?;
-        for (vault, account) in [(device_vault, device_token_account), (hr_vault, hr_token_account)] {
+        let threads_account = crate::comments::threads_account(&device_token_account);
+        let device_accounts = [device_token_account, threads_account];
+        for (vault, accounts) in [(device_vault, &device_accounts[..]), (hr_vault, &[hr_token_account][..])] {
             if let Some(vault) = vault {
-                vault
-                    .delete(&account)
-                    .map_err(|error| open_error_to_api(&polso_store::OpenError::from(error)))?;
+                for account in accounts {
+                    vault
+                        .delete(account)
+                        .map_err(|error| open_error_to_api(&polso_store::OpenError::from(error)))?;
+                }
             }
         }
         Ok(())

@@ -207,6 +207,7 @@ fn deleting_local_data_removes_the_files_and_every_key() {
     let vault = SharedVault(std::sync::Arc::new(MemoryVault::new()));
     vault.set("device-token@test", "canary-device-token").unwrap();
     vault.set("hr-token@test", "canary-hr-token").unwrap();
+    vault.set("device-token@test#comment-threads", r#"{"2026-W48":"canary-thread"}"#).unwrap();
     let mut desktop = open(dir.path(), &vault)
         .with_device_vault(Box::new(vault.clone()), "device-token@test")
         .with_hr_vault(Box::new(vault.clone()), "hr-token@test");
@@ -217,7 +218,8 @@ fn deleting_local_data_removes_the_files_and_every_key() {
     let left: Vec<_> =
         std::fs::read_dir(dir.path()).unwrap().map(|entry| entry.unwrap().file_name()).collect();
     assert!(left.is_empty(), "left behind: {left:?}");
-    for account in [STORE_ACCOUNT, "device-token@test", "hr-token@test"] {
+    for account in [STORE_ACCOUNT, "device-token@test", "device-token@test#comment-threads", "hr-token@test"]
+    {
         assert_eq!(vault.get(account).unwrap(), None, "{account}");
     }
     // The next start is a first run: a new, empty store with the defaults.

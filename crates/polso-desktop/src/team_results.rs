@@ -93,6 +93,7 @@ pub fn shape_team_month(results: &TeamResults) -> Result<MyTeamMonth, String> {
         participation,
         metrics,
         actions: results.actions.clone(),
+        my_verdicts: Vec::new(),
     })
 }
 

@@ -112,6 +112,17 @@ pub enum StoreError {
         week: String,
     },
 
+    /// A comment that has left the draft state was to be changed: what is queued or sent stays.
+    #[error(
+        "The comment for {week} in the local store {path} is already on its way and can no longer change."
+    )]
+    CommentNotDraft {
+        /// The database file.
+        path: PathBuf,
+        /// The week, such as `2026-W48`.
+        week: String,
+    },
+
     /// Any other SQLite failure while reading or writing.
     #[error("{action} in the local store {path} failed: {source}")]
     Sqlite {

@@ -20,6 +20,7 @@
 
 #![warn(missing_docs)]
 
+mod comments;
 mod error;
 mod key;
 mod migrations;
@@ -28,6 +29,7 @@ mod saved_pulse;
 mod store;
 pub mod vault;
 
+pub use comments::{CommentState, LocalComment, LocalVerdict};
 pub use error::StoreError;
 pub use key::{KeyFormatError, StoreKey};
 pub use migrations::SCHEMA_VERSION;

@@ -11,6 +11,7 @@ const INITIAL: &str = include_str!("../migrations/0001_initial.sql");
 const REPORT_QUEUE: &str = include_str!("../migrations/0002_report_queue.sql");
 const REPORT_QUEUE_OUTCOMES: &str = include_str!("../migrations/0003_report_queue_outcomes.sql");
 const NOT_APPLICABLE: &str = include_str!("../migrations/0004_not_applicable.sql");
+const COMMENTS: &str = include_str!("../migrations/0005_comments.sql");
 
 /// Every migration with its file name, oldest first, for the tests that check
 /// the list against the folder.
@@ -20,6 +21,7 @@ const MIGRATION_FILES: &[(&str, &str)] = &[
     ("0002_report_queue.sql", REPORT_QUEUE),
     ("0003_report_queue_outcomes.sql", REPORT_QUEUE_OUTCOMES),
     ("0004_not_applicable.sql", NOT_APPLICABLE),
+    ("0005_comments.sql", COMMENTS),
 ];
 
 /// The same migrations in rusqlite_migration's form. Each one checks the foreign
@@ -29,6 +31,7 @@ const MIGRATION_STEPS: &[M<'static>] = &[
     M::up(REPORT_QUEUE).foreign_key_check(),
     M::up(REPORT_QUEUE_OUTCOMES).foreign_key_check(),
     M::up(NOT_APPLICABLE).foreign_key_check(),
+    M::up(COMMENTS).foreign_key_check(),
 ];
 
 /// The migrations applied when a store is opened.

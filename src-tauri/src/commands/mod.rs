@@ -3,6 +3,7 @@
 
 pub mod about;
 pub mod actions;
+pub mod comments;
 pub mod export;
 pub mod history;
 pub mod hr;

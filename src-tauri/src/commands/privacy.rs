@@ -31,5 +31,6 @@ pub fn read_my_privacy_loss(state: State<'_, AppState>) -> Result<DevicePrivacyL
 #[tauri::command(async)]
 pub fn read_my_team_month(state: State<'_, AppState>) -> Result<MyTeamMonth, ApiError> {
     let credentials = with_desktop(&state, |desktop| desktop.device_read_credentials())?;
-    team_results::read_my_team_month(state.transport(), &credentials)
+    let month = team_results::read_my_team_month(state.transport(), &credentials)?;
+    with_desktop(&state, |desktop| desktop.with_my_verdicts(month))
 }

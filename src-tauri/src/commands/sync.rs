@@ -6,7 +6,7 @@
 //! Tauri runs them off the main thread.
 
 use polso_api::{ApiError, EnrolDevice, MoveServer, SyncStatus};
-use polso_desktop::sync;
+use polso_desktop::{comments, sync};
 use tauri::State;
 
 use super::with_desktop;
@@ -49,6 +49,7 @@ pub fn sync_now(state: State<'_, AppState>) -> Result<SyncStatus, ApiError> {
 /// server that has gone, and reads the organisation's care contacts. Passes never overlap.
 pub fn run_sync_pass(state: &AppState, retry_now: bool) -> Result<SyncStatus, ApiError> {
     let _one_pass_at_a_time = state.sync_pass_lock()?;
+    exchange_comments(state, retry_now);
     let (today, now) = (state.today(), state.now());
     let batch = with_desktop(state, |desktop| {
         desktop.prepare_sync(today, now, retry_now, &mut crate::state::random_u64)
@@ -69,4 +70,23 @@ pub fn run_sync_pass(state: &AppState, retry_now: bool) -> Result<SyncStatus, Ap
     let outcomes = sync::send_reports(state.transport(), &batch);
     let finished_at = state.now();
     with_desktop(state, |desktop| desktop.record_sync(&outcomes, finished_at))
+}
+
+/// Sends the comments and "did it help?" answers that are due and reads the replies to sent
+/// comments (`polso_desktop::comments`), in the same three steps as reports. What fails here is
+/// kept on each comment or answer and tried again; it never fails the pass.
+fn exchange_comments(state: &AppState, read_now: bool) {
+    let (today, now) = (state.today(), state.now());
+    let batch =
+        with_desktop(state, |desktop| desktop.prepare_outbox(today, now, &mut crate::state::random_u64));
+    if let Ok(Some(batch)) = batch {
+        let outcomes = comments::send_outbox(state.transport(), &batch);
+        let finished_at = state.now();
+        let _ = with_desktop(state, |desktop| desktop.record_outbox(&outcomes, finished_at));
+    }
+    if let Ok(Some(check)) = with_desktop(state, |desktop| desktop.prepare_threads(now, read_now)) {
+        let threads = comments::read_threads(state.transport(), &check);
+        let finished_at = state.now();
+        let _ = with_desktop(state, |desktop| desktop.keep_threads(threads, finished_at));
+    }
 }

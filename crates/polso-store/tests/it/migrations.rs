@@ -63,7 +63,16 @@ fn a_new_file_is_migrated_to_the_latest_version() {
     assert_eq!(user_version(&path, &key), SCHEMA_VERSION);
     assert_eq!(
         table_names(&path, &key),
-        ["answers", "metric_scores", "not_applicable", "pulses", "report_queue", "settings"]
+        [
+            "action_verdicts",
+            "answers",
+            "comments",
+            "metric_scores",
+            "not_applicable",
+            "pulses",
+            "report_queue",
+            "settings"
+        ]
     );
 }
 
