@@ -24,6 +24,13 @@ import type { MyTeamMonth } from '../bindings/MyTeamMonth';
 import type { ActionList } from '../bindings/ActionList';
 import type { NewAction } from '../bindings/NewAction';
 import type { TeamAction } from '../bindings/TeamAction';
+import type { AnswerAction } from '../bindings/AnswerAction';
+import type { CommentReply } from '../bindings/CommentReply';
+import type { MyComments } from '../bindings/MyComments';
+import type { MyVerdict } from '../bindings/MyVerdict';
+import type { NewReply } from '../bindings/NewReply';
+import type { TeamComments } from '../bindings/TeamComments';
+import type { WriteComment } from '../bindings/WriteComment';
 import type { PrivacyLedger } from '../bindings/PrivacyLedger';
 import type { HrConnection } from '../bindings/HrConnection';
 import type { HrHeatmap } from '../bindings/HrHeatmap';
@@ -106,6 +113,18 @@ export interface Backend {
   recordAction(action: NewAction): Promise<TeamAction>;
   /** The actions recorded for a team, newest first (`get_team_actions`). */
   getTeamActions(teamId: string): Promise<ActionList>;
+  /** The employee's comments with HR's replies as last read; the store only (`get_my_comments`). */
+  getMyComments(): Promise<MyComments>;
+  /** Writes (or rewrites) this week's comment, kept on the device until the week closes (`write_comment`). */
+  writeComment(comment: WriteComment): Promise<MyComments>;
+  /** Withdraws this week's comment while it is a draft (`withdraw_comment`). */
+  withdrawComment(): Promise<MyComments>;
+  /** Keeps the employee's "did it help?" about an action, sent after the app's random delay (`answer_action`). */
+  answerAction(answer: AnswerAction): Promise<MyVerdict[]>;
+  /** A team's released comments, for HR or the team's manager (`get_team_comments`). */
+  getTeamComments(teamId: string): Promise<TeamComments>;
+  /** HR's (or the manager's) reply to a released comment (`reply_to_comment`). */
+  replyToComment(commentId: string, reply: NewReply): Promise<CommentReply>;
   /** Saves a table or a chart where the person picks in the save dialog (`export_file`). */
   exportFile(file: ExportFile): Promise<ExportOutcome>;
   /** Every source of the item bank with the items Polso asks from it, in `language` (`get_about_questions`). */
@@ -146,6 +165,12 @@ export type CommandName =
   | 'read_my_team_month'
   | 'record_action'
   | 'get_team_actions'
+  | 'get_my_comments'
+  | 'write_comment'
+  | 'withdraw_comment'
+  | 'answer_action'
+  | 'get_team_comments'
+  | 'reply_to_comment'
   | 'export_file'
   | 'get_about_questions'
   | 'get_care_contacts';

@@ -44,5 +44,6 @@ export function sampleMyTeamMonth(): MyTeamMonth {
       return { metric, team, department, organisation };
     }),
     actions: [],
+    my_verdicts: [],
   };
 }

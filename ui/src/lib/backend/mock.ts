@@ -47,6 +47,7 @@ import {
 } from './mock-hr';
 import { sampleAboutQuestions } from './mock-about';
 import { sampleMyTeamMonth } from './mock-team';
+import { mockComments } from './mock-comments';
 import { careSignalOf } from '../care/care';
 import type { CareContacts } from '../bindings/CareContacts';
 import { isSurveyExport, sampleCxReport, sampleCxSuggestion, sampleMappedReport, sampleSurveyRefusal } from './mock-cx';
@@ -130,6 +131,19 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
   const shellHandlers: ((event: ShellEvent) => void)[] = [];
   const cxMappings: CxSavedMapping[] = [];
   const actions: TeamAction[] = [];
+  const comments = mockComments(
+    {
+      answer: (command, args, work) => answer(command, args, work),
+      thisWeek: () => ({ week: store.pulse.week, monday: store.pulse.week_monday }),
+      enrolled: () => store.sync.enrolled,
+      requireHr: () => requireHrConnection(store.hr),
+      today: () => now().toISOString().slice(0, 10),
+    },
+    (teamId) =>
+      sampleHrUnits()
+        .departments.flatMap((department) => department.teams)
+        .find((unit) => unit.id === teamId)?.name ?? null,
+  );
 
   /** A CX file read as the server would: through a saved mapping when named, else in Polso's layout. */
   function cxReport(csv: string, mapping: string | null, stored: boolean): CxImportReport {
@@ -375,7 +389,11 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     readMyTeamMonth: () =>
       answer('read_my_team_month', undefined, () => {
         if (!store.sync.enrolled) throw apiError('not_enrolled', 'this device is not enrolled with an organisation server');
-        return { ...sampleMyTeamMonth(), actions: actions.filter((action) => action.team_id === 'team_help') };
+        return {
+          ...sampleMyTeamMonth(),
+          actions: actions.filter((action) => action.team_id === 'team_help'),
+          my_verdicts: comments.myVerdicts(),
+        };
       }),
     recordAction: (action) =>
       answer('record_action', { action }, () => {
@@ -395,6 +413,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
           owner: action.owner.trim(),
           due: action.due.trim(),
           recorded_at: now().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          verdicts: null,
         };
         actions.unshift(recorded);
         return recorded;
@@ -412,6 +431,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     getAboutQuestions: (language) =>
       answer('get_about_questions', { language }, () => sampleAboutQuestions(language)),
     getCareContacts: () => answer('get_care_contacts', undefined, () => store.careContacts),
+    ...comments.commands,
   };
 }
 

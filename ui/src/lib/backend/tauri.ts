@@ -3,6 +3,10 @@
 
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
+import type { CommentReply } from '../bindings/CommentReply';
+import type { MyComments } from '../bindings/MyComments';
+import type { MyVerdict } from '../bindings/MyVerdict';
+import type { TeamComments } from '../bindings/TeamComments';
 import type { AboutQuestions } from '../bindings/AboutQuestions';
 import type { CareContacts } from '../bindings/CareContacts';
 import type { CxImportReport } from '../bindings/CxImportReport';
@@ -80,6 +84,12 @@ export function createTauriBackend(): Backend {
     readMyTeamMonth: () => call<MyTeamMonth>('read_my_team_month'),
     recordAction: (action) => call<TeamAction>('record_action', { action }),
     getTeamActions: (teamId) => call<ActionList>('get_team_actions', { teamId }),
+    getMyComments: () => call<MyComments>('get_my_comments'),
+    writeComment: (comment) => call<MyComments>('write_comment', { comment }),
+    withdrawComment: () => call<MyComments>('withdraw_comment'),
+    answerAction: (answer) => call<MyVerdict[]>('answer_action', { answer }),
+    getTeamComments: (teamId) => call<TeamComments>('get_team_comments', { teamId }),
+    replyToComment: (commentId, reply) => call<CommentReply>('reply_to_comment', { commentId, reply }),
     exportFile: (file) => call<ExportOutcome>('export_file', { file }),
     getAboutQuestions: (language) => call<AboutQuestions>('get_about_questions', { language }),
   };

@@ -60,6 +60,27 @@ describe('My team', () => {
     expect(actions[0]!.textContent).toContain('Giulia, by 15 Dec 2026');
   });
 
+  it('asks "did it help?" once per action and shows the answer and the team’s released counts', async () => {
+    const backend = createMockBackend({ hr: { connected: true, server_url: 'https://polso.example.org', k: 5, role: 'hr', manager_of: [] } });
+    await backend.enrolDevice({ server_url: 'https://polso.example.org', invite_code: '7KQM-2XWD-PR9T' });
+    const recorded = await backend.recordAction({ team_id: 'team_help', text: 'Quieter Fridays', owner: 'Giulia', due: '2026-12-15' });
+    const user = userEvent.setup();
+    render(MyTeamView, { props: { backend, focusHeading: false, ongotosync: () => {} } });
+    const action = await screen.findByTestId('my-team-action');
+    expect(within(action).getByTestId('verdict-choices').textContent).toContain('Did it help?');
+    expect(screen.getByText(/counts that grow by at least 5 at a time/)).toBeTruthy();
+    await user.click(within(action).getByTestId('verdict-too_early'));
+    const given = await within(action).findByTestId('verdict-given');
+    expect(given.textContent).toContain('Your answer: Too early to say.');
+    expect(given.textContent).toContain('after a random delay');
+    expect(within(action).queryByTestId('verdict-choices')).toBeNull();
+    expect(backend.calls.find((call) => call.command === 'answer_action')?.args).toEqual({
+      answer: { action_id: recorded.id, verdict: 'too_early' },
+    });
+    // Counts show only when the server released some.
+    expect(within(action).queryByTestId('verdict-counts')).toBeNull();
+  });
+
   it('speaks Italian', async () => {
     setLanguage({ language: 'it', locale: 'it-IT' });
     const backend = createMockBackend();
