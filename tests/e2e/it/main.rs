@@ -6,6 +6,7 @@
 mod a11y;
 mod about;
 mod care;
+mod comments;
 mod demo;
 mod hr;
 mod instance;
