@@ -7,6 +7,7 @@
 
 mod attacks;
 mod bad_input;
+mod comments;
 mod cx_mappings;
 mod desktop_crash;
 mod fuzz_corpus;
