@@ -479,7 +479,8 @@ pub fn seed_demo_until(
         .find(|(department, team, _)| (department.as_str(), team.as_str()) == DEMO_MANAGER_TEAM)
         .map(|(_, _, id)| id.clone())
         .ok_or_else(|| ServerError::NotFound("the demo's manager's team".to_owned()))?;
-    let manager_token = admin::create_manager_token(store, &organisation.id, &[manager_team])?.token;
+    let manager_token = admin::create_manager_token(store, &organisation.id, &[manager_team.clone()])?.token;
+    seed_demo_comments(store, &organisation.id, &manager_team, now)?;
     Ok((
         SeededDemo {
             organisation_id: organisation.id,
@@ -491,6 +492,43 @@ pub fn seed_demo_until(
         },
         shared,
     ))
+}
+
+/// What the demo's Help desk wrote over a month: one released batch, so HR and the manager see
+/// comments and can reply in the demo.
+const DEMO_COMMENTS: [&str; 10] = [
+    "The new ticket rota is fairer, thank you.",
+    "Too many meetings on Mondays; we lose the morning.",
+    "I would like more time for training on the new tools.",
+    "Handovers between shifts are still messy.",
+    "Good support from the team lead this month.",
+    "The VPN drops several times a day when working from home.",
+    "Please share the plan for the new office earlier.",
+    "The workload feels uneven across the team.",
+    "Recognition for the weekend cover would be appreciated.",
+    "Clearer priorities when two urgent requests arrive at once.",
+];
+
+/// Pools [`DEMO_COMMENTS`] for `team_id`, each from its own stand-in device with a random thread
+/// nobody holds: the tenth releases them as one batch dated `now`.
+fn seed_demo_comments(
+    store: &dyn AdminStore,
+    organisation_id: &str,
+    team_id: &str,
+    now: chrono::DateTime<Utc>,
+) -> Result<()> {
+    for (index, text) in DEMO_COMMENTS.iter().enumerate() {
+        let comment = crate::comment_store::PooledComment {
+            id: new_id("cmt")?,
+            team_id: team_id.to_owned(),
+            text: (*text).to_owned(),
+            thread_hash: crate::secrets::random_bytes()?,
+            author_key: hash_secret(&format!("demo comment author {organisation_id}/{index}")),
+            batch_id: new_id("cbt")?,
+        };
+        store.comments().pool_comment(organisation_id, &comment, now.date_naive())?;
+    }
+    Ok(())
 }
 
 /// SplitMix64 seeded from a seed and a path of indices: every (team, week)

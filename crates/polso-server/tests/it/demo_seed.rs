@@ -220,3 +220,21 @@ async fn the_planted_relation_is_found_at_its_lag_from_the_released_cells() {
         assert!(estimate.p_adjusted > 0.01, "{cell:?}");
     }
 }
+
+#[tokio::test]
+async fn the_demo_manager_reads_one_released_batch_of_the_help_desks_comments() {
+    let directory = tempfile::tempdir().unwrap();
+    let store = Arc::new(SqliteServerStore::open(&directory.path().join("demo.db")).unwrap());
+    let seeded = seed_demo(store.as_ref(), &generate_demo(options(7, 12)), now()).unwrap();
+    let router = app(AppState::new(store.clone(), Arc::new(FixedClock::new(now())), ServerConfig::default()));
+    let (status, units) = send(router.clone(), get("/v1/units", Some(&seeded.manager_token))).await;
+    assert_eq!(status, 200, "{units}");
+    let team = units["departments"][0]["teams"][0]["id"].as_str().unwrap().to_owned();
+    let (status, comments) =
+        send(router, get(&format!("/v1/comments?team_id={team}"), Some(&seeded.manager_token))).await;
+    assert_eq!(status, 200, "{comments}");
+    assert_eq!(comments["team_name"], "Help desk");
+    let batches = comments["batches"].as_array().unwrap();
+    assert_eq!(batches.len(), 1, "{comments}");
+    assert_eq!(batches[0]["comments"].as_array().unwrap().len(), 10);
+}
