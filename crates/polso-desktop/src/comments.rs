@@ -184,8 +184,10 @@ impl Desktop {
         let mut threads = self.thread_tokens()?;
         for comment in self.store.comments().map_err(store_to_api)? {
             if comment.state == CommentState::Draft && comment.week < this_week {
-                if !threads.contains_key(&comment.week.to_string()) {
-                    threads.insert(comment.week.to_string(), new_thread_token()?);
+                if let std::collections::btree_map::Entry::Vacant(entry) =
+                    threads.entry(comment.week.to_string())
+                {
+                    entry.insert(new_thread_token()?);
                     self.keep_thread_tokens(&threads)?;
                 }
                 let due_at = sync::report_due_at(comment.week, now, facts.max_random_delay_seconds, random);

@@ -479,7 +479,8 @@ pub fn seed_demo_until(
         .find(|(department, team, _)| (department.as_str(), team.as_str()) == DEMO_MANAGER_TEAM)
         .map(|(_, _, id)| id.clone())
         .ok_or_else(|| ServerError::NotFound("the demo's manager's team".to_owned()))?;
-    let manager_token = admin::create_manager_token(store, &organisation.id, &[manager_team.clone()])?.token;
+    let manager_token =
+        admin::create_manager_token(store, &organisation.id, std::slice::from_ref(&manager_team))?.token;
     seed_demo_comments(store, &organisation.id, &manager_team, now)?;
     Ok((
         SeededDemo {

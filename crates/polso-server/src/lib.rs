@@ -51,6 +51,7 @@ pub mod rate_limit;
 pub mod release;
 pub mod releases_http;
 pub mod report;
+mod request_checks;
 mod results_http;
 pub mod secrets;
 pub mod serve;

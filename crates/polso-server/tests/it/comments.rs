@@ -207,7 +207,7 @@ async fn a_manager_reads_and_answers_only_their_own_teams_comments() {
     let manager = polso_server::admin::create_manager_token(
         world.store.as_ref(),
         &world.organisation_id,
-        &[mine.clone()],
+        std::slice::from_ref(mine),
     )
     .unwrap()
     .token;
