@@ -125,7 +125,19 @@ fn app_command_lists(root: &Path) -> Result<Vec<(&'static str, Vec<String>)>> {
     let capability = read("src-tauri/capabilities/default.json")?;
     let backend = read("ui/src/lib/backend/backend.ts")?;
     let tauri = read("ui/src/lib/backend/tauri.ts")?;
-    let mock = read("ui/src/lib/backend/mock.ts")?;
+    // The mock answers in mock.ts and in its parts, mock-*.ts.
+    let mut mock = read("ui/src/lib/backend/mock.ts")?;
+    let backend_dir = root.join("ui/src/lib/backend");
+    if let Ok(entries) = std::fs::read_dir(&backend_dir) {
+        let mut parts: Vec<_> = entries
+            .filter_map(|entry| entry.ok().map(|entry| entry.file_name().to_string_lossy().into_owned()))
+            .filter(|name| name.starts_with("mock-") && name.ends_with(".ts") && !name.ends_with(".test.ts"))
+            .collect();
+        parts.sort();
+        for part in parts {
+            mock.push_str(&read(&format!("ui/src/lib/backend/{part}"))?);
+        }
+    }
     let words = |list: &str, quote: char| -> Vec<String> {
         list.split(quote).skip(1).step_by(2).map(str::to_owned).collect()
     };
@@ -159,7 +171,7 @@ fn app_command_lists(root: &Path) -> Result<Vec<(&'static str, Vec<String>)>> {
             words(between(&backend, "export type CommandName =", ";").unwrap_or_default(), '\''),
         ),
         ("ui/src/lib/backend/tauri.ts", commands_called(&tauri)),
-        ("ui/src/lib/backend/mock.ts", quoted_after(&mock, "answer(", '\'')),
+        ("ui/src/lib/backend/mock.ts and mock-*.ts", quoted_after(&mock, "answer(", '\'')),
     ];
     for (_, names) in &mut lists {
         names.sort();
