@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{Duration, TimeZone};
 use polso_api::{EnrolDevice, NewAction};
 use polso_server::{AppState, ServerConfig, SqliteServerStore, SystemClock, admin, app};
-use polso_store::{MemoryVault, SecretVault, Store, StoreKey};
+use polso_store::{SecretVault, Store, StoreKey};
 
 use super::*;
 use crate::hr::HrCredentials;
@@ -86,20 +86,8 @@ impl SyncTransport for Recording {
     }
 }
 
-#[derive(Clone, Default)]
-struct SharedVault(Arc<MemoryVault>);
-
-impl SecretVault for SharedVault {
-    fn get(&self, account: &str) -> Result<Option<String>, polso_store::VaultError> {
-        self.0.get(account)
-    }
-    fn set(&self, account: &str, secret: &str) -> Result<(), polso_store::VaultError> {
-        self.0.set(account, secret)
-    }
-    fn delete(&self, account: &str) -> Result<(), polso_store::VaultError> {
-        self.0.delete(account)
-    }
-}
+/// A vault the test shares with the desktop, to look inside.
+type SharedVault = polso_store::SharedMemoryVault;
 
 struct Device {
     desktop: Desktop,

@@ -1,7 +1,7 @@
 //! Tests of HR's side against a real store file, an in-memory vault and a
 //! fake server that answers `GET /v1/aggregates` from a rule.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use chrono::NaiveDate;
 use polso_api::{
@@ -9,7 +9,7 @@ use polso_api::{
     NextPublication, PrivacyLedger, TeamPrivacyLoss, UnitKind,
 };
 use polso_core::IsoWeek;
-use polso_store::{MemoryVault, SecretVault, Store, StoreKey};
+use polso_store::{SecretVault, Store, StoreKey};
 
 use super::*;
 use crate::sync::{HttpAnswer, TransportFailure};
@@ -26,21 +26,8 @@ fn week(text: &str) -> IsoWeek {
     text.parse().unwrap()
 }
 
-/// A vault shared between the desktop and the test, to look inside.
-#[derive(Clone, Default)]
-struct SharedVault(Arc<MemoryVault>);
-
-impl SecretVault for SharedVault {
-    fn get(&self, account: &str) -> Result<Option<String>, polso_store::VaultError> {
-        self.0.get(account)
-    }
-    fn set(&self, account: &str, secret: &str) -> Result<(), polso_store::VaultError> {
-        self.0.set(account, secret)
-    }
-    fn delete(&self, account: &str) -> Result<(), polso_store::VaultError> {
-        self.0.delete(account)
-    }
-}
+/// A vault the test shares with the desktop, to look inside.
+type SharedVault = polso_store::SharedMemoryVault;
 
 type Rule = Box<dyn Fn(&str, &str) -> Result<HttpAnswer, TransportFailure> + Send + Sync>;
 

@@ -2,11 +2,11 @@
 //! in-memory vault and a scripted fake server.
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use polso_api::{DevicePrivacyLoss, EnrolResponse, ErrorCode, ReportWindow};
-use polso_store::{MemoryVault, SecretVault, Store, StoreKey};
+use polso_store::{SecretVault, Store, StoreKey};
 
 use super::*;
 use crate::sync::{Enrolment, HttpAnswer, TransportFailure};
@@ -43,21 +43,8 @@ impl HrTransport for ScriptedServer {
     }
 }
 
-/// A vault shared between the desktop and the test, to look inside.
-#[derive(Clone, Default)]
-struct SharedVault(Arc<MemoryVault>);
-
-impl SecretVault for SharedVault {
-    fn get(&self, account: &str) -> Result<Option<String>, polso_store::VaultError> {
-        self.0.get(account)
-    }
-    fn set(&self, account: &str, secret: &str) -> Result<(), polso_store::VaultError> {
-        self.0.set(account, secret)
-    }
-    fn delete(&self, account: &str) -> Result<(), polso_store::VaultError> {
-        self.0.delete(account)
-    }
-}
+/// A vault the test shares with the desktop, to look inside.
+type SharedVault = polso_store::SharedMemoryVault;
 
 fn desktop(dir: &tempfile::TempDir, vault: &SharedVault) -> Desktop {
     let store = Store::open(&dir.path().join("polso.db"), &StoreKey::generate().unwrap()).unwrap();

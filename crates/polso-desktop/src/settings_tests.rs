@@ -12,21 +12,8 @@ use super::Desktop;
 
 const STORE_ACCOUNT: &str = "store-key@test";
 
-/// One in-memory vault seen through several handles, as the OS keyring is.
-#[derive(Clone)]
-struct SharedVault(std::sync::Arc<MemoryVault>);
-
-impl SecretVault for SharedVault {
-    fn get(&self, account: &str) -> Result<Option<String>, polso_store::VaultError> {
-        self.0.get(account)
-    }
-    fn set(&self, account: &str, secret: &str) -> Result<(), polso_store::VaultError> {
-        self.0.set(account, secret)
-    }
-    fn delete(&self, account: &str) -> Result<(), polso_store::VaultError> {
-        self.0.delete(account)
-    }
-}
+/// A vault the test shares with the desktop, to look inside.
+type SharedVault = polso_store::SharedMemoryVault;
 
 fn open(dir: &std::path::Path, vault: &dyn SecretVault) -> Desktop {
     let store = open_store(dir, vault, STORE_ACCOUNT).unwrap();
@@ -204,7 +191,7 @@ fn a_snooze_brings_the_reminder_back_and_a_new_schedule_drops_it() {
 #[test]
 fn deleting_local_data_removes_the_files_and_every_key() {
     let dir = tempfile::tempdir().unwrap();
-    let vault = SharedVault(std::sync::Arc::new(MemoryVault::new()));
+    let vault = SharedVault::default();
     vault.set("device-token@test", "canary-device-token").unwrap();
     vault.set("hr-token@test", "canary-hr-token").unwrap();
     vault.set("device-token@test#comment-threads", r#"{"2026-W48":"canary-thread"}"#).unwrap();

@@ -4,7 +4,7 @@
 //! refusals, dropped weeks, failures and retries are recorded.
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use polso_api::{
@@ -100,21 +100,8 @@ impl crate::hr::HrTransport for ScriptedServer {
     }
 }
 
-/// A vault shared between the desktop and the test, to look inside.
-#[derive(Clone, Default)]
-struct SharedVault(Arc<MemoryVault>);
-
-impl SecretVault for SharedVault {
-    fn get(&self, account: &str) -> Result<Option<String>, polso_store::VaultError> {
-        self.0.get(account)
-    }
-    fn set(&self, account: &str, secret: &str) -> Result<(), polso_store::VaultError> {
-        self.0.set(account, secret)
-    }
-    fn delete(&self, account: &str) -> Result<(), polso_store::VaultError> {
-        self.0.delete(account)
-    }
-}
+/// A vault the test shares with the desktop, to look inside.
+type SharedVault = polso_store::SharedMemoryVault;
 
 struct Fixture {
     _dir: tempfile::TempDir,

@@ -38,7 +38,7 @@ pub use saved_pulse::SavedPulse;
 pub use store::Store;
 pub use vault::{
     DATABASE_FILE_NAME, KeyringProblem, MemoryVault, OpenError, OsKeyring, STORE_KEY_ACCOUNT, SecretVault,
-    VaultError, database_path, delete_local_data, open_store,
+    SharedMemoryVault, VaultError, database_path, delete_local_data, open_store,
 };
 
 /// The result of a [`Store`] operation.

@@ -203,6 +203,25 @@ fn vault_error(account: &str, error: keyring::Error) -> VaultError {
     }
 }
 
+/// A vault shared by reference counting: the app (or a test) hands one clone to the app's
+/// [`crate::Store`] users and keeps another to look inside.
+impl<T: SecretVault + ?Sized> SecretVault for std::sync::Arc<T> {
+    fn get(&self, account: &str) -> Result<Option<String>, VaultError> {
+        (**self).get(account)
+    }
+
+    fn set(&self, account: &str, secret: &str) -> Result<(), VaultError> {
+        (**self).set(account, secret)
+    }
+
+    fn delete(&self, account: &str) -> Result<(), VaultError> {
+        (**self).delete(account)
+    }
+}
+
+/// A [`MemoryVault`] that a test shares with the code it tests (clones see the same secrets).
+pub type SharedMemoryVault = std::sync::Arc<MemoryVault>;
+
 /// A vault in memory, for tests: secrets live as long as the value.
 #[derive(Debug, Default)]
 pub struct MemoryVault {

@@ -22,7 +22,7 @@
 //! against the real server and shows the team's name.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use anyhow::{Context, Result, ensure};
@@ -37,7 +37,7 @@ use polso_desktop::Desktop;
 use polso_desktop::sync::{HttpAnswer, REPORT_BODY_BYTES, SyncTransport, TransportFailure, UreqTransport};
 use polso_e2e::server::{RunningServer, admin};
 use polso_e2e::{AppSession, Launch, enabled};
-use polso_store::{MemoryVault, SecretVault, Store, StoreKey, VaultError};
+use polso_store::{SecretVault, Store, StoreKey};
 
 /// The server announces this longest random delay; the devices honour it
 /// (and keep their own floor: at least an hour, spread over a day).
@@ -187,21 +187,8 @@ fn server_at(database: &Path, url: Option<&str>, now: DateTime<Utc>) -> Result<R
     }
 }
 
-/// A device's vault that the test can read too, to look for its token on the server.
-#[derive(Clone, Default)]
-struct SharedVault(Arc<MemoryVault>);
-
-impl SecretVault for SharedVault {
-    fn get(&self, account: &str) -> Result<Option<String>, VaultError> {
-        self.0.get(account)
-    }
-    fn set(&self, account: &str, secret: &str) -> Result<(), VaultError> {
-        self.0.set(account, secret)
-    }
-    fn delete(&self, account: &str) -> Result<(), VaultError> {
-        self.0.delete(account)
-    }
-}
+/// A vault the test shares with the desktop, to look inside.
+type SharedVault = polso_store::SharedMemoryVault;
 
 /// One simulated employee's machine.
 struct Device {

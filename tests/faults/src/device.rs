@@ -9,15 +9,13 @@
 //! own for that ([`crate::calendar::device_close`],
 //! [`crate::calendar::device_due`]); the server keeps its own (`--now`).
 
-use std::sync::Arc;
-
 use anyhow::{Result, anyhow};
 use chrono::{Days, NaiveDate, Utc};
 use polso_api::{AnswerDto, ApiError, EnrolDevice, PulseView, SubmitPulse, SyncStatus, WorkWeekDto};
 use polso_core::IsoWeek;
 use polso_desktop::Desktop;
 use polso_desktop::sync::SyncTransport;
-use polso_store::{MemoryVault, SecretVault, Store, StoreKey, VaultError};
+use polso_store::{Store, StoreKey};
 
 /// The vault account of the device token in these tests.
 pub const TOKEN_ACCOUNT: &str = "device-token@faults";
@@ -27,21 +25,8 @@ pub fn api(error: ApiError) -> anyhow::Error {
     anyhow!("{:?}: {}", error.code, error.message)
 }
 
-/// A vault the test can look into after the desktop stored a token.
-#[derive(Clone, Default)]
-pub struct SharedVault(pub Arc<MemoryVault>);
-
-impl SecretVault for SharedVault {
-    fn get(&self, account: &str) -> Result<Option<String>, VaultError> {
-        self.0.get(account)
-    }
-    fn set(&self, account: &str, secret: &str) -> Result<(), VaultError> {
-        self.0.set(account, secret)
-    }
-    fn delete(&self, account: &str) -> Result<(), VaultError> {
-        self.0.delete(account)
-    }
-}
+/// A vault the test shares with the desktop, to look inside.
+pub type SharedVault = polso_store::SharedMemoryVault;
 
 /// One simulated device.
 pub struct Device {
