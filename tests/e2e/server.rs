@@ -29,6 +29,22 @@ pub fn admin(database: &Path, arguments: &[&str]) -> Result<String> {
     Ok(String::from_utf8(output.stdout)?.trim().to_owned())
 }
 
+/// Creates, with the administrator's command line, an organisation `organisation` with one
+/// department "Operations" holding one team `team` of `headcount` people; the team's id.
+pub fn one_team_organisation(
+    database: &Path,
+    organisation: &str,
+    team: &str,
+    headcount: u32,
+) -> Result<String> {
+    admin(database, &["init-org", "--name", organisation])?;
+    let department = admin(database, &["add-department", "--name", "Operations"])?;
+    admin(
+        database,
+        &["add-team", "--department", &department, "--name", team, "--headcount", &headcount.to_string()],
+    )
+}
+
 /// A running server; killed when stopped or dropped.
 pub struct RunningServer {
     child: Child,

@@ -17,7 +17,7 @@ use polso_api::{EnrolDevice, PulseItem};
 use polso_core::IsoWeek;
 use polso_desktop::Desktop;
 use polso_desktop::sync::UreqTransport;
-use polso_e2e::server::{RunningServer, admin};
+use polso_e2e::server::{RunningServer, admin, one_team_organisation};
 use polso_e2e::{AppSession, Launch, enabled};
 use polso_store::{MemoryVault, Store, StoreKey};
 
@@ -52,12 +52,7 @@ async fn a_low_pulse_shows_the_care_panel_and_the_server_learns_nothing_of_it() 
     }
     let directory = tempfile::tempdir()?;
     let database = directory.path().join("server.db");
-    admin(&database, &["init-org", "--name", "Acme Assistenza"])?;
-    let department = admin(&database, &["add-department", "--name", "Operations"])?;
-    let team = admin(
-        &database,
-        &["add-team", "--department", &department, "--name", "Night shift", "--headcount", "5"],
-    )?;
+    let team = one_team_organisation(&database, "Acme Assistenza", "Night shift", 5)?;
     admin(
         &database,
         &[

@@ -22,7 +22,7 @@ use polso_core::IsoWeek;
 use polso_desktop::Desktop;
 use polso_desktop::comments::{read_threads, send_outbox};
 use polso_desktop::sync::UreqTransport;
-use polso_e2e::server::{RunningServer, admin};
+use polso_e2e::server::{RunningServer, admin, one_team_organisation};
 use polso_e2e::{AppSession, Launch, enabled};
 use polso_store::{MemoryVault, Store, StoreKey};
 
@@ -42,12 +42,7 @@ async fn a_comment_batch_reaches_hr_only_with_ten_and_a_reply_reaches_only_its_w
     }
     let directory = tempfile::tempdir()?;
     let database = directory.path().join("server.db");
-    admin(&database, &["init-org", "--name", "Acme Assistenza"])?;
-    let department = admin(&database, &["add-department", "--name", "Operations"])?;
-    let team = admin(
-        &database,
-        &["add-team", "--department", &department, "--name", "Help desk", "--headcount", "12"],
-    )?;
+    let team = one_team_organisation(&database, "Acme Assistenza", "Help desk", 12)?;
     let manager_token = admin(&database, &["create-manager-token", "--team", &team])?;
     let hr_token = admin(&database, &["create-hr-token"])?;
 

@@ -35,7 +35,7 @@ use polso_core::IsoWeek;
 use polso_core::collection::CollectionWindow;
 use polso_desktop::Desktop;
 use polso_desktop::sync::{HttpAnswer, REPORT_BODY_BYTES, SyncTransport, TransportFailure, UreqTransport};
-use polso_e2e::server::{RunningServer, admin};
+use polso_e2e::server::{RunningServer, admin, one_team_organisation};
 use polso_e2e::{AppSession, Launch, enabled};
 use polso_store::{SecretVault, Store, StoreKey};
 
@@ -457,12 +457,7 @@ async fn the_enrol_form_joins_the_team_on_the_real_server() -> Result<()> {
     let directory = tempfile::tempdir()?;
     let database = directory.path().join("server.db");
     // A new organisation, left as created: differential privacy on.
-    admin(&database, &["init-org", "--name", "Acme Assistenza"])?;
-    let department = admin(&database, &["add-department", "--name", "Operations"])?;
-    let team = admin(
-        &database,
-        &["add-team", "--department", &department, "--name", "Night shift", "--headcount", "5"],
-    )?;
+    let team = one_team_organisation(&database, "Acme Assistenza", "Night shift", 5)?;
     let invite =
         admin(&database, &["create-invite", "--team", &team, "--expires-in-days", "1", "--uses", "1"])?;
     let server =
