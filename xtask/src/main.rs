@@ -240,6 +240,7 @@ fn test_everything() -> Result<()> {
     run_in(&root, "cargo", &["fmt", "--all", "--check"])?;
     tidy::check(&root)?;
     run_in(&root, "cargo", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+    check_docs_and_the_core_alone(&root)?;
     // The end-to-end tests start the app's and the server's binaries
     // themselves. Built with the whole workspace's targets so that features
     // unify as in `cargo test --workspace`, which then reuses every artifact;
@@ -254,6 +255,24 @@ fn test_everything() -> Result<()> {
     // Last, as the slowest: a release build into a .deb, installed and started.
     package::build_install_and_check(&root)?;
     ensure_tree_unchanged(&root, tree_before.as_deref())
+}
+
+/// The API documentation builds with no warning (a broken link fails it; private items are
+/// documented, since these are the developers' docs), and the core builds alone: a feature that
+/// only another crate turns on (the clock, say) cannot hide there.
+fn check_docs_and_the_core_alone(root: &Path) -> Result<()> {
+    let arguments = ["doc", "--workspace", "--no-deps", "--document-private-items"];
+    eprintln!("$ cargo {}", arguments.join(" "));
+    let status = Command::new("cargo")
+        .args(arguments)
+        .env("RUSTDOCFLAGS", "-D warnings -A rustdoc::private_intra_doc_links")
+        .current_dir(root)
+        .status()
+        .context("starting cargo doc")?;
+    if !status.success() {
+        bail!("`cargo {}` failed with {status}: fix the documentation it names", arguments.join(" "));
+    }
+    run_in(root, "cargo", &["check", "--package", "polso-core", "--lib"])
 }
 
 /// `git status --porcelain` of the work tree (untracked and ignored-by-nothing

@@ -2,7 +2,7 @@
 //!
 //! - No crate under `crates/` depends on Tauri, directly or not.
 //! - Every Rust file starts with a `//!` header saying what it is for.
-//! - No file names a path of the machine it was written on.
+//! - No tracked file names a path of the machine it was written on (its work or home folder).
 //! - The app's commands are the same list in each of the six places that name them: the shell's
 //!   build script (one permission each), its handler list, its capability file, the UI's
 //!   `CommandName`, the Tauri back end and the mock back end.
@@ -18,10 +18,48 @@ pub fn check(root: &Path) -> Result<()> {
     tauri_stays_out_of_crates(root, &mut breaches)?;
     every_rust_file_has_a_header(root, &mut breaches)?;
     app_commands_agree(root, &mut breaches)?;
+    no_machine_paths(root, &mut breaches)?;
     if !breaches.is_empty() {
         bail!("tidy found {} problem(s):\n  {}", breaches.len(), breaches.join("\n  "));
     }
     eprintln!("tidy: all rules hold");
+    Ok(())
+}
+
+/// Paths of the machines the project is written on, which no tracked file may name: the work
+/// and home folders of the development and CI machines. (Written in two halves here, so this file
+/// does not name them itself.)
+const MACHINE_PATH_MARKS: [[&str; 2]; 3] = [["/wo", "rk/"], ["/ro", "ot/"], ["/ho", "me/"]];
+
+/// Every file git tracks (text files only; binary files and the npm lock are skipped) that names
+/// a path of the machine it was written on.
+fn no_machine_paths(root: &Path, breaches: &mut Vec<String>) -> Result<()> {
+    let output = Command::new("git").args(["ls-files", "-z"]).current_dir(root).output();
+    let Ok(output) = output else {
+        eprintln!("tidy: git could not be started; the machine-path rule is skipped");
+        return Ok(());
+    };
+    if !output.status.success() {
+        eprintln!("tidy: not a git work tree; the machine-path rule is skipped");
+        return Ok(());
+    }
+    let marks: Vec<String> = MACHINE_PATH_MARKS.iter().map(|halves| halves.concat()).collect();
+    for name in output.stdout.split(|byte| *byte == 0).filter(|name| !name.is_empty()) {
+        let name = String::from_utf8_lossy(name).into_owned();
+        if name.ends_with("package-lock.json") {
+            continue;
+        }
+        let Ok(bytes) = std::fs::read(root.join(&name)) else { continue };
+        if bytes.contains(&0) {
+            continue;
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        for (number, line) in text.lines().enumerate() {
+            if let Some(mark) = marks.iter().find(|mark| line.contains(mark.as_str())) {
+                breaches.push(format!("{name}:{}: names a machine path ('{mark}')", number + 1));
+            }
+        }
+    }
     Ok(())
 }
 
@@ -239,5 +277,31 @@ mod tests {
             breaches[0].contains("capabilities/default.json") && breaches[0].contains("lacks [sync_now]")
         );
         assert!(breaches[1].contains("mock.ts") && breaches[1].contains("has besides [read_everything]"));
+    }
+
+    #[test]
+    fn a_tracked_file_naming_a_machine_path_is_named_with_its_line() {
+        let directory = tempfile::tempdir().unwrap();
+        let root = directory.path();
+        let git = |arguments: &[&str]| {
+            let status = Command::new("git").args(arguments).current_dir(root).output().unwrap();
+            assert!(status.status.success(), "git {arguments:?}");
+        };
+        git(&["init", "-q"]);
+        let home = MACHINE_PATH_MARKS[2].concat();
+        std::fs::write(root.join("clean.md"), "Data lives in the app's data directory.\n").unwrap();
+        std::fs::write(root.join("leak.md"), format!("first line\nbuilt in {home}someone/polso\n")).unwrap();
+        std::fs::write(root.join("untracked.md"), format!("{home}x\n")).unwrap();
+        git(&["add", "clean.md", "leak.md"]);
+        let mut breaches = Vec::new();
+        no_machine_paths(root, &mut breaches).unwrap();
+        assert_eq!(breaches, [format!("leak.md:2: names a machine path ('{home}')")]);
+    }
+
+    #[test]
+    fn this_repository_names_no_machine_path() {
+        let mut breaches = Vec::new();
+        no_machine_paths(&repository_root(), &mut breaches).unwrap();
+        assert_eq!(breaches, Vec::<String>::new());
     }
 }

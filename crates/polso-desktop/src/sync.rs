@@ -4,7 +4,7 @@
 //!
 //! The privacy model (DESIGN.md, points 2–3) shapes every step here:
 //!
-//! - The device token lives only in the [`SecretVault`] (the OS keyring in the
+//! - The device token lives only in the [`polso_store::SecretVault`] (the OS keyring in the
 //!   app), never in the store, a log or an error message.
 //! - A report holds item values and metric scores only; [`report_for_pulse`]
 //!   builds it from the saved pulse and leaves the note and the work week out
