@@ -30,7 +30,7 @@ pub fn start(app: AppHandle) -> anyhow::Result<()> {
             if let Err(error) = run_sync_pass(&state, false) {
                 // Only the code: a server's message may repeat a value it refused,
                 // and nothing logs an answer. The Organisation view shows the rest.
-                eprintln!("Polso could not sync this time ({:?}); it will try again.", error.code);
+                tracing::warn!("Polso could not sync this time ({:?}); it will try again.", error.code);
             }
             std::thread::sleep(interval);
         }

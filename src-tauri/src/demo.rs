@@ -54,12 +54,12 @@ pub fn follow_demo_server(app: &AppHandle) {
         let state = app.state::<AppState>();
         if let Err(error) = follow(&state, &demo) {
             // Only the code: the message may name the token's server.
-            eprintln!("Polso could not follow the demo server ({:?}).", error.code);
+            tracing::warn!("Polso could not follow the demo server ({:?}).", error.code);
         }
         FOLLOWING.store(false, Ordering::SeqCst);
     });
     if spawned.is_err() {
-        eprintln!("Polso could not start following the demo server.");
+        tracing::warn!("Polso could not start following the demo server.");
     }
 }
 

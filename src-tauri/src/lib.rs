@@ -9,6 +9,7 @@
 mod background;
 mod commands;
 mod demo;
+mod logging;
 mod reminders;
 mod state;
 mod texts;
@@ -116,7 +117,11 @@ pub fn run() {
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {
-        eprintln!("Polso could not start: {error:#}");
+        if tracing::dispatcher::has_been_set() {
+            tracing::error!("Polso could not start: {error:#}");
+        } else {
+            eprintln!("Polso could not start: {error:#}");
+        }
         std::process::exit(1);
     }
 }

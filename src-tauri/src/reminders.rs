@@ -53,7 +53,7 @@ fn look(app: &AppHandle, shown: &mut Option<(polso_api::LanguageCode, bool)>) {
     let (tick, settings) = match outcome {
         Ok(outcome) => outcome,
         Err(error) => {
-            eprintln!("Polso could not look at the reminder ({:?}); it will look again.", error.code);
+            tracing::warn!("Polso could not look at the reminder ({:?}); it will look again.", error.code);
             return;
         }
     };
@@ -72,7 +72,7 @@ fn look(app: &AppHandle, shown: &mut Option<(polso_api::LanguageCode, bool)>) {
         // No notification service (a bare session, a CI machine) is no reason to stop:
         // the tray still shows the pulse is due.
         if let Err(error) = notification.show() {
-            eprintln!("Polso could not show the reminder notification: {error}");
+            tracing::warn!("Polso could not show the reminder notification: {error}");
         }
     }
 }

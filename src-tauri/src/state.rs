@@ -82,7 +82,7 @@ impl Opening {
                     .with_hr_vault(Box::new(OsKeyring::new(KEYRING_SERVICE)), account("hr-token"))
             });
         if let Err(error) = &desktop {
-            eprintln!("Polso could not open its local store: {}", error.message);
+            tracing::warn!("Polso could not open its local store: {}", error.message);
         }
         desktop
     }
@@ -99,6 +99,7 @@ impl AppState {
         };
         std::fs::create_dir_all(&data_dir)
             .with_context(|| format!("creating the data directory {}", data_dir.display()))?;
+        crate::logging::init(&data_dir);
         let fixed_today = match std::env::var(TODAY_VARIABLE) {
             Ok(text) => Some(text.parse::<NaiveDate>().with_context(|| {
                 format!("{TODAY_VARIABLE}='{text}' is not an ISO date such as 2026-11-23")
@@ -187,6 +188,15 @@ impl AppState {
                     Ok(())
                 }),
         };
+        if result.is_ok() {
+            // The log holds no answer, but deleting one's data leaves nothing of one's use behind.
+            let logs = self.opening.data_dir.join(crate::logging::LOG_FOLDER);
+            if let Err(error) = std::fs::remove_dir_all(&logs)
+                && error.kind() != std::io::ErrorKind::NotFound
+            {
+                tracing::warn!("Polso could not delete its log folder {}: {error}", logs.display());
+            }
+        }
         *guard = self.opening.open_desktop();
         result
     }

@@ -36,7 +36,7 @@ pub fn show_window(app: &AppHandle, view: Option<&str>) {
 /// closing the window quits Polso and reminders come only while it runs: on
 /// standard error at every start, and as a notification the first time only.
 pub fn tell_no_tray(app: &AppHandle, language: LanguageCode, missing: &str) {
-    eprintln!(
+    tracing::warn!(
         "Polso shows no tray icon: {missing}. Closing the window quits Polso; reminders come only while it runs."
     );
     let state = app.state::<AppState>();
@@ -50,7 +50,7 @@ pub fn tell_no_tray(app: &AppHandle, language: LanguageCode, missing: &str) {
         .title(text(language, "tray.absent_title"))
         .body(text(language, "tray.absent_body"));
     if let Err(error) = notification.show() {
-        eprintln!("Polso could not show the notification that it has no tray icon: {error}");
+        tracing::warn!("Polso could not show the notification that it has no tray icon: {error}");
     }
 }
 
@@ -105,7 +105,7 @@ fn snooze(app: &AppHandle, length: SnoozeLengthDto) {
     let state = app.state::<AppState>();
     let now = state.now_local();
     if let Err(error) = with_desktop(&state, |desktop| desktop.snooze_reminder(length, now)) {
-        eprintln!("Polso could not snooze the reminder ({:?}).", error.code);
+        tracing::warn!("Polso could not snooze the reminder ({:?}).", error.code);
     }
 }
 

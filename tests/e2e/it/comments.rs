@@ -11,7 +11,7 @@
 //!    team view and replies to the app's; the view passes an axe audit.
 //! 5. Back as the employee, "Sync now" brings the reply into "My team"; none of the nine other
 //!    devices finds a reply on its thread.
-//! 6. The server's output never holds a comment's text.
+//! 6. Neither the server's output nor the app's log file holds a comment's text.
 
 use std::time::Duration;
 
@@ -115,7 +115,18 @@ async fn a_comment_batch_reaches_hr_only_with_ten_and_a_reply_reaches_only_its_w
     let output = server.stop();
     others_read?;
 
-    // 6. The server never wrote a comment's text to its output.
+    // 6. The app's log folder exists and holds no comment or reply.
+    let logs = data_dir.path().join("logs");
+    ensure!(logs.is_dir(), "the app keeps a log folder in its data directory");
+    for entry in std::fs::read_dir(&logs)? {
+        let text = std::fs::read_to_string(entry?.path()).unwrap_or_default();
+        ensure!(
+            !text.contains("handover") && !text.contains(REPLY),
+            "the app's log holds a comment:\n{text}"
+        );
+    }
+
+    // The server never wrote a comment's text to its output.
     let log = String::from_utf8_lossy(&output);
     ensure!(!log.contains("handover"), "the server's output holds the app's comment:\n{log}");
     ensure!(!log.contains("from a colleague"), "the server's output holds a comment:\n{log}");
