@@ -64,8 +64,8 @@ pub use hr::{
     HrHeatmap, HrHeatmapQuery, HrOverview, HrOverviewQuery, LagPoint, LinkageCorrelation,
     LinkageCxReliability, LinkageDetail, LinkageFit, LinkagePair, LinkageQuery, LinkageScatterPoint,
     LinkageTeamDifferences, LinkageTeamEstimate, LinkageView, MetricSeries, NotEnoughDataReason,
-    ParticipationPoint, PeriodPoint, SeriesPoint, TeamComparison, TeamComparisonQuery, TeamHeterogeneity,
-    WeekPeriod, WithheldWeeks,
+    ParticipationPoint, PeriodPoint, ReleaseNoiseInIntervals, SeriesPoint, TeamComparison,
+    TeamComparisonQuery, TeamHeterogeneity, WeekPeriod, WithheldWeeks,
 };
 pub use privacy::{DevicePrivacyLoss, PrivacyLedger, TeamPrivacyLoss};
 pub use pulse::{

@@ -25,6 +25,13 @@
 //! burnout symptoms are the server's, derived from the histograms it
 //! released; nothing here computes them from a mean. A heatmap period pools
 //! its released weeks' figures weighted by n, as it pools their means.
+//!
+//! A heatmap cell's change between the two periods carries its 95% interval
+//! and whether it is likely real (the interval excludes 0): Welch's interval
+//! for a difference of two means, each period counting its people once and
+//! carrying the differential-privacy noise of its released weeks when the
+//! server says its ε per cell (`GET /v1/privacy-ledger`). The statistics are
+//! in [`crate::change`].
 
 use std::collections::HashMap;
 use std::ops::RangeInclusive;
@@ -33,12 +40,13 @@ use chrono::NaiveDate;
 use polso_api::{
     AggregateCell, AggregateTable, ApiError, ConnectHr, CxSeries, ErrorCode, HeatmapCell, HeatmapTeam,
     HrConnection, HrHeatmap, HrHeatmapQuery, HrOverview, HrOverviewQuery, HrRole, MetricKey, MetricSeries,
-    NextPublication, OrganisationUnits, ParticipationPoint, PrivacyLedger, SeriesPoint, UnitKind, UnitRef,
-    WeekPeriod,
+    NextPublication, OrganisationUnits, ParticipationPoint, PrivacyLedger, ReleaseNoiseInIntervals,
+    SeriesPoint, UnitKind, UnitRef, WeekPeriod,
 };
 use polso_core::IsoWeek;
 
 use crate::Desktop;
+use crate::change::{PeriodEstimate, ReleaseNoise, ReleasedWeek, period_change, pool_period};
 use crate::errors::store_to_api;
 use crate::periods::{four_week_periods, is_four_weekly};
 use crate::reporting::vault_to_api;
@@ -300,8 +308,9 @@ pub fn add_not_applicable(overview: &mut HrOverview, tables: &[(MetricKey, Aggre
 
 /// The team × metric heatmap: the last `query.period_weeks` published weeks
 /// against as many weeks before. One request (last week's wellbeing) to learn
-/// the last published week, then one per metric at the team level. Touches no
-/// store.
+/// the last published week, then one per metric at the team level, then the
+/// units (for head-counts) and the privacy ledger (for the release noise in
+/// the changes' intervals). Touches no store.
 pub fn read_hr_heatmap(
     transport: &dyn HrTransport,
     credentials: &HrCredentials,
@@ -325,10 +334,20 @@ pub fn read_hr_heatmap(
             tables.push((metric, table));
         }
     }
-    let mut heatmap = shape_heatmap(current_start..=current_end, previous_start..=previous_end, &tables);
     // The head-counts for the participation rate; a server that does not give them leaves the
     // rate out, never the heatmap.
-    if let Ok(units) = get_from_server::<OrganisationUnits>(transport, credentials, "/v1/units") {
+    let units = get_from_server::<OrganisationUnits>(transport, credentials, "/v1/units");
+    // The release noise for the intervals; a server that does not say leaves it out, never the heatmap.
+    let noise = match read_privacy_ledger(transport, credentials) {
+        Ok(ledger) if !ledger.dp_on => KnownNoise::Off,
+        Ok(PrivacyLedger { epsilon_per_cell: Some(epsilon_per_cell), .. }) => {
+            KnownNoise::Known { epsilon_per_cell }
+        }
+        _ => KnownNoise::Unknown,
+    };
+    let mut heatmap =
+        shape_heatmap_with(current_start..=current_end, previous_start..=previous_end, &tables, noise);
+    if let Ok(units) = units {
         add_headcounts(&mut heatmap, &units);
     }
     Ok(heatmap)
@@ -538,7 +557,42 @@ pub fn shape_heatmap(
     previous: RangeInclusive<IsoWeek>,
     tables: &[(MetricKey, AggregateTable)],
 ) -> HrHeatmap {
+    shape_heatmap_with(current, previous, tables, KnownNoise::Unknown)
+}
+
+/// What the heatmap knows of the differential-privacy noise on released figures.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum KnownNoise {
+    /// Differential privacy is off.
+    Off,
+    /// On, with this ε per cell.
+    Known {
+        /// ε per released cell, as the server said.
+        epsilon_per_cell: f64,
+    },
+    /// The server did not say.
+    Unknown,
+}
+
+/// [`shape_heatmap`], with the changes' intervals including the release
+/// noise when it is `Known`.
+pub fn shape_heatmap_with(
+    current: RangeInclusive<IsoWeek>,
+    previous: RangeInclusive<IsoWeek>,
+    tables: &[(MetricKey, AggregateTable)],
+    noise: KnownNoise,
+) -> HrHeatmap {
     let k = tables.first().map_or(0, |(_, table)| table.k);
+    let (release_noise, epsilon_per_cell, noise_model) = match noise {
+        KnownNoise::Off => (ReleaseNoiseInIntervals::Off, None, None),
+        KnownNoise::Known { epsilon_per_cell } => {
+            match ReleaseNoise::of_epsilon_per_cell(epsilon_per_cell, k) {
+                Some(model) => (ReleaseNoiseInIntervals::Included, Some(epsilon_per_cell), Some(model)),
+                None => (ReleaseNoiseInIntervals::Unknown, None, None),
+            }
+        }
+        KnownNoise::Unknown => (ReleaseNoiseInIntervals::Unknown, None, None),
+    };
     let publication = Publication::of(tables.iter().map(|(_, table)| table));
     let published_in = |weeks: &RangeInclusive<IsoWeek>| -> Option<RangeInclusive<IsoWeek>> {
         let published = publication.published_through?;
@@ -573,8 +627,14 @@ pub fn shape_heatmap(
                 .iter()
                 .filter(|cell| cell.unit_kind == UnitKind::Team && cell.unit_id == team.id)
                 .collect();
-            let now = current_published.as_ref().and_then(|weeks| pooled(&team_cells, weeks));
-            let before = previous_published.as_ref().and_then(|weeks| pooled(&team_cells, weeks));
+            let now = current_published.as_ref().and_then(|weeks| pooled(&team_cells, weeks, noise_model));
+            let before =
+                previous_published.as_ref().and_then(|weeks| pooled(&team_cells, weeks, noise_model));
+            // eNPS changes in eNPS points, which the mean's interval does not describe.
+            let interval = now
+                .zip(before)
+                .filter(|_| *metric != MetricKey::Enps)
+                .and_then(|(now, before)| period_change(&now.estimate, &before.estimate));
             let asked = current_published.as_ref().is_none_or(|weeks| asked_in(&team_cells, weeks));
             cells.push(HeatmapCell {
                 team_id: team.id.clone(),
@@ -587,6 +647,10 @@ pub fn shape_heatmap(
                 released_weeks: now.map_or(0, |period| period.released_weeks),
                 previous_mean: before.map(|period| period.mean),
                 change: now.zip(before).map(|(now, before)| now.mean - before.mean),
+                previous_n: before.map(|period| period.n),
+                change_low: interval.map(|change| change.low),
+                change_high: interval.map(|change| change.high),
+                change_likely_real: interval.map(|change| change.likely_real),
                 enps: now.and_then(|period| period.enps),
                 previous_enps: before.and_then(|period| period.enps),
                 burnout_share: now.and_then(|period| period.burnout_share),
@@ -602,6 +666,8 @@ pub fn shape_heatmap(
         cells,
         published_through: publication.published_through_text(),
         next_publication: publication.next_publication,
+        release_noise,
+        epsilon_per_cell,
     }
 }
 
@@ -657,6 +723,8 @@ struct PooledPeriod {
     enps: Option<f64>,
     /// The n-weighted burnout share of the released weeks that carry one.
     burnout_share: Option<f64>,
+    /// The period with what its change's interval needs.
+    estimate: PeriodEstimate,
 }
 
 /// An n-weighted mean of figures, each weighted by its cell's n.
@@ -693,8 +761,13 @@ fn asked_in(cells: &[&AggregateCell], weeks: &RangeInclusive<IsoWeek>) -> bool {
 /// The n-weighted mean of the released, asked weeks of `weeks` among
 /// `cells`, or `None` when none of them was released. Weeks the schedule did
 /// not ask the metric are left out.
-fn pooled(cells: &[&AggregateCell], weeks: &RangeInclusive<IsoWeek>) -> Option<PooledPeriod> {
+fn pooled(
+    cells: &[&AggregateCell],
+    weeks: &RangeInclusive<IsoWeek>,
+    noise: Option<ReleaseNoise>,
+) -> Option<PooledPeriod> {
     let (mut weighted_sum, mut n, mut released_weeks) = (0.0, 0u32, 0u32);
+    let mut released = Vec::new();
     let (mut enps, mut burnout_share) = (WeightedMean::default(), WeightedMean::default());
     let in_period = |cell: &&&AggregateCell| {
         cell.week.parse::<IsoWeek>().is_ok_and(|week| weeks.contains(&week)) && cell.asked && cell.released
@@ -709,6 +782,12 @@ fn pooled(cells: &[&AggregateCell], weeks: &RangeInclusive<IsoWeek>) -> Option<P
         {
             weighted_sum += mean * f64::from(cell_n);
             n += cell_n;
+            released.push(ReleasedWeek {
+                mean,
+                released_mean: cell.mean.unwrap_or(mean),
+                n: cell_n,
+                sd: cell.sd,
+            });
             released_weeks += 1;
             // eNPS and the burnout share are linear in the released shares,
             // so weighting each week's by its n pools the released histograms.
@@ -716,12 +795,14 @@ fn pooled(cells: &[&AggregateCell], weeks: &RangeInclusive<IsoWeek>) -> Option<P
             burnout_share.add(cell.burnout_share, cell_n);
         }
     }
+    let estimate = pool_period(&released, noise)?;
     (n > 0).then(|| PooledPeriod {
         mean: weighted_sum / f64::from(n),
         n,
         released_weeks,
         enps: enps.mean(),
         burnout_share: burnout_share.mean(),
+        estimate,
     })
 }
 

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use chrono::NaiveDate;
 use polso_api::{
     AggregateCell, AggregateTable, ConnectHr, ErrorCode, HrHeatmapQuery, HrOverviewQuery, HrRole, MetricKey,
-    NextPublication, PrivacyLedger, TeamPrivacyLoss, UnitKind,
+    NextPublication, PrivacyLedger, ReleaseNoiseInIntervals, TeamPrivacyLoss, UnitKind,
 };
 use polso_core::IsoWeek;
 use polso_store::{MemoryVault, SecretVault, Store, StoreKey};
@@ -76,6 +76,11 @@ impl FakeServer {
             }
             if url.ends_with("/v1/units") {
                 return Ok(answer(200, UNITS_WITH_AN_EDITION_CHANGE));
+            }
+            if url.ends_with("/v1/privacy-ledger") {
+                let ledger =
+                    PrivacyLedger { year: 2026, dp_on: true, epsilon_per_cell: Some(6.5), teams: Vec::new() };
+                return Ok(answer(200, &serde_json::to_string(&ledger).unwrap()));
             }
             let query = |name: &str| {
                 url.split(['?', '&'])
@@ -434,11 +439,11 @@ fn the_heatmap_compares_the_latest_period_with_the_one_before_and_keeps_small_te
         urls[0], "http://server/v1/aggregates?unit=team&key=wellbeing&from=2026-W47&to=2026-W47",
         "one read of last week learns the last published week"
     );
-    // One read of last week, one per metric, and the units for the head-counts.
-    assert_eq!(urls.len(), 1 + MetricKey::ALL.len() + 1);
-    assert_eq!(urls.last().map(String::as_str), Some("http://server/v1/units"));
+    // One read of last week, one per metric, the units for the head-counts and the ledger for ε.
+    assert_eq!(urls.len(), 1 + MetricKey::ALL.len() + 2);
+    assert_eq!(urls[urls.len() - 2..], ["http://server/v1/units", "http://server/v1/privacy-ledger"]);
     assert!(
-        urls[1..urls.len() - 1]
+        urls[1..urls.len() - 2]
             .iter()
             .all(|url| url.contains("unit=team&") && url.contains("from=2026-W40&to=2026-W47"))
     );
@@ -469,6 +474,16 @@ fn the_heatmap_compares_the_latest_period_with_the_one_before_and_keeps_small_te
     assert_eq!(help_desk.released_weeks, 4);
     assert_eq!(help_desk.previous_mean, Some(60.0));
     assert_eq!(help_desk.change, Some(6.0));
+    assert_eq!(help_desk.previous_n, Some(32));
+    // The interval is the change's, around it, with the noise of ε 6.5 per cell (the ledger's) in
+    // it: wider than the same figures without noise, and too wide for 6 points to be likely real.
+    assert_eq!(
+        (heatmap.release_noise, heatmap.epsilon_per_cell),
+        (ReleaseNoiseInIntervals::Included, Some(6.5))
+    );
+    let (low, high) = (help_desk.change_low.unwrap(), help_desk.change_high.unwrap());
+    assert!(((low + high) / 2.0 - 6.0).abs() < 1e-9 && low < 0.0 && high > 6.0, "{low}..{high}");
+    assert_eq!(help_desk.change_likely_real, Some(false));
 
     // eNPS was not asked in the latest period: neither team is "fewer than
     // k" for it, whatever the period before held.
@@ -746,6 +761,52 @@ fn the_privacy_ledger_is_read_with_the_hr_token() {
     assert_eq!(error.code, ErrorCode::InvalidServerAddress);
 }
 
+/// Help desk's wellbeing over two periods of four weeks (n 9 a week, sd 12),
+/// from `before` to `now` points.
+fn two_periods(before: f64, now: f64) -> Vec<(MetricKey, AggregateTable)> {
+    let cells = weeks_of(week("2026-W40")..=week("2026-W47"))
+        .into_iter()
+        .map(|week| {
+            let mean = if week >= self::week("2026-W44") { now } else { before };
+            released(UnitKind::Team, "Help desk", week, "wellbeing", 9, mean, 12.0)
+        })
+        .collect();
+    let table = AggregateTable {
+        k: 5,
+        published_through: Some("2026-W47".to_owned()),
+        next_publication: None,
+        cells,
+    };
+    vec![(MetricKey::Wellbeing, table)]
+}
+
+#[test]
+fn a_change_is_likely_real_only_when_its_interval_excludes_zero_and_noise_widens_it() {
+    let (current, previous) = (week("2026-W44")..=week("2026-W47"), week("2026-W40")..=week("2026-W43"));
+    let shape = |before, now, noise| {
+        shape_heatmap_with(current.clone(), previous.clone(), &two_periods(before, now), noise)
+            .cells
+            .remove(0)
+    };
+    let large = shape(55.0, 75.0, KnownNoise::Off);
+    assert_eq!(large.change_likely_real, Some(true), "20 points with 9 people a period");
+    assert!(large.change_low.unwrap() > 0.0);
+    let fall = shape(75.0, 55.0, KnownNoise::Off);
+    assert_eq!(fall.change_likely_real, Some(true));
+    assert!(fall.change_high.unwrap() < 0.0);
+    let small = shape(60.0, 64.0, KnownNoise::Off);
+    assert_eq!(small.change_likely_real, Some(false));
+    let width = |cell: &HeatmapCell| cell.change_high.unwrap() - cell.change_low.unwrap();
+    let noisy = shape(60.0, 64.0, KnownNoise::Known { epsilon_per_cell: 1.0 });
+    assert!(width(&noisy) > width(&small) + 1.0, "ε 1 widens {} to {}", width(&small), width(&noisy));
+    let heatmap =
+        shape_heatmap_with(current.clone(), previous.clone(), &two_periods(60.0, 64.0), KnownNoise::Off);
+    assert_eq!((heatmap.release_noise, heatmap.epsilon_per_cell), (ReleaseNoiseInIntervals::Off, None));
+    let unknown = shape_heatmap(current, previous, &two_periods(60.0, 64.0));
+    assert_eq!(unknown.release_noise, ReleaseNoiseInIntervals::Unknown);
+    assert_eq!(unknown.cells[0].change_low, small.change_low, "unknown noise is left out, not guessed");
+}
+
 /// eNPS figures as the server derives them, with `enps` as given.
 fn enps_figures(enps: f64) -> polso_api::EnpsFigures {
     let promoters = (100.0 + enps) / 2.0;
@@ -857,11 +918,11 @@ fn periods_pool_standardised_means_only_when_every_week_has_one() {
         standardised_mean: Some(60.0),
         ..released(UnitKind::Team, "Help desk", week_two, "engagement", 10, 40.0, 5.0)
     };
-    let both = pooled(&[&easy, &hard], &(week_one..=week_two)).unwrap();
+    let both = pooled(&[&easy, &hard], &(week_one..=week_two), None).unwrap();
     assert_eq!(both.mean, 60.0);
     let unknown = AggregateCell { standardised_mean: None, ..hard.clone() };
-    let mixed = pooled(&[&easy, &unknown], &(week_one..=week_two)).unwrap();
+    let mixed = pooled(&[&easy, &unknown], &(week_one..=week_two), None).unwrap();
     assert_eq!(mixed.mean, 55.0, "raw: (70 + 40) / 2");
-    let only_hard = pooled(&[&hard], &(week_two..=week_two)).unwrap();
+    let only_hard = pooled(&[&hard], &(week_two..=week_two), None).unwrap();
     assert_eq!(only_hard.mean, 60.0, "the hard item on the anchor's level");
 }

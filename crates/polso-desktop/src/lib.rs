@@ -32,6 +32,7 @@
 pub mod about;
 pub mod actions;
 pub mod care;
+pub mod change;
 mod convert;
 pub mod credential;
 pub mod cx_import;

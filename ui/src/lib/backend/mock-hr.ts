@@ -131,6 +131,24 @@ const SAMPLE_TEAMS = [
   { id: 'team_phone', name: 'Phone support', small: false },
 ];
 
+/**
+ * A change's 95% interval as the back end gives it, roughly: Welch's with an sd of 14 points in
+ * both periods and each period's people counted once, widened a little for the release noise;
+ * none for eNPS, whose change is in eNPS points.
+ */
+export function sampleChangeInterval(
+  change: number,
+  peopleNow: number,
+  peopleBefore: number,
+  metric: MetricKey,
+): Pick<HeatmapCell, 'change_low' | 'change_high' | 'change_likely_real'> {
+  if (metric === 'enps') return { change_low: null, change_high: null, change_likely_real: null };
+  const halfWidth = 2.1 * Math.sqrt((14 * 14) / peopleNow + (14 * 14) / peopleBefore + 2);
+  const low = change - halfWidth;
+  const high = change + halfWidth;
+  return { change_low: low, change_high: high, change_likely_real: low > 0 || high < 0 };
+}
+
 /** The heatmap of 2026-W43..W46, the last published weeks, against 2026-W39..W42. */
 export function sampleHrHeatmap(): HrHeatmap {
   const metrics: MetricKey[] = [...METRIC_KEYS];
@@ -149,6 +167,10 @@ export function sampleHrHeatmap(): HrHeatmap {
           released_weeks: 0,
           previous_mean: null,
           change: null,
+          previous_n: null,
+          change_low: null,
+          change_high: null,
+          change_likely_real: null,
         });
         return;
       }
@@ -164,6 +186,10 @@ export function sampleHrHeatmap(): HrHeatmap {
           released_weeks: 0,
           previous_mean: null,
           change: null,
+          previous_n: null,
+          change_low: null,
+          change_high: null,
+          change_likely_real: null,
         });
         return;
       }
@@ -181,6 +207,8 @@ export function sampleHrHeatmap(): HrHeatmap {
         released_weeks: 4,
         previous_mean: previous,
         change: mean - previous,
+        previous_n: 28 + teamIndex,
+        ...sampleChangeInterval(mean - previous, (30 + teamIndex) / 4, (28 + teamIndex) / 4, metric),
       });
     });
   });
@@ -199,6 +227,8 @@ export function sampleHrHeatmap(): HrHeatmap {
     cells,
     published_through: SAMPLE_PUBLISHED_THROUGH,
     next_publication: { ...SAMPLE_NEXT_PUBLICATION },
+    release_noise: 'included',
+    epsilon_per_cell: 6.5,
   };
 }
 

@@ -3,6 +3,7 @@ import type { HeatmapCell } from "./HeatmapCell";
 import type { HeatmapTeam } from "./HeatmapTeam";
 import type { MetricKey } from "./MetricKey";
 import type { NextPublication } from "./NextPublication";
+import type { ReleaseNoiseInIntervals } from "./ReleaseNoiseInIntervals";
 import type { WeekPeriod } from "./WeekPeriod";
 
 /**
@@ -42,4 +43,13 @@ published_through: string | null,
 /**
  * The next week to be published and when.
  */
-next_publication: NextPublication | null, };
+next_publication: NextPublication | null, 
+/**
+ * Whether the changes' intervals include the differential-privacy noise
+ * of the released figures.
+ */
+release_noise: ReleaseNoiseInIntervals, 
+/**
+ * The ε per cell the intervals' noise was computed for; only when included.
+ */
+epsilon_per_cell: number | null, };

@@ -22,6 +22,8 @@ const HEATMAP: HrHeatmap = {
   ],
   published_through: '2026-W47',
   next_publication: { week: '2026-W48', at: '2026-12-05T09:00:00Z' },
+  release_noise: 'included',
+  epsilon_per_cell: 6.5,
 };
 
 describe('changes', () => {
