@@ -323,6 +323,30 @@ pub struct HeatmapTeam {
     /// `answered / headcount`, at most 1 (a noisy count may pass the head-count); absent when
     /// either is.
     pub participation: Option<f64>,
+    /// The id of the team's department, when the server's units say.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub department_id: Option<String>,
+}
+
+/// A department's or the organisation's own row in the heatmap: its figures
+/// come from its own released cells, never from its teams' (a team's withheld
+/// cell cannot be recovered by subtracting one released figure from another).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct HeatmapUnitRow {
+    /// The unit's id.
+    pub id: String,
+    /// The unit's name.
+    pub name: String,
+    /// How many answered a week in the current period, on average over its
+    /// weeks whose count was released, as [`HeatmapTeam::answered`].
+    pub answered: Option<f64>,
+    /// The sum of its teams' declared head-counts, when every team has one.
+    pub headcount: Option<u32>,
+    /// `answered / headcount`, at most 1.
+    pub participation: Option<f64>,
+    /// One cell per metric, in the heatmap's order; `team_id` holds this unit's id.
+    pub cells: Vec<HeatmapCell>,
 }
 
 /// One team's figure for one metric over the current period, with its change
@@ -419,6 +443,14 @@ pub struct HrHeatmap {
     pub release_noise: ReleaseNoiseInIntervals,
     /// The ε per cell the intervals' noise was computed for; only when included.
     pub epsilon_per_cell: Option<f64>,
+    /// The departments the token reaches, by name, each from its own released cells.
+    #[serde(default)]
+    pub departments: Vec<HeatmapUnitRow>,
+    /// The organisation from its own released cells; absent for a token that
+    /// reaches only some departments.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub organisation: Option<HeatmapUnitRow>,
 }
 
 /// Whether the change intervals include the noise the server adds to released figures.

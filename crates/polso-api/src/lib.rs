@@ -60,8 +60,8 @@ pub use cx_mapping::{
 pub use error::{ApiError, ErrorCode};
 pub use export::{ExportFile, ExportKind, ExportOutcome};
 pub use hr::{
-    ComparisonSeries, ConnectHr, CxPooling, CxSamplingModel, HeatmapCell, HeatmapTeam, HrConnection,
-    HrHeatmap, HrHeatmapQuery, HrOverview, HrOverviewQuery, LagPoint, LinkageCorrelation,
+    ComparisonSeries, ConnectHr, CxPooling, CxSamplingModel, HeatmapCell, HeatmapTeam, HeatmapUnitRow,
+    HrConnection, HrHeatmap, HrHeatmapQuery, HrOverview, HrOverviewQuery, LagPoint, LinkageCorrelation,
     LinkageCxReliability, LinkageDetail, LinkageFit, LinkagePair, LinkageQuery, LinkageScatterPoint,
     LinkageTeamDifferences, LinkageTeamEstimate, LinkageView, MetricSeries, NotEnoughDataReason,
     ParticipationPoint, PeriodPoint, ReleaseNoiseInIntervals, SeriesPoint, TeamComparison,

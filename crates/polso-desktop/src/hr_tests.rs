@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use chrono::NaiveDate;
 use polso_api::{
     AggregateCell, AggregateTable, ConnectHr, ErrorCode, HrHeatmapQuery, HrOverviewQuery, HrRole, MetricKey,
-    NextPublication, PrivacyLedger, ReleaseNoiseInIntervals, TeamPrivacyLoss, UnitKind,
+    NextPublication, OrganisationUnits, PrivacyLedger, ReleaseNoiseInIntervals, TeamPrivacyLoss, UnitKind,
 };
 use polso_core::IsoWeek;
 use polso_store::{MemoryVault, SecretVault, Store, StoreKey};
@@ -439,11 +439,18 @@ fn the_heatmap_compares_the_latest_period_with_the_one_before_and_keeps_small_te
         urls[0], "http://server/v1/aggregates?unit=team&key=wellbeing&from=2026-W47&to=2026-W47",
         "one read of last week learns the last published week"
     );
-    // One read of last week, one per metric, the units for the head-counts and the ledger for ε.
-    assert_eq!(urls.len(), 1 + MetricKey::ALL.len() + 2);
-    assert_eq!(urls[urls.len() - 2..], ["http://server/v1/units", "http://server/v1/privacy-ledger"]);
+    // One read of last week, one per metric, the units for the head-counts and the ledger for ε,
+    // then the departments' and the organisation's own cells, metric by metric.
+    let metrics = MetricKey::ALL.len();
+    assert_eq!(urls.len(), 1 + metrics + 2 + 2 * metrics);
+    assert_eq!(urls[1 + metrics..3 + metrics], ["http://server/v1/units", "http://server/v1/privacy-ledger"]);
     assert!(
-        urls[1..urls.len() - 2]
+        urls[3 + metrics..]
+            .iter()
+            .all(|url| url.contains("unit=department&") || url.contains("unit=organisation&"))
+    );
+    assert!(
+        urls[1..1 + metrics]
             .iter()
             .all(|url| url.contains("unit=team&") && url.contains("from=2026-W40&to=2026-W47"))
     );
@@ -807,6 +814,89 @@ fn a_change_is_likely_real_only_when_its_interval_excludes_zero_and_noise_widens
     assert_eq!(unknown.cells[0].change_low, small.change_low, "unknown noise is left out, not guessed");
 }
 
+/// The departments' and the organisation's rows come from their own released
+/// cells: a department whose own cells were withheld is "fewer than k" even
+/// when one of its teams was released, and a released department keeps its
+/// own figure whatever its teams show. Participation is its answered count
+/// over its teams' head-counts.
+#[test]
+fn unit_rows_come_from_their_own_released_cells_never_from_their_teams() {
+    let (current, previous) = (week("2026-W44")..=week("2026-W47"), week("2026-W40")..=week("2026-W43"));
+    let mut team_cells = Vec::new();
+    let mut unit_cells = Vec::new();
+    for week in weeks_of(week("2026-W40")..=week("2026-W47")) {
+        let later = week >= self::week("2026-W44");
+        team_cells.push(released(UnitKind::Team, "Help desk", week, "wellbeing", 9, 70.0, 12.0));
+        team_cells.push(withheld(UnitKind::Team, "Escalations", week, "wellbeing"));
+        team_cells.push(released(UnitKind::Team, "Sales floor", week, "wellbeing", 8, 50.0, 12.0));
+        let support = if later { 64.0 } else { 61.0 };
+        unit_cells.push(released(UnitKind::Department, "Support", week, "wellbeing", 12, support, 11.0));
+        unit_cells.push(withheld(UnitKind::Department, "Sales", week, "wellbeing"));
+        unit_cells.push(released(UnitKind::Organisation, "Demo", week, "wellbeing", 40, 62.0, 13.0));
+    }
+    let table = |cells| AggregateTable {
+        k: 5,
+        published_through: Some("2026-W47".to_owned()),
+        next_publication: None,
+        cells,
+    };
+    let mut heatmap = shape_heatmap_with(
+        current,
+        previous,
+        &[(MetricKey::Wellbeing, table(team_cells))],
+        KnownNoise::Known { epsilon_per_cell: 6.5 },
+    );
+    let unit = |id: &str, name: &str, headcount| polso_api::UnitRef {
+        id: format!("id_{id}"),
+        name: name.to_owned(),
+        headcount: Some(headcount),
+    };
+    let units = OrganisationUnits {
+        role: HrRole::Hr,
+        organisation: Some(polso_api::UnitRef {
+            id: "id_Demo".to_owned(),
+            name: "Demo".to_owned(),
+            headcount: None,
+        }),
+        departments: vec![
+            polso_api::DepartmentUnits {
+                id: "id_Support".to_owned(),
+                name: "Support".to_owned(),
+                teams: vec![unit("Escalations", "Escalations", 4), unit("Help desk", "Help desk", 10)],
+            },
+            polso_api::DepartmentUnits {
+                id: "id_Sales".to_owned(),
+                name: "Sales".to_owned(),
+                teams: vec![unit("Sales floor", "Sales floor", 9)],
+            },
+        ],
+        questionnaire: Vec::new(),
+    };
+    add_unit_rows(&mut heatmap, &[(MetricKey::Wellbeing, table(unit_cells))], &units);
+    let names: Vec<&str> = heatmap.departments.iter().map(|row| row.name.as_str()).collect();
+    assert_eq!(names, ["Sales", "Support"]);
+    let sales = &heatmap.departments[0];
+    assert!(
+        sales.cells[0].suppressed && sales.cells[0].mean.is_none(),
+        "withheld, though Sales floor is released"
+    );
+    assert_eq!((sales.answered, sales.headcount, sales.participation), (None, Some(9), None));
+    let support = &heatmap.departments[1];
+    assert_eq!((support.cells[0].mean, support.cells[0].previous_mean), (Some(64.0), Some(61.0)));
+    assert_eq!(support.cells[0].team_id, "id_Support");
+    assert!(support.cells[0].change_low.is_some(), "a unit's change has its interval too");
+    assert_eq!((support.answered, support.headcount), (Some(12.0), Some(14)));
+    assert!((support.participation.unwrap() - 12.0 / 14.0).abs() < 1e-12);
+    let organisation = heatmap.organisation.as_ref().unwrap();
+    assert_eq!((organisation.cells[0].mean, organisation.headcount), (Some(62.0), Some(23)));
+    assert_eq!(organisation.participation, Some(1.0), "40 answered of 23: a noisy count is capped at 1");
+    let department_of = |name: &str| {
+        heatmap.teams.iter().find(|team| team.name == name).and_then(|team| team.department_id.clone())
+    };
+    assert_eq!(department_of("Help desk").as_deref(), Some("id_Support"));
+    assert_eq!(department_of("Sales floor").as_deref(), Some("id_Sales"));
+}
+
 /// eNPS figures as the server derives them, with `enps` as given.
 fn enps_figures(enps: f64) -> polso_api::EnpsFigures {
     let promoters = (100.0 + enps) / 2.0;
@@ -887,6 +977,7 @@ fn the_heatmaps_participation_is_the_answered_count_over_the_headcount() {
         answered,
         headcount: None,
         participation: None,
+        department_id: None,
     };
     let mut heatmap =
         shape_heatmap(week("2026-W44")..=week("2026-W47"), week("2026-W40")..=week("2026-W43"), &[]);

@@ -24,6 +24,7 @@ const HEATMAP: HrHeatmap = {
   next_publication: { week: '2026-W48', at: '2026-12-05T09:00:00Z' },
   release_noise: 'included',
   epsilon_per_cell: 6.5,
+  departments: [],
 };
 
 describe('changes', () => {
