@@ -19,6 +19,7 @@ mod cx_mapping;
 mod error;
 mod export;
 mod hr;
+mod priorities;
 mod privacy;
 mod pulse;
 #[cfg(feature = "core")]
@@ -67,6 +68,7 @@ pub use hr::{
     ParticipationPoint, PeriodPoint, ReleaseNoiseInIntervals, SeriesPoint, TeamComparison,
     TeamComparisonQuery, TeamHeterogeneity, WeekPeriod, WithheldWeeks,
 };
+pub use priorities::{DriverPriority, HrPriorities};
 pub use privacy::{DevicePrivacyLoss, PrivacyLedger, TeamPrivacyLoss};
 pub use pulse::{
     AnswerDto, AskedWeek, HistoryWeek, LocalizedText, MetricKey, MetricScoreDto, MyHistory, PulseItem,
@@ -132,6 +134,7 @@ pub fn export_bindings(dir: &Path) -> Result<(), ts_rs::ExportError> {
     ExportOutcome::export_all(&config)?;
     TeamComparisonQuery::export_all(&config)?;
     TeamComparison::export_all(&config)?;
+    HrPriorities::export_all(&config)?;
     PrivacyLedger::export_all(&config)?;
     DevicePrivacyLoss::export_all(&config)?;
     TeamResults::export_all(&config)?;

@@ -42,6 +42,7 @@ pub mod export;
 pub mod hr;
 pub mod linkage_view;
 pub mod periods;
+pub mod priorities;
 pub mod privacy_ledger;
 mod questionnaire;
 pub mod reminder;

@@ -7,6 +7,7 @@
 import type { EnpsFigures } from '../bindings/EnpsFigures';
 import type { HeatmapCell } from '../bindings/HeatmapCell';
 import type { HrHeatmap } from '../bindings/HrHeatmap';
+import type { HrPriorities } from '../bindings/HrPriorities';
 import type { CxImportReport } from '../bindings/CxImportReport';
 import type { DevicePrivacyLoss } from '../bindings/DevicePrivacyLoss';
 import type { NextPublication } from '../bindings/NextPublication';
@@ -509,4 +510,33 @@ export function samplePrivacyLedger(): PrivacyLedger {
 export function sampleMyPrivacyLoss(): DevicePrivacyLoss {
   const row = samplePrivacyLedger().teams.find((team) => team.team_id === 'team_help');
   return { year: 2026, dp_on: true, epsilon: row?.epsilon ?? 0, weeks_published: 46 };
+}
+
+/**
+ * Sample driver priorities: recognition and manager support move with engagement (their
+ * intervals above 0), communication probably, tools not at all; flexibility has too few teams.
+ */
+export function sampleHrPriorities(): HrPriorities {
+  const driver = (metric: MetricKey, r: number | null, level: number, teams: number, pairs: number) => {
+    if (r === null) {
+      return { metric, r: null, ci_low: null, ci_high: null, pairs, teams, level: null, room: null, likely_related: false };
+    }
+    const half = 1.959963984540054 / Math.sqrt(teams - 3);
+    const low = Math.tanh(Math.atanh(r) - half);
+    const high = Math.tanh(Math.atanh(r) + half);
+    return { metric, r, ci_low: low, ci_high: high, pairs, teams, level, room: 100 - level, likely_related: low > 0 };
+  };
+  return {
+    from: '2026-W23',
+    to: '2026-W46',
+    drivers: [
+      driver('recognition', 0.78, 54, 12, 58),
+      driver('manager_support', 0.71, 63, 12, 55),
+      driver('communication', 0.45, 58, 12, 57),
+      driver('tools', 0.05, 66, 12, 60),
+      driver('flexibility', null, 0, 3, 9),
+    ],
+    min_teams: 4,
+    min_pairs: 8,
+  };
 }

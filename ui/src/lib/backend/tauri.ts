@@ -5,6 +5,7 @@ import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import type { AboutQuestions } from '../bindings/AboutQuestions';
 import type { CareContacts } from '../bindings/CareContacts';
+import type { HrPriorities } from '../bindings/HrPriorities';
 import type { CxImportReport } from '../bindings/CxImportReport';
 import type { CxMappingList } from '../bindings/CxMappingList';
 import type { CxMappingSuggestion } from '../bindings/CxMappingSuggestion';
@@ -82,6 +83,7 @@ export function createTauriBackend(): Backend {
     getTeamActions: (teamId) => call<ActionList>('get_team_actions', { teamId }),
     exportFile: (file) => call<ExportOutcome>('export_file', { file }),
     getAboutQuestions: (language) => call<AboutQuestions>('get_about_questions', { language }),
+    getHrPriorities: () => call<HrPriorities>('get_hr_priorities'),
   };
 }
 
