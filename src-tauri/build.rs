@@ -43,6 +43,7 @@ fn main() {
         "export_file",
         "get_about_questions",
         "get_care_contacts",
+        "get_hr_priorities",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri-build could not prepare the app; see the message above");

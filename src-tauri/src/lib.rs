@@ -114,6 +114,7 @@ pub fn run() {
             commands::export::export_file,
             commands::about::get_about_questions,
             commands::history::get_care_contacts,
+            commands::hr::get_hr_priorities,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

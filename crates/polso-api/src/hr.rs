@@ -323,6 +323,30 @@ pub struct HeatmapTeam {
     /// `answered / headcount`, at most 1 (a noisy count may pass the head-count); absent when
     /// either is.
     pub participation: Option<f64>,
+    /// The id of the team's department, when the server's units say.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub department_id: Option<String>,
+}
+
+/// A department's or the organisation's own row in the heatmap: its figures
+/// come from its own released cells, never from its teams' (a team's withheld
+/// cell cannot be recovered by subtracting one released figure from another).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct HeatmapUnitRow {
+    /// The unit's id.
+    pub id: String,
+    /// The unit's name.
+    pub name: String,
+    /// How many answered a week in the current period, on average over its
+    /// weeks whose count was released, as [`HeatmapTeam::answered`].
+    pub answered: Option<f64>,
+    /// The sum of its teams' declared head-counts, when every team has one.
+    pub headcount: Option<u32>,
+    /// `answered / headcount`, at most 1.
+    pub participation: Option<f64>,
+    /// One cell per metric, in the heatmap's order; `team_id` holds this unit's id.
+    pub cells: Vec<HeatmapCell>,
 }
 
 /// One team's figure for one metric over the current period, with its change
@@ -359,6 +383,26 @@ pub struct HeatmapCell {
     pub previous_mean: Option<f64>,
     /// `mean − previous_mean`, in points; only when both are there.
     pub change: Option<f64>,
+    /// The responses the previous mean rests on; absent with it.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub previous_n: Option<u32>,
+    /// The lower end of the change's 95% interval (Welch, counting each
+    /// person once a period, with the release noise when it is known:
+    /// `polso_desktop::change`); absent without a change, when a released
+    /// week has no sd, and for eNPS (whose change is in eNPS points).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub change_low: Option<f64>,
+    /// The upper end of the change's 95% interval.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub change_high: Option<f64>,
+    /// The interval excludes 0: the change is likely real, not noise. Absent
+    /// without an interval.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub change_likely_real: Option<bool>,
     /// For eNPS: the period's eNPS, −100 to +100, from the histograms the
     /// server released (weighted by their n); absent when none was. Show this,
     /// not `mean`, as eNPS.
@@ -394,6 +438,31 @@ pub struct HrHeatmap {
     pub published_through: Option<String>,
     /// The next week to be published and when.
     pub next_publication: Option<NextPublication>,
+    /// Whether the changes' intervals include the differential-privacy noise
+    /// of the released figures.
+    pub release_noise: ReleaseNoiseInIntervals,
+    /// The ε per cell the intervals' noise was computed for; only when included.
+    pub epsilon_per_cell: Option<f64>,
+    /// The departments the token reaches, by name, each from its own released cells.
+    #[serde(default)]
+    pub departments: Vec<HeatmapUnitRow>,
+    /// The organisation from its own released cells; absent for a token that
+    /// reaches only some departments.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub organisation: Option<HeatmapUnitRow>,
+}
+
+/// Whether the change intervals include the noise the server adds to released figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ReleaseNoiseInIntervals {
+    /// Differential privacy is off: the released figures carry no noise.
+    Off,
+    /// The noise's variance (from ε per cell) is added to each interval.
+    Included,
+    /// The server did not say its ε: the intervals leave the noise out.
+    Unknown,
 }
 
 /// What the linkage view asks for: the weeks looked at and, optionally, the

@@ -20,6 +20,7 @@ mod cx_mapping;
 mod error;
 mod export;
 mod hr;
+mod priorities;
 mod privacy;
 mod pulse;
 #[cfg(feature = "core")]
@@ -67,13 +68,14 @@ pub use cx_mapping::{
 pub use error::{ApiError, ErrorCode};
 pub use export::{ExportFile, ExportKind, ExportOutcome};
 pub use hr::{
-    ComparisonSeries, ConnectHr, CxPooling, CxSamplingModel, HeatmapCell, HeatmapTeam, HrConnection,
-    HrHeatmap, HrHeatmapQuery, HrOverview, HrOverviewQuery, LagPoint, LinkageCorrelation,
+    ComparisonSeries, ConnectHr, CxPooling, CxSamplingModel, HeatmapCell, HeatmapTeam, HeatmapUnitRow,
+    HrConnection, HrHeatmap, HrHeatmapQuery, HrOverview, HrOverviewQuery, LagPoint, LinkageCorrelation,
     LinkageCxReliability, LinkageDetail, LinkageFit, LinkagePair, LinkageQuery, LinkageScatterPoint,
     LinkageTeamDifferences, LinkageTeamEstimate, LinkageView, MetricSeries, NotEnoughDataReason,
-    ParticipationPoint, PeriodPoint, SeriesPoint, TeamComparison, TeamComparisonQuery, TeamHeterogeneity,
-    WeekPeriod, WithheldWeeks,
+    ParticipationPoint, PeriodPoint, ReleaseNoiseInIntervals, SeriesPoint, TeamComparison,
+    TeamComparisonQuery, TeamHeterogeneity, WeekPeriod, WithheldWeeks,
 };
+pub use priorities::{DriverPriority, HrPriorities};
 pub use privacy::{DevicePrivacyLoss, PrivacyLedger, TeamPrivacyLoss};
 pub use pulse::{
     AnswerDto, AskedWeek, HistoryWeek, LocalizedText, MetricKey, MetricScoreDto, MyHistory, PulseItem,
@@ -139,6 +141,7 @@ pub fn export_bindings(dir: &Path) -> Result<(), ts_rs::ExportError> {
     ExportOutcome::export_all(&config)?;
     TeamComparisonQuery::export_all(&config)?;
     TeamComparison::export_all(&config)?;
+    HrPriorities::export_all(&config)?;
     PrivacyLedger::export_all(&config)?;
     DevicePrivacyLoss::export_all(&config)?;
     TeamResults::export_all(&config)?;

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use chrono::NaiveDate;
 use polso_api::{
     AggregateCell, AggregateTable, ConnectHr, ErrorCode, HrHeatmapQuery, HrOverviewQuery, HrRole, MetricKey,
-    NextPublication, PrivacyLedger, TeamPrivacyLoss, UnitKind,
+    NextPublication, OrganisationUnits, PrivacyLedger, ReleaseNoiseInIntervals, TeamPrivacyLoss, UnitKind,
 };
 use polso_core::IsoWeek;
 use polso_store::{SecretVault, Store, StoreKey};
@@ -63,6 +63,11 @@ impl FakeServer {
             }
             if url.ends_with("/v1/units") {
                 return Ok(answer(200, UNITS_WITH_AN_EDITION_CHANGE));
+            }
+            if url.ends_with("/v1/privacy-ledger") {
+                let ledger =
+                    PrivacyLedger { year: 2026, dp_on: true, epsilon_per_cell: Some(6.5), teams: Vec::new() };
+                return Ok(answer(200, &serde_json::to_string(&ledger).unwrap()));
             }
             let query = |name: &str| {
                 url.split(['?', '&'])
@@ -421,11 +426,18 @@ fn the_heatmap_compares_the_latest_period_with_the_one_before_and_keeps_small_te
         urls[0], "http://server/v1/aggregates?unit=team&key=wellbeing&from=2026-W47&to=2026-W47",
         "one read of last week learns the last published week"
     );
-    // One read of last week, one per metric, and the units for the head-counts.
-    assert_eq!(urls.len(), 1 + MetricKey::ALL.len() + 1);
-    assert_eq!(urls.last().map(String::as_str), Some("http://server/v1/units"));
+    // One read of last week, one per metric, the units for the head-counts and the ledger for ε,
+    // then the departments' and the organisation's own cells, metric by metric.
+    let metrics = MetricKey::ALL.len();
+    assert_eq!(urls.len(), 1 + metrics + 2 + 2 * metrics);
+    assert_eq!(urls[1 + metrics..3 + metrics], ["http://server/v1/units", "http://server/v1/privacy-ledger"]);
     assert!(
-        urls[1..urls.len() - 1]
+        urls[3 + metrics..]
+            .iter()
+            .all(|url| url.contains("unit=department&") || url.contains("unit=organisation&"))
+    );
+    assert!(
+        urls[1..1 + metrics]
             .iter()
             .all(|url| url.contains("unit=team&") && url.contains("from=2026-W40&to=2026-W47"))
     );
@@ -456,6 +468,16 @@ fn the_heatmap_compares_the_latest_period_with_the_one_before_and_keeps_small_te
     assert_eq!(help_desk.released_weeks, 4);
     assert_eq!(help_desk.previous_mean, Some(60.0));
     assert_eq!(help_desk.change, Some(6.0));
+    assert_eq!(help_desk.previous_n, Some(32));
+    // The interval is the change's, around it, with the noise of ε 6.5 per cell (the ledger's) in
+    // it: wider than the same figures without noise, and too wide for 6 points to be likely real.
+    assert_eq!(
+        (heatmap.release_noise, heatmap.epsilon_per_cell),
+        (ReleaseNoiseInIntervals::Included, Some(6.5))
+    );
+    let (low, high) = (help_desk.change_low.unwrap(), help_desk.change_high.unwrap());
+    assert!(((low + high) / 2.0 - 6.0).abs() < 1e-9 && low < 0.0 && high > 6.0, "{low}..{high}");
+    assert_eq!(help_desk.change_likely_real, Some(false));
 
     // eNPS was not asked in the latest period: neither team is "fewer than
     // k" for it, whatever the period before held.
@@ -733,6 +755,135 @@ fn the_privacy_ledger_is_read_with_the_hr_token() {
     assert_eq!(error.code, ErrorCode::InvalidServerAddress);
 }
 
+/// Help desk's wellbeing over two periods of four weeks (n 9 a week, sd 12),
+/// from `before` to `now` points.
+fn two_periods(before: f64, now: f64) -> Vec<(MetricKey, AggregateTable)> {
+    let cells = weeks_of(week("2026-W40")..=week("2026-W47"))
+        .into_iter()
+        .map(|week| {
+            let mean = if week >= self::week("2026-W44") { now } else { before };
+            released(UnitKind::Team, "Help desk", week, "wellbeing", 9, mean, 12.0)
+        })
+        .collect();
+    let table = AggregateTable {
+        k: 5,
+        published_through: Some("2026-W47".to_owned()),
+        next_publication: None,
+        cells,
+    };
+    vec![(MetricKey::Wellbeing, table)]
+}
+
+#[test]
+fn a_change_is_likely_real_only_when_its_interval_excludes_zero_and_noise_widens_it() {
+    let (current, previous) = (week("2026-W44")..=week("2026-W47"), week("2026-W40")..=week("2026-W43"));
+    let shape = |before, now, noise| {
+        shape_heatmap_with(current.clone(), previous.clone(), &two_periods(before, now), noise)
+            .cells
+            .remove(0)
+    };
+    let large = shape(55.0, 75.0, KnownNoise::Off);
+    assert_eq!(large.change_likely_real, Some(true), "20 points with 9 people a period");
+    assert!(large.change_low.unwrap() > 0.0);
+    let fall = shape(75.0, 55.0, KnownNoise::Off);
+    assert_eq!(fall.change_likely_real, Some(true));
+    assert!(fall.change_high.unwrap() < 0.0);
+    let small = shape(60.0, 64.0, KnownNoise::Off);
+    assert_eq!(small.change_likely_real, Some(false));
+    let width = |cell: &HeatmapCell| cell.change_high.unwrap() - cell.change_low.unwrap();
+    let noisy = shape(60.0, 64.0, KnownNoise::Known { epsilon_per_cell: 1.0 });
+    assert!(width(&noisy) > width(&small) + 1.0, "ε 1 widens {} to {}", width(&small), width(&noisy));
+    let heatmap =
+        shape_heatmap_with(current.clone(), previous.clone(), &two_periods(60.0, 64.0), KnownNoise::Off);
+    assert_eq!((heatmap.release_noise, heatmap.epsilon_per_cell), (ReleaseNoiseInIntervals::Off, None));
+    let unknown = shape_heatmap(current, previous, &two_periods(60.0, 64.0));
+    assert_eq!(unknown.release_noise, ReleaseNoiseInIntervals::Unknown);
+    assert_eq!(unknown.cells[0].change_low, small.change_low, "unknown noise is left out, not guessed");
+}
+
+/// The departments' and the organisation's rows come from their own released
+/// cells: a department whose own cells were withheld is "fewer than k" even
+/// when one of its teams was released, and a released department keeps its
+/// own figure whatever its teams show. Participation is its answered count
+/// over its teams' head-counts.
+#[test]
+fn unit_rows_come_from_their_own_released_cells_never_from_their_teams() {
+    let (current, previous) = (week("2026-W44")..=week("2026-W47"), week("2026-W40")..=week("2026-W43"));
+    let mut team_cells = Vec::new();
+    let mut unit_cells = Vec::new();
+    for week in weeks_of(week("2026-W40")..=week("2026-W47")) {
+        let later = week >= self::week("2026-W44");
+        team_cells.push(released(UnitKind::Team, "Help desk", week, "wellbeing", 9, 70.0, 12.0));
+        team_cells.push(withheld(UnitKind::Team, "Escalations", week, "wellbeing"));
+        team_cells.push(released(UnitKind::Team, "Sales floor", week, "wellbeing", 8, 50.0, 12.0));
+        let support = if later { 64.0 } else { 61.0 };
+        unit_cells.push(released(UnitKind::Department, "Support", week, "wellbeing", 12, support, 11.0));
+        unit_cells.push(withheld(UnitKind::Department, "Sales", week, "wellbeing"));
+        unit_cells.push(released(UnitKind::Organisation, "Demo", week, "wellbeing", 40, 62.0, 13.0));
+    }
+    let table = |cells| AggregateTable {
+        k: 5,
+        published_through: Some("2026-W47".to_owned()),
+        next_publication: None,
+        cells,
+    };
+    let mut heatmap = shape_heatmap_with(
+        current,
+        previous,
+        &[(MetricKey::Wellbeing, table(team_cells))],
+        KnownNoise::Known { epsilon_per_cell: 6.5 },
+    );
+    let unit = |id: &str, name: &str, headcount| polso_api::UnitRef {
+        id: format!("id_{id}"),
+        name: name.to_owned(),
+        headcount: Some(headcount),
+    };
+    let units = OrganisationUnits {
+        role: HrRole::Hr,
+        organisation: Some(polso_api::UnitRef {
+            id: "id_Demo".to_owned(),
+            name: "Demo".to_owned(),
+            headcount: None,
+        }),
+        departments: vec![
+            polso_api::DepartmentUnits {
+                id: "id_Support".to_owned(),
+                name: "Support".to_owned(),
+                teams: vec![unit("Escalations", "Escalations", 4), unit("Help desk", "Help desk", 10)],
+            },
+            polso_api::DepartmentUnits {
+                id: "id_Sales".to_owned(),
+                name: "Sales".to_owned(),
+                teams: vec![unit("Sales floor", "Sales floor", 9)],
+            },
+        ],
+        questionnaire: Vec::new(),
+    };
+    add_unit_rows(&mut heatmap, &[(MetricKey::Wellbeing, table(unit_cells))], &units);
+    let names: Vec<&str> = heatmap.departments.iter().map(|row| row.name.as_str()).collect();
+    assert_eq!(names, ["Sales", "Support"]);
+    let sales = &heatmap.departments[0];
+    assert!(
+        sales.cells[0].suppressed && sales.cells[0].mean.is_none(),
+        "withheld, though Sales floor is released"
+    );
+    assert_eq!((sales.answered, sales.headcount, sales.participation), (None, Some(9), None));
+    let support = &heatmap.departments[1];
+    assert_eq!((support.cells[0].mean, support.cells[0].previous_mean), (Some(64.0), Some(61.0)));
+    assert_eq!(support.cells[0].team_id, "id_Support");
+    assert!(support.cells[0].change_low.is_some(), "a unit's change has its interval too");
+    assert_eq!((support.answered, support.headcount), (Some(12.0), Some(14)));
+    assert!((support.participation.unwrap() - 12.0 / 14.0).abs() < 1e-12);
+    let organisation = heatmap.organisation.as_ref().unwrap();
+    assert_eq!((organisation.cells[0].mean, organisation.headcount), (Some(62.0), Some(23)));
+    assert_eq!(organisation.participation, Some(1.0), "40 answered of 23: a noisy count is capped at 1");
+    let department_of = |name: &str| {
+        heatmap.teams.iter().find(|team| team.name == name).and_then(|team| team.department_id.clone())
+    };
+    assert_eq!(department_of("Help desk").as_deref(), Some("id_Support"));
+    assert_eq!(department_of("Sales floor").as_deref(), Some("id_Sales"));
+}
+
 /// eNPS figures as the server derives them, with `enps` as given.
 fn enps_figures(enps: f64) -> polso_api::EnpsFigures {
     let promoters = (100.0 + enps) / 2.0;
@@ -813,6 +964,7 @@ fn the_heatmaps_participation_is_the_answered_count_over_the_headcount() {
         answered,
         headcount: None,
         participation: None,
+        department_id: None,
     };
     let mut heatmap =
         shape_heatmap(week("2026-W44")..=week("2026-W47"), week("2026-W40")..=week("2026-W43"), &[]);
@@ -844,11 +996,11 @@ fn periods_pool_standardised_means_only_when_every_week_has_one() {
         standardised_mean: Some(60.0),
         ..released(UnitKind::Team, "Help desk", week_two, "engagement", 10, 40.0, 5.0)
     };
-    let both = pooled(&[&easy, &hard], &(week_one..=week_two)).unwrap();
+    let both = pooled(&[&easy, &hard], &(week_one..=week_two), None).unwrap();
     assert_eq!(both.mean, 60.0);
     let unknown = AggregateCell { standardised_mean: None, ..hard.clone() };
-    let mixed = pooled(&[&easy, &unknown], &(week_one..=week_two)).unwrap();
+    let mixed = pooled(&[&easy, &unknown], &(week_one..=week_two), None).unwrap();
     assert_eq!(mixed.mean, 55.0, "raw: (70 + 40) / 2");
-    let only_hard = pooled(&[&hard], &(week_two..=week_two)).unwrap();
+    let only_hard = pooled(&[&hard], &(week_two..=week_two), None).unwrap();
     assert_eq!(only_hard.mean, 60.0, "the hard item on the anchor's level");
 }

@@ -32,6 +32,7 @@
 pub mod about;
 pub mod actions;
 pub mod care;
+pub mod change;
 pub mod comments;
 mod convert;
 pub mod credential;
@@ -42,6 +43,7 @@ pub mod export;
 pub mod hr;
 pub mod linkage_view;
 pub mod periods;
+pub mod priorities;
 pub mod privacy_ledger;
 mod questionnaire;
 pub mod reminder;

@@ -5,12 +5,13 @@
 //! The network half of each runs without holding the store, as in `sync.rs`;
 //! the reading commands are `async` so Tauri runs them off the main thread.
 
+use polso_api::HrPriorities;
 use polso_api::{
     ApiError, ConnectHr, CxImportReport, CxMapping, CxMappingList, CxMappingSuggestion, CxPooling,
     CxSavedMapping, HrConnection, HrHeatmap, HrHeatmapQuery, HrOverview, HrOverviewQuery, LinkageQuery,
     LinkageView, MetricKey, OrganisationUnits, TeamComparison, TeamComparisonQuery,
 };
-use polso_desktop::{cx_import, hr, linkage_view, team_view};
+use polso_desktop::{cx_import, hr, linkage_view, priorities, team_view};
 use tauri::State;
 
 use super::with_desktop;
@@ -128,4 +129,11 @@ pub fn get_team_comparison(
 ) -> Result<TeamComparison, ApiError> {
     let credentials = with_desktop(&state, |desktop| desktop.hr_credentials())?;
     team_view::read_team_comparison(state.transport(), &credentials, &query, state.today())
+}
+
+/// Which drivers move with engagement across teams and periods, ranked.
+#[tauri::command(async)]
+pub fn get_hr_priorities(state: State<'_, AppState>) -> Result<HrPriorities, ApiError> {
+    let credentials = with_desktop(&state, |desktop| desktop.hr_credentials())?;
+    priorities::read_hr_priorities(state.transport(), &credentials, state.today())
 }

@@ -6,6 +6,7 @@
 
 import type { AboutQuestions } from '../bindings/AboutQuestions';
 import type { CareContacts } from '../bindings/CareContacts';
+import type { HrPriorities } from '../bindings/HrPriorities';
 import type { ConnectHr } from '../bindings/ConnectHr';
 import type { EnrolDevice } from '../bindings/EnrolDevice';
 import type { MoveServer } from '../bindings/MoveServer';
@@ -131,6 +132,8 @@ export interface Backend {
   getAboutQuestions(language: LanguageCode): Promise<AboutQuestions>;
   /** The organisation's care contacts as last read with the server check; reads the device's store only (`get_care_contacts`). */
   getCareContacts(): Promise<CareContacts>;
+  /** Which drivers move with engagement across teams and periods, ranked (`get_hr_priorities`). */
+  getHrPriorities(): Promise<HrPriorities>;
 }
 
 /** The names of the Tauri commands, exactly as the shell registers them. */
@@ -173,7 +176,8 @@ export type CommandName =
   | 'reply_to_comment'
   | 'export_file'
   | 'get_about_questions'
-  | 'get_care_contacts';
+  | 'get_care_contacts'
+  | 'get_hr_priorities';
 
 /** What the shell tells the window by itself: open a view (tray menu, a click on the
  *  reminder), or a reminder just fired. */

@@ -71,5 +71,6 @@ export function unavailableBackend(error: unknown): Backend {
     exportFile: fail,
     getAboutQuestions: fail,
     getCareContacts: fail,
+    getHrPriorities: fail,
   };
 }

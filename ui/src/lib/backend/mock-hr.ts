@@ -7,6 +7,7 @@
 import type { EnpsFigures } from '../bindings/EnpsFigures';
 import type { HeatmapCell } from '../bindings/HeatmapCell';
 import type { HrHeatmap } from '../bindings/HrHeatmap';
+import type { HrPriorities } from '../bindings/HrPriorities';
 import type { CxImportReport } from '../bindings/CxImportReport';
 import type { DevicePrivacyLoss } from '../bindings/DevicePrivacyLoss';
 import type { NextPublication } from '../bindings/NextPublication';
@@ -131,6 +132,97 @@ const SAMPLE_TEAMS = [
   { id: 'team_phone', name: 'Phone support', small: false },
 ];
 
+/**
+ * A change's 95% interval as the back end gives it, roughly: Welch's with an sd of 14 points in
+ * both periods and each period's people counted once, widened a little for the release noise;
+ * none for eNPS, whose change is in eNPS points.
+ */
+export function sampleChangeInterval(
+  change: number,
+  peopleNow: number,
+  peopleBefore: number,
+  metric: MetricKey,
+): Pick<HeatmapCell, 'change_low' | 'change_high' | 'change_likely_real'> {
+  if (metric === 'enps') return { change_low: null, change_high: null, change_likely_real: null };
+  const halfWidth = 2.1 * Math.sqrt((14 * 14) / peopleNow + (14 * 14) / peopleBefore + 2);
+  const low = change - halfWidth;
+  const high = change + halfWidth;
+  return { change_low: low, change_high: high, change_likely_real: low > 0 || high < 0 };
+}
+
+/** Changes in the sample large enough to be likely real for a team of about eight. */
+const SAMPLE_REAL_CHANGES: Record<string, Partial<Record<MetricKey, number>>> = {
+  team_phone: { wellbeing: -17, communication: -15 },
+  team_help: { recognition: 16 },
+};
+
+/** One sample cell of a unit: not asked, withheld, or released with its change and interval. */
+function sampleHeatmapCell(
+  unitId: string,
+  metric: MetricKey,
+  figures: { previous: number; mean: number; people: number } | 'withheld' | 'not_asked',
+): HeatmapCell {
+  const empty = {
+    team_id: unitId,
+    metric,
+    published: true,
+    mean: null,
+    n: null,
+    released_weeks: 0,
+    previous_mean: null,
+    change: null,
+    previous_n: null,
+    change_low: null,
+    change_high: null,
+    change_likely_real: null,
+  };
+  if (figures === 'not_asked') return { ...empty, asked: false, suppressed: false };
+  if (figures === 'withheld') return { ...empty, asked: true, suppressed: true };
+  const { previous, mean, people } = figures;
+  return {
+    ...empty,
+    asked: true,
+    suppressed: false,
+    mean,
+    n: people * 4,
+    released_weeks: 4,
+    previous_mean: previous,
+    change: mean - previous,
+    previous_n: (people - 1) * 4,
+    ...sampleChangeInterval(mean - previous, people, people - 1, metric),
+  };
+}
+
+/** The departments' and the organisation's own figures: their own released cells in the back end. */
+function sampleUnitRow(
+  id: string,
+  name: string,
+  metrics: MetricKey[],
+  level: number,
+  change: number,
+  people: number | null,
+  headcount: number,
+) {
+  return {
+    id,
+    name,
+    answered: people,
+    headcount,
+    participation: people === null ? null : Math.min(1, people / headcount),
+    cells: metrics.map((metric, metricIndex) =>
+      metric === SAMPLE_NOT_ASKED_METRIC
+        ? sampleHeatmapCell(id, metric, 'not_asked')
+        : people === null
+          ? sampleHeatmapCell(id, metric, 'withheld')
+          : sampleHeatmapCell(id, metric, {
+              previous: level + wobble(metricIndex * 2),
+              mean: level + wobble(metricIndex * 2) + (metric === 'wellbeing' ? change : wobble(metricIndex) / 3),
+              people,
+            }),
+    ),
+  };
+}
+
 /** The heatmap of 2026-W43..W46, the last published weeks, against 2026-W39..W42. */
 export function sampleHrHeatmap(): HrHeatmap {
   const metrics: MetricKey[] = [...METRIC_KEYS];
@@ -138,52 +230,21 @@ export function sampleHrHeatmap(): HrHeatmap {
   SAMPLE_TEAMS.forEach((team, teamIndex) => {
     metrics.forEach((metric, metricIndex) => {
       if (metric === SAMPLE_NOT_ASKED_METRIC) {
-        cells.push({
-          team_id: team.id,
-          metric,
-          asked: false,
-          suppressed: false,
-          published: true,
-          mean: null,
-          n: null,
-          released_weeks: 0,
-          previous_mean: null,
-          change: null,
-        });
+        cells.push(sampleHeatmapCell(team.id, metric, 'not_asked'));
         return;
       }
       if (team.small) {
-        cells.push({
-          team_id: team.id,
-          metric,
-          asked: true,
-          suppressed: true,
-          published: true,
-          mean: null,
-          n: null,
-          released_weeks: 0,
-          previous_mean: null,
-          change: null,
-        });
+        cells.push(sampleHeatmapCell(team.id, metric, 'withheld'));
         return;
       }
       const previous = 58 + teamIndex * 3 + wobble(metricIndex * 3 + teamIndex);
-      const drift = team.id === 'team_phone' ? -6 : wobble(metricIndex + teamIndex * 5) / 2;
-      const mean = previous + drift;
-      cells.push({
-        team_id: team.id,
-        metric,
-        asked: true,
-        suppressed: false,
-        published: true,
-        mean,
-        n: 30 + teamIndex,
-        released_weeks: 4,
-        previous_mean: previous,
-        change: mean - previous,
-      });
+      const drift = SAMPLE_REAL_CHANGES[team.id]?.[metric] ?? wobble(metricIndex + teamIndex * 5) / 2;
+      cells.push(sampleHeatmapCell(team.id, metric, { previous, mean: previous + drift, people: 8 + teamIndex }));
     });
   });
+  const headcount = (index: number) => 12 + index;
+  const departmentHeadcount = (id: string) =>
+    (SAMPLE_DEPARTMENTS.find((department) => department.id === id)?.teams ?? []).reduce((sum, id) => sum + headcount(SAMPLE_TEAMS.findIndex((team) => team.id === id)), 0);
   return {
     k: 5,
     current: { from: '2026-W43', to: '2026-W46', from_monday: '2026-10-19', to_sunday: '2026-11-15' },
@@ -192,13 +253,31 @@ export function sampleHrHeatmap(): HrHeatmap {
       id,
       name,
       answered: small ? null : 9 + index,
-      headcount: 12 + index,
-      participation: small ? null : (9 + index) / (12 + index),
+      headcount: headcount(index),
+      participation: small ? null : (9 + index) / headcount(index),
+      department_id: SAMPLE_DEPARTMENTS.find((department) => department.teams.includes(id))?.id ?? null,
     })),
     metrics,
     cells,
     published_through: SAMPLE_PUBLISHED_THROUGH,
     next_publication: { ...SAMPLE_NEXT_PUBLICATION },
+    release_noise: 'included',
+    epsilon_per_cell: 6.5,
+    departments: [
+      sampleUnitRow('dep_care', 'Customer Care', metrics, 63, -7, 27, departmentHeadcount('dep_care')),
+      sampleUnitRow('dep_ops', 'Operations', metrics, 61, 1, 10, departmentHeadcount('dep_ops')),
+      // Sales is Partnerships alone, below k: its own cells are withheld too.
+      sampleUnitRow('dep_sales', 'Sales', metrics, 0, 0, null, departmentHeadcount('dep_sales')),
+    ],
+    organisation: sampleUnitRow(
+      'org_demo',
+      'Demo Srl',
+      metrics,
+      62,
+      -4,
+      44,
+      SAMPLE_TEAMS.reduce((sum, _, index) => sum + headcount(index), 0),
+    ),
   };
 }
 
@@ -431,4 +510,33 @@ export function samplePrivacyLedger(): PrivacyLedger {
 export function sampleMyPrivacyLoss(): DevicePrivacyLoss {
   const row = samplePrivacyLedger().teams.find((team) => team.team_id === 'team_help');
   return { year: 2026, dp_on: true, epsilon: row?.epsilon ?? 0, weeks_published: 46 };
+}
+
+/**
+ * Sample driver priorities: recognition and manager support move with engagement (their
+ * intervals above 0), communication probably, tools not at all; flexibility has too few teams.
+ */
+export function sampleHrPriorities(): HrPriorities {
+  const driver = (metric: MetricKey, r: number | null, level: number, teams: number, pairs: number) => {
+    if (r === null) {
+      return { metric, r: null, ci_low: null, ci_high: null, pairs, teams, level: null, room: null, likely_related: false };
+    }
+    const half = 1.959963984540054 / Math.sqrt(teams - 3);
+    const low = Math.tanh(Math.atanh(r) - half);
+    const high = Math.tanh(Math.atanh(r) + half);
+    return { metric, r, ci_low: low, ci_high: high, pairs, teams, level, room: 100 - level, likely_related: low > 0 };
+  };
+  return {
+    from: '2026-W23',
+    to: '2026-W46',
+    drivers: [
+      driver('recognition', 0.78, 54, 12, 58),
+      driver('manager_support', 0.71, 63, 12, 55),
+      driver('communication', 0.45, 58, 12, 57),
+      driver('tools', 0.05, 66, 12, 60),
+      driver('flexibility', null, 0, 3, 9),
+    ],
+    min_teams: 4,
+    min_pairs: 8,
+  };
 }

@@ -38,6 +38,7 @@ import {
 } from './mock-data';
 import {
   sampleHrHeatmap,
+  sampleHrPriorities,
   sampleHrOverview,
   sampleHrUnits,
   sampleLinkage,
@@ -431,6 +432,12 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
     getAboutQuestions: (language) =>
       answer('get_about_questions', { language }, () => sampleAboutQuestions(language)),
     getCareContacts: () => answer('get_care_contacts', undefined, () => store.careContacts),
+    getHrPriorities: () =>
+      answer('get_hr_priorities', undefined, () => {
+        requireHrConnection(store.hr);
+        refuseManager(store.hr);
+        return sampleHrPriorities();
+      }),
     ...comments.commands,
   };
 }

@@ -9,6 +9,7 @@ import type { MyVerdict } from '../bindings/MyVerdict';
 import type { TeamComments } from '../bindings/TeamComments';
 import type { AboutQuestions } from '../bindings/AboutQuestions';
 import type { CareContacts } from '../bindings/CareContacts';
+import type { HrPriorities } from '../bindings/HrPriorities';
 import type { CxImportReport } from '../bindings/CxImportReport';
 import type { CxMappingList } from '../bindings/CxMappingList';
 import type { CxMappingSuggestion } from '../bindings/CxMappingSuggestion';
@@ -92,6 +93,7 @@ export function createTauriBackend(): Backend {
     replyToComment: (commentId, reply) => call<CommentReply>('reply_to_comment', { commentId, reply }),
     exportFile: (file) => call<ExportOutcome>('export_file', { file }),
     getAboutQuestions: (language) => call<AboutQuestions>('get_about_questions', { language }),
+    getHrPriorities: () => call<HrPriorities>('get_hr_priorities'),
   };
 }
 

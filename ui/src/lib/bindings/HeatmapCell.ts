@@ -57,6 +57,26 @@ previous_mean: number | null,
  */
 change: number | null, 
 /**
+ * The responses the previous mean rests on; absent with it.
+ */
+previous_n?: number | null, 
+/**
+ * The lower end of the change's 95% interval (Welch, counting each
+ * person once a period, with the release noise when it is known:
+ * `polso_desktop::change`); absent without a change, when a released
+ * week has no sd, and for eNPS (whose change is in eNPS points).
+ */
+change_low?: number | null, 
+/**
+ * The upper end of the change's 95% interval.
+ */
+change_high?: number | null, 
+/**
+ * The interval excludes 0: the change is likely real, not noise. Absent
+ * without an interval.
+ */
+change_likely_real?: boolean | null, 
+/**
  * For eNPS: the period's eNPS, −100 to +100, from the histograms the
  * server released (weighted by their n); absent when none was. Show this,
  * not `mean`, as eNPS.

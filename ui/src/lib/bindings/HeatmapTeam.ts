@@ -26,4 +26,8 @@ headcount: number | null,
  * `answered / headcount`, at most 1 (a noisy count may pass the head-count); absent when
  * either is.
  */
-participation: number | null, };
+participation: number | null, 
+/**
+ * The id of the team's department, when the server's units say.
+ */
+department_id?: string | null, };

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { HrHeatmap } from '../bindings/HrHeatmap';
 import { SAMPLE_NOT_ASKED_METRIC, sampleHrHeatmap } from '../backend/mock-hr';
-import { answeredCell, buildHeatmapOption, changeDirection, formatChange, shapeHeatmap } from './heatmap';
+import {
+  answeredCell,
+  cellColour,
+  changeDirection,
+  differenceFrom,
+  formatChange,
+  groupByDepartment,
+  referenceCell,
+  shapeHeatmap,
+} from './heatmap';
 
 const HEATMAP: HrHeatmap = {
   k: 5,
@@ -22,6 +31,9 @@ const HEATMAP: HrHeatmap = {
   ],
   published_through: '2026-W47',
   next_publication: { week: '2026-W48', at: '2026-12-05T09:00:00Z' },
+  release_noise: 'included',
+  epsilon_per_cell: 6.5,
+  departments: [],
 };
 
 describe('changes', () => {
@@ -66,41 +78,6 @@ describe('the heatmap data', () => {
     }
   });
 
-  it('draws suppressed cells in their own hatched series labelled "fewer than k"', () => {
-    const option = buildHeatmapOption(shapeHeatmap(HEATMAP, 'en-GB'), {
-      metricName: (metric) => metric,
-      fewerThanK: 'fewer than 5',
-      notAsked: 'not asked in this period',
-      fewerThanKShort: '< 5',
-      notAskedShort: '–',
-      notPublished: 'not yet published',
-      notPublishedShort: '…',
-      noChange: 'no earlier figure',
-      belowHistogramMinimum: 'Below the histogram minimum: no eNPS',
-      burnoutShare: (shareText: string) => `Reporting burnout symptoms: ${shareText}`,
-      fontFamily: 'sans-serif',
-      textColour: '#222',
-      gridColour: '#ddd',
-    });
-    const [released, suppressed, notAsked] = option.series;
-    expect(released?.data).toHaveLength(2);
-    expect(suppressed?.data).toHaveLength(2);
-    expect(option.visualMap.seriesIndex).toBe(0);
-    expect(suppressed?.itemStyle).toHaveProperty('decal');
-    const cell = suppressed?.data[0]?.cell;
-    expect(option.tooltip.formatter({ data: { cell } })).toContain('fewer than 5');
-    // Inside the narrow cell, the short form; never a number that could read as a score.
-    expect(suppressed?.label.formatter({})).toBe('< 5');
-    expect(notAsked?.label.formatter({})).toBe('–');
-    // Not-asked cells are their own plain series, labelled apart from "fewer than k".
-    expect(notAsked?.data.map((item) => item.cell.metric)).toEqual(['enps', 'enps']);
-    expect(notAsked?.itemStyle).not.toHaveProperty('decal');
-    const notAskedCell = notAsked?.data[0]?.cell;
-    const tooltip = option.tooltip.formatter({ data: { cell: notAskedCell } });
-    expect(tooltip).toContain('not asked in this period');
-    expect(tooltip).not.toContain('fewer than');
-  });
-
   it('shows a period with no published week as "not yet published", apart from both other states', () => {
     const nothingYet: HrHeatmap = {
       ...HEATMAP,
@@ -123,30 +100,6 @@ describe('the heatmap data', () => {
       cells.map(() => [true, false, false]),
     );
     expect(cells.every((cell) => cell.mean === null && cell.changeText === null)).toBe(true);
-    const option = buildHeatmapOption(data, {
-      metricName: (metric) => metric,
-      fewerThanK: 'fewer than 5',
-      notAsked: 'not asked in this period',
-      fewerThanKShort: '< 5',
-      notAskedShort: '–',
-      notPublished: 'not yet published',
-      notPublishedShort: '…',
-      noChange: 'no earlier figure',
-      belowHistogramMinimum: 'Below the histogram minimum: no eNPS',
-      burnoutShare: (shareText: string) => `Reporting burnout symptoms: ${shareText}`,
-      fontFamily: 'sans-serif',
-      textColour: '#222',
-      gridColour: '#ddd',
-    });
-    const series = (name: string) => option.series.find((item) => item.name === name);
-    expect(series('released')?.data).toHaveLength(0);
-    expect(series('suppressed')?.data).toHaveLength(0);
-    expect(series('not asked')?.data).toHaveLength(0);
-    expect(series('not published')?.data).toHaveLength(cells.length);
-    expect(series('not published')?.label.formatter({})).toBe('…');
-    const tooltip = option.tooltip.formatter({ data: { cell: cells[0] } });
-    expect(tooltip).toContain('not yet published');
-    expect(tooltip).not.toContain('fewer than');
   });
 
   it('shapes the mock sample: the small teams are suppressed wherever asked, eNPS is not asked', () => {
@@ -185,29 +138,9 @@ describe('eNPS and the burnout share in the heatmap', () => {
     const [released, belowMinimum] = [data.rows[0]![0]!, data.rows[1]![0]!];
     expect(released).toMatchObject({ mean: -25, meanText: '−25', change: 10, changeText: '+10', colourValue: 37.5 });
     expect(belowMinimum).toMatchObject({ belowHistogramMinimum: true, suppressed: false, mean: null, meanText: null });
-    const option = buildHeatmapOption(data, {
-      metricName: (metric) => metric,
-      fewerThanK: 'fewer than 5',
-      notAsked: 'not asked',
-      fewerThanKShort: '< 5',
-      notAskedShort: '–',
-      notPublished: 'not yet published',
-      notPublishedShort: '…',
-      noChange: 'no earlier figure',
-      belowHistogramMinimum: 'Below the histogram minimum: no eNPS',
-      burnoutShare: (shareText: string) => `Reporting burnout symptoms: ${shareText}`,
-      fontFamily: 'sans-serif',
-      textColour: '#222',
-      gridColour: '#ddd',
-    });
-    const released_series = option.series.find((item) => item.name === 'released');
-    expect(released_series?.data.map((item) => item.value)).toEqual([
-      [0, 0, 37.5],
-      [1, 0, 70],
-    ]);
-    const tooltip = option.tooltip.formatter;
-    expect(tooltip({ data: { cell: belowMinimum } })).toContain('Below the histogram minimum');
-    expect(tooltip({ data: { cell: data.rows[0]![1]! } })).toContain('Reporting burnout symptoms: 28%');
+    // eNPS is coloured on its own range: −25 sits at 37.5 of the 0–100 scale.
+    expect(cellColour('values', released, null)).toBe(cellColour('values', { ...released, colourValue: 37.5 }, null));
+    expect(cellColour('values', belowMinimum, null)).toBeNull();
   });
 
   it('gives the burnout share only for a released cell', () => {
@@ -228,5 +161,88 @@ describe('the answered column', () => {
     });
     expect(answeredCell({ ...base, answered: 9, headcount: null, participation: null }, 'it-IT')).toEqual({ kind: 'count', answered: '9' });
     expect(answeredCell({ ...base, answered: null, headcount: 12, participation: null }, 'en-GB')).toEqual({ kind: 'fewer_than_k' });
+  });
+});
+
+describe('changes with their interval', () => {
+  const INTERVALS: HrHeatmap = {
+    ...HEATMAP,
+    teams: [{ id: 't1', name: 'A', answered: 9, headcount: 12, participation: 0.75 }],
+    metrics: ['wellbeing', 'engagement', 'enps'],
+    cells: [
+      { team_id: 't1', metric: 'wellbeing', asked: true, suppressed: false, published: true, mean: 52, n: 36, released_weeks: 4, previous_mean: 69, change: -17, change_low: -28.46, change_high: -5.5, change_likely_real: true },
+      { team_id: 't1', metric: 'engagement', asked: true, suppressed: false, published: true, mean: 64, n: 9, released_weeks: 1, previous_mean: 60, change: 4, change_low: -9.2, change_high: 17.2, change_likely_real: false },
+      // A buggy back end's interval on eNPS is never shown: its change is in eNPS points.
+      { team_id: 't1', metric: 'enps', asked: true, suppressed: false, published: true, mean: 50, n: 20, released_weeks: 1, previous_mean: 40, change: 10, enps: 10, previous_enps: -10, change_low: 1, change_high: 19, change_likely_real: true },
+    ],
+  };
+
+  it('gives each change its interval and marks it likely real only when the interval excludes 0', () => {
+    const [fall, rise, enps] = shapeHeatmap(INTERVALS, 'it-IT').rows[0]!;
+    expect(fall).toMatchObject({ changeText: '−17', changeLowText: '−28,5', changeHighText: '−5,5', likelyReal: true });
+    expect(rise).toMatchObject({ changeText: '+4', changeLowText: '−9,2', changeHighText: '+17,2', likelyReal: false });
+    expect(enps).toMatchObject({ changeText: '+20', changeLowText: null, changeHighText: null, likelyReal: false });
+  });
+
+  it('has no interval and no verdict for a cell without a previous period', () => {
+    const engagement = shapeHeatmap(HEATMAP, 'en-GB').rows[1]![1]!;
+    expect(engagement).toMatchObject({ change: null, changeLowText: null, likelyReal: false });
+  });
+});
+
+describe('differences from the organisation and the department', () => {
+  const unit = (id: string, name: string, wellbeing: number | null) => ({
+    id,
+    name,
+    answered: wellbeing === null ? null : 20,
+    headcount: 25,
+    participation: wellbeing === null ? null : 0.8,
+    cells: [
+      wellbeing === null
+        ? { team_id: id, metric: 'wellbeing' as const, asked: true, suppressed: true, published: true, mean: null, n: null, released_weeks: 0, previous_mean: null, change: null }
+        : { team_id: id, metric: 'wellbeing' as const, asked: true, suppressed: false, published: true, mean: wellbeing, n: 80, released_weeks: 4, previous_mean: wellbeing, change: 0 },
+    ],
+  });
+  const GROUPED: HrHeatmap = {
+    ...HEATMAP,
+    teams: [
+      { id: 't1', name: 'A', answered: 9, headcount: 12, participation: 0.75, department_id: 'd_small' },
+      { id: 't2', name: 'B', answered: 9, headcount: 12, participation: 0.75, department_id: 'd_care' },
+      { id: 't3', name: 'C', answered: 9, headcount: 12, participation: 0.75, department_id: null },
+    ],
+    metrics: ['wellbeing'],
+    cells: ['t1', 't2', 't3'].map((team_id, index) => ({ team_id, metric: 'wellbeing' as const, asked: true, suppressed: false, published: true, mean: 60 + index * 5, n: 30, released_weeks: 4, previous_mean: null, change: null })),
+    departments: [unit('d_care', 'Care', 58), unit('d_small', 'Small', null)],
+    organisation: unit('org', 'Org', 62),
+  };
+
+  it('groups teams under their department, teams of no known department last', () => {
+    const groups = groupByDepartment(shapeHeatmap(GROUPED, 'en-GB'));
+    expect(groups.map((group) => [group.department?.name ?? null, group.rows])).toEqual([
+      ['Care', [1]],
+      ['Small', [0]],
+      [null, [2]],
+    ]);
+    expect(groups[0]!.department!.answered).toEqual({ kind: 'rate', percent: '80%', answered: '20', headcount: '25' });
+  });
+
+  it('compares a team with released reference figures only, never with a withheld one', () => {
+    const data = shapeHeatmap(GROUPED, 'en-GB');
+    const difference = (mode: 'vs_organisation' | 'vs_department', team: number) =>
+      differenceFrom(data.rows[team]![0]!, referenceCell(data, mode, team, 0));
+    expect(difference('vs_organisation', 0)).toBe(60 - 62);
+    expect(difference('vs_department', 1)).toBe(65 - 58);
+    // Small's own cell was withheld: no difference, not one against a figure derived from its teams.
+    expect(difference('vs_department', 0)).toBeNull();
+    expect(difference('vs_department', 2)).toBeNull();
+    expect(referenceCell(data, 'values', 0, 0)).toBeNull();
+  });
+
+  it('colours differences on a diverging scale: white at 0, orange below, purple above', () => {
+    const cell = shapeHeatmap(GROUPED, 'en-GB').rows[0]![0]!;
+    expect(cellColour('vs_organisation', cell, 0)).toBe('rgb(247, 247, 247)');
+    expect(cellColour('vs_organisation', cell, -15)).toBe('rgb(241, 163, 64)');
+    expect(cellColour('vs_organisation', cell, 40)).toBe('rgb(178, 171, 210)');
+    expect(cellColour('vs_organisation', cell, null)).toBeNull();
   });
 });

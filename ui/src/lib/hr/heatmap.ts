@@ -11,7 +11,15 @@
 // it from the released histograms) and its change in eNPS points, never the mean answer; a
 // period whose mean was released without histograms has no eNPS and says so. A burnout cell
 // adds the share reporting burnout symptoms.
+//
+// A change carries its 95% interval (from the back end: Welch's, with the release noise when
+// known) and is marked likely real when that interval excludes 0: by a symbol and words, never
+// by colour alone. The grid can show each team as its difference from the organisation or from
+// its department; those figures come from the units' own released cells (the back end never
+// derives them from teams), and a difference is shown only where both figures were released.
+// Teams are grouped under their department's own row.
 
+import type { HeatmapCell } from '../bindings/HeatmapCell';
 import type { HrHeatmap } from '../bindings/HrHeatmap';
 import type { MetricKey } from '../bindings/MetricKey';
 import { formatNumber } from '../i18n/format';
@@ -65,14 +73,30 @@ export interface HeatmapViewCell {
   change: number | null;
   changeText: string | null;
   direction: ChangeDirection | null;
+  /** The change's 95% interval, as the locale writes its ends ("−3.1", "+15.2"); null without one. */
+  changeLowText: string | null;
+  changeHighText: string | null;
+  /** The interval excludes 0. */
+  likelyReal: boolean;
 }
 
-/** Everything the heatmap chart and table draw. */
+/** A department's or the organisation's own row. */
+export interface UnitRowView {
+  id: string;
+  name: string;
+  answered: AnsweredCell;
+  /** One cell per metric in order; `teamId` holds the unit's id. */
+  cells: HeatmapViewCell[];
+}
+
+/** Everything the heatmap grid and table draw. */
 export interface HeatmapViewData {
-  teams: { id: string; name: string; answered: AnsweredCell }[];
+  teams: { id: string; name: string; answered: AnsweredCell; departmentId: string | null }[];
   metrics: MetricKey[];
   /** Row by row (teams in order), each with one cell per metric in order. */
   rows: HeatmapViewCell[][];
+  departments: UnitRowView[];
+  organisation: UnitRowView | null;
 }
 
 /**
@@ -85,7 +109,10 @@ export type AnsweredCell =
   | { kind: 'count'; answered: string }
   | { kind: 'fewer_than_k' };
 
-export function answeredCell(team: HrHeatmap['teams'][number], locale: string): AnsweredCell {
+export function answeredCell(
+  team: Pick<HrHeatmap['teams'][number], 'answered' | 'headcount' | 'participation'>,
+  locale: string,
+): AnsweredCell {
   if (team.answered === null) return { kind: 'fewer_than_k' };
   const whole = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
   if (team.participation === null || team.headcount === null) return { kind: 'count', answered: whole.format(team.answered) };
@@ -97,197 +124,182 @@ export function answeredCell(team: HrHeatmap['teams'][number], locale: string): 
   };
 }
 
+/** A change as the locale writes it with its sign, to one decimal: "+3.2", "−1,5", "0". */
+function signedOneDecimal(value: number, locale: string): string {
+  const magnitude = formatNumber(Math.abs(value), locale);
+  if (magnitude === formatNumber(0, locale)) return magnitude;
+  return value > 0 ? `+${magnitude}` : `−${magnitude}`;
+}
+
+/** One cell as shown, from the back end's cell (undefined when it left the pair out). */
+function shapeCell(
+  cell: HeatmapCell | undefined,
+  place: { id: string; name: string; metric: MetricKey; x: number; y: number },
+  nothingPublished: boolean,
+  locale: string,
+): HeatmapViewCell {
+  const { metric } = place;
+  // A pair the back end left out is "fewer than k", unless nothing is published at all.
+  const notPublished = cell === undefined ? nothingPublished : !cell.published;
+  const notAsked = !notPublished && cell !== undefined && !cell.asked;
+  const suppressed = !notPublished && !notAsked && (cell === undefined || cell.suppressed || cell.mean === null);
+  const enps = metric === 'enps';
+  const belowHistogramMinimum = enps && !suppressed && !notAsked && !notPublished && (cell?.enps ?? null) === null;
+  const empty = suppressed || notAsked || notPublished || belowHistogramMinimum;
+  const mean = empty ? null : enps ? (cell?.enps ?? null) : (cell?.mean ?? null);
+  const previousEnps = cell?.previous_enps ?? null;
+  const change = empty
+    ? null
+    : enps
+      ? mean === null || previousEnps === null
+        ? null
+        : mean - previousEnps
+      : (cell?.change ?? null);
+  const burnoutShare = empty ? null : (cell?.burnout_share ?? null);
+  // The back end gives no interval for eNPS (its change is in eNPS points).
+  const low = empty || enps ? null : (cell?.change_low ?? null);
+  const high = empty || enps ? null : (cell?.change_high ?? null);
+  const withInterval = change !== null && low !== null && high !== null;
+  return {
+    teamId: place.id,
+    teamName: place.name,
+    metric,
+    x: place.x,
+    y: place.y,
+    notAsked,
+    suppressed,
+    notPublished,
+    mean,
+    meanText: mean === null ? null : enps ? formatSigned(mean, locale) : formatNumber(mean, locale),
+    colourValue: mean === null ? null : enps ? (mean + 100) / 2 : mean,
+    belowHistogramMinimum,
+    burnoutShareText: burnoutShare === null ? null : formatPercent(burnoutShare, locale),
+    change,
+    changeText: formatChange(change, locale),
+    direction: changeDirection(change),
+    changeLowText: withInterval ? signedOneDecimal(low, locale) : null,
+    changeHighText: withInterval ? signedOneDecimal(high, locale) : null,
+    likelyReal: withInterval && cell?.change_likely_real === true,
+  };
+}
+
 export function shapeHeatmap(heatmap: HrHeatmap, locale: string): HeatmapViewData {
   const byPair = new Map(heatmap.cells.map((cell) => [`${cell.team_id}\u0000${cell.metric}`, cell]));
+  const nothingPublished = heatmap.published_through === null;
   const rows = heatmap.teams.map((team, y) =>
-    heatmap.metrics.map((metric, x) => {
-      const cell = byPair.get(`${team.id}\u0000${metric}`);
-      // A pair the back end left out is "fewer than k", unless nothing is published at all.
-      const notPublished = cell === undefined ? heatmap.published_through === null : !cell.published;
-      const notAsked = !notPublished && cell !== undefined && !cell.asked;
-      const suppressed = !notPublished && !notAsked && (cell === undefined || cell.suppressed || cell.mean === null);
-      const enps = metric === 'enps';
-      const belowHistogramMinimum = enps && !suppressed && !notAsked && !notPublished && (cell?.enps ?? null) === null;
-      const empty = suppressed || notAsked || notPublished || belowHistogramMinimum;
-      const mean = empty ? null : enps ? (cell?.enps ?? null) : (cell?.mean ?? null);
-      const previousEnps = cell?.previous_enps ?? null;
-      const change = empty
-        ? null
-        : enps
-          ? mean === null || previousEnps === null
-            ? null
-            : mean - previousEnps
-          : (cell?.change ?? null);
-      const burnoutShare = empty ? null : (cell?.burnout_share ?? null);
-      return {
-        teamId: team.id,
-        teamName: team.name,
-        metric,
-        x,
-        y,
-        notAsked,
-        suppressed,
-        notPublished,
-        mean,
-        meanText: mean === null ? null : enps ? formatSigned(mean, locale) : formatNumber(mean, locale),
-        colourValue: mean === null ? null : enps ? (mean + 100) / 2 : mean,
-        belowHistogramMinimum,
-        burnoutShareText: burnoutShare === null ? null : formatPercent(burnoutShare, locale),
-        change,
-        changeText: formatChange(change, locale),
-        direction: changeDirection(change),
-      };
-    }),
+    heatmap.metrics.map((metric, x) =>
+      shapeCell(byPair.get(`${team.id}\u0000${metric}`), { id: team.id, name: team.name, metric, x, y }, nothingPublished, locale),
+    ),
   );
+  const unitRow = (row: HrHeatmap['departments'][number]): UnitRowView => {
+    const byMetric = new Map(row.cells.map((cell) => [cell.metric, cell]));
+    return {
+      id: row.id,
+      name: row.name,
+      answered: answeredCell(row, locale),
+      cells: heatmap.metrics.map((metric, x) =>
+        shapeCell(byMetric.get(metric), { id: row.id, name: row.name, metric, x, y: -1 }, nothingPublished, locale),
+      ),
+    };
+  };
   return {
-    teams: heatmap.teams.map((team) => ({ id: team.id, name: team.name, answered: answeredCell(team, locale) })),
+    teams: heatmap.teams.map((team) => ({
+      id: team.id,
+      name: team.name,
+      answered: answeredCell(team, locale),
+      departmentId: team.department_id ?? null,
+    })),
     metrics: [...heatmap.metrics],
     rows,
+    departments: (heatmap.departments ?? []).map(unitRow),
+    organisation: heatmap.organisation ? unitRow(heatmap.organisation) : null,
   };
 }
 
-/** What the chart needs from the UI besides the data. */
-export interface HeatmapOptionTexts {
-  metricName: (metric: MetricKey) => string;
-  /** "fewer than 5". */
-  fewerThanK: string;
-  /** "not asked". */
-  notAsked: string;
-  /** "< 5": the label inside a withheld cell, which is too narrow for words (the tooltip and the table say them). */
-  fewerThanKShort: string;
-  /** "–": the label inside a not-asked cell. */
-  notAskedShort: string;
-  /** "not yet published". */
-  notPublished: string;
-  /** "…": the label inside a cell not yet published. */
-  notPublishedShort: string;
-  /** "No earlier figure". */
-  noChange: string;
-  /** eNPS only: "Below the histogram minimum: no eNPS". */
-  belowHistogramMinimum: string;
-  /** Burnout only: "Reporting burnout symptoms: 30%". */
-  burnoutShare: (shareText: string) => string;
-  fontFamily: string;
-  textColour: string;
-  gridColour: string;
+/** What the grid shows: each team's own figure, or its difference from its organisation or department. */
+export type HeatmapMode = 'values' | 'vs_organisation' | 'vs_department';
+
+export const HEATMAP_MODES: readonly HeatmapMode[] = ['values', 'vs_organisation', 'vs_department'];
+
+/** A difference at or beyond this many points (eNPS points: twice as many) takes the scale's end colour. */
+export const DIFFERENCE_SCALE_POINTS = 15;
+
+/** A department and its teams' rows (indices into `data.rows`), in the back end's order; teams of no known department last. */
+export interface HeatmapGroup {
+  department: UnitRowView | null;
+  rows: number[];
 }
 
-interface HeatmapTooltipParam {
-  data?: { cell?: HeatmapViewCell };
+export function groupByDepartment(data: HeatmapViewData): HeatmapGroup[] {
+  const groups: HeatmapGroup[] = data.departments.map((department) => ({
+    department,
+    rows: data.teams.flatMap((team, index) => (team.departmentId === department.id ? [index] : [])),
+  }));
+  const known = new Set(data.departments.map((department) => department.id));
+  const others = data.teams.flatMap((team, index) =>
+    team.departmentId !== null && known.has(team.departmentId) ? [] : [index],
+  );
+  if (others.length > 0) groups.push({ department: null, rows: others });
+  return groups.filter((group) => group.rows.length > 0 || group.department !== null);
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
+/** The figure a team's cell is compared with in `mode`: the organisation's or its department's cell for the same metric. */
+export function referenceCell(
+  data: HeatmapViewData,
+  mode: HeatmapMode,
+  teamIndex: number,
+  metricIndex: number,
+): HeatmapViewCell | null {
+  if (mode === 'values') return null;
+  if (mode === 'vs_organisation') return data.organisation?.cells[metricIndex] ?? null;
+  const departmentId = data.teams[teamIndex]?.departmentId ?? null;
+  const department = data.departments.find((candidate) => candidate.id === departmentId);
+  return department?.cells[metricIndex] ?? null;
 }
 
-/** The ECharts option: released cells coloured by mean, suppressed cells hatched grey, not-asked cells plain pale. */
-export function buildHeatmapOption(data: HeatmapViewData, texts: HeatmapOptionTexts) {
-  const cells = data.rows.flat();
-  const label = (cell: HeatmapViewCell) =>
-    cell.notPublished
-      ? texts.notPublished
-      : cell.notAsked
-      ? texts.notAsked
-      : cell.suppressed
-        ? texts.fewerThanK
-        : cell.belowHistogramMinimum
-          ? texts.belowHistogramMinimum
-          : `${cell.meanText ?? ''}\n${cell.changeText ?? ''}`;
-  return {
-    animation: false,
-    aria: { enabled: false },
-    textStyle: { fontFamily: texts.fontFamily, color: texts.textColour },
-    grid: { left: 150, right: 24, top: 16, bottom: 120 },
-    tooltip: {
-      formatter: (param: HeatmapTooltipParam) => {
-        const cell = param.data?.cell;
-        if (cell === undefined) return '';
-        const title = `${escapeHtml(cell.teamName)} · ${escapeHtml(texts.metricName(cell.metric))}`;
-        if (cell.notPublished) return `${title}<br>${escapeHtml(texts.notPublished)}`;
-        if (cell.notAsked) return `${title}<br>${escapeHtml(texts.notAsked)}`;
-        if (cell.suppressed) return `${title}<br>${escapeHtml(texts.fewerThanK)}`;
-        if (cell.belowHistogramMinimum) return `${title}<br>${escapeHtml(texts.belowHistogramMinimum)}`;
-        const share = cell.burnoutShareText === null ? '' : `<br>${escapeHtml(texts.burnoutShare(cell.burnoutShareText))}`;
-        return `${title}<br><b>${cell.meanText ?? ''}</b> ${escapeHtml(cell.changeText ?? texts.noChange)}${share}`;
-      },
-    },
-    xAxis: {
-      type: 'category',
-      data: data.metrics.map((metric) => texts.metricName(metric)),
-      axisLabel: { color: texts.textColour, rotate: 40, interval: 0, width: 110, overflow: 'truncate' },
-      splitArea: { show: false },
-    },
-    yAxis: {
-      type: 'category',
-      data: data.teams.map((team) => team.name),
-      inverse: true,
-      axisLabel: { color: texts.textColour, width: 140, overflow: 'truncate' },
-    },
-    visualMap: {
-      show: false,
-      min: 0,
-      max: 100,
-      seriesIndex: 0,
-      inRange: { color: ['#c94f4f', '#f2e6c4', '#3f8f6b'] },
-    },
-    series: [
-      {
-        type: 'heatmap',
-        name: 'released',
-        data: cells
-          .filter((cell) => !cell.suppressed && !cell.notAsked && !cell.notPublished && !cell.belowHistogramMinimum)
-          .map((cell) => ({ value: [cell.x, cell.y, cell.colourValue], cell })),
-        label: {
-          show: true,
-          fontSize: 10,
-          lineHeight: 13,
-          overflow: 'truncate',
-          formatter: (param: HeatmapTooltipParam) => (param.data?.cell ? label(param.data.cell) : ''),
-        },
-        itemStyle: { borderColor: '#fff', borderWidth: 1 },
-      },
-      {
-        type: 'heatmap',
-        name: 'suppressed',
-        data: cells
-          .filter((cell) => cell.suppressed || cell.belowHistogramMinimum)
-          // The third value only places the cell; no visual map reads it and the label says
-          // "fewer than k" (or, for eNPS without histograms, the tooltip says why there is none).
-          .map((cell) => ({ value: [cell.x, cell.y, 0], cell })),
-        label: {
-          show: true,
-          fontSize: 10,
-          color: '#444',
-          formatter: (param: HeatmapTooltipParam) =>
-            param.data?.cell?.belowHistogramMinimum ? texts.notAskedShort : texts.fewerThanKShort,
-        },
-        itemStyle: {
-          color: '#e4e4e4',
-          borderColor: '#fff',
-          borderWidth: 1,
-          decal: { symbol: 'rect', dashArrayX: [1, 0], dashArrayY: [2, 4], rotation: -Math.PI / 4, color: 'rgba(0,0,0,0.12)' },
-        },
-      },
-      {
-        type: 'heatmap',
-        name: 'not asked',
-        data: cells
-          .filter((cell) => cell.notAsked)
-          // As above, the third value only places the cell; the label says "not asked".
-          .map((cell) => ({ value: [cell.x, cell.y, 0], cell })),
-        label: { show: true, fontSize: 10, color: '#666', formatter: () => texts.notAskedShort },
-        itemStyle: { color: '#f6f6f6', borderColor: '#fff', borderWidth: 1 },
-      },
-      {
-        type: 'heatmap',
-        name: 'not published',
-        data: cells
-          .filter((cell) => cell.notPublished)
-          // As above, the third value only places the cell; the label says "not yet published".
-          .map((cell) => ({ value: [cell.x, cell.y, 0], cell })),
-        label: { show: true, fontSize: 10, color: '#0f6e6e', formatter: () => texts.notPublishedShort },
-        itemStyle: { color: '#eef6f6', borderColor: '#fff', borderWidth: 1 },
-      },
-    ],
-  };
+/** A team's figure less the reference's, both released; null otherwise (never a figure from a withheld cell). */
+export function differenceFrom(cell: HeatmapViewCell, reference: HeatmapViewCell | null): number | null {
+  if (reference === null || cell.mean === null || reference.mean === null) return null;
+  return cell.mean - reference.mean;
 }
+
+/** A difference as the locale writes it with its sign, to one decimal. */
+export function formatDifference(difference: number, locale: string): string {
+  return signedOneDecimal(difference, locale);
+}
+
+type Rgb = [number, number, number];
+
+function mix(stops: Rgb[], position: number): string {
+  const clamped = Math.min(1, Math.max(0, position));
+  const scaled = clamped * (stops.length - 1);
+  const index = Math.min(stops.length - 2, Math.floor(scaled));
+  const within = scaled - index;
+  const from = stops[index] as Rgb;
+  const to = stops[index + 1] as Rgb;
+  const channel = (c: 0 | 1 | 2) => Math.round(from[c] + (to[c] - from[c]) * within);
+  return `rgb(${channel(0)}, ${channel(1)}, ${channel(2)})`;
+}
+
+/** Light stops, so dark text stays readable on every cell: low red, middle sand, high green. */
+export const VALUE_STOPS: Rgb[] = [
+  [236, 167, 160],
+  [245, 238, 214],
+  [150, 205, 172],
+];
+
+/** A diverging scale safe for colour blindness (orange below, white at 0, purple above), light enough for dark text. */
+export const DIFFERENCE_STOPS: Rgb[] = [
+  [241, 163, 64],
+  [247, 247, 247],
+  [178, 171, 210],
+];
+
+/** The background of a released cell: by its value (0–100) or by its difference on the diverging scale. */
+export function cellColour(mode: HeatmapMode, cell: HeatmapViewCell, difference: number | null): string | null {
+  if (mode === 'values') return cell.colourValue === null ? null : mix(VALUE_STOPS, cell.colourValue / 100);
+  if (difference === null) return null;
+  const range = cell.metric === 'enps' ? 2 * DIFFERENCE_SCALE_POINTS : DIFFERENCE_SCALE_POINTS;
+  return mix(DIFFERENCE_STOPS, 0.5 + difference / (2 * range));
+}
+

@@ -8,7 +8,12 @@ export type Role = (typeof ROLES)[number];
 // so HR reads it without being connected.
 export const EMPLOYEE_VIEWS = ['pulse', 'team', 'history', 'sync', 'settings', 'about'] as const;
 
-export const HR_VIEWS = ['hr_overview', 'hr_heatmap', 'hr_team', 'hr_linkage', 'hr_cx', 'about'] as const;
+// The summary comes first in HR's navigation (issue 16); switching to HR still opens the overview
+// (`HR_LANDING_VIEW`), where connecting is checked by a real read.
+export const HR_VIEWS = ['hr_summary', 'hr_overview', 'hr_heatmap', 'hr_team', 'hr_linkage', 'hr_cx', 'about'] as const;
+
+/** The view switching to HR's role opens. */
+export const HR_LANDING_VIEW = 'hr_overview';
 
 /**
  * A manager's views on HR's side (issue 16): their teams' view and "About these questions";

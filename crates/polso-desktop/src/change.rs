@@ -1,0 +1,271 @@
+//! The change of a released figure between two periods (HR's heatmap and
+//! summary, issue 16): the change, its 95% interval, and whether it is likely
+//! real, from the released weeks' figures alone.
+//!
+//! **A period's figure.** Only released cells enter a period; a withheld week
+//! adds nothing. For the released weeks `i` with mean `mᵢ` (a driver's
+//! standardised mean when every week has one), sample sd `sᵢ` and `nᵢ`
+//! answers, the period's figure is `m = Σ nᵢ·mᵢ / N` with `N = Σ nᵢ`, and the
+//! sd of all its answers taken together is the usual pooling of groups,
+//! `s² = (Σ (nᵢ − 1)·sᵢ² + Σ nᵢ·(mᵢ − m)²) / (N − 1)` (as `crate::periods`).
+//!
+//! **Counting people, not answers.** A metric asked every week (wellbeing) is
+//! answered by much the same people in each week of a period, so its `N`
+//! answers are not `N` independent ones. The interval counts each person once:
+//! `n = N / w`, the period's answers over its released weeks `w` (the average
+//! weekly count). Whatever the correlation of one person's answers across the
+//! weeks, the variance of the mean of people's own averages is at most `s²/n`
+//! (the variance of an average is at most the average of the variances), so
+//! `s²/n` is an upper bound of the sampling variance, never an understatement.
+//! A metric asked once a period has `w = 1` and `n = N`.
+//!
+//! **Differential-privacy noise.** A released metric cell carries discrete
+//! Laplace noise drawn once at publication (`polso_core::dp`, and the
+//! server's `privacy.rs`): ε per cell is split 1/3 to the count (sensitivity
+//! 1, scale `t_c = 3/ε`) and 1/2 to the sum taken about the scale's middle in
+//! half-points (sensitivity 100 for a 0–100 score, scale `t_s = 200/ε`); the
+//! released mean is `50 + (C + e_s) / (2·N')`, with `C` the exact centred
+//! sum and `N' = max(n + e_c, k)` the released count (clamped at k). Its noise
+//! is `(m − 50)·(n/N' − 1) + e_s/(2N')`; `e_s` and `e_c` are independent and
+//! `e_s` has mean 0, so its variance is
+//! `v = (m − 50)²·Var(n/N') + V_s/4·E[1/N'²]`, where `V_s = 2p/(1 − p)²`,
+//! `p = e^(−1/t_s)`, is the variance of discrete Laplace of scale `t_s`
+//! ([`DiscreteLaplace::variance`]) and the two expectations over `e_c` are
+//! summed over its distribution, `P(x) = (1 − p)/(1 + p)·p^|x|`. The released
+//! `m` and `n` are put in for the exact ones. The clamp of the mean to 0–100
+//! is left out: a clamp can only narrow a spread (it is 1-Lipschitz), so `v`
+//! is an upper bound, within 1% of the server's own draws at the default ε
+//! (13/2) and up to 2.5 times them at ε = 1/2 with 9 answers, where the noise
+//! swamps the figure anyway (`change_tests.rs`). So the interval errs wide. The weeks' noises are independent,
+//! so the period's mean carries `Σ (nᵢ/N)²·vᵢ`. The server says ε per cell
+//! (`GET /v1/privacy-ledger`); when it does not, the interval leaves the noise
+//! out and the view says so. The noise also widens the released sd a little
+//! (it is computed from the noisy histogram), which only makes `s` larger.
+//!
+//! **The change and its interval (Welch).** `d = m₁ − m₀`, current less
+//! previous, with variance `V = s₁²/n₁ + s₀²/n₀ + noise₁ + noise₀` and
+//! Welch–Satterthwaite degrees of freedom
+//! `ν = V² / ((s₁²/n₁)²/(n₁ − 1) + (s₀²/n₀)²/(n₀ − 1))` (the noise variances are
+//! known, not estimated, so they add no term below the line). The 95% interval
+//! is `d ± t₀.₉₇₅,ν·√V`, and the change is **likely real** when the interval
+//! excludes 0 (a two-sided Welch test at 5%). The two periods are treated as
+//! independent samples; the same people answering both makes their means
+//! positively correlated, which would narrow the true interval, so this one
+//! errs wide. A change is left without an interval when a released week has
+//! no sd (a cell below the histogram minimum), when a period counts at most
+//! one person, or when nothing varies (`V = 0`); when only the noise varies,
+//! the interval is the normal one, `d ± 1.96·√V`.
+//!
+//! Pure: no IO, no clock.
+
+use polso_core::dp::{DiscreteLaplace, Epsilon};
+use polso_core::stats::{NORMAL_QUANTILE_975, students_t_quantile_two_sided};
+
+/// The confidence of the change's interval.
+pub const CHANGE_CONFIDENCE: f64 = 0.95;
+
+/// The middle of a 0–100 score, about which the server sums values for its noise.
+const SCORE_MIDDLE: f64 = 50.0;
+
+/// The sensitivity of a score cell's centred sum, in half-points: a score's range.
+const SCORE_SUM_SENSITIVITY: u64 = 100;
+
+/// The server's split of ε per cell: ε / 3 to the count, ε / 2 to the sum
+/// (`polso-server`'s `privacy.rs`, `COUNT_SHARE` and `SUM_SHARE`).
+const COUNT_SHARE: u64 = 3;
+const SUM_SHARE: u64 = 2;
+
+/// The most decimals ε per cell is read with ([`Epsilon::MAX_DECIMALS`]).
+const EPSILON_SCALE: f64 = 10_000.0;
+
+/// One released week of one unit's metric, as a period pools it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReleasedWeek {
+    /// The mean the period pools (a driver's standardised mean when every week has one).
+    pub mean: f64,
+    /// The mean as released, for the noise (the noise depends on its distance from the middle).
+    pub released_mean: f64,
+    /// The released count of answers.
+    pub n: u32,
+    /// The released sample sd; absent below the histogram minimum.
+    pub sd: Option<f64>,
+}
+
+/// The differential-privacy noise the server adds to a released score cell's
+/// count and centred sum, and the k it clamps the count at.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReleaseNoise {
+    /// `p = e^(−1/t_c)` of the count's discrete Laplace noise.
+    count_p: f64,
+    /// The count noise's scale `t_c`, for how far its distribution is summed.
+    count_scale: f64,
+    sum_variance: f64,
+    k: u32,
+}
+
+impl ReleaseNoise {
+    /// The noise under `epsilon_per_cell` (as `GET /v1/privacy-ledger` says
+    /// it) in an organisation of minimum group size `k`; `None` when it is not
+    /// a valid ε (0.01 to 10, at most four decimals).
+    pub fn of_epsilon_per_cell(epsilon_per_cell: f64, k: u32) -> Option<ReleaseNoise> {
+        if !epsilon_per_cell.is_finite() || epsilon_per_cell <= 0.0 {
+            return None;
+        }
+        let scaled = (epsilon_per_cell * EPSILON_SCALE).round();
+        if scaled > u64::MAX as f64 {
+            return None;
+        }
+        let epsilon = Epsilon::from_ratio(scaled as u64, EPSILON_SCALE as u64)?;
+        let count = DiscreteLaplace::for_query(1, epsilon.split(COUNT_SHARE)).ok()?;
+        let sum = DiscreteLaplace::for_query(SCORE_SUM_SENSITIVITY, epsilon.split(SUM_SHARE)).ok()?;
+        Some(ReleaseNoise {
+            count_p: (-1.0 / count.scale()).exp(),
+            count_scale: count.scale(),
+            sum_variance: sum.variance(),
+            k,
+        })
+    }
+
+    /// The variance of a centred sum's noise, in half-points squared.
+    pub fn sum_variance(self) -> f64 {
+        self.sum_variance
+    }
+
+    /// The noise variance of a released score mean `mean` of `n` answers:
+    /// `(mean − 50)²·Var(n/N') + V_s/4·E[1/N'²]` with `N' = max(n + e_c, k)`
+    /// the released count, the expectations summed over the count noise's
+    /// distribution (see the module header).
+    pub fn mean_variance(self, mean: f64, n: u32) -> f64 {
+        let n_answers = f64::from(n.max(1));
+        let k = f64::from(self.k.max(1));
+        // Beyond 40 scales a term weighs less than e^−40 of the middle one.
+        let reach = (40.0 * self.count_scale).ceil() as i64 + 1;
+        let normaliser = (1.0 - self.count_p) / (1.0 + self.count_p);
+        let (mut ratio, mut ratio_squared, mut inverse_squared) = (0.0, 0.0, 0.0);
+        for noise in -reach..=reach {
+            let weight = normaliser * self.count_p.powi(i32::try_from(noise.abs()).unwrap_or(i32::MAX));
+            let released = (n_answers + noise as f64).max(k);
+            ratio += weight * n_answers / released;
+            ratio_squared += weight * (n_answers / released).powi(2);
+            inverse_squared += weight / (released * released);
+        }
+        (mean - SCORE_MIDDLE).powi(2) * (ratio_squared - ratio * ratio)
+            + self.sum_variance / 4.0 * inverse_squared
+    }
+}
+
+/// A period's figure from its released weeks, with what its uncertainty needs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PeriodEstimate {
+    /// `Σ nᵢ·mᵢ / N`.
+    pub mean: f64,
+    /// `N`, the answers of its released weeks.
+    pub answers: u32,
+    /// `w`, its released weeks.
+    pub released_weeks: u32,
+    /// The sd of all its answers taken together; absent when a week has none.
+    pub sd: Option<f64>,
+    /// The differential-privacy noise variance of `mean`; 0 when none is known.
+    pub noise_variance: f64,
+}
+
+impl PeriodEstimate {
+    /// `N / w`: the people the interval counts, each once.
+    pub fn people(&self) -> f64 {
+        f64::from(self.answers) / f64::from(self.released_weeks.max(1))
+    }
+}
+
+/// Pools `weeks` (the released weeks of one period) into its figure; `None`
+/// when no week has an answer. `noise` adds each week's noise variance.
+pub fn pool_period(weeks: &[ReleasedWeek], noise: Option<ReleaseNoise>) -> Option<PeriodEstimate> {
+    let weeks: Vec<&ReleasedWeek> = weeks.iter().filter(|week| week.n > 0).collect();
+    let answers: u32 = weeks.iter().map(|week| week.n).sum();
+    if answers == 0 {
+        return None;
+    }
+    let total = f64::from(answers);
+    let mean = weeks.iter().map(|week| f64::from(week.n) * week.mean).sum::<f64>() / total;
+    let sd = if answers < 2 {
+        None
+    } else {
+        weeks
+            .iter()
+            .map(|week| {
+                let n = f64::from(week.n);
+                week.sd.map(|sd| (n - 1.0) * sd * sd + n * (week.mean - mean).powi(2))
+            })
+            .sum::<Option<f64>>()
+            .map(|squares| (squares / (total - 1.0)).sqrt())
+    };
+    let noise_variance = noise.map_or(0.0, |noise| {
+        weeks
+            .iter()
+            .map(|week| (f64::from(week.n) / total).powi(2) * noise.mean_variance(week.released_mean, week.n))
+            .sum()
+    });
+    Some(PeriodEstimate {
+        mean,
+        answers,
+        released_weeks: u32::try_from(weeks.len()).unwrap_or(u32::MAX),
+        sd,
+        noise_variance,
+    })
+}
+
+/// A change between two periods with its interval.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PeriodChange {
+    /// `m₁ − m₀`, in points.
+    pub change: f64,
+    /// `√V`.
+    pub standard_error: f64,
+    /// Welch–Satterthwaite's ν.
+    pub degrees_of_freedom: f64,
+    /// The lower end of the 95% interval.
+    pub low: f64,
+    /// The upper end of the 95% interval.
+    pub high: f64,
+    /// The interval excludes 0.
+    pub likely_real: bool,
+}
+
+/// The change from `before` to `now` with its Welch interval (see the module
+/// header); `None` when either has no sd, counts at most one person, or
+/// nothing varies.
+pub fn period_change(now: &PeriodEstimate, before: &PeriodEstimate) -> Option<PeriodChange> {
+    let sampling = |period: &PeriodEstimate| -> Option<(f64, f64)> {
+        let people = period.people();
+        (people > 1.0).then_some(())?;
+        Some((period.sd?.powi(2) / people, people - 1.0))
+    };
+    let (now_variance, now_df) = sampling(now)?;
+    let (before_variance, before_df) = sampling(before)?;
+    let variance = now_variance + before_variance + now.noise_variance + before.noise_variance;
+    let below = now_variance.powi(2) / now_df + before_variance.powi(2) / before_df;
+    if variance.is_nan() || variance <= 0.0 {
+        return None;
+    }
+    // With no sampling spread at all, what is left is the known noise: a normal interval.
+    let (degrees_of_freedom, t) = if below > 0.0 {
+        let degrees_of_freedom = variance.powi(2) / below;
+        (degrees_of_freedom, students_t_quantile_two_sided(CHANGE_CONFIDENCE, degrees_of_freedom)?)
+    } else {
+        (f64::INFINITY, NORMAL_QUANTILE_975)
+    };
+    let change = now.mean - before.mean;
+    let standard_error = variance.sqrt();
+    let (low, high) = (change - t * standard_error, change + t * standard_error);
+    Some(PeriodChange {
+        change,
+        standard_error,
+        degrees_of_freedom,
+        low,
+        high,
+        likely_real: low > 0.0 || high < 0.0,
+    })
+}
+
+#[cfg(test)]
+#[path = "change_tests.rs"]
+mod tests;
