@@ -25,11 +25,19 @@ const KEPT_FILES: usize = 7;
 pub fn init(data_dir: &Path) {
     let filter = || EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let stderr = tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_filter(filter());
+    // Made first: the appender prunes old files by reading the folder, and says so on standard
+    // error when it is not there yet.
+    let folder = data_dir.join(LOG_FOLDER);
+    if let Err(error) = std::fs::create_dir_all(&folder) {
+        let _ = tracing_subscriber::registry().with(stderr).try_init();
+        tracing::warn!("Polso keeps no log file: creating {}: {error}", folder.display());
+        return;
+    }
     let file = RollingFileAppender::builder()
         .rotation(Rotation::DAILY)
         .filename_prefix("polso.log")
         .max_log_files(KEPT_FILES)
-        .build(data_dir.join(LOG_FOLDER));
+        .build(&folder);
     match file {
         Ok(file) => {
             let file =

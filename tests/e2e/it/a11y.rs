@@ -73,14 +73,14 @@ async fn every_view_passes_an_axe_audit() -> Result<()> {
         app.wait_for_css("[data-testid='hr-overview-chart']", Duration::from_secs(20)).await?;
         audit(&app, "hr_overview", &mut found).await?;
         let mut audited = 8;
-        for view in ["hr_heatmap", "hr_team", "hr_linkage", "hr_cx"] {
+        for view in ["hr_summary", "hr_heatmap", "hr_team", "hr_linkage", "hr_cx"] {
             if app.has_testid(&format!("nav-{view}")).await? {
                 app.testid(&format!("nav-{view}")).await?.click().await?;
                 audit(&app, view, &mut found).await?;
                 audited += 1;
             }
         }
-        ensure!(audited >= 11, "only {audited} views were audited: the HR navigation changed");
+        ensure!(audited >= 12, "only {audited} views were audited: the HR navigation changed");
         anyhow::Ok(())
     }
     .await;

@@ -57,7 +57,7 @@ describe('the heatmap grid', () => {
       (button) => button.dataset.team === 'Phone support' && button.dataset.metric === 'wellbeing',
     )!;
     expect(phoneWellbeing.getAttribute('aria-label')).toMatch(
-      /^Phone support · Wellbeing: .*change −17 \(95% interval −\d+(\.\d)? to −\d+(\.\d)?\), likely real\. Open the view of Phone support$/,
+      /^\d+(\.\d)? −17 ● — Phone support · Wellbeing: .*change −17 \(95% interval −\d+(\.\d)? to −\d+(\.\d)?\), likely real\. Open the view of Phone support$/,
     );
     phoneWellbeing.focus();
     await user.keyboard('{Enter}');
