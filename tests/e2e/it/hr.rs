@@ -277,6 +277,10 @@ async fn hr_connects_to_the_demo_server_and_the_heatmap_hides_small_teams() -> R
             }
             ensure!(n_suppressed >= 12, "{team}: only {n_suppressed} cells are 'fewer than 5'");
         }
+        // The grid itself, rather than the explanations above it.
+        app.client
+            .execute("document.querySelector(\"[data-testid='hr-heatmap-grid']\").scrollIntoView();", vec![])
+            .await?;
         app.screenshot("hr-heatmap").await?;
         Ok(())
     }
