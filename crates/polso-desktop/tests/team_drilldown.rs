@@ -177,3 +177,37 @@ fn last_week_is_not_yet_published_in_every_series_and_says_when_it_will_be() {
         }
     }
 }
+
+/// The n-weighted mean of the organisation's released `key` cells in `from..=to`, read as HR.
+fn organisation_period_mean(server: &DemoServer, key: &str, from: &str, to: &str) -> f64 {
+    use polso_desktop::hr::HrTransport;
+    let url = format!("{}/v1/aggregates?unit=organisation&key={key}&from={from}&to={to}", server.url);
+    let answer = UreqTransport::new().get_json(&url, &server.hr_token).unwrap();
+    let table: serde_json::Value = serde_json::from_str(&answer.body).unwrap();
+    let (mut sum, mut n) = (0.0, 0.0);
+    for cell in table["cells"].as_array().unwrap() {
+        if cell["released"] == true && cell["asked"] == true {
+            let cell_n = cell["n"].as_f64().unwrap();
+            sum += cell["mean"].as_f64().unwrap() * cell_n;
+            n += cell_n;
+        }
+    }
+    sum / n
+}
+
+#[test]
+fn the_heatmaps_organisation_row_is_the_organisations_own_released_cells_period_by_period() {
+    let server = demo_server();
+    let credentials = credentials(&server, &server.hr_token);
+    let query = polso_api::HrHeatmapQuery { period_weeks: 4 };
+    let heatmap =
+        polso_desktop::hr::read_hr_heatmap(&UreqTransport::new(), &credentials, query, today()).unwrap();
+    let organisation = heatmap.organisation.as_ref().expect("an HR token of the whole organisation");
+    let wellbeing = organisation.cells.iter().find(|cell| cell.metric == MetricKey::Wellbeing).unwrap();
+    let current = organisation_period_mean(&server, "wellbeing", &heatmap.current.from, &heatmap.current.to);
+    let previous =
+        organisation_period_mean(&server, "wellbeing", &heatmap.previous.from, &heatmap.previous.to);
+    assert!((wellbeing.mean.unwrap() - current).abs() < 1e-9, "{wellbeing:?} / {current}");
+    assert!((wellbeing.previous_mean.unwrap() - previous).abs() < 1e-9, "{wellbeing:?} / {previous}");
+    assert!((wellbeing.change.unwrap() - (current - previous)).abs() < 1e-9);
+}
