@@ -183,6 +183,22 @@ impl Desktop {
         let this_week = IsoWeek::containing(today);
         let mut threads = self.thread_tokens()?;
         for comment in self.store.comments().map_err(store_to_api)? {
+            // Written before this device joined its current team: it was meant for another team,
+            // so it never goes to this one. It stays here, failed, saying why.
+            let unsent = matches!(comment.state, CommentState::Draft | CommentState::Pending);
+            if unsent && comment.week < facts.enrolled_week {
+                let error = ApiError::new(
+                    ErrorCode::WeekBeforeEnrolment,
+                    format!(
+                        "this comment for {} was written before this device joined its current team, so it is not sent",
+                        comment.week
+                    ),
+                );
+                self.store
+                    .record_comment_failure(comment.week, &failure_of(&error), None)
+                    .map_err(store_to_api)?;
+                continue;
+            }
             if comment.state == CommentState::Draft && comment.week < this_week {
                 if let std::collections::btree_map::Entry::Vacant(entry) =
                     threads.entry(comment.week.to_string())

@@ -313,3 +313,23 @@ fn did_it_help_answers_leave_after_a_delay_and_reach_hr_once_k_answered() {
     assert!(transport.sent.lock().unwrap().iter().all(|sent| sent.body_bytes == VERDICT_BODY_BYTES));
     assert!(devices[0].desktop.my_verdicts().unwrap()[0].sent);
 }
+
+#[test]
+fn a_comment_written_before_joining_another_team_is_never_sent_to_it() {
+    let server = loopback_server();
+    let transport = Recording::default();
+    let mut device = device(&server);
+    write(&mut device, "For my old team");
+    // Three weeks later the device joins a team again (here the same server's other invite).
+    let later = NaiveDate::from_ymd_opt(2026, 12, 16).unwrap();
+    let invite = admin::create_invite(server.store.as_ref(), &server.team_id, Utc::now(), 7, 1).unwrap();
+    let form = EnrolDevice { server_url: server.url.clone(), invite_code: invite };
+    let now = Utc.with_ymd_and_hms(2026, 12, 16, 9, 0, 0).unwrap();
+    device.desktop.enrol(&UreqTransport::new(), &form, later, now).unwrap();
+    assert_eq!(pass(&mut device, &transport, later, now + Duration::days(3)), 0);
+    assert!(transport.sent.lock().unwrap().is_empty(), "the old team's comment was sent");
+    let kept = device.desktop.my_comments(later).unwrap().comments.remove(0);
+    assert_eq!(kept.state, MyCommentState::Failed);
+    assert!(kept.error.unwrap().contains("before this device joined its current team"));
+    assert_eq!(kept.text, "For my old team", "the employee's copy stays");
+}

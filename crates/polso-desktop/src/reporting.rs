@@ -49,7 +49,7 @@ pub(crate) struct EnrolmentFacts {
     pub(crate) server_url: String,
     pub(crate) max_random_delay_seconds: u32,
     max_report_age_weeks: u32,
-    enrolled_week: IsoWeek,
+    pub(crate) enrolled_week: IsoWeek,
 }
 
 impl Desktop {
