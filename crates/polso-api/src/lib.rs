@@ -20,6 +20,8 @@ mod cx_mapping;
 mod error;
 mod export;
 mod hr;
+#[cfg(feature = "core")]
+mod metric_conversion;
 mod priorities;
 mod privacy;
 mod pulse;

@@ -127,10 +127,9 @@ fn score_to_wire(score: &MetricScore) -> MetricScoreDto {
     MetricScoreDto { metric: metric_to_wire(score.metric), score: score.score }
 }
 
-/// The wire key of a metric. The two enums list the same metrics under the
-/// same keys; the test `every_core_metric_has_its_wire_key` holds them together.
+/// The wire key of a metric (`polso_api`'s exhaustive conversion).
 pub(crate) fn metric_to_wire(metric: Metric) -> MetricKey {
-    MetricKey::from_key(metric.key()).unwrap_or(MetricKey::Wellbeing)
+    MetricKey::from(metric)
 }
 
 #[cfg(test)]

@@ -89,7 +89,7 @@ pub fn shape_linkage(
     // Team id → (withheld, asked) team-weeks of EX metrics.
     let mut withheld: BTreeMap<String, (u32, u32)> = BTreeMap::new();
     for (metric, table) in tables {
-        let Some(core_metric) = Metric::from_key(metric.key()) else { continue };
+        let core_metric = Metric::from(*metric);
         for cell in &table.cells {
             if cell.unit_kind != UnitKind::Team || !cell.asked {
                 continue;
@@ -231,7 +231,7 @@ fn first_ranked(pairs: &[LinkagePair]) -> Option<&LinkagePair> {
 fn pair_to_wire(summary: &PairSummary<'_>, rank: Option<u32>) -> Option<LinkagePair> {
     let cell = summary.cell;
     Some(LinkagePair {
-        ex_metric: MetricKey::from_key(summary.ex_metric.key())?,
+        ex_metric: MetricKey::from(summary.ex_metric),
         cx_metric: summary.cx_metric.key().to_owned(),
         lag: summary.peak.map(|_| cell.lag_weeks),
         within: correlation_to_wire(&cell.within_pearson),
@@ -256,7 +256,7 @@ fn detail_of(
     lag: u32,
     names: &HashMap<String, String>,
 ) -> LinkageDetail {
-    let ex_metric = Metric::from_key(pair.ex_metric.key()).unwrap_or(Metric::Wellbeing);
+    let ex_metric = Metric::from(pair.ex_metric);
     let cx_metric = CxMetric::from_label(&pair.cx_metric).unwrap_or(CxMetric::Custom(pair.cx_metric.clone()));
     let profile = grid
         .lag_profile(ex_metric, &cx_metric)

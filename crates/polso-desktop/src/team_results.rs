@@ -68,17 +68,16 @@ pub fn shape_team_month(results: &TeamResults) -> Result<MyTeamMonth, String> {
     };
     let metrics = Metric::ALL
         .iter()
-        .filter_map(|metric| {
-            let metric_key = MetricKey::from_key(metric.key())?;
+        .map(|metric| {
             let figure = |(kind, unit): (UnitKind, &ResultsUnit)| {
                 month_figure(*metric, cells_of(unit, kind).filter(|cell| cell.key == metric.key()))
             };
-            Some(MonthMetric {
-                metric: metric_key,
+            MonthMetric {
+                metric: MetricKey::from(*metric),
                 team: figure(units[0]),
                 department: figure(units[1]),
                 organisation: figure(units[2]),
-            })
+            }
         })
         .collect();
     let participation =

@@ -50,16 +50,14 @@ pub fn not_applicable_key(metric: Metric) -> String {
     polso_api::not_applicable_key(metric_to_wire(metric))
 }
 
-/// The core's metric for a wire metric key. The two enums list the same
-/// metrics under the same keys (`MetricKey::key`, `Metric::key`); the test
-/// `every_metric_crosses_the_wire_both_ways` holds them together.
+/// The core's metric for a wire metric key (`polso_api`'s exhaustive conversion).
 pub fn metric_from_wire(metric: MetricKey) -> Metric {
-    Metric::from_key(metric.key()).unwrap_or(Metric::Wellbeing)
+    Metric::from(metric)
 }
 
-/// The wire metric key of a core metric.
+/// The wire metric key of a core metric (`polso_api`'s exhaustive conversion).
 pub fn metric_to_wire(metric: Metric) -> MetricKey {
-    MetricKey::from_key(metric.key()).unwrap_or(MetricKey::Wellbeing)
+    MetricKey::from(metric)
 }
 
 /// A report that passed every check: its week and its contributions.
