@@ -223,3 +223,25 @@ pub fn random_u64() -> u64 {
         u64::from(since_epoch.subsec_nanos()) ^ since_epoch.as_secs().rotate_left(32)
     })
 }
+
+impl polso_desktop::sync_pass::AppSession for AppState {
+    fn with_desktop<T>(&self, work: impl FnOnce(&mut Desktop) -> Result<T, ApiError>) -> Result<T, ApiError> {
+        crate::commands::with_desktop(self, work)
+    }
+
+    fn today(&self) -> NaiveDate {
+        AppState::today(self)
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        AppState::now(self)
+    }
+
+    fn transport(&self) -> &dyn polso_desktop::sync_pass::Transport {
+        &self.transport
+    }
+
+    fn random(&self) -> u64 {
+        random_u64()
+    }
+}

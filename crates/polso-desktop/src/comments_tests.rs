@@ -8,6 +8,7 @@
 use std::sync::{Arc, Mutex};
 
 use chrono::{Duration, TimeZone};
+use polso_api::ApiError;
 use polso_api::{EnrolDevice, NewAction};
 use polso_server::{AppState, ServerConfig, SqliteServerStore, SystemClock, admin, app};
 use polso_store::{SecretVault, Store, StoreKey};
@@ -15,6 +16,7 @@ use polso_store::{SecretVault, Store, StoreKey};
 use super::*;
 use crate::hr::HrCredentials;
 use crate::sync::{TransportFailure, UreqTransport};
+use crate::sync_pass::AppSession;
 
 struct LoopbackServer {
     url: String,
@@ -332,4 +334,52 @@ fn a_comment_written_before_joining_another_team_is_never_sent_to_it() {
     assert_eq!(kept.state, MyCommentState::Failed);
     assert!(kept.error.unwrap().contains("before this device joined its current team"));
     assert_eq!(kept.text, "For my old team", "the employee's copy stays");
+}
+
+/// The app's session around one test device: its desktop behind a lock, a clock the test moves.
+struct TestSession {
+    desktop: Mutex<Desktop>,
+    now: Mutex<DateTime<Utc>>,
+    transport: UreqTransport,
+}
+
+impl crate::sync_pass::AppSession for TestSession {
+    fn with_desktop<T>(&self, work: impl FnOnce(&mut Desktop) -> Result<T, ApiError>) -> Result<T, ApiError> {
+        work(&mut self.desktop.lock().unwrap())
+    }
+    fn today(&self) -> NaiveDate {
+        self.now().date_naive()
+    }
+    fn now(&self) -> DateTime<Utc> {
+        *self.now.lock().unwrap()
+    }
+    fn transport(&self) -> &dyn crate::sync_pass::Transport {
+        &self.transport
+    }
+    fn random(&self) -> u64 {
+        3
+    }
+}
+
+#[test]
+fn the_apps_sync_pass_sends_a_comment_after_its_delay_and_reads_its_thread() {
+    let server = loopback_server();
+    let mut written = device(&server);
+    write(&mut written, "Through the app's own pass");
+    let session = TestSession {
+        desktop: Mutex::new(written.desktop),
+        now: Mutex::new(Utc.with_ymd_and_hms(2026, 11, 30, 10, 0, 0).unwrap()),
+        transport: UreqTransport::new(),
+    };
+    let state = |session: &TestSession| {
+        session.desktop.lock().unwrap().my_comments(session.today()).unwrap().comments[0].state
+    };
+    let status = crate::sync_pass::run_sync_pass(&session, true).unwrap();
+    assert!(status.enrolled);
+    assert_eq!(state(&session), MyCommentState::Waiting, "queued on the first pass after the week");
+    *session.now.lock().unwrap() += Duration::days(2);
+    crate::sync_pass::run_sync_pass(&session, true).unwrap();
+    assert_eq!(state(&session), MyCommentState::Pooled, "sent, and its thread read: alone in its pool");
+    let team = read_team_comments(&UreqTransport::new(), &hr(&server), &server.team_id).unwrap();
+    assert_eq!(team.batches, [], "one comment is not a batch");
 }

@@ -51,6 +51,7 @@ mod reporting;
 mod settings;
 mod shared_reporting;
 pub mod sync;
+pub mod sync_pass;
 pub mod team_results;
 pub mod team_view;
 pub mod tray;

@@ -6,7 +6,7 @@
 //! Tauri runs them off the main thread.
 
 use polso_api::{ApiError, EnrolDevice, MoveServer, SyncStatus};
-use polso_desktop::{comments, sync};
+use polso_desktop::{sync, sync_pass};
 use tauri::State;
 
 use super::with_desktop;
@@ -42,51 +42,8 @@ pub fn sync_now(state: State<'_, AppState>) -> Result<SyncStatus, ApiError> {
     run_sync_pass(&state, true)
 }
 
-/// One sync pass, in the three steps of `polso_desktop::sync`: the store is
-/// held to prepare and to record, never while the network answers. With
-/// nothing to send, "Sync now" (and a background pass once an hour) checks
-/// that the server still answers, so the status never says "synced" about a
-/// server that has gone, and reads the organisation's care contacts. Passes never overlap.
+/// One sync pass (`polso_desktop::sync_pass`), never two at once.
 pub fn run_sync_pass(state: &AppState, retry_now: bool) -> Result<SyncStatus, ApiError> {
     let _one_pass_at_a_time = state.sync_pass_lock()?;
-    exchange_comments(state, retry_now);
-    let (today, now) = (state.today(), state.now());
-    let batch = with_desktop(state, |desktop| {
-        desktop.prepare_sync(today, now, retry_now, &mut crate::state::random_u64)
-    })?;
-    let Some(batch) = batch else {
-        let Some(check) = with_desktop(state, |desktop| desktop.prepare_check(now, retry_now))? else {
-            return with_desktop(state, |desktop| desktop.sync_status());
-        };
-        let checked = sync::check_server(state.transport(), &check);
-        // Every device reads the care contacts on this check, whatever it answered.
-        let care_contacts = polso_desktop::care::read_care_contacts(state.transport(), &check);
-        let finished_at = state.now();
-        return with_desktop(state, |desktop| {
-            desktop.keep_care_contacts(care_contacts)?;
-            desktop.record_check(checked, finished_at)
-        });
-    };
-    let outcomes = sync::send_reports(state.transport(), &batch);
-    let finished_at = state.now();
-    with_desktop(state, |desktop| desktop.record_sync(&outcomes, finished_at))
-}
-
-/// Sends the comments and "did it help?" answers that are due and reads the replies to sent
-/// comments (`polso_desktop::comments`), in the same three steps as reports. What fails here is
-/// kept on each comment or answer and tried again; it never fails the pass.
-fn exchange_comments(state: &AppState, read_now: bool) {
-    let (today, now) = (state.today(), state.now());
-    let batch =
-        with_desktop(state, |desktop| desktop.prepare_outbox(today, now, &mut crate::state::random_u64));
-    if let Ok(Some(batch)) = batch {
-        let outcomes = comments::send_outbox(state.transport(), &batch);
-        let finished_at = state.now();
-        let _ = with_desktop(state, |desktop| desktop.record_outbox(&outcomes, finished_at));
-    }
-    if let Ok(Some(check)) = with_desktop(state, |desktop| desktop.prepare_threads(now, read_now)) {
-        let threads = comments::read_threads(state.transport(), &check);
-        let finished_at = state.now();
-        let _ = with_desktop(state, |desktop| desktop.keep_threads(threads, finished_at));
-    }
+    sync_pass::run_sync_pass(state, retry_now)
 }
