@@ -4,7 +4,7 @@
 # linkage benchmark (cargo xtask bench) runs pandas and scipy with, and prints
 # its path on stdout, so a caller can write:
 #
-#   POLSO_REFERENCE_PYTHON=$(bash scripts/python-reference-env.sh) cargo test -p polso-core
+#   POLSO_REFERENCE_PYTHON=$(bash scripts/python-reference-env.sh) cargo test -p polso-core -- --include-ignored
 #
 # It creates a virtual environment at target/reference-python (only when it is
 # missing or lacks numpy, scipy or pandas) and installs them there with pip.

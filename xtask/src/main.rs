@@ -352,7 +352,7 @@ fn run_tests_in_desktop_session(root: &Path, reference_python: &str) -> Result<(
     std::fs::create_dir_all(&runtime_dir)?;
     set_owner_only(&runtime_dir)?;
     let script = "echo -n polso-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
-                  exec xvfb-run -a -s '-screen 0 1280x800x24' cargo test --workspace --no-fail-fast -- --test-threads=2";
+                  exec xvfb-run -a -s '-screen 0 1280x800x24' cargo test --workspace --no-fail-fast -- --test-threads=2 --include-ignored";
     eprintln!("$ dbus-run-session -- bash -c \"{script}\"");
     let status = Command::new("timeout")
         .args(["1800", "dbus-run-session", "--", "bash", "-c", script])

@@ -431,12 +431,14 @@ mod tests {
     /// The whole benchmark at a small size, pandas reference included, when
     /// `POLSO_REFERENCE_PYTHON` names a Python with numpy, scipy and pandas
     /// (`POLSO_REFERENCE_PYTHON=$(bash scripts/python-reference-env.sh) cargo test -p polso-bench`).
+    #[ignore = "compares with numpy and scipy; cargo xtask test runs it (POLSO_REFERENCE_PYTHON)"]
     #[test]
     fn the_reference_agrees_on_a_small_grid() {
         let Some(python) = std::env::var_os("POLSO_REFERENCE_PYTHON").filter(|value| !value.is_empty())
         else {
-            eprintln!("the_reference_agrees_on_a_small_grid: skipped, POLSO_REFERENCE_PYTHON is not set");
-            return;
+            panic!(
+                "the_reference_agrees_on_a_small_grid needs POLSO_REFERENCE_PYTHON (the linkage reference's Python)"
+            );
         };
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("reference/linkage_pandas.py");
         let directory = tempfile::tempdir().unwrap();

@@ -2,7 +2,6 @@
 //! `POLSO_REFERENCE_PYTHON` names a Python with it, the ranking, and the
 //! figures left out with too few teams or a withheld period.
 
-use std::io::Write;
 use std::path::Path;
 use std::process::Command;
 
@@ -55,15 +54,13 @@ fn figures_json(figures: &[TeamPeriodFigure]) -> Value {
         .collect()
 }
 
+#[ignore = "compares with numpy and scipy; cargo xtask test runs it (POLSO_REFERENCE_PYTHON)"]
 #[test]
 fn driver_relations_match_scipy() {
     let Some(python) = std::env::var_os("POLSO_REFERENCE_PYTHON").filter(|value| !value.is_empty()) else {
-        let _ = writeln!(
-            std::io::stderr(),
-            "driver_relations_match_scipy: skipped, POLSO_REFERENCE_PYTHON is not set \
-             (POLSO_REFERENCE_PYTHON=$(bash scripts/python-reference-env.sh) cargo test -p polso-desktop)"
+        panic!(
+            "driver_relations_match_scipy needs POLSO_REFERENCE_PYTHON (POLSO_REFERENCE_PYTHON=$(bash scripts/python-reference-env.sh) cargo test -p polso-desktop -- --include-ignored)"
         );
-        return;
     };
     let (engagement, drivers) = synthetic(9, &[1.2, 0.4, 0.0, -0.6]);
     let (few_engagement, few_drivers) = synthetic(3, &[1.0]);

@@ -19,6 +19,7 @@ async fn audit(app: &AppSession, view: &str, found: &mut Vec<(String, AxeViolati
     Ok(())
 }
 
+#[ignore = "end to end: the real app in a desktop session; cargo xtask test runs it (POLSO_E2E=1)"]
 #[tokio::test(flavor = "multi_thread")]
 async fn every_view_passes_an_axe_audit() -> Result<()> {
     if !enabled("every_view_passes_an_axe_audit") {

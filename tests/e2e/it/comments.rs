@@ -35,6 +35,7 @@ const REPLY: &str = "Good idea: from next week the handover is a shared note.";
 /// The random delay the server announces: the app's own floor (an hour, spread over a day) rules.
 const MAX_DELAY_SECONDS: &str = "3600";
 
+#[ignore = "end to end: the real app in a desktop session; cargo xtask test runs it (POLSO_E2E=1)"]
 #[tokio::test(flavor = "multi_thread")]
 async fn a_comment_batch_reaches_hr_only_with_ten_and_a_reply_reaches_only_its_writer() -> Result<()> {
     if !enabled("a_comment_batch_reaches_hr_only_with_ten_and_a_reply_reaches_only_its_writer") {

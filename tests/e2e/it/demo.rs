@@ -147,6 +147,7 @@ async fn sync_now(app: &AppSession) -> Result<(String, String)> {
     Ok((tone, outcome.text().await?))
 }
 
+#[ignore = "end to end: the real app in a desktop session; cargo xtask test runs it (POLSO_E2E=1)"]
 #[tokio::test(flavor = "multi_thread")]
 async fn the_demo_works_the_second_time_on_another_port() -> Result<()> {
     if !enabled("the_demo_works_the_second_time_on_another_port") {

@@ -233,11 +233,13 @@ async fn layout_holds(test: &str, lang: &str) -> Result<()> {
     outcome
 }
 
+#[ignore = "end to end: the real app in a desktop session; cargo xtask test runs it (POLSO_E2E=1)"]
 #[tokio::test(flavor = "multi_thread")]
 async fn the_layout_holds_at_900_and_1440_px_in_english() -> Result<()> {
     layout_holds("the_layout_holds_at_900_and_1440_px_in_english", "en_GB.UTF-8").await
 }
 
+#[ignore = "end to end: the real app in a desktop session; cargo xtask test runs it (POLSO_E2E=1)"]
 #[tokio::test(flavor = "multi_thread")]
 async fn the_layout_holds_at_900_and_1440_px_in_italian() -> Result<()> {
     layout_holds("the_layout_holds_at_900_and_1440_px_in_italian", "it_IT.UTF-8").await
