@@ -181,8 +181,22 @@ impl Desktop {
     ) -> Result<Option<OutboxBatch>, ApiError> {
         let Some(facts) = self.enrolment_facts()? else { return Ok(None) };
         let this_week = IsoWeek::containing(today);
-        let mut threads = self.thread_tokens()?;
-        for comment in self.store.comments().map_err(store_to_api)? {
+        let comments = self.store.comments().map_err(store_to_api)?;
+        let verdicts_due = self
+            .store
+            .verdicts()
+            .map_err(store_to_api)?
+            .iter()
+            .any(|verdict| !verdict.sent && !verdict.failed);
+        let comments_unsent = comments
+            .iter()
+            .any(|comment| matches!(comment.state, CommentState::Draft | CommentState::Pending));
+        if !comments_unsent && !verdicts_due {
+            // Nothing to send: the keyring is not even asked.
+            return Ok(None);
+        }
+        let mut threads = if comments_unsent { self.thread_tokens()? } else { BTreeMap::new() };
+        for comment in comments {
             // Written before this device joined its current team: it was meant for another team,
             // so it never goes to this one. It stays here, failed, saying why.
             let unsent = matches!(comment.state, CommentState::Draft | CommentState::Pending);
@@ -291,16 +305,22 @@ impl Desktop {
             return Ok(None);
         }
         let oldest = IsoWeek::containing(now.date_naive()).plus_weeks(-THREAD_WEEKS);
-        let tokens = self.thread_tokens()?;
-        let threads: Vec<(IsoWeek, String)> = self
+        let sent: Vec<IsoWeek> = self
             .store
             .comments()
             .map_err(store_to_api)?
             .into_iter()
             .filter(|comment| comment.state == CommentState::Sent && comment.week >= oldest)
-            .filter_map(|comment| {
-                tokens.get(&comment.week.to_string()).map(|token| (comment.week, token.clone()))
-            })
+            .map(|comment| comment.week)
+            .collect();
+        if sent.is_empty() {
+            // No thread to read: the keyring is not even asked.
+            return Ok(None);
+        }
+        let tokens = self.thread_tokens()?;
+        let threads: Vec<(IsoWeek, String)> = sent
+            .into_iter()
+            .filter_map(|week| tokens.get(&week.to_string()).map(|token| (week, token.clone())))
             .collect();
         if threads.is_empty() {
             return Ok(None);
