@@ -18,6 +18,9 @@ use fantoccini::actions::{InputSource, MouseActions, PointerAction};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 
+/// What shows once HR's landing view, the Summary, has read the organisation from the server.
+pub const HR_SUMMARY_READY: &str = "[data-testid='hr-summary'] [data-testid='summary-participation']";
+
 /// The environment variable that turns the end-to-end suite on. It needs a
 /// display (Xvfb), a D-Bus session with an unlocked keyring, tauri-driver and
 /// a built app; `cargo xtask test` provides all of them.

@@ -71,10 +71,10 @@ async fn every_view_passes_an_axe_audit() -> Result<()> {
         app.testid("hr-connect-server").await?.send_keys(&server.url).await?;
         app.testid("hr-connect-token").await?.send_keys(&hr_token).await?;
         app.testid("hr-connect-submit").await?.click().await?;
-        app.wait_for_css("[data-testid='hr-overview-chart']", Duration::from_secs(20)).await?;
-        audit(&app, "hr_overview", &mut found).await?;
+        app.wait_for_css(polso_e2e::HR_SUMMARY_READY, Duration::from_secs(20)).await?;
+        audit(&app, "hr_summary", &mut found).await?;
         let mut audited = 8;
-        for view in ["hr_summary", "hr_heatmap", "hr_team", "hr_linkage", "hr_cx"] {
+        for view in ["hr_overview", "hr_heatmap", "hr_team", "hr_linkage", "hr_cx"] {
             if app.has_testid(&format!("nav-{view}")).await? {
                 app.testid(&format!("nav-{view}")).await?.click().await?;
                 audit(&app, view, &mut found).await?;

@@ -69,7 +69,7 @@ async fn ensure_hr_reads(app: &AppSession, server_url: &str) -> Result<()> {
     app.testid("role-hr").await?.click().await?;
     let connection = app.testid("hr-connection").await?.text().await?;
     ensure!(connection.contains(server_url), "HR is connected to {connection}, not {server_url}");
-    app.wait_for_css("[data-testid='hr-overview-chart']", Duration::from_secs(30)).await?;
+    app.wait_for_css(polso_e2e::HR_SUMMARY_READY, Duration::from_secs(30)).await?;
     ensure!(!app.has_testid("error-alert").await?, "HR shows an error");
     app.testid("role-employee").await?.click().await?;
     Ok(())

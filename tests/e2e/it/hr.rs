@@ -117,6 +117,9 @@ async fn connect_hr(app: &AppSession, server_url: &str, hr_token: &str) -> Resul
     app.testid("hr-connect-server").await?.send_keys(server_url).await?;
     app.testid("hr-connect-token").await?.send_keys(hr_token).await?;
     app.testid("hr-connect-submit").await?.click().await?;
+    // HR lands on the Summary; these tests go on from the overview.
+    app.wait_for_css(polso_e2e::HR_SUMMARY_READY, Duration::from_secs(20)).await?;
+    app.testid("nav-hr_overview").await?.click().await?;
     app.wait_for_css("[data-testid='hr-overview-chart']", Duration::from_secs(20)).await?;
     Ok(())
 }
@@ -440,7 +443,7 @@ async fn the_demo_connects_hr_by_itself() -> Result<()> {
         // The connection is made in the background at start-up; give it time.
         tokio::time::sleep(Duration::from_secs(2)).await;
         app.testid("role-hr").await?.click().await?;
-        app.wait_for_css("[data-testid='hr-overview-chart']", Duration::from_secs(20)).await?;
+        app.wait_for_css(polso_e2e::HR_SUMMARY_READY, Duration::from_secs(20)).await?;
         ensure!(!app.has_testid("hr-connect-token").await?, "the demo should not ask for a token");
         Ok(())
     }

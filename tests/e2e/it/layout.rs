@@ -181,7 +181,7 @@ async fn layout_holds(test: &str, lang: &str) -> Result<()> {
         app.testid("hr-connect-server").await?.send_keys(&server.url).await?;
         app.testid("hr-connect-token").await?.send_keys(&hr_token).await?;
         app.testid("hr-connect-submit").await?.click().await?;
-        app.wait_for_css("[data-testid='hr-overview-chart']", Duration::from_secs(20)).await?;
+        app.wait_for_css(polso_e2e::HR_SUMMARY_READY, Duration::from_secs(20)).await?;
         app.testid("role-employee").await?.click().await?;
 
         for width in WIDTHS {
@@ -198,7 +198,7 @@ async fn layout_holds(test: &str, lang: &str) -> Result<()> {
             }
             app.screenshot(&format!("layout-{language}-{width}-employee")).await?;
             app.testid("role-hr").await?.click().await?;
-            for view in ["hr_overview", "hr_heatmap", "hr_linkage", "hr_cx"] {
+            for view in ["hr_summary", "hr_overview", "hr_heatmap", "hr_linkage", "hr_cx"] {
                 app.testid(&format!("nav-{view}")).await?.click().await?;
                 settle().await;
                 let state = format!("{language} at {width} px, HR, {view}");

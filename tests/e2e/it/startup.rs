@@ -134,7 +134,7 @@ async fn the_demos_hr_connection_is_made_after_try_again() -> Result<()> {
             app.testid("role-employee").await?.click().await?;
             tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         }
-        app.wait_for_css("[data-testid='hr-overview-chart']", std::time::Duration::from_secs(30)).await?;
+        app.wait_for_css(polso_e2e::HR_SUMMARY_READY, std::time::Duration::from_secs(30)).await?;
         Ok(())
     }
     .await;

@@ -30,7 +30,7 @@ beforeEach(() => {
 });
 
 describe('the HR role', () => {
-  it('asks for the server and token, refuses a wrong token, then shows the overview', async () => {
+  it('asks for the server and token, refuses a wrong token, then lands on the summary and shows the overview', async () => {
     const { backend, user } = await renderApp();
     await user.click(screen.getByTestId('role-hr'));
     expect(screen.getByTestId('role-hr').getAttribute('aria-pressed')).toBe('true');
@@ -41,6 +41,11 @@ describe('the HR role', () => {
     await user.clear(screen.getByTestId('hr-connect-token'));
     await user.type(screen.getByTestId('hr-connect-token'), 'ph_demo');
     await user.click(screen.getByTestId('hr-connect-submit'));
+    // HR lands on the summary, read from the server.
+    const summary = await screen.findByTestId('hr-summary');
+    await within(summary).findByTestId('summary-participation');
+    expect(screen.getByTestId('nav-hr_summary').getAttribute('aria-current')).toBe('page');
+    await user.click(screen.getByTestId('nav-hr_overview'));
     const overview = await screen.findByTestId('hr-overview');
     await within(overview).findByTestId('hr-overview-chart');
     const suppressedRows = within(overview).getAllByText('Fewer than 5 responses');

@@ -8,12 +8,13 @@ export type Role = (typeof ROLES)[number];
 // so HR reads it without being connected.
 export const EMPLOYEE_VIEWS = ['pulse', 'team', 'history', 'sync', 'settings', 'about'] as const;
 
-// The summary comes first in HR's navigation (issue 16); switching to HR still opens the overview
-// (`HR_LANDING_VIEW`), where connecting is checked by a real read.
+// The summary comes first in HR's navigation (issue 16), and switching to HR opens it
+// (`HR_LANDING_VIEW`): the few changes that matter, read from the server, so connecting is checked
+// by a real read.
 export const HR_VIEWS = ['hr_summary', 'hr_overview', 'hr_heatmap', 'hr_team', 'hr_linkage', 'hr_cx', 'about'] as const;
 
 /** The view switching to HR's role opens. */
-export const HR_LANDING_VIEW = 'hr_overview';
+export const HR_LANDING_VIEW = 'hr_summary';
 
 /**
  * A manager's views on HR's side (issue 16): their teams' view and "About these questions";
