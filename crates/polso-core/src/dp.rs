@@ -42,6 +42,16 @@ pub trait RandomBits {
     fn next_u64(&mut self) -> u64;
 }
 
+/// How ε per released cell is shared among the values the cell releases, as divisors of ε:
+/// 1/3 to its count, 1/2 to its centred sum, 1/6 to its histogram (basic composition; the split
+/// `scripts/dp_calibration.py` found best for the mean's accuracy). The server noises with it and
+/// the app bounds a released mean's noise with it, so they cannot drift apart.
+pub const EPSILON_SHARE_COUNT: u64 = 3;
+/// The divisor of ε per cell for a cell's centred sum ([`EPSILON_SHARE_COUNT`]).
+pub const EPSILON_SHARE_SUM: u64 = 2;
+/// The divisor of ε per cell for a cell's histogram ([`EPSILON_SHARE_COUNT`]).
+pub const EPSILON_SHARE_HISTOGRAM: u64 = 6;
+
 /// The privacy parameter ε, kept as an exact ratio `numerator / denominator`
 /// so that the noise's scale is exact too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -58,7 +58,9 @@
 //!
 //! Pure: no IO, no clock.
 
-use polso_core::dp::{DiscreteLaplace, Epsilon};
+use polso_core::dp::{
+    DiscreteLaplace, EPSILON_SHARE_COUNT as COUNT_SHARE, EPSILON_SHARE_SUM as SUM_SHARE, Epsilon,
+};
 use polso_core::stats::{NORMAL_QUANTILE_975, students_t_quantile_two_sided};
 
 /// The confidence of the change's interval.
@@ -69,11 +71,6 @@ const SCORE_MIDDLE: f64 = 50.0;
 
 /// The sensitivity of a score cell's centred sum, in half-points: a score's range.
 const SCORE_SUM_SENSITIVITY: u64 = 100;
-
-/// The server's split of ε per cell: ε / 3 to the count, ε / 2 to the sum
-/// (`polso-server`'s `privacy.rs`, `COUNT_SHARE` and `SUM_SHARE`).
-const COUNT_SHARE: u64 = 3;
-const SUM_SHARE: u64 = 2;
 
 /// The most decimals ε per cell is read with ([`Epsilon::MAX_DECIMALS`]).
 const EPSILON_SCALE: f64 = 10_000.0;

@@ -29,7 +29,11 @@
 
 use polso_core::Metric;
 use polso_core::bank::ItemBank;
-use polso_core::dp::{DiscreteLaplace, Epsilon, RandomBits};
+// How ε per cell is shared: `polso_core::dp`'s divisors (1/3 count, 1/2 sum, 1/6 histogram).
+use polso_core::dp::{
+    DiscreteLaplace, EPSILON_SHARE_COUNT as COUNT_SHARE, EPSILON_SHARE_HISTOGRAM as HISTOGRAM_SHARE,
+    EPSILON_SHARE_SUM as SUM_SHARE, Epsilon, RandomBits,
+};
 
 use crate::report::METRIC_HISTOGRAM_BINS;
 use crate::secrets::{Hash32, keyed_hash, random_bytes};
@@ -108,13 +112,6 @@ pub fn default_epsilon_per_cell() -> Epsilon {
     let (numerator, denominator) = DEFAULT_EPSILON_PER_CELL;
     Epsilon::from_ratio(numerator, denominator).expect("the default ε is a valid ratio")
 }
-
-/// How ε per cell is shared: 1/3 to the count, 1/2 to the sum, 1/6 to the
-/// histogram (the divisors below), the split `scripts/dp_calibration.py`
-/// found best for the mean's accuracy.
-const COUNT_SHARE: u64 = 3;
-const SUM_SHARE: u64 = 2;
-const HISTOGRAM_SHARE: u64 = 6;
 
 /// Everything the noise of one key's cells depends on.
 #[derive(Debug, Clone, Copy)]
