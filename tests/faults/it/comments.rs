@@ -23,20 +23,11 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result, ensure};
 use polso_faults::calendar;
-use polso_faults::server::{RunningServer, admin, database_dump, get_json, invite, organisation, post_json};
+use polso_faults::server::{
+    RunningServer, admin, database_dump, enrol_devices, get_json, invite, organisation, post_json,
+};
 use polso_server::secrets::{hash_secret, to_hex};
 use serde_json::{Value, json};
-
-fn enrol(server: &RunningServer, code: &str, n: usize) -> Result<Vec<String>> {
-    (0..n)
-        .map(|_| {
-            let (status, answer) =
-                post_json(&server.url, "/v1/enrol", None, &json!({"wire_version": 1, "invite_code": code}))?;
-            ensure!(status == 201, "enrolment: {status} {answer}");
-            Ok(answer["device_token"].as_str().context("no device token")?.to_owned())
-        })
-        .collect()
-}
 
 fn token(label: &str) -> String {
     to_hex(&hash_secret(&format!("thread {label}")))
@@ -66,8 +57,8 @@ fn comments_resist_an_insider_a_small_team_differencing_and_guessing_through_the
     let output = Arc::new(Mutex::new(Vec::new()));
     let week = calendar::week();
     let server = RunningServer::start_at(&database, output.clone(), calendar::enrolment_time(week))?;
-    let devices = enrol(&server, &invite(&database, team, 12)?, 12)?;
-    let outsider = enrol(&server, &invite(&database, sibling, 1)?, 1)?.remove(0);
+    let devices = enrol_devices(&server, &invite(&database, team, 12)?, 12)?;
+    let outsider = enrol_devices(&server, &invite(&database, sibling, 1)?, 1)?.remove(0);
     let read =
         |token: &str, team: &str| get_json(&server.url, &format!("/v1/comments?team_id={team}"), token);
 
@@ -215,5 +206,38 @@ fn comments_resist_an_insider_a_small_team_differencing_and_guessing_through_the
         ensure!(!log.contains(secret), "the server's output holds '{secret}'");
     }
     ensure!(!log.contains(&token("c4")), "the server's output holds a thread token");
+    Ok(())
+}
+
+/// The administrator cannot release a pool early by shrinking the batch below what it already
+/// holds: eleven comments wait under a batch of twelve, and a batch of eleven or ten is refused
+/// by the command line, with nothing released. Checked by mutation (2026-12-06): without the
+/// pool check in `set_comment_batch_size`, the next comment would release the eleven under a
+/// batch of ten and this test fails.
+#[test]
+fn shrinking_the_batch_cannot_release_a_waiting_pool_through_the_real_binary() -> Result<()> {
+    let directory = tempfile::tempdir()?;
+    let database = directory.path().join("server.db");
+    let organisation = organisation(&database, "Lotti Srl", 1, 1)?;
+    let team = organisation.teams[0].1.as_str();
+    let hr = admin(&database, &["create-hr-token", "--organisation", &organisation.id])?;
+    admin(&database, &["set-comment-batch", "12"])?;
+    let output = Arc::new(Mutex::new(Vec::new()));
+    let server = RunningServer::start_at(&database, output, calendar::enrolment_time(calendar::week()))?;
+    let devices = enrol_devices(&server, &invite(&database, team, 12)?, 12)?;
+    for (index, device) in devices.iter().take(11).enumerate() {
+        ensure!(comment(&server, device, "Waiting", &token(&format!("p{index}")))?.0 == 202);
+    }
+    for size in ["11", "10", "9"] {
+        ensure!(admin(&database, &["set-comment-batch", size]).is_err(), "a batch of {size} was accepted");
+    }
+    let (_, read) = get_json(&server.url, &format!("/v1/comments?team_id={team}"), &hr)?;
+    ensure!(read["batches"] == json!([]) && read["batch_size"] == 12, "{read}");
+    // Raising it is always allowed; the twelfth comment no longer completes the batch.
+    admin(&database, &["set-comment-batch", "13"])?;
+    ensure!(comment(&server, &devices[11], "Twelfth", &token("p11"))?.0 == 202);
+    let (_, read) = get_json(&server.url, &format!("/v1/comments?team_id={team}"), &hr)?;
+    ensure!(read["batches"] == json!([]), "released under a raised batch: {read}");
+    server.kill();
     Ok(())
 }

@@ -18,22 +18,11 @@ use anyhow::{Context, Result, ensure};
 use polso_faults::calendar;
 use polso_faults::reports::full_report;
 use polso_faults::server::{
-    RunningServer, admin, admin_with_stderr, database_dump, get_json, invite, organisation, post_json,
+    RunningServer, admin, admin_with_stderr, database_dump, enrol_devices, get_json, invite, organisation,
+    post_json,
 };
 use polso_server::ServerStore;
 use serde_json::{Value, json};
-
-/// Enrols `n` devices with `code` on `server`; their tokens.
-fn enrol(server: &RunningServer, code: &str, n: usize) -> Result<Vec<String>> {
-    (0..n)
-        .map(|_| {
-            let (status, answer) =
-                post_json(&server.url, "/v1/enrol", None, &json!({"wire_version": 1, "invite_code": code}))?;
-            ensure!(status == 201, "enrolment: {status} {answer}");
-            Ok(answer["device_token"].as_str().context("no device token")?.to_owned())
-        })
-        .collect()
-}
 
 /// An id of the same shape as `id` that names nothing.
 fn absent_like(id: &str) -> String {
@@ -71,7 +60,7 @@ fn a_manager_token_reads_its_team_and_nothing_of_another_through_the_real_binary
     let output = Arc::new(Mutex::new(Vec::new()));
     let server = RunningServer::start_at(&database, output.clone(), calendar::enrolment_time(week))?;
     let devices: Vec<Vec<String>> =
-        codes.iter().map(|code| enrol(&server, code, 5)).collect::<Result<_>>()?;
+        codes.iter().map(|code| enrol_devices(&server, code, 5)).collect::<Result<_>>()?;
     server.kill();
     let seed = polso_server::SqliteServerStore::open(&database)?
         .organisations()?

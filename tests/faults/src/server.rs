@@ -325,6 +325,21 @@ pub fn organisation(
     Ok(organisation)
 }
 
+/// Enrols `n` devices with `code` on `server` through `POST /v1/enrol`; their tokens.
+pub fn enrol_devices(server: &RunningServer, code: &str, n: usize) -> Result<Vec<String>> {
+    (0..n)
+        .map(|_| {
+            let body = serde_json::json!({"wire_version": 1, "invite_code": code});
+            let (status, answer) = post_json(&server.url, "/v1/enrol", None, &body)?;
+            anyhow::ensure!(status == 201, "enrolment: {status} {answer}");
+            answer["device_token"]
+                .as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| anyhow::anyhow!("no device token in {answer}"))
+        })
+        .collect()
+}
+
 /// An invite code for `team` good for `uses` devices.
 pub fn invite(database: &Path, team: &str, uses: usize) -> Result<String> {
     admin(database, &["create-invite", "--team", team, "--uses", &uses.to_string()])
