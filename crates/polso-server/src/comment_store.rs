@@ -118,3 +118,35 @@ pub trait CommentStore: Send + Sync {
 
 /// The most replies a comment keeps.
 pub const MAX_REPLIES_PER_COMMENT: usize = 20;
+
+/// The largest batch an organisation may ask for.
+pub const MAX_COMMENT_BATCH: u32 = 1000;
+
+/// Refuses a batch size outside [`polso_api::MIN_COMMENT_BATCH`] to [`MAX_COMMENT_BATCH`].
+pub fn check_batch_size(size: u32) -> Result<()> {
+    use polso_api::MIN_COMMENT_BATCH;
+    if !(MIN_COMMENT_BATCH..=MAX_COMMENT_BATCH).contains(&size) {
+        return Err(crate::error::ServerError::InvalidInput(format!(
+            "a comment batch holds {MIN_COMMENT_BATCH} to {MAX_COMMENT_BATCH} comments ({size} given); \
+             fewer than {MIN_COMMENT_BATCH} would let a writer be picked out"
+        )));
+    }
+    Ok(())
+}
+
+/// How a reply's author is stored.
+pub fn author_key(author: ReplyAuthor) -> &'static str {
+    match author {
+        ReplyAuthor::Hr => "hr",
+        ReplyAuthor::Manager => "manager",
+    }
+}
+
+/// A stored reply author, read back.
+pub fn author_of_key(key: &str) -> Result<ReplyAuthor> {
+    match key {
+        "hr" => Ok(ReplyAuthor::Hr),
+        "manager" => Ok(ReplyAuthor::Manager),
+        other => Err(crate::error::ServerError::CorruptData(format!("a reply's author '{other}'"))),
+    }
+}

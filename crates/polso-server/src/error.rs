@@ -189,6 +189,12 @@ pub enum ServerError {
     /// SQLite failed.
     #[error("database: {0}")]
     Database(#[from] rusqlite::Error),
+    /// PostgreSQL failed.
+    #[error("database: {0}")]
+    Postgres(#[from] postgres::Error),
+    /// No PostgreSQL connection could be had from the pool in time.
+    #[error("database connection: {0}")]
+    Pool(#[from] r2d2::Error),
     /// A migration failed.
     #[error("database migration: {0}")]
     Migration(#[from] rusqlite_migration::Error),
@@ -245,6 +251,8 @@ impl ServerError {
             | ServerError::OrganisationAmbiguous(_) => ErrorCode::InvalidSetting,
             ServerError::DatabaseTooNew { .. }
             | ServerError::Database(_)
+            | ServerError::Postgres(_)
+            | ServerError::Pool(_)
             | ServerError::Migration(_)
             | ServerError::Randomness(_)
             | ServerError::BlockingTask(_)

@@ -173,7 +173,7 @@ impl Publisher {
     ) -> Result<Vec<IsoWeek>> {
         let lock = self.lock_of(organisation_id);
         let _guard = take(&lock);
-        self.publish_locked(store, organisation_id, settings, now, true)
+        self.publish_locked(store, organisation_id, settings, now, true, self.patience.read_wait)
     }
 
     /// [`Publisher::publish_due_weeks`] before an HR read. With one server it
@@ -209,12 +209,16 @@ impl Publisher {
                 Err(TryLockError::WouldBlock) => return Ok(Vec::new()),
             }
         };
-        self.publish_locked(store, organisation_id, settings, now, true)
+        let left = deadline.saturating_duration_since(Instant::now());
+        self.publish_locked(store, organisation_id, settings, now, true, left)
     }
 
     /// Publishes the due weeks under the organisation's lock, verifying
     /// pending reports with its helper first when `verify` (the background
-    /// pass has just done it).
+    /// pass has just done it). The store's publication lock is taken too, so
+    /// that replicas sharing the store publish one at a time and fold no
+    /// report meanwhile; when another replica holds it past `wait`, nothing
+    /// is published here (that replica publishes).
     fn publish_locked(
         &self,
         store: &dyn ServerStore,
@@ -222,7 +226,11 @@ impl Publisher {
         settings: PublicationSettings,
         now: DateTime<Utc>,
         verify: bool,
+        wait: Duration,
     ) -> Result<Vec<IsoWeek>> {
+        let Some(_store_lock) = store.lock_publication(organisation_id, wait)? else {
+            return Ok(Vec::new());
+        };
         let last_due = settings.window.last_publishable_week(now);
         let first = match store.last_published_week(organisation_id)? {
             Some(last) => last.next(),
@@ -299,7 +307,9 @@ impl Publisher {
                     continue;
                 }
             }
-            published += self.publish_locked(store, &organisation.id, settings, now, false)?.len();
+            published += self
+                .publish_locked(store, &organisation.id, settings, now, false, self.patience.read_wait)?
+                .len();
         }
         Ok(published)
     }

@@ -4,19 +4,17 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use polso_api::{
-    ActionVerdict, CommentBatch, CommentReply, CommentThread, MIN_COMMENT_BATCH, ReleasedComment, ReplyAuthor,
+    ActionVerdict, CommentBatch, CommentReply, CommentThread, MIN_COMMENT_BATCH, ReleasedComment,
 };
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
 use crate::comment_store::{
-    CommentStore, MAX_REPLIES_PER_COMMENT, PoolOutcome, PooledComment, StoredReply, VerdictVote,
+    CommentStore, MAX_REPLIES_PER_COMMENT, PoolOutcome, PooledComment, StoredReply, VerdictVote, author_key,
+    author_of_key, check_batch_size,
 };
 use crate::error::{Result, ServerError};
 use crate::secrets::Hash32;
 use crate::sqlite_store::{SqliteServerStore, truncate_wal};
-
-/// The largest batch an organisation may ask for.
-const MAX_COMMENT_BATCH: u32 = 1000;
 
 impl CommentStore for SqliteServerStore {
     fn comment_batch_size(&self, organisation_id: &str) -> Result<u32> {
@@ -25,12 +23,7 @@ impl CommentStore for SqliteServerStore {
     }
 
     fn set_comment_batch_size(&self, organisation_id: &str, size: u32) -> Result<()> {
-        if !(MIN_COMMENT_BATCH..=MAX_COMMENT_BATCH).contains(&size) {
-            return Err(ServerError::InvalidInput(format!(
-                "a comment batch holds {MIN_COMMENT_BATCH} to {MAX_COMMENT_BATCH} comments ({size} given); \
-                 fewer than {MIN_COMMENT_BATCH} would let a writer be picked out"
-            )));
-        }
+        check_batch_size(size)?;
         let mut connection = self.connection();
         let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let fullest_pool: i64 = transaction.query_row(
@@ -175,7 +168,7 @@ impl CommentStore for SqliteServerStore {
                 reply.id,
                 reply.comment_id,
                 reply.text,
-                author_text(reply.author),
+                author_key(reply.author),
                 reply.written_at.date_naive().to_string(),
                 reply.written_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
             ],
@@ -300,20 +293,8 @@ fn replies_by_comment(
         .collect::<rusqlite::Result<Vec<(String, String, String, String)>>>()?;
     let mut replies: HashMap<String, Vec<CommentReply>> = HashMap::new();
     for (comment_id, text, author, written_on) in rows {
-        let author = match author.as_str() {
-            "hr" => ReplyAuthor::Hr,
-            "manager" => ReplyAuthor::Manager,
-            other => return Err(ServerError::CorruptData(format!("a reply's author '{other}'"))),
-        };
+        let author = author_of_key(&author)?;
         replies.entry(comment_id).or_default().push(CommentReply { text, author, written_on });
     }
     Ok(replies)
-}
-
-/// How a reply's author is stored.
-fn author_text(author: ReplyAuthor) -> &'static str {
-    match author {
-        ReplyAuthor::Hr => "hr",
-        ReplyAuthor::Manager => "manager",
-    }
 }

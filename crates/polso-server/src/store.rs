@@ -394,8 +394,44 @@ pub struct StoredAction {
     pub verdicts: Option<polso_api::ActionVerdicts>,
 }
 
+/// An organisation's publication lock, held until dropped (see
+/// [`ServerStore::lock_publication`]).
+#[derive(Default)]
+pub struct PublicationLock {
+    /// What releases the lock when dropped; `None` where one process is the only writer.
+    _held: Option<Box<dyn Send>>,
+}
+
+impl PublicationLock {
+    /// A lock released when `held` is dropped.
+    pub fn holding(held: Box<dyn Send>) -> PublicationLock {
+        PublicationLock { _held: Some(held) }
+    }
+}
+
+impl std::fmt::Debug for PublicationLock {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.debug_struct("PublicationLock").field("held", &self._held.is_some()).finish()
+    }
+}
+
 /// The server's storage.
 pub trait ServerStore: Send + Sync {
+    /// Takes `organisation_id`'s publication lock across every process that
+    /// shares this store: while it is held no other publisher publishes the
+    /// organisation and no report of it is folded, so a week's sums cannot
+    /// change between being read and being published. Waits up to `wait`;
+    /// `None` when another process still holds it then. One process alone
+    /// (SQLite: one writer, and the publisher's own mutex) needs nothing.
+    fn lock_publication(
+        &self,
+        organisation_id: &str,
+        wait: std::time::Duration,
+    ) -> Result<Option<PublicationLock>> {
+        let _ = (organisation_id, wait);
+        Ok(Some(PublicationLock::default()))
+    }
+
     /// The storage of blind-signature enrolment (personal codes, team keys,
     /// spent credentials), when this backend has it; `None` by default, and
     /// then personal codes are simply not known.

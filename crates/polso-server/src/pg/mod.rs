@@ -1,0 +1,198 @@
+//! The server's storage on PostgreSQL, for an organisation that runs its
+//! server on the database its operations team already runs, as several
+//! replicas behind a load balancer (`polso-server --database-url postgres://…`).
+//!
+//! The same trait, tables and rules as the SQLite store (see
+//! `migrations-pg/0001_initial.sql` for the differences of type), over a
+//! pool of blocking connections: handlers already call the store inside
+//! `spawn_blocking`. What one SQLite writer gave for free, replicas get here:
+//!
+//! - **Dedupe under concurrency.** A report's receipt is inserted with
+//!   `ON CONFLICT DO NOTHING`; a second replica folding the same report
+//!   waits on the first one's row and then finds it, so a report is counted
+//!   once whichever replicas receive it.
+//! - **Sums added in SQL.** A contribution is an upsert that adds to `n`,
+//!   the sums and the histogram's counters in place, never a read-modify-write.
+//! - **One publisher at a time.** [`ServerStore::lock_publication`] holds an
+//!   advisory lock per organisation on a connection of its own; every fold
+//!   takes the same lock shared, so no report is folded into a week while it
+//!   is read and published, and a second replica's publisher waits and then
+//!   finds the week published.
+//! - **Migrations under a lock**, so replicas starting together migrate once.
+
+mod comments;
+mod migrations;
+mod store;
+
+use std::time::Duration;
+
+use postgres::NoTls;
+use r2d2::{Pool, PooledConnection};
+use r2d2_postgres::PostgresConnectionManager;
+
+use crate::error::{Result, ServerError};
+use crate::secrets::{Hash32, random_bytes};
+
+pub use migrations::PG_SCHEMA_VERSION;
+
+/// A connection from the pool.
+pub(crate) type Client = PooledConnection<PostgresConnectionManager<NoTls>>;
+
+/// The server's PostgreSQL database.
+pub struct PgServerStore {
+    pool: Pool<PostgresConnectionManager<NoTls>>,
+    receipt_secret: Hash32,
+}
+
+impl std::fmt::Debug for PgServerStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The receipt secret and the URL's password stay out of debug output.
+        f.debug_struct("PgServerStore").finish_non_exhaustive()
+    }
+}
+
+/// How many connections one server process keeps at most.
+const POOL_SIZE: u32 = 16;
+
+/// How long a request waits for a free connection before failing.
+const POOL_WAIT: Duration = Duration::from_secs(10);
+
+impl PgServerStore {
+    /// Connects to the database at `url` (`postgres://user@host:port/db`),
+    /// migrates it under a lock, and reads or creates the server's secret.
+    /// A database from a newer polso-server is refused and left untouched.
+    pub fn open(url: &str) -> Result<PgServerStore> {
+        let config: postgres::Config = url.parse().map_err(|error: postgres::Error| {
+            ServerError::InvalidInput(format!("the database URL is not a PostgreSQL URL: {error}"))
+        })?;
+        PgServerStore::open_with(config)
+    }
+
+    /// [`PgServerStore::open`] in the schema `schema` of the database at
+    /// `url`, created if missing: many stores in one database, as the tests
+    /// use it.
+    pub fn open_in_schema(url: &str, schema: &str) -> Result<PgServerStore> {
+        if schema.is_empty()
+            || !schema.bytes().all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'_')
+        {
+            return Err(ServerError::InvalidInput(format!("'{schema}' is not a plain schema name")));
+        }
+        let mut config: postgres::Config = url.parse().map_err(|error: postgres::Error| {
+            ServerError::InvalidInput(format!("the database URL is not a PostgreSQL URL: {error}"))
+        })?;
+        let mut client = config.connect(NoTls)?;
+        client.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))?;
+        drop(client);
+        config.options(&format!("-c search_path={schema}"));
+        PgServerStore::open_with(config)
+    }
+
+    fn open_with(mut config: postgres::Config) -> Result<PgServerStore> {
+        config.application_name("polso-server");
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(Duration::from_secs(10));
+        }
+        let manager = PostgresConnectionManager::new(config, NoTls);
+        let pool = Pool::builder()
+            .max_size(POOL_SIZE)
+            .min_idle(Some(1))
+            .connection_timeout(POOL_WAIT)
+            .build(manager)?;
+        let mut client = pool.get()?;
+        migrations::to_latest(&mut client)?;
+        client.execute(
+            "INSERT INTO server_secret (id, secret) VALUES (1, $1) ON CONFLICT (id) DO NOTHING",
+            &[&&random_bytes::<32>()?[..]],
+        )?;
+        let secret: Vec<u8> = client.query_one("SELECT secret FROM server_secret WHERE id = 1", &[])?.get(0);
+        let receipt_secret = secret
+            .try_into()
+            .map_err(|_| ServerError::CorruptData("the server secret is not 32 bytes".to_owned()))?;
+        drop(client);
+        Ok(PgServerStore { pool, receipt_secret })
+    }
+
+    /// A connection from the pool.
+    pub(crate) fn client(&self) -> Result<Client> {
+        Ok(self.pool.get()?)
+    }
+}
+
+/// `NotFound` for a missing `what` called `id`, as the SQLite store words it.
+pub(crate) fn not_found(what: &str, id: &str) -> ServerError {
+    ServerError::NotFound(format!("there is no {what} '{id}'"))
+}
+
+/// A count read from PostgreSQL (`BIGINT`) as the `u32` the store's types use.
+pub(crate) fn count_u32(value: i64, what: &str) -> Result<u32> {
+    u32::try_from(value).map_err(|_| ServerError::CorruptData(format!("{what} is {value}")))
+}
+
+/// The advisory-lock key of `organisation_id`'s publication, computed by
+/// PostgreSQL from the id (the SQL fragment takes the id as `$1`).
+const PUBLICATION_LOCK_KEY: &str = "hashtextextended('polso-publication:' || $1, 0)";
+
+/// Takes the publication lock of `organisation_id` shared, for the length of
+/// the transaction `client` is in: a fold waits while a publisher holds it.
+pub(crate) fn share_publication_lock(
+    client: &mut impl postgres::GenericClient,
+    organisation_id: &str,
+) -> Result<()> {
+    client.execute(
+        &format!("SELECT pg_advisory_xact_lock_shared({PUBLICATION_LOCK_KEY})"),
+        &[&organisation_id],
+    )?;
+    Ok(())
+}
+
+/// The publication lock of an organisation, held on a pooled connection of its
+/// own; released when dropped (and by PostgreSQL if the connection is lost).
+struct HeldPublicationLock {
+    client: Option<Client>,
+    organisation_id: String,
+}
+
+impl Drop for HeldPublicationLock {
+    fn drop(&mut self) {
+        if let Some(mut client) = self.client.take() {
+            let unlocked = client.execute(
+                &format!("SELECT pg_advisory_unlock({PUBLICATION_LOCK_KEY})"),
+                &[&self.organisation_id],
+            );
+            if let Err(error) = unlocked {
+                // The connection is broken, and its session's locks went with it.
+                tracing::warn!(%error, "releasing a publication lock failed");
+            }
+        }
+    }
+}
+
+impl PgServerStore {
+    /// See [`crate::store::ServerStore::lock_publication`].
+    pub(crate) fn take_publication_lock(
+        &self,
+        organisation_id: &str,
+        wait: Duration,
+    ) -> Result<Option<crate::store::PublicationLock>> {
+        let mut client = self.client()?;
+        let deadline = std::time::Instant::now() + wait;
+        loop {
+            let taken: bool = client
+                .query_one(
+                    &format!("SELECT pg_try_advisory_lock({PUBLICATION_LOCK_KEY})"),
+                    &[&organisation_id],
+                )?
+                .get(0);
+            if taken {
+                return Ok(Some(crate::store::PublicationLock::holding(Box::new(HeldPublicationLock {
+                    client: Some(client),
+                    organisation_id: organisation_id.to_owned(),
+                }))));
+            }
+            if std::time::Instant::now() >= deadline {
+                return Ok(None);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}

@@ -1,0 +1,1111 @@
+//! [`ServerStore`] on PostgreSQL: the SQLite store's statements in
+//! PostgreSQL's dialect, with what replicas need (see the module above).
+
+use std::ops::RangeInclusive;
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use polso_core::IsoWeek;
+use polso_core::anonymity::Threshold;
+use polso_core::dp::Epsilon;
+use polso_core::questionnaire::{Adoption, Questionnaire, QuestionnairePlan};
+use postgres::GenericClient;
+
+use super::{PgServerStore, count_u32, not_found, share_publication_lock};
+use crate::error::{Result, ServerError};
+use crate::secrets::Hash32;
+use crate::store::{
+    CxScore, DepartmentNode, DeviceMembership, Enrolment, FoldOutcome, GrantedScope, HrAccess, HrScope,
+    LedgerEntry, ManagedTeam, NewHrToken, NewInvite, Organisation, OrganisationTree, PrivacySetting,
+    PublicationLock, PublishedCell, ReportFold, SavedCxMapping, ServerStore, StoredAction, TeamAggregate,
+    TeamNode, WeekPublication,
+};
+
+/// The columns [`organisation_from_row`] reads, in order.
+const ORGANISATION_COLUMNS: &str =
+    "id, name, seed, k, dp_epsilon_numerator, dp_epsilon_denominator, dp_release";
+
+fn organisation_from_row(row: &postgres::Row) -> Result<Organisation> {
+    let id: String = row.get(0);
+    let corrupt = |what: &str| ServerError::CorruptData(format!("organisation {id} {what}"));
+    let seed = u64::try_from(row.get::<_, i64>(2)).map_err(|_| corrupt("seed"))?;
+    let k = u32::try_from(row.get::<_, i64>(3))
+        .ok()
+        .and_then(|k| Threshold::new(k).ok())
+        .ok_or_else(|| corrupt("k"))?;
+    let epsilon = match (row.get::<_, Option<i64>>(4), row.get::<_, Option<i64>>(5)) {
+        (None, None) => None,
+        (Some(numerator), Some(denominator)) => Some(
+            u64::try_from(numerator)
+                .ok()
+                .zip(u64::try_from(denominator).ok())
+                .and_then(|(numerator, denominator)| Epsilon::from_ratio(numerator, denominator))
+                .ok_or_else(|| corrupt("epsilon"))?,
+        ),
+        _ => return Err(corrupt("epsilon is half set")),
+    };
+    let release = u32::try_from(row.get::<_, i64>(6)).map_err(|_| corrupt("release"))?;
+    Ok(Organisation {
+        name: row.get(1),
+        seed,
+        k,
+        privacy: PrivacySetting { epsilon, release },
+        questionnaire: QuestionnairePlan::legacy(),
+        id,
+    })
+}
+
+/// An organisation's questionnaire plan, from its adoptions.
+fn load_questionnaire(client: &mut impl GenericClient, organisation_id: &str) -> Result<QuestionnairePlan> {
+    let corrupt = |what: String| {
+        ServerError::CorruptData(format!("organisation {organisation_id} questionnaire: {what}"))
+    };
+    let rows = client.query(
+        "SELECT from_week, edition, who5 FROM questionnaire_adoptions
+         WHERE organisation_id = $1 ORDER BY from_week IS NOT NULL, from_week",
+        &[&organisation_id],
+    )?;
+    let mut first = None;
+    let mut later = Vec::new();
+    for row in rows {
+        let edition = u32::try_from(row.get::<_, i64>(1)).map_err(|_| corrupt("edition".to_owned()))?;
+        let questionnaire = Questionnaire { edition, who5: row.get::<_, i64>(2) == 1 };
+        match row.get::<_, Option<i64>>(0) {
+            None => first = Some(questionnaire),
+            Some(index) => later.push(Adoption { from: IsoWeek::from_index(index), questionnaire }),
+        }
+    }
+    match first {
+        None if later.is_empty() => Ok(QuestionnairePlan::legacy()),
+        None => Err(corrupt("later adoptions without a first questionnaire".to_owned())),
+        Some(first) => QuestionnairePlan::new(first, later).map_err(|error| corrupt(error.to_string())),
+    }
+}
+
+fn write_questionnaire(
+    client: &mut impl GenericClient,
+    organisation_id: &str,
+    plan: &QuestionnairePlan,
+) -> Result<()> {
+    client.execute("DELETE FROM questionnaire_adoptions WHERE organisation_id = $1", &[&organisation_id])?;
+    let adoptions = std::iter::once((None, plan.first()))
+        .chain(plan.adoptions().iter().map(|adoption| (Some(adoption.from.index()), adoption.questionnaire)));
+    for (week, questionnaire) in adoptions {
+        client.execute(
+            "INSERT INTO questionnaire_adoptions (organisation_id, from_week, edition, who5)
+             VALUES ($1, $2, $3, $4)",
+            &[&organisation_id, &week, &i64::from(questionnaire.edition), &i64::from(questionnaire.who5)],
+        )?;
+    }
+    Ok(())
+}
+
+pub(crate) fn load_organisation(
+    client: &mut impl GenericClient,
+    organisation_id: &str,
+) -> Result<Option<Organisation>> {
+    let Some(row) = client.query_opt(
+        &format!("SELECT {ORGANISATION_COLUMNS} FROM organisations WHERE id = $1"),
+        &[&organisation_id],
+    )?
+    else {
+        return Ok(None);
+    };
+    let organisation = organisation_from_row(&row)?;
+    let questionnaire = load_questionnaire(client, &organisation.id)?;
+    Ok(Some(Organisation { questionnaire, ..organisation }))
+}
+
+/// The organisation a team belongs to, if the team exists.
+fn team_owner(client: &mut impl GenericClient, team_id: &str) -> Result<Option<String>> {
+    Ok(client
+        .query_opt(
+            "SELECT d.organisation_id FROM teams t JOIN departments d ON d.id = t.department_id WHERE t.id = $1",
+            &[&team_id],
+        )?
+        .map(|row| row.get(0)))
+}
+
+fn rfc3339(time: DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+fn epsilon_parts(epsilon: Option<Epsilon>) -> (Option<i64>, Option<i64>) {
+    (epsilon.map(|epsilon| epsilon.numerator() as i64), epsilon.map(|epsilon| epsilon.denominator() as i64))
+}
+
+fn histogram_from_sql(counts: Vec<i64>, key: &str) -> Result<Vec<u32>> {
+    counts
+        .into_iter()
+        .map(|count| {
+            u32::try_from(count).map_err(|_| ServerError::CorruptData(format!("histogram of {key}")))
+        })
+        .collect()
+}
+
+impl ServerStore for PgServerStore {
+    fn lock_publication(&self, organisation_id: &str, wait: Duration) -> Result<Option<PublicationLock>> {
+        self.take_publication_lock(organisation_id, wait)
+    }
+
+    fn comments(&self) -> &dyn crate::comment_store::CommentStore {
+        self
+    }
+
+    fn create_organisation(&self, organisation: &Organisation) -> Result<()> {
+        let seed = i64::try_from(organisation.seed)
+            .map_err(|_| ServerError::InvalidInput("the organisation seed must be below 2^63".to_owned()))?;
+        let (numerator, denominator) = epsilon_parts(organisation.privacy.epsilon);
+        let mut client = self.client()?;
+        let mut transaction = client.transaction()?;
+        transaction.execute(
+            "INSERT INTO organisations
+                 (id, name, seed, k, dp_epsilon_numerator, dp_epsilon_denominator, dp_release)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[
+                &organisation.id,
+                &organisation.name,
+                &seed,
+                &i64::from(organisation.k.get()),
+                &numerator,
+                &denominator,
+                &i64::from(organisation.privacy.release),
+            ],
+        )?;
+        write_questionnaire(&mut transaction, &organisation.id, &organisation.questionnaire)?;
+        transaction.commit()?;
+        Ok(())
+    }
+
+    fn organisations(&self) -> Result<Vec<Organisation>> {
+        let mut client = self.client()?;
+        let rows = client
+            .query(&format!("SELECT {ORGANISATION_COLUMNS} FROM organisations ORDER BY name, id"), &[])?;
+        rows.iter()
+            .map(|row| {
+                let organisation = organisation_from_row(row)?;
+                let questionnaire = load_questionnaire(&mut *client, &organisation.id)?;
+                Ok(Organisation { questionnaire, ..organisation })
+            })
+            .collect()
+    }
+
+    fn set_questionnaire(&self, organisation_id: &str, plan: &QuestionnairePlan) -> Result<()> {
+        let mut client = self.client()?;
+        let mut transaction = client.transaction()?;
+        if load_organisation(&mut transaction, organisation_id)?.is_none() {
+            return Err(not_found("organisation", organisation_id));
+        }
+        write_questionnaire(&mut transaction, organisation_id, plan)?;
+        transaction.commit()?;
+        Ok(())
+    }
+
+    fn add_department(&self, organisation_id: &str, department_id: &str, name: &str) -> Result<()> {
+        let mut client = self.client()?;
+        if load_organisation(&mut *client, organisation_id)?.is_none() {
+            return Err(not_found("organisation", organisation_id));
+        }
+        client.execute(
+            "INSERT INTO departments (id, organisation_id, name) VALUES ($1, $2, $3)",
+            &[&department_id, &organisation_id, &name],
+        )?;
+        Ok(())
+    }
+
+    fn add_team(&self, department_id: &str, team_id: &str, name: &str) -> Result<()> {
+        let mut client = self.client()?;
+        if client.query_opt("SELECT 1 FROM departments WHERE id = $1", &[&department_id])?.is_none() {
+            return Err(not_found("department", department_id));
+        }
+        client.execute(
+            "INSERT INTO teams (id, department_id, name) VALUES ($1, $2, $3)",
+            &[&team_id, &department_id, &name],
+        )?;
+        Ok(())
+    }
+
+    fn organisation(&self, organisation_id: &str) -> Result<Organisation> {
+        load_organisation(&mut *self.client()?, organisation_id)?
+            .ok_or_else(|| not_found("organisation", organisation_id))
+    }
+
+    fn organisation_tree(&self, organisation_id: &str) -> Result<OrganisationTree> {
+        let mut client = self.client()?;
+        let organisation = load_organisation(&mut *client, organisation_id)?
+            .ok_or_else(|| not_found("organisation", organisation_id))?;
+        let rows = client.query(
+            "SELECT d.id, d.name, t.id, t.name, t.headcount
+             FROM departments d LEFT JOIN teams t ON t.department_id = d.id
+             WHERE d.organisation_id = $1
+             ORDER BY d.name, d.id, t.name, t.id",
+            &[&organisation_id],
+        )?;
+        let mut departments: Vec<DepartmentNode> = Vec::new();
+        for row in rows {
+            let department_id: String = row.get(0);
+            if departments.last().is_none_or(|last| last.id != department_id) {
+                departments.push(DepartmentNode { id: department_id, name: row.get(1), teams: Vec::new() });
+            }
+            let headcount =
+                row.get::<_, Option<i64>>(4).map(|count| count_u32(count, "a head-count")).transpose()?;
+            if let (Some(id), Some(name), Some(department)) =
+                (row.get::<_, Option<String>>(2), row.get::<_, Option<String>>(3), departments.last_mut())
+            {
+                department.teams.push(TeamNode { id, name, headcount });
+            }
+        }
+        Ok(OrganisationTree { organisation, departments })
+    }
+
+    fn department_organisation(&self, department_id: &str) -> Result<Option<String>> {
+        Ok(self
+            .client()?
+            .query_opt("SELECT organisation_id FROM departments WHERE id = $1", &[&department_id])?
+            .map(|row| row.get(0)))
+    }
+
+    fn team_organisation(&self, team_id: &str) -> Result<Option<String>> {
+        team_owner(&mut *self.client()?, team_id)
+    }
+
+    fn set_threshold(&self, organisation_id: &str, k: Threshold) -> Result<()> {
+        let mut client = self.client()?;
+        let mut transaction = client.transaction()?;
+        // The organisation's row is locked, so a report folded meanwhile by
+        // another replica is seen by the check below or comes after the change.
+        transaction.execute("SELECT 1 FROM organisations WHERE id = $1 FOR UPDATE", &[&organisation_id])?;
+        let organisation = load_organisation(&mut transaction, organisation_id)?
+            .ok_or_else(|| not_found("organisation", organisation_id))?;
+        if k < organisation.k {
+            let reports_counted: bool = transaction
+                .query_one(
+                    "SELECT EXISTS (
+                         SELECT 1 FROM aggregates a
+                         JOIN teams t ON t.id = a.team_id
+                         JOIN departments d ON d.id = t.department_id
+                         WHERE d.organisation_id = $1 AND a.n > 0)
+                     OR EXISTS (SELECT 1 FROM publications WHERE organisation_id = $1)
+                     OR EXISTS (SELECT 1 FROM shared_pending WHERE organisation_id = $1)
+                     OR EXISTS (
+                         SELECT 1 FROM shared_sums s
+                         JOIN teams t ON t.id = s.team_id
+                         JOIN departments d ON d.id = t.department_id
+                         WHERE d.organisation_id = $1)",
+                    &[&organisation_id],
+                )?
+                .get(0);
+            if reports_counted {
+                return Err(ServerError::ThresholdCannotBeLowered {
+                    current: organisation.k.get(),
+                    asked: k.get(),
+                });
+            }
+        }
+        transaction.execute(
+            "UPDATE organisations SET k = $1 WHERE id = $2",
+            &[&i64::from(k.get()), &organisation_id],
+        )?;
+        transaction.commit()?;
+        Ok(())
+    }
+
+    fn set_privacy(&self, organisation_id: &str, epsilon: Option<Epsilon>) -> Result<PrivacySetting> {
+        let (numerator, denominator) = epsilon_parts(epsilon);
+        let mut client = self.client()?;
+        let mut transaction = client.transaction()?;
+        let changed = transaction.execute(
+            "UPDATE organisations
+             SET dp_epsilon_numerator = $1, dp_epsilon_denominator = $2, dp_release = dp_release + 1
+             WHERE id = $3",
+            &[&numerator, &denominator, &organisation_id],
+        )?;
+        if changed == 0 {
+            return Err(not_found("organisation", organisation_id));
+        }
+        let organisation = load_organisation(&mut transaction, organisation_id)?
+            .ok_or_else(|| not_found("organisation", organisation_id))?;
+        transaction.commit()?;
+        Ok(organisation.privacy)
+    }
+
+    fn create_invite(&self, invite: &NewInvite) -> Result<()> {
+        let mut client = self.client()?;
+        if client.query_opt("SELECT 1 FROM teams WHERE id = $1", &[&invite.team_id])?.is_none() {
+            return Err(not_found("team", &invite.team_id));
+        }
+        client.execute(
+            "INSERT INTO invites (code_hash, team_id, expires_at, uses_left) VALUES ($1, $2, $3, $4)",
+            &[
+                &&invite.code_hash[..],
+                &invite.team_id,
+                &invite.expires_at.to_rfc3339(),
+                &i64::from(invite.uses),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn redeem_invite(
+        &self,
+        code_hash: &Hash32,
+        device_token_hash: &Hash32,
+        now: DateTime<Utc>,
+    ) -> Result<Enrolment> {
+        let mut client = self.client()?;
+        let mut transaction = client.transaction()?;
+        // The invite's row is locked: two replicas redeeming its last use
+        // at once enrol one device, and the other finds it exhausted.
+        let invite = transaction.query_opt(
+            "SELECT team_id, expires_at, uses_left FROM invites WHERE code_hash = $1 FOR UPDATE",
+            &[&&code_hash[..]],
+        )?;
+        let Some(invite) = invite else {
+            return Err(ServerError::InviteUnknown);
+        };
+        let (team_id, expires_at, uses_left): (String, String, i64) =
+            (invite.get(0), invite.get(1), invite.get(2));
+        let expires_at = DateTime::parse_from_rfc3339(&expires_at)
+            .map_err(|_| ServerError::CorruptData(format!("an invite's expiry '{expires_at}'")))?;
+        if expires_at <= now {
+            return Err(ServerError::InviteExpired);
+        }
+        if uses_left <= 0 {
+            return Err(ServerError::InviteExhausted);
+        }
+        let enrols_by_personal_codes: bool = transaction
+            .query_one("SELECT EXISTS (SELECT 1 FROM team_credential_keys WHERE team_id = $1)", &[&team_id])?
+            .get(0);
+        if enrols_by_personal_codes {
+            return Err(ServerError::InviteSuperseded);
+        }
+        // One person, one voice; the team's row is locked so that concurrent
+        // enrolments into it are counted one at a time.
+        let team = transaction.query_one(
+            "SELECT headcount, (SELECT count(*) FROM devices WHERE team_id = $1) FROM teams WHERE id = $1 FOR UPDATE",
+            &[&team_id],
+        )?;
+        let (headcount, n_devices): (Option<i64>, i64) = (team.get(0), team.get(1));
+        match headcount {
+            None => return Err(ServerError::HeadcountNotDeclared { team_id }),
+            Some(headcount) if n_devices >= headcount => {
+                return Err(ServerError::TeamFull {
+                    team_id,
+                    headcount: count_u32(headcount, "a head-count")?,
+                });
+            }
+            Some(_) => {}
+        }
+        let enrolled_week = IsoWeek::containing(now.date_naive());
+        transaction.execute(
+            "UPDATE invites SET uses_left = uses_left - 1 WHERE code_hash = $1",
+            &[&&code_hash[..]],
+        )?;
+        transaction.execute(
+            "INSERT INTO devices (token_hash, team_id, enrolled_week_index) VALUES ($1, $2, $3)",
+            &[&&device_token_hash[..], &team_id, &enrolled_week.index()],
+        )?;
+        let row = transaction.query_one(
+            "SELECT t.name, d.organisation_id FROM teams t JOIN departments d ON d.id = t.department_id WHERE t.id = $1",
+            &[&team_id],
+        )?;
+        let (team_name, organisation_id): (String, String) = (row.get(0), row.get(1));
+        let organisation = load_organisation(&mut transaction, &organisation_id)?
+            .ok_or_else(|| ServerError::CorruptData(format!("team {team_id} has no organisation")))?;
+        transaction.commit()?;
+        Ok(Enrolment { organisation, team_id, team_name })
+    }
+
+    fn device(&self, token_hash: &Hash32) -> Result<Option<DeviceMembership>> {
+        Ok(self
+            .client()?
+            .query_opt(
+                "SELECT dv.team_id, d.organisation_id, dv.enrolled_week_index
+                 FROM devices dv JOIN teams t ON t.id = dv.team_id JOIN departments d ON d.id = t.department_id
+                 WHERE dv.token_hash = $1",
+                &[&&token_hash[..]],
+            )?
+            .map(|row| DeviceMembership {
+                team_id: row.get(0),
+                organisation_id: row.get(1),
+                enrolled_week: row.get::<_, Option<i64>>(2).map(IsoWeek::from_index),
+            }))
+    }
+
+    fn create_hr_token(&self, token: &NewHrToken) -> Result<()> {
+        let mut client = self.client()?;
+        let mut transaction = client.transaction()?;
+        if load_organisation(&mut transaction, &token.organisation_id)?.is_none() {
+            return Err(not_found("organisation", &token.organisation_id));
+        }
+        let (whole_organisation, role) = match &token.scope {
+            GrantedScope::Organisation => (1_i64, "hr"),
+            GrantedScope::Departments(_) => (0, "hr"),
+            GrantedScope::Teams(_) => (0, "manager"),
+        };
+        transaction.execute(
+            "INSERT INTO hr_tokens (id, token_hash, organisation_id, whole_organisation, role) VALUES ($1, $2, $3, $4, $5)",
+            &[&token.id, &&token.token_hash[..], &token.organisation_id, &whole_organisation, &role],
+        )?;
+        match &token.scope {
+            GrantedScope::Organisation => {}
+            GrantedScope::Departments(departments) => {
+                for department_id in departments {
+                    let owner: Option<String> = transaction
+                        .query_opt("SELECT organisation_id FROM departments WHERE id = $1", &[department_id])?
+                        .map(|row| row.get(0));
+                    if owner.as_deref() != Some(token.organisation_id.as_str()) {
+                        return Err(not_found("department of this organisation", department_id));
+                    }
+                    transaction.execute(
+                        "INSERT INTO hr_token_departments (hr_token_id, department_id) VALUES ($1, $2)",
+                        &[&token.id, department_id],
+                    )?;
+                }
+            }
+            GrantedScope::Teams(teams) => {
+                if teams.is_empty() {
+                    return Err(ServerError::InvalidInput(
+                        "a manager token needs at least one team".to_owned(),
+                    ));
+                }
+                for team_id in teams {
+                    if team_owner(&mut transaction, team_id)?.as_deref()
+                        != Some(token.organisation_id.as_str())
+                    {
+                        return Err(not_found("team of this organisation", team_id));
+                    }
+                    transaction.execute(
+                        "INSERT INTO hr_token_teams (hr_token_id, team_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                        &[&token.id, team_id],
+                    )?;
+                }
+            }
+        }
+        transaction.commit()?;
+        Ok(())
+    }
+
+    fn revoke_hr_token(&self, token_id: &str) -> Result<()> {
+        let changed =
+            self.client()?.execute("UPDATE hr_tokens SET revoked = 1 WHERE id = $1", &[&token_id])?;
+        if changed == 0 {
+            return Err(not_found("HR token", token_id));
+        }
+        Ok(())
+    }
+
+    fn hr_access(&self, token_hash: &Hash32) -> Result<Option<HrAccess>> {
+        let mut client = self.client()?;
+        let Some(token) = client.query_opt(
+            "SELECT id, organisation_id, whole_organisation, role FROM hr_tokens WHERE token_hash = $1 AND revoked = 0",
+            &[&&token_hash[..]],
+        )?
+        else {
+            return Ok(None);
+        };
+        let (token_id, organisation_id, whole_organisation, role): (String, String, i64, String) =
+            (token.get(0), token.get(1), token.get(2), token.get(3));
+        let scope = match (role.as_str(), whole_organisation) {
+            ("hr", 1) => HrScope::Organisation,
+            ("hr", 0) => HrScope::Departments(
+                client
+                    .query(
+                        "SELECT department_id FROM hr_token_departments WHERE hr_token_id = $1 ORDER BY department_id",
+                        &[&token_id],
+                    )?
+                    .iter()
+                    .map(|row| row.get(0))
+                    .collect(),
+            ),
+            ("manager", 0) => {
+                let teams: Vec<ManagedTeam> = client
+                    .query(
+                        "SELECT g.team_id, t.department_id FROM hr_token_teams g JOIN teams t ON t.id = g.team_id
+                         WHERE g.hr_token_id = $1 ORDER BY g.team_id",
+                        &[&token_id],
+                    )?
+                    .iter()
+                    .map(|row| ManagedTeam { team_id: row.get(0), department_id: row.get(1) })
+                    .collect();
+                if teams.is_empty() {
+                    // A manager of no team reads nothing: refused as an unknown token.
+                    return Ok(None);
+                }
+                HrScope::Teams(teams)
+            }
+            _ => return Err(ServerError::CorruptData(format!("the role of HR token {token_id}"))),
+        };
+        Ok(Some(HrAccess { token_id, organisation_id, scope }))
+    }
+
+    fn receipt_secret(&self) -> Result<Hash32> {
+        Ok(self.receipt_secret)
+    }
+
+    /// One transaction per report: PostgreSQL commits concurrent
+    /// transactions of many connections in one WAL flush by itself, so
+    /// reports that arrive together share their fsync without a queue here.
+    fn fold_report(&self, fold: &ReportFold) -> Result<FoldOutcome> {
+        let mut client = self.client()?;
+        let mut transaction = client.transaction()?;
+        let outcome = fold_in_transaction(&mut transaction, fold)?;
+        transaction.commit()?;
+        Ok(outcome)
+    }
+
+    fn fold_reports(&self, folds: &[ReportFold]) -> Result<Vec<FoldOutcome>> {
+        let mut client = self.client()?;
+        let mut transaction = client.transaction()?;
+        let outcomes = folds
+            .iter()
+            .map(|fold| fold_in_transaction(&mut transaction, fold))
+            .collect::<Result<Vec<_>>>()?;
+        transaction.commit()?;
+        Ok(outcomes)
+    }
+
+    fn team_aggregates(
+        &self,
+        organisation_id: &str,
+        key: Option<&str>,
+        weeks: RangeInclusive<IsoWeek>,
+    ) -> Result<Vec<TeamAggregate>> {
+        let rows = self.client()?.query(
+            "SELECT a.team_id, a.week_index, a.key, a.n, a.sum, a.sum_squares, a.histogram
+             FROM aggregates a
+             JOIN teams t ON t.id = a.team_id
+             JOIN departments d ON d.id = t.department_id
+             WHERE d.organisation_id = $1 AND ($2::TEXT IS NULL OR a.key = $2)
+               AND a.week_index BETWEEN $3 AND $4
+             ORDER BY a.week_index, a.key, a.team_id",
+            &[&organisation_id, &key, &weeks.start().index(), &weeks.end().index()],
+        )?;
+        rows.into_iter()
+            .map(|row| {
+                let key: String = row.get(2);
+                Ok(TeamAggregate {
+                    team_id: row.get(0),
+                    week: IsoWeek::from_index(row.get(1)),
+                    n: count_u32(row.get(3), "an aggregate's count")?,
+                    sum: row.get(4),
+                    sum_squares: row.get(5),
+                    histogram: histogram_from_sql(row.get(6), &key)?,
+                    key,
+                })
+            })
+            .collect()
+    }
+
+    fn last_published_week(&self, organisation_id: &str) -> Result<Option<IsoWeek>> {
+        let index: Option<i64> = self
+            .client()?
+            .query_one(
+                "SELECT max(week_index) FROM publications WHERE organisation_id = $1",
+                &[&organisation_id],
+            )?
+            .get(0);
+        Ok(index.map(IsoWeek::from_index))
+    }
+
+    fn earliest_collected_week(&self, organisation_id: &str) -> Result<Option<IsoWeek>> {
+        let index: Option<i64> = self
+            .client()?
+            .query_one(
+                "SELECT min(week_index) FROM (
+                     SELECT a.week_index FROM aggregates a
+                     JOIN teams t ON t.id = a.team_id
+                     JOIN departments d ON d.id = t.department_id
+                     WHERE d.organisation_id = $1
+                     UNION ALL
+                     SELECT s.week_index FROM shared_sums s
+                     JOIN teams t ON t.id = s.team_id
+                     JOIN departments d ON d.id = t.department_id
+                     WHERE d.organisation_id = $1
+                     UNION ALL
+                     SELECT week_index FROM shared_pending WHERE organisation_id = $1) weeks",
+                &[&organisation_id],
+            )?
+            .get(0);
+        Ok(index.map(IsoWeek::from_index))
+    }
+
+    fn publish_week(&self, organisation_id: &str, publication: &WeekPublication) -> Result<()> {
+        let mut client = self.client()?;
+        let mut transaction = client.transaction()?;
+        let week_index = publication.week.index();
+        let (numerator, denominator) = epsilon_parts(publication.epsilon);
+        // The primary key makes one publication per week whatever the
+        // replicas do; the publication lock keeps them from trying twice.
+        let inserted = transaction.execute(
+            "INSERT INTO publications
+                 (organisation_id, week_index, published_at, k, dp_epsilon_numerator, dp_epsilon_denominator)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (organisation_id, week_index) DO NOTHING",
+            &[
+                &organisation_id,
+                &week_index,
+                &rfc3339(publication.published_at),
+                &i64::from(publication.k.get()),
+                &numerator,
+                &denominator,
+            ],
+        )?;
+        if inserted == 0 {
+            return Err(ServerError::InvalidInput(format!(
+                "{} is already published; a published week never changes",
+                publication.week
+            )));
+        }
+        let insert_cell = transaction.prepare(
+            "INSERT INTO published_cells
+                 (organisation_id, week_index, key, unit_id, n, mean, sd, histogram)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )?;
+        for cell in &publication.cells {
+            let histogram: Option<Vec<i64>> =
+                cell.histogram.as_ref().map(|counts| counts.iter().map(|&count| i64::from(count)).collect());
+            transaction.execute(
+                &insert_cell,
+                &[
+                    &organisation_id,
+                    &cell.week.index(),
+                    &cell.key,
+                    &cell.unit_id,
+                    &i64::from(cell.n),
+                    &cell.mean,
+                    &cell.sd,
+                    &histogram,
+                ],
+            )?;
+        }
+        let insert_ledger = transaction
+            .prepare("INSERT INTO privacy_ledger (team_id, week_index, epsilon) VALUES ($1, $2, $3)")?;
+        for (team_id, epsilon) in &publication.ledger {
+            transaction.execute(&insert_ledger, &[team_id, &week_index, epsilon])?;
+        }
+        // The week's raw sums and receipts are no longer needed: late reports
+        // are refused from now on.
+        transaction.execute(
+            "DELETE FROM aggregates WHERE week_index = $1 AND team_id IN (
+                 SELECT t.id FROM teams t JOIN departments d ON d.id = t.department_id
+                 WHERE d.organisation_id = $2)",
+            &[&week_index, &organisation_id],
+        )?;
+        transaction.execute(
+            "DELETE FROM shared_sums WHERE week_index = $1 AND team_id IN (
+                 SELECT t.id FROM teams t JOIN departments d ON d.id = t.department_id
+                 WHERE d.organisation_id = $2)",
+            &[&week_index, &organisation_id],
+        )?;
+        transaction.execute(
+            "DELETE FROM report_receipts
+             WHERE (organisation_id = $1 AND week_index <= $2) OR week_index IS NULL",
+            &[&organisation_id, &week_index],
+        )?;
+        transaction.commit()?;
+        Ok(())
+    }
+
+    fn published_cells(
+        &self,
+        organisation_id: &str,
+        key: &str,
+        weeks: RangeInclusive<IsoWeek>,
+    ) -> Result<Vec<PublishedCell>> {
+        let rows = self.client()?.query(
+            "SELECT week_index, unit_id, n, mean, sd, histogram FROM published_cells
+             WHERE organisation_id = $1 AND key = $2 AND week_index BETWEEN $3 AND $4
+             ORDER BY week_index, unit_id",
+            &[&organisation_id, &key, &weeks.start().index(), &weeks.end().index()],
+        )?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(PublishedCell {
+                    week: IsoWeek::from_index(row.get(0)),
+                    key: key.to_owned(),
+                    unit_id: row.get(1),
+                    n: count_u32(row.get(2), "a published count")?,
+                    mean: row.get(3),
+                    sd: row.get(4),
+                    histogram: row
+                        .get::<_, Option<Vec<i64>>>(5)
+                        .map(|counts| histogram_from_sql(counts, key))
+                        .transpose()?,
+                })
+            })
+            .collect()
+    }
+
+    fn privacy_ledger(
+        &self,
+        organisation_id: &str,
+        weeks: RangeInclusive<IsoWeek>,
+    ) -> Result<Vec<LedgerEntry>> {
+        let rows = self.client()?.query(
+            "SELECT l.team_id, l.week_index, l.epsilon FROM privacy_ledger l
+             JOIN teams t ON t.id = l.team_id
+             JOIN departments d ON d.id = t.department_id
+             WHERE d.organisation_id = $1 AND l.week_index BETWEEN $2 AND $3
+             ORDER BY l.team_id, l.week_index",
+            &[&organisation_id, &weeks.start().index(), &weeks.end().index()],
+        )?;
+        Ok(rows
+            .into_iter()
+            .map(|row| LedgerEntry {
+                team_id: row.get(0),
+                week: IsoWeek::from_index(row.get(1)),
+                epsilon: row.get(2),
+            })
+            .collect())
+    }
+
+    fn upsert_cx_scores(
+        &self,
+        organisation_id: &str,
+        scores: &[CxScore],
+        imported_at: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut client = self.client()?;
+        let mut transaction = client.transaction()?;
+        let mut checked: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        for score in scores {
+            if checked.insert(score.team_id.as_str())
+                && team_owner(&mut transaction, &score.team_id)?.as_deref() != Some(organisation_id)
+            {
+                return Err(ServerError::InvalidInput(format!(
+                    "team {} is not a team of this organisation",
+                    score.team_id
+                )));
+            }
+        }
+        let upsert = transaction.prepare(
+            "INSERT INTO cx_scores (team_id, week_index, metric, value, n, imported_at)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (team_id, week_index, metric)
+             DO UPDATE SET value = excluded.value, n = excluded.n, imported_at = excluded.imported_at",
+        )?;
+        let imported_at = rfc3339(imported_at);
+        for score in scores {
+            transaction.execute(
+                &upsert,
+                &[
+                    &score.team_id,
+                    &score.week.index(),
+                    &score.metric,
+                    &score.value,
+                    &score.n.map(i64::from),
+                    &imported_at,
+                ],
+            )?;
+        }
+        transaction.commit()?;
+        Ok(())
+    }
+
+    fn cx_scores(
+        &self,
+        organisation_id: &str,
+        metric: Option<&str>,
+        weeks: RangeInclusive<IsoWeek>,
+    ) -> Result<Vec<CxScore>> {
+        let rows = self.client()?.query(
+            "SELECT c.team_id, c.week_index, c.metric, c.value, c.n
+             FROM cx_scores c
+             JOIN teams t ON t.id = c.team_id
+             JOIN departments d ON d.id = t.department_id
+             WHERE d.organisation_id = $1 AND ($2::TEXT IS NULL OR c.metric = $2)
+               AND c.week_index BETWEEN $3 AND $4
+             ORDER BY c.team_id, c.week_index, c.metric",
+            &[&organisation_id, &metric, &weeks.start().index(), &weeks.end().index()],
+        )?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(CxScore {
+                    team_id: row.get(0),
+                    week: IsoWeek::from_index(row.get(1)),
+                    metric: row.get(2),
+                    value: row.get(3),
+                    n: row.get::<_, Option<i64>>(4).map(|n| count_u32(n, "a CX count")).transpose()?,
+                })
+            })
+            .collect()
+    }
+
+    fn record_action(&self, organisation_id: &str, action: &StoredAction) -> Result<()> {
+        let mut client = self.client()?;
+        let mut transaction = client.transaction()?;
+        // The team's row is locked, so two replicas cannot both pass the cap.
+        let in_organisation = transaction.query_opt(
+            "SELECT 1 FROM teams t JOIN departments d ON d.id = t.department_id
+             WHERE t.id = $1 AND d.organisation_id = $2 FOR UPDATE OF t",
+            &[&action.team_id, &organisation_id],
+        )?;
+        if in_organisation.is_none() {
+            return Err(not_found("team", &action.team_id));
+        }
+        let count: i64 = transaction
+            .query_one("SELECT count(*) FROM actions WHERE team_id = $1", &[&action.team_id])?
+            .get(0);
+        if count >= crate::store::MAX_ACTIONS_PER_TEAM as i64 {
+            return Err(ServerError::InvalidInput(format!(
+                "a team keeps at most {} actions",
+                crate::store::MAX_ACTIONS_PER_TEAM
+            )));
+        }
+        transaction.execute(
+            "INSERT INTO actions (id, organisation_id, team_id, text, owner, due, recorded_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[
+                &action.id,
+                &organisation_id,
+                &action.team_id,
+                &action.text,
+                &action.owner,
+                &action.due.to_string(),
+                &rfc3339(action.recorded_at),
+            ],
+        )?;
+        transaction.commit()?;
+        Ok(())
+    }
+
+    fn team_actions(&self, organisation_id: &str, team_id: &str) -> Result<Vec<StoredAction>> {
+        let rows = self.client()?.query(
+            "SELECT a.id, a.team_id, a.text, a.owner, a.due, a.recorded_at,
+                    v.helped, v.did_not_help, v.too_early
+             FROM actions a LEFT JOIN action_verdicts v ON v.action_id = a.id
+             WHERE a.organisation_id = $1 AND a.team_id = $2 ORDER BY a.recorded_at DESC, a.id",
+            &[&organisation_id, &team_id],
+        )?;
+        rows.into_iter()
+            .map(|row| {
+                let id: String = row.get(0);
+                let corrupt = || ServerError::CorruptData(format!("the action '{id}'"));
+                let verdict = |column: usize| {
+                    row.get::<_, Option<i64>>(column)
+                        .map(|count| u32::try_from(count).map_err(|_| corrupt()))
+                        .transpose()
+                };
+                let verdicts = match (verdict(6)?, verdict(7)?, verdict(8)?) {
+                    (Some(helped), Some(did_not_help), Some(too_early))
+                        if helped + did_not_help + too_early > 0 =>
+                    {
+                        Some(polso_api::ActionVerdicts { helped, did_not_help, too_early })
+                    }
+                    _ => None,
+                };
+                let due: String = row.get(4);
+                let recorded_at: String = row.get(5);
+                Ok(StoredAction {
+                    due: due.parse().map_err(|_| corrupt())?,
+                    recorded_at: DateTime::parse_from_rfc3339(&recorded_at)
+                        .map_err(|_| corrupt())?
+                        .with_timezone(&Utc),
+                    team_id: row.get(1),
+                    text: row.get(2),
+                    owner: row.get(3),
+                    verdicts,
+                    id,
+                })
+            })
+            .collect()
+    }
+
+    fn save_cx_mapping(
+        &self,
+        organisation_id: &str,
+        scope: &str,
+        name: &str,
+        mapping: &str,
+        saved_at: DateTime<Utc>,
+    ) -> Result<()> {
+        if let Err(error) = serde_json::from_str::<serde_json::Value>(mapping) {
+            return Err(ServerError::InvalidInput(format!("the CX mapping is not JSON: {error}")));
+        }
+        let mut client = self.client()?;
+        let mut transaction = client.transaction()?;
+        // The organisation's row is locked, so two replicas cannot both pass the cap.
+        if transaction
+            .query_opt("SELECT 1 FROM organisations WHERE id = $1 FOR UPDATE", &[&organisation_id])?
+            .is_none()
+        {
+            return Err(not_found("organisation", organisation_id));
+        }
+        let exists = transaction
+            .query_opt(
+                "SELECT 1 FROM cx_mappings WHERE organisation_id = $1 AND scope = $2 AND name = $3",
+                &[&organisation_id, &scope, &name],
+            )?
+            .is_some();
+        let count: i64 = transaction
+            .query_one("SELECT count(*) FROM cx_mappings WHERE organisation_id = $1", &[&organisation_id])?
+            .get(0);
+        if !exists && count >= crate::store::MAX_CX_MAPPINGS as i64 {
+            return Err(ServerError::InvalidInput(format!(
+                "the organisation keeps at most {} CX mappings; save this one under the name of one no longer used",
+                crate::store::MAX_CX_MAPPINGS
+            )));
+        }
+        transaction.execute(
+            "INSERT INTO cx_mappings (organisation_id, scope, name, mapping, saved_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (organisation_id, scope, name)
+             DO UPDATE SET mapping = excluded.mapping, saved_at = excluded.saved_at",
+            &[&organisation_id, &scope, &name, &mapping, &rfc3339(saved_at)],
+        )?;
+        transaction.commit()?;
+        Ok(())
+    }
+
+    fn cx_mappings(&self, organisation_id: &str, scope: &str) -> Result<Vec<SavedCxMapping>> {
+        self.client()?
+            .query(
+                "SELECT scope, name, mapping, saved_at FROM cx_mappings
+                 WHERE organisation_id = $1 AND (scope = $2 OR scope = '')
+                 ORDER BY name, scope DESC",
+                &[&organisation_id, &scope],
+            )?
+            .iter()
+            .map(saved_cx_mapping)
+            .collect()
+    }
+
+    fn cx_mapping(&self, organisation_id: &str, scope: &str, name: &str) -> Result<Option<SavedCxMapping>> {
+        self.client()?
+            .query_opt(
+                "SELECT scope, name, mapping, saved_at FROM cx_mappings
+                 WHERE organisation_id = $1 AND (scope = $2 OR scope = '') AND name = $3
+                 ORDER BY scope DESC LIMIT 1",
+                &[&organisation_id, &scope, &name],
+            )?
+            .as_ref()
+            .map(saved_cx_mapping)
+            .transpose()
+    }
+
+    fn set_care_contacts(
+        &self,
+        organisation_id: &str,
+        contacts: &polso_api::CareContacts,
+        set_at: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut client = self.client()?;
+        let mut transaction = client.transaction()?;
+        if transaction
+            .query_opt("SELECT 1 FROM organisations WHERE id = $1 FOR UPDATE", &[&organisation_id])?
+            .is_none()
+        {
+            return Err(not_found("organisation", organisation_id));
+        }
+        transaction.execute("DELETE FROM care_contacts WHERE organisation_id = $1", &[&organisation_id])?;
+        let set_at = rfc3339(set_at);
+        for role in crate::care::CareRole::ALL {
+            let Some(contact) = role.of(contacts) else { continue };
+            transaction.execute(
+                "INSERT INTO care_contacts (organisation_id, role, name_en, name_it, contact, kind, set_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                &[
+                    &organisation_id,
+                    &role.key(),
+                    &contact.name_en,
+                    &contact.name_it,
+                    &contact.contact,
+                    &crate::care::kind_key(contact.kind),
+                    &set_at,
+                ],
+            )?;
+        }
+        transaction.commit()?;
+        Ok(())
+    }
+
+    fn care_contacts(&self, organisation_id: &str) -> Result<polso_api::CareContacts> {
+        let rows = self.client()?.query(
+            "SELECT role, name_en, name_it, contact, kind FROM care_contacts WHERE organisation_id = $1",
+            &[&organisation_id],
+        )?;
+        let mut contacts = polso_api::CareContacts::default();
+        for row in rows {
+            let (role_key, kind_key): (String, String) = (row.get(0), row.get(4));
+            let corrupt =
+                || ServerError::CorruptData(format!("care contact '{role_key}' of kind '{kind_key}'"));
+            let role = crate::care::CareRole::from_key(&role_key).ok_or_else(corrupt)?;
+            let kind = crate::care::kind_from_key(&kind_key).ok_or_else(corrupt)?;
+            let contact = polso_api::CareContact {
+                name_en: row.get(1),
+                name_it: row.get(2),
+                contact: row.get(3),
+                kind,
+            };
+            match role {
+                crate::care::CareRole::EmployeeAssistance => contacts.employee_assistance = Some(contact),
+                crate::care::CareRole::OccupationalDoctor => contacts.occupational_doctor = Some(contact),
+                crate::care::CareRole::TrustedPerson => contacts.trusted_person = Some(contact),
+            }
+        }
+        Ok(contacts)
+    }
+}
+
+fn saved_cx_mapping(row: &postgres::Row) -> Result<SavedCxMapping> {
+    let name: String = row.get(1);
+    let saved_at: String = row.get(3);
+    let saved_at = DateTime::parse_from_rfc3339(&saved_at)
+        .map_err(|_| ServerError::CorruptData(format!("the saved time of CX mapping '{name}'")))?
+        .with_timezone(&Utc);
+    Ok(SavedCxMapping { scope: row.get(0), name, mapping: row.get(2), saved_at })
+}
+
+/// Records the receipt and adds the contributions inside the open
+/// transaction `transaction`; the caller commits. See
+/// [`ServerStore::fold_report`] and the module's notes on concurrency.
+fn fold_in_transaction(
+    transaction: &mut postgres::Transaction<'_>,
+    fold: &ReportFold,
+) -> Result<FoldOutcome> {
+    share_publication_lock(transaction, &fold.organisation_id)?;
+    let week_index = fold.week.index();
+    if let Some(row) = transaction.query_opt(
+        "SELECT published_at FROM publications WHERE organisation_id = $1 AND week_index = $2",
+        &[&fold.organisation_id, &week_index],
+    )? {
+        return Err(ServerError::WeekPublished { week: fold.week.to_string(), published_at: row.get(0) });
+    }
+    let inserted = transaction.execute(
+        "INSERT INTO report_receipts (receipt, organisation_id, week_index) VALUES ($1, $2, $3)
+         ON CONFLICT (receipt) DO NOTHING",
+        &[&&fold.receipt[..], &fold.organisation_id, &week_index],
+    )?;
+    if inserted == 0 {
+        return Ok(FoldOutcome::AlreadyCounted);
+    }
+    // In key order, so that two reports of one team lock its rows in the same order.
+    let mut contributions: Vec<_> = fold.contributions.iter().collect();
+    contributions.sort_by(|a, b| a.key.cmp(&b.key));
+    let add = transaction.prepare(
+        "INSERT INTO aggregates (team_id, week_index, key, n, sum, sum_squares, histogram)
+         VALUES ($1, $2, $3, 1, $4, $4 * $4, $5)
+         ON CONFLICT (team_id, week_index, key) DO UPDATE SET
+             n = aggregates.n + 1,
+             sum = aggregates.sum + excluded.sum,
+             sum_squares = aggregates.sum_squares + excluded.sum_squares,
+             histogram = (
+                 SELECT array_agg(coalesce(old, 0) + coalesce(new, 0) ORDER BY bin)
+                 FROM unnest(aggregates.histogram, excluded.histogram) WITH ORDINALITY AS counts (old, new, bin))",
+    )?;
+    for contribution in contributions {
+        if contribution.bin >= contribution.n_bins {
+            return Err(ServerError::CorruptData(format!(
+                "histogram of {} has no bin {}",
+                contribution.key, contribution.bin
+            )));
+        }
+        let mut histogram = vec![0_i64; contribution.n_bins];
+        histogram[contribution.bin] = 1;
+        transaction.execute(
+            &add,
+            &[&fold.team_id, &week_index, &contribution.key, &contribution.value, &histogram],
+        )?;
+    }
+    Ok(FoldOutcome::Counted)
+}
