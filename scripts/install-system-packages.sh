@@ -10,6 +10,7 @@ packages=(
   python3 python3-venv
   dbus-bin x11-utils
   bubblewrap appstream desktop-file-utils
+  postgresql
 )
 
 missing=()

@@ -10,6 +10,7 @@
 //! - `bench [--quick]`: the benchmarks against the limits (BENCHMARKS.md); not part of `test`.
 //! - `screenshots`: copies the README's screenshots from the last end-to-end run into `docs/screenshots/` (`test` fails when they no longer match the app).
 //! - `package`: builds the .deb, installs it and starts it (the last step of `test`).
+//! - `postgres`: starts a throw-away PostgreSQL on a free loopback port and prints its URL, until Ctrl-C (for `polso-server --database-url` by hand).
 //! - `faults [--fuzz [SECONDS]]`: the long fault, load and attack suite, or the fuzzers (README, "Reliability").
 
 mod bench;
@@ -37,8 +38,9 @@ fn main() -> Result<()> {
         "faults" => faults::run(&root(), &std::env::args().skip(2).collect::<Vec<_>>()),
         "package" => package::build_install_and_check(&root()),
         "screenshots" => screenshots::refresh(&root()),
+        "postgres" => run_postgres(),
         _ => bail!(
-            "unknown task '{task}'; tasks: run, test, codegen, tidy, bench, faults, package, screenshots"
+            "unknown task '{task}'; tasks: run, test, codegen, tidy, bench, faults, package, screenshots, postgres"
         ),
     }
 }
@@ -248,8 +250,11 @@ fn test_everything() -> Result<()> {
     run_in(&root, "cargo", &["build", "--workspace", "--all-targets"])?;
     ensure_tauri_driver()?;
     let reference_python = reference_python(&root)?;
+    let postgres = polso_test_support::postgres::TempPostgres::start()?;
     let tests_started = std::time::SystemTime::now();
-    run_tests_in_desktop_session(&root, &reference_python)?;
+    run_tests_in_desktop_session(&root, &reference_python, &postgres.url)?;
+    run_server_suite_on_postgres(&root, &postgres.url)?;
+    drop(postgres);
     // The README's screenshots against the ones the end-to-end tests just made.
     screenshots::check_current(&root, tests_started)?;
     // Last, as the slowest: a release build into a .deb, installed and started.
@@ -344,7 +349,9 @@ fn ensure_tauri_driver() -> Result<()> {
 /// Runs `cargo test --workspace` inside a private D-Bus session with an
 /// unlocked gnome-keyring and a virtual display, so the store's keyring tests
 /// and the end-to-end tests use the real keyring and a real window.
-fn run_tests_in_desktop_session(root: &Path, reference_python: &str) -> Result<()> {
+/// `postgres_url` is a PostgreSQL the tests may create schemas in: the
+/// PostgreSQL store's own tests run against it.
+fn run_tests_in_desktop_session(root: &Path, reference_python: &str, postgres_url: &str) -> Result<()> {
     let session = tempfile_dir()?;
     let runtime_dir = session.join("run");
     let data_home = session.join("data");
@@ -365,12 +372,62 @@ fn run_tests_in_desktop_session(root: &Path, reference_python: &str) -> Result<(
         // itself is what the end of the log shows; panics keep theirs.
         .env("RUST_LIB_BACKTRACE", "0")
         .env("POLSO_REFERENCE_PYTHON", reference_python)
+        .env("POLSO_TEST_POSTGRES_URL", postgres_url)
         .status()
         .context("starting dbus-run-session")?;
     let _ = std::fs::remove_dir_all(&session);
     if !status.success() {
         bail!("the tests failed ({status})");
     }
+    Ok(())
+}
+
+/// The server's integration suite again, every world on PostgreSQL
+/// (`POLSO_TEST_STORE=postgres`): the same tests, the other store. The tests
+/// that read the SQLite file itself are skipped, by name, with the reason.
+fn run_server_suite_on_postgres(root: &Path, postgres_url: &str) -> Result<()> {
+    let mut arguments = vec!["test", "--package", "polso-server", "--test", "it", "--", "--test-threads=2"];
+    for (test, why) in SQLITE_ONLY_SERVER_TESTS {
+        eprintln!("skipped on PostgreSQL: {test} ({why})");
+        arguments.extend(["--skip", test]);
+    }
+    eprintln!("$ POLSO_TEST_STORE=postgres cargo {}", arguments.join(" "));
+    let status = Command::new("cargo")
+        .args(&arguments)
+        .current_dir(root)
+        .env("POLSO_TEST_STORE", "postgres")
+        .env("POLSO_TEST_POSTGRES_URL", postgres_url)
+        .env("RUST_LIB_BACKTRACE", "0")
+        .status()
+        .context("starting cargo test")?;
+    if !status.success() {
+        bail!("the server's suite failed on PostgreSQL ({status})");
+    }
+    Ok(())
+}
+
+/// Server tests that open or search the SQLite file itself, so have no
+/// PostgreSQL counterpart; with why.
+const SQLITE_ONLY_SERVER_TESTS: &[(&str, &str)] = &[
+    (
+        "personal_codes::the_database_holds_no_link_between_a_personal_code_and_the_device_it_enrolled",
+        "searches every cell of the SQLite file",
+    ),
+    ("two_server::neither_server_ever_holds_both_halves_of_a_report", "scans the leader's SQLite files"),
+];
+
+/// `cargo xtask postgres`: a throw-away PostgreSQL until Ctrl-C.
+fn run_postgres() -> Result<()> {
+    let postgres = polso_test_support::postgres::TempPostgres::start()?;
+    println!("{}", postgres.url);
+    println!("polso-server --database-url {} serve …   (Ctrl-C stops and deletes it)", postgres.url);
+    let stop_requested = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop_requested);
+    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)).context("installing the Ctrl-C handler")?;
+    while !stop_requested.load(Ordering::SeqCst) {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    drop(postgres);
     Ok(())
 }
 

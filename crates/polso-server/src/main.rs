@@ -15,17 +15,27 @@ use clap::{Parser, Subcommand};
 use polso_server::rate_limit::{Quota, RateLimitConfig};
 use polso_server::serve::{ConnectionLimits, TlsFiles};
 use polso_server::store::{GrantedScope, ServerStore};
-use polso_server::{AppState, Clock, OffsetClock, ServerConfig, SqliteServerStore, SystemClock, admin, app};
+use polso_server::{
+    AdminStore, AppState, Clock, OffsetClock, PgServerStore, ServerConfig, SqliteServerStore, SystemClock, admin,
+    app,
+};
 use tracing_subscriber::EnvFilter;
 
 /// Polso's organisation server and its administration.
 #[derive(Debug, Parser)]
 #[command(name = "polso-server", version, about)]
 struct Cli {
-    /// The server's SQLite database; created and migrated when missing.
-    /// Every command but `openapi` needs it.
-    #[arg(long, value_name = "PATH")]
+    /// The server's SQLite database (the embedded default); created and
+    /// migrated when missing. Every command but `openapi` needs it or
+    /// `--database-url`.
+    #[arg(long, value_name = "PATH", conflicts_with = "database_url")]
     db: Option<PathBuf>,
+    /// The server's PostgreSQL database instead, such as
+    /// `postgres://polso@db.example:5432/polso`, migrated when behind; several
+    /// servers may share it (replicas). Read from POLSO_DATABASE_URL when not
+    /// given, so that its password stays out of the process list.
+    #[arg(long, value_name = "URL", env = "POLSO_DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -451,33 +461,45 @@ fn main() -> Result<()> {
     if let Command::SuggestCxMapping { file } = &cli.command {
         return suggest_cx_mapping(file);
     }
-    let Some(db) = cli.db else {
-        anyhow::bail!("--db PATH is needed: the server's database");
+    let command = match &cli.db {
+        Some(db) => match helper_command(db, cli.command)? {
+            Some(command) => command,
+            None => return Ok(()),
+        },
+        None if is_helper_command(&cli.command) => {
+            anyhow::bail!("a helper's commands need --db PATH: the helper keeps its own SQLite database")
+        }
+        None => cli.command,
     };
-    let command = match helper_command(&db, cli.command)? {
-        Some(command) => command,
-        None => return Ok(()),
+    let opened: Arc<dyn AdminStore> = match (&cli.db, &cli.database_url) {
+        (Some(db), _) => Arc::new(
+            SqliteServerStore::open(db)
+                .with_context(|| format!("opening the server database {}", db.display()))?,
+        ),
+        (None, Some(url)) => Arc::new(PgServerStore::open(url).context("opening the PostgreSQL database")?),
+        (None, None) => {
+            anyhow::bail!("--db PATH or --database-url URL is needed: the server's database")
+        }
     };
-    let store = SqliteServerStore::open(&db)
-        .with_context(|| format!("opening the server database {}", db.display()))?;
+    let store: &dyn AdminStore = opened.as_ref();
     let now = chrono::Utc::now();
     match command {
         Command::InitOrg { name } => {
             let organisation =
-                admin::init_organisation(&store, &name).context("creating the organisation")?;
+                admin::init_organisation(store, &name).context("creating the organisation")?;
             println!("{}", organisation.id);
         }
         Command::AddDepartment { organisation, name } => {
-            let organisation_id = admin::resolve_organisation(&store, organisation.as_deref())?;
+            let organisation_id = admin::resolve_organisation(store, organisation.as_deref())?;
             println!(
                 "{}",
-                admin::add_department(&store, &organisation_id, &name).context("adding the department")?
+                admin::add_department(store, &organisation_id, &name).context("adding the department")?
             );
         }
         Command::AddTeam { department, name, headcount } => {
             let team_id = match headcount {
-                Some(headcount) => admin::add_team_with_headcount(&store, &department, &name, headcount),
-                None => admin::add_team(&store, &department, &name),
+                Some(headcount) => admin::add_team_with_headcount(store, &department, &name, headcount),
+                None => admin::add_team(store, &department, &name),
             }
             .context("adding the team")?;
             if headcount.is_none() {
@@ -489,7 +511,7 @@ fn main() -> Result<()> {
             println!("{team_id}");
         }
         Command::SetHeadcount { team, headcount } => {
-            admin::set_headcount(&store, &team, headcount).context("setting the head-count")?;
+            admin::set_headcount(store, &team, headcount).context("setting the head-count")?;
             eprintln!("head-count of team {team} = {headcount}");
             if let Some(organisation) = store.team_organisation(&team)?
                 && let Some(shared) = store.shared()
@@ -501,12 +523,12 @@ fn main() -> Result<()> {
             }
         }
         Command::CreateInvite { team, expires_in_days, uses } => {
-            let code = admin::create_invite(&store, &team, now, expires_in_days, uses)
+            let code = admin::create_invite(store, &team, now, expires_in_days, uses)
                 .context("creating the invite")?;
             eprintln!(
                 "invite for team {team}: {uses} use(s), expires in {expires_in_days} day(s); shown only once"
             );
-            let team_headcount = admin::team_headcount(&store, &team).context("reading the head-count")?;
+            let team_headcount = admin::team_headcount(store, &team).context("reading the head-count")?;
             match team_headcount.headcount {
                 None => eprintln!(
                     "team {team} has no head-count yet: the invite enrols no device until \
@@ -520,7 +542,7 @@ fn main() -> Result<()> {
             println!("{code}");
         }
         Command::CreatePersonalCodes { team, count } => {
-            let created = polso_server::credential_store::create_personal_codes(&store, &team, count)
+            let created = polso_server::credential_store::create_personal_codes(store, &team, count)
                 .context("creating personal codes")?;
             for code in &created.codes {
                 println!("{code}");
@@ -535,8 +557,8 @@ fn main() -> Result<()> {
             );
         }
         Command::ListInvites { organisation } => {
-            let organisation_id = admin::resolve_organisation(&store, organisation.as_deref())?;
-            let invites = admin::list_invites(&store, &organisation_id).context("listing invites")?;
+            let organisation_id = admin::resolve_organisation(store, organisation.as_deref())?;
+            let invites = admin::list_invites(store, &organisation_id).context("listing invites")?;
             eprintln!("{} invite(s) in {organisation_id}", invites.len());
             for invite in invites {
                 let expiry = if invite.expires_at <= now { "expired" } else { "expires" };
@@ -550,13 +572,13 @@ fn main() -> Result<()> {
             }
         }
         Command::RevokeInvite { id } => {
-            admin::revoke_invite(&store, &id).context("revoking the invite")?;
+            admin::revoke_invite(store, &id).context("revoking the invite")?;
             eprintln!("invite {id} revoked");
         }
         Command::ListDevices { organisation, team } => {
-            let organisation_id = admin::resolve_organisation(&store, organisation.as_deref())?;
+            let organisation_id = admin::resolve_organisation(store, organisation.as_deref())?;
             let teams =
-                admin::list_devices(&store, &organisation_id, team.as_deref()).context("listing devices")?;
+                admin::list_devices(store, &organisation_id, team.as_deref()).context("listing devices")?;
             for (team, devices) in teams {
                 let headcount = team.headcount.map_or("not declared".to_owned(), |n| n.to_string());
                 println!(
@@ -570,12 +592,12 @@ fn main() -> Result<()> {
             }
         }
         Command::RevokeDevice { id } => {
-            admin::revoke_device(&store, &id).context("revoking the device")?;
+            admin::revoke_device(store, &id).context("revoking the device")?;
             eprintln!("device {id} revoked: its token is refused from now on");
         }
         Command::ListHrTokens { organisation } => {
-            let organisation_id = admin::resolve_organisation(&store, organisation.as_deref())?;
-            for token in admin::list_hr_tokens(&store, &organisation_id).context("listing HR tokens")? {
+            let organisation_id = admin::resolve_organisation(store, organisation.as_deref())?;
+            for token in admin::list_hr_tokens(store, &organisation_id).context("listing HR tokens")? {
                 let scope = match &token.scope {
                     GrantedScope::Organisation => "whole organisation".to_owned(),
                     GrantedScope::Departments(departments) => {
@@ -588,8 +610,8 @@ fn main() -> Result<()> {
             }
         }
         Command::CreateHrToken { organisation, departments } => {
-            let organisation_id = admin::resolve_organisation(&store, organisation.as_deref())?;
-            let created = admin::create_hr_token(&store, &organisation_id, &departments)
+            let organisation_id = admin::resolve_organisation(store, organisation.as_deref())?;
+            let created = admin::create_hr_token(store, &organisation_id, &departments)
                 .context("creating the HR token")?;
             eprintln!(
                 "HR token {} created (revoke with `revoke-hr-token --id {}`); shown only once",
@@ -598,8 +620,8 @@ fn main() -> Result<()> {
             println!("{}", created.token);
         }
         Command::CreateManagerToken { organisation, teams } => {
-            let organisation_id = admin::resolve_organisation(&store, organisation.as_deref())?;
-            let created = admin::create_manager_token(&store, &organisation_id, &teams)
+            let organisation_id = admin::resolve_organisation(store, organisation.as_deref())?;
+            let created = admin::create_manager_token(store, &organisation_id, &teams)
                 .context("creating the manager token")?;
             eprintln!(
                 "manager token {} created for {} team(s) (revoke with `revoke-hr-token --id {}`); shown only once",
@@ -610,16 +632,16 @@ fn main() -> Result<()> {
             println!("{}", created.token);
         }
         Command::RevokeHrToken { id } => {
-            admin::revoke_hr_token(&store, &id).context("revoking the HR token")?;
+            admin::revoke_hr_token(store, &id).context("revoking the HR token")?;
             eprintln!("HR token {id} revoked");
         }
         Command::SetK { organisation, k } => {
-            let organisation_id = admin::resolve_organisation(&store, organisation.as_deref())?;
-            admin::set_threshold(&store, &organisation_id, k).context("setting k")?;
+            let organisation_id = admin::resolve_organisation(store, organisation.as_deref())?;
+            admin::set_threshold(store, &organisation_id, k).context("setting k")?;
             eprintln!("k = {k} for {organisation_id}");
         }
         Command::SetCommentBatch { organisation, size } => {
-            let organisation_id = admin::resolve_organisation(&store, organisation.as_deref())?;
+            let organisation_id = admin::resolve_organisation(store, organisation.as_deref())?;
             store
                 .comments()
                 .set_comment_batch_size(&organisation_id, size)
@@ -627,8 +649,8 @@ fn main() -> Result<()> {
             eprintln!("comments are released in batches of {size} for {organisation_id}");
         }
         Command::SetDp { organisation, epsilon, off: _ } => {
-            let organisation_id = admin::resolve_organisation(&store, organisation.as_deref())?;
-            let setting = admin::set_privacy(&store, &organisation_id, epsilon.as_deref())
+            let organisation_id = admin::resolve_organisation(store, organisation.as_deref())?;
+            let setting = admin::set_privacy(store, &organisation_id, epsilon.as_deref())
                 .context("setting differential privacy")?;
             match setting.epsilon {
                 Some(epsilon) => eprintln!(
@@ -639,14 +661,14 @@ fn main() -> Result<()> {
             }
         }
         Command::SetQuestionnaire { organisation, edition, who5, from } => {
-            let organisation_id = admin::resolve_organisation(&store, organisation.as_deref())?;
+            let organisation_id = admin::resolve_organisation(store, organisation.as_deref())?;
             let from = from
                 .map(|text| text.parse::<polso_core::IsoWeek>().with_context(|| format!("--from {text}")))
                 .transpose()?;
             let questionnaire = polso_core::questionnaire::Questionnaire { edition, who5 };
             let this_week = polso_core::IsoWeek::containing(now.date_naive());
             let plan = polso_server::questionnaire::adopt_questionnaire(
-                &store,
+                store,
                 &organisation_id,
                 questionnaire,
                 from,
@@ -670,7 +692,7 @@ fn main() -> Result<()> {
             trusted_person_contact,
         } => {
             use polso_server::care::{CareContactInput, CareRole, set_care_contacts};
-            let organisation_id = admin::resolve_organisation(&store, organisation.as_deref())?;
+            let organisation_id = admin::resolve_organisation(store, organisation.as_deref())?;
             let given: Vec<(CareRole, CareContactInput)> = [
                 (
                     CareRole::EmployeeAssistance,
@@ -696,7 +718,7 @@ fn main() -> Result<()> {
                 Some((role, CareContactInput { name_en: name_en?, name_it: name_it?, contact: contact? }))
             })
             .collect();
-            let contacts = set_care_contacts(&store, &organisation_id, &given, now)
+            let contacts = set_care_contacts(store, &organisation_id, &given, now)
                 .context("setting the care contacts")?;
             for role in CareRole::ALL {
                 match role.of(&contacts) {
@@ -712,7 +734,7 @@ fn main() -> Result<()> {
             }
         }
         Command::ShowOrg { organisation } => {
-            let organisation_id = admin::resolve_organisation(&store, organisation.as_deref())?;
+            let organisation_id = admin::resolve_organisation(store, organisation.as_deref())?;
             let tree = store.organisation_tree(&organisation_id)?;
             let privacy = match tree.organisation.privacy.epsilon {
                 Some(epsilon) => format!("differential privacy epsilon = {epsilon}"),
@@ -741,7 +763,7 @@ fn main() -> Result<()> {
             let today = today.unwrap_or_else(|| now.date_naive());
             let demo =
                 polso_server::demo::generate_demo(polso_server::demo::DemoOptions { seed, today, weeks });
-            let seeded = polso_server::demo::seed_demo(&store, &demo, now).context("seeding the demo")?;
+            let seeded = polso_server::demo::seed_demo(store, &demo, now).context("seeding the demo")?;
             eprintln!(
                 "seeded {} with {} reports over {weeks} weeks; secrets below are shown only once",
                 demo.name, seeded.n_reports
@@ -793,7 +815,7 @@ fn main() -> Result<()> {
                 Some(start) => Arc::new(OffsetClock::starting_at(start.with_timezone(&chrono::Utc))),
                 None => Arc::new(SystemClock),
             };
-            serve(store, clock, listen, config, tls, limits, None)?;
+            serve(opened.clone(), clock, listen, config, tls, limits, None)?;
         }
         Command::LinkHelper {
             organisation,
@@ -805,14 +827,14 @@ fn main() -> Result<()> {
             histogram_minimum,
             acceptance_seconds,
         } => {
-            let organisation_id = admin::resolve_organisation(&store, organisation.as_deref())?;
+            let organisation_id = admin::resolve_organisation(store, organisation.as_deref())?;
             let from_week = match from {
                 Some(text) => text.parse().context("--from must be an ISO week such as 2027-W05")?,
                 None => polso_core::IsoWeek::containing(now.date_naive()).next(),
             };
             let config = ServerConfig { histogram_minimum, acceptance_seconds, ..ServerConfig::default() };
             let helper = admin::HelperToLink { url, party, public_key, from_week };
-            let pairing = admin::link_helper(&store, &organisation_id, &helper, config.publication())
+            let pairing = admin::link_helper(store, &organisation_id, &helper, config.publication())
                 .context("linking the helper")?;
             let text = serde_json::to_string_pretty(&pairing).context("writing the pairing")?;
             write_new_private_file(&out, &text)?;
@@ -823,7 +845,7 @@ fn main() -> Result<()> {
             );
         }
         Command::SaveCxMapping { organisation, name, file } => {
-            let organisation_id = admin::resolve_organisation(&store, organisation.as_deref())?;
+            let organisation_id = admin::resolve_organisation(store, organisation.as_deref())?;
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading the mapping {}", file.display()))?;
             let mapping: polso_api::CxMapping = serde_json::from_str(&text).with_context(|| {
@@ -836,7 +858,7 @@ fn main() -> Result<()> {
             eprintln!("saved the CX mapping '{name}'; import with `import-cx --mapping '{name}' FILE`");
         }
         Command::ListCxMappings { organisation } => {
-            let organisation_id = admin::resolve_organisation(&store, organisation.as_deref())?;
+            let organisation_id = admin::resolve_organisation(store, organisation.as_deref())?;
             for saved in store.cx_mappings(&organisation_id, "")? {
                 let mapping: polso_core::survey::SurveyMapping = serde_json::from_str(&saved.mapping)
                     .with_context(|| format!("the saved mapping '{}'", saved.name))?;
@@ -845,9 +867,9 @@ fn main() -> Result<()> {
             }
         }
         Command::ImportCx { organisation, mapping, dry_run, file } => {
-            let organisation_id = admin::resolve_organisation(&store, organisation.as_deref())?;
+            let organisation_id = admin::resolve_organisation(store, organisation.as_deref())?;
             let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            import_cx(&store, &organisation_id, &bytes, mapping.as_deref(), dry_run, now)?;
+            import_cx(store, &organisation_id, &bytes, mapping.as_deref(), dry_run, now)?;
         }
         Command::Openapi
         | Command::SuggestCxMapping { .. }
@@ -859,6 +881,18 @@ fn main() -> Result<()> {
         | Command::HelperServe { .. } => unreachable!("handled before the database is opened"),
     }
     Ok(())
+}
+
+/// Whether `command` is one of a helper's, which run on the helper's own database.
+fn is_helper_command(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::HelperInit { .. }
+            | Command::HelperKey
+            | Command::HelperPair { .. }
+            | Command::HelperLog
+            | Command::HelperServe { .. }
+    )
 }
 
 /// Runs a helper-role command on the helper's database `db`; gives back any
@@ -997,7 +1031,7 @@ fn serve_demo(dir: &std::path::Path) -> Result<()> {
         None => None,
     };
     serve(
-        store,
+        Arc::new(store),
         Arc::new(SystemClock),
         address,
         ServerConfig::default(),
@@ -1012,7 +1046,7 @@ fn serve_demo(dir: &std::path::Path) -> Result<()> {
 /// helper prints no line of its own, so the first line on stdout stays the
 /// organisation server's address.
 fn serve(
-    store: SqliteServerStore,
+    store: Arc<dyn AdminStore>,
     clock: Arc<dyn Clock>,
     listen: SocketAddr,
     config: ServerConfig,
@@ -1028,7 +1062,7 @@ fn serve(
             .with_context(|| format!("listening for the demo's helper on {helper_listen}"))?;
         runtime.spawn(async move { axum::serve(listener, helper_router).await });
     }
-    let state = AppState::new(Arc::new(store), clock, config);
+    let state = AppState::new(store, clock, config);
     // Publish due weeks every minute, so a week's raw sums leave the disk
     // when its window closes even if nobody reads.
     let publisher = state.clone();
@@ -1080,7 +1114,7 @@ fn suggest_cx_mapping(file: &std::path::Path) -> Result<()> {
 
 /// `import-cx`: every row stored (or that would be) on stdout, or every error on stderr.
 fn import_cx(
-    store: &SqliteServerStore,
+    store: &dyn ServerStore,
     organisation_id: &str,
     bytes: &[u8],
     mapping: Option<&str>,

@@ -20,7 +20,6 @@
 //! `POLSO_FAULTS_LONG=1` runs 10,000 and 6,000 devices.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -31,7 +30,8 @@ use polso_core::IsoWeek;
 use polso_desktop::sync::UreqTransport;
 use polso_faults::device::{Device, api};
 use polso_faults::proxy::{FaultPlan, FaultProxy};
-use polso_faults::server::{RunningServer, admin, invite, organisation};
+use polso_faults::server::{Database, RunningServer, admin, invite, organisation};
+use polso_test_support::postgres::TempPostgres;
 use polso_faults::{calendar, scale};
 use polso_server::store::ServerStore;
 
@@ -48,34 +48,75 @@ struct Scenario {
     /// the run goes).
     kill_server_every: Option<std::ops::Range<u64>>,
     seed: u64,
+    /// Where the servers keep their data.
+    store: Store,
+    /// How many servers share the database; the proxy sends to one at a
+    /// time, and a kill switches it to the next (a load balancer's failover)
+    /// while the killed one restarts.
+    replicas: usize,
+    /// On PostgreSQL, every this many kills crashes the database itself
+    /// (`pg_ctl stop -m immediate`) and restarts it, instead of a server.
+    crash_database_every: Option<usize>,
+}
+
+/// The store of a scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Store {
+    Sqlite,
+    /// A throw-away PostgreSQL the scenario starts (Debian's binaries).
+    Postgres,
+}
+
+/// A scenario's database: its file, or its PostgreSQL and URL.
+enum ScenarioDatabase {
+    Sqlite(std::path::PathBuf),
+    Postgres(Arc<TempPostgres>, polso_faults::server::Postgres),
+}
+
+impl ScenarioDatabase {
+    fn name(&self) -> &(dyn Database + Send + Sync) {
+        match self {
+            ScenarioDatabase::Sqlite(path) => path,
+            ScenarioDatabase::Postgres(_, url) => url,
+        }
+    }
 }
 
 struct Outcome {
     reports: usize,
     server_kills: usize,
+    database_crashes: usize,
     proxy_summary: String,
     faults: u64,
     elapsed: Duration,
 }
 
 /// The week's sums as the server keeps them until publication, read from its
-/// database file, and its receipts of that week.
-fn server_tally(database: &Path, organisation_id: &str, week: IsoWeek) -> Result<(Tally, i64)> {
-    let store = polso_server::SqliteServerStore::open(database)?;
+/// database through the store, and its receipts of that week; on SQLite, the
+/// file's integrity check too.
+fn server_tally(database: &ScenarioDatabase, organisation_id: &str, week: IsoWeek) -> Result<(Tally, i64)> {
+    let store: Box<dyn ServerStore> = match database {
+        ScenarioDatabase::Sqlite(path) => Box::new(polso_server::SqliteServerStore::open(path)?),
+        ScenarioDatabase::Postgres(_, url) => Box::new(polso_server::PgServerStore::open(&url.0)?),
+    };
     let mut tally = Tally::new();
     for aggregate in store.team_aggregates(organisation_id, None, week..=week)? {
         tally
             .insert((aggregate.team_id, aggregate.week.index(), aggregate.key), (aggregate.n, aggregate.sum));
     }
     drop(store);
-    let connection = rusqlite::Connection::open(database)?;
-    let integrity: String = connection.query_row("PRAGMA integrity_check", [], |row| row.get(0))?;
-    ensure!(integrity == "ok", "the server's database after the run: {integrity}");
-    let receipts: i64 = connection.query_row(
-        "SELECT count(*) FROM report_receipts WHERE organisation_id = ?1 AND week_index = ?2",
-        rusqlite::params![organisation_id, week.index()],
-        |row| row.get(0),
-    )?;
+    const RECEIPTS: &str = "SELECT count(*) FROM report_receipts WHERE organisation_id = $1 AND week_index = $2";
+    let receipts: i64 = match database {
+        ScenarioDatabase::Sqlite(path) => {
+            let connection = rusqlite::Connection::open(path)?;
+            let integrity: String = connection.query_row("PRAGMA integrity_check", [], |row| row.get(0))?;
+            ensure!(integrity == "ok", "the server's database after the run: {integrity}");
+            connection.query_row(RECEIPTS, rusqlite::params![organisation_id, week.index()], |row| row.get(0))?
+        }
+        ScenarioDatabase::Postgres(_, url) => postgres::Client::connect(&url.0, postgres::NoTls)?
+            .query_one(RECEIPTS, &[&organisation_id, &week.index()])?
+            .get(0),
+    };
     Ok((tally, receipts))
 }
 
@@ -200,11 +241,20 @@ fn on_workers<T: Send + 'static>(
     results.into_iter().map(|(_, result)| result).collect()
 }
 
-/// The server of one phase behind the proxy, with its clock running from
-/// `phase_start`, killed and restarted every few requests when the scenario asks;
-/// each restart's clock is `phase_start` plus the time since the phase began.
+/// What a scenario's killer counts.
+struct Faults {
+    kills: Arc<AtomicUsize>,
+    crashes: Arc<AtomicUsize>,
+}
+
+/// The servers of one phase (the scenario's replicas, one of them behind the
+/// proxy at a time), with their clocks running from `phase_start`. When the
+/// scenario asks, every few requests the one behind the proxy is killed, the
+/// proxy switches to the next replica (or waits for the restart when there
+/// is one), and the killed one restarts with its clock at `phase_start` plus
+/// the time since the phase began; or the database itself crashes and restarts.
 struct Phase {
-    server: Arc<Mutex<Option<RunningServer>>>,
+    servers: Arc<Mutex<Vec<Option<RunningServer>>>>,
     done: Arc<AtomicBool>,
     killer: Option<std::thread::JoinHandle<Result<()>>>,
 }
@@ -212,54 +262,79 @@ struct Phase {
 impl Phase {
     fn start(
         scenario: &Scenario,
-        database: &Path,
+        database: &Arc<ScenarioDatabase>,
         output: &Arc<Mutex<Vec<u8>>>,
         proxy: &Arc<FaultProxy>,
         phase_start: DateTime<Utc>,
-        kills: &Arc<AtomicUsize>,
+        faults: &Faults,
     ) -> Result<Phase> {
         let began = Instant::now();
-        let running = RunningServer::start_at(database, output.clone(), phase_start)?;
-        proxy.set_upstream(running.address);
-        let server = Arc::new(Mutex::new(Some(running)));
+        let running = (0..scenario.replicas.max(1))
+            .map(|_| RunningServer::start_at(database.name(), output.clone(), phase_start).map(Some))
+            .collect::<Result<Vec<_>>>()?;
+        if let Some(Some(first)) = running.first() {
+            proxy.set_upstream(first.address);
+        }
+        let servers = Arc::new(Mutex::new(running));
         let done = Arc::new(AtomicBool::new(false));
         let killer = scenario.kill_server_every.clone().map(|every| {
-            let (server, proxy, done, kills, database, output) = (
-                server.clone(),
-                proxy.clone(),
-                done.clone(),
-                kills.clone(),
-                database.to_path_buf(),
-                output.clone(),
-            );
+            let (servers, proxy, done, database, output) =
+                (servers.clone(), proxy.clone(), done.clone(), database.clone(), output.clone());
+            let (kills, crashes, crash_every) =
+                (faults.kills.clone(), faults.crashes.clone(), scenario.crash_database_every);
             let mut random =
                 fastrand::Rng::with_seed(scenario.seed ^ 0xdead ^ phase_start.timestamp() as u64);
             let counting_proxy = proxy.clone();
             let requests = move || counting_proxy.counts().requests.load(Ordering::Relaxed);
             std::thread::spawn(move || -> Result<()> {
                 let mut next_kill_at = requests() + random.u64(every.clone());
+                let mut active = 0;
+                let mut events = 0;
                 while !done.load(Ordering::Relaxed) {
                     std::thread::sleep(Duration::from_millis(1));
                     if requests() < next_kill_at {
                         continue;
                     }
-                    let mut slot = server.lock().map_err(|_| anyhow!("server lock"))?;
-                    if let Some(running) = slot.take() {
+                    events += 1;
+                    next_kill_at = requests() + random.u64(every.clone());
+                    if let (Some(crash_every), ScenarioDatabase::Postgres(postgres, _)) = (crash_every, &*database)
+                        && events % crash_every == 0
+                    {
+                        // The database goes down under every replica at once, and comes back.
+                        postgres.crash_and_restart()?;
+                        crashes.fetch_add(1, Ordering::Relaxed);
+                        continue;
+                    }
+                    let mut slots = servers.lock().map_err(|_| anyhow!("servers lock"))?;
+                    let replicas = slots.len();
+                    if let Some(running) = slots.get_mut(active).and_then(Option::take) {
                         running.kill();
                         kills.fetch_add(1, Ordering::Relaxed);
                     }
-                    // Down for a moment, then back on another port, its clock run on.
-                    std::thread::sleep(Duration::from_millis(random.u64(0..50)));
+                    let killed = active;
+                    if replicas > 1 {
+                        // The balancer fails over to the next replica at once.
+                        active = (active + 1) % replicas;
+                        if let Some(Some(next)) = slots.get(active) {
+                            proxy.set_upstream(next.address);
+                        }
+                    } else {
+                        // Down for a moment, then back on another port, its clock run on.
+                        std::thread::sleep(Duration::from_millis(random.u64(0..50)));
+                    }
                     let now = phase_start + chrono::Duration::from_std(began.elapsed())?;
-                    let restarted = RunningServer::start_at(&database, output.clone(), now)?;
-                    proxy.set_upstream(restarted.address);
-                    *slot = Some(restarted);
-                    next_kill_at = requests() + random.u64(every.clone());
+                    let restarted = RunningServer::start_at(database.name(), output.clone(), now)?;
+                    if replicas == 1 {
+                        proxy.set_upstream(restarted.address);
+                    }
+                    if let Some(slot) = slots.get_mut(killed) {
+                        *slot = Some(restarted);
+                    }
                 }
                 Ok(())
             })
         });
-        Ok(Phase { server, done, killer })
+        Ok(Phase { servers, done, killer })
     }
 
     fn stop(self) -> Result<()> {
@@ -267,8 +342,10 @@ impl Phase {
         if let Some(killer) = self.killer {
             killer.join().map_err(|_| anyhow!("the killer panicked"))??;
         }
-        if let Some(running) = self.server.lock().map_err(|_| anyhow!("server lock"))?.take() {
-            running.kill();
+        for running in self.servers.lock().map_err(|_| anyhow!("servers lock"))?.iter_mut() {
+            if let Some(running) = running.take() {
+                running.kill();
+            }
         }
         Ok(())
     }
@@ -278,27 +355,35 @@ fn run(scenario: Scenario) -> Result<Outcome> {
     let started = Instant::now();
     let deadline = started + Duration::from_secs(if polso_faults::long() { 3600 } else { 150 });
     let directory = tempfile::tempdir()?;
-    let database = directory.path().join("server.db");
-    let organisation = organisation(&database, "Guasti Srl", 2, 2)?;
+    let database = Arc::new(match scenario.store {
+        Store::Sqlite => ScenarioDatabase::Sqlite(directory.path().join("server.db")),
+        Store::Postgres => {
+            let postgres = TempPostgres::start()?;
+            let url = polso_faults::server::Postgres(postgres.url.clone());
+            ScenarioDatabase::Postgres(Arc::new(postgres), url)
+        }
+    });
+    let organisation = organisation(database.name(), "Guasti Srl", 2, 2)?;
     let invites: Vec<(String, String)> = organisation
         .teams
         .iter()
         .map(|(_, team)| {
             // A dropped enrolment answer costs a place: room for every retry.
-            admin(&database, &["set-headcount", "--team", team, "10000"])?;
-            Ok((team.clone(), invite(&database, team, scenario.devices * 4 + 100)?))
+            admin(database.name(), &["set-headcount", "--team", team, "10000"])?;
+            Ok((team.clone(), invite(database.name(), team, scenario.devices * 4 + 100)?))
         })
         .collect::<Result<_>>()?;
     let output = Arc::new(Mutex::new(Vec::new()));
     let week = calendar::week();
     let server_kills = Arc::new(AtomicUsize::new(0));
+    let database_crashes = Arc::new(AtomicUsize::new(0));
+    let faults = Faults { kills: server_kills.clone(), crashes: database_crashes.clone() };
 
     // Week W on the server's clock: every device enrols. The proxy's
     // upstream is set when each phase's server starts.
     let nowhere: std::net::SocketAddr = "127.0.0.1:9".parse()?;
     let proxy = Arc::new(FaultProxy::start(nowhere, scenario.plan, scenario.seed)?);
-    let phase =
-        Phase::start(&scenario, &database, &output, &proxy, calendar::enrolment_time(week), &server_kills)?;
+    let phase = Phase::start(&scenario, &database, &output, &proxy, calendar::enrolment_time(week), &faults)?;
     let enrolment = {
         let (proxy_url, invites, seed) = (proxy.url.clone(), invites.clone(), scenario.seed);
         on_workers(scenario.devices, scenario.workers, move |index| {
@@ -310,8 +395,7 @@ fn run(scenario: Scenario) -> Result<Outcome> {
     let enrolled = enrolment?;
 
     // Week W + 1: W is closed and still collecting; the reports arrive.
-    let phase =
-        Phase::start(&scenario, &database, &output, &proxy, calendar::reporting_time(week), &server_kills)?;
+    let phase = Phase::start(&scenario, &database, &output, &proxy, calendar::reporting_time(week), &faults)?;
     let enrolled: Arc<Mutex<Vec<Option<Enrolled>>>> =
         Arc::new(Mutex::new(enrolled.into_iter().map(Some).collect()));
     let reporting = on_workers(scenario.devices, scenario.workers, move |index| {
@@ -349,6 +433,7 @@ fn run(scenario: Scenario) -> Result<Outcome> {
     let outcome = Outcome {
         reports,
         server_kills: server_kills.load(Ordering::Relaxed),
+        database_crashes: database_crashes.load(Ordering::Relaxed),
         proxy_summary: proxy.counts().summary(),
         faults: proxy.counts().faults(),
         elapsed: started.elapsed(),
@@ -365,6 +450,9 @@ fn every_report_arrives_once_through_a_hostile_network() -> Result<()> {
         plan: FaultPlan::hostile(),
         kill_server_every: None,
         seed: 0xfa17,
+        store: Store::Sqlite,
+        replicas: 1,
+        crash_database_every: None,
     })?;
     eprintln!(
         "network faults: {} reports from {devices} devices, each counted once ({:.1} s); proxy: {}",
@@ -390,6 +478,9 @@ fn a_server_killed_under_load_loses_and_doubles_nothing() -> Result<()> {
         // About one kill per 8 requests in the short run, per 80 in the long one.
         kill_server_every: Some(scale(4, 40) as u64..scale(12, 120) as u64),
         seed: 0x5e12,
+        store: Store::Sqlite,
+        replicas: 1,
+        crash_database_every: None,
     })?;
     eprintln!(
         "server crash: {} reports from {devices} devices, {} SIGKILLs of the server, each report counted once ({:.1} s); proxy: {}",
@@ -399,5 +490,38 @@ fn a_server_killed_under_load_loses_and_doubles_nothing() -> Result<()> {
         outcome.proxy_summary
     );
     ensure!(outcome.server_kills >= 6, "only {} server kills landed", outcome.server_kills);
+    Ok(())
+}
+
+/// The same load on PostgreSQL, with two replicas behind the proxy: the one
+/// serving is killed every few requests and the proxy fails over to the
+/// other while it restarts, and every third time PostgreSQL itself crashes
+/// (immediate stop, recovery from its WAL) and restarts under both. Every
+/// report is counted once, with one receipt each.
+#[test]
+#[ignore = "starts PostgreSQL (Debian's postgresql package); cargo xtask test runs it"]
+fn replicas_killed_and_postgres_crashed_under_load_lose_and_double_nothing() -> Result<()> {
+    let devices = scale(180, 6_000);
+    let outcome = run(Scenario {
+        devices,
+        workers: 6,
+        plan: FaultPlan { delay: 200, max_delay: Duration::from_millis(20), ..FaultPlan::clean() },
+        kill_server_every: Some(scale(6, 40) as u64..scale(16, 120) as u64),
+        seed: 0x9e57,
+        store: Store::Postgres,
+        replicas: 2,
+        crash_database_every: Some(3),
+    })?;
+    eprintln!(
+        "replicas and PostgreSQL: {} reports from {devices} devices, {} SIGKILLs of a replica, {} crashes of \
+         PostgreSQL, each report counted once ({:.1} s); proxy: {}",
+        outcome.reports,
+        outcome.server_kills,
+        outcome.database_crashes,
+        outcome.elapsed.as_secs_f64(),
+        outcome.proxy_summary
+    );
+    ensure!(outcome.server_kills >= 2, "only {} replica kills landed", outcome.server_kills);
+    ensure!(outcome.database_crashes >= 1, "PostgreSQL never crashed under load");
     Ok(())
 }

@@ -19,6 +19,45 @@ use std::thread::JoinHandle;
 use anyhow::{Context, Result, bail, ensure};
 use chrono::{DateTime, Utc};
 
+/// Where a server keeps its data, as its command line names it: an SQLite
+/// file (`--db`, the embedded default; any `Path`) or a PostgreSQL database
+/// ([`Postgres`], `--database-url`).
+pub trait Database {
+    /// The arguments that name it on `polso-server`'s command line.
+    fn arguments(&self) -> [std::ffi::OsString; 2];
+}
+
+impl Database for Path {
+    fn arguments(&self) -> [std::ffi::OsString; 2] {
+        ["--db".into(), self.into()]
+    }
+}
+
+impl Database for PathBuf {
+    fn arguments(&self) -> [std::ffi::OsString; 2] {
+        self.as_path().arguments()
+    }
+}
+
+/// A database as a running server was told it.
+struct Named([std::ffi::OsString; 2]);
+
+impl Database for Named {
+    fn arguments(&self) -> [std::ffi::OsString; 2] {
+        self.0.clone()
+    }
+}
+
+/// A PostgreSQL database by its URL.
+#[derive(Debug, Clone)]
+pub struct Postgres(pub String);
+
+impl Database for Postgres {
+    fn arguments(&self) -> [std::ffi::OsString; 2] {
+        ["--database-url".into(), self.0.clone().into()]
+    }
+}
+
 /// The built server binary: `POLSO_SERVER_BINARY`, or `polso-server` in the
 /// target directory the running test binary was built into.
 pub fn server_binary() -> PathBuf {
@@ -32,9 +71,9 @@ pub fn server_binary() -> PathBuf {
 }
 
 /// Runs one administrative command on `database` and returns its stdout, trimmed.
-pub fn admin(database: &Path, arguments: &[&str]) -> Result<String> {
+pub fn admin(database: &(impl Database + ?Sized), arguments: &[&str]) -> Result<String> {
     let output =
-        Command::new(server_binary()).arg("--db").arg(database).args(arguments).output().with_context(
+        Command::new(server_binary()).args(database.arguments()).args(arguments).output().with_context(
             || format!("running {} (build it: cargo build -p polso-server)", server_binary().display()),
         )?;
     ensure!(
@@ -46,8 +85,8 @@ pub fn admin(database: &Path, arguments: &[&str]) -> Result<String> {
 }
 
 /// Runs one administrative command and returns (stdout, stderr), trimmed.
-pub fn admin_with_stderr(database: &Path, arguments: &[&str]) -> Result<(String, String)> {
-    let output = Command::new(server_binary()).arg("--db").arg(database).args(arguments).output()?;
+pub fn admin_with_stderr(database: &(impl Database + ?Sized), arguments: &[&str]) -> Result<(String, String)> {
+    let output = Command::new(server_binary()).args(database.arguments()).args(arguments).output()?;
     ensure!(
         output.status.success(),
         "polso-server {arguments:?} failed: {}",
@@ -75,7 +114,7 @@ pub struct RunningServer {
     output: Arc<Mutex<Vec<u8>>>,
     readers: Vec<JoinHandle<()>>,
     /// How it was started, for [`RunningServer::restart_at`].
-    database: PathBuf,
+    database: [std::ffi::OsString; 2],
     log_filter: String,
     serve_arguments: Vec<String>,
 }
@@ -83,13 +122,13 @@ pub struct RunningServer {
 impl RunningServer {
     /// Serves `database` on a free port, logging at its most talkative, with
     /// everything it writes appended to `output`.
-    pub fn start(database: &Path, output: Arc<Mutex<Vec<u8>>>) -> Result<RunningServer> {
+    pub fn start(database: &(impl Database + ?Sized), output: Arc<Mutex<Vec<u8>>>) -> Result<RunningServer> {
         RunningServer::start_logging(database, output, "trace")
     }
 
     /// [`RunningServer::start`] with `RUST_LOG` set to `log_filter`.
     pub fn start_logging(
-        database: &Path,
+        database: &(impl Database + ?Sized),
         output: Arc<Mutex<Vec<u8>>>,
         log_filter: &str,
     ) -> Result<RunningServer> {
@@ -100,7 +139,7 @@ impl RunningServer {
     /// [`RELAXED_RATE_LIMITS`]: the server's own defaults apply unless given),
     /// under an open-file limit of `open_files` when given.
     pub fn start_with(
-        database: &Path,
+        database: &(impl Database + ?Sized),
         output: Arc<Mutex<Vec<u8>>>,
         log_filter: &str,
         serve_arguments: &[&str],
@@ -117,9 +156,9 @@ impl RunningServer {
                 command
             }
         };
+        let database = database.arguments();
         let mut child = command
-            .arg("--db")
-            .arg(database)
+            .args(&database)
             .arg("serve")
             .args(if serve_arguments.contains(&"--listen") {
                 &[][..]
@@ -155,7 +194,7 @@ impl RunningServer {
             address,
             output,
             readers,
-            database: database.to_path_buf(),
+            database,
             log_filter: log_filter.to_owned(),
             serve_arguments: serve_arguments.iter().map(|argument| (*argument).to_owned()).collect(),
         })
@@ -164,7 +203,7 @@ impl RunningServer {
     /// Serves `database` with its calendar running from `now`, with
     /// [`RELAXED_RATE_LIMITS`], logging at its most talkative.
     pub fn start_at(
-        database: &Path,
+        database: &(impl Database + ?Sized),
         output: Arc<Mutex<Vec<u8>>>,
         now: DateTime<Utc>,
     ) -> Result<RunningServer> {
@@ -174,7 +213,7 @@ impl RunningServer {
     /// [`RunningServer::start_at`] with `serve_arguments` added, such as
     /// `--max-random-delay-seconds 0`.
     pub fn start_at_with(
-        database: &Path,
+        database: &(impl Database + ?Sized),
         output: Arc<Mutex<Vec<u8>>>,
         now: DateTime<Utc>,
         serve_arguments: &[&str],
@@ -184,7 +223,7 @@ impl RunningServer {
 
     /// [`RunningServer::start_at_with`] with `RUST_LOG` set to `log_filter`.
     pub fn start_at_logging(
-        database: &Path,
+        database: &(impl Database + ?Sized),
         output: Arc<Mutex<Vec<u8>>>,
         now: DateTime<Utc>,
         log_filter: &str,
@@ -222,7 +261,7 @@ impl RunningServer {
             crate::calendar::rfc3339(now),
         ]);
         let arguments: Vec<&str> = arguments.iter().map(String::as_str).collect();
-        RunningServer::start_with(&database, output, &log_filter, &arguments, None)
+        RunningServer::start_with(&Named(database), output, &log_filter, &arguments, None)
     }
 
     /// Kills the server with SIGKILL and waits for its output to be drained.
@@ -287,7 +326,7 @@ pub struct Organisation {
 /// Creates an organisation named `name` with `teams_per_department` teams in
 /// each of `departments` departments, each of head-count [`TEAM_HEADCOUNT`].
 pub fn organisation(
-    database: &Path,
+    database: &(impl Database + ?Sized),
     name: &str,
     departments: usize,
     teams_per_department: usize,
@@ -341,7 +380,7 @@ pub fn enrol_devices(server: &RunningServer, code: &str, n: usize) -> Result<Vec
 }
 
 /// An invite code for `team` good for `uses` devices.
-pub fn invite(database: &Path, team: &str, uses: usize) -> Result<String> {
+pub fn invite(database: &(impl Database + ?Sized), team: &str, uses: usize) -> Result<String> {
     admin(database, &["create-invite", "--team", team, "--uses", &uses.to_string()])
 }
 

@@ -112,19 +112,10 @@ async fn comments_reach_hr_only_as_a_batch_of_ten_from_ten_devices_with_nothing_
     assert_eq!(comments_of(&world, &world.hr_token, team).await.1["batches"].as_array().unwrap().len(), 1);
 
     // What the database keeps of a comment: no device, no token hash, no time.
-    let columns = table_columns(&world, "comments");
+    let columns = world.table_columns("comments");
     assert_eq!(columns, ["id", "team_id", "text", "thread_hash", "batch_id"]);
-    let connection = rusqlite::Connection::open(world.database_path()).unwrap();
-    let pending_authors: i64 =
-        connection.query_row("SELECT count(*) FROM comment_authors_pending", [], |row| row.get(0)).unwrap();
+    let pending_authors = world.sql_count("SELECT count(*) FROM comment_authors_pending");
     assert_eq!(pending_authors, 1, "only the one device whose comment waits now");
-}
-
-fn table_columns(world: &World, table: &str) -> Vec<String> {
-    let connection = rusqlite::Connection::open(world.database_path()).unwrap();
-    let mut statement =
-        connection.prepare(&format!("SELECT name FROM pragma_table_info('{table}')")).unwrap();
-    statement.query_map([], |row| row.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
 }
 
 /// Releases one batch of ten comments in `team`, thread tokens `"{label}{i}"` hashed.
@@ -186,8 +177,7 @@ async fn a_pooled_comment_cannot_be_replied_to_and_its_thread_says_it_waits() {
     assert_eq!(status, StatusCode::OK, "{waiting}");
     assert_eq!(waiting, json!({"released": false, "replies": []}));
 
-    let connection = rusqlite::Connection::open(world.database_path()).unwrap();
-    let pooled_id: String = connection.query_row("SELECT id FROM comments", [], |row| row.get(0)).unwrap();
+    let pooled_id = world.sql_text("SELECT id FROM comments");
     let answer = world
         .send(post_json(
             &format!("/v1/comments/{pooled_id}/replies"),
@@ -309,9 +299,7 @@ async fn comments_with_bad_fields_are_refused_naming_the_field_and_nothing_is_ke
         StatusCode::UNAUTHORIZED,
         "unauthorized",
     );
-    let connection = rusqlite::Connection::open(world.database_path()).unwrap();
-    let kept: i64 = connection.query_row("SELECT count(*) FROM comments", [], |row| row.get(0)).unwrap();
-    assert_eq!(kept, 0);
+    assert_eq!(world.sql_count("SELECT count(*) FROM comments"), 0);
 }
 
 async fn action_for(world: &World, team: &str) -> String {

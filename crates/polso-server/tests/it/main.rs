@@ -23,6 +23,7 @@ mod privacy;
 mod questionnaire;
 mod real_binary;
 mod release_rule;
+mod replicas;
 mod standardised_trends;
 mod support;
 mod team_results;

@@ -22,7 +22,7 @@ use polso_core::questionnaire::QuestionnairePlan;
 use polso_core::schedule::Schedule;
 use polso_core::{Answer, IsoWeek, Metric, score_answers};
 use polso_server::store::{Organisation, PrivacySetting, TeamAggregate};
-use polso_server::{AdminStore, AppState, FixedClock, ServerConfig, SqliteServerStore, admin, app};
+use polso_server::{AdminStore, AppState, FixedClock, PgServerStore, ServerConfig, SqliteServerStore, admin, app};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 use tower::ServiceExt;
@@ -71,6 +71,24 @@ pub struct World {
     pub hr_token: String,
     /// How the world's server reaches a two-server helper; over HTTP unless a test sets one.
     pub helper_api: Option<Arc<dyn polso_server::leader::HelperApi>>,
+    /// Where the store lives, to open a replica of it.
+    backend: Backend,
+}
+
+/// Where a world's store lives.
+#[derive(Debug, Clone)]
+enum Backend {
+    Sqlite(std::path::PathBuf),
+    Postgres { url: String, schema: String },
+}
+
+impl Backend {
+    fn open(&self) -> Arc<dyn AdminStore> {
+        match self {
+            Backend::Sqlite(path) => Arc::new(SqliteServerStore::open(path).unwrap()),
+            Backend::Postgres { url, schema } => Arc::new(PgServerStore::open_in_schema(url, schema).unwrap()),
+        }
+    }
 }
 
 impl World {
@@ -82,7 +100,8 @@ impl World {
     /// [`World::new`] with the schedule seed `seed` and the questionnaire `plan`.
     pub fn with_questionnaire(teams_per_department: &[usize], seed: u64, plan: QuestionnairePlan) -> World {
         let directory = tempfile::tempdir().unwrap();
-        let store = open_backend(&directory);
+        let backend = backend_in(&directory);
+        let store = backend.open();
         let clock = Arc::new(FixedClock::new(now()));
         // A fixed schedule seed, so that the week the tests report for asks
         // the trust metric they report and read (the server reads a week the
@@ -127,10 +146,81 @@ impl World {
             teams,
             hr_token,
             helper_api: None,
+            backend,
         }
     }
 
-    /// The world's database file.
+    /// A second store on the world's database, as a second server process
+    /// (a replica) opens it.
+    pub fn open_replica(&self) -> Arc<dyn AdminStore> {
+        self.backend.open()
+    }
+
+    /// The world's server on `store` (a replica's), with the world's clock.
+    pub fn app_on(&self, store: Arc<dyn AdminStore>) -> Router {
+        app(AppState::new(store, self.clock.clone(), ServerConfig::default()))
+    }
+
+    /// One integer that `sql` (plain SQL that both stores read alike, no
+    /// parameters) selects from the world's database, whichever store it is.
+    pub fn sql_count(&self, sql: &str) -> i64 {
+        match &self.backend {
+            Backend::Sqlite(path) => {
+                rusqlite::Connection::open(path).unwrap().query_row(sql, [], |row| row.get(0)).unwrap()
+            }
+            Backend::Postgres { .. } => self.postgres_client().query_one(sql, &[]).unwrap().get(0),
+        }
+    }
+
+    /// The one text that `sql` selects from the world's database (see [`World::sql_count`]).
+    pub fn sql_text(&self, sql: &str) -> String {
+        match &self.backend {
+            Backend::Sqlite(path) => {
+                rusqlite::Connection::open(path).unwrap().query_row(sql, [], |row| row.get(0)).unwrap()
+            }
+            Backend::Postgres { .. } => self.postgres_client().query_one(sql, &[]).unwrap().get(0),
+        }
+    }
+
+    /// The columns of `table` in the world's database, in order.
+    pub fn table_columns(&self, table: &str) -> Vec<String> {
+        match &self.backend {
+            Backend::Sqlite(path) => {
+                let connection = rusqlite::Connection::open(path).unwrap();
+                let mut statement =
+                    connection.prepare(&format!("SELECT name FROM pragma_table_info('{table}')")).unwrap();
+                statement.query_map([], |row| row.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
+            }
+            Backend::Postgres { schema, .. } => self
+                .postgres_client()
+                .query(
+                    "SELECT column_name::TEXT FROM information_schema.columns
+                     WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position",
+                    &[schema, &table],
+                )
+                .unwrap()
+                .iter()
+                .map(|row| row.get(0))
+                .collect(),
+        }
+    }
+
+    fn postgres_client(&self) -> postgres::Client {
+        let Backend::Postgres { url, schema } = &self.backend else { panic!("the world is on SQLite") };
+        let mut config: postgres::Config = url.parse().unwrap();
+        config.options(&format!("-c search_path={schema}"));
+        config.connect(postgres::NoTls).unwrap()
+    }
+
+    /// The world's SQLite file; `None` on PostgreSQL, whose files are the database server's.
+    pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
+        match &self.backend {
+            Backend::Sqlite(path) => Some(path.clone()),
+            Backend::Postgres { .. } => None,
+        }
+    }
+
+    /// The world's database file (SQLite only: a test that reads the file itself).
     pub fn database_path(&self) -> std::path::PathBuf {
         self._directory.path().join("server.db")
     }
@@ -207,10 +297,32 @@ pub fn seed_asking(metric: Metric, week: IsoWeek) -> u64 {
     (0..).find(|&seed| Schedule::new(bank, seed).asks_metric(bank, week, metric)).unwrap()
 }
 
-/// The storage backend the tests run against. SQLite today; a PostgreSQL
-/// backend plugs in here, and every test then runs against it unchanged.
+/// The storage backend the tests run against: SQLite in `directory`, or,
+/// with `POLSO_TEST_STORE=postgres`, a fresh schema of the PostgreSQL at
+/// `POLSO_TEST_POSTGRES_URL` (`cargo xtask test` runs the suite both ways).
 pub fn open_backend(directory: &TempDir) -> Arc<dyn AdminStore> {
-    Arc::new(SqliteServerStore::open(&directory.path().join("server.db")).unwrap())
+    backend_in(directory).open()
+}
+
+fn backend_in(directory: &TempDir) -> Backend {
+    if on_postgres() {
+        let url = std::env::var("POLSO_TEST_POSTGRES_URL").expect(
+            "POLSO_TEST_STORE=postgres needs POLSO_TEST_POSTGRES_URL, a database the tests may create schemas in",
+        );
+        let schema =
+            format!("w_{}", polso_server::secrets::to_hex(&polso_server::secrets::random_bytes::<8>().unwrap()));
+        return Backend::Postgres { url, schema };
+    }
+    Backend::Sqlite(directory.path().join("server.db"))
+}
+
+/// Whether this run's worlds live on PostgreSQL (`POLSO_TEST_STORE=postgres`).
+pub fn on_postgres() -> bool {
+    match std::env::var("POLSO_TEST_STORE").as_deref() {
+        Ok("postgres") => true,
+        Ok("sqlite") | Err(_) => false,
+        Ok(other) => panic!("POLSO_TEST_STORE is '{other}': use sqlite (the default) or postgres"),
+    }
 }
 
 pub async fn send(app: Router, request: Request<Body>) -> (StatusCode, Value) {

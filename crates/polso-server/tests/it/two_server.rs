@@ -184,8 +184,8 @@ async fn enrol_and_send_shares(world: &World, team: &str, device: usize) {
 
 /// The leader's pending reports verified with the helper now, as its publication task would.
 fn verify_now(two: &TwoServer) -> polso_server::Result<polso_server::leader::VerifyRound> {
-    let store = polso_server::SqliteServerStore::open(&two.world.database_path()).unwrap();
-    let tree = polso_server::ServerStore::organisation_tree(&store, &two.world.organisation_id).unwrap();
+    let store = two.world.open_replica();
+    let tree = polso_server::ServerStore::organisation_tree(store.as_ref(), &two.world.organisation_id).unwrap();
     polso_server::leader::verify_pending(&store, two.helper_api.as_ref(), &tree)
 }
 
@@ -268,8 +268,8 @@ async fn a_week_published_with_the_helper_equals_one_servers_exactly() {
     let shared = published(&two.world).await;
     assert_same_figures(&plain, &shared);
     // Both servers dropped what they held of the week.
-    let leader = polso_server::SqliteServerStore::open(&two.world.database_path()).unwrap();
-    let shared_store = polso_server::ServerStore::shared(&leader).unwrap();
+    let leader = two.world.open_replica();
+    let shared_store = polso_server::ServerStore::shared(leader.as_ref()).unwrap();
     assert!(shared_store.shared_sums(&two.world.organisation_id, week()).unwrap().is_empty());
     assert!(two.helper.store().sums(&two.world.organisation_id, week()).unwrap().is_empty());
     let log = two.helper.store().release_log().unwrap();
@@ -605,9 +605,9 @@ async fn a_leader_lying_about_counts_gets_nothing_from_the_helper() {
     two.world.advance_to_publication();
     let round = verify_now(&two).unwrap();
     assert_eq!(round.verified, 7);
-    let store = polso_server::SqliteServerStore::open(&two.world.database_path()).unwrap();
-    let tree = polso_server::ServerStore::organisation_tree(&store, &two.world.organisation_id).unwrap();
-    let shared = polso_server::ServerStore::shared(&store).unwrap();
+    let store = two.world.open_replica();
+    let tree = polso_server::ServerStore::organisation_tree(store.as_ref(), &two.world.organisation_id).unwrap();
+    let shared = polso_server::ServerStore::shared(store.as_ref()).unwrap();
     let link = shared.helper_link(&two.world.organisation_id).unwrap().unwrap();
     let bank = ItemBank::embedded();
     let schedule = Schedule::with_plan(bank, tree.organisation.seed, &tree.organisation.questionnaire);
@@ -651,8 +651,8 @@ async fn reports_wait_while_the_helper_says_the_week_has_not_ended() {
     two.world.clock.set(enrolment_time());
     let error = verify_now(&two).unwrap_err();
     assert!(error.to_string().contains("has not ended"), "{error}");
-    let store = polso_server::SqliteServerStore::open(&two.world.database_path()).unwrap();
-    let shared = polso_server::ServerStore::shared(&store).unwrap();
+    let store = two.world.open_replica();
+    let shared = polso_server::ServerStore::shared(store.as_ref()).unwrap();
     assert_eq!(shared.pending_shared(&two.world.organisation_id, 10).unwrap().len(), 5, "kept for later");
     two.world.clock.set(crate::support::now());
     let round = verify_now(&two).unwrap();
@@ -836,13 +836,10 @@ async fn a_helper_that_hangs_does_not_hold_up_hr_reads() {
     let publisher = Arc::new(Publisher::with_patience(hanging.clone(), patience));
     let settings = polso_server::ServerConfig::default().publication();
     let now = publish_time();
-    let database = two.world.database_path();
+    let replica = two.world.open_replica();
     let background = {
         let publisher = publisher.clone();
-        std::thread::spawn(move || {
-            let store = polso_server::SqliteServerStore::open(&database).unwrap();
-            publisher.publish_all_due(&store, settings, now)
-        })
+        std::thread::spawn(move || publisher.publish_all_due(replica.as_ref(), settings, now))
     };
     while hanging.calls() == 0 {
         std::thread::sleep(std::time::Duration::from_millis(5));
@@ -851,11 +848,10 @@ async fn a_helper_that_hangs_does_not_hold_up_hr_reads() {
     let read_now = || {
         let (sender, answer) = std::sync::mpsc::channel();
         let publisher = publisher.clone();
-        let database = two.world.database_path();
+        let replica = two.world.open_replica();
         let organisation = two.world.organisation_id.clone();
         std::thread::spawn(move || {
-            let store = polso_server::SqliteServerStore::open(&database).unwrap();
-            let _ = sender.send(publisher.publish_due_weeks_for_read(&store, &organisation, settings, now));
+            let _ = sender.send(publisher.publish_due_weeks_for_read(replica.as_ref(), &organisation, settings, now));
         });
         answer.recv_timeout(std::time::Duration::from_secs(20))
     };
@@ -870,9 +866,9 @@ async fn a_helper_that_hangs_does_not_hold_up_hr_reads() {
     };
     assert!(read.unwrap().is_empty());
     assert_eq!(hanging.calls(), 1, "the read called the hanging helper");
-    let store = polso_server::SqliteServerStore::open(&two.world.database_path()).unwrap();
+    let store = two.world.open_replica();
     assert!(
-        polso_server::ServerStore::last_published_week(&store, &two.world.organisation_id).unwrap().is_none()
+        polso_server::ServerStore::last_published_week(store.as_ref(), &two.world.organisation_id).unwrap().is_none()
     );
 
     // The call fails slowly; the background pass goes on (it keeps trying the helper).
