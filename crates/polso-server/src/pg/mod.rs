@@ -20,8 +20,11 @@
 //!   finds the week published.
 //! - **Migrations under a lock**, so replicas starting together migrate once.
 
+mod admin;
 mod comments;
+mod credentials;
 mod migrations;
+mod shared;
 mod store;
 
 use std::time::Duration;
