@@ -26,6 +26,8 @@ mod credentials;
 mod migrations;
 mod shared;
 mod store;
+#[cfg(test)]
+mod tests;
 
 use std::time::Duration;
 
