@@ -11,7 +11,7 @@ use polso_core::anonymity::Threshold;
 use polso_core::dp::Epsilon;
 
 use crate::admin_store::{
-    AdminStore, DeviceSummary, HrTokenSummary, InviteSummary, MAX_HEADCOUNT, TeamHeadcount,
+    AdminStore, DeviceSummary, HrTokenSummary, InviteSummary, TeamHeadcount, checked_headcount,
 };
 use crate::error::{Result, ServerError};
 use crate::secrets::{
@@ -193,16 +193,6 @@ pub fn set_privacy(
         .transpose()
         .map_err(|error| ServerError::InvalidInput(error.to_string()))?;
     store.set_privacy(organisation_id, epsilon)
-}
-
-/// Checks a head-count before anything is written.
-fn checked_headcount(headcount: u32) -> Result<u32> {
-    if headcount == 0 || headcount > MAX_HEADCOUNT {
-        return Err(ServerError::InvalidInput(format!(
-            "a head-count must be 1 to {MAX_HEADCOUNT}, not {headcount}"
-        )));
-    }
-    Ok(headcount)
 }
 
 /// Adds a team to a department with its declared head-count, the most

@@ -13,7 +13,7 @@ use polso_core::IsoWeek;
 
 use crate::error::{Result, ServerError};
 use crate::secrets::{Hash32, keyed_hash, to_hex};
-use crate::store::ServerStore;
+use crate::store::{GrantedScope, ServerStore};
 
 /// The largest head-count a team can declare, as the schema checks it.
 pub const MAX_HEADCOUNT: u32 = 10_000;
@@ -62,6 +62,135 @@ pub fn checked_id(id: &str, prefix: &str, what: &str) -> Result<String> {
     Ok(id)
 }
 
+/// A head-count as declared, checked before anything is written: 1 to
+/// [`MAX_HEADCOUNT`], `InvalidInput` otherwise.
+pub fn checked_headcount(headcount: u32) -> Result<u32> {
+    if headcount == 0 || headcount > MAX_HEADCOUNT {
+        return Err(ServerError::InvalidInput(format!(
+            "a head-count must be 1 to {MAX_HEADCOUNT}, not {headcount}"
+        )));
+    }
+    Ok(headcount)
+}
+
+/// Why a head-count below the devices a team holds is refused.
+pub(crate) fn headcount_below_devices(team_id: &str, n_devices: u32, headcount: u32) -> ServerError {
+    ServerError::InvalidInput(format!(
+        "team '{team_id}' has {n_devices} enrolled devices, more than a head-count of {headcount}; \
+         revoke devices first (`list-devices --team {team_id}`, then `revoke-device --id ID`)"
+    ))
+}
+
+/// Why an id that names several invites or devices (`what_plural`) revokes none.
+pub(crate) fn id_names_several(id: &str, n_named: usize, what_plural: &str) -> ServerError {
+    ServerError::InvalidInput(format!("'{id}' names {n_named} {what_plural}; none was revoked"))
+}
+
+/// A stored 32-byte hash (`what` names it in the error when it is not 32 bytes).
+pub(crate) fn stored_hash(bytes: Vec<u8>, what: &str) -> Result<Hash32> {
+    bytes.try_into().map_err(|_| ServerError::CorruptData(format!("{what} is not 32 bytes")))
+}
+
+/// An invite as a store reads it, before it is named by its id.
+pub(crate) struct StoredInvite {
+    /// The hash of its code.
+    pub(crate) code_hash: Vec<u8>,
+    /// Its team.
+    pub(crate) team_id: String,
+    /// How many more devices it can enrol.
+    pub(crate) uses_left: u32,
+    /// Its expiry, RFC 3339.
+    pub(crate) expires_at: String,
+}
+
+/// The invites as listed: named by their ids, ordered by team, expiry and id.
+pub(crate) fn invite_summaries(
+    server_secret: &Hash32,
+    invites: Vec<StoredInvite>,
+) -> Result<Vec<InviteSummary>> {
+    let mut summaries = invites
+        .into_iter()
+        .map(|invite| {
+            let code_hash = stored_hash(invite.code_hash, "an invite's code hash")?;
+            let expires_at = DateTime::parse_from_rfc3339(&invite.expires_at)
+                .map_err(|_| ServerError::CorruptData(format!("an invite's expiry '{}'", invite.expires_at)))?
+                .with_timezone(&Utc);
+            Ok(InviteSummary {
+                id: invite_id(server_secret, &code_hash),
+                team_id: invite.team_id,
+                uses_left: invite.uses_left,
+                expires_at,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    summaries.sort_by(|a, b| (&a.team_id, a.expires_at, &a.id).cmp(&(&b.team_id, b.expires_at, &b.id)));
+    Ok(summaries)
+}
+
+/// The code hashes among `code_hashes` whose invite id is `wanted`. The id is
+/// keyed, so SQL cannot look it up: every invite's id is computed, which is
+/// quick for the few thousand a server holds.
+pub(crate) fn invites_named(
+    server_secret: &Hash32,
+    code_hashes: Vec<Vec<u8>>,
+    wanted: &str,
+) -> Result<Vec<Vec<u8>>> {
+    let mut matching = Vec::new();
+    for code_hash in code_hashes {
+        let hash = stored_hash(code_hash.clone(), "an invite's code hash")?;
+        if invite_id(server_secret, &hash) == wanted {
+            matching.push(code_hash);
+        }
+    }
+    Ok(matching)
+}
+
+/// A team's devices as listed, from their token hashes and enrolment week
+/// indexes: named by their ids, ordered by id.
+pub(crate) fn device_summaries(
+    team_id: &str,
+    devices: Vec<(Vec<u8>, Option<i64>)>,
+) -> Result<Vec<DeviceSummary>> {
+    let mut summaries = devices
+        .into_iter()
+        .map(|(token_hash, enrolled_week_index)| {
+            Ok(DeviceSummary {
+                id: device_id(&stored_hash(token_hash, "a device's token hash")?),
+                team_id: team_id.to_owned(),
+                enrolled_week: enrolled_week_index.map(IsoWeek::from_index),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    summaries.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(summaries)
+}
+
+/// The list of grants an HR token's scope is read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ScopeGrants {
+    /// `hr_token_departments`.
+    Departments,
+    /// `hr_token_teams`.
+    Teams,
+}
+
+/// An HR token's scope from its stored role and flag: a manager's teams, the
+/// whole organisation, or its departments; `read_grants` reads the list
+/// asked for, only when one is needed.
+pub(crate) fn granted_scope(
+    role: &str,
+    whole_organisation: bool,
+    read_grants: impl FnOnce(ScopeGrants) -> Result<Vec<String>>,
+) -> Result<GrantedScope> {
+    Ok(if role == "manager" {
+        GrantedScope::Teams(read_grants(ScopeGrants::Teams)?)
+    } else if whole_organisation {
+        GrantedScope::Organisation
+    } else {
+        GrantedScope::Departments(read_grants(ScopeGrants::Departments)?)
+    })
+}
+
 /// A team's head-count and how many devices it holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TeamHeadcount {
@@ -108,7 +237,7 @@ pub struct HrTokenSummary {
     /// Its id, to revoke it.
     pub id: String,
     /// What it reaches: the whole organisation, some departments, or (a manager's) some teams.
-    pub scope: crate::store::GrantedScope,
+    pub scope: GrantedScope,
     /// Whether it has been revoked.
     pub revoked: bool,
 }

@@ -135,6 +135,10 @@ pub fn sign_blinded(secret_key_der: &[u8], blinded_message: &[u8]) -> Result<Vec
     Ok(signature.0)
 }
 
+/// Why a credential is refused when it does not verify, whatever the reason
+/// (a wrong signature, a team without a key, a team that does not exist).
+pub const NOT_SIGNED: &str = "this enrolment credential is not signed by its team's key";
+
 /// A credential as received, decoded and checked for length.
 #[derive(Clone, PartialEq, Eq)]
 pub struct DecodedCredential {
@@ -198,9 +202,7 @@ impl DecodedCredential {
                 Some(MessageRandomizer(self.message_randomizer)),
                 &self.message,
             )
-            .map_err(|_| {
-                ServerError::Unauthorized("this enrolment credential is not signed by its team's key")
-            })
+            .map_err(|_| ServerError::Unauthorized(NOT_SIGNED))
     }
 }
 

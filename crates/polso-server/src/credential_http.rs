@@ -16,17 +16,14 @@ use polso_api::{
 };
 
 use crate::credential::{
-    DecodedCredential, MODULUS_BYTES, decode_base64, encode_base64, message_hash, normalise_personal_code,
-    personal_code_hash, sign_blinded,
+    DecodedCredential, MODULUS_BYTES, NOT_SIGNED, decode_base64, encode_base64, message_hash,
+    normalise_personal_code, personal_code_hash, sign_blinded,
 };
 use crate::error::{Result, ServerError};
 use crate::http::{AppState, VersionedJson};
 use crate::rate_limit::AuthenticationAttempt;
 use crate::secrets::{Hash32, hash_secret, new_device_token};
 use crate::store::Enrolment;
-
-/// Why a credential is refused when it does not verify, whatever the reason.
-const NOT_SIGNED: &str = "this enrolment credential is not signed by its team's key";
 
 /// The hash of a typed personal code, or `InviteUnknown` when it cannot be one.
 fn typed_code_hash(typed: &str) -> Result<Hash32> {

@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use polso_core::IsoWeek;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
-use crate::credential::TeamKeyDer;
+use crate::credential::{NOT_SIGNED, TeamKeyDer};
 use crate::error::{Result, ServerError};
 use crate::secrets::Hash32;
 use crate::sqlite_store::{SqliteServerStore, truncate_wal};
@@ -81,6 +81,26 @@ pub trait CredentialStore: Send + Sync {
     ) -> Result<Enrolment>;
 }
 
+/// Whether a team of `headcount` holding `n_devices` has a free place for
+/// one more device: `HeadcountNotDeclared` while it has no head-count,
+/// `TeamFull` when its devices fill it. Checked before a code is spent (a
+/// credential that could not enrol now would be lost with its code) and
+/// again when a credential enrols.
+pub(crate) fn check_free_place(team_id: &str, headcount: Option<u32>, n_devices: u32) -> Result<()> {
+    match headcount {
+        None => Err(ServerError::HeadcountNotDeclared { team_id: team_id.to_owned() }),
+        Some(headcount) if n_devices >= headcount => {
+            Err(ServerError::TeamFull { team_id: team_id.to_owned(), headcount })
+        }
+        Some(_) => Ok(()),
+    }
+}
+
+/// Why personal codes cannot be stored for a team without its key pair.
+pub(crate) fn no_credential_key(team_id: &str) -> ServerError {
+    ServerError::InvalidInput(format!("team '{team_id}' has no credential key yet"))
+}
+
 impl CredentialStore for SqliteServerStore {
     fn has_team_key(&self, team_id: &str) -> Result<bool> {
         Ok(self.team_public_key(team_id)?.is_some())
@@ -110,7 +130,7 @@ impl CredentialStore for SqliteServerStore {
             .query_row("SELECT 1 FROM team_credential_keys WHERE team_id = ?1", [team_id], |row| row.get(0))
             .optional()?;
         if has_key.is_none() {
-            return Err(ServerError::InvalidInput(format!("team '{team_id}' has no credential key yet")));
+            return Err(no_credential_key(team_id));
         }
         for code_hash in code_hashes {
             transaction.execute(
@@ -173,13 +193,7 @@ impl CredentialStore for SqliteServerStore {
         };
         // A credential that could not enrol now would be lost with its code:
         // refuse before spending, as enrolment would.
-        match headcount {
-            None => return Err(ServerError::HeadcountNotDeclared { team_id }),
-            Some(headcount) if n_devices >= headcount => {
-                return Err(ServerError::TeamFull { team_id, headcount });
-            }
-            Some(_) => {}
-        }
+        check_free_place(&team_id, headcount, n_devices)?;
         let blind_signature = sign(&secret_key_der)?;
         let deleted =
             transaction.execute("DELETE FROM personal_codes WHERE code_hash = ?1", [&code_hash[..]])?;
@@ -231,17 +245,9 @@ impl CredentialStore for SqliteServerStore {
                 )
                 .optional()?;
             let Some((headcount, n_devices, team_name, organisation_id)) = team else {
-                return Err(ServerError::Unauthorized(
-                    "this enrolment credential is not signed by its team's key",
-                ));
+                return Err(ServerError::Unauthorized(NOT_SIGNED));
             };
-            match headcount {
-                None => return Err(ServerError::HeadcountNotDeclared { team_id: team_id.to_owned() }),
-                Some(headcount) if n_devices >= headcount => {
-                    return Err(ServerError::TeamFull { team_id: team_id.to_owned(), headcount });
-                }
-                Some(_) => {}
-            }
+            check_free_place(team_id, headcount, n_devices)?;
             let enrolled_week = IsoWeek::containing(now.date_naive());
             transaction.execute(
                 "INSERT INTO devices (token_hash, team_id, enrolled_week_index) VALUES (?1, ?2, ?3)",

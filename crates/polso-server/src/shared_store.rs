@@ -6,7 +6,7 @@
 
 use polso_core::IsoWeek;
 
-use crate::error::Result;
+use crate::error::{Result, ServerError};
 use crate::secrets::Hash32;
 use crate::store::FoldOutcome;
 
@@ -57,6 +57,18 @@ pub struct PendingShared {
     pub helper_encapsulated_key: Vec<u8>,
     /// The helper's sealed input shares.
     pub helper_ciphertext: Vec<u8>,
+}
+
+/// Why a report whose id was received before is refused (its receipt is new).
+pub(crate) fn report_id_taken() -> ServerError {
+    ServerError::InvalidInput(
+        "a report with this id was already received; every report draws a new one".to_owned(),
+    )
+}
+
+/// A pending report's stored id, which must be 16 bytes.
+pub(crate) fn stored_report_id(bytes: Vec<u8>) -> Result<[u8; 16]> {
+    bytes.try_into().map_err(|_| ServerError::CorruptData("a pending report's id is not 16 bytes".to_owned()))
 }
 
 /// The leader's storage for two-server aggregation.

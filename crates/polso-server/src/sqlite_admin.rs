@@ -6,25 +6,19 @@
 //! triggers of `migrations/0005_one_person_one_voice.sql`, so a path that
 //! forgets the check still cannot overfill a team.
 
-use chrono::{DateTime, Utc};
-use polso_core::IsoWeek;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use crate::admin_store::{
     AdminStore, DEVICE_ID_PREFIX, DeviceSummary, HrTokenSummary, ID_BYTES, INVITE_ID_PREFIX, InviteSummary,
-    MAX_HEADCOUNT, TeamHeadcount, checked_id, device_id, invite_id,
+    ScopeGrants, StoredInvite, TeamHeadcount, checked_headcount, checked_id, device_summaries, granted_scope,
+    headcount_below_devices, id_names_several, invite_summaries, invites_named,
 };
 use crate::error::{Result, ServerError};
-use crate::secrets::Hash32;
 use crate::sqlite_store::SqliteServerStore;
-use crate::store::{GrantedScope, ServerStore};
+use crate::store::ServerStore;
 
 fn not_found(what: &str, id: &str) -> ServerError {
     ServerError::NotFound(format!("there is no {what} '{id}'"))
-}
-
-fn hash_from_blob(bytes: Vec<u8>, what: &str) -> Result<Hash32> {
-    bytes.try_into().map_err(|_| ServerError::CorruptData(format!("{what} is not 32 bytes")))
 }
 
 pub(crate) fn organisation_exists(connection: &rusqlite::Connection, organisation_id: &str) -> Result<()> {
@@ -36,11 +30,7 @@ pub(crate) fn organisation_exists(connection: &rusqlite::Connection, organisatio
 
 impl AdminStore for SqliteServerStore {
     fn set_headcount(&self, team_id: &str, headcount: u32) -> Result<()> {
-        if headcount == 0 || headcount > MAX_HEADCOUNT {
-            return Err(ServerError::InvalidInput(format!(
-                "a head-count must be 1 to {MAX_HEADCOUNT}, not {headcount}"
-            )));
-        }
+        checked_headcount(headcount)?;
         let mut connection = self.connection();
         let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let n_devices: Option<u32> = transaction
@@ -54,10 +44,7 @@ impl AdminStore for SqliteServerStore {
             return Err(not_found("team", team_id));
         };
         if headcount < n_devices {
-            return Err(ServerError::InvalidInput(format!(
-                "team '{team_id}' has {n_devices} enrolled devices, more than a head-count of {headcount}; \
-                 revoke devices first (`list-devices --team {team_id}`, then `revoke-device --id ID`)"
-            )));
+            return Err(headcount_below_devices(team_id, n_devices, headcount));
         }
         transaction.execute("UPDATE teams SET headcount = ?1 WHERE id = ?2", params![headcount, team_id])?;
         transaction.commit()?;
@@ -96,28 +83,17 @@ impl AdminStore for SqliteServerStore {
              FROM invites i JOIN teams t ON t.id = i.team_id JOIN departments d ON d.id = t.department_id
              WHERE d.organisation_id = ?1",
         )?;
-        let rows = statement
+        let invites = statement
             .query_map([organisation_id], |row| {
-                Ok((
-                    row.get::<_, Vec<u8>>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, u32>(2)?,
-                    row.get::<_, String>(3)?,
-                ))
+                Ok(StoredInvite {
+                    code_hash: row.get(0)?,
+                    team_id: row.get(1)?,
+                    uses_left: row.get(2)?,
+                    expires_at: row.get(3)?,
+                })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        let mut invites = rows
-            .into_iter()
-            .map(|(code_hash, team_id, uses_left, expires_at)| {
-                let code_hash = hash_from_blob(code_hash, "an invite's code hash")?;
-                let expires_at = DateTime::parse_from_rfc3339(&expires_at)
-                    .map_err(|_| ServerError::CorruptData(format!("an invite's expiry '{expires_at}'")))?
-                    .with_timezone(&Utc);
-                Ok(InviteSummary { id: invite_id(&secret, &code_hash), team_id, uses_left, expires_at })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        invites.sort_by(|a, b| (&a.team_id, a.expires_at, &a.id).cmp(&(&b.team_id, b.expires_at, &b.id)));
-        Ok(invites)
+        invite_summaries(&secret, invites)
     }
 
     fn revoke_invite(&self, invite_id_typed: &str) -> Result<()> {
@@ -125,30 +101,17 @@ impl AdminStore for SqliteServerStore {
         let secret = self.receipt_secret()?;
         let mut connection = self.connection();
         let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        // The id is keyed, so SQL cannot look it up: every invite's id is
-        // computed, which is quick for the few thousand a server holds.
         let code_hashes = transaction
             .prepare("SELECT code_hash FROM invites")?
             .query_map([], |row| row.get::<_, Vec<u8>>(0))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        let mut matching = Vec::new();
-        for code_hash in code_hashes {
-            let hash = hash_from_blob(code_hash.clone(), "an invite's code hash")?;
-            if invite_id(&secret, &hash) == wanted {
-                matching.push(code_hash);
-            }
-        }
+        let matching = invites_named(&secret, code_hashes, &wanted)?;
         match matching.as_slice() {
             [] => return Err(not_found("invite", &wanted)),
             [code_hash] => {
                 transaction.execute("DELETE FROM invites WHERE code_hash = ?1", [code_hash])?;
             }
-            _ => {
-                return Err(ServerError::InvalidInput(format!(
-                    "'{wanted}' names {} invites; none was revoked",
-                    matching.len()
-                )));
-            }
+            _ => return Err(id_names_several(&wanted, matching.len(), "invites")),
         }
         transaction.commit()?;
         Ok(())
@@ -164,21 +127,10 @@ impl AdminStore for SqliteServerStore {
         }
         let mut statement =
             connection.prepare("SELECT token_hash, enrolled_week_index FROM devices WHERE team_id = ?1")?;
-        let rows = statement
+        let devices = statement
             .query_map([team_id], |row| Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, Option<i64>>(1)?)))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        let mut devices = rows
-            .into_iter()
-            .map(|(token_hash, enrolled_week_index)| {
-                Ok(DeviceSummary {
-                    id: device_id(&hash_from_blob(token_hash, "a device's token hash")?),
-                    team_id: team_id.to_owned(),
-                    enrolled_week: enrolled_week_index.map(IsoWeek::from_index),
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        devices.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(devices)
+        device_summaries(team_id, devices)
     }
 
     fn revoke_device(&self, device_id_typed: &str) -> Result<()> {
@@ -195,12 +147,7 @@ impl AdminStore for SqliteServerStore {
             [token_hash] => {
                 transaction.execute("DELETE FROM devices WHERE token_hash = ?1", [token_hash])?;
             }
-            _ => {
-                return Err(ServerError::InvalidInput(format!(
-                    "'{wanted}' names {} devices; none was revoked",
-                    matching.len()
-                )));
-            }
+            _ => return Err(id_names_several(&wanted, matching.len(), "devices")),
         }
         transaction.commit()?;
         Ok(())
@@ -230,21 +177,13 @@ impl AdminStore for SqliteServerStore {
         tokens
             .into_iter()
             .map(|(id, whole_organisation, role, revoked)| {
-                let scope = if role == "manager" {
-                    GrantedScope::Teams(
-                        teams_of
-                            .query_map([&id], |row| row.get(0))?
-                            .collect::<rusqlite::Result<Vec<String>>>()?,
-                    )
-                } else if whole_organisation {
-                    GrantedScope::Organisation
-                } else {
-                    GrantedScope::Departments(
-                        departments_of
-                            .query_map([&id], |row| row.get(0))?
-                            .collect::<rusqlite::Result<Vec<String>>>()?,
-                    )
-                };
+                let scope = granted_scope(&role, whole_organisation, |grants| {
+                    let statement = match grants {
+                        ScopeGrants::Departments => &mut departments_of,
+                        ScopeGrants::Teams => &mut teams_of,
+                    };
+                    Ok(statement.query_map([&id], |row| row.get(0))?.collect::<rusqlite::Result<_>>()?)
+                })?;
                 Ok(HrTokenSummary { id, scope, revoked })
             })
             .collect()

@@ -5,7 +5,7 @@ use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use crate::error::{Result, ServerError};
 use crate::secrets::Hash32;
-use crate::shared_store::{HelperLink, PendingShared, SharedStore};
+use crate::shared_store::{HelperLink, PendingShared, SharedStore, report_id_taken, stored_report_id};
 use crate::sqlite_store::{SqliteServerStore, truncate_wal};
 use crate::store::FoldOutcome;
 
@@ -77,9 +77,7 @@ impl SharedStore for SqliteServerStore {
             })
             .optional()?;
         if id_taken.is_some() {
-            return Err(ServerError::InvalidInput(
-                "a report with this id was already received; every report draws a new one".to_owned(),
-            ));
+            return Err(report_id_taken());
         }
         transaction.execute(
             "INSERT INTO report_receipts (receipt, organisation_id, week_index) VALUES (?1, ?2, ?3)",
@@ -128,9 +126,7 @@ impl SharedStore for SqliteServerStore {
         rows.into_iter()
             .map(|(report_id, team_id, week_index, public_shares, leader_shares, key, ciphertext)| {
                 Ok(PendingShared {
-                    report_id: report_id.try_into().map_err(|_| {
-                        ServerError::CorruptData("a pending report's id is not 16 bytes".to_owned())
-                    })?,
+                    report_id: stored_report_id(report_id)?,
                     organisation_id: organisation_id.to_owned(),
                     team_id,
                     week: IsoWeek::from_index(week_index),

@@ -20,9 +20,14 @@
 //!   finds the week published.
 //! - **Migrations under a lock**, so replicas starting together migrate once.
 
+mod admin;
 mod comments;
+mod credentials;
 mod migrations;
+mod shared;
 mod store;
+#[cfg(test)]
+mod tests;
 
 use std::time::Duration;
 

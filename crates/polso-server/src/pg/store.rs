@@ -148,6 +148,14 @@ impl ServerStore for PgServerStore {
         self.take_publication_lock(organisation_id, wait)
     }
 
+    fn credentials(&self) -> Option<&dyn crate::credential_store::CredentialStore> {
+        Some(self)
+    }
+
+    fn shared(&self) -> Option<&dyn crate::shared_store::SharedStore> {
+        Some(self)
+    }
+
     fn comments(&self) -> &dyn crate::comment_store::CommentStore {
         self
     }

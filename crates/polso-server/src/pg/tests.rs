@@ -1,0 +1,506 @@
+//! The PostgreSQL store against a real server: the administrator's roster,
+//! personal codes and credentials, and two-server aggregation, through the
+//! same public functions the command line and the handlers use.
+//!
+//! They run when `POLSO_TEST_POSTGRES_URL` names a PostgreSQL server
+//! (`postgres://user@host:port/database`, as CI sets it); without it each
+//! test says it was skipped and passes. Each test works in a schema of its
+//! own, dropped at its end, so they run in parallel. "Two replicas" are two
+//! stores opened on the same schema: two pools, as two server processes have.
+
+use std::sync::Barrier;
+use std::time::Duration;
+
+use blind_rsa_signatures::{BlindSignature, DefaultRng, PublicKeySha384PSSRandomized};
+use chrono::{DateTime, TimeZone, Utc};
+use polso_api::ErrorCode;
+use polso_core::IsoWeek;
+use polso_core::anonymity::Threshold;
+use postgres::NoTls;
+
+use super::PgServerStore;
+use crate::admin;
+use crate::admin_store::AdminStore;
+use crate::credential::{
+    DecodedCredential, message_hash, normalise_personal_code, personal_code_hash, sign_blinded,
+};
+use crate::credential_store::{CredentialStore, create_personal_codes};
+use crate::error::{Result, ServerError};
+use crate::secrets::{Hash32, hash_secret, normalise_invite_code, random_bytes, to_hex};
+use crate::shared_store::{PendingShared, SharedStore};
+use crate::store::{FoldOutcome, GrantedScope, ServerStore, WeekPublication};
+
+/// A store in a schema of its own, dropped with it.
+struct TestStore {
+    store: PgServerStore,
+    url: String,
+    schema: String,
+}
+
+impl TestStore {
+    /// A new store, or `None` (saying so) when no PostgreSQL server is configured.
+    fn open() -> Option<TestStore> {
+        let Ok(url) = std::env::var("POLSO_TEST_POSTGRES_URL") else {
+            eprintln!("skipped: POLSO_TEST_POSTGRES_URL is not set");
+            return None;
+        };
+        let schema = format!("t_{}", to_hex(&random_bytes::<8>().expect("randomness")));
+        let store = PgServerStore::open_in_schema(&url, &schema).expect("opening the test schema");
+        Some(TestStore { store, url, schema })
+    }
+
+    /// A second store on the same schema: another replica.
+    fn replica(&self) -> PgServerStore {
+        PgServerStore::open_in_schema(&self.url, &self.schema).expect("opening a replica")
+    }
+}
+
+impl std::ops::Deref for TestStore {
+    type Target = PgServerStore;
+
+    fn deref(&self) -> &PgServerStore {
+        &self.store
+    }
+}
+
+impl Drop for TestStore {
+    fn drop(&mut self) {
+        // Best effort: a schema left behind holds nothing but test data.
+        if let Ok(mut client) = postgres::Client::connect(&self.url, NoTls) {
+            let _ = client.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.schema));
+        }
+    }
+}
+
+/// An organisation with one department and one team.
+struct Roster {
+    organisation_id: String,
+    department_id: String,
+    team_id: String,
+}
+
+/// A new organisation whose one team has `headcount` declared.
+fn roster(store: &PgServerStore, headcount: u32) -> Roster {
+    let organisation_id = admin::init_organisation(store, "Acme").unwrap().id;
+    let department_id = admin::add_department(store, &organisation_id, "Support").unwrap();
+    let team_id = admin::add_team_with_headcount(store, &department_id, "Tier 1", headcount).unwrap();
+    Roster { organisation_id, department_id, team_id }
+}
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 16, 9, 0, 0).unwrap()
+}
+
+/// Enrols one device into `team_id` with a new invite code, as `POST /v1/enrol` does.
+fn enrol_by_invite(store: &PgServerStore, team_id: &str) -> Result<String> {
+    let code = admin::create_invite(store, team_id, now(), 7, 1)?;
+    let token = crate::secrets::new_device_token()?;
+    store.redeem_invite(&hash_secret(&normalise_invite_code(&code)), &hash_secret(&token), now())?;
+    Ok(token)
+}
+
+fn n_devices(store: &PgServerStore, team_id: &str) -> u32 {
+    admin::team_headcount(store, team_id).unwrap().n_devices
+}
+
+fn code_hash(code: &str) -> Hash32 {
+    personal_code_hash(&normalise_personal_code(code).unwrap())
+}
+
+/// The app's side of the exchange, as polso-desktop does it: blinds a
+/// random message for the code's team key, spends the code for the blind
+/// signature, and unblinds it into a credential.
+fn obtain_credential(credentials: &dyn CredentialStore, code: &str) -> Result<DecodedCredential> {
+    let team = credentials.personal_code_team(&code_hash(code))?.ok_or(ServerError::InviteUnknown)?;
+    let public_key = PublicKeySha384PSSRandomized::from_der(&team.public_key_der).unwrap();
+    let message = random_bytes::<32>()?;
+    let blinding = public_key.blind(&mut DefaultRng, message).unwrap();
+    let blind_signature = credentials.spend_personal_code(&code_hash(code), &mut |secret_key_der| {
+        sign_blinded(secret_key_der, &blinding.blind_message.0)
+    })?;
+    let signature = public_key.finalize(&BlindSignature(blind_signature), &blinding, message).unwrap();
+    Ok(DecodedCredential {
+        message: message.to_vec(),
+        message_randomizer: blinding.msg_randomizer.unwrap().0,
+        signature: signature.0,
+    })
+}
+
+/// Runs `work` on two threads started together, one per store.
+fn at_once<T: Send>(stores: [&PgServerStore; 2], work: impl Fn(&PgServerStore) -> T + Sync) -> [T; 2] {
+    let barrier = Barrier::new(2);
+    std::thread::scope(|scope| {
+        let [first, second] = stores.map(|store| {
+            let (barrier, work) = (&barrier, &work);
+            scope.spawn(move || {
+                barrier.wait();
+                work(store)
+            })
+        });
+        [first.join().unwrap(), second.join().unwrap()]
+    })
+}
+
+#[test]
+fn a_headcount_is_never_set_below_the_enrolled_devices_until_one_is_revoked() {
+    let Some(store) = TestStore::open() else { return };
+    let roster = roster(&store, 3);
+    for _ in 0..3 {
+        enrol_by_invite(&store, &roster.team_id).unwrap();
+    }
+    let refused = enrol_by_invite(&store, &roster.team_id).unwrap_err();
+    assert!(matches!(refused, ServerError::TeamFull { headcount: 3, .. }), "{refused}");
+
+    let error = admin::set_headcount(&*store, &roster.team_id, 2).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::InvalidInput);
+    assert!(
+        error.to_string().contains("3 enrolled devices") && error.to_string().contains("revoke"),
+        "{error}"
+    );
+    let team = admin::team_headcount(&*store, &roster.team_id).unwrap();
+    assert_eq!((team.headcount, team.n_devices), (Some(3), 3));
+    for bad in [0, 10_001] {
+        assert_eq!(
+            admin::set_headcount(&*store, &roster.team_id, bad).unwrap_err().code(),
+            ErrorCode::InvalidInput
+        );
+    }
+    assert_eq!(admin::set_headcount(&*store, "team_missing", 4).unwrap_err().code(), ErrorCode::NotFound);
+
+    let listed = admin::list_devices(&*store, &roster.organisation_id, Some(&roster.team_id)).unwrap();
+    let devices = &listed[0].1;
+    assert_eq!(devices.len(), 3);
+    assert!(devices.windows(2).all(|pair| pair[0].id < pair[1].id), "ordered by id: {devices:?}");
+    assert_eq!(devices[0].enrolled_week, Some(IsoWeek::containing(now().date_naive())));
+    admin::revoke_device(&*store, &devices[0].id.to_uppercase().replace("DEV_", " dev_")).unwrap();
+    assert_eq!(admin::revoke_device(&*store, &devices[0].id).unwrap_err().code(), ErrorCode::NotFound);
+    assert_eq!(admin::revoke_device(&*store, "dev_nothex").unwrap_err().code(), ErrorCode::InvalidInput);
+    assert_eq!(store.devices(&roster.team_id).unwrap().len(), 2);
+
+    admin::set_headcount(&*store, &roster.team_id, 2).unwrap();
+    let team = admin::team_headcount(&*store, &roster.team_id).unwrap();
+    assert_eq!((team.headcount, team.n_devices), (Some(2), 2));
+    assert!(matches!(enrol_by_invite(&store, &roster.team_id), Err(ServerError::TeamFull { .. })));
+}
+
+#[test]
+fn invites_are_listed_by_id_and_a_revoked_one_enrols_nobody() {
+    let Some(store) = TestStore::open() else { return };
+    let roster = roster(&store, 10);
+    let other_team = admin::add_team_with_headcount(&*store, &roster.department_id, "Tier 2", 10).unwrap();
+    let code = admin::create_invite(&*store, &roster.team_id, now(), 7, 4).unwrap();
+    let other_code = admin::create_invite(&*store, &other_team, now(), 1, 2).unwrap();
+    let invites = admin::list_invites(&*store, &roster.organisation_id).unwrap();
+    assert_eq!(invites.len(), 2);
+    let invite = invites.iter().find(|invite| invite.team_id == roster.team_id).unwrap();
+    assert_eq!((invite.uses_left, invite.expires_at), (4, now() + chrono::Duration::days(7)));
+    assert!(invite.id.starts_with("inv_") && invite.id.len() == 16, "{}", invite.id);
+    assert!(!format!("{invites:?}").contains(&code));
+
+    admin::revoke_invite(&*store, &format!(" {} ", invite.id.to_uppercase().replace("INV_", "inv_")))
+        .unwrap();
+    let token_hash = hash_secret("a device token");
+    let refused = store.redeem_invite(&hash_secret(&normalise_invite_code(&code)), &token_hash, now());
+    assert!(matches!(refused, Err(ServerError::InviteUnknown)), "{refused:?}");
+    assert_eq!(admin::revoke_invite(&*store, &invite.id).unwrap_err().code(), ErrorCode::NotFound);
+    assert_eq!(admin::revoke_invite(&*store, "inv_xyz").unwrap_err().code(), ErrorCode::InvalidInput);
+
+    // The other invite still works, and lists one use fewer.
+    store.redeem_invite(&hash_secret(&normalise_invite_code(&other_code)), &token_hash, now()).unwrap();
+    let invites = admin::list_invites(&*store, &roster.organisation_id).unwrap();
+    assert_eq!(
+        invites.iter().map(|invite| (&*invite.team_id, invite.uses_left)).collect::<Vec<_>>(),
+        [(&*other_team, 1)]
+    );
+    assert_eq!(admin::list_invites(&*store, "org_missing").unwrap_err().code(), ErrorCode::NotFound);
+}
+
+#[test]
+fn hr_tokens_are_listed_with_their_scope_and_whether_revoked() {
+    let Some(store) = TestStore::open() else { return };
+    let roster = roster(&store, 5);
+    let whole = admin::create_hr_token(&*store, &roster.organisation_id, &[]).unwrap();
+    let departments = [roster.department_id.clone()];
+    let scoped = admin::create_hr_token(&*store, &roster.organisation_id, &departments).unwrap();
+    let teams = [roster.team_id.clone()];
+    let manager = admin::create_manager_token(&*store, &roster.organisation_id, &teams).unwrap();
+    admin::revoke_hr_token(&*store, &scoped.id).unwrap();
+
+    let tokens = admin::list_hr_tokens(&*store, &roster.organisation_id).unwrap();
+    let mut expected = vec![
+        (whole.id.clone(), GrantedScope::Organisation, false),
+        (scoped.id.clone(), GrantedScope::Departments(departments.to_vec()), true),
+        (manager.id.clone(), GrantedScope::Teams(teams.to_vec()), false),
+    ];
+    expected.sort_by(|a, b| a.0.cmp(&b.0));
+    let listed: Vec<_> =
+        tokens.iter().map(|token| (token.id.clone(), token.scope.clone(), token.revoked)).collect();
+    assert_eq!(listed, expected);
+    let printed = format!("{tokens:?}");
+    assert!(
+        ![&whole.token, &scoped.token, &manager.token].iter().any(|token| printed.contains(token.as_str()))
+    );
+    assert_eq!(admin::list_hr_tokens(&*store, "org_missing").unwrap_err().code(), ErrorCode::NotFound);
+}
+
+#[test]
+fn a_personal_code_is_spent_once_and_kept_when_signing_fails_or_the_team_is_full() {
+    let Some(store) = TestStore::open() else { return };
+    let roster = roster(&store, 1);
+    let created = create_personal_codes(&*store, &roster.team_id, 3).unwrap();
+    assert_eq!((created.codes.len(), created.unspent), (3, 3));
+    let credentials = store.credentials().expect("PostgreSQL keeps personal codes");
+    let team = credentials.personal_code_team(&code_hash(&created.codes[0])).unwrap().unwrap();
+    assert_eq!((team.team_id.as_str(), team.team_name.as_str()), (roster.team_id.as_str(), "Tier 1"));
+    assert_eq!(crate::credential::key_fingerprint(&team.public_key_der), created.key_fingerprint);
+    // More codes later are signed under the same key.
+    let more = create_personal_codes(&*store, &roster.team_id, 1).unwrap();
+    assert_eq!((more.key_fingerprint.as_str(), more.unspent), (created.key_fingerprint.as_str(), 4));
+
+    // Signing fails: the code stays unspent.
+    let failed = credentials.spend_personal_code(&code_hash(&created.codes[0]), &mut |_| {
+        Err(ServerError::InvalidInput("not a blinded message".to_owned()))
+    });
+    assert!(matches!(failed, Err(ServerError::InvalidInput(_))), "{failed:?}");
+    assert_eq!(credentials.unspent_personal_codes(&roster.team_id).unwrap(), 4);
+
+    let credential = obtain_credential(credentials, &created.codes[0]).unwrap();
+    credential.verify(&team.public_key_der).unwrap();
+    assert_eq!(credentials.unspent_personal_codes(&roster.team_id).unwrap(), 3);
+    assert!(credentials.personal_code_team(&code_hash(&created.codes[0])).unwrap().is_none());
+    let again = obtain_credential(credentials, &created.codes[0]);
+    assert!(matches!(again, Err(ServerError::InviteUnknown)), "{again:?}");
+
+    // The team's one place taken, the next code is refused and not spent.
+    credentials
+        .redeem_credential(&roster.team_id, &message_hash(&credential.message), &hash_secret("device"), now())
+        .unwrap();
+    let full = obtain_credential(credentials, &created.codes[1]);
+    assert!(matches!(full, Err(ServerError::TeamFull { headcount: 1, .. })), "{full:?}");
+    assert_eq!(credentials.unspent_personal_codes(&roster.team_id).unwrap(), 3);
+    assert_eq!(create_personal_codes(&*store, "team_missing", 1).unwrap_err().code(), ErrorCode::NotFound);
+}
+
+#[test]
+fn two_replicas_spending_one_code_at_once_spend_it_once() {
+    let Some(store) = TestStore::open() else { return };
+    let replica = store.replica();
+    let roster = roster(&store, 5);
+    let code = create_personal_codes(&*store, &roster.team_id, 1).unwrap().codes.remove(0);
+    let outcomes = at_once([&store, &replica], |replica| {
+        replica.credentials().unwrap().spend_personal_code(&code_hash(&code), &mut |_| {
+            // Signing takes a while: long enough for the other replica to try meanwhile.
+            std::thread::sleep(Duration::from_millis(300));
+            Ok(b"signature".to_vec())
+        })
+    });
+    let signed = outcomes.iter().filter(|outcome| outcome.is_ok()).count();
+    let refused =
+        outcomes.iter().filter(|outcome| matches!(outcome, Err(ServerError::InviteUnknown))).count();
+    assert_eq!((signed, refused), (1, 1), "{outcomes:?}");
+    assert_eq!(store.unspent_personal_codes(&roster.team_id).unwrap(), 0);
+}
+
+#[test]
+fn a_credential_enrols_one_device_once_even_on_two_replicas_at_once() {
+    let Some(store) = TestStore::open() else { return };
+    let replica = store.replica();
+    let roster = roster(&store, 5);
+    let codes = create_personal_codes(&*store, &roster.team_id, 2).unwrap().codes;
+    let credential = obtain_credential(&*store, &codes[0]).unwrap();
+    let message = message_hash(&credential.message);
+
+    let enrolment = store.redeem_credential(&roster.team_id, &message, &hash_secret("first"), now()).unwrap();
+    assert_eq!(
+        (enrolment.team_id.as_str(), enrolment.team_name.as_str()),
+        (roster.team_id.as_str(), "Tier 1")
+    );
+    assert_eq!(enrolment.organisation.id, roster.organisation_id);
+    let membership = store.device(&hash_secret("first")).unwrap().unwrap();
+    assert_eq!(membership.enrolled_week, Some(IsoWeek::containing(now().date_naive())));
+    let again = store.redeem_credential(&roster.team_id, &message, &hash_secret("second"), now());
+    assert!(matches!(again, Err(ServerError::InviteExhausted)), "{again:?}");
+    assert_eq!(n_devices(&store, &roster.team_id), 1);
+
+    let other = message_hash(&obtain_credential(&*store, &codes[1]).unwrap().message);
+    let tokens = [hash_secret("left"), hash_secret("right")];
+    let outcomes = at_once([&store, &replica], |replica| {
+        let token = if std::ptr::eq(replica, &*store) { &tokens[0] } else { &tokens[1] };
+        replica.redeem_credential(&roster.team_id, &other, token, now())
+    });
+    let enrolled = outcomes.iter().filter(|outcome| outcome.is_ok()).count();
+    let refused =
+        outcomes.iter().filter(|outcome| matches!(outcome, Err(ServerError::InviteExhausted))).count();
+    assert_eq!((enrolled, refused), (1, 1), "{outcomes:?}");
+    assert_eq!(n_devices(&store, &roster.team_id), 2);
+
+    // A team that does not exist answers as a credential not signed by its key.
+    let nowhere = store.redeem_credential("team_missing", &hash_secret("m"), &hash_secret("d"), now());
+    assert!(matches!(nowhere, Err(ServerError::Unauthorized(_))), "{nowhere:?}");
+}
+
+#[test]
+fn two_replicas_enrolling_into_the_last_place_at_once_enrol_one_and_answer_team_full() {
+    let Some(store) = TestStore::open() else { return };
+    let replica = store.replica();
+    let roster = roster(&store, 1);
+    let stores = [&*store, &replica];
+    // A few rounds, each into a new team with one place, so that the two
+    // transactions overlap in at least some of them.
+    for round in 0..5 {
+        let team_id =
+            admin::add_team_with_headcount(&*store, &roster.department_id, &format!("Round {round}"), 1)
+                .unwrap();
+        create_personal_codes(&*store, &team_id, 1).unwrap();
+        let outcomes = at_once(stores, |replica| {
+            let message = random_bytes::<32>().unwrap();
+            let token = random_bytes::<32>().unwrap();
+            replica.redeem_credential(&team_id, &message, &token, now())
+        });
+        let enrolled = outcomes.iter().filter(|outcome| outcome.is_ok()).count();
+        let full = outcomes
+            .iter()
+            .filter(|outcome| matches!(outcome, Err(ServerError::TeamFull { headcount: 1, .. })))
+            .count();
+        assert_eq!((enrolled, full), (1, 1), "round {round}: {outcomes:?}");
+        assert_eq!(n_devices(&store, &team_id), 1);
+    }
+}
+
+#[test]
+fn a_helper_link_is_set_read_and_replaced() {
+    let Some(store) = TestStore::open() else { return };
+    let roster = roster(&store, 5);
+    let shared = store.shared().expect("PostgreSQL keeps two-server aggregation");
+    assert!(shared.helper_link(&roster.organisation_id).unwrap().is_none());
+    let key = polso_vdaf::HelperKeyPair::generate();
+    let from_week = IsoWeek::containing(now().date_naive());
+    let helper = admin::HelperToLink {
+        url: "https://helper.example:8443".to_owned(),
+        party: "RSU of Acme".to_owned(),
+        public_key: crate::helper::to_base64(key.public().as_bytes()),
+        from_week,
+    };
+    let settings = crate::ServerConfig::default().publication();
+    let pairing = admin::link_helper(&*store, &roster.organisation_id, &helper, settings).unwrap();
+    let link = shared.helper_link(&roster.organisation_id).unwrap().unwrap();
+    assert_eq!(
+        (link.url.as_str(), link.party.as_str(), link.from_week),
+        ("https://helper.example:8443", "RSU of Acme", from_week)
+    );
+    assert_eq!(link.public_key, key.public().as_bytes().to_vec());
+    assert_eq!(crate::helper::to_base64(&link.verify_key), pairing.verify_key);
+    assert_eq!(link.token, pairing.leader_token);
+    // The pairing pins the team's declared head-count.
+    assert_eq!(pairing.departments[0].teams[0].headcount, 5);
+
+    let relinked = admin::HelperToLink { party: "Another party".to_owned(), ..helper };
+    admin::link_helper(&*store, &roster.organisation_id, &relinked, settings).unwrap();
+    let link = shared.helper_link(&roster.organisation_id).unwrap().unwrap();
+    assert_eq!(link.party, "Another party");
+    assert_ne!(link.token, pairing.leader_token);
+}
+
+/// A report as received, its shares arbitrary bytes (the store does not read them).
+fn pending(roster: &Roster, week: IsoWeek, report_id: u8) -> PendingShared {
+    PendingShared {
+        report_id: [report_id; 16],
+        organisation_id: roster.organisation_id.clone(),
+        team_id: roster.team_id.clone(),
+        week,
+        public_shares: vec![1, report_id],
+        leader_shares: vec![2, report_id],
+        helper_encapsulated_key: vec![3; 32],
+        helper_ciphertext: vec![4, report_id],
+    }
+}
+
+#[test]
+fn a_shared_report_is_kept_once_until_it_is_settled() {
+    let Some(store) = TestStore::open() else { return };
+    let roster = roster(&store, 5);
+    let shared = store.shared().unwrap();
+    let week = IsoWeek::containing(now().date_naive());
+    let later = week.next();
+    let first = pending(&roster, week, 1);
+    let second = pending(&roster, later, 2);
+    let third = pending(&roster, week, 3);
+
+    assert_eq!(shared.accept_shared_report(&hash_secret("receipt 1"), &first).unwrap(), FoldOutcome::Counted);
+    // The same device's report again, even with another id, is counted already.
+    assert_eq!(
+        shared.accept_shared_report(&hash_secret("receipt 1"), &third).unwrap(),
+        FoldOutcome::AlreadyCounted
+    );
+    // A new receipt with an id already received is refused, and its receipt not kept.
+    let reused = shared.accept_shared_report(&hash_secret("receipt 2"), &first).unwrap_err();
+    assert_eq!(reused.code(), ErrorCode::InvalidInput, "{reused}");
+    assert_eq!(
+        shared.accept_shared_report(&hash_secret("receipt 2"), &second).unwrap(),
+        FoldOutcome::Counted
+    );
+    assert_eq!(shared.accept_shared_report(&hash_secret("receipt 3"), &third).unwrap(), FoldOutcome::Counted);
+
+    // Oldest week first, then by id; `limit` applies.
+    let waiting = shared.pending_shared(&roster.organisation_id, 10).unwrap();
+    assert_eq!(waiting, [first.clone(), third.clone(), second.clone()]);
+    assert_eq!(shared.pending_shared(&roster.organisation_id, 1).unwrap(), std::slice::from_ref(&first));
+    assert_eq!(shared.pending_shared_count(&roster.organisation_id, week).unwrap(), 2);
+    assert_eq!(store.earliest_collected_week(&roster.organisation_id).unwrap(), Some(week));
+
+    shared
+        .settle_shared(&[first.report_id, third.report_id], &[(roster.team_id.clone(), week, vec![9, 9])])
+        .unwrap();
+    assert_eq!(shared.pending_shared(&roster.organisation_id, 10).unwrap(), std::slice::from_ref(&second));
+    assert_eq!(shared.pending_shared_count(&roster.organisation_id, week).unwrap(), 0);
+    assert_eq!(
+        shared.shared_sums(&roster.organisation_id, week).unwrap(),
+        [(roster.team_id.clone(), vec![9, 9])]
+    );
+    assert!(shared.shared_sums(&roster.organisation_id, later).unwrap().is_empty());
+
+    // Settled again (another replica's late settlement of the same reports):
+    // refused, and nothing changes.
+    let late = shared
+        .settle_shared(&[first.report_id, second.report_id], &[(roster.team_id.clone(), week, vec![7])]);
+    assert_eq!(late.unwrap_err().code(), ErrorCode::InvalidInput);
+    assert_eq!(shared.pending_shared(&roster.organisation_id, 10).unwrap(), std::slice::from_ref(&second));
+    assert_eq!(
+        shared.shared_sums(&roster.organisation_id, week).unwrap(),
+        [(roster.team_id.clone(), vec![9, 9])]
+    );
+}
+
+#[test]
+fn a_shared_report_sent_to_two_replicas_at_once_is_kept_once_and_none_after_publication() {
+    let Some(store) = TestStore::open() else { return };
+    let replica = store.replica();
+    let roster = roster(&store, 5);
+    let week = IsoWeek::containing(now().date_naive());
+    let report = pending(&roster, week, 5);
+    let receipt = hash_secret("one device, one week");
+    let outcomes =
+        at_once([&store, &replica], |replica| replica.accept_shared_report(&receipt, &report).unwrap());
+    let mut outcomes = outcomes.to_vec();
+    outcomes.sort_by_key(|outcome| *outcome == FoldOutcome::AlreadyCounted);
+    assert_eq!(outcomes, [FoldOutcome::Counted, FoldOutcome::AlreadyCounted]);
+    assert_eq!(store.pending_shared_count(&roster.organisation_id, week).unwrap(), 1);
+
+    let later = week.next();
+    store
+        .publish_week(
+            &roster.organisation_id,
+            &WeekPublication {
+                week: later,
+                published_at: now(),
+                k: Threshold::DEFAULT,
+                epsilon: None,
+                cells: Vec::new(),
+                ledger: Vec::new(),
+            },
+        )
+        .unwrap();
+    let late = store.accept_shared_report(&hash_secret("late"), &pending(&roster, later, 6)).unwrap_err();
+    assert!(matches!(late, ServerError::WeekPublished { .. }), "{late}");
+    assert_eq!(store.pending_shared_count(&roster.organisation_id, later).unwrap(), 0);
+}
