@@ -423,7 +423,8 @@ fn run_postgres() -> Result<()> {
     println!("polso-server --database-url {} serve …   (Ctrl-C stops and deletes it)", postgres.url);
     let stop_requested = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&stop_requested);
-    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)).context("installing the Ctrl-C handler")?;
+    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
+        .context("installing the Ctrl-C handler")?;
     while !stop_requested.load(Ordering::SeqCst) {
         std::thread::sleep(std::time::Duration::from_millis(200));
     }

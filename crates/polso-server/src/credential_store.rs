@@ -63,7 +63,7 @@ pub trait CredentialStore: Send + Sync {
     fn spend_personal_code(
         &self,
         code_hash: &Hash32,
-        sign: &mut dyn FnMut(&[u8]) -> Result<Vec<u8>>,
+        sign: &mut (dyn FnMut(&[u8]) -> Result<Vec<u8>> + Send),
     ) -> Result<Vec<u8>>;
 
     /// The team's public key, when it has one.
@@ -173,7 +173,7 @@ impl CredentialStore for SqliteServerStore {
     fn spend_personal_code(
         &self,
         code_hash: &Hash32,
-        sign: &mut dyn FnMut(&[u8]) -> Result<Vec<u8>>,
+        sign: &mut (dyn FnMut(&[u8]) -> Result<Vec<u8>> + Send),
     ) -> Result<Vec<u8>> {
         let mut connection = self.connection();
         let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;

@@ -186,6 +186,12 @@ pub enum ServerError {
         /// The newest this code knows.
         supported: usize,
     },
+    /// A week was published already (by another server on the same database); a published week never changes.
+    #[error("{week} is already published; a published week never changes")]
+    AlreadyPublished {
+        /// The week.
+        week: String,
+    },
     /// SQLite failed.
     #[error("database: {0}")]
     Database(#[from] rusqlite::Error),
@@ -222,7 +228,7 @@ impl ServerError {
     /// The code the client branches on.
     pub fn code(&self) -> ErrorCode {
         match self {
-            ServerError::InvalidInput(_) => ErrorCode::InvalidInput,
+            ServerError::InvalidInput(_) | ServerError::AlreadyPublished { .. } => ErrorCode::InvalidInput,
             ServerError::UnsupportedVersion { .. } => ErrorCode::UnsupportedVersion,
             ServerError::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
             ServerError::Unauthorized(_) => ErrorCode::Unauthorized,

@@ -16,8 +16,8 @@ use polso_server::rate_limit::{Quota, RateLimitConfig};
 use polso_server::serve::{ConnectionLimits, TlsFiles};
 use polso_server::store::{GrantedScope, ServerStore};
 use polso_server::{
-    AdminStore, AppState, Clock, OffsetClock, PgServerStore, ServerConfig, SqliteServerStore, SystemClock, admin,
-    app,
+    AdminStore, AppState, Clock, OffsetClock, PgServerStore, ServerConfig, SqliteServerStore, SystemClock,
+    admin, app,
 };
 use tracing_subscriber::EnvFilter;
 
@@ -485,8 +485,7 @@ fn main() -> Result<()> {
     let now = chrono::Utc::now();
     match command {
         Command::InitOrg { name } => {
-            let organisation =
-                admin::init_organisation(store, &name).context("creating the organisation")?;
+            let organisation = admin::init_organisation(store, &name).context("creating the organisation")?;
             println!("{}", organisation.id);
         }
         Command::AddDepartment { organisation, name } => {

@@ -24,7 +24,7 @@ use polso_core::dp::RandomBits;
 use polso_core::schedule::Schedule;
 use polso_core::{IsoWeek, Item, Metric, Scale};
 
-use crate::error::Result;
+use crate::error::{Result, ServerError};
 use crate::helper_wire::{ReleaseRequest, ReleaseResponse, VerifyRequest, VerifyResponse};
 use crate::leader::{HelperApi, HttpHelperApi, publish_shared_week, verify_pending};
 use crate::privacy::{CellNoise, PublicationRandomness, ValueScale};
@@ -173,7 +173,11 @@ impl Publisher {
     ) -> Result<Vec<IsoWeek>> {
         let lock = self.lock_of(organisation_id);
         let _guard = take(&lock);
-        self.publish_locked(store, organisation_id, settings, now, true, self.patience.read_wait)
+        let Some(_store_lock) = store.lock_publication(organisation_id, self.patience.read_wait)? else {
+            // Another replica is publishing; it publishes what is due.
+            return Ok(Vec::new());
+        };
+        self.publish_locked(store, organisation_id, settings, now, true)
     }
 
     /// [`Publisher::publish_due_weeks`] before an HR read. With one server it
@@ -210,15 +214,17 @@ impl Publisher {
             }
         };
         let left = deadline.saturating_duration_since(Instant::now());
-        self.publish_locked(store, organisation_id, settings, now, true, left)
+        let Some(_store_lock) = store.lock_publication(organisation_id, left)? else {
+            return Ok(Vec::new());
+        };
+        self.publish_locked(store, organisation_id, settings, now, true)
     }
 
-    /// Publishes the due weeks under the organisation's lock, verifying
-    /// pending reports with its helper first when `verify` (the background
-    /// pass has just done it). The store's publication lock is taken too, so
-    /// that replicas sharing the store publish one at a time and fold no
-    /// report meanwhile; when another replica holds it past `wait`, nothing
-    /// is published here (that replica publishes).
+    /// Publishes the due weeks, verifying pending reports with the
+    /// organisation's helper first when `verify` (the background pass has
+    /// just done it). The caller holds the organisation's lock and the
+    /// store's publication lock, so that replicas sharing the store verify
+    /// and publish one at a time and fold no report meanwhile.
     fn publish_locked(
         &self,
         store: &dyn ServerStore,
@@ -226,11 +232,7 @@ impl Publisher {
         settings: PublicationSettings,
         now: DateTime<Utc>,
         verify: bool,
-        wait: Duration,
     ) -> Result<Vec<IsoWeek>> {
-        let Some(_store_lock) = store.lock_publication(organisation_id, wait)? else {
-            return Ok(Vec::new());
-        };
         let last_due = settings.window.last_publishable_week(now);
         let first = match store.last_published_week(organisation_id)? {
             Some(last) => last.next(),
@@ -276,8 +278,14 @@ impl Publisher {
             let aggregates = store.team_aggregates(organisation_id, None, week..=week)?;
             let publication =
                 week_publication(&tree, &schedule, &aggregates, week, settings, now, &mut random);
-            store.publish_week(organisation_id, &publication)?;
-            published.push(week);
+            match store.publish_week(organisation_id, &publication) {
+                Ok(()) => published.push(week),
+                // Another server process on the same database published it
+                // first (where the store has no lock across processes): what it
+                // published is what every read serves.
+                Err(ServerError::AlreadyPublished { .. }) => break,
+                Err(error) => return Err(error),
+            }
         }
         Ok(published)
     }
@@ -297,6 +305,11 @@ impl Publisher {
         for organisation in store.organisations()? {
             let lock = self.lock_of(&organisation.id);
             let _guard = take(&lock);
+            // Verifying settles sums (whole, not added to), so it runs under the
+            // store's lock too: two replicas never settle one week at once.
+            let Some(_store_lock) = store.lock_publication(&organisation.id, self.patience.read_wait)? else {
+                continue;
+            };
             if let Some(shared) = store.shared()
                 && shared.helper_link(&organisation.id)?.is_some()
             {
@@ -307,9 +320,7 @@ impl Publisher {
                     continue;
                 }
             }
-            published += self
-                .publish_locked(store, &organisation.id, settings, now, false, self.patience.read_wait)?
-                .len();
+            published += self.publish_locked(store, &organisation.id, settings, now, false)?.len();
         }
         Ok(published)
     }

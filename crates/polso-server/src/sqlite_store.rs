@@ -480,13 +480,7 @@ impl ServerStore for SqliteServerStore {
             [&team_id],
             |row| Ok((row.get(0)?, row.get(1)?)),
         )?;
-        match headcount {
-            None => return Err(ServerError::HeadcountNotDeclared { team_id }),
-            Some(headcount) if n_devices >= headcount => {
-                return Err(ServerError::TeamFull { team_id, headcount });
-            }
-            Some(_) => {}
-        }
+        crate::credential_store::check_free_place(&team_id, headcount, n_devices)?;
         // The week only, by the server's clock, as the report handler reads weeks.
         let enrolled_week = IsoWeek::containing(now.date_naive());
         transaction
@@ -770,10 +764,7 @@ impl ServerStore for SqliteServerStore {
             )
             .optional()?;
         if already.is_some() {
-            return Err(ServerError::InvalidInput(format!(
-                "{} is already published; a published week never changes",
-                publication.week
-            )));
+            return Err(ServerError::AlreadyPublished { week: publication.week.to_string() });
         }
         transaction.execute(
             "INSERT INTO publications

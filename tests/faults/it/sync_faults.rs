@@ -31,9 +31,9 @@ use polso_desktop::sync::UreqTransport;
 use polso_faults::device::{Device, api};
 use polso_faults::proxy::{FaultPlan, FaultProxy};
 use polso_faults::server::{Database, RunningServer, admin, invite, organisation};
-use polso_test_support::postgres::TempPostgres;
 use polso_faults::{calendar, scale};
 use polso_server::store::ServerStore;
+use polso_test_support::postgres::TempPostgres;
 
 /// (team, week index, aggregate key) → (n, sum).
 type Tally = BTreeMap<(String, i64, String), (u32, f64)>;
@@ -105,13 +105,15 @@ fn server_tally(database: &ScenarioDatabase, organisation_id: &str, week: IsoWee
             .insert((aggregate.team_id, aggregate.week.index(), aggregate.key), (aggregate.n, aggregate.sum));
     }
     drop(store);
-    const RECEIPTS: &str = "SELECT count(*) FROM report_receipts WHERE organisation_id = $1 AND week_index = $2";
+    const RECEIPTS: &str =
+        "SELECT count(*) FROM report_receipts WHERE organisation_id = $1 AND week_index = $2";
     let receipts: i64 = match database {
         ScenarioDatabase::Sqlite(path) => {
             let connection = rusqlite::Connection::open(path)?;
             let integrity: String = connection.query_row("PRAGMA integrity_check", [], |row| row.get(0))?;
             ensure!(integrity == "ok", "the server's database after the run: {integrity}");
-            connection.query_row(RECEIPTS, rusqlite::params![organisation_id, week.index()], |row| row.get(0))?
+            connection
+                .query_row(RECEIPTS, rusqlite::params![organisation_id, week.index()], |row| row.get(0))?
         }
         ScenarioDatabase::Postgres(_, url) => postgres::Client::connect(&url.0, postgres::NoTls)?
             .query_one(RECEIPTS, &[&organisation_id, &week.index()])?
@@ -297,7 +299,8 @@ impl Phase {
                     }
                     events += 1;
                     next_kill_at = requests() + random.u64(every.clone());
-                    if let (Some(crash_every), ScenarioDatabase::Postgres(postgres, _)) = (crash_every, &*database)
+                    if let (Some(crash_every), ScenarioDatabase::Postgres(postgres, _)) =
+                        (crash_every, &*database)
                         && events % crash_every == 0
                     {
                         // The database goes down under every replica at once, and comes back.
@@ -496,8 +499,11 @@ fn a_server_killed_under_load_loses_and_doubles_nothing() -> Result<()> {
 /// The same load on PostgreSQL, with two replicas behind the proxy: the one
 /// serving is killed every few requests and the proxy fails over to the
 /// other while it restarts, and every third time PostgreSQL itself crashes
-/// (immediate stop, recovery from its WAL) and restarts under both. Every
-/// report is counted once, with one receipt each.
+/// (immediate stop, recovery from its WAL) and restarts under both. The
+/// proxy also drops answers and duplicates requests, so reports arrive
+/// twice, at both replicas at once. Every report is counted once, with one
+/// receipt each: the test fails when the PostgreSQL store counts a report
+/// whose receipt it already holds (mutation checked).
 #[test]
 #[ignore = "starts PostgreSQL (Debian's postgresql package); cargo xtask test runs it"]
 fn replicas_killed_and_postgres_crashed_under_load_lose_and_double_nothing() -> Result<()> {
@@ -505,7 +511,13 @@ fn replicas_killed_and_postgres_crashed_under_load_lose_and_double_nothing() -> 
     let outcome = run(Scenario {
         devices,
         workers: 6,
-        plan: FaultPlan { delay: 200, max_delay: Duration::from_millis(20), ..FaultPlan::clean() },
+        plan: FaultPlan {
+            drop_response: 100,
+            duplicate: 100,
+            delay: 200,
+            max_delay: Duration::from_millis(20),
+            ..FaultPlan::clean()
+        },
         kill_server_every: Some(scale(6, 40) as u64..scale(16, 120) as u64),
         seed: 0x9e57,
         store: Store::Postgres,

@@ -85,7 +85,10 @@ pub fn admin(database: &(impl Database + ?Sized), arguments: &[&str]) -> Result<
 }
 
 /// Runs one administrative command and returns (stdout, stderr), trimmed.
-pub fn admin_with_stderr(database: &(impl Database + ?Sized), arguments: &[&str]) -> Result<(String, String)> {
+pub fn admin_with_stderr(
+    database: &(impl Database + ?Sized),
+    arguments: &[&str],
+) -> Result<(String, String)> {
     let output = Command::new(server_binary()).args(database.arguments()).args(arguments).output()?;
     ensure!(
         output.status.success(),

@@ -22,10 +22,11 @@ use crate::secrets::Hash32;
 
 impl CommentStore for PgServerStore {
     fn comment_batch_size(&self, organisation_id: &str) -> Result<u32> {
-        batch_size(&mut *self.client()?, organisation_id)
+        self.on_workers(|| batch_size(&mut *self.client()?, organisation_id))
     }
 
     fn set_comment_batch_size(&self, organisation_id: &str, size: u32) -> Result<()> {
+        self.on_workers(|| {
         check_batch_size(size)?;
         let mut client = self.client()?;
         let mut transaction = client.transaction()?;
@@ -57,6 +58,7 @@ impl CommentStore for PgServerStore {
         )?;
         transaction.commit()?;
         Ok(())
+        })
     }
 
     fn pool_comment(
@@ -65,60 +67,63 @@ impl CommentStore for PgServerStore {
         comment: &PooledComment,
         today: NaiveDate,
     ) -> Result<PoolOutcome> {
-        let mut client = self.client()?;
-        let mut transaction = client.transaction()?;
-        // One pool at a time per team, whichever replica pools into it.
-        if transaction
-            .query_opt("SELECT 1 FROM teams WHERE id = $1 FOR UPDATE", &[&comment.team_id])?
-            .is_none()
-        {
-            return Err(not_found("team", &comment.team_id));
-        }
-        if transaction
-            .query_opt("SELECT 1 FROM comments WHERE thread_hash = $1", &[&&comment.thread_hash[..]])?
-            .is_some()
-        {
-            return Ok(PoolOutcome::AlreadyTaken);
-        }
-        let waiting = transaction.query_opt(
-            "SELECT 1 FROM comment_authors_pending WHERE team_id = $1 AND author_key = $2",
-            &[&comment.team_id, &&comment.author_key[..]],
-        )?;
-        if waiting.is_some() {
-            return Err(ServerError::CommentWaiting);
-        }
-        transaction.execute(
+        self.on_workers(|| {
+            let mut client = self.client()?;
+            let mut transaction = client.transaction()?;
+            // One pool at a time per team, whichever replica pools into it.
+            if transaction
+                .query_opt("SELECT 1 FROM teams WHERE id = $1 FOR UPDATE", &[&comment.team_id])?
+                .is_none()
+            {
+                return Err(not_found("team", &comment.team_id));
+            }
+            if transaction
+                .query_opt("SELECT 1 FROM comments WHERE thread_hash = $1", &[&&comment.thread_hash[..]])?
+                .is_some()
+            {
+                return Ok(PoolOutcome::AlreadyTaken);
+            }
+            let waiting = transaction.query_opt(
+                "SELECT 1 FROM comment_authors_pending WHERE team_id = $1 AND author_key = $2",
+                &[&comment.team_id, &&comment.author_key[..]],
+            )?;
+            if waiting.is_some() {
+                return Err(ServerError::CommentWaiting);
+            }
+            transaction.execute(
             "INSERT INTO comments (id, team_id, text, thread_hash, batch_id) VALUES ($1, $2, $3, $4, NULL)",
             &[&comment.id, &comment.team_id, &comment.text, &&comment.thread_hash[..]],
         )?;
-        transaction.execute(
-            "INSERT INTO comment_authors_pending (team_id, author_key) VALUES ($1, $2)",
-            &[&comment.team_id, &&comment.author_key[..]],
-        )?;
-        let pooled: i64 = transaction
-            .query_one(
-                "SELECT count(*) FROM comments WHERE team_id = $1 AND batch_id IS NULL",
-                &[&comment.team_id],
-            )?
-            .get(0);
-        let released = pooled >= i64::from(batch_size(&mut transaction, organisation_id)?);
-        if released {
             transaction.execute(
-                "INSERT INTO comment_batches (id, team_id, released_on) VALUES ($1, $2, $3)",
-                &[&comment.batch_id, &comment.team_id, &today.to_string()],
+                "INSERT INTO comment_authors_pending (team_id, author_key) VALUES ($1, $2)",
+                &[&comment.team_id, &&comment.author_key[..]],
             )?;
-            transaction.execute(
-                "UPDATE comments SET batch_id = $1 WHERE team_id = $2 AND batch_id IS NULL",
-                &[&comment.batch_id, &comment.team_id],
-            )?;
-            transaction
-                .execute("DELETE FROM comment_authors_pending WHERE team_id = $1", &[&comment.team_id])?;
-        }
-        transaction.commit()?;
-        Ok(PoolOutcome::Pooled { released })
+            let pooled: i64 = transaction
+                .query_one(
+                    "SELECT count(*) FROM comments WHERE team_id = $1 AND batch_id IS NULL",
+                    &[&comment.team_id],
+                )?
+                .get(0);
+            let released = pooled >= i64::from(batch_size(&mut transaction, organisation_id)?);
+            if released {
+                transaction.execute(
+                    "INSERT INTO comment_batches (id, team_id, released_on) VALUES ($1, $2, $3)",
+                    &[&comment.batch_id, &comment.team_id, &today.to_string()],
+                )?;
+                transaction.execute(
+                    "UPDATE comments SET batch_id = $1 WHERE team_id = $2 AND batch_id IS NULL",
+                    &[&comment.batch_id, &comment.team_id],
+                )?;
+                transaction
+                    .execute("DELETE FROM comment_authors_pending WHERE team_id = $1", &[&comment.team_id])?;
+            }
+            transaction.commit()?;
+            Ok(PoolOutcome::Pooled { released })
+        })
     }
 
     fn released_comments(&self, team_id: &str) -> Result<Vec<CommentBatch>> {
+        self.on_workers(|| {
         let mut client = self.client()?;
         let mut batches: Vec<CommentBatch> = client
             .query(
@@ -155,70 +160,86 @@ impl CommentStore for PgServerStore {
             }
         }
         Ok(batches)
+        })
     }
 
     fn released_comment_team(&self, comment_id: &str) -> Result<Option<String>> {
-        Ok(self
-            .client()?
-            .query_opt("SELECT team_id FROM comments WHERE id = $1 AND batch_id IS NOT NULL", &[&comment_id])?
-            .map(|row| row.get(0)))
+        self.on_workers(|| {
+            Ok(self
+                .client()?
+                .query_opt(
+                    "SELECT team_id FROM comments WHERE id = $1 AND batch_id IS NOT NULL",
+                    &[&comment_id],
+                )?
+                .map(|row| row.get(0)))
+        })
     }
 
     fn add_reply(&self, reply: &StoredReply) -> Result<()> {
-        let mut client = self.client()?;
-        let mut transaction = client.transaction()?;
-        // The comment's row is locked, so two replicas cannot both pass the cap.
-        if transaction
-            .query_opt("SELECT 1 FROM comments WHERE id = $1 FOR UPDATE", &[&reply.comment_id])?
-            .is_none()
-        {
-            return Err(not_found("comment", &reply.comment_id));
-        }
-        let count: i64 = transaction
-            .query_one("SELECT count(*) FROM comment_replies WHERE comment_id = $1", &[&reply.comment_id])?
-            .get(0);
-        if count >= MAX_REPLIES_PER_COMMENT as i64 {
-            return Err(ServerError::InvalidInput(format!(
-                "a comment keeps at most {MAX_REPLIES_PER_COMMENT} replies"
-            )));
-        }
-        transaction.execute(
-            "INSERT INTO comment_replies (id, comment_id, text, author, written_on, written_at)
+        self.on_workers(|| {
+            let mut client = self.client()?;
+            let mut transaction = client.transaction()?;
+            // The comment's row is locked, so two replicas cannot both pass the cap.
+            if transaction
+                .query_opt("SELECT 1 FROM comments WHERE id = $1 FOR UPDATE", &[&reply.comment_id])?
+                .is_none()
+            {
+                return Err(not_found("comment", &reply.comment_id));
+            }
+            let count: i64 = transaction
+                .query_one(
+                    "SELECT count(*) FROM comment_replies WHERE comment_id = $1",
+                    &[&reply.comment_id],
+                )?
+                .get(0);
+            if count >= MAX_REPLIES_PER_COMMENT as i64 {
+                return Err(ServerError::InvalidInput(format!(
+                    "a comment keeps at most {MAX_REPLIES_PER_COMMENT} replies"
+                )));
+            }
+            transaction.execute(
+                "INSERT INTO comment_replies (id, comment_id, text, author, written_on, written_at)
              VALUES ($1, $2, $3, $4, $5, $6)",
-            &[
-                &reply.id,
-                &reply.comment_id,
-                &reply.text,
-                &author_key(reply.author),
-                &reply.written_at.date_naive().to_string(),
-                &reply.written_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-            ],
-        )?;
-        transaction.commit()?;
-        Ok(())
+                &[
+                    &reply.id,
+                    &reply.comment_id,
+                    &reply.text,
+                    &author_key(reply.author),
+                    &reply.written_at.date_naive().to_string(),
+                    &reply.written_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+                ],
+            )?;
+            transaction.commit()?;
+            Ok(())
+        })
     }
 
     fn comment_thread(&self, thread_hash: &Hash32) -> Result<Option<CommentThread>> {
-        let mut client = self.client()?;
-        let Some(comment) = client
-            .query_opt("SELECT id, batch_id FROM comments WHERE thread_hash = $1", &[&&thread_hash[..]])?
-        else {
-            return Ok(None);
-        };
-        let (id, batch_id): (String, Option<String>) = (comment.get(0), comment.get(1));
-        let mut replies = replies_by_comment(
-            &mut *client,
-            "SELECT comment_id, text, author, written_on FROM comment_replies WHERE comment_id = $1
+        self.on_workers(|| {
+            let mut client = self.client()?;
+            let Some(comment) = client.query_opt(
+                "SELECT id, batch_id FROM comments WHERE thread_hash = $1",
+                &[&&thread_hash[..]],
+            )?
+            else {
+                return Ok(None);
+            };
+            let (id, batch_id): (String, Option<String>) = (comment.get(0), comment.get(1));
+            let mut replies = replies_by_comment(
+                &mut *client,
+                "SELECT comment_id, text, author, written_on FROM comment_replies WHERE comment_id = $1
              ORDER BY written_at, id",
-            &id,
-        )?;
-        Ok(Some(CommentThread {
-            released: batch_id.is_some(),
-            replies: replies.remove(&id).unwrap_or_default(),
-        }))
+                &id,
+            )?;
+            Ok(Some(CommentThread {
+                released: batch_id.is_some(),
+                replies: replies.remove(&id).unwrap_or_default(),
+            }))
+        })
     }
 
     fn record_verdict(&self, vote: &VerdictVote, k: u32) -> Result<bool> {
+        self.on_workers(|| {
         let mut client = self.client()?;
         let mut transaction = client.transaction()?;
         // The action's row is locked: its counts are released one answer at a time.
@@ -260,6 +281,7 @@ impl CommentStore for PgServerStore {
         )?;
         transaction.commit()?;
         Ok(true)
+        })
     }
 }
 

@@ -34,7 +34,7 @@ use crate::secrets::Hash32;
 use crate::store::Enrolment;
 
 /// How many devices the team holds; read after the team's row is locked.
-fn devices_of_team(client: &mut impl GenericClient, team_id: &str) -> Result<u32> {
+pub(super) fn devices_of_team(client: &mut impl GenericClient, team_id: &str) -> Result<u32> {
     let n_devices: i64 =
         client.query_one("SELECT count(*) FROM devices WHERE team_id = $1", &[&team_id])?.get(0);
     count_u32(n_devices, "a team's device count")
@@ -42,7 +42,7 @@ fn devices_of_team(client: &mut impl GenericClient, team_id: &str) -> Result<u32
 
 impl CredentialStore for PgServerStore {
     fn has_team_key(&self, team_id: &str) -> Result<bool> {
-        Ok(self.team_public_key(team_id)?.is_some())
+        self.on_workers(|| Ok(self.team_public_key(team_id)?.is_some()))
     }
 
     fn add_personal_codes(
@@ -51,6 +51,7 @@ impl CredentialStore for PgServerStore {
         key: Option<&TeamKeyDer>,
         code_hashes: &[Hash32],
     ) -> Result<()> {
+        self.on_workers(|| {
         let mut client = self.client()?;
         let mut transaction = client.transaction()?;
         if transaction.query_opt("SELECT 1 FROM teams WHERE id = $1", &[&team_id])?.is_none() {
@@ -78,73 +79,82 @@ impl CredentialStore for PgServerStore {
         }
         transaction.commit()?;
         Ok(())
+        })
     }
 
     fn unspent_personal_codes(&self, team_id: &str) -> Result<u32> {
-        let unspent: i64 = self
-            .client()?
-            .query_one("SELECT count(*) FROM personal_codes WHERE team_id = $1", &[&team_id])?
-            .get(0);
-        count_u32(unspent, "a team's unspent personal codes")
+        self.on_workers(|| {
+            let unspent: i64 = self
+                .client()?
+                .query_one("SELECT count(*) FROM personal_codes WHERE team_id = $1", &[&team_id])?
+                .get(0);
+            count_u32(unspent, "a team's unspent personal codes")
+        })
     }
 
     fn personal_code_team(&self, code_hash: &Hash32) -> Result<Option<PersonalCodeTeam>> {
-        Ok(self
-            .client()?
-            .query_opt(
-                "SELECT t.id, t.name, k.public_key_der
+        self.on_workers(|| {
+            Ok(self
+                .client()?
+                .query_opt(
+                    "SELECT t.id, t.name, k.public_key_der
                  FROM personal_codes c JOIN teams t ON t.id = c.team_id
                  JOIN team_credential_keys k ON k.team_id = c.team_id
                  WHERE c.code_hash = $1",
-                &[&&code_hash[..]],
-            )?
-            .map(|row| PersonalCodeTeam {
-                team_id: row.get(0),
-                team_name: row.get(1),
-                public_key_der: row.get(2),
-            }))
+                    &[&&code_hash[..]],
+                )?
+                .map(|row| PersonalCodeTeam {
+                    team_id: row.get(0),
+                    team_name: row.get(1),
+                    public_key_der: row.get(2),
+                }))
+        })
     }
 
     fn spend_personal_code(
         &self,
         code_hash: &Hash32,
-        sign: &mut dyn FnMut(&[u8]) -> Result<Vec<u8>>,
+        sign: &mut (dyn FnMut(&[u8]) -> Result<Vec<u8>> + Send),
     ) -> Result<Vec<u8>> {
-        let mut client = self.client()?;
-        let mut transaction = client.transaction()?;
-        // Deleted first, so the code's row is this transaction's until it
-        // ends: a concurrent spend of the same code finds nothing to delete.
-        let Some(code) = transaction.query_opt(
-            "DELETE FROM personal_codes WHERE code_hash = $1 RETURNING team_id",
-            &[&&code_hash[..]],
-        )?
-        else {
-            return Err(ServerError::InviteUnknown);
-        };
-        let team_id: String = code.get(0);
-        let Some(team) = transaction.query_opt(
-            "SELECT k.secret_key_der, t.headcount
+        self.on_workers(|| {
+            let mut client = self.client()?;
+            let mut transaction = client.transaction()?;
+            // Deleted first, so the code's row is this transaction's until it
+            // ends: a concurrent spend of the same code finds nothing to delete.
+            let Some(code) = transaction.query_opt(
+                "DELETE FROM personal_codes WHERE code_hash = $1 RETURNING team_id",
+                &[&&code_hash[..]],
+            )?
+            else {
+                return Err(ServerError::InviteUnknown);
+            };
+            let team_id: String = code.get(0);
+            let Some(team) = transaction.query_opt(
+                "SELECT k.secret_key_der, t.headcount
              FROM team_credential_keys k JOIN teams t ON t.id = k.team_id WHERE k.team_id = $1",
-            &[&team_id],
-        )?
-        else {
-            return Err(ServerError::InviteUnknown);
-        };
-        let (secret_key_der, headcount): (Vec<u8>, Option<i64>) = (team.get(0), team.get(1));
-        let headcount = headcount.map(|headcount| count_u32(headcount, "a head-count")).transpose()?;
-        // A credential that could not enrol now would be lost with its code:
-        // refuse before spending, as enrolment would (the rollback keeps the code).
-        check_free_place(&team_id, headcount, devices_of_team(&mut transaction, &team_id)?)?;
-        let blind_signature = sign(&secret_key_der)?;
-        transaction.commit()?;
-        Ok(blind_signature)
+                &[&team_id],
+            )?
+            else {
+                return Err(ServerError::InviteUnknown);
+            };
+            let (secret_key_der, headcount): (Vec<u8>, Option<i64>) = (team.get(0), team.get(1));
+            let headcount = headcount.map(|headcount| count_u32(headcount, "a head-count")).transpose()?;
+            // A credential that could not enrol now would be lost with its code:
+            // refuse before spending, as enrolment would (the rollback keeps the code).
+            check_free_place(&team_id, headcount, devices_of_team(&mut transaction, &team_id)?)?;
+            let blind_signature = sign(&secret_key_der)?;
+            transaction.commit()?;
+            Ok(blind_signature)
+        })
     }
 
     fn team_public_key(&self, team_id: &str) -> Result<Option<Vec<u8>>> {
-        Ok(self
-            .client()?
-            .query_opt("SELECT public_key_der FROM team_credential_keys WHERE team_id = $1", &[&team_id])?
-            .map(|row| row.get(0)))
+        self.on_workers(|| {
+            Ok(self
+                .client()?
+                .query_opt("SELECT public_key_der FROM team_credential_keys WHERE team_id = $1", &[&team_id])?
+                .map(|row| row.get(0)))
+        })
     }
 
     fn redeem_credential(
@@ -154,37 +164,39 @@ impl CredentialStore for PgServerStore {
         device_token_hash: &Hash32,
         now: DateTime<Utc>,
     ) -> Result<Enrolment> {
-        let mut client = self.client()?;
-        let mut transaction = client.transaction()?;
-        let inserted = transaction.execute(
+        self.on_workers(|| {
+            let mut client = self.client()?;
+            let mut transaction = client.transaction()?;
+            let inserted = transaction.execute(
             "INSERT INTO spent_credentials (message_hash) VALUES ($1) ON CONFLICT (message_hash) DO NOTHING",
             &[&&message_hash[..]],
         )?;
-        if inserted == 0 {
-            return Err(ServerError::InviteExhausted);
-        }
-        // One person, one voice: the head-count caps devices whatever enrols
-        // them, and the team's row is locked before its devices are counted.
-        let Some(team) = transaction.query_opt(
-            "SELECT t.headcount, t.name, d.organisation_id
+            if inserted == 0 {
+                return Err(ServerError::InviteExhausted);
+            }
+            // One person, one voice: the head-count caps devices whatever enrols
+            // them, and the team's row is locked before its devices are counted.
+            let Some(team) = transaction.query_opt(
+                "SELECT t.headcount, t.name, d.organisation_id
              FROM teams t JOIN departments d ON d.id = t.department_id WHERE t.id = $1 FOR UPDATE OF t",
-            &[&team_id],
-        )?
-        else {
-            return Err(ServerError::Unauthorized(NOT_SIGNED));
-        };
-        let (headcount, team_name, organisation_id): (Option<i64>, String, String) =
-            (team.get(0), team.get(1), team.get(2));
-        let headcount = headcount.map(|headcount| count_u32(headcount, "a head-count")).transpose()?;
-        check_free_place(team_id, headcount, devices_of_team(&mut transaction, team_id)?)?;
-        let enrolled_week = IsoWeek::containing(now.date_naive());
-        transaction.execute(
-            "INSERT INTO devices (token_hash, team_id, enrolled_week_index) VALUES ($1, $2, $3)",
-            &[&&device_token_hash[..], &team_id, &enrolled_week.index()],
-        )?;
-        let organisation = load_organisation(&mut transaction, &organisation_id)?
-            .ok_or_else(|| ServerError::CorruptData(format!("team {team_id} has no organisation")))?;
-        transaction.commit()?;
-        Ok(Enrolment { organisation, team_id: team_id.to_owned(), team_name })
+                &[&team_id],
+            )?
+            else {
+                return Err(ServerError::Unauthorized(NOT_SIGNED));
+            };
+            let (headcount, team_name, organisation_id): (Option<i64>, String, String) =
+                (team.get(0), team.get(1), team.get(2));
+            let headcount = headcount.map(|headcount| count_u32(headcount, "a head-count")).transpose()?;
+            check_free_place(team_id, headcount, devices_of_team(&mut transaction, team_id)?)?;
+            let enrolled_week = IsoWeek::containing(now.date_naive());
+            transaction.execute(
+                "INSERT INTO devices (token_hash, team_id, enrolled_week_index) VALUES ($1, $2, $3)",
+                &[&&device_token_hash[..], &team_id, &enrolled_week.index()],
+            )?;
+            let organisation = load_organisation(&mut transaction, &organisation_id)?
+                .ok_or_else(|| ServerError::CorruptData(format!("team {team_id} has no organisation")))?;
+            transaction.commit()?;
+            Ok(Enrolment { organisation, team_id: team_id.to_owned(), team_name })
+        })
     }
 }

@@ -19,6 +19,13 @@
 //!   is read and published, and a second replica's publisher waits and then
 //!   finds the week published.
 //! - **Migrations under a lock**, so replicas starting together migrate once.
+//!
+//! The blocking client drives each query on a small runtime of its own, which
+//! Tokio forbids on a thread that drives async tasks. So every call of the
+//! store, and the dropping of its connections, runs on a pool of plain
+//! threads of the store's own ([`PgServerStore::on_workers`]): the store may
+//! be called from anywhere, an async test's body included, as the SQLite
+//! store can.
 
 mod admin;
 mod comments;
@@ -29,6 +36,7 @@ mod store;
 #[cfg(test)]
 mod tests;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use postgres::NoTls;
@@ -45,8 +53,10 @@ pub(crate) type Client = PooledConnection<PostgresConnectionManager<NoTls>>;
 
 /// The server's PostgreSQL database.
 pub struct PgServerStore {
-    pool: Pool<PostgresConnectionManager<NoTls>>,
+    /// `None` only while being dropped (on the workers).
+    pool: Option<Pool<PostgresConnectionManager<NoTls>>>,
     receipt_secret: Hash32,
+    workers: Arc<rayon::ThreadPool>,
 }
 
 impl std::fmt::Debug for PgServerStore {
@@ -70,7 +80,8 @@ impl PgServerStore {
         let config: postgres::Config = url.parse().map_err(|error: postgres::Error| {
             ServerError::InvalidInput(format!("the database URL is not a PostgreSQL URL: {error}"))
         })?;
-        PgServerStore::open_with(config)
+        let workers = new_workers()?;
+        workers.install(|| PgServerStore::open_with(config, workers.clone()))
     }
 
     /// [`PgServerStore::open`] in the schema `schema` of the database at
@@ -85,14 +96,17 @@ impl PgServerStore {
         let mut config: postgres::Config = url.parse().map_err(|error: postgres::Error| {
             ServerError::InvalidInput(format!("the database URL is not a PostgreSQL URL: {error}"))
         })?;
-        let mut client = config.connect(NoTls)?;
-        client.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))?;
-        drop(client);
-        config.options(&format!("-c search_path={schema}"));
-        PgServerStore::open_with(config)
+        let workers = new_workers()?;
+        workers.install(|| {
+            let mut client = config.connect(NoTls)?;
+            client.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))?;
+            drop(client);
+            config.options(&format!("-c search_path={schema}"));
+            PgServerStore::open_with(config, workers.clone())
+        })
     }
 
-    fn open_with(mut config: postgres::Config) -> Result<PgServerStore> {
+    fn open_with(mut config: postgres::Config, workers: Arc<rayon::ThreadPool>) -> Result<PgServerStore> {
         config.application_name("polso-server");
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(10));
@@ -114,13 +128,39 @@ impl PgServerStore {
             .try_into()
             .map_err(|_| ServerError::CorruptData("the server secret is not 32 bytes".to_owned()))?;
         drop(client);
-        Ok(PgServerStore { pool, receipt_secret })
+        Ok(PgServerStore { pool: Some(pool), receipt_secret, workers })
     }
 
-    /// A connection from the pool.
+    /// A connection from the pool; only on the workers ([`PgServerStore::on_workers`]).
     pub(crate) fn client(&self) -> Result<Client> {
-        Ok(self.pool.get()?)
+        let pool =
+            self.pool.as_ref().ok_or_else(|| ServerError::BlockingTask("the store is closing".to_owned()))?;
+        Ok(pool.get()?)
     }
+
+    /// Runs `work` on the store's workers and waits for it: every use of a
+    /// connection goes through here (see the module's notes).
+    pub(crate) fn on_workers<R: Send>(&self, work: impl FnOnce() -> Result<R> + Send) -> Result<R> {
+        self.workers.install(work)
+    }
+}
+
+impl Drop for PgServerStore {
+    fn drop(&mut self) {
+        // Closing a connection runs the client's runtime too.
+        let pool = self.pool.take();
+        self.workers.install(move || drop(pool));
+    }
+}
+
+/// The workers of one store: as many as its connections.
+fn new_workers() -> Result<Arc<rayon::ThreadPool>> {
+    let workers = rayon::ThreadPoolBuilder::new()
+        .num_threads(POOL_SIZE as usize)
+        .thread_name(|index| format!("polso-postgres-{index}"))
+        .build()
+        .map_err(|error| ServerError::BlockingTask(format!("starting the database workers: {error}")))?;
+    Ok(Arc::new(workers))
 }
 
 /// `NotFound` for a missing `what` called `id`, as the SQLite store words it.
@@ -155,26 +195,38 @@ pub(crate) fn share_publication_lock(
 struct HeldPublicationLock {
     client: Option<Client>,
     organisation_id: String,
+    workers: Arc<rayon::ThreadPool>,
 }
 
 impl Drop for HeldPublicationLock {
     fn drop(&mut self) {
-        if let Some(mut client) = self.client.take() {
-            let unlocked = client.execute(
-                &format!("SELECT pg_advisory_unlock({PUBLICATION_LOCK_KEY})"),
-                &[&self.organisation_id],
-            );
-            if let Err(error) = unlocked {
-                // The connection is broken, and its session's locks went with it.
-                tracing::warn!(%error, "releasing a publication lock failed");
+        let (client, organisation_id) = (self.client.take(), &self.organisation_id);
+        self.workers.install(move || {
+            if let Some(mut client) = client {
+                let unlocked = client.execute(
+                    &format!("SELECT pg_advisory_unlock({PUBLICATION_LOCK_KEY})"),
+                    &[organisation_id],
+                );
+                if let Err(error) = unlocked {
+                    // The connection is broken, and its session's locks went with it.
+                    tracing::warn!(%error, "releasing a publication lock failed");
+                }
             }
-        }
+        });
     }
 }
 
 impl PgServerStore {
     /// See [`crate::store::ServerStore::lock_publication`].
     pub(crate) fn take_publication_lock(
+        &self,
+        organisation_id: &str,
+        wait: Duration,
+    ) -> Result<Option<crate::store::PublicationLock>> {
+        self.on_workers(|| self.wait_for_publication_lock(organisation_id, wait))
+    }
+
+    fn wait_for_publication_lock(
         &self,
         organisation_id: &str,
         wait: Duration,
@@ -192,6 +244,7 @@ impl PgServerStore {
                 return Ok(Some(crate::store::PublicationLock::holding(Box::new(HeldPublicationLock {
                     client: Some(client),
                     organisation_id: organisation_id.to_owned(),
+                    workers: self.workers.clone(),
                 }))));
             }
             if std::time::Instant::now() >= deadline {

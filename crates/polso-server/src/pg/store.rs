@@ -161,134 +161,157 @@ impl ServerStore for PgServerStore {
     }
 
     fn create_organisation(&self, organisation: &Organisation) -> Result<()> {
-        let seed = i64::try_from(organisation.seed)
-            .map_err(|_| ServerError::InvalidInput("the organisation seed must be below 2^63".to_owned()))?;
-        let (numerator, denominator) = epsilon_parts(organisation.privacy.epsilon);
-        let mut client = self.client()?;
-        let mut transaction = client.transaction()?;
-        transaction.execute(
-            "INSERT INTO organisations
+        self.on_workers(|| {
+            let seed = i64::try_from(organisation.seed).map_err(|_| {
+                ServerError::InvalidInput("the organisation seed must be below 2^63".to_owned())
+            })?;
+            let (numerator, denominator) = epsilon_parts(organisation.privacy.epsilon);
+            let mut client = self.client()?;
+            let mut transaction = client.transaction()?;
+            transaction.execute(
+                "INSERT INTO organisations
                  (id, name, seed, k, dp_epsilon_numerator, dp_epsilon_denominator, dp_release)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            &[
-                &organisation.id,
-                &organisation.name,
-                &seed,
-                &i64::from(organisation.k.get()),
-                &numerator,
-                &denominator,
-                &i64::from(organisation.privacy.release),
-            ],
-        )?;
-        write_questionnaire(&mut transaction, &organisation.id, &organisation.questionnaire)?;
-        transaction.commit()?;
-        Ok(())
+                &[
+                    &organisation.id,
+                    &organisation.name,
+                    &seed,
+                    &i64::from(organisation.k.get()),
+                    &numerator,
+                    &denominator,
+                    &i64::from(organisation.privacy.release),
+                ],
+            )?;
+            write_questionnaire(&mut transaction, &organisation.id, &organisation.questionnaire)?;
+            transaction.commit()?;
+            Ok(())
+        })
     }
 
     fn organisations(&self) -> Result<Vec<Organisation>> {
-        let mut client = self.client()?;
-        let rows = client
-            .query(&format!("SELECT {ORGANISATION_COLUMNS} FROM organisations ORDER BY name, id"), &[])?;
-        rows.iter()
-            .map(|row| {
-                let organisation = organisation_from_row(row)?;
-                let questionnaire = load_questionnaire(&mut *client, &organisation.id)?;
-                Ok(Organisation { questionnaire, ..organisation })
-            })
-            .collect()
+        self.on_workers(|| {
+            let mut client = self.client()?;
+            let rows = client
+                .query(&format!("SELECT {ORGANISATION_COLUMNS} FROM organisations ORDER BY name, id"), &[])?;
+            rows.iter()
+                .map(|row| {
+                    let organisation = organisation_from_row(row)?;
+                    let questionnaire = load_questionnaire(&mut *client, &organisation.id)?;
+                    Ok(Organisation { questionnaire, ..organisation })
+                })
+                .collect()
+        })
     }
 
     fn set_questionnaire(&self, organisation_id: &str, plan: &QuestionnairePlan) -> Result<()> {
-        let mut client = self.client()?;
-        let mut transaction = client.transaction()?;
-        if load_organisation(&mut transaction, organisation_id)?.is_none() {
-            return Err(not_found("organisation", organisation_id));
-        }
-        write_questionnaire(&mut transaction, organisation_id, plan)?;
-        transaction.commit()?;
-        Ok(())
+        self.on_workers(|| {
+            let mut client = self.client()?;
+            let mut transaction = client.transaction()?;
+            if load_organisation(&mut transaction, organisation_id)?.is_none() {
+                return Err(not_found("organisation", organisation_id));
+            }
+            write_questionnaire(&mut transaction, organisation_id, plan)?;
+            transaction.commit()?;
+            Ok(())
+        })
     }
 
     fn add_department(&self, organisation_id: &str, department_id: &str, name: &str) -> Result<()> {
-        let mut client = self.client()?;
-        if load_organisation(&mut *client, organisation_id)?.is_none() {
-            return Err(not_found("organisation", organisation_id));
-        }
-        client.execute(
-            "INSERT INTO departments (id, organisation_id, name) VALUES ($1, $2, $3)",
-            &[&department_id, &organisation_id, &name],
-        )?;
-        Ok(())
+        self.on_workers(|| {
+            let mut client = self.client()?;
+            if load_organisation(&mut *client, organisation_id)?.is_none() {
+                return Err(not_found("organisation", organisation_id));
+            }
+            client.execute(
+                "INSERT INTO departments (id, organisation_id, name) VALUES ($1, $2, $3)",
+                &[&department_id, &organisation_id, &name],
+            )?;
+            Ok(())
+        })
     }
 
     fn add_team(&self, department_id: &str, team_id: &str, name: &str) -> Result<()> {
-        let mut client = self.client()?;
-        if client.query_opt("SELECT 1 FROM departments WHERE id = $1", &[&department_id])?.is_none() {
-            return Err(not_found("department", department_id));
-        }
-        client.execute(
-            "INSERT INTO teams (id, department_id, name) VALUES ($1, $2, $3)",
-            &[&team_id, &department_id, &name],
-        )?;
-        Ok(())
+        self.on_workers(|| {
+            let mut client = self.client()?;
+            if client.query_opt("SELECT 1 FROM departments WHERE id = $1", &[&department_id])?.is_none() {
+                return Err(not_found("department", department_id));
+            }
+            client.execute(
+                "INSERT INTO teams (id, department_id, name) VALUES ($1, $2, $3)",
+                &[&team_id, &department_id, &name],
+            )?;
+            Ok(())
+        })
     }
 
     fn organisation(&self, organisation_id: &str) -> Result<Organisation> {
-        load_organisation(&mut *self.client()?, organisation_id)?
-            .ok_or_else(|| not_found("organisation", organisation_id))
+        self.on_workers(|| {
+            load_organisation(&mut *self.client()?, organisation_id)?
+                .ok_or_else(|| not_found("organisation", organisation_id))
+        })
     }
 
     fn organisation_tree(&self, organisation_id: &str) -> Result<OrganisationTree> {
-        let mut client = self.client()?;
-        let organisation = load_organisation(&mut *client, organisation_id)?
-            .ok_or_else(|| not_found("organisation", organisation_id))?;
-        let rows = client.query(
-            "SELECT d.id, d.name, t.id, t.name, t.headcount
+        self.on_workers(|| {
+            let mut client = self.client()?;
+            let organisation = load_organisation(&mut *client, organisation_id)?
+                .ok_or_else(|| not_found("organisation", organisation_id))?;
+            let rows = client.query(
+                "SELECT d.id, d.name, t.id, t.name, t.headcount
              FROM departments d LEFT JOIN teams t ON t.department_id = d.id
              WHERE d.organisation_id = $1
              ORDER BY d.name, d.id, t.name, t.id",
-            &[&organisation_id],
-        )?;
-        let mut departments: Vec<DepartmentNode> = Vec::new();
-        for row in rows {
-            let department_id: String = row.get(0);
-            if departments.last().is_none_or(|last| last.id != department_id) {
-                departments.push(DepartmentNode { id: department_id, name: row.get(1), teams: Vec::new() });
+                &[&organisation_id],
+            )?;
+            let mut departments: Vec<DepartmentNode> = Vec::new();
+            for row in rows {
+                let department_id: String = row.get(0);
+                if departments.last().is_none_or(|last| last.id != department_id) {
+                    departments.push(DepartmentNode {
+                        id: department_id,
+                        name: row.get(1),
+                        teams: Vec::new(),
+                    });
+                }
+                let headcount =
+                    row.get::<_, Option<i64>>(4).map(|count| count_u32(count, "a head-count")).transpose()?;
+                if let (Some(id), Some(name), Some(department)) =
+                    (row.get::<_, Option<String>>(2), row.get::<_, Option<String>>(3), departments.last_mut())
+                {
+                    department.teams.push(TeamNode { id, name, headcount });
+                }
             }
-            let headcount =
-                row.get::<_, Option<i64>>(4).map(|count| count_u32(count, "a head-count")).transpose()?;
-            if let (Some(id), Some(name), Some(department)) =
-                (row.get::<_, Option<String>>(2), row.get::<_, Option<String>>(3), departments.last_mut())
-            {
-                department.teams.push(TeamNode { id, name, headcount });
-            }
-        }
-        Ok(OrganisationTree { organisation, departments })
+            Ok(OrganisationTree { organisation, departments })
+        })
     }
 
     fn department_organisation(&self, department_id: &str) -> Result<Option<String>> {
-        Ok(self
-            .client()?
-            .query_opt("SELECT organisation_id FROM departments WHERE id = $1", &[&department_id])?
-            .map(|row| row.get(0)))
+        self.on_workers(|| {
+            Ok(self
+                .client()?
+                .query_opt("SELECT organisation_id FROM departments WHERE id = $1", &[&department_id])?
+                .map(|row| row.get(0)))
+        })
     }
 
     fn team_organisation(&self, team_id: &str) -> Result<Option<String>> {
-        team_owner(&mut *self.client()?, team_id)
+        self.on_workers(|| team_owner(&mut *self.client()?, team_id))
     }
 
     fn set_threshold(&self, organisation_id: &str, k: Threshold) -> Result<()> {
-        let mut client = self.client()?;
-        let mut transaction = client.transaction()?;
-        // The organisation's row is locked, so a report folded meanwhile by
-        // another replica is seen by the check below or comes after the change.
-        transaction.execute("SELECT 1 FROM organisations WHERE id = $1 FOR UPDATE", &[&organisation_id])?;
-        let organisation = load_organisation(&mut transaction, organisation_id)?
-            .ok_or_else(|| not_found("organisation", organisation_id))?;
-        if k < organisation.k {
-            let reports_counted: bool = transaction
-                .query_one(
-                    "SELECT EXISTS (
+        self.on_workers(|| {
+            let mut client = self.client()?;
+            let mut transaction = client.transaction()?;
+            // The organisation's row is locked, so a report folded meanwhile by
+            // another replica is seen by the check below or comes after the change.
+            transaction
+                .execute("SELECT 1 FROM organisations WHERE id = $1 FOR UPDATE", &[&organisation_id])?;
+            let organisation = load_organisation(&mut transaction, organisation_id)?
+                .ok_or_else(|| not_found("organisation", organisation_id))?;
+            if k < organisation.k {
+                let reports_counted: bool = transaction
+                    .query_one(
+                        "SELECT EXISTS (
                          SELECT 1 FROM aggregates a
                          JOIN teams t ON t.id = a.team_id
                          JOIN departments d ON d.id = t.department_id
@@ -300,58 +323,63 @@ impl ServerStore for PgServerStore {
                          JOIN teams t ON t.id = s.team_id
                          JOIN departments d ON d.id = t.department_id
                          WHERE d.organisation_id = $1)",
-                    &[&organisation_id],
-                )?
-                .get(0);
-            if reports_counted {
-                return Err(ServerError::ThresholdCannotBeLowered {
-                    current: organisation.k.get(),
-                    asked: k.get(),
-                });
+                        &[&organisation_id],
+                    )?
+                    .get(0);
+                if reports_counted {
+                    return Err(ServerError::ThresholdCannotBeLowered {
+                        current: organisation.k.get(),
+                        asked: k.get(),
+                    });
+                }
             }
-        }
-        transaction.execute(
-            "UPDATE organisations SET k = $1 WHERE id = $2",
-            &[&i64::from(k.get()), &organisation_id],
-        )?;
-        transaction.commit()?;
-        Ok(())
+            transaction.execute(
+                "UPDATE organisations SET k = $1 WHERE id = $2",
+                &[&i64::from(k.get()), &organisation_id],
+            )?;
+            transaction.commit()?;
+            Ok(())
+        })
     }
 
     fn set_privacy(&self, organisation_id: &str, epsilon: Option<Epsilon>) -> Result<PrivacySetting> {
-        let (numerator, denominator) = epsilon_parts(epsilon);
-        let mut client = self.client()?;
-        let mut transaction = client.transaction()?;
-        let changed = transaction.execute(
-            "UPDATE organisations
+        self.on_workers(|| {
+            let (numerator, denominator) = epsilon_parts(epsilon);
+            let mut client = self.client()?;
+            let mut transaction = client.transaction()?;
+            let changed = transaction.execute(
+                "UPDATE organisations
              SET dp_epsilon_numerator = $1, dp_epsilon_denominator = $2, dp_release = dp_release + 1
              WHERE id = $3",
-            &[&numerator, &denominator, &organisation_id],
-        )?;
-        if changed == 0 {
-            return Err(not_found("organisation", organisation_id));
-        }
-        let organisation = load_organisation(&mut transaction, organisation_id)?
-            .ok_or_else(|| not_found("organisation", organisation_id))?;
-        transaction.commit()?;
-        Ok(organisation.privacy)
+                &[&numerator, &denominator, &organisation_id],
+            )?;
+            if changed == 0 {
+                return Err(not_found("organisation", organisation_id));
+            }
+            let organisation = load_organisation(&mut transaction, organisation_id)?
+                .ok_or_else(|| not_found("organisation", organisation_id))?;
+            transaction.commit()?;
+            Ok(organisation.privacy)
+        })
     }
 
     fn create_invite(&self, invite: &NewInvite) -> Result<()> {
-        let mut client = self.client()?;
-        if client.query_opt("SELECT 1 FROM teams WHERE id = $1", &[&invite.team_id])?.is_none() {
-            return Err(not_found("team", &invite.team_id));
-        }
-        client.execute(
-            "INSERT INTO invites (code_hash, team_id, expires_at, uses_left) VALUES ($1, $2, $3, $4)",
-            &[
-                &&invite.code_hash[..],
-                &invite.team_id,
-                &invite.expires_at.to_rfc3339(),
-                &i64::from(invite.uses),
-            ],
-        )?;
-        Ok(())
+        self.on_workers(|| {
+            let mut client = self.client()?;
+            if client.query_opt("SELECT 1 FROM teams WHERE id = $1", &[&invite.team_id])?.is_none() {
+                return Err(not_found("team", &invite.team_id));
+            }
+            client.execute(
+                "INSERT INTO invites (code_hash, team_id, expires_at, uses_left) VALUES ($1, $2, $3, $4)",
+                &[
+                    &&invite.code_hash[..],
+                    &invite.team_id,
+                    &invite.expires_at.to_rfc3339(),
+                    &i64::from(invite.uses),
+                ],
+            )?;
+            Ok(())
+        })
     }
 
     fn redeem_invite(
@@ -360,6 +388,7 @@ impl ServerStore for PgServerStore {
         device_token_hash: &Hash32,
         now: DateTime<Utc>,
     ) -> Result<Enrolment> {
+        self.on_workers(|| {
         let mut client = self.client()?;
         let mut transaction = client.transaction()?;
         // The invite's row is locked: two replicas redeeming its last use
@@ -387,23 +416,15 @@ impl ServerStore for PgServerStore {
         if enrols_by_personal_codes {
             return Err(ServerError::InviteSuperseded);
         }
-        // One person, one voice; the team's row is locked so that concurrent
-        // enrolments into it are counted one at a time.
-        let team = transaction.query_one(
-            "SELECT headcount, (SELECT count(*) FROM devices WHERE team_id = $1) FROM teams WHERE id = $1 FOR UPDATE",
-            &[&team_id],
-        )?;
-        let (headcount, n_devices): (Option<i64>, i64) = (team.get(0), team.get(1));
-        match headcount {
-            None => return Err(ServerError::HeadcountNotDeclared { team_id }),
-            Some(headcount) if n_devices >= headcount => {
-                return Err(ServerError::TeamFull {
-                    team_id,
-                    headcount: count_u32(headcount, "a head-count")?,
-                });
-            }
-            Some(_) => {}
-        }
+        // One person, one voice. The team's row is locked first and its
+        // devices counted after, in a statement of their own: a count in the
+        // locking statement would read the snapshot from before the wait and
+        // miss a device another replica has just enrolled.
+        let headcount: Option<i64> =
+            transaction.query_one("SELECT headcount FROM teams WHERE id = $1 FOR UPDATE", &[&team_id])?.get(0);
+        let headcount = headcount.map(|count| count_u32(count, "a head-count")).transpose()?;
+        let n_devices = super::credentials::devices_of_team(&mut transaction, &team_id)?;
+        crate::credential_store::check_free_place(&team_id, headcount, n_devices)?;
         let enrolled_week = IsoWeek::containing(now.date_naive());
         transaction.execute(
             "UPDATE invites SET uses_left = uses_left - 1 WHERE code_hash = $1",
@@ -422,9 +443,11 @@ impl ServerStore for PgServerStore {
             .ok_or_else(|| ServerError::CorruptData(format!("team {team_id} has no organisation")))?;
         transaction.commit()?;
         Ok(Enrolment { organisation, team_id, team_name })
+        })
     }
 
     fn device(&self, token_hash: &Hash32) -> Result<Option<DeviceMembership>> {
+        self.on_workers(|| {
         Ok(self
             .client()?
             .query_opt(
@@ -438,9 +461,11 @@ impl ServerStore for PgServerStore {
                 organisation_id: row.get(1),
                 enrolled_week: row.get::<_, Option<i64>>(2).map(IsoWeek::from_index),
             }))
+        })
     }
 
     fn create_hr_token(&self, token: &NewHrToken) -> Result<()> {
+        self.on_workers(|| {
         let mut client = self.client()?;
         let mut transaction = client.transaction()?;
         if load_organisation(&mut transaction, &token.organisation_id)?.is_none() {
@@ -492,18 +517,22 @@ impl ServerStore for PgServerStore {
         }
         transaction.commit()?;
         Ok(())
+        })
     }
 
     fn revoke_hr_token(&self, token_id: &str) -> Result<()> {
-        let changed =
-            self.client()?.execute("UPDATE hr_tokens SET revoked = 1 WHERE id = $1", &[&token_id])?;
-        if changed == 0 {
-            return Err(not_found("HR token", token_id));
-        }
-        Ok(())
+        self.on_workers(|| {
+            let changed =
+                self.client()?.execute("UPDATE hr_tokens SET revoked = 1 WHERE id = $1", &[&token_id])?;
+            if changed == 0 {
+                return Err(not_found("HR token", token_id));
+            }
+            Ok(())
+        })
     }
 
     fn hr_access(&self, token_hash: &Hash32) -> Result<Option<HrAccess>> {
+        self.on_workers(|| {
         let mut client = self.client()?;
         let Some(token) = client.query_opt(
             "SELECT id, organisation_id, whole_organisation, role FROM hr_tokens WHERE token_hash = $1 AND revoked = 0",
@@ -545,6 +574,7 @@ impl ServerStore for PgServerStore {
             _ => return Err(ServerError::CorruptData(format!("the role of HR token {token_id}"))),
         };
         Ok(Some(HrAccess { token_id, organisation_id, scope }))
+        })
     }
 
     fn receipt_secret(&self) -> Result<Hash32> {
@@ -555,22 +585,26 @@ impl ServerStore for PgServerStore {
     /// transactions of many connections in one WAL flush by itself, so
     /// reports that arrive together share their fsync without a queue here.
     fn fold_report(&self, fold: &ReportFold) -> Result<FoldOutcome> {
-        let mut client = self.client()?;
-        let mut transaction = client.transaction()?;
-        let outcome = fold_in_transaction(&mut transaction, fold)?;
-        transaction.commit()?;
-        Ok(outcome)
+        self.on_workers(|| {
+            let mut client = self.client()?;
+            let mut transaction = client.transaction()?;
+            let outcome = fold_in_transaction(&mut transaction, fold)?;
+            transaction.commit()?;
+            Ok(outcome)
+        })
     }
 
     fn fold_reports(&self, folds: &[ReportFold]) -> Result<Vec<FoldOutcome>> {
-        let mut client = self.client()?;
-        let mut transaction = client.transaction()?;
-        let outcomes = folds
-            .iter()
-            .map(|fold| fold_in_transaction(&mut transaction, fold))
-            .collect::<Result<Vec<_>>>()?;
-        transaction.commit()?;
-        Ok(outcomes)
+        self.on_workers(|| {
+            let mut client = self.client()?;
+            let mut transaction = client.transaction()?;
+            let outcomes = folds
+                .iter()
+                .map(|fold| fold_in_transaction(&mut transaction, fold))
+                .collect::<Result<Vec<_>>>()?;
+            transaction.commit()?;
+            Ok(outcomes)
+        })
     }
 
     fn team_aggregates(
@@ -579,48 +613,53 @@ impl ServerStore for PgServerStore {
         key: Option<&str>,
         weeks: RangeInclusive<IsoWeek>,
     ) -> Result<Vec<TeamAggregate>> {
-        let rows = self.client()?.query(
-            "SELECT a.team_id, a.week_index, a.key, a.n, a.sum, a.sum_squares, a.histogram
+        self.on_workers(|| {
+            let rows = self.client()?.query(
+                "SELECT a.team_id, a.week_index, a.key, a.n, a.sum, a.sum_squares, a.histogram
              FROM aggregates a
              JOIN teams t ON t.id = a.team_id
              JOIN departments d ON d.id = t.department_id
              WHERE d.organisation_id = $1 AND ($2::TEXT IS NULL OR a.key = $2)
                AND a.week_index BETWEEN $3 AND $4
              ORDER BY a.week_index, a.key, a.team_id",
-            &[&organisation_id, &key, &weeks.start().index(), &weeks.end().index()],
-        )?;
-        rows.into_iter()
-            .map(|row| {
-                let key: String = row.get(2);
-                Ok(TeamAggregate {
-                    team_id: row.get(0),
-                    week: IsoWeek::from_index(row.get(1)),
-                    n: count_u32(row.get(3), "an aggregate's count")?,
-                    sum: row.get(4),
-                    sum_squares: row.get(5),
-                    histogram: histogram_from_sql(row.get(6), &key)?,
-                    key,
+                &[&organisation_id, &key, &weeks.start().index(), &weeks.end().index()],
+            )?;
+            rows.into_iter()
+                .map(|row| {
+                    let key: String = row.get(2);
+                    Ok(TeamAggregate {
+                        team_id: row.get(0),
+                        week: IsoWeek::from_index(row.get(1)),
+                        n: count_u32(row.get(3), "an aggregate's count")?,
+                        sum: row.get(4),
+                        sum_squares: row.get(5),
+                        histogram: histogram_from_sql(row.get(6), &key)?,
+                        key,
+                    })
                 })
-            })
-            .collect()
+                .collect()
+        })
     }
 
     fn last_published_week(&self, organisation_id: &str) -> Result<Option<IsoWeek>> {
-        let index: Option<i64> = self
-            .client()?
-            .query_one(
-                "SELECT max(week_index) FROM publications WHERE organisation_id = $1",
-                &[&organisation_id],
-            )?
-            .get(0);
-        Ok(index.map(IsoWeek::from_index))
+        self.on_workers(|| {
+            let index: Option<i64> = self
+                .client()?
+                .query_one(
+                    "SELECT max(week_index) FROM publications WHERE organisation_id = $1",
+                    &[&organisation_id],
+                )?
+                .get(0);
+            Ok(index.map(IsoWeek::from_index))
+        })
     }
 
     fn earliest_collected_week(&self, organisation_id: &str) -> Result<Option<IsoWeek>> {
-        let index: Option<i64> = self
-            .client()?
-            .query_one(
-                "SELECT min(week_index) FROM (
+        self.on_workers(|| {
+            let index: Option<i64> = self
+                .client()?
+                .query_one(
+                    "SELECT min(week_index) FROM (
                      SELECT a.week_index FROM aggregates a
                      JOIN teams t ON t.id = a.team_id
                      JOIN departments d ON d.id = t.department_id
@@ -632,87 +671,89 @@ impl ServerStore for PgServerStore {
                      WHERE d.organisation_id = $1
                      UNION ALL
                      SELECT week_index FROM shared_pending WHERE organisation_id = $1) weeks",
-                &[&organisation_id],
-            )?
-            .get(0);
-        Ok(index.map(IsoWeek::from_index))
+                    &[&organisation_id],
+                )?
+                .get(0);
+            Ok(index.map(IsoWeek::from_index))
+        })
     }
 
     fn publish_week(&self, organisation_id: &str, publication: &WeekPublication) -> Result<()> {
-        let mut client = self.client()?;
-        let mut transaction = client.transaction()?;
-        let week_index = publication.week.index();
-        let (numerator, denominator) = epsilon_parts(publication.epsilon);
-        // The primary key makes one publication per week whatever the
-        // replicas do; the publication lock keeps them from trying twice.
-        let inserted = transaction.execute(
-            "INSERT INTO publications
+        self.on_workers(|| {
+            let mut client = self.client()?;
+            let mut transaction = client.transaction()?;
+            let week_index = publication.week.index();
+            let (numerator, denominator) = epsilon_parts(publication.epsilon);
+            // The primary key makes one publication per week whatever the
+            // replicas do; the publication lock keeps them from trying twice.
+            let inserted = transaction.execute(
+                "INSERT INTO publications
                  (organisation_id, week_index, published_at, k, dp_epsilon_numerator, dp_epsilon_denominator)
              VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (organisation_id, week_index) DO NOTHING",
-            &[
-                &organisation_id,
-                &week_index,
-                &rfc3339(publication.published_at),
-                &i64::from(publication.k.get()),
-                &numerator,
-                &denominator,
-            ],
-        )?;
-        if inserted == 0 {
-            return Err(ServerError::InvalidInput(format!(
-                "{} is already published; a published week never changes",
-                publication.week
-            )));
-        }
-        let insert_cell = transaction.prepare(
-            "INSERT INTO published_cells
-                 (organisation_id, week_index, key, unit_id, n, mean, sd, histogram)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )?;
-        for cell in &publication.cells {
-            let histogram: Option<Vec<i64>> =
-                cell.histogram.as_ref().map(|counts| counts.iter().map(|&count| i64::from(count)).collect());
-            transaction.execute(
-                &insert_cell,
                 &[
                     &organisation_id,
-                    &cell.week.index(),
-                    &cell.key,
-                    &cell.unit_id,
-                    &i64::from(cell.n),
-                    &cell.mean,
-                    &cell.sd,
-                    &histogram,
+                    &week_index,
+                    &rfc3339(publication.published_at),
+                    &i64::from(publication.k.get()),
+                    &numerator,
+                    &denominator,
                 ],
             )?;
-        }
-        let insert_ledger = transaction
-            .prepare("INSERT INTO privacy_ledger (team_id, week_index, epsilon) VALUES ($1, $2, $3)")?;
-        for (team_id, epsilon) in &publication.ledger {
-            transaction.execute(&insert_ledger, &[team_id, &week_index, epsilon])?;
-        }
-        // The week's raw sums and receipts are no longer needed: late reports
-        // are refused from now on.
-        transaction.execute(
-            "DELETE FROM aggregates WHERE week_index = $1 AND team_id IN (
+            if inserted == 0 {
+                return Err(ServerError::AlreadyPublished { week: publication.week.to_string() });
+            }
+            let insert_cell = transaction.prepare(
+                "INSERT INTO published_cells
+                 (organisation_id, week_index, key, unit_id, n, mean, sd, histogram)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )?;
+            for cell in &publication.cells {
+                let histogram: Option<Vec<i64>> = cell
+                    .histogram
+                    .as_ref()
+                    .map(|counts| counts.iter().map(|&count| i64::from(count)).collect());
+                transaction.execute(
+                    &insert_cell,
+                    &[
+                        &organisation_id,
+                        &cell.week.index(),
+                        &cell.key,
+                        &cell.unit_id,
+                        &i64::from(cell.n),
+                        &cell.mean,
+                        &cell.sd,
+                        &histogram,
+                    ],
+                )?;
+            }
+            let insert_ledger = transaction
+                .prepare("INSERT INTO privacy_ledger (team_id, week_index, epsilon) VALUES ($1, $2, $3)")?;
+            for (team_id, epsilon) in &publication.ledger {
+                transaction.execute(&insert_ledger, &[team_id, &week_index, epsilon])?;
+            }
+            // The week's raw sums and receipts are no longer needed: late reports
+            // are refused from now on.
+            transaction.execute(
+                "DELETE FROM aggregates WHERE week_index = $1 AND team_id IN (
                  SELECT t.id FROM teams t JOIN departments d ON d.id = t.department_id
                  WHERE d.organisation_id = $2)",
-            &[&week_index, &organisation_id],
-        )?;
-        transaction.execute(
-            "DELETE FROM shared_sums WHERE week_index = $1 AND team_id IN (
+                &[&week_index, &organisation_id],
+            )?;
+            transaction.execute(
+                "DELETE FROM shared_sums WHERE week_index = $1 AND team_id IN (
                  SELECT t.id FROM teams t JOIN departments d ON d.id = t.department_id
                  WHERE d.organisation_id = $2)",
-            &[&week_index, &organisation_id],
-        )?;
-        transaction.execute(
-            "DELETE FROM report_receipts
+                &[&week_index, &organisation_id],
+            )?;
+            transaction.execute(
+                "DELETE FROM report_receipts
              WHERE (organisation_id = $1 AND week_index <= $2) OR week_index IS NULL",
-            &[&organisation_id, &week_index],
-        )?;
-        transaction.commit()?;
-        Ok(())
+                &[&organisation_id, &week_index],
+            )?;
+            transaction.commit()?;
+            Ok(())
+        })
     }
 
     fn published_cells(
@@ -721,28 +762,30 @@ impl ServerStore for PgServerStore {
         key: &str,
         weeks: RangeInclusive<IsoWeek>,
     ) -> Result<Vec<PublishedCell>> {
-        let rows = self.client()?.query(
-            "SELECT week_index, unit_id, n, mean, sd, histogram FROM published_cells
+        self.on_workers(|| {
+            let rows = self.client()?.query(
+                "SELECT week_index, unit_id, n, mean, sd, histogram FROM published_cells
              WHERE organisation_id = $1 AND key = $2 AND week_index BETWEEN $3 AND $4
              ORDER BY week_index, unit_id",
-            &[&organisation_id, &key, &weeks.start().index(), &weeks.end().index()],
-        )?;
-        rows.into_iter()
-            .map(|row| {
-                Ok(PublishedCell {
-                    week: IsoWeek::from_index(row.get(0)),
-                    key: key.to_owned(),
-                    unit_id: row.get(1),
-                    n: count_u32(row.get(2), "a published count")?,
-                    mean: row.get(3),
-                    sd: row.get(4),
-                    histogram: row
-                        .get::<_, Option<Vec<i64>>>(5)
-                        .map(|counts| histogram_from_sql(counts, key))
-                        .transpose()?,
+                &[&organisation_id, &key, &weeks.start().index(), &weeks.end().index()],
+            )?;
+            rows.into_iter()
+                .map(|row| {
+                    Ok(PublishedCell {
+                        week: IsoWeek::from_index(row.get(0)),
+                        key: key.to_owned(),
+                        unit_id: row.get(1),
+                        n: count_u32(row.get(2), "a published count")?,
+                        mean: row.get(3),
+                        sd: row.get(4),
+                        histogram: row
+                            .get::<_, Option<Vec<i64>>>(5)
+                            .map(|counts| histogram_from_sql(counts, key))
+                            .transpose()?,
+                    })
                 })
-            })
-            .collect()
+                .collect()
+        })
     }
 
     fn privacy_ledger(
@@ -750,22 +793,24 @@ impl ServerStore for PgServerStore {
         organisation_id: &str,
         weeks: RangeInclusive<IsoWeek>,
     ) -> Result<Vec<LedgerEntry>> {
-        let rows = self.client()?.query(
-            "SELECT l.team_id, l.week_index, l.epsilon FROM privacy_ledger l
+        self.on_workers(|| {
+            let rows = self.client()?.query(
+                "SELECT l.team_id, l.week_index, l.epsilon FROM privacy_ledger l
              JOIN teams t ON t.id = l.team_id
              JOIN departments d ON d.id = t.department_id
              WHERE d.organisation_id = $1 AND l.week_index BETWEEN $2 AND $3
              ORDER BY l.team_id, l.week_index",
-            &[&organisation_id, &weeks.start().index(), &weeks.end().index()],
-        )?;
-        Ok(rows
-            .into_iter()
-            .map(|row| LedgerEntry {
-                team_id: row.get(0),
-                week: IsoWeek::from_index(row.get(1)),
-                epsilon: row.get(2),
-            })
-            .collect())
+                &[&organisation_id, &weeks.start().index(), &weeks.end().index()],
+            )?;
+            Ok(rows
+                .into_iter()
+                .map(|row| LedgerEntry {
+                    team_id: row.get(0),
+                    week: IsoWeek::from_index(row.get(1)),
+                    epsilon: row.get(2),
+                })
+                .collect())
+        })
     }
 
     fn upsert_cx_scores(
@@ -774,41 +819,43 @@ impl ServerStore for PgServerStore {
         scores: &[CxScore],
         imported_at: DateTime<Utc>,
     ) -> Result<()> {
-        let mut client = self.client()?;
-        let mut transaction = client.transaction()?;
-        let mut checked: std::collections::HashSet<&str> = std::collections::HashSet::new();
-        for score in scores {
-            if checked.insert(score.team_id.as_str())
-                && team_owner(&mut transaction, &score.team_id)?.as_deref() != Some(organisation_id)
-            {
-                return Err(ServerError::InvalidInput(format!(
-                    "team {} is not a team of this organisation",
-                    score.team_id
-                )));
+        self.on_workers(|| {
+            let mut client = self.client()?;
+            let mut transaction = client.transaction()?;
+            let mut checked: std::collections::HashSet<&str> = std::collections::HashSet::new();
+            for score in scores {
+                if checked.insert(score.team_id.as_str())
+                    && team_owner(&mut transaction, &score.team_id)?.as_deref() != Some(organisation_id)
+                {
+                    return Err(ServerError::InvalidInput(format!(
+                        "team {} is not a team of this organisation",
+                        score.team_id
+                    )));
+                }
             }
-        }
-        let upsert = transaction.prepare(
-            "INSERT INTO cx_scores (team_id, week_index, metric, value, n, imported_at)
+            let upsert = transaction.prepare(
+                "INSERT INTO cx_scores (team_id, week_index, metric, value, n, imported_at)
              VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (team_id, week_index, metric)
              DO UPDATE SET value = excluded.value, n = excluded.n, imported_at = excluded.imported_at",
-        )?;
-        let imported_at = rfc3339(imported_at);
-        for score in scores {
-            transaction.execute(
-                &upsert,
-                &[
-                    &score.team_id,
-                    &score.week.index(),
-                    &score.metric,
-                    &score.value,
-                    &score.n.map(i64::from),
-                    &imported_at,
-                ],
             )?;
-        }
-        transaction.commit()?;
-        Ok(())
+            let imported_at = rfc3339(imported_at);
+            for score in scores {
+                transaction.execute(
+                    &upsert,
+                    &[
+                        &score.team_id,
+                        &score.week.index(),
+                        &score.metric,
+                        &score.value,
+                        &score.n.map(i64::from),
+                        &imported_at,
+                    ],
+                )?;
+            }
+            transaction.commit()?;
+            Ok(())
+        })
     }
 
     fn cx_scores(
@@ -817,107 +864,113 @@ impl ServerStore for PgServerStore {
         metric: Option<&str>,
         weeks: RangeInclusive<IsoWeek>,
     ) -> Result<Vec<CxScore>> {
-        let rows = self.client()?.query(
-            "SELECT c.team_id, c.week_index, c.metric, c.value, c.n
+        self.on_workers(|| {
+            let rows = self.client()?.query(
+                "SELECT c.team_id, c.week_index, c.metric, c.value, c.n
              FROM cx_scores c
              JOIN teams t ON t.id = c.team_id
              JOIN departments d ON d.id = t.department_id
              WHERE d.organisation_id = $1 AND ($2::TEXT IS NULL OR c.metric = $2)
                AND c.week_index BETWEEN $3 AND $4
              ORDER BY c.team_id, c.week_index, c.metric",
-            &[&organisation_id, &metric, &weeks.start().index(), &weeks.end().index()],
-        )?;
-        rows.into_iter()
-            .map(|row| {
-                Ok(CxScore {
-                    team_id: row.get(0),
-                    week: IsoWeek::from_index(row.get(1)),
-                    metric: row.get(2),
-                    value: row.get(3),
-                    n: row.get::<_, Option<i64>>(4).map(|n| count_u32(n, "a CX count")).transpose()?,
+                &[&organisation_id, &metric, &weeks.start().index(), &weeks.end().index()],
+            )?;
+            rows.into_iter()
+                .map(|row| {
+                    Ok(CxScore {
+                        team_id: row.get(0),
+                        week: IsoWeek::from_index(row.get(1)),
+                        metric: row.get(2),
+                        value: row.get(3),
+                        n: row.get::<_, Option<i64>>(4).map(|n| count_u32(n, "a CX count")).transpose()?,
+                    })
                 })
-            })
-            .collect()
+                .collect()
+        })
     }
 
     fn record_action(&self, organisation_id: &str, action: &StoredAction) -> Result<()> {
-        let mut client = self.client()?;
-        let mut transaction = client.transaction()?;
-        // The team's row is locked, so two replicas cannot both pass the cap.
-        let in_organisation = transaction.query_opt(
-            "SELECT 1 FROM teams t JOIN departments d ON d.id = t.department_id
+        self.on_workers(|| {
+            let mut client = self.client()?;
+            let mut transaction = client.transaction()?;
+            // The team's row is locked, so two replicas cannot both pass the cap.
+            let in_organisation = transaction.query_opt(
+                "SELECT 1 FROM teams t JOIN departments d ON d.id = t.department_id
              WHERE t.id = $1 AND d.organisation_id = $2 FOR UPDATE OF t",
-            &[&action.team_id, &organisation_id],
-        )?;
-        if in_organisation.is_none() {
-            return Err(not_found("team", &action.team_id));
-        }
-        let count: i64 = transaction
-            .query_one("SELECT count(*) FROM actions WHERE team_id = $1", &[&action.team_id])?
-            .get(0);
-        if count >= crate::store::MAX_ACTIONS_PER_TEAM as i64 {
-            return Err(ServerError::InvalidInput(format!(
-                "a team keeps at most {} actions",
-                crate::store::MAX_ACTIONS_PER_TEAM
-            )));
-        }
-        transaction.execute(
-            "INSERT INTO actions (id, organisation_id, team_id, text, owner, due, recorded_at)
+                &[&action.team_id, &organisation_id],
+            )?;
+            if in_organisation.is_none() {
+                return Err(not_found("team", &action.team_id));
+            }
+            let count: i64 = transaction
+                .query_one("SELECT count(*) FROM actions WHERE team_id = $1", &[&action.team_id])?
+                .get(0);
+            if count >= crate::store::MAX_ACTIONS_PER_TEAM as i64 {
+                return Err(ServerError::InvalidInput(format!(
+                    "a team keeps at most {} actions",
+                    crate::store::MAX_ACTIONS_PER_TEAM
+                )));
+            }
+            transaction.execute(
+                "INSERT INTO actions (id, organisation_id, team_id, text, owner, due, recorded_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            &[
-                &action.id,
-                &organisation_id,
-                &action.team_id,
-                &action.text,
-                &action.owner,
-                &action.due.to_string(),
-                &rfc3339(action.recorded_at),
-            ],
-        )?;
-        transaction.commit()?;
-        Ok(())
+                &[
+                    &action.id,
+                    &organisation_id,
+                    &action.team_id,
+                    &action.text,
+                    &action.owner,
+                    &action.due.to_string(),
+                    &rfc3339(action.recorded_at),
+                ],
+            )?;
+            transaction.commit()?;
+            Ok(())
+        })
     }
 
     fn team_actions(&self, organisation_id: &str, team_id: &str) -> Result<Vec<StoredAction>> {
-        let rows = self.client()?.query(
-            "SELECT a.id, a.team_id, a.text, a.owner, a.due, a.recorded_at,
+        self.on_workers(|| {
+            let rows = self.client()?.query(
+                "SELECT a.id, a.team_id, a.text, a.owner, a.due, a.recorded_at,
                     v.helped, v.did_not_help, v.too_early
              FROM actions a LEFT JOIN action_verdicts v ON v.action_id = a.id
              WHERE a.organisation_id = $1 AND a.team_id = $2 ORDER BY a.recorded_at DESC, a.id",
-            &[&organisation_id, &team_id],
-        )?;
-        rows.into_iter()
-            .map(|row| {
-                let id: String = row.get(0);
-                let corrupt = || ServerError::CorruptData(format!("the action '{id}'"));
-                let verdict = |column: usize| {
-                    row.get::<_, Option<i64>>(column)
-                        .map(|count| u32::try_from(count).map_err(|_| corrupt()))
-                        .transpose()
-                };
-                let verdicts = match (verdict(6)?, verdict(7)?, verdict(8)?) {
-                    (Some(helped), Some(did_not_help), Some(too_early))
-                        if helped + did_not_help + too_early > 0 =>
-                    {
-                        Some(polso_api::ActionVerdicts { helped, did_not_help, too_early })
-                    }
-                    _ => None,
-                };
-                let due: String = row.get(4);
-                let recorded_at: String = row.get(5);
-                Ok(StoredAction {
-                    due: due.parse().map_err(|_| corrupt())?,
-                    recorded_at: DateTime::parse_from_rfc3339(&recorded_at)
-                        .map_err(|_| corrupt())?
-                        .with_timezone(&Utc),
-                    team_id: row.get(1),
-                    text: row.get(2),
-                    owner: row.get(3),
-                    verdicts,
-                    id,
+                &[&organisation_id, &team_id],
+            )?;
+            rows.into_iter()
+                .map(|row| {
+                    let id: String = row.get(0);
+                    let corrupt = || ServerError::CorruptData(format!("the action '{id}'"));
+                    let verdict = |column: usize| {
+                        row.get::<_, Option<i64>>(column)
+                            .map(|count| u32::try_from(count).map_err(|_| corrupt()))
+                            .transpose()
+                    };
+                    let verdicts = match (verdict(6)?, verdict(7)?, verdict(8)?) {
+                        (Some(helped), Some(did_not_help), Some(too_early))
+                            if helped + did_not_help + too_early > 0 =>
+                        {
+                            Some(polso_api::ActionVerdicts { helped, did_not_help, too_early })
+                        }
+                        _ => None,
+                    };
+                    let due: String = row.get(4);
+                    let recorded_at: String = row.get(5);
+                    Ok(StoredAction {
+                        due: due.parse().map_err(|_| corrupt())?,
+                        recorded_at: DateTime::parse_from_rfc3339(&recorded_at)
+                            .map_err(|_| corrupt())?
+                            .with_timezone(&Utc),
+                        team_id: row.get(1),
+                        text: row.get(2),
+                        owner: row.get(3),
+                        verdicts,
+                        id,
+                    })
                 })
-            })
-            .collect()
+                .collect()
+        })
     }
 
     fn save_cx_mapping(
@@ -928,6 +981,7 @@ impl ServerStore for PgServerStore {
         mapping: &str,
         saved_at: DateTime<Utc>,
     ) -> Result<()> {
+        self.on_workers(|| {
         if let Err(error) = serde_json::from_str::<serde_json::Value>(mapping) {
             return Err(ServerError::InvalidInput(format!("the CX mapping is not JSON: {error}")));
         }
@@ -963,32 +1017,37 @@ impl ServerStore for PgServerStore {
         )?;
         transaction.commit()?;
         Ok(())
+        })
     }
 
     fn cx_mappings(&self, organisation_id: &str, scope: &str) -> Result<Vec<SavedCxMapping>> {
-        self.client()?
-            .query(
-                "SELECT scope, name, mapping, saved_at FROM cx_mappings
+        self.on_workers(|| {
+            self.client()?
+                .query(
+                    "SELECT scope, name, mapping, saved_at FROM cx_mappings
                  WHERE organisation_id = $1 AND (scope = $2 OR scope = '')
                  ORDER BY name, scope DESC",
-                &[&organisation_id, &scope],
-            )?
-            .iter()
-            .map(saved_cx_mapping)
-            .collect()
+                    &[&organisation_id, &scope],
+                )?
+                .iter()
+                .map(saved_cx_mapping)
+                .collect()
+        })
     }
 
     fn cx_mapping(&self, organisation_id: &str, scope: &str, name: &str) -> Result<Option<SavedCxMapping>> {
-        self.client()?
-            .query_opt(
-                "SELECT scope, name, mapping, saved_at FROM cx_mappings
+        self.on_workers(|| {
+            self.client()?
+                .query_opt(
+                    "SELECT scope, name, mapping, saved_at FROM cx_mappings
                  WHERE organisation_id = $1 AND (scope = $2 OR scope = '') AND name = $3
                  ORDER BY scope DESC LIMIT 1",
-                &[&organisation_id, &scope, &name],
-            )?
-            .as_ref()
-            .map(saved_cx_mapping)
-            .transpose()
+                    &[&organisation_id, &scope, &name],
+                )?
+                .as_ref()
+                .map(saved_cx_mapping)
+                .transpose()
+        })
     }
 
     fn set_care_contacts(
@@ -997,19 +1056,21 @@ impl ServerStore for PgServerStore {
         contacts: &polso_api::CareContacts,
         set_at: DateTime<Utc>,
     ) -> Result<()> {
-        let mut client = self.client()?;
-        let mut transaction = client.transaction()?;
-        if transaction
-            .query_opt("SELECT 1 FROM organisations WHERE id = $1 FOR UPDATE", &[&organisation_id])?
-            .is_none()
-        {
-            return Err(not_found("organisation", organisation_id));
-        }
-        transaction.execute("DELETE FROM care_contacts WHERE organisation_id = $1", &[&organisation_id])?;
-        let set_at = rfc3339(set_at);
-        for role in crate::care::CareRole::ALL {
-            let Some(contact) = role.of(contacts) else { continue };
-            transaction.execute(
+        self.on_workers(|| {
+            let mut client = self.client()?;
+            let mut transaction = client.transaction()?;
+            if transaction
+                .query_opt("SELECT 1 FROM organisations WHERE id = $1 FOR UPDATE", &[&organisation_id])?
+                .is_none()
+            {
+                return Err(not_found("organisation", organisation_id));
+            }
+            transaction
+                .execute("DELETE FROM care_contacts WHERE organisation_id = $1", &[&organisation_id])?;
+            let set_at = rfc3339(set_at);
+            for role in crate::care::CareRole::ALL {
+                let Some(contact) = role.of(contacts) else { continue };
+                transaction.execute(
                 "INSERT INTO care_contacts (organisation_id, role, name_en, name_it, contact, kind, set_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 &[
@@ -1022,36 +1083,39 @@ impl ServerStore for PgServerStore {
                     &set_at,
                 ],
             )?;
-        }
-        transaction.commit()?;
-        Ok(())
+            }
+            transaction.commit()?;
+            Ok(())
+        })
     }
 
     fn care_contacts(&self, organisation_id: &str) -> Result<polso_api::CareContacts> {
-        let rows = self.client()?.query(
-            "SELECT role, name_en, name_it, contact, kind FROM care_contacts WHERE organisation_id = $1",
-            &[&organisation_id],
-        )?;
-        let mut contacts = polso_api::CareContacts::default();
-        for row in rows {
-            let (role_key, kind_key): (String, String) = (row.get(0), row.get(4));
-            let corrupt =
-                || ServerError::CorruptData(format!("care contact '{role_key}' of kind '{kind_key}'"));
-            let role = crate::care::CareRole::from_key(&role_key).ok_or_else(corrupt)?;
-            let kind = crate::care::kind_from_key(&kind_key).ok_or_else(corrupt)?;
-            let contact = polso_api::CareContact {
-                name_en: row.get(1),
-                name_it: row.get(2),
-                contact: row.get(3),
-                kind,
-            };
-            match role {
-                crate::care::CareRole::EmployeeAssistance => contacts.employee_assistance = Some(contact),
-                crate::care::CareRole::OccupationalDoctor => contacts.occupational_doctor = Some(contact),
-                crate::care::CareRole::TrustedPerson => contacts.trusted_person = Some(contact),
+        self.on_workers(|| {
+            let rows = self.client()?.query(
+                "SELECT role, name_en, name_it, contact, kind FROM care_contacts WHERE organisation_id = $1",
+                &[&organisation_id],
+            )?;
+            let mut contacts = polso_api::CareContacts::default();
+            for row in rows {
+                let (role_key, kind_key): (String, String) = (row.get(0), row.get(4));
+                let corrupt =
+                    || ServerError::CorruptData(format!("care contact '{role_key}' of kind '{kind_key}'"));
+                let role = crate::care::CareRole::from_key(&role_key).ok_or_else(corrupt)?;
+                let kind = crate::care::kind_from_key(&kind_key).ok_or_else(corrupt)?;
+                let contact = polso_api::CareContact {
+                    name_en: row.get(1),
+                    name_it: row.get(2),
+                    contact: row.get(3),
+                    kind,
+                };
+                match role {
+                    crate::care::CareRole::EmployeeAssistance => contacts.employee_assistance = Some(contact),
+                    crate::care::CareRole::OccupationalDoctor => contacts.occupational_doctor = Some(contact),
+                    crate::care::CareRole::TrustedPerson => contacts.trusted_person = Some(contact),
+                }
             }
-        }
-        Ok(contacts)
+            Ok(contacts)
+        })
     }
 }
 
@@ -1092,7 +1156,7 @@ fn fold_in_transaction(
     contributions.sort_by(|a, b| a.key.cmp(&b.key));
     let add = transaction.prepare(
         "INSERT INTO aggregates (team_id, week_index, key, n, sum, sum_squares, histogram)
-         VALUES ($1, $2, $3, 1, $4, $4 * $4, $5)
+         VALUES ($1, $2, $3, 1, $4::DOUBLE PRECISION, $4::DOUBLE PRECISION * $4::DOUBLE PRECISION, $5)
          ON CONFLICT (team_id, week_index, key) DO UPDATE SET
              n = aggregates.n + 1,
              sum = aggregates.sum + excluded.sum,

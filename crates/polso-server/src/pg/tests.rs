@@ -2,9 +2,10 @@
 //! personal codes and credentials, and two-server aggregation, through the
 //! same public functions the command line and the handlers use.
 //!
-//! They run when `POLSO_TEST_POSTGRES_URL` names a PostgreSQL server
-//! (`postgres://user@host:port/database`, as CI sets it); without it each
-//! test says it was skipped and passes. Each test works in a schema of its
+//! They need `POLSO_TEST_POSTGRES_URL`, a PostgreSQL server
+//! (`postgres://user@host:port/database`; `cargo xtask test` starts one), so
+//! they are ignored by a plain `cargo test` and run with `--include-ignored`;
+//! run without the variable, each fails saying so. Each test works in a schema of its
 //! own, dropped at its end, so they run in parallel. "Two replicas" are two
 //! stores opened on the same schema: two pools, as two server processes have.
 
@@ -38,15 +39,15 @@ struct TestStore {
 }
 
 impl TestStore {
-    /// A new store, or `None` (saying so) when no PostgreSQL server is configured.
-    fn open() -> Option<TestStore> {
-        let Ok(url) = std::env::var("POLSO_TEST_POSTGRES_URL") else {
-            eprintln!("skipped: POLSO_TEST_POSTGRES_URL is not set");
-            return None;
-        };
+    /// A new store in a schema of its own.
+    fn open() -> TestStore {
+        let url = std::env::var("POLSO_TEST_POSTGRES_URL").expect(
+            "this test needs POLSO_TEST_POSTGRES_URL, a PostgreSQL it may create schemas in \
+             (cargo xtask test starts one; cargo xtask postgres starts one by hand)",
+        );
         let schema = format!("t_{}", to_hex(&random_bytes::<8>().expect("randomness")));
         let store = PgServerStore::open_in_schema(&url, &schema).expect("opening the test schema");
-        Some(TestStore { store, url, schema })
+        TestStore { store, url, schema }
     }
 
     /// A second store on the same schema: another replica.
@@ -142,8 +143,9 @@ fn at_once<T: Send>(stores: [&PgServerStore; 2], work: impl Fn(&PgServerStore) -
 }
 
 #[test]
+#[ignore = "needs PostgreSQL; cargo xtask test runs it (POLSO_TEST_POSTGRES_URL)"]
 fn a_headcount_is_never_set_below_the_enrolled_devices_until_one_is_revoked() {
-    let Some(store) = TestStore::open() else { return };
+    let store = TestStore::open();
     let roster = roster(&store, 3);
     for _ in 0..3 {
         enrol_by_invite(&store, &roster.team_id).unwrap();
@@ -184,8 +186,9 @@ fn a_headcount_is_never_set_below_the_enrolled_devices_until_one_is_revoked() {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL; cargo xtask test runs it (POLSO_TEST_POSTGRES_URL)"]
 fn invites_are_listed_by_id_and_a_revoked_one_enrols_nobody() {
-    let Some(store) = TestStore::open() else { return };
+    let store = TestStore::open();
     let roster = roster(&store, 10);
     let other_team = admin::add_team_with_headcount(&*store, &roster.department_id, "Tier 2", 10).unwrap();
     let code = admin::create_invite(&*store, &roster.team_id, now(), 7, 4).unwrap();
@@ -216,8 +219,9 @@ fn invites_are_listed_by_id_and_a_revoked_one_enrols_nobody() {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL; cargo xtask test runs it (POLSO_TEST_POSTGRES_URL)"]
 fn hr_tokens_are_listed_with_their_scope_and_whether_revoked() {
-    let Some(store) = TestStore::open() else { return };
+    let store = TestStore::open();
     let roster = roster(&store, 5);
     let whole = admin::create_hr_token(&*store, &roster.organisation_id, &[]).unwrap();
     let departments = [roster.department_id.clone()];
@@ -244,8 +248,9 @@ fn hr_tokens_are_listed_with_their_scope_and_whether_revoked() {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL; cargo xtask test runs it (POLSO_TEST_POSTGRES_URL)"]
 fn a_personal_code_is_spent_once_and_kept_when_signing_fails_or_the_team_is_full() {
-    let Some(store) = TestStore::open() else { return };
+    let store = TestStore::open();
     let roster = roster(&store, 1);
     let created = create_personal_codes(&*store, &roster.team_id, 3).unwrap();
     assert_eq!((created.codes.len(), created.unspent), (3, 3));
@@ -282,8 +287,9 @@ fn a_personal_code_is_spent_once_and_kept_when_signing_fails_or_the_team_is_full
 }
 
 #[test]
+#[ignore = "needs PostgreSQL; cargo xtask test runs it (POLSO_TEST_POSTGRES_URL)"]
 fn two_replicas_spending_one_code_at_once_spend_it_once() {
-    let Some(store) = TestStore::open() else { return };
+    let store = TestStore::open();
     let replica = store.replica();
     let roster = roster(&store, 5);
     let code = create_personal_codes(&*store, &roster.team_id, 1).unwrap().codes.remove(0);
@@ -302,8 +308,9 @@ fn two_replicas_spending_one_code_at_once_spend_it_once() {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL; cargo xtask test runs it (POLSO_TEST_POSTGRES_URL)"]
 fn a_credential_enrols_one_device_once_even_on_two_replicas_at_once() {
-    let Some(store) = TestStore::open() else { return };
+    let store = TestStore::open();
     let replica = store.replica();
     let roster = roster(&store, 5);
     let codes = create_personal_codes(&*store, &roster.team_id, 2).unwrap().codes;
@@ -340,8 +347,9 @@ fn a_credential_enrols_one_device_once_even_on_two_replicas_at_once() {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL; cargo xtask test runs it (POLSO_TEST_POSTGRES_URL)"]
 fn two_replicas_enrolling_into_the_last_place_at_once_enrol_one_and_answer_team_full() {
-    let Some(store) = TestStore::open() else { return };
+    let store = TestStore::open();
     let replica = store.replica();
     let roster = roster(&store, 1);
     let stores = [&*store, &replica];
@@ -368,8 +376,9 @@ fn two_replicas_enrolling_into_the_last_place_at_once_enrol_one_and_answer_team_
 }
 
 #[test]
+#[ignore = "needs PostgreSQL; cargo xtask test runs it (POLSO_TEST_POSTGRES_URL)"]
 fn a_helper_link_is_set_read_and_replaced() {
-    let Some(store) = TestStore::open() else { return };
+    let store = TestStore::open();
     let roster = roster(&store, 5);
     let shared = store.shared().expect("PostgreSQL keeps two-server aggregation");
     assert!(shared.helper_link(&roster.organisation_id).unwrap().is_none());
@@ -416,8 +425,9 @@ fn pending(roster: &Roster, week: IsoWeek, report_id: u8) -> PendingShared {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL; cargo xtask test runs it (POLSO_TEST_POSTGRES_URL)"]
 fn a_shared_report_is_kept_once_until_it_is_settled() {
-    let Some(store) = TestStore::open() else { return };
+    let store = TestStore::open();
     let roster = roster(&store, 5);
     let shared = store.shared().unwrap();
     let week = IsoWeek::containing(now().date_naive());
@@ -472,8 +482,9 @@ fn a_shared_report_is_kept_once_until_it_is_settled() {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL; cargo xtask test runs it (POLSO_TEST_POSTGRES_URL)"]
 fn a_shared_report_sent_to_two_replicas_at_once_is_kept_once_and_none_after_publication() {
-    let Some(store) = TestStore::open() else { return };
+    let store = TestStore::open();
     let replica = store.replica();
     let roster = roster(&store, 5);
     let week = IsoWeek::containing(now().date_naive());

@@ -359,7 +359,7 @@ async fn did_it_help_counts_reach_hr_only_in_steps_of_k_answers_each_device_once
     );
     // The store keeps counts, never a row per answer.
     assert_eq!(
-        table_columns(&world, "action_verdicts"),
+        world.table_columns("action_verdicts"),
         [
             "action_id",
             "pending_helped",

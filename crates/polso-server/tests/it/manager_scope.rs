@@ -359,7 +359,10 @@ async fn the_administrator_creates_manager_tokens_only_for_the_organisations_tea
             "the raw token is in the database"
         );
     }
-    assert_eq!(world.table_columns("hr_tokens"), ["id", "token_hash", "organisation_id", "whole_organisation", "revoked", "role"]);
+    assert_eq!(
+        world.table_columns("hr_tokens"),
+        ["id", "token_hash", "organisation_id", "whole_organisation", "revoked", "role"]
+    );
     // Revoked like an HR token.
     admin::revoke_hr_token(store, &created.id).unwrap();
     let response = world.send(get("/v1/units", Some(&created.token))).await;

@@ -22,7 +22,9 @@ use polso_core::questionnaire::QuestionnairePlan;
 use polso_core::schedule::Schedule;
 use polso_core::{Answer, IsoWeek, Metric, score_answers};
 use polso_server::store::{Organisation, PrivacySetting, TeamAggregate};
-use polso_server::{AdminStore, AppState, FixedClock, PgServerStore, ServerConfig, SqliteServerStore, admin, app};
+use polso_server::{
+    AdminStore, AppState, FixedClock, PgServerStore, ServerConfig, SqliteServerStore, admin, app,
+};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 use tower::ServiceExt;
@@ -86,7 +88,9 @@ impl Backend {
     fn open(&self) -> Arc<dyn AdminStore> {
         match self {
             Backend::Sqlite(path) => Arc::new(SqliteServerStore::open(path).unwrap()),
-            Backend::Postgres { url, schema } => Arc::new(PgServerStore::open_in_schema(url, schema).unwrap()),
+            Backend::Postgres { url, schema } => {
+                Arc::new(PgServerStore::open_in_schema(url, schema).unwrap())
+            }
         }
     }
 }
@@ -168,7 +172,9 @@ impl World {
             Backend::Sqlite(path) => {
                 rusqlite::Connection::open(path).unwrap().query_row(sql, [], |row| row.get(0)).unwrap()
             }
-            Backend::Postgres { .. } => self.postgres_client().query_one(sql, &[]).unwrap().get(0),
+            Backend::Postgres { .. } => {
+                off_runtime(|| self.postgres_client().query_one(sql, &[]).unwrap().get(0))
+            }
         }
     }
 
@@ -178,7 +184,9 @@ impl World {
             Backend::Sqlite(path) => {
                 rusqlite::Connection::open(path).unwrap().query_row(sql, [], |row| row.get(0)).unwrap()
             }
-            Backend::Postgres { .. } => self.postgres_client().query_one(sql, &[]).unwrap().get(0),
+            Backend::Postgres { .. } => {
+                off_runtime(|| self.postgres_client().query_one(sql, &[]).unwrap().get(0))
+            }
         }
     }
 
@@ -191,20 +199,22 @@ impl World {
                     connection.prepare(&format!("SELECT name FROM pragma_table_info('{table}')")).unwrap();
                 statement.query_map([], |row| row.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
             }
-            Backend::Postgres { schema, .. } => self
-                .postgres_client()
-                .query(
-                    "SELECT column_name::TEXT FROM information_schema.columns
-                     WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position",
-                    &[schema, &table],
-                )
-                .unwrap()
-                .iter()
-                .map(|row| row.get(0))
-                .collect(),
+            Backend::Postgres { schema, .. } => off_runtime(|| {
+                self.postgres_client()
+                    .query(
+                        "SELECT column_name::TEXT FROM information_schema.columns
+                         WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position",
+                        &[schema, &table],
+                    )
+                    .unwrap()
+                    .iter()
+                    .map(|row| row.get(0))
+                    .collect()
+            }),
         }
     }
 
+    /// A client of the world's schema; only off the async runtime ([`off_runtime`]).
     fn postgres_client(&self) -> postgres::Client {
         let Backend::Postgres { url, schema } = &self.backend else { panic!("the world is on SQLite") };
         let mut config: postgres::Config = url.parse().unwrap();
@@ -309,11 +319,19 @@ fn backend_in(directory: &TempDir) -> Backend {
         let url = std::env::var("POLSO_TEST_POSTGRES_URL").expect(
             "POLSO_TEST_STORE=postgres needs POLSO_TEST_POSTGRES_URL, a database the tests may create schemas in",
         );
-        let schema =
-            format!("w_{}", polso_server::secrets::to_hex(&polso_server::secrets::random_bytes::<8>().unwrap()));
+        let schema = format!(
+            "w_{}",
+            polso_server::secrets::to_hex(&polso_server::secrets::random_bytes::<8>().unwrap())
+        );
         return Backend::Postgres { url, schema };
     }
     Backend::Sqlite(directory.path().join("server.db"))
+}
+
+/// Runs `work` on a thread of its own: PostgreSQL's blocking client cannot
+/// run on a thread that drives async tasks, as a test's body does.
+fn off_runtime<R: Send>(work: impl FnOnce() -> R + Send) -> R {
+    std::thread::scope(|scope| scope.spawn(work).join().unwrap())
 }
 
 /// Whether this run's worlds live on PostgreSQL (`POLSO_TEST_STORE=postgres`).

@@ -185,8 +185,9 @@ async fn enrol_and_send_shares(world: &World, team: &str, device: usize) {
 /// The leader's pending reports verified with the helper now, as its publication task would.
 fn verify_now(two: &TwoServer) -> polso_server::Result<polso_server::leader::VerifyRound> {
     let store = two.world.open_replica();
-    let tree = polso_server::ServerStore::organisation_tree(store.as_ref(), &two.world.organisation_id).unwrap();
-    polso_server::leader::verify_pending(&store, two.helper_api.as_ref(), &tree)
+    let tree =
+        polso_server::ServerStore::organisation_tree(store.as_ref(), &two.world.organisation_id).unwrap();
+    polso_server::leader::verify_pending(store.as_ref(), two.helper_api.as_ref(), &tree)
 }
 
 /// Every key [`WEEK`] publishes, as clients name them.
@@ -606,7 +607,8 @@ async fn a_leader_lying_about_counts_gets_nothing_from_the_helper() {
     let round = verify_now(&two).unwrap();
     assert_eq!(round.verified, 7);
     let store = two.world.open_replica();
-    let tree = polso_server::ServerStore::organisation_tree(store.as_ref(), &two.world.organisation_id).unwrap();
+    let tree =
+        polso_server::ServerStore::organisation_tree(store.as_ref(), &two.world.organisation_id).unwrap();
     let shared = polso_server::ServerStore::shared(store.as_ref()).unwrap();
     let link = shared.helper_link(&two.world.organisation_id).unwrap().unwrap();
     let bank = ItemBank::embedded();
@@ -851,7 +853,12 @@ async fn a_helper_that_hangs_does_not_hold_up_hr_reads() {
         let replica = two.world.open_replica();
         let organisation = two.world.organisation_id.clone();
         std::thread::spawn(move || {
-            let _ = sender.send(publisher.publish_due_weeks_for_read(replica.as_ref(), &organisation, settings, now));
+            let _ = sender.send(publisher.publish_due_weeks_for_read(
+                replica.as_ref(),
+                &organisation,
+                settings,
+                now,
+            ));
         });
         answer.recv_timeout(std::time::Duration::from_secs(20))
     };
@@ -868,7 +875,9 @@ async fn a_helper_that_hangs_does_not_hold_up_hr_reads() {
     assert_eq!(hanging.calls(), 1, "the read called the hanging helper");
     let store = two.world.open_replica();
     assert!(
-        polso_server::ServerStore::last_published_week(store.as_ref(), &two.world.organisation_id).unwrap().is_none()
+        polso_server::ServerStore::last_published_week(store.as_ref(), &two.world.organisation_id)
+            .unwrap()
+            .is_none()
     );
 
     // The call fails slowly; the background pass goes on (it keeps trying the helper).
