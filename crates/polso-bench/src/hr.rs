@@ -22,13 +22,11 @@ use chrono::Utc;
 use polso_bench::{SplitMix64, millis};
 use polso_core::bank::ItemBank;
 use polso_core::{IsoWeek, Metric};
-use polso_server::SqliteServerStore;
 use polso_server::report::{METRIC_HISTOGRAM_BINS, item_key, metric_key};
-use polso_server::store::ServerStore;
-use rusqlite::{Connection, params};
+use rusqlite::params;
 use serde_json::{Value, json};
 
-use crate::world::{RunningServer, World, asked_keys, http_agent, remove_database};
+use crate::world::{Connected, Database, RunningServer, Store, World, asked_keys, http_agent};
 
 /// Employees per team.
 const EMPLOYEES_PER_TEAM: usize = 20;
@@ -40,11 +38,11 @@ const HEATMAP_WEEKS: i64 = 52;
 const REPEATS: usize = 3;
 
 /// Seeds, then times both query sets on both sides; returns the figures as JSON.
-pub fn run(n_teams: usize, weeks: i64, server_binary: &Path, work_dir: &Path) -> Result<Value> {
+pub fn run(n_teams: usize, weeks: i64, store: Store, server_binary: &Path, work_dir: &Path) -> Result<Value> {
     let last = IsoWeek::containing(Utc::now().date_naive()).previous();
     let first = last.plus_weeks(1 - weeks);
-    let database = work_dir.join(format!("hr-{n_teams}.db"));
-    let _ = std::fs::remove_file(&database);
+    let store_name = format!("{store:?}").to_lowercase();
+    let database = Database::fresh(store, work_dir, &format!("hr-{n_teams}"))?;
     let seed_start = Instant::now();
     let world = World::create(&database, n_teams)?;
     let rows = seed_sums(&world, first, last)?;
@@ -53,12 +51,12 @@ pub fn run(n_teams: usize, weeks: i64, server_binary: &Path, work_dir: &Path) ->
     let metrics: Vec<Metric> = Metric::ALL.to_vec();
     let heatmap_from = last.plus_weeks(1 - HEATMAP_WEEKS.min(weeks));
 
-    // The baseline first, on a cold server-free file, then warm: raw SQL.
-    let connection = Connection::open(&database)?;
-    let raw = |from: IsoWeek| -> Result<usize> {
+    // The baseline first, on a cold server-free database, then warm: raw SQL.
+    let mut connection = database.connect()?;
+    let mut raw = |from: IsoWeek| -> Result<usize> {
         let mut read = 0;
         for metric in &metrics {
-            read += raw_rows(&connection, &metric_key(*metric), from, last)?;
+            read += raw_rows(&mut connection, &metric_key(*metric), from, last)?;
         }
         Ok(read)
     };
@@ -68,7 +66,7 @@ pub fn run(n_teams: usize, weeks: i64, server_binary: &Path, work_dir: &Path) ->
     drop(connection);
 
     // Where the time goes: the store's read path alone, in process, no HTTP.
-    let store = SqliteServerStore::open(&database)?;
+    let store = database.open_store()?;
     let through_store = |from: IsoWeek| -> Result<usize> {
         let mut read = 0;
         for metric in &metrics {
@@ -122,10 +120,16 @@ pub fn run(n_teams: usize, weeks: i64, server_binary: &Path, work_dir: &Path) ->
     let (polso_trend, trend_cells) = median_of(|| query("organisation", first))?;
     let server_peak = server.peak_memory_mib();
     server.stop();
-    let database_mib = std::fs::metadata(&database).map(|meta| meta.len() as f64 / 1048576.0).unwrap_or(0.0);
-    remove_database(&database);
+    let database_mib = match &database {
+        Database::Sqlite(path) => std::fs::metadata(path).map(|meta| meta.len() as f64 / 1048576.0).unwrap_or(0.0),
+        Database::Postgres { .. } => {
+            database.connect()?.count("SELECT pg_database_size(current_database())")? as f64 / 1048576.0
+        }
+    };
+    database.remove();
 
     Ok(json!({
+        "store": store_name,
         "teams": n_teams,
         "employees": n_teams * EMPLOYEES_PER_TEAM,
         "weeks": weeks,
@@ -156,41 +160,108 @@ fn median_of(mut work: impl FnMut() -> Result<usize>) -> Result<(Duration, usize
 }
 
 /// The raw read: every team's row of one key over the weeks, decoded.
-fn raw_rows(connection: &Connection, key: &str, from: IsoWeek, to: IsoWeek) -> Result<usize> {
-    let mut statement = connection.prepare_cached(
-        "SELECT team_id, week_index, n, sum, sum_squares, histogram FROM aggregates
-         WHERE key = ?1 AND week_index BETWEEN ?2 AND ?3",
-    )?;
-    let rows = statement
-        .query_map(params![key, from.index(), to.index()], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, i64>(1)?,
-                row.get::<_, u32>(2)?,
-                row.get::<_, f64>(3)?,
-                row.get::<_, f64>(4)?,
-                row.get::<_, String>(5)?,
-            ))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows.len())
+fn raw_rows(connection: &mut Connected, key: &str, from: IsoWeek, to: IsoWeek) -> Result<usize> {
+    match connection {
+        Connected::Sqlite(connection) => {
+            let mut statement = connection.prepare_cached(
+                "SELECT team_id, week_index, n, sum, sum_squares, histogram FROM aggregates
+                 WHERE key = ?1 AND week_index BETWEEN ?2 AND ?3",
+            )?;
+            let rows = statement
+                .query_map(params![key, from.index(), to.index()], |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, i64>(1)?,
+                        row.get::<_, u32>(2)?,
+                        row.get::<_, f64>(3)?,
+                        row.get::<_, f64>(4)?,
+                        row.get::<_, String>(5)?,
+                    ))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows.len())
+        }
+        Connected::Postgres(client) => {
+            let rows = client.query(
+                "SELECT team_id, week_index, n, sum, sum_squares, histogram FROM aggregates
+                 WHERE key = $1 AND week_index BETWEEN $2 AND $3",
+                &[&key, &from.index(), &to.index()],
+            )?;
+            let decoded: Vec<(String, i64, i64, f64, f64, Vec<i64>)> = rows
+                .iter()
+                .map(|row| (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4), row.get(5)))
+                .collect();
+            Ok(decoded.len())
+        }
+    }
 }
 
 /// Writes each team's sums for every week in `first..=last` and every key the
 /// schedule asks that week; returns the number of rows.
-fn seed_sums(world: &World, first: IsoWeek, last: IsoWeek) -> Result<usize> {
+fn seed_sums(world: &World<'_>, first: IsoWeek, last: IsoWeek) -> Result<usize> {
+    match world.database.connect()? {
+        Connected::Sqlite(mut connection) => {
+            connection.pragma_update(None, "synchronous", "OFF")?;
+            let transaction = connection.transaction()?;
+            let rows = {
+                let mut insert = transaction.prepare(
+                    "INSERT INTO aggregates (team_id, week_index, key, n, sum, sum_squares, histogram)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?;
+                each_sum(world, first, last, |team, week_index, key, sum, sum_squares, histogram| {
+                    insert.execute(params![
+                        team,
+                        week_index,
+                        key,
+                        EMPLOYEES_PER_TEAM as u32,
+                        sum,
+                        sum_squares,
+                        serde_json::to_string(histogram)?
+                    ])?;
+                    Ok(())
+                })?
+            };
+            transaction.commit()?;
+            Ok(rows)
+        }
+        Connected::Postgres(mut client) => {
+            // COPY in PostgreSQL's text format: millions of rows in seconds.
+            use std::io::Write;
+            let mut writer = std::io::BufWriter::with_capacity(
+                1 << 20,
+                client.copy_in(
+                    "COPY aggregates (team_id, week_index, key, n, sum, sum_squares, histogram) FROM STDIN",
+                )?,
+            );
+            let rows = each_sum(world, first, last, |team, week_index, key, sum, sum_squares, histogram| {
+                let counts: Vec<String> = histogram.iter().map(u32::to_string).collect();
+                writeln!(
+                    writer,
+                    "{team}\t{week_index}\t{key}\t{EMPLOYEES_PER_TEAM}\t{sum:?}\t{sum_squares:?}\t{{{}}}",
+                    counts.join(",")
+                )?;
+                Ok(())
+            })?;
+            writer.into_inner().map_err(|error| anyhow::anyhow!("{error}"))?.finish()?;
+            Ok(rows)
+        }
+    }
+}
+
+/// Calls `write` with each team's sums (team, week index, key, sum, sum of
+/// squares, histogram) for every week in `first..=last` and every key the
+/// schedule asks that week; returns the number of rows.
+fn each_sum(
+    world: &World<'_>,
+    first: IsoWeek,
+    last: IsoWeek,
+    mut write: impl FnMut(&str, i64, &str, f64, f64, &[u32]) -> Result<()>,
+) -> Result<usize> {
     let bank = ItemBank::embedded();
     let schedule = world.schedule();
-    let mut connection = Connection::open(&world.database)?;
-    connection.pragma_update(None, "synchronous", "OFF")?;
-    let transaction = connection.transaction()?;
     let mut random = SplitMix64::new(5);
     let mut rows = 0;
     {
-        let mut insert = transaction.prepare(
-            "INSERT INTO aggregates (team_id, week_index, key, n, sum, sum_squares, histogram)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?;
         for week_index in first.index()..=last.index() {
             let week = IsoWeek::from_index(week_index);
             let (items, metrics) = asked_keys(&schedule, week);
@@ -219,20 +290,11 @@ fn seed_sums(world: &World, first: IsoWeek, last: IsoWeek) -> Result<usize> {
                         sum += value;
                         sum_squares += value * value;
                     }
-                    insert.execute(params![
-                        team,
-                        week_index,
-                        key,
-                        EMPLOYEES_PER_TEAM as u32,
-                        sum,
-                        sum_squares,
-                        serde_json::to_string(&histogram)?
-                    ])?;
+                    write(team, week_index, key, sum, sum_squares, &histogram)?;
                     rows += 1;
                 }
             }
         }
     }
-    transaction.commit()?;
     Ok(rows)
 }

@@ -7,6 +7,11 @@
 //!
 //! The devices are enrolled before the burst, straight into the database
 //! (token hashes, as `/v1/enrol` stores them): enrolment is not what is timed.
+//!
+//! On PostgreSQL (`--store postgres`) the same burst goes to `--replicas`
+//! server processes on one database (the clients spread over them, as a load
+//! balancer would), and the baseline is the same bare loop on PostgreSQL:
+//! one connection, one commit per report.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -25,18 +30,24 @@ use polso_server::store::ReportFold;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde_json::{Value, json};
 
-use crate::world::{RunningServer, World, asked_keys, http_agent, remove_database};
+use crate::world::{Connected, Database, RunningServer, Store, World, asked_keys, http_agent};
 
 /// Enrolled devices per team.
 const DEVICES_PER_TEAM: usize = 20;
 
 /// Runs the burst and the baseline; returns the figures as JSON.
-pub fn run(devices: usize, clients: usize, server_binary: &Path, work_dir: &Path) -> Result<Value> {
+pub fn run(
+    devices: usize,
+    clients: usize,
+    store: Store,
+    replicas: usize,
+    server_binary: &Path,
+    work_dir: &Path,
+) -> Result<Value> {
     let today = Utc::now().date_naive();
     let week = IsoWeek::containing(today).previous();
     let n_teams = devices.div_ceil(DEVICES_PER_TEAM);
-    let database = work_dir.join(format!("ingest-{devices}.db"));
-    let _ = std::fs::remove_file(&database);
+    let database = Database::fresh(store, work_dir, &format!("ingest-{devices}"))?;
     let world = World::create(&database, n_teams)?;
     let tokens: Vec<String> =
         (0..devices).map(|index| format!("{DEVICE_TOKEN_PREFIX}bench{index:09}")).collect();
@@ -54,20 +65,25 @@ pub fn run(devices: usize, clients: usize, server_binary: &Path, work_dir: &Path
         .context("a valid time")?
         .and_utc()
         .to_rfc3339();
-    let server = RunningServer::start_with(
-        server_binary,
-        &database,
-        &work_dir.join(format!("ingest-{devices}.log")),
-        &["--now", &server_now],
-    )?;
-    let url = format!("{}/v1/reports", server.base_url);
+    let servers = (0..replicas.max(1))
+        .map(|replica| {
+            RunningServer::start_with(
+                server_binary,
+                &database,
+                &work_dir.join(format!("ingest-{devices}-{replica}.log")),
+                &["--now", &server_now],
+            )
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let urls: Vec<String> = servers.iter().map(|server| format!("{}/v1/reports", server.base_url)).collect();
     let next = Arc::new(AtomicUsize::new(0));
     let tokens = Arc::new(tokens);
     let bodies = Arc::new(bodies);
     let start = Instant::now();
     let workers: Vec<_> = (0..clients)
-        .map(|_| {
-            let (next, tokens, bodies, url) = (next.clone(), tokens.clone(), bodies.clone(), url.clone());
+        .map(|client| {
+            let (next, tokens, bodies) = (next.clone(), tokens.clone(), bodies.clone());
+            let url = urls[client % urls.len()].clone();
             std::thread::spawn(move || send_reports(&url, &next, &tokens, &bodies))
         })
         .collect();
@@ -80,11 +96,12 @@ pub fn run(devices: usize, clients: usize, server_binary: &Path, work_dir: &Path
         errors.extend(worker_errors);
     }
     let elapsed = start.elapsed();
-    let server_peak = server.peak_memory_mib();
-    server.stop();
-    let counted: i64 =
-        Connection::open(&database)?
-            .query_row("SELECT count(*) FROM report_receipts", [], |row| row.get(0))?;
+    let server_peak = servers.iter().map(RunningServer::peak_memory_mib).fold(0.0, f64::max);
+    for server in servers {
+        server.stop();
+    }
+    let counted = database.connect()?.count("SELECT count(*) FROM report_receipts")?;
+    database.remove();
 
     // The baseline: the same reports, validated and folded the server's way,
     // then written by one bare writer.
@@ -104,17 +121,17 @@ pub fn run(devices: usize, clients: usize, server_binary: &Path, work_dir: &Path
             ))
         })
         .collect::<Result<_, polso_server::ServerError>>()?;
-    let bare_database = work_dir.join(format!("ingest-bare-{devices}.db"));
-    let _ = std::fs::remove_file(&bare_database);
+    let bare_database = Database::fresh(store, work_dir, &format!("ingest-bare-{devices}"))?;
     let (bare_elapsed, bare_latencies) = bare_loop(&bare_database, &folds)?;
-    remove_database(&database);
-    remove_database(&bare_database);
+    bare_database.remove();
 
     let at = |samples: &[Duration], p: f64| percentile(samples, p).map(millis).unwrap_or(f64::NAN);
     Ok(json!({
         "devices": devices,
         "teams": n_teams,
         "clients": clients,
+        "store": format!("{store:?}").to_lowercase(),
+        "replicas": replicas.max(1),
         "polso": {
             "seconds": elapsed.as_secs_f64(),
             "reports_per_second": devices as f64 / elapsed.as_secs_f64(),
@@ -134,22 +151,34 @@ pub fn run(devices: usize, clients: usize, server_binary: &Path, work_dir: &Path
 }
 
 /// Enrols `tokens` round-robin into teams of [`DEVICES_PER_TEAM`], as `/v1/enrol` records them.
-fn enrol(database: &Path, tokens: &[String], teams: &[String]) -> Result<()> {
-    let mut connection = Connection::open(database)?;
-    let transaction = connection.transaction()?;
-    {
-        let mut insert = transaction.prepare("INSERT INTO devices (token_hash, team_id) VALUES (?1, ?2)")?;
-        for (index, token) in tokens.iter().enumerate() {
-            insert.execute(params![&hash_secret(token)[..], teams[index / DEVICES_PER_TEAM]])?;
+fn enrol(database: &Database, tokens: &[String], teams: &[String]) -> Result<()> {
+    match database.connect()? {
+        Connected::Sqlite(mut connection) => {
+            let transaction = connection.transaction()?;
+            {
+                let mut insert =
+                    transaction.prepare("INSERT INTO devices (token_hash, team_id) VALUES (?1, ?2)")?;
+                for (index, token) in tokens.iter().enumerate() {
+                    insert.execute(params![&hash_secret(token)[..], teams[index / DEVICES_PER_TEAM]])?;
+                }
+            }
+            transaction.commit()?;
+        }
+        Connected::Postgres(mut client) => {
+            let mut transaction = client.transaction()?;
+            let insert = transaction.prepare("INSERT INTO devices (token_hash, team_id) VALUES ($1, $2)")?;
+            for (index, token) in tokens.iter().enumerate() {
+                transaction.execute(&insert, &[&&hash_secret(token)[..], &teams[index / DEVICES_PER_TEAM]])?;
+            }
+            transaction.commit()?;
         }
     }
-    transaction.commit()?;
     Ok(())
 }
 
 /// One report per device for `week`: the items the schedule asks, random
 /// values, and the metric scores the core computes from them.
-fn reports_for(world: &World, week: IsoWeek, devices: usize) -> Result<Vec<WeeklyReport>> {
+fn reports_for(world: &World<'_>, week: IsoWeek, devices: usize) -> Result<Vec<WeeklyReport>> {
     let bank = ItemBank::embedded();
     let (items, _) = asked_keys(&world.schedule(), week);
     let mut random = SplitMix64::new(4);
@@ -233,9 +262,16 @@ fn send_reports(
 }
 
 /// The bare single writer: for each fold, one transaction that records the
-/// receipt and upserts each contribution's n, sum, sum of squares and bin.
-fn bare_loop(database: &Path, folds: &[ReportFold]) -> Result<(Duration, Vec<Duration>)> {
-    let mut connection = Connection::open(database)?;
+/// receipt and upserts each contribution's n, sum, sum of squares and bin,
+/// on the same store as the server's run.
+fn bare_loop(database: &Database, folds: &[ReportFold]) -> Result<(Duration, Vec<Duration>)> {
+    match database.connect()? {
+        Connected::Sqlite(connection) => bare_sqlite_loop(connection, folds),
+        Connected::Postgres(client) => bare_postgres_loop(*client, folds),
+    }
+}
+
+fn bare_sqlite_loop(mut connection: Connection, folds: &[ReportFold]) -> Result<(Duration, Vec<Duration>)> {
     connection.busy_timeout(Duration::from_secs(5))?;
     connection.pragma_update(None, "journal_mode", "WAL")?;
     connection.pragma_update(None, "synchronous", "FULL")?;
@@ -278,6 +314,53 @@ fn bare_loop(database: &Path, folds: &[ReportFold]) -> Result<(Duration, Vec<Dur
                 sums.execute(params![fold.team_id, week_index, contribution.key, value, value * value])?;
                 bins.execute(params![fold.team_id, week_index, contribution.key, contribution.bin as i64])?;
             }
+        }
+        transaction.commit()?;
+        latencies.push(one.elapsed());
+    }
+    Ok((start.elapsed(), latencies))
+}
+
+fn bare_postgres_loop(mut client: postgres::Client, folds: &[ReportFold]) -> Result<(Duration, Vec<Duration>)> {
+    client.batch_execute(
+        "CREATE TABLE receipts (receipt BYTEA PRIMARY KEY, week_index BIGINT NOT NULL);
+         CREATE TABLE sums (team_id TEXT NOT NULL, week_index BIGINT NOT NULL, key TEXT NOT NULL,
+                            n BIGINT NOT NULL, sum DOUBLE PRECISION NOT NULL, sum_squares DOUBLE PRECISION NOT NULL,
+                            PRIMARY KEY (team_id, week_index, key));
+         CREATE TABLE bins (team_id TEXT NOT NULL, week_index BIGINT NOT NULL, key TEXT NOT NULL,
+                            bin BIGINT NOT NULL, count BIGINT NOT NULL,
+                            PRIMARY KEY (team_id, week_index, key, bin));",
+    )?;
+    let seen_statement = client.prepare("SELECT 1 FROM receipts WHERE receipt = $1")?;
+    let receipt_statement = client.prepare("INSERT INTO receipts (receipt, week_index) VALUES ($1, $2)")?;
+    let sums_statement = client.prepare(
+        "INSERT INTO sums VALUES ($1, $2, $3, 1, $4, $5)
+         ON CONFLICT (team_id, week_index, key) DO UPDATE SET n = sums.n + 1, sum = sums.sum + excluded.sum,
+             sum_squares = sums.sum_squares + excluded.sum_squares",
+    )?;
+    let bins_statement = client.prepare(
+        "INSERT INTO bins VALUES ($1, $2, $3, $4, 1)
+         ON CONFLICT (team_id, week_index, key, bin) DO UPDATE SET count = bins.count + 1",
+    )?;
+    let mut latencies = Vec::with_capacity(folds.len());
+    let start = Instant::now();
+    for fold in folds {
+        let one = Instant::now();
+        let mut transaction = client.transaction()?;
+        anyhow::ensure!(
+            transaction.query_opt(&seen_statement, &[&&fold.receipt[..]])?.is_none(),
+            "a receipt repeats"
+        );
+        let week_index = fold.week.index();
+        transaction.execute(&receipt_statement, &[&&fold.receipt[..], &week_index])?;
+        for contribution in &fold.contributions {
+            let value = contribution.value;
+            transaction.execute(
+                &sums_statement,
+                &[&fold.team_id, &week_index, &contribution.key, &value, &(value * value)],
+            )?;
+            transaction
+                .execute(&bins_statement, &[&fold.team_id, &week_index, &contribution.key, &(contribution.bin as i64)])?;
         }
         transaction.commit()?;
         latencies.push(one.elapsed());

@@ -51,6 +51,12 @@ enum Task {
         devices: usize,
         #[arg(long, default_value_t = 16)]
         clients: usize,
+        /// The server's store.
+        #[arg(long, value_enum, default_value_t = world::Store::Sqlite)]
+        store: world::Store,
+        /// Server processes on the one database, the clients spread over them.
+        #[arg(long, default_value_t = 1)]
+        replicas: usize,
         #[arg(long)]
         server_binary: PathBuf,
         #[arg(long)]
@@ -69,6 +75,9 @@ enum Task {
         teams: usize,
         #[arg(long, default_value_t = 156)]
         weeks: i64,
+        /// The server's store.
+        #[arg(long, value_enum, default_value_t = world::Store::Sqlite)]
+        store: world::Store,
         #[arg(long)]
         server_binary: PathBuf,
         #[arg(long)]
@@ -131,17 +140,17 @@ fn main() -> Result<()> {
             let runtime = tokio::runtime::Runtime::new()?;
             runtime.block_on(window::run(runs))?
         }
-        Task::Ingest { devices, clients, server_binary, work_dir } => {
+        Task::Ingest { devices, clients, store, replicas, server_binary, work_dir } => {
             std::fs::create_dir_all(&work_dir)?;
-            ingest::run(devices, clients, &server_binary, &work_dir)?
+            ingest::run(devices, clients, store, replicas, &server_binary, &work_dir)?
         }
         Task::TwoServer { reports, work_dir } => {
             std::fs::create_dir_all(&work_dir)?;
             two_server::run(reports, &work_dir)?
         }
-        Task::Hr { teams, weeks, server_binary, work_dir } => {
+        Task::Hr { teams, weeks, store, server_binary, work_dir } => {
             std::fs::create_dir_all(&work_dir)?;
-            hr::run(teams, weeks, &server_binary, &work_dir)?
+            hr::run(teams, weeks, store, &server_binary, &work_dir)?
         }
         Task::Linkage { teams, weeks, python, work_dir, reuse_reference } => {
             std::fs::create_dir_all(&work_dir)?;
