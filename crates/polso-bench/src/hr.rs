@@ -121,7 +121,9 @@ pub fn run(n_teams: usize, weeks: i64, store: Store, server_binary: &Path, work_
     let server_peak = server.peak_memory_mib();
     server.stop();
     let database_mib = match &database {
-        Database::Sqlite(path) => std::fs::metadata(path).map(|meta| meta.len() as f64 / 1048576.0).unwrap_or(0.0),
+        Database::Sqlite(path) => {
+            std::fs::metadata(path).map(|meta| meta.len() as f64 / 1048576.0).unwrap_or(0.0)
+        }
         Database::Postgres { .. } => {
             database.connect()?.count("SELECT pg_database_size(current_database())")? as f64 / 1048576.0
         }

@@ -168,7 +168,8 @@ fn enrol(database: &Database, tokens: &[String], teams: &[String]) -> Result<()>
             let mut transaction = client.transaction()?;
             let insert = transaction.prepare("INSERT INTO devices (token_hash, team_id) VALUES ($1, $2)")?;
             for (index, token) in tokens.iter().enumerate() {
-                transaction.execute(&insert, &[&&hash_secret(token)[..], &teams[index / DEVICES_PER_TEAM]])?;
+                transaction
+                    .execute(&insert, &[&&hash_secret(token)[..], &teams[index / DEVICES_PER_TEAM]])?;
             }
             transaction.commit()?;
         }
@@ -321,7 +322,10 @@ fn bare_sqlite_loop(mut connection: Connection, folds: &[ReportFold]) -> Result<
     Ok((start.elapsed(), latencies))
 }
 
-fn bare_postgres_loop(mut client: postgres::Client, folds: &[ReportFold]) -> Result<(Duration, Vec<Duration>)> {
+fn bare_postgres_loop(
+    mut client: postgres::Client,
+    folds: &[ReportFold],
+) -> Result<(Duration, Vec<Duration>)> {
     client.batch_execute(
         "CREATE TABLE receipts (receipt BYTEA PRIMARY KEY, week_index BIGINT NOT NULL);
          CREATE TABLE sums (team_id TEXT NOT NULL, week_index BIGINT NOT NULL, key TEXT NOT NULL,
@@ -333,13 +337,16 @@ fn bare_postgres_loop(mut client: postgres::Client, folds: &[ReportFold]) -> Res
     )?;
     let seen_statement = client.prepare("SELECT 1 FROM receipts WHERE receipt = $1")?;
     let receipt_statement = client.prepare("INSERT INTO receipts (receipt, week_index) VALUES ($1, $2)")?;
+    // A report's values in one statement per table, as a bare client on a
+    // network database would write them (one round trip each, not one per value).
     let sums_statement = client.prepare(
-        "INSERT INTO sums VALUES ($1, $2, $3, 1, $4, $5)
+        "INSERT INTO sums SELECT $1, $2, v.key, 1, v.value, v.value * v.value
+         FROM unnest($3::TEXT[], $4::DOUBLE PRECISION[]) AS v (key, value)
          ON CONFLICT (team_id, week_index, key) DO UPDATE SET n = sums.n + 1, sum = sums.sum + excluded.sum,
              sum_squares = sums.sum_squares + excluded.sum_squares",
     )?;
     let bins_statement = client.prepare(
-        "INSERT INTO bins VALUES ($1, $2, $3, $4, 1)
+        "INSERT INTO bins SELECT $1, $2, v.key, v.bin, 1 FROM unnest($3::TEXT[], $4::BIGINT[]) AS v (key, bin)
          ON CONFLICT (team_id, week_index, key, bin) DO UPDATE SET count = bins.count + 1",
     )?;
     let mut latencies = Vec::with_capacity(folds.len());
@@ -353,15 +360,12 @@ fn bare_postgres_loop(mut client: postgres::Client, folds: &[ReportFold]) -> Res
         );
         let week_index = fold.week.index();
         transaction.execute(&receipt_statement, &[&&fold.receipt[..], &week_index])?;
-        for contribution in &fold.contributions {
-            let value = contribution.value;
-            transaction.execute(
-                &sums_statement,
-                &[&fold.team_id, &week_index, &contribution.key, &value, &(value * value)],
-            )?;
-            transaction
-                .execute(&bins_statement, &[&fold.team_id, &week_index, &contribution.key, &(contribution.bin as i64)])?;
-        }
+        let keys: Vec<&str> =
+            fold.contributions.iter().map(|contribution| contribution.key.as_str()).collect();
+        let values: Vec<f64> = fold.contributions.iter().map(|contribution| contribution.value).collect();
+        let bins: Vec<i64> = fold.contributions.iter().map(|contribution| contribution.bin as i64).collect();
+        transaction.execute(&sums_statement, &[&fold.team_id, &week_index, &keys, &values])?;
+        transaction.execute(&bins_statement, &[&fold.team_id, &week_index, &keys, &bins])?;
         transaction.commit()?;
         latencies.push(one.elapsed());
     }

@@ -358,12 +358,16 @@ fn run_all(options: &AllOptions) -> Result<()> {
         _ => rows.push(failed("2 installer", anyhow::anyhow!("skipped: no --app-deb and --bare-deb"))),
     }
 
-    // 4. Server ingest at N and 2N devices.
-    let result = (|| -> Result<()> {
-        let mut runs = Vec::new();
-        for devices in [sizes.devices, 2 * sizes.devices] {
-            runs.push(child(
-                &[
+    // 4. Server ingest at N and 2N devices, on SQLite, and on PostgreSQL with one and two servers.
+    for (label, store_arguments) in [
+        ("4 server ingest", &[][..]),
+        ("4 server ingest, PostgreSQL", &["--store", "postgres"][..]),
+        ("4 server ingest, PostgreSQL, 2 servers", &["--store", "postgres", "--replicas", "2"][..]),
+    ] {
+        let result = (|| -> Result<()> {
+            let mut runs = Vec::new();
+            for devices in [sizes.devices, 2 * sizes.devices] {
+                let mut arguments: Vec<String> = vec![
                     "ingest".into(),
                     "--devices".into(),
                     devices.to_string(),
@@ -371,14 +375,14 @@ fn run_all(options: &AllOptions) -> Result<()> {
                     text(&options.server_binary),
                     "--work-dir".into(),
                     work_dir.clone(),
-                ],
-                &[],
-            )?);
-        }
-        let last = &runs[1];
-        let errors = number(&last["polso"]["errors"]);
-        rows.push(Row {
-            benchmark: "4 server ingest".to_owned(),
+                ];
+                arguments.extend(store_arguments.iter().map(|argument| (*argument).to_owned()));
+                runs.push(child(&arguments, &[])?);
+            }
+            let last = &runs[1];
+            let errors = number(&last["polso"]["errors"]);
+            rows.push(Row {
+            benchmark: label.to_owned(),
             figure: "reports/s".to_owned(),
             polso: if errors == 0.0 { number(&last["polso"]["reports_per_second"]) } else { 0.0 },
             baseline: number(&last["baseline"]["reports_per_second"]),
@@ -399,38 +403,41 @@ fn run_all(options: &AllOptions) -> Result<()> {
                 format_number(number(&last["polso"]["server_peak_memory_mib"]))
             ),
         });
-        for (name, path) in [("Polso", "polso"), ("baseline", "baseline")] {
+            for (name, path) in [("Polso", "polso"), ("baseline", "baseline")] {
+                scaling.push(format!(
+                    "| {label}, {name} | seconds for {} / {} reports | {} / {} | {:.2}x |",
+                    runs[0]["devices"],
+                    runs[1]["devices"],
+                    format_number(number(&runs[0][path]["seconds"])),
+                    format_number(number(&runs[1][path]["seconds"])),
+                    growth(number(&runs[0][path]["seconds"]), number(&runs[1][path]["seconds"]))
+                ));
+            }
             scaling.push(format!(
-                "| 4 server ingest, {name} | seconds for {} / {} reports | {} / {} | {:.2}x |",
-                runs[0]["devices"],
-                runs[1]["devices"],
-                format_number(number(&runs[0][path]["seconds"])),
-                format_number(number(&runs[1][path]["seconds"])),
-                growth(number(&runs[0][path]["seconds"]), number(&runs[1][path]["seconds"]))
+                "| {label} | server peak MiB | {} / {} | {:.2}x |",
+                format_number(number(&runs[0]["polso"]["server_peak_memory_mib"])),
+                format_number(number(&runs[1]["polso"]["server_peak_memory_mib"])),
+                growth(
+                    number(&runs[0]["polso"]["server_peak_memory_mib"]),
+                    number(&runs[1]["polso"]["server_peak_memory_mib"])
+                )
             ));
+            raw.push((label.to_owned(), Value::Array(runs)));
+            Ok(())
+        })();
+        if let Err(error) = result {
+            rows.push(failed(label, error));
         }
-        scaling.push(format!(
-            "| 4 server ingest | server peak MiB | {} / {} | {:.2}x |",
-            format_number(number(&runs[0]["polso"]["server_peak_memory_mib"])),
-            format_number(number(&runs[1]["polso"]["server_peak_memory_mib"])),
-            growth(
-                number(&runs[0]["polso"]["server_peak_memory_mib"]),
-                number(&runs[1]["polso"]["server_peak_memory_mib"])
-            )
-        ));
-        raw.push(("ingest".to_owned(), Value::Array(runs)));
-        Ok(())
-    })();
-    if let Err(error) = result {
-        rows.push(failed("4 server ingest", error));
     }
 
-    // 5. HR queries at N and 2N teams.
-    let result = (|| -> Result<()> {
-        let mut runs = Vec::new();
-        for teams in [sizes.hr_teams, 2 * sizes.hr_teams] {
-            runs.push(child(
-                &[
+    // 5. HR queries at N and 2N teams, on SQLite and on PostgreSQL.
+    for (label, store_arguments) in
+        [("5 HR queries", &[][..]), ("5 HR queries, PostgreSQL", &["--store", "postgres"][..])]
+    {
+        let result = (|| -> Result<()> {
+            let mut runs = Vec::new();
+            for teams in [sizes.hr_teams, 2 * sizes.hr_teams] {
+                let mut arguments: Vec<String> = vec![
                     "hr".into(),
                     "--teams".into(),
                     teams.to_string(),
@@ -438,36 +445,36 @@ fn run_all(options: &AllOptions) -> Result<()> {
                     text(&options.server_binary),
                     "--work-dir".into(),
                     work_dir.clone(),
-                ],
-                &[],
-            )?);
-        }
-        let last = &runs[1];
-        for (query, figure) in [
-            ("heatmap", "heatmap ms (15 metrics × teams × 52 weeks)"),
-            ("trend", "trend ms (15 metrics, organisation, all weeks)"),
-        ] {
-            rows.push(Row {
-                benchmark: "5 HR queries".to_owned(),
-                figure: figure.to_owned(),
-                polso: number(&last[query]["polso_ms"]),
-                baseline: number(&last[query]["baseline_ms"]),
-                target: 2.0,
-                direction: Direction::AtMost,
-                notes: format!(
-                    "{} employees, {} teams, {} weeks; {} rows read, {} cells served; ServerStore read \
+                ];
+                arguments.extend(store_arguments.iter().map(|argument| (*argument).to_owned()));
+                runs.push(child(&arguments, &[])?);
+            }
+            let last = &runs[1];
+            for (query, figure) in [
+                ("heatmap", "heatmap ms (15 metrics × teams × 52 weeks)"),
+                ("trend", "trend ms (15 metrics, organisation, all weeks)"),
+            ] {
+                rows.push(Row {
+                    benchmark: label.to_owned(),
+                    figure: figure.to_owned(),
+                    polso: number(&last[query]["polso_ms"]),
+                    baseline: number(&last[query]["baseline_ms"]),
+                    target: 2.0,
+                    direction: Direction::AtMost,
+                    notes: format!(
+                        "{} employees, {} teams, {} weeks; {} rows read, {} cells served; ServerStore read \
                      alone {} ms; server peak {} MiB",
-                    last["employees"],
-                    last["teams"],
-                    last["weeks"],
-                    last[query]["rows"],
-                    last[query]["cells"],
-                    format_number(number(&last[query]["store_ms"])),
-                    format_number(number(&last["server_peak_memory_mib"]))
-                ),
-            });
-            scaling.push(format!(
-                "| 5 HR {query}, Polso (raw SQL) | ms for {} / {} teams | {} / {} ({} / {}) | {:.2}x ({:.2}x) |",
+                        last["employees"],
+                        last["teams"],
+                        last["weeks"],
+                        last[query]["rows"],
+                        last[query]["cells"],
+                        format_number(number(&last[query]["store_ms"])),
+                        format_number(number(&last["server_peak_memory_mib"]))
+                    ),
+                });
+                scaling.push(format!(
+                "| {label}, {query}, Polso (raw SQL) | ms for {} / {} teams | {} / {} ({} / {}) | {:.2}x ({:.2}x) |",
                 runs[0]["teams"],
                 runs[1]["teams"],
                 format_number(number(&runs[0][query]["polso_ms"])),
@@ -477,18 +484,22 @@ fn run_all(options: &AllOptions) -> Result<()> {
                 growth(number(&runs[0][query]["polso_ms"]), number(&runs[1][query]["polso_ms"])),
                 growth(number(&runs[0][query]["baseline_ms"]), number(&runs[1][query]["baseline_ms"]))
             ));
+            }
+            scaling.push(format!(
+                "| {label} | server peak MiB | {} / {} | {:.2}x |",
+                format_number(number(&runs[0]["server_peak_memory_mib"])),
+                format_number(number(&runs[1]["server_peak_memory_mib"])),
+                growth(
+                    number(&runs[0]["server_peak_memory_mib"]),
+                    number(&runs[1]["server_peak_memory_mib"])
+                )
+            ));
+            raw.push((label.to_owned(), Value::Array(runs)));
+            Ok(())
+        })();
+        if let Err(error) = result {
+            rows.push(failed(label, error));
         }
-        scaling.push(format!(
-            "| 5 HR queries | server peak MiB | {} / {} | {:.2}x |",
-            format_number(number(&runs[0]["server_peak_memory_mib"])),
-            format_number(number(&runs[1]["server_peak_memory_mib"])),
-            growth(number(&runs[0]["server_peak_memory_mib"]), number(&runs[1]["server_peak_memory_mib"]))
-        ));
-        raw.push(("hr".to_owned(), Value::Array(runs)));
-        Ok(())
-    })();
-    if let Err(error) = result {
-        rows.push(failed("5 HR queries", error));
     }
 
     // 6. Linkage at N and 2N teams.

@@ -57,8 +57,12 @@ impl Database {
     /// The server's store on it (migrating it when new).
     pub fn open_store(&self) -> Result<Box<dyn AdminStore>> {
         Ok(match self {
-            Database::Sqlite(path) => Box::new(SqliteServerStore::open(path).context("opening the SQLite database")?),
-            Database::Postgres { url, .. } => Box::new(PgServerStore::open(url).context("opening PostgreSQL")?),
+            Database::Sqlite(path) => {
+                Box::new(SqliteServerStore::open(path).context("opening the SQLite database")?)
+            }
+            Database::Postgres { url, .. } => {
+                Box::new(PgServerStore::open(url).context("opening PostgreSQL")?)
+            }
         })
     }
 
@@ -158,7 +162,8 @@ impl<'database> World<'database> {
             }
             Connected::Postgres(mut client) => {
                 let mut transaction = client.transaction()?;
-                let insert = transaction.prepare("INSERT INTO teams (id, department_id, name) VALUES ($1, $2, $3)")?;
+                let insert =
+                    transaction.prepare("INSERT INTO teams (id, department_id, name) VALUES ($1, $2, $3)")?;
                 for (id, department, name) in &teams {
                     transaction.execute(&insert, &[id, department, name])?;
                 }

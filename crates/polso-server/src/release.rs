@@ -278,10 +278,24 @@ pub fn cells_from_snapshot(
     weeks: RangeInclusive<IsoWeek>,
     asked: &dyn Fn(IsoWeek) -> bool,
 ) -> Vec<AggregateCell> {
+    cells_of_units(tree, published, key_label, weeks, asked, &|_, _| true)
+}
+
+/// [`cells_from_snapshot`] for the units `keep` keeps only (by kind and id),
+/// so a read of one level builds no cell of the others.
+pub fn cells_of_units(
+    tree: &OrganisationTree,
+    published: &[PublishedCell],
+    key_label: &str,
+    weeks: RangeInclusive<IsoWeek>,
+    asked: &dyn Fn(IsoWeek) -> bool,
+    keep: &dyn Fn(UnitKind, &str) -> bool,
+) -> Vec<AggregateCell> {
     let by_unit_and_week: HashMap<(&str, i64), &PublishedCell> =
         published.iter().map(|cell| ((cell.unit_id.as_str(), cell.week.index()), cell)).collect();
     let bank = ItemBank::embedded();
-    let units = unit_list(tree);
+    let mut units = unit_list(tree);
+    units.retain(|&(unit_kind, unit_id, _)| keep(unit_kind, unit_id));
     let mut cells = Vec::with_capacity(
         units.len() * usize::try_from(weeks.end().index() - weeks.start().index() + 1).unwrap_or(0),
     );

@@ -28,7 +28,7 @@ use polso_core::schedule::{DRIVERS, Schedule};
 use crate::error::{Result, ServerError};
 use crate::http::{AppState, AuthenticatedDevice, AuthenticatedReader, query_weeks, unit_kind_name};
 use crate::publish::PublicationSettings;
-use crate::release::{ScheduledKey, cells_from_snapshot, is_asked};
+use crate::release::{ScheduledKey, cells_of_units, is_asked};
 use crate::report::NOT_APPLICABLE_PREFIX;
 use crate::standardise::{DriverWeek, item_offsets};
 use crate::store::{HrAccess, HrScope, LedgerEntry, OrganisationTree, PublishedCell, ServerStore};
@@ -81,14 +81,14 @@ pub(crate) async fn read_aggregates(
     let tree = &snapshot.tree;
 
     // Which units of the asked level this token may see.
-    let visible_ids: Vec<&str> = match query.unit {
+    let visible_ids: std::collections::HashSet<&str> = match query.unit {
         UnitKind::Organisation => {
             if !access.reaches_organisation_cells() {
                 return Err(ServerError::Forbidden(
                     "this HR token reaches only some departments, not the whole organisation".to_owned(),
                 ));
             }
-            vec![tree.organisation.id.as_str()]
+            std::iter::once(tree.organisation.id.as_str()).collect()
         }
         UnitKind::Department => tree
             .departments
@@ -109,7 +109,7 @@ pub(crate) async fn read_aggregates(
             .collect(),
     };
     if let Some(unit_id) = &query.unit_id
-        && !visible_ids.contains(&unit_id.as_str())
+        && !visible_ids.contains(unit_id.as_str())
     {
         // The same answer whether the unit exists outside the token's reach
         // or not at all, so the answer is no oracle of the organisation's units.
@@ -124,23 +124,33 @@ pub(crate) async fn read_aggregates(
     let asked = |week: IsoWeek| is_asked(bank, &schedule, scheduled_key, week);
     let mut cells = match snapshot.readable_weeks.clone() {
         None => Vec::new(),
-        Some(readable) => cells_from_snapshot(tree, &snapshot.cells, &query.key, readable, &asked)
-            .into_iter()
-            .filter(|cell| cell.unit_kind == query.unit && visible_ids.contains(&cell.unit_id.as_str()))
-            .filter(|cell| query.unit_id.as_ref().is_none_or(|unit_id| *unit_id == cell.unit_id))
-            .collect(),
+        Some(readable) => {
+            let keep = |unit_kind: UnitKind, unit_id: &str| {
+                unit_kind == query.unit
+                    && visible_ids.contains(unit_id)
+                    && query.unit_id.as_deref().is_none_or(|asked_id| asked_id == unit_id)
+            };
+            cells_of_units(tree, &snapshot.cells, &query.key, readable, &asked, &keep)
+        }
     };
     if let (ScheduledKey::Metric(metric), Some(through)) = (scheduled_key, snapshot.published_through)
         && DRIVERS.contains(&metric)
     {
         let baseline_weeks = through.plus_weeks(1 - STANDARDISING_BASELINE_WEEKS)..=through;
-        let baseline_cells = read_snapshot(&state, &access, query.key.clone(), baseline_weeks).await?.cells;
         // A manager reads the organisation's cells beside their teams, so
         // their teams are standardised exactly as HR's whole-organisation view.
         let reference_units: Vec<&str> = match &access.scope {
             HrScope::Organisation | HrScope::Teams(_) => vec![access.organisation_id.as_str()],
             HrScope::Departments(departments) => departments.iter().map(String::as_str).collect(),
         };
+        let baseline_cells = read_published_of_units(
+            &state,
+            &access,
+            query.key.clone(),
+            baseline_weeks,
+            reference_units.iter().map(|unit| (*unit).to_owned()).collect(),
+        )
+        .await?;
         standardise_driver_cells(&mut cells, &baseline_cells, &reference_units, &schedule, metric);
     }
     Ok(Json(AggregateTable {
@@ -259,6 +269,19 @@ async fn read_snapshot(
         Ok(Snapshot { tree, cells, readable_weeks, published_through, next_publication })
     })
     .await
+}
+
+/// The published cells of `key` over `weeks` (already published, so nothing
+/// is published first) of the units `unit_ids` only.
+async fn read_published_of_units(
+    state: &AppState,
+    access: &HrAccess,
+    key: String,
+    weeks: RangeInclusive<IsoWeek>,
+    unit_ids: Vec<String>,
+) -> Result<Vec<PublishedCell>> {
+    let organisation_id = access.organisation_id.clone();
+    state.blocking(move |store| store.published_cells_of_units(&organisation_id, &key, weeks, &unit_ids)).await
 }
 
 /// The week after the last published one (or after the last publishable one, when none is

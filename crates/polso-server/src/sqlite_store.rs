@@ -841,41 +841,17 @@ impl ServerStore for SqliteServerStore {
         key: &str,
         weeks: RangeInclusive<IsoWeek>,
     ) -> Result<Vec<PublishedCell>> {
-        let connection = self.connection();
-        let mut statement = connection.prepare_cached(
-            "SELECT week_index, unit_id, n, mean, sd, histogram FROM published_cells
-             WHERE organisation_id = ?1 AND key = ?2 AND week_index BETWEEN ?3 AND ?4
-             ORDER BY week_index, unit_id",
-        )?;
-        let rows = statement
-            .query_map(params![organisation_id, key, weeks.start().index(), weeks.end().index()], |row| {
-                Ok((
-                    row.get::<_, i64>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, u32>(2)?,
-                    row.get::<_, f64>(3)?,
-                    row.get::<_, Option<f64>>(4)?,
-                    row.get::<_, Option<String>>(5)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        rows.into_iter()
-            .map(|(week_index, unit_id, n, mean, sd, histogram)| {
-                let histogram = histogram
-                    .map(|text| serde_json::from_str(&text))
-                    .transpose()
-                    .map_err(|_| ServerError::CorruptData(format!("published histogram of {key}")))?;
-                Ok(PublishedCell {
-                    week: IsoWeek::from_index(week_index),
-                    key: key.to_owned(),
-                    unit_id,
-                    n,
-                    mean,
-                    sd,
-                    histogram,
-                })
-            })
-            .collect()
+        read_published_cells(&self.connection(), organisation_id, key, weeks, None)
+    }
+
+    fn published_cells_of_units(
+        &self,
+        organisation_id: &str,
+        key: &str,
+        weeks: RangeInclusive<IsoWeek>,
+        unit_ids: &[String],
+    ) -> Result<Vec<PublishedCell>> {
+        read_published_cells(&self.connection(), organisation_id, key, weeks, Some(unit_ids))
     }
 
     fn privacy_ledger(
@@ -1198,6 +1174,47 @@ impl ServerStore for SqliteServerStore {
         }
         Ok(contacts)
     }
+}
+
+/// The published cells of `key` over `weeks`, of every unit or of `unit_ids` only.
+fn read_published_cells(
+    connection: &Connection,
+    organisation_id: &str,
+    key: &str,
+    weeks: RangeInclusive<IsoWeek>,
+    unit_ids: Option<&[String]>,
+) -> Result<Vec<PublishedCell>> {
+    let units = unit_ids
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|error| ServerError::CorruptData(format!("unit ids: {error}")))?;
+    let mut statement = connection.prepare_cached(
+        "SELECT week_index, unit_id, n, mean, sd, histogram FROM published_cells
+         WHERE organisation_id = ?1 AND key = ?2 AND week_index BETWEEN ?3 AND ?4
+           AND (?5 IS NULL OR unit_id IN (SELECT value FROM json_each(?5)))
+         ORDER BY week_index, unit_id",
+    )?;
+    let rows = statement
+        .query_map(params![organisation_id, key, weeks.start().index(), weeks.end().index(), units], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, u32>(2)?,
+                row.get::<_, f64>(3)?,
+                row.get::<_, Option<f64>>(4)?,
+                row.get::<_, Option<String>>(5)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    rows.into_iter()
+        .map(|(week_index, unit_id, n, mean, sd, histogram)| {
+            let histogram = histogram
+                .map(|text| serde_json::from_str(&text))
+                .transpose()
+                .map_err(|_| ServerError::CorruptData(format!("published histogram of {key}")))?;
+            Ok(PublishedCell { week: IsoWeek::from_index(week_index), key: key.to_owned(), unit_id, n, mean, sd, histogram })
+        })
+        .collect()
 }
 
 /// A `cx_mappings` row as read: scope, name, mapping, saved_at.

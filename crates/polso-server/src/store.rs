@@ -549,6 +549,21 @@ pub trait ServerStore: Send + Sync {
         weeks: RangeInclusive<IsoWeek>,
     ) -> Result<Vec<PublishedCell>>;
 
+    /// [`ServerStore::published_cells`] of the units `unit_ids` only (a
+    /// driver's standardising baseline reads the organisation's cells alone,
+    /// not every team's over two years).
+    fn published_cells_of_units(
+        &self,
+        organisation_id: &str,
+        key: &str,
+        weeks: RangeInclusive<IsoWeek>,
+        unit_ids: &[String],
+    ) -> Result<Vec<PublishedCell>> {
+        let mut cells = self.published_cells(organisation_id, key, weeks)?;
+        cells.retain(|cell| unit_ids.contains(&cell.unit_id));
+        Ok(cells)
+    }
+
     /// The ledger entries of the organisation's teams over `weeks`.
     fn privacy_ledger(
         &self,

@@ -703,35 +703,37 @@ impl ServerStore for PgServerStore {
             if inserted == 0 {
                 return Err(ServerError::AlreadyPublished { week: publication.week.to_string() });
             }
-            let insert_cell = transaction.prepare(
-                "INSERT INTO published_cells
-                 (organisation_id, week_index, key, unit_id, n, mean, sd, histogram)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )?;
+            // The cells and the ledger in one statement each, whatever their number.
+            let mut cells = PublishedColumns::default();
             for cell in &publication.cells {
-                let histogram: Option<Vec<i64>> = cell
-                    .histogram
-                    .as_ref()
-                    .map(|counts| counts.iter().map(|&count| i64::from(count)).collect());
-                transaction.execute(
-                    &insert_cell,
-                    &[
-                        &organisation_id,
-                        &cell.week.index(),
-                        &cell.key,
-                        &cell.unit_id,
-                        &i64::from(cell.n),
-                        &cell.mean,
-                        &cell.sd,
-                        &histogram,
-                    ],
-                )?;
+                cells.push(cell);
             }
-            let insert_ledger = transaction
-                .prepare("INSERT INTO privacy_ledger (team_id, week_index, epsilon) VALUES ($1, $2, $3)")?;
-            for (team_id, epsilon) in &publication.ledger {
-                transaction.execute(&insert_ledger, &[team_id, &week_index, epsilon])?;
-            }
+            transaction.execute(
+                "INSERT INTO published_cells (organisation_id, week_index, key, unit_id, n, mean, sd, histogram)
+                 SELECT $1, c.week_index, c.key, c.unit_id, c.n, c.mean, c.sd,
+                        CASE WHEN c.histogram IS NULL THEN NULL
+                             ELSE string_to_array(c.histogram, ',')::BIGINT[] END
+                 FROM unnest($2::BIGINT[], $3::TEXT[], $4::TEXT[], $5::BIGINT[], $6::DOUBLE PRECISION[],
+                             $7::DOUBLE PRECISION[], $8::TEXT[])
+                      AS c (week_index, key, unit_id, n, mean, sd, histogram)",
+                &[
+                    &organisation_id,
+                    &cells.weeks,
+                    &cells.keys,
+                    &cells.units,
+                    &cells.counts,
+                    &cells.means,
+                    &cells.sds,
+                    &cells.histograms,
+                ],
+            )?;
+            let (ledger_teams, ledger_epsilons): (Vec<&str>, Vec<f64>) =
+                publication.ledger.iter().map(|(team_id, epsilon)| (team_id.as_str(), *epsilon)).unzip();
+            transaction.execute(
+                "INSERT INTO privacy_ledger (team_id, week_index, epsilon)
+                 SELECT l.team_id, $1, l.epsilon FROM unnest($2::TEXT[], $3::DOUBLE PRECISION[]) AS l (team_id, epsilon)",
+                &[&week_index, &ledger_teams, &ledger_epsilons],
+            )?;
             // The week's raw sums and receipts are no longer needed: late reports
             // are refused from now on.
             transaction.execute(
@@ -769,22 +771,25 @@ impl ServerStore for PgServerStore {
              ORDER BY week_index, unit_id",
                 &[&organisation_id, &key, &weeks.start().index(), &weeks.end().index()],
             )?;
-            rows.into_iter()
-                .map(|row| {
-                    Ok(PublishedCell {
-                        week: IsoWeek::from_index(row.get(0)),
-                        key: key.to_owned(),
-                        unit_id: row.get(1),
-                        n: count_u32(row.get(2), "a published count")?,
-                        mean: row.get(3),
-                        sd: row.get(4),
-                        histogram: row
-                            .get::<_, Option<Vec<i64>>>(5)
-                            .map(|counts| histogram_from_sql(counts, key))
-                            .transpose()?,
-                    })
-                })
-                .collect()
+            rows.iter().map(|row| published_cell(row, key)).collect()
+        })
+    }
+
+    fn published_cells_of_units(
+        &self,
+        organisation_id: &str,
+        key: &str,
+        weeks: RangeInclusive<IsoWeek>,
+        unit_ids: &[String],
+    ) -> Result<Vec<PublishedCell>> {
+        self.on_workers(|| {
+            let rows = self.client()?.query(
+                "SELECT week_index, unit_id, n, mean, sd, histogram FROM published_cells
+                 WHERE organisation_id = $1 AND key = $2 AND week_index BETWEEN $3 AND $4 AND unit_id = ANY($5)
+                 ORDER BY week_index, unit_id",
+                &[&organisation_id, &key, &weeks.start().index(), &weeks.end().index(), &unit_ids],
+            )?;
+            rows.iter().map(|row| published_cell(row, key)).collect()
         })
     }
 
@@ -1119,6 +1124,49 @@ impl ServerStore for PgServerStore {
     }
 }
 
+/// A `published_cells` row (week_index, unit_id, n, mean, sd, histogram) of `key`.
+fn published_cell(row: &postgres::Row, key: &str) -> Result<PublishedCell> {
+    Ok(PublishedCell {
+        week: IsoWeek::from_index(row.get(0)),
+        key: key.to_owned(),
+        unit_id: row.get(1),
+        n: count_u32(row.get(2), "a published count")?,
+        mean: row.get(3),
+        sd: row.get(4),
+        histogram: row.get::<_, Option<Vec<i64>>>(5).map(|counts| histogram_from_sql(counts, key)).transpose()?,
+    })
+}
+
+/// A week's published cells as columns, for one `unnest` insert. A
+/// histogram travels as its counts joined by commas (an array of arrays of
+/// different lengths is not a PostgreSQL array).
+#[derive(Default)]
+struct PublishedColumns<'cells> {
+    weeks: Vec<i64>,
+    keys: Vec<&'cells str>,
+    units: Vec<&'cells str>,
+    counts: Vec<i64>,
+    means: Vec<f64>,
+    sds: Vec<Option<f64>>,
+    histograms: Vec<Option<String>>,
+}
+
+impl<'cells> PublishedColumns<'cells> {
+    fn push(&mut self, cell: &'cells PublishedCell) {
+        self.weeks.push(cell.week.index());
+        self.keys.push(&cell.key);
+        self.units.push(&cell.unit_id);
+        self.counts.push(i64::from(cell.n));
+        self.means.push(cell.mean);
+        self.sds.push(cell.sd);
+        self.histograms.push(
+            cell.histogram
+                .as_ref()
+                .map(|counts| counts.iter().map(u32::to_string).collect::<Vec<_>>().join(",")),
+        );
+    }
+}
+
 fn saved_cx_mapping(row: &postgres::Row) -> Result<SavedCxMapping> {
     let name: String = row.get(1);
     let saved_at: String = row.get(3);
@@ -1151,20 +1199,15 @@ fn fold_in_transaction(
     if inserted == 0 {
         return Ok(FoldOutcome::AlreadyCounted);
     }
-    // In key order, so that two reports of one team lock its rows in the same order.
+    // Every contribution in one statement, in key order so that two reports
+    // of one team lock its rows in the same order; each adds 1 to n, its
+    // value to the sums and 1 to its bin's counter, in place.
     let mut contributions: Vec<_> = fold.contributions.iter().collect();
     contributions.sort_by(|a, b| a.key.cmp(&b.key));
-    let add = transaction.prepare(
-        "INSERT INTO aggregates (team_id, week_index, key, n, sum, sum_squares, histogram)
-         VALUES ($1, $2, $3, 1, $4::DOUBLE PRECISION, $4::DOUBLE PRECISION * $4::DOUBLE PRECISION, $5)
-         ON CONFLICT (team_id, week_index, key) DO UPDATE SET
-             n = aggregates.n + 1,
-             sum = aggregates.sum + excluded.sum,
-             sum_squares = aggregates.sum_squares + excluded.sum_squares,
-             histogram = (
-                 SELECT array_agg(coalesce(old, 0) + coalesce(new, 0) ORDER BY bin)
-                 FROM unnest(aggregates.histogram, excluded.histogram) WITH ORDINALITY AS counts (old, new, bin))",
-    )?;
+    let mut keys = Vec::with_capacity(contributions.len());
+    let mut values = Vec::with_capacity(contributions.len());
+    let mut bins = Vec::with_capacity(contributions.len());
+    let mut sizes = Vec::with_capacity(contributions.len());
     for contribution in contributions {
         if contribution.bin >= contribution.n_bins {
             return Err(ServerError::CorruptData(format!(
@@ -1172,12 +1215,27 @@ fn fold_in_transaction(
                 contribution.key, contribution.bin
             )));
         }
-        let mut histogram = vec![0_i64; contribution.n_bins];
-        histogram[contribution.bin] = 1;
-        transaction.execute(
-            &add,
-            &[&fold.team_id, &week_index, &contribution.key, &contribution.value, &histogram],
-        )?;
+        keys.push(contribution.key.as_str());
+        values.push(contribution.value);
+        bins.push(i64::try_from(contribution.bin).unwrap_or(i64::MAX));
+        sizes.push(i64::try_from(contribution.n_bins).unwrap_or(i64::MAX));
     }
+    transaction.execute(
+        "INSERT INTO aggregates (team_id, week_index, key, n, sum, sum_squares, histogram)
+         SELECT $1, $2, c.key, 1, c.value, c.value * c.value,
+                (SELECT array_agg(CASE WHEN slot = c.bin + 1 THEN 1 ELSE 0 END::BIGINT ORDER BY slot)
+                 FROM generate_series(1, c.n_bins) AS slot)
+         FROM unnest($3::TEXT[], $4::DOUBLE PRECISION[], $5::BIGINT[], $6::BIGINT[])
+              WITH ORDINALITY AS c (key, value, bin, n_bins, position)
+         ORDER BY c.position
+         ON CONFLICT (team_id, week_index, key) DO UPDATE SET
+             n = aggregates.n + 1,
+             sum = aggregates.sum + excluded.sum,
+             sum_squares = aggregates.sum_squares + excluded.sum_squares,
+             histogram = (
+                 SELECT array_agg(coalesce(old, 0) + coalesce(new, 0) ORDER BY bin)
+                 FROM unnest(aggregates.histogram, excluded.histogram) WITH ORDINALITY AS counts (old, new, bin))",
+        &[&fold.team_id, &week_index, &keys, &values, &bins, &sizes],
+    )?;
     Ok(FoldOutcome::Counted)
 }
