@@ -1,7 +1,7 @@
 //! Benchmark 5, HR queries: an organisation of `teams` teams of 20 employees
-//! with `weeks` weeks of sums, read through the real server's
-//! `/v1/aggregates` the way the HR view reads it, against raw SQL reading the
-//! same rows from the same file.
+//! with `weeks` weeks of sums, published, then read through the real
+//! server's `/v1/aggregates` the way the HR view reads it, against raw SQL
+//! reading the same published cells from the same database.
 //!
 //! - Heatmap: one request per metric at the team level over the last 52
 //!   closed weeks (the HR view's longest heatmap: 26 weeks against the 26
@@ -51,42 +51,70 @@ pub fn run(n_teams: usize, weeks: i64, store: Store, server_binary: &Path, work_
     let metrics: Vec<Metric> = Metric::ALL.to_vec();
     let heatmap_from = last.plus_weeks(1 - HEATMAP_WEEKS.min(weeks));
 
-    // The baseline first, on a cold server-free database, then warm: raw SQL.
-    let mut connection = database.connect()?;
-    let mut raw = |from: IsoWeek| -> Result<usize> {
-        let mut read = 0;
-        for metric in &metrics {
-            read += raw_rows(&mut connection, &metric_key(*metric), from, last)?;
-        }
-        Ok(read)
-    };
-    raw(first)?;
-    let (raw_heatmap, raw_heatmap_rows) = median_of(|| raw(heatmap_from))?;
-    let (raw_trend, raw_trend_rows) = median_of(|| raw(first))?;
-    drop(connection);
-
-    // Where the time goes: the store's read path alone, in process, no HTTP.
-    let store = database.open_store()?;
-    let through_store = |from: IsoWeek| -> Result<usize> {
-        let mut read = 0;
-        for metric in &metrics {
-            let key = metric_key(*metric);
-            read += store.team_aggregates(&world.organisation.id, Some(&key), from..=last)?.len();
-        }
-        Ok(read)
-    };
-    let (store_heatmap, _) = median_of(|| through_store(heatmap_from))?;
-    let (store_trend, _) = median_of(|| through_store(first))?;
-    drop(store);
-
-    // The server just after the last week's publication, so every week read
-    // is published whatever day the benchmark runs; the first read below
-    // publishes them (outside the timings), later reads serve the snapshots.
+    // Every week published in process, as the server's background pass would
+    // (not timed with the reads: a week is published once, and read often).
     let window = polso_core::collection::CollectionWindow {
         announced_max_delay_seconds: polso_server::ServerConfig::default().max_random_delay_seconds,
         acceptance_seconds: polso_server::ServerConfig::default().acceptance_seconds,
     };
-    let server_now = (window.publication_at(last) + chrono::Duration::hours(1)).to_rfc3339();
+    let published_at = window.publication_at(last) + chrono::Duration::hours(1);
+    let publication_start = Instant::now();
+    {
+        let store = database.open_store()?;
+        let settings = polso_server::ServerConfig::default().publication();
+        polso_server::publish::Publisher::default().publish_all_due(
+            store.as_ref(),
+            settings,
+            published_at,
+        )?;
+        anyhow::ensure!(
+            store.last_published_week(&world.organisation.id)? == Some(last),
+            "the weeks were not all published"
+        );
+    }
+    let publication_seconds = publication_start.elapsed().as_secs_f64();
+
+    // The baseline first, on a cold server-free database, then warm: raw SQL
+    // reading the published cells the server serves.
+    let mut connection = database.connect()?;
+    // The heatmap's rows are every unit's (nearly all of them teams); the
+    // trend's, the organisation's alone.
+    let organisation_id = world.organisation.id.clone();
+    let mut raw = |from: IsoWeek, unit: Option<&str>| -> Result<usize> {
+        let mut read = 0;
+        for metric in &metrics {
+            read += raw_rows(&mut connection, &organisation_id, metric.key(), from, last, unit)?;
+        }
+        Ok(read)
+    };
+    raw(first, None)?;
+    let (raw_heatmap, raw_heatmap_rows) = median_of(|| raw(heatmap_from, None))?;
+    let (raw_trend, raw_trend_rows) = median_of(|| raw(first, Some(&organisation_id)))?;
+    drop(connection);
+
+    // Where the time goes: the store's read path alone, in process, no HTTP.
+    let store = database.open_store()?;
+    let units = [world.organisation.id.clone()];
+    let through_store = |from: IsoWeek, of_organisation: bool| -> Result<usize> {
+        let mut read = 0;
+        for metric in &metrics {
+            read += if of_organisation {
+                store
+                    .published_cells_of_units(&world.organisation.id, metric.key(), from..=last, &units)?
+                    .len()
+            } else {
+                store.published_cells(&world.organisation.id, metric.key(), from..=last)?.len()
+            };
+        }
+        Ok(read)
+    };
+    let (store_heatmap, _) = median_of(|| through_store(heatmap_from, false))?;
+    let (store_trend, _) = median_of(|| through_store(first, true))?;
+    drop(store);
+
+    // The server just after the last week's publication, whatever day the
+    // benchmark runs: every week it reads is published, none is due.
+    let server_now = published_at.to_rfc3339();
     let server = RunningServer::start_with(
         server_binary,
         &database,
@@ -138,6 +166,7 @@ pub fn run(n_teams: usize, weeks: i64, store: Store, server_binary: &Path, work_
         "aggregate_rows": rows,
         "database_mib": database_mib,
         "seed_seconds": seed_seconds,
+        "publication_seconds": publication_seconds,
         "server_peak_memory_mib": server_peak,
         "heatmap": {"polso_ms": millis(polso_heatmap), "baseline_ms": millis(raw_heatmap),
                     "store_ms": millis(store_heatmap),
@@ -161,23 +190,32 @@ fn median_of(mut work: impl FnMut() -> Result<usize>) -> Result<(Duration, usize
     Ok((times[times.len() / 2], result))
 }
 
-/// The raw read: every team's row of one key over the weeks, decoded.
-fn raw_rows(connection: &mut Connected, key: &str, from: IsoWeek, to: IsoWeek) -> Result<usize> {
+/// The raw read: the published cells of one key over the weeks, of every
+/// unit or of `unit` alone, decoded.
+fn raw_rows(
+    connection: &mut Connected,
+    organisation_id: &str,
+    key: &str,
+    from: IsoWeek,
+    to: IsoWeek,
+    unit: Option<&str>,
+) -> Result<usize> {
     match connection {
         Connected::Sqlite(connection) => {
             let mut statement = connection.prepare_cached(
-                "SELECT team_id, week_index, n, sum, sum_squares, histogram FROM aggregates
-                 WHERE key = ?1 AND week_index BETWEEN ?2 AND ?3",
+                "SELECT unit_id, week_index, n, mean, sd, histogram FROM published_cells
+                 WHERE organisation_id = ?1 AND key = ?2 AND week_index BETWEEN ?3 AND ?4
+                   AND (?5 IS NULL OR unit_id = ?5)",
             )?;
             let rows = statement
-                .query_map(params![key, from.index(), to.index()], |row| {
+                .query_map(params![organisation_id, key, from.index(), to.index(), unit], |row| {
                     Ok((
                         row.get::<_, String>(0)?,
                         row.get::<_, i64>(1)?,
                         row.get::<_, u32>(2)?,
                         row.get::<_, f64>(3)?,
-                        row.get::<_, f64>(4)?,
-                        row.get::<_, String>(5)?,
+                        row.get::<_, Option<f64>>(4)?,
+                        row.get::<_, Option<String>>(5)?,
                     ))
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -185,11 +223,12 @@ fn raw_rows(connection: &mut Connected, key: &str, from: IsoWeek, to: IsoWeek) -
         }
         Connected::Postgres(client) => {
             let rows = client.query(
-                "SELECT team_id, week_index, n, sum, sum_squares, histogram FROM aggregates
-                 WHERE key = $1 AND week_index BETWEEN $2 AND $3",
-                &[&key, &from.index(), &to.index()],
+                "SELECT unit_id, week_index, n, mean, sd, histogram FROM published_cells
+                 WHERE organisation_id = $1 AND key = $2 AND week_index BETWEEN $3 AND $4
+                   AND ($5::TEXT IS NULL OR unit_id = $5)",
+                &[&organisation_id, &key, &from.index(), &to.index(), &unit],
             )?;
-            let decoded: Vec<(String, i64, i64, f64, f64, Vec<i64>)> = rows
+            let decoded: Vec<(String, i64, i64, f64, Option<f64>, Option<Vec<i64>>)> = rows
                 .iter()
                 .map(|row| (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4), row.get(5)))
                 .collect();

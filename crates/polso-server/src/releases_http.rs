@@ -77,37 +77,21 @@ pub(crate) async fn read_aggregates(
     };
     let weeks = query_weeks(&query.from, &query.to, state.config.max_query_weeks)?;
 
-    let snapshot = read_snapshot(&state, &access, query.key.clone(), weeks).await?;
+    // A level above the teams is read for its own units only (the
+    // organisation's series is a few thousand rows, not every team's).
+    let level = query.unit;
+    let level_access = access.clone();
+    let snapshot = read_snapshot(&state, &access, query.key.clone(), weeks, move |tree| match level {
+        UnitKind::Team => None,
+        UnitKind::Organisation | UnitKind::Department => visible_unit_ids(tree, &level_access, level)
+            .ok()
+            .map(|ids| ids.into_iter().map(str::to_owned).collect()),
+    })
+    .await?;
     let tree = &snapshot.tree;
 
     // Which units of the asked level this token may see.
-    let visible_ids: std::collections::HashSet<&str> = match query.unit {
-        UnitKind::Organisation => {
-            if !access.reaches_organisation_cells() {
-                return Err(ServerError::Forbidden(
-                    "this HR token reaches only some departments, not the whole organisation".to_owned(),
-                ));
-            }
-            std::iter::once(tree.organisation.id.as_str()).collect()
-        }
-        UnitKind::Department => tree
-            .departments
-            .iter()
-            .filter(|department| access.reaches_department(&department.id))
-            .map(|department| department.id.as_str())
-            .collect(),
-        UnitKind::Team => tree
-            .departments
-            .iter()
-            .flat_map(|department| {
-                department
-                    .teams
-                    .iter()
-                    .filter(|team| access.reaches_team(&department.id, &team.id))
-                    .map(|team| team.id.as_str())
-            })
-            .collect(),
-    };
+    let visible_ids = visible_unit_ids(tree, &access, query.unit)?;
     if let Some(unit_id) = &query.unit_id
         && !visible_ids.contains(unit_id.as_str())
     {
@@ -159,6 +143,42 @@ pub(crate) async fn read_aggregates(
         next_publication: Some(snapshot.next_publication),
         cells,
     }))
+}
+
+/// The units of `level` that `access` may see in `tree`; `Forbidden` for the
+/// organisation's level when the token reaches only some departments.
+fn visible_unit_ids<'tree>(
+    tree: &'tree OrganisationTree,
+    access: &HrAccess,
+    level: UnitKind,
+) -> Result<std::collections::HashSet<&'tree str>> {
+    Ok(match level {
+        UnitKind::Organisation => {
+            if !access.reaches_organisation_cells() {
+                return Err(ServerError::Forbidden(
+                    "this HR token reaches only some departments, not the whole organisation".to_owned(),
+                ));
+            }
+            std::iter::once(tree.organisation.id.as_str()).collect()
+        }
+        UnitKind::Department => tree
+            .departments
+            .iter()
+            .filter(|department| access.reaches_department(&department.id))
+            .map(|department| department.id.as_str())
+            .collect(),
+        UnitKind::Team => tree
+            .departments
+            .iter()
+            .flat_map(|department| {
+                department
+                    .teams
+                    .iter()
+                    .filter(|team| access.reaches_team(&department.id, &team.id))
+                    .map(|team| team.id.as_str())
+            })
+            .collect(),
+    })
 }
 
 /// How many weeks, up to the last published one, a driver's item offsets
@@ -248,23 +268,29 @@ pub(crate) async fn publish_then_read<T: Send + 'static>(
 }
 
 /// Publishes the organisation's due weeks, then reads the published cells of
-/// `key` over `weeks` (clipped to the last published week).
+/// `key` over `weeks` (clipped to the last published week): of the units
+/// `units` picks from the tree, or of every unit when it picks `None`.
 async fn read_snapshot(
     state: &AppState,
     access: &HrAccess,
     key: String,
     weeks: RangeInclusive<IsoWeek>,
+    units: impl FnOnce(&OrganisationTree) -> Option<Vec<String>> + Send + 'static,
 ) -> Result<Snapshot> {
     publish_then_read(state, access.organisation_id.clone(), move |store, organisation_id, settings, now| {
         let tree = store.organisation_tree(organisation_id)?;
+        let unit_ids = units(&tree);
         let published_through = store.last_published_week(organisation_id)?;
         let next_publication = next_publication(settings, published_through, now);
         let readable_weeks = published_through
             .map(|through| *weeks.start()..=(*weeks.end()).min(through))
             .filter(|readable| readable.start() <= readable.end());
-        let cells = match &readable_weeks {
-            Some(readable) => store.published_cells(organisation_id, &key, readable.clone())?,
-            None => Vec::new(),
+        let cells = match (&readable_weeks, &unit_ids) {
+            (Some(readable), None) => store.published_cells(organisation_id, &key, readable.clone())?,
+            (Some(readable), Some(unit_ids)) => {
+                store.published_cells_of_units(organisation_id, &key, readable.clone(), unit_ids)?
+            }
+            (None, _) => Vec::new(),
         };
         Ok(Snapshot { tree, cells, readable_weeks, published_through, next_publication })
     })
@@ -281,7 +307,9 @@ async fn read_published_of_units(
     unit_ids: Vec<String>,
 ) -> Result<Vec<PublishedCell>> {
     let organisation_id = access.organisation_id.clone();
-    state.blocking(move |store| store.published_cells_of_units(&organisation_id, &key, weeks, &unit_ids)).await
+    state
+        .blocking(move |store| store.published_cells_of_units(&organisation_id, &key, weeks, &unit_ids))
+        .await
 }
 
 /// The week after the last published one (or after the last publishable one, when none is

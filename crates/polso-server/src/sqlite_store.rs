@@ -1212,7 +1212,15 @@ fn read_published_cells(
                 .map(|text| serde_json::from_str(&text))
                 .transpose()
                 .map_err(|_| ServerError::CorruptData(format!("published histogram of {key}")))?;
-            Ok(PublishedCell { week: IsoWeek::from_index(week_index), key: key.to_owned(), unit_id, n, mean, sd, histogram })
+            Ok(PublishedCell {
+                week: IsoWeek::from_index(week_index),
+                key: key.to_owned(),
+                unit_id,
+                n,
+                mean,
+                sd,
+                histogram,
+            })
         })
         .collect()
 }
@@ -1299,51 +1307,38 @@ fn fold_in_transaction(transaction: &Connection, fold: &ReportFold) -> Result<Fo
         params![&fold.receipt[..], fold.organisation_id, fold.week.index()],
     )?;
     let week_index = fold.week.index();
+    // One upsert per value, added in SQL: n, the sums, and the value's bin
+    // of the histogram's JSON array (a new row starts from an array of zeros
+    // with that bin at 1). A stored histogram too short for the bin changes
+    // nothing and is reported, never silently skipped.
+    let mut add = transaction.prepare_cached(
+        "INSERT INTO aggregates (team_id, week_index, key, n, sum, sum_squares, histogram)
+         VALUES (?1, ?2, ?3, 1, ?4, ?4 * ?4, ?5)
+         ON CONFLICT (team_id, week_index, key) DO UPDATE SET
+             n = n + 1, sum = sum + excluded.sum, sum_squares = sum_squares + excluded.sum_squares,
+             histogram = json_set(histogram, '$[' || ?6 || ']', json_extract(histogram, '$[' || ?6 || ']') + 1)
+         WHERE json_array_length(histogram) > ?6",
+    )?;
     for contribution in &fold.contributions {
-        let existing: Option<(u32, f64, f64, String)> = transaction
-            .query_row(
-                "SELECT n, sum, sum_squares, histogram FROM aggregates
-                 WHERE team_id = ?1 AND week_index = ?2 AND key = ?3",
-                params![fold.team_id, week_index, contribution.key],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
-            )
-            .optional()?;
-        let (n, sum, sum_squares, mut histogram) = match existing {
-            Some((n, sum, sum_squares, histogram)) => {
-                let histogram: Vec<u32> = serde_json::from_str(&histogram)
-                    .map_err(|_| ServerError::CorruptData(format!("histogram of {}", contribution.key)))?;
-                (n, sum, sum_squares, histogram)
-            }
-            None => (0, 0.0, 0.0, Vec::new()),
-        };
-        if histogram.len() < contribution.n_bins {
-            histogram.resize(contribution.n_bins, 0);
-        }
-        let Some(bin) = histogram.get_mut(contribution.bin) else {
+        if contribution.bin >= contribution.n_bins {
             return Err(ServerError::CorruptData(format!(
                 "histogram of {} has no bin {}",
                 contribution.key, contribution.bin
             )));
-        };
-        *bin += 1;
-        let histogram = serde_json::to_string(&histogram)
+        }
+        let mut fresh = vec![0_u32; contribution.n_bins];
+        fresh[contribution.bin] = 1;
+        let fresh = serde_json::to_string(&fresh)
             .map_err(|error| ServerError::CorruptData(format!("histogram: {error}")))?;
-        transaction.execute(
-            "INSERT INTO aggregates (team_id, week_index, key, n, sum, sum_squares, histogram)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             ON CONFLICT (team_id, week_index, key) DO UPDATE SET
-                 n = excluded.n, sum = excluded.sum, sum_squares = excluded.sum_squares,
-                 histogram = excluded.histogram",
-            params![
-                fold.team_id,
-                week_index,
-                contribution.key,
-                n + 1,
-                sum + contribution.value,
-                sum_squares + contribution.value * contribution.value,
-                histogram
-            ],
-        )?;
+        let bin = i64::try_from(contribution.bin).unwrap_or(i64::MAX);
+        let changed =
+            add.execute(params![fold.team_id, week_index, contribution.key, contribution.value, fresh, bin])?;
+        if changed == 0 {
+            return Err(ServerError::CorruptData(format!(
+                "histogram of {} has no bin {}",
+                contribution.key, contribution.bin
+            )));
+        }
     }
     Ok(FoldOutcome::Counted)
 }

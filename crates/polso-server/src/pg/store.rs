@@ -21,6 +21,39 @@ use crate::store::{
     TeamNode, WeekPublication,
 };
 
+/// The raw sums of an organisation's teams: `$1` organisation, `$2` key or NULL, `$3`..`$4` weeks.
+pub(super) const TEAM_AGGREGATES_SQL: &str =
+    "SELECT a.team_id, a.week_index, a.key, a.n, a.sum, a.sum_squares, a.histogram
+             FROM aggregates a
+             JOIN teams t ON t.id = a.team_id
+             JOIN departments d ON d.id = t.department_id
+             WHERE d.organisation_id = $1 AND ($2::TEXT IS NULL OR a.key = $2)
+               AND a.week_index BETWEEN $3 AND $4
+             ORDER BY a.week_index, a.key, a.team_id";
+
+/// Published cells of some units: `$1` organisation, `$2` key, `$3`..`$4` weeks, `$5` unit ids.
+pub(super) const PUBLISHED_CELLS_OF_UNITS_SQL: &str = "SELECT week_index, unit_id, n, mean, sd, histogram FROM published_cells
+                 WHERE organisation_id = $1 AND key = $2 AND week_index BETWEEN $3 AND $4 AND unit_id = ANY($5)
+                 ORDER BY week_index, unit_id";
+
+/// Published cells: `$1` organisation, `$2` key, `$3`..`$4` weeks.
+pub(super) const PUBLISHED_CELLS_SQL: &str =
+    "SELECT week_index, unit_id, n, mean, sd, histogram FROM published_cells
+             WHERE organisation_id = $1 AND key = $2 AND week_index BETWEEN $3 AND $4
+             ORDER BY week_index, unit_id";
+
+/// A device by its token hash (`$1`): every report and comment reads it.
+pub(super) const DEVICE_SQL: &str = "SELECT dv.team_id, d.organisation_id, dv.enrolled_week_index
+                 FROM devices dv JOIN teams t ON t.id = dv.team_id JOIN departments d ON d.id = t.department_id
+                 WHERE dv.token_hash = $1";
+
+/// An HR token by its hash (`$1`): every HR read reads it.
+pub(super) const HR_TOKEN_SQL: &str = "SELECT id, organisation_id, whole_organisation, role FROM hr_tokens WHERE token_hash = $1 AND revoked = 0";
+
+/// The last published week of an organisation (`$1`): every HR read reads it.
+pub(super) const LAST_PUBLISHED_SQL: &str =
+    "SELECT max(week_index) FROM publications WHERE organisation_id = $1";
+
 /// The columns [`organisation_from_row`] reads, in order.
 const ORGANISATION_COLUMNS: &str =
     "id, name, seed, k, dp_epsilon_numerator, dp_epsilon_denominator, dp_release";
@@ -448,15 +481,7 @@ impl ServerStore for PgServerStore {
 
     fn device(&self, token_hash: &Hash32) -> Result<Option<DeviceMembership>> {
         self.on_workers(|| {
-        Ok(self
-            .client()?
-            .query_opt(
-                "SELECT dv.team_id, d.organisation_id, dv.enrolled_week_index
-                 FROM devices dv JOIN teams t ON t.id = dv.team_id JOIN departments d ON d.id = t.department_id
-                 WHERE dv.token_hash = $1",
-                &[&&token_hash[..]],
-            )?
-            .map(|row| DeviceMembership {
+            Ok(self.client()?.query_opt(DEVICE_SQL, &[&&token_hash[..]])?.map(|row| DeviceMembership {
                 team_id: row.get(0),
                 organisation_id: row.get(1),
                 enrolled_week: row.get::<_, Option<i64>>(2).map(IsoWeek::from_index),
@@ -535,7 +560,7 @@ impl ServerStore for PgServerStore {
         self.on_workers(|| {
         let mut client = self.client()?;
         let Some(token) = client.query_opt(
-            "SELECT id, organisation_id, whole_organisation, role FROM hr_tokens WHERE token_hash = $1 AND revoked = 0",
+            HR_TOKEN_SQL,
             &[&&token_hash[..]],
         )?
         else {
@@ -615,13 +640,7 @@ impl ServerStore for PgServerStore {
     ) -> Result<Vec<TeamAggregate>> {
         self.on_workers(|| {
             let rows = self.client()?.query(
-                "SELECT a.team_id, a.week_index, a.key, a.n, a.sum, a.sum_squares, a.histogram
-             FROM aggregates a
-             JOIN teams t ON t.id = a.team_id
-             JOIN departments d ON d.id = t.department_id
-             WHERE d.organisation_id = $1 AND ($2::TEXT IS NULL OR a.key = $2)
-               AND a.week_index BETWEEN $3 AND $4
-             ORDER BY a.week_index, a.key, a.team_id",
+                TEAM_AGGREGATES_SQL,
                 &[&organisation_id, &key, &weeks.start().index(), &weeks.end().index()],
             )?;
             rows.into_iter()
@@ -643,13 +662,8 @@ impl ServerStore for PgServerStore {
 
     fn last_published_week(&self, organisation_id: &str) -> Result<Option<IsoWeek>> {
         self.on_workers(|| {
-            let index: Option<i64> = self
-                .client()?
-                .query_one(
-                    "SELECT max(week_index) FROM publications WHERE organisation_id = $1",
-                    &[&organisation_id],
-                )?
-                .get(0);
+            let index: Option<i64> =
+                self.client()?.query_one(LAST_PUBLISHED_SQL, &[&organisation_id])?.get(0);
             Ok(index.map(IsoWeek::from_index))
         })
     }
@@ -766,9 +780,7 @@ impl ServerStore for PgServerStore {
     ) -> Result<Vec<PublishedCell>> {
         self.on_workers(|| {
             let rows = self.client()?.query(
-                "SELECT week_index, unit_id, n, mean, sd, histogram FROM published_cells
-             WHERE organisation_id = $1 AND key = $2 AND week_index BETWEEN $3 AND $4
-             ORDER BY week_index, unit_id",
+                PUBLISHED_CELLS_SQL,
                 &[&organisation_id, &key, &weeks.start().index(), &weeks.end().index()],
             )?;
             rows.iter().map(|row| published_cell(row, key)).collect()
@@ -784,9 +796,7 @@ impl ServerStore for PgServerStore {
     ) -> Result<Vec<PublishedCell>> {
         self.on_workers(|| {
             let rows = self.client()?.query(
-                "SELECT week_index, unit_id, n, mean, sd, histogram FROM published_cells
-                 WHERE organisation_id = $1 AND key = $2 AND week_index BETWEEN $3 AND $4 AND unit_id = ANY($5)
-                 ORDER BY week_index, unit_id",
+                PUBLISHED_CELLS_OF_UNITS_SQL,
                 &[&organisation_id, &key, &weeks.start().index(), &weeks.end().index(), &unit_ids],
             )?;
             rows.iter().map(|row| published_cell(row, key)).collect()
@@ -1133,7 +1143,10 @@ fn published_cell(row: &postgres::Row, key: &str) -> Result<PublishedCell> {
         n: count_u32(row.get(2), "a published count")?,
         mean: row.get(3),
         sd: row.get(4),
-        histogram: row.get::<_, Option<Vec<i64>>>(5).map(|counts| histogram_from_sql(counts, key)).transpose()?,
+        histogram: row
+            .get::<_, Option<Vec<i64>>>(5)
+            .map(|counts| histogram_from_sql(counts, key))
+            .transpose()?,
     })
 }
 

@@ -515,3 +515,48 @@ fn a_shared_report_sent_to_two_replicas_at_once_is_kept_once_and_none_after_publ
     assert!(matches!(late, ServerError::WeekPublished { .. }), "{late}");
     assert_eq!(store.pending_shared_count(&roster.organisation_id, later).unwrap(), 0);
 }
+
+/// The reads every request or HR view makes use an index, not a scan of
+/// the table: each is planned by PostgreSQL with sequential scans made as
+/// costly as it allows (`enable_seqscan = off`), so a plan that still scans
+/// one of the big tables has no index it could use.
+#[test]
+#[ignore = "needs PostgreSQL; cargo xtask test runs it (POLSO_TEST_POSTGRES_URL)"]
+fn the_hot_reads_are_planned_on_indexes() {
+    use super::store::{
+        DEVICE_SQL, HR_TOKEN_SQL, LAST_PUBLISHED_SQL, PUBLISHED_CELLS_OF_UNITS_SQL, PUBLISHED_CELLS_SQL,
+        TEAM_AGGREGATES_SQL,
+    };
+    let store = TestStore::open();
+    let mut config: postgres::Config = store.url.parse().unwrap();
+    config.options(&format!("-c search_path={} -c enable_seqscan=off", store.schema));
+    let mut client = config.connect(NoTls).unwrap();
+    let (organisation, key, week, hash) = ("org_x", "trust", 2_700_i64, vec![0_u8; 32]);
+    let units = vec!["org_x".to_owned()];
+    let no_key: Option<&str> = None;
+    let plans: [(&str, &str, Vec<&(dyn postgres::types::ToSql + Sync)>); 7] = [
+        ("published cells", PUBLISHED_CELLS_SQL, vec![&organisation, &key, &week, &week]),
+        (
+            "published cells of units",
+            PUBLISHED_CELLS_OF_UNITS_SQL,
+            vec![&organisation, &key, &week, &week, &units],
+        ),
+        ("team sums of a key", TEAM_AGGREGATES_SQL, vec![&organisation, &key, &week, &week]),
+        ("team sums of every key", TEAM_AGGREGATES_SQL, vec![&organisation, &no_key, &week, &week]),
+        ("a device", DEVICE_SQL, vec![&hash]),
+        ("an HR token", HR_TOKEN_SQL, vec![&hash]),
+        ("the last published week", LAST_PUBLISHED_SQL, vec![&organisation]),
+    ];
+    for (what, sql, parameters) in plans {
+        let plan: Vec<String> = client
+            .query(&format!("EXPLAIN {sql}"), &parameters)
+            .unwrap()
+            .iter()
+            .map(|row| row.get::<_, String>(0))
+            .collect();
+        let plan = plan.join("\n");
+        for table in ["published_cells", "aggregates", "devices", "hr_tokens", "publications"] {
+            assert!(!plan.contains(&format!("Seq Scan on {table}")), "{what} scans {table}:\n{plan}");
+        }
+    }
+}
