@@ -190,6 +190,9 @@ fn median_of(mut work: impl FnMut() -> Result<usize>) -> Result<(Duration, usize
     Ok((times[times.len() / 2], result))
 }
 
+/// A published cell as read raw from PostgreSQL: unit, week, n, mean, sd, histogram.
+type PublishedRow = (String, i64, i64, f64, Option<f64>, Option<Vec<i64>>);
+
 /// The raw read: the published cells of one key over the weeks, of every
 /// unit or of `unit` alone, decoded.
 fn raw_rows(
@@ -228,7 +231,7 @@ fn raw_rows(
                    AND ($5::TEXT IS NULL OR unit_id = $5)",
                 &[&organisation_id, &key, &from.index(), &to.index(), &unit],
             )?;
-            let decoded: Vec<(String, i64, i64, f64, Option<f64>, Option<Vec<i64>>)> = rows
+            let decoded: Vec<PublishedRow> = rows
                 .iter()
                 .map(|row| (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4), row.get(5)))
                 .collect();
