@@ -1070,10 +1070,7 @@ impl ServerStore for SqliteServerStore {
             |row| row.get(0),
         )?;
         if exists.is_none() && count >= crate::store::MAX_CX_MAPPINGS as i64 {
-            return Err(ServerError::InvalidInput(format!(
-                "the organisation keeps at most {} CX mappings; save this one under the name of one no longer used",
-                crate::store::MAX_CX_MAPPINGS
-            )));
+            return Err(crate::store::too_many_cx_mappings());
         }
         transaction.execute(
             "INSERT INTO cx_mappings (organisation_id, scope, name, mapping, saved_at) VALUES (?1, ?2, ?3, ?4, ?5)

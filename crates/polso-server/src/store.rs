@@ -358,6 +358,14 @@ pub struct CxScore {
 /// The most CX mappings an organisation keeps, over all scopes.
 pub const MAX_CX_MAPPINGS: usize = 200;
 
+/// Why one more CX mapping is refused: the organisation keeps [`MAX_CX_MAPPINGS`].
+pub(crate) fn too_many_cx_mappings() -> crate::error::ServerError {
+    crate::error::ServerError::InvalidInput(format!(
+        "the organisation keeps at most {MAX_CX_MAPPINGS} CX mappings; save this one under the name of one no \
+         longer used"
+    ))
+}
+
 /// A saved column mapping of a CX source (see `polso_core::survey`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SavedCxMapping {

@@ -58,12 +58,13 @@ impl AdminStore for PgServerStore {
             let mut client = self.client()?;
             organisation_exists(&mut *client, organisation_id)?;
             let rows = client.query(
-            "SELECT t.id, t.name, d.id, t.headcount, (SELECT count(*) FROM devices dv WHERE dv.team_id = t.id)
-             FROM teams t JOIN departments d ON d.id = t.department_id
-             WHERE d.organisation_id = $1
-             ORDER BY d.name, d.id, t.name, t.id",
-            &[&organisation_id],
-        )?;
+                "SELECT t.id, t.name, d.id, t.headcount, (SELECT count(*) FROM devices dv
+                 WHERE dv.team_id = t.id)
+                 FROM teams t JOIN departments d ON d.id = t.department_id
+                 WHERE d.organisation_id = $1
+                 ORDER BY d.name, d.id, t.name, t.id",
+                &[&organisation_id],
+            )?;
             rows.into_iter()
                 .map(|row| {
                     Ok(TeamHeadcount {
@@ -181,31 +182,33 @@ impl AdminStore for PgServerStore {
 
     fn hr_tokens(&self, organisation_id: &str) -> Result<Vec<HrTokenSummary>> {
         self.on_workers(|| {
-        let mut client = self.client()?;
-        organisation_exists(&mut *client, organisation_id)?;
-        let tokens = client.query(
-            "SELECT id, whole_organisation, role, revoked FROM hr_tokens WHERE organisation_id = $1 ORDER BY id",
-            &[&organisation_id],
-        )?;
-        let departments_of = client.prepare(
-            "SELECT department_id FROM hr_token_departments WHERE hr_token_id = $1 ORDER BY department_id",
-        )?;
-        let teams_of =
-            client.prepare("SELECT team_id FROM hr_token_teams WHERE hr_token_id = $1 ORDER BY team_id")?;
-        let mut listed = Vec::with_capacity(tokens.len());
-        for token in tokens {
-            let (id, whole_organisation, role, revoked): (String, i64, String, i64) =
-                (token.get(0), token.get(1), token.get(2), token.get(3));
-            let scope = granted_scope(&role, whole_organisation != 0, |grants| {
-                let statement = match grants {
-                    ScopeGrants::Departments => &departments_of,
-                    ScopeGrants::Teams => &teams_of,
-                };
-                Ok(client.query(statement, &[&id])?.iter().map(|row| row.get(0)).collect())
-            })?;
-            listed.push(HrTokenSummary { id, scope, revoked: revoked != 0 });
-        }
-        Ok(listed)
+            let mut client = self.client()?;
+            organisation_exists(&mut *client, organisation_id)?;
+            let tokens = client.query(
+                "SELECT id, whole_organisation, role, revoked FROM hr_tokens
+                 WHERE organisation_id = $1 ORDER BY id",
+                &[&organisation_id],
+            )?;
+            let departments_of = client.prepare(
+                "SELECT department_id FROM hr_token_departments WHERE hr_token_id = $1
+                 ORDER BY department_id",
+            )?;
+            let teams_of = client
+                .prepare("SELECT team_id FROM hr_token_teams WHERE hr_token_id = $1 ORDER BY team_id")?;
+            let mut listed = Vec::with_capacity(tokens.len());
+            for token in tokens {
+                let (id, whole_organisation, role, revoked): (String, i64, String, i64) =
+                    (token.get(0), token.get(1), token.get(2), token.get(3));
+                let scope = granted_scope(&role, whole_organisation != 0, |grants| {
+                    let statement = match grants {
+                        ScopeGrants::Departments => &departments_of,
+                        ScopeGrants::Teams => &teams_of,
+                    };
+                    Ok(client.query(statement, &[&id])?.iter().map(|row| row.get(0)).collect())
+                })?;
+                listed.push(HrTokenSummary { id, scope, revoked: revoked != 0 });
+            }
+            Ok(listed)
         })
     }
 }

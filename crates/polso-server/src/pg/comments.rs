@@ -27,16 +27,16 @@ impl CommentStore for PgServerStore {
 
     fn set_comment_batch_size(&self, organisation_id: &str, size: u32) -> Result<()> {
         self.on_workers(|| {
-        check_batch_size(size)?;
-        let mut client = self.client()?;
-        let mut transaction = client.transaction()?;
-        if transaction
+            check_batch_size(size)?;
+            let mut client = self.client()?;
+            let mut transaction = client.transaction()?;
+            if transaction
             .query_opt("SELECT 1 FROM organisations WHERE id = $1 FOR UPDATE", &[&organisation_id])?
             .is_none()
-        {
+            {
             return Err(not_found("organisation", organisation_id));
-        }
-        let fullest_pool: i64 = transaction
+            }
+            let fullest_pool: i64 = transaction
             .query_one(
                 "SELECT coalesce(max(pooled), 0) FROM (
                      SELECT count(*) AS pooled FROM comments c
@@ -45,19 +45,19 @@ impl CommentStore for PgServerStore {
                 &[&organisation_id],
             )?
             .get(0);
-        if i64::from(size) <= fullest_pool {
+            if i64::from(size) <= fullest_pool {
             return Err(ServerError::InvalidInput(format!(
                 "a team's pool already holds {fullest_pool} comments; a batch size of {size} would release \
                  them at once. Choose more than {fullest_pool}, or wait for the pools to be released"
             )));
-        }
-        transaction.execute(
-            "INSERT INTO comment_settings (organisation_id, batch_size) VALUES ($1, $2)
-             ON CONFLICT (organisation_id) DO UPDATE SET batch_size = excluded.batch_size",
-            &[&organisation_id, &i64::from(size)],
-        )?;
-        transaction.commit()?;
-        Ok(())
+            }
+            transaction.execute(
+                "INSERT INTO comment_settings (organisation_id, batch_size) VALUES ($1, $2)
+                 ON CONFLICT (organisation_id) DO UPDATE SET batch_size = excluded.batch_size",
+                &[&organisation_id, &i64::from(size)],
+            )?;
+            transaction.commit()?;
+            Ok(())
         })
     }
 
@@ -91,9 +91,10 @@ impl CommentStore for PgServerStore {
                 return Err(ServerError::CommentWaiting);
             }
             transaction.execute(
-            "INSERT INTO comments (id, team_id, text, thread_hash, batch_id) VALUES ($1, $2, $3, $4, NULL)",
-            &[&comment.id, &comment.team_id, &comment.text, &&comment.thread_hash[..]],
-        )?;
+                "INSERT INTO comments (id, team_id, text, thread_hash, batch_id) VALUES ($1, $2, $3, $4,
+                 NULL)",
+                &[&comment.id, &comment.team_id, &comment.text, &&comment.thread_hash[..]],
+            )?;
             transaction.execute(
                 "INSERT INTO comment_authors_pending (team_id, author_key) VALUES ($1, $2)",
                 &[&comment.team_id, &&comment.author_key[..]],
@@ -124,42 +125,43 @@ impl CommentStore for PgServerStore {
 
     fn released_comments(&self, team_id: &str) -> Result<Vec<CommentBatch>> {
         self.on_workers(|| {
-        let mut client = self.client()?;
-        let mut batches: Vec<CommentBatch> = client
-            .query(
-                "SELECT id, released_on FROM comment_batches WHERE team_id = $1 ORDER BY released_on DESC, id",
+            let mut client = self.client()?;
+            let mut batches: Vec<CommentBatch> = client
+                .query(
+                    "SELECT id, released_on FROM comment_batches WHERE team_id = $1
+                 ORDER BY released_on DESC, id",
+                    &[&team_id],
+                )?
+                .iter()
+                .map(|row| CommentBatch { id: row.get(0), released_on: row.get(1), comments: Vec::new() })
+                .collect();
+            let mut replies = replies_by_comment(
+                &mut *client,
+                "SELECT r.comment_id, r.text, r.author, r.written_on FROM comment_replies r
+                 JOIN comments c ON c.id = r.comment_id
+                 WHERE c.team_id = $1 AND c.batch_id IS NOT NULL ORDER BY r.written_at, r.id",
+                team_id,
+            )?;
+            let position: HashMap<String, usize> =
+                batches.iter().enumerate().map(|(index, batch)| (batch.id.clone(), index)).collect();
+            // The ids are random, so their order is a random order that stays the
+            // same at every read (byte order, as SQLite sorts them).
+            let comments = client.query(
+                "SELECT batch_id, id, text FROM comments WHERE team_id = $1 AND batch_id IS NOT NULL
+                 ORDER BY id COLLATE \"C\"",
                 &[&team_id],
-            )?
-            .iter()
-            .map(|row| CommentBatch { id: row.get(0), released_on: row.get(1), comments: Vec::new() })
-            .collect();
-        let mut replies = replies_by_comment(
-            &mut *client,
-            "SELECT r.comment_id, r.text, r.author, r.written_on FROM comment_replies r
-             JOIN comments c ON c.id = r.comment_id
-             WHERE c.team_id = $1 AND c.batch_id IS NOT NULL ORDER BY r.written_at, r.id",
-            team_id,
-        )?;
-        let position: HashMap<String, usize> =
-            batches.iter().enumerate().map(|(index, batch)| (batch.id.clone(), index)).collect();
-        // The ids are random, so their order is a random order that stays the
-        // same at every read (byte order, as SQLite sorts them).
-        let comments = client.query(
-            "SELECT batch_id, id, text FROM comments WHERE team_id = $1 AND batch_id IS NOT NULL
-             ORDER BY id COLLATE \"C\"",
-            &[&team_id],
-        )?;
-        for row in comments {
-            let (batch_id, id): (String, String) = (row.get(0), row.get(1));
-            let index = *position
-                .get(&batch_id)
-                .ok_or_else(|| ServerError::CorruptData(format!("the comment batch '{batch_id}'")))?;
-            let replies = replies.remove(&id).unwrap_or_default();
-            if let Some(batch) = batches.get_mut(index) {
-                batch.comments.push(ReleasedComment { id, text: row.get(2), replies });
+            )?;
+            for row in comments {
+                let (batch_id, id): (String, String) = (row.get(0), row.get(1));
+                let index = *position
+                    .get(&batch_id)
+                    .ok_or_else(|| ServerError::CorruptData(format!("the comment batch '{batch_id}'")))?;
+                let replies = replies.remove(&id).unwrap_or_default();
+                if let Some(batch) = batches.get_mut(index) {
+                    batch.comments.push(ReleasedComment { id, text: row.get(2), replies });
+                }
             }
-        }
-        Ok(batches)
+            Ok(batches)
         })
     }
 
@@ -240,47 +242,49 @@ impl CommentStore for PgServerStore {
 
     fn record_verdict(&self, vote: &VerdictVote, k: u32) -> Result<bool> {
         self.on_workers(|| {
-        let mut client = self.client()?;
-        let mut transaction = client.transaction()?;
-        // The action's row is locked: its counts are released one answer at a time.
-        let of_team = transaction.query_opt(
-            "SELECT 1 FROM actions WHERE id = $1 AND team_id = $2 FOR UPDATE",
-            &[&vote.action_id, &vote.team_id],
-        )?;
-        if of_team.is_none() {
-            return Err(ServerError::NotFound(format!(
-                "your team has no action '{}'",
-                vote.action_id.chars().take(60).collect::<String>()
-            )));
-        }
-        let new_voter = transaction.execute(
-            "INSERT INTO action_verdict_voters (action_id, voter_key) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            &[&vote.action_id, &&vote.voter_key[..]],
-        )?;
-        if new_voter == 0 {
-            return Ok(false);
-        }
-        let column = match vote.verdict {
-            ActionVerdict::Helped => "pending_helped",
-            ActionVerdict::DidNotHelp => "pending_did_not_help",
-            ActionVerdict::TooEarly => "pending_too_early",
-        };
-        transaction.execute(
-            &format!(
-                "INSERT INTO action_verdicts (action_id, {column}) VALUES ($1, 1)
-                 ON CONFLICT (action_id) DO UPDATE SET {column} = action_verdicts.{column} + 1"
-            ),
-            &[&vote.action_id],
-        )?;
-        transaction.execute(
-            "UPDATE action_verdicts SET helped = helped + pending_helped,
-                 did_not_help = did_not_help + pending_did_not_help, too_early = too_early + pending_too_early,
-                 pending_helped = 0, pending_did_not_help = 0, pending_too_early = 0
-             WHERE action_id = $1 AND pending_helped + pending_did_not_help + pending_too_early >= $2",
-            &[&vote.action_id, &i64::from(k)],
-        )?;
-        transaction.commit()?;
-        Ok(true)
+            let mut client = self.client()?;
+            let mut transaction = client.transaction()?;
+            // The action's row is locked: its counts are released one answer at a time.
+            let of_team = transaction.query_opt(
+                "SELECT 1 FROM actions WHERE id = $1 AND team_id = $2 FOR UPDATE",
+                &[&vote.action_id, &vote.team_id],
+            )?;
+            if of_team.is_none() {
+                return Err(ServerError::NotFound(format!(
+                    "your team has no action '{}'",
+                    vote.action_id.chars().take(60).collect::<String>()
+                )));
+            }
+            let new_voter = transaction.execute(
+                "INSERT INTO action_verdict_voters (action_id, voter_key) VALUES ($1, $2)
+                 ON CONFLICT DO NOTHING",
+                &[&vote.action_id, &&vote.voter_key[..]],
+            )?;
+            if new_voter == 0 {
+                return Ok(false);
+            }
+            let column = match vote.verdict {
+                ActionVerdict::Helped => "pending_helped",
+                ActionVerdict::DidNotHelp => "pending_did_not_help",
+                ActionVerdict::TooEarly => "pending_too_early",
+            };
+            transaction.execute(
+                &format!(
+                    "INSERT INTO action_verdicts (action_id, {column}) VALUES ($1, 1)
+                     ON CONFLICT (action_id) DO UPDATE SET {column} = action_verdicts.{column} + 1"
+                ),
+                &[&vote.action_id],
+            )?;
+            transaction.execute(
+                "UPDATE action_verdicts SET helped = helped + pending_helped,
+                     did_not_help = did_not_help + pending_did_not_help,
+                     too_early = too_early + pending_too_early,
+                     pending_helped = 0, pending_did_not_help = 0, pending_too_early = 0
+                 WHERE action_id = $1 AND pending_helped + pending_did_not_help + pending_too_early >= $2",
+                &[&vote.action_id, &i64::from(k)],
+            )?;
+            transaction.commit()?;
+            Ok(true)
         })
     }
 }

@@ -52,33 +52,34 @@ impl CredentialStore for PgServerStore {
         code_hashes: &[Hash32],
     ) -> Result<()> {
         self.on_workers(|| {
-        let mut client = self.client()?;
-        let mut transaction = client.transaction()?;
-        if transaction.query_opt("SELECT 1 FROM teams WHERE id = $1", &[&team_id])?.is_none() {
-            return Err(not_found("team", team_id));
-        }
-        if let Some(key) = key {
-            // Two replicas creating a team's first codes at once: the first
-            // key stays, and both sets of codes are spent under it.
-            transaction.execute(
-                "INSERT INTO team_credential_keys (team_id, secret_key_der, public_key_der) VALUES ($1, $2, $3)
+            let mut client = self.client()?;
+            let mut transaction = client.transaction()?;
+            if transaction.query_opt("SELECT 1 FROM teams WHERE id = $1", &[&team_id])?.is_none() {
+                return Err(not_found("team", team_id));
+            }
+            if let Some(key) = key {
+                // Two replicas creating a team's first codes at once: the first
+                // key stays, and both sets of codes are spent under it.
+                transaction.execute(
+                    "INSERT INTO team_credential_keys (team_id, secret_key_der, public_key_der) VALUES ($1,
+                 $2, $3)
                  ON CONFLICT (team_id) DO NOTHING",
-                &[&team_id, &key.secret_key_der, &key.public_key_der],
-            )?;
-        }
-        if transaction
-            .query_opt("SELECT 1 FROM team_credential_keys WHERE team_id = $1", &[&team_id])?
-            .is_none()
-        {
-            return Err(no_credential_key(team_id));
-        }
-        let insert =
-            transaction.prepare("INSERT INTO personal_codes (code_hash, team_id) VALUES ($1, $2)")?;
-        for code_hash in code_hashes {
-            transaction.execute(&insert, &[&&code_hash[..], &team_id])?;
-        }
-        transaction.commit()?;
-        Ok(())
+                    &[&team_id, &key.secret_key_der, &key.public_key_der],
+                )?;
+            }
+            if transaction
+                .query_opt("SELECT 1 FROM team_credential_keys WHERE team_id = $1", &[&team_id])?
+                .is_none()
+            {
+                return Err(no_credential_key(team_id));
+            }
+            let insert =
+                transaction.prepare("INSERT INTO personal_codes (code_hash, team_id) VALUES ($1, $2)")?;
+            for code_hash in code_hashes {
+                transaction.execute(&insert, &[&&code_hash[..], &team_id])?;
+            }
+            transaction.commit()?;
+            Ok(())
         })
     }
 
@@ -168,9 +169,10 @@ impl CredentialStore for PgServerStore {
             let mut client = self.client()?;
             let mut transaction = client.transaction()?;
             let inserted = transaction.execute(
-            "INSERT INTO spent_credentials (message_hash) VALUES ($1) ON CONFLICT (message_hash) DO NOTHING",
-            &[&&message_hash[..]],
-        )?;
+                "INSERT INTO spent_credentials (message_hash) VALUES ($1)
+                 ON CONFLICT (message_hash) DO NOTHING",
+                &[&&message_hash[..]],
+            )?;
             if inserted == 0 {
                 return Err(ServerError::InviteExhausted);
             }

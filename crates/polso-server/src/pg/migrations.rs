@@ -57,10 +57,8 @@ mod tests {
 
     #[test]
     fn shipped_migrations_are_never_edited() {
-        // Pin each file here when it ships (polso_migrations::check_shipped says why).
-        // None has yet: 0001_initial.sql is pinned with the first release that
-        // offers PostgreSQL (list it with 0, and this test prints its fingerprint).
-        let shipped: &[(&str, u64)] = &[];
+        // Pin each new file here when it ships (polso_migrations::check_shipped says why).
+        let shipped: &[(&str, u64)] = &[("0001_initial.sql", 0x6ae96a9f51e11fad)];
         polso_migrations::check_shipped(MIGRATION_FILES, shipped).unwrap();
     }
 }

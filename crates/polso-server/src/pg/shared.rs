@@ -54,21 +54,22 @@ impl SharedStore for PgServerStore {
     fn set_helper_link(&self, organisation_id: &str, link: &HelperLink) -> Result<()> {
         self.on_workers(|| {
             self.client()?.execute(
-            "INSERT INTO helper_links (organisation_id, url, party, public_key, verify_key, token, from_week)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT (organisation_id) DO UPDATE SET url = excluded.url, party = excluded.party,
-                 public_key = excluded.public_key, verify_key = excluded.verify_key,
-                 token = excluded.token, from_week = excluded.from_week",
-            &[
-                &organisation_id,
-                &link.url,
-                &link.party,
-                &link.public_key,
-                &link.verify_key,
-                &link.token,
-                &link.from_week.index(),
-            ],
-        )?;
+                "INSERT INTO helper_links (organisation_id, url, party, public_key, verify_key, token,
+                 from_week)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
+                 ON CONFLICT (organisation_id) DO UPDATE SET url = excluded.url, party = excluded.party,
+                     public_key = excluded.public_key, verify_key = excluded.verify_key,
+                     token = excluded.token, from_week = excluded.from_week",
+                &[
+                    &organisation_id,
+                    &link.url,
+                    &link.party,
+                    &link.public_key,
+                    &link.verify_key,
+                    &link.token,
+                    &link.from_week.index(),
+                ],
+            )?;
             Ok(())
         })
     }
@@ -125,11 +126,11 @@ impl SharedStore for PgServerStore {
             let limit = i64::try_from(limit).unwrap_or(i64::MAX);
             // Byte order of the ids, as SQLite sorts its blobs.
             let rows = self.client()?.query(
-            "SELECT report_id, team_id, week_index, public_shares, leader_shares, helper_encapsulated_key,
-                    helper_ciphertext
-             FROM shared_pending WHERE organisation_id = $1 ORDER BY week_index, report_id LIMIT $2",
-            &[&organisation_id, &limit],
-        )?;
+                "SELECT report_id, team_id, week_index, public_shares, leader_shares, helper_encapsulated_key,
+                        helper_ciphertext
+                 FROM shared_pending WHERE organisation_id = $1 ORDER BY week_index, report_id LIMIT $2",
+                &[&organisation_id, &limit],
+            )?;
             rows.into_iter()
                 .map(|row| {
                     Ok(PendingShared {

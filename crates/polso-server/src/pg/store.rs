@@ -32,8 +32,10 @@ pub(super) const TEAM_AGGREGATES_SQL: &str =
              ORDER BY a.week_index, a.key, a.team_id";
 
 /// Published cells of some units: `$1` organisation, `$2` key, `$3`..`$4` weeks, `$5` unit ids.
-pub(super) const PUBLISHED_CELLS_OF_UNITS_SQL: &str = "SELECT week_index, unit_id, n, mean, sd, histogram FROM published_cells
-                 WHERE organisation_id = $1 AND key = $2 AND week_index BETWEEN $3 AND $4 AND unit_id = ANY($5)
+pub(super) const PUBLISHED_CELLS_OF_UNITS_SQL: &str = "SELECT week_index, unit_id, n, mean, sd,
+histogram FROM published_cells
+                 WHERE organisation_id = $1 AND key = $2 AND week_index BETWEEN $3 AND $4
+                 AND unit_id = ANY($5)
                  ORDER BY week_index, unit_id";
 
 /// Published cells: `$1` organisation, `$2` key, `$3`..`$4` weeks.
@@ -44,11 +46,13 @@ pub(super) const PUBLISHED_CELLS_SQL: &str =
 
 /// A device by its token hash (`$1`): every report and comment reads it.
 pub(super) const DEVICE_SQL: &str = "SELECT dv.team_id, d.organisation_id, dv.enrolled_week_index
-                 FROM devices dv JOIN teams t ON t.id = dv.team_id JOIN departments d ON d.id = t.department_id
+                 FROM devices dv JOIN teams t ON t.id = dv.team_id
+                 JOIN departments d ON d.id = t.department_id
                  WHERE dv.token_hash = $1";
 
 /// An HR token by its hash (`$1`): every HR read reads it.
-pub(super) const HR_TOKEN_SQL: &str = "SELECT id, organisation_id, whole_organisation, role FROM hr_tokens WHERE token_hash = $1 AND revoked = 0";
+pub(super) const HR_TOKEN_SQL: &str = "SELECT id, organisation_id, whole_organisation, role
+FROM hr_tokens WHERE token_hash = $1 AND revoked = 0";
 
 /// The last published week of an organisation (`$1`): every HR read reads it.
 pub(super) const LAST_PUBLISHED_SQL: &str =
@@ -153,7 +157,8 @@ pub(crate) fn load_organisation(
 fn team_owner(client: &mut impl GenericClient, team_id: &str) -> Result<Option<String>> {
     Ok(client
         .query_opt(
-            "SELECT d.organisation_id FROM teams t JOIN departments d ON d.id = t.department_id WHERE t.id = $1",
+            "SELECT d.organisation_id FROM teams t JOIN departments d ON d.id = t.department_id
+             WHERE t.id = $1",
             &[&team_id],
         )?
         .map(|row| row.get(0)))
@@ -422,60 +427,65 @@ impl ServerStore for PgServerStore {
         now: DateTime<Utc>,
     ) -> Result<Enrolment> {
         self.on_workers(|| {
-        let mut client = self.client()?;
-        let mut transaction = client.transaction()?;
-        // The invite's row is locked: two replicas redeeming its last use
-        // at once enrol one device, and the other finds it exhausted.
-        let invite = transaction.query_opt(
-            "SELECT team_id, expires_at, uses_left FROM invites WHERE code_hash = $1 FOR UPDATE",
-            &[&&code_hash[..]],
-        )?;
-        let Some(invite) = invite else {
-            return Err(ServerError::InviteUnknown);
-        };
-        let (team_id, expires_at, uses_left): (String, String, i64) =
-            (invite.get(0), invite.get(1), invite.get(2));
-        let expires_at = DateTime::parse_from_rfc3339(&expires_at)
-            .map_err(|_| ServerError::CorruptData(format!("an invite's expiry '{expires_at}'")))?;
-        if expires_at <= now {
-            return Err(ServerError::InviteExpired);
-        }
-        if uses_left <= 0 {
-            return Err(ServerError::InviteExhausted);
-        }
-        let enrols_by_personal_codes: bool = transaction
-            .query_one("SELECT EXISTS (SELECT 1 FROM team_credential_keys WHERE team_id = $1)", &[&team_id])?
-            .get(0);
-        if enrols_by_personal_codes {
-            return Err(ServerError::InviteSuperseded);
-        }
-        // One person, one voice. The team's row is locked first and its
-        // devices counted after, in a statement of their own: a count in the
-        // locking statement would read the snapshot from before the wait and
-        // miss a device another replica has just enrolled.
-        let headcount: Option<i64> =
-            transaction.query_one("SELECT headcount FROM teams WHERE id = $1 FOR UPDATE", &[&team_id])?.get(0);
-        let headcount = headcount.map(|count| count_u32(count, "a head-count")).transpose()?;
-        let n_devices = super::credentials::devices_of_team(&mut transaction, &team_id)?;
-        crate::credential_store::check_free_place(&team_id, headcount, n_devices)?;
-        let enrolled_week = IsoWeek::containing(now.date_naive());
-        transaction.execute(
-            "UPDATE invites SET uses_left = uses_left - 1 WHERE code_hash = $1",
-            &[&&code_hash[..]],
-        )?;
-        transaction.execute(
-            "INSERT INTO devices (token_hash, team_id, enrolled_week_index) VALUES ($1, $2, $3)",
-            &[&&device_token_hash[..], &team_id, &enrolled_week.index()],
-        )?;
-        let row = transaction.query_one(
-            "SELECT t.name, d.organisation_id FROM teams t JOIN departments d ON d.id = t.department_id WHERE t.id = $1",
-            &[&team_id],
-        )?;
-        let (team_name, organisation_id): (String, String) = (row.get(0), row.get(1));
-        let organisation = load_organisation(&mut transaction, &organisation_id)?
-            .ok_or_else(|| ServerError::CorruptData(format!("team {team_id} has no organisation")))?;
-        transaction.commit()?;
-        Ok(Enrolment { organisation, team_id, team_name })
+            let mut client = self.client()?;
+            let mut transaction = client.transaction()?;
+            // The invite's row is locked: two replicas redeeming its last use
+            // at once enrol one device, and the other finds it exhausted.
+            let invite = transaction.query_opt(
+                "SELECT team_id, expires_at, uses_left FROM invites WHERE code_hash = $1 FOR UPDATE",
+                &[&&code_hash[..]],
+            )?;
+            let Some(invite) = invite else {
+                return Err(ServerError::InviteUnknown);
+            };
+            let (team_id, expires_at, uses_left): (String, String, i64) =
+                (invite.get(0), invite.get(1), invite.get(2));
+            let expires_at = DateTime::parse_from_rfc3339(&expires_at)
+                .map_err(|_| ServerError::CorruptData(format!("an invite's expiry '{expires_at}'")))?;
+            if expires_at <= now {
+                return Err(ServerError::InviteExpired);
+            }
+            if uses_left <= 0 {
+                return Err(ServerError::InviteExhausted);
+            }
+            let enrols_by_personal_codes: bool = transaction
+                .query_one(
+                    "SELECT EXISTS (SELECT 1 FROM team_credential_keys WHERE team_id = $1)",
+                    &[&team_id],
+                )?
+                .get(0);
+            if enrols_by_personal_codes {
+                return Err(ServerError::InviteSuperseded);
+            }
+            // One person, one voice. The team's row is locked first and its
+            // devices counted after, in a statement of their own: a count in the
+            // locking statement would read the snapshot from before the wait and
+            // miss a device another replica has just enrolled.
+            let headcount: Option<i64> = transaction
+                .query_one("SELECT headcount FROM teams WHERE id = $1 FOR UPDATE", &[&team_id])?
+                .get(0);
+            let headcount = headcount.map(|count| count_u32(count, "a head-count")).transpose()?;
+            let n_devices = super::credentials::devices_of_team(&mut transaction, &team_id)?;
+            crate::credential_store::check_free_place(&team_id, headcount, n_devices)?;
+            let enrolled_week = IsoWeek::containing(now.date_naive());
+            transaction.execute(
+                "UPDATE invites SET uses_left = uses_left - 1 WHERE code_hash = $1",
+                &[&&code_hash[..]],
+            )?;
+            transaction.execute(
+                "INSERT INTO devices (token_hash, team_id, enrolled_week_index) VALUES ($1, $2, $3)",
+                &[&&device_token_hash[..], &team_id, &enrolled_week.index()],
+            )?;
+            let row = transaction.query_one(
+                "SELECT t.name, d.organisation_id FROM teams t
+                 JOIN departments d ON d.id = t.department_id WHERE t.id = $1",
+                &[&team_id],
+            )?;
+            let (team_name, organisation_id): (String, String) = (row.get(0), row.get(1));
+            let organisation = load_organisation(&mut transaction, &organisation_id)?
+                .ok_or_else(|| ServerError::CorruptData(format!("team {team_id} has no organisation")))?;
+            transaction.commit()?;
+            Ok(Enrolment { organisation, team_id, team_name })
         })
     }
 
@@ -491,57 +501,62 @@ impl ServerStore for PgServerStore {
 
     fn create_hr_token(&self, token: &NewHrToken) -> Result<()> {
         self.on_workers(|| {
-        let mut client = self.client()?;
-        let mut transaction = client.transaction()?;
-        if load_organisation(&mut transaction, &token.organisation_id)?.is_none() {
-            return Err(not_found("organisation", &token.organisation_id));
-        }
-        let (whole_organisation, role) = match &token.scope {
-            GrantedScope::Organisation => (1_i64, "hr"),
-            GrantedScope::Departments(_) => (0, "hr"),
-            GrantedScope::Teams(_) => (0, "manager"),
-        };
-        transaction.execute(
-            "INSERT INTO hr_tokens (id, token_hash, organisation_id, whole_organisation, role) VALUES ($1, $2, $3, $4, $5)",
-            &[&token.id, &&token.token_hash[..], &token.organisation_id, &whole_organisation, &role],
-        )?;
-        match &token.scope {
-            GrantedScope::Organisation => {}
-            GrantedScope::Departments(departments) => {
-                for department_id in departments {
-                    let owner: Option<String> = transaction
-                        .query_opt("SELECT organisation_id FROM departments WHERE id = $1", &[department_id])?
-                        .map(|row| row.get(0));
-                    if owner.as_deref() != Some(token.organisation_id.as_str()) {
-                        return Err(not_found("department of this organisation", department_id));
+            let mut client = self.client()?;
+            let mut transaction = client.transaction()?;
+            if load_organisation(&mut transaction, &token.organisation_id)?.is_none() {
+                return Err(not_found("organisation", &token.organisation_id));
+            }
+            let (whole_organisation, role) = match &token.scope {
+                GrantedScope::Organisation => (1_i64, "hr"),
+                GrantedScope::Departments(_) => (0, "hr"),
+                GrantedScope::Teams(_) => (0, "manager"),
+            };
+            transaction.execute(
+                "INSERT INTO hr_tokens (id, token_hash, organisation_id, whole_organisation,
+                 role) VALUES ($1, $2, $3, $4, $5)",
+                &[&token.id, &&token.token_hash[..], &token.organisation_id, &whole_organisation, &role],
+            )?;
+            match &token.scope {
+                GrantedScope::Organisation => {}
+                GrantedScope::Departments(departments) => {
+                    for department_id in departments {
+                        let owner: Option<String> = transaction
+                            .query_opt(
+                                "SELECT organisation_id FROM departments WHERE id = $1",
+                                &[department_id],
+                            )?
+                            .map(|row| row.get(0));
+                        if owner.as_deref() != Some(token.organisation_id.as_str()) {
+                            return Err(not_found("department of this organisation", department_id));
+                        }
+                        transaction.execute(
+                            "INSERT INTO hr_token_departments (hr_token_id, department_id) VALUES ($1, $2)",
+                            &[&token.id, department_id],
+                        )?;
                     }
-                    transaction.execute(
-                        "INSERT INTO hr_token_departments (hr_token_id, department_id) VALUES ($1, $2)",
-                        &[&token.id, department_id],
-                    )?;
+                }
+                GrantedScope::Teams(teams) => {
+                    if teams.is_empty() {
+                        return Err(ServerError::InvalidInput(
+                            "a manager token needs at least one team".to_owned(),
+                        ));
+                    }
+                    for team_id in teams {
+                        if team_owner(&mut transaction, team_id)?.as_deref()
+                            != Some(token.organisation_id.as_str())
+                        {
+                            return Err(not_found("team of this organisation", team_id));
+                        }
+                        transaction.execute(
+                            "INSERT INTO hr_token_teams (hr_token_id, team_id) VALUES ($1, $2)
+                         ON CONFLICT DO NOTHING",
+                            &[&token.id, team_id],
+                        )?;
+                    }
                 }
             }
-            GrantedScope::Teams(teams) => {
-                if teams.is_empty() {
-                    return Err(ServerError::InvalidInput(
-                        "a manager token needs at least one team".to_owned(),
-                    ));
-                }
-                for team_id in teams {
-                    if team_owner(&mut transaction, team_id)?.as_deref()
-                        != Some(token.organisation_id.as_str())
-                    {
-                        return Err(not_found("team of this organisation", team_id));
-                    }
-                    transaction.execute(
-                        "INSERT INTO hr_token_teams (hr_token_id, team_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                        &[&token.id, team_id],
-                    )?;
-                }
-            }
-        }
-        transaction.commit()?;
-        Ok(())
+            transaction.commit()?;
+            Ok(())
         })
     }
 
@@ -558,47 +573,45 @@ impl ServerStore for PgServerStore {
 
     fn hr_access(&self, token_hash: &Hash32) -> Result<Option<HrAccess>> {
         self.on_workers(|| {
-        let mut client = self.client()?;
-        let Some(token) = client.query_opt(
-            HR_TOKEN_SQL,
-            &[&&token_hash[..]],
-        )?
-        else {
-            return Ok(None);
-        };
-        let (token_id, organisation_id, whole_organisation, role): (String, String, i64, String) =
-            (token.get(0), token.get(1), token.get(2), token.get(3));
-        let scope = match (role.as_str(), whole_organisation) {
-            ("hr", 1) => HrScope::Organisation,
-            ("hr", 0) => HrScope::Departments(
-                client
-                    .query(
-                        "SELECT department_id FROM hr_token_departments WHERE hr_token_id = $1 ORDER BY department_id",
-                        &[&token_id],
-                    )?
-                    .iter()
-                    .map(|row| row.get(0))
-                    .collect(),
-            ),
-            ("manager", 0) => {
-                let teams: Vec<ManagedTeam> = client
-                    .query(
-                        "SELECT g.team_id, t.department_id FROM hr_token_teams g JOIN teams t ON t.id = g.team_id
+            let mut client = self.client()?;
+            let Some(token) = client.query_opt(HR_TOKEN_SQL, &[&&token_hash[..]])? else {
+                return Ok(None);
+            };
+            let (token_id, organisation_id, whole_organisation, role): (String, String, i64, String) =
+                (token.get(0), token.get(1), token.get(2), token.get(3));
+            let scope = match (role.as_str(), whole_organisation) {
+                ("hr", 1) => HrScope::Organisation,
+                ("hr", 0) => HrScope::Departments(
+                    client
+                        .query(
+                            "SELECT department_id FROM hr_token_departments WHERE hr_token_id = $1
+                         ORDER BY department_id",
+                            &[&token_id],
+                        )?
+                        .iter()
+                        .map(|row| row.get(0))
+                        .collect(),
+                ),
+                ("manager", 0) => {
+                    let teams: Vec<ManagedTeam> = client
+                        .query(
+                            "SELECT g.team_id, t.department_id FROM hr_token_teams g
+                         JOIN teams t ON t.id = g.team_id
                          WHERE g.hr_token_id = $1 ORDER BY g.team_id",
-                        &[&token_id],
-                    )?
-                    .iter()
-                    .map(|row| ManagedTeam { team_id: row.get(0), department_id: row.get(1) })
-                    .collect();
-                if teams.is_empty() {
-                    // A manager of no team reads nothing: refused as an unknown token.
-                    return Ok(None);
+                            &[&token_id],
+                        )?
+                        .iter()
+                        .map(|row| ManagedTeam { team_id: row.get(0), department_id: row.get(1) })
+                        .collect();
+                    if teams.is_empty() {
+                        // A manager of no team reads nothing: refused as an unknown token.
+                        return Ok(None);
+                    }
+                    HrScope::Teams(teams)
                 }
-                HrScope::Teams(teams)
-            }
-            _ => return Err(ServerError::CorruptData(format!("the role of HR token {token_id}"))),
-        };
-        Ok(Some(HrAccess { token_id, organisation_id, scope }))
+                _ => return Err(ServerError::CorruptData(format!("the role of HR token {token_id}"))),
+            };
+            Ok(Some(HrAccess { token_id, organisation_id, scope }))
         })
     }
 
@@ -723,7 +736,8 @@ impl ServerStore for PgServerStore {
                 cells.push(cell);
             }
             transaction.execute(
-                "INSERT INTO published_cells (organisation_id, week_index, key, unit_id, n, mean, sd, histogram)
+                "INSERT INTO published_cells (organisation_id, week_index, key, unit_id, n, mean, sd,
+                 histogram)
                  SELECT $1, c.week_index, c.key, c.unit_id, c.n, c.mean, c.sd,
                         CASE WHEN c.histogram IS NULL THEN NULL
                              ELSE string_to_array(c.histogram, ',')::BIGINT[] END
@@ -745,7 +759,8 @@ impl ServerStore for PgServerStore {
                 publication.ledger.iter().map(|(team_id, epsilon)| (team_id.as_str(), *epsilon)).unzip();
             transaction.execute(
                 "INSERT INTO privacy_ledger (team_id, week_index, epsilon)
-                 SELECT l.team_id, $1, l.epsilon FROM unnest($2::TEXT[], $3::DOUBLE PRECISION[]) AS l (team_id, epsilon)",
+                 SELECT l.team_id, $1, l.epsilon FROM unnest($2::TEXT[],
+                 $3::DOUBLE PRECISION[]) AS l (team_id, epsilon)",
                 &[&week_index, &ledger_teams, &ledger_epsilons],
             )?;
             // The week's raw sums and receipts are no longer needed: late reports
@@ -997,41 +1012,42 @@ impl ServerStore for PgServerStore {
         saved_at: DateTime<Utc>,
     ) -> Result<()> {
         self.on_workers(|| {
-        if let Err(error) = serde_json::from_str::<serde_json::Value>(mapping) {
-            return Err(ServerError::InvalidInput(format!("the CX mapping is not JSON: {error}")));
-        }
-        let mut client = self.client()?;
-        let mut transaction = client.transaction()?;
-        // The organisation's row is locked, so two replicas cannot both pass the cap.
-        if transaction
-            .query_opt("SELECT 1 FROM organisations WHERE id = $1 FOR UPDATE", &[&organisation_id])?
-            .is_none()
-        {
-            return Err(not_found("organisation", organisation_id));
-        }
-        let exists = transaction
-            .query_opt(
-                "SELECT 1 FROM cx_mappings WHERE organisation_id = $1 AND scope = $2 AND name = $3",
-                &[&organisation_id, &scope, &name],
-            )?
-            .is_some();
-        let count: i64 = transaction
-            .query_one("SELECT count(*) FROM cx_mappings WHERE organisation_id = $1", &[&organisation_id])?
-            .get(0);
-        if !exists && count >= crate::store::MAX_CX_MAPPINGS as i64 {
-            return Err(ServerError::InvalidInput(format!(
-                "the organisation keeps at most {} CX mappings; save this one under the name of one no longer used",
-                crate::store::MAX_CX_MAPPINGS
-            )));
-        }
-        transaction.execute(
-            "INSERT INTO cx_mappings (organisation_id, scope, name, mapping, saved_at) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (organisation_id, scope, name)
-             DO UPDATE SET mapping = excluded.mapping, saved_at = excluded.saved_at",
-            &[&organisation_id, &scope, &name, &mapping, &rfc3339(saved_at)],
-        )?;
-        transaction.commit()?;
-        Ok(())
+            if let Err(error) = serde_json::from_str::<serde_json::Value>(mapping) {
+                return Err(ServerError::InvalidInput(format!("the CX mapping is not JSON: {error}")));
+            }
+            let mut client = self.client()?;
+            let mut transaction = client.transaction()?;
+            // The organisation's row is locked, so two replicas cannot both pass the cap.
+            if transaction
+                .query_opt("SELECT 1 FROM organisations WHERE id = $1 FOR UPDATE", &[&organisation_id])?
+                .is_none()
+            {
+                return Err(not_found("organisation", organisation_id));
+            }
+            let exists = transaction
+                .query_opt(
+                    "SELECT 1 FROM cx_mappings WHERE organisation_id = $1 AND scope = $2 AND name = $3",
+                    &[&organisation_id, &scope, &name],
+                )?
+                .is_some();
+            let count: i64 = transaction
+                .query_one(
+                    "SELECT count(*) FROM cx_mappings WHERE organisation_id = $1",
+                    &[&organisation_id],
+                )?
+                .get(0);
+            if !exists && count >= crate::store::MAX_CX_MAPPINGS as i64 {
+                return Err(crate::store::too_many_cx_mappings());
+            }
+            transaction.execute(
+                "INSERT INTO cx_mappings (organisation_id, scope, name, mapping, saved_at) VALUES ($1,
+                 $2, $3, $4, $5)
+                 ON CONFLICT (organisation_id, scope, name)
+                 DO UPDATE SET mapping = excluded.mapping, saved_at = excluded.saved_at",
+                &[&organisation_id, &scope, &name, &mapping, &rfc3339(saved_at)],
+            )?;
+            transaction.commit()?;
+            Ok(())
         })
     }
 
@@ -1247,7 +1263,8 @@ fn fold_in_transaction(
              sum_squares = aggregates.sum_squares + excluded.sum_squares,
              histogram = (
                  SELECT array_agg(coalesce(old, 0) + coalesce(new, 0) ORDER BY bin)
-                 FROM unnest(aggregates.histogram, excluded.histogram) WITH ORDINALITY AS counts (old, new, bin))",
+                 FROM unnest(aggregates.histogram, excluded.histogram) WITH ORDINALITY AS counts (old,
+                 new, bin))",
         &[&fold.team_id, &week_index, &keys, &values, &bins, &sizes],
     )?;
     Ok(FoldOutcome::Counted)
