@@ -13,7 +13,7 @@
 //!   once whichever replicas receive it.
 //! - **Sums added in SQL.** A contribution is an upsert that adds to `n`,
 //!   the sums and the histogram's counters in place, never a read-modify-write.
-//! - **One publisher at a time.** [`ServerStore::lock_publication`] holds an
+//! - **One publisher at a time.** [`crate::store::ServerStore::lock_publication`] holds an
 //!   advisory lock per organisation on a connection of its own; every fold
 //!   takes the same lock shared, so no report is folded into a week while it
 //!   is read and published, and a second replica's publisher waits and then
