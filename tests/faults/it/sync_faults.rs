@@ -298,7 +298,6 @@ impl Phase {
                         continue;
                     }
                     events += 1;
-                    next_kill_at = requests() + random.u64(every.clone());
                     if let (Some(crash_every), ScenarioDatabase::Postgres(postgres, _)) =
                         (crash_every, &*database)
                         && events % crash_every == 0
@@ -306,6 +305,8 @@ impl Phase {
                         // The database goes down under every replica at once, and comes back.
                         postgres.crash_and_restart()?;
                         crashes.fetch_add(1, Ordering::Relaxed);
+                        // Counted from when it is back, as after a server's restart below.
+                        next_kill_at = requests() + random.u64(every.clone());
                         continue;
                     }
                     let mut slots = servers.lock().map_err(|_| anyhow!("servers lock"))?;
@@ -333,6 +334,9 @@ impl Phase {
                     if let Some(slot) = slots.get_mut(killed) {
                         *slot = Some(restarted);
                     }
+                    // Counted from the restart: requests that found the server
+                    // down do not bring the next kill closer.
+                    next_kill_at = requests() + random.u64(every.clone());
                 }
                 Ok(())
             })
