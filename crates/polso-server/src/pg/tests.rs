@@ -560,3 +560,66 @@ fn the_hot_reads_are_planned_on_indexes() {
         }
     }
 }
+
+/// A comment of device `author` in `team_id`'s pool, completing `batch_id` if it does.
+fn pooled_comment(team_id: &str, author: u16, batch_id: &str) -> crate::comment_store::PooledComment {
+    let mut author_key = [7_u8; 32];
+    author_key[..2].copy_from_slice(&author.to_be_bytes());
+    crate::comment_store::PooledComment {
+        id: format!("cmt_{}", to_hex(&random_bytes::<8>().unwrap())),
+        team_id: team_id.to_owned(),
+        text: format!("comment {author}"),
+        thread_hash: random_bytes::<32>().unwrap(),
+        author_key,
+        batch_id: batch_id.to_owned(),
+    }
+}
+
+/// Anonymity across replicas: two servers taking the last comments of a
+/// team's pool at once release one batch of the batch size, never a batch
+/// smaller than it (which would single out its writers). Round after round,
+/// eight comments wait and the ninth and tenth arrive at once, one at each
+/// replica. It fails when `pool_comment` does not lock the team's row first:
+/// then each replica counts the pool without the other's comment, so both
+/// count nine and neither releases (a pool left over its size), or both
+/// count ten and the second releases a batch of its own comment alone
+/// (checked by mutation: caught in each of several runs).
+#[test]
+#[ignore = "needs PostgreSQL; cargo xtask test runs it (POLSO_TEST_POSTGRES_URL)"]
+fn two_replicas_completing_a_comment_pool_at_once_release_only_whole_batches() {
+    let store = TestStore::open();
+    let replica = store.replica();
+    let roster = roster(&store, 100);
+    let today = now().date_naive();
+    let mut author = 0_u16;
+    let mut next_author = || {
+        author += 1;
+        author
+    };
+    const ROUNDS: usize = 40;
+    for round in 0..ROUNDS {
+        for _ in 0..8 {
+            let comment = pooled_comment(&roster.team_id, next_author(), &format!("bat_{round}_early"));
+            store.comments().pool_comment(&roster.organisation_id, &comment, today).unwrap();
+        }
+        let last = [
+            pooled_comment(&roster.team_id, next_author(), &format!("bat_{round}_a")),
+            pooled_comment(&roster.team_id, next_author(), &format!("bat_{round}_b")),
+        ];
+        let stores = [&*store, &replica];
+        let outcomes = at_once(stores, |pooling| {
+            let mine = if std::ptr::eq(pooling, &*store) { &last[0] } else { &last[1] };
+            pooling.comments().pool_comment(&roster.organisation_id, mine, today).unwrap()
+        });
+        let released = outcomes
+            .iter()
+            .filter(|outcome| matches!(outcome, crate::comment_store::PoolOutcome::Pooled { released: true }))
+            .count();
+        assert_eq!(released, 1, "round {round}: {outcomes:?}");
+    }
+    let batches = store.comments().released_comments(&roster.team_id).unwrap();
+    assert_eq!(batches.len(), ROUNDS);
+    for batch in &batches {
+        assert_eq!(batch.comments.len(), 10, "a batch of {} comments", batch.comments.len());
+    }
+}
