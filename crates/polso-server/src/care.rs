@@ -225,6 +225,30 @@ pub(crate) async fn read_care_contacts(
     Ok(Json(contacts))
 }
 
+/// A stored care contact: role key, English and Italian names, the contact, kind key.
+pub(crate) type StoredContact = (String, String, String, String, String);
+
+/// The organisation's contacts from their stored rows (both stores read them alike).
+pub(crate) fn contacts_from_rows(
+    rows: impl IntoIterator<Item = StoredContact>,
+) -> crate::error::Result<polso_api::CareContacts> {
+    let mut contacts = polso_api::CareContacts::default();
+    for (role_key, name_en, name_it, contact, kind_key) in rows {
+        let corrupt = || {
+            crate::error::ServerError::CorruptData(format!("care contact '{role_key}' of kind '{kind_key}'"))
+        };
+        let role = CareRole::from_key(&role_key).ok_or_else(corrupt)?;
+        let kind = kind_from_key(&kind_key).ok_or_else(corrupt)?;
+        let contact = polso_api::CareContact { name_en, name_it, contact, kind };
+        match role {
+            CareRole::EmployeeAssistance => contacts.employee_assistance = Some(contact),
+            CareRole::OccupationalDoctor => contacts.occupational_doctor = Some(contact),
+            CareRole::TrustedPerson => contacts.trusted_person = Some(contact),
+        }
+    }
+    Ok(contacts)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -154,6 +154,27 @@ impl Publisher {
     }
 }
 
+/// The weeks of `organisation_id` due for publication at `now`: from the one
+/// after the last published (or the earliest collected) to the last whose
+/// window has closed; `None` when there is none. Read again under the locks
+/// before publishing, so a read that finds nothing due takes no lock.
+fn due_weeks(
+    store: &dyn ServerStore,
+    organisation_id: &str,
+    settings: PublicationSettings,
+    now: DateTime<Utc>,
+) -> Result<Option<std::ops::RangeInclusive<IsoWeek>>> {
+    let last_due = settings.window.last_publishable_week(now);
+    let first = match store.last_published_week(organisation_id)? {
+        Some(last) => last.next(),
+        None => match store.earliest_collected_week(organisation_id)? {
+            Some(week) => week,
+            None => return Ok(None),
+        },
+    };
+    Ok((first <= last_due).then_some(first..=last_due))
+}
+
 /// Takes `lock`. A panic while publishing leaves no half-published week (one
 /// transaction per week), so a poisoned lock is safe to take.
 fn take(lock: &Mutex<()>) -> MutexGuard<'_, ()> {
@@ -171,6 +192,10 @@ impl Publisher {
         settings: PublicationSettings,
         now: DateTime<Utc>,
     ) -> Result<Vec<IsoWeek>> {
+        // Most reads find nothing due: no lock is taken for them.
+        if due_weeks(store, organisation_id, settings, now)?.is_none() {
+            return Ok(Vec::new());
+        }
         let lock = self.lock_of(organisation_id);
         let _guard = take(&lock);
         let Some(_store_lock) = store.lock_publication(organisation_id, self.patience.read_wait)? else {
@@ -198,7 +223,9 @@ impl Publisher {
         let Some(link) = linked else {
             return self.publish_due_weeks(store, organisation_id, settings, now);
         };
-        if self.helper.slow_within(&link, self.patience.backoff) {
+        if self.helper.slow_within(&link, self.patience.backoff)
+            || due_weeks(store, organisation_id, settings, now)?.is_none()
+        {
             return Ok(Vec::new());
         }
         let deadline = Instant::now() + self.patience.read_wait;
@@ -233,17 +260,10 @@ impl Publisher {
         now: DateTime<Utc>,
         verify: bool,
     ) -> Result<Vec<IsoWeek>> {
-        let last_due = settings.window.last_publishable_week(now);
-        let first = match store.last_published_week(organisation_id)? {
-            Some(last) => last.next(),
-            None => match store.earliest_collected_week(organisation_id)? {
-                Some(week) => week,
-                None => return Ok(Vec::new()),
-            },
-        };
-        if first > last_due {
+        let Some(due) = due_weeks(store, organisation_id, settings, now)? else {
             return Ok(Vec::new());
-        }
+        };
+        let (first, last_due) = (*due.start(), *due.end());
         let tree = store.organisation_tree(organisation_id)?;
         let link = store.shared().map(|shared| shared.helper_link(organisation_id)).transpose()?.flatten();
         if link.is_some() && verify {

@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use polso_core::IsoWeek;
 use polso_core::anonymity::Threshold;
 use polso_core::dp::Epsilon;
-use polso_core::questionnaire::{Adoption, Questionnaire, QuestionnairePlan};
+use polso_core::questionnaire::QuestionnairePlan;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::error::{Result, ServerError};
@@ -23,9 +23,9 @@ use crate::migrations::{MIGRATIONS, SCHEMA_VERSION};
 use crate::secrets::{Hash32, random_bytes};
 use crate::store::{
     CxScore, DepartmentNode, DeviceMembership, Enrolment, FoldOutcome, GrantedScope, HrAccess, HrScope,
-    LedgerEntry, ManagedTeam, NewHrToken, NewInvite, Organisation, OrganisationTree, PrivacySetting,
-    PublishedCell, ReportFold, SavedCxMapping, ServerStore, StoredAction, TeamAggregate, TeamNode,
-    WeekPublication,
+    LedgerEntry, ManagedTeam, NewHrToken, NewInvite, Organisation, OrganisationRow, OrganisationTree,
+    PrivacySetting, PublishedCell, ReportFold, SavedCxMapping, ServerStore, StoredAction, TeamAggregate,
+    TeamNode, WeekPublication, organisation_from_parts, questionnaire_plan,
 };
 
 /// The server's SQLite database.
@@ -109,45 +109,12 @@ pub(crate) fn open_connection(path: &Path) -> Result<Connection> {
 const ORGANISATION_COLUMNS: &str =
     "id, name, seed, k, dp_epsilon_numerator, dp_epsilon_denominator, dp_release";
 
-type OrganisationRow = (String, String, i64, u32, Option<i64>, Option<i64>, u32);
-
 fn organisation_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<OrganisationRow> {
     Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?))
 }
 
-fn organisation_from_parts(parts: OrganisationRow) -> Result<Organisation> {
-    let (id, name, seed, k, epsilon_numerator, epsilon_denominator, release) = parts;
-    let seed =
-        u64::try_from(seed).map_err(|_| ServerError::CorruptData(format!("organisation {id} seed")))?;
-    let k =
-        Threshold::new(k).map_err(|_| ServerError::CorruptData(format!("organisation {id} has k = {k}")))?;
-    let epsilon = match (epsilon_numerator, epsilon_denominator) {
-        (None, None) => None,
-        (Some(numerator), Some(denominator)) => Some(
-            u64::try_from(numerator)
-                .ok()
-                .zip(u64::try_from(denominator).ok())
-                .and_then(|(numerator, denominator)| Epsilon::from_ratio(numerator, denominator))
-                .ok_or_else(|| ServerError::CorruptData(format!("organisation {id} epsilon")))?,
-        ),
-        _ => return Err(ServerError::CorruptData(format!("organisation {id} epsilon is half set"))),
-    };
-    Ok(Organisation {
-        id,
-        name,
-        seed,
-        k,
-        privacy: PrivacySetting { epsilon, release },
-        questionnaire: QuestionnairePlan::legacy(),
-    })
-}
-
-/// An organisation's questionnaire plan, from its adoptions. An organisation
-/// without any (only one created by hand in the database) follows edition 2.
+/// An organisation's questionnaire plan, from its adoptions.
 fn load_questionnaire(connection: &Connection, organisation_id: &str) -> Result<QuestionnairePlan> {
-    let corrupt = |what: String| {
-        ServerError::CorruptData(format!("organisation {organisation_id} questionnaire: {what}"))
-    };
     let mut statement = connection.prepare_cached(
         "SELECT from_week, edition, who5 FROM questionnaire_adoptions
          WHERE organisation_id = ?1 ORDER BY from_week IS NOT NULL, from_week",
@@ -157,20 +124,7 @@ fn load_questionnaire(connection: &Connection, organisation_id: &str) -> Result<
             Ok((row.get::<_, Option<i64>>(0)?, row.get::<_, u32>(1)?, row.get::<_, bool>(2)?))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    let mut first = None;
-    let mut later = Vec::new();
-    for (week, edition, who5) in rows {
-        let questionnaire = Questionnaire { edition, who5 };
-        match week {
-            None => first = Some(questionnaire),
-            Some(index) => later.push(Adoption { from: IsoWeek::from_index(index), questionnaire }),
-        }
-    }
-    match first {
-        None if later.is_empty() => Ok(QuestionnairePlan::legacy()),
-        None => Err(corrupt("later adoptions without a first questionnaire".to_owned())),
-        Some(first) => QuestionnairePlan::new(first, later).map_err(|error| corrupt(error.to_string())),
-    }
+    questionnaire_plan(organisation_id, rows)
 }
 
 fn write_questionnaire(
@@ -1156,20 +1110,7 @@ impl ServerStore for SqliteServerStore {
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        let mut contacts = polso_api::CareContacts::default();
-        for (role_key, name_en, name_it, contact, kind_key) in rows {
-            let corrupt =
-                || ServerError::CorruptData(format!("care contact '{role_key}' of kind '{kind_key}'"));
-            let role = crate::care::CareRole::from_key(&role_key).ok_or_else(corrupt)?;
-            let kind = crate::care::kind_from_key(&kind_key).ok_or_else(corrupt)?;
-            let contact = polso_api::CareContact { name_en, name_it, contact, kind };
-            match role {
-                crate::care::CareRole::EmployeeAssistance => contacts.employee_assistance = Some(contact),
-                crate::care::CareRole::OccupationalDoctor => contacts.occupational_doctor = Some(contact),
-                crate::care::CareRole::TrustedPerson => contacts.trusted_person = Some(contact),
-            }
-        }
-        Ok(contacts)
+        crate::care::contacts_from_rows(rows)
     }
 }
 

@@ -36,6 +36,71 @@ pub struct Organisation {
     pub questionnaire: QuestionnairePlan,
 }
 
+/// An organisation's row as both stores read it: id, name, seed, k, ε's
+/// numerator and denominator (both or neither), and the privacy release.
+pub(crate) type OrganisationRow = (String, String, i64, i64, Option<i64>, Option<i64>, i64);
+
+/// The organisation a row holds, checked, with the legacy questionnaire
+/// (the caller reads its plan with [`questionnaire_plan`]).
+pub(crate) fn organisation_from_parts(parts: OrganisationRow) -> Result<Organisation> {
+    let (id, name, seed, k, epsilon_numerator, epsilon_denominator, release) = parts;
+    let corrupt = |what: String| crate::error::ServerError::CorruptData(format!("organisation {id} {what}"));
+    let seed = u64::try_from(seed).map_err(|_| corrupt("seed".to_owned()))?;
+    let k = u32::try_from(k)
+        .ok()
+        .and_then(|k| Threshold::new(k).ok())
+        .ok_or_else(|| corrupt(format!("has k = {k}")))?;
+    let epsilon = match (epsilon_numerator, epsilon_denominator) {
+        (None, None) => None,
+        (Some(numerator), Some(denominator)) => Some(
+            u64::try_from(numerator)
+                .ok()
+                .zip(u64::try_from(denominator).ok())
+                .and_then(|(numerator, denominator)| Epsilon::from_ratio(numerator, denominator))
+                .ok_or_else(|| corrupt("epsilon".to_owned()))?,
+        ),
+        _ => return Err(corrupt("epsilon is half set".to_owned())),
+    };
+    let release = u32::try_from(release).map_err(|_| corrupt("release".to_owned()))?;
+    Ok(Organisation {
+        id,
+        name,
+        seed,
+        k,
+        privacy: PrivacySetting { epsilon, release },
+        questionnaire: QuestionnairePlan::legacy(),
+    })
+}
+
+/// An organisation's questionnaire plan from its adoptions (first week or
+/// `None` for the first questionnaire, edition, WHO-5 on). An organisation
+/// without any (only one created by hand in the database) follows edition 2.
+pub(crate) fn questionnaire_plan(
+    organisation_id: &str,
+    adoptions: impl IntoIterator<Item = (Option<i64>, u32, bool)>,
+) -> Result<QuestionnairePlan> {
+    use polso_core::questionnaire::{Adoption, Questionnaire};
+    let corrupt = |what: String| {
+        crate::error::ServerError::CorruptData(format!(
+            "organisation {organisation_id} questionnaire: {what}"
+        ))
+    };
+    let mut first = None;
+    let mut later = Vec::new();
+    for (week, edition, who5) in adoptions {
+        let questionnaire = Questionnaire { edition, who5 };
+        match week {
+            None => first = Some(questionnaire),
+            Some(index) => later.push(Adoption { from: IsoWeek::from_index(index), questionnaire }),
+        }
+    }
+    match first {
+        None if later.is_empty() => Ok(QuestionnairePlan::legacy()),
+        None => Err(corrupt("later adoptions without a first questionnaire".to_owned())),
+        Some(first) => QuestionnairePlan::new(first, later).map_err(|error| corrupt(error.to_string())),
+    }
+}
+
 /// An organisation's differential-privacy setting, changed only by the
 /// administrator's `set-dp` (like k, never by a request).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -8,7 +8,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use polso_core::IsoWeek;
 use polso_core::anonymity::Threshold;
 use polso_core::dp::Epsilon;
-use polso_core::questionnaire::{Adoption, Questionnaire, QuestionnairePlan};
+use polso_core::questionnaire::QuestionnairePlan;
 use postgres::GenericClient;
 
 use super::{PgServerStore, count_u32, not_found, share_publication_lock};
@@ -18,7 +18,7 @@ use crate::store::{
     CxScore, DepartmentNode, DeviceMembership, Enrolment, FoldOutcome, GrantedScope, HrAccess, HrScope,
     LedgerEntry, ManagedTeam, NewHrToken, NewInvite, Organisation, OrganisationTree, PrivacySetting,
     PublicationLock, PublishedCell, ReportFold, SavedCxMapping, ServerStore, StoredAction, TeamAggregate,
-    TeamNode, WeekPublication,
+    TeamNode, WeekPublication, organisation_from_parts, questionnaire_plan,
 };
 
 /// The raw sums of an organisation's teams: `$1` organisation, `$2` key or NULL, `$3`..`$4` weeks.
@@ -63,60 +63,32 @@ const ORGANISATION_COLUMNS: &str =
     "id, name, seed, k, dp_epsilon_numerator, dp_epsilon_denominator, dp_release";
 
 fn organisation_from_row(row: &postgres::Row) -> Result<Organisation> {
-    let id: String = row.get(0);
-    let corrupt = |what: &str| ServerError::CorruptData(format!("organisation {id} {what}"));
-    let seed = u64::try_from(row.get::<_, i64>(2)).map_err(|_| corrupt("seed"))?;
-    let k = u32::try_from(row.get::<_, i64>(3))
-        .ok()
-        .and_then(|k| Threshold::new(k).ok())
-        .ok_or_else(|| corrupt("k"))?;
-    let epsilon = match (row.get::<_, Option<i64>>(4), row.get::<_, Option<i64>>(5)) {
-        (None, None) => None,
-        (Some(numerator), Some(denominator)) => Some(
-            u64::try_from(numerator)
-                .ok()
-                .zip(u64::try_from(denominator).ok())
-                .and_then(|(numerator, denominator)| Epsilon::from_ratio(numerator, denominator))
-                .ok_or_else(|| corrupt("epsilon"))?,
-        ),
-        _ => return Err(corrupt("epsilon is half set")),
-    };
-    let release = u32::try_from(row.get::<_, i64>(6)).map_err(|_| corrupt("release"))?;
-    Ok(Organisation {
-        name: row.get(1),
-        seed,
-        k,
-        privacy: PrivacySetting { epsilon, release },
-        questionnaire: QuestionnairePlan::legacy(),
-        id,
-    })
+    organisation_from_parts((
+        row.get(0),
+        row.get(1),
+        row.get(2),
+        row.get(3),
+        row.get(4),
+        row.get(5),
+        row.get(6),
+    ))
 }
 
 /// An organisation's questionnaire plan, from its adoptions.
 fn load_questionnaire(client: &mut impl GenericClient, organisation_id: &str) -> Result<QuestionnairePlan> {
-    let corrupt = |what: String| {
-        ServerError::CorruptData(format!("organisation {organisation_id} questionnaire: {what}"))
-    };
     let rows = client.query(
         "SELECT from_week, edition, who5 FROM questionnaire_adoptions
          WHERE organisation_id = $1 ORDER BY from_week IS NOT NULL, from_week",
         &[&organisation_id],
     )?;
-    let mut first = None;
-    let mut later = Vec::new();
-    for row in rows {
-        let edition = u32::try_from(row.get::<_, i64>(1)).map_err(|_| corrupt("edition".to_owned()))?;
-        let questionnaire = Questionnaire { edition, who5: row.get::<_, i64>(2) == 1 };
-        match row.get::<_, Option<i64>>(0) {
-            None => first = Some(questionnaire),
-            Some(index) => later.push(Adoption { from: IsoWeek::from_index(index), questionnaire }),
-        }
-    }
-    match first {
-        None if later.is_empty() => Ok(QuestionnairePlan::legacy()),
-        None => Err(corrupt("later adoptions without a first questionnaire".to_owned())),
-        Some(first) => QuestionnairePlan::new(first, later).map_err(|error| corrupt(error.to_string())),
-    }
+    let adoptions = rows
+        .iter()
+        .map(|row| {
+            let edition = count_u32(row.get::<_, i64>(1), "a questionnaire edition")?;
+            Ok((row.get::<_, Option<i64>>(0), edition, row.get::<_, i64>(2) == 1))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    questionnaire_plan(organisation_id, adoptions)
 }
 
 fn write_questionnaire(
@@ -765,18 +737,17 @@ impl ServerStore for PgServerStore {
             )?;
             // The week's raw sums and receipts are no longer needed: late reports
             // are refused from now on.
-            transaction.execute(
-                "DELETE FROM aggregates WHERE week_index = $1 AND team_id IN (
-                 SELECT t.id FROM teams t JOIN departments d ON d.id = t.department_id
-                 WHERE d.organisation_id = $2)",
-                &[&week_index, &organisation_id],
-            )?;
-            transaction.execute(
-                "DELETE FROM shared_sums WHERE week_index = $1 AND team_id IN (
-                 SELECT t.id FROM teams t JOIN departments d ON d.id = t.department_id
-                 WHERE d.organisation_id = $2)",
-                &[&week_index, &organisation_id],
-            )?;
+            // The week's sums, in the clear and as shares, of every team of the organisation.
+            for table in ["aggregates", "shared_sums"] {
+                transaction.execute(
+                    &format!(
+                        "DELETE FROM {table} WHERE week_index = $1 AND team_id IN (
+                             SELECT t.id FROM teams t JOIN departments d ON d.id = t.department_id
+                             WHERE d.organisation_id = $2)"
+                    ),
+                    &[&week_index, &organisation_id],
+                )?;
+            }
             transaction.execute(
                 "DELETE FROM report_receipts
              WHERE (organisation_id = $1 AND week_index <= $2) OR week_index IS NULL",
@@ -1126,26 +1097,9 @@ impl ServerStore for PgServerStore {
                 "SELECT role, name_en, name_it, contact, kind FROM care_contacts WHERE organisation_id = $1",
                 &[&organisation_id],
             )?;
-            let mut contacts = polso_api::CareContacts::default();
-            for row in rows {
-                let (role_key, kind_key): (String, String) = (row.get(0), row.get(4));
-                let corrupt =
-                    || ServerError::CorruptData(format!("care contact '{role_key}' of kind '{kind_key}'"));
-                let role = crate::care::CareRole::from_key(&role_key).ok_or_else(corrupt)?;
-                let kind = crate::care::kind_from_key(&kind_key).ok_or_else(corrupt)?;
-                let contact = polso_api::CareContact {
-                    name_en: row.get(1),
-                    name_it: row.get(2),
-                    contact: row.get(3),
-                    kind,
-                };
-                match role {
-                    crate::care::CareRole::EmployeeAssistance => contacts.employee_assistance = Some(contact),
-                    crate::care::CareRole::OccupationalDoctor => contacts.occupational_doctor = Some(contact),
-                    crate::care::CareRole::TrustedPerson => contacts.trusted_person = Some(contact),
-                }
-            }
-            Ok(contacts)
+            crate::care::contacts_from_rows(
+                rows.iter().map(|row| (row.get(0), row.get(1), row.get(2), row.get(3), row.get(4))),
+            )
         })
     }
 }
