@@ -18,6 +18,16 @@ use fantoccini::actions::{InputSource, MouseActions, PointerAction};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 
+/// The day the app takes as today in the tests on the seeded demo (HR's views, layout,
+/// accessibility): Monday of 2026-W48. Their demo is seeded up to 2026-W47.
+pub const DEMO_TODAY: &str = "2026-11-23";
+
+/// Where those tests' server starts its clock: Saturday evening of 2026-W48, after 2026-W47
+/// stopped collecting (at noon) and was published, before 2026-W48 is. With the system clock,
+/// each later week would be published too (empty) as the calendar moved on, and what HR sees,
+/// the README's screenshots among it, would change with the day the tests ran.
+pub const DEMO_SERVER_NOW: &str = "2026-11-28T18:00:00Z";
+
 /// What shows once HR's landing view, the Summary, has read the organisation from the server.
 pub const HR_SUMMARY_READY: &str = "[data-testid='hr-summary'] [data-testid='summary-participation']";
 

@@ -61,6 +61,12 @@ impl RunningServer {
         RunningServer::start_listening(database, "127.0.0.1:0", serve_arguments)
     }
 
+    /// Serves `database` as [`RunningServer::start`] does, its clock starting at
+    /// [`crate::DEMO_SERVER_NOW`]: the published weeks are the same whatever the date.
+    pub fn start_on_demo_clock(database: &Path) -> Result<RunningServer> {
+        RunningServer::start(database, &["--now", crate::DEMO_SERVER_NOW])
+    }
+
     /// Serves `database` again at the address of an earlier server (its
     /// `url`), so devices enrolled with it find it after a restart. Retries
     /// for a few seconds while the port is still held by the old process.

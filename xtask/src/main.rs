@@ -8,7 +8,7 @@
 //! - `codegen`: regenerates the TypeScript bindings of the wire types.
 //! - `tidy`: the repository's own rules, also run by `test`.
 //! - `bench [--quick]`: the benchmarks against the limits (BENCHMARKS.md); not part of `test`.
-//! - `screenshots`: copies the README's screenshots from the last end-to-end run into `docs/screenshots/` (`test` fails when they no longer match the app).
+//! - `screenshots [--check]`: copies the README's screenshots from the last end-to-end run into `docs/screenshots/` (`test` fails when they no longer match the app), or with `--check` only compares them.
 //! - `package`: builds the .deb, installs it and starts it (the last step of `test`).
 //! - `postgres`: starts a throw-away PostgreSQL on a free loopback port and prints its URL, until Ctrl-C (for `polso-server --database-url` by hand).
 //! - `faults [--fuzz [SECONDS]]`: the long fault, load and attack suite, or the fuzzers (README, "Reliability").
@@ -37,7 +37,12 @@ fn main() -> Result<()> {
         "bench" => bench::run(&root(), &std::env::args().skip(2).collect::<Vec<_>>()),
         "faults" => faults::run(&root(), &std::env::args().skip(2).collect::<Vec<_>>()),
         "package" => package::build_install_and_check(&root()),
-        "screenshots" => screenshots::refresh(&root()),
+        "screenshots" => match std::env::args().nth(2).as_deref() {
+            None => screenshots::refresh(&root()),
+            // The check `test` ends with, on the last end-to-end run's screenshots, however old.
+            Some("--check") => screenshots::check_current(&root(), std::time::SystemTime::UNIX_EPOCH),
+            Some(other) => bail!("unknown option '{other}' of screenshots; the one option is --check"),
+        },
         "postgres" => run_postgres(),
         _ => bail!(
             "unknown task '{task}'; tasks: run, test, codegen, tidy, bench, faults, package, screenshots, postgres"

@@ -5,10 +5,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, ensure};
 use polso_e2e::server::{RunningServer, admin};
-use polso_e2e::{AppSession, AxeViolation, Launch, enabled};
-
-/// The demo's fixed date, a Monday (see hr.rs).
-const TODAY: &str = "2026-11-23";
+use polso_e2e::{AppSession, AxeViolation, DEMO_TODAY, Launch, enabled};
 
 async fn audit(app: &AppSession, view: &str, found: &mut Vec<(String, AxeViolation)>) -> Result<()> {
     // Let the view load its data and draw its charts.
@@ -27,17 +24,18 @@ async fn every_view_passes_an_axe_audit() -> Result<()> {
     }
     let server_dir = tempfile::tempdir()?;
     let database = server_dir.path().join("demo.db");
-    let printed = admin(&database, &["demo-seed", "--weeks", "12", "--today", TODAY])?;
+    let printed = admin(&database, &["demo-seed", "--weeks", "12", "--today", DEMO_TODAY])?;
     let hr_token = printed
         .lines()
         .find_map(|line| line.strip_prefix("hr token: "))
         .map(|token| token.trim().to_owned())
         .context("demo-seed printed no 'hr token:' line")?;
-    let server = RunningServer::start(&database, &[])?;
+    let server = RunningServer::start_on_demo_clock(&database)?;
 
     let data_dir = tempfile::tempdir()?;
     let app =
-        AppSession::start(&Launch { today: Some(TODAY.to_owned()), ..Launch::new(data_dir.path()) }).await?;
+        AppSession::start(&Launch { today: Some(DEMO_TODAY.to_owned()), ..Launch::new(data_dir.path()) })
+            .await?;
     let mut found = Vec::new();
     let outcome = async {
         app.testid("pulse-view").await?;

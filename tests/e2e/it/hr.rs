@@ -12,10 +12,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, ensure};
 use fantoccini::Locator;
 use polso_e2e::server::{RunningServer, admin};
-use polso_e2e::{AppSession, Launch, enabled};
-
-/// The fixed date of the demo and of the app: a Monday, so last week (2026-W47) is closed.
-const TODAY: &str = "2026-11-23";
+use polso_e2e::{AppSession, DEMO_TODAY, Launch, enabled};
 
 /// The demo's teams of at least k = 5 people, whose figures are released.
 const BIG_TEAMS: [&str; 4] = ["Help desk", "Phone support", "Inside sales", "Logistics"];
@@ -102,7 +99,7 @@ fn seed_demo(database: &Path) -> Result<String> {
 
 /// Seeds `weeks` weeks of the demo organisation and returns the printed HR token.
 fn seed_demo_weeks(database: &Path, weeks: u32) -> Result<String> {
-    let printed = admin(database, &["demo-seed", "--weeks", &weeks.to_string(), "--today", TODAY])?;
+    let printed = admin(database, &["demo-seed", "--weeks", &weeks.to_string(), "--today", DEMO_TODAY])?;
     printed
         .lines()
         .find_map(|line| line.strip_prefix("hr token: "))
@@ -134,17 +131,17 @@ async fn hr_connects_to_the_demo_server_and_the_heatmap_hides_small_teams() -> R
     let database = server_dir.path().join("demo.db");
     let hr_token = seed_demo(&database)?;
     ensure!(hr_token.starts_with("ph_"), "unexpected HR token shape");
-    let server = RunningServer::start(&database, &[])?;
+    let server = RunningServer::start_on_demo_clock(&database)?;
 
     let data_dir = tempfile::tempdir()?;
-    let launch = Launch { today: Some(TODAY.to_owned()), ..Launch::new(data_dir.path()) };
+    let launch = Launch { today: Some(DEMO_TODAY.to_owned()), ..Launch::new(data_dir.path()) };
     let app = AppSession::start(&launch).await?;
     let result = async {
         connect_hr(&app, &server.url, &hr_token).await?;
 
         // Wellbeing, the default metric: the organisation's weeks are released.
-        // The demo's weeks ended long before the server's clock, so they are
-        // all published on its first read.
+        // The server's clock is past the last demo week's acceptance window, so
+        // every demo week is published on its first read.
         let wellbeing = overview_rows(&app).await?;
         ensure!(
             wellbeing.iter().any(|row| row.asked && !row.suppressed && row.week.as_str() >= FIRST_DEMO_WEEK),
@@ -175,9 +172,8 @@ async fn hr_connects_to_the_demo_server_and_the_heatmap_hides_small_teams() -> R
                 .iter()
                 .find(|(name, ..)| name == team)
                 .with_context(|| format!("no privacy row for {team}: {ledger:?}"))?;
-            // The 12 demo weeks, and any later (empty) week the server's
-            // clock has already published.
-            ensure!(*weeks >= 12, "{team}: the 12 demo weeks are published, the ledger says {weeks}");
+            // The 12 demo weeks; the server's clock has published no later one.
+            ensure!(*weeks == 12, "{team}: the 12 demo weeks are published, the ledger says {weeks}");
             ensure!(
                 *epsilon > 0.0,
                 "{team}: published DP figures spend ε on its people, the ledger says {epsilon}"
@@ -442,11 +438,11 @@ async fn the_demo_connects_hr_by_itself() -> Result<()> {
     let server_dir = tempfile::tempdir()?;
     let database = server_dir.path().join("demo.db");
     let hr_token = seed_demo(&database)?;
-    let server = RunningServer::start(&database, &[])?;
+    let server = RunningServer::start_on_demo_clock(&database)?;
 
     let data_dir = tempfile::tempdir()?;
     let launch = Launch {
-        today: Some(TODAY.to_owned()),
+        today: Some(DEMO_TODAY.to_owned()),
         extra_env: vec![
             ("POLSO_DEMO_HR_SERVER".to_owned(), server.url.clone()),
             ("POLSO_DEMO_HR_TOKEN".to_owned(), hr_token),
@@ -488,7 +484,7 @@ async fn the_linkage_view_finds_the_planted_lag_and_an_italian_cx_file_imports()
     // not in the next). The relation stands out through the noise too:
     // `demo_seed::the_planted_relation_is_found_at_its_lag_from_the_released_cells`.
     admin(&database, &["set-dp", "--off"])?;
-    let server = RunningServer::start(&database, &[])?;
+    let server = RunningServer::start_on_demo_clock(&database)?;
     let csv_path = server_dir.path().join("cx.csv");
     std::fs::write(
         &csv_path,
@@ -497,7 +493,7 @@ async fn the_linkage_view_finds_the_planted_lag_and_an_italian_cx_file_imports()
 
     let data_dir = tempfile::tempdir()?;
     let launch = Launch {
-        today: Some(TODAY.to_owned()),
+        today: Some(DEMO_TODAY.to_owned()),
         lang: "it_IT.UTF-8".to_owned(),
         ..Launch::new(data_dir.path())
     };
@@ -659,7 +655,7 @@ async fn a_qualtrics_export_imports_through_the_mapping_step() -> Result<()> {
     let server_dir = tempfile::tempdir()?;
     let database = server_dir.path().join("demo.db");
     let hr_token = seed_demo(&database)?;
-    let server = RunningServer::start(&database, &[])?;
+    let server = RunningServer::start_on_demo_clock(&database)?;
     let mut files = Vec::new();
     for (name, text) in [
         ("qualtrics-export.csv", QUALTRICS_EXPORT),
@@ -672,7 +668,7 @@ async fn a_qualtrics_export_imports_through_the_mapping_step() -> Result<()> {
     }
 
     let data_dir = tempfile::tempdir()?;
-    let launch = Launch { today: Some(TODAY.to_owned()), ..Launch::new(data_dir.path()) };
+    let launch = Launch { today: Some(DEMO_TODAY.to_owned()), ..Launch::new(data_dir.path()) };
     let app = AppSession::start(&launch).await?;
     let result = async {
         connect_hr(&app, &server.url, &hr_token).await?;
@@ -742,12 +738,12 @@ async fn a_team_drill_down_compares_and_saves_its_tables_and_charts() -> Result<
     let server_dir = tempfile::tempdir()?;
     let database = server_dir.path().join("demo.db");
     let hr_token = seed_demo(&database)?;
-    let server = RunningServer::start(&database, &[])?;
+    let server = RunningServer::start_on_demo_clock(&database)?;
     let exports = tempfile::tempdir()?;
 
     let data_dir = tempfile::tempdir()?;
     let launch = Launch {
-        today: Some(TODAY.to_owned()),
+        today: Some(DEMO_TODAY.to_owned()),
         extra_env: vec![("POLSO_EXPORT_DIR".to_owned(), exports.path().display().to_string())],
         ..Launch::new(data_dir.path())
     };
@@ -838,17 +834,18 @@ async fn a_manager_sees_only_their_team() -> Result<()> {
     }
     let server_dir = tempfile::tempdir()?;
     let database = server_dir.path().join("demo.db");
-    let printed = admin(&database, &["demo-seed", "--weeks", "12", "--today", TODAY])?;
+    let printed = admin(&database, &["demo-seed", "--weeks", "12", "--today", DEMO_TODAY])?;
     let manager_token = printed
         .lines()
         .find(|line| line.starts_with("manager token "))
         .and_then(|line| line.rsplit(": ").next())
         .map(|token| token.trim().to_owned())
         .context("demo-seed printed no 'manager token' line")?;
-    let server = RunningServer::start(&database, &[])?;
+    let server = RunningServer::start_on_demo_clock(&database)?;
     let data_dir = tempfile::tempdir()?;
     let app =
-        AppSession::start(&Launch { today: Some(TODAY.to_owned()), ..Launch::new(data_dir.path()) }).await?;
+        AppSession::start(&Launch { today: Some(DEMO_TODAY.to_owned()), ..Launch::new(data_dir.path()) })
+            .await?;
     let result = async {
         app.testid("role-hr").await?.click().await?;
         app.testid("hr-connect-server").await?.send_keys(&server.url).await?;

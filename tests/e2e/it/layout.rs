@@ -17,11 +17,8 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, ensure};
 use polso_e2e::server::{RunningServer, admin};
-use polso_e2e::{AppSession, Launch, enabled};
+use polso_e2e::{AppSession, DEMO_TODAY, Launch, enabled};
 use serde_json::Value;
-
-/// The demo's fixed date, a Monday (see hr.rs).
-const TODAY: &str = "2026-11-23";
 
 /// The widths checked: the window's minimum and a common desktop width.
 const WIDTHS: [u32; 2] = [900, 1440];
@@ -161,13 +158,13 @@ async fn layout_holds(test: &str, lang: &str) -> Result<()> {
     }
     let server_dir = tempfile::tempdir()?;
     let database = server_dir.path().join("demo.db");
-    let printed = admin(&database, &["demo-seed", "--weeks", "12", "--today", TODAY])?;
+    let printed = admin(&database, &["demo-seed", "--weeks", "12", "--today", DEMO_TODAY])?;
     let (hr_token, invite) = demo_credentials(&printed)?;
-    let server = RunningServer::start(&database, &[])?;
+    let server = RunningServer::start_on_demo_clock(&database)?;
 
     let data_dir = tempfile::tempdir()?;
     let launch =
-        Launch { lang: lang.to_owned(), today: Some(TODAY.to_owned()), ..Launch::new(data_dir.path()) };
+        Launch { lang: lang.to_owned(), today: Some(DEMO_TODAY.to_owned()), ..Launch::new(data_dir.path()) };
     let app = AppSession::start(&launch).await?;
     let language = &lang[..2];
     let outcome = async {
