@@ -287,15 +287,21 @@ pub struct TeamComparison {
 
 /// Which periods the heatmap compares: the last `period_weeks` published
 /// weeks and as many weeks before them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct HrHeatmapQuery {
     /// The length of each period in weeks, 1 to 26; the view uses 4.
     pub period_weeks: u32,
+    /// One department's teams only (with its own row and the organisation's),
+    /// by id; every team in the token's scope when absent.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub department: Option<String>,
 }
 
 /// A run of ISO weeks, both ends included.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WeekPeriod {
     /// The first ISO week.
     pub from: String,
@@ -309,6 +315,7 @@ pub struct WeekPeriod {
 
 /// A team as the heatmap lists it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HeatmapTeam {
     /// The team's id.
     pub id: String,
@@ -333,6 +340,7 @@ pub struct HeatmapTeam {
 /// come from its own released cells, never from its teams' (a team's withheld
 /// cell cannot be recovered by subtracting one released figure from another).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HeatmapUnitRow {
     /// The unit's id.
     pub id: String,
@@ -358,6 +366,7 @@ pub struct HeatmapUnitRow {
 /// cell whose metric was never asked in the period is `asked: false`, not
 /// suppressed. Neither has figures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HeatmapCell {
     /// The team's id.
     pub team_id: String,
@@ -419,6 +428,7 @@ pub struct HeatmapCell {
 
 /// The team × metric heatmap: the current period against the one before.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HrHeatmap {
     /// The organisation's k, for the "fewer than k responses" wording.
     pub k: u32,
@@ -455,6 +465,7 @@ pub struct HrHeatmap {
 
 /// Whether the change intervals include the noise the server adds to released figures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReleaseNoiseInIntervals {
     /// Differential privacy is off: the released figures carry no noise.

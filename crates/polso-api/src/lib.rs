@@ -91,8 +91,9 @@ pub use settings::{
 pub use shared::{Aggregation, AggregationMode, HelperServer, SharedReport};
 pub use sync::{
     AggregateCell, AggregateQuery, AggregateTable, EnpsFigures, EnrolRequest, EnrolResponse, Health,
-    NOT_APPLICABLE_KEY_PREFIX, NextPublication, QuestionnaireAdoption, QuestionnaireResponse, ReportAck,
-    ReportStatus, ReportWindow, ReportedScore, ReportedValue, UnitKind, WeeklyReport, not_applicable_key,
+    HeatmapQuery, NOT_APPLICABLE_KEY_PREFIX, NextPublication, QuestionnaireAdoption, QuestionnaireResponse,
+    ReportAck, ReportStatus, ReportWindow, ReportedScore, ReportedValue, UnitKind, WeeklyReport,
+    not_applicable_key,
 };
 pub use units::{DepartmentUnits, HrRole, OrganisationUnits, UnitRef};
 
@@ -116,6 +117,7 @@ pub fn export_bindings(dir: &Path) -> Result<(), ts_rs::ExportError> {
     WeeklyReport::export_all(&config)?;
     ReportAck::export_all(&config)?;
     AggregateQuery::export_all(&config)?;
+    HeatmapQuery::export_all(&config)?;
     AggregateTable::export_all(&config)?;
     Health::export_all(&config)?;
     EnrolDevice::export_all(&config)?;

@@ -218,6 +218,26 @@ pub struct AggregateQuery {
     pub to: String,
 }
 
+/// The query of `GET /v1/heatmap`, as URL query parameters, with HR's token
+/// as `Authorization: Bearer`: the heatmap HR draws, shaped by the server from
+/// its released cells. Like [`AggregateQuery`], nothing in it touches k or
+/// any other protection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct HeatmapQuery {
+    /// The length of each of the two periods in weeks, 1 to 26.
+    pub period_weeks: u32,
+    /// The latest period's last week (an ISO week such as `"2026-W48"`) when
+    /// earlier than the last published week and the last closed one.
+    #[serde(default)]
+    pub to: Option<String>,
+    /// One department's teams only (with its own row and the organisation's),
+    /// by id; every team in the token's scope when absent.
+    #[serde(default)]
+    pub department: Option<String>,
+}
+
 /// One unit's figures for one week and one item or metric.
 ///
 /// A cell that is not released carries no values at all. When `asked` is

@@ -3,9 +3,9 @@
 //! server's `/v1/aggregates` the way the HR view reads it, against raw SQL
 //! reading the same published cells from the same database.
 //!
-//! - Heatmap: one request per metric at the team level over the last 52
-//!   closed weeks (the HR view's longest heatmap: 26 weeks against the 26
-//!   before).
+//! - Heatmap: `GET /v1/heatmap` of two 26-week periods (the longest HR can
+//!   ask), which the server shapes from the last 52 weeks' published cells of
+//!   every team, department and the organisation: what HR's app draws.
 //! - Trend: one request per metric at the organisation level over all weeks
 //!   (the overview's series, here over three years).
 //!
@@ -143,8 +143,23 @@ pub fn run(n_teams: usize, weeks: i64, store: Store, server_binary: &Path, work_
         }
         Ok(cells)
     };
+    // The heatmap as HR's app reads it: one request, the server shaping the
+    // two periods of 26 weeks from the same published cells the baseline reads.
+    let period_weeks = HEATMAP_WEEKS.min(weeks) / 2;
+    let heatmap = || -> Result<usize> {
+        let url = format!("{}/v1/heatmap?period_weeks={period_weeks}&to={last}", server.base_url);
+        let mut response = agent
+            .get(&url)
+            .header("Authorization", &format!("Bearer {}", world.hr_token))
+            .call()
+            .with_context(|| format!("GET {url}"))?;
+        let status = response.status().as_u16();
+        let body = response.body_mut().with_config().limit(1 << 30).read_to_string()?;
+        anyhow::ensure!(status == 200, "GET {url}: {status} {}", &body[..body.len().min(300)]);
+        Ok(body.matches("\"metric\"").count())
+    };
     query("organisation", first)?;
-    let (polso_heatmap, heatmap_cells) = median_of(|| query("team", heatmap_from))?;
+    let (polso_heatmap, heatmap_cells) = median_of(heatmap)?;
     let (polso_trend, trend_cells) = median_of(|| query("organisation", first))?;
     let server_peak = server.peak_memory_mib();
     server.stop();

@@ -451,7 +451,7 @@ fn run_all(options: &AllOptions) -> Result<()> {
             }
             let last = &runs[1];
             for (query, figure) in [
-                ("heatmap", "heatmap ms (15 metrics × teams × 52 weeks)"),
+                ("heatmap", "heatmap ms (26 weeks against 26, every team × metric)"),
                 ("trend", "trend ms (15 metrics, organisation, all weeks)"),
             ] {
                 rows.push(Row {

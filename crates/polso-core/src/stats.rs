@@ -128,8 +128,8 @@ pub fn students_t_two_sided_p(t: f64, degrees_of_freedom: f64) -> f64 {
 
 /// The two-sided quantile of Student's t: the `t ≥ 0` with `P(|T| ≥ t) = 1 − confidence` for
 /// `degrees_of_freedom` (> 0, need not be whole), so `± t` bounds a `confidence` interval (2.262 for
-/// 95% with 9 degrees of freedom). Found by bisection on [`students_t_two_sided_p`], to the last
-/// digits of `f64`; `None` when `confidence` is not within (0, 1) or `degrees_of_freedom` is not
+/// 95% with 9 degrees of freedom). Found by Newton's method on [`students_t_two_sided_p`] within a
+/// shrinking bracket, to the last digits of `f64`; `None` when `confidence` is not within (0, 1) or `degrees_of_freedom` is not
 /// positive.
 pub fn students_t_quantile_two_sided(confidence: f64, degrees_of_freedom: f64) -> Option<f64> {
     // NaN fails every comparison, so it is refused too.
@@ -147,18 +147,33 @@ pub fn students_t_quantile_two_sided(confidence: f64, degrees_of_freedom: f64) -
             return None;
         }
     }
+    // Newton's method on P(|T| ≥ t) − α, whose slope is −2·f(t) (f the density), kept inside
+    // the bracket [low, high] that each step narrows; a step that would leave it bisects instead.
+    // Five or six steps where bisection took some fifty, each a continued fraction.
+    let log_scale = -0.5 * degrees_of_freedom.ln() - log_beta(degrees_of_freedom / 2.0, 0.5);
+    let two_sided_density = |t: f64| {
+        2.0 * (log_scale - (degrees_of_freedom + 1.0) / 2.0 * (t * t / degrees_of_freedom).ln_1p()).exp()
+    };
+    let start = normal_quantile(1.0 - alpha / 2.0);
+    let mut t = if start > low && start < high { start } else { 0.5 * (low + high) };
     for _ in 0..200 {
-        let middle = 0.5 * (low + high);
-        if middle <= low || middle >= high {
-            break;
+        let excess = students_t_two_sided_p(t, degrees_of_freedom) - alpha;
+        if excess == 0.0 {
+            return Some(t);
         }
-        if students_t_two_sided_p(middle, degrees_of_freedom) > alpha {
-            low = middle;
+        if excess > 0.0 {
+            low = t;
         } else {
-            high = middle;
+            high = t;
         }
+        let newton = t + excess / two_sided_density(t);
+        let next = if newton > low && newton < high { newton } else { 0.5 * (low + high) };
+        if (next - t).abs() <= 2.0 * f64::EPSILON * t || next <= low || next >= high {
+            return Some(next);
+        }
+        t = next;
     }
-    Some(0.5 * (low + high))
+    Some(t)
 }
 
 /// Benjamini–Hochberg adjusted p-values, in the input's order: sort ascending, `p_(i) · m / i`, then a
@@ -379,6 +394,42 @@ fn log_gamma(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Newton's quantile is bisection's to the last digits, from a fifth of a degree of freedom to
+    /// a hundred thousand, at confidences from 50% to 99.9%.
+    #[test]
+    fn students_t_quantile_by_newton_is_bisections() {
+        let bisection = |confidence: f64, degrees_of_freedom: f64| {
+            let alpha = 1.0 - confidence;
+            let (mut low, mut high) = (0.0_f64, 1.0_f64);
+            while students_t_two_sided_p(high, degrees_of_freedom) > alpha {
+                low = high;
+                high *= 2.0;
+            }
+            for _ in 0..200 {
+                let middle = 0.5 * (low + high);
+                if middle <= low || middle >= high {
+                    break;
+                }
+                if students_t_two_sided_p(middle, degrees_of_freedom) > alpha {
+                    low = middle;
+                } else {
+                    high = middle;
+                }
+            }
+            0.5 * (low + high)
+        };
+        for degrees_of_freedom in [0.2, 0.5, 1.3, 4.7, 9.0, 30.5, 300.0, 1e5] {
+            for confidence in [0.5, 0.8, 0.95, 0.99, 0.999] {
+                let newton = students_t_quantile_two_sided(confidence, degrees_of_freedom).unwrap();
+                let expected = bisection(confidence, degrees_of_freedom);
+                assert!(
+                    (newton - expected).abs() <= 1e-12 * expected,
+                    "df {degrees_of_freedom}, {confidence}: {newton} against {expected}"
+                );
+            }
+        }
+    }
 
     /// The two-sided t quantile against the closed forms at 1 and 2 degrees of freedom
     /// (`tan(π·(1 − α/2 − ½))` and `(2p − 1)/√(2p(1 − p))` with p = 1 − α/2), the normal

@@ -10,7 +10,7 @@ use polso_core::dp::Epsilon;
 use polso_core::splitmix::SplitMix64;
 use serde_json::{Value, json};
 
-use super::*;
+use polso_hr::change::*;
 
 const TOLERANCE: f64 = 1e-9;
 

@@ -17,36 +17,34 @@
 //! `suppressed: true` and no figures, never a zero and never left out. The
 //! server publishes each week once, when its collection window closes; a week
 //! after the last published one is `published: false` (not yet published),
-//! never suppressed, and the heatmap's latest period ends with the last
-//! published week. The shaping ([`shape_overview`], [`shape_heatmap`]) is
-//! pure, and nothing here reads a clock: `today` is an argument.
+//! never suppressed. The overview's shaping ([`shape_overview`]) is pure,
+//! and nothing here reads a clock: `today` is an argument.
 //!
 //! eNPS (promoters minus detractors, −100 to +100) and the share reporting
 //! burnout symptoms are the server's, derived from the histograms it
-//! released; nothing here computes them from a mean. A heatmap period pools
-//! its released weeks' figures weighted by n, as it pools their means.
+//! released; nothing here computes them from a mean.
 //!
-//! A heatmap cell's change between the two periods carries its 95% interval
-//! and whether it is likely real (the interval excludes 0): Welch's interval
-//! for a difference of two means, each period counting its people once and
-//! carrying the differential-privacy noise of its released weeks when the
-//! server says its ε per cell (`GET /v1/privacy-ledger`). The statistics are
-//! in [`crate::change`].
+//! The heatmap comes shaped from the server (`GET /v1/heatmap`): each team's,
+//! department's and the organisation's two periods, the change and its 95%
+//! interval, computed from the released cells by [`polso_hr::heatmap`], the
+//! code the server runs.
 
 use std::collections::HashMap;
 use std::ops::RangeInclusive;
 
 use chrono::NaiveDate;
 use polso_api::{
-    AggregateCell, AggregateTable, ApiError, ConnectHr, CxSeries, ErrorCode, HeatmapCell, HeatmapTeam,
-    HeatmapUnitRow, HrConnection, HrHeatmap, HrHeatmapQuery, HrOverview, HrOverviewQuery, HrRole, MetricKey,
-    MetricSeries, NextPublication, OrganisationUnits, ParticipationPoint, PrivacyLedger,
-    ReleaseNoiseInIntervals, SeriesPoint, UnitKind, UnitRef, WeekPeriod,
+    AggregateCell, AggregateTable, ApiError, ConnectHr, CxSeries, ErrorCode, HrConnection, HrHeatmap,
+    HrHeatmapQuery, HrOverview, HrOverviewQuery, HrRole, MetricKey, MetricSeries, OrganisationUnits,
+    ParticipationPoint, PrivacyLedger, SeriesPoint, UnitKind, UnitRef,
 };
 use polso_core::IsoWeek;
+pub use polso_hr::heatmap::{
+    HEATMAP_PERIOD_WEEKS, KnownNoise, add_headcounts, add_unit_rows, shape_heatmap, shape_heatmap_with,
+};
+pub use polso_hr::publication::{Publication, latest_period_end};
 
 use crate::Desktop;
-use crate::change::{PeriodEstimate, ReleaseNoise, ReleasedWeek, period_change, pool_period};
 use crate::errors::store_to_api;
 use crate::periods::{four_week_periods, is_four_weekly};
 use crate::reporting::vault_to_api;
@@ -74,9 +72,6 @@ const Z_95: f64 = 1.96;
 
 /// The shortest and the longest overview, in weeks.
 pub const OVERVIEW_WEEKS: RangeInclusive<u32> = 4..=104;
-
-/// The shortest and the longest heatmap period, in weeks.
-pub const HEATMAP_PERIOD_WEEKS: RangeInclusive<u32> = 1..=26;
 
 /// The one thing HR's view asks of HTTP: a GET with HR's bearer token.
 pub trait HrTransport {
@@ -306,13 +301,11 @@ pub fn add_not_applicable(overview: &mut HrOverview, tables: &[(MetricKey, Aggre
     }
 }
 
-/// The team × metric heatmap: the last `query.period_weeks` published weeks
-/// against as many weeks before. One request (last week's wellbeing) to learn
-/// the last published week, then one per metric at the team level, then the
-/// units (for head-counts and departments) and the privacy ledger (for the
-/// release noise in the changes' intervals), then one per metric for the
-/// departments and one for the organisation (their own rows). Touches no
-/// store.
+/// Reads the heatmap of `query.period_weeks`-week periods from the server
+/// (`GET /v1/heatmap`), which shapes it from its released cells
+/// ([`polso_hr::heatmap::build_heatmap`]): the latest period ends with the
+/// last published week, or with the last week closed on `today` if that is
+/// earlier. One request, whatever the number of teams; touches no store.
 pub fn read_hr_heatmap(
     transport: &dyn HrTransport,
     credentials: &HrCredentials,
@@ -320,62 +313,12 @@ pub fn read_hr_heatmap(
     today: NaiveDate,
 ) -> Result<HrHeatmap, ApiError> {
     check_span("period_weeks", "a period is", &HEATMAP_PERIOD_WEEKS, query.period_weeks)?;
-    let length = i64::from(query.period_weeks);
-    let last_week = last_closed_week(today);
-    let probe =
-        read_aggregates(transport, credentials, UnitKind::Team, MetricKey::Wellbeing, last_week..=last_week)?;
-    let current_end = latest_period_end(last_week, Publication::of([&probe]).published_through);
-    let current_start = current_end.plus_weeks(1 - length);
-    let previous_end = current_start.previous();
-    let previous_start = previous_end.plus_weeks(1 - length);
-    let mut tables = Vec::with_capacity(MetricKey::ALL.len());
-    for metric in MetricKey::ALL {
-        let read =
-            read_aggregates(transport, credentials, UnitKind::Team, metric, previous_start..=current_end);
-        if let Some(table) = known_metric(read)? {
-            tables.push((metric, table));
-        }
+    let mut path = format!("/v1/heatmap?period_weeks={}&to={}", query.period_weeks, last_closed_week(today));
+    if let Some(department) = &query.department {
+        path.push_str("&department=");
+        path.extend(percent_encoding::utf8_percent_encode(department, percent_encoding::NON_ALPHANUMERIC));
     }
-    // The head-counts for the participation rate; a server that does not give them leaves the
-    // rate out, never the heatmap.
-    let units = get_from_server::<OrganisationUnits>(transport, credentials, "/v1/units");
-    // The release noise for the intervals; a server that does not say leaves it out, never the heatmap.
-    let noise = match read_privacy_ledger(transport, credentials) {
-        Ok(ledger) if !ledger.dp_on => KnownNoise::Off,
-        Ok(PrivacyLedger { epsilon_per_cell: Some(epsilon_per_cell), .. }) => {
-            KnownNoise::Known { epsilon_per_cell }
-        }
-        _ => KnownNoise::Unknown,
-    };
-    let mut heatmap =
-        shape_heatmap_with(current_start..=current_end, previous_start..=previous_end, &tables, noise);
-    if let Ok(units) = units {
-        add_headcounts(&mut heatmap, &units);
-        // The departments' and the organisation's own released cells, for their rows.
-        let mut unit_tables = Vec::with_capacity(MetricKey::ALL.len());
-        for metric in &heatmap.metrics {
-            let weeks = previous_start..=current_end;
-            let Some(mut table) = known_metric(read_aggregates(
-                transport,
-                credentials,
-                UnitKind::Department,
-                *metric,
-                weeks.clone(),
-            ))?
-            else {
-                continue;
-            };
-            if units.organisation.is_some() {
-                let read = read_aggregates(transport, credentials, UnitKind::Organisation, *metric, weeks);
-                if let Some(organisation) = known_metric(read)? {
-                    table.cells.extend(organisation.cells);
-                }
-            }
-            unit_tables.push((*metric, table));
-        }
-        add_unit_rows(&mut heatmap, &unit_tables, &units);
-    }
-    Ok(heatmap)
+    get_from_server(transport, credentials, &path)
 }
 
 /// `invalid_input` naming `field` when `weeks` is outside `allowed`:
@@ -398,53 +341,6 @@ pub(crate) fn check_span(
 /// The last week whose pulse has closed on `today`: the week before today's.
 pub fn last_closed_week(today: NaiveDate) -> IsoWeek {
     IsoWeek::containing(today).previous()
-}
-
-/// The week the heatmap's latest period ends with: the last published week,
-/// or the last closed week while nothing is published (never a later week).
-pub fn latest_period_end(last_closed: IsoWeek, published_through: Option<IsoWeek>) -> IsoWeek {
-    published_through.map_or(last_closed, |published| published.min(last_closed))
-}
-
-/// What a set of tables read for one view says about publication.
-///
-/// Tables read one after another may straddle a publication; the view takes
-/// the earliest `published_through` among them, so that every series treats
-/// the same weeks as published and a week whose cells one table lacks is
-/// never passed off as suppressed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Publication {
-    /// The last week every table counts as published; `None` when some table
-    /// says nothing is published (or names no week Polso can read).
-    pub published_through: Option<IsoWeek>,
-    /// The next publication, as the table with that week announced it.
-    pub next_publication: Option<NextPublication>,
-}
-
-impl Publication {
-    /// The publication state common to `tables`; nothing published when there are none.
-    pub fn of<'a>(tables: impl IntoIterator<Item = &'a AggregateTable>) -> Publication {
-        let mut earliest: Option<(Option<IsoWeek>, Option<NextPublication>)> = None;
-        for table in tables {
-            let week = table.published_through.as_deref().and_then(|text| text.parse::<IsoWeek>().ok());
-            // `None` (nothing published) orders before every week.
-            if earliest.as_ref().is_none_or(|(known, _)| week < *known) {
-                earliest = Some((week, table.next_publication.clone()));
-            }
-        }
-        let (published_through, next_publication) = earliest.unwrap_or((None, None));
-        Publication { published_through, next_publication }
-    }
-
-    /// Whether `week` is published.
-    pub fn is_published(&self, week: IsoWeek) -> bool {
-        self.published_through.is_some_and(|published| week <= published)
-    }
-
-    /// The last published week as the wire writes it.
-    fn published_through_text(&self) -> Option<String> {
-        self.published_through.map(|week| week.to_string())
-    }
 }
 
 /// The 95% confidence band of a mean, `mean ± 1.96·sd/√n`, clamped to the
@@ -569,388 +465,6 @@ pub(crate) fn series_point(week: IsoWeek, cell: Option<&AggregateCell>, publishe
         not_applicable: None,
         item_id: cell.and_then(|cell| cell.item_id.clone()),
         standardised_mean: derived.and_then(|cell| cell.standardised_mean),
-    }
-}
-
-/// Shapes one team-level table per metric, spanning both periods, into the
-/// heatmap: every team the tables name gets a cell for every metric. A metric
-/// the schedule never asked in the current period gives an `asked: false`
-/// cell, told apart from "fewer than k"; only published weeks count, and a
-/// current period with none is `published: false`.
-pub fn shape_heatmap(
-    current: RangeInclusive<IsoWeek>,
-    previous: RangeInclusive<IsoWeek>,
-    tables: &[(MetricKey, AggregateTable)],
-) -> HrHeatmap {
-    shape_heatmap_with(current, previous, tables, KnownNoise::Unknown)
-}
-
-/// What the heatmap knows of the differential-privacy noise on released figures.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum KnownNoise {
-    /// Differential privacy is off.
-    Off,
-    /// On, with this ε per cell.
-    Known {
-        /// ε per released cell, as the server said.
-        epsilon_per_cell: f64,
-    },
-    /// The server did not say.
-    Unknown,
-}
-
-/// [`shape_heatmap`], with the changes' intervals including the release
-/// noise when it is `Known`.
-pub fn shape_heatmap_with(
-    current: RangeInclusive<IsoWeek>,
-    previous: RangeInclusive<IsoWeek>,
-    tables: &[(MetricKey, AggregateTable)],
-    noise: KnownNoise,
-) -> HrHeatmap {
-    let k = tables.first().map_or(0, |(_, table)| table.k);
-    let (release_noise, epsilon_per_cell, noise_model) = match noise {
-        KnownNoise::Off => (ReleaseNoiseInIntervals::Off, None, None),
-        KnownNoise::Known { epsilon_per_cell } => {
-            match ReleaseNoise::of_epsilon_per_cell(epsilon_per_cell, k) {
-                Some(model) => (ReleaseNoiseInIntervals::Included, Some(epsilon_per_cell), Some(model)),
-                None => (ReleaseNoiseInIntervals::Unknown, None, None),
-            }
-        }
-        KnownNoise::Unknown => (ReleaseNoiseInIntervals::Unknown, None, None),
-    };
-    let publication = Publication::of(tables.iter().map(|(_, table)| table));
-    let published_in = |weeks: &RangeInclusive<IsoWeek>| -> Option<RangeInclusive<IsoWeek>> {
-        let published = publication.published_through?;
-        (*weeks.start() <= published).then(|| *weeks.start()..=(*weeks.end()).min(published))
-    };
-    let (current_published, previous_published) = (published_in(&current), published_in(&previous));
-    let mut teams: Vec<HeatmapTeam> = Vec::new();
-    for (_, table) in tables {
-        for cell in table.cells.iter().filter(|cell| cell.unit_kind == UnitKind::Team) {
-            if !teams.iter().any(|team| team.id == cell.unit_id) {
-                teams.push(HeatmapTeam {
-                    id: cell.unit_id.clone(),
-                    name: cell.unit_name.clone(),
-                    answered: None,
-                    headcount: None,
-                    participation: None,
-                    department_id: None,
-                });
-            }
-        }
-    }
-    teams.sort_by(|left, right| left.name.cmp(&right.name).then_with(|| left.id.cmp(&right.id)));
-    if let Some(weeks) = &current_published {
-        for team in &mut teams {
-            team.answered = answered_per_week(tables, UnitKind::Team, &team.id, weeks);
-        }
-    }
-    let periods =
-        ShapedPeriods { current: current_published, previous: previous_published, noise: noise_model };
-    let mut cells = Vec::with_capacity(teams.len() * tables.len());
-    for team in &teams {
-        for (metric, table) in tables {
-            let team_cells: Vec<&AggregateCell> = table
-                .cells
-                .iter()
-                .filter(|cell| cell.unit_kind == UnitKind::Team && cell.unit_id == team.id)
-                .collect();
-            cells.push(periods.cell(&team.id, *metric, &team_cells));
-        }
-    }
-    HrHeatmap {
-        k,
-        current: week_period(&current),
-        previous: week_period(&previous),
-        teams,
-        metrics: tables.iter().map(|(metric, _)| *metric).collect(),
-        cells,
-        published_through: publication.published_through_text(),
-        next_publication: publication.next_publication,
-        release_noise,
-        epsilon_per_cell,
-        departments: Vec::new(),
-        organisation: None,
-    }
-}
-
-/// The published weeks of the heatmap's two periods and the release noise,
-/// for shaping any unit's cells the same way.
-struct ShapedPeriods {
-    current: Option<RangeInclusive<IsoWeek>>,
-    previous: Option<RangeInclusive<IsoWeek>>,
-    noise: Option<ReleaseNoise>,
-}
-
-impl ShapedPeriods {
-    /// One unit's cell for `metric` from its cells of that metric.
-    fn cell(&self, unit_id: &str, metric: MetricKey, unit_cells: &[&AggregateCell]) -> HeatmapCell {
-        let now = self.current.as_ref().and_then(|weeks| pooled(unit_cells, weeks, self.noise));
-        let before = self.previous.as_ref().and_then(|weeks| pooled(unit_cells, weeks, self.noise));
-        // eNPS changes in eNPS points, which the mean's interval does not describe.
-        let interval = now
-            .zip(before)
-            .filter(|_| metric != MetricKey::Enps)
-            .and_then(|(now, before)| period_change(&now.estimate, &before.estimate));
-        let asked = self.current.as_ref().is_none_or(|weeks| asked_in(unit_cells, weeks));
-        HeatmapCell {
-            team_id: unit_id.to_owned(),
-            metric,
-            asked,
-            suppressed: self.current.is_some() && asked && now.is_none(),
-            published: self.current.is_some(),
-            mean: now.map(|period| period.mean),
-            n: now.map(|period| period.n),
-            released_weeks: now.map_or(0, |period| period.released_weeks),
-            previous_mean: before.map(|period| period.mean),
-            change: now.zip(before).map(|(now, before)| now.mean - before.mean),
-            previous_n: before.map(|period| period.n),
-            change_low: interval.map(|change| change.low),
-            change_high: interval.map(|change| change.high),
-            change_likely_real: interval.map(|change| change.likely_real),
-            enps: now.and_then(|period| period.enps),
-            previous_enps: before.and_then(|period| period.enps),
-            burnout_share: now.and_then(|period| period.burnout_share),
-        }
-    }
-
-    /// The periods of `heatmap` as it was shaped: its weeks up to its last published one.
-    fn of(heatmap: &HrHeatmap) -> ShapedPeriods {
-        let week = |text: &str| text.parse::<IsoWeek>().ok();
-        let published = heatmap.published_through.as_deref().and_then(week);
-        let published_in = |period: &WeekPeriod| -> Option<RangeInclusive<IsoWeek>> {
-            let (start, end, published) = (week(&period.from)?, week(&period.to)?, published?);
-            (start <= published).then(|| start..=end.min(published))
-        };
-        let noise = heatmap
-            .epsilon_per_cell
-            .filter(|_| heatmap.release_noise == ReleaseNoiseInIntervals::Included)
-            .and_then(|epsilon| ReleaseNoise::of_epsilon_per_cell(epsilon, heatmap.k));
-        ShapedPeriods {
-            current: published_in(&heatmap.current),
-            previous: published_in(&heatmap.previous),
-            noise,
-        }
-    }
-}
-
-/// Adds the departments' and the organisation's own rows to `heatmap` from
-/// their own released cells (`tables`, one per metric, holding department and
-/// organisation cells), shaped over the same periods as the teams; and gives
-/// each team its department from `units`. A unit's figure is never derived
-/// from its teams' figures, so nothing a team's withheld cell hid can be
-/// recovered from it.
-pub fn add_unit_rows(
-    heatmap: &mut HrHeatmap,
-    tables: &[(MetricKey, AggregateTable)],
-    units: &OrganisationUnits,
-) {
-    let periods = ShapedPeriods::of(heatmap);
-    let row = |kind: UnitKind, id: &str, name: &str| -> HeatmapUnitRow {
-        let cells = heatmap
-            .metrics
-            .iter()
-            .map(|metric| {
-                let unit_cells: Vec<&AggregateCell> = tables
-                    .iter()
-                    .filter(|(table_metric, _)| table_metric == metric)
-                    .flat_map(|(_, table)| table.cells.iter())
-                    .filter(|cell| cell.unit_kind == kind && cell.unit_id == id)
-                    .collect();
-                periods.cell(id, *metric, &unit_cells)
-            })
-            .collect();
-        let answered = periods.current.as_ref().and_then(|weeks| answered_per_week(tables, kind, id, weeks));
-        HeatmapUnitRow {
-            id: id.to_owned(),
-            name: name.to_owned(),
-            answered,
-            headcount: None,
-            participation: None,
-            cells,
-        }
-    };
-    let headcount_of = |teams: &mut dyn Iterator<Item = &UnitRef>| -> Option<u32> {
-        teams.map(|team| team.headcount).sum::<Option<u32>>()
-    };
-    let mut departments: Vec<HeatmapUnitRow> = units
-        .departments
-        .iter()
-        .map(|department| {
-            let mut row = row(UnitKind::Department, &department.id, &department.name);
-            row.headcount = headcount_of(&mut department.teams.iter());
-            row
-        })
-        .collect();
-    departments.sort_by(|left, right| left.name.cmp(&right.name).then_with(|| left.id.cmp(&right.id)));
-    let mut organisation = units.organisation.as_ref().map(|organisation| {
-        let mut row = row(UnitKind::Organisation, &organisation.id, &organisation.name);
-        row.headcount =
-            headcount_of(&mut units.departments.iter().flat_map(|department| department.teams.iter()));
-        row
-    });
-    for row in departments.iter_mut().chain(organisation.iter_mut()) {
-        row.participation = participation(row.answered, row.headcount);
-    }
-    for team in &mut heatmap.teams {
-        team.department_id = units
-            .departments
-            .iter()
-            .find(|department| department.teams.iter().any(|unit| unit.id == team.id))
-            .map(|department| department.id.clone());
-    }
-    heatmap.departments = departments;
-    heatmap.organisation = organisation;
-}
-
-/// `answered / headcount`, at most 1 (with differential privacy a released count is noisy).
-fn participation(answered: Option<f64>, headcount: Option<u32>) -> Option<f64> {
-    match (answered, headcount) {
-        (Some(answered), Some(headcount)) if headcount > 0 => {
-            Some((answered / f64::from(headcount)).min(1.0))
-        }
-        _ => None,
-    }
-}
-
-/// How many of unit `team_id` (of `unit_kind`) answered a week over `weeks`: each week's released count of the
-/// most-answered metric asked (as the overview's participation counts it), averaged over the weeks
-/// whose count was released.
-fn answered_per_week(
-    tables: &[(MetricKey, AggregateTable)],
-    unit_kind: UnitKind,
-    team_id: &str,
-    weeks: &RangeInclusive<IsoWeek>,
-) -> Option<f64> {
-    let mut most: std::collections::BTreeMap<String, u32> = std::collections::BTreeMap::new();
-    let team_cells = tables
-        .iter()
-        .flat_map(|(_, table)| table.cells.iter())
-        .filter(|cell| cell.unit_kind == unit_kind && cell.unit_id == team_id && cell.asked && cell.released);
-    for cell in team_cells {
-        if let (Some(n), Ok(week)) = (cell.n, cell.week.parse::<IsoWeek>())
-            && weeks.contains(&week)
-        {
-            let entry = most.entry(cell.week.clone()).or_default();
-            *entry = (*entry).max(n);
-        }
-    }
-    (!most.is_empty()).then(|| most.values().map(|&n| f64::from(n)).sum::<f64>() / most.len() as f64)
-}
-
-/// Gives the heatmap's teams their head-counts from the units the server listed, and their
-/// participation rate (at most 1: with differential privacy a released count is noisy).
-pub fn add_headcounts(heatmap: &mut HrHeatmap, units: &OrganisationUnits) {
-    for team in &mut heatmap.teams {
-        team.headcount = units
-            .departments
-            .iter()
-            .flat_map(|department| department.teams.iter())
-            .find(|unit| unit.id == team.id)
-            .and_then(|unit| unit.headcount);
-        team.participation = participation(team.answered, team.headcount);
-    }
-}
-
-/// A period's figures from its released weeks.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct PooledPeriod {
-    mean: f64,
-    n: u32,
-    released_weeks: u32,
-    /// The n-weighted eNPS of the released weeks that carry one.
-    enps: Option<f64>,
-    /// The n-weighted burnout share of the released weeks that carry one.
-    burnout_share: Option<f64>,
-    /// The period with what its change's interval needs.
-    estimate: PeriodEstimate,
-}
-
-/// An n-weighted mean of figures, each weighted by its cell's n.
-#[derive(Debug, Clone, Copy, Default)]
-struct WeightedMean {
-    weighted_sum: f64,
-    weight: u32,
-}
-
-impl WeightedMean {
-    fn add(&mut self, value: Option<f64>, weight: u32) {
-        if let Some(value) = value {
-            self.weighted_sum += value * f64::from(weight);
-            self.weight += weight;
-        }
-    }
-
-    fn mean(self) -> Option<f64> {
-        (self.weight > 0).then(|| self.weighted_sum / f64::from(self.weight))
-    }
-}
-
-/// Whether the schedule asked the metric of `cells` in some week of `weeks`.
-/// A period the server sent no cell for counts as asked, so that a missing
-/// figure is never passed off as "not asked".
-fn asked_in(cells: &[&AggregateCell], weeks: &RangeInclusive<IsoWeek>) -> bool {
-    let mut in_period = cells
-        .iter()
-        .filter(|cell| cell.week.parse::<IsoWeek>().is_ok_and(|week| weeks.contains(&week)))
-        .peekable();
-    in_period.peek().is_none() || in_period.any(|cell| cell.asked)
-}
-
-/// The n-weighted mean of the released, asked weeks of `weeks` among
-/// `cells`, or `None` when none of them was released. Weeks the schedule did
-/// not ask the metric are left out.
-fn pooled(
-    cells: &[&AggregateCell],
-    weeks: &RangeInclusive<IsoWeek>,
-    noise: Option<ReleaseNoise>,
-) -> Option<PooledPeriod> {
-    let (mut weighted_sum, mut n, mut released_weeks) = (0.0, 0u32, 0u32);
-    let mut released = Vec::new();
-    let (mut enps, mut burnout_share) = (WeightedMean::default(), WeightedMean::default());
-    let in_period = |cell: &&&AggregateCell| {
-        cell.week.parse::<IsoWeek>().is_ok_and(|week| weeks.contains(&week)) && cell.asked && cell.released
-    };
-    // A driver's weeks on its anchor's level when every released week has
-    // one, so two periods that asked different items compare the people.
-    let standardised = cells.iter().filter(in_period).all(|cell| cell.standardised_mean.is_some());
-    for cell in cells.iter().filter(in_period) {
-        let mean = if standardised { cell.standardised_mean } else { cell.mean };
-        if let (Some(mean), Some(cell_n)) = (mean, cell.n)
-            && cell_n > 0
-        {
-            weighted_sum += mean * f64::from(cell_n);
-            n += cell_n;
-            released.push(ReleasedWeek {
-                mean,
-                released_mean: cell.mean.unwrap_or(mean),
-                n: cell_n,
-                sd: cell.sd,
-            });
-            released_weeks += 1;
-            // eNPS and the burnout share are linear in the released shares,
-            // so weighting each week's by its n pools the released histograms.
-            enps.add(cell.enps.map(|figures| figures.enps), cell_n);
-            burnout_share.add(cell.burnout_share, cell_n);
-        }
-    }
-    let estimate = pool_period(&released, noise)?;
-    (n > 0).then(|| PooledPeriod {
-        mean: weighted_sum / f64::from(n),
-        n,
-        released_weeks,
-        enps: enps.mean(),
-        burnout_share: burnout_share.mean(),
-        estimate,
-    })
-}
-
-fn week_period(weeks: &RangeInclusive<IsoWeek>) -> WeekPeriod {
-    WeekPeriod {
-        from: weeks.start().to_string(),
-        to: weeks.end().to_string(),
-        from_monday: weeks.start().monday().to_string(),
-        to_sunday: weeks.end().sunday().to_string(),
     }
 }
 

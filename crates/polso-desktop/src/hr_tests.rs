@@ -75,21 +75,25 @@ impl FakeServer {
                     .unwrap()
                     .to_owned()
             };
+            if url.contains("/v1/heatmap?") {
+                // The server's shaping, on this fake server's tables.
+                let mut source = FakeCells { cells, published_through };
+                let period_weeks = query("period_weeks").parse().unwrap();
+                return Ok(
+                    match polso_hr::heatmap::build_heatmap(
+                        &mut source,
+                        period_weeks,
+                        None,
+                        week(&query("to")),
+                    ) {
+                        Ok(heatmap) => answer(200, &serde_json::to_string(&heatmap).unwrap()),
+                        Err(error) => answer(400, &serde_json::to_string(&error).unwrap()),
+                    },
+                );
+            }
             let unit = if query("unit") == "team" { UnitKind::Team } else { UnitKind::Organisation };
-            let published = published_through.map(week);
-            let next = published.map_or(week("2026-W01"), IsoWeek::next);
-            let table = AggregateTable {
-                k: 5,
-                published_through: published_through.map(str::to_owned),
-                next_publication: Some(NextPublication {
-                    week: next.to_string(),
-                    at: format!("{}T00:00:00Z", next.sunday() + chrono::Days::new(6)),
-                }),
-                cells: cells(unit, &query("key"), week(&query("from"))..=week(&query("to")))
-                    .into_iter()
-                    .filter(|cell| published.is_some_and(|published| week(&cell.week) <= published))
-                    .collect(),
-            };
+            let weeks = week(&query("from"))..=week(&query("to"));
+            let table = fake_table(cells, published_through, unit, &query("key"), weeks);
             Ok(answer(200, &serde_json::to_string(&table).unwrap()))
         })
     }
@@ -108,6 +112,57 @@ impl HrTransport for FakeServer {
     fn post_csv(&self, url: &str, bearer_token: &str, _body: &str) -> Result<HttpAnswer, TransportFailure> {
         self.urls.lock().unwrap().push(url.to_owned());
         (self.rule)(url, bearer_token)
+    }
+}
+
+/// The table the fake server answers for `key` at `unit` over `weeks`: the
+/// cells of `cells`, those through `published_through` only.
+fn fake_table(
+    cells: fn(UnitKind, &str, RangeInclusive<IsoWeek>) -> Vec<AggregateCell>,
+    published_through: Option<&str>,
+    unit: UnitKind,
+    key: &str,
+    weeks: RangeInclusive<IsoWeek>,
+) -> AggregateTable {
+    let published = published_through.map(week);
+    let next = published.map_or(week("2026-W01"), IsoWeek::next);
+    AggregateTable {
+        k: 5,
+        published_through: published_through.map(str::to_owned),
+        next_publication: Some(NextPublication {
+            week: next.to_string(),
+            at: format!("{}T00:00:00Z", next.sunday() + chrono::Days::new(6)),
+        }),
+        cells: cells(unit, key, weeks)
+            .into_iter()
+            .filter(|cell| published.is_some_and(|published| week(&cell.week) <= published))
+            .collect(),
+    }
+}
+
+/// The fake server's released cells, as its `GET /v1/heatmap` reads them.
+struct FakeCells {
+    cells: fn(UnitKind, &str, RangeInclusive<IsoWeek>) -> Vec<AggregateCell>,
+    published_through: Option<&'static str>,
+}
+
+impl polso_hr::heatmap::ReleasedCells for FakeCells {
+    fn table(
+        &mut self,
+        level: UnitKind,
+        metric: MetricKey,
+        weeks: RangeInclusive<IsoWeek>,
+    ) -> Result<Option<AggregateTable>, polso_api::ApiError> {
+        let unit = if level == UnitKind::Team { UnitKind::Team } else { UnitKind::Organisation };
+        Ok(Some(fake_table(self.cells, self.published_through, unit, metric.key(), weeks)))
+    }
+
+    fn units(&mut self) -> Option<OrganisationUnits> {
+        serde_json::from_str(UNITS_WITH_AN_EDITION_CHANGE).ok()
+    }
+
+    fn noise(&mut self) -> KnownNoise {
+        KnownNoise::Known { epsilon_per_cell: 6.5 }
     }
 }
 
@@ -413,34 +468,21 @@ fn the_overview_marks_suppressed_weeks_and_bands_released_ones() {
 fn the_heatmap_compares_the_latest_period_with_the_one_before_and_keeps_small_teams_suppressed() {
     let server = FakeServer::polso(demo_cells);
     let credentials = HrCredentials { server_url: "http://server".to_owned(), hr_token: HR_TOKEN.to_owned() };
-    let heatmap =
-        read_hr_heatmap(&server, &credentials, HrHeatmapQuery { period_weeks: 4 }, thursday()).unwrap();
+    let heatmap = read_hr_heatmap(
+        &server,
+        &credentials,
+        HrHeatmapQuery { period_weeks: 4, department: None },
+        thursday(),
+    )
+    .unwrap();
     assert_eq!((heatmap.current.from.as_str(), heatmap.current.to.as_str()), ("2026-W44", "2026-W47"));
     assert_eq!((heatmap.previous.from.as_str(), heatmap.previous.to.as_str()), ("2026-W40", "2026-W43"));
     assert_eq!(
         (heatmap.current.from_monday.as_str(), heatmap.current.to_sunday.as_str()),
         ("2026-10-26", "2026-11-22")
     );
-    let urls = server.urls();
-    assert_eq!(
-        urls[0], "http://server/v1/aggregates?unit=team&key=wellbeing&from=2026-W47&to=2026-W47",
-        "one read of last week learns the last published week"
-    );
-    // One read of last week, one per metric, the units for the head-counts and the ledger for ε,
-    // then the departments' and the organisation's own cells, metric by metric.
-    let metrics = MetricKey::ALL.len();
-    assert_eq!(urls.len(), 1 + metrics + 2 + 2 * metrics);
-    assert_eq!(urls[1 + metrics..3 + metrics], ["http://server/v1/units", "http://server/v1/privacy-ledger"]);
-    assert!(
-        urls[3 + metrics..]
-            .iter()
-            .all(|url| url.contains("unit=department&") || url.contains("unit=organisation&"))
-    );
-    assert!(
-        urls[1..1 + metrics]
-            .iter()
-            .all(|url| url.contains("unit=team&") && url.contains("from=2026-W40&to=2026-W47"))
-    );
+    // One request: the server shapes the heatmap (here the fake server, with the server's code).
+    assert_eq!(server.urls(), ["http://server/v1/heatmap?period_weeks=4&to=2026-W47"]);
     // Help desk's released counts in W44–W47: 8, 8, 8 and 12 a week; Escalations' all withheld. The
     // fake server's units name no team, so no head-count and no rate.
     let help_desk = heatmap.teams.iter().find(|team| team.name == "Help desk").unwrap();
@@ -594,7 +636,7 @@ fn ranges_outside_the_limits_are_refused_before_any_request() {
         assert_eq!(error.code, ErrorCode::InvalidInput, "{weeks}");
     }
     for period_weeks in [0, 27] {
-        let query = HrHeatmapQuery { period_weeks };
+        let query = HrHeatmapQuery { period_weeks, department: None };
         assert_eq!(
             read_hr_heatmap(&server, &credentials, query, thursday()).unwrap_err().code,
             ErrorCode::InvalidInput
@@ -643,8 +685,13 @@ fn weeks_after_the_last_published_one_are_not_yet_published_never_fewer_than_k()
 fn the_heatmaps_latest_period_ends_with_the_last_published_week() {
     let server = FakeServer::publishing(demo_cells, Some("2026-W46"));
     let credentials = HrCredentials::for_tests("http://server", HR_TOKEN);
-    let heatmap =
-        read_hr_heatmap(&server, &credentials, HrHeatmapQuery { period_weeks: 4 }, thursday()).unwrap();
+    let heatmap = read_hr_heatmap(
+        &server,
+        &credentials,
+        HrHeatmapQuery { period_weeks: 4, department: None },
+        thursday(),
+    )
+    .unwrap();
     assert_eq!((heatmap.current.from.as_str(), heatmap.current.to.as_str()), ("2026-W43", "2026-W46"));
     assert_eq!((heatmap.previous.from.as_str(), heatmap.previous.to.as_str()), ("2026-W39", "2026-W42"));
     assert!(
@@ -668,8 +715,13 @@ fn the_heatmaps_latest_period_ends_with_the_last_published_week() {
 fn before_anything_is_published_every_cell_is_not_yet_published() {
     let server = FakeServer::publishing(demo_cells, None);
     let credentials = HrCredentials::for_tests("http://server", HR_TOKEN);
-    let heatmap =
-        read_hr_heatmap(&server, &credentials, HrHeatmapQuery { period_weeks: 4 }, thursday()).unwrap();
+    let heatmap = read_hr_heatmap(
+        &server,
+        &credentials,
+        HrHeatmapQuery { period_weeks: 4, department: None },
+        thursday(),
+    )
+    .unwrap();
     assert_eq!(heatmap.current.to, "2026-W47", "with nothing published the period ends with last week");
     assert_eq!(heatmap.published_through, None);
     assert_eq!(heatmap.next_publication.as_ref().map(|next| next.week.as_str()), Some("2026-W01"));
@@ -790,7 +842,7 @@ fn a_change_is_likely_real_only_when_its_interval_excludes_zero_and_noise_widens
     assert!(fall.change_high.unwrap() < 0.0);
     let small = shape(60.0, 64.0, KnownNoise::Off);
     assert_eq!(small.change_likely_real, Some(false));
-    let width = |cell: &HeatmapCell| cell.change_high.unwrap() - cell.change_low.unwrap();
+    let width = |cell: &polso_api::HeatmapCell| cell.change_high.unwrap() - cell.change_low.unwrap();
     let noisy = shape(60.0, 64.0, KnownNoise::Known { epsilon_per_cell: 1.0 });
     assert!(width(&noisy) > width(&small) + 1.0, "ε 1 widens {} to {}", width(&small), width(&noisy));
     let heatmap =
@@ -958,7 +1010,7 @@ const UNITS_WITH_AN_EDITION_CHANGE: &str = r#"{"organisation":{"id":"org_1","nam
 /// (a noisy count may pass it), and absent for a team the units do not give a head-count.
 #[test]
 fn the_heatmaps_participation_is_the_answered_count_over_the_headcount() {
-    let team = |id: &str, answered: Option<f64>| HeatmapTeam {
+    let team = |id: &str, answered: Option<f64>| polso_api::HeatmapTeam {
         id: id.to_owned(),
         name: id.to_owned(),
         answered,
@@ -996,11 +1048,19 @@ fn periods_pool_standardised_means_only_when_every_week_has_one() {
         standardised_mean: Some(60.0),
         ..released(UnitKind::Team, "Help desk", week_two, "engagement", 10, 40.0, 5.0)
     };
-    let both = pooled(&[&easy, &hard], &(week_one..=week_two), None).unwrap();
-    assert_eq!(both.mean, 60.0);
+    // The period's mean of the heatmap shaped from `cells` over `weeks`.
+    let period_mean = |cells: Vec<AggregateCell>, weeks: RangeInclusive<IsoWeek>| {
+        let table = AggregateTable {
+            k: 5,
+            published_through: Some("2026-W47".to_owned()),
+            next_publication: None,
+            cells,
+        };
+        let previous = weeks.start().plus_weeks(-2)..=weeks.start().previous();
+        shape_heatmap(weeks, previous, &[(MetricKey::Engagement, table)]).cells[0].mean.unwrap()
+    };
+    assert_eq!(period_mean(vec![easy.clone(), hard.clone()], week_one..=week_two), 60.0);
     let unknown = AggregateCell { standardised_mean: None, ..hard.clone() };
-    let mixed = pooled(&[&easy, &unknown], &(week_one..=week_two), None).unwrap();
-    assert_eq!(mixed.mean, 55.0, "raw: (70 + 40) / 2");
-    let only_hard = pooled(&[&hard], &(week_two..=week_two), None).unwrap();
-    assert_eq!(only_hard.mean, 60.0, "the hard item on the anchor's level");
+    assert_eq!(period_mean(vec![easy, unknown], week_one..=week_two), 55.0, "raw: (70 + 40) / 2");
+    assert_eq!(period_mean(vec![hard], week_two..=week_two), 60.0, "the hard item on the anchor's level");
 }

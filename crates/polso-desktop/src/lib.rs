@@ -32,7 +32,7 @@
 pub mod about;
 pub mod actions;
 pub mod care;
-pub mod change;
+pub use polso_hr::change;
 pub mod comments;
 mod convert;
 pub mod credential;
@@ -237,6 +237,9 @@ impl Desktop {
     }
 }
 
+/// The change between periods ([`polso_hr::change`]) against numpy/scipy and the server's noise.
+#[cfg(test)]
+mod change_tests;
 #[cfg(test)]
 mod settings_tests;
 #[cfg(test)]

@@ -199,7 +199,7 @@ fn organisation_period_mean(server: &DemoServer, key: &str, from: &str, to: &str
 fn the_heatmaps_organisation_row_is_the_organisations_own_released_cells_period_by_period() {
     let server = demo_server();
     let credentials = credentials(&server, &server.hr_token);
-    let query = polso_api::HrHeatmapQuery { period_weeks: 4 };
+    let query = polso_api::HrHeatmapQuery { period_weeks: 4, department: None };
     let heatmap =
         polso_desktop::hr::read_hr_heatmap(&UreqTransport::new(), &credentials, query, today()).unwrap();
     let organisation = heatmap.organisation.as_ref().expect("an HR token of the whole organisation");

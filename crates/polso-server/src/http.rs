@@ -36,12 +36,12 @@ use crate::clock::Clock;
 use crate::error::{Result, ServerError};
 use crate::publish::{PublicationSettings, Publisher};
 use crate::rate_limit::{AuthenticationAttempt, RateLimitConfig, RequestLimits};
-use crate::releases_http;
 use crate::report::{check_report_week, validate_report};
 use crate::secrets::{
     DEVICE_TOKEN_PREFIX, HR_TOKEN_PREFIX, hash_secret, new_device_token, normalise_invite_code,
 };
-use crate::store::{DeviceMembership, HrAccess, ServerStore};
+use crate::store::{DeviceMembership, HrAccess, OrganisationTree, ServerStore};
+use crate::{heatmap_http, releases_http};
 
 /// How the server behaves, set by the administrator at start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,6 +179,7 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/reports", post(submit_report))
         .route("/v1/shared-reports", post(crate::shared_http::submit_shared_report))
         .route("/v1/aggregates", get(releases_http::read_aggregates))
+        .route("/v1/heatmap", get(heatmap_http::read_heatmap))
         .route(
             "/v1/cx",
             post(crate::cx_http::import_cx)
@@ -601,8 +602,14 @@ async fn read_units(
 ) -> Result<Json<OrganisationUnits>> {
     let organisation_id = access.organisation_id.clone();
     let tree = state.blocking(move |store| store.organisation_tree(&organisation_id)).await?;
+    Ok(Json(units_within_reach(&tree, &access)))
+}
+
+/// The units of `tree` that `access` reaches, with the teams' head-counts, as `GET /v1/units`
+/// lists them.
+pub(crate) fn units_within_reach(tree: &OrganisationTree, access: &HrAccess) -> OrganisationUnits {
     let unit = |id: &str, name: &str| UnitRef { id: id.to_owned(), name: name.to_owned(), headcount: None };
-    Ok(Json(OrganisationUnits {
+    OrganisationUnits {
         role: if access.is_manager() { HrRole::Manager } else { HrRole::Hr },
         organisation: access
             .reaches_organisation_cells()
@@ -623,7 +630,7 @@ async fn read_units(
             })
             .collect(),
         questionnaire: crate::questionnaire::plan_to_wire(&tree.organisation.questionnaire),
-    }))
+    }
 }
 
 /// This document.

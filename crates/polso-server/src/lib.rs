@@ -36,6 +36,7 @@ pub mod demo_helper;
 pub mod demo_setup;
 pub mod derived;
 pub mod error;
+mod heatmap_http;
 pub mod helper;
 pub mod helper_http;
 pub mod helper_store;

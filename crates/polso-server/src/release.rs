@@ -302,6 +302,7 @@ pub fn cells_of_units(
     for week_index in weeks.start().index()..=weeks.end().index() {
         let week = IsoWeek::from_index(week_index);
         let week_asked = asked(week);
+        let week_text = week.to_string();
         for &(unit_kind, unit_id, unit_name) in &units {
             let stored = if week_asked { by_unit_and_week.get(&(unit_id, week_index)) } else { None };
             let histogram = stored.and_then(|cell| cell.histogram.clone());
@@ -310,7 +311,7 @@ pub fn cells_of_units(
                 unit_kind,
                 unit_id: unit_id.to_owned(),
                 unit_name: unit_name.to_owned(),
-                week: week.to_string(),
+                week: week_text.clone(),
                 key: key_label.to_owned(),
                 asked: week_asked,
                 released: stored.is_some(),

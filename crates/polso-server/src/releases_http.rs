@@ -66,83 +66,130 @@ pub(crate) async fn read_aggregates(
 ) -> Result<Json<AggregateTable>> {
     let Query(query) = query
         .map_err(|rejection| ServerError::InvalidInput(format!("bad query: {}", rejection.body_text())))?;
-    let scheduled_key = if let Some(metric) = Metric::from_key(&query.key) {
-        ScheduledKey::Metric(metric)
-    } else if let Some(metric) = query.key.strip_prefix(NOT_APPLICABLE_PREFIX).and_then(Metric::from_key) {
-        ScheduledKey::NotApplicable(metric)
-    } else if ItemBank::embedded().item(&query.key).is_some() {
-        ScheduledKey::Item(query.key.as_str())
-    } else {
-        return Err(ServerError::UnknownItem { item_id: query.key });
-    };
+    // An unknown key is refused before anything is published or read.
+    scheduled_key(&query.key)?;
     let weeks = query_weeks(&query.from, &query.to, state.config.max_query_weeks)?;
-
-    // A level above the teams is read for its own units only (the
-    // organisation's series is a few thousand rows, not every team's).
-    let level = query.unit;
-    let level_access = access.clone();
-    let snapshot = read_snapshot(&state, &access, query.key.clone(), weeks, move |tree| match level {
-        UnitKind::Team => None,
-        UnitKind::Organisation | UnitKind::Department => visible_unit_ids(tree, &level_access, level)
-            .ok()
-            .map(|ids| ids.into_iter().map(str::to_owned).collect()),
+    let organisation_id = access.organisation_id.clone();
+    let table = publish_then_read(&state, organisation_id, move |store, organisation_id, settings, now| {
+        let tree = store.organisation_tree(organisation_id)?;
+        let read = ReleasedRead { store, tree: &tree, access: &access, settings, now };
+        read.table(&query.key, scheduled_key(&query.key)?, query.unit, query.unit_id.as_deref(), weeks, None)
     })
     .await?;
-    let tree = &snapshot.tree;
+    Ok(Json(table))
+}
 
-    // Which units of the asked level this token may see.
-    let visible_ids = visible_unit_ids(tree, &access, query.unit)?;
-    if let Some(unit_id) = &query.unit_id
-        && !visible_ids.contains(unit_id.as_str())
-    {
-        // The same answer whether the unit exists outside the token's reach
-        // or not at all, so the answer is no oracle of the organisation's units.
-        return Err(ServerError::NotFound(format!(
-            "there is no {} '{unit_id}' within this token's reach",
-            unit_kind_name(query.unit)
-        )));
+/// What a key names: a metric, the count who marked a metric not applicable, or an item.
+fn scheduled_key(key: &str) -> Result<ScheduledKey<'_>> {
+    if let Some(metric) = Metric::from_key(key) {
+        Ok(ScheduledKey::Metric(metric))
+    } else if let Some(metric) = key.strip_prefix(NOT_APPLICABLE_PREFIX).and_then(Metric::from_key) {
+        Ok(ScheduledKey::NotApplicable(metric))
+    } else if ItemBank::embedded().item(key).is_some() {
+        Ok(ScheduledKey::Item(key))
+    } else {
+        Err(ServerError::UnknownItem { item_id: key.to_owned() })
     }
+}
 
-    let bank = ItemBank::embedded();
-    let schedule = Schedule::with_plan(bank, tree.organisation.seed, &tree.organisation.questionnaire);
-    let asked = |week: IsoWeek| is_asked(bank, &schedule, scheduled_key, week);
-    let mut cells = match snapshot.readable_weeks.clone() {
-        None => Vec::new(),
-        Some(readable) => {
-            let keep = |unit_kind: UnitKind, unit_id: &str| {
-                unit_kind == query.unit
-                    && visible_ids.contains(unit_id)
-                    && query.unit_id.as_deref().is_none_or(|asked_id| asked_id == unit_id)
-            };
-            cells_of_units(tree, &snapshot.cells, &query.key, readable, &asked, &keep)
+/// One read of released tables from the published snapshots, after the
+/// organisation's due weeks were published: the store, the organisation's
+/// tree and the reader's scope.
+pub(crate) struct ReleasedRead<'a> {
+    pub(crate) store: &'a dyn ServerStore,
+    pub(crate) tree: &'a OrganisationTree,
+    pub(crate) access: &'a HrAccess,
+    pub(crate) settings: PublicationSettings,
+    pub(crate) now: DateTime<Utc>,
+}
+
+impl ReleasedRead<'_> {
+    /// The released cells of `key` at `level` over `weeks` (clipped to the last
+    /// published week), of the units of that level in the reader's scope, of
+    /// `unit_id` alone, or (for `only`) of those units alone; a driver's cells
+    /// with their standardised means. A unit outside the scope is answered
+    /// exactly as a unit that does not exist.
+    pub(crate) fn table(
+        &self,
+        key: &str,
+        scheduled_key: ScheduledKey<'_>,
+        level: UnitKind,
+        unit_id: Option<&str>,
+        weeks: RangeInclusive<IsoWeek>,
+        only: Option<&[String]>,
+    ) -> Result<AggregateTable> {
+        let (store, tree, access) = (self.store, self.tree, self.access);
+        let organisation_id = tree.organisation.id.as_str();
+        // Which units of the asked level this token may see.
+        let visible_ids = visible_unit_ids(tree, access, level)?;
+        if let Some(unit_id) = unit_id
+            && !visible_ids.contains(unit_id)
+        {
+            // The same answer whether the unit exists outside the token's reach
+            // or not at all, so the answer is no oracle of the organisation's units.
+            return Err(ServerError::NotFound(format!(
+                "there is no {} '{unit_id}' within this token's reach",
+                unit_kind_name(level)
+            )));
         }
-    };
-    if let (ScheduledKey::Metric(metric), Some(through)) = (scheduled_key, snapshot.published_through)
-        && DRIVERS.contains(&metric)
-    {
-        let baseline_weeks = through.plus_weeks(1 - STANDARDISING_BASELINE_WEEKS)..=through;
-        // A manager reads the organisation's cells beside their teams, so
-        // their teams are standardised exactly as HR's whole-organisation view.
-        let reference_units: Vec<&str> = match &access.scope {
-            HrScope::Organisation | HrScope::Teams(_) => vec![access.organisation_id.as_str()],
-            HrScope::Departments(departments) => departments.iter().map(String::as_str).collect(),
+        let published_through = store.last_published_week(organisation_id)?;
+        let next_publication = next_publication(self.settings, published_through, self.now);
+        let readable_weeks = published_through
+            .map(|through| *weeks.start()..=(*weeks.end()).min(through))
+            .filter(|readable| readable.start() <= readable.end());
+        // A level above the teams is read for its own units only (the
+        // organisation's series is a few thousand rows, not every team's).
+        let read_units: Option<Vec<String>> = match (only, level) {
+            (Some(only), _) => Some(only.to_vec()),
+            (None, UnitKind::Team) => None,
+            (None, UnitKind::Organisation | UnitKind::Department) => {
+                Some(visible_ids.iter().map(|id| (*id).to_owned()).collect())
+            }
         };
-        let baseline_cells = read_published_of_units(
-            &state,
-            &access,
-            query.key.clone(),
-            baseline_weeks,
-            reference_units.iter().map(|unit| (*unit).to_owned()).collect(),
-        )
-        .await?;
-        standardise_driver_cells(&mut cells, &baseline_cells, &reference_units, &schedule, metric);
+        let stored = match (&readable_weeks, &read_units) {
+            (Some(readable), None) => store.published_cells(organisation_id, key, readable.clone())?,
+            (Some(readable), Some(unit_ids)) => {
+                store.published_cells_of_units(organisation_id, key, readable.clone(), unit_ids)?
+            }
+            (None, _) => Vec::new(),
+        };
+        let bank = ItemBank::embedded();
+        let schedule = Schedule::with_plan(bank, tree.organisation.seed, &tree.organisation.questionnaire);
+        let asked = |week: IsoWeek| is_asked(bank, &schedule, scheduled_key, week);
+        let mut cells = match readable_weeks {
+            None => Vec::new(),
+            Some(readable) => {
+                let keep = |unit_kind: UnitKind, id: &str| {
+                    unit_kind == level
+                        && visible_ids.contains(id)
+                        && only.is_none_or(|only| only.iter().any(|kept| kept == id))
+                        && unit_id.is_none_or(|asked_id| asked_id == id)
+                };
+                cells_of_units(tree, &stored, key, readable, &asked, &keep)
+            }
+        };
+        if let (ScheduledKey::Metric(metric), Some(through)) = (scheduled_key, published_through)
+            && DRIVERS.contains(&metric)
+        {
+            let baseline_weeks = through.plus_weeks(1 - STANDARDISING_BASELINE_WEEKS)..=through;
+            // A manager reads the organisation's cells beside their teams, so
+            // their teams are standardised exactly as HR's whole-organisation view.
+            let reference_units: Vec<&str> = match &access.scope {
+                HrScope::Organisation | HrScope::Teams(_) => vec![organisation_id],
+                HrScope::Departments(departments) => departments.iter().map(String::as_str).collect(),
+            };
+            let reference_ids: Vec<String> = reference_units.iter().map(|unit| (*unit).to_owned()).collect();
+            let baseline_cells =
+                store.published_cells_of_units(organisation_id, key, baseline_weeks, &reference_ids)?;
+            standardise_driver_cells(&mut cells, &baseline_cells, &reference_units, &schedule, metric);
+        }
+        Ok(AggregateTable {
+            k: tree.organisation.k.get(),
+            published_through: published_through.map(|week| week.to_string()),
+            next_publication: Some(next_publication),
+            cells,
+        })
     }
-    Ok(Json(AggregateTable {
-        k: tree.organisation.k.get(),
-        published_through: snapshot.published_through.map(|week| week.to_string()),
-        next_publication: Some(snapshot.next_publication),
-        cells,
-    }))
 }
 
 /// The units of `level` that `access` may see in `tree`; `Forbidden` for the
@@ -235,17 +282,6 @@ pub(crate) fn standardise_driver_cells(
     }
 }
 
-/// What one read of published cells gives.
-struct Snapshot {
-    tree: OrganisationTree,
-    /// The stored cells of the key over `readable_weeks`.
-    cells: Vec<PublishedCell>,
-    /// The asked weeks that are published, if any.
-    readable_weeks: Option<RangeInclusive<IsoWeek>>,
-    published_through: Option<IsoWeek>,
-    next_publication: NextPublication,
-}
-
 /// Publishes the organisation's due weeks, then runs `read` on the store with
 /// the organisation's id and the time: every read path goes through here, so
 /// none serves a week that is due but not yet published, except in
@@ -264,51 +300,6 @@ pub(crate) async fn publish_then_read<T: Send + 'static>(
             publisher.publish_due_weeks_for_read(store, &organisation_id, settings, now)?;
             read(store, &organisation_id, settings, now)
         })
-        .await
-}
-
-/// Publishes the organisation's due weeks, then reads the published cells of
-/// `key` over `weeks` (clipped to the last published week): of the units
-/// `units` picks from the tree, or of every unit when it picks `None`.
-async fn read_snapshot(
-    state: &AppState,
-    access: &HrAccess,
-    key: String,
-    weeks: RangeInclusive<IsoWeek>,
-    units: impl FnOnce(&OrganisationTree) -> Option<Vec<String>> + Send + 'static,
-) -> Result<Snapshot> {
-    publish_then_read(state, access.organisation_id.clone(), move |store, organisation_id, settings, now| {
-        let tree = store.organisation_tree(organisation_id)?;
-        let unit_ids = units(&tree);
-        let published_through = store.last_published_week(organisation_id)?;
-        let next_publication = next_publication(settings, published_through, now);
-        let readable_weeks = published_through
-            .map(|through| *weeks.start()..=(*weeks.end()).min(through))
-            .filter(|readable| readable.start() <= readable.end());
-        let cells = match (&readable_weeks, &unit_ids) {
-            (Some(readable), None) => store.published_cells(organisation_id, &key, readable.clone())?,
-            (Some(readable), Some(unit_ids)) => {
-                store.published_cells_of_units(organisation_id, &key, readable.clone(), unit_ids)?
-            }
-            (None, _) => Vec::new(),
-        };
-        Ok(Snapshot { tree, cells, readable_weeks, published_through, next_publication })
-    })
-    .await
-}
-
-/// The published cells of `key` over `weeks` (already published, so nothing
-/// is published first) of the units `unit_ids` only.
-async fn read_published_of_units(
-    state: &AppState,
-    access: &HrAccess,
-    key: String,
-    weeks: RangeInclusive<IsoWeek>,
-    unit_ids: Vec<String>,
-) -> Result<Vec<PublishedCell>> {
-    let organisation_id = access.organisation_id.clone();
-    state
-        .blocking(move |store| store.published_cells_of_units(&organisation_id, &key, weeks, &unit_ids))
         .await
 }
 

@@ -316,6 +316,38 @@ async fn hr_connects_to_the_demo_server_and_the_heatmap_hides_small_teams() -> R
             .execute("document.querySelector(\"[data-testid='hr-heatmap-grid']\").scrollIntoView();", vec![])
             .await?;
         app.screenshot("hr-heatmap").await?;
+
+        // One department's page, read from the server with `department=`: its
+        // teams under its own row, the organisation's row first, no other
+        // department's teams.
+        app.testid("heatmap-department").await?.select_by_label("Operations").await?;
+        app.wait_for_css(
+            "[data-testid='hr-heatmap-grid'] tr[data-department='Operations']",
+            Duration::from_secs(20),
+        )
+        .await?;
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        let rows = loop {
+            let mut rows = Vec::new();
+            for row in app.client.find_all(Locator::Css("[data-testid='hr-heatmap-grid'] tbody tr")).await? {
+                let department = row.attr("data-department").await?;
+                rows.push(department.or(row.attr("data-team").await?).unwrap_or_default());
+            }
+            if !rows.iter().any(|row| row == "Customer Care") || std::time::Instant::now() > deadline {
+                break rows;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        ensure!(
+            rows.iter().skip(1).map(String::as_str).eq(["Operations", "Billing", "IT support", "Logistics"]),
+            "the Operations page's rows: {rows:?}"
+        );
+        app.testid("heatmap-department").await?.select_by_label("All departments").await?;
+        app.wait_for_css(
+            "[data-testid='hr-heatmap-grid'] tr[data-department='Customer Care']",
+            Duration::from_secs(20),
+        )
+        .await?;
         Ok(())
     }
     .await;

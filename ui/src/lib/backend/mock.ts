@@ -318,7 +318,21 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
         if (!Number.isInteger(query.period_weeks) || query.period_weeks < 1 || query.period_weeks > 26) {
           throw apiError('invalid_input', `field 'period_weeks': a period is 1 to 26 weeks`);
         }
-        return sampleHrHeatmap();
+        const heatmap = sampleHrHeatmap();
+        const department = query.department ?? null;
+        if (department === null) return heatmap;
+        // As the server pages it: the department's teams, its own row and the organisation's.
+        if (!heatmap.departments.some((row) => row.id === department)) {
+          throw apiError('not_found', `there is no department '${department}' within this token's reach`);
+        }
+        const teams = heatmap.teams.filter((team) => team.department_id === department);
+        const ids = new Set(teams.map((team) => team.id));
+        return {
+          ...heatmap,
+          teams,
+          cells: heatmap.cells.filter((cell) => ids.has(cell.team_id)),
+          departments: heatmap.departments.filter((row) => row.id === department),
+        };
       }),
     previewCxImport: (csv, mapping) => answer('preview_cx_import', { csv, mapping }, () => cxReport(csv, mapping, false)),
     importCx: (csv, mapping) => answer('import_cx', { csv, mapping }, () => cxReport(csv, mapping, true)),

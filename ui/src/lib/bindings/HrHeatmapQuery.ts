@@ -8,4 +8,9 @@ export type HrHeatmapQuery = {
 /**
  * The length of each period in weeks, 1 to 26; the view uses 4.
  */
-period_weeks: number, };
+period_weeks: number, 
+/**
+ * One department's teams only (with its own row and the organisation's),
+ * by id; every team in the token's scope when absent.
+ */
+department?: string | null, };

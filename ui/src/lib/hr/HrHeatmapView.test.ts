@@ -112,4 +112,23 @@ describe('the heatmap grid', () => {
     expect(labels).toContain('Strumenti e infrastruttura');
     expect(labels.every((label) => label !== null && !label.includes('…'))).toBe(true);
   });
+
+  it("pages by department: the chosen one's teams under its own row, the organisation first, and back to all", async () => {
+    const { grid, user } = await renderView();
+    const select = screen.getByTestId('heatmap-department') as HTMLSelectElement;
+    const names = [...select.options].map((option) => option.textContent);
+    expect(names).toEqual(['All departments', 'Customer Care', 'Operations', 'Sales']);
+    const operations = [...select.options].find((option) => option.textContent === 'Operations')!;
+    await user.selectOptions(select, operations.value);
+    const page = await screen.findByTestId('hr-heatmap-grid');
+    const rows = () =>
+      [...page.querySelectorAll('tbody tr')].map(
+        (row) => row.getAttribute('data-department') ?? row.getAttribute('data-team') ?? row.getAttribute('data-testid'),
+      );
+    expect(rows()).toEqual(['heatmap-organisation-row', 'Operations', 'Field service']);
+    expect(grid.isConnected).toBe(false);
+    await user.selectOptions(screen.getByTestId('heatmap-department'), '');
+    await screen.findByTestId('hr-heatmap-grid');
+    expect(screen.getByTestId('hr-heatmap-grid').querySelectorAll('tbody tr[data-team]').length).toBe(5);
+  });
 });

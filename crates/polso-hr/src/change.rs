@@ -7,7 +7,7 @@
 //! standardised mean when every week has one), sample sd `sᵢ` and `nᵢ`
 //! answers, the period's figure is `m = Σ nᵢ·mᵢ / N` with `N = Σ nᵢ`, and the
 //! sd of all its answers taken together is the usual pooling of groups,
-//! `s² = (Σ (nᵢ − 1)·sᵢ² + Σ nᵢ·(mᵢ − m)²) / (N − 1)` (as `crate::periods`).
+//! `s² = (Σ (nᵢ − 1)·sᵢ² + Σ nᵢ·(mᵢ − m)²) / (N − 1)` (as the app's four-week periods).
 //!
 //! **Counting people, not answers.** A metric asked every week (wellbeing) is
 //! answered by much the same people in each week of a period, so its `N`
@@ -36,7 +36,7 @@
 //! is left out: a clamp can only narrow a spread (it is 1-Lipschitz), so `v`
 //! is an upper bound, within 1% of the server's own draws at the default ε
 //! (13/2) and up to 2.5 times them at ε = 1/2 with 9 answers, where the noise
-//! swamps the figure anyway (`change_tests.rs`). So the interval errs wide. The weeks' noises are independent,
+//! swamps the figure anyway (the app's `change_tests.rs`). So the interval errs wide. The weeks' noises are independent,
 //! so the period's mean carries `Σ (nᵢ/N)²·vᵢ`. The server says ε per cell
 //! (`GET /v1/privacy-ledger`); when it does not, the interval leaves the noise
 //! out and the view says so. The noise also widens the released sd a little
@@ -262,7 +262,3 @@ pub fn period_change(now: &PeriodEstimate, before: &PeriodEstimate) -> Option<Pe
         likely_real: low > 0.0 || high < 0.0,
     })
 }
-
-#[cfg(test)]
-#[path = "change_tests.rs"]
-mod tests;
