@@ -33,9 +33,15 @@ struct Cli {
     /// The server's PostgreSQL database instead, such as
     /// `postgres://polso@db.example:5432/polso`, migrated when behind; several
     /// servers may share it (replicas). Read from POLSO_DATABASE_URL when not
-    /// given, so that its password stays out of the process list.
+    /// given, so that its password stays out of the process list. The URL's
+    /// `sslmode` decides TLS (`require`, `prefer` by default, `disable`); a
+    /// TLS connection always verifies the database's certificate and name.
     #[arg(long, value_name = "URL", env = "POLSO_DATABASE_URL", hide_env_values = true)]
     database_url: Option<String>,
+    /// The CA certificates (PEM) that sign the PostgreSQL database's TLS
+    /// certificate, instead of the system's roots.
+    #[arg(long, value_name = "PEM", env = "POLSO_DATABASE_CA", requires = "database_url")]
+    database_ca: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -476,7 +482,10 @@ fn main() -> Result<()> {
             SqliteServerStore::open(db)
                 .with_context(|| format!("opening the server database {}", db.display()))?,
         ),
-        (None, Some(url)) => Arc::new(PgServerStore::open(url).context("opening the PostgreSQL database")?),
+        (None, Some(url)) => Arc::new(
+            PgServerStore::open_trusting(url, cli.database_ca.as_deref())
+                .context("opening the PostgreSQL database")?,
+        ),
         (None, None) => {
             anyhow::bail!("--db PATH or --database-url URL is needed: the server's database")
         }

@@ -25,20 +25,48 @@ impl TempPostgres {
     /// Creates and starts a cluster; fails with what to install when the
     /// server binaries are missing.
     pub fn start() -> Result<TempPostgres> {
+        TempPostgres::start_with(None)
+    }
+
+    /// [`TempPostgres::start`] with TLS on, presenting the certificate chain
+    /// `certificate_pem` with its private key `key_pem`; plain connections
+    /// are still accepted, so a client decides by its `sslmode`.
+    pub fn start_with_tls(certificate_pem: &str, key_pem: &str) -> Result<TempPostgres> {
+        TempPostgres::start_with(Some((certificate_pem, key_pem)))
+    }
+
+    fn start_with(tls: Option<(&str, &str)>) -> Result<TempPostgres> {
         let bin = server_binaries()?;
         let as_postgres_user = is_root();
         let directory = temporary_directory()?;
         let port = free_port()?;
+        let mut server_options = format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=300",
+            directory.display()
+        );
+        if let Some((certificate_pem, key_pem)) = tls {
+            let (certificate, key) = (directory.join("server.crt"), directory.join("server.key"));
+            std::fs::write(&certificate, certificate_pem).context("writing the server's certificate")?;
+            std::fs::write(&key, key_pem).context("writing the server's key")?;
+            // PostgreSQL refuses a key that others may read.
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600))?;
+            if as_postgres_user {
+                run(Command::new("chown").arg("postgres").arg(&certificate).arg(&key), "chown")?;
+            }
+            server_options.push_str(&format!(
+                " -c ssl=on -c ssl_cert_file={} -c ssl_key_file={}",
+                certificate.display(),
+                key.display()
+            ));
+        }
         if as_postgres_user {
             run(Command::new("chown").arg("postgres").arg(&directory), "chown")?;
         }
         let data = directory.join("data");
         let postgres = TempPostgres {
             url: format!("postgres://polso@127.0.0.1:{port}/postgres"),
-            server_options: format!(
-                "-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=300",
-                directory.display()
-            ),
+            server_options,
             directory: directory.clone(),
             bin: bin.clone(),
             as_postgres_user,

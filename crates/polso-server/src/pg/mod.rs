@@ -36,25 +36,31 @@ mod store;
 #[cfg(test)]
 mod tests;
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use postgres::NoTls;
 use r2d2::{Pool, PooledConnection};
 use r2d2_postgres::PostgresConnectionManager;
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 use crate::error::{Result, ServerError};
 use crate::secrets::{Hash32, random_bytes};
 
 pub use migrations::PG_SCHEMA_VERSION;
 
+/// How a connection is encrypted: TLS whenever the URL's `sslmode` asks for
+/// it (`require`) or allows it (`prefer`, the default, when the database
+/// offers TLS), never with `disable`.
+type Tls = MakeRustlsConnect;
+
 /// A connection from the pool.
-pub(crate) type Client = PooledConnection<PostgresConnectionManager<NoTls>>;
+pub(crate) type Client = PooledConnection<PostgresConnectionManager<Tls>>;
 
 /// The server's PostgreSQL database.
 pub struct PgServerStore {
     /// `None` only while being dropped (on the workers).
-    pool: Option<Pool<PostgresConnectionManager<NoTls>>>,
+    pool: Option<Pool<PostgresConnectionManager<Tls>>>,
     receipt_secret: Hash32,
     workers: Arc<rayon::ThreadPool>,
 }
@@ -76,12 +82,22 @@ impl PgServerStore {
     /// Connects to the database at `url` (`postgres://user@host:port/db`),
     /// migrates it under a lock, and reads or creates the server's secret.
     /// A database from a newer polso-server is refused and left untouched.
+    /// A TLS connection verifies the database's certificate and host name
+    /// against the system's roots.
     pub fn open(url: &str) -> Result<PgServerStore> {
+        PgServerStore::open_trusting(url, None)
+    }
+
+    /// [`PgServerStore::open`], verifying a TLS connection against the CA
+    /// certificates of the PEM file `ca` instead of the system's roots (a
+    /// database whose certificate a private CA signed).
+    pub fn open_trusting(url: &str, ca: Option<&Path>) -> Result<PgServerStore> {
         let config: postgres::Config = url.parse().map_err(|error: postgres::Error| {
             ServerError::InvalidInput(format!("the database URL is not a PostgreSQL URL: {error}"))
         })?;
+        let tls = tls_trusting(ca)?;
         let workers = new_workers()?;
-        workers.install(|| PgServerStore::open_with(config, workers.clone()))
+        workers.install(|| PgServerStore::open_with(config, tls, workers.clone()))
     }
 
     /// [`PgServerStore::open`] in the schema `schema` of the database at
@@ -96,22 +112,30 @@ impl PgServerStore {
         let mut config: postgres::Config = url.parse().map_err(|error: postgres::Error| {
             ServerError::InvalidInput(format!("the database URL is not a PostgreSQL URL: {error}"))
         })?;
+        let tls = tls_trusting(None)?;
         let workers = new_workers()?;
         workers.install(|| {
-            let mut client = config.connect(NoTls)?;
+            let mut client = config.connect(tls.clone())?;
             client.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))?;
             drop(client);
             config.options(&format!("-c search_path={schema}"));
-            PgServerStore::open_with(config, workers.clone())
+            PgServerStore::open_with(config, tls, workers.clone())
         })
     }
 
-    fn open_with(mut config: postgres::Config, workers: Arc<rayon::ThreadPool>) -> Result<PgServerStore> {
+    fn open_with(
+        mut config: postgres::Config,
+        tls: Tls,
+        workers: Arc<rayon::ThreadPool>,
+    ) -> Result<PgServerStore> {
         config.application_name("polso-server");
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(10));
         }
-        let manager = PostgresConnectionManager::new(config, NoTls);
+        // One connection outside the pool first: a refused certificate or
+        // password is said at once, with its cause, not as the pool's time-out.
+        drop(config.connect(tls.clone())?);
+        let manager = PostgresConnectionManager::new(config, tls);
         let pool = Pool::builder()
             .max_size(POOL_SIZE)
             .min_idle(Some(1))
@@ -151,6 +175,59 @@ impl Drop for PgServerStore {
         let pool = self.pool.take();
         self.workers.install(move || drop(pool));
     }
+}
+
+/// The TLS connector: rustls on the provider the server's HTTPS uses, which
+/// always verifies the database's certificate chain and host name (libpq's
+/// `verify-full`), against the CA certificates of the PEM file `ca`, or the
+/// system's roots without one. A file that cannot be read or holds no
+/// certificate is refused, naming it.
+fn tls_trusting(ca: Option<&Path>) -> Result<Tls> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    match ca {
+        Some(path) => {
+            let certificates: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
+                .and_then(|certificates| certificates.collect())
+                .map_err(|error| {
+                    ServerError::InvalidInput(format!(
+                        "the database CA file {} cannot be read as PEM certificates: {error}",
+                        path.display()
+                    ))
+                })?;
+            if certificates.is_empty() {
+                return Err(ServerError::InvalidInput(format!(
+                    "the database CA file {} holds no certificate",
+                    path.display()
+                )));
+            }
+            for certificate in certificates {
+                roots.add(certificate).map_err(|error| {
+                    ServerError::InvalidInput(format!(
+                        "the database CA file {} holds a certificate rustls refuses: {error}",
+                        path.display()
+                    ))
+                })?;
+            }
+        }
+        None => {
+            // Roots the system holds but rustls cannot parse are left out, as browsers do.
+            let (added, _) = roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+            if added == 0 {
+                tracing::warn!(
+                    "no system CA certificate was found: a TLS connection to the database needs --database-ca"
+                );
+            }
+        }
+    }
+    let config =
+        rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
+            .with_safe_default_protocol_versions()
+            .map_err(|error| ServerError::InvalidInput(format!("setting up TLS to the database: {error}")))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+    Ok(MakeRustlsConnect::new(config))
 }
 
 /// The workers of one store: as many as its connections.

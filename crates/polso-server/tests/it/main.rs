@@ -20,6 +20,7 @@ mod not_applicable;
 mod one_person_one_voice;
 mod openapi_document;
 mod personal_codes;
+mod postgres_tls;
 mod privacy;
 mod questionnaire;
 mod real_binary;
