@@ -122,6 +122,19 @@ pub fn run(n_teams: usize, weeks: i64, store: Store, server_binary: &Path, work_
         &["--now", &server_now],
     )?;
     let agent = http_agent();
+    // One GET as HR, its body read whole: the server's work ends where the body does.
+    let get = |url: &str| -> Result<String> {
+        let mut response = agent
+            .get(url)
+            .header("Authorization", &format!("Bearer {}", world.hr_token))
+            .call()
+            .with_context(|| format!("GET {url}"))?;
+        let status = response.status().as_u16();
+        let body = response.body_mut().with_config().limit(1 << 30).read_to_string()?;
+        anyhow::ensure!(status == 200, "GET {url}: {status} {}", &body[..body.len().min(300)]);
+        Ok(body)
+    };
+    // Counted, not parsed.
     let query = |unit: &str, from: IsoWeek| -> Result<usize> {
         let mut cells = 0;
         for metric in &metrics {
@@ -130,16 +143,7 @@ pub fn run(n_teams: usize, weeks: i64, store: Store, server_binary: &Path, work_
                 server.base_url,
                 metric.key()
             );
-            let mut response = agent
-                .get(&url)
-                .header("Authorization", &format!("Bearer {}", world.hr_token))
-                .call()
-                .with_context(|| format!("GET {url}"))?;
-            let status = response.status().as_u16();
-            let body = response.body_mut().with_config().limit(1 << 30).read_to_string()?;
-            anyhow::ensure!(status == 200, "GET {url}: {status} {}", &body[..body.len().min(300)]);
-            // Counted, not parsed: the server's work ends where the body does.
-            cells += body.matches("\"unit_kind\"").count();
+            cells += get(&url)?.matches("\"unit_kind\"").count();
         }
         Ok(cells)
     };
@@ -148,15 +152,7 @@ pub fn run(n_teams: usize, weeks: i64, store: Store, server_binary: &Path, work_
     let period_weeks = HEATMAP_WEEKS.min(weeks) / 2;
     let heatmap = || -> Result<usize> {
         let url = format!("{}/v1/heatmap?period_weeks={period_weeks}&to={last}", server.base_url);
-        let mut response = agent
-            .get(&url)
-            .header("Authorization", &format!("Bearer {}", world.hr_token))
-            .call()
-            .with_context(|| format!("GET {url}"))?;
-        let status = response.status().as_u16();
-        let body = response.body_mut().with_config().limit(1 << 30).read_to_string()?;
-        anyhow::ensure!(status == 200, "GET {url}: {status} {}", &body[..body.len().min(300)]);
-        Ok(body.matches("\"metric\"").count())
+        Ok(get(&url)?.matches("\"metric\"").count())
     };
     query("organisation", first)?;
     let (polso_heatmap, heatmap_cells) = median_of(heatmap)?;

@@ -166,6 +166,12 @@ impl polso_hr::heatmap::ReleasedCells for FakeCells {
     }
 }
 
+/// The heatmap of four-week periods as the app reads it on Thursday of 2026-W48.
+fn four_week_heatmap(server: &FakeServer, credentials: &HrCredentials) -> polso_api::HrHeatmap {
+    read_hr_heatmap(server, credentials, HrHeatmapQuery { period_weeks: 4, department: None }, thursday())
+        .unwrap()
+}
+
 fn answer(status: u16, body: &str) -> HttpAnswer {
     HttpAnswer { status, body: body.to_owned() }
 }
@@ -468,13 +474,7 @@ fn the_overview_marks_suppressed_weeks_and_bands_released_ones() {
 fn the_heatmap_compares_the_latest_period_with_the_one_before_and_keeps_small_teams_suppressed() {
     let server = FakeServer::polso(demo_cells);
     let credentials = HrCredentials { server_url: "http://server".to_owned(), hr_token: HR_TOKEN.to_owned() };
-    let heatmap = read_hr_heatmap(
-        &server,
-        &credentials,
-        HrHeatmapQuery { period_weeks: 4, department: None },
-        thursday(),
-    )
-    .unwrap();
+    let heatmap = four_week_heatmap(&server, &credentials);
     assert_eq!((heatmap.current.from.as_str(), heatmap.current.to.as_str()), ("2026-W44", "2026-W47"));
     assert_eq!((heatmap.previous.from.as_str(), heatmap.previous.to.as_str()), ("2026-W40", "2026-W43"));
     assert_eq!(
@@ -685,13 +685,7 @@ fn weeks_after_the_last_published_one_are_not_yet_published_never_fewer_than_k()
 fn the_heatmaps_latest_period_ends_with_the_last_published_week() {
     let server = FakeServer::publishing(demo_cells, Some("2026-W46"));
     let credentials = HrCredentials::for_tests("http://server", HR_TOKEN);
-    let heatmap = read_hr_heatmap(
-        &server,
-        &credentials,
-        HrHeatmapQuery { period_weeks: 4, department: None },
-        thursday(),
-    )
-    .unwrap();
+    let heatmap = four_week_heatmap(&server, &credentials);
     assert_eq!((heatmap.current.from.as_str(), heatmap.current.to.as_str()), ("2026-W43", "2026-W46"));
     assert_eq!((heatmap.previous.from.as_str(), heatmap.previous.to.as_str()), ("2026-W39", "2026-W42"));
     assert!(
@@ -715,13 +709,7 @@ fn the_heatmaps_latest_period_ends_with_the_last_published_week() {
 fn before_anything_is_published_every_cell_is_not_yet_published() {
     let server = FakeServer::publishing(demo_cells, None);
     let credentials = HrCredentials::for_tests("http://server", HR_TOKEN);
-    let heatmap = read_hr_heatmap(
-        &server,
-        &credentials,
-        HrHeatmapQuery { period_weeks: 4, department: None },
-        thursday(),
-    )
-    .unwrap();
+    let heatmap = four_week_heatmap(&server, &credentials);
     assert_eq!(heatmap.current.to, "2026-W47", "with nothing published the period ends with last week");
     assert_eq!(heatmap.published_through, None);
     assert_eq!(heatmap.next_publication.as_ref().map(|next| next.week.as_str()), Some("2026-W01"));
