@@ -4,12 +4,14 @@
 //! the manager reads their team's published cells and nothing of another
 //! team: not by id, not by listing, not by `unit=team` without an id, not
 //! through another team's department, not in the privacy ledger; the CX
-//! import is refused. Actions follow the same scope, and an employee's device reads
+//! import is refused; the heatmap the server shapes (`/v1/heatmap`) holds
+//! their team alone and pages no other department. Actions follow the same scope, and an employee's device reads
 //! `/v1/team-results` of its own team only.
 //!
 //! Checked by mutation (2026-12-06): with `HrAccess::reaches_team` answering
 //! `true` for a manager, or `AuthenticatedHr` letting a manager through, this
-//! test fails; with the actions checking departments instead of teams, it fails at the
+//! test fails; so it does with `ReleasedRead::table` keeping units outside the
+//! token's scope (the heatmap's teams); with the actions checking departments instead of teams, it fails at the
 //! sibling team.
 
 use std::sync::{Arc, Mutex};
@@ -118,6 +120,36 @@ fn a_manager_token_reads_its_team_and_nothing_of_another_through_the_real_binary
         .map(|teams| teams.iter().filter_map(|team| team["team_id"].as_str()).collect())
         .unwrap_or_default();
     ensure!(status == 200 && ledger_teams == vec![teams[0]], "{status} {ledger}");
+
+    // The heatmap the server shapes: HR's holds the four teams, the manager's their team alone
+    // (no other team's id anywhere in it); another department's page is answered exactly as a
+    // department that does not exist.
+    let heatmap = |query: &str| format!("/v1/heatmap?period_weeks=1&to={week}{query}");
+    let heatmap_teams = |body: &Value| -> Vec<String> {
+        body["teams"]
+            .as_array()
+            .map(|teams| teams.iter().filter_map(|team| team["id"].as_str().map(str::to_owned)).collect())
+            .unwrap_or_default()
+    };
+    let (status, as_hr) = read(&heatmap(""), &hr)?;
+    ensure!(status == 200 && heatmap_teams(&as_hr).len() == 4, "{status} {as_hr}");
+    let (status, as_manager) = read(&heatmap(""), &manager)?;
+    ensure!(
+        status == 200 && heatmap_teams(&as_manager) == vec![teams[0].to_owned()],
+        "{status} {as_manager}"
+    );
+    for hidden in [teams[1], teams[2], teams[3], organisation.departments[1].as_str()] {
+        ensure!(!as_manager.to_string().contains(hidden), "the manager's heatmap names {hidden}");
+    }
+    let other = organisation.departments[1].as_str();
+    let missing = absent_like(other);
+    let (out_status, out_body) = read(&heatmap(&format!("&department={other}")), &manager)?;
+    let (missing_status, missing_body) = read(&heatmap(&format!("&department={missing}")), &manager)?;
+    ensure!(out_status == 404 && missing_status == 404, "heatmap department: {out_status} {missing_status}");
+    ensure!(
+        out_body.to_string().replace(other, "<unit>") == missing_body.to_string().replace(&missing, "<unit>"),
+        "heatmap department: {out_body} / {missing_body}"
+    );
 
     // The CX import: refused, nothing stored.
     let csv = "team,week,metric,value,n\nTeam 0,2026-W40,CSAT,81,100\n";

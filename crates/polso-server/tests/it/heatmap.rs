@@ -5,6 +5,14 @@
 //! every page it appears in (two scopes cannot be subtracted), answer a
 //! department outside the token's reach as one that does not exist, and let
 //! no parameter touch the protections.
+//!
+//! Checked by mutation (2026-12-06): with `build_heatmap` serving every team
+//! for a department it does not find, or with `ReleasedRead::table` keeping
+//! units outside the token's scope,
+//! `a_department_out_of_reach_is_answered_as_one_that_does_not_exist` fails;
+//! with the organisation's head-count summed over the asked department only,
+//! `a_department_page_gives_each_unit_the_figures_of_the_whole_heatmap`
+//! failed (the first version did that).
 
 use std::collections::HashMap;
 use std::ops::RangeInclusive;
