@@ -393,10 +393,12 @@ async fn connect(port: u16, binary: &Path) -> Result<Client> {
         .insert("tauri:options".to_owned(), serde_json::json!({ "application": binary.to_string_lossy() }));
     capabilities.insert("browserName".to_owned(), serde_json::json!("wry"));
     let url = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = Instant::now() + Duration::from_secs(90);
     loop {
+        // A loaded machine (two cores building and testing) has taken more than 30 s to start
+        // WebKit and the app; a session that times out is not retried (its app may be starting).
         let attempt = tokio::time::timeout(
-            Duration::from_secs(30),
+            Duration::from_secs(60),
             ClientBuilder::rustls()?.capabilities(capabilities.clone()).connect(&url),
         )
         .await;
@@ -407,7 +409,7 @@ async fn connect(port: u16, binary: &Path) -> Result<Client> {
                 tokio::time::sleep(Duration::from_millis(300)).await;
             }
             Ok(Err(error)) => return Err(error).context("opening a WebDriver session through tauri-driver"),
-            Err(_) => bail!("creating a WebDriver session took over 30 s; is DISPLAY set and Xvfb running?"),
+            Err(_) => bail!("creating a WebDriver session took over 60 s; is DISPLAY set and Xvfb running?"),
         }
     }
 }

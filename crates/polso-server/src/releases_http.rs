@@ -71,7 +71,14 @@ pub(crate) async fn read_aggregates(
     let weeks = query_weeks(&query.from, &query.to, state.config.max_query_weeks)?;
     let organisation_id = access.organisation_id.clone();
     let table = publish_then_read(&state, organisation_id, move |store, organisation_id, settings, now| {
-        let tree = store.organisation_tree(organisation_id)?;
+        // The organisation's own series needs its row alone, not a tree of 5,000 teams.
+        let tree = match query.unit {
+            UnitKind::Organisation => OrganisationTree {
+                organisation: store.organisation(organisation_id)?,
+                departments: Vec::new(),
+            },
+            UnitKind::Department | UnitKind::Team => store.organisation_tree(organisation_id)?,
+        };
         let read = ReleasedRead { store, tree: &tree, access: &access, settings, now };
         read.table(&query.key, scheduled_key(&query.key)?, query.unit, query.unit_id.as_deref(), weeks, None)
     })
@@ -156,7 +163,7 @@ impl ReleasedRead<'_> {
         let bank = ItemBank::embedded();
         let schedule = Schedule::with_plan(bank, tree.organisation.seed, &tree.organisation.questionnaire);
         let asked = |week: IsoWeek| is_asked(bank, &schedule, scheduled_key, week);
-        let mut cells = match readable_weeks {
+        let mut cells = match readable_weeks.clone() {
             None => Vec::new(),
             Some(readable) => {
                 let keep = |unit_kind: UnitKind, id: &str| {
@@ -179,8 +186,24 @@ impl ReleasedRead<'_> {
                 HrScope::Departments(departments) => departments.iter().map(String::as_str).collect(),
             };
             let reference_ids: Vec<String> = reference_units.iter().map(|unit| (*unit).to_owned()).collect();
-            let baseline_cells =
-                store.published_cells_of_units(organisation_id, key, baseline_weeks, &reference_ids)?;
+            // The cells just read hold the baseline when they span its weeks
+            // and its units (the overview's series do): no second read.
+            let covered =
+                readable_weeks.as_ref().is_some_and(|readable| {
+                    readable.start() <= baseline_weeks.start() && readable.end() >= baseline_weeks.end()
+                }) && read_units.as_ref().is_none_or(|ids| reference_ids.iter().all(|id| ids.contains(id)));
+            let baseline_cells: Vec<PublishedCell> = if covered {
+                stored
+                    .iter()
+                    .filter(|cell| {
+                        baseline_weeks.contains(&cell.week)
+                            && reference_units.contains(&cell.unit_id.as_str())
+                    })
+                    .cloned()
+                    .collect()
+            } else {
+                store.published_cells_of_units(organisation_id, key, baseline_weeks, &reference_ids)?
+            };
             standardise_driver_cells(&mut cells, &baseline_cells, &reference_units, &schedule, metric);
         }
         Ok(AggregateTable {

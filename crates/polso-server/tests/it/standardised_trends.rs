@@ -91,6 +91,26 @@ async fn a_team_that_does_not_change_has_a_flat_standardised_line() {
     raw_means.dedup_by(|left, right| (*left - *right).abs() < 1e-9);
     assert!(raw_means.len() > 1, "the raw means do differ by item, so the test means something");
 
+    // The organisation's series read over more than the baseline's two years
+    // (the baseline then taken from the same read) and over the 24 weeks (the
+    // baseline read apart): the same standardised means.
+    let long_from = last.plus_weeks(-109);
+    let long =
+        world.read_cells(&format!("unit=organisation&key=engagement&from={long_from}&to={WEEK}")).await;
+    let short =
+        world.read_cells(&format!("unit=organisation&key=engagement&from={}&to={WEEK}", weeks[0])).await;
+    let standardised = |cells: &[Value]| -> Vec<(String, f64)> {
+        cells
+            .iter()
+            .filter(|cell| cell["released"] == true)
+            .map(|cell| {
+                (cell["week"].as_str().unwrap().to_owned(), cell["standardised_mean"].as_f64().unwrap())
+            })
+            .collect()
+    };
+    assert!(standardised(&short).len() >= 5);
+    assert_eq!(standardised(&long), standardised(&short));
+
     // Keys that are not drivers carry neither.
     let wellbeing = world.read_cells(&format!("unit=team&key=wellbeing&from={}&to={WEEK}", weeks[0])).await;
     assert!(wellbeing.iter().all(|cell| cell["item_id"].is_null() && cell["standardised_mean"].is_null()));
