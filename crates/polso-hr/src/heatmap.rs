@@ -59,8 +59,9 @@ pub trait ReleasedCells {
         weeks: RangeInclusive<IsoWeek>,
     ) -> Result<Option<AggregateTable>, ApiError>;
 
-    /// The units in the reader's scope with their head-counts, when known; the
-    /// heatmap then has no participation rates and no department rows.
+    /// The units in the reader's scope with their head-counts; `None` when
+    /// unknown, and the heatmap then has no participation rates and no
+    /// department rows.
     fn units(&mut self) -> Option<OrganisationUnits>;
 
     /// The release noise, for the changes' intervals.
@@ -71,8 +72,8 @@ pub trait ReleasedCells {
 /// published week (or `last_closed` while nothing is published): the teams in
 /// scope, or those of `department` alone, with their departments' and the
 /// organisation's rows. Reads one week of wellbeing to learn the last published
-/// week, then each metric at the team level over both periods, the units, the
-/// noise, and each metric at the department and organisation levels.
+/// week, the units and the noise, then each metric at the team level over both
+/// periods, then each metric at the department and organisation levels.
 pub fn build_heatmap(
     source: &mut dyn ReleasedCells,
     period_weeks: u32,
