@@ -77,6 +77,7 @@ pub fn run(n_teams: usize, weeks: i64, store: Store, server_binary: &Path, work_
     // The baseline first, on a cold server-free database, then warm: raw SQL
     // reading the published cells the server serves.
     let mut connection = database.connect()?;
+    connection.settle()?;
     // The heatmap's rows are every unit's (nearly all of them teams); the
     // trend's, the organisation's alone.
     let organisation_id = world.organisation.id.clone();

@@ -108,6 +108,16 @@ impl Connected {
             Connected::Postgres(client) => client.query_one(sql, &[])?.get(0),
         })
     }
+
+    /// What an operator's maintenance does after a mass delete, before reads are timed: on
+    /// PostgreSQL `VACUUM (ANALYZE)`, so the reads do not race autovacuum over the dead tuples
+    /// publication leaves; nothing on SQLite, whose deletes leave none.
+    pub fn settle(&mut self) -> Result<()> {
+        if let Connected::Postgres(client) = self {
+            client.batch_execute("VACUUM (ANALYZE)")?;
+        }
+        Ok(())
+    }
 }
 
 /// Teams per department.
