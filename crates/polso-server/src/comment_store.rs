@@ -122,6 +122,29 @@ pub const MAX_REPLIES_PER_COMMENT: usize = 20;
 /// The largest batch an organisation may ask for.
 pub const MAX_COMMENT_BATCH: u32 = 1000;
 
+/// Refuses a batch size that a team's pool already fills (`fullest_pool`
+/// comments waiting): it would release them at once, earlier than their
+/// writers were told.
+pub(crate) fn check_batch_above_pools(size: u32, fullest_pool: i64) -> Result<()> {
+    if i64::from(size) <= fullest_pool {
+        return Err(crate::error::ServerError::InvalidInput(format!(
+            "a team's pool already holds {fullest_pool} comments; a batch size of {size} would release \
+             them at once. Choose more than {fullest_pool}, or wait for the pools to be released"
+        )));
+    }
+    Ok(())
+}
+
+/// The column of `action_verdicts` that holds a verdict's answers not yet
+/// released (they join the released counts k at a time).
+pub(crate) fn pending_verdict_column(verdict: ActionVerdict) -> &'static str {
+    match verdict {
+        ActionVerdict::Helped => "pending_helped",
+        ActionVerdict::DidNotHelp => "pending_did_not_help",
+        ActionVerdict::TooEarly => "pending_too_early",
+    }
+}
+
 /// Refuses a batch size outside [`polso_api::MIN_COMMENT_BATCH`] to [`MAX_COMMENT_BATCH`].
 pub fn check_batch_size(size: u32) -> Result<()> {
     use polso_api::MIN_COMMENT_BATCH;

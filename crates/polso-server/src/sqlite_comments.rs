@@ -3,9 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use polso_api::{
-    ActionVerdict, CommentBatch, CommentReply, CommentThread, MIN_COMMENT_BATCH, ReleasedComment,
-};
+use polso_api::{CommentBatch, CommentReply, CommentThread, MIN_COMMENT_BATCH, ReleasedComment};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
 use crate::comment_store::{
@@ -34,12 +32,7 @@ impl CommentStore for SqliteServerStore {
             [organisation_id],
             |row| row.get(0),
         )?;
-        if i64::from(size) <= fullest_pool {
-            return Err(ServerError::InvalidInput(format!(
-                "a team's pool already holds {fullest_pool} comments; a batch size of {size} would release \
-                 them at once. Choose more than {fullest_pool}, or wait for the pools to be released"
-            )));
-        }
+        crate::comment_store::check_batch_above_pools(size, fullest_pool)?;
         transaction.execute(
             "INSERT INTO comment_settings (organisation_id, batch_size) VALUES (?1, ?2)
              ON CONFLICT (organisation_id) DO UPDATE SET batch_size = excluded.batch_size",
@@ -223,11 +216,7 @@ impl CommentStore for SqliteServerStore {
         if new_voter == 0 {
             return Ok(false);
         }
-        let column = match vote.verdict {
-            ActionVerdict::Helped => "pending_helped",
-            ActionVerdict::DidNotHelp => "pending_did_not_help",
-            ActionVerdict::TooEarly => "pending_too_early",
-        };
+        let column = crate::comment_store::pending_verdict_column(vote.verdict);
         transaction.execute(
             &format!(
                 "INSERT INTO action_verdicts (action_id, {column}) VALUES (?1, 1)

@@ -509,11 +509,7 @@ impl ServerStore for SqliteServerStore {
                 }
             }
             GrantedScope::Teams(teams) => {
-                if teams.is_empty() {
-                    return Err(ServerError::InvalidInput(
-                        "a manager token needs at least one team".to_owned(),
-                    ));
-                }
+                crate::store::check_manager_teams(teams)?;
                 for team_id in teams {
                     let organisation_id: Option<String> = transaction
                         .query_row(

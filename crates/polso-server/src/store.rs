@@ -42,6 +42,16 @@ pub(crate) type OrganisationRow = (String, String, i64, i64, Option<i64>, Option
 
 /// The organisation a row holds, checked, with the legacy questionnaire
 /// (the caller reads its plan with [`questionnaire_plan`]).
+/// Refuses a manager token for no team, in either store.
+pub(crate) fn check_manager_teams(teams: &[String]) -> Result<()> {
+    if teams.is_empty() {
+        return Err(crate::error::ServerError::InvalidInput(
+            "a manager token needs at least one team".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
 pub(crate) fn organisation_from_parts(parts: OrganisationRow) -> Result<Organisation> {
     let (id, name, seed, k, epsilon_numerator, epsilon_denominator, release) = parts;
     let corrupt = |what: String| crate::error::ServerError::CorruptData(format!("organisation {id} {what}"));

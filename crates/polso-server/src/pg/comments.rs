@@ -7,12 +7,10 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use polso_api::{
-    ActionVerdict, CommentBatch, CommentReply, CommentThread, MIN_COMMENT_BATCH, ReleasedComment,
-};
+use polso_api::{CommentBatch, CommentReply, CommentThread, MIN_COMMENT_BATCH, ReleasedComment};
 use postgres::GenericClient;
 
-use super::{PgServerStore, count_u32, not_found};
+use super::{PgServerStore, count_u32, lock_organisation, not_found};
 use crate::comment_store::{
     CommentStore, MAX_REPLIES_PER_COMMENT, PoolOutcome, PooledComment, StoredReply, VerdictVote, author_key,
     author_of_key, check_batch_size,
@@ -30,27 +28,17 @@ impl CommentStore for PgServerStore {
             check_batch_size(size)?;
             let mut client = self.client()?;
             let mut transaction = client.transaction()?;
-            if transaction
-            .query_opt("SELECT 1 FROM organisations WHERE id = $1 FOR UPDATE", &[&organisation_id])?
-            .is_none()
-            {
-            return Err(not_found("organisation", organisation_id));
-            }
+            lock_organisation(&mut transaction, organisation_id)?;
             let fullest_pool: i64 = transaction
-            .query_one(
-                "SELECT coalesce(max(pooled), 0) FROM (
-                     SELECT count(*) AS pooled FROM comments c
-                     JOIN teams t ON t.id = c.team_id JOIN departments d ON d.id = t.department_id
-                     WHERE d.organisation_id = $1 AND c.batch_id IS NULL GROUP BY c.team_id) pools",
-                &[&organisation_id],
-            )?
-            .get(0);
-            if i64::from(size) <= fullest_pool {
-            return Err(ServerError::InvalidInput(format!(
-                "a team's pool already holds {fullest_pool} comments; a batch size of {size} would release \
-                 them at once. Choose more than {fullest_pool}, or wait for the pools to be released"
-            )));
-            }
+                .query_one(
+                    "SELECT coalesce(max(pooled), 0) FROM (
+                         SELECT count(*) AS pooled FROM comments c
+                         JOIN teams t ON t.id = c.team_id JOIN departments d ON d.id = t.department_id
+                         WHERE d.organisation_id = $1 AND c.batch_id IS NULL GROUP BY c.team_id) pools",
+                    &[&organisation_id],
+                )?
+                .get(0);
+            crate::comment_store::check_batch_above_pools(size, fullest_pool)?;
             transaction.execute(
                 "INSERT INTO comment_settings (organisation_id, batch_size) VALUES ($1, $2)
                  ON CONFLICT (organisation_id) DO UPDATE SET batch_size = excluded.batch_size",
@@ -263,11 +251,7 @@ impl CommentStore for PgServerStore {
             if new_voter == 0 {
                 return Ok(false);
             }
-            let column = match vote.verdict {
-                ActionVerdict::Helped => "pending_helped",
-                ActionVerdict::DidNotHelp => "pending_did_not_help",
-                ActionVerdict::TooEarly => "pending_too_early",
-            };
+            let column = crate::comment_store::pending_verdict_column(vote.verdict);
             transaction.execute(
                 &format!(
                     "INSERT INTO action_verdicts (action_id, {column}) VALUES ($1, 1)

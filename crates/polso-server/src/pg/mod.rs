@@ -245,6 +245,19 @@ pub(crate) fn not_found(what: &str, id: &str) -> ServerError {
     ServerError::NotFound(format!("there is no {what} '{id}'"))
 }
 
+/// Locks the organisation's row for the rest of the transaction `client` is
+/// in, so that replicas changing its settings or caps do so one at a time and
+/// each check sees the other's change; `NotFound` when there is none.
+pub(crate) fn lock_organisation(
+    client: &mut impl postgres::GenericClient,
+    organisation_id: &str,
+) -> Result<()> {
+    match client.query_opt("SELECT 1 FROM organisations WHERE id = $1 FOR UPDATE", &[&organisation_id])? {
+        Some(_) => Ok(()),
+        None => Err(not_found("organisation", organisation_id)),
+    }
+}
+
 /// A count read from PostgreSQL (`BIGINT`) as the `u32` the store's types use.
 pub(crate) fn count_u32(value: i64, what: &str) -> Result<u32> {
     u32::try_from(value).map_err(|_| ServerError::CorruptData(format!("{what} is {value}")))

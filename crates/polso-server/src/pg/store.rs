@@ -11,7 +11,7 @@ use polso_core::dp::Epsilon;
 use polso_core::questionnaire::QuestionnairePlan;
 use postgres::GenericClient;
 
-use super::{PgServerStore, count_u32, not_found, share_publication_lock};
+use super::{PgServerStore, count_u32, lock_organisation, not_found, share_publication_lock};
 use crate::error::{Result, ServerError};
 use crate::secrets::Hash32;
 use crate::store::{
@@ -314,8 +314,7 @@ impl ServerStore for PgServerStore {
             let mut transaction = client.transaction()?;
             // The organisation's row is locked, so a report folded meanwhile by
             // another replica is seen by the check below or comes after the change.
-            transaction
-                .execute("SELECT 1 FROM organisations WHERE id = $1 FOR UPDATE", &[&organisation_id])?;
+            lock_organisation(&mut transaction, organisation_id)?;
             let organisation = load_organisation(&mut transaction, organisation_id)?
                 .ok_or_else(|| not_found("organisation", organisation_id))?;
             if k < organisation.k {
@@ -508,11 +507,7 @@ impl ServerStore for PgServerStore {
                     }
                 }
                 GrantedScope::Teams(teams) => {
-                    if teams.is_empty() {
-                        return Err(ServerError::InvalidInput(
-                            "a manager token needs at least one team".to_owned(),
-                        ));
-                    }
+                    crate::store::check_manager_teams(teams)?;
                     for team_id in teams {
                         if team_owner(&mut transaction, team_id)?.as_deref()
                             != Some(token.organisation_id.as_str())
@@ -989,12 +984,7 @@ impl ServerStore for PgServerStore {
             let mut client = self.client()?;
             let mut transaction = client.transaction()?;
             // The organisation's row is locked, so two replicas cannot both pass the cap.
-            if transaction
-                .query_opt("SELECT 1 FROM organisations WHERE id = $1 FOR UPDATE", &[&organisation_id])?
-                .is_none()
-            {
-                return Err(not_found("organisation", organisation_id));
-            }
+            lock_organisation(&mut transaction, organisation_id)?;
             let exists = transaction
                 .query_opt(
                     "SELECT 1 FROM cx_mappings WHERE organisation_id = $1 AND scope = $2 AND name = $3",
@@ -1061,12 +1051,7 @@ impl ServerStore for PgServerStore {
         self.on_workers(|| {
             let mut client = self.client()?;
             let mut transaction = client.transaction()?;
-            if transaction
-                .query_opt("SELECT 1 FROM organisations WHERE id = $1 FOR UPDATE", &[&organisation_id])?
-                .is_none()
-            {
-                return Err(not_found("organisation", organisation_id));
-            }
+            lock_organisation(&mut transaction, organisation_id)?;
             transaction
                 .execute("DELETE FROM care_contacts WHERE organisation_id = $1", &[&organisation_id])?;
             let set_at = rfc3339(set_at);
