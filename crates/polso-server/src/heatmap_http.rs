@@ -66,7 +66,7 @@ pub(crate) async fn read_heatmap(
             Some(department.teams.iter().map(|team| team.id.clone()).collect::<Vec<_>>())
         });
         let mut source = PublishedSource {
-            read: ReleasedRead { store, tree: &tree, access: &access, settings, now },
+            read: ReleasedRead::new(store, &tree, &access, settings, now)?,
             units,
             department_teams,
             failure: None,

@@ -79,7 +79,7 @@ pub(crate) async fn read_aggregates(
             },
             UnitKind::Department | UnitKind::Team => store.organisation_tree(organisation_id)?,
         };
-        let read = ReleasedRead { store, tree: &tree, access: &access, settings, now };
+        let read = ReleasedRead::new(store, &tree, &access, settings, now)?;
         read.table(&query.key, scheduled_key(&query.key)?, query.unit, query.unit_id.as_deref(), weeks, None)
     })
     .await?;
@@ -101,16 +101,30 @@ fn scheduled_key(key: &str) -> Result<ScheduledKey<'_>> {
 
 /// One read of released tables from the published snapshots, after the
 /// organisation's due weeks were published: the store, the organisation's
-/// tree and the reader's scope.
+/// tree, the reader's scope, and the last published week, read once so that
+/// every table of the read counts the same weeks as published.
 pub(crate) struct ReleasedRead<'a> {
-    pub(crate) store: &'a dyn ServerStore,
+    store: &'a dyn ServerStore,
     pub(crate) tree: &'a OrganisationTree,
-    pub(crate) access: &'a HrAccess,
-    pub(crate) settings: PublicationSettings,
-    pub(crate) now: DateTime<Utc>,
+    access: &'a HrAccess,
+    published_through: Option<IsoWeek>,
+    next_publication: NextPublication,
 }
 
-impl ReleasedRead<'_> {
+impl<'a> ReleasedRead<'a> {
+    /// A read of `tree`'s organisation as `access` may make it, at `now`.
+    pub(crate) fn new(
+        store: &'a dyn ServerStore,
+        tree: &'a OrganisationTree,
+        access: &'a HrAccess,
+        settings: PublicationSettings,
+        now: DateTime<Utc>,
+    ) -> Result<ReleasedRead<'a>> {
+        let published_through = store.last_published_week(&tree.organisation.id)?;
+        let next_publication = next_publication(settings, published_through, now);
+        Ok(ReleasedRead { store, tree, access, published_through, next_publication })
+    }
+
     /// The released cells of `key` at `level` over `weeks` (clipped to the last
     /// published week), of the units of that level in the reader's scope, of
     /// `unit_id` alone, or (for `only`) of those units alone; a driver's cells
@@ -139,8 +153,7 @@ impl ReleasedRead<'_> {
                 unit_kind_name(level)
             )));
         }
-        let published_through = store.last_published_week(organisation_id)?;
-        let next_publication = next_publication(self.settings, published_through, self.now);
+        let published_through = self.published_through;
         let readable_weeks = published_through
             .map(|through| *weeks.start()..=(*weeks.end()).min(through))
             .filter(|readable| readable.start() <= readable.end());
@@ -209,7 +222,7 @@ impl ReleasedRead<'_> {
         Ok(AggregateTable {
             k: tree.organisation.k.get(),
             published_through: published_through.map(|week| week.to_string()),
-            next_publication: Some(next_publication),
+            next_publication: Some(self.next_publication.clone()),
             cells,
         })
     }
