@@ -147,14 +147,16 @@ struct FakeCells {
 }
 
 impl polso_hr::heatmap::ReleasedCells for FakeCells {
-    fn table(
+    fn series(
         &mut self,
         level: UnitKind,
         metric: MetricKey,
         weeks: RangeInclusive<IsoWeek>,
-    ) -> Result<Option<AggregateTable>, polso_api::ApiError> {
+        periods: &polso_hr::pool::HeatmapPeriods,
+    ) -> Result<Option<polso_hr::pool::PooledSeries>, polso_api::ApiError> {
         let unit = if level == UnitKind::Team { UnitKind::Team } else { UnitKind::Organisation };
-        Ok(Some(fake_table(self.cells, self.published_through, unit, metric.key(), weeks)))
+        let table = fake_table(self.cells, self.published_through, unit, metric.key(), weeks);
+        Ok(Some(polso_hr::pool::PooledSeries::of_table(&table, periods)))
     }
 
     fn units(&mut self) -> Option<OrganisationUnits> {

@@ -133,6 +133,13 @@ impl ReleaseNoise {
     /// the released count, the expectations summed over the count noise's
     /// distribution (see the module header).
     pub fn mean_variance(self, mean: f64, n: u32) -> f64 {
+        self.count_terms(n).mean_variance(mean)
+    }
+
+    /// The terms of [`ReleaseNoise::mean_variance`] that depend on the count
+    /// `n` alone, which a heatmap of many cells with few distinct counts
+    /// computes once per count ([`NoiseMemo`]).
+    pub fn count_terms(self, n: u32) -> CountNoiseTerms {
         let n_answers = f64::from(n.max(1));
         let k = f64::from(self.k.max(1));
         // Beyond 40 scales a term weighs less than e^−40 of the middle one.
@@ -146,8 +153,58 @@ impl ReleaseNoise {
             ratio_squared += weight * (n_answers / released).powi(2);
             inverse_squared += weight / (released * released);
         }
-        (mean - SCORE_MIDDLE).powi(2) * (ratio_squared - ratio * ratio)
-            + self.sum_variance / 4.0 * inverse_squared
+        CountNoiseTerms {
+            ratio_variance: ratio_squared - ratio * ratio,
+            sum_term: self.sum_variance / 4.0 * inverse_squared,
+        }
+    }
+}
+
+/// The parts of a released mean's noise variance fixed by its count: `Var(n/N')`
+/// and `V_s/4·E[1/N'²]` ([`ReleaseNoise::count_terms`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CountNoiseTerms {
+    ratio_variance: f64,
+    sum_term: f64,
+}
+
+impl CountNoiseTerms {
+    /// The noise variance of a released mean `mean` with these count terms.
+    pub fn mean_variance(self, mean: f64) -> f64 {
+        (mean - SCORE_MIDDLE).powi(2) * self.ratio_variance + self.sum_term
+    }
+}
+
+/// [`ReleaseNoise`] with its count terms kept as they are computed: the
+/// same variances, each count's sum over the noise's distribution done once.
+#[derive(Debug, Clone)]
+pub struct NoiseMemo {
+    noise: ReleaseNoise,
+    /// By count; a count beyond [`NoiseMemo::MOST_KEPT`] is summed each time.
+    by_count: std::cell::RefCell<Vec<Option<CountNoiseTerms>>>,
+}
+
+impl NoiseMemo {
+    /// The largest count whose terms are kept (an organisation's weekly count of 100,000 people).
+    const MOST_KEPT: u32 = 1 << 17;
+
+    /// A memo of `noise`'s count terms, empty.
+    pub fn new(noise: ReleaseNoise) -> NoiseMemo {
+        NoiseMemo { noise, by_count: Default::default() }
+    }
+
+    /// [`ReleaseNoise::mean_variance`], its count terms computed once per count.
+    pub fn mean_variance(&self, mean: f64, n: u32) -> f64 {
+        if n > NoiseMemo::MOST_KEPT {
+            return self.noise.mean_variance(mean, n);
+        }
+        let slot = n as usize;
+        let mut by_count = self.by_count.borrow_mut();
+        if by_count.len() <= slot {
+            by_count.resize(slot + 1, None);
+        }
+        let terms = *by_count[slot].get_or_insert_with(|| self.noise.count_terms(n));
+        terms.mean_variance(mean)
     }
 }
 
@@ -176,38 +233,81 @@ impl PeriodEstimate {
 /// Pools `weeks` (the released weeks of one period) into its figure; `None`
 /// when no week has an answer. `noise` adds each week's noise variance.
 pub fn pool_period(weeks: &[ReleasedWeek], noise: Option<ReleaseNoise>) -> Option<PeriodEstimate> {
-    let weeks: Vec<&ReleasedWeek> = weeks.iter().filter(|week| week.n > 0).collect();
-    let answers: u32 = weeks.iter().map(|week| week.n).sum();
-    if answers == 0 {
-        return None;
+    let mut sums = PeriodSums::default();
+    for week in weeks {
+        sums.add(week, noise.map(|noise| noise.mean_variance(week.released_mean, week.n)));
     }
-    let total = f64::from(answers);
-    let mean = weeks.iter().map(|week| f64::from(week.n) * week.mean).sum::<f64>() / total;
-    let sd = if answers < 2 {
-        None
-    } else {
-        weeks
-            .iter()
-            .map(|week| {
-                let n = f64::from(week.n);
-                week.sd.map(|sd| (n - 1.0) * sd * sd + n * (week.mean - mean).powi(2))
-            })
-            .sum::<Option<f64>>()
-            .map(|squares| (squares / (total - 1.0)).sqrt())
-    };
-    let noise_variance = noise.map_or(0.0, |noise| {
-        weeks
-            .iter()
-            .map(|week| (f64::from(week.n) / total).powi(2) * noise.mean_variance(week.released_mean, week.n))
-            .sum()
-    });
-    Some(PeriodEstimate {
-        mean,
-        answers,
-        released_weeks: u32::try_from(weeks.len()).unwrap_or(u32::MAX),
-        sd,
-        noise_variance,
-    })
+    sums.estimate()
+}
+
+/// A period pooled one released week at a time: running sums from which
+/// [`PeriodSums::estimate`] gives what [`pool_period`] does, so a heatmap
+/// pools 5,000 teams' weeks as they are read, without keeping them.
+///
+/// The sd is taken from the sums, `s² = (Σ (nᵢ − 1)·sᵢ² + Σ nᵢ·mᵢ² − N·m²) / (N − 1)`,
+/// the module header's pooling written out; with means within 0–100 the
+/// difference loses nothing a figure shows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PeriodSums {
+    answers: u32,
+    weeks: u32,
+    /// `Σ nᵢ·mᵢ`.
+    weighted: f64,
+    /// `Σ nᵢ·mᵢ²`.
+    weighted_squares: f64,
+    /// `Σ (nᵢ − 1)·sᵢ²`; `None` once a week has no sd.
+    within: Option<f64>,
+    /// `Σ nᵢ²·vᵢ`, the weeks' noise variances weighted by their counts squared.
+    noise: f64,
+}
+
+impl Default for PeriodSums {
+    fn default() -> PeriodSums {
+        PeriodSums {
+            answers: 0,
+            weeks: 0,
+            weighted: 0.0,
+            weighted_squares: 0.0,
+            within: Some(0.0),
+            noise: 0.0,
+        }
+    }
+}
+
+impl PeriodSums {
+    /// Adds a released week, with its noise variance when one is known; a
+    /// week without answers adds nothing.
+    pub fn add(&mut self, week: &ReleasedWeek, noise_variance: Option<f64>) {
+        if week.n == 0 {
+            return;
+        }
+        let n = f64::from(week.n);
+        self.answers = self.answers.saturating_add(week.n);
+        self.weeks += 1;
+        self.weighted += n * week.mean;
+        self.weighted_squares += n * week.mean * week.mean;
+        self.within = self.within.zip(week.sd).map(|(within, sd)| within + (n - 1.0) * sd * sd);
+        self.noise += n * n * noise_variance.unwrap_or(0.0);
+    }
+
+    /// The period's figure; `None` when no week had an answer.
+    pub fn estimate(&self) -> Option<PeriodEstimate> {
+        if self.answers == 0 {
+            return None;
+        }
+        let total = f64::from(self.answers);
+        let mean = self.weighted / total;
+        let sd = self.within.filter(|_| self.answers >= 2).map(|within| {
+            ((within + self.weighted_squares - total * mean * mean) / (total - 1.0)).max(0.0).sqrt()
+        });
+        Some(PeriodEstimate {
+            mean,
+            answers: self.answers,
+            released_weeks: self.weeks,
+            sd,
+            noise_variance: self.noise / (total * total),
+        })
+    }
 }
 
 /// A change between two periods with its interval.

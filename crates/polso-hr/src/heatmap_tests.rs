@@ -4,6 +4,8 @@
 
 use polso_api::{AggregateCell, DepartmentUnits, HrRole, UnitRef};
 
+use crate::pool::{HeatmapPeriods, PooledSeries};
+
 use super::*;
 
 fn week(text: &str) -> IsoWeek {
@@ -38,12 +40,13 @@ struct Recording {
 }
 
 impl ReleasedCells for Recording {
-    fn table(
+    fn series(
         &mut self,
         level: UnitKind,
         metric: MetricKey,
         weeks: RangeInclusive<IsoWeek>,
-    ) -> Result<Option<AggregateTable>, ApiError> {
+        periods: &HeatmapPeriods,
+    ) -> Result<Option<PooledSeries>, ApiError> {
         self.reads.push((level, metric, format!("{}..{}", weeks.start(), weeks.end())));
         let units: &[&str] = match level {
             UnitKind::Team => &["t1", "t2", "t3"],
@@ -56,12 +59,13 @@ impl ReleasedCells for Recording {
             cells.extend(units.iter().map(|unit| cell(level, unit, at, metric)));
             at = at.next();
         }
-        Ok(Some(AggregateTable {
+        let table = AggregateTable {
             k: 5,
             published_through: Some("2026-W47".to_owned()),
             next_publication: None,
             cells,
-        }))
+        };
+        Ok(Some(PooledSeries::of_table(&table, periods)))
     }
 
     fn units(&mut self) -> Option<OrganisationUnits> {

@@ -13,4 +13,5 @@
 
 pub mod change;
 pub mod heatmap;
+pub mod pool;
 pub mod publication;

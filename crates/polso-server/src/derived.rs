@@ -45,6 +45,16 @@ enum HistogramOf {
     SingleItemMetric { min: u8, max: u8, reverse: bool, metric: Metric },
 }
 
+/// Whether [`derived_figures`] derives a figure from `key`'s released
+/// histogram (eNPS, the burnout share): a read that needs none skips it.
+pub fn derives_from_histogram(bank: &ItemBank, key: &str) -> bool {
+    let metric = match histogram_of(bank, key) {
+        Some(HistogramOf::ItemPoints { metric, .. } | HistogramOf::SingleItemMetric { metric, .. }) => metric,
+        None => return false,
+    };
+    matches!(metric, Metric::Enps | Metric::Burnout)
+}
+
 /// How `key` (an item id or a metric key) is read for derived figures;
 /// `None` for keys that have none.
 fn histogram_of(bank: &ItemBank, key: &str) -> Option<HistogramOf> {

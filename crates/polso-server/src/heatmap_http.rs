@@ -1,7 +1,10 @@
 //! `GET /v1/heatmap`: the heatmap HR draws, shaped on the server from the
 //! released cells ([`polso_hr::heatmap::build_heatmap`], the code the app
 //! used to run on every week's cells), so that HR receives one cell per unit
-//! and metric instead of every unit's every week.
+//! and metric instead of every unit's every week. The published rows are
+//! pooled into the two periods as they are read ([`ReleasedRead::series`]):
+//! no wire cell and no week is kept for the 1.3 million unit-weeks of a
+//! 5,000-team heatmap.
 //!
 //! It reads only what `GET /v1/aggregates` would serve the same token (the
 //! published snapshots, through [`ReleasedRead`]) and derives figures from
@@ -16,11 +19,10 @@ use std::ops::RangeInclusive;
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use polso_api::{
-    AggregateTable, ApiError, ErrorCode, HeatmapQuery, HrHeatmap, MetricKey, OrganisationUnits, UnitKind,
-};
+use polso_api::{ApiError, ErrorCode, HeatmapQuery, HrHeatmap, MetricKey, OrganisationUnits, UnitKind};
 use polso_core::IsoWeek;
 use polso_hr::heatmap::{KnownNoise, ReleasedCells, build_heatmap};
+use polso_hr::pool::{HeatmapPeriods, PooledSeries};
 
 use crate::error::{Result, ServerError};
 use crate::http::{AppState, AuthenticatedReader, units_within_reach};
@@ -91,20 +93,20 @@ struct PublishedSource<'a> {
 }
 
 impl ReleasedCells for PublishedSource<'_> {
-    fn table(
+    fn series(
         &mut self,
         level: UnitKind,
         metric: MetricKey,
         weeks: RangeInclusive<IsoWeek>,
-    ) -> std::result::Result<Option<AggregateTable>, ApiError> {
-        let key = metric.key();
+        periods: &HeatmapPeriods,
+    ) -> std::result::Result<Option<PooledSeries>, ApiError> {
         let only = match level {
             UnitKind::Team => self.department_teams.as_deref(),
             UnitKind::Department | UnitKind::Organisation => None,
         };
         let scheduled = ScheduledKey::Metric(metric.into());
-        match self.read.table(key, scheduled, level, None, weeks, only) {
-            Ok(table) => Ok(Some(table)),
+        match self.read.series(metric.key(), scheduled, level, weeks, only, periods) {
+            Ok(series) => Ok(Some(series)),
             Err(error) => {
                 let answer = error.to_api_error();
                 self.failure = Some(error);

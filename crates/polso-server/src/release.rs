@@ -331,7 +331,7 @@ pub fn cells_of_units(
 
 /// Every unit of `tree` in the order cells come within a week: the
 /// organisation, then each department followed by its teams.
-fn unit_list(tree: &OrganisationTree) -> Vec<(UnitKind, &str, &str)> {
+pub(crate) fn unit_list(tree: &OrganisationTree) -> Vec<(UnitKind, &str, &str)> {
     let mut units =
         vec![(UnitKind::Organisation, tree.organisation.id.as_str(), tree.organisation.name.as_str())];
     for department in &tree.departments {

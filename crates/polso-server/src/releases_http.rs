@@ -9,6 +9,7 @@
 //! outside the token's reach is answered exactly as a unit that does not
 //! exist.
 
+use std::collections::{HashMap, HashSet};
 use std::ops::RangeInclusive;
 use std::sync::Arc;
 
@@ -24,11 +25,13 @@ use polso_core::IsoWeek;
 use polso_core::Metric;
 use polso_core::bank::ItemBank;
 use polso_core::schedule::{DRIVERS, Schedule};
+use polso_hr::pool::{HeatmapPeriods, PooledSeries, PooledUnit, UnitPeriods, WeekFigures};
 
+use crate::derived::{derived_figures, derives_from_histogram};
 use crate::error::{Result, ServerError};
 use crate::http::{AppState, AuthenticatedDevice, AuthenticatedReader, query_weeks, unit_kind_name};
 use crate::publish::PublicationSettings;
-use crate::release::{ScheduledKey, cells_of_units, is_asked};
+use crate::release::{ScheduledKey, cells_of_units, is_asked, unit_list};
 use crate::report::NOT_APPLICABLE_PREFIX;
 use crate::standardise::{DriverWeek, item_offsets};
 use crate::store::{HrAccess, HrScope, LedgerEntry, OrganisationTree, PublishedCell, ServerStore};
@@ -139,10 +142,170 @@ impl<'a> ReleasedRead<'a> {
         weeks: RangeInclusive<IsoWeek>,
         only: Option<&[String]>,
     ) -> Result<AggregateTable> {
-        let (store, tree, access) = (self.store, self.tree, self.access);
+        let (store, tree) = (self.store, self.tree);
         let organisation_id = tree.organisation.id.as_str();
+        let scope = self.scope(level, unit_id, weeks, only)?;
+        let stored = match (&scope.readable_weeks, &scope.read_units) {
+            (Some(readable), None) => store.published_cells(organisation_id, key, readable.clone())?,
+            (Some(readable), Some(unit_ids)) => {
+                store.published_cells_of_units(organisation_id, key, readable.clone(), unit_ids)?
+            }
+            (None, _) => Vec::new(),
+        };
+        let schedule = self.schedule();
+        let asked = |week: IsoWeek| is_asked(ItemBank::embedded(), &schedule, scheduled_key, week);
+        let mut cells = match scope.readable_weeks.clone() {
+            None => Vec::new(),
+            Some(readable) => {
+                cells_of_units(tree, &stored, key, readable, &asked, &|kind, id| scope.keeps(kind, id))
+            }
+        };
+        if let Some(standard) = self.driver_standard(scheduled_key, &schedule, &scope, Some(&stored))? {
+            for cell in cells.iter_mut().filter(|cell| cell.asked) {
+                let Ok(week) = cell.week.parse::<IsoWeek>() else {
+                    continue;
+                };
+                cell.item_id = standard.asked_item(week);
+                cell.standardised_mean =
+                    standard.standardised(cell.item_id.as_deref(), cell.mean.filter(|_| cell.released));
+            }
+        }
+        Ok(AggregateTable {
+            k: tree.organisation.k.get(),
+            published_through: self.published_through.map(|week| week.to_string()),
+            next_publication: Some(self.next_publication.clone()),
+            cells,
+        })
+    }
+
+    /// [`ReleasedRead::table`] of every unit of `level` in the scope (or of
+    /// `only`), pooled by `periods` as the stored rows are read: no cell and
+    /// no week is kept per unit, only its two periods' sums, and a histogram
+    /// is read only for a key with a figure derived from it (eNPS, the burnout
+    /// share). The rows come by week, so each unit's weeks are pooled in
+    /// ascending order, as [`PooledSeries::of_table`] pools a table.
+    pub(crate) fn series(
+        &self,
+        key: &str,
+        scheduled_key: ScheduledKey<'_>,
+        level: UnitKind,
+        weeks: RangeInclusive<IsoWeek>,
+        only: Option<&[String]>,
+        periods: &HeatmapPeriods,
+    ) -> Result<PooledSeries> {
+        let tree = self.tree;
+        let scope = self.scope(level, None, weeks, only)?;
+        let bank = ItemBank::embedded();
+        let schedule = self.schedule();
+        let mut units: Vec<PooledUnit> = Vec::new();
+        if let Some(readable) = &scope.readable_weeks {
+            let first = readable.start().index();
+            let readable_weeks: Vec<(IsoWeek, bool)> = (first..=readable.end().index())
+                .map(IsoWeek::from_index)
+                .map(|week| (week, is_asked(bank, &schedule, scheduled_key, week)))
+                .collect();
+            // A driver's offsets, and the item each week asked, before its rows are read.
+            let standard = self.driver_standard(scheduled_key, &schedule, &scope, None)?;
+            let items: Vec<Option<String>> = match &standard {
+                Some(standard) => readable_weeks.iter().map(|&(week, _)| standard.asked_item(week)).collect(),
+                None => Vec::new(),
+            };
+            // Every unit has every week, withheld until a row says otherwise.
+            let mut withheld = UnitPeriods::default();
+            for &(week, asked) in &readable_weeks {
+                periods.add(&mut withheld, &WeekFigures::withheld(week, asked));
+            }
+            let mut kept = unit_list(tree);
+            kept.retain(|&(kind, id, _)| scope.keeps(kind, id));
+            // By id, the order a key's rows come in within a week: each row is
+            // most often the unit after the last one's, found without hashing.
+            kept.sort_unstable_by_key(|&(_, id, _)| id);
+            units = kept
+                .into_iter()
+                .map(|(kind, id, name)| PooledUnit {
+                    kind,
+                    id: id.to_owned(),
+                    name: name.to_owned(),
+                    periods: withheld.clone(),
+                })
+                .collect();
+            let position: rustc_hash::FxHashMap<String, usize> =
+                units.iter().enumerate().map(|(at, unit)| (unit.id.clone(), at)).collect();
+            // The ids side by side, so that checking the next one reads memory in order.
+            let ids: String = units.iter().map(|unit| unit.id.as_str()).collect();
+            let mut ends = Vec::with_capacity(units.len());
+            units.iter().fold(0, |end, unit| {
+                ends.push(end + unit.id.len());
+                end + unit.id.len()
+            });
+            let id_at = |at: usize| -> Option<&str> {
+                let start = if at == 0 { 0 } else { *ends.get(at - 1)? };
+                ids.get(start..*ends.get(at)?)
+            };
+            let mut next = 0;
+            let with_histogram = derives_from_histogram(bank, key);
+            self.store.visit_published_cells(
+                &tree.organisation.id,
+                key,
+                readable.clone(),
+                scope.read_units.as_deref(),
+                with_histogram,
+                &mut |cell| {
+                    let at = match id_at(next) {
+                        Some(id) if id == cell.unit_id => next,
+                        _ => match position.get(cell.unit_id) {
+                            Some(&at) => at,
+                            None => return,
+                        },
+                    };
+                    next = at + 1;
+                    let slot = usize::try_from(cell.week_index - first).unwrap_or(usize::MAX);
+                    // A week the schedule did not ask serves no figure, as in `table`.
+                    let Some(&(week, true)) = readable_weeks.get(slot) else {
+                        return;
+                    };
+                    let standardised_mean = standard.as_ref().and_then(|standard| {
+                        standard.standardised(items.get(slot).cloned().flatten().as_deref(), Some(cell.mean))
+                    });
+                    let (enps, burnout_share) = match with_histogram {
+                        true => derived_figures(bank, key, cell.histogram.as_deref()),
+                        false => (None, None),
+                    };
+                    let figures = WeekFigures {
+                        week,
+                        asked: true,
+                        released: true,
+                        n: Some(cell.n),
+                        mean: Some(cell.mean),
+                        standardised_mean,
+                        sd: cell.sd,
+                        enps: enps.map(|figures| figures.enps),
+                        burnout_share,
+                    };
+                    periods.add(&mut units[at].periods, &figures);
+                },
+            )?;
+        }
+        Ok(PooledSeries {
+            k: tree.organisation.k.get(),
+            published_through: self.published_through,
+            next_publication: Some(self.next_publication.clone()),
+            units,
+        })
+    }
+
+    /// Which units and weeks a read of `level` (of `unit_id` alone, or of
+    /// `only`) covers for this reader; a unit outside the scope is answered
+    /// exactly as a unit that does not exist.
+    fn scope<'read>(
+        &'read self,
+        level: UnitKind,
+        unit_id: Option<&'read str>,
+        weeks: RangeInclusive<IsoWeek>,
+        only: Option<&'read [String]>,
+    ) -> Result<ReadScope<'read>> {
         // Which units of the asked level this token may see.
-        let visible_ids = visible_unit_ids(tree, access, level)?;
+        let visible_ids = visible_unit_ids(self.tree, self.access, level)?;
         if let Some(unit_id) = unit_id
             && !visible_ids.contains(unit_id)
         {
@@ -153,8 +316,8 @@ impl<'a> ReleasedRead<'a> {
                 unit_kind_name(level)
             )));
         }
-        let published_through = self.published_through;
-        let readable_weeks = published_through
+        let readable_weeks = self
+            .published_through
             .map(|through| *weeks.start()..=(*weeks.end()).min(through))
             .filter(|readable| readable.start() <= readable.end());
         // A level above the teams is read for its own units only (the
@@ -166,65 +329,85 @@ impl<'a> ReleasedRead<'a> {
                 Some(visible_ids.iter().map(|id| (*id).to_owned()).collect())
             }
         };
-        let stored = match (&readable_weeks, &read_units) {
-            (Some(readable), None) => store.published_cells(organisation_id, key, readable.clone())?,
-            (Some(readable), Some(unit_ids)) => {
-                store.published_cells_of_units(organisation_id, key, readable.clone(), unit_ids)?
-            }
-            (None, _) => Vec::new(),
+        Ok(ReadScope { level, visible_ids, unit_id, only, readable_weeks, read_units })
+    }
+
+    /// The offsets that put a driver's weeks on its anchor item's level, when
+    /// `scheduled_key` is a driver and a week is published: estimated on the
+    /// reference units' cells of the last two published years, taken from
+    /// `stored` (the cells just read) when they span them.
+    fn driver_standard<'schedule>(
+        &self,
+        scheduled_key: ScheduledKey<'_>,
+        schedule: &'schedule Schedule,
+        scope: &ReadScope<'_>,
+        stored: Option<&[PublishedCell]>,
+    ) -> Result<Option<DriverStandard<'schedule>>> {
+        let (ScheduledKey::Metric(metric), Some(through)) = (scheduled_key, self.published_through) else {
+            return Ok(None);
         };
-        let bank = ItemBank::embedded();
-        let schedule = Schedule::with_plan(bank, tree.organisation.seed, &tree.organisation.questionnaire);
-        let asked = |week: IsoWeek| is_asked(bank, &schedule, scheduled_key, week);
-        let mut cells = match readable_weeks.clone() {
-            None => Vec::new(),
-            Some(readable) => {
-                let keep = |unit_kind: UnitKind, id: &str| {
-                    unit_kind == level
-                        && visible_ids.contains(id)
-                        && only.is_none_or(|only| only.iter().any(|kept| kept == id))
-                        && unit_id.is_none_or(|asked_id| asked_id == id)
-                };
-                cells_of_units(tree, &stored, key, readable, &asked, &keep)
-            }
-        };
-        if let (ScheduledKey::Metric(metric), Some(through)) = (scheduled_key, published_through)
-            && DRIVERS.contains(&metric)
-        {
-            let baseline_weeks = through.plus_weeks(1 - STANDARDISING_BASELINE_WEEKS)..=through;
-            // A manager reads the organisation's cells beside their teams, so
-            // their teams are standardised exactly as HR's whole-organisation view.
-            let reference_units: Vec<&str> = match &access.scope {
-                HrScope::Organisation | HrScope::Teams(_) => vec![organisation_id],
-                HrScope::Departments(departments) => departments.iter().map(String::as_str).collect(),
-            };
-            let reference_ids: Vec<String> = reference_units.iter().map(|unit| (*unit).to_owned()).collect();
-            // The cells just read hold the baseline when they span its weeks
-            // and its units (the overview's series do): no second read.
-            let covered =
-                readable_weeks.as_ref().is_some_and(|readable| {
-                    readable.start() <= baseline_weeks.start() && readable.end() >= baseline_weeks.end()
-                }) && read_units.as_ref().is_none_or(|ids| reference_ids.iter().all(|id| ids.contains(id)));
-            let baseline_cells: Vec<PublishedCell> = if covered {
-                stored
-                    .iter()
-                    .filter(|cell| {
-                        baseline_weeks.contains(&cell.week)
-                            && reference_units.contains(&cell.unit_id.as_str())
-                    })
-                    .cloned()
-                    .collect()
-            } else {
-                store.published_cells_of_units(organisation_id, key, baseline_weeks, &reference_ids)?
-            };
-            standardise_driver_cells(&mut cells, &baseline_cells, &reference_units, &schedule, metric);
+        if !DRIVERS.contains(&metric) {
+            return Ok(None);
         }
-        Ok(AggregateTable {
-            k: tree.organisation.k.get(),
-            published_through: published_through.map(|week| week.to_string()),
-            next_publication: Some(self.next_publication.clone()),
-            cells,
-        })
+        let organisation_id = self.tree.organisation.id.as_str();
+        let baseline_weeks = through.plus_weeks(1 - STANDARDISING_BASELINE_WEEKS)..=through;
+        // A manager reads the organisation's cells beside their teams, so
+        // their teams are standardised exactly as HR's whole-organisation view.
+        let reference_units: Vec<&str> = match &self.access.scope {
+            HrScope::Organisation | HrScope::Teams(_) => vec![organisation_id],
+            HrScope::Departments(departments) => departments.iter().map(String::as_str).collect(),
+        };
+        let reference_ids: Vec<String> = reference_units.iter().map(|unit| (*unit).to_owned()).collect();
+        // The cells just read hold the baseline when they span its weeks
+        // and its units (the overview's series do): no second read.
+        let covered =
+            scope.readable_weeks.as_ref().is_some_and(|readable| {
+                readable.start() <= baseline_weeks.start() && readable.end() >= baseline_weeks.end()
+            }) && scope.read_units.as_ref().is_none_or(|ids| reference_ids.iter().all(|id| ids.contains(id)));
+        let baseline: Vec<PublishedCell> = match stored.filter(|_| covered) {
+            Some(stored) => stored
+                .iter()
+                .filter(|cell| {
+                    baseline_weeks.contains(&cell.week) && reference_units.contains(&cell.unit_id.as_str())
+                })
+                .cloned()
+                .collect(),
+            None => self.store.published_cells_of_units(
+                organisation_id,
+                metric.key(),
+                baseline_weeks,
+                &reference_ids,
+            )?,
+        };
+        Ok(Some(DriverStandard::of(&baseline, &reference_units, schedule, metric)))
+    }
+
+    /// The organisation's schedule, which says what each week asked.
+    fn schedule(&self) -> Schedule {
+        let organisation = &self.tree.organisation;
+        Schedule::with_plan(ItemBank::embedded(), organisation.seed, &organisation.questionnaire)
+    }
+}
+
+/// Which units and weeks one read of a level covers (see [`ReleasedRead::scope`]).
+struct ReadScope<'read> {
+    level: UnitKind,
+    visible_ids: HashSet<&'read str>,
+    unit_id: Option<&'read str>,
+    only: Option<&'read [String]>,
+    /// The asked weeks up to the last published one; `None` when none is published.
+    readable_weeks: Option<RangeInclusive<IsoWeek>>,
+    /// The units whose rows are read, when not every row of the key.
+    read_units: Option<Vec<String>>,
+}
+
+impl ReadScope<'_> {
+    /// Whether the read serves unit `id` of level `kind`.
+    fn keeps(&self, kind: UnitKind, id: &str) -> bool {
+        kind == self.level
+            && self.visible_ids.contains(id)
+            && self.only.is_none_or(|only| only.iter().any(|kept| kept == id))
+            && self.unit_id.is_none_or(|asked| asked == id)
     }
 }
 
@@ -234,7 +417,7 @@ fn visible_unit_ids<'tree>(
     tree: &'tree OrganisationTree,
     access: &HrAccess,
     level: UnitKind,
-) -> Result<std::collections::HashSet<&'tree str>> {
+) -> Result<HashSet<&'tree str>> {
     Ok(match level {
         UnitKind::Organisation => {
             if !access.reaches_organisation_cells() {
@@ -270,10 +453,7 @@ fn visible_unit_ids<'tree>(
 pub(crate) const STANDARDISING_BASELINE_WEEKS: i64 = 104;
 
 /// Gives each cell of a driver the item its week asked and its mean on the
-/// anchor item's level ([`item_offsets`]). The offsets come only from the
-/// cells of `reference_units`, which the reader may read: for HR the
-/// organisation's, or for a token scoped to some departments, those
-/// departments' pooled, never the organisation's.
+/// anchor item's level ([`DriverStandard`]).
 pub(crate) fn standardise_driver_cells(
     cells: &mut [polso_api::AggregateCell],
     baseline: &[PublishedCell],
@@ -281,40 +461,73 @@ pub(crate) fn standardise_driver_cells(
     schedule: &Schedule,
     metric: Metric,
 ) {
-    let bank = ItemBank::embedded();
-    let asked_item = |week: IsoWeek| -> Option<String> {
-        let mut items = schedule
-            .items_for_week(week)
-            .into_iter()
-            .filter(|id| bank.item(id.as_str()).is_some_and(|item| item.metric == metric));
-        let only = items.next()?;
-        items.next().is_none().then(|| only.as_str().to_owned())
-    };
-    let mut pooled: std::collections::BTreeMap<i64, (f64, u32)> = std::collections::BTreeMap::new();
-    for cell in baseline.iter().filter(|cell| reference_units.contains(&cell.unit_id.as_str())) {
-        let entry = pooled.entry(cell.week.index()).or_default();
-        entry.0 += cell.mean * f64::from(cell.n);
-        entry.1 += cell.n;
-    }
-    let baseline_weeks: Vec<DriverWeek> = pooled
-        .into_iter()
-        .filter(|(_, (_, n))| *n > 0)
-        .filter_map(|(index, (weighted, n))| {
-            let item = asked_item(IsoWeek::from_index(index))?;
-            Some(DriverWeek { item, mean: weighted / f64::from(n), n })
-        })
-        .collect();
-    let anchor = bank.anchor(metric).map(|item| item.id.as_str());
-    let offsets = item_offsets(&baseline_weeks, anchor);
+    let standard = DriverStandard::of(baseline, reference_units, schedule, metric);
     for cell in cells.iter_mut().filter(|cell| cell.asked) {
         let Ok(week) = cell.week.parse::<IsoWeek>() else {
             continue;
         };
-        cell.item_id = asked_item(week);
-        cell.standardised_mean = match (cell.mean, cell.item_id.as_ref().and_then(|item| offsets.get(item))) {
-            (Some(mean), Some(offset)) if cell.released => Some((mean - offset).clamp(0.0, 100.0)),
-            _ => None,
-        };
+        cell.item_id = standard.asked_item(week);
+        cell.standardised_mean =
+            standard.standardised(cell.item_id.as_deref(), cell.mean.filter(|_| cell.released));
+    }
+}
+
+/// What puts a driver's released means on its anchor item's level: the item
+/// each week asked, and each item's offset ([`item_offsets`]). The offsets
+/// come only from the cells of the reference units, which the reader may
+/// read: for HR the organisation's, or for a token scoped to some
+/// departments, those departments' pooled, never the organisation's.
+pub(crate) struct DriverStandard<'schedule> {
+    schedule: &'schedule Schedule,
+    metric: Metric,
+    offsets: HashMap<String, f64>,
+}
+
+impl<'schedule> DriverStandard<'schedule> {
+    /// The offsets of `metric`'s items estimated on `baseline`'s cells of `reference_units`.
+    pub(crate) fn of(
+        baseline: &[PublishedCell],
+        reference_units: &[&str],
+        schedule: &'schedule Schedule,
+        metric: Metric,
+    ) -> DriverStandard<'schedule> {
+        let mut standard = DriverStandard { schedule, metric, offsets: HashMap::new() };
+        let mut pooled: std::collections::BTreeMap<i64, (f64, u32)> = std::collections::BTreeMap::new();
+        for cell in baseline.iter().filter(|cell| reference_units.contains(&cell.unit_id.as_str())) {
+            let entry = pooled.entry(cell.week.index()).or_default();
+            entry.0 += cell.mean * f64::from(cell.n);
+            entry.1 += cell.n;
+        }
+        let baseline_weeks: Vec<DriverWeek> = pooled
+            .into_iter()
+            .filter(|(_, (_, n))| *n > 0)
+            .filter_map(|(index, (weighted, n))| {
+                let item = standard.asked_item(IsoWeek::from_index(index))?;
+                Some(DriverWeek { item, mean: weighted / f64::from(n), n })
+            })
+            .collect();
+        let anchor = ItemBank::embedded().anchor(metric).map(|item| item.id.as_str());
+        standard.offsets = item_offsets(&baseline_weeks, anchor);
+        standard
+    }
+
+    /// The one item of the driver `week` asked; `None` when it asked none or several.
+    pub(crate) fn asked_item(&self, week: IsoWeek) -> Option<String> {
+        let bank = ItemBank::embedded();
+        let mut items = self
+            .schedule
+            .items_for_week(week)
+            .into_iter()
+            .filter(|id| bank.item(id.as_str()).is_some_and(|item| item.metric == self.metric));
+        let only = items.next()?;
+        items.next().is_none().then(|| only.as_str().to_owned())
+    }
+
+    /// A released `mean` of a week that asked `item`, on the anchor's level;
+    /// `None` when either is unknown.
+    pub(crate) fn standardised(&self, item: Option<&str>, mean: Option<f64>) -> Option<f64> {
+        let offset = self.offsets.get(item?)?;
+        Some((mean? - offset).clamp(0.0, 100.0))
     }
 }
 

@@ -368,6 +368,50 @@ pub struct PublishedCell {
     pub histogram: Option<Vec<u32>>,
 }
 
+/// One published cell as [`ServerStore::visit_published_cells`] hands it
+/// over: its unit's id borrowed from the row read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublishedFigures<'row> {
+    /// The week, as [`IsoWeek::index`] counts it (a row's week is not built
+    /// as a date: a heatmap reads 1.3 million).
+    pub week_index: i64,
+    /// The unit (team, department or organisation).
+    pub unit_id: &'row str,
+    /// The count released.
+    pub n: u32,
+    /// The mean released.
+    pub mean: f64,
+    /// The standard deviation; `None` below the histogram minimum.
+    pub sd: Option<f64>,
+    /// The histogram, when asked for; `None` below the histogram minimum.
+    pub histogram: Option<Vec<u32>>,
+}
+
+/// Every published cell of `key` over `weeks` (of `unit_ids` alone when
+/// given), with its histogram, by week and unit.
+fn collect_published_cells<S: ServerStore + ?Sized>(
+    store: &S,
+    organisation_id: &str,
+    key: &str,
+    weeks: RangeInclusive<IsoWeek>,
+    unit_ids: Option<&[String]>,
+) -> Result<Vec<PublishedCell>> {
+    let mut cells = Vec::new();
+    store.visit_published_cells(organisation_id, key, weeks, unit_ids, true, &mut |figures| {
+        cells.push(PublishedCell {
+            week: IsoWeek::from_index(figures.week_index),
+            key: key.to_owned(),
+            unit_id: figures.unit_id.to_owned(),
+            n: figures.n,
+            mean: figures.mean,
+            sd: figures.sd,
+            histogram: figures.histogram,
+        });
+    })?;
+    cells.sort_by(|left, right| (left.week, &left.unit_id).cmp(&(right.week, &right.unit_id)));
+    Ok(cells)
+}
+
 /// Everything one week's publication stores, in one transaction.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WeekPublication {
@@ -624,13 +668,29 @@ pub trait ServerStore: Send + Sync {
     /// already published is refused and nothing changes.
     fn publish_week(&self, organisation_id: &str, publication: &WeekPublication) -> Result<()>;
 
-    /// The released cells of published weeks over `weeks`, for one key.
+    /// The released cells of published weeks over `weeks` for one key (of
+    /// `unit_ids` alone when given), each handed to `visit` as it is read, in
+    /// no set order, its histogram read only `with_histogram`: the heatmap
+    /// reads every team's cells of 52 weeks without building a cell each.
+    fn visit_published_cells(
+        &self,
+        organisation_id: &str,
+        key: &str,
+        weeks: RangeInclusive<IsoWeek>,
+        unit_ids: Option<&[String]>,
+        with_histogram: bool,
+        visit: &mut dyn FnMut(PublishedFigures<'_>),
+    ) -> Result<()>;
+
+    /// The released cells of published weeks over `weeks`, for one key, by week and unit.
     fn published_cells(
         &self,
         organisation_id: &str,
         key: &str,
         weeks: RangeInclusive<IsoWeek>,
-    ) -> Result<Vec<PublishedCell>>;
+    ) -> Result<Vec<PublishedCell>> {
+        collect_published_cells(self, organisation_id, key, weeks, None)
+    }
 
     /// [`ServerStore::published_cells`] of the units `unit_ids` only (a
     /// driver's standardising baseline reads the organisation's cells alone,
@@ -642,9 +702,7 @@ pub trait ServerStore: Send + Sync {
         weeks: RangeInclusive<IsoWeek>,
         unit_ids: &[String],
     ) -> Result<Vec<PublishedCell>> {
-        let mut cells = self.published_cells(organisation_id, key, weeks)?;
-        cells.retain(|cell| unit_ids.contains(&cell.unit_id));
-        Ok(cells)
+        collect_published_cells(self, organisation_id, key, weeks, Some(unit_ids))
     }
 
     /// The ledger entries of the organisation's teams over `weeks`.

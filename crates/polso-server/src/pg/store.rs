@@ -17,8 +17,8 @@ use crate::secrets::Hash32;
 use crate::store::{
     CxScore, DepartmentNode, DeviceMembership, Enrolment, FoldOutcome, GrantedScope, HrAccess, HrScope,
     LedgerEntry, ManagedTeam, NewHrToken, NewInvite, Organisation, OrganisationTree, PrivacySetting,
-    PublicationLock, PublishedCell, ReportFold, SavedCxMapping, ServerStore, StoredAction, TeamAggregate,
-    TeamNode, WeekPublication, organisation_from_parts, questionnaire_plan,
+    PublicationLock, PublishedCell, PublishedFigures, ReportFold, SavedCxMapping, ServerStore, StoredAction,
+    TeamAggregate, TeamNode, WeekPublication, organisation_from_parts, questionnaire_plan,
 };
 
 /// The raw sums of an organisation's teams: `$1` organisation, `$2` key or NULL, `$3`..`$4` weeks.
@@ -31,18 +31,26 @@ pub(super) const TEAM_AGGREGATES_SQL: &str =
                AND a.week_index BETWEEN $3 AND $4
              ORDER BY a.week_index, a.key, a.team_id";
 
-/// Published cells of some units: `$1` organisation, `$2` key, `$3`..`$4` weeks, `$5` unit ids.
-pub(super) const PUBLISHED_CELLS_OF_UNITS_SQL: &str = "SELECT week_index, unit_id, n, mean, sd,
-histogram FROM published_cells
-                 WHERE organisation_id = $1 AND key = $2 AND week_index BETWEEN $3 AND $4
-                 AND unit_id = ANY($5)
-                 ORDER BY week_index, unit_id";
+/// Published cells of some units: `$1` organisation, `$2` key, `$3`..`$4`
+/// weeks, the histogram when `$5`, `$6` unit ids; looked up by their whole
+/// key week by week (the key orders a unit after the week, so a filter on
+/// units would walk every team's entries of those weeks). `LIMIT 1` (the key
+/// is unique) keeps the lookup a lookup: the planner cannot merge it into a join.
+pub(super) const PUBLISHED_CELLS_OF_UNITS_SQL: &str =
+    "SELECT p.week_index, p.unit_id, p.n, p.mean, p.sd, CASE WHEN $5 THEN p.histogram END
+             FROM generate_series($3::BIGINT, $4::BIGINT) AS w (week_index)
+             CROSS JOIN unnest($6::TEXT[]) AS u (unit_id)
+             CROSS JOIN LATERAL (SELECT * FROM published_cells
+                 WHERE organisation_id = $1 AND key = $2 AND week_index = w.week_index
+                   AND unit_id = u.unit_id LIMIT 1) AS p
+             ORDER BY p.week_index";
 
-/// Published cells: `$1` organisation, `$2` key, `$3`..`$4` weeks.
+/// Published cells: `$1` organisation, `$2` key, `$3`..`$4` weeks, the histogram when `$5`;
+/// by week, as the heatmap pools them.
 pub(super) const PUBLISHED_CELLS_SQL: &str =
-    "SELECT week_index, unit_id, n, mean, sd, histogram FROM published_cells
+    "SELECT week_index, unit_id, n, mean, sd, CASE WHEN $5 THEN histogram END FROM published_cells
              WHERE organisation_id = $1 AND key = $2 AND week_index BETWEEN $3 AND $4
-             ORDER BY week_index, unit_id";
+             ORDER BY week_index";
 
 /// A device by its token hash (`$1`): every report and comment reads it.
 pub(super) const DEVICE_SQL: &str = "SELECT dv.team_id, d.organisation_id, dv.enrolled_week_index
@@ -753,35 +761,42 @@ impl ServerStore for PgServerStore {
         })
     }
 
-    fn published_cells(
+    fn visit_published_cells(
         &self,
         organisation_id: &str,
         key: &str,
         weeks: RangeInclusive<IsoWeek>,
-    ) -> Result<Vec<PublishedCell>> {
-        self.on_workers(|| {
-            let rows = self.client()?.query(
-                PUBLISHED_CELLS_SQL,
-                &[&organisation_id, &key, &weeks.start().index(), &weeks.end().index()],
-            )?;
-            rows.iter().map(|row| published_cell(row, key)).collect()
-        })
-    }
-
-    fn published_cells_of_units(
-        &self,
-        organisation_id: &str,
-        key: &str,
-        weeks: RangeInclusive<IsoWeek>,
-        unit_ids: &[String],
-    ) -> Result<Vec<PublishedCell>> {
-        self.on_workers(|| {
-            let rows = self.client()?.query(
-                PUBLISHED_CELLS_OF_UNITS_SQL,
-                &[&organisation_id, &key, &weeks.start().index(), &weeks.end().index(), &unit_ids],
-            )?;
-            rows.iter().map(|row| published_cell(row, key)).collect()
-        })
+        unit_ids: Option<&[String]>,
+        with_histogram: bool,
+        visit: &mut dyn FnMut(PublishedFigures<'_>),
+    ) -> Result<()> {
+        // The rows are fetched on the store's workers, then handed over here.
+        let (first, last) = (weeks.start().index(), weeks.end().index());
+        let rows = self.on_workers(|| {
+            Ok(match unit_ids {
+                None => self
+                    .client()?
+                    .query(PUBLISHED_CELLS_SQL, &[&organisation_id, &key, &first, &last, &with_histogram])?,
+                Some(unit_ids) => self.client()?.query(
+                    PUBLISHED_CELLS_OF_UNITS_SQL,
+                    &[&organisation_id, &key, &first, &last, &with_histogram, &unit_ids],
+                )?,
+            })
+        })?;
+        for row in &rows {
+            visit(PublishedFigures {
+                week_index: row.get(0),
+                unit_id: row.get(1),
+                n: count_u32(row.get(2), "a published count")?,
+                mean: row.get(3),
+                sd: row.get(4),
+                histogram: row
+                    .get::<_, Option<Vec<i64>>>(5)
+                    .map(|counts| histogram_from_sql(counts, key))
+                    .transpose()?,
+            });
+        }
+        Ok(())
     }
 
     fn privacy_ledger(
@@ -1087,22 +1102,6 @@ impl ServerStore for PgServerStore {
             )
         })
     }
-}
-
-/// A `published_cells` row (week_index, unit_id, n, mean, sd, histogram) of `key`.
-fn published_cell(row: &postgres::Row, key: &str) -> Result<PublishedCell> {
-    Ok(PublishedCell {
-        week: IsoWeek::from_index(row.get(0)),
-        key: key.to_owned(),
-        unit_id: row.get(1),
-        n: count_u32(row.get(2), "a published count")?,
-        mean: row.get(3),
-        sd: row.get(4),
-        histogram: row
-            .get::<_, Option<Vec<i64>>>(5)
-            .map(|counts| histogram_from_sql(counts, key))
-            .transpose()?,
-    })
 }
 
 /// A week's published cells as columns, for one `unnest` insert. A

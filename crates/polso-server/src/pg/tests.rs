@@ -535,11 +535,11 @@ fn the_hot_reads_are_planned_on_indexes() {
     let units = vec!["org_x".to_owned()];
     let no_key: Option<&str> = None;
     let plans: [(&str, &str, Vec<&(dyn postgres::types::ToSql + Sync)>); 7] = [
-        ("published cells", PUBLISHED_CELLS_SQL, vec![&organisation, &key, &week, &week]),
+        ("published cells", PUBLISHED_CELLS_SQL, vec![&organisation, &key, &week, &week, &true]),
         (
             "published cells of units",
             PUBLISHED_CELLS_OF_UNITS_SQL,
-            vec![&organisation, &key, &week, &week, &units],
+            vec![&organisation, &key, &week, &week, &true, &units],
         ),
         ("team sums of a key", TEAM_AGGREGATES_SQL, vec![&organisation, &key, &week, &week]),
         ("team sums of every key", TEAM_AGGREGATES_SQL, vec![&organisation, &no_key, &week, &week]),
@@ -557,6 +557,13 @@ fn the_hot_reads_are_planned_on_indexes() {
         let plan = plan.join("\n");
         for table in ["published_cells", "aggregates", "devices", "hr_tokens", "publications"] {
             assert!(!plan.contains(&format!("Seq Scan on {table}")), "{what} scans {table}:\n{plan}");
+        }
+        // Some units' cells by their whole key, not by walking every team's entries of the weeks.
+        if sql == PUBLISHED_CELLS_OF_UNITS_SQL {
+            assert!(
+                plan.contains("(week_index = w.week_index) AND (unit_id = u.unit_id))"),
+                "{what} is not looked up by its whole key:\n{plan}"
+            );
         }
     }
 }

@@ -18,11 +18,17 @@ use std::collections::HashMap;
 use std::ops::RangeInclusive;
 
 use axum::http::StatusCode;
+use chrono::{Duration, TimeZone, Utc};
 use polso_api::{AggregateTable, ApiError, HrHeatmap, MetricKey, OrganisationUnits, PrivacyLedger, UnitKind};
-use polso_core::IsoWeek;
+use polso_core::bank::ItemBank;
+use polso_core::questionnaire::QuestionnairePlan;
+use polso_core::schedule::Schedule;
+use polso_core::{Answer, IsoWeek, score_answers};
 use polso_hr::heatmap::{KnownNoise, ReleasedCells, build_heatmap};
+use polso_hr::pool::{HeatmapPeriods, PooledSeries};
 use polso_server::admin;
 use serde_json::Value;
+use serde_json::json;
 
 use crate::support::{WEEK, World, assert_error, get, report};
 
@@ -51,8 +57,8 @@ async fn heatmap_ok(world: &World, token: &str, query: &str) -> HrHeatmap {
     serde_json::from_value(body).unwrap()
 }
 
-/// The tables a heatmap of one-week periods ending with [`WEEK`] reads, each
-/// fetched through `GET /v1/aggregates` with `token` beforehand.
+/// The tables a heatmap of `period_weeks`-week periods ending with `last`
+/// reads, each fetched through `GET /v1/aggregates` with `token` beforehand.
 struct ServedTables {
     tables: HashMap<(UnitKind, MetricKey, String), AggregateTable>,
     units: OrganisationUnits,
@@ -60,12 +66,11 @@ struct ServedTables {
 }
 
 impl ServedTables {
-    async fn fetch(world: &World, token: &str) -> ServedTables {
-        let week: IsoWeek = WEEK.parse().unwrap();
+    async fn fetch(world: &World, token: &str, last: IsoWeek, period_weeks: i64) -> ServedTables {
         let mut tables = HashMap::new();
         for level in [UnitKind::Team, UnitKind::Department, UnitKind::Organisation] {
             for metric in MetricKey::ALL {
-                for weeks in [week..=week, week.previous()..=week] {
+                for weeks in [last..=last, last.plus_weeks(1 - 2 * period_weeks)..=last] {
                     let unit = match level {
                         UnitKind::Team => "team",
                         UnitKind::Department => "department",
@@ -98,18 +103,34 @@ impl ServedTables {
     }
 }
 
+/// `served == shaped`, naming the first unit, metric and figure that differ.
+fn assert_same_heatmap(served: &HrHeatmap, shaped: &HrHeatmap) {
+    let rows = |heatmap: &HrHeatmap| -> Vec<polso_api::HeatmapCell> {
+        let mut cells = heatmap.cells.clone();
+        for row in heatmap.departments.iter().chain(&heatmap.organisation) {
+            cells.extend(row.cells.iter().cloned());
+        }
+        cells
+    };
+    for (served_cell, shaped_cell) in rows(served).iter().zip(rows(shaped).iter()) {
+        assert_eq!(served_cell, shaped_cell, "the first cell that differs");
+    }
+    assert_eq!(served, shaped);
+}
+
 fn range_text(weeks: &RangeInclusive<IsoWeek>) -> String {
     format!("{}..{}", weeks.start(), weeks.end())
 }
 
 impl ReleasedCells for ServedTables {
-    fn table(
+    fn series(
         &mut self,
         level: UnitKind,
         metric: MetricKey,
         weeks: RangeInclusive<IsoWeek>,
-    ) -> Result<Option<AggregateTable>, ApiError> {
-        Ok(Some(self.tables[&(level, metric, range_text(&weeks))].clone()))
+        periods: &HeatmapPeriods,
+    ) -> Result<Option<PooledSeries>, ApiError> {
+        Ok(Some(PooledSeries::of_table(&self.tables[&(level, metric, range_text(&weeks))], periods)))
     }
 
     fn units(&mut self) -> Option<OrganisationUnits> {
@@ -125,7 +146,7 @@ impl ReleasedCells for ServedTables {
 async fn the_heatmap_is_what_the_app_would_shape_from_the_served_cells() {
     let world = published_world().await;
     let served = heatmap_ok(&world, &world.hr_token, &format!("period_weeks=1&to={WEEK}")).await;
-    let mut tables = ServedTables::fetch(&world, &world.hr_token).await;
+    let mut tables = ServedTables::fetch(&world, &world.hr_token, WEEK.parse().unwrap(), 1).await;
     let shaped = build_heatmap(&mut tables, 1, None, WEEK.parse().unwrap()).unwrap();
     assert_eq!(served, shaped);
     assert_eq!(served.current.from, WEEK);
@@ -149,6 +170,92 @@ async fn the_heatmap_is_what_the_app_would_shape_from_the_served_cells() {
     assert_eq!(small_team.answered, None, "no count of a team below k");
     assert_eq!(served.departments.len(), 2);
     assert!(served.organisation.is_some());
+}
+
+/// Eight weeks of varied answers (every item, every device its own value)
+/// from teams of twelve and three (so the twelve are withheld beside them),
+/// ten and eleven people, on the questionnaire whose drivers ask their items
+/// in turn: the heatmap of two four-week periods,
+/// with their changes, intervals, eNPS, burnout shares and standardised
+/// drivers, is exactly what the app shapes from the served cells. The server
+/// builds it from its stored rows without the cells the app reads, so this
+/// pins the two paths to one result.
+#[tokio::test]
+async fn a_heatmap_of_long_periods_is_what_the_app_would_shape_from_the_served_cells() {
+    let bank = ItemBank::embedded();
+    let plan = QuestionnairePlan::for_new_organisation();
+    let seed = 11;
+    let schedule = Schedule::with_plan(bank, seed, &plan);
+    let last: IsoWeek = WEEK.parse().unwrap();
+    let weeks: Vec<IsoWeek> = (0..8).rev().map(|back| last.plus_weeks(-back)).collect();
+    let world = World::with_questionnaire(&[2, 2], seed, plan);
+    let start = Utc.from_utc_datetime(&weeks[0].monday().and_hms_opt(9, 0, 0).unwrap());
+    let mut devices = Vec::new();
+    let sizes = [
+        (&world.teams[0][0], 12usize),
+        (&world.teams[0][1], 3),
+        (&world.teams[1][0], 10),
+        (&world.teams[1][1], 11),
+    ];
+    for (team, count) in sizes {
+        for _ in 0..count {
+            devices.push(world.enrol_at(team, start).await);
+        }
+    }
+    for (week_number, week) in weeks.iter().enumerate() {
+        world
+            .clock
+            .set(Utc.from_utc_datetime(&week.sunday().and_hms_opt(12, 0, 0).unwrap()) + Duration::days(1));
+        for (device_number, device) in devices.iter().enumerate() {
+            let answers: Vec<Answer> = schedule
+                .items_for_week(*week)
+                .iter()
+                .enumerate()
+                .map(|(item_number, id)| {
+                    let scale = bank.scale_of(bank.item(id.as_str()).unwrap());
+                    let spread = usize::from(scale.max - scale.min) + 1;
+                    let step = (device_number * 3 + week_number * 5 + item_number * 7) % spread;
+                    Answer { item: id.clone(), value: scale.min + u8::try_from(step).unwrap() }
+                })
+                .collect();
+            let scores = score_answers(bank, &answers).unwrap();
+            let report = json!({
+                "wire_version": 1,
+                "week": week.to_string(),
+                "items": answers.iter().map(|answer| json!({"item_id": answer.item.as_str(), "value": answer.value})).collect::<Vec<_>>(),
+                "metrics": scores.iter().map(|score| json!({"metric": score.metric.key(), "score": score.score})).collect::<Vec<_>>(),
+            });
+            world.report_ok(device, report).await;
+        }
+    }
+    world
+        .clock
+        .set(Utc.from_utc_datetime(&last.sunday().and_hms_opt(12, 0, 0).unwrap()) + Duration::days(30));
+    let served = heatmap_ok(&world, &world.hr_token, &format!("period_weeks=4&to={WEEK}")).await;
+    let mut tables = ServedTables::fetch(&world, &world.hr_token, last, 4).await;
+    let shaped = build_heatmap(&mut tables, 4, None, last).unwrap();
+    assert_same_heatmap(&served, &shaped);
+    // The comparison covers what the fast path computes: teams' changes with
+    // intervals, a standardised driver, eNPS and a burnout share.
+    let team_changes = served.cells.iter().filter(|cell| cell.change_low.is_some()).count();
+    assert!(team_changes >= 10, "{team_changes} team changes with an interval");
+    let every_cell: Vec<_> = served
+        .cells
+        .iter()
+        .chain(served.departments.iter().chain(&served.organisation).flat_map(|row| &row.cells))
+        .collect();
+    assert!(every_cell.iter().any(|cell| cell.enps.or(cell.previous_enps).is_some()), "no eNPS");
+    assert!(every_cell.iter().any(|cell| cell.burnout_share.is_some()), "no burnout share");
+    let standardised = tables
+        .tables
+        .values()
+        .flat_map(|table| &table.cells)
+        .any(|cell| cell.standardised_mean.is_some() && cell.item_id.is_some());
+    assert!(standardised, "no driver's week on its anchor's level");
+    // The team of three, and the twelve beside it, stay withheld in every column.
+    for cell in served.cells.iter().filter(|cell| world.teams[0].contains(&cell.team_id)) {
+        assert!(cell.mean.is_none() && cell.n.is_none(), "{cell:?}");
+    }
 }
 
 /// A department's page holds its teams, its own row and the organisation's;
