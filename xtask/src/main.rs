@@ -14,6 +14,7 @@
 //! - `faults [--fuzz [SECONDS]]`: the long fault, load and attack suite, or the fuzzers (README, "Reliability").
 
 mod bench;
+mod dependencies;
 mod faults;
 mod package;
 mod screenshots;
@@ -34,6 +35,7 @@ fn main() -> Result<()> {
         "test" => test_everything(),
         "codegen" => codegen(),
         "tidy" => tidy::check(&root()),
+        "deps" => dependencies::check(&root()),
         "bench" => bench::run(&root(), &std::env::args().skip(2).collect::<Vec<_>>()),
         "faults" => faults::run(&root(), &std::env::args().skip(2).collect::<Vec<_>>()),
         "package" => package::build_install_and_check(&root()),
@@ -45,7 +47,7 @@ fn main() -> Result<()> {
         },
         "postgres" => run_postgres(),
         _ => bail!(
-            "unknown task '{task}'; tasks: run, test, codegen, tidy, bench, faults, package, screenshots, postgres"
+            "unknown task '{task}'; tasks: run, test, codegen, tidy, deps, bench, faults, package, screenshots, postgres"
         ),
     }
 }
@@ -246,6 +248,7 @@ fn test_everything() -> Result<()> {
     run_in(&ui, "npm", &["test"])?;
     run_in(&root, "cargo", &["fmt", "--all", "--check"])?;
     tidy::check(&root)?;
+    dependencies::check(&root)?;
     run_in(&root, "cargo", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
     check_docs_and_the_core_alone(&root)?;
     // The end-to-end tests start the app's and the server's binaries
@@ -344,11 +347,17 @@ fn reference_python(root: &Path) -> Result<String> {
 
 /// Installs tauri-driver, the WebDriver bridge of the end-to-end tests, if absent.
 fn ensure_tauri_driver() -> Result<()> {
-    let found = Command::new("tauri-driver").arg("--help").output().is_ok();
+    ensure_cargo_tool(("tauri-driver", "tauri-driver", "2.1.0"))
+}
+
+/// Installs `(binary, package, version)` with `cargo install --locked` when
+/// `binary` cannot be started.
+pub(crate) fn ensure_cargo_tool((binary, package, version): (&str, &str, &str)) -> Result<()> {
+    let found = Command::new(binary).arg("--help").output().is_ok();
     if found {
         return Ok(());
     }
-    run_in(&root(), "cargo", &["install", "tauri-driver", "--locked", "--version", "2.1.0"])
+    run_in(&root(), "cargo", &["install", package, "--locked", "--version", version])
 }
 
 /// Runs `cargo test --workspace` inside a private D-Bus session with an

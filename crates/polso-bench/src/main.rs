@@ -390,7 +390,7 @@ fn run_all(options: &AllOptions) -> Result<()> {
             direction: Direction::AtLeast,
             notes: format!(
                 "{} devices, {} clients; latency p50 {} p90 {} p99 {} max {} ms; {} errors {}; {} counted; \
-                 server peak {} MiB",
+                 server peak {} MiB{}",
                 last["devices"],
                 last["clients"],
                 format_number(number(&last["polso"]["p50_ms"])),
@@ -400,7 +400,17 @@ fn run_all(options: &AllOptions) -> Result<()> {
                 last["polso"]["errors"],
                 last["polso"]["first_errors"],
                 last["polso"]["counted"],
-                format_number(number(&last["polso"]["server_peak_memory_mib"]))
+                format_number(number(&last["polso"]["server_peak_memory_mib"])),
+                match last["baseline_without_history"]["reports_per_second"].as_f64() {
+                    Some(rate) => format!(
+                        "; the bare loop with its WAL truncated after every commit (no history in the files, \
+                         as the server keeps it): {} reports/s over {} reports, so Polso is {:.2}x it",
+                        format_number(rate),
+                        last["baseline_without_history"]["reports"],
+                        number(&last["polso"]["reports_per_second"]) / rate
+                    ),
+                    None => String::new(),
+                }
             ),
         });
             for (name, path) in [("Polso", "polso"), ("baseline", "baseline")] {

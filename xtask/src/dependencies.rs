@@ -1,0 +1,36 @@
+//! The dependency checks of `cargo xtask test`: cargo-deny's licences, bans
+//! and sources (`deny.toml`), its advisories when the RustSec database can be
+//! fetched, and cargo-machete's search for dependencies no code uses. Both
+//! tools are installed at a pinned version when missing.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::Result;
+
+use crate::{ensure_cargo_tool, run_in};
+
+/// cargo-deny, at the version `deny.toml` is written for.
+const CARGO_DENY: (&str, &str, &str) = ("cargo-deny", "cargo-deny", "0.20.2");
+
+/// cargo-machete.
+const CARGO_MACHETE: (&str, &str, &str) = ("cargo-machete", "cargo-machete", "0.9.2");
+
+/// Every dependency check; an error names the check and what it found.
+pub fn check(root: &Path) -> Result<()> {
+    ensure_cargo_tool(CARGO_DENY)?;
+    run_in(root, "cargo", &["deny", "--log-level", "error", "check", "licenses", "bans", "sources"])?;
+    // The advisories need the RustSec database from GitHub; a machine that
+    // cannot reach it says so and goes on, one that can checks them.
+    let fetched =
+        Command::new("cargo").args(["deny", "--log-level", "error", "fetch"]).current_dir(root).output()?;
+    if fetched.status.success() {
+        run_in(root, "cargo", &["deny", "--log-level", "error", "check", "advisories"])?;
+    } else {
+        let reason = String::from_utf8_lossy(&fetched.stderr);
+        let reason = reason.lines().rev().find(|line| !line.trim().is_empty()).unwrap_or("no message");
+        eprintln!("advisories: SKIPPED, the RustSec database could not be fetched ({})", reason.trim());
+    }
+    ensure_cargo_tool(CARGO_MACHETE)?;
+    run_in(root, "cargo-machete", &["."])
+}
