@@ -220,6 +220,65 @@ impl From<ScoringError> for PulseError {
     }
 }
 
+/// The rules every answer of a week obeys, on the app before it is saved and
+/// on the server before it is counted (one code for both): each answer's item
+/// is known, asked that week, answered once and given a value on its scale;
+/// each item marked not applicable is known, asked that week, marked once,
+/// not also answered, and allowed to be not applicable by the bank. The first
+/// answer or mark that breaks a rule is the error, in that order.
+pub fn check_answers(
+    bank: &ItemBank,
+    schedule: &Schedule,
+    week: IsoWeek,
+    answers: &[Answer],
+    not_applicable: &[ItemId],
+) -> Result<(), PulseError> {
+    let items_this_week = schedule.items_for_week(week);
+    let mut answered: Vec<&ItemId> = Vec::with_capacity(answers.len());
+    for answer in answers {
+        let item = &answer.item;
+        let Some(bank_item) = bank.item(item.as_str()) else {
+            return Err(PulseError::UnknownItem { item: item.clone() });
+        };
+        if !items_this_week.contains(item) {
+            return Err(PulseError::ItemNotInWeek { item: item.clone(), week });
+        }
+        if answered.contains(&item) {
+            return Err(PulseError::DuplicateAnswer { item: item.clone() });
+        }
+        answered.push(item);
+        let scale = bank.scale_of(bank_item);
+        if !scale.contains(answer.value) {
+            return Err(PulseError::ValueOutOfScale {
+                item: item.clone(),
+                value: answer.value,
+                min: scale.min,
+                max: scale.max,
+            });
+        }
+    }
+    let mut marked: Vec<&ItemId> = Vec::with_capacity(not_applicable.len());
+    for item in not_applicable {
+        if bank.item(item.as_str()).is_none() {
+            return Err(PulseError::UnknownItem { item: item.clone() });
+        }
+        if !items_this_week.contains(item) {
+            return Err(PulseError::ItemNotInWeek { item: item.clone(), week });
+        }
+        if marked.contains(&item) {
+            return Err(PulseError::DuplicateAnswer { item: item.clone() });
+        }
+        if answered.contains(&item) {
+            return Err(PulseError::AnsweredAndNotApplicable { item: item.clone() });
+        }
+        if !schedule.allows_not_applicable(bank, week, item.as_str()) {
+            return Err(PulseError::NotApplicableNotAllowed { item: item.clone() });
+        }
+        marked.push(item);
+    }
+    Ok(())
+}
+
 /// Checks a submission against the rules and scores it.
 ///
 /// The checks run in a fixed order, so the error reported is predictable: the
@@ -259,50 +318,7 @@ pub fn validate_submission_with_not_applicable(
         return Err(PulseError::NoAnswers);
     }
 
-    let items_this_week = schedule.items_for_week(week);
-    let mut answered: Vec<&ItemId> = Vec::with_capacity(submission.answers.len());
-    for answer in &submission.answers {
-        let item = &answer.item;
-        let Some(bank_item) = bank.item(item.as_str()) else {
-            return Err(PulseError::UnknownItem { item: item.clone() });
-        };
-        if !items_this_week.contains(item) {
-            return Err(PulseError::ItemNotInWeek { item: item.clone(), week });
-        }
-        if answered.contains(&item) {
-            return Err(PulseError::DuplicateAnswer { item: item.clone() });
-        }
-        answered.push(item);
-        let scale = bank.scale_of(bank_item);
-        if !scale.contains(answer.value) {
-            return Err(PulseError::ValueOutOfScale {
-                item: item.clone(),
-                value: answer.value,
-                min: scale.min,
-                max: scale.max,
-            });
-        }
-    }
-
-    let mut marked: Vec<&ItemId> = Vec::with_capacity(not_applicable.len());
-    for item in not_applicable {
-        if bank.item(item.as_str()).is_none() {
-            return Err(PulseError::UnknownItem { item: item.clone() });
-        }
-        if !items_this_week.contains(item) {
-            return Err(PulseError::ItemNotInWeek { item: item.clone(), week });
-        }
-        if marked.contains(&item) {
-            return Err(PulseError::DuplicateAnswer { item: item.clone() });
-        }
-        if answered.contains(&item) {
-            return Err(PulseError::AnsweredAndNotApplicable { item: item.clone() });
-        }
-        if !schedule.allows_not_applicable(bank, week, item.as_str()) {
-            return Err(PulseError::NotApplicableNotAllowed { item: item.clone() });
-        }
-        marked.push(item);
-    }
+    check_answers(bank, schedule, week, &submission.answers, not_applicable)?;
 
     if let Some(work_week) = submission.work_week {
         work_week.check()?;

@@ -20,8 +20,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use polso_api::{MetricKey, WeeklyReport};
-use polso_core::bank::ItemBank;
+use polso_core::bank::{ItemBank, ItemId};
 use polso_core::collection::CollectionWindow;
+use polso_core::pulse::{PulseError, check_answers};
 use polso_core::schedule::Schedule;
 use polso_core::{Answer, IsoWeek, Metric, score_answers};
 
@@ -117,50 +118,22 @@ pub fn validate_report(
     if report.items.is_empty() && report.metrics.is_empty() && report.not_applicable.is_empty() {
         return Err(ServerError::NoAnswers);
     }
+    // The answer rules are the core's, the app's own: one code for both sides.
+    let reported: Vec<Answer> = report
+        .items
+        .iter()
+        .map(|item| Answer { item: ItemId(item.item_id.clone()), value: item.value })
+        .collect();
+    let marked: Vec<ItemId> = report.not_applicable.iter().map(|item_id| ItemId(item_id.clone())).collect();
+    check_answers(bank, schedule, week, &reported, &marked).map_err(|error| answer_error(error, week))?;
     let asked = schedule.items_for_week(week);
-    let is_asked = |item_id: &str| asked.iter().any(|asked_item| asked_item.as_str() == item_id);
-
-    let mut answers = Vec::with_capacity(report.items.len());
-    let mut items_seen = BTreeSet::new();
-    for reported in &report.items {
-        let item = bank
-            .item(&reported.item_id)
-            .ok_or_else(|| ServerError::UnknownItem { item_id: reported.item_id.clone() })?;
-        if !items_seen.insert(reported.item_id.as_str()) {
-            return Err(ServerError::DuplicateAnswer { what: format!("item '{}'", reported.item_id) });
-        }
-        if !is_asked(&reported.item_id) {
-            return Err(ServerError::ItemNotInWeek {
-                item_id: reported.item_id.clone(),
-                week: week.to_string(),
-            });
-        }
-        let scale = bank.scale_of(item);
-        if !scale.contains(reported.value) {
-            return Err(ServerError::ValueOutOfScale {
-                what: format!("the value of item '{}'", reported.item_id),
-                value: f64::from(reported.value),
-                min: f64::from(scale.min),
-                max: f64::from(scale.max),
-            });
-        }
-        answers.push((item.metric, Answer { item: item.id.clone(), value: reported.value }));
-    }
-
+    // Every item is known now.
+    let answers: Vec<(Metric, Answer)> = reported
+        .into_iter()
+        .filter_map(|answer| Some((bank.item(answer.item.as_str())?.metric, answer)))
+        .collect();
     let mut not_applicable_per_metric: BTreeMap<Metric, usize> = BTreeMap::new();
-    for item_id in &report.not_applicable {
-        let item = bank.item(item_id).ok_or_else(|| ServerError::UnknownItem { item_id: item_id.clone() })?;
-        if !items_seen.insert(item_id.as_str()) {
-            return Err(ServerError::DuplicateAnswer { what: format!("item '{item_id}'") });
-        }
-        if !is_asked(item_id) {
-            return Err(ServerError::ItemNotInWeek { item_id: item_id.clone(), week: week.to_string() });
-        }
-        if !schedule.allows_not_applicable(bank, week, item_id) {
-            return Err(ServerError::InvalidInput(format!(
-                "item '{item_id}' cannot be marked not applicable in {week}; only items that allow it can, from edition 3 of the questionnaire"
-            )));
-        }
+    for item in marked.iter().filter_map(|item_id| bank.item(item_id.as_str())) {
         *not_applicable_per_metric.entry(item.metric).or_default() += 1;
     }
 
@@ -236,6 +209,30 @@ pub fn validate_report(
     metric_contributions.sort_by(|left, right| left.key.cmp(&right.key));
     contributions.extend(metric_contributions);
     Ok(ValidatedReport { week, contributions })
+}
+
+/// A broken answer rule ([`check_answers`]) as the server's error, with the
+/// codes its API documents: an item both answered and marked is a duplicate.
+fn answer_error(error: PulseError, week: IsoWeek) -> ServerError {
+    match error {
+        PulseError::UnknownItem { item } => ServerError::UnknownItem { item_id: item.0 },
+        PulseError::ItemNotInWeek { item, week } => {
+            ServerError::ItemNotInWeek { item_id: item.0, week: week.to_string() }
+        }
+        PulseError::DuplicateAnswer { item } | PulseError::AnsweredAndNotApplicable { item } => {
+            ServerError::DuplicateAnswer { what: format!("item '{item}'") }
+        }
+        PulseError::ValueOutOfScale { item, value, min, max } => ServerError::ValueOutOfScale {
+            what: format!("the value of item '{item}'"),
+            value: f64::from(value),
+            min: f64::from(min),
+            max: f64::from(max),
+        },
+        PulseError::NotApplicableNotAllowed { item } => ServerError::InvalidInput(format!(
+            "item '{item}' cannot be marked not applicable in {week}; only items that allow it can, from edition 3 of the questionnaire"
+        )),
+        other => ServerError::InvalidInput(other.to_string()),
+    }
 }
 
 impl ValidatedReport {
