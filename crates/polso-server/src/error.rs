@@ -186,6 +186,17 @@ pub enum ServerError {
         /// The newest this code knows.
         supported: usize,
     },
+    /// The database file fails SQLite's integrity check, or is not a database.
+    #[error(
+        "the database {path} is damaged ({detail}); nothing was changed: restore it from a backup, \
+         or move it away to start with an empty one"
+    )]
+    DatabaseDamaged {
+        /// The file.
+        path: String,
+        /// What SQLite found first.
+        detail: String,
+    },
     /// A week was published already (by another server on the same database); a published week never changes.
     #[error("{week} is already published; a published week never changes")]
     AlreadyPublished {
@@ -256,6 +267,7 @@ impl ServerError {
             | ServerError::ThresholdCannotBeLowered { .. }
             | ServerError::OrganisationAmbiguous(_) => ErrorCode::InvalidSetting,
             ServerError::DatabaseTooNew { .. }
+            | ServerError::DatabaseDamaged { .. }
             | ServerError::Database(_)
             | ServerError::Postgres(_)
             | ServerError::Pool(_)

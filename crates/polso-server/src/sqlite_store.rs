@@ -94,15 +94,39 @@ impl SqliteServerStore {
 
 /// A connection to the database file at `path` (created if missing) with
 /// the pragmas of every server database, the helper's too: WAL, a durable
-/// commit, foreign keys, and freed pages overwritten.
+/// commit, foreign keys, and freed pages overwritten. A file that is not a
+/// database, or fails SQLite's quick integrity check, is refused before
+/// anything is written to it ([`ServerError::DatabaseDamaged`]).
 pub(crate) fn open_connection(path: &Path) -> Result<Connection> {
     let connection = Connection::open(path)?;
     connection.busy_timeout(std::time::Duration::from_secs(5))?;
+    check_integrity(&connection, path)?;
     connection.pragma_update(None, "journal_mode", "WAL")?;
     connection.pragma_update(None, "synchronous", "FULL")?;
     connection.pragma_update(None, "foreign_keys", "ON")?;
     connection.pragma_update(None, "secure_delete", "ON")?;
     Ok(connection)
+}
+
+/// SQLite's quick check of the whole file (every page and index entry
+/// readable and in order; it reads the file once, a second or so per
+/// gigabyte): `ok`, or the first problem as [`ServerError::DatabaseDamaged`].
+fn check_integrity(connection: &Connection, path: &Path) -> Result<()> {
+    let damaged = |detail: String| ServerError::DatabaseDamaged { path: path.display().to_string(), detail };
+    let first: rusqlite::Result<String> = connection.query_row("PRAGMA quick_check(1)", [], |row| row.get(0));
+    match first {
+        Ok(verdict) if verdict == "ok" => Ok(()),
+        Ok(problem) => Err(damaged(problem)),
+        Err(rusqlite::Error::SqliteFailure(failure, message))
+            if matches!(
+                failure.code,
+                rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt
+            ) =>
+        {
+            Err(damaged(message.unwrap_or_else(|| failure.to_string())))
+        }
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// The columns `organisation_from_row` reads, in order.

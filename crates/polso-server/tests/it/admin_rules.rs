@@ -59,6 +59,55 @@ fn a_database_from_a_newer_server_is_refused_and_left_alone() {
     assert_eq!(version, 99);
 }
 
+/// A database damaged on disk (a page overwritten, as a failing disk or a
+/// bad restore leaves it) is refused at open with an error naming the file
+/// and what SQLite found, by the store and by the real binary, and the file
+/// is left exactly as it was; a file that is not a database at all, too.
+/// Checked by mutation (2026-12-07): without the check at open, the store
+/// opened the damaged file as if nothing were wrong (the page is read only
+/// when a query reaches it).
+#[test]
+fn a_damaged_database_is_refused_at_open_and_left_alone() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("server.db");
+    {
+        let store = SqliteServerStore::open(&path).unwrap();
+        let organisation = admin::init_organisation(&store, "Acme").unwrap();
+        for department in 0..40 {
+            let department =
+                admin::add_department(&store, &organisation.id, &format!("Department {department}")).unwrap();
+            for team in 0..5 {
+                admin::add_team(&store, &department, &format!("Team {team} of a long enough name")).unwrap();
+            }
+        }
+    }
+    let page_size = 4096;
+    let mut bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.len() >= 6 * page_size, "a database of {} bytes", bytes.len());
+    // The fourth page (a table's or an index's b-tree page) overwritten with noise.
+    for (offset, byte) in bytes[3 * page_size..4 * page_size].iter_mut().enumerate() {
+        *byte = (offset * 37 % 251) as u8;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+
+    let error = SqliteServerStore::open(&path).unwrap_err();
+    assert!(matches!(error, polso_server::ServerError::DatabaseDamaged { .. }), "{error}");
+    let message = error.to_string();
+    assert!(message.contains(&path.display().to_string()) && message.contains("damaged"), "{message}");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_polso-server"))
+        .args(["--db", &path.display().to_string(), "show-org"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success() && stderr.contains("is damaged"), "{stderr}");
+    assert_eq!(std::fs::read(&path).unwrap(), bytes, "the damaged file was changed");
+
+    let not_a_database = directory.path().join("notes.db");
+    std::fs::write(&not_a_database, "these are someone's notes, not a database ".repeat(200)).unwrap();
+    let error = SqliteServerStore::open(&not_a_database).unwrap_err();
+    assert!(matches!(error, polso_server::ServerError::DatabaseDamaged { .. }), "{error}");
+}
+
 #[test]
 fn the_receipt_secret_survives_a_restart() {
     let directory = tempfile::tempdir().unwrap();
