@@ -519,6 +519,48 @@ fn a_database_copy_after_each_report_shows_no_past_commit(mode: Mode) -> Result<
     Ok(())
 }
 
+/// A WAL deleted after a crash (a careless clean-up, a restore that copies
+/// the main file alone) loses no acknowledged report: the server is killed
+/// (SIGKILL) after each acknowledgement, its `-wal` and `-shm` files are
+/// deleted, and the restarted server counts every report acknowledged so
+/// far, and a retry of the last one once. This holds because every group
+/// commit is checkpointed into the main file before its reports are
+/// acknowledged (the rule that keeps no history in the WAL). Checked by
+/// mutation (2026-12-07): with the checkpoint after the one-server group
+/// commit left out, the first restart found no receipt.
+fn a_wal_deleted_after_a_kill_loses_no_acknowledged_report(mode: Mode) -> Result<()> {
+    let setting = Setting::new("Cancellata Srl", 1, true, mode)?;
+    let week = calendar::week();
+    let tokens = setting.enrol(week, 3)?;
+    let seed = setting.seed()?;
+    let reports: Vec<Value> =
+        (0..tokens.len()).map(|position| full_report(seed, week, |item| spread(item, position))).collect();
+    for (position, (token, report)) in tokens.iter().zip(&reports).enumerate() {
+        let server = setting.start(calendar::reporting_time(week))?;
+        setting.accepted(&server, token, report)?;
+        server.kill();
+        for companion in ["db-wal", "db-shm"] {
+            let path = setting.database.with_extension(companion);
+            if path.exists() {
+                std::fs::remove_file(&path)?;
+            }
+        }
+        let receipts = setting.rows("report_receipts", None)?;
+        ensure!(
+            receipts == position as i64 + 1,
+            "after report {position}, its kill and the WAL's deletion: {receipts} receipts"
+        );
+    }
+    // A retry of the last report after all that is counted once.
+    let server = setting.start(calendar::reporting_time(week))?;
+    let last = tokens.len() - 1;
+    let answer = setting.send(&server, &tokens[last], &reports[last])?;
+    ensure!(answer.0 == 200, "{answer:?}");
+    server.kill();
+    ensure!(setting.rows("report_receipts", None)? == tokens.len() as i64, "the retry was counted again");
+    Ok(())
+}
+
 /// Every row of every table but `aggregates`, as text.
 fn everything_but_sums(database: &Path) -> Result<String> {
     polso_faults::server::database_dump(database, &["aggregates"])
@@ -918,6 +960,7 @@ in_both_modes!(
     item_and_metric_cells_cover_the_same_reports,
     a_unanimous_small_cell_shows_no_histogram_or_sd,
     a_database_copy_after_each_report_shows_no_past_commit,
+    a_wal_deleted_after_a_kill_loses_no_acknowledged_report,
     a_histogram_below_the_minimum_cannot_be_had_by_subtraction,
     enps_comes_from_released_histograms_and_cannot_be_had_by_subtraction,
     a_not_applicable_count_cannot_be_had_by_subtraction,
