@@ -217,8 +217,7 @@ impl<'a> ReleasedRead<'a> {
             }
             let mut kept = unit_list(tree);
             kept.retain(|&(kind, id, _)| scope.keeps(kind, id));
-            // By id, the order a key's rows come in within a week: each row is
-            // most often the unit after the last one's, found without hashing.
+            // By id, the order of a key's rows within a week ([`UnitIndex`]).
             kept.sort_unstable_by_key(|&(_, id, _)| id);
             units = kept
                 .into_iter()
@@ -229,20 +228,7 @@ impl<'a> ReleasedRead<'a> {
                     periods: withheld.clone(),
                 })
                 .collect();
-            let position: rustc_hash::FxHashMap<String, usize> =
-                units.iter().enumerate().map(|(at, unit)| (unit.id.clone(), at)).collect();
-            // The ids side by side, so that checking the next one reads memory in order.
-            let ids: String = units.iter().map(|unit| unit.id.as_str()).collect();
-            let mut ends = Vec::with_capacity(units.len());
-            units.iter().fold(0, |end, unit| {
-                ends.push(end + unit.id.len());
-                end + unit.id.len()
-            });
-            let id_at = |at: usize| -> Option<&str> {
-                let start = if at == 0 { 0 } else { *ends.get(at - 1)? };
-                ids.get(start..*ends.get(at)?)
-            };
-            let mut next = 0;
+            let mut index = UnitIndex::of(&units);
             let with_histogram = derives_from_histogram(bank, key);
             self.store.visit_published_cells(
                 &tree.organisation.id,
@@ -251,14 +237,9 @@ impl<'a> ReleasedRead<'a> {
                 scope.read_units.as_deref(),
                 with_histogram,
                 &mut |cell| {
-                    let at = match id_at(next) {
-                        Some(id) if id == cell.unit_id => next,
-                        _ => match position.get(cell.unit_id) {
-                            Some(&at) => at,
-                            None => return,
-                        },
+                    let Some(at) = index.find(cell.unit_id) else {
+                        return;
                     };
-                    next = at + 1;
                     let slot = usize::try_from(cell.week_index - first).unwrap_or(usize::MAX);
                     // A week the schedule did not ask serves no figure, as in `table`.
                     let Some(&(week, true)) = readable_weeks.get(slot) else {
@@ -386,6 +367,41 @@ impl<'a> ReleasedRead<'a> {
     fn schedule(&self) -> Schedule {
         let organisation = &self.tree.organisation;
         Schedule::with_plan(ItemBank::embedded(), organisation.seed, &organisation.questionnaire)
+    }
+}
+
+/// Where each unit of a series is, by id, for rows that come by week and,
+/// within a week, by unit id: the units sorted by id, a row is most often
+/// the unit after the last row's, found by one comparison of ids laid side
+/// by side in memory; any other by a hash lookup.
+struct UnitIndex {
+    /// The ids one after another, and where each ends.
+    ids: String,
+    ends: Vec<usize>,
+    by_id: rustc_hash::FxHashMap<String, usize>,
+    /// The position after the last one found.
+    next: usize,
+}
+
+impl UnitIndex {
+    fn of(units: &[PooledUnit]) -> UnitIndex {
+        let mut ids = String::new();
+        let mut ends = Vec::with_capacity(units.len());
+        for unit in units {
+            ids.push_str(&unit.id);
+            ends.push(ids.len());
+        }
+        let by_id = units.iter().enumerate().map(|(at, unit)| (unit.id.clone(), at)).collect();
+        UnitIndex { ids, ends, by_id, next: 0 }
+    }
+
+    /// The position of unit `id`; `None` for a unit not in the series.
+    fn find(&mut self, id: &str) -> Option<usize> {
+        let start = self.next.checked_sub(1).map_or(Some(0), |last| self.ends.get(last).copied());
+        let next_id = start.zip(self.ends.get(self.next)).and_then(|(start, &end)| self.ids.get(start..end));
+        let at = if next_id == Some(id) { self.next } else { *self.by_id.get(id)? };
+        self.next = at + 1;
+        Some(at)
     }
 }
 
@@ -660,4 +676,27 @@ async fn ledger_of_year(
         Ok((tree, year, entries))
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_unit_index_finds_each_unit_in_order_or_out_of_it() {
+        let unit = |id: &str| PooledUnit {
+            kind: UnitKind::Team,
+            id: id.to_owned(),
+            name: id.to_uppercase(),
+            periods: UnitPeriods::default(),
+        };
+        let units = [unit("team_a"), unit("team_b"), unit("team_c")];
+        let mut index = UnitIndex::of(&units);
+        // One week's rows in order, then the next week's with team_b withheld.
+        let found: Vec<Option<usize>> =
+            ["team_a", "team_b", "team_c", "team_a", "team_c", "team_x", "team_b"]
+                .map(|id| index.find(id))
+                .into();
+        assert_eq!(found, [Some(0), Some(1), Some(2), Some(0), Some(2), None, Some(1)]);
+    }
 }
