@@ -161,14 +161,7 @@ impl<'a> ReleasedRead<'a> {
             }
         };
         if let Some(standard) = self.driver_standard(scheduled_key, &schedule, &scope, Some(&stored))? {
-            for cell in cells.iter_mut().filter(|cell| cell.asked) {
-                let Ok(week) = cell.week.parse::<IsoWeek>() else {
-                    continue;
-                };
-                cell.item_id = standard.asked_item(week);
-                cell.standardised_mean =
-                    standard.standardised(cell.item_id.as_deref(), cell.mean.filter(|_| cell.released));
-            }
+            standard.apply(&mut cells);
         }
         Ok(AggregateTable {
             k: tree.organisation.k.get(),
@@ -477,15 +470,7 @@ pub(crate) fn standardise_driver_cells(
     schedule: &Schedule,
     metric: Metric,
 ) {
-    let standard = DriverStandard::of(baseline, reference_units, schedule, metric);
-    for cell in cells.iter_mut().filter(|cell| cell.asked) {
-        let Ok(week) = cell.week.parse::<IsoWeek>() else {
-            continue;
-        };
-        cell.item_id = standard.asked_item(week);
-        cell.standardised_mean =
-            standard.standardised(cell.item_id.as_deref(), cell.mean.filter(|_| cell.released));
-    }
+    DriverStandard::of(baseline, reference_units, schedule, metric).apply(cells);
 }
 
 /// What puts a driver's released means on its anchor item's level: the item
@@ -537,6 +522,18 @@ impl<'schedule> DriverStandard<'schedule> {
             .filter(|id| bank.item(id.as_str()).is_some_and(|item| item.metric == self.metric));
         let only = items.next()?;
         items.next().is_none().then(|| only.as_str().to_owned())
+    }
+
+    /// Gives each asked cell the item its week asked and its released mean on the anchor's level.
+    pub(crate) fn apply(&self, cells: &mut [polso_api::AggregateCell]) {
+        for cell in cells.iter_mut().filter(|cell| cell.asked) {
+            let Ok(week) = cell.week.parse::<IsoWeek>() else {
+                continue;
+            };
+            cell.item_id = self.asked_item(week);
+            cell.standardised_mean =
+                self.standardised(cell.item_id.as_deref(), cell.mean.filter(|_| cell.released));
+        }
     }
 
     /// A released `mean` of a week that asked `item`, on the anchor's level;

@@ -23,14 +23,13 @@ use polso_api::{AggregateTable, ApiError, HrHeatmap, MetricKey, OrganisationUnit
 use polso_core::bank::ItemBank;
 use polso_core::questionnaire::QuestionnairePlan;
 use polso_core::schedule::Schedule;
-use polso_core::{Answer, IsoWeek, score_answers};
+use polso_core::{Answer, IsoWeek};
 use polso_hr::heatmap::{KnownNoise, ReleasedCells, build_heatmap};
 use polso_hr::pool::{HeatmapPeriods, PooledSeries};
 use polso_server::admin;
 use serde_json::Value;
-use serde_json::json;
 
-use crate::support::{WEEK, World, assert_error, get, report};
+use crate::support::{WEEK, World, assert_error, get, report, report_of_answers};
 
 /// Department 0 holds teams 0.0 (six devices) and 0.1 (three: below k);
 /// department 1 holds team 1.0 (five). Each reports [`WEEK`], then the week
@@ -218,13 +217,7 @@ async fn a_heatmap_of_long_periods_is_what_the_app_would_shape_from_the_served_c
                     Answer { item: id.clone(), value: scale.min + u8::try_from(step).unwrap() }
                 })
                 .collect();
-            let scores = score_answers(bank, &answers).unwrap();
-            let report = json!({
-                "wire_version": 1,
-                "week": week.to_string(),
-                "items": answers.iter().map(|answer| json!({"item_id": answer.item.as_str(), "value": answer.value})).collect::<Vec<_>>(),
-                "metrics": scores.iter().map(|score| json!({"metric": score.metric.key(), "score": score.score})).collect::<Vec<_>>(),
-            });
+            let report = report_of_answers(&week.to_string(), &answers);
             world.report_ok(device, report).await;
         }
     }

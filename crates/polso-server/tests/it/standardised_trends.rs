@@ -7,10 +7,10 @@ use chrono::{Duration, TimeZone, Utc};
 use polso_core::bank::ItemBank;
 use polso_core::questionnaire::QuestionnairePlan;
 use polso_core::schedule::Schedule;
-use polso_core::{Answer, IsoWeek, Metric, score_answers};
+use polso_core::{Answer, IsoWeek, Metric};
 use serde_json::{Value, json};
 
-use crate::support::{WEEK, World, post_json};
+use crate::support::{WEEK, World, post_json, report_of_answers};
 
 #[tokio::test]
 async fn a_team_that_does_not_change_has_a_flat_standardised_line() {
@@ -53,13 +53,7 @@ async fn a_team_that_does_not_change_has_a_flat_standardised_line() {
                 Answer { item: id.clone(), value }
             })
             .collect();
-        let scores = score_answers(bank, &answers).unwrap();
-        let report = json!({
-            "wire_version": 1,
-            "week": week.to_string(),
-            "items": answers.iter().map(|answer| json!({"item_id": answer.item.as_str(), "value": answer.value})).collect::<Vec<_>>(),
-            "metrics": scores.iter().map(|score| json!({"metric": score.metric.key(), "score": score.score})).collect::<Vec<_>>(),
-        });
+        let report = report_of_answers(&week.to_string(), &answers);
         for device in &devices {
             let (status, body) = world.send(post_json("/v1/reports", Some(device), report.clone())).await;
             assert_eq!(status, axum::http::StatusCode::OK, "{week}: {body}");

@@ -17,7 +17,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use http_body_util::BodyExt;
 use polso_api::WIRE_VERSION;
 use polso_core::anonymity::Threshold;
-use polso_core::bank::ItemBank;
+use polso_core::bank::{ItemBank, ItemId};
 use polso_core::questionnaire::QuestionnairePlan;
 use polso_core::schedule::Schedule;
 use polso_core::{Answer, IsoWeek, Metric, score_answers};
@@ -452,29 +452,25 @@ pub fn report_for_seed(seed: u64, week: &str, trust_value: u8) -> Value {
 /// [`report`] for an organisation whose schedule seed is `seed` and whose
 /// questionnaire is `plan`.
 pub fn report_for_organisation(seed: u64, plan: &QuestionnairePlan, week: &str, trust_value: u8) -> Value {
-    let answers: Vec<(String, u8)> = asked_items_in(seed, plan, week)
+    let answers: Vec<Answer> = asked_items_in(seed, plan, week)
         .into_iter()
         .map(|(id, min, max, metric)| {
             let value =
                 if metric == Metric::Trust { trust_value.clamp(min, max) } else { min + (max - min) / 2 };
-            (id, value)
+            Answer { item: ItemId(id), value }
         })
         .collect();
-    let scores = score_answers(
-        ItemBank::embedded(),
-        &answers
-            .iter()
-            .map(|(id, value)| Answer {
-                item: ItemBank::embedded().item(id).unwrap().id.clone(),
-                value: *value,
-            })
-            .collect::<Vec<_>>(),
-    )
-    .unwrap();
+    report_of_answers(week, &answers)
+}
+
+/// The report of `answers` for `week`, with the metric scores the app would
+/// send (the server scores the items itself and checks these for range only).
+pub fn report_of_answers(week: &str, answers: &[Answer]) -> Value {
+    let scores = score_answers(ItemBank::embedded(), answers).unwrap();
     json!({
         "wire_version": WIRE_VERSION,
         "week": week,
-        "items": answers.iter().map(|(id, value)| json!({"item_id": id, "value": value})).collect::<Vec<_>>(),
+        "items": answers.iter().map(|answer| json!({"item_id": answer.item.as_str(), "value": answer.value})).collect::<Vec<_>>(),
         "metrics": scores.iter().map(|score| json!({"metric": score.metric.key(), "score": score.score})).collect::<Vec<_>>(),
     })
 }
