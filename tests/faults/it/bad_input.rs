@@ -592,15 +592,19 @@ fn ipc_commands_refuse_bad_input_and_change_nothing() -> Result<()> {
     let view = device.desktop.current_pulse(today).map_err(api)?;
     let state = |device: &Device| -> Result<String> {
         Ok(format!(
-            "{:?}\n{:?}\n{:?}\n{:?}",
+            "{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
             device.desktop.history().map_err(api)?,
             device.desktop.current_pulse(today).map_err(api)?,
             device.desktop.settings().map_err(api)?,
-            device.desktop.sync_status().map_err(api)?
+            device.desktop.sync_status().map_err(api)?,
+            device.desktop.hr_connection().map_err(api)?
         ))
     };
 
-    // Wire level: what the Tauri layer deserializes before any command runs.
+    // Wire level: what the Tauri layer deserializes before any command runs;
+    // a body that does not decode reaches no command, so nothing can change
+    // (and none of these is counted below as a refused command).
+    let before_decoding = state(&device)?;
     for (what, json) in [
         ("submit_pulse, malformed", r#"{"week": "#),
         ("submit_pulse, wrong type", r#"{"week": 48, "answers": [], "work_week": null, "note": null}"#),
@@ -613,6 +617,7 @@ fn ipc_commands_refuse_bad_input_and_change_nothing() -> Result<()> {
     }
     ensure!(serde_json::from_str::<UpdateSettings>(r#"{"reminder": {"enabled": "yes"}}"#).is_err());
     ensure!(serde_json::from_str::<EnrolDevice>(r#"{"server_url": 1}"#).is_err());
+    ensure!(state(&device)? == before_decoding, "the store changed while bodies were decoded");
 
     let first_item = view.items[0].id.clone();
     let with = |change: &dyn Fn(&mut SubmitPulse)| {
@@ -710,19 +715,39 @@ fn ipc_commands_refuse_bad_input_and_change_nothing() -> Result<()> {
         refused += 1;
     }
 
+    // As HR, with a vault for the token: a refused token must leave it empty.
+    let hr_vault = polso_store::SharedMemoryVault::default();
+    let mut device = device.with_hr_vault(hr_vault.clone());
     for (what, hr_token) in [
         ("an empty HR token", String::new()),
         ("an HR token with spaces", "ph_a b".to_owned()),
         ("an unknown HR token", "ph_unknown".to_owned()),
         ("a device token as HR token", "pd_unknown".to_owned()),
     ] {
+        let before = state(&device)?;
         let form = ConnectHr { server_url: server.url.clone(), hr_token };
+        // The shell's hr_connect: the token verified at the server, then kept.
         let error = polso_desktop::hr::verify_hr_connection(&transport, &form, today)
+            .and_then(|verified| device.desktop.keep_hr_connection(verified))
             .err()
             .with_context(|| format!("hr_connect with {what} was accepted"))?;
         ensure!(error.code != ErrorCode::Internal && !error.message.trim().is_empty(), "{what}: {error:?}");
+        ensure!(state(&device)? == before, "hr_connect with {what} changed the store");
+        ensure!(!device.desktop.hr_connection().map_err(api)?.connected, "hr_connect with {what} connected");
+        ensure!(
+            polso_store::SecretVault::get(&hr_vault, polso_faults::device::HR_TOKEN_ACCOUNT)?.is_none(),
+            "hr_connect with {what} kept a token"
+        );
         refused += 1;
     }
+    // The same path with a real HR token connects and keeps it: the checks above can fail.
+    let hr_token = admin(&database, &["create-hr-token"])?.trim().to_owned();
+    let form = ConnectHr { server_url: server.url.clone(), hr_token };
+    polso_desktop::hr::verify_hr_connection(&transport, &form, today)
+        .and_then(|verified| device.desktop.keep_hr_connection(verified))
+        .map_err(api)?;
+    ensure!(device.desktop.hr_connection().map_err(api)?.connected, "a real HR token did not connect");
+    ensure!(polso_store::SecretVault::get(&hr_vault, polso_faults::device::HR_TOKEN_ACCOUNT)?.is_some());
     eprintln!("bad input (IPC): {refused} bad command inputs refused, nothing changed");
     server.kill();
     Ok(())

@@ -20,6 +20,9 @@ use polso_store::{Store, StoreKey};
 /// The vault account of the device token in these tests.
 pub const TOKEN_ACCOUNT: &str = "device-token@faults";
 
+/// The account its HR token is kept under, when it has an HR vault.
+pub const HR_TOKEN_ACCOUNT: &str = "hr-token@faults";
+
 /// An error of the desktop as an `anyhow` error.
 pub fn api(error: ApiError) -> anyhow::Error {
     anyhow!("{:?}: {}", error.code, error.message)
@@ -51,6 +54,11 @@ impl Device {
             .map_err(api)?
             .with_device_vault(Box::new(vault.clone()), TOKEN_ACCOUNT);
         Ok(Device { data_dir, desktop, key, vault })
+    }
+
+    /// The device with `vault` keeping an HR token under [`HR_TOKEN_ACCOUNT`], as the app's keyring does.
+    pub fn with_hr_vault(self, vault: SharedVault) -> Device {
+        Device { desktop: self.desktop.with_hr_vault(Box::new(vault), HR_TOKEN_ACCOUNT), ..self }
     }
 
     /// Enrols with `invite` at `server_url` on `today`.
