@@ -13,7 +13,7 @@
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use polso_api::{ResultsUnit, TeamResults};
+use polso_api::{ResultsUnit, TeamResults, UnitKind};
 use polso_core::IsoWeek;
 use polso_core::Metric;
 use polso_core::bank::ItemBank;
@@ -21,7 +21,7 @@ use polso_core::schedule::{DRIVERS, Schedule};
 
 use crate::error::{Result, ServerError};
 use crate::http::{AppState, AuthenticatedDevice};
-use crate::release::{ScheduledKey, cells_from_snapshot, is_asked};
+use crate::release::{ScheduledKey, cells_of_units, is_asked};
 use crate::releases_http::{
     STANDARDISING_BASELINE_WEEKS, next_publication, publish_then_read, standardise_driver_cells,
 };
@@ -102,20 +102,25 @@ pub(crate) async fn read_team_results(
         let bank = ItemBank::embedded();
         let schedule = Schedule::with_plan(bank, tree.organisation.seed, &tree.organisation.questionnaire);
         let units = [team.id.as_str(), department.id.as_str(), organisation.id.as_str()];
+        // The three units' cells alone, looked up by key: not every team's of the organisation.
+        let unit_ids: Vec<String> = units.iter().map(|id| (*id).to_owned()).collect();
         let mut cells = Vec::new();
         for metric in Metric::ALL {
             let key = metric.key();
-            let published = store.published_cells(organisation_id, key, month.clone())?;
+            let published = store.published_cells_of_units(organisation_id, key, month.clone(), &unit_ids)?;
             let asked = |week: IsoWeek| is_asked(bank, &schedule, ScheduledKey::Metric(metric), week);
-            let mut of_metric: Vec<_> = cells_from_snapshot(&tree, &published, key, month.clone(), &asked)
-                .into_iter()
-                .filter(|cell| units.contains(&cell.unit_id.as_str()))
-                .collect();
+            let keep = |_: UnitKind, id: &str| units.contains(&id);
+            let mut of_metric = cells_of_units(&tree, &published, key, month.clone(), &asked, &keep);
             if DRIVERS.contains(&metric) {
                 // On the anchor item's level, with offsets from the organisation's cells, as HR's
                 // organisation-wide reads.
                 let baseline_weeks = through.plus_weeks(1 - STANDARDISING_BASELINE_WEEKS)..=through;
-                let baseline = store.published_cells(organisation_id, key, baseline_weeks)?;
+                let baseline = store.published_cells_of_units(
+                    organisation_id,
+                    key,
+                    baseline_weeks,
+                    std::slice::from_ref(&unit_ids[2]),
+                )?;
                 standardise_driver_cells(
                     &mut of_metric,
                     &baseline,
