@@ -669,9 +669,11 @@ pub trait ServerStore: Send + Sync {
     fn publish_week(&self, organisation_id: &str, publication: &WeekPublication) -> Result<()>;
 
     /// The released cells of published weeks over `weeks` for one key (of
-    /// `unit_ids` alone when given), each handed to `visit` as it is read, in
-    /// no set order, its histogram read only `with_histogram`: the heatmap
-    /// reads every team's cells of 52 weeks without building a cell each.
+    /// `unit_ids` alone when given), each handed to `visit` as it is read, by
+    /// week (within a week in no set order; the heatmap pools each unit's
+    /// weeks in ascending order, so both stores' results agree to the bit),
+    /// its histogram read only `with_histogram`: the heatmap reads every
+    /// team's cells of 52 weeks without building a cell each.
     fn visit_published_cells(
         &self,
         organisation_id: &str,
