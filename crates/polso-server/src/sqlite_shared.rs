@@ -12,7 +12,7 @@ use crate::store::FoldOutcome;
 impl SharedStore for SqliteServerStore {
     fn helper_link(&self, organisation_id: &str) -> Result<Option<HelperLink>> {
         Ok(self
-            .connection()
+            .reader()
             .query_row(
                 "SELECT url, party, public_key, verify_key, token, from_week FROM helper_links
                  WHERE organisation_id = ?1",

@@ -1,15 +1,20 @@
 //! The embedded default storage: one SQLite file, migrated at open.
 //!
-//! One connection behind a mutex: SQLite writes one transaction at a time
-//! anyway, and a server of one organisation folds a few thousand reports a
-//! week. Pragmas are set per connection, outside the migrations: WAL,
+//! One writing connection behind a mutex, since SQLite writes one
+//! transaction at a time anyway. Reports reach it through a queue: a writer
+//! thread folds every report queued at once in one commit (group commit;
+//! see [`SqliteServerStore::fold_report`]). The lookups every request makes
+//! (its device token, its organisation, its helper) go to a few connections
+//! that only read ([`Readers`]), so they neither wait behind a commit nor
+//! hold one up; everything else shares the writing connection. Pragmas are set per connection, outside the migrations: WAL,
 //! `synchronous=FULL` so an acknowledged report survives a power cut,
 //! foreign keys on, and `secure_delete` so replaced sums are overwritten
 //! rather than left in free pages.
 
 use std::ops::RangeInclusive;
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, mpsc};
 
 use chrono::{DateTime, Utc};
 use polso_core::IsoWeek;
@@ -30,18 +35,27 @@ use crate::store::{
 
 /// The server's SQLite database.
 pub struct SqliteServerStore {
-    connection: Mutex<Connection>,
+    connection: Arc<Mutex<Connection>>,
+    readers: Readers,
     receipt_secret: Hash32,
-    /// Reports waiting to be folded by whichever caller holds the connection
-    /// next: see [`SqliteServerStore::fold_report`].
-    pending_folds: Mutex<Vec<PendingFold>>,
+    /// Reports on their way to the writer: see [`SqliteServerStore::fold_report`].
+    /// `None` only while the store is dropped.
+    folds: Option<mpsc::Sender<PendingFold>>,
+    writer: Option<std::thread::JoinHandle<()>>,
+    /// How many group commits the writer has made (it logs them at debug level).
+    #[cfg(test)]
+    groups: Arc<AtomicUsize>,
 }
 
 /// A report waiting in the group commit, with where its outcome goes.
 struct PendingFold {
     fold: ReportFold,
-    outcome: std::sync::mpsc::SyncSender<Result<FoldOutcome>>,
+    outcome: mpsc::SyncSender<Result<FoldOutcome>>,
 }
+
+/// The most reports one group commit folds: enough for every request a
+/// server holds at once, few enough that one transaction stays short.
+const MOST_FOLDS_PER_COMMIT: usize = 512;
 
 impl std::fmt::Debug for SqliteServerStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -76,20 +90,129 @@ impl SqliteServerStore {
                 secret
             }
         };
+        connection.busy_handler(Some(wait_briefly_then_patiently))?;
+        let connection = Arc::new(Mutex::new(connection));
+        let (folds, waiting) = mpsc::channel();
+        let groups = Arc::new(AtomicUsize::new(0));
+        let writer = std::thread::Builder::new()
+            .name("polso-report-writer".to_owned())
+            .spawn({
+                let (connection, groups) = (Arc::clone(&connection), Arc::clone(&groups));
+                move || write_folds(&connection, &waiting, &groups)
+            })
+            .map_err(|error| ServerError::BlockingTask(format!("starting the report writer: {error}")))?;
+        let readers = Readers::open(path)?;
         Ok(SqliteServerStore {
-            connection: Mutex::new(connection),
+            connection,
+            readers,
             receipt_secret,
-            pending_folds: Mutex::new(Vec::new()),
+            folds: Some(folds),
+            writer: Some(writer),
+            #[cfg(test)]
+            groups,
         })
     }
 
     /// The one connection, locked; `pub(crate)` for the administrator's
     /// queries in `sqlite_admin`.
     pub(crate) fn connection(&self) -> MutexGuard<'_, Connection> {
-        // A panic while holding the lock leaves no half-done transaction:
-        // rusqlite rolls back an unfinished one when it is dropped.
-        self.connection.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.connection)
     }
+}
+
+impl SqliteServerStore {
+    /// A connection that only reads, for a lookup that needs no write beside
+    /// it in one transaction: it neither waits for a group commit nor holds
+    /// one up.
+    pub(crate) fn reader(&self) -> MutexGuard<'_, Connection> {
+        self.readers.get()
+    }
+}
+
+/// How many connections only read: the requests a small server answers at
+/// once, with one to spare.
+const READERS: usize = 4;
+
+/// The connections that only read (`query_only`), each behind its own mutex.
+/// In WAL mode they read the last commit while the writer writes the next.
+struct Readers {
+    connections: Vec<Mutex<Connection>>,
+    next: AtomicUsize,
+}
+
+impl Readers {
+    fn open(path: &Path) -> Result<Readers> {
+        let connections = (0..READERS)
+            .map(|_| {
+                let connection = Connection::open(path)?;
+                connection.busy_timeout(std::time::Duration::from_secs(5))?;
+                connection.pragma_update(None, "query_only", "ON")?;
+                Ok(Mutex::new(connection))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Readers { connections, next: AtomicUsize::new(0) })
+    }
+
+    /// A free connection if there is one, else the next in turn once free.
+    fn get(&self) -> MutexGuard<'_, Connection> {
+        let start = self.next.fetch_add(1, Ordering::Relaxed);
+        let count = self.connections.len();
+        (0..count)
+            .find_map(|offset| self.connections[(start + offset) % count].try_lock().ok())
+            .unwrap_or_else(|| lock(&self.connections[start % count]))
+    }
+}
+
+impl Drop for SqliteServerStore {
+    /// Closes the writer's queue and waits for it to finish what it holds,
+    /// so the file is closed when the store is gone.
+    fn drop(&mut self) {
+        self.folds.take();
+        if let Some(writer) = self.writer.take() {
+            let _ = writer.join();
+        }
+    }
+}
+
+/// `connection`, locked. A panic while holding the lock leaves no half-done
+/// transaction: rusqlite rolls back an unfinished one when it is dropped.
+fn lock(connection: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    connection.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The report writer's loop: waits for a report, then for the connection,
+/// takes every report queued meanwhile (those that arrived while the last
+/// group was written or a read held the connection), and folds them in one
+/// commit. It ends when the store closes the queue.
+fn write_folds(connection: &Mutex<Connection>, waiting: &mpsc::Receiver<PendingFold>, groups: &AtomicUsize) {
+    while let Ok(first) = waiting.recv() {
+        let mut connection = lock(connection);
+        let group: Vec<PendingFold> =
+            std::iter::once(first).chain(waiting.try_iter().take(MOST_FOLDS_PER_COMMIT - 1)).collect();
+        // A panic fails this group's reports (their answer channels are
+        // dropped unanswered), not the writer.
+        let reports = group.len();
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| fold_batch(&mut connection, group)));
+        let commits = groups.fetch_add(1, Ordering::Relaxed) + 1;
+        tracing::debug!(reports, commits, "folded a group of reports");
+    }
+}
+
+/// The writer's busy handler. What it mostly waits for is a reader of the
+/// last commit, which the checkpoint after each group must outlast: a
+/// lookup of tens of microseconds. SQLite's own handler sleeps a whole
+/// millisecond first; this one retries every 20 µs for the first 2 ms, then
+/// every millisecond, and gives up after about 5 seconds, as `busy_timeout`.
+fn wait_briefly_then_patiently(retries: i32) -> bool {
+    const QUICK_RETRIES: i32 = 100;
+    const GIVE_UP_AFTER: i32 = QUICK_RETRIES + 5_000;
+    let pause = match retries {
+        ..QUICK_RETRIES => std::time::Duration::from_micros(20),
+        QUICK_RETRIES..GIVE_UP_AFTER => std::time::Duration::from_millis(1),
+        _ => return false,
+    };
+    std::thread::sleep(pause);
+    true
 }
 
 /// A connection to the database file at `path` (created if missing) with
@@ -282,7 +405,7 @@ impl ServerStore for SqliteServerStore {
     }
 
     fn organisation(&self, organisation_id: &str) -> Result<Organisation> {
-        load_organisation(&self.connection(), organisation_id)?
+        load_organisation(&self.reader(), organisation_id)?
             .ok_or_else(|| not_found("organisation", organisation_id))
     }
 
@@ -480,7 +603,7 @@ impl ServerStore for SqliteServerStore {
 
     fn device(&self, token_hash: &Hash32) -> Result<Option<DeviceMembership>> {
         Ok(self
-            .connection()
+            .reader()
             .query_row(
                 "SELECT dv.team_id, d.organisation_id, dv.enrolled_week_index
                  FROM devices dv JOIN teams t ON t.id = dv.team_id JOIN departments d ON d.id = t.department_id
@@ -613,32 +736,19 @@ impl ServerStore for SqliteServerStore {
         Ok(self.receipt_secret)
     }
 
-    /// Group commit: the report joins the queue; whoever holds the
-    /// connection next folds every queued report in one transaction (each in
-    /// a savepoint of its own, so one refusal changes nothing of the others),
-    /// commits once, truncates the WAL once, and hands each its outcome. Under
-    /// load this turns one fsync and one checkpoint per report into one per
-    /// batch; alone, a report is its own batch.
+    /// Group commit: the report joins the writer's queue, and the writer
+    /// folds it with every report queued beside it in one transaction (each
+    /// in its own savepoint, so a refused report leaves the others counted),
+    /// commits, truncates the WAL, and only then answers each.
     fn fold_report(&self, fold: &ReportFold) -> Result<FoldOutcome> {
-        let (sender, receiver) = std::sync::mpsc::sync_channel(1);
-        self.pending_folds
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .push(PendingFold { fold: fold.clone(), outcome: sender });
-        {
-            let mut connection = self.connection();
-            let batch = std::mem::take(
-                &mut *self.pending_folds.lock().unwrap_or_else(|poisoned| poisoned.into_inner()),
-            );
-            if !batch.is_empty() {
-                fold_batch(&mut connection, batch);
-            }
-        }
-        // Our report was in this batch or in one folded by an earlier holder
-        // of the connection, which answered before letting go of it.
-        receiver
-            .try_recv()
-            .map_err(|_| ServerError::BlockingTask("a report's fold was not answered".to_owned()))?
+        let stopped = || ServerError::BlockingTask("the report writer has stopped".to_owned());
+        let (outcome, answer) = mpsc::sync_channel(1);
+        self.folds
+            .as_ref()
+            .ok_or_else(stopped)?
+            .send(PendingFold { fold: fold.clone(), outcome })
+            .map_err(|_| stopped())?;
+        answer.recv().map_err(|_| ServerError::BlockingTask("a report's fold was not answered".to_owned()))?
     }
 
     fn fold_reports(&self, folds: &[ReportFold]) -> Result<Vec<FoldOutcome>> {
@@ -1250,9 +1360,31 @@ fn fold_batch(connection: &mut Connection, batch: Vec<PendingFold>) {
 
 /// Checkpoints the WAL into the database and truncates it, so a copy of the
 /// files holds only the current state, never the commits that led to it.
+/// See [`truncate_wal_within`]; it waits up to five seconds.
 pub(crate) fn truncate_wal(connection: &Connection) -> Result<()> {
-    connection.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-    Ok(())
+    truncate_wal_within(connection, std::time::Duration::from_secs(5))
+}
+
+/// [`truncate_wal`], retried for up to `patience` while another connection
+/// keeps the checkpoint from finishing: another process's checkpoint under
+/// way (SQLite then answers busy at once, without its busy handler), or a
+/// reader of an older snapshot. Past `patience` it is an error, never taken
+/// for an empty WAL, so a group of reports is not acknowledged while the WAL
+/// still holds their commit.
+fn truncate_wal_within(connection: &Connection, patience: std::time::Duration) -> Result<()> {
+    let deadline = std::time::Instant::now() + patience;
+    loop {
+        let busy: i64 = connection.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0))?;
+        if busy == 0 {
+            return Ok(());
+        }
+        if std::time::Instant::now() >= deadline {
+            return Err(ServerError::BlockingTask(
+                "another connection to the database kept its WAL from being truncated".to_owned(),
+            ));
+        }
+        std::thread::sleep(std::time::Duration::from_micros(200));
+    }
 }
 
 /// Records the receipt and folds the contributions inside the open
@@ -1318,7 +1450,11 @@ fn fold_in_transaction(transaction: &Connection, fold: &ReportFold) -> Result<Fo
 
 #[cfg(test)]
 mod tests {
+    use polso_core::anonymity::Threshold;
+    use polso_core::questionnaire::QuestionnairePlan;
+
     use super::*;
+    use crate::store::Contribution;
 
     /// The published cells are read along the primary key: every team's by
     /// a range of weeks, some units' by point lookups, never by a scan.
@@ -1348,5 +1484,101 @@ mod tests {
         );
         assert!(!some_units.contains("SCAN p"), "{some_units}");
         assert!(!every_unit.contains("TEMP B-TREE") && !some_units.contains("TEMP B-TREE"), "sorted");
+    }
+
+    /// The store in `directory`, with one organisation of one team (created
+    /// when missing).
+    fn store_with_a_team(directory: &Path) -> SqliteServerStore {
+        let store = SqliteServerStore::open(&directory.join("server.db")).unwrap();
+        if store.organisation("org_group").is_err() {
+            store
+                .create_organisation(&Organisation {
+                    id: "org_group".to_owned(),
+                    name: "Gruppo".to_owned(),
+                    seed: 7,
+                    k: Threshold::DEFAULT,
+                    privacy: PrivacySetting::default(),
+                    questionnaire: QuestionnairePlan::legacy(),
+                })
+                .unwrap();
+            store.add_department("org_group", "dep_group", "Vendite").unwrap();
+            store.add_team("dep_group", "team_group", "Nord").unwrap();
+        }
+        store
+    }
+
+    /// `device`'s report for the team of [`store_with_a_team`].
+    fn fold(device: u8) -> ReportFold {
+        ReportFold {
+            receipt: [device; 32],
+            organisation_id: "org_group".to_owned(),
+            team_id: "team_group".to_owned(),
+            week: "2026-W10".parse().unwrap(),
+            contributions: vec![Contribution { key: "item:x".to_owned(), value: 3.0, bin: 2, n_bins: 5 }],
+        }
+    }
+
+    /// Reports that arrive while the connection is busy wait in the queue
+    /// and are then folded together in one commit, not one commit each
+    /// (which is what a queue whose waiters each took the connection in turn
+    /// did), and each is answered with its own outcome.
+    #[test]
+    fn reports_that_arrive_while_the_connection_is_busy_share_one_commit() {
+        let directory = tempfile::tempdir().unwrap();
+        let store = store_with_a_team(directory.path());
+        let outcomes = std::thread::scope(|scope| {
+            let busy = store.connection();
+            let senders: Vec<_> = (0..20u8)
+                .map(|device| {
+                    let store = &store;
+                    scope.spawn(move || store.fold_report(&fold(device % 10)).unwrap())
+                })
+                .collect();
+            // Long enough for the twenty to queue behind the held connection.
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            drop(busy);
+            senders.into_iter().map(|sender| sender.join().unwrap()).collect::<Vec<_>>()
+        });
+        let counted = outcomes.iter().filter(|outcome| **outcome == FoldOutcome::Counted).count();
+        assert_eq!(counted, 10, "ten devices, each sent twice: {outcomes:?}");
+        assert_eq!(store.groups.load(Ordering::Relaxed), 1, "twenty queued reports, one commit");
+        let n: i64 = store.connection().query_row("SELECT n FROM aggregates", [], |row| row.get(0)).unwrap();
+        assert_eq!(n, 10);
+        let wal = directory.path().join("server.db-wal");
+        assert_eq!(std::fs::metadata(wal).map(|meta| meta.len()).unwrap_or(0), 0, "the WAL is truncated");
+    }
+
+    /// Closing the store ends its writer and closes the file: the same file
+    /// opens again at once and holds what was folded.
+    #[test]
+    fn a_closed_store_leaves_no_writer_behind() {
+        let directory = tempfile::tempdir().unwrap();
+        let store = store_with_a_team(directory.path());
+        assert_eq!(store.fold_report(&fold(1)).unwrap(), FoldOutcome::Counted);
+        drop(store);
+        let again = store_with_a_team(directory.path());
+        assert_eq!(again.fold_report(&fold(1)).unwrap(), FoldOutcome::AlreadyCounted);
+        assert_eq!(again.fold_report(&fold(2)).unwrap(), FoldOutcome::Counted);
+    }
+
+    /// A reader that holds an older snapshot past the busy handler keeps the
+    /// WAL from being truncated: that is an error, never taken for an empty
+    /// WAL (the group's reports are then answered with it, not acknowledged).
+    #[test]
+    fn a_wal_that_cannot_be_truncated_is_an_error() {
+        let directory = tempfile::tempdir().unwrap();
+        let store = store_with_a_team(directory.path());
+        assert_eq!(store.fold_report(&fold(1)).unwrap(), FoldOutcome::Counted);
+        let reader = Connection::open(directory.path().join("server.db")).unwrap();
+        reader.execute_batch("BEGIN; SELECT count(*) FROM aggregates;").unwrap();
+        let connection = store.connection();
+        connection.execute("UPDATE aggregates SET n = n + 1", []).unwrap();
+        connection.busy_handler(Some(|retries| retries < 3)).unwrap();
+        let truncated = truncate_wal_within(&connection, std::time::Duration::from_millis(50));
+        assert!(matches!(truncated, Err(ServerError::BlockingTask(_))), "{truncated:?}");
+        reader.execute_batch("COMMIT").unwrap();
+        truncate_wal(&connection).unwrap();
+        let wal = directory.path().join("server.db-wal");
+        assert_eq!(std::fs::metadata(wal).map(|meta| meta.len()).unwrap_or(0), 0, "the WAL is truncated");
     }
 }
