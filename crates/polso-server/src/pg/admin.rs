@@ -56,7 +56,7 @@ impl AdminStore for PgServerStore {
     fn team_headcounts(&self, organisation_id: &str) -> Result<Vec<TeamHeadcount>> {
         self.on_workers(|| {
             let mut client = self.client()?;
-            organisation_exists(&mut *client, organisation_id)?;
+            organisation_exists(client.client(), organisation_id)?;
             let rows = client.query(
                 "SELECT t.id, t.name, d.id, t.headcount, (SELECT count(*) FROM devices dv
                  WHERE dv.team_id = t.id)
@@ -86,7 +86,7 @@ impl AdminStore for PgServerStore {
         self.on_workers(|| {
             let secret = self.receipt_secret()?;
             let mut client = self.client()?;
-            organisation_exists(&mut *client, organisation_id)?;
+            organisation_exists(client.client(), organisation_id)?;
             let invites = client
                 .query(
                     "SELECT i.code_hash, i.team_id, i.uses_left, i.expires_at
@@ -183,7 +183,7 @@ impl AdminStore for PgServerStore {
     fn hr_tokens(&self, organisation_id: &str) -> Result<Vec<HrTokenSummary>> {
         self.on_workers(|| {
             let mut client = self.client()?;
-            organisation_exists(&mut *client, organisation_id)?;
+            organisation_exists(client.client(), organisation_id)?;
             let tokens = client.query(
                 "SELECT id, whole_organisation, role, revoked FROM hr_tokens
                  WHERE organisation_id = $1 ORDER BY id",

@@ -20,7 +20,7 @@ use crate::secrets::Hash32;
 
 impl CommentStore for PgServerStore {
     fn comment_batch_size(&self, organisation_id: &str) -> Result<u32> {
-        self.on_workers(|| batch_size(&mut *self.client()?, organisation_id))
+        self.on_workers(|| batch_size(self.client()?.client(), organisation_id))
     }
 
     fn set_comment_batch_size(&self, organisation_id: &str, size: u32) -> Result<()> {
@@ -124,7 +124,7 @@ impl CommentStore for PgServerStore {
                 .map(|row| CommentBatch { id: row.get(0), released_on: row.get(1), comments: Vec::new() })
                 .collect();
             let mut replies = replies_by_comment(
-                &mut *client,
+                client.client(),
                 "SELECT r.comment_id, r.text, r.author, r.written_on FROM comment_replies r
                  JOIN comments c ON c.id = r.comment_id
                  WHERE c.team_id = $1 AND c.batch_id IS NOT NULL ORDER BY r.written_at, r.id",
@@ -216,7 +216,7 @@ impl CommentStore for PgServerStore {
             };
             let (id, batch_id): (String, Option<String>) = (comment.get(0), comment.get(1));
             let mut replies = replies_by_comment(
-                &mut *client,
+                client.client(),
                 "SELECT comment_id, text, author, written_on FROM comment_replies WHERE comment_id = $1
              ORDER BY written_at, id",
                 &id,

@@ -29,6 +29,7 @@
 
 mod admin;
 mod comments;
+mod connection;
 mod credentials;
 mod migrations;
 mod shared;
@@ -54,13 +55,13 @@ pub use migrations::PG_SCHEMA_VERSION;
 /// offers TLS), never with `disable`.
 type Tls = MakeRustlsConnect;
 
-/// A connection from the pool.
-pub(crate) type Client = PooledConnection<PostgresConnectionManager<Tls>>;
+/// A connection from the pool, with the statements it has prepared.
+pub(crate) type Client = PooledConnection<connection::Manager>;
 
 /// The server's PostgreSQL database.
 pub struct PgServerStore {
     /// `None` only while being dropped (on the workers).
-    pool: Option<Pool<PostgresConnectionManager<Tls>>>,
+    pool: Option<Pool<connection::Manager>>,
     receipt_secret: Hash32,
     workers: Arc<rayon::ThreadPool>,
 }
@@ -135,7 +136,7 @@ impl PgServerStore {
         // One connection outside the pool first: a refused certificate or
         // password is said at once, with its cause, not as the pool's time-out.
         drop(config.connect(tls.clone())?);
-        let manager = PostgresConnectionManager::new(config, tls);
+        let manager = connection::Manager(PostgresConnectionManager::new(config, tls));
         let pool = Pool::builder()
             .max_size(POOL_SIZE)
             .min_idle(Some(1))
@@ -265,7 +266,17 @@ pub(crate) fn count_u32(value: i64, what: &str) -> Result<u32> {
 
 /// The advisory-lock key of `organisation_id`'s publication, computed by
 /// PostgreSQL from the id (the SQL fragment takes the id as `$1`).
-const PUBLICATION_LOCK_KEY: &str = "hashtextextended('polso-publication:' || $1, 0)";
+macro_rules! publication_lock_key {
+    () => {
+        "hashtextextended('polso-publication:' || $1, 0)"
+    };
+}
+const PUBLICATION_LOCK_KEY: &str = publication_lock_key!();
+
+/// Takes the publication lock of the organisation `$1` shared, for the
+/// length of the transaction: see [`share_publication_lock`].
+pub(crate) const SHARE_PUBLICATION_LOCK_SQL: &str =
+    concat!("SELECT pg_advisory_xact_lock_shared(", publication_lock_key!(), ")");
 
 /// Takes the publication lock of `organisation_id` shared, for the length of
 /// the transaction `client` is in: a fold waits while a publisher holds it.
@@ -273,10 +284,7 @@ pub(crate) fn share_publication_lock(
     client: &mut impl postgres::GenericClient,
     organisation_id: &str,
 ) -> Result<()> {
-    client.execute(
-        &format!("SELECT pg_advisory_xact_lock_shared({PUBLICATION_LOCK_KEY})"),
-        &[&organisation_id],
-    )?;
+    client.execute(SHARE_PUBLICATION_LOCK_SQL, &[&organisation_id])?;
     Ok(())
 }
 

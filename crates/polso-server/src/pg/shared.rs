@@ -33,21 +33,17 @@ const SETTLED_ELSEWHERE: &str = "another server settled some of these reports fi
 impl SharedStore for PgServerStore {
     fn helper_link(&self, organisation_id: &str) -> Result<Option<HelperLink>> {
         self.on_workers(|| {
-            Ok(self
-                .client()?
-                .query_opt(
-                    "SELECT url, party, public_key, verify_key, token, from_week FROM helper_links
-                 WHERE organisation_id = $1",
-                    &[&organisation_id],
-                )?
-                .map(|row| HelperLink {
-                    url: row.get(0),
-                    party: row.get(1),
-                    public_key: row.get(2),
-                    verify_key: row.get(3),
-                    token: row.get(4),
-                    from_week: IsoWeek::from_index(row.get(5)),
-                }))
+            // Every report reads it: by a statement prepared once.
+            let mut client = self.client()?;
+            let link = client.prepared(super::store::HELPER_LINK_SQL)?;
+            Ok(client.query_opt(&link, &[&organisation_id])?.map(|row| HelperLink {
+                url: row.get(0),
+                party: row.get(1),
+                public_key: row.get(2),
+                verify_key: row.get(3),
+                token: row.get(4),
+                from_week: IsoWeek::from_index(row.get(5)),
+            }))
         })
     }
 

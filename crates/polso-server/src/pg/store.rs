@@ -10,8 +10,9 @@ use polso_core::anonymity::Threshold;
 use polso_core::dp::Epsilon;
 use polso_core::questionnaire::QuestionnairePlan;
 use postgres::GenericClient;
+use postgres::ToStatement;
 
-use super::{PgServerStore, count_u32, lock_organisation, not_found, share_publication_lock};
+use super::{PgServerStore, count_u32, lock_organisation, not_found};
 use crate::error::{Result, ServerError};
 use crate::secrets::Hash32;
 use crate::store::{
@@ -67,8 +68,23 @@ pub(super) const LAST_PUBLISHED_SQL: &str =
     "SELECT max(week_index) FROM publications WHERE organisation_id = $1";
 
 /// The columns [`organisation_from_row`] reads, in order.
-const ORGANISATION_COLUMNS: &str =
-    "id, name, seed, k, dp_epsilon_numerator, dp_epsilon_denominator, dp_release";
+macro_rules! organisation_columns {
+    () => {
+        "id, name, seed, k, dp_epsilon_numerator, dp_epsilon_denominator, dp_release"
+    };
+}
+
+/// An organisation by its id (`$1`), the columns [`organisation_from_row`] reads.
+const ORGANISATION_SQL: &str =
+    concat!("SELECT ", organisation_columns!(), " FROM organisations WHERE id = $1");
+
+/// An organisation's questionnaire adoptions (`$1`), the first one first.
+const ADOPTIONS_SQL: &str = "SELECT from_week, edition, who5 FROM questionnaire_adoptions
+         WHERE organisation_id = $1 ORDER BY from_week IS NOT NULL, from_week";
+
+/// A helper link by its organisation (`$1`).
+pub(super) const HELPER_LINK_SQL: &str = "SELECT url, party, public_key, verify_key, token, from_week
+         FROM helper_links WHERE organisation_id = $1";
 
 fn organisation_from_row(row: &postgres::Row) -> Result<Organisation> {
     organisation_from_parts((
@@ -84,11 +100,16 @@ fn organisation_from_row(row: &postgres::Row) -> Result<Organisation> {
 
 /// An organisation's questionnaire plan, from its adoptions.
 fn load_questionnaire(client: &mut impl GenericClient, organisation_id: &str) -> Result<QuestionnairePlan> {
-    let rows = client.query(
-        "SELECT from_week, edition, who5 FROM questionnaire_adoptions
-         WHERE organisation_id = $1 ORDER BY from_week IS NOT NULL, from_week",
-        &[&organisation_id],
-    )?;
+    load_questionnaire_by(client, ADOPTIONS_SQL, organisation_id)
+}
+
+/// [`load_questionnaire`] by `adoptions`, [`ADOPTIONS_SQL`] as text or prepared.
+fn load_questionnaire_by<S: ToStatement + ?Sized>(
+    client: &mut impl GenericClient,
+    adoptions: &S,
+    organisation_id: &str,
+) -> Result<QuestionnairePlan> {
+    let rows = client.query(adoptions, &[&organisation_id])?;
     let adoptions = rows
         .iter()
         .map(|row| {
@@ -121,15 +142,22 @@ pub(crate) fn load_organisation(
     client: &mut impl GenericClient,
     organisation_id: &str,
 ) -> Result<Option<Organisation>> {
-    let Some(row) = client.query_opt(
-        &format!("SELECT {ORGANISATION_COLUMNS} FROM organisations WHERE id = $1"),
-        &[&organisation_id],
-    )?
-    else {
+    load_organisation_by(client, ORGANISATION_SQL, ADOPTIONS_SQL, organisation_id)
+}
+
+/// [`load_organisation`] by `organisation` and `adoptions`,
+/// [`ORGANISATION_SQL`] and [`ADOPTIONS_SQL`] as text or prepared.
+fn load_organisation_by<S: ToStatement + ?Sized>(
+    client: &mut impl GenericClient,
+    organisation: &S,
+    adoptions: &S,
+    organisation_id: &str,
+) -> Result<Option<Organisation>> {
+    let Some(row) = client.query_opt(organisation, &[&organisation_id])? else {
         return Ok(None);
     };
     let organisation = organisation_from_row(&row)?;
-    let questionnaire = load_questionnaire(client, &organisation.id)?;
+    let questionnaire = load_questionnaire_by(client, adoptions, &organisation.id)?;
     Ok(Some(Organisation { questionnaire, ..organisation }))
 }
 
@@ -209,12 +237,14 @@ impl ServerStore for PgServerStore {
     fn organisations(&self) -> Result<Vec<Organisation>> {
         self.on_workers(|| {
             let mut client = self.client()?;
-            let rows = client
-                .query(&format!("SELECT {ORGANISATION_COLUMNS} FROM organisations ORDER BY name, id"), &[])?;
+            let rows = client.query(
+                concat!("SELECT ", organisation_columns!(), " FROM organisations ORDER BY name, id"),
+                &[],
+            )?;
             rows.iter()
                 .map(|row| {
                     let organisation = organisation_from_row(row)?;
-                    let questionnaire = load_questionnaire(&mut *client, &organisation.id)?;
+                    let questionnaire = load_questionnaire(client.client(), &organisation.id)?;
                     Ok(Organisation { questionnaire, ..organisation })
                 })
                 .collect()
@@ -237,7 +267,7 @@ impl ServerStore for PgServerStore {
     fn add_department(&self, organisation_id: &str, department_id: &str, name: &str) -> Result<()> {
         self.on_workers(|| {
             let mut client = self.client()?;
-            if load_organisation(&mut *client, organisation_id)?.is_none() {
+            if load_organisation(client.client(), organisation_id)?.is_none() {
                 return Err(not_found("organisation", organisation_id));
             }
             client.execute(
@@ -264,7 +294,11 @@ impl ServerStore for PgServerStore {
 
     fn organisation(&self, organisation_id: &str) -> Result<Organisation> {
         self.on_workers(|| {
-            load_organisation(&mut *self.client()?, organisation_id)?
+            // Every request reads its organisation: by statements prepared once.
+            let mut client = self.client()?;
+            let (organisation, adoptions) =
+                (client.prepared(ORGANISATION_SQL)?, client.prepared(ADOPTIONS_SQL)?);
+            load_organisation_by(client.client(), &organisation, &adoptions, organisation_id)?
                 .ok_or_else(|| not_found("organisation", organisation_id))
         })
     }
@@ -272,7 +306,7 @@ impl ServerStore for PgServerStore {
     fn organisation_tree(&self, organisation_id: &str) -> Result<OrganisationTree> {
         self.on_workers(|| {
             let mut client = self.client()?;
-            let organisation = load_organisation(&mut *client, organisation_id)?
+            let organisation = load_organisation(client.client(), organisation_id)?
                 .ok_or_else(|| not_found("organisation", organisation_id))?;
             let rows = client.query(
                 "SELECT d.id, d.name, t.id, t.name, t.headcount
@@ -313,7 +347,7 @@ impl ServerStore for PgServerStore {
     }
 
     fn team_organisation(&self, team_id: &str) -> Result<Option<String>> {
-        self.on_workers(|| team_owner(&mut *self.client()?, team_id))
+        self.on_workers(|| team_owner(self.client()?.client(), team_id))
     }
 
     fn set_threshold(&self, organisation_id: &str, k: Threshold) -> Result<()> {
@@ -470,7 +504,9 @@ impl ServerStore for PgServerStore {
 
     fn device(&self, token_hash: &Hash32) -> Result<Option<DeviceMembership>> {
         self.on_workers(|| {
-            Ok(self.client()?.query_opt(DEVICE_SQL, &[&&token_hash[..]])?.map(|row| DeviceMembership {
+            let mut client = self.client()?;
+            let device = client.prepared(DEVICE_SQL)?;
+            Ok(client.query_opt(&device, &[&&token_hash[..]])?.map(|row| DeviceMembership {
                 team_id: row.get(0),
                 organisation_id: row.get(1),
                 enrolled_week: row.get::<_, Option<i64>>(2).map(IsoWeek::from_index),
@@ -600,8 +636,9 @@ impl ServerStore for PgServerStore {
     fn fold_report(&self, fold: &ReportFold) -> Result<FoldOutcome> {
         self.on_workers(|| {
             let mut client = self.client()?;
+            let statements = FoldStatements::prepare(&mut client)?;
             let mut transaction = client.transaction()?;
-            let outcome = fold_in_transaction(&mut transaction, fold)?;
+            let outcome = fold_in_transaction(&mut transaction, &statements, fold)?;
             transaction.commit()?;
             Ok(outcome)
         })
@@ -610,10 +647,11 @@ impl ServerStore for PgServerStore {
     fn fold_reports(&self, folds: &[ReportFold]) -> Result<Vec<FoldOutcome>> {
         self.on_workers(|| {
             let mut client = self.client()?;
+            let statements = FoldStatements::prepare(&mut client)?;
             let mut transaction = client.transaction()?;
             let outcomes = folds
                 .iter()
-                .map(|fold| fold_in_transaction(&mut transaction, fold))
+                .map(|fold| fold_in_transaction(&mut transaction, &statements, fold))
                 .collect::<Result<Vec<_>>>()?;
             transaction.commit()?;
             Ok(outcomes)
@@ -1146,29 +1184,18 @@ fn saved_cx_mapping(row: &postgres::Row) -> Result<SavedCxMapping> {
 /// Records the receipt and adds the contributions inside the open
 /// transaction `transaction`; the caller commits. See
 /// [`ServerStore::fold_report`] and the module's notes on concurrency.
+///
+/// Two round trips: the publication lock taken shared (its own statement,
+/// so that what follows sees a publication that committed while it
+/// waited), then [`FOLD_SQL`], which checks the week, records the receipt
+/// and adds the contributions at once.
 fn fold_in_transaction(
     transaction: &mut postgres::Transaction<'_>,
+    statements: &FoldStatements,
     fold: &ReportFold,
 ) -> Result<FoldOutcome> {
-    share_publication_lock(transaction, &fold.organisation_id)?;
-    let week_index = fold.week.index();
-    if let Some(row) = transaction.query_opt(
-        "SELECT published_at FROM publications WHERE organisation_id = $1 AND week_index = $2",
-        &[&fold.organisation_id, &week_index],
-    )? {
-        return Err(ServerError::WeekPublished { week: fold.week.to_string(), published_at: row.get(0) });
-    }
-    let inserted = transaction.execute(
-        "INSERT INTO report_receipts (receipt, organisation_id, week_index) VALUES ($1, $2, $3)
-         ON CONFLICT (receipt) DO NOTHING",
-        &[&&fold.receipt[..], &fold.organisation_id, &week_index],
-    )?;
-    if inserted == 0 {
-        return Ok(FoldOutcome::AlreadyCounted);
-    }
-    // Every contribution in one statement, in key order so that two reports
-    // of one team lock its rows in the same order; each adds 1 to n, its
-    // value to the sums and 1 to its bin's counter, in place.
+    // In key order, so that two reports of one team lock its rows in the
+    // same order.
     let mut contributions: Vec<_> = fold.contributions.iter().collect();
     contributions.sort_by(|a, b| a.key.cmp(&b.key));
     let mut keys = Vec::with_capacity(contributions.len());
@@ -1187,23 +1214,77 @@ fn fold_in_transaction(
         bins.push(i64::try_from(contribution.bin).unwrap_or(i64::MAX));
         sizes.push(i64::try_from(contribution.n_bins).unwrap_or(i64::MAX));
     }
-    transaction.execute(
-        "INSERT INTO aggregates (team_id, week_index, key, n, sum, sum_squares, histogram)
-         SELECT $1, $2, c.key, 1, c.value, c.value * c.value,
-                (SELECT array_agg(CASE WHEN slot = c.bin + 1 THEN 1 ELSE 0 END::BIGINT ORDER BY slot)
-                 FROM generate_series(1, c.n_bins) AS slot)
-         FROM unnest($3::TEXT[], $4::DOUBLE PRECISION[], $5::BIGINT[], $6::BIGINT[])
-              WITH ORDINALITY AS c (key, value, bin, n_bins, position)
-         ORDER BY c.position
-         ON CONFLICT (team_id, week_index, key) DO UPDATE SET
-             n = aggregates.n + 1,
-             sum = aggregates.sum + excluded.sum,
-             sum_squares = aggregates.sum_squares + excluded.sum_squares,
-             histogram = (
-                 SELECT array_agg(coalesce(old, 0) + coalesce(new, 0) ORDER BY bin)
-                 FROM unnest(aggregates.histogram, excluded.histogram) WITH ORDINALITY AS counts (old,
-                 new, bin))",
-        &[&fold.team_id, &week_index, &keys, &values, &bins, &sizes],
+    transaction.execute(&statements.lock, &[&fold.organisation_id])?;
+    let week_index = fold.week.index();
+    let row = transaction.query_one(
+        &statements.fold,
+        &[
+            &&fold.receipt[..],
+            &fold.organisation_id,
+            &week_index,
+            &fold.team_id,
+            &keys,
+            &values,
+            &bins,
+            &sizes,
+        ],
     )?;
-    Ok(FoldOutcome::Counted)
+    if let Some(published_at) = row.get::<_, Option<String>>(0) {
+        return Err(ServerError::WeekPublished { week: fold.week.to_string(), published_at });
+    }
+    Ok(match row.get::<_, i64>(1) {
+        0 => FoldOutcome::AlreadyCounted,
+        _ => FoldOutcome::Counted,
+    })
 }
+
+/// The statements of a fold, prepared once on each connection.
+struct FoldStatements {
+    lock: postgres::Statement,
+    fold: postgres::Statement,
+}
+
+impl FoldStatements {
+    fn prepare(connection: &mut super::connection::Connection) -> Result<FoldStatements> {
+        Ok(FoldStatements {
+            lock: connection.prepared(super::SHARE_PUBLICATION_LOCK_SQL)?,
+            fold: connection.prepared(FOLD_SQL)?,
+        })
+    }
+}
+
+/// A report folded in one statement, under the publication lock: when its
+/// week (`$3`) of its organisation (`$2`) is not published, its receipt
+/// (`$1`) is recorded unless already there, and only then its contributions
+/// (`$5..$8`: keys in order, values, bins, bin counts) are added to its
+/// team's (`$4`) cells, each adding 1 to n, its value to the sums and 1 to
+/// its bin's counter, in place. It answers the week's publication time (or
+/// NULL) and whether the receipt is new (1 or 0).
+const FOLD_SQL: &str = "WITH published AS (
+           SELECT published_at FROM publications WHERE organisation_id = $2 AND week_index = $3
+       ), receipt AS (
+           INSERT INTO report_receipts (receipt, organisation_id, week_index)
+           SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM published)
+           ON CONFLICT (receipt) DO NOTHING
+           RETURNING 1
+       ), added AS (
+           INSERT INTO aggregates (team_id, week_index, key, n, sum, sum_squares, histogram)
+           SELECT $4, $3, c.key, 1, c.value, c.value * c.value,
+                  (SELECT array_agg(CASE WHEN slot = c.bin + 1 THEN 1 ELSE 0 END::BIGINT ORDER BY slot)
+                   FROM generate_series(1, c.n_bins) AS slot)
+           FROM unnest($5::TEXT[], $6::DOUBLE PRECISION[], $7::BIGINT[], $8::BIGINT[])
+                WITH ORDINALITY AS c (key, value, bin, n_bins, position)
+           WHERE EXISTS (SELECT 1 FROM receipt)
+           ORDER BY c.position
+           ON CONFLICT (team_id, week_index, key) DO UPDATE SET
+               n = aggregates.n + 1,
+               sum = aggregates.sum + excluded.sum,
+               sum_squares = aggregates.sum_squares + excluded.sum_squares,
+               histogram = (
+                   SELECT array_agg(coalesce(old, 0) + coalesce(new, 0) ORDER BY bin)
+                   FROM unnest(aggregates.histogram, excluded.histogram)
+                        WITH ORDINALITY AS counts (old, new, bin))
+           RETURNING 1
+       )
+       SELECT (SELECT published_at FROM published), (SELECT count(*) FROM receipt),
+              (SELECT count(*) FROM added)";
