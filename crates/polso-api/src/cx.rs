@@ -50,8 +50,134 @@ pub struct CxImportIssue {
     pub line: u32,
     /// The 1-based CSV column (field) number, as a spreadsheet shows it.
     pub column: u32,
+    /// What is wrong, as a stable code the app words in its own language.
+    pub code: CxIssueCode,
+    /// The values the wording of `code` names, such as `given` (the text
+    /// as written in the file), `closest` (the nearest known team), `min`
+    /// and `max` (a scale); see [`CxIssueCode`] for which code has which.
+    #[ts(type = "Record<string, string>")]
+    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::BTreeMap<String, String>))]
+    pub params: std::collections::BTreeMap<String, String>,
     /// What is wrong, in English.
     pub message: String,
+}
+
+/// What is wrong in a CX file or with a mapping applied to it, as a stable
+/// code; the parameters of each are in [`CxImportIssue::params`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CxIssueCode {
+    /// The file has nothing but whitespace.
+    EmptyFile,
+    /// The bytes are not UTF-8 text (nor UTF-16 with a byte-order mark).
+    NotUtf8,
+    /// A quoted field is never closed.
+    UnclosedQuote,
+    /// Text follows a closing quote inside a field.
+    TextAfterQuote,
+    /// Polso's layout: the header is one column with commas and semicolons (`header`).
+    SingleColumnHeader,
+    /// A survey export: the first line is one column with every separator (`header`).
+    SingleColumn,
+    /// Polso's layout: required columns are missing (`columns`: their names, comma-separated).
+    MissingColumns,
+    /// Two header names mean one column (`name`, `first_column`).
+    DuplicateColumn,
+    /// Both a week and a date column.
+    WeekAndDate,
+    /// A row's field count differs from the header's (`expected`, `found`, `separator`).
+    WrongFieldCount,
+    /// The same, where a decimal comma in a comma-separated file was likely left unquoted.
+    WrongFieldCountDecimalComma,
+    /// The same, where the row is one field: likely another separator.
+    WrongFieldCountOtherSeparator,
+    /// The same, where a quote was likely left open.
+    WrongFieldCountUnclosedQuote,
+    /// A required field is empty (`field`: team, week, date, metric, value, n or score).
+    EmptyField,
+    /// A field is longer than its cap (`field`, `length`, `max`).
+    FieldTooLong,
+    /// The team is not the organisation's (`given`, `closest`).
+    UnknownTeam,
+    /// The team is not the organisation's, which has no teams (`given`).
+    UnknownTeamNoTeams,
+    /// Two teams the HR token reaches have this name (`team`).
+    AmbiguousTeam,
+    /// Not an ISO week (`given`).
+    BadWeek,
+    /// Not a date in an accepted form (`given`).
+    BadDate,
+    /// Not a date written in the mapping's order (`given`, `example`: a date so written).
+    BadDateInOrder,
+    /// Not a metric name (`given`).
+    BadMetric,
+    /// Not a number (`given`).
+    BadNumber,
+    /// Not a number, with thousands separators likely (`given`).
+    BadNumberSeparators,
+    /// Not a whole number of responses from 1 (`given`).
+    BadCount,
+    /// An aggregated value outside its metric's scale (`value`, `metric`, `min`, `max`).
+    ValueOutOfRange,
+    /// A raw score not a whole number on its scale (`given`, `metric`, `min`, `max`).
+    BadScore,
+    /// Raw responses without a metric column, none above 7 (`max_seen`).
+    ScoresNotNps,
+    /// A metric label naming effort without its direction (`given`).
+    EffortDirectionUnknown,
+    /// A metric that single answers cannot make (`metric`).
+    NotARawMetric,
+    /// The same team, week and metric twice (`team`, `week`, `metric`, `first_line`).
+    DuplicateRow,
+    /// Reading stopped; only the first `shown` problems are listed.
+    TooManyErrors,
+    /// A survey export wider than the cap (`count`, `max`).
+    TooManyColumns,
+    /// A survey export longer than the cap (`max`).
+    TooManyRows,
+    /// A mapping's header rows out of range (`header_rows`, `max`).
+    BadHeaderRows,
+    /// No row of answers after the header rows (`header_rows`).
+    NoRowsAfterHeader,
+    /// Polso's layout: a header and no rows.
+    NoRows,
+    /// A keep filter matched no row (`column`, `equals`, `found`: the first row's value).
+    FilterKeepsNoRow,
+    /// A keep filter matched no row, its column empty (`column`, `equals`).
+    FilterKeepsNoRowEmptyColumn,
+    /// A leave-out filter matched every row (`column`, `equals`).
+    FilterLeavesOutEveryRow,
+    /// No row passes the filters with an answer in a metric column.
+    NoAnswers,
+    /// The mapping chooses no team column.
+    TeamColumnNotChosen,
+    /// The mapping chooses neither a date nor a week column.
+    PeriodColumnNotChosen,
+    /// The mapping does not say the order of the dates in `column`.
+    DateOrderNotChosen,
+    /// The mapping chooses no metric column.
+    NoMetricColumns,
+    /// The direction of the answers in `column` is not chosen.
+    DirectionNotChosen,
+    /// The scale of the answers in `column` is not chosen.
+    ScaleNotChosen,
+    /// An NPS column whose scale is not 0 to 10 (`min`, `max`).
+    BadNpsScale,
+    /// A CSAT or CES scale Polso cannot fold (`metric`, `min`, `max`).
+    BadScale,
+    /// An NPS column mapped reversed (`column`).
+    NpsReversed,
+    /// The file has no column `name`.
+    MissingColumn,
+    /// `name` matches more than one column (`first_column`).
+    AmbiguousColumn,
+    /// Qualtrics' NPS group column mapped as a metric (`name`).
+    NpsGroupColumn,
+    /// Two columns mapped to one metric (`metric`, `first_column`).
+    MetricMappedTwice,
+    /// An answer not on its column's scale (`given`, `metric`, `min`, `max`).
+    BadAnswer,
 }
 
 /// The first and last ISO week of a set of rows, both included.

@@ -59,8 +59,8 @@ pub use credential::{
     CredentialRequest, CredentialSignature, PERSONAL_CODE_PREFIX,
 };
 pub use cx::{
-    CxFileFormat, CxImportIssue, CxImportQuery, CxImportRejection, CxImportReport, CxRowDto, CxSeries,
-    CxSeriesQuery, CxWeekRange,
+    CxFileFormat, CxImportIssue, CxImportQuery, CxImportRejection, CxImportReport, CxIssueCode, CxRowDto,
+    CxSeries, CxSeriesQuery, CxWeekRange,
 };
 pub use cx_mapping::{
     CxAnswerScale, CxColumnRole, CxDateOrder, CxDirection, CxEvidence, CxMapping, CxMappingList,

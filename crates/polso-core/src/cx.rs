@@ -78,6 +78,14 @@ use chrono::NaiveDate;
 use crate::linkage::CxObservation;
 use crate::week::IsoWeek;
 
+/// The hint of a [`CxErrorKind::WrongFieldCount`] with more fields than the
+/// header in a comma-separated file.
+pub const DECIMAL_COMMA_HINT: &str =
+    "; a decimal comma in a comma-separated file must be inside quotes, as \"4,5\"";
+
+/// The hint of a [`CxErrorKind::WrongFieldCount`] whose row is one field.
+pub const OTHER_SEPARATOR_HINT: &str = "; is the file separated by another character?";
+
 /// At most this many errors are reported; a file with more gets a final [`CxErrorKind::TooManyErrors`].
 pub const MAX_REPORTED_ERRORS: usize = 100;
 
@@ -748,9 +756,9 @@ impl RowParser {
         let extra_fields_blank = fields.iter().skip(expected).all(|field| field.trim().is_empty());
         if fields.len() < expected || !extra_fields_blank {
             let hint = if fields.len() > expected && self.separator == b',' {
-                "; a decimal comma in a comma-separated file must be inside quotes, as \"4,5\""
+                DECIMAL_COMMA_HINT
             } else if fields.len() == 1 {
-                "; is the file separated by another character?"
+                OTHER_SEPARATOR_HINT
             } else {
                 ""
             };

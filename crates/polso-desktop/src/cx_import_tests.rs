@@ -65,7 +65,7 @@ fn a_cx_file_is_posted_and_its_report_or_its_errors_returned() {
     );
 
     let rejected = r#"{"code":"invalid_input","message":"the file has 1 error; nothing was stored",
-        "errors":[{"line":1,"column":24,"message":"missing column(s)"}],"rows":0,"teams":0,
+        "errors":[{"line":1,"column":24,"code":"missing_columns","params":{"columns":"metric"},"message":"missing column(s)"}],"rows":0,"teams":0,
         "weeks":null,"metrics":[],"format":null,"preview":[],"stored":false,"survey_tool":"qualtrics"}"#;
     let server = Scripted::new(400, rejected);
     let answer = import_cx(&server, &credentials(), "x", None, false).unwrap();
@@ -119,7 +119,7 @@ fn a_mapping_is_named_in_the_query_and_the_path_encoded() {
 #[test]
 fn a_file_that_is_not_csv_gets_no_suggestion_and_says_where() {
     let rejected = r#"{"code":"invalid_input","message":"the file has 1 error; nothing was stored",
-        "errors":[{"line":4,"column":2,"message":"a quoted field is not closed"}],"rows":0,"teams":0,
+        "errors":[{"line":4,"column":2,"code":"unclosed_quote","params":{},"message":"a quoted field is not closed"}],"rows":0,"teams":0,
         "weeks":null,"metrics":[],"format":null,"preview":[],"stored":false}"#;
     let server = Scripted::new(400, rejected);
     let error = suggest_cx_mapping(&server, &credentials(), "a,\"b\n").unwrap_err();

@@ -151,20 +151,16 @@ struct ReadIssue {
 impl CxReader<'_> {
     /// The file's rows, or every problem in it.
     fn read(self, bytes: &[u8], teams: &[&str]) -> Result<CxImport, Vec<ReadIssue>> {
-        let issue = |line: usize, column: usize, message: String, unknown_team: Option<&String>| ReadIssue {
-            issue: CxImportIssue { line: to_u32(line), column: to_u32(column), message },
-            unknown_team: unknown_team.cloned(),
-        };
         match self {
             CxReader::Polso => cx::parse_cx_csv(bytes, teams).map_err(|errors| {
-                let unknown = |kind: &CxErrorKind| match kind {
-                    CxErrorKind::UnknownTeam { given, .. } => Some(given.clone()),
-                    _ => None,
-                };
                 errors
                     .iter()
-                    .map(|error| {
-                        issue(error.line, error.column, error.kind.to_string(), unknown(&error.kind).as_ref())
+                    .map(|error| ReadIssue {
+                        issue: crate::cx_issues::of_cx(error),
+                        unknown_team: match &error.kind {
+                            CxErrorKind::UnknownTeam { given, .. } => Some(given.clone()),
+                            _ => None,
+                        },
                     })
                     .collect()
             }),
@@ -173,12 +169,12 @@ impl CxReader<'_> {
                 .map_err(|errors| {
                     errors
                         .iter()
-                        .map(|error| {
-                            let given = match &error.kind {
-                                SurveyErrorKind::UnknownTeam { given, .. } => Some(given),
+                        .map(|error| ReadIssue {
+                            issue: crate::cx_issues::of_survey(error),
+                            unknown_team: match &error.kind {
+                                SurveyErrorKind::UnknownTeam { given, .. } => Some(given.clone()),
                                 _ => None,
-                            };
-                            issue(error.line, error.column, error.kind.to_string(), given)
+                            },
                         })
                         .collect()
                 }),
@@ -249,17 +245,14 @@ pub fn check_cx_file(bytes: &[u8], teams: &[CxTeam], reader: CxReader<'_>) -> Ch
     let mut issues: Vec<CxImportIssue> = errors
         .into_iter()
         .map(|error| match error.unknown_team.and_then(|given| refused.get(&normalize_team(&given))) {
-            Some(refusal) => CxImportIssue { message: refusal.message(), ..error.issue },
+            Some(refusal) => refusal.issue(error.issue.line, error.issue.column),
             None => error.issue,
         })
         .collect();
     if issues.is_empty() {
         // Cannot happen (the second parse refuses every row of a refused team), but never store
         // what was refused, and never answer without a reason.
-        issues = refused
-            .values()
-            .map(|refusal| CxImportIssue { line: 1, column: 1, message: refusal.message() })
-            .collect();
+        issues = refused.values().map(|refusal| refusal.issue(1, 1)).collect();
     }
     CheckedCx::Rejected(rejection(ErrorCode::InvalidInput, issues, report))
 }
@@ -280,11 +273,10 @@ enum Refusal {
 }
 
 impl Refusal {
-    fn message(&self) -> String {
+    /// The issue of a row refused for this reason, at `line` and `column`.
+    fn issue(&self, line: u32, column: u32) -> CxImportIssue {
         match self {
-            Refusal::Ambiguous(name) => format!(
-                "more than one team of the organisation is called '{name}'; the administrator can rename one"
-            ),
+            Refusal::Ambiguous(name) => crate::cx_issues::ambiguous_team(line, column, name),
         }
     }
 }

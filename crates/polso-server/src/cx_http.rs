@@ -238,14 +238,7 @@ pub(crate) async fn suggest_cx_mapping(
     match suggested {
         Ok(suggestion) => Ok(Json(suggestion).into_response()),
         Err(errors) => {
-            let issues = errors
-                .iter()
-                .map(|error| polso_api::CxImportIssue {
-                    line: u32::try_from(error.line).unwrap_or(u32::MAX),
-                    column: u32::try_from(error.column).unwrap_or(u32::MAX),
-                    message: error.kind.to_string(),
-                })
-                .collect();
+            let issues = errors.iter().map(crate::cx_issues::of_survey).collect();
             let rejection = crate::cx::rejection(ErrorCode::InvalidInput, issues, crate::cx::empty_report());
             Ok((StatusCode::BAD_REQUEST, Json(rejection)).into_response())
         }

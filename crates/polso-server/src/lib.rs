@@ -31,6 +31,7 @@ mod credential_http;
 pub mod credential_store;
 pub mod cx;
 pub mod cx_http;
+mod cx_issues;
 pub mod demo;
 pub mod demo_helper;
 pub mod demo_setup;

@@ -2,11 +2,19 @@
 // the string literals out of the generated files themselves.
 
 import { describe, expect, it } from 'vitest';
+import cxIssueCodeSource from './bindings/CxIssueCode.ts?raw';
 import errorCodeSource from './bindings/ErrorCode.ts?raw';
 import languageCodeSource from './bindings/LanguageCode.ts?raw';
 import languagePreferenceSource from './bindings/LanguagePreference.ts?raw';
 import metricKeySource from './bindings/MetricKey.ts?raw';
-import { ERROR_CODES, LANGUAGE_CODES, LANGUAGE_PREFERENCES, METRIC_KEYS, STARTUP_ERROR_CODES } from './codes';
+import {
+  CX_ISSUE_CODES,
+  ERROR_CODES,
+  LANGUAGE_CODES,
+  LANGUAGE_PREFERENCES,
+  METRIC_KEYS,
+  STARTUP_ERROR_CODES,
+} from './codes';
 
 /** The string literals of the one `export type X = "a" | "b";` line of a generated file. */
 function unionMembers(source: string): string[] {
@@ -18,6 +26,7 @@ function unionMembers(source: string): string[] {
 describe('runtime lists match the generated unions', () => {
   it.each([
     ['ErrorCode', errorCodeSource, ERROR_CODES],
+    ['CxIssueCode', cxIssueCodeSource, CX_ISSUE_CODES],
     ['MetricKey', metricKeySource, METRIC_KEYS],
     ['LanguageCode', languageCodeSource, LANGUAGE_CODES],
     ['LanguagePreference', languagePreferenceSource, LANGUAGE_PREFERENCES],

@@ -5,6 +5,7 @@
 // `npm run check` fail when the bindings gain or lose a value that these arrays do not,
 // and src/lib/codes.test.ts compares them with the text of the generated files.
 
+import type { CxIssueCode } from './bindings/CxIssueCode';
 import type { ErrorCode } from './bindings/ErrorCode';
 import type { LanguageCode } from './bindings/LanguageCode';
 import type { LanguagePreference } from './bindings/LanguagePreference';
@@ -78,6 +79,65 @@ export const METRIC_KEYS = [
   'enps',
 ] as const satisfies readonly MetricKey[];
 
+/** Every problem of a CX file the server can report, in the order of the generated union. */
+export const CX_ISSUE_CODES = [
+  'empty_file',
+  'not_utf8',
+  'unclosed_quote',
+  'text_after_quote',
+  'single_column_header',
+  'single_column',
+  'missing_columns',
+  'duplicate_column',
+  'week_and_date',
+  'wrong_field_count',
+  'wrong_field_count_decimal_comma',
+  'wrong_field_count_other_separator',
+  'wrong_field_count_unclosed_quote',
+  'empty_field',
+  'field_too_long',
+  'unknown_team',
+  'unknown_team_no_teams',
+  'ambiguous_team',
+  'bad_week',
+  'bad_date',
+  'bad_date_in_order',
+  'bad_metric',
+  'bad_number',
+  'bad_number_separators',
+  'bad_count',
+  'value_out_of_range',
+  'bad_score',
+  'scores_not_nps',
+  'effort_direction_unknown',
+  'not_a_raw_metric',
+  'duplicate_row',
+  'too_many_errors',
+  'too_many_columns',
+  'too_many_rows',
+  'bad_header_rows',
+  'no_rows_after_header',
+  'no_rows',
+  'filter_keeps_no_row',
+  'filter_keeps_no_row_empty_column',
+  'filter_leaves_out_every_row',
+  'no_answers',
+  'team_column_not_chosen',
+  'period_column_not_chosen',
+  'date_order_not_chosen',
+  'no_metric_columns',
+  'direction_not_chosen',
+  'scale_not_chosen',
+  'bad_nps_scale',
+  'bad_scale',
+  'nps_reversed',
+  'missing_column',
+  'ambiguous_column',
+  'nps_group_column',
+  'metric_mapped_twice',
+  'bad_answer',
+] as const satisfies readonly CxIssueCode[];
+
 /** The languages Polso speaks. */
 export const LANGUAGE_CODES = ['en', 'it'] as const satisfies readonly LanguageCode[];
 
@@ -111,6 +171,7 @@ export function isStartupErrorCode(code: ErrorCode): code is StartupErrorCode {
 type Missing<Union, List extends readonly unknown[]> = Exclude<Union, List[number]>;
 type AssertNever<T extends never> = T;
 export type ErrorCodesAreComplete = AssertNever<Missing<ErrorCode, typeof ERROR_CODES>>;
+export type CxIssueCodesAreComplete = AssertNever<Missing<CxIssueCode, typeof CX_ISSUE_CODES>>;
 export type MetricKeysAreComplete = AssertNever<Missing<MetricKey, typeof METRIC_KEYS>>;
 export type LanguageCodesAreComplete = AssertNever<Missing<LanguageCode, typeof LANGUAGE_CODES>>;
 export type LanguagePreferencesAreComplete = AssertNever<

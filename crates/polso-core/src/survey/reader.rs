@@ -42,6 +42,10 @@ use crate::cx::{MAX_CX_FIELD_CHARS, MAX_CX_OTHER_FIELD_CHARS, length_over};
 use super::error::{ErrorList, SurveyError, SurveyErrorKind, shorten};
 use super::{MAX_HEADER_ROWS, MAX_SURVEY_COLUMNS, MAX_SURVEY_ROWS};
 
+/// The hint of a [`super::SurveyErrorKind::WrongFieldCount`] whose row likely
+/// runs on past a quote left open.
+pub const UNCLOSED_QUOTE_HINT: &str = "; is a quote (\") not closed?";
+
 /// A survey export read into rows; see the module header for what is accepted.
 #[derive(Debug, Clone)]
 pub struct SurveyFile {
@@ -241,9 +245,9 @@ fn check_row(
     let extra_blank = fields.iter().skip(expected).all(|field| field.trim().is_empty());
     if found < expected || !extra_blank {
         let hint = if found > expected && separator == b',' {
-            "; a decimal comma in a comma-separated file must be inside quotes, as \"4,5\""
+            crate::cx::DECIMAL_COMMA_HINT
         } else if found > expected || line_span_hint(fields) {
-            "; is a quote (\") not closed?"
+            UNCLOSED_QUOTE_HINT
         } else {
             ""
         };

@@ -24,7 +24,15 @@ export function isSurveyExport(csv: string): boolean {
 /** The refusal of a survey export read in Polso's own layout: its header, and the tool named. */
 export function sampleSurveyRefusal(): CxImportReport {
   return {
-    errors: [{ line: 1, column: 9, message: 'missing column(s): week or date, metric, value, n' }],
+    errors: [
+      {
+        line: 1,
+        column: 9,
+        code: 'missing_columns',
+        params: { columns: 'week or date, metric, value, n' },
+        message: 'missing column(s): week or date, metric, value, n',
+      },
+    ],
     rows: 0,
     teams: 0,
     weeks: null,
@@ -73,7 +81,8 @@ export function sampleMappedReport(mapping: CxMapping, stored: boolean): CxImpor
   const undecided = mapping.metrics.find((metric) => metric.direction === 'unknown');
   if (undecided !== undefined) {
     const message = `whether a higher answer in '${undecided.column}' means better (easier) or worse (more effort) is not chosen`;
-    return { ...sampleSurveyRefusal(), errors: [{ line: 1, column: 8, message }], survey_tool: null };
+    const issue = { line: 1, column: 8, code: 'direction_not_chosen' as const, params: { column: undecided.column }, message };
+    return { ...sampleSurveyRefusal(), errors: [issue], survey_tool: null };
   }
   const preview = [
     { team_id: 't1', team_name: 'Help desk', week: '2026-W48', metric: 'ces', value: 4.5, n: 2 },
@@ -87,7 +96,8 @@ export function sampleMappedReport(mapping: CxMapping, stored: boolean): CxImpor
 /** The report of a sample CX file: clean, or with one error when the text holds "bad". */
 export function sampleCxReport(csv: string, stored: boolean): CxImportReport {
   if (csv.includes('bad')) {
-    return { errors: [{ line: 3, column: 4, message: "'bad' is not a number" }], rows: 0, teams: 0, weeks: null, metrics: [], format: 'aggregated', preview: [], stored: false, survey_tool: null };
+    const issue = { line: 3, column: 4, code: 'bad_number' as const, params: { given: 'bad' }, message: "'bad' is not a number" };
+    return { errors: [issue], rows: 0, teams: 0, weeks: null, metrics: [], format: 'aggregated', preview: [], stored: false, survey_tool: null };
   }
   const preview = [
     { team_id: 't1', team_name: 'Help desk', week: '2026-W46', metric: 'csat', value: 82.5, n: 40 },

@@ -110,6 +110,15 @@ describe('the CX import of a survey export', () => {
     expect(screen.queryByTestId('cx-mapping')).toBeNull();
   });
 
+  it('words a file’s errors in Italian from their codes, never in the server’s English', async () => {
+    setLanguage({ language: 'it', locale: 'it-IT' });
+    const { user } = renderView();
+    await user.upload(screen.getByTestId('cx-file'), new File(['team;week;bad'], 'bad.csv', { type: 'text/csv' }));
+    const errors = await screen.findByTestId('cx-errors');
+    expect(errors.textContent).toContain("'bad' non è un numero.");
+    expect(errors.textContent).not.toContain('is not a number');
+  });
+
   it('offers a column mapping for any file its own layout refuses', async () => {
     const { backend, user } = renderView();
     await user.upload(screen.getByTestId('cx-file'), new File(['team;week;bad'], 'bad.csv', { type: 'text/csv' }));

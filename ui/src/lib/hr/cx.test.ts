@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CxMapping } from '../bindings/CxMapping';
 import { sampleCxReport, sampleCxSuggestion, sampleSurveyRefusal, SAMPLE_QUALTRICS_EXPORT } from '../backend/mock-cx';
-import { canImport, canSaveMapping, columnLabel, cxPreviewState, decodeCsv, mappingName, needsMapping, newMetricColumn, questionsToConfirm, undecided } from './cx';
+import { canImport, canSaveMapping, columnLabel, cxIssueMessage, cxPreviewState, decodeCsv, mappingName, needsMapping, newMetricColumn, questionsToConfirm, undecided } from './cx';
 
 describe('the CX preview', () => {
   it('allows import only after a clean preview', () => {
@@ -136,5 +136,20 @@ describe('questions to confirm', () => {
     mapping.metrics[2]!.direction = 'higher_is_better';
     expect(canSaveMapping('Q', mapping, false, 1)).toBe(false);
     expect(canSaveMapping('Q', mapping, false, 0)).toBe(true);
+  });
+});
+
+describe('a file problem', () => {
+  const issue = (code: 'empty_field' | 'unknown_team', params: Record<string, string>) => ({ line: 2, column: 3, code, params, message: 'English' });
+
+  it('is worded by its code with the values the server sent', () => {
+    const { key, params } = cxIssueMessage(issue('unknown_team', { given: 'Vendite', closest: 'Vendite Nord' }), () => 'unused');
+    expect(key).toBe('cx.issue.unknown_team');
+    expect(params).toEqual({ given: 'Vendite', closest: 'Vendite Nord' });
+  });
+
+  it('names a column by its role in the UI’s language, and any other name as written', () => {
+    expect(cxIssueMessage(issue('empty_field', { field: 'metric' }), (role) => `<${role}>`).params.field).toBe('<metric>');
+    expect(cxIssueMessage(issue('empty_field', { field: 'Colonna X' }), (role) => `<${role}>`).params.field).toBe('Colonna X');
   });
 });

@@ -1,6 +1,7 @@
 // The CX import's state, as pure functions: what the view shows after a preview, whether a file
 // needs the mapping step, and what a mapping still leaves undecided.
 
+import type { CxImportIssue } from '../bindings/CxImportIssue';
 import type { CxImportReport } from '../bindings/CxImportReport';
 import type { CxMapping } from '../bindings/CxMapping';
 import type { CxOpenQuestion } from '../bindings/CxOpenQuestion';
@@ -28,6 +29,25 @@ export function canImport(report: CxImportReport | null, busy: boolean): boolean
  */
 export function needsMapping(report: CxImportReport | null): boolean {
   return report !== null && report.errors.length > 0 && report.survey_tool !== null;
+}
+
+/** The columns of Polso's own layouts (and of a mapping) a problem may name by their role. */
+const FIELD_ROLES = ['team', 'week', 'date', 'metric', 'value', 'n', 'score'] as const;
+export type FieldRole = (typeof FIELD_ROLES)[number];
+
+/**
+ * What a file problem says, as a message key and its parameters: the server sends a code and
+ * the values its wording names; a column named by its role (`field`) is worded in the language
+ * too, through `fieldName`.
+ */
+export function cxIssueMessage(
+  issue: CxImportIssue,
+  fieldName: (role: FieldRole) => string,
+): { key: `cx.issue.${CxImportIssue['code']}`; params: Record<string, string> } {
+  const params = { ...issue.params };
+  const field = params.field;
+  if (field !== undefined && (FIELD_ROLES as readonly string[]).includes(field)) params.field = fieldName(field as FieldRole);
+  return { key: `cx.issue.${issue.code}`, params };
 }
 
 /** Something a mapping leaves undecided, which the import would refuse. */

@@ -2,7 +2,7 @@
 // numbers and dates come out in each language's own way.
 
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ERROR_CODES, LANGUAGE_CODES, METRIC_KEYS, STARTUP_ERROR_CODES } from '../codes';
+import { CX_ISSUE_CODES, ERROR_CODES, LANGUAGE_CODES, METRIC_KEYS, STARTUP_ERROR_CODES } from '../codes';
 import en from './en.json';
 import {
   formatDateRange,
@@ -46,6 +46,8 @@ const SOURCES = Object.entries(
 /** Keys built at run time from a code (`error.${code}`), which a text search cannot see. */
 const DYNAMIC_PREFIXES = [
   'error.',
+  'cx.issue.',
+  'cx.field.',
   'metric.',
   'role.',
   'startup.title.',
@@ -120,6 +122,13 @@ describe('catalogues', () => {
     }
   });
 
+  it.each(LANGUAGE_CODES)('%s words every problem of a CX file', (language) => {
+    for (const code of CX_ISSUE_CODES) {
+      const message = catalogues[language]?.[`cx.issue.${code}`];
+      expect(typeof message === 'string' && message.length > 10, `${language}: cx.issue.${code}`).toBe(true);
+    }
+  });
+
   it.each(LANGUAGE_CODES)('%s has a title for every start-up error', (language) => {
     for (const code of STARTUP_ERROR_CODES) {
       expect(catalogues[language]?.[`startup.title.${code}`], `${language}: ${code}`).toBeTypeOf('string');
@@ -133,8 +142,12 @@ describe('catalogues', () => {
   });
 
   it('have no error or metric message for a code that does not exist', () => {
-    const known = new Set([...ERROR_CODES.map((code) => `error.${code}`), ...METRIC_KEYS.map((key) => `metric.${key}`)]);
-    const stale = englishKeys.filter((key) => /^(error|metric)\./.test(key) && !known.has(key));
+    const known = new Set([
+      ...ERROR_CODES.map((code) => `error.${code}`),
+      ...METRIC_KEYS.map((key) => `metric.${key}`),
+      ...CX_ISSUE_CODES.map((code) => `cx.issue.${code}`),
+    ]);
+    const stale = englishKeys.filter((key) => /^(error|metric|cx\.issue)\./.test(key) && !known.has(key));
     expect(stale).toEqual([]);
   });
 
