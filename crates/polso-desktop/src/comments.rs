@@ -35,7 +35,7 @@ use crate::Desktop;
 use crate::errors::{store_to_api, vault_to_api};
 use crate::hr::{HrCredentials, HrTransport, get_from_server, post_to_server};
 use crate::reporting::failure_of;
-use crate::sync::{self, HttpAnswer, RetryAfter, SyncTransport, server_error, status_error, unreachable};
+use crate::sync::{self, HttpAnswer, RetryAfter, SyncTransport, polso_error, unreachable};
 
 /// How long after a comment is sent its thread is still read for replies.
 const THREAD_WEEKS: i64 = 26;
@@ -477,8 +477,7 @@ pub fn read_threads(
                             )
                         })
                     } else {
-                        Err(server_error(server_url, &answer)
-                            .unwrap_or_else(|| status_error(server_url, answer.status)))
+                        Err(polso_error(server_url, &answer).unwrap_or_else(|fault| fault))
                     }
                 });
             (*week, read)
@@ -496,7 +495,10 @@ fn classify(
     if (200..300).contains(&answer.status) {
         return OutboxOutcome::Sent(item);
     }
-    let error = server_error(server_url, answer).unwrap_or_else(|| status_error(server_url, answer.status));
+    let error = match polso_error(server_url, answer) {
+        Ok(error) => error,
+        Err(fault) => return OutboxOutcome::Retry(item, fault, retry_after),
+    };
     match (error.code, answer.status) {
         (ErrorCode::CommentWaiting, _) => OutboxOutcome::Waiting(item, error),
         (ErrorCode::RateLimited, _) | (_, 408 | 429 | 500..=599) => {

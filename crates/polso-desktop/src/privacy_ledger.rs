@@ -16,7 +16,7 @@ use polso_api::{ApiError, DevicePrivacyLoss, ErrorCode};
 use crate::Desktop;
 use crate::hr::HrTransport;
 use crate::reporting::vault_to_api;
-use crate::sync::{server_error, status_error, unreachable};
+use crate::sync::{polso_error, unreachable};
 
 /// Where the device reads what the server publishes to it (its team's privacy
 /// ledger, its team's results: [`crate::team_results`]) and with which token.
@@ -101,9 +101,7 @@ pub(crate) fn read_as_device<T: serde::de::DeserializeOwned>(
         .get_json(&format!("{server_url}{path}"), &credentials.device_token)
         .map_err(|failure| unreachable(server_url, &failure))?;
     if !(200..300).contains(&answer.status) {
-        return Err(
-            server_error(server_url, &answer).unwrap_or_else(|| status_error(server_url, answer.status))
-        );
+        return Err(polso_error(server_url, &answer).unwrap_or_else(|fault| fault));
     }
     serde_json::from_str(&answer.body).map_err(|_| {
         ApiError::new(

@@ -21,7 +21,9 @@
 //! - A report the server can never count (its week was published, or began
 //!   before the device enrolled) is dropped for good and named in the sync
 //!   status; rate limits and server faults are retried with backoff, and a
-//!   `Retry-After` is respected.
+//!   `Retry-After` is respected. Only Polso's own `{code, message}` refuses a
+//!   report for good: an answer without it (a misrouted balancer's 404, a
+//!   proxy's error page, a cut-off body) is a fault and is tried again.
 //! - A pass with nothing to send checks that the server still answers this
 //!   device ([`check_server`], a `GET` that carries the device token and
 //!   nothing else) when the employee presses "Sync now", and in the background
@@ -440,11 +442,9 @@ pub fn check_server(
         if (200..300).contains(&answer.status) {
             return Ok(None);
         }
-        return Err(
-            server_error(server_url, &answer).unwrap_or_else(|| status_error(server_url, answer.status))
-        );
+        return Err(polso_error(server_url, &answer).unwrap_or_else(|fault| fault));
     }
-    Err(server_error(server_url, &answer).unwrap_or_else(|| status_error(server_url, answer.status)))
+    Err(polso_error(server_url, &answer).unwrap_or_else(|fault| fault))
 }
 
 /// The path of a plain weekly report.
@@ -579,7 +579,10 @@ fn classify_report_answer(
             },
         };
     }
-    let error = server_error(server_url, answer).unwrap_or_else(|| status_error(server_url, answer.status));
+    let error = match polso_error(server_url, answer) {
+        Ok(error) => error,
+        Err(fault) => return SendOutcome::Retry { week, error: fault, retry_after },
+    };
     let dropped = |reason| SendOutcome::Dropped { week, reason, error: error.clone() };
     match (error.code, answer.status) {
         (ErrorCode::WeekPublished, _) => dropped(DroppedReportReason::WeekPublished),
@@ -592,6 +595,15 @@ fn classify_report_answer(
         (_, 400..=499) => SendOutcome::Refused { week, error },
         _ => SendOutcome::Retry { week, error, retry_after: None },
     }
+}
+
+/// The error of an answer that is not a success: the server's own
+/// `{code, message}`, or else (`Err`) a fault to try again. A refusal for
+/// good needs Polso's own words: a 4xx without them is a proxy or a load
+/// balancer speaking (a 404 from a misrouted request, a 403 from a firewall's
+/// page, a cut-off body), which says nothing about what was sent.
+pub(crate) fn polso_error(server_url: &str, answer: &HttpAnswer) -> Result<ApiError, ApiError> {
+    server_error(server_url, answer).ok_or_else(|| status_error(server_url, answer.status))
 }
 
 /// The server's own `{code, message}`, when the body is one.
@@ -889,7 +901,8 @@ mod tests {
                 "dropped",
                 Some(ErrorCode::WeekBeforeEnrolment),
             ),
-            (answer(410, "gone"), "refused", Some(ErrorCode::Internal)),
+            // Not Polso's `{code, message}`: a proxy spoke, so another try.
+            (answer(410, "gone"), "retry", Some(ErrorCode::Internal)),
             (
                 answer(422, r#"{"code":"week_not_open","message":"2026-W48 has not started yet"}"#),
                 "retry",
@@ -915,7 +928,12 @@ mod tests {
                 "refused",
                 Some(ErrorCode::Unauthorized),
             ),
-            (answer(404, "not json"), "refused", Some(ErrorCode::Internal)),
+            (answer(404, "not json"), "retry", Some(ErrorCode::Internal)),
+            (
+                answer(404, r#"{"code":"not_found","message":"there is no such path"}"#),
+                "refused",
+                Some(ErrorCode::NotFound),
+            ),
             (answer(429, ""), "retry", Some(ErrorCode::Internal)),
             (answer(503, r#"{"code":"internal","message":"busy"}"#), "retry", Some(ErrorCode::Internal)),
         ];

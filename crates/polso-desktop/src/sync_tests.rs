@@ -524,6 +524,30 @@ fn a_refused_report_fails_in_words_and_is_not_sent_again() {
     assert_eq!(server.requests().len(), 2, "the enrolment and the one refused report");
 }
 
+/// A 4xx that is not Polso's `{code, message}` (a misrouted balancer's 404, a
+/// firewall's 403 page, an empty 400) is no refusal of the report: it stays
+/// pending, is tried again after the backoff, and is counted once the server
+/// answers. Only Polso's own refusal fails a report for good (above).
+#[test]
+fn a_4xx_that_is_not_polso_speaking_keeps_the_report_for_another_try() {
+    let mut fixture = fixture();
+    let server = enrolled_and_answered(&mut fixture, 0);
+    let due_at = queued_on_monday(&mut fixture, &server);
+    let mut at = due_at;
+    for (status, body) in [(404, "<html><body>404 Not Found</body></html>"), (403, "Forbidden"), (400, "")] {
+        server.answer(status, body);
+        let synced = fixture.desktop.sync_now(&server, date(11, 30), at, true, &mut || 0).unwrap();
+        assert_eq!((synced.pending_reports, synced.failed_reports), (1, 0), "HTTP {status}");
+        let error = synced.last_error.unwrap();
+        assert!(error.message.contains(&status.to_string()), "{}", error.message);
+        at += Duration::hours(2);
+    }
+    server.answer(200, r#"{"week":"2026-W48","status":"accepted"}"#);
+    let synced = fixture.desktop.sync_now(&server, date(11, 30), at, true, &mut || 0).unwrap();
+    assert_eq!((synced.pending_reports, synced.failed_reports, synced.last_error), (0, 0, None));
+    assert_eq!(server.requests().len(), 5, "the enrolment and four tries of the one report");
+}
+
 #[test]
 fn nothing_is_sent_before_enrolment_nor_for_weeks_before_it() {
     let mut fixture = fixture();

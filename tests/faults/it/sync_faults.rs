@@ -448,6 +448,12 @@ fn run(scenario: Scenario) -> Result<Outcome> {
     Ok(outcome)
 }
 
+/// Devices send through a proxy that drops, resets, duplicates and delays
+/// requests, answers some itself with a balancer's 404 page or a gateway's
+/// 502/503 page, and cuts some answers off mid-body after the server counted
+/// them: every report arrives, once. A device that took a 4xx page without
+/// Polso's `{code, message}` for a refusal (as it did) loses its report and
+/// fails this test (mutation checked).
 #[test]
 fn every_report_arrives_once_through_a_hostile_network() -> Result<()> {
     let devices = scale(300, 10_000);

@@ -30,6 +30,12 @@ pub struct FaultPlan {
     pub delay: u32,
     /// The longest delay.
     pub max_delay: Duration,
+    /// A misrouted load balancer: a 404 HTML page, the request never forwarded.
+    pub misroute: u32,
+    /// A gateway fault: a 502 or 503 HTML page, the request never forwarded.
+    pub gateway_error: u32,
+    /// The request is forwarded and the answer cut off in the middle of its body.
+    pub cut_body: u32,
 }
 
 impl FaultPlan {
@@ -47,6 +53,9 @@ impl FaultPlan {
             duplicate: 100,
             delay: 100,
             max_delay: Duration::from_millis(50),
+            misroute: 50,
+            gateway_error: 50,
+            cut_body: 50,
         }
     }
 }
@@ -66,6 +75,12 @@ pub struct FaultCounts {
     pub duplicates: AtomicU64,
     /// Requests delayed.
     pub delays: AtomicU64,
+    /// Requests answered with a balancer's 404 page.
+    pub misroutes: AtomicU64,
+    /// Requests answered with a gateway's 502 or 503 page.
+    pub gateway_errors: AtomicU64,
+    /// Answers cut off in their body after the server had them.
+    pub cut_bodies: AtomicU64,
     /// Requests that found no server to forward to.
     pub upstream_down: AtomicU64,
 }
@@ -78,18 +93,24 @@ impl FaultCounts {
             + self.dropped_responses.load(Ordering::Relaxed)
             + self.duplicates.load(Ordering::Relaxed)
             + self.delays.load(Ordering::Relaxed)
+            + self.misroutes.load(Ordering::Relaxed)
+            + self.gateway_errors.load(Ordering::Relaxed)
+            + self.cut_bodies.load(Ordering::Relaxed)
     }
 
     /// A one-line summary.
     pub fn summary(&self) -> String {
         format!(
-            "{} requests; faults: {} dropped requests, {} resets, {} dropped answers, {} duplicated, {} delayed; {} found the server down",
+            "{} requests; faults: {} dropped requests, {} resets, {} dropped answers, {} duplicated, {} delayed, {} misrouted (404 page), {} gateway errors (502/503 page), {} answers cut off; {} found the server down",
             self.requests.load(Ordering::Relaxed),
             self.dropped_requests.load(Ordering::Relaxed),
             self.resets.load(Ordering::Relaxed),
             self.dropped_responses.load(Ordering::Relaxed),
             self.duplicates.load(Ordering::Relaxed),
             self.delays.load(Ordering::Relaxed),
+            self.misroutes.load(Ordering::Relaxed),
+            self.gateway_errors.load(Ordering::Relaxed),
+            self.cut_bodies.load(Ordering::Relaxed),
             self.upstream_down.load(Ordering::Relaxed),
         )
     }
@@ -175,6 +196,9 @@ enum Fate {
     DropResponse,
     Duplicate,
     Delay(Duration),
+    Misroute,
+    GatewayError(u16),
+    CutBody,
 }
 
 fn draw_fate(shared: &Shared) -> Fate {
@@ -189,6 +213,9 @@ fn draw_fate(shared: &Shared) -> Fate {
         (plan.drop_response, 2),
         (plan.duplicate, 3),
         (plan.delay, 4),
+        (plan.misroute, 5),
+        (plan.gateway_error, 6),
+        (plan.cut_body, 7),
     ] {
         if roll < share {
             return match fate {
@@ -196,6 +223,9 @@ fn draw_fate(shared: &Shared) -> Fate {
                 1 => Fate::Reset,
                 2 => Fate::DropResponse,
                 3 => Fate::Duplicate,
+                5 => Fate::Misroute,
+                6 => Fate::GatewayError(if random.bool() { 502 } else { 503 }),
+                7 => Fate::CutBody,
                 _ => {
                     let max = plan.max_delay.as_millis().max(1) as u64;
                     Fate::Delay(Duration::from_millis(random.u64(0..=max)))
@@ -250,6 +280,35 @@ async fn serve_connection(mut client: TcpStream, shared: Arc<Shared>) -> Result<
             shared.counts.delays.fetch_add(1, Ordering::Relaxed);
             tokio::time::sleep(delay).await;
         }
+        Fate::Misroute => {
+            shared.counts.misroutes.fetch_add(1, Ordering::Relaxed);
+            client.write_all(&html_page(404, "Not Found")).await?;
+            return Ok(());
+        }
+        Fate::GatewayError(status) => {
+            shared.counts.gateway_errors.fetch_add(1, Ordering::Relaxed);
+            let reason = if status == 502 { "Bad Gateway" } else { "Service Unavailable" };
+            client.write_all(&html_page(status, reason)).await?;
+            return Ok(());
+        }
+        Fate::CutBody => {
+            match forward(upstream, &request).await {
+                Ok(response) => {
+                    shared.counts.cut_bodies.fetch_add(1, Ordering::Relaxed);
+                    // The head whole, then half the body: its Content-Length promises more.
+                    let body_start = response
+                        .windows(4)
+                        .position(|window| window == b"\r\n\r\n")
+                        .map_or(response.len(), |position| position + 4);
+                    let cut = body_start + (response.len() - body_start) / 2;
+                    client.write_all(&response[..cut]).await?;
+                }
+                Err(_) => {
+                    shared.counts.upstream_down.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            return Ok(());
+        }
         Fate::Forward => {}
     }
     match forward(upstream, &request).await {
@@ -259,6 +318,18 @@ async fn serve_connection(mut client: TcpStream, shared: Arc<Shared>) -> Result<
         }
     }
     Ok(())
+}
+
+/// A proxy's own HTML error page with `status`, as a balancer or gateway
+/// answers: not Polso's `{code, message}`.
+fn html_page(status: u16, reason: &str) -> Vec<u8> {
+    let body =
+        format!("<html><head><title>{status} {reason}</title></head><body><h1>{reason}</h1></body></html>");
+    format!(
+        "HTTP/1.1 {status} {reason}\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
 }
 
 /// Reads one whole HTTP/1.1 request (head and a `Content-Length` body) from
