@@ -1270,8 +1270,9 @@ const FOLD_SQL: &str = "WITH published AS (
        ), added AS (
            INSERT INTO aggregates (team_id, week_index, key, n, sum, sum_squares, histogram)
            SELECT $4, $3, c.key, 1, c.value, c.value * c.value,
-                  (SELECT array_agg(CASE WHEN slot = c.bin + 1 THEN 1 ELSE 0 END::BIGINT ORDER BY slot)
-                   FROM generate_series(1, c.n_bins) AS slot)
+                  -- n_bins counters, 1 at the answer's bin and 0 elsewhere
+                  array_fill(0::BIGINT, ARRAY[c.bin::INT]) || 1::BIGINT
+                      || array_fill(0::BIGINT, ARRAY[(c.n_bins - c.bin - 1)::INT])
            FROM unnest($5::TEXT[], $6::DOUBLE PRECISION[], $7::BIGINT[], $8::BIGINT[])
                 WITH ORDINALITY AS c (key, value, bin, n_bins, position)
            WHERE EXISTS (SELECT 1 FROM receipt)
@@ -1280,10 +1281,9 @@ const FOLD_SQL: &str = "WITH published AS (
                n = aggregates.n + 1,
                sum = aggregates.sum + excluded.sum,
                sum_squares = aggregates.sum_squares + excluded.sum_squares,
-               histogram = (
-                   SELECT array_agg(coalesce(old, 0) + coalesce(new, 0) ORDER BY bin)
-                   FROM unnest(aggregates.histogram, excluded.histogram)
-                        WITH ORDINALITY AS counts (old, new, bin))
+               -- the one counter the answer's bin (where excluded's holds its 1) adds to
+               histogram[array_position(excluded.histogram, 1::BIGINT)] =
+                   aggregates.histogram[array_position(excluded.histogram, 1::BIGINT)] + 1
            RETURNING 1
        )
        SELECT (SELECT published_at FROM published), (SELECT count(*) FROM receipt),
