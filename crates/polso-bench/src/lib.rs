@@ -206,24 +206,21 @@ pub fn processes_running(binary: &Path) -> Vec<u32> {
         .collect()
 }
 
-/// A small deterministic random number generator (SplitMix64), so synthetic
-/// data are the same on every run and in the Python reference's input.
+/// The core's deterministic generator (`polso_core::splitmix`), so synthetic
+/// data are the same on every run and in the Python reference's input, with
+/// the draws the benchmarks need.
 #[derive(Debug, Clone)]
-pub struct SplitMix64(u64);
+pub struct SplitMix64(polso_core::splitmix::SplitMix64);
 
 impl SplitMix64 {
     /// A generator from a seed.
     pub fn new(seed: u64) -> SplitMix64 {
-        SplitMix64(seed)
+        SplitMix64(polso_core::splitmix::SplitMix64::new(seed))
     }
 
     /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
 
     /// A uniform float in `[0, 1)`.

@@ -216,6 +216,7 @@ fn suppress_one_more(cells: &mut [Cell]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::splitmix::SplitMix64;
 
     fn k(value: u32) -> Threshold {
         Threshold::new(value).unwrap()
@@ -339,24 +340,8 @@ mod tests {
         }
     }
 
-    /// SplitMix64: a small deterministic generator so the property test is reproducible.
-    struct TestRandom(u64);
-
-    impl TestRandom {
-        fn next(&mut self) -> u64 {
-            self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^ (z >> 31)
-        }
-
-        fn below(&mut self, bound: u64) -> u64 {
-            self.next() % bound
-        }
-    }
-
-    fn random_hierarchy(random: &mut TestRandom) -> Vec<Vec<u32>> {
+    /// A random hierarchy from the crate's seeded generator, so the property test is reproducible.
+    fn random_hierarchy(random: &mut SplitMix64) -> Vec<Vec<u32>> {
         let n_departments = 1 + random.below(5) as usize;
         (0..n_departments)
             .map(|_| {
@@ -375,7 +360,7 @@ mod tests {
 
     #[test]
     fn generated_hierarchies_never_release_a_recoverable_cell() {
-        let mut random = TestRandom(20_260_501);
+        let mut random = SplitMix64::new(20_260_501);
         for case in 0..3_000 {
             let teams = random_hierarchy(&mut random);
             let threshold = k(3 + random.below(5) as u32);
