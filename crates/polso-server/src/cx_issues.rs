@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use polso_api::{CxImportIssue, CxIssueCode};
-use polso_core::cx::{CxErrorKind, CxImportError, DECIMAL_COMMA_HINT, OTHER_SEPARATOR_HINT};
+use polso_core::cx::{CxErrorKind, CxImportError, CxMetric, DECIMAL_COMMA_HINT, OTHER_SEPARATOR_HINT};
 use polso_core::survey::reader::UNCLOSED_QUOTE_HINT;
 use polso_core::survey::{DateOrder, SurveyError, SurveyErrorKind, SurveyMetric};
 
@@ -95,15 +95,9 @@ fn cx_code(kind: &CxErrorKind) -> (CxIssueCode, Params) {
                 ("max", max.to_string()),
             ],
         ),
-        CxErrorKind::BadScore { given, metric, min, max } => (
-            Code::BadScore,
-            vec![
-                ("given", given.clone()),
-                ("metric", metric.to_string()),
-                ("min", min.to_string()),
-                ("max", max.to_string()),
-            ],
-        ),
+        CxErrorKind::BadScore { given, metric, min, max } => {
+            (Code::BadScore, answer_off_scale(given, metric, *min, *max))
+        }
         CxErrorKind::ScoresNotNps { max_seen } => {
             (Code::ScoresNotNps, vec![("max_seen", max_seen.to_string())])
         }
@@ -196,17 +190,21 @@ fn survey_code(kind: &SurveyErrorKind) -> (CxIssueCode, Params) {
             None => (Code::BadDate, given_only(given)),
         },
         SurveyErrorKind::BadWeek { given } => (Code::BadWeek, given_only(given)),
-        SurveyErrorKind::BadAnswer { given, metric, min, max } => (
-            Code::BadAnswer,
-            vec![
-                ("given", given.clone()),
-                ("metric", metric.to_string()),
-                ("min", min.to_string()),
-                ("max", max.to_string()),
-            ],
-        ),
+        SurveyErrorKind::BadAnswer { given, metric, min, max } => {
+            (Code::BadAnswer, answer_off_scale(given, metric, *min, *max))
+        }
         SurveyErrorKind::TooManyErrors { shown } => (Code::TooManyErrors, vec![("shown", shown.to_string())]),
     }
+}
+
+/// The values of an answer that is not on its metric's scale.
+fn answer_off_scale(given: &str, metric: &CxMetric, min: u8, max: u8) -> Params {
+    vec![
+        ("given", given.to_owned()),
+        ("metric", metric.to_string()),
+        ("min", min.to_string()),
+        ("max", max.to_string()),
+    ]
 }
 
 fn given_only(given: &str) -> Params {
@@ -260,7 +258,6 @@ mod tests {
     use std::collections::BTreeSet;
 
     use polso_core::IsoWeek;
-    use polso_core::cx::CxMetric;
 
     use super::*;
 
