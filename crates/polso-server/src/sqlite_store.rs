@@ -6,10 +6,11 @@
 //! see [`SqliteServerStore::fold_report`]). The lookups every request makes
 //! (its device token, its organisation, its helper) go to a few connections
 //! that only read ([`Readers`]), so they neither wait behind a commit nor
-//! hold one up; everything else shares the writing connection. Pragmas are set per connection, outside the migrations: WAL,
-//! `synchronous=FULL` so an acknowledged report survives a power cut,
-//! foreign keys on, and `secure_delete` so replaced sums are overwritten
-//! rather than left in free pages.
+//! hold one up; everything else shares the writing connection. Pragmas are
+//! set per connection, outside the migrations: WAL, `synchronous=FULL` so an
+//! acknowledged report survives a power cut, foreign keys on, and
+//! `secure_delete` so replaced sums are overwritten rather than left in free
+//! pages.
 
 use std::ops::RangeInclusive;
 use std::path::Path;
@@ -90,6 +91,7 @@ impl SqliteServerStore {
                 secret
             }
         };
+        let readers = Readers::open(path)?;
         connection.busy_handler(Some(wait_briefly_then_patiently))?;
         let connection = Arc::new(Mutex::new(connection));
         let (folds, waiting) = mpsc::channel();
@@ -101,7 +103,6 @@ impl SqliteServerStore {
                 move || write_folds(&connection, &waiting, &groups)
             })
             .map_err(|error| ServerError::BlockingTask(format!("starting the report writer: {error}")))?;
-        let readers = Readers::open(path)?;
         Ok(SqliteServerStore {
             connection,
             readers,
@@ -118,9 +119,7 @@ impl SqliteServerStore {
     pub(crate) fn connection(&self) -> MutexGuard<'_, Connection> {
         lock(&self.connection)
     }
-}
 
-impl SqliteServerStore {
     /// A connection that only reads, for a lookup that needs no write beside
     /// it in one transaction: it neither waits for a group commit nor holds
     /// one up.
