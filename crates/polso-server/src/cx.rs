@@ -351,7 +351,8 @@ fn report_of(import: &CxImport, team_ids: &HashMap<&str, &str>, teams: &[CxTeam]
     }
 }
 
-fn to_u32(value: usize) -> u32 {
+/// A line or column number on the wire, saturated at `u32::MAX`.
+pub(crate) fn to_u32(value: usize) -> u32 {
     u32::try_from(value).unwrap_or(u32::MAX)
 }
 

@@ -11,6 +11,8 @@ use polso_core::cx::{CxErrorKind, CxImportError, CxMetric, DECIMAL_COMMA_HINT, O
 use polso_core::survey::reader::UNCLOSED_QUOTE_HINT;
 use polso_core::survey::{DateOrder, SurveyError, SurveyErrorKind, SurveyMetric};
 
+use crate::cx::to_u32;
+
 /// The issue of an error in Polso's own layouts.
 pub(crate) fn of_cx(error: &CxImportError) -> CxImportIssue {
     let (code, params) = cx_code(&error.kind);
@@ -46,10 +48,6 @@ fn issue(line: usize, column: usize, code: CxIssueCode, params: Params, message:
         params: params.into_iter().map(|(name, value)| (name.to_owned(), value)).collect(),
         message,
     }
-}
-
-fn to_u32(value: usize) -> u32 {
-    u32::try_from(value).unwrap_or(u32::MAX)
 }
 
 fn cx_code(kind: &CxErrorKind) -> (CxIssueCode, Params) {
