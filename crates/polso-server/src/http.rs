@@ -148,7 +148,7 @@ impl AppState {
         work: impl FnOnce(&dyn ServerStore) -> Result<T> + Send + 'static,
     ) -> Result<T> {
         let store = Arc::clone(&self.store);
-        tokio::task::spawn_blocking(move || work(store.as_ref()))
+        tokio::task::spawn_blocking(move || crate::pg::may_block_here(|| work(store.as_ref())))
             .await
             .map_err(|error| ServerError::BlockingTask(error.to_string()))?
     }

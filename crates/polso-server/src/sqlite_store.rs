@@ -15,7 +15,7 @@
 use std::ops::RangeInclusive;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, mpsc};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
 use polso_core::IsoWeek;
@@ -25,6 +25,7 @@ use polso_core::questionnaire::QuestionnairePlan;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::error::{Result, ServerError};
+use crate::group_commit::{GroupCommit, PendingFold, Queued};
 use crate::migrations::{MIGRATIONS, SCHEMA_VERSION};
 use crate::secrets::{Hash32, random_bytes};
 use crate::store::{
@@ -40,23 +41,8 @@ pub struct SqliteServerStore {
     readers: Readers,
     receipt_secret: Hash32,
     /// Reports on their way to the writer: see [`SqliteServerStore::fold_report`].
-    /// `None` only while the store is dropped.
-    folds: Option<mpsc::Sender<PendingFold>>,
-    writer: Option<std::thread::JoinHandle<()>>,
-    /// How many group commits the writer has made (it logs them at debug level).
-    #[cfg(test)]
-    groups: Arc<AtomicUsize>,
+    folds: GroupCommit,
 }
-
-/// A report waiting in the group commit, with where its outcome goes.
-struct PendingFold {
-    fold: ReportFold,
-    outcome: mpsc::SyncSender<Result<FoldOutcome>>,
-}
-
-/// The most reports one group commit folds: enough for every request a
-/// server holds at once, few enough that one transaction stays short.
-const MOST_FOLDS_PER_COMMIT: usize = 512;
 
 impl std::fmt::Debug for SqliteServerStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -94,24 +80,17 @@ impl SqliteServerStore {
         let readers = Readers::open(path)?;
         connection.busy_handler(Some(wait_briefly_then_patiently))?;
         let connection = Arc::new(Mutex::new(connection));
-        let (folds, waiting) = mpsc::channel();
-        let groups = Arc::new(AtomicUsize::new(0));
-        let writer = std::thread::Builder::new()
-            .name("polso-report-writer".to_owned())
-            .spawn({
-                let (connection, groups) = (Arc::clone(&connection), Arc::clone(&groups));
-                move || write_folds(&connection, &waiting, &groups)
-            })
-            .map_err(|error| ServerError::BlockingTask(format!("starting the report writer: {error}")))?;
-        Ok(SqliteServerStore {
-            connection,
-            readers,
-            receipt_secret,
-            folds: Some(folds),
-            writer: Some(writer),
-            #[cfg(test)]
-            groups,
-        })
+        // The writer waits for a report, then for the connection, and only
+        // then takes every report queued meanwhile: those that arrived while
+        // the last group was written or a read held the connection.
+        let folds = GroupCommit::start("polso-report-writer", {
+            let connection = Arc::clone(&connection);
+            move |queued: Queued<'_>| {
+                let mut connection = lock(&connection);
+                fold_batch(&mut connection, queued.take());
+            }
+        })?;
+        Ok(SqliteServerStore { connection, readers, receipt_secret, folds })
     }
 
     /// The one connection, locked; `pub(crate)` for the administrator's
@@ -166,10 +145,7 @@ impl Drop for SqliteServerStore {
     /// Closes the writer's queue and waits for it to finish what it holds,
     /// so the file is closed when the store is gone.
     fn drop(&mut self) {
-        self.folds.take();
-        if let Some(writer) = self.writer.take() {
-            let _ = writer.join();
-        }
+        self.folds.close();
     }
 }
 
@@ -177,26 +153,6 @@ impl Drop for SqliteServerStore {
 /// transaction: rusqlite rolls back an unfinished one when it is dropped.
 fn lock(connection: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
     connection.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-/// The report writer's loop: waits for a report, then for the connection,
-/// takes every report queued meanwhile (those that arrived while the last
-/// group was written or a read held the connection), and folds them in one
-/// commit. It ends when the store closes the queue.
-fn write_folds(connection: &Mutex<Connection>, waiting: &mpsc::Receiver<PendingFold>, groups: &AtomicUsize) {
-    while let Ok(first) = waiting.recv() {
-        let mut connection = lock(connection);
-        let group: Vec<PendingFold> =
-            std::iter::once(first).chain(waiting.try_iter().take(MOST_FOLDS_PER_COMMIT - 1)).collect();
-        // A panic fails this group's reports (their answer channels are
-        // dropped unanswered), not the writer.
-        let reports = group.len();
-        // Counted before the group's reports are answered, so that whoever
-        // reads the count after an answer sees this group in it.
-        let commits = groups.fetch_add(1, Ordering::Relaxed) + 1;
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| fold_batch(&mut connection, group)));
-        tracing::debug!(reports, commits, "folded a group of reports");
-    }
 }
 
 /// The writer's busy handler. What it mostly waits for is a reader of the
@@ -742,14 +698,7 @@ impl ServerStore for SqliteServerStore {
     /// in its own savepoint, so a refused report leaves the others counted),
     /// commits, truncates the WAL, and only then answers each.
     fn fold_report(&self, fold: &ReportFold) -> Result<FoldOutcome> {
-        let stopped = || ServerError::BlockingTask("the report writer has stopped".to_owned());
-        let (outcome, answer) = mpsc::sync_channel(1);
-        self.folds
-            .as_ref()
-            .ok_or_else(stopped)?
-            .send(PendingFold { fold: fold.clone(), outcome })
-            .map_err(|_| stopped())?;
-        answer.recv().map_err(|_| ServerError::BlockingTask("a report's fold was not answered".to_owned()))?
+        self.folds.fold(fold)
     }
 
     fn fold_reports(&self, folds: &[ReportFold]) -> Result<Vec<FoldOutcome>> {
@@ -1345,13 +1294,13 @@ fn fold_batch(connection: &mut Connection, batch: Vec<PendingFold>) {
     match truncated {
         Ok(()) => {
             for (pending, outcome) in batch.into_iter().zip(outcomes) {
-                let _ = pending.outcome.send(outcome);
+                pending.answer(outcome);
             }
         }
         Err(error) => {
             let message = error.to_string();
             for pending in batch {
-                let _ = pending.outcome.send(Err(ServerError::BlockingTask(format!(
+                pending.answer(Err(ServerError::BlockingTask(format!(
                     "folding a batch of reports failed: {message}"
                 ))));
             }
@@ -1550,7 +1499,7 @@ mod tests {
         assert_eq!(counted, 10, "ten devices, each sent twice: {outcomes:?}");
         // One commit, or two on a machine so loaded that a sender queued
         // late; one commit per report (twenty) is what grouping prevents.
-        let commits = store.groups.load(Ordering::Relaxed);
+        let commits = store.folds.groups();
         assert!((1..=2).contains(&commits), "twenty queued reports, {commits} commits");
         let n: i64 = store.connection().query_row("SELECT n FROM aggregates", [], |row| row.get(0)).unwrap();
         assert_eq!(n, 10);

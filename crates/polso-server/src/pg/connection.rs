@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::ops::{Deref, DerefMut};
+use std::time::{Duration, Instant};
 
 use r2d2::ManageConnection;
 use r2d2_postgres::PostgresConnectionManager;
@@ -19,7 +20,16 @@ use super::Tls;
 pub(crate) struct Connection {
     client: postgres::Client,
     statements: HashMap<&'static str, postgres::Statement>,
+    /// When the connection was last known alive: checked, or back in the pool unbroken.
+    known_alive: Option<Instant>,
 }
+
+/// How long after going back to the pool unbroken a connection is handed out
+/// again without a round trip to check it is alive: HikariCP's
+/// `aliveBypassWindowMs`, at its default. Under load a connection comes back
+/// within microseconds and the check cost a round trip per store call; an
+/// idle one (after a database restart, say) is still checked.
+const ALIVE_WITHOUT_CHECK: Duration = Duration::from_millis(500);
 
 impl Connection {
     /// `sql` prepared on this connection, once.
@@ -68,14 +78,22 @@ impl ManageConnection for Manager {
     type Error = postgres::Error;
 
     fn connect(&self) -> Result<Connection, postgres::Error> {
-        Ok(Connection { client: self.0.connect()?, statements: HashMap::new() })
+        Ok(Connection { client: self.0.connect()?, statements: HashMap::new(), known_alive: None })
     }
 
     fn is_valid(&self, connection: &mut Connection) -> Result<(), postgres::Error> {
-        self.0.is_valid(&mut connection.client)
+        if connection.known_alive.is_some_and(|alive| alive.elapsed() < ALIVE_WITHOUT_CHECK) {
+            return Ok(());
+        }
+        self.0.is_valid(&mut connection.client)?;
+        connection.known_alive = Some(Instant::now());
+        Ok(())
     }
 
+    /// Called as the connection goes back to the pool.
     fn has_broken(&self, connection: &mut Connection) -> bool {
-        self.0.has_broken(&mut connection.client)
+        let broken = self.0.has_broken(&mut connection.client);
+        connection.known_alive = (!broken).then(Instant::now);
+        broken
     }
 }

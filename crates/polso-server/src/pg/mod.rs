@@ -25,7 +25,8 @@
 //! store, and the dropping of its connections, runs on a pool of plain
 //! threads of the store's own ([`PgServerStore::on_workers`]): the store may
 //! be called from anywhere, an async test's body included, as the SQLite
-//! store can.
+//! store can. The server's request handlers call it on Tokio's blocking
+//! threads, which may block, so there it runs in place ([`may_block_here`]).
 
 mod admin;
 mod comments;
@@ -46,6 +47,7 @@ use r2d2_postgres::PostgresConnectionManager;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 use crate::error::{Result, ServerError};
+use crate::group_commit::GroupCommit;
 use crate::secrets::{Hash32, random_bytes};
 
 pub use migrations::PG_SCHEMA_VERSION;
@@ -64,6 +66,8 @@ pub struct PgServerStore {
     pool: Option<Pool<connection::Manager>>,
     receipt_secret: Hash32,
     workers: Arc<rayon::ThreadPool>,
+    /// Reports on their way to the writer: see `fold_report`.
+    folds: GroupCommit,
 }
 
 impl std::fmt::Debug for PgServerStore {
@@ -153,7 +157,11 @@ impl PgServerStore {
             .try_into()
             .map_err(|_| ServerError::CorruptData("the server secret is not 32 bytes".to_owned()))?;
         drop(client);
-        Ok(PgServerStore { pool: Some(pool), receipt_secret, workers })
+        let folds = GroupCommit::start("polso-report-writer", {
+            let pool = pool.clone();
+            move |queued| store::write_group(&pool, queued)
+        })?;
+        Ok(PgServerStore { pool: Some(pool), receipt_secret, workers, folds })
     }
 
     /// A connection from the pool; only on the workers ([`PgServerStore::on_workers`]).
@@ -163,15 +171,46 @@ impl PgServerStore {
         Ok(pool.get()?)
     }
 
-    /// Runs `work` on the store's workers and waits for it: every use of a
-    /// connection goes through here (see the module's notes).
+    /// Runs `work` where the blocking client may run its runtime, and waits
+    /// for it: every use of a connection goes through here (see the module's
+    /// notes). On a thread [`may_block_here`] marked (the server's blocking
+    /// threads, where every request's store calls run) that is the thread
+    /// itself; anywhere else, the store's workers.
     pub(crate) fn on_workers<R: Send>(&self, work: impl FnOnce() -> Result<R> + Send) -> Result<R> {
-        self.workers.install(work)
+        if MAY_BLOCK.get() { work() } else { self.workers.install(work) }
     }
+}
+
+thread_local! {
+    /// Whether this thread is one where a blocking client may run a runtime
+    /// of its own, as [`may_block_here`] marks it.
+    static MAY_BLOCK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `work` with this thread marked as one where the store may run its
+/// blocking client in place, without handing each call to its workers: two
+/// thread switches fewer per call, and no idle worker spinning beside the
+/// database on a small machine.
+///
+/// Call it only on a thread that drives no async task: one of Tokio's
+/// blocking threads (inside `spawn_blocking`) or a plain thread. On a
+/// runtime's worker thread the client's runtime would panic.
+pub(crate) fn may_block_here<R>(work: impl FnOnce() -> R) -> R {
+    /// Puts the mark back as it was, even when `work` panics.
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            MAY_BLOCK.set(self.0);
+        }
+    }
+    let _restore = Restore(MAY_BLOCK.replace(true));
+    work()
 }
 
 impl Drop for PgServerStore {
     fn drop(&mut self) {
+        // The writer first: it holds a handle on the pool.
+        self.folds.close();
         // Closing a connection runs the client's runtime too.
         let pool = self.pool.take();
         self.workers.install(move || drop(pool));

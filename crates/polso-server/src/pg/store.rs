@@ -14,6 +14,7 @@ use postgres::ToStatement;
 
 use super::{PgServerStore, count_u32, lock_organisation, not_found};
 use crate::error::{Result, ServerError};
+use crate::group_commit::{PendingFold, Queued};
 use crate::secrets::Hash32;
 use crate::store::{
     CxScore, DepartmentNode, DeviceMembership, Enrolment, FoldOutcome, GrantedScope, HrAccess, HrScope,
@@ -630,18 +631,13 @@ impl ServerStore for PgServerStore {
         Ok(self.receipt_secret)
     }
 
-    /// One transaction per report: PostgreSQL commits concurrent
-    /// transactions of many connections in one WAL flush by itself, so
-    /// reports that arrive together share their fsync without a queue here.
+    /// Group commit ([`crate::group_commit`]): the report joins the queue
+    /// of this server's writer, which folds every report queued beside it
+    /// in one transaction ([`write_group`]) and answers each once it
+    /// commits. One transaction per report made the reports of one team,
+    /// which arrive together, wait for each other's commit on its rows.
     fn fold_report(&self, fold: &ReportFold) -> Result<FoldOutcome> {
-        self.on_workers(|| {
-            let mut client = self.client()?;
-            let statements = FoldStatements::prepare(&mut client)?;
-            let mut transaction = client.transaction()?;
-            let outcome = fold_in_transaction(&mut transaction, &statements, fold)?;
-            transaction.commit()?;
-            Ok(outcome)
-        })
+        self.folds.fold(fold)
     }
 
     fn fold_reports(&self, folds: &[ReportFold]) -> Result<Vec<FoldOutcome>> {
@@ -1236,6 +1232,84 @@ fn fold_in_transaction(
         0 => FoldOutcome::AlreadyCounted,
         _ => FoldOutcome::Counted,
     })
+}
+
+/// The writer's work ([`crate::group_commit`]): a pooled connection, then
+/// every report queued, folded in one transaction and answered after its
+/// commit.
+///
+/// The group is folded in the order of organisation, team and receipt, so
+/// that two replicas' groups lock the rows they share in the same order and
+/// never wait for each other in a cycle. A report refused for itself (its
+/// week published) writes nothing and leaves the others to commit. When the
+/// transaction fails (the database restarting, a row that breaks a
+/// constraint), each report of the group is folded again alone, so that one
+/// bad report cannot fail every report that arrives beside it.
+pub(super) fn write_group(pool: &r2d2::Pool<super::connection::Manager>, queued: Queued<'_>) {
+    let mut client = match pool.get() {
+        Ok(client) => client,
+        Err(error) => {
+            let message = error.to_string();
+            for pending in queued.take() {
+                pending.answer(Err(ServerError::BlockingTask(format!("no database connection: {message}"))));
+            }
+            return;
+        }
+    };
+    let group = queued.take();
+    match fold_group(&mut client, &group) {
+        Ok(outcomes) => {
+            for (pending, outcome) in group.into_iter().zip(outcomes) {
+                pending.answer(outcome);
+            }
+        }
+        Err(error) if group.len() == 1 || client.is_closed() => {
+            let message = error.to_string();
+            for pending in group {
+                pending.answer(Err(ServerError::BlockingTask(format!("folding a report failed: {message}"))));
+            }
+        }
+        Err(_) => {
+            for pending in group {
+                let alone = fold_group(&mut client, std::slice::from_ref(&pending)).and_then(|outcomes| {
+                    outcomes.into_iter().next().unwrap_or_else(|| {
+                        Err(ServerError::BlockingTask("a report's fold had no outcome".to_owned()))
+                    })
+                });
+                pending.answer(alone);
+            }
+        }
+    }
+}
+
+/// `group` folded in one transaction: each report's outcome, or the error
+/// that rolled the whole transaction back.
+fn fold_group(client: &mut super::Client, group: &[PendingFold]) -> Result<Vec<Result<FoldOutcome>>> {
+    let statements = FoldStatements::prepare(client)?;
+    let mut order: Vec<usize> = (0..group.len()).collect();
+    order.sort_by_key(|&index| {
+        let fold = &group[index].fold;
+        (&fold.organisation_id, &fold.team_id, fold.receipt)
+    });
+    let mut outcomes: Vec<Option<Result<FoldOutcome>>> = group.iter().map(|_| None).collect();
+    let mut transaction = client.transaction()?;
+    for index in order {
+        let outcome = match fold_in_transaction(&mut transaction, &statements, &group[index].fold) {
+            // The database refused a statement: the transaction is aborted.
+            Err(ServerError::Postgres(error)) => return Err(error.into()),
+            outcome => outcome,
+        };
+        outcomes[index] = Some(outcome);
+    }
+    transaction.commit()?;
+    Ok(outcomes
+        .into_iter()
+        .map(|outcome| {
+            outcome.unwrap_or_else(|| {
+                Err(ServerError::BlockingTask("a report's fold had no outcome".to_owned()))
+            })
+        })
+        .collect())
 }
 
 /// The statements of a fold, prepared once on each connection.

@@ -630,3 +630,84 @@ fn two_replicas_completing_a_comment_pool_at_once_release_only_whole_batches() {
         assert_eq!(batch.comments.len(), 10, "a batch of {} comments", batch.comments.len());
     }
 }
+
+/// A report of `device` for `team_id` in week 2026-W10: one item's value.
+fn report_fold(organisation_id: &str, team_id: &str, device: u8) -> crate::store::ReportFold {
+    crate::store::ReportFold {
+        receipt: [device; 32],
+        organisation_id: organisation_id.to_owned(),
+        team_id: team_id.to_owned(),
+        week: "2026-W10".parse().unwrap(),
+        contributions: vec![crate::store::Contribution {
+            key: "item:x".to_owned(),
+            value: 3.0,
+            bin: 2,
+            n_bins: 5,
+        }],
+    }
+}
+
+/// Group commit on PostgreSQL: the reports of one team that arrive while
+/// each replica's writer waits are folded in one transaction per replica,
+/// and each is answered with its own outcome (every device sends its report
+/// to both replicas at once: counted once, a duplicate once). A report the
+/// database refuses (its team does not exist) fails alone; the reports
+/// grouped with it are counted.
+///
+/// Mutations: a writer that folds one report per transaction makes about
+/// 41 groups, not a handful; one that fails the whole group with its bad
+/// report fails the good ones.
+#[test]
+#[ignore = "needs PostgreSQL; cargo xtask test runs it (POLSO_TEST_POSTGRES_URL)"]
+fn reports_that_arrive_together_share_a_commit_and_a_refused_one_fails_alone() {
+    let first = TestStore::open();
+    let second = first.replica();
+    let roster = roster(&first, 50);
+    // Held, the publication lock keeps each writer's first fold waiting in
+    // the database while the other reports queue behind it.
+    let held = first.lock_publication(&roster.organisation_id, Duration::from_secs(5)).unwrap().unwrap();
+    const DEVICES: u8 = 20;
+    let senders = 2 * usize::from(DEVICES) + 1;
+    let started = Barrier::new(senders + 1);
+    let (outcomes, refused) = std::thread::scope(|scope| {
+        let (started, roster, first, second) = (&started, &roster, &*first, &second);
+        let sent: Vec<_> = (0..DEVICES)
+            .flat_map(|device| [(device, first), (device, second)])
+            .map(|(device, store)| {
+                scope.spawn(move || {
+                    started.wait();
+                    (
+                        device,
+                        store.fold_report(&report_fold(&roster.organisation_id, &roster.team_id, device)),
+                    )
+                })
+            })
+            .collect();
+        let refused = scope.spawn(move || {
+            started.wait();
+            first.fold_report(&report_fold(&roster.organisation_id, "no_such_team", 99))
+        });
+        started.wait();
+        std::thread::sleep(Duration::from_millis(300));
+        drop(held);
+        let outcomes: Vec<_> = sent.into_iter().map(|sender| sender.join().unwrap()).collect();
+        (outcomes, refused.join().unwrap())
+    });
+    assert!(refused.is_err(), "a report of no team: {refused:?}");
+    for device in 0..DEVICES {
+        let mut mine: Vec<FoldOutcome> = outcomes
+            .iter()
+            .filter(|(sender, _)| *sender == device)
+            .map(|(_, outcome)| *outcome.as_ref().unwrap())
+            .collect();
+        mine.sort_by_key(|outcome| *outcome == FoldOutcome::AlreadyCounted);
+        assert_eq!(mine, [FoldOutcome::Counted, FoldOutcome::AlreadyCounted], "device {device}");
+    }
+    let week: IsoWeek = "2026-W10".parse().unwrap();
+    let aggregates = first.team_aggregates(&roster.organisation_id, Some("item:x"), week..=week).unwrap();
+    assert_eq!(aggregates.len(), 1);
+    assert_eq!(aggregates[0].n, u32::from(DEVICES));
+    assert_eq!(aggregates[0].histogram, [0, 0, u32::from(DEVICES), 0, 0]);
+    let groups = first.folds.groups() + second.folds.groups();
+    assert!(groups <= 6, "{senders} reports queued together, {groups} groups");
+}
