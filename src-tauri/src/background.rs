@@ -6,8 +6,7 @@ use std::time::Duration;
 
 use tauri::{AppHandle, Manager};
 
-use crate::commands::sync::run_sync_pass;
-use crate::state::AppState;
+use polso_desktop::session::Session;
 
 /// The time between two background passes, unless `POLSO_SYNC_INTERVAL_SECONDS` says otherwise.
 const DEFAULT_SYNC_INTERVAL: Duration = Duration::from_secs(10 * 60);
@@ -26,8 +25,8 @@ pub fn start(app: AppHandle) -> anyhow::Result<()> {
         };
     std::thread::Builder::new().name("polso-sync".to_owned()).spawn(move || {
         loop {
-            let state = app.state::<AppState>();
-            if let Err(error) = run_sync_pass(&state, false) {
+            let session = app.state::<Session>();
+            if let Err(error) = session.sync_now(false) {
                 // Only the code: a server's message may repeat a value it refused,
                 // and nothing logs an answer. The Organisation view shows the rest.
                 tracing::warn!("Polso could not sync this time ({:?}); it will try again.", error.code);

@@ -4,21 +4,16 @@
 //! Once the store is open (at start-up, or after "Try again" on the error
 //! screen), the app follows them: HR connected, the device enrolled with the
 //! demo's past weeks as local history, and the demo's connections moved to
-//! the server's address when it changed. What to do is decided by
-//! `polso_desktop::demo`; here are only the variables and the order of the
-//! steps, the network ones without holding the store. Outside the demo none
-//! of the variables is set.
+//! the server's address when it changed. What to do, and in which order, is
+//! `polso_desktop::demo`'s; here are only the variables and the thread.
+//! Outside the demo none of the variables is set.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use polso_api::{ConnectHr, EnrolDevice, demo_environment};
+use polso_api::demo_environment;
 use polso_desktop::demo::DemoServer;
-use polso_desktop::{hr, sync};
+use polso_desktop::session::Session;
 use tauri::{AppHandle, Manager};
-
-use crate::commands::sync::run_sync_pass;
-use crate::commands::with_desktop;
-use crate::state::AppState;
 
 /// Set while a thread follows the demo server, so two openings of the store
 /// in a row never enrol twice.
@@ -51,8 +46,8 @@ pub fn follow_demo_server(app: &AppHandle) {
         if FOLLOWING.swap(true, Ordering::SeqCst) {
             return;
         }
-        let state = app.state::<AppState>();
-        if let Err(error) = follow(&state, &demo) {
+        let session = app.state::<Session>();
+        if let Err(error) = polso_desktop::demo::follow_demo_server(&session, &demo) {
             // Only the code: the message may name the token's server.
             tracing::warn!("Polso could not follow the demo server ({:?}).", error.code);
         }
@@ -61,32 +56,4 @@ pub fn follow_demo_server(app: &AppHandle) {
     if spawned.is_err() {
         tracing::warn!("Polso could not start following the demo server.");
     }
-}
-
-fn follow(state: &AppState, demo: &DemoServer) -> Result<(), polso_api::ApiError> {
-    let plan = with_desktop(state, |desktop| desktop.plan_demo(demo))?;
-    if plan.connect_hr {
-        let form = ConnectHr { server_url: demo.server_url.clone(), hr_token: demo.hr_token.clone() };
-        let verified = hr::verify_hr_connection(state.transport(), &form, state.today())?;
-        with_desktop(state, |desktop| desktop.keep_hr_connection(verified))?;
-    }
-    // After HR, so an HR view opened meanwhile reads from the new address too.
-    if plan.move_enrolment {
-        with_desktop(state, |desktop| desktop.move_enrolment(&demo.organisation_id, &demo.server_url))?;
-    }
-    if plan.enrol {
-        let form = EnrolDevice { server_url: demo.server_url.clone(), invite_code: demo.invite_code.clone() };
-        let enrolment = sync::request_enrolment(state.transport(), &form)?;
-        let (today, now) = (state.today(), state.now());
-        // One hold of the store: whoever reads the enrolment finds the history with it.
-        with_desktop(state, |desktop| {
-            desktop.complete_enrolment(enrolment, today, now)?;
-            desktop.import_demo_history(now)
-        })?;
-    }
-    if plan.enrol || plan.move_enrolment {
-        // The status then says at once whether the server answers at its address.
-        run_sync_pass(state, false)?;
-    }
-    Ok(())
 }

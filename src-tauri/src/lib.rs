@@ -11,7 +11,7 @@ mod commands;
 mod demo;
 mod logging;
 mod reminders;
-mod state;
+mod session;
 mod texts;
 mod tray;
 mod tray_support;
@@ -38,9 +38,9 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_autostart::Builder::new().build())
         .setup(move |app| {
-            let state = state::AppState::open(app.handle()).context("preparing Polso's local state")?;
-            let settings = commands::with_desktop(&state, |desktop| desktop.settings()).ok();
-            app.manage(state);
+            let session = session::open(app.handle()).context("preparing Polso's local state")?;
+            let settings = session.with_desktop(|desktop| desktop.settings()).ok();
+            app.manage(session);
             let support = TraySupport { indicator_loads, host_runs: tray_support::host_runs() };
             if support.builds_icon() {
                 tray::create(app.handle(), texts::language(settings.as_ref()))

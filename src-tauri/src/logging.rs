@@ -51,3 +51,13 @@ pub fn init(data_dir: &Path) {
         }
     }
 }
+
+/// Deletes the log folder under `data_dir`, saying so in the log when it cannot.
+pub fn delete(data_dir: &Path) {
+    let logs = data_dir.join(LOG_FOLDER);
+    if let Err(error) = std::fs::remove_dir_all(&logs)
+        && error.kind() != std::io::ErrorKind::NotFound
+    {
+        tracing::warn!("Polso could not delete its log folder {}: {error}", logs.display());
+    }
+}

@@ -9,10 +9,9 @@ use std::time::Duration;
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_notification::NotificationExt;
 
-use crate::commands::with_desktop;
-use crate::state::AppState;
 use crate::texts::{language, text};
 use crate::tray;
+use polso_desktop::session::Session;
 
 /// The time between two looks at the reminder, unless `POLSO_REMINDER_TICK_SECONDS` says otherwise.
 const DEFAULT_TICK: Duration = Duration::from_secs(20);
@@ -44,9 +43,9 @@ pub fn start(app: AppHandle) -> anyhow::Result<()> {
 }
 
 fn look(app: &AppHandle, shown: &mut Option<(polso_api::LanguageCode, bool)>) {
-    let state = app.state::<AppState>();
+    let state = app.state::<Session>();
     let now = state.now_local();
-    let outcome = with_desktop(&state, |desktop| {
+    let outcome = state.with_desktop(|desktop| {
         let tick = desktop.reminder_tick(now)?;
         Ok((tick, desktop.settings()?))
     });

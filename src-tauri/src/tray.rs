@@ -11,9 +11,8 @@ use tauri::tray::{MouseButton, MouseButtonState, TrayIcon, TrayIconBuilder, Tray
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_notification::NotificationExt;
 
-use crate::commands::with_desktop;
-use crate::state::AppState;
 use crate::texts::text;
+use polso_desktop::session::Session;
 
 const TRAY_ID: &str = "polso";
 
@@ -39,8 +38,8 @@ pub fn tell_no_tray(app: &AppHandle, language: LanguageCode, missing: &str) {
     tracing::warn!(
         "Polso shows no tray icon: {missing}. Closing the window quits Polso; reminders come only while it runs."
     );
-    let state = app.state::<AppState>();
-    let first_time = with_desktop(&state, |desktop| desktop.first_start_without_tray());
+    let state = app.state::<Session>();
+    let first_time = state.with_desktop(|desktop| desktop.first_start_without_tray());
     if !first_time.unwrap_or(true) {
         return;
     }
@@ -102,9 +101,9 @@ fn menu(app: &AppHandle, language: LanguageCode) -> tauri::Result<Menu<tauri::Wr
 }
 
 fn snooze(app: &AppHandle, length: SnoozeLengthDto) {
-    let state = app.state::<AppState>();
+    let state = app.state::<Session>();
     let now = state.now_local();
-    if let Err(error) = with_desktop(&state, |desktop| desktop.snooze_reminder(length, now)) {
+    if let Err(error) = state.with_desktop(|desktop| desktop.snooze_reminder(length, now)) {
         tracing::warn!("Polso could not snooze the reminder ({:?}).", error.code);
     }
 }

@@ -1,6 +1,8 @@
 //! The repository's own rules, checked as part of `cargo xtask test`.
 //!
 //! - No crate under `crates/` depends on Tauri, directly or not.
+//! - The shell (`src-tauri`) depends on no crate of the workspace but `polso-api` and
+//!   `polso-desktop`: the session it holds and every command's logic are `polso-desktop`'s.
 //! - Every Rust file starts with a `//!` header saying what it is for.
 //! - No tracked file names a path of the machine it was written on (its work or home folder).
 //! - The app's commands are the same list in each of the six places that name them: the shell's
@@ -16,6 +18,7 @@ use anyhow::{Context, Result, bail};
 pub fn check(root: &Path) -> Result<()> {
     let mut breaches = Vec::new();
     tauri_stays_out_of_crates(root, &mut breaches)?;
+    shell_stays_thin(root, &mut breaches)?;
     every_rust_file_has_a_header(root, &mut breaches)?;
     app_commands_agree(root, &mut breaches)?;
     no_machine_paths(root, &mut breaches)?;
@@ -90,6 +93,34 @@ fn tauri_stays_out_of_crates(root: &Path, breaches: &mut Vec<String>) -> Result<
         }
     }
     Ok(())
+}
+
+/// The workspace crates the shell may depend on directly.
+const SHELL_MAY_USE: [&str; 2] = ["polso-api", "polso-desktop"];
+
+fn shell_stays_thin(root: &Path, breaches: &mut Vec<String>) -> Result<()> {
+    let output = Command::new("cargo")
+        .args(["tree", "--offline", "--edges", "normal,build", "--depth", "1", "--prefix", "none"])
+        .args(["--package", "polso-app"])
+        .current_dir(root)
+        .output()
+        .context("running cargo tree")?;
+    if !output.status.success() {
+        bail!("cargo tree of polso-app failed: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    breaches.extend(shell_dependency_breaches(&String::from_utf8_lossy(&output.stdout)));
+    Ok(())
+}
+
+/// The workspace crates besides [`SHELL_MAY_USE`] among the shell's direct dependencies, as
+/// `cargo tree --depth 1 --prefix none` lists them (the first line is the shell itself).
+fn shell_dependency_breaches(tree: &str) -> Vec<String> {
+    tree.lines()
+        .skip(1)
+        .filter_map(|line| line.split_whitespace().next())
+        .filter(|name| name.starts_with("polso-") && !SHELL_MAY_USE.contains(name))
+        .map(|name| format!("src-tauri depends on {name} directly; only {SHELL_MAY_USE:?} may be"))
+        .collect()
 }
 
 fn rust_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
@@ -277,6 +308,18 @@ mod tests {
             breaches[0].contains("capabilities/default.json") && breaches[0].contains("lacks [sync_now]")
         );
         assert!(breaches[1].contains("mock.ts") && breaches[1].contains("has besides [read_everything]"));
+    }
+
+    #[test]
+    fn the_shell_uses_only_the_api_and_the_desktop_crates() {
+        let mut breaches = Vec::new();
+        shell_stays_thin(&repository_root(), &mut breaches).unwrap();
+        assert_eq!(breaches, Vec::<String>::new());
+        let tree = "polso-app v0.1.0 (src-tauri)\nanyhow v1.0.0\npolso-api v0.1.0 (crates/polso-api)\n\
+                    polso-store v0.1.0 (crates/polso-store)\npolso-desktop v0.1.0 (crates/polso-desktop)\n";
+        let breaches = shell_dependency_breaches(tree);
+        assert_eq!(breaches.len(), 1, "{breaches:?}");
+        assert!(breaches[0].contains("polso-store"), "{breaches:?}");
     }
 
     #[test]

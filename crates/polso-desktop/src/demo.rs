@@ -19,6 +19,7 @@ use polso_store::SavedPulse;
 
 use crate::Desktop;
 use crate::errors::store_to_api;
+use crate::session::Session;
 
 /// The setting that marks the demo history as imported, so it is imported once.
 const HISTORY_IMPORTED_KEY: &str = "demo.history_imported";
@@ -151,6 +152,41 @@ impl Desktop {
             saved_at: now,
         })
     }
+}
+
+/// Follows the demo server in `session`, in the order that keeps each step's readers right:
+/// HR connected first (so an HR view opened meanwhile reads from the new address), then the
+/// enrolment moved or made (with the demo's past weeks as history, in one hold of the store, so
+/// whoever reads the enrolment finds the history with it), then a sync pass, so the status says
+/// at once whether the server answers at its address. The network steps run without holding
+/// the store.
+pub fn follow_demo_server(session: &Session, demo: &DemoServer) -> Result<(), ApiError> {
+    let plan = session.with_desktop(|desktop| desktop.plan_demo(demo))?;
+    if plan.connect_hr {
+        let form =
+            polso_api::ConnectHr { server_url: demo.server_url.clone(), hr_token: demo.hr_token.clone() };
+        let verified = crate::hr::verify_hr_connection(session.transport(), &form, session.today())?;
+        session.with_desktop(|desktop| desktop.keep_hr_connection(verified))?;
+    }
+    if plan.move_enrolment {
+        session.with_desktop(|desktop| desktop.move_enrolment(&demo.organisation_id, &demo.server_url))?;
+    }
+    if plan.enrol {
+        let form = polso_api::EnrolDevice {
+            server_url: demo.server_url.clone(),
+            invite_code: demo.invite_code.clone(),
+        };
+        let enrolment = crate::sync::request_enrolment(session.transport(), &form)?;
+        let (today, now) = (session.today(), session.now());
+        session.with_desktop(|desktop| {
+            desktop.complete_enrolment(enrolment, today, now)?;
+            desktop.import_demo_history(now)
+        })?;
+    }
+    if plan.enrol || plan.move_enrolment {
+        session.sync_now(false)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -23,9 +23,14 @@
 //! a firing in the store; [`Desktop::delete_local_data`] is "delete all my
 //! local data".
 //!
-//! Architecture invariant: this crate does not depend on Tauri. Time comes in
-//! as arguments (`today`, `now`), never from a clock read here, and so does
-//! randomness.
+//! The [`session`] module is what the shell holds for the life of the app:
+//! the store opened (or why not), its deletion, the clock, the sync pass
+//! never run twice at once. The shell only supplies the system's parts, so
+//! the session the app ships is the one the tests drive.
+//!
+//! Architecture invariant: this crate does not depend on Tauri. The
+//! [`Desktop`]'s time comes in as arguments (`today`, `now`), and so does its
+//! randomness; only the [`session`] reads a clock.
 
 #![warn(missing_docs)]
 
@@ -48,6 +53,7 @@ pub mod privacy_ledger;
 mod questionnaire;
 pub mod reminder;
 mod reporting;
+pub mod session;
 mod settings;
 mod shared_reporting;
 pub mod sync;
@@ -240,6 +246,8 @@ impl Desktop {
 /// The change between periods ([`polso_hr::change`]) against numpy/scipy and the server's noise.
 #[cfg(test)]
 mod change_tests;
+#[cfg(test)]
+mod session_tests;
 #[cfg(test)]
 mod settings_tests;
 #[cfg(test)]

@@ -119,7 +119,7 @@ fn fixture() -> Fixture {
     Fixture { _dir: dir, vault, desktop }
 }
 
-fn enrol_response(max_delay: u32) -> String {
+pub(crate) fn enrol_response(max_delay: u32) -> String {
     serde_json::to_string(&EnrolResponse {
         wire_version: polso_api::WIRE_VERSION,
         device_token: TOKEN.to_owned(),
@@ -134,7 +134,7 @@ fn enrol_response(max_delay: u32) -> String {
     .unwrap()
 }
 
-fn form() -> EnrolDevice {
+pub(crate) fn form() -> EnrolDevice {
     EnrolDevice { server_url: " http://127.0.0.1:9/ ".to_owned(), invite_code: "7kqm-2xwd-pr9t".to_owned() }
 }
 

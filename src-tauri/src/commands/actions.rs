@@ -5,19 +5,18 @@ use polso_api::{ActionList, ApiError, NewAction, TeamAction};
 use polso_desktop::actions;
 use tauri::State;
 
-use super::with_desktop;
-use crate::state::AppState;
+use polso_desktop::session::Session;
 
 /// Records an action for a team the HR token reaches.
 #[tauri::command(async)]
-pub fn record_action(state: State<'_, AppState>, action: NewAction) -> Result<TeamAction, ApiError> {
-    let credentials = with_desktop(&state, |desktop| desktop.hr_credentials())?;
+pub fn record_action(state: State<'_, Session>, action: NewAction) -> Result<TeamAction, ApiError> {
+    let credentials = state.with_desktop(|desktop| desktop.hr_credentials())?;
     actions::record_action(state.transport(), &credentials, &action)
 }
 
 /// The actions recorded for a team, newest first.
 #[tauri::command(async)]
-pub fn get_team_actions(state: State<'_, AppState>, team_id: String) -> Result<ActionList, ApiError> {
-    let credentials = with_desktop(&state, |desktop| desktop.hr_credentials())?;
+pub fn get_team_actions(state: State<'_, Session>, team_id: String) -> Result<ActionList, ApiError> {
+    let credentials = state.with_desktop(|desktop| desktop.hr_credentials())?;
     actions::read_team_actions(state.transport(), &credentials, &team_id)
 }

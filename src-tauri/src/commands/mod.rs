@@ -11,20 +11,3 @@ pub mod privacy;
 pub mod pulse;
 pub mod settings;
 pub mod sync;
-
-use polso_api::ApiError;
-use polso_desktop::Desktop;
-
-use crate::state::AppState;
-
-/// Runs `action` on the open store, or returns why the store is not open.
-pub(crate) fn with_desktop<T>(
-    state: &AppState,
-    action: impl FnOnce(&mut Desktop) -> Result<T, ApiError>,
-) -> Result<T, ApiError> {
-    let mut guard = state.desktop()?;
-    match guard.as_mut() {
-        Ok(desktop) => action(desktop),
-        Err(error) => Err(error.clone()),
-    }
-}

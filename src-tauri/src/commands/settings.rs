@@ -4,35 +4,23 @@ use polso_api::{ApiError, ErrorCode, ReminderStatus, Settings, SnoozeLengthDto, 
 use tauri::{AppHandle, State};
 use tauri_plugin_autostart::ManagerExt;
 
-use super::with_desktop;
-use crate::state::AppState;
+use polso_desktop::session::Session;
 
 /// The settings as stored, with what the system offers.
 #[tauri::command]
-pub fn get_settings(state: State<'_, AppState>) -> Result<Settings, ApiError> {
-    with_desktop(&state, |desktop| desktop.settings())
+pub fn get_settings(state: State<'_, Session>) -> Result<Settings, ApiError> {
+    state.with_desktop(|desktop| desktop.settings())
 }
 
-/// Applies a change of settings. A change of "start at login" is stored first
-/// (so a change refused by the store's checks reaches no further), then applied
-/// to the OS; should the OS refuse, the stored value is put back.
+/// Applies a change of settings; a change of "start at login" the system
+/// refuses is put back ([`Session::update_settings`]).
 #[tauri::command]
 pub fn update_settings(
     app: AppHandle,
-    state: State<'_, AppState>,
+    state: State<'_, Session>,
     change: UpdateSettings,
 ) -> Result<Settings, ApiError> {
-    let autostart = change.autostart;
-    let previous = with_desktop(&state, |desktop| desktop.settings())?.autostart;
-    let settings = with_desktop(&state, |desktop| desktop.update_settings(change))?;
-    if let Some(on) = autostart
-        && let Err(error) = apply_autostart(&app, on)
-    {
-        let undo = UpdateSettings { autostart: Some(previous), ..UpdateSettings::default() };
-        with_desktop(&state, |desktop| desktop.update_settings(undo))?;
-        return Err(error);
-    }
-    Ok(settings)
+    state.update_settings(change, |on| apply_autostart(&app, on))
 }
 
 /// Turns starting at login on or off in the OS (an XDG autostart entry on Linux).
@@ -49,25 +37,28 @@ pub fn apply_autostart(app: &AppHandle, on: bool) -> Result<(), ApiError> {
 
 /// Where the weekly reminder stands now.
 #[tauri::command]
-pub fn get_reminder_status(state: State<'_, AppState>) -> Result<ReminderStatus, ApiError> {
+pub fn get_reminder_status(state: State<'_, Session>) -> Result<ReminderStatus, ApiError> {
     let now = state.now_local();
-    with_desktop(&state, |desktop| desktop.reminder_status(now))
+    state.with_desktop(|desktop| desktop.reminder_status(now))
 }
 
 /// Snoozes the weekly reminder.
 #[tauri::command]
 pub fn snooze_reminder(
-    state: State<'_, AppState>,
+    state: State<'_, Session>,
     length: SnoozeLengthDto,
 ) -> Result<ReminderStatus, ApiError> {
     let now = state.now_local();
-    with_desktop(&state, |desktop| desktop.snooze_reminder(length, now))
+    state.with_desktop(|desktop| desktop.snooze_reminder(length, now))
 }
 
-/// Deletes the local store, its key and the tokens, and turns start at login
-/// off; the app is then as on its first run.
+/// Deletes the local store, its key and the tokens, and the log, and turns
+/// start at login off; the app is then as on its first run.
 #[tauri::command]
-pub fn delete_local_data(app: AppHandle, state: State<'_, AppState>) -> Result<(), ApiError> {
+pub fn delete_local_data(app: AppHandle, state: State<'_, Session>) -> Result<(), ApiError> {
     apply_autostart(&app, false)?;
-    state.delete_local_data()
+    state.delete_local_data()?;
+    // The log holds no answer, but deleting one's data leaves nothing of one's use behind.
+    crate::logging::delete(state.data_dir());
+    Ok(())
 }
