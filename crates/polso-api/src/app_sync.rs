@@ -66,6 +66,12 @@ pub struct SyncStatus {
     pub dropped_reports: Vec<DroppedReport>,
     /// Why the last attempt to reach the server failed; `None` after a success.
     pub last_error: Option<ApiError>,
+    /// How many seconds this device's clock ran ahead of the server's when the server last said
+    /// a week was not over yet by its clock; absent when it has not, or a report went through
+    /// since. Reports wait for the server's week to close; the employee may set the clock right.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
+    pub clock_ahead_seconds: Option<i64>,
     /// How the organisation aggregates reports, as this device pinned it:
     /// one server, or two with the helper (the party holding it and its key's
     /// fingerprint, to compare with the one that party publishes).

@@ -119,12 +119,18 @@ pub struct ApiError {
     pub code: ErrorCode,
     /// A sentence in English naming what is wrong and where.
     pub message: String,
+    /// The server's time when it answered (RFC 3339, UTC), on `week_not_open`: the week is not
+    /// over by the server's clock, so a device whose clock runs ahead can tell by how much and
+    /// send again once it is. Absent everywhere else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub server_time: Option<String>,
 }
 
 impl ApiError {
     /// An error with this code and message.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {
-        ApiError { code, message: message.into() }
+        ApiError { code, message: message.into(), server_time: None }
     }
 }
 

@@ -39,6 +39,8 @@ const LAST_ERROR_MESSAGE_KEY: &str = "sync.last_error_message";
 const LAST_PASS_AT_KEY: &str = "sync.last_pass_at";
 const LAST_PASS_OUTCOME_KEY: &str = "sync.last_pass_outcome";
 const LAST_PASS_SENT_KEY: &str = "sync.last_pass_sent";
+/// How far the device's clock ran ahead of the server's, by the server's last `week_not_open`.
+const CLOCK_AHEAD_KEY: &str = "sync.clock_ahead_seconds";
 
 /// How long a background pass with nothing to send goes without checking
 /// that the server answers; "Sync now" always checks.
@@ -118,6 +120,7 @@ impl Desktop {
                 LAST_PASS_AT_KEY,
                 LAST_PASS_OUTCOME_KEY,
                 LAST_PASS_SENT_KEY,
+                CLOCK_AHEAD_KEY,
             ])
             .map_err(store_to_api)?;
         self.schedule = Schedule::with_plan(self.bank, response.organisation_seed, &plan);
@@ -165,6 +168,7 @@ impl Desktop {
             dropped_reports,
             last_pass: self.last_pass()?,
             last_error,
+            clock_ahead_seconds: setting(CLOCK_AHEAD_KEY)?.and_then(|text| text.parse().ok()),
             aggregation: self.pinned_aggregation()?,
         })
     }
@@ -441,6 +445,7 @@ impl Desktop {
     ) -> Result<SyncStatus, ApiError> {
         let mut last_error = None;
         let mut n_sent: u32 = 0;
+        let mut clock_ahead = None;
         for outcome in outcomes {
             match outcome {
                 SendOutcome::Sent { week } => {
@@ -448,6 +453,7 @@ impl Desktop {
                     n_sent += 1;
                 }
                 SendOutcome::Retry { week, error, retry_after } => {
+                    clock_ahead = clock_ahead.or(sync::clock_ahead_seconds(error, now));
                     let attempts_so_far = self
                         .store
                         .queued_report(*week)
@@ -470,6 +476,14 @@ impl Desktop {
                     last_error = Some(error.clone());
                 }
             }
+        }
+        match clock_ahead {
+            Some(seconds) => {
+                self.store.set_settings(&[(CLOCK_AHEAD_KEY, &seconds.to_string())]).map_err(store_to_api)?;
+            }
+            // A report the server took: its clock and this one agree on the week.
+            None if n_sent > 0 => self.store.remove_settings(&[CLOCK_AHEAD_KEY]).map_err(store_to_api)?,
+            None => {}
         }
         if !outcomes.is_empty() {
             self.remember_pass(n_sent, last_error.as_ref(), now)?;
@@ -569,13 +583,14 @@ impl Desktop {
 
 /// Whether `report` is to be sent in a pass at `now`.
 fn is_due(report: &QueuedReport, now: DateTime<Utc>, retry_now: bool) -> bool {
-    let rate_limited = report
-        .last_error
-        .as_ref()
-        .is_some_and(|failure| parse_error_code(&failure.code) == ErrorCode::RateLimited);
+    // A wait the server asked for holds even on "Sync now": its `Retry-After`, or its week not
+    // being over yet by its clock.
+    let server_asked_to_wait = report.last_error.as_ref().is_some_and(|failure| {
+        matches!(parse_error_code(&failure.code), ErrorCode::RateLimited | ErrorCode::WeekNotOpen)
+    });
     report.state == QueuedReportState::Pending
         && (report.next_attempt_at.is_some_and(|due_at| due_at <= now)
-            || (retry_now && report.attempts > 0 && !rate_limited))
+            || (retry_now && report.attempts > 0 && !server_asked_to_wait))
 }
 
 /// The body to send for a queued report: its payload, padded.

@@ -587,9 +587,15 @@ fn classify_report_answer(
     match (error.code, answer.status) {
         (ErrorCode::WeekPublished, _) => dropped(DroppedReportReason::WeekPublished),
         (ErrorCode::WeekBeforeEnrolment, _) => dropped(DroppedReportReason::WeekBeforeEnrolment),
-        // Timeouts and rate limits are worth another try; so is any server
-        // fault, and a week the server's clock does not yet see as closed.
-        (ErrorCode::RateLimited | ErrorCode::WeekNotOpen, _) | (_, 408 | 429 | 500..=599) => {
+        // A week the server's clock does not yet see as closed: this
+        // device's clock runs ahead. Tried again once the week is over by
+        // the server's clock (when it says what time it is there).
+        (ErrorCode::WeekNotOpen, _) => {
+            let retry_after = week_over_on_server(week, &error).or(retry_after);
+            SendOutcome::Retry { week, error, retry_after }
+        }
+        // Timeouts and rate limits are worth another try; so is any server fault.
+        (ErrorCode::RateLimited, _) | (_, 408 | 429 | 500..=599) => {
             SendOutcome::Retry { week, error, retry_after }
         }
         (_, 400..=499) => SendOutcome::Refused { week, error },
@@ -606,10 +612,36 @@ pub(crate) fn polso_error(server_url: &str, answer: &HttpAnswer) -> Result<ApiEr
     server_error(server_url, answer).ok_or_else(|| status_error(server_url, answer.status))
 }
 
-/// The server's own `{code, message}`, when the body is one.
+/// The server's own `{code, message}` (and its time, when it gave it), when the body is one.
 pub(crate) fn server_error(server_url: &str, answer: &HttpAnswer) -> Option<ApiError> {
     let error: ApiError = serde_json::from_str(&answer.body).ok()?;
-    Some(ApiError::new(error.code, format!("the server at {server_url} answered: {}", error.message)))
+    Some(ApiError {
+        server_time: error.server_time,
+        ..ApiError::new(error.code, format!("the server at {server_url} answered: {}", error.message))
+    })
+}
+
+/// How long until `week` is over by the server's clock, from the server's time in its
+/// `week_not_open` answer, and then the app's own shortest send delay, as after any week's
+/// close; `None` when the answer gave no time one can read. A time far in the past cannot hold
+/// a report for long: like any `Retry-After`, the wait is cut at a day, and the next answer
+/// says again.
+pub(crate) fn week_over_on_server(week: IsoWeek, error: &ApiError) -> Option<RetryAfter> {
+    let server_time = DateTime::parse_from_rfc3339(error.server_time.as_deref()?).ok()?.to_utc();
+    let week_over = week.next().monday().and_time(NaiveTime::MIN).and_utc();
+    let floor = chrono::Duration::seconds(i64::from(send_delay_bounds(0).min_seconds));
+    let wait = (week_over + floor - server_time).num_seconds().max(0);
+    Some(RetryAfter::Seconds(u32::try_from(wait).unwrap_or(u32::MAX)))
+}
+
+/// How far this device's clock runs ahead of the server's, in whole seconds, from the server's
+/// time in a `week_not_open` answer received at `now`; `None` without one.
+pub fn clock_ahead_seconds(error: &ApiError, now: DateTime<Utc>) -> Option<i64> {
+    if error.code != ErrorCode::WeekNotOpen {
+        return None;
+    }
+    let server_time = DateTime::parse_from_rfc3339(error.server_time.as_deref()?).ok()?.to_utc();
+    Some((now - server_time).num_seconds())
 }
 
 pub(crate) fn status_error(server_url: &str, status: u16) -> ApiError {

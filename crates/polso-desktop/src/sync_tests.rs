@@ -450,6 +450,77 @@ fn a_rate_limited_report_waits_for_retry_after_even_on_sync_now() {
     assert_eq!(bodies, [REPORT_BODY_BYTES; 3], "every attempt has the same length");
 }
 
+/// A device whose clock runs two days ahead: the server says the week is not over by its
+/// clock and what time it is there. The report stays pending, is tried again when the week is
+/// over by the server's clock (plus the app's own floor), not hourly before; the status says how
+/// far ahead the clock runs, and stops saying it once a report goes through.
+#[test]
+fn a_clock_ahead_of_the_servers_waits_for_the_servers_week_and_says_by_how_much() {
+    let mut fixture = fixture();
+    let server = enrolled_and_answered(&mut fixture, 0);
+    let due_at = queued_on_monday(&mut fixture, &server);
+    // The device's Monday 09:00 is the server's Saturday 09:00 of 2026-W48.
+    let ahead = Duration::days(2);
+    let not_over = |device_now: DateTime<Utc>| {
+        let server_time = (device_now - ahead).to_rfc3339();
+        format!(
+            r#"{{"code":"week_not_open","message":"2026-W48 is not over yet by the server's clock","server_time":"{server_time}"}}"#
+        )
+    };
+    server.answer(400, &not_over(due_at));
+    let status = fixture.desktop.sync_now(&server, date(11, 30), due_at, false, &mut || 0).unwrap();
+    assert_eq!((status.pending_reports, status.failed_reports), (1, 0));
+    assert_eq!(status.clock_ahead_seconds, Some(ahead.num_seconds()));
+    assert_eq!(status.last_error.as_ref().map(|error| error.code), Some(ErrorCode::WeekNotOpen));
+
+    // The week is over on the server at its Monday 00:00 UTC, this device's Wednesday 00:00,
+    // then the app's floor of an hour: 40 hours on. Like any wait a server asks for, one pass
+    // waits a day at most, and the server's next answer says the rest.
+    let a_day_on = due_at + Duration::days(1);
+    fixture.desktop.sync_now(&server, date(12, 1), a_day_on - Duration::seconds(1), true, &mut || 0).unwrap();
+    assert_eq!(server.requests().len(), 2, "no sooner, even on Sync now");
+    server.answer(400, &not_over(a_day_on));
+    fixture.desktop.sync_now(&server, date(12, 1), a_day_on, false, &mut || 0).unwrap();
+    assert_eq!(server.requests().len(), 3);
+    let servers_week_over = at(12, 2, 0) + FLOOR;
+    fixture
+        .desktop
+        .sync_now(&server, date(12, 2), servers_week_over - Duration::seconds(1), true, &mut || 0)
+        .unwrap();
+    assert_eq!(server.requests().len(), 3, "not before the week is over on the server, even on Sync now");
+    server.answer(200, &accepted("2026-W48"));
+    let status = fixture.desktop.sync_now(&server, date(12, 2), servers_week_over, false, &mut || 0).unwrap();
+    assert_eq!((status.pending_reports, status.failed_reports, status.last_error), (0, 0, None));
+    assert_eq!(status.clock_ahead_seconds, None, "a report went through");
+}
+
+/// A server time that is not a time, or one far in the past, cannot hold a report back for
+/// long: without a readable time the app's backoff retries, and a far one is cut at a day.
+#[test]
+fn a_servers_odd_time_holds_a_report_back_a_day_at_most() {
+    for (server_time, retry_in) in
+        [("yesterday", Duration::minutes(1)), ("2001-01-01T00:00:00Z", Duration::days(1))]
+    {
+        let mut fixture = fixture();
+        let server = enrolled_and_answered(&mut fixture, 0);
+        let due_at = queued_on_monday(&mut fixture, &server);
+        server.answer(
+            400,
+            &format!(r#"{{"code":"week_not_open","message":"not over","server_time":"{server_time}"}}"#),
+        );
+        fixture.desktop.sync_now(&server, date(11, 30), due_at, false, &mut || 0).unwrap();
+        let retry_at = due_at + retry_in;
+        fixture
+            .desktop
+            .sync_now(&server, date(12, 1), retry_at - Duration::seconds(1), false, &mut || 0)
+            .unwrap();
+        assert_eq!(server.requests().len(), 2, "{server_time}: not retried before {retry_in}");
+        server.answer(200, &accepted("2026-W48"));
+        let status = fixture.desktop.sync_now(&server, date(12, 1), retry_at, false, &mut || 0).unwrap();
+        assert_eq!(status.pending_reports, 0, "{server_time}: retried after {retry_in}");
+    }
+}
+
 #[test]
 fn an_unreadable_queued_report_fails_for_good_without_being_sent() {
     let mut fixture = fixture();

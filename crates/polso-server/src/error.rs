@@ -103,11 +103,13 @@ pub enum ServerError {
     /// A text that is not an ISO week.
     #[error(transparent)]
     InvalidWeek(#[from] WeekError),
-    /// A report for a week that has not started yet.
-    #[error("{week} has not started yet by the server's clock")]
+    /// A report for a week that is not over yet by the server's clock.
+    #[error("{week} is not over yet by the server's clock (it is {} there)", server_time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))]
     WeekNotOpen {
         /// The week of the report.
         week: String,
+        /// The server's time, which the answer carries.
+        server_time: chrono::DateTime<chrono::Utc>,
     },
     /// A report for a week too long closed.
     #[error("{week} closed too long ago; the oldest week accepted now is {oldest}")]
@@ -308,6 +310,13 @@ impl ServerError {
                 ErrorCode::Internal,
                 "the server failed; the administrator can see why in its log",
             ),
+            ErrorCode::WeekNotOpen => {
+                let mut error = ApiError::new(ErrorCode::WeekNotOpen, self.to_string());
+                if let ServerError::WeekNotOpen { server_time, .. } = self {
+                    error.server_time = Some(server_time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+                }
+                error
+            }
             code => ApiError::new(code, self.to_string()),
         }
     }

@@ -402,7 +402,7 @@ impl Helper {
             )));
         }
         if week > pairing.window().last_publishable_week(now) {
-            return Err(ServerError::WeekNotOpen { week: week.to_string() });
+            return Err(ServerError::WeekNotOpen { week: week.to_string(), server_time: now });
         }
         let tree = pairing.tree()?;
         let schedule = Schedule::with_plan(ItemBank::embedded(), pairing.seed, &pairing.plan()?);

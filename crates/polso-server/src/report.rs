@@ -84,7 +84,7 @@ pub fn check_report_week(
 ) -> Result<()> {
     let this_week = IsoWeek::containing(now.date_naive());
     if week >= this_week {
-        return Err(ServerError::WeekNotOpen { week: week.to_string() });
+        return Err(ServerError::WeekNotOpen { week: week.to_string(), server_time: now });
     }
     if let Some(enrolled_week) = enrolled_week
         && week < enrolled_week

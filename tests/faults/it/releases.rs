@@ -628,6 +628,71 @@ fn no_content_digest_is_stored() -> Result<()> {
     Ok(())
 }
 
+/// A device whose clock runs two days ahead of the real server's: its report for a week the
+/// server does not yet see as over is kept, not failed, and the status says how far ahead the
+/// clock runs. The server's answer carries its time, so the device tries again when the week is
+/// over there (a day at most per wait, as any wait a server asks for), not every hour before;
+/// the report then arrives once, and the status stops naming the clock.
+///
+/// Mutation: ignoring the server's time (the app's own backoff of a minute) makes the device
+/// try before the week is over on the server, which the passes in between catch.
+#[test]
+fn a_device_clock_two_days_ahead_sends_once_the_servers_week_is_over() -> Result<()> {
+    let setting = Setting::new("Orologio Avanti Srl", 1, true, Mode::OneServer)?;
+    let week = calendar::week();
+    let zero_delay = ["--max-random-delay-seconds", "0"];
+    let server = RunningServer::start_at_with(
+        &setting.database,
+        setting.output.clone(),
+        calendar::enrolment_time(week),
+        &zero_delay,
+    )?;
+    let transport = UreqTransport::new();
+    let mut device = Device::new()?;
+    device.enrol(&transport, &server.url, &setting.invite, calendar::wednesday(week))?;
+    device.answer_week(week, &mut fastrand::Rng::with_seed(6), None)?;
+    device.queue_closed_week(week, &mut || 0)?;
+    let ahead = chrono::Duration::days(2);
+    let day = chrono::Duration::days(1);
+    let second = chrono::Duration::seconds(1);
+    // Due on the device's Monday, an hour after its week closed: the server's Saturday.
+    let due = calendar::device_close(week) + chrono::Duration::seconds(i64::from(MIN_SEND_DELAY_SECONDS));
+    let mut pass = |now: chrono::DateTime<chrono::Utc>| {
+        device
+            .desktop
+            .sync_now(&transport, now.date_naive(), now, true, &mut || 0)
+            .map_err(polso_faults::device::api)
+    };
+
+    let mut server = server.restart_at(due - ahead)?;
+    let refused = pass(due)?;
+    ensure!(refused.pending_reports == 1 && refused.failed_reports == 0, "{refused:?}");
+    ensure!(refused.clock_ahead_seconds == Some(ahead.num_seconds()), "{refused:?}");
+    // Each wait: nothing sent a second before it ends, even on "Sync now"; at its end the
+    // server (still a day short of its week's end the first time) answers again.
+    let mut last = refused;
+    for waited in [day, day * 2] {
+        let quiet = pass(due + waited - second)?;
+        ensure!(quiet.last_pass == last.last_pass, "sent before the wait ended: {quiet:?}");
+        ensure!(setting.rows("report_receipts", None)? == 0, "the report left before the wait ended");
+        server = server.restart_at(due + waited - ahead)?;
+        let status = pass(due + waited)?;
+        if waited == day {
+            ensure!(
+                status.pending_reports == 1 && status.clock_ahead_seconds == Some(ahead.num_seconds()),
+                "{status:?}"
+            );
+        } else {
+            ensure!(status.pending_reports == 0 && status.failed_reports == 0, "{status:?}");
+            ensure!(status.clock_ahead_seconds.is_none() && status.last_error.is_none(), "{status:?}");
+        }
+        last = status;
+    }
+    ensure!(setting.rows("report_receipts", None)? == 1, "the report arrived once");
+    server.kill();
+    Ok(())
+}
+
 #[test]
 fn the_app_waits_at_least_an_hour_even_if_the_server_announces_zero() -> Result<()> {
     let setting = Setting::new("Fretta Srl", 1, true, Mode::OneServer)?;

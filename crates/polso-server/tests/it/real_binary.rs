@@ -237,6 +237,8 @@ fn the_real_server_enrols_counts_releases_and_keeps_no_report() {
     }
     let (status, error) = server.request("POST", "/v1/reports", Some(&tokens[0]), Some(&ordinary(0)));
     assert_eq!((status, error["code"].as_str()), (400, Some("week_not_open")), "{error}");
+    // With the server's time, so a device whose clock runs ahead knows when to send again.
+    assert_eq!(error["server_time"], "2026-11-18T10:00:00Z", "{error}");
     logs.extend(server.stop());
 
     // Wednesday of 2026-W48: the reports arrive; HR polls after each and sees nothing of the week.

@@ -12,4 +12,10 @@ code: ErrorCode,
 /**
  * A sentence in English naming what is wrong and where.
  */
-message: string, };
+message: string, 
+/**
+ * The server's time when it answered (RFC 3339, UTC), on `week_not_open`: the week is not
+ * over by the server's clock, so a device whose clock runs ahead can tell by how much and
+ * send again once it is. Absent everywhere else.
+ */
+server_time?: string, };

@@ -59,6 +59,12 @@ dropped_reports: Array<DroppedReport>,
  */
 last_error: ApiError | null, 
 /**
+ * How many seconds this device's clock ran ahead of the server's when the server last said
+ * a week was not over yet by its clock; absent when it has not, or a report went through
+ * since. Reports wait for the server's week to close; the employee may set the clock right.
+ */
+clock_ahead_seconds?: number, 
+/**
  * How the organisation aggregates reports, as this device pinned it:
  * one server, or two with the helper (the party holding it and its key's
  * fingerprint, to compare with the one that party publishes).

@@ -276,6 +276,25 @@ describe('SyncView', () => {
     expect(screen.getByTestId('sync-dropped').textContent).toContain(it_['sync.dropped_title']);
   });
 
+  it('says how far the clock runs ahead, in English and Italian, instead of a refusal', () => {
+    const ahead: SyncStatus = {
+      ...ENROLLED_OFFLINE,
+      pending_reports: 1,
+      last_pass: { at: '2026-11-30T09:00:00Z', outcome: 'failed', sent: 0 },
+      last_error: { code: 'week_not_open', message: 'not over', server_time: '2026-11-22T09:00:00Z' },
+      clock_ahead_seconds: 8 * 86_400 + 600,
+    };
+    renderSync({ sync: ahead });
+    expect(screen.getByTestId('sync-clock-ahead').textContent).toContain(
+      "This computer's clock is 8 days ahead of the organisation server's",
+    );
+    expect(screen.queryByTestId('sync-last-error')).toBeNull();
+    setLanguage({ language: 'it', locale: 'it-IT' });
+    renderSync({ sync: { ...ahead, clock_ahead_seconds: 3 * 3_600 } });
+    const notices = screen.getAllByTestId('sync-clock-ahead').map((notice) => notice.textContent ?? '');
+    expect(notices.some((text) => text.includes("L'orologio di questo computer è avanti di 3 ore"))).toBe(true);
+  });
+
   it('speaks Italian, with Italian dates', async () => {
     setLanguage({ language: 'it', locale: 'it-IT' });
     renderSync({ sync: { ...ENROLLED_OFFLINE, pending_reports: 1 } });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { SyncStatus } from '../bindings/SyncStatus';
 import {
   checkEnrolForm,
+  clockAhead,
   droppedReportNotices,
   enrolFormIsValid,
   lastPassNotice,
@@ -44,8 +45,34 @@ describe('syncIndicator', () => {
     [{ failed_reports: 1 }, 'problem', 'sync.indicator_problem', 0],
     [{ last_pass: { at: '2026-11-30T09:00:00Z', outcome: 'failed', sent: 0 } }, 'problem', 'sync.indicator_problem', 0],
     [{ dropped_reports: [{ week: '2026-W47', reason: 'week_published' }] }, 'synced', 'sync.indicator_synced', 0],
+    [
+      { pending_reports: 1, last_error: { code: 'week_not_open', message: 'not over' }, clock_ahead_seconds: 7_200 },
+      'pending',
+      'sync.indicator_pending',
+      1,
+    ],
   ] as const)('%o is %s', (change, tone, key, count) => {
     expect(syncIndicator({ ...ENROLLED, ...change } as SyncStatus)).toEqual({ tone, key, count });
+  });
+});
+
+describe('clockAhead', () => {
+  it.each([
+    [8 * 86_400 + 600, 'sync.clock_ahead_days', 8],
+    [86_400, 'sync.clock_ahead_days', 1],
+    [3 * 3_600 + 1_700, 'sync.clock_ahead_hours', 3],
+    [3_600, 'sync.clock_ahead_hours', 1],
+    [125, 'sync.clock_ahead_minutes', 2],
+    [10, 'sync.clock_ahead_minutes', 1],
+  ] as const)('%d seconds ahead reads as %s %d', (seconds, key, count) => {
+    expect(clockAhead({ ...ENROLLED, clock_ahead_seconds: seconds })).toEqual({ key, count });
+  });
+
+  it('says nothing when the clocks agree, before enrolment or without a status', () => {
+    expect(clockAhead(ENROLLED)).toBeNull();
+    expect(clockAhead({ ...ENROLLED, clock_ahead_seconds: 0 })).toBeNull();
+    expect(clockAhead({ ...ENROLLED, enrolled: false, clock_ahead_seconds: 7_200 })).toBeNull();
+    expect(clockAhead(null)).toBeNull();
   });
 });
 

@@ -23,6 +23,10 @@ export function syncIndicator(status: SyncStatus | null): SyncIndicator | null {
   if (status === null || !status.enrolled) return null;
   const count = status.pending_reports;
   if (status.last_error?.code === 'server_unreachable') return { tone: 'offline', key: 'sync.indicator_offline', count };
+  // A clock ahead of the server's holds reports back; they go once the server's week is over.
+  if (status.last_error?.code === 'week_not_open' && status.failed_reports === 0) {
+    return { tone: 'pending', key: 'sync.indicator_pending', count };
+  }
   if (status.last_error !== null || status.failed_reports > 0 || status.last_pass?.outcome === 'failed') {
     return { tone: 'problem', key: 'sync.indicator_problem', count };
   }
@@ -69,6 +73,28 @@ export function syncOutcome(status: SyncStatus): SyncOutcome {
   }
   if (pass?.outcome === 'sent') return { tone: 'done', key: 'sync.outcome_sent', count: pass.sent, error: null };
   return { tone: 'done', key: 'sync.outcome_nothing', count: 0, error: null };
+}
+
+/** How far this computer's clock runs ahead of the server's, in the largest whole unit. */
+export interface ClockAhead {
+  key: 'sync.clock_ahead_days' | 'sync.clock_ahead_hours' | 'sync.clock_ahead_minutes';
+  count: number;
+}
+
+const MINUTE = 60;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/**
+ * How far ahead this computer's clock ran when the server last said a week was not over yet by
+ * its clock, rounded to days, hours or minutes (at least one); `null` when it has not.
+ */
+export function clockAhead(status: SyncStatus | null): ClockAhead | null {
+  const seconds = status?.clock_ahead_seconds;
+  if (seconds === undefined || seconds <= 0 || status === null || !status.enrolled) return null;
+  if (seconds >= DAY) return { key: 'sync.clock_ahead_days', count: Math.round(seconds / DAY) };
+  if (seconds >= HOUR) return { key: 'sync.clock_ahead_hours', count: Math.round(seconds / HOUR) };
+  return { key: 'sync.clock_ahead_minutes', count: Math.max(1, Math.round(seconds / MINUTE)) };
 }
 
 /** One week whose report was dropped, as a sentence: its message key and the week it names. */
