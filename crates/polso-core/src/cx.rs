@@ -75,7 +75,6 @@ use std::fmt;
 
 use chrono::NaiveDate;
 
-use crate::linkage::CxObservation;
 use crate::week::IsoWeek;
 
 /// The hint of a [`CxErrorKind::WrongFieldCount`] with more fields than the
@@ -114,6 +113,23 @@ pub enum CxMetric {
     FirstContactResolution,
     /// Any other metric, by its key (lowercase letters, digits and `_`).
     Custom(String),
+}
+
+/// One CX cell: a team's score on one CX metric in one week (as imported).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CxObservation {
+    /// The team, by a name or id that is the same in the EX observations.
+    pub team: String,
+    /// The ISO week the customers' answers fell in.
+    pub week: IsoWeek,
+    /// The CX metric.
+    pub metric: CxMetric,
+    /// The score (NPS −100 to 100, CSAT 0–100 %, CES 1–7, or a custom metric's own scale).
+    pub value: f64,
+    /// How many customer responses the score summarises, when the source says (`None`: not known,
+    /// the cell is kept). A cell with fewer than [`crate::linkage::MIN_CX_RESPONSES`] is left out of the linkage and
+    /// counted ([`crate::linkage::LinkageGrid::cx_cells_too_few_responses`]).
+    pub n_responses: Option<u32>,
 }
 
 impl CxMetric {

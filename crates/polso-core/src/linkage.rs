@@ -185,6 +185,7 @@ use std::ops::RangeInclusive;
 
 use crate::bank::Metric;
 use crate::cx::CxMetric;
+pub use crate::cx::CxObservation;
 use crate::stats::{
     correlation_power, false_coverage_confidence, fisher_z_interval_at, fisher_z_statistic, mean,
     ordinary_least_squares, sample_size_for_power,
@@ -273,23 +274,6 @@ pub struct ExObservation {
     pub metric: Metric,
     /// The team's released score.
     pub value: f64,
-}
-
-/// One CX cell: a team's score on one CX metric in one week (as imported, see [`crate::cx`]).
-#[derive(Debug, Clone, PartialEq)]
-pub struct CxObservation {
-    /// The team, by a name or id that is the same in the EX observations.
-    pub team: String,
-    /// The ISO week the customers' answers fell in.
-    pub week: IsoWeek,
-    /// The CX metric.
-    pub metric: CxMetric,
-    /// The score (NPS −100 to 100, CSAT 0–100 %, CES 1–7, or a custom metric's own scale).
-    pub value: f64,
-    /// How many customer responses the score summarises, when the source says (`None`: not known,
-    /// the cell is kept). A cell with fewer than [`MIN_CX_RESPONSES`] is left out of the linkage and
-    /// counted ([`LinkageGrid::cx_cells_too_few_responses`]).
-    pub n_responses: Option<u32>,
 }
 
 /// Why observations cannot be used for linkage.

@@ -17,8 +17,8 @@ use crate::schedule::Schedule;
 use crate::scoring::{self, Answer, MetricScore, ScoringError};
 use crate::week::IsoWeek;
 
-/// The most items a weekly pulse asks, so it takes under a minute.
-pub const MAX_ITEMS_PER_WEEK: usize = 5;
+/// The most items a weekly pulse asks ([`crate::schedule`] decides which).
+pub use crate::schedule::MAX_ITEMS_PER_WEEK;
 
 /// The longest private note, in characters (Unicode scalar values).
 pub const MAX_NOTE_CHARS: usize = 2000;

@@ -64,10 +64,12 @@
 //! organisation a new schedule, so a snapshot test pins each edition.
 
 use crate::bank::{ItemBank, ItemId, Metric};
-use crate::pulse::MAX_ITEMS_PER_WEEK;
 use crate::questionnaire::{Questionnaire, QuestionnairePlan};
 use crate::splitmix::SplitMix64;
 use crate::week::IsoWeek;
+
+/// The most items a weekly pulse asks, so it takes under a minute.
+pub const MAX_ITEMS_PER_WEEK: usize = 5;
 
 /// The first edition of the questionnaire whose items may be answered "not
 /// applicable this week".

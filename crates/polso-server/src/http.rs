@@ -1,6 +1,7 @@
-//! The HTTP API: routes, the extractors that authenticate devices and HR, and
-//! the handlers, in the shape of axum's examples (the library builds the
-//! Router, `main` only binds it). The read side of published releases lives
+//! The HTTP API's core: the server's state and settings, the extractors that
+//! authenticate devices and HR, and the handlers of enrolment, reports and
+//! units, in the shape of axum's examples. The Router that serves them is
+//! [`crate::router::app`]. The read side of published releases lives
 //! in [`crate::releases_http`], blind-signature enrolment in
 //! [`crate::credential_http`], CX imports and mappings in [`crate::cx_http`].
 //!
@@ -10,38 +11,32 @@
 
 use std::ops::RangeInclusive;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
+use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Extension, Json, Router, middleware};
 use polso_api::{
-    ApiError, DepartmentUnits, EnrolRequest, EnrolResponse, ErrorCode, Health, HrRole, OrganisationUnits,
-    QuestionnaireResponse, ReportAck, ReportStatus, ReportWindow, UnitKind, UnitRef, WIRE_VERSION,
-    WeeklyReport,
+    DepartmentUnits, EnrolRequest, EnrolResponse, Health, HrRole, OrganisationUnits, QuestionnaireResponse,
+    ReportAck, ReportStatus, ReportWindow, UnitKind, UnitRef, WIRE_VERSION, WeeklyReport,
 };
 use polso_core::IsoWeek;
 use polso_core::bank::ItemBank;
 use polso_core::collection::CollectionWindow;
 use polso_core::schedule::Schedule;
 use serde::de::DeserializeOwned;
-use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
 
 use crate::clock::Clock;
 use crate::error::{Result, ServerError};
 use crate::publish::{PublicationSettings, Publisher};
-use crate::rate_limit::{AuthenticationAttempt, RateLimitConfig, RequestLimits};
+use crate::rate_limit::{AuthenticationAttempt, RateLimitConfig};
 use crate::report::{check_report_week, validate_report};
 use crate::secrets::{
     DEVICE_TOKEN_PREFIX, HR_TOKEN_PREFIX, hash_secret, new_device_token, normalise_invite_code,
 };
 use crate::store::{DeviceMembership, HrAccess, OrganisationTree, ServerStore};
-use crate::{heatmap_http, releases_http};
 
 /// How the server behaves, set by the administrator at start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,109 +147,6 @@ impl AppState {
             .await
             .map_err(|error| ServerError::BlockingTask(error.to_string()))?
     }
-}
-
-/// The server's Router, ready to be served or called in tests with `oneshot`.
-pub fn app(state: AppState) -> Router {
-    let body_limit_bytes = state.config.body_limit_bytes;
-    let cx_body_limit_bytes = state.config.cx_body_limit_bytes;
-    let request_timeout = Duration::from_secs(u64::from(state.config.request_timeout_seconds.max(1)));
-    // One set of limits per Router: the binary builds one; in-process tests build one per request.
-    let limits = RequestLimits::new(state.config.rate_limits);
-    let trace = TraceLayer::new_for_http()
-        .make_span_with(|request: &Request| {
-            tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
-        })
-        .on_request(())
-        .on_response(|response: &Response, latency: Duration, _span: &tracing::Span| {
-            tracing::info!(status = response.status().as_u16(), latency_ms = latency.as_millis() as u64, "served");
-        })
-        .on_body_chunk(())
-        .on_eos(());
-    Router::new()
-        .route("/v1/health", get(health))
-        .route("/v1/enrol", post(enrol))
-        .route("/v1/credentials/key", post(crate::credential_http::read_credential_key))
-        .route("/v1/credentials", post(crate::credential_http::issue_credential))
-        .route("/v1/reports", post(submit_report))
-        .route("/v1/shared-reports", post(crate::shared_http::submit_shared_report))
-        .route("/v1/aggregates", get(releases_http::read_aggregates))
-        .route("/v1/heatmap", get(heatmap_http::read_heatmap))
-        .route(
-            "/v1/cx",
-            post(crate::cx_http::import_cx)
-                .layer(DefaultBodyLimit::max(cx_body_limit_bytes))
-                .get(crate::cx_http::read_cx),
-        )
-        .route(
-            "/v1/cx/mapping-suggestion",
-            post(crate::cx_http::suggest_cx_mapping).layer(DefaultBodyLimit::max(cx_body_limit_bytes)),
-        )
-        .route("/v1/cx/mappings", get(crate::cx_http::read_cx_mappings))
-        .route("/v1/cx/mappings/{name}", axum::routing::put(crate::cx_http::save_cx_mapping))
-        .route("/v1/units", get(read_units))
-        .route("/v1/privacy-ledger", get(releases_http::read_privacy_ledger))
-        .route("/v1/privacy-ledger/device", get(releases_http::read_device_privacy_loss))
-        .route("/v1/team-results", get(crate::results_http::read_team_results))
-        .route("/v1/actions", get(crate::actions_http::read_actions).post(crate::actions_http::record_action))
-        .route(
-            "/v1/comments",
-            get(crate::comments_http::read_comments).post(crate::comments_http::post_comment),
-        )
-        .route("/v1/comments/{id}/replies", post(crate::comments_http::post_reply))
-        .route("/v1/comment-thread", post(crate::comments_http::read_thread))
-        .route("/v1/action-verdicts", post(crate::comments_http::post_verdict))
-        .route("/v1/care-contacts", get(crate::care::read_care_contacts))
-        .route("/v1/questionnaire", get(read_questionnaire))
-        .route("/v1/openapi.json", get(openapi_document))
-        .fallback(unknown_path)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(body_limit_bytes))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, request_timeout))
-        .layer(middleware::map_response(move |response: Response| {
-            crate::serve::timeout_as_json(response, request_timeout)
-        }))
-        .layer(middleware::map_response(move |response: Response| errors_as_json(response, body_limit_bytes)))
-        .layer(Extension(limits))
-        .layer(trace)
-        .with_state(state)
-}
-
-async fn unknown_path() -> ServerError {
-    ServerError::NotFound("there is no such path; the API lives under /v1".to_owned())
-}
-
-async fn method_not_allowed() -> ServerError {
-    ServerError::MethodNotAllowed
-}
-
-/// The last guard of the error contract: any error response that is not
-/// already `{ code, message }` JSON (a rejection from a layer, say) becomes one.
-async fn errors_as_json(response: Response, body_limit_bytes: usize) -> Response {
-    let status = response.status();
-    if !(status.is_client_error() || status.is_server_error()) {
-        return response;
-    }
-    let is_json = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
-    if is_json {
-        return response;
-    }
-    let error = match status {
-        StatusCode::NOT_FOUND => ServerError::NotFound("there is no such path".to_owned()).to_api_error(),
-        StatusCode::METHOD_NOT_ALLOWED => ServerError::MethodNotAllowed.to_api_error(),
-        StatusCode::PAYLOAD_TOO_LARGE => {
-            ServerError::PayloadTooLarge { limit_bytes: body_limit_bytes }.to_api_error()
-        }
-        StatusCode::UNAUTHORIZED => ApiError::new(ErrorCode::Unauthorized, "a valid bearer token is needed"),
-        status if status.is_client_error() => {
-            ApiError::new(ErrorCode::InvalidInput, format!("the request was refused: {status}"))
-        }
-        _ => ServerError::BlockingTask(status.to_string()).to_api_error(),
-    };
-    (status, Json(error)).into_response()
 }
 
 /// A JSON body whose `wire_version` is checked before anything else is read,
@@ -399,8 +291,8 @@ pub(crate) fn unit_kind_name(unit: UnitKind) -> &'static str {
 }
 
 /// Whether the server answers, and which wire version it speaks.
-#[utoipa::path(get, path = "/v1/health", responses((status = 200, body = polso_api::Health)))]
-async fn health() -> Json<Health> {
+#[utoipa::path(get, path = "/v1/health", tag = "meta", responses((status = 200, body = polso_api::Health)))]
+pub(crate) async fn health() -> Json<Health> {
     Json(Health { status: "ok".to_owned(), wire_version: WIRE_VERSION })
 }
 
@@ -421,7 +313,7 @@ async fn health() -> Json<Health> {
         (status = 429, description = "`rate_limited`: too many enrolments or wrong codes from this address; see `Retry-After`", body = polso_api::ApiError)
     )
 )]
-async fn enrol(
+pub(crate) async fn enrol(
     State(state): State<AppState>,
     attempt: AuthenticationAttempt,
     VersionedJson(body): VersionedJson<serde_json::Value>,
@@ -522,7 +414,7 @@ pub(crate) async fn read_questionnaire(
         (status = 429, description = "`rate_limited`: too many failed attempts from this address; see `Retry-After`", body = polso_api::ApiError)
     )
 )]
-async fn submit_report(
+pub(crate) async fn submit_report(
     State(state): State<AppState>,
     device: AuthenticatedDevice,
     VersionedJson(report): VersionedJson<WeeklyReport>,
@@ -596,7 +488,7 @@ pub(crate) fn query_weeks(from: &str, to: &str, max_query_weeks: u32) -> Result<
         (status = 429, description = "`rate_limited`: too many failed attempts from this address; see `Retry-After`", body = polso_api::ApiError)
     )
 )]
-async fn read_units(
+pub(crate) async fn read_units(
     State(state): State<AppState>,
     AuthenticatedReader(access): AuthenticatedReader,
 ) -> Result<Json<OrganisationUnits>> {
@@ -633,14 +525,10 @@ pub(crate) fn units_within_reach(tree: &OrganisationTree, access: &HrAccess) -> 
     }
 }
 
-/// This document.
-#[utoipa::path(get, path = "/v1/openapi.json", responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json")))]
-async fn openapi_document() -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], crate::openapi::document_json()).into_response()
-}
-
 #[cfg(test)]
 mod tests {
+    use polso_api::ErrorCode;
+
     use super::*;
 
     #[test]

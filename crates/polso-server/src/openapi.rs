@@ -7,6 +7,8 @@
 //! server reads and writes. A test checks the committed file against a fresh
 //! document.
 
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -48,7 +50,7 @@ use utoipa::{Modify, OpenApi};
         crate::comments_http::post_verdict,
         crate::care::read_care_contacts,
         crate::http::read_questionnaire,
-        crate::http::openapi_document
+        serve_document
     ),
     components(schemas(
         polso_api::Health,
@@ -172,6 +174,12 @@ pub fn document_json() -> String {
     let mut text = ApiDocument::openapi().to_pretty_json().expect("the OpenAPI document serialises");
     text.push('\n');
     text
+}
+
+/// This document.
+#[utoipa::path(get, path = "/v1/openapi.json", tag = "meta", operation_id = "openapi_document", responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json")))]
+pub(crate) async fn serve_document() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], document_json()).into_response()
 }
 
 #[cfg(test)]
