@@ -206,6 +206,25 @@ pub fn processes_running(binary: &Path) -> Vec<u32> {
         .collect()
 }
 
+/// Every item of `view` answered with a value drawn from `random`, two days in the office and
+/// three at home, and a short private note: a week's submission as an employee makes it.
+pub fn answered_week(view: &polso_api::PulseView, random: &mut SplitMix64) -> polso_api::SubmitPulse {
+    polso_api::SubmitPulse {
+        week: view.week.clone(),
+        answers: view
+            .items
+            .iter()
+            .map(|item| polso_api::AnswerDto {
+                item_id: item.id.clone(),
+                value: random.between(item.scale.min, item.scale.max),
+            })
+            .collect(),
+        not_applicable: Vec::new(),
+        work_week: Some(polso_api::WorkWeekDto { office_days: 2, remote_days: 3 }),
+        note: Some("a short private note".to_owned()),
+    }
+}
+
 /// The core's deterministic generator (`polso_core::splitmix`), so synthetic
 /// data are the same on every run and in the Python reference's input, with
 /// the draws the benchmarks need.

@@ -6,8 +6,10 @@
 //!
 //! One subcommand per benchmark, so each can also be run alone:
 //! `submit` (1), `window` (2 and 3, for the binary in `POLSO_APP_BINARY`),
-//! `ingest` (4), `hr` (5), `linkage` (6). Each prints one JSON object.
+//! `ingest` (4), `hr` (5), `linkage` (6), `two-server` (7), `history` (8). Each prints one JSON
+//! object.
 
+mod history;
 mod hr;
 mod ingest;
 mod linkage;
@@ -98,6 +100,13 @@ enum Task {
         #[arg(long)]
         reuse_reference: bool,
     },
+    /// 8. Years of one device's history: the History view's read vs a bare read of the rows.
+    History {
+        #[arg(long, default_value_t = 520)]
+        weeks: usize,
+        #[arg(long, default_value_t = 30)]
+        rounds: usize,
+    },
     /// Polso's side of `linkage`, in a process of its own (used by `linkage`).
     #[command(hide = true)]
     LinkagePolso { directory: PathBuf, output: PathBuf },
@@ -156,6 +165,7 @@ fn main() -> Result<()> {
             std::fs::create_dir_all(&work_dir)?;
             linkage::run(teams, weeks, &python, &reference_script(), &work_dir, reuse_reference)?
         }
+        Task::History { weeks, rounds } => history::run(weeks, rounds)?,
         Task::LinkagePolso { directory, output } => return linkage::run_polso(&directory, &output),
     };
     println!("{result}");
@@ -646,6 +656,45 @@ fn run_all(options: &AllOptions) -> Result<()> {
     })();
     if let Err(error) = result {
         rows.push(failed("7 two servers", error));
+    }
+
+    // 8. Ten years of history (and a year), on one device.
+    let result = (|| -> Result<()> {
+        let mut runs = Vec::new();
+        for weeks in [52, 520] {
+            runs.push(child(&["history".into(), "--weeks".into(), weeks.to_string()], &[])?);
+        }
+        let last = &runs[1];
+        rows.push(Row {
+            benchmark: "8 ten years of history".to_owned(),
+            figure: "median ms, the History view's read".to_owned(),
+            polso: number(&last["polso"]["history_median_ms"]),
+            baseline: number(&last["baseline"]["median_ms"]),
+            target: 2.0,
+            direction: Direction::AtMost,
+            notes: format!(
+                "{} weeks, {} rows read bare; a sync pass's store half {} ms, the week's pulse {} ms",
+                last["weeks"],
+                last["rows_read_bare"],
+                format_number(number(&last["polso"]["prepare_sync_median_ms"])),
+                format_number(number(&last["polso"]["current_pulse_median_ms"]))
+            ),
+        });
+        for (figure, path) in
+            [("history", "history_median_ms"), ("sync's store half", "prepare_sync_median_ms")]
+        {
+            scaling.push(format!(
+                "| 8 history, {figure} | median ms for 52 / 520 weeks | {} / {} | {:.2}x |",
+                format_number(number(&runs[0]["polso"][path])),
+                format_number(number(&runs[1]["polso"][path])),
+                growth(number(&runs[0]["polso"][path]), number(&runs[1]["polso"][path]))
+            ));
+        }
+        raw.push(("history".to_owned(), Value::Array(runs)));
+        Ok(())
+    })();
+    if let Err(error) = result {
+        rows.push(failed("8 history", error));
     }
 
     let mut report = table(&rows);

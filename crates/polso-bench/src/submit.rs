@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use chrono::{NaiveDate, TimeZone, Utc};
-use polso_api::{AnswerDto, SubmitPulse, WorkWeekDto};
-use polso_bench::{SplitMix64, millis, percentile};
+use polso_api::SubmitPulse;
+use polso_bench::{SplitMix64, answered_week, millis, percentile};
 use polso_desktop::Desktop;
 use polso_store::{Store, StoreKey};
 use rusqlite::{Connection, TransactionBehavior, params};
@@ -35,20 +35,7 @@ pub fn run(submits: usize) -> Result<Value> {
     let mut bare = BareStore::open(&directory.path().join("bare.db"), &key)?;
 
     let mut random = SplitMix64::new(1);
-    let submission = |random: &mut SplitMix64| SubmitPulse {
-        week: view.week.clone(),
-        answers: view
-            .items
-            .iter()
-            .map(|item| AnswerDto {
-                item_id: item.id.clone(),
-                value: random.between(item.scale.min, item.scale.max),
-            })
-            .collect(),
-        not_applicable: Vec::new(),
-        work_week: Some(WorkWeekDto { office_days: 2, remote_days: 3 }),
-        note: Some("a short private note".to_owned()),
-    };
+    let submission = |random: &mut SplitMix64| answered_week(&view, random);
 
     let (mut polso_samples, mut bare_samples) = (Vec::new(), Vec::new());
     // One of each first, untimed: statement caches and the WAL file warm up.

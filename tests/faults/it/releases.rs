@@ -628,6 +628,26 @@ fn no_content_digest_is_stored() -> Result<()> {
     Ok(())
 }
 
+/// A server announcing no random delay, started in `week`, and a device enrolled there that
+/// answered `week` (its values drawn from `seed`).
+fn answered_with_no_announced_delay(
+    setting: &Setting,
+    week: IsoWeek,
+    seed: u64,
+) -> Result<(RunningServer, UreqTransport, Device)> {
+    let server = RunningServer::start_at_with(
+        &setting.database,
+        setting.output.clone(),
+        calendar::enrolment_time(week),
+        &["--max-random-delay-seconds", "0"],
+    )?;
+    let transport = UreqTransport::new();
+    let mut device = Device::new()?;
+    device.enrol(&transport, &server.url, &setting.invite, calendar::wednesday(week))?;
+    device.answer_week(week, &mut fastrand::Rng::with_seed(seed), None)?;
+    Ok((server, transport, device))
+}
+
 /// A device whose clock runs two days ahead of the real server's: its report for a week the
 /// server does not yet see as over is kept, not failed, and the status says how far ahead the
 /// clock runs. The server's answer carries its time, so the device tries again when the week is
@@ -640,17 +660,7 @@ fn no_content_digest_is_stored() -> Result<()> {
 fn a_device_clock_two_days_ahead_sends_once_the_servers_week_is_over() -> Result<()> {
     let setting = Setting::new("Orologio Avanti Srl", 1, true, Mode::OneServer)?;
     let week = calendar::week();
-    let zero_delay = ["--max-random-delay-seconds", "0"];
-    let server = RunningServer::start_at_with(
-        &setting.database,
-        setting.output.clone(),
-        calendar::enrolment_time(week),
-        &zero_delay,
-    )?;
-    let transport = UreqTransport::new();
-    let mut device = Device::new()?;
-    device.enrol(&transport, &server.url, &setting.invite, calendar::wednesday(week))?;
-    device.answer_week(week, &mut fastrand::Rng::with_seed(6), None)?;
+    let (server, transport, mut device) = answered_with_no_announced_delay(&setting, week, 6)?;
     device.queue_closed_week(week, &mut || 0)?;
     let ahead = chrono::Duration::days(2);
     let day = chrono::Duration::days(1);
@@ -697,17 +707,7 @@ fn a_device_clock_two_days_ahead_sends_once_the_servers_week_is_over() -> Result
 fn the_app_waits_at_least_an_hour_even_if_the_server_announces_zero() -> Result<()> {
     let setting = Setting::new("Fretta Srl", 1, true, Mode::OneServer)?;
     let week = calendar::week();
-    let zero_delay = ["--max-random-delay-seconds", "0"];
-    let server = RunningServer::start_at_with(
-        &setting.database,
-        setting.output.clone(),
-        calendar::enrolment_time(week),
-        &zero_delay,
-    )?;
-    let transport = UreqTransport::new();
-    let mut device = Device::new()?;
-    device.enrol(&transport, &server.url, &setting.invite, calendar::wednesday(week))?;
-    device.answer_week(week, &mut fastrand::Rng::with_seed(5), None)?;
+    let (server, transport, mut device) = answered_with_no_announced_delay(&setting, week, 5)?;
     // The device keeps the address it enrolled with; the server comes back on it.
     let server = server.restart_at(calendar::reporting_time(week))?;
     // The shortest delay the app can draw (a draw of 0), and "Sync now" pressed throughout.
