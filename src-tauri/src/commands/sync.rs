@@ -11,25 +11,25 @@ use tauri::State;
 
 /// Redeems an invite code at the server and keeps the enrolment.
 #[tauri::command(async)]
-pub fn enrol_device(session: State<'_, Session>, form: EnrolDevice) -> Result<SyncStatus, ApiError> {
-    session.enrol(&form)
+pub fn enrol_device(state: State<'_, Session>, form: EnrolDevice) -> Result<SyncStatus, ApiError> {
+    state.enrol(&form)
 }
 
 /// Moves the enrolment to the organisation server's new address, once the
 /// server there has answered this device's token.
 #[tauri::command(async)]
-pub fn move_server(session: State<'_, Session>, form: MoveServer) -> Result<SyncStatus, ApiError> {
-    session.move_server(&form)
+pub fn move_server(state: State<'_, Session>, form: MoveServer) -> Result<SyncStatus, ApiError> {
+    state.move_server(&form)
 }
 
 /// Where this device stands with the organisation server.
 #[tauri::command]
-pub fn get_sync_status(session: State<'_, Session>) -> Result<SyncStatus, ApiError> {
-    session.with_desktop(|desktop| desktop.sync_status())
+pub fn get_sync_status(state: State<'_, Session>) -> Result<SyncStatus, ApiError> {
+    state.with_desktop(|desktop| desktop.sync_status())
 }
 
 /// Sends the reports that are due now, retrying failed ones at once.
 #[tauri::command(async)]
-pub fn sync_now(session: State<'_, Session>) -> Result<SyncStatus, ApiError> {
-    session.sync_now(true)
+pub fn sync_now(state: State<'_, Session>) -> Result<SyncStatus, ApiError> {
+    state.sync_now(true)
 }

@@ -10,6 +10,7 @@ mod comments;
 mod demo;
 mod hr;
 mod instance;
+mod ipc;
 mod language;
 mod layout;
 mod pulse;
