@@ -1238,9 +1238,14 @@ fn fold_in_transaction(
 /// every report queued, folded in one transaction and answered after its
 /// commit.
 ///
-/// The group is folded in the order of organisation, team and receipt, so
-/// that two replicas' groups lock the rows they share in the same order and
-/// never wait for each other in a cycle. A report refused for itself (its
+/// Two replicas' groups often hold reports of the same team (a device's
+/// retry, the team's answers arriving together), and a fold takes its
+/// receipt, then the team's rows: one group holding a team's rows and waiting
+/// for a receipt that the other holds while it waits for those rows is a
+/// deadlock. So each team's reports are folded under a lock of the team's
+/// ([`TEAM_FOLD_LOCK_SQL`]), taken in the order of its key: whatever of a
+/// team's a group touches, it touches alone, and two groups meet only at team
+/// locks, taken by both in one order. A report refused for itself (its
 /// week published) writes nothing and leaves the others to commit. When the
 /// transaction fails (the database restarting, a row that breaks a
 /// constraint), each report of the group is folded again alone, so that one
@@ -1289,11 +1294,24 @@ fn fold_group(client: &mut super::Client, group: &[PendingFold]) -> Result<Vec<R
     let mut order: Vec<usize> = (0..group.len()).collect();
     order.sort_by_key(|&index| {
         let fold = &group[index].fold;
-        (&fold.organisation_id, &fold.team_id, fold.receipt)
+        (&fold.organisation_id, team_fold_lock_key(&fold.team_id), &fold.team_id, fold.receipt)
     });
     let mut outcomes: Vec<Option<Result<FoldOutcome>>> = group.iter().map(|_| None).collect();
     let mut transaction = client.transaction()?;
+    let (mut shared, mut locked) = (None, None);
     for index in order {
+        let fold = &group[index].fold;
+        // The organisation's publication lock first (shared, as every fold takes it), then
+        // the team's: the order in which a publisher and every group take them.
+        if shared != Some(&fold.organisation_id) {
+            transaction.execute(&statements.lock, &[&fold.organisation_id])?;
+            shared = Some(&fold.organisation_id);
+        }
+        let key = team_fold_lock_key(&fold.team_id);
+        if locked != Some(key) {
+            transaction.execute(&statements.team_lock, &[&key])?;
+            locked = Some(key);
+        }
         let outcome = match fold_in_transaction(&mut transaction, &statements, &group[index].fold) {
             // The database refused a statement: the transaction is aborted.
             Err(ServerError::Postgres(error)) => return Err(error.into()),
@@ -1312,9 +1330,24 @@ fn fold_group(client: &mut super::Client, group: &[PendingFold]) -> Result<Vec<R
         .collect())
 }
 
+/// Takes the lock `$1` of a team's folds ([`team_fold_lock_key`]) for the rest of the transaction.
+const TEAM_FOLD_LOCK_SQL: &str = "SELECT pg_advisory_xact_lock($1)";
+
+/// The advisory-lock key of `team_id`'s folds: FNV-1a (64 bits) of the team's id behind a
+/// prefix of its own, the same in every replica and every version. Two teams sharing a key
+/// only fold one after the other.
+fn team_fold_lock_key(team_id: &str) -> i64 {
+    let hash = "polso-team-fold:"
+        .bytes()
+        .chain(team_id.bytes())
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3));
+    i64::from_ne_bytes(hash.to_ne_bytes())
+}
+
 /// The statements of a fold, prepared once on each connection.
 struct FoldStatements {
     lock: postgres::Statement,
+    team_lock: postgres::Statement,
     fold: postgres::Statement,
 }
 
@@ -1322,6 +1355,7 @@ impl FoldStatements {
     fn prepare(connection: &mut super::connection::Connection) -> Result<FoldStatements> {
         Ok(FoldStatements {
             lock: connection.prepared(super::SHARE_PUBLICATION_LOCK_SQL)?,
+            team_lock: connection.prepared(TEAM_FOLD_LOCK_SQL)?,
             fold: connection.prepared(FOLD_SQL)?,
         })
     }
