@@ -627,7 +627,7 @@ pub(crate) fn server_error(server_url: &str, answer: &HttpAnswer) -> Option<ApiE
 /// a report for long: like any `Retry-After`, the wait is cut at a day, and the next answer
 /// says again.
 pub(crate) fn week_over_on_server(week: IsoWeek, error: &ApiError) -> Option<RetryAfter> {
-    let server_time = DateTime::parse_from_rfc3339(error.server_time.as_deref()?).ok()?.to_utc();
+    let server_time = server_time(error)?;
     let week_over = week.next().monday().and_time(NaiveTime::MIN).and_utc();
     let floor = chrono::Duration::seconds(i64::from(send_delay_bounds(0).min_seconds));
     let wait = (week_over + floor - server_time).num_seconds().max(0);
@@ -640,8 +640,12 @@ pub fn clock_ahead_seconds(error: &ApiError, now: DateTime<Utc>) -> Option<i64> 
     if error.code != ErrorCode::WeekNotOpen {
         return None;
     }
-    let server_time = DateTime::parse_from_rfc3339(error.server_time.as_deref()?).ok()?.to_utc();
-    Some((now - server_time).num_seconds())
+    Some((now - server_time(error)?).num_seconds())
+}
+
+/// The server's time an error carries, when it is one that can be read.
+fn server_time(error: &ApiError) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(error.server_time.as_deref()?).ok().map(|time| time.to_utc())
 }
 
 pub(crate) fn status_error(server_url: &str, status: u16) -> ApiError {

@@ -645,9 +645,10 @@ impl ServerStore for PgServerStore {
             let mut client = self.client()?;
             let statements = FoldStatements::prepare(&mut client)?;
             let mut transaction = client.transaction()?;
-            let outcomes = folds
-                .iter()
-                .map(|fold| fold_in_transaction(&mut transaction, &statements, fold))
+            let folds: Vec<&ReportFold> = folds.iter().collect();
+            // All or nothing: any refused report rolls back the whole batch.
+            let outcomes = fold_in_order(&mut transaction, &statements, &folds)?
+                .into_iter()
                 .collect::<Result<Vec<_>>>()?;
             transaction.commit()?;
             Ok(outcomes)
@@ -1178,13 +1179,14 @@ fn saved_cx_mapping(row: &postgres::Row) -> Result<SavedCxMapping> {
 }
 
 /// Records the receipt and adds the contributions inside the open
-/// transaction `transaction`; the caller commits. See
-/// [`ServerStore::fold_report`] and the module's notes on concurrency.
+/// transaction `transaction`, under the locks [`fold_in_order`] takes; the
+/// caller commits. See [`ServerStore::fold_report`] and the module's notes on
+/// concurrency.
 ///
-/// Two round trips: the publication lock taken shared (its own statement,
-/// so that what follows sees a publication that committed while it
-/// waited), then [`FOLD_SQL`], which checks the week, records the receipt
-/// and adds the contributions at once.
+/// One round trip: [`FOLD_SQL`], which checks the week, records the receipt
+/// and adds the contributions at once. (The publication lock, taken in a
+/// statement of its own before it, makes it see a publication that
+/// committed while the lock was awaited.)
 fn fold_in_transaction(
     transaction: &mut postgres::Transaction<'_>,
     statements: &FoldStatements,
@@ -1210,7 +1212,6 @@ fn fold_in_transaction(
         bins.push(i64::try_from(contribution.bin).unwrap_or(i64::MAX));
         sizes.push(i64::try_from(contribution.n_bins).unwrap_or(i64::MAX));
     }
-    transaction.execute(&statements.lock, &[&fold.organisation_id])?;
     let week_index = fold.week.index();
     let row = transaction.query_one(
         &statements.fold,
@@ -1291,18 +1292,31 @@ pub(super) fn write_group(pool: &r2d2::Pool<super::connection::Manager>, queued:
 /// that rolled the whole transaction back.
 fn fold_group(client: &mut super::Client, group: &[PendingFold]) -> Result<Vec<Result<FoldOutcome>>> {
     let statements = FoldStatements::prepare(client)?;
-    let mut order: Vec<usize> = (0..group.len()).collect();
+    let folds: Vec<&ReportFold> = group.iter().map(|pending| &pending.fold).collect();
+    let mut transaction = client.transaction()?;
+    let outcomes = fold_in_order(&mut transaction, &statements, &folds)?;
+    transaction.commit()?;
+    Ok(outcomes)
+}
+
+/// `folds` folded in `transaction` in the order of their locks (see
+/// [`write_group`]): each organisation's publication lock taken shared, then
+/// each of its teams' fold locks, by key. Each report's outcome, in the order
+/// of `folds`, or the error that aborted the transaction.
+fn fold_in_order(
+    transaction: &mut postgres::Transaction<'_>,
+    statements: &FoldStatements,
+    folds: &[&ReportFold],
+) -> Result<Vec<Result<FoldOutcome>>> {
+    let mut order: Vec<usize> = (0..folds.len()).collect();
     order.sort_by_key(|&index| {
-        let fold = &group[index].fold;
+        let fold = folds[index];
         (&fold.organisation_id, team_fold_lock_key(&fold.team_id), &fold.team_id, fold.receipt)
     });
-    let mut outcomes: Vec<Option<Result<FoldOutcome>>> = group.iter().map(|_| None).collect();
-    let mut transaction = client.transaction()?;
+    let mut outcomes: Vec<Option<Result<FoldOutcome>>> = folds.iter().map(|_| None).collect();
     let (mut shared, mut locked) = (None, None);
     for index in order {
-        let fold = &group[index].fold;
-        // The organisation's publication lock first (shared, as every fold takes it), then
-        // the team's: the order in which a publisher and every group take them.
+        let fold = folds[index];
         if shared != Some(&fold.organisation_id) {
             transaction.execute(&statements.lock, &[&fold.organisation_id])?;
             shared = Some(&fold.organisation_id);
@@ -1312,14 +1326,12 @@ fn fold_group(client: &mut super::Client, group: &[PendingFold]) -> Result<Vec<R
             transaction.execute(&statements.team_lock, &[&key])?;
             locked = Some(key);
         }
-        let outcome = match fold_in_transaction(&mut transaction, &statements, &group[index].fold) {
+        outcomes[index] = Some(match fold_in_transaction(transaction, statements, fold) {
             // The database refused a statement: the transaction is aborted.
             Err(ServerError::Postgres(error)) => return Err(error.into()),
             outcome => outcome,
-        };
-        outcomes[index] = Some(outcome);
+        });
     }
-    transaction.commit()?;
     Ok(outcomes
         .into_iter()
         .map(|outcome| {
