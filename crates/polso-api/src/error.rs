@@ -29,6 +29,9 @@ pub enum ErrorCode {
     StoreTooNew,
     /// Any other failure to open or write the local store.
     StoreUnavailable,
+    /// The disk that holds the local store is full: the change was not written, and nothing
+    /// saved before it is lost. It can be made again once there is space.
+    StoreFull,
     /// An answer names an item that is not in the item bank.
     UnknownItem,
     /// An answer names an item that is not part of that week's pulse.
@@ -94,6 +97,9 @@ pub enum ErrorCode {
     /// The organisation server could not be reached: no network, a wrong
     /// address, or the server is down. Nothing is lost; reports wait.
     ServerUnreachable,
+    /// The organisation server's disk is full: it kept nothing of the request. Reports wait on
+    /// the device, which sends them again once the server has space.
+    ServerStorageFull,
     /// The device is not enrolled with an organisation server.
     NotEnrolled,
     /// The organisation's server names another helper key than the one this

@@ -40,6 +40,7 @@ pub(crate) fn store_to_api(error: StoreError) -> ApiError {
     let code = match error {
         StoreError::TooNew { .. } => ErrorCode::StoreTooNew,
         StoreError::WrongKeyOrCorrupt { .. } => ErrorCode::StoreCorrupt,
+        ref full if full.is_disk_full() => ErrorCode::StoreFull,
         _ => ErrorCode::StoreUnavailable,
     };
     ApiError::new(code, error.to_string())

@@ -214,6 +214,10 @@ pub enum ServerError {
     /// No PostgreSQL connection could be had from the pool in time.
     #[error("database connection: {0}")]
     Pool(#[from] r2d2::Error),
+    /// The database's disk is full: a write that is one of several failed together (a group
+    /// of reports committed at once), with the database's words.
+    #[error("database: {0}")]
+    StorageFull(String),
     /// A migration failed.
     #[error("database migration: {0}")]
     Migration(#[from] rusqlite_migration::Error),
@@ -241,6 +245,7 @@ impl ServerError {
     /// The code the client branches on.
     pub fn code(&self) -> ErrorCode {
         match self {
+            full if full.is_storage_full() => ErrorCode::ServerStorageFull,
             ServerError::InvalidInput(_) | ServerError::AlreadyPublished { .. } => ErrorCode::InvalidInput,
             ServerError::UnsupportedVersion { .. } => ErrorCode::UnsupportedVersion,
             ServerError::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
@@ -271,6 +276,7 @@ impl ServerError {
             ServerError::DatabaseTooNew { .. }
             | ServerError::DatabaseDamaged { .. }
             | ServerError::Database(_)
+            | ServerError::StorageFull(_)
             | ServerError::Postgres(_)
             | ServerError::Pool(_)
             | ServerError::Migration(_)
@@ -299,13 +305,32 @@ impl ServerError {
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             ErrorCode::ServerUnreachable => StatusCode::BAD_GATEWAY,
+            ErrorCode::ServerStorageFull => StatusCode::INSUFFICIENT_STORAGE,
             _ => StatusCode::BAD_REQUEST,
+        }
+    }
+
+    /// Whether the database's disk is full (SQLite's `SQLITE_FULL`, PostgreSQL's `disk_full`):
+    /// the transaction wrote nothing, and the same request succeeds once there is space.
+    pub fn is_storage_full(&self) -> bool {
+        match self {
+            ServerError::Database(error)
+            | ServerError::Migration(rusqlite_migration::Error::RusqliteError { err: error, .. }) => {
+                error.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull)
+            }
+            ServerError::Postgres(error) => error.code() == Some(&postgres::error::SqlState::DISK_FULL),
+            ServerError::StorageFull(_) => true,
+            _ => false,
         }
     }
 
     /// The error as it crosses the wire. Internal details stay on the server.
     pub fn to_api_error(&self) -> ApiError {
         match self.code() {
+            ErrorCode::ServerStorageFull => ApiError::new(
+                ErrorCode::ServerStorageFull,
+                "the server's disk is full, so it kept nothing of this request; send it again later",
+            ),
             ErrorCode::Internal => ApiError::new(
                 ErrorCode::Internal,
                 "the server failed; the administrator can see why in its log",
@@ -328,11 +353,46 @@ impl IntoResponse for ServerError {
             // Internal errors name tables and files, never a report's values:
             // handlers do not put those into errors.
             tracing::error!(error = %self, "request failed inside the server");
+        } else if self.code() == ErrorCode::ServerStorageFull {
+            tracing::error!(
+                error = %self,
+                "the database's disk is full: requests that write are refused (nothing is half-written) \
+                 until space is freed"
+            );
         }
         let mut response = (self.status(), axum::Json(self.to_api_error())).into_response();
         if let ServerError::RateLimited { retry_after_seconds } = self {
             response.headers_mut().insert(axum::http::header::RETRY_AFTER, retry_after_seconds.into());
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sqlite(code: i32) -> ServerError {
+        ServerError::Database(rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None))
+    }
+
+    #[test]
+    fn a_full_disk_is_its_own_error_that_devices_try_again() {
+        let full = sqlite(rusqlite::ffi::SQLITE_FULL);
+        assert_eq!(full.code(), ErrorCode::ServerStorageFull);
+        // A 5xx: the app keeps the report and sends it again.
+        assert_eq!(full.status(), StatusCode::INSUFFICIENT_STORAGE);
+        let wire = full.to_api_error();
+        assert!(wire.message.contains("disk is full"), "{wire:?}");
+        assert!(!wire.message.contains("database:"), "no detail of the database: {wire:?}");
+    }
+
+    #[test]
+    fn other_database_failures_stay_internal() {
+        for code in [rusqlite::ffi::SQLITE_IOERR, rusqlite::ffi::SQLITE_CORRUPT, rusqlite::ffi::SQLITE_BUSY] {
+            let error = sqlite(code);
+            assert_eq!(error.code(), ErrorCode::Internal, "{error}");
+            assert!(!error.is_storage_full());
+        }
     }
 }

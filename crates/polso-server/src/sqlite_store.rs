@@ -696,7 +696,8 @@ impl ServerStore for SqliteServerStore {
     /// Group commit: the report joins the writer's queue, and the writer
     /// folds it with every report queued beside it in one transaction (each
     /// in its own savepoint, so a refused report leaves the others counted),
-    /// commits, truncates the WAL, and only then answers each.
+    /// commits, truncates the WAL (a log that will not empty is logged, and
+    /// emptied after a later commit), and only then answers each.
     fn fold_report(&self, fold: &ReportFold) -> Result<FoldOutcome> {
         self.folds.fold(fold)
     }
@@ -1273,7 +1274,8 @@ fn saved_cx_mapping((scope, name, mapping, saved_at): CxMappingRow) -> Result<Sa
 }
 
 /// Folds `batch` in one transaction, each report in its own savepoint, and
-/// sends each its outcome; a failed commit fails every report of the batch.
+/// sends each its outcome; a failed commit fails every report of the batch (with
+/// the server's storage-full error when the disk is full, which devices try again).
 fn fold_batch(connection: &mut Connection, batch: Vec<PendingFold>) {
     let mut outcomes: Vec<Result<FoldOutcome>> = Vec::with_capacity(batch.len());
     let committed = (|| -> Result<()> {
@@ -1290,19 +1292,27 @@ fn fold_batch(connection: &mut Connection, batch: Vec<PendingFold>) {
         transaction.commit()?;
         Ok(())
     })();
-    let truncated = committed.and_then(|()| truncate_wal(connection));
-    match truncated {
+    match committed {
         Ok(()) => {
+            // The batch is committed, so its reports are counted and answered so. Should the
+            // log not empty (a disk too full for the checkpoint to grow the database), the
+            // next commit tries again; the administrator is told meanwhile.
+            if let Err(error) = truncate_wal(connection) {
+                tracing::error!(%error, "the write-ahead log could not be emptied after a commit");
+            }
             for (pending, outcome) in batch.into_iter().zip(outcomes) {
                 pending.answer(outcome);
             }
         }
         Err(error) => {
+            let full = error.is_storage_full();
             let message = error.to_string();
             for pending in batch {
-                pending.answer(Err(ServerError::BlockingTask(format!(
-                    "folding a batch of reports failed: {message}"
-                ))));
+                pending.answer(Err(if full {
+                    ServerError::StorageFull(message.clone())
+                } else {
+                    ServerError::BlockingTask(format!("folding a batch of reports failed: {message}"))
+                }));
             }
         }
     }

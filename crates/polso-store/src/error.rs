@@ -135,3 +135,38 @@ pub enum StoreError {
         source: rusqlite::Error,
     },
 }
+
+impl StoreError {
+    /// Whether the disk that holds the store ran out of space: SQLite wrote nothing of the
+    /// change (a transaction rolls back whole), and the same change can be made again once
+    /// there is room.
+    pub fn is_disk_full(&self) -> bool {
+        let source = match self {
+            StoreError::Open { source, .. } | StoreError::Sqlite { source, .. } => source,
+            StoreError::Migration {
+                source: rusqlite_migration::Error::RusqliteError { err, .. }, ..
+            } => err,
+            _ => return false,
+        };
+        source.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_sqlite_full_is_a_full_disk() {
+        let failure = |code: i32| rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None);
+        let sqlite = |source| StoreError::Sqlite { path: "polso.db".into(), action: "Saving".into(), source };
+        assert!(sqlite(failure(rusqlite::ffi::SQLITE_FULL)).is_disk_full());
+        assert!(
+            StoreError::Open { path: "polso.db".into(), source: failure(rusqlite::ffi::SQLITE_FULL) }
+                .is_disk_full()
+        );
+        assert!(!sqlite(failure(rusqlite::ffi::SQLITE_IOERR)).is_disk_full());
+        assert!(!sqlite(failure(rusqlite::ffi::SQLITE_BUSY)).is_disk_full());
+        assert!(!StoreError::WrongKeyOrCorrupt { path: "polso.db".into() }.is_disk_full());
+    }
+}

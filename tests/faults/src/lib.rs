@@ -13,6 +13,7 @@ pub mod fuzz_checks;
 pub mod proxy;
 pub mod reports;
 pub mod server;
+pub mod small_disk;
 pub mod two_server;
 
 /// Whether the long versions were asked for (`POLSO_FAULTS_LONG=1`).
