@@ -1,5 +1,5 @@
 //! What [`build_heatmap`] reads, and how it pages by department. The figures
-//! themselves are tested through the app (`polso-desktop`'s `hr_tests.rs`)
+//! themselves are tested through the app (`polso-desktop`'s `hr/tests.rs`)
 //! and against the real server (`polso-server`'s `tests/it/heatmap.rs`).
 
 use polso_api::{AggregateCell, DepartmentUnits, HrRole, UnitRef};

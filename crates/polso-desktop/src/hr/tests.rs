@@ -1,6 +1,7 @@
 //! Tests of HR's side against a real store file, an in-memory vault and a
 //! fake server that answers `GET /v1/aggregates` from a rule.
 
+use std::ops::RangeInclusive;
 use std::sync::Mutex;
 
 use chrono::NaiveDate;
