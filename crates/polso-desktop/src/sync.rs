@@ -116,9 +116,11 @@ pub trait SyncTransport {
     }
 }
 
-/// HTTP over `ureq`, blocking, with rustls for `https://` addresses: the
-/// aws-lc-rs crypto provider (the one the rest of the workspace uses, so a
-/// build with both never leaves rustls unable to choose) and the Mozilla roots.
+/// HTTP over `ureq`, blocking, with the system's OpenSSL for `https://` addresses (the
+/// libcrypto SQLCipher and the keyring's session already use, so the app carries one crypto
+/// library for all three) and the system's trust store: an organisation server whose
+/// certificate comes from the company's own authority, installed on its computers, is
+/// trusted as the browser trusts it.
 #[derive(Debug, Clone)]
 pub struct UreqTransport {
     agent: ureq::Agent,
@@ -128,11 +130,8 @@ impl UreqTransport {
     /// A client whose requests give up after 20 seconds.
     pub fn new() -> UreqTransport {
         let tls = ureq::tls::TlsConfig::builder()
-            .provider(ureq::tls::TlsProvider::Rustls)
-            .root_certs(ureq::tls::RootCerts::WebPki)
-            .unversioned_rustls_crypto_provider(std::sync::Arc::new(
-                rustls::crypto::aws_lc_rs::default_provider(),
-            ))
+            .provider(ureq::tls::TlsProvider::NativeTls)
+            .root_certs(ureq::tls::RootCerts::PlatformVerifier)
             .build();
         let agent = ureq::Agent::config_builder()
             .tls_config(tls)

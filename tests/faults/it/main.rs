@@ -13,6 +13,7 @@ mod desktop_crash;
 mod full_disk;
 mod fuzz_corpus;
 mod hardening;
+mod https;
 mod insider;
 mod load;
 mod manager;
