@@ -288,6 +288,18 @@ pub struct CxMappingSuggestion {
     pub questions: Vec<CxOpenQuestion>,
 }
 
+/// What the app's mapping step gets for a file: the server's suggestion, or, for a file that
+/// cannot be read as CSV at all, its problems by line and column, each with its code, so the app
+/// words them in the employee's language as it does an import's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum CxMappingStep {
+    /// The server's suggestion.
+    Suggested(CxMappingSuggestion),
+    /// The file's problems; nothing was suggested.
+    Unreadable(crate::CxImportReport),
+}
+
 /// A mapping saved under a name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

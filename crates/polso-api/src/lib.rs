@@ -64,8 +64,8 @@ pub use cx::{
 };
 pub use cx_mapping::{
     CxAnswerScale, CxColumnRole, CxDateOrder, CxDirection, CxEvidence, CxMapping, CxMappingList,
-    CxMappingSuggestion, CxMetricColumn, CxOpenQuestion, CxPeriodColumn, CxRowFilter, CxSavedMapping,
-    CxSuggestedColumn, CxSurveyMetric, CxSurveyTool,
+    CxMappingStep, CxMappingSuggestion, CxMetricColumn, CxOpenQuestion, CxPeriodColumn, CxRowFilter,
+    CxSavedMapping, CxSuggestedColumn, CxSurveyMetric, CxSurveyTool,
 };
 pub use error::{ApiError, ErrorCode};
 pub use export::{ExportFile, ExportKind, ExportOutcome};
@@ -137,6 +137,7 @@ pub fn export_bindings(dir: &Path) -> Result<(), ts_rs::ExportError> {
     CxSeriesQuery::export_all(&config)?;
     CxSeries::export_all(&config)?;
     CxMappingSuggestion::export_all(&config)?;
+    CxMappingStep::export_all(&config)?;
     CxSavedMapping::export_all(&config)?;
     CxMappingList::export_all(&config)?;
     OrganisationUnits::export_all(&config)?;

@@ -12,8 +12,8 @@
 
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use polso_api::{
-    ApiError, CxImportRejection, CxImportReport, CxMapping, CxMappingList, CxMappingSuggestion,
-    CxSavedMapping, ErrorCode,
+    ApiError, CxImportRejection, CxImportReport, CxMapping, CxMappingList, CxMappingStep, CxSavedMapping,
+    ErrorCode,
 };
 
 use crate::hr::{HrCredentials, HrTransport, answer_error, get_from_server, not_polso};
@@ -46,29 +46,28 @@ pub fn import_cx(
     Err(answer_error(server_url, &answer))
 }
 
-/// The server's suggested mapping of a survey tool's export. A file that
-/// cannot be read as CSV at all is an `invalid_input` error naming its first
-/// problem's line and column.
+/// The server's suggested mapping of a survey tool's export, or, for a file that cannot be
+/// read as CSV at all, the server's report of its problems (each by line and column, with its
+/// code), for the app to show as it shows an import's.
 pub fn suggest_cx_mapping(
     transport: &dyn HrTransport,
     credentials: &HrCredentials,
     csv: &str,
-) -> Result<CxMappingSuggestion, ApiError> {
+) -> Result<CxMappingStep, ApiError> {
     let server_url = credentials.server_url();
     let url = format!("{server_url}/v1/cx/mapping-suggestion");
     let answer = transport
         .post_csv(&url, credentials.hr_token(), csv)
         .map_err(|failure| unreachable(server_url, &failure))?;
     if (200..300).contains(&answer.status) {
-        return serde_json::from_str(&answer.body).map_err(|_| not_polso(server_url));
+        return serde_json::from_str(&answer.body)
+            .map(CxMappingStep::Suggested)
+            .map_err(|_| not_polso(server_url));
     }
     if let Ok(rejection) = serde_json::from_str::<CxImportRejection>(&answer.body)
-        && let Some(first) = rejection.report.errors.first()
+        && !rejection.report.errors.is_empty()
     {
-        return Err(ApiError::new(
-            ErrorCode::InvalidInput,
-            format!("line {}, column {}: {}", first.line, first.column, first.message),
-        ));
+        return Ok(CxMappingStep::Unreadable(rejection.report));
     }
     Err(answer_error(server_url, &answer))
 }

@@ -5,7 +5,8 @@
 use std::sync::Mutex;
 
 use polso_api::{
-    CxDateOrder, CxDirection, CxMapping, CxMetricColumn, CxPeriodColumn, CxSurveyMetric, ErrorCode,
+    CxDateOrder, CxDirection, CxIssueCode, CxMapping, CxMetricColumn, CxPeriodColumn, CxSurveyMetric,
+    ErrorCode,
 };
 
 use super::*;
@@ -122,8 +123,13 @@ fn a_file_that_is_not_csv_gets_no_suggestion_and_says_where() {
         "errors":[{"line":4,"column":2,"code":"unclosed_quote","params":{},"message":"a quoted field is not closed"}],"rows":0,"teams":0,
         "weeks":null,"metrics":[],"format":null,"preview":[],"stored":false}"#;
     let server = Scripted::new(400, rejected);
-    let error = suggest_cx_mapping(&server, &credentials(), "a,\"b\n").unwrap_err();
-    assert_eq!(error.code, ErrorCode::InvalidInput);
-    assert_eq!(error.message, "line 4, column 2: a quoted field is not closed");
+    let CxMappingStep::Unreadable(report) = suggest_cx_mapping(&server, &credentials(), "a,\"b\n").unwrap()
+    else {
+        panic!("a file that is not CSV got a suggestion");
+    };
+    // The problem keeps its code, so the app words it in the employee's language.
+    assert_eq!((report.errors[0].line, report.errors[0].column), (4, 2));
+    assert_eq!(report.errors[0].code, CxIssueCode::UnclosedQuote);
+    assert!(!report.stored);
     assert_eq!(server.requests()[0].1, "http://polso.test/v1/cx/mapping-suggestion");
 }

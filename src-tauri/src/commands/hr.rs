@@ -7,9 +7,9 @@
 
 use polso_api::HrPriorities;
 use polso_api::{
-    ApiError, ConnectHr, CxImportReport, CxMapping, CxMappingList, CxMappingSuggestion, CxPooling,
-    CxSavedMapping, HrConnection, HrHeatmap, HrHeatmapQuery, HrOverview, HrOverviewQuery, LinkageQuery,
-    LinkageView, MetricKey, OrganisationUnits, TeamComparison, TeamComparisonQuery,
+    ApiError, ConnectHr, CxImportReport, CxMapping, CxMappingList, CxMappingStep, CxPooling, CxSavedMapping,
+    HrConnection, HrHeatmap, HrHeatmapQuery, HrOverview, HrOverviewQuery, LinkageQuery, LinkageView,
+    MetricKey, OrganisationUnits, TeamComparison, TeamComparisonQuery,
 };
 use polso_desktop::{cx_import, hr, linkage_view, priorities, team_view};
 use tauri::State;
@@ -73,9 +73,9 @@ pub fn import_cx(
     cx_import::import_cx(state.transport(), &credentials, &csv, mapping.as_deref(), false)
 }
 
-/// The server's suggested mapping of a survey tool's export.
+/// The server's suggested mapping of a survey tool's export, or the file's problems.
 #[tauri::command(async)]
-pub fn suggest_cx_mapping(state: State<'_, Session>, csv: String) -> Result<CxMappingSuggestion, ApiError> {
+pub fn suggest_cx_mapping(state: State<'_, Session>, csv: String) -> Result<CxMappingStep, ApiError> {
     let credentials = state.with_desktop(|desktop| desktop.hr_credentials())?;
     cx_import::suggest_cx_mapping(state.transport(), &credentials, &csv)
 }

@@ -18,7 +18,7 @@ import type { TeamComparisonQuery } from '../bindings/TeamComparisonQuery';
 import type { CxImportReport } from '../bindings/CxImportReport';
 import type { CxMapping } from '../bindings/CxMapping';
 import type { CxMappingList } from '../bindings/CxMappingList';
-import type { CxMappingSuggestion } from '../bindings/CxMappingSuggestion';
+import type { CxMappingStep } from '../bindings/CxMappingStep';
 import type { CxSavedMapping } from '../bindings/CxSavedMapping';
 import type { DevicePrivacyLoss } from '../bindings/DevicePrivacyLoss';
 import type { MyTeamMonth } from '../bindings/MyTeamMonth';
@@ -93,7 +93,7 @@ export interface Backend {
   /** Checks a CX file, through a saved mapping when named, and stores it when it has no error (`import_cx`). */
   importCx(csv: string, mapping: string | null): Promise<CxImportReport>;
   /** The server's suggested mapping of a survey tool's export (`suggest_cx_mapping`). */
-  suggestCxMapping(csv: string): Promise<CxMappingSuggestion>;
+  suggestCxMapping(csv: string): Promise<CxMappingStep>;
   /** The organisation's saved CX mappings (`get_cx_mappings`). */
   getCxMappings(): Promise<CxMappingList>;
   /** Saves a CX mapping under the source's name (`save_cx_mapping`). */

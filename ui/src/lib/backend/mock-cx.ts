@@ -4,6 +4,7 @@
 
 import type { CxImportReport } from '../bindings/CxImportReport';
 import type { CxMapping } from '../bindings/CxMapping';
+import type { CxMappingStep } from '../bindings/CxMappingStep';
 import type { CxMappingSuggestion } from '../bindings/CxMappingSuggestion';
 import { apiError } from './errors';
 
@@ -41,6 +42,31 @@ export function sampleSurveyRefusal(): CxImportReport {
     preview: [],
     stored: false,
     survey_tool: 'qualtrics',
+  };
+}
+
+/**
+ * The mapping step for `csv`: a file whose quotes do not pair cannot be read as CSV at all, and
+ * gets its problem by line and column, as the server answers it; any other file gets
+ * [sampleCxSuggestion]'s.
+ */
+export function sampleCxMappingStep(csv: string): CxMappingStep {
+  const lines = csv.split('\n');
+  const unclosed = lines.findIndex((_, index) => (lines.slice(0, index + 1).join('\n').split('"').length - 1) % 2 === 1);
+  if (unclosed === -1) return { outcome: 'suggested', ...sampleCxSuggestion(csv) };
+  const column = (lines[unclosed] ?? '').split(/[;,]/).findIndex((field) => field.includes('"')) + 1;
+  const message = 'a quoted field is not closed';
+  return {
+    outcome: 'unreadable',
+    errors: [{ line: unclosed + 1, column, code: 'unclosed_quote', params: {}, message }],
+    rows: 0,
+    teams: 0,
+    weeks: null,
+    metrics: [],
+    format: null,
+    preview: [],
+    stored: false,
+    survey_tool: null,
   };
 }
 

@@ -51,7 +51,7 @@ import { sampleMyTeamMonth } from './mock-team';
 import { mockComments } from './mock-comments';
 import { careSignalOf } from '../care/care';
 import type { CareContacts } from '../bindings/CareContacts';
-import { isSurveyExport, sampleCxReport, sampleCxSuggestion, sampleMappedReport, sampleSurveyRefusal } from './mock-cx';
+import { isSurveyExport, sampleCxReport, sampleCxMappingStep, sampleMappedReport, sampleSurveyRefusal } from './mock-cx';
 import type { CxSavedMapping } from '../bindings/CxSavedMapping';
 import type { TeamAction } from '../bindings/TeamAction';
 import type { CxImportReport } from '../bindings/CxImportReport';
@@ -340,7 +340,7 @@ export function createMockBackend(options: MockOptions = {}): MockBackend {
       answer('suggest_cx_mapping', { csv }, () => {
         requireHrConnection(store.hr);
         refuseManager(store.hr);
-        return sampleCxSuggestion(csv);
+        return sampleCxMappingStep(csv);
       }),
     getCxMappings: () =>
       answer('get_cx_mappings', undefined, () => {

@@ -12,7 +12,7 @@ import type { CareContacts } from '../bindings/CareContacts';
 import type { HrPriorities } from '../bindings/HrPriorities';
 import type { CxImportReport } from '../bindings/CxImportReport';
 import type { CxMappingList } from '../bindings/CxMappingList';
-import type { CxMappingSuggestion } from '../bindings/CxMappingSuggestion';
+import type { CxMappingStep } from '../bindings/CxMappingStep';
 import type { CxSavedMapping } from '../bindings/CxSavedMapping';
 import type { DevicePrivacyLoss } from '../bindings/DevicePrivacyLoss';
 import type { MyTeamMonth } from '../bindings/MyTeamMonth';
@@ -74,7 +74,7 @@ export function createTauriBackend(): Backend {
     getHrHeatmap: (query) => call<HrHeatmap>('get_hr_heatmap', { query }),
     previewCxImport: (csv, mapping) => call<CxImportReport>('preview_cx_import', { csv, mapping }),
     importCx: (csv, mapping) => call<CxImportReport>('import_cx', { csv, mapping }),
-    suggestCxMapping: (csv) => call<CxMappingSuggestion>('suggest_cx_mapping', { csv }),
+    suggestCxMapping: (csv) => call<CxMappingStep>('suggest_cx_mapping', { csv }),
     getCxMappings: () => call<CxMappingList>('get_cx_mappings'),
     saveCxMapping: (name, mapping) => call<CxSavedMapping>('save_cx_mapping', { name, mapping }),
     getLinkage: (query) => call<LinkageView>('get_linkage', { ...query }),

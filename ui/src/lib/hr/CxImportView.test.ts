@@ -88,7 +88,9 @@ describe('the CX import of a survey export', () => {
 
   it('reads next month’s file with the saved source, with no mapping step', async () => {
     const { backend, user } = renderView();
-    const mapping = structuredClone((await backend.suggestCxMapping(SAMPLE_QUALTRICS_EXPORT)).mapping);
+    const step = await backend.suggestCxMapping(SAMPLE_QUALTRICS_EXPORT);
+    if (step.outcome !== 'suggested') throw new Error('the sample export got no suggestion');
+    const mapping = structuredClone(step.mapping);
     mapping.metrics[2]!.direction = 'higher_is_better';
     await backend.saveCxMapping('Qualtrics assistenza', mapping);
     // The view loaded the sources before this one was saved: render again, as a later visit would.
@@ -125,6 +127,20 @@ describe('the CX import of a survey export', () => {
     await screen.findByTestId('cx-errors');
     await user.click(screen.getByTestId('cx-read-with-mapping'));
     await waitFor(() => expect(backend.calls.map((call) => call.command)).toContain('suggest_cx_mapping'));
+  });
+
+  it('lists, in Italian, why a file that is not CSV at all cannot be mapped', async () => {
+    setLanguage({ language: 'it', locale: 'it-IT' });
+    const { backend, user } = renderView();
+    await user.upload(screen.getByTestId('cx-file'), new File(['team;week;bad\nTeam A;"2026-W47;3'], 'bad.csv', { type: 'text/csv' }));
+    await screen.findByTestId('cx-errors');
+    await user.click(screen.getByTestId('cx-read-with-mapping'));
+    await waitFor(() => expect(backend.calls.map((call) => call.command)).toContain('suggest_cx_mapping'));
+    const errors = await screen.findByTestId('cx-errors');
+    await waitFor(() => expect(errors.textContent).toContain('Un campo tra virgolette non è chiuso'));
+    expect(errors.querySelector('tr[data-line="2"][data-column="2"]')?.textContent).toContain('virgolette');
+    expect(errors.textContent).not.toContain('is not closed');
+    expect(screen.queryByTestId('cx-mapping')).toBeNull();
   });
 
   it('asks for CSV UTF-8 and sends nothing when the file is not UTF-8', async () => {
