@@ -10,6 +10,7 @@ mod bad_input;
 mod comments;
 mod cx_mappings;
 mod desktop_crash;
+mod desktop_power_cut;
 mod fuzz_corpus;
 mod hardening;
 mod insider;
