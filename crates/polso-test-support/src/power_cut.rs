@@ -416,6 +416,11 @@ unsafe extern "C" fn open(
     }
 }
 
+/// The most bytes one read or write of a `unix` file may carry: its
+/// `seekAndRead` and `seekAndWrite` take fewer than 128 KiB at a time (a
+/// longer write is cut short and reported as a full disk).
+const UNIX_IO_CHUNK: usize = 64 * 1024;
+
 /// The whole content of the open `unix` file `real`.
 ///
 /// # Safety
@@ -434,9 +439,10 @@ unsafe fn read_whole(real: *mut ffi::sqlite3_file) -> std::result::Result<Vec<u8
         }
         let len = usize::try_from(size).map_err(|_| ffi::SQLITE_IOERR)?;
         let mut bytes = vec![0_u8; len];
-        if len > 0 {
-            let amount = c_int::try_from(len).map_err(|_| ffi::SQLITE_IOERR)?;
-            let code = read(real, bytes.as_mut_ptr().cast(), amount, 0);
+        for (index, chunk) in bytes.chunks_mut(UNIX_IO_CHUNK).enumerate() {
+            let offset = i64::try_from(index * UNIX_IO_CHUNK).map_err(|_| ffi::SQLITE_IOERR)?;
+            let amount = c_int::try_from(chunk.len()).map_err(|_| ffi::SQLITE_IOERR)?;
+            let code = read(real, chunk.as_mut_ptr().cast(), amount, offset);
             if code != ffi::SQLITE_OK {
                 return Err(code);
             }
@@ -623,13 +629,14 @@ unsafe fn write_through(real: *mut ffi::sqlite3_file, image: &Image) -> c_int {
         let (Some(write), Some(truncate)) = (methods.xWrite, methods.xTruncate) else {
             return ffi::SQLITE_IOERR_WRITE;
         };
-        let (Ok(amount), Ok(offset), Ok(len)) =
-            (c_int::try_from(flush.bytes.len()), i64::try_from(flush.offset), i64::try_from(flush.len))
-        else {
-            return ffi::SQLITE_IOERR_WRITE;
-        };
-        if amount > 0 {
-            let code = write(real, flush.bytes.as_ptr().cast(), amount, offset);
+        let Ok(len) = i64::try_from(flush.len) else { return ffi::SQLITE_IOERR_WRITE };
+        for (index, chunk) in flush.bytes.chunks(UNIX_IO_CHUNK).enumerate() {
+            let (Ok(amount), Ok(offset)) =
+                (c_int::try_from(chunk.len()), i64::try_from(flush.offset + index * UNIX_IO_CHUNK))
+            else {
+                return ffi::SQLITE_IOERR_WRITE;
+            };
+            let code = write(real, chunk.as_ptr().cast(), amount, offset);
             if code != ffi::SQLITE_OK {
                 return code;
             }
@@ -933,6 +940,37 @@ mod tests {
         drop(connection);
         drop(disk);
         assert_eq!(rows_after_reopening(directory.path()), ["kept", "after"]);
+    }
+
+    /// A file far larger than one `unix` read or write (128 KiB) is written
+    /// through at a sync and read back whole when a new disk loads it.
+    #[test]
+    fn large_files_are_written_and_read_in_pieces() {
+        let directory = tempfile::tempdir().unwrap();
+        let disk = PowerCutDirectory::new(directory.path()).unwrap();
+        let connection = connect(directory.path(), "wal", "FULL");
+        connection
+            .execute_batch("CREATE TABLE t (v TEXT); INSERT INTO t VALUES (hex(randomblob(200000)));")
+            .unwrap();
+        let busy: i64 =
+            connection.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0)).unwrap();
+        assert_eq!(busy, 0);
+        drop(connection);
+        drop(disk);
+        assert!(std::fs::metadata(directory.path().join("test.db")).unwrap().len() > 400_000);
+        let disk = PowerCutDirectory::new(directory.path()).unwrap();
+        let connection = Connection::open(directory.path().join("test.db")).unwrap();
+        let len: i64 = connection.query_row("SELECT length(v) FROM t", [], |row| row.get(0)).unwrap();
+        assert_eq!(len, 400_000);
+        connection.execute("UPDATE t SET v = v || 'more'", []).unwrap();
+        disk.cut();
+        drop(connection);
+        drop(disk);
+        let connection = Connection::open(directory.path().join("test.db")).unwrap();
+        let integrity: String = connection.query_row("PRAGMA integrity_check", [], |row| row.get(0)).unwrap();
+        assert_eq!(integrity, "ok");
+        let len: i64 = connection.query_row("SELECT length(v) FROM t", [], |row| row.get(0)).unwrap();
+        assert_eq!(len, 400_004, "the update's commit was synced before the cut");
     }
 
     /// Files outside every power-cut directory are `unix`'s own: a commit

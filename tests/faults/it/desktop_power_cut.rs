@@ -224,13 +224,12 @@ fn a_power_cut_at_any_sync_of_a_save_keeps_every_acknowledged_week() -> Result<(
     let saves = saves();
     let (expected, syncs) = reference_run(&template, &saves)?;
     let mut runs = 0;
-    for interrupted in 0..saves.len() {
-        let cut_points = (1..=syncs[interrupted]).map(Some).chain([None]);
-        for cut_at in cut_points {
+    for (interrupted, &save_syncs) in syncs.iter().enumerate() {
+        for cut_at in (1..=save_syncs).map(Some).chain([None]) {
             runs += 1;
             run_with_a_cut(&template, &saves, &expected, interrupted, cut_at).with_context(|| {
                 let when = cut_at.map_or("right after it returned".to_owned(), |n| {
-                    format!("at its sync {n} of {}", syncs[interrupted])
+                    format!("at its sync {n} of {save_syncs}")
                 });
                 format!("save {interrupted} ({}), power cut {when}", saves[interrupted].week)
             })?;

@@ -17,5 +17,6 @@ mod insider;
 mod load;
 mod manager;
 mod releases;
+mod server_power_cut;
 mod sync_faults;
 mod two_servers;
