@@ -63,12 +63,13 @@ impl Template {
             admin::add_team_with_headcount(store.as_ref(), &department, "North", 100)?,
             admin::add_team_with_headcount(store.as_ref(), &department, "South", 100)?,
         ];
-        let enrolling = router(&store, enrolment_time(week()));
         let mut reports = Vec::new();
         for device in 0..devices {
             let code =
                 admin::create_invite(store.as_ref(), &teams[device % 2], enrolment_time(week()), 7, 1)?;
             let enrol = json!({"wire_version": WIRE_VERSION, "invite_code": code});
+            // A Router of its own per device: each has its own enrolment rate limit.
+            let enrolling = router(&store, enrolment_time(week()));
             let (status, body) = runtime.block_on(send(&enrolling, "/v1/enrol", None, &enrol))?;
             ensure!(status == StatusCode::CREATED, "enrolment: {status} {body}");
             let token = body["device_token"].as_str().context("no device token")?.to_owned();
@@ -79,7 +80,6 @@ impl Template {
             });
             reports.push((token, report));
         }
-        drop(enrolling);
         drop(store);
         Ok(Template { directory, reports, organisation_id: organisation.id })
     }
