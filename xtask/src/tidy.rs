@@ -5,6 +5,9 @@
 //!   `polso-desktop`: the session it holds and every command's logic are `polso-desktop`'s.
 //! - Every Rust file starts with a `//!` header saying what it is for.
 //! - No tracked file names a path of the machine it was written on (its work or home folder).
+//! - Every crate takes the workspace's lints; one that must allow `unsafe` in a module of its
+//!   own (the test support's power-cut VFS) copies them with `unsafe_code` denied rather than
+//!   forbidden, and nothing else different.
 //! - The app's commands are the same list in each of the six places that name them: the shell's
 //!   build script (one permission each), its handler list, its capability file, the UI's
 //!   `CommandName`, the Tauri back end and the mock back end.
@@ -22,6 +25,7 @@ pub fn check(root: &Path) -> Result<()> {
     every_rust_file_has_a_header(root, &mut breaches)?;
     app_commands_agree(root, &mut breaches)?;
     no_machine_paths(root, &mut breaches)?;
+    lints_are_the_workspaces(root, &mut breaches)?;
     if !breaches.is_empty() {
         bail!("tidy found {} problem(s):\n  {}", breaches.len(), breaches.join("\n  "));
     }
@@ -134,6 +138,62 @@ fn rust_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
         } else if name.ends_with(".rs") {
             files.push(path);
         }
+    }
+    Ok(())
+}
+
+/// The lines of the TOML table `[header]` in `text`, comments and blank lines left out.
+fn toml_table(text: &str, header: &str) -> Option<Vec<String>> {
+    let mut lines = text.lines().skip_while(|line| line.trim() != header);
+    lines.next()?;
+    Some(
+        lines
+            .take_while(|line| !line.trim_start().starts_with('['))
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && !line.starts_with('#'))
+            .map(str::to_owned)
+            .collect(),
+    )
+}
+
+/// What is wrong with a member's lints (`manifest`'s text) against the workspace's (`root_manifest`'s).
+fn lint_breach(name: &str, manifest: &str, root_manifest: &str) -> Option<String> {
+    if toml_table(manifest, "[lints]").is_some_and(|lines| lines == ["workspace = true"]) {
+        return None;
+    }
+    for table in ["rust", "clippy"] {
+        let ours = toml_table(manifest, &format!("[lints.{table}]"));
+        let expected = toml_table(root_manifest, &format!("[workspace.lints.{table}]")).map(|lines| {
+            lines
+                .into_iter()
+                .map(|line| line.replace(r#"unsafe_code = "forbid""#, r#"unsafe_code = "deny""#))
+                .collect()
+        });
+        if ours.is_none() || ours != expected {
+            return Some(format!(
+                "{name}: its [lints.{table}] is not the workspace's (take `[lints] workspace = true`, or copy them \
+                 with only unsafe_code denied instead of forbidden)"
+            ));
+        }
+    }
+    None
+}
+
+fn lints_are_the_workspaces(root: &Path, breaches: &mut Vec<String>) -> Result<()> {
+    let root_manifest = std::fs::read_to_string(root.join("Cargo.toml"))?;
+    let mut manifests = vec![root.join("src-tauri/Cargo.toml"), root.join("xtask/Cargo.toml")];
+    for folder in ["crates", "tests"] {
+        for entry in std::fs::read_dir(root.join(folder))? {
+            let manifest = entry?.path().join("Cargo.toml");
+            if manifest.exists() {
+                manifests.push(manifest);
+            }
+        }
+    }
+    for manifest in manifests {
+        let name = manifest.strip_prefix(root).unwrap_or(&manifest).display().to_string();
+        let text = std::fs::read_to_string(&manifest).with_context(|| format!("reading {name}"))?;
+        breaches.extend(lint_breach(&name, &text, &root_manifest));
     }
     Ok(())
 }
@@ -281,6 +341,21 @@ fn command_list_breaches(lists: &[(&str, Vec<String>)]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const ROOT: &str = "[workspace.lints.rust]\nunsafe_code = \"forbid\"\nunused_must_use = \"deny\"\n\n\
+                        [workspace.lints.clippy]\ntodo = \"warn\"\n";
+
+    #[test]
+    fn a_crate_takes_the_workspaces_lints_or_a_copy_that_only_denies_unsafe() {
+        assert_eq!(lint_breach("a", "[lints]\nworkspace = true\n", ROOT), None);
+        let copy = "[lints.rust]\n# why\nunsafe_code = \"deny\"\nunused_must_use = \"deny\"\n\n[lints.clippy]\ntodo = \"warn\"\n";
+        assert_eq!(lint_breach("a", copy, ROOT), None);
+        let drifted = copy.replace("todo = \"warn\"", "todo = \"allow\"");
+        assert!(lint_breach("a", &drifted, ROOT).is_some_and(|breach| breach.contains("[lints.clippy]")));
+        let fewer = copy.replace("unused_must_use = \"deny\"\n", "");
+        assert!(lint_breach("a", &fewer, ROOT).is_some_and(|breach| breach.contains("[lints.rust]")));
+        assert!(lint_breach("a", "[package]\nname = \"a\"\n", ROOT).is_some());
+    }
 
     fn repository_root() -> PathBuf {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
