@@ -61,15 +61,16 @@
 //! # Line and column
 //!
 //! Every [`CxImportError`] has a 1-based line (the physical line the record starts on, as an editor
-//! counts lines: a quoted line break moves the next record's line on) and a 1-based column: the CSV column (field) number, as a spreadsheet shows it.
-//! The one exception is text that is not UTF-8, where the column is the byte position in the line.
-//! At most [`MAX_REPORTED_ERRORS`] errors are listed; then parsing stops.
+//! counts lines: a quoted line break moves the next record's line on) and a 1-based column: the CSV
+//! column (field) number, as a spreadsheet shows it. The one exception is text that is not UTF-8,
+//! where the column is the byte position in the line. At most [`MAX_REPORTED_ERRORS`] errors are
+//! listed; then parsing stops.
 //!
 //! # Cost
 //!
-//! One pass over the text after the header, no copy of it: each record is read into one buffer kept
-//! from record to record. Memory grows with the number of distinct (team, week, metric) keys, not
-//! with the file.
+//! The header is read once for each separator tried, the rows in one pass; each record is read into
+//! one buffer kept from record to record, so the text is never copied whole. Memory grows with the
+//! number of distinct (team, week, metric) keys, not with the file.
 //!
 //! # Layout of the module
 //!

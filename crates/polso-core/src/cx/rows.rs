@@ -60,6 +60,7 @@ impl RowParser {
         }
     }
 
+    /// Records a problem at the 0-based `field` of the row on `line`.
     fn error(&mut self, line: usize, field: usize, kind: CxErrorKind) {
         self.errors.push(CxImportError { line, column: field + 1, kind });
     }
