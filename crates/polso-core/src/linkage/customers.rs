@@ -87,7 +87,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::bank::Metric;
 use crate::cx::CxMetric;
-use crate::stats::mean;
+use crate::stats::{kish_ratio, mean, median, weighted_pearson};
 
 use super::panel::{Panel, Residuals, TeamPairs, effective_size, two_way};
 use super::{
@@ -288,14 +288,9 @@ impl LinkageSeries {
         let residuals =
             Residuals { panel: Panel::from_pairs(&weighted_two_way(&teams, &weights), 1), absorbed };
         let flat: Vec<f64> = weights.iter().flatten().copied().collect();
-        let (weight_sum, weight_squares): (f64, f64) =
-            flat.iter().fold((0.0, 0.0), |(sum, squares), w| (sum + w, squares + w * w));
         let n = residuals.n();
-        let kish_ratio = if n > 0 && weight_squares > 0.0 {
-            weight_sum * weight_sum / (n as f64 * weight_squares)
-        } else {
-            1.0
-        };
+        // One weight per pair of the residuals.
+        let kish_ratio = kish_ratio(&flat);
         let n_teams = residuals.panel.teams.len();
         let outcome = (|| {
             if n < MIN_WITHIN_TEAM_PAIRS {
@@ -324,20 +319,6 @@ impl LinkageSeries {
             kish_ratio,
         }
     }
-}
-
-/// The median of `values` (the mean of the middle two for an even count); `None` when empty.
-fn median(mut values: Vec<f64>) -> Option<f64> {
-    if values.is_empty() {
-        return None;
-    }
-    values.sort_by(f64::total_cmp);
-    let middle = values.len() / 2;
-    Some(if values.len().is_multiple_of(2) {
-        (values[middle - 1] + values[middle]) / 2.0
-    } else {
-        values[middle]
-    })
 }
 
 /// The residuals of weighted least squares on team and week dummies, for EX and CX separately, by
@@ -398,30 +379,6 @@ fn weighted_two_way(teams: &[TeamPairs], weights: &[Vec<f64>]) -> Vec<TeamPairs>
         }
     }
     residuals
-}
-
-/// Weighted Pearson: `Σ w (x − x̄_w)(y − ȳ_w) / √(Σ w (x − x̄_w)² · Σ w (y − ȳ_w)²)`; `None` when
-/// either side does not vary.
-fn weighted_pearson(xs: &[f64], ys: &[f64], weights: &[f64]) -> Option<f64> {
-    let weight_sum: f64 = weights.iter().sum();
-    if xs.len() < 2 || weight_sum <= 0.0 {
-        return None;
-    }
-    let x_mean = xs.iter().zip(weights).map(|(x, w)| x * w).sum::<f64>() / weight_sum;
-    let y_mean = ys.iter().zip(weights).map(|(y, w)| y * w).sum::<f64>() / weight_sum;
-    let (mut xy, mut xx, mut yy) = (0.0, 0.0, 0.0);
-    for ((x, y), w) in xs.iter().zip(ys).zip(weights) {
-        let (dx, dy) = (x - x_mean, y - y_mean);
-        xy += w * dx * dy;
-        xx += w * dx * dx;
-        yy += w * dy * dy;
-    }
-    let scale = xs.iter().chain(ys).fold(0.0f64, |a, v| a.max(v.abs())).max(1e-300);
-    // Residuals that are rounding error around zero do not vary.
-    if xx <= (1e-12 * scale).powi(2) * weight_sum || yy <= (1e-12 * scale).powi(2) * weight_sum {
-        return None;
-    }
-    Some((xy / (xx * yy).sqrt()).clamp(-1.0, 1.0))
 }
 
 /// Each CX cell replaced by the customer-weighted mean of its team's cells of the same metric over

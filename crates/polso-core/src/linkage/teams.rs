@@ -35,7 +35,8 @@
 //!
 //! # The random-effects meta-analysis
 //!
-//! The `k` teams' `z_t` are combined as in DerSimonian and Laird (1986), with `v_t = se_t²`:
+//! The `k` teams' `z_t` are combined as in DerSimonian and Laird (1986), with `v_t = se_t²`
+//! ([`crate::stats::dersimonian_laird`]):
 //!
 //! ```text
 //! w_t   = 1 / v_t,   z_FE = Σ w_t z_t / Σ w_t
@@ -82,11 +83,9 @@
 //!
 //! Pure: no IO, no clock, no randomness.
 
-use statrs::distribution::{ChiSquared, ContinuousCDF};
-
 use crate::bank::Metric;
 use crate::cx::CxMetric;
-use crate::stats::{NORMAL_QUANTILE_975, pearson};
+use crate::stats::{NORMAL_QUANTILE_975, chi_squared_survival, dersimonian_laird, pearson};
 
 use super::panel::{Panel, TeamPairs, autocorrelation_product_sum, two_way};
 use super::{LinkageSeries, MAX_AUTOCORRELATION_LAG_WEEKS, NotEnoughData};
@@ -293,41 +292,6 @@ fn team_effective_size(team: &TeamPairs, m_team: f64) -> f64 {
     n_effective.clamp(3.0_f64.min(m_team), m_team)
 }
 
-/// The DerSimonian–Laird summary of estimates `z` with within-study variances `variance`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct RandomEffects {
-    pub q: f64,
-    pub tau_squared: f64,
-    pub i_squared: f64,
-    pub mean: f64,
-    pub standard_error: f64,
-}
-
-/// DerSimonian and Laird (1986), formulas in the module header. `z` and `variance` of equal,
-/// non-zero length, every variance positive.
-pub(crate) fn dersimonian_laird(z: &[f64], variance: &[f64]) -> RandomEffects {
-    let weights: Vec<f64> = variance.iter().map(|v| 1.0 / v).collect();
-    let weight_sum: f64 = weights.iter().sum();
-    let fixed_mean = weights.iter().zip(z).map(|(w, z)| w * z).sum::<f64>() / weight_sum;
-    let q: f64 = weights.iter().zip(z).map(|(w, z)| w * (z - fixed_mean).powi(2)).sum();
-    let degrees_of_freedom = (z.len() - 1) as f64;
-    let scaling = weight_sum - weights.iter().map(|w| w * w).sum::<f64>() / weight_sum;
-    let tau_squared = if scaling > 0.0 { ((q - degrees_of_freedom) / scaling).max(0.0) } else { 0.0 };
-    let i_squared = if q > degrees_of_freedom { (q - degrees_of_freedom) / q } else { 0.0 };
-    let random_weights: Vec<f64> = variance.iter().map(|v| 1.0 / (v + tau_squared)).collect();
-    let random_sum: f64 = random_weights.iter().sum();
-    let mean = random_weights.iter().zip(z).map(|(w, z)| w * z).sum::<f64>() / random_sum;
-    RandomEffects { q, tau_squared, i_squared, mean, standard_error: (1.0 / random_sum).sqrt() }
-}
-
-/// `P(χ²_df ≥ x)` (statrs); 1 when `df` is 0.
-fn chi_squared_survival(x: f64, degrees_of_freedom: f64) -> f64 {
-    match ChiSquared::new(degrees_of_freedom) {
-        Ok(distribution) if x > 0.0 => distribution.sf(x),
-        _ => 1.0,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -430,20 +394,5 @@ mod tests {
             series.team_differences(Metric::Engagement, &CxMetric::Nps, 2),
             Err(NotEnoughData::TooFewTeams { teams: 0, .. })
         ));
-    }
-
-    #[test]
-    fn dersimonian_laird_matches_the_textbook_example() {
-        // Equal variances: z_FE is the plain mean, Q = Σ(z − z̄)² / v, C = k/v − 1/v = (k − 1)/v.
-        let z = [0.1, 0.3, 0.5, 0.7];
-        let variance = [0.01; 4];
-        let meta = dersimonian_laird(&z, &variance);
-        let sum_of_squares: f64 = z.iter().map(|z| (z - 0.4f64).powi(2)).sum();
-        assert!((meta.q - sum_of_squares / 0.01).abs() < 1e-12, "{meta:?}");
-        let tau_squared = (meta.q - 3.0) / (400.0 - 40_000.0 / 400.0);
-        assert!((meta.tau_squared - tau_squared).abs() < 1e-12);
-        assert!((meta.i_squared - (meta.q - 3.0) / meta.q).abs() < 1e-12);
-        assert!((meta.mean - 0.4).abs() < 1e-12);
-        assert!((meta.standard_error - ((0.01 + tau_squared) / 4.0).sqrt()).abs() < 1e-12);
     }
 }

@@ -10,7 +10,8 @@
 //! - **Separator:** comma, semicolon or tab, chosen from the first lines: the one whose first row has
 //!   the most columns, counting only if the next few rows have as many.
 //! - **Quotes** as RFC 4180 and every spreadsheet write them (a quoted field may hold separators,
-//!   `""` and line breaks), read by the `csv` crate; this file adds the line numbers and the checks.
+//!   `""` and line breaks), read by the `csv` crate through the CX reader's records
+//!   ([`crate::cx::records::CsvRecords`], which gives each row its line); this file adds the checks.
 //!   A quote never closed (which the `csv` crate reads as a field running to the end of the file)
 //!   is [`SurveyErrorKind::UnclosedQuote`] where its row starts.
 //! - **Rows:** blank lines, and rows whose fields are all empty, are skipped. Every other row must
@@ -30,13 +31,14 @@
 //! # Line and column
 //!
 //! The line of a row is the physical line it starts on (a quoted line break makes a row span
-//! lines), counting from 1; columns count from 1. At most [`crate::cx::MAX_REPORTED_ERRORS`] errors
+//! lines; a line ends with `\n`, `\r\n` or a lone `\r`), counting from 1; columns count from 1. At most [`crate::cx::MAX_REPORTED_ERRORS`] errors
 //! are listed.
 //!
 //! Pure: no IO. Memory is about the size of the text (see **Size**).
 
 use std::borrow::Cow;
 
+use crate::cx::records::CsvRecords;
 use crate::cx::{MAX_CX_FIELD_CHARS, MAX_CX_OTHER_FIELD_CHARS, length_over};
 
 use super::error::{ErrorList, SurveyError, SurveyErrorKind, shorten};
@@ -126,7 +128,7 @@ impl SurveyFile {
         let mut errors = ErrorList::default();
         let mut records: Vec<SurveyRecord> = Vec::new();
         let mut field_count = 0;
-        for (line, fields) in csv_records(text, separator) {
+        for (line, fields) in CsvRecords::new(text, separator) {
             if fields.iter().all(|field| field.trim().is_empty()) {
                 continue;
             }
@@ -280,41 +282,6 @@ fn line_span_hint(fields: &csv::StringRecord) -> bool {
     fields.iter().any(|field| field.contains('\n'))
 }
 
-/// Every record of `text` with the line it starts on; all fields, blank rows included.
-///
-/// The `csv` crate's position of a record is where it started reading, which is before the line
-/// break that ended the previous record and before blank lines; the line is counted here from the
-/// record's first byte instead.
-fn csv_records(text: &str, separator: u8) -> impl Iterator<Item = (usize, csv::StringRecord)> + '_ {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(separator)
-        .from_reader(text.as_bytes());
-    let bytes = text.as_bytes();
-    // The line of byte `counted_to`, moved forward only.
-    let (mut counted_to, mut line) = (0_usize, 1_usize);
-    std::iter::from_fn(move || {
-        let mut record = csv::StringRecord::new();
-        // The text is valid UTF-8 and read from memory, so the reader cannot fail; stop if it does.
-        match reader.read_record(&mut record) {
-            Ok(true) => {
-                let read_from = record.position().map_or(0, |position| position.byte());
-                let mut start = usize::try_from(read_from).unwrap_or(usize::MAX).min(bytes.len());
-                while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
-                    start += 1;
-                }
-                if start > counted_to {
-                    line += bytes[counted_to..start].iter().filter(|&&byte| byte == b'\n').count();
-                    counted_to = start;
-                }
-                Some((line, record))
-            }
-            Ok(false) | Err(_) => None,
-        }
-    })
-}
-
 /// The separator that splits the first rows best: the most columns in the first row, counted once
 /// for every one of the first few rows that has as many (so a comma in a semicolon-separated
 /// file's question text does not win); comma, then semicolon, then tab on a tie.
@@ -322,7 +289,7 @@ fn choose_separator(text: &str) -> u8 {
     const ROWS_LOOKED_AT: usize = 5;
     let mut best = (b',', 0);
     for separator in [b',', b';', b'\t'] {
-        let counts: Vec<usize> = csv_records(text, separator)
+        let counts: Vec<usize> = CsvRecords::new(text, separator)
             .filter(|(_, fields)| !fields.iter().all(|field| field.trim().is_empty()))
             .take(ROWS_LOOKED_AT)
             .map(|(_, fields)| fields.len())

@@ -448,3 +448,67 @@ fn an_effort_metric_of_unknown_direction_is_refused() {
         );
     }
 }
+
+/// The records are read by the `csv` crate (issue 18); the line of an error is still the physical
+/// line its record starts on, as a user finds it in an editor: a quoted line break moves the lines
+/// below it on, blank lines count, and so do lone `\r` line ends (old Mac exports). Quoting mistakes
+/// the crate reads without complaint are still errors at their field.
+#[test]
+fn lines_and_quoting_mistakes_are_reported_where_an_editor_shows_them() {
+    let places = |text: &str| -> Vec<(usize, usize, CxErrorKind)> {
+        let errors = parse(text).unwrap_err();
+        errors.into_iter().map(|error| (error.line, error.column, error.kind)).collect()
+    };
+    let unknown = |given: &str| CxErrorKind::UnknownTeam {
+        given: given.to_owned(),
+        closest: Some("Support".to_owned()),
+    };
+    // A comment over two lines: the row below it starts on line 4, and a problem in the row that
+    // holds the line break is on the line the row starts on.
+    assert_eq!(
+        places(
+            "team,week,metric,value,n,comment\nSupport,2026-W48,NPS,10,5,\"first line\nsecond line\"\n\
+             Suport,2026-W49,NPS,10,5,\nSuport,2026-W50,NPS,10,5,\"a\r\nb\"\n"
+        ),
+        vec![(4, 1, unknown("Suport")), (5, 1, unknown("Suport"))]
+    );
+    // Blank lines above the header and between rows count.
+    assert_eq!(
+        places("\n\nteam,week,metric,value,n\n\nSuport,2026-W48,NPS,10,5\n"),
+        vec![(5, 1, unknown("Suport"))]
+    );
+    assert_eq!(places("\r\n\r\nteam,week,metric,value,n\r\n\r\n"), vec![(4, 1, CxErrorKind::NoRows)]);
+    // Lines ended by a lone carriage return.
+    let import =
+        parse("team,week,metric,value,n\rSupport,2026-W48,NPS,10,5\rSupport,2026-W49,NPS,12,5\r").unwrap();
+    assert_eq!(import.rows.len(), 2);
+    assert_eq!(
+        places("team,week,metric,value,n\rSupport,2026-W48,NPS,10,5\r\rSuport,2026-W49,NPS,10,5\r"),
+        vec![(4, 1, unknown("Suport"))]
+    );
+    // A quote never closed, in a later column: one error where its record starts, at its column.
+    assert_eq!(
+        places("team,week,metric,value,n\nSupport,2026-W48,\"NPS,10,5\nSupport,2026-W49,NPS,10,5\n"),
+        vec![(2, 3, CxErrorKind::UnterminatedQuote)]
+    );
+    // Text after a closing quote: an error at its field, and the rows below are still read.
+    assert_eq!(
+        places("team,week,metric,value,n\nSupport,\"2026-W48\"x,NPS,10,5\nSuport,2026-W49,NPS,10,5\n"),
+        vec![(2, 2, CxErrorKind::TextAfterQuote), (3, 1, unknown("Suport"))]
+    );
+    // Spaces or a line end after a closing quote are fine.
+    let import = parse("team,week,metric,value,n\r\n\"Support\"  ,2026-W48,NPS,10,\"5\"\r\n").unwrap();
+    assert_eq!(import.rows.len(), 1);
+    // A quote inside an unquoted field is text, as before.
+    let import = parse("team,week,metric,value,n\nSupport,2026-W48,Wait 5\" time,3,5\n").unwrap();
+    assert_eq!(
+        import.rows.keys().map(|key| key.metric.clone()).collect::<Vec<_>>(),
+        vec![CxMetric::Custom("wait_5_time".to_owned())]
+    );
+    // A quote after spaces at a field's start is text too (RFC 4180, the `csv` crate, spreadsheets);
+    // the hand-written reader took it as an opening quote.
+    assert_eq!(
+        places("team,week,metric,value,n\nSupport, \"2026-W48\",NPS,10,5\n"),
+        vec![(2, 2, CxErrorKind::BadWeek { given: "\"2026-W48\"".to_owned() })]
+    );
+}
