@@ -177,6 +177,18 @@ pub enum ServerError {
     /// An administrative command needs an organisation and cannot tell which.
     #[error("{0}")]
     OrganisationAmbiguous(String),
+    /// PostgreSQL would not keep a commit through a crash or a power cut.
+    #[error(
+        "PostgreSQL runs with {setting} = {value}: a report it acknowledged could be lost at a crash \
+         or a power cut, and the device that sent it would never send it again. Set {setting} = on \
+         (postgresql.conf, then reload PostgreSQL) and start polso-server again"
+    )]
+    DatabaseNotDurable {
+        /// The setting.
+        setting: &'static str,
+        /// Its value.
+        value: String,
+    },
     /// The database was written by a newer polso-server.
     #[error(
         "the database has schema version {found}, newer than the {supported} this polso-server knows; \
@@ -274,6 +286,7 @@ impl ServerError {
             | ServerError::ThresholdCannotBeLowered { .. }
             | ServerError::OrganisationAmbiguous(_) => ErrorCode::InvalidSetting,
             ServerError::DatabaseTooNew { .. }
+            | ServerError::DatabaseNotDurable { .. }
             | ServerError::DatabaseDamaged { .. }
             | ServerError::Database(_)
             | ServerError::StorageFull(_)

@@ -19,6 +19,8 @@
 //!   is read and published, and a second replica's publisher waits and then
 //!   finds the week published.
 //! - **Migrations under a lock**, so replicas starting together migrate once.
+//! - **Durable commits** ([`durability`]): every session asks for synchronous commit, and a
+//!   cluster with `fsync` off is refused, since a report is answered once its commit returns.
 //!
 //! The blocking client drives each query on a small runtime of its own, which
 //! Tokio forbids on a thread that drives async tasks. So every call of the
@@ -32,6 +34,7 @@ mod admin;
 mod comments;
 mod connection;
 mod credentials;
+mod durability;
 mod migrations;
 mod shared;
 mod store;
@@ -134,6 +137,8 @@ impl PgServerStore {
         workers: Arc<rayon::ThreadPool>,
     ) -> Result<PgServerStore> {
         config.application_name("polso-server");
+        let options = durability::with_durable_session(config.get_options());
+        config.options(&options);
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(10));
         }
@@ -147,6 +152,7 @@ impl PgServerStore {
             .connection_timeout(POOL_WAIT)
             .build(manager)?;
         let mut client = pool.get()?;
+        durability::check(client.client())?;
         migrations::to_latest(&mut client)?;
         client.execute(
             "INSERT INTO server_secret (id, secret) VALUES (1, $1) ON CONFLICT (id) DO NOTHING",
