@@ -34,6 +34,29 @@ impl PendingFold {
     }
 }
 
+/// Answers every report of `group` with the failure `error` of the transaction that held them,
+/// `what` naming it ("folding a batch of reports"): a group of one gets the error itself, so its
+/// kind (a full disk, a closed connection) reaches the device as its code; several share its
+/// words, each as the server's storage-full error when the disk is full, which devices try
+/// again, else as an internal one.
+pub(crate) fn fail_group(group: Vec<PendingFold>, error: ServerError, what: &str) {
+    let mut group = group;
+    if group.len() == 1
+        && let Some(pending) = group.pop()
+    {
+        pending.answer(Err(error));
+        return;
+    }
+    let (full, message) = (error.is_storage_full(), error.to_string());
+    for pending in group {
+        pending.answer(Err(if full {
+            ServerError::StorageFull(message.clone())
+        } else {
+            ServerError::BlockingTask(format!("{what} failed: {message}"))
+        }));
+    }
+}
+
 /// The reports queued when the writer is ready to write.
 pub(crate) struct Queued<'queue> {
     first: PendingFold,
@@ -133,6 +156,7 @@ impl Drop for GroupCommit {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use polso_api::ErrorCode;
     use polso_core::IsoWeek;
 
     fn fold(device: u8) -> ReportFold {
@@ -143,6 +167,32 @@ mod tests {
             week: IsoWeek::from_index(2_000),
             contributions: Vec::new(),
         }
+    }
+
+    fn sqlite(code: i32) -> ServerError {
+        ServerError::Database(rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None))
+    }
+
+    /// A failed group's reports are answered with what failed: a group of one with the error
+    /// itself, several with its kind kept where the device acts on it (a full disk).
+    #[test]
+    fn a_failed_group_keeps_the_kind_of_its_failure() {
+        let failed = |size: u8, error: ServerError| {
+            let (pendings, answers): (Vec<_>, Vec<_>) = (0..size)
+                .map(|device| {
+                    let (outcome, answer) = mpsc::sync_channel(1);
+                    (PendingFold { fold: fold(device), outcome }, answer)
+                })
+                .unzip();
+            fail_group(pendings, error, "folding");
+            answers.into_iter().map(|answer| answer.recv().unwrap().unwrap_err()).collect::<Vec<_>>()
+        };
+        let alone = failed(1, sqlite(rusqlite::ffi::SQLITE_CONSTRAINT));
+        assert!(matches!(alone[..], [ServerError::Database(_)]), "{alone:?}");
+        let full = failed(3, sqlite(rusqlite::ffi::SQLITE_FULL));
+        assert!(full.iter().all(|error| error.code() == ErrorCode::ServerStorageFull), "{full:?}");
+        let other = failed(3, sqlite(rusqlite::ffi::SQLITE_IOERR));
+        assert!(other.iter().all(|error| error.code() == ErrorCode::Internal), "{other:?}");
     }
 
     /// Reports queued while the writer is busy form one group; each is

@@ -1304,17 +1304,7 @@ fn fold_batch(connection: &mut Connection, batch: Vec<PendingFold>) {
                 pending.answer(outcome);
             }
         }
-        Err(error) => {
-            let full = error.is_storage_full();
-            let message = error.to_string();
-            for pending in batch {
-                pending.answer(Err(if full {
-                    ServerError::StorageFull(message.clone())
-                } else {
-                    ServerError::BlockingTask(format!("folding a batch of reports failed: {message}"))
-                }));
-            }
-        }
+        Err(error) => crate::group_commit::fail_group(batch, error, "folding a batch of reports"),
     }
 }
 

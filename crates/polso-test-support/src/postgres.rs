@@ -98,6 +98,13 @@ impl TempPostgres {
         self.run_as_owner(&self.bin.join("pg_ctl"), &all)
     }
 
+    /// The operating system user the server runs as, when not this process's own (`postgres`
+    /// when the tests run as root): a directory it must write, such as a tablespace's, is
+    /// given to it.
+    pub fn owner(&self) -> Option<&'static str> {
+        self.as_postgres_user.then_some("postgres")
+    }
+
     /// Crashes the server (`pg_ctl stop -m immediate`: no checkpoint, every
     /// connection cut, recovery from the WAL at the next start) and starts it
     /// again on the same port.

@@ -7,8 +7,7 @@
 //!
 //! Mutations: mapping SQLite's `SQLITE_FULL` to the store's general error, or answering a group
 //! of reports whose commit the full disk refused with the server's internal error, fails the
-//! code checks (both tried). PostgreSQL's `disk_full` maps to the same code (a unit test of the
-//! error mapping); no test fills a PostgreSQL disk yet.
+//! code checks (both tried). On PostgreSQL the tables live in a tablespace on the small disk.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -21,9 +20,10 @@ use polso_desktop::Desktop;
 use polso_desktop::sync::UreqTransport;
 use polso_faults::calendar;
 use polso_faults::device::{Device, api, submission_for};
-use polso_faults::server::{RunningServer, admin, invite, organisation};
+use polso_faults::server::{Database, Postgres, RunningServer, admin, invite, organisation};
 use polso_faults::small_disk::SmallDisk;
 use polso_store::{Store, StoreKey};
+use polso_test_support::postgres::TempPostgres;
 
 /// The small disk: room for a store or a server database and their write-ahead logs.
 const DISK_BYTES: u64 = 8 * 1024 * 1024;
@@ -109,15 +109,56 @@ fn the_server_on_a_full_disk_refuses_reports_plainly_and_counts_each_once_space_
     let Some(disk) = SmallDisk::mount(DISK_BYTES)? else {
         return Ok(());
     };
-    const DEVICES: usize = 6;
     let database = disk.path().join("server.db");
-    let organisation = organisation(&database, "Disco Pieno Srl", 1, 1)?;
-    admin(&database, &["set-dp", "--organisation", &organisation.id, "--off"])?;
-    let code = invite(&database, &organisation.teams[0].1, DEVICES)?;
+    let receipts = || -> Result<i64> {
+        let connection = rusqlite::Connection::open(&database)?;
+        Ok(connection.query_row("SELECT count(*) FROM report_receipts", [], |row| row.get(0))?)
+    };
+    reports_on_a_full_disk(&database, &disk, &receipts)
+}
+
+/// The same on PostgreSQL, its tables in a tablespace on the small disk (its write-ahead log
+/// stays on the big one, as many installations keep it): PostgreSQL's `disk_full` reaches the
+/// device as `server_storage_full` and nothing is lost.
+#[test]
+#[ignore = "starts PostgreSQL and mounts a small tmpfs, which needs root; cargo xtask test runs it"]
+fn the_server_on_postgresql_with_a_full_disk_refuses_reports_plainly_and_counts_each_once_space_returns()
+-> Result<()> {
+    let Some(disk) = SmallDisk::mount(DISK_BYTES)? else {
+        return Ok(());
+    };
+    let cluster = TempPostgres::start()?;
+    let tablespace = disk.path().join("tablespace");
+    std::fs::create_dir(&tablespace)?;
+    disk.give_to(cluster.owner(), &tablespace)?;
+    let mut admin_client = postgres::Client::connect(&cluster.url, postgres::NoTls)?;
+    // Each alone: neither runs inside a transaction, which two statements in one query would be.
+    admin_client
+        .batch_execute(&format!("CREATE TABLESPACE small_disk LOCATION '{}'", tablespace.display()))?;
+    admin_client.batch_execute("CREATE DATABASE full_disk TABLESPACE small_disk")?;
+    let database = Postgres(cluster.url.replace("/postgres", "/full_disk"));
+    let receipts = || -> Result<i64> {
+        let mut client = postgres::Client::connect(&database.0, postgres::NoTls)?;
+        Ok(client.query_one("SELECT count(*) FROM report_receipts", &[])?.get(0))
+    };
+    reports_on_a_full_disk(&database, &disk, &receipts)
+}
+
+/// Devices report to a server on `database`, whose disk `disk` is then filled: each report is
+/// refused as `server_storage_full` and kept; once space returns, each is counted once.
+fn reports_on_a_full_disk(
+    database: &(impl Database + ?Sized),
+    disk: &SmallDisk,
+    receipts: &dyn Fn() -> Result<i64>,
+) -> Result<()> {
+    const DEVICES: usize = 6;
+    let organisation = organisation(database, "Disco Pieno Srl", 1, 1)?;
+    admin(database, &["set-dp", "--organisation", &organisation.id, "--off"])?;
+    let code = invite(database, &organisation.teams[0].1, DEVICES)?;
     let week = calendar::week();
     let output = Arc::new(Mutex::new(Vec::new()));
     let server = RunningServer::start_at_with(
-        &database,
+        database,
         output.clone(),
         calendar::enrolment_time(week),
         &["--max-random-delay-seconds", "0"],
@@ -132,10 +173,6 @@ fn the_server_on_a_full_disk_refuses_reports_plainly_and_counts_each_once_space_
         devices.push(device);
     }
     let server = server.restart_at(calendar::reporting_time(week))?;
-    let receipts = || -> Result<i64> {
-        let connection = rusqlite::Connection::open(&database)?;
-        Ok(connection.query_row("SELECT count(*) FROM report_receipts", [], |row| row.get(0))?)
-    };
 
     ensure!(disk.fill()? > 0, "the filler took nothing");
     for device in &mut devices {

@@ -85,6 +85,18 @@ impl SmallDisk {
         Ok(written)
     }
 
+    /// Makes `path`, on this disk, `owner`'s (a database server that runs as its own user).
+    pub fn give_to(&self, owner: Option<&str>, path: &Path) -> Result<()> {
+        let Some(owner) = owner else { return Ok(()) };
+        for folder in [self.path(), path] {
+            let status = Command::new("chown").arg(owner).arg(folder).status().context("starting chown")?;
+            if !status.success() {
+                bail!("chown {owner} {} failed with {status}", folder.display());
+            }
+        }
+        Ok(())
+    }
+
     /// Removes the filler: the space is back.
     pub fn free(&self) -> Result<()> {
         std::fs::remove_file(self.filler()).context("removing the small disk's filler")

@@ -1270,10 +1270,7 @@ pub(super) fn write_group(pool: &r2d2::Pool<super::connection::Manager>, queued:
             }
         }
         Err(error) if group.len() == 1 || client.is_closed() => {
-            let message = error.to_string();
-            for pending in group {
-                pending.answer(Err(ServerError::BlockingTask(format!("folding a report failed: {message}"))));
-            }
+            crate::group_commit::fail_group(group, error, "folding a group of reports");
         }
         Err(_) => {
             for pending in group {
