@@ -8,7 +8,7 @@ use super::{HrCredentials, HrTransport, last_closed_week, read_aggregates, read_
 use crate::sync::normalise_server_url;
 
 /// A server address and HR token the server accepted for a real read, to be
-/// kept by [`Desktop::keep_hr_connection`].
+/// kept by [`crate::Desktop::keep_hr_connection`].
 #[derive(Debug, Clone)]
 pub struct VerifiedHrConnection {
     pub(super) credentials: HrCredentials,
