@@ -2,13 +2,12 @@
 //! command line, and a running server on a free port of 127.0.0.1 whose every
 //! written byte is captured, so a test can search it for what must not be logged.
 
-use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
+use std::process::Command;
+use std::sync::Arc;
 
-use anyhow::{Context, Result, bail, ensure};
+use anyhow::{Context, Result, ensure};
+use polso_test_support::server::ServerProcess;
 
 /// The built server binary, beside the app's.
 pub fn server_binary() -> PathBuf {
@@ -47,11 +46,9 @@ pub fn one_team_organisation(
 
 /// A running server; killed when stopped or dropped.
 pub struct RunningServer {
-    child: Child,
+    process: ServerProcess,
     /// The server's address, such as `http://127.0.0.1:40123`.
     pub url: String,
-    output: Arc<Mutex<Vec<u8>>>,
-    readers: Vec<JoinHandle<()>>,
 }
 
 impl RunningServer {
@@ -108,68 +105,15 @@ impl RunningServer {
     }
 
     fn spawn(mut command: Command) -> Result<RunningServer> {
-        let mut child = command
-            .env("RUST_LOG", "trace")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .context("starting polso-server")?;
-        let mut stdout = BufReader::new(child.stdout.take().context("no stdout")?);
-        let mut first_line = String::new();
-        stdout.read_line(&mut first_line)?;
-        let Some(address) = first_line.trim().strip_prefix("polso-server listening on ") else {
-            let _ = child.kill();
-            let _ = child.wait();
-            let mut stderr = String::new();
-            if let Some(mut pipe) = child.stderr.take() {
-                let _ = pipe.read_to_string(&mut stderr);
-            }
-            bail!("unexpected first line from polso-server: {first_line:?}; stderr: {stderr}");
-        };
-        let url = if address.starts_with("http") { address.to_owned() } else { format!("http://{address}") };
-        let output = Arc::new(Mutex::new(first_line.clone().into_bytes()));
-        let mut stderr = child.stderr.take().context("no stderr")?;
-        let readers = vec![
-            drain_into(output.clone(), move |buffer| stdout.read(buffer)),
-            drain_into(output.clone(), move |buffer| stderr.read(buffer)),
-        ];
-        Ok(RunningServer { child, url, output, readers })
+        command.env("RUST_LOG", "trace");
+        let process = ServerProcess::spawn(command, Arc::default())?;
+        Ok(RunningServer { url: process.url().to_owned(), process })
     }
 
     /// Stops the server and returns everything it wrote.
-    pub fn stop(mut self) -> Vec<u8> {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        for reader in self.readers.drain(..) {
-            let _ = reader.join();
-        }
-        self.output.lock().map(|output| output.clone()).unwrap_or_default()
+    pub fn stop(self) -> Vec<u8> {
+        self.process.stop()
     }
-}
-
-impl Drop for RunningServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Copies what `read` yields into `output` until the stream ends.
-fn drain_into(
-    output: Arc<Mutex<Vec<u8>>>,
-    mut read: impl FnMut(&mut [u8]) -> std::io::Result<usize> + Send + 'static,
-) -> JoinHandle<()> {
-    std::thread::spawn(move || {
-        let mut buffer = [0u8; 4096];
-        while let Ok(n) = read(&mut buffer) {
-            if n == 0 {
-                break;
-            }
-            if let Ok(mut output) = output.lock() {
-                output.extend_from_slice(&buffer[..n]);
-            }
-        }
-    })
 }
 
 /// The environment the demo's facts (`demo.json`) ask the app to be started

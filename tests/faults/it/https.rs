@@ -7,12 +7,13 @@
 //! process of the app's client alone (`polso-faults-https-probe`), against the real server
 //! binary serving HTTPS with a certificate made here.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
+use std::sync::Arc;
 
 use anyhow::{Context, Result, ensure};
 use polso_faults::server::server_binary;
+use polso_test_support::server::ServerProcess;
 
 const PROBE: &str = env!("CARGO_BIN_EXE_polso-faults-https-probe");
 
@@ -40,41 +41,23 @@ fn the_app_trusts_the_systems_certificate_authorities_and_nothing_else() -> Resu
     let empty_directory = directory.path().join("no-certificates");
     std::fs::create_dir(&empty_directory)?;
 
-    let mut child = Command::new(server_binary())
-        .arg("--db")
-        .arg(directory.path().join("server.db"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--tls-cert"])
-        .arg(&certificate)
-        .arg("--tls-key")
-        .arg(&key)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .context("starting polso-server")?;
-    let mut first_line = String::new();
-    if let Some(stdout) = child.stdout.take() {
-        BufReader::new(stdout).read_line(&mut first_line)?;
-    }
-    let checked = (|| -> Result<()> {
-        let address = first_line
-            .trim()
-            .strip_prefix("polso-server listening on https://")
-            .with_context(|| format!("unexpected first line: {first_line}"))?;
-        let url = format!("https://{address}");
+    let mut command = Command::new(server_binary());
+    command.arg("--db").arg(directory.path().join("server.db")).args([
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--tls-cert",
+    ]);
+    command.arg(&certificate).arg("--tls-key").arg(&key);
+    let server = ServerProcess::spawn(command, Arc::default())?;
+    ensure!(server.url().starts_with("https://"), "the server does not serve HTTPS: {}", server.url());
 
-        let (answered, said) = probe(&url, &certificate, &empty_directory)?;
-        ensure!(answered && said.starts_with("200 "), "trusting the server's authority: {said}");
-        ensure!(said.contains(r#""status":"ok""#), "{said}");
+    let (answered, said) = probe(server.url(), &certificate, &empty_directory)?;
+    ensure!(answered && said.starts_with("200 "), "trusting the server's authority: {said}");
+    ensure!(said.contains(r#""status":"ok""#), "{said}");
 
-        let (answered, said) = probe(&url, &no_certificates, &empty_directory)?;
-        ensure!(!answered, "a certificate nothing vouches for was accepted: {said}");
-        ensure!(
-            said.to_lowercase().contains("certificate"),
-            "the refusal does not name the certificate: {said}"
-        );
-        Ok(())
-    })();
-    let _ = child.kill();
-    let _ = child.wait();
-    checked
+    let (answered, said) = probe(server.url(), &no_certificates, &empty_directory)?;
+    ensure!(!answered, "a certificate nothing vouches for was accepted: {said}");
+    ensure!(said.to_lowercase().contains("certificate"), "the refusal does not name the certificate: {said}");
+    Ok(())
 }

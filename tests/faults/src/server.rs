@@ -10,14 +10,13 @@
 //! (48 h announced delay, 72 h acceptance) unless a test passes other
 //! `serve` arguments.
 
-use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 
-use anyhow::{Context, Result, bail, ensure};
+use anyhow::{Context, Result, ensure};
 use chrono::{DateTime, Utc};
+use polso_test_support::server::ServerProcess;
 
 /// Where a server keeps its data, as its command line names it: an SQLite
 /// file (`--db`, the embedded default; any `Path`) or a PostgreSQL database
@@ -109,13 +108,11 @@ pub const RELAXED_RATE_LIMITS: &[&str] = &["--enrolment-burst", "1000000", "--au
 
 /// A running server; killed (SIGKILL) when killed or dropped.
 pub struct RunningServer {
-    child: Child,
+    process: ServerProcess,
     /// The server's address, such as `http://127.0.0.1:40123`.
     pub url: String,
     /// The bound socket address.
     pub address: std::net::SocketAddr,
-    output: Arc<Mutex<Vec<u8>>>,
-    readers: Vec<JoinHandle<()>>,
     /// How it was started, for [`RunningServer::restart_at`].
     database: [std::ffi::OsString; 2],
     log_filter: String,
@@ -160,7 +157,7 @@ impl RunningServer {
             }
         };
         let database = database.arguments();
-        let mut child = command
+        command
             .args(&database)
             .arg("serve")
             .args(if serve_arguments.contains(&"--listen") {
@@ -169,34 +166,14 @@ impl RunningServer {
                 &["--listen", "127.0.0.1:0"][..]
             })
             .args(serve_arguments)
-            .env("RUST_LOG", log_filter)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
+            .env("RUST_LOG", log_filter);
+        let process = ServerProcess::spawn(command, output)
             .with_context(|| format!("starting {}", server_binary().display()))?;
-        let mut stdout = BufReader::new(child.stdout.take().context("no stdout")?);
-        let mut first_line = String::new();
-        stdout.read_line(&mut first_line)?;
-        let Some(address) = first_line.trim().strip_prefix("polso-server listening on http://") else {
-            let _ = child.kill();
-            let _ = child.wait();
-            bail!("unexpected first line from polso-server: {first_line:?}");
-        };
-        let address: std::net::SocketAddr = address.parse()?;
-        if let Ok(mut output) = output.lock() {
-            output.extend_from_slice(first_line.as_bytes());
-        }
-        let mut stderr = child.stderr.take().context("no stderr")?;
-        let readers = vec![
-            drain_into(output.clone(), move |buffer| stdout.read(buffer)),
-            drain_into(output.clone(), move |buffer| stderr.read(buffer)),
-        ];
+        let address: std::net::SocketAddr = process.address().parse()?;
         Ok(RunningServer {
-            child,
-            url: format!("http://{address}"),
+            url: process.url().to_owned(),
+            process,
             address,
-            output,
-            readers,
             database,
             log_filter: log_filter.to_owned(),
             serve_arguments: serve_arguments.iter().map(|argument| (*argument).to_owned()).collect(),
@@ -246,7 +223,7 @@ impl RunningServer {
     /// past publication) without them noticing.
     pub fn restart_at(self, now: DateTime<Utc>) -> Result<RunningServer> {
         let (database, output, log_filter, address) =
-            (self.database.clone(), self.output.clone(), self.log_filter.clone(), self.address);
+            (self.database.clone(), self.process.output_buffer(), self.log_filter.clone(), self.address);
         let mut arguments: Vec<String> = Vec::new();
         let mut previous = self.serve_arguments.iter();
         while let Some(argument) = previous.next() {
@@ -268,48 +245,19 @@ impl RunningServer {
     }
 
     /// Kills the server with SIGKILL and waits for its output to be drained.
-    pub fn kill(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        for reader in self.readers.drain(..) {
-            let _ = reader.join();
-        }
+    pub fn kill(self) {
+        self.process.stop();
     }
 
     /// Whether the process is still running.
     pub fn is_running(&mut self) -> bool {
-        matches!(self.child.try_wait(), Ok(None))
+        self.process.is_running()
     }
 
     /// Everything written so far (by this and earlier runs sharing the buffer).
     pub fn output(&self) -> Vec<u8> {
-        self.output.lock().map(|output| output.clone()).unwrap_or_default()
+        self.process.output()
     }
-}
-
-impl Drop for RunningServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Copies what `read` yields into `output` until the stream ends.
-fn drain_into(
-    output: Arc<Mutex<Vec<u8>>>,
-    mut read: impl FnMut(&mut [u8]) -> std::io::Result<usize> + Send + 'static,
-) -> JoinHandle<()> {
-    std::thread::spawn(move || {
-        let mut buffer = [0u8; 4096];
-        while let Ok(n) = read(&mut buffer) {
-            if n == 0 {
-                break;
-            }
-            if let Ok(mut output) = output.lock() {
-                output.extend_from_slice(&buffer[..n]);
-            }
-        }
-    })
 }
 
 /// The head-count [`organisation`] declares for every team: more devices than

@@ -11,13 +11,13 @@
 //! report the way the mode asks (the plain JSON of [`crate::reports`], or its
 //! shares).
 
-use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::ops::Deref;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
+use std::sync::Arc;
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Utc};
@@ -25,6 +25,7 @@ use polso_core::bank::ItemBank;
 use polso_core::schedule::Schedule;
 use polso_core::{Answer, IsoWeek, ItemId};
 use polso_server::ServerStore;
+use polso_test_support::server::ServerProcess;
 use polso_vdaf::{HelperPublicKey, ReportContext, WeekLayout, shard, to_wire};
 use serde_json::Value;
 
@@ -42,16 +43,6 @@ pub enum Mode {
 
 /// The party named as the helper's holder in every test.
 pub const HELPER_PARTY: &str = "RSU di prova";
-
-/// A running helper process, killed when dropped.
-pub struct HelperProcess(Child);
-
-impl Drop for HelperProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// A helper's database and the address it serves at, paired with one organisation.
 #[derive(Debug, Clone)]
@@ -101,23 +92,12 @@ impl HelperSide {
         Ok(HelperSide { database: helper_database, listen })
     }
 
-    /// Starts `helper-serve`, its calendar from `now`.
-    pub fn start(&self, now: DateTime<Utc>) -> Result<HelperProcess> {
-        let mut child = Command::new(server_binary())
-            .arg("--db")
-            .arg(&self.database)
-            .args(["helper-serve", "--listen", &self.listen, "--now", &calendar::rfc3339(now)])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .context("starting the helper")?;
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().context("the helper has no stdout")?).read_line(&mut line)?;
-        let helper = HelperProcess(child);
-        if !line.starts_with("polso-server listening on ") {
-            bail!("the helper said {line:?}");
-        }
-        Ok(helper)
+    /// Starts `helper-serve`, its calendar from `now`; killed when dropped.
+    pub fn start(&self, now: DateTime<Utc>) -> Result<ServerProcess> {
+        let mut command = Command::new(server_binary());
+        command.arg("--db").arg(&self.database);
+        command.args(["helper-serve", "--listen", &self.listen, "--now", &calendar::rfc3339(now)]);
+        ServerProcess::spawn(command, Arc::default()).context("starting the helper")
     }
 
     /// The helper's log of the releases it agreed to (`helper-log`).
@@ -131,7 +111,7 @@ impl HelperSide {
 pub struct Servers {
     /// The organisation's server.
     pub leader: RunningServer,
-    helper: Option<HelperProcess>,
+    helper: Option<ServerProcess>,
 }
 
 impl Servers {

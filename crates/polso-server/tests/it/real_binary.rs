@@ -4,17 +4,17 @@
 //! server's own output are searched for a canary: answers only one device
 //! sent, in every form a stored or logged report would take.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
+use std::process::Command;
+use std::sync::Arc;
 
 use polso_core::IsoWeek;
 use polso_core::bank::ItemBank;
 use polso_core::schedule::{DRIVERS, Schedule};
 use polso_server::ServerStore;
+use polso_test_support::server::ServerProcess;
 use serde_json::{Value, json};
 
 const SERVER: &str = env!("CARGO_BIN_EXE_polso-server");
@@ -32,10 +32,8 @@ pub(crate) fn admin(database: &Path, arguments: &[&str]) -> String {
 
 /// The running server; killed when dropped, so a failing test leaves nothing behind.
 pub(crate) struct RunningServer {
-    child: Child,
+    process: ServerProcess,
     pub(crate) address: String,
-    output: Arc<Mutex<Vec<u8>>>,
-    readers: Vec<JoinHandle<()>>,
 }
 
 impl RunningServer {
@@ -47,46 +45,22 @@ impl RunningServer {
     /// Starts `polso-server --db database arguments…`, a command that serves
     /// (`serve`, `helper-serve`), and waits for the address it listens on.
     pub(crate) fn spawn(database: &Path, arguments: &[&str]) -> RunningServer {
-        let mut child = Command::new(SERVER)
-            .arg("--db")
-            .arg(database)
-            .args(arguments)
-            // Log everything the server would log at its most talkative.
-            .env("RUST_LOG", "trace")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut first_line = String::new();
-        stdout.read_line(&mut first_line).unwrap();
-        let address = first_line
-            .trim()
-            .strip_prefix("polso-server listening on http://")
-            .unwrap_or_else(|| panic!("unexpected first line: {first_line}"))
-            .to_owned();
-        let output = Arc::new(Mutex::new(first_line.into_bytes()));
-        let mut stderr = child.stderr.take().unwrap();
-        let readers = vec![
-            drain_into(output.clone(), move |buffer| stdout.read(buffer)),
-            drain_into(output.clone(), move |buffer| stderr.read(buffer)),
-        ];
-        RunningServer { child, address, output, readers }
+        let mut command = Command::new(SERVER);
+        // Log everything the server would log at its most talkative.
+        command.arg("--db").arg(database).args(arguments).env("RUST_LOG", "trace");
+        let process = ServerProcess::spawn(command, Arc::default()).unwrap();
+        let address = process.address().to_owned();
+        RunningServer { process, address }
     }
 
     /// The server's process id.
     pub(crate) fn pid(&self) -> u32 {
-        self.child.id()
+        self.process.pid()
     }
 
     /// Stops the server and returns everything it wrote.
-    pub(crate) fn stop(mut self) -> Vec<u8> {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-        for reader in self.readers.drain(..) {
-            reader.join().unwrap();
-        }
-        self.output.lock().unwrap().clone()
+    pub(crate) fn stop(self) -> Vec<u8> {
+        self.process.stop()
     }
 
     /// One HTTP/1.1 request over a fresh connection; returns the status and the JSON body.
@@ -118,29 +92,6 @@ impl RunningServer {
         let status = head.split(' ').nth(1).unwrap().parse().unwrap();
         (status, serde_json::from_str(body).unwrap_or_else(|_| panic!("not JSON: {body}")))
     }
-}
-
-impl Drop for RunningServer {
-    fn drop(&mut self) {
-        // Only reached with the child still running when a test failed midway.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn drain_into(
-    output: Arc<Mutex<Vec<u8>>>,
-    mut read: impl FnMut(&mut [u8]) -> std::io::Result<usize> + Send + 'static,
-) -> JoinHandle<()> {
-    std::thread::spawn(move || {
-        let mut buffer = [0u8; 4096];
-        while let Ok(n) = read(&mut buffer) {
-            if n == 0 {
-                break;
-            }
-            output.lock().unwrap().extend_from_slice(&buffer[..n]);
-        }
-    })
 }
 
 pub(crate) fn contains(haystack: &[u8], needle: &[u8]) -> bool {

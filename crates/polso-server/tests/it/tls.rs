@@ -2,23 +2,14 @@
 //! client trusting that certificate gets `/v1/health`; plain HTTP on the same
 //! port gets no HTTP answer.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, Command, Stdio};
+use std::io::{Read, Write};
+use std::process::Command;
 use std::sync::Arc;
 
+use polso_test_support::server::ServerProcess;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const SERVER: &str = env!("CARGO_BIN_EXE_polso-server");
-
-/// The server process; killed when dropped.
-struct KillOnDrop(Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 #[tokio::test]
 async fn serves_https_with_the_given_certificate_and_refuses_plain_http() {
@@ -29,26 +20,13 @@ async fn serves_https_with_the_given_certificate_and_refuses_plain_http() {
     std::fs::write(&certificate_path, certified.cert.pem()).unwrap();
     std::fs::write(&key_path, certified.signing_key.serialize_pem()).unwrap();
 
-    let mut child = Command::new(SERVER)
-        .arg("--db")
-        .arg(directory.path().join("server.db"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--tls-cert"])
-        .arg(&certificate_path)
-        .arg("--tls-key")
-        .arg(&key_path)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let server = KillOnDrop(child);
-    let mut first_line = String::new();
-    stdout.read_line(&mut first_line).unwrap();
-    let address = first_line
-        .trim()
-        .strip_prefix("polso-server listening on https://")
-        .unwrap_or_else(|| panic!("unexpected first line: {first_line}"))
-        .to_owned();
+    let mut command = Command::new(SERVER);
+    command.arg("--db").arg(directory.path().join("server.db"));
+    command.args(["serve", "--listen", "127.0.0.1:0", "--tls-cert"]).arg(&certificate_path);
+    command.arg("--tls-key").arg(&key_path);
+    let server = ServerProcess::spawn(command, Arc::default()).unwrap();
+    assert!(server.url().starts_with("https://"), "{}", server.url());
+    let address = server.address().to_owned();
 
     // HTTPS, trusting only the test's certificate.
     let mut roots = rustls::RootCertStore::empty();
