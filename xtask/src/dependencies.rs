@@ -1,12 +1,12 @@
 //! The dependency checks of `cargo xtask test`: cargo-deny's licences, bans
 //! and sources (`deny.toml`), its advisories when the RustSec database can be
-//! fetched, and cargo-machete's search for dependencies no code uses. Both
-//! tools are installed at a pinned version when missing.
+//! fetched, cargo-machete's search for dependencies no code uses, and that the fuzz targets'
+//! own lock file is up to date. Both tools are installed at a pinned version when missing.
 
 use std::path::Path;
 use std::process::Command;
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 
 use crate::{ensure_cargo_tool, run_in};
 
@@ -32,5 +32,20 @@ pub fn check(root: &Path) -> Result<()> {
         eprintln!("advisories: SKIPPED, the RustSec database could not be fetched ({})", reason.trim());
     }
     ensure_cargo_tool(CARGO_MACHETE)?;
-    run_in(root, "cargo-machete", &["."])
+    run_in(root, "cargo-machete", &["."])?;
+    // The fuzz targets are a workspace of their own, built only by `cargo xtask faults --fuzz`:
+    // their lock file must still resolve the versions the main one does, or a fuzz build
+    // picks whatever is newest (it once picked an `rsa` the blind signatures do not build with).
+    eprintln!("$ (cd fuzz && cargo metadata --locked)");
+    let resolved = Command::new("cargo")
+        .args(["metadata", "--locked", "--format-version", "1"])
+        .current_dir(root.join("fuzz"))
+        .output()?;
+    if !resolved.status.success() {
+        bail!(
+            "fuzz/Cargo.lock is out of date: copy Cargo.lock over it, then run `cargo metadata` in fuzz/ ({})",
+            String::from_utf8_lossy(&resolved.stderr).trim()
+        );
+    }
+    Ok(())
 }
