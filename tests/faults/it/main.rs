@@ -16,5 +16,6 @@ mod insider;
 mod load;
 mod manager;
 mod releases;
+mod restore;
 mod sync_faults;
 mod two_servers;
