@@ -328,6 +328,7 @@ describe('SyncView', () => {
     expect(screen.getByTestId('sync-join-again').textContent).toBe(en['sync.join_again']);
     expect(screen.queryByTestId('sync-last-error')).toBeNull();
     expect(screen.getByTestId('enrol-form')).toBeTruthy();
+    expect((document.getElementById('enrol-server') as HTMLInputElement).value).toBe('https://polso.example.org');
     setLanguage({ language: 'it', locale: 'it-IT' });
     renderSync({ sync: unknown });
     const notices = screen.getAllByTestId('sync-join-again').map((element) => element.textContent ?? '');
