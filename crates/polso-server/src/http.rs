@@ -421,7 +421,7 @@ pub(crate) async fn read_questionnaire(
         (status = 408, description = "`invalid_input`: the request took longer than the server allows", body = polso_api::ApiError),
         (status = 410, description = "`week_published`: the week's collection window has closed and it is published; the report can never be counted", body = polso_api::ApiError),
         (status = 413, description = "`payload_too_large`", body = polso_api::ApiError),
-        (status = 422, description = "`week_before_enrolment`: the week began before this device enrolled", body = polso_api::ApiError),
+        (status = 422, description = "`week_before_enrolment`: the week began before this device enrolled (after a restore from a backup, a device enrolled since may still report the weeks that were open or collecting at it)", body = polso_api::ApiError),
         (status = 429, description = "`rate_limited`: too many failed attempts from this address; see `Retry-After`", body = polso_api::ApiError)
     )
 )]

@@ -8,6 +8,7 @@
 use axum::http::StatusCode;
 use polso_api::WIRE_VERSION;
 use polso_server::admin;
+use polso_server::store::ServerStore;
 use serde_json::json;
 
 use crate::support::{WEEK, World, enrolment_time, get, now, post_json, report, send};
@@ -80,4 +81,61 @@ async fn a_device_that_joins_again_after_a_restore_reports_the_weeks_still_colle
     let (status, ack) = world.send(post_json("/v1/reports", Some(&rejoined), report(WEEK, 4))).await;
     assert_eq!((status, ack["status"].as_str()), (StatusCode::OK, Some("accepted")), "{ack}");
     assert_eq!(world.snapshot().iter().map(|aggregate| aggregate.n).max(), Some(1));
+}
+
+/// `polso-server … arguments`: whether it succeeded, and what it said on stderr.
+fn run_binary(arguments: &[&str]) -> (bool, String) {
+    let output =
+        std::process::Command::new(env!("CARGO_BIN_EXE_polso-server")).args(arguments).output().unwrap();
+    (output.status.success(), String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+fn generation_in(path: &std::path::Path) -> String {
+    polso_server::SqliteServerStore::open(path).unwrap().generation().unwrap()
+}
+
+/// The operator's commands through the real binary: a backup while the server serves; a
+/// restore refused while it runs, from a file that is no backup and onto a PostgreSQL URL, each
+/// with words that say what to do and nothing changed; then, the server stopped, the backup in
+/// place with a new generation, and `new-generation` making another.
+#[test]
+fn the_operator_backs_up_while_serving_and_restores_only_a_stopped_server() {
+    let directory = tempfile::tempdir().unwrap();
+    let database = directory.path().join("org.db");
+    let backup = directory.path().join("backup.db");
+    let text = |path: &std::path::Path| path.to_str().unwrap().to_owned();
+    let (db, backup_text) = (text(&database), text(&backup));
+    crate::real_binary::admin(&database, &["init-org", "--name", "Acme"]);
+    let server = crate::real_binary::RunningServer::spawn(&database, &["serve", "--listen", "127.0.0.1:0"]);
+
+    let (ok, said) = run_binary(&["--db", &db, "backup", "--to", &backup_text]);
+    assert!(ok, "{said}");
+    let (ok, said) = run_binary(&["--db", &db, "backup", "--to", &backup_text]);
+    assert!(!ok && said.contains("already exists"), "{said}");
+    let (ok, said) = run_binary(&["--db", &db, "restore", "--from", &backup_text]);
+    assert!(!ok && said.contains("in use") && said.contains("stop the server"), "{said}");
+    let notes = directory.path().join("notes.txt");
+    std::fs::write(&notes, "not a database".repeat(200)).unwrap();
+    let (ok, said) = run_binary(&["--db", &db, "restore", "--from", &text(&notes)]);
+    assert!(!ok && said.contains("is not a Polso server database"), "{said}");
+    let (ok, said) = run_binary(&[
+        "--database-url",
+        "postgres://nobody@127.0.0.1:9/none",
+        "restore",
+        "--from",
+        &backup_text,
+    ]);
+    assert!(!ok && said.contains("new-generation"), "{said}");
+    server.stop();
+
+    let before = generation_in(&database);
+    assert_eq!(generation_in(&backup), before, "a backup is a copy");
+    let (ok, said) = run_binary(&["--db", &db, "restore", "--from", &backup_text]);
+    assert!(ok, "{said}");
+    let restored = generation_in(&database);
+    assert_ne!(restored, before);
+    assert!(said.contains(&restored), "the new generation is named: {said}");
+    let (ok, said) = run_binary(&["--db", &db, "new-generation"]);
+    assert!(ok, "{said}");
+    assert_ne!(generation_in(&database), restored);
 }
