@@ -41,9 +41,14 @@ const LAST_PASS_OUTCOME_KEY: &str = "sync.last_pass_outcome";
 const LAST_PASS_SENT_KEY: &str = "sync.last_pass_sent";
 /// How far the device's clock ran ahead of the server's, by the server's last `week_not_open`.
 const CLOCK_AHEAD_KEY: &str = "sync.clock_ahead_seconds";
-/// The server database's generation, as last announced (`polso_api::ReportAck::generation`):
-/// a new one means the server was restored from a backup.
+/// The server database's generations this enrolment has seen (`polso_api::ReportAck::generation`),
+/// the current one first, space-separated: one never seen means the server was restored from a
+/// backup.
 const SERVER_GENERATION_KEY: &str = "sync.server_generation";
+/// How many generations are remembered: enough for replicas that disagree for a while (one
+/// restarted after `new-generation`, one not) never to look like a restore each time they
+/// alternate.
+const GENERATIONS_REMEMBERED: usize = 8;
 /// When this device last saw the server announce a new generation, RFC 3339.
 const SERVER_RESTORED_AT_KEY: &str = "sync.server_restored_at";
 
@@ -124,8 +129,10 @@ impl Desktop {
         if let Some(fingerprint) = &enrolment.team_key_fingerprint {
             settings.push((TEAM_KEY_FINGERPRINT_KEY, fingerprint));
         }
-        // The generation the server has now: reports this enrolment sends are counted in it.
-        if let Some(generation) = &response.generation {
+        // Another organisation's server: its generation alone (the same one's was followed above).
+        if let (false, Some(generation)) =
+            (same_organisation, response.generation.as_ref().filter(|text| is_generation(text)))
+        {
             settings.push((SERVER_GENERATION_KEY, generation));
         }
         self.store.set_settings(&settings).map_err(store_to_api)?;
@@ -140,7 +147,7 @@ impl Desktop {
                 CLOCK_AHEAD_KEY,
             ])
             .map_err(store_to_api)?;
-        if response.generation.is_none() {
+        if !same_organisation && !response.generation.as_deref().is_some_and(is_generation) {
             self.store.remove_settings(&[SERVER_GENERATION_KEY]).map_err(store_to_api)?;
         }
         self.schedule = Schedule::with_plan(self.bank, response.organisation_seed, &plan);
@@ -354,16 +361,23 @@ impl Desktop {
     /// only kept. The reports go back before the generation is kept, so a pass cut off between
     /// the two puts them back again, never forgets to.
     fn follow_generation(&mut self, generation: Option<&str>, now: DateTime<Utc>) -> Result<(), ApiError> {
-        let Some(generation) = generation else { return Ok(()) };
-        let kept = self.store.setting(SERVER_GENERATION_KEY).map_err(store_to_api)?;
-        if kept.as_deref() == Some(generation) {
+        let Some(generation) = generation.filter(|text| is_generation(text)) else { return Ok(()) };
+        let kept = self.store.setting(SERVER_GENERATION_KEY).map_err(store_to_api)?.unwrap_or_default();
+        let seen: Vec<&str> = kept.split_whitespace().collect();
+        if seen.first() == Some(&generation) {
             return Ok(());
         }
-        if kept.is_some() {
+        // One seen before is a replica that has not restarted since `new-generation`, not a
+        // restore: nothing is sent again.
+        if !seen.is_empty() && !seen.contains(&generation) {
             self.store.requeue_sent_reports().map_err(store_to_api)?;
             self.store.set_settings(&[(SERVER_RESTORED_AT_KEY, &now.to_rfc3339())]).map_err(store_to_api)?;
         }
-        self.store.set_settings(&[(SERVER_GENERATION_KEY, generation)]).map_err(store_to_api)
+        let remembered: Vec<&str> = std::iter::once(generation)
+            .chain(seen.into_iter().filter(|seen| *seen != generation))
+            .take(GENERATIONS_REMEMBERED)
+            .collect();
+        self.store.set_settings(&[(SERVER_GENERATION_KEY, &remembered.join(" "))]).map_err(store_to_api)
     }
 
     /// Follows the organisation's questionnaire as the server sent it, when
@@ -680,6 +694,12 @@ impl Desktop {
             ApiError::new(ErrorCode::KeyringUnavailable, "no keyring was given to keep the device token in")
         })
     }
+}
+
+/// Whether `text` reads as a server's generation: 1 to 64 letters, digits or dashes. Anything
+/// else a server sends there is not followed.
+fn is_generation(text: &str) -> bool {
+    (1..=64).contains(&text.len()) && text.bytes().all(|byte| byte.is_ascii_alphanumeric() || byte == b'-')
 }
 
 /// Whether `report` waits to be sent again after a restore: pending, and sent before.

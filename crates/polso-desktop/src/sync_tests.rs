@@ -1240,3 +1240,31 @@ fn joining_the_same_organisation_again_after_a_restore_sends_the_lost_reports_ag
         assert_eq!((sent.body, sent.bearer_token.as_deref()), (first_body, Some("pd_new-token")));
     }
 }
+
+/// Replicas that disagree for a while (one restarted after `new-generation`, one not) alternate
+/// two generations: only the first sight of the new one sends anything again, never the flips
+/// back and forth; a third, never seen, does. A generation that is no id (spaces, too long, empty)
+/// is not followed.
+#[test]
+fn only_a_generation_never_seen_sends_the_reports_again() {
+    let mut fixture = fixture();
+    let (server, _) = sent_in_generation_a(&mut fixture);
+    let mut resent = Vec::new();
+    for (hour, generation) in [
+        (9, "gen-b"),
+        (10, "gen-a"),
+        (11, "gen-b"),
+        (12, "gen a b"),
+        (13, &"x".repeat(65)),
+        (14, ""),
+        (15, "gen-c"),
+    ] {
+        server
+            .answer(200, &format!(r#"{{"wire_version":1,"questionnaire":[],"generation":"{generation}"}}"#));
+        let status = check_now(&mut fixture.desktop, &server, at(12, 1, hour));
+        resent.push(status.resending_reports);
+        // Settle it between checks, as a pass would.
+        fixture.desktop.store.mark_report_sent(week_48(), at(12, 1, hour)).unwrap();
+    }
+    assert_eq!(resent, [1, 0, 0, 0, 0, 0, 1]);
+}
