@@ -168,10 +168,8 @@ impl Desktop {
         };
         let server_restored_at =
             server_url.as_ref().map(|_| setting(SERVER_RESTORED_AT_KEY)).transpose()?.flatten();
-        let dropped_reports = self
-            .store
-            .queued_reports()
-            .map_err(store_to_api)?
+        let queued = self.store.queued_reports().map_err(store_to_api)?;
+        let dropped_reports = queued
             .iter()
             .filter(|report| report.state == QueuedReportState::Dropped)
             .map(dropped_report_to_wire)
@@ -198,15 +196,8 @@ impl Desktop {
             last_pass: self.last_pass()?,
             last_error,
             clock_ahead_seconds: setting(CLOCK_AHEAD_KEY)?.and_then(|text| text.parse().ok()),
-            resending_reports: u32::try_from(
-                self.store
-                    .queued_reports()
-                    .map_err(store_to_api)?
-                    .iter()
-                    .filter(|report| is_resend(report))
-                    .count(),
-            )
-            .unwrap_or(u32::MAX),
+            resending_reports: u32::try_from(queued.iter().filter(|report| is_resend(report)).count())
+                .unwrap_or(u32::MAX),
             server_restored_at,
             aggregation: self.pinned_aggregation()?,
         })
