@@ -215,6 +215,8 @@ describe('sync indicator', () => {
         team_key_fingerprint: null,
         last_sync_at: '2026-11-23T09:00:00Z',
         pending_reports: 2,
+        resending_reports: 0,
+        server_restored_at: null,
         failed_reports: 0,
         dropped_reports: [],
         last_pass: null,

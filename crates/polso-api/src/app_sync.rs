@@ -72,6 +72,13 @@ pub struct SyncStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional, type = "number")]
     pub clock_ahead_seconds: Option<i64>,
+    /// Weekly reports this device had sent that wait to be sent again because the server was
+    /// restored from a backup (it announced a new generation) and may have lost them; counted
+    /// in [`SyncStatus::pending_reports`] too. The server counts each once.
+    pub resending_reports: u32,
+    /// When this device last learnt that the server was restored from a backup, RFC 3339 in
+    /// UTC; `None` when it never has.
+    pub server_restored_at: Option<String>,
     /// How the organisation aggregates reports, as this device pinned it:
     /// one server, or two with the helper (the party holding it and its key's
     /// fingerprint, to compare with the one that party publishes).

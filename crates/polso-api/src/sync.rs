@@ -55,6 +55,13 @@ pub struct EnrolResponse {
     /// two-server mode. Absent from older servers: one server.
     #[serde(default)]
     pub aggregation: crate::Aggregation,
+    /// The server database's generation: a random id that changes only when
+    /// the database is restored from a backup, the same for every device.
+    /// A device that sees a new one sends again the reports it still holds
+    /// for the acceptance window (the server counts each once). Absent from
+    /// older servers.
+    #[serde(default)]
+    pub generation: Option<String>,
 }
 
 /// One questionnaire an organisation adopted: from which week, which edition
@@ -88,6 +95,13 @@ pub struct QuestionnaireResponse {
     /// servers: one server.
     #[serde(default)]
     pub aggregation: crate::Aggregation,
+    /// The server database's generation: a random id that changes only when
+    /// the database is restored from a backup, the same for every device.
+    /// A device that sees a new one sends again the reports it still holds
+    /// for the acceptance window (the server counts each once). Absent from
+    /// older servers.
+    #[serde(default)]
+    pub generation: Option<String>,
 }
 
 /// How a device sends its weekly reports, as the server asks.
@@ -181,6 +195,13 @@ pub struct ReportAck {
     pub week: String,
     /// Whether it was counted now or before.
     pub status: ReportStatus,
+    /// The server database's generation: a random id that changes only when
+    /// the database is restored from a backup, the same for every device.
+    /// A device that sees a new one sends again the reports it still holds
+    /// for the acceptance window (the server counts each once). Absent from
+    /// older servers.
+    #[serde(default)]
+    pub generation: Option<String>,
 }
 
 /// The level of the organisation a cell describes.

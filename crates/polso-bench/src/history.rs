@@ -38,6 +38,7 @@ impl SyncTransport for CannedEnrolment {
             report_window: ReportWindow { max_random_delay_seconds: 0, max_report_age_weeks: 8 },
             questionnaire: Vec::new(),
             aggregation: polso_api::Aggregation::default(),
+            generation: None,
         };
         let body = serde_json::to_string(&response)
             .map_err(|error| TransportFailure { detail: error.to_string() })?;

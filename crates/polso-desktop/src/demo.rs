@@ -239,6 +239,7 @@ mod tests {
                 report_window: ReportWindow { max_random_delay_seconds: 3600, max_report_age_weeks: 8 },
                 questionnaire: Vec::new(),
                 aggregation: polso_api::Aggregation::default(),
+                generation: None,
             };
             Ok(HttpAnswer { status: 201, body: serde_json::to_string(&response).unwrap() })
         }

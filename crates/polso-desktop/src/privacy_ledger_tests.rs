@@ -64,6 +64,7 @@ fn enrol(desktop: &mut Desktop) {
             report_window: ReportWindow { max_random_delay_seconds: 3600, max_report_age_weeks: 8 },
             questionnaire: Vec::new(),
             aggregation: polso_api::Aggregation::default(),
+            generation: None,
         },
         team_key_fingerprint: None,
     };

@@ -41,6 +41,16 @@ const LAST_PASS_OUTCOME_KEY: &str = "sync.last_pass_outcome";
 const LAST_PASS_SENT_KEY: &str = "sync.last_pass_sent";
 /// How far the device's clock ran ahead of the server's, by the server's last `week_not_open`.
 const CLOCK_AHEAD_KEY: &str = "sync.clock_ahead_seconds";
+/// The server database's generations this enrolment has seen (`polso_api::ReportAck::generation`),
+/// the current one first, space-separated: one never seen means the server was restored from a
+/// backup.
+const SERVER_GENERATION_KEY: &str = "sync.server_generation";
+/// How many generations are remembered: enough for replicas that disagree for a while (one
+/// restarted after `new-generation`, one not) never to look like a restore each time they
+/// alternate.
+const GENERATIONS_REMEMBERED: usize = 8;
+/// When this device last saw the server announce a new generation, RFC 3339.
+const SERVER_RESTORED_AT_KEY: &str = "sync.server_restored_at";
 
 /// How long a background pass with nothing to send goes without checking
 /// that the server answers; "Sync now" always checks.
@@ -83,6 +93,14 @@ impl Desktop {
         // A questionnaire this app cannot follow refuses the enrolment before anything is kept.
         let plan = questionnaire::plan_from_wire(&enrolment.response.questionnaire)?;
         let plan_text = questionnaire::plan_text(&plan)?;
+        // Joining the same organisation again (its server, restored from a backup taken before
+        // this device joined, no longer knew it): the reports the restore lost go again. Another
+        // organisation's server never gets this one's reports.
+        let same_organisation =
+            self.enrolled_organisation()?.as_deref() == Some(enrolment.response.organisation_id.as_str());
+        if same_organisation {
+            self.follow_generation(enrolment.response.generation.as_deref(), now)?;
+        }
         let vault = self.device_vault()?;
         vault.set(&self.device_token_account, &enrolment.response.device_token).map_err(vault_to_api)?;
         let response = &enrolment.response;
@@ -111,6 +129,12 @@ impl Desktop {
         if let Some(fingerprint) = &enrolment.team_key_fingerprint {
             settings.push((TEAM_KEY_FINGERPRINT_KEY, fingerprint));
         }
+        // Another organisation's server: its generation alone (the same one's was followed above).
+        if let (false, Some(generation)) =
+            (same_organisation, response.generation.as_ref().filter(|text| is_generation(text)))
+        {
+            settings.push((SERVER_GENERATION_KEY, generation));
+        }
         self.store.set_settings(&settings).map_err(store_to_api)?;
         // A new enrolment starts without an earlier one's error or last pass.
         self.store
@@ -123,6 +147,9 @@ impl Desktop {
                 CLOCK_AHEAD_KEY,
             ])
             .map_err(store_to_api)?;
+        if !same_organisation && !response.generation.as_deref().is_some_and(is_generation) {
+            self.store.remove_settings(&[SERVER_GENERATION_KEY]).map_err(store_to_api)?;
+        }
         self.schedule = Schedule::with_plan(self.bank, response.organisation_seed, &plan);
         self.follow_aggregation(&response.aggregation)?;
         self.sync_status()
@@ -139,10 +166,10 @@ impl Desktop {
             )),
             None => None,
         };
-        let dropped_reports = self
-            .store
-            .queued_reports()
-            .map_err(store_to_api)?
+        let server_restored_at =
+            server_url.as_ref().map(|_| setting(SERVER_RESTORED_AT_KEY)).transpose()?.flatten();
+        let queued = self.store.queued_reports().map_err(store_to_api)?;
+        let dropped_reports = queued
             .iter()
             .filter(|report| report.state == QueuedReportState::Dropped)
             .map(dropped_report_to_wire)
@@ -169,6 +196,9 @@ impl Desktop {
             last_pass: self.last_pass()?,
             last_error,
             clock_ahead_seconds: setting(CLOCK_AHEAD_KEY)?.and_then(|text| text.parse().ok()),
+            resending_reports: u32::try_from(queued.iter().filter(|report| is_resend(report)).count())
+                .unwrap_or(u32::MAX),
+            server_restored_at,
             aggregation: self.pinned_aggregation()?,
         })
     }
@@ -281,7 +311,7 @@ impl Desktop {
             return Err(ApiError::new(ErrorCode::NotEnrolled, "this device has not joined a team"));
         };
         self.move_enrolment(&organisation_id, &check.server_url)?;
-        let followed = self.follow_server(read.as_ref());
+        let followed = self.follow_server(read.as_ref(), now);
         self.remember_pass(0, followed.err().as_ref(), now)?;
         self.sync_status()
     }
@@ -294,7 +324,7 @@ impl Desktop {
         checked: Result<Option<QuestionnaireResponse>, ApiError>,
         now: DateTime<Utc>,
     ) -> Result<SyncStatus, ApiError> {
-        let followed = checked.and_then(|read| self.follow_server(read.as_ref()));
+        let followed = checked.and_then(|read| self.follow_server(read.as_ref(), now));
         self.remember_pass(0, followed.err().as_ref(), now)?;
         self.sync_status()
     }
@@ -302,11 +332,43 @@ impl Desktop {
     /// Follows what the server said of the organisation, when it was read:
     /// its questionnaire, and how it aggregates. Both are followed; the first
     /// refusal is returned.
-    fn follow_server(&mut self, read: Option<&QuestionnaireResponse>) -> Result<(), ApiError> {
+    fn follow_server(
+        &mut self,
+        read: Option<&QuestionnaireResponse>,
+        now: DateTime<Utc>,
+    ) -> Result<(), ApiError> {
         let Some(read) = read else { return Ok(()) };
+        self.follow_generation(read.generation.as_deref(), now)?;
         let questionnaire = self.follow_questionnaire(Some(&read.questionnaire));
         let aggregation = self.follow_aggregation(&read.aggregation);
         questionnaire.and(aggregation)
+    }
+
+    /// Follows the server database's generation, when the server gave it. A generation other
+    /// than the one kept means the server was restored from a backup and may have lost reports
+    /// it acknowledged: every sent report still held goes back in the queue, to be sent again
+    /// after a new random delay ([`Desktop::prepare_sync`] draws it); the server's receipts count
+    /// each once. The first generation a device hears of (from a server that predates them) is
+    /// only kept. The reports go back before the generation is kept, so a pass cut off between
+    /// the two puts them back again, never forgets to.
+    fn follow_generation(&mut self, generation: Option<&str>, now: DateTime<Utc>) -> Result<(), ApiError> {
+        let Some(generation) = generation.filter(|text| is_generation(text)) else { return Ok(()) };
+        let kept = self.store.setting(SERVER_GENERATION_KEY).map_err(store_to_api)?.unwrap_or_default();
+        let seen: Vec<&str> = kept.split_whitespace().collect();
+        if seen.first() == Some(&generation) {
+            return Ok(());
+        }
+        // One seen before is a replica that has not restarted since `new-generation`, not a
+        // restore: nothing is sent again.
+        if !seen.is_empty() && !seen.contains(&generation) {
+            self.store.requeue_sent_reports().map_err(store_to_api)?;
+            self.store.set_settings(&[(SERVER_RESTORED_AT_KEY, &now.to_rfc3339())]).map_err(store_to_api)?;
+        }
+        let remembered: Vec<&str> = std::iter::once(generation)
+            .chain(seen.into_iter().filter(|seen| *seen != generation))
+            .take(GENERATIONS_REMEMBERED)
+            .collect();
+        self.store.set_settings(&[(SERVER_GENERATION_KEY, &remembered.join(" "))]).map_err(store_to_api)
     }
 
     /// Follows the organisation's questionnaire as the server sent it, when
@@ -399,6 +461,7 @@ impl Desktop {
             return Ok(None);
         };
         self.queue_closed_weeks(&facts, today, now, random)?;
+        self.schedule_resends(&facts, today, now, random)?;
 
         let mut due = Vec::new();
         for report in self.store.queued_reports().map_err(store_to_api)? {
@@ -448,9 +511,17 @@ impl Desktop {
         let mut clock_ahead = None;
         for outcome in outcomes {
             match outcome {
-                SendOutcome::Sent { week } => {
+                SendOutcome::Sent { week, generation } => {
+                    self.follow_generation(generation.as_deref(), now)?;
                     self.store.mark_report_sent(*week, now).map_err(store_to_api)?;
                     n_sent += 1;
+                }
+                // A report sent again after a restore, for a week the server can no longer
+                // take: it was counted when first sent, before that week was published or closed.
+                SendOutcome::Dropped { week, .. } | SendOutcome::Refused { week, .. }
+                    if self.was_counted_before(*week, outcome)? =>
+                {
+                    self.store.mark_report_sent(*week, now).map_err(store_to_api)?;
                 }
                 SendOutcome::Retry { week, error, retry_after } => {
                     clock_ahead = clock_ahead.or(sync::clock_ahead_seconds(error, now));
@@ -509,6 +580,41 @@ impl Desktop {
             }
             None => self.sync_status(),
         }
+    }
+
+    /// Gives each report put back by a new generation ([`Desktop::follow_generation`]) its due
+    /// time: a new random delay from `now`, as for a first send, so the re-sends of one device
+    /// arrive apart and at times that point at no one. Before that, forgets the payload of every
+    /// sent report whose week the server would no longer accept: nothing would send it again.
+    fn schedule_resends(
+        &mut self,
+        facts: &EnrolmentFacts,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+        random: &mut dyn FnMut() -> u64,
+    ) -> Result<(), ApiError> {
+        let oldest_accepted = IsoWeek::containing(today).plus_weeks(-i64::from(facts.max_report_age_weeks));
+        self.store.forget_sent_reports_before(oldest_accepted).map_err(store_to_api)?;
+        for report in self.store.queued_reports().map_err(store_to_api)? {
+            if report.state == QueuedReportState::Pending && report.next_attempt_at.is_none() {
+                let due_at = report_due_at(report.week, now, facts.max_random_delay_seconds, random);
+                self.store.schedule_report(report.week, due_at).map_err(store_to_api)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether `outcome`, a refusal of `week`'s report, only says that a report sent again after
+    /// a restore was counted before: its week is published or closed now.
+    fn was_counted_before(&self, week: IsoWeek, outcome: &SendOutcome) -> Result<bool, ApiError> {
+        let code = match outcome {
+            SendOutcome::Dropped { error, .. } | SendOutcome::Refused { error, .. } => error.code,
+            _ => return Ok(false),
+        };
+        if !matches!(code, ErrorCode::WeekPublished | ErrorCode::WeekClosed) {
+            return Ok(false);
+        }
+        Ok(self.store.queued_report(week).map_err(store_to_api)?.is_some_and(|report| is_resend(&report)))
     }
 
     fn queue_closed_weeks(
@@ -579,6 +685,17 @@ impl Desktop {
             ApiError::new(ErrorCode::KeyringUnavailable, "no keyring was given to keep the device token in")
         })
     }
+}
+
+/// Whether `text` reads as a server's generation: 1 to 64 letters, digits or dashes. Anything
+/// else a server sends there is not followed.
+fn is_generation(text: &str) -> bool {
+    (1..=64).contains(&text.len()) && text.bytes().all(|byte| byte.is_ascii_alphanumeric() || byte == b'-')
+}
+
+/// Whether `report` waits to be sent again after a restore: pending, and sent before.
+fn is_resend(report: &QueuedReport) -> bool {
+    report.state == QueuedReportState::Pending && report.sent_at.is_some()
 }
 
 /// Whether `report` is to be sent in a pass at `now`.

@@ -168,6 +168,7 @@ fn a_server_naming_another_helper_key_is_refused_and_the_pinned_helper_kept() {
         wire_version: WIRE_VERSION,
         questionnaire: questionnaire.clone(),
         aggregation,
+        generation: None,
     };
     let status = desktop.record_check(Ok(Some(read(offered.clone()))), at(11, 27, 9)).unwrap();
     let error = status.last_error.clone().expect("refused");

@@ -24,6 +24,15 @@
 //!   `Retry-After` is respected. Only Polso's own `{code, message}` refuses a
 //!   report for good: an answer without it (a misrouted balancer's 404, a
 //!   proxy's error page, a cut-off body) is a fault and is tried again.
+//! - A server restored from an older backup announces a new generation (on
+//!   each report's answer and on the server check); the app then puts back
+//!   in the queue every sent report it still holds (sent reports keep their
+//!   payload while the server would accept their week, no longer), each
+//!   after a new random delay and with the device token as when first sent,
+//!   so the restored server learns nothing the first sending did not tell.
+//!   The server's receipts count each once. A device token the server does
+//!   not know (enrolled after the backup) fails no report for good: reports
+//!   wait, and the status asks the employee to join again.
 //! - A pass with nothing to send checks that the server still answers this
 //!   device ([`check_server`], a `GET` that carries the device token and
 //!   nothing else) when the employee presses "Sync now", and in the background
@@ -496,6 +505,8 @@ pub enum SendOutcome {
     Sent {
         /// The report's week.
         week: IsoWeek,
+        /// The server database's generation the answer carried, if it did.
+        generation: Option<String>,
     },
     /// It could not be delivered now; try again after a backoff.
     Retry {
@@ -565,7 +576,7 @@ fn classify_report_answer(
 ) -> SendOutcome {
     if (200..=299).contains(&answer.status) {
         return match serde_json::from_str::<ReportAck>(&answer.body) {
-            Ok(ack) if ack.week == week.to_string() => SendOutcome::Sent { week },
+            Ok(ack) if ack.week == week.to_string() => SendOutcome::Sent { week, generation: ack.generation },
             _ => SendOutcome::Retry {
                 week,
                 error: ApiError::new(
@@ -593,6 +604,10 @@ fn classify_report_answer(
             let retry_after = week_over_on_server(week, &error).or(retry_after);
             SendOutcome::Retry { week, error, retry_after }
         }
+        // A token the server does not know: a server restored from a backup older than this
+        // device's enrolment, or a device removed. Never failed for good: the report waits, the
+        // status says to join again, and it goes with the new enrolment.
+        (ErrorCode::Unauthorized, _) => SendOutcome::Retry { week, error, retry_after },
         // Timeouts and rate limits are worth another try; so is any server fault.
         (ErrorCode::RateLimited, _) | (_, 408 | 429 | 500..=599) => {
             SendOutcome::Retry { week, error, retry_after }
@@ -958,9 +973,10 @@ mod tests {
                 "refused",
                 Some(ErrorCode::DuplicateReport),
             ),
+            // Not known to a server restored from an older backup: kept, never failed for good.
             (
                 answer(401, r#"{"code":"unauthorized","message":"revoked"}"#),
-                "refused",
+                "retry",
                 Some(ErrorCode::Unauthorized),
             ),
             (answer(404, "not json"), "retry", Some(ErrorCode::Internal)),

@@ -120,6 +120,11 @@ fn fixture() -> Fixture {
 }
 
 pub(crate) fn enrol_response(max_delay: u32) -> String {
+    enrol_response_in(max_delay, None)
+}
+
+/// [`enrol_response`] from a server whose database is of `generation`.
+fn enrol_response_in(max_delay: u32, generation: Option<&str>) -> String {
     serde_json::to_string(&EnrolResponse {
         wire_version: polso_api::WIRE_VERSION,
         device_token: TOKEN.to_owned(),
@@ -130,6 +135,7 @@ pub(crate) fn enrol_response(max_delay: u32) -> String {
         report_window: ReportWindow { max_random_delay_seconds: max_delay, max_report_age_weeks: 8 },
         questionnaire: Vec::new(),
         aggregation: polso_api::Aggregation::default(),
+        generation: generation.map(str::to_owned),
     })
     .unwrap()
 }
@@ -148,8 +154,17 @@ fn at(month: u32, day: u32, hour: u32) -> DateTime<Utc> {
 
 /// Enrols on Monday of 2026-W48, then answers its pulse on Thursday with a note.
 fn enrolled_and_answered(fixture: &mut Fixture, max_delay: u32) -> ScriptedServer {
+    enrolled_and_answered_in(fixture, max_delay, None)
+}
+
+/// [`enrolled_and_answered`] with a server whose database is of `generation`.
+fn enrolled_and_answered_in(
+    fixture: &mut Fixture,
+    max_delay: u32,
+    generation: Option<&str>,
+) -> ScriptedServer {
     let server = ScriptedServer::default();
-    server.answer(201, &enrol_response(max_delay));
+    server.answer(201, &enrol_response_in(max_delay, generation));
     fixture.desktop.enrol(&server, &form(), date(11, 23), at(11, 23, 9)).unwrap();
     let view = fixture.desktop.current_pulse(date(11, 26)).unwrap();
     let submission = SubmitPulse {
@@ -1019,4 +1034,237 @@ fn the_care_contacts_are_read_with_the_server_check_and_kept() {
     assert!(read.is_err());
     fixture.desktop.keep_care_contacts(read).unwrap();
     assert_eq!(fixture.desktop.care_contacts().unwrap(), contacts);
+}
+
+/// A report's acknowledgement from a server whose database is of `generation`.
+fn acknowledged_in(week: &str, status: &str, generation: &str) -> String {
+    format!(r#"{{"week":"{week}","status":"{status}","generation":"{generation}"}}"#)
+}
+
+/// The server check a pass with nothing to send makes ("Sync now"), at `now`.
+fn check_now(desktop: &mut Desktop, server: &ScriptedServer, now: DateTime<Utc>) -> polso_api::SyncStatus {
+    let check = desktop.prepare_check(now, true).unwrap().expect("enrolled");
+    let checked = crate::sync::check_server(server, &check);
+    desktop.record_check(checked, now).unwrap()
+}
+
+/// The week every restore test reports.
+fn week_48() -> IsoWeek {
+    IsoWeek::new(2026, 48).unwrap()
+}
+
+/// Enrols with a server of generation `gen-a`, answers 2026-W48, and has its report sent and
+/// acknowledged in `gen-a`; returns the server and the body that was sent.
+fn sent_in_generation_a(fixture: &mut Fixture) -> (ScriptedServer, String) {
+    let server = enrolled_and_answered_in(fixture, 0, Some("gen-a"));
+    let due_at = queued_on_monday(fixture, &server);
+    server.answer(200, &acknowledged_in("2026-W48", "accepted", "gen-a"));
+    let status = fixture.desktop.sync_now(&server, date(11, 30), due_at, false, &mut || 0).unwrap();
+    assert_eq!((status.pending_reports, status.resending_reports, status.server_restored_at), (0, 0, None));
+    let body = server.requests().last().unwrap().body.clone();
+    (server, body)
+}
+
+/// A server restored from an older backup announces a new generation; the app then sends again
+/// the report it still holds, after a new random delay (never at once, not even on "Sync now"),
+/// with the same body and token, and the server's duplicate answer settles it. The same
+/// generation again sends nothing more. Without the re-queue (mutation: `follow_generation`
+/// returning early) the second request never comes and this fails.
+#[test]
+fn a_new_server_generation_sends_the_reports_still_held_again_after_a_random_delay() {
+    let mut fixture = fixture();
+    let (server, first_body) = sent_in_generation_a(&mut fixture);
+    let requests = server.requests().len();
+
+    // The hourly check meets the restored server.
+    let restored_at = at(12, 1, 9);
+    server.answer(200, r#"{"wire_version":1,"questionnaire":[],"generation":"gen-b"}"#);
+    let status = check_now(&mut fixture.desktop, &server, restored_at);
+    assert_eq!((status.pending_reports, status.resending_reports), (1, 1));
+    assert_eq!(status.server_restored_at, Some(restored_at.to_rfc3339()));
+    assert_eq!(status.last_error, None);
+
+    // Due after a new random delay: "Sync now" at once sends nothing.
+    let status = fixture.desktop.sync_now(&server, date(12, 1), restored_at, true, &mut || 7).unwrap();
+    assert_eq!(server.requests().len(), requests + 1, "only the check so far");
+    assert_eq!(status.resending_reports, 1);
+    let due_at = fixture.desktop.store.queued_report(week_48()).unwrap().unwrap().next_attempt_at.unwrap();
+    assert_eq!(due_at, restored_at + FLOOR + Duration::seconds(7));
+
+    server.answer(200, &acknowledged_in("2026-W48", "duplicate", "gen-b"));
+    let status = fixture.desktop.sync_now(&server, date(12, 1), due_at, false, &mut || 7).unwrap();
+    assert_eq!((status.pending_reports, status.resending_reports, status.failed_reports), (0, 0, 0));
+    let resent = server.requests().last().unwrap().clone();
+    assert_eq!(resent.url, "http://127.0.0.1:9/v1/reports");
+    assert_eq!(resent.body, first_body, "the same report, the same size");
+    assert_eq!(resent.bearer_token.as_deref(), Some(TOKEN));
+
+    // The same generation again: nothing more to send.
+    server.answer(200, r#"{"wire_version":1,"questionnaire":[],"generation":"gen-b"}"#);
+    let status = check_now(&mut fixture.desktop, &server, at(12, 2, 9));
+    assert_eq!((status.pending_reports, status.resending_reports), (0, 0));
+    fixture.desktop.sync_now(&server, date(12, 2), at(12, 3, 9), true, &mut || 7).unwrap();
+    assert_eq!(server.requests().len(), requests + 3, "the check, the re-send and the second check");
+}
+
+/// A device enrolled with a server that announced no generation (an older one) takes the first
+/// it announces as no restore: nothing is sent again.
+#[test]
+fn the_first_generation_a_device_hears_of_is_no_restore() {
+    let mut fixture = fixture();
+    let server = enrolled_and_answered(&mut fixture, 0);
+    let due_at = queued_on_monday(&mut fixture, &server);
+    server.answer(200, &acknowledged_in("2026-W48", "accepted", "gen-a"));
+    let status = fixture.desktop.sync_now(&server, date(11, 30), due_at, false, &mut || 0).unwrap();
+    assert_eq!(
+        (status.pending_reports, status.resending_reports),
+        (0, 0),
+        "first generation heard: kept only"
+    );
+    assert_eq!(status.server_restored_at, None);
+}
+
+/// A report sent again after a restore for a week the restored server has published (or
+/// closed) since was counted when first sent: it is settled as sent, not dropped nor failed.
+#[test]
+fn a_resent_report_the_server_can_no_longer_take_was_counted_before() {
+    for (status_code, body) in [
+        (410, r#"{"code":"week_published","message":"2026-W48 was published"}"#),
+        (400, r#"{"code":"week_closed","message":"2026-W48 closed too long ago"}"#),
+    ] {
+        let mut fixture = fixture();
+        let (server, _) = sent_in_generation_a(&mut fixture);
+        server.answer(200, r#"{"wire_version":1,"questionnaire":[],"generation":"gen-b"}"#);
+        check_now(&mut fixture.desktop, &server, at(12, 1, 9));
+        fixture.desktop.sync_now(&server, date(12, 1), at(12, 1, 9), false, &mut || 0).unwrap();
+        server.answer(status_code, body);
+        let status = fixture.desktop.sync_now(&server, date(12, 1), at(12, 1, 11), false, &mut || 0).unwrap();
+        assert_eq!(
+            (
+                status.pending_reports,
+                status.failed_reports,
+                status.dropped_reports.len(),
+                status.resending_reports
+            ),
+            (0, 0, 0, 0),
+            "{body}"
+        );
+        let kept = fixture.desktop.store.queued_report(week_48()).unwrap().unwrap();
+        assert_eq!(kept.state, QueuedReportState::Sent, "{body}");
+    }
+}
+
+/// A sent report is kept while the server would still accept its week (8 weeks here), so a
+/// restore can have it sent again; past that, its payload is erased and a new generation puts
+/// nothing back. Its answers stay in the history.
+#[test]
+fn sent_reports_are_kept_for_the_acceptance_window_and_forgotten_after() {
+    let mut fixture = fixture();
+    let (server, _) = sent_in_generation_a(&mut fixture);
+    // Eight weeks on: still kept.
+    fixture.desktop.sync_now(&server, date(12, 28), at(12, 28, 9), false, &mut || 0).unwrap();
+    let kept = fixture.desktop.store.queued_report(week_48()).unwrap().unwrap();
+    assert!(!kept.payload.is_empty(), "within the window");
+    // Nine weeks on: forgotten.
+    let later = Utc.with_ymd_and_hms(2027, 2, 1, 9, 0, 0).unwrap();
+    fixture.desktop.sync_now(&server, later.date_naive(), later, false, &mut || 0).unwrap();
+    let forgotten = fixture.desktop.store.queued_report(week_48()).unwrap().unwrap();
+    assert_eq!((forgotten.state, forgotten.payload.as_str()), (QueuedReportState::Sent, ""));
+    server.answer(200, r#"{"wire_version":1,"questionnaire":[],"generation":"gen-b"}"#);
+    let status = check_now(&mut fixture.desktop, &server, later);
+    assert_eq!((status.pending_reports, status.resending_reports), (0, 0));
+    assert_eq!(fixture.desktop.history().unwrap().weeks.len(), 1, "the answers stay");
+}
+
+/// A server restored from a backup older than this device's enrolment does not know its token
+/// (401): the report is never failed for good but waits, the status says why (the UI asks the
+/// employee to join again), and once the device has joined again it goes with the new token.
+#[test]
+fn a_token_the_server_no_longer_knows_keeps_the_report_until_the_device_joins_again() {
+    let mut fixture = fixture();
+    let server = enrolled_and_answered_in(&mut fixture, 0, Some("gen-a"));
+    let due_at = queued_on_monday(&mut fixture, &server);
+    server.answer(
+        401,
+        r#"{"code":"unauthorized","message":"this device token is not known; enrol the device again"}"#,
+    );
+    let status = fixture.desktop.sync_now(&server, date(11, 30), due_at, false, &mut || 0).unwrap();
+    assert_eq!((status.pending_reports, status.failed_reports), (1, 0), "kept, not failed");
+    assert_eq!(status.last_error.as_ref().map(|error| error.code), Some(ErrorCode::Unauthorized));
+
+    // Joining again: a new token, the restored server's generation.
+    server.answer(201, &enrol_response_in(0, Some("gen-b")).replace(TOKEN, "pd_new-token"));
+    fixture.desktop.enrol(&server, &form(), date(11, 30), at(11, 30, 12)).unwrap();
+    server.answer(200, &acknowledged_in("2026-W48", "accepted", "gen-b"));
+    let status = fixture.desktop.sync_now(&server, date(11, 30), at(11, 30, 12), true, &mut || 0).unwrap();
+    assert_eq!((status.pending_reports, status.failed_reports, status.last_error), (0, 0, None));
+    let sent = server.requests().last().unwrap().clone();
+    assert_eq!(sent.url, "http://127.0.0.1:9/v1/reports");
+    assert_eq!(sent.bearer_token.as_deref(), Some("pd_new-token"));
+}
+
+/// A device that joined after the backup: the restored server refuses its token even on the
+/// check, which puts nothing back yet and asks to join again; joining the same organisation
+/// again, in the restored server's new generation, puts back the report the restore lost, sent
+/// with the new token after a new random delay. Joining another organisation sends it nothing.
+#[test]
+fn joining_the_same_organisation_again_after_a_restore_sends_the_lost_reports_again() {
+    for (organisation, resent) in [("org_1", true), ("org_2", false)] {
+        let mut fixture = fixture();
+        let (server, first_body) = sent_in_generation_a(&mut fixture);
+        server.answer(
+            401,
+            r#"{"code":"unauthorized","message":"this device token is not known; enrol the device again"}"#,
+        );
+        let status = check_now(&mut fixture.desktop, &server, at(12, 1, 9));
+        assert_eq!(status.last_error.map(|error| error.code), Some(ErrorCode::Unauthorized));
+        assert_eq!(
+            (status.pending_reports, status.resending_reports),
+            (0, 0),
+            "nothing before joining again"
+        );
+
+        let answer =
+            enrol_response_in(0, Some("gen-b")).replace(TOKEN, "pd_new-token").replace("org_1", organisation);
+        server.answer(201, &answer);
+        let status = fixture.desktop.enrol(&server, &form(), date(12, 1), at(12, 1, 10)).unwrap();
+        assert_eq!(status.resending_reports, u32::from(resent), "{organisation}");
+        if !resent {
+            continue;
+        }
+        fixture.desktop.sync_now(&server, date(12, 1), at(12, 1, 10), true, &mut || 0).unwrap();
+        server.answer(200, &acknowledged_in("2026-W48", "accepted", "gen-b"));
+        let status = fixture.desktop.sync_now(&server, date(12, 1), at(12, 1, 11), false, &mut || 0).unwrap();
+        assert_eq!((status.pending_reports, status.resending_reports, status.last_error), (0, 0, None));
+        let sent = server.requests().last().unwrap().clone();
+        assert_eq!((sent.body, sent.bearer_token.as_deref()), (first_body, Some("pd_new-token")));
+    }
+}
+
+/// Replicas that disagree for a while (one restarted after `new-generation`, one not) alternate
+/// two generations: only the first sight of the new one sends anything again, never the flips
+/// back and forth; a third, never seen, does. A generation that is no id (spaces, too long, empty)
+/// is not followed.
+#[test]
+fn only_a_generation_never_seen_sends_the_reports_again() {
+    let mut fixture = fixture();
+    let (server, _) = sent_in_generation_a(&mut fixture);
+    let mut resent = Vec::new();
+    for (hour, generation) in [
+        (9, "gen-b"),
+        (10, "gen-a"),
+        (11, "gen-b"),
+        (12, "gen a b"),
+        (13, &"x".repeat(65)),
+        (14, ""),
+        (15, "gen-c"),
+    ] {
+        server
+            .answer(200, &format!(r#"{{"wire_version":1,"questionnaire":[],"generation":"{generation}"}}"#));
+        let status = check_now(&mut fixture.desktop, &server, at(12, 1, hour));
+        resent.push(status.resending_reports);
+        // Settle it between checks, as a pass would.
+        fixture.desktop.store.mark_report_sent(week_48(), at(12, 1, hour)).unwrap();
+    }
+    assert_eq!(resent, [1, 0, 0, 0, 0, 0, 1]);
 }

@@ -211,6 +211,23 @@ pub enum ServerError {
         /// What SQLite found first.
         detail: String,
     },
+    /// The database is open in another process (a running server), so it cannot be replaced.
+    #[error(
+        "the database {path} is in use by another process; stop the server (every process using \
+         the file) and run the command again. Nothing was changed"
+    )]
+    DatabaseInUse {
+        /// The file.
+        path: String,
+    },
+    /// What was given as a backup is not a Polso server database.
+    #[error("{path} is not a Polso server database ({detail}); nothing was changed")]
+    NotABackup {
+        /// The file.
+        path: String,
+        /// What is wrong with it.
+        detail: String,
+    },
     /// A week was published already (by another server on the same database); a published week never changes.
     #[error("{week} is already published; a published week never changes")]
     AlreadyPublished {
@@ -288,6 +305,8 @@ impl ServerError {
             ServerError::DatabaseTooNew { .. }
             | ServerError::DatabaseNotDurable { .. }
             | ServerError::DatabaseDamaged { .. }
+            | ServerError::DatabaseInUse { .. }
+            | ServerError::NotABackup { .. }
             | ServerError::Database(_)
             | ServerError::StorageFull(_)
             | ServerError::Postgres(_)

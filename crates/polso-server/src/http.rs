@@ -137,6 +137,11 @@ impl AppState {
         self.blocking(move |store| publisher.publish_all_due(store, settings, now)).await
     }
 
+    /// When the database was last restored, as its store read it at open (no database is touched).
+    pub(crate) fn restored_at(&self) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+        self.store.restored_at()
+    }
+
     /// Runs blocking store work off the async threads.
     pub(crate) async fn blocking<T: Send + 'static>(
         &self,
@@ -341,8 +346,11 @@ pub(crate) async fn enrol(
         (device_token, enrolment)
     };
     let organisation_id = enrolment.organisation.id.clone();
-    let aggregation =
-        state.blocking(move |store| crate::leader::aggregation_for(store, &organisation_id)).await?;
+    let (aggregation, generation) = state
+        .blocking(move |store| {
+            Ok((crate::leader::aggregation_for(store, &organisation_id)?, store.generation()?))
+        })
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(EnrolResponse {
@@ -354,6 +362,7 @@ pub(crate) async fn enrol(
             organisation_seed: enrolment.organisation.seed,
             questionnaire: crate::questionnaire::plan_to_wire(&enrolment.organisation.questionnaire),
             aggregation,
+            generation: Some(generation),
             report_window: ReportWindow {
                 max_random_delay_seconds: state.config.max_random_delay_seconds,
                 max_report_age_weeks: state.config.report_age_weeks(),
@@ -381,11 +390,12 @@ pub(crate) async fn read_questionnaire(
     device: AuthenticatedDevice,
 ) -> Result<Json<QuestionnaireResponse>> {
     let organisation_id = device.membership.organisation_id.clone();
-    let (organisation, aggregation) = state
+    let (organisation, aggregation, generation) = state
         .blocking(move |store| {
             Ok((
                 store.organisation(&organisation_id)?,
                 crate::leader::aggregation_for(store, &organisation_id)?,
+                store.generation()?,
             ))
         })
         .await?;
@@ -393,6 +403,7 @@ pub(crate) async fn read_questionnaire(
         wire_version: WIRE_VERSION,
         questionnaire: crate::questionnaire::plan_to_wire(&organisation.questionnaire),
         aggregation,
+        generation: Some(generation),
     }))
 }
 
@@ -410,7 +421,7 @@ pub(crate) async fn read_questionnaire(
         (status = 408, description = "`invalid_input`: the request took longer than the server allows", body = polso_api::ApiError),
         (status = 410, description = "`week_published`: the week's collection window has closed and it is published; the report can never be counted", body = polso_api::ApiError),
         (status = 413, description = "`payload_too_large`", body = polso_api::ApiError),
-        (status = 422, description = "`week_before_enrolment`: the week began before this device enrolled", body = polso_api::ApiError),
+        (status = 422, description = "`week_before_enrolment`: the week began before this device enrolled (after a restore from a backup, a device enrolled since may still report the weeks that were open or collecting at it)", body = polso_api::ApiError),
         (status = 429, description = "`rate_limited`: too many failed attempts from this address; see `Retry-After`", body = polso_api::ApiError)
     )
 )]
@@ -421,7 +432,14 @@ pub(crate) async fn submit_report(
 ) -> Result<Json<ReportAck>> {
     let now = state.clock.now();
     let week: IsoWeek = report.week.parse()?;
-    check_report_week(week, now, state.config.collection_window(), device.membership.enrolled_week)?;
+    let restored_at = state.restored_at()?;
+    check_report_week(
+        week,
+        now,
+        state.config.collection_window(),
+        device.membership.enrolled_week,
+        restored_at,
+    )?;
     let organisation_id = device.membership.organisation_id.clone();
     let (organisation, two_server) = state
         .blocking(move |store| {
@@ -438,7 +456,7 @@ pub(crate) async fn submit_report(
     let schedule = Schedule::with_plan(ItemBank::embedded(), organisation.seed, &organisation.questionnaire);
     let validated = validate_report(&report, ItemBank::embedded(), &schedule)?;
     drop(report);
-    let outcome = state
+    let (outcome, generation) = state
         .blocking(move |store| {
             let fold = validated.into_fold(
                 &store.receipt_secret()?,
@@ -446,14 +464,14 @@ pub(crate) async fn submit_report(
                 device.membership.organisation_id,
                 device.membership.team_id,
             );
-            store.fold_report(&fold)
+            Ok((store.fold_report(&fold)?, store.generation()?))
         })
         .await?;
     let status = match outcome {
         crate::store::FoldOutcome::Counted => ReportStatus::Accepted,
         crate::store::FoldOutcome::AlreadyCounted => ReportStatus::Duplicate,
     };
-    Ok(Json(ReportAck { week: week.to_string(), status }))
+    Ok(Json(ReportAck { week: week.to_string(), status, generation: Some(generation) }))
 }
 
 /// The weeks `from..=to` of a query, checked: both ISO weeks, in order,

@@ -37,6 +37,7 @@ pub mod demo_helper;
 pub mod demo_setup;
 pub mod derived;
 pub mod error;
+pub mod generation;
 mod group_commit;
 mod heatmap_http;
 pub mod helper;

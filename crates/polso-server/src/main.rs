@@ -453,6 +453,34 @@ enum Command {
     },
     /// Prints the OpenAPI document of the HTTP API.
     Openapi,
+    /// Writes a consistent copy of the SQLite database to a new file, safe while the server runs.
+    /// The copy holds what the database holds: keep it as safely.
+    Backup {
+        /// The file to write; it must not exist.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Puts an SQLite backup in place of the database, with a new generation, so every device
+    /// sends again the reports it still holds that the backup may have lost. Stop the server
+    /// first: a database in use is refused. The backup is only read.
+    Restore {
+        /// The backup, as `backup` wrote it (or any consistent copy of the database).
+        #[arg(long)]
+        from: PathBuf,
+        /// The restore's time (RFC 3339) instead of the system clock, for tests: devices that
+        /// enrol after it may still report the weeks not yet published then.
+        #[arg(long, value_name = "RFC3339")]
+        now: Option<chrono::DateTime<chrono::FixedOffset>>,
+    },
+    /// Gives the database a new generation: run it after restoring a PostgreSQL database (or an
+    /// SQLite one by hand) from a backup, before starting the servers again, so every device sends
+    /// again the reports it still holds. Servers already running keep answering with the old
+    /// generation until restarted.
+    NewGeneration {
+        /// The restore's time (RFC 3339) instead of the system clock, for tests.
+        #[arg(long, value_name = "RFC3339")]
+        now: Option<chrono::DateTime<chrono::FixedOffset>>,
+    },
 }
 
 fn main() -> Result<()> {
@@ -466,6 +494,29 @@ fn main() -> Result<()> {
     }
     if let Command::SuggestCxMapping { file } = &cli.command {
         return suggest_cx_mapping(file);
+    }
+    if let Command::Backup { to } = &cli.command {
+        let db = cli.db.as_deref().context(
+            "backup needs --db PATH; back a PostgreSQL database up with its own tools (pg_dump, a base backup)",
+        )?;
+        polso_server::generation::backup_sqlite(db, to)
+            .with_context(|| format!("backing {} up to {}", db.display(), to.display()))?;
+        eprintln!("{} backed up to {}", db.display(), to.display());
+        return Ok(());
+    }
+    if let Command::Restore { from, now } = &cli.command {
+        let db = cli.db.as_deref().context(
+            "restore needs --db PATH; after restoring a PostgreSQL database with its own tools, run new-generation",
+        )?;
+        let restored_at = now.map_or_else(chrono::Utc::now, |now| now.to_utc());
+        let generation = polso_server::generation::restore_sqlite(db, from, restored_at)
+            .with_context(|| format!("restoring {} from {}", db.display(), from.display()))?;
+        eprintln!(
+            "{} restored from {}; new generation {generation}: devices will send again the reports they still hold",
+            db.display(),
+            from.display()
+        );
+        return Ok(());
     }
     let command = match &cli.db {
         Some(db) => match helper_command(db, cli.command)? {
@@ -879,7 +930,17 @@ fn main() -> Result<()> {
             let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             import_cx(store, &organisation_id, &bytes, mapping.as_deref(), dry_run, now)?;
         }
+        Command::NewGeneration { now: restored_at } => {
+            let restored_at = restored_at.map_or(now, |at| at.to_utc());
+            let generation = store.new_generation(restored_at).context("making a new generation")?;
+            eprintln!(
+                "new generation {generation}: devices will send again the reports they still hold; \
+                 restart any server that was running"
+            );
+        }
         Command::Openapi
+        | Command::Backup { .. }
+        | Command::Restore { .. }
         | Command::SuggestCxMapping { .. }
         | Command::Demo { .. }
         | Command::HelperInit { .. }

@@ -20,6 +20,7 @@ const MANAGER_TOKENS: &str = include_str!("../migrations/0010_manager_tokens.sql
 const ACTIONS: &str = include_str!("../migrations/0011_actions.sql");
 const CARE_CONTACTS: &str = include_str!("../migrations/0012_care_contacts.sql");
 const COMMENTS: &str = include_str!("../migrations/0013_comments.sql");
+const GENERATION: &str = include_str!("../migrations/0014_generation.sql");
 
 /// Every migration with its file name, oldest first, for the test that checks
 /// the list against the folder.
@@ -38,6 +39,7 @@ const MIGRATION_FILES: &[(&str, &str)] = &[
     ("0011_actions.sql", ACTIONS),
     ("0012_care_contacts.sql", CARE_CONTACTS),
     ("0013_comments.sql", COMMENTS),
+    ("0014_generation.sql", GENERATION),
 ];
 
 /// The same migrations in rusqlite_migration's form. Each one checks the
@@ -56,6 +58,7 @@ const MIGRATION_STEPS: &[M<'static>] = &[
     M::up(ACTIONS).foreign_key_check(),
     M::up(CARE_CONTACTS).foreign_key_check(),
     M::up(COMMENTS).foreign_key_check(),
+    M::up(GENERATION).foreign_key_check(),
 ];
 
 /// The migrations applied when the database is opened.
@@ -97,6 +100,7 @@ mod tests {
             ("0011_actions.sql", 0xb851b7b2c6957a50),
             ("0012_care_contacts.sql", 0x5f3da04dca02255f),
             ("0013_comments.sql", 0x56b9d0386fd7e562),
+            ("0014_generation.sql", 0x1b3ee32ae3f47894),
         ];
         polso_migrations::check_shipped(MIGRATION_FILES, shipped).unwrap();
     }

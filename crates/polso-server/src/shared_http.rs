@@ -37,23 +37,32 @@ pub(crate) async fn submit_shared_report(
 ) -> Result<Json<ReportAck>> {
     let now = state.clock.now();
     let week: IsoWeek = report.week.parse()?;
-    check_report_week(week, now, state.config.collection_window(), device.membership.enrolled_week)?;
+    let restored_at = state.restored_at()?;
+    check_report_week(
+        week,
+        now,
+        state.config.collection_window(),
+        device.membership.enrolled_week,
+        restored_at,
+    )?;
     let outcome = state
         .blocking(move |store| {
             let tree = store.organisation_tree(&device.membership.organisation_id)?;
-            crate::leader::accept_shared_report(
+            let accepted = crate::leader::accept_shared_report(
                 store,
                 &store.receipt_secret()?,
                 &device.token,
                 &tree,
                 &device.membership.team_id,
                 &report,
-            )
+            )?;
+            Ok((accepted, store.generation()?))
         })
         .await?;
+    let (outcome, generation) = outcome;
     let status = match outcome.1 {
         FoldOutcome::Counted => ReportStatus::Accepted,
         FoldOutcome::AlreadyCounted => ReportStatus::Duplicate,
     };
-    Ok(Json(ReportAck { week: week.to_string(), status }))
+    Ok(Json(ReportAck { week: week.to_string(), status, generation: Some(generation) }))
 }

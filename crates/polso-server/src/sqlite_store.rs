@@ -40,6 +40,8 @@ pub struct SqliteServerStore {
     connection: Arc<Mutex<Connection>>,
     readers: Readers,
     receipt_secret: Hash32,
+    /// The database's generation, as read at open or last made here.
+    generation: Mutex<crate::generation::Generation>,
     /// Reports on their way to the writer: see [`SqliteServerStore::fold_report`].
     folds: GroupCommit,
 }
@@ -77,6 +79,7 @@ impl SqliteServerStore {
                 secret
             }
         };
+        let generation = Mutex::new(crate::generation::read_or_create_sqlite(&connection)?);
         let readers = Readers::open(path)?;
         connection.busy_handler(Some(wait_briefly_then_patiently))?;
         let connection = Arc::new(Mutex::new(connection));
@@ -90,7 +93,7 @@ impl SqliteServerStore {
                 fold_batch(&mut connection, queued.take());
             }
         })?;
-        Ok(SqliteServerStore { connection, readers, receipt_secret, folds })
+        Ok(SqliteServerStore { connection, readers, receipt_secret, generation, folds })
     }
 
     /// The one connection, locked; `pub(crate)` for the administrator's
@@ -151,7 +154,7 @@ impl Drop for SqliteServerStore {
 
 /// `connection`, locked. A panic while holding the lock leaves no half-done
 /// transaction: rusqlite rolls back an unfinished one when it is dropped.
-fn lock(connection: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+fn lock<T>(connection: &Mutex<T>) -> MutexGuard<'_, T> {
     connection.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
@@ -691,6 +694,21 @@ impl ServerStore for SqliteServerStore {
 
     fn receipt_secret(&self) -> Result<Hash32> {
         Ok(self.receipt_secret)
+    }
+
+    fn generation(&self) -> Result<String> {
+        Ok(lock(&self.generation).id.clone())
+    }
+
+    fn restored_at(&self) -> Result<Option<DateTime<Utc>>> {
+        Ok(lock(&self.generation).restored_at)
+    }
+
+    fn new_generation(&self, now: DateTime<Utc>) -> Result<String> {
+        let generation = crate::generation::rotate_sqlite(&self.connection(), now)?;
+        let id = generation.id.clone();
+        *lock(&self.generation) = generation;
+        Ok(id)
     }
 
     /// Group commit: the report joins the writer's queue, and the writer

@@ -639,6 +639,21 @@ pub trait ServerStore: Send + Sync {
     /// The server's key for report receipts.
     fn receipt_secret(&self) -> Result<Hash32>;
 
+    /// The database's generation ([`crate::generation`]): a random id, read
+    /// at open (this touches no database), that changes only when the
+    /// database is restored from a backup.
+    fn generation(&self) -> Result<String>;
+
+    /// When the operator last made a new generation (restored), as read at
+    /// open; `None` for a database never restored.
+    fn restored_at(&self) -> Result<Option<DateTime<Utc>>>;
+
+    /// Makes the database's generation anew, restored at `now`, and returns
+    /// it: after a restore ([`crate::generation`]). A running server of
+    /// another process still answers with the generation it read at start
+    /// until it is restarted.
+    fn new_generation(&self, now: DateTime<Utc>) -> Result<String>;
+
     /// Records the receipt and folds the contributions, in one transaction.
     /// A receipt already recorded is [`FoldOutcome::AlreadyCounted`] and
     /// nothing changes (a week's report is final). A week already published

@@ -7,7 +7,11 @@
 //! that the server took it or why it did not: retry later, or never. A report
 //! the server can never count (its week was published, or began before the
 //! device enrolled) is dropped: its payload is erased and its row stays only
-//! as a tombstone with the reason, so the week is never queued again. The store
+//! as a tombstone with the reason, so the week is never queued again. A sent
+//! report keeps its payload while the server would still accept its week, so
+//! it can be sent again should the server be restored from an older backup
+//! ([`Store::requeue_sent_reports`]); then its payload is erased
+//! ([`Store::forget_sent_reports_before`]) and its row stays. The store
 //! keeps the payload as opaque text; what it may hold (item values and metric
 //! scores, never a note) is the sync client's rule, and a queued row hangs off
 //! its week's pulse, so deleting the pulse deletes the report too.
@@ -197,6 +201,63 @@ impl Store {
              WHERE week = ?1",
             params![week.to_string(), reason.code, reason.message],
         )
+    }
+
+    /// Puts every sent report that still holds its payload back in the queue, to be sent again
+    /// after the organisation server was restored from a backup: pending, with no attempt made
+    /// and no due time until [`Store::schedule_report`] gives it one (a random delay, as for a
+    /// first send). Its `sent_at` stays, so a re-send is told from a first send. Returns the
+    /// weeks put back, oldest first.
+    pub fn requeue_sent_reports(&mut self) -> Result<Vec<IsoWeek>> {
+        let weeks: Vec<IsoWeek> = self
+            .queued_reports()?
+            .into_iter()
+            .filter(|report| report.state == QueuedReportState::Sent && !report.payload.is_empty())
+            .map(|report| report.week)
+            .collect();
+        self.connection
+            .prepare_cached(
+                "UPDATE report_queue
+                 SET state = 'pending', attempts = 0, next_attempt_at = NULL,
+                     last_error_code = NULL, last_error_message = NULL
+                 WHERE state = 'sent' AND payload <> ''",
+            )
+            .and_then(|mut statement| statement.execute([]))
+            .map_err(|source| StoreError::Sqlite {
+                path: self.path.clone(),
+                action: "Queuing sent reports again".to_owned(),
+                source,
+            })?;
+        Ok(weeks)
+    }
+
+    /// Gives a pending report without a due time (one put back by
+    /// [`Store::requeue_sent_reports`]) the instant it is due.
+    pub fn schedule_report(&mut self, week: IsoWeek, due_at: DateTime<Utc>) -> Result<()> {
+        self.update_queued_report(
+            week,
+            "UPDATE report_queue SET next_attempt_at = ?2
+             WHERE week = ?1 AND state = 'pending' AND next_attempt_at IS NULL",
+            params![week.to_string(), format_timestamp(due_at)],
+        )
+    }
+
+    /// Erases the payload of every sent report of a week before `oldest_kept`: past the window
+    /// in which the server accepts a week's report, nothing would be sent again after a restore,
+    /// so the report is not kept. The row stays, so the week is never queued again (its pulse
+    /// stays in the history). Returns how many were erased.
+    pub fn forget_sent_reports_before(&mut self, oldest_kept: IsoWeek) -> Result<usize> {
+        self.connection
+            .prepare_cached(
+                "UPDATE report_queue SET payload = ''
+                 WHERE state = 'sent' AND payload <> '' AND week < ?1",
+            )
+            .and_then(|mut statement| statement.execute([oldest_kept.to_string()]))
+            .map_err(|source| StoreError::Sqlite {
+                path: self.path.clone(),
+                action: format!("Forgetting sent reports before {oldest_kept}"),
+                source,
+            })
     }
 
     fn update_queued_report(

@@ -19,6 +19,7 @@ mod insider;
 mod load;
 mod manager;
 mod releases;
+mod restore;
 mod server_power_cut;
 mod sync_faults;
 mod two_servers;

@@ -68,6 +68,8 @@ pub struct PgServerStore {
     /// `None` only while being dropped (on the workers).
     pool: Option<Pool<connection::Manager>>,
     receipt_secret: Hash32,
+    /// The database's generation, as read at open or last made here.
+    pub(crate) generation: std::sync::Mutex<crate::generation::Generation>,
     workers: Arc<rayon::ThreadPool>,
     /// Reports on their way to the writer: see `fold_report`.
     folds: GroupCommit,
@@ -162,12 +164,20 @@ impl PgServerStore {
         let receipt_secret = secret
             .try_into()
             .map_err(|_| ServerError::CorruptData("the server secret is not 32 bytes".to_owned()))?;
+        client.execute(
+            "INSERT INTO server_generation (id, generation) VALUES (1, $1) ON CONFLICT (id) DO NOTHING",
+            &[&crate::generation::new_generation_id()?],
+        )?;
+        let row =
+            client.query_one("SELECT generation, restored_at FROM server_generation WHERE id = 1", &[])?;
+        let generation =
+            std::sync::Mutex::new(crate::generation::Generation::from_stored(row.get(0), row.get(1))?);
         drop(client);
         let folds = GroupCommit::start("polso-report-writer", {
             let pool = pool.clone();
             move |queued| store::write_group(&pool, queued)
         })?;
-        Ok(PgServerStore { pool: Some(pool), receipt_secret, workers, folds })
+        Ok(PgServerStore { pool: Some(pool), receipt_secret, generation, workers, folds })
     }
 
     /// A connection from the pool; only on the workers ([`PgServerStore::on_workers`]).

@@ -631,6 +631,33 @@ impl ServerStore for PgServerStore {
         Ok(self.receipt_secret)
     }
 
+    fn generation(&self) -> Result<String> {
+        Ok(self.generation.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).id.clone())
+    }
+
+    fn restored_at(&self) -> Result<Option<DateTime<Utc>>> {
+        Ok(self.generation.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).restored_at)
+    }
+
+    fn new_generation(&self, now: DateTime<Utc>) -> Result<String> {
+        let generation = crate::generation::Generation {
+            id: crate::generation::new_generation_id()?,
+            restored_at: Some(now),
+        };
+        self.on_workers(|| {
+            let mut client = self.client()?;
+            client.execute(
+                "INSERT INTO server_generation (id, generation, restored_at) VALUES (1, $1, $2)
+                 ON CONFLICT (id) DO UPDATE SET generation = excluded.generation, restored_at = excluded.restored_at",
+                &[&generation.id, &crate::generation::time_text(now)],
+            )?;
+            Ok(())
+        })?;
+        let id = generation.id.clone();
+        *self.generation.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = generation;
+        Ok(id)
+    }
+
     /// Group commit ([`crate::group_commit`]): the report joins the queue
     /// of this server's writer, which folds every report queued beside it
     /// in one transaction ([`write_group`]) and answers each once it

@@ -13,6 +13,7 @@ mod comments;
 mod cx_import;
 mod cx_survey;
 mod demo_seed;
+mod generation;
 mod heatmap;
 mod idempotency;
 mod manager_scope;

@@ -143,3 +143,68 @@ fn settings_change_together_and_can_be_removed() {
     assert_eq!(store.setting("sync.a").unwrap(), None);
     assert_eq!(store.setting("sync.b").unwrap().as_deref(), Some("2"));
 }
+
+/// After a restore of the organisation's server, the sent reports that still hold their payload
+/// go back in the queue with no due time (the sync client draws it), marked as sent before;
+/// pending, failed and forgotten ones stay as they are; a week before the acceptance window
+/// keeps its row but not its payload, and survives a reopen so.
+#[test]
+fn sent_reports_are_kept_for_a_resend_until_their_window_passes() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("polso.db");
+    let key = new_key();
+    let mut store = Store::open(&path, &key).unwrap();
+    for week_text in ["2026-W45", "2026-W46", "2026-W47", "2026-W48"] {
+        store.save_pulse(&sample_pulse(week_text)).unwrap();
+        store.enqueue_report(week(week_text), PAYLOAD, instant("2026-11-30T03:00:00Z")).unwrap();
+    }
+    let sent_at = instant("2026-11-30T03:00:01Z");
+    for week_text in ["2026-W45", "2026-W46", "2026-W47"] {
+        store.mark_report_sent(week(week_text), sent_at).unwrap();
+    }
+    let refused = ReportFailure { code: "unknown_item".into(), message: "item 'x.1' is not known".into() };
+    store.record_report_failure(week("2026-W47"), &refused, None).unwrap();
+
+    assert_eq!(store.forget_sent_reports_before(week("2026-W46")).unwrap(), 1);
+    assert_eq!(store.forget_sent_reports_before(week("2026-W46")).unwrap(), 0, "once");
+    drop(store);
+    let mut store = Store::open(&path, &key).unwrap();
+    let forgotten = store.queued_report(week("2026-W45")).unwrap().unwrap();
+    assert_eq!((forgotten.state, forgotten.payload.as_str()), (QueuedReportState::Sent, ""));
+
+    assert_eq!(store.requeue_sent_reports().unwrap(), [week("2026-W46")]);
+    let put_back = store.queued_report(week("2026-W46")).unwrap().unwrap();
+    assert_eq!(
+        (
+            put_back.state,
+            put_back.attempts,
+            put_back.next_attempt_at,
+            put_back.sent_at,
+            put_back.payload.as_str()
+        ),
+        (QueuedReportState::Pending, 0, None, Some(sent_at), PAYLOAD)
+    );
+    assert!(
+        store
+            .due_reports(instant("2027-01-01T00:00:00Z"))
+            .unwrap()
+            .iter()
+            .all(|report| report.week != week("2026-W46"))
+    );
+    let due_at = instant("2026-12-01T10:00:00Z");
+    store.schedule_report(week("2026-W46"), due_at).unwrap();
+    assert_eq!(store.queued_report(week("2026-W46")).unwrap().unwrap().next_attempt_at, Some(due_at));
+    assert!(store.schedule_report(week("2026-W46"), due_at).is_err(), "only a report without a due time");
+    let states: Vec<QueuedReportState> =
+        store.queued_reports().unwrap().iter().map(|report| report.state).collect();
+    assert_eq!(
+        states,
+        [
+            QueuedReportState::Sent,
+            QueuedReportState::Pending,
+            QueuedReportState::Failed,
+            QueuedReportState::Pending
+        ]
+    );
+    assert!(store.requeue_sent_reports().unwrap().is_empty(), "nothing sent is left to put back");
+}

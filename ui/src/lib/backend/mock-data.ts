@@ -315,6 +315,8 @@ export function sampleSyncStatus(): SyncStatus {
     team_key_fingerprint: null,
     last_sync_at: null,
     pending_reports: 0,
+    resending_reports: 0,
+    server_restored_at: null,
     failed_reports: 0,
     dropped_reports: [],
     last_pass: null,

@@ -47,4 +47,12 @@ questionnaire: Array<QuestionnaireAdoption>,
  * How the organisation aggregates reports, with the helper to pin in
  * two-server mode. Absent from older servers: one server.
  */
-aggregation: Aggregation, };
+aggregation: Aggregation, 
+/**
+ * The server database's generation: a random id that changes only when
+ * the database is restored from a backup, the same for every device.
+ * A device that sees a new one sends again the reports it still holds
+ * for the acceptance window (the server counts each once). Absent from
+ * older servers.
+ */
+generation: string | null, };

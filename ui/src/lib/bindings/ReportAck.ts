@@ -12,4 +12,12 @@ week: string,
 /**
  * Whether it was counted now or before.
  */
-status: ReportStatus, };
+status: ReportStatus, 
+/**
+ * The server database's generation: a random id that changes only when
+ * the database is restored from a backup, the same for every device.
+ * A device that sees a new one sends again the reports it still holds
+ * for the acceptance window (the server counts each once). Absent from
+ * older servers.
+ */
+generation: string | null, };

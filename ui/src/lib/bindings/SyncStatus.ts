@@ -65,6 +65,17 @@ last_error: ApiError | null,
  */
 clock_ahead_seconds?: number, 
 /**
+ * Weekly reports this device had sent that wait to be sent again because the server was
+ * restored from a backup (it announced a new generation) and may have lost them; counted
+ * in [`SyncStatus::pending_reports`] too. The server counts each once.
+ */
+resending_reports: number, 
+/**
+ * When this device last learnt that the server was restored from a backup, RFC 3339 in
+ * UTC; `None` when it never has.
+ */
+server_restored_at: string | null, 
+/**
  * How the organisation aggregates reports, as this device pinned it:
  * one server, or two with the helper (the party holding it and its key's
  * fingerprint, to compare with the one that party publishes).

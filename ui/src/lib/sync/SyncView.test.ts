@@ -37,6 +37,8 @@ const ENROLLED_OFFLINE: SyncStatus = {
   team_key_fingerprint: null,
   last_sync_at: '2026-11-23T09:00:00Z',
   pending_reports: 2,
+  resending_reports: 0,
+  server_restored_at: null,
   failed_reports: 0,
   dropped_reports: [],
   last_pass: { at: '2026-11-30T09:00:00Z', outcome: 'failed', sent: 0 },
@@ -293,6 +295,44 @@ describe('SyncView', () => {
     renderSync({ sync: { ...ahead, clock_ahead_seconds: 3 * 3_600 } });
     const notices = screen.getAllByTestId('sync-clock-ahead').map((notice) => notice.textContent ?? '');
     expect(notices.some((text) => text.includes("L'orologio di questo computer è avanti di 3 ore"))).toBe(true);
+  });
+
+  it('says a restored server may have lost reports and that they are sent again, in English and Italian', () => {
+    const restored: SyncStatus = {
+      ...ENROLLED_OFFLINE,
+      last_error: null,
+      pending_reports: 2,
+      resending_reports: 2,
+      server_restored_at: '2026-12-01T09:00:00Z',
+    };
+    renderSync({ sync: restored });
+    const notice = screen.getByTestId('sync-resending').textContent ?? '';
+    expect(notice).toContain("The organisation's server was restored from a backup");
+    expect(notice).toContain('The 2 weekly reports this device had already sent are being sent again');
+    expect(screen.queryByTestId('enrol-form')).toBeNull();
+    setLanguage({ language: 'it', locale: 'it-IT' });
+    renderSync({ sync: { ...restored, resending_reports: 1 } });
+    const notices = screen.getAllByTestId('sync-resending').map((element) => element.textContent ?? '');
+    expect(notices.some((text) => text.includes('Il resoconto settimanale che questo dispositivo aveva già inviato'))).toBe(
+      true,
+    );
+  });
+
+  it('asks to join again with a new invite code when the server no longer knows the device, with the form', () => {
+    const unknown: SyncStatus = {
+      ...ENROLLED_OFFLINE,
+      pending_reports: 1,
+      last_error: { code: 'unauthorized', message: 'this device token is not known; enrol the device again' },
+    };
+    renderSync({ sync: unknown });
+    expect(screen.getByTestId('sync-join-again').textContent).toBe(en['sync.join_again']);
+    expect(screen.queryByTestId('sync-last-error')).toBeNull();
+    expect(screen.getByTestId('enrol-form')).toBeTruthy();
+    expect((document.getElementById('enrol-server') as HTMLInputElement).value).toBe('https://polso.example.org');
+    setLanguage({ language: 'it', locale: 'it-IT' });
+    renderSync({ sync: unknown });
+    const notices = screen.getAllByTestId('sync-join-again').map((element) => element.textContent ?? '');
+    expect(notices).toContain(it_['sync.join_again']);
   });
 
   it('speaks Italian, with Italian dates', async () => {

@@ -8,6 +8,7 @@ import {
   droppedReportNotices,
   enrolFormIsValid,
   lastPassNotice,
+  restoreNotice,
   syncIndicator,
   syncOutcome,
 } from './status';
@@ -19,6 +20,8 @@ const ENROLLED: SyncStatus = {
   team_key_fingerprint: null,
   last_sync_at: '2026-11-30T09:00:00Z',
   pending_reports: 0,
+  resending_reports: 0,
+  server_restored_at: null,
   failed_reports: 0,
   dropped_reports: [],
   last_pass: null,
@@ -96,6 +99,33 @@ describe('droppedReportNotices', () => {
     expect(droppedReportNotices(ENROLLED)).toEqual([]);
     const dropped = [{ week: '2026-W47', reason: 'week_published' as const }];
     expect(droppedReportNotices({ ...ENROLLED, enrolled: false, dropped_reports: dropped })).toEqual([]);
+  });
+});
+
+describe('restoreNotice', () => {
+  it('asks to join again when the server no longer knows the device, and counts the re-sends otherwise', () => {
+    const unknown = {
+      ...ENROLLED,
+      pending_reports: 2,
+      last_error: { code: 'unauthorized' as const, message: 'this device token is not known' },
+    };
+    expect(restoreNotice(unknown)).toEqual({ kind: 'join_again', key: 'sync.join_again', count: 2 });
+    const restored = { ...ENROLLED, pending_reports: 3, resending_reports: 2, server_restored_at: '2026-12-01T09:00:00Z' };
+    expect(restoreNotice(restored)).toEqual({
+      kind: 'resending',
+      key: 'sync.resending',
+      count: 2,
+      at: '2026-12-01T09:00:00Z',
+    });
+    // Joining again comes first: nothing is sent until it has.
+    expect(restoreNotice({ ...restored, last_error: unknown.last_error })?.kind).toBe('join_again');
+  });
+
+  it('says nothing without a restore, before enrolment or without a status', () => {
+    expect(restoreNotice(ENROLLED)).toBeNull();
+    expect(restoreNotice({ ...ENROLLED, server_restored_at: '2026-12-01T09:00:00Z' })).toBeNull();
+    expect(restoreNotice({ ...ENROLLED, enrolled: false, resending_reports: 1 })).toBeNull();
+    expect(restoreNotice(null)).toBeNull();
   });
 });
 

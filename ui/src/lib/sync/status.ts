@@ -97,6 +97,28 @@ export function clockAhead(status: SyncStatus | null): ClockAhead | null {
   return { key: 'sync.clock_ahead_minutes', count: Math.max(1, Math.round(seconds / MINUTE)) };
 }
 
+/** What the status card says about a server restored from a backup, when it matters. */
+export type RestoreNotice =
+  | { kind: 'resending'; key: 'sync.resending'; count: number; at: string | null }
+  | { kind: 'join_again'; key: 'sync.join_again'; count: number };
+
+/**
+ * What a restore of the organisation's server means for this device: the server no longer knows
+ * its token (restored from a backup taken before it joined, or the device was removed), so it
+ * must join again with a new invite code, its reports kept meanwhile; or the server announced a
+ * new generation and the reports it may have lost are being sent again. `null` otherwise.
+ */
+export function restoreNotice(status: SyncStatus | null): RestoreNotice | null {
+  if (status === null || !status.enrolled) return null;
+  if (status.last_error?.code === 'unauthorized') {
+    return { kind: 'join_again', key: 'sync.join_again', count: status.pending_reports };
+  }
+  if (status.resending_reports > 0) {
+    return { kind: 'resending', key: 'sync.resending', count: status.resending_reports, at: status.server_restored_at };
+  }
+  return null;
+}
+
 /** One week whose report was dropped, as a sentence: its message key and the week it names. */
 export interface DroppedReportNotice {
   key: MessageKey;
