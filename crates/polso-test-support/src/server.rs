@@ -39,6 +39,11 @@ impl ServerProcess {
         let mut first_line = String::new();
         stdout.read_line(&mut first_line).context("reading the server's first line")?;
         let Some(address) = first_line.trim().strip_prefix(LISTENING) else {
+            // A command that fails says why on stderr and ends: it has two seconds to.
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+            while matches!(child.try_wait(), Ok(None)) && std::time::Instant::now() < deadline {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
             let _ = child.kill();
             let _ = child.wait();
             let mut stderr = String::new();
