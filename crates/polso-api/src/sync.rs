@@ -202,6 +202,12 @@ pub struct ReportAck {
     /// older servers.
     #[serde(default)]
     pub generation: Option<String>,
+    /// The server's time when it answered (RFC 3339, UTC): a device whose clock runs behind
+    /// learns by how much, and closes its weeks by the server's clock, so its reports still
+    /// arrive before their week is published. Absent from older servers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub server_time: Option<String>,
 }
 
 /// The level of the organisation a cell describes.

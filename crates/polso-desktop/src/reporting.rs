@@ -511,7 +511,8 @@ impl Desktop {
         let mut clock_ahead = None;
         for outcome in outcomes {
             match outcome {
-                SendOutcome::Sent { week, generation } => {
+                SendOutcome::Sent { week, generation, server_time } => {
+                    clock_ahead = clock_ahead.or(sync::clock_skew_seconds(*server_time, now));
                     self.follow_generation(generation.as_deref(), now)?;
                     self.store.mark_report_sent(*week, now).map_err(store_to_api)?;
                     n_sent += 1;
@@ -552,7 +553,7 @@ impl Desktop {
             Some(seconds) => {
                 self.store.set_settings(&[(CLOCK_AHEAD_KEY, &seconds.to_string())]).map_err(store_to_api)?;
             }
-            // A report the server took: its clock and this one agree on the week.
+            // A report the server took, and its time agrees with this clock's.
             None if n_sent > 0 => self.store.remove_settings(&[CLOCK_AHEAD_KEY]).map_err(store_to_api)?,
             None => {}
         }

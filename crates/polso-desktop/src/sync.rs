@@ -507,6 +507,8 @@ pub enum SendOutcome {
         week: IsoWeek,
         /// The server database's generation the answer carried, if it did.
         generation: Option<String>,
+        /// The server's time when it answered, if it said and it reads.
+        server_time: Option<DateTime<Utc>>,
     },
     /// It could not be delivered now; try again after a backoff.
     Retry {
@@ -576,7 +578,11 @@ fn classify_report_answer(
 ) -> SendOutcome {
     if (200..=299).contains(&answer.status) {
         return match serde_json::from_str::<ReportAck>(&answer.body) {
-            Ok(ack) if ack.week == week.to_string() => SendOutcome::Sent { week, generation: ack.generation },
+            Ok(ack) if ack.week == week.to_string() => SendOutcome::Sent {
+                week,
+                generation: ack.generation,
+                server_time: ack.server_time.as_deref().and_then(parse_server_time),
+            },
             _ => SendOutcome::Retry {
                 week,
                 error: ApiError::new(
@@ -659,7 +665,24 @@ pub fn clock_ahead_seconds(error: &ApiError, now: DateTime<Utc>) -> Option<i64> 
 
 /// The server's time an error carries, when it is one that can be read.
 fn server_time(error: &ApiError) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(error.server_time.as_deref()?).ok().map(|time| time.to_utc())
+    parse_server_time(error.server_time.as_deref()?)
+}
+
+/// A server's time as it sends it (RFC 3339), when it reads as one.
+fn parse_server_time(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text).ok().map(|time| time.to_utc())
+}
+
+/// Within this, a device's clock and the server's agree: an answer's time is taken when the
+/// server answers, and the request may have waited its whole time-out before.
+pub const CLOCK_AGREEMENT_SECONDS: i64 = 300;
+
+/// How far this device's clock runs ahead of the server's (behind when negative), from the
+/// server's time in its answer to a report received at `now`; `None` when the two agree within
+/// [`CLOCK_AGREEMENT_SECONDS`] or the server did not say.
+pub fn clock_skew_seconds(server_time: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<i64> {
+    let skew = (now - server_time?).num_seconds();
+    (skew.abs() > CLOCK_AGREEMENT_SECONDS).then_some(skew)
 }
 
 pub(crate) fn status_error(server_url: &str, status: u16) -> ApiError {

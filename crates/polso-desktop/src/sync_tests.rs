@@ -17,7 +17,7 @@ use polso_core::schedule::Schedule;
 use polso_store::{MemoryVault, QueuedReportState, SecretVault, Store, StoreKey};
 
 use crate::Desktop;
-use crate::sync::{HttpAnswer, REPORT_BODY_BYTES, SyncTransport, TransportFailure};
+use crate::sync::{CLOCK_AGREEMENT_SECONDS, HttpAnswer, REPORT_BODY_BYTES, SyncTransport, TransportFailure};
 
 const TOKEN: &str = "pd_secret-device-token";
 const TOKEN_ACCOUNT: &str = "device-token@test";
@@ -507,6 +507,46 @@ fn a_clock_ahead_of_the_servers_waits_for_the_servers_week_and_says_by_how_much(
     let status = fixture.desktop.sync_now(&server, date(12, 2), servers_week_over, false, &mut || 0).unwrap();
     assert_eq!((status.pending_reports, status.failed_reports, status.last_error), (0, 0, None));
     assert_eq!(status.clock_ahead_seconds, None, "a report went through");
+}
+
+/// A device whose clock runs behind learns by how much from the server's time in its
+/// acknowledgement, and says so; clocks within five minutes of each other agree, and the notice
+/// goes. The report left when this device's own clock said, never earlier for the server's time.
+#[test]
+fn a_clock_behind_the_servers_is_learned_from_an_acknowledgement_and_said() {
+    let mut fixture = fixture();
+    let server = enrolled_and_answered(&mut fixture, 0);
+    let due_at = queued_on_monday(&mut fixture, &server);
+    let behind = Duration::days(2);
+    let acknowledged_at = |server_time: DateTime<Utc>| {
+        format!(r#"{{"week":"2026-W48","status":"accepted","server_time":"{}"}}"#, server_time.to_rfc3339())
+    };
+    let enrolment = server.requests().len();
+    server.answer(200, &acknowledged_at(due_at + behind));
+    let status = fixture.desktop.sync_now(&server, date(11, 30), due_at, false, &mut || 0).unwrap();
+    assert_eq!((status.pending_reports, status.failed_reports), (0, 0));
+    assert_eq!(status.clock_ahead_seconds, Some(-behind.num_seconds()));
+    assert_eq!(server.requests().len(), enrolment + 1, "sent once, when it was due by this device's clock");
+
+    // The next week's report, acknowledged by a server whose time agrees within five minutes:
+    // the notice goes.
+    let view = fixture.desktop.current_pulse(date(12, 3)).unwrap();
+    let answers = view.items.iter().map(|item| AnswerDto { item_id: item.id.clone(), value: item.scale.max });
+    let submission = SubmitPulse {
+        week: view.week.clone(),
+        answers: answers.collect(),
+        not_applicable: Vec::new(),
+        work_week: None,
+        note: None,
+    };
+    fixture.desktop.submit_pulse(submission, date(12, 3), at(12, 3, 10)).unwrap();
+    fixture.desktop.sync_now(&server, date(12, 7), at(12, 7, 9), false, &mut || 0).unwrap();
+    let next_due = at(12, 7, 9) + FLOOR;
+    let agreeing = next_due + Duration::seconds(CLOCK_AGREEMENT_SECONDS);
+    server.answer(200, &acknowledged_at(agreeing).replace("W48", "W49"));
+    let status = fixture.desktop.sync_now(&server, date(12, 7), next_due, false, &mut || 0).unwrap();
+    assert_eq!(server.requests().len(), enrolment + 2, "{status:?}");
+    assert_eq!(status.clock_ahead_seconds, None, "{status:?}");
 }
 
 /// A server time that is not a time, or one far in the past, cannot hold a report back for

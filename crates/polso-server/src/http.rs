@@ -471,7 +471,7 @@ pub(crate) async fn submit_report(
         crate::store::FoldOutcome::Counted => ReportStatus::Accepted,
         crate::store::FoldOutcome::AlreadyCounted => ReportStatus::Duplicate,
     };
-    Ok(Json(ReportAck { week: week.to_string(), status, generation: Some(generation) }))
+    Ok(Json(crate::report::acknowledgement(week, status, generation, now)))
 }
 
 /// The weeks `from..=to` of a query, checked: both ISO weeks, in order,

@@ -19,7 +19,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
-use polso_api::{MetricKey, WeeklyReport};
+use polso_api::{MetricKey, ReportAck, ReportStatus, WeeklyReport};
 use polso_core::bank::{ItemBank, ItemId};
 use polso_core::collection::CollectionWindow;
 use polso_core::pulse::{PulseError, check_answers};
@@ -264,6 +264,22 @@ impl ValidatedReport {
     ) -> ReportFold {
         let receipt = report_receipt(receipt_secret, device_token, self.week);
         ReportFold { receipt, organisation_id, team_id, week: self.week, contributions: self.contributions }
+    }
+}
+
+/// The answer to a report the server took: its week, whether it was counted now or before,
+/// the database's generation and the server's time, which every device is told alike.
+pub fn acknowledgement(
+    week: IsoWeek,
+    status: ReportStatus,
+    generation: String,
+    now: DateTime<Utc>,
+) -> ReportAck {
+    ReportAck {
+        week: week.to_string(),
+        status,
+        generation: Some(generation),
+        server_time: Some(now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
     }
 }
 

@@ -64,5 +64,5 @@ pub(crate) async fn submit_shared_report(
         FoldOutcome::Counted => ReportStatus::Accepted,
         FoldOutcome::AlreadyCounted => ReportStatus::Duplicate,
     };
-    Ok(Json(ReportAck { week: week.to_string(), status, generation: Some(generation) }))
+    Ok(Json(crate::report::acknowledgement(week, status, generation, now)))
 }

@@ -39,6 +39,9 @@ async fn every_answer_a_device_reads_carries_the_generation_a_restore_makes_anew
         (ack["status"].as_str(), ack["generation"].as_str()),
         (Some("accepted"), Some(generation.as_str()))
     );
+    // And the server's time, by its own clock, for a device whose clock runs behind to learn by how much.
+    let server_time = chrono::DateTime::parse_from_rfc3339(ack["server_time"].as_str().unwrap()).unwrap();
+    assert_eq!(server_time.to_utc(), now(), "{ack}");
     let (status, read) = world.send(get("/v1/questionnaire", Some(&device))).await;
     assert_eq!(status, StatusCode::OK, "{read}");
     assert_eq!(read["generation"], generation.as_str());

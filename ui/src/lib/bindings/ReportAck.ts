@@ -20,4 +20,10 @@ status: ReportStatus,
  * for the acceptance window (the server counts each once). Absent from
  * older servers.
  */
-generation: string | null, };
+generation: string | null, 
+/**
+ * The server's time when it answered (RFC 3339, UTC): a device whose clock runs behind
+ * learns by how much, and closes its weeks by the server's clock, so its reports still
+ * arrive before their week is published. Absent from older servers.
+ */
+server_time?: string, };

@@ -297,6 +297,23 @@ describe('SyncView', () => {
     expect(notices.some((text) => text.includes("L'orologio di questo computer è avanti di 3 ore"))).toBe(true);
   });
 
+  it('says how far the clock runs behind, in English and Italian, beside the status', () => {
+    const behind: SyncStatus = {
+      ...ENROLLED_OFFLINE,
+      last_pass: { at: '2026-11-30T09:00:00Z', outcome: 'sent', sent: 1 },
+      clock_ahead_seconds: -2 * 86_400,
+    };
+    renderSync({ sync: behind });
+    expect(screen.getByTestId('sync-clock-behind').textContent).toContain(
+      "This computer's clock is 2 days behind the organisation server's",
+    );
+    expect(screen.queryByTestId('sync-clock-ahead')).toBeNull();
+    setLanguage({ language: 'it', locale: 'it-IT' });
+    renderSync({ sync: { ...behind, clock_ahead_seconds: -3 * 3_600 } });
+    const notices = screen.getAllByTestId('sync-clock-behind').map((notice) => notice.textContent ?? '');
+    expect(notices.some((text) => text.includes("L'orologio di questo computer è indietro di 3 ore"))).toBe(true);
+  });
+
   it('says a restored server may have lost reports and that they are sent again, in English and Italian', () => {
     const restored: SyncStatus = {
       ...ENROLLED_OFFLINE,

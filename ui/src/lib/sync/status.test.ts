@@ -5,6 +5,7 @@ import type { SyncStatus } from '../bindings/SyncStatus';
 import {
   checkEnrolForm,
   clockAhead,
+  clockBehind,
   droppedReportNotices,
   enrolFormIsValid,
   lastPassNotice,
@@ -61,12 +62,12 @@ describe('syncIndicator', () => {
 
 describe('clockAhead', () => {
   it.each([
-    [8 * 86_400 + 600, 'sync.clock_ahead_days', 8],
-    [86_400, 'sync.clock_ahead_days', 1],
-    [3 * 3_600 + 1_700, 'sync.clock_ahead_hours', 3],
-    [3_600, 'sync.clock_ahead_hours', 1],
-    [125, 'sync.clock_ahead_minutes', 2],
-    [10, 'sync.clock_ahead_minutes', 1],
+    [8 * 86_400 + 600, 'sync.clock_days', 8],
+    [86_400, 'sync.clock_days', 1],
+    [3 * 3_600 + 1_700, 'sync.clock_hours', 3],
+    [3_600, 'sync.clock_hours', 1],
+    [125, 'sync.clock_minutes', 2],
+    [10, 'sync.clock_minutes', 1],
   ] as const)('%d seconds ahead reads as %s %d', (seconds, key, count) => {
     expect(clockAhead({ ...ENROLLED, clock_ahead_seconds: seconds })).toEqual({ key, count });
   });
@@ -76,6 +77,14 @@ describe('clockAhead', () => {
     expect(clockAhead({ ...ENROLLED, clock_ahead_seconds: 0 })).toBeNull();
     expect(clockAhead({ ...ENROLLED, enrolled: false, clock_ahead_seconds: 7_200 })).toBeNull();
     expect(clockAhead(null)).toBeNull();
+  });
+
+  it('is not the clock behind, which is its own notice', () => {
+    expect(clockAhead({ ...ENROLLED, clock_ahead_seconds: -7_200 })).toBeNull();
+    expect(clockBehind({ ...ENROLLED, clock_ahead_seconds: -7_200 })).toEqual({ key: 'sync.clock_hours', count: 2 });
+    expect(clockBehind({ ...ENROLLED, clock_ahead_seconds: -3 * 86_400 })).toEqual({ key: 'sync.clock_days', count: 3 });
+    expect(clockBehind({ ...ENROLLED, clock_ahead_seconds: 7_200 })).toBeNull();
+    expect(clockBehind({ ...ENROLLED, enrolled: false, clock_ahead_seconds: -7_200 })).toBeNull();
   });
 });
 

@@ -75,9 +75,9 @@ export function syncOutcome(status: SyncStatus): SyncOutcome {
   return { tone: 'done', key: 'sync.outcome_nothing', count: 0, error: null };
 }
 
-/** How far this computer's clock runs ahead of the server's, in the largest whole unit. */
+/** How far this computer's clock runs ahead of the server's, or behind it, in the largest whole unit. */
 export interface ClockAhead {
-  key: 'sync.clock_ahead_days' | 'sync.clock_ahead_hours' | 'sync.clock_ahead_minutes';
+  key: 'sync.clock_days' | 'sync.clock_hours' | 'sync.clock_minutes';
   count: number;
 }
 
@@ -92,9 +92,24 @@ const DAY = 24 * HOUR;
 export function clockAhead(status: SyncStatus | null): ClockAhead | null {
   const seconds = status?.clock_ahead_seconds;
   if (seconds === undefined || seconds <= 0 || status === null || !status.enrolled) return null;
-  if (seconds >= DAY) return { key: 'sync.clock_ahead_days', count: Math.round(seconds / DAY) };
-  if (seconds >= HOUR) return { key: 'sync.clock_ahead_hours', count: Math.round(seconds / HOUR) };
-  return { key: 'sync.clock_ahead_minutes', count: Math.max(1, Math.round(seconds / MINUTE)) };
+  return amount(seconds);
+}
+
+/**
+ * How far behind the server's this computer's clock ran when the server last answered a report
+ * (the server's time in its acknowledgement), rounded as [clockAhead]; `null` when it does not.
+ * The app does not send earlier for it: when a report leaves stays this computer's to decide.
+ */
+export function clockBehind(status: SyncStatus | null): ClockAhead | null {
+  const seconds = status?.clock_ahead_seconds;
+  if (seconds === undefined || seconds >= 0 || status === null || !status.enrolled) return null;
+  return amount(-seconds);
+}
+
+function amount(seconds: number): ClockAhead {
+  if (seconds >= DAY) return { key: 'sync.clock_days', count: Math.round(seconds / DAY) };
+  if (seconds >= HOUR) return { key: 'sync.clock_hours', count: Math.round(seconds / HOUR) };
+  return { key: 'sync.clock_minutes', count: Math.max(1, Math.round(seconds / MINUTE)) };
 }
 
 /** What the status card says about a server restored from a backup, when it matters. */
