@@ -49,6 +49,10 @@ const SERVER_GENERATION_KEY: &str = "sync.server_generation";
 /// restarted after `new-generation`, one not) never to look like a restore each time they
 /// alternate.
 const GENERATIONS_REMEMBERED: usize = 8;
+
+/// The acceptance window, in weeks, when the server has not said it: within it of a restore
+/// followed, another is not ([`Desktop::restore_followed_lately`]).
+const DEFAULT_RESEND_WINDOW_WEEKS: i64 = 4;
 /// When this device last saw the server announce a new generation, RFC 3339.
 const SERVER_RESTORED_AT_KEY: &str = "sync.server_restored_at";
 
@@ -93,14 +97,12 @@ impl Desktop {
         // A questionnaire this app cannot follow refuses the enrolment before anything is kept.
         let plan = questionnaire::plan_from_wire(&enrolment.response.questionnaire)?;
         let plan_text = questionnaire::plan_text(&plan)?;
-        // Joining the same organisation again (its server, restored from a backup taken before
-        // this device joined, no longer knew it): the reports the restore lost go again. Another
-        // organisation's server never gets this one's reports.
-        let same_organisation =
-            self.enrolled_organisation()?.as_deref() == Some(enrolment.response.organisation_id.as_str());
-        if same_organisation {
-            self.follow_generation(enrolment.response.generation.as_deref(), now)?;
-        }
+        // Reports of an earlier enrolment never go out under this one's token, not even after a
+        // restore lost them: sent under a new token, a week's padded body would tie the new
+        // enrolment to the old one, and another team's or organisation's report would be
+        // counted in the wrong place. Those still queued are of weeks before this enrolment,
+        // which the server refuses anyway; those sent are forgotten, so no restore sends them.
+        self.forget_earlier_enrolments_reports(today)?;
         let vault = self.device_vault()?;
         vault.set(&self.device_token_account, &enrolment.response.device_token).map_err(vault_to_api)?;
         let response = &enrolment.response;
@@ -129,10 +131,8 @@ impl Desktop {
         if let Some(fingerprint) = &enrolment.team_key_fingerprint {
             settings.push((TEAM_KEY_FINGERPRINT_KEY, fingerprint));
         }
-        // Another organisation's server: its generation alone (the same one's was followed above).
-        if let (false, Some(generation)) =
-            (same_organisation, response.generation.as_ref().filter(|text| is_generation(text)))
-        {
+        // The new enrolment's server: its generation alone.
+        if let Some(generation) = response.generation.as_ref().filter(|text| is_generation(text)) {
             settings.push((SERVER_GENERATION_KEY, generation));
         }
         self.store.set_settings(&settings).map_err(store_to_api)?;
@@ -147,7 +147,7 @@ impl Desktop {
                 CLOCK_AHEAD_KEY,
             ])
             .map_err(store_to_api)?;
-        if !same_organisation && !response.generation.as_deref().is_some_and(is_generation) {
+        if !response.generation.as_deref().is_some_and(is_generation) {
             self.store.remove_settings(&[SERVER_GENERATION_KEY]).map_err(store_to_api)?;
         }
         self.schedule = Schedule::with_plan(self.bank, response.organisation_seed, &plan);
@@ -359,8 +359,10 @@ impl Desktop {
             return Ok(());
         }
         // One seen before is a replica that has not restarted since `new-generation`, not a
-        // restore: nothing is sent again.
-        if !seen.is_empty() && !seen.contains(&generation) {
+        // restore: nothing is sent again. Nor within the acceptance window of a restore already
+        // followed: a server that announced new generations at will would get each report once
+        // more at the most, never every pass.
+        if !seen.is_empty() && !seen.contains(&generation) && !self.restore_followed_lately(now)? {
             self.store.requeue_sent_reports().map_err(store_to_api)?;
             self.store.set_settings(&[(SERVER_RESTORED_AT_KEY, &now.to_rfc3339())]).map_err(store_to_api)?;
         }
@@ -469,6 +471,14 @@ impl Desktop {
                 continue;
             }
             let body = match self.report_body(report.week, &report.payload) {
+                // Shares are drawn afresh for each upload, under an id the helper has not seen,
+                // and the helper's database is not restored with the leader's: sent again, the
+                // report would be counted twice there. A two-server week's report is not.
+                Ok(ReportBody::Shared(_)) if is_resend(&report) => {
+                    let sent_at = report.sent_at.unwrap_or(now);
+                    self.store.mark_report_sent(report.week, sent_at).map_err(store_to_api)?;
+                    continue;
+                }
                 Ok(ReportBody::Shared(shared)) => Ok((crate::shared_reporting::SHARED_REPORTS_PATH, shared)),
                 Ok(ReportBody::Plain) => padded_body_of(&report).map(|body| (sync::REPORTS_PATH, body)),
                 Ok(ReportBody::Held) => continue,
@@ -602,6 +612,34 @@ impl Desktop {
                 self.store.schedule_report(report.week, due_at).map_err(store_to_api)?;
             }
         }
+        Ok(())
+    }
+
+    /// Whether a restore was followed less than an acceptance window before `now`.
+    fn restore_followed_lately(&self, now: DateTime<Utc>) -> Result<bool, ApiError> {
+        let Some(at) = self.store.setting(SERVER_RESTORED_AT_KEY).map_err(store_to_api)? else {
+            return Ok(false);
+        };
+        let Ok(at) = DateTime::parse_from_rfc3339(&at) else { return Ok(false) };
+        let weeks =
+            self.store.setting(MAX_REPORT_AGE_KEY).map_err(store_to_api)?.and_then(|text| text.parse().ok());
+        Ok(now - at.to_utc() < chrono::Duration::weeks(weeks.unwrap_or(DEFAULT_RESEND_WINDOW_WEEKS)))
+    }
+
+    /// Drops the reports still queued from an earlier enrolment (their weeks are before this
+    /// one's) and forgets the contents of those sent, so none ever goes out under a new token.
+    fn forget_earlier_enrolments_reports(&mut self, today: NaiveDate) -> Result<(), ApiError> {
+        let refused = ApiError::new(
+            ErrorCode::WeekBeforeEnrolment,
+            "this device joined again; a report of an earlier enrolment is never sent under the new one",
+        );
+        for report in self.store.queued_reports().map_err(store_to_api)? {
+            if matches!(report.state, QueuedReportState::Pending | QueuedReportState::Failed) {
+                self.store.drop_queued_report(report.week, &failure_of(&refused)).map_err(store_to_api)?;
+            }
+        }
+        let this_week = IsoWeek::containing(today);
+        self.store.forget_sent_reports_before(this_week.next()).map_err(store_to_api)?;
         Ok(())
     }
 

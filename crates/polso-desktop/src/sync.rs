@@ -539,15 +539,16 @@ pub enum SendOutcome {
 }
 
 /// Sends each report of `batch` (`POST /v1/reports`, or `/v1/shared-reports`
-/// for a two-server week). Touches no store. When
-/// the server cannot be reached, the rest of the batch is not tried: they
-/// all wait for the next pass.
+/// for a two-server week). Touches no store. When the server cannot be reached, or does not
+/// know the device's token, the rest of the batch is not tried: they all wait for the next
+/// pass (each refused token counts against the address's limit of failed attempts, which
+/// colleagues behind the same office address share).
 pub fn send_reports(transport: &dyn SyncTransport, batch: &SyncBatch) -> Vec<SendOutcome> {
     let mut outcomes = Vec::with_capacity(batch.reports.len());
-    let mut unreachable_error: Option<ApiError> = None;
+    let mut stopped_by: Option<ApiError> = None;
     for report in &batch.reports {
         let week = report.week;
-        if let Some(error) = &unreachable_error {
+        if let Some(error) = &stopped_by {
             outcomes.push(SendOutcome::Retry { week, error: error.clone(), retry_after: None });
             continue;
         }
@@ -557,13 +558,19 @@ pub fn send_reports(transport: &dyn SyncTransport, batch: &SyncBatch) -> Vec<Sen
             Ok(answered) => answered,
             Err(failure) => {
                 let error = unreachable(&batch.server_url, &failure);
-                unreachable_error = Some(error.clone());
+                stopped_by = Some(error.clone());
                 outcomes.push(SendOutcome::Retry { week, error, retry_after: None });
                 continue;
             }
         };
         let retry_after = retry_after_text.as_deref().and_then(RetryAfter::parse);
-        outcomes.push(classify_report_answer(&batch.server_url, week, &answer, retry_after));
+        let outcome = classify_report_answer(&batch.server_url, week, &answer, retry_after);
+        if let SendOutcome::Retry { error, .. } = &outcome
+            && error.code == ErrorCode::Unauthorized
+        {
+            stopped_by = Some(error.clone());
+        }
+        outcomes.push(outcome);
     }
     outcomes
 }
@@ -611,8 +618,9 @@ fn classify_report_answer(
             SendOutcome::Retry { week, error, retry_after }
         }
         // A token the server does not know: a server restored from a backup older than this
-        // device's enrolment, or a device removed. Never failed for good: the report waits, the
-        // status says to join again, and it goes with the new enrolment.
+        // device's enrolment, or a device removed. Never failed for good: the report waits and
+        // the status says to join again (a report of an earlier enrolment is not sent under the
+        // new one's token; it is dropped as before that enrolment).
         (ErrorCode::Unauthorized, _) => SendOutcome::Retry { week, error, retry_after },
         // Timeouts and rate limits are worth another try; so is any server fault.
         (ErrorCode::RateLimited, _) | (_, 408 | 429 | 500..=599) => {
