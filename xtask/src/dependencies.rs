@@ -47,5 +47,55 @@ pub fn check(root: &Path) -> Result<()> {
             String::from_utf8_lossy(&resolved.stderr).trim()
         );
     }
+    let main = std::fs::read_to_string(root.join("Cargo.lock"))?;
+    let fuzz = std::fs::read_to_string(root.join("fuzz/Cargo.lock"))?;
+    let drifted = lock_drift(&main, &fuzz);
+    if !drifted.is_empty() {
+        bail!(
+            "fuzz/Cargo.lock resolves versions the main Cargo.lock does not: {}; copy Cargo.lock over it, then \
+             run `cargo metadata` in fuzz/",
+            drifted.join(", ")
+        );
+    }
     Ok(())
+}
+
+/// Every `name version` that `fuzz` locks for a package `main` locks too, at none of `main`'s
+/// versions: what the fuzz targets would build that the project never tested.
+fn lock_drift(main: &str, fuzz: &str) -> Vec<String> {
+    let packages = |lock: &str| -> Vec<(String, String)> {
+        let mut lines = lock.lines().map(str::trim);
+        let mut found = Vec::new();
+        while let Some(line) = lines.next() {
+            let Some(name) = line.strip_prefix("name = ") else { continue };
+            if let Some(version) = lines.next().and_then(|line| line.strip_prefix("version = ")) {
+                found.push((name.trim_matches('"').to_owned(), version.trim_matches('"').to_owned()));
+            }
+        }
+        found
+    };
+    let main = packages(main);
+    packages(fuzz)
+        .into_iter()
+        .filter(|(name, version)| {
+            main.iter().any(|(known, _)| known == name)
+                && !main.iter().any(|(known, at)| known == name && at == version)
+        })
+        .map(|(name, version)| format!("{name} {version}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MAIN: &str = "[[package]]\nname = \"rsa\"\nversion = \"0.10.0-rc.18\"\n\n[[package]]\nname = \"serde\"\nversion = \"1.0.228\"\n";
+
+    #[test]
+    fn a_fuzz_lock_at_the_main_locks_versions_has_not_drifted() {
+        let fuzz = format!("{MAIN}\n[[package]]\nname = \"libfuzzer-sys\"\nversion = \"0.4.13\"\n");
+        assert!(lock_drift(MAIN, &fuzz).is_empty(), "a package only the fuzz targets use is no drift");
+        let newer = MAIN.replace("0.10.0-rc.18", "0.10.0-rc.20");
+        assert_eq!(lock_drift(MAIN, &newer), ["rsa 0.10.0-rc.20"]);
+    }
 }

@@ -29,8 +29,9 @@ const FUZZ_TARGETS: [&str; 4] = ["wire_report", "cx_import", "survey_import", "b
 const DEFAULT_FUZZ_SECONDS: u32 = 300;
 
 /// The sanitizer the targets are built with: AddressSanitizer, whose leak checker libFuzzer
-/// also runs after each input. The code under test has no `unsafe`, but the C it links
-/// (SQLCipher, OpenSSL) and the standard library's own `unsafe` are under it too.
+/// also runs after each input. The code under test has no `unsafe`; the Rust it builds on is
+/// instrumented as far as it is compiled into the targets, and the C it links (SQLCipher, not
+/// built with `-fsanitize`) has its calls to the allocator and `memcpy` checked.
 const SANITIZER: &str = "address";
 
 /// Runs the task with the arguments after `faults`.

@@ -5,9 +5,9 @@
 //!   `polso-desktop`: the session it holds and every command's logic are `polso-desktop`'s.
 //! - Every Rust file starts with a `//!` header saying what it is for.
 //! - No tracked file names a path of the machine it was written on (its work or home folder).
-//! - Every crate takes the workspace's lints; one that must allow `unsafe` in a module of its
-//!   own (the test support's power-cut VFS) copies them with `unsafe_code` denied rather than
-//!   forbidden, and nothing else different.
+//! - Every crate takes the workspace's lints, but the test support, whose power-cut VFS must use
+//!   `unsafe`: it copies them with `unsafe_code` denied rather than forbidden, and nothing else
+//!   different; and that VFS's file is the only one that allows unsafe code.
 //! - The app's commands are the same list in each of the six places that name them: the shell's
 //!   build script (one permission each), its handler list, its capability file, the UI's
 //!   `CommandName`, the Tauri back end and the mock back end.
@@ -26,6 +26,7 @@ pub fn check(root: &Path) -> Result<()> {
     app_commands_agree(root, &mut breaches)?;
     no_machine_paths(root, &mut breaches)?;
     lints_are_the_workspaces(root, &mut breaches)?;
+    unsafe_stays_in_one_file(root, &mut breaches)?;
     if !breaches.is_empty() {
         bail!("tidy found {} problem(s):\n  {}", breaches.len(), breaches.join("\n  "));
     }
@@ -156,10 +157,19 @@ fn toml_table(text: &str, header: &str) -> Option<Vec<String>> {
     )
 }
 
+/// The one crate that may copy the workspace's lints with unsafe code denied, not forbidden.
+const UNSAFE_DENIED_IN: &str = "crates/polso-test-support/Cargo.toml";
+
+/// The one file that may allow unsafe code: the power-cut VFS, on SQLite's C interface.
+const UNSAFE_ALLOWED_IN: &str = "crates/polso-test-support/src/power_cut.rs";
+
 /// What is wrong with a member's lints (`manifest`'s text) against the workspace's (`root_manifest`'s).
 fn lint_breach(name: &str, manifest: &str, root_manifest: &str) -> Option<String> {
     if toml_table(manifest, "[lints]").is_some_and(|lines| lines == ["workspace = true"]) {
         return None;
+    }
+    if name != UNSAFE_DENIED_IN {
+        return Some(format!("{name}: takes not the workspace's lints (`[lints] workspace = true`)"));
     }
     for table in ["rust", "clippy"] {
         let ours = toml_table(manifest, &format!("[lints.{table}]"));
@@ -177,6 +187,25 @@ fn lint_breach(name: &str, manifest: &str, root_manifest: &str) -> Option<String
         }
     }
     None
+}
+
+/// Every Rust file but [`UNSAFE_ALLOWED_IN`] that allows unsafe code.
+fn unsafe_stays_in_one_file(root: &Path, breaches: &mut Vec<String>) -> Result<()> {
+    let mut files = Vec::new();
+    for folder in ["crates", "src-tauri/src", "tests", "xtask/src", "benches"] {
+        rust_files(&root.join(folder), &mut files)?;
+    }
+    for file in files {
+        let name = file.strip_prefix(root).unwrap_or(&file).display().to_string();
+        if name == UNSAFE_ALLOWED_IN || name.contains("/target/") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).with_context(|| format!("reading {name}"))?;
+        if text.contains(concat!("allow(", "unsafe_code)")) {
+            breaches.push(format!("{name}: allows unsafe code, which only {UNSAFE_ALLOWED_IN} may"));
+        }
+    }
+    Ok(())
 }
 
 fn lints_are_the_workspaces(root: &Path, breaches: &mut Vec<String>) -> Result<()> {
@@ -348,13 +377,18 @@ mod tests {
     #[test]
     fn a_crate_takes_the_workspaces_lints_or_a_copy_that_only_denies_unsafe() {
         assert_eq!(lint_breach("a", "[lints]\nworkspace = true\n", ROOT), None);
+        let a = UNSAFE_DENIED_IN;
         let copy = "[lints.rust]\n# why\nunsafe_code = \"deny\"\nunused_must_use = \"deny\"\n\n[lints.clippy]\ntodo = \"warn\"\n";
-        assert_eq!(lint_breach("a", copy, ROOT), None);
+        assert_eq!(lint_breach(a, copy, ROOT), None);
+        assert!(
+            lint_breach("crates/other/Cargo.toml", copy, ROOT).is_some(),
+            "another crate may not copy them"
+        );
         let drifted = copy.replace("todo = \"warn\"", "todo = \"allow\"");
-        assert!(lint_breach("a", &drifted, ROOT).is_some_and(|breach| breach.contains("[lints.clippy]")));
+        assert!(lint_breach(a, &drifted, ROOT).is_some_and(|breach| breach.contains("[lints.clippy]")));
         let fewer = copy.replace("unused_must_use = \"deny\"\n", "");
-        assert!(lint_breach("a", &fewer, ROOT).is_some_and(|breach| breach.contains("[lints.rust]")));
-        assert!(lint_breach("a", "[package]\nname = \"a\"\n", ROOT).is_some());
+        assert!(lint_breach(a, &fewer, ROOT).is_some_and(|breach| breach.contains("[lints.rust]")));
+        assert!(lint_breach(a, "[package]\nname = \"a\"\n", ROOT).is_some());
     }
 
     fn repository_root() -> PathBuf {

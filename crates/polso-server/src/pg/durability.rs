@@ -4,8 +4,8 @@
 //!
 //! - `synchronous_commit` is the session's: the server asks for `on` in every connection's
 //!   options ([`DURABLE_SESSION`]), whatever the database's or the role's default says.
-//! - `fsync` is the whole cluster's: with it off, nothing the server does makes a commit durable,
-//!   so the store refuses to open and says what to change.
+//! - `fsync` and `full_page_writes` are the whole cluster's: with either off, nothing the server
+//!   does makes a commit survive a power cut, so the store refuses to open and says what to change.
 
 use postgres::GenericClient;
 
@@ -26,7 +26,8 @@ pub(super) fn with_durable_session(options: Option<&str>) -> String {
 /// Refuses a database whose commits would not survive a crash or a power cut, naming the
 /// setting, its value and what to do.
 pub(super) fn check(client: &mut impl GenericClient) -> Result<()> {
-    for setting in ["fsync", "synchronous_commit"] {
+    // `full_page_writes` off leaves a page half-written by a power cut unrepairable from the log.
+    for setting in ["fsync", "full_page_writes", "synchronous_commit"] {
         let value: String = client.query_one("SELECT current_setting($1)", &[&setting])?.get(0);
         if value == "off" {
             return Err(ServerError::DatabaseNotDurable { setting, value });
