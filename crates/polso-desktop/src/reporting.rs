@@ -522,7 +522,10 @@ impl Desktop {
         for outcome in outcomes {
             match outcome {
                 SendOutcome::Sent { week, generation, server_time } => {
-                    clock_ahead = clock_ahead.or(sync::clock_skew_seconds(*server_time, now));
+                    // Only a clock behind is learned here: one ahead is known from the server's
+                    // `week_not_open`, and a report it took says the two agree on the week.
+                    let behind = sync::clock_skew_seconds(*server_time, now).filter(|skew| *skew < 0);
+                    clock_ahead = clock_ahead.or(behind);
                     self.follow_generation(generation.as_deref(), now)?;
                     self.store.mark_report_sent(*week, now).map_err(store_to_api)?;
                     n_sent += 1;
