@@ -113,8 +113,7 @@ pub fn backup_sqlite(database: &Path, to: &Path) -> Result<()> {
 /// a database another process has open is refused ([`ServerError::DatabaseInUse`]) and left
 /// as it is. A backup that is not a readable Polso server database, or is from a newer
 /// polso-server, is refused before anything changes; the backup itself is only read. `now` is
-/// the restore's time: devices that enrol after it may still report the weeks not yet published
-/// then ([`crate::report::check_report_week`]).
+/// the restore's time, kept beside the generation for the operator.
 pub fn restore_sqlite(database: &Path, from: &Path, now: DateTime<Utc>) -> Result<String> {
     let backup = open_existing(from, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     check_backup(&backup, from)?;

@@ -137,11 +137,6 @@ impl AppState {
         self.blocking(move |store| publisher.publish_all_due(store, settings, now)).await
     }
 
-    /// When the database was last restored, as its store read it at open (no database is touched).
-    pub(crate) fn restored_at(&self) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
-        self.store.restored_at()
-    }
-
     /// Runs blocking store work off the async threads.
     pub(crate) async fn blocking<T: Send + 'static>(
         &self,
@@ -421,7 +416,7 @@ pub(crate) async fn read_questionnaire(
         (status = 408, description = "`invalid_input`: the request took longer than the server allows", body = polso_api::ApiError),
         (status = 410, description = "`week_published`: the week's collection window has closed and it is published; the report can never be counted", body = polso_api::ApiError),
         (status = 413, description = "`payload_too_large`", body = polso_api::ApiError),
-        (status = 422, description = "`week_before_enrolment`: the week began before this device enrolled (after a restore from a backup, a device enrolled since may still report the weeks that were open or collecting at it)", body = polso_api::ApiError),
+        (status = 422, description = "`week_before_enrolment`: the week began before this device enrolled", body = polso_api::ApiError),
         (status = 429, description = "`rate_limited`: too many failed attempts from this address; see `Retry-After`", body = polso_api::ApiError)
     )
 )]
@@ -432,14 +427,7 @@ pub(crate) async fn submit_report(
 ) -> Result<Json<ReportAck>> {
     let now = state.clock.now();
     let week: IsoWeek = report.week.parse()?;
-    let restored_at = state.restored_at()?;
-    check_report_week(
-        week,
-        now,
-        state.config.collection_window(),
-        device.membership.enrolled_week,
-        restored_at,
-    )?;
+    check_report_week(week, now, state.config.collection_window(), device.membership.enrolled_week)?;
     let organisation_id = device.membership.organisation_id.clone();
     let (organisation, two_server) = state
         .blocking(move |store| {

@@ -75,33 +75,20 @@ pub struct ValidatedReport {
 /// Whether a report for `week` may be counted at `now` from a device that
 /// enrolled in `enrolled_week`: the week has closed, its collection window is
 /// still open (it is not published), and it did not begin before the device
-/// enrolled, unless the server was restored from a backup at `restored_at`,
-/// the device enrolled since, and the week was not yet published then: the
-/// restored server cannot tell a device that joins again because the backup
-/// lost its enrolment from a new one, so each may report those weeks (at most
-/// the one or two weeks collecting at the restore, within the team's
-/// head-count).
+/// enrolled, restore or not: a device never back-fills a week, and the app never
+/// sends a report of an earlier enrolment under a new one.
 pub fn check_report_week(
     week: IsoWeek,
     now: DateTime<Utc>,
     window: CollectionWindow,
     enrolled_week: Option<IsoWeek>,
-    restored_at: Option<DateTime<Utc>>,
 ) -> Result<()> {
     let this_week = IsoWeek::containing(now.date_naive());
     if week >= this_week {
         return Err(ServerError::WeekNotOpen { week: week.to_string(), server_time: now });
     }
-    let joined_again_after_restore = |enrolled_week: IsoWeek| {
-        restored_at.is_some_and(|restored_at| {
-            let restore_week = IsoWeek::containing(restored_at.date_naive());
-            // The week was open or collecting at the restore, and the device joined since.
-            week <= restore_week && restored_at < window.publication_at(week) && enrolled_week >= restore_week
-        })
-    };
     if let Some(enrolled_week) = enrolled_week
         && week < enrolled_week
-        && !joined_again_after_restore(enrolled_week)
     {
         return Err(ServerError::WeekBeforeEnrolment {
             week: week.to_string(),
@@ -458,18 +445,11 @@ mod tests {
             CollectionWindow { announced_max_delay_seconds: 48 * 3600, acceptance_seconds: 72 * 3600 };
         let week: IsoWeek = "2026-W48".parse().unwrap();
         let at = |text: &str| DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc);
-        let code_after_restore = |now: &str, enrolled: Option<&str>, restored_at: Option<&str>| {
-            check_report_week(
-                week,
-                at(now),
-                window,
-                enrolled.map(|text| text.parse().unwrap()),
-                restored_at.map(at),
-            )
-            .err()
-            .map(|error| error.code())
+        let code = |now: &str, enrolled: Option<&str>| {
+            check_report_week(week, at(now), window, enrolled.map(|text| text.parse().unwrap()))
+                .err()
+                .map(|error| error.code())
         };
-        let code = |now: &str, enrolled: Option<&str>| code_after_restore(now, enrolled, None);
         assert_eq!(code("2026-11-29T12:00:00Z", None), Some(polso_api::ErrorCode::WeekNotOpen));
         assert_eq!(code("2026-12-01T12:00:00Z", None), None);
         assert_eq!(code("2026-12-05T12:00:00Z", None), Some(polso_api::ErrorCode::WeekPublished));
@@ -478,26 +458,6 @@ mod tests {
             Some(polso_api::ErrorCode::WeekBeforeEnrolment)
         );
         assert_eq!(code("2026-12-01T12:00:00Z", Some("2026-W48")), None);
-
-        // Restored on Tuesday of W49 (W48 not yet published): a device that joins since may
-        // report W48. A restore long before W48 began, or after W48 was published, changes
-        // nothing, and a published week stays so.
-        let restored = Some("2026-12-01T09:00:00Z");
-        assert_eq!(code_after_restore("2026-12-02T12:00:00Z", Some("2026-W49"), restored), None);
-        assert_eq!(
-            code_after_restore("2026-12-02T12:00:00Z", Some("2026-W49"), Some("2026-10-01T09:00:00Z")),
-            Some(polso_api::ErrorCode::WeekBeforeEnrolment),
-            "restored long before W48"
-        );
-        assert_eq!(
-            code_after_restore("2026-12-08T12:00:00Z", Some("2026-W50"), Some("2026-12-05T13:00:00Z")),
-            Some(polso_api::ErrorCode::WeekBeforeEnrolment),
-            "restored after W48 was published"
-        );
-        assert_eq!(
-            code_after_restore("2026-12-05T13:00:00Z", Some("2026-W49"), restored),
-            Some(polso_api::ErrorCode::WeekPublished)
-        );
     }
 
     #[test]

@@ -37,14 +37,7 @@ pub(crate) async fn submit_shared_report(
 ) -> Result<Json<ReportAck>> {
     let now = state.clock.now();
     let week: IsoWeek = report.week.parse()?;
-    let restored_at = state.restored_at()?;
-    check_report_week(
-        week,
-        now,
-        state.config.collection_window(),
-        device.membership.enrolled_week,
-        restored_at,
-    )?;
+    check_report_week(week, now, state.config.collection_window(), device.membership.enrolled_week)?;
     let outcome = state
         .blocking(move |store| {
             let tree = store.organisation_tree(&device.membership.organisation_id)?;

@@ -286,10 +286,8 @@ fn check_counted_once(
 /// earlier enrolment under the new token, which a report's padded body would tie to the old:
 /// the reports the restore lost of theirs stay lost.
 ///
-/// Mutation (reasoned, not run): putting the earlier enrolment's sent reports back when joining
-/// the same organisation again (following the new generation in `complete_enrolment`, as the
-/// first version of the restore did) sends them under the new token, which the restored server
-/// takes for the weeks collecting at the restore, and fails on the receipts.
+/// The server refuses them too, restore or not: no device reports a week before its enrolment
+/// (`it::generation::a_device_that_joins_again_after_a_restore_cannot_back_fill_a_week`).
 #[test]
 fn devices_enrolled_after_the_backup_join_again_and_send_nothing_of_their_earlier_enrolment() -> Result<()> {
     let devices = scale(24, 240);

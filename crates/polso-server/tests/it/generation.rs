@@ -67,11 +67,11 @@ async fn every_answer_a_device_reads_carries_the_generation_a_restore_makes_anew
     assert!(!counted.is_empty() && counted.iter().all(|aggregate| aggregate.n == 1), "{counted:?}");
 }
 
-/// A device the restored server no longer knows joins again (a new enrolment, this week) and
-/// sends the report it kept for last week, which was still collecting at the restore: counted.
-/// Without a restore, a device that enrolled this week cannot report last week.
+/// A device the restored server no longer knows joins again (a new enrolment, this week): it
+/// cannot report last week, restore or not. The app never sends an earlier enrolment's report
+/// under a new one, and the server lets no device back-fill a week before its enrolment.
 #[tokio::test]
-async fn a_device_that_joins_again_after_a_restore_reports_the_weeks_still_collecting() {
+async fn a_device_that_joins_again_after_a_restore_cannot_back_fill_a_week() {
     let world = World::new(&[1]);
     let team = world.teams[0][0].clone();
     let device = world.enrol_at(&team, now()).await;
@@ -81,9 +81,10 @@ async fn a_device_that_joins_again_after_a_restore_reports_the_weeks_still_colle
 
     world.store.new_generation(now()).unwrap();
     let rejoined = world.enrol_at(&team, now()).await;
-    let (status, ack) = world.send(post_json("/v1/reports", Some(&rejoined), report(WEEK, 4))).await;
-    assert_eq!((status, ack["status"].as_str()), (StatusCode::OK, Some("accepted")), "{ack}");
-    assert_eq!(world.snapshot().iter().map(|aggregate| aggregate.n).max(), Some(1));
+    let (status, refused) = world.send(post_json("/v1/reports", Some(&rejoined), report(WEEK, 4))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert_eq!(refused["code"], "week_before_enrolment");
+    assert!(world.snapshot().is_empty(), "nothing counted");
 }
 
 /// `polso-server … arguments`: whether it succeeded, and what it said on stderr.
