@@ -16,6 +16,10 @@ use anyhow::{Context, Result, bail};
 /// What a serving `polso-server` prints first, before the address.
 const LISTENING: &str = "polso-server listening on ";
 
+/// How long a server has to say where it listens (a debug build migrating a database on a
+/// loaded two-core machine takes a few seconds).
+const FIRST_LINE_WITHIN: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// A running server process.
 pub struct ServerProcess {
     child: Child,
@@ -27,8 +31,18 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// Starts `command`, a `polso-server` command that serves, with its stdout and stderr
     /// appended to `output`, and waits for its first line, the address it listens on. A command
-    /// that says anything else is stopped, and the error quotes what it said on both.
-    pub fn spawn(mut command: Command, output: Arc<Mutex<Vec<u8>>>) -> Result<ServerProcess> {
+    /// that says anything else, or nothing within [`FIRST_LINE_WITHIN`], is stopped, and the
+    /// error quotes what it said on both.
+    pub fn spawn(command: Command, output: Arc<Mutex<Vec<u8>>>) -> Result<ServerProcess> {
+        ServerProcess::spawn_within(command, output, FIRST_LINE_WITHIN)
+    }
+
+    /// [`ServerProcess::spawn`], the first line awaited for `within`.
+    fn spawn_within(
+        mut command: Command,
+        output: Arc<Mutex<Vec<u8>>>,
+        within: std::time::Duration,
+    ) -> Result<ServerProcess> {
         let program = command.get_program().to_string_lossy().into_owned();
         let mut child = command
             .stdout(Stdio::piped())
@@ -36,8 +50,18 @@ impl ServerProcess {
             .spawn()
             .with_context(|| format!("starting {program}"))?;
         let mut stdout = BufReader::new(child.stdout.take().context("the server's stdout")?);
+        // A server that hangs before its first line is killed, which ends the read below.
+        let (said, watchdog) = std::sync::mpsc::channel::<()>();
+        let pid = child.id().to_string();
+        std::thread::spawn(move || {
+            if watchdog.recv_timeout(within).is_err() {
+                let _ = Command::new("kill").args(["-9", &pid]).status();
+            }
+        });
         let mut first_line = String::new();
-        stdout.read_line(&mut first_line).context("reading the server's first line")?;
+        let read = stdout.read_line(&mut first_line);
+        let _ = said.send(());
+        read.context("reading the server's first line")?;
         let Some(address) = first_line.trim().strip_prefix(LISTENING) else {
             // A command that fails says why on stderr and ends: it has two seconds to.
             let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
@@ -152,6 +176,18 @@ mod tests {
         for line in ["listening on", "to-stderr", "more"] {
             assert!(written.contains(line), "{written}");
         }
+    }
+
+    #[test]
+    fn a_command_that_says_nothing_in_time_is_stopped() {
+        let started = std::time::Instant::now();
+        let silent = ServerProcess::spawn_within(
+            shell("exec sleep 30"),
+            Arc::default(),
+            std::time::Duration::from_secs(1),
+        );
+        assert!(silent.is_err());
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
     }
 
     #[test]
