@@ -22,27 +22,16 @@ export function isSurveyExport(csv: string): boolean {
   return csv.includes('{"ImportId"');
 }
 
+/** A file's report that stored nothing: its `errors`, and the survey tool it looks like, if any. */
+function refused(errors: CxImportReport['errors'], surveyTool: CxImportReport['survey_tool']): CxImportReport {
+  return { errors, rows: 0, teams: 0, weeks: null, metrics: [], format: null, preview: [], stored: false, survey_tool: surveyTool };
+}
+
 /** The refusal of a survey export read in Polso's own layout: its header, and the tool named. */
 export function sampleSurveyRefusal(): CxImportReport {
-  return {
-    errors: [
-      {
-        line: 1,
-        column: 9,
-        code: 'missing_columns',
-        params: { columns: 'week or date, metric, value, n' },
-        message: 'missing column(s): week or date, metric, value, n',
-      },
-    ],
-    rows: 0,
-    teams: 0,
-    weeks: null,
-    metrics: [],
-    format: null,
-    preview: [],
-    stored: false,
-    survey_tool: 'qualtrics',
-  };
+  const columns = 'week or date, metric, value, n';
+  const message = `missing column(s): ${columns}`;
+  return refused([{ line: 1, column: 9, code: 'missing_columns', params: { columns }, message }], 'qualtrics');
 }
 
 /**
@@ -56,18 +45,8 @@ export function sampleCxMappingStep(csv: string): CxMappingStep {
   if (unclosed === -1) return { outcome: 'suggested', ...sampleCxSuggestion(csv) };
   const column = (lines[unclosed] ?? '').split(/[;,]/).findIndex((field) => field.includes('"')) + 1;
   const message = 'a quoted field is not closed';
-  return {
-    outcome: 'unreadable',
-    errors: [{ line: unclosed + 1, column, code: 'unclosed_quote', params: {}, message }],
-    rows: 0,
-    teams: 0,
-    weeks: null,
-    metrics: [],
-    format: null,
-    preview: [],
-    stored: false,
-    survey_tool: null,
-  };
+  const errors = [{ line: unclosed + 1, column, code: 'unclosed_quote' as const, params: {}, message }];
+  return { outcome: 'unreadable', ...refused(errors, null) };
 }
 
 /** The suggestion for the sample Qualtrics export: everything decided but the effort question's direction. */
