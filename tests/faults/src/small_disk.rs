@@ -5,7 +5,7 @@
 //! Mounting needs root (or `CAP_SYS_ADMIN`), which the machines that run the suite have. Where
 //! a machine does not allow it, the tests that need it fail and say why, unless
 //! [`SKIP_VARIABLE`] is set: then each prints that it was skipped and why, and returns.
-//! `.ci/run` sets it only when its own probe cannot mount.
+//! `cargo xtask test` sets it only when its own probe cannot mount.
 
 use std::fs::File;
 use std::io::{ErrorKind, Write};
