@@ -365,7 +365,8 @@ pub(crate) fn ensure_cargo_tool((binary, package, version): (&str, &str, &str)) 
 fn can_mount_a_small_disk(scratch: &Path) -> std::result::Result<(), String> {
     let point = scratch.join("small-disk-probe");
     std::fs::create_dir_all(&point).map_err(|error| error.to_string())?;
-    let mounted = Command::new("mount").args(["-t", "tmpfs", "-o", "size=64k", "polso-probe"]).arg(&point).output();
+    let mounted =
+        Command::new("mount").args(["-t", "tmpfs", "-o", "size=64k", "polso-probe"]).arg(&point).output();
     let result = match mounted {
         Ok(output) if output.status.success() => {
             let _ = Command::new("umount").arg(&point).status();
@@ -392,7 +393,9 @@ fn run_tests_in_desktop_session(root: &Path, reference_python: &str, postgres_ur
     set_owner_only(&runtime_dir)?;
     let mut skip_small_disk: Vec<(&str, &str)> = Vec::new();
     if let Err(why) = can_mount_a_small_disk(&session) {
-        eprintln!("this machine cannot mount a tmpfs ({why}): the full-disk tests will say they were skipped");
+        eprintln!(
+            "this machine cannot mount a tmpfs ({why}): the full-disk tests will say they were skipped"
+        );
         skip_small_disk.push(("POLSO_TEST_NO_SMALL_DISK", "1"));
     }
     let script = "echo -n polso-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \

@@ -49,10 +49,6 @@ const SERVER_GENERATION_KEY: &str = "sync.server_generation";
 /// restarted after `new-generation`, one not) never to look like a restore each time they
 /// alternate.
 const GENERATIONS_REMEMBERED: usize = 8;
-
-/// The acceptance window, in weeks, when the server has not said it: within it of a restore
-/// followed, another is not ([`Desktop::restore_followed_lately`]).
-const DEFAULT_RESEND_WINDOW_WEEKS: i64 = 4;
 /// When this device last saw the server announce a new generation, RFC 3339.
 const SERVER_RESTORED_AT_KEY: &str = "sync.server_restored_at";
 
@@ -66,6 +62,13 @@ pub(crate) struct EnrolmentFacts {
     pub(crate) max_random_delay_seconds: u32,
     max_report_age_weeks: u32,
     pub(crate) enrolled_week: IsoWeek,
+}
+
+impl EnrolmentFacts {
+    /// The oldest week the server still accepts a report of on `today`.
+    fn oldest_accepted(&self, today: NaiveDate) -> IsoWeek {
+        IsoWeek::containing(today).plus_weeks(-i64::from(self.max_report_age_weeks))
+    }
 }
 
 impl Desktop {
@@ -607,8 +610,7 @@ impl Desktop {
         now: DateTime<Utc>,
         random: &mut dyn FnMut() -> u64,
     ) -> Result<(), ApiError> {
-        let oldest_accepted = IsoWeek::containing(today).plus_weeks(-i64::from(facts.max_report_age_weeks));
-        self.store.forget_sent_reports_before(oldest_accepted).map_err(store_to_api)?;
+        self.store.forget_sent_reports_before(facts.oldest_accepted(today)).map_err(store_to_api)?;
         for report in self.store.queued_reports().map_err(store_to_api)? {
             if report.state == QueuedReportState::Pending && report.next_attempt_at.is_none() {
                 let due_at = report_due_at(report.week, now, facts.max_random_delay_seconds, random);
@@ -618,15 +620,15 @@ impl Desktop {
         Ok(())
     }
 
-    /// Whether a restore was followed less than an acceptance window before `now`.
+    /// Whether a restore was followed less than the enrolment's acceptance window before `now`.
     fn restore_followed_lately(&self, now: DateTime<Utc>) -> Result<bool, ApiError> {
-        let Some(at) = self.store.setting(SERVER_RESTORED_AT_KEY).map_err(store_to_api)? else {
+        let (Some(at), Some(facts)) =
+            (self.store.setting(SERVER_RESTORED_AT_KEY).map_err(store_to_api)?, self.enrolment_facts()?)
+        else {
             return Ok(false);
         };
         let Ok(at) = DateTime::parse_from_rfc3339(&at) else { return Ok(false) };
-        let weeks =
-            self.store.setting(MAX_REPORT_AGE_KEY).map_err(store_to_api)?.and_then(|text| text.parse().ok());
-        Ok(now - at.to_utc() < chrono::Duration::weeks(weeks.unwrap_or(DEFAULT_RESEND_WINDOW_WEEKS)))
+        Ok(now - at.to_utc() < chrono::Duration::weeks(i64::from(facts.max_report_age_weeks)))
     }
 
     /// Drops the reports still queued from an earlier enrolment (their weeks are before this
@@ -666,7 +668,7 @@ impl Desktop {
         now: DateTime<Utc>,
         random: &mut dyn FnMut() -> u64,
     ) -> Result<(), ApiError> {
-        let oldest_accepted = IsoWeek::containing(today).plus_weeks(-i64::from(facts.max_report_age_weeks));
+        let oldest_accepted = facts.oldest_accepted(today);
         let queued: Vec<IsoWeek> =
             self.store.queued_reports().map_err(store_to_api)?.iter().map(|report| report.week).collect();
         for pulse in self.store.history().map_err(store_to_api)? {
