@@ -22,6 +22,7 @@ use anyhow::{Context, Result, ensure};
 use chrono::Utc;
 use polso_core::IsoWeek;
 use polso_faults::server::{RunningServer, admin, invite, organisation};
+use polso_server::ServerStore as _;
 use serde_json::{Value, json};
 
 /// The team's declared head-count.
@@ -169,5 +170,55 @@ fn a_device_cannot_back_fill_weeks_before_it_enrolled() -> Result<()> {
         |row| row.get(0),
     )?;
     ensure!(counted == 0, "{counted} sums of {target_week} were written by back-filled reports");
+    Ok(())
+}
+
+/// An insider with an invite code waits for the operator to restore the database from a backup
+/// and enrols a device after it, hoping the restored server lets a new device report a week that
+/// was still collecting at the restore: one more report in a colleague's week, or a second voice
+/// of their own. It does not: restore or not, no device reports a week before its enrolment,
+/// while a device enrolled before that week still may.
+///
+/// Mutation (reasoned, not run): the first version of the restores accepted, from a device
+/// enrolled since a restore, the weeks open or collecting at it; under that rule the insider's
+/// report of W (restored in W + 1, before W's publication, enrolled in W + 1) is accepted and
+/// this test fails.
+#[test]
+fn an_insider_enrolling_after_a_restore_cannot_back_fill_a_week() -> Result<()> {
+    use polso_faults::calendar;
+    use polso_faults::reports::full_report;
+    use polso_faults::server::{enrol_devices, post_json};
+
+    let directory = tempfile::tempdir()?;
+    let database = directory.path().join("server.db");
+    let organisation = organisation(&database, "Ripristino Furbo Srl", 1, 1)?;
+    let code = invite(&database, &organisation.teams[0].1, 5)?;
+    let week = calendar::week();
+    let output = Arc::new(Mutex::new(Vec::new()));
+
+    let server = RunningServer::start_at(&database, output.clone(), calendar::enrolment_time(week))?;
+    let colleague = enrol_devices(&server, &code, 1)?.remove(0);
+    server.kill();
+    // The operator restores a backup in week W + 1, before W is published.
+    let restored_at = calendar::reporting_time(week) - chrono::Duration::hours(1);
+    admin(&database, &["new-generation", "--now", &calendar::rfc3339(restored_at)])?;
+    let server = RunningServer::start_at(&database, output, calendar::reporting_time(week))?;
+    let insider = enrol_devices(&server, &code, 1)?.remove(0);
+
+    let seed = polso_server::SqliteServerStore::open(&database)?
+        .organisations()?
+        .into_iter()
+        .find(|found| found.id == organisation.id)
+        .context("no organisation")?
+        .seed;
+    let report = full_report(seed, week, |item| item.min);
+    let (status, answer) = post_json(&server.url, "/v1/reports", Some(&insider), &report)?;
+    ensure!(
+        status == 422 && answer["code"] == "week_before_enrolment",
+        "the insider's device, enrolled after the restore, reported {week}: {status} {answer}"
+    );
+    let (status, answer) = post_json(&server.url, "/v1/reports", Some(&colleague), &report)?;
+    ensure!(status == 200 && answer["status"] == "accepted", "the colleague's report: {status} {answer}");
+    server.kill();
     Ok(())
 }
