@@ -18,6 +18,7 @@ mod dependencies;
 mod faults;
 mod package;
 mod screenshots;
+mod test_output;
 mod tidy;
 
 use std::io::{BufRead, BufReader};
@@ -401,7 +402,8 @@ fn run_tests_in_desktop_session(root: &Path, reference_python: &str, postgres_ur
     let script = "echo -n polso-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
                   exec xvfb-run -a -s '-screen 0 1280x800x24' cargo test --workspace --no-fail-fast -- --test-threads=2 --include-ignored";
     eprintln!("$ dbus-run-session -- bash -c \"{script}\"");
-    let status = Command::new("timeout")
+    let mut command = Command::new("timeout");
+    command
         .args(["1800", "dbus-run-session", "--", "bash", "-c", script])
         .current_dir(root)
         .env("XDG_DATA_HOME", &data_home)
@@ -413,9 +415,8 @@ fn run_tests_in_desktop_session(root: &Path, reference_python: &str, postgres_ur
         .env("RUST_LIB_BACKTRACE", "0")
         .env("POLSO_REFERENCE_PYTHON", reference_python)
         .env("POLSO_TEST_POSTGRES_URL", postgres_url)
-        .envs(skip_small_disk)
-        .status()
-        .context("starting dbus-run-session")?;
+        .envs(skip_small_disk);
+    let status = test_output::run_and_repeat_failures(command).context("starting dbus-run-session")?;
     let _ = std::fs::remove_dir_all(&session);
     if !status.success() {
         bail!("the tests failed ({status})");
@@ -433,14 +434,14 @@ fn run_server_suite_on_postgres(root: &Path, postgres_url: &str) -> Result<()> {
         arguments.extend(["--skip", test]);
     }
     eprintln!("$ POLSO_TEST_STORE=postgres cargo {}", arguments.join(" "));
-    let status = Command::new("cargo")
+    let mut command = Command::new("cargo");
+    command
         .args(&arguments)
         .current_dir(root)
         .env("POLSO_TEST_STORE", "postgres")
         .env("POLSO_TEST_POSTGRES_URL", postgres_url)
-        .env("RUST_LIB_BACKTRACE", "0")
-        .status()
-        .context("starting cargo test")?;
+        .env("RUST_LIB_BACKTRACE", "0");
+    let status = test_output::run_and_repeat_failures(command).context("starting cargo test")?;
     if !status.success() {
         bail!("the server's suite failed on PostgreSQL ({status})");
     }
