@@ -106,6 +106,28 @@ pub struct AppSession {
     data_dir: PathBuf,
 }
 
+/// Waits up to `grace` for the app on `data_dir` to exit, then ends it: SIGTERM, and SIGKILL
+/// if it is still there five seconds later. Returns once it is gone, so a start on the same
+/// directory starts a new app rather than handing over to one still exiting (which would leave
+/// the new WebDriver session without a window until its timeout).
+async fn end_app_on(data_dir: &Path, grace: Duration) {
+    let mut deadline = Instant::now() + grace;
+    let mut signal = "-TERM";
+    while let Some(pid) = app_running_on(data_dir) {
+        if Instant::now() > deadline {
+            if signal == "gone" {
+                eprintln!("the app (pid {pid}) on {} outlived SIGKILL", data_dir.display());
+                return;
+            }
+            eprintln!("the app (pid {pid}) on {} did not exit; sending {signal}", data_dir.display());
+            let _ = Command::new("kill").args([signal, &pid.to_string()]).status();
+            signal = if signal == "-TERM" { "-KILL" } else { "gone" };
+            deadline = Instant::now() + Duration::from_secs(5);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// The process id of the app binary running with `POLSO_DATA_DIR=data_dir`, if any.
 pub fn app_running_on(data_dir: &Path) -> Option<u32> {
     let wanted = format!("POLSO_DATA_DIR={}", data_dir.display());
@@ -170,6 +192,9 @@ impl AppSession {
             None => command.env_remove("POLSO_TODAY"),
         };
         park_pointer();
+        // An app left running on this directory (by a test that failed midway) would take the
+        // new one's place.
+        end_app_on(&launch.data_dir, Duration::ZERO).await;
         let driver = command.spawn().context("starting tauri-driver (cargo install tauri-driver)")?;
         let session =
             AppSession { client: connect(port, &binary).await?, driver, data_dir: launch.data_dir.clone() };
@@ -223,15 +248,7 @@ impl AppSession {
         if !matches!(self.driver.try_wait(), Ok(Some(_))) {
             let _ = self.driver.kill();
         }
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while let Some(pid) = app_running_on(&self.data_dir) {
-            if Instant::now() > deadline {
-                eprintln!("the app (pid {pid}) on {} did not exit; stopping it", self.data_dir.display());
-                let _ = Command::new("kill").args(["-TERM", &pid.to_string()]).status();
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        end_app_on(&self.data_dir, Duration::from_secs(20)).await;
     }
 
     /// The first element matching a CSS selector, waiting up to `timeout` for it.
