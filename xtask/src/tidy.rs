@@ -2,7 +2,8 @@
 //!
 //! - No crate under `crates/` depends on Tauri, directly or not.
 //! - The shell (`src-tauri`) depends on no crate of the workspace but `polso-api` and
-//!   `polso-desktop`: the session it holds and every command's logic are `polso-desktop`'s.
+//!   `polso-desktop`: the session it holds and every command's logic are `polso-desktop`'s. It
+//!   never builds one with its `test-util` feature, the tests' stand-ins for the session.
 //! - Every Rust file starts with a `//!` header saying what it is for.
 //! - No tracked file names a path of the machine it was written on (its work or home folder).
 //! - Every crate takes the workspace's lints, but the test support, whose power-cut VFS must use
@@ -106,6 +107,7 @@ const SHELL_MAY_USE: [&str; 2] = ["polso-api", "polso-desktop"];
 fn shell_stays_thin(root: &Path, breaches: &mut Vec<String>) -> Result<()> {
     let output = Command::new("cargo")
         .args(["tree", "--offline", "--edges", "normal,build", "--depth", "1", "--prefix", "none"])
+        .args(["--format", "{p} [{f}]"])
         .args(["--package", "polso-app"])
         .current_dir(root)
         .output()
@@ -117,15 +119,26 @@ fn shell_stays_thin(root: &Path, breaches: &mut Vec<String>) -> Result<()> {
     Ok(())
 }
 
-/// The workspace crates besides [`SHELL_MAY_USE`] among the shell's direct dependencies, as
-/// `cargo tree --depth 1 --prefix none` lists them (the first line is the shell itself).
+/// The workspace crates besides [`SHELL_MAY_USE`] among the shell's direct dependencies, and
+/// any of them built with its `test-util` feature (the tests' stand-ins for the session's clock
+/// and randomness, which the app must never carry), as `cargo tree --depth 1 --prefix none
+/// --format "{p} [{f}]"` lists them (the first line is the shell itself).
 fn shell_dependency_breaches(tree: &str) -> Vec<String> {
-    tree.lines()
-        .skip(1)
-        .filter_map(|line| line.split_whitespace().next())
-        .filter(|name| name.starts_with("polso-") && !SHELL_MAY_USE.contains(name))
-        .map(|name| format!("src-tauri depends on {name} directly; only {SHELL_MAY_USE:?} may be"))
-        .collect()
+    let mut breaches = Vec::new();
+    for line in tree.lines().skip(1) {
+        let Some(name) = line.split_whitespace().next() else { continue };
+        if !name.starts_with("polso-") {
+            continue;
+        }
+        if !SHELL_MAY_USE.contains(&name) {
+            breaches.push(format!("src-tauri depends on {name} directly; only {SHELL_MAY_USE:?} may be"));
+        }
+        let features = line.rsplit_once('[').map_or("", |(_, features)| features.trim_end_matches(']'));
+        if features.split(',').any(|feature| feature.trim() == "test-util") {
+            breaches.push(format!("src-tauri builds {name} with its test-util feature, which is for tests"));
+        }
+    }
+    breaches
 }
 
 fn rust_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
@@ -424,11 +437,17 @@ mod tests {
         let mut breaches = Vec::new();
         shell_stays_thin(&repository_root(), &mut breaches).unwrap();
         assert_eq!(breaches, Vec::<String>::new());
-        let tree = "polso-app v0.1.0 (src-tauri)\nanyhow v1.0.0\npolso-api v0.1.0 (crates/polso-api)\n\
-                    polso-store v0.1.0 (crates/polso-store)\npolso-desktop v0.1.0 (crates/polso-desktop)\n";
+        let tree = "polso-app v0.1.0 (src-tauri) []\nanyhow v1.0.0 [default,std]\n\
+                    polso-api v0.1.0 (crates/polso-api) [core]\npolso-store v0.1.0 (crates/polso-store) []\n\
+                    polso-desktop v0.1.0 (crates/polso-desktop) []\n";
         let breaches = shell_dependency_breaches(tree);
         assert_eq!(breaches.len(), 1, "{breaches:?}");
         assert!(breaches[0].contains("polso-store"), "{breaches:?}");
+        let tree =
+            "polso-app v0.1.0 (src-tauri) []\npolso-desktop v0.1.0 (crates/polso-desktop) [test-util]\n";
+        let breaches = shell_dependency_breaches(tree);
+        assert_eq!(breaches.len(), 1, "{breaches:?}");
+        assert!(breaches[0].contains("test-util"), "{breaches:?}");
     }
 
     #[test]

@@ -17,6 +17,7 @@ use super::*;
 use crate::hr::HrCredentials;
 use crate::sync::{TransportFailure, UreqTransport};
 use crate::sync_pass::AppSession;
+use crate::testing::enrol;
 
 struct LoopbackServer {
     url: String,
@@ -115,7 +116,7 @@ fn device(server: &LoopbackServer) -> Device {
         .with_device_vault(Box::new(vault.clone()), "device-token@test");
     let invite = admin::create_invite(server.store.as_ref(), &server.team_id, Utc::now(), 7, 1).unwrap();
     let form = EnrolDevice { server_url: server.url.clone(), invite_code: invite };
-    desktop.enrol(&UreqTransport::new(), &form, written_on(), written_at()).unwrap();
+    enrol(&mut desktop, &UreqTransport::new(), &form, written_on(), written_at()).unwrap();
     Device { desktop, vault, _directory: directory }
 }
 
@@ -327,7 +328,7 @@ fn a_comment_written_before_joining_another_team_is_never_sent_to_it() {
     let invite = admin::create_invite(server.store.as_ref(), &server.team_id, Utc::now(), 7, 1).unwrap();
     let form = EnrolDevice { server_url: server.url.clone(), invite_code: invite };
     let now = Utc.with_ymd_and_hms(2026, 12, 16, 9, 0, 0).unwrap();
-    device.desktop.enrol(&UreqTransport::new(), &form, later, now).unwrap();
+    enrol(&mut device.desktop, &UreqTransport::new(), &form, later, now).unwrap();
     assert_eq!(pass(&mut device, &transport, later, now + Duration::days(3)), 0);
     assert!(transport.sent.lock().unwrap().is_empty(), "the old team's comment was sent");
     let kept = device.desktop.my_comments(later).unwrap().comments.remove(0);

@@ -14,6 +14,7 @@ use polso_server::{AppState, ServerConfig, SqliteServerStore, SystemClock, admin
 
 use super::*;
 use crate::sync::{HttpAnswer, SyncTransport, TransportFailure, UreqTransport, request_enrolment};
+use crate::testing::enrol;
 
 struct LoopbackServer {
     url: String,
@@ -103,7 +104,7 @@ fn enrolling_with_a_personal_code_keeps_the_team_key_fingerprint_the_cli_prints(
     let now = chrono::Utc::now();
     let transport = UreqTransport::new();
 
-    let status = desktop.enrol(&transport, &form(&server, &created.codes[0]), today, now).unwrap();
+    let status = enrol(&mut desktop, &transport, &form(&server, &created.codes[0]), today, now).unwrap();
     assert_eq!(status.team_key_fingerprint.as_deref(), Some(created.key_fingerprint.as_str()));
     assert_eq!(desktop.sync_status().unwrap().team_key_fingerprint, status.team_key_fingerprint);
 
@@ -112,7 +113,7 @@ fn enrolling_with_a_personal_code_keeps_the_team_key_fingerprint_the_cli_prints(
     let team_id =
         admin::add_team_with_headcount(server.store.as_ref(), &server.department_id, "Tier 2", 5).unwrap();
     let invite = admin::create_invite(server.store.as_ref(), &team_id, now, 7, 1).unwrap();
-    let status = desktop.enrol(&transport, &form(&server, &invite), today, now).unwrap();
+    let status = enrol(&mut desktop, &transport, &form(&server, &invite), today, now).unwrap();
     assert_eq!(status.team_name.as_deref(), Some("Tier 2"));
     assert_eq!(status.team_key_fingerprint, None);
 }

@@ -219,8 +219,18 @@ mod tests {
         }
     }
 
-    /// A server that enrols any code into the demo organisation and answers every HR read.
+    /// A server that enrols any code into the demo organisation, and answers no read.
     struct DemoFake;
+
+    impl crate::hr::HrTransport for DemoFake {
+        fn get_json(&self, _url: &str, _token: &str) -> Result<HttpAnswer, TransportFailure> {
+            Err(TransportFailure { detail: "the demo's fake server answers no read".to_owned() })
+        }
+
+        fn post_csv(&self, _url: &str, _token: &str, _body: &str) -> Result<HttpAnswer, TransportFailure> {
+            Err(TransportFailure { detail: "the demo's fake server takes no file".to_owned() })
+        }
+    }
 
     impl SyncTransport for DemoFake {
         fn post_json(
@@ -255,7 +265,7 @@ mod tests {
 
     fn enrol(desktop: &mut Desktop, server_url: &str) {
         let form = EnrolDevice { server_url: server_url.to_owned(), invite_code: "DEMO-CODE".to_owned() };
-        desktop.enrol(&DemoFake, &form, today(), now()).unwrap();
+        crate::testing::enrol(desktop, &DemoFake, &form, today(), now()).unwrap();
     }
 
     #[test]

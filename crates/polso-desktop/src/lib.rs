@@ -60,6 +60,8 @@ pub mod sync;
 pub mod sync_pass;
 pub mod team_results;
 pub mod team_view;
+#[cfg(any(test, feature = "test-util"))]
+pub mod testing;
 pub mod tray;
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -5,8 +5,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use polso_api::{
-    ApiError, DroppedReport, DroppedReportReason, EnrolDevice, ErrorCode, SyncPass, SyncPassOutcome,
-    SyncStatus, WeeklyReport,
+    ApiError, DroppedReport, DroppedReportReason, ErrorCode, SyncPass, SyncPassOutcome, SyncStatus,
+    WeeklyReport,
 };
 use polso_core::IsoWeek;
 use polso_core::schedule::Schedule;
@@ -16,8 +16,8 @@ use crate::errors::store_to_api;
 use crate::questionnaire;
 use crate::shared_reporting::ReportBody;
 use crate::sync::{
-    self, DueReport, Enrolment, SendOutcome, SyncBatch, SyncCheck, SyncTransport, next_attempt_at,
-    padded_report_body, report_due_at, report_for_pulse, week_is_closed,
+    self, DueReport, Enrolment, SendOutcome, SyncBatch, SyncCheck, next_attempt_at, padded_report_body,
+    report_due_at, report_for_pulse, week_is_closed,
 };
 use crate::{Desktop, ORGANISATION_SEED_KEY};
 use polso_api::{QuestionnaireAdoption, QuestionnaireResponse};
@@ -72,20 +72,6 @@ impl EnrolmentFacts {
 }
 
 impl Desktop {
-    /// Redeems an invite code and keeps the enrolment: [`sync::request_enrolment`]
-    /// then [`Desktop::complete_enrolment`]. The shell calls the two apart, so
-    /// that it does not hold the store while the network answers.
-    pub fn enrol(
-        &mut self,
-        transport: &dyn SyncTransport,
-        form: &EnrolDevice,
-        today: NaiveDate,
-        now: DateTime<Utc>,
-    ) -> Result<SyncStatus, ApiError> {
-        let enrolment = sync::request_enrolment(transport, form)?;
-        self.complete_enrolment(enrolment, today, now)
-    }
-
     /// Keeps a successful enrolment: the device token in the vault (and only
     /// there), the server, team, report window and organisation seed in the
     /// settings, and the team key's fingerprint after a personal code (an
@@ -577,26 +563,6 @@ impl Desktop {
             self.remember_pass(n_sent, last_error.as_ref(), now)?;
         }
         self.sync_status()
-    }
-
-    /// One whole pass: [`Desktop::prepare_sync`], [`sync::send_reports`] and
-    /// [`Desktop::record_sync`], holding the store throughout. For tests and
-    /// callers that have the store to themselves.
-    pub fn sync_now(
-        &mut self,
-        transport: &dyn SyncTransport,
-        today: NaiveDate,
-        now: DateTime<Utc>,
-        retry_now: bool,
-        random: &mut dyn FnMut() -> u64,
-    ) -> Result<SyncStatus, ApiError> {
-        match self.prepare_sync(today, now, retry_now, random)? {
-            Some(batch) => {
-                let outcomes = sync::send_reports(transport, &batch);
-                self.record_sync(&outcomes, now)
-            }
-            None => self.sync_status(),
-        }
     }
 
     /// Gives each report put back by a new generation ([`Desktop::follow_generation`]) its due

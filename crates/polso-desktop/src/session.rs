@@ -173,9 +173,7 @@ impl Session {
 
     /// Redeems an invite code or personal code at the server, then keeps the enrolment.
     pub fn enrol(&self, form: &EnrolDevice) -> Result<SyncStatus, ApiError> {
-        let enrolment = sync::request_enrolment(self.transport(), form)?;
-        let (today, now) = (self.today(), self.now());
-        self.with_desktop(|desktop| desktop.complete_enrolment(enrolment, today, now))
+        crate::sync_pass::enrol(self, form)
     }
 
     /// Moves the enrolment to the organisation server's new address, once the server there has

@@ -19,6 +19,7 @@ use polso_store::{MemoryVault, Store, StoreKey};
 
 use super::*;
 use crate::sync::UreqTransport;
+use crate::testing::{enrol, sync_now};
 
 fn date(month: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, month, day).unwrap()
@@ -95,7 +96,7 @@ fn desktop() -> (tempfile::TempDir, Desktop) {
 fn enrolled_and_answered(servers: &TwoServers, desktop: &mut Desktop) -> polso_api::SyncStatus {
     let code = admin::create_invite(servers.store.as_ref(), &servers.team_id, at(11, 23, 9), 7, 1).unwrap();
     let form = EnrolDevice { server_url: servers.url.clone(), invite_code: code };
-    let status = desktop.enrol(&UreqTransport::new(), &form, date(11, 23), at(11, 23, 9)).unwrap();
+    let status = enrol(desktop, &UreqTransport::new(), &form, date(11, 23), at(11, 23, 9)).unwrap();
     let view = desktop.current_pulse(date(11, 26)).unwrap();
     let answers = view
         .items
@@ -128,11 +129,11 @@ fn the_app_pins_the_helper_and_sends_a_two_server_week_as_shares_the_helper_veri
     // The week closed: a pass queues it after the app's shortest delay, the next sends it as shares.
     servers.clock.set(at(12, 1, 10));
     let status =
-        desktop.sync_now(&UreqTransport::new(), date(12, 1), at(12, 1, 10), true, &mut || 0).unwrap();
+        sync_now(&mut desktop, &UreqTransport::new(), date(12, 1), at(12, 1, 10), true, &mut || 0).unwrap();
     assert_eq!(status.pending_reports, 1, "{status:?}");
     servers.clock.set(at(12, 1, 14));
     let status =
-        desktop.sync_now(&UreqTransport::new(), date(12, 1), at(12, 1, 14), true, &mut || 0).unwrap();
+        sync_now(&mut desktop, &UreqTransport::new(), date(12, 1), at(12, 1, 14), true, &mut || 0).unwrap();
     assert_eq!((status.pending_reports, status.failed_reports), (0, 0), "{status:?}");
     assert_eq!(status.last_pass.as_ref().map(|pass| pass.sent), Some(1), "{status:?}");
     let shared = servers.store.shared().unwrap();
@@ -175,18 +176,21 @@ fn a_server_naming_another_helper_key_is_refused_and_the_pinned_helper_kept() {
     assert_eq!(error.code, ErrorCode::HelperKeyChanged, "{error:?}");
     assert!(error.message.contains(&other.public().fingerprint()), "{error:?}");
     assert_eq!(status.aggregation, pinned);
-    // While the server names another key, the two-server week's report waits on the device.
+    // While the server names another key, the two-server week's report waits on the device: no
+    // batch is made (a whole pass would check the real server here, which names the pinned key).
     servers.clock.set(at(12, 1, 14));
-    desktop.sync_now(&UreqTransport::new(), date(12, 1), at(12, 1, 10), true, &mut || 0).unwrap();
-    let status =
-        desktop.sync_now(&UreqTransport::new(), date(12, 1), at(12, 1, 14), true, &mut || 0).unwrap();
+    for now in [at(12, 1, 10), at(12, 1, 14)] {
+        let batch = desktop.prepare_sync(date(12, 1), now, true, &mut || 0).unwrap();
+        assert!(batch.is_none(), "{batch:?}");
+    }
+    let status = desktop.sync_status().unwrap();
     assert_eq!((status.pending_reports, status.failed_reports), (1, 0), "{status:?}");
     assert!(servers.store.shared().unwrap().pending_shared(&servers.organisation_id, 10).unwrap().is_empty());
     // The server names the pinned key again: the report leaves.
     let status = desktop.record_check(Ok(Some(read(pinned.clone()))), at(12, 1, 15)).unwrap();
     assert_eq!(status.last_error, None);
     let status =
-        desktop.sync_now(&UreqTransport::new(), date(12, 1), at(12, 1, 16), true, &mut || 0).unwrap();
+        sync_now(&mut desktop, &UreqTransport::new(), date(12, 1), at(12, 1, 16), true, &mut || 0).unwrap();
     assert_eq!(status.pending_reports, 0, "{status:?}");
     assert_eq!(
         servers.store.shared().unwrap().pending_shared(&servers.organisation_id, 10).unwrap().len(),

@@ -8,7 +8,7 @@
 //! makes sure two passes never overlap.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use polso_api::{ApiError, SyncStatus};
+use polso_api::{ApiError, EnrolDevice, SyncStatus};
 
 use crate::Desktop;
 use crate::hr::HrTransport;
@@ -58,6 +58,14 @@ pub fn run_sync_pass(session: &impl AppSession, retry_now: bool) -> Result<SyncS
     let outcomes = sync::send_reports(session.transport(), &batch);
     let finished_at = session.now();
     session.with_desktop(|desktop| desktop.record_sync(&outcomes, finished_at))
+}
+
+/// Redeems an invite code or personal code at the server, without holding the store while it
+/// answers, then keeps the enrolment ([`Desktop::complete_enrolment`]).
+pub fn enrol(session: &impl AppSession, form: &EnrolDevice) -> Result<SyncStatus, ApiError> {
+    let enrolment = sync::request_enrolment(session.transport(), form)?;
+    let (today, now) = (session.today(), session.now());
+    session.with_desktop(|desktop| desktop.complete_enrolment(enrolment, today, now))
 }
 
 /// Sends the comments and "did it help?" answers that are due and reads the replies to sent

@@ -18,6 +18,7 @@ use polso_store::{MemoryVault, QueuedReportState, SecretVault, Store, StoreKey};
 
 use crate::Desktop;
 use crate::sync::{CLOCK_AGREEMENT_SECONDS, HttpAnswer, REPORT_BODY_BYTES, SyncTransport, TransportFailure};
+use crate::testing::{enrol, sync_now};
 
 const TOKEN: &str = "pd_secret-device-token";
 const TOKEN_ACCOUNT: &str = "device-token@test";
@@ -35,11 +36,13 @@ struct Request {
 /// One scripted answer: an HTTP answer with its `Retry-After`, or a failure to connect.
 type Scripted = Result<(HttpAnswer, Option<String>), TransportFailure>;
 
-/// A server that answers from a script, in order, and records every request.
+/// A server that answers from a script, in order, and records every request it answered so.
 #[derive(Default)]
 struct ScriptedServer {
     answers: Mutex<VecDeque<Scripted>>,
     requests: Mutex<Vec<Request>>,
+    /// The reads answered by default, the script being empty (`get_json`).
+    unscripted_reads: Mutex<Vec<String>>,
 }
 
 impl ScriptedServer {
@@ -91,7 +94,23 @@ impl SyncTransport for ScriptedServer {
 }
 
 impl crate::hr::HrTransport for ScriptedServer {
+    /// A read answers from the script; with the script empty, the reads a pass makes when no
+    /// report is due (the questionnaire, unchanged, and no care contacts) answer as a server
+    /// with nothing new would, so a test scripts only what it is about. Those are kept apart
+    /// from [`ScriptedServer::requests`].
     fn get_json(&self, url: &str, bearer_token: &str) -> Result<HttpAnswer, TransportFailure> {
+        let unscripted = self.answers.lock().unwrap().is_empty();
+        let default = if url.ends_with("/v1/questionnaire") {
+            Some(NO_QUESTIONNAIRE_CHANGE)
+        } else if url.ends_with("/v1/care-contacts") {
+            Some(NO_CARE_CONTACTS)
+        } else {
+            None
+        };
+        if let (true, Some(body)) = (unscripted, default) {
+            self.unscripted_reads.lock().unwrap().push(url.to_owned());
+            return Ok(HttpAnswer { status: 200, body: body.to_owned() });
+        }
         self.post_json_with_retry_after(url, Some(bearer_token), "").map(|(answer, _)| answer)
     }
 
@@ -165,7 +184,7 @@ fn enrolled_and_answered_in(
 ) -> ScriptedServer {
     let server = ScriptedServer::default();
     server.answer(201, &enrol_response_in(max_delay, generation));
-    fixture.desktop.enrol(&server, &form(), date(11, 23), at(11, 23, 9)).unwrap();
+    enrol(&mut fixture.desktop, &server, &form(), date(11, 23), at(11, 23, 9)).unwrap();
     let view = fixture.desktop.current_pulse(date(11, 26)).unwrap();
     let submission = SubmitPulse {
         week: view.week.clone(),
@@ -196,9 +215,14 @@ fn monday() -> DateTime<Utc> {
 
 /// Queues 2026-W48's report on Monday with the shortest delay (a draw of 0),
 /// and returns when it is due. Nothing is sent yet.
+/// When [`queued_on_monday`]'s pass, with nothing due, checked the server.
+fn monday_check() -> DateTime<Utc> {
+    monday()
+}
+
 fn queued_on_monday(fixture: &mut Fixture, server: &ScriptedServer) -> DateTime<Utc> {
     let requests = server.requests().len();
-    let status = fixture.desktop.sync_now(server, date(11, 30), monday(), true, &mut || 0).unwrap();
+    let status = sync_now(&mut fixture.desktop, server, date(11, 30), monday(), true, &mut || 0).unwrap();
     assert_eq!(status.pending_reports, 1);
     assert_eq!(server.requests().len(), requests, "queued, not sent");
     monday() + FLOOR
@@ -212,7 +236,7 @@ fn enrolment_keeps_the_token_in_the_vault_and_switches_to_the_organisations_item
 
     let server = ScriptedServer::default();
     server.answer(201, &enrol_response(21600));
-    let status = fixture.desktop.enrol(&server, &form(), date(11, 23), at(11, 23, 9)).unwrap();
+    let status = enrol(&mut fixture.desktop, &server, &form(), date(11, 23), at(11, 23, 9)).unwrap();
     assert!(status.enrolled);
     assert_eq!(status.server_url.as_deref(), Some("http://127.0.0.1:9"));
     assert_eq!(status.team_name.as_deref(), Some("Help desk"));
@@ -244,7 +268,7 @@ fn the_organisation_seed_survives_a_restart() {
     let mut desktop = Desktop::new(Store::open(&path, &key).unwrap(), "en".into())
         .unwrap()
         .with_device_vault(Box::new(MemoryVault::new()), TOKEN_ACCOUNT);
-    desktop.enrol(&server, &form(), date(11, 23), at(11, 23, 9)).unwrap();
+    enrol(&mut desktop, &server, &form(), date(11, 23), at(11, 23, 9)).unwrap();
     let before = desktop.current_pulse(date(11, 26)).unwrap();
     drop(desktop);
     let reopened = Desktop::new(Store::open(&path, &key).unwrap(), "en".into()).unwrap();
@@ -290,7 +314,7 @@ fn a_refused_or_failed_enrolment_keeps_nothing() {
                 1
             }
         };
-        let error = fixture.desktop.enrol(&server, &form, date(11, 23), at(11, 23, 9)).unwrap_err();
+        let error = enrol(&mut fixture.desktop, &server, &form, date(11, 23), at(11, 23, 9)).unwrap_err();
         assert_eq!(error.code, code, "{form:?}: {}", error.message);
         assert_eq!(server.requests().len(), expected_requests, "{form:?}");
         assert!(!fixture.desktop.sync_status().unwrap().enrolled, "{form:?}");
@@ -305,21 +329,20 @@ fn a_weeks_report_waits_for_the_window_to_close_and_its_random_delay() {
     let mut random = || 5000u64;
 
     // Sunday evening: the week is still open; nothing is queued or sent.
-    let status = fixture.desktop.sync_now(&server, date(11, 29), at(11, 29, 20), false, &mut random).unwrap();
+    let status =
+        sync_now(&mut fixture.desktop, &server, date(11, 29), at(11, 29, 20), false, &mut random).unwrap();
     assert_eq!(status.pending_reports, 0);
     // Monday: queued, due the app's floor of an hour plus 5000 s later.
     let monday = at(11, 30, 8);
-    let status = fixture.desktop.sync_now(&server, date(11, 30), monday, false, &mut random).unwrap();
+    let status = sync_now(&mut fixture.desktop, &server, date(11, 30), monday, false, &mut random).unwrap();
     assert_eq!(status.pending_reports, 1);
     let due_at = monday + FLOOR + Duration::seconds(5000);
-    fixture
-        .desktop
-        .sync_now(&server, date(11, 30), due_at - Duration::seconds(1), true, &mut random)
+    sync_now(&mut fixture.desktop, &server, date(11, 30), due_at - Duration::seconds(1), true, &mut random)
         .unwrap();
     assert_eq!(server.requests().len(), 1, "only the enrolment so far, even with retry_now");
 
     server.answer(200, &accepted("2026-W48"));
-    let status = fixture.desktop.sync_now(&server, date(11, 30), due_at, false, &mut random).unwrap();
+    let status = sync_now(&mut fixture.desktop, &server, date(11, 30), due_at, false, &mut random).unwrap();
     assert_eq!((status.pending_reports, status.failed_reports, status.last_error), (0, 0, None));
     assert_eq!(status.last_sync_at, Some(due_at.to_rfc3339()));
 
@@ -346,7 +369,7 @@ fn a_weeks_report_waits_for_the_window_to_close_and_its_random_delay() {
     assert!(report.padding.bytes().all(|byte| byte == b' ') && !report.padding.is_empty());
 
     // Sent once: later passes send nothing.
-    fixture.desktop.sync_now(&server, date(12, 7), at(12, 7, 9), true, &mut random).unwrap();
+    sync_now(&mut fixture.desktop, &server, date(12, 7), at(12, 7, 9), true, &mut random).unwrap();
     assert_eq!(server.requests().len(), 2);
 }
 
@@ -356,15 +379,21 @@ fn a_server_announcing_no_delay_cannot_make_a_report_arrive_at_the_weeks_close()
     let server = enrolled_and_answered(&mut fixture, 0);
     // The first pass after midnight, with the shortest draw there is.
     let close = at(11, 30, 0);
-    let status = fixture.desktop.sync_now(&server, date(11, 30), close, true, &mut || 0).unwrap();
+    let status = sync_now(&mut fixture.desktop, &server, date(11, 30), close, true, &mut || 0).unwrap();
     assert_eq!(status.pending_reports, 1);
-    let status = fixture
-        .desktop
-        .sync_now(&server, date(11, 30), close + FLOOR - Duration::seconds(1), true, &mut || 0)
-        .unwrap();
+    let status = sync_now(
+        &mut fixture.desktop,
+        &server,
+        date(11, 30),
+        close + FLOOR - Duration::seconds(1),
+        true,
+        &mut || 0,
+    )
+    .unwrap();
     assert_eq!((status.pending_reports, server.requests().len()), (1, 1), "nothing before an hour");
     server.answer(200, r#"{"week":"2026-W48","status":"duplicate"}"#);
-    let status = fixture.desktop.sync_now(&server, date(11, 30), close + FLOOR, false, &mut || 0).unwrap();
+    let status =
+        sync_now(&mut fixture.desktop, &server, date(11, 30), close + FLOOR, false, &mut || 0).unwrap();
     assert_eq!((status.pending_reports, status.last_error), (0, None), "a duplicate counts as sent");
 }
 
@@ -374,12 +403,13 @@ fn the_longest_draw_spreads_reports_over_a_day_after_the_floor() {
     let server = enrolled_and_answered(&mut fixture, 0);
     let close = at(11, 30, 0);
     let longest = 86_400u64;
-    fixture.desktop.sync_now(&server, date(11, 30), close, false, &mut || longest).unwrap();
+    sync_now(&mut fixture.desktop, &server, date(11, 30), close, false, &mut || longest).unwrap();
     let due_at = close + FLOOR + Duration::seconds(86_400);
-    fixture.desktop.sync_now(&server, date(12, 1), due_at - Duration::seconds(1), false, &mut || 0).unwrap();
+    sync_now(&mut fixture.desktop, &server, date(12, 1), due_at - Duration::seconds(1), false, &mut || 0)
+        .unwrap();
     assert_eq!(server.requests().len(), 1, "still waiting a second before");
     server.answer(200, &accepted("2026-W48"));
-    let status = fixture.desktop.sync_now(&server, date(12, 1), due_at, false, &mut || 0).unwrap();
+    let status = sync_now(&mut fixture.desktop, &server, date(12, 1), due_at, false, &mut || 0).unwrap();
     assert_eq!(status.pending_reports, 0);
 }
 
@@ -402,7 +432,7 @@ fn a_report_for_a_published_week_is_dropped_for_good_and_named_in_the_status() {
         let server = enrolled_and_answered(&mut fixture, 0);
         let due_at = queued_on_monday(&mut fixture, &server);
         server.answer(status_code, body);
-        let status = fixture.desktop.sync_now(&server, date(11, 30), due_at, false, &mut || 0).unwrap();
+        let status = sync_now(&mut fixture.desktop, &server, date(11, 30), due_at, false, &mut || 0).unwrap();
         assert_eq!(
             (status.pending_reports, status.failed_reports, &status.last_error),
             (0, 0, &None),
@@ -420,7 +450,7 @@ fn a_report_for_a_published_week_is_dropped_for_good_and_named_in_the_status() {
 
         // Gone for good: "Sync now" sends nothing, a later pass queues nothing.
         for (today, now) in [(date(11, 30), due_at + Duration::hours(2)), (date(12, 8), at(12, 8, 9))] {
-            let status = fixture.desktop.sync_now(&server, today, now, true, &mut || 0).unwrap();
+            let status = sync_now(&mut fixture.desktop, &server, today, now, true, &mut || 0).unwrap();
             assert_eq!((status.pending_reports, status.dropped_reports.len()), (0, 1), "{reason:?}");
         }
         assert_eq!(server.requests().len(), 2, "{reason:?}: the enrolment and the one report");
@@ -437,29 +467,32 @@ fn a_rate_limited_report_waits_for_retry_after_even_on_sync_now() {
     let server = enrolled_and_answered(&mut fixture, 0);
     let due_at = queued_on_monday(&mut fixture, &server);
     server.answer_with_retry_after(429, r#"{"code":"rate_limited","message":"too many requests"}"#, "600");
-    let status = fixture.desktop.sync_now(&server, date(11, 30), due_at, false, &mut || 0).unwrap();
+    let status = sync_now(&mut fixture.desktop, &server, date(11, 30), due_at, false, &mut || 0).unwrap();
     assert_eq!((status.pending_reports, status.failed_reports), (1, 0));
     assert_eq!(status.last_error.map(|error| error.code), Some(ErrorCode::RateLimited));
 
     let before = due_at + Duration::seconds(599);
-    fixture.desktop.sync_now(&server, date(11, 30), before, true, &mut || 0).unwrap();
+    sync_now(&mut fixture.desktop, &server, date(11, 30), before, true, &mut || 0).unwrap();
     assert_eq!(server.requests().len(), 2, "not before the server's Retry-After, even on Sync now");
 
     // A server fault next: retried on Polso's own backoff (two minutes after a second failure).
     let after = due_at + Duration::seconds(600);
     server.answer(503, r#"{"code":"internal","message":"busy"}"#);
-    let status = fixture.desktop.sync_now(&server, date(11, 30), after, false, &mut || 0).unwrap();
+    let status = sync_now(&mut fixture.desktop, &server, date(11, 30), after, false, &mut || 0).unwrap();
     assert_eq!((status.pending_reports, status.failed_reports), (1, 0));
-    fixture
-        .desktop
-        .sync_now(&server, date(11, 30), after + Duration::seconds(119), false, &mut || 0)
+    sync_now(&mut fixture.desktop, &server, date(11, 30), after + Duration::seconds(119), false, &mut || 0)
         .unwrap();
     assert_eq!(server.requests().len(), 3);
     server.answer(200, &accepted("2026-W48"));
-    let status = fixture
-        .desktop
-        .sync_now(&server, date(11, 30), after + Duration::seconds(120), false, &mut || 0)
-        .unwrap();
+    let status = sync_now(
+        &mut fixture.desktop,
+        &server,
+        date(11, 30),
+        after + Duration::seconds(120),
+        false,
+        &mut || 0,
+    )
+    .unwrap();
     assert_eq!((status.pending_reports, status.failed_reports, status.last_error), (0, 0, None));
     let bodies: Vec<usize> = server.requests()[1..].iter().map(|request| request.body.len()).collect();
     assert_eq!(bodies, [REPORT_BODY_BYTES; 3], "every attempt has the same length");
@@ -483,7 +516,7 @@ fn a_clock_ahead_of_the_servers_waits_for_the_servers_week_and_says_by_how_much(
         )
     };
     server.answer(400, &not_over(due_at));
-    let status = fixture.desktop.sync_now(&server, date(11, 30), due_at, false, &mut || 0).unwrap();
+    let status = sync_now(&mut fixture.desktop, &server, date(11, 30), due_at, false, &mut || 0).unwrap();
     assert_eq!((status.pending_reports, status.failed_reports), (1, 0));
     assert_eq!(status.clock_ahead_seconds, Some(ahead.num_seconds()));
     assert_eq!(status.last_error.as_ref().map(|error| error.code), Some(ErrorCode::WeekNotOpen));
@@ -492,19 +525,26 @@ fn a_clock_ahead_of_the_servers_waits_for_the_servers_week_and_says_by_how_much(
     // then the app's floor of an hour: 40 hours on. Like any wait a server asks for, one pass
     // waits a day at most, and the server's next answer says the rest.
     let a_day_on = due_at + Duration::days(1);
-    fixture.desktop.sync_now(&server, date(12, 1), a_day_on - Duration::seconds(1), true, &mut || 0).unwrap();
+    sync_now(&mut fixture.desktop, &server, date(12, 1), a_day_on - Duration::seconds(1), true, &mut || 0)
+        .unwrap();
     assert_eq!(server.requests().len(), 2, "no sooner, even on Sync now");
     server.answer(400, &not_over(a_day_on));
-    fixture.desktop.sync_now(&server, date(12, 1), a_day_on, false, &mut || 0).unwrap();
+    sync_now(&mut fixture.desktop, &server, date(12, 1), a_day_on, false, &mut || 0).unwrap();
     assert_eq!(server.requests().len(), 3);
     let servers_week_over = at(12, 2, 0) + FLOOR;
-    fixture
-        .desktop
-        .sync_now(&server, date(12, 2), servers_week_over - Duration::seconds(1), true, &mut || 0)
-        .unwrap();
+    sync_now(
+        &mut fixture.desktop,
+        &server,
+        date(12, 2),
+        servers_week_over - Duration::seconds(1),
+        true,
+        &mut || 0,
+    )
+    .unwrap();
     assert_eq!(server.requests().len(), 3, "not before the week is over on the server, even on Sync now");
     server.answer(200, &accepted("2026-W48"));
-    let status = fixture.desktop.sync_now(&server, date(12, 2), servers_week_over, false, &mut || 0).unwrap();
+    let status =
+        sync_now(&mut fixture.desktop, &server, date(12, 2), servers_week_over, false, &mut || 0).unwrap();
     assert_eq!((status.pending_reports, status.failed_reports, status.last_error), (0, 0, None));
     assert_eq!(status.clock_ahead_seconds, None, "a report went through");
 }
@@ -523,7 +563,7 @@ fn a_clock_behind_the_servers_is_learned_from_an_acknowledgement_and_said() {
     };
     let enrolment = server.requests().len();
     server.answer(200, &acknowledged_at(due_at + behind));
-    let status = fixture.desktop.sync_now(&server, date(11, 30), due_at, false, &mut || 0).unwrap();
+    let status = sync_now(&mut fixture.desktop, &server, date(11, 30), due_at, false, &mut || 0).unwrap();
     assert_eq!((status.pending_reports, status.failed_reports), (0, 0));
     assert_eq!(status.clock_ahead_seconds, Some(-behind.num_seconds()));
     assert_eq!(server.requests().len(), enrolment + 1, "sent once, when it was due by this device's clock");
@@ -540,11 +580,11 @@ fn a_clock_behind_the_servers_is_learned_from_an_acknowledgement_and_said() {
         note: None,
     };
     fixture.desktop.submit_pulse(submission, date(12, 3), at(12, 3, 10)).unwrap();
-    fixture.desktop.sync_now(&server, date(12, 7), at(12, 7, 9), false, &mut || 0).unwrap();
+    sync_now(&mut fixture.desktop, &server, date(12, 7), at(12, 7, 9), false, &mut || 0).unwrap();
     let next_due = at(12, 7, 9) + FLOOR;
     let agreeing = next_due + Duration::seconds(CLOCK_AGREEMENT_SECONDS);
     server.answer(200, &acknowledged_at(agreeing).replace("W48", "W49"));
-    let status = fixture.desktop.sync_now(&server, date(12, 7), next_due, false, &mut || 0).unwrap();
+    let status = sync_now(&mut fixture.desktop, &server, date(12, 7), next_due, false, &mut || 0).unwrap();
     assert_eq!(server.requests().len(), enrolment + 2, "{status:?}");
     assert_eq!(status.clock_ahead_seconds, None, "{status:?}");
 }
@@ -563,15 +603,21 @@ fn a_servers_odd_time_holds_a_report_back_a_day_at_most() {
             400,
             &format!(r#"{{"code":"week_not_open","message":"not over","server_time":"{server_time}"}}"#),
         );
-        fixture.desktop.sync_now(&server, date(11, 30), due_at, false, &mut || 0).unwrap();
+        sync_now(&mut fixture.desktop, &server, date(11, 30), due_at, false, &mut || 0).unwrap();
         let retry_at = due_at + retry_in;
-        fixture
-            .desktop
-            .sync_now(&server, date(12, 1), retry_at - Duration::seconds(1), false, &mut || 0)
-            .unwrap();
+        sync_now(
+            &mut fixture.desktop,
+            &server,
+            date(12, 1),
+            retry_at - Duration::seconds(1),
+            false,
+            &mut || 0,
+        )
+        .unwrap();
         assert_eq!(server.requests().len(), 2, "{server_time}: not retried before {retry_in}");
         server.answer(200, &accepted("2026-W48"));
-        let status = fixture.desktop.sync_now(&server, date(12, 1), retry_at, false, &mut || 0).unwrap();
+        let status =
+            sync_now(&mut fixture.desktop, &server, date(12, 1), retry_at, false, &mut || 0).unwrap();
         assert_eq!(status.pending_reports, 0, "{server_time}: retried after {retry_in}");
     }
 }
@@ -583,7 +629,7 @@ fn an_unreadable_queued_report_fails_for_good_without_being_sent() {
     let due_at = monday() + FLOOR;
     let week = IsoWeek::new(2026, 48).unwrap();
     assert!(fixture.desktop.store.enqueue_report(week, "not a report", due_at).unwrap());
-    let status = fixture.desktop.sync_now(&server, date(11, 30), due_at, false, &mut || 0).unwrap();
+    let status = sync_now(&mut fixture.desktop, &server, date(11, 30), due_at, false, &mut || 0).unwrap();
     assert_eq!((status.pending_reports, status.failed_reports), (0, 1));
     assert_eq!(server.requests().len(), 1, "only the enrolment");
 }
@@ -594,39 +640,46 @@ fn offline_reports_stay_pending_and_retry_with_backoff() {
     let server = enrolled_and_answered(&mut fixture, 0);
     let monday = queued_on_monday(&mut fixture, &server);
     server.fail();
-    let status = fixture.desktop.sync_now(&server, date(11, 30), monday, false, &mut || 0).unwrap();
+    let status = sync_now(&mut fixture.desktop, &server, date(11, 30), monday, false, &mut || 0).unwrap();
     assert_eq!(status.pending_reports, 1);
     let error = status.last_error.unwrap();
     assert_eq!(error.code, ErrorCode::ServerUnreachable);
     assert!(error.message.contains("http://127.0.0.1:9"), "{}", error.message);
     assert!(!error.message.contains(TOKEN));
-    assert_eq!(status.last_sync_at.as_deref(), Some("2026-11-23T09:00:00+00:00"), "unchanged");
+    // The last success stays: Monday's "Sync now", which queued the report and checked the server.
+    assert_eq!(status.last_sync_at, Some(monday_check().to_rfc3339()), "unchanged");
 
     // Not before the first backoff of a minute; then doubling.
-    fixture
-        .desktop
-        .sync_now(&server, date(11, 30), monday + Duration::seconds(59), false, &mut || 0)
+    sync_now(&mut fixture.desktop, &server, date(11, 30), monday + Duration::seconds(59), false, &mut || 0)
         .unwrap();
     assert_eq!(server.requests().len(), 2);
     server.fail();
-    fixture
-        .desktop
-        .sync_now(&server, date(11, 30), monday + Duration::seconds(60), false, &mut || 0)
+    sync_now(&mut fixture.desktop, &server, date(11, 30), monday + Duration::seconds(60), false, &mut || 0)
         .unwrap();
     assert_eq!(server.requests().len(), 3);
     let second_failure = monday + Duration::seconds(60);
-    fixture
-        .desktop
-        .sync_now(&server, date(11, 30), second_failure + Duration::seconds(119), false, &mut || 0)
-        .unwrap();
+    sync_now(
+        &mut fixture.desktop,
+        &server,
+        date(11, 30),
+        second_failure + Duration::seconds(119),
+        false,
+        &mut || 0,
+    )
+    .unwrap();
     assert_eq!(server.requests().len(), 3, "the second wait is two minutes");
 
     // "Sync now" retries at once, and the server's duplicate counts as sent.
     server.answer(200, r#"{"week":"2026-W48","status":"duplicate"}"#);
-    let status = fixture
-        .desktop
-        .sync_now(&server, date(11, 30), second_failure + Duration::seconds(1), true, &mut || 0)
-        .unwrap();
+    let status = sync_now(
+        &mut fixture.desktop,
+        &server,
+        date(11, 30),
+        second_failure + Duration::seconds(1),
+        true,
+        &mut || 0,
+    )
+    .unwrap();
     assert_eq!(server.requests().len(), 4);
     assert_eq!((status.pending_reports, status.last_error), (0, None));
 }
@@ -640,13 +693,13 @@ fn a_refused_report_fails_in_words_and_is_not_sent_again() {
         409,
         r#"{"code":"duplicate_report","message":"a different report for 2026-W48 was counted"}"#,
     );
-    let status = fixture.desktop.sync_now(&server, date(11, 30), due_at, false, &mut || 0).unwrap();
+    let status = sync_now(&mut fixture.desktop, &server, date(11, 30), due_at, false, &mut || 0).unwrap();
     assert_eq!((status.pending_reports, status.failed_reports), (0, 1));
     assert!(status.dropped_reports.is_empty(), "a refusal is a failure, not a dropped week");
     let error = status.last_error.unwrap();
     assert_eq!(error.code, ErrorCode::DuplicateReport);
     assert!(error.message.contains("2026-W48"), "{}", error.message);
-    fixture.desktop.sync_now(&server, date(12, 1), at(12, 1, 8), true, &mut || 0).unwrap();
+    sync_now(&mut fixture.desktop, &server, date(12, 1), at(12, 1, 8), true, &mut || 0).unwrap();
     assert_eq!(server.requests().len(), 2, "the enrolment and the one refused report");
 }
 
@@ -662,14 +715,14 @@ fn a_4xx_that_is_not_polso_speaking_keeps_the_report_for_another_try() {
     let mut at = due_at;
     for (status, body) in [(404, "<html><body>404 Not Found</body></html>"), (403, "Forbidden"), (400, "")] {
         server.answer(status, body);
-        let synced = fixture.desktop.sync_now(&server, date(11, 30), at, true, &mut || 0).unwrap();
+        let synced = sync_now(&mut fixture.desktop, &server, date(11, 30), at, true, &mut || 0).unwrap();
         assert_eq!((synced.pending_reports, synced.failed_reports), (1, 0), "HTTP {status}");
         let error = synced.last_error.unwrap();
         assert!(error.message.contains(&status.to_string()), "{}", error.message);
         at += Duration::hours(2);
     }
     server.answer(200, r#"{"week":"2026-W48","status":"accepted"}"#);
-    let synced = fixture.desktop.sync_now(&server, date(11, 30), at, true, &mut || 0).unwrap();
+    let synced = sync_now(&mut fixture.desktop, &server, date(11, 30), at, true, &mut || 0).unwrap();
     assert_eq!((synced.pending_reports, synced.failed_reports, synced.last_error), (0, 0, None));
     assert_eq!(server.requests().len(), 5, "the enrolment and four tries of the one report");
 }
@@ -688,13 +741,15 @@ fn nothing_is_sent_before_enrolment_nor_for_weeks_before_it() {
     };
     fixture.desktop.submit_pulse(submission, date(11, 19), at(11, 19, 9)).unwrap();
     let server = ScriptedServer::default();
-    let status = fixture.desktop.sync_now(&server, date(11, 23), at(11, 23, 8), true, &mut || 0).unwrap();
+    let status =
+        sync_now(&mut fixture.desktop, &server, date(11, 23), at(11, 23, 8), true, &mut || 0).unwrap();
     assert!(!status.enrolled);
     assert!(server.requests().is_empty());
 
     server.answer(201, &enrol_response(0));
-    fixture.desktop.enrol(&server, &form(), date(11, 23), at(11, 23, 9)).unwrap();
-    let status = fixture.desktop.sync_now(&server, date(11, 30), at(11, 30, 9), true, &mut || 0).unwrap();
+    enrol(&mut fixture.desktop, &server, &form(), date(11, 23), at(11, 23, 9)).unwrap();
+    let status =
+        sync_now(&mut fixture.desktop, &server, date(11, 30), at(11, 30, 9), true, &mut || 0).unwrap();
     assert_eq!(status.pending_reports, 0);
     assert_eq!(server.requests().len(), 1, "only the enrolment: 2026-W47 predates it");
 }
@@ -705,7 +760,7 @@ fn a_missing_token_is_shown_as_not_enrolled_and_keeps_the_report() {
     let server = enrolled_and_answered(&mut fixture, 0);
     let due_at = queued_on_monday(&mut fixture, &server);
     fixture.vault.delete(TOKEN_ACCOUNT).unwrap();
-    let status = fixture.desktop.sync_now(&server, date(11, 30), due_at, false, &mut || 0).unwrap();
+    let status = sync_now(&mut fixture.desktop, &server, date(11, 30), due_at, false, &mut || 0).unwrap();
     assert_eq!(status.pending_reports, 1);
     assert_eq!(status.last_error.map(|error| error.code), Some(ErrorCode::NotEnrolled));
     assert_eq!(server.requests().len(), 1);
@@ -718,7 +773,7 @@ fn enrolment_without_a_vault_is_refused() {
     let mut desktop = Desktop::new(store, "en".into()).unwrap();
     let server = ScriptedServer::default();
     server.answer(201, &enrol_response(0));
-    let error = desktop.enrol(&server, &form(), date(11, 23), at(11, 23, 9)).unwrap_err();
+    let error = enrol(&mut desktop, &server, &form(), date(11, 23), at(11, 23, 9)).unwrap_err();
     assert_eq!(error.code, ErrorCode::KeyringUnavailable);
     assert!(!desktop.sync_status().unwrap().enrolled);
 }
@@ -732,7 +787,7 @@ fn every_pass_reports_its_outcome_and_a_failed_one_keeps_the_last_success() {
     let server = enrolled_and_answered(&mut fixture, 0);
     let due_at = queued_on_monday(&mut fixture, &server);
     server.answer(200, &accepted("2026-W48"));
-    let sent = fixture.desktop.sync_now(&server, date(11, 30), due_at, false, &mut || 0).unwrap();
+    let sent = sync_now(&mut fixture.desktop, &server, date(11, 30), due_at, false, &mut || 0).unwrap();
     let pass = sent.last_pass.clone().expect("a pass that sent is recorded");
     assert_eq!((pass.outcome, pass.sent), (SyncPassOutcome::Sent, 1), "{sent:?}");
     assert_eq!(sent.last_sync_at, Some(due_at.to_rfc3339()));
@@ -837,6 +892,10 @@ fn the_server_address_moves_only_to_a_server_that_knows_this_device() {
 /// server that sent none at enrolment: edition 2 throughout.
 const NO_QUESTIONNAIRE_CHANGE: &str = r#"{"wire_version":1,"questionnaire":[]}"#;
 
+/// A server's answer with no care contact set.
+const NO_CARE_CONTACTS: &str =
+    r#"{"employee_assistance":null,"occupational_doctor":null,"trusted_person":null}"#;
+
 /// The questionnaire an organisation adopts after a device enrolled reaches
 /// the device with its next check, and the weeks of the new cycle ask the
 /// new edition's items, while the weeks before keep theirs. One that would
@@ -922,7 +981,7 @@ fn a_store_enrolled_before_editions_follows_edition_2_and_catches_up_later() {
     let mut fixture = fixture();
     let server = ScriptedServer::default();
     server.answer(201, &enrol_response(0));
-    fixture.desktop.enrol(&server, &form(), date(11, 23), at(11, 23, 9)).unwrap();
+    enrol(&mut fixture.desktop, &server, &form(), date(11, 23), at(11, 23, 9)).unwrap();
     let begun = polso_core::questionnaire::cycle_start(week);
     server.answer(
         200,
@@ -944,7 +1003,7 @@ fn a_store_enrolled_before_editions_follows_edition_2_and_catches_up_later() {
 fn enrolled_and_answered_a_care_week(fixture: &mut Fixture, low: bool) -> (ScriptedServer, PulseView) {
     let server = ScriptedServer::default();
     server.answer(201, &enrol_response(0));
-    fixture.desktop.enrol(&server, &form(), date(11, 23), at(11, 23, 9)).unwrap();
+    enrol(&mut fixture.desktop, &server, &form(), date(11, 23), at(11, 23, 9)).unwrap();
     let (day, view) = (0..40)
         .map(|week| date(11, 26) + Duration::weeks(week))
         .map(|day| (day, fixture.desktop.current_pulse(day).unwrap()))
@@ -984,9 +1043,10 @@ fn sent_report_body(fixture: &mut Fixture, server: &ScriptedServer, week: &str) 
     let week: IsoWeek = week.parse().unwrap();
     let next_monday = week.plus_weeks(1).monday();
     let queued_at = Utc.from_utc_datetime(&next_monday.and_hms_opt(8, 0, 0).unwrap());
-    fixture.desktop.sync_now(server, next_monday, queued_at, false, &mut || 0).unwrap();
+    sync_now(&mut fixture.desktop, server, next_monday, queued_at, false, &mut || 0).unwrap();
     server.answer(200, &accepted(&week.to_string()));
-    let status = fixture.desktop.sync_now(server, next_monday, queued_at + FLOOR, false, &mut || 0).unwrap();
+    let status =
+        sync_now(&mut fixture.desktop, server, next_monday, queued_at + FLOOR, false, &mut || 0).unwrap();
     assert_eq!((status.pending_reports, status.failed_reports), (0, 0), "{status:?}");
     server.requests().pop().unwrap().body
 }
@@ -1041,7 +1101,7 @@ fn the_care_contacts_are_read_with_the_server_check_and_kept() {
     let mut fixture = fixture();
     let server = ScriptedServer::default();
     server.answer(201, &enrol_response(0));
-    fixture.desktop.enrol(&server, &form(), date(11, 23), at(11, 23, 9)).unwrap();
+    enrol(&mut fixture.desktop, &server, &form(), date(11, 23), at(11, 23, 9)).unwrap();
     assert_eq!(fixture.desktop.care_contacts().unwrap(), polso_api::CareContacts::default());
 
     let contacts = polso_api::CareContacts {
@@ -1099,7 +1159,7 @@ fn sent_in_generation_a(fixture: &mut Fixture) -> (ScriptedServer, String) {
     let server = enrolled_and_answered_in(fixture, 0, Some("gen-a"));
     let due_at = queued_on_monday(fixture, &server);
     server.answer(200, &acknowledged_in("2026-W48", "accepted", "gen-a"));
-    let status = fixture.desktop.sync_now(&server, date(11, 30), due_at, false, &mut || 0).unwrap();
+    let status = sync_now(&mut fixture.desktop, &server, date(11, 30), due_at, false, &mut || 0).unwrap();
     assert_eq!((status.pending_reports, status.resending_reports, status.server_restored_at), (0, 0, None));
     let body = server.requests().last().unwrap().body.clone();
     (server, body)
@@ -1125,14 +1185,14 @@ fn a_new_server_generation_sends_the_reports_still_held_again_after_a_random_del
     assert_eq!(status.last_error, None);
 
     // Due after a new random delay: "Sync now" at once sends nothing.
-    let status = fixture.desktop.sync_now(&server, date(12, 1), restored_at, true, &mut || 7).unwrap();
+    let status = sync_now(&mut fixture.desktop, &server, date(12, 1), restored_at, true, &mut || 7).unwrap();
     assert_eq!(server.requests().len(), requests + 1, "only the check so far");
     assert_eq!(status.resending_reports, 1);
     let due_at = fixture.desktop.store.queued_report(week_48()).unwrap().unwrap().next_attempt_at.unwrap();
     assert_eq!(due_at, restored_at + FLOOR + Duration::seconds(7));
 
     server.answer(200, &acknowledged_in("2026-W48", "duplicate", "gen-b"));
-    let status = fixture.desktop.sync_now(&server, date(12, 1), due_at, false, &mut || 7).unwrap();
+    let status = sync_now(&mut fixture.desktop, &server, date(12, 1), due_at, false, &mut || 7).unwrap();
     assert_eq!((status.pending_reports, status.resending_reports, status.failed_reports), (0, 0, 0));
     let resent = server.requests().last().unwrap().clone();
     assert_eq!(resent.url, "http://127.0.0.1:9/v1/reports");
@@ -1143,7 +1203,7 @@ fn a_new_server_generation_sends_the_reports_still_held_again_after_a_random_del
     server.answer(200, r#"{"wire_version":1,"questionnaire":[],"generation":"gen-b"}"#);
     let status = check_now(&mut fixture.desktop, &server, at(12, 2, 9));
     assert_eq!((status.pending_reports, status.resending_reports), (0, 0));
-    fixture.desktop.sync_now(&server, date(12, 2), at(12, 3, 9), true, &mut || 7).unwrap();
+    sync_now(&mut fixture.desktop, &server, date(12, 2), at(12, 3, 9), true, &mut || 7).unwrap();
     assert_eq!(server.requests().len(), requests + 3, "the check, the re-send and the second check");
 }
 
@@ -1155,7 +1215,7 @@ fn the_first_generation_a_device_hears_of_is_no_restore() {
     let server = enrolled_and_answered(&mut fixture, 0);
     let due_at = queued_on_monday(&mut fixture, &server);
     server.answer(200, &acknowledged_in("2026-W48", "accepted", "gen-a"));
-    let status = fixture.desktop.sync_now(&server, date(11, 30), due_at, false, &mut || 0).unwrap();
+    let status = sync_now(&mut fixture.desktop, &server, date(11, 30), due_at, false, &mut || 0).unwrap();
     assert_eq!(
         (status.pending_reports, status.resending_reports),
         (0, 0),
@@ -1176,9 +1236,10 @@ fn a_resent_report_the_server_can_no_longer_take_was_counted_before() {
         let (server, _) = sent_in_generation_a(&mut fixture);
         server.answer(200, r#"{"wire_version":1,"questionnaire":[],"generation":"gen-b"}"#);
         check_now(&mut fixture.desktop, &server, at(12, 1, 9));
-        fixture.desktop.sync_now(&server, date(12, 1), at(12, 1, 9), false, &mut || 0).unwrap();
+        sync_now(&mut fixture.desktop, &server, date(12, 1), at(12, 1, 9), false, &mut || 0).unwrap();
         server.answer(status_code, body);
-        let status = fixture.desktop.sync_now(&server, date(12, 1), at(12, 1, 11), false, &mut || 0).unwrap();
+        let status =
+            sync_now(&mut fixture.desktop, &server, date(12, 1), at(12, 1, 11), false, &mut || 0).unwrap();
         assert_eq!(
             (
                 status.pending_reports,
@@ -1202,12 +1263,12 @@ fn sent_reports_are_kept_for_the_acceptance_window_and_forgotten_after() {
     let mut fixture = fixture();
     let (server, _) = sent_in_generation_a(&mut fixture);
     // Eight weeks on: still kept.
-    fixture.desktop.sync_now(&server, date(12, 28), at(12, 28, 9), false, &mut || 0).unwrap();
+    sync_now(&mut fixture.desktop, &server, date(12, 28), at(12, 28, 9), false, &mut || 0).unwrap();
     let kept = fixture.desktop.store.queued_report(week_48()).unwrap().unwrap();
     assert!(!kept.payload.is_empty(), "within the window");
     // Nine weeks on: forgotten.
     let later = Utc.with_ymd_and_hms(2027, 2, 1, 9, 0, 0).unwrap();
-    fixture.desktop.sync_now(&server, later.date_naive(), later, false, &mut || 0).unwrap();
+    sync_now(&mut fixture.desktop, &server, later.date_naive(), later, false, &mut || 0).unwrap();
     let forgotten = fixture.desktop.store.queued_report(week_48()).unwrap().unwrap();
     assert_eq!((forgotten.state, forgotten.payload.as_str()), (QueuedReportState::Sent, ""));
     server.answer(200, r#"{"wire_version":1,"questionnaire":[],"generation":"gen-b"}"#);
@@ -1230,18 +1291,19 @@ fn a_token_the_server_no_longer_knows_keeps_the_report_until_the_device_joins_ag
         401,
         r#"{"code":"unauthorized","message":"this device token is not known; enrol the device again"}"#,
     );
-    let status = fixture.desktop.sync_now(&server, date(11, 30), due_at, false, &mut || 0).unwrap();
+    let status = sync_now(&mut fixture.desktop, &server, date(11, 30), due_at, false, &mut || 0).unwrap();
     assert_eq!((status.pending_reports, status.failed_reports), (1, 0), "kept, not failed");
     assert_eq!(status.last_error.as_ref().map(|error| error.code), Some(ErrorCode::Unauthorized));
 
     // Joining again: a new token, the restored server's generation.
     server.answer(201, &enrol_response_in(0, Some("gen-b")).replace(TOKEN, "pd_new-token"));
-    let status = fixture.desktop.enrol(&server, &form(), date(11, 30), at(11, 30, 12)).unwrap();
+    let status = enrol(&mut fixture.desktop, &server, &form(), date(11, 30), at(11, 30, 12)).unwrap();
     assert_eq!((status.pending_reports, status.failed_reports), (0, 0));
     let dropped: Vec<_> = status.dropped_reports.iter().map(|dropped| dropped.reason).collect();
     assert_eq!(dropped, [DroppedReportReason::WeekBeforeEnrolment], "{status:?}");
     let requests = server.requests().len();
-    let status = fixture.desktop.sync_now(&server, date(11, 30), at(11, 30, 12), true, &mut || 0).unwrap();
+    let status =
+        sync_now(&mut fixture.desktop, &server, date(11, 30), at(11, 30, 12), true, &mut || 0).unwrap();
     assert_eq!(status.pending_reports, 0);
     let reports_sent =
         server.requests()[requests..].iter().filter(|request| request.url.ends_with("/v1/reports")).count();
@@ -1272,7 +1334,7 @@ fn joining_again_after_a_restore_sends_nothing_of_the_earlier_enrolment() {
         let answer =
             enrol_response_in(0, Some("gen-b")).replace(TOKEN, "pd_new-token").replace("org_1", organisation);
         server.answer(201, &answer);
-        let status = fixture.desktop.enrol(&server, &form(), date(12, 1), at(12, 1, 10)).unwrap();
+        let status = enrol(&mut fixture.desktop, &server, &form(), date(12, 1), at(12, 1, 10)).unwrap();
         assert_eq!((status.pending_reports, status.resending_reports), (0, 0), "{organisation}");
         let kept = fixture.desktop.store.queued_report(week_48()).unwrap().unwrap();
         assert_eq!((kept.state, kept.payload.as_str()), (QueuedReportState::Sent, ""), "forgotten");

@@ -17,6 +17,7 @@ use polso_api::{EnrolDevice, PulseItem};
 use polso_core::IsoWeek;
 use polso_desktop::Desktop;
 use polso_desktop::sync::UreqTransport;
+use polso_desktop::testing::enrol;
 use polso_e2e::server::{RunningServer, admin, one_team_organisation};
 use polso_e2e::{AppSession, Launch, enabled};
 use polso_store::{MemoryVault, Store, StoreKey};
@@ -139,8 +140,7 @@ fn find_care_week(url: &str, invite: &str) -> Result<(IsoWeek, Vec<PulseItem>)> 
         .with_device_vault(Box::new(MemoryVault::default()), TOKEN_ACCOUNT);
     let today = Local::now().date_naive();
     let form = EnrolDevice { server_url: format!("{url}/"), invite_code: invite.to_lowercase() };
-    desktop
-        .enrol(&UreqTransport::new(), &form, today, Utc::now())
+    enrol(&mut desktop, &UreqTransport::new(), &form, today, Utc::now())
         .map_err(|error| anyhow::anyhow!("the simulated device could not enrol: {error}"))?;
     let this_week = IsoWeek::containing(today);
     for back in 1..=104 {

@@ -22,6 +22,7 @@ use polso_core::IsoWeek;
 use polso_desktop::Desktop;
 use polso_desktop::comments::{read_threads, send_outbox};
 use polso_desktop::sync::UreqTransport;
+use polso_desktop::testing::enrol;
 use polso_e2e::server::{RunningServer, admin, one_team_organisation};
 use polso_e2e::{AppSession, Launch, enabled};
 use polso_store::{MemoryVault, Store, StoreKey};
@@ -262,8 +263,7 @@ impl SimulatedDevice {
             .map_err(|error| anyhow::anyhow!("{error}"))?
             .with_device_vault(Box::new(MemoryVault::default()), "device-token@e2e-comments");
         let form = EnrolDevice { server_url: url.to_owned(), invite_code: invite.to_owned() };
-        desktop
-            .enrol(&UreqTransport::new(), &form, today, at(today, 9))
+        enrol(&mut desktop, &UreqTransport::new(), &form, today, at(today, 9))
             .map_err(|error| anyhow::anyhow!("a simulated device could not enrol: {error}"))?;
         Ok(SimulatedDevice { desktop, _directory: directory })
     }

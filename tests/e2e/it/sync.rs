@@ -22,7 +22,6 @@
 //! against the real server and shows the team's name.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::time::Duration;
 
 use anyhow::{Context, Result, ensure};
@@ -34,7 +33,8 @@ use polso_api::{
 use polso_core::IsoWeek;
 use polso_core::collection::CollectionWindow;
 use polso_desktop::Desktop;
-use polso_desktop::sync::{HttpAnswer, REPORT_BODY_BYTES, SyncTransport, TransportFailure, UreqTransport};
+use polso_desktop::sync::REPORT_BODY_BYTES;
+use polso_desktop::testing::{RecordingTransport, enrol, sync_now};
 use polso_e2e::server::{RunningServer, admin, one_team_organisation};
 use polso_e2e::{AppSession, Launch, enabled};
 use polso_store::{SecretVault, Store, StoreKey};
@@ -54,32 +54,6 @@ const CANARY_NOTE: &str = "canary-note-3f9b-only-on-this-device";
 
 /// The vault account of the simulated devices' tokens.
 const TOKEN_ACCOUNT: &str = "device-token@e2e";
-
-/// Real HTTP that also keeps every request body, to search the server for them later.
-struct RecordingTransport {
-    inner: UreqTransport,
-    bodies: Mutex<Vec<String>>,
-}
-
-impl RecordingTransport {
-    fn sent(&self) -> usize {
-        self.bodies.lock().map(|bodies| bodies.len()).unwrap_or(0)
-    }
-}
-
-impl SyncTransport for RecordingTransport {
-    fn post_json(
-        &self,
-        url: &str,
-        bearer_token: Option<&str>,
-        body: &str,
-    ) -> Result<HttpAnswer, TransportFailure> {
-        if let Ok(mut bodies) = self.bodies.lock() {
-            bodies.push(body.to_owned());
-        }
-        self.inner.post_json(url, bearer_token, body)
-    }
-}
 
 /// HR's read of one team and one item or metric over `weeks`, as the server serves it.
 fn read_team(
@@ -244,8 +218,7 @@ impl Device {
         now: DateTime<Utc>,
         draw: u64,
     ) -> Result<SyncStatus> {
-        self.desktop
-            .sync_now(transport, today, now, false, &mut || draw)
+        sync_now(&mut self.desktop, transport, today, now, false, &mut || draw)
             .map_err(|error| anyhow::anyhow!("{error}"))
     }
 }
@@ -284,7 +257,7 @@ fn devices_report_through_the_real_server_released_only_from_k_and_nothing_priva
     let first = second.previous();
     let thursday = |week: IsoWeek| -> NaiveDate { week.monday() + Days::new(3) };
     let monday_after = |week: IsoWeek| -> NaiveDate { week.sunday() + Days::new(1) };
-    let transport = RecordingTransport { inner: UreqTransport::new(), bodies: Mutex::new(Vec::new()) };
+    let transport = RecordingTransport::default();
 
     // Thursday of the first week: six devices and a seventh, which will be
     // offline when the second week collects, enrol and answer.
@@ -295,9 +268,7 @@ fn devices_report_through_the_real_server_released_only_from_k_and_nothing_priva
     for index in 0..7 {
         let mut device = Device::new()?;
         let form = EnrolDevice { server_url: format!("{}/", server.url), invite_code: invite.to_lowercase() };
-        let status = device
-            .desktop
-            .enrol(&transport, &form, thursday(first), enrolled_at)
+        let status = enrol(&mut device.desktop, &transport, &form, thursday(first), enrolled_at)
             .map_err(|error| anyhow::anyhow!("device {index} could not enrol: {error}"))?;
         ensure!(status.team_name.as_deref() == Some("Help desk"), "{status:?}");
         devices.push(device);
@@ -412,7 +383,7 @@ fn devices_report_through_the_real_server_released_only_from_k_and_nothing_priva
     ensure!(again == table, "the published snapshot changed:\nbefore {table:?}\nafter {again:?}");
 
     // What only the canary device knew must be nowhere on the server.
-    let bodies = transport.bodies.lock().map(|bodies| bodies.clone()).unwrap_or_default();
+    let bodies = transport.bodies();
     let canary_report = bodies
         .iter()
         .find(|body| body.contains("\"items\"") && body.contains(&format!("\"{second}\"")))

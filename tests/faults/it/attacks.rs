@@ -40,7 +40,8 @@ use anyhow::{Context, Result, anyhow, ensure};
 use chrono::Utc;
 use polso_api::{AggregateCell, AggregateTable, ApiError};
 use polso_core::IsoWeek;
-use polso_desktop::sync::{HttpAnswer, SyncTransport, TransportFailure, UreqTransport};
+use polso_desktop::sync::{SyncTransport, UreqTransport};
+use polso_desktop::testing::RecordingTransport;
 use polso_faults::calendar;
 use polso_faults::device::{Device, TOKEN_ACCOUNT, api};
 use polso_faults::server::{RunningServer, admin, admin_with_stderr, invite, organisation};
@@ -51,26 +52,6 @@ use polso_store::SecretVault;
 const CANARY_NOTE: &str = "canary-note-7a1f-only-on-this-device";
 const TEAM_SIZES: [usize; 4] = [6, 2, 7, 5];
 const K: usize = 5;
-
-/// Real HTTP that keeps every request body, to search the server for them later.
-struct RecordingTransport {
-    inner: UreqTransport,
-    bodies: Mutex<Vec<String>>,
-}
-
-impl SyncTransport for RecordingTransport {
-    fn post_json(
-        &self,
-        url: &str,
-        bearer_token: Option<&str>,
-        body: &str,
-    ) -> Result<HttpAnswer, TransportFailure> {
-        if let Ok(mut bodies) = self.bodies.lock() {
-            bodies.push(body.to_owned());
-        }
-        self.inner.post_json(url, bearer_token, body)
-    }
-}
 
 /// GET `path` with `token`; the status and the body.
 fn get(url: &str, path: &str, token: &str) -> Result<(u16, String)> {
@@ -176,13 +157,13 @@ fn world(mode: Mode) -> Result<World> {
         Mode::TwoServers => Some(HelperSide::link(&database, directory.path(), &organisation.id, weeks[0])?),
     };
     let mut server = Servers::start(&database, output, helper.as_ref(), calendar::enrolment_time(weeks[0]))?;
-    let recording = RecordingTransport { inner: UreqTransport::new(), bodies: Mutex::new(Vec::new()) };
+    let recording = RecordingTransport::default();
     let plain = UreqTransport::new();
     let is_canary = |team_index: usize, member: usize| team_index == 1 && member == 0;
     let mut devices = Vec::new();
     for (team_index, &size) in TEAM_SIZES.iter().enumerate() {
         for member in 0..size {
-            let transport: &dyn SyncTransport =
+            let transport: &dyn polso_desktop::sync_pass::Transport =
                 if is_canary(team_index, member) { &recording } else { &plain };
             let mut device = Device::new()?;
             device.enrol(transport, &server.url, &invites[team_index], calendar::wednesday(weeks[0]))?;
@@ -206,7 +187,8 @@ fn world(mode: Mode) -> Result<World> {
                 continue;
             }
             let canary = is_canary(team_index, member);
-            let transport: &dyn SyncTransport = if canary { &recording } else { &plain };
+            let transport: &dyn polso_desktop::sync_pass::Transport =
+                if canary { &recording } else { &plain };
             let note = canary.then_some(CANARY_NOTE);
             let view = device.answer_week(week, &mut random, note)?;
             keys.extend(view.items.iter().map(|item| item.id.clone()));
@@ -259,7 +241,7 @@ fn world(mode: Mode) -> Result<World> {
         devices.into_iter().map(|(team_index, _, device)| (team_index, device)).collect();
     let canary_token =
         devices[TEAM_SIZES[0]].1.vault.get(TOKEN_ACCOUNT)?.context("the canary device has no token")?;
-    let canary_bodies = recording.bodies.lock().map_err(|_| anyhow!("lock"))?.clone();
+    let canary_bodies = recording.bodies();
     ensure!(canary_bodies.len() == 3, "enrolment and two reports expected: {}", canary_bodies.len());
     let as_shares =
         canary_bodies[1..].iter().all(|body| serde_json::from_str::<polso_api::SharedReport>(body).is_ok());

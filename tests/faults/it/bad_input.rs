@@ -21,6 +21,7 @@ use polso_api::{
 };
 use polso_core::IsoWeek;
 use polso_desktop::sync::UreqTransport;
+use polso_desktop::testing::enrol;
 use polso_faults::calendar;
 use polso_faults::device::{Device, api, submission_for};
 use polso_faults::reports::{asked_items, full_report};
@@ -687,9 +688,7 @@ fn ipc_commands_refuse_bad_input_and_change_nothing() -> Result<()> {
     ] {
         let before = state(&device)?;
         let form = EnrolDevice { server_url, invite_code };
-        let error = device
-            .desktop
-            .enrol(&transport, &form, today, Utc::now())
+        let error = enrol(&mut device.desktop, &transport, &form, today, Utc::now())
             .err()
             .with_context(|| format!("enrol with {what} was accepted"))?;
         ensure!(error.code != ErrorCode::Internal && !error.message.trim().is_empty(), "{what}: {error:?}");

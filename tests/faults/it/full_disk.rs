@@ -18,6 +18,7 @@ use polso_api::{ApiError, ErrorCode};
 use polso_core::IsoWeek;
 use polso_desktop::Desktop;
 use polso_desktop::sync::UreqTransport;
+use polso_desktop::testing::sync_now;
 use polso_faults::calendar;
 use polso_faults::device::{Device, api, submission_for};
 use polso_faults::server::{Database, Postgres, RunningServer, admin, invite, organisation};
@@ -189,8 +190,8 @@ fn reports_on_a_full_disk(
     // The app's backoff is over well within a day.
     let later = calendar::device_due(week, 0) + Duration::days(1);
     for device in &mut devices {
-        let status =
-            device.desktop.sync_now(&transport, later.date_naive(), later, false, &mut || 0).map_err(api)?;
+        let status = sync_now(&mut device.desktop, &transport, later.date_naive(), later, false, &mut || 0)
+            .map_err(api)?;
         ensure!(status.pending_reports == 0 && status.failed_reports == 0, "once space returned: {status:?}");
     }
     ensure!(receipts()? == DEVICES as i64, "each device's report counted once: {} receipts", receipts()?);

@@ -24,6 +24,7 @@ use anyhow::{Context, Result, anyhow, ensure};
 use chrono::{DateTime, Utc};
 use polso_core::IsoWeek;
 use polso_desktop::sync::{UreqTransport, check_server};
+use polso_desktop::testing::sync_now;
 use polso_faults::device::{Device, api};
 use polso_faults::proxy::{FaultPlan, FaultProxy};
 use polso_faults::server::{RunningServer, admin, invite, organisation};
@@ -87,10 +88,10 @@ fn sync_until_sent(member: &mut Member, now: DateTime<Utc>, deadline: Instant) -
     let transport = UreqTransport::new();
     loop {
         let random = &mut member.random;
-        let status = member
-            .device
-            .desktop
-            .sync_now(&transport, now.date_naive(), now, true, &mut || random.u64(..))
+        let status =
+            sync_now(&mut member.device.desktop, &transport, now.date_naive(), now, true, &mut || {
+                random.u64(..)
+            })
             .map_err(api)?;
         ensure!(status.failed_reports == 0, "a report was refused: {:?}", status.last_error);
         ensure!(status.dropped_reports.is_empty(), "a report was dropped: {:?}", status.dropped_reports);
@@ -231,8 +232,8 @@ fn a_server_restored_from_an_older_backup_under_load_loses_and_doubles_nothing()
         );
         // The next pass draws the delay; nothing goes at once.
         let random = &mut member.random;
-        let status = desktop
-            .sync_now(&UreqTransport::new(), checked_at.date_naive(), checked_at, true, &mut || {
+        let status =
+            sync_now(desktop, &UreqTransport::new(), checked_at.date_naive(), checked_at, true, &mut || {
                 random.u64(..)
             })
             .map_err(api)?;
@@ -362,13 +363,15 @@ fn devices_enrolled_after_the_backup_join_again_and_send_nothing_of_their_earlie
     };
     let schedule_then_send = |member: &mut Member| -> Result<()> {
         let random = &mut member.random;
-        let status = member
-            .device
-            .desktop
-            .sync_now(&UreqTransport::new(), checked_at.date_naive(), checked_at, true, &mut || {
-                random.u64(..)
-            })
-            .map_err(api)?;
+        let status = sync_now(
+            &mut member.device.desktop,
+            &UreqTransport::new(),
+            checked_at.date_naive(),
+            checked_at,
+            true,
+            &mut || random.u64(..),
+        )
+        .map_err(api)?;
         ensure!(status.pending_reports == 1, "the report was not put back, or went without its random delay");
         sync_until_sent(member, resent_at, deadline)
     };
@@ -386,11 +389,15 @@ fn devices_enrolled_after_the_backup_join_again_and_send_nothing_of_their_earlie
         );
         ensure!(status.resending_reports == 0, "nothing goes before joining again");
         member.device.enrol(&UreqTransport::new(), &proxy_url, &new_code, checked_at.date_naive())?;
-        let status = member
-            .device
-            .desktop
-            .sync_now(&UreqTransport::new(), resent_at.date_naive(), resent_at, true, &mut || 0)
-            .map_err(api)?;
+        let status = sync_now(
+            &mut member.device.desktop,
+            &UreqTransport::new(),
+            resent_at.date_naive(),
+            resent_at,
+            true,
+            &mut || 0,
+        )
+        .map_err(api)?;
         ensure!(status.pending_reports == 0 && status.resending_reports == 0, "{status:?}");
         Ok(())
     })?;

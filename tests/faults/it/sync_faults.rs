@@ -2,7 +2,7 @@
 //! 11: devices (each `polso_desktop::Desktop` over its own encrypted store)
 //! enrol while the real `polso-server` binary's clock is in week W, answer W,
 //! and once W has closed send their reports with the app's sync client
-//! (`Desktop::sync_now` over `UreqTransport`) through a fault-injecting
+//! (the app's sync pass, `polso_desktop::sync_pass::run_sync_pass`, over `UreqTransport`) through a fault-injecting
 //! proxy, to the server restarted with its clock in W + 1 (W's collection
 //! window open). With dropped requests, resets, dropped answers, duplicated
 //! requests and delays, and with the server killed by SIGKILL and restarted

@@ -14,7 +14,8 @@ use chrono::{Days, NaiveDate, Utc};
 use polso_api::{AnswerDto, ApiError, EnrolDevice, PulseView, SubmitPulse, SyncStatus, WorkWeekDto};
 use polso_core::IsoWeek;
 use polso_desktop::Desktop;
-use polso_desktop::sync::SyncTransport;
+use polso_desktop::sync_pass::Transport;
+use polso_desktop::testing::{enrol, sync_now};
 use polso_store::{Store, StoreKey};
 
 /// The vault account of the device token in these tests.
@@ -64,13 +65,13 @@ impl Device {
     /// Enrols with `invite` at `server_url` on `today`.
     pub fn enrol(
         &mut self,
-        transport: &dyn SyncTransport,
+        transport: &dyn Transport,
         server_url: &str,
         invite: &str,
         today: NaiveDate,
     ) -> Result<()> {
         let form = EnrolDevice { server_url: server_url.to_owned(), invite_code: invite.to_owned() };
-        self.desktop.enrol(transport, &form, today, Utc::now()).map_err(api)?;
+        enrol(&mut self.desktop, transport, &form, today, Utc::now()).map_err(api)?;
         Ok(())
     }
 
@@ -104,14 +105,14 @@ impl Device {
     /// `announced_max_delay_seconds`; `retry_now` as the "Sync now" button.
     pub fn sync_when_due(
         &mut self,
-        transport: &dyn SyncTransport,
+        transport: &dyn Transport,
         week: IsoWeek,
         announced_max_delay_seconds: u32,
         retry_now: bool,
         random: &mut dyn FnMut() -> u64,
     ) -> Result<SyncStatus> {
         let due = crate::calendar::device_due(week, announced_max_delay_seconds);
-        self.desktop.sync_now(transport, due.date_naive(), due, retry_now, random).map_err(api)
+        sync_now(&mut self.desktop, transport, due.date_naive(), due, retry_now, random).map_err(api)
     }
 }
 
