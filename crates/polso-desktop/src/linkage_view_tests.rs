@@ -21,15 +21,12 @@ fn thursday() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
 }
 
-/// A deterministic number in [−1, 1] for a team and week (splitmix64).
+/// A deterministic number in [−1, 1) for a team and week, from the core's SplitMix64.
 fn noise(seed: u64, team: usize, week: i64) -> f64 {
-    let mut z = seed
+    let mixed = seed
         .wrapping_add((team as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
         .wrapping_add((week as u64).wrapping_mul(0xBF58_476D_1CE4_E5B9));
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^= z >> 31;
-    (z % 2_000_001) as f64 / 1_000_000.0 - 1.0
+    polso_core::splitmix::SplitMix64::new(mixed).uniform() * 2.0 - 1.0
 }
 
 fn engagement(team: usize, week: i64) -> f64 {
