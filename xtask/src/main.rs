@@ -16,6 +16,7 @@
 mod bench;
 mod dependencies;
 mod faults;
+mod import_cycles;
 mod package;
 mod screenshots;
 mod test_output;

@@ -9,6 +9,8 @@
 //! - Every crate takes the workspace's lints, but the test support, whose power-cut VFS must use
 //!   `unsafe`: it copies them with `unsafe_code` denied rather than forbidden, and nothing else
 //!   different; and that VFS's file is the only one that allows unsafe code.
+//! - Inside each crate, the top-level modules' `use crate::…` imports have no cycle
+//!   ([`crate::import_cycles`]).
 //! - The app's commands are the same list in each of the six places that name them: the shell's
 //!   build script (one permission each), its handler list, its capability file, the UI's
 //!   `CommandName`, the Tauri back end and the mock back end.
@@ -28,6 +30,7 @@ pub fn check(root: &Path) -> Result<()> {
     no_machine_paths(root, &mut breaches)?;
     lints_are_the_workspaces(root, &mut breaches)?;
     unsafe_stays_in_one_file(root, &mut breaches)?;
+    crate::import_cycles::check(root, &mut breaches)?;
     if !breaches.is_empty() {
         bail!("tidy found {} problem(s):\n  {}", breaches.len(), breaches.join("\n  "));
     }
@@ -141,7 +144,7 @@ fn shell_dependency_breaches(tree: &str) -> Vec<String> {
     breaches
 }
 
-fn rust_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
+pub(crate) fn rust_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
         let name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();

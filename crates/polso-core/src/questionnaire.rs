@@ -26,8 +26,34 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::bank::Metric;
-use crate::schedule::{CYCLE_WEEKS, DRIVERS, EDITION_2_DRIVERS};
 use crate::week::IsoWeek;
+
+/// How many weeks make a cycle: every driver is asked once per cycle.
+pub const CYCLE_WEEKS: i64 = 4;
+
+/// Every driver: the metrics that rotate through the weeks' slots, in
+/// edition 3. Wellbeing (the core), life satisfaction, WHO-5, burnout and
+/// eNPS are scheduled by their own rules instead.
+pub const DRIVERS: [Metric; 14] = [
+    Metric::Engagement,
+    Metric::WorkLifeBalance,
+    Metric::Communication,
+    Metric::TeamCohesion,
+    Metric::Tools,
+    Metric::Empowerment,
+    Metric::RoleClarity,
+    Metric::Recognition,
+    Metric::Growth,
+    Metric::Trust,
+    Metric::CustomerFocus,
+    Metric::CustomerEmpathy,
+    Metric::ManagerSupport,
+    Metric::Flexibility,
+];
+
+/// The drivers of edition 2: the first eleven of [`DRIVERS`], which edition
+/// 3 extends.
+pub const EDITION_2_DRIVERS: &[Metric] = DRIVERS.split_at(11).0;
 
 /// The first edition of the questionnaire, and the one an item belongs to
 /// when the bank does not say.

@@ -75,32 +75,8 @@ pub const MAX_ITEMS_PER_WEEK: usize = 5;
 /// applicable this week".
 pub const NOT_APPLICABLE_FROM_EDITION: u32 = 3;
 
-/// How many weeks make a cycle: every driver is asked once per cycle.
-pub const CYCLE_WEEKS: i64 = 4;
-
-/// Every driver: the metrics that rotate through the weeks' slots, in
-/// edition 3. Wellbeing (the core), life satisfaction, WHO-5, burnout and
-/// eNPS are scheduled by their own rules instead.
-pub const DRIVERS: [Metric; 14] = [
-    Metric::Engagement,
-    Metric::WorkLifeBalance,
-    Metric::Communication,
-    Metric::TeamCohesion,
-    Metric::Tools,
-    Metric::Empowerment,
-    Metric::RoleClarity,
-    Metric::Recognition,
-    Metric::Growth,
-    Metric::Trust,
-    Metric::CustomerFocus,
-    Metric::CustomerEmpathy,
-    Metric::ManagerSupport,
-    Metric::Flexibility,
-];
-
-/// The drivers of edition 2: the first eleven of [`DRIVERS`], which edition
-/// 3 extends.
-pub const EDITION_2_DRIVERS: &[Metric] = DRIVERS.split_at(11).0;
+// What each edition asks is the questionnaire's; the schedule places it in the weeks.
+pub use crate::questionnaire::{CYCLE_WEEKS, DRIVERS, EDITION_2_DRIVERS};
 
 /// Mixed into the seed for edition 3's draws, so they never disturb
 /// edition 2's ("edition3" in ASCII).

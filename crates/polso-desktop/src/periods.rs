@@ -44,7 +44,17 @@ use polso_core::IsoWeek;
 use polso_core::schedule::{CYCLE_WEEKS, DRIVERS};
 
 use crate::convert::metric_to_wire;
-use crate::hr::{Publication, confidence_band};
+use polso_hr::publication::Publication;
+
+/// The z value of a two-sided 95% normal interval.
+const Z_95: f64 = 1.96;
+
+/// The 95% confidence band of a mean, `mean ± 1.96·sd/√n`, clamped to the
+/// 0–100 of a metric score.
+pub fn confidence_band(mean: f64, sd: f64, n: u32) -> (f64, f64) {
+    let half_width = if n == 0 { 0.0 } else { Z_95 * sd / f64::from(n).sqrt() };
+    ((mean - half_width).clamp(0.0, 100.0), (mean + half_width).clamp(0.0, 100.0))
+}
 
 /// Whether the schedule asks `metric` in one week of every four, so that its
 /// series is drawn as four-week periods.

@@ -294,7 +294,7 @@ pub fn link_helper(
     store: &dyn AdminStore,
     organisation_id: &str,
     helper: &HelperToLink,
-    settings: crate::publish::PublicationSettings,
+    settings: crate::publication::PublicationSettings,
 ) -> Result<crate::helper_wire::Pairing> {
     use crate::helper::{from_base64, to_base64};
 

@@ -15,8 +15,8 @@ use chrono::{DateTime, Utc};
 use polso_api::{CareContact, CareContactKind, CareContacts};
 
 use crate::error::{Result, ServerError};
+use crate::http::results::{NoParameters, refuse_parameters};
 use crate::http::{AppState, AuthenticatedDevice};
-use crate::results_http::{NoParameters, refuse_parameters};
 use crate::store::ServerStore;
 
 /// The longest name of a care contact, in characters.

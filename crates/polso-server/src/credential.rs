@@ -1,7 +1,7 @@
 //! Unlinkable, one-per-person enrolment with RFC 9474 blind RSA
 //! (RSABSSA-SHA384-PSS-Randomized): the cryptography and the personal codes,
 //! without IO. Storage is in `credential_store`, the HTTP handlers in
-//! `credential_http`.
+//! `http::credential`.
 //!
 //! The administrator hands each rostered person a one-time personal code
 //! (`P-XXXX-XXXX-XXXX-XXXX`, 80 random bits). The app shows the code to the

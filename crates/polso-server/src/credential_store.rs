@@ -18,7 +18,7 @@ use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use crate::credential::{NOT_SIGNED, TeamKeyDer};
 use crate::error::{Result, ServerError};
 use crate::secrets::Hash32;
-use crate::sqlite_store::{SqliteServerStore, truncate_wal};
+use crate::sqlite::{SqliteServerStore, truncate_wal};
 use crate::store::{Enrolment, ServerStore};
 
 /// The team a personal code enrols into, and the key the app blinds for.

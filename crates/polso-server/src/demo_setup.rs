@@ -351,7 +351,7 @@ mod tests {
         assert!(published.contains(&from), "{published:?}");
         assert!(!helper.store().release_log().unwrap().is_empty());
         let cells = store.published_cells(&facts.organisation_id, "life_satisfaction", from..=from).unwrap();
-        let items = crate::publish::WeekKeys::new(
+        let items = crate::publication::WeekKeys::new(
             polso_core::bank::ItemBank::embedded(),
             &polso_core::schedule::Schedule::with_plan(
                 polso_core::bank::ItemBank::embedded(),

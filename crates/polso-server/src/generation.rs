@@ -129,7 +129,7 @@ pub fn restore_sqlite(database: &Path, from: &Path, now: DateTime<Utc>) -> Resul
     backup.execute("VACUUM INTO ?1", [path_text(&staged)?])?;
     drop(backup);
     let generation = {
-        let mut connection = crate::sqlite_store::open_connection(&staged)?;
+        let mut connection = crate::sqlite::open_connection(&staged)?;
         MIGRATIONS.to_latest(&mut connection)?;
         let generation = rotate_sqlite(&connection, now)?;
         connection.pragma_update(None, "journal_mode", "DELETE")?;

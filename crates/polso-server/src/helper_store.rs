@@ -14,7 +14,7 @@ use rusqlite_migration::{M, Migrations};
 use crate::error::{Result, ServerError};
 use crate::helper_wire::Pairing;
 use crate::secrets::{Hash32, hash_secret};
-use crate::sqlite_store::{open_connection, truncate_wal};
+use crate::sqlite::{open_connection, truncate_wal};
 
 const HELPER_INITIAL: &str = include_str!("../helper-migrations/0001_helper.sql");
 

@@ -32,7 +32,7 @@ use crate::helper_wire::{
     ReleaseRequest, ReleaseResponse, ReportToVerify, Verdict, VerifyRequest, VerifyResponse,
 };
 use crate::privacy::PublicationRandomness;
-use crate::publish::PublicationSettings;
+use crate::publication::PublicationSettings;
 use crate::secrets::Hash32;
 use crate::shared_release::{
     SharedRules, SharedWeek, TeamSums, UnitShares, combine_release, count_shares, open_counts, release_shares,

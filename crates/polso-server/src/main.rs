@@ -910,8 +910,8 @@ fn main() -> Result<()> {
             let mapping: polso_api::CxMapping = serde_json::from_str(&text).with_context(|| {
                 format!("{} is not a CX mapping as `suggest-cx-mapping` prints it", file.display())
             })?;
-            let name = polso_server::cx_http::checked_mapping_name(&name)?;
-            polso_server::cx_http::check_mapping(&mapping)?;
+            let name = polso_server::http::cx::checked_mapping_name(&name)?;
+            polso_server::http::cx::check_mapping(&mapping)?;
             let stored = serde_json::to_string(&polso_core::survey::SurveyMapping::from(&mapping))?;
             store.save_cx_mapping(&organisation_id, "", &name, &stored, now)?;
             eprintln!("saved the CX mapping '{name}'; import with `import-cx --mapping '{name}' FILE`");
@@ -1040,7 +1040,7 @@ fn helper_command(db: &std::path::Path, command: Command) -> Result<Option<Comma
             init_logging();
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
             runtime.block_on(polso_server::serve::serve(
-                polso_server::helper_http::helper_app(helper),
+                polso_server::http::helper::helper_app(helper),
                 listen,
                 tls,
                 ConnectionLimits::default(),
@@ -1095,7 +1095,7 @@ fn serve_demo(dir: &std::path::Path) -> Result<()> {
             let listen: SocketAddr =
                 url.trim_start_matches("http://").parse().context("reading the demo helper's address")?;
             let helper = Arc::new(polso_server::demo_helper::open_helper(dir)?);
-            Some((listen, polso_server::helper_http::helper_app(helper)))
+            Some((listen, polso_server::http::helper::helper_app(helper)))
         }
         None => None,
     };

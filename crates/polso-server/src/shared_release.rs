@@ -33,7 +33,7 @@ use polso_vdaf::{Cell, CellKey, Share, WeekLayout, WeekShares};
 
 use crate::error::{Result, ServerError};
 use crate::privacy::{CellNoise, NoisyIntegers, SumUnits, ValueScale};
-use crate::publish::{WeekKeys, assemble_publication};
+use crate::publication::{WeekKeys, assemble_publication};
 use crate::release::{KeyRelease, ReleaseRules, Sums, published_cell, released_figures, released_units};
 use crate::report::{NOT_APPLICABLE_PREFIX, item_key, metric_key};
 use crate::store::{OrganisationTree, WeekPublication};

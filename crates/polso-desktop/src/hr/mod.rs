@@ -38,9 +38,10 @@ mod overview;
 mod reads;
 mod transport;
 
+pub use crate::periods::confidence_band;
 pub use connection::{VerifiedHrConnection, managed_teams, verify_hr_connection};
 pub(crate) use overview::series_point;
-pub use overview::{OVERVIEW_WEEKS, add_not_applicable, confidence_band, shape_overview};
+pub use overview::{OVERVIEW_WEEKS, add_not_applicable, shape_overview};
 pub use polso_hr::heatmap::{
     HEATMAP_PERIOD_WEEKS, KnownNoise, add_headcounts, add_unit_rows, shape_heatmap, shape_heatmap_with,
 };

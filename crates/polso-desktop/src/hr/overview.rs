@@ -13,10 +13,7 @@ use polso_core::IsoWeek;
 
 use polso_hr::publication::Publication;
 
-use crate::periods::{four_week_periods, is_four_weekly};
-
-/// The z value of a two-sided 95% normal interval.
-const Z_95: f64 = 1.96;
+use crate::periods::{confidence_band, four_week_periods, is_four_weekly};
 
 /// The shortest and the longest overview, in weeks.
 pub const OVERVIEW_WEEKS: RangeInclusive<u32> = 4..=104;
@@ -37,13 +34,6 @@ pub fn add_not_applicable(overview: &mut HrOverview, tables: &[(MetricKey, Aggre
                 .and_then(|cell| cell.n);
         }
     }
-}
-
-/// The 95% confidence band of a mean, `mean ± 1.96·sd/√n`, clamped to the
-/// 0–100 of a metric score.
-pub fn confidence_band(mean: f64, sd: f64, n: u32) -> (f64, f64) {
-    let half_width = if n == 0 { 0.0 } else { Z_95 * sd / f64::from(n).sqrt() };
-    ((mean - half_width).clamp(0.0, 100.0), (mean + half_width).clamp(0.0, 100.0))
 }
 
 /// Shapes one organisation-level table per metric into the overview. Every

@@ -1,6 +1,6 @@
 //! Actions: HR records what it will do about a team's results (`POST /v1/actions`) and lists a
 //! team's actions (`GET /v1/actions?team_id=`); the team's devices read them with their results
-//! (`GET /v1/team-results`, [`crate::results_http`]).
+//! (`GET /v1/team-results`, [`crate::http::results`]).
 //!
 //! An action is HR's own text about a team, not an answer, so no k rule applies to it; what it
 //! may reach is the token's scope: HR's whole organisation or departments, or a manager's own
@@ -17,8 +17,8 @@ use polso_api::{
 };
 
 use crate::error::{Result, ServerError};
+use crate::http::request_checks::{checked_text, shorten, team_in_reach};
 use crate::http::{AppState, AuthenticatedReader};
-use crate::request_checks::{checked_text, shorten, team_in_reach};
 use crate::store::StoredAction;
 
 /// Records an action for a team the token (HR's, or a manager's) reaches.

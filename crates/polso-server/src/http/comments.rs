@@ -22,9 +22,9 @@ use std::time::Instant;
 
 use crate::comment_store::{PoolOutcome, PooledComment, StoredReply, VerdictVote};
 use crate::error::{Result, ServerError};
+use crate::http::request_checks::{checked_text, shorten, team_in_reach};
 use crate::http::{AppState, AuthenticatedDevice, AuthenticatedReader, VersionedJson};
 use crate::rate_limit::AuthenticationAttempt;
-use crate::request_checks::{checked_text, shorten, team_in_reach};
 use crate::secrets::{Hash32, hash_secret, keyed_hash};
 
 /// Pools an employee's comment for their team.

@@ -25,9 +25,10 @@ use polso_hr::heatmap::{KnownNoise, ReleasedCells, build_heatmap};
 use polso_hr::pool::{HeatmapPeriods, PooledSeries};
 
 use crate::error::{Result, ServerError};
-use crate::http::{AppState, AuthenticatedReader, units_within_reach};
+use crate::http::releases::{ReleasedRead, publish_then_read};
+use crate::http::units::units_within_reach;
+use crate::http::{AppState, AuthenticatedReader};
 use crate::release::ScheduledKey;
-use crate::releases_http::{ReleasedRead, publish_then_read};
 
 /// The heatmap of two `period_weeks`-week periods, shaped from the released
 /// cells the token may read.

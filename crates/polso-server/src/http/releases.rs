@@ -30,7 +30,7 @@ use polso_hr::pool::{HeatmapPeriods, PooledSeries, PooledUnit, UnitPeriods, Week
 use crate::derived::{derived_figures, derives_from_histogram};
 use crate::error::{Result, ServerError};
 use crate::http::{AppState, AuthenticatedDevice, AuthenticatedReader, query_weeks, unit_kind_name};
-use crate::publish::PublicationSettings;
+use crate::publication::PublicationSettings;
 use crate::release::{ScheduledKey, cells_of_units, is_asked, unit_list};
 use crate::report::NOT_APPLICABLE_PREFIX;
 use crate::standardise::{DriverWeek, item_offsets};

@@ -1,7 +1,7 @@
 //! Results back to employees: `GET /v1/team-results`, the last published month of the device's
 //! own team, its department and the organisation.
 //!
-//! With them come the actions HR recorded for the team ([`crate::actions_http`]).
+//! With them come the actions HR recorded for the team ([`crate::http::actions`]).
 //!
 //! The same published cells HR reads, under the same rules (they ran once, at publication): this
 //! path only chooses which units and weeks. The device's enrolment alone decides the team; the
@@ -20,11 +20,11 @@ use polso_core::bank::ItemBank;
 use polso_core::schedule::{DRIVERS, Schedule};
 
 use crate::error::{Result, ServerError};
-use crate::http::{AppState, AuthenticatedDevice};
-use crate::release::{ScheduledKey, cells_of_units, is_asked};
-use crate::releases_http::{
+use crate::http::releases::{
     STANDARDISING_BASELINE_WEEKS, next_publication, publish_then_read, standardise_driver_cells,
 };
+use crate::http::{AppState, AuthenticatedDevice};
+use crate::release::{ScheduledKey, cells_of_units, is_asked};
 use crate::store::OrganisationTree;
 
 /// How many published weeks make the employee's month: four, so every driver, asked one week in
@@ -81,7 +81,7 @@ pub(crate) async fn read_team_results(
         let actions: Vec<_> = store
             .team_actions(organisation_id, &team.id)?
             .into_iter()
-            .map(|action| crate::actions_http::to_wire(action, team.name.clone()))
+            .map(|action| crate::http::actions::to_wire(action, team.name.clone()))
             .collect();
         let published_through = store.last_published_week(organisation_id)?;
         let next_publication = next_publication(settings, published_through, now);

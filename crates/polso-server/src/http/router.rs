@@ -19,8 +19,8 @@ use tower_http::trace::TraceLayer;
 
 use crate::error::ServerError;
 use crate::http::{self, AppState};
+use crate::http::{heatmap, releases};
 use crate::rate_limit::RequestLimits;
-use crate::{heatmap_http, releases_http};
 
 /// The server's Router, ready to be served or called in tests with `oneshot`.
 pub fn app(state: AppState) -> Router {
@@ -41,39 +41,42 @@ pub fn app(state: AppState) -> Router {
         .on_eos(());
     Router::new()
         .route("/v1/health", get(http::health))
-        .route("/v1/enrol", post(http::enrol))
-        .route("/v1/credentials/key", post(crate::credential_http::read_credential_key))
-        .route("/v1/credentials", post(crate::credential_http::issue_credential))
-        .route("/v1/reports", post(http::submit_report))
-        .route("/v1/shared-reports", post(crate::shared_http::submit_shared_report))
-        .route("/v1/aggregates", get(releases_http::read_aggregates))
-        .route("/v1/heatmap", get(heatmap_http::read_heatmap))
+        .route("/v1/enrol", post(http::devices::enrol))
+        .route("/v1/credentials/key", post(crate::http::credential::read_credential_key))
+        .route("/v1/credentials", post(crate::http::credential::issue_credential))
+        .route("/v1/reports", post(http::devices::submit_report))
+        .route("/v1/shared-reports", post(crate::http::shared::submit_shared_report))
+        .route("/v1/aggregates", get(releases::read_aggregates))
+        .route("/v1/heatmap", get(heatmap::read_heatmap))
         .route(
             "/v1/cx",
-            post(crate::cx_http::import_cx)
+            post(crate::http::cx::import_cx)
                 .layer(DefaultBodyLimit::max(cx_body_limit_bytes))
-                .get(crate::cx_http::read_cx),
+                .get(crate::http::cx::read_cx),
         )
         .route(
             "/v1/cx/mapping-suggestion",
-            post(crate::cx_http::suggest_cx_mapping).layer(DefaultBodyLimit::max(cx_body_limit_bytes)),
+            post(crate::http::cx::suggest_cx_mapping).layer(DefaultBodyLimit::max(cx_body_limit_bytes)),
         )
-        .route("/v1/cx/mappings", get(crate::cx_http::read_cx_mappings))
-        .route("/v1/cx/mappings/{name}", axum::routing::put(crate::cx_http::save_cx_mapping))
-        .route("/v1/units", get(http::read_units))
-        .route("/v1/privacy-ledger", get(releases_http::read_privacy_ledger))
-        .route("/v1/privacy-ledger/device", get(releases_http::read_device_privacy_loss))
-        .route("/v1/team-results", get(crate::results_http::read_team_results))
-        .route("/v1/actions", get(crate::actions_http::read_actions).post(crate::actions_http::record_action))
+        .route("/v1/cx/mappings", get(crate::http::cx::read_cx_mappings))
+        .route("/v1/cx/mappings/{name}", axum::routing::put(crate::http::cx::save_cx_mapping))
+        .route("/v1/units", get(http::units::read_units))
+        .route("/v1/privacy-ledger", get(releases::read_privacy_ledger))
+        .route("/v1/privacy-ledger/device", get(releases::read_device_privacy_loss))
+        .route("/v1/team-results", get(crate::http::results::read_team_results))
+        .route(
+            "/v1/actions",
+            get(crate::http::actions::read_actions).post(crate::http::actions::record_action),
+        )
         .route(
             "/v1/comments",
-            get(crate::comments_http::read_comments).post(crate::comments_http::post_comment),
+            get(crate::http::comments::read_comments).post(crate::http::comments::post_comment),
         )
-        .route("/v1/comments/{id}/replies", post(crate::comments_http::post_reply))
-        .route("/v1/comment-thread", post(crate::comments_http::read_thread))
-        .route("/v1/action-verdicts", post(crate::comments_http::post_verdict))
+        .route("/v1/comments/{id}/replies", post(crate::http::comments::post_reply))
+        .route("/v1/comment-thread", post(crate::http::comments::read_thread))
+        .route("/v1/action-verdicts", post(crate::http::comments::post_verdict))
         .route("/v1/care-contacts", get(crate::care::read_care_contacts))
-        .route("/v1/questionnaire", get(http::read_questionnaire))
+        .route("/v1/questionnaire", get(http::devices::read_questionnaire))
         .route("/v1/openapi.json", get(crate::openapi::serve_document))
         .fallback(unknown_path)
         .method_not_allowed_fallback(method_not_allowed)

@@ -1,7 +1,7 @@
 //! [`AdminStore`] for the SQLite database: head-counts, and listing and
 //! revoking invite codes, devices and HR tokens.
 //!
-//! Kept apart from `sqlite_store` (the request path) so the two grow
+//! Kept apart from `sqlite::store` (the request path) so the two grow
 //! independently. The head-count rule is checked here and again by the
 //! triggers of `migrations/0005_one_person_one_voice.sql`, so a path that
 //! forgets the check still cannot overfill a team.
@@ -14,7 +14,7 @@ use crate::admin_store::{
     headcount_below_devices, id_names_several, invite_summaries, invites_named,
 };
 use crate::error::{Result, ServerError};
-use crate::sqlite_store::SqliteServerStore;
+use crate::sqlite::SqliteServerStore;
 use crate::store::ServerStore;
 
 fn not_found(what: &str, id: &str) -> ServerError {

@@ -12,7 +12,7 @@ use crate::comment_store::{
 };
 use crate::error::{Result, ServerError};
 use crate::secrets::Hash32;
-use crate::sqlite_store::{SqliteServerStore, truncate_wal};
+use crate::sqlite::{SqliteServerStore, truncate_wal};
 
 impl CommentStore for SqliteServerStore {
     fn comment_batch_size(&self, organisation_id: &str) -> Result<u32> {

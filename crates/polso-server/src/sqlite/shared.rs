@@ -6,7 +6,7 @@ use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use crate::error::{Result, ServerError};
 use crate::secrets::Hash32;
 use crate::shared_store::{HelperLink, PendingShared, SharedStore, report_id_taken, stored_report_id};
-use crate::sqlite_store::{SqliteServerStore, truncate_wal};
+use crate::sqlite::{SqliteServerStore, truncate_wal};
 use crate::store::FoldOutcome;
 
 impl SharedStore for SqliteServerStore {
