@@ -84,7 +84,7 @@
 //!
 //! Pure: no IO. The caller reads the file and passes its bytes.
 
-mod aggregate;
+pub(crate) mod aggregate;
 mod columns;
 mod error;
 mod fields;

@@ -32,8 +32,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::answers::{AnswerSpec, parse_date, read_answer};
 use super::error::{ErrorList, SurveyError, SurveyErrorKind, shorten};
-use super::mapping::{ResolvedMapping, ResolvedMetric, ResolvedPeriod, SurveyMapping, SurveyMetric};
+use super::mapping::{ResolvedMapping, ResolvedPeriod, SurveyMapping};
 use super::reader::{SurveyFile, SurveyRecord};
+use crate::cx::aggregate::Tally;
 use crate::cx::{CxFileFormat, CxImport, CxKey, CxValue, MAX_CX_FIELD_CHARS, TeamMatcher, length_over};
 use crate::week::IsoWeek;
 
@@ -87,55 +88,10 @@ pub fn apply<T: AsRef<str>>(
             let metric = &resolved.metrics[metric_index];
             let key =
                 CxKey { team: teams[team].as_ref().to_owned(), week, metric: metric.metric.cx_metric() };
-            let value = CxValue {
-                value: tally.value(metric),
-                n_responses: tally.count,
-                first_line: tally.first_line,
-            };
-            (key, value)
+            (key, tally.cell(metric.tally_scale()))
         })
         .collect();
     Ok(CxImport { format: CxFileFormat::RawResponses, separator: file.separator(), rows })
-}
-
-/// Running counts of one (team, week, metric column).
-#[derive(Debug, Clone, Copy, Default)]
-struct Tally {
-    count: u32,
-    sum: u64,
-    promoters: u32,
-    detractors: u32,
-    top_two: u32,
-    first_line: usize,
-}
-
-impl Tally {
-    fn add(&mut self, metric: &ResolvedMetric, answer: u8) {
-        self.count = self.count.saturating_add(1);
-        self.sum += u64::from(answer);
-        match metric.metric {
-            SurveyMetric::Nps if answer >= 9 => self.promoters += 1,
-            SurveyMetric::Nps if answer <= 6 => self.detractors += 1,
-            SurveyMetric::Csat if metric.higher_is_better && answer + 1 >= metric.max => self.top_two += 1,
-            SurveyMetric::Csat if !metric.higher_is_better && answer <= metric.min + 1 => self.top_two += 1,
-            _ => {}
-        }
-    }
-
-    fn value(&self, metric: &ResolvedMetric) -> f64 {
-        let n = f64::from(self.count.max(1));
-        match metric.metric {
-            SurveyMetric::Nps => 100.0 * (f64::from(self.promoters) - f64::from(self.detractors)) / n,
-            SurveyMetric::Csat => 100.0 * f64::from(self.top_two) / n,
-            SurveyMetric::Ces => {
-                #[allow(clippy::cast_precision_loss, reason = "sums of answers up to 10 stay far below 2^52")]
-                let mean = self.sum as f64 / n;
-                let (min, max) = (f64::from(metric.min), f64::from(metric.max));
-                let easiness = if metric.higher_is_better { mean - min } else { max - mean };
-                1.0 + 6.0 * easiness / (max - min)
-            }
-        }
-    }
 }
 
 /// (team index, week, index of the metric column in the resolved mapping).
@@ -192,11 +148,8 @@ impl Folder<'_> {
             return;
         }
         for &(metric_index, answer) in &self.answers {
-            let tally = self
-                .tallies
-                .entry((team, week, metric_index))
-                .or_insert(Tally { first_line: line, ..Tally::default() });
-            tally.add(&mapping.metrics[metric_index], answer);
+            let tally = self.tallies.entry((team, week, metric_index)).or_insert(Tally::starting_at(line));
+            tally.add(mapping.metrics[metric_index].tally_scale(), answer);
         }
     }
 

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::MAX_HEADER_ROWS;
 use super::error::{ErrorList, SurveyError, SurveyErrorKind, shorten};
 use super::reader::SurveyFile;
+use crate::cx::aggregate::{ScoreRule, TallyScale};
 use crate::cx::{CxMetric, MAX_CX_OTHER_FIELD_CHARS, length_over};
 
 /// How to read one survey export: see the module header.
@@ -203,6 +204,19 @@ pub(crate) struct ResolvedMetric {
     pub(crate) min: u8,
     pub(crate) max: u8,
     pub(crate) higher_is_better: bool,
+}
+
+impl ResolvedMetric {
+    /// The scale its answers are folded on, by the one tally of both ways in
+    /// ([`crate::cx::aggregate::Tally`]).
+    pub(crate) fn tally_scale(&self) -> TallyScale {
+        let rule = match self.metric {
+            SurveyMetric::Nps => ScoreRule::Nps,
+            SurveyMetric::Csat => ScoreRule::TopTwoBox,
+            SurveyMetric::Ces => ScoreRule::MeanOnOneToSeven,
+        };
+        TallyScale { rule, min: self.min, max: self.max, higher_is_better: self.higher_is_better }
+    }
 }
 
 impl SurveyMapping {
