@@ -177,27 +177,17 @@ impl AppSession {
                 binary.display()
             );
         }
-        let (port, native_port) = (free_port()?, free_port()?);
-        let mut command = Command::new("tauri-driver");
-        command
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
-            .env("POLSO_DATA_DIR", &launch.data_dir)
-            .env("LANG", &launch.lang)
-            .env("LC_ALL", &launch.lang)
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit());
-        command.envs(launch.extra_env.iter().map(|(name, value)| (name, value)));
-        match &launch.today {
-            Some(today) => command.env("POLSO_TODAY", today),
-            None => command.env_remove("POLSO_TODAY"),
-        };
         park_pointer();
-        // An app left running on this directory (by a test that failed midway) would take the
-        // new one's place.
-        end_app_on(&launch.data_dir, Duration::ZERO).await;
-        let driver = command.spawn().context("starting tauri-driver (cargo install tauri-driver)")?;
-        let session =
-            AppSession { client: connect(port, &binary).await?, driver, data_dir: launch.data_dir.clone() };
+        let (driver, client) = match AppSession::drive(launch, &binary).await {
+            Ok(started) => started,
+            // A WebKit that did not come up in time on a loaded machine (or an app that handed
+            // over to one still exiting) gets one more try, from nothing.
+            Err(error) => {
+                eprintln!("starting the app failed ({error:#}); trying once more");
+                AppSession::drive(launch, &binary).await?
+            }
+        };
+        let session = AppSession { client, driver, data_dir: launch.data_dir.clone() };
         // The UI marks its root once the first load, or the start-up error
         // screen, has rendered.
         if let Err(error) = session.wait_for_css("[data-app-ready='true']", Duration::from_secs(30)).await {
@@ -216,6 +206,37 @@ impl AppSession {
         }
         park_pointer();
         Ok(session)
+    }
+
+    /// Starts tauri-driver for `launch` and opens a WebDriver session on the app, which starts
+    /// it. An app still running on the data directory is ended first (it would take the new one's
+    /// place); on failure, tauri-driver and whatever app it started are ended too.
+    async fn drive(launch: &Launch, binary: &Path) -> Result<(Child, Client)> {
+        let (port, native_port) = (free_port()?, free_port()?);
+        let mut command = Command::new("tauri-driver");
+        command
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .env("POLSO_DATA_DIR", &launch.data_dir)
+            .env("LANG", &launch.lang)
+            .env("LC_ALL", &launch.lang)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        command.envs(launch.extra_env.iter().map(|(name, value)| (name, value)));
+        match &launch.today {
+            Some(today) => command.env("POLSO_TODAY", today),
+            None => command.env_remove("POLSO_TODAY"),
+        };
+        end_app_on(&launch.data_dir, Duration::ZERO).await;
+        let mut driver = command.spawn().context("starting tauri-driver (cargo install tauri-driver)")?;
+        match connect(port, binary).await {
+            Ok(client) => Ok((driver, client)),
+            Err(error) => {
+                let _ = driver.kill();
+                let _ = driver.wait();
+                end_app_on(&launch.data_dir, Duration::ZERO).await;
+                Err(error)
+            }
+        }
     }
 
     /// Skips the first-run welcome if it is shown, and waits until the store
