@@ -15,9 +15,9 @@ use polso_store::{SecretVault, Store, StoreKey};
 
 use super::*;
 use crate::hr::HrCredentials;
-use crate::sync::{TransportFailure, UreqTransport};
+use crate::sync::UreqTransport;
 use crate::sync_pass::AppSession;
-use crate::testing::enrol;
+use crate::testing::{RecordingTransport, enrol};
 
 struct LoopbackServer {
     url: String,
@@ -46,46 +46,6 @@ fn loopback_server() -> LoopbackServer {
         team_id,
         _runtime: runtime,
         _directory: directory,
-    }
-}
-
-/// One request as the server received it.
-#[derive(Debug, Clone)]
-struct Sent {
-    url: String,
-    bearer_token: Option<String>,
-    body_bytes: usize,
-}
-
-/// The real HTTP client, recording what it sends.
-#[derive(Default)]
-struct Recording {
-    inner: UreqTransport,
-    sent: Mutex<Vec<Sent>>,
-}
-
-impl SyncTransport for Recording {
-    fn post_json(
-        &self,
-        url: &str,
-        bearer_token: Option<&str>,
-        body: &str,
-    ) -> Result<HttpAnswer, TransportFailure> {
-        self.post_json_with_retry_after(url, bearer_token, body).map(|(answer, _)| answer)
-    }
-
-    fn post_json_with_retry_after(
-        &self,
-        url: &str,
-        bearer_token: Option<&str>,
-        body: &str,
-    ) -> Result<(HttpAnswer, Option<String>), TransportFailure> {
-        self.sent.lock().unwrap().push(Sent {
-            url: url.to_owned(),
-            bearer_token: bearer_token.map(str::to_owned),
-            body_bytes: body.len(),
-        });
-        self.inner.post_json_with_retry_after(url, bearer_token, body)
     }
 }
 
@@ -126,7 +86,7 @@ fn write(device: &mut Device, text: &str) {
 }
 
 /// One outbox pass of `device` on `today` at `now`; how many items it sent.
-fn pass(device: &mut Device, transport: &Recording, today: NaiveDate, now: DateTime<Utc>) -> usize {
+fn pass(device: &mut Device, transport: &RecordingTransport, today: NaiveDate, now: DateTime<Utc>) -> usize {
     let mut random = || 7_u64;
     let Some(batch) = device.desktop.prepare_outbox(today, now, &mut random).unwrap() else { return 0 };
     let outcomes = send_outbox(transport, &batch);
@@ -142,7 +102,7 @@ fn hr(server: &LoopbackServer) -> HrCredentials {
 #[test]
 fn comments_leave_after_their_week_and_delay_reach_hr_as_a_batch_and_replies_reach_only_their_writer() {
     let server = loopback_server();
-    let transport = Recording::default();
+    let transport = RecordingTransport::default();
     let mut devices: Vec<Device> = (0..10).map(|_| device(&server)).collect();
     for (index, device) in devices.iter_mut().enumerate() {
         write(device, &format!("Comment from device {index}"));
@@ -157,7 +117,7 @@ fn comments_leave_after_their_week_and_delay_reach_hr_as_a_batch_and_replies_rea
         assert_eq!(pass(device, &transport, written_on(), written_at() + Duration::hours(2)), 0);
         assert_eq!(pass(device, &transport, monday, week_closed + Duration::minutes(30)), 0);
     }
-    assert!(transport.sent.lock().unwrap().is_empty(), "nothing was sent before the delay");
+    assert_eq!(transport.sent(), 0, "nothing was sent before the delay");
     assert_eq!(devices[0].desktop.my_comments(monday).unwrap().comments[0].state, MyCommentState::Waiting);
 
     // Nine leave after their delay: HR reads nothing yet.
@@ -180,10 +140,10 @@ fn comments_leave_after_their_week_and_delay_reach_hr_as_a_batch_and_replies_rea
     assert_eq!(texts.len(), 10);
 
     // Every comment went with the device token, padded to one size whatever its length.
-    for sent in transport.sent.lock().unwrap().iter() {
+    for sent in transport.posts() {
         assert!(sent.url.ends_with("/v1/comments"), "{sent:?}");
         assert!(sent.bearer_token.is_some());
-        assert_eq!(sent.body_bytes, COMMENT_BODY_BYTES, "{sent:?}");
+        assert_eq!(sent.body.len(), COMMENT_BODY_BYTES, "{sent:?}");
     }
 
     // HR replies to device 3's comment.
@@ -191,7 +151,7 @@ fn comments_leave_after_their_week_and_delay_reach_hr_as_a_batch_and_replies_rea
     let reply = NewReply { text: "Thank you; the rota changes next month.".to_owned() };
     reply_to_comment(&hr_transport, &credentials, &target.id, &reply).unwrap();
 
-    transport.sent.lock().unwrap().clear();
+    transport.clear();
     for (index, device) in devices.iter_mut().enumerate() {
         let check = device.desktop.prepare_threads(later, true).unwrap().unwrap();
         let read = read_threads(&transport, &check);
@@ -209,7 +169,7 @@ fn comments_leave_after_their_week_and_delay_reach_hr_as_a_batch_and_replies_rea
         assert!(threads.contains("2026-W48"), "{threads}");
     }
     // Threads are read one per request, with no device token.
-    let sent = transport.sent.lock().unwrap();
+    let sent = transport.posts();
     assert_eq!(sent.len(), 10);
     assert!(
         sent.iter()
@@ -224,7 +184,7 @@ fn comments_leave_after_their_week_and_delay_reach_hr_as_a_batch_and_replies_rea
 #[test]
 fn a_second_comment_waits_on_the_device_while_the_first_is_pooled() {
     let server = loopback_server();
-    let transport = Recording::default();
+    let transport = RecordingTransport::default();
     let mut device = device(&server);
     write(&mut device, "Week 48");
     let next_week = NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
@@ -272,7 +232,7 @@ fn a_comment_is_checked_and_only_a_draft_changes() {
 #[test]
 fn did_it_help_answers_leave_after_a_delay_and_reach_hr_once_k_answered() {
     let server = loopback_server();
-    let transport = Recording::default();
+    let transport = RecordingTransport::default();
     let credentials = hr(&server);
     let hr_transport = UreqTransport::new();
     let action = crate::actions::record_action(
@@ -313,14 +273,14 @@ fn did_it_help_answers_leave_after_a_delay_and_reach_hr_once_k_answered() {
     assert_eq!(counts(), None, "four answers are below k");
     assert_eq!(pass(&mut devices[4], &transport, written_on(), answered_at + Duration::hours(2)), 1);
     assert_eq!(counts(), Some(polso_api::ActionVerdicts { helped: 3, did_not_help: 0, too_early: 2 }));
-    assert!(transport.sent.lock().unwrap().iter().all(|sent| sent.body_bytes == VERDICT_BODY_BYTES));
+    assert!(transport.posts().iter().all(|sent| sent.body.len() == VERDICT_BODY_BYTES));
     assert!(devices[0].desktop.my_verdicts().unwrap()[0].sent);
 }
 
 #[test]
 fn a_comment_written_before_joining_another_team_is_never_sent_to_it() {
     let server = loopback_server();
-    let transport = Recording::default();
+    let transport = RecordingTransport::default();
     let mut device = device(&server);
     write(&mut device, "For my old team");
     // Three weeks later the device joins a team again (here the same server's other invite).
@@ -330,7 +290,7 @@ fn a_comment_written_before_joining_another_team_is_never_sent_to_it() {
     let now = Utc.with_ymd_and_hms(2026, 12, 16, 9, 0, 0).unwrap();
     enrol(&mut device.desktop, &UreqTransport::new(), &form, later, now).unwrap();
     assert_eq!(pass(&mut device, &transport, later, now + Duration::days(3)), 0);
-    assert!(transport.sent.lock().unwrap().is_empty(), "the old team's comment was sent");
+    assert_eq!(transport.sent(), 0, "the old team's comment was sent");
     let kept = device.desktop.my_comments(later).unwrap().comments.remove(0);
     assert_eq!(kept.state, MyCommentState::Failed);
     assert!(kept.error.unwrap().contains("before this device joined its current team"));

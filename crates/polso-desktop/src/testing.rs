@@ -92,23 +92,46 @@ impl AppSession for StandingSession<'_> {
     }
 }
 
-/// Real HTTP ([`UreqTransport`]) that keeps the body of every POST it sends, so a test can search
-/// the server's data and output for what a device sent.
+/// One POST a [`RecordingTransport`] sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentPost {
+    /// Where it went.
+    pub url: String,
+    /// The bearer token it carried, if any.
+    pub bearer_token: Option<String>,
+    /// Its body.
+    pub body: String,
+}
+
+/// Real HTTP ([`UreqTransport`]) that keeps every POST it sends, so a test can search the
+/// server's data and output for what a device sent, and check what went where.
 #[derive(Default)]
 pub struct RecordingTransport {
     inner: UreqTransport,
-    bodies: Mutex<Vec<String>>,
+    posts: Mutex<Vec<SentPost>>,
 }
 
 impl RecordingTransport {
-    /// The bodies posted so far, in order.
+    /// The POSTs sent so far, in order.
+    pub fn posts(&self) -> Vec<SentPost> {
+        self.posts.lock().map(|posts| posts.clone()).unwrap_or_default()
+    }
+
+    /// Their bodies.
     pub fn bodies(&self) -> Vec<String> {
-        self.bodies.lock().map(|bodies| bodies.clone()).unwrap_or_default()
+        self.posts().into_iter().map(|post| post.body).collect()
     }
 
     /// How many POSTs were sent.
     pub fn sent(&self) -> usize {
-        self.bodies.lock().map(|bodies| bodies.len()).unwrap_or(0)
+        self.posts.lock().map(|posts| posts.len()).unwrap_or(0)
+    }
+
+    /// Forgets what was sent so far.
+    pub fn clear(&self) {
+        if let Ok(mut posts) = self.posts.lock() {
+            posts.clear();
+        }
     }
 }
 
@@ -128,8 +151,12 @@ impl SyncTransport for RecordingTransport {
         bearer_token: Option<&str>,
         body: &str,
     ) -> Result<(HttpAnswer, Option<String>), TransportFailure> {
-        if let Ok(mut bodies) = self.bodies.lock() {
-            bodies.push(body.to_owned());
+        if let Ok(mut posts) = self.posts.lock() {
+            posts.push(SentPost {
+                url: url.to_owned(),
+                bearer_token: bearer_token.map(str::to_owned),
+                body: body.to_owned(),
+            });
         }
         self.inner.post_json_with_retry_after(url, bearer_token, body)
     }
