@@ -25,50 +25,12 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::bank::Metric;
+use crate::metric::Metric;
 use crate::week::IsoWeek;
 
-/// How many weeks make a cycle: every driver is asked once per cycle.
-pub const CYCLE_WEEKS: i64 = 4;
-
-/// Every driver: the metrics that rotate through the weeks' slots, in
-/// edition 3. Wellbeing (the core), life satisfaction, WHO-5, burnout and
-/// eNPS are scheduled by their own rules instead.
-pub const DRIVERS: [Metric; 14] = [
-    Metric::Engagement,
-    Metric::WorkLifeBalance,
-    Metric::Communication,
-    Metric::TeamCohesion,
-    Metric::Tools,
-    Metric::Empowerment,
-    Metric::RoleClarity,
-    Metric::Recognition,
-    Metric::Growth,
-    Metric::Trust,
-    Metric::CustomerFocus,
-    Metric::CustomerEmpathy,
-    Metric::ManagerSupport,
-    Metric::Flexibility,
-];
-
-/// The drivers of edition 2: the first eleven of [`DRIVERS`], which edition
-/// 3 extends.
-pub const EDITION_2_DRIVERS: &[Metric] = DRIVERS.split_at(11).0;
-
-/// The first edition of the questionnaire, and the one an item belongs to
-/// when the bank does not say.
-pub const FIRST_EDITION: u32 = 2;
-
-/// The newest edition of the questionnaire.
-pub const LATEST_EDITION: u32 = 3;
-
-/// Every edition Polso knows how to schedule.
-pub const KNOWN_EDITIONS: [u32; 2] = [FIRST_EDITION, LATEST_EDITION];
-
-/// The known editions as text, for error messages: `"2, 3"`.
-pub(crate) fn known_editions_text() -> String {
-    KNOWN_EDITIONS.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
-}
+pub use crate::edition::{
+    CYCLE_WEEKS, DRIVERS, EDITION_2_DRIVERS, FIRST_EDITION, KNOWN_EDITIONS, LATEST_EDITION,
+};
 
 /// One edition of the questionnaire with the organisation's options.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -134,7 +96,7 @@ pub enum PlanError {
     /// The edition is not one Polso knows.
     #[error(
         "edition {edition} of the questionnaire does not exist; the editions are {}",
-        known_editions_text()
+        crate::edition::known_editions_text()
     )]
     UnknownEdition {
         /// The edition given.
