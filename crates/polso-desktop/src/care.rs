@@ -14,8 +14,8 @@ use polso_store::SavedPulse;
 
 use crate::Desktop;
 use crate::errors::store_to_api;
-use crate::hr::HrTransport;
-use crate::sync::{self, SyncCheck};
+use crate::transport::HrTransport;
+use crate::transport::{self, SyncCheck};
 
 /// The settings key under which the organisation's care contacts are kept, as JSON.
 const CARE_CONTACTS_KEY: &str = "care_contacts";
@@ -40,13 +40,13 @@ pub fn read_care_contacts(
     let server_url = &check.server_url;
     let answer = transport
         .get_json(&format!("{server_url}/v1/care-contacts"), &check.device_token)
-        .map_err(|failure| sync::unreachable(server_url, &failure))?;
+        .map_err(|failure| transport::unreachable(server_url, &failure))?;
     if answer.status == 404 {
         return Ok(None);
     }
     if !(200..300).contains(&answer.status) {
-        return Err(sync::server_error(server_url, &answer)
-            .unwrap_or_else(|| sync::status_error(server_url, answer.status)));
+        return Err(transport::server_error(server_url, &answer)
+            .unwrap_or_else(|| transport::status_error(server_url, answer.status)));
     }
     serde_json::from_str(&answer.body).map(Some).map_err(|error| {
         ApiError::new(

@@ -35,7 +35,8 @@ use crate::Desktop;
 use crate::errors::{store_to_api, vault_to_api};
 use crate::hr::{HrCredentials, HrTransport, get_from_server, post_to_server};
 use crate::reporting::failure_of;
-use crate::sync::{self, HttpAnswer, RetryAfter, SyncTransport, polso_error, unreachable};
+use crate::sync::{self, RetryAfter};
+use crate::transport::{HttpAnswer, SyncTransport, polso_error, unreachable};
 
 /// How long after a comment is sent its thread is still read for replies.
 const THREAD_WEEKS: i64 = 26;

@@ -23,7 +23,8 @@ use polso_api::{
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::sync::{Enrolment, SyncTransport, server_error, unreachable};
+use crate::enrolment::Enrolment;
+use crate::transport::{SyncTransport, server_error, unreachable};
 
 /// The length of the random message a credential carries.
 const MESSAGE_BYTES: usize = 32;

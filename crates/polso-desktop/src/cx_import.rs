@@ -17,7 +17,7 @@ use polso_api::{
 };
 
 use crate::hr::{HrCredentials, HrTransport, answer_error, get_from_server, not_polso};
-use crate::sync::unreachable;
+use crate::transport::unreachable;
 
 /// Sends a CX file to `POST /v1/cx`, read through the saved mapping
 /// `mapping` when given: checked only when `dry_run`, checked and stored

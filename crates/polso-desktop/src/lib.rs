@@ -43,6 +43,7 @@ mod convert;
 pub mod credential;
 pub mod cx_import;
 pub mod demo;
+mod enrolment;
 mod errors;
 pub mod export;
 pub mod hr;
@@ -62,6 +63,7 @@ pub mod team_results;
 pub mod team_view;
 #[cfg(any(test, feature = "test-util"))]
 pub mod testing;
+pub mod transport;
 pub mod tray;
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -16,7 +16,7 @@ use polso_api::{ApiError, DevicePrivacyLoss, ErrorCode};
 use crate::Desktop;
 use crate::hr::HrTransport;
 use crate::reporting::vault_to_api;
-use crate::sync::{polso_error, unreachable};
+use crate::transport::{polso_error, unreachable};
 
 /// Where the device reads what the server publishes to it (its team's privacy
 /// ledger, its team's results: [`crate::team_results`]) and with which token.

@@ -12,6 +12,7 @@ use polso_core::IsoWeek;
 use polso_core::schedule::Schedule;
 use polso_store::{QueuedReport, QueuedReportState, ReportFailure};
 
+use crate::enrolment::{ORGANISATION_ID_KEY, TEAM_ID_KEY};
 use crate::errors::store_to_api;
 use crate::questionnaire;
 use crate::shared_reporting::ReportBody;
@@ -25,8 +26,6 @@ use polso_api::{QuestionnaireAdoption, QuestionnaireResponse};
 /// Settings keys of the enrolment and of the last pass. The device token is
 /// deliberately not among them: it lives only in the vault.
 const SERVER_URL_KEY: &str = "sync.server_url";
-pub(crate) const ORGANISATION_ID_KEY: &str = "sync.organisation_id";
-pub(crate) const TEAM_ID_KEY: &str = "sync.team_id";
 const TEAM_NAME_KEY: &str = "sync.team_name";
 /// Only after an enrolment with a personal code; removed by one with an invite code.
 const TEAM_KEY_FINGERPRINT_KEY: &str = "sync.team_key_fingerprint";

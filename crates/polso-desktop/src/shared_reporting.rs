@@ -161,7 +161,7 @@ impl Desktop {
         })?;
         let setting = |key: &str| self.store.setting(key).map_err(store_to_api);
         let (Some(organisation), Some(team)) =
-            (setting(crate::reporting::ORGANISATION_ID_KEY)?, setting(crate::reporting::TEAM_ID_KEY)?)
+            (setting(crate::enrolment::ORGANISATION_ID_KEY)?, setting(crate::enrolment::TEAM_ID_KEY)?)
         else {
             return Err(ApiError::new(ErrorCode::NotEnrolled, "this device has not joined a team"));
         };

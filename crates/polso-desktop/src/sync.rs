@@ -48,8 +48,6 @@
 //! Nothing here reads a clock or draws random numbers: `today`, `now` and a
 //! random source are arguments.
 
-use std::time::Duration;
-
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use polso_api::{
     ApiError, DroppedReportReason, EnrolDevice, EnrolRequest, EnrolResponse, ErrorCode,
@@ -60,9 +58,12 @@ use polso_core::collection::send_delay_bounds;
 use polso_store::SavedPulse;
 
 use crate::convert::metric_to_wire;
-
-/// How long one HTTP exchange with the server may take before it counts as unreachable.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
+pub use crate::enrolment::Enrolment;
+use crate::transport::HrTransport;
+pub use crate::transport::{
+    HttpAnswer, SyncCheck, SyncTransport, TransportFailure, UreqTransport, normalise_server_url,
+};
+use crate::transport::{polso_error, server_error, unreachable};
 
 /// The wait before the first retry of a report; each further retry doubles it.
 pub const FIRST_RETRY_DELAY_SECONDS: i64 = 60;
@@ -82,173 +83,6 @@ pub const LONGEST_RETRY_AFTER_SECONDS: i64 = 24 * 60 * 60;
 /// this size. Should a report ever be longer, it is padded to the next
 /// multiple instead, never sent at its own length.
 pub const REPORT_BODY_BYTES: usize = 1024;
-
-/// What the server answered: its status and its body, unread.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HttpAnswer {
-    /// The HTTP status code.
-    pub status: u16,
-    /// The body as text.
-    pub body: String,
-}
-
-/// The server could not be reached at all: no network, a wrong host, a refused
-/// connection, a timeout, a broken TLS handshake.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TransportFailure {
-    /// What the HTTP client reported.
-    pub detail: String,
-}
-
-/// The one thing the sync client asks of HTTP. The app uses [`UreqTransport`];
-/// tests use a fake that answers from a script.
-pub trait SyncTransport {
-    /// POSTs `body` (JSON) to `url`, with `Authorization: Bearer <token>` when
-    /// `bearer_token` is given, and returns any answer, whatever its status.
-    fn post_json(
-        &self,
-        url: &str,
-        bearer_token: Option<&str>,
-        body: &str,
-    ) -> Result<HttpAnswer, TransportFailure>;
-
-    /// POSTs like [`SyncTransport::post_json`] and also returns the answer's
-    /// `Retry-After` header, when it has one. The default sees no header: a
-    /// transport that cannot read headers retries on Polso's own backoff.
-    fn post_json_with_retry_after(
-        &self,
-        url: &str,
-        bearer_token: Option<&str>,
-        body: &str,
-    ) -> Result<(HttpAnswer, Option<String>), TransportFailure> {
-        self.post_json(url, bearer_token, body).map(|answer| (answer, None))
-    }
-}
-
-/// HTTP over `ureq`, blocking, with the system's OpenSSL for `https://` addresses (the
-/// libcrypto SQLCipher and the keyring's session already use, so the app carries one crypto
-/// library for all three) and the system's trust store: an organisation server whose
-/// certificate comes from the company's own authority, installed on its computers, is
-/// trusted as the browser trusts it.
-#[derive(Debug, Clone)]
-pub struct UreqTransport {
-    agent: ureq::Agent,
-}
-
-impl UreqTransport {
-    /// A client whose requests give up after 20 seconds.
-    pub fn new() -> UreqTransport {
-        let tls = ureq::tls::TlsConfig::builder()
-            .provider(ureq::tls::TlsProvider::NativeTls)
-            .root_certs(ureq::tls::RootCerts::PlatformVerifier)
-            .build();
-        let agent = ureq::Agent::config_builder()
-            .tls_config(tls)
-            .timeout_global(Some(REQUEST_TIMEOUT))
-            .http_status_as_error(false)
-            .user_agent(concat!("polso-desktop/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .into();
-        UreqTransport { agent }
-    }
-}
-
-impl UreqTransport {
-    /// The configured agent, for the other exchanges of this crate.
-    pub(crate) fn agent(&self) -> &ureq::Agent {
-        &self.agent
-    }
-}
-
-impl Default for UreqTransport {
-    fn default() -> UreqTransport {
-        UreqTransport::new()
-    }
-}
-
-impl SyncTransport for UreqTransport {
-    fn post_json(
-        &self,
-        url: &str,
-        bearer_token: Option<&str>,
-        body: &str,
-    ) -> Result<HttpAnswer, TransportFailure> {
-        self.post_json_with_retry_after(url, bearer_token, body).map(|(answer, _)| answer)
-    }
-
-    fn post_json_with_retry_after(
-        &self,
-        url: &str,
-        bearer_token: Option<&str>,
-        body: &str,
-    ) -> Result<(HttpAnswer, Option<String>), TransportFailure> {
-        let mut request = self.agent.post(url).header("Content-Type", "application/json");
-        if let Some(token) = bearer_token {
-            request = request.header("Authorization", format!("Bearer {token}"));
-        }
-        let failure = |error: ureq::Error| TransportFailure { detail: error.to_string() };
-        let mut response = request.send(body).map_err(failure)?;
-        let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get("Retry-After")
-            .and_then(|value| value.to_str().ok())
-            .map(|text| text.trim().to_owned());
-        let body = response.body_mut().read_to_string().map_err(failure)?;
-        Ok((HttpAnswer { status, body }, retry_after))
-    }
-}
-
-/// What a successful enrolment brings home: the server's address, as
-/// normalised, its answer, token included, and, for a personal code, the
-/// fingerprint of the team key the credential was signed under.
-pub struct Enrolment {
-    /// The server's address, such as `"https://polso.example.org"`.
-    pub server_url: String,
-    /// The server's answer.
-    pub response: EnrolResponse,
-    /// The fingerprint of the team key ([`polso_core::key_fingerprint`]) when
-    /// the device enrolled with a personal code; `None` for an invite code.
-    pub team_key_fingerprint: Option<String>,
-}
-
-impl std::fmt::Debug for Enrolment {
-    /// Leaves the device token out, so a debug print cannot leak it.
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Enrolment")
-            .field("server_url", &self.server_url)
-            .field("team_id", &self.response.team_id)
-            .field("team_name", &self.response.team_name)
-            .field("team_key_fingerprint", &self.team_key_fingerprint)
-            .finish_non_exhaustive()
-    }
-}
-
-/// The server's address as typed, checked and normalised: spaces and trailing
-/// slashes removed; it must be `http://` or `https://` with a host.
-pub fn normalise_server_url(text: &str) -> Result<String, ApiError> {
-    let trimmed = text.trim().trim_end_matches('/');
-    let invalid = |why: &str| {
-        ApiError::new(ErrorCode::InvalidServerAddress, format!("the server address '{trimmed}' {why}"))
-    };
-    let lowercase = trimmed.to_ascii_lowercase();
-    let rest = if let Some(rest) = lowercase.strip_prefix("https://") {
-        rest
-    } else if let Some(rest) = lowercase.strip_prefix("http://") {
-        rest
-    } else {
-        return Err(invalid("does not start with https:// or http://"));
-    };
-    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    if host.is_empty() || host.starts_with(':') {
-        return Err(invalid("has no host name"));
-    }
-    if rest.contains(['?', '#']) || trimmed.chars().any(char::is_whitespace) || host.contains('@') {
-        return Err(invalid("holds spaces, a query, a fragment or a user name"));
-    }
-    Ok(trimmed.to_owned())
-}
 
 /// Redeems an invite code at the server (`POST /v1/enrol`). Touches no store:
 /// the shell calls it without holding the app's state, then hands the result
@@ -405,21 +239,6 @@ impl std::fmt::Debug for SyncBatch {
     }
 }
 
-/// The server and device token with which a pass that had nothing to send
-/// checks that the server still answers; built by
-/// [`crate::Desktop::prepare_check`]. Holds the device token, so it has no
-/// `Debug` that prints it.
-pub struct SyncCheck {
-    pub(crate) server_url: String,
-    pub(crate) device_token: String,
-}
-
-impl std::fmt::Debug for SyncCheck {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("SyncCheck").field("server_url", &self.server_url).finish_non_exhaustive()
-    }
-}
-
 /// Checks that the server answers this device, reading its organisation's
 /// questionnaire (`GET /v1/questionnaire` with the device token): the
 /// questionnaire when it does; the server's error when it refuses the token;
@@ -427,7 +246,7 @@ impl std::fmt::Debug for SyncCheck {
 /// that predates questionnaires is checked at `GET /v1/privacy-ledger/device`
 /// instead and gives `None`. Touches no store; nothing about answers is sent.
 pub fn check_server(
-    transport: &dyn crate::hr::HrTransport,
+    transport: &dyn HrTransport,
     check: &SyncCheck,
 ) -> Result<Option<QuestionnaireResponse>, ApiError> {
     let server_url = &check.server_url;
@@ -631,24 +450,6 @@ fn classify_report_answer(
     }
 }
 
-/// The error of an answer that is not a success: the server's own
-/// `{code, message}`, or else (`Err`) a fault to try again. A refusal for
-/// good needs Polso's own words: a 4xx without them is a proxy or a load
-/// balancer speaking (a 404 from a misrouted request, a 403 from a firewall's
-/// page, a cut-off body), which says nothing about what was sent.
-pub(crate) fn polso_error(server_url: &str, answer: &HttpAnswer) -> Result<ApiError, ApiError> {
-    server_error(server_url, answer).ok_or_else(|| status_error(server_url, answer.status))
-}
-
-/// The server's own `{code, message}` (and its time, when it gave it), when the body is one.
-pub(crate) fn server_error(server_url: &str, answer: &HttpAnswer) -> Option<ApiError> {
-    let error: ApiError = serde_json::from_str(&answer.body).ok()?;
-    Some(ApiError {
-        server_time: error.server_time,
-        ..ApiError::new(error.code, format!("the server at {server_url} answered: {}", error.message))
-    })
-}
-
 /// How long until `week` is over by the server's clock, from the server's time in its
 /// `week_not_open` answer, and then the app's own shortest send delay, as after any week's
 /// close; `None` when the answer gave no time one can read. A time far in the past cannot hold
@@ -691,20 +492,6 @@ pub const CLOCK_AGREEMENT_SECONDS: i64 = 300;
 pub fn clock_skew_seconds(server_time: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<i64> {
     let skew = (now - server_time?).num_seconds();
     (skew.abs() > CLOCK_AGREEMENT_SECONDS).then_some(skew)
-}
-
-pub(crate) fn status_error(server_url: &str, status: u16) -> ApiError {
-    ApiError::new(
-        ErrorCode::Internal,
-        format!("the server at {server_url} answered with HTTP status {status}"),
-    )
-}
-
-pub(crate) fn unreachable(server_url: &str, failure: &TransportFailure) -> ApiError {
-    ApiError::new(
-        ErrorCode::ServerUnreachable,
-        format!("the server at {server_url} could not be reached: {}", failure.detail),
-    )
 }
 
 /// The instant a report due after a failed attempt may be tried again: after
@@ -754,7 +541,12 @@ mod tests {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let address = listener.local_addr().unwrap();
         drop(listener);
-        let result = UreqTransport::new().post_json(&format!("http://{address}/v1/enrol"), None, "{}");
+        let result = SyncTransport::post_json(
+            &UreqTransport::new(),
+            &format!("http://{address}/v1/enrol"),
+            None,
+            "{}",
+        );
         assert!(result.is_err(), "{result:?}");
     }
 

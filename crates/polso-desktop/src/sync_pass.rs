@@ -12,7 +12,7 @@ use polso_api::{ApiError, EnrolDevice, SyncStatus};
 
 use crate::Desktop;
 use crate::hr::HrTransport;
-use crate::sync::SyncTransport;
+use crate::transport::SyncTransport;
 use crate::{care, comments, sync};
 
 /// HTTP for both halves of a pass: the device's posts and its reads.

@@ -14,8 +14,8 @@ use polso_api::{ApiError, EnrolDevice, SyncStatus};
 
 use crate::Desktop;
 use crate::hr::HrTransport;
-use crate::sync::{HttpAnswer, SyncTransport, TransportFailure, UreqTransport};
 use crate::sync_pass::{AppSession, Transport};
+use crate::transport::{HttpAnswer, SyncTransport, TransportFailure, UreqTransport};
 
 /// One whole sync pass of the app ([`crate::sync_pass::run_sync_pass`]) on `desktop`, at `today`
 /// and `now`, with `random` for the random delays.

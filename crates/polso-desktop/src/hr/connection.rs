@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use polso_api::{ApiError, ConnectHr, ErrorCode, HrRole, MetricKey, OrganisationUnits, UnitKind, UnitRef};
 
 use super::{HrCredentials, HrTransport, last_closed_week, read_aggregates, read_units};
-use crate::sync::normalise_server_url;
+use crate::transport::normalise_server_url;
 
 /// A server address and HR token the server accepted for a real read, to be
 /// kept by [`crate::Desktop::keep_hr_connection`].

@@ -39,6 +39,7 @@ mod reads;
 mod transport;
 
 pub use crate::periods::confidence_band;
+pub use crate::transport::HrTransport;
 pub use connection::{VerifiedHrConnection, managed_teams, verify_hr_connection};
 pub(crate) use overview::series_point;
 pub use overview::{OVERVIEW_WEEKS, add_not_applicable, shape_overview};
@@ -48,14 +49,14 @@ pub use polso_hr::heatmap::{
 pub use polso_hr::publication::{Publication, latest_period_end};
 pub(crate) use reads::{check_span, known_metric, read_aggregates, read_cx_series, read_unit_aggregates};
 pub use reads::{last_closed_week, read_hr_heatmap, read_hr_overview, read_privacy_ledger, read_units};
-pub use transport::{HrCredentials, HrTransport};
+pub use transport::HrCredentials;
 pub(crate) use transport::{answer_error, get_from_server, not_polso, post_to_server};
 
 use polso_api::{ApiError, ErrorCode, HrConnection, HrRole};
 
 use crate::Desktop;
 use crate::errors::store_to_api;
-use crate::reporting::vault_to_api;
+use crate::errors::vault_to_api;
 
 /// The settings key of the server HR reads from. The token is deliberately
 /// not a setting: it lives only in the vault.

@@ -4,75 +4,7 @@
 
 use polso_api::{ApiError, ErrorCode};
 
-use crate::sync::{HttpAnswer, TransportFailure, UreqTransport, server_error, status_error, unreachable};
-
-/// The one thing HR's view asks of HTTP: a GET with HR's bearer token.
-pub trait HrTransport {
-    /// GETs `url` with `Authorization: Bearer <bearer_token>` and returns any
-    /// answer, whatever its status.
-    fn get_json(&self, url: &str, bearer_token: &str) -> Result<HttpAnswer, TransportFailure>;
-
-    /// POSTs `body` as `text/csv` to `url` with HR's bearer token and returns
-    /// any answer, whatever its status.
-    fn post_csv(&self, url: &str, bearer_token: &str, body: &str) -> Result<HttpAnswer, TransportFailure>;
-
-    /// PUTs `body` as JSON to `url` with HR's bearer token and returns any
-    /// answer, whatever its status. Transports that never save anything (the
-    /// test fakes of reads) keep the default, which sends nothing.
-    fn put_json(&self, url: &str, bearer_token: &str, body: &str) -> Result<HttpAnswer, TransportFailure> {
-        let _ = (url, bearer_token, body);
-        Err(TransportFailure { detail: "this transport sends no PUT".to_owned() })
-    }
-
-    /// POSTs `body` as JSON to `url` with HR's bearer token and returns any
-    /// answer, whatever its status. Transports that never record anything
-    /// keep the default, which sends nothing.
-    fn post_json(&self, url: &str, bearer_token: &str, body: &str) -> Result<HttpAnswer, TransportFailure> {
-        let _ = (url, bearer_token, body);
-        Err(TransportFailure { detail: "this transport sends no JSON POST".to_owned() })
-    }
-}
-
-impl HrTransport for UreqTransport {
-    fn get_json(&self, url: &str, bearer_token: &str) -> Result<HttpAnswer, TransportFailure> {
-        let request = self.agent().get(url).header("Accept", "application/json");
-        answer_of(request.header("Authorization", format!("Bearer {bearer_token}")).call())
-    }
-
-    fn post_csv(&self, url: &str, bearer_token: &str, body: &str) -> Result<HttpAnswer, TransportFailure> {
-        let request = self.agent().post(url).header("Content-Type", "text/csv; charset=utf-8");
-        answer_of(with_json_answer(request, bearer_token).send(body))
-    }
-
-    fn put_json(&self, url: &str, bearer_token: &str, body: &str) -> Result<HttpAnswer, TransportFailure> {
-        let request = self.agent().put(url).header("Content-Type", "application/json");
-        answer_of(with_json_answer(request, bearer_token).send(body))
-    }
-
-    fn post_json(&self, url: &str, bearer_token: &str, body: &str) -> Result<HttpAnswer, TransportFailure> {
-        let request = self.agent().post(url).header("Content-Type", "application/json");
-        answer_of(with_json_answer(request, bearer_token).send(body))
-    }
-}
-
-/// `request` asking for JSON with HR's bearer token.
-fn with_json_answer(
-    request: ureq::RequestBuilder<ureq::typestate::WithBody>,
-    bearer_token: &str,
-) -> ureq::RequestBuilder<ureq::typestate::WithBody> {
-    request.header("Accept", "application/json").header("Authorization", format!("Bearer {bearer_token}"))
-}
-
-/// Any answer, whatever its status, or why there was none.
-fn answer_of(
-    response: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
-) -> Result<HttpAnswer, TransportFailure> {
-    let failure = |error: ureq::Error| TransportFailure { detail: error.to_string() };
-    let mut response = response.map_err(failure)?;
-    let status = response.status().as_u16();
-    let body = response.body_mut().read_to_string().map_err(failure)?;
-    Ok(HttpAnswer { status, body })
-}
+use crate::transport::{HrTransport, HttpAnswer, server_error, status_error, unreachable};
 
 /// One authenticated `GET` of `path_and_query` on the HR server, its answer
 /// read as `T`; an error answer becomes the server's own error, and an answer
