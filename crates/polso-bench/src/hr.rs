@@ -22,7 +22,8 @@ use chrono::Utc;
 use polso_bench::{SplitMix64, millis};
 use polso_core::bank::ItemBank;
 use polso_core::{IsoWeek, Metric};
-use polso_server::report::{METRIC_HISTOGRAM_BINS, item_key, metric_key};
+use polso_server::privacy::METRIC_HISTOGRAM_BINS;
+use polso_server::report::{item_key, metric_key};
 use rusqlite::params;
 use serde_json::{Value, json};
 

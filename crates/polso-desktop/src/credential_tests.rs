@@ -67,7 +67,7 @@ fn personal_codes_are_told_from_invite_codes_by_their_prefix() {
 fn the_enrol_form_enrols_with_a_personal_code_once() {
     let server = loopback_server(5);
     let codes =
-        polso_server::credential_store::create_personal_codes(server.store.as_ref(), &server.team_id, 2)
+        polso_server::store::credentials::create_personal_codes(server.store.as_ref(), &server.team_id, 2)
             .unwrap()
             .codes;
     let transport = UreqTransport::new();
@@ -89,7 +89,7 @@ fn the_enrol_form_enrols_with_a_personal_code_once() {
 fn enrolling_with_a_personal_code_keeps_the_team_key_fingerprint_the_cli_prints() {
     let server = loopback_server(5);
     let created =
-        polso_server::credential_store::create_personal_codes(server.store.as_ref(), &server.team_id, 1)
+        polso_server::store::credentials::create_personal_codes(server.store.as_ref(), &server.team_id, 1)
             .unwrap();
     let directory = tempfile::tempdir().unwrap();
     let store = polso_store::Store::open(

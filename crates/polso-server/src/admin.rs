@@ -10,12 +10,12 @@ use chrono::{DateTime, Duration, Utc};
 use polso_core::anonymity::Threshold;
 use polso_core::dp::Epsilon;
 
-use crate::admin_store::{
-    AdminStore, DeviceSummary, HrTokenSummary, InviteSummary, TeamHeadcount, checked_headcount,
-};
 use crate::error::{Result, ServerError};
 use crate::secrets::{
     hash_secret, new_hr_token, new_id, new_invite_code, new_organisation_seed, normalise_invite_code,
+};
+use crate::store::admin::{
+    AdminStore, DeviceSummary, HrTokenSummary, InviteSummary, TeamHeadcount, checked_headcount,
 };
 use crate::store::{GrantedScope, NewHrToken, NewInvite, Organisation, PrivacySetting, ServerStore};
 
@@ -338,7 +338,7 @@ pub fn link_helper(
     let token = to_base64(&crate::secrets::random_bytes::<32>()?);
     shared.set_helper_link(
         organisation_id,
-        &crate::shared_store::HelperLink {
+        &crate::store::shared::HelperLink {
             url: url.to_owned(),
             party: party.to_owned(),
             public_key: key.as_bytes().to_vec(),

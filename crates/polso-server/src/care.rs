@@ -8,15 +8,10 @@
 //! regular server check whatever it answered, and the request takes no parameter (an unknown one
 //! is refused), so the read says nothing about anyone.
 
-use axum::Json;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
 use chrono::{DateTime, Utc};
 use polso_api::{CareContact, CareContactKind, CareContacts};
 
 use crate::error::{Result, ServerError};
-use crate::http::results::{NoParameters, refuse_parameters};
-use crate::http::{AppState, AuthenticatedDevice};
 use crate::store::ServerStore;
 
 /// The longest name of a care contact, in characters.
@@ -198,31 +193,6 @@ pub fn set_care_contacts(
     }
     store.set_care_contacts(organisation_id, &contacts, now)?;
     Ok(contacts)
-}
-
-/// The organisation's care contacts, the same for every device of it: read on the app's regular
-/// server check, whatever the device's answers, and kept on the device for the care path.
-#[utoipa::path(
-    get,
-    path = "/v1/care-contacts",
-    tag = "devices",
-    security(("device_token" = [])),
-    responses(
-        (status = 200, body = polso_api::CareContacts),
-        (status = 400, description = "`invalid_input`: the request has a parameter (it takes none)", body = polso_api::ApiError),
-        (status = 401, description = "`unauthorized`", body = polso_api::ApiError),
-        (status = 429, description = "`rate_limited`: too many failed attempts from this address; see `Retry-After`", body = polso_api::ApiError)
-    )
-)]
-pub(crate) async fn read_care_contacts(
-    State(state): State<AppState>,
-    device: AuthenticatedDevice,
-    query: std::result::Result<Query<NoParameters>, QueryRejection>,
-) -> Result<Json<CareContacts>> {
-    refuse_parameters(query)?;
-    let organisation_id = device.membership.organisation_id.clone();
-    let contacts = state.blocking(move |store| store.care_contacts(&organisation_id)).await?;
-    Ok(Json(contacts))
 }
 
 /// A stored care contact: role key, English and Italian names, the contact, kind key.

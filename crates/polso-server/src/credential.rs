@@ -1,6 +1,6 @@
 //! Unlinkable, one-per-person enrolment with RFC 9474 blind RSA
 //! (RSABSSA-SHA384-PSS-Randomized): the cryptography and the personal codes,
-//! without IO. Storage is in `credential_store`, the HTTP handlers in
+//! without IO. Storage is in `store::credentials` (on SQLite `sqlite::credentials`), the HTTP handlers in
 //! `http::credential`.
 //!
 //! The administrator hands each rostered person a one-time personal code

@@ -323,8 +323,8 @@ fn report_of(import: &CxImport, team_ids: &HashMap<&str, &str>, teams: &[CxTeam]
     let last_week = import.rows.keys().map(|key| key.week).max();
     CxImportReport {
         errors: Vec::new(),
-        rows: to_u32(import.rows.len()),
-        teams: to_u32(distinct_teams.len()),
+        rows: crate::cx_issues::to_u32(import.rows.len()),
+        teams: crate::cx_issues::to_u32(distinct_teams.len()),
         weeks: first_week
             .zip(last_week)
             .map(|(from, to)| CxWeekRange { from: from.to_string(), to: to.to_string() }),
@@ -349,11 +349,6 @@ fn report_of(import: &CxImport, team_ids: &HashMap<&str, &str>, teams: &[CxTeam]
         stored: false,
         survey_tool: None,
     }
-}
-
-/// A line or column number on the wire, saturated at `u32::MAX`.
-pub(crate) fn to_u32(value: usize) -> u32 {
-    u32::try_from(value).unwrap_or(u32::MAX)
 }
 
 /// Lowercase, trimmed, runs of whitespace made one space: how the parser matches team names.

@@ -11,8 +11,6 @@ use polso_core::cx::{CxErrorKind, CxImportError, CxMetric, DECIMAL_COMMA_HINT, O
 use polso_core::survey::reader::UNCLOSED_QUOTE_HINT;
 use polso_core::survey::{DateOrder, SurveyError, SurveyErrorKind, SurveyMetric};
 
-use crate::cx::to_u32;
-
 /// The issue of an error in Polso's own layouts.
 pub(crate) fn of_cx(error: &CxImportError) -> CxImportIssue {
     let (code, params) = cx_code(&error.kind);
@@ -249,6 +247,11 @@ fn date_example(order: DateOrder) -> Option<&'static str> {
         DateOrder::MonthDayYear => Some("11/23/2026"),
         DateOrder::Unknown => None,
     }
+}
+
+/// A line or column number on the wire, saturated at `u32::MAX`.
+pub(crate) fn to_u32(value: usize) -> u32 {
+    u32::try_from(value).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]

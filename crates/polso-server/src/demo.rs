@@ -36,10 +36,10 @@ use polso_core::splitmix::SplitMix64;
 use polso_core::{Answer, IsoWeek, Schedule, score_answers};
 
 use crate::admin;
-use crate::admin_store::AdminStore;
 use crate::error::{Result, ServerError};
 use crate::report::{metric_to_wire, validate_report};
 use crate::secrets::{hash_secret, new_id};
+use crate::store::admin::AdminStore;
 use crate::store::{CxScore, Organisation, PrivacySetting};
 
 /// The demo organisation's name.
@@ -519,7 +519,7 @@ fn seed_demo_comments(
     now: chrono::DateTime<Utc>,
 ) -> Result<()> {
     for (index, text) in DEMO_COMMENTS.iter().enumerate() {
-        let comment = crate::comment_store::PooledComment {
+        let comment = crate::store::comments::PooledComment {
             id: new_id("cmt")?,
             team_id: team_id.to_owned(),
             text: (*text).to_owned(),

@@ -55,7 +55,7 @@ pub struct DemoHelper {
 /// verified with the helper.
 pub fn seed_two_server_weeks(
     dir: &Path,
-    store: &dyn crate::admin_store::AdminStore,
+    store: &dyn crate::store::admin::AdminStore,
     tree: &OrganisationTree,
     from_week: IsoWeek,
     shared: &[DemoSharedReport],
@@ -100,13 +100,15 @@ pub fn seed_two_server_weeks(
     Ok(())
 }
 
-/// The demo's helper for this run, if the demo has one: its address (the
-/// last run's when free, else a new port, kept) written into the
-/// organisation's link, so the organisation's server reaches it there.
+/// The demo's helper for this run, if the demo has one: its address (chosen by
+/// `choose_address` from the file that keeps it: the last run's when free, else
+/// a new port) written into the organisation's link, so the organisation's
+/// server reaches it there.
 pub fn prepare_helper(
     dir: &Path,
     store: &dyn ServerStore,
     organisation_id: &str,
+    choose_address: &dyn Fn(&Path) -> Result<(SocketAddr, bool)>,
 ) -> Result<Option<DemoHelper>> {
     let database = dir.join(HELPER_DATABASE_FILE);
     let Some(shared) = store.shared() else { return Ok(None) };
@@ -116,7 +118,7 @@ pub fn prepare_helper(
     }
     let helper_store = HelperStore::open(&database).context("opening the demo helper's database")?;
     let (party, keys) = helper_store.identity()?.context("the demo helper has no key")?;
-    let (address, _) = crate::demo_setup::choose_address(&dir.join(HELPER_ADDRESS_FILE))?;
+    let (address, _) = choose_address(&dir.join(HELPER_ADDRESS_FILE))?;
     link.url = format!("http://{address}");
     shared.set_helper_link(organisation_id, &link)?;
     let public = HelperPublicKey::from_bytes(keys.public().as_bytes()).map_err(|error| anyhow!("{error}"))?;

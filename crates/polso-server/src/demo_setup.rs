@@ -130,7 +130,7 @@ pub fn prepare_demo(dir: &Path, now: DateTime<Utc>) -> Result<(DemoFacts, Socket
     let helper = {
         let store = SqliteServerStore::open(&database)
             .with_context(|| format!("opening the demo's database {}", database.display()))?;
-        crate::demo_helper::prepare_helper(dir, &store, &seeded.organisation_id)?
+        crate::demo_helper::prepare_helper(dir, &store, &seeded.organisation_id, &choose_address)?
     };
     let facts = DemoFacts {
         app_environment: vec![
@@ -178,7 +178,7 @@ fn seed(dir: &Path, database: &Path, now: DateTime<Utc>) -> Result<SeededFacts> 
         .map(|team| team.id.clone())
         .ok_or_else(|| anyhow!("the demo has no team '{APP_TEAM}'"))?;
     let mut personal_codes =
-        crate::credential_store::create_personal_codes(&store, &app_team_id, N_PERSONAL_CODES + 1)
+        crate::store::credentials::create_personal_codes(&store, &app_team_id, N_PERSONAL_CODES + 1)
             .context("creating the demo's personal codes")?
             .codes;
     let app_code = personal_codes.remove(0);

@@ -19,7 +19,7 @@ use polso_api::EnpsFigures;
 use polso_core::Metric;
 use polso_core::bank::ItemBank;
 
-use crate::report::METRIC_HISTOGRAM_BINS;
+use crate::privacy::METRIC_HISTOGRAM_BINS;
 
 /// The lowest answer of the single-item burnout measure (1–5) that reports
 /// burnout symptoms when the bank records no cut-off for it: 3, "I am

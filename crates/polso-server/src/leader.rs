@@ -37,7 +37,7 @@ use crate::secrets::Hash32;
 use crate::shared_release::{
     SharedRules, SharedWeek, TeamSums, UnitShares, combine_release, count_shares, open_counts, release_shares,
 };
-use crate::shared_store::{HelperLink, PendingShared, SharedStore};
+use crate::store::shared::{HelperLink, PendingShared, SharedStore};
 use crate::store::{FoldOutcome, OrganisationTree, ServerStore};
 
 /// How many pending reports go to the helper in one request.

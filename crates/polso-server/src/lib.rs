@@ -20,12 +20,9 @@
 #![warn(missing_docs)]
 
 pub mod admin;
-pub mod admin_store;
 pub mod care;
 pub mod clock;
-pub mod comment_store;
 pub mod credential;
-pub mod credential_store;
 pub mod cx;
 mod cx_issues;
 pub mod demo;
@@ -41,7 +38,6 @@ pub mod helper_wire;
 pub mod http;
 pub mod leader;
 pub mod migrations;
-pub mod openapi;
 pub mod pg;
 pub mod privacy;
 pub mod publication;
@@ -53,12 +49,10 @@ pub mod report;
 pub mod secrets;
 pub mod serve;
 pub mod shared_release;
-pub mod shared_store;
 pub mod sqlite;
 pub mod standardise;
 pub mod store;
 
-pub use admin_store::AdminStore;
 pub use clock::{Clock, FixedClock, OffsetClock, SystemClock};
 pub use error::{Result, ServerError};
 pub use http::router::app;
@@ -66,3 +60,4 @@ pub use http::{AppState, ServerConfig};
 pub use pg::PgServerStore;
 pub use sqlite::SqliteServerStore;
 pub use store::ServerStore;
+pub use store::admin::AdminStore;

@@ -486,7 +486,7 @@ enum Command {
 fn main() -> Result<()> {
     let cli = Cli::parse();
     if let Command::Openapi = cli.command {
-        print!("{}", polso_server::openapi::document_json());
+        print!("{}", polso_server::http::openapi::document_json());
         return Ok(());
     }
     if let Command::Demo { dir } = &cli.command {
@@ -499,7 +499,7 @@ fn main() -> Result<()> {
         let db = cli.db.as_deref().context(
             "backup needs --db PATH; back a PostgreSQL database up with its own tools (pg_dump, a base backup)",
         )?;
-        polso_server::generation::backup_sqlite(db, to)
+        polso_server::sqlite::generation::backup_sqlite(db, to)
             .with_context(|| format!("backing {} up to {}", db.display(), to.display()))?;
         eprintln!("{} backed up to {}", db.display(), to.display());
         return Ok(());
@@ -509,7 +509,7 @@ fn main() -> Result<()> {
             "restore needs --db PATH; after restoring a PostgreSQL database with its own tools, run new-generation",
         )?;
         let restored_at = now.map_or_else(chrono::Utc::now, |now| now.to_utc());
-        let generation = polso_server::generation::restore_sqlite(db, from, restored_at)
+        let generation = polso_server::sqlite::generation::restore_sqlite(db, from, restored_at)
             .with_context(|| format!("restoring {} from {}", db.display(), from.display()))?;
         eprintln!(
             "{} restored from {}; new generation {generation}: devices will send again the reports they still hold",
@@ -601,7 +601,7 @@ fn main() -> Result<()> {
             println!("{code}");
         }
         Command::CreatePersonalCodes { team, count } => {
-            let created = polso_server::credential_store::create_personal_codes(store, &team, count)
+            let created = polso_server::store::credentials::create_personal_codes(store, &team, count)
                 .context("creating personal codes")?;
             for code in &created.codes {
                 println!("{code}");

@@ -35,7 +35,6 @@ use polso_core::dp::{
     EPSILON_SHARE_SUM as SUM_SHARE, Epsilon, RandomBits,
 };
 
-use crate::report::METRIC_HISTOGRAM_BINS;
 use crate::secrets::{Hash32, keyed_hash, random_bytes};
 
 /// The values a key's contributions take, as the noise needs them.
@@ -106,6 +105,10 @@ impl ValueScale {
 /// ±5 points (on 0–100) of the exact mean at least 90% of the time
 /// (`scripts/dp_calibration.py`).
 pub const DEFAULT_EPSILON_PER_CELL: (u64, u64) = (13, 2);
+
+/// Bins of a metric score's histogram, as reports are counted in it and cells released from it:
+/// ten of ten points, 100 in the last.
+pub const METRIC_HISTOGRAM_BINS: usize = 10;
 
 /// The default ε per released cell as an [`Epsilon`].
 pub fn default_epsilon_per_cell() -> Epsilon {

@@ -14,9 +14,10 @@ use polso_core::dp::RandomBits;
 use polso_core::schedule::Schedule;
 use polso_core::{IsoWeek, Item, Metric, Scale};
 
+use crate::privacy::METRIC_HISTOGRAM_BINS;
 use crate::privacy::{CellNoise, ValueScale};
 use crate::release::{KeyRelease, ReleaseRules, publish_key};
-use crate::report::{METRIC_HISTOGRAM_BINS, NOT_APPLICABLE_PREFIX, item_key, metric_key, not_applicable_key};
+use crate::report::{NOT_APPLICABLE_PREFIX, item_key, metric_key, not_applicable_key};
 use crate::store::{OrganisationTree, PublishedCell, TeamAggregate, WeekPublication};
 
 /// How weeks are published: the server's settings, never a request's.

@@ -27,8 +27,8 @@ use crate::helper_wire::{ReleaseRequest, ReleaseResponse, VerifyRequest, VerifyR
 use crate::leader::{HelperApi, HttpHelperApi, publish_shared_week, verify_pending};
 use crate::privacy::PublicationRandomness;
 use crate::publication::{PublicationSettings, week_publication};
-use crate::shared_store::HelperLink;
 use crate::store::ServerStore;
+use crate::store::shared::HelperLink;
 
 /// How long an HR read gives a helper, in two-server mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

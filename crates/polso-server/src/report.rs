@@ -27,11 +27,9 @@ use polso_core::schedule::Schedule;
 use polso_core::{Answer, IsoWeek, Metric, score_answers};
 
 use crate::error::{Result, ServerError};
+use crate::privacy::METRIC_HISTOGRAM_BINS;
 use crate::secrets::{Hash32, keyed_hash};
 use crate::store::{Contribution, ReportFold};
-
-/// Bins of a metric score's histogram: ten of ten points, 100 in the last.
-pub const METRIC_HISTOGRAM_BINS: usize = 10;
 
 /// The aggregate key of an item.
 pub fn item_key(item_id: &str) -> String {

@@ -1,5 +1,5 @@
 //! Anonymous comments, HR's replies and "did it help?" answers over HTTP
-//! ([`crate::comment_store`] keeps the rules):
+//! ([`crate::store::comments`] keeps the rules):
 //!
 //! - `POST /v1/comments` (device token): a comment joins its team's pool; nothing about the
 //!   device is kept with it, and the answer is the same whether or not it completed a batch;
@@ -20,12 +20,12 @@ use polso_api::{
 };
 use std::time::Instant;
 
-use crate::comment_store::{PoolOutcome, PooledComment, StoredReply, VerdictVote};
 use crate::error::{Result, ServerError};
 use crate::http::request_checks::{checked_text, shorten, team_in_reach};
 use crate::http::{AppState, AuthenticatedDevice, AuthenticatedReader, VersionedJson};
 use crate::rate_limit::AuthenticationAttempt;
 use crate::secrets::{Hash32, hash_secret, keyed_hash};
+use crate::store::comments::{PoolOutcome, PooledComment, StoredReply, VerdictVote};
 
 /// Pools an employee's comment for their team.
 #[utoipa::path(

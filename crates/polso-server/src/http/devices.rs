@@ -45,7 +45,7 @@ pub(crate) async fn enrol(
 ) -> Result<(StatusCode, Json<EnrolResponse>)> {
     attempt.take_enrolment(Instant::now())?;
     let (device_token, enrolment) = if body.get("credential").is_some() {
-        // A blind-signed credential from a personal code (see `credential_http`).
+        // A blind-signed credential from a personal code (see `http::credential`).
         crate::http::credential::enrol_with_credential(&state, &attempt, body).await?
     } else {
         let request: EnrolRequest = serde_json::from_value(body).map_err(|error| {

@@ -4,19 +4,18 @@
 //! so a request's scope is decided before its handler runs. The Router that serves every
 //! handler is [`router::app`]; the devices' enrolment and reports are in [`devices`], the read
 //! side of published releases in [`releases`], blind-signature enrolment in [`credential`], CX
-//! imports and mappings in [`cx`].
-//!
-//! Every error, including axum's own rejections, unknown paths, wrong methods
-//! and oversized bodies, leaves as `{ code, message }`. Requests are logged by
-//! method, path, status and latency only: no query, no header, no body.
+//! imports and mappings in [`cx`], the API's own document in [`openapi`]. Errors and the
+//! request log are the router's (see there).
 
 pub(crate) mod actions;
+pub(crate) mod care;
 pub(crate) mod comments;
 pub(crate) mod credential;
 pub mod cx;
 pub(crate) mod devices;
 pub(crate) mod heatmap;
 pub mod helper;
+pub mod openapi;
 pub mod releases;
 pub(crate) mod request_checks;
 pub(crate) mod results;

@@ -1,6 +1,6 @@
 //! [`AdminStore`] on PostgreSQL: head-counts, and listing and revoking
 //! invite codes, devices and HR tokens, with the SQLite store's rules and
-//! messages (the shared ones live in [`crate::admin_store`]).
+//! messages (the shared ones live in [`crate::store::admin`]).
 //!
 //! What replicas need: a head-count is set with the team's row locked and
 //! its devices counted in a statement of their own after the lock, so an
@@ -11,13 +11,13 @@
 use postgres::GenericClient;
 
 use super::{PgServerStore, count_u32, not_found};
-use crate::admin_store::{
+use crate::error::Result;
+use crate::store::ServerStore;
+use crate::store::admin::{
     AdminStore, DEVICE_ID_PREFIX, DeviceSummary, HrTokenSummary, ID_BYTES, INVITE_ID_PREFIX, InviteSummary,
     ScopeGrants, StoredInvite, TeamHeadcount, checked_headcount, checked_id, device_summaries, granted_scope,
     headcount_below_devices, id_names_several, invite_summaries, invites_named,
 };
-use crate::error::Result;
-use crate::store::ServerStore;
 
 /// `NotFound` unless the organisation exists.
 fn organisation_exists(client: &mut impl GenericClient, organisation_id: &str) -> Result<()> {

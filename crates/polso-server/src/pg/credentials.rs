@@ -1,6 +1,6 @@
 //! [`CredentialStore`] on PostgreSQL: team key pairs, unspent personal codes
 //! and spent credential messages, with the SQLite store's rules and messages
-//! (the shared ones live in [`crate::credential_store`]).
+//! (the shared ones live in [`crate::store::credentials`]).
 //!
 //! What replicas need, since two of them may get the same code or
 //! credential at once:
@@ -28,10 +28,10 @@ use postgres::GenericClient;
 use super::store::load_organisation;
 use super::{PgServerStore, count_u32, not_found};
 use crate::credential::{NOT_SIGNED, TeamKeyDer};
-use crate::credential_store::{CredentialStore, PersonalCodeTeam, check_free_place, no_credential_key};
 use crate::error::{Result, ServerError};
 use crate::secrets::Hash32;
 use crate::store::Enrolment;
+use crate::store::credentials::{CredentialStore, PersonalCodeTeam, check_free_place, no_credential_key};
 
 /// How many devices the team holds; read after the team's row is locked.
 pub(super) fn devices_of_team(client: &mut impl GenericClient, team_id: &str) -> Result<u32> {

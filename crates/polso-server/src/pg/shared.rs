@@ -1,6 +1,6 @@
 //! [`SharedStore`] on PostgreSQL: the helper link, reports waiting for the
 //! helper, and the leader's sums of verified shares, with the SQLite store's
-//! rules and messages (the shared ones live in [`crate::shared_store`]).
+//! rules and messages (the shared ones live in [`crate::store::shared`]).
 //!
 //! What replicas need:
 //!
@@ -23,8 +23,8 @@ use polso_core::IsoWeek;
 use super::{PgServerStore, share_publication_lock};
 use crate::error::{Result, ServerError};
 use crate::secrets::Hash32;
-use crate::shared_store::{HelperLink, PendingShared, SharedStore, report_id_taken, stored_report_id};
 use crate::store::FoldOutcome;
+use crate::store::shared::{HelperLink, PendingShared, SharedStore, report_id_taken, stored_report_id};
 
 /// Why a settlement is refused when another replica settled some of its reports first.
 const SETTLED_ELSEWHERE: &str = "another server settled some of these reports first; nothing was settled \

@@ -195,15 +195,15 @@ impl ServerStore for PgServerStore {
         self.take_publication_lock(organisation_id, wait)
     }
 
-    fn credentials(&self) -> Option<&dyn crate::credential_store::CredentialStore> {
+    fn credentials(&self) -> Option<&dyn crate::store::credentials::CredentialStore> {
         Some(self)
     }
 
-    fn shared(&self) -> Option<&dyn crate::shared_store::SharedStore> {
+    fn shared(&self) -> Option<&dyn crate::store::shared::SharedStore> {
         Some(self)
     }
 
-    fn comments(&self) -> &dyn crate::comment_store::CommentStore {
+    fn comments(&self) -> &dyn crate::store::comments::CommentStore {
         self
     }
 
@@ -480,7 +480,7 @@ impl ServerStore for PgServerStore {
                 .get(0);
             let headcount = headcount.map(|count| count_u32(count, "a head-count")).transpose()?;
             let n_devices = super::credentials::devices_of_team(&mut transaction, &team_id)?;
-            crate::credential_store::check_free_place(&team_id, headcount, n_devices)?;
+            crate::store::credentials::check_free_place(&team_id, headcount, n_devices)?;
             let enrolled_week = IsoWeek::containing(now.date_naive());
             transaction.execute(
                 "UPDATE invites SET uses_left = uses_left - 1 WHERE code_hash = $1",

@@ -21,14 +21,14 @@ use postgres::NoTls;
 
 use super::PgServerStore;
 use crate::admin;
-use crate::admin_store::AdminStore;
 use crate::credential::{
     DecodedCredential, message_hash, normalise_personal_code, personal_code_hash, sign_blinded,
 };
-use crate::credential_store::{CredentialStore, create_personal_codes};
 use crate::error::{Result, ServerError};
 use crate::secrets::{Hash32, hash_secret, normalise_invite_code, random_bytes, to_hex};
-use crate::shared_store::{PendingShared, SharedStore};
+use crate::store::admin::AdminStore;
+use crate::store::credentials::{CredentialStore, create_personal_codes};
+use crate::store::shared::{PendingShared, SharedStore};
 use crate::store::{FoldOutcome, GrantedScope, ServerStore, WeekPublication};
 
 /// A store in a schema of its own, dropped with it.
@@ -569,10 +569,10 @@ fn the_hot_reads_are_planned_on_indexes() {
 }
 
 /// A comment of device `author` in `team_id`'s pool, completing `batch_id` if it does.
-fn pooled_comment(team_id: &str, author: u16, batch_id: &str) -> crate::comment_store::PooledComment {
+fn pooled_comment(team_id: &str, author: u16, batch_id: &str) -> crate::store::comments::PooledComment {
     let mut author_key = [7_u8; 32];
     author_key[..2].copy_from_slice(&author.to_be_bytes());
-    crate::comment_store::PooledComment {
+    crate::store::comments::PooledComment {
         id: format!("cmt_{}", to_hex(&random_bytes::<8>().unwrap())),
         team_id: team_id.to_owned(),
         text: format!("comment {author}"),
@@ -620,7 +620,9 @@ fn two_replicas_completing_a_comment_pool_at_once_release_only_whole_batches() {
         });
         let released = outcomes
             .iter()
-            .filter(|outcome| matches!(outcome, crate::comment_store::PoolOutcome::Pooled { released: true }))
+            .filter(|outcome| {
+                matches!(outcome, crate::store::comments::PoolOutcome::Pooled { released: true })
+            })
             .count();
         assert_eq!(released, 1, "round {round}: {outcomes:?}");
     }

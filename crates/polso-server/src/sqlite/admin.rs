@@ -8,14 +8,14 @@
 
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
-use crate::admin_store::{
+use crate::error::{Result, ServerError};
+use crate::sqlite::SqliteServerStore;
+use crate::store::ServerStore;
+use crate::store::admin::{
     AdminStore, DEVICE_ID_PREFIX, DeviceSummary, HrTokenSummary, ID_BYTES, INVITE_ID_PREFIX, InviteSummary,
     ScopeGrants, StoredInvite, TeamHeadcount, checked_headcount, checked_id, device_summaries, granted_scope,
     headcount_below_devices, id_names_several, invite_summaries, invites_named,
 };
-use crate::error::{Result, ServerError};
-use crate::sqlite::SqliteServerStore;
-use crate::store::ServerStore;
 
 fn not_found(what: &str, id: &str) -> ServerError {
     ServerError::NotFound(format!("there is no {what} '{id}'"))

@@ -6,13 +6,13 @@ use chrono::NaiveDate;
 use polso_api::{CommentBatch, CommentReply, CommentThread, MIN_COMMENT_BATCH, ReleasedComment};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
-use crate::comment_store::{
-    CommentStore, MAX_REPLIES_PER_COMMENT, PoolOutcome, PooledComment, StoredReply, VerdictVote, author_key,
-    author_of_key, check_batch_size,
-};
 use crate::error::{Result, ServerError};
 use crate::secrets::Hash32;
 use crate::sqlite::{SqliteServerStore, truncate_wal};
+use crate::store::comments::{
+    CommentStore, MAX_REPLIES_PER_COMMENT, PoolOutcome, PooledComment, StoredReply, VerdictVote, author_key,
+    author_of_key, check_batch_size,
+};
 
 impl CommentStore for SqliteServerStore {
     fn comment_batch_size(&self, organisation_id: &str) -> Result<u32> {
@@ -32,7 +32,7 @@ impl CommentStore for SqliteServerStore {
             [organisation_id],
             |row| row.get(0),
         )?;
-        crate::comment_store::check_batch_above_pools(size, fullest_pool)?;
+        crate::store::comments::check_batch_above_pools(size, fullest_pool)?;
         transaction.execute(
             "INSERT INTO comment_settings (organisation_id, batch_size) VALUES (?1, ?2)
              ON CONFLICT (organisation_id) DO UPDATE SET batch_size = excluded.batch_size",
@@ -216,7 +216,7 @@ impl CommentStore for SqliteServerStore {
         if new_voter == 0 {
             return Ok(false);
         }
-        let column = crate::comment_store::pending_verdict_column(vote.verdict);
+        let column = crate::store::comments::pending_verdict_column(vote.verdict);
         transaction.execute(
             &format!(
                 "INSERT INTO action_verdicts (action_id, {column}) VALUES (?1, 1)

@@ -8,12 +8,16 @@
 //! that only read ([`Readers`]), so they neither wait behind a commit nor
 //! hold one up; everything else shares the writing connection. Pragmas are
 //! set per connection, outside the migrations: WAL, `synchronous=FULL` so an
-//! acknowledged report survives a power cut, foreign keys on, and
+//! acknowledged report survives a power cut, foreign keys on,
 //! `secure_delete` so replaced sums are overwritten rather than left in free
-//! pages.
+//! pages, and `temp_store=MEMORY` so a sort or temporary table never spills
+//! sums into a file beside the database (plain SQLite's default is a file;
+//! the desktop's SQLCipher keeps them in memory by its build).
 
 mod admin;
 mod comments;
+mod credentials;
+pub mod generation;
 mod shared;
 mod store;
 
@@ -76,7 +80,7 @@ impl SqliteServerStore {
                 secret
             }
         };
-        let generation = Mutex::new(crate::generation::read_or_create_sqlite(&connection)?);
+        let generation = Mutex::new(generation::read_or_create_sqlite(&connection)?);
         let readers = Readers::open(path)?;
         connection.busy_handler(Some(wait_briefly_then_patiently))?;
         let connection = Arc::new(Mutex::new(connection));
@@ -185,6 +189,7 @@ pub(crate) fn open_connection(path: &Path) -> Result<Connection> {
     connection.pragma_update(None, "synchronous", "FULL")?;
     connection.pragma_update(None, "foreign_keys", "ON")?;
     connection.pragma_update(None, "secure_delete", "ON")?;
+    connection.pragma_update(None, "temp_store", "MEMORY")?;
     Ok(connection)
 }
 
@@ -455,6 +460,17 @@ mod tests {
         for _ in 0..READERS {
             assert_eq!(pragmas(&store.reader()).0, "wal", "a reader");
         }
+        // What it sorts and its temporary tables stay in memory, and what it deletes is
+        // overwritten, whatever SQLite build the server links (plain SQLite's default temporary
+        // store is a file).
+        let connection = store.connection();
+        let pragma =
+            |name: &str| -> i64 { connection.pragma_query_value(None, name, |row| row.get(0)).unwrap() };
+        assert_eq!(
+            (pragma("temp_store"), pragma("secure_delete")),
+            (2, 1),
+            "temp_store=MEMORY, secure_delete"
+        );
     }
 
     /// The store in `directory`, with one organisation of one team (created

@@ -5,9 +5,9 @@ use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use crate::error::{Result, ServerError};
 use crate::secrets::Hash32;
-use crate::shared_store::{HelperLink, PendingShared, SharedStore, report_id_taken, stored_report_id};
 use crate::sqlite::{SqliteServerStore, truncate_wal};
 use crate::store::FoldOutcome;
+use crate::store::shared::{HelperLink, PendingShared, SharedStore, report_id_taken, stored_report_id};
 
 impl SharedStore for SqliteServerStore {
     fn helper_link(&self, organisation_id: &str) -> Result<Option<HelperLink>> {

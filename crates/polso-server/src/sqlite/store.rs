@@ -26,15 +26,15 @@ use super::{
 };
 
 impl ServerStore for SqliteServerStore {
-    fn credentials(&self) -> Option<&dyn crate::credential_store::CredentialStore> {
+    fn credentials(&self) -> Option<&dyn crate::store::credentials::CredentialStore> {
         Some(self)
     }
 
-    fn shared(&self) -> Option<&dyn crate::shared_store::SharedStore> {
+    fn shared(&self) -> Option<&dyn crate::store::shared::SharedStore> {
         Some(self)
     }
 
-    fn comments(&self) -> &dyn crate::comment_store::CommentStore {
+    fn comments(&self) -> &dyn crate::store::comments::CommentStore {
         self
     }
 
@@ -291,7 +291,7 @@ impl ServerStore for SqliteServerStore {
             [&team_id],
             |row| Ok((row.get(0)?, row.get(1)?)),
         )?;
-        crate::credential_store::check_free_place(&team_id, headcount, n_devices)?;
+        crate::store::credentials::check_free_place(&team_id, headcount, n_devices)?;
         // The week only, by the server's clock, as the report handler reads weeks.
         let enrolled_week = IsoWeek::containing(now.date_naive());
         transaction
@@ -455,7 +455,7 @@ impl ServerStore for SqliteServerStore {
     }
 
     fn new_generation(&self, now: DateTime<Utc>) -> Result<String> {
-        let generation = crate::generation::rotate_sqlite(&self.connection(), now)?;
+        let generation = super::generation::rotate_sqlite(&self.connection(), now)?;
         let id = generation.id.clone();
         *lock(&self.generation) = generation;
         Ok(id)

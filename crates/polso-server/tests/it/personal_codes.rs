@@ -11,8 +11,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use blind_rsa_signatures::{BlindSignature, DefaultRng, PublicKeySha384PSSRandomized};
 use polso_api::WIRE_VERSION;
-use polso_server::credential_store::create_personal_codes;
 use polso_server::secrets::hash_secret;
+use polso_server::store::credentials::create_personal_codes;
 use serde_json::{Value, json};
 
 use crate::support::{World, assert_error, post_json, report, send};

@@ -709,7 +709,7 @@ async fn a_new_pairing_cannot_weaken_the_helper_while_it_holds_sums() {
 async fn a_helper_lying_about_counts_gets_nothing_published() {
     use polso_server::helper_wire::{ReleaseRequest, ReleaseResponse, VerifyRequest, VerifyResponse};
     use polso_server::leader::HelperApi;
-    use polso_server::shared_store::HelperLink;
+    use polso_server::store::shared::HelperLink;
     use polso_vdaf::Share;
 
     struct Lying(Arc<LocalHelperApi>);
@@ -796,7 +796,7 @@ impl HangingHelper {
 impl polso_server::leader::HelperApi for HangingHelper {
     fn verify(
         &self,
-        _: &polso_server::shared_store::HelperLink,
+        _: &polso_server::store::shared::HelperLink,
         _: &polso_server::helper_wire::VerifyRequest,
     ) -> polso_server::Result<polso_server::helper_wire::VerifyResponse> {
         self.hang().map(|()| unreachable!())
@@ -804,7 +804,7 @@ impl polso_server::leader::HelperApi for HangingHelper {
 
     fn release(
         &self,
-        _: &polso_server::shared_store::HelperLink,
+        _: &polso_server::store::shared::HelperLink,
         _: &polso_server::helper_wire::ReleaseRequest,
     ) -> polso_server::Result<polso_server::helper_wire::ReleaseResponse> {
         self.hang().map(|()| unreachable!())

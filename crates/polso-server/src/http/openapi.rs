@@ -48,7 +48,7 @@ use utoipa::{Modify, OpenApi};
         crate::http::comments::post_reply,
         crate::http::comments::read_thread,
         crate::http::comments::post_verdict,
-        crate::care::read_care_contacts,
+        crate::http::care::read_care_contacts,
         crate::http::devices::read_questionnaire,
         serve_document
     ),

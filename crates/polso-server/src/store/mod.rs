@@ -6,6 +6,11 @@
 //! between them cannot count a report without its receipt or spend an invite
 //! without enrolling the device.
 
+pub mod admin;
+pub mod comments;
+pub mod credentials;
+pub mod shared;
+
 use std::ops::RangeInclusive;
 
 use chrono::{DateTime, Utc};
@@ -562,7 +567,7 @@ pub trait ServerStore: Send + Sync {
     /// The storage of blind-signature enrolment (personal codes, team keys,
     /// spent credentials), when this backend has it; `None` by default, and
     /// then personal codes are simply not known.
-    fn credentials(&self) -> Option<&dyn crate::credential_store::CredentialStore> {
+    fn credentials(&self) -> Option<&dyn crate::store::credentials::CredentialStore> {
         None
     }
 
@@ -570,12 +575,12 @@ pub trait ServerStore: Send + Sync {
     /// waiting for the helper, the leader's sums of shares), when this
     /// backend has it; `None` by default, and then every organisation is
     /// one-server.
-    fn shared(&self) -> Option<&dyn crate::shared_store::SharedStore> {
+    fn shared(&self) -> Option<&dyn crate::store::shared::SharedStore> {
         None
     }
 
     /// The storage of anonymous comments, replies and "did it help?" answers.
-    fn comments(&self) -> &dyn crate::comment_store::CommentStore;
+    fn comments(&self) -> &dyn crate::store::comments::CommentStore;
 
     /// Stores a new organisation.
     fn create_organisation(&self, organisation: &Organisation) -> Result<()>;
