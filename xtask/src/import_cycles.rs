@@ -1,7 +1,8 @@
-//! The tidy rule against import cycles: inside each crate, the top-level modules' `use crate::…`
-//! declarations form a graph with no cycle, so every module can be read, tested and moved
-//! after the ones it builds on. A module's inline `#[cfg(test)] mod tests` at its end is left out
-//! (a test may reach anywhere), and so are comments.
+//! The tidy rule against import cycles: inside each crate, the top-level modules' references to
+//! one another through `crate::` (in a `use` or a path written inline) form a graph with no
+//! cycle, so every module can be read, tested and moved after the ones it builds on. Tests are
+//! left out (inline `#[cfg(test)]` modules, `tests.rs` and `*_tests.rs` files: a test may reach
+//! anywhere), and so are comments and string literals.
 //!
 //! A cycle is named with one `use` of each of its edges, file and line, so the way to break it
 //! (move the shared item down, into the module both can use) is plain.
@@ -34,7 +35,7 @@ pub fn check(root: &Path, breaches: &mut Vec<String>) -> Result<()> {
     Ok(())
 }
 
-/// The `use crate::…` edges between the top-level modules of the crate whose source is `source`.
+/// The `crate::` edges between the top-level modules of the crate whose source is `source`.
 fn module_imports(source: &Path) -> Result<Edges> {
     let mut files = Vec::new();
     super::tidy::rust_files(source, &mut files)?;
@@ -48,6 +49,11 @@ fn module_imports(source: &Path) -> Result<Edges> {
     let mut edges = Edges::new();
     for file in &files {
         let Some(module) = module_of(file) else { continue };
+        // A test-only file (`tests.rs`, `*_tests.rs`) may reach anywhere, as an inline tests module may.
+        let name = file.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+        if name == "tests.rs" || name.ends_with("_tests.rs") {
+            continue;
+        }
         let text = std::fs::read_to_string(file)?;
         for (line, imported) in crate_imports(&text) {
             if imported != module && modules.contains(&imported) {
@@ -58,31 +64,185 @@ fn module_imports(source: &Path) -> Result<Edges> {
     Ok(edges)
 }
 
-/// The top-level modules named by each `use crate::…` of `text` (a `{…}` group names several),
-/// with the line of its `use`; the inline tests module at the end and comments are skipped.
+/// The top-level modules `text` names through `crate::` (in a `use`, or a path written inline),
+/// each with its line; comments, string and character literals, and inline `#[cfg(test)]`
+/// modules are left out.
 fn crate_imports(text: &str) -> Vec<(usize, String)> {
-    let code = text.find("#[cfg(test)]\nmod tests").map_or(text, |at| &text[..at]);
+    let code = code_only(text);
     let mut found = Vec::new();
-    let mut lines = code.lines().enumerate();
-    while let Some((index, line)) = lines.next() {
-        let trimmed = line.trim_start();
-        let declaration = trimmed
-            .strip_prefix("pub ")
-            .or_else(|| trimmed.strip_prefix("pub(crate) "))
-            .or_else(|| trimmed.strip_prefix("pub(super) "))
-            .unwrap_or(trimmed);
-        let Some(rest) = declaration.strip_prefix("use crate::") else { continue };
-        let mut path = rest.to_owned();
-        while !path.contains(';') {
-            let Some((_, next)) = lines.next() else { break };
-            path.push_str(next.trim());
+    let mut rest = code.as_str();
+    let mut offset = 0;
+    while let Some(at) = rest.find("crate::") {
+        let start = offset + at;
+        let preceded = code[..start].chars().next_back();
+        let whole_word = !preceded.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+        let after = &code[start + "crate::".len()..];
+        if whole_word {
+            let line = code[..start].matches('\n').count() + 1;
+            let path = if after.starts_with('{') {
+                after.find('}').map_or(after, |close| {
+                    // A group may nest groups: take it to its matching brace.
+                    let mut depth = 0usize;
+                    let mut end = close;
+                    for (index, c) in after.char_indices() {
+                        match c {
+                            '{' => depth += 1,
+                            '}' => {
+                                depth -= 1;
+                                if depth == 0 {
+                                    end = index;
+                                    break;
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                    &after[..=end]
+                })
+            } else {
+                after
+            };
+            for name in first_segments(path) {
+                found.push((line, name));
+            }
         }
-        let path = path.split(';').next().unwrap_or_default();
-        for name in first_segments(path) {
-            found.push((index + 1, name));
-        }
+        offset = start + "crate::".len();
+        rest = &code[offset..];
     }
     found
+}
+
+/// `text` with its comments, string and character literals blanked (newlines kept, so lines
+/// keep their numbers) and its inline `#[cfg(test)] mod … { … }` blocks removed.
+fn code_only(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut index = 0;
+    let blank = |c: char| if c == '\n' { '\n' } else { ' ' };
+    while index < chars.len() {
+        let c = chars[index];
+        let next = chars.get(index + 1).copied();
+        if c == '/' && next == Some('/') {
+            while index < chars.len() && chars[index] != '\n' {
+                index += 1;
+            }
+        } else if c == '/' && next == Some('*') {
+            let mut depth = 0usize;
+            while index < chars.len() {
+                if chars[index] == '/' && chars.get(index + 1) == Some(&'*') {
+                    depth += 1;
+                    index += 2;
+                } else if chars[index] == '*' && chars.get(index + 1) == Some(&'/') {
+                    depth -= 1;
+                    index += 2;
+                    if depth == 0 {
+                        break;
+                    }
+                } else {
+                    out.push(blank(chars[index]));
+                    index += 1;
+                }
+            }
+        } else if c == 'r'
+            && (next == Some('"') || next == Some('#'))
+            && !is_ident(chars.get(index.wrapping_sub(1)))
+        {
+            // A raw string: r"…" or r#"…"#, any number of hashes.
+            let hashes = chars[index + 1..].iter().take_while(|&&c| c == '#').count();
+            if chars.get(index + 1 + hashes) == Some(&'"') {
+                index += 2 + hashes;
+                while index < chars.len() {
+                    let closes =
+                        chars[index] == '"' && (0..hashes).all(|k| chars.get(index + 1 + k) == Some(&'#'));
+                    if closes {
+                        index += 1 + hashes;
+                        break;
+                    }
+                    out.push(blank(chars[index]));
+                    index += 1;
+                }
+            } else {
+                out.push(c);
+                index += 1;
+            }
+        } else if c == '"' {
+            index += 1;
+            while index < chars.len() && chars[index] != '"' {
+                if chars[index] == '\\' {
+                    index += 1;
+                }
+                if let Some(&inside) = chars.get(index) {
+                    out.push(blank(inside));
+                }
+                index += 1;
+            }
+            index += 1;
+        } else if c == '\'' {
+            // A character literal ('x', '\n', '\u{..}'); a lifetime ('a) is code.
+            if next == Some('\\') {
+                index += 2;
+                while index < chars.len() && chars[index] != '\'' {
+                    index += 1;
+                }
+                index += 1;
+            } else if chars.get(index + 2) == Some(&'\'') {
+                index += 3;
+            } else {
+                out.push(c);
+                index += 1;
+            }
+        } else {
+            out.push(c);
+            index += 1;
+        }
+    }
+    without_test_modules(&out)
+}
+
+fn is_ident(c: Option<&char>) -> bool {
+    c.is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_')
+}
+
+/// `code` without its inline `#[cfg(test)] mod name { … }` blocks (a `mod name;` declaration
+/// stays: its file is read on its own).
+fn without_test_modules(code: &str) -> String {
+    let mut out = String::with_capacity(code.len());
+    let mut rest = code;
+    while let Some(at) = rest.find("#[cfg(test)]") {
+        let after = &rest[at + "#[cfg(test)]".len()..];
+        let trimmed = after.trim_start();
+        let block = trimmed.strip_prefix("mod ").and_then(|module| {
+            let name_end = module.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))?;
+            module[name_end..].trim_start().starts_with('{').then_some(())
+        });
+        if block.is_none() {
+            out.push_str(&rest[..at + "#[cfg(test)]".len()]);
+            rest = after;
+            continue;
+        }
+        out.push_str(&rest[..at]);
+        let open = after.find('{').unwrap_or(0);
+        let mut depth = 0usize;
+        let mut end = after.len();
+        for (index, c) in after[open..].char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = open + index + 1;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        // Keep the block's lines, so the lines after it keep their numbers.
+        out.extend(after[..end].chars().filter(|&c| c == '\n'));
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The first path segment of `path` (`hr::Publication` gives `hr`), or of each entry of a
@@ -197,13 +357,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn imports_are_read_from_single_paths_groups_and_public_uses_but_not_tests_or_comments() {
+    fn references_are_read_from_uses_groups_and_inline_paths_but_not_tests_comments_or_strings() {
         let text = "use crate::hr::Publication;\npub use crate::{periods::{a, b}, store, self};\n\
                     pub(crate) use crate::sync\n    ::Transport;\n// use crate::commented::X;\n\
-                    fn f() {}\n#[cfg(test)]\nmod tests {\n    use crate::testing::X;\n}\n";
-        let names: Vec<String> = crate_imports(text).into_iter().map(|(_, name)| name).collect();
-        assert_eq!(names, ["hr", "periods", "store", "sync"]);
-        assert_eq!(crate_imports(text)[0].0, 1, "the line of the use");
+                    #[cfg(test)]\nmod helpers;\n\
+                    fn f() -> u32 { crate::stats::mean(&[]) + g::<'static>('c') }\n\
+                    /* crate::blocked::X */ const S: &str = \"crate::quoted::X\";\n\
+                    const R: &str = r#\"crate::raw::X\"#; macro_rules! m { () => { $crate::macro_path } }\n\
+                    #[cfg(test)]\nmod tests {\n    use crate::testing::X;\n    fn t() { '{'; }\n}\n\
+                    fn after_tests() { crate::last::f() }\n";
+        let found = crate_imports(text);
+        let names: Vec<&str> = found.iter().map(|(_, name)| name.as_str()).collect();
+        assert_eq!(names, ["hr", "periods", "store", "sync", "stats", "last"]);
+        assert_eq!(found[0].0, 1, "the line of the use");
+        assert_eq!(found[4].0, 8, "an inline path's line");
+        assert_eq!(found[5].0, 16, "lines after a removed tests module keep their numbers");
     }
 
     #[test]

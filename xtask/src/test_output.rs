@@ -18,21 +18,32 @@ const LINES_PER_FAILURE: usize = 60;
 pub fn run_and_repeat_failures(mut command: Command) -> Result<ExitStatus> {
     let mut child = command.stdout(Stdio::piped()).spawn().context("starting the tests")?;
     let stdout = child.stdout.take().context("the tests' stdout")?;
-    let mut failures = FailureSections::default();
-    let mut out = std::io::stdout().lock();
-    let mut reader = BufReader::new(stdout);
-    let mut line = Vec::new();
-    // Bytes, not text: a line that is not UTF-8 still passes through as it was written.
-    while reader.read_until(b'\n', &mut line).context("reading the tests' output")? > 0 {
-        let _ = out.write_all(&line);
-        let _ = out.flush();
-        failures.read(String::from_utf8_lossy(&line).trim_end_matches(['\n', '\r']));
-        line.clear();
-    }
-    drop(out);
+    // Read on a thread of its own: the pipe closes only when every process holding it has ended,
+    // and a service the tests started (over D-Bus, say) may outlive them.
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut failures = FailureSections::default();
+        let mut reader = BufReader::new(stdout);
+        let mut line = Vec::new();
+        // Bytes, not text: a line that is not UTF-8 still passes through as it was written.
+        while reader.read_until(b'\n', &mut line).is_ok_and(|read| read > 0) {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(&line);
+            let _ = out.flush();
+            failures.read(String::from_utf8_lossy(&line).trim_end_matches(['\n', '\r']));
+            line.clear();
+        }
+        let _ = done.send(failures);
+    });
     let status = child.wait().context("waiting for the tests")?;
+    let failures = finished.recv_timeout(OUTPUT_AFTER_EXIT).ok();
+    if failures.is_none() {
+        println!(
+            "(the tests ended, but something they started still holds their output; not waiting for it)"
+        );
+    }
     if !status.success() {
-        let sections = failures.into_sections();
+        let sections = failures.map(FailureSections::into_sections).unwrap_or_default();
         if !sections.is_empty() {
             println!("\n==== what the {} failing test(s) said ====", sections.len());
             for section in sections {
@@ -41,6 +52,16 @@ pub fn run_and_repeat_failures(mut command: Command) -> Result<ExitStatus> {
         }
     }
     Ok(status)
+}
+
+/// How long the output may go on after the tests' process ended.
+const OUTPUT_AFTER_EXIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// libtest's first line of a test binary: `running 3 tests`.
+fn is_running_line(line: &str) -> bool {
+    line.strip_prefix("running ")
+        .and_then(|rest| rest.strip_suffix(" tests").or_else(|| rest.strip_suffix(" test")))
+        .is_some_and(|count| count.parse::<usize>().is_ok())
 }
 
 /// libtest's `---- name stdout ----` sections, read a line at a time.
@@ -55,8 +76,11 @@ impl FailureSections {
         if line.starts_with("---- ") && line.ends_with(" ----") {
             self.sections.push(vec![line.to_owned()]);
             self.inside = true;
-        } else if self.inside && (line == "failures:" || line.starts_with("test result: ")) {
-            // The list of names after the sections, or the end of this test binary.
+        } else if self.inside
+            && (line == "failures:" || line.starts_with("test result: ") || is_running_line(line))
+        {
+            // The list of names after the sections, the end of this test binary, or the start of
+            // the next one (after a binary that crashed before its summary).
             self.inside = false;
         } else if self.inside
             && let Some(section) = self.sections.last_mut()

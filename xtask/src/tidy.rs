@@ -136,7 +136,11 @@ fn shell_dependency_breaches(tree: &str) -> Vec<String> {
         if !SHELL_MAY_USE.contains(&name) {
             breaches.push(format!("src-tauri depends on {name} directly; only {SHELL_MAY_USE:?} may be"));
         }
-        let features = line.rsplit_once('[').map_or("", |(_, features)| features.trim_end_matches(']'));
+        // `name vX (path) [a,b]`, or with ` (*)` after when the tree printed it before.
+        let features = line
+            .rsplit_once('[')
+            .and_then(|(_, rest)| rest.split_once(']'))
+            .map_or("", |(features, _)| features);
         if features.split(',').any(|feature| feature.trim() == "test-util") {
             breaches.push(format!("src-tauri builds {name} with its test-util feature, which is for tests"));
         }
@@ -447,7 +451,7 @@ mod tests {
         assert_eq!(breaches.len(), 1, "{breaches:?}");
         assert!(breaches[0].contains("polso-store"), "{breaches:?}");
         let tree =
-            "polso-app v0.1.0 (src-tauri) []\npolso-desktop v0.1.0 (crates/polso-desktop) [test-util]\n";
+            "polso-app v0.1.0 (src-tauri) []\npolso-desktop v0.1.0 (crates/polso-desktop) [test-util] (*)\n";
         let breaches = shell_dependency_breaches(tree);
         assert_eq!(breaches.len(), 1, "{breaches:?}");
         assert!(breaches[0].contains("test-util"), "{breaches:?}");
