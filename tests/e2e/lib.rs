@@ -180,12 +180,13 @@ impl AppSession {
         park_pointer();
         let (driver, client) = match AppSession::drive(launch, &binary).await {
             Ok(started) => started,
-            // A WebKit that did not come up in time on a loaded machine (or an app that handed
-            // over to one still exiting) gets one more try, from nothing.
-            Err(error) => {
-                eprintln!("starting the app failed ({error:#}); trying once more");
+            // A WebKit that did not come up in time on a loaded machine gets one more try. Any
+            // other failure (an app that crashed or refused to start, say) is the test's.
+            Err(error) if error.is::<SessionTimedOut>() => {
+                eprintln!("{error}; trying once more");
                 AppSession::drive(launch, &binary).await?
             }
+            Err(error) => return Err(error),
         };
         let session = AppSession { client, driver, data_dir: launch.data_dir.clone() };
         // The UI marks its root once the first load, or the start-up error
@@ -231,6 +232,13 @@ impl AppSession {
         match connect(port, binary).await {
             Ok(client) => Ok((driver, client)),
             Err(error) => {
+                // TERM first: tauri-driver stops its WebKitWebDriver only then, which could
+                // otherwise still start the app after it is ended here.
+                let _ = Command::new("kill").args(["-TERM", &driver.id().to_string()]).status();
+                let deadline = Instant::now() + Duration::from_secs(5);
+                while matches!(driver.try_wait(), Ok(None)) && Instant::now() < deadline {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
                 let _ = driver.kill();
                 let _ = driver.wait();
                 end_app_on(&launch.data_dir, Duration::ZERO).await;
@@ -425,6 +433,18 @@ impl AppSession {
     }
 }
 
+/// A WebDriver session that did not come up within a minute.
+#[derive(Debug)]
+struct SessionTimedOut;
+
+impl std::fmt::Display for SessionTimedOut {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("creating a WebDriver session took over 60 s; is DISPLAY set and Xvfb running?")
+    }
+}
+
+impl std::error::Error for SessionTimedOut {}
+
 async fn connect(port: u16, binary: &Path) -> Result<Client> {
     let mut capabilities = serde_json::Map::new();
     capabilities
@@ -447,7 +467,7 @@ async fn connect(port: u16, binary: &Path) -> Result<Client> {
                 tokio::time::sleep(Duration::from_millis(300)).await;
             }
             Ok(Err(error)) => return Err(error).context("opening a WebDriver session through tauri-driver"),
-            Err(_) => bail!("creating a WebDriver session took over 60 s; is DISPLAY set and Xvfb running?"),
+            Err(_) => return Err(SessionTimedOut.into()),
         }
     }
 }
