@@ -41,8 +41,8 @@ type Scripted = Result<(HttpAnswer, Option<String>), TransportFailure>;
 struct ScriptedServer {
     answers: Mutex<VecDeque<Scripted>>,
     requests: Mutex<Vec<Request>>,
-    /// The reads answered by default, the script being empty (`get_json`).
-    unscripted_reads: Mutex<Vec<String>>,
+    /// The reads answered by default, the script being empty (`get_json`): address and token.
+    unscripted_reads: Mutex<Vec<(String, String)>>,
 }
 
 impl ScriptedServer {
@@ -65,6 +65,11 @@ impl ScriptedServer {
 
     fn requests(&self) -> Vec<Request> {
         self.requests.lock().unwrap().clone()
+    }
+
+    /// The reads answered by default so far: address and token.
+    fn unscripted_reads(&self) -> Vec<(String, String)> {
+        self.unscripted_reads.lock().unwrap().clone()
     }
 }
 
@@ -108,7 +113,7 @@ impl crate::hr::HrTransport for ScriptedServer {
             None
         };
         if let (true, Some(body)) = (unscripted, default) {
-            self.unscripted_reads.lock().unwrap().push(url.to_owned());
+            self.unscripted_reads.lock().unwrap().push((url.to_owned(), bearer_token.to_owned()));
             return Ok(HttpAnswer { status: 200, body: body.to_owned() });
         }
         self.post_json_with_retry_after(url, Some(bearer_token), "").map(|(answer, _)| answer)
@@ -213,18 +218,28 @@ fn monday() -> DateTime<Utc> {
     at(11, 30, 8)
 }
 
-/// Queues 2026-W48's report on Monday with the shortest delay (a draw of 0),
-/// and returns when it is due. Nothing is sent yet.
 /// When [`queued_on_monday`]'s pass, with nothing due, checked the server.
 fn monday_check() -> DateTime<Utc> {
     monday()
 }
 
+/// Queues 2026-W48's report on Monday with the shortest delay (a draw of 0),
+/// and returns when it is due. Nothing is sent yet; "Sync now" with nothing due checks the
+/// server once, with the device token and nothing else.
 fn queued_on_monday(fixture: &mut Fixture, server: &ScriptedServer) -> DateTime<Utc> {
     let requests = server.requests().len();
+    let reads = server.unscripted_reads().len();
     let status = sync_now(&mut fixture.desktop, server, date(11, 30), monday(), true, &mut || 0).unwrap();
     assert_eq!(status.pending_reports, 1);
     assert_eq!(server.requests().len(), requests, "queued, not sent");
+    let check: Vec<String> = server.unscripted_reads()[reads..]
+        .iter()
+        .map(|(url, token)| {
+            assert_eq!(token, TOKEN, "the check carries the device token");
+            url.trim_start_matches("http://127.0.0.1:9").to_owned()
+        })
+        .collect();
+    assert_eq!(check, ["/v1/questionnaire", "/v1/care-contacts"], "one check, with the care contacts");
     monday() + FLOOR
 }
 
@@ -342,8 +357,11 @@ fn a_weeks_report_waits_for_the_window_to_close_and_its_random_delay() {
     assert_eq!(server.requests().len(), 1, "only the enrolment so far, even with retry_now");
 
     server.answer(200, &accepted("2026-W48"));
+    let reads = server.unscripted_reads().len();
     let status = sync_now(&mut fixture.desktop, &server, date(11, 30), due_at, false, &mut random).unwrap();
     assert_eq!((status.pending_reports, status.failed_reports, status.last_error), (0, 0, None));
+    // A pass that sends makes no other request: no read with the same token beside the report.
+    assert_eq!(server.unscripted_reads().len(), reads, "a read beside the report");
     assert_eq!(status.last_sync_at, Some(due_at.to_rfc3339()));
 
     let report_request = server.requests().pop().unwrap();
