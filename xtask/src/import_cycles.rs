@@ -1,11 +1,12 @@
 //! The tidy rule against import cycles: inside each crate, the top-level modules' references to
-//! one another through `crate::` (in a `use` or a path written inline) form a graph with no
-//! cycle, so every module can be read, tested and moved after the ones it builds on. Tests are
-//! left out (inline `#[cfg(test)]` modules, `tests.rs` and `*_tests.rs` files: a test may reach
-//! anywhere), and so are comments and string literals.
+//! one another form a graph with no cycle, so every module can be read, tested and moved after
+//! the ones it builds on. A reference is a `crate::` path (in a `use` or written inline), a
+//! `super::` path that climbs to the crate's root, or a name the root re-exports from a module.
+//! Tests are left out (inline `#[cfg(test)]` modules, `tests.rs` and `*_tests.rs` files: a test
+//! may reach anywhere), and so are comments and string and character literals.
 //!
-//! A cycle is named with one `use` of each of its edges, file and line, so the way to break it
-//! (move the shared item down, into the module both can use) is plain.
+//! A cycle is named with one reference of each of its edges, file and line, so the way to break
+//! it (move the shared item down, into the module both can use) is plain.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -35,17 +36,28 @@ pub fn check(root: &Path, breaches: &mut Vec<String>) -> Result<()> {
     Ok(())
 }
 
-/// The `crate::` edges between the top-level modules of the crate whose source is `source`.
+/// The edges between the top-level modules of the crate whose source is `source`: each
+/// reference through `crate::` or through enough `super::` to reach the crate's root, a name the
+/// root re-exports counted as its module's.
 fn module_imports(source: &Path) -> Result<Edges> {
     let mut files = Vec::new();
-    super::tidy::rust_files(source, &mut files)?;
-    let module_of = |file: &Path| -> Option<String> {
-        let first = file.strip_prefix(source).ok()?.components().next()?;
-        let name = first.as_os_str().to_string_lossy();
-        let name = name.strip_suffix(".rs").unwrap_or(&name).to_owned();
-        (!matches!(name.as_str(), "lib" | "main")).then_some(name)
+    crate::source_files::rust_files(source, &mut files)?;
+    // The file's module path: `src/hr/overview.rs` is `hr::overview`, `src/hr/mod.rs` is `hr`.
+    let module_path = |file: &Path| -> Vec<String> {
+        let relative = file.strip_prefix(source).unwrap_or(file);
+        let mut path: Vec<String> =
+            relative.components().map(|part| part.as_os_str().to_string_lossy().into_owned()).collect();
+        let file_name = path.pop().unwrap_or_default();
+        let stem = file_name.strip_suffix(".rs").unwrap_or(&file_name).to_owned();
+        let is_root = path.is_empty() && matches!(stem.as_str(), "lib" | "main");
+        if stem != "mod" && !is_root {
+            path.push(stem);
+        }
+        path
     };
+    let module_of = |file: &Path| module_path(file).first().cloned();
     let modules: BTreeSet<String> = files.iter().filter_map(|file| module_of(file)).collect();
+    let reexported = root_reexports(source, &modules);
     let mut edges = Edges::new();
     for file in &files {
         let Some(module) = module_of(file) else { continue };
@@ -55,8 +67,10 @@ fn module_imports(source: &Path) -> Result<Edges> {
             continue;
         }
         let text = std::fs::read_to_string(file)?;
-        for (line, imported) in crate_imports(&text) {
-            if imported != module && modules.contains(&imported) {
+        for (line, named) in crate_imports(&text, module_path(file).len()) {
+            let imported =
+                if modules.contains(&named) { Some(named) } else { reexported.get(&named).cloned() };
+            if let Some(imported) = imported.filter(|imported| *imported != module) {
                 edges.entry(module.clone()).or_default().entry(imported).or_insert((file.clone(), line));
             }
         }
@@ -64,52 +78,95 @@ fn module_imports(source: &Path) -> Result<Edges> {
     Ok(edges)
 }
 
-/// The top-level modules `text` names through `crate::` (in a `use`, or a path written inline),
-/// each with its line; comments, string and character literals, and inline `#[cfg(test)]`
-/// modules are left out.
-fn crate_imports(text: &str) -> Vec<(usize, String)> {
-    let code = code_only(text);
-    let mut found = Vec::new();
-    let mut rest = code.as_str();
-    let mut offset = 0;
-    while let Some(at) = rest.find("crate::") {
-        let start = offset + at;
-        let preceded = code[..start].chars().next_back();
-        let whole_word = !preceded.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
-        let after = &code[start + "crate::".len()..];
-        if whole_word {
-            let line = code[..start].matches('\n').count() + 1;
-            let path = if after.starts_with('{') {
-                after.find('}').map_or(after, |close| {
-                    // A group may nest groups: take it to its matching brace.
-                    let mut depth = 0usize;
-                    let mut end = close;
-                    for (index, c) in after.char_indices() {
-                        match c {
-                            '{' => depth += 1,
-                            '}' => {
-                                depth -= 1;
-                                if depth == 0 {
-                                    end = index;
-                                    break;
-                                }
-                            }
-                            _ => {}
-                        }
-                    }
-                    &after[..=end]
-                })
-            } else {
-                after
-            };
-            for name in first_segments(path) {
-                found.push((line, name));
+/// The names the crate's root (`lib.rs` or `main.rs`) re-exports from one of its `modules`
+/// (`pub use cx::{CxSurveyTool, parse as parse_cx}` gives `CxSurveyTool` and `parse_cx`), with
+/// that module: `crate::CxSurveyTool` reaches `cx`.
+fn root_reexports(source: &Path, modules: &BTreeSet<String>) -> BTreeMap<String, String> {
+    let root = ["lib.rs", "main.rs"].iter().find_map(|name| std::fs::read_to_string(source.join(name)).ok());
+    let code = code_only(&root.unwrap_or_default());
+    let mut names = BTreeMap::new();
+    for statement in code.split(';') {
+        let Some(rest) = statement.trim_start().strip_prefix("pub use ") else { continue };
+        let rest = rest.trim_start().strip_prefix("crate::").unwrap_or(rest.trim_start());
+        let module: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        if !modules.contains(&module) {
+            continue;
+        }
+        // Every name that ends a path or follows `as`, but not one that `as` renames.
+        let words: Vec<&str> = rest
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+            .filter(|word| !word.is_empty())
+            .collect();
+        for (index, word) in words.iter().enumerate() {
+            if word.ends_with("::") || *word == "as" || words.get(index + 1) == Some(&"as") {
+                continue;
+            }
+            let name = word.rsplit("::").next().unwrap_or(word);
+            if !name.is_empty() && name != "self" && *word != module.as_str() {
+                names.insert(name.to_owned(), module.clone());
             }
         }
-        offset = start + "crate::".len();
-        rest = &code[offset..];
+    }
+    names
+}
+
+/// The names `text` reaches at the crate's root, each with its line: through `crate::` (in a
+/// `use`, or a path written inline), or through `super::` repeated `depth` times or more, `depth`
+/// being how deep the file's module sits (1 for `src/hr.rs` or `src/hr/mod.rs`). Comments,
+/// string and character literals, and inline `#[cfg(test)]` modules are left out.
+fn crate_imports(text: &str, depth: usize) -> Vec<(usize, String)> {
+    let code = code_only(text);
+    let mut found = Vec::new();
+    let mut at = 0;
+    while at < code.len() {
+        let rest = &code[at..];
+        let word_start = !code[..at]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+        let reached = if !word_start {
+            None
+        } else if let Some(after) = rest.strip_prefix("crate::") {
+            Some((after, "crate::".len()))
+        } else if rest.starts_with("super::") {
+            let supers = rest.len() - rest.trim_start_matches("super::").len();
+            let after = &rest[supers..];
+            (supers / "super::".len() >= depth).then_some((after, supers))
+        } else {
+            None
+        };
+        let Some((after, skip)) = reached else {
+            at += rest.chars().next().map_or(1, char::len_utf8);
+            continue;
+        };
+        let line = code[..at].matches('\n').count() + 1;
+        for name in first_segments(group_or_path(after)) {
+            found.push((line, name));
+        }
+        at += skip;
     }
     found
+}
+
+/// The text of a path after `crate::`: a `{…}` group to its matching brace, or the rest.
+fn group_or_path(after: &str) -> &str {
+    if !after.starts_with('{') {
+        return after;
+    }
+    let mut depth = 0usize;
+    for (index, c) in after.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return &after[..=index];
+                }
+            }
+            _ => {}
+        }
+    }
+    after
 }
 
 /// `text` with its comments, string and character literals blanked (newlines kept, so lines
@@ -145,7 +202,7 @@ fn code_only(text: &str) -> String {
             }
         } else if c == 'r'
             && (next == Some('"') || next == Some('#'))
-            && !is_ident(chars.get(index.wrapping_sub(1)))
+            && raw_string_prefix_starts(&chars, index)
         {
             // A raw string: r"…" or r#"…"#, any number of hashes.
             let hashes = chars[index + 1..].iter().take_while(|&&c| c == '#').count();
@@ -180,7 +237,8 @@ fn code_only(text: &str) -> String {
         } else if c == '\'' {
             // A character literal ('x', '\n', '\u{..}'); a lifetime ('a) is code.
             if next == Some('\\') {
-                index += 2;
+                // The escaped character, then up to the closing quote ('\'', '\u{..}').
+                index += 3;
                 while index < chars.len() && chars[index] != '\'' {
                     index += 1;
                 }
@@ -201,6 +259,16 @@ fn code_only(text: &str) -> String {
 
 fn is_ident(c: Option<&char>) -> bool {
     c.is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_')
+}
+
+/// Whether the `r` at `index` opens a raw string: alone (`r"…"`), or after `b` or `c`
+/// (`br"…"`, `cr"…"`), not inside an identifier such as `for` or `bar`.
+fn raw_string_prefix_starts(chars: &[char], index: usize) -> bool {
+    let before = index.checked_sub(1).and_then(|at| chars.get(at));
+    match before {
+        Some('b' | 'c') => !is_ident(index.checked_sub(2).and_then(|at| chars.get(at))),
+        other => !is_ident(other),
+    }
 }
 
 /// `code` without its inline `#[cfg(test)] mod name { … }` blocks (a `mod name;` declaration
@@ -366,12 +434,36 @@ mod tests {
                     const R: &str = r#\"crate::raw::X\"#; macro_rules! m { () => { $crate::macro_path } }\n\
                     #[cfg(test)]\nmod tests {\n    use crate::testing::X;\n    fn t() { '{'; }\n}\n\
                     fn after_tests() { crate::last::f() }\n";
-        let found = crate_imports(text);
+        let found = crate_imports(text, 1);
         let names: Vec<&str> = found.iter().map(|(_, name)| name.as_str()).collect();
         assert_eq!(names, ["hr", "periods", "store", "sync", "stats", "last"]);
         assert_eq!(found[0].0, 1, "the line of the use");
         assert_eq!(found[4].0, 8, "an inline path's line");
         assert_eq!(found[5].0, 16, "lines after a removed tests module keep their numbers");
+    }
+
+    #[test]
+    fn literals_and_comments_of_every_kind_hide_nothing_and_invent_nothing() {
+        let text = "const A: &str = \"a\\\"crate::escaped::X\"; fn a() { crate::after_escape::f() }\n\
+                    const B: &str = r#\"x\"crate::raw::X\"#; fn b() { crate::after_raw::f() }\n\
+                    /* /* crate::nested::X */ crate::still_comment::X */ fn c() { crate::after_nested::f() }\n\
+                    const D: &[u8] = br\"C:\\\"; fn d() { crate::after_byte_raw::f() }\n\
+                    const E: char = '\\''; fn e() { crate::after_quote::f() }\n\
+                    fn g<'a>(x: &'a str) -> &'a str { crate::after_lifetime::f(x) }\n";
+        let names: Vec<String> = crate_imports(text, 1).into_iter().map(|(_, name)| name).collect();
+        assert_eq!(
+            names,
+            ["after_escape", "after_raw", "after_nested", "after_byte_raw", "after_quote", "after_lifetime"]
+        );
+    }
+
+    #[test]
+    fn super_reaches_the_root_only_from_deep_enough() {
+        let text = "use super::sibling::X;\nuse super::super::other::Y;\n";
+        let names =
+            |depth| -> Vec<String> { crate_imports(text, depth).into_iter().map(|(_, n)| n).collect() };
+        assert_eq!(names(1), ["sibling", "other"], "a top-level module's super is the root");
+        assert_eq!(names(2), ["other"], "a submodule's super is its parent; super::super the root");
     }
 
     #[test]
@@ -385,6 +477,8 @@ mod tests {
         write("src/hr/overview.rs", "//! Overview.\n\nuse crate::periods::four_weeks;\n");
         write("src/periods.rs", "//! Periods.\nuse crate::stats::band;\nuse crate::hr::Publication;\n");
         write("src/stats.rs", "//! Statistics.\n");
+        // A test-only file may reach anywhere.
+        write("src/stats_tests.rs", "//! Tests.\nuse crate::hr::X;\n");
         let mut breaches = Vec::new();
         check(directory.path(), &mut breaches).unwrap();
         assert_eq!(breaches.len(), 1, "{breaches:?}");
@@ -393,6 +487,33 @@ mod tests {
         assert!(breach.contains("hr uses crate::periods at crates/demo/src/hr/overview.rs:3"), "{breach}");
         assert!(breach.contains("periods uses crate::hr at crates/demo/src/periods.rs:3"), "{breach}");
         assert!(!breach.contains("stats"), "a module used by one side only is no part of the cycle");
+    }
+
+    #[test]
+    fn a_cycle_through_super_or_a_name_the_root_re_exports_is_named() {
+        let directory = tempfile::tempdir().unwrap();
+        let crate_dir = directory.path().join("crates/demo");
+        std::fs::create_dir_all(crate_dir.join("src/cx")).unwrap();
+        let write = |path: &str, text: &str| std::fs::write(crate_dir.join(path), text).unwrap();
+        write(
+            "src/lib.rs",
+            "//! Demo.\nmod cx;\nmod mapping;\nmod tidy;\nmod files;\npub use cx::{Tool, parse as parse_cx};\n",
+        );
+        write("src/cx/mod.rs", "//! CX.\nmod rows;\npub struct Tool;\n");
+        write("src/cx/rows.rs", "//! Rows.\nfn f() -> usize { super::super::mapping::size() }\n");
+        write("src/mapping.rs", "//! Mapping.\nfn g() { crate::parse_cx(); }\n");
+        write("src/tidy.rs", "//! Tidy.\nfn h() { super::files::list() }\n");
+        write("src/files.rs", "//! Files.\nuse super::tidy::check;\n");
+        let mut breaches = Vec::new();
+        check(directory.path(), &mut breaches).unwrap();
+        breaches.sort();
+        assert_eq!(breaches.len(), 2, "{breaches:?}");
+        assert!(breaches[0].contains("the modules cx, mapping import each other"), "{breaches:?}");
+        assert!(
+            breaches[0].contains("mapping uses crate::cx at crates/demo/src/mapping.rs:2"),
+            "{breaches:?}"
+        );
+        assert!(breaches[1].contains("the modules files, tidy import each other"), "{breaches:?}");
     }
 
     #[test]

@@ -19,6 +19,7 @@ mod faults;
 mod import_cycles;
 mod package;
 mod screenshots;
+mod source_files;
 mod test_output;
 mod tidy;
 

@@ -7,6 +7,7 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
 
@@ -19,31 +20,45 @@ pub fn run_and_repeat_failures(mut command: Command) -> Result<ExitStatus> {
     let mut child = command.stdout(Stdio::piped()).spawn().context("starting the tests")?;
     let stdout = child.stdout.take().context("the tests' stdout")?;
     // Read on a thread of its own: the pipe closes only when every process holding it has ended,
-    // and a service the tests started (over D-Bus, say) may outlive them.
-    let (done, finished) = std::sync::mpsc::channel();
+    // and a service the tests started (over D-Bus, say) may outlive them. What it has read of
+    // the failures is kept where this thread can take it whether or not the pipe closed.
+    let failures = Arc::new(Mutex::new(FailureSections::default()));
+    let (done, finished) = std::sync::mpsc::channel::<()>();
+    let reading = failures.clone();
     std::thread::spawn(move || {
-        let mut failures = FailureSections::default();
         let mut reader = BufReader::new(stdout);
         let mut line = Vec::new();
         // Bytes, not text: a line that is not UTF-8 still passes through as it was written.
-        while reader.read_until(b'\n', &mut line).is_ok_and(|read| read > 0) {
+        loop {
+            match reader.read_until(b'\n', &mut line) {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(error) => {
+                    eprintln!("reading the tests' output failed: {error}");
+                    break;
+                }
+            }
             let mut out = std::io::stdout().lock();
             let _ = out.write_all(&line);
             let _ = out.flush();
-            failures.read(String::from_utf8_lossy(&line).trim_end_matches(['\n', '\r']));
+            if let Ok(mut failures) = reading.lock() {
+                failures.read(String::from_utf8_lossy(&line).trim_end_matches(['\n', '\r']));
+            }
             line.clear();
         }
-        let _ = done.send(failures);
+        let _ = done.send(());
     });
     let status = child.wait().context("waiting for the tests")?;
-    let failures = finished.recv_timeout(OUTPUT_AFTER_EXIT).ok();
-    if failures.is_none() {
+    if finished.recv_timeout(OUTPUT_AFTER_EXIT).is_err() {
         println!(
             "(the tests ended, but something they started still holds their output; not waiting for it)"
         );
     }
     if !status.success() {
-        let sections = failures.map(FailureSections::into_sections).unwrap_or_default();
+        let sections = failures
+            .lock()
+            .map(|mut failures| std::mem::take(&mut *failures).into_sections())
+            .unwrap_or_default();
         if !sections.is_empty() {
             println!("\n==== what the {} failing test(s) said ====", sections.len());
             for section in sections {

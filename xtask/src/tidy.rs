@@ -9,13 +9,13 @@
 //! - Every crate takes the workspace's lints, but the test support, whose power-cut VFS must use
 //!   `unsafe`: it copies them with `unsafe_code` denied rather than forbidden, and nothing else
 //!   different; and that VFS's file is the only one that allows unsafe code.
-//! - Inside each crate, the top-level modules' `use crate::…` imports have no cycle
-//!   ([`crate::import_cycles`]).
+//! - Inside each crate, the top-level modules' references to one another (`crate::` paths in a
+//!   `use` or inline, and `super::` up to the root) have no cycle ([`crate::import_cycles`]).
 //! - The app's commands are the same list in each of the six places that name them: the shell's
 //!   build script (one permission each), its handler list, its capability file, the UI's
 //!   `CommandName`, the Tauri back end and the mock back end.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
@@ -148,21 +148,6 @@ fn shell_dependency_breaches(tree: &str) -> Vec<String> {
     breaches
 }
 
-pub(crate) fn rust_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        let name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
-        if path.is_dir() {
-            if !matches!(name.as_str(), "target" | "node_modules" | "gen" | ".git") {
-                rust_files(&path, files)?;
-            }
-        } else if name.ends_with(".rs") {
-            files.push(path);
-        }
-    }
-    Ok(())
-}
-
 /// The lines of the TOML table `[header]` in `text`, comments and blank lines left out.
 fn toml_table(text: &str, header: &str) -> Option<Vec<String>> {
     let mut lines = text.lines().skip_while(|line| line.trim() != header);
@@ -213,7 +198,7 @@ fn lint_breach(name: &str, manifest: &str, root_manifest: &str) -> Option<String
 fn unsafe_stays_in_one_file(root: &Path, breaches: &mut Vec<String>) -> Result<()> {
     let mut files = Vec::new();
     for folder in ["crates", "src-tauri/src", "tests", "xtask/src", "benches"] {
-        rust_files(&root.join(folder), &mut files)?;
+        crate::source_files::rust_files(&root.join(folder), &mut files)?;
     }
     for file in files {
         let name = file.strip_prefix(root).unwrap_or(&file).display().to_string();
@@ -250,7 +235,7 @@ fn lints_are_the_workspaces(root: &Path, breaches: &mut Vec<String>) -> Result<(
 fn every_rust_file_has_a_header(root: &Path, breaches: &mut Vec<String>) -> Result<()> {
     let mut files = Vec::new();
     for dir in ["crates", "src-tauri", "tests", "xtask"] {
-        rust_files(&root.join(dir), &mut files)?;
+        crate::source_files::rust_files(&root.join(dir), &mut files)?;
     }
     for file in files {
         let text = std::fs::read_to_string(&file)?;
@@ -411,8 +396,8 @@ mod tests {
         assert!(lint_breach(a, "[package]\nname = \"a\"\n", ROOT).is_some());
     }
 
-    fn repository_root() -> PathBuf {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+    fn repository_root() -> std::path::PathBuf {
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
     }
 
     #[test]

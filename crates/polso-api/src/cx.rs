@@ -209,6 +209,21 @@ pub struct CxRowDto {
     pub n: Option<u32>,
 }
 
+/// The tool a file looks like it comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CxSurveyTool {
+    /// Three header rows, the third of `{"ImportId": …}`.
+    Qualtrics,
+    /// Two header rows, `Respondent ID` first.
+    SurveyMonkey,
+    /// A `Timestamp` (`Informazioni cronologiche`) first column.
+    GoogleForms,
+    /// Anything else with one header row.
+    Generic,
+}
+
 /// What a CX import found in a file, and whether it was stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -238,7 +253,7 @@ pub struct CxImportReport {
     /// looks like: import it through a mapping
     /// (`POST /v1/cx/mapping-suggestion`). `null` otherwise.
     #[serde(default)]
-    pub survey_tool: Option<crate::CxSurveyTool>,
+    pub survey_tool: Option<CxSurveyTool>,
 }
 
 /// The body of a refused CX import (400 `invalid_input` for a file with errors,

@@ -13,6 +13,8 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::cx::CxSurveyTool;
+
 /// How to read one survey export: header rows, team, date or week, the metric
 /// columns, and the rows to keep.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -134,21 +136,6 @@ pub struct CxRowFilter {
     /// before it existed.
     #[serde(default)]
     pub leave_out: bool,
-}
-
-/// The tool a file looks like it comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum CxSurveyTool {
-    /// Three header rows, the third of `{"ImportId": …}`.
-    Qualtrics,
-    /// Two header rows, `Respondent ID` first.
-    SurveyMonkey,
-    /// A `Timestamp` (`Informazioni cronologiche`) first column.
-    GoogleForms,
-    /// Anything else with one header row.
-    Generic,
 }
 
 /// What a column was taken for.

@@ -60,12 +60,12 @@ pub use credential::{
 };
 pub use cx::{
     CxFileFormat, CxImportIssue, CxImportQuery, CxImportRejection, CxImportReport, CxIssueCode, CxRowDto,
-    CxSeries, CxSeriesQuery, CxWeekRange,
+    CxSeries, CxSeriesQuery, CxSurveyTool, CxWeekRange,
 };
 pub use cx_mapping::{
     CxAnswerScale, CxColumnRole, CxDateOrder, CxDirection, CxEvidence, CxMapping, CxMappingList,
     CxMappingStep, CxMappingSuggestion, CxMetricColumn, CxOpenQuestion, CxPeriodColumn, CxRowFilter,
-    CxSavedMapping, CxSuggestedColumn, CxSurveyMetric, CxSurveyTool,
+    CxSavedMapping, CxSuggestedColumn, CxSurveyMetric,
 };
 pub use error::{ApiError, ErrorCode};
 pub use export::{ExportFile, ExportKind, ExportOutcome};
