@@ -110,7 +110,10 @@ fn open_existing(path: &Path, flags: OpenFlags) -> Result<Connection> {
             detail: "no such file".to_owned(),
         });
     }
-    Ok(Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)?)
+    let connection = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    // A backup's `VACUUM INTO` sorts to build its indexes: in memory, never in a file beside it.
+    connection.pragma_update(None, "temp_store", "MEMORY")?;
+    Ok(connection)
 }
 
 /// Refuses a backup that is not a readable Polso server database of a version this code knows.

@@ -129,6 +129,7 @@ impl Readers {
                 let connection = Connection::open(path)?;
                 connection.busy_timeout(std::time::Duration::from_secs(5))?;
                 connection.pragma_update(None, "query_only", "ON")?;
+                connection.pragma_update(None, "temp_store", "MEMORY")?;
                 Ok(Mutex::new(connection))
             })
             .collect::<Result<Vec<_>>>()?;
@@ -445,7 +446,8 @@ mod tests {
     /// a commit nor hold one up) with `synchronous=FULL` (an acknowledged
     /// report survives a power cut). The fault suite's power-cut test catches
     /// a lost commit; this names the pragma. Mutation checked: it fails with
-    /// `journal_mode=DELETE` and with `synchronous=OFF` in `open_connection`.
+    /// `journal_mode=DELETE` and with `synchronous=OFF` in `open_connection`, and without
+    /// `temp_store=MEMORY` on the writer or the readers (plain SQLite's default is a file).
     #[test]
     fn every_connection_runs_in_wal_mode_with_full_syncs() {
         let directory = tempfile::tempdir().unwrap();
@@ -457,8 +459,13 @@ mod tests {
             (journal_mode, synchronous)
         };
         assert_eq!(pragmas(&store.connection()), ("wal".to_owned(), 2), "the writer: WAL, FULL");
+        let temp_store = |connection: &Connection| -> i64 {
+            connection.pragma_query_value(None, "temp_store", |row| row.get(0)).unwrap()
+        };
         for _ in 0..READERS {
-            assert_eq!(pragmas(&store.reader()).0, "wal", "a reader");
+            let reader = store.reader();
+            assert_eq!(pragmas(&reader).0, "wal", "a reader");
+            assert_eq!(temp_store(&reader), 2, "a reader sorts in memory");
         }
         // What it sorts and its temporary tables stay in memory, and what it deletes is
         // overwritten, whatever SQLite build the server links (plain SQLite's default temporary
