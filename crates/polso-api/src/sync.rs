@@ -26,7 +26,7 @@ pub struct EnrolRequest {
 }
 
 /// What an enrolled device learns: its secret token and the team it reports for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnrolResponse {
     /// The wire format the server speaks.
@@ -62,6 +62,25 @@ pub struct EnrolResponse {
     /// older servers.
     #[serde(default)]
     pub generation: Option<String>,
+}
+
+impl std::fmt::Debug for EnrolResponse {
+    /// Everything but the device token, so a debug print or a log line cannot leak it.
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("EnrolResponse")
+            .field("wire_version", &self.wire_version)
+            .field("device_token", &"<redacted>")
+            .field("organisation_id", &self.organisation_id)
+            .field("team_id", &self.team_id)
+            .field("team_name", &self.team_name)
+            .field("organisation_seed", &self.organisation_seed)
+            .field("report_window", &self.report_window)
+            .field("questionnaire", &self.questionnaire)
+            .field("aggregation", &self.aggregation)
+            .field("generation", &self.generation)
+            .finish()
+    }
 }
 
 /// One questionnaire an organisation adopted: from which week, which edition

@@ -75,7 +75,7 @@ pub const MAX_ITEMS_PER_WEEK: usize = 5;
 /// applicable this week".
 pub const NOT_APPLICABLE_FROM_EDITION: u32 = 3;
 
-// What each edition asks is the questionnaire's; the schedule places it in the weeks.
+// What each edition asks is `edition`'s; the schedule places it in the weeks.
 pub use crate::edition::{CYCLE_WEEKS, DRIVERS, EDITION_2_DRIVERS};
 
 /// Mixed into the seed for edition 3's draws, so they never disturb

@@ -63,7 +63,7 @@ pub mod team_results;
 pub mod team_view;
 #[cfg(any(test, feature = "test-util"))]
 pub mod testing;
-pub mod transport;
+mod transport;
 pub mod tray;
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -14,8 +14,8 @@
 use polso_api::{ApiError, DevicePrivacyLoss, ErrorCode};
 
 use crate::Desktop;
+use crate::errors::vault_to_api;
 use crate::hr::HrTransport;
-use crate::reporting::vault_to_api;
 use crate::transport::{polso_error, unreachable};
 
 /// Where the device reads what the server publishes to it (its team's privacy

@@ -13,7 +13,7 @@ use polso_core::schedule::Schedule;
 use polso_store::{QueuedReport, QueuedReportState, ReportFailure};
 
 use crate::enrolment::{ORGANISATION_ID_KEY, TEAM_ID_KEY};
-use crate::errors::store_to_api;
+use crate::errors::{store_to_api, vault_to_api};
 use crate::questionnaire;
 use crate::shared_reporting::ReportBody;
 use crate::sync::{
@@ -762,5 +762,3 @@ fn corrupt_setting(key: &str, text: &str) -> ApiError {
         format!("the stored setting '{key}' has an unreadable value '{text}'"),
     )
 }
-
-pub(crate) use crate::errors::vault_to_api;

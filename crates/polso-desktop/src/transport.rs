@@ -13,12 +13,23 @@ use polso_api::{ApiError, ErrorCode};
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// What the server answered: its status and its body, unread.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct HttpAnswer {
     /// The HTTP status code.
     pub status: u16,
     /// The body as text.
     pub body: String,
+}
+
+impl std::fmt::Debug for HttpAnswer {
+    /// The status and the body's length only: a body may hold a token (an enrolment's does).
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("HttpAnswer")
+            .field("status", &self.status)
+            .field("body_bytes", &self.body.len())
+            .finish()
+    }
 }
 
 /// The server could not be reached at all: no network, a wrong host, a refused
@@ -266,4 +277,33 @@ pub fn normalise_server_url(text: &str) -> Result<String, ApiError> {
         return Err(invalid("holds spaces, a query, a fragment or a user name"));
     }
     Ok(trimmed.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use polso_api::{Aggregation, EnrolResponse, ReportWindow, WIRE_VERSION};
+
+    use super::*;
+
+    #[test]
+    fn a_debug_print_of_an_answer_or_an_enrolment_shows_no_token() {
+        let response = EnrolResponse {
+            wire_version: WIRE_VERSION,
+            device_token: "pd_debug_canary".to_owned(),
+            organisation_id: "org_1".to_owned(),
+            team_id: "team_1".to_owned(),
+            team_name: "Help desk".to_owned(),
+            organisation_seed: 7,
+            report_window: ReportWindow { max_random_delay_seconds: 3600, max_report_age_weeks: 8 },
+            questionnaire: Vec::new(),
+            aggregation: Aggregation::default(),
+            generation: None,
+        };
+        let answer = HttpAnswer { status: 201, body: serde_json::to_string(&response).unwrap() };
+        for printed in [format!("{response:?}"), format!("{answer:?}"), format!("{answer:#?}")] {
+            assert!(!printed.contains("pd_debug_canary"), "{printed}");
+        }
+        assert!(format!("{response:?}").contains("team_1"), "the rest is still shown");
+        assert!(format!("{answer:?}").contains("201"));
+    }
 }

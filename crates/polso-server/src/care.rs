@@ -1,5 +1,6 @@
 //! Duty of care, the server's part: the organisation's care contacts, set by the administrator
-//! (`polso-server set-care-contacts`) and read by every device (`GET /v1/care-contacts`).
+//! (`polso-server set-care-contacts`) and read by every device (`GET /v1/care-contacts`, served
+//! by [`crate::http::care`]).
 //!
 //! The app shows the care path on the device only, from the week's answers it holds; the server
 //! never learns whether it was shown. What the server holds is the same for every device of an

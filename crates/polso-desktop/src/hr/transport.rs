@@ -1,6 +1,6 @@
-//! HR's HTTP: the one trait the views ask of it ([`HrTransport`]), its `ureq` implementation,
-//! where and with which token it reads ([`HrCredentials`]), and how an answer is read: the
-//! server's JSON, or its own error, or "not a Polso server".
+//! HR's reads over HTTP ([`HrTransport`], in [`crate::transport`] with its `ureq`
+//! implementation): where and with which token HR reads ([`HrCredentials`]), and how an answer is
+//! read: the server's JSON, or its own error, or "not a Polso server".
 
 use polso_api::{ApiError, ErrorCode};
 
