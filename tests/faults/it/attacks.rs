@@ -512,10 +512,23 @@ fn hr_tokens_reach_only_their_scope_and_debug_output_hides_tokens() -> Result<()
     let url = server.url.clone();
 
     // A "crash report" is the Debug output of what the client holds: no token in it.
-    let form = polso_api::EnrolDevice { server_url: url.clone(), invite_code: code };
+    let form = polso_api::EnrolDevice { server_url: url.clone(), invite_code: code.clone() };
     let enrolment = polso_desktop::sync::request_enrolment(&UreqTransport::new(), &form).map_err(api)?;
     let device_token = enrolment.response.device_token.clone();
     ensure!(!format!("{enrolment:?}").contains(&device_token), "Debug output shows the device token");
+    ensure!(
+        !format!("{:?}", enrolment.response).contains(&device_token),
+        "the server's enrolment answer, printed, shows the device token"
+    );
+    // The raw answer a transport hands back, as a log line of a failed pass would print it.
+    let request = serde_json::json!({ "wire_version": polso_api::WIRE_VERSION, "invite_code": code });
+    let raw = UreqTransport::new()
+        .post_json(&format!("{url}/v1/enrol"), None, &request.to_string())
+        .map_err(|failure| anyhow!("{}", failure.detail))?;
+    let raw_token = serde_json::from_str::<polso_api::EnrolResponse>(&raw.body)?.device_token;
+    for printed in [format!("{raw:?}"), format!("{raw:#?}")] {
+        ensure!(!printed.contains(&raw_token), "an HTTP answer, printed, shows the device token: {printed}");
+    }
 
     let week = IsoWeek::containing(Utc::now().date_naive()).previous();
     let range = format!("key=wellbeing&from={week}&to={week}");
