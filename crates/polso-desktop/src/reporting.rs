@@ -172,14 +172,8 @@ impl Desktop {
                 .flatten(),
             server_url,
             last_sync_at: setting(LAST_SYNC_AT_KEY)?,
-            pending_reports: self
-                .store
-                .count_queued_reports(QueuedReportState::Pending)
-                .map_err(store_to_api)?,
-            failed_reports: self
-                .store
-                .count_queued_reports(QueuedReportState::Failed)
-                .map_err(store_to_api)?,
+            pending_reports: count_in(&queued, QueuedReportState::Pending),
+            failed_reports: count_in(&queued, QueuedReportState::Failed),
             dropped_reports,
             last_pass: self.last_pass()?,
             last_error,
@@ -351,7 +345,10 @@ impl Desktop {
         // followed: a server that announced new generations at will would get each report once
         // more at the most, never every pass.
         if !seen.is_empty() && !seen.contains(&generation) && !self.restore_followed_lately(now)? {
-            self.store.requeue_sent_reports().map_err(store_to_api)?;
+            // A two-server week's report is never sent again: its fresh shares would be counted
+            // twice by the helper, whose database the restore did not touch.
+            let before = self.two_server_from_week()?;
+            self.store.requeue_sent_reports(before).map_err(store_to_api)?;
             self.store.set_settings(&[(SERVER_RESTORED_AT_KEY, &now.to_rfc3339())]).map_err(store_to_api)?;
         }
         let remembered: Vec<&str> = std::iter::once(generation)
@@ -453,20 +450,22 @@ impl Desktop {
         self.queue_closed_weeks(&facts, today, now, random)?;
         self.schedule_resends(&facts, today, now, random)?;
 
+        let two_server_from = self.two_server_from_week()?;
         let mut due = Vec::new();
         for report in self.store.queued_reports().map_err(store_to_api)? {
             if !is_due(&report, now, retry_now) {
                 continue;
             }
+            // Shares are drawn afresh for each upload, under an id the helper has not seen, and
+            // the helper's database is not restored with the leader's: sent again, a two-server
+            // week's report would be counted twice there. Such weeks are not put back; one that
+            // a helper pinned since made two-server is not sent again either.
+            if is_resend(&report) && two_server_from.is_some_and(|from| report.week >= from) {
+                let sent_at = report.sent_at.unwrap_or(now);
+                self.store.mark_report_sent(report.week, sent_at).map_err(store_to_api)?;
+                continue;
+            }
             let body = match self.report_body(report.week, &report.payload) {
-                // Shares are drawn afresh for each upload, under an id the helper has not seen,
-                // and the helper's database is not restored with the leader's: sent again, the
-                // report would be counted twice there. A two-server week's report is not.
-                Ok(ReportBody::Shared(_)) if is_resend(&report) => {
-                    let sent_at = report.sent_at.unwrap_or(now);
-                    self.store.mark_report_sent(report.week, sent_at).map_err(store_to_api)?;
-                    continue;
-                }
                 Ok(ReportBody::Shared(shared)) => Ok((crate::shared_reporting::SHARED_REPORTS_PATH, shared)),
                 Ok(ReportBody::Plain) => padded_body_of(&report).map(|body| (sync::REPORTS_PATH, body)),
                 Ok(ReportBody::Held) => continue,
@@ -507,14 +506,26 @@ impl Desktop {
         let mut last_error = None;
         let mut n_sent: u32 = 0;
         let mut clock_ahead = None;
+        // Each generation the answers name is followed once, before this pass's reports are
+        // marked sent, so a restore puts back only what earlier passes sent.
+        let mut generations: Vec<&str> = Vec::new();
+        for outcome in outcomes {
+            if let SendOutcome::Sent { generation: Some(generation), .. } = outcome
+                && !generations.contains(&generation.as_str())
+            {
+                generations.push(generation);
+            }
+        }
+        for generation in generations {
+            self.follow_generation(Some(generation), now)?;
+        }
         for outcome in outcomes {
             match outcome {
-                SendOutcome::Sent { week, generation, server_time } => {
+                SendOutcome::Sent { week, server_time, .. } => {
                     // Only a clock behind is learned here: one ahead is known from the server's
                     // `week_not_open`, and a report it took says the two agree on the week.
                     let behind = sync::clock_skew_seconds(*server_time, now).filter(|skew| *skew < 0);
                     clock_ahead = clock_ahead.or(behind);
-                    self.follow_generation(generation.as_deref(), now)?;
                     self.store.mark_report_sent(*week, now).map_err(store_to_api)?;
                     n_sent += 1;
                 }
@@ -703,6 +714,11 @@ fn is_generation(text: &str) -> bool {
 }
 
 /// Whether `report` waits to be sent again after a restore: pending, and sent before.
+/// How many of `queued` are in `state`.
+fn count_in(queued: &[QueuedReport], state: QueuedReportState) -> u32 {
+    u32::try_from(queued.iter().filter(|report| report.state == state).count()).unwrap_or(u32::MAX)
+}
+
 fn is_resend(report: &QueuedReport) -> bool {
     report.state == QueuedReportState::Pending && report.sent_at.is_some()
 }

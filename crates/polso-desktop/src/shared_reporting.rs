@@ -43,6 +43,15 @@ pub(crate) enum ReportBody {
 /// The path of a report sent as shares.
 pub(crate) const SHARED_REPORTS_PATH: &str = "/v1/shared-reports";
 
+/// The first two-server week of `aggregation`, when it names a helper and that week.
+fn first_two_server_week(aggregation: &Aggregation) -> Result<Option<IsoWeek>, ApiError> {
+    let (Some(_), Some(from_week)) = (&aggregation.helper, &aggregation.from_week) else { return Ok(None) };
+    from_week
+        .parse()
+        .map(Some)
+        .map_err(|_| ApiError::new(ErrorCode::StoreCorrupt, "the pinned first two-server week"))
+}
+
 fn helper_error(message: String) -> ApiError {
     ApiError::new(ErrorCode::InvalidInput, message)
 }
@@ -78,6 +87,11 @@ fn offered_helper(
 
 impl Desktop {
     /// The helper this device pinned, as the status shows it; one server when none.
+    /// The first week reported in shares to two servers, when a helper is pinned.
+    pub(crate) fn two_server_from_week(&self) -> Result<Option<IsoWeek>, ApiError> {
+        first_two_server_week(&self.pinned_aggregation()?)
+    }
+
     pub(crate) fn pinned_aggregation(&self) -> Result<Aggregation, ApiError> {
         let setting = |key: &str| self.store.setting(key).map_err(store_to_api);
         let (Some(party), Some(public_key), Some(from_week)) =
@@ -137,14 +151,10 @@ impl Desktop {
     /// it, held while the server names another helper key.
     pub(crate) fn report_body(&self, week: IsoWeek, payload: &str) -> Result<ReportBody, ApiError> {
         let aggregation = self.pinned_aggregation()?;
-        let (Some(helper), Some(from_week)) = (aggregation.helper, aggregation.from_week) else {
-            return Ok(ReportBody::Plain);
-        };
-        let from_week: IsoWeek = from_week
-            .parse()
-            .map_err(|_| ApiError::new(ErrorCode::StoreCorrupt, "the pinned first two-server week"))?;
-        if week < from_week {
-            return Ok(ReportBody::Plain);
+        let Some(helper) = aggregation.helper.as_ref() else { return Ok(ReportBody::Plain) };
+        match first_two_server_week(&aggregation)? {
+            Some(from_week) if week >= from_week => {}
+            _ => return Ok(ReportBody::Plain),
         }
         if self.store.setting(HELPER_KEY_CHANGED_KEY).map_err(store_to_api)?.is_some() {
             return Ok(ReportBody::Held);

@@ -206,29 +206,24 @@ impl Store {
     /// Puts every sent report that still holds its payload back in the queue, to be sent again
     /// after the organisation server was restored from a backup: pending, with no attempt made
     /// and no due time until [`Store::schedule_report`] gives it one (a random delay, as for a
-    /// first send). Its `sent_at` stays, so a re-send is told from a first send. Returns the
-    /// weeks put back, oldest first.
-    pub fn requeue_sent_reports(&mut self) -> Result<Vec<IsoWeek>> {
-        let weeks: Vec<IsoWeek> = self
-            .queued_reports()?
-            .into_iter()
-            .filter(|report| report.state == QueuedReportState::Sent && !report.payload.is_empty())
-            .map(|report| report.week)
-            .collect();
+    /// first send). Its `sent_at` stays, so a re-send is told from a first send. Only the weeks
+    /// before `before` when given (a two-server week's report is never sent again). Returns how
+    /// many were put back.
+    pub fn requeue_sent_reports(&mut self, before: Option<IsoWeek>) -> Result<usize> {
+        let before = before.map(|week| week.to_string());
         self.connection
             .prepare_cached(
                 "UPDATE report_queue
                  SET state = 'pending', attempts = 0, next_attempt_at = NULL,
                      last_error_code = NULL, last_error_message = NULL
-                 WHERE state = 'sent' AND payload <> ''",
+                 WHERE state = 'sent' AND payload <> '' AND (?1 IS NULL OR week < ?1)",
             )
-            .and_then(|mut statement| statement.execute([]))
+            .and_then(|mut statement| statement.execute([before]))
             .map_err(|source| StoreError::Sqlite {
                 path: self.path.clone(),
                 action: "Queuing sent reports again".to_owned(),
                 source,
-            })?;
-        Ok(weeks)
+            })
     }
 
     /// Gives a pending report without a due time (one put back by
