@@ -68,6 +68,11 @@ impl Clock for OffsetClock {
     }
 }
 
+/// An instant as the stores keep it: RFC 3339 in UTC, whole seconds (`2026-12-02T09:30:00Z`).
+pub(crate) fn stored_time(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

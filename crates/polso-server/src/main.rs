@@ -467,8 +467,8 @@ enum Command {
         /// The backup, as `backup` wrote it (or any consistent copy of the database).
         #[arg(long)]
         from: PathBuf,
-        /// The restore's time (RFC 3339) instead of the system clock, for tests: devices that
-        /// enrol after it may still report the weeks not yet published then.
+        /// The restore's time (RFC 3339), kept with the new generation as the operator's
+        /// record, instead of the system clock (for tests).
         #[arg(long, value_name = "RFC3339")]
         now: Option<chrono::DateTime<chrono::FixedOffset>>,
     },

@@ -69,7 +69,7 @@ pub struct PgServerStore {
     pool: Option<Pool<connection::Manager>>,
     receipt_secret: Hash32,
     /// The database's generation, as read at open or last made here.
-    pub(crate) generation: std::sync::Mutex<crate::generation::Generation>,
+    pub(crate) generation: std::sync::Mutex<String>,
     workers: Arc<rayon::ThreadPool>,
     /// Reports on their way to the writer: see `fold_report`.
     folds: GroupCommit,
@@ -168,10 +168,11 @@ impl PgServerStore {
             "INSERT INTO server_generation (id, generation) VALUES (1, $1) ON CONFLICT (id) DO NOTHING",
             &[&crate::generation::new_generation_id()?],
         )?;
-        let row =
-            client.query_one("SELECT generation, restored_at FROM server_generation WHERE id = 1", &[])?;
-        let generation =
-            std::sync::Mutex::new(crate::generation::Generation::from_stored(row.get(0), row.get(1))?);
+        let generation = std::sync::Mutex::new(
+            client
+                .query_one("SELECT generation FROM server_generation WHERE id = 1", &[])?
+                .get::<_, String>(0),
+        );
         drop(client);
         let folds = GroupCommit::start("polso-report-writer", {
             let pool = pool.clone();

@@ -4,7 +4,7 @@
 use std::ops::RangeInclusive;
 use std::time::Duration;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use polso_core::IsoWeek;
 use polso_core::anonymity::Threshold;
 use polso_core::dp::Epsilon;
@@ -13,6 +13,7 @@ use postgres::GenericClient;
 use postgres::ToStatement;
 
 use super::{PgServerStore, count_u32, lock_organisation, not_found};
+use crate::clock::stored_time;
 use crate::error::{Result, ServerError};
 use crate::group_commit::{PendingFold, Queued};
 use crate::secrets::Hash32;
@@ -171,10 +172,6 @@ fn team_owner(client: &mut impl GenericClient, team_id: &str) -> Result<Option<S
             &[&team_id],
         )?
         .map(|row| row.get(0)))
-}
-
-fn rfc3339(time: DateTime<Utc>) -> String {
-    time.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 fn epsilon_parts(epsilon: Option<Epsilon>) -> (Option<i64>, Option<i64>) {
@@ -632,30 +629,22 @@ impl ServerStore for PgServerStore {
     }
 
     fn generation(&self) -> Result<String> {
-        Ok(self.generation.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).id.clone())
-    }
-
-    fn restored_at(&self) -> Result<Option<DateTime<Utc>>> {
-        Ok(self.generation.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).restored_at)
+        Ok(self.generation.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone())
     }
 
     fn new_generation(&self, now: DateTime<Utc>) -> Result<String> {
-        let generation = crate::generation::Generation {
-            id: crate::generation::new_generation_id()?,
-            restored_at: Some(now),
-        };
+        let generation = crate::generation::new_generation_id()?;
         self.on_workers(|| {
             let mut client = self.client()?;
             client.execute(
                 "INSERT INTO server_generation (id, generation, restored_at) VALUES (1, $1, $2)
                  ON CONFLICT (id) DO UPDATE SET generation = excluded.generation, restored_at = excluded.restored_at",
-                &[&generation.id, &crate::generation::time_text(now)],
+                &[&generation, &stored_time(now)],
             )?;
             Ok(())
         })?;
-        let id = generation.id.clone();
-        *self.generation.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = generation;
-        Ok(id)
+        *self.generation.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = generation.clone();
+        Ok(generation)
     }
 
     /// Group commit ([`crate::group_commit`]): the report joins the queue
@@ -758,7 +747,7 @@ impl ServerStore for PgServerStore {
                 &[
                     &organisation_id,
                     &week_index,
-                    &rfc3339(publication.published_at),
+                    &stored_time(publication.published_at),
                     &i64::from(publication.k.get()),
                     &numerator,
                     &denominator,
@@ -912,7 +901,7 @@ impl ServerStore for PgServerStore {
              ON CONFLICT (team_id, week_index, metric)
              DO UPDATE SET value = excluded.value, n = excluded.n, imported_at = excluded.imported_at",
             )?;
-            let imported_at = rfc3339(imported_at);
+            let imported_at = stored_time(imported_at);
             for score in scores {
                 transaction.execute(
                     &upsert,
@@ -994,7 +983,7 @@ impl ServerStore for PgServerStore {
                     &action.text,
                     &action.owner,
                     &action.due.to_string(),
-                    &rfc3339(action.recorded_at),
+                    &stored_time(action.recorded_at),
                 ],
             )?;
             transaction.commit()?;
@@ -1082,7 +1071,7 @@ impl ServerStore for PgServerStore {
                  $2, $3, $4, $5)
                  ON CONFLICT (organisation_id, scope, name)
                  DO UPDATE SET mapping = excluded.mapping, saved_at = excluded.saved_at",
-                &[&organisation_id, &scope, &name, &mapping, &rfc3339(saved_at)],
+                &[&organisation_id, &scope, &name, &mapping, &stored_time(saved_at)],
             )?;
             transaction.commit()?;
             Ok(())
@@ -1131,7 +1120,7 @@ impl ServerStore for PgServerStore {
             lock_organisation(&mut transaction, organisation_id)?;
             transaction
                 .execute("DELETE FROM care_contacts WHERE organisation_id = $1", &[&organisation_id])?;
-            let set_at = rfc3339(set_at);
+            let set_at = stored_time(set_at);
             for role in crate::care::CareRole::ALL {
                 let Some(contact) = role.of(contacts) else { continue };
                 transaction.execute(

@@ -11,32 +11,28 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
+use crate::clock::stored_time;
 use crate::error::{Result, ServerError};
-use crate::generation::{Generation, new_generation_id, time_text};
+use crate::generation::new_generation_id;
 use crate::migrations::{MIGRATIONS, SCHEMA_VERSION};
 
 /// The generation of the SQLite database on `connection`, made now when it has none (a new
 /// database, or one from before generations).
-pub(crate) fn read_or_create_sqlite(connection: &Connection) -> Result<Generation> {
+pub(crate) fn read_or_create_sqlite(connection: &Connection) -> Result<String> {
     connection.execute(
         "INSERT INTO server_generation (id, generation) VALUES (1, ?1) ON CONFLICT (id) DO NOTHING",
         [new_generation_id()?],
     )?;
-    let (id, restored_at) = connection.query_row(
-        "SELECT generation, restored_at FROM server_generation WHERE id = 1",
-        [],
-        |row| Ok((row.get(0)?, row.get(1)?)),
-    )?;
-    Generation::from_stored(id, restored_at)
+    Ok(connection.query_row("SELECT generation FROM server_generation WHERE id = 1", [], |row| row.get(0))?)
 }
 
 /// Makes the SQLite database's generation anew on `connection`, restored at `now`; returns it.
-pub(crate) fn rotate_sqlite(connection: &Connection, now: DateTime<Utc>) -> Result<Generation> {
-    let generation = Generation { id: new_generation_id()?, restored_at: Some(now) };
+pub(crate) fn rotate_sqlite(connection: &Connection, now: DateTime<Utc>) -> Result<String> {
+    let generation = new_generation_id()?;
     connection.execute(
         "INSERT INTO server_generation (id, generation, restored_at) VALUES (1, ?1, ?2)
          ON CONFLICT (id) DO UPDATE SET generation = excluded.generation, restored_at = excluded.restored_at",
-        [&generation.id, &time_text(now)],
+        [&generation, &stored_time(now)],
     )?;
     Ok(generation)
 }
@@ -84,7 +80,7 @@ pub fn restore_sqlite(database: &Path, from: &Path, now: DateTime<Utc>) -> Resul
         MIGRATIONS.to_latest(&mut connection)?;
         let generation = rotate_sqlite(&connection, now)?;
         connection.pragma_update(None, "journal_mode", "DELETE")?;
-        generation.id
+        generation
     };
     sync_file(&staged)?;
     for suffix in ["-wal", "-shm"] {
@@ -220,11 +216,18 @@ mod tests {
         let error = backup_sqlite(&database, &backup).unwrap_err();
         assert_eq!(error.code(), polso_api::ErrorCode::InvalidInput, "{error}");
 
-        assert_eq!(SqliteServerStore::open(&database).unwrap().restored_at().unwrap(), None);
+        // The operator's record of the restore, kept in the file beside the generation.
+        let restored_at_in = |path: &Path| -> Option<String> {
+            Connection::open(path)
+                .unwrap()
+                .query_row("SELECT restored_at FROM server_generation WHERE id = 1", [], |row| row.get(0))
+                .unwrap()
+        };
+        assert_eq!(restored_at_in(&database), None);
         let restored = restore_sqlite(&database, &backup, restored_at()).unwrap();
         assert_ne!(restored, first);
         assert_eq!(generation_of(&database), restored);
-        assert_eq!(SqliteServerStore::open(&database).unwrap().restored_at().unwrap(), Some(restored_at()));
+        assert_eq!(restored_at_in(&database), Some(stored_time(restored_at())));
         assert!(!staged_path(&database).exists());
         assert_eq!(generation_of(&backup), first, "the backup itself is only read");
 

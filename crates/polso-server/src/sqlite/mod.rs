@@ -41,8 +41,8 @@ pub struct SqliteServerStore {
     connection: Arc<Mutex<Connection>>,
     readers: Readers,
     receipt_secret: Hash32,
-    /// The database's generation, as read at open or last made here.
-    generation: Mutex<crate::generation::Generation>,
+    /// The database's generation ([`crate::generation`]), as read at open or last made here.
+    generation: Mutex<String>,
     /// Reports on their way to the writer: see [`ServerStore::fold_report`](crate::store::ServerStore::fold_report).
     folds: GroupCommit,
 }

@@ -447,18 +447,13 @@ impl ServerStore for SqliteServerStore {
     }
 
     fn generation(&self) -> Result<String> {
-        Ok(lock(&self.generation).id.clone())
-    }
-
-    fn restored_at(&self) -> Result<Option<DateTime<Utc>>> {
-        Ok(lock(&self.generation).restored_at)
+        Ok(lock(&self.generation).clone())
     }
 
     fn new_generation(&self, now: DateTime<Utc>) -> Result<String> {
         let generation = super::generation::rotate_sqlite(&self.connection(), now)?;
-        let id = generation.id.clone();
-        *lock(&self.generation) = generation;
-        Ok(id)
+        *lock(&self.generation) = generation.clone();
+        Ok(generation)
     }
 
     /// Group commit: the report joins the writer's queue, and the writer

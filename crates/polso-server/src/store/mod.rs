@@ -649,10 +649,6 @@ pub trait ServerStore: Send + Sync {
     /// database is restored from a backup.
     fn generation(&self) -> Result<String>;
 
-    /// When the operator last made a new generation (restored), as read at
-    /// open; `None` for a database never restored.
-    fn restored_at(&self) -> Result<Option<DateTime<Utc>>>;
-
     /// Makes the database's generation anew, restored at `now`, and returns
     /// it: after a restore ([`crate::generation`]). A running server of
     /// another process still answers with the generation it read at start
