@@ -111,7 +111,7 @@ impl Tally {
 #[derive(Debug, Default)]
 pub(super) struct Cells {
     aggregated: HashMap<CellKey, CxValue>,
-    tallies: HashMap<CellKey, (TallyScale, Tally)>,
+    tallies: HashMap<CellKey, Tally>,
 }
 
 impl Cells {
@@ -131,17 +131,21 @@ impl Cells {
         Ok(())
     }
 
-    /// Adds one raw response on `scale` (its metric's, [`TallyScale::polso_layout`]), from `line`.
-    pub(super) fn add_response(&mut self, key: CellKey, scale: TallyScale, score: u8, line: usize) {
-        let (scale, tally) = self.tallies.entry(key).or_insert((scale, Tally::starting_at(line)));
-        tally.add(*scale, score);
+    /// Adds one raw response, on its metric's scale in Polso's layout, from `line`.
+    pub(super) fn add_response(&mut self, key: CellKey, score: u8, line: usize) {
+        let Some(scale) = TallyScale::polso_layout(&key.2) else { return };
+        self.tallies.entry(key).or_insert(Tally::starting_at(line)).add(scale, score);
     }
 
     /// Every cell as a stored row, the team by its name in `teams` (the list the keys index).
     pub(super) fn into_rows<T: AsRef<str>>(self, teams: &[T]) -> BTreeMap<CxKey, CxValue> {
         let key =
             |(team, week, metric): CellKey| CxKey { team: teams[team].as_ref().to_owned(), week, metric };
-        let folded = self.tallies.into_iter().map(|(cell, (scale, tally))| (cell, tally.cell(scale)));
+        // Every tallied cell's metric has a scale: `add_response` took only those.
+        let folded = self.tallies.into_iter().filter_map(|(cell, tally)| {
+            let scale = TallyScale::polso_layout(&cell.2)?;
+            Some((cell, tally.cell(scale)))
+        });
         self.aggregated.into_iter().chain(folded).map(|(cell, value)| (key(cell), value)).collect()
     }
 }
@@ -155,16 +159,15 @@ mod tests {
         let week: IsoWeek = "2026-W48".parse().unwrap();
         let mut cells = Cells::default();
         // NPS: promoters 10, 9; passive 7; detractors 6, 0: (2 − 2) / 5 = 0.
-        let scale = |metric: &CxMetric| TallyScale::polso_layout(metric).unwrap();
         for (line, score) in [(2, 10), (3, 9), (4, 7), (5, 6), (6, 0)] {
-            cells.add_response((0, week, CxMetric::Nps), scale(&CxMetric::Nps), score, line);
+            cells.add_response((0, week, CxMetric::Nps), score, line);
         }
         // CSAT: 5, 4, 3 → 2 of 3 satisfied; CES: 7, 2 → mean 4.5.
         for (line, score) in [(7, 5), (8, 4), (9, 3)] {
-            cells.add_response((0, week, CxMetric::Csat), scale(&CxMetric::Csat), score, line);
+            cells.add_response((0, week, CxMetric::Csat), score, line);
         }
         for (line, score) in [(10, 7), (11, 2)] {
-            cells.add_response((1, week, CxMetric::Ces), scale(&CxMetric::Ces), score, line);
+            cells.add_response((1, week, CxMetric::Ces), score, line);
         }
         assert_eq!(cells.insert_aggregated((1, week, CxMetric::Nps), 40.0, 30, 12), Ok(()));
         assert_eq!(cells.insert_aggregated((1, week, CxMetric::Nps), 41.0, 30, 13), Err(12));

@@ -8,7 +8,7 @@
 
 use csv::StringRecord;
 
-use super::aggregate::{CellKey, Cells, TallyScale};
+use super::aggregate::{CellKey, Cells};
 use super::columns::{ColumnRole, Layout};
 use super::error::{CxErrorKind, CxImportError, DECIMAL_COMMA_HINT, OTHER_SEPARATOR_HINT};
 use super::fields::{MAX_CX_FIELD_CHARS, MAX_CX_OTHER_FIELD_CHARS, length_over, parse_date, parse_decimal};
@@ -118,16 +118,15 @@ impl RowParser {
             CxFileFormat::RawResponses => {
                 let score = metric.as_ref().and_then(|metric| self.score(line, fields, metric));
                 if self.layout.metric.is_none()
-                    && let Some((_, score)) = score
+                    && let Some(score) = score
                 {
                     self.max_score_without_metric =
                         Some(self.max_score_without_metric.map_or(score, |max| max.max(score)));
                 }
-                if let (Some(team), Some(week), Some(metric), Some((scale, score))) =
-                    (team, week, metric, score)
+                if let (Some(team), Some(week), Some(metric), Some(score)) = (team, week, metric, score)
                     && self.errors.len() == errors_before
                 {
-                    self.cells.add_response((team, week, metric), scale, score, line);
+                    self.cells.add_response((team, week, metric), score, line);
                 }
             }
         }
@@ -230,18 +229,17 @@ impl RowParser {
         }
     }
 
-    /// A raw response's score, with the scale it is read on.
-    fn score(&mut self, line: usize, fields: &StringRecord, metric: &CxMetric) -> Option<(TallyScale, u8)> {
+    /// A raw response's score, on its metric's scale.
+    fn score(&mut self, line: usize, fields: &StringRecord, metric: &CxMetric) -> Option<u8> {
         let index = self.layout.value;
         let given = self.required(line, fields, index, ColumnRole::Score)?;
-        let scale = TallyScale::polso_layout(metric)?;
-        let (min, max) = (scale.min, scale.max);
+        let (min, max) = metric.response_scale()?;
         let score = parse_decimal(given)
             .filter(|value| value.fract() == 0.0 && (f64::from(min)..=f64::from(max)).contains(value));
         match score {
             // The filter above keeps whole numbers from 0 to 10 only.
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "whole, 0 to 10")]
-            Some(score) => Some((scale, score as u8)),
+            Some(score) => Some(score as u8),
             None => {
                 self.error(
                     line,
