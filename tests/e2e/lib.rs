@@ -106,6 +106,18 @@ pub struct AppSession {
     data_dir: PathBuf,
 }
 
+/// Ends tauri-driver: TERM first (it stops its WebKitWebDriver only then, which could otherwise
+/// still start the app), and KILL if it has not exited after `grace`.
+async fn end_driver(driver: &mut Child, grace: Duration) {
+    let _ = Command::new("kill").args(["-TERM", &driver.id().to_string()]).status();
+    let deadline = Instant::now() + grace;
+    while matches!(driver.try_wait(), Ok(None)) && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _ = driver.kill();
+    let _ = driver.wait();
+}
+
 /// Waits up to `grace` for the app on `data_dir` to exit, then ends it: SIGTERM, and SIGKILL
 /// if it is still there five seconds later. Returns once it is gone, so a start on the same
 /// directory starts a new app rather than handing over to one still exiting (which would leave
@@ -232,15 +244,7 @@ impl AppSession {
         match connect(port, binary).await {
             Ok(client) => Ok((driver, client)),
             Err(error) => {
-                // TERM first: tauri-driver stops its WebKitWebDriver only then, which could
-                // otherwise still start the app after it is ended here.
-                let _ = Command::new("kill").args(["-TERM", &driver.id().to_string()]).status();
-                let deadline = Instant::now() + Duration::from_secs(5);
-                while matches!(driver.try_wait(), Ok(None)) && Instant::now() < deadline {
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-                let _ = driver.kill();
-                let _ = driver.wait();
+                end_driver(&mut driver, Duration::from_secs(5)).await;
                 end_app_on(&launch.data_dir, Duration::ZERO).await;
                 Err(error)
             }
@@ -266,17 +270,7 @@ impl AppSession {
     /// one is still exiting would hand over to it instead of starting.
     pub async fn stop(mut self) {
         let _ = self.client.clone().close().await;
-        let _ = Command::new("kill").args(["-TERM", &self.driver.id().to_string()]).status();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.driver.try_wait() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        if !matches!(self.driver.try_wait(), Ok(Some(_))) {
-            let _ = self.driver.kill();
-        }
+        end_driver(&mut self.driver, Duration::from_secs(10)).await;
         end_app_on(&self.data_dir, Duration::from_secs(20)).await;
     }
 

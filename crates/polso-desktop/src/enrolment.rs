@@ -10,6 +10,8 @@ pub(crate) const TEAM_ID_KEY: &str = "sync.team_id";
 /// What a successful enrolment brings home: the server's address, as
 /// normalised, its answer, token included, and, for a personal code, the
 /// fingerprint of the team key the credential was signed under.
+/// Its `Debug` shows no token: [`EnrolResponse`]'s leaves it out.
+#[derive(Debug)]
 pub struct Enrolment {
     /// The server's address, such as `"https://polso.example.org"`.
     pub server_url: String,
@@ -18,17 +20,4 @@ pub struct Enrolment {
     /// The fingerprint of the team key ([`polso_core::key_fingerprint`]) when
     /// the device enrolled with a personal code; `None` for an invite code.
     pub team_key_fingerprint: Option<String>,
-}
-
-impl std::fmt::Debug for Enrolment {
-    /// Leaves the device token out, so a debug print cannot leak it.
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("Enrolment")
-            .field("server_url", &self.server_url)
-            .field("team_id", &self.response.team_id)
-            .field("team_name", &self.response.team_name)
-            .field("team_key_fingerprint", &self.team_key_fingerprint)
-            .finish_non_exhaustive()
-    }
 }

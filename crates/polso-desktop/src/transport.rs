@@ -281,27 +281,19 @@ pub fn normalise_server_url(text: &str) -> Result<String, ApiError> {
 
 #[cfg(test)]
 mod tests {
-    use polso_api::{Aggregation, EnrolResponse, ReportWindow, WIRE_VERSION};
+    use polso_api::EnrolResponse;
 
     use super::*;
+    use crate::sync_tests::enrol_response;
 
     #[test]
     fn a_debug_print_of_an_answer_or_an_enrolment_shows_no_token() {
-        let response = EnrolResponse {
-            wire_version: WIRE_VERSION,
-            device_token: "pd_debug_canary".to_owned(),
-            organisation_id: "org_1".to_owned(),
-            team_id: "team_1".to_owned(),
-            team_name: "Help desk".to_owned(),
-            organisation_seed: 7,
-            report_window: ReportWindow { max_random_delay_seconds: 3600, max_report_age_weeks: 8 },
-            questionnaire: Vec::new(),
-            aggregation: Aggregation::default(),
-            generation: None,
-        };
-        let answer = HttpAnswer { status: 201, body: serde_json::to_string(&response).unwrap() };
+        let body = enrol_response(3600);
+        let response: EnrolResponse = serde_json::from_str(&body).unwrap();
+        let token = response.device_token.clone();
+        let answer = HttpAnswer { status: 201, body };
         for printed in [format!("{response:?}"), format!("{answer:?}"), format!("{answer:#?}")] {
-            assert!(!printed.contains("pd_debug_canary"), "{printed}");
+            assert!(!printed.contains(&token), "{printed}");
         }
         assert!(format!("{response:?}").contains("team_1"), "the rest is still shown");
         assert!(format!("{answer:?}").contains("201"));
