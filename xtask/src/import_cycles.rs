@@ -117,7 +117,7 @@ fn root_reexports(source: &Path, modules: &BTreeSet<String>) -> BTreeMap<String,
 fn crate_imports(text: &str, depth: usize) -> Vec<(usize, String)> {
     let code = code_only(text);
     let mut found = Vec::new();
-    let mut at = 0;
+    let (mut at, mut counted, mut lines_before) = (0, 0, 0);
     while at < code.len() {
         let rest = &code[at..];
         let word_start = !code[..at]
@@ -139,7 +139,9 @@ fn crate_imports(text: &str, depth: usize) -> Vec<(usize, String)> {
             at += rest.chars().next().map_or(1, char::len_utf8);
             continue;
         };
-        let line = code[..at].matches('\n').count() + 1;
+        lines_before += code[counted..at].matches('\n').count();
+        counted = at;
+        let line = lines_before + 1;
         for name in first_segments(group_or_path(after)) {
             found.push((line, name));
         }
@@ -153,20 +155,25 @@ fn group_or_path(after: &str) -> &str {
     if !after.starts_with('{') {
         return after;
     }
+    matching_brace(after).map_or(after, |close| &after[..=close])
+}
+
+/// The index of the `}` that closes the `{` `text` starts with, if it is closed.
+fn matching_brace(text: &str) -> Option<usize> {
     let mut depth = 0usize;
-    for (index, c) in after.char_indices() {
+    for (index, c) in text.char_indices() {
         match c {
             '{' => depth += 1,
             '}' => {
-                depth -= 1;
+                depth = depth.checked_sub(1)?;
                 if depth == 0 {
-                    return &after[..=index];
+                    return Some(index);
                 }
             }
             _ => {}
         }
     }
-    after
+    None
 }
 
 /// `text` with its comments, string and character literals blanked (newlines kept, so lines
@@ -290,21 +297,7 @@ fn without_test_modules(code: &str) -> String {
         }
         out.push_str(&rest[..at]);
         let open = after.find('{').unwrap_or(0);
-        let mut depth = 0usize;
-        let mut end = after.len();
-        for (index, c) in after[open..].char_indices() {
-            match c {
-                '{' => depth += 1,
-                '}' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        end = open + index + 1;
-                        break;
-                    }
-                }
-                _ => {}
-            }
-        }
+        let end = matching_brace(&after[open..]).map_or(after.len(), |close| open + close + 1);
         // Keep the block's lines, so the lines after it keep their numbers.
         out.extend(after[..end].chars().filter(|&c| c == '\n'));
         rest = &after[end..];

@@ -4,6 +4,18 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
+/// The folders of the repository that hold its Rust code.
+const RUST_FOLDERS: [&str; 5] = ["crates", "src-tauri", "tests", "xtask", "benches"];
+
+/// Every Rust file of the repository at `root`, build output left out.
+pub(crate) fn project_rust_files(root: &Path) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for folder in RUST_FOLDERS {
+        rust_files(&root.join(folder), &mut files)?;
+    }
+    Ok(files)
+}
+
 /// Every `.rs` file under `dir`, build output, UI packages and generated code left out.
 pub(crate) fn rust_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
     for entry in std::fs::read_dir(dir)? {

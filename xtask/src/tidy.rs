@@ -196,13 +196,9 @@ fn lint_breach(name: &str, manifest: &str, root_manifest: &str) -> Option<String
 
 /// Every Rust file but [`UNSAFE_ALLOWED_IN`] that allows unsafe code.
 fn unsafe_stays_in_one_file(root: &Path, breaches: &mut Vec<String>) -> Result<()> {
-    let mut files = Vec::new();
-    for folder in ["crates", "src-tauri/src", "tests", "xtask/src", "benches"] {
-        crate::source_files::rust_files(&root.join(folder), &mut files)?;
-    }
-    for file in files {
+    for file in crate::source_files::project_rust_files(root)? {
         let name = file.strip_prefix(root).unwrap_or(&file).display().to_string();
-        if name == UNSAFE_ALLOWED_IN || name.contains("/target/") {
+        if name == UNSAFE_ALLOWED_IN {
             continue;
         }
         let text = std::fs::read_to_string(&file).with_context(|| format!("reading {name}"))?;
@@ -233,11 +229,7 @@ fn lints_are_the_workspaces(root: &Path, breaches: &mut Vec<String>) -> Result<(
 }
 
 fn every_rust_file_has_a_header(root: &Path, breaches: &mut Vec<String>) -> Result<()> {
-    let mut files = Vec::new();
-    for dir in ["crates", "src-tauri", "tests", "xtask"] {
-        crate::source_files::rust_files(&root.join(dir), &mut files)?;
-    }
-    for file in files {
+    for file in crate::source_files::project_rust_files(root)? {
         let text = std::fs::read_to_string(&file)?;
         let first_code_line = text.lines().find(|line| !line.trim().is_empty()).unwrap_or_default();
         if !first_code_line.starts_with("//!") {
