@@ -14,7 +14,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use crate::clock::stored_time;
 use crate::error::{Result, ServerError};
 use crate::generation::new_generation_id;
-use crate::migrations::{MIGRATIONS, SCHEMA_VERSION};
+use crate::migrations::MIGRATIONS;
 
 /// The generation of the SQLite database on `connection`, made now when it has none (a new
 /// database, or one from before generations).
@@ -115,17 +115,13 @@ fn open_existing(path: &Path, flags: OpenFlags) -> Result<Connection> {
 /// Refuses a backup that is not a readable Polso server database of a version this code knows.
 fn check_backup(backup: &Connection, path: &Path) -> Result<()> {
     let not_a_backup = |detail: String| ServerError::NotABackup { path: path.display().to_string(), detail };
-    let verdict: String = backup
-        .query_row("PRAGMA quick_check(1)", [], |row| row.get(0))
-        .map_err(|error| not_a_backup(error.to_string()))?;
-    if verdict != "ok" {
-        return Err(not_a_backup(format!("SQLite's check found: {verdict}")));
-    }
-    let found: i64 = backup.pragma_query_value(None, "user_version", |row| row.get(0))?;
-    let found = usize::try_from(found).unwrap_or(usize::MAX);
-    if found > SCHEMA_VERSION {
-        return Err(ServerError::DatabaseTooNew { found, supported: SCHEMA_VERSION });
-    }
+    super::check_integrity(backup, path).map_err(|error| match error {
+        ServerError::DatabaseDamaged { detail, .. } => {
+            not_a_backup(format!("SQLite's check found: {detail}"))
+        }
+        other => not_a_backup(other.to_string()),
+    })?;
+    super::refuse_newer_schema(backup)?;
     let secret: Option<Vec<u8>> = backup
         .query_row("SELECT secret FROM server_secret WHERE id = 1", [], |row| row.get(0))
         .optional()

@@ -60,11 +60,7 @@ impl SqliteServerStore {
     pub fn open(path: &Path) -> Result<SqliteServerStore> {
         let mut connection = open_connection(path)?;
 
-        let found: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
-        let found = usize::try_from(found).unwrap_or(usize::MAX);
-        if found > SCHEMA_VERSION {
-            return Err(ServerError::DatabaseTooNew { found, supported: SCHEMA_VERSION });
-        }
+        refuse_newer_schema(&connection)?;
         MIGRATIONS.to_latest(&mut connection)?;
 
         let existing: Option<Vec<u8>> = connection
@@ -197,7 +193,7 @@ pub(crate) fn open_connection(path: &Path) -> Result<Connection> {
 /// SQLite's quick check of the whole file (every page and index entry
 /// readable and in order; it reads the file once, a second or so per
 /// gigabyte): `ok`, or the first problem as [`ServerError::DatabaseDamaged`].
-fn check_integrity(connection: &Connection, path: &Path) -> Result<()> {
+pub(crate) fn check_integrity(connection: &Connection, path: &Path) -> Result<()> {
     let damaged = |detail: String| ServerError::DatabaseDamaged { path: path.display().to_string(), detail };
     let first: rusqlite::Result<String> = connection.query_row("PRAGMA quick_check(1)", [], |row| row.get(0));
     match first {
@@ -213,6 +209,17 @@ fn check_integrity(connection: &Connection, path: &Path) -> Result<()> {
         }
         Err(error) => Err(error.into()),
     }
+}
+
+/// Refuses a database of a newer polso-server ([`ServerError::DatabaseTooNew`]), before anything
+/// migrates or writes it.
+pub(crate) fn refuse_newer_schema(connection: &Connection) -> Result<()> {
+    let found: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    let found = usize::try_from(found).unwrap_or(usize::MAX);
+    if found > SCHEMA_VERSION {
+        return Err(ServerError::DatabaseTooNew { found, supported: SCHEMA_VERSION });
+    }
+    Ok(())
 }
 
 /// The columns `organisation_from_row` reads, in order.
