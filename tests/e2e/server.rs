@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
-use anyhow::{Context, Result, ensure};
+use anyhow::{Context, Result};
 use polso_test_support::server::ServerProcess;
 
 /// The built server binary, beside the app's.
@@ -16,16 +16,9 @@ pub fn server_binary() -> PathBuf {
 
 /// Runs one administrative command on `database` and returns its stdout, trimmed.
 pub fn admin(database: &Path, arguments: &[&str]) -> Result<String> {
-    let output =
-        Command::new(server_binary()).arg("--db").arg(database).args(arguments).output().with_context(
-            || format!("running {} (build it: cargo build -p polso-server)", server_binary().display()),
-        )?;
-    ensure!(
-        output.status.success(),
-        "polso-server {arguments:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    Ok(String::from_utf8(output.stdout)?.trim().to_owned())
+    let mut command = Command::new(server_binary());
+    command.arg("--db").arg(database);
+    polso_test_support::server::run_admin(command, arguments).map(|(stdout, _)| stdout)
 }
 
 /// Creates, with the administrator's command line, an organisation `organisation` with one

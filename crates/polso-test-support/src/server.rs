@@ -137,6 +137,24 @@ impl Drop for ServerProcess {
     }
 }
 
+/// Runs one administrative command of `polso-server`: `command` is the binary with the
+/// database's arguments, `arguments` the command itself. Its (stdout, stderr), trimmed, or an
+/// error quoting its stderr when it fails.
+pub fn run_admin(mut command: Command, arguments: &[&str]) -> Result<(String, String)> {
+    let program = command.get_program().to_string_lossy().into_owned();
+    let output = command
+        .args(arguments)
+        .output()
+        .with_context(|| format!("running {program} (build it: cargo build -p polso-server)"))?;
+    if !output.status.success() {
+        bail!("polso-server {arguments:?} failed: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    Ok((
+        String::from_utf8(output.stdout)?.trim().to_owned(),
+        String::from_utf8(output.stderr)?.trim().to_owned(),
+    ))
+}
+
 /// A thread that appends what `read` gives to `output` until the pipe closes.
 fn drain_into(
     output: Arc<Mutex<Vec<u8>>>,

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
-use anyhow::{Context, Result, ensure};
+use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use polso_test_support::server::ServerProcess;
 
@@ -71,16 +71,7 @@ pub fn server_binary() -> PathBuf {
 
 /// Runs one administrative command on `database` and returns its stdout, trimmed.
 pub fn admin(database: &(impl Database + ?Sized), arguments: &[&str]) -> Result<String> {
-    let output =
-        Command::new(server_binary()).args(database.arguments()).args(arguments).output().with_context(
-            || format!("running {} (build it: cargo build -p polso-server)", server_binary().display()),
-        )?;
-    ensure!(
-        output.status.success(),
-        "polso-server {arguments:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    Ok(String::from_utf8(output.stdout)?.trim().to_owned())
+    admin_with_stderr(database, arguments).map(|(stdout, _)| stdout)
 }
 
 /// Runs one administrative command and returns (stdout, stderr), trimmed.
@@ -88,16 +79,9 @@ pub fn admin_with_stderr(
     database: &(impl Database + ?Sized),
     arguments: &[&str],
 ) -> Result<(String, String)> {
-    let output = Command::new(server_binary()).args(database.arguments()).args(arguments).output()?;
-    ensure!(
-        output.status.success(),
-        "polso-server {arguments:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    Ok((
-        String::from_utf8(output.stdout)?.trim().to_owned(),
-        String::from_utf8(output.stderr)?.trim().to_owned(),
-    ))
+    let mut command = Command::new(server_binary());
+    command.args(database.arguments());
+    polso_test_support::server::run_admin(command, arguments)
 }
 
 /// `serve` arguments that lift the per-address rate limits. Every test but

@@ -21,13 +21,9 @@ const SERVER: &str = env!("CARGO_BIN_EXE_polso-server");
 
 /// Runs one administrative command and returns its stdout, trimmed.
 pub(crate) fn admin(database: &Path, arguments: &[&str]) -> String {
-    let output = Command::new(SERVER).arg("--db").arg(database).args(arguments).output().unwrap();
-    assert!(
-        output.status.success(),
-        "polso-server {arguments:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap().trim().to_owned()
+    let mut command = Command::new(SERVER);
+    command.arg("--db").arg(database);
+    polso_test_support::server::run_admin(command, arguments).unwrap().0
 }
 
 /// The running server; killed when dropped, so a failing test leaves nothing behind.
